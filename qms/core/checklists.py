@@ -1,0 +1,106 @@
+"""Loading data files from checklists/: each file declares its `kind`; each feature registers
+the JSON Schema and the upsert function for the kinds it owns. A file that fails validation is
+reported with its name and the exact problem, and nothing of it is loaded."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from qms.extensions import db
+
+Upsert = Callable[[dict, str], dict[str, int]]
+Check = Callable[[dict], list[str]]
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    schema: dict
+    upsert: Upsert
+    #: semantic checks beyond the schema (unique keys, nesting); returns problems
+    check: Check = field(default=lambda data: [])
+
+
+_kinds: dict[str, Kind] = {}
+
+
+def register_kind(kind: Kind) -> None:
+    _kinds[kind.name] = kind
+
+
+class ChecklistError(Exception):
+    def __init__(self, path: Path, problems: list[str]) -> None:
+        super().__init__(f"{path.name}: " + "; ".join(problems))
+        self.path = path
+        self.problems = problems
+
+
+@dataclass
+class LoadReport:
+    loaded: dict[str, dict[str, int]] = field(default_factory=dict)
+    errors: list[ChecklistError] = field(default_factory=list)
+
+
+def _location(error: jsonschema.ValidationError) -> str:
+    return "/".join(str(p) for p in error.absolute_path) or "(top level)"
+
+
+def parse(path: Path) -> tuple[Kind, dict]:
+    """Read and validate one file; raise ChecklistError naming every problem."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ChecklistError(path, [f"not valid YAML: {exc}"]) from exc
+    if not isinstance(data, dict) or "kind" not in data:
+        raise ChecklistError(path, ["the file must be a mapping with a 'kind' key"])
+    kind = _kinds.get(data["kind"])
+    if kind is None:
+        raise ChecklistError(
+            path, [f"unknown kind {data['kind']!r}; known: {', '.join(sorted(_kinds))}"]
+        )
+    validator = jsonschema.Draft202012Validator(kind.schema)
+    problems = [
+        f"at {_location(e)}: {e.message}"
+        for e in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    ]
+    if not problems:
+        problems = kind.check(data)
+    if problems:
+        raise ChecklistError(path, problems)
+    return kind, data
+
+
+def load_file(path: Path) -> dict[str, int]:
+    kind, data = parse(path)
+    with db.session.begin_nested():
+        return kind.upsert(data, path.name)
+
+
+def load_directory(directory: Path) -> LoadReport:
+    report = LoadReport()
+    for path in sorted(directory.rglob("*.yaml")):
+        try:
+            report.loaded[str(path.relative_to(directory))] = load_file(path)
+        except ChecklistError as exc:
+            report.errors.append(exc)
+    return report
+
+
+def bilingual(description: str = "text") -> dict[str, Any]:
+    """Schema of an {id: ..., en: ...} pair, both required and non-empty."""
+    return {
+        "type": "object",
+        "description": description,
+        "properties": {
+            "id": {"type": "string", "minLength": 1},
+            "en": {"type": "string", "minLength": 1},
+        },
+        "required": ["id", "en"],
+        "additionalProperties": False,
+    }

@@ -1,0 +1,32 @@
+"""Errors raised by services, carrying a message a user can read (in their language)."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule of the quality system refused the change; nothing was written."""
+
+    status_code = 422
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+class ValidationFailed(DomainError):
+    """Input did not pass validation; `errors` maps field names to messages."""
+
+    def __init__(self, errors: dict[str, list[str]], message: str = "") -> None:
+        super().__init__(message or "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class StaleRecordError(DomainError):
+    """Someone else changed the record since it was read."""
+
+    status_code = 409
+
+
+class PermissionDenied(DomainError):
+    status_code = 403

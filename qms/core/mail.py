@@ -1,0 +1,77 @@
+"""Outgoing e-mail. Every message is kept in the outbox; with an SMTP server configured it is
+also sent (in development the outbox, shown in the UI, and the log are where mail goes)."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import date, datetime
+from email.message import EmailMessage
+
+from flask import current_app
+from sqlalchemy import String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from qms.core.registry import Reminder, reminder_sources
+from qms.core.timeutil import utcnow
+from qms.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    to: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    error: Mapped[str | None] = mapped_column(String(500), default=None)
+
+
+def _send_smtp(message: OutboxMessage) -> None:
+    config = current_app.config
+    email = EmailMessage()
+    email["From"] = config["MAIL_SENDER"]
+    email["To"] = message.to
+    email["Subject"] = message.subject
+    email.set_content(message.body)
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(email)
+
+
+def queue_mail(reminder: Reminder) -> OutboxMessage | None:
+    """Put a message in the outbox unless one with the same key was already queued."""
+    if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == reminder.key)):
+        return None
+    message = OutboxMessage(
+        key=reminder.key, to=reminder.to, subject=reminder.subject, body=reminder.body
+    )
+    db.session.add(message)
+    db.session.flush()
+    log.info("mail to %s: %s", message.to, message.subject)
+    if current_app.config.get("MAIL_SERVER"):
+        try:
+            _send_smtp(message)
+            message.sent_at = utcnow()
+        except (OSError, smtplib.SMTPException) as exc:
+            message.error = str(exc)[:500]
+    return message
+
+
+def run_reminders(today: date) -> list[OutboxMessage]:
+    """Collect the reminders every feature has for `today` and queue the new ones."""
+    queued = []
+    for source in reminder_sources:
+        for reminder in source(today):
+            message = queue_mail(reminder)
+            if message is not None:
+                queued.append(message)
+    return queued

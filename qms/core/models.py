@@ -1,0 +1,74 @@
+"""Mixins shared by the models of every feature."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import get_locale
+from sqlalchemy import Enum, ForeignKey
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from qms.core.timeutil import utcnow
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class AuditedMixin:
+    """Every create, change and archive of such a record is written to the history.
+
+    Subclasses may set `__history_exclude__` to field names that are not worth recording
+    and `__deletable__ = True` for child rows that may be removed (removal is recorded too).
+    """
+
+    __audited__ = True
+    __history_exclude__: frozenset[str] = frozenset()
+    __deletable__ = False
+
+    @property
+    def record_label(self) -> str:
+        return f"{type(self).__name__} #{getattr(self, 'id', '?')}"
+
+
+class ArchivableMixin:
+    """Quality records are archived, never deleted."""
+
+    archived_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    @declared_attr
+    def archived_by_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("users.id"), default=None)
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class VersionedMixin:
+    """Optimistic locking: a write based on an old version fails instead of overwriting."""
+
+    version: Mapped[int] = mapped_column(default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.version}
+
+
+def localized(obj: object, field: str) -> str:
+    """Return obj.<field>_<locale>, falling back to Indonesian, for bilingual data columns."""
+    locale = str(get_locale() or "id")
+    return getattr(obj, f"{field}_{locale}", None) or getattr(obj, f"{field}_id")
+
+
+def str_enum(enum_cls: type[enum.Enum], length: int = 32) -> Enum:
+    """A non-native enum column storing the members' values, so SQLite and PostgreSQL agree."""
+    return Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+    )

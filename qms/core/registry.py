@@ -1,0 +1,77 @@
+"""What features contribute to shared screens and commands: navigation, home panels, reminders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Any
+    endpoint: str
+    visible: Callable[[Any], bool]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    """A block on a user's home page: `template` rendered with `context(user)`."""
+
+    template: str
+    context: Callable[[Any], dict]
+    visible: Callable[[Any], bool]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Reminder:
+    to: str
+    subject: str
+    body: str
+    #: the same key is never sent twice (e.g. "doc-review:12:2026-11-28:30d")
+    key: str
+
+
+ReminderSource = Callable[[date], Iterable[Reminder]]
+
+DemoSeeder = Callable[[], None]
+
+nav_items: list[NavItem] = []
+home_panels: list[HomePanel] = []
+reminder_sources: list[ReminderSource] = []
+#: (order, seeder): each feature's demo data, run in order after the organisations and users
+demo_seeders: list[tuple[int, DemoSeeder]] = []
+
+
+def add_nav(item: NavItem) -> None:
+    if item.endpoint not in {i.endpoint for i in nav_items}:
+        nav_items.append(item)
+        nav_items.sort(key=lambda i: i.order)
+
+
+def add_home_panel(panel: HomePanel) -> None:
+    if panel.template not in {p.template for p in home_panels}:
+        home_panels.append(panel)
+        home_panels.sort(key=lambda p: p.order)
+
+
+def add_reminder_source(source: ReminderSource) -> None:
+    if source not in reminder_sources:
+        reminder_sources.append(source)
+
+
+def nav_for(user: Any) -> list[NavItem]:
+    return [i for i in nav_items if user.is_authenticated and i.visible(user)]
+
+
+def panels_for(user: Any) -> list[HomePanel]:
+    return [p for p in home_panels if p.visible(user)]
+
+
+def add_demo_seeder(seeder: DemoSeeder, order: int = 100) -> None:
+    if seeder not in [s for _, s in demo_seeders]:
+        demo_seeders.append((order, seeder))
+        demo_seeders.sort(key=lambda pair: pair[0])

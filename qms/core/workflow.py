@@ -1,0 +1,78 @@
+"""Explicit state machines: a small table of allowed transitions and who may make them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from qms.core.errors import DomainError, PermissionDenied
+from qms.core.history import history_note
+from qms.extensions import db
+
+Guard = Callable[[Any, Any], bool]
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    sources: frozenset[str]
+    target: str
+    label: Any
+    #: who may take it: (user, record) -> bool
+    allowed: Guard = field(default=lambda user, record: True)
+
+
+class StateMachine:
+    def __init__(
+        self,
+        field_name: str,
+        transitions: Iterable[Transition],
+        state_labels: dict[str, Any] | None = None,
+    ) -> None:
+        self.field_name = field_name
+        self.transitions = {t.name: t for t in transitions}
+        self.state_labels = state_labels or {}
+
+    def label_of(self, state: str) -> Any:
+        return self.state_labels.get(state, state)
+
+    def state_of(self, record: Any) -> str:
+        value = getattr(record, self.field_name)
+        return getattr(value, "value", value)
+
+    def available(self, record: Any, user: Any) -> list[Transition]:
+        state = self.state_of(record)
+        return [
+            t for t in self.transitions.values() if state in t.sources and t.allowed(user, record)
+        ]
+
+    def check(self, record: Any, name: str, user: Any) -> Transition:
+        """Raise a readable error unless `name` may be taken now by this user."""
+        transition = self.transitions.get(name)
+        if transition is None:
+            raise DomainError(_l("Unknown action: %(name)s.", name=name))
+        if self.state_of(record) not in transition.sources:
+            raise DomainError(
+                _l(
+                    "“%(action)s” is not possible while the status is “%(state)s”.",
+                    action=transition.label,
+                    state=self.label_of(self.state_of(record)),
+                )
+            )
+        if not transition.allowed(user, record):
+            raise PermissionDenied(_l("You may not “%(action)s” here.", action=transition.label))
+        return transition
+
+    def apply(
+        self, record: Any, name: str, user: Any, state_type: type | None = None
+    ) -> Transition:
+        """Check and move the record; the history entry carries the transition's name."""
+        transition = self.check(record, name, user)
+        target = state_type(transition.target) if state_type else transition.target
+        setattr(record, self.field_name, target)
+        with history_note(f"transition:{name}"):
+            db.session.flush()
+        return transition

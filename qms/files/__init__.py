@@ -1,0 +1,11 @@
+"""Evidence files: uploads checked by content, stored outside the web root with their SHA-256."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from qms.files import views
+
+    app.register_blueprint(views.bp)

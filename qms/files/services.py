@@ -1,0 +1,129 @@
+"""Storing and serving evidence files. Any feature attaches files to its records through here."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from pathlib import Path
+from typing import IO, Any
+
+import filetype
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from qms.core import access
+from qms.core.errors import DomainError
+from qms.extensions import db
+from qms.files.models import StoredFile
+
+#: extension detected from the content -> MIME type served back
+ALLOWED_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+}
+
+#: owner_type -> model class; features register the records that carry files
+_owner_models: dict[str, type] = {}
+
+
+def register_owner(model: type) -> None:
+    _owner_models[model.__tablename__] = model
+
+
+def owner_of(stored: StoredFile) -> Any:
+    model = _owner_models.get(stored.owner_type)
+    return db.session.get(model, stored.owner_id) if model else None
+
+
+def storage_dir() -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _read_limited(stream: IO[bytes], limit: int) -> bytes:
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise DomainError(
+            _l("The file is larger than %(mb)s MB.", mb=current_app.config["MAX_UPLOAD_MB"]),
+            field="file",
+        )
+    return data
+
+
+def detect_type(data: bytes) -> str:
+    """The extension the content really has, or a refusal naming what is accepted."""
+    kind = filetype.guess(data)
+    if kind is None or kind.extension not in ALLOWED_TYPES:
+        raise DomainError(
+            _l(
+                "This file type is not accepted (the content is checked, not the name). "
+                "Accepted: PDF, DOCX, ODT, XLSX, ODS, PNG, JPEG."
+            ),
+            field="file",
+        )
+    return kind.extension
+
+
+def store(
+    stream: IO[bytes], original_name: str, owner: Any, user: Any, description: str = ""
+) -> StoredFile:
+    """Validate and store an upload for `owner`; nothing is written if it is refused."""
+    if type(owner).__tablename__ not in _owner_models:
+        raise LookupError(f"{type(owner).__name__} is not registered to carry files")
+    limit = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
+    data = _read_limited(stream, limit)
+    if not data:
+        raise DomainError(_l("The file is empty."), field="file")
+    extension = detect_type(data)
+    storage_name = secrets.token_hex(16)
+    path = storage_dir() / storage_name
+    path.write_bytes(data)
+    stored = StoredFile(
+        owner_type=type(owner).__tablename__,
+        owner_id=owner.id,
+        original_name=Path(original_name or "file").name[:255],
+        storage_name=storage_name,
+        content_type=ALLOWED_TYPES[extension],
+        extension=extension,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        description=description[:255],
+        uploaded_by_id=user.id if user else None,
+    )
+    db.session.add(stored)
+    try:
+        db.session.flush()
+    except Exception:
+        path.unlink(missing_ok=True)
+        raise
+    return stored
+
+
+def files_of(owner: Any) -> list[StoredFile]:
+    return list(
+        db.session.scalars(
+            select(StoredFile)
+            .where(
+                StoredFile.owner_type == type(owner).__tablename__,
+                StoredFile.owner_id == owner.id,
+                StoredFile.archived_at.is_(None),
+            )
+            .order_by(StoredFile.uploaded_at)
+        )
+    )
+
+
+def path_of(stored: StoredFile) -> Path:
+    return storage_dir() / stored.storage_name
+
+
+def may_download(user: Any, stored: StoredFile) -> bool:
+    owner = owner_of(stored)
+    return owner is not None and access.can(user, access.VIEW, owner)

@@ -1,0 +1,143 @@
+"""Cities (Pemerintah Daerah), their agencies (OPD) and the agencies' units."""
+
+from __future__ import annotations
+
+import enum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from qms.core.models import ArchivableMixin, AuditedMixin, TimestampMixin, str_enum
+from qms.extensions import db
+
+
+class CityKind(enum.StrEnum):
+    KOTA = "kota"
+    KABUPATEN = "kabupaten"
+    PROVINSI = "provinsi"
+
+
+CITY_KIND_LABELS = {
+    CityKind.KOTA: _l("City (Kota)"),
+    CityKind.KABUPATEN: _l("Regency (Kabupaten)"),
+    CityKind.PROVINSI: _l("Province (Provinsi)"),
+}
+
+
+class AgencyKind(enum.StrEnum):
+    SEKRETARIAT = "sekretariat"
+    DINAS = "dinas"
+    BADAN = "badan"
+    RSUD = "rsud"
+    KECAMATAN = "kecamatan"
+    KELURAHAN = "kelurahan"
+    PUSKESMAS = "puskesmas"
+    INSPEKTORAT = "inspektorat"
+    SATPOL = "satpol"
+    OTHER = "other"
+
+
+AGENCY_KIND_LABELS = {
+    AgencyKind.SEKRETARIAT: _l("Secretariat (Sekretariat)"),
+    AgencyKind.DINAS: _l("Service office (Dinas)"),
+    AgencyKind.BADAN: _l("Agency (Badan)"),
+    AgencyKind.RSUD: _l("Regional hospital (RSUD)"),
+    AgencyKind.KECAMATAN: _l("District (Kecamatan)"),
+    AgencyKind.KELURAHAN: _l("Village (Kelurahan)"),
+    AgencyKind.PUSKESMAS: _l("Health centre (Puskesmas)"),
+    AgencyKind.INSPEKTORAT: _l("Inspectorate (Inspektorat)"),
+    AgencyKind.SATPOL: _l("Public order (Satpol PP)"),
+    AgencyKind.OTHER: _l("Other"),
+}
+
+
+class UnitKind(enum.StrEnum):
+    BIDANG = "bidang"
+    BAGIAN = "bagian"
+    SUBBAGIAN = "subbagian"
+    SEKSI = "seksi"
+    UPT = "upt"
+    INSTALASI = "instalasi"
+    OTHER = "other"
+
+
+UNIT_KIND_LABELS = {
+    UnitKind.BIDANG: _l("Division (Bidang)"),
+    UnitKind.BAGIAN: _l("Section (Bagian)"),
+    UnitKind.SUBBAGIAN: _l("Sub-section (Subbagian)"),
+    UnitKind.SEKSI: _l("Sub-division (Seksi)"),
+    UnitKind.UPT: _l("Technical unit (UPT)"),
+    UnitKind.INSTALASI: _l("Installation (Instalasi)"),
+    UnitKind.OTHER: _l("Other"),
+}
+
+
+class City(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+    __tablename__ = "cities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[CityKind] = mapped_column(str_enum(CityKind))
+    province: Mapped[str] = mapped_column(String(200), default="")
+
+    agencies: Mapped[list[Agency]] = relationship(back_populates="city", order_by="Agency.name")
+
+    @property
+    def record_label(self) -> str:
+        return self.name
+
+
+class Agency(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+    __tablename__ = "agencies"
+    __table_args__ = (UniqueConstraint("city_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[AgencyKind] = mapped_column(str_enum(AgencyKind))
+    head_name: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(500), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+
+    city: Mapped[City] = relationship(back_populates="agencies")
+    units: Mapped[list[Unit]] = relationship(back_populates="agency", order_by="Unit.name")
+
+    @property
+    def record_label(self) -> str:
+        return self.name
+
+    @property
+    def top_units(self) -> list[Unit]:
+        return [u for u in self.units if u.parent_id is None]
+
+
+class Unit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+    """A bidang, bagian, UPT… inside an agency; units nest freely."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[UnitKind] = mapped_column(str_enum(UnitKind))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    agency: Mapped[Agency] = relationship(back_populates="units")
+    parent: Mapped[Unit | None] = relationship(remote_side="Unit.id", back_populates="children")
+    children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.name")
+
+    @property
+    def record_label(self) -> str:
+        return self.name
+
+    @property
+    def path(self) -> str:
+        parts, unit = [], self
+        while unit is not None:
+            parts.append(unit.name)
+            unit = unit.parent
+        return " › ".join(reversed(parts))

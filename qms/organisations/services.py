@@ -1,0 +1,170 @@
+"""Cities, agencies and units: who may see and change them, and the changes themselves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from qms.accounts.models import Role, User
+from qms.core import access
+from qms.core.errors import DomainError
+from qms.core.timeutil import utcnow
+from qms.extensions import db
+from qms.organisations.models import Agency, City, Unit
+
+#: roles that see every agency of their city
+CITY_WIDE_ROLES = (
+    Role.CITY_ADMIN,
+    Role.MANAGEMENT_VIEWER,
+    Role.INTERNAL_AUDITOR,
+    Role.COOP_OFFICER,
+)
+
+
+class CityPolicy(access.Policy):
+    def visible(self, user: User):
+        return access.city_visibility(user, City.id, city_roles=tuple(Role))
+
+    def allows(self, user: User, action: str, record: City) -> bool:
+        if action == access.CREATE:
+            return user.has_role(Role.SYSTEM_ADMIN)
+        return access.is_city_admin(user, record.id)
+
+
+class AgencyPolicy(access.Policy):
+    def visible(self, user: User):
+        return access.agency_visibility(
+            user, Agency.id, agency_roles=(Role.QUALITY_OFFICER,), city_roles=CITY_WIDE_ROLES
+        )
+
+    def allows(self, user: User, action: str, record: Agency) -> bool:
+        return access.is_city_admin(user, record.city_id)
+
+
+class UnitPolicy(access.Policy):
+    def visible(self, user: User):
+        return access.agency_visibility(
+            user,
+            Unit.agency_id,
+            agency_roles=(Role.QUALITY_OFFICER, Role.INTERNAL_AUDITOR),
+            city_roles=CITY_WIDE_ROLES,
+        )
+
+    def allows(self, user: User, action: str, record: Unit) -> bool:
+        agency = record.agency or db.session.get(Agency, record.agency_id)
+        return access.manages_agency(user, agency)
+
+
+access.register_policy(City, CityPolicy())
+access.register_policy(Agency, AgencyPolicy())
+access.register_policy(Unit, UnitPolicy())
+
+
+def _apply(record: Any, values: dict[str, Any], fields: tuple[str, ...]) -> None:
+    for name in fields:
+        if name in values:
+            setattr(record, name, values[name])
+
+
+CITY_FIELDS = ("code", "name", "kind", "province")
+AGENCY_FIELDS = ("code", "name", "kind", "head_name", "address", "active")
+UNIT_FIELDS = ("name", "kind", "active", "parent_id")
+
+
+def create_city(actor: User, values: dict[str, Any]) -> City:
+    city = City()
+    _apply(city, values, CITY_FIELDS)
+    city.code = city.code.strip().upper()
+    access.authorize(actor, access.CREATE, city)
+    if db.session.scalar(select(City.id).where(City.code == city.code)):
+        raise DomainError(_l("A city with this code already exists."), field="code")
+    db.session.add(city)
+    db.session.flush()
+    return city
+
+
+def update_city(actor: User, city: City, values: dict[str, Any]) -> City:
+    access.authorize(actor, access.EDIT, city)
+    _apply(city, values, CITY_FIELDS)
+    db.session.flush()
+    return city
+
+
+def _check_agency_code(agency: Agency) -> None:
+    clash = db.session.scalar(
+        select(Agency.id).where(
+            Agency.city_id == agency.city_id,
+            Agency.code == agency.code,
+            Agency.id != (agency.id or 0),
+        )
+    )
+    if clash:
+        raise DomainError(_l("Another agency of this city has this code."), field="code")
+
+
+def create_agency(actor: User, city: City, values: dict[str, Any]) -> Agency:
+    agency = Agency(city_id=city.id)
+    _apply(agency, values, AGENCY_FIELDS)
+    agency.code = agency.code.strip().upper()
+    access.authorize(actor, access.CREATE, agency)
+    _check_agency_code(agency)
+    db.session.add(agency)
+    db.session.flush()
+    return agency
+
+
+def update_agency(actor: User, agency: Agency, values: dict[str, Any]) -> Agency:
+    access.authorize(actor, access.EDIT, agency)
+    _apply(agency, values, AGENCY_FIELDS)
+    agency.code = agency.code.strip().upper()
+    _check_agency_code(agency)
+    db.session.flush()
+    return agency
+
+
+def archive(actor: User, record: City | Agency | Unit) -> None:
+    access.authorize(actor, access.ARCHIVE, record)
+    record.archived_at = utcnow()
+    record.archived_by_id = actor.id
+    db.session.flush()
+
+
+def _check_unit_parent(unit: Unit) -> None:
+    parent = db.session.get(Unit, unit.parent_id) if unit.parent_id else None
+    if unit.parent_id and (parent is None or parent.agency_id != unit.agency_id):
+        raise DomainError(_l("The parent unit must belong to the same agency."), field="parent_id")
+    while parent is not None:
+        if parent.id == unit.id:
+            raise DomainError(_l("A unit cannot be inside itself."), field="parent_id")
+        parent = parent.parent
+
+
+def create_unit(actor: User, agency: Agency, values: dict[str, Any]) -> Unit:
+    unit = Unit(agency_id=agency.id, agency=agency)
+    _apply(unit, values, UNIT_FIELDS)
+    access.authorize(actor, access.CREATE, unit)
+    _check_unit_parent(unit)
+    db.session.add(unit)
+    db.session.flush()
+    return unit
+
+
+def update_unit(actor: User, unit: Unit, values: dict[str, Any]) -> Unit:
+    access.authorize(actor, access.EDIT, unit)
+    _apply(unit, values, UNIT_FIELDS)
+    _check_unit_parent(unit)
+    db.session.flush()
+    return unit
+
+
+def visible_cities(user: User) -> list[City]:
+    return list(db.session.scalars(access.scoped(City, user).order_by(City.name)))
+
+
+def visible_agencies(user: User, city: City | None = None) -> list[Agency]:
+    query = access.scoped(Agency, user).order_by(Agency.name)
+    if city is not None:
+        query = query.where(Agency.city_id == city.id)
+    return list(db.session.scalars(query))

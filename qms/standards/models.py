@@ -1,0 +1,114 @@
+"""Standards (SNI ISO 9001:2015, …) with their clause trees and audit questions, loaded from
+checklists/ and never edited by hand."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from qms.core.models import AuditedMixin, localized, str_enum
+from qms.core.timeutil import utcnow
+from qms.extensions import db
+
+
+class DocumentedInformation(enum.StrEnum):
+    NONE = "none"
+    MAINTAIN = "maintain"
+    RETAIN = "retain"
+    MAINTAIN_RETAIN = "maintain_retain"
+
+
+class Standard(AuditedMixin, db.Model):
+    __tablename__ = "standards"
+    __history_exclude__ = frozenset({"loaded_at"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    version: Mapped[str] = mapped_column(String(32))
+    title_id: Mapped[str] = mapped_column(String(255))
+    title_en: Mapped[str] = mapped_column(String(255))
+    publisher: Mapped[str] = mapped_column(String(100), default="")
+    source_file: Mapped[str] = mapped_column(String(255))
+    loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    clauses: Mapped[list[Clause]] = relationship(
+        back_populates="standard", order_by="Clause.position"
+    )
+
+    @property
+    def title(self) -> str:
+        return localized(self, "title")
+
+    @property
+    def record_label(self) -> str:
+        return self.code
+
+
+class Clause(AuditedMixin, db.Model):
+    __tablename__ = "clauses"
+    __table_args__ = (UniqueConstraint("standard_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    standard_id: Mapped[int] = mapped_column(ForeignKey("standards.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("clauses.id"))
+    number: Mapped[str] = mapped_column(String(32))
+    title_id: Mapped[str] = mapped_column(String(255))
+    title_en: Mapped[str] = mapped_column(String(255))
+    documented_information: Mapped[DocumentedInformation] = mapped_column(
+        str_enum(DocumentedInformation)
+    )
+    depth: Mapped[int] = mapped_column(default=0)
+    position: Mapped[int] = mapped_column(default=0)
+    #: set when a later file no longer contains the clause; kept for old audits
+    retired_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    standard: Mapped[Standard] = relationship(back_populates="clauses")
+    parent: Mapped[Clause | None] = relationship(remote_side="Clause.id")
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="clause", order_by="Question.position"
+    )
+
+    @property
+    def title(self) -> str:
+        return localized(self, "title")
+
+    @property
+    def label(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def record_label(self) -> str:
+        return self.number
+
+
+class Question(AuditedMixin, db.Model):
+    __tablename__ = "questions"
+    __table_args__ = (UniqueConstraint("standard_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    standard_id: Mapped[int] = mapped_column(ForeignKey("standards.id"), index=True)
+    clause_id: Mapped[int] = mapped_column(ForeignKey("clauses.id"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    text_id: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str] = mapped_column(Text)
+    evidence_id: Mapped[str] = mapped_column(Text, default="")
+    evidence_en: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+    retired_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    clause: Mapped[Clause] = relationship(back_populates="questions")
+
+    @property
+    def text(self) -> str:
+        return localized(self, "text")
+
+    @property
+    def evidence(self) -> str:
+        return localized(self, "evidence")
+
+    @property
+    def record_label(self) -> str:
+        return self.key

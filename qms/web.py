@@ -1,0 +1,115 @@
+"""Request-wide behaviour: security headers with a per-request CSP nonce, error pages (HTML or
+JSON), the read-only guard, and what every template can use."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import Flask, Response, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from qms.core import access
+from qms.core.errors import DomainError, PermissionDenied
+from qms.core.registry import nav_for
+from qms.extensions import db
+
+#: endpoints a read-only user may still POST to (their own session and preferences)
+READ_ONLY_ALLOWED = frozenset(
+    {"accounts.logout", "accounts.change_password", "accounts.set_language", "accounts.login"}
+)
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def json_error(status: int, message: str, fields: dict | None = None) -> tuple[Response, int]:
+    body: dict[str, Any] = {"error": {"status": status, "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    return jsonify(body), status
+
+
+def _csp_nonce() -> str:
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def _security_headers(response: Response) -> Response:
+    nonce = g.get("csp_nonce", "")
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+        f"script-src 'self' 'nonce-{nonce}'; object-src 'none'; base-uri 'self'; "
+        "frame-ancestors 'none'; form-action 'self'"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    if request.endpoint and not request.endpoint.startswith("static"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _refuse_read_only_writes() -> Any:
+    """BSN reviewers and management viewers never write, whatever a view forgets."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.endpoint in READ_ONLY_ALLOWED:
+        return None
+    if current_user.is_authenticated and current_user.is_read_only:
+        message = _("Your role is read-only.")
+        if wants_json():
+            return json_error(403, message)
+        flash(message, "error")
+        return redirect(request.referrer or url_for("home.index")), 303
+    return None
+
+
+def _handle_http(error: HTTPException) -> Any:
+    if wants_json():
+        return json_error(error.code or 500, error.description or error.name)
+    return render_template("errors.html", error=error), error.code
+
+
+def _handle_domain(error: DomainError) -> Any:
+    db.session.rollback()
+    if wants_json():
+        fields = getattr(error, "errors", None) or (
+            {error.field: [str(error.message)]} if error.field else None
+        )
+        return json_error(error.status_code, str(error.message), fields)
+    if isinstance(error, PermissionDenied):
+        return render_template("errors.html", error=error, message=str(error.message)), 403
+    flash(str(error.message), "error")
+    return redirect(request.referrer or url_for("home.index")), 303
+
+
+def _handle_csrf(error: CSRFError) -> Any:
+    if wants_json():
+        return json_error(400, error.description)
+    return render_template(
+        "errors.html",
+        error=error,
+        message=_("The form expired or was sent from elsewhere. Reload the page and try again."),
+    ), 400
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_security_headers)
+    app.before_request(_refuse_read_only_writes)
+    app.register_error_handler(HTTPException, _handle_http)
+    app.register_error_handler(DomainError, _handle_domain)
+    app.register_error_handler(CSRFError, _handle_csrf)
+
+    @app.context_processor
+    def _template_globals() -> dict[str, Any]:
+        return {
+            "csp_nonce": _csp_nonce,
+            "get_locale": get_locale,
+            "nav_items": nav_for(current_user) if current_user else [],
+            "can": lambda action, record: access.can(current_user, action, record),
+        }

@@ -1,0 +1,162 @@
+"""Fixtures. The test body runs inside an app context of its own (`app`), while requests go
+to a second app instance (`client`), so every request gets a fresh app context, session and
+logged-in user, exactly as in production. The client commits the test's pending writes before
+each request and expires the test's objects after it, so assertions read what was stored.
+
+The suite runs on SQLite by default and on PostgreSQL when QMS_TEST_DATABASE_URL is set."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from qms import create_app
+from qms.core.i18n import compile_catalogues
+from qms.extensions import db
+
+PASSWORD = "Rahasia-123"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return os.environ.get("QMS_TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    )
+
+
+@pytest.fixture(scope="session")
+def upload_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("uploads")
+
+
+@pytest.fixture(scope="session")
+def test_settings(database_url: str, upload_dir: Path) -> dict:
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "UPLOAD_DIR": str(upload_dir),
+        "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture(scope="session")
+def _schema(test_settings: dict) -> Iterator[None]:
+    compile_catalogues()
+    app = create_app("testing", test_settings)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        db.session.commit()
+        db.engine.dispose()
+    yield
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        db.session.execute(text("PRAGMA foreign_keys=OFF"))
+        for table in tables:
+            db.session.execute(table.delete())
+        db.session.execute(text("PRAGMA foreign_keys=ON"))
+    db.session.commit()
+
+
+class QmsClient(FlaskClient):
+    """A test client that keeps the test's own session honest around each request."""
+
+    test_app: Flask | None = None
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
+@pytest.fixture
+def app(_schema: None, test_settings: dict) -> Iterator[Flask]:
+    app = create_app("testing", test_settings)
+    with app.app_context():
+        yield app
+        db.session.rollback()
+        _empty_tables()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def web_app(app: Flask, test_settings: dict) -> Iterator[Flask]:
+    web = create_app("testing", test_settings)
+    web.test_client_class = QmsClient
+    yield web
+    with web.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(web_app: Flask) -> FlaskClient:
+    return web_app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+class Auth:
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def login(self, user_or_email, password: str = PASSWORD):
+        email = getattr(user_or_email, "email", user_or_email)
+        return self.client.post("/login", data={"email": email, "password": password})
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> Auth:
+    return Auth(client)
+
+
+class Api:
+    """Calls /api/v1 with a user's token."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        self.token: str | None = None
+
+    def as_user(self, user) -> Api:
+        from qms.accounts.services import issue_token
+
+        _token, self.token = issue_token(user, "tests")
+        db.session.commit()
+        return self
+
+    def _headers(self) -> dict:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def get(self, path: str, **kwargs):
+        return self.client.get(f"/api/v1{path}", headers=self._headers(), **kwargs)
+
+    def post(self, path: str, json=None, **kwargs):
+        return self.client.post(f"/api/v1{path}", json=json, headers=self._headers(), **kwargs)
+
+    def patch(self, path: str, json=None, **kwargs):
+        return self.client.patch(f"/api/v1{path}", json=json, headers=self._headers(), **kwargs)
+
+
+@pytest.fixture
+def api(client: FlaskClient) -> Api:
+    return Api(client)

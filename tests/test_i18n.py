@@ -1,0 +1,43 @@
+"""Every message in the code and templates has an Indonesian translation in its catalogue."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+spec = importlib.util.spec_from_file_location("i18n_script", ROOT / "scripts" / "i18n.py")
+i18n_script = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(i18n_script)
+
+CATALOGUES = ["core"] + [
+    f for f in i18n_script.feature_names() if (ROOT / "qms" / f / "translations").exists()
+]
+
+
+@pytest.mark.parametrize("feature", CATALOGUES)
+def test_every_message_is_translated(feature: str, tmp_path: Path):
+    pot = tmp_path / "messages.pot"
+    i18n_script.extract(i18n_script.sources(feature), pot)
+    with pot.open("rb") as handle:
+        wanted = {m.id for m in read_po(handle) if m.id}
+    with i18n_script.catalogue(feature).open("rb") as handle:
+        translated = {m.id for m in read_po(handle) if m.id and m.string}
+    missing = sorted(str(m) for m in wanted - translated)
+    assert missing == [], f"run: python scripts/i18n.py update {feature}"
+
+
+def test_indonesian_dates(app):
+    from datetime import date
+
+    from flask_babel import force_locale
+
+    from qms.core.i18n import fmt_date
+
+    with app.test_request_context(), force_locale("id"):
+        assert fmt_date(date(2019, 7, 11)) == "11 Juli 2019"
+    with app.test_request_context(), force_locale("en"):
+        assert fmt_date(date(2019, 7, 11)) == "July 11, 2019"
