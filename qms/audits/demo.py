@@ -1,0 +1,286 @@
+"""Kota Kupang demo audits: the 2026 programme, a reported internal audit of Dinas Dukcapil by
+auditors from Badan Keuangan Daerah (lead) and Sekretariat Daerah with findings in the style of
+DOMAIN.md §6, and a planned audit of RSUD S.K. Lerik. Running it again changes nothing."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from qms.accounts.models import User
+from qms.audits import services
+from qms.audits.models import Audit, AuditKind, AuditProgramme, RowResult
+from qms.core.checklists import load_file
+from qms.core.history import acting_as
+from qms.extensions import db
+from qms.organisations.models import Agency, City
+
+STANDARD_FILE = "standards/sni-iso-9001-2015.yaml"
+
+PROGRAMME_ITEMS = [
+    # (agency, kind, month, clauses, reason)
+    (
+        "DUKCAPIL",
+        AuditKind.INTERNAL,
+        10,
+        ["6", "7.5", "8.5", "9"],
+        "Layanan KTP-el berisiko tinggi (kekurangan blangko, gangguan jaringan SIAK); temuan "
+        "pembinaan BSN 2019 tentang pengendalian dokumen.",
+    ),
+    (
+        "RSUD",
+        AuditKind.INTERNAL,
+        12,
+        ["7.1", "8.5", "9.1"],
+        "Kalibrasi alat kesehatan dan keluhan pasien; belum diaudit tahun lalu.",
+    ),
+    (
+        "BAKEUDA",
+        AuditKind.INTERNAL,
+        11,
+        ["7.2", "8.1", "9.1"],
+        "Bendahara baru; waktu penerbitan SP2D.",
+    ),
+    (
+        "DUKCAPIL",
+        AuditKind.SURVEILLANCE,
+        12,
+        ["4", "5", "6", "7", "8", "9", "10"],
+        "Audit survailen tahunan oleh lembaga sertifikasi.",
+    ),
+]
+
+#: (clause, result, grade, evidence, statement) for the Dukcapil audit; other rows conform
+DUKCAPIL_FINDINGS = [
+    (
+        "9.3.1",
+        RowResult.NONCONFORM,
+        "major",
+        "Notulen RTM terakhir bertanggal 14 Agustus 2025; tidak ada RTM dalam 12 bulan terakhir. "
+        "Wawancara dengan Sekretaris Dinas (wakil manajemen).",
+        "Tinjauan manajemen tidak dilaksanakan dalam 12 bulan terakhir, sehingga masukan umpan "
+        "balik pelanggan dan hasil audit tidak ditinjau oleh pimpinan.",
+    ),
+    (
+        "7.5.3.2",
+        RowResult.NONCONFORM,
+        "minor",
+        "SOP Penerbitan KTP-el yang terpasang di loket 2 adalah rev.01, sedangkan Daftar Induk "
+        "Dokumen menunjukkan rev.02 berlaku sejak 3 Maret 2026.",
+        "Dokumen kedaluwarsa masih digunakan di tempat layanan.",
+    ),
+    (
+        "9.1.1",
+        RowResult.NONCONFORM,
+        "minor",
+        "Rekap capaian sasaran mutu '95% KTP-el selesai 1 hari' hanya tersedia sampai Maret 2026.",
+        "Sasaran mutu tidak dipantau sejak Maret 2026.",
+    ),
+    (
+        "9.1.2",
+        RowResult.OBSERVATION,
+        "observation",
+        "Laporan SKM semester I 2026 (nilai 86,2) tersedia.",
+        "Hasil SKM belum dibandingkan dengan target dan belum ditindaklanjuti.",
+    ),
+    (
+        "8.5.1",
+        RowResult.OPPORTUNITY,
+        "ofi",
+        "",
+        "Pertimbangkan notifikasi SMS/WhatsApp saat KTP-el siap diambil dan layar antrean "
+        "digital di ruang tunggu.",
+    ),
+]
+
+
+def _user(email: str) -> User:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email))
+
+
+def _standard() -> None:
+    if services.default_standard() is None:
+        load_file(Path(current_app.config["CHECKLISTS_DIR"]) / STANDARD_FILE)
+
+
+def _programme(city: City, agencies: dict[str, Agency], planner: User) -> AuditProgramme:
+    programme = db.session.scalar(
+        select(AuditProgramme).where(AuditProgramme.city_id == city.id, AuditProgramme.year == 2026)
+    )
+    if programme is not None:
+        return programme
+    programme = services.create_programme(
+        planner,
+        city.id,
+        {
+            "year": 2026,
+            "title": "Program Audit Mutu Internal Kota Kupang 2026",
+            "objectives": "Memastikan SMM SNI ISO 9001:2015 di OPD percontohan diterapkan "
+            "efektif dan siap untuk audit survailen; seluruh klausul tercakup dalam satu siklus.",
+        },
+    )
+    for code, kind, month, clauses, reason in PROGRAMME_ITEMS:
+        services.save_programme_item(
+            planner,
+            programme,
+            {
+                "agency_id": agencies[code].id,
+                "kind": kind.value,
+                "planned_month": month,
+                "clause_numbers": clauses,
+                "reason": reason,
+            },
+            None,
+        )
+    return programme
+
+
+def _dukcapil_audit(programme: AuditProgramme, lead: User, member: User) -> None:
+    if db.session.scalar(select(Audit.id).where(Audit.reference == "AMI-2026-DUKCAPIL")):
+        return
+    item = next(i for i in programme.items if i.agency.code == "DUKCAPIL")
+    audit = services.create_audit(
+        lead,
+        {
+            "programme_item_id": item.id,
+            "planned_start": date(2026, 10, 13),
+            "planned_end": date(2026, 10, 14),
+            "objectives": "Menilai kesesuaian dan efektivitas SMM pada layanan administrasi "
+            "kependudukan (KTP-el, KK, akta) terhadap SNI ISO 9001:2015 dan standar pelayanan.",
+            "criteria": "SNI ISO 9001:2015; Pedoman Mutu Dinas Dukcapil; SOP Penerbitan KTP-el "
+            "rev.02; Standar Pelayanan dan Maklumat Pelayanan Dinas Dukcapil 2026.",
+            "scope_processes": "Pelayanan KTP-el, Kartu Keluarga, akta kelahiran dan kematian di "
+            "kantor Dinas dan gerai MPP.",
+            "auditee_representatives": "Sekretaris Dinas (wakil manajemen); Kabid Pelayanan "
+            "Pendaftaran Penduduk; Maria Bria (koordinator mutu).",
+            "lead_auditor_id": lead.id,
+        },
+    )
+    services.add_member(lead, audit, member.id)
+    services.add_agenda_item(
+        lead,
+        audit,
+        {
+            "starts_at": datetime(2026, 10, 13, 8, 30),
+            "ends_at": datetime(2026, 10, 13, 9, 0),
+            "subject": "Rapat pembukaan",
+            "auditor_id": lead.id,
+            "auditee": "Kepala Dinas dan Tim Mutu",
+        },
+    )
+    services.add_agenda_item(
+        lead,
+        audit,
+        {
+            "starts_at": datetime(2026, 10, 13, 9, 0),
+            "ends_at": datetime(2026, 10, 13, 12, 0),
+            "subject": "6, 9.1, 9.3 — perencanaan, pemantauan, tinjauan manajemen",
+            "auditor_id": lead.id,
+            "auditee": "Sekretaris Dinas",
+        },
+    )
+    services.add_agenda_item(
+        lead,
+        audit,
+        {
+            "starts_at": datetime(2026, 10, 13, 13, 0),
+            "ends_at": datetime(2026, 10, 13, 15, 30),
+            "subject": "7.5, 8.5 — pengendalian dokumen, layanan loket KTP-el",
+            "auditor_id": member.id,
+            "auditee": "Kabid Pelayanan Pendaftaran Penduduk",
+        },
+    )
+    services.transition(lead, audit, "start")
+    services.update_audit(
+        lead,
+        audit,
+        {
+            "actual_start": date(2026, 10, 13),
+            "actual_end": date(2026, 10, 14),
+            "opening_meeting_at": datetime(2026, 10, 13, 8, 30),
+            "opening_attendance": "Kepala Dinas, Sekretaris Dinas, 3 Kabid, Tim Mutu (9 orang); "
+            "Tim audit (2 orang).",
+            "opening_notes": "Rencana audit, metode pengambilan sampel dan penggolongan temuan "
+            "dikonfirmasi; kerahasiaan disepakati.",
+            "closing_meeting_at": datetime(2026, 10, 14, 14, 0),
+            "closing_attendance": "Kepala Dinas, Sekretaris Dinas, Tim Mutu (7 orang); Tim audit.",
+            "closing_notes": "Temuan disampaikan dan disepakati; rencana tindakan korektif "
+            "diserahkan paling lambat 30 hari (mayor) dan 60 hari (minor).",
+            "conclusion": "SMM Dinas Dukcapil telah diterapkan dan umumnya efektif pada layanan "
+            "loket; tinjauan manajemen dan pemantauan sasaran mutu perlu segera diperbaiki.",
+            "degree_of_conformity": "Sebagian besar persyaratan dalam lingkup terpenuhi; lihat "
+            "angka kesesuaian per klausul.",
+            "disagreements": "Tidak ada.",
+            "areas_not_covered": "Gerai MPP tidak dikunjungi karena pemadaman listrik pada hari "
+            "kedua; diaudit pada audit berikutnya.",
+        },
+    )
+    findings = {clause: rest for clause, *rest in DUKCAPIL_FINDINGS}
+    used: set[str] = set()
+    for index, row in enumerate(audit.rows):
+        number = row.clause.number
+        if number in findings and number not in used:
+            result, grade, evidence, statement = findings[number]
+            used.add(number)
+            values = {
+                "result": result.value,
+                "grade": grade,
+                "evidence": evidence,
+                "statement": statement,
+                "notes": evidence,
+            }
+        elif number.startswith("8.5.") and number != "8.5.1":
+            values = {
+                "result": RowResult.NOT_APPLICABLE.value
+                if number == "8.5.5"
+                else RowResult.CONFORM.value
+            }
+        elif index % 11 == 5:
+            values = {
+                "result": RowResult.GOOD_PRACTICE.value,
+                "notes": "Papan informasi persyaratan layanan lengkap dan mutakhir.",
+            }
+        elif index % 13 == 7:
+            continue  # left unanswered: recorded as not audited when the report is issued
+        else:
+            values = {"result": RowResult.CONFORM.value}
+        services.record_row(lead, row, values)
+    services.transition(lead, audit, "report", confirm_unanswered=True)
+
+
+def _rsud_audit(programme: AuditProgramme, lead: User, member: User) -> None:
+    if db.session.scalar(select(Audit.id).where(Audit.reference == "AMI-2026-RSUD")):
+        return
+    item = next(i for i in programme.items if i.agency.code == "RSUD")
+    audit = services.create_audit(
+        member,
+        {
+            "programme_item_id": item.id,
+            "planned_start": date(2026, 12, 12),
+            "planned_end": date(2026, 12, 13),
+            "objectives": "Menilai pengendalian alat ukur (kalibrasi), layanan rawat jalan dan "
+            "penanganan keluhan pasien.",
+            "criteria": "SNI ISO 9001:2015; SOP Kalibrasi Alat; SOP Pendaftaran Rawat Jalan.",
+            "scope_processes": "Pendaftaran rawat jalan, IGD, laboratorium, kalibrasi alat.",
+            "lead_auditor_id": member.id,
+        },
+    )
+    services.add_member(member, audit, lead.id)
+
+
+def seed() -> None:
+    city = db.session.scalar(select(City).where(City.code == "KUPANG"))
+    lead = _user("auditor.bakeuda@demo.qms.id")
+    member = _user("auditor.setda@demo.qms.id")
+    if city is None or lead is None or member is None:
+        return
+    _standard()
+    agencies = {a.code: a for a in city.agencies}
+    with acting_as(lead.id):
+        programme = _programme(city, agencies, lead)
+        _dukcapil_audit(programme, lead, member)
+        _rsud_audit(programme, lead, member)
+    db.session.flush()

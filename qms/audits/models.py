@@ -1,0 +1,329 @@
+"""Internal audits (ISO 9001 9.2, ISO 19011): the annual programme, each audit with its team,
+plan, checklist and graded findings."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from qms.accounts.models import User
+from qms.core.models import ArchivableMixin, AuditedMixin, TimestampMixin, str_enum
+from qms.extensions import db
+from qms.organisations.models import Agency, City
+from qms.standards.models import Clause, Question, Standard
+
+
+class AuditKind(enum.StrEnum):
+    INTERNAL = "internal"
+    BSN_GUIDANCE = "bsn_guidance"
+    STAGE_1 = "stage_1"
+    STAGE_2 = "stage_2"
+    SURVEILLANCE = "surveillance"
+    FOLLOW_UP = "follow_up"
+
+
+AUDIT_KIND_LABELS = {
+    AuditKind.INTERNAL: _l("Internal audit"),
+    AuditKind.BSN_GUIDANCE: _l("BSN guidance assessment"),
+    AuditKind.STAGE_1: _l("Certification stage 1"),
+    AuditKind.STAGE_2: _l("Certification stage 2"),
+    AuditKind.SURVEILLANCE: _l("Surveillance audit"),
+    AuditKind.FOLLOW_UP: _l("Follow-up audit"),
+}
+
+#: the first part of an audit's reference (AMI-2026-DUKCAPIL) and so of its finding numbers
+AUDIT_KIND_PREFIXES = {
+    AuditKind.INTERNAL: "AMI",
+    AuditKind.BSN_GUIDANCE: "BSN",
+    AuditKind.STAGE_1: "ST1",
+    AuditKind.STAGE_2: "ST2",
+    AuditKind.SURVEILLANCE: "SRV",
+    AuditKind.FOLLOW_UP: "FUP",
+}
+
+
+class AuditStatus(enum.StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    REPORTED = "reported"
+    CLOSED = "closed"
+
+
+AUDIT_STATUS_LABELS = {
+    AuditStatus.PLANNED: _l("Planned"),
+    AuditStatus.IN_PROGRESS: _l("In progress"),
+    AuditStatus.REPORTED: _l("Reported"),
+    AuditStatus.CLOSED: _l("Closed"),
+}
+
+
+class RowResult(enum.StrEnum):
+    CONFORM = "conform"
+    NONCONFORM = "nonconform"
+    OBSERVATION = "observation"
+    OPPORTUNITY = "opportunity"
+    GOOD_PRACTICE = "good_practice"
+    NOT_APPLICABLE = "not_applicable"
+    NOT_AUDITED = "not_audited"
+
+
+ROW_RESULT_LABELS = {
+    RowResult.CONFORM: _l("Conform"),
+    RowResult.NONCONFORM: _l("Nonconform"),
+    RowResult.OBSERVATION: _l("Observation"),
+    RowResult.OPPORTUNITY: _l("Opportunity for improvement"),
+    RowResult.GOOD_PRACTICE: _l("Good practice"),
+    RowResult.NOT_APPLICABLE: _l("Not applicable"),
+    RowResult.NOT_AUDITED: _l("Not audited"),
+}
+
+#: results that make the row a finding (each grade names the result it belongs to)
+FINDING_RESULTS = frozenset({RowResult.NONCONFORM, RowResult.OBSERVATION, RowResult.OPPORTUNITY})
+
+
+class AuditProgramme(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+    """A city's audit programme for one year (ISO 19011 clause 5)."""
+
+    __tablename__ = "audit_programmes"
+    __table_args__ = (UniqueConstraint("city_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
+    year: Mapped[int]
+    title: Mapped[str] = mapped_column(String(255))
+    objectives: Mapped[str] = mapped_column(Text, default="")
+
+    city: Mapped[City] = relationship()
+    items: Mapped[list[ProgrammeItem]] = relationship(
+        back_populates="programme", order_by="(ProgrammeItem.planned_month, ProgrammeItem.id)"
+    )
+
+    @property
+    def record_label(self) -> str:
+        return self.title
+
+
+class ProgrammeItem(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+    """One planned audit in a programme: which agency and clauses, when, what kind, and why."""
+
+    __tablename__ = "audit_programme_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("audit_programmes.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    kind: Mapped[AuditKind] = mapped_column(str_enum(AuditKind))
+    #: 1..12, the month the audit is planned for
+    planned_month: Mapped[int]
+    #: clause numbers of the standard, e.g. ["6", "7.5", "9.3"]; a number covers its sub-clauses
+    clause_numbers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    programme: Mapped[AuditProgramme] = relationship(back_populates="items")
+    agency: Mapped[Agency] = relationship()
+    audits: Mapped[list[Audit]] = relationship(back_populates="programme_item")
+
+    @property
+    def record_label(self) -> str:
+        return f"{self.agency.name} ({self.planned_month}/{self.programme.year})"
+
+
+class Audit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+    __tablename__ = "audits"
+    __history_exclude__ = frozenset({"last_finding_seq"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(80), unique=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    programme_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("audit_programme_items.id"), index=True
+    )
+    standard_id: Mapped[int] = mapped_column(ForeignKey("standards.id"))
+    kind: Mapped[AuditKind] = mapped_column(str_enum(AuditKind))
+    status: Mapped[AuditStatus] = mapped_column(
+        str_enum(AuditStatus), default=AuditStatus.PLANNED, index=True
+    )
+    objectives: Mapped[str] = mapped_column(Text, default="")
+    #: clause numbers in scope; a number covers its sub-clauses
+    scope_clauses: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: ids of the audited agency's units in scope (empty: the whole agency)
+    scope_unit_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    scope_processes: Mapped[str] = mapped_column(Text, default="")
+    #: the standard plus the agency's own procedures (SOP, service standards)
+    criteria: Mapped[str] = mapped_column(Text, default="")
+    planned_start: Mapped[date]
+    planned_end: Mapped[date]
+    actual_start: Mapped[date | None] = mapped_column(default=None)
+    actual_end: Mapped[date | None] = mapped_column(default=None)
+    lead_auditor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    auditee_representatives: Mapped[str] = mapped_column(Text, default="")
+    opening_meeting_at: Mapped[datetime | None] = mapped_column(default=None)
+    opening_attendance: Mapped[str] = mapped_column(Text, default="")
+    opening_notes: Mapped[str] = mapped_column(Text, default="")
+    closing_meeting_at: Mapped[datetime | None] = mapped_column(default=None)
+    closing_attendance: Mapped[str] = mapped_column(Text, default="")
+    closing_notes: Mapped[str] = mapped_column(Text, default="")
+    conclusion: Mapped[str] = mapped_column(Text, default="")
+    degree_of_conformity: Mapped[str] = mapped_column(Text, default="")
+    disagreements: Mapped[str] = mapped_column(Text, default="")
+    areas_not_covered: Mapped[str] = mapped_column(Text, default="")
+    reported_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: finding numbers are drawn from this counter with an atomic UPDATE (see services)
+    last_finding_seq: Mapped[int] = mapped_column(default=0)
+
+    agency: Mapped[Agency] = relationship()
+    standard: Mapped[Standard] = relationship()
+    programme_item: Mapped[ProgrammeItem | None] = relationship(back_populates="audits")
+    lead_auditor: Mapped[User | None] = relationship(foreign_keys=[lead_auditor_id])
+    members: Mapped[list[AuditTeamMember]] = relationship(
+        back_populates="audit", order_by="AuditTeamMember.id", cascade="all, delete-orphan"
+    )
+    agenda: Mapped[list[AgendaItem]] = relationship(
+        back_populates="audit",
+        order_by="(AgendaItem.starts_at, AgendaItem.id)",
+        cascade="all, delete-orphan",
+    )
+    rows: Mapped[list[ChecklistRow]] = relationship(
+        back_populates="audit", order_by="(ChecklistRow.position, ChecklistRow.id)"
+    )
+    findings: Mapped[list[Finding]] = relationship(
+        back_populates="audit", order_by="Finding.seq", viewonly=True
+    )
+
+    @property
+    def record_label(self) -> str:
+        return self.reference
+
+    @property
+    def team(self) -> list[User]:
+        """The lead auditor first, then the members."""
+        lead = [self.lead_auditor] if self.lead_auditor else []
+        return lead + [m.user for m in self.members if m.user_id != self.lead_auditor_id]
+
+    @property
+    def team_ids(self) -> set[int]:
+        return {u.id for u in self.team}
+
+    @property
+    def active_findings(self) -> list[Finding]:
+        return [f for f in self.findings if f.archived_at is None]
+
+
+class AuditTeamMember(AuditedMixin, db.Model):
+    """An auditor on an audit's team besides the lead auditor; removals are recorded."""
+
+    __tablename__ = "audit_team_members"
+    __table_args__ = (UniqueConstraint("audit_id", "user_id"),)
+    __deletable__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+
+    audit: Mapped[Audit] = relationship(back_populates="members")
+    user: Mapped[User] = relationship(lazy="joined")
+
+    @property
+    def record_label(self) -> str:
+        return self.user.email
+
+
+class AgendaItem(AuditedMixin, db.Model):
+    """One row of the audit plan: when, which clause or process, which auditor, which auditee."""
+
+    __tablename__ = "audit_agenda_items"
+    __deletable__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), index=True)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime | None] = mapped_column(default=None)
+    subject: Mapped[str] = mapped_column(String(500))
+    auditor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    auditee: Mapped[str] = mapped_column(String(255), default="")
+
+    audit: Mapped[Audit] = relationship(back_populates="agenda")
+    auditor: Mapped[User | None] = relationship()
+
+
+class ChecklistRow(AuditedMixin, TimestampMixin, db.Model):
+    """One question of an audit's checklist with the auditor's answer."""
+
+    __tablename__ = "audit_checklist_rows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    clause_id: Mapped[int] = mapped_column(ForeignKey("clauses.id"))
+    #: the standard's question this row came from; None for a row the auditor added
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
+    #: the auditor's own question for an added row
+    text: Mapped[str] = mapped_column(Text, default="")
+    #: None while unanswered
+    result: Mapped[RowResult | None] = mapped_column(str_enum(RowResult), default=None)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answered_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    audit: Mapped[Audit] = relationship(back_populates="rows")
+    clause: Mapped[Clause] = relationship(lazy="joined")
+    question: Mapped[Question | None] = relationship(lazy="joined")
+    finding: Mapped[Finding | None] = relationship(
+        primaryjoin="and_(Finding.row_id == ChecklistRow.id, Finding.archived_at.is_(None))",
+        viewonly=True,
+        uselist=False,
+    )
+
+    @property
+    def question_text(self) -> str:
+        return self.question.text if self.question else self.text
+
+    @property
+    def typical_evidence(self) -> str:
+        return self.question.evidence if self.question else ""
+
+    @property
+    def record_label(self) -> str:
+        return f"{self.clause.number}: {self.question_text[:60]}"
+
+
+class Finding(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+    """A graded audit finding (ISO 19011 6.4.8), numbered per audit: AMI-2026-DUKCAPIL-F03.
+
+    The corrective-action feature links its records to `Finding.id` and tells the audit when a
+    finding is followed up through `services.register_follow_up_checker`. `follow_up_plan` and
+    `follow_up_accepted_at` are the built-in follow-up used while no checker is registered.
+    """
+
+    __tablename__ = "audit_findings"
+    __table_args__ = (UniqueConstraint("audit_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), index=True)
+    row_id: Mapped[int] = mapped_column(ForeignKey("audit_checklist_rows.id"), index=True)
+    seq: Mapped[int]
+    number: Mapped[str] = mapped_column(String(100), unique=True)
+    clause_id: Mapped[int] = mapped_column(ForeignKey("clauses.id"))
+    #: key of a grade in the configured grade scale (see qms/audits/grades.py)
+    grade: Mapped[str] = mapped_column(String(32))
+    requirement: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    statement: Mapped[str] = mapped_column(Text, default="")
+    #: copied from the grade when graded, so a later change of the scale does not rewrite history
+    follow_up_required: Mapped[bool] = mapped_column(default=False)
+    due_date: Mapped[date | None] = mapped_column(default=None)
+    follow_up_plan: Mapped[str] = mapped_column(Text, default="")
+    follow_up_accepted_at: Mapped[datetime | None] = mapped_column(default=None)
+    follow_up_accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    audit: Mapped[Audit] = relationship(back_populates="findings")
+    row: Mapped[ChecklistRow] = relationship(foreign_keys=[row_id])
+    clause: Mapped[Clause] = relationship(lazy="joined")
+
+    @property
+    def record_label(self) -> str:
+        return self.number
