@@ -301,7 +301,9 @@ def save_programme_item(
 ) -> ProgrammeItem:
     """Add an item to the programme, or change one."""
     if item is None:
-        item = ProgrammeItem(programme=programme, programme_id=programme.id)
+        # linked by id only: attaching it to programme.items before it is valid would
+        # autoflush a half-made item
+        item = ProgrammeItem(programme_id=programme.id)
         access.authorize(actor, access.CREATE, item)
     else:
         access.authorize(actor, access.EDIT, item)
@@ -317,6 +319,7 @@ def save_programme_item(
     item.reason = values.get("reason") or ""
     db.session.add(item)
     db.session.flush()
+    db.session.expire(programme, ["items"])
     return item
 
 
@@ -836,7 +839,8 @@ def _next_finding_seq(audit: Audit) -> int:
 
 
 def _default_requirement(row: ChecklistRow) -> str:
-    return f"{row.audit.standard.code} {row.clause.number} {row.clause.title}"
+    # stored once, in the language of the report (Indonesian), whoever is logged in
+    return f"{row.audit.standard.code} {row.clause.number} {row.clause.title_id}"
 
 
 def record_row(actor: User, row: ChecklistRow, values: dict[str, Any]) -> ChecklistRow:
