@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from flask_babel import force_locale
 
 from qms.accounts.models import Role, RoleAssignment
 from qms.audits import services
@@ -17,7 +18,7 @@ from tests.factories_audits import NC, make_world, plan_audit, started_audit
 @pytest.fixture
 def world(app):
     # messages are read in English here; the pages' Indonesian is tested over HTTP
-    with app.test_request_context("/?lang=en"):
+    with force_locale("en"):
         yield make_world()
 
 

@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     # a broken grade file stops the start with its exact problem rather than at the first audit
     app.extensions["qms_audit_grades"] = grades.load_grades(app.config["AUDIT_GRADES_FILE"])
     app.register_blueprint(views.bp)
+    app.context_processor(views.template_labels)
     registry.add_nav(
         registry.NavItem(_l("Audits"), "audits.index", lambda user: bool(user.roles), order=30)
     )

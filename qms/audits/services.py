@@ -466,8 +466,9 @@ def create_audit(actor: User, values: dict[str, Any]) -> Audit:
         scope_unit_ids=[],
     )
     access.authorize(actor, access.CREATE, audit)
+    values = {**values, "planned_end": audit.planned_end}
     if item is not None and not values.get("scope_clauses"):
-        values = {**values, "scope_clauses": item.clause_numbers}
+        values["scope_clauses"] = item.clause_numbers
     _apply_audit_values(audit, values)
     audit.reference = _new_reference(kind, audit.planned_start.year, agency)
     _set_lead(audit, values.get("lead_auditor_id"))

@@ -46,7 +46,7 @@ from qms.audits.models import (
     ProgrammeItem,
 )
 from qms.core import access
-from qms.core.errors import DomainError
+from qms.core.errors import DomainError, PermissionDenied
 from qms.core.history import history_of
 from qms.extensions import db
 from qms.files.services import files_of
@@ -56,9 +56,8 @@ from qms.organisations.services import visible_agencies
 bp = Blueprint("audits", __name__, url_prefix="/audits")
 
 
-@bp.app_context_processor
-def _labels() -> dict[str, Any]:
-    # app-wide: the home panel renders outside this blueprint
+def template_labels() -> dict[str, Any]:
+    """App-wide (registered by init_app): the home panel renders outside this blueprint."""
     return {
         "audit_kind_labels": AUDIT_KIND_LABELS,
         "audit_status_labels": AUDIT_STATUS_LABELS,
@@ -365,6 +364,8 @@ def save_row(row_id: int):
         if not form.validate_on_submit():
             raise DomainError(" ".join(str(e) for errs in form.errors.values() for e in errs))
         services.record_row(current_user, row, form.data)
+    except PermissionDenied:
+        raise
     except DomainError as error:
         db.session.rollback()
         if _wants_fetch():
