@@ -43,16 +43,24 @@ def small_standard() -> Standard:
     position = 0
     for top, leaf in (("7", "7.5"), ("8", "8.5"), ("9", "9.3")):
         parent = Clause(
-            standard_id=standard.id, number=top, title_id=f"Klausul {top}",
-            title_en=f"Clause {top}", documented_information=DocumentedInformation.NONE,
-            depth=0, position=position,
+            standard_id=standard.id,
+            number=top,
+            title_id=f"Klausul {top}",
+            title_en=f"Clause {top}",
+            documented_information=DocumentedInformation.NONE,
+            depth=0,
+            position=position,
         )
         db.session.add(parent)
         db.session.flush()
         child = Clause(
-            standard_id=standard.id, number=leaf, parent_id=parent.id,
-            title_id=f"Klausul {leaf}", title_en=f"Clause {leaf}",
-            documented_information=DocumentedInformation.MAINTAIN, depth=1,
+            standard_id=standard.id,
+            number=leaf,
+            parent_id=parent.id,
+            title_id=f"Klausul {leaf}",
+            title_en=f"Clause {leaf}",
+            documented_information=DocumentedInformation.MAINTAIN,
+            depth=1,
             position=position + 1,
         )
         db.session.add(child)
@@ -60,9 +68,14 @@ def small_standard() -> Standard:
         for q in (1, 2):
             db.session.add(
                 Question(
-                    standard_id=standard.id, clause_id=child.id, key=f"{leaf}-0{q}",
-                    text_id=f"Pertanyaan {leaf} nomor {q}?", text_en=f"Question {leaf} {q}?",
-                    evidence_id="Bukti", evidence_en="Evidence", position=q,
+                    standard_id=standard.id,
+                    clause_id=child.id,
+                    key=f"{leaf}-0{q}",
+                    text_id=f"Pertanyaan {leaf} nomor {q}?",
+                    text_en=f"Question {leaf} {q}?",
+                    evidence_id="Bukti",
+                    evidence_en="Evidence",
+                    position=q,
                 )
             )
         position += 2
@@ -137,5 +150,9 @@ def started_audit(world: World) -> Audit:
     return audit
 
 
-NC = {"result": "nonconform", "grade": "minor", "evidence": "SOP rev.01 di loket",
-      "statement": "Dokumen kedaluwarsa digunakan"}
+NC = {
+    "result": "nonconform",
+    "grade": "minor",
+    "evidence": "SOP rev.01 di loket",
+    "statement": "Dokumen kedaluwarsa digunakan",
+}

@@ -38,7 +38,12 @@ def test_every_allowed_transition(world):
     assert audit.status == AuditStatus.IN_PROGRESS
     # the checklist is generated from the standard's questions in scope: 7.5, 8 (→ 8.5), 9.3
     assert [r.question.key for r in audit.rows] == [
-        "7.5-01", "7.5-02", "8.5-01", "8.5-02", "9.3-01", "9.3-02",
+        "7.5-01",
+        "7.5-02",
+        "8.5-01",
+        "8.5-02",
+        "9.3-01",
+        "9.3-02",
     ]
     assert audit.actual_start is not None
     answer_all(audit, world.lead)
@@ -190,7 +195,9 @@ def test_report_refused_when_a_team_member_is_no_longer_independent(world):
     answer_all(audit, world.lead)
     db.session.add(
         RoleAssignment(
-            user_id=world.member.id, role=Role.QUALITY_OFFICER, city_id=world.city.id,
+            user_id=world.member.id,
+            role=Role.QUALITY_OFFICER,
+            city_id=world.city.id,
             agency_id=world.dukcapil.id,
         )
     )
@@ -277,8 +284,16 @@ def test_compliance_formula(world):
         services.add_row(world.lead, audit, audit.rows[0].clause_id, f"Tambahan {text}")
     rows_75 = [r for r in audit.rows if r.clause.number == "7.5"]
     results = [
-        "conform", "conform", "good_practice", "opportunity", "observation",
-        "observation", "nonconform", "not_applicable", "not_audited", "conform",
+        "conform",
+        "conform",
+        "good_practice",
+        "opportunity",
+        "observation",
+        "observation",
+        "nonconform",
+        "not_applicable",
+        "not_audited",
+        "conform",
     ]
     for row, result in zip(rows_75, results, strict=True):
         values = {"result": result}
@@ -323,23 +338,34 @@ def test_programme_planned_against_done(world):
     with pytest.raises(PermissionDenied):
         services.create_programme(world.officer, world.city.id, {"year": 2027, "title": "x"})
     item = services.save_programme_item(
-        world.lead, programme,
-        {"agency_id": world.dukcapil.id, "kind": "internal", "planned_month": 10,
-         "clause_numbers": ["7.5", "9.3"], "reason": "Risiko tinggi"},
+        world.lead,
+        programme,
+        {
+            "agency_id": world.dukcapil.id,
+            "kind": "internal",
+            "planned_month": 10,
+            "clause_numbers": ["7.5", "9.3"],
+            "reason": "Risiko tinggi",
+        },
         None,
     )
     services.save_programme_item(
-        world.lead, programme,
-        {"agency_id": world.setda.id, "kind": "stage_1", "planned_month": 11,
-         "clause_numbers": []},
+        world.lead,
+        programme,
+        {"agency_id": world.setda.id, "kind": "stage_1", "planned_month": 11, "clause_numbers": []},
         None,
     )
     db.session.commit()
     with pytest.raises(DomainError, match="Unknown clause"):
         services.save_programme_item(
-            world.lead, programme,
-            {"agency_id": world.setda.id, "kind": "internal", "planned_month": 3,
-             "clause_numbers": ["11.1"]},
+            world.lead,
+            programme,
+            {
+                "agency_id": world.setda.id,
+                "kind": "internal",
+                "planned_month": 3,
+                "clause_numbers": ["11.1"],
+            },
             None,
         )
     db.session.rollback()

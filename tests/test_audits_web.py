@@ -72,7 +72,9 @@ def test_done_when_bakeuda_auditor_runs_a_dukcapil_audit(sni_world, client, auth
     assert refused.status_code == 303
     page = client.get(f"/audits/{audit.id}").get_data(as_text=True)
     assert "Petrus tidak boleh mengaudit Dinas Dukcapil" in page
-    assert client.post(f"/audits/{audit.id}/members", data={"user_id": w.member.id}).status_code == 302
+    assert (
+        client.post(f"/audits/{audit.id}/members", data={"user_id": w.member.id}).status_code == 302
+    )
     assert client.post(f"/audits/{audit.id}/transition/start").status_code == 302
     db.session.expire_all()
     assert audit.status == AuditStatus.IN_PROGRESS and len(audit.rows) > 20
@@ -84,12 +86,32 @@ def test_done_when_bakeuda_auditor_runs_a_dukcapil_audit(sni_world, client, auth
 
     fetch = {"X-Requested-With": "fetch"}
     cases = [
-        ("9.3.1", {"result": "nonconform", "grade": "major",
-                   "evidence": "Notulen RTM terakhir Agustus 2025", "statement": "Tidak ada RTM"}),
-        ("7.5.3.2", {"result": "nonconform", "grade": "minor",
-                     "evidence": "SOP rev.01 di loket 2", "statement": "Dokumen kedaluwarsa"}),
-        ("9.1.2", {"result": "observation", "grade": "observation",
-                   "statement": "SKM tidak dibandingkan dengan target"}),
+        (
+            "9.3.1",
+            {
+                "result": "nonconform",
+                "grade": "major",
+                "evidence": "Notulen RTM terakhir Agustus 2025",
+                "statement": "Tidak ada RTM",
+            },
+        ),
+        (
+            "7.5.3.2",
+            {
+                "result": "nonconform",
+                "grade": "minor",
+                "evidence": "SOP rev.01 di loket 2",
+                "statement": "Dokumen kedaluwarsa",
+            },
+        ),
+        (
+            "9.1.2",
+            {
+                "result": "observation",
+                "grade": "observation",
+                "statement": "SKM tidak dibandingkan dengan target",
+            },
+        ),
         ("8.5.1", {"result": "opportunity", "statement": "Notifikasi WhatsApp"}),
     ]
     for clause, values in cases:
@@ -113,11 +135,23 @@ def test_done_when_bakeuda_auditor_runs_a_dukcapil_audit(sni_world, client, auth
     assert done.status_code == 302
     db.session.expire_all()
     assert audit.status == AuditStatus.REPORTED
-    assert sorted(f.grade for f in audit.active_findings) == ["major", "minor", "observation", "ofi"]
+    assert sorted(f.grade for f in audit.active_findings) == [
+        "major",
+        "minor",
+        "observation",
+        "ofi",
+    ]
     assert not [r for r in audit.rows if r.result is None]
     report = client.get(f"/audits/{audit.id}/report").get_data(as_text=True)
-    for text in ("AMI-2026-DUKCAPIL-F01", "Tidak ada RTM", "Notulen RTM terakhir", "Mayor",
-                 "Peluang peningkatan", "Frans Tefa", "Rosalina Manafe"):
+    for text in (
+        "AMI-2026-DUKCAPIL-F01",
+        "Tidak ada RTM",
+        "Notulen RTM terakhir",
+        "Mayor",
+        "Peluang peningkatan",
+        "Frans Tefa",
+        "Rosalina Manafe",
+    ):
         assert text in report
 
 
@@ -172,9 +206,10 @@ def test_read_only_roles_read_everything_in_scope_and_write_nothing(world, clien
 def test_non_team_members_cannot_write_the_checklist(world, client, auth):
     audit = started_audit(world)
     auth.login(world.city_admin)  # plans audits, but is not on this team
-    assert client.post(
-        f"/audits/rows/{audit.rows[0].id}", data={"result": "conform"}
-    ).status_code == 403
+    assert (
+        client.post(f"/audits/rows/{audit.rows[0].id}", data={"result": "conform"}).status_code
+        == 403
+    )
 
 
 def test_api_plans_and_runs_an_audit_and_refuses_a_dependent_auditor(world, api):
@@ -194,15 +229,17 @@ def test_api_plans_and_runs_an_audit_and_refuses_a_dependent_auditor(world, api)
     refused = api.post(f"/audits/{audit_id}/team", json={"user_id": world.dukcapil_auditor.id})
     assert refused.status_code == 422
     assert "Petrus" in refused.get_json()["error"]["message"]
-    lead_swap = api.patch(f"/audits/{audit_id}", json={"lead_auditor_id": world.dukcapil_auditor.id})
+    lead_swap = api.patch(
+        f"/audits/{audit_id}", json={"lead_auditor_id": world.dukcapil_auditor.id}
+    )
     assert lead_swap.status_code == 422
-    assert api.post(f"/audits/{audit_id}/team", json={"user_id": world.member.id}).status_code == 201
+    assert (
+        api.post(f"/audits/{audit_id}/team", json={"user_id": world.member.id}).status_code == 201
+    )
     assert api.post(f"/audits/{audit_id}/transitions/start").status_code == 200
     rows = api.get(f"/audits/{audit_id}/checklist").get_json()["data"]
     assert len(rows) == 4
-    no_evidence = api.patch(
-        f"/checklist-rows/{rows[0]['id']}", json={**NC, "evidence": ""}
-    )
+    no_evidence = api.patch(f"/checklist-rows/{rows[0]['id']}", json={**NC, "evidence": ""})
     assert no_evidence.status_code == 422
     assert list(no_evidence.get_json()["error"]["fields"]) == ["evidence"]
     saved = api.patch(f"/checklist-rows/{rows[0]['id']}", json=NC)
@@ -232,8 +269,12 @@ def test_api_programmes(world, api):
     programme_id = created.get_json()["data"]["id"]
     item = api.post(
         f"/audit-programmes/{programme_id}/items",
-        json={"agency_id": world.dukcapil.id, "kind": "internal", "planned_month": 10,
-              "clause_numbers": ["7.5"]},
+        json={
+            "agency_id": world.dukcapil.id,
+            "kind": "internal",
+            "planned_month": 10,
+            "clause_numbers": ["7.5"],
+        },
     )
     assert item.status_code == 201
     assert item.get_json()["data"]["items"][0]["done"] is False
@@ -252,10 +293,16 @@ def test_pages_render_for_the_team(world, client, auth):
     services.create_programme(world.lead, world.city.id, {"year": 2026, "title": "Program"})
     auth.login(world.lead)
     for path in (
-        "/", "/audits/", f"/audits/{audit.id}", f"/audits/{audit.id}/edit",
-        f"/audits/{audit.id}/checklist", f"/audits/{audit.id}/report",
-        f"/audits/findings/{audit.rows[0].finding.id}", "/audits/compliance",
-        f"/audits/compliance/{world.dukcapil.id}", "/audits/programmes/new",
+        "/",
+        "/audits/",
+        f"/audits/{audit.id}",
+        f"/audits/{audit.id}/edit",
+        f"/audits/{audit.id}/checklist",
+        f"/audits/{audit.id}/report",
+        f"/audits/findings/{audit.rows[0].finding.id}",
+        "/audits/compliance",
+        f"/audits/compliance/{world.dukcapil.id}",
+        "/audits/programmes/new",
     ):
         assert client.get(path).status_code == 200, path
     printed = client.get(f"/audits/{audit.id}/checklist/print").get_data(as_text=True)
@@ -320,7 +367,9 @@ def test_grade_scale_is_configuration(tmp_path):
     assert [(g.key, g.deadline_days) for g in loaded] == [("nc", 45), ("ofi", None)]
     default = grades.load_grades(None)
     assert [(g.key, g.follow_up_required, g.deadline_days) for g in default] == [
-        ("major", True, 30), ("minor", True, 60), ("observation", False, None),
+        ("major", True, 30),
+        ("minor", True, 60),
+        ("observation", False, None),
         ("ofi", False, None),
     ]
     path.write_text("grades:\n  - key: BAD\n", encoding="utf-8")
