@@ -257,13 +257,6 @@ def create_programme(actor: User, city_id: int, values: dict[str, Any]) -> Audit
     return programme
 
 
-def update_programme(actor: User, programme: AuditProgramme, values: dict[str, Any]) -> None:
-    access.authorize(actor, access.EDIT, programme)
-    programme.title = values["title"].strip()
-    programme.objectives = values.get("objectives") or ""
-    db.session.flush()
-
-
 def _check_clause_numbers(standard: Standard | None, numbers: list[str], field: str) -> list[str]:
     """Clean clause numbers; each must exist in the standard."""
     cleaned = list(dict.fromkeys(n.strip() for n in numbers if n and n.strip()))
