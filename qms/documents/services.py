@@ -297,7 +297,7 @@ def withdraw_document(
     with _refuse_concurrent_change():
         REVISION_WORKFLOW.apply(current, "withdraw", actor, RevisionState)
         current.ended_on = utc_today()
-        document.current_revision_id = None
+        document.current_revision = None
         document.next_review_on = None
         document.withdrawn_at = utcnow()
         document.withdrawal_reason = reason.strip()
@@ -515,7 +515,14 @@ def _take_effect(actor: User, revision: DocumentRevision, effective_on: date) ->
             _l("The effective date cannot be in the future; put it into effect on that day."),
             field="effective_on",
         )
-    previous = document.current_revision
+    previous = db.session.scalar(
+        select(DocumentRevision).where(
+            DocumentRevision.document_id == document.id,
+            DocumentRevision.state == RevisionState.EFFECTIVE,
+        )
+        # as stored now, not as this session first read it: another request may have changed it
+        .execution_options(populate_existing=True)
+    )
     if previous is not None and previous.effective_on and effective_on < previous.effective_on:
         raise DomainError(
             _l("The effective date cannot be before the previous revision's."),
@@ -527,7 +534,7 @@ def _take_effect(actor: User, revision: DocumentRevision, effective_on: date) ->
         previous.ended_on = effective_on
     revision.effective_on = effective_on
     REVISION_WORKFLOW.apply(revision, "make_effective", actor, RevisionState)
-    document.current_revision_id = revision.id
+    document.current_revision = revision
     document.next_review_on = add_months(effective_on, document.review_period_months)
     db.session.flush()
 
@@ -606,22 +613,25 @@ def review_document(
         raise DomainError(_l("The review date cannot be in the future."), field="reviewed_on")
     if document.current_revision is None:
         raise DomainError(_l("Only a document with an effective revision is reviewed."))
-    review = DocumentReview(
-        document=document,
-        reviewed_on=reviewed_on,
-        reviewer_id=actor.id,
-        outcome=outcome,
-        notes=notes.strip(),
-        due_on=document.next_review_on,
-    )
+    due_on = document.next_review_on
     with _refuse_concurrent_change():
+        revision = None
         if outcome == ReviewOutcome.NO_CHANGE:
             document.next_review_on = add_months(reviewed_on, document.review_period_months)
         else:
-            review.revision = create_revision(
+            revision = create_revision(
                 actor, document, notes.strip() or _("Changes found in the periodic review")
             )
-        review.next_review_on = document.next_review_on
+        review = DocumentReview(
+            document=document,
+            reviewed_on=reviewed_on,
+            reviewer_id=actor.id,
+            outcome=outcome,
+            notes=notes.strip(),
+            due_on=due_on,
+            next_review_on=document.next_review_on,
+            revision=revision,
+        )
         db.session.add(review)
         db.session.flush()
     return review
