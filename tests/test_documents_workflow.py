@@ -189,7 +189,7 @@ def test_approving_ones_own_revision_is_refused(app, dukcapil):
     revision = services.create_revision(author, document, "Awal", {"procedure": "A"})
     services.transition(author, revision, "submit")
     assert [t.name for t in services.available_actions(revision, author)] == ["request_changes"]
-    with pytest.raises(PermissionDenied, match="someone else must approve"):
+    with pytest.raises(PermissionDenied, match="orang lain yang harus menyetujuinya"):
         services.transition(author, revision, "approve")
     assert revision.state == RevisionState.IN_REVIEW
 
@@ -198,15 +198,15 @@ def test_approving_a_revision_not_in_review_is_refused(app, dukcapil):
     author, approver = officer(dukcapil), city_admin(dukcapil)
     document = new_document(author, dukcapil)
     revision = services.create_revision(author, document, "Awal", {"procedure": "A"})
-    with pytest.raises(DomainError, match="not possible while the status"):
+    with pytest.raises(DomainError, match="tidak dapat dilakukan selama status"):
         services.transition(approver, revision, "approve")
-    with pytest.raises(DomainError, match="not possible while the status"):
+    with pytest.raises(DomainError, match="tidak dapat dilakukan selama status"):
         services.transition(approver, revision, "make_effective")
     services.transition(author, revision, "submit")
     services.transition(approver, revision, "approve")
-    with pytest.raises(DomainError, match="not possible while the status"):
+    with pytest.raises(DomainError, match="tidak dapat dilakukan selama status"):
         services.transition(approver, revision, "approve")
-    with pytest.raises(DomainError, match="Unknown action"):
+    with pytest.raises(DomainError, match="Tindakan tidak dikenal"):
         services.transition(approver, revision, "supersede")
 
 
@@ -214,22 +214,22 @@ def test_other_workflow_refusals(app, dukcapil):
     author, approver = officer(dukcapil), city_admin(dukcapil)
     document = new_document(author, dukcapil)
     empty = services.create_revision(author, document, "Awal", {})
-    with pytest.raises(DomainError, match="Write the text or attach the file"):
+    with pytest.raises(DomainError, match="Tulis teksnya atau lampirkan berkasnya"):
         services.transition(author, empty, "submit")
-    with pytest.raises(DomainError, match="still being worked on"):
+    with pytest.raises(DomainError, match="masih dalam proses"):
         services.create_revision(author, document, "Kedua", {"procedure": "B"})
     services.update_revision(author, empty, "Awal", {"procedure": "A"})
     services.transition(author, empty, "submit")
-    with pytest.raises(DomainError, match="Say what needs to change"):
+    with pytest.raises(DomainError, match="Sebutkan apa yang perlu diperbaiki"):
         services.transition(approver, empty, "request_changes", comment=" ")
-    with pytest.raises(DomainError, match="Only a draft"):
+    with pytest.raises(DomainError, match="Hanya draf"):
         services.update_revision(author, empty, "Awal", {"procedure": "changed in review"})
     services.transition(approver, empty, "approve")
-    with pytest.raises(DomainError, match="future"):
+    with pytest.raises(DomainError, match="masa depan"):
         services.transition(
             approver, empty, "make_effective", effective_on=today() + timedelta(days=1)
         )
-    with pytest.raises(DomainError, match="Only a document with an effective revision"):
+    with pytest.raises(DomainError, match="Hanya dokumen dengan revisi yang berlaku"):
         services.withdraw_document(author, document, "Tidak dipakai.")
 
 
@@ -239,7 +239,7 @@ def test_a_stale_form_is_refused(app, dukcapil):
     revision = services.create_revision(author, document, "Awal", {"procedure": "A"})
     opened_at = revision.version
     services.transition(author, revision, "submit")
-    with pytest.raises(StaleRecordError, match="Someone else changed"):
+    with pytest.raises(StaleRecordError, match="Orang lain mengubah"):
         services.transition(approver, revision, "approve", expected_version=opened_at)
 
 
@@ -272,7 +272,7 @@ def test_two_approvals_at_once_leave_exactly_one_effective_revision(app, dukcapi
     _approve_in(other_app, revision.id, approver.id, "approve")
     _approve_in(other_app, revision.id, approver.id, "make_effective")
 
-    with pytest.raises(StaleRecordError, match="Someone else changed this document"):
+    with pytest.raises(StaleRecordError, match="Orang lain mengubah dokumen ini"):
         services.transition(second_approver, revision, "approve")
     db.session.rollback()
     effective = db.session.scalars(
@@ -402,7 +402,7 @@ def test_review_period_change_moves_the_next_review(app, dukcapil):
 def test_reviews_are_only_for_effective_documents(app, dukcapil):
     author = officer(dukcapil)
     document = new_document(author, dukcapil)
-    with pytest.raises(DomainError, match="effective revision"):
+    with pytest.raises(DomainError, match="revisi yang berlaku"):
         services.review_document(author, document, ReviewOutcome.NO_CHANGE)
 
 

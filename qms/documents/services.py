@@ -516,7 +516,8 @@ def _take_effect(actor: User, revision: DocumentRevision, effective_on: date) ->
             field="effective_on",
         )
     previous = db.session.scalar(
-        select(DocumentRevision).where(
+        select(DocumentRevision)
+        .where(
             DocumentRevision.document_id == document.id,
             DocumentRevision.state == RevisionState.EFFECTIVE,
         )
