@@ -14,7 +14,8 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from qms.documents.models import (
@@ -31,6 +32,10 @@ from qms.documents.services import (
 )
 
 REQUIRED = _l("This field is required.")
+
+
+def choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class WholeNumberField(IntegerField):
@@ -66,7 +71,7 @@ class DocumentForm(VersionedForm):
         _l("Review period (months)"),
         default=12,
         validators=[
-            DataRequired(REQUIRED),
+            InputRequired(REQUIRED),
             NumberRange(
                 1,
                 MAX_REVIEW_PERIOD_MONTHS,
@@ -83,23 +88,24 @@ class DocumentForm(VersionedForm):
         self, *args: Any, units: Iterable = (), clauses: Iterable = (), **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.owner_unit_id.choices = [(0, _l("— the whole agency —"))] + [
-            (u.id, f"{u.agency.name} › {u.path}") for u in units
-        ]
-        self.clause_ids.choices = [(c.id, c.label) for c in clauses]
+        self.owner_unit_id.choices = choices(
+            [(0, _l("— the whole agency —"))]
+            + [(u.id, f"{u.agency.name} › {u.path}") for u in units]
+        )
+        self.clause_ids.choices = choices((c.id, c.label) for c in clauses)
 
 
 class NewDocumentForm(DocumentForm):
     agency_id = SelectField(_l("Agency"), coerce=int, validators=[DataRequired(REQUIRED)])
     doc_type = SelectField(
         _l("Type"),
-        choices=list(DOCUMENT_TYPE_LABELS.items()),
+        choices=choices(DOCUMENT_TYPE_LABELS.items()),
         validators=[DataRequired(REQUIRED)],
     )
 
     def __init__(self, *args: Any, agencies: Iterable = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.agency_id.choices = [(a.id, a.name) for a in agencies]
+        self.agency_id.choices = choices((a.id, a.name) for a in agencies)
 
 
 class RevisionForm(VersionedForm):
@@ -129,7 +135,9 @@ class UploadForm(FlaskForm):
 
 class TransitionForm(VersionedForm):
     action = SelectField(
-        _l("Action"), choices=[(a, a) for a in USER_ACTIONS], validators=[DataRequired(REQUIRED)]
+        _l("Action"),
+        choices=choices((a, a) for a in USER_ACTIONS),
+        validators=[DataRequired(REQUIRED)],
     )
     comment = TextAreaField(_l("Comment"), validators=[Length(max=5000)])
     effective_on = DayField(_l("Effective from"), validators=[Optional()])
@@ -138,7 +146,7 @@ class TransitionForm(VersionedForm):
 class ReviewForm(VersionedForm):
     outcome = SelectField(
         _l("Outcome"),
-        choices=list(REVIEW_OUTCOME_LABELS.items()),
+        choices=choices(REVIEW_OUTCOME_LABELS.items()),
         validators=[DataRequired(REQUIRED)],
     )
     notes = TextAreaField(_l("Notes"), validators=[Length(max=5000)])
@@ -158,19 +166,21 @@ class MasterListFilterForm(FlaskForm):
     agency_id = SelectField(_l("Agency"), coerce=int, default=0, validators=[Optional()])
     doc_type = SelectField(
         _l("Type"),
-        choices=[("", _l("All types")), *DOCUMENT_TYPE_LABELS.items()],
+        choices=choices([("", _l("All types")), *DOCUMENT_TYPE_LABELS.items()]),
         default="",
         validators=[Optional()],
     )
     status = SelectField(
         _l("Status"),
-        choices=[("", _l("All")), *DOCUMENT_STATUS_LABELS.items()],
+        choices=choices([("", _l("All")), *DOCUMENT_STATUS_LABELS.items()]),
         default="",
         validators=[Optional()],
     )
     review = SelectField(
         _l("Review"),
-        choices=[("", _l("All")), ("due", _l("Due within 30 days")), ("overdue", _l("Overdue"))],
+        choices=choices(
+            [("", _l("All")), ("due", _l("Due within 30 days")), ("overdue", _l("Overdue"))]
+        ),
         default="",
         validators=[Optional()],
     )
@@ -178,7 +188,9 @@ class MasterListFilterForm(FlaskForm):
 
     def __init__(self, *args: Any, agencies: Iterable = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.agency_id.choices = [(0, _l("All agencies"))] + [(a.id, a.name) for a in agencies]
+        self.agency_id.choices = choices(
+            [(0, _l("All agencies"))] + [(a.id, a.name) for a in agencies]
+        )
 
     def filters(self) -> MasterListFilter:
         """The filters as chosen; a value that is not a valid choice is ignored."""
