@@ -10,8 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import has_request_context
-from flask_login import current_user
+from flask import g, has_request_context
 from sqlalchemy import JSON, ForeignKey, Index, String, event, insert, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -41,8 +40,12 @@ class HistoryEntry(db.Model):
 
 
 def current_actor_id() -> int | None:
-    if has_request_context() and current_user and current_user.is_authenticated:
-        return int(current_user.id)
+    if has_request_context():
+        # Only the user Flask-Login has already loaded: asking `current_user` here would load
+        # it, and loading by API token writes (last_used_at), i.e. flushes back into here.
+        user = g.get("_login_user")
+        if user is not None and user.is_authenticated:
+            return int(user.id)
     return _cli_actor.get()
 
 

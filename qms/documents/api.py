@@ -258,11 +258,12 @@ def update_document(document_id: int):
     access.authorize(current_user, access.EDIT, document)
     current = {
         "title": document.title,
-        "owner_unit_id": document.owner_unit_id or 0,
         "clause_ids": [c.id for c in document.clauses],
         "review_period_months": document.review_period_months,
         "retention_years": document.retention_years,
     }
+    if document.owner_unit_id:
+        current["owner_unit_id"] = document.owner_unit_id
     form = validate_form(
         DocumentForm,
         {**current, **json_body()},

@@ -15,7 +15,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from qms.documents.models import (
@@ -25,6 +25,7 @@ from qms.documents.models import (
     SECTIONS,
 )
 from qms.documents.services import (
+    DEFAULT_REVIEW_PERIOD_MONTHS,
     MAX_REVIEW_PERIOD_MONTHS,
     USER_ACTIONS,
     DocumentValues,
@@ -71,7 +72,7 @@ class DocumentForm(VersionedForm):
         _l("Review period (months)"),
         default=12,
         validators=[
-            InputRequired(REQUIRED),
+            Optional(),
             NumberRange(
                 1,
                 MAX_REVIEW_PERIOD_MONTHS,
@@ -214,6 +215,6 @@ def document_values(form: DocumentForm) -> DocumentValues:
         title=form.title.data or "",
         owner_unit_id=form.owner_unit_id.data or None,
         clause_ids=list(form.clause_ids.data or []),
-        review_period_months=form.review_period_months.data,
+        review_period_months=form.review_period_months.data or DEFAULT_REVIEW_PERIOD_MONTHS,
         retention_years=form.retention_years.data,
     )

@@ -50,6 +50,7 @@ DEFAULT_CODE_PATTERN = "{type}-{agency}-{seq:03d}"
 #: how many days ahead a review counts as due (home panel, reminders)
 REVIEW_NOTICE_DAYS = 30
 NUMBERING_ATTEMPTS = 5
+DEFAULT_REVIEW_PERIOD_MONTHS = 12
 MAX_REVIEW_PERIOD_MONTHS = 60
 
 REVISION_STATE_LABELS = {
@@ -184,7 +185,7 @@ class DocumentValues:
     title: str
     owner_unit_id: int | None = None
     clause_ids: list[int] = field(default_factory=list)
-    review_period_months: int = 12
+    review_period_months: int = DEFAULT_REVIEW_PERIOD_MONTHS
     retention_years: int | None = None
 
 
