@@ -19,6 +19,7 @@ FEATURES = (
     "files",
     "home",
     "audits",
+    "documents",
     "api",
 )
 

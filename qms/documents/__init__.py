@@ -1,0 +1,56 @@
+"""Document control (ISO 9001 clause 7.5): each agency's register of documented information,
+revisions under an approval workflow, periodic review, the master list and review reminders."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from qms.accounts.models import Role
+
+
+def _reads_documents(user) -> bool:
+    return user.has_role(
+        Role.SYSTEM_ADMIN,
+        Role.CITY_ADMIN,
+        Role.QUALITY_OFFICER,
+        Role.INTERNAL_AUDITOR,
+        Role.MANAGEMENT_VIEWER,
+        Role.BSN_REVIEWER,
+    )
+
+
+def _sees_review_panel(user) -> bool:
+    return user.has_role(Role.QUALITY_OFFICER, Role.CITY_ADMIN)
+
+
+def init_app(app: Flask) -> None:
+    from qms.core.registry import (
+        HomePanel,
+        NavItem,
+        add_demo_seeder,
+        add_home_panel,
+        add_nav,
+        add_reminder_source,
+    )
+    from qms.documents import api, demo, services, views  # noqa: F401  (api declares routes)
+
+    app.config.setdefault(
+        "DOCUMENT_CODE_PATTERN",
+        os.environ.get("QMS_DOCUMENT_CODE_PATTERN", services.DEFAULT_CODE_PATTERN),
+    )
+    services.check_code_pattern(app.config["DOCUMENT_CODE_PATTERN"])
+    app.register_blueprint(views.bp)
+    add_nav(NavItem(_l("Documents"), "documents.index", _reads_documents, order=20))
+    add_home_panel(
+        HomePanel(
+            "documents/_home_panel.html",
+            services.reviews_needing_attention,
+            _sees_review_panel,
+            order=20,
+        )
+    )
+    add_reminder_source(services.review_reminders)
+    add_demo_seeder(demo.seed, order=20)

@@ -1,0 +1,413 @@
+"""Pages of document control: the master list (with CSV and print), a document with its
+revisions and reviews, the revision workflow and the difference between two revisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from qms.accounts.models import User
+from qms.core import access
+from qms.core.errors import DomainError, PermissionDenied
+from qms.core.history import history_of
+from qms.core.i18n import fmt_date
+from qms.core.timeutil import today
+from qms.documents import services
+from qms.documents.forms import (
+    DocumentForm,
+    MasterListFilterForm,
+    NewDocumentForm,
+    NewRevisionForm,
+    ReviewForm,
+    RevisionForm,
+    TransitionForm,
+    UploadForm,
+    WithdrawForm,
+    document_values,
+)
+from qms.documents.models import (
+    SECTIONS,
+    Document,
+    DocumentRevision,
+    DocumentType,
+    ReviewOutcome,
+)
+from qms.extensions import db
+from qms.files.services import files_of
+from qms.organisations.services import visible_agencies
+
+bp = Blueprint("documents", __name__, url_prefix="/documents")
+
+
+def _show_error(form: FlaskForm, error: DomainError) -> None:
+    """Put a refused change on the form, next to its field when it names one."""
+    db.session.rollback()
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None and hasattr(target, "errors"):
+        target.errors = [*target.errors, str(error.message)]
+    else:
+        form.form_errors.append(str(error.message))
+
+
+def _names_of(entries: list) -> dict[int, str]:
+    ids = {e.actor_id for e in entries if e.actor_id}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+def _filters() -> tuple[MasterListFilterForm, services.MasterListFilter]:
+    form = MasterListFilterForm(request.args, agencies=visible_agencies(current_user))
+    return form, form.filters()
+
+
+@bp.get("/")
+@login_required
+def index():
+    form, filters = _filters()
+    return render_template(
+        "documents/index.html",
+        form=form,
+        documents=services.master_list(current_user, filters),
+        review_state=services.review_state,
+        may_create=bool(services.manageable_agencies(current_user)),
+    )
+
+
+@bp.get("/master-list.csv")
+@login_required
+def master_list_csv():
+    _form, filters = _filters()
+    body = services.master_list_csv(services.master_list(current_user, filters))
+    filename = f"daftar-induk-dokumen-{today().isoformat()}.csv"
+    return Response(
+        body.encode("utf-8"),
+        mimetype="text/csv",
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{filename}"',
+        },
+    )
+
+
+@bp.get("/master-list/print")
+@login_required
+def master_list_print():
+    _form, filters = _filters()
+    documents = services.master_list(current_user, filters)
+    by_agency: dict[Any, list[Document]] = {}
+    for document in documents:
+        by_agency.setdefault(document.agency, []).append(document)
+    return render_template("documents/print.html", by_agency=by_agency, printed_on=today())
+
+
+def _document_form_choices(agencies: list) -> dict[str, Any]:
+    return {"units": services.units_of(agencies), "clauses": services.clause_choices()}
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    agencies = services.manageable_agencies(current_user)
+    if not agencies:
+        raise PermissionDenied(_("You may not register documents."))
+    form = NewDocumentForm(agencies=agencies, **_document_form_choices(agencies))
+    if form.validate_on_submit():
+        agency = next(a for a in agencies if a.id == form.agency_id.data)
+        try:
+            document = services.create_document(
+                current_user, agency, DocumentType(form.doc_type.data), document_values(form)
+            )
+        except PermissionDenied:
+            raise
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Document %(code)s registered.", code=document.code), "success")
+            return redirect(url_for("documents.show", document_id=document.id))
+    return render_template("documents/document_form.html", form=form, document=None), (
+        422 if form.errors or form.form_errors else 200
+    )
+
+
+@bp.get("/<int:document_id>")
+@login_required
+def show(document_id: int):
+    document = access.get_visible(Document, document_id, current_user)
+    entries = history_of(document)
+    return render_template(
+        "documents/document.html",
+        document=document,
+        review_state=services.review_state(document),
+        review_form=ReviewForm(formdata=None, version=document.version),
+        withdraw_form=WithdrawForm(formdata=None, version=document.version),
+        may_edit=access.can(current_user, access.EDIT, document),
+        state_label=services.state_label,
+        history=entries,
+        history_users=_names_of(entries),
+    )
+
+
+@bp.route("/<int:document_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(document_id: int):
+    document = access.get_visible(Document, document_id, current_user)
+    access.authorize(current_user, access.EDIT, document)
+    form = DocumentForm(
+        obj=document,
+        clause_ids=[c.id for c in document.clauses],
+        owner_unit_id=document.owner_unit_id or 0,
+        **_document_form_choices([document.agency]),
+    )
+    if form.validate_on_submit():
+        try:
+            services.update_document(
+                current_user, document, document_values(form), form.version.data
+            )
+        except PermissionDenied:
+            raise
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The document was saved."), "success")
+            return redirect(url_for("documents.show", document_id=document.id))
+    return render_template("documents/document_form.html", form=form, document=document), (
+        422 if form.errors or form.form_errors else 200
+    )
+
+
+def _refused(error: DomainError, target: str):
+    """A refused workflow step: back to the page it came from, with the reason."""
+    if isinstance(error, PermissionDenied):
+        raise error
+    db.session.rollback()
+    flash(str(error.message), "error")
+    return redirect(target, 303)
+
+
+@bp.post("/<int:document_id>/withdraw")
+@login_required
+def withdraw(document_id: int):
+    document = access.get_visible(Document, document_id, current_user)
+    back = url_for("documents.show", document_id=document.id)
+    form = WithdrawForm()
+    try:
+        if not form.validate_on_submit():
+            raise DomainError(_("Say why the document is withdrawn."))
+        services.withdraw_document(current_user, document, form.reason.data, form.version.data)
+    except DomainError as error:
+        return _refused(error, back)
+    db.session.commit()
+    flash(_("The document was withdrawn."), "success")
+    return redirect(back)
+
+
+@bp.post("/<int:document_id>/review")
+@login_required
+def review(document_id: int):
+    document = access.get_visible(Document, document_id, current_user)
+    back = url_for("documents.show", document_id=document.id)
+    form = ReviewForm()
+    try:
+        if not form.validate_on_submit():
+            raise DomainError(_("Choose the outcome of the review."))
+        result = services.review_document(
+            current_user,
+            document,
+            ReviewOutcome(form.outcome.data),
+            form.notes.data or "",
+            form.reviewed_on.data,
+            form.version.data,
+        )
+    except DomainError as error:
+        return _refused(error, back)
+    db.session.commit()
+    if result.revision is not None:
+        flash(_("Review recorded; revision %(number)s started.", number=result.revision.number))
+        return redirect(url_for("documents.edit_revision", revision_id=result.revision.id))
+    flash(
+        _(
+            "Review recorded; the next review is due on %(date)s.",
+            date=fmt_date(document.next_review_on),
+        ),
+        "success",
+    )
+    return redirect(back)
+
+
+@bp.route("/<int:document_id>/revisions/new", methods=["GET", "POST"])
+@login_required
+def new_revision(document_id: int):
+    document = access.get_visible(Document, document_id, current_user)
+    access.authorize(current_user, access.EDIT, document)
+    form = NewRevisionForm(obj=document.current_revision)
+    if request.method == "GET":
+        form.change_summary.data = ""
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            revision = services.create_revision(
+                current_user,
+                document,
+                form.change_summary.data,
+                form.sections(),
+                (upload.stream, upload.filename) if upload else None,
+            )
+        except PermissionDenied:
+            raise
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Revision %(number)s was created as a draft.", number=revision.number))
+            return redirect(url_for("documents.show_revision", revision_id=revision.id))
+    return render_template(
+        "documents/revision_form.html", form=form, document=document, revision=None
+    ), (422 if form.errors or form.form_errors else 200)
+
+
+@bp.get("/<int:document_id>/diff")
+@login_required
+def diff(document_id: int):
+    document = access.get_visible(Document, document_id, current_user)
+    newest = document.revisions[-1].number if document.revisions else 0
+    to_number = request.args.get("to", newest, type=int)
+    from_number = request.args.get("from", to_number - 1, type=int)
+    old = services.revision_by_number(document, from_number)
+    new = services.revision_by_number(document, to_number)
+    return render_template(
+        "documents/diff.html",
+        document=document,
+        old=old,
+        new=new,
+        sections=services.diff_revisions(old, new) if old and new else [],
+    )
+
+
+def _render_revision(
+    revision: DocumentRevision,
+    upload_form: UploadForm | None = None,
+    status: int = 200,
+):
+    entries = history_of(revision)
+    document = revision.document
+    return render_template(
+        "documents/revision.html",
+        revision=revision,
+        document=document,
+        sections=SECTIONS,
+        files=files_of(revision),
+        actions=services.available_actions(revision, current_user),
+        transition_form=TransitionForm(
+            formdata=None, version=revision.version, effective_on=today()
+        ),
+        upload_form=upload_form or UploadForm(formdata=None),
+        may_edit=access.can(current_user, access.EDIT, revision),
+        state_label=services.state_label(revision),
+        history=entries,
+        history_users=_names_of(entries),
+    ), status
+
+
+@bp.get("/revisions/<int:revision_id>")
+@login_required
+def show_revision(revision_id: int):
+    return _render_revision(access.get_visible(DocumentRevision, revision_id, current_user))
+
+
+@bp.route("/revisions/<int:revision_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_revision(revision_id: int):
+    revision = access.get_visible(DocumentRevision, revision_id, current_user)
+    access.authorize(current_user, access.EDIT, revision)
+    form = RevisionForm(obj=revision)
+    if form.validate_on_submit():
+        try:
+            services.update_revision(
+                current_user,
+                revision,
+                form.change_summary.data,
+                form.sections(),
+                form.version.data,
+            )
+        except PermissionDenied:
+            raise
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The revision was saved."), "success")
+            return redirect(url_for("documents.show_revision", revision_id=revision.id))
+    return render_template(
+        "documents/revision_form.html", form=form, document=revision.document, revision=revision
+    ), (422 if form.errors or form.form_errors else 200)
+
+
+@bp.post("/revisions/<int:revision_id>/files")
+@login_required
+def upload(revision_id: int):
+    revision = access.get_visible(DocumentRevision, revision_id, current_user)
+    form = UploadForm()
+    if form.validate_on_submit():
+        try:
+            services.attach_file(
+                current_user,
+                revision,
+                (form.file.data.stream, form.file.data.filename),
+                form.description.data or "",
+            )
+        except PermissionDenied:
+            raise
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The file was attached."), "success")
+            return redirect(url_for("documents.show_revision", revision_id=revision.id))
+    return _render_revision(revision, form, 422)
+
+
+@bp.post("/revisions/<int:revision_id>/transition")
+@login_required
+def transition(revision_id: int):
+    revision = access.get_visible(DocumentRevision, revision_id, current_user)
+    back = url_for("documents.show_revision", revision_id=revision.id)
+    form = TransitionForm()
+    try:
+        if not form.validate_on_submit():
+            raise DomainError(_("The action could not be read; reload the page and try again."))
+        services.transition(
+            current_user,
+            revision,
+            form.action.data,
+            comment=form.comment.data or "",
+            effective_on=form.effective_on.data,
+            expected_version=form.version.data,
+        )
+    except DomainError as error:
+        return _refused(error, back)
+    db.session.commit()
+    flash(
+        _(
+            "Revision %(number)s is now “%(state)s”.",
+            number=revision.number,
+            state=services.state_label(revision),
+        ),
+        "success",
+    )
+    return redirect(back)

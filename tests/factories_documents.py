@@ -1,0 +1,75 @@
+"""Factories and helpers for document control tests."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import factory
+
+from qms.accounts.models import Role, User
+from qms.documents import services
+from qms.documents.models import (
+    DOCUMENT_TYPE_PREFIXES,
+    Document,
+    DocumentRevision,
+    DocumentType,
+    RevisionState,
+)
+from qms.organisations.models import Agency
+from tests.factories import AgencyFactory, Base, UserFactory, user_with_role
+
+
+class DocumentFactory(Base):
+    class Meta:
+        model = Document
+
+    agency = factory.SubFactory(AgencyFactory)
+    doc_type = DocumentType.PROCEDURE
+    seq = factory.Sequence(lambda n: n + 1)
+    code = factory.LazyAttribute(
+        lambda d: f"{DOCUMENT_TYPE_PREFIXES[d.doc_type]}-{d.agency.code}-{d.seq:03d}"
+    )
+    title = factory.Sequence(lambda n: f"Prosedur Contoh {n}")
+    review_period_months = 12
+
+
+class RevisionFactory(Base):
+    class Meta:
+        model = DocumentRevision
+
+    document = factory.SubFactory(DocumentFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    state = RevisionState.DRAFT
+    change_summary = "Terbitan pertama"
+    author = factory.SubFactory(UserFactory)
+    purpose = "Menjamin pelayanan yang benar."
+    procedure = "1. Terima berkas.\n2. Periksa berkas.\n3. Serahkan hasil."
+
+
+def officer(agency: Agency, **kwargs) -> User:
+    return user_with_role(Role.QUALITY_OFFICER, agency=agency, **kwargs)
+
+
+def city_admin(agency: Agency) -> User:
+    return user_with_role(Role.CITY_ADMIN, city=agency.city)
+
+
+def new_document(author: User, agency: Agency, title: str = "Penerbitan KTP-el") -> Document:
+    return services.create_document(
+        author, agency, DocumentType.PROCEDURE, services.DocumentValues(title=title)
+    )
+
+
+def effective_revision(
+    document: Document,
+    author: User,
+    approver: User,
+    text: str = "1. Terima berkas.",
+    effective_on: date | None = None,
+) -> DocumentRevision:
+    """A revision taken through the whole workflow by the services."""
+    revision = services.create_revision(author, document, "Perubahan", {"procedure": text})
+    services.transition(author, revision, "submit")
+    services.transition(approver, revision, "approve")
+    services.transition(approver, revision, "make_effective", effective_on=effective_on)
+    return revision

@@ -1,0 +1,380 @@
+"""Document control through the pages, as the offices use it."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from qms import create_app
+from qms.accounts.models import Role
+from qms.core.i18n import fmt_date
+from qms.core.timeutil import today
+from qms.documents import services
+from qms.documents.models import Document, DocumentRevision, RevisionState
+from qms.extensions import db
+from qms.files.models import StoredFile
+from tests.conftest import Auth, QmsClient
+from tests.factories import AgencyFactory, UnitFactory, user_with_role
+from tests.factories_documents import city_admin, effective_revision, new_document, officer
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+@pytest.fixture
+def dukcapil():
+    return AgencyFactory(code="DUKCAPIL", name="Dinas Kependudukan dan Pencatatan Sipil")
+
+
+def _revision(document: Document, number: int) -> DocumentRevision:
+    return db.session.scalar(
+        select(DocumentRevision).where(
+            DocumentRevision.document_id == document.id, DocumentRevision.number == number
+        )
+    )
+
+
+def _multipart(fields: dict, content: bytes, name: str) -> dict:
+    """A pre-encoded multipart body: the test client would spool a large one to a temporary
+    file that it never closes."""
+    boundary = "qms-test-boundary"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+        for key, value in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+        "Content-Type: application/pdf\r\n\r\n".encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return {"data": b"".join(parts), "content_type": f"multipart/form-data; boundary={boundary}"}
+
+
+def _act(client, revision: DocumentRevision, action: str, **data):
+    return client.post(
+        f"/documents/revisions/{revision.id}/transition", data={"action": action, **data}
+    )
+
+
+def test_done_when_ktp_el_procedure_from_draft_to_effect_and_revised(client, auth, dukcapil):
+    """A Dukcapil quality officer takes the KTP-el procedure through review, approval (by the
+    city administrator) and effect, revises it, and sees revision 1 superseded by revision 2
+    with the difference and the review due date."""
+    unit = UnitFactory(agency=dukcapil, name="Seksi Identitas Penduduk")
+    maria = officer(dukcapil, name="Maria Bria")
+    admin = city_admin(dukcapil)
+
+    auth.login(maria)
+    created = client.post(
+        "/documents/new",
+        data={
+            "agency_id": dukcapil.id,
+            "doc_type": "procedure",
+            "title": "Penerbitan KTP-el",
+            "owner_unit_id": unit.id,
+            "review_period_months": 12,
+        },
+    )
+    document = db.session.scalar(select(Document))
+    assert created.status_code == 302 and document.code == "SOP-DUKCAPIL-001"
+    client.post(
+        f"/documents/{document.id}/revisions/new",
+        data={
+            "change_summary": "Terbitan pertama",
+            "purpose": "Menjamin penerbitan KTP-el yang benar.",
+            "procedure": "1. Terima berkas.\n2. Rekam biometrik.\n3. Cetak KTP-el.",
+        },
+    )
+    rev1 = _revision(document, 1)
+    assert rev1.state == RevisionState.DRAFT
+    assert _act(client, rev1, "submit", version=rev1.version).status_code == 302
+    own = client.get(f"/documents/revisions/{rev1.id}").get_data(as_text=True)
+    assert "Setujui" not in own  # the author is not offered the approval
+    refused = _act(client, rev1, "approve", version=rev1.version)
+    assert refused.status_code == 403
+    assert "orang lain yang harus menyetujuinya" in refused.get_data(as_text=True)
+    auth.logout()
+
+    auth.login(admin)
+    _act(client, rev1, "approve", version=rev1.version)
+    done = _act(client, rev1, "make_effective", version=rev1.version, effective_on=today())
+    assert done.status_code == 302
+    assert rev1.state == RevisionState.EFFECTIVE
+    auth.logout()
+
+    auth.login(maria)
+    client.post(
+        f"/documents/{document.id}/revisions/new",
+        data={
+            "change_summary": "Notifikasi WhatsApp saat KTP-el siap",
+            "purpose": "Menjamin penerbitan KTP-el yang benar.",
+            "procedure": "1. Terima berkas.\n2. Rekam biometrik.\n3. Cetak KTP-el.\n"
+            "4. Kirim pemberitahuan WhatsApp.",
+        },
+    )
+    rev2 = _revision(document, 2)
+    _act(client, rev2, "submit", version=rev2.version)
+    auth.logout()
+    auth.login(admin)
+    _act(client, rev2, "approve", version=rev2.version)
+    _act(client, rev2, "make_effective", version=rev2.version, effective_on=today())
+    auth.logout()
+
+    auth.login(maria)
+    assert (rev1.state, rev2.state) == (RevisionState.SUPERSEDED, RevisionState.EFFECTIVE)
+    page = client.get(f"/documents/{document.id}").get_data(as_text=True)
+    assert "Digantikan" in page and "Revisi 2, berlaku mulai" in page
+    assert document.next_review_on == services.add_months(today(), 12)
+    with client.application.test_request_context():
+        assert f"{fmt_date(document.next_review_on)}" in page  # the review due date is shown
+    diff = client.get(f"/documents/{document.id}/diff?from=1&to=2").get_data(as_text=True)
+    assert "<ins>4. Kirim pemberitahuan WhatsApp.</ins>" in diff
+    assert "Revisi 1 → revisi 2" in diff
+
+
+def test_the_diff_escapes_what_users_wrote(client, auth, dukcapil):
+    author, approver = officer(dukcapil), city_admin(dukcapil)
+    document = new_document(author, dukcapil)
+    effective_revision(document, author, approver, "Langkah lama")
+    effective_revision(document, author, approver, '<script>alert("x")</script>')
+    auth.login(author)
+    diff = client.get(f"/documents/{document.id}/diff").get_data(as_text=True)
+    assert "<script>alert" not in diff
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in diff
+
+
+def test_two_approvers_in_two_app_instances_one_wins(
+    web_app, client, auth, dukcapil, test_settings
+):
+    author = officer(dukcapil)
+    first_approver, second_approver = city_admin(dukcapil), officer(dukcapil)
+    document = new_document(author, dukcapil)
+    revision = effective_revision(document, author, first_approver)  # rev 1 in force
+    rev2 = services.create_revision(author, document, "Revisi", {"procedure": "Baru"})
+    services.transition(author, rev2, "submit")
+    db.session.commit()
+    opened = rev2.version  # both approvers open the page now
+
+    other = create_app("testing", test_settings)
+    other.test_client_class = QmsClient
+    second_client = other.test_client()
+    auth.login(first_approver)
+    Auth(second_client).login(second_approver)
+
+    assert _act(client, rev2, "approve", version=opened).status_code == 302
+    late = _act(second_client, rev2, "approve", version=opened)
+    assert late.status_code == 303
+    message = second_client.get(late.headers["Location"]).get_data(as_text=True)
+    assert "Orang lain mengubah data ini setelah Anda membukanya" in message
+    assert rev2.approved_by_id == first_approver.id
+
+    effective_version = rev2.version
+    assert _act(client, rev2, "make_effective", version=effective_version).status_code == 302
+    assert _act(second_client, rev2, "make_effective", version=effective_version).status_code == 303
+    effective = db.session.scalars(
+        select(DocumentRevision.number).where(
+            DocumentRevision.document_id == document.id,
+            DocumentRevision.state == RevisionState.EFFECTIVE,
+        )
+    ).all()
+    assert effective == [2]
+    assert revision.state == RevisionState.SUPERSEDED
+    with other.app_context():
+        db.engine.dispose()
+
+
+def test_other_agencies_see_nothing_and_readers_cannot_write(client, auth, dukcapil):
+    author, approver = officer(dukcapil), city_admin(dukcapil)
+    document = new_document(author, dukcapil, "Penerbitan KTP-el")
+    revision = effective_revision(document, author, approver)
+    stranger = officer(AgencyFactory(city=dukcapil.city))
+    auth.login(stranger)
+    assert client.get(f"/documents/{document.id}").status_code == 404
+    assert client.get(f"/documents/revisions/{revision.id}").status_code == 404
+    assert "Penerbitan KTP-el" not in client.get("/documents/").get_data(as_text=True)
+    assert client.post(f"/documents/{document.id}/revisions/new", data={}).status_code == 404
+    auth.logout()
+
+    auditor = user_with_role(Role.INTERNAL_AUDITOR, agency=AgencyFactory(city=dukcapil.city))
+    viewer = user_with_role(Role.MANAGEMENT_VIEWER, city=dukcapil.city)
+    bsn = user_with_role(Role.BSN_REVIEWER)
+    for reader in (auditor, viewer, bsn):
+        auth.login(reader)
+        page = client.get(f"/documents/{document.id}")
+        assert page.status_code == 200
+        assert "Revisi baru" not in page.get_data(as_text=True)
+        assert client.get(f"/documents/{document.id}/revisions/new").status_code == 403
+        assert client.get("/documents/new").status_code == 403
+        refused = client.post(f"/documents/{document.id}/review", data={"outcome": "no_change"})
+        assert refused.status_code in (303, 403)
+        auth.logout()
+    assert document.reviews == []
+    assert db.session.scalar(select(func.count(DocumentRevision.id))) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("sop.pdf", b"MZ\x90\x00\x03" + b"\x00" * 200, "Jenis berkas ini tidak diterima"),
+        (
+            "sop.pdf",
+            b"Ini sebenarnya teks biasa.\n" * 20,
+            "Jenis berkas ini tidak diterima",
+        ),
+        ("besar.pdf", PDF + b"0" * (1024 * 1024), "lebih besar dari 1 MB"),
+    ],
+)
+def test_bad_uploads_are_refused_and_leave_nothing(
+    web_app, client, auth, dukcapil, upload_dir, name, content, message
+):
+    web_app.config["MAX_UPLOAD_MB"] = 1
+    author = officer(dukcapil)
+    document = new_document(author, dukcapil)
+    auth.login(author)
+    before = set(upload_dir.iterdir())
+
+    refused = client.post(
+        f"/documents/{document.id}/revisions/new",
+        **_multipart({"change_summary": "Terbitan pertama"}, content, name),
+    )
+    assert refused.status_code == 422
+    assert message in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(DocumentRevision.id))) == 0
+
+    revision_page = client.post(
+        f"/documents/{document.id}/revisions/new",
+        data={"change_summary": "Terbitan pertama", "procedure": "1. Terima berkas."},
+    )
+    revision = _revision(document, 1)
+    assert revision_page.status_code == 302
+    attach = client.post(
+        f"/documents/revisions/{revision.id}/files", **_multipart({}, content, name)
+    )
+    assert attach.status_code == 422
+    assert message in attach.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(StoredFile.id))) == 0
+    assert set(upload_dir.iterdir()) == before
+
+
+def test_a_real_pdf_is_attached_and_downloadable(client, auth, dukcapil):
+    author = officer(dukcapil)
+    document = new_document(author, dukcapil)
+    auth.login(author)
+    client.post(
+        f"/documents/{document.id}/revisions/new",
+        data={"change_summary": "Terbitan pertama", "file": (io.BytesIO(PDF), "SOP KTP-el.pdf")},
+        content_type="multipart/form-data",
+    )
+    stored = db.session.scalar(select(StoredFile))
+    assert stored.original_name == "SOP KTP-el.pdf" and stored.content_type == "application/pdf"
+    revision = _revision(document, 1)
+    assert _act(client, revision, "submit").status_code == 302  # a file alone is content
+    download = client.get(f"/files/{stored.id}")
+    assert download.data == PDF
+    assert "attachment" in download.headers["Content-Disposition"]
+    download.close()
+    auth.logout()
+    auth.login(officer(AgencyFactory(city=dukcapil.city)))
+    assert client.get(f"/files/{stored.id}").status_code == 404
+
+
+def test_master_list_filters_csv_and_print(client, auth, dukcapil):
+    author, approver = officer(dukcapil), city_admin(dukcapil)
+    ktp = new_document(author, dukcapil, "Penerbitan KTP-el")
+    effective_revision(ktp, author, approver, effective_on=today() - timedelta(days=340))
+    new_document(author, dukcapil, "Penerbitan Akta Kelahiran")
+    auth.login(author)
+
+    listing = client.get("/documents/").get_data(as_text=True)
+    assert "Daftar Induk Dokumen" in listing
+    assert "Penerbitan KTP-el" in listing and "Penerbitan Akta Kelahiran" in listing
+    due = client.get("/documents/?review=due").get_data(as_text=True)
+    assert "Penerbitan KTP-el" in due and "Penerbitan Akta Kelahiran" not in due
+    not_yet = client.get("/documents/?status=not_yet_effective").get_data(as_text=True)
+    assert "Penerbitan KTP-el" not in not_yet and "Penerbitan Akta Kelahiran" in not_yet
+    assert "Akta" in client.get("/documents/?q=akta").get_data(as_text=True)
+
+    export = client.get("/documents/master-list.csv")
+    assert export.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in export.headers["Content-Disposition"]
+    assert export.data.startswith(b"\xef\xbb\xbf")
+    lines = export.data.decode("utf-8-sig").splitlines()
+    assert lines[0] == (
+        "Perangkat daerah,Kode,Judul,Jenis,Revisi berlaku,Tanggal berlaku,"
+        "Tinjauan berikutnya,Status"
+    )
+    effective_on = (today() - timedelta(days=340)).isoformat()
+    assert lines[1] == (
+        f"Dinas Kependudukan dan Pencatatan Sipil,SOP-DUKCAPIL-001,Penerbitan KTP-el,"
+        f"Prosedur mutu (SOP),1,{effective_on},{ktp.next_review_on.isoformat()},Berlaku"
+    )
+    assert lines[2].endswith(",Penerbitan Akta Kelahiran,Prosedur mutu (SOP),,,,Belum berlaku")
+    filtered = client.get("/documents/master-list.csv?review=due").data.decode("utf-8-sig")
+    assert len(filtered.splitlines()) == 2
+
+    printable = client.get("/documents/master-list/print").get_data(as_text=True)
+    assert "Daftar Induk Dokumen — Dinas Kependudukan dan Pencatatan Sipil" in printable
+    assert "SOP-DUKCAPIL-002" in printable
+
+
+def test_home_panel_lists_due_and_overdue_reviews(client, auth, dukcapil):
+    author, approver = officer(dukcapil), city_admin(dukcapil)
+    due = new_document(author, dukcapil, "Penerbitan KTP-el")
+    effective_revision(due, author, approver, effective_on=today() - timedelta(days=350))
+    late = new_document(author, dukcapil, "Kalibrasi Alat")
+    effective_revision(late, author, approver, effective_on=today() - timedelta(days=400))
+    calm = new_document(author, dukcapil, "Penerbitan KK")
+    effective_revision(calm, author, approver, effective_on=today())
+    auth.login(author)
+    home = client.get("/").get_data(as_text=True)
+    assert "Tinjauan dokumen" in home
+    assert "Penerbitan KTP-el" in home and "Tinjauan jatuh tempo" in home
+    assert "Kalibrasi Alat" in home and "Tinjauan terlambat" in home
+    assert "Penerbitan KK" not in home
+
+
+def test_review_no_change_through_the_page(client, auth, dukcapil):
+    author, approver = officer(dukcapil), city_admin(dukcapil)
+    document = new_document(author, dukcapil)
+    effective_revision(document, author, approver, effective_on=today() - timedelta(days=400))
+    auth.login(author)
+    done = client.post(
+        f"/documents/{document.id}/review",
+        data={"outcome": "no_change", "notes": "Masih sesuai.", "version": document.version},
+    )
+    assert done.status_code == 302
+    assert document.reviews[0].notes == "Masih sesuai."
+    assert document.next_review_on > today()
+    page = client.get(f"/documents/{document.id}").get_data(as_text=True)
+    assert "Tidak perlu perubahan" in page
+
+
+def test_form_errors_are_shown_in_indonesian(client, auth, dukcapil):
+    author = officer(dukcapil)
+    auth.login(author)
+    response = client.post(
+        "/documents/new",
+        data={
+            "agency_id": dukcapil.id,
+            "doc_type": "record",
+            "title": "Register KTP-el",
+            "review_period_months": "dua belas",
+        },
+    )
+    assert response.status_code == 422
+    assert "Isi bilangan bulat." in response.get_data(as_text=True)
+    response = client.post(
+        "/documents/new",
+        data={
+            "agency_id": dukcapil.id,
+            "doc_type": "record",
+            "title": "Register KTP-el",
+            "review_period_months": 12,
+        },
+    )
+    assert response.status_code == 422
+    assert "Rekaman memerlukan masa simpan" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Document.id))) == 0
