@@ -10,7 +10,7 @@ import factory
 
 from qms.accounts.models import Role, User
 from qms.capa import services
-from qms.capa.models import Complaint, ComplaintStatus, Channel, Nonconformity
+from qms.capa.models import Channel, Complaint, ComplaintStatus, Nonconformity
 from qms.organisations.models import Agency, City
 from tests.factories import AgencyFactory, Base, CityFactory, user_with_role
 
@@ -38,7 +38,7 @@ def make_world() -> World:
     city = CityFactory(code="KUPANG", name="Kota Kupang")
     dukcapil = AgencyFactory(city=city, code="DUKCAPIL", name="Dinas Dukcapil Kota Kupang")
     rsud = AgencyFactory(city=city, code="RSUD", name="RSUD S.K. Lerik")
-    elsewhere = AgencyFactory(code="DUKCAPIL", name="Dinas Dukcapil Kota Lain")
+    elsewhere = AgencyFactory(code="DISDUKCAPIL", name="Dinas Dukcapil Kota Lain")
     return World(
         city=city,
         dukcapil=dukcapil,

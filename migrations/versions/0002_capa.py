@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-28 19:30:13.188526
+Create Date: 2026-11-28 19:36:19.970211
 
 """
 from alembic import op
@@ -109,14 +109,14 @@ def upgrade():
     sa.ForeignKeyConstraint(['raised_by_id'], ['users.id'], name=op.f('fk_nonconformities_raised_by_id_users')),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_nonconformities_unit_id_units')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_nonconformities')),
-    sa.UniqueConstraint('agency_id', 'year', 'sequence', name=op.f('uq_nonconformities_agency_id_year_sequence')),
-    sa.UniqueConstraint('number', name=op.f('uq_nonconformities_number'))
+    sa.UniqueConstraint('agency_id', 'year', 'sequence', name=op.f('uq_nonconformities_agency_id_year_sequence'))
     )
     with op.batch_alter_table('nonconformities', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_nonconformities_agency_id'), ['agency_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_nonconformities_auditor_id'), ['auditor_id'], unique=False)
         batch_op.create_index('ix_nonconformities_escalation_key', ['escalation_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_nonconformities_finding_id'), ['finding_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_nonconformities_number'), ['number'], unique=False)
         batch_op.create_index(batch_op.f('ix_nonconformities_raised_by_id'), ['raised_by_id'], unique=False)
 
     op.create_table('complaints',
@@ -201,6 +201,7 @@ def downgrade():
     op.drop_table('complaints')
     with op.batch_alter_table('nonconformities', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_nonconformities_raised_by_id'))
+        batch_op.drop_index(batch_op.f('ix_nonconformities_number'))
         batch_op.drop_index(batch_op.f('ix_nonconformities_finding_id'))
         batch_op.drop_index('ix_nonconformities_escalation_key')
         batch_op.drop_index(batch_op.f('ix_nonconformities_auditor_id'))

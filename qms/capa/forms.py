@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -16,6 +17,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
@@ -31,6 +33,10 @@ REQUIRED = _l("This field is required.")
 BAD_DATE = _l("Enter a date as YYYY-MM-DD.")
 
 
+def options(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    return [SelectChoice(value=value, label=label) for value, label in pairs]
+
+
 def _int_or_none(value: Any) -> int | None:
     return int(value) if value not in (None, "", "0", 0) else None
 
@@ -42,11 +48,13 @@ class VersionedForm(FlaskForm):
 
 
 class NonconformityForm(FlaskForm):
-    agency_id = SelectField(_l("Agency"), coerce=int, validators=[DataRequired(REQUIRED)])
+    agency_id = SelectField(
+        _l("Agency"), coerce=int, validators=[DataRequired(REQUIRED)], validate_choice=False
+    )
     unit_id = SelectField(_l("Unit"), coerce=_int_or_none, validate_choice=False)
     source = SelectField(
         _l("Source"),
-        choices=[(k.value, v) for k, v in SOURCE_LABELS.items()],
+        choices=options((k.value, v) for k, v in SOURCE_LABELS.items()),
         validators=[DataRequired(REQUIRED)],
     )
     source_reference = StringField(
@@ -55,10 +63,13 @@ class NonconformityForm(FlaskForm):
     )
     grade = SelectField(
         _l("Grade"),
-        choices=[(k.value, v) for k, v in GRADE_LABELS.items()],
+        choices=options((k.value, v) for k, v in GRADE_LABELS.items()),
         validators=[DataRequired(REQUIRED)],
     )
-    process = StringField(_l("Process or service"), validators=[Optional(), Length(max=255)])
+    #: not called "process": that name is the form's own method
+    process_or_service = StringField(
+        _l("Process or service"), validators=[Optional(), Length(max=255)]
+    )
     clause = StringField(_l("ISO 9001 clause"), validators=[Optional(), Length(max=32)])
     criterion = StringField(
         _l("Internal criterion (SOP number)"), validators=[Optional(), Length(max=255)]
@@ -78,7 +89,9 @@ class NonconformityForm(FlaskForm):
     auditor_id = SelectField(_l("Follow-up auditor"), coerce=_int_or_none, validate_choice=False)
 
     def values(self) -> dict[str, Any]:
-        return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+        values = {n: f.data for n, f in self._fields.items() if n != "csrf_token"}
+        values["process"] = values.pop("process_or_service")
+        return values
 
 
 class CorrectionForm(VersionedForm):
@@ -98,13 +111,13 @@ class CauseForm(VersionedForm):
     why_5 = StringField(_l("Why? (5)"), validators=[Optional(), Length(max=500)])
     cause_category = SelectField(
         _l("Cause category"),
-        choices=[("", "–")] + [(k.value, v) for k, v in CAUSE_LABELS.items()],
+        choices=options([("", "–"), *((k.value, v) for k, v in CAUSE_LABELS.items())]),
         validators=[DataRequired(REQUIRED)],
     )
     root_cause = TextAreaField(_l("Root cause"), validators=[DataRequired(REQUIRED)])
     occurs_elsewhere = SelectField(
         _l("Could this occur elsewhere (in other agencies)?"),
-        choices=[("", "–"), ("yes", _l("Yes")), ("no", _l("No"))],
+        choices=options([("", "–"), ("yes", _l("Yes")), ("no", _l("No"))]),
         validators=[DataRequired(REQUIRED)],
     )
     elsewhere_note = TextAreaField(_l("Where, and what was checked"), validators=[Optional()])
@@ -128,7 +141,7 @@ class CauseForm(VersionedForm):
 class ActionForm(VersionedForm):
     kind = SelectField(
         _l("Type"),
-        choices=[(k.value, v) for k, v in ACTION_KIND_LABELS.items()],
+        choices=options((k.value, v) for k, v in ACTION_KIND_LABELS.items()),
         default=ActionKind.CORRECTIVE.value,
     )
     description = TextAreaField(_l("Action"), validators=[DataRequired(REQUIRED)])

@@ -156,7 +156,8 @@ class Nonconformity(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixi
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(64), unique=True)
+    #: unique per agency and year (agencies of different cities may share a code)
+    number: Mapped[str] = mapped_column(String(64), index=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     year: Mapped[int]
     sequence: Mapped[int]

@@ -246,7 +246,7 @@ def raise_nonconformity(actor: User, values: dict[str, Any]) -> Nonconformity:
     agency = db.session.get(Agency, values.get("agency_id") or 0)
     if agency is None or not access.is_visible(actor, agency):
         raise DomainError(_l("Choose an agency."), field="agency_id")
-    fields = {k: v for k, v in values.items() if k in RAISE_FIELDS}
+    fields = {k: v for k, v in values.items() if k in RAISE_FIELDS and k != "statement"}
     return _create(
         agency,
         source=NcSource(values["source"]),

@@ -20,6 +20,7 @@ from qms.capa.forms import (
     NonconformityForm,
     VersionOnlyForm,
     form_values,
+    options,
 )
 from qms.capa.models import (
     ACTION_KIND_LABELS,
@@ -105,14 +106,16 @@ def _creatable_agencies(user: User) -> list[Agency]:
 
 
 def _fill_choices(form: NonconformityForm, agencies: list[Agency]) -> None:
-    form.agency_id.choices = [(0, "–")] + [(a.id, a.name) for a in agencies]
+    form.agency_id.choices = options([(0, "–"), *((a.id, a.name) for a in agencies)])
     city_ids = {a.city_id for a in agencies}
     units = db.session.scalars(
         select(Unit).where(Unit.agency_id.in_([a.id for a in agencies])).order_by(Unit.name)
     )
-    form.unit_id.choices = [("", "–")] + [(u.id, f"{u.agency.code} · {u.path}") for u in units]
+    form.unit_id.choices = options(
+        [("", "–"), *((u.id, f"{u.agency.code} · {u.path}") for u in units)]
+    )
     auditors = [u for city_id in sorted(city_ids) for u in services.auditors_of_city(city_id)]
-    form.auditor_id.choices = [("", "–")] + [(u.id, u.name) for u in auditors]
+    form.auditor_id.choices = options([("", "–"), *((u.id, u.name) for u in auditors)])
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -205,6 +208,8 @@ def step(nc_id: int, name: str):
     except DomainError as error:
         _render_form_error(form, error)
         nc = access.get_visible(Nonconformity, nc_id, current_user)
+        if name not in {t.name for t in services.available_transitions(nc, current_user)}:
+            flash(str(error.message), "error")  # its form is not on the page to carry it
         return _detail(nc, {name: form}, error.status_code)
     db.session.commit()
     flash(_("Saved: %(status)s.", status=STATUS_LABELS[nc.status]), "success")
@@ -308,7 +313,7 @@ def import_upload():
     if not cities:
         return render_template("errors.html", message=_("You may not import complaints.")), 403
     form = ImportForm()
-    form.city_id.choices = [(c.id, c.name) for c in cities]
+    form.city_id.choices = options((c.id, c.name) for c in cities)
     if form.validate_on_submit():
         city = next((c for c in cities if c.id == form.city_id.data), cities[0])
         upload = form.file.data
