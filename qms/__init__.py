@@ -20,6 +20,7 @@ FEATURES = (
     "home",
     "audits",
     "documents",
+    "capa",
     "api",
 )
 

@@ -1,0 +1,372 @@
+"""Nonconformities (KTS) with their corrective actions and effectiveness checks, and the public
+complaints (feedback records, clause 8.2.1 / 9.1.2) that can escalate into them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from qms.accounts.models import User
+from qms.core.models import (
+    ArchivableMixin,
+    AuditedMixin,
+    TimestampMixin,
+    VersionedMixin,
+    str_enum,
+)
+from qms.extensions import db
+from qms.organisations.models import Agency, City, Unit
+
+
+class NcSource(enum.StrEnum):
+    INTERNAL_AUDIT = "internal_audit"
+    EXTERNAL_AUDIT = "external_audit"
+    COMPLAINT = "complaint"
+    OBJECTIVE_DEVIATION = "objective_deviation"
+    MANAGEMENT_REVIEW = "management_review"
+    STAFF_REPORT = "staff_report"
+
+
+SOURCE_LABELS = {
+    NcSource.INTERNAL_AUDIT: _l("Internal audit"),
+    NcSource.EXTERNAL_AUDIT: _l("External audit"),
+    NcSource.COMPLAINT: _l("Citizen complaint"),
+    NcSource.OBJECTIVE_DEVIATION: _l("Quality objective or service standard deviation"),
+    NcSource.MANAGEMENT_REVIEW: _l("Management review"),
+    NcSource.STAFF_REPORT: _l("Staff report"),
+}
+
+
+class NcGrade(enum.StrEnum):
+    MAJOR = "major"
+    MINOR = "minor"
+
+
+GRADE_LABELS = {NcGrade.MAJOR: _l("Major"), NcGrade.MINOR: _l("Minor")}
+
+
+class NcStatus(enum.StrEnum):
+    OPEN = "open"
+    CORRECTION_RECORDED = "correction_recorded"
+    CAUSE_ANALYSED = "cause_analysed"
+    PLAN_SUBMITTED = "plan_submitted"
+    PLAN_ACCEPTED = "plan_accepted"
+    IMPLEMENTED = "implemented"
+    VERIFIED = "verified"
+    CLOSED = "closed"
+    #: the effectiveness check failed: a new plan is needed
+    REOPENED = "reopened"
+
+
+STATUS_LABELS = {
+    NcStatus.OPEN: _l("Open"),
+    NcStatus.CORRECTION_RECORDED: _l("Correction recorded"),
+    NcStatus.CAUSE_ANALYSED: _l("Root cause analysed"),
+    NcStatus.PLAN_SUBMITTED: _l("Action plan submitted"),
+    NcStatus.PLAN_ACCEPTED: _l("Plan accepted"),
+    NcStatus.IMPLEMENTED: _l("Implemented"),
+    NcStatus.VERIFIED: _l("Verified effective"),
+    NcStatus.CLOSED: _l("Closed"),
+    NcStatus.REOPENED: _l("Re-opened"),
+}
+
+#: statuses in which the corrective action is still to be implemented (what a due date is about)
+PENDING_STATUSES = frozenset(
+    {
+        NcStatus.OPEN,
+        NcStatus.CORRECTION_RECORDED,
+        NcStatus.CAUSE_ANALYSED,
+        NcStatus.PLAN_SUBMITTED,
+        NcStatus.PLAN_ACCEPTED,
+        NcStatus.REOPENED,
+    }
+)
+#: statuses in which the plan in force has been accepted
+PLAN_ACCEPTED_STATUSES = frozenset(
+    {NcStatus.PLAN_ACCEPTED, NcStatus.IMPLEMENTED, NcStatus.VERIFIED, NcStatus.CLOSED}
+)
+
+
+class CauseCategory(enum.StrEnum):
+    """The fishbone's usual branches, as public-service auditors use them."""
+
+    PEOPLE = "people"
+    METHOD = "method"
+    EQUIPMENT = "equipment"
+    MATERIAL = "material"
+    MEASUREMENT = "measurement"
+    ENVIRONMENT = "environment"
+
+
+CAUSE_LABELS = {
+    CauseCategory.PEOPLE: _l("People (competence, awareness, staffing)"),
+    CauseCategory.METHOD: _l("Method (SOP, procedure, document)"),
+    CauseCategory.EQUIPMENT: _l("Equipment and IT systems"),
+    CauseCategory.MATERIAL: _l("Material and supplies"),
+    CauseCategory.MEASUREMENT: _l("Measurement and monitoring"),
+    CauseCategory.ENVIRONMENT: _l("Work environment"),
+}
+
+
+class ActionKind(enum.StrEnum):
+    CORRECTIVE = "corrective"
+    PREVENTIVE = "preventive"
+    IMPROVEMENT = "improvement"
+
+
+ACTION_KIND_LABELS = {
+    ActionKind.CORRECTIVE: _l("Corrective"),
+    ActionKind.PREVENTIVE: _l("Preventive"),
+    ActionKind.IMPROVEMENT: _l("Improvement"),
+}
+
+
+class VerificationResult(enum.StrEnum):
+    EFFECTIVE = "effective"
+    NOT_EFFECTIVE = "not_effective"
+
+
+RESULT_LABELS = {
+    VerificationResult.EFFECTIVE: _l("Effective"),
+    VerificationResult.NOT_EFFECTIVE: _l("Not effective"),
+}
+
+
+class NcCounter(db.Model):
+    """The last number given per agency and year; incremented atomically (race-safe)."""
+
+    __tablename__ = "nc_counters"
+
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)
+
+
+class Nonconformity(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.Model):
+    """A nonconformity (ketidaksesuaian, KTS) and its corrective action record (DOMAIN.md §3)."""
+
+    __tablename__ = "nonconformities"
+    __table_args__ = (
+        UniqueConstraint("agency_id", "year", "sequence"),
+        Index("ix_nonconformities_escalation_key", "escalation_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: unique per agency and year (agencies of different cities may share a code)
+    number: Mapped[str] = mapped_column(String(64), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    year: Mapped[int]
+    sequence: Mapped[int]
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    status: Mapped[NcStatus] = mapped_column(str_enum(NcStatus), default=NcStatus.OPEN)
+
+    source: Mapped[NcSource] = mapped_column(str_enum(NcSource))
+    source_reference: Mapped[str] = mapped_column(String(255), default="")
+    #: the internal-audit finding this was raised from (the foreign key comes with the audits)
+    finding_id: Mapped[int | None] = mapped_column(index=True)
+    #: the nonconformity whose "could it occur elsewhere?" answer raised this one
+    origin_id: Mapped[int | None] = mapped_column(ForeignKey("nonconformities.id"))
+    #: set on nonconformities raised by a complaint escalation rule, to find the open one again
+    escalation_key: Mapped[str | None] = mapped_column(String(120))
+
+    process: Mapped[str] = mapped_column(String(255), default="")
+    clause: Mapped[str] = mapped_column(String(32), default="")
+    criterion: Mapped[str] = mapped_column(String(255), default="")
+    requirement: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    statement: Mapped[str] = mapped_column(Text)
+    grade: Mapped[NcGrade] = mapped_column(str_enum(NcGrade))
+    raised_on: Mapped[date]
+    raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    auditee_representative: Mapped[str] = mapped_column(String(200), default="")
+    #: the auditor who follows this up (accepts the plan, verifies); sees it in their register
+    auditor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    due_date: Mapped[date]
+
+    correction: Mapped[str] = mapped_column(Text, default="")
+    correction_on: Mapped[date | None] = mapped_column(default=None)
+    why_steps: Mapped[list] = mapped_column(JSON, default=list)
+    cause_category: Mapped[CauseCategory | None] = mapped_column(
+        str_enum(CauseCategory), default=None
+    )
+    root_cause: Mapped[str] = mapped_column(Text, default="")
+    occurs_elsewhere: Mapped[bool | None] = mapped_column(default=None)
+    elsewhere_note: Mapped[str] = mapped_column(Text, default="")
+    risk_register_updated: Mapped[bool] = mapped_column(default=False)
+    documents_changed: Mapped[str] = mapped_column(Text, default="")
+
+    plan_round: Mapped[int] = mapped_column(default=1)
+    effectiveness_check_on: Mapped[date | None] = mapped_column(default=None)
+    plan_submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    plan_submitted_at: Mapped[datetime | None] = mapped_column(default=None)
+    plan_accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    plan_accepted_at: Mapped[datetime | None] = mapped_column(default=None)
+    plan_return_note: Mapped[str] = mapped_column(Text, default="")
+    implemented_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    implemented_at: Mapped[datetime | None] = mapped_column(default=None)
+    reopened_count: Mapped[int] = mapped_column(default=0)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    agency: Mapped[Agency] = relationship(lazy="joined")
+    unit: Mapped[Unit | None] = relationship()
+    raised_by: Mapped[User | None] = relationship(foreign_keys=[raised_by_id])
+    auditor: Mapped[User | None] = relationship(foreign_keys=[auditor_id])
+    plan_submitted_by: Mapped[User | None] = relationship(foreign_keys=[plan_submitted_by_id])
+    plan_accepted_by: Mapped[User | None] = relationship(foreign_keys=[plan_accepted_by_id])
+    implemented_by: Mapped[User | None] = relationship(foreign_keys=[implemented_by_id])
+    closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
+    origin: Mapped[Nonconformity | None] = relationship(remote_side="Nonconformity.id")
+    actions: Mapped[list[CorrectiveAction]] = relationship(
+        back_populates="nonconformity", order_by="CorrectiveAction.id"
+    )
+    checks: Mapped[list[EffectivenessCheck]] = relationship(
+        back_populates="nonconformity", order_by="EffectivenessCheck.id"
+    )
+
+    @property
+    def record_label(self) -> str:
+        return self.number
+
+    @property
+    def current_actions(self) -> list[CorrectiveAction]:
+        return [a for a in self.actions if a.plan_round == self.plan_round]
+
+    def is_overdue(self, today: date) -> bool:
+        return self.status in PENDING_STATUSES and self.due_date < today and not self.is_archived
+
+
+class CorrectiveAction(AuditedMixin, TimestampMixin, db.Model):
+    """One action of a plan (PIC, due date); done only with evidence attached."""
+
+    __tablename__ = "corrective_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nonconformity_id: Mapped[int] = mapped_column(ForeignKey("nonconformities.id"), index=True)
+    plan_round: Mapped[int] = mapped_column(default=1)
+    kind: Mapped[ActionKind] = mapped_column(str_enum(ActionKind))
+    description: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(200))
+    due_date: Mapped[date]
+    done_at: Mapped[datetime | None] = mapped_column(default=None)
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    done_note: Mapped[str] = mapped_column(Text, default="")
+
+    nonconformity: Mapped[Nonconformity] = relationship(back_populates="actions")
+    done_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+    @property
+    def record_label(self) -> str:
+        return f"{self.nonconformity.number} / {self.id}"
+
+
+class EffectivenessCheck(AuditedMixin, db.Model):
+    """One verification of a plan round's effectiveness; a failed one re-opens the plan."""
+
+    __tablename__ = "effectiveness_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nonconformity_id: Mapped[int] = mapped_column(ForeignKey("nonconformities.id"), index=True)
+    plan_round: Mapped[int]
+    verified_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    verified_on: Mapped[date]
+    result: Mapped[VerificationResult] = mapped_column(str_enum(VerificationResult))
+    note: Mapped[str] = mapped_column(Text)
+
+    nonconformity: Mapped[Nonconformity] = relationship(back_populates="checks")
+    verified_by: Mapped[User] = relationship()
+
+
+class Channel(enum.StrEnum):
+    QLUE = "qlue"
+    LAPOR = "lapor"
+    COUNTER = "counter"
+    OTHER = "other"
+
+
+CHANNEL_LABELS = {
+    Channel.QLUE: "Qlue",
+    Channel.LAPOR: "SP4N-LAPOR!",
+    Channel.COUNTER: _l("Service counter"),
+    Channel.OTHER: _l("Other channel"),
+}
+
+
+class ComplaintStatus(enum.StrEnum):
+    """Qlue's menunggu → proses → selesai."""
+
+    WAITING = "waiting"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+
+
+COMPLAINT_STATUS_LABELS = {
+    ComplaintStatus.WAITING: _l("Waiting"),
+    ComplaintStatus.IN_PROGRESS: _l("In progress"),
+    ComplaintStatus.RESOLVED: _l("Resolved"),
+}
+
+
+class ComplaintImport(TimestampMixin, db.Model):
+    """An uploaded export held server-side between the preview and the officer's confirmation."""
+
+    __tablename__ = "complaint_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    file_format: Mapped[str] = mapped_column(String(8))
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+    #: the preview: counts and the bad rows with their row numbers and reasons
+    report: Mapped[dict] = mapped_column(JSON, default=dict)
+    confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    city: Mapped[City] = relationship()
+    uploaded_by: Mapped[User] = relationship(foreign_keys=[uploaded_by_id])
+
+
+class Complaint(AuditedMixin, TimestampMixin, db.Model):
+    """A citizen complaint from Qlue, SP4N-LAPOR! or the counter: a customer-feedback record."""
+
+    __tablename__ = "complaints"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel))
+    external_id: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime]
+    service: Mapped[str] = mapped_column(String(255), default="")
+    category: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text)
+    location: Mapped[str] = mapped_column(String(255), default="")
+    status: Mapped[ComplaintStatus] = mapped_column(str_enum(ComplaintStatus))
+    responded_at: Mapped[datetime | None] = mapped_column(default=None)
+    rating: Mapped[int | None] = mapped_column(default=None)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("complaint_imports.id"))
+    nonconformity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("nonconformities.id"), index=True
+    )
+
+    agency: Mapped[Agency] = relationship(lazy="joined")
+    nonconformity: Mapped[Nonconformity | None] = relationship()
+
+    @property
+    def record_label(self) -> str:
+        return f"{self.channel.value}:{self.external_id}"
+
+    def response_days(self) -> int | None:
+        if self.responded_at is None:
+            return None
+        return (self.responded_at.date() - self.received_at.date()).days

@@ -1,0 +1,363 @@
+"""Pages of the nonconformity register, the workflow, the complaints and the dashboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from qms.accounts.models import User
+from qms.capa import complaints, dashboard, services
+from qms.capa.forms import (
+    TRANSITION_FORMS,
+    ActionForm,
+    CauseForm,
+    CompleteActionForm,
+    ImportForm,
+    NonconformityForm,
+    VersionOnlyForm,
+    form_values,
+    options,
+)
+from qms.capa.models import (
+    ACTION_KIND_LABELS,
+    CAUSE_LABELS,
+    CHANNEL_LABELS,
+    COMPLAINT_STATUS_LABELS,
+    GRADE_LABELS,
+    RESULT_LABELS,
+    SOURCE_LABELS,
+    STATUS_LABELS,
+    Complaint,
+    ComplaintImport,
+    CorrectiveAction,
+    Nonconformity,
+)
+from qms.core import access
+from qms.core.errors import DomainError
+from qms.core.history import history_of
+from qms.core.timeutil import today
+from qms.extensions import db
+from qms.files.services import files_of
+from qms.organisations.models import Agency, Unit
+from qms.organisations.services import visible_agencies
+
+bp = Blueprint("capa", __name__, url_prefix="/capa")
+
+LABELS = {
+    "status": STATUS_LABELS,
+    "source": SOURCE_LABELS,
+    "grade": GRADE_LABELS,
+    "cause": CAUSE_LABELS,
+    "kind": ACTION_KIND_LABELS,
+    "result": RESULT_LABELS,
+    "channel": CHANNEL_LABELS,
+    "complaint_status": COMPLAINT_STATUS_LABELS,
+}
+
+
+@bp.context_processor
+def _labels() -> dict[str, Any]:
+    return {"labels": LABELS}
+
+
+def _render_form_error(form: Any, error: DomainError) -> None:
+    db.session.rollback()
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None:
+        target.errors = [*target.errors, str(error.message)]
+    else:
+        form.form_errors.append(str(error.message))
+
+
+# --- register -----------------------------------------------------------------------------
+
+
+@bp.get("/")
+@login_required
+def register():
+    filters = services.RegisterFilter(
+        agency_id=request.args.get("agency_id", type=int),
+        status=request.args.get("status") or None,
+        source=request.args.get("source") or None,
+        grade=request.args.get("grade") or None,
+        overdue=request.args.get("overdue") == "1",
+        text=request.args.get("q", ""),
+    )
+    items = db.session.scalars(services.register_query(current_user, filters).limit(500)).all()
+    return render_template(
+        "capa/register.html",
+        items=items,
+        filters=filters,
+        agencies=visible_agencies(current_user),
+        today=today(),
+    )
+
+
+def _creatable_agencies(user: User) -> list[Agency]:
+    return [
+        a
+        for a in visible_agencies(user)
+        if access.can(user, access.CREATE, Nonconformity(agency_id=a.id, agency=a))
+    ]
+
+
+def _fill_choices(form: NonconformityForm, agencies: list[Agency]) -> None:
+    form.agency_id.choices = options([(0, "–"), *((a.id, a.name) for a in agencies)])
+    city_ids = {a.city_id for a in agencies}
+    units = db.session.scalars(
+        select(Unit).where(Unit.agency_id.in_([a.id for a in agencies])).order_by(Unit.name)
+    )
+    form.unit_id.choices = options(
+        [("", "–"), *((u.id, f"{u.agency.code} · {u.path}") for u in units)]
+    )
+    auditors = [u for city_id in sorted(city_ids) for u in services.auditors_of_city(city_id)]
+    form.auditor_id.choices = options([("", "–"), *((u.id, u.name) for u in auditors)])
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create():
+    agencies = _creatable_agencies(current_user)
+    if not agencies:
+        return render_template("errors.html", message=_("You may not raise nonconformities.")), 403
+    form = NonconformityForm()
+    _fill_choices(form, agencies)
+    if form.validate_on_submit():
+        try:
+            nc = services.raise_nonconformity(current_user, form.values())
+        except DomainError as error:
+            _render_form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Nonconformity %(number)s raised.", number=nc.number), "success")
+            return redirect(url_for("capa.detail", nc_id=nc.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("capa/form.html", form=form), status
+
+
+# --- one nonconformity --------------------------------------------------------------------
+
+
+def _step_forms(nc: Nonconformity, failed: dict[str, Any]) -> dict[str, Any]:
+    forms: dict[str, Any] = {}
+    for transition in services.available_transitions(nc, current_user):
+        form = failed.get(transition.name) or TRANSITION_FORMS[transition.name](
+            formdata=None, version=nc.version
+        )
+        if isinstance(form, CauseForm) and transition.name not in failed:
+            form.why_1.data, form.root_cause.data = (nc.why_steps or [""])[0], nc.root_cause
+        forms[transition.name] = (transition, form)
+    return forms
+
+
+def _detail(nc: Nonconformity, failed: dict[str, Any] | None = None, status: int = 200):
+    failed = failed or {}
+    entries = history_of(nc)
+    actor_ids = {e.actor_id for e in entries if e.actor_id}
+    users = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(actor_ids))).all())
+    other_agencies = [
+        a for a in visible_agencies(current_user) if a.city_id == nc.agency.city_id
+    ] or list(db.session.scalars(select(Agency).where(Agency.city_id == nc.agency.city_id)))
+    linked = db.session.scalars(
+        access.scoped(Nonconformity, current_user).where(Nonconformity.origin_id == nc.id)
+    ).all()
+    return render_template(
+        "capa/detail.html",
+        nc=nc,
+        steps=_step_forms(nc, failed),
+        action_form=failed.get("add_action") or ActionForm(formdata=None, version=nc.version),
+        complete_form=CompleteActionForm(formdata=None, version=nc.version),
+        evidence={a.id: files_of(a) for a in nc.actions},
+        can_edit=access.can(current_user, access.EDIT, nc),
+        drafting=nc.status in services.DRAFTING,
+        other_agencies=[a for a in other_agencies if a.id != nc.agency_id],
+        linked=linked,
+        complaints=db.session.scalars(
+            access.scoped(Complaint, current_user)
+            .where(Complaint.nonconformity_id == nc.id)
+            .order_by(Complaint.received_at)
+        ).all(),
+        history=entries,
+        users=users,
+        today=today(),
+    ), status
+
+
+@bp.get("/<int:nc_id>")
+@login_required
+def detail(nc_id: int):
+    return _detail(access.get_visible(Nonconformity, nc_id, current_user))
+
+
+@bp.post("/<int:nc_id>/step/<name>")
+@login_required
+def step(nc_id: int, name: str):
+    nc = access.get_visible(Nonconformity, nc_id, current_user)
+    form_class = TRANSITION_FORMS.get(name)
+    if form_class is None:
+        return _detail(nc, status=404)
+    form = form_class()
+    if not form.validate_on_submit():
+        return _detail(nc, {name: form}, 422)
+    try:
+        services.transition(current_user, nc, name, form_values(form), version=form.version.data)
+    except DomainError as error:
+        _render_form_error(form, error)
+        nc = access.get_visible(Nonconformity, nc_id, current_user)
+        if name not in {t.name for t in services.available_transitions(nc, current_user)}:
+            flash(str(error.message), "error")  # its form is not on the page to carry it
+        return _detail(nc, {name: form}, error.status_code)
+    db.session.commit()
+    flash(_("Saved: %(status)s.", status=STATUS_LABELS[nc.status]), "success")
+    return redirect(url_for("capa.detail", nc_id=nc.id))
+
+
+@bp.post("/<int:nc_id>/actions")
+@login_required
+def add_action(nc_id: int):
+    nc = access.get_visible(Nonconformity, nc_id, current_user)
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            services.add_action(current_user, nc, form_values(form), version=form.version.data)
+        except DomainError as error:
+            _render_form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The action was added to the plan."), "success")
+            return redirect(url_for("capa.detail", nc_id=nc.id) + "#plan")
+    nc = access.get_visible(Nonconformity, nc_id, current_user)
+    return _detail(nc, {"add_action": form}, 422)
+
+
+@bp.post("/actions/<int:action_id>/remove")
+@login_required
+def remove_action(action_id: int):
+    action = access.get_visible(CorrectiveAction, action_id, current_user)
+    nc_id = action.nonconformity_id
+    form = VersionOnlyForm()
+    services.remove_action(
+        current_user, action, version=form.version.data if form.validate() else -1
+    )
+    db.session.commit()
+    flash(_("The action was removed from the plan."), "success")
+    return redirect(url_for("capa.detail", nc_id=nc_id) + "#plan")
+
+
+@bp.post("/actions/<int:action_id>/done")
+@login_required
+def complete_action(action_id: int):
+    action = access.get_visible(CorrectiveAction, action_id, current_user)
+    form = CompleteActionForm()
+    upload = form.file.data if form.validate_on_submit() else None
+    services.complete_action(
+        current_user,
+        action,
+        evidence=upload.stream if upload else None,
+        filename=upload.filename if upload else "",
+        note=form.note.data or "",
+        version=form.version.data if form.version.data is not None else -1,
+    )
+    db.session.commit()
+    flash(_("The action is done."), "success")
+    return redirect(url_for("capa.detail", nc_id=action.nonconformity_id) + "#plan")
+
+
+@bp.get("/<int:nc_id>/request-form")
+@login_required
+def request_form(nc_id: int):
+    """Permintaan Tindakan Koreksi (PTK), ready to print."""
+    nc = access.get_visible(Nonconformity, nc_id, current_user)
+    return render_template("capa/request_form.html", nc=nc, printed_on=today())
+
+
+# --- dashboard ----------------------------------------------------------------------------
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard_page():
+    day = today()
+    return render_template(
+        "capa/dashboard.html", board=dashboard.build(current_user, day), today=day
+    )
+
+
+# --- complaints ---------------------------------------------------------------------------
+
+
+@bp.get("/complaints")
+@login_required
+def complaint_list():
+    query = access.scoped(Complaint, current_user).order_by(Complaint.received_at.desc())
+    if request.args.get("agency_id", type=int):
+        query = query.where(Complaint.agency_id == request.args.get("agency_id", type=int))
+    if request.args.get("channel"):
+        query = query.where(Complaint.channel == request.args["channel"])
+    return render_template(
+        "capa/complaints.html",
+        items=db.session.scalars(query.limit(500)).all(),
+        agencies=visible_agencies(current_user),
+        can_import=bool(complaints.import_cities(current_user)),
+    )
+
+
+@bp.route("/complaints/import", methods=["GET", "POST"])
+@login_required
+def import_upload():
+    cities = complaints.import_cities(current_user)
+    if not cities:
+        return render_template("errors.html", message=_("You may not import complaints.")), 403
+    form = ImportForm()
+    form.city_id.choices = options((c.id, c.name) for c in cities)
+    if form.validate_on_submit():
+        city = next((c for c in cities if c.id == form.city_id.data), cities[0])
+        upload = form.file.data
+        try:
+            record = complaints.preview_import(
+                current_user,
+                city,
+                upload.filename if upload else "",
+                upload.read() if upload else b"",
+            )
+        except DomainError as error:
+            _render_form_error(form, error)
+        else:
+            db.session.commit()
+            return redirect(url_for("capa.import_preview", import_id=record.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("capa/import.html", form=form), status
+
+
+@bp.get("/complaints/import/<int:import_id>")
+@login_required
+def import_preview(import_id: int):
+    record = access.get_visible(ComplaintImport, import_id, current_user)
+    return render_template(
+        "capa/import_preview.html",
+        record=record,
+        row_error=complaints.row_error_text,
+        can_confirm=access.can(current_user, access.EDIT, record),
+    )
+
+
+@bp.post("/complaints/import/<int:import_id>/confirm")
+@login_required
+def import_confirm(import_id: int):
+    record = access.get_visible(ComplaintImport, import_id, current_user)
+    report = complaints.confirm_import(current_user, record)
+    db.session.commit()
+    flash(
+        _(
+            "Imported: %(new)s new, %(updated)s updated; %(escalated)s nonconformities raised.",
+            new=report["new"],
+            updated=report["updated"],
+            escalated=len(report["escalated"]),
+        ),
+        "success",
+    )
+    return redirect(url_for("capa.import_preview", import_id=record.id))

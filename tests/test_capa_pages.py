@@ -1,0 +1,307 @@
+"""The pages and API as users see them: who sees which register, the read-only roles, stale
+forms, the request form, reminders and escalation, the home panel and the dashboard figures."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from qms.capa import dashboard
+from qms.capa.models import NcStatus, Nonconformity
+from qms.core.mail import OutboxMessage, run_reminders
+from qms.core.timeutil import today
+from qms.extensions import db
+from tests.factories_capa import PDF, ComplaintFactory, make_world, raise_nc
+
+
+@pytest.fixture
+def world(app):
+    return make_world()
+
+
+def test_each_role_sees_its_own_register(world, client, auth):
+    mine = raise_nc(world)
+    rsud = raise_nc(world, agency=world.rsud, raised_by=world.other_auditor)
+    foreign = raise_nc(world, agency=world.other_city_agency, raised_by=None)
+    expectations = {
+        world.officer: {mine.number},
+        world.rsud_officer: {rsud.number},
+        world.auditor: {mine.number},  # raised by them
+        world.other_auditor: {rsud.number},
+        world.admin: {mine.number, rsud.number},
+        world.viewer: {mine.number, rsud.number},
+        world.bsn: {mine.number, rsud.number, foreign.number},
+        world.stranger: {foreign.number},
+    }
+    numbers = {mine.number, rsud.number, foreign.number}
+    for user, visible in expectations.items():
+        auth.login(user)
+        page = client.get("/capa/").get_data(as_text=True)
+        assert {n for n in numbers if n in page} == visible, user.name
+        assert client.get(f"/capa/{mine.id}").status_code == (
+            200 if mine.number in visible else 404
+        )
+        auth.logout()
+
+
+def test_read_only_roles_and_other_agencies_cannot_move_a_nonconformity(world, client, auth):
+    nc = raise_nc(world)
+    for user in (world.bsn, world.viewer, world.rsud_officer, world.stranger):
+        auth.login(user)
+        response = client.post(
+            f"/capa/{nc.id}/step/record_correction",
+            data={"version": nc.version, "correction": "x"},
+        )
+        assert response.status_code in (303, 403, 404), user.name
+        auth.logout()
+    db.session.refresh(nc)
+    assert nc.status == NcStatus.OPEN and nc.correction == ""
+
+
+def test_a_form_sent_on_an_old_version_is_told_the_record_changed(world, client, auth):
+    nc = raise_nc(world)
+    read = nc.version
+    auth.login(world.officer)
+    first = client.post(
+        f"/capa/{nc.id}/step/record_correction", data={"version": read, "correction": "Kami."}
+    )
+    assert first.status_code == 302
+    auth.logout()
+    auth.login(world.officer2)
+    second = client.post(
+        f"/capa/{nc.id}/step/record_correction", data={"version": read, "correction": "Mereka."}
+    )
+    assert second.status_code == 409
+    assert "diubah oleh orang lain" in second.get_data(as_text=True)
+    db.session.refresh(nc)
+    assert nc.correction == "Kami."
+
+
+def test_a_refused_step_shows_the_rule_on_the_page(world, client, auth):
+    nc = raise_nc(world)
+    auth.login(world.officer)
+    response = client.post(f"/capa/{nc.id}/step/close", data={"version": nc.version})
+    assert response.status_code == 422
+    assert "tidak dapat dilakukan selama status" in response.get_data(as_text=True)
+
+
+def test_the_workflow_through_the_pages(world, client, auth):
+    nc = raise_nc(world, raised_on=today())
+    auth.login(world.officer)
+    assert client.get(f"/capa/{nc.id}").status_code == 200
+    client.post(
+        f"/capa/{nc.id}/step/record_correction", data={"version": 1, "correction": "Diperbaiki."}
+    )
+    client.post(
+        f"/capa/{nc.id}/step/analyse_cause",
+        data={
+            "version": 2,
+            "why_1": "SOP lama",
+            "cause_category": "method",
+            "root_cause": "Tidak ada distribusi dokumen.",
+            "occurs_elsewhere": "yes",
+            "elsewhere_agency_ids": [world.rsud.id],
+        },
+    )
+    db.session.refresh(nc)
+    assert nc.status == NcStatus.CAUSE_ANALYSED
+    due = (today() + timedelta(days=7)).isoformat()
+    added = client.post(
+        f"/capa/{nc.id}/actions",
+        data={
+            "version": nc.version,
+            "kind": "corrective",
+            "description": "Tarik SOP lama",
+            "owner": "Kasi",
+            "due_date": due,
+        },
+    )
+    assert added.status_code == 302
+    db.session.refresh(nc)
+    client.post(
+        f"/capa/{nc.id}/step/submit_plan",
+        data={"version": nc.version, "effectiveness_check_on": due},
+    )
+    db.session.refresh(nc)
+    assert nc.status == NcStatus.PLAN_SUBMITTED
+    assert (
+        client.post(f"/capa/{nc.id}/step/accept_plan", data={"version": nc.version}).status_code
+        == 422
+    )
+    auth.logout()
+    auth.login(world.auditor)
+    client.post(f"/capa/{nc.id}/step/accept_plan", data={"version": nc.version})
+    auth.logout()
+    auth.login(world.officer)
+    db.session.refresh(nc)
+    action = nc.current_actions[0]
+    done = client.post(
+        f"/capa/actions/{action.id}/done",
+        data={
+            "version": nc.version,
+            "note": "SOP rev.02 dipasang",
+            "file": (io.BytesIO(PDF), "foto.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert done.status_code == 302
+    db.session.refresh(nc)
+    client.post(f"/capa/{nc.id}/step/mark_implemented", data={"version": nc.version})
+    db.session.refresh(nc)
+    assert nc.status == NcStatus.IMPLEMENTED
+    form = client.get(f"/capa/{nc.id}/request-form")
+    assert form.status_code == 200 and "Permintaan Tindakan Koreksi" in form.get_data(as_text=True)
+    assert nc.number in form.get_data(as_text=True)
+
+
+def test_the_api_moves_and_refuses_like_the_pages(world, api):
+    nc = raise_nc(world)
+    api.as_user(world.officer)
+    got = api.get(f"/nonconformities/{nc.id}").get_json()["data"]
+    assert got["transitions"] == ["record_correction"] and got["version"] == 1
+    moved = api.post(
+        f"/nonconformities/{nc.id}/transitions/record_correction",
+        json={"version": 1, "correction": "Diperbaiki."},
+    )
+    assert moved.status_code == 200 and moved.get_json()["data"]["status"] == "correction_recorded"
+    stale = api.post(
+        f"/nonconformities/{nc.id}/transitions/analyse_cause",
+        json={
+            "version": 1,
+            "why_1": "a",
+            "cause_category": "method",
+            "root_cause": "b",
+            "occurs_elsewhere": "no",
+        },
+    )
+    assert stale.status_code == 409
+    bad = api.post(f"/nonconformities/{nc.id}/transitions/close", json={"version": 2})
+    assert bad.status_code == 422
+    assert bad.get_json()["error"]["message"].startswith("“Tutup” tidak dapat dilakukan")
+    assert api.post(f"/nonconformities/{nc.id}/transitions/close", json={}).status_code == 422
+    listed = api.get("/nonconformities").get_json()["data"]
+    assert [n["number"] for n in listed] == [nc.number]
+    assert api.as_user(world.stranger).get(f"/nonconformities/{nc.id}").status_code == 404
+    assert api.as_user(world.bsn).get(f"/nonconformities/{nc.id}").status_code == 200
+    refused = api.as_user(world.bsn).post(
+        f"/nonconformities/{nc.id}/transitions/analyse_cause", json={"version": 2}
+    )
+    assert refused.status_code == 403
+    created = api.as_user(world.auditor).post(
+        "/nonconformities",
+        json={
+            "agency_id": world.rsud.id,
+            "source": "staff_report",
+            "grade": "minor",
+            "evidence": "Lemari arsip tidak dikunci.",
+            "statement": "Rekam medis tidak aman.",
+        },
+    )
+    assert created.status_code == 201
+    assert created.get_json()["data"]["number"].startswith("KTS-")
+    paths = api.get("/openapi.json").get_json()["paths"]
+    assert "/api/v1/nonconformities/{nc_id}/transitions/{name}" in paths
+
+
+def test_reminders_before_after_and_escalation_are_sent_once(world, app):
+    nc = raise_nc(world, grade="major", raised_on=date(2026, 3, 2))  # due 1 April
+    due = nc.due_date
+    with app.test_request_context():
+        assert run_reminders(due - timedelta(days=8)) == []
+        before = run_reminders(due - timedelta(days=7))
+        assert {m.to for m in before} == {world.officer.email, world.officer2.email}
+        assert run_reminders(due - timedelta(days=6)) == []  # sent once
+        overdue = run_reminders(due + timedelta(days=1))
+        assert {m.to for m in overdue} == {world.officer.email, world.officer2.email}
+        assert run_reminders(due + timedelta(days=13)) == []
+        escalated = run_reminders(due + timedelta(days=14))
+        assert [m.to for m in escalated] == [world.admin.email]
+        assert run_reminders(due + timedelta(days=20)) == []
+    keys = db.session.scalars(select(OutboxMessage.key)).all()
+    assert len(keys) == len(set(keys)) == 5
+    assert "Tindakan korektif" in db.session.scalars(select(OutboxMessage.subject)).first()
+
+
+def test_implemented_items_are_not_reminded(world, app):
+    nc = raise_nc(world, raised_on=date(2026, 3, 2))
+    nc.status = NcStatus.IMPLEMENTED
+    with app.test_request_context():
+        assert run_reminders(nc.due_date + timedelta(days=30)) == []
+
+
+def test_the_home_panel_lists_overdue_items(world, client, auth):
+    nc = raise_nc(world, raised_on=date(2025, 1, 2))
+    auth.login(world.officer)
+    page = client.get("/").get_data(as_text=True)
+    assert nc.number in page and "Terlambat" in page
+
+
+def test_dashboard_figures_match_counts_made_here(world, client, auth):
+    day = date(2026, 6, 30)
+    ages = [5, 45, 75, 120, 200]
+    ncs = [
+        raise_nc(world, grade=("major" if i % 2 else "minor"), raised_on=day - timedelta(days=a))
+        for i, a in enumerate(ages)
+    ]
+    ncs.append(raise_nc(world, agency=world.rsud, raised_on=day - timedelta(days=10)))
+    closed = ncs[-2]
+    closed.status = NcStatus.CLOSED
+    closed.closed_at = datetime.combine(day - timedelta(days=20), datetime.min.time())
+    for i in range(4):
+        ComplaintFactory(
+            agency=world.dukcapil,
+            received_at=datetime(2026, 6, 1 + i, 9),
+            responded_at=datetime(2026, 6, 1 + i * 3, 15) if i < 3 else None,
+        )
+    db.session.flush()
+    board = dashboard.build(world.admin, day)
+    open_ncs = [n for n in ncs if n.status != NcStatus.CLOSED]
+    assert board.open_total == len(open_ncs)
+    by_agency = Counter((n.agency.name, n.grade.value) for n in open_ncs)
+    assert {(a, "major"): m for a, m, _ in board.open_by_agency} | {
+        (a, "minor"): m for a, _, m in board.open_by_agency
+    } == {
+        k: by_agency.get(k, 0)
+        for a, _, _ in board.open_by_agency
+        for k in ((a, "major"), (a, "minor"))
+    }
+    expected_ageing = Counter(
+        "0–30" if d <= 30 else "31–60" if d <= 60 else "61–90" if d <= 90 else "> 90"
+        for d in ((day - n.raised_on).days for n in open_ncs)
+    )
+    assert dict(board.ageing) == {k: expected_ageing.get(k, 0) for k in dict(board.ageing)}
+    assert board.mean_days_to_close == (closed.closed_at.date() - closed.raised_on).days
+    assert [n.id for n in board.overdue] == sorted(
+        (n.id for n in open_ncs if n.due_date < day),
+        key=lambda i: db.session.get(Nonconformity, i).due_date,
+    )
+    assert board.complaints_by_channel == [("Qlue", 4)]
+    assert board.unanswered == 1
+    # answered after 0, 2 and 4 days (all within 5); one of four unanswered
+    assert board.response_by_channel[0][:3] == ("Qlue", 3, (0 + 2 + 4) / 3)
+    assert board.response_by_channel[0][3] == pytest.approx(3 / 4)
+    assert dict(board.response_buckets) == {"0–1": 1, "2–3": 1, "4–5": 1, "6–10": 0, "> 10": 0}
+    assert dashboard.build(world.stranger, day).open_total == 0
+    auth.login(world.admin)
+    page = client.get("/capa/dashboard")
+    assert page.status_code == 200 and "<svg" in page.get_data(as_text=True)
+
+
+def test_the_demo_seeder_is_idempotent(app):
+    from qms.demo import seed
+
+    seed()
+    first = (
+        db.session.scalar(select(db.func.count(Nonconformity.id))),
+        sorted(db.session.scalars(select(Nonconformity.status)).all()),
+    )
+    assert first[0] >= 8 and {s.value for s in first[1]} >= {"open", "closed", "reopened"}
+    seed()
+    assert (
+        db.session.scalar(select(db.func.count(Nonconformity.id))),
+        sorted(db.session.scalars(select(Nonconformity.status)).all()),
+    ) == first
