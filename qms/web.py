@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied
+from qms.core.history import actor_names, history_of
 from qms.core.registry import nav_for
 from qms.extensions import db
 
@@ -104,6 +105,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(DomainError, _handle_domain)
     app.register_error_handler(CSRFError, _handle_csrf)
+    app.jinja_env.globals.update(history_of=history_of, actor_names=actor_names)
 
     @app.context_processor
     def _template_globals() -> dict[str, Any]:

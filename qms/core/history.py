@@ -80,7 +80,9 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _column_changes(obj: AuditedMixin, *, created: bool) -> dict[str, list[Any]]:
+def _column_changes(
+    obj: AuditedMixin, *, created: bool = False, deleted: bool = False
+) -> dict[str, list[Any]]:
     state = inspect(obj)
     excluded = ALWAYS_EXCLUDED | type(obj).__history_exclude__
     changes: dict[str, list[Any]] = {}
@@ -88,7 +90,12 @@ def _column_changes(obj: AuditedMixin, *, created: bool) -> dict[str, list[Any]]
         if attr.key in excluded:
             continue
         hist = state.attrs[attr.key].history
-        if created:
+        if deleted:
+            # a removed row (a revoked role, say) keeps what it was, so it can still be found
+            value = getattr(obj, attr.key)
+            if value is not None and attr.key != "id":
+                changes[attr.key] = [_plain(value), None]
+        elif created:
             value = getattr(obj, attr.key)
             if value is not None and attr.key != "id":
                 changes[attr.key] = [None, _plain(value)]
@@ -136,7 +143,8 @@ def _write_history(session: Session, _ctx: Any) -> None:
                 rows.append(_row(obj, _action_for(obj, changes), changes, actor, note, now))
     for obj in session.deleted:
         if isinstance(obj, AuditedMixin):
-            rows.append(_row(obj, "delete", {}, actor, note, now))
+            changes = _column_changes(obj, deleted=True)
+            rows.append(_row(obj, "delete", changes, actor, note, now))
     if rows:
         session.connection().execute(insert(HistoryEntry.__table__), rows)
 
@@ -164,3 +172,13 @@ def history_of(obj: Any) -> list[HistoryEntry]:
             .order_by(HistoryEntry.at, HistoryEntry.id)
         )
     )
+
+
+def actor_names(entries: list[HistoryEntry]) -> dict[int, str]:
+    """Names of the people who made the entries, for showing them beside each change."""
+    from qms.accounts.models import User
+
+    ids = {e.actor_id for e in entries if e.actor_id is not None}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
