@@ -19,9 +19,17 @@ from qms.core.history import actor_names, history_of
 from qms.core.registry import nav_for
 from qms.extensions import db
 
-#: endpoints a read-only user may still POST to (their own session and preferences)
+#: endpoints a read-only user may still POST to (their own session, preferences and API tokens,
+#: which read with the same read-only permissions)
 READ_ONLY_ALLOWED = frozenset(
-    {"accounts.logout", "accounts.change_password", "accounts.set_language", "accounts.login"}
+    {
+        "accounts.logout",
+        "accounts.change_password",
+        "accounts.set_language",
+        "accounts.login",
+        "accounts.tokens",
+        "accounts.revoke_token",
+    }
 )
 
 
