@@ -253,9 +253,7 @@ def test_officer_of_another_agency_cannot_touch_units(client, auth):
 
 def test_auditor_reads_units_but_does_not_manage_them(client, auth):
     unit = UnitFactory()
-    auditor = user_with_role(
-        Role.INTERNAL_AUDITOR, agency=AgencyFactory(city=unit.agency.city)
-    )
+    auditor = user_with_role(Role.INTERNAL_AUDITOR, agency=AgencyFactory(city=unit.agency.city))
     auth.login(auditor)
     assert client.get(f"/units/{unit.id}").status_code == 200
     assert client.get(f"/units/{unit.id}/edit").status_code == 403

@@ -114,17 +114,28 @@ def _action_for(obj: Any, changes: dict[str, list[Any]]) -> str:
 
 
 @event.listens_for(Session, "before_flush")
-def _refuse_deleting_records(session: Session, _ctx: Any, _instances: Any) -> None:
+def _refuse_changing_history(session: Session, _ctx: Any, _instances: Any) -> None:
     for obj in session.deleted:
-        if isinstance(obj, AuditedMixin) and not type(obj).__deletable__:
-            raise DomainError(
-                f"{obj.record_label} is a quality record: archive it, never delete it."
-            )
         if isinstance(obj, HistoryEntry):
             raise DomainError("The history is append-only.")
     for obj in session.dirty:
         if isinstance(obj, HistoryEntry) and session.is_modified(obj):
             raise DomainError("The history is append-only.")
+
+
+# Deletions are caught per row, at the mapper, so that rows removed by a delete-orphan cascade
+# (which never show in session.deleted) are refused or recorded too.
+@event.listens_for(AuditedMixin, "before_delete", propagate=True)
+def _refuse_deleting_records(_mapper: Any, _connection: Any, obj: AuditedMixin) -> None:
+    if not type(obj).__deletable__:
+        raise DomainError(f"{obj.record_label} is a quality record: archive it, never delete it.")
+
+
+@event.listens_for(AuditedMixin, "after_delete", propagate=True)
+def _record_deletion(_mapper: Any, connection: Any, obj: AuditedMixin) -> None:
+    changes = _column_changes(obj, deleted=True)
+    row = _row(obj, "delete", changes, current_actor_id(), _pending_note.get(), utcnow())
+    connection.execute(insert(HistoryEntry.__table__), [row])
 
 
 @event.listens_for(Session, "after_flush")
@@ -141,10 +152,6 @@ def _write_history(session: Session, _ctx: Any) -> None:
             changes = _column_changes(obj, created=False)
             if changes:
                 rows.append(_row(obj, _action_for(obj, changes), changes, actor, note, now))
-    for obj in session.deleted:
-        if isinstance(obj, AuditedMixin):
-            changes = _column_changes(obj, deleted=True)
-            rows.append(_row(obj, "delete", changes, actor, note, now))
     if rows:
         session.connection().execute(insert(HistoryEntry.__table__), rows)
 
