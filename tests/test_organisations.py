@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from qms.accounts.models import Role
 from qms.core.errors import DomainError, PermissionDenied
-from qms.core.history import HistoryEntry, history_of
+from qms.core.history import history_of
 from qms.extensions import db
 from qms.organisations import services
 from qms.organisations.models import Agency, AgencyKind, City, Unit

@@ -216,7 +216,7 @@ def create_agency():
     if not isinstance(city_id, int) or isinstance(city_id, bool):
         raise ValidationFailed({"city_id": [_("This field is required.")]})
     city = access.get_visible(City, city_id, current_user)
-    form = validate_form(AgencyForm, data)
+    form = validate_form(AgencyForm, {"active": True, **data})
     agency = organisations.create_agency(current_user, city, form.values())
     db.session.commit()
     return ok(agency_json(agency), 201)
@@ -283,7 +283,7 @@ def _unit_form(agency: Agency, data: dict[str, Any], unit: Unit | None = None) -
 def create_unit(agency_id: int):
     agency = access.get_visible(Agency, agency_id, current_user)
     access.authorize(current_user, access.CREATE, Unit(agency_id=agency.id))
-    form = _unit_form(agency, json_body())
+    form = _unit_form(agency, {"active": True, **json_body()})
     unit = organisations.create_unit(current_user, agency, form.values())
     db.session.commit()
     return ok(unit_json(unit), 201)

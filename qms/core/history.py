@@ -140,20 +140,22 @@ def _record_deletion(_mapper: Any, connection: Any, obj: AuditedMixin) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _write_history(session: Session, _ctx: Any) -> None:
-    rows = []
-    actor = current_actor_id()
-    note = _pending_note.get()
-    now = utcnow()
+    found: list[tuple[Any, str, dict]] = []
     for obj in session.new:
         if isinstance(obj, AuditedMixin):
-            rows.append(_row(obj, "create", _column_changes(obj, created=True), actor, note, now))
+            found.append((obj, "create", _column_changes(obj, created=True)))
     for obj in session.dirty:
         if isinstance(obj, AuditedMixin) and session.is_modified(obj, include_collections=False):
             changes = _column_changes(obj, created=False)
             if changes:
-                rows.append(_row(obj, _action_for(obj, changes), changes, actor, note, now))
-    if rows:
-        session.connection().execute(insert(HistoryEntry.__table__), rows)
+                found.append((obj, _action_for(obj, changes), changes))
+    if not found:
+        # the actor is only looked up when needed: looking up the request's user may itself
+        # flush (the API token loader records when a token was last used)
+        return
+    actor, note, now = current_actor_id(), _pending_note.get(), utcnow()
+    rows = [_row(obj, action, changes, actor, note, now) for obj, action, changes in found]
+    session.connection().execute(insert(HistoryEntry.__table__), rows)
 
 
 def _row(obj: Any, action: str, changes: dict, actor: int | None, note: str | None, now: datetime):
