@@ -106,7 +106,9 @@ def test_every_page_but_login_and_static_needs_a_login(client):
 def csrf_client(app, test_settings):
     strict = create_app("testing", {**test_settings, "WTF_CSRF_ENABLED": True})
     strict.test_client_class = QmsClient
-    return strict.test_client()
+    yield strict.test_client()
+    with strict.app_context():
+        db.engine.dispose()
 
 
 def _token(page: str) -> str:
