@@ -104,7 +104,7 @@ def _page(user: User, *, role_form: RoleForm | None = None, status: int = 200):
         role_form=role_form,
         password_form=ResetPasswordForm(formdata=None),
         may_edit=access.can(current_user, access.EDIT, user),
-        may_revoke={a.id for a in user.roles if services.may_grant(current_user, a)},
+        may_revoke={a.id for a in user.roles if services.may_revoke(current_user, a)},
         entries=entries,
     ), status
 

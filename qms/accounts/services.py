@@ -243,10 +243,21 @@ def _grant(
     return assignment
 
 
+def _own_admin_role(actor: User, assignment: RoleAssignment) -> bool:
+    return assignment.user_id == actor.id and assignment.role in (
+        Role.SYSTEM_ADMIN,
+        Role.CITY_ADMIN,
+    )
+
+
+def may_revoke(actor: User, assignment: RoleAssignment) -> bool:
+    return may_grant(actor, assignment) and not _own_admin_role(actor, assignment)
+
+
 def revoke_role(actor: User, assignment: RoleAssignment) -> None:
     if not may_grant(actor, assignment):
         raise PermissionDenied(_l("You may not change this role."))
-    if assignment.user_id == actor.id and assignment.role in (Role.SYSTEM_ADMIN, Role.CITY_ADMIN):
+    if _own_admin_role(actor, assignment):
         # nobody locks themselves (and perhaps everyone) out of administration by mistake
         raise DomainError(_l("You cannot remove your own administrator role."))
     assignment.user.roles.remove(assignment)
