@@ -15,12 +15,21 @@ from werkzeug.exceptions import HTTPException
 
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied
+from qms.core.history import actor_names, history_of
 from qms.core.registry import nav_for
 from qms.extensions import db
 
-#: endpoints a read-only user may still POST to (their own session and preferences)
+#: endpoints a read-only user may still POST to (their own session, preferences and API tokens,
+#: which read with the same read-only permissions)
 READ_ONLY_ALLOWED = frozenset(
-    {"accounts.logout", "accounts.change_password", "accounts.set_language", "accounts.login"}
+    {
+        "accounts.logout",
+        "accounts.change_password",
+        "accounts.set_language",
+        "accounts.login",
+        "accounts.tokens",
+        "accounts.revoke_token",
+    }
 )
 
 
@@ -104,6 +113,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(DomainError, _handle_domain)
     app.register_error_handler(CSRFError, _handle_csrf)
+    app.jinja_env.globals.update(history_of=history_of, actor_names=actor_names)
 
     @app.context_processor
     def _template_globals() -> dict[str, Any]:

@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from qms.extensions import db, login_manager
 
+#: what a user who must first choose their own password may still reach
+PASSWORD_CHANGE_EXEMPT = frozenset(
+    {"accounts.change_password", "accounts.logout", "accounts.set_language", "static"}
+)
+
+
+def _force_password_change():
+    """An account created or reset by an administrator starts with a password someone else
+    knows: nothing else opens until its owner has chosen their own."""
+    if request.blueprint == "api" or request.endpoint in PASSWORD_CHANGE_EXEMPT:
+        return None
+    if current_user.is_authenticated and current_user.must_change_password:
+        return redirect(url_for("accounts.change_password"))
+    return None
+
 
 def init_app(app: Flask) -> None:
-    from qms.accounts import services, views
-    from qms.accounts.models import User
+    from qms.accounts import admin_views, services, views
+    from qms.accounts.models import ROLE_LABELS, User
+    from qms.core.registry import NavItem, add_nav
 
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to see this page.")
@@ -32,4 +49,10 @@ def init_app(app: Flask) -> None:
         db.session.commit()  # keep last_used_at
         return user
 
+    app.before_request(_force_password_change)
+    app.jinja_env.globals["role_labels"] = ROLE_LABELS
+    add_nav(
+        NavItem(_l("Users"), "users.index", lambda user: bool(services.grantable_roles(user)), 85)
+    )
     app.register_blueprint(views.bp)
+    app.register_blueprint(admin_views.bp)

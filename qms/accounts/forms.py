@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
-REQUIRED = _l("This field is required.")
+from qms.core.forms import REQUIRED, ChoiceField
+
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
@@ -38,7 +39,7 @@ class UserForm(FlaskForm):
     )
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)])
     password = PasswordField(_l("Initial password"), validators=[DataRequired(REQUIRED)])
-    locale = SelectField(_l("Language"), choices=[("id", "Bahasa Indonesia"), ("en", "English")])
+    locale = ChoiceField(_l("Language"), choices=[("id", "Bahasa Indonesia"), ("en", "English")])
 
 
 class UserEditForm(FlaskForm):
@@ -47,9 +48,25 @@ class UserEditForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField(_l("Role"), validators=[DataRequired(REQUIRED)])
-    city_id = SelectField(_l("City"), coerce=int, default=0)
-    agency_id = SelectField(_l("Agency"), coerce=int, default=0)
+    """A role with its scope; the choices are what the administrator may hand out."""
+
+    role = ChoiceField(_l("Role"), validators=[DataRequired(REQUIRED)])
+    city_id = ChoiceField(_l("City"), coerce=int, default=0, description=_l("For city-wide roles."))
+    agency_id = ChoiceField(
+        _l("Agency"),
+        coerce=int,
+        default=0,
+        description=_l("For quality officers, and the home agency of internal auditors."),
+    )
+
+    def __init__(self, *args, choices: dict[str, list] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, options in (choices or {}).items():
+            getattr(self, name).choices = options
+
+
+class NewUserForm(UserForm, RoleForm):
+    """A new account with its first role."""
 
 
 class ResetPasswordForm(FlaskForm):

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, true
+from sqlalchemy import func, or_, select, true
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from qms.accounts.models import (
@@ -20,7 +20,8 @@ from qms.accounts.models import (
     User,
 )
 from qms.core import access
-from qms.core.errors import DomainError
+from qms.core.errors import DomainError, PermissionDenied
+from qms.core.history import HistoryEntry
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.organisations.models import Agency, City, Unit
@@ -101,18 +102,48 @@ def set_locale(user: User, locale: str) -> None:
 def create_user(
     actor: User | None, *, email: str, name: str, password: str, locale: str = "id"
 ) -> User:
+    """A new account. Created by an administrator (`actor`), its password is only a first one
+    that must be changed at the first login; `actor` None is the CLI and the demo data."""
     email = email.strip().lower()
+    user = User(email=email, name=name.strip(), locale=locale)
+    if actor is not None:
+        access.authorize(actor, access.CREATE, user)
+        user.must_change_password = True
     if find_by_email(email):
         raise DomainError(_l("A user with this e-mail already exists."), field="email")
     check_password_rules(password)
-    user = User(
-        email=email, name=name.strip(), password_hash=hash_password(password), locale=locale
-    )
-    if actor is not None:
-        user.must_change_password = True
+    user.password_hash = hash_password(password)
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def register_user(
+    actor: User,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    locale: str,
+    role: Role,
+    city: City | None = None,
+    agency: Agency | None = None,
+) -> User:
+    """An administrator creates an account together with its first role, so that the account
+    is in the administrator's scope from the start."""
+    user = create_user(actor, email=email, name=name, password=password, locale=locale)
+    _grant(actor, user, role, city=city, agency=agency)
+    return user
+
+
+def visible_users(actor: User, search: str = "") -> list[User]:
+    query = access.scoped(User, actor).order_by(User.name)
+    if search.strip():
+        pattern = f"%{search.strip().lower()}%"
+        query = query.where(
+            or_(func.lower(User.name).like(pattern), func.lower(User.email).like(pattern))
+        )
+    return list(db.session.scalars(query))
 
 
 def update_user(actor: User, user: User, *, name: str, active: bool) -> None:
@@ -139,6 +170,16 @@ def reset_password(actor: User, user: User, password: str) -> None:
     db.session.flush()
 
 
+def grantable_roles(actor: User) -> list[Role]:
+    """Roles the actor may hand out: everything for a system admin, a city admin only the
+    roles scoped to their city."""
+    if actor.has_role(Role.SYSTEM_ADMIN):
+        return list(Role)
+    if actor.has_role(Role.CITY_ADMIN):
+        return [r for r in Role if r not in NATIONAL_ROLES]
+    return []
+
+
 def may_grant(actor: User, assignment: RoleAssignment) -> bool:
     if actor.has_role(Role.SYSTEM_ADMIN):
         return True
@@ -159,7 +200,21 @@ def assign_role(
     unit: Unit | None = None,
 ) -> RoleAssignment:
     """Give a role with the scope it needs: national roles none, agency roles an agency (its
-    city follows), the other roles a city."""
+    city follows), the other roles a city. `actor` None is the CLI and the demo data."""
+    if actor is not None:
+        access.authorize(actor, access.EDIT, user)
+    return _grant(actor, user, role, city=city, agency=agency, unit=unit)
+
+
+def _grant(
+    actor: User | None,
+    user: User,
+    role: Role,
+    *,
+    city: City | None = None,
+    agency: Agency | None = None,
+    unit: Unit | None = None,
+) -> RoleAssignment:
     if role in NATIONAL_ROLES:
         city = agency = unit = None
     elif role in AGENCY_ROLES:
@@ -179,7 +234,7 @@ def assign_role(
         unit_id=unit.id if unit else None,
     )
     if actor is not None and not may_grant(actor, assignment):
-        raise DomainError(_l("You may not grant this role."))
+        raise PermissionDenied(_l("You may not grant this role."))
     key = (assignment.role, assignment.city_id, assignment.agency_id)
     if any((a.role, a.city_id, a.agency_id) == key for a in user.roles):
         raise DomainError(_l("The user already has this role."))
@@ -188,9 +243,23 @@ def assign_role(
     return assignment
 
 
+def _own_admin_role(actor: User, assignment: RoleAssignment) -> bool:
+    return assignment.user_id == actor.id and assignment.role in (
+        Role.SYSTEM_ADMIN,
+        Role.CITY_ADMIN,
+    )
+
+
+def may_revoke(actor: User, assignment: RoleAssignment) -> bool:
+    return may_grant(actor, assignment) and not _own_admin_role(actor, assignment)
+
+
 def revoke_role(actor: User, assignment: RoleAssignment) -> None:
     if not may_grant(actor, assignment):
-        raise DomainError(_l("You may not change this role."))
+        raise PermissionDenied(_l("You may not change this role."))
+    if _own_admin_role(actor, assignment):
+        # nobody locks themselves (and perhaps everyone) out of administration by mistake
+        raise DomainError(_l("You cannot remove your own administrator role."))
     assignment.user.roles.remove(assignment)
     db.session.flush()
 
@@ -236,8 +305,30 @@ def tokens_of(user: User) -> list[ApiToken]:
     )
 
 
+def role_history(user: User) -> list[HistoryEntry]:
+    """The history of the user's role assignments, including revoked ones (whose removal entry
+    keeps the old values)."""
+    owner = HistoryEntry.changes[("user_id", 1)].as_integer()
+    assignment_ids = select(HistoryEntry.record_id).where(
+        HistoryEntry.record_type == RoleAssignment.__tablename__,
+        HistoryEntry.action == "create",
+        owner == user.id,
+    )
+    return list(
+        db.session.scalars(
+            select(HistoryEntry)
+            .where(
+                HistoryEntry.record_type == RoleAssignment.__tablename__,
+                HistoryEntry.record_id.in_(assignment_ids),
+            )
+            .order_by(HistoryEntry.at, HistoryEntry.id)
+        )
+    )
+
+
 class UserPolicy(access.Policy):
-    """System admins see everyone; city admins the users holding a role in their city."""
+    """System admins see and manage everyone. City admins see the users holding a role in their
+    city and manage those whose every role lies in their city (never a national role)."""
 
     def visible(self, user: User):
         if user.has_role(Role.SYSTEM_ADMIN):
@@ -259,9 +350,10 @@ class UserPolicy(access.Policy):
             return False
         if action == access.CREATE:
             return True
-        if any(a.role in NATIONAL_ROLES for a in record.roles):
-            return False
-        return access.is_visible(user, record)
+        own_cities = user.city_ids(Role.CITY_ADMIN)
+        return bool(record.roles) and all(
+            a.role not in NATIONAL_ROLES and a.city_id in own_cities for a in record.roles
+        )
 
 
 access.register_policy(User, UserPolicy())

@@ -110,7 +110,10 @@ def validate_form(form_class: type, data: dict[str, Any], **kwargs: Any) -> Any:
     for key, value in data.items():
         values = value if isinstance(value, list) else [value]
         for item in values:
-            formdata.add(key, "y" if item is True else ("" if item in (None, False) else str(item)))
+            # `is`, not `in (None, False)`: 0 == False, and a JSON 0 must stay "0"
+            formdata.add(
+                key, "y" if item is True else ("" if item is None or item is False else str(item))
+            )
     form = form_class(formdata=formdata, meta={"csrf": False}, **kwargs)
     if not form.validate():
         raise ValidationFailed({k: [str(m) for m in v] for k, v in form.errors.items()})

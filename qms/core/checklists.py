@@ -47,6 +47,26 @@ class LoadReport:
     errors: list[ChecklistError] = field(default_factory=list)
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """Safe YAML that refuses a key given twice in one mapping; plain YAML keeps the last one
+    silently, so a pasted-twice `text:` would quietly replace a question."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: set[Any] = set()
+    for key_node, _value_node in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the key {key!r} appears twice in one mapping", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
 def _location(error: jsonschema.ValidationError) -> str:
     return "/".join(str(p) for p in error.absolute_path) or "(top level)"
 
@@ -54,7 +74,7 @@ def _location(error: jsonschema.ValidationError) -> str:
 def parse(path: Path) -> tuple[Kind, dict]:
     """Read and validate one file; raise ChecklistError naming every problem."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ChecklistError(path, [f"not valid YAML: {exc}"]) from exc
     if not isinstance(data, dict) or "kind" not in data:

@@ -84,7 +84,9 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _column_changes(obj: AuditedMixin, *, created: bool) -> dict[str, list[Any]]:
+def _column_changes(
+    obj: AuditedMixin, *, created: bool = False, deleted: bool = False
+) -> dict[str, list[Any]]:
     state = inspect(obj)
     excluded = ALWAYS_EXCLUDED | type(obj).__history_exclude__
     changes: dict[str, list[Any]] = {}
@@ -92,7 +94,12 @@ def _column_changes(obj: AuditedMixin, *, created: bool) -> dict[str, list[Any]]
         if attr.key in excluded:
             continue
         hist = state.attrs[attr.key].history
-        if created:
+        if deleted:
+            # a removed row (a revoked role, say) keeps what it was, so it can still be found
+            value = getattr(obj, attr.key)
+            if value is not None and attr.key != "id":
+                changes[attr.key] = [_plain(value), None]
+        elif created:
             value = getattr(obj, attr.key)
             if value is not None and attr.key != "id":
                 changes[attr.key] = [None, _plain(value)]
@@ -111,12 +118,8 @@ def _action_for(obj: Any, changes: dict[str, list[Any]]) -> str:
 
 
 @event.listens_for(Session, "before_flush")
-def _refuse_deleting_records(session: Session, _ctx: Any, _instances: Any) -> None:
+def _refuse_changing_history(session: Session, _ctx: Any, _instances: Any) -> None:
     for obj in session.deleted:
-        if isinstance(obj, AuditedMixin) and not type(obj).__deletable__:
-            raise DomainError(
-                f"{obj.record_label} is a quality record: archive it, never delete it."
-            )
         if isinstance(obj, HistoryEntry):
             raise DomainError("The history is append-only.")
     for obj in session.dirty:
@@ -124,25 +127,39 @@ def _refuse_deleting_records(session: Session, _ctx: Any, _instances: Any) -> No
             raise DomainError("The history is append-only.")
 
 
+# Deletions are caught per row, at the mapper, so that rows removed by a delete-orphan cascade
+# (which never show in session.deleted) are refused or recorded too.
+@event.listens_for(AuditedMixin, "before_delete", propagate=True)
+def _refuse_deleting_records(_mapper: Any, _connection: Any, obj: AuditedMixin) -> None:
+    if not type(obj).__deletable__:
+        raise DomainError(f"{obj.record_label} is a quality record: archive it, never delete it.")
+
+
+@event.listens_for(AuditedMixin, "after_delete", propagate=True)
+def _record_deletion(_mapper: Any, connection: Any, obj: AuditedMixin) -> None:
+    changes = _column_changes(obj, deleted=True)
+    row = _row(obj, "delete", changes, current_actor_id(), _pending_note.get(), utcnow())
+    connection.execute(insert(HistoryEntry.__table__), [row])
+
+
 @event.listens_for(Session, "after_flush")
 def _write_history(session: Session, _ctx: Any) -> None:
-    rows = []
-    actor = current_actor_id()
-    note = _pending_note.get()
-    now = utcnow()
+    found: list[tuple[Any, str, dict]] = []
     for obj in session.new:
         if isinstance(obj, AuditedMixin):
-            rows.append(_row(obj, "create", _column_changes(obj, created=True), actor, note, now))
+            found.append((obj, "create", _column_changes(obj, created=True)))
     for obj in session.dirty:
         if isinstance(obj, AuditedMixin) and session.is_modified(obj, include_collections=False):
             changes = _column_changes(obj, created=False)
             if changes:
-                rows.append(_row(obj, _action_for(obj, changes), changes, actor, note, now))
-    for obj in session.deleted:
-        if isinstance(obj, AuditedMixin):
-            rows.append(_row(obj, "delete", {}, actor, note, now))
-    if rows:
-        session.connection().execute(insert(HistoryEntry.__table__), rows)
+                found.append((obj, _action_for(obj, changes), changes))
+    if not found:
+        # the actor is only looked up when needed: looking up the request's user may itself
+        # flush (the API token loader records when a token was last used)
+        return
+    actor, note, now = current_actor_id(), _pending_note.get(), utcnow()
+    rows = [_row(obj, action, changes, actor, note, now) for obj, action, changes in found]
+    session.connection().execute(insert(HistoryEntry.__table__), rows)
 
 
 def _row(obj: Any, action: str, changes: dict, actor: int | None, note: str | None, now: datetime):
@@ -168,3 +185,13 @@ def history_of(obj: Any) -> list[HistoryEntry]:
             .order_by(HistoryEntry.at, HistoryEntry.id)
         )
     )
+
+
+def actor_names(entries: list[HistoryEntry]) -> dict[int, str]:
+    """Names of the people who made the entries, for showing them beside each change."""
+    from qms.accounts.models import User
+
+    ids = {e.actor_id for e in entries if e.actor_id is not None}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())

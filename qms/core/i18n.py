@@ -11,7 +11,7 @@ from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_decimal, format_percent
 from flask_login import current_user
 
@@ -39,6 +39,8 @@ def compile_catalogues() -> int:
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI, workers: force_locale() decides, else the default
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and getattr(current_user, "is_authenticated", False):
         return current_user.locale if current_user.locale in languages else languages[0]
     chosen = session.get("locale")

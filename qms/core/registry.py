@@ -1,4 +1,5 @@
-"""What features contribute to shared screens and commands: navigation, home panels, reminders."""
+"""What features contribute to shared screens and commands: navigation, home panels, agency-page
+panels, reminders and demo data."""
 
 from __future__ import annotations
 
@@ -27,6 +28,17 @@ class HomePanel:
 
 
 @dataclass(frozen=True)
+class AgencyPanel:
+    """A block on an agency's page (documents, audits, corrective actions…): `template` rendered
+    with `context(user, agency)` when `visible(user, agency)`."""
+
+    template: str
+    context: Callable[[Any, Any], dict]
+    visible: Callable[[Any, Any], bool]
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class Reminder:
     to: str
     subject: str
@@ -41,6 +53,7 @@ DemoSeeder = Callable[[], None]
 
 nav_items: list[NavItem] = []
 home_panels: list[HomePanel] = []
+agency_panels: list[AgencyPanel] = []
 reminder_sources: list[ReminderSource] = []
 #: (order, seeder): each feature's demo data, run in order after the organisations and users
 demo_seeders: list[tuple[int, DemoSeeder]] = []
@@ -58,6 +71,12 @@ def add_home_panel(panel: HomePanel) -> None:
         home_panels.sort(key=lambda p: p.order)
 
 
+def add_agency_panel(panel: AgencyPanel) -> None:
+    if panel.template not in {p.template for p in agency_panels}:
+        agency_panels.append(panel)
+        agency_panels.sort(key=lambda p: p.order)
+
+
 def add_reminder_source(source: ReminderSource) -> None:
     if source not in reminder_sources:
         reminder_sources.append(source)
@@ -69,6 +88,10 @@ def nav_for(user: Any) -> list[NavItem]:
 
 def panels_for(user: Any) -> list[HomePanel]:
     return [p for p in home_panels if p.visible(user)]
+
+
+def agency_panels_for(user: Any, agency: Any) -> list[AgencyPanel]:
+    return [p for p in agency_panels if p.visible(user, agency)]
 
 
 def add_demo_seeder(seeder: DemoSeeder, order: int = 100) -> None:

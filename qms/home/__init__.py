@@ -1,11 +1,21 @@
-"""Each role's home page; features add their panels through the registry."""
+"""Each role's home page, where features add their panels through the registry, and the shared
+administration screen of the outbox."""
 
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from qms.home import views
+    from qms.core.registry import HomePanel, NavItem, add_home_panel, add_nav
+    from qms.home import services, views
 
+    add_home_panel(
+        HomePanel("home/panel_admin.html", services.admin_overview, services.is_admin, order=10)
+    )
+    add_home_panel(
+        HomePanel("home/panel_scope.html", services.my_scope, lambda user: True, order=900)
+    )
+    add_nav(NavItem(_l("Outbox"), "home.outbox", services.is_admin, 90))
     app.register_blueprint(views.bp)

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from qms.core.errors import PermissionDenied
 from qms.core.registry import panels_for
+from qms.home import services
 
 bp = Blueprint("home", __name__)
 
@@ -13,3 +16,13 @@ bp = Blueprint("home", __name__)
 def index():
     panels = [(panel.template, panel.context(current_user)) for panel in panels_for(current_user)]
     return render_template("home/index.html", panels=panels)
+
+
+@bp.get("/outbox")
+@login_required
+def outbox():
+    if not services.is_admin(current_user):
+        raise PermissionDenied(_("Only administrators read the outbox."))
+    page = max(request.args.get("page", 1, type=int), 1)
+    messages, more = services.outbox(current_user, page=page)
+    return render_template("home/outbox.html", messages=messages, page=page, more=more)

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from qms.standards import services  # noqa: F401  (registers the checklist kind and policy)
+    from qms.core.registry import NavItem, add_nav
+    from qms.standards import services, views  # noqa: F401  (services: checklist kind, policy)
+
+    add_nav(NavItem(_l("Standards"), "standards.index", lambda user: True, 70))
+    app.register_blueprint(views.bp)

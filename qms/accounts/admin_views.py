@@ -1,0 +1,190 @@
+"""User administration for system and city administrators: accounts, their roles, unlocking and
+password resets. Thin: every rule is in qms.accounts.services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from qms.accounts import services
+from qms.accounts.forms import NewUserForm, ResetPasswordForm, RoleForm, UserEditForm
+from qms.accounts.models import ROLE_LABELS, Role, User
+from qms.core import access
+from qms.core.errors import DomainError, PermissionDenied
+from qms.core.history import history_of
+from qms.extensions import db
+from qms.organisations import services as organisations
+from qms.organisations.models import Agency, City
+
+bp = Blueprint("users", __name__, url_prefix="/users")
+
+
+@bp.before_request
+@login_required
+def _administrators_only() -> None:
+    if not services.grantable_roles(current_user):
+        raise PermissionDenied(_("Only administrators manage users."))
+
+
+def _scope_choices() -> dict[str, list[tuple[Any, Any]]]:
+    """What the administrator may hand out: roles, their cities, and those cities' agencies."""
+    cities = organisations.cities_managed_by(current_user)
+    city_ids = {c.id for c in cities}
+    agencies = [a for a in organisations.visible_agencies(current_user) if a.city_id in city_ids]
+    several = len(cities) > 1
+    return {
+        "role": [(r.value, ROLE_LABELS[r]) for r in services.grantable_roles(current_user)],
+        "city_id": [(0, "—"), *((c.id, c.name) for c in cities)],
+        "agency_id": [
+            (0, "—"),
+            *((a.id, f"{a.city.name} — {a.name}" if several else a.name) for a in agencies),
+        ],
+    }
+
+
+def _scope(form: RoleForm) -> dict[str, Any]:
+    return {
+        "role": Role(form.role.data),
+        "city": db.session.get(City, form.city_id.data) if form.city_id.data else None,
+        "agency": db.session.get(Agency, form.agency_id.data) if form.agency_id.data else None,
+    }
+
+
+def _show_error(form: FlaskForm, error: DomainError) -> None:
+    """A refusal goes on the form; a permission refusal is a 403 page."""
+    if isinstance(error, PermissionDenied):
+        raise error
+    db.session.rollback()
+    target = getattr(form, error.field, None) if error.field else None
+    (target.errors if target is not None else form.form_errors).append(str(error.message))
+
+
+@bp.get("")
+def index():
+    return render_template(
+        "accounts/users.html",
+        users=services.visible_users(current_user, request.args.get("q", "")),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    form = NewUserForm(choices=_scope_choices())
+    if form.validate_on_submit():
+        try:
+            user = services.register_user(
+                current_user,
+                email=form.email.data,
+                name=form.name.data,
+                password=form.password.data,
+                locale=form.locale.data,
+                **_scope(form),
+            )
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The account was created. Give the person the initial password."), "success")
+            return redirect(url_for(".show", user_id=user.id))
+    return render_template(
+        "form_page.html", form=form, title=_("New user"), cancel=url_for(".index")
+    ), (422 if form.errors else 200)
+
+
+def _page(user: User, *, role_form: RoleForm | None = None, status: int = 200):
+    role_form = role_form or RoleForm(choices=_scope_choices(), formdata=None)
+    entries = sorted([*history_of(user), *services.role_history(user)], key=lambda e: (e.at, e.id))
+    return render_template(
+        "accounts/user.html",
+        user=user,
+        role_form=role_form,
+        password_form=ResetPasswordForm(formdata=None),
+        may_edit=access.can(current_user, access.EDIT, user),
+        may_revoke={a.id for a in user.roles if services.may_revoke(current_user, a)},
+        entries=entries,
+    ), status
+
+
+@bp.get("/<int:user_id>")
+def show(user_id: int):
+    return _page(access.get_visible(User, user_id, current_user))
+
+
+@bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
+def edit(user_id: int):
+    user = access.get_visible(User, user_id, current_user)
+    access.authorize(current_user, access.EDIT, user)
+    form = UserEditForm(obj=user)
+    if form.validate_on_submit():
+        try:
+            services.update_user(current_user, user, name=form.name.data, active=form.active.data)
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for(".show", user_id=user.id))
+    return render_template(
+        "form_page.html",
+        form=form,
+        title=_("Edit %(name)s", name=user.name),
+        cancel=url_for(".show", user_id=user.id),
+    ), (422 if form.errors else 200)
+
+
+@bp.post("/<int:user_id>/roles")
+def add_role(user_id: int):
+    user = access.get_visible(User, user_id, current_user)
+    form = RoleForm(choices=_scope_choices())
+    if form.validate_on_submit():
+        try:
+            services.assign_role(current_user, user, **_scope(form))
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The role was added."), "success")
+            return redirect(url_for(".show", user_id=user.id))
+    return _page(user, role_form=form, status=422)
+
+
+@bp.post("/<int:user_id>/roles/<int:assignment_id>/revoke")
+def revoke_role(user_id: int, assignment_id: int):
+    user = access.get_visible(User, user_id, current_user)
+    assignment = next((a for a in user.roles if a.id == assignment_id), None)
+    if assignment is None:
+        return render_template("errors.html", message=_("Not found.")), 404
+    services.revoke_role(current_user, assignment)
+    db.session.commit()
+    flash(_("The role was removed."), "success")
+    return redirect(url_for(".show", user_id=user.id))
+
+
+@bp.post("/<int:user_id>/unlock")
+def unlock(user_id: int):
+    user = access.get_visible(User, user_id, current_user)
+    services.unlock(current_user, user)
+    db.session.commit()
+    flash(_("The account was unlocked."), "success")
+    return redirect(url_for(".show", user_id=user.id))
+
+
+@bp.post("/<int:user_id>/password")
+def reset_password(user_id: int):
+    user = access.get_visible(User, user_id, current_user)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(current_user, user, form.password.data)
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The password was reset; it must be changed at the next login."), "success")
+            return redirect(url_for(".show", user_id=user.id))
+    flash(" ".join(str(m) for messages in form.errors.values() for m in messages), "error")
+    return redirect(url_for(".show", user_id=user.id)), 303

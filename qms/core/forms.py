@@ -1,0 +1,40 @@
+"""Form building blocks with messages in the user's language (WTForms ships no Indonesian)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice, SelectField
+from wtforms.validators import Length
+
+REQUIRED = _l("This field is required.")
+
+
+def max_length(n: int) -> Length:
+    return Length(max=n, message=_l("At most %(max)d characters.", max=n))
+
+
+def _options(choices: Any) -> Any:
+    """(value, label) pairs as WTForms' SelectChoice (plain tuples are deprecated there)."""
+    if isinstance(choices, list | tuple):
+        return [SelectChoice(*c) if isinstance(c, tuple) else c for c in choices]
+    return choices
+
+
+class ChoiceField(SelectField):
+    """A select whose refusals ("not one of the options") are translated, and whose choices
+    may be given as (value, label) pairs, as in the rest of the code."""
+
+    def __init__(self, *args: Any, choices: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("invalid_choice_message", _l("Choose one of the options."))
+        kwargs.setdefault("invalid_value_message", _l("Choose one of the options."))
+        super().__init__(*args, choices=_options(choices), **kwargs)
+
+    @property
+    def choices(self) -> Any:
+        return SelectField.choices.fget(self)
+
+    @choices.setter
+    def choices(self, value: Any) -> None:
+        SelectField.choices.fset(self, _options(value))

@@ -1,0 +1,69 @@
+"""What the home page and the shared administration screens show: the foundation's home
+panels, and the outbox with who may read it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, false, func, select, true
+
+from qms.accounts.models import Role, User
+from qms.core import access
+from qms.core.mail import OutboxMessage
+from qms.core.timeutil import utcnow
+from qms.extensions import db
+from qms.organisations.models import Agency, City
+
+ADMIN_ROLES = (Role.SYSTEM_ADMIN, Role.CITY_ADMIN)
+
+
+class OutboxPolicy(access.Policy):
+    """Mail can carry what its addressee may see: system admins read all of it, city admins
+    the mail to the users they administer. Nobody edits the outbox."""
+
+    def visible(self, user: User):
+        if user.has_role(Role.SYSTEM_ADMIN):
+            return true()
+        if not user.has_role(Role.CITY_ADMIN):
+            return false()
+        addressees = access.scoped(User, user).with_only_columns(User.email)
+        return OutboxMessage.to.in_(addressees)
+
+
+access.register_policy(OutboxMessage, OutboxPolicy())
+
+
+def outbox(user: User, *, page: int = 1, per_page: int = 50) -> tuple[list[OutboxMessage], bool]:
+    """A page of the messages the user may read, newest first, and whether more follow."""
+    query = (
+        access.scoped(OutboxMessage, user)
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+        .limit(per_page + 1)
+        .offset((page - 1) * per_page)
+    )
+    messages = list(db.session.scalars(query))
+    return messages[:per_page], len(messages) > per_page
+
+
+def _count(query: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def admin_overview(user: User) -> dict[str, Any]:
+    """Counts an administrator keeps an eye on, each within what they may see."""
+    return {
+        "cities": _count(access.scoped(City, user)),
+        "agencies": _count(access.scoped(Agency, user)),
+        "users": _count(access.scoped(User, user)),
+        "locked": _count(access.scoped(User, user).where(User.locked_until > utcnow())),
+        "unsent": _count(access.scoped(OutboxMessage, user).where(OutboxMessage.sent_at.is_(None))),
+    }
+
+
+def my_scope(user: User) -> dict[str, Any]:
+    """Each role with the city or agency it covers, for links to them."""
+    return {"assignments": user.roles}
+
+
+def is_admin(user: User) -> bool:
+    return user.has_role(*ADMIN_ROLES)

@@ -1,0 +1,220 @@
+"""Pages for cities, agencies and units. Thin: parse, call one service, commit, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from qms.core import access
+from qms.core.errors import DomainError
+from qms.core.registry import agency_panels_for
+from qms.extensions import db
+from qms.organisations import services
+from qms.organisations.forms import AgencyForm, CityForm, UnitForm
+from qms.organisations.models import AGENCY_KIND_LABELS, Agency, AgencyKind, City, Unit
+
+bp = Blueprint("organisations", __name__)
+
+
+@bp.before_request
+@login_required
+def _logged_in() -> None:
+    return None
+
+
+def _form_page(form: FlaskForm, title: Any, cancel: str, status: int | None = None):
+    status = status or (422 if form.errors else 200)
+    return render_template("form_page.html", form=form, title=title, cancel=cancel), status
+
+
+def _save(form: FlaskForm, change) -> Any:
+    """Run the service on a valid form; a refusal is shown on the form and nothing is kept."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        record = change(form.values())
+    except DomainError as error:
+        db.session.rollback()
+        target = getattr(form, error.field, None) if error.field else None
+        (target.errors if target is not None else form.form_errors).append(str(error.message))
+        return None
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return record
+
+
+# --- cities -------------------------------------------------------------------------------------
+
+
+@bp.get("/cities")
+def cities():
+    return render_template(
+        "organisations/cities.html",
+        cities=services.visible_cities(current_user),
+        may_create=access.can(current_user, access.CREATE, City()),
+    )
+
+
+@bp.route("/cities/new", methods=["GET", "POST"])
+def new_city():
+    access.authorize(current_user, access.CREATE, City())
+    form = CityForm()
+    city = _save(form, lambda values: services.create_city(current_user, values))
+    if city is not None:
+        return redirect(url_for(".city", city_id=city.id))
+    return _form_page(form, _("New city"), url_for(".cities"))
+
+
+@bp.get("/cities/<int:city_id>")
+def city(city_id: int):
+    record = access.get_visible(City, city_id, current_user)
+    return render_template(
+        "organisations/city.html",
+        city=record,
+        agencies=services.visible_agencies(current_user, record),
+    )
+
+
+@bp.route("/cities/<int:city_id>/edit", methods=["GET", "POST"])
+def edit_city(city_id: int):
+    record = access.get_visible(City, city_id, current_user)
+    access.authorize(current_user, access.EDIT, record)
+    form = CityForm(obj=record)
+    if _save(form, lambda values: services.update_city(current_user, record, values)):
+        return redirect(url_for(".city", city_id=record.id))
+    return _form_page(form, _("Edit %(name)s", name=record.name), url_for(".city", city_id=city_id))
+
+
+# --- agencies -----------------------------------------------------------------------------------
+
+
+@bp.get("/agencies")
+def agencies():
+    cities = services.visible_cities(current_user)
+    city = next((c for c in cities if str(c.id) == request.args.get("city")), None)
+    kind_value = request.args.get("kind", "")
+    kind = AgencyKind(kind_value) if kind_value in set(AgencyKind) else None
+    return render_template(
+        "organisations/agencies.html",
+        agencies=services.visible_agencies(
+            current_user,
+            city,
+            kind=kind,
+            search=request.args.get("q", ""),
+            include_archived=request.args.get("archived") == "1",
+        ),
+        cities=cities,
+        managed=services.cities_managed_by(current_user),
+        kinds=AGENCY_KIND_LABELS,
+        selected={"city": city, "kind": kind},
+    )
+
+
+@bp.route("/cities/<int:city_id>/agencies/new", methods=["GET", "POST"])
+def new_agency(city_id: int):
+    city_record = access.get_visible(City, city_id, current_user)
+    access.authorize(current_user, access.CREATE, Agency(city_id=city_record.id))
+    form = AgencyForm()
+    agency = _save(form, lambda values: services.create_agency(current_user, city_record, values))
+    if agency is not None:
+        return redirect(url_for(".agency", agency_id=agency.id))
+    return _form_page(
+        form,
+        _("New agency in %(city)s", city=city_record.name),
+        url_for(".city", city_id=city_id),
+    )
+
+
+@bp.get("/agencies/<int:agency_id>")
+def agency(agency_id: int):
+    record = access.get_visible(Agency, agency_id, current_user)
+    panels = [
+        (panel.template, panel.context(current_user, record))
+        for panel in agency_panels_for(current_user, record)
+    ]
+    return render_template(
+        "organisations/agency.html",
+        agency=record,
+        units=services.unit_tree(services.units_of(current_user, record)),
+        panels=panels,
+        may_add_unit=not record.is_archived
+        and access.can(current_user, access.CREATE, Unit(agency_id=record.id)),
+    )
+
+
+@bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
+def edit_agency(agency_id: int):
+    record = access.get_visible(Agency, agency_id, current_user)
+    access.authorize(current_user, access.EDIT, record)
+    form = AgencyForm(obj=record)
+    if _save(form, lambda values: services.update_agency(current_user, record, values)):
+        return redirect(url_for(".agency", agency_id=record.id))
+    return _form_page(
+        form, _("Edit %(name)s", name=record.name), url_for(".agency", agency_id=agency_id)
+    )
+
+
+# --- units --------------------------------------------------------------------------------------
+
+
+@bp.route("/agencies/<int:agency_id>/units/new", methods=["GET", "POST"])
+def new_unit(agency_id: int):
+    agency_record = access.get_visible(Agency, agency_id, current_user)
+    access.authorize(current_user, access.CREATE, Unit(agency_id=agency_record.id))
+    form = UnitForm(parents=services.parent_choices(current_user, agency_record))
+    if request.method == "GET" and request.args.get("parent", "").isdigit():
+        form.parent_id.data = int(request.args["parent"])
+    unit = _save(form, lambda values: services.create_unit(current_user, agency_record, values))
+    if unit is not None:
+        return redirect(url_for(".agency", agency_id=agency_id))
+    return _form_page(
+        form,
+        _("New unit in %(agency)s", agency=agency_record.name),
+        url_for(".agency", agency_id=agency_id),
+    )
+
+
+@bp.get("/units/<int:unit_id>")
+def unit(unit_id: int):
+    record = access.get_visible(Unit, unit_id, current_user)
+    return render_template("organisations/unit.html", unit=record)
+
+
+@bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
+def edit_unit(unit_id: int):
+    record = access.get_visible(Unit, unit_id, current_user)
+    access.authorize(current_user, access.EDIT, record)
+    form = UnitForm(
+        obj=record, parents=services.parent_choices(current_user, record.agency, record)
+    )
+    if request.method == "GET":
+        form.parent_id.data = record.parent_id or 0
+    if _save(form, lambda values: services.update_unit(current_user, record, values)):
+        return redirect(url_for(".unit", unit_id=record.id))
+    return _form_page(form, _("Edit %(name)s", name=record.name), url_for(".unit", unit_id=unit_id))
+
+
+# --- archiving ----------------------------------------------------------------------------------
+
+
+def _archive(record: Agency | Unit) -> None:
+    services.archive(current_user, record)
+    db.session.commit()
+    flash(_("“%(name)s” was archived.", name=record.record_label), "success")
+
+
+@bp.post("/agencies/<int:agency_id>/archive")
+def archive_agency(agency_id: int):
+    _archive(access.get_visible(Agency, agency_id, current_user))
+    return redirect(url_for(".agencies"))
+
+
+@bp.post("/units/<int:unit_id>/archive")
+def archive_unit(unit_id: int):
+    record = access.get_visible(Unit, unit_id, current_user)
+    _archive(record)
+    return redirect(url_for(".agency", agency_id=record.agency_id))

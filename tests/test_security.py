@@ -1,0 +1,187 @@
+"""Request-wide protections: CSRF, production settings, security headers, the read-only guard,
+and the inventory of routes (a route that appears or disappears must be noticed)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from qms import create_app
+from qms.accounts.models import Role
+from qms.accounts.services import issue_token
+from qms.extensions import db
+from qms.organisations.models import Agency
+from tests.conftest import PASSWORD, QmsClient
+from tests.factories import CityFactory, user_with_role
+
+#: Every URL rule of the app, as "METHODS rule". Update this list on purpose when you add or
+#: remove a route, and check that the new route is scoped, authorized and (for the API) in the
+#: OpenAPI document.
+ROUTES = """
+GET /
+GET /account/password
+GET /account/tokens
+GET /agencies
+GET /agencies/<int:agency_id>
+GET /agencies/<int:agency_id>/edit
+GET /agencies/<int:agency_id>/units/new
+GET /api/v1/agencies
+GET /api/v1/agencies/<int:agency_id>
+GET /api/v1/agencies/<int:agency_id>/units
+GET /api/v1/cities
+GET /api/v1/cities/<int:city_id>
+GET /api/v1/openapi.json
+GET /api/v1/standards
+GET /api/v1/standards/<int:standard_id>/clauses
+GET /api/v1/units/<int:unit_id>
+GET /cities
+GET /cities/<int:city_id>
+GET /cities/<int:city_id>/agencies/new
+GET /cities/<int:city_id>/edit
+GET /cities/new
+GET /files/<int:file_id>
+GET /login
+GET /outbox
+GET /standards
+GET /standards/<int:standard_id>
+GET /static/<path:filename>
+GET /units/<int:unit_id>
+GET /units/<int:unit_id>/edit
+GET /users
+GET /users/<int:user_id>
+GET /users/<int:user_id>/edit
+GET /users/new
+PATCH /api/v1/agencies/<int:agency_id>
+PATCH /api/v1/units/<int:unit_id>
+POST /account/password
+POST /account/tokens
+POST /account/tokens/<int:token_id>/revoke
+POST /agencies/<int:agency_id>/archive
+POST /agencies/<int:agency_id>/edit
+POST /agencies/<int:agency_id>/units/new
+POST /api/v1/agencies
+POST /api/v1/agencies/<int:agency_id>/archive
+POST /api/v1/agencies/<int:agency_id>/units
+POST /api/v1/units/<int:unit_id>/archive
+POST /cities/<int:city_id>/agencies/new
+POST /cities/<int:city_id>/edit
+POST /cities/new
+POST /language/<locale>
+POST /login
+POST /logout
+POST /units/<int:unit_id>/archive
+POST /units/<int:unit_id>/edit
+POST /users/<int:user_id>/edit
+POST /users/<int:user_id>/password
+POST /users/<int:user_id>/roles
+POST /users/<int:user_id>/roles/<int:assignment_id>/revoke
+POST /users/<int:user_id>/unlock
+POST /users/new
+"""
+
+
+def test_route_inventory(web_app):
+    """Fails when a route appears or disappears unnoticed; update ROUTES above on purpose."""
+    actual = sorted(
+        f"{method} {rule.rule}"
+        for rule in web_app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    )
+    assert actual == ROUTES.strip().splitlines(), "now:\n" + "\n".join(actual)
+
+
+def test_every_page_but_login_and_static_needs_a_login(client):
+    open_endpoints = {"accounts.login", "accounts.set_language", "static", "api.openapi"}
+    for rule in client.application.url_map.iter_rules():
+        if rule.endpoint in open_endpoints or "GET" not in rule.methods:
+            continue
+        url = re.sub(r"<(?:\w+:)?\w+>", "1", rule.rule)
+        response = client.get(url)
+        assert response.status_code in (302, 401), (url, response.status_code)
+
+
+@pytest.fixture
+def csrf_client(app, test_settings):
+    strict = create_app("testing", {**test_settings, "WTF_CSRF_ENABLED": True})
+    strict.test_client_class = QmsClient
+    yield strict.test_client()
+    with strict.app_context():
+        db.engine.dispose()
+
+
+def _token(page: str) -> str:
+    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+
+
+def test_a_form_without_its_csrf_token_is_refused(csrf_client):
+    city = CityFactory()
+    admin = user_with_role(Role.CITY_ADMIN, city=city)
+    login_page = csrf_client.get("/login").get_data(as_text=True)
+    # CSRF is checked for every form, the login too (no login with a forged form)
+    refused_login = csrf_client.post("/login", data={"email": admin.email, "password": PASSWORD})
+    assert refused_login.status_code == 400
+    logged_in = csrf_client.post(
+        "/login",
+        data={"email": admin.email, "password": PASSWORD, "csrf_token": _token(login_page)},
+    )
+    assert logged_in.status_code == 302
+
+    form = {"code": "DISHUB", "name": "Dinas Perhubungan", "kind": "dinas", "active": "y"}
+    refused = csrf_client.post(f"/cities/{city.id}/agencies/new", data=form)
+    assert refused.status_code == 400
+    assert "Muat ulang halaman" in refused.get_data(as_text=True)
+    assert csrf_client.post("/logout").status_code == 400  # even logging out needs the token
+    assert db.session.scalar(select(func.count()).select_from(Agency)) == 0
+
+    page = csrf_client.get(f"/cities/{city.id}/agencies/new").get_data(as_text=True)
+    accepted = csrf_client.post(
+        f"/cities/{city.id}/agencies/new", data={**form, "csrf_token": _token(page)}
+    )
+    assert accepted.status_code == 302
+
+
+def test_api_needs_no_csrf_token_but_a_bearer_token(csrf_client):
+    city = CityFactory()
+    _token_row, plain = issue_token(user_with_role(Role.CITY_ADMIN, city=city), "ci")
+    db.session.commit()
+    response = csrf_client.post(
+        "/api/v1/agencies",
+        json={"city_id": city.id, "code": "X1", "name": "Dinas X", "kind": "dinas"},
+        headers={"Authorization": f"Bearer {plain}"},
+    )
+    assert response.status_code == 201
+
+
+def test_production_refuses_the_development_secret(monkeypatch, test_settings):
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://qms@db/qms")
+    with pytest.raises(RuntimeError, match="QMS_SECRET_KEY"):
+        create_app("production")
+    with pytest.raises(RuntimeError, match="QMS_SECRET_KEY"):
+        create_app("production", {"SECRET_KEY": ""})
+
+
+def test_production_refuses_to_start_without_database_url(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    with pytest.raises(RuntimeError, match="DATABASE_URL"):
+        create_app("production", {"SECRET_KEY": "a-long-random-production-secret-0123456789"})
+
+
+def test_security_headers(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Cache-Control"] == "no-store"
+    page = response.get_data(as_text=True)
+    assert "http://" not in page.replace("http://localhost", "") and "https://" not in page
+
+
+def test_read_only_user_is_refused_any_write_but_own_preferences(client, auth):
+    user = user_with_role(Role.MANAGEMENT_VIEWER, city=CityFactory())
+    auth.login(user)
+    refused = client.post("/cities/new", data={"code": "X", "name": "X", "kind": "kota"})
+    assert refused.status_code == 303
+    assert client.post("/language/en", data={"next": "/"}).status_code == 302
+    assert "Home" in client.get("/").get_data(as_text=True)
