@@ -18,9 +18,18 @@ from qms.core.errors import DomainError, PermissionDenied
 from qms.core.registry import nav_for
 from qms.extensions import db
 
-#: endpoints a read-only user may still POST to (their own session and preferences)
+#: endpoints a read-only user may still POST to: their own session and preferences, generating
+#: a report (it writes to the report archive, never to a quality record) and comparing a PDF
+#: with the archive (it writes nothing)
 READ_ONLY_ALLOWED = frozenset(
-    {"accounts.logout", "accounts.change_password", "accounts.set_language", "accounts.login"}
+    {
+        "accounts.logout",
+        "accounts.change_password",
+        "accounts.set_language",
+        "accounts.login",
+        "reports.generate",
+        "verify.check",
+    }
 )
 
 
