@@ -50,7 +50,7 @@ def submit(user: User, rtype: ReportType, request: ReportRequest) -> services.Su
 def _dispatch(report: GeneratedReport, data: dict[str, Any]) -> None:
     queue = report_queue()
     if queue is None:
-        _render(report.id, data)
+        render_job(report.id, data)
         return
     try:
         queue.enqueue(
@@ -67,8 +67,8 @@ def _dispatch(report: GeneratedReport, data: dict[str, Any]) -> None:
 
 
 def render_job(report_id: int, data: dict[str, Any]) -> None:
-    """The RQ job. A worker has no app and no request: make both, so templates can build URLs
-    (the verification address uses BASE_URL)."""
+    """The RQ job (and the in-process render). A worker has no app and the CLI no request:
+    make them, so templates can build URLs (the verification address uses BASE_URL)."""
     from qms import create_app
 
     app = current_app._get_current_object() if has_app_context() else create_app()
