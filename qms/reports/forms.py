@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 
@@ -36,7 +37,7 @@ class GenerateForm(FlaskForm):
     period_end = LocalDateField(_l("Period to"), validators=[Optional()])
     locale = SelectField(
         _l("Language of the report"),
-        choices=[("id", "Bahasa Indonesia"), ("en", "English")],
+        choices=[SelectChoice("id", "Bahasa Indonesia"), SelectChoice("en", "English")],
         validate_choice=False,
     )
 

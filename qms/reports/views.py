@@ -13,6 +13,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from qms.core.errors import DomainError, ValidationFailed
 from qms.organisations import services as organisations
@@ -27,13 +28,13 @@ verify_bp = Blueprint("verify", __name__, url_prefix="/verify")
 
 def _generate_form() -> GenerateForm:
     form = GenerateForm()
-    form.report.choices = [(t.key, str(t.title)) for t in report_types()]
+    form.report.choices = [SelectChoice(t.key, str(t.title)) for t in report_types()]
     cities = organisations.visible_cities(current_user)
-    form.city_id.choices = [(c.id, c.name) for c in cities]
-    agencies: dict[str, list[tuple[int | str, str]]] = {"": [("", _("— the whole city —"))]}
-    for agency in organisations.visible_agencies(current_user):
-        agencies.setdefault(agency.city.name, []).append((agency.id, agency.name))
-    form.agency_id.choices = agencies
+    form.city_id.choices = [SelectChoice(c.id, c.name) for c in cities]
+    form.agency_id.choices = [SelectChoice("", _("— the whole city —"))] + [
+        SelectChoice(a.id, a.name, optgroup=a.city.name)
+        for a in organisations.visible_agencies(current_user)
+    ]
     if not form.is_submitted():
         form.locale.data = str(get_locale() or "id")
     return form
