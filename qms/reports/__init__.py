@@ -30,11 +30,17 @@ Registering a report type (from a feature's init_app)
 The template extends "pdf/base.html" (cover, contents, running header and footer) and fills::
 
     {% extends "pdf/base.html" %}
+    {% from "pdf/macros.html" import no_data %}
+    {% from "_macros/charts.html" import bar, heat_map %}
     {% set toc = [("summary", _("Summary")), ("clauses", _("Clauses"))] %}
     {% block body %}
-      <section id="summary"><h1>{{ _("Summary") }}</h1> ... {{ data.rows|length|number }}</section>
-      {% if not data.rows %}{{ no_data() }}{% endif %}
+      <section class="chapter" id="summary"><h1>{{ _("Summary") }}</h1>
+        {% if not data.rows %}{{ no_data() }}{% else %}{{ data.rows|length|number }}{% endif %}
+      </section>
     {% endblock %}
+
+Each section is a `section.chapter` (new page) with an `h1` (bookmark level 1; `h2` level 2);
+its id is the anchor the table of contents links to (page numbers via target-counter).
 
 It receives `data` (the builder's output), `req` (the ReportRequest: city, agency, period,
 locale), `report` (the archive entry: ident, requested_by, created_at) and `verify_url`. Charts
