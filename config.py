@@ -55,6 +55,8 @@ class Config:
     MAIL_SENDER = _env("MAIL_SENDER", "qms@localhost")
 
     REDIS_URL = os.environ.get("REDIS_URL")
+    #: the archive of generated PDF reports; default: a "reports" folder in UPLOAD_DIR
+    REPORTS_DIR = _env("REPORTS_DIR")
 
 
 class DevelopmentConfig(Config):

@@ -21,6 +21,7 @@ FEATURES = (
     "audits",
     "documents",
     "capa",
+    "reports",
     "api",
 )
 

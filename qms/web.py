@@ -19,8 +19,9 @@ from qms.core.history import actor_names, history_of
 from qms.core.registry import nav_for
 from qms.extensions import db
 
-#: endpoints a read-only user may still POST to (their own session, preferences and API tokens,
-#: which read with the same read-only permissions)
+#: endpoints a read-only user may still POST to: their own session, preferences and API
+#: tokens (which read with the same read-only permissions), generating a report (it writes
+#: to the report archive, never to a quality record) and comparing a PDF with the archive
 READ_ONLY_ALLOWED = frozenset(
     {
         "accounts.logout",
@@ -29,6 +30,8 @@ READ_ONLY_ALLOWED = frozenset(
         "accounts.login",
         "accounts.tokens",
         "accounts.revoke_token",
+        "reports.generate",
+        "verify.check",
     }
 )
 

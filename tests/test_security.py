@@ -91,6 +91,10 @@ GET /documents/revisions/<int:revision_id>/edit
 GET /files/<int:file_id>
 GET /login
 GET /outbox
+GET /reports/
+GET /reports/<ident>
+GET /reports/<ident>/pdf
+GET /reports/<ident>/status
 GET /standards
 GET /standards/<int:standard_id>
 GET /static/<path:filename>
@@ -100,6 +104,8 @@ GET /users
 GET /users/<int:user_id>
 GET /users/<int:user_id>/edit
 GET /users/new
+GET /verify/
+GET /verify/<ident>
 PATCH /api/v1/agencies/<int:agency_id>
 PATCH /api/v1/audits/<int:audit_id>
 PATCH /api/v1/checklist-rows/<int:row_id>
@@ -173,6 +179,7 @@ POST /documents/revisions/<int:revision_id>/transition
 POST /language/<locale>
 POST /login
 POST /logout
+POST /reports/generate
 POST /units/<int:unit_id>/archive
 POST /units/<int:unit_id>/edit
 POST /users/<int:user_id>/edit
@@ -181,6 +188,7 @@ POST /users/<int:user_id>/roles
 POST /users/<int:user_id>/roles/<int:assignment_id>/revoke
 POST /users/<int:user_id>/unlock
 POST /users/new
+POST /verify/
 """
 
 
@@ -195,7 +203,14 @@ def test_route_inventory(web_app):
 
 
 def test_every_page_but_login_and_static_needs_a_login(client):
-    open_endpoints = {"accounts.login", "accounts.set_language", "static", "api.openapi"}
+    open_endpoints = {
+        "accounts.login",
+        "accounts.set_language",
+        "static",
+        "api.openapi",
+        "verify.index",  # public by design: anyone holding a report checks it there
+        "verify.show",
+    }
     for rule in client.application.url_map.iter_rules():
         if rule.endpoint in open_endpoints or "GET" not in rule.methods:
             continue

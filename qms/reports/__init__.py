@@ -1,0 +1,85 @@
+"""PDF reports: the engine, the registry of report types, the archive with public verification,
+background rendering and the reviewer portal.
+
+Registering a report type (from a feature's init_app)
+------------------------------------------------------
+::
+
+    from flask_babel import lazy_gettext as _l
+    from qms.reports.registry import Need, ReportRequest, ReportType, register_report_type
+
+    def build_agency_compliance(req: ReportRequest) -> dict:
+        # Query with req.city, req.agency, req.period_start / req.period_end (None = open).
+        # Return PLAIN data only (str/int/float/bool/None/date/datetime/Decimal, lists,
+        # dicts): it is hashed to recognise unchanged content and handed to the worker.
+        return {"agency": req.agency.name, "rows": [...]}
+
+    register_report_type(ReportType(
+        key="agency-compliance",                    # unique, used in URLs and the archive
+        title=_l("Agency compliance report"),       # printed on the cover and in the portal
+        template="audits/pdf/agency_compliance.html",
+        build=build_agency_compliance,
+        agency=Need.REQUIRED,                       # NONE (city report) / OPTIONAL / REQUIRED
+        period=Need.OPTIONAL,                       # NONE / OPTIONAL / REQUIRED
+        allowed=may_report_on,                      # default; (user, req) -> bool to change
+        version=1,                                  # raise when the template's output changes
+        description=_l("Clause by clause, from the agency's audits."),
+        order=20,                                   # position in the portal
+    ))
+
+The template extends "pdf/base.html" (cover, contents, running header and footer) and fills::
+
+    {% extends "pdf/base.html" %}
+    {% from "pdf/macros.html" import no_data %}
+    {% from "_macros/charts.html" import bar, heat_map %}
+    {% set toc = [("summary", _("Summary")), ("clauses", _("Clauses"))] %}
+    {% block body %}
+      <section class="chapter" id="summary"><h1>{{ _("Summary") }}</h1>
+        {% if not data.rows %}{{ no_data() }}{% else %}{{ data.rows|length|number }}{% endif %}
+      </section>
+    {% endblock %}
+
+Each section is a `section.chapter` (new page) with an `h1` (bookmark level 1; `h2` level 2);
+its id is the anchor the table of contents links to (page numbers via target-counter).
+
+It receives `data` (the builder's output), `req` (the ReportRequest: city, agency, period,
+locale), `report` (the archive entry: ident, requested_by, created_at) and `verify_url`. Charts
+come from templates/_macros/charts.html and look the same on web pages. Static files are
+referenced as `pdf_static("path/below/static")`; nothing else is ever fetched (fetcher.py).
+
+Who may generate and download: `allowed(user, req)`, by default `registry.may_report_on`
+(national readers everywhere, city admins and management viewers in their city, a quality
+officer only about their own agency). The archive's SQL scope is the user's cities
+(ReportPolicy); the type's rule narrows it for every listing and download.
+
+Caching: a request whose builder output, parameters, language, template `version` and engine
+version equal an archived report's gets that archived PDF (and its identifier) back.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from qms.core.registry import NavItem, add_nav
+
+
+def _may_use_portal(user) -> bool:
+    from qms.accounts.models import Role
+
+    return user.has_role(
+        Role.SYSTEM_ADMIN,
+        Role.BSN_REVIEWER,
+        Role.CITY_ADMIN,
+        Role.MANAGEMENT_VIEWER,
+        Role.QUALITY_OFFICER,
+    )
+
+
+def init_app(app: Flask) -> None:
+    from qms.reports import directory, engine, services, views  # noqa: F401  (registrations)
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(views.verify_bp)
+    app.jinja_env.globals.update(engine.template_globals())
+    add_nav(NavItem(_l("Reports"), "reports.portal", _may_use_portal, order=80))

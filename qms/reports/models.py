@@ -1,0 +1,74 @@
+"""The report archive: every PDF generated, with what it was made from and its SHA-256."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from qms.accounts.models import User
+from qms.core.models import TimestampMixin, str_enum
+from qms.extensions import db
+from qms.organisations.models import Agency, City
+
+
+class ReportStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RENDERING = "rendering"
+    DONE = "done"
+    FAILED = "failed"
+
+
+STATUS_LABELS = {
+    ReportStatus.QUEUED: _l("Waiting in the queue"),
+    ReportStatus.RENDERING: _l("Being rendered"),
+    ReportStatus.DONE: _l("Ready"),
+    ReportStatus.FAILED: _l("Failed"),
+}
+
+
+class GeneratedReport(TimestampMixin, db.Model):
+    """One generated (or requested) PDF. Not a quality record, so not in the history: the
+    archive itself is the record of who generated what and when; rows are never deleted."""
+
+    __tablename__ = "generated_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: e.g. QMS-2026-000123-K7QF3M: the number for people, the suffix so ids cannot be guessed
+    ident: Mapped[str | None] = mapped_column(String(40), unique=True)
+    report_key: Mapped[str] = mapped_column(String(64), index=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    period_start: Mapped[date | None]
+    period_end: Mapped[date | None]
+    locale: Mapped[str] = mapped_column(String(5))
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: SHA-256 of the data the report was made from (canonical JSON of the builder's output)
+    data_sha256: Mapped[str] = mapped_column(String(64))
+    #: data + parameters + language + template and engine versions: equal key, equal PDF
+    cache_key: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[ReportStatus] = mapped_column(
+        str_enum(ReportStatus), default=ReportStatus.QUEUED
+    )
+    error: Mapped[str] = mapped_column(String(500), default="")
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+    render_seconds: Mapped[float | None] = mapped_column(default=None)
+    pages: Mapped[int | None] = mapped_column(default=None)
+    size: Mapped[int | None] = mapped_column(default=None)
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64), index=True, default=None)
+
+    city: Mapped[City] = relationship()
+    agency: Mapped[Agency | None] = relationship()
+    requested_by: Mapped[User] = relationship()
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ReportStatus.DONE, ReportStatus.FAILED)
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.ident}.pdf"

@@ -1,0 +1,19 @@
+// Report status page: ask the small JSON status endpoint every two seconds and reload the
+// page once the report is finished. Without JavaScript a <noscript> refresh does the same.
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-status-url]");
+  if (!box || !window.fetch) { return; }
+  var label = box.querySelector(".status-label");
+  function poll() {
+    fetch(box.getAttribute("data-status-url"), { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (state) {
+        if (!state) { return; }
+        if (label) { label.textContent = state.label; }
+        if (state.finished) { window.location.reload(); } else { window.setTimeout(poll, 2000); }
+      })
+      .catch(function () { window.setTimeout(poll, 5000); });
+  }
+  window.setTimeout(poll, 1000);
+})();

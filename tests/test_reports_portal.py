@@ -1,0 +1,272 @@
+"""The reviewer portal, the archive's access rules, content caching and public verification.
+WeasyPrint is replaced by a stand-in here (test_reports_directory.py renders for real)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from datetime import date
+
+import pytest
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
+
+from qms import web
+from qms.accounts.models import Role
+from qms.extensions import db
+from qms.organisations.models import Agency
+from qms.reports import engine
+from qms.reports.models import GeneratedReport, ReportStatus
+from tests.factories import AgencyFactory, CityFactory, UnitFactory, user_with_role
+from tests.factories_reports import GeneratedReportFactory
+
+
+@pytest.fixture(autouse=True)
+def fake_render(monkeypatch):
+    """A deterministic stand-in PDF per HTML, and a count of renders."""
+    renders: list[str] = []
+
+    def render_pdf(html: str) -> engine.RenderedPdf:
+        renders.append(html)
+        return engine.RenderedPdf(b"%PDF-1.7 " + hashlib.sha256(html.encode()).digest(), 3)
+
+    monkeypatch.setattr(engine, "render_pdf", render_pdf)
+    return renders
+
+
+@pytest.fixture
+def kupang():
+    city = CityFactory(name="Kota Kupang")
+    return {
+        "city": city,
+        "dukcapil": AgencyFactory(city=city, name="Dinas Dukcapil"),
+        "rsud": AgencyFactory(city=city, name="RSUD S.K. Lerik"),
+    }
+
+
+def _generate(client, city, agency=None, locale="id", **extra):
+    data = {
+        "report": "city-directory",
+        "city_id": city.id,
+        "agency_id": agency.id if agency else "",
+        "locale": locale,
+        **extra,
+    }
+    return client.post("/reports/generate", data=data)
+
+
+def _download(client, ident: str) -> tuple[int, bytes]:
+    """Status and body of a PDF download; the response (an open file) is closed."""
+    response = client.get(f"/reports/{ident}/pdf")
+    try:
+        return response.status_code, response.data
+    finally:
+        response.close()
+
+
+def _latest() -> GeneratedReport:
+    return db.session.scalars(
+        db.select(GeneratedReport).order_by(GeneratedReport.id.desc())
+    ).first()
+
+
+def test_bsn_reviewer_generates_downloads_and_gets_the_archived_file_again(
+    client, auth, kupang, fake_render
+):
+    reviewer = user_with_role(Role.BSN_REVIEWER)
+    auth.login(reviewer)
+    assert client.get("/reports/").status_code == 200
+
+    response = _generate(client, kupang["city"])
+    assert response.status_code == 303
+    report = _latest()
+    assert response.headers["Location"].endswith(f"/reports/{report.ident}")
+    assert report.status is ReportStatus.DONE and report.requested_by_id == reviewer.id
+    assert report.ident.startswith(f"QMS-{report.created_at.year}-000001-")
+    assert len(report.ident.rsplit("-", 1)[1]) == 6
+    assert report.params["city_id"] == kupang["city"].id and report.agency_id is None
+
+    page = client.get(f"/reports/{report.ident}")
+    assert page.status_code == 200 and b"http-equiv" not in page.data  # finished: no refresh
+    status = client.get(f"/reports/{report.ident}/status").get_json()
+    assert status["status"] == "done" and status["download_url"].endswith("/pdf")
+    pdf = client.get(status["download_url"])
+    pdf.close()
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert hashlib.sha256(_download(client, report.ident)[1]).hexdigest() == report.pdf_sha256
+
+    # unchanged data: the archived PDF again, no new render
+    again = _generate(client, kupang["city"])
+    assert again.headers["Location"].endswith(report.ident) and len(fake_render) == 1
+    # another language is another PDF
+    _generate(client, kupang["city"], locale="en")
+    assert len(fake_render) == 2 and _latest().locale == "en"
+    # changed data: a new PDF
+    UnitFactory(agency=kupang["dukcapil"])
+    changed = _generate(client, kupang["city"])
+    assert not changed.headers["Location"].endswith(report.ident) and len(fake_render) == 3
+    assert db.session.scalar(db.select(db.func.count(GeneratedReport.id))) == 3
+
+
+def test_read_only_roles_may_post_to_report_generation_and_verification_only(client, auth, kupang):
+    assert sorted(web.READ_ONLY_ALLOWED) == [
+        "accounts.change_password",
+        "accounts.login",
+        "accounts.logout",
+        "accounts.revoke_token",
+        "accounts.set_language",
+        "accounts.tokens",
+        "reports.generate",
+        "verify.check",
+    ]
+    viewer = user_with_role(Role.MANAGEMENT_VIEWER, city=kupang["city"])
+    auth.login(viewer)
+    assert _generate(client, kupang["city"]).status_code == 303
+    assert _latest().status is ReportStatus.DONE
+    # any other write is still refused by the global guard
+    agencies_before = db.session.scalar(db.select(db.func.count(Agency.id)))
+    refused = client.post(
+        f"/cities/{kupang['city'].id}/agencies/new",
+        data={"code": "BARU", "name": "Dinas Baru", "kind": "dinas"},
+        follow_redirects=True,
+    )
+    assert "Peran Anda hanya dapat membaca." in refused.data.decode()
+    assert db.session.scalar(db.select(db.func.count(Agency.id))) == agencies_before
+
+
+def test_agency_officer_only_gets_reports_about_their_own_agency(client, auth, kupang):
+    officer = user_with_role(Role.QUALITY_OFFICER, agency=kupang["dukcapil"])
+    auth.login(officer)
+    portal = client.get("/reports/")
+    assert b"Dinas Dukcapil" in portal.data and b"RSUD S.K. Lerik" not in portal.data
+
+    assert _generate(client, kupang["city"], kupang["rsud"]).status_code == 403
+    assert _generate(client, kupang["city"]).status_code == 403  # the whole city
+    assert db.session.scalar(db.select(db.func.count(GeneratedReport.id))) == 0
+    assert _generate(client, kupang["city"], kupang["dukcapil"]).status_code == 303
+    own = _latest()
+
+    others = GeneratedReportFactory(city=kupang["city"], agency=kupang["rsud"])
+    city_wide = GeneratedReportFactory(city=kupang["city"])
+    for report in (others, city_wide):
+        assert client.get(f"/reports/{report.ident}").status_code == 404
+        assert _download(client, report.ident)[0] == 404
+        assert client.get(f"/reports/{report.ident}/status").status_code == 404
+    assert _download(client, own.ident)[0] == 200
+    archive = client.get("/reports/").data.decode()
+    assert own.ident in archive and others.ident not in archive
+    assert city_wide.ident not in archive
+
+
+def test_city_admin_sees_their_city_only(client, auth, kupang):
+    admin = user_with_role(Role.CITY_ADMIN, city=kupang["city"])
+    elsewhere = GeneratedReportFactory()  # another city
+    mine = GeneratedReportFactory(city=kupang["city"], agency=kupang["rsud"])
+    auth.login(admin)
+    assert _download(client, mine.ident)[0] == 200
+    assert _download(client, elsewhere.ident)[0] == 404
+    assert _generate(client, elsewhere.city).status_code == 422  # not a city they may choose
+    archive = client.get("/reports/").data.decode()
+    assert mine.ident in archive and elsewhere.ident not in archive
+
+
+def test_roles_without_reports_and_anonymous_users_get_nothing(client, auth, kupang):
+    report = GeneratedReportFactory(city=kupang["city"])
+    assert _download(client, report.ident)[0] == 302  # to the login
+    auditor = user_with_role(Role.INTERNAL_AUDITOR, agency=kupang["dukcapil"])
+    auth.login(auditor)
+    assert _download(client, report.ident)[0] == 404
+    assert _generate(client, kupang["city"]).status_code == 403
+
+
+def test_bad_parameters_are_named_and_nothing_is_archived(client, auth, kupang):
+    auth.login(user_with_role(Role.SYSTEM_ADMIN))
+    other_city_agency = AgencyFactory()
+    reversed_period = _generate(
+        client, kupang["city"], period_start="2026-12-31", period_end="2026-01-01"
+    )
+    assert reversed_period.status_code == 422
+    assert "Periode berakhir sebelum dimulai." in reversed_period.data.decode()
+    wrong_agency = _generate(client, kupang["city"], other_city_agency)
+    assert "bukan bagian dari kota yang dipilih" in wrong_agency.data.decode()
+    bad_date = _generate(client, kupang["city"], period_start="31/12/2026")
+    assert bad_date.status_code == 422 and "TTTT-BB-HH" in bad_date.data.decode()
+    unknown = client.post("/reports/generate", data={"report": "nope", "city_id": 1})
+    assert unknown.status_code == 422 and "Pilih laporan." in unknown.data.decode()
+    assert db.session.scalar(db.select(db.func.count(GeneratedReport.id))) == 0
+
+
+def test_verification_is_public_and_detects_tampering(client, kupang):
+    report = GeneratedReportFactory(
+        city=kupang["city"],
+        agency=kupang["dukcapil"],
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 6, 30),
+        pdf=b"%PDF-1.7 original report",
+    )
+    page = client.get(f"/verify/{report.ident.lower()}")
+    text = page.data.decode()
+    assert page.status_code == 200
+    assert "Laporan ini ada di arsip." in text and "Dinas Dukcapil" in text
+    assert "30 Juni 2026" in text and report.requested_by.name in text
+    assert (
+        client.get("/verify/QMS-2026-000001-XXXXXX")
+        .data.decode()
+        .count("Tidak ada laporan dengan nomor identitas ini.")
+        == 1
+    )
+    assert client.get(f"/verify/?ident={report.ident}").status_code == 302
+
+    def upload(content: bytes, ident: str = report.ident):
+        return client.post(
+            "/verify/",
+            data={"ident": ident, "file": (io.BytesIO(content), "laporan.pdf")},
+            content_type="multipart/form-data",
+        ).data.decode()
+
+    assert "sama persis dengan laporan di arsip" in upload(b"%PDF-1.7 original report")
+    assert "TIDAK sama" in upload(b"%PDF-1.7 original report, changed")
+    assert "sama persis" in upload(b"%PDF-1.7 original report", ident="")  # found by hash
+    assert "tidak sama dengan laporan mana pun" in upload(b"%PDF-1.7 forged", ident="")
+
+
+def test_verification_upload_is_size_limited(client, web_app, kupang):
+    report = GeneratedReportFactory(city=kupang["city"])
+    web_app.config["MAX_UPLOAD_MB"] = 1
+    # encoded in memory: the test client would spool a large body to a file it never closes
+    boundary, body = encode_multipart(
+        MultiDict(
+            {
+                "ident": report.ident,
+                "file": FileStorage(io.BytesIO(b"x" * (1024 * 1024 + 1)), "a.pdf"),
+            }
+        )
+    )
+    response = client.post(
+        "/verify/", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    assert response.status_code == 422 and "lebih besar dari 1 MB" in response.data.decode()
+
+
+def test_a_queued_report_refreshes_itself_and_a_dead_queue_fails_clearly(
+    client, auth, web_app, kupang
+):
+    reviewer = user_with_role(Role.BSN_REVIEWER)
+    queued = GeneratedReportFactory(city=kupang["city"], status=ReportStatus.QUEUED)
+    auth.login(reviewer)
+    page = client.get(f"/reports/{queued.ident}").data.decode()
+    assert 'http-equiv="refresh"' in page and "js/reports.js" in page
+    assert client.get(f"/reports/{queued.ident}/status").get_json() == {
+        "status": "queued",
+        "label": "Menunggu dalam antrean",
+        "finished": False,
+        "download_url": None,
+        "pages": 1,
+    }
+    assert _download(client, queued.ident)[0] == 404
+
+    web_app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    _generate(client, kupang["city"])
+    failed = _latest()
+    assert failed.status is ReportStatus.FAILED and "ConnectionError" in failed.error
+    assert "tidak dapat dibuat" in client.get(f"/reports/{failed.ident}").data.decode()
