@@ -18,6 +18,7 @@ FEATURES = (
     "standards",
     "files",
     "home",
+    "sme",
     "api",
 )
 
