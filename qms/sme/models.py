@@ -226,6 +226,7 @@ class TestParameter(AuditedMixin, db.Model):
     """One tested property with its limit: a minimum and/or maximum, or a required value."""
 
     __tablename__ = "sme_test_parameters"
+    __test__ = False  # not a pytest test class, whatever its name
     __table_args__ = (UniqueConstraint("standard_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -499,6 +500,7 @@ class LabTest(AuditedMixin, TimestampMixin, db.Model):
 
 class TestResult(AuditedMixin, db.Model):
     __tablename__ = "sme_test_results"
+    __test__ = False  # not a pytest test class, whatever its name
     __table_args__ = (UniqueConstraint("lab_test_id", "parameter_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -673,12 +673,11 @@ def transition(
         pathway.hold_reason = values["reason"].strip()
     if action == "withdraw":
         pathway.withdraw_reason = values["reason"].strip()
-    if action.startswith("resume_"):
-        pathway.held_stage = None
-
     if current is not None:
         current.ended_on = on
     machine.apply(pathway, action, actor, Stage)
+    if action.startswith("resume_"):  # after apply: the guard reads the stage held
+        pathway.held_stage = None
     db.session.add(
         StageRecord(
             pathway_id=pathway.id,
