@@ -10,8 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import has_request_context
-from flask_login import current_user
+from flask import g, has_request_context
 from sqlalchemy import JSON, ForeignKey, Index, String, event, insert, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -41,8 +40,12 @@ class HistoryEntry(db.Model):
 
 
 def current_actor_id() -> int | None:
-    if has_request_context() and current_user and current_user.is_authenticated:
-        return int(current_user.id)
+    # Read the user Flask-Login has already loaded rather than `current_user`: touching the proxy
+    # while the API token loader itself commits (last_used_at) would load the user again from
+    # inside that flush and commit mid-flush.
+    user = g.get("_login_user") if has_request_context() else None
+    if user is not None and user.is_authenticated:
+        return int(user.id)
     return _cli_actor.get()
 
 

@@ -99,7 +99,12 @@ def compute(user: Any, today: date, city_id: int | None = None) -> Dashboard:
     pathway_ids = select(pathways.c.id)
 
     by_stage = Counter(
-        dict(db.session.execute(select(pathways.c.stage, func.count()).group_by(pathways.c.stage)))
+        {
+            stage: count
+            for stage, count in db.session.execute(
+                select(pathways.c.stage, func.count()).group_by(pathways.c.stage)
+            )
+        }
     )
     funnel = [
         (stage, by_stage.get(stage, 0)) for stage in (*STAGE_ORDER, Stage.ON_HOLD, Stage.WITHDRAWN)

@@ -17,6 +17,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError as WTFormsValidationError
 
 from qms.accounts.forms import EMAIL_PATTERN
@@ -42,12 +43,14 @@ def _date(label: Any, required: bool = True) -> DateField:
     return DateField(label, validators=validators, invalid_value_message=BAD_DATE)
 
 
-def _choices(labels: dict) -> list[tuple[str, Any]]:
-    return [(key.value, label) for key, label in labels.items()]
+def _choices(labels: dict) -> list[SelectChoice]:
+    return [SelectChoice(key.value, label) for key, label in labels.items()]
 
 
-def officer_choices(city_id: int) -> list[tuple[int, Any]]:
-    return [(0, _l("— me —"))] + [(u.id, u.name) for u in services.coop_officers(city_id)]
+def officer_choices(city_id: int) -> list[SelectChoice]:
+    return [SelectChoice(0, _l("— me —"))] + [
+        SelectChoice(u.id, u.name) for u in services.coop_officers(city_id)
+    ]
 
 
 def _service_check(check: Any) -> Any:
@@ -98,7 +101,7 @@ class BusinessForm(FlaskForm):
 
     def __init__(self, *args: Any, cities: list | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.city_id.choices = [(c.id, c.name) for c in cities or []]
+        self.city_id.choices = [SelectChoice(c.id, c.name) for c in cities or []]
 
     def values(self) -> dict[str, Any]:
         return {
@@ -122,8 +125,8 @@ class ProductForm(FlaskForm):
         super().__init__(*args, **kwargs)
         from qms.sme.catalogue import standards
 
-        self.standard_id.choices = [(0, _l("— none yet —"))] + [
-            (s.id, s.label) for s in standards()
+        self.standard_id.choices = [SelectChoice(0, _l("— none yet —"))] + [
+            SelectChoice(s.id, s.label) for s in standards()
         ]
 
     def values(self) -> dict[str, Any]:
@@ -141,7 +144,7 @@ class PathwayForm(FlaskForm):
     )
     scheme_type = SelectField(
         _l("ISO/IEC 17067 scheme type"),
-        choices=[("", _l("— not applicable —")), *_choices(SCHEME_TYPE_LABELS)],
+        choices=[SelectChoice("", _l("— not applicable —")), *_choices(SCHEME_TYPE_LABELS)],
         default="5",
         invalid_choice_message=BAD_CHOICE,
     )
@@ -273,7 +276,7 @@ class TrainingForm(FlaskForm):
 
     def __init__(self, *args: Any, cities: list | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.city_id.choices = [(c.id, c.name) for c in cities or []]
+        self.city_id.choices = [SelectChoice(c.id, c.name) for c in cities or []]
 
     def values(self) -> dict[str, Any]:
         return {

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
 
 from qms.core import access
 from qms.core.errors import DomainError, ValidationFailed
@@ -522,7 +523,7 @@ def new_training():
         return render_template("errors.html", message=_("You are not allowed to do this.")), 403
     form = TrainingForm(cities=cities)
     form.business_ids.choices = [
-        (b.id, f"{b.name} — {b.kelurahan}")
+        SelectChoice(b.id, f"{b.name} — {b.kelurahan}")
         for b in db.session.scalars(
             services.search_businesses(current_user).where(
                 Business.city_id.in_([c.id for c in cities])
