@@ -46,7 +46,7 @@ class Dashboard:
     surveillance_due: list[Surveillance]
     per_kecamatan: list[tuple[str, int]]
     failed_by_category: list[tuple[ProductCategory, int]]
-    failed_parameters: list[tuple[ProductCategory, str, int]]
+    failed_parameters: list[tuple[ProductCategory, TestParameter, int]]
 
     def rows(self) -> list[tuple[str, str, Any]]:
         """Every figure as (section, label, value), for the CSV export."""
@@ -70,8 +70,8 @@ class Dashboard:
             ("failed_by_category", str(CATEGORY_LABELS[c]), n) for c, n in self.failed_by_category
         ]
         rows += [
-            ("failed_parameter", f"{CATEGORY_LABELS[c]}: {name}", n)
-            for c, name, n in self.failed_parameters
+            ("failed_parameter", f"{CATEGORY_LABELS[c]}: {parameter.name}", n)
+            for c, parameter, n in self.failed_parameters
         ]
         return rows
 
@@ -173,8 +173,8 @@ def compute(user: Any, today: date, city_id: int | None = None) -> Dashboard:
     failed_parameters = []
     for category, parameter_id, count in failed:
         by_category[category] += count
-        failed_parameters.append((category, parameters[parameter_id].name, count))
-    failed_parameters.sort(key=lambda row: (-row[2], str(row[0]), row[1]))
+        failed_parameters.append((category, parameters[parameter_id], count))
+    failed_parameters.sort(key=lambda row: (-row[2], row[0].value, row[1].key))
 
     return Dashboard(
         today=today,
