@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -14,7 +14,6 @@ from qms.accounts.models import Role, User
 from qms.accounts.services import hash_password
 from qms.core.history import HistoryEntry
 from qms.core.mail import OutboxMessage, run_reminders
-from qms.core.timeutil import today
 from qms.demo import seed
 from qms.extensions import db
 from qms.sme import dashboard
@@ -29,6 +28,10 @@ from qms.sme.models import (
 )
 from tests.conftest import PASSWORD
 from tests.factories import user_with_role
+
+
+#: the demo's dates are fixed, so the checks use a fixed "today" that sees certificates expiring
+DAY = date(2026, 11, 28)
 
 
 @pytest.fixture
@@ -50,7 +53,7 @@ def test_demo_data_is_rich_and_idempotent(demo):
 
 def test_dashboard_figures_match_independent_counts(demo):
     reviewer = user_with_role(Role.BSN_REVIEWER)
-    day = today()
+    day = DAY
     board = dashboard.compute(reviewer, day)
     pathways = db.session.scalars(select(Pathway)).all()
 
@@ -108,10 +111,10 @@ def test_dashboard_page_and_csv(client, auth, demo):
 
 
 def test_reminders_are_sent_once(demo):
-    first = run_reminders(today())
+    first = run_reminders(DAY)
     keys = [m.key for m in first]
     assert any(k.startswith("sme-certificate:") for k in keys)
     assert any(k.startswith("sme-surveillance:") for k in keys)
     assert len(keys) == len(set(keys))
-    assert run_reminders(today()) == []
+    assert run_reminders(DAY) == []
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == len(first)
