@@ -29,7 +29,6 @@ from qms.sme.models import (
 from tests.conftest import PASSWORD
 from tests.factories import user_with_role
 
-
 #: the demo's dates are fixed, so the checks use a fixed "today" that sees certificates expiring
 DAY = date(2026, 11, 28)
 
