@@ -22,6 +22,7 @@ FEATURES = (
     "documents",
     "capa",
     "reports",
+    "sme",
     "api",
 )
 

@@ -89,9 +89,8 @@ def remind(today) -> None:
     from qms.core.mail import run_reminders
 
     day = today.date() if today else date.today()
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        queued = run_reminders(day)
-        db.session.commit()
+    queued = run_reminders(day)
+    db.session.commit()
     click.echo(f"{len(queued)} reminder(s) queued")
 
 

@@ -41,3 +41,20 @@ def test_indonesian_dates(app):
         assert fmt_date(date(2019, 7, 11)) == "11 Juli 2019"
     with app.test_request_context(), force_locale("en"):
         assert fmt_date(date(2019, 7, 11)) == "July 11, 2019"
+
+
+def test_no_message_is_translated_twice_differently():
+    """Flask-Babel merges the catalogues, so a message translated in two of them would show
+    whichever was merged last: shared messages belong in the core catalogue."""
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for feature in CATALOGUES:
+        with i18n_script.catalogue(feature).open("rb") as handle:
+            for message in read_po(handle):
+                if not message.id or not message.string:
+                    continue
+                key = str(message.id)
+                if key in seen and seen[key][1] != message.string:
+                    clashes.append((key, seen[key], (feature, message.string)))
+                seen.setdefault(key, (feature, message.string))
+    assert clashes == []

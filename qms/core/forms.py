@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectChoice, SelectField
+from wtforms import DateField, IntegerField, SelectChoice, SelectField
 from wtforms.validators import Length
 
 REQUIRED = _l("This field is required.")
+BAD_NUMBER = _l("Enter a whole number.")
+BAD_DATE = _l("Enter a date (YYYY-MM-DD).")
 
 
 def max_length(n: int) -> Length:
@@ -38,3 +41,27 @@ class ChoiceField(SelectField):
     @choices.setter
     def choices(self, value: Any) -> None:
         SelectField.choices.fset(self, _options(value))
+
+
+def choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class WholeNumberField(IntegerField):
+    """An integer field whose parse error is in the user's language."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(BAD_NUMBER) from None
+
+
+class DayField(DateField):
+    """A date field whose parse error is in the user's language."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(BAD_DATE) from None

@@ -8,7 +8,7 @@ import smtplib
 from datetime import date, datetime
 from email.message import EmailMessage
 
-from flask import current_app
+from flask import current_app, has_request_context
 from sqlalchemy import String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -68,6 +68,10 @@ def queue_mail(reminder: Reminder) -> OutboxMessage | None:
 
 def run_reminders(today: date) -> list[OutboxMessage]:
     """Collect the reminders every feature has for `today` and queue the new ones."""
+    if not has_request_context():
+        # Reminders link to pages and speak the recipient's language: both need a request.
+        with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+            return run_reminders(today)
     queued = []
     for source in reminder_sources:
         for reminder in source(today):

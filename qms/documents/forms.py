@@ -7,17 +7,15 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    DateField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
+from qms.core.forms import REQUIRED, DayField, WholeNumberField, choices
 from qms.documents.models import (
     DOCUMENT_STATUS_LABELS,
     DOCUMENT_TYPE_LABELS,
@@ -31,32 +29,6 @@ from qms.documents.services import (
     DocumentValues,
     MasterListFilter,
 )
-
-REQUIRED = _l("This field is required.")
-
-
-def choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
-class WholeNumberField(IntegerField):
-    """An integer field whose parse error is in the user's language."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Enter a whole number.")) from None
-
-
-class DayField(DateField):
-    """A date field whose parse error is in the user's language."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Enter a date (YYYY-MM-DD).")) from None
 
 
 class VersionedForm(FlaskForm):

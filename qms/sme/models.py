@@ -1,0 +1,617 @@
+"""Small-business (UMK) product certification: the cooperative office's registry of businesses and
+products, the catalogue of product SNIs, each product's certification pathway with its stages,
+lab tests, certificates and surveillance, and the guidance (pembinaan) given on the way."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from qms.accounts.models import User
+from qms.core.models import (
+    ArchivableMixin,
+    AuditedMixin,
+    TimestampMixin,
+    VersionedMixin,
+    localized,
+    str_enum,
+)
+from qms.core.timeutil import utcnow
+from qms.extensions import db
+from qms.organisations.models import City
+
+
+class Scale(enum.StrEnum):
+    MIKRO = "mikro"
+    KECIL = "kecil"
+
+
+SCALE_LABELS = {Scale.MIKRO: _l("Micro (mikro)"), Scale.KECIL: _l("Small (kecil)")}
+
+
+class ProductCategory(enum.StrEnum):
+    HONEY = "honey"
+    DRINKING_WATER = "drinking_water"
+    SALT = "salt"
+    COFFEE = "coffee"
+    COOKING_OIL = "cooking_oil"
+    MEAT_PRODUCT = "meat_product"
+    PALM_SUGAR = "palm_sugar"
+    SNACK = "snack"
+    TEXTILE = "textile"
+    OTHER = "other"
+
+
+CATEGORY_LABELS = {
+    ProductCategory.HONEY: _l("Honey"),
+    ProductCategory.DRINKING_WATER: _l("Bottled drinking water"),
+    ProductCategory.SALT: _l("Salt"),
+    ProductCategory.COFFEE: _l("Coffee"),
+    ProductCategory.COOKING_OIL: _l("Cooking oil"),
+    ProductCategory.MEAT_PRODUCT: _l("Meat products (se'i, abon, dendeng)"),
+    ProductCategory.PALM_SUGAR: _l("Palm sugar"),
+    ProductCategory.SNACK: _l("Snacks"),
+    ProductCategory.TEXTILE: _l("Woven cloth (tenun)"),
+    ProductCategory.OTHER: _l("Other"),
+}
+
+
+class Scheme(enum.StrEnum):
+    SPPT_SNI = "sppt_sni"
+    SNI_BINA_UMK = "sni_bina_umk"
+
+
+SCHEME_LABELS = {
+    Scheme.SPPT_SNI: _l("SPPT SNI (product certificate with the SNI mark)"),
+    Scheme.SNI_BINA_UMK: _l("SNI Bina UMK"),
+}
+
+
+class SchemeType(enum.StrEnum):
+    """ISO/IEC 17067 certification scheme types."""
+
+    T1A = "1a"
+    T1B = "1b"
+    T2 = "2"
+    T3 = "3"
+    T4 = "4"
+    T5 = "5"
+    T6 = "6"
+
+
+SCHEME_TYPE_LABELS = {
+    SchemeType.T1A: _l("Type 1a: type test, no surveillance"),
+    SchemeType.T1B: _l("Type 1b: batch test"),
+    SchemeType.T2: _l("Type 2: type test, market surveillance"),
+    SchemeType.T3: _l("Type 3: type test, factory surveillance"),
+    SchemeType.T4: _l("Type 4: type test, market and factory surveillance"),
+    SchemeType.T5: _l("Type 5: type test, production audit and surveillance"),
+    SchemeType.T6: _l("Type 6: services and processes"),
+}
+
+#: types whose certificate covers a type or a batch only, with no surveillance afterwards
+WITHOUT_SURVEILLANCE = frozenset({SchemeType.T1A, SchemeType.T1B})
+
+
+class Stage(enum.StrEnum):
+    REGISTERED = "registered"
+    READINESS = "readiness"
+    GUIDANCE = "guidance"
+    DOCUMENTS_READY = "documents_ready"
+    APPLIED = "applied"
+    SITE_AUDIT = "site_audit"
+    TESTING = "testing"
+    DECISION = "decision"
+    CERTIFIED = "certified"
+    SURVEILLANCE = "surveillance"
+    RENEWAL = "renewal"
+    ON_HOLD = "on_hold"
+    WITHDRAWN = "withdrawn"
+
+
+#: the forward stages in their order (on hold and withdrawn stand aside)
+STAGE_ORDER: tuple[Stage, ...] = (
+    Stage.REGISTERED,
+    Stage.READINESS,
+    Stage.GUIDANCE,
+    Stage.DOCUMENTS_READY,
+    Stage.APPLIED,
+    Stage.SITE_AUDIT,
+    Stage.TESTING,
+    Stage.DECISION,
+    Stage.CERTIFIED,
+    Stage.SURVEILLANCE,
+    Stage.RENEWAL,
+)
+
+STAGE_LABELS = {
+    Stage.REGISTERED: _l("Registration"),
+    Stage.READINESS: _l("Readiness assessment"),
+    Stage.GUIDANCE: _l("Guidance"),
+    Stage.DOCUMENTS_READY: _l("Documents ready"),
+    Stage.APPLIED: _l("Application to a certification body"),
+    Stage.SITE_AUDIT: _l("Production-site audit"),
+    Stage.TESTING: _l("Sampling and lab testing"),
+    Stage.DECISION: _l("Certification decision"),
+    Stage.CERTIFIED: _l("Certified"),
+    Stage.SURVEILLANCE: _l("Surveillance"),
+    Stage.RENEWAL: _l("Renewal"),
+    Stage.ON_HOLD: _l("On hold"),
+    Stage.WITHDRAWN: _l("Withdrawn"),
+}
+
+
+class ReadinessStatus(enum.StrEnum):
+    YES = "yes"
+    PARTLY = "partly"
+    NO = "no"
+
+
+READINESS_LABELS = {
+    ReadinessStatus.YES: _l("In place"),
+    ReadinessStatus.PARTLY: _l("Partly"),
+    ReadinessStatus.NO: _l("Missing"),
+}
+
+
+class FindingGrade(enum.StrEnum):
+    MAJOR = "major"
+    MINOR = "minor"
+
+
+GRADE_LABELS = {FindingGrade.MAJOR: _l("Major"), FindingGrade.MINOR: _l("Minor")}
+
+
+class GuidanceKind(enum.StrEnum):
+    VISIT = "visit"
+    CONSULTATION = "consultation"
+
+
+GUIDANCE_KIND_LABELS = {
+    GuidanceKind.VISIT: _l("Site visit"),
+    GuidanceKind.CONSULTATION: _l("Consultation"),
+}
+
+
+# --- catalogue (loaded from checklists/, never edited by hand) -----------------------------
+
+
+class ProductStandard(AuditedMixin, db.Model):
+    """A product SNI with the parameters a lab tests against it."""
+
+    __tablename__ = "sme_product_standards"
+    __history_exclude__ = frozenset({"loaded_at"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    number: Mapped[str] = mapped_column(String(64))
+    year: Mapped[int]
+    title_id: Mapped[str] = mapped_column(String(255))
+    title_en: Mapped[str] = mapped_column(String(255))
+    mandatory: Mapped[bool] = mapped_column(default=False)
+    category: Mapped[ProductCategory] = mapped_column(str_enum(ProductCategory))
+    confirmed: Mapped[bool] = mapped_column(default=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    source_file: Mapped[str] = mapped_column(String(255))
+    loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    parameters: Mapped[list[TestParameter]] = relationship(
+        back_populates="standard", order_by="TestParameter.position"
+    )
+
+    @property
+    def title(self) -> str:
+        return localized(self, "title")
+
+    @property
+    def label(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def current_parameters(self) -> list[TestParameter]:
+        return [p for p in self.parameters if p.retired_at is None]
+
+    @property
+    def record_label(self) -> str:
+        return self.number
+
+
+class TestParameter(AuditedMixin, db.Model):
+    """One tested property with its limit: a minimum and/or maximum, or a required value."""
+
+    __tablename__ = "sme_test_parameters"
+    __test__ = False  # not a pytest test class, whatever its name
+    __table_args__ = (UniqueConstraint("standard_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    standard_id: Mapped[int] = mapped_column(ForeignKey("sme_product_standards.id"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    name_id: Mapped[str] = mapped_column(String(255))
+    name_en: Mapped[str] = mapped_column(String(255))
+    unit: Mapped[str] = mapped_column(String(32), default="")
+    min_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    max_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    expected_id: Mapped[str | None] = mapped_column(String(100))
+    expected_en: Mapped[str | None] = mapped_column(String(100))
+    confirmed: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=0)
+    retired_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    standard: Mapped[ProductStandard] = relationship(back_populates="parameters")
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def is_qualitative(self) -> bool:
+        return self.expected_id is not None
+
+    @property
+    def expected(self) -> str:
+        return localized(self, "expected")
+
+    @property
+    def record_label(self) -> str:
+        return self.key
+
+
+class ReadinessChecklist(AuditedMixin, db.Model):
+    __tablename__ = "sme_readiness_checklists"
+    __history_exclude__ = frozenset({"loaded_at"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    title_id: Mapped[str] = mapped_column(String(255))
+    title_en: Mapped[str] = mapped_column(String(255))
+    source_file: Mapped[str] = mapped_column(String(255))
+    loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    items: Mapped[list[ReadinessItem]] = relationship(
+        back_populates="checklist", order_by="ReadinessItem.position"
+    )
+
+    @property
+    def title(self) -> str:
+        return localized(self, "title")
+
+    @property
+    def current_items(self) -> list[ReadinessItem]:
+        return [i for i in self.items if i.retired_at is None]
+
+
+class ReadinessItem(AuditedMixin, db.Model):
+    __tablename__ = "sme_readiness_items"
+    __table_args__ = (UniqueConstraint("checklist_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checklist_id: Mapped[int] = mapped_column(ForeignKey("sme_readiness_checklists.id"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    area_id: Mapped[str] = mapped_column(String(255))
+    area_en: Mapped[str] = mapped_column(String(255))
+    text_id: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(default=0)
+    retired_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    checklist: Mapped[ReadinessChecklist] = relationship(back_populates="items")
+
+    @property
+    def area(self) -> str:
+        return localized(self, "area")
+
+    @property
+    def text(self) -> str:
+        return localized(self, "text")
+
+
+# --- registry -----------------------------------------------------------------------------
+
+
+class Business(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.Model):
+    __tablename__ = "sme_businesses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    owner_name: Mapped[str] = mapped_column(String(200))
+    nib: Mapped[str] = mapped_column(String(13), unique=True)
+    npwp: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(500))
+    kecamatan: Mapped[str] = mapped_column(String(100), index=True)
+    kelurahan: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    email: Mapped[str] = mapped_column(String(255), default="")
+    scale: Mapped[Scale] = mapped_column(str_enum(Scale))
+    workers: Mapped[int] = mapped_column(default=1)
+    registered_on: Mapped[date]
+
+    city: Mapped[City] = relationship()
+    products: Mapped[list[Product]] = relationship(
+        back_populates="business", order_by="Product.name"
+    )
+
+    @property
+    def record_label(self) -> str:
+        return self.name
+
+
+class Product(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.Model):
+    __tablename__ = "sme_products"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("sme_businesses.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    brand: Mapped[str] = mapped_column(String(200), default="")
+    category: Mapped[ProductCategory] = mapped_column(str_enum(ProductCategory))
+    standard_id: Mapped[int | None] = mapped_column(ForeignKey("sme_product_standards.id"))
+
+    business: Mapped[Business] = relationship(back_populates="products")
+    standard: Mapped[ProductStandard | None] = relationship()
+    pathways: Mapped[list[Pathway]] = relationship(back_populates="product", order_by="Pathway.id")
+
+    @property
+    def record_label(self) -> str:
+        return f"{self.name} ({self.brand})" if self.brand else self.name
+
+
+class Pathway(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.Model):
+    """One product's way to an SNI certificate, stage by stage."""
+
+    __tablename__ = "sme_pathways"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("sme_products.id"), index=True)
+    standard_id: Mapped[int] = mapped_column(ForeignKey("sme_product_standards.id"))
+    scheme: Mapped[Scheme] = mapped_column(str_enum(Scheme))
+    scheme_type: Mapped[SchemeType | None] = mapped_column(str_enum(SchemeType, 4))
+    stage: Mapped[Stage] = mapped_column(str_enum(Stage), default=Stage.REGISTERED, index=True)
+    #: the stage to return to when a pathway on hold resumes
+    held_stage: Mapped[Stage | None] = mapped_column(str_enum(Stage))
+    hold_reason: Mapped[str] = mapped_column(Text, default="")
+    withdraw_reason: Mapped[str] = mapped_column(Text, default="")
+    lspro_name: Mapped[str] = mapped_column(String(255), default="")
+    lspro_accreditation: Mapped[str] = mapped_column(String(32), default="")
+
+    product: Mapped[Product] = relationship(back_populates="pathways")
+    standard: Mapped[ProductStandard] = relationship()
+    stages: Mapped[list[StageRecord]] = relationship(
+        back_populates="pathway", order_by="StageRecord.id"
+    )
+    findings: Mapped[list[AuditFinding]] = relationship(
+        back_populates="pathway", order_by="AuditFinding.id"
+    )
+    lab_tests: Mapped[list[LabTest]] = relationship(
+        back_populates="pathway", order_by="LabTest.round"
+    )
+    certificates: Mapped[list[Certificate]] = relationship(
+        back_populates="pathway", order_by="Certificate.issued_on"
+    )
+    readiness_answers: Mapped[list[ReadinessAnswer]] = relationship(back_populates="pathway")
+
+    @property
+    def current_stage_record(self) -> StageRecord | None:
+        return next((s for s in reversed(self.stages) if s.ended_on is None), None)
+
+    @property
+    def certificate(self) -> Certificate | None:
+        return self.certificates[-1] if self.certificates else None
+
+    @property
+    def has_surveillance(self) -> bool:
+        return self.scheme_type not in WITHOUT_SURVEILLANCE
+
+    @property
+    def record_label(self) -> str:
+        return f"{self.product.name} — {self.standard.number}"
+
+
+class StageRecord(AuditedMixin, TimestampMixin, db.Model):
+    """The time a pathway spent in one stage, who was responsible, notes and evidence."""
+
+    __tablename__ = "sme_stage_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pathway_id: Mapped[int] = mapped_column(ForeignKey("sme_pathways.id"), index=True)
+    stage: Mapped[Stage] = mapped_column(str_enum(Stage))
+    started_on: Mapped[date]
+    ended_on: Mapped[date | None] = mapped_column(default=None)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    pathway: Mapped[Pathway] = relationship(back_populates="stages")
+    officer: Mapped[User | None] = relationship(foreign_keys=[officer_id])
+
+    def days(self, today: date) -> int:
+        return ((self.ended_on or today) - self.started_on).days
+
+    @property
+    def record_label(self) -> str:
+        return f"{STAGE_LABELS[self.stage]} ({self.started_on.isoformat()})"
+
+
+class ReadinessAnswer(AuditedMixin, db.Model):
+    __tablename__ = "sme_readiness_answers"
+    __table_args__ = (UniqueConstraint("pathway_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pathway_id: Mapped[int] = mapped_column(ForeignKey("sme_pathways.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("sme_readiness_items.id"))
+    status: Mapped[ReadinessStatus] = mapped_column(str_enum(ReadinessStatus))
+    note: Mapped[str] = mapped_column(String(500), default="")
+
+    pathway: Mapped[Pathway] = relationship(back_populates="readiness_answers")
+    item: Mapped[ReadinessItem] = relationship()
+
+
+class AuditFinding(AuditedMixin, TimestampMixin, db.Model):
+    """A nonconformity from the production-site audit, with its deadline to fix."""
+
+    __tablename__ = "sme_audit_findings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pathway_id: Mapped[int] = mapped_column(ForeignKey("sme_pathways.id"), index=True)
+    grade: Mapped[FindingGrade] = mapped_column(str_enum(FindingGrade))
+    description: Mapped[str] = mapped_column(Text)
+    raised_on: Mapped[date]
+    due_on: Mapped[date]
+    closed_on: Mapped[date | None] = mapped_column(default=None)
+    closure_note: Mapped[str] = mapped_column(Text, default="")
+
+    pathway: Mapped[Pathway] = relationship(back_populates="findings")
+
+    @property
+    def record_label(self) -> str:
+        return f"{GRADE_LABELS[self.grade]}: {self.description[:60]}"
+
+
+class LabTest(AuditedMixin, TimestampMixin, db.Model):
+    """One round of sampling and testing; `passed` is computed from its results."""
+
+    __tablename__ = "sme_lab_tests"
+    __table_args__ = (UniqueConstraint("pathway_id", "round"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pathway_id: Mapped[int] = mapped_column(ForeignKey("sme_pathways.id"), index=True)
+    round: Mapped[int]
+    lab_name: Mapped[str] = mapped_column(String(255))
+    report_number: Mapped[str] = mapped_column(String(100))
+    sampled_on: Mapped[date]
+    tested_on: Mapped[date]
+    passed: Mapped[bool]
+
+    pathway: Mapped[Pathway] = relationship(back_populates="lab_tests")
+    results: Mapped[list[TestResult]] = relationship(
+        back_populates="lab_test", order_by="TestResult.id"
+    )
+
+    @property
+    def record_label(self) -> str:
+        return self.report_number
+
+
+class TestResult(AuditedMixin, db.Model):
+    __tablename__ = "sme_test_results"
+    __test__ = False  # not a pytest test class, whatever its name
+    __table_args__ = (UniqueConstraint("lab_test_id", "parameter_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lab_test_id: Mapped[int] = mapped_column(ForeignKey("sme_lab_tests.id"), index=True)
+    parameter_id: Mapped[int] = mapped_column(ForeignKey("sme_test_parameters.id"))
+    value_number: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    value_text: Mapped[str | None] = mapped_column(String(100))
+    passed: Mapped[bool]
+
+    lab_test: Mapped[LabTest] = relationship(back_populates="results")
+    parameter: Mapped[TestParameter] = relationship()
+
+    @property
+    def value(self) -> str:
+        if self.value_number is not None:
+            return f"{self.value_number.normalize():f}"
+        return self.value_text or ""
+
+
+class Certificate(AuditedMixin, TimestampMixin, db.Model):
+    __tablename__ = "sme_certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pathway_id: Mapped[int] = mapped_column(ForeignKey("sme_pathways.id"), index=True)
+    number: Mapped[str] = mapped_column(String(100), unique=True)
+    issuer: Mapped[str] = mapped_column(String(255))
+    issued_on: Mapped[date]
+    expires_on: Mapped[date]
+
+    pathway: Mapped[Pathway] = relationship(back_populates="certificates")
+    surveillances: Mapped[list[Surveillance]] = relationship(
+        back_populates="certificate", order_by="Surveillance.due_on"
+    )
+
+    @property
+    def record_label(self) -> str:
+        return self.number
+
+
+class Surveillance(AuditedMixin, TimestampMixin, db.Model):
+    __tablename__ = "sme_surveillances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("sme_certificates.id"), index=True)
+    due_on: Mapped[date]
+    done_on: Mapped[date | None] = mapped_column(default=None)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    certificate: Mapped[Certificate] = relationship(back_populates="surveillances")
+
+    @property
+    def record_label(self) -> str:
+        return self.due_on.isoformat()
+
+
+# --- guidance -----------------------------------------------------------------------------
+
+
+class GuidanceVisit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+    """A visit to a business or a consultation with it (pembinaan / pendampingan)."""
+
+    __tablename__ = "sme_guidance_visits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("sme_businesses.id"), index=True)
+    kind: Mapped[GuidanceKind] = mapped_column(str_enum(GuidanceKind))
+    held_on: Mapped[date]
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    topics: Mapped[str] = mapped_column(String(500))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    follow_up: Mapped[str] = mapped_column(Text, default="")
+    follow_up_on: Mapped[date | None] = mapped_column(default=None)
+
+    business: Mapped[Business] = relationship()
+    officer: Mapped[User | None] = relationship(foreign_keys=[officer_id])
+
+    @property
+    def record_label(self) -> str:
+        return f"{self.held_on.isoformat()} {self.topics[:60]}"
+
+
+class TrainingBatch(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+    __tablename__ = "sme_training_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
+    title: Mapped[str] = mapped_column(String(255))
+    held_on: Mapped[date]
+    trainer: Mapped[str] = mapped_column(String(200))
+    place: Mapped[str] = mapped_column(String(255), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    attendances: Mapped[list[TrainingAttendance]] = relationship(
+        back_populates="batch", order_by="TrainingAttendance.id"
+    )
+
+    @property
+    def record_label(self) -> str:
+        return self.title
+
+
+class TrainingAttendance(AuditedMixin, db.Model):
+    __tablename__ = "sme_training_attendances"
+    __table_args__ = (UniqueConstraint("batch_id", "business_id"),)
+    __deletable__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("sme_training_batches.id"), index=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("sme_businesses.id"), index=True)
+    participant: Mapped[str] = mapped_column(String(200), default="")
+
+    batch: Mapped[TrainingBatch] = relationship(back_populates="attendances")
+    business: Mapped[Business] = relationship()

@@ -1,0 +1,115 @@
+"""Reminders for `flask qms remind`: certificates expiring (at 90 and at 30 days), surveillance
+due within 30 days, and audit findings due within 14 days. Each goes to the city's coop officers
+in their own language, with a key that makes it go out once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from qms.core.registry import Reminder
+from qms.extensions import db
+from qms.sme.dashboard import current_certificates
+from qms.sme.models import AuditFinding, Certificate, Pathway, Stage, Surveillance
+from qms.sme.services import coop_officers
+
+EXPIRY_MARKS = (30, 90)
+SURVEILLANCE_DAYS = 30
+FINDING_DAYS = 14
+
+
+def _to_officers(city_id: int, key: str, text: Callable[[], tuple[str, str]]) -> Iterator[Reminder]:
+    """One reminder per coop officer of the city; `text` gives (subject, body) in the locale
+    forced around it."""
+    for officer in coop_officers(city_id):
+        with force_locale(officer.locale):
+            subject, body = text()
+        yield Reminder(to=officer.email, subject=subject, body=body, key=f"{key}:u{officer.id}")
+
+
+def sme_reminders(today: date) -> Iterator[Reminder]:
+    live = select(Pathway.id).where(Pathway.stage != Stage.WITHDRAWN, Pathway.archived_at.is_(None))
+    certificates = current_certificates(live)
+    for cert in db.session.scalars(certificates):
+        days = (cert.expires_on - today).days
+        mark = next((m for m in EXPIRY_MARKS if 0 <= days <= m), None)
+        if mark is None:
+            continue
+        product = cert.pathway.product
+        yield from _to_officers(
+            cert.pathway.city_id,
+            f"sme-certificate:{cert.id}:{cert.expires_on.isoformat()}:{mark}d",
+            lambda cert=cert, product=product: (
+                _(
+                    "SNI certificate %(number)s expires on %(date)s",
+                    number=cert.number,
+                    date=cert.expires_on.isoformat(),
+                ),
+                _(
+                    "The SNI certificate %(number)s of %(product)s (%(business)s) expires on "
+                    "%(date)s. Plan the renewal with the business and the certification body.",
+                    number=cert.number,
+                    product=product.name,
+                    business=product.business.name,
+                    date=cert.expires_on.isoformat(),
+                ),
+            ),
+        )
+    due_surveillance = select(Surveillance).where(
+        Surveillance.done_on.is_(None),
+        Surveillance.certificate_id.in_(certificates.with_only_columns(Certificate.id)),
+    )
+    for visit in db.session.scalars(due_surveillance):
+        if (visit.due_on - today).days > SURVEILLANCE_DAYS:
+            continue
+        cert = visit.certificate
+        product = cert.pathway.product
+        yield from _to_officers(
+            cert.pathway.city_id,
+            f"sme-surveillance:{visit.id}:{visit.due_on.isoformat()}",
+            lambda visit=visit, cert=cert, product=product: (
+                _(
+                    "Surveillance due on %(date)s: %(product)s",
+                    date=visit.due_on.isoformat(),
+                    product=product.name,
+                ),
+                _(
+                    "The surveillance of certificate %(number)s for %(product)s (%(business)s) is "
+                    "due on %(date)s.",
+                    number=cert.number,
+                    product=product.name,
+                    business=product.business.name,
+                    date=visit.due_on.isoformat(),
+                ),
+            ),
+        )
+    open_findings = select(AuditFinding).where(
+        AuditFinding.closed_on.is_(None), AuditFinding.pathway_id.in_(live)
+    )
+    for finding in db.session.scalars(open_findings):
+        if (finding.due_on - today).days > FINDING_DAYS:
+            continue
+        product = finding.pathway.product
+        yield from _to_officers(
+            finding.pathway.city_id,
+            f"sme-finding:{finding.id}:{finding.due_on.isoformat()}",
+            lambda finding=finding, product=product: (
+                _(
+                    "Audit finding due on %(date)s: %(product)s",
+                    date=finding.due_on.isoformat(),
+                    product=product.name,
+                ),
+                _(
+                    "An audit finding for %(product)s (%(business)s) must be fixed by %(date)s: "
+                    "%(finding)s",
+                    product=product.name,
+                    business=product.business.name,
+                    date=finding.due_on.isoformat(),
+                    finding=finding.description,
+                ),
+            ),
+        )

@@ -1,0 +1,289 @@
+"""The certification pathway: every allowed step, refused skips, hold/resume/withdraw, lab results
+judged against the SNI's limits, certificates; and one business carried from registration through
+a failed and a passed lab test to its certificate."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from flask_babel import force_locale
+
+from qms.core.errors import DomainError
+from qms.sme import services
+from qms.sme.demo import failing_value, passing_value
+from qms.sme.models import Stage, TestParameter
+from tests.factories_sme import ProductFactory, coop_officer, load_catalogue, standard
+
+START = date(2025, 3, 3)
+
+
+@pytest.fixture(autouse=True)
+def english(app):
+    """Services' messages are lazy strings: read them in English, as in a request."""
+    with app.test_request_context(), force_locale("en"):
+        yield
+
+
+@pytest.fixture
+def setup(app):
+    load_catalogue()
+    product = ProductFactory(standard_id=standard("SNI-8664-2018").id)
+    officer = coop_officer(product.business.city)
+    pathway = services.open_pathway(
+        officer, product, scheme="sppt_sni", scheme_type="5", started_on=START
+    )
+    return officer, pathway
+
+
+def _readiness(officer, pathway):
+    services.save_readiness(
+        officer, pathway, {i.id: ("yes", "") for i in services.readiness_items()}
+    )
+
+
+def _results(pathway, failing: str | None = None) -> dict[str, str]:
+    values = {p.key: passing_value(p) for p in pathway.standard.current_parameters}
+    if failing:
+        parameter = next(p for p in pathway.standard.current_parameters if p.key == failing)
+        values[failing] = failing_value(parameter)
+    return values
+
+
+def _lab(officer, pathway, day, failing=None, report="LHU/1"):
+    return services.record_lab_test(
+        officer,
+        pathway,
+        lab_name="Lab Uji Kupang",
+        report_number=report,
+        sampled_on=day,
+        tested_on=day + timedelta(days=5),
+        results=_results(pathway, failing),
+    )
+
+
+def _go(officer, pathway, action, day, **extra):
+    return services.transition(officer, pathway, action, on=day, **extra)
+
+
+def test_one_business_from_registration_to_certificate(setup):
+    officer, pathway = setup
+    day = START
+    _go(officer, pathway, "start_readiness", day := day + timedelta(days=5))
+    _readiness(officer, pathway)
+    _go(officer, pathway, "start_guidance", day := day + timedelta(days=10))
+    _go(officer, pathway, "documents_ready", day := day + timedelta(days=30))
+    _go(
+        officer,
+        pathway,
+        "apply",
+        day := day + timedelta(days=10),
+        lspro_name="LSPro Contoh",
+        lspro_accreditation="LSPr-034-IDN",
+    )
+    _go(officer, pathway, "start_site_audit", day := day + timedelta(days=20))
+    finding = services.add_finding(
+        officer, pathway, grade="minor", description="Catatan batch belum ada.", raised_on=day
+    )
+    assert finding.due_on == date(day.year, day.month + 2, day.day)  # default: two months
+    with pytest.raises(DomainError, match="still open"):
+        _go(officer, pathway, "start_testing", day + timedelta(days=30))
+    services.close_finding(officer, finding, closed_on=day + timedelta(days=25), note="Dibuat.")
+    _go(officer, pathway, "start_testing", day := day + timedelta(days=30))
+
+    failed = _lab(officer, pathway, day, failing="moisture", report="LHU/1")
+    assert failed.passed is False
+    assert [r.parameter.key for r in failed.results if not r.passed] == ["moisture"]
+    with pytest.raises(DomainError, match="failed"):
+        _go(officer, pathway, "to_decision", day + timedelta(days=10))
+    passed = _lab(officer, pathway, day + timedelta(days=20), report="LHU/2")
+    assert passed.passed is True and passed.round == 2
+    with pytest.raises(DomainError, match="nothing to repeat"):
+        _lab(officer, pathway, day + timedelta(days=21), report="LHU/3")
+
+    _go(officer, pathway, "to_decision", day := day + timedelta(days=40))
+    _go(
+        officer,
+        pathway,
+        "certify",
+        day := day + timedelta(days=20),
+        certificate_number="SPPT-0001",
+        issued_on=day,
+    )
+    assert pathway.stage == Stage.CERTIFIED
+    certificate = pathway.certificate
+    assert certificate.issuer == "LSPro Contoh"
+    assert certificate.expires_on == date(day.year + 4, day.month, day.day)  # default validity
+    assert [s.due_on for s in certificate.surveillances] == [
+        date(day.year + n, day.month, day.day) for n in (1, 2, 3)
+    ]
+    assert [s.stage for s in pathway.stages] == [
+        Stage.REGISTERED, Stage.READINESS, Stage.GUIDANCE, Stage.DOCUMENTS_READY,
+        Stage.APPLIED, Stage.SITE_AUDIT, Stage.TESTING, Stage.DECISION, Stage.CERTIFIED,
+    ]  # fmt: skip
+    # the time spent in each stage is the distance between its start and the next one's
+    assert [r.days(day) for r in pathway.stages][:3] == [5, 10, 30]
+
+    _go(officer, pathway, "start_surveillance", day := day + timedelta(days=5))
+    services.record_surveillance(
+        officer, certificate.surveillances[0], done_on=day, notes="Sesuai."
+    )
+    _go(officer, pathway, "start_renewal", day := day + timedelta(days=10))
+    _go(officer, pathway, "renew", day, certificate_number="SPPT-0002", issued_on=day)
+    assert pathway.stage == Stage.CERTIFIED and pathway.certificate.number == "SPPT-0002"
+
+
+@pytest.mark.parametrize(
+    ("stage", "action", "missing"),
+    [
+        (Stage.REGISTERED, "start_guidance", "Readiness assessment"),
+        (Stage.REGISTERED, "start_testing", "Production-site audit"),
+        (Stage.READINESS, "apply", "Documents ready"),
+    ],
+)
+def test_skipping_a_stage_is_refused_with_a_clear_message(setup, stage, action, missing):
+    officer, pathway = setup
+    if stage == Stage.READINESS:
+        _go(officer, pathway, "start_readiness", START)
+    with pytest.raises(DomainError) as refused:
+        _go(officer, pathway, action, START)
+    assert f"“{missing}” must be done first" in str(refused.value.message)
+    assert pathway.stage == stage
+
+
+def test_readiness_must_be_answered_and_lspro_number_checked(setup):
+    officer, pathway = setup
+    _go(officer, pathway, "start_readiness", START)
+    with pytest.raises(DomainError, match="still open"):
+        _go(officer, pathway, "start_guidance", START)
+    _readiness(officer, pathway)
+    _go(officer, pathway, "start_guidance", START)
+    _go(officer, pathway, "documents_ready", START)
+    with pytest.raises(DomainError, match="LSPr-034-IDN"):
+        _go(officer, pathway, "apply", START, lspro_name="X", lspro_accreditation="LSPR 34")
+    assert pathway.stage == Stage.DOCUMENTS_READY
+
+
+def test_hold_resume_and_withdraw(setup):
+    officer, pathway = setup
+    _go(officer, pathway, "start_readiness", START)
+    with pytest.raises(DomainError):
+        _go(officer, pathway, "hold", START)  # a reason is required
+    _go(officer, pathway, "hold", START + timedelta(days=3), reason="Pemilik sakit")
+    assert pathway.stage == Stage.ON_HOLD and pathway.held_stage == Stage.READINESS
+    assert [t.name for t in services.available_actions(pathway, officer)] == [
+        "withdraw",
+        "resume_readiness",
+    ]
+    with pytest.raises(DomainError):
+        _go(officer, pathway, "resume_guidance", START + timedelta(days=9))
+    _go(officer, pathway, "resume_readiness", START + timedelta(days=10))
+    assert pathway.stage == Stage.READINESS and pathway.held_stage is None
+    _go(officer, pathway, "withdraw", START + timedelta(days=11), reason="Tutup usaha")
+    assert pathway.stage == Stage.WITHDRAWN and pathway.withdraw_reason == "Tutup usaha"
+    assert services.available_actions(pathway, officer) == []
+    with pytest.raises(DomainError):
+        _go(officer, pathway, "resume_readiness", START + timedelta(days=12))
+
+
+def test_dates_before_the_current_stage_or_in_the_future_are_refused(setup):
+    officer, pathway = setup
+    with pytest.raises(DomainError, match="before the current stage"):
+        _go(officer, pathway, "start_readiness", START - timedelta(days=1))
+    with pytest.raises(DomainError, match="future"):
+        _go(officer, pathway, "start_readiness", date.today() + timedelta(days=2))
+
+
+def _to_testing(officer, pathway):
+    _go(officer, pathway, "start_readiness", START)
+    _readiness(officer, pathway)
+    for action in ("start_guidance", "documents_ready"):
+        _go(officer, pathway, action, START)
+    _go(officer, pathway, "apply", START, lspro_name="L", lspro_accreditation="LSPr-010-IDN")
+    _go(officer, pathway, "start_site_audit", START)
+    _go(officer, pathway, "start_testing", START)
+
+
+def test_lab_results_outside_the_sni_or_incomplete_are_refused(setup):
+    officer, pathway = setup
+    _to_testing(officer, pathway)
+    results = _results(pathway)
+    with pytest.raises(DomainError, match="kio3 is not a parameter of SNI 8664:2018"):
+        services.record_lab_test(
+            officer, pathway, lab_name="L", report_number="R", sampled_on=START,
+            tested_on=START, results={**results, "kio3": "40"},
+        )  # fmt: skip
+    del results["hmf"]
+    with pytest.raises(DomainError, match="missing"):
+        services.record_lab_test(
+            officer, pathway, lab_name="L", report_number="R", sampled_on=START,
+            tested_on=START, results=results,
+        )  # fmt: skip
+    assert pathway.lab_tests == []
+
+
+def test_certificate_expiring_before_issue_is_refused(setup):
+    officer, pathway = setup
+    _to_testing(officer, pathway)
+    _lab(officer, pathway, START)
+    _go(officer, pathway, "to_decision", START + timedelta(days=10))
+    with pytest.raises(DomainError, match="expire after"):
+        _go(
+            officer, pathway, "certify", START + timedelta(days=20),
+            certificate_number="C-1", issued_on=date(2025, 6, 1), expires_on=date(2025, 6, 1),
+        )  # fmt: skip
+    assert pathway.stage == Stage.DECISION and pathway.certificates == []
+
+
+def test_scheme_type_without_surveillance_goes_to_renewal(app):
+    load_catalogue()
+    product = ProductFactory(standard_id=standard("SNI-3556-2016").id)
+    officer = coop_officer(product.business.city)
+    pathway = services.open_pathway(
+        officer, product, scheme="sppt_sni", scheme_type="1a", started_on=START
+    )
+    _to_testing(officer, pathway)
+    _lab(officer, pathway, START)
+    _go(officer, pathway, "to_decision", START + timedelta(days=10))
+    _go(officer, pathway, "certify", START + timedelta(days=20), certificate_number="C-1a",
+        issued_on=START + timedelta(days=20))  # fmt: skip
+    assert pathway.certificate.surveillances == []
+    with pytest.raises(DomainError, match="no surveillance"):
+        _go(officer, pathway, "start_surveillance", START + timedelta(days=21))
+    _go(officer, pathway, "renew_without_surveillance", START + timedelta(days=22))
+    assert pathway.stage == Stage.RENEWAL
+
+
+def _parameter(**limits) -> TestParameter:
+    return TestParameter(key="p", name_id="P", name_en="P", unit="%", **limits)
+
+
+@pytest.mark.parametrize(
+    ("limits", "raw", "passed"),
+    [
+        ({"max_value": Decimal("22")}, "22", True),
+        ({"max_value": Decimal("22")}, "22,1", False),
+        ({"min_value": Decimal("30")}, "29.9", False),
+        ({"min_value": Decimal("30")}, "30", True),
+        ({"min_value": Decimal("6"), "max_value": Decimal("8.5")}, "5.9", False),
+        ({"min_value": Decimal("6"), "max_value": Decimal("8.5")}, "7", True),
+        ({"expected_id": "tidak terdeteksi", "expected_en": "not detected"}, "Not  Detected", True),
+        ({"expected_id": "tidak terdeteksi", "expected_en": "not detected"}, "terdeteksi", False),
+    ],
+)
+def test_pass_or_fail_is_computed_against_the_limit(app, limits, raw, passed):
+    assert services.evaluate(_parameter(**limits), raw)[2] is passed
+
+
+def test_a_numeric_parameter_refuses_text(app):
+    with pytest.raises(DomainError, match="not a number"):
+        services.evaluate(_parameter(max_value=Decimal("5")), "banyak")
+
+
+def test_iodised_salt_kio3_minimum(app):
+    load_catalogue()
+    kio3 = next(p for p in standard("SNI-3556-2016").parameters if p.key == "kio3")
+    assert kio3.min_value == 30 and kio3.max_value is None
+    assert services.evaluate(kio3, "25")[2] is False
+    assert services.evaluate(kio3, "35")[2] is True
