@@ -61,8 +61,17 @@ def _schema(test_settings: dict) -> Iterator[None]:
 def _empty_tables() -> None:
     tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        # DELETE is much faster than TRUNCATE on the few rows a test writes; foreign-key
+        # triggers are switched off for it (tables refer to each other in cycles), which needs a
+        # superuser, as CI's is. Anyone else gets the slower TRUNCATE.
+        is_superuser = db.session.execute(text("SHOW is_superuser")).scalar() == "on"
+        if is_superuser:
+            db.session.execute(text("SET LOCAL session_replication_role = replica"))
+            for table in tables:
+                db.session.execute(table.delete())
+        else:
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     else:
         db.session.execute(text("PRAGMA foreign_keys=OFF"))
         for table in tables:

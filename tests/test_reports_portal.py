@@ -82,7 +82,7 @@ def test_bsn_reviewer_generates_downloads_and_gets_the_archived_file_again(
     report = _latest()
     assert response.headers["Location"].endswith(f"/reports/{report.ident}")
     assert report.status is ReportStatus.DONE and report.requested_by_id == reviewer.id
-    assert report.ident.startswith(f"QMS-{report.created_at.year}-000001-")
+    assert report.ident.startswith(f"QMS-{report.created_at.year}-{report.id:06d}-")
     assert len(report.ident.rsplit("-", 1)[1]) == 6
     assert report.params["city_id"] == kupang["city"].id and report.agency_id is None
 
