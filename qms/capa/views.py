@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from qms.accounts.models import User
+from qms.accounts.services import auditors_of_city
 from qms.capa import complaints, dashboard, services
 from qms.capa.forms import (
     TRANSITION_FORMS,
@@ -114,7 +115,7 @@ def _fill_choices(form: NonconformityForm, agencies: list[Agency]) -> None:
     form.unit_id.choices = choices(
         [("", "–"), *((u.id, f"{u.agency.code} · {u.path}") for u in units)]
     )
-    auditors = [u for city_id in sorted(city_ids) for u in services.auditors_of_city(city_id)]
+    auditors = [u for city_id in sorted(city_ids) for u in auditors_of_city(city_id)]
     form.auditor_id.choices = choices([("", "–"), *((u.id, u.name) for u in auditors)])
 
 
