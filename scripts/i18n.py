@@ -1,9 +1,13 @@
 """Translation catalogues, one per feature: `python scripts/i18n.py update [FEATURE ...]`
 extracts the feature's messages (qms/<feature>/ and templates/<feature>/) into
 qms/<feature>/translations/id/LC_MESSAGES/messages.po, keeping existing translations, and
-lists what is still untranslated. The feature "core" holds everything outside feature folders.
+lists what is still untranslated. The feature "core" holds everything outside feature folders
+and the messages shared with it: Flask-Babel merges the catalogues, so a feature's catalogue
+leaves out what core translates (one message, one translation). A word that means something
+else in a feature gets a context: pgettext("date range", "To").
 `python scripts/i18n.py missing` lists untranslated messages of every catalogue;
-`python scripts/i18n.py fill FEATURE FILE.json` writes translations from {msgid: translation}."""
+`python scripts/i18n.py fill FEATURE FILE.json` writes translations from {msgid: translation}
+("context\u0004msgid" for a message with a context)."""
 
 from __future__ import annotations
 
@@ -12,10 +16,15 @@ import sys
 import tempfile
 from pathlib import Path
 
+from babel.messages.catalog import Message
+from babel.messages.pofile import read_po, write_po
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "qms"
 TEMPLATES = ROOT / "templates"
 LOCALE = "id"
+#: lazy_gettext is imported as _l; the contexts of pgettext calls are their first argument
+KEYWORDS = ["_l", "pgettext:1c,2", "lazy_pgettext:1c,2"]
 
 
 def feature_names() -> list[str]:
@@ -57,8 +66,7 @@ def extract(paths: list[Path], pot: Path) -> None:
             "extract",
             "-F",
             str(ROOT / "babel.cfg"),
-            "-k",
-            "_l",
+            *(arg for keyword in KEYWORDS for arg in ("-k", keyword)),
             "--no-location",
             "--omit-header",
             "--sort-output",
@@ -71,11 +79,36 @@ def extract(paths: list[Path], pot: Path) -> None:
     )
 
 
+def message_key(message: Message) -> tuple[str | None, str]:
+    return message.context, str(message.id)
+
+
+def core_keys() -> set[tuple[str | None, str]]:
+    """The messages the core catalogue holds (translated or not)."""
+    with catalogue("core").open("rb") as handle:
+        return {message_key(m) for m in read_po(handle) if m.id}
+
+
+def extract_feature(feature: str, pot: Path) -> None:
+    """Extract a feature's messages into pot, without those that belong to core."""
+    extract(sources(feature), pot)
+    if feature == "core":
+        return
+    with pot.open("rb") as handle:
+        template = read_po(handle)
+    shared = core_keys()
+    for message in list(template):
+        if message.id and message_key(message) in shared:
+            template.delete(message.id, message.context)
+    with pot.open("wb") as handle:
+        write_po(handle, template, omit_header=True)
+
+
 def update(feature: str) -> None:
     po = catalogue(feature)
     with tempfile.TemporaryDirectory() as tmp:
         pot = Path(tmp) / "messages.pot"
-        extract(sources(feature), pot)
+        extract_feature(feature, pot)
         if po.exists():
             command = [
                 "update",
@@ -98,8 +131,6 @@ def update(feature: str) -> None:
 
 
 def untranslated(feature: str) -> list[str]:
-    from babel.messages.pofile import read_po
-
     po = catalogue(feature)
     if not po.exists():
         return []
@@ -112,19 +143,19 @@ def fill(feature: str, mapping_file: Path) -> int:
     """Write translations from a JSON object {msgid: translation} into a feature's catalogue."""
     import json
 
-    from babel.messages.pofile import read_po, write_po
-
     po = catalogue(feature)
     mapping = json.loads(mapping_file.read_text(encoding="utf-8"))
     with po.open("rb") as handle:
         messages = read_po(handle)
     filled = 0
     for message in messages:
-        if message.id and message.id in mapping:
-            message.string = mapping[message.id]
+        # a message with a context is keyed as gettext does: "context\x04msgid"
+        key = f"{message.context}\x04{message.id}" if message.context else message.id
+        if message.id and key in mapping:
+            message.string = mapping[key]
             filled += 1
     with po.open("wb") as handle:
-        write_po(handle, messages, omit_header=False, width=100)
+        write_po(handle, messages, omit_header=True)  # as `update` writes it
     return filled
 
 

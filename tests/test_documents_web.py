@@ -303,8 +303,7 @@ def test_master_list_filters_csv_and_print(client, auth, dukcapil):
     assert export.data.startswith(b"\xef\xbb\xbf")
     lines = export.data.decode("utf-8-sig").splitlines()
     assert lines[0] == (
-        "Perangkat daerah,Kode,Judul,Jenis,Revisi berlaku,Tanggal berlaku,"
-        "Tinjauan berikutnya,Status"
+        "OPD,Kode,Judul,Jenis,Revisi berlaku,Tanggal berlaku,Tinjauan berikutnya,Status"
     )
     effective_on = (today() - timedelta(days=340)).isoformat()
     assert lines[1] == (

@@ -58,17 +58,17 @@ def test_indonesian_report_matches_the_database(app, city):
     assert len(reader.pages) == report.pages >= 4  # cover, contents, summary, directory, units
     assert f"Halaman 1 dari {len(reader.pages)}" in text
     assert "Daftar isi" in text and "Ringkasan" in text and "Angka utama" in text
-    assert "Direktori perangkat daerah dan ringkasan kesiapan" in text
+    assert "Direktori OPD dan ringkasan kesiapan" in text
     assert report.ident in text and f"/verify/{report.ident}" in text
-    assert re.search(r"Perangkat daerah\s+3\b", text)  # three agencies of this city
+    assert re.search(r"OPD\s+3\b", text)  # three agencies of this city
     assert re.search(r"Unit kerja\s+2\b", text)
-    assert re.search(r"Perangkat daerah yang siap diaudit internal\s+1\b", text)
+    assert re.search(r"OPD yang siap diaudit internal\s+1\b", text)
     assert "Dinas di kota lain" not in text
     # user-typed text is printed as text, with its Indonesian punctuation, never as markup
     assert "“Flobamora”" in text and '<img src="file:///etc/passwd">' in text
     assert "Kota Kupang" in text and "Yohanes Ndun" in text
     outline = [item.title for item in reader.outline if not isinstance(item, list)]
-    assert outline[:3] == ["Ringkasan", "Perangkat daerah", "Unit kerja setiap perangkat daerah"]
+    assert outline[:3] == ["Ringkasan", "OPD", "Unit kerja setiap OPD"]
     fonts = {
         str(font.get_object()["/BaseFont"])
         for page in reader.pages
@@ -88,7 +88,7 @@ def test_english_report_and_an_empty_period(app, city):
         admin, city, "id", period_start=date(1990, 1, 1), period_end=date(1990, 12, 31)
     )
     assert "1 Januari 1990" in text and "31 Desember 1990" in text
-    assert "Tidak ada perangkat daerah Kota Kupang dalam periode ini" in text
+    assert "Tidak ada OPD Kota Kupang dalam periode ini" in text
     assert len(reader.pages) == 3
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+from wtforms.validators import DataRequired, EqualTo, Regexp
 
-from qms.core.forms import REQUIRED, ChoiceField
+from qms.core.forms import REQUIRED, ChoiceField, max_length
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
@@ -25,7 +25,7 @@ class ChangePasswordForm(FlaskForm):
 
 
 class TokenForm(FlaskForm):
-    name = StringField(_l("Token name"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    name = StringField(_l("Token name"), validators=[DataRequired(REQUIRED), max_length(100)])
 
 
 class UserForm(FlaskForm):
@@ -34,16 +34,16 @@ class UserForm(FlaskForm):
         validators=[
             DataRequired(REQUIRED),
             Regexp(EMAIL_PATTERN, message=_l("Enter a valid e-mail address.")),
-            Length(max=255),
+            max_length(255),
         ],
     )
-    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), max_length(200)])
     password = PasswordField(_l("Initial password"), validators=[DataRequired(REQUIRED)])
     locale = ChoiceField(_l("Language"), choices=[("id", "Bahasa Indonesia"), ("en", "English")])
 
 
 class UserEditForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), max_length(200)])
     active = BooleanField(_l("Active"))
 
 

@@ -146,6 +146,27 @@ def visible_users(actor: User, search: str = "") -> list[User]:
     return list(db.session.scalars(query))
 
 
+def role_holders(role: Role, city_id: int) -> list[User]:
+    """The active users holding a city-scoped role in a city, by name."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(RoleAssignment, RoleAssignment.user_id == User.id)
+            .where(
+                RoleAssignment.role == role,
+                RoleAssignment.city_id == city_id,
+                User.active.is_(True),
+            )
+            .order_by(User.name)
+            .distinct()
+        )
+    )
+
+
+def auditors_of_city(city_id: int) -> list[User]:
+    return role_holders(Role.INTERNAL_AUDITOR, city_id)
+
+
 def update_user(actor: User, user: User, *, name: str, active: bool) -> None:
     access.authorize(actor, access.EDIT, user)
     if user.id == actor.id and not active:

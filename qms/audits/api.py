@@ -9,6 +9,7 @@ from flask import request
 from flask_login import current_user
 from wtforms.fields.core import UnboundField
 
+from qms.accounts.services import auditors_of_city
 from qms.api.core import api_route, json_body, ok, paginate, schemas, validate_form
 from qms.audits import grades, services
 from qms.audits.forms import (
@@ -294,7 +295,7 @@ def _audit_form_kwargs(city_ids: set[int]) -> dict[str, Any]:
     units = db.session.scalars(
         access.scoped(Unit, current_user).where(Unit.agency_id.in_([a.id for a in agencies]))
     ).all()
-    auditors = [u for c in sorted(city_ids) for u in services.auditors_of_city(c)]
+    auditors = [u for c in sorted(city_ids) for u in auditors_of_city(c)]
     return {"agencies": agencies, "units": units, "auditors": auditors}
 
 
@@ -366,7 +367,7 @@ def update_audit(audit_id: int):
 def add_member(audit_id: int):
     audit = access.get_visible(Audit, audit_id, current_user)
     form = validate_form(
-        MemberForm, json_body(), auditors=services.auditors_of_city(services.city_of(audit))
+        MemberForm, json_body(), auditors=auditors_of_city(services.city_of(audit))
     )
     services.add_member(current_user, audit, form.user_id.data)
     db.session.commit()

@@ -7,27 +7,22 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (
-    DateField,
-    DateTimeLocalField,
-    IntegerField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import DateTimeLocalField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from qms.audits.models import AUDIT_KIND_LABELS, ROW_RESULT_LABELS, AuditKind, RowResult
+from qms.audits.models import AUDIT_KIND_LABELS, ROW_RESULT_LABELS, AuditKind
+from qms.core.forms import (
+    REQUIRED,
+    ChoiceField,
+    DayField,
+    MultipleChoiceField,
+    WholeNumberField,
+    enum_choices,
+    max_length,
+)
 
-REQUIRED = _l("This field is required.")
-CHOICE = _l("Not a valid choice.")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
-
-
-def kind_choices() -> list[tuple[str, Any]]:
-    return [(k.value, AUDIT_KIND_LABELS[k]) for k in AuditKind]
 
 
 class ClauseListField(StringField):
@@ -42,31 +37,29 @@ class ClauseListField(StringField):
 
 
 class ProgrammeForm(FlaskForm):
-    year = IntegerField(
+    year = WholeNumberField(
         _l("Year"),
         validators=[
             InputRequired(REQUIRED),
             NumberRange(2000, 2100, _l("Enter a year between 2000 and 2100.")),
         ],
     )
-    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=255)])
+    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), max_length(255)])
     objectives = TextAreaField(_l("Objectives of the programme"))
 
 
 class ProgrammeItemForm(FlaskForm):
-    agency_id = SelectField(
-        invalid_choice_message=CHOICE,
+    agency_id = ChoiceField(
         label=_l("Agency"),
         coerce=int,
         validators=[InputRequired(REQUIRED)],
     )
-    kind = SelectField(
-        invalid_choice_message=CHOICE,
+    kind = ChoiceField(
         label=_l("Kind of audit"),
-        choices=kind_choices,
+        choices=enum_choices(AUDIT_KIND_LABELS),
         default=AuditKind.INTERNAL.value,
     )
-    planned_month = IntegerField(
+    planned_month = WholeNumberField(
         _l("Month"),
         validators=[
             InputRequired(REQUIRED),
@@ -81,28 +74,11 @@ class ProgrammeItemForm(FlaskForm):
         self.agency_id.choices = [(a.id, a.name) for a in agencies or []]
 
 
-class AuditForm(FlaskForm):
-    """Planning an audit."""
+class AuditScopeForm(FlaskForm):
+    """What an audit covers and who leads it: asked when it is planned and when it is edited."""
 
-    agency_id = SelectField(
-        invalid_choice_message=CHOICE,
-        label=_l("Audited agency"),
-        coerce=int,
-        validators=[InputRequired(REQUIRED)],
-    )
-    kind = SelectField(
-        invalid_choice_message=CHOICE,
-        label=_l("Kind of audit"),
-        choices=kind_choices,
-        default=AuditKind.INTERNAL.value,
-    )
-    planned_start = DateField(
-        _l("Planned start"), validators=[InputRequired(REQUIRED)], format="%Y-%m-%d"
-    )
-    planned_end = DateField(_l("Planned end"), validators=[Optional()], format="%Y-%m-%d")
     scope_clauses = ClauseListField(_l("Clauses in scope"), validators=[DataRequired(REQUIRED)])
-    scope_unit_ids = SelectMultipleField(
-        invalid_choice_message=CHOICE,
+    scope_unit_ids = MultipleChoiceField(
         label=_l("Units in scope"),
         coerce=int,
         validators=[Optional()],
@@ -110,51 +86,50 @@ class AuditForm(FlaskForm):
     scope_processes = TextAreaField(_l("Processes and services in scope"))
     objectives = TextAreaField(_l("Objectives"), validators=[DataRequired(REQUIRED)])
     criteria = TextAreaField(_l("Criteria (the standard and the agency's own procedures)"))
-    lead_auditor_id = SelectField(
-        invalid_choice_message=CHOICE, label=_l("Lead auditor"), coerce=int, default=0
-    )
+    lead_auditor_id = ChoiceField(label=_l("Lead auditor"), coerce=int, default=0)
     auditee_representatives = TextAreaField(_l("Auditee representatives"))
-    programme_item_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+    def __init__(self, *args: Any, auditors: list | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lead_auditor_id.choices = [(0, "–")] + [(u.id, u.name) for u in auditors or []]
+
+
+class AuditForm(AuditScopeForm):
+    """Planning an audit."""
+
+    agency_id = ChoiceField(
+        label=_l("Audited agency"),
+        coerce=int,
+        validators=[InputRequired(REQUIRED)],
+    )
+    kind = ChoiceField(
+        label=_l("Kind of audit"),
+        choices=enum_choices(AUDIT_KIND_LABELS),
+        default=AuditKind.INTERNAL.value,
+    )
+    planned_start = DayField(_l("Planned start"), validators=[InputRequired(REQUIRED)])
+    planned_end = DayField(_l("Planned end"), validators=[Optional()])
+    programme_item_id = WholeNumberField(widget=HiddenInput(), validators=[Optional()])
 
     def __init__(
         self,
         *args: Any,
         agencies: list | None = None,
         units: list | None = None,
-        auditors: list | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.agency_id.choices = [(a.id, a.name) for a in agencies or []]
         self.scope_unit_ids.choices = [(u.id, f"{u.agency.code}: {u.path}") for u in units or []]
-        self.lead_auditor_id.choices = [(0, "–")] + [(u.id, u.name) for u in auditors or []]
 
 
-class AuditDetailsForm(FlaskForm):
+class AuditDetailsForm(AuditScopeForm):
     """The plan, the meetings and the report texts of an existing audit."""
 
-    planned_start = DateField(
-        _l("Planned start"), validators=[InputRequired(REQUIRED)], format="%Y-%m-%d"
-    )
-    planned_end = DateField(
-        _l("Planned end"), validators=[InputRequired(REQUIRED)], format="%Y-%m-%d"
-    )
-    actual_start = DateField(_l("Actual start"), validators=[Optional()], format="%Y-%m-%d")
-    actual_end = DateField(_l("Actual end"), validators=[Optional()], format="%Y-%m-%d")
-    scope_clauses = ClauseListField(_l("Clauses in scope"), validators=[DataRequired(REQUIRED)])
-    scope_unit_ids = SelectMultipleField(
-        invalid_choice_message=CHOICE,
-        label=_l("Units in scope"),
-        coerce=int,
-        validators=[Optional()],
-    )
-    scope_processes = TextAreaField(_l("Processes and services in scope"))
-    objectives = TextAreaField(_l("Objectives"), validators=[DataRequired(REQUIRED)])
-    criteria = TextAreaField(_l("Criteria (the standard and the agency's own procedures)"))
-    lead_auditor_id = SelectField(
-        invalid_choice_message=CHOICE, label=_l("Lead auditor"), coerce=int, default=0
-    )
-    auditee_representatives = TextAreaField(_l("Auditee representatives"))
+    planned_start = DayField(_l("Planned start"), validators=[InputRequired(REQUIRED)])
+    planned_end = DayField(_l("Planned end"), validators=[InputRequired(REQUIRED)])
+    actual_start = DayField(_l("Actual start"), validators=[Optional()])
+    actual_end = DayField(_l("Actual end"), validators=[Optional()])
     opening_meeting_at = DateTimeLocalField(
         _l("Opening meeting"), validators=[Optional()], format=DATETIME_FORMATS
     )
@@ -170,17 +145,13 @@ class AuditDetailsForm(FlaskForm):
     disagreements = TextAreaField(_l("Unresolved disagreements"))
     areas_not_covered = TextAreaField(_l("Areas not covered"))
 
-    def __init__(
-        self, *args: Any, units: list | None = None, auditors: list | None = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, units: list | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.scope_unit_ids.choices = [(u.id, u.path) for u in units or []]
-        self.lead_auditor_id.choices = [(0, "–")] + [(u.id, u.name) for u in auditors or []]
 
 
 class MemberForm(FlaskForm):
-    user_id = SelectField(
-        invalid_choice_message=CHOICE,
+    user_id = ChoiceField(
         label=_l("Auditor"),
         coerce=int,
         validators=[InputRequired(REQUIRED)],
@@ -197,30 +168,26 @@ class AgendaForm(FlaskForm):
     )
     ends_at = DateTimeLocalField(_l("Until"), validators=[Optional()], format=DATETIME_FORMATS)
     subject = StringField(
-        _l("Clause or process"), validators=[DataRequired(REQUIRED), Length(max=500)]
+        _l("Clause or process"), validators=[DataRequired(REQUIRED), max_length(500)]
     )
-    auditor_id = SelectField(
-        invalid_choice_message=CHOICE, label=_l("Auditor"), coerce=int, default=0
-    )
-    auditee = StringField(_l("Auditee"), validators=[Length(max=255)])
+    auditor_id = ChoiceField(label=_l("Auditor"), coerce=int, default=0)
+    auditee = StringField(_l("Auditee"), validators=[max_length(255)])
 
     def __init__(self, *args: Any, auditors: list | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.auditor_id.choices = [(0, "–")] + [(u.id, u.name) for u in auditors or []]
 
 
-def result_choices() -> list[tuple[str, Any]]:
-    return [("", _l("Not answered yet"))] + [(r.value, ROW_RESULT_LABELS[r]) for r in RowResult]
+def result_choices() -> list[SelectChoice]:
+    return [SelectChoice("", _l("Not answered yet")), *enum_choices(ROW_RESULT_LABELS)]
 
 
 class RowForm(FlaskForm):
     """One checklist answer; the finding fields matter for nonconform, observation and OFI."""
 
-    result = SelectField(
-        invalid_choice_message=CHOICE, label=_l("Result"), choices=result_choices, default=""
-    )
+    result = ChoiceField(label=_l("Result"), choices=result_choices, default="")
     notes = TextAreaField(_l("Notes"))
-    grade = SelectField(invalid_choice_message=CHOICE, label=_l("Grade"), default="")
+    grade = ChoiceField(label=_l("Grade"), default="")
     evidence = TextAreaField(_l("Objective evidence"))
     statement = TextAreaField(_l("Finding"))
     requirement = TextAreaField(_l("Requirement"))
@@ -231,8 +198,7 @@ class RowForm(FlaskForm):
 
 
 class AddRowForm(FlaskForm):
-    clause_id = SelectField(
-        invalid_choice_message=CHOICE,
+    clause_id = ChoiceField(
         label=_l("Clause"),
         coerce=int,
         validators=[InputRequired(REQUIRED)],
@@ -245,8 +211,7 @@ class AddRowForm(FlaskForm):
 
 
 class CopyChecklistForm(FlaskForm):
-    source_id = SelectField(
-        invalid_choice_message=CHOICE,
+    source_id = ChoiceField(
         label=_l("Copy from"),
         coerce=int,
         validators=[InputRequired(REQUIRED)],
@@ -259,7 +224,7 @@ class CopyChecklistForm(FlaskForm):
 
 class EvidenceForm(FlaskForm):
     file = FileField(_l("Evidence file"), validators=[FileRequired(REQUIRED)])
-    description = StringField(_l("Description"), validators=[Length(max=255)])
+    description = StringField(_l("Description"), validators=[max_length(255)])
 
 
 class FollowUpForm(FlaskForm):
@@ -269,9 +234,7 @@ class FollowUpForm(FlaskForm):
 
 
 class FindingForm(FlaskForm):
-    grade = SelectField(
-        invalid_choice_message=CHOICE, label=_l("Grade"), validators=[InputRequired(REQUIRED)]
-    )
+    grade = ChoiceField(label=_l("Grade"), validators=[InputRequired(REQUIRED)])
     requirement = TextAreaField(_l("Requirement"))
     evidence = TextAreaField(_l("Objective evidence"))
     statement = TextAreaField(_l("Finding"), validators=[DataRequired(REQUIRED)])

@@ -13,9 +13,9 @@ from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, select, true, update
+from sqlalchemy import ColumnElement, and_, select, true
 
-from qms.accounts.models import Role, RoleAssignment, User
+from qms.accounts.models import Role, User
 from qms.audits import grades
 from qms.audits.models import (
     AUDIT_KIND_PREFIXES,
@@ -34,6 +34,7 @@ from qms.audits.models import (
 )
 from qms.core import access
 from qms.core.errors import DomainError
+from qms.core.numbering import draw_next
 from qms.core.registry import Reminder
 from qms.core.timeutil import today, utcnow
 from qms.core.workflow import StateMachine, Transition
@@ -216,22 +217,6 @@ def check_team_candidate(candidate: User, audit: Audit, field: str) -> None:
     problem = independence_problem(candidate, audit)
     if problem:
         raise DomainError(problem, field=field)
-
-
-def auditors_of_city(city_id: int) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(RoleAssignment, RoleAssignment.user_id == User.id)
-            .where(
-                RoleAssignment.role == Role.INTERNAL_AUDITOR,
-                RoleAssignment.city_id == city_id,
-                User.active.is_(True),
-            )
-            .order_by(User.name)
-            .distinct()
-        )
-    )
 
 
 # --- programme --------------------------------------------------------------------------------
@@ -820,16 +805,11 @@ def copy_checklist(actor: User, audit: Audit, source: Audit) -> int:
 
 
 def _next_finding_seq(audit: Audit) -> int:
-    """Draw the audit's next finding number. The UPDATE … RETURNING locks the audit's row until
-    the transaction ends, so two auditors saving at once never get the same number (and the
-    unique (audit_id, seq) constraint is the last guard)."""
-    return db.session.execute(
-        update(Audit)
-        .where(Audit.id == audit.id)
-        .values(last_finding_seq=Audit.last_finding_seq + 1)
-        .returning(Audit.last_finding_seq),
-        execution_options={"synchronize_session": False},
-    ).scalar_one()
+    """Draw the audit's next finding number (the unique (audit_id, seq) constraint is the last
+    guard)."""
+    seq = draw_next(Audit, "last_finding_seq", Audit.id == audit.id)
+    assert seq is not None  # the audit's own row
+    return seq
 
 
 def _default_requirement(row: ChecklistRow) -> str:

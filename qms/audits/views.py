@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from qms.accounts.models import Role, User
+from qms.accounts.services import auditors_of_city
 from qms.audits import grades, services
 from qms.audits.forms import (
     AddRowForm,
@@ -172,7 +173,7 @@ def archive_programme_item(item_id: int):
 
 
 def _auditors(city_id: int) -> list[User]:
-    return services.auditors_of_city(city_id)
+    return auditors_of_city(city_id)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (
-    BooleanField,
-    DateField,
-    IntegerField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Optional
 from wtforms.widgets import HiddenInput
 
 from qms.capa.models import (
@@ -28,13 +18,16 @@ from qms.capa.models import (
     SOURCE_LABELS,
     ActionKind,
 )
-
-REQUIRED = _l("This field is required.")
-BAD_DATE = _l("Enter a date as YYYY-MM-DD.")
-
-
-def options(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
-    return [SelectChoice(value=value, label=label) for value, label in pairs]
+from qms.core.forms import (
+    BAD_DATE,
+    REQUIRED,
+    ChoiceField,
+    DayField,
+    MultipleChoiceField,
+    WholeNumberField,
+    enum_choices,
+    max_length,
+)
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -44,49 +37,45 @@ def _int_or_none(value: Any) -> int | None:
 class VersionedForm(FlaskForm):
     """Carries the version of the record the user read, so a stale write is refused."""
 
-    version = IntegerField(validators=[InputRequired(REQUIRED)], widget=HiddenInput())
+    version = WholeNumberField(validators=[InputRequired(REQUIRED)], widget=HiddenInput())
 
 
 class NonconformityForm(FlaskForm):
-    agency_id = SelectField(
+    agency_id = ChoiceField(
         _l("Agency"), coerce=int, validators=[DataRequired(REQUIRED)], validate_choice=False
     )
-    unit_id = SelectField(_l("Unit"), coerce=_int_or_none, validate_choice=False)
-    source = SelectField(
+    unit_id = ChoiceField(_l("Unit"), coerce=_int_or_none, validate_choice=False)
+    source = ChoiceField(
         _l("Source"),
-        choices=options((k.value, v) for k, v in SOURCE_LABELS.items()),
+        choices=enum_choices(SOURCE_LABELS),
         validators=[DataRequired(REQUIRED)],
     )
     source_reference = StringField(
         _l("Source reference (audit, report, complaint number)"),
-        validators=[Optional(), Length(max=255)],
+        validators=[Optional(), max_length(255)],
     )
-    grade = SelectField(
+    grade = ChoiceField(
         _l("Grade"),
-        choices=options((k.value, v) for k, v in GRADE_LABELS.items()),
+        choices=enum_choices(GRADE_LABELS),
         validators=[DataRequired(REQUIRED)],
     )
     #: not called "process": that name is the form's own method
     process_or_service = StringField(
-        _l("Process or service"), validators=[Optional(), Length(max=255)]
+        _l("Process or service"), validators=[Optional(), max_length(255)]
     )
-    clause = StringField(_l("ISO 9001 clause"), validators=[Optional(), Length(max=32)])
+    clause = StringField(_l("ISO 9001 clause"), validators=[Optional(), max_length(32)])
     criterion = StringField(
-        _l("Internal criterion (SOP number)"), validators=[Optional(), Length(max=255)]
+        _l("Internal criterion (SOP number)"), validators=[Optional(), max_length(255)]
     )
     requirement = TextAreaField(_l("Requirement"), validators=[Optional()])
     evidence = TextAreaField(_l("Objective evidence"), validators=[DataRequired(REQUIRED)])
     statement = TextAreaField(_l("Nonconformity statement"), validators=[DataRequired(REQUIRED)])
-    raised_on = DateField(_l("Date raised"), validators=[Optional()], render_kw={"type": "date"})
-    due_date = DateField(
-        _l("Due date (empty: the configured deadline)"),
-        validators=[Optional()],
-        render_kw={"type": "date"},
-    )
+    raised_on = DayField(_l("Date raised"), validators=[Optional()])
+    due_date = DayField(_l("Due date (empty: the configured deadline)"), validators=[Optional()])
     auditee_representative = StringField(
-        _l("Auditee representative"), validators=[Optional(), Length(max=200)]
+        _l("Auditee representative"), validators=[Optional(), max_length(200)]
     )
-    auditor_id = SelectField(_l("Follow-up auditor"), coerce=_int_or_none, validate_choice=False)
+    auditor_id = ChoiceField(_l("Follow-up auditor"), coerce=_int_or_none, validate_choice=False)
 
     def values(self) -> dict[str, Any]:
         values = {n: f.data for n, f in self._fields.items() if n != "csrf_token"}
@@ -98,30 +87,28 @@ class CorrectionForm(VersionedForm):
     correction = TextAreaField(
         _l("Correction (the immediate fix)"), validators=[DataRequired(REQUIRED)]
     )
-    correction_on = DateField(
-        _l("Date of the correction"), validators=[Optional()], render_kw={"type": "date"}
-    )
+    correction_on = DayField(_l("Date of the correction"), validators=[Optional()])
 
 
 class CauseForm(VersionedForm):
-    why_1 = StringField(_l("Why? (1)"), validators=[DataRequired(REQUIRED), Length(max=500)])
-    why_2 = StringField(_l("Why? (2)"), validators=[Optional(), Length(max=500)])
-    why_3 = StringField(_l("Why? (3)"), validators=[Optional(), Length(max=500)])
-    why_4 = StringField(_l("Why? (4)"), validators=[Optional(), Length(max=500)])
-    why_5 = StringField(_l("Why? (5)"), validators=[Optional(), Length(max=500)])
-    cause_category = SelectField(
+    why_1 = StringField(_l("Why? (1)"), validators=[DataRequired(REQUIRED), max_length(500)])
+    why_2 = StringField(_l("Why? (2)"), validators=[Optional(), max_length(500)])
+    why_3 = StringField(_l("Why? (3)"), validators=[Optional(), max_length(500)])
+    why_4 = StringField(_l("Why? (4)"), validators=[Optional(), max_length(500)])
+    why_5 = StringField(_l("Why? (5)"), validators=[Optional(), max_length(500)])
+    cause_category = ChoiceField(
         _l("Cause category"),
-        choices=options([("", "–"), *((k.value, v) for k, v in CAUSE_LABELS.items())]),
+        choices=[("", "–"), *enum_choices(CAUSE_LABELS)],
         validators=[DataRequired(REQUIRED)],
     )
     root_cause = TextAreaField(_l("Root cause"), validators=[DataRequired(REQUIRED)])
-    occurs_elsewhere = SelectField(
+    occurs_elsewhere = ChoiceField(
         _l("Could this occur elsewhere (in other agencies)?"),
-        choices=options([("", "–"), ("yes", _l("Yes")), ("no", _l("No"))]),
+        choices=[("", "–"), ("yes", _l("Yes")), ("no", _l("No"))],
         validators=[DataRequired(REQUIRED)],
     )
     elsewhere_note = TextAreaField(_l("Where, and what was checked"), validators=[Optional()])
-    elsewhere_agency_ids = SelectMultipleField(
+    elsewhere_agency_ids = MultipleChoiceField(
         _l("Raise linked nonconformities in these agencies"), coerce=int, validate_choice=False
     )
     risk_register_updated = BooleanField(_l("Risk register updated"))
@@ -139,25 +126,21 @@ class CauseForm(VersionedForm):
 
 
 class ActionForm(VersionedForm):
-    kind = SelectField(
+    kind = ChoiceField(
         _l("Type"),
-        choices=options((k.value, v) for k, v in ACTION_KIND_LABELS.items()),
+        choices=enum_choices(ACTION_KIND_LABELS),
         default=ActionKind.CORRECTIVE.value,
     )
     description = TextAreaField(_l("Action"), validators=[DataRequired(REQUIRED)])
     owner = StringField(
-        _l("Person in charge"), validators=[DataRequired(REQUIRED), Length(max=200)]
+        _l("Person in charge"), validators=[DataRequired(REQUIRED), max_length(200)]
     )
-    due_date = DateField(
-        _l("Due date"), validators=[InputRequired(BAD_DATE)], render_kw={"type": "date"}
-    )
+    due_date = DayField(_l("Due date"), validators=[InputRequired(BAD_DATE)])
 
 
 class PlanForm(VersionedForm):
-    effectiveness_check_on = DateField(
-        _l("Effectiveness check from"),
-        validators=[InputRequired(BAD_DATE)],
-        render_kw={"type": "date"},
+    effectiveness_check_on = DayField(
+        _l("Effectiveness check from"), validators=[InputRequired(BAD_DATE)]
     )
     documents_changed = TextAreaField(
         _l("Documents to change (SOP, forms)"), validators=[Optional()]
@@ -178,7 +161,7 @@ class CompleteActionForm(VersionedForm):
 
 
 class ImportForm(FlaskForm):
-    city_id = SelectField(_l("City"), coerce=int, validate_choice=False)
+    city_id = ChoiceField(_l("City"), coerce=int, validate_choice=False)
     file = FileField(_l("Export file (CSV or JSON)"))
 
 

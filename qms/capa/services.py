@@ -16,7 +16,7 @@ from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -40,6 +40,7 @@ from qms.capa.settings import setting
 from qms.core import access
 from qms.core.errors import DomainError, StaleRecordError
 from qms.core.i18n import fmt_date
+from qms.core.numbering import draw_next
 from qms.core.registry import Reminder
 from qms.core.timeutil import today as utc_today
 from qms.core.timeutil import utcnow
@@ -129,23 +130,18 @@ files.register_owner(CorrectiveAction)
 
 
 def _next_sequence(agency_id: int, year: int) -> int:
-    """Atomically take the next number of the agency's year: the UPDATE locks the counter row,
-    so two requests raising at once never get the same number."""
-    bump = (
-        update(NcCounter)
-        .where(NcCounter.agency_id == agency_id, NcCounter.year == year)
-        .values(last=NcCounter.last + 1)
-        .returning(NcCounter.last)
-        .execution_options(synchronize_session=False)
-    )
-    value = db.session.execute(bump).scalar()
+    """Atomically take the next number of the agency's year (its counter row is created on the
+    year's first number)."""
+    where = (NcCounter.agency_id == agency_id, NcCounter.year == year)
+    value = draw_next(NcCounter, "last", *where)
     if value is None:
         try:
             with db.session.begin_nested():
                 db.session.add(NcCounter(agency_id=agency_id, year=year, last=0))
         except IntegrityError:
-            pass  # another request created the counter meanwhile; the UPDATE below waits for it
-        value = db.session.execute(bump).scalar_one()
+            pass  # another request created the counter meanwhile; drawing waits for its lock
+        value = draw_next(NcCounter, "last", *where)
+    assert value is not None
     return value
 
 
@@ -802,22 +798,6 @@ def awaiting(user: User) -> list[Nonconformity]:
         for nc in db.session.scalars(query.order_by(Nonconformity.due_date))
         if any(t.name != "return_plan" for t in available_transitions(nc, user))
     ]
-
-
-def auditors_of_city(city_id: int) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(RoleAssignment, RoleAssignment.user_id == User.id)
-            .where(
-                RoleAssignment.role == Role.INTERNAL_AUDITOR,
-                RoleAssignment.city_id == city_id,
-                User.active.is_(True),
-            )
-            .order_by(User.name)
-            .distinct()
-        )
-    )
 
 
 # --- reminders and escalation -------------------------------------------------------------

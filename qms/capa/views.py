@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from qms.accounts.models import User
+from qms.accounts.services import auditors_of_city
 from qms.capa import complaints, dashboard, services
 from qms.capa.forms import (
     TRANSITION_FORMS,
@@ -20,7 +21,6 @@ from qms.capa.forms import (
     NonconformityForm,
     VersionOnlyForm,
     form_values,
-    options,
 )
 from qms.capa.models import (
     ACTION_KIND_LABELS,
@@ -38,6 +38,7 @@ from qms.capa.models import (
 )
 from qms.core import access
 from qms.core.errors import DomainError
+from qms.core.forms import choices
 from qms.core.history import history_of
 from qms.core.timeutil import today
 from qms.extensions import db
@@ -106,16 +107,16 @@ def _creatable_agencies(user: User) -> list[Agency]:
 
 
 def _fill_choices(form: NonconformityForm, agencies: list[Agency]) -> None:
-    form.agency_id.choices = options([(0, "–"), *((a.id, a.name) for a in agencies)])
+    form.agency_id.choices = choices([(0, "–"), *((a.id, a.name) for a in agencies)])
     city_ids = {a.city_id for a in agencies}
     units = db.session.scalars(
         select(Unit).where(Unit.agency_id.in_([a.id for a in agencies])).order_by(Unit.name)
     )
-    form.unit_id.choices = options(
+    form.unit_id.choices = choices(
         [("", "–"), *((u.id, f"{u.agency.code} · {u.path}") for u in units)]
     )
-    auditors = [u for city_id in sorted(city_ids) for u in services.auditors_of_city(city_id)]
-    form.auditor_id.choices = options([("", "–"), *((u.id, u.name) for u in auditors)])
+    auditors = [u for city_id in sorted(city_ids) for u in auditors_of_city(city_id)]
+    form.auditor_id.choices = choices([("", "–"), *((u.id, u.name) for u in auditors)])
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -313,7 +314,7 @@ def import_upload():
     if not cities:
         return render_template("errors.html", message=_("You may not import complaints.")), 403
     form = ImportForm()
-    form.city_id.choices = options((c.id, c.name) for c in cities)
+    form.city_id.choices = choices((c.id, c.name) for c in cities)
     if form.validate_on_submit():
         city = next((c for c in cities if c.id == form.city_id.data), cities[0])
         upload = form.file.data

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import enum
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectChoice, SelectField
+from wtforms import DateField, IntegerField, SelectChoice, SelectField, SelectMultipleField
 from wtforms.validators import Length
 
 REQUIRED = _l("This field is required.")
 BAD_NUMBER = _l("Enter a whole number.")
 BAD_DATE = _l("Enter a date (YYYY-MM-DD).")
+BAD_CHOICE = _l("Choose one of the options.")
 
 
 def max_length(n: int) -> Length:
@@ -30,8 +32,8 @@ class ChoiceField(SelectField):
     may be given as (value, label) pairs, as in the rest of the code."""
 
     def __init__(self, *args: Any, choices: Any = None, **kwargs: Any) -> None:
-        kwargs.setdefault("invalid_choice_message", _l("Choose one of the options."))
-        kwargs.setdefault("invalid_value_message", _l("Choose one of the options."))
+        kwargs.setdefault("invalid_choice_message", BAD_CHOICE)
+        kwargs.setdefault("invalid_value_message", BAD_CHOICE)
         super().__init__(*args, choices=_options(choices), **kwargs)
 
     @property
@@ -43,8 +45,17 @@ class ChoiceField(SelectField):
         SelectField.choices.fset(self, _options(value))
 
 
+class MultipleChoiceField(ChoiceField, SelectMultipleField):
+    """A multiple select with ChoiceField's translated refusals and (value, label) pairs."""
+
+
 def choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def enum_choices(labels: Mapping[enum.Enum, Any]) -> list[SelectChoice]:
+    """The options of a {member: label} dict, in its order, valued by the members' values."""
+    return [SelectChoice(member.value, label) for member, label in labels.items()]
 
 
 class WholeNumberField(IntegerField):

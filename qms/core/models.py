@@ -57,6 +57,24 @@ class VersionedMixin:
         return {"version_id_col": cls.version}
 
 
+class NumberedTitleMixin:
+    """A clause or standard: a number and a bilingual title (title_id, title_en columns)."""
+
+    number: str
+
+    @property
+    def title(self) -> str:
+        return localized(self, "title")
+
+    @property
+    def label(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def record_label(self) -> str:
+        return self.number
+
+
 def localized(obj: object, field: str) -> str:
     """Return obj.<field>_<locale>, falling back to Indonesian, for bilingual data columns."""
     locale = str(get_locale() or "id")

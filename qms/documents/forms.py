@@ -6,16 +6,19 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from qms.core.forms import REQUIRED, DayField, WholeNumberField, choices
+from qms.core.forms import (
+    REQUIRED,
+    ChoiceField,
+    DayField,
+    MultipleChoiceField,
+    WholeNumberField,
+    choices,
+    max_length,
+)
 from qms.documents.models import (
     DOCUMENT_STATUS_LABELS,
     DOCUMENT_TYPE_LABELS,
@@ -37,9 +40,9 @@ class VersionedForm(FlaskForm):
 
 
 class DocumentForm(VersionedForm):
-    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=255)])
-    owner_unit_id = SelectField(_l("Owner unit"), coerce=int, default=0)
-    clause_ids = SelectMultipleField(_l("Clauses it serves"), coerce=int, default=[])
+    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), max_length(255)])
+    owner_unit_id = ChoiceField(_l("Owner unit"), coerce=int, default=0)
+    clause_ids = MultipleChoiceField(_l("Clauses it serves"), coerce=int, default=[])
     review_period_months = WholeNumberField(
         _l("Review period (months)"),
         default=12,
@@ -69,8 +72,8 @@ class DocumentForm(VersionedForm):
 
 
 class NewDocumentForm(DocumentForm):
-    agency_id = SelectField(_l("Agency"), coerce=int, validators=[DataRequired(REQUIRED)])
-    doc_type = SelectField(
+    agency_id = ChoiceField(_l("Agency"), coerce=int, validators=[DataRequired(REQUIRED)])
+    doc_type = ChoiceField(
         _l("Type"),
         choices=choices(DOCUMENT_TYPE_LABELS.items()),
         validators=[DataRequired(REQUIRED)],
@@ -84,7 +87,7 @@ class NewDocumentForm(DocumentForm):
 class RevisionForm(VersionedForm):
     change_summary = StringField(
         _l("What changes in this revision"),
-        validators=[DataRequired(REQUIRED), Length(max=500)],
+        validators=[DataRequired(REQUIRED), max_length(500)],
     )
     purpose = TextAreaField(SECTIONS[0][1])
     scope = TextAreaField(SECTIONS[1][1])
@@ -103,32 +106,32 @@ class NewRevisionForm(RevisionForm):
 
 class UploadForm(FlaskForm):
     file = FileField(_l("File"), validators=[FileRequired(REQUIRED)])
-    description = StringField(_l("Description"), validators=[Length(max=255)])
+    description = StringField(_l("Description"), validators=[max_length(255)])
 
 
 class TransitionForm(VersionedForm):
-    action = SelectField(
+    action = ChoiceField(
         _l("Action"),
         choices=choices((a, a) for a in USER_ACTIONS),
         validators=[DataRequired(REQUIRED)],
     )
-    comment = TextAreaField(_l("Comment"), validators=[Length(max=5000)])
+    comment = TextAreaField(_l("Comment"), validators=[max_length(5000)])
     effective_on = DayField(_l("Effective from"), validators=[Optional()])
 
 
 class ReviewForm(VersionedForm):
-    outcome = SelectField(
+    outcome = ChoiceField(
         _l("Outcome"),
         choices=choices(REVIEW_OUTCOME_LABELS.items()),
         validators=[DataRequired(REQUIRED)],
     )
-    notes = TextAreaField(_l("Notes"), validators=[Length(max=5000)])
+    notes = TextAreaField(_l("Notes"), validators=[max_length(5000)])
     reviewed_on = DayField(_l("Review date"), validators=[Optional()])
 
 
 class WithdrawForm(VersionedForm):
     reason = TextAreaField(
-        _l("Reason for withdrawal"), validators=[DataRequired(REQUIRED), Length(max=5000)]
+        _l("Reason for withdrawal"), validators=[DataRequired(REQUIRED), max_length(5000)]
     )
 
 
@@ -136,20 +139,20 @@ class MasterListFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    agency_id = SelectField(_l("Agency"), coerce=int, default=0, validators=[Optional()])
-    doc_type = SelectField(
+    agency_id = ChoiceField(_l("Agency"), coerce=int, default=0, validators=[Optional()])
+    doc_type = ChoiceField(
         _l("Type"),
         choices=choices([("", _l("All types")), *DOCUMENT_TYPE_LABELS.items()]),
         default="",
         validators=[Optional()],
     )
-    status = SelectField(
+    status = ChoiceField(
         _l("Status"),
         choices=choices([("", _l("All")), *DOCUMENT_STATUS_LABELS.items()]),
         default="",
         validators=[Optional()],
     )
-    review = SelectField(
+    review = ChoiceField(
         _l("Review"),
         choices=choices(
             [("", _l("All")), ("due", _l("Due within 30 days")), ("overdue", _l("Overdue"))]
@@ -157,7 +160,7 @@ class MasterListFilterForm(FlaskForm):
         default="",
         validators=[Optional()],
     )
-    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    q = StringField(_l("Search"), validators=[Optional(), max_length(100)])
 
     def __init__(self, *args: Any, agencies: Iterable = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -78,7 +79,7 @@ class DocumentStatus(enum.StrEnum):
 
 DOCUMENT_STATUS_LABELS = {
     DocumentStatus.NOT_YET_EFFECTIVE: _l("Not yet effective"),
-    DocumentStatus.EFFECTIVE: _l("Effective"),
+    DocumentStatus.EFFECTIVE: lazy_pgettext("in force", "Effective"),
     DocumentStatus.WITHDRAWN: _l("Withdrawn"),
 }
 

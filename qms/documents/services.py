@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import IO, Any
 
 from flask import current_app, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, lazy_pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, or_, select
@@ -57,7 +57,7 @@ REVISION_STATE_LABELS = {
     RevisionState.DRAFT: _l("Draft"),
     RevisionState.IN_REVIEW: _l("In review"),
     RevisionState.APPROVED: _l("Approved"),
-    RevisionState.EFFECTIVE: _l("Effective"),
+    RevisionState.EFFECTIVE: lazy_pgettext("in force", "Effective"),
     RevisionState.SUPERSEDED: _l("Superseded"),
     RevisionState.OBSOLETE: _l("Obsolete"),
 }

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional, Regexp
 
-from qms.core.forms import REQUIRED, ChoiceField, max_length
+from qms.core.forms import REQUIRED, ChoiceField, enum_choices, max_length
 from qms.organisations.models import (
     AGENCY_KIND_LABELS,
     CITY_KIND_LABELS,
@@ -24,16 +24,12 @@ CODE_PATTERN = Regexp(
 )
 
 
-def _choices(labels: dict) -> list[tuple[str, Any]]:
-    return [(kind.value, label) for kind, label in labels.items()]
-
-
 class CityForm(FlaskForm):
     code = StringField(
         _l("Code"), validators=[DataRequired(REQUIRED), max_length(32), CODE_PATTERN]
     )
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), max_length(200)])
-    kind = ChoiceField(_l("Kind"), choices=_choices(CITY_KIND_LABELS), default="kota")
+    kind = ChoiceField(_l("Kind"), choices=enum_choices(CITY_KIND_LABELS), default="kota")
     province = StringField(_l("Province"), validators=[Optional(), max_length(200)])
 
     def values(self) -> dict[str, Any]:
@@ -52,7 +48,7 @@ class AgencyForm(FlaskForm):
         description=_l("A short code, unique in the city, e.g. DUKCAPIL."),
     )
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), max_length(255)])
-    kind = ChoiceField(_l("Kind"), choices=_choices(AGENCY_KIND_LABELS), default="dinas")
+    kind = ChoiceField(_l("Kind"), choices=enum_choices(AGENCY_KIND_LABELS), default="dinas")
     head_name = StringField(_l("Head of the agency"), validators=[Optional(), max_length(200)])
     address = TextAreaField(_l("Address"), validators=[Optional(), max_length(500)])
     active = BooleanField(_l("Active"), default=True)
@@ -70,7 +66,7 @@ class AgencyForm(FlaskForm):
 
 class UnitForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), max_length(255)])
-    kind = ChoiceField(_l("Kind"), choices=_choices(UNIT_KIND_LABELS), default="bidang")
+    kind = ChoiceField(_l("Kind"), choices=enum_choices(UNIT_KIND_LABELS), default="bidang")
     parent_id = ChoiceField(
         _l("Inside unit"),
         coerce=int,

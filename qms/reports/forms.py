@@ -3,9 +3,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
+
+from qms.core.forms import DayField
 
 
 def _optional_int(value: object) -> int | None:
@@ -13,16 +15,6 @@ def _optional_int(value: object) -> int | None:
         return int(value) if value not in (None, "", "None") else None
     except (TypeError, ValueError):
         return None
-
-
-class LocalDateField(DateField):
-    """A date field whose complaint is translated (WTForms ships no Indonesian messages)."""
-
-    def process_formdata(self, valuelist: list) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(_l("Enter the date as YYYY-MM-DD.")) from error
 
 
 class GenerateForm(FlaskForm):
@@ -33,8 +25,8 @@ class GenerateForm(FlaskForm):
     report = SelectField(_l("Report"), choices=[], validate_choice=False)
     city_id = SelectField(_l("City"), coerce=_optional_int, choices=[], validate_choice=False)
     agency_id = SelectField(_l("Agency"), coerce=_optional_int, choices=[], validate_choice=False)
-    period_start = LocalDateField(_l("Period from"), validators=[Optional()])
-    period_end = LocalDateField(_l("Period to"), validators=[Optional()])
+    period_start = DayField(_l("Period from"), validators=[Optional()])
+    period_end = DayField(_l("Period to"), validators=[Optional()])
     locale = SelectField(
         _l("Language of the report"),
         choices=[SelectChoice("id", "Bahasa Indonesia"), SelectChoice("en", "English")],

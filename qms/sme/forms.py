@@ -8,21 +8,22 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (
-    DateField,
-    IntegerField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
 from wtforms.validators import ValidationError as WTFormsValidationError
 
 from qms.accounts.forms import EMAIL_PATTERN
 from qms.core.errors import DomainError
-from qms.core.forms import BAD_DATE, BAD_NUMBER, REQUIRED
+from qms.core.forms import (
+    REQUIRED,
+    ChoiceField,
+    DayField,
+    MultipleChoiceField,
+    WholeNumberField,
+    enum_choices,
+    max_length,
+)
 from qms.sme import services
 from qms.sme.models import (
     CATEGORY_LABELS,
@@ -33,16 +34,9 @@ from qms.sme.models import (
     SCHEME_TYPE_LABELS,
 )
 
-BAD_CHOICE = _l("Choose one of the options.")
 
-
-def _date(label: Any, required: bool = True) -> DateField:
-    validators = [InputRequired(REQUIRED)] if required else [Optional()]
-    return DateField(label, validators=validators, invalid_value_message=BAD_DATE)
-
-
-def _choices(labels: dict) -> list[SelectChoice]:
-    return [SelectChoice(key.value, label) for key, label in labels.items()]
+def _date(label: Any, required: bool = True) -> DayField:
+    return DayField(label, validators=[InputRequired(REQUIRED)] if required else [Optional()])
 
 
 def officer_choices(city_id: int) -> list[SelectChoice]:
@@ -65,9 +59,9 @@ def _service_check(check: Any) -> Any:
 
 
 class BusinessForm(FlaskForm):
-    city_id = SelectField(_l("City"), coerce=int, invalid_choice_message=BAD_CHOICE)
-    name = StringField(_l("Business name"), validators=[DataRequired(REQUIRED), Length(max=200)])
-    owner_name = StringField(_l("Owner"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    city_id = ChoiceField(_l("City"), coerce=int)
+    name = StringField(_l("Business name"), validators=[DataRequired(REQUIRED), max_length(200)])
+    owner_name = StringField(_l("Owner"), validators=[DataRequired(REQUIRED), max_length(200)])
     nib = StringField(
         _l("NIB (business identification number)"),
         validators=[DataRequired(REQUIRED), _service_check(services.normalize_nib)],
@@ -75,25 +69,22 @@ class BusinessForm(FlaskForm):
     npwp = StringField(
         _l("NPWP (tax number)"), validators=[Optional(), _service_check(services.normalize_npwp)]
     )
-    address = StringField(_l("Address"), validators=[DataRequired(REQUIRED), Length(max=500)])
-    kecamatan = StringField(_l("Kecamatan"), validators=[DataRequired(REQUIRED), Length(max=100)])
-    kelurahan = StringField(_l("Kelurahan"), validators=[DataRequired(REQUIRED), Length(max=100)])
-    phone = StringField(_l("Phone / WhatsApp"), validators=[Optional(), Length(max=30)])
+    address = StringField(_l("Address"), validators=[DataRequired(REQUIRED), max_length(500)])
+    kecamatan = StringField(_l("Kecamatan"), validators=[DataRequired(REQUIRED), max_length(100)])
+    kelurahan = StringField(_l("Kelurahan"), validators=[DataRequired(REQUIRED), max_length(100)])
+    phone = StringField(_l("Phone / WhatsApp"), validators=[Optional(), max_length(30)])
     email = StringField(
         _l("E-mail"),
         validators=[
             Optional(),
             Regexp(EMAIL_PATTERN, message=_l("Enter a valid e-mail address.")),
-            Length(max=255),
+            max_length(255),
         ],
     )
-    scale = SelectField(
-        _l("Scale"), choices=_choices(SCALE_LABELS), invalid_choice_message=BAD_CHOICE
-    )
-    workers = IntegerField(
+    scale = ChoiceField(_l("Scale"), choices=enum_choices(SCALE_LABELS))
+    workers = WholeNumberField(
         _l("Number of workers"),
         validators=[InputRequired(REQUIRED), NumberRange(1, 99, _l("Between 1 and 99."))],
-        invalid_value_message=BAD_NUMBER,
     )
     registered_on = _date(_l("Registered with the office on"))
 
@@ -110,14 +101,10 @@ class BusinessForm(FlaskForm):
 
 
 class ProductForm(FlaskForm):
-    name = StringField(_l("Product name"), validators=[DataRequired(REQUIRED), Length(max=200)])
-    brand = StringField(_l("Brand"), validators=[Optional(), Length(max=200)])
-    category = SelectField(
-        _l("Category"), choices=_choices(CATEGORY_LABELS), invalid_choice_message=BAD_CHOICE
-    )
-    standard_id = SelectField(
-        _l("Applicable SNI"), coerce=int, default=0, invalid_choice_message=BAD_CHOICE
-    )
+    name = StringField(_l("Product name"), validators=[DataRequired(REQUIRED), max_length(200)])
+    brand = StringField(_l("Brand"), validators=[Optional(), max_length(200)])
+    category = ChoiceField(_l("Category"), choices=enum_choices(CATEGORY_LABELS))
+    standard_id = ChoiceField(_l("Applicable SNI"), coerce=int, default=0)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -137,17 +124,14 @@ class ProductForm(FlaskForm):
 
 
 class PathwayForm(FlaskForm):
-    scheme = SelectField(
-        _l("Scheme"), choices=_choices(SCHEME_LABELS), invalid_choice_message=BAD_CHOICE
-    )
-    scheme_type = SelectField(
+    scheme = ChoiceField(_l("Scheme"), choices=enum_choices(SCHEME_LABELS))
+    scheme_type = ChoiceField(
         _l("ISO/IEC 17067 scheme type"),
-        choices=[SelectChoice("", _l("— not applicable —")), *_choices(SCHEME_TYPE_LABELS)],
+        choices=[SelectChoice("", _l("— not applicable —")), *enum_choices(SCHEME_TYPE_LABELS)],
         default="5",
-        invalid_choice_message=BAD_CHOICE,
     )
     started_on = _date(_l("Registered on"))
-    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), max_length(2000)])
 
 
 class TransitionForm(FlaskForm):
@@ -156,21 +140,19 @@ class TransitionForm(FlaskForm):
 
     action = StringField(validators=[DataRequired(REQUIRED)])
     on = _date(_l("Date"))
-    officer_id = SelectField(
-        _l("Responsible officer"), coerce=int, default=0, invalid_choice_message=BAD_CHOICE
-    )
-    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
+    officer_id = ChoiceField(_l("Responsible officer"), coerce=int, default=0)
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), max_length(2000)])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), max_length(2000)])
     lspro_name = StringField(
-        _l("Certification body (LSPro)"), validators=[Optional(), Length(max=255)]
+        _l("Certification body (LSPro)"), validators=[Optional(), max_length(255)]
     )
     lspro_accreditation = StringField(
-        _l("KAN accreditation number"), validators=[Optional(), Length(max=32)]
+        _l("KAN accreditation number"), validators=[Optional(), max_length(32)]
     )
     certificate_number = StringField(
-        _l("Certificate number"), validators=[Optional(), Length(max=100)]
+        _l("Certificate number"), validators=[Optional(), max_length(100)]
     )
-    issuer = StringField(_l("Issued by"), validators=[Optional(), Length(max=255)])
+    issuer = StringField(_l("Issued by"), validators=[Optional(), max_length(255)])
     issued_on = _date(_l("Issued on"), required=False)
     expires_on = _date(_l("Expires on"), required=False)
 
@@ -194,9 +176,7 @@ class TransitionForm(FlaskForm):
 
 
 class FindingForm(FlaskForm):
-    grade = SelectField(
-        _l("Grade"), choices=_choices(GRADE_LABELS), invalid_choice_message=BAD_CHOICE
-    )
+    grade = ChoiceField(_l("Grade"), choices=enum_choices(GRADE_LABELS))
     description = TextAreaField(_l("Finding"), validators=[DataRequired(REQUIRED)])
     raised_on = _date(_l("Raised on"))
     due_on = _date(_l("Fix by (empty: the default deadline)"), required=False)
@@ -210,9 +190,9 @@ class CloseFindingForm(FlaskForm):
 class LabTestForm(FlaskForm):
     """The results come as result-<parameter key> fields, one per parameter of the SNI."""
 
-    lab_name = StringField(_l("Laboratory"), validators=[DataRequired(REQUIRED), Length(max=255)])
+    lab_name = StringField(_l("Laboratory"), validators=[DataRequired(REQUIRED), max_length(255)])
     report_number = StringField(
-        _l("Test report number"), validators=[DataRequired(REQUIRED), Length(max=100)]
+        _l("Test report number"), validators=[DataRequired(REQUIRED), max_length(100)]
     )
     sampled_on = _date(_l("Sampled on"))
     tested_on = _date(_l("Tested on"))
@@ -220,25 +200,21 @@ class LabTestForm(FlaskForm):
 
 class SurveillanceForm(FlaskForm):
     done_on = _date(_l("Done on"))
-    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), max_length(2000)])
 
 
 class EvidenceForm(FlaskForm):
     file = FileField(_l("File"), validators=[DataRequired(REQUIRED)])
-    description = StringField(_l("Description"), validators=[Optional(), Length(max=255)])
+    description = StringField(_l("Description"), validators=[Optional(), max_length(255)])
 
 
 class VisitForm(FlaskForm):
-    kind = SelectField(
-        _l("Kind"), choices=_choices(GUIDANCE_KIND_LABELS), invalid_choice_message=BAD_CHOICE
-    )
+    kind = ChoiceField(_l("Kind"), choices=enum_choices(GUIDANCE_KIND_LABELS))
     held_on = _date(_l("Date"))
-    officer_id = SelectField(
-        _l("Officer"), coerce=int, default=0, invalid_choice_message=BAD_CHOICE
-    )
-    topics = StringField(_l("Topics"), validators=[DataRequired(REQUIRED), Length(max=500)])
-    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=4000)])
-    follow_up = TextAreaField(_l("Follow-up"), validators=[Optional(), Length(max=2000)])
+    officer_id = ChoiceField(_l("Officer"), coerce=int, default=0)
+    topics = StringField(_l("Topics"), validators=[DataRequired(REQUIRED), max_length(500)])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), max_length(4000)])
+    follow_up = TextAreaField(_l("Follow-up"), validators=[Optional(), max_length(2000)])
     follow_up_on = _date(_l("Follow up by"), required=False)
 
     def __init__(self, *args: Any, city_id: int, **kwargs: Any) -> None:
@@ -258,13 +234,13 @@ class VisitForm(FlaskForm):
 
 
 class TrainingForm(FlaskForm):
-    city_id = SelectField(_l("City"), coerce=int, invalid_choice_message=BAD_CHOICE)
-    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=255)])
+    city_id = ChoiceField(_l("City"), coerce=int)
+    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), max_length(255)])
     held_on = _date(_l("Date"))
-    trainer = StringField(_l("Trainer"), validators=[DataRequired(REQUIRED), Length(max=200)])
-    place = StringField(_l("Place"), validators=[Optional(), Length(max=255)])
-    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=4000)])
-    business_ids = SelectMultipleField(
+    trainer = StringField(_l("Trainer"), validators=[DataRequired(REQUIRED), max_length(200)])
+    place = StringField(_l("Place"), validators=[Optional(), max_length(255)])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), max_length(4000)])
+    business_ids = MultipleChoiceField(
         _l("Businesses that attended"),
         coerce=int,
         validators=[DataRequired(_l("Choose at least one business that attended."))],

@@ -16,6 +16,7 @@ from qms.accounts.models import User
 from qms.core.models import (
     ArchivableMixin,
     AuditedMixin,
+    NumberedTitleMixin,
     TimestampMixin,
     VersionedMixin,
     localized,
@@ -181,7 +182,7 @@ GUIDANCE_KIND_LABELS = {
 # --- catalogue (loaded from checklists/, never edited by hand) -----------------------------
 
 
-class ProductStandard(AuditedMixin, db.Model):
+class ProductStandard(NumberedTitleMixin, AuditedMixin, db.Model):
     """A product SNI with the parameters a lab tests against it."""
 
     __tablename__ = "sme_product_standards"
@@ -206,20 +207,8 @@ class ProductStandard(AuditedMixin, db.Model):
     )
 
     @property
-    def title(self) -> str:
-        return localized(self, "title")
-
-    @property
-    def label(self) -> str:
-        return f"{self.number} {self.title}"
-
-    @property
     def current_parameters(self) -> list[TestParameter]:
         return [p for p in self.parameters if p.retired_at is None]
-
-    @property
-    def record_label(self) -> str:
-        return self.number
 
 
 class TestParameter(AuditedMixin, db.Model):

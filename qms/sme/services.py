@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, false, func, or_, select, true
 
 from qms.accounts.models import Role, User
+from qms.accounts.services import role_holders
 from qms.core import access
 from qms.core.errors import DomainError, ValidationFailed
 from qms.core.timeutil import today as utc_today
@@ -527,21 +528,7 @@ def open_pathway(
 
 def coop_officers(city_id: int) -> list[User]:
     """Users who may be named responsible for a stage: the city's coop officers."""
-    from qms.accounts.models import RoleAssignment
-
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(RoleAssignment, RoleAssignment.user_id == User.id)
-            .where(
-                RoleAssignment.role == Role.COOP_OFFICER,
-                RoleAssignment.city_id == city_id,
-                User.active.is_(True),
-            )
-            .order_by(User.name)
-            .distinct()
-        )
-    )
+    return role_holders(Role.COOP_OFFICER, city_id)
 
 
 def _officer(pathway: Pathway, officer_id: int | None, actor: User) -> int:

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qms.core.models import AuditedMixin, localized, str_enum
+from qms.core.models import AuditedMixin, NumberedTitleMixin, localized, str_enum
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 
@@ -47,7 +47,7 @@ class Standard(AuditedMixin, db.Model):
         return self.code
 
 
-class Clause(AuditedMixin, db.Model):
+class Clause(NumberedTitleMixin, AuditedMixin, db.Model):
     __tablename__ = "clauses"
     __table_args__ = (UniqueConstraint("standard_id", "number"),)
 
@@ -70,18 +70,6 @@ class Clause(AuditedMixin, db.Model):
     questions: Mapped[list[Question]] = relationship(
         back_populates="clause", order_by="Question.position"
     )
-
-    @property
-    def title(self) -> str:
-        return localized(self, "title")
-
-    @property
-    def label(self) -> str:
-        return f"{self.number} {self.title}"
-
-    @property
-    def record_label(self) -> str:
-        return self.number
 
 
 class Question(AuditedMixin, db.Model):
