@@ -262,12 +262,6 @@ class EvidenceForm(FlaskForm):
     description = StringField(_l("Description"), validators=[Length(max=255)])
 
 
-class FollowUpForm(FlaskForm):
-    follow_up_plan = TextAreaField(
-        _l("Correction and corrective action planned"), validators=[DataRequired(REQUIRED)]
-    )
-
-
 class FindingForm(FlaskForm):
     grade = SelectField(
         invalid_choice_message=CHOICE, label=_l("Grade"), validators=[InputRequired(REQUIRED)]

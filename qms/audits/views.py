@@ -26,7 +26,6 @@ from qms.audits.forms import (
     AuditForm,
     CopyChecklistForm,
     EvidenceForm,
-    FollowUpForm,
     MemberForm,
     ProgrammeForm,
     ProgrammeItemForm,
@@ -222,6 +221,9 @@ def detail(audit_id: int):
         member_form=MemberForm(auditors=[u for u in auditors if u.id not in audit.team_ids]),
         agenda_form=AgendaForm(auditors=audit.team),
         transitions=services.AUDIT_WORKFLOW.available(audit, current_user),
+        lacking=services.findings_lacking_follow_up(audit)
+        if audit.status == AuditStatus.REPORTED
+        else [],
         tally=services.tally(audit.rows),
         history=history,
         users=_user_names(history),
@@ -484,33 +486,10 @@ def finding(finding_id: int):
         "audits/finding.html",
         finding=record,
         audit=record.audit,
-        form=FollowUpForm(obj=record),
-        may_plan=access.can(current_user, services.PLAN_FOLLOW_UP, record),
-        may_accept=access.can(current_user, services.ACCEPT_FOLLOW_UP, record),
         evidence_files=files_of(record.row),
         history=history,
         users=_user_names(history),
     )
-
-
-@bp.post("/findings/<int:finding_id>/follow-up")
-@login_required
-def plan_follow_up(finding_id: int):
-    record = access.get_visible(Finding, finding_id, current_user)
-    services.plan_follow_up(current_user, record, request.form.get("follow_up_plan", ""))
-    db.session.commit()
-    flash(_("The follow-up plan was saved."), "success")
-    return redirect(url_for("audits.finding", finding_id=record.id)), 303
-
-
-@bp.post("/findings/<int:finding_id>/accept")
-@login_required
-def accept_follow_up(finding_id: int):
-    record = access.get_visible(Finding, finding_id, current_user)
-    services.accept_follow_up(current_user, record)
-    db.session.commit()
-    flash(_("The follow-up was accepted."), "success")
-    return redirect(url_for("audits.finding", finding_id=record.id)), 303
 
 
 @bp.get("/compliance")

@@ -33,7 +33,8 @@ def _home_context(user) -> dict:
 
 
 def init_app(app: Flask) -> None:
-    from qms.capa import api, complaints, demo, services, settings, views  # noqa: F401
+    from qms.audits import services as audits
+    from qms.capa import api, complaints, demo, findings, services, settings, views  # noqa: F401
     from qms.cli import qms_group
     from qms.core.registry import (
         HomePanel,
@@ -51,6 +52,8 @@ def init_app(app: Flask) -> None:
     add_nav(NavItem(_l("CAPA dashboard"), "capa.dashboard_page", _sees_register, order=46))
     add_home_panel(HomePanel("capa/_home_panel.html", _home_context, _sees_register, order=40))
     add_reminder_source(services.reminders)
+    audits.register_report_listener(findings.raise_for_report)
+    audits.register_follow_up_checker(findings.lacking_accepted_plan)
     add_demo_seeder(demo.seed, order=50)
     if "escalate-complaints" not in qms_group.commands:
         qms_group.add_command(escalate_command)

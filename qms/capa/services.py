@@ -1,8 +1,8 @@
 """The rules of nonconformities and corrective actions (ISO 9001 10.2): who may see and move
 them, numbering, deadlines, the gated workflow, reminders and escalation.
 
-Functions for other features (the internal audits call these once both branches are merged):
-`raise_from_finding()`, `nonconformity_for_finding()`, `plan_is_accepted()`, `is_closed()`.
+Functions for other features: `raise_from_finding()`, `nonconformity_for_finding()`,
+`plan_is_accepted()`, `is_closed()` (qms/capa/findings.py wires them to the internal audits).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from qms.accounts.models import Role, RoleAssignment, User
+from qms.audits.models import AuditTeamMember, Finding
 from qms.capa.models import (
     PENDING_STATUSES,
     PLAN_ACCEPTED_STATUSES,
@@ -70,10 +71,18 @@ def _is_agency_officer(user: User, nc: Nonconformity) -> bool:
 
 class NonconformityPolicy(access.Policy):
     def visible(self, user: User):
+        """The agency's officers and city readers see its register; an internal auditor sees
+        what they raised, follow up, accepted or verified, and what came from a finding of an
+        audit whose team they were on (the whole team stands behind the report)."""
         conditions = [access.agency_visibility(user, Nonconformity.agency_id)]
         if user.has_role(Role.INTERNAL_AUDITOR):
             verified = select(EffectivenessCheck.nonconformity_id).where(
                 EffectivenessCheck.verified_by_id == user.id
+            )
+            on_team = (
+                select(Finding.id)
+                .join(AuditTeamMember, AuditTeamMember.audit_id == Finding.audit_id)
+                .where(AuditTeamMember.user_id == user.id)
             )
             conditions.append(
                 or_(
@@ -81,6 +90,7 @@ class NonconformityPolicy(access.Policy):
                     Nonconformity.auditor_id == user.id,
                     Nonconformity.plan_accepted_by_id == user.id,
                     Nonconformity.id.in_(verified),
+                    Nonconformity.finding_id.in_(on_team),
                 )
             )
         return access.any_of(conditions)
@@ -277,6 +287,7 @@ def raise_from_finding(
     process: str = "",
     criterion: str = "",
     auditee_representative: str = "",
+    auditor_id: int | None = None,
 ) -> Nonconformity:
     """The nonconformity for an audit finding (major or minor), created once: calling it again
     for the same finding returns the existing one. The audit service has already checked who may
@@ -304,6 +315,7 @@ def raise_from_finding(
         process=process,
         criterion=criterion,
         auditee_representative=auditee_representative,
+        auditor_id=auditor_id,
     )
 
 
