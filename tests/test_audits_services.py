@@ -319,7 +319,9 @@ def test_compliance_formula(world):
     # counted by hand: conform-like 5 (3 conform, 1 good practice, 1 OFI), 2 observations,
     # 1 nonconformity; not applicable and not audited are not assessed
     expected = (5 + 0.5 * 2) / (5 + 2 + 1)
-    figures = {f.clause.number: f for f in services.compliance_by_clause(world.dukcapil)}
+    figures = {
+        f.clause.number: f for f in services.compliance_by_clause(world.dukcapil, world.reviewer)
+    }
     assert set(figures) == {"7.5"}  # clauses with only not applicable rows have no figure
     assert figures["7.5"].tally.compliance == pytest.approx(expected) == pytest.approx(0.75)
     assert figures["7.5"].audit == audit
@@ -333,10 +335,14 @@ def test_compliance_uses_the_latest_issued_report_per_clause(world):
     services.transition(world.lead, second, "start")
     services.record_row(world.lead, second.rows[0], {**NC, "grade": "major"})
     services.record_row(world.lead, second.rows[1], {"result": "conform"})
-    figures = {f.clause.number: f for f in services.compliance_by_clause(world.dukcapil)}
+    figures = {
+        f.clause.number: f for f in services.compliance_by_clause(world.dukcapil, world.reviewer)
+    }
     assert figures["9.3"].audit == first  # the second is not reported yet
     services.transition(world.lead, second, "report")
-    figures = {f.clause.number: f for f in services.compliance_by_clause(world.dukcapil)}
+    figures = {
+        f.clause.number: f for f in services.compliance_by_clause(world.dukcapil, world.reviewer)
+    }
     assert figures["9.3"].audit == second and figures["9.3"].tally.compliance == 0.5
     assert figures["7.5"].audit == first and figures["7.5"].tally.compliance == 1.0
 

@@ -517,6 +517,6 @@ def agency_compliance(agency_id: int):
                 "assessed": f.tally.assessed,
                 "compliance": f.tally.compliance,
             }
-            for f in services.compliance_by_clause(agency)
+            for f in services.compliance_by_clause(agency, current_user)
         ]
     )

@@ -953,16 +953,15 @@ class ClauseCompliance:
     tally: Tally
 
 
-def compliance_by_clause(agency: Agency) -> list[ClauseCompliance]:
+def compliance_by_clause(agency: Agency, user: User) -> list[ClauseCompliance]:
     """For each clause, the compliance figure (see `Tally`) from the agency's latest reported or
-    closed audit that assessed the clause, in the standard's clause order. Only issued reports
-    count, so the figure never shows work in progress."""
+    closed audit that assessed the clause and that the user may see, in the standard's clause
+    order. Only issued reports count, so the figure never shows work in progress."""
     audits = db.session.scalars(
-        select(Audit)
+        access.scoped(Audit, user)
         .where(
             Audit.agency_id == agency.id,
             Audit.status.in_(REPORTED_STATES),
-            Audit.archived_at.is_(None),
         )
         .order_by(Audit.reported_at.desc(), Audit.id.desc())
     )

@@ -505,7 +505,7 @@ def compliance(agency_id: int):
     return render_template(
         "audits/compliance.html",
         agency=agency,
-        figures=services.compliance_by_clause(agency),
+        figures=services.compliance_by_clause(agency, current_user),
         audits=db.session.scalars(services.visible_audits(current_user, agency_id=agency.id)).all(),
     )
 
@@ -513,18 +513,43 @@ def compliance(agency_id: int):
 # --- home panel -------------------------------------------------------------------------------
 
 
+#: roles whose home shows every open audit they may see (a city's overview), not only their own
+OVERVIEW_ROLES = (Role.SYSTEM_ADMIN, Role.CITY_ADMIN, Role.MANAGEMENT_VIEWER)
+
+
 def home_panel_visible(user: User) -> bool:
-    return user.has_role(Role.INTERNAL_AUDITOR, Role.QUALITY_OFFICER)
+    return user.has_role(Role.INTERNAL_AUDITOR, Role.QUALITY_OFFICER, *OVERVIEW_ROLES)
 
 
 def home_panel_context(user: User) -> dict[str, Any]:
-    """The audits a user has work on: their team's open audits, and their agency's reports."""
+    """The audits a user has work on: their team's open audits and their agency's reports; for
+    the city's administrators and viewers, every open audit of the city."""
     audits = db.session.scalars(
         services.visible_audits(user).where(Audit.status != AuditStatus.CLOSED)
     ).all()
-    mine = [
-        a
-        for a in audits
-        if services.is_team(user, a) or a.agency_id in user.agency_ids(Role.QUALITY_OFFICER)
-    ]
-    return {"audits": mine[:10]}
+    if not user.has_role(*OVERVIEW_ROLES):
+        audits = [
+            a
+            for a in audits
+            if services.is_team(user, a) or a.agency_id in user.agency_ids(Role.QUALITY_OFFICER)
+        ]
+    return {"audits": audits[:10]}
+
+
+# --- agency page panel ------------------------------------------------------------------------
+
+
+def agency_panel_visible(user: User, agency: Agency) -> bool:
+    """Those who may see any of the agency's audits, and those who may plan one."""
+    seen = services.visible_audits(user, agency_id=agency.id).limit(1)
+    return services.plans_audits_in(user, agency.city_id) or (db.session.scalar(seen) is not None)
+
+
+def agency_panel_context(user: User, agency: Agency) -> dict[str, Any]:
+    audits = db.session.scalars(services.visible_audits(user, agency_id=agency.id)).all()
+    return {
+        "agency": agency,
+        "upcoming": [a for a in audits if a.status not in services.REPORTED_STATES],
+        "reported": [a for a in audits if a.status in services.REPORTED_STATES][:3],
+        "figures": services.compliance_by_clause(agency, user),
+    }

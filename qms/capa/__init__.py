@@ -29,7 +29,31 @@ def _sees_complaints(user) -> bool:
 def _home_context(user) -> dict:
     from qms.capa import services
 
-    return {"overdue": services.overdue(user, limit=10), "awaiting": services.awaiting(user)}
+    return {
+        "open": services.open_count(user),
+        "overdue": services.overdue(user, limit=10),
+        "awaiting": services.awaiting(user),
+    }
+
+
+def _agency_panel_visible(user, agency) -> bool:
+    """The agency's whole register, or the items of it an auditor raised or follows."""
+    from qms.capa import services
+    from qms.capa.models import Nonconformity
+    from qms.core import access
+    from qms.extensions import db
+
+    if services.reads_register_of(user, agency):
+        return True
+    theirs = access.scoped(Nonconformity, user).where(Nonconformity.agency_id == agency.id)
+    return db.session.scalar(theirs.limit(1)) is not None
+
+
+def _agency_panel_context(user, agency) -> dict:
+    from qms.capa import services
+    from qms.capa.models import GRADE_LABELS
+
+    return {"summary": services.agency_summary(user, agency), "grade_labels": GRADE_LABELS}
 
 
 def init_app(app: Flask) -> None:
@@ -37,8 +61,10 @@ def init_app(app: Flask) -> None:
     from qms.capa import api, complaints, demo, findings, services, settings, views  # noqa: F401
     from qms.cli import qms_group
     from qms.core.registry import (
+        AgencyPanel,
         HomePanel,
         NavItem,
+        add_agency_panel,
         add_demo_seeder,
         add_home_panel,
         add_nav,
@@ -51,6 +77,9 @@ def init_app(app: Flask) -> None:
     add_nav(NavItem(_l("Complaints"), "capa.complaint_list", _sees_complaints, order=45))
     add_nav(NavItem(_l("CAPA dashboard"), "capa.dashboard_page", _sees_register, order=46))
     add_home_panel(HomePanel("capa/_home_panel.html", _home_context, _sees_register, order=40))
+    add_agency_panel(
+        AgencyPanel("capa/_agency_panel.html", _agency_panel_context, _agency_panel_visible, 40)
+    )
     add_reminder_source(services.reminders)
     audits.register_report_listener(findings.raise_for_report)
     audits.register_follow_up_checker(findings.lacking_accepted_plan)

@@ -16,7 +16,7 @@ from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -802,6 +802,51 @@ def overdue(user: User, today: date | None = None, limit: int | None = None) -> 
     if limit:
         query = query.limit(limit)
     return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class AgencySummary:
+    """An agency's register as one user may see it: open items by grade, and overdue."""
+
+    agency: Agency
+    open_by_grade: dict[NcGrade, int]
+    overdue: int
+
+    @property
+    def open(self) -> int:
+        return sum(self.open_by_grade.values())
+
+
+def reads_register_of(user: User, agency: Agency) -> bool:
+    """The agency's whole register: its officers, its city's readers, national readers."""
+    whole = select(Agency.id).where(
+        Agency.id == agency.id, access.agency_visibility(user, Agency.id)
+    )
+    return db.session.scalar(whole) is not None
+
+
+def agency_summary(user: User, agency: Agency, today: date | None = None) -> AgencySummary:
+    mine = access.scoped(Nonconformity, user).where(Nonconformity.agency_id == agency.id)
+    open_items = mine.where(Nonconformity.status != NcStatus.CLOSED)
+    counts = dict(
+        db.session.execute(
+            open_items.with_only_columns(Nonconformity.grade, func.count()).group_by(
+                Nonconformity.grade
+            )
+        ).all()
+    )
+    overdue_items = mine.where(*_overdue_conditions(today or utc_today()))
+    return AgencySummary(
+        agency=agency,
+        open_by_grade={grade: counts.get(grade, 0) for grade in NcGrade},
+        overdue=db.session.scalar(overdue_items.with_only_columns(func.count())) or 0,
+    )
+
+
+def open_count(user: User) -> int:
+    """The nonconformities the user may see that are not closed yet."""
+    query = access.scoped(Nonconformity, user).where(Nonconformity.status != NcStatus.CLOSED)
+    return db.session.scalar(query.with_only_columns(func.count())) or 0
 
 
 def awaiting(user: User) -> list[Nonconformity]:
