@@ -455,3 +455,15 @@ def test_done_when_through_the_api(world, api):
     assert step(world.lead, "close")["status"] == "closed"
     closed = api.as_user(world.lead).post(f"/audits/{audit.id}/transitions/close")
     assert closed.status_code == 200
+
+
+def test_the_command_raises_what_audits_reported_before_the_link_lack(world, runner, monkeypatch):
+    monkeypatch.setattr(audits, "report_listeners", [])  # as before the two were wired
+    audit = reported_audit(world, {0: MAJOR, 1: NC})
+    assert nc_count() == 0
+    first = runner.invoke(args=["qms", "raise-audit-nonconformities"])
+    assert "2 nonconformity(ies) raised" in first.output
+    again = runner.invoke(args=["qms", "raise-audit-nonconformities"])
+    assert "0 nonconformity(ies) raised" in again.output
+    db.session.expire_all()
+    assert all(f.nonconformity.raised_by_id == world.lead.id for f in audit.active_findings)

@@ -86,6 +86,8 @@ def init_app(app: Flask) -> None:
     add_demo_seeder(demo.seed, order=50)
     if "escalate-complaints" not in qms_group.commands:
         qms_group.add_command(escalate_command)
+    if "raise-audit-nonconformities" not in qms_group.commands:
+        qms_group.add_command(raise_audit_nonconformities_command)
 
 
 @click.command("escalate-complaints")
@@ -108,3 +110,28 @@ def escalate_command(today) -> None:
     click.echo(
         f"{len(created)} nonconformity(ies) raised: {', '.join(nc.number for nc in created)}"
     )
+
+
+@click.command("raise-audit-nonconformities")
+def raise_audit_nonconformities_command() -> None:
+    """Raise the missing nonconformities of audits reported before findings flowed to the
+    register (once, after upgrading a database; running it again changes nothing)."""
+    from sqlalchemy import func, select
+
+    from qms.audits.models import Audit, AuditStatus
+    from qms.capa import findings
+    from qms.capa.models import Nonconformity
+    from qms.core.history import acting_as
+    from qms.extensions import db
+
+    def count() -> int:
+        return db.session.scalar(select(func.count(Nonconformity.id)))
+
+    before = count()
+    with acting_as(None):
+        for audit in db.session.scalars(
+            select(Audit).where(Audit.status == AuditStatus.REPORTED, Audit.archived_at.is_(None))
+        ):
+            findings.raise_for_report(None, audit)
+    db.session.commit()
+    click.echo(f"{count() - before} nonconformity(ies) raised")

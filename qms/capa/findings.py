@@ -54,8 +54,9 @@ def raise_for_finding(finding: Finding) -> Nonconformity:
     return nc
 
 
-def raise_for_report(actor: User, audit: Audit) -> None:
-    """Report listener: a nonconformity for every finding needing follow-up."""
+def raise_for_report(actor: User | None, audit: Audit) -> None:
+    """Report listener: a nonconformity for every finding needing follow-up. (The actor is the
+    one who issued the report; the nonconformity is raised in the lead auditor's name.)"""
     for finding in audit.active_findings:
         if finding.follow_up_required:
             raise_for_finding(finding)
