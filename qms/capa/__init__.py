@@ -36,19 +36,6 @@ def _home_context(user) -> dict:
     }
 
 
-def _agency_panel_visible(user, agency) -> bool:
-    """The agency's whole register, or the items of it an auditor raised or follows."""
-    from qms.capa import services
-    from qms.capa.models import Nonconformity
-    from qms.core import access
-    from qms.extensions import db
-
-    if services.reads_register_of(user, agency):
-        return True
-    theirs = access.scoped(Nonconformity, user).where(Nonconformity.agency_id == agency.id)
-    return db.session.scalar(theirs.limit(1)) is not None
-
-
 def _agency_panel_context(user, agency) -> dict:
     from qms.capa import services
     from qms.capa.models import GRADE_LABELS
@@ -78,7 +65,7 @@ def init_app(app: Flask) -> None:
     add_nav(NavItem(_l("CAPA dashboard"), "capa.dashboard_page", _sees_register, order=46))
     add_home_panel(HomePanel("capa/_home_panel.html", _home_context, _sees_register, order=40))
     add_agency_panel(
-        AgencyPanel("capa/_agency_panel.html", _agency_panel_context, _agency_panel_visible, 40)
+        AgencyPanel("capa/_agency_panel.html", _agency_panel_context, services.sees_register_of, 40)
     )
     add_reminder_source(services.reminders)
     audits.register_report_listener(findings.raise_for_report)

@@ -825,6 +825,14 @@ def reads_register_of(user: User, agency: Agency) -> bool:
     return db.session.scalar(whole) is not None
 
 
+def sees_register_of(user: User, agency: Agency) -> bool:
+    """The agency's whole register, or the items of it an auditor raised or follows."""
+    if reads_register_of(user, agency):
+        return True
+    theirs = access.scoped(Nonconformity, user).where(Nonconformity.agency_id == agency.id)
+    return db.session.scalar(theirs.limit(1)) is not None
+
+
 def agency_summary(user: User, agency: Agency, today: date | None = None) -> AgencySummary:
     mine = access.scoped(Nonconformity, user).where(Nonconformity.agency_id == agency.id)
     open_items = mine.where(Nonconformity.status != NcStatus.CLOSED)
