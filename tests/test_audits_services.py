@@ -112,7 +112,10 @@ def test_unanswered_rows_need_confirmation_and_become_not_audited(world):
     assert results[1:] == [RowResult.NOT_AUDITED] * 5
 
 
-def test_closing_needs_accepted_follow_up_of_every_nonconformity(world):
+def test_report_sets_the_follow_up_deadline_and_closing_waits_for_it(world, monkeypatch):
+    # the audits alone: with no follow-up checker nothing can accept a follow-up
+    monkeypatch.setattr(services, "follow_up_checkers", [])
+    monkeypatch.setattr(services, "report_listeners", [])
     audit = started_audit(world)
     services.record_row(world.lead, audit.rows[0], NC)
     services.record_row(
@@ -120,26 +123,24 @@ def test_closing_needs_accepted_follow_up_of_every_nonconformity(world):
     )
     answer_all(audit, world.lead)
     services.transition(world.lead, audit, "report")
-    nc = audit.rows[0].finding
+    nc, ofi = audit.active_findings
     assert nc.due_date == date.today() + timedelta(days=60)  # minor: 60 days from the report
+    assert ofi.due_date is None and not ofi.follow_up_required
     with pytest.raises(DomainError, match=nc.number):
         services.transition(world.lead, audit, "close")
-    with pytest.raises(PermissionDenied):
-        services.plan_follow_up(world.other_officer, nc, "Ganti SOP")
-    services.plan_follow_up(world.officer, nc, "Tarik SOP rev.01, latih petugas loket")
-    with pytest.raises(PermissionDenied):
-        services.accept_follow_up(world.officer, nc)  # the auditee does not accept its own plan
-    services.accept_follow_up(world.lead, nc)
-    services.transition(world.lead, audit, "close")  # the OFI needs no follow-up
-    assert audit.status == AuditStatus.CLOSED
+    assert audit.status == AuditStatus.REPORTED
 
 
-def test_registered_follow_up_checker_replaces_the_built_in_rule(world, monkeypatch):
+def test_report_listeners_and_follow_up_checkers_decide_the_follow_up(world, monkeypatch):
     monkeypatch.setattr(services, "follow_up_checkers", [])
+    monkeypatch.setattr(services, "report_listeners", [])
+    reported = []
+    services.register_report_listener(lambda actor, audit_: reported.append((actor, audit_)))
     audit = started_audit(world)
     services.record_row(world.lead, audit.rows[0], NC)
     answer_all(audit, world.lead)
     services.transition(world.lead, audit, "report")
+    assert reported == [(world.lead, audit)]
     seen = []
 
     def corrective_actions(audit_, findings):
@@ -153,6 +154,17 @@ def test_registered_follow_up_checker_replaces_the_built_in_rule(world, monkeypa
     assert [f.number for f in seen] == [audit.rows[0].finding.number]
     accepted = True
     services.transition(world.lead, audit, "close")
+
+
+def test_audit_without_nonconformities_closes_at_once(world):
+    audit = started_audit(world)
+    services.record_row(
+        world.lead, audit.rows[1], {"result": "observation", "statement": "Antrian panjang"}
+    )
+    answer_all(audit, world.lead)
+    services.transition(world.lead, audit, "report")
+    services.transition(world.lead, audit, "close")
+    assert audit.status == AuditStatus.CLOSED
 
 
 # --- independence ----------------------------------------------------------------------------
@@ -307,7 +319,9 @@ def test_compliance_formula(world):
     # counted by hand: conform-like 5 (3 conform, 1 good practice, 1 OFI), 2 observations,
     # 1 nonconformity; not applicable and not audited are not assessed
     expected = (5 + 0.5 * 2) / (5 + 2 + 1)
-    figures = {f.clause.number: f for f in services.compliance_by_clause(world.dukcapil)}
+    figures = {
+        f.clause.number: f for f in services.compliance_by_clause(world.dukcapil, world.reviewer)
+    }
     assert set(figures) == {"7.5"}  # clauses with only not applicable rows have no figure
     assert figures["7.5"].tally.compliance == pytest.approx(expected) == pytest.approx(0.75)
     assert figures["7.5"].audit == audit
@@ -321,10 +335,14 @@ def test_compliance_uses_the_latest_issued_report_per_clause(world):
     services.transition(world.lead, second, "start")
     services.record_row(world.lead, second.rows[0], {**NC, "grade": "major"})
     services.record_row(world.lead, second.rows[1], {"result": "conform"})
-    figures = {f.clause.number: f for f in services.compliance_by_clause(world.dukcapil)}
+    figures = {
+        f.clause.number: f for f in services.compliance_by_clause(world.dukcapil, world.reviewer)
+    }
     assert figures["9.3"].audit == first  # the second is not reported yet
     services.transition(world.lead, second, "report")
-    figures = {f.clause.number: f for f in services.compliance_by_clause(world.dukcapil)}
+    figures = {
+        f.clause.number: f for f in services.compliance_by_clause(world.dukcapil, world.reviewer)
+    }
     assert figures["9.3"].audit == second and figures["9.3"].tally.compliance == 0.5
     assert figures["7.5"].audit == first and figures["7.5"].tally.compliance == 1.0
 

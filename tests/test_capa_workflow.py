@@ -41,25 +41,12 @@ def notes(nc: Nonconformity) -> list[str]:
 
 
 def test_a_major_finding_goes_to_closed_through_a_failed_verification(world):
-    """The issue's 'done when': finding → correction → 5-why → plan → acceptance →
-    implementation → failed verification → second plan → effective verification → closed."""
-    nc = raise_nc(world, finding_id=41, raised_on=TODAY)
+    """The workflow of the issue's 'done when' (from a real audit finding, through the pages:
+    tests/test_audit_capa_flow.py): correction → 5-why → plan → acceptance → implementation →
+    failed verification → second plan → effective verification → closed."""
+    nc = raise_nc(world, raised_on=TODAY)
     assert nc.number == "KTS-2026-DUKCAPIL-001"
     assert nc.due_date == TODAY + timedelta(days=30)  # internal audit, major
-    assert (
-        services.raise_from_finding(
-            agency=world.dukcapil,
-            clause="9.3",
-            requirement="",
-            evidence="",
-            statement="x",
-            grade="major",
-            raised_by=world.auditor,
-            finding_id=41,
-        )
-        is nc
-    )
-    assert services.nonconformity_for_finding(41) is nc
     analysed(world, nc, TODAY)
     planned(world, nc, TODAY)
     assert not services.plan_is_accepted(nc)

@@ -186,8 +186,6 @@ POST /audits/<int:audit_id>/edit
 POST /audits/<int:audit_id>/members
 POST /audits/<int:audit_id>/transition/<name>
 POST /audits/agenda/<int:item_id>/remove
-POST /audits/findings/<int:finding_id>/accept
-POST /audits/findings/<int:finding_id>/follow-up
 POST /audits/members/<int:member_id>/remove
 POST /audits/new
 POST /audits/programme-items/<int:item_id>/archive

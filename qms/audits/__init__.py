@@ -26,5 +26,13 @@ def init_app(app: Flask) -> None:
             "audits/_home_panel.html", views.home_panel_context, views.home_panel_visible, order=30
         )
     )
+    registry.add_agency_panel(
+        registry.AgencyPanel(
+            "audits/_agency_panel.html",
+            views.agency_panel_context,
+            views.agency_panel_visible,
+            order=20,
+        )
+    )
     registry.add_reminder_source(services.audit_reminders)
     registry.add_demo_seeder(demo.seed, order=40)

@@ -122,7 +122,11 @@ schemas.update(
                 "statement": _str,
                 "follow_up_required": {"type": "boolean"},
                 "due_date": {"type": "string", "format": "date", "nullable": True},
-                "follow_up_accepted": {"type": "boolean"},
+                "nonconformity": {
+                    "type": "object",
+                    "nullable": True,
+                    "properties": {"id": _int, "number": _str},
+                },
             },
         },
     }
@@ -213,8 +217,13 @@ def finding_json(finding: Finding) -> dict:
         "statement": finding.statement,
         "follow_up_required": finding.follow_up_required,
         "due_date": _iso(finding.due_date),
-        "follow_up_plan": finding.follow_up_plan,
-        "follow_up_accepted": finding.follow_up_accepted_at is not None,
+        # the corrective action raised when the report was issued (see Finding's docstring);
+        # GET /nonconformities/<id> answers only those who may see it
+        "nonconformity": (
+            {"id": finding.nonconformity.id, "number": finding.nonconformity.number}
+            if finding.nonconformity
+            else None
+        ),
     }
 
 
@@ -509,6 +518,6 @@ def agency_compliance(agency_id: int):
                 "assessed": f.tally.assessed,
                 "compliance": f.tally.compliance,
             }
-            for f in services.compliance_by_clause(agency)
+            for f in services.compliance_by_clause(agency, current_user)
         ]
     )

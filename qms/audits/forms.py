@@ -227,12 +227,6 @@ class EvidenceForm(FlaskForm):
     description = StringField(_l("Description"), validators=[max_length(255)])
 
 
-class FollowUpForm(FlaskForm):
-    follow_up_plan = TextAreaField(
-        _l("Correction and corrective action planned"), validators=[DataRequired(REQUIRED)]
-    )
-
-
 class FindingForm(FlaskForm):
     grade = ChoiceField(label=_l("Grade"), validators=[InputRequired(REQUIRED)])
     requirement = TextAreaField(_l("Requirement"))

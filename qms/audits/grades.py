@@ -7,8 +7,9 @@ AUDIT_GRADES_FILE (environment: QMS_AUDIT_GRADES_FILE) names a YAML file of the 
         label: {id: Mayor, en: Major nonconformity}
         result: nonconform          # the checklist result it grades: nonconform, observation
                                     # or opportunity
-        follow_up_required: true    # the audit closes only when its follow-up is accepted
-        deadline_days: 30           # default due date of the follow-up, from the finding
+        follow_up_required: true    # a nonconformity is raised when the report is issued, and
+                                    # the audit closes only once its action plan is accepted
+        deadline_days: 30           # the follow-up is due this many days after the report
 """
 
 from __future__ import annotations

@@ -294,9 +294,11 @@ class ChecklistRow(AuditedMixin, TimestampMixin, db.Model):
 class Finding(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     """A graded audit finding (ISO 19011 6.4.8), numbered per audit: AMI-2026-DUKCAPIL-F03.
 
-    The corrective-action feature links its records to `Finding.id` and tells the audit when a
-    finding is followed up through `services.register_follow_up_checker`. `follow_up_plan` and
-    `follow_up_accepted_at` are the built-in follow-up used while no checker is registered.
+    A finding whose grade requires follow-up is followed up as a nonconformity of the
+    corrective-action feature (qms.capa), which depends on the audits, not the other way round:
+    it adds `Finding.nonconformity` (the other side of `Nonconformity.finding`), raises the
+    nonconformity when the report is issued (`services.register_report_listener`) and tells the
+    audit when its plan is accepted (`services.register_follow_up_checker`).
     """
 
     __tablename__ = "audit_findings"
@@ -315,10 +317,8 @@ class Finding(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     statement: Mapped[str] = mapped_column(Text, default="")
     #: copied from the grade when graded, so a later change of the scale does not rewrite history
     follow_up_required: Mapped[bool] = mapped_column(default=False)
+    #: the follow-up deadline from the grade, set when the report is issued
     due_date: Mapped[date | None] = mapped_column(default=None)
-    follow_up_plan: Mapped[str] = mapped_column(Text, default="")
-    follow_up_accepted_at: Mapped[datetime | None] = mapped_column(default=None)
-    follow_up_accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     audit: Mapped[Audit] = relationship(back_populates="findings")
     row: Mapped[ChecklistRow] = relationship(foreign_keys=[row_id])

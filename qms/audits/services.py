@@ -47,9 +47,6 @@ from qms.standards.models import Clause, Question, Standard
 
 #: action for recording checklist answers and findings: the audit's team, while in progress
 CONDUCT = "conduct"
-#: actions on a finding's built-in follow-up (see `register_follow_up_checker`)
-PLAN_FOLLOW_UP = "plan_follow_up"
-ACCEPT_FOLLOW_UP = "accept_follow_up"
 
 REPORTED_STATES = (AuditStatus.REPORTED, AuditStatus.CLOSED)
 PLANNER_ROLES = (Role.CITY_ADMIN, Role.INTERNAL_AUDITOR)
@@ -138,14 +135,6 @@ class AuditPartPolicy(access.Policy):
         audit = record.audit or db.session.get(Audit, record.audit_id)
         if isinstance(record, ChecklistRow | Finding) and action == access.EDIT:
             return access.can(user, CONDUCT, audit)
-        if isinstance(record, Finding) and action == PLAN_FOLLOW_UP:
-            return audit.status == AuditStatus.REPORTED and (
-                access.manages_agency(user, audit.agency) or is_team(user, audit)
-            )
-        if isinstance(record, Finding) and action == ACCEPT_FOLLOW_UP:
-            return audit.status == AuditStatus.REPORTED and (
-                is_team(user, audit) or access.is_city_admin(user, city_of(audit))
-            )
         return access.can(user, access.EDIT, audit)
 
 
@@ -591,7 +580,11 @@ def unanswered_rows(audit: Audit) -> list[ChecklistRow]:
 def transition(
     actor: User, audit: Audit, name: str, *, confirm_unanswered: bool = False
 ) -> Transition:
-    """Move the audit along planned → in progress → reported → closed, with each step's rule."""
+    """Move the audit along planned → in progress → reported → closed, with each step's rule.
+
+    Issuing the report fixes the findings (the checklist and findings are written only while
+    the audit is in progress), so that is when their follow-up starts: the due dates are set
+    and the report listeners (the corrective actions) are told, in the same transaction."""
     AUDIT_WORKFLOW.check(audit, name, actor)
     if name == "start":
         if not audit.rows:
@@ -615,13 +608,17 @@ def transition(
         if lacking:
             raise DomainError(
                 _l(
-                    "The audit can be closed only when every nonconformity has an accepted "
-                    "follow-up. Still open: %(numbers)s.",
+                    "The audit can be closed only when the corrective action plan of every "
+                    "nonconformity is accepted. Still open: %(numbers)s.",
                     numbers=", ".join(f.number for f in lacking),
                 )
             )
         audit.closed_at = utcnow()
-    return AUDIT_WORKFLOW.apply(audit, name, actor, AuditStatus)
+    done = AUDIT_WORKFLOW.apply(audit, name, actor, AuditStatus)
+    if name == "report":
+        for listener in report_listeners:
+            listener(actor, audit)
+    return done
 
 
 def _check_reportable(audit: Audit, confirm_unanswered: bool) -> None:
@@ -640,24 +637,35 @@ def _check_reportable(audit: Audit, confirm_unanswered: bool) -> None:
         raise UnansweredRows(len(unanswered))
 
 
-# --- follow-up: the extension point for corrective actions ----------------------------------
+# --- follow-up: the extension points for corrective actions ---------------------------------
+# The corrective-action feature (qms.capa) builds on the audits; the audits never import it.
+# It plugs in here from its init_app: a report listener raises a nonconformity for each finding
+# that needs follow-up, and a follow-up checker keeps the audit open until their plans are
+# accepted.
+
+#: (actor, audit) -> None, called once the audit's report is issued, in the same transaction
+ReportListener = Callable[[User, Audit], None]
+report_listeners: list[ReportListener] = []
 
 #: (audit, findings needing follow-up) -> those of them still lacking an accepted corrective
-#: action. The corrective-action feature registers one; see `register_follow_up_checker`.
+#: action plan
 FollowUpChecker = Callable[[Audit, list[Finding]], Iterable[Finding]]
 follow_up_checkers: list[FollowUpChecker] = []
+
+
+def register_report_listener(listener: ReportListener) -> None:
+    if listener not in report_listeners:
+        report_listeners.append(listener)
 
 
 def register_follow_up_checker(checker: FollowUpChecker) -> None:
     """Let a later feature decide when a finding is followed up.
 
     An audit closes only when every finding whose grade requires follow-up (the
-    nonconformities: `Finding.follow_up_required`) is followed up. With no checker registered,
-    a finding counts as followed up when its built-in follow-up is accepted
-    (`Finding.follow_up_accepted_at`, set by `accept_follow_up`). Once checkers are registered
-    they replace that built-in rule: each gets the audit and its findings needing follow-up and
-    returns those still lacking an accepted corrective action; a finding any checker returns
-    keeps the audit open.
+    nonconformities: `Finding.follow_up_required`) is followed up. Each checker gets the audit
+    and its findings needing follow-up and returns those still lacking an accepted corrective
+    action plan; a finding any checker returns keeps the audit open. With no checker registered
+    nothing can accept a follow-up, so an audit with such findings stays open.
     """
     if checker not in follow_up_checkers:
         follow_up_checkers.append(checker)
@@ -670,32 +678,9 @@ def findings_needing_follow_up(audit: Audit) -> list[Finding]:
 def findings_lacking_follow_up(audit: Audit) -> list[Finding]:
     needing = findings_needing_follow_up(audit)
     if not follow_up_checkers:
-        return [f for f in needing if f.follow_up_accepted_at is None]
+        return needing
     lacking = {f.id for checker in follow_up_checkers for f in checker(audit, needing)}
     return [f for f in needing if f.id in lacking]
-
-
-def plan_follow_up(actor: User, finding: Finding, plan: str) -> None:
-    """The auditee writes the correction and corrective action it plans (built-in follow-up)."""
-    access.authorize(actor, PLAN_FOLLOW_UP, finding)
-    if not plan.strip():
-        raise DomainError(
-            _l("Describe the planned correction and corrective action."), field="follow_up_plan"
-        )
-    finding.follow_up_plan = plan.strip()
-    finding.follow_up_accepted_at = None
-    finding.follow_up_accepted_by_id = None
-    db.session.flush()
-
-
-def accept_follow_up(actor: User, finding: Finding) -> None:
-    """The audit team accepts the auditee's plan (built-in follow-up)."""
-    access.authorize(actor, ACCEPT_FOLLOW_UP, finding)
-    if not finding.follow_up_plan.strip():
-        raise DomainError(_l("There is no follow-up plan to accept yet."))
-    finding.follow_up_accepted_at = utcnow()
-    finding.follow_up_accepted_by_id = actor.id
-    db.session.flush()
 
 
 # --- checklist --------------------------------------------------------------------------------
@@ -948,16 +933,15 @@ class ClauseCompliance:
     tally: Tally
 
 
-def compliance_by_clause(agency: Agency) -> list[ClauseCompliance]:
+def compliance_by_clause(agency: Agency, user: User) -> list[ClauseCompliance]:
     """For each clause, the compliance figure (see `Tally`) from the agency's latest reported or
-    closed audit that assessed the clause, in the standard's clause order. Only issued reports
-    count, so the figure never shows work in progress."""
+    closed audit that assessed the clause and that the user may see, in the standard's clause
+    order. Only issued reports count, so the figure never shows work in progress."""
     audits = db.session.scalars(
-        select(Audit)
+        access.scoped(Audit, user)
         .where(
             Audit.agency_id == agency.id,
             Audit.status.in_(REPORTED_STATES),
-            Audit.archived_at.is_(None),
         )
         .order_by(Audit.reported_at.desc(), Audit.id.desc())
     )

@@ -27,7 +27,6 @@ from qms.audits.forms import (
     AuditForm,
     CopyChecklistForm,
     EvidenceForm,
-    FollowUpForm,
     MemberForm,
     ProgrammeForm,
     ProgrammeItemForm,
@@ -223,6 +222,9 @@ def detail(audit_id: int):
         member_form=MemberForm(auditors=[u for u in auditors if u.id not in audit.team_ids]),
         agenda_form=AgendaForm(auditors=audit.team),
         transitions=services.AUDIT_WORKFLOW.available(audit, current_user),
+        lacking=services.findings_lacking_follow_up(audit)
+        if audit.status == AuditStatus.REPORTED
+        else [],
         tally=services.tally(audit.rows),
         history=history,
         users=_user_names(history),
@@ -485,33 +487,10 @@ def finding(finding_id: int):
         "audits/finding.html",
         finding=record,
         audit=record.audit,
-        form=FollowUpForm(obj=record),
-        may_plan=access.can(current_user, services.PLAN_FOLLOW_UP, record),
-        may_accept=access.can(current_user, services.ACCEPT_FOLLOW_UP, record),
         evidence_files=files_of(record.row),
         history=history,
         users=_user_names(history),
     )
-
-
-@bp.post("/findings/<int:finding_id>/follow-up")
-@login_required
-def plan_follow_up(finding_id: int):
-    record = access.get_visible(Finding, finding_id, current_user)
-    services.plan_follow_up(current_user, record, request.form.get("follow_up_plan", ""))
-    db.session.commit()
-    flash(_("The follow-up plan was saved."), "success")
-    return redirect(url_for("audits.finding", finding_id=record.id)), 303
-
-
-@bp.post("/findings/<int:finding_id>/accept")
-@login_required
-def accept_follow_up(finding_id: int):
-    record = access.get_visible(Finding, finding_id, current_user)
-    services.accept_follow_up(current_user, record)
-    db.session.commit()
-    flash(_("The follow-up was accepted."), "success")
-    return redirect(url_for("audits.finding", finding_id=record.id)), 303
 
 
 @bp.get("/compliance")
@@ -527,7 +506,7 @@ def compliance(agency_id: int):
     return render_template(
         "audits/compliance.html",
         agency=agency,
-        figures=services.compliance_by_clause(agency),
+        figures=services.compliance_by_clause(agency, current_user),
         audits=db.session.scalars(services.visible_audits(current_user, agency_id=agency.id)).all(),
     )
 
@@ -535,18 +514,43 @@ def compliance(agency_id: int):
 # --- home panel -------------------------------------------------------------------------------
 
 
+#: roles whose home shows every open audit they may see (a city's overview), not only their own
+OVERVIEW_ROLES = (Role.SYSTEM_ADMIN, Role.CITY_ADMIN, Role.MANAGEMENT_VIEWER)
+
+
 def home_panel_visible(user: User) -> bool:
-    return user.has_role(Role.INTERNAL_AUDITOR, Role.QUALITY_OFFICER)
+    return user.has_role(Role.INTERNAL_AUDITOR, Role.QUALITY_OFFICER, *OVERVIEW_ROLES)
 
 
 def home_panel_context(user: User) -> dict[str, Any]:
-    """The audits a user has work on: their team's open audits, and their agency's reports."""
+    """The audits a user has work on: their team's open audits and their agency's reports; for
+    the city's administrators and viewers, every open audit of the city."""
     audits = db.session.scalars(
         services.visible_audits(user).where(Audit.status != AuditStatus.CLOSED)
     ).all()
-    mine = [
-        a
-        for a in audits
-        if services.is_team(user, a) or a.agency_id in user.agency_ids(Role.QUALITY_OFFICER)
-    ]
-    return {"audits": mine[:10]}
+    if not user.has_role(*OVERVIEW_ROLES):
+        audits = [
+            a
+            for a in audits
+            if services.is_team(user, a) or a.agency_id in user.agency_ids(Role.QUALITY_OFFICER)
+        ]
+    return {"audits": audits[:10]}
+
+
+# --- agency page panel ------------------------------------------------------------------------
+
+
+def agency_panel_visible(user: User, agency: Agency) -> bool:
+    """Those who may see any of the agency's audits, and those who may plan one."""
+    seen = services.visible_audits(user, agency_id=agency.id).limit(1)
+    return services.plans_audits_in(user, agency.city_id) or (db.session.scalar(seen) is not None)
+
+
+def agency_panel_context(user: User, agency: Agency) -> dict[str, Any]:
+    audits = db.session.scalars(services.visible_audits(user, agency_id=agency.id)).all()
+    return {
+        "agency": agency,
+        "upcoming": [a for a in audits if a.status not in services.REPORTED_STATES],
+        "reported": [a for a in audits if a.status in services.REPORTED_STATES][:3],
+        "figures": services.compliance_by_clause(agency, user),
+    }

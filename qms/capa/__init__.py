@@ -29,15 +29,29 @@ def _sees_complaints(user) -> bool:
 def _home_context(user) -> dict:
     from qms.capa import services
 
-    return {"overdue": services.overdue(user, limit=10), "awaiting": services.awaiting(user)}
+    return {
+        "open": services.open_count(user),
+        "overdue": services.overdue(user, limit=10),
+        "awaiting": services.awaiting(user),
+    }
+
+
+def _agency_panel_context(user, agency) -> dict:
+    from qms.capa import services
+    from qms.capa.models import GRADE_LABELS
+
+    return {"summary": services.agency_summary(user, agency), "grade_labels": GRADE_LABELS}
 
 
 def init_app(app: Flask) -> None:
-    from qms.capa import api, complaints, demo, services, settings, views  # noqa: F401
+    from qms.audits import services as audits
+    from qms.capa import api, complaints, demo, findings, services, settings, views  # noqa: F401
     from qms.cli import qms_group
     from qms.core.registry import (
+        AgencyPanel,
         HomePanel,
         NavItem,
+        add_agency_panel,
         add_demo_seeder,
         add_home_panel,
         add_nav,
@@ -50,10 +64,17 @@ def init_app(app: Flask) -> None:
     add_nav(NavItem(_l("Complaints"), "capa.complaint_list", _sees_complaints, order=45))
     add_nav(NavItem(_l("CAPA dashboard"), "capa.dashboard_page", _sees_register, order=46))
     add_home_panel(HomePanel("capa/_home_panel.html", _home_context, _sees_register, order=40))
+    add_agency_panel(
+        AgencyPanel("capa/_agency_panel.html", _agency_panel_context, services.sees_register_of, 40)
+    )
     add_reminder_source(services.reminders)
+    audits.register_report_listener(findings.raise_for_report)
+    audits.register_follow_up_checker(findings.lacking_accepted_plan)
     add_demo_seeder(demo.seed, order=50)
     if "escalate-complaints" not in qms_group.commands:
         qms_group.add_command(escalate_command)
+    if "raise-audit-nonconformities" not in qms_group.commands:
+        qms_group.add_command(raise_audit_nonconformities_command)
 
 
 @click.command("escalate-complaints")
@@ -76,3 +97,28 @@ def escalate_command(today) -> None:
     click.echo(
         f"{len(created)} nonconformity(ies) raised: {', '.join(nc.number for nc in created)}"
     )
+
+
+@click.command("raise-audit-nonconformities")
+def raise_audit_nonconformities_command() -> None:
+    """Raise the missing nonconformities of audits reported before findings flowed to the
+    register (once, after upgrading a database; running it again changes nothing)."""
+    from sqlalchemy import func, select
+
+    from qms.audits.models import Audit, AuditStatus
+    from qms.capa import findings
+    from qms.capa.models import Nonconformity
+    from qms.core.history import acting_as
+    from qms.extensions import db
+
+    def count() -> int:
+        return db.session.scalar(select(func.count(Nonconformity.id)))
+
+    before = count()
+    with acting_as(None):
+        for audit in db.session.scalars(
+            select(Audit).where(Audit.status == AuditStatus.REPORTED, Audit.archived_at.is_(None))
+        ):
+            findings.raise_for_report(None, audit)
+    db.session.commit()
+    click.echo(f"{count() - before} nonconformity(ies) raised")

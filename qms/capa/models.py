@@ -8,9 +8,10 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from qms.accounts.models import User
+from qms.audits.models import Finding
 from qms.core.models import (
     ArchivableMixin,
     AuditedMixin,
@@ -166,8 +167,10 @@ class Nonconformity(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixi
 
     source: Mapped[NcSource] = mapped_column(str_enum(NcSource))
     source_reference: Mapped[str] = mapped_column(String(255), default="")
-    #: the internal-audit finding this was raised from (the foreign key comes with the audits)
-    finding_id: Mapped[int | None] = mapped_column(index=True)
+    #: the internal-audit finding this was raised from; at most one nonconformity per finding
+    finding_id: Mapped[int | None] = mapped_column(
+        ForeignKey("audit_findings.id"), index=True, unique=True
+    )
     #: the nonconformity whose "could it occur elsewhere?" answer raised this one
     origin_id: Mapped[int | None] = mapped_column(ForeignKey("nonconformities.id"))
     #: set on nonconformities raised by a complaint escalation rule, to find the open one again
@@ -221,6 +224,10 @@ class Nonconformity(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixi
     implemented_by: Mapped[User | None] = relationship(foreign_keys=[implemented_by_id])
     closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
     origin: Mapped[Nonconformity | None] = relationship(remote_side="Nonconformity.id")
+    #: both ways: the audits do not import this feature, so `Finding.nonconformity` is made here
+    finding: Mapped[Finding | None] = relationship(
+        backref=backref("nonconformity", uselist=False, viewonly=True), viewonly=True
+    )
     actions: Mapped[list[CorrectiveAction]] = relationship(
         back_populates="nonconformity", order_by="CorrectiveAction.id"
     )

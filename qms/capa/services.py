@@ -1,8 +1,8 @@
 """The rules of nonconformities and corrective actions (ISO 9001 10.2): who may see and move
 them, numbering, deadlines, the gated workflow, reminders and escalation.
 
-Functions for other features (the internal audits call these once both branches are merged):
-`raise_from_finding()`, `nonconformity_for_finding()`, `plan_is_accepted()`, `is_closed()`.
+Functions for other features: `raise_from_finding()`, `nonconformity_for_finding()`,
+`plan_is_accepted()`, `is_closed()` (qms/capa/findings.py wires them to the internal audits).
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from qms.accounts.models import Role, RoleAssignment, User
+from qms.audits.models import AuditTeamMember, Finding
 from qms.capa.models import (
     PENDING_STATUSES,
     PLAN_ACCEPTED_STATUSES,
@@ -71,10 +72,18 @@ def _is_agency_officer(user: User, nc: Nonconformity) -> bool:
 
 class NonconformityPolicy(access.Policy):
     def visible(self, user: User):
+        """The agency's officers and city readers see its register; an internal auditor sees
+        what they raised, follow up, accepted or verified, and what came from a finding of an
+        audit whose team they were on (the whole team stands behind the report)."""
         conditions = [access.agency_visibility(user, Nonconformity.agency_id)]
         if user.has_role(Role.INTERNAL_AUDITOR):
             verified = select(EffectivenessCheck.nonconformity_id).where(
                 EffectivenessCheck.verified_by_id == user.id
+            )
+            on_team = (
+                select(Finding.id)
+                .join(AuditTeamMember, AuditTeamMember.audit_id == Finding.audit_id)
+                .where(AuditTeamMember.user_id == user.id)
             )
             conditions.append(
                 or_(
@@ -82,6 +91,7 @@ class NonconformityPolicy(access.Policy):
                     Nonconformity.auditor_id == user.id,
                     Nonconformity.plan_accepted_by_id == user.id,
                     Nonconformity.id.in_(verified),
+                    Nonconformity.finding_id.in_(on_team),
                 )
             )
         return access.any_of(conditions)
@@ -273,6 +283,7 @@ def raise_from_finding(
     process: str = "",
     criterion: str = "",
     auditee_representative: str = "",
+    auditor_id: int | None = None,
 ) -> Nonconformity:
     """The nonconformity for an audit finding (major or minor), created once: calling it again
     for the same finding returns the existing one. The audit service has already checked who may
@@ -300,6 +311,7 @@ def raise_from_finding(
         process=process,
         criterion=criterion,
         auditee_representative=auditee_representative,
+        auditor_id=auditor_id,
     )
 
 
@@ -786,6 +798,59 @@ def overdue(user: User, today: date | None = None, limit: int | None = None) -> 
     if limit:
         query = query.limit(limit)
     return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class AgencySummary:
+    """An agency's register as one user may see it: open items by grade, and overdue."""
+
+    agency: Agency
+    open_by_grade: dict[NcGrade, int]
+    overdue: int
+
+    @property
+    def open(self) -> int:
+        return sum(self.open_by_grade.values())
+
+
+def reads_register_of(user: User, agency: Agency) -> bool:
+    """The agency's whole register: its officers, its city's readers, national readers."""
+    whole = select(Agency.id).where(
+        Agency.id == agency.id, access.agency_visibility(user, Agency.id)
+    )
+    return db.session.scalar(whole) is not None
+
+
+def sees_register_of(user: User, agency: Agency) -> bool:
+    """The agency's whole register, or the items of it an auditor raised or follows."""
+    if reads_register_of(user, agency):
+        return True
+    theirs = access.scoped(Nonconformity, user).where(Nonconformity.agency_id == agency.id)
+    return db.session.scalar(theirs.limit(1)) is not None
+
+
+def agency_summary(user: User, agency: Agency, today: date | None = None) -> AgencySummary:
+    mine = access.scoped(Nonconformity, user).where(Nonconformity.agency_id == agency.id)
+    open_items = mine.where(Nonconformity.status != NcStatus.CLOSED)
+    counts = dict(
+        db.session.execute(
+            open_items.with_only_columns(Nonconformity.grade, func.count()).group_by(
+                Nonconformity.grade
+            )
+        ).all()
+    )
+    overdue_items = mine.where(*_overdue_conditions(today or utc_today()))
+    return AgencySummary(
+        agency=agency,
+        open_by_grade={grade: counts.get(grade, 0) for grade in NcGrade},
+        overdue=db.session.scalar(overdue_items.with_only_columns(func.count())) or 0,
+    )
+
+
+def open_count(user: User) -> int:
+    """The nonconformities the user may see that are not closed yet."""
+    query = access.scoped(Nonconformity, user).where(Nonconformity.status != NcStatus.CLOSED)
+    return db.session.scalar(query.with_only_columns(func.count())) or 0
 
 
 def awaiting(user: User) -> list[Nonconformity]:

@@ -28,8 +28,10 @@ def _sees_review_panel(user) -> bool:
 
 def init_app(app: Flask) -> None:
     from qms.core.registry import (
+        AgencyPanel,
         HomePanel,
         NavItem,
+        add_agency_panel,
         add_demo_seeder,
         add_home_panel,
         add_nav,
@@ -50,6 +52,14 @@ def init_app(app: Flask) -> None:
             services.reviews_needing_attention,
             _sees_review_panel,
             order=20,
+        )
+    )
+    add_agency_panel(
+        AgencyPanel(
+            "documents/_agency_panel.html",
+            services.agency_status,
+            services.reads_documents_of,
+            order=10,
         )
     )
     add_reminder_source(services.review_reminders)

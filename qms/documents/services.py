@@ -30,6 +30,7 @@ from qms.core.timeutil import today as utc_today
 from qms.core.timeutil import utcnow
 from qms.core.workflow import StateMachine, Transition
 from qms.documents.models import (
+    DOCUMENT_STATUS_LABELS,
     DOCUMENT_TYPE_PREFIXES,
     SECTIONS,
     Document,
@@ -749,6 +750,38 @@ def reviews_needing_attention(user: User, today: date | None = None) -> dict[str
     return {
         "overdue": master_list(user, MasterListFilter(review="overdue"), today),
         "due": master_list(user, MasterListFilter(review="due"), today),
+    }
+
+
+def reads_documents_of(user: User, agency: Agency) -> bool:
+    """Whether the user reads the agency's documents (the same rule as `DocumentPolicy`)."""
+    readable = select(Agency.id).where(
+        Agency.id == agency.id,
+        access.agency_visibility(
+            user, Agency.id, agency_roles=(Role.QUALITY_OFFICER,), city_roles=CITY_READERS
+        ),
+    )
+    return db.session.scalar(readable) is not None
+
+
+def _count(query: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def agency_status(user: User, agency: Agency, today: date | None = None) -> dict[str, Any]:
+    """For the agency's page: its documents the user may see, counted by status, and the
+    reviews due within the notice period or overdue."""
+
+    def count(**filters: str) -> int:
+        return _count(
+            master_list_query(user, MasterListFilter(agency_id=agency.id, **filters), today)
+        )
+
+    return {
+        "agency": agency,
+        "status_labels": DOCUMENT_STATUS_LABELS,
+        "by_status": {status: count(status=status.value) for status in DocumentStatus},
+        "reviews": {review: count(review=review) for review in ("overdue", "due")},
     }
 
 

@@ -15,6 +15,14 @@ def init_app(app: Flask) -> None:
         HomePanel("home/panel_admin.html", services.admin_overview, services.is_admin, order=10)
     )
     add_home_panel(
+        HomePanel(
+            "home/panel_cities.html",
+            services.cities_overview,
+            services.is_national_reader,
+            order=15,
+        )
+    )
+    add_home_panel(
         HomePanel("home/panel_scope.html", services.my_scope, lambda user: True, order=900)
     )
     add_nav(NavItem(_l("Outbox"), "home.outbox", services.is_admin, 90))

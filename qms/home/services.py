@@ -60,6 +60,22 @@ def admin_overview(user: User) -> dict[str, Any]:
     }
 
 
+def cities_overview(user: User) -> dict[str, Any]:
+    """For national readers (BSN): every city they may see with its number of agencies."""
+    agencies = (
+        access.scoped(Agency, user)
+        .with_only_columns(Agency.city_id, func.count(Agency.id))
+        .group_by(Agency.city_id)
+    )
+    counts = dict(db.session.execute(agencies).all())
+    cities = db.session.scalars(access.scoped(City, user).order_by(City.name)).all()
+    return {"cities": [(city, counts.get(city.id, 0)) for city in cities]}
+
+
+def is_national_reader(user: User) -> bool:
+    return user.has_role(*access.NATIONAL_READERS)
+
+
 def my_scope(user: User) -> dict[str, Any]:
     """Each role with the city or agency it covers, for links to them."""
     return {"assignments": user.roles}
