@@ -34,7 +34,8 @@ lint: setup
 	$(BIN)/ruff check .
 
 test: lint
-	$(BIN)/pytest -q -p no:cacheprovider
+	@echo "== SQLite"
+	env -u QMS_TEST_DATABASE_URL $(BIN)/pytest -q -p no:cacheprovider
 	@if [ -n "$$QMS_TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL ($$QMS_TEST_DATABASE_URL)"; \
 		$(BIN)/pytest -q -p no:cacheprovider; \
