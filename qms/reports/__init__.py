@@ -77,7 +77,7 @@ def _may_use_portal(user) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from qms.reports import directory, engine, services, views  # noqa: F401  (registrations)
+    from qms.reports import directory, engine, services, types, views  # noqa: F401  (registrations)
 
     app.register_blueprint(views.bp)
     app.register_blueprint(views.verify_bp)
