@@ -77,9 +77,11 @@ def _may_use_portal(user) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from qms.reports import directory, engine, services, types, views  # noqa: F401  (registrations)
+    from qms.reports import dashboards, directory, engine, services, types, views  # noqa: F401
+
 
     app.register_blueprint(views.bp)
     app.register_blueprint(views.verify_bp)
     app.jinja_env.globals.update(engine.template_globals())
     add_nav(NavItem(_l("Reports"), "reports.portal", _may_use_portal, order=80))
+    dashboards.init_app()
