@@ -79,7 +79,6 @@ def _may_use_portal(user) -> bool:
 def init_app(app: Flask) -> None:
     from qms.reports import dashboards, directory, engine, services, types, views  # noqa: F401
 
-
     app.register_blueprint(views.bp)
     app.register_blueprint(views.verify_bp)
     app.jinja_env.globals.update(engine.template_globals())

@@ -26,7 +26,9 @@ def agency_visible(user: User) -> bool:
 def agency_context(user: User) -> dict[str, Any]:
     day = today()
     agencies = [
-        a for a in (db.session.get(Agency, i) for i in sorted(user.agency_ids(Role.QUALITY_OFFICER))) if a
+        a
+        for a in (db.session.get(Agency, i) for i in sorted(user.agency_ids(Role.QUALITY_OFFICER)))
+        if a
     ]
     return {"boards": [(a, figures.agency_figures(a, (None, None), day)) for a in agencies]}
 
@@ -37,7 +39,9 @@ def city_visible(user: User) -> bool:
 
 def city_context(user: User) -> dict[str, Any]:
     day = today()
-    cities = [c for c in organisations.visible_cities(user) if c.id in user.city_ids(*access.CITY_READERS)]
+    cities = [
+        c for c in organisations.visible_cities(user) if c.id in user.city_ids(*access.CITY_READERS)
+    ]
     return {
         "boards": [(c, figures.city_figures(c, user, (None, None), day)) for c in cities],
         "ranked": RANKED_ON_HOME,
@@ -58,4 +62,3 @@ def init_app() -> None:
     add_home_panel(
         HomePanel("reports/_home_national.html", national_context, national_visible, order=20)
     )
-

@@ -163,9 +163,7 @@ def render_chunked(
     for start, pdf in chunk_pdfs:
         toc_pages[f"chunk-{start}"] = page
         page += pdf.pages
-    front_html = render_html(
-        report_type, request, data, part="front", toc_pages=toc_pages, **meta
-    )
+    front_html = render_html(report_type, request, data, part="front", toc_pages=toc_pages, **meta)
     front = render_pdf(front_html)
     merged = _merge([front] + [pdf for _start, pdf in chunk_pdfs], request.locale)
     return merged, [front_html, *htmls]

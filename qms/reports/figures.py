@@ -69,7 +69,10 @@ def _clause_titles(numbers: set[str]) -> dict[str, str]:
     rows = db.session.execute(
         select(Clause.number, Clause.title_id, Clause.title_en).where(Clause.number.in_(numbers))
     )
-    return {number: (title_en if english and title_en else title_id) for number, title_id, title_en in rows}
+    return {
+        number: (title_en if english and title_en else title_id)
+        for number, title_id, title_en in rows
+    }
 
 
 def _clause_key(number: str) -> tuple:
@@ -181,9 +184,13 @@ def _overall(tallies: list[dict[str, Any]]) -> dict[str, Any]:
 def grade_rows(counts: Counter) -> list[dict[str, Any]]:
     """Findings per grade of the configured scale, in its order (grades no longer in the
     scale follow under their key)."""
-    rows = [{"key": g.key, "label": g.label, "count": counts.get(g.key, 0)} for g in grades.grades()]
+    rows = [
+        {"key": g.key, "label": g.label, "count": counts.get(g.key, 0)} for g in grades.grades()
+    ]
     known = {g.key for g in grades.grades()}
-    rows += [{"key": k, "label": k, "count": n} for k, n in sorted(counts.items()) if k not in known]
+    rows += [
+        {"key": k, "label": k, "count": n} for k, n in sorted(counts.items()) if k not in known
+    ]
     return rows
 
 
@@ -229,7 +236,9 @@ def capa_figures(ncs: list[Nonconformity], complaints: list[Complaint], today: d
         "overdue_count": len(board.overdue),
         "ageing": [{"label": label, "count": n} for label, n in board.ageing],
         "complaints": len(complaints),
-        "complaints_by_channel": [{"label": label, "count": n} for label, n in board.complaints_by_channel],
+        "complaints_by_channel": [
+            {"label": label, "count": n} for label, n in board.complaints_by_channel
+        ],
         "response_by_channel": [
             {"label": label, "answered": answered, "mean_days": mean, "in_time": in_time}
             for label, answered, mean, in_time in board.response_by_channel
@@ -237,7 +246,12 @@ def capa_figures(ncs: list[Nonconformity], complaints: list[Complaint], today: d
         "response_buckets": [{"label": label, "count": n} for label, n in board.response_buckets],
         "unanswered": board.unanswered,
         "in_time": (
-            sum(r[3] * n for r, (_l, n) in zip(board.response_by_channel, board.complaints_by_channel, strict=True))
+            sum(
+                r[3] * n
+                for r, (_l, n) in zip(
+                    board.response_by_channel, board.complaints_by_channel, strict=True
+                )
+            )
             / len(complaints)
             if complaints
             else None
@@ -289,7 +303,8 @@ def document_figures(documents: list[Document], today: date) -> dict[str, Any]:
     return {
         "total": len(documents),
         "by_status": [
-            {"label": str(DOCUMENT_STATUS_LABELS[s]), "count": statuses.get(s, 0)} for s in DocumentStatus
+            {"label": str(DOCUMENT_STATUS_LABELS[s]), "count": statuses.get(s, 0)}
+            for s in DocumentStatus
         ],
         "effective": statuses.get(DocumentStatus.EFFECTIVE, 0),
         "due": listed("due"),
@@ -307,7 +322,8 @@ def agency_figures(agency: Agency, period: Period, today: date) -> dict[str, Any
     numbers = set(latest) | {chapter_of(n) for n in latest}
     titles = _clause_titles(numbers)
     clause_rows = [
-        {"number": n, "title": titles.get(n, ""), **latest[n]} for n in sorted(latest, key=_clause_key)
+        {"number": n, "title": titles.get(n, ""), **latest[n]}
+        for n in sorted(latest, key=_clause_key)
     ]
     latest_chapters = latest_by_clause(audits, "chapters")
     chapters = sorted(latest_chapters, key=_clause_key)
@@ -325,10 +341,17 @@ def agency_figures(agency: Agency, period: Period, today: date) -> dict[str, Any
         "overall": _overall([a["tally"] for a in audits]),
         "clauses": clause_rows,
         "chapters": [
-            {"number": c, "title": titles.get(c, ""), "latest": as_percent(latest_chapters[c]["compliance"])}
+            {
+                "number": c,
+                "title": titles.get(c, ""),
+                "latest": as_percent(latest_chapters[c]["compliance"]),
+            }
             for c in chapters
         ],
-        "heat": [[as_percent(a["chapters"].get(c, {}).get("compliance")) for a in audits] for c in chapters],
+        "heat": [
+            [as_percent(a["chapters"].get(c, {}).get("compliance")) for a in audits]
+            for c in chapters
+        ],
         "findings": grade_rows(findings),
         "findings_total": sum(findings.values()),
         "capa": capa_figures(ncs, complaints, today),
@@ -443,7 +466,9 @@ def city_figures(city: City, viewer: User, period: Period, today: date) -> dict[
             "complaints_in_time": capa["in_time"],
             "pathways": sum(n for _s, n in sme.funnel),
             "certified": sum(
-                n for s, n in sme.funnel if s in (Stage.CERTIFIED, Stage.SURVEILLANCE, Stage.RENEWAL)
+                n
+                for s, n in sme.funnel
+                if s in (Stage.CERTIFIED, Stage.SURVEILLANCE, Stage.RENEWAL)
             ),
         },
     }
@@ -452,6 +477,10 @@ def city_figures(city: City, viewer: User, period: Period, today: date) -> dict[
 def national_figures(cities: list[City], viewer: User, today: date) -> list[dict[str, Any]]:
     """Each city's totals (as on its city summary), for the BSN overview."""
     return [
-        {"id": city.id, "name": city.name, **city_figures(city, viewer, (None, None), today)["totals"]}
+        {
+            "id": city.id,
+            "name": city.name,
+            **city_figures(city, viewer, (None, None), today)["totals"],
+        }
         for city in cities
     ]
