@@ -16,7 +16,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from flask_babel import get_locale
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from qms.accounts.models import User
 from qms.audits import grades
@@ -79,6 +79,15 @@ def _clause_key(number: str) -> tuple:
     return tuple(int(part) if part.isdigit() else part for part in number.split("."))
 
 
+def _plus(total: Tally, more: Tally, times: int = 1) -> Tally:
+    """`total` with `times` × `more` added (a result's class comes from `Tally.add`)."""
+    return Tally(
+        total.conform + times * more.conform,
+        total.observation + times * more.observation,
+        total.nonconform + times * more.nonconform,
+    )
+
+
 # --- audits -------------------------------------------------------------------------------
 
 
@@ -113,18 +122,22 @@ def audits_of(agency_ids: list[int], period: Period) -> dict[int, list[dict[str,
         if _in_period(audit_day(a), period)
     ]
     by_audit: dict[int, dict[str, Tally]] = defaultdict(dict)
-    overall: dict[int, Tally] = defaultdict(Tally)
+    #: what each checklist result counts as, from the audits' own formula
+    classes: dict[Any, Tally] = {}
     ids = [a.id for a in audits]
     for start in range(0, len(ids), 500):
+        # counted in SQL: a city has tens of thousands of checklist rows
         rows = db.session.execute(
-            select(ChecklistRow.audit_id, Clause.number, ChecklistRow.result)
+            select(ChecklistRow.audit_id, Clause.number, ChecklistRow.result, func.count())
             .join(Clause, Clause.id == ChecklistRow.clause_id)
             .where(ChecklistRow.audit_id.in_(ids[start : start + 500]))
+            .group_by(ChecklistRow.audit_id, Clause.number, ChecklistRow.result)
         )
-        for audit_id, number, result in rows:
-            clauses = by_audit[audit_id]
-            clauses[number] = clauses.get(number, Tally()).add(result)
-            overall[audit_id] = overall[audit_id].add(result)
+        for audit_id, number, result, count in rows:
+            unit = classes.get(result) or classes.setdefault(result, Tally().add(result))
+            if unit.assessed:
+                clauses = by_audit[audit_id]
+                clauses[number] = _plus(clauses.get(number, Tally()), unit, count)
     grade_counts: dict[int, Counter] = defaultdict(Counter)
     for start in range(0, len(ids), 500):
         for audit_id, grade in db.session.execute(
@@ -138,13 +151,10 @@ def audits_of(agency_ids: list[int], period: Period) -> dict[int, list[dict[str,
     for a in sorted(audits, key=lambda a: (audit_day(a), a.id)):
         clauses = by_audit.get(a.id, {})
         chapters: dict[str, Tally] = defaultdict(Tally)
+        overall = Tally()
         for number, tally in clauses.items():
-            chapter = chapters[chapter_of(number)]
-            chapters[chapter_of(number)] = Tally(
-                chapter.conform + tally.conform,
-                chapter.observation + tally.observation,
-                chapter.nonconform + tally.nonconform,
-            )
+            chapters[chapter_of(number)] = _plus(chapters[chapter_of(number)], tally)
+            overall = _plus(overall, tally)
         result[a.agency_id].append(
             {
                 "id": a.id,
@@ -152,7 +162,7 @@ def audits_of(agency_ids: list[int], period: Period) -> dict[int, list[dict[str,
                 "kind": str(AUDIT_KIND_LABELS[a.kind]),
                 "day": audit_day(a),
                 "reported_at": a.reported_at,
-                "tally": _tally_dict(overall.get(a.id, Tally())),
+                "tally": _tally_dict(overall),
                 "clauses": {n: _tally_dict(t) for n, t in clauses.items() if t.assessed},
                 "chapters": {c: _tally_dict(t) for c, t in chapters.items() if t.assessed},
                 "grades": dict(grade_counts[a.id]),
