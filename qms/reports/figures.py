@@ -17,6 +17,7 @@ from typing import Any
 
 from flask_babel import get_locale
 from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
 
 from qms.accounts.models import User
 from qms.audits import grades
@@ -121,9 +122,10 @@ def audits_of(agency_ids: list[int], period: Period) -> dict[int, list[dict[str,
         )
         if _in_period(audit_day(a), period)
     ]
-    by_audit: dict[int, dict[str, Tally]] = defaultdict(dict)
-    #: what each checklist result counts as, from the audits' own formula
-    classes: dict[Any, Tally] = {}
+    #: conform, observation and nonconform counts per audit and clause
+    by_audit: dict[int, dict[str, list[int]]] = defaultdict(dict)
+    #: what each checklist result counts as, from the audits' own formula (`Tally.add`)
+    classes: dict[Any, tuple[int, int, int]] = {}
     ids = [a.id for a in audits]
     for start in range(0, len(ids), 500):
         # counted in SQL: a city has tens of thousands of checklist rows
@@ -134,10 +136,15 @@ def audits_of(agency_ids: list[int], period: Period) -> dict[int, list[dict[str,
             .group_by(ChecklistRow.audit_id, Clause.number, ChecklistRow.result)
         )
         for audit_id, number, result, count in rows:
-            unit = classes.get(result) or classes.setdefault(result, Tally().add(result))
-            if unit.assessed:
-                clauses = by_audit[audit_id]
-                clauses[number] = _plus(clauses.get(number, Tally()), unit, count)
+            if result not in classes:
+                unit = Tally().add(result)
+                classes[result] = (unit.conform, unit.observation, unit.nonconform)
+            c, o, n = classes[result]
+            if c or o or n:
+                counts = by_audit[audit_id].setdefault(number, [0, 0, 0])
+                counts[0] += c * count
+                counts[1] += o * count
+                counts[2] += n * count
     grade_counts: dict[int, Counter] = defaultdict(Counter)
     for start in range(0, len(ids), 500):
         for audit_id, grade in db.session.execute(
@@ -149,7 +156,7 @@ def audits_of(agency_ids: list[int], period: Period) -> dict[int, list[dict[str,
 
     result: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for a in sorted(audits, key=lambda a: (audit_day(a), a.id)):
-        clauses = by_audit.get(a.id, {})
+        clauses = {number: Tally(*counts) for number, counts in by_audit.get(a.id, {}).items()}
         chapters: dict[str, Tally] = defaultdict(Tally)
         overall = Tally()
         for number, tally in clauses.items():
@@ -216,8 +223,10 @@ def _period_bounds(period: Period) -> tuple[datetime | None, datetime | None]:
 
 
 def nonconformities_of(agency_ids: list[int], period: Period) -> list[Nonconformity]:
-    query = select(Nonconformity).where(
-        Nonconformity.agency_id.in_(agency_ids), Nonconformity.archived_at.is_(None)
+    query = (
+        select(Nonconformity)
+        .where(Nonconformity.agency_id.in_(agency_ids), Nonconformity.archived_at.is_(None))
+        .options(lazyload("*"))  # not the joined agency: a city has thousands
     )
     if period[0]:
         query = query.where(Nonconformity.raised_on >= period[0])
@@ -228,7 +237,7 @@ def nonconformities_of(agency_ids: list[int], period: Period) -> list[Nonconform
 
 def complaints_of(agency_ids: list[int], period: Period) -> list[Complaint]:
     start, end = _period_bounds(period)
-    query = select(Complaint).where(Complaint.agency_id.in_(agency_ids))
+    query = select(Complaint).where(Complaint.agency_id.in_(agency_ids)).options(lazyload("*"))
     if start:
         query = query.where(Complaint.received_at >= start)
     if end:
