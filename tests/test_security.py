@@ -104,6 +104,7 @@ GET /reports/
 GET /reports/<ident>
 GET /reports/<ident>/pdf
 GET /reports/<ident>/status
+GET /reports/pdf/<key>
 GET /sme/
 GET /sme/businesses
 GET /sme/businesses/<int:business_id>

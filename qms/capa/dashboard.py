@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -59,8 +60,19 @@ class Dashboard:
 
 
 def build(user: User, today: date) -> Dashboard:
+    return summarise(
+        list(db.session.scalars(access.scoped(Nonconformity, user))),
+        list(db.session.scalars(access.scoped(Complaint, user))),
+        today,
+    )
+
+
+def summarise(
+    ncs: Iterable[Nonconformity], complaints: Iterable[Complaint], today: date
+) -> Dashboard:
+    """The figures of these nonconformities and complaints (the PDF reports pass an agency's
+    or a city's; the dashboard page what the user may see)."""
     result = Dashboard()
-    ncs = list(db.session.scalars(access.scoped(Nonconformity, user)))
     agency_names = dict(db.session.execute(select(Agency.id, Agency.name)).all())
     grades: dict[int, Counter] = defaultdict(Counter)
     ages: Counter = Counter()
@@ -84,7 +96,6 @@ def build(user: User, today: date) -> Dashboard:
     result.mean_days_to_close = sum(close_days) / len(close_days) if close_days else None
 
     limit = setting("COMPLAINT_RESPONSE_DAYS")
-    complaints = list(db.session.scalars(access.scoped(Complaint, user)))
     by_channel: dict[Channel, list[Complaint]] = defaultdict(list)
     buckets: Counter = Counter()
     for complaint in complaints:

@@ -21,7 +21,7 @@ Registering a report type (from a feature's init_app)
         build=build_agency_compliance,
         agency=Need.REQUIRED,                       # NONE (city report) / OPTIONAL / REQUIRED
         period=Need.OPTIONAL,                       # NONE / OPTIONAL / REQUIRED
-        allowed=may_report_on,                      # default; (user, req) -> bool to change
+        allowed=None,                               # (user, req) -> bool; None: the default
         version=1,                                  # raise when the template's output changes
         description=_l("Clause by clause, from the agency's audits."),
         order=20,                                   # position in the portal
@@ -47,10 +47,19 @@ locale), `report` (the archive entry: ident, requested_by, created_at) and `veri
 come from templates/_macros/charts.html and look the same on web pages. Static files are
 referenced as `pdf_static("path/below/static")`; nothing else is ever fetched (fetcher.py).
 
-Who may generate and download: `allowed(user, req)`, by default `registry.may_report_on`
+Who may generate and download: `ReportType.may(user, req)`: `allowed` if given, else
+`registry.may_view_record` for a record report and `registry.may_report_on` otherwise
 (national readers everywhere, city admins and management viewers in their city, a quality
 officer only about their own agency). The archive's SQL scope is the user's cities
 (ReportPolicy); the type's rule narrows it for every listing and download.
+
+A report about one record (an audit, a nonconformity, a business) sets
+`record=RecordKind(model, label, find, owner)`: the portal asks for the record's reference
+(`find(reference, city)`), record pages link to `reports.quick` with `record_id`, the record
+decides the city and agency (`owner`), the builder reads `req.record`, and whoever may view the
+record may have the report. A long report names the list it is chunked by (`chunked="agencies"`,
+`chunk_size`): its template then renders `chunk` (a slice) and tests `part` ("all", "front" or
+"chunk"); see templates/reports/pdf/city_summary.html and engine.render_chunked.
 
 Caching: a request whose builder output, parameters, language, template `version` and engine
 version equal an archived report's gets that archived PDF (and its identifier) back.
@@ -77,9 +86,10 @@ def _may_use_portal(user) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from qms.reports import directory, engine, services, views  # noqa: F401  (registrations)
+    from qms.reports import dashboards, directory, engine, services, types, views  # noqa: F401
 
     app.register_blueprint(views.bp)
     app.register_blueprint(views.verify_bp)
     app.jinja_env.globals.update(engine.template_globals())
     add_nav(NavItem(_l("Reports"), "reports.portal", _may_use_portal, order=80))
+    dashboards.init_app()

@@ -4,7 +4,9 @@ content hash that recognises a report whose data did not change."""
 from __future__ import annotations
 
 import enum
+import gc
 import hashlib
+import io
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,6 +17,7 @@ from typing import Any
 import weasyprint
 from flask import current_app, render_template
 from flask_babel import force_locale
+from pypdf import PdfReader, PdfWriter
 
 from qms.reports.fetcher import SafeURLFetcher, static_url
 from qms.reports.registry import ReportRequest, ReportType, report_type
@@ -64,14 +67,50 @@ def cache_key(report_type: ReportType, request: ReportRequest, content_hash: str
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
 
 
-def render_html(report_type: ReportType, request: ReportRequest, data: dict, **meta: Any) -> str:
-    """The report's HTML in the requested language (headings come from the catalogues)."""
+def chunk_starts(report_type: ReportType, data: dict) -> list[int]:
+    """Where each slice of a chunked report's long list starts ([0] for a short list)."""
+    if not report_type.chunked:
+        return [0]
+    size = len(data.get(report_type.chunked) or [])
+    return list(range(0, size, report_type.chunk_size)) or [0]
+
+
+def render_html(
+    report_type: ReportType,
+    request: ReportRequest,
+    data: dict,
+    *,
+    part: str = "all",
+    chunk_start: int = 0,
+    toc_pages: dict[str, int] | None = None,
+    **meta: Any,
+) -> str:
+    """The report's HTML in the requested language (headings come from the catalogues).
+
+    A chunked report is rendered as parts: `part` is "all" (the whole report in one document),
+    "front" (cover, contents and the sections before the long list) or "chunk" (the slice of
+    the long list that starts at `chunk_start`). `toc_pages` gives the contents the page
+    numbers of sections that are in other parts; `stamped` leaves the page numbers out of the
+    footer (they are stamped on the merged PDF)."""
+    size = report_type.chunk_size
+    items = (data.get(report_type.chunked) or []) if report_type.chunked else []
+    if part == "chunk":
+        chunk = items[chunk_start : chunk_start + size]
+    else:
+        chunk = items if part == "all" else []
     with force_locale(request.locale):
         return render_template(
             report_type.template,
             data=data,
             req=request,
             report_title=str(report_type.title),
+            part=part,
+            chunk=chunk,
+            chunk_start=chunk_start,
+            chunk_starts=chunk_starts(report_type, data),
+            chunk_size=size,
+            toc_pages=toc_pages or {},
+            stamped=part != "all",
             **meta,
         )
 
@@ -87,6 +126,77 @@ def render_pdf(html: str) -> RenderedPdf:
         string=html, base_url=static_url(""), url_fetcher=fetcher, media_type="print"
     ).render()
     return RenderedPdf(content=document.write_pdf(), pages=len(document.pages))
+
+
+def render_report(
+    report_type: ReportType, request: ReportRequest, data: dict, **meta: Any
+) -> tuple[RenderedPdf, list[str]]:
+    """The report's PDF and the HTML it was made from (one document, or one per part)."""
+    if len(chunk_starts(report_type, data)) > 1:
+        return render_chunked(report_type, request, data, **meta)
+    html = render_html(report_type, request, data, **meta)
+    return render_pdf(html), [html]
+
+
+def render_chunked(
+    report_type: ReportType, request: ReportRequest, data: dict, **meta: Any
+) -> tuple[RenderedPdf, list[str]]:
+    """Render a long report part by part and merge the PDFs.
+
+    WeasyPrint keeps the layout of every page of a document in memory until the document is
+    written, so a report of 500 agencies in one run would need several GB. Here each slice of
+    the long list is its own document, written and dropped before the next is laid out, so
+    the peak is that of the largest part. The contents need the page where each slice starts:
+    the slices are rendered first, then the front part (its length is known from a first,
+    cheap layout). Page numbers ("Page X of Y") are stamped on the merged pages at the end;
+    bookmarks are carried over from each part."""
+    chunk_pdfs: list[tuple[int, RenderedPdf]] = []
+    htmls: list[str] = []
+    for start in chunk_starts(report_type, data):
+        html = render_html(report_type, request, data, part="chunk", chunk_start=start, **meta)
+        chunk_pdfs.append((start, render_pdf(html)))
+        htmls.append(html)
+        gc.collect()
+    front_html = render_html(report_type, request, data, part="front", **meta)
+    front_pages = _count_pages(front_html)
+    toc_pages, page = {}, front_pages + 1
+    for start, pdf in chunk_pdfs:
+        toc_pages[f"chunk-{start}"] = page
+        page += pdf.pages
+    front_html = render_html(report_type, request, data, part="front", toc_pages=toc_pages, **meta)
+    front = render_pdf(front_html)
+    merged = _merge([front] + [pdf for _start, pdf in chunk_pdfs], request.locale)
+    return merged, [front_html, *htmls]
+
+
+def _count_pages(html: str) -> int:
+    fetcher = SafeURLFetcher(static_root())
+    return len(
+        weasyprint.HTML(
+            string=html, base_url=static_url(""), url_fetcher=fetcher, media_type="print"
+        )
+        .render()
+        .pages
+    )
+
+
+def _merge(parts: list[RenderedPdf], locale: str) -> RenderedPdf:
+    writer = PdfWriter()
+    for index, part in enumerate(parts):
+        reader = PdfReader(io.BytesIO(part.content))
+        writer.append(reader, import_outline=True)
+        if index == 0 and reader.metadata:
+            writer.add_metadata(dict(reader.metadata))
+    total = len(writer.pages)
+    with force_locale(locale):
+        numbers = PdfReader(
+            io.BytesIO(render_pdf(render_template("pdf/page_numbers.html", pages=total)).content)
+        )
+    for page, stamp in zip(writer.pages, numbers.pages, strict=True):
+        page.merge_page(stamp)
+    out = io.BytesIO()
+    writer.write(out)
+    return RenderedPdf(content=out.getvalue(), pages=total)
 
 
 def report_title_of(report: Any) -> str:

@@ -25,6 +25,9 @@ class GenerateForm(FlaskForm):
     report = SelectField(_l("Report"), choices=[], validate_choice=False)
     city_id = SelectField(_l("City"), coerce=_optional_int, choices=[], validate_choice=False)
     agency_id = SelectField(_l("Agency"), coerce=_optional_int, choices=[], validate_choice=False)
+    record_reference = StringField(
+        _l("Record (audit reference, nonconformity number or NIB)"), validators=[Optional()]
+    )
     period_start = DayField(_l("Period from"), validators=[Optional()])
     period_end = DayField(_l("Period to"), validators=[Optional()])
     locale = SelectField(

@@ -25,15 +25,35 @@ class Need(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class RecordKind:
+    """What a report about one record (an audit, a nonconformity, a business) needs to know
+    about that record's model. The record decides the report's city and agency."""
+
+    model: type
+    #: names the reference people type in the portal, e.g. "Audit reference"
+    label: Any
+    #: the record with this reference in the city, or None
+    find: Callable[[str, City], Any]
+    #: the record's city and agency (None for a city-level record such as a business)
+    owner: Callable[[Any], tuple[City, Agency | None]]
+
+
+@dataclass(frozen=True)
 class ReportRequest:
-    """The validated parameters of one report: always a city; an agency and a period when the
-    report type asks for them; the language the PDF is written in."""
+    """The validated parameters of one report: always a city; an agency, a period or a record
+    when the report type asks for them; the language the PDF is written in.
+
+    `requested_by` is who asks: builders may call the features' user-scoped services with it
+    (the report type's permission has made sure that user sees everything the report covers).
+    It is not a parameter: the same parameters give the same report whoever asks."""
 
     city: City
     agency: Agency | None = None
     period_start: date | None = None
     period_end: date | None = None
     locale: str = "id"
+    record: Any = None
+    requested_by: User | None = None
 
     def params(self) -> dict[str, Any]:
         """The parameters as stored in the archive (plain JSON)."""
@@ -42,6 +62,7 @@ class ReportRequest:
             "agency_id": self.agency.id if self.agency else None,
             "period_start": self.period_start.isoformat() if self.period_start else None,
             "period_end": self.period_end.isoformat() if self.period_end else None,
+            "record_id": self.record.id if self.record is not None else None,
         }
 
     def in_period(self, day: date) -> bool:
@@ -64,6 +85,11 @@ def may_report_on(user: User, request: ReportRequest) -> bool:
     return request.agency is not None and request.agency.id in user.agency_ids(Role.QUALITY_OFFICER)
 
 
+def may_view_record(user: User, request: ReportRequest) -> bool:
+    """The rule of reports about one record: whoever may view the record."""
+    return request.record is not None and access.can(user, access.VIEW, request.record)
+
+
 #: builds a report's data: plain values only (str, int, float, bool, None, date, datetime,
 #: Decimal, lists and dicts of them), because the data is hashed to recognise unchanged content
 #: and handed to the background worker
@@ -82,12 +108,28 @@ class ReportType:
     build: Builder
     agency: Need = Need.NONE
     period: Need = Need.OPTIONAL
-    #: who may generate (and download) it for which city/agency
-    allowed: Permission = may_report_on
+    #: who may generate (and download) it; None: `may_view_record` for a report about a
+    #: record, `may_report_on` otherwise
+    allowed: Permission | None = None
+    #: set for a report about one record (then the agency and period needs do not apply)
+    record: RecordKind | None = None
+    #: a long list in the builder's output (e.g. "agencies") that is rendered `chunk_size`
+    #: items at a time, each slice by its own WeasyPrint run, so the memory of a render does
+    #: not grow with the list (see engine.render_chunked)
+    chunked: str | None = None
+    chunk_size: int = 50
     #: raise it whenever the template changes the output: cached PDFs are not reused across it
     version: int = 1
     description: Any = ""
     order: int = 100
+
+    def may(self, user: User, request: ReportRequest) -> bool:
+        """Whether the user may generate (and download) this report with these parameters."""
+        if self.allowed is not None:
+            return self.allowed(user, request)
+        if self.record is not None:
+            return may_view_record(user, request)
+        return may_report_on(user, request)
 
 
 _types: dict[str, ReportType] = {}

@@ -60,6 +60,33 @@ def _known_type(key: str) -> ReportType:
     return found
 
 
+def _record_of(
+    rtype: ReportType, user: User, city: City | None, record_id: int | None, reference: str
+) -> Any:
+    """The record a report is about, looked up by id (from its page) or by the reference
+    typed in the portal; None when there is none the user may see (existence not revealed)."""
+    kind = rtype.record
+    assert kind is not None
+    record = None
+    if record_id:
+        record = db.session.get(kind.model, record_id)
+    elif reference.strip() and city is not None:
+        record = kind.find(reference.strip(), city)
+    return record if record is not None and access.can(user, access.VIEW, record) else None
+
+
+def _checked_agency(
+    rtype: ReportType, city: City | None, agency: Agency | None, errors: dict[str, list[str]]
+) -> Agency | None:
+    if rtype.agency is Need.NONE:
+        return None
+    if agency is None and rtype.agency is Need.REQUIRED:
+        errors["agency"] = [str(_l("This report is about one agency: choose it."))]
+    elif agency is not None and city is not None and agency.city_id != city.id:
+        errors["agency"] = [str(_l("The agency does not belong to the chosen city."))]
+    return agency
+
+
 def build_request(
     user: User,
     key: str,
@@ -69,21 +96,35 @@ def build_request(
     period_start: date | None = None,
     period_end: date | None = None,
     locale: str = "id",
+    record_id: int | None = None,
+    record_reference: str = "",
 ) -> tuple[ReportType, ReportRequest]:
-    """Check the parameters against the report type and the user's scope."""
+    """Check the parameters against the report type and the user's scope. A report about one
+    record takes its city and agency from the record (by id, or by reference in the city)."""
     rtype = _known_type(key)
     errors: dict[str, list[str]] = {}
     city = db.session.get(City, city_id) if city_id else None
     agency = db.session.get(Agency, agency_id) if agency_id else None
+    record = None
+    if rtype.record is not None:
+        record = _record_of(rtype, user, city, record_id, record_reference or "")
+        if record is None:
+            errors["record"] = [
+                str(
+                    _l(
+                        "No %(what)s with this reference in the chosen city.",
+                        what=str(rtype.record.label).lower(),
+                    )
+                )
+            ]
+        else:
+            city, agency = rtype.record.owner(record)
+        period_start = period_end = None
     if city is None or not access.can(user, access.VIEW, city):
-        errors["city"] = [str(_l("Choose a city."))]
-    if rtype.agency is Need.NONE:
-        agency = None
-    elif agency is None and rtype.agency is Need.REQUIRED:
-        errors["agency"] = [str(_l("This report is about one agency: choose it."))]
-    elif agency is not None and city is not None and agency.city_id != city.id:
-        errors["agency"] = [str(_l("The agency does not belong to the chosen city."))]
-    if rtype.period is Need.NONE:
+        errors.setdefault("city", [str(_l("Choose a city."))])
+    if rtype.record is None:
+        agency = _checked_agency(rtype, city, agency, errors)
+    if rtype.period is Need.NONE or rtype.record is not None:
         period_start = period_end = None
     elif rtype.period is Need.REQUIRED and not (period_start and period_end):
         errors["period_start"] = [
@@ -96,21 +137,35 @@ def build_request(
     if errors:
         raise ValidationFailed(errors)
     request = ReportRequest(
-        city=city, agency=agency, period_start=period_start, period_end=period_end, locale=locale
+        city=city,
+        agency=agency,
+        period_start=period_start,
+        period_end=period_end,
+        locale=locale,
+        record=record,
+        requested_by=user,
     )
-    if not rtype.allowed(user, request):
+    if not rtype.may(user, request):
         raise PermissionDenied(_l("You may not generate this report for this city or agency."))
     return rtype, request
 
 
 def request_of(report: GeneratedReport) -> ReportRequest:
     """The parameters an archived report was made with."""
+    rtype = report_type(report.report_key)
+    record_id = (report.params or {}).get("record_id")
+    record = (
+        db.session.get(rtype.record.model, record_id)
+        if rtype is not None and rtype.record is not None and record_id
+        else None
+    )
     return ReportRequest(
         city=report.city,
         agency=report.agency,
         period_start=report.period_start,
         period_end=report.period_end,
         locale=report.locale,
+        record=record,
     )
 
 
@@ -121,7 +176,7 @@ def may_access(user: Any, report: GeneratedReport) -> bool:
     return (
         rtype is not None
         and access.can(user, access.VIEW, report)
-        and rtype.allowed(user, request_of(report))
+        and rtype.may(user, request_of(report))
     )
 
 
@@ -255,10 +310,9 @@ def render(report: GeneratedReport, data: dict[str, Any]) -> None:
     if rtype is None:
         raise LookupError(f"report type {report.report_key!r} is not registered")
     started = time.perf_counter()
-    html = engine.render_html(
+    pdf, _html = engine.render_report(
         rtype, request_of(report), data, report=report, verify_url=verify_url(report)
     )
-    pdf = engine.render_pdf(html)
     target = path_of(report)
     partial = target.with_suffix(".part")
     partial.write_bytes(pdf.content)

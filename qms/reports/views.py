@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     flash,
     jsonify,
     redirect,
@@ -15,8 +16,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from qms.core import access
 from qms.core.errors import DomainError, ValidationFailed
 from qms.organisations import services as organisations
+from qms.organisations.models import Agency
 from qms.reports import jobs, services
 from qms.reports.forms import GenerateForm, VerifyForm
 from qms.reports.models import STATUS_LABELS, ReportStatus
@@ -72,17 +75,43 @@ def generate():
             period_start=form.period_start.data,
             period_end=form.period_end.data,
             locale=form.locale.data,
+            record_reference=form.record_reference.data or "",
         )
     except ValidationFailed as error:
+        fields = {"city": "city_id", "agency": "agency_id", "record": "record_reference"}
         for name, messages in error.errors.items():
-            getattr(form, {"city": "city_id", "agency": "agency_id"}.get(name, name)).errors = [
-                *messages
-            ]
+            getattr(form, fields.get(name, name)).errors = [*messages]
         return _portal(form, 422)
     submission = jobs.submit(current_user, rtype, report_request)
     if not submission.needs_render:
         flash(_("The data did not change since this report was made: here it is again."), "info")
     return redirect(url_for("reports.show", ident=submission.report.ident), 303)
+
+
+@bp.get("/pdf/<key>")
+@login_required
+def quick(key: str):
+    """The "Download PDF" links of record, agency and home pages: the report about that
+    record (?record_id=), agency (?agency_id=) or city (?city_id=), in the page's language.
+    A GET that may add to the archive, as the portal's form does: asking twice for unchanged
+    data serves the archived PDF. Straight to the PDF when it is ready, else to its page."""
+    agency_id = request.args.get("agency_id", type=int)
+    agency = access.get_visible(Agency, agency_id, current_user) if agency_id else None
+    try:
+        rtype, report_request = services.build_request(
+            current_user,
+            key,
+            city_id=agency.city_id if agency else request.args.get("city_id", type=int),
+            agency_id=agency_id,
+            record_id=request.args.get("record_id", type=int),
+            locale=request.args.get("locale") or str(get_locale() or "id"),
+        )
+    except ValidationFailed:
+        abort(404)
+    report = jobs.submit(current_user, rtype, report_request).report
+    if report.status is ReportStatus.DONE:
+        return redirect(url_for("reports.download", ident=report.ident), 303)
+    return redirect(url_for("reports.show", ident=report.ident), 303)
 
 
 @bp.get("/<ident>")

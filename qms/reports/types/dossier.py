@@ -1,0 +1,167 @@
+"""The dossier of one small business: profile, guidance history, each product's certification
+pathway with its dates, lab results against the SNI limits, and certificates."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from qms.core.timeutil import today
+from qms.extensions import db
+from qms.organisations.models import City
+from qms.reports.registry import RecordKind, ReportRequest, ReportType, register_report_type
+from qms.sme import services as sme
+from qms.sme.models import (
+    CATEGORY_LABELS,
+    GUIDANCE_KIND_LABELS,
+    SCALE_LABELS,
+    SCHEME_LABELS,
+    STAGE_LABELS,
+    Business,
+    Pathway,
+    TestParameter,
+)
+
+
+def find(nib: str, city: City) -> Business | None:
+    return db.session.scalar(
+        select(Business).where(Business.nib == "".join(nib.split()), Business.city_id == city.id)
+    )
+
+
+def owner(business: Business) -> tuple[City, None]:
+    return business.city, None
+
+
+def _limit(parameter: TestParameter) -> dict[str, Any]:
+    return {
+        "expected": parameter.expected if parameter.is_qualitative else None,
+        "min": parameter.min_value,
+        "max": parameter.max_value,
+        "unit": parameter.unit,
+    }
+
+
+def _pathway(pathway: Pathway, day: date) -> dict[str, Any]:
+    return {
+        "standard": f"{pathway.standard.number}:{pathway.standard.year} {pathway.standard.title}",
+        "scheme": str(SCHEME_LABELS[pathway.scheme]),
+        "stage": str(STAGE_LABELS[pathway.stage]),
+        "lspro": pathway.lspro_name,
+        "stages": [
+            {
+                "stage": str(STAGE_LABELS[record.stage]),
+                "started_on": record.started_on,
+                "ended_on": record.ended_on,
+                "days": days,
+            }
+            for record, days in sme.stage_durations(pathway, day)
+        ],
+        "lab_tests": [
+            {
+                "round": test.round,
+                "lab": test.lab_name,
+                "report_number": test.report_number,
+                "sampled_on": test.sampled_on,
+                "tested_on": test.tested_on,
+                "passed": test.passed,
+                "results": [
+                    {
+                        "parameter": r.parameter.name,
+                        "limit": _limit(r.parameter),
+                        "value": r.value,
+                        "unit": "" if r.parameter.is_qualitative else r.parameter.unit,
+                        "passed": r.passed,
+                    }
+                    for r in test.results
+                ],
+            }
+            for test in pathway.lab_tests
+        ],
+        "certificates": [
+            {
+                "number": c.number,
+                "issuer": c.issuer,
+                "issued_on": c.issued_on,
+                "expires_on": c.expires_on,
+                "surveillances": [
+                    {"due_on": s.due_on, "done_on": s.done_on} for s in c.surveillances
+                ],
+            }
+            for c in pathway.certificates
+        ],
+    }
+
+
+def build(req: ReportRequest) -> dict[str, Any]:
+    business: Business = req.record
+    day = today()
+    guidance = []
+    for held_on, kind, item in sme.guidance_history(business):
+        if kind == "visit":
+            guidance.append(
+                {
+                    "on": held_on,
+                    "kind": str(GUIDANCE_KIND_LABELS[item.kind]),
+                    "topics": item.topics,
+                    "by": item.officer.name if item.officer else "",
+                    "notes": item.notes,
+                    "follow_up": item.follow_up,
+                }
+            )
+        else:
+            guidance.append(
+                {
+                    "on": held_on,
+                    "kind": None,
+                    "topics": item.title,
+                    "by": item.trainer,
+                    "notes": item.place,
+                    "follow_up": "",
+                }
+            )
+    return {
+        "today": day,
+        "name": business.name,
+        "owner": business.owner_name,
+        "nib": business.nib,
+        "npwp": business.npwp,
+        "address": business.address,
+        "kelurahan": business.kelurahan,
+        "kecamatan": business.kecamatan,
+        "phone": business.phone,
+        "email": business.email,
+        "scale": str(SCALE_LABELS[business.scale]),
+        "workers": business.workers,
+        "registered_on": business.registered_on,
+        "guidance": guidance,
+        "products": [
+            {
+                "name": p.name,
+                "brand": p.brand,
+                "category": str(CATEGORY_LABELS[p.category]),
+                "pathways": [_pathway(pathway, day) for pathway in p.pathways],
+            }
+            for p in business.products
+            if p.archived_at is None
+        ],
+    }
+
+
+DOSSIER = ReportType(
+    key="business-dossier",
+    title=_l("Small-business dossier"),
+    template="reports/pdf/dossier.html",
+    build=build,
+    record=RecordKind(model=Business, label=_l("Business NIB"), find=find, owner=owner),
+    description=_l(
+        "One small business: profile, guidance history, each product's certification pathway "
+        "with dates, lab results against the SNI limits, and certificates."
+    ),
+    order=60,
+)
+
+register_report_type(DOSSIER)

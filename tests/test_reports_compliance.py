@@ -1,0 +1,326 @@
+"""The compliance reports and dashboards, rendered for real from the demo data and read back with
+pypdf. Renders are few and small: each test seeds the demo city once and renders only what it
+checks. Expected figures are counted here straight from the tables, not through qms.reports."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+from datetime import date
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from qms.accounts.models import Role, User
+from qms.audits.models import Audit, AuditStatus, ChecklistRow, Finding, RowResult
+from qms.capa.models import Complaint, NcStatus, Nonconformity
+from qms.demo import DEMO_PASSWORD
+from qms.documents.models import Document
+from qms.extensions import db
+from qms.organisations.models import Agency
+from qms.reports import jobs, services
+from qms.reports.models import GeneratedReport, ReportStatus
+from qms.reports.registry import register_report_type, report_type
+from qms.sme.models import Business, Pathway
+from tests.factories import user_with_role
+from tests.factories_reports import GeneratedReportFactory
+
+
+@pytest.fixture
+def demo(runner):
+    result = runner.invoke(args=["qms", "seed-demo"])
+    assert result.exit_code == 0, result.output
+    agencies = {a.code: a for a in db.session.scalars(select(Agency))}
+    return {
+        "city": agencies["DUKCAPIL"].city,
+        "dukcapil": agencies["DUKCAPIL"],
+        "rsud": agencies["RSUD"],
+        "reviewer": user_with_role(Role.BSN_REVIEWER, name="Reviewer BSN"),
+        "officer": db.session.scalar(select(User).where(User.email == "mutu.dukcapil@demo.qms.id")),
+    }
+
+
+def _render(user, key, locale="id", **params):
+    rtype, req = services.build_request(user, key, locale=locale, **params)
+    report = jobs.submit(user, rtype, req).report
+    db.session.refresh(report)
+    assert report.status is ReportStatus.DONE, report.error
+    content = services.path_of(report).read_bytes()
+    reader = PdfReader(io.BytesIO(content))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    return report, reader, text
+
+
+def _percent(share: float) -> str:
+    return f"{round(share * 100)} %"
+
+
+def _reported_audit(agency) -> Audit:
+    return db.session.scalar(
+        select(Audit).where(Audit.agency_id == agency.id, Audit.status == AuditStatus.REPORTED)
+    )
+
+
+def _compliance(audit: Audit) -> float:
+    results = list(
+        db.session.scalars(select(ChecklistRow.result).where(ChecklistRow.audit_id == audit.id))
+    )
+    conform = sum(
+        r in (RowResult.CONFORM, RowResult.GOOD_PRACTICE, RowResult.OPPORTUNITY) for r in results
+    )
+    observation = results.count(RowResult.OBSERVATION)
+    assessed = conform + observation + results.count(RowResult.NONCONFORM)
+    return (conform + 0.5 * observation) / assessed
+
+
+def test_agency_report_and_dashboard_match_the_database(app, client, auth, demo):
+    agency = demo["dukcapil"]
+    audit = _reported_audit(agency)
+    findings = db.session.scalar(
+        select(func.count(Finding.id)).where(
+            Finding.audit_id == audit.id, Finding.archived_at.is_(None)
+        )
+    )
+    open_ncs = db.session.scalar(
+        select(func.count(Nonconformity.id)).where(
+            Nonconformity.agency_id == agency.id, Nonconformity.status != NcStatus.CLOSED
+        )
+    )
+    complaints = db.session.scalar(
+        select(func.count(Complaint.id)).where(Complaint.agency_id == agency.id)
+    )
+    report, reader, text = _render(
+        demo["reviewer"], "agency-compliance", city_id=agency.city_id, agency_id=agency.id
+    )
+
+    assert len(reader.pages) == report.pages >= 8  # cover, contents, summary, five chapters
+    assert f"Halaman 1 dari {report.pages}" in text
+    outline = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert outline == [
+        "Ringkasan",
+        "Kesesuaian per klausul",
+        "Temuan per tingkat",
+        "Tindakan korektif",
+        "Pengendalian dokumen",
+        "Pengaduan dan waktu tanggapan",
+    ]
+    summary = " ".join(reader.pages[2].extract_text().split())
+    assert (
+        f"{_percent(_compliance(audit))} Kesesuaian pada audit terakhir {audit.reference}"
+        in summary
+    )
+    assert f"{findings} Temuan" in summary and f"{open_ncs} Ketidaksesuaian terbuka" in summary
+    assert f"{complaints} Pengaduan" in summary
+    assert "Dinas Kependudukan dan Pencatatan Sipil Kota Kupang" in text
+    assert "Kesesuaian = (sesuai + ½ × observasi)" in text  # Indonesian letters and signs
+
+    # a period without data says so
+    _report, _reader, text = _render(
+        demo["reviewer"],
+        "agency-compliance",
+        city_id=agency.city_id,
+        agency_id=agency.id,
+        period_start=date(2010, 1, 1),
+        period_end=date(2010, 12, 31),
+    )
+    assert "Tidak ada laporan audit perangkat daerah ini yang terbit dalam periode ini." in text
+    assert "Tidak ada ketidaksesuaian yang diangkat dalam periode ini." in text
+    assert "Tidak ada pengaduan yang diterima dalam periode ini." in text
+
+    # the agency's officer sees the same figures on the home page
+    auth.login(demo["officer"].email, DEMO_PASSWORD)
+    home = client.get("/").get_data(as_text=True)
+    assert "Kesesuaian Dinas Kependudukan" in home
+    assert f"<strong>{_percent(_compliance(audit))}</strong> Kesesuaian pada audit terakhir" in home
+    assert f"<strong>{open_ncs}</strong> Ketidaksesuaian terbuka" in home
+
+
+def test_city_summary_in_parts_with_one_page_numbering(app, client, auth, demo, monkeypatch):
+    """Rendered in slices of 10 agencies (25 demo agencies: three parts), in English."""
+    original = report_type("city-compliance-summary")
+    register_report_type(dataclasses.replace(original, chunk_size=10))
+    try:
+        _report, reader, text = _render(
+            demo["reviewer"], "city-compliance-summary", "en", city_id=demo["city"].id
+        )
+    finally:
+        register_report_type(original)
+    total = len(reader.pages)
+    for number, page in enumerate(reader.pages, start=1):
+        assert f"Page {number} of {total}" in page.extract_text()
+    outline = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert outline == [
+        "Summary",
+        "Trend per year",
+        "Small-business certification funnel",
+        "Agencies ranked 1–10",
+        "Agencies ranked 11–20",
+        "Agencies ranked 21–25",
+    ]
+    # the contents give the page each part starts on
+    contents = " ".join(reader.pages[1].extract_text().split())
+    starts = {}
+    for index, page in enumerate(reader.pages, start=1):
+        match = re.match(r"Agencies ranked (\d+)–\d+", page.extract_text())
+        if match:
+            starts[match.group(1)] = index
+    assert list(starts) == ["1", "11", "21"]
+    for first, page_number in starts.items():
+        assert re.search(rf"Agencies ranked {first}–\d+ \.+ {page_number}\b", contents)
+    agencies = db.session.scalar(
+        select(func.count(Agency.id)).where(Agency.city_id == demo["city"].id)
+    )
+    certified = db.session.scalar(
+        select(func.count(Pathway.id)).where(
+            Pathway.stage.in_(("certified", "surveillance", "renewal"))
+        )
+    )
+    summary = " ".join(reader.pages[2].extract_text().split())
+    assert f"{agencies} Agencies" in summary and f"{certified} Products certified" in summary
+    audit = _reported_audit(demo["dukcapil"])
+    percent = round(_compliance(audit) * 100)
+    ranked_first = rf"1 {demo['dukcapil'].name} {audit.reference} {percent} ?%"
+    assert re.search(ranked_first, text.replace("- ", "-"))  # a long reference wraps
+
+    # the city administrator's dashboard shows the city's figures
+    admin = db.session.scalar(select(User).where(User.email == "admin.kupang@demo.qms.id"))
+    auth.login(admin.email, DEMO_PASSWORD)
+    home = client.get("/").get_data(as_text=True)
+    assert f"<strong>1 / {agencies}</strong> Perangkat daerah yang diaudit" in home
+    assert f"<strong>{certified}</strong> Produk bersertifikat" in home
+
+
+def test_record_reports_from_their_pages_and_the_verification_round_trip(app, client, auth, demo):
+    officer = demo["officer"]
+    audit = _reported_audit(demo["dukcapil"])
+    nc = db.session.scalar(
+        select(Nonconformity)
+        .where(Nonconformity.agency_id == demo["dukcapil"].id)
+        .order_by(Nonconformity.id)
+    )
+    auth.login(officer.email, DEMO_PASSWORD)
+    page = client.get(f"/audits/{audit.id}/report").get_data(as_text=True)
+    link = f"/reports/pdf/audit-report?record_id={audit.id}"
+    assert link in page
+    response = client.get(link)
+    assert response.status_code == 303 and response.headers["Location"].endswith("/pdf")
+    pdf = client.get(response.headers["Location"])
+    content = pdf.data
+    pdf.close()
+    reader = PdfReader(io.BytesIO(content))
+    text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    assert "Laporan audit" in text and audit.reference in text
+    for finding in audit.active_findings:
+        assert finding.number in text
+    assert "Ketua tim audit" in text or "Auditor kepala" in text or "Lead auditor" not in text
+    assert "Tanggal: ..." in text  # the signatures block
+
+    # the verification page knows it, and tells a tampered copy apart
+    ident = re.search(r"QMS-\d{4}-\d{6}-[A-Z0-9]{6}", text).group(0)
+
+    def upload(data: bytes) -> str:
+        return client.post(
+            "/verify/",
+            data={"ident": ident, "file": (io.BytesIO(data), "laporan.pdf")},
+            content_type="multipart/form-data",
+        ).get_data(as_text=True)
+
+    assert "sama persis dengan laporan di arsip" in upload(content)
+    assert "TIDAK sama" in upload(
+        content.replace(audit.reference.encode(), b"AMI-2026-XXXXXXXX", 1) + b"%"
+    )
+
+    # the PTK of a nonconformity, in English, asked for by its number in the portal
+    _report, reader, text = _render(
+        demo["reviewer"],
+        "corrective-action-request",
+        "en",
+        city_id=demo["city"].id,
+        record_reference=nc.number.lower(),
+    )
+    assert "Corrective action request" in text and nc.number in text and nc.statement[:40] in text
+    assert "Auditee representative" in text
+
+    # the master list of the agency, every document of it
+    codes = list(
+        db.session.scalars(
+            select(Document.code).where(
+                Document.agency_id == demo["dukcapil"].id, Document.archived_at.is_(None)
+            )
+        )
+    )
+    _report, reader, text = _render(
+        officer,
+        "document-master-list",
+        "en",
+        city_id=demo["city"].id,
+        agency_id=demo["dukcapil"].id,
+    )
+    assert f"{len(codes)} documents." in text
+    assert all(code in text.replace("- ", "-") for code in codes)  # long codes wrap
+
+    # the dossier of a business with a lab test: results against the SNI limits
+    business = db.session.scalar(
+        select(Business)
+        .join(Business.products)
+        .join(Pathway)
+        .where(Pathway.lab_tests.any())
+        .limit(1)
+    )
+    coop = db.session.scalar(select(User).where(User.email.like("%koperasi%"))) or demo["reviewer"]
+    _report, reader, text = _render(
+        coop, "business-dossier", city_id=demo["city"].id, record_id=business.id
+    )
+    assert (
+        "Profil" in text
+        and business.nib in text
+        and "Batas SNI" in text
+        and "Riwayat pembinaan" in text
+    )
+
+
+def test_an_officer_gets_no_report_about_another_agency(app, client, auth, demo, monkeypatch):
+    from qms.reports import engine
+
+    monkeypatch.setattr(engine, "render_pdf", lambda html: engine.RenderedPdf(b"%PDF-1.7 x", 1))
+    rsud = demo["rsud"]
+    rsud_audit = db.session.scalar(select(Audit).where(Audit.agency_id == rsud.id))
+    rsud_nc = db.session.scalar(select(Nonconformity).where(Nonconformity.agency_id == rsud.id))
+    auth.login(demo["officer"].email, DEMO_PASSWORD)
+    refused = [
+        client.get(f"/reports/pdf/agency-compliance?agency_id={rsud.id}").status_code,
+        client.get(f"/reports/pdf/document-master-list?agency_id={rsud.id}").status_code,
+        client.get(f"/reports/pdf/audit-report?record_id={rsud_audit.id}").status_code,
+        client.get(f"/reports/pdf/corrective-action-request?record_id={rsud_nc.id}").status_code,
+        client.get(f"/reports/pdf/city-compliance-summary?city_id={rsud.city_id}").status_code,
+    ]
+    assert all(status in (403, 404) for status in refused), refused
+    portal = client.post(
+        "/reports/generate",
+        data={
+            "report": "audit-report",
+            "city_id": rsud.city_id,
+            "record_reference": rsud_audit.reference,
+            "locale": "id",
+        },
+    )
+    assert portal.status_code == 422
+    assert db.session.scalar(select(func.count(GeneratedReport.id))) == 0
+    # archived reports about the other agency, including a record report, stay out of reach
+    for key, params in (
+        ("agency-compliance", {}),
+        ("audit-report", {"record_id": rsud_audit.id}),
+    ):
+        other = GeneratedReportFactory(
+            report_key=key,
+            city=rsud.city,
+            agency=rsud,
+            params={"city_id": rsud.city_id, "agency_id": rsud.id, **params},
+        )
+        assert client.get(f"/reports/{other.ident}/pdf").status_code == 404
+        assert other.ident not in client.get("/reports/").get_data(as_text=True)
+    # their own agency's report comes straight as a PDF
+    own = client.get(f"/reports/pdf/agency-compliance?agency_id={demo['dukcapil'].id}")
+    assert own.status_code == 303 and own.headers["Location"].endswith("/pdf")
