@@ -15,7 +15,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from qms.accounts.models import Role, User
 from qms.accounts.services import auditors_of_city
@@ -47,7 +46,7 @@ from qms.audits.models import (
 )
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied
-from qms.core.history import history_of
+from qms.core.history import actor_names, history_of
 from qms.extensions import db
 from qms.files.services import files_of
 from qms.organisations.models import Agency, Unit
@@ -83,13 +82,6 @@ def _status(form: Any) -> int:
 def _planning_agencies() -> list[Agency]:
     cities = services.planning_cities(current_user)
     return [a for a in visible_agencies(current_user) if a.city_id in cities]
-
-
-def _user_names(entries: list) -> dict[int, str]:
-    ids = {e.actor_id for e in entries if e.actor_id}
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
 
 
 # --- lists and programmes ---------------------------------------------------------------------
@@ -227,7 +219,7 @@ def detail(audit_id: int):
         else [],
         tally=services.tally(audit.rows),
         history=history,
-        users=_user_names(history),
+        users=actor_names(history),
     )
 
 
@@ -489,7 +481,7 @@ def finding(finding_id: int):
         audit=record.audit,
         evidence_files=files_of(record.row),
         history=history,
-        users=_user_names(history),
+        users=actor_names(history),
     )
 
 

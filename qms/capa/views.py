@@ -39,7 +39,7 @@ from qms.capa.models import (
 from qms.core import access
 from qms.core.errors import DomainError
 from qms.core.forms import choices
-from qms.core.history import history_of
+from qms.core.history import actor_names, history_of
 from qms.core.timeutil import today
 from qms.extensions import db
 from qms.files.services import files_of
@@ -158,8 +158,6 @@ def _step_forms(nc: Nonconformity, failed: dict[str, Any]) -> dict[str, Any]:
 def _detail(nc: Nonconformity, failed: dict[str, Any] | None = None, status: int = 200):
     failed = failed or {}
     entries = history_of(nc)
-    actor_ids = {e.actor_id for e in entries if e.actor_id}
-    users = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(actor_ids))).all())
     other_agencies = [
         a for a in visible_agencies(current_user) if a.city_id == nc.agency.city_id
     ] or list(db.session.scalars(select(Agency).where(Agency.city_id == nc.agency.city_id)))
@@ -183,7 +181,7 @@ def _detail(nc: Nonconformity, failed: dict[str, Any] | None = None, status: int
             .order_by(Complaint.received_at)
         ).all(),
         history=entries,
-        users=users,
+        users=actor_names(entries),
         today=today(),
     ), status
 

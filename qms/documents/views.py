@@ -17,12 +17,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 
-from qms.accounts.models import User
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied
-from qms.core.history import history_of
+from qms.core.history import actor_names, history_of
 from qms.core.i18n import fmt_date
 from qms.core.timeutil import today
 from qms.documents import services
@@ -60,13 +58,6 @@ def _show_error(form: FlaskForm, error: DomainError) -> None:
         target.errors = [*target.errors, str(error.message)]
     else:
         form.form_errors.append(str(error.message))
-
-
-def _names_of(entries: list) -> dict[int, str]:
-    ids = {e.actor_id for e in entries if e.actor_id}
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
 
 
 def _filters() -> tuple[MasterListFilterForm, services.MasterListFilter]:
@@ -158,7 +149,7 @@ def show(document_id: int):
         may_edit=access.can(current_user, access.EDIT, document),
         state_label=services.state_label,
         history=entries,
-        history_users=_names_of(entries),
+        history_users=actor_names(entries),
     )
 
 
@@ -320,7 +311,7 @@ def _render_revision(
         may_edit=access.can(current_user, access.EDIT, revision),
         state_label=services.state_label(revision),
         history=entries,
-        history_users=_names_of(entries),
+        history_users=actor_names(entries),
     ), status
 
 
