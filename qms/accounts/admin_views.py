@@ -16,6 +16,7 @@ from qms.accounts.models import ROLE_LABELS, Role, User
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied
 from qms.core.history import history_of
+from qms.core.views import form_status, show_on_form
 from qms.extensions import db
 from qms.organisations import services as organisations
 from qms.organisations.models import Agency, City
@@ -58,9 +59,7 @@ def _show_error(form: FlaskForm, error: DomainError) -> None:
     """A refusal goes on the form; a permission refusal is a 403 page."""
     if isinstance(error, PermissionDenied):
         raise error
-    db.session.rollback()
-    target = getattr(form, error.field, None) if error.field else None
-    (target.errors if target is not None else form.form_errors).append(str(error.message))
+    show_on_form(form, error)
 
 
 @bp.get("")
@@ -92,7 +91,7 @@ def new():
             return redirect(url_for(".show", user_id=user.id))
     return render_template(
         "form_page.html", form=form, title=_("New user"), cancel=url_for(".index")
-    ), (422 if form.errors else 200)
+    ), form_status(form)
 
 
 def _page(user: User, *, role_form: RoleForm | None = None, status: int = 200):
@@ -133,7 +132,7 @@ def edit(user_id: int):
         form=form,
         title=_("Edit %(name)s", name=user.name),
         cancel=url_for(".show", user_id=user.id),
-    ), (422 if form.errors else 200)
+    ), form_status(form)
 
 
 @bp.post("/<int:user_id>/roles")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -118,6 +119,11 @@ def validate_form(form_class: type, data: dict[str, Any], **kwargs: Any) -> Any:
     if not form.validate():
         raise ValidationFailed({k: [str(m) for m in v] for k, v in form.errors.items()})
     return form
+
+
+def iso(value: date | None) -> str | None:
+    """A date or datetime for JSON (ISO 8601), null when there is none."""
+    return value.isoformat() if value else None
 
 
 def ok(data: Any, status: int = 200):

@@ -10,7 +10,7 @@ from flask_login import current_user
 from wtforms.fields.core import UnboundField
 
 from qms.accounts.services import auditors_of_city
-from qms.api.core import api_route, json_body, ok, paginate, schemas, validate_form
+from qms.api.core import api_route, iso, json_body, ok, paginate, schemas, validate_form
 from qms.audits import grades, services
 from qms.audits.forms import (
     AddRowForm,
@@ -133,10 +133,6 @@ schemas.update(
 )
 
 
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value else None
-
-
 def programme_json(programme: AuditProgramme) -> dict:
     return {
         "id": programme.id,
@@ -174,10 +170,10 @@ def audit_json(audit: Audit) -> dict:
         "scope_unit_ids": audit.scope_unit_ids,
         "scope_processes": audit.scope_processes,
         "criteria": audit.criteria,
-        "planned_start": _iso(audit.planned_start),
-        "planned_end": _iso(audit.planned_end),
-        "actual_start": _iso(audit.actual_start),
-        "actual_end": _iso(audit.actual_end),
+        "planned_start": iso(audit.planned_start),
+        "planned_end": iso(audit.planned_end),
+        "actual_start": iso(audit.actual_start),
+        "actual_end": iso(audit.actual_end),
         "lead_auditor_id": audit.lead_auditor_id,
         "team": [{"id": u.id, "name": u.name} for u in audit.team],
         "auditee_representatives": audit.auditee_representatives,
@@ -185,8 +181,8 @@ def audit_json(audit: Audit) -> dict:
         "degree_of_conformity": audit.degree_of_conformity,
         "disagreements": audit.disagreements,
         "areas_not_covered": audit.areas_not_covered,
-        "reported_at": _iso(audit.reported_at),
-        "closed_at": _iso(audit.closed_at),
+        "reported_at": iso(audit.reported_at),
+        "closed_at": iso(audit.closed_at),
         "compliance": services.tally(audit.rows).compliance,
     }
 
@@ -216,7 +212,7 @@ def finding_json(finding: Finding) -> dict:
         "evidence": finding.evidence,
         "statement": finding.statement,
         "follow_up_required": finding.follow_up_required,
-        "due_date": _iso(finding.due_date),
+        "due_date": iso(finding.due_date),
         # the corrective action raised when the report was issued (see Finding's docstring);
         # GET /nonconformities/<id> answers only those who may see it
         "nonconformity": (

@@ -15,7 +15,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from qms.accounts.models import Role, User
 from qms.accounts.services import auditors_of_city
@@ -47,7 +46,8 @@ from qms.audits.models import (
 )
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied
-from qms.core.history import history_of
+from qms.core.history import actor_names, history_of
+from qms.core.views import form_status, show_on_form
 from qms.extensions import db
 from qms.files.services import files_of
 from qms.organisations.models import Agency, Unit
@@ -66,30 +66,9 @@ def template_labels() -> dict[str, Any]:
     }
 
 
-def _form_error(form: Any, error: DomainError) -> None:
-    """Show a refusal next to its field when the form has it, else above the form."""
-    db.session.rollback()
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None and hasattr(target, "errors"):
-        target.errors = [*target.errors, str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
-
-
-def _status(form: Any) -> int:
-    return 422 if form.errors or form.form_errors else 200
-
-
 def _planning_agencies() -> list[Agency]:
     cities = services.planning_cities(current_user)
     return [a for a in visible_agencies(current_user) if a.city_id in cities]
-
-
-def _user_names(entries: list) -> dict[int, str]:
-    ids = {e.actor_id for e in entries if e.actor_id}
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
 
 
 # --- lists and programmes ---------------------------------------------------------------------
@@ -124,11 +103,11 @@ def new_programme():
         try:
             programme = services.create_programme(current_user, city_id, form.data)
         except DomainError as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             return redirect(url_for("audits.programme", programme_id=programme.id))
-    return render_template("audits/programme_form.html", form=form), _status(form)
+    return render_template("audits/programme_form.html", form=form), form_status(form)
 
 
 @bp.route("/programmes/<int:programme_id>", methods=["GET", "POST"])
@@ -141,7 +120,7 @@ def programme(programme_id: int):
         try:
             services.save_programme_item(current_user, record, form.data, None)
         except DomainError as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("The audit was added to the programme."), "success")
@@ -155,7 +134,7 @@ def programme(programme_id: int):
         form=form,
         may_edit=access.can(current_user, access.EDIT, record),
         history=history_of(record),
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.post("/programme-items/<int:item_id>/archive")
@@ -201,12 +180,12 @@ def new():
         try:
             audit = services.create_audit(current_user, form.data)
         except DomainError as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("The audit %(reference)s is planned.", reference=audit.reference), "success")
             return redirect(url_for("audits.detail", audit_id=audit.id))
-    return render_template("audits/audit_form.html", form=form, item=item), _status(form)
+    return render_template("audits/audit_form.html", form=form, item=item), form_status(form)
 
 
 @bp.get("/<int:audit_id>")
@@ -227,7 +206,7 @@ def detail(audit_id: int):
         else [],
         tally=services.tally(audit.rows),
         history=history,
-        users=_user_names(history),
+        users=actor_names(history),
     )
 
 
@@ -245,12 +224,12 @@ def edit(audit_id: int):
         try:
             services.update_audit(current_user, audit, form.data)
         except DomainError as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("The audit was saved."), "success")
             return redirect(url_for("audits.detail", audit_id=audit.id))
-    return render_template("audits/audit_edit.html", audit=audit, form=form), _status(form)
+    return render_template("audits/audit_edit.html", audit=audit, form=form), form_status(form)
 
 
 @bp.post("/<int:audit_id>/members")
@@ -489,7 +468,7 @@ def finding(finding_id: int):
         audit=record.audit,
         evidence_files=files_of(record.row),
         history=history,
-        users=_user_names(history),
+        users=actor_names(history),
     )
 
 

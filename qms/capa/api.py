@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import NotFound
 
-from qms.api.core import api_route, json_body, ok, paginate, schemas, validate_form
+from qms.api.core import api_route, iso, json_body, ok, paginate, schemas, validate_form
 from qms.capa import complaints, services
 from qms.capa.forms import TRANSITION_FORMS, ActionForm, NonconformityForm, form_values
 from qms.capa.models import Complaint, ComplaintImport, CorrectiveAction, Nonconformity
@@ -168,9 +168,7 @@ def nonconformity_json(nc: Nonconformity, *, full: bool = False) -> dict[str, An
                 "cause_category": nc.cause_category.value if nc.cause_category else None,
                 "root_cause": nc.root_cause,
                 "occurs_elsewhere": nc.occurs_elsewhere,
-                "effectiveness_check_on": nc.effectiveness_check_on.isoformat()
-                if nc.effectiveness_check_on
-                else None,
+                "effectiveness_check_on": iso(nc.effectiveness_check_on),
                 "actions": [action_json(a) for a in nc.actions],
                 "checks": [
                     {
@@ -200,7 +198,7 @@ def complaint_json(c: Complaint) -> dict[str, Any]:
         "text": c.text,
         "location": c.location,
         "status": c.status.value,
-        "responded_at": c.responded_at.isoformat() if c.responded_at else None,
+        "responded_at": iso(c.responded_at),
         "rating": c.rating,
         "nonconformity_id": c.nonconformity_id,
     }

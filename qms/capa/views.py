@@ -39,8 +39,9 @@ from qms.capa.models import (
 from qms.core import access
 from qms.core.errors import DomainError
 from qms.core.forms import choices
-from qms.core.history import history_of
+from qms.core.history import actor_names, history_of
 from qms.core.timeutil import today
+from qms.core.views import form_status, show_on_form
 from qms.extensions import db
 from qms.files.services import files_of
 from qms.organisations.models import Agency, Unit
@@ -63,15 +64,6 @@ LABELS = {
 @bp.context_processor
 def _labels() -> dict[str, Any]:
     return {"labels": LABELS}
-
-
-def _render_form_error(form: Any, error: DomainError) -> None:
-    db.session.rollback()
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = [*target.errors, str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
 
 
 # --- register -----------------------------------------------------------------------------
@@ -131,12 +123,12 @@ def create():
         try:
             nc = services.raise_nonconformity(current_user, form.values())
         except DomainError as error:
-            _render_form_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("Nonconformity %(number)s raised.", number=nc.number), "success")
             return redirect(url_for("capa.detail", nc_id=nc.id))
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("capa/form.html", form=form), status
 
 
@@ -158,8 +150,6 @@ def _step_forms(nc: Nonconformity, failed: dict[str, Any]) -> dict[str, Any]:
 def _detail(nc: Nonconformity, failed: dict[str, Any] | None = None, status: int = 200):
     failed = failed or {}
     entries = history_of(nc)
-    actor_ids = {e.actor_id for e in entries if e.actor_id}
-    users = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(actor_ids))).all())
     other_agencies = [
         a for a in visible_agencies(current_user) if a.city_id == nc.agency.city_id
     ] or list(db.session.scalars(select(Agency).where(Agency.city_id == nc.agency.city_id)))
@@ -183,7 +173,7 @@ def _detail(nc: Nonconformity, failed: dict[str, Any] | None = None, status: int
             .order_by(Complaint.received_at)
         ).all(),
         history=entries,
-        users=users,
+        users=actor_names(entries),
         today=today(),
     ), status
 
@@ -207,7 +197,7 @@ def step(nc_id: int, name: str):
     try:
         services.transition(current_user, nc, name, form_values(form), version=form.version.data)
     except DomainError as error:
-        _render_form_error(form, error)
+        show_on_form(form, error)
         nc = access.get_visible(Nonconformity, nc_id, current_user)
         if name not in {t.name for t in services.available_transitions(nc, current_user)}:
             flash(str(error.message), "error")  # its form is not on the page to carry it
@@ -226,7 +216,7 @@ def add_action(nc_id: int):
         try:
             services.add_action(current_user, nc, form_values(form), version=form.version.data)
         except DomainError as error:
-            _render_form_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("The action was added to the plan."), "success")
@@ -326,11 +316,11 @@ def import_upload():
                 upload.read() if upload else b"",
             )
         except DomainError as error:
-            _render_form_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             return redirect(url_for("capa.import_preview", import_id=record.id))
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("capa/import.html", form=form), status
 
 

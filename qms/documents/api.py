@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from qms.api.core import api_route, json_body, ok, paginate, schemas, validate_form
+from qms.api.core import api_route, iso, json_body, ok, paginate, schemas, validate_form
 from qms.core import access
 from qms.core.errors import PermissionDenied
 from qms.documents import services
@@ -136,10 +134,6 @@ schemas.update(
 )
 
 
-def _day(value: Any) -> str | None:
-    return value.isoformat() if value else None
-
-
 def document_json(document: Document) -> dict:
     current = document.current_revision
     return {
@@ -154,8 +148,8 @@ def document_json(document: Document) -> dict:
         "retention_years": document.retention_years,
         "status": document.status.value,
         "current_revision": current.number if current else None,
-        "effective_on": _day(current.effective_on) if current else None,
-        "next_review_on": _day(document.next_review_on),
+        "effective_on": iso(current.effective_on) if current else None,
+        "next_review_on": iso(document.next_review_on),
         "review_state": services.review_state(document),
         "version": document.version,
     }
@@ -170,8 +164,8 @@ def revision_json(revision: DocumentRevision) -> dict:
         "change_summary": revision.change_summary,
         "author_id": revision.author_id,
         "approved_by_id": revision.approved_by_id,
-        "effective_on": _day(revision.effective_on),
-        "ended_on": _day(revision.ended_on),
+        "effective_on": iso(revision.effective_on),
+        "ended_on": iso(revision.ended_on),
         "review_comment": revision.review_comment,
         "sections": {name: getattr(revision, name) for name, _label in SECTIONS},
         "files": [
@@ -186,10 +180,10 @@ def review_json(review: DocumentReview) -> dict:
     return {
         "id": review.id,
         "document_id": review.document_id,
-        "reviewed_on": _day(review.reviewed_on),
+        "reviewed_on": iso(review.reviewed_on),
         "outcome": review.outcome.value,
         "notes": review.notes,
-        "next_review_on": _day(review.next_review_on),
+        "next_review_on": iso(review.next_review_on),
         "revision_id": review.revision_id,
     }
 

@@ -16,15 +16,13 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
-from sqlalchemy import select
 
-from qms.accounts.models import User
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied
-from qms.core.history import history_of
+from qms.core.history import actor_names, history_of
 from qms.core.i18n import fmt_date
 from qms.core.timeutil import today
+from qms.core.views import form_status, show_on_form
 from qms.documents import services
 from qms.documents.forms import (
     DocumentForm,
@@ -50,23 +48,6 @@ from qms.files.services import files_of
 from qms.organisations.services import visible_agencies
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
-
-
-def _show_error(form: FlaskForm, error: DomainError) -> None:
-    """Put a refused change on the form, next to its field when it names one."""
-    db.session.rollback()
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None and hasattr(target, "errors"):
-        target.errors = [*target.errors, str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
-
-
-def _names_of(entries: list) -> dict[int, str]:
-    ids = {e.actor_id for e in entries if e.actor_id}
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
 
 
 def _filters() -> tuple[MasterListFilterForm, services.MasterListFilter]:
@@ -134,14 +115,13 @@ def new():
         except PermissionDenied:
             raise
         except DomainError as error:
-            _show_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("Document %(code)s registered.", code=document.code), "success")
             return redirect(url_for("documents.show", document_id=document.id))
-    return render_template("documents/document_form.html", form=form, document=None), (
-        422 if form.errors or form.form_errors else 200
-    )
+    page = render_template("documents/document_form.html", form=form, document=None)
+    return page, form_status(form)
 
 
 @bp.get("/<int:document_id>")
@@ -158,7 +138,7 @@ def show(document_id: int):
         may_edit=access.can(current_user, access.EDIT, document),
         state_label=services.state_label,
         history=entries,
-        history_users=_names_of(entries),
+        history_users=actor_names(entries),
     )
 
 
@@ -181,14 +161,14 @@ def edit(document_id: int):
         except PermissionDenied:
             raise
         except DomainError as error:
-            _show_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("The document was saved."), "success")
             return redirect(url_for("documents.show", document_id=document.id))
-    return render_template("documents/document_form.html", form=form, document=document), (
-        422 if form.errors or form.form_errors else 200
-    )
+    return render_template(
+        "documents/document_form.html", form=form, document=document
+    ), form_status(form)
 
 
 def _refused(error: DomainError, target: str):
@@ -271,14 +251,14 @@ def new_revision(document_id: int):
         except PermissionDenied:
             raise
         except DomainError as error:
-            _show_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("Revision %(number)s was created as a draft.", number=revision.number))
             return redirect(url_for("documents.show_revision", revision_id=revision.id))
     return render_template(
         "documents/revision_form.html", form=form, document=document, revision=None
-    ), (422 if form.errors or form.form_errors else 200)
+    ), form_status(form)
 
 
 @bp.get("/<int:document_id>/diff")
@@ -320,7 +300,7 @@ def _render_revision(
         may_edit=access.can(current_user, access.EDIT, revision),
         state_label=services.state_label(revision),
         history=entries,
-        history_users=_names_of(entries),
+        history_users=actor_names(entries),
     ), status
 
 
@@ -348,14 +328,14 @@ def edit_revision(revision_id: int):
         except PermissionDenied:
             raise
         except DomainError as error:
-            _show_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("The revision was saved."), "success")
             return redirect(url_for("documents.show_revision", revision_id=revision.id))
     return render_template(
         "documents/revision_form.html", form=form, document=revision.document, revision=revision
-    ), (422 if form.errors or form.form_errors else 200)
+    ), form_status(form)
 
 
 @bp.post("/revisions/<int:revision_id>/files")
@@ -374,7 +354,7 @@ def upload(revision_id: int):
         except PermissionDenied:
             raise
         except DomainError as error:
-            _show_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("The file was attached."), "success")

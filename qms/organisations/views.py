@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from qms.core import access
 from qms.core.errors import DomainError
 from qms.core.registry import agency_panels_for
+from qms.core.views import form_status, show_on_form
 from qms.extensions import db
 from qms.organisations import services
 from qms.organisations.forms import AgencyForm, CityForm, UnitForm
@@ -27,7 +28,7 @@ def _logged_in() -> None:
 
 
 def _form_page(form: FlaskForm, title: Any, cancel: str, status: int | None = None):
-    status = status or (422 if form.errors else 200)
+    status = status or form_status(form)
     return render_template("form_page.html", form=form, title=title, cancel=cancel), status
 
 
@@ -38,9 +39,7 @@ def _save(form: FlaskForm, change) -> Any:
     try:
         record = change(form.values())
     except DomainError as error:
-        db.session.rollback()
-        target = getattr(form, error.field, None) if error.field else None
-        (target.errors if target is not None else form.form_errors).append(str(error.message))
+        show_on_form(form, error)
         return None
     db.session.commit()
     flash(_("Saved."), "success")

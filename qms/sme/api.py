@@ -9,7 +9,7 @@ from typing import Any
 from flask import request
 from flask_login import current_user
 
-from qms.api.core import api_route, json_body, ok, paginate, schemas, validate_form
+from qms.api.core import api_route, iso, json_body, ok, paginate, schemas, validate_form
 from qms.core import access
 from qms.core.errors import ValidationFailed
 from qms.extensions import db
@@ -37,10 +37,6 @@ from qms.sme.models import (
 TAG = "small businesses"
 
 
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
 def business_json(b: Business) -> dict[str, Any]:
     return {
         "id": b.id,
@@ -56,7 +52,7 @@ def business_json(b: Business) -> dict[str, Any]:
         "email": b.email,
         "scale": b.scale.value,
         "workers": b.workers,
-        "registered_on": _iso(b.registered_on),
+        "registered_on": iso(b.registered_on),
         "archived": b.is_archived,
     }
 
@@ -79,8 +75,8 @@ def lab_test_json(t: LabTest) -> dict[str, Any]:
         "round": t.round,
         "lab_name": t.lab_name,
         "report_number": t.report_number,
-        "sampled_on": _iso(t.sampled_on),
-        "tested_on": _iso(t.tested_on),
+        "sampled_on": iso(t.sampled_on),
+        "tested_on": iso(t.tested_on),
         "passed": t.passed,
         "results": [
             {"parameter": r.parameter.key, "value": r.value, "passed": r.passed} for r in t.results
@@ -104,8 +100,8 @@ def pathway_json(p: Pathway) -> dict[str, Any]:
         "stages": [
             {
                 "stage": s.stage.value,
-                "started_on": _iso(s.started_on),
-                "ended_on": _iso(s.ended_on),
+                "started_on": iso(s.started_on),
+                "ended_on": iso(s.ended_on),
                 "officer_id": s.officer_id,
                 "notes": s.notes,
             }
@@ -116,8 +112,8 @@ def pathway_json(p: Pathway) -> dict[str, Any]:
                 "id": f.id,
                 "grade": f.grade.value,
                 "description": f.description,
-                "due_on": _iso(f.due_on),
-                "closed_on": _iso(f.closed_on),
+                "due_on": iso(f.due_on),
+                "closed_on": iso(f.closed_on),
             }
             for f in p.findings
         ],
@@ -125,9 +121,9 @@ def pathway_json(p: Pathway) -> dict[str, Any]:
             {
                 "number": c.number,
                 "issuer": c.issuer,
-                "issued_on": _iso(c.issued_on),
-                "expires_on": _iso(c.expires_on),
-                "surveillance_due": [_iso(s.due_on) for s in c.surveillances if not s.done_on],
+                "issued_on": iso(c.issued_on),
+                "expires_on": iso(c.expires_on),
+                "surveillance_due": [iso(s.due_on) for s in c.surveillances if not s.done_on],
             }
             for c in p.certificates
         ],
@@ -139,12 +135,12 @@ def visit_json(v: GuidanceVisit) -> dict[str, Any]:
         "id": v.id,
         "business_id": v.business_id,
         "kind": v.kind.value,
-        "held_on": _iso(v.held_on),
+        "held_on": iso(v.held_on),
         "officer_id": v.officer_id,
         "topics": v.topics,
         "notes": v.notes,
         "follow_up": v.follow_up,
-        "follow_up_on": _iso(v.follow_up_on),
+        "follow_up_on": iso(v.follow_up_on),
     }
 
 
@@ -152,7 +148,7 @@ def training_json(t: TrainingBatch) -> dict[str, Any]:
     return {
         "id": t.id,
         "title": t.title,
-        "held_on": _iso(t.held_on),
+        "held_on": iso(t.held_on),
         "trainer": t.trainer,
         "place": t.place,
         "business_ids": [a.business_id for a in t.attendances],

@@ -14,6 +14,7 @@ from qms.core import access
 from qms.core.errors import DomainError, ValidationFailed
 from qms.core.history import history_of
 from qms.core.timeutil import today
+from qms.core.views import form_status, show_on_form
 from qms.extensions import db
 from qms.files.services import files_of
 from qms.organisations.models import City
@@ -74,22 +75,6 @@ def _labels() -> dict[str, Any]:
     }
 
 
-def _show_error(form: Any, error: DomainError) -> None:
-    """Put a refused change's message next to its field, or at the top of the form."""
-    db.session.rollback()
-    fields = getattr(error, "errors", None) or {error.field: [str(error.message)]}
-    for name, messages in fields.items():
-        field = getattr(form, name, None) if name else None
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*list(field.errors or []), *messages]
-        else:
-            form.form_errors.extend(messages)
-
-
-def _status(form: Any) -> int:
-    return 422 if form.errors or form.form_errors else 200
-
-
 def home_panel_context(user: Any) -> dict[str, Any]:
     board = dashboard.compute(user, today())
     return {
@@ -143,14 +128,14 @@ def new_business():
         try:
             business = services.create_business(current_user, city, form.values())
         except DomainError as error:
-            _show_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("The business was registered."), "success")
             return redirect(url_for("sme.business", business_id=business.id))
     return render_template(
         "sme/business_form.html", form=form, places=places.KUPANG_KELURAHAN, business=None
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.get("/businesses/<int:business_id>")
@@ -177,14 +162,14 @@ def edit_business(business_id: int):
         try:
             services.update_business(current_user, record, form.values())
         except DomainError as error:
-            _show_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("The business was saved."), "success")
             return redirect(url_for("sme.business", business_id=record.id))
     return render_template(
         "sme/business_form.html", form=form, places=places.KUPANG_KELURAHAN, business=record
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.post("/businesses/<int:business_id>/archive")
@@ -209,14 +194,14 @@ def new_product(business_id: int):
         try:
             product = services.create_product(current_user, owner, form.values())
         except DomainError as error:
-            _show_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("The product was added."), "success")
             return redirect(url_for("sme.product", product_id=product.id))
     return render_template(
         "sme/product_form.html", form=form, business=owner, product=None
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.route("/products/<int:product_id>/edit", methods=["GET", "POST"])
@@ -230,14 +215,14 @@ def edit_product(product_id: int):
         try:
             services.update_product(current_user, record, form.values())
         except DomainError as error:
-            _show_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("The product was saved."), "success")
             return redirect(url_for("sme.product", product_id=record.id))
     return render_template(
         "sme/product_form.html", form=form, business=record.business, product=record
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.route("/products/<int:product_id>", methods=["GET", "POST"])
@@ -256,7 +241,7 @@ def product(product_id: int):
                 notes=form.notes.data or "",
             )
         except DomainError as error:
-            _show_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("The certification pathway was opened."), "success")
@@ -270,7 +255,7 @@ def product(product_id: int):
         open_pathway=services.active_pathway(record),
         history=history_of(record),
         may_write=services.may_write(current_user, record.city_id),
-    ), _status(form)
+    ), form_status(form)
 
 
 # --- pathways -----------------------------------------------------------------------------
@@ -333,7 +318,7 @@ def transition(pathway_id: int):
         try:
             services.transition(current_user, record, form.action.data, **values)
         except DomainError as error:
-            _show_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("Done: %(stage)s.", stage=STAGE_LABELS[record.stage]), "success")
@@ -391,7 +376,7 @@ def add_finding(pathway_id: int):
                 due_on=form.due_on.data,
             )
         except DomainError as error:
-            _show_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("The finding was recorded."), "success")
@@ -435,14 +420,14 @@ def new_lab_test(pathway_id: int):
                 results=values,
             )
         except DomainError as error:
-            _show_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("The lab results were recorded."), "success")
             return redirect(url_for("sme.pathway", pathway_id=record.id, _anchor="tests"))
     return render_template(
         "sme/lab_test_form.html", form=form, pathway=record, parameters=parameters, values=values
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.post("/surveillance/<int:surveillance_id>")
@@ -505,14 +490,14 @@ def new_visit(business_id: int):
         try:
             services.record_visit(current_user, owner, form.values())
         except DomainError as error:
-            _show_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("The guidance was recorded."), "success")
             return redirect(url_for("sme.business", business_id=owner.id, _anchor="guidance"))
     elif request.method == "GET":
         form.held_on.data = today()
-    return render_template("sme/visit_form.html", form=form, business=owner), _status(form)
+    return render_template("sme/visit_form.html", form=form, business=owner), form_status(form)
 
 
 @bp.route("/trainings/new", methods=["GET", "POST"])
@@ -539,12 +524,12 @@ def new_training():
                 form.business_ids.data,
             )
         except DomainError as error:
-            _show_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("The training was recorded."), "success")
             return redirect(url_for("sme.training", training_id=batch.id))
-    return render_template("sme/training_form.html", form=form), _status(form)
+    return render_template("sme/training_form.html", form=form), form_status(form)
 
 
 @bp.get("/trainings/<int:training_id>")
