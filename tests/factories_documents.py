@@ -18,6 +18,32 @@ from qms.documents.models import (
 from qms.organisations.models import Agency
 from tests.factories import AgencyFactory, Base, UserFactory, user_with_role
 
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+
+#: files that are refused, with the start of the message: (name, content, message)
+BAD_UPLOADS = [
+    ("sop.pdf", b"MZ\x90\x00\x03" + b"\x00" * 200, "Jenis berkas ini tidak diterima"),
+    ("sop.pdf", b"Ini sebenarnya teks biasa.\n" * 20, "Jenis berkas ini tidak diterima"),
+    ("besar.pdf", PDF + b"0" * (1024 * 1024), "lebih besar dari 1 MB"),
+]
+
+
+def multipart(fields: dict, content: bytes, name: str) -> dict:
+    """A pre-encoded multipart body: the test client would spool a large one to a temporary
+    file that it never closes."""
+    boundary = "qms-test-boundary"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+        for key, value in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+        "Content-Type: application/pdf\r\n\r\n".encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return {"data": b"".join(parts), "content_type": f"multipart/form-data; boundary={boundary}"}
+
 
 class DocumentFactory(Base):
     class Meta:

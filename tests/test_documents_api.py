@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import hashlib
+
+import pytest
 from sqlalchemy import func, select
 
 from qms.accounts.models import Role
 from qms.core.timeutil import today
-from qms.documents.models import DocumentRevision
+from qms.documents import services
+from qms.documents.models import DocumentRevision, RevisionState
 from qms.extensions import db
+from qms.files.models import StoredFile
+from tests.conftest import Api
 from tests.factories import AgencyFactory, user_with_role
-from tests.factories_documents import city_admin, officer
+from tests.factories_documents import (
+    BAD_UPLOADS,
+    PDF,
+    city_admin,
+    effective_revision,
+    multipart,
+    new_document,
+    officer,
+)
 
 
 def test_the_whole_workflow_through_the_api(client, api):
@@ -39,8 +53,6 @@ def test_the_whole_workflow_through_the_api(client, api):
     own = as_author.post(path, json={"action": "approve"})
     assert own.status_code == 403
     assert "orang lain yang harus menyetujuinya" in own.json["error"]["message"]
-
-    from tests.conftest import Api
 
     as_approver = Api(client).as_user(approver)
     approved = as_approver.post(path, json={"action": "approve"}).json["data"]
@@ -79,8 +91,6 @@ def test_api_denials_and_validation(client, api):
     stale = as_author.patch(f"/documents/{document['id']}", json={"title": "X", "version": 99})
     assert stale.status_code == 409, stale.json
 
-    from tests.conftest import Api
-
     stranger = Api(client).as_user(officer(AgencyFactory(city=dukcapil.city)))
     assert stranger.get(f"/documents/{document['id']}").status_code == 404
     assert stranger.get("/documents").json["data"] == []
@@ -97,3 +107,159 @@ def test_api_denials_and_validation(client, api):
     assert db.session.scalar(select(func.count(DocumentRevision.id))) == 0
     openapi = client.get("/api/v1/openapi.json").json
     assert "/api/v1/document-revisions/{revision_id}/transition" in openapi["paths"]
+
+
+# --- files through the API ----------------------------------------------------------------
+
+
+@pytest.fixture
+def draft(app):
+    dukcapil = AgencyFactory(code="DUKCAPIL")
+    author = officer(dukcapil)
+    with app.test_request_context():
+        document = new_document(author, dukcapil)
+        revision = services.create_revision(author, document, "Terbitan pertama", {})
+    return revision
+
+
+def _upload(api: Api, revision_id: int, content: bytes, name: str, **fields):
+    return api.post(f"/document-revisions/{revision_id}/files", **multipart(fields, content, name))
+
+
+def test_a_file_is_attached_through_the_api_and_makes_the_draft_submittable(api, draft):
+    as_author = api.as_user(draft.author)
+    attached = _upload(as_author, draft.id, PDF, "SOP KTP-el.pdf", description="Ditandatangani")
+    assert attached.status_code == 201, attached.json
+    data = attached.json["data"]
+    assert (data["name"], data["content_type"], data["size"]) == (
+        "SOP KTP-el.pdf",
+        "application/pdf",
+        len(PDF),
+    )
+    assert data["sha256"] == hashlib.sha256(PDF).hexdigest()
+    assert data["description"] == "Ditandatangani"
+    assert data["download_url"] == f"/files/{data['id']}"
+    revision = as_author.get(f"/document-revisions/{draft.id}").json["data"]
+    assert [f["id"] for f in revision["files"]] == [data["id"]]
+    submitted = as_author.post(
+        f"/document-revisions/{draft.id}/transition", json={"action": "submit"}
+    )
+    assert submitted.json["data"]["state"] == "in_review"  # a file alone is content
+    late = _upload(as_author, draft.id, PDF, "lagi.pdf")
+    assert late.status_code == 422
+    assert "Hanya draf yang dapat diubah" in late.json["error"]["message"]
+    assert db.session.scalar(select(func.count(StoredFile.id))) == 1
+
+
+@pytest.mark.parametrize(("name", "content", "message"), BAD_UPLOADS)
+def test_bad_files_through_the_api_are_refused_and_leave_nothing(
+    web_app, api, draft, upload_dir, name, content, message
+):
+    web_app.config["MAX_UPLOAD_MB"] = 1
+    before = set(upload_dir.iterdir())
+    refused = _upload(api.as_user(draft.author), draft.id, content, name)
+    assert refused.status_code == 422
+    assert message in refused.json["error"]["message"]
+    assert message in refused.json["error"]["fields"]["file"][0]
+    assert db.session.scalar(select(func.count(StoredFile.id))) == 0
+    assert set(upload_dir.iterdir()) == before
+
+
+def test_an_upload_without_a_file_is_a_field_error(api, draft):
+    as_author = api.as_user(draft.author)
+    missing = as_author.post(f"/document-revisions/{draft.id}/files", json={"description": "x"})
+    assert missing.status_code == 422
+    assert missing.json["error"]["fields"] == {"file": ["Kolom ini wajib diisi."]}
+
+
+def test_only_the_agencys_managers_attach_files_through_the_api(client, draft):
+    city = draft.document.agency.city
+    denied = {
+        404: [officer(AgencyFactory(city=city))],
+        403: [
+            user_with_role(Role.INTERNAL_AUDITOR, agency=AgencyFactory(city=city)),
+            user_with_role(Role.MANAGEMENT_VIEWER, city=city),
+            user_with_role(Role.BSN_REVIEWER),
+        ],
+    }
+    for status, users in denied.items():
+        for user in users:
+            refused = _upload(Api(client).as_user(user), draft.id, PDF, "sop.pdf")
+            assert refused.status_code == status, (user.email, refused.json)
+    assert db.session.scalar(select(func.count(StoredFile.id))) == 0
+    admin = Api(client).as_user(city_admin(draft.document.agency))
+    assert _upload(admin, draft.id, PDF, "sop.pdf").status_code == 201
+
+
+# --- discarding a draft through the API ---------------------------------------------------
+
+
+def test_a_draft_is_discarded_through_the_api_and_a_new_one_can_start(app, api):
+    dukcapil = AgencyFactory(code="DUKCAPIL")
+    author, approver = officer(dukcapil), city_admin(dukcapil)
+    with app.test_request_context():
+        document = new_document(author, dukcapil)
+        effective_revision(document, author, approver, "Teks berlaku")
+        draft = services.create_revision(author, document, "Usulan", {"procedure": "Usulan"})
+    as_author = api.as_user(author)
+    path = f"/document-revisions/{draft.id}/transition"
+    no_reason = as_author.post(path, json={"action": "discard"})
+    assert no_reason.status_code == 422
+    assert no_reason.json["error"]["fields"] == {
+        "comment": ["Sebutkan mengapa draf ini dibatalkan."]
+    }
+
+    discarded = as_author.post(
+        path,
+        json={
+            "action": "discard",
+            "comment": "Aturan baru batal terbit.",
+            "version": draft.version,
+        },
+    )
+    assert discarded.status_code == 200, discarded.json
+    assert discarded.json["data"]["state"] == "discarded"
+    assert discarded.json["data"]["discard_reason"] == "Aturan baru batal terbit."
+    again = as_author.post(path, json={"action": "discard", "comment": "Lagi."})
+    assert again.status_code == 422
+
+    shown = as_author.get(f"/documents/{document.id}").json["data"]
+    assert (shown["status"], shown["current_revision"]) == ("effective", 1)
+    started = as_author.post(f"/documents/{document.id}/revisions", json={"change_summary": "Lagi"})
+    assert started.status_code == 201, started.json
+    revisions = as_author.get(f"/documents/{document.id}/revisions").json["data"]
+    assert [(r["number"], r["state"]) for r in revisions] == [
+        (1, "effective"),
+        (2, "discarded"),
+        (3, "draft"),
+    ]
+
+
+def test_only_the_agencys_managers_discard_through_the_api(app, client):
+    dukcapil = AgencyFactory(code="DUKCAPIL")
+    author = officer(dukcapil)
+    with app.test_request_context():
+        document = new_document(author, dukcapil)
+        draft = services.create_revision(author, document, "Usulan", {"procedure": "Usulan"})
+    city = dukcapil.city
+    denied = {
+        404: [officer(AgencyFactory(city=city))],
+        403: [
+            user_with_role(Role.INTERNAL_AUDITOR, agency=AgencyFactory(city=city)),
+            user_with_role(Role.MANAGEMENT_VIEWER, city=city),
+            user_with_role(Role.BSN_REVIEWER),
+        ],
+    }
+    body = {"action": "discard", "comment": "Tidak perlu."}
+    for status, users in denied.items():
+        for user in users:
+            refused = (
+                Api(client)
+                .as_user(user)
+                .post(f"/document-revisions/{draft.id}/transition", json=body)
+            )
+            assert refused.status_code == status, (user.email, refused.json)
+    assert db.session.get(DocumentRevision, draft.id).state == RevisionState.DRAFT
+    colleague = Api(client).as_user(officer(dukcapil))  # another officer of the same agency
+    done = colleague.post(f"/document-revisions/{draft.id}/transition", json=body)
+    assert done.json["data"]["state"] == "discarded"

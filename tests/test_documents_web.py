@@ -18,9 +18,15 @@ from qms.extensions import db
 from qms.files.models import StoredFile
 from tests.conftest import Auth, QmsClient
 from tests.factories import AgencyFactory, UnitFactory, user_with_role
-from tests.factories_documents import city_admin, effective_revision, new_document, officer
-
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+from tests.factories_documents import (
+    BAD_UPLOADS,
+    PDF,
+    city_admin,
+    effective_revision,
+    multipart,
+    new_document,
+    officer,
+)
 
 
 @pytest.fixture
@@ -34,23 +40,6 @@ def _revision(document: Document, number: int) -> DocumentRevision:
             DocumentRevision.document_id == document.id, DocumentRevision.number == number
         )
     )
-
-
-def _multipart(fields: dict, content: bytes, name: str) -> dict:
-    """A pre-encoded multipart body: the test client would spool a large one to a temporary
-    file that it never closes."""
-    boundary = "qms-test-boundary"
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
-        for key, value in fields.items()
-    ]
-    parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
-        "Content-Type: application/pdf\r\n\r\n".encode()
-        + content
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    return {"data": b"".join(parts), "content_type": f"multipart/form-data; boundary={boundary}"}
 
 
 def _act(client, revision: DocumentRevision, action: str, **data):
@@ -215,18 +204,7 @@ def test_other_agencies_see_nothing_and_readers_cannot_write(client, auth, dukca
     assert db.session.scalar(select(func.count(DocumentRevision.id))) == 1
 
 
-@pytest.mark.parametrize(
-    ("name", "content", "message"),
-    [
-        ("sop.pdf", b"MZ\x90\x00\x03" + b"\x00" * 200, "Jenis berkas ini tidak diterima"),
-        (
-            "sop.pdf",
-            b"Ini sebenarnya teks biasa.\n" * 20,
-            "Jenis berkas ini tidak diterima",
-        ),
-        ("besar.pdf", PDF + b"0" * (1024 * 1024), "lebih besar dari 1 MB"),
-    ],
-)
+@pytest.mark.parametrize(("name", "content", "message"), BAD_UPLOADS)
 def test_bad_uploads_are_refused_and_leave_nothing(
     web_app, client, auth, dukcapil, upload_dir, name, content, message
 ):
@@ -238,7 +216,7 @@ def test_bad_uploads_are_refused_and_leave_nothing(
 
     refused = client.post(
         f"/documents/{document.id}/revisions/new",
-        **_multipart({"change_summary": "Terbitan pertama"}, content, name),
+        **multipart({"change_summary": "Terbitan pertama"}, content, name),
     )
     assert refused.status_code == 422
     assert message in refused.get_data(as_text=True)
@@ -251,7 +229,7 @@ def test_bad_uploads_are_refused_and_leave_nothing(
     revision = _revision(document, 1)
     assert revision_page.status_code == 302
     attach = client.post(
-        f"/documents/revisions/{revision.id}/files", **_multipart({}, content, name)
+        f"/documents/revisions/{revision.id}/files", **multipart({}, content, name)
     )
     assert attach.status_code == 422
     assert message in attach.get_data(as_text=True)

@@ -162,6 +162,7 @@ POST /api/v1/audits/<int:audit_id>/team
 POST /api/v1/audits/<int:audit_id>/transitions/<name>
 POST /api/v1/complaint-imports
 POST /api/v1/complaint-imports/<int:import_id>/confirm
+POST /api/v1/document-revisions/<int:revision_id>/files
 POST /api/v1/document-revisions/<int:revision_id>/transition
 POST /api/v1/documents
 POST /api/v1/documents/<int:document_id>/reviews

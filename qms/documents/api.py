@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.datastructures import CombinedMultiDict
 
-from qms.api.core import api_route, iso, json_body, ok, paginate, schemas, validate_form
+from qms.api.core import api_route, iso, json_body, ok, paginate, paths, schemas, validate_form
 from qms.core import access
-from qms.core.errors import PermissionDenied
+from qms.core.errors import PermissionDenied, ValidationFailed
 from qms.documents import services
 from qms.documents.forms import (
     DocumentForm,
@@ -17,6 +18,7 @@ from qms.documents.forms import (
     ReviewForm,
     RevisionForm,
     TransitionForm,
+    UploadForm,
     WithdrawForm,
     document_values,
 )
@@ -29,6 +31,7 @@ from qms.documents.models import (
     ReviewOutcome,
 )
 from qms.extensions import db
+from qms.files.models import StoredFile
 from qms.files.services import files_of
 from qms.organisations.services import visible_agencies
 
@@ -84,8 +87,9 @@ schemas.update(
                 "effective_on": {"type": "string", "format": "date", "nullable": True},
                 "ended_on": {"type": "string", "format": "date", "nullable": True},
                 "review_comment": _TEXT,
+                "discard_reason": _TEXT,
                 "sections": {"type": "object", "properties": _SECTIONS_SCHEMA},
-                "files": {"type": "array", "items": {"type": "object"}},
+                "files": {"type": "array", "items": {"$ref": "#/components/schemas/StoredFile"}},
                 "version": {"type": "integer"},
             },
         },
@@ -96,6 +100,18 @@ schemas.update(
                 "change_summary": _TEXT,
                 **_SECTIONS_SCHEMA,
                 "version": {"type": "integer"},
+            },
+        },
+        "StoredFile": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "name": _TEXT,
+                "content_type": _TEXT,
+                "size": {"type": "integer"},
+                "sha256": _TEXT,
+                "description": _TEXT,
+                "download_url": _TEXT,
             },
         },
         "TransitionInput": {
@@ -155,6 +171,19 @@ def document_json(document: Document) -> dict:
     }
 
 
+def file_json(stored: StoredFile) -> dict:
+    return {
+        "id": stored.id,
+        "name": stored.original_name,
+        "content_type": stored.content_type,
+        "size": stored.size,
+        "sha256": stored.sha256,
+        "description": stored.description,
+        # the download checks, like the page, that the caller may see the revision
+        "download_url": url_for("files.download", file_id=stored.id),
+    }
+
+
 def revision_json(revision: DocumentRevision) -> dict:
     return {
         "id": revision.id,
@@ -167,11 +196,9 @@ def revision_json(revision: DocumentRevision) -> dict:
         "effective_on": iso(revision.effective_on),
         "ended_on": iso(revision.ended_on),
         "review_comment": revision.review_comment,
+        "discard_reason": revision.discard_reason,
         "sections": {name: getattr(revision, name) for name, _label in SECTIONS},
-        "files": [
-            {"id": f.id, "name": f.original_name, "size": f.size, "sha256": f.sha256}
-            for f in files_of(revision)
-        ],
+        "files": [file_json(f) for f in files_of(revision)],
         "version": revision.version,
     }
 
@@ -350,7 +377,8 @@ def update_revision(revision_id: int):
 @api_route(
     "/document-revisions/<int:revision_id>/transition",
     ("POST",),
-    summary="Submit, request changes, approve or put a revision into effect",
+    summary="Submit, request changes, approve, put into effect or discard a draft (`comment`: "
+    "what needs to change, or why the draft is discarded)",
     tag="documents",
     request_schema="TransitionInput",
     response_schema="DocumentRevision",
@@ -368,6 +396,48 @@ def transition_revision(revision_id: int):
     )
     db.session.commit()
     return ok(revision_json(revision))
+
+
+@api_route(
+    "/document-revisions/<int:revision_id>/files",
+    ("POST",),
+    summary="Attach a file to a draft revision (multipart/form-data: `file`, `description`); "
+    "the type is read from the content, a refused file stores nothing",
+    tag="documents",
+    response_schema="StoredFile",
+)
+def upload_revision_file(revision_id: int):
+    revision = access.get_visible(DocumentRevision, revision_id, current_user)
+    form = UploadForm(
+        formdata=CombinedMultiDict((request.files, request.form)), meta={"csrf": False}
+    )
+    if not form.validate():
+        raise ValidationFailed({k: [str(m) for m in v] for k, v in form.errors.items()})
+    stored = services.attach_file(
+        current_user,
+        revision,
+        (form.file.data.stream, form.file.data.filename),
+        form.description.data or "",
+    )
+    db.session.commit()
+    return ok(file_json(stored), 201)
+
+
+paths["/api/v1/document-revisions/{revision_id}/files"]["post"]["requestBody"] = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {
+                    "file": {"type": "string", "format": "binary"},
+                    "description": _TEXT,
+                },
+            }
+        }
+    },
+}
 
 
 @api_route(

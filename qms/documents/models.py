@@ -63,6 +63,8 @@ class RevisionState(enum.StrEnum):
     EFFECTIVE = "effective"
     SUPERSEDED = "superseded"
     OBSOLETE = "obsolete"
+    #: a draft that did not go ahead: kept with its history, never current
+    DISCARDED = "discarded"
 
 
 #: revisions still being worked on; a document has at most one
@@ -224,6 +226,8 @@ class DocumentRevision(AuditedMixin, TimestampMixin, VersionedMixin, db.Model):
     records: Mapped[str] = mapped_column(Text, default="")
     #: the reviewer's reasons when changes were requested
     review_comment: Mapped[str] = mapped_column(Text, default="")
+    #: why the draft was discarded
+    discard_reason: Mapped[str] = mapped_column(Text, default="")
     submitted_at: Mapped[datetime | None] = mapped_column(default=None)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     approved_at: Mapped[datetime | None] = mapped_column(default=None)

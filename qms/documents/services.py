@@ -61,6 +61,7 @@ REVISION_STATE_LABELS = {
     RevisionState.EFFECTIVE: lazy_pgettext("in force", "Effective"),
     RevisionState.SUPERSEDED: _l("Superseded"),
     RevisionState.OBSOLETE: _l("Obsolete"),
+    RevisionState.DISCARDED: _l("Discarded"),
 }
 
 #: roles that read every agency's documents in their city
@@ -349,6 +350,14 @@ REVISION_WORKFLOW = StateMachine(
             _l("Put into effect"),
             _manages,
         ),
+        # a draft that will not go ahead; it stays in the history and no longer blocks a new one
+        Transition(
+            "discard",
+            frozenset({RevisionState.DRAFT}),
+            RevisionState.DISCARDED,
+            _l("Discard the draft"),
+            _manages,
+        ),
         # taken by the service only: when the next revision takes effect, or on withdrawal
         Transition(
             "supersede",
@@ -369,7 +378,7 @@ REVISION_WORKFLOW = StateMachine(
 )
 
 #: the transitions a user takes on a revision's page
-USER_ACTIONS = ("submit", "request_changes", "approve", "make_effective")
+USER_ACTIONS = ("submit", "request_changes", "approve", "make_effective", "discard")
 
 
 def available_actions(revision: DocumentRevision, user: User) -> list[Transition]:
@@ -499,6 +508,10 @@ def transition(
             if not comment.strip():
                 raise DomainError(_l("Say what needs to change."), field="comment")
             revision.review_comment = comment.strip()
+        elif action == "discard":
+            if not comment.strip():
+                raise DomainError(_l("Say why the draft is discarded."), field="comment")
+            revision.discard_reason = comment.strip()
         elif action == "approve":
             revision.approved_by_id = actor.id
             revision.approved_at = utcnow()
@@ -581,6 +594,17 @@ def diff_revisions(old: DocumentRevision, new: DocumentRevision) -> list[Section
 
 def revision_by_number(document: Document, number: int) -> DocumentRevision | None:
     return next((r for r in document.revisions if r.number == number), None)
+
+
+def previous_revision(revision: DocumentRevision) -> DocumentRevision | None:
+    """The revision this one is compared with: the one before it, skipping discarded drafts
+    (their text never took effect)."""
+    earlier = [
+        r
+        for r in revision.document.revisions
+        if r.number < revision.number and r.state != RevisionState.DISCARDED
+    ]
+    return earlier[-1] if earlier else None
 
 
 # --- periodic review ----------------------------------------------------------------------

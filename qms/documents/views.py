@@ -137,6 +137,7 @@ def show(document_id: int):
         withdraw_form=WithdrawForm(formdata=None, version=document.version),
         may_edit=access.can(current_user, access.EDIT, document),
         state_label=services.state_label,
+        previous_revision=services.previous_revision,
         history=entries,
         history_users=actor_names(entries),
     )
@@ -266,10 +267,12 @@ def new_revision(document_id: int):
 def diff(document_id: int):
     document = access.get_visible(Document, document_id, current_user)
     newest = document.revisions[-1].number if document.revisions else 0
-    to_number = request.args.get("to", newest, type=int)
-    from_number = request.args.get("from", to_number - 1, type=int)
-    old = services.revision_by_number(document, from_number)
-    new = services.revision_by_number(document, to_number)
+    new = services.revision_by_number(document, request.args.get("to", newest, type=int))
+    previous = services.previous_revision(new) if new else None
+    from_number = request.args.get("from", type=int)
+    old = (
+        services.revision_by_number(document, from_number) if from_number is not None else previous
+    )
     return render_template(
         "documents/diff.html",
         document=document,
@@ -299,6 +302,7 @@ def _render_revision(
         upload_form=upload_form or UploadForm(formdata=None),
         may_edit=access.can(current_user, access.EDIT, revision),
         state_label=services.state_label(revision),
+        previous=services.previous_revision(revision),
         history=entries,
         history_users=actor_names(entries),
     ), status
