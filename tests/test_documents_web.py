@@ -355,3 +355,61 @@ def test_form_errors_are_shown_in_indonesian(client, auth, dukcapil):
     assert response.status_code == 422
     assert "Rekaman memerlukan masa simpan" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Document.id))) == 0
+
+
+def test_a_draft_is_discarded_on_its_page_and_a_new_revision_can_start(client, auth, dukcapil):
+    author, approver = officer(dukcapil), city_admin(dukcapil)
+    document = new_document(author, dukcapil)
+    effective_revision(document, author, approver, "Teks berlaku")
+    draft = services.create_revision(author, document, "Usulan", {"procedure": "Usulan"})
+    auth.login(author)
+    page = client.get(f"/documents/revisions/{draft.id}").get_data(as_text=True)
+    assert "Batalkan draf" in page
+    new_link = f'href="/documents/{document.id}/revisions/new"'
+    assert new_link not in client.get(f"/documents/{document.id}").get_data(as_text=True)
+
+    no_reason = _act(client, draft, "discard", version=draft.version)
+    assert no_reason.status_code == 303
+    message = client.get(no_reason.headers["Location"]).get_data(as_text=True)
+    assert "Sebutkan mengapa draf ini dibatalkan." in message
+    assert draft.state == RevisionState.DRAFT
+
+    done = _act(client, draft, "discard", version=draft.version, comment="Perda batal terbit.")
+    assert done.status_code == 302
+    assert (draft.state, draft.discard_reason) == (RevisionState.DISCARDED, "Perda batal terbit.")
+    shown = client.get(f"/documents/revisions/{draft.id}").get_data(as_text=True)
+    assert "Dibatalkan:" in shown and "Perda batal terbit." in shown
+    assert "Batalkan draf" not in shown and "Ubah teks" not in shown
+    listing = client.get(f"/documents/{document.id}").get_data(as_text=True)
+    assert "Dibatalkan" in listing and new_link in listing
+    started = client.post(
+        f"/documents/{document.id}/revisions/new",
+        data={"change_summary": "Usulan lain", "procedure": "Teks baru"},
+    )
+    assert started.status_code == 302
+    assert _revision(document, 3).state == RevisionState.DRAFT
+    diff = client.get(f"/documents/{document.id}/diff?to=3").get_data(as_text=True)
+    assert "Revisi 1 → revisi 3" in diff  # compared with the effective text, not the discarded
+
+
+def test_readers_and_other_agencies_cannot_discard_a_draft(client, auth, dukcapil):
+    author = officer(dukcapil)
+    document = new_document(author, dukcapil)
+    draft = services.create_revision(author, document, "Usulan", {"procedure": "Usulan"})
+    city = dukcapil.city
+    auth.login(officer(AgencyFactory(city=city)))
+    assert _act(client, draft, "discard", comment="Tidak perlu.").status_code == 404
+    auth.logout()
+    readers = [
+        user_with_role(Role.INTERNAL_AUDITOR, agency=AgencyFactory(city=city)),
+        user_with_role(Role.MANAGEMENT_VIEWER, city=city),
+        user_with_role(Role.BSN_REVIEWER),
+    ]
+    for reader in readers:
+        auth.login(reader)
+        page = client.get(f"/documents/revisions/{draft.id}").get_data(as_text=True)
+        assert "Batalkan draf" not in page
+        refused = _act(client, draft, "discard", comment="Tidak perlu.")
+        assert refused.status_code in (303, 403), reader.email
+        auth.logout()
+    assert draft.state == RevisionState.DRAFT

@@ -233,6 +233,67 @@ def test_other_workflow_refusals(app, dukcapil):
         services.withdraw_document(author, document, "Tidak dipakai.")
 
 
+def test_a_discarded_draft_stays_in_the_history_and_no_longer_blocks(app, dukcapil):
+    author, approver = officer(dukcapil), city_admin(dukcapil)
+    document = new_document(author, dukcapil)
+    rev1 = effective_revision(document, author, approver, "Teks berlaku")
+    rev2 = services.create_revision(author, document, "Usulan", {"procedure": "Usulan batal"})
+    assert [t.name for t in services.available_actions(rev2, author)] == ["submit", "discard"]
+    with pytest.raises(DomainError, match="Sebutkan mengapa draf ini dibatalkan") as refused:
+        services.transition(author, rev2, "discard", comment="  ")
+    assert refused.value.field == "comment"
+
+    services.transition(author, rev2, "discard", comment="Perda batal terbit.")
+    assert (rev2.state, rev2.discard_reason) == (RevisionState.DISCARDED, "Perda batal terbit.")
+    assert services.state_label(rev2) == "Dibatalkan"
+    assert document.open_revision is None
+    assert (document.current_revision_id, document.status.value) == (rev1.id, "effective")
+    notes = db.session.scalars(
+        select(HistoryEntry.note).where(
+            HistoryEntry.record_type == "document_revisions", HistoryEntry.record_id == rev2.id
+        )
+    ).all()
+    assert "transition:discard" in notes
+    assert services.available_actions(rev2, author) == []
+    with pytest.raises(DomainError, match="Hanya draf"):
+        services.update_revision(author, rev2, "Usulan", {"procedure": "lagi"})
+
+    rev3 = effective_revision(document, author, approver, "Teks baru")
+    assert [(r.number, r.state) for r in document.revisions] == [
+        (1, RevisionState.SUPERSEDED),
+        (2, RevisionState.DISCARDED),
+        (3, RevisionState.EFFECTIVE),
+    ]
+    assert services.previous_revision(rev3) == rev1  # the difference skips the discarded draft
+    assert services.previous_revision(rev1) is None
+    assert db.session.get(DocumentRevision, rev2.id) is not None  # never deleted
+
+
+def test_only_drafts_are_discarded_and_only_by_the_agencys_managers(app, dukcapil):
+    author, approver = officer(dukcapil), city_admin(dukcapil)
+    document = new_document(author, dukcapil)
+    revision = services.create_revision(author, document, "Awal", {"procedure": "A"})
+    city = dukcapil.city
+    outsiders = [
+        officer(AgencyFactory(city=city)),
+        user_with_role(Role.INTERNAL_AUDITOR, agency=AgencyFactory(city=city)),
+        user_with_role(Role.MANAGEMENT_VIEWER, city=city),
+        user_with_role(Role.BSN_REVIEWER),
+    ]
+    for user in outsiders:
+        with pytest.raises(PermissionDenied):
+            services.transition(user, revision, "discard", comment="Tidak perlu.")
+    assert revision.state == RevisionState.DRAFT
+    for step in ("submit", "approve", "make_effective"):
+        services.transition(author if step == "submit" else approver, revision, step)
+        with pytest.raises(DomainError, match="tidak dapat dilakukan selama status"):
+            services.transition(approver, revision, "discard", comment="Tidak perlu.")
+    assert revision.state == RevisionState.EFFECTIVE
+    draft = services.create_revision(author, document, "Kedua", {"procedure": "B"})
+    services.transition(approver, draft, "discard", comment="Digabung ke revisi berikutnya.")
+    assert draft.state == RevisionState.DISCARDED  # the city admin may discard the officer's
+
+
 def test_a_stale_form_is_refused(app, dukcapil):
     author, approver = officer(dukcapil), city_admin(dukcapil)
     document = new_document(author, dukcapil)
