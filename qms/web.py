@@ -6,12 +6,23 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import Flask, Response, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied
@@ -87,6 +98,15 @@ def _handle_http(error: HTTPException) -> Any:
     return render_template("errors.html", error=error), error.code
 
 
+def _handle_too_large(error: RequestEntityTooLarge) -> Any:
+    """A body over MAX_CONTENT_LENGTH is cut off before any view sees it: say why, as the
+    upload check does for a file just over the limit."""
+    message = _("The file is larger than %(mb)s MB.", mb=current_app.config["MAX_UPLOAD_MB"])
+    if wants_json():
+        return json_error(413, message, {"file": [message]})
+    return render_template("errors.html", error=error, message=message), 413
+
+
 def _handle_domain(error: DomainError) -> Any:
     db.session.rollback()
     if wants_json():
@@ -114,6 +134,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.before_request(_refuse_read_only_writes)
     app.register_error_handler(HTTPException, _handle_http)
+    app.register_error_handler(RequestEntityTooLarge, _handle_too_large)
     app.register_error_handler(DomainError, _handle_domain)
     app.register_error_handler(CSRFError, _handle_csrf)
     app.jinja_env.globals.update(history_of=history_of, actor_names=actor_names)

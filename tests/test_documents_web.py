@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from qms import create_app
 from qms.accounts.models import Role
 from qms.core.i18n import fmt_date
+from qms.core.mail import OutboxMessage
 from qms.core.timeutil import today
 from qms.documents import services
 from qms.documents.models import Document, DocumentRevision, RevisionState
@@ -255,6 +256,15 @@ def test_a_real_pdf_is_attached_and_downloadable(client, auth, dukcapil):
     assert "attachment" in download.headers["Content-Disposition"]
     download.close()
     auth.logout()
+    for reader in (
+        user_with_role(Role.BSN_REVIEWER),
+        user_with_role(Role.INTERNAL_AUDITOR, agency=AgencyFactory(city=dukcapil.city)),
+    ):
+        auth.login(reader)  # those who may see the revision may read its file
+        read = client.get(f"/files/{stored.id}")
+        assert read.status_code == 200
+        read.close()
+        auth.logout()
     auth.login(officer(AgencyFactory(city=dukcapil.city)))
     assert client.get(f"/files/{stored.id}").status_code == 404
 
@@ -413,3 +423,69 @@ def test_readers_and_other_agencies_cannot_discard_a_draft(client, auth, dukcapi
         assert refused.status_code in (303, 403), reader.email
         auth.logout()
     assert draft.state == RevisionState.DRAFT
+
+
+def test_a_body_over_the_request_limit_is_refused_with_the_reason(
+    web_app, client, auth, api, dukcapil, upload_dir
+):
+    """Past MAX_CONTENT_LENGTH the server stops reading before any view: still a clear reason,
+    on the page and in the API, and nothing stored."""
+    web_app.config["MAX_CONTENT_LENGTH"] = 4096
+    author = officer(dukcapil)
+    document = new_document(author, dukcapil)
+    draft = services.create_revision(author, document, "Usulan", {"procedure": "Usulan"})
+    before = set(upload_dir.iterdir())
+    huge = PDF + b"0" * 8192
+    auth.login(author)
+    page = client.post(f"/documents/revisions/{draft.id}/files", **multipart({}, huge, "besar.pdf"))
+    assert page.status_code == 413
+    assert "Berkas lebih besar dari 20 MB." in page.get_data(as_text=True)
+    refused = api.as_user(author).post(
+        f"/document-revisions/{draft.id}/files", **multipart({}, huge, "besar.pdf")
+    )
+    assert refused.status_code == 413
+    assert refused.json["error"]["fields"] == {"file": ["Berkas lebih besar dari 20 MB."]}
+    assert db.session.scalar(select(func.count(StoredFile.id))) == 0
+    assert set(upload_dir.iterdir()) == before
+
+
+def test_flask_qms_remind_mails_the_reviews_due_and_the_outbox_shows_them(
+    runner, client, auth, dukcapil
+):
+    """The daily cron job, without a request of its own: links point at BASE_URL."""
+    author, approver = officer(dukcapil, email="mutu@dukcapil.test"), city_admin(dukcapil)
+    document = new_document(author, dukcapil, "Penerbitan KTP-el")
+    effective_revision(document, author, approver, effective_on=today() - timedelta(days=350))
+    db.session.commit()
+    first = runner.invoke(args=["qms", "remind"])
+    assert first.exit_code == 0, first.output
+    assert "1 reminder(s) queued" in first.output
+    assert "0 reminder(s) queued" in runner.invoke(args=["qms", "remind"]).output
+    message = db.session.scalar(select(OutboxMessage))
+    assert message.to == "mutu@dukcapil.test"
+    assert message.subject == "Tinjauan jatuh tempo: SOP-DUKCAPIL-001 Penerbitan KTP-el"
+    base_url = runner.app.config["BASE_URL"].rstrip("/")
+    assert f"{base_url}/documents/{document.id}" in message.body
+    auth.login(approver)
+    outbox = client.get("/outbox").get_data(as_text=True)
+    assert "Tinjauan jatuh tempo: SOP-DUKCAPIL-001 Penerbitan KTP-el" in outbox
+
+
+def test_a_review_that_finds_changes_opens_the_new_draft(client, auth, dukcapil):
+    author, approver = officer(dukcapil), city_admin(dukcapil)
+    document = new_document(author, dukcapil)
+    effective_revision(document, author, approver, "Teks lama", today() - timedelta(days=400))
+    auth.login(author)
+    done = client.post(
+        f"/documents/{document.id}/review",
+        data={
+            "outcome": "revision",
+            "notes": "Tambah layanan daring.",
+            "version": document.version,
+        },
+    )
+    draft = _revision(document, 2)
+    assert done.status_code == 302
+    assert done.headers["Location"] == f"/documents/revisions/{draft.id}/edit"
+    assert (draft.state, draft.procedure) == (RevisionState.DRAFT, "Teks lama")
+    assert document.reviews[0].revision_id == draft.id

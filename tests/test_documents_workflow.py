@@ -3,6 +3,8 @@ revision workflow, the forbidden ones, concurrency, access, periodic review and 
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import date, timedelta
 
 import pytest
@@ -25,8 +27,10 @@ from qms.documents.models import (
     RevisionState,
 )
 from qms.extensions import db
+from qms.files.models import StoredFile
 from tests.factories import AgencyFactory, user_with_role
 from tests.factories_documents import (
+    PDF,
     RevisionFactory,
     city_admin,
     effective_revision,
@@ -71,6 +75,15 @@ def test_the_code_pattern_is_configurable(app, dukcapil):
     app.config["DOCUMENT_CODE_PATTERN"] = "{agency}/{type}/{seq:04d}"
     document = new_document(officer(dukcapil), dukcapil)
     assert document.code == "DUKCAPIL/SOP/0001"
+
+
+def test_the_code_pattern_is_read_from_the_environment(app, monkeypatch, test_settings):
+    monkeypatch.setenv("QMS_DOCUMENT_CODE_PATTERN", "{agency}.{type}.{seq:02d}")
+    configured = create_app("testing", test_settings)
+    assert configured.config["DOCUMENT_CODE_PATTERN"] == "{agency}.{type}.{seq:02d}"
+    monkeypatch.setenv("QMS_DOCUMENT_CODE_PATTERN", "{type}-{agency}")
+    with pytest.raises(RuntimeError, match="seq"):
+        create_app("testing", test_settings)
 
 
 def test_a_pattern_without_sequence_is_refused_at_start_up():
@@ -376,6 +389,63 @@ def test_the_database_refuses_a_second_effective_revision(app, dukcapil):
             .values(state=RevisionState.EFFECTIVE)
         )
     db.session.rollback()
+
+
+# --- files --------------------------------------------------------------------------------
+
+
+def _zip(*entries: tuple[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in entries:
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "content_type"),
+    [
+        ("sop.pdf", PDF, "application/pdf"),
+        (
+            "sop.docx",
+            _zip(("[Content_Types].xml", "<Types/>"), ("word/document.xml", "<w:document/>")),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        (
+            "sop.odt",
+            _zip(("mimetype", "application/vnd.oasis.opendocument.text"), ("content.xml", "<x/>")),
+            "application/vnd.oasis.opendocument.text",
+        ),
+        (
+            "daftar.xlsx",
+            _zip(("[Content_Types].xml", "<Types/>"), ("xl/workbook.xml", "<workbook/>")),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        ("alur.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png"),
+        ("foto", b"\xff\xd8\xff\xe0" + b"\x00" * 64, "image/jpeg"),  # no extension needed
+    ],
+)
+def test_the_accepted_file_types_are_read_from_the_content(
+    app, dukcapil, name, content, content_type
+):
+    author = officer(dukcapil)
+    revision = services.create_revision(author, new_document(author, dukcapil), "Awal", {})
+    stored = services.attach_file(author, revision, (io.BytesIO(content), name))
+    assert (stored.original_name, stored.content_type, stored.size) == (
+        name,
+        content_type,
+        len(content),
+    )
+
+
+def test_a_zip_named_like_a_document_is_refused(app, dukcapil):
+    author = officer(dukcapil)
+    revision = services.create_revision(author, new_document(author, dukcapil), "Awal", {})
+    disguised = _zip(("isi.txt", "bukan dokumen"))
+    with pytest.raises(DomainError, match="Jenis berkas ini tidak diterima") as refused:
+        services.attach_file(author, revision, (io.BytesIO(disguised), "sop.docx"))
+    assert refused.value.field == "file"
+    assert db.session.scalar(select(func.count(StoredFile.id))) == 0
 
 
 # --- access -------------------------------------------------------------------------------
