@@ -179,7 +179,8 @@ def file_json(stored: StoredFile) -> dict:
         "size": stored.size,
         "sha256": stored.sha256,
         "description": stored.description,
-        # the download checks, like the page, that the caller may see the revision
+        # the page's download: it needs a signed-in session (the API token does not open it)
+        # and, like the page, that the user may see the revision
         "download_url": url_for("files.download", file_id=stored.id),
     }
 
