@@ -138,7 +138,14 @@ def test_a_file_is_attached_through_the_api_and_makes_the_draft_submittable(api,
     )
     assert data["sha256"] == hashlib.sha256(PDF).hexdigest()
     assert data["description"] == "Ditandatangani"
-    assert data["download_url"] == f"/files/{data['id']}"
+    assert data["download_url"] == f"/api/v1/files/{data['id']}"
+    with as_author.client.get(data["download_url"], headers=as_author._headers()) as downloaded:
+        assert downloaded.status_code == 200 and downloaded.data == PDF
+        assert downloaded.headers["Content-Disposition"].startswith("attachment;")
+    assert as_author.client.get(data["download_url"]).status_code == 401
+    stranger = api.as_user(officer(AgencyFactory(code="RSUD")))
+    assert stranger.get(f"/files/{data['id']}").status_code == 404
+    as_author = api.as_user(draft.author)
     revision = as_author.get(f"/document-revisions/{draft.id}").json["data"]
     assert [f["id"] for f in revision["files"]] == [data["id"]]
     submitted = as_author.post(

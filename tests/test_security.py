@@ -45,6 +45,7 @@ GET /api/v1/document-revisions/<int:revision_id>
 GET /api/v1/documents
 GET /api/v1/documents/<int:document_id>
 GET /api/v1/documents/<int:document_id>/revisions
+GET /api/v1/files/<int:file_id>
 GET /api/v1/findings/<int:finding_id>
 GET /api/v1/nonconformities
 GET /api/v1/nonconformities/<int:nc_id>

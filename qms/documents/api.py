@@ -179,9 +179,7 @@ def file_json(stored: StoredFile) -> dict:
         "size": stored.size,
         "sha256": stored.sha256,
         "description": stored.description,
-        # the page's download: it needs a signed-in session (the API token does not open it)
-        # and, like the page, that the user may see the revision
-        "download_url": url_for("files.download", file_id=stored.id),
+        "download_url": url_for("api.download_file", file_id=stored.id),
     }
 
 

@@ -6,6 +6,6 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from qms.files import views
+    from qms.files import api, views  # noqa: F401 (api registers its routes)
 
     app.register_blueprint(views.bp)

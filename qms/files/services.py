@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import filetype
-from flask import current_app
+from flask import Response, current_app, send_file
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -122,6 +122,17 @@ def files_of(owner: Any) -> list[StoredFile]:
 
 def path_of(stored: StoredFile) -> Path:
     return storage_dir() / stored.storage_name
+
+
+def send(stored: StoredFile) -> Response:
+    """Always an attachment under its original name, never rendered inline by the browser."""
+    return send_file(
+        path_of(stored),
+        mimetype=stored.content_type,
+        as_attachment=True,
+        download_name=stored.original_name,
+        max_age=0,
+    )
 
 
 def may_download(user: Any, stored: StoredFile) -> bool:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, send_file
+from flask import Blueprint, abort
 from flask_login import current_user, login_required
 
 from qms.extensions import db
@@ -16,10 +16,4 @@ def download(file_id: int):
     stored = db.session.get(StoredFile, file_id)
     if stored is None or not services.may_download(current_user, stored):
         abort(404)
-    return send_file(
-        services.path_of(stored),
-        mimetype=stored.content_type,
-        as_attachment=True,
-        download_name=stored.original_name,
-        max_age=0,
-    )
+    return services.send(stored)
