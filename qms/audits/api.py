@@ -90,6 +90,7 @@ schemas.update(
             "type": "object",
             "properties": {
                 "id": _int,
+                "version": {"type": "integer", "description": "send it back when saving"},
                 "clause": _str,
                 "question": _str,
                 "result": {"type": "string", "nullable": True},
@@ -99,7 +100,11 @@ schemas.update(
         },
         "RowInput": {
             "type": "object",
+            "required": ["version"],
+            "description": "the row's version as read: a save based on an older read is "
+            "refused with 409 and changes nothing",
             "properties": {
+                "version": _int,
                 "result": _str,
                 "notes": _str,
                 "grade": _str,
@@ -115,6 +120,11 @@ schemas.update(
                 "number": _str,
                 "audit_id": _int,
                 "row_id": _int,
+                "version": {
+                    "type": "integer",
+                    "description": "the version of the finding's checklist row: send it back "
+                    "when changing the finding",
+                },
                 "clause": _str,
                 "grade": _str,
                 "requirement": _str,
@@ -190,6 +200,7 @@ def audit_json(audit: Audit) -> dict:
 def row_json(row: ChecklistRow) -> dict:
     return {
         "id": row.id,
+        "version": row.version,
         "audit_id": row.audit_id,
         "clause": row.clause.number,
         "question_key": row.question.key if row.question else None,
@@ -206,6 +217,7 @@ def finding_json(finding: Finding) -> dict:
         "number": finding.number,
         "audit_id": finding.audit_id,
         "row_id": finding.row_id,
+        "version": finding.row.version,
         "clause": finding.clause.number,
         "grade": finding.grade,
         "requirement": finding.requirement,
@@ -451,7 +463,7 @@ def save_row(row_id: int):
         ),
     }
     form = validate_form(RowForm, {**current, **json_body()}, grades=grades.grades())
-    services.record_row(current_user, row, form.data)
+    services.record_row(current_user, row, form.data, version=form.version.data)
     db.session.commit()
     return ok(row_json(row))
 
@@ -491,7 +503,7 @@ def update_finding(finding_id: int):
         "statement": finding.statement,
     }
     form = validate_form(FindingForm, {**current, **json_body()}, grades=grades.grades())
-    services.update_finding(current_user, finding, form.data)
+    services.update_finding(current_user, finding, form.data, version=form.version.data)
     db.session.commit()
     return ok(finding_json(finding))
 

@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, select, true
+from sqlalchemy.orm.attributes import flag_modified
 
 from qms.accounts.models import Role, User
 from qms.audits import grades
@@ -21,6 +22,7 @@ from qms.audits.models import (
     AUDIT_KIND_PREFIXES,
     AUDIT_STATUS_LABELS,
     FINDING_RESULTS,
+    ROW_RESULT_LABELS,
     AgendaItem,
     Audit,
     AuditKind,
@@ -34,6 +36,7 @@ from qms.audits.models import (
 )
 from qms.core import access
 from qms.core.errors import DomainError
+from qms.core.models import check_version, stale_write_refused
 from qms.core.numbering import draw_next
 from qms.core.registry import Reminder
 from qms.core.timeutil import today, utcnow
@@ -596,6 +599,7 @@ def transition(
             row.result = RowResult.NOT_AUDITED
             row.answered_by_id = actor.id
             row.answered_at = utcnow()
+            row.changed_by_id = actor.id
         audit.actual_end = audit.actual_end or today()
         audit.reported_at = utcnow()
         # the follow-up clock starts when the auditee receives the report
@@ -802,23 +806,56 @@ def _default_requirement(row: ChecklistRow) -> str:
     return f"{row.audit.standard.code} {row.clause.number} {row.clause.title_id}"
 
 
-def record_row(actor: User, row: ChecklistRow, values: dict[str, Any]) -> ChecklistRow:
+def stale_row_message(row: ChecklistRow) -> str:
+    """Why a save based on an older read of the row is refused, with what the row holds now
+    (the user's own input stays in their form, nothing of it was written)."""
+    who = row.changed_by.name if row.changed_by else _("another auditor")
+    current = ROW_RESULT_LABELS[row.result] if row.result else _("Not answered yet")
+    if row.finding:
+        current = f"{current}, {row.finding.number}: {row.finding.statement}"
+    if row.notes:
+        current = f"{current}. {_('Notes')}: {row.notes}"
+    # plain gettext: the names and notes are user data, never part of a (safe) lazy string
+    return _(
+        "This row was changed by %(name)s meanwhile, so your answer was not saved. Its "
+        "current answer: %(current)s. Reload the row to see it, then record yours again if it "
+        "still applies.",
+        name=who,
+        current=current,
+    )
+
+
+def record_row(
+    actor: User, row: ChecklistRow, values: dict[str, Any], *, version: int | None = None
+) -> ChecklistRow:
     """Save the auditor's answer to one row. A nonconform, observation or opportunity row is a
     finding: it needs a grade of that kind and a statement, and a nonconformity also needs its
-    objective evidence. Changing the result away from a finding archives the finding."""
+    objective evidence. Changing the result away from a finding archives the finding.
+
+    `version` is the row's version the auditor read: if another save came in between, the
+    save is refused (StaleRecordError) and nothing changes."""
     access.authorize(actor, access.EDIT, row)
+    check_version(row, version, stale_row_message(row))
     result = RowResult(values["result"]) if values.get("result") else None
     row.result = result
     row.notes = (values.get("notes") or "").strip()
     row.answered_by_id = actor.id if result else None
     row.answered_at = utcnow() if result else None
+    row.changed_by_id = actor.id
+    # every save moves the row's version, also one that changed only the finding or changed
+    # nothing: whoever read the row before it must look again
+    flag_modified(row, "changed_by_id")
     finding = row.finding
     if result in FINDING_RESULTS:
         _save_finding(row, finding, result, values)
     elif finding is not None:
         finding.archived_at = utcnow()
         finding.archived_by_id = actor.id
-    db.session.flush()
+    # a save that committed between this request's read and its write (same version read)
+    with stale_write_refused(
+        _l("Someone saved this row at the same moment; reload it to see their answer.")
+    ):
+        db.session.flush()
     db.session.expire(row, ["finding"])
     return row
 
@@ -1000,8 +1037,11 @@ def audit_reminders(day: date) -> Iterator[Reminder]:
                 )
 
 
-def update_finding(actor: User, finding: Finding, values: dict[str, Any]) -> Finding:
-    """Change a finding's grade or texts; its row's result follows the grade."""
+def update_finding(
+    actor: User, finding: Finding, values: dict[str, Any], *, version: int | None = None
+) -> Finding:
+    """Change a finding's grade or texts; its row's result follows the grade. `version` is
+    that of the finding's checklist row, as read (see `record_row`)."""
     chosen = grades.grade(values.get("grade") or finding.grade)
     if chosen is None:
         raise DomainError(_l("Unknown grade."), field="grade")
@@ -1014,7 +1054,7 @@ def update_finding(actor: User, finding: Finding, values: dict[str, Any]) -> Fin
         "evidence": values.get("evidence", finding.evidence),
         "statement": values.get("statement", finding.statement),
     }
-    record_row(actor, row, merged)
+    record_row(actor, row, merged, version=version)
     return finding
 
 

@@ -345,7 +345,7 @@ def save_row(row_id: int):
     try:
         if not form.validate_on_submit():
             raise DomainError(" ".join(str(e) for errs in form.errors.values() for e in errs))
-        services.record_row(current_user, row, form.data)
+        services.record_row(current_user, row, form.data, version=form.version.data)
     except PermissionDenied:
         raise
     except DomainError as error:
@@ -364,6 +364,8 @@ def save_row(row_id: int):
                 "ok": True,
                 "message": _("Saved."),
                 "finding": finding.number if finding else None,
+                # the next save from the same page is based on this one
+                "version": row.version,
             }
         )
     flash(_("Saved."), "success")
