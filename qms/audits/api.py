@@ -22,7 +22,7 @@ from qms.audits.forms import (
     ProgrammeItemForm,
     RowForm,
 )
-from qms.audits.models import Audit, AuditProgramme, ChecklistRow, Finding
+from qms.audits.models import Audit, AuditProgramme, ChecklistRow, Finding, ProgrammeItem
 from qms.core import access
 from qms.extensions import db
 from qms.organisations.models import Agency, Unit
@@ -41,6 +41,7 @@ schemas.update(
                 "year": _int,
                 "title": _str,
                 "objectives": _str,
+                "archived": {"type": "boolean"},
                 "items": {"type": "array", "items": {"$ref": "#/components/schemas/ProgrammeItem"}},
             },
         },
@@ -150,6 +151,7 @@ def programme_json(programme: AuditProgramme) -> dict:
         "year": programme.year,
         "title": programme.title,
         "objectives": programme.objectives,
+        "archived": programme.is_archived,
         "items": [
             {
                 "id": line.item.id,
@@ -246,7 +248,9 @@ def finding_json(finding: Finding) -> dict:
     many=True,
 )
 def list_programmes():
-    query = access.scoped(AuditProgramme, current_user).order_by(AuditProgramme.year.desc())
+    query = access.scoped(AuditProgramme, current_user, include_archived=True).order_by(
+        AuditProgramme.year.desc()
+    )
     return paginate(query, programme_json)
 
 
@@ -290,6 +294,79 @@ def add_programme_item(programme_id: int):
     services.save_programme_item(current_user, programme, form.data, None)
     db.session.commit()
     return ok(programme_json(programme), 201)
+
+
+@api_route(
+    "/audit-programmes/<int:programme_id>",
+    ("PATCH",),
+    summary="Change a programme's year, title or objectives (send only what changes)",
+    tag="audits",
+    response_schema="AuditProgramme",
+)
+def update_programme(programme_id: int):
+    programme = access.get_visible(AuditProgramme, programme_id, current_user)
+    current = {
+        "year": programme.year,
+        "title": programme.title,
+        "objectives": programme.objectives,
+    }
+    form = validate_form(ProgrammeForm, {**current, **json_body()})
+    services.update_programme(current_user, programme, form.data)
+    db.session.commit()
+    return ok(programme_json(programme))
+
+
+@api_route(
+    "/audit-programmes/<int:programme_id>/archive",
+    ("POST",),
+    summary="Archive a programme (never deleted; it stays readable and no longer changes)",
+    tag="audits",
+    response_schema="AuditProgramme",
+)
+def archive_programme(programme_id: int):
+    programme = access.get_visible(AuditProgramme, programme_id, current_user)
+    services.archive_programme(current_user, programme)
+    db.session.commit()
+    return ok(programme_json(programme))
+
+
+@api_route(
+    "/audit-programme-items/<int:item_id>",
+    ("PATCH",),
+    summary="Change a planned audit of a programme: month, kind, agency, clauses, reason",
+    tag="audits",
+    response_schema="AuditProgramme",
+)
+def update_programme_item(item_id: int):
+    item = access.get_visible(ProgrammeItem, item_id, current_user)
+    programme = item.programme
+    current = {
+        "agency_id": item.agency_id,
+        "kind": item.kind.value,
+        "planned_month": item.planned_month,
+        "clause_numbers": item.clause_numbers,
+        "reason": item.reason,
+    }
+    agencies = [a for a in visible_agencies(current_user) if a.city_id == programme.city_id]
+    form = validate_form(ProgrammeItemForm, {**current, **json_body()}, agencies=agencies)
+    services.save_programme_item(current_user, programme, form.data, item)
+    db.session.commit()
+    return ok(programme_json(programme))
+
+
+@api_route(
+    "/audit-programme-items/<int:item_id>/archive",
+    ("POST",),
+    summary="Take a planned audit out of its programme (archived; refused once it has an audit)",
+    tag="audits",
+    response_schema="AuditProgramme",
+)
+def archive_programme_item(item_id: int):
+    item = access.get_visible(ProgrammeItem, item_id, current_user)
+    services.archive_programme_item(current_user, item)
+    db.session.commit()
+    db.session.expire(item.programme, ["items"])
+    return ok(programme_json(item.programme))
 
 
 # --- audits -----------------------------------------------------------------------------------

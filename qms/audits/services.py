@@ -142,11 +142,14 @@ class AuditPartPolicy(access.Policy):
 
 
 class ProgrammePolicy(access.Policy):
+    """The city's planners (city admins, internal auditors) change a programme until it is
+    archived; an archived programme is kept for reading."""
+
     def visible(self, user: User) -> ColumnElement[bool]:
         return access.city_visibility(user, AuditProgramme.city_id, city_roles=CITY_READER_ROLES)
 
     def allows(self, user: User, action: str, record: AuditProgramme) -> bool:
-        return plans_audits_in(user, record.city_id)
+        return record.archived_at is None and plans_audits_in(user, record.city_id)
 
 
 class ProgrammeItemPolicy(access.Policy):
@@ -157,7 +160,7 @@ class ProgrammeItemPolicy(access.Policy):
 
     def allows(self, user: User, action: str, record: ProgrammeItem) -> bool:
         programme = record.programme or db.session.get(AuditProgramme, record.programme_id)
-        return plans_audits_in(user, programme.city_id)
+        return record.archived_at is None and access.can(user, access.EDIT, programme)
 
 
 access.register_policy(Audit, AuditPolicy())
@@ -214,6 +217,25 @@ def check_team_candidate(candidate: User, audit: Audit, field: str) -> None:
 # --- programme --------------------------------------------------------------------------------
 
 
+def _check_year_free(city_id: int, year: int, programme_id: int | None = None) -> None:
+    """One programme per city and year; an archived one keeps its year (it is a record)."""
+    clash = db.session.scalar(
+        select(AuditProgramme).where(
+            AuditProgramme.city_id == city_id,
+            AuditProgramme.year == year,
+            AuditProgramme.id != (programme_id or 0),
+        )
+    )
+    if clash is None:
+        return
+    if clash.archived_at is not None:
+        raise DomainError(
+            _l("This city's archived programme “%(title)s” is for that year.", title=clash.title),
+            field="year",
+        )
+    raise DomainError(_l("This city already has a programme for that year."), field="year")
+
+
 def create_programme(actor: User, city_id: int, values: dict[str, Any]) -> AuditProgramme:
     programme = AuditProgramme(
         city_id=city_id,
@@ -222,16 +244,42 @@ def create_programme(actor: User, city_id: int, values: dict[str, Any]) -> Audit
         objectives=values.get("objectives") or "",
     )
     access.authorize(actor, access.CREATE, programme)
-    clash = db.session.scalar(
-        select(AuditProgramme.id).where(
-            AuditProgramme.city_id == city_id, AuditProgramme.year == programme.year
-        )
-    )
-    if clash:
-        raise DomainError(_l("This city already has a programme for that year."), field="year")
+    _check_year_free(city_id, programme.year)
     db.session.add(programme)
     db.session.flush()
     return programme
+
+
+def update_programme(
+    actor: User, programme: AuditProgramme, values: dict[str, Any]
+) -> AuditProgramme:
+    """Change a programme's year, title or objectives. The year is fixed once an audit was
+    planned from it: its items' months are months of that year."""
+    access.authorize(actor, access.EDIT, programme)
+    year = values.get("year", programme.year)
+    if year != programme.year:
+        if any(line.audits for line in programme_lines(programme)):
+            raise DomainError(
+                _l("The year is fixed once an audit of the programme is planned."),
+                field="year",
+            )
+        _check_year_free(programme.city_id, year, programme.id)
+        programme.year = year
+    if "title" in values:
+        programme.title = (values["title"] or "").strip()
+    if "objectives" in values:
+        programme.objectives = values["objectives"] or ""
+    db.session.flush()
+    return programme
+
+
+def archive_programme(actor: User, programme: AuditProgramme) -> None:
+    """Archive (never delete) a programme: it stays readable with its items and audits, and
+    no longer changes. Audits planned from it go on."""
+    access.authorize(actor, access.ARCHIVE, programme)
+    programme.archived_at = utcnow()
+    programme.archived_by_id = actor.id
+    db.session.flush()
 
 
 def _check_clause_numbers(standard: Standard | None, numbers: list[str], field: str) -> list[str]:
@@ -280,7 +328,12 @@ def save_programme_item(
     month = int(values["planned_month"])
     if not 1 <= month <= 12:
         raise DomainError(_l("The month must be between 1 and 12."), field="planned_month")
-    item.agency_id = _agency_in_city(actor, values["agency_id"], programme.city_id).id
+    agency_id = _agency_in_city(actor, values["agency_id"], programme.city_id).id
+    if item.agency_id not in (None, agency_id) and any(a.archived_at is None for a in item.audits):
+        raise DomainError(
+            _l("The agency is fixed once an audit was planned for this item."), field="agency_id"
+        )
+    item.agency_id = agency_id
     item.kind = AuditKind(values["kind"])
     item.planned_month = month
     item.clause_numbers = _check_clause_numbers(
