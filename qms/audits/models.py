@@ -281,7 +281,6 @@ class ChecklistRow(AuditedMixin, TimestampMixin, VersionedMixin, db.Model):
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
 
     audit: Mapped[Audit] = relationship(back_populates="rows")
-    changed_by: Mapped[User | None] = relationship(foreign_keys=[changed_by_id])
     clause: Mapped[Clause] = relationship(lazy="joined")
     question: Mapped[Question | None] = relationship(lazy="joined")
     finding: Mapped[Finding | None] = relationship(

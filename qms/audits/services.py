@@ -862,7 +862,8 @@ def _default_requirement(row: ChecklistRow) -> str:
 def stale_row_message(row: ChecklistRow) -> str:
     """Why a save based on an older read of the row is refused, with what the row holds now
     (the user's own input stays in their form, nothing of it was written)."""
-    who = row.changed_by.name if row.changed_by else _("another auditor")
+    changed_by = db.session.get(User, row.changed_by_id) if row.changed_by_id else None
+    who = changed_by.name if changed_by else _("another auditor")
     current = ROW_RESULT_LABELS[row.result] if row.result else _("Not answered yet")
     if row.finding:
         current = f"{current}, {row.finding.number}: {row.finding.statement}"
