@@ -394,3 +394,52 @@ def test_audit_pages_name_the_standard_by_its_title_in_the_users_language(world,
     db.session.commit()
     page = client.get(f"/audits/{audit.id}/checklist").get_data(as_text=True)
     assert "Test standard" in page
+
+
+# --- who writes the checklist ----------------------------------------------------------------
+
+
+def test_only_the_team_adds_copies_or_generates_rows(world, client, auth):
+    audit = plan_audit(world)
+    clause_id = world.standard.clauses[1].id
+    outsider = user_with_role(Role.INTERNAL_AUDITOR, agency=world.setda, name="Yohanes Lake")
+    for user in (world.city_admin, outsider):
+        with pytest.raises(PermissionDenied, match="team"):
+            services.add_row(user, audit, clause_id, "Pertanyaan?")
+        with pytest.raises(PermissionDenied):
+            services.add_standard_questions(user, audit)
+    assert audit.rows == []
+    auth.login(world.city_admin)
+    page = client.get(f"/audits/{audit.id}/checklist").get_data(as_text=True)
+    assert f"/audits/{audit.id}/checklist/rows" not in page
+    refused = client.post(
+        f"/audits/{audit.id}/checklist/rows", data={"clause_id": clause_id, "text": "Q?"}
+    )
+    assert refused.status_code == 403
+    auth.logout()
+    auth.login(world.lead)
+    page = client.get(f"/audits/{audit.id}/checklist").get_data(as_text=True)
+    assert f"/audits/{audit.id}/checklist/rows" in page
+    added = client.post(
+        f"/audits/{audit.id}/checklist/rows", data={"clause_id": clause_id, "text": "Q?"}
+    )
+    assert added.status_code == 303
+    assert [r.text for r in db.session.get(type(audit), audit.id).rows] == ["Q?"]
+
+
+def test_the_audited_agencys_officer_reads_findings_through_the_api_once_reported(world, api):
+    audit = started_audit(world)
+    services.record_row(world.lead, audit.rows[0], NC)
+    finding_id = audit.rows[0].finding.id
+    officer = api.as_user(world.officer)
+    assert officer.get(f"/audits/{audit.id}/findings").status_code == 404
+    assert officer.get(f"/findings/{finding_id}").status_code == 404
+    services.transition(world.lead, audit, "report", confirm_unanswered=True)
+    db.session.commit()
+    assert officer.get(f"/findings/{finding_id}").get_json()["data"]["grade"] == "minor"
+    assert [f["id"] for f in officer.get(f"/audits/{audit.id}/findings").get_json()["data"]] == [
+        finding_id
+    ]
+    # reading is not writing
+    refused = officer.patch(f"/findings/{finding_id}", json={"grade": "major", "version": 99})
+    assert refused.status_code == 403

@@ -35,7 +35,7 @@ from qms.audits.models import (
     RowResult,
 )
 from qms.core import access
-from qms.core.errors import DomainError
+from qms.core.errors import DomainError, PermissionDenied
 from qms.core.models import check_version, stale_write_refused
 from qms.core.numbering import draw_next
 from qms.core.registry import Reminder
@@ -781,10 +781,25 @@ def generate_checklist(audit: Audit) -> int:
     return added
 
 
+CHECKLIST_OPEN = (AuditStatus.PLANNED, AuditStatus.IN_PROGRESS)
+
+
+def may_prepare_checklist(user: User, audit: Audit) -> bool:
+    """Only the audit's team writes its checklist (adds, copies or generates rows), and only
+    until the report is issued; a city administrator plans the audit but is not its team."""
+    return (
+        audit.status in CHECKLIST_OPEN
+        and is_team(user, audit)
+        and access.can(user, access.EDIT, audit)
+    )
+
+
 def _check_preparable(actor: User, audit: Audit) -> None:
     access.authorize(actor, access.EDIT, audit)
-    if audit.status not in (AuditStatus.PLANNED, AuditStatus.IN_PROGRESS):
+    if audit.status not in CHECKLIST_OPEN:
         raise DomainError(_l("The checklist is fixed once the report is issued."))
+    if not may_prepare_checklist(actor, audit):
+        raise PermissionDenied(_l("Only the audit's team writes its checklist."))
 
 
 def add_standard_questions(actor: User, audit: Audit) -> int:

@@ -376,8 +376,7 @@ def checklist(audit_id: int):
         "audits/checklist.html",
         audit=audit,
         conduct=access.can(current_user, services.CONDUCT, audit),
-        may_edit=access.can(current_user, access.EDIT, audit)
-        and audit.status in (AuditStatus.PLANNED, AuditStatus.IN_PROGRESS),
+        may_edit=services.may_prepare_checklist(current_user, audit),
         row_form=RowForm(grades=grades.grades()),
         add_form=AddRowForm(clauses=services.clauses_in_scope(audit) or audit.standard.clauses),
         copy_form=CopyChecklistForm(audits=services.previous_audits(current_user, audit)),
