@@ -229,8 +229,9 @@ def _check_year_free(city_id: int, year: int, programme_id: int | None = None) -
     if clash is None:
         return
     if clash.archived_at is not None:
+        # plain gettext: the title is user data, never part of a (safe) lazy string
         raise DomainError(
-            _l("This city's archived programme “%(title)s” is for that year.", title=clash.title),
+            _("This city's archived programme “%(title)s” is for that year.", title=clash.title),
             field="year",
         )
     raise DomainError(_l("This city already has a programme for that year."), field="year")
