@@ -312,9 +312,12 @@ def test_done_when_a_major_finding_flows_to_closed_and_the_audit_closes(world, c
     audit = started_audit(world)
     auth.login(world.lead)
     rows = [r.id for r in audit.rows]
-    assert client.post(f"/audits/rows/{rows[0]}", data=MAJOR).status_code == 303
+    assert client.post(f"/audits/rows/{rows[0]}", data={**MAJOR, "version": 1}).status_code == 303
     observation = {"result": "observation", "grade": "observation", "statement": "Antrean"}
-    assert client.post(f"/audits/rows/{rows[1]}", data=observation).status_code == 303
+    assert (
+        client.post(f"/audits/rows/{rows[1]}", data={**observation, "version": 1}).status_code
+        == 303
+    )
     assert client.post(f"/audits/{audit.id}/transition/report", data={"confirm": "1"}).status_code
     auth.logout()
     db.session.expire_all()
@@ -394,7 +397,12 @@ def test_done_when_through_the_api(world, api):
     audit = started_audit(world)
     lead = api.as_user(world.lead)
     rows = lead.get(f"/audits/{audit.id}/checklist").get_json()["data"]
-    assert lead.patch(f"/checklist-rows/{rows[0]['id']}", json=MAJOR).status_code == 200
+    assert (
+        lead.patch(
+            f"/checklist-rows/{rows[0]['id']}", json={**MAJOR, "version": rows[0]["version"]}
+        ).status_code
+        == 200
+    )
     reported = lead.post(
         f"/audits/{audit.id}/transitions/report", json={"confirm_unanswered": True}
     )

@@ -34,9 +34,10 @@ def sni_world(app):
         yield make_world(standard=services.default_standard())
 
 
-def _row_id(audit_id: int, clause: str) -> int:
+def _row(audit_id: int, clause: str) -> ChecklistRow:
+    """The first unanswered row of the clause."""
     return db.session.scalar(
-        select(ChecklistRow.id)
+        select(ChecklistRow)
         .join(ChecklistRow.clause)
         .where(ChecklistRow.audit_id == audit_id, ChecklistRow.result.is_(None))
         .where(ChecklistRow.clause.has(number=clause))
@@ -115,18 +116,22 @@ def test_done_when_bakeuda_auditor_runs_a_dukcapil_audit(sni_world, client, auth
         ("8.5.1", {"result": "opportunity", "statement": "Notifikasi WhatsApp"}),
     ]
     for clause, values in cases:
-        saved = client.post(f"/audits/rows/{_row_id(audit.id, clause)}", data=values, headers=fetch)
+        row = _row(audit.id, clause)
+        saved = client.post(
+            f"/audits/rows/{row.id}", data={**values, "version": row.version}, headers=fetch
+        )
         assert saved.status_code == 200, saved.get_json()
         assert saved.get_json()["finding"].startswith("AMI-2026-DUKCAPIL-F0")
     # a nonconformity without evidence is refused, with the reason
+    row = _row(audit.id, "9.1.1")
     bad = client.post(
-        f"/audits/rows/{_row_id(audit.id, '9.1.1')}",
-        data={"result": "nonconform", "grade": "minor", "statement": "x"},
+        f"/audits/rows/{row.id}",
+        data={"result": "nonconform", "grade": "minor", "statement": "x", "version": row.version},
         headers=fetch,
     )
     assert bad.status_code == 422 and bad.get_json()["field"] == "evidence"
     # without JavaScript the form posts and returns to the row
-    plain = client.post(f"/audits/rows/{_row_id(audit.id, '9.1.1')}", data={"result": "conform"})
+    plain = client.post(f"/audits/rows/{row.id}", data={"result": "conform", "version": 1})
     assert plain.status_code == 303 and "#row-" in plain.headers["Location"]
 
     ask = client.post(f"/audits/{audit.id}/transition/report")
@@ -169,7 +174,10 @@ def test_quality_officer_reads_the_audit_only_once_reported(world, client, auth)
     assert client.get(f"/audits/findings/{finding.id}").status_code == 200
     # reading is not writing
     row = audit.rows[1]
-    assert client.post(f"/audits/rows/{row.id}", data={"result": "conform"}).status_code == 403
+    assert (
+        client.post(f"/audits/rows/{row.id}", data={"result": "conform", "version": 1}).status_code
+        == 403
+    )
 
 
 def test_other_agencies_officers_see_nothing(world, client, auth, api):
@@ -194,12 +202,13 @@ def test_read_only_roles_read_everything_in_scope_and_write_nothing(world, clien
     for reader in (world.reviewer, world.viewer):
         auth.login(reader)
         assert client.get(f"/audits/{audit.id}/checklist").status_code == 200
-        refused = client.post(f"/audits/rows/{row_id}", data={"result": "conform"})
+        refused = client.post(f"/audits/rows/{row_id}", data={"result": "conform", "version": 1})
         assert refused.status_code == 303
         auth.logout()
         api.as_user(reader)
         assert api.get(f"/audits/{audit.id}/checklist").status_code == 200
-        assert api.patch(f"/checklist-rows/{row_id}", json={"result": "conform"}).status_code == 403
+        answer = {"result": "conform", "version": 1}
+        assert api.patch(f"/checklist-rows/{row_id}", json=answer).status_code == 403
     assert db.session.get(ChecklistRow, row_id).result is None
 
 
@@ -207,7 +216,9 @@ def test_non_team_members_cannot_write_the_checklist(world, client, auth):
     audit = started_audit(world)
     auth.login(world.city_admin)  # plans audits, but is not on this team
     assert (
-        client.post(f"/audits/rows/{audit.rows[0].id}", data={"result": "conform"}).status_code
+        client.post(
+            f"/audits/rows/{audit.rows[0].id}", data={"result": "conform", "version": 1}
+        ).status_code
         == 403
     )
 
@@ -239,14 +250,17 @@ def test_api_plans_and_runs_an_audit_and_refuses_a_dependent_auditor(world, api)
     assert api.post(f"/audits/{audit_id}/transitions/start").status_code == 200
     rows = api.get(f"/audits/{audit_id}/checklist").get_json()["data"]
     assert len(rows) == 4
-    no_evidence = api.patch(f"/checklist-rows/{rows[0]['id']}", json={**NC, "evidence": ""})
+    read = {"version": rows[0]["version"]}
+    no_evidence = api.patch(f"/checklist-rows/{rows[0]['id']}", json={**NC, **read, "evidence": ""})
     assert no_evidence.status_code == 422
     assert list(no_evidence.get_json()["error"]["fields"]) == ["evidence"]
-    saved = api.patch(f"/checklist-rows/{rows[0]['id']}", json=NC)
+    saved = api.patch(f"/checklist-rows/{rows[0]['id']}", json={**NC, **read})
     assert saved.get_json()["data"]["finding"] == "AMI-2026-DUKCAPIL-F01"
     findings = api.get(f"/audits/{audit_id}/findings").get_json()["data"]
     assert [f["grade"] for f in findings] == ["minor"]
-    regraded = api.patch(f"/findings/{findings[0]['id']}", json={"grade": "major"})
+    regraded = api.patch(
+        f"/findings/{findings[0]['id']}", json={"grade": "major", "version": findings[0]["version"]}
+    )
     assert regraded.get_json()["data"]["follow_up_required"] is True
     added = api.post(
         f"/audits/{audit_id}/checklist",

@@ -73,7 +73,9 @@ GET /audits/compliance
 GET /audits/compliance/<int:agency_id>
 GET /audits/findings/<int:finding_id>
 GET /audits/new
+GET /audits/programme-items/<int:item_id>/edit
 GET /audits/programmes/<int:programme_id>
+GET /audits/programmes/<int:programme_id>/edit
 GET /audits/programmes/new
 GET /capa/
 GET /capa/<int:nc_id>
@@ -138,6 +140,8 @@ GET /users/new
 GET /verify/
 GET /verify/<ident>
 PATCH /api/v1/agencies/<int:agency_id>
+PATCH /api/v1/audit-programme-items/<int:item_id>
+PATCH /api/v1/audit-programmes/<int:programme_id>
 PATCH /api/v1/audits/<int:audit_id>
 PATCH /api/v1/checklist-rows/<int:row_id>
 PATCH /api/v1/document-revisions/<int:revision_id>
@@ -155,7 +159,9 @@ POST /api/v1/actions/<int:action_id>/done
 POST /api/v1/agencies
 POST /api/v1/agencies/<int:agency_id>/archive
 POST /api/v1/agencies/<int:agency_id>/units
+POST /api/v1/audit-programme-items/<int:item_id>/archive
 POST /api/v1/audit-programmes
+POST /api/v1/audit-programmes/<int:programme_id>/archive
 POST /api/v1/audit-programmes/<int:programme_id>/items
 POST /api/v1/audits
 POST /api/v1/audits/<int:audit_id>/checklist
@@ -192,7 +198,10 @@ POST /audits/agenda/<int:item_id>/remove
 POST /audits/members/<int:member_id>/remove
 POST /audits/new
 POST /audits/programme-items/<int:item_id>/archive
+POST /audits/programme-items/<int:item_id>/edit
 POST /audits/programmes/<int:programme_id>
+POST /audits/programmes/<int:programme_id>/archive
+POST /audits/programmes/<int:programme_id>/edit
 POST /audits/programmes/new
 POST /audits/rows/<int:row_id>
 POST /audits/rows/<int:row_id>/files

@@ -22,7 +22,7 @@ from qms.audits.forms import (
     ProgrammeItemForm,
     RowForm,
 )
-from qms.audits.models import Audit, AuditProgramme, ChecklistRow, Finding
+from qms.audits.models import Audit, AuditProgramme, ChecklistRow, Finding, ProgrammeItem
 from qms.core import access
 from qms.extensions import db
 from qms.organisations.models import Agency, Unit
@@ -41,6 +41,7 @@ schemas.update(
                 "year": _int,
                 "title": _str,
                 "objectives": _str,
+                "archived": {"type": "boolean"},
                 "items": {"type": "array", "items": {"$ref": "#/components/schemas/ProgrammeItem"}},
             },
         },
@@ -90,6 +91,7 @@ schemas.update(
             "type": "object",
             "properties": {
                 "id": _int,
+                "version": {"type": "integer", "description": "send it back when saving"},
                 "clause": _str,
                 "question": _str,
                 "result": {"type": "string", "nullable": True},
@@ -99,7 +101,11 @@ schemas.update(
         },
         "RowInput": {
             "type": "object",
+            "required": ["version"],
+            "description": "the row's version as read: a save based on an older read is "
+            "refused with 409 and changes nothing",
             "properties": {
+                "version": _int,
                 "result": _str,
                 "notes": _str,
                 "grade": _str,
@@ -115,6 +121,11 @@ schemas.update(
                 "number": _str,
                 "audit_id": _int,
                 "row_id": _int,
+                "version": {
+                    "type": "integer",
+                    "description": "the version of the finding's checklist row: send it back "
+                    "when changing the finding",
+                },
                 "clause": _str,
                 "grade": _str,
                 "requirement": _str,
@@ -140,6 +151,7 @@ def programme_json(programme: AuditProgramme) -> dict:
         "year": programme.year,
         "title": programme.title,
         "objectives": programme.objectives,
+        "archived": programme.is_archived,
         "items": [
             {
                 "id": line.item.id,
@@ -190,6 +202,7 @@ def audit_json(audit: Audit) -> dict:
 def row_json(row: ChecklistRow) -> dict:
     return {
         "id": row.id,
+        "version": row.version,
         "audit_id": row.audit_id,
         "clause": row.clause.number,
         "question_key": row.question.key if row.question else None,
@@ -206,6 +219,7 @@ def finding_json(finding: Finding) -> dict:
         "number": finding.number,
         "audit_id": finding.audit_id,
         "row_id": finding.row_id,
+        "version": finding.row.version,
         "clause": finding.clause.number,
         "grade": finding.grade,
         "requirement": finding.requirement,
@@ -234,7 +248,9 @@ def finding_json(finding: Finding) -> dict:
     many=True,
 )
 def list_programmes():
-    query = access.scoped(AuditProgramme, current_user).order_by(AuditProgramme.year.desc())
+    query = access.scoped(AuditProgramme, current_user, include_archived=True).order_by(
+        AuditProgramme.year.desc()
+    )
     return paginate(query, programme_json)
 
 
@@ -278,6 +294,79 @@ def add_programme_item(programme_id: int):
     services.save_programme_item(current_user, programme, form.data, None)
     db.session.commit()
     return ok(programme_json(programme), 201)
+
+
+@api_route(
+    "/audit-programmes/<int:programme_id>",
+    ("PATCH",),
+    summary="Change a programme's year, title or objectives (send only what changes)",
+    tag="audits",
+    response_schema="AuditProgramme",
+)
+def update_programme(programme_id: int):
+    programme = access.get_visible(AuditProgramme, programme_id, current_user)
+    current = {
+        "year": programme.year,
+        "title": programme.title,
+        "objectives": programme.objectives,
+    }
+    form = validate_form(ProgrammeForm, {**current, **json_body()})
+    services.update_programme(current_user, programme, form.data)
+    db.session.commit()
+    return ok(programme_json(programme))
+
+
+@api_route(
+    "/audit-programmes/<int:programme_id>/archive",
+    ("POST",),
+    summary="Archive a programme (never deleted; it stays readable and no longer changes)",
+    tag="audits",
+    response_schema="AuditProgramme",
+)
+def archive_programme(programme_id: int):
+    programme = access.get_visible(AuditProgramme, programme_id, current_user)
+    services.archive_programme(current_user, programme)
+    db.session.commit()
+    return ok(programme_json(programme))
+
+
+@api_route(
+    "/audit-programme-items/<int:item_id>",
+    ("PATCH",),
+    summary="Change a planned audit of a programme: month, kind, agency, clauses, reason",
+    tag="audits",
+    response_schema="AuditProgramme",
+)
+def update_programme_item(item_id: int):
+    item = access.get_visible(ProgrammeItem, item_id, current_user)
+    programme = item.programme
+    current = {
+        "agency_id": item.agency_id,
+        "kind": item.kind.value,
+        "planned_month": item.planned_month,
+        "clause_numbers": item.clause_numbers,
+        "reason": item.reason,
+    }
+    agencies = [a for a in visible_agencies(current_user) if a.city_id == programme.city_id]
+    form = validate_form(ProgrammeItemForm, {**current, **json_body()}, agencies=agencies)
+    services.save_programme_item(current_user, programme, form.data, item)
+    db.session.commit()
+    return ok(programme_json(programme))
+
+
+@api_route(
+    "/audit-programme-items/<int:item_id>/archive",
+    ("POST",),
+    summary="Take a planned audit out of its programme (archived; refused once it has an audit)",
+    tag="audits",
+    response_schema="AuditProgramme",
+)
+def archive_programme_item(item_id: int):
+    item = access.get_visible(ProgrammeItem, item_id, current_user)
+    services.archive_programme_item(current_user, item)
+    db.session.commit()
+    db.session.expire(item.programme, ["items"])
+    return ok(programme_json(item.programme))
 
 
 # --- audits -----------------------------------------------------------------------------------
@@ -451,7 +540,7 @@ def save_row(row_id: int):
         ),
     }
     form = validate_form(RowForm, {**current, **json_body()}, grades=grades.grades())
-    services.record_row(current_user, row, form.data)
+    services.record_row(current_user, row, form.data, version=form.version.data)
     db.session.commit()
     return ok(row_json(row))
 
@@ -491,7 +580,7 @@ def update_finding(finding_id: int):
         "statement": finding.statement,
     }
     form = validate_form(FindingForm, {**current, **json_body()}, grades=grades.grades())
-    services.update_finding(current_user, finding, form.data)
+    services.update_finding(current_user, finding, form.data, version=form.version.data)
     db.session.commit()
     return ok(finding_json(finding))
 

@@ -17,6 +17,7 @@ from qms.core.forms import (
     ChoiceField,
     DayField,
     MultipleChoiceField,
+    VersionedForm,
     WholeNumberField,
     enum_choices,
     max_length,
@@ -182,8 +183,9 @@ def result_choices() -> list[SelectChoice]:
     return [SelectChoice("", _l("Not answered yet")), *enum_choices(ROW_RESULT_LABELS)]
 
 
-class RowForm(FlaskForm):
-    """One checklist answer; the finding fields matter for nonconform, observation and OFI."""
+class RowForm(VersionedForm):
+    """One checklist answer; the finding fields matter for nonconform, observation and OFI.
+    The version is the row's, as the auditor read it."""
 
     result = ChoiceField(label=_l("Result"), choices=result_choices, default="")
     notes = TextAreaField(_l("Notes"))
@@ -227,7 +229,9 @@ class EvidenceForm(FlaskForm):
     description = StringField(_l("Description"), validators=[max_length(255)])
 
 
-class FindingForm(FlaskForm):
+class FindingForm(VersionedForm):
+    """A finding's grade and texts; the version is that of the finding's checklist row."""
+
     grade = ChoiceField(label=_l("Grade"), validators=[InputRequired(REQUIRED)])
     requirement = TextAreaField(_l("Requirement"))
     evidence = TextAreaField(_l("Objective evidence"))

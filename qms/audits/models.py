@@ -11,7 +11,13 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.accounts.models import User
-from qms.core.models import ArchivableMixin, AuditedMixin, TimestampMixin, str_enum
+from qms.core.models import (
+    ArchivableMixin,
+    AuditedMixin,
+    TimestampMixin,
+    VersionedMixin,
+    str_enum,
+)
 from qms.extensions import db
 from qms.organisations.models import Agency, City
 from qms.standards.models import Clause, Question, Standard
@@ -250,8 +256,11 @@ class AgendaItem(AuditedMixin, db.Model):
     auditor: Mapped[User | None] = relationship()
 
 
-class ChecklistRow(AuditedMixin, TimestampMixin, db.Model):
-    """One question of an audit's checklist with the auditor's answer."""
+class ChecklistRow(AuditedMixin, TimestampMixin, VersionedMixin, db.Model):
+    """One question of an audit's checklist with the auditor's answer.
+
+    The team saves rows as it goes, possibly two auditors at once: each save carries the
+    version it read and a stale one is refused (optimistic locking), naming who saved last."""
 
     __tablename__ = "audit_checklist_rows"
 
@@ -268,6 +277,8 @@ class ChecklistRow(AuditedMixin, TimestampMixin, db.Model):
     notes: Mapped[str] = mapped_column(Text, default="")
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     answered_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: who saved the row last (answer, notes or finding): named when a stale save is refused
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
 
     audit: Mapped[Audit] = relationship(back_populates="rows")
     clause: Mapped[Clause] = relationship(lazy="joined")

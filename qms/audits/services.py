@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, select, true
+from sqlalchemy.orm.attributes import flag_modified
 
 from qms.accounts.models import Role, User
 from qms.audits import grades
@@ -21,6 +22,7 @@ from qms.audits.models import (
     AUDIT_KIND_PREFIXES,
     AUDIT_STATUS_LABELS,
     FINDING_RESULTS,
+    ROW_RESULT_LABELS,
     AgendaItem,
     Audit,
     AuditKind,
@@ -33,7 +35,8 @@ from qms.audits.models import (
     RowResult,
 )
 from qms.core import access
-from qms.core.errors import DomainError
+from qms.core.errors import DomainError, PermissionDenied
+from qms.core.models import check_version, stale_write_refused
 from qms.core.numbering import draw_next
 from qms.core.registry import Reminder
 from qms.core.timeutil import today, utcnow
@@ -139,11 +142,14 @@ class AuditPartPolicy(access.Policy):
 
 
 class ProgrammePolicy(access.Policy):
+    """The city's planners (city admins, internal auditors) change a programme until it is
+    archived; an archived programme is kept for reading."""
+
     def visible(self, user: User) -> ColumnElement[bool]:
         return access.city_visibility(user, AuditProgramme.city_id, city_roles=CITY_READER_ROLES)
 
     def allows(self, user: User, action: str, record: AuditProgramme) -> bool:
-        return plans_audits_in(user, record.city_id)
+        return record.archived_at is None and plans_audits_in(user, record.city_id)
 
 
 class ProgrammeItemPolicy(access.Policy):
@@ -154,7 +160,7 @@ class ProgrammeItemPolicy(access.Policy):
 
     def allows(self, user: User, action: str, record: ProgrammeItem) -> bool:
         programme = record.programme or db.session.get(AuditProgramme, record.programme_id)
-        return plans_audits_in(user, programme.city_id)
+        return record.archived_at is None and access.can(user, access.EDIT, programme)
 
 
 access.register_policy(Audit, AuditPolicy())
@@ -211,6 +217,26 @@ def check_team_candidate(candidate: User, audit: Audit, field: str) -> None:
 # --- programme --------------------------------------------------------------------------------
 
 
+def _check_year_free(city_id: int, year: int, programme_id: int | None = None) -> None:
+    """One programme per city and year; an archived one keeps its year (it is a record)."""
+    clash = db.session.scalar(
+        select(AuditProgramme).where(
+            AuditProgramme.city_id == city_id,
+            AuditProgramme.year == year,
+            AuditProgramme.id != (programme_id or 0),
+        )
+    )
+    if clash is None:
+        return
+    if clash.archived_at is not None:
+        # plain gettext: the title is user data, never part of a (safe) lazy string
+        raise DomainError(
+            _("This city's archived programme “%(title)s” is for that year.", title=clash.title),
+            field="year",
+        )
+    raise DomainError(_l("This city already has a programme for that year."), field="year")
+
+
 def create_programme(actor: User, city_id: int, values: dict[str, Any]) -> AuditProgramme:
     programme = AuditProgramme(
         city_id=city_id,
@@ -219,16 +245,42 @@ def create_programme(actor: User, city_id: int, values: dict[str, Any]) -> Audit
         objectives=values.get("objectives") or "",
     )
     access.authorize(actor, access.CREATE, programme)
-    clash = db.session.scalar(
-        select(AuditProgramme.id).where(
-            AuditProgramme.city_id == city_id, AuditProgramme.year == programme.year
-        )
-    )
-    if clash:
-        raise DomainError(_l("This city already has a programme for that year."), field="year")
+    _check_year_free(city_id, programme.year)
     db.session.add(programme)
     db.session.flush()
     return programme
+
+
+def update_programme(
+    actor: User, programme: AuditProgramme, values: dict[str, Any]
+) -> AuditProgramme:
+    """Change a programme's year, title or objectives. The year is fixed once an audit was
+    planned from it: its items' months are months of that year."""
+    access.authorize(actor, access.EDIT, programme)
+    year = values.get("year", programme.year)
+    if year != programme.year:
+        if any(line.audits for line in programme_lines(programme)):
+            raise DomainError(
+                _l("The year is fixed once an audit of the programme is planned."),
+                field="year",
+            )
+        _check_year_free(programme.city_id, year, programme.id)
+        programme.year = year
+    if "title" in values:
+        programme.title = (values["title"] or "").strip()
+    if "objectives" in values:
+        programme.objectives = values["objectives"] or ""
+    db.session.flush()
+    return programme
+
+
+def archive_programme(actor: User, programme: AuditProgramme) -> None:
+    """Archive (never delete) a programme: it stays readable with its items and audits, and
+    no longer changes. Audits planned from it go on."""
+    access.authorize(actor, access.ARCHIVE, programme)
+    programme.archived_at = utcnow()
+    programme.archived_by_id = actor.id
+    db.session.flush()
 
 
 def _check_clause_numbers(standard: Standard | None, numbers: list[str], field: str) -> list[str]:
@@ -277,7 +329,12 @@ def save_programme_item(
     month = int(values["planned_month"])
     if not 1 <= month <= 12:
         raise DomainError(_l("The month must be between 1 and 12."), field="planned_month")
-    item.agency_id = _agency_in_city(actor, values["agency_id"], programme.city_id).id
+    agency_id = _agency_in_city(actor, values["agency_id"], programme.city_id).id
+    if item.agency_id not in (None, agency_id) and any(a.archived_at is None for a in item.audits):
+        raise DomainError(
+            _l("The agency is fixed once an audit was planned for this item."), field="agency_id"
+        )
+    item.agency_id = agency_id
     item.kind = AuditKind(values["kind"])
     item.planned_month = month
     item.clause_numbers = _check_clause_numbers(
@@ -596,6 +653,7 @@ def transition(
             row.result = RowResult.NOT_AUDITED
             row.answered_by_id = actor.id
             row.answered_at = utcnow()
+            row.changed_by_id = actor.id
         audit.actual_end = audit.actual_end or today()
         audit.reported_at = utcnow()
         # the follow-up clock starts when the auditee receives the report
@@ -724,10 +782,25 @@ def generate_checklist(audit: Audit) -> int:
     return added
 
 
+CHECKLIST_OPEN = (AuditStatus.PLANNED, AuditStatus.IN_PROGRESS)
+
+
+def may_prepare_checklist(user: User, audit: Audit) -> bool:
+    """Only the audit's team writes its checklist (adds, copies or generates rows), and only
+    until the report is issued; a city administrator plans the audit but is not its team."""
+    return (
+        audit.status in CHECKLIST_OPEN
+        and is_team(user, audit)
+        and access.can(user, access.EDIT, audit)
+    )
+
+
 def _check_preparable(actor: User, audit: Audit) -> None:
     access.authorize(actor, access.EDIT, audit)
-    if audit.status not in (AuditStatus.PLANNED, AuditStatus.IN_PROGRESS):
+    if audit.status not in CHECKLIST_OPEN:
         raise DomainError(_l("The checklist is fixed once the report is issued."))
+    if not may_prepare_checklist(actor, audit):
+        raise PermissionDenied(_l("Only the audit's team writes its checklist."))
 
 
 def add_standard_questions(actor: User, audit: Audit) -> int:
@@ -802,23 +875,57 @@ def _default_requirement(row: ChecklistRow) -> str:
     return f"{row.audit.standard.code} {row.clause.number} {row.clause.title_id}"
 
 
-def record_row(actor: User, row: ChecklistRow, values: dict[str, Any]) -> ChecklistRow:
+def stale_row_message(row: ChecklistRow) -> str:
+    """Why a save based on an older read of the row is refused, with what the row holds now
+    (the user's own input stays in their form, nothing of it was written)."""
+    changed_by = db.session.get(User, row.changed_by_id) if row.changed_by_id else None
+    who = changed_by.name if changed_by else _("another auditor")
+    current = ROW_RESULT_LABELS[row.result] if row.result else _("Not answered yet")
+    if row.finding:
+        current = f"{current}, {row.finding.number}: {row.finding.statement}"
+    if row.notes:
+        current = f"{current}. {_('Notes')}: {row.notes}"
+    # plain gettext: the names and notes are user data, never part of a (safe) lazy string
+    return _(
+        "This row was changed by %(name)s meanwhile, so your answer was not saved. Its "
+        "current answer: %(current)s. Reload the row to see it, then record yours again if it "
+        "still applies.",
+        name=who,
+        current=current,
+    )
+
+
+def record_row(
+    actor: User, row: ChecklistRow, values: dict[str, Any], *, version: int | None = None
+) -> ChecklistRow:
     """Save the auditor's answer to one row. A nonconform, observation or opportunity row is a
     finding: it needs a grade of that kind and a statement, and a nonconformity also needs its
-    objective evidence. Changing the result away from a finding archives the finding."""
+    objective evidence. Changing the result away from a finding archives the finding.
+
+    `version` is the row's version the auditor read: if another save came in between, the
+    save is refused (StaleRecordError) and nothing changes."""
     access.authorize(actor, access.EDIT, row)
+    check_version(row, version, stale_row_message(row))
     result = RowResult(values["result"]) if values.get("result") else None
     row.result = result
     row.notes = (values.get("notes") or "").strip()
     row.answered_by_id = actor.id if result else None
     row.answered_at = utcnow() if result else None
+    row.changed_by_id = actor.id
+    # every save moves the row's version, also one that changed only the finding or changed
+    # nothing: whoever read the row before it must look again
+    flag_modified(row, "changed_by_id")
     finding = row.finding
     if result in FINDING_RESULTS:
         _save_finding(row, finding, result, values)
     elif finding is not None:
         finding.archived_at = utcnow()
         finding.archived_by_id = actor.id
-    db.session.flush()
+    # a save that committed between this request's read and its write (same version read)
+    with stale_write_refused(
+        _l("Someone saved this row at the same moment; reload it to see their answer.")
+    ):
+        db.session.flush()
     db.session.expire(row, ["finding"])
     return row
 
@@ -1000,8 +1107,11 @@ def audit_reminders(day: date) -> Iterator[Reminder]:
                 )
 
 
-def update_finding(actor: User, finding: Finding, values: dict[str, Any]) -> Finding:
-    """Change a finding's grade or texts; its row's result follows the grade."""
+def update_finding(
+    actor: User, finding: Finding, values: dict[str, Any], *, version: int | None = None
+) -> Finding:
+    """Change a finding's grade or texts; its row's result follows the grade. `version` is
+    that of the finding's checklist row, as read (see `record_row`)."""
     chosen = grades.grade(values.get("grade") or finding.grade)
     if chosen is None:
         raise DomainError(_l("Unknown grade."), field="grade")
@@ -1014,7 +1124,7 @@ def update_finding(actor: User, finding: Finding, values: dict[str, Any]) -> Fin
         "evidence": values.get("evidence", finding.evidence),
         "statement": values.get("statement", finding.statement),
     }
-    record_row(actor, row, merged)
+    record_row(actor, row, merged, version=version)
     return finding
 
 

@@ -82,7 +82,10 @@ def index():
         status = None
     audits = db.session.scalars(services.visible_audits(current_user, status=status)).all()
     programmes = db.session.scalars(
-        access.scoped(AuditProgramme, current_user).order_by(AuditProgramme.year.desc())
+        # archived programmes stay listed (marked): they are the records of past years
+        access.scoped(AuditProgramme, current_user, include_archived=True).order_by(
+            AuditProgramme.year.desc()
+        )
     ).all()
     return render_template(
         "audits/index.html",
@@ -134,6 +137,60 @@ def programme(programme_id: int):
         form=form,
         may_edit=access.can(current_user, access.EDIT, record),
         history=history_of(record),
+    ), form_status(form)
+
+
+@bp.route("/programmes/<int:programme_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_programme(programme_id: int):
+    record = access.get_visible(AuditProgramme, programme_id, current_user)
+    access.authorize(current_user, access.EDIT, record)
+    form = ProgrammeForm(obj=record)
+    if form.validate_on_submit():
+        try:
+            services.update_programme(current_user, record, form.data)
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The programme was saved."), "success")
+            return redirect(url_for("audits.programme", programme_id=record.id))
+    return render_template("audits/programme_form.html", form=form, programme=record), form_status(
+        form
+    )
+
+
+@bp.post("/programmes/<int:programme_id>/archive")
+@login_required
+def archive_programme(programme_id: int):
+    record = access.get_visible(AuditProgramme, programme_id, current_user)
+    services.archive_programme(current_user, record)
+    db.session.commit()
+    flash(_("The programme was archived."), "success")
+    return redirect(url_for("audits.programme", programme_id=record.id))
+
+
+@bp.route("/programme-items/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_programme_item(item_id: int):
+    item = access.get_visible(ProgrammeItem, item_id, current_user)
+    access.authorize(current_user, access.EDIT, item)
+    programme = item.programme
+    agencies = [a for a in visible_agencies(current_user) if a.city_id == programme.city_id]
+    form = ProgrammeItemForm(obj=item, agencies=agencies)
+    if request.method == "GET":
+        form.kind.data = item.kind.value
+    if form.validate_on_submit():
+        try:
+            services.save_programme_item(current_user, programme, form.data, item)
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The programme item was saved."), "success")
+            return redirect(url_for("audits.programme", programme_id=programme.id))
+    return render_template(
+        "audits/programme_item_form.html", form=form, item=item, programme=programme
     ), form_status(form)
 
 
@@ -319,8 +376,7 @@ def checklist(audit_id: int):
         "audits/checklist.html",
         audit=audit,
         conduct=access.can(current_user, services.CONDUCT, audit),
-        may_edit=access.can(current_user, access.EDIT, audit)
-        and audit.status in (AuditStatus.PLANNED, AuditStatus.IN_PROGRESS),
+        may_edit=services.may_prepare_checklist(current_user, audit),
         row_form=RowForm(grades=grades.grades()),
         add_form=AddRowForm(clauses=services.clauses_in_scope(audit) or audit.standard.clauses),
         copy_form=CopyChecklistForm(audits=services.previous_audits(current_user, audit)),
@@ -345,7 +401,7 @@ def save_row(row_id: int):
     try:
         if not form.validate_on_submit():
             raise DomainError(" ".join(str(e) for errs in form.errors.values() for e in errs))
-        services.record_row(current_user, row, form.data)
+        services.record_row(current_user, row, form.data, version=form.version.data)
     except PermissionDenied:
         raise
     except DomainError as error:
@@ -364,6 +420,8 @@ def save_row(row_id: int):
                 "ok": True,
                 "message": _("Saved."),
                 "finding": finding.number if finding else None,
+                # the next save from the same page is based on this one
+                "version": row.version,
             }
         )
     flash(_("Saved."), "success")

@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional
-from wtforms.widgets import HiddenInput
 
 from qms.capa.models import (
     ACTION_KIND_LABELS,
@@ -24,7 +23,7 @@ from qms.core.forms import (
     ChoiceField,
     DayField,
     MultipleChoiceField,
-    WholeNumberField,
+    VersionedForm,
     enum_choices,
     max_length,
 )
@@ -32,12 +31,6 @@ from qms.core.forms import (
 
 def _int_or_none(value: Any) -> int | None:
     return int(value) if value not in (None, "", "0", 0) else None
-
-
-class VersionedForm(FlaskForm):
-    """Carries the version of the record the user read, so a stale write is refused."""
-
-    version = WholeNumberField(validators=[InputRequired(REQUIRED)], widget=HiddenInput())
 
 
 class NonconformityForm(FlaskForm):

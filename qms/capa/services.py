@@ -18,7 +18,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from qms.accounts.models import Role, RoleAssignment, User
 from qms.audits.models import AuditTeamMember, Finding
@@ -39,8 +38,9 @@ from qms.capa.models import (
 )
 from qms.capa.settings import setting
 from qms.core import access
-from qms.core.errors import DomainError, StaleRecordError
+from qms.core.errors import DomainError
 from qms.core.i18n import fmt_date
+from qms.core.models import check_version, stale_write_refused
 from qms.core.numbering import draw_next
 from qms.core.registry import Reminder
 from qms.core.timeutil import today as utc_today
@@ -433,22 +433,18 @@ WORKFLOW = StateMachine(
 DRAFTING = frozenset({NcStatus.CAUSE_ANALYSED, NcStatus.REOPENED})
 
 
+STALE = _l("Someone else changed this record meanwhile. Reload it and try again.")
+
+
 def _expect_version(record: Any, version: int | None) -> None:
-    if version is not None and int(version) != record.version:
-        raise StaleRecordError(
-            _l("Someone else changed this record meanwhile. Reload it and try again.")
-        )
+    check_version(record, version, STALE)
 
 
 def _flush() -> None:
     """Flush; a concurrent write of the same row (its version moved on) becomes a readable
     error instead of a silent overwrite."""
-    try:
+    with stale_write_refused(STALE):
         db.session.flush()
-    except StaleDataError as exc:
-        raise StaleRecordError(
-            _l("Someone else changed this record meanwhile. Reload it and try again.")
-        ) from exc
 
 
 def _required_text(values: dict[str, Any], name: str, message: Any) -> str:
@@ -656,12 +652,8 @@ def transition(
     _expect_version(nc, version)
     WORKFLOW.check(nc, name, actor)
     STEPS[name](actor, nc, values or {}, today or utc_today())
-    try:
+    with stale_write_refused(STALE):
         WORKFLOW.apply(nc, name, actor, NcStatus)
-    except StaleDataError as exc:
-        raise StaleRecordError(
-            _l("Someone else changed this record meanwhile. Reload it and try again.")
-        ) from exc
     return nc
 
 

@@ -7,8 +7,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectChoice, SelectField, SelectMultipleField
-from wtforms.validators import Length
+from wtforms.validators import InputRequired, Length
+from wtforms.widgets import HiddenInput
 
 REQUIRED = _l("This field is required.")
 BAD_NUMBER = _l("Enter a whole number.")
@@ -76,3 +78,10 @@ class DayField(DateField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(BAD_DATE) from None
+
+
+class VersionedForm(FlaskForm):
+    """Carries the version of the record the user read, so a stale write is refused (see
+    qms.core.models.check_version)."""
+
+    version = WholeNumberField(validators=[InputRequired(REQUIRED)], widget=HiddenInput())

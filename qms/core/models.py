@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 
 from flask_babel import get_locale
 from sqlalchemy import Enum, ForeignKey
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.orm.exc import StaleDataError
 
+from qms.core.errors import StaleRecordError
 from qms.core.timeutil import utcnow
 
 
@@ -55,6 +60,24 @@ class VersionedMixin:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict:
         return {"version_id_col": cls.version}
+
+
+def check_version(record: VersionedMixin, expected: int | None, message: Any) -> None:
+    """Refuse a write based on an older read of `record`: `expected` is the version the user's
+    form or JSON carried (None: the caller read none, e.g. a script). `message` says, in the
+    user's language, what to do; nothing has been written when it is raised."""
+    if expected is not None and int(expected) != record.version:
+        raise StaleRecordError(message)
+
+
+@contextmanager
+def stale_write_refused(message: Any) -> Iterator[None]:
+    """Around a flush: a concurrent write that committed between this request's read and its
+    UPDATE (the version column no longer matches) becomes the same readable refusal."""
+    try:
+        yield
+    except StaleDataError as exc:
+        raise StaleRecordError(message) from exc
 
 
 class NumberedTitleMixin:

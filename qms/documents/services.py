@@ -25,6 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from qms.accounts.models import Role, RoleAssignment, User
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied, StaleRecordError
+from qms.core.models import check_version
 from qms.core.registry import Reminder
 from qms.core.timeutil import today as utc_today
 from qms.core.timeutil import utcnow
@@ -170,13 +171,14 @@ def _refuse_concurrent_change() -> Iterator[None]:
 
 
 def _check_version(record: Any, expected_version: int | None) -> None:
-    if expected_version is not None and expected_version != record.version:
-        raise StaleRecordError(
-            _l(
-                "Someone else changed this record after you opened it. "
-                "Reload the page to see the current state, then try again."
-            )
-        )
+    check_version(
+        record,
+        expected_version,
+        _l(
+            "Someone else changed this record after you opened it. "
+            "Reload the page to see the current state, then try again."
+        ),
+    )
 
 
 # --- the register -------------------------------------------------------------------------

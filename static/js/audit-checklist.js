@@ -48,6 +48,9 @@
     }).then(function (result) {
       var text = result.data.message || "";
       if (result.ok && result.data.finding) { text += " " + result.data.finding; }
+      // the next save is based on this one; a refused (stale) save keeps the old version, so
+      // it stays refused until the auditor reloads and sees the other answer
+      if (result.ok && form.elements.version) { form.elements.version.value = result.data.version; }
       showStatus(form, text, result.ok);
     }).catch(function () {
       // offline or the session ended: fall back to an ordinary post
