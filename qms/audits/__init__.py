@@ -8,6 +8,13 @@ import os
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from qms.accounts.models import Role
+
+
+def _reads_audits(user) -> bool:
+    # the cooperative office's officers work on small businesses, not on the agencies' audits
+    return user.has_role(*(role for role in Role if role is not Role.COOP_OFFICER))
+
 
 def init_app(app: Flask) -> None:
     from qms.audits import api, demo, grades, services, views  # noqa: F401  (api: routes)
@@ -19,7 +26,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.context_processor(views.template_labels)
     registry.add_nav(
-        registry.NavItem(_l("Audits"), "audits.index", lambda user: bool(user.roles), order=30)
+        registry.NavItem(_l("Audits"), "audits.index", _reads_audits, order=30)
     )
     registry.add_home_panel(
         registry.HomePanel(

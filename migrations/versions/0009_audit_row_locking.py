@@ -4,9 +4,9 @@ Each checklist row gets a version (existing rows start at 1) and the user who sa
 so that of two auditors saving the same row at once the second is refused instead of silently
 overwriting the first.
 
-Revision ID: 0008
-Revises: 0007
-Create Date: 2026-12-02 10:00:00.000000
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-11-30 10:00:00.000000
 
 """
 
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
