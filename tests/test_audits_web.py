@@ -10,11 +10,13 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
+from qms.accounts.models import Role
 from qms.audits import grades, services
 from qms.audits.models import Audit, AuditStatus, ChecklistRow, Finding, RowResult
 from qms.core.checklists import load_file
 from qms.core.mail import OutboxMessage, run_reminders
 from qms.extensions import db
+from tests.factories import user_with_role
 from tests.factories_audits import NC, make_world, plan_audit, started_audit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -297,7 +299,9 @@ def test_api_programmes(world, api):
         json={"agency_id": world.dukcapil.id, "kind": "internal", "planned_month": 13},
     )
     assert bad.status_code == 422
-    api.as_user(world.officer)
+    api.as_user(world.officer)  # its city's programme says when its agency is audited
+    assert api.get(f"/audit-programmes/{programme_id}").status_code == 200
+    api.as_user(user_with_role(Role.QUALITY_OFFICER, agency=world.other_city_agency))
     assert api.get(f"/audit-programmes/{programme_id}").status_code == 404
 
 

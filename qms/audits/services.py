@@ -143,10 +143,15 @@ class AuditPartPolicy(access.Policy):
 
 class ProgrammePolicy(access.Policy):
     """The city's planners (city admins, internal auditors) change a programme until it is
-    archived; an archived programme is kept for reading."""
+    archived; an archived programme is kept for reading. The agencies' quality officers read
+    their city's programme too: it tells them when their agency is to be audited."""
 
     def visible(self, user: User) -> ColumnElement[bool]:
-        return access.city_visibility(user, AuditProgramme.city_id, city_roles=CITY_READER_ROLES)
+        return access.city_visibility(
+            user,
+            AuditProgramme.city_id,
+            city_roles=(*CITY_READER_ROLES, Role.QUALITY_OFFICER),
+        )
 
     def allows(self, user: User, action: str, record: AuditProgramme) -> bool:
         return record.archived_at is None and plans_audits_in(user, record.city_id)
