@@ -10,12 +10,12 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from qms.capa import dashboard
+from qms.capa import dashboard, services
 from qms.capa.models import NcStatus, Nonconformity
 from qms.core.mail import OutboxMessage, run_reminders
 from qms.core.timeutil import today
 from qms.extensions import db
-from tests.factories_capa import PDF, ComplaintFactory, make_world, raise_nc
+from tests.factories_capa import PDF, ComplaintFactory, analysed, make_world, raise_nc
 
 
 @pytest.fixture
@@ -224,6 +224,36 @@ def test_reminders_before_after_and_escalation_are_sent_once(world, app):
     keys = db.session.scalars(select(OutboxMessage.key)).all()
     assert len(keys) == len(set(keys)) == 5
     assert "Tindakan korektif" in db.session.scalars(select(OutboxMessage.subject)).first()
+
+
+def test_the_reminder_and_escalation_delays_come_from_the_configuration(world, app):
+    nc = raise_nc(world, raised_on=date(2026, 3, 2))
+    app.config.update(CAPA_REMIND_BEFORE_DAYS=2, CAPA_ESCALATE_AFTER_DAYS=3)
+    due = nc.due_date
+    with app.test_request_context():
+        assert run_reminders(due - timedelta(days=3)) == []
+        assert len(run_reminders(due - timedelta(days=2))) == 2
+        assert [
+            m.to for m in run_reminders(due + timedelta(days=3)) if "Eskalasi" in m.subject
+        ] == [world.admin.email]
+
+
+def test_an_action_is_removed_from_the_plan_on_the_page(world, client, auth, app):
+    with app.test_request_context():
+        nc = analysed(world, raise_nc(world), date(2026, 3, 2))
+        action = services.add_action(
+            world.officer,
+            nc,
+            {"description": "Salah ketik", "owner": "Sekdis", "due_date": date(2026, 3, 9)},
+        )
+    auth.login(world.officer)
+    assert f"/capa/actions/{action.id}/remove" in client.get(f"/capa/{nc.id}").get_data(
+        as_text=True
+    )
+    removed = client.post(f"/capa/actions/{action.id}/remove", data={"version": nc.version})
+    assert removed.status_code == 302
+    db.session.refresh(nc)
+    assert nc.current_actions == []
 
 
 def test_implemented_items_are_not_reminded(world, app):

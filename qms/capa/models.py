@@ -254,6 +254,9 @@ class CorrectiveAction(AuditedMixin, TimestampMixin, db.Model):
     """One action of a plan (PIC, due date); done only with evidence attached."""
 
     __tablename__ = "corrective_actions"
+    #: an action of a plan still being written may be dropped (services.remove_action); the
+    #: removal is in the history, and a submitted plan's actions are never removed
+    __deletable__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     nonconformity_id: Mapped[int] = mapped_column(ForeignKey("nonconformities.id"), index=True)
