@@ -207,6 +207,40 @@ def test_the_api_moves_and_refuses_like_the_pages(world, api):
     assert "/api/v1/nonconformities/{nc_id}/transitions/{name}" in paths
 
 
+def test_the_api_adds_lists_and_removes_the_actions_of_a_plan(world, api, app):
+    with app.test_request_context():
+        nc = analysed(world, raise_nc(world), date(2026, 3, 2))
+    version = nc.version
+    api.as_user(world.officer)
+    action = {
+        "kind": "preventive",
+        "description": "Latih petugas",
+        "owner": "Kabid",
+        "due_date": "2026-03-20",
+    }
+    added = api.post(f"/nonconformities/{nc.id}/actions", json={"version": version, **action})
+    assert added.status_code == 201
+    action_id = added.get_json()["data"]["id"]
+    listed = api.get(f"/nonconformities/{nc.id}/actions").get_json()["data"]
+    assert [(a["id"], a["kind"], a["done"]) for a in listed] == [(action_id, "preventive", False)]
+    stale = api.post(f"/actions/{action_id}/remove", json={"version": version})
+    assert stale.status_code == 409
+    refused = api.as_user(world.bsn).post(
+        f"/actions/{action_id}/remove", json={"version": version + 1}
+    )
+    assert refused.status_code == 403
+    assert (
+        api.as_user(world.stranger)
+        .post(f"/actions/{action_id}/remove", json={"version": version + 1})
+        .status_code
+        == 404
+    )
+    removed = api.as_user(world.officer).post(
+        f"/actions/{action_id}/remove", json={"version": version + 1}
+    )
+    assert removed.status_code == 200 and removed.get_json()["data"]["actions"] == []
+
+
 def test_reminders_before_after_and_escalation_are_sent_once(world, app):
     nc = raise_nc(world, grade="major", raised_on=date(2026, 3, 2))  # due 1 April
     due = nc.due_date

@@ -153,6 +153,7 @@ POST /agencies/<int:agency_id>/archive
 POST /agencies/<int:agency_id>/edit
 POST /agencies/<int:agency_id>/units/new
 POST /api/v1/actions/<int:action_id>/done
+POST /api/v1/actions/<int:action_id>/remove
 POST /api/v1/agencies
 POST /api/v1/agencies/<int:agency_id>/archive
 POST /api/v1/agencies/<int:agency_id>/units

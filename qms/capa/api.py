@@ -18,6 +18,7 @@ from qms.capa.forms import (
     ArchiveForm,
     DetailsForm,
     NonconformityForm,
+    VersionOnlyForm,
     form_values,
 )
 from qms.capa.models import Complaint, ComplaintImport, CorrectiveAction, Nonconformity
@@ -78,6 +79,11 @@ schemas.update(
                 "auditee_representative": {"type": "string"},
                 "auditor_id": {"type": "integer", "nullable": True},
             },
+        },
+        "VersionInput": {
+            "type": "object",
+            "required": ["version"],
+            "properties": {"version": {"type": "integer", "description": "as read"}},
         },
         "ArchiveInput": {
             "type": "object",
@@ -384,6 +390,23 @@ def create_action(nc_id: int):
     action = services.add_action(current_user, nc, form_values(form), version=form.version.data)
     db.session.commit()
     return ok(action_json(action), 201)
+
+
+@api_route(
+    "/actions/<int:action_id>/remove",
+    ("POST",),
+    summary="Drop an action from the plan still being written (the history keeps it)",
+    tag="capa",
+    request_schema="VersionInput",
+    response_schema="Nonconformity",
+)
+def remove_action(action_id: int):
+    action = access.get_visible(CorrectiveAction, action_id, current_user)
+    nc = action.nonconformity
+    form = validate_form(VersionOnlyForm, json_body())
+    services.remove_action(current_user, action, version=form.version.data)
+    db.session.commit()
+    return ok(nonconformity_json(nc, full=True))
 
 
 @api_route(
