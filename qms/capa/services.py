@@ -359,9 +359,12 @@ def locked_fields(nc: Nonconformity) -> frozenset[str]:
     return FINDING_FIELDS if nc.finding_id is not None else frozenset()
 
 
+ARCHIVED = _l("This nonconformity is archived: it cannot be changed.")
+
+
 def _refuse_archived(nc: Nonconformity) -> None:
     if nc.is_archived:
-        raise DomainError(_l("This nonconformity is archived: it cannot be changed."))
+        raise DomainError(ARCHIVED)
 
 
 def _plain_value(value: Any) -> Any:
@@ -371,7 +374,7 @@ def _plain_value(value: Any) -> Any:
 def amendment_refusal(nc: Nonconformity) -> Any | None:
     """Why the description can no longer be corrected (None while it can)."""
     if nc.is_archived:
-        return _l("This nonconformity is archived: it cannot be changed.")
+        return ARCHIVED
     if nc.status not in AMENDABLE:
         return _l("The description is fixed once the root cause has been analysed.")
     return None
@@ -413,7 +416,7 @@ def update_details(
                     field=name,
                 )
             continue
-        setattr(nc, name, value if value is not None or name.endswith("_id") else "")
+        setattr(nc, name, value if name.endswith("_id") else (value or ""))
     if not (nc.statement or "").strip():
         raise DomainError(_l("State the nonconformity."), field="statement")
     _check_people_and_places(nc)
