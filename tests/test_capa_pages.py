@@ -48,6 +48,28 @@ def test_each_role_sees_its_own_register(world, client, auth):
         auth.logout()
 
 
+def test_the_register_filters_by_source_grade_and_text(world, client, auth, api):
+    audit_nc = raise_nc(world)
+    staff = raise_nc(world, source="staff_report", grade="minor", statement="Arsip KK basah.")
+    auth.login(world.officer)
+
+    def listed(query: str) -> set[str]:
+        page = client.get(f"/capa/?{query}").get_data(as_text=True)
+        return {nc.number for nc in (audit_nc, staff) if f'href="/capa/{nc.id}"' in page}
+
+    assert listed("") == {audit_nc.number, staff.number}
+    assert listed("source=staff_report") == {staff.number}
+    assert listed("grade=major") == {audit_nc.number}
+    assert listed("q=arsip+kk") == {staff.number}
+    api.as_user(world.officer)
+    got = api.get("/nonconformities?source=internal_audit").get_json()["data"]
+    assert [n["number"] for n in got] == [audit_nc.number]
+    ComplaintFactory(agency=world.dukcapil, channel="lapor", external_id="LPR-1")
+    ComplaintFactory(agency=world.dukcapil, external_id="QL-1")
+    complaints = api.get("/complaints?channel=lapor").get_json()["data"]
+    assert [c["external_id"] for c in complaints] == ["LPR-1"]
+
+
 def test_read_only_roles_and_other_agencies_cannot_move_a_nonconformity(world, client, auth):
     nc = raise_nc(world)
     for user in (world.bsn, world.viewer, world.rsud_officer, world.stranger):

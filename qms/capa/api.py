@@ -445,6 +445,8 @@ def list_complaints():
     query = access.scoped(Complaint, current_user)
     if request.args.get("agency_id", type=int):
         query = query.where(Complaint.agency_id == request.args.get("agency_id", type=int))
+    if request.args.get("channel"):
+        query = query.where(Complaint.channel == request.args["channel"])
     if request.args.get("escalated") in ("1", "true"):
         query = query.where(Complaint.nonconformity_id.is_not(None))
     return paginate(query.order_by(Complaint.received_at, Complaint.id), complaint_json)
