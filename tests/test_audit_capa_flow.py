@@ -115,6 +115,58 @@ def test_findings_are_fixed_once_the_report_is_issued(world):
     assert finding.grade == "major" and nc_count() == 1
 
 
+def test_its_nonconformity_keeps_the_findings_fields_and_is_never_archived(
+    world, client, auth, api
+):
+    """The finding is the audit's final record: on its nonconformity the agency may fill in
+    the unit, process, internal criterion and auditee representative, but not what the finding
+    says, nor take it out of the register (tests/test_capa_edit_archive.py for the rest)."""
+    audit = reported_audit(world, {0: MAJOR})
+    nc = audit.active_findings[0].nonconformity
+    capa.update_details(
+        world.officer,
+        nc,
+        {"process": "Penerbitan KTP-el", "statement": f" {MAJOR['statement']} "},  # unchanged
+    )
+    db.session.commit()
+    assert nc.process == "Penerbitan KTP-el" and nc.version == 2
+    with pytest.raises(DomainError) as locked:
+        capa.update_details(world.officer, nc, {"statement": "Lain."})
+    assert locked.value.field == "statement"
+    db.session.rollback()
+    with pytest.raises(DomainError, match="audit's record"):
+        capa.archive(world.city_admin, nc, "Salah diterbitkan.")
+    db.session.rollback()
+
+    auth.login(world.officer)
+    page = client.get(f"/capa/{nc.id}/edit").get_data(as_text=True)
+    assert MAJOR["evidence"] in page  # shown, not editable
+    assert 'name="statement"' not in page and 'name="evidence"' not in page
+    assert 'name="auditee_representative"' in page and 'name="auditor_id"' not in page
+    saved = client.post(
+        f"/capa/{nc.id}/edit",
+        data={
+            "version": 2,
+            "process_or_service": "Penerbitan KTP-el",
+            "auditee_representative": "Kepala Bidang Pelayanan",
+            "statement": "Diabaikan: bukan bagian dari formulir.",
+        },
+    )
+    assert saved.status_code == 302
+    assert f"/capa/{nc.id}/archive" not in client.get(f"/capa/{nc.id}").get_data(as_text=True)
+    db.session.refresh(nc)
+    assert nc.auditee_representative == "Kepala Bidang Pelayanan"
+    assert nc.statement == MAJOR["statement"] and nc.auditor_id == world.lead.id
+
+    api.as_user(world.officer)
+    refused = api.patch(f"/nonconformities/{nc.id}", json={"version": 3, "evidence": "Lain."})
+    assert refused.status_code == 422 and "evidence" in refused.get_json()["error"]["fields"]
+    archive = api.post(f"/nonconformities/{nc.id}/archive", json={"version": 3, "reason": "x"})
+    assert archive.status_code == 422
+    db.session.refresh(nc)
+    assert nc.evidence == MAJOR["evidence"] and not nc.is_archived and nc.version == 3
+
+
 def test_a_failed_raise_leaves_the_report_unissued(world, monkeypatch):
     """The report and its nonconformities are one transaction: no report without them."""
     audit = started_audit(world)

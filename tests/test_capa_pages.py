@@ -10,12 +10,12 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from qms.capa import dashboard
+from qms.capa import dashboard, services
 from qms.capa.models import NcStatus, Nonconformity
 from qms.core.mail import OutboxMessage, run_reminders
 from qms.core.timeutil import today
 from qms.extensions import db
-from tests.factories_capa import PDF, ComplaintFactory, make_world, raise_nc
+from tests.factories_capa import PDF, ComplaintFactory, analysed, make_world, raise_nc
 
 
 @pytest.fixture
@@ -46,6 +46,28 @@ def test_each_role_sees_its_own_register(world, client, auth):
             200 if mine.number in visible else 404
         )
         auth.logout()
+
+
+def test_the_register_filters_by_source_grade_and_text(world, client, auth, api):
+    audit_nc = raise_nc(world)
+    staff = raise_nc(world, source="staff_report", grade="minor", statement="Arsip KK basah.")
+    auth.login(world.officer)
+
+    def listed(query: str) -> set[str]:
+        page = client.get(f"/capa/?{query}").get_data(as_text=True)
+        return {nc.number for nc in (audit_nc, staff) if f'href="/capa/{nc.id}"' in page}
+
+    assert listed("") == {audit_nc.number, staff.number}
+    assert listed("source=staff_report") == {staff.number}
+    assert listed("grade=major") == {audit_nc.number}
+    assert listed("q=arsip+kk") == {staff.number}
+    api.as_user(world.officer)
+    got = api.get("/nonconformities?source=internal_audit").get_json()["data"]
+    assert [n["number"] for n in got] == [audit_nc.number]
+    ComplaintFactory(agency=world.dukcapil, channel="lapor", external_id="LPR-1")
+    ComplaintFactory(agency=world.dukcapil, external_id="QL-1")
+    complaints = api.get("/complaints?channel=lapor").get_json()["data"]
+    assert [c["external_id"] for c in complaints] == ["LPR-1"]
 
 
 def test_read_only_roles_and_other_agencies_cannot_move_a_nonconformity(world, client, auth):
@@ -207,6 +229,40 @@ def test_the_api_moves_and_refuses_like_the_pages(world, api):
     assert "/api/v1/nonconformities/{nc_id}/transitions/{name}" in paths
 
 
+def test_the_api_adds_lists_and_removes_the_actions_of_a_plan(world, api, app):
+    with app.test_request_context():
+        nc = analysed(world, raise_nc(world), date(2026, 3, 2))
+    version = nc.version
+    api.as_user(world.officer)
+    action = {
+        "kind": "preventive",
+        "description": "Latih petugas",
+        "owner": "Kabid",
+        "due_date": "2026-03-20",
+    }
+    added = api.post(f"/nonconformities/{nc.id}/actions", json={"version": version, **action})
+    assert added.status_code == 201
+    action_id = added.get_json()["data"]["id"]
+    listed = api.get(f"/nonconformities/{nc.id}/actions").get_json()["data"]
+    assert [(a["id"], a["kind"], a["done"]) for a in listed] == [(action_id, "preventive", False)]
+    stale = api.post(f"/actions/{action_id}/remove", json={"version": version})
+    assert stale.status_code == 409
+    refused = api.as_user(world.bsn).post(
+        f"/actions/{action_id}/remove", json={"version": version + 1}
+    )
+    assert refused.status_code == 403
+    assert (
+        api.as_user(world.stranger)
+        .post(f"/actions/{action_id}/remove", json={"version": version + 1})
+        .status_code
+        == 404
+    )
+    removed = api.as_user(world.officer).post(
+        f"/actions/{action_id}/remove", json={"version": version + 1}
+    )
+    assert removed.status_code == 200 and removed.get_json()["data"]["actions"] == []
+
+
 def test_reminders_before_after_and_escalation_are_sent_once(world, app):
     nc = raise_nc(world, grade="major", raised_on=date(2026, 3, 2))  # due 1 April
     due = nc.due_date
@@ -224,6 +280,36 @@ def test_reminders_before_after_and_escalation_are_sent_once(world, app):
     keys = db.session.scalars(select(OutboxMessage.key)).all()
     assert len(keys) == len(set(keys)) == 5
     assert "Tindakan korektif" in db.session.scalars(select(OutboxMessage.subject)).first()
+
+
+def test_the_reminder_and_escalation_delays_come_from_the_configuration(world, app):
+    nc = raise_nc(world, raised_on=date(2026, 3, 2))
+    app.config.update(CAPA_REMIND_BEFORE_DAYS=2, CAPA_ESCALATE_AFTER_DAYS=3)
+    due = nc.due_date
+    with app.test_request_context():
+        assert run_reminders(due - timedelta(days=3)) == []
+        assert len(run_reminders(due - timedelta(days=2))) == 2
+        assert [
+            m.to for m in run_reminders(due + timedelta(days=3)) if "Eskalasi" in m.subject
+        ] == [world.admin.email]
+
+
+def test_an_action_is_removed_from_the_plan_on_the_page(world, client, auth, app):
+    with app.test_request_context():
+        nc = analysed(world, raise_nc(world), date(2026, 3, 2))
+        action = services.add_action(
+            world.officer,
+            nc,
+            {"description": "Salah ketik", "owner": "Sekdis", "due_date": date(2026, 3, 9)},
+        )
+    auth.login(world.officer)
+    assert f"/capa/actions/{action.id}/remove" in client.get(f"/capa/{nc.id}").get_data(
+        as_text=True
+    )
+    removed = client.post(f"/capa/actions/{action.id}/remove", data={"version": nc.version})
+    assert removed.status_code == 302
+    db.session.refresh(nc)
+    assert nc.current_actions == []
 
 
 def test_implemented_items_are_not_reminded(world, app):

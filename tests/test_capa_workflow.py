@@ -154,6 +154,31 @@ def test_a_plan_needs_actions_and_a_check_after_the_last_due_date(world):
         )
 
 
+def test_an_action_of_the_plan_being_written_can_be_removed_and_the_history_keeps_it(world):
+    nc = analysed(world, raise_nc(world), TODAY)
+    values = {"description": "Susun jadwal RTM", "owner": "Sekdis", "due_date": TODAY}
+    dropped = services.add_action(world.officer, nc, values)
+    kept = services.add_action(world.officer, nc, {**values, "description": "Undang pimpinan"})
+    dropped_id = dropped.id
+    with pytest.raises(PermissionDenied):
+        services.remove_action(world.rsud_officer, dropped)
+    with pytest.raises(StaleRecordError):
+        services.remove_action(world.officer, dropped, version=nc.version - 1)
+    services.remove_action(world.officer, dropped, version=nc.version)
+    db.session.refresh(nc)
+    assert nc.current_actions == [kept]
+    removal = db.session.scalars(
+        select(HistoryEntry).where(
+            HistoryEntry.record_type == "corrective_actions", HistoryEntry.record_id == dropped_id
+        )
+    ).all()
+    assert [e.action for e in removal] == ["create", "delete"]
+    services.transition(world.officer, nc, "submit_plan", {"effectiveness_check_on": TODAY})
+    with pytest.raises(DomainError, match="masih disusun"):
+        services.remove_action(world.officer, kept)
+    assert nc.current_actions == [kept]
+
+
 def test_the_plan_is_accepted_by_someone_other_than_its_author(world):
     nc = planned(world, analysed(world, raise_nc(world), TODAY), TODAY)
     _refused(world.officer, nc, "accept_plan", match="selain penyusunnya")
@@ -172,14 +197,20 @@ def test_a_returned_plan_goes_back_to_the_analysis(world):
 
 
 def test_implemented_needs_every_action_done_with_evidence(world):
-    nc = planned(world, analysed(world, raise_nc(world), TODAY), TODAY)
+    nc = analysed(world, raise_nc(world), TODAY)
+    values = {"description": "Susun jadwal RTM", "owner": "Sekdis", "due_date": TODAY}
+    services.add_action(world.officer, nc, values)
+    services.add_action(world.officer, nc, {**values, "description": "Laksanakan RTM"})
+    services.transition(world.officer, nc, "submit_plan", {"effectiveness_check_on": TODAY})
     services.transition(world.auditor, nc, "accept_plan")
     _refused(world.officer, nc, "mark_implemented", match="")
-    action = nc.current_actions[0]
+    first, second = nc.current_actions
     with pytest.raises(DomainError):
-        services.complete_action(world.officer, action, evidence=None, filename="")
+        services.complete_action(world.officer, first, evidence=None, filename="")
     db.session.rollback()
-    services.complete_action(world.officer, action, evidence=io.BytesIO(PDF), filename="a.pdf")
+    services.complete_action(world.officer, first, evidence=io.BytesIO(PDF), filename="a.pdf")
+    _refused(world.officer, nc, "mark_implemented", match="Semua tindakan")  # one still open
+    services.complete_action(world.officer, second, evidence=io.BytesIO(PDF), filename="b.pdf")
     services.transition(world.officer, nc, "mark_implemented")
     assert nc.status == NcStatus.IMPLEMENTED and nc.implemented_by_id == world.officer.id
 

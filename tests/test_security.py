@@ -79,6 +79,7 @@ GET /audits/programmes/<int:programme_id>/edit
 GET /audits/programmes/new
 GET /capa/
 GET /capa/<int:nc_id>
+GET /capa/<int:nc_id>/edit
 GET /capa/<int:nc_id>/request-form
 GET /capa/complaints
 GET /capa/complaints/import
@@ -147,6 +148,7 @@ PATCH /api/v1/checklist-rows/<int:row_id>
 PATCH /api/v1/document-revisions/<int:revision_id>
 PATCH /api/v1/documents/<int:document_id>
 PATCH /api/v1/findings/<int:finding_id>
+PATCH /api/v1/nonconformities/<int:nc_id>
 PATCH /api/v1/sme/businesses/<int:business_id>
 PATCH /api/v1/units/<int:unit_id>
 POST /account/password
@@ -156,6 +158,7 @@ POST /agencies/<int:agency_id>/archive
 POST /agencies/<int:agency_id>/edit
 POST /agencies/<int:agency_id>/units/new
 POST /api/v1/actions/<int:action_id>/done
+POST /api/v1/actions/<int:action_id>/remove
 POST /api/v1/agencies
 POST /api/v1/agencies/<int:agency_id>/archive
 POST /api/v1/agencies/<int:agency_id>/units
@@ -177,6 +180,7 @@ POST /api/v1/documents/<int:document_id>/revisions
 POST /api/v1/documents/<int:document_id>/withdraw
 POST /api/v1/nonconformities
 POST /api/v1/nonconformities/<int:nc_id>/actions
+POST /api/v1/nonconformities/<int:nc_id>/archive
 POST /api/v1/nonconformities/<int:nc_id>/transitions/<name>
 POST /api/v1/sme/businesses
 POST /api/v1/sme/businesses/<int:business_id>/products
@@ -206,6 +210,8 @@ POST /audits/programmes/new
 POST /audits/rows/<int:row_id>
 POST /audits/rows/<int:row_id>/files
 POST /capa/<int:nc_id>/actions
+POST /capa/<int:nc_id>/archive
+POST /capa/<int:nc_id>/edit
 POST /capa/<int:nc_id>/step/<name>
 POST /capa/actions/<int:action_id>/done
 POST /capa/actions/<int:action_id>/remove

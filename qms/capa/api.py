@@ -11,7 +11,16 @@ from werkzeug.exceptions import NotFound
 
 from qms.api.core import api_route, iso, json_body, ok, paginate, schemas, validate_form
 from qms.capa import complaints, services
-from qms.capa.forms import TRANSITION_FORMS, ActionForm, NonconformityForm, form_values
+from qms.capa.forms import (
+    FORM_NAMES,
+    TRANSITION_FORMS,
+    ActionForm,
+    ArchiveForm,
+    DetailsForm,
+    NonconformityForm,
+    VersionOnlyForm,
+    form_values,
+)
 from qms.capa.models import Complaint, ComplaintImport, CorrectiveAction, Nonconformity
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied
@@ -49,6 +58,37 @@ schemas.update(
                 "clause": {"type": "string"},
                 "due_date": {"type": "string", "format": "date"},
             },
+        },
+        "NonconformityPatch": {
+            "type": "object",
+            "required": ["version"],
+            "description": "version as read, plus the fields to change; on a nonconformity "
+            "raised from an audit finding, source_reference, clause, requirement, evidence, "
+            "statement and auditor_id are the finding's and cannot change. Possible until the "
+            "root cause is analysed.",
+            "properties": {
+                "version": {"type": "integer"},
+                "unit_id": {"type": "integer", "nullable": True},
+                "source_reference": {"type": "string"},
+                "process": {"type": "string"},
+                "clause": {"type": "string"},
+                "criterion": {"type": "string"},
+                "requirement": {"type": "string"},
+                "evidence": {"type": "string"},
+                "statement": {"type": "string"},
+                "auditee_representative": {"type": "string"},
+                "auditor_id": {"type": "integer", "nullable": True},
+            },
+        },
+        "VersionInput": {
+            "type": "object",
+            "required": ["version"],
+            "properties": {"version": {"type": "integer", "description": "as read"}},
+        },
+        "ArchiveInput": {
+            "type": "object",
+            "required": ["version", "reason"],
+            "properties": {"version": {"type": "integer"}, "reason": {"type": "string"}},
         },
         "TransitionInput": {
             "type": "object",
@@ -155,6 +195,7 @@ def nonconformity_json(nc: Nonconformity, *, full: bool = False) -> dict[str, An
         "overdue": nc.is_overdue(today()),
         "plan_accepted": services.plan_is_accepted(nc),
         "reopened_count": nc.reopened_count,
+        "archived": nc.is_archived,
     }
     if full:
         data.update(
@@ -163,6 +204,11 @@ def nonconformity_json(nc: Nonconformity, *, full: bool = False) -> dict[str, An
                 "criterion": nc.criterion,
                 "requirement": nc.requirement,
                 "evidence": nc.evidence,
+                "auditee_representative": nc.auditee_representative,
+                "auditor_id": nc.auditor_id,
+                "locked_fields": sorted(services.locked_fields(nc)),
+                "archived_at": iso(nc.archived_at),
+                "archive_reason": nc.archive_reason,
                 "correction": nc.correction,
                 "why_steps": nc.why_steps,
                 "cause_category": nc.cause_category.value if nc.cause_category else None,
@@ -232,6 +278,7 @@ def list_nonconformities():
         source=request.args.get("source") or None,
         grade=request.args.get("grade") or None,
         overdue=request.args.get("overdue") in ("1", "true"),
+        archived=request.args.get("archived") in ("1", "true"),
     )
     return paginate(services.register_query(current_user, filters), nonconformity_json)
 
@@ -259,6 +306,42 @@ def create_nonconformity():
 )
 def get_nonconformity(nc_id: int):
     nc = access.get_visible(Nonconformity, nc_id, current_user)
+    return ok(nonconformity_json(nc, full=True))
+
+
+@api_route(
+    "/nonconformities/<int:nc_id>",
+    ("PATCH",),
+    summary="Correct a nonconformity's description (until its root cause is analysed)",
+    tag="capa",
+    request_schema="NonconformityPatch",
+    response_schema="Nonconformity",
+)
+def update_nonconformity(nc_id: int):
+    nc = access.get_visible(Nonconformity, nc_id, current_user)
+    access.authorize(current_user, services.DESCRIBE, nc)
+    current = {FORM_NAMES.get(n, n): getattr(nc, n) for n in services.DETAIL_FIELDS}
+    body = {FORM_NAMES.get(k, k): v for k, v in json_body().items()}
+    form = validate_form(DetailsForm, {**current, **body})
+    services.update_details(current_user, nc, form.values(), version=form.version.data)
+    db.session.commit()
+    return ok(nonconformity_json(nc, full=True))
+
+
+@api_route(
+    "/nonconformities/<int:nc_id>/archive",
+    ("POST",),
+    summary="Archive a nonconformity raised by mistake, with the reason (records are never "
+    "deleted; not one raised from an audit finding, nor once its root cause is analysed)",
+    tag="capa",
+    request_schema="ArchiveInput",
+    response_schema="Nonconformity",
+)
+def archive_nonconformity(nc_id: int):
+    nc = access.get_visible(Nonconformity, nc_id, current_user)
+    form = validate_form(ArchiveForm, json_body())
+    services.archive(current_user, nc, form.reason.data, version=form.version.data)
+    db.session.commit()
     return ok(nonconformity_json(nc, full=True))
 
 
@@ -310,6 +393,23 @@ def create_action(nc_id: int):
 
 
 @api_route(
+    "/actions/<int:action_id>/remove",
+    ("POST",),
+    summary="Drop an action from the plan still being written (the history keeps it)",
+    tag="capa",
+    request_schema="VersionInput",
+    response_schema="Nonconformity",
+)
+def remove_action(action_id: int):
+    action = access.get_visible(CorrectiveAction, action_id, current_user)
+    nc = action.nonconformity
+    form = validate_form(VersionOnlyForm, json_body())
+    services.remove_action(current_user, action, version=form.version.data)
+    db.session.commit()
+    return ok(nonconformity_json(nc, full=True))
+
+
+@api_route(
     "/actions/<int:action_id>/done",
     ("POST",),
     summary="Mark an action done: multipart/form-data with `file` (evidence), `note`, `version`",
@@ -345,6 +445,8 @@ def list_complaints():
     query = access.scoped(Complaint, current_user)
     if request.args.get("agency_id", type=int):
         query = query.where(Complaint.agency_id == request.args.get("agency_id", type=int))
+    if request.args.get("channel"):
+        query = query.where(Complaint.channel == request.args["channel"])
     if request.args.get("escalated") in ("1", "true"):
         query = query.where(Complaint.nonconformity_id.is_not(None))
     return paginate(query.order_by(Complaint.received_at, Complaint.id), complaint_json)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -33,24 +34,13 @@ def _int_or_none(value: Any) -> int | None:
     return int(value) if value not in (None, "", "0", 0) else None
 
 
-class NonconformityForm(FlaskForm):
-    agency_id = ChoiceField(
-        _l("Agency"), coerce=int, validators=[DataRequired(REQUIRED)], validate_choice=False
-    )
+class _DescriptionFields(FlaskForm):
+    """What a nonconformity says, as raised and as corrected later (services.DETAIL_FIELDS)."""
+
     unit_id = ChoiceField(_l("Unit"), coerce=_int_or_none, validate_choice=False)
-    source = ChoiceField(
-        _l("Source"),
-        choices=enum_choices(SOURCE_LABELS),
-        validators=[DataRequired(REQUIRED)],
-    )
     source_reference = StringField(
         _l("Source reference (audit, report, complaint number)"),
         validators=[Optional(), max_length(255)],
-    )
-    grade = ChoiceField(
-        _l("Grade"),
-        choices=enum_choices(GRADE_LABELS),
-        validators=[DataRequired(REQUIRED)],
     )
     #: not called "process": that name is the form's own method
     process_or_service = StringField(
@@ -63,17 +53,54 @@ class NonconformityForm(FlaskForm):
     requirement = TextAreaField(_l("Requirement"), validators=[Optional()])
     evidence = TextAreaField(_l("Objective evidence"), validators=[DataRequired(REQUIRED)])
     statement = TextAreaField(_l("Nonconformity statement"), validators=[DataRequired(REQUIRED)])
-    raised_on = DayField(_l("Date raised"), validators=[Optional()])
-    due_date = DayField(_l("Due date (empty: the configured deadline)"), validators=[Optional()])
     auditee_representative = StringField(
         _l("Auditee representative"), validators=[Optional(), max_length(200)]
     )
     auditor_id = ChoiceField(_l("Follow-up auditor"), coerce=_int_or_none, validate_choice=False)
 
     def values(self) -> dict[str, Any]:
-        values = {n: f.data for n, f in self._fields.items() if n != "csrf_token"}
-        values["process"] = values.pop("process_or_service")
+        values = {n: f.data for n, f in self._fields.items() if n not in ("csrf_token", "version")}
+        if "process_or_service" in values:
+            values["process"] = values.pop("process_or_service")
         return values
+
+
+class NonconformityForm(_DescriptionFields):
+    agency_id = ChoiceField(
+        _l("Agency"), coerce=int, validators=[DataRequired(REQUIRED)], validate_choice=False
+    )
+    source = ChoiceField(
+        _l("Source"),
+        choices=enum_choices(SOURCE_LABELS),
+        validators=[DataRequired(REQUIRED)],
+    )
+    grade = ChoiceField(
+        _l("Grade"),
+        choices=enum_choices(GRADE_LABELS),
+        validators=[DataRequired(REQUIRED)],
+    )
+    raised_on = DayField(_l("Date raised"), validators=[Optional()])
+    due_date = DayField(_l("Due date (empty: the configured deadline)"), validators=[Optional()])
+
+
+#: the form's name of a model field where they differ
+FORM_NAMES = {"process": "process_or_service"}
+
+
+class DetailsForm(_DescriptionFields, VersionedForm):
+    """Correct the description; the fields in `locked` (the audit finding's) are left out."""
+
+    def __init__(self, *args: Any, locked: Iterable[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in locked:
+            delattr(self, FORM_NAMES.get(name, name))
+
+
+class ArchiveForm(VersionedForm):
+    reason = TextAreaField(
+        _l("Why is it archived (raised by mistake, a duplicate)?"),
+        validators=[DataRequired(REQUIRED)],
+    )
 
 
 class CorrectionForm(VersionedForm):

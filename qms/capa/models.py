@@ -214,6 +214,8 @@ class Nonconformity(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixi
     reopened_count: Mapped[int] = mapped_column(default=0)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: why it left the register (raised by mistake, a duplicate); see services.archive
+    archive_reason: Mapped[str] = mapped_column(Text, default="")
 
     agency: Mapped[Agency] = relationship(lazy="joined")
     unit: Mapped[Unit | None] = relationship()
@@ -223,6 +225,7 @@ class Nonconformity(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixi
     plan_accepted_by: Mapped[User | None] = relationship(foreign_keys=[plan_accepted_by_id])
     implemented_by: Mapped[User | None] = relationship(foreign_keys=[implemented_by_id])
     closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
+    archived_by: Mapped[User | None] = relationship(foreign_keys="Nonconformity.archived_by_id")
     origin: Mapped[Nonconformity | None] = relationship(remote_side="Nonconformity.id")
     #: both ways: the audits do not import this feature, so `Finding.nonconformity` is made here
     finding: Mapped[Finding | None] = relationship(
@@ -251,6 +254,9 @@ class CorrectiveAction(AuditedMixin, TimestampMixin, db.Model):
     """One action of a plan (PIC, due date); done only with evidence attached."""
 
     __tablename__ = "corrective_actions"
+    #: an action of a plan still being written may be dropped (services.remove_action); the
+    #: removal is in the history, and a submitted plan's actions are never removed
+    __deletable__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     nonconformity_id: Mapped[int] = mapped_column(ForeignKey("nonconformities.id"), index=True)

@@ -52,6 +52,8 @@ from qms.organisations.models import Agency, Unit
 
 REVIEW = "review"
 VERIFY = "verify"
+#: correct the description of a nonconformity (see `update_details`)
+DESCRIBE = "describe"
 MAX_WHY_STEPS = 5
 
 
@@ -106,6 +108,12 @@ class NonconformityPolicy(access.Policy):
             return _auditor_follows(user, record) or _is_agency_officer(user, record)
         if action == VERIFY:
             return self.allows(user, REVIEW, record) or access.is_city_admin(user, agency.city_id)
+        if action == DESCRIBE:
+            # whoever raised it may still correct their own wording; archiving stays the agency's
+            raised_it = record.raised_by_id == user.id and agency.city_id in user.city_ids(
+                Role.INTERNAL_AUDITOR
+            )
+            return raised_it or access.manages_agency(user, agency)
         return access.manages_agency(user, agency)
 
 
@@ -334,20 +342,105 @@ def is_closed(nc: Nonconformity) -> bool:
     return nc.status == NcStatus.CLOSED
 
 
+#: the description of a nonconformity: what its raising form asks besides agency, source, grade
+#: and dates (those decide the number and the deadline, so a wrong one is archived and raised anew)
+DETAIL_FIELDS = RAISE_FIELDS
+#: kept as the audit recorded them on a nonconformity raised from a finding: the finding is the
+#: audit's final record (fixed once the report is issued) and its lead auditor follows it up
+FINDING_FIELDS = frozenset(
+    {"source_reference", "clause", "requirement", "evidence", "statement", "auditor_id"}
+)
+#: the description can be corrected, and an entry raised by mistake archived, until the root
+#: cause is analysed: the analysis, the plan and its verification are built on what it says
+AMENDABLE = frozenset({NcStatus.OPEN, NcStatus.CORRECTION_RECORDED})
+
+
+def locked_fields(nc: Nonconformity) -> frozenset[str]:
+    return FINDING_FIELDS if nc.finding_id is not None else frozenset()
+
+
+ARCHIVED = _l("This nonconformity is archived: it cannot be changed.")
+
+
+def _refuse_archived(nc: Nonconformity) -> None:
+    if nc.is_archived:
+        raise DomainError(ARCHIVED)
+
+
+def _plain_value(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def amendment_refusal(nc: Nonconformity) -> Any | None:
+    """Why the description can no longer be corrected (None while it can)."""
+    if nc.is_archived:
+        return ARCHIVED
+    if nc.status not in AMENDABLE:
+        return _l("The description is fixed once the root cause has been analysed.")
+    return None
+
+
+def archive_refusal(nc: Nonconformity) -> Any | None:
+    """Why the nonconformity cannot be archived (None if it can)."""
+    if nc.is_archived:
+        return _l("This nonconformity is already archived.")
+    if nc.finding_id is not None:
+        return _l(
+            "A nonconformity raised from an audit finding is the audit's record: it is "
+            "followed up to its close, not archived."
+        )
+    if nc.status not in AMENDABLE:
+        return _l("Only a nonconformity whose root cause has not been analysed can be archived.")
+    return None
+
+
 def update_details(
     actor: User, nc: Nonconformity, values: dict[str, Any], *, version: int | None = None
 ) -> Nonconformity:
-    """Correct the description of a nonconformity that is still open."""
+    """Correct the description of a nonconformity (DETAIL_FIELDS present in `values`) until its
+    root cause is analysed; the fields its audit finding gave it cannot change."""
     _expect_version(nc, version)
-    access.authorize(actor, access.EDIT, nc)
-    if nc.status != NcStatus.OPEN:
-        raise DomainError(_l("Only an open nonconformity can still be edited."))
-    for name in RAISE_FIELDS:
-        if name in values:
-            setattr(nc, name, values[name])
+    access.authorize(actor, DESCRIBE, nc)
+    refusal = amendment_refusal(nc)
+    if refusal is not None:
+        raise DomainError(refusal)
+    locked = locked_fields(nc)
+    for name in DETAIL_FIELDS:
+        if name not in values:
+            continue
+        value = _plain_value(values[name])
+        if name in locked:
+            if value != _plain_value(getattr(nc, name)):
+                raise DomainError(
+                    _l("This is the audit finding's record and cannot be changed here."),
+                    field=name,
+                )
+            continue
+        setattr(nc, name, value if name.endswith("_id") else (value or ""))
     if not (nc.statement or "").strip():
         raise DomainError(_l("State the nonconformity."), field="statement")
     _check_people_and_places(nc)
+    _flush()
+    return nc
+
+
+def archive(
+    actor: User, nc: Nonconformity, reason: str, *, version: int | None = None
+) -> Nonconformity:
+    """Take an entry raised by mistake (or a duplicate) out of the register, with the reason.
+    The agency's quality officer or the city admin may, until the root cause is analysed; a
+    nonconformity raised from an audit finding is never archived. Complaints linked to it stay
+    linked (they do not escalate again)."""
+    _expect_version(nc, version)
+    access.authorize(actor, access.ARCHIVE, nc)
+    refusal = archive_refusal(nc)
+    if refusal is not None:
+        raise DomainError(refusal)
+    nc.archive_reason = _required_text(
+        {"reason": reason}, "reason", _l("Say why the nonconformity is archived.")
+    )
+    nc.archived_at = utcnow()
+    nc.archived_by_id = actor.id
     _flush()
     return nc
 
@@ -650,6 +743,7 @@ def transition(
     """Move a nonconformity one step: the version read, the status, the actor's role and the
     step's own rules are checked before anything changes; the history records the step."""
     _expect_version(nc, version)
+    _refuse_archived(nc)
     WORKFLOW.check(nc, name, actor)
     STEPS[name](actor, nc, values or {}, today or utc_today())
     with stale_write_refused(STALE):
@@ -658,7 +752,7 @@ def transition(
 
 
 def available_transitions(nc: Nonconformity, user: User) -> list[Transition]:
-    return WORKFLOW.available(nc, user)
+    return [] if nc.is_archived else WORKFLOW.available(nc, user)
 
 
 # --- the actions of a plan ----------------------------------------------------------------
@@ -751,10 +845,12 @@ class RegisterFilter:
     grade: str | None = None
     overdue: bool = False
     text: str = ""
+    #: archived entries are left out unless asked for
+    archived: bool = False
 
 
 def register_query(user: User, filters: RegisterFilter, today: date | None = None) -> Select:
-    query = access.scoped(Nonconformity, user)
+    query = access.scoped(Nonconformity, user, include_archived=filters.archived)
     if filters.agency_id:
         query = query.where(Nonconformity.agency_id == filters.agency_id)
     if filters.status:

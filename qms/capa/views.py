@@ -15,8 +15,10 @@ from qms.capa import complaints, dashboard, services
 from qms.capa.forms import (
     TRANSITION_FORMS,
     ActionForm,
+    ArchiveForm,
     CauseForm,
     CompleteActionForm,
+    DetailsForm,
     ImportForm,
     NonconformityForm,
     VersionOnlyForm,
@@ -79,6 +81,7 @@ def register():
         grade=request.args.get("grade") or None,
         overdue=request.args.get("overdue") == "1",
         text=request.args.get("q", ""),
+        archived=request.args.get("archived") == "1",
     )
     items = db.session.scalars(services.register_query(current_user, filters).limit(500)).all()
     return render_template(
@@ -98,17 +101,21 @@ def _creatable_agencies(user: User) -> list[Agency]:
     ]
 
 
-def _fill_choices(form: NonconformityForm, agencies: list[Agency]) -> None:
-    form.agency_id.choices = choices([(0, "–"), *((a.id, a.name) for a in agencies)])
-    city_ids = {a.city_id for a in agencies}
+def _fill_choices(form: NonconformityForm | DetailsForm, agencies: list[Agency]) -> None:
+    """The units of the agencies and the auditors of their cities (the fields a finding's
+    nonconformity locks are not on its form)."""
+    if isinstance(form, NonconformityForm):
+        form.agency_id.choices = choices([(0, "–"), *((a.id, a.name) for a in agencies)])
     units = db.session.scalars(
         select(Unit).where(Unit.agency_id.in_([a.id for a in agencies])).order_by(Unit.name)
     )
     form.unit_id.choices = choices(
         [("", "–"), *((u.id, f"{u.agency.code} · {u.path}") for u in units)]
     )
-    auditors = [u for city_id in sorted(city_ids) for u in auditors_of_city(city_id)]
-    form.auditor_id.choices = choices([("", "–"), *((u.id, u.name) for u in auditors)])
+    if form.auditor_id is not None:
+        city_ids = {a.city_id for a in agencies}
+        auditors = [u for city_id in sorted(city_ids) for u in auditors_of_city(city_id)]
+        form.auditor_id.choices = choices([("", "–"), *((u.id, u.name) for u in auditors)])
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -130,6 +137,55 @@ def create():
             return redirect(url_for("capa.detail", nc_id=nc.id))
     status = form_status(form)
     return render_template("capa/form.html", form=form), status
+
+
+@bp.route("/<int:nc_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(nc_id: int):
+    """Correct the description until the root cause is analysed (services.update_details)."""
+    nc = access.get_visible(Nonconformity, nc_id, current_user)
+    access.authorize(current_user, services.DESCRIBE, nc)
+    refusal = services.amendment_refusal(nc)
+    if refusal is not None:
+        flash(str(refusal), "error")
+        return redirect(url_for("capa.detail", nc_id=nc.id), 303)
+    locked = services.locked_fields(nc)
+    form = DetailsForm(obj=nc, process_or_service=nc.process, locked=locked)
+    _fill_choices(form, [nc.agency])
+    if form.validate_on_submit():
+        try:
+            services.update_details(current_user, nc, form.values(), version=form.version.data)
+        except DomainError as error:
+            show_on_form(form, error)
+            status = error.status_code
+        else:
+            db.session.commit()
+            flash(_("Nonconformity %(number)s saved.", number=nc.number), "success")
+            return redirect(url_for("capa.detail", nc_id=nc.id))
+    else:
+        status = form_status(form)
+    nc = access.get_visible(Nonconformity, nc_id, current_user)  # as it is, after a rollback
+    return render_template("capa/edit.html", form=form, nc=nc, locked=locked), status
+
+
+@bp.post("/<int:nc_id>/archive")
+@login_required
+def archive(nc_id: int):
+    nc = access.get_visible(Nonconformity, nc_id, current_user)
+    form = ArchiveForm()
+    if not form.validate_on_submit():
+        return _detail(nc, {"archive": form}, 422)
+    try:
+        services.archive(current_user, nc, form.reason.data, version=form.version.data)
+    except DomainError as error:
+        show_on_form(form, error)
+        nc = access.get_visible(Nonconformity, nc_id, current_user)
+        if services.archive_refusal(nc) is not None or error.status_code == 403:
+            flash(str(error.message), "error")  # its form is not on the page to carry it
+        return _detail(nc, {"archive": form}, error.status_code)
+    db.session.commit()
+    flash(_("Nonconformity %(number)s was archived.", number=nc.number), "success")
+    return redirect(url_for("capa.detail", nc_id=nc.id))
 
 
 # --- one nonconformity --------------------------------------------------------------------
@@ -164,6 +220,13 @@ def _detail(nc: Nonconformity, failed: dict[str, Any] | None = None, status: int
         complete_form=CompleteActionForm(formdata=None, version=nc.version),
         evidence={a.id: files_of(a) for a in nc.actions},
         can_edit=access.can(current_user, access.EDIT, nc),
+        may_describe=access.can(current_user, services.DESCRIBE, nc)
+        and services.amendment_refusal(nc) is None,
+        archive_form=(
+            failed.get("archive") or ArchiveForm(formdata=None, version=nc.version)
+            if access.can(current_user, access.ARCHIVE, nc) and services.archive_refusal(nc) is None
+            else None
+        ),
         drafting=nc.status in services.DRAFTING,
         other_agencies=[a for a in other_agencies if a.id != nc.agency_id],
         linked=linked,
