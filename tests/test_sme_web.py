@@ -1,0 +1,293 @@
+"""The pathway page's own forms over HTTP: the readiness assessment, production-site audit
+findings (recorded and closed), surveillance and evidence files on a stage. The city's coop
+officer writes; other cities' officers and agency officers get 404, BSN reviewers and management
+viewers are turned away as read-only; bad input comes back on the page (422) and writes nothing."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from qms.accounts.models import Role
+from qms.extensions import db
+from qms.files.models import StoredFile
+from qms.sme import services
+from qms.sme.models import AuditFinding, ReadinessAnswer, Stage, Surveillance
+from tests.factories import AgencyFactory, CityFactory, user_with_role
+from tests.factories_sme import ProductFactory, advance, coop_officer, load_catalogue, standard
+
+START = date(2025, 3, 3)
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+#: who is refused, and how: invisible (404) or read-only (sent back with a message)
+REFUSED = [("other_coop", 404), ("quality", 404), ("bsn", 303), ("viewer", 303)]
+
+
+@pytest.fixture
+def world(app):
+    load_catalogue()
+    product = ProductFactory(standard_id=standard("SNI-8664-2018").id)
+    city = product.business.city
+    coop = coop_officer(city)
+    pathway = services.open_pathway(
+        coop, product, scheme="sppt_sni", scheme_type="5", started_on=START
+    )
+    return {
+        "pathway": pathway,
+        "coop": coop,
+        "other_coop": user_with_role(Role.COOP_OFFICER, city=CityFactory()),
+        "quality": user_with_role(Role.QUALITY_OFFICER, agency=AgencyFactory(city=city)),
+        "bsn": user_with_role(Role.BSN_REVIEWER),
+        "viewer": user_with_role(Role.MANAGEMENT_VIEWER, city=city),
+    }
+
+
+def _at(world, stage: Stage):
+    return advance(world["coop"], world["pathway"], stage, START)
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+# --- readiness ----------------------------------------------------------------------------
+
+
+def _readiness_form(status: str = "yes") -> dict[str, str]:
+    return {
+        **{f"status-{i.id}": status for i in services.readiness_items()},
+        **{f"note-{i.id}": "Dicek di lokasi" for i in services.readiness_items()},
+    }
+
+
+def test_officer_saves_the_readiness_assessment(client, auth, world):
+    pathway = _at(world, Stage.READINESS)
+    auth.login(world["coop"])
+    page = client.get(f"/sme/pathways/{pathway.id}/readiness")
+    assert page.status_code == 200 and 'id="status-' in page.get_data(as_text=True)
+    form = _readiness_form()
+    first = services.readiness_items()[0]
+    form[f"status-{first.id}"] = ""  # left open: stays unanswered
+    saved = client.post(f"/sme/pathways/{pathway.id}/readiness", data=form)
+    assert saved.status_code == 302
+    answers = db.session.scalars(select(ReadinessAnswer)).all()
+    assert len(answers) == len(services.readiness_items()) - 1
+    assert {a.note for a in answers} == {"Dicek di lokasi"}
+    assert services.readiness_score(pathway) == pytest.approx(
+        (len(services.readiness_items()) - 1) / len(services.readiness_items())
+    )
+
+
+def test_a_bad_readiness_answer_is_explained_and_nothing_saved(client, auth, world):
+    pathway = _at(world, Stage.READINESS)
+    auth.login(world["coop"])
+    form = _readiness_form()
+    last = services.readiness_items()[-1]
+    form[f"status-{last.id}"] = "mungkin"
+    refused = client.post(f"/sme/pathways/{pathway.id}/readiness", data=form)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Jawab" in text and "Sudah ada, Sebagian, Belum ada" in text
+    assert _count(ReadinessAnswer) == 0
+
+
+def test_readiness_outside_its_stage_is_refused(client, auth, world):
+    pathway = world["pathway"]  # still registered
+    auth.login(world["coop"])
+    refused = client.post(f"/sme/pathways/{pathway.id}/readiness", data=_readiness_form())
+    assert refused.status_code == 422
+    assert "diisi pada tahap penilaian kesiapan" in refused.get_data(as_text=True)
+    assert _count(ReadinessAnswer) == 0
+
+
+@pytest.mark.parametrize(("who", "status"), REFUSED)
+def test_readiness_refused_to_others(client, auth, world, who, status):
+    pathway = _at(world, Stage.READINESS)
+    auth.login(world[who])
+    response = client.post(f"/sme/pathways/{pathway.id}/readiness", data=_readiness_form())
+    assert response.status_code == status
+    assert _count(ReadinessAnswer) == 0
+
+
+# --- production-site audit findings -------------------------------------------------------
+
+
+def _finding(pathway, **extra):
+    return {"grade": "minor", "description": "Catatan batch tidak ada.", "raised_on": "2025-04-01",
+            **extra}  # fmt: skip
+
+
+def test_officer_records_and_closes_a_finding(client, auth, world):
+    pathway = _at(world, Stage.SITE_AUDIT)
+    auth.login(world["coop"])
+    added = client.post(f"/sme/pathways/{pathway.id}/findings", data=_finding(pathway))
+    assert added.status_code == 302
+    finding = db.session.scalar(select(AuditFinding))
+    assert finding.due_on == date(2025, 6, 1)  # the default: two months
+    page = client.get(f"/sme/pathways/{pathway.id}").get_data(as_text=True)
+    assert f'<label for="closed-on-{finding.id}">' in page
+    closed = client.post(
+        f"/sme/findings/{finding.id}/close",
+        data={"closed_on": "2025-04-20", "note": "Buku batch dibuat."},
+    )
+    assert closed.status_code == 302
+    db.session.refresh(finding)
+    assert finding.closed_on == date(2025, 4, 20) and finding.closure_note == "Buku batch dibuat."
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"description": ""}, "Kolom ini wajib diisi."),
+        ({"due_on": "2025-03-01"}, "Tenggat tidak boleh sebelum tanggal temuan."),
+        ({"raised_on": "kemarin"}, "Isi tanggal"),
+    ],
+)
+def test_a_bad_finding_is_explained_on_the_page(client, auth, world, extra, message):
+    pathway = _at(world, Stage.SITE_AUDIT)
+    auth.login(world["coop"])
+    refused = client.post(f"/sme/pathways/{pathway.id}/findings", data=_finding(pathway, **extra))
+    assert refused.status_code == 422 and message in refused.get_data(as_text=True)
+    assert _count(AuditFinding) == 0
+
+
+def test_a_finding_outside_the_site_audit_is_refused(client, auth, world):
+    pathway = _at(world, Stage.APPLIED)
+    auth.login(world["coop"])
+    refused = client.post(f"/sme/pathways/{pathway.id}/findings", data=_finding(pathway))
+    assert refused.status_code == 422
+    assert "dicatat selama audit lokasi produksi" in refused.get_data(as_text=True)
+    assert _count(AuditFinding) == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"closed_on": "2025-04-20", "note": ""}, "Kolom ini wajib diisi."),
+        ({"closed_on": "2025-03-20", "note": "Sudah"}, "tidak dapat ditutup sebelum"),
+        ({"closed_on": "", "note": "Sudah"}, "Kolom ini wajib diisi."),
+    ],
+)
+def test_a_bad_closure_is_explained_and_the_finding_stays_open(
+    client, auth, world, data, message
+):
+    pathway = _at(world, Stage.SITE_AUDIT)
+    finding = services.add_finding(
+        world["coop"], pathway, grade="minor", description="X", raised_on=date(2025, 4, 1)
+    )
+    auth.login(world["coop"])
+    refused = client.post(f"/sme/findings/{finding.id}/close", data=data)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and message in text
+    assert 'class="field  has-error"' in text  # shown at the finding's own form
+    db.session.refresh(finding)
+    assert finding.closed_on is None and finding.closure_note in (None, "")
+
+
+@pytest.mark.parametrize(("who", "status"), REFUSED)
+def test_findings_refused_to_others(client, auth, world, who, status):
+    pathway = _at(world, Stage.SITE_AUDIT)
+    finding = services.add_finding(
+        world["coop"], pathway, grade="major", description="X", raised_on=date(2025, 4, 1)
+    )
+    auth.login(world[who])
+    add = client.post(f"/sme/pathways/{pathway.id}/findings", data=_finding(pathway))
+    close = client.post(
+        f"/sme/findings/{finding.id}/close", data={"closed_on": "2025-04-20", "note": "Ok"}
+    )
+    assert (add.status_code, close.status_code) == (status, status)
+    assert _count(AuditFinding) == 1
+    db.session.refresh(finding)
+    assert finding.closed_on is None
+
+
+# --- surveillance -------------------------------------------------------------------------
+
+
+def _due(world) -> Surveillance:
+    pathway = _at(world, Stage.CERTIFIED)
+    return pathway.certificate.surveillances[0]
+
+
+def test_officer_records_a_surveillance(client, auth, world):
+    visit = _due(world)
+    auth.login(world["coop"])
+    page = client.get(f"/sme/pathways/{world['pathway'].id}").get_data(as_text=True)
+    assert f'<label for="done-on-{visit.id}">' in page
+    done = client.post(
+        f"/sme/surveillance/{visit.id}", data={"done_on": "2026-03-01", "notes": "Sesuai."}
+    )
+    assert done.status_code == 302
+    db.session.refresh(visit)
+    assert visit.done_on == date(2026, 3, 1) and visit.notes == "Sesuai."
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"done_on": "2025-01-01"}, "Survailen tidak dapat sebelum sertifikat terbit."),
+        ({"done_on": (date.today() + timedelta(days=3)).isoformat()}, "masa depan"),
+        ({"done_on": "31-02-2026"}, "Isi tanggal"),
+    ],
+)
+def test_a_bad_surveillance_is_explained_and_nothing_written(client, auth, world, data, message):
+    visit = _due(world)
+    auth.login(world["coop"])
+    refused = client.post(f"/sme/surveillance/{visit.id}", data={**data, "notes": "x"})
+    assert refused.status_code == 422 and message in refused.get_data(as_text=True)
+    db.session.refresh(visit)
+    assert visit.done_on is None and not visit.notes
+
+
+@pytest.mark.parametrize(("who", "status"), REFUSED)
+def test_surveillance_refused_to_others(client, auth, world, who, status):
+    visit = _due(world)
+    auth.login(world[who])
+    response = client.post(f"/sme/surveillance/{visit.id}", data={"done_on": "2026-03-01"})
+    assert response.status_code == status
+    db.session.refresh(visit)
+    assert visit.done_on is None
+
+
+# --- evidence files on a stage ------------------------------------------------------------
+
+
+def _upload(client, stage_id: int, content: bytes, name: str = "foto.png"):
+    return client.post(
+        f"/sme/stages/{stage_id}/files",
+        data={"file": (io.BytesIO(content), name), "description": "Foto ruang produksi"},
+        content_type="multipart/form-data",
+    )
+
+
+def test_officer_attaches_evidence_to_a_stage(client, auth, world):
+    stage = world["pathway"].stages[0]
+    auth.login(world["coop"])
+    assert _upload(client, stage.id, PNG).status_code == 302
+    stored = db.session.scalar(select(StoredFile))
+    assert (stored.owner_type, stored.owner_id) == ("sme_stage_records", stage.id)
+    assert stored.original_name == "foto.png" and stored.description == "Foto ruang produksi"
+    page = client.get(f"/sme/pathways/{world['pathway'].id}").get_data(as_text=True)
+    assert "foto.png" in page and f'<label for="file-{stage.id}">' in page
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "Berkas kosong."), (b"MZ\x90\x00 not a document", "Jenis berkas ini")],
+)
+def test_a_refused_file_is_explained_and_nothing_stored(client, auth, world, content, message):
+    stage = world["pathway"].stages[0]
+    auth.login(world["coop"])
+    refused = _upload(client, stage.id, content, "virus.pdf")
+    assert refused.status_code == 422 and message in refused.get_data(as_text=True)
+    assert _count(StoredFile) == 0
+
+
+@pytest.mark.parametrize(("who", "status"), REFUSED)
+def test_evidence_refused_to_others(client, auth, world, who, status):
+    stage = world["pathway"].stages[0]
+    auth.login(world[who])
+    assert _upload(client, stage.id, PNG).status_code == status
+    assert _count(StoredFile) == 0
