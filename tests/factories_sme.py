@@ -73,7 +73,7 @@ def coop_officer(city):
 def advance(officer, pathway: Pathway, until: Stage, day: date) -> Pathway:
     """Walk the pathway forward through the services, one stage a day from `day`, doing what each
     stage needs (readiness answered, LSPro named, a passing lab test, a certificate)."""
-    for action, source, target, _label in services.FORWARD_STEPS:
+    for action, source, _target, _label in services.FORWARD_STEPS:
         if pathway.stage == until:
             break
         if pathway.stage != source:

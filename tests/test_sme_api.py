@@ -239,8 +239,9 @@ def test_api_visit_denials(api, people, who, read, write):
 
 
 def _training(people, **change):
-    return {"title": "Pelatihan SNI madu", "held_on": "2025-05-10", "trainer": "BSN KLT NTT",
-            "place": "Aula Dinas Koperasi", "business_ids": [people["business"].id], **change}  # fmt: skip
+    body = {"title": "Pelatihan SNI madu", "held_on": "2025-05-10", "trainer": "BSN KLT NTT",
+            "place": "Aula Dinas Koperasi", "business_ids": [people["business"].id]}  # fmt: skip
+    return {**body, **change}
 
 
 def test_api_records_and_reads_a_training(api, people):

@@ -170,9 +170,7 @@ def test_a_finding_outside_the_site_audit_is_refused(client, auth, world):
         ({"closed_on": "", "note": "Sudah"}, "Kolom ini wajib diisi."),
     ],
 )
-def test_a_bad_closure_is_explained_and_the_finding_stays_open(
-    client, auth, world, data, message
-):
+def test_a_bad_closure_is_explained_and_the_finding_stays_open(client, auth, world, data, message):
     pathway = _at(world, Stage.SITE_AUDIT)
     finding = services.add_finding(
         world["coop"], pathway, grade="minor", description="X", raised_on=date(2025, 4, 1)
