@@ -11,11 +11,12 @@ from qms.accounts.models import Role
 from qms.extensions import db
 from qms.sme import services
 from qms.sme.demo import passing_value
-from qms.sme.models import GuidanceVisit, Product, TrainingAttendance, TrainingBatch
+from qms.sme.models import GuidanceVisit, Product, Stage, TrainingAttendance, TrainingBatch
 from tests.factories import AgencyFactory, CityFactory, user_with_role
 from tests.factories_sme import (
     BusinessFactory,
     ProductFactory,
+    advance,
     coop_officer,
     load_catalogue,
     standard,
@@ -61,17 +62,7 @@ def test_api_transitions_and_lab_results(api, app):
 
 def test_api_refuses_a_parameter_outside_the_sni(api, app):
     officer, pathway = _pathway()
-    for action in ("start_readiness",):
-        services.transition(officer, pathway, action, on=date(2025, 3, 3))
-    services.save_readiness(
-        officer, pathway, {i.id: ("yes", "") for i in services.readiness_items()}
-    )
-    for action in ("start_guidance", "documents_ready"):
-        services.transition(officer, pathway, action, on=date(2025, 3, 3))
-    services.transition(officer, pathway, "apply", on=date(2025, 3, 3), lspro_name="L",
-                        lspro_accreditation="LSPr-034-IDN")  # fmt: skip
-    for action in ("start_site_audit", "start_testing"):
-        services.transition(officer, pathway, action, on=date(2025, 3, 3))
+    advance(officer, pathway, Stage.TESTING, date(2025, 3, 3))
     results = {p.key: passing_value(p) for p in pathway.standard.current_parameters}
     body = {"lab_name": "L", "report_number": "R", "sampled_on": "2025-03-10",
             "tested_on": "2025-03-11"}  # fmt: skip

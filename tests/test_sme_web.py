@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
+from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import func, select
@@ -289,3 +290,76 @@ def test_evidence_refused_to_others(client, auth, world, who, status):
     auth.login(world[who])
     assert _upload(client, stage.id, PNG).status_code == status
     assert _count(StoredFile) == 0
+
+
+# --- every form control has a label that points at it -------------------------------------
+
+
+class _Controls(HTMLParser):
+    """Collects the ids of visible form controls and the `for` of the labels."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.controls: list[str | None] = []
+        self.labelled: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        attributes = dict(attrs)
+        if tag == "label" and attributes.get("for"):
+            self.labelled.add(attributes["for"])
+        elif tag in ("select", "textarea") or (
+            tag == "input" and attributes.get("type") not in ("hidden", "submit", "button")
+        ):
+            self.controls.append(attributes.get("id"))
+
+
+def test_every_control_on_the_programme_pages_has_its_label(client, auth, world):
+    pathway = _at(world, Stage.SITE_AUDIT)
+    services.add_finding(
+        world["coop"], pathway, grade="minor", description="X", raised_on=date(2025, 4, 1)
+    )
+    certified = ProductFactory(business=pathway.product.business, standard_id=pathway.standard_id)
+    done = services.open_pathway(
+        world["coop"], certified, scheme="sppt_sni", scheme_type="5", started_on=START
+    )
+    advance(world["coop"], done, Stage.CERTIFIED, START)
+    testing = ProductFactory(business=pathway.product.business, standard_id=pathway.standard_id)
+    lab = services.open_pathway(
+        world["coop"], testing, scheme="sni_bina_umk", scheme_type=None, started_on=START
+    )
+    advance(world["coop"], lab, Stage.TESTING, START)
+    readiness = ProductFactory(business=pathway.product.business, standard_id=pathway.standard_id)
+    ready = services.open_pathway(
+        world["coop"], readiness, scheme="sni_bina_umk", scheme_type=None, started_on=START
+    )
+    advance(world["coop"], ready, Stage.READINESS, START)
+    business = pathway.product.business
+    auth.login(world["coop"])
+    pages = [
+        "/sme/businesses",
+        "/sme/businesses/new",
+        f"/sme/businesses/{business.id}/edit",
+        f"/sme/businesses/{business.id}/products/new",
+        f"/sme/businesses/{business.id}/visits/new",
+        f"/sme/products/{pathway.product_id}/edit",
+        f"/sme/products/{ProductFactory(business=business).id}",
+        "/sme/pathways",
+        f"/sme/pathways/{pathway.id}",
+        f"/sme/pathways/{done.id}",
+        f"/sme/pathways/{lab.id}",
+        f"/sme/pathways/{lab.id}/lab-tests/new",
+        f"/sme/pathways/{ready.id}",
+        f"/sme/pathways/{ready.id}/readiness",
+        "/sme/trainings/new",
+        "/sme/dashboard",
+    ]
+    for path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        parser = _Controls()
+        parser.feed(response.get_data(as_text=True))
+        assert parser.controls, path
+        ids = [i for i in parser.controls if i]
+        assert len(ids) == len(parser.controls), f"{path}: a control without an id"
+        assert len(ids) == len(set(ids)), f"{path}: ids repeat"
+        assert set(ids) <= parser.labelled, f"{path}: no label for {set(ids) - parser.labelled}"
