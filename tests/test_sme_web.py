@@ -15,8 +15,18 @@ from sqlalchemy import func, select
 from qms.accounts.models import Role
 from qms.extensions import db
 from qms.files.models import StoredFile
-from qms.sme import services
-from qms.sme.models import AuditFinding, ReadinessAnswer, Stage, Surveillance
+from qms.sme import places, services
+from qms.sme.demo import failing_value, passing_value
+from qms.sme.models import (
+    AuditFinding,
+    Business,
+    Certificate,
+    Pathway,
+    Product,
+    ReadinessAnswer,
+    Stage,
+    Surveillance,
+)
 from tests.factories import AgencyFactory, CityFactory, user_with_role
 from tests.factories_sme import ProductFactory, advance, coop_officer, load_catalogue, standard
 
@@ -363,3 +373,89 @@ def test_every_control_on_the_programme_pages_has_its_label(client, auth, world)
         assert len(ids) == len(parser.controls), f"{path}: a control without an id"
         assert len(ids) == len(set(ids)), f"{path}: ids repeat"
         assert set(ids) <= parser.labelled, f"{path}: no label for {set(ids) - parser.labelled}"
+
+
+# --- one business through the web pages, from registration to its certificate ------------
+
+
+def test_a_kupang_business_from_registration_through_a_failed_and_a_passed_test_to_its_certificate(
+    client, auth, app
+):
+    load_catalogue()
+    kupang = CityFactory(code=places.KUPANG_CITY_CODE, name="Kota Kupang")
+    officer = coop_officer(kupang)
+    honey = standard("SNI-8664-2018")
+    auth.login(officer)
+
+    def post(path: str, data: dict, expect: int = 302):
+        response = client.post(path, data=data)
+        assert response.status_code == expect, (path, response.get_data(as_text=True)[-3000:])
+        return response
+
+    post("/sme/businesses/new", {
+        "city_id": kupang.id, "name": "UD Madu Timor Lestari", "owner_name": "Yohana Bani",
+        "nib": "9120001234567", "address": "Jl. Frans Seda 12", "kecamatan": "Oebobo",
+        "kelurahan": "Fatululi", "scale": "mikro", "workers": "4", "registered_on": "2025-01-06",
+    })  # fmt: skip
+    business = db.session.scalar(select(Business))
+    post(f"/sme/businesses/{business.id}/products/new",
+         {"name": "Madu Hutan Timor", "brand": "Lestari", "category": "honey",
+          "standard_id": honey.id})  # fmt: skip
+    product = db.session.scalar(select(Product))
+    post(f"/sme/products/{product.id}",
+         {"scheme": "sppt_sni", "scheme_type": "5", "started_on": "2025-01-08"})  # fmt: skip
+    pathway = db.session.scalar(select(Pathway))
+    step = f"/sme/pathways/{pathway.id}/transition"
+
+    post(step, {"action": "start_readiness", "on": "2025-01-15", "officer_id": "0"})
+    post(f"/sme/pathways/{pathway.id}/readiness", _readiness_form())
+    post(step, {"action": "start_guidance", "on": "2025-01-29", "officer_id": "0"})
+    post(step, {"action": "documents_ready", "on": "2025-03-03", "officer_id": "0"})
+    lspro = {"lspro_name": "LSPro LJPKS IPB", "lspro_accreditation": "LSPr-010-IDN"}
+    post(step, {"action": "apply", "on": "2025-03-10", "officer_id": "0", **lspro})
+    post(step, {"action": "start_site_audit", "on": "2025-04-07", "officer_id": "0"})
+    post(f"/sme/pathways/{pathway.id}/findings",
+         {"grade": "minor", "description": "Catatan batch panen belum ada.",
+          "raised_on": "2025-04-08"})  # fmt: skip
+    finding = db.session.scalar(select(AuditFinding))
+    post(f"/sme/findings/{finding.id}/close",
+         {"closed_on": "2025-05-02", "note": "Buku batch dibuat dan diisi."})  # fmt: skip
+    post(step, {"action": "start_testing", "on": "2025-05-05", "officer_id": "0"})
+
+    parameters = honey.current_parameters
+    lab = f"/sme/pathways/{pathway.id}/lab-tests/new"
+    assert client.get(lab).status_code == 200
+    failing = {f"result-{p.key}": passing_value(p) for p in parameters}
+    moisture = next(p for p in parameters if p.key == "moisture")
+    failing["result-moisture"] = failing_value(moisture)
+    report = {"lab_name": "Lab Uji Kupang", "sampled_on": "2025-05-06"}
+    post(lab, {**report, "report_number": "LHU/05/1", "tested_on": "2025-05-20", **failing})
+    refused = post(step, {"action": "to_decision", "on": "2025-05-21", "officer_id": "0"}, 422)
+    assert "Uji laboratorium terakhir tidak lulus" in refused.get_data(as_text=True)
+    passing = {**failing, "result-moisture": passing_value(moisture)}
+    post(lab, {**report, "report_number": "LHU/06/2", "tested_on": "2025-06-16", **passing})
+    db.session.refresh(pathway)
+    assert [t.passed for t in pathway.lab_tests] == [False, True]
+    assert [r.parameter.key for r in pathway.lab_tests[0].results if not r.passed] == ["moisture"]
+    post(step, {"action": "to_decision", "on": "2025-06-18", "officer_id": "0"})
+
+    certify = {"action": "certify", "on": "2025-07-14", "officer_id": "0",
+               "certificate_number": "SPPT-LJPKS-2025-0142", "issued_on": "2025-07-14"}  # fmt: skip
+    refused = post(step, {**certify, "expires_on": "2025-07-01"}, 422)
+    assert "harus berakhir setelah tanggal terbitnya" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) == 0
+    post(step, certify)
+
+    db.session.refresh(pathway)
+    assert pathway.stage == Stage.CERTIFIED
+    certificate = pathway.certificate
+    assert (certificate.number, certificate.issuer, certificate.expires_on) == (
+        "SPPT-LJPKS-2025-0142", "LSPro LJPKS IPB", date(2029, 7, 14),
+    )  # fmt: skip
+    page = client.get(f"/sme/pathways/{pathway.id}").get_data(as_text=True)
+    assert "SPPT-LJPKS-2025-0142" in page
+    # the time spent in each stage: registered 7 days, readiness 14, guidance 33, …
+    days = [r.days(date(2025, 7, 14)) for r in pathway.stages]
+    assert days[:8] == [7, 14, 33, 7, 28, 28, 44, 26]
+    for n in days[:8]:
+        assert f'<td class="num">{n}</td>' in page

@@ -282,7 +282,7 @@ def _writable_city(data: dict[str, Any]) -> list[City]:
 @api_route(
     "/sme/businesses",
     ("GET", "POST"),
-    summary="Small businesses (filter: q, kecamatan, scale); POST registers one",
+    summary="Small businesses (filter: q, kecamatan, scale, city_id); POST registers one",
     tag=TAG,
     request_schema="SmeBusiness",
     response_schema="SmeBusiness",
@@ -295,6 +295,7 @@ def api_businesses():
             text=request.args.get("q", ""),
             kecamatan=request.args.get("kecamatan", ""),
             scale=request.args.get("scale", ""),
+            city_id=request.args.get("city_id", type=int),
         )
         return paginate(query, business_json)
     data = json_body()

@@ -98,6 +98,7 @@ def businesses():
         "text": request.args.get("q", ""),
         "kecamatan": request.args.get("kecamatan", ""),
         "scale": request.args.get("scale", ""),
+        "city_id": request.args.get("city", type=int),
     }
     query = services.search_businesses(current_user, **filters)
     page = max(request.args.get("page", 1, type=int), 1)
@@ -112,7 +113,14 @@ def businesses():
         pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
         total=total,
         may_create=bool(services.writable_cities(current_user)),
+        cities=_city_options(),
     )
+
+
+def _city_options() -> list[tuple[int, str]]:
+    """The cities of the city filter, offered to those who see several (BSN reviewers,
+    admins)."""
+    return [(c.id, c.name) for c in services.readable_cities(current_user)]
 
 
 @bp.route("/businesses/new", methods=["GET", "POST"])
@@ -612,8 +620,7 @@ def dashboard_page():
         "sme/dashboard.html",
         board=board,
         charts=charts,
-        # the filter is offered to those who see several cities (BSN reviewers, admins)
-        cities=[(c.id, c.name) for c in services.readable_cities(current_user)],
+        cities=_city_options(),
         city=request.args.get("city", type=int),
     )
 
