@@ -21,11 +21,15 @@ from qms.sme import dashboard, places, services
 from qms.sme.models import (
     Business,
     Certificate,
+    GuidanceVisit,
     Pathway,
+    Product,
+    ProductCategory,
     Stage,
     StageRecord,
     Surveillance,
     TestResult,
+    TrainingBatch,
 )
 from tests.conftest import PASSWORD
 from tests.factories import user_with_role
@@ -50,7 +54,15 @@ def demo(app):
 
 
 def test_demo_data_is_rich_and_idempotent(demo):
-    assert db.session.scalar(select(func.count()).select_from(Business)) >= 30
+    kupang = db.session.scalar(select(City).where(City.code == places.KUPANG_CITY_CODE))
+    businesses = db.session.scalars(select(Business)).all()
+    assert len(businesses) >= 30 and {b.city_id for b in businesses} == {kupang.id}
+    assert {b.kecamatan for b in businesses} == set(places.KUPANG_KELURAHAN)
+    categories = set(db.session.scalars(select(Product.category)))
+    assert {ProductCategory.HONEY, ProductCategory.DRINKING_WATER, ProductCategory.SALT,
+            ProductCategory.COFFEE, ProductCategory.MEAT_PRODUCT} <= categories  # fmt: skip
+    assert db.session.scalar(select(func.count()).select_from(GuidanceVisit))
+    assert db.session.scalar(select(func.count()).select_from(TrainingBatch))
     stages = set(db.session.scalars(select(Pathway.stage)))
     assert {Stage.REGISTERED, Stage.TESTING, Stage.CERTIFIED, Stage.SURVEILLANCE,
             Stage.ON_HOLD, Stage.WITHDRAWN} <= stages  # fmt: skip
