@@ -21,14 +21,23 @@ from qms.sme.models import (
     AuditFinding,
     Business,
     Certificate,
+    GuidanceVisit,
     Pathway,
     Product,
     ReadinessAnswer,
     Stage,
     Surveillance,
+    TrainingBatch,
 )
 from tests.factories import AgencyFactory, CityFactory, user_with_role
-from tests.factories_sme import ProductFactory, advance, coop_officer, load_catalogue, standard
+from tests.factories_sme import (
+    BusinessFactory,
+    ProductFactory,
+    advance,
+    coop_officer,
+    load_catalogue,
+    standard,
+)
 
 START = date(2025, 3, 3)
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
@@ -459,3 +468,48 @@ def test_a_kupang_business_from_registration_through_a_failed_and_a_passed_test_
     assert days[:8] == [7, 14, 33, 7, 28, 28, 44, 26]
     for n in days[:8]:
         assert f'<td class="num">{n}</td>' in page
+
+
+# --- guidance: visits and trainings, shown on the business page ---------------------------
+
+
+def test_guidance_visits_and_trainings_make_the_business_history(client, auth, world):
+    business = world["pathway"].product.business
+    neighbour = BusinessFactory(city=business.city, nib="9120000099999")
+    auth.login(world["coop"])
+    visit = {"kind": "consultation", "held_on": "2025-04-02", "officer_id": "0",
+             "topics": "Label kemasan madu", "follow_up": "Cetak label baru"}  # fmt: skip
+    refused = client.post(
+        f"/sme/businesses/{business.id}/visits/new", data={**visit, "follow_up_on": "2025-04-01"}
+    )
+    assert refused.status_code == 422
+    assert "Tindak lanjut tidak boleh sebelum kunjungan" in refused.get_data(as_text=True)
+    assert _count(GuidanceVisit) == 0
+    assert client.post(f"/sme/businesses/{business.id}/visits/new", data=visit).status_code == 302
+    training = {"city_id": business.city_id, "title": "Pelatihan SNI 8664 madu",
+                "held_on": "2025-05-10", "trainer": "BSN KLT NTT",
+                "business_ids": [business.id, neighbour.id]}  # fmt: skip
+    assert client.post("/sme/trainings/new", data=training).status_code == 302
+    batch = db.session.scalar(select(TrainingBatch))
+    assert {a.business_id for a in batch.attendances} == {business.id, neighbour.id}
+    page = client.get(f"/sme/businesses/{business.id}").get_data(as_text=True)
+    assert "Label kemasan madu" in page and "Cetak label baru" in page
+    assert "Pelatihan SNI 8664 madu" in page
+    assert "Pelatihan SNI 8664 madu" in client.get(f"/sme/businesses/{neighbour.id}").get_data(
+        as_text=True
+    )
+
+
+@pytest.mark.parametrize(("who", "status"), REFUSED)
+def test_guidance_refused_to_others(client, auth, world, who, status):
+    business = world["pathway"].product.business
+    auth.login(world[who])
+    visit = {"kind": "visit", "held_on": "2025-04-02", "officer_id": "0", "topics": "Higiene"}
+    response = client.post(f"/sme/businesses/{business.id}/visits/new", data=visit)
+    assert response.status_code == status
+    training = {"city_id": business.city_id, "title": "T", "held_on": "2025-05-10",
+                "trainer": "BSN", "business_ids": [business.id]}  # fmt: skip
+    # an agency officer has no city to train in; another city's officer may only pick their own
+    expected = {"quality": 403, "other_coop": 422}.get(who, 303)
+    assert client.post("/sme/trainings/new", data=training).status_code == expected
+    assert _count(GuidanceVisit) == 0 and _count(TrainingBatch) == 0
