@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import factory
@@ -12,7 +12,17 @@ from sqlalchemy import select
 from qms.accounts.models import Role
 from qms.core.checklists import load_directory
 from qms.extensions import db
-from qms.sme.models import Business, Product, ProductCategory, ProductStandard, Scale
+from qms.sme import services
+from qms.sme.demo import passing_value
+from qms.sme.models import (
+    Business,
+    Pathway,
+    Product,
+    ProductCategory,
+    ProductStandard,
+    Scale,
+    Stage,
+)
 from tests.factories import Base, CityFactory, user_with_role
 
 
@@ -58,3 +68,32 @@ class ProductFactory(Base):
 
 def coop_officer(city):
     return user_with_role(Role.COOP_OFFICER, city=city)
+
+
+def advance(officer, pathway: Pathway, until: Stage, day: date) -> Pathway:
+    """Walk the pathway forward through the services, one stage a day from `day`, doing what each
+    stage needs (readiness answered, LSPro named, a passing lab test, a certificate)."""
+    for action, source, _target, _label in services.FORWARD_STEPS:
+        if pathway.stage == until:
+            break
+        if pathway.stage != source:
+            continue
+        day += timedelta(days=1)
+        extra: dict = {}
+        if action == "start_guidance":
+            services.save_readiness(
+                officer, pathway, {i.id: ("yes", "") for i in services.readiness_items()}
+            )
+        elif action == "apply":
+            extra = {"lspro_name": "LSPro Contoh", "lspro_accreditation": "LSPr-034-IDN"}
+        elif action == "to_decision":
+            services.record_lab_test(
+                officer, pathway, lab_name="Lab Uji", report_number=f"LHU/{pathway.id}",
+                sampled_on=day, tested_on=day,
+                results={p.key: passing_value(p) for p in pathway.standard.current_parameters},
+            )  # fmt: skip
+        elif action == "certify":
+            extra = {"certificate_number": f"SPPT-{pathway.id}", "issued_on": day}
+        services.transition(officer, pathway, action, on=day, **extra)
+    assert pathway.stage == until
+    return pathway

@@ -58,8 +58,10 @@ GET /api/v1/sme/businesses/<int:business_id>/visits
 GET /api/v1/sme/pathways
 GET /api/v1/sme/pathways/<int:pathway_id>
 GET /api/v1/sme/pathways/<int:pathway_id>/lab-tests
+GET /api/v1/sme/products
 GET /api/v1/sme/products/<int:product_id>
 GET /api/v1/sme/trainings
+GET /api/v1/sme/trainings/<int:training_id>
 GET /api/v1/standards
 GET /api/v1/standards/<int:standard_id>/clauses
 GET /api/v1/units/<int:unit_id>
@@ -150,6 +152,7 @@ PATCH /api/v1/documents/<int:document_id>
 PATCH /api/v1/findings/<int:finding_id>
 PATCH /api/v1/nonconformities/<int:nc_id>
 PATCH /api/v1/sme/businesses/<int:business_id>
+PATCH /api/v1/sme/products/<int:product_id>
 PATCH /api/v1/units/<int:unit_id>
 POST /account/password
 POST /account/tokens

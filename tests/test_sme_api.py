@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+import pytest
+from sqlalchemy import func, select
+
+from qms.accounts.models import Role
+from qms.extensions import db
 from qms.sme import services
 from qms.sme.demo import passing_value
-from tests.factories_sme import ProductFactory, coop_officer, load_catalogue, standard
+from qms.sme.models import GuidanceVisit, Product, Stage, TrainingAttendance, TrainingBatch
+from tests.factories import AgencyFactory, CityFactory, user_with_role
+from tests.factories_sme import (
+    BusinessFactory,
+    ProductFactory,
+    advance,
+    coop_officer,
+    load_catalogue,
+    standard,
+)
+
+START = date(2025, 3, 3)
 
 
 def _pathway():
@@ -46,17 +62,7 @@ def test_api_transitions_and_lab_results(api, app):
 
 def test_api_refuses_a_parameter_outside_the_sni(api, app):
     officer, pathway = _pathway()
-    for action in ("start_readiness",):
-        services.transition(officer, pathway, action, on=date(2025, 3, 3))
-    services.save_readiness(
-        officer, pathway, {i.id: ("yes", "") for i in services.readiness_items()}
-    )
-    for action in ("start_guidance", "documents_ready"):
-        services.transition(officer, pathway, action, on=date(2025, 3, 3))
-    services.transition(officer, pathway, "apply", on=date(2025, 3, 3), lspro_name="L",
-                        lspro_accreditation="LSPr-034-IDN")  # fmt: skip
-    for action in ("start_site_audit", "start_testing"):
-        services.transition(officer, pathway, action, on=date(2025, 3, 3))
+    advance(officer, pathway, Stage.TESTING, date(2025, 3, 3))
     results = {p.key: passing_value(p) for p in pathway.standard.current_parameters}
     body = {"lab_name": "L", "report_number": "R", "sampled_on": "2025-03-10",
             "tested_on": "2025-03-11"}  # fmt: skip
@@ -79,3 +85,208 @@ def test_html_skip_is_refused_on_the_page(client, auth, app):
     )
     assert response.status_code == 422
     assert "harus selesai lebih dulu" in response.get_data(as_text=True)
+
+
+# --- products, guidance visits and trainings ----------------------------------------------
+
+
+@pytest.fixture
+def people(app):
+    load_catalogue()
+    product = ProductFactory(standard_id=standard("SNI-8664-2018").id)
+    city = product.business.city
+    return {
+        "product": product,
+        "business": product.business,
+        "coop": coop_officer(city),
+        "bsn": user_with_role(Role.BSN_REVIEWER),
+        "viewer": user_with_role(Role.MANAGEMENT_VIEWER, city=city),
+        "quality": user_with_role(Role.QUALITY_OFFICER, agency=AgencyFactory(city=city)),
+        "other_coop": user_with_role(Role.COOP_OFFICER, city=CityFactory()),
+    }
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_api_adds_reads_and_changes_a_product(api, people):
+    client = api.as_user(people["coop"])
+    business = people["business"]
+    salt = standard("SNI-3556-2016")
+    created = client.post(
+        f"/sme/businesses/{business.id}/products",
+        json={"name": "Garam Beryodium", "brand": "Oesapa", "category": "salt",
+              "standard_id": salt.id},
+    )  # fmt: skip
+    assert created.status_code == 201
+    product_id = created.get_json()["data"]["id"]
+    assert created.get_json()["data"]["standard"] == salt.number
+    read = client.get(f"/sme/products/{product_id}").get_json()["data"]
+    assert (read["name"], read["category"], read["business_id"]) == (
+        "Garam Beryodium", "salt", business.id,
+    )  # fmt: skip
+    listed = client.get(f"/sme/businesses/{business.id}/products").get_json()["data"]
+    assert {p["id"] for p in listed} == {people["product"].id, product_id}
+    salts = client.get("/sme/products?category=salt").get_json()["data"]
+    assert [p["id"] for p in salts] == [product_id]
+    changed = client.patch(f"/sme/products/{product_id}", json={"brand": "Kupang Asin"})
+    assert changed.status_code == 200
+    assert changed.get_json()["data"]["brand"] == "Kupang Asin"
+    assert db.session.get(Product, product_id).name == "Garam Beryodium"  # untouched
+    cleared = client.patch(f"/sme/products/{product_id}", json={"standard_id": None})
+    assert cleared.get_json()["data"]["standard_id"] is None
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"name": "", "category": "honey"}, "name"),
+        ({"name": "Madu", "category": "gold"}, "category"),
+        ({"name": "Madu", "category": "honey", "standard_id": 99999}, "standard_id"),
+    ],
+)
+def test_api_product_field_errors(api, people, body, field):
+    client = api.as_user(people["coop"])
+    refused = client.post(f"/sme/businesses/{people['business'].id}/products", json=body)
+    assert refused.status_code == 422 and field in refused.get_json()["error"]["fields"]
+    patched = client.patch(f"/sme/products/{people['product'].id}", json=body)
+    assert patched.status_code == 422 and field in patched.get_json()["error"]["fields"]
+    assert _count(Product) == 1
+
+
+def test_api_product_sni_is_locked_while_a_pathway_is_open(api, people):
+    product = people["product"]
+    services.open_pathway(
+        people["coop"], product, scheme="sni_bina_umk", scheme_type=None, started_on=START
+    )
+    refused = api.as_user(people["coop"]).patch(
+        f"/sme/products/{product.id}", json={"standard_id": standard("SNI-3556-2016").id}
+    )
+    assert refused.status_code == 422 and "standard_id" in refused.get_json()["error"]["fields"]
+
+
+@pytest.mark.parametrize(
+    ("who", "read", "write"),
+    [("bsn", 200, 403), ("viewer", 200, 403), ("quality", 404, 404), ("other_coop", 404, 404)],
+)
+def test_api_product_denials(api, people, who, read, write):
+    client = api.as_user(people[who])
+    product, business = people["product"], people["business"]
+    assert client.get(f"/sme/products/{product.id}").status_code == read
+    assert client.get(f"/sme/businesses/{business.id}/products").status_code == read
+    body = {"name": "Madu Lain", "category": "honey"}
+    assert client.post(f"/sme/businesses/{business.id}/products", json=body).status_code == write
+    assert client.patch(f"/sme/products/{product.id}", json=body).status_code == write
+    assert _count(Product) == 1 and db.session.get(Product, product.id).name == product.name
+    listed = client.get("/sme/products").get_json()["data"]
+    assert [p["id"] for p in listed] == ([product.id] if read == 200 else [])
+
+
+VISIT = {"kind": "visit", "held_on": "2025-04-02", "topics": "Label dan catatan batch",
+         "follow_up": "Kirim contoh label", "follow_up_on": "2025-04-16"}  # fmt: skip
+
+
+def test_api_records_and_lists_visits(api, people):
+    business = people["business"]
+    client = api.as_user(people["coop"])
+    created = client.post(f"/sme/businesses/{business.id}/visits", json=VISIT)
+    assert created.status_code == 201
+    data = created.get_json()["data"]
+    assert data["officer_id"] == people["coop"].id and data["follow_up_on"] == "2025-04-16"
+    listed = client.get(f"/sme/businesses/{business.id}/visits").get_json()["data"]
+    assert [v["topics"] for v in listed] == [VISIT["topics"]]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"topics": ""}, "topics"),
+        ({"held_on": "02/04/2025"}, "held_on"),
+        ({"kind": "party"}, "kind"),
+        ({"follow_up_on": "2025-04-01"}, "follow_up_on"),
+        ({"held_on": (date.today() + timedelta(days=5)).isoformat(), "follow_up_on": None},
+         "held_on"),
+    ],
+)  # fmt: skip
+def test_api_visit_field_errors(api, people, change, field):
+    refused = api.as_user(people["coop"]).post(
+        f"/sme/businesses/{people['business'].id}/visits", json={**VISIT, **change}
+    )
+    assert refused.status_code == 422 and field in refused.get_json()["error"]["fields"]
+    assert _count(GuidanceVisit) == 0
+
+
+@pytest.mark.parametrize(
+    ("who", "read", "write"),
+    [("bsn", 200, 403), ("viewer", 200, 403), ("quality", 404, 404), ("other_coop", 404, 404)],
+)
+def test_api_visit_denials(api, people, who, read, write):
+    business = people["business"]
+    client = api.as_user(people[who])
+    assert client.get(f"/sme/businesses/{business.id}/visits").status_code == read
+    assert client.post(f"/sme/businesses/{business.id}/visits", json=VISIT).status_code == write
+    assert _count(GuidanceVisit) == 0
+
+
+def _training(people, **change):
+    body = {"title": "Pelatihan SNI madu", "held_on": "2025-05-10", "trainer": "BSN KLT NTT",
+            "place": "Aula Dinas Koperasi", "business_ids": [people["business"].id]}  # fmt: skip
+    return {**body, **change}
+
+
+def test_api_records_and_reads_a_training(api, people):
+    second = BusinessFactory(city=people["business"].city)
+    client = api.as_user(people["coop"])
+    body = _training(people, business_ids=[people["business"].id, second.id])
+    created = client.post("/sme/trainings", json=body)
+    assert created.status_code == 201
+    training_id = created.get_json()["data"]["id"]
+    read = client.get(f"/sme/trainings/{training_id}").get_json()["data"]
+    assert sorted(read["business_ids"]) == sorted(body["business_ids"])
+    assert [t["id"] for t in client.get("/sme/trainings").get_json()["data"]] == [training_id]
+    # the training is in both businesses' guidance history
+    for business in (people["business"], second):
+        assert [kind for _d, kind, _r in services.guidance_history(business)] == ["training"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"trainer": ""}, "trainer"),
+        ({"business_ids": []}, "business_ids"),
+        ({"held_on": "besok"}, "held_on"),
+    ],
+)
+def test_api_training_field_errors(api, people, change, field):
+    refused = api.as_user(people["coop"]).post("/sme/trainings", json=_training(people, **change))
+    assert refused.status_code == 422 and field in refused.get_json()["error"]["fields"]
+    assert _count(TrainingBatch) == 0
+
+
+def test_api_training_refuses_another_citys_business(api, people):
+    stranger = BusinessFactory()
+    refused = api.as_user(people["coop"]).post(
+        "/sme/trainings", json=_training(people, business_ids=[stranger.id])
+    )
+    assert refused.status_code == 422 and "business_ids" in refused.get_json()["error"]["fields"]
+    assert _count(TrainingBatch) == 0 and _count(TrainingAttendance) == 0
+
+
+@pytest.mark.parametrize(
+    ("who", "read", "write"),
+    [("bsn", 200, 403), ("viewer", 200, 403), ("quality", 404, 403), ("other_coop", 404, 422)],
+)
+def test_api_training_denials(api, people, who, read, write):
+    values = {"title": "Pelatihan", "held_on": date(2025, 5, 10), "trainer": "BSN KLT NTT"}
+    batch = services.create_training(
+        people["coop"], people["business"].city, values, [people["business"].id]
+    )
+    client = api.as_user(people[who])
+    assert client.get(f"/sme/trainings/{batch.id}").status_code == read
+    listed = client.get("/sme/trainings").get_json()["data"]
+    assert [t["id"] for t in listed] == ([batch.id] if read == 200 else [])
+    # another city's officer may record trainings of their own city only
+    assert client.post("/sme/trainings", json=_training(people)).status_code == write
+    assert _count(TrainingBatch) == 1

@@ -16,18 +16,31 @@ from qms.core.history import HistoryEntry
 from qms.core.mail import OutboxMessage, run_reminders
 from qms.demo import seed
 from qms.extensions import db
-from qms.sme import dashboard
+from qms.organisations.models import City
+from qms.sme import dashboard, places, services
 from qms.sme.models import (
     Business,
     Certificate,
+    GuidanceVisit,
     Pathway,
+    Product,
+    ProductCategory,
     Stage,
     StageRecord,
     Surveillance,
     TestResult,
+    TrainingBatch,
 )
 from tests.conftest import PASSWORD
 from tests.factories import user_with_role
+from tests.factories_sme import (
+    BusinessFactory,
+    ProductFactory,
+    advance,
+    coop_officer,
+    load_catalogue,
+    standard,
+)
 
 #: the demo's dates are fixed, so the checks use a fixed "today" that sees certificates expiring
 DAY = date(2026, 11, 28)
@@ -41,7 +54,15 @@ def demo(app):
 
 
 def test_demo_data_is_rich_and_idempotent(demo):
-    assert db.session.scalar(select(func.count()).select_from(Business)) >= 30
+    kupang = db.session.scalar(select(City).where(City.code == places.KUPANG_CITY_CODE))
+    businesses = db.session.scalars(select(Business)).all()
+    assert len(businesses) >= 30 and {b.city_id for b in businesses} == {kupang.id}
+    assert {b.kecamatan for b in businesses} == set(places.KUPANG_KELURAHAN)
+    categories = set(db.session.scalars(select(Product.category)))
+    assert {ProductCategory.HONEY, ProductCategory.DRINKING_WATER, ProductCategory.SALT,
+            ProductCategory.COFFEE, ProductCategory.MEAT_PRODUCT} <= categories  # fmt: skip
+    assert db.session.scalar(select(func.count()).select_from(GuidanceVisit))
+    assert db.session.scalar(select(func.count()).select_from(TrainingBatch))
     stages = set(db.session.scalars(select(Pathway.stage)))
     assert {Stage.REGISTERED, Stage.TESTING, Stage.CERTIFIED, Stage.SURVEILLANCE,
             Stage.ON_HOLD, Stage.WITHDRAWN} <= stages  # fmt: skip
@@ -50,12 +71,13 @@ def test_demo_data_is_rich_and_idempotent(demo):
     assert db.session.scalar(select(func.count()).select_from(HistoryEntry)) == demo
 
 
-def test_dashboard_figures_match_independent_counts(demo):
-    reviewer = user_with_role(Role.BSN_REVIEWER)
-    day = DAY
-    board = dashboard.compute(reviewer, day)
-    pathways = db.session.scalars(select(Pathway)).all()
+def _check_against_independent_counts(board, day: date, city_id: int | None = None) -> None:
+    """Every figure of `board`, recounted here row by row in Python from all the data."""
 
+    def in_city(record) -> bool:
+        return city_id is None or record.city_id == city_id
+
+    pathways = [p for p in db.session.scalars(select(Pathway)) if in_city(p)]
     assert dict(board.funnel) == {
         stage: sum(1 for p in pathways if p.stage == stage) for stage, _n in board.funnel
     }
@@ -64,30 +86,89 @@ def test_dashboard_figures_match_independent_counts(demo):
     closed = db.session.scalars(select(StageRecord).where(StageRecord.ended_on.is_not(None)))
     spans: dict = {}
     for record in closed:
-        spans.setdefault(record.stage, []).append((record.ended_on - record.started_on).days)
+        if in_city(record.pathway):
+            spans.setdefault(record.stage, []).append((record.ended_on - record.started_on).days)
     assert dict(board.median_days) == {s: statistics.median(v) for s, v in spans.items()}
 
     latest = {}
     for certificate in db.session.scalars(select(Certificate).order_by(Certificate.id)):
-        if certificate.pathway.stage != Stage.WITHDRAWN:
+        if certificate.pathway.stage != Stage.WITHDRAWN and in_city(certificate.pathway):
             latest[certificate.pathway_id] = certificate
     horizon = day + timedelta(days=90)
     assert {c.id for c in board.expiring} == {
         c.id for c in latest.values() if day <= c.expires_on <= horizon
     }
-    assert board.expiring, "the demo has a certificate expiring soon"
     assert {s.id for s in board.surveillance_due} == {
         s.id
         for s in db.session.scalars(select(Surveillance))
         if s.done_on is None and s.due_on <= horizon and s.certificate in latest.values()
     }
-    businesses = db.session.scalars(select(Business)).all()
+    businesses = [b for b in db.session.scalars(select(Business)) if in_city(b)]
     assert dict(board.per_kecamatan) == dict(Counter(b.kecamatan for b in businesses))
-    failed = [r for r in db.session.scalars(select(TestResult)) if not r.passed]
-    assert failed
+    failed = [
+        r
+        for r in db.session.scalars(select(TestResult))
+        if not r.passed and in_city(r.lab_test.pathway)
+    ]
     assert dict(board.failed_by_category) == dict(
         Counter(r.lab_test.pathway.product.category for r in failed)
     )
+    assert sum(n for _c, _p, n in board.failed_parameters) == len(failed)
+
+
+def test_dashboard_figures_match_independent_counts(demo):
+    board = dashboard.compute(user_with_role(Role.BSN_REVIEWER), DAY)
+    assert board.expiring, "the demo has a certificate expiring soon"
+    assert board.surveillance_due and board.failed_by_category and board.median_days
+    _check_against_independent_counts(board, DAY)
+
+
+@pytest.fixture
+def two_cities(demo):
+    """The demo's Kupang and a second city with one business and an open pathway."""
+    load_catalogue()
+    kupang = db.session.scalar(select(City).where(City.code == places.KUPANG_CITY_CODE))
+    business = BusinessFactory(kecamatan="Kota Soe", kelurahan="Kampung Baru", nib="5300000000001")
+    product = ProductFactory(business=business, standard_id=standard("SNI-3553-2015").id)
+    services.open_pathway(
+        coop_officer(business.city),
+        product,
+        scheme="sppt_sni",
+        scheme_type="5",
+        started_on=date(2026, 1, 5),
+    )
+    db.session.commit()
+    return kupang, business.city
+
+
+def test_dashboard_city_filter_figures(two_cities):
+    kupang, soe = two_cities
+    reviewer = user_with_role(Role.BSN_REVIEWER)
+    for city_id in (None, kupang.id, soe.id):
+        _check_against_independent_counts(dashboard.compute(reviewer, DAY, city_id), DAY, city_id)
+    only_soe = dashboard.compute(reviewer, DAY, soe.id)
+    assert only_soe.per_kecamatan == [("Kota Soe", 1)]
+    assert sum(n for _s, n in only_soe.funnel) == 1 and only_soe.expiring == []
+    # a coop officer asking for another city's figures gets nothing of it
+    officer = coop_officer(kupang)
+    assert sum(n for _s, n in dashboard.compute(officer, DAY, soe.id).funnel) == 0
+
+
+def test_dashboard_city_filter_on_the_page(client, auth, two_cities):
+    kupang, soe = two_cities
+    auth.login(user_with_role(Role.BSN_REVIEWER))
+    page = client.get("/sme/dashboard").get_data(as_text=True)
+    assert '<label for="city">' in page and '<select id="city" name="city">' in page
+    assert kupang.name in page and soe.name in page
+    filtered = client.get(f"/sme/dashboard?city={soe.id}").get_data(as_text=True)
+    assert f'<option value="{soe.id}" selected>' in filtered
+    assert "Kota Soe" in filtered and "Oebobo" not in filtered
+    assert f"/sme/dashboard.csv?city={soe.id}" in filtered
+    csv = client.get(f"/sme/dashboard.csv?city={soe.id}").get_data(as_text=True)
+    assert "businesses_per_kecamatan,Kota Soe,1" in csv and "Oebobo" not in csv
+    auth.logout()
+    auth.login(coop_officer(kupang))
+    assert 'id="city"' not in client.get("/sme/dashboard").get_data(as_text=True)
 
 
 def test_dashboard_page_and_csv(client, auth, demo):
@@ -117,3 +198,54 @@ def test_reminders_are_sent_once(demo):
     assert len(keys) == len(set(keys))
     assert run_reminders(DAY) == []
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == len(first)
+
+
+def test_reminders_for_expiry_at_90_and_30_days_surveillance_and_findings(app):
+    """Certificate expiry warns at 90 and again at 30 days; surveillance due within 30 days and
+    audit findings due within 14 days are reminded once; a withdrawn pathway is quiet."""
+    load_catalogue()
+    today = date.today()
+    product = ProductFactory(standard_id=standard("SNI-8664-2018").id)
+    officer = coop_officer(product.business.city)
+    start = date(2025, 3, 3)
+    pathway = services.open_pathway(
+        officer, product, scheme="sppt_sni", scheme_type="5", started_on=start
+    )
+    advance(officer, pathway, Stage.DECISION, start)
+    issued = today - timedelta(days=350)
+    services.transition(officer, pathway, "certify", on=issued, certificate_number="SPPT-R1",
+                        issued_on=issued, expires_on=today + timedelta(days=80))  # fmt: skip
+    audited = ProductFactory(business=product.business, standard_id=pathway.standard_id)
+    audit = services.open_pathway(
+        officer, audited, scheme="sni_bina_umk", scheme_type=None, started_on=start
+    )
+    advance(officer, audit, Stage.SITE_AUDIT, start)
+    finding = services.add_finding(officer, audit, grade="major", description="Label salah.",
+                                   raised_on=start, due_on=today + timedelta(days=10))  # fmt: skip
+    later = services.add_finding(officer, audit, grade="minor", description="Nanti.",
+                                 raised_on=start, due_on=today + timedelta(days=40))  # fmt: skip
+    quiet = ProductFactory(business=product.business, standard_id=pathway.standard_id)
+    withdrawn = services.open_pathway(
+        officer, quiet, scheme="sni_bina_umk", scheme_type=None, started_on=start
+    )
+    advance(officer, withdrawn, Stage.SITE_AUDIT, start)
+    services.add_finding(officer, withdrawn, grade="minor", description="X", raised_on=start,
+                         due_on=today + timedelta(days=3))  # fmt: skip
+    services.transition(officer, withdrawn, "withdraw", on=today, reason="Usaha tutup")
+    db.session.commit()
+
+    certificate = pathway.certificate
+    first_due = certificate.surveillances[0]
+    assert (first_due.due_on - today).days <= 30
+    keys = {m.key for m in run_reminders(today)}
+    assert keys == {
+        f"sme-certificate:{certificate.id}:{certificate.expires_on.isoformat()}:90d:u{officer.id}",
+        f"sme-surveillance:{first_due.id}:{first_due.due_on.isoformat()}:u{officer.id}",
+        f"sme-finding:{finding.id}:{finding.due_on.isoformat()}:u{officer.id}",
+    }
+    assert later.id not in {int(k.split(":")[1]) for k in keys if k.startswith("sme-finding")}
+    assert run_reminders(today + timedelta(days=10)) == []
+    assert {m.key for m in run_reminders(today + timedelta(days=55))} == {
+        f"sme-certificate:{certificate.id}:{certificate.expires_on.isoformat()}:30d:u{officer.id}",
+        f"sme-finding:{later.id}:{later.due_on.isoformat()}:u{officer.id}",
+    }

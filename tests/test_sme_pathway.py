@@ -14,7 +14,7 @@ from qms.core.errors import DomainError
 from qms.sme import services
 from qms.sme.demo import failing_value, passing_value
 from qms.sme.models import Stage, TestParameter
-from tests.factories_sme import ProductFactory, coop_officer, load_catalogue, standard
+from tests.factories_sme import ProductFactory, advance, coop_officer, load_catalogue, standard
 
 START = date(2025, 3, 3)
 
@@ -196,13 +196,7 @@ def test_dates_before_the_current_stage_or_in_the_future_are_refused(setup):
 
 
 def _to_testing(officer, pathway):
-    _go(officer, pathway, "start_readiness", START)
-    _readiness(officer, pathway)
-    for action in ("start_guidance", "documents_ready"):
-        _go(officer, pathway, action, START)
-    _go(officer, pathway, "apply", START, lspro_name="L", lspro_accreditation="LSPr-010-IDN")
-    _go(officer, pathway, "start_site_audit", START)
-    _go(officer, pathway, "start_testing", START)
+    advance(officer, pathway, Stage.TESTING, START)
 
 
 def test_lab_results_outside_the_sni_or_incomplete_are_refused(setup):

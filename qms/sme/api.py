@@ -30,6 +30,7 @@ from qms.sme.models import (
     LabTest,
     Pathway,
     Product,
+    ProductCategory,
     Stage,
     TrainingBatch,
 )
@@ -281,7 +282,7 @@ def _writable_city(data: dict[str, Any]) -> list[City]:
 @api_route(
     "/sme/businesses",
     ("GET", "POST"),
-    summary="Small businesses (filter: q, kecamatan, scale); POST registers one",
+    summary="Small businesses (filter: q, kecamatan, scale, city_id); POST registers one",
     tag=TAG,
     request_schema="SmeBusiness",
     response_schema="SmeBusiness",
@@ -294,6 +295,7 @@ def api_businesses():
             text=request.args.get("q", ""),
             kecamatan=request.args.get("kecamatan", ""),
             scale=request.args.get("scale", ""),
+            city_id=request.args.get("city_id", type=int),
         )
         return paginate(query, business_json)
     data = json_body()
@@ -346,10 +348,48 @@ def api_products(business_id: int):
 
 
 @api_route(
-    "/sme/products/<int:product_id>", summary="One product", tag=TAG, response_schema="SmeProduct"
+    "/sme/products",
+    summary="Products of the businesses the caller sees (filter: category, standard_id)",
+    tag=TAG,
+    response_schema="SmeProduct",
+    many=True,
+)
+def api_all_products():
+    query = access.scoped(Product, current_user).where(Product.archived_at.is_(None))
+    category = request.args.get("category", "")
+    if category in {c.value for c in ProductCategory}:
+        query = query.where(Product.category == ProductCategory(category))
+    standard_id = request.args.get("standard_id", type=int)
+    if standard_id:
+        query = query.where(Product.standard_id == standard_id)
+    return paginate(query.order_by(Product.id), product_json)
+
+
+@api_route(
+    "/sme/products/<int:product_id>",
+    ("GET", "PATCH"),
+    summary="One product; PATCH changes its name, brand, category or SNI",
+    tag=TAG,
+    request_schema="SmeProduct",
+    response_schema="SmeProduct",
 )
 def api_product(product_id: int):
-    return ok(product_json(access.get_visible(Product, product_id, current_user)))
+    product = access.get_visible(Product, product_id, current_user)
+    if request.method == "GET":
+        return ok(product_json(product))
+    access.authorize(current_user, access.EDIT, product)
+    current = {
+        "name": product.name,
+        "brand": product.brand,
+        "category": product.category.value,
+        "standard_id": product.standard_id or 0,
+    }
+    data = {**current, **json_body()}
+    data["standard_id"] = data["standard_id"] or 0  # null: no SNI chosen yet, as the form's 0
+    form = validate_form(ProductForm, data)
+    services.update_product(current_user, product, form.values())
+    db.session.commit()
+    return ok(product_json(product))
 
 
 @api_route(
@@ -484,3 +524,13 @@ def api_trainings():
     )
     db.session.commit()
     return ok(training_json(batch), 201)
+
+
+@api_route(
+    "/sme/trainings/<int:training_id>",
+    summary="One training batch with the businesses that attended",
+    tag=TAG,
+    response_schema="SmeTraining",
+)
+def api_training(training_id: int):
+    return ok(training_json(access.get_visible(TrainingBatch, training_id, current_user)))

@@ -28,6 +28,7 @@ from qms.files import services as files
 from qms.organisations.models import City
 from qms.sme import places
 from qms.sme.models import (
+    READINESS_LABELS,
     STAGE_LABELS,
     STAGE_ORDER,
     AuditFinding,
@@ -88,6 +89,14 @@ def writable_cities(user: Any) -> list[City]:
     if not user.has_role(Role.SYSTEM_ADMIN):
         query = query.where(City.id.in_(user.city_ids(*WRITER_ROLES) or {0}))
     return [] if user.is_read_only else list(db.session.scalars(query))
+
+
+def readable_cities(user: Any) -> list[City]:
+    """The cities whose programme the user sees (for the dashboard's city filter)."""
+    query = select(City).where(City.archived_at.is_(None)).order_by(City.name)
+    if not user.has_role(*access.NATIONAL_READERS):
+        query = query.where(City.id.in_(user.city_ids(*READER_ROLES) or {0}))
+    return list(db.session.scalars(query))
 
 
 class CityProgrammePolicy(access.Policy):
@@ -716,9 +725,18 @@ def save_readiness(
         )
     items = {item.id: item for item in readiness_items()}
     existing = {a.item_id: a for a in pathway.readiness_answers}
+    statuses = {s.value for s in ReadinessStatus}
     for item_id, (status, note) in answers.items():
         if item_id not in items:
             raise DomainError(_l("This item is not on the readiness checklist."))
+        if status not in statuses:
+            raise DomainError(
+                _l(
+                    "Answer “%(item)s” with one of: %(choices)s.",
+                    item=items[item_id].text,
+                    choices=", ".join(str(label) for label in READINESS_LABELS.values()),
+                )
+            )
         answer = existing.get(item_id)
         if answer is None:
             answer = ReadinessAnswer(pathway_id=pathway.id, item_id=item_id)

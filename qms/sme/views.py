@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
 from qms.core import access
-from qms.core.errors import DomainError, ValidationFailed
+from qms.core.errors import DomainError
 from qms.core.history import history_of
 from qms.core.timeutil import today
 from qms.core.views import form_status, show_on_form
@@ -48,7 +48,6 @@ from qms.sme.models import (
     Pathway,
     Product,
     ProductStandard,
-    ReadinessStatus,
     Stage,
     StageRecord,
     Surveillance,
@@ -99,6 +98,7 @@ def businesses():
         "text": request.args.get("q", ""),
         "kecamatan": request.args.get("kecamatan", ""),
         "scale": request.args.get("scale", ""),
+        "city_id": request.args.get("city", type=int),
     }
     query = services.search_businesses(current_user, **filters)
     page = max(request.args.get("page", 1, type=int), 1)
@@ -113,7 +113,14 @@ def businesses():
         pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
         total=total,
         may_create=bool(services.writable_cities(current_user)),
+        cities=_city_options(),
     )
+
+
+def _city_options() -> list[tuple[int, str]]:
+    """The cities of the city filter, offered to those who see several (BSN reviewers,
+    admins)."""
+    return [(c.id, c.name) for c in services.readable_cities(current_user)]
 
 
 @bp.route("/businesses/new", methods=["GET", "POST"])
@@ -277,7 +284,14 @@ def pathways():
     )
 
 
-def _pathway_page(record: Pathway, transition_form: TransitionForm | None = None, **forms: Any):
+def _pathway_page(
+    record: Pathway,
+    transition_form: TransitionForm | None = None,
+    refused: tuple[str, int, Any] | None = None,
+    **forms: Any,
+):
+    """The pathway page; `refused` is (form name, id of the finding / surveillance / stage it was
+    sent for, the form) when an inline form comes back with its errors."""
     may_write = services.may_write(current_user, record.city_id)
     transition_form = transition_form or TransitionForm(formdata=None, city_id=record.city_id)
     if transition_form.on.data is None:
@@ -291,9 +305,10 @@ def _pathway_page(record: Pathway, transition_form: TransitionForm | None = None
         actions=services.available_actions(record, current_user) if may_write else [],
         transition_form=transition_form,
         finding_form=forms.get("finding_form") or FindingForm(formdata=None),
-        close_form=CloseFindingForm(formdata=None),
-        surveillance_form=SurveillanceForm(formdata=None),
+        close_form=CloseFindingForm(formdata=None, closed_on=today()),
+        surveillance_form=SurveillanceForm(formdata=None, done_on=today()),
         evidence_form=EvidenceForm(formdata=None),
+        refused=refused or ("", 0, None),
         readiness_items=services.readiness_items(),
         readiness_score=services.readiness_score(record),
         history=history_of(record),
@@ -335,11 +350,13 @@ def readiness(pathway_id: int):
     answers = {a.item_id: a for a in record.readiness_answers}
     errors: list[str] = []
     if request.method == "POST":
-        given = {}
-        for item in items:
-            status = request.form.get(f"status-{item.id}", "")
-            if status in {s.value for s in ReadinessStatus}:
-                given[item.id] = (status, request.form.get(f"note-{item.id}", ""))
+        access.authorize(current_user, access.EDIT, record)
+        # an item left at "–" stays unanswered; the service refuses any other unknown status
+        given = {
+            item.id: (status, request.form.get(f"note-{item.id}", ""))
+            for item in items
+            if (status := request.form.get(f"status-{item.id}", ""))
+        }
         try:
             services.save_readiness(current_user, record, given)
         except DomainError as error:
@@ -364,6 +381,7 @@ def readiness(pathway_id: int):
 @login_required
 def add_finding(pathway_id: int):
     record = access.get_visible(Pathway, pathway_id, current_user)
+    access.authorize(current_user, access.EDIT, record)
     form = FindingForm()
     if form.validate():
         try:
@@ -389,15 +407,28 @@ def add_finding(pathway_id: int):
 @login_required
 def close_finding(finding_id: int):
     finding = access.get_visible(AuditFinding, finding_id, current_user)
+    access.authorize(current_user, access.EDIT, finding)
     form = CloseFindingForm()
-    if not form.validate():
-        raise ValidationFailed({k: [str(m) for m in v] for k, v in form.errors.items()})
-    services.close_finding(
-        current_user, finding, closed_on=form.closed_on.data, note=form.note.data
-    )
-    db.session.commit()
-    flash(_("The finding was closed."), "success")
-    return redirect(url_for("sme.pathway", pathway_id=finding.pathway_id, _anchor="findings"))
+    if form.validate():
+        try:
+            services.close_finding(
+                current_user, finding, closed_on=form.closed_on.data, note=form.note.data
+            )
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The finding was closed."), "success")
+            return redirect(
+                url_for("sme.pathway", pathway_id=finding.pathway_id, _anchor="findings")
+            )
+    return _refused_inline(finding.pathway_id, ("close", finding_id, form))
+
+
+def _refused_inline(pathway_id: int, refused: tuple[str, int, Any]):
+    """The pathway page again with the refused inline form's errors; nothing was written."""
+    db.session.rollback()
+    return _pathway_page(db.session.get(Pathway, pathway_id), refused=refused), 422
 
 
 @bp.route("/pathways/<int:pathway_id>/lab-tests/new", methods=["GET", "POST"])
@@ -434,31 +465,42 @@ def new_lab_test(pathway_id: int):
 @login_required
 def record_surveillance(surveillance_id: int):
     visit = access.get_visible(Surveillance, surveillance_id, current_user)
+    access.authorize(current_user, access.EDIT, visit)
+    pathway_id = visit.certificate.pathway_id
     form = SurveillanceForm()
-    if not form.validate():
-        raise ValidationFailed({k: [str(m) for m in v] for k, v in form.errors.items()})
-    services.record_surveillance(
-        current_user, visit, done_on=form.done_on.data, notes=form.notes.data or ""
-    )
-    db.session.commit()
-    flash(_("The surveillance was recorded."), "success")
-    return redirect(url_for("sme.pathway", pathway_id=visit.certificate.pathway_id))
+    if form.validate():
+        try:
+            services.record_surveillance(
+                current_user, visit, done_on=form.done_on.data, notes=form.notes.data or ""
+            )
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The surveillance was recorded."), "success")
+            return redirect(url_for("sme.pathway", pathway_id=pathway_id, _anchor="certificates"))
+    return _refused_inline(pathway_id, ("surveillance", surveillance_id, form))
 
 
 @bp.post("/stages/<int:stage_id>/files")
 @login_required
 def upload_stage_file(stage_id: int):
     record = access.get_visible(StageRecord, stage_id, current_user)
+    access.authorize(current_user, access.EDIT, record)
     form = EvidenceForm()
-    if not form.validate():
-        raise ValidationFailed({k: [str(m) for m in v] for k, v in form.errors.items()})
-    upload = form.file.data
-    services.add_evidence(
-        current_user, record, upload.stream, upload.filename, form.description.data or ""
-    )
-    db.session.commit()
-    flash(_("The file was attached."), "success")
-    return redirect(url_for("sme.pathway", pathway_id=record.pathway_id, _anchor="stages"))
+    if form.validate():
+        upload = form.file.data
+        try:
+            services.add_evidence(
+                current_user, record, upload.stream, upload.filename, form.description.data or ""
+            )
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The file was attached."), "success")
+            return redirect(url_for("sme.pathway", pathway_id=record.pathway_id, _anchor="stages"))
+    return _refused_inline(record.pathway_id, ("evidence", stage_id, form))
 
 
 # --- guidance -----------------------------------------------------------------------------
@@ -560,7 +602,7 @@ def standard(standard_id: int):
 def _board():
     if not services.may_read_programme(current_user):
         return None
-    return dashboard.compute(current_user, today(), request.args.get("city", type=int))
+    return dashboard.compute(current_user, today(), request.args.get("city", type=int) or None)
 
 
 @bp.get("/dashboard")
@@ -574,7 +616,13 @@ def dashboard_page():
         "median": _labelled(board.median_days, STAGE_LABELS),
         "failed": _labelled(board.failed_by_category, CATEGORY_LABELS),
     }
-    return render_template("sme/dashboard.html", board=board, charts=charts)
+    return render_template(
+        "sme/dashboard.html",
+        board=board,
+        charts=charts,
+        cities=_city_options(),
+        city=request.args.get("city", type=int),
+    )
 
 
 @bp.get("/dashboard.csv")
