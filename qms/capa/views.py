@@ -90,15 +90,16 @@ def register():
         filters=filters,
         agencies=visible_agencies(current_user),
         today=today(),
+        may_raise=any(_may_raise_in(current_user, a) for a in visible_agencies(current_user)),
     )
 
 
+def _may_raise_in(user: User, agency: Agency) -> bool:
+    return access.can(user, access.CREATE, Nonconformity(agency_id=agency.id, agency=agency))
+
+
 def _creatable_agencies(user: User) -> list[Agency]:
-    return [
-        a
-        for a in visible_agencies(user)
-        if access.can(user, access.CREATE, Nonconformity(agency_id=a.id, agency=a))
-    ]
+    return [a for a in visible_agencies(user) if _may_raise_in(user, a)]
 
 
 def _fill_choices(form: NonconformityForm | DetailsForm, agencies: list[Agency]) -> None:
