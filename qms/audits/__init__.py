@@ -25,9 +25,7 @@ def init_app(app: Flask) -> None:
     app.extensions["qms_audit_grades"] = grades.load_grades(app.config["AUDIT_GRADES_FILE"])
     app.register_blueprint(views.bp)
     app.context_processor(views.template_labels)
-    registry.add_nav(
-        registry.NavItem(_l("Audits"), "audits.index", _reads_audits, order=30)
-    )
+    registry.add_nav(registry.NavItem(_l("Audits"), "audits.index", _reads_audits, order=30))
     registry.add_home_panel(
         registry.HomePanel(
             "audits/_home_panel.html", views.home_panel_context, views.home_panel_visible, order=30

@@ -1,6 +1,8 @@
-"""Kota Kupang demo audits: the 2026 programme, a reported internal audit of Dinas Dukcapil by
-auditors from Badan Keuangan Daerah (lead) and Sekretariat Daerah with findings in the style of
-DOMAIN.md §6, and a planned audit of RSUD S.K. Lerik. Running it again changes nothing."""
+"""Kota Kupang demo audits: the 2025 cycle (reported audits of seven agencies that found
+observations and opportunities, so that the dashboards have a clause × agency picture and a
+trend), the 2026 programme, a reported internal audit of Dinas Dukcapil by auditors from Badan
+Keuangan Daerah (lead) and Sekretariat Daerah with findings in the style of DOMAIN.md §6, and a
+planned audit of RSUD S.K. Lerik. Running it again changes nothing."""
 
 from __future__ import annotations
 
@@ -95,6 +97,24 @@ DUKCAPIL_FINDINGS = [
         "digital di ruang tunggu.",
     ),
 ]
+
+
+#: the 2025 cycle: (agency, month audited, clauses, lead's e-mail, member's e-mail or None)
+AUDITS_2025 = [
+    ("DUKCAPIL", 9, ["7.5", "8.5", "9.1"], "auditor.bakeuda", "auditor.setda"),
+    ("RSUD", 8, ["7.1", "8.5", "9.1"], "auditor.setda", "auditor.dukcapil"),
+    ("SETDA", 7, ["5", "6", "9.3"], "auditor.bakeuda", "auditor.dukcapil"),
+    ("BAKEUDA", 7, ["7.2", "8.1", "9.1"], "auditor.setda", "auditor.dukcapil"),
+    ("DPMPTSP", 10, ["8.2", "8.5", "9.1"], "auditor.bakeuda", "auditor.dukcapil"),
+    ("DISHUB", 10, ["7.1", "8.5"], "auditor.setda", None),
+    ("KEC-OEBOBO", 11, ["8.5", "9.1"], "auditor.bakeuda", None),
+]
+
+OBSERVATION_2025 = (
+    "Rekaman ada tetapi belum lengkap untuk seluruh bulan yang diambil sampelnya.",
+    "Pelaksanaan sesuai SOP, namun bukti pemantauan belum konsisten.",
+)
+OPPORTUNITY_2025 = "Pertimbangkan papan kinerja layanan yang diperbarui setiap bulan."
 
 
 def _user(email: str) -> User:
@@ -271,6 +291,88 @@ def _rsud_audit(programme: AuditProgramme, lead: User, member: User) -> None:
     services.add_member(member, audit, lead.id)
 
 
+def _answers_2025(offset: int, index: int) -> dict[str, str]:
+    """A steady mix: mostly conform, now and then an observation or an opportunity."""
+    turn = (index + offset) % 9
+    if turn == 0:
+        return {
+            "result": RowResult.OBSERVATION.value,
+            "grade": "observation",
+            "statement": OBSERVATION_2025[index % 2],
+            "evidence": "Sampel rekaman Januari–Juni 2025.",
+        }
+    if turn == 4 and offset % 2:
+        return {
+            "result": RowResult.OPPORTUNITY.value,
+            "grade": "ofi",
+            "statement": OPPORTUNITY_2025,
+        }
+    return {"result": RowResult.CONFORM.value}
+
+
+def _cycle_2025(city: City, agencies: dict[str, Agency], planner: User) -> None:
+    programme = db.session.scalar(
+        select(AuditProgramme).where(AuditProgramme.city_id == city.id, AuditProgramme.year == 2025)
+    )
+    if programme is not None:
+        return
+    programme = services.create_programme(
+        planner,
+        city.id,
+        {
+            "year": 2025,
+            "title": "Program Audit Mutu Internal Kota Kupang 2025",
+            "objectives": "Siklus pertama setelah pembinaan BSN: layanan utama tiap OPD "
+            "percontohan.",
+        },
+    )
+    for offset, (code, month, clauses, lead_email, member_email) in enumerate(AUDITS_2025):
+        lead = _user(f"{lead_email}@demo.qms.id")
+        item = services.save_programme_item(
+            planner,
+            programme,
+            {
+                "agency_id": agencies[code].id,
+                "kind": AuditKind.INTERNAL.value,
+                "planned_month": month,
+                "clause_numbers": clauses,
+                "reason": "Siklus audit internal pertama.",
+            },
+            None,
+        )
+        day = date(2025, month, 15)
+        audit = services.create_audit(
+            lead,
+            {
+                "programme_item_id": item.id,
+                "planned_start": day,
+                "planned_end": day,
+                "objectives": "Menilai penerapan SMM pada layanan utama.",
+                "criteria": "SNI ISO 9001:2015; SOP layanan OPD.",
+                "lead_auditor_id": lead.id,
+            },
+        )
+        if member_email:
+            services.add_member(lead, audit, _user(f"{member_email}@demo.qms.id").id)
+        services.transition(lead, audit, "start")
+        services.update_audit(
+            lead,
+            audit,
+            {
+                "actual_start": day,
+                "actual_end": day,
+                "conclusion": "SMM diterapkan; beberapa pengamatan perlu diperhatikan.",
+            },
+        )
+        for index, row in enumerate(audit.rows):
+            services.record_row(lead, row, _answers_2025(offset, index))
+        services.transition(lead, audit, "report")
+        services.transition(lead, audit, "close")  # no finding needed a corrective action
+        # the report was issued then, not when the demo data was made: the latest audit of an
+        # agency is the one reported last
+        audit.reported_at = datetime(2025, month, 20, 2, 0)
+
+
 def seed() -> None:
     city = db.session.scalar(select(City).where(City.code == "KUPANG"))
     lead = _user("auditor.bakeuda@demo.qms.id")
@@ -280,6 +382,7 @@ def seed() -> None:
     _standard()
     agencies = {a.code: a for a in city.agencies}
     with acting_as(lead.id):
+        _cycle_2025(city, agencies, lead)
         programme = _programme(city, agencies, lead)
         _dukcapil_audit(programme, lead, member)
         _rsud_audit(programme, lead, member)
