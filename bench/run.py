@@ -11,6 +11,7 @@ over --runs of:
   - overhead: app / floor - 1, the app's own share on top of WeasyPrint, in wall-clock
     seconds and (CPU) in the CPU seconds of this process, which other processes on a shared
     machine disturb less; app and floor runs alternate;
+  - data: CPU seconds of building the report's data (queries and figures), part of app;
 and the peak memory (max RSS) of one background render, run as the RQ worker runs it: in a
 forked child process (rq's work horse) through qms.reports.jobs.render_job.
 
@@ -436,6 +437,7 @@ def measure(key: str, params: dict, city: City, reviewer: User, runs: int) -> di
     )
     wall: dict[str, list[float]] = {"app": [], "floor": []}
     cpu: dict[str, list[float]] = {"app": [], "floor": []}
+    data_cpu: list[float] = []
     pages = []
     saved: list[Path] = []
     import weasyprint
@@ -448,7 +450,9 @@ def measure(key: str, params: dict, city: City, reviewer: User, runs: int) -> di
         return result
 
     def pipeline() -> tuple[engine.RenderedPdf, list[str]]:
+        started_cpu = time.process_time()
         data = services.build_data(rtype, req)
+        data_cpu.append(time.process_time() - started_cpu)
         return engine.render_report(
             rtype, req, data, report=meta, verify_url="https://qms.example/verify/x"
         )
@@ -479,6 +483,7 @@ def measure(key: str, params: dict, city: City, reviewer: User, runs: int) -> di
         "floor": statistics.median(wall["floor"]),
         "app_cpu": statistics.median(cpu["app"]),
         "floor_cpu": statistics.median(cpu["floor"]),
+        "data_cpu": statistics.median(data_cpu),
         "pages": statistics.median(pages),
         "peak_mb": background_peak_mb(rtype, req, reviewer),
     }
@@ -531,15 +536,16 @@ def main() -> None:
         if db.session.scalar(db.select(db.func.count(City.id))):
             sys.exit("The database is not empty: give an empty scratch database.")
         city, reviewer = build_dataset(args.agencies)
-        header = ("report", "pages", "app s", "floor s", "overhead", "CPU", "peak MB")
-        print("\n{:<24}{:>6}{:>9}{:>9}{:>10}{:>7}{:>9}".format(*header))
+        header = ("report", "pages", "app s", "floor s", "overhead", "CPU", "data s", "peak MB")
+        print("\n{:<24}{:>6}{:>9}{:>9}{:>10}{:>7}{:>8}{:>9}".format(*header))
         for key, params in CASES:
             result = measure(key, params, city, reviewer, args.runs)
             overhead = result["app"] / result["floor"] - 1
             cpu_overhead = result["app_cpu"] / result["floor_cpu"] - 1
             print(
                 f"{key:<24}{result['pages']:>6.0f}{result['app']:>9.2f}{result['floor']:>9.2f}"
-                f"{overhead:>10.0%}{cpu_overhead:>7.0%}{result['peak_mb']:>9.0f}",
+                f"{overhead:>10.0%}{cpu_overhead:>7.0%}{result['data_cpu']:>8.2f}"
+                f"{result['peak_mb']:>9.0f}",
                 flush=True,
             )
         print(f"\nmedians of {args.runs} runs, {args.agencies} agencies; HTML saved in {OUT}")
