@@ -8,7 +8,10 @@ over --runs of:
   - app:   seconds for the whole in-process pipeline (queries, data, templating and charts,
            WeasyPrint), and the number of pages;
   - floor: seconds for WeasyPrint alone on the same HTML (saved to bench/out/<report>.html);
-  - overhead: app / floor - 1, the app's own share on top of WeasyPrint;
+  - overhead: app / floor - 1, the app's own share on top of WeasyPrint, in wall-clock
+    seconds and (CPU) in the CPU seconds of this process, which other processes on a shared
+    machine disturb less; app and floor runs alternate;
+  - data: CPU seconds of building the report's data (queries and figures), part of app;
 and the peak memory (max RSS) of one background render, run as the RQ worker runs it: in a
 forked child process (rq's work horse) through qms.reports.jobs.render_job.
 
@@ -29,6 +32,7 @@ import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -431,37 +435,55 @@ def measure(key: str, params: dict, city: City, reviewer: User, runs: int) -> di
     meta = GeneratedReport(
         ident="QMS-BENCH-000000-XXXXXX", requested_by=reviewer, created_at=utcnow()
     )
-    app_times, floor_times, pages = [], [], []
-    htmls: list[str] = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        data = services.build_data(rtype, req)
-        pdf, htmls = engine.render_report(
-            rtype, req, data, report=meta, verify_url="https://qms.example/verify/x"
-        )
-        app_times.append(time.perf_counter() - started)
-        pages.append(pdf.pages)
-    OUT.mkdir(parents=True, exist_ok=True)
-    saved = []
-    for index, html in enumerate(htmls):
-        path = OUT / f"{key}.{index}.html"
-        path.write_text(html, encoding="utf-8")
-        saved.append(path)
+    wall: dict[str, list[float]] = {"app": [], "floor": []}
+    cpu: dict[str, list[float]] = {"app": [], "floor": []}
+    data_cpu: list[float] = []
+    pages = []
+    saved: list[Path] = []
     import weasyprint
 
-    # the floor: each saved HTML (one, or one per part of a chunked report) rendered alone
-    for _ in range(runs):
-        started = time.perf_counter()
+    def timed(kind: str, work: Callable[[], Any]) -> Any:
+        started, started_cpu = time.perf_counter(), time.process_time()
+        result = work()
+        wall[kind].append(time.perf_counter() - started)
+        cpu[kind].append(time.process_time() - started_cpu)
+        return result
+
+    def pipeline() -> tuple[engine.RenderedPdf, list[str]]:
+        started_cpu = time.process_time()
+        data = services.build_data(rtype, req)
+        data_cpu.append(time.process_time() - started_cpu)
+        return engine.render_report(
+            rtype, req, data, report=meta, verify_url="https://qms.example/verify/x"
+        )
+
+    def floor() -> None:
+        # each saved HTML (one, or one per part of a chunked report) rendered alone
         for path in saved:
             weasyprint.HTML(
                 string=path.read_text(encoding="utf-8"),
                 base_url=static_url(""),
                 url_fetcher=SafeURLFetcher(ROOT / "static"),
             ).write_pdf()
-        floor_times.append(time.perf_counter() - started)
+
+    # app and floor runs alternate, so that load from other processes on a shared machine
+    # weighs on both alike
+    for _ in range(runs):
+        pdf, htmls = timed("app", pipeline)
+        pages.append(pdf.pages)
+        if not saved:
+            OUT.mkdir(parents=True, exist_ok=True)
+            for index, html in enumerate(htmls):
+                path = OUT / f"{key}.{index}.html"
+                path.write_text(html, encoding="utf-8")
+                saved.append(path)
+        timed("floor", floor)
     return {
-        "app": statistics.median(app_times),
-        "floor": statistics.median(floor_times),
+        "app": statistics.median(wall["app"]),
+        "floor": statistics.median(wall["floor"]),
+        "app_cpu": statistics.median(cpu["app"]),
+        "floor_cpu": statistics.median(cpu["floor"]),
+        "data_cpu": statistics.median(data_cpu),
         "pages": statistics.median(pages),
         "peak_mb": background_peak_mb(rtype, req, reviewer),
     }
@@ -514,14 +536,16 @@ def main() -> None:
         if db.session.scalar(db.select(db.func.count(City.id))):
             sys.exit("The database is not empty: give an empty scratch database.")
         city, reviewer = build_dataset(args.agencies)
-        header = ("report", "pages", "app s", "floor s", "overhead", "peak MB")
-        print("\n{:<22}{:>6}{:>9}{:>9}{:>10}{:>9}".format(*header))
+        header = ("report", "pages", "app s", "floor s", "overhead", "CPU", "data s", "peak MB")
+        print("\n{:<24}{:>6}{:>9}{:>9}{:>10}{:>7}{:>8}{:>9}".format(*header))
         for key, params in CASES:
             result = measure(key, params, city, reviewer, args.runs)
             overhead = result["app"] / result["floor"] - 1
+            cpu_overhead = result["app_cpu"] / result["floor_cpu"] - 1
             print(
-                f"{key:<22}{result['pages']:>6.0f}{result['app']:>9.2f}{result['floor']:>9.2f}"
-                f"{overhead:>10.0%}{result['peak_mb']:>9.0f}",
+                f"{key:<24}{result['pages']:>6.0f}{result['app']:>9.2f}{result['floor']:>9.2f}"
+                f"{overhead:>10.0%}{cpu_overhead:>7.0%}{result['data_cpu']:>8.2f}"
+                f"{result['peak_mb']:>9.0f}",
                 flush=True,
             )
         print(f"\nmedians of {args.runs} runs, {args.agencies} agencies; HTML saved in {OUT}")

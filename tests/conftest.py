@@ -58,14 +58,17 @@ def _schema(test_settings: dict) -> Iterator[None]:
     yield
 
 
-def _empty_tables() -> None:
+def _is_superuser() -> bool:
+    return db.session.execute(text("SHOW is_superuser")).scalar() == "on"
+
+
+def empty_tables() -> None:
     tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
         # DELETE is much faster than TRUNCATE on the few rows a test writes; foreign-key
         # triggers are switched off for it (tables refer to each other in cycles), which needs a
         # superuser, as CI's is. Anyone else gets the slower TRUNCATE.
-        is_superuser = db.session.execute(text("SHOW is_superuser")).scalar() == "on"
-        if is_superuser:
+        if _is_superuser():
             db.session.execute(text("SET LOCAL session_replication_role = replica"))
             for table in tables:
                 db.session.execute(table.delete())
@@ -78,6 +81,45 @@ def _empty_tables() -> None:
             db.session.execute(table.delete())
         db.session.execute(text("PRAGMA foreign_keys=ON"))
     db.session.commit()
+
+
+Rows = dict[str, list[dict]]
+
+
+def copy_rows() -> Rows:
+    """Every row of every table, to put back with `restore_rows` in a later test."""
+    return {
+        table.name: [dict(row._mapping) for row in db.session.execute(table.select())]
+        for table in db.metadata.sorted_tables
+    }
+
+
+def restore_rows(rows: Rows) -> bool:
+    """Insert rows copied by `copy_rows` into the empty tables, ids and all, and commit.
+    Foreign keys are off meanwhile (tables refer to each other in cycles): on PostgreSQL that
+    needs a superuser; for anyone else nothing is restored and False is returned."""
+    tables = [t for t in db.metadata.sorted_tables if rows.get(t.name)]
+    if db.engine.dialect.name == "postgresql":
+        if not _is_superuser():
+            return False
+        db.session.execute(text("SET LOCAL session_replication_role = replica"))
+        for table in tables:
+            db.session.execute(table.insert(), rows[table.name])
+        for table in tables:  # the next id of each table follows the restored ones
+            if "id" in table.c and table.c.id.autoincrement:
+                db.session.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                        f'(SELECT max(id) FROM "{table.name}"))'
+                    )
+                )
+    else:
+        db.session.execute(text("PRAGMA foreign_keys=OFF"))
+        for table in tables:
+            db.session.execute(table.insert(), rows[table.name])
+        db.session.execute(text("PRAGMA foreign_keys=ON"))
+    db.session.commit()
+    return True
 
 
 class QmsClient(FlaskClient):
@@ -98,7 +140,7 @@ def app(_schema: None, test_settings: dict) -> Iterator[Flask]:
     with app.app_context():
         yield app
         db.session.rollback()
-        _empty_tables()
+        empty_tables()
         db.session.remove()
         db.engine.dispose()
 

@@ -27,7 +27,6 @@ from qms.capa.models import (
     ComplaintStatus,
     NcGrade,
     NcSource,
-    NcStatus,
     Nonconformity,
 )
 from qms.capa.settings import setting
@@ -374,7 +373,7 @@ def _open_escalation(key: str) -> Nonconformity | None:
         select(Nonconformity)
         .where(
             Nonconformity.escalation_key == key,
-            Nonconformity.status != NcStatus.CLOSED,
+            Nonconformity.is_open,
             Nonconformity.archived_at.is_(None),
         )
         .order_by(Nonconformity.id)

@@ -15,7 +15,6 @@ from qms.capa.models import (
     Channel,
     Complaint,
     NcGrade,
-    NcStatus,
     Nonconformity,
 )
 from qms.capa.settings import setting
@@ -78,7 +77,7 @@ def summarise(
     ages: Counter = Counter()
     close_days = []
     for nc in ncs:
-        if nc.status == NcStatus.CLOSED:
+        if not nc.is_open:
             close_days.append((nc.closed_at.date() - nc.raised_on).days)
             continue
         grades[nc.agency_id][nc.grade] += 1
@@ -113,7 +112,7 @@ def summarise(
         result.complaints_by_channel.append((label, len(items)))
         answered = [d for d in (c.response_days() for c in items) if d is not None]
         mean = sum(answered) / len(answered) if answered else None
-        in_time = sum(1 for d in answered if d <= limit) / len(items)
+        in_time = sum(1 for c in items if c.answered_within(limit)) / len(items)
         result.response_by_channel.append((label, len(answered), mean, in_time))
     result.response_buckets = [(label, buckets[label]) for _l, _h, label in RESPONSE_BUCKETS]
     return result

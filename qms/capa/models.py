@@ -7,7 +7,8 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, Text, UniqueConstraint, and_
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from qms.accounts.models import User
@@ -17,6 +18,7 @@ from qms.core.models import (
     AuditedMixin,
     TimestampMixin,
     VersionedMixin,
+    days_between,
     str_enum,
 )
 from qms.extensions import db
@@ -246,8 +248,25 @@ class Nonconformity(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixi
     def current_actions(self) -> list[CorrectiveAction]:
         return [a for a in self.actions if a.plan_round == self.plan_round]
 
+    # The rules below serve one record (a page, the agency report) and, as SQL, the counts of
+    # many (the city summary): keep each rule's two forms together and equal.
+
+    @hybrid_property
+    def is_open(self) -> bool:
+        """Not closed (a re-opened one is open again)."""
+        return self.status != NcStatus.CLOSED
+
+    @hybrid_method
     def is_overdue(self, today: date) -> bool:
+        """Its corrective action is still to be implemented and the due date has passed."""
         return self.status in PENDING_STATUSES and self.due_date < today and not self.is_archived
+
+    @is_overdue.inplace.expression
+    @classmethod
+    def _is_overdue_expression(cls, today: date) -> ColumnElement[bool]:
+        return and_(
+            cls.status.in_(PENDING_STATUSES), cls.due_date < today, cls.archived_at.is_(None)
+        )
 
 
 class CorrectiveAction(AuditedMixin, TimestampMixin, db.Model):
@@ -379,7 +398,25 @@ class Complaint(AuditedMixin, TimestampMixin, db.Model):
     def record_label(self) -> str:
         return f"{self.channel.value}:{self.external_id}"
 
+    @hybrid_method
     def response_days(self) -> int | None:
+        """Calendar days from receipt to the answer; None while unanswered."""
         if self.responded_at is None:
             return None
         return (self.responded_at.date() - self.received_at.date()).days
+
+    @response_days.inplace.expression
+    @classmethod
+    def _response_days_expression(cls) -> ColumnElement[int | None]:
+        return days_between(cls.responded_at, cls.received_at)
+
+    @hybrid_method
+    def answered_within(self, days: int) -> bool:
+        """Answered at most `days` calendar days after receipt."""
+        days_taken = self.response_days()
+        return days_taken is not None and days_taken <= days
+
+    @answered_within.inplace.expression
+    @classmethod
+    def _answered_within_expression(cls, days: int) -> ColumnElement[bool]:
+        return cls.response_days() <= days  # NULL, so not true, while unanswered

@@ -339,7 +339,7 @@ def plan_is_accepted(nc: Nonconformity) -> bool:
 
 
 def is_closed(nc: Nonconformity) -> bool:
-    return nc.status == NcStatus.CLOSED
+    return not nc.is_open
 
 
 #: the description of a nonconformity: what its raising form asks besides agency, source, grade
@@ -860,7 +860,7 @@ def register_query(user: User, filters: RegisterFilter, today: date | None = Non
     if filters.grade:
         query = query.where(Nonconformity.grade == filters.grade)
     if filters.overdue:
-        query = query.where(*_overdue_conditions(today or utc_today()))
+        query = query.where(Nonconformity.is_overdue(today or utc_today()))
     if filters.text:
         like = f"%{filters.text.strip()}%"
         query = query.where(
@@ -869,18 +869,10 @@ def register_query(user: User, filters: RegisterFilter, today: date | None = Non
     return query.order_by(Nonconformity.raised_on.desc(), Nonconformity.id.desc())
 
 
-def _overdue_conditions(today: date) -> tuple:
-    return (
-        Nonconformity.status.in_(PENDING_STATUSES),
-        Nonconformity.due_date < today,
-        Nonconformity.archived_at.is_(None),
-    )
-
-
 def overdue(user: User, today: date | None = None, limit: int | None = None) -> list:
     query = (
         access.scoped(Nonconformity, user)
-        .where(*_overdue_conditions(today or utc_today()))
+        .where(Nonconformity.is_overdue(today or utc_today()))
         .order_by(Nonconformity.due_date, Nonconformity.id)
     )
     if limit:
@@ -919,7 +911,7 @@ def sees_register_of(user: User, agency: Agency) -> bool:
 
 def agency_summary(user: User, agency: Agency, today: date | None = None) -> AgencySummary:
     mine = access.scoped(Nonconformity, user).where(Nonconformity.agency_id == agency.id)
-    open_items = mine.where(Nonconformity.status != NcStatus.CLOSED)
+    open_items = mine.where(Nonconformity.is_open)
     counts = dict(
         db.session.execute(
             open_items.with_only_columns(Nonconformity.grade, func.count()).group_by(
@@ -927,7 +919,7 @@ def agency_summary(user: User, agency: Agency, today: date | None = None) -> Age
             )
         ).all()
     )
-    overdue_items = mine.where(*_overdue_conditions(today or utc_today()))
+    overdue_items = mine.where(Nonconformity.is_overdue(today or utc_today()))
     return AgencySummary(
         agency=agency,
         open_by_grade={grade: counts.get(grade, 0) for grade in NcGrade},
@@ -937,7 +929,7 @@ def agency_summary(user: User, agency: Agency, today: date | None = None) -> Age
 
 def open_count(user: User) -> int:
     """The nonconformities the user may see that are not closed yet."""
-    query = access.scoped(Nonconformity, user).where(Nonconformity.status != NcStatus.CLOSED)
+    query = access.scoped(Nonconformity, user).where(Nonconformity.is_open)
     return db.session.scalar(query.with_only_columns(func.count())) or 0
 
 

@@ -9,9 +9,12 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import get_locale
-from sqlalchemy import Enum, ForeignKey
+from sqlalchemy import Enum, ForeignKey, Integer
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from qms.core.errors import StaleRecordError
 from qms.core.timeutil import utcnow
@@ -113,3 +116,25 @@ def str_enum(enum_cls: type[enum.Enum], length: int = 32) -> Enum:
         length=length,
         values_callable=lambda members: [m.value for m in members],
     )
+
+
+class days_between(FunctionElement):
+    """SQL: whole days from the calendar day of the second datetime to that of the first, as
+    Python's `(later.date() - earlier.date()).days`; NULL when either is NULL. For the rules
+    that count days in Python on one record and in an aggregate query on many."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "days_between"
+
+
+@compiles(days_between)
+def _days_between(element: days_between, compiler: SQLCompiler, **kw: object) -> str:
+    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"(CAST({later} AS DATE) - CAST({earlier} AS DATE))"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element: days_between, compiler: SQLCompiler, **kw: object) -> str:
+    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CAST(julianday(date({later})) - julianday(date({earlier})) AS INTEGER)"

@@ -4,11 +4,23 @@ numbered revisions and the periodic reviews that keep them current."""
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    case,
+    null,
+    text,
+)
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.accounts.models import User
@@ -78,6 +90,9 @@ class DocumentStatus(enum.StrEnum):
     EFFECTIVE = "effective"
     WITHDRAWN = "withdrawn"
 
+
+#: how many days ahead a review counts as due (home panel, reminders, reports)
+REVIEW_NOTICE_DAYS = 30
 
 DOCUMENT_STATUS_LABELS = {
     DocumentStatus.NOT_YET_EFFECTIVE: _l("Not yet effective"),
@@ -164,13 +179,50 @@ class Document(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db
     def clauses(self) -> list[Clause]:
         return sorted((link.clause for link in self.clause_links), key=lambda c: c.position)
 
-    @property
+    # The rules below serve one document (its page, the master list) and, as SQL, the counts
+    # of many (filters, reminders, the city summary): keep each rule's two forms together.
+
+    @hybrid_property
     def status(self) -> DocumentStatus:
         if self.withdrawn_at is not None:
             return DocumentStatus.WITHDRAWN
         if self.current_revision_id is not None:
             return DocumentStatus.EFFECTIVE
         return DocumentStatus.NOT_YET_EFFECTIVE
+
+    @status.inplace.expression
+    @classmethod
+    def _status_expression(cls) -> ColumnElement[str]:
+        return case(
+            (cls.withdrawn_at.is_not(None), DocumentStatus.WITHDRAWN.value),
+            (cls.current_revision_id.is_not(None), DocumentStatus.EFFECTIVE.value),
+            else_=DocumentStatus.NOT_YET_EFFECTIVE.value,
+        )
+
+    @hybrid_method
+    def review_state(self, today: date) -> str | None:
+        """An effective document's review: "overdue", "due" (within the notice period) or
+        None."""
+        if self.status != DocumentStatus.EFFECTIVE or self.next_review_on is None:
+            return None
+        if self.next_review_on < today:
+            return "overdue"
+        if self.next_review_on <= today + timedelta(days=REVIEW_NOTICE_DAYS):
+            return "due"
+        return None
+
+    @review_state.inplace.expression
+    @classmethod
+    def _review_state_expression(cls, today: date) -> ColumnElement[str | None]:
+        effective = cls.status == DocumentStatus.EFFECTIVE.value
+        return case(
+            (and_(effective, cls.next_review_on < today), "overdue"),
+            (
+                and_(effective, cls.next_review_on <= today + timedelta(days=REVIEW_NOTICE_DAYS)),
+                "due",
+            ),
+            else_=null(),
+        )
 
     @property
     def status_label(self) -> str:

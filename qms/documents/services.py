@@ -10,14 +10,14 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import IO, Any
 
 from flask import current_app, url_for
 from flask_babel import force_locale, lazy_pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
@@ -49,8 +49,6 @@ from qms.organisations.models import Agency, Unit
 from qms.standards.models import Clause
 
 DEFAULT_CODE_PATTERN = "{type}-{agency}-{seq:03d}"
-#: how many days ahead a review counts as due (home panel, reminders)
-REVIEW_NOTICE_DAYS = 30
 NUMBERING_ATTEMPTS = 5
 DEFAULT_REVIEW_PERIOD_MONTHS = 12
 MAX_REVIEW_PERIOD_MONTHS = 60
@@ -667,15 +665,8 @@ def review_document(
 
 
 def review_state(document: Document, today: date | None = None) -> str | None:
-    """ "overdue", "due" (within the notice period) or None."""
-    today = today or utc_today()
-    if document.status != DocumentStatus.EFFECTIVE or document.next_review_on is None:
-        return None
-    if document.next_review_on < today:
-        return "overdue"
-    if document.next_review_on <= today + timedelta(days=REVIEW_NOTICE_DAYS):
-        return "due"
-    return None
+    """ "overdue", "due" (within the notice period) or None (see Document.review_state)."""
+    return document.review_state(today or utc_today())
 
 
 # --- the master list ----------------------------------------------------------------------
@@ -688,10 +679,6 @@ class MasterListFilter:
     status: str | None = None
     review: str | None = None  # "due" or "overdue"
     q: str = ""
-
-
-def _in_force():
-    return and_(Document.current_revision_id.is_not(None), Document.withdrawn_at.is_(None))
 
 
 def master_list_query(
@@ -710,20 +697,10 @@ def master_list_query(
         query = query.where(Document.agency_id == filters.agency_id)
     if filters.doc_type:
         query = query.where(Document.doc_type == DocumentType(filters.doc_type))
-    if filters.status == DocumentStatus.WITHDRAWN:
-        query = query.where(Document.withdrawn_at.is_not(None))
-    elif filters.status == DocumentStatus.EFFECTIVE:
-        query = query.where(_in_force())
-    elif filters.status == DocumentStatus.NOT_YET_EFFECTIVE:
-        query = query.where(Document.current_revision_id.is_(None), Document.withdrawn_at.is_(None))
-    if filters.review == "overdue":
-        query = query.where(_in_force(), Document.next_review_on < today)
-    elif filters.review == "due":
-        query = query.where(
-            _in_force(),
-            Document.next_review_on >= today,
-            Document.next_review_on <= today + timedelta(days=REVIEW_NOTICE_DAYS),
-        )
+    if filters.status:
+        query = query.where(Document.status == DocumentStatus(filters.status).value)
+    if filters.review:
+        query = query.where(Document.review_state(today) == filters.review)
     if filters.q.strip():
         needle = f"%{filters.q.strip().lower()}%"
         query = query.where(
@@ -837,11 +814,7 @@ def review_reminders(today: date) -> Iterator[Reminder]:
     documents = list(
         db.session.scalars(
             select(Document)
-            .where(
-                _in_force(),
-                Document.archived_at.is_(None),
-                Document.next_review_on <= today + timedelta(days=REVIEW_NOTICE_DAYS),
-            )
+            .where(Document.archived_at.is_(None), Document.review_state(today).is_not(None))
             .order_by(Document.id)
         )
     )

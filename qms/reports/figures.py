@@ -4,8 +4,9 @@ report. Each function returns plain data (see registry.Builder) in the current l
 
 The figures come from the features' own rules: the audit compliance formula (`audits.services.
 Tally`), the finding grades (`audits.grades`), the corrective-action and complaint figures of
-the CAPA dashboard (`capa.dashboard.summarise`), the review state of a document
-(`documents.services.review_state`) and the small-business funnel (`sme.dashboard.compute`).
+the CAPA dashboard (`capa.dashboard.summarise`; for a city, counted in SQL with the same rules
+of the models), the review state of a document (`Document.review_state`) and the small-business
+funnel (`sme.dashboard.compute`).
 What is selected (one agency, one city, a period) is decided here.
 """
 
@@ -16,19 +17,19 @@ from datetime import date, datetime, time
 from typing import Any
 
 from flask_babel import get_locale
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, case, extract, func, or_, select
 from sqlalchemy.orm import lazyload
 
 from qms.accounts.models import User
 from qms.audits import grades
-from qms.audits.models import AUDIT_KIND_LABELS, Audit, ChecklistRow, Finding
+from qms.audits.models import AUDIT_KIND_LABELS, Audit, ChecklistRow, Finding, RowResult
 from qms.audits.services import REPORTED_STATES, Tally
 from qms.capa import dashboard as capa_dashboard
 from qms.capa.models import GRADE_LABELS as NC_GRADE_LABELS
 from qms.capa.models import STATUS_LABELS as NC_STATUS_LABELS
-from qms.capa.models import Complaint, NcStatus, Nonconformity
+from qms.capa.models import Complaint, Nonconformity
+from qms.capa.settings import setting as capa_setting
 from qms.documents.models import DOCUMENT_STATUS_LABELS, Document, DocumentStatus
-from qms.documents.services import review_state
 from qms.extensions import db
 from qms.organisations.models import Agency, City
 from qms.sme import dashboard as sme_dashboard
@@ -53,6 +54,10 @@ def _tally_dict(tally: Tally) -> dict[str, Any]:
         "assessed": tally.assessed,
         "compliance": tally.compliance,
     }
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
 
 
 def as_percent(share: float | None) -> float | None:
@@ -80,15 +85,6 @@ def _clause_key(number: str) -> tuple:
     return tuple(int(part) if part.isdigit() else part for part in number.split("."))
 
 
-def _plus(total: Tally, more: Tally, times: int = 1) -> Tally:
-    """`total` with `times` × `more` added (a result's class comes from `Tally.add`)."""
-    return Tally(
-        total.conform + times * more.conform,
-        total.observation + times * more.observation,
-        total.nonconform + times * more.nonconform,
-    )
-
-
 # --- audits -------------------------------------------------------------------------------
 
 
@@ -97,9 +93,11 @@ def audit_day(audit: Any) -> date:
     return audit.actual_end or audit.actual_start or audit.planned_end
 
 
-def audits_of(agency_ids: list[int], period: Period) -> dict[int, list[dict[str, Any]]]:
+def audits_of(
+    agency_ids: list[int], period: Period, *, by_clause: bool = True
+) -> dict[int, list[dict[str, Any]]]:
     """Each agency's issued audits (reported or closed) in the period, oldest first, with the
-    compliance of each audit overall, per clause and per main clause."""
+    compliance of each audit overall, per main clause and (`by_clause`) per clause."""
     if not agency_ids:
         return {}
     audits = [
@@ -122,29 +120,27 @@ def audits_of(agency_ids: list[int], period: Period) -> dict[int, list[dict[str,
         )
         if _in_period(audit_day(a), period)
     ]
-    #: conform, observation and nonconform counts per audit and clause
+    #: conform, observation and nonconform counts per audit and clause (or main clause)
     by_audit: dict[int, dict[str, list[int]]] = defaultdict(dict)
-    #: what each checklist result counts as, from the audits' own formula (`Tally.add`)
-    classes: dict[Any, tuple[int, int, int]] = {}
+    # counted in SQL: a city has tens of thousands of checklist rows; what each result counts
+    # as comes from the audits' own formula (`Tally.add`)
+    units = {result: Tally().add(result) for result in RowResult}
+    counted = [
+        _count_if(ChecklistRow.result.in_([r for r, unit in units.items() if getattr(unit, part)]))
+        for part in ("conform", "observation", "nonconform")
+    ]
+    level = Clause.number if by_clause else _chapter_of_clause()
     ids = [a.id for a in audits]
     for start in range(0, len(ids), 500):
-        # counted in SQL: a city has tens of thousands of checklist rows
         rows = db.session.execute(
-            select(ChecklistRow.audit_id, Clause.number, ChecklistRow.result, func.count())
+            select(ChecklistRow.audit_id, level, *counted)
             .join(Clause, Clause.id == ChecklistRow.clause_id)
             .where(ChecklistRow.audit_id.in_(ids[start : start + 500]))
-            .group_by(ChecklistRow.audit_id, Clause.number, ChecklistRow.result)
+            .group_by(ChecklistRow.audit_id, level)
         )
-        for audit_id, number, result, count in rows:
-            if result not in classes:
-                unit = Tally().add(result)
-                classes[result] = (unit.conform, unit.observation, unit.nonconform)
-            c, o, n = classes[result]
-            if c or o or n:
-                counts = by_audit[audit_id].setdefault(number, [0, 0, 0])
-                counts[0] += c * count
-                counts[1] += o * count
-                counts[2] += n * count
+        for audit_id, number, *counts in rows:
+            if any(counts):
+                by_audit[audit_id][number] = counts
     grade_counts: dict[int, Counter] = defaultdict(Counter)
     for start in range(0, len(ids), 500):
         for audit_id, grade in db.session.execute(
@@ -156,12 +152,15 @@ def audits_of(agency_ids: list[int], period: Period) -> dict[int, list[dict[str,
 
     result: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for a in sorted(audits, key=lambda a: (audit_day(a), a.id)):
-        clauses = {number: Tally(*counts) for number, counts in by_audit.get(a.id, {}).items()}
-        chapters: dict[str, Tally] = defaultdict(Tally)
-        overall = Tally()
-        for number, tally in clauses.items():
-            chapters[chapter_of(number)] = _plus(chapters[chapter_of(number)], tally)
-            overall = _plus(overall, tally)
+        # plain lists while adding up: a city has tens of thousands of (audit, clause) counts
+        clauses = by_audit.get(a.id, {})
+        chapters: dict[str, list[int]] = {}
+        for number, counts in clauses.items():
+            total = chapters.setdefault(chapter_of(number), [0, 0, 0])
+            total[0] += counts[0]
+            total[1] += counts[1]
+            total[2] += counts[2]
+        overall = [sum(counts[i] for counts in chapters.values()) for i in range(3)]
         result[a.agency_id].append(
             {
                 "id": a.id,
@@ -169,13 +168,30 @@ def audits_of(agency_ids: list[int], period: Period) -> dict[int, list[dict[str,
                 "kind": str(AUDIT_KIND_LABELS[a.kind]),
                 "day": audit_day(a),
                 "reported_at": a.reported_at,
-                "tally": _tally_dict(overall),
-                "clauses": {n: _tally_dict(t) for n, t in clauses.items() if t.assessed},
-                "chapters": {c: _tally_dict(t) for c, t in chapters.items() if t.assessed},
+                "tally": _tally_dict(Tally(*overall)),
+                "clauses": _assessed(clauses) if by_clause else {},
+                "chapters": _assessed(chapters),
                 "grades": dict(grade_counts[a.id]),
             }
         )
     return result
+
+
+def _chapter_of_clause() -> ColumnElement[str]:
+    """SQL: the main clause of `Clause.number`, as `chapter_of` gives it."""
+    chapters = {chapter_of(n) for n in db.session.scalars(select(Clause.number).distinct())}
+    return case(
+        *(
+            (or_(Clause.number == c, Clause.number.startswith(f"{c}.", autoescape=True)), c)
+            for c in sorted(chapters)
+        ),
+        else_=Clause.number,
+    )
+
+
+def _assessed(counts: dict[str, list[int]]) -> dict[str, dict[str, Any]]:
+    """The tallies of the clauses with an assessed row, from their [C, O, N] counts."""
+    return {number: _tally_dict(Tally(*c)) for number, c in counts.items() if any(c)}
 
 
 def latest_by_clause(audits: list[dict[str, Any]], level: str = "clauses") -> dict[str, dict]:
@@ -222,27 +238,82 @@ def _period_bounds(period: Period) -> tuple[datetime | None, datetime | None]:
     )
 
 
+def _nc_selection(agency_ids: list[int], period: Period) -> list[ColumnElement[bool]]:
+    """The agencies' nonconformities raised in the period (archived ones count nowhere)."""
+    conditions = [Nonconformity.agency_id.in_(agency_ids), Nonconformity.archived_at.is_(None)]
+    if period[0]:
+        conditions.append(Nonconformity.raised_on >= period[0])
+    if period[1]:
+        conditions.append(Nonconformity.raised_on <= period[1])
+    return conditions
+
+
+def _complaint_selection(agency_ids: list[int], period: Period) -> list[ColumnElement[bool]]:
+    """The agencies' complaints received in the period."""
+    start, end = _period_bounds(period)
+    conditions = [Complaint.agency_id.in_(agency_ids)]
+    if start:
+        conditions.append(Complaint.received_at >= start)
+    if end:
+        conditions.append(Complaint.received_at <= end)
+    return conditions
+
+
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """SQL: how many rows of the group meet the condition."""
+    return func.sum(case((condition, 1), else_=0))
+
+
 def nonconformities_of(agency_ids: list[int], period: Period) -> list[Nonconformity]:
     query = (
         select(Nonconformity)
-        .where(Nonconformity.agency_id.in_(agency_ids), Nonconformity.archived_at.is_(None))
-        .options(lazyload("*"))  # not the joined agency: a city has thousands
+        .where(*_nc_selection(agency_ids, period))
+        .options(lazyload("*"))  # not the joined agency
     )
-    if period[0]:
-        query = query.where(Nonconformity.raised_on >= period[0])
-    if period[1]:
-        query = query.where(Nonconformity.raised_on <= period[1])
     return list(db.session.scalars(query.order_by(Nonconformity.raised_on, Nonconformity.id)))
 
 
 def complaints_of(agency_ids: list[int], period: Period) -> list[Complaint]:
-    start, end = _period_bounds(period)
-    query = select(Complaint).where(Complaint.agency_id.in_(agency_ids)).options(lazyload("*"))
-    if start:
-        query = query.where(Complaint.received_at >= start)
-    if end:
-        query = query.where(Complaint.received_at <= end)
-    return list(db.session.scalars(query))
+    query = select(Complaint).where(*_complaint_selection(agency_ids, period))
+    return list(db.session.scalars(query.options(lazyload("*"))))
+
+
+def capa_counts(agency_ids: list[int], period: Period, today: date) -> dict[int, dict[str, int]]:
+    """Per agency, the counts of `capa_figures` that a city summary needs, counted in SQL with
+    the models' own rules (a city has thousands of nonconformities and complaints): open and
+    overdue nonconformities, complaints, complaints answered in time."""
+    counts: dict[int, dict[str, int]] = defaultdict(
+        lambda: {"open": 0, "overdue": 0, "complaints": 0, "in_time": 0}
+    )
+    for agency_id, open_count, overdue in db.session.execute(
+        select(
+            Nonconformity.agency_id,
+            _count_if(Nonconformity.is_open),
+            _count_if(Nonconformity.is_overdue(today)),
+        )
+        .where(*_nc_selection(agency_ids, period))
+        .group_by(Nonconformity.agency_id)
+    ):
+        counts[agency_id].update(open=open_count, overdue=overdue)
+    limit = capa_setting("COMPLAINT_RESPONSE_DAYS")
+    for agency_id, total, in_time in db.session.execute(
+        select(Complaint.agency_id, func.count(), _count_if(Complaint.answered_within(limit)))
+        .where(*_complaint_selection(agency_ids, period))
+        .group_by(Complaint.agency_id)
+    ):
+        counts[agency_id].update(complaints=total, in_time=in_time)
+    return counts
+
+
+def ncs_per_year(agency_ids: list[int], period: Period) -> dict[int, int]:
+    """How many nonconformities the agencies raised in each year of the period."""
+    year = extract("year", Nonconformity.raised_on)
+    return {
+        int(y): n
+        for y, n in db.session.execute(
+            select(year, func.count()).where(*_nc_selection(agency_ids, period)).group_by(year)
+        )
+    }
 
 
 def capa_figures(ncs: list[Nonconformity], complaints: list[Complaint], today: date) -> dict:
@@ -289,7 +360,7 @@ def nc_rows(ncs: list[Nonconformity], today: date) -> list[dict[str, Any]]:
             "clause": nc.clause,
             "statement": nc.statement,
             "age_days": (today - nc.raised_on).days,
-            "open": nc.status != NcStatus.CLOSED,
+            "open": nc.is_open,
             "overdue": nc.is_overdue(today),
             "overdue_days": (today - nc.due_date).days if nc.is_overdue(today) else 0,
         }
@@ -307,10 +378,27 @@ def documents_of(agency_ids: list[int]) -> list[Document]:
     )
 
 
+def document_counts(agency_ids: list[int], today: date) -> dict[int, dict[str, int]]:
+    """Per agency, counted in SQL with the documents' own rule: its documents and the reviews
+    overdue (`Document.review_state`, as `document_figures` decides it per document)."""
+    return {
+        agency_id: {"total": total, "overdue": overdue}
+        for agency_id, total, overdue in db.session.execute(
+            select(
+                Document.agency_id,
+                func.count(),
+                _count_if(Document.review_state(today) == "overdue"),
+            )
+            .where(Document.agency_id.in_(agency_ids), Document.archived_at.is_(None))
+            .group_by(Document.agency_id)
+        )
+    }
+
+
 def document_figures(documents: list[Document], today: date) -> dict[str, Any]:
     """Document control as of today: documents by status, reviews due soon and overdue."""
     statuses = Counter(d.status for d in documents)
-    states = {d.id: review_state(d, today) for d in documents}
+    states = {d.id: d.review_state(today) for d in documents}
 
     def listed(state: str) -> list[dict[str, Any]]:
         return [
@@ -393,19 +481,9 @@ def city_figures(city: City, viewer: User, period: Period, today: date) -> dict[
         )
     )
     ids = [a.id for a in agencies]
-    audits = audits_of(ids, period)
-    ncs = nonconformities_of(ids, period)
-    complaints = complaints_of(ids, period)
-    documents = documents_of(ids)
-    ncs_by_agency: dict[int, list[Nonconformity]] = defaultdict(list)
-    for nc in ncs:
-        ncs_by_agency[nc.agency_id].append(nc)
-    complaints_by_agency: dict[int, list[Complaint]] = defaultdict(list)
-    for complaint in complaints:
-        complaints_by_agency[complaint.agency_id].append(complaint)
-    documents_by_agency: dict[int, list[Document]] = defaultdict(list)
-    for document in documents:
-        documents_by_agency[document.agency_id].append(document)
+    audits = audits_of(ids, period, by_clause=False)
+    capa = capa_counts(ids, period, today)
+    documents = document_counts(ids, today)
 
     all_chapters: set[str] = set()
     rows = []
@@ -416,8 +494,8 @@ def city_figures(city: City, viewer: User, period: Period, today: date) -> dict[
         grade_counts: Counter = Counter()
         for audit in own:
             grade_counts.update(audit["grades"])
-        capa = capa_figures(ncs_by_agency[agency.id], complaints_by_agency[agency.id], today)
-        docs = document_figures(documents_by_agency[agency.id], today)
+        own_capa = capa[agency.id]
+        own_documents = documents.get(agency.id, {"total": 0, "overdue": 0})
         rows.append(
             {
                 "id": agency.id,
@@ -431,12 +509,12 @@ def city_figures(city: City, viewer: User, period: Period, today: date) -> dict[
                 "nonconform": sum(
                     grade_counts.get(g.key, 0) for g in grades.grades() if g.is_nonconformity
                 ),
-                "open_ncs": capa["open"],
-                "overdue_ncs": capa["overdue_count"],
-                "documents": docs["total"],
-                "reviews_overdue": len(docs["overdue"]),
-                "complaints": capa["complaints"],
-                "complaints_in_time": capa["in_time"],
+                "open_ncs": own_capa["open"],
+                "overdue_ncs": own_capa["overdue"],
+                "documents": own_documents["total"],
+                "reviews_overdue": own_documents["overdue"],
+                "complaints": own_capa["complaints"],
+                "complaints_in_time": _share(own_capa["in_time"], own_capa["complaints"]),
             }
         )
     rows.sort(key=lambda r: (r["compliance"] is None, -(r["compliance"] or 0), r["name"]))
@@ -449,7 +527,7 @@ def city_figures(city: City, viewer: User, period: Period, today: date) -> dict[
     for own in audits.values():
         for audit in own:
             years[audit["day"].year].append(audit)
-    nc_years = Counter(nc.raised_on.year for nc in ncs)
+    nc_years = ncs_per_year(ids, period)
     trend = [
         {
             "year": year,
@@ -463,7 +541,7 @@ def city_figures(city: City, viewer: User, period: Period, today: date) -> dict[
     sme = sme_dashboard.compute(viewer, today, city_id=city.id)
     funnel = [{"label": str(STAGE_LABELS[s]), "count": n} for s, n in sme.funnel]
     audited = [r for r in rows if r["compliance"] is not None]
-    capa = capa_figures(ncs, complaints, today)
+    complaints = sum(c["complaints"] for c in capa.values())
     return {
         "today": today,
         "agencies": rows,
@@ -478,11 +556,11 @@ def city_figures(city: City, viewer: User, period: Period, today: date) -> dict[
                 sum(r["compliance"] for r in audited) / len(audited) if audited else None
             ),
             "findings": sum(sum(r["findings"].values()) for r in rows),
-            "open_ncs": capa["open"],
-            "overdue_ncs": capa["overdue_count"],
+            "open_ncs": sum(c["open"] for c in capa.values()),
+            "overdue_ncs": sum(c["overdue"] for c in capa.values()),
             "reviews_overdue": sum(r["reviews_overdue"] for r in rows),
-            "complaints": capa["complaints"],
-            "complaints_in_time": capa["in_time"],
+            "complaints": complaints,
+            "complaints_in_time": _share(sum(c["in_time"] for c in capa.values()), complaints),
             "pathways": sum(n for _s, n in sme.funnel),
             "certified": sum(
                 n

@@ -29,6 +29,7 @@ CITY_SUMMARY = ReportType(
     period=Need.OPTIONAL,
     chunked="agencies",
     chunk_size=40,
+    version=2,  # 2: the ranking gives the agency's name more room
     description=_l(
         "For BSN: every agency ranked with its figures, a clause × agency heat map, the trend "
         "per year and the small-business certification funnel. Rendered in the background."
