@@ -31,6 +31,7 @@ AGENCY_COMPLIANCE = ReportType(
         "document reviews due and overdue, complaints and response times."
     ),
     order=20,
+    version=2,  # 2: the heat map's data table below the map
 )
 
 register_report_type(AGENCY_COMPLIANCE)

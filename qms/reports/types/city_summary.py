@@ -29,7 +29,7 @@ CITY_SUMMARY = ReportType(
     period=Need.OPTIONAL,
     chunked="agencies",
     chunk_size=40,
-    version=2,  # 2: the ranking gives the agency's name more room
+    version=3,  # 2: the ranking gives the name more room; 3: heat map table below the map
     description=_l(
         "For BSN: every agency ranked with its figures, a clause × agency heat map, the trend "
         "per year and the small-business certification funnel. Rendered in the background."
