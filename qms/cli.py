@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from qms.core.timeutil import today as local_today
 from qms.extensions import db
 
 qms_group = AppGroup("qms", help="qms administration commands.")
@@ -88,7 +88,7 @@ def remind(today) -> None:
     """Send today's reminders (run daily from cron). Each reminder is sent once."""
     from qms.core.mail import run_reminders
 
-    day = today.date() if today else date.today()
+    day = today.date() if today else local_today()
     queued = run_reminders(day)
     db.session.commit()
     click.echo(f"{len(queued)} reminder(s) queued")

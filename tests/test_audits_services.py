@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask_babel import force_locale
@@ -11,6 +11,7 @@ from qms.accounts.models import Role, RoleAssignment
 from qms.audits import services
 from qms.audits.models import AuditStatus, ChecklistRow, Finding, RowResult
 from qms.core.errors import DomainError, PermissionDenied
+from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from tests.factories_audits import NC, make_world, plan_audit, started_audit
 
@@ -124,7 +125,7 @@ def test_report_sets_the_follow_up_deadline_and_closing_waits_for_it(world, monk
     answer_all(audit, world.lead)
     services.transition(world.lead, audit, "report")
     nc, ofi = audit.active_findings
-    assert nc.due_date == date.today() + timedelta(days=60)  # minor: 60 days from the report
+    assert nc.due_date == local_today() + timedelta(days=60)  # minor: 60 days from the report
     assert ofi.due_date is None and not ofi.follow_up_required
     with pytest.raises(DomainError, match=nc.number):
         services.transition(world.lead, audit, "close")

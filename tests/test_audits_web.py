@@ -3,7 +3,7 @@ denials, reminders, the demo data and the grade configuration."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,14 @@ from sqlalchemy import func, select
 
 from qms.accounts.models import Role
 from qms.audits import grades, services
-from qms.audits.models import Audit, AuditStatus, ChecklistRow, Finding, RowResult
+from qms.audits.models import (
+    AgendaItem,
+    Audit,
+    AuditStatus,
+    ChecklistRow,
+    Finding,
+    RowResult,
+)
 from qms.core.checklists import load_file
 from qms.core.mail import OutboxMessage, run_reminders
 from qms.extensions import db
@@ -393,3 +400,24 @@ def test_grade_scale_is_configuration(tmp_path):
     path.write_text("grades:\n  - key: BAD\n", encoding="utf-8")
     with pytest.raises(ValueError, match="audit grade scale"):
         grades.load_grades(str(path))
+
+
+def test_times_are_entered_and_read_in_the_offices_time_zone(world, client, auth):
+    """08.30 typed in Kupang (WITA, UTC+8) is stored as 00.30 UTC and read back as 08.30."""
+    audit = plan_audit(world)
+    auth.login(world.lead)
+    added = client.post(
+        f"/audits/{audit.id}/agenda",
+        data={"starts_at": "2026-12-15T08:30", "ends_at": "2026-12-15T09:00", "subject": "7.5"},
+    )
+    assert added.status_code == 302
+    item = db.session.scalar(select(AgendaItem))
+    assert item.starts_at == datetime(2026, 12, 15, 0, 30)
+    page = client.get(f"/audits/{audit.id}").get_data(as_text=True)
+    assert "15 Des 2026 08.30" in page and "16.30" not in page
+    bad = client.post(
+        f"/audits/{audit.id}/agenda", data={"starts_at": "besok pagi", "subject": "8.5"}
+    )
+    assert bad.status_code == 302
+    assert "Masukkan tanggal dan waktu" in client.get(f"/audits/{audit.id}").get_data(as_text=True)
+    assert db.session.scalar(select(func.count(AgendaItem.id))) == 1

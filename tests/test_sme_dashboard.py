@@ -14,6 +14,7 @@ from qms.accounts.models import Role, User
 from qms.accounts.services import hash_password
 from qms.core.history import HistoryEntry
 from qms.core.mail import OutboxMessage, run_reminders
+from qms.core.timeutil import today as local_today
 from qms.demo import seed
 from qms.extensions import db
 from qms.organisations.models import City
@@ -204,7 +205,7 @@ def test_reminders_for_expiry_at_90_and_30_days_surveillance_and_findings(app):
     """Certificate expiry warns at 90 and again at 30 days; surveillance due within 30 days and
     audit findings due within 14 days are reminded once; a withdrawn pathway is quiet."""
     load_catalogue()
-    today = date.today()
+    today = local_today()
     product = ProductFactory(standard_id=standard("SNI-8664-2018").id)
     officer = coop_officer(product.business.city)
     start = date(2025, 3, 3)

@@ -17,6 +17,7 @@ from qms.audits import services
 from qms.audits.models import Audit, AuditKind, AuditProgramme, RowResult
 from qms.core.checklists import load_file
 from qms.core.history import acting_as
+from qms.core.timeutil import from_local
 from qms.extensions import db
 from qms.organisations.models import Agency, City
 
@@ -117,6 +118,11 @@ OBSERVATION_2025 = (
 OPPORTUNITY_2025 = "Pertimbangkan papan kinerja layanan yang diperbarui setiap bulan."
 
 
+def _wita(*moment: int) -> datetime:
+    """A Kupang wall-clock time as stored (UTC)."""
+    return from_local(datetime(*moment))
+
+
 def _user(email: str) -> User:
     return db.session.scalar(select(User).where(func.lower(User.email) == email))
 
@@ -184,8 +190,8 @@ def _dukcapil_audit(programme: AuditProgramme, lead: User, member: User) -> None
         lead,
         audit,
         {
-            "starts_at": datetime(2026, 10, 13, 8, 30),
-            "ends_at": datetime(2026, 10, 13, 9, 0),
+            "starts_at": _wita(2026, 10, 13, 8, 30),
+            "ends_at": _wita(2026, 10, 13, 9, 0),
             "subject": "Rapat pembukaan",
             "auditor_id": lead.id,
             "auditee": "Kepala Dinas dan Tim Mutu",
@@ -195,8 +201,8 @@ def _dukcapil_audit(programme: AuditProgramme, lead: User, member: User) -> None
         lead,
         audit,
         {
-            "starts_at": datetime(2026, 10, 13, 9, 0),
-            "ends_at": datetime(2026, 10, 13, 12, 0),
+            "starts_at": _wita(2026, 10, 13, 9, 0),
+            "ends_at": _wita(2026, 10, 13, 12, 0),
             "subject": "6, 9.1, 9.3 — perencanaan, pemantauan, tinjauan manajemen",
             "auditor_id": lead.id,
             "auditee": "Sekretaris Dinas",
@@ -206,8 +212,8 @@ def _dukcapil_audit(programme: AuditProgramme, lead: User, member: User) -> None
         lead,
         audit,
         {
-            "starts_at": datetime(2026, 10, 13, 13, 0),
-            "ends_at": datetime(2026, 10, 13, 15, 30),
+            "starts_at": _wita(2026, 10, 13, 13, 0),
+            "ends_at": _wita(2026, 10, 13, 15, 30),
             "subject": "7.5, 8.5 — pengendalian dokumen, layanan loket KTP-el",
             "auditor_id": member.id,
             "auditee": "Kabid Pelayanan Pendaftaran Penduduk",
@@ -220,12 +226,12 @@ def _dukcapil_audit(programme: AuditProgramme, lead: User, member: User) -> None
         {
             "actual_start": date(2026, 10, 13),
             "actual_end": date(2026, 10, 14),
-            "opening_meeting_at": datetime(2026, 10, 13, 8, 30),
+            "opening_meeting_at": _wita(2026, 10, 13, 8, 30),
             "opening_attendance": "Kepala Dinas, Sekretaris Dinas, 3 Kabid, Tim Mutu (9 orang); "
             "Tim audit (2 orang).",
             "opening_notes": "Rencana audit, metode pengambilan sampel dan penggolongan temuan "
             "dikonfirmasi; kerahasiaan disepakati.",
-            "closing_meeting_at": datetime(2026, 10, 14, 14, 0),
+            "closing_meeting_at": _wita(2026, 10, 14, 14, 0),
             "closing_attendance": "Kepala Dinas, Sekretaris Dinas, Tim Mutu (7 orang); Tim audit.",
             "closing_notes": "Temuan disampaikan dan disepakati; rencana tindakan korektif "
             "diserahkan paling lambat 30 hari (mayor) dan 60 hari (minor).",

@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateTimeLocalField, SelectChoice, StringField, TextAreaField
+from wtforms import SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
@@ -16,14 +16,13 @@ from qms.core.forms import (
     REQUIRED,
     ChoiceField,
     DayField,
+    MomentField,
     MultipleChoiceField,
     VersionedForm,
     WholeNumberField,
     enum_choices,
     max_length,
 )
-
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
 class ClauseListField(StringField):
@@ -131,14 +130,10 @@ class AuditDetailsForm(AuditScopeForm):
     planned_end = DayField(_l("Planned end"), validators=[InputRequired(REQUIRED)])
     actual_start = DayField(_l("Actual start"), validators=[Optional()])
     actual_end = DayField(_l("Actual end"), validators=[Optional()])
-    opening_meeting_at = DateTimeLocalField(
-        _l("Opening meeting"), validators=[Optional()], format=DATETIME_FORMATS
-    )
+    opening_meeting_at = MomentField(_l("Opening meeting"), validators=[Optional()])
     opening_attendance = TextAreaField(_l("Opening meeting attendance"))
     opening_notes = TextAreaField(_l("Opening meeting notes"))
-    closing_meeting_at = DateTimeLocalField(
-        _l("Closing meeting"), validators=[Optional()], format=DATETIME_FORMATS
-    )
+    closing_meeting_at = MomentField(_l("Closing meeting"), validators=[Optional()])
     closing_attendance = TextAreaField(_l("Closing meeting attendance"))
     closing_notes = TextAreaField(_l("Closing meeting notes"))
     conclusion = TextAreaField(_l("Audit conclusion"))
@@ -164,10 +159,8 @@ class MemberForm(FlaskForm):
 
 
 class AgendaForm(FlaskForm):
-    starts_at = DateTimeLocalField(
-        _l("From"), validators=[InputRequired(REQUIRED)], format=DATETIME_FORMATS
-    )
-    ends_at = DateTimeLocalField(_l("Until"), validators=[Optional()], format=DATETIME_FORMATS)
+    starts_at = MomentField(_l("From"), validators=[InputRequired(REQUIRED)])
+    ends_at = MomentField(_l("Until"), validators=[Optional()])
     subject = StringField(
         _l("Clause or process"), validators=[DataRequired(REQUIRED), max_length(500)]
     )

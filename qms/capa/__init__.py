@@ -3,13 +3,12 @@ complaints as one of their sources."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import click
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from qms.accounts.models import Role
+from qms.core.timeutil import today as local_today
 
 
 def _sees_register(user) -> bool:
@@ -88,7 +87,7 @@ def escalate_command(today) -> None:
     from qms.extensions import db
     from qms.organisations.models import City
 
-    day = today.date() if today else date.today()
+    day = today.date() if today else local_today()
     created = []
     with acting_as(None):
         for city in db.session.scalars(select(City).where(City.archived_at.is_(None))):

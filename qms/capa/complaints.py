@@ -32,7 +32,7 @@ from qms.capa.models import (
 from qms.capa.settings import setting
 from qms.core import access
 from qms.core.errors import DomainError
-from qms.core.timeutil import today as utc_today
+from qms.core.timeutil import today as local_today
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.organisations.models import Agency, City
@@ -332,7 +332,7 @@ def confirm_import(
             for name, value in _changes(found, row.values).items():
                 setattr(found, name, value)
     db.session.flush()
-    escalated = escalate_complaints(record.city, today or utc_today(), actor)
+    escalated = escalate_complaints(record.city, today or local_today(), actor)
     report["escalated"] = [nc.number for nc in escalated]
     record.report = report
     record.confirmed_at = utcnow()

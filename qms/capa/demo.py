@@ -16,7 +16,7 @@ from qms.accounts.models import User
 from qms.capa import complaints, services
 from qms.capa.models import ComplaintImport, Nonconformity
 from qms.core.history import acting_as
-from qms.core.timeutil import today as utc_today
+from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency, City
 
@@ -322,6 +322,6 @@ def seed() -> None:
     city = db.session.scalar(select(City).where(City.code == "KUPANG"))
     if city is None:
         return
-    today = utc_today()
+    today = local_today()
     _nonconformities(city, today)
     _complaints(city, today)

@@ -378,6 +378,7 @@ class Complaint(AuditedMixin, TimestampMixin, db.Model):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     channel: Mapped[Channel] = mapped_column(str_enum(Channel))
     external_id: Mapped[str] = mapped_column(String(64))
+    #: the channel's own wall-clock times (WITA), as exported; not UTC like the app's timestamps
     received_at: Mapped[datetime]
     service: Mapped[str] = mapped_column(String(255), default="")
     category: Mapped[str] = mapped_column(String(120))

@@ -43,7 +43,7 @@ from qms.core.i18n import fmt_date
 from qms.core.models import check_version, stale_write_refused
 from qms.core.numbering import draw_next
 from qms.core.registry import Reminder
-from qms.core.timeutil import today as utc_today
+from qms.core.timeutil import today as local_today
 from qms.core.timeutil import utcnow
 from qms.core.workflow import StateMachine, Transition
 from qms.extensions import db
@@ -221,7 +221,7 @@ def _create(
     authorize: bool = True,
     **values: Any,
 ) -> Nonconformity:
-    raised_on = raised_on or utc_today()
+    raised_on = raised_on or local_today()
     if not statement.strip():
         raise DomainError(_l("State the nonconformity."), field="statement")
     nc = Nonconformity(
@@ -745,7 +745,7 @@ def transition(
     _expect_version(nc, version)
     _refuse_archived(nc)
     WORKFLOW.check(nc, name, actor)
-    STEPS[name](actor, nc, values or {}, today or utc_today())
+    STEPS[name](actor, nc, values or {}, today or local_today())
     with stale_write_refused(STALE):
         WORKFLOW.apply(nc, name, actor, NcStatus)
     return nc
@@ -860,7 +860,7 @@ def register_query(user: User, filters: RegisterFilter, today: date | None = Non
     if filters.grade:
         query = query.where(Nonconformity.grade == filters.grade)
     if filters.overdue:
-        query = query.where(Nonconformity.is_overdue(today or utc_today()))
+        query = query.where(Nonconformity.is_overdue(today or local_today()))
     if filters.text:
         like = f"%{filters.text.strip()}%"
         query = query.where(
@@ -872,7 +872,7 @@ def register_query(user: User, filters: RegisterFilter, today: date | None = Non
 def overdue(user: User, today: date | None = None, limit: int | None = None) -> list:
     query = (
         access.scoped(Nonconformity, user)
-        .where(Nonconformity.is_overdue(today or utc_today()))
+        .where(Nonconformity.is_overdue(today or local_today()))
         .order_by(Nonconformity.due_date, Nonconformity.id)
     )
     if limit:
@@ -919,7 +919,7 @@ def agency_summary(user: User, agency: Agency, today: date | None = None) -> Age
             )
         ).all()
     )
-    overdue_items = mine.where(Nonconformity.is_overdue(today or utc_today()))
+    overdue_items = mine.where(Nonconformity.is_overdue(today or local_today()))
     return AgencySummary(
         agency=agency,
         open_by_grade={grade: counts.get(grade, 0) for grade in NcGrade},

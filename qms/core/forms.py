@@ -8,13 +8,23 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectChoice, SelectField, SelectMultipleField
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+)
 from wtforms.validators import InputRequired, Length
 from wtforms.widgets import HiddenInput
+
+from qms.core.timeutil import from_local, to_local
 
 REQUIRED = _l("This field is required.")
 BAD_NUMBER = _l("Enter a whole number.")
 BAD_DATE = _l("Enter a date (YYYY-MM-DD).")
+BAD_MOMENT = _l("Enter a date and time (YYYY-MM-DD HH:MM).")
 BAD_CHOICE = _l("Choose one of the options.")
 
 
@@ -78,6 +88,31 @@ class DayField(DateField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(BAD_DATE) from None
+
+
+class MomentField(DateTimeLocalField):
+    """A date and time entered and shown in the offices' time zone and held as the naive UTC
+    timestamp that is stored (so that "08.30" typed is "08.30" read back); its parse error is in
+    the user's language."""
+
+    FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S")
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("format", list(self.FORMATS))
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(BAD_MOMENT) from None
+        if valuelist and self.data is not None:
+            self.data = from_local(self.data)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return to_local(self.data).strftime(self.FORMATS[0]) if self.data else ""
 
 
 class VersionedForm(FlaskForm):

@@ -12,7 +12,7 @@ from typing import Any
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from flask_babel import format_date, format_decimal, format_percent, format_time
 from flask_login import current_user
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -51,19 +51,21 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def fmt_date(value: date | datetime | None, style: str = "long") -> str:
+def fmt_date(value: date | datetime | None, style: str = "long", rebase: bool = True) -> str:
     """'11 Juli 2019' in Indonesian, 'July 11, 2019' in English."""
     if value is None:
         return "–"
-    if isinstance(value, datetime):
-        value = value.date()
-    return format_date(value, style)
+    # a stored (UTC) timestamp: the date in the offices' zone; see fmt_datetime on rebase
+    return format_date(value, style, rebase=rebase)
 
 
-def fmt_datetime(value: datetime | None, style: str = "medium") -> str:
+def fmt_datetime(value: datetime | None, rebase: bool = True) -> str:
+    """'13 Okt 2026 08.30': a stored UTC timestamp in the offices' time zone, to the minute.
+    rebase=False for the wall-clock times that outside sources give (complaint channels)."""
     if value is None:
         return "–"
-    return format_datetime(value, style)
+    day = format_date(value, "medium", rebase=rebase)
+    return f"{day} {format_time(value, 'short', rebase=rebase)}"
 
 
 def fmt_number(value: Any, digits: int = 0) -> str:

@@ -27,7 +27,7 @@ from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied, StaleRecordError
 from qms.core.models import check_version
 from qms.core.registry import Reminder
-from qms.core.timeutil import today as utc_today
+from qms.core.timeutil import today as local_today
 from qms.core.timeutil import utcnow
 from qms.core.workflow import StateMachine, Transition
 from qms.documents.models import (
@@ -299,7 +299,7 @@ def withdraw_document(
         )
     with _refuse_concurrent_change():
         REVISION_WORKFLOW.apply(current, "withdraw", actor, RevisionState)
-        current.ended_on = utc_today()
+        current.ended_on = local_today()
         document.current_revision = None
         document.next_review_on = None
         document.withdrawn_at = utcnow()
@@ -516,7 +516,7 @@ def transition(
             revision.approved_by_id = actor.id
             revision.approved_at = utcnow()
         else:
-            _take_effect(actor, revision, effective_on or utc_today())
+            _take_effect(actor, revision, effective_on or local_today())
             return revision
         REVISION_WORKFLOW.apply(revision, action, actor, RevisionState)
     return revision
@@ -525,7 +525,7 @@ def transition(
 def _take_effect(actor: User, revision: DocumentRevision, effective_on: date) -> None:
     """The revision becomes the document's one effective revision; the previous is superseded."""
     document = revision.document
-    if effective_on > utc_today():
+    if effective_on > local_today():
         raise DomainError(
             _l("The effective date cannot be in the future; put it into effect on that day."),
             field="effective_on",
@@ -635,8 +635,8 @@ def review_document(
     """Record a periodic review: no change moves the next review on; otherwise a draft starts."""
     access.authorize(actor, access.EDIT, document)
     _check_version(document, expected_version)
-    reviewed_on = reviewed_on or utc_today()
-    if reviewed_on > utc_today():
+    reviewed_on = reviewed_on or local_today()
+    if reviewed_on > local_today():
         raise DomainError(_l("The review date cannot be in the future."), field="reviewed_on")
     if document.current_revision is None:
         raise DomainError(_l("Only a document with an effective revision is reviewed."))
@@ -666,7 +666,7 @@ def review_document(
 
 def review_state(document: Document, today: date | None = None) -> str | None:
     """ "overdue", "due" (within the notice period) or None (see Document.review_state)."""
-    return document.review_state(today or utc_today())
+    return document.review_state(today or local_today())
 
 
 # --- the master list ----------------------------------------------------------------------
@@ -686,7 +686,7 @@ def master_list_query(
 ) -> Select:
     """The documents the user may see, filtered, in the order of the printed master list."""
     filters = filters or MasterListFilter()
-    today = today or utc_today()
+    today = today or local_today()
     query = (
         access.scoped(Document, user)
         .join(Agency, Agency.id == Document.agency_id)

@@ -3,7 +3,6 @@ through the same forms, services and permissions as the HTML pages."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import request
@@ -12,6 +11,7 @@ from flask_login import current_user
 from qms.api.core import api_route, iso, json_body, ok, paginate, schemas, validate_form
 from qms.core import access
 from qms.core.errors import ValidationFailed
+from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import City
 from qms.sme import services
@@ -444,7 +444,7 @@ def api_pathway(pathway_id: int):
 def api_transition(pathway_id: int):
     pathway = access.get_visible(Pathway, pathway_id, current_user)
     data = json_body()
-    data.setdefault("on", date.today().isoformat())
+    data.setdefault("on", local_today().isoformat())
     form = validate_form(TransitionForm, data, city_id=pathway.city_id)
     services.transition(current_user, pathway, form.action.data, **form.values())
     db.session.commit()

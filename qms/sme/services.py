@@ -20,7 +20,7 @@ from qms.accounts.models import Role, User
 from qms.accounts.services import role_holders
 from qms.core import access
 from qms.core.errors import DomainError, ValidationFailed
-from qms.core.timeutil import today as utc_today
+from qms.core.timeutil import today as local_today
 from qms.core.timeutil import utcnow
 from qms.core.workflow import StateMachine, Transition
 from qms.extensions import db
@@ -215,7 +215,7 @@ def _required(values: dict[str, Any], *names: str) -> None:
 
 
 def _not_future(day: date, field: str) -> None:
-    if day > utc_today():
+    if day > local_today():
         raise DomainError(_l("The date cannot be in the future."), field=field)
 
 
@@ -639,7 +639,7 @@ def transition(
     """Move the pathway by one action. The current stage is closed on `on` and the next one
     opened on the same day; nothing is written when a rule refuses."""
     access.authorize(actor, access.EDIT, pathway)
-    on = on or utc_today()
+    on = on or local_today()
     wanted = machine.transitions.get(action)
     if wanted is not None and pathway.stage.value not in wanted.sources:
         skip = _skip_message(pathway, Stage(wanted.target))
