@@ -341,6 +341,7 @@ def test_programme_pages(world, client, auth):
     assert saved.status_code == 302
     page = client.get(f"/audits/programmes/{programme.id}").get_data(as_text=True)
     assert "Program AMI 2026" in page and "Persiapan sertifikasi" in page and "4/2026" in page
+    assert "<td>Frans Tefa</td>" in page  # the history names who changed it
     assert client.post(f"/audits/programmes/{programme.id}/archive").status_code == 302
     page = client.get(f"/audits/programmes/{programme.id}").get_data(as_text=True)
     assert "archived" in page and f"/audits/programmes/{programme.id}/edit" not in page

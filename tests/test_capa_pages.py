@@ -118,6 +118,9 @@ def test_the_workflow_through_the_pages(world, client, auth):
     client.post(
         f"/capa/{nc.id}/step/record_correction", data={"version": 1, "correction": "Diperbaiki."}
     )
+    page = client.get(f"/capa/{nc.id}").get_data(as_text=True)
+    # the officer sees only its own agency, yet may name the city's others in the analysis
+    assert f'<option value="{world.rsud.id}">' in page
     client.post(
         f"/capa/{nc.id}/step/analyse_cause",
         data={

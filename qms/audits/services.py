@@ -112,7 +112,8 @@ class AuditPolicy(access.Policy):
         if action == access.ARCHIVE:
             return record.status == AuditStatus.PLANNED and access.is_city_admin(user, city_id)
         if action == access.EDIT:
-            if record.status == AuditStatus.CLOSED:
+            # an issued report is a record: its plan, team, meetings and texts stay as issued
+            if record.status in (AuditStatus.REPORTED, AuditStatus.CLOSED):
                 return False
             if access.is_city_admin(user, city_id) or is_team(user, record):
                 return True

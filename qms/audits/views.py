@@ -46,7 +46,7 @@ from qms.audits.models import (
 )
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied
-from qms.core.history import actor_names, history_of
+from qms.core.history import history_of
 from qms.core.views import form_status, show_on_form
 from qms.extensions import db
 from qms.files.services import files_of
@@ -263,7 +263,6 @@ def detail(audit_id: int):
         else [],
         tally=services.tally(audit.rows),
         history=history,
-        users=actor_names(history),
     )
 
 
@@ -526,7 +525,6 @@ def finding(finding_id: int):
         audit=record.audit,
         evidence_files=files_of(record.row),
         history=history,
-        users=actor_names(history),
     )
 
 

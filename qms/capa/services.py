@@ -582,6 +582,22 @@ def _analyse_cause(actor: User, nc: Nonconformity, values: dict, today: date) ->
         _raise_elsewhere(actor, nc, agency, today)
 
 
+def elsewhere_candidates(nc: Nonconformity) -> list[Agency]:
+    """Where the analysis may say the weakness could also occur: the other active agencies of
+    the same city (whoever analyses may name any of them, seen or not)."""
+    return list(
+        db.session.scalars(
+            select(Agency)
+            .where(
+                Agency.city_id == nc.agency.city_id,
+                Agency.id != nc.agency_id,
+                Agency.archived_at.is_(None),
+            )
+            .order_by(Agency.name)
+        )
+    )
+
+
 def _elsewhere_agencies(nc: Nonconformity, agency_ids: Iterable[int], yes: bool) -> list[Agency]:
     ids = sorted({int(i) for i in agency_ids})
     if ids and not yes:

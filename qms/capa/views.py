@@ -41,7 +41,7 @@ from qms.capa.models import (
 from qms.core import access
 from qms.core.errors import DomainError
 from qms.core.forms import choices
-from qms.core.history import actor_names, history_of
+from qms.core.history import history_of
 from qms.core.timeutil import today
 from qms.core.views import form_status, show_on_form
 from qms.extensions import db
@@ -207,9 +207,6 @@ def _step_forms(nc: Nonconformity, failed: dict[str, Any]) -> dict[str, Any]:
 def _detail(nc: Nonconformity, failed: dict[str, Any] | None = None, status: int = 200):
     failed = failed or {}
     entries = history_of(nc)
-    other_agencies = [
-        a for a in visible_agencies(current_user) if a.city_id == nc.agency.city_id
-    ] or list(db.session.scalars(select(Agency).where(Agency.city_id == nc.agency.city_id)))
     linked = db.session.scalars(
         access.scoped(Nonconformity, current_user).where(Nonconformity.origin_id == nc.id)
     ).all()
@@ -229,7 +226,7 @@ def _detail(nc: Nonconformity, failed: dict[str, Any] | None = None, status: int
             else None
         ),
         drafting=nc.status in services.DRAFTING,
-        other_agencies=[a for a in other_agencies if a.id != nc.agency_id],
+        other_agencies=services.elsewhere_candidates(nc),
         linked=linked,
         complaints=db.session.scalars(
             access.scoped(Complaint, current_user)
@@ -237,7 +234,6 @@ def _detail(nc: Nonconformity, failed: dict[str, Any] | None = None, status: int
             .order_by(Complaint.received_at)
         ).all(),
         history=entries,
-        users=actor_names(entries),
         today=today(),
     ), status
 

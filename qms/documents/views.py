@@ -19,7 +19,7 @@ from flask_login import current_user, login_required
 
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied
-from qms.core.history import actor_names, history_of
+from qms.core.history import history_of
 from qms.core.i18n import fmt_date
 from qms.core.timeutil import today
 from qms.core.views import form_status, show_on_form
@@ -139,7 +139,6 @@ def show(document_id: int):
         state_label=services.state_label,
         previous_revision=services.previous_revision,
         history=entries,
-        history_users=actor_names(entries),
     )
 
 
@@ -304,7 +303,6 @@ def _render_revision(
         state_label=services.state_label(revision),
         previous=services.previous_revision(revision),
         history=entries,
-        history_users=actor_names(entries),
     ), status
 
 
