@@ -94,7 +94,12 @@ def _refuse_read_only_writes() -> Any:
 
 def _handle_http(error: HTTPException) -> Any:
     if wants_json():
-        return json_error(error.code or 500, error.description or error.name)
+        # werkzeug's own descriptions are English: the common refusals in the user's language
+        message = {
+            403: _("You are not allowed to do this."),
+            404: _("This record does not exist, or you may not see it."),
+        }.get(error.code or 500, error.description or error.name)
+        return json_error(error.code or 500, message)
     return render_template("errors.html", error=error), error.code
 
 

@@ -178,8 +178,11 @@ def test_malformed_json_is_400(api, body):
         headers={"Authorization": f"Bearer {api.token}"},
     )
     assert response.status_code == 400
-    assert response.get_json()["error"]["message"]
+    assert response.get_json()["error"]["message"] == "Isi permintaan harus berupa objek JSON."
     assert agencies_count() == 0
+    missing = api.get("/agencies/999999")
+    assert missing.status_code == 404
+    assert missing.get_json()["error"]["message"].startswith("Data ini tidak ada")
 
 
 def test_officer_may_not_create_or_change_agencies(api):

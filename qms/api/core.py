@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -100,7 +101,7 @@ def json_body() -> dict[str, Any]:
     if not isinstance(data, dict):
         from werkzeug.exceptions import BadRequest
 
-        raise BadRequest("The request body must be a JSON object.")
+        raise BadRequest(_("The request body must be a JSON object."))
     return data
 
 
