@@ -48,6 +48,12 @@ def test_change_password(client, auth):
         data={"current_password": PASSWORD, "password": "pendek", "confirm": "pendek"},
     )
     assert weak.status_code == 422
+    same = client.post(
+        "/account/password",
+        data={"current_password": PASSWORD, "password": PASSWORD, "confirm": PASSWORD},
+    )
+    assert same.status_code == 422
+    assert "selain kata sandi saat ini" in same.get_data(as_text=True)
     done = client.post(
         "/account/password",
         data={

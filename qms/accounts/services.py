@@ -83,6 +83,8 @@ def authenticate(email: str, password: str) -> User:
 def change_password(user: User, current: str, new: str) -> None:
     if not check_password_hash(user.password_hash, current):
         raise DomainError(_l("The current password is wrong."), field="current_password")
+    if new == current:
+        raise DomainError(_l("Choose a password other than the current one."), field="password")
     check_password_rules(new)
     user.password_hash = hash_password(new)
     user.must_change_password = False
