@@ -26,7 +26,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied
-from qms.core.history import actor_names, history_of
+from qms.core.history import describe_history, history_of
 from qms.core.registry import nav_for
 from qms.extensions import db
 
@@ -142,7 +142,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(RequestEntityTooLarge, _handle_too_large)
     app.register_error_handler(DomainError, _handle_domain)
     app.register_error_handler(CSRFError, _handle_csrf)
-    app.jinja_env.globals.update(history_of=history_of, actor_names=actor_names)
+    app.jinja_env.globals.update(history_of=history_of, describe_history=describe_history)
 
     @app.context_processor
     def _template_globals() -> dict[str, Any]:

@@ -27,7 +27,7 @@ def _force_password_change():
 def init_app(app: Flask) -> None:
     from qms.accounts import admin_views, services, views
     from qms.accounts.models import ROLE_LABELS, User
-    from qms.core.registry import NavItem, add_nav
+    from qms.core.registry import NavItem, add_history_labels, add_nav
 
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to see this page.")
@@ -56,3 +56,9 @@ def init_app(app: Flask) -> None:
     )
     app.register_blueprint(views.bp)
     app.register_blueprint(admin_views.bp)
+    add_history_labels(
+        "role_assignments",
+        fields={"user_id": _l("User"), "role": _l("Role"), "unit_id": _l("Organisational unit")},
+        values={"role": ROLE_LABELS},
+    )
+    add_history_labels("users", fields={"email": _l("Email"), "locale": _l("Language")})

@@ -41,3 +41,59 @@ def init_app(app: Flask) -> None:
     )
     registry.add_reminder_source(services.audit_reminders)
     registry.add_demo_seeder(demo.seed, order=40)
+    _register_history_labels()
+
+
+def _register_history_labels() -> None:
+    """How programmes, audits and their parts read in history tables."""
+    from qms.audits import models, services
+    from qms.core.registry import add_history_labels
+
+    add_history_labels(
+        "audits",
+        fields={
+            "reference": _l("Reference"),
+            "programme_item_id": _l("Programme item"),
+            "standard_id": _l("Standard"),
+            "kind": _l("Kind of audit"),
+            "objectives": _l("Objectives"),
+            "scope_clauses": _l("Clauses in scope"),
+            "scope_unit_ids": _l("Units in scope"),
+            "scope_processes": _l("Processes and services in scope"),
+            "criteria": _l("Criteria (the standard and the agency's own procedures)"),
+            "planned_start": _l("Planned start"),
+            "planned_end": _l("Planned end"),
+            "actual_start": _l("Actual start"),
+            "actual_end": _l("Actual end"),
+            "lead_auditor_id": _l("Lead auditor"),
+            "auditee_representatives": _l("Auditee representatives"),
+            "opening_meeting_at": _l("Opening meeting"),
+            "opening_attendance": _l("Opening meeting attendance"),
+            "opening_notes": _l("Opening meeting notes"),
+            "closing_meeting_at": _l("Closing meeting"),
+            "closing_attendance": _l("Closing meeting attendance"),
+            "closing_notes": _l("Closing meeting notes"),
+            "conclusion": _l("Audit conclusion"),
+            "degree_of_conformity": _l("Degree of conformity"),
+            "disagreements": _l("Unresolved disagreements"),
+            "areas_not_covered": _l("Areas not covered"),
+            "reported_at": _l("Reported"),
+            "closed_at": _l("Closed"),
+        },
+        values={"kind": models.AUDIT_KIND_LABELS, "status": models.AUDIT_STATUS_LABELS},
+        workflows=[services.AUDIT_WORKFLOW],
+    )
+    add_history_labels(
+        "audit_programmes",
+        fields={"year": _l("Year"), "objectives": _l("Objectives of the programme")},
+    )
+    add_history_labels(
+        "audit_programme_items",
+        fields={
+            "kind": _l("Kind of audit"),
+            "planned_month": _l("Month"),
+            "clause_numbers": _l("Clauses to audit"),
+            "reason": _l("Reason (risk, previous results)"),
+        },
+        values={"kind": models.AUDIT_KIND_LABELS},
+    )

@@ -74,6 +74,86 @@ def init_app(app: Flask) -> None:
         qms_group.add_command(escalate_command)
     if "raise-audit-nonconformities" not in qms_group.commands:
         qms_group.add_command(raise_audit_nonconformities_command)
+    _register_history_labels()
+
+
+def _register_history_labels() -> None:
+    """How nonconformities, their actions and checks read in history tables."""
+    from qms.capa import models, services
+    from qms.core.registry import add_history_labels
+
+    add_history_labels(
+        "nonconformities",
+        fields={
+            "number": _l("Number"),
+            "unit_id": _l("Unit"),
+            "source": _l("Source"),
+            "source_reference": _l("Source reference (audit, report, complaint number)"),
+            "finding_id": _l("Audit finding"),
+            "origin_id": _l("Raised from nonconformity"),
+            "process": _l("Process or service"),
+            "clause": _l("ISO 9001 clause"),
+            "criterion": _l("Internal criterion (SOP number)"),
+            "requirement": _l("Requirement"),
+            "evidence": _l("Objective evidence"),
+            "statement": _l("Nonconformity statement"),
+            "grade": _l("Grade"),
+            "raised_on": _l("Date raised"),
+            "auditee_representative": _l("Auditee representative"),
+            "auditor_id": _l("Follow-up auditor"),
+            "due_date": _l("Due date"),
+            "correction": _l("Correction (the immediate fix)"),
+            "correction_on": _l("Date of the correction"),
+            "why_steps": _l("Why?"),
+            "cause_category": _l("Cause category"),
+            "root_cause": _l("Root cause"),
+            "occurs_elsewhere": _l("Could this occur elsewhere (in other agencies)?"),
+            "elsewhere_note": _l("Where, and what was checked"),
+            "risk_register_updated": _l("Risk register updated"),
+            "documents_changed": _l("Documents to change (SOP, forms)"),
+            "plan_round": _l("Plan round"),
+            "effectiveness_check_on": _l("Effectiveness check from"),
+            "plan_submitted_at": _l("Plan submitted"),
+            "plan_accepted_at": _l("Plan accepted"),
+            "plan_return_note": _l("Why the plan was returned"),
+            "implemented_at": _l("Implemented"),
+            "reopened_count": _l("Times reopened"),
+            "closed_at": _l("Closed"),
+            "archive_reason": _l("Why is it archived (raised by mistake, a duplicate)?"),
+        },
+        values={
+            "status": models.STATUS_LABELS,
+            "source": models.SOURCE_LABELS,
+            "grade": models.GRADE_LABELS,
+            "cause_category": models.CAUSE_LABELS,
+        },
+        # the parts of the number, and the key that keeps complaint escalation from repeating
+        hidden={"year", "sequence", "escalation_key"},
+        workflows=[services.WORKFLOW],
+    )
+    add_history_labels(
+        "corrective_actions",
+        fields={
+            "plan_round": _l("Plan round"),
+            "kind": _l("Type"),
+            "description": _l("Action"),
+            "owner": _l("Person in charge"),
+            "due_date": _l("Due date"),
+            "done_at": _l("Done"),
+            "done_note": _l("What was done"),
+        },
+        values={"kind": models.ACTION_KIND_LABELS},
+    )
+    add_history_labels(
+        "effectiveness_checks",
+        fields={
+            "plan_round": _l("Plan round"),
+            "verified_on": _l("Date verified"),
+            "result": _l("Result"),
+            "note": _l("Note"),
+        },
+        values={"result": models.RESULT_LABELS},
+    )
 
 
 @click.command("escalate-complaints")

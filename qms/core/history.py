@@ -6,16 +6,35 @@ import contextvars
 import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from flask import g, has_request_context
-from sqlalchemy import JSON, ForeignKey, Index, String, event, insert, inspect, select
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    event,
+    insert,
+    inspect,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from qms.core.errors import DomainError
+from qms.core.i18n import fmt_date, fmt_datetime
 from qms.core.models import AuditedMixin
+from qms.core.registry import HistoryVocabulary, history_resolvers, history_vocabularies
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 
@@ -187,11 +206,162 @@ def history_of(obj: Any) -> list[HistoryEntry]:
     )
 
 
-def actor_names(entries: list[HistoryEntry]) -> dict[int, str]:
-    """Names of the people who made the entries, for showing them beside each change."""
+#: bookkeeping columns, never worth a line in a history table (who acted is the entry's own
+#: "Who" column, hence the *_by_id fields)
+TECHNICAL_FIELDS = frozenset({"id", "created_at", "updated_at", "version"})
+ACTION_LABELS = {
+    "create": _l("created"),
+    "update": _l("changed"),
+    "archive": _l("archived"),
+    "restore": _l("restored"),
+    "delete": _l("removed"),
+}
+
+
+@dataclass(frozen=True)
+class ShownChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class ShownEntry:
+    """One history entry as a person reads it: names, labels and local times, no field names."""
+
+    at: datetime
+    who: str
+    action: str
+    note: str | None
+    changes: list[ShownChange]
+
+
+@cache
+def _columns(record_type: str) -> dict[str, Column]:
+    for mapper in db.Model.registry.mappers:
+        if getattr(mapper.class_, "__tablename__", None) == record_type:
+            return {attr.key: attr.columns[0] for attr in mapper.column_attrs}
+    return {}
+
+
+def _target_table(column: Column | None) -> str | None:
+    if column is None or not column.foreign_keys:
+        return None
+    return next(iter(column.foreign_keys)).column.table.name
+
+
+def _vocabularies(record_type: str) -> list[HistoryVocabulary]:
+    return [v for v in (history_vocabularies.get(record_type), history_vocabularies.get(None)) if v]
+
+
+def _is_shown(record_type: str, field_name: str) -> bool:
+    if field_name in TECHNICAL_FIELDS or field_name.endswith("_by_id"):
+        return False
+    return not any(field_name in v.hidden for v in _vocabularies(record_type))
+
+
+def _field_label(record_type: str, field_name: str, column: Column | None) -> str:
+    for vocabulary in _vocabularies(record_type):
+        if field_name in vocabulary.fields:
+            return str(vocabulary.fields[field_name])
+    # unregistered: "owner_unit_id" reads "Owner unit" (title_id, a column in Indonesian, stays)
+    name = field_name.removesuffix("_id") if _target_table(column) else field_name
+    return name.replace("_", " ").capitalize()
+
+
+def _value_labels(record_type: str, field_name: str) -> dict[str, Any]:
+    for vocabulary in _vocabularies(record_type):
+        if field_name in vocabulary.values:
+            return vocabulary.values[field_name]
+    return {}
+
+
+def _note_label(record_type: str, note: str | None) -> str | None:
+    if note is None or not note.startswith("transition:"):
+        return note
+    name = note.removeprefix("transition:")
+    # the note is written on every record the transition's flush touched: its own record's
+    # workflow first, then any feature's
+    for vocabulary in [*_vocabularies(record_type), *history_vocabularies.values()]:
+        if name in vocabulary.transitions:
+            return str(vocabulary.transitions[name])
+    return note
+
+
+def _user_names(ids: set[int]) -> dict[int, str]:
     from qms.accounts.models import User
 
-    ids = {e.actor_id for e in entries if e.actor_id is not None}
     if not ids:
         return {}
     return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+def _shown_value(value: Any, column: Column | None, labels: dict[str, Any], names: dict) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, list):
+        return ", ".join(_shown_value(v, None, labels, names) for v in value) or "–"
+    if str(value) in labels:
+        return str(labels[str(value)])
+    if isinstance(value, bool):
+        return pgettext("yes or no", "Yes") if value else pgettext("yes or no", "No")
+    target = _target_table(column)
+    if target is not None:
+        return names.get((target, value)) or f"#{value}"
+    if isinstance(value, str) and column is not None:
+        try:
+            if isinstance(column.type, DateTime):
+                return fmt_datetime(datetime.fromisoformat(value))
+            if isinstance(column.type, Date):
+                return fmt_date(date.fromisoformat(value))
+        except ValueError:
+            pass  # not written by _plain: shown as stored
+    return str(value)
+
+
+def _referenced_names(entries: list[HistoryEntry]) -> dict[tuple[str, Any], str]:
+    """Names of the users and other rows the entries point to: one query per table."""
+    wanted: dict[str, set[int]] = {"users": {e.actor_id for e in entries if e.actor_id}}
+    for entry in entries:
+        columns = _columns(entry.record_type)
+        for field_name, pair in entry.changes.items():
+            target = _target_table(columns.get(field_name))
+            if target and _is_shown(entry.record_type, field_name):
+                wanted.setdefault(target, set()).update(v for v in pair if v is not None)
+    names: dict[tuple[str, Any], str] = {}
+    for table, ids in wanted.items():
+        resolver = _user_names if table == "users" else history_resolvers.get(table)
+        if resolver and ids:
+            names.update({(table, key): name for key, name in resolver(ids).items()})
+    return names
+
+
+def describe_history(entries: list[HistoryEntry]) -> list[ShownEntry]:
+    """The entries as a history table shows them, in the user's language and time zone."""
+    names = _referenced_names(entries)
+    shown = []
+    for entry in entries:
+        columns = _columns(entry.record_type)
+        changes = []
+        for field_name, (old, new) in entry.changes.items():
+            if not _is_shown(entry.record_type, field_name):
+                continue
+            column = columns.get(field_name)
+            labels = _value_labels(entry.record_type, field_name)
+            changes.append(
+                ShownChange(
+                    _field_label(entry.record_type, field_name, column),
+                    _shown_value(old, column, labels, names),
+                    _shown_value(new, column, labels, names),
+                )
+            )
+        shown.append(
+            ShownEntry(
+                at=entry.at,
+                who=names.get(("users", entry.actor_id)) or _("system"),
+                action=str(ACTION_LABELS.get(entry.action, entry.action)),
+                note=_note_label(entry.record_type, entry.note),
+                changes=changes,
+            )
+        )
+    return shown

@@ -98,3 +98,52 @@ def add_demo_seeder(seeder: DemoSeeder, order: int = 100) -> None:
     if seeder not in [s for _, s in demo_seeders]:
         demo_seeders.append((order, seeder))
         demo_seeders.sort(key=lambda pair: pair[0])
+
+
+#: ids -> readable names of the rows of one table, for foreign keys shown in history tables
+Resolver = Callable[[set[int]], dict[int, str]]
+
+
+@dataclass
+class HistoryVocabulary:
+    """How the fields of one kind of record (or of every record, record_type None) read in a
+    history table: field labels, labels of stored values per field, fields not worth showing,
+    and the workflows whose transitions the entries' notes name."""
+
+    fields: dict[str, Any]
+    values: dict[str, dict[str, Any]]
+    hidden: set[str]
+    transitions: dict[str, Any]
+
+
+#: record_type (table name) or None for all records -> its vocabulary
+history_vocabularies: dict[str | None, HistoryVocabulary] = {}
+#: table name -> resolver of the ids that point to it
+history_resolvers: dict[str, Resolver] = {}
+
+
+def add_history_labels(
+    record_type: str | None = None,
+    *,
+    fields: dict[str, Any] | None = None,
+    values: dict[str, dict[Any, Any]] | None = None,
+    hidden: Iterable[str] = (),
+    workflows: Iterable[Any] = (),
+) -> None:
+    """Let a feature's records read well in history tables. `values` maps a field to a label
+    dict as the features keep them (keys may be enum members); `workflows` are StateMachines
+    whose transition labels replace the "transition:<name>" notes."""
+    vocabulary = history_vocabularies.setdefault(record_type, HistoryVocabulary({}, {}, set(), {}))
+    vocabulary.fields.update(fields or {})
+    for field_name, labels in (values or {}).items():
+        vocabulary.values[field_name] = {
+            str(getattr(key, "value", key)): label for key, label in labels.items()
+        }
+    vocabulary.hidden.update(hidden)
+    for machine in workflows:
+        vocabulary.transitions.update({t.name: t.label for t in machine.transitions.values()})
+
+
+def add_history_resolver(table: str, resolver: Resolver) -> None:
+    """Name the rows of `table` that history entries point to (an agency's name, say)."""
+    history_resolvers[table] = resolver

@@ -64,3 +64,53 @@ def init_app(app: Flask) -> None:
     )
     add_reminder_source(services.review_reminders)
     add_demo_seeder(demo.seed, order=20)
+    _register_history_labels()
+
+
+def _register_history_labels() -> None:
+    """How documents, their revisions and reviews read in history tables."""
+    from qms.core.registry import add_history_labels, add_history_resolver
+    from qms.documents import services
+    from qms.documents.models import DOCUMENT_TYPE_LABELS, REVIEW_OUTCOME_LABELS, SECTIONS
+
+    add_history_labels(
+        "documents",
+        fields={
+            "doc_type": _l("Type"),
+            "owner_unit_id": _l("Owner unit"),
+            "review_period_months": _l("Review period (months)"),
+            "retention_years": _l("Retention period of records (years)"),
+            "next_review_on": _l("Next review"),
+            "current_revision_id": _l("Current revision"),
+            "withdrawn_at": _l("Withdrawn"),
+            "withdrawal_reason": _l("Reason for withdrawal"),
+        },
+        values={"doc_type": DOCUMENT_TYPE_LABELS},
+        # the number behind the code, which is shown
+        hidden={"seq"},
+    )
+    add_history_labels(
+        "document_revisions",
+        fields={
+            "document_id": _l("Document"),
+            "number": _l("Revision"),
+            "state": _l("Status"),
+            "change_summary": _l("What changes in this revision"),
+            "author_id": _l("Author"),
+            **dict(SECTIONS),
+            "review_comment": _l("Comment"),
+            "discard_reason": _l("Reason for discarding"),
+            "submitted_at": _l("Submitted"),
+            "approved_at": _l("Approved"),
+            "effective_on": _l("Effective from"),
+            "ended_on": _l("Effective until"),
+        },
+        values={"state": services.REVISION_STATE_LABELS},
+        workflows=[services.REVISION_WORKFLOW],
+    )
+    add_history_labels(
+        "document_reviews",
+        fields={"reviewer_id": _l("Reviewer"), "outcome": _l("Outcome"), "notes": _l("Notes")},
+        values={"outcome": REVIEW_OUTCOME_LABELS},
+    )
+    add_history_resolver("document_revisions", services.revision_names)

@@ -389,6 +389,14 @@ def state_label(revision: DocumentRevision) -> str:
     return str(REVISION_STATE_LABELS[revision.state])
 
 
+def revision_names(ids: set[int]) -> dict[int, str]:
+    """Revisions as history tables name them: "Revision 2"."""
+    rows = db.session.execute(
+        select(DocumentRevision.id, DocumentRevision.number).where(DocumentRevision.id.in_(ids))
+    )
+    return {key: _("Revision %(number)s", number=number) for key, number in rows}
+
+
 def _sections(revision: DocumentRevision | None) -> dict[str, str]:
     return {name: (getattr(revision, name) if revision else "") for name, _label in SECTIONS}
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from qms.extensions import db
 
 
 def init_app(app: Flask) -> None:
@@ -27,3 +32,47 @@ def init_app(app: Flask) -> None:
         unit_kind_labels=UNIT_KIND_LABELS,
     )
     app.register_blueprint(views.bp)
+    _register_history_labels()
+
+
+def _register_history_labels() -> None:
+    """Fields every feature's records share, and the names of cities, agencies and units that
+    history entries point to."""
+    from qms.core.registry import add_history_labels, add_history_resolver
+    from qms.organisations import models
+
+    add_history_labels(
+        fields={
+            "city_id": _l("City"),
+            "agency_id": _l("Agency"),
+            "code": _l("Code"),
+            "name": _l("Name"),
+            "title": _l("Title"),
+            "kind": _l("Kind"),
+            "status": _l("Status"),
+            "address": _l("Address"),
+            "active": _l("Active"),
+        },
+        # the action ("archived", "restored") and its time say it
+        hidden={"archived_at"},
+    )
+    add_history_labels("cities", values={"kind": models.CITY_KIND_LABELS})
+    add_history_labels(
+        "agencies",
+        fields={"head_name": _l("Head of the agency")},
+        values={"kind": models.AGENCY_KIND_LABELS},
+    )
+    add_history_labels(
+        "units",
+        fields={"parent_id": _l("Inside unit")},
+        values={"kind": models.UNIT_KIND_LABELS},
+    )
+    for model in (models.City, models.Agency, models.Unit):
+        add_history_resolver(model.__tablename__, _names_of(model))
+
+
+def _names_of(model: type) -> Callable[[set[int]], dict[int, str]]:
+    def names(ids: set[int]) -> dict[int, str]:
+        return dict(db.session.execute(select(model.id, model.name).where(model.id.in_(ids))).all())
+
+    return names
