@@ -344,7 +344,7 @@ def test_programme_pages(world, client, auth):
     assert "<td>Frans Tefa</td>" in page  # the history names who changed it
     assert client.post(f"/audits/programmes/{programme.id}/archive").status_code == 302
     page = client.get(f"/audits/programmes/{programme.id}").get_data(as_text=True)
-    assert "archived" in page and f"/audits/programmes/{programme.id}/edit" not in page
+    assert "diarsipkan</span>" in page and f"/audits/programmes/{programme.id}/edit" not in page
     assert client.get(f"/audits/programmes/{programme.id}/edit").status_code == 403
     assert "Program AMI 2026" in client.get("/audits/").get_data(as_text=True)
     auth.logout()
