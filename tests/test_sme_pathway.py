@@ -9,14 +9,18 @@ from decimal import Decimal
 
 import pytest
 from flask_babel import force_locale
+from sqlalchemy import func, select
 
 from qms.core.errors import DomainError
+from qms.extensions import db
 from qms.sme import services
 from qms.sme.demo import failing_value, passing_value
-from qms.sme.models import Stage, TestParameter
+from qms.sme.models import Certificate, LabTest, Stage, Surveillance, TestParameter, TestResult
 from tests.factories_sme import ProductFactory, advance, coop_officer, load_catalogue, standard
 
 START = date(2025, 3, 3)
+#: when `advance` (one stage a day from START) reaches sampling and lab testing
+TESTING = date(2025, 3, 9)
 
 
 @pytest.fixture(autouse=True)
@@ -205,14 +209,14 @@ def test_lab_results_outside_the_sni_or_incomplete_are_refused(setup):
     results = _results(pathway)
     with pytest.raises(DomainError, match="kio3 is not a parameter of SNI 8664:2018"):
         services.record_lab_test(
-            officer, pathway, lab_name="L", report_number="R", sampled_on=START,
-            tested_on=START, results={**results, "kio3": "40"},
+            officer, pathway, lab_name="L", report_number="R", sampled_on=TESTING,
+            tested_on=TESTING, results={**results, "kio3": "40"},
         )  # fmt: skip
     del results["hmf"]
     with pytest.raises(DomainError, match="missing"):
         services.record_lab_test(
-            officer, pathway, lab_name="L", report_number="R", sampled_on=START,
-            tested_on=START, results=results,
+            officer, pathway, lab_name="L", report_number="R", sampled_on=TESTING,
+            tested_on=TESTING, results=results,
         )  # fmt: skip
     assert pathway.lab_tests == []
 
@@ -220,7 +224,7 @@ def test_lab_results_outside_the_sni_or_incomplete_are_refused(setup):
 def test_certificate_expiring_before_issue_is_refused(setup):
     officer, pathway = setup
     _to_testing(officer, pathway)
-    _lab(officer, pathway, START)
+    _lab(officer, pathway, TESTING)
     _go(officer, pathway, "to_decision", START + timedelta(days=10))
     with pytest.raises(DomainError, match="expire after"):
         _go(
@@ -238,7 +242,7 @@ def test_scheme_type_without_surveillance_goes_to_renewal(app):
         officer, product, scheme="sppt_sni", scheme_type="1a", started_on=START
     )
     _to_testing(officer, pathway)
-    _lab(officer, pathway, START)
+    _lab(officer, pathway, TESTING)
     _go(officer, pathway, "to_decision", START + timedelta(days=10))
     _go(officer, pathway, "certify", START + timedelta(days=20), certificate_number="C-1a",
         issued_on=START + timedelta(days=20))  # fmt: skip
@@ -281,3 +285,86 @@ def test_iodised_salt_kio3_minimum(app):
     assert kio3.min_value == 30 and kio3.max_value is None
     assert services.evaluate(kio3, "25")[2] is False
     assert services.evaluate(kio3, "35")[2] is True
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_a_certificate_before_the_decision_is_refused_with_the_date_in_the_users_language(setup):
+    officer, pathway = setup
+    advance(officer, pathway, Stage.DECISION, START)  # one stage a day: the decision on 10 March
+    assert pathway.current_stage_record.started_on == date(2025, 3, 10)
+    stages = len(pathway.stages)
+    expected = {
+        "en": "The certificate cannot be issued before the stage “Certification decision” began "
+        "(March 10, 2025).",
+        "id": "Sertifikat tidak dapat diterbitkan sebelum tahap “Keputusan sertifikasi” dimulai "
+        "(10 Maret 2025).",
+    }
+    # the day before the decision, and before the pathway even started
+    for issued_on, language in ((date(2025, 3, 9), "en"), (START - timedelta(days=30), "id")):
+        with force_locale(language), pytest.raises(DomainError) as refused:
+            _go(
+                officer, pathway, "certify", date(2025, 3, 20),
+                certificate_number="C-1", issued_on=issued_on,
+            )  # fmt: skip
+        assert refused.value.field == "issued_on"
+        with force_locale(language):
+            assert str(refused.value.message) == expected[language]
+    assert pathway.stage == Stage.DECISION and len(pathway.stages) == stages
+    assert _count(Certificate) == 0 and _count(Surveillance) == 0
+    # the decision's own day is fine
+    _go(officer, pathway, "certify", date(2025, 3, 20), certificate_number="C-1",
+        issued_on=date(2025, 3, 10))  # fmt: skip
+    assert pathway.stage == Stage.CERTIFIED and pathway.certificate.number == "C-1"
+
+
+def test_a_date_before_the_current_stage_is_named_in_the_users_language(setup):
+    officer, pathway = setup
+    with pytest.raises(DomainError) as refused:
+        _go(officer, pathway, "start_readiness", START - timedelta(days=1))
+    assert str(refused.value.message) == (
+        "The date cannot be before the current stage began (March 3, 2025)."
+    )
+    with force_locale("id"):
+        with pytest.raises(DomainError) as refused:
+            _go(officer, pathway, "start_readiness", START - timedelta(days=1))
+        assert str(refused.value.message) == (
+            "Tanggal tidak boleh sebelum tahap saat ini dimulai (3 Maret 2025)."
+        )
+    assert pathway.stage == Stage.REGISTERED and len(pathway.stages) == 1
+
+
+def test_lab_dates_before_the_testing_stage_and_a_repeated_report_number_are_refused(setup):
+    officer, pathway = setup
+    _to_testing(officer, pathway)  # sampling and testing began on 9 March
+    began = pathway.current_stage_record.started_on
+    assert began == date(2025, 3, 9)
+
+    def record(report: str, sampled_on: date, tested_on: date, failing: str | None = None):
+        return services.record_lab_test(
+            officer, pathway, lab_name="Lab Uji Kupang", report_number=report,
+            sampled_on=sampled_on, tested_on=tested_on, results=_results(pathway, failing),
+        )  # fmt: skip
+
+    with pytest.raises(DomainError) as refused:
+        record("LHU/1", began - timedelta(days=1), began + timedelta(days=3))
+    assert refused.value.field == "sampled_on"
+    assert str(refused.value.message) == (
+        "The sample cannot be taken before sampling and lab testing began (March 9, 2025)."
+    )
+    with pytest.raises(DomainError, match="before the sampling date") as refused:
+        record("LHU/1", began + timedelta(days=2), began + timedelta(days=1))
+    assert refused.value.field == "tested_on"
+    assert _count(LabTest) == 0 and _count(TestResult) == 0
+
+    record("LHU/1", began, began + timedelta(days=3), failing="hmf")
+    with pytest.raises(DomainError) as refused:
+        record("  lhu/1 ", began + timedelta(days=4), began + timedelta(days=6))
+    assert refused.value.field == "report_number"
+    assert str(refused.value.message) == "Lab report lhu/1 is already recorded for this pathway."
+    assert [t.report_number for t in pathway.lab_tests] == ["LHU/1"]
+    assert _count(LabTest) == 1
+    record("LHU/2", began + timedelta(days=4), began + timedelta(days=6))
+    assert [t.passed for t in pathway.lab_tests] == [False, True]

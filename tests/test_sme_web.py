@@ -22,6 +22,7 @@ from qms.sme.models import (
     Business,
     Certificate,
     GuidanceVisit,
+    LabTest,
     Pathway,
     Product,
     ReadinessAnswer,
@@ -438,7 +439,20 @@ def test_a_kupang_business_from_registration_through_a_failed_and_a_passed_test_
     moisture = next(p for p in parameters if p.key == "moisture")
     failing["result-moisture"] = failing_value(moisture)
     report = {"lab_name": "Lab Uji Kupang", "sampled_on": "2025-05-06"}
+    early = post(lab, {**report, "sampled_on": "2025-05-02", "report_number": "LHU/05/1",
+                       "tested_on": "2025-05-20", **failing}, 422)  # fmt: skip
+    assert (
+        "Contoh tidak dapat diambil sebelum tahap pengambilan contoh dan uji laboratorium "
+        "dimulai (5 Mei 2025)." in early.get_data(as_text=True)
+    )
+    assert db.session.scalar(select(func.count()).select_from(LabTest)) == 0
     post(lab, {**report, "report_number": "LHU/05/1", "tested_on": "2025-05-20", **failing})
+    again = post(lab, {**report, "report_number": " lhu/05/1", "tested_on": "2025-06-16",
+                       **failing}, 422)  # fmt: skip
+    assert "Laporan hasil uji lhu/05/1 sudah dicatat untuk alur ini." in again.get_data(
+        as_text=True
+    )
+    assert db.session.scalar(select(func.count()).select_from(LabTest)) == 1
     refused = post(step, {"action": "to_decision", "on": "2025-05-21", "officer_id": "0"}, 422)
     assert "Uji laboratorium terakhir tidak lulus" in refused.get_data(as_text=True)
     passing = {**failing, "result-moisture": passing_value(moisture)}
@@ -452,6 +466,12 @@ def test_a_kupang_business_from_registration_through_a_failed_and_a_passed_test_
                "certificate_number": "SPPT-LJPKS-2025-0142", "issued_on": "2025-07-14"}  # fmt: skip
     refused = post(step, {**certify, "expires_on": "2025-07-01"}, 422)
     assert "harus berakhir setelah tanggal terbitnya" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) == 0
+    refused = post(step, {**certify, "issued_on": "2025-06-17"}, 422)
+    assert (
+        "Sertifikat tidak dapat diterbitkan sebelum tahap “Keputusan sertifikasi” dimulai "
+        "(18 Juni 2025)." in refused.get_data(as_text=True)
+    )
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 0
     post(step, certify)
 

@@ -32,7 +32,7 @@ class Scale(enum.StrEnum):
     KECIL = "kecil"
 
 
-SCALE_LABELS = {Scale.MIKRO: _l("Micro (mikro)"), Scale.KECIL: _l("Small (kecil)")}
+SCALE_LABELS = {Scale.MIKRO: _l("Micro"), Scale.KECIL: _l("Small")}
 
 
 class ProductCategory(enum.StrEnum):
@@ -507,6 +507,15 @@ class TestResult(AuditedMixin, db.Model):
         if self.value_number is not None:
             return f"{self.value_number.normalize():f}"
         return self.value_text or ""
+
+    @property
+    def decimals(self) -> int:
+        """The decimals the lab reported, to print the number in the reader's notation with
+        neither padding nor rounding (the column keeps four: 13.2000 was reported as 13.2)."""
+        if self.value_number is None:
+            return 0
+        exponent = self.value_number.normalize().as_tuple().exponent
+        return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 class Certificate(AuditedMixin, TimestampMixin, db.Model):

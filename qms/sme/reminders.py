@@ -11,6 +11,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from qms.core.i18n import fmt_date
 from qms.core.registry import Reminder
 from qms.extensions import db
 from qms.sme.dashboard import current_certificates
@@ -47,7 +48,7 @@ def sme_reminders(today: date) -> Iterator[Reminder]:
                 _(
                     "SNI certificate %(number)s expires on %(date)s",
                     number=cert.number,
-                    date=cert.expires_on.isoformat(),
+                    date=fmt_date(cert.expires_on),
                 ),
                 _(
                     "The SNI certificate %(number)s of %(product)s (%(business)s) expires on "
@@ -55,7 +56,7 @@ def sme_reminders(today: date) -> Iterator[Reminder]:
                     number=cert.number,
                     product=product.name,
                     business=product.business.name,
-                    date=cert.expires_on.isoformat(),
+                    date=fmt_date(cert.expires_on),
                 ),
             ),
         )
@@ -74,7 +75,7 @@ def sme_reminders(today: date) -> Iterator[Reminder]:
             lambda visit=visit, cert=cert, product=product: (
                 _(
                     "Surveillance due on %(date)s: %(product)s",
-                    date=visit.due_on.isoformat(),
+                    date=fmt_date(visit.due_on),
                     product=product.name,
                 ),
                 _(
@@ -83,7 +84,7 @@ def sme_reminders(today: date) -> Iterator[Reminder]:
                     number=cert.number,
                     product=product.name,
                     business=product.business.name,
-                    date=visit.due_on.isoformat(),
+                    date=fmt_date(visit.due_on),
                 ),
             ),
         )
@@ -100,7 +101,7 @@ def sme_reminders(today: date) -> Iterator[Reminder]:
             lambda finding=finding, product=product: (
                 _(
                     "Audit finding due on %(date)s: %(product)s",
-                    date=finding.due_on.isoformat(),
+                    date=fmt_date(finding.due_on),
                     product=product.name,
                 ),
                 _(
@@ -108,7 +109,7 @@ def sme_reminders(today: date) -> Iterator[Reminder]:
                     "%(finding)s",
                     product=product.name,
                     business=product.business.name,
-                    date=finding.due_on.isoformat(),
+                    date=fmt_date(finding.due_on),
                     finding=finding.description,
                 ),
             ),

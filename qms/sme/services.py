@@ -20,6 +20,7 @@ from qms.accounts.models import Role, User
 from qms.accounts.services import role_holders
 from qms.core import access
 from qms.core.errors import DomainError, ValidationFailed
+from qms.core.i18n import fmt_date
 from qms.core.timeutil import today as local_today
 from qms.core.timeutil import utcnow
 from qms.core.workflow import StateMachine, Transition
@@ -217,6 +218,18 @@ def _required(values: dict[str, Any], *names: str) -> None:
 def _not_future(day: date, field: str) -> None:
     if day > local_today():
         raise DomainError(_l("The date cannot be in the future."), field=field)
+
+
+def _stage_began(pathway: Pathway, stage: Stage) -> date:
+    """When the pathway entered the stage it is in now; a hold in between does not count (a
+    resumed stage began when it first did)."""
+    began = pathway.stages[-1].started_on
+    for record in reversed(pathway.stages):
+        if record.stage == stage:
+            began = record.started_on
+        elif record.stage != Stage.ON_HOLD:
+            break
+    return began
 
 
 # --- registry: businesses -----------------------------------------------------------------
@@ -652,7 +665,7 @@ def transition(
         raise DomainError(
             _l(
                 "The date cannot be before the current stage began (%(date)s).",
-                date=current.started_on.isoformat(),
+                date=fmt_date(current.started_on),
             ),
             field="on",
         )
@@ -870,11 +883,29 @@ def record_lab_test(
         "lab_name",
         "report_number",
     )
+    began = _stage_began(pathway, Stage.TESTING)
+    if sampled_on < began:
+        raise DomainError(
+            _l(
+                "The sample cannot be taken before sampling and lab testing began (%(date)s).",
+                date=fmt_date(began),
+            ),
+            field="sampled_on",
+        )
     if tested_on < sampled_on:
         raise DomainError(
             _l("The test date cannot be before the sampling date."), field="tested_on"
         )
     _not_future(tested_on, "tested_on")
+    report_key = report_number.strip().casefold()
+    if any(t.report_number.strip().casefold() == report_key for t in pathway.lab_tests):
+        raise DomainError(
+            _l(
+                "Lab report %(number)s is already recorded for this pathway.",
+                number=report_number.strip(),
+            ),
+            field="report_number",
+        )
     parameters = {p.key: p for p in pathway.standard.current_parameters}
     unknown = sorted(set(results) - set(parameters))
     if unknown:
@@ -947,6 +978,17 @@ def _issue_certificate(pathway: Pathway, values: dict[str, Any]) -> Certificate:
             _l("The certificate must expire after the day it was issued."), field="expires_on"
         )
     _not_future(issued_on, "issued_on")
+    # certify follows the decision, renew the renewal: the certificate comes after either
+    began = _stage_began(pathway, pathway.stage)
+    if issued_on < began:
+        raise DomainError(
+            _l(
+                "The certificate cannot be issued before the stage “%(stage)s” began (%(date)s).",
+                stage=STAGE_LABELS[pathway.stage],
+                date=fmt_date(began),
+            ),
+            field="issued_on",
+        )
     if db.session.scalar(select(Certificate.id).where(Certificate.number == number)):
         raise DomainError(
             _l("A certificate with this number is already recorded."), field="certificate_number"

@@ -47,7 +47,8 @@ def _limit(parameter: TestParameter) -> dict[str, Any]:
 
 def _pathway(pathway: Pathway, day: date) -> dict[str, Any]:
     return {
-        "standard": f"{pathway.standard.number}:{pathway.standard.year} {pathway.standard.title}",
+        # the catalogue's number carries its year ("SNI 8664:2018", "SNI 01-3542-2004")
+        "standard": f"{pathway.standard.number} {pathway.standard.title}",
         "scheme": str(SCHEME_LABELS[pathway.scheme]),
         "stage": str(STAGE_LABELS[pathway.stage]),
         "lspro": pathway.lspro_name,
@@ -72,8 +73,11 @@ def _pathway(pathway: Pathway, day: date) -> dict[str, Any]:
                     {
                         "parameter": r.parameter.name,
                         "limit": _limit(r.parameter),
-                        "value": r.value,
-                        "unit": "" if r.parameter.is_qualitative else r.parameter.unit,
+                        # a number is printed in the report's language, a text as written
+                        "number": r.value_number,
+                        "decimals": r.decimals,
+                        "text": r.value_text,
+                        "unit": r.parameter.unit,
                         "passed": r.passed,
                     }
                     for r in test.results
@@ -88,7 +92,12 @@ def _pathway(pathway: Pathway, day: date) -> dict[str, Any]:
                 "issued_on": c.issued_on,
                 "expires_on": c.expires_on,
                 "surveillances": [
-                    {"due_on": s.due_on, "done_on": s.done_on} for s in c.surveillances
+                    {
+                        "due_on": s.due_on,
+                        "done_on": s.done_on,
+                        "overdue": s.done_on is None and s.due_on < day,
+                    }
+                    for s in c.surveillances
                 ],
             }
             for c in pathway.certificates
@@ -162,6 +171,7 @@ DOSSIER = ReportType(
         "with dates, lab results against the SNI limits, and certificates."
     ),
     order=60,
+    version=2,  # 2: the business on the cover, numbers in the report's language, overdue visits
 )
 
 register_report_type(DOSSIER)

@@ -1,0 +1,131 @@
+"""What a reader sees of a business and its lab results: the business page in English (plain
+scale, worker or workers), the pathway page's results in the reader's number notation, a forged
+city on the registration form explained, and the business dossier's content (rendered to HTML:
+the SNI number once, numbers in the report's language, overdue surveillance, the business on the
+cover)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import func, select
+
+from qms.core.timeutil import today
+from qms.extensions import db
+from qms.reports import engine
+from qms.reports.registry import ReportRequest
+from qms.reports.types.dossier import DOSSIER
+from qms.sme import services
+from qms.sme.demo import passing_value
+from qms.sme.models import Business, Stage
+from tests.factories_sme import ProductFactory, advance, coop_officer, load_catalogue, standard
+from tests.test_sme_access import NEW
+
+#: a lab's figures with decimals, as typed into the form (a decimal point or comma)
+MEASURED = {"moisture": "13.2", "diastase": "1,2", "hmf": "12.25"}
+
+
+@pytest.fixture
+def certified(app):
+    """A honey pathway certified with a lab test of decimal figures; its first surveillance
+    overdue, the second not yet due."""
+    load_catalogue()
+    product = ProductFactory(standard_id=standard("SNI-8664-2018").id)
+    product.business.workers = 1
+    coop = coop_officer(product.business.city)
+    start = today() - timedelta(days=400)
+    pathway = services.open_pathway(
+        coop, product, scheme="sppt_sni", scheme_type="5", started_on=start
+    )
+    advance(coop, pathway, Stage.TESTING, start)
+    began = pathway.current_stage_record.started_on
+    results = {p.key: passing_value(p) for p in pathway.standard.current_parameters}
+    services.record_lab_test(
+        coop, pathway, lab_name="Lab Uji Kupang", report_number="LHU/7", sampled_on=began,
+        tested_on=began, results={**results, **MEASURED},
+    )  # fmt: skip
+    services.transition(coop, pathway, "to_decision", on=began)
+    services.transition(
+        coop, pathway, "certify", on=began, certificate_number="SPPT-7", issued_on=began
+    )
+    first, second = pathway.certificate.surveillances[:2]
+    first.due_on, second.due_on = today() - timedelta(days=3), today() + timedelta(days=60)
+    db.session.commit()
+    return {"pathway": pathway, "business": product.business, "coop": coop}
+
+
+def _english(coop) -> None:
+    coop.locale = "en"
+    db.session.commit()
+
+
+def test_the_english_business_page_names_the_scale_and_workers_plainly(client, auth, certified):
+    business, coop = certified["business"], certified["coop"]
+    business.scale = "kecil"
+    _english(coop)
+    auth.login(coop)
+    page = client.get(f"/sme/businesses/{business.id}").get_data(as_text=True)
+    assert "Small, 1 worker<" in page and "(kecil)" not in page
+    business.workers = 12
+    db.session.commit()
+    assert "Small, 12 workers<" in client.get(f"/sme/businesses/{business.id}").get_data(
+        as_text=True
+    )
+
+
+def test_the_indonesian_business_page_names_the_scale_and_workers(client, auth, certified):
+    business = certified["business"]
+    business.scale, business.workers = "mikro", 3
+    db.session.commit()
+    auth.login(certified["coop"])
+    page = client.get(f"/sme/businesses/{business.id}").get_data(as_text=True)
+    assert "Mikro, 3 pekerja<" in page
+
+
+@pytest.mark.parametrize(
+    ("locale", "figures"),
+    [("id", ["13,2 % b/b", "1,2 DN", "12,25 mg/kg"]), ("en", ["13.2 % b/b", "1.2 DN"])],
+)
+def test_the_pathway_page_shows_lab_results_in_the_readers_notation(
+    client, auth, certified, locale, figures
+):
+    certified["coop"].locale = locale
+    db.session.commit()
+    auth.login(certified["coop"])
+    page = client.get(f"/sme/pathways/{certified['pathway'].id}").get_data(as_text=True)
+    assert all(f in page for f in figures), figures
+
+
+def test_a_forged_city_is_explained_on_the_form_and_nothing_registered(client, auth, certified):
+    auth.login(certified["coop"])
+    before = db.session.scalar(select(func.count()).select_from(Business))
+    response = client.post("/sme/businesses/new", data={**NEW, "city_id": 999})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'name="city_id"' in page and "Pilih salah satu pilihan." in page
+    assert db.session.scalar(select(func.count()).select_from(Business)) == before
+
+
+def _dossier_html(business, locale: str) -> str:
+    request = ReportRequest(city=business.city, locale=locale, record=business)
+    report = SimpleNamespace(
+        ident="QMS-TEST", requested_by=SimpleNamespace(name="Tester"), created_at=datetime.now(UTC)
+    )
+    data = DOSSIER.build(request)
+    html = engine.render_html(DOSSIER, request, data, report=report, verify_url="https://x")
+    return " ".join(html.split())
+
+
+def test_the_dossier_prints_the_sni_once_numbers_in_its_language_and_overdue_visits(certified):
+    business = certified["business"]
+    html = _dossier_html(business, "id")
+    assert "SNI 8664:2018 Madu" in html and "2018:2018" not in html
+    assert "13,2 % b/b" in html and "1,2 DN" in html and "12,25 mg/kg" in html
+    assert "13.2" not in html
+    assert "<strong>terlambat</strong>" in html and "belum dilaksanakan" in html
+    assert f'<h1 class="cover-title">Berkas usaha kecil: {business.name}</h1>' in html
+    english = _dossier_html(business, "en")
+    assert "13.2 % b/b" in english and "<strong>overdue</strong>" in english
+    assert f'<h1 class="cover-title">Small-business dossier: {business.name}</h1>' in english
