@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from qms.capa import complaints
@@ -74,6 +75,12 @@ def test_the_sample_has_200_rows_and_reports_each_bad_one(world):
     ]
     assert report["valid"] == report["new"] == 191
     assert "row 71" in complaints.row_error_text(report["errors"][4]).replace("baris", "row")
+    # each date error names its column (row 14's date received, row 28's response date)
+    assert [e["column"] for e in report["errors"][:2]] == ["received_at", "response_date"]
+    with force_locale("id"):
+        assert complaints.row_error_text(report["errors"][1]) == (
+            "Kolom “response_date”: “2026-13-05 10:00” bukan tanggal (gunakan TTTT-BB-HH JJ:MM)."
+        )
     assert db.session.scalar(select(func.count(Complaint.id))) == 0  # nothing before confirming
 
 

@@ -4,6 +4,7 @@ forms, the request form, reminders and escalation, the home panel and the dashbo
 from __future__ import annotations
 
 import io
+import re
 from collections import Counter
 from datetime import date, datetime, timedelta
 
@@ -15,7 +16,15 @@ from qms.capa.models import NcStatus, Nonconformity
 from qms.core.mail import OutboxMessage, run_reminders
 from qms.core.timeutil import today
 from qms.extensions import db
-from tests.factories_capa import PDF, ComplaintFactory, analysed, make_world, raise_nc
+from tests.factories_capa import (
+    PDF,
+    ComplaintFactory,
+    analysed,
+    implemented,
+    make_world,
+    planned,
+    raise_nc,
+)
 
 
 @pytest.fixture
@@ -394,3 +403,60 @@ def test_the_demo_seeder_is_idempotent(app):
         db.session.scalar(select(db.func.count(Nonconformity.id))),
         sorted(db.session.scalars(select(Nonconformity.status)).all()),
     ) == first
+
+
+def test_each_step_is_offered_only_to_whoever_may_take_it(world, client, auth, api):
+    """The plan's author is not offered to accept it, the implementer not to verify: the page
+    says who may take the step instead (the workflow's rule, also in the API's transitions)."""
+    nc = planned(world, analysed(world, raise_nc(world), date(2026, 3, 2)), date(2026, 3, 2))
+    db.session.commit()
+    auth.login(world.officer)  # the plan's author
+    page = client.get(f"/capa/{nc.id}").get_data(as_text=True)
+    assert "/step/accept_plan" not in page and "/step/return_plan" not in page
+    assert "menunggu Yosef Lay, Rosalina Manafe." in page  # the other officer, the auditor
+    auth.logout()
+    auth.login(world.auditor)
+    assert "/step/accept_plan" in client.get(f"/capa/{nc.id}").get_data(as_text=True)
+    api.as_user(world.officer)
+    assert api.get(f"/nonconformities/{nc.id}").get_json()["data"]["transitions"] == []
+    implemented(world, nc, date(2026, 3, 2))
+    db.session.commit()
+    auth.logout()
+    auth.login(world.officer)  # the implementer
+    page = client.get(f"/capa/{nc.id}").get_data(as_text=True)
+    assert "/step/verify_effective" not in page
+    assert "menunggu Yosef Lay, Yohanes Ndun, Rosalina Manafe." in page
+
+
+def test_the_analysis_form_shows_every_stored_answer(world, client, auth):
+    """Once the analysis is saved its form (to revise it; the same form after a failed
+    verification re-opens the plan) holds the stored five whys, category, root cause and the
+    other answers."""
+    nc = raise_nc(world)
+    services.transition(world.officer, nc, "record_correction", {"correction": "Diperbaiki."})
+    whys = ["Satu.", "Dua.", "Tiga.", "Empat.", "Lima."]
+    services.transition(
+        world.officer,
+        nc,
+        "analyse_cause",
+        {
+            "why_steps": whys,
+            "cause_category": "people",
+            "root_cause": "Petugas belum dilatih.",
+            "occurs_elsewhere": True,
+            "elsewhere_note": "Dicek di gerai MPP.",
+            "risk_register_updated": True,
+        },
+    )
+    db.session.commit()
+    auth.login(world.officer)
+    page = client.get(f"/capa/{nc.id}").get_data(as_text=True)
+    analysis = page[page.index(f'action="/capa/{nc.id}/step/analyse_cause"') :]
+    analysis = analysis[: analysis.index("</form>")]
+    for i, why in enumerate(whys, start=1):
+        assert re.search(f'<input id="analyse_cause-why_{i}"[^>]* value="{why}">', analysis)
+    assert '<option selected value="people">' in analysis
+    assert '<option selected value="yes">' in analysis
+    assert re.search(r'name="root_cause"[^>]*>\s*Petugas belum dilatih.</textarea>', analysis)
+    assert re.search(r'name="elsewhere_note"[^>]*>\s*Dicek di gerai MPP.</textarea>', analysis)
+    assert '<input checked id="analyse_cause-risk_register_updated"' in analysis

@@ -339,6 +339,30 @@ def test_review_no_change_through_the_page(client, auth, dukcapil):
     assert "Tidak perlu perubahan" in page
 
 
+def test_the_same_review_posted_twice_is_refused_as_stale(client, auth, dukcapil, api):
+    """A double click sends the same "no change" review twice on the same day: it changes no
+    field of the document, yet its version moves, so the second post (the same version read)
+    is refused and one review is recorded."""
+    author, approver = officer(dukcapil), city_admin(dukcapil)
+    document = new_document(author, dukcapil)
+    effective_revision(document, author, approver, effective_on=today() - timedelta(days=400))
+    db.session.commit()
+    read = document.version
+    auth.login(author)
+    data = {"outcome": "no_change", "notes": "Masih sesuai.", "version": read}
+    assert client.post(f"/documents/{document.id}/review", data=data).status_code == 302
+    again = client.post(f"/documents/{document.id}/review", data=data, follow_redirects=True)
+    assert "Muat ulang halaman" in again.get_data(as_text=True)
+    db.session.expire_all()
+    assert len(document.reviews) == 1 and document.version > read
+    api.as_user(author)
+    body = {"outcome": "no_change", "version": document.version}
+    assert api.post(f"/documents/{document.id}/reviews", json=body).status_code == 201
+    assert api.post(f"/documents/{document.id}/reviews", json=body).status_code == 409
+    db.session.expire_all()
+    assert len(document.reviews) == 2
+
+
 def test_form_errors_are_shown_in_indonesian(client, auth, dukcapil):
     author = officer(dukcapil)
     auth.login(author)

@@ -92,7 +92,11 @@ def row_error_text(error: dict[str, Any]) -> str:
     value = error.get("value", "")
     messages = {
         "missing": lambda: _("The column “%(value)s” is empty.", value=value),
-        "bad_date": lambda: _("“%(value)s” is not a date (use YYYY-MM-DD HH:MM).", value=value),
+        "bad_date": lambda: _(
+            "The column “%(column)s”: “%(value)s” is not a date (use YYYY-MM-DD HH:MM).",
+            column=error.get("column", "–"),
+            value=value,
+        ),
         "unknown_agency": lambda: _(
             "No agency with the code “%(value)s” in this city.", value=value
         ),
@@ -162,8 +166,9 @@ def _clean(
     text = {k.strip().lower(): ("" if v is None else str(v).strip()) for k, v in raw.items() if k}
     errors: list[dict] = []
 
-    def fail(code: str, value: Any = "") -> None:
-        errors.append({"row": number, "id": text.get("id", ""), "code": code, "value": str(value)})
+    def fail(code: str, value: Any = "", column: str = "") -> None:
+        error = {"row": number, "id": text.get("id", ""), "code": code, "value": str(value)}
+        errors.append({**error, "column": column} if column else error)
 
     for column in REQUIRED:
         if not text.get(column):
@@ -171,12 +176,12 @@ def _clean(
     channel = CHANNEL_ALIASES.get(text.get("channel", "").lower())
     if text.get("channel") and channel is None:
         fail("unknown_channel", text["channel"])
-    received = _parse_date(text["received_at"]) if text.get("received_at") else None
-    if text.get("received_at") and received is None:
-        fail("bad_date", text["received_at"])
-    responded = _parse_date(text["response_date"]) if text.get("response_date") else None
-    if text.get("response_date") and responded is None:
-        fail("bad_date", text["response_date"])
+    dates: dict[str, datetime | None] = {}
+    for column in ("received_at", "response_date"):
+        dates[column] = _parse_date(text[column]) if text.get(column) else None
+        if text.get(column) and dates[column] is None:
+            fail("bad_date", text[column], column=column)
+    received, responded = dates["received_at"], dates["response_date"]
     if received and responded and responded < received:
         fail("response_before_received")
     agency = agencies.get(text.get("agency", "").upper())

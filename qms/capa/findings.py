@@ -4,8 +4,9 @@ When an audit's report is issued its findings are final (the team writes them on
 audit is in progress), so that is when every finding whose grade requires follow-up (major and
 minor by default, see qms/audits/grades.py) becomes a nonconformity of the audited agency: raised
 by the lead auditor, who also follows it up (accepts the plan, verifies), due on the finding's
-deadline. Observations and opportunities for improvement get none. The audit closes only once
-the corrective action plan of each of those nonconformities is accepted.
+deadline, with the audit's auditee representatives. Observations and opportunities for
+improvement get none. The audit closes only once the corrective action plan of each of those
+nonconformities is accepted.
 
 The audits do not import this feature: `init_app` plugs these functions into their extension
 points (`register_report_listener`, `register_follow_up_checker`).
@@ -48,6 +49,7 @@ def raise_for_finding(finding: Finding) -> Nonconformity:
         finding_id=finding.id,
         source=NcSource.INTERNAL_AUDIT,
         source_reference=finding.number,
+        auditee_representative=audit.auditee_representatives,
         auditor_id=audit.lead_auditor_id,
     )
     db.session.expire(finding, ["nonconformity"])

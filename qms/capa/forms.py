@@ -15,8 +15,10 @@ from qms.capa.models import (
     ACTION_KIND_LABELS,
     CAUSE_LABELS,
     GRADE_LABELS,
+    MAX_WHY_STEPS,
     SOURCE_LABELS,
     ActionKind,
+    Nonconformity,
 )
 from qms.core.forms import (
     BAD_DATE,
@@ -53,9 +55,7 @@ class _DescriptionFields(FlaskForm):
     requirement = TextAreaField(_l("Requirement"), validators=[Optional()])
     evidence = TextAreaField(_l("Objective evidence"), validators=[DataRequired(REQUIRED)])
     statement = TextAreaField(_l("Nonconformity statement"), validators=[DataRequired(REQUIRED)])
-    auditee_representative = StringField(
-        _l("Auditee representative"), validators=[Optional(), max_length(200)]
-    )
+    auditee_representative = StringField(_l("Auditee representative"), validators=[Optional()])
     auditor_id = ChoiceField(_l("Follow-up auditor"), coerce=_int_or_none, validate_choice=False)
 
     def values(self) -> dict[str, Any]:
@@ -133,9 +133,23 @@ class CauseForm(VersionedForm):
     )
     risk_register_updated = BooleanField(_l("Risk register updated"))
 
+    def show_analysis(self, nc: Nonconformity) -> None:
+        """Fill the form with the stored analysis, to be revised (also after a failed
+        verification re-opened the plan). The agencies to raise linked nonconformities in stay
+        unchosen: those already raised are linked, choosing them again would raise them twice."""
+        whys = list(nc.why_steps or [])
+        for i in range(1, MAX_WHY_STEPS + 1):
+            getattr(self, f"why_{i}").data = whys[i - 1] if i <= len(whys) else ""
+        self.cause_category.data = nc.cause_category.value if nc.cause_category else ""
+        self.root_cause.data = nc.root_cause
+        if nc.occurs_elsewhere is not None:
+            self.occurs_elsewhere.data = "yes" if nc.occurs_elsewhere else "no"
+        self.elsewhere_note.data = nc.elsewhere_note
+        self.risk_register_updated.data = bool(nc.risk_register_updated)
+
     def values(self) -> dict[str, Any]:
         return {
-            "why_steps": [getattr(self, f"why_{i}").data for i in range(1, 6)],
+            "why_steps": [getattr(self, f"why_{i}").data for i in range(1, MAX_WHY_STEPS + 1)],
             "cause_category": self.cause_category.data,
             "root_cause": self.root_cause.data,
             "occurs_elsewhere": self.occurs_elsewhere.data == "yes",

@@ -77,6 +77,9 @@ STATUS_LABELS = {
     NcStatus.REOPENED: _l("Re-opened"),
 }
 
+#: the "why?" rows of a root cause analysis (5-why)
+MAX_WHY_STEPS = 5
+
 #: statuses in which the corrective action is still to be implemented (what a due date is about)
 PENDING_STATUSES = frozenset(
     {
@@ -187,7 +190,8 @@ class Nonconformity(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixi
     grade: Mapped[NcGrade] = mapped_column(str_enum(NcGrade))
     raised_on: Mapped[date]
     raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    auditee_representative: Mapped[str] = mapped_column(String(200), default="")
+    #: who represented the auditee (from an audit: the audit's representatives, several names)
+    auditee_representative: Mapped[str] = mapped_column(Text, default="")
     #: the auditor who follows this up (accepts the plan, verifies); sees it in their register
     auditor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     due_date: Mapped[date]

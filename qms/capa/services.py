@@ -20,8 +20,10 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from qms.accounts.models import Role, RoleAssignment, User
+from qms.audits import grades as audit_grades
 from qms.audits.models import AuditTeamMember, Finding
 from qms.capa.models import (
+    MAX_WHY_STEPS,
     PENDING_STATUSES,
     PLAN_ACCEPTED_STATUSES,
     STATUS_LABELS,
@@ -54,7 +56,6 @@ REVIEW = "review"
 VERIFY = "verify"
 #: correct the description of a nonconformity (see `update_details`)
 DESCRIBE = "describe"
-MAX_WHY_STEPS = 5
 
 
 # --- access -------------------------------------------------------------------------------
@@ -177,6 +178,16 @@ def deadline_days(source: NcSource | str, grade: NcGrade | str) -> int:
 
 def due_date_for(source: NcSource | str, grade: NcGrade | str, raised_on: date) -> date:
     return raised_on + timedelta(days=deadline_days(source, grade))
+
+
+def renewed_due_date(nc: Nonconformity, today: date) -> date:
+    """The deadline of a plan re-opened by a failed verification: the configured days counted
+    from that day, by the rule that set the first one (an audit finding's grade deadline, see
+    qms/audits/grades.py, else CAPA_DEADLINES for the source and grade)."""
+    found = audit_grades.grade(nc.finding.grade) if nc.finding is not None else None
+    if found is not None and found.deadline_days:
+        return today + timedelta(days=found.deadline_days)
+    return due_date_for(nc.source, nc.grade, today)
 
 
 # --- raising ------------------------------------------------------------------------------
@@ -452,6 +463,23 @@ def _can(action: str) -> Callable[[Any, Any], bool]:
     return lambda user, nc: access.can(user, action, nc)
 
 
+def _not_the_plan_author(message: Any) -> Callable[[User, Nonconformity], Any | None]:
+    def refusal(user: User, nc: Nonconformity) -> Any | None:
+        return message if nc.plan_submitted_by_id == user.id else None
+
+    return refusal
+
+
+def _implementers(nc: Nonconformity) -> set[int]:
+    return {nc.implemented_by_id, *(a.done_by_id for a in nc.current_actions)} - {None}
+
+
+def _not_an_implementer(user: User, nc: Nonconformity) -> Any | None:
+    if user.id in _implementers(nc):
+        return _l("The effectiveness must be verified by someone other than the implementer.")
+    return None
+
+
 WORKFLOW = StateMachine(
     "status",
     [
@@ -482,6 +510,7 @@ WORKFLOW = StateMachine(
             NcStatus.PLAN_ACCEPTED,
             _l("Accept the action plan"),
             _can(REVIEW),
+            _not_the_plan_author(_l("The plan must be accepted by someone other than its author.")),
         ),
         Transition(
             "return_plan",
@@ -489,6 +518,7 @@ WORKFLOW = StateMachine(
             NcStatus.CAUSE_ANALYSED,
             _l("Return the plan for rework"),
             _can(REVIEW),
+            _not_the_plan_author(_l("The plan must be reviewed by someone other than its author.")),
         ),
         Transition(
             "mark_implemented",
@@ -503,6 +533,7 @@ WORKFLOW = StateMachine(
             NcStatus.VERIFIED,
             _l("Verify: effective"),
             _can(VERIFY),
+            _not_an_implementer,
         ),
         Transition(
             "verify_not_effective",
@@ -510,6 +541,7 @@ WORKFLOW = StateMachine(
             NcStatus.REOPENED,
             _l("Verify: not effective"),
             _can(VERIFY),
+            _not_an_implementer,
         ),
         Transition(
             "close",
@@ -659,15 +691,11 @@ def _submit_plan(actor: User, nc: Nonconformity, values: dict, today: date) -> N
 
 
 def _accept_plan(actor: User, nc: Nonconformity, values: dict, today: date) -> None:
-    if nc.plan_submitted_by_id == actor.id:
-        raise DomainError(_l("The plan must be accepted by someone other than its author."))
     nc.plan_accepted_by_id = actor.id
     nc.plan_accepted_at = utcnow()
 
 
 def _return_plan(actor: User, nc: Nonconformity, values: dict, today: date) -> None:
-    if nc.plan_submitted_by_id == actor.id:
-        raise DomainError(_l("The plan must be reviewed by someone other than its author."))
     nc.plan_return_note = _required_text(
         values, "note", _l("Say what the plan needs before it can be accepted.")
     )
@@ -684,16 +712,8 @@ def _mark_implemented(actor: User, nc: Nonconformity, values: dict, today: date)
     nc.implemented_at = utcnow()
 
 
-def _implementers(nc: Nonconformity) -> set[int]:
-    return {nc.implemented_by_id, *(a.done_by_id for a in nc.current_actions)} - {None}
-
-
 def _verify(result: VerificationResult) -> Callable[[User, Nonconformity, dict, date], None]:
     def verify(actor: User, nc: Nonconformity, values: dict, today: date) -> None:
-        if actor.id in _implementers(nc):
-            raise DomainError(
-                _l("The effectiveness must be verified by someone other than the implementer.")
-            )
         if nc.effectiveness_check_on and today < nc.effectiveness_check_on:
             raise DomainError(
                 _(
@@ -716,7 +736,7 @@ def _verify(result: VerificationResult) -> Callable[[User, Nonconformity, dict, 
             # the plan starts again: a new round of actions, a fresh deadline
             nc.reopened_count += 1
             nc.plan_round += 1
-            nc.due_date = today + timedelta(days=deadline_days(nc.source, nc.grade))
+            nc.due_date = renewed_due_date(nc, today)
             nc.plan_submitted_by_id = nc.plan_accepted_by_id = nc.implemented_by_id = None
             nc.plan_submitted_at = nc.plan_accepted_at = nc.implemented_at = None
             nc.effectiveness_check_on = None
@@ -769,6 +789,41 @@ def transition(
 
 def available_transitions(nc: Nonconformity, user: User) -> list[Transition]:
     return [] if nc.is_archived else WORKFLOW.available(nc, user)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Steps of the current status that wait on others, and the people who may take them."""
+
+    steps: list[Transition]
+    people: list[User]
+
+
+def _step_takers(nc: Nonconformity) -> list[User]:
+    """Whoever may hold a role in this nonconformity's workflow: the agency's quality officers,
+    the city's admins, the auditor who raised it and the follow-up auditor."""
+    people = [
+        *_holders(Role.QUALITY_OFFICER, agency_id=nc.agency_id),
+        *_holders(Role.CITY_ADMIN, city_id=nc.agency.city_id),
+        *(u for u in (nc.raised_by, nc.auditor) if u is not None and u.active),
+    ]
+    return list({u.id: u for u in people}.values())
+
+
+def waiting_on_others(nc: Nonconformity, user: User) -> list[Waiting]:
+    """The steps of the current status this user may not take, grouped by who may (by the
+    workflow's own rules: role and separation of duties)."""
+    if nc.is_archived:
+        return []
+    takers = _step_takers(nc)
+    state = WORKFLOW.state_of(nc)
+    groups: dict[tuple[int, ...], Waiting] = {}
+    for step in WORKFLOW.transitions.values():
+        if state not in step.sources or step.may_take(user, nc):
+            continue
+        people = [u for u in takers if step.may_take(u, nc)]
+        groups.setdefault(tuple(u.id for u in people), Waiting([], people)).steps.append(step)
+    return list(groups.values())
 
 
 # --- the actions of a plan ----------------------------------------------------------------

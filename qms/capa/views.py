@@ -199,7 +199,7 @@ def _step_forms(nc: Nonconformity, failed: dict[str, Any]) -> dict[str, Any]:
             formdata=None, version=nc.version
         )
         if isinstance(form, CauseForm) and transition.name not in failed:
-            form.why_1.data, form.root_cause.data = (nc.why_steps or [""])[0], nc.root_cause
+            form.show_analysis(nc)
         forms[transition.name] = (transition, form)
     return forms
 
@@ -214,6 +214,7 @@ def _detail(nc: Nonconformity, failed: dict[str, Any] | None = None, status: int
         "capa/detail.html",
         nc=nc,
         steps=_step_forms(nc, failed),
+        waiting=services.waiting_on_others(nc, current_user),
         action_form=failed.get("add_action") or ActionForm(formdata=None, version=nc.version),
         complete_form=CompleteActionForm(formdata=None, version=nc.version),
         evidence={a.id: files_of(a) for a in nc.actions},

@@ -13,6 +13,8 @@ from qms.core.history import history_note
 from qms.extensions import db
 
 Guard = Callable[[Any, Any], bool]
+#: why this user may not take the step although their role may (separation of duties), or None
+Refusal = Callable[[Any, Any], Any | None]
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,13 @@ class Transition:
     label: Any
     #: who may take it: (user, record) -> bool
     allowed: Guard = field(default=lambda user, record: True)
+    #: a rule about the person beyond their role (not the plan's author, not the implementer):
+    #: the step is neither offered to them nor taken by them, and the reason is told
+    refusal: Refusal = field(default=lambda user, record: None)
+
+    def may_take(self, user: Any, record: Any) -> bool:
+        """Whether this user may take the step on this record (its state aside)."""
+        return self.allowed(user, record) and self.refusal(user, record) is None
 
 
 class StateMachine:
@@ -46,7 +55,7 @@ class StateMachine:
     def available(self, record: Any, user: Any) -> list[Transition]:
         state = self.state_of(record)
         return [
-            t for t in self.transitions.values() if state in t.sources and t.allowed(user, record)
+            t for t in self.transitions.values() if state in t.sources and t.may_take(user, record)
         ]
 
     def check(self, record: Any, name: str, user: Any) -> Transition:
@@ -64,6 +73,9 @@ class StateMachine:
             )
         if not transition.allowed(user, record):
             raise PermissionDenied(_l("You may not “%(action)s” here.", action=transition.label))
+        reason = transition.refusal(user, record)
+        if reason is not None:
+            raise DomainError(reason)
         return transition
 
     def apply(

@@ -650,6 +650,9 @@ def review_document(
         raise DomainError(_l("Only a document with an effective revision is reviewed."))
     due_on = document.next_review_on
     with _refuse_concurrent_change():
+        # every review moves the document's version, even one that changes none of its fields
+        # (a second "no change" on the same day): the same review posted twice is refused
+        document.updated_at = utcnow()
         revision = None
         if outcome == ReviewOutcome.NO_CHANGE:
             document.next_review_on = add_months(reviewed_on, document.review_period_months)
