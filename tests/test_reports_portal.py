@@ -5,20 +5,25 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import date
+import re
+from datetime import date, timedelta
 
 import pytest
+from babel.dates import format_date
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 from qms import web
 from qms.accounts.models import Role
+from qms.core.timeutil import today
 from qms.extensions import db
 from qms.organisations.models import Agency
 from qms.reports import engine
 from qms.reports.models import GeneratedReport, ReportStatus
 from tests.factories import AgencyFactory, CityFactory, UnitFactory, user_with_role
+from tests.factories_documents import city_admin, effective_revision, new_document, officer
 from tests.factories_reports import GeneratedReportFactory
+from tests.factories_sme import BusinessFactory
 
 
 @pytest.fixture(autouse=True)
@@ -134,14 +139,37 @@ def test_read_only_roles_may_post_to_report_generation_and_verification_only(cli
     assert db.session.scalar(db.select(db.func.count(Agency.id))) == agencies_before
 
 
+def _choices(page: str, field: str) -> list[str]:
+    """The option values of one of the portal form's selects."""
+    select = re.search(rf'<select[^>]*name="{field}"[^>]*>(.*?)</select>', page, re.S)
+    return re.findall(r'<option[^>]*value="([^"]*)"', select.group(1)) if select else []
+
+
 def test_agency_officer_only_gets_reports_about_their_own_agency(client, auth, kupang):
     officer = user_with_role(Role.QUALITY_OFFICER, agency=kupang["dukcapil"])
+    BusinessFactory(city=kupang["city"])  # a business exists, but officers see none
     auth.login(officer)
-    portal = client.get("/reports/")
-    assert b"Dinas Dukcapil" in portal.data and b"RSUD S.K. Lerik" not in portal.data
+    portal = client.get("/reports/").data.decode()
+    assert "Dinas Dukcapil" in portal and "RSUD S.K. Lerik" not in portal
+    # only what they may generate: reports about their agency, not the city's nor a business's
+    assert _choices(portal, "report") == [
+        "city-directory",
+        "agency-compliance",
+        "document-master-list",
+    ]
+    assert _choices(portal, "agency_id") == [str(kupang["dukcapil"].id)]  # no "whole city"
+    assert _choices(portal, "city_id") == [str(kupang["city"].id)]
 
-    assert _generate(client, kupang["city"], kupang["rsud"]).status_code == 403
-    assert _generate(client, kupang["city"]).status_code == 403  # the whole city
+    # a refused combination is shown on the form, with what was chosen kept
+    refused = _generate(client, kupang["city"], kupang["rsud"], period_start="2026-01-01")
+    text = refused.data.decode()
+    assert refused.status_code == 422
+    assert "Anda tidak boleh membuat laporan ini untuk kota atau OPD tersebut." in text
+    assert 'value="2026-01-01"' in text
+    whole_city = _generate(client, kupang["city"])
+    assert whole_city.status_code == 422 and "Anda tidak boleh" in whole_city.data.decode()
+    summary = _generate(client, kupang["city"], report="city-compliance-summary")
+    assert summary.status_code == 422
     assert db.session.scalar(db.select(db.func.count(GeneratedReport.id))) == 0
     assert _generate(client, kupang["city"], kupang["dukcapil"]).status_code == 303
     own = _latest()
@@ -176,7 +204,73 @@ def test_roles_without_reports_and_anonymous_users_get_nothing(client, auth, kup
     auditor = user_with_role(Role.INTERNAL_AUDITOR, agency=kupang["dukcapil"])
     auth.login(auditor)
     assert _download(client, report.ident)[0] == 404
-    assert _generate(client, kupang["city"]).status_code == 403
+    refused = _generate(client, kupang["city"])
+    assert refused.status_code == 422
+    assert "Peran Anda tidak dapat membuat laporan apa pun." in refused.data.decode()
+
+
+def test_the_cooperative_office_officer_is_offered_the_business_dossier_only(client, auth, kupang):
+    BusinessFactory(city=kupang["city"])
+    auth.login(user_with_role(Role.COOP_OFFICER, city=kupang["city"]))
+    portal = client.get("/reports/").data.decode()
+    assert _choices(portal, "report") == ["business-dossier"]
+    assert _choices(portal, "city_id") == [str(kupang["city"].id)]
+    assert 'name="agency_id"' not in portal and "Dinas Dukcapil" not in portal
+    refused = _generate(client, kupang["city"], kupang["dukcapil"], report="agency-compliance")
+    assert refused.status_code == 422
+    assert "Peran Anda tidak dapat membuat laporan ini." in refused.data.decode()
+
+
+def test_a_report_without_a_period_refuses_one(client, auth, kupang):
+    auth.login(user_with_role(Role.BSN_REVIEWER))
+    portal = client.get("/reports/").data.decode()
+    assert "Tidak memakai periode." in portal  # the master list and the record reports
+    asked = dict(report="document-master-list", period_start="2020-01-01")
+    refused = _generate(client, kupang["city"], kupang["dukcapil"], **asked, period_end="")
+    assert refused.status_code == 422
+    assert "Laporan ini tidak memakai periode: kosongkan periodenya." in refused.data.decode()
+    assert db.session.scalar(db.select(db.func.count(GeneratedReport.id))) == 0
+    without = _generate(client, kupang["city"], kupang["dukcapil"], report="document-master-list")
+    assert without.status_code == 303 and _latest().period_start is None
+
+
+def _cover_period(html: str) -> str:
+    return re.search(r"<dt>Periode</dt>\s*<dd>(.*?)</dd>", html, re.S).group(1).strip()
+
+
+def test_the_verify_page_words_the_period_as_the_cover_does(client, auth, kupang, fake_render):
+    auth.login(user_with_role(Role.BSN_REVIEWER))
+    for period in ({}, {"period_start": "2026-01-01", "period_end": "2026-06-30"}):
+        _generate(client, kupang["city"], **period)
+        cover = _cover_period(fake_render[-1])
+        page = client.get(f"/verify/{_latest().ident}").data.decode()
+        assert f"<dd>{cover}</dd>" in page, cover
+        assert f"<dd>{cover}</dd>" in client.get(f"/reports/{_latest().ident}").data.decode()
+    assert _cover_period(fake_render[0]).startswith("Keadaan per ")
+    assert _cover_period(fake_render[1]) == "1 Januari 2026 – 30 Juni 2026"
+
+
+def test_document_control_of_a_past_period_is_dated_as_the_current_state(
+    client, auth, kupang, fake_render
+):
+    """Document control has no history: a report about 2020 shows today's reviews, and says
+    so in the summary and in the section, while the period's own figures say "no data"."""
+    author, approver = officer(kupang["dukcapil"]), city_admin(kupang["dukcapil"])
+    document = new_document(author, kupang["dukcapil"], "SOP KK")
+    effective_revision(document, author, approver, effective_on=today() - timedelta(days=400))
+    auth.login(user_with_role(Role.BSN_REVIEWER))
+    asked = dict(report="agency-compliance", period_start="2020-01-01", period_end="2020-12-31")
+    assert _generate(client, kupang["city"], kupang["dukcapil"], **asked).status_code == 303
+    html = " ".join(fake_render[-1].split())
+    day = format_date(today(), locale="id", format="long")
+    assert "Tidak ada laporan audit perangkat daerah ini yang terbit dalam periode ini." in html
+    assert f"Tinjauan dokumen yang terlambat per {day}" in html
+    assert f"Pengendalian dokumen: keadaan per {day}, apa pun periodenya." in html
+    assert (
+        f"Pengendalian dokumen adalah keadaan saat ini: angka di bawah adalah keadaan per {day}"
+        in html
+    )
+    assert "SOP KK" in html  # the overdue review is listed, under that heading
 
 
 def test_bad_parameters_are_named_and_nothing_is_archived(client, auth, kupang):
@@ -209,12 +303,9 @@ def test_verification_is_public_and_detects_tampering(client, kupang):
     assert page.status_code == 200
     assert "Laporan ini ada di arsip." in text and "Dinas Dukcapil" in text
     assert "30 Juni 2026" in text and report.requested_by.name in text
-    assert (
-        client.get("/verify/QMS-2026-000001-XXXXXX")
-        .data.decode()
-        .count("Tidak ada laporan dengan nomor identitas ini.")
-        == 1
-    )
+    unknown = client.get("/verify/QMS-2026-000001-XXXXXX")
+    assert unknown.status_code == 404
+    assert unknown.data.decode().count("Tidak ada laporan dengan nomor identitas ini.") == 1
     assert client.get(f"/verify/?ident={report.ident}").status_code == 302
 
     def upload(content: bytes, ident: str = report.ident):

@@ -51,7 +51,12 @@ Who may generate and download: `ReportType.may(user, req)`: `allowed` if given, 
 `registry.may_view_record` for a record report and `registry.may_report_on` otherwise
 (national readers everywhere, city admins and management viewers in their city, a quality
 officer only about their own agency). The archive's SQL scope is the user's cities
-(ReportPolicy); the type's rule narrows it for every listing and download.
+(ReportPolicy); the type's rule narrows it for every listing and download. The portal offers
+only the types, cities and agencies for which that same rule allows some report
+(services.portal_scope), and shows a refused combination on its form.
+
+A type with `period=Need.NONE` (a current state, such as the master list) and a report about
+one record take no period: the portal says so, and a period given is refused.
 
 A report about one record (an audit, a nonconformity, a business) sets
 `record=RecordKind(model, label, find, owner)`: the portal asks for the record's reference

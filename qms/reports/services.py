@@ -7,6 +7,7 @@ import hashlib
 import logging
 import secrets
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -22,10 +23,11 @@ from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied, ValidationFailed
 from qms.core.timeutil import utcnow
 from qms.extensions import db
+from qms.organisations import services as organisations
 from qms.organisations.models import Agency, City
 from qms.reports import engine
 from qms.reports.models import GeneratedReport, ReportStatus
-from qms.reports.registry import Need, ReportRequest, ReportType, report_type
+from qms.reports.registry import Need, ReportRequest, ReportType, report_type, report_types
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +89,11 @@ def _checked_agency(
     return agency
 
 
+def takes_period(rtype: ReportType) -> bool:
+    """A report about one record, or of a current state (the master list), has no period."""
+    return rtype.record is None and rtype.period is not Need.NONE
+
+
 def build_request(
     user: User,
     key: str,
@@ -119,12 +126,15 @@ def build_request(
             ]
         else:
             city, agency = rtype.record.owner(record)
-        period_start = period_end = None
     if city is None or not access.can(user, access.VIEW, city):
         errors.setdefault("city", [str(_l("Choose a city."))])
     if rtype.record is None:
         agency = _checked_agency(rtype, city, agency, errors)
-    if rtype.period is Need.NONE or rtype.record is not None:
+    if not takes_period(rtype):
+        if period_start or period_end:
+            errors["period_start"] = [
+                str(_l("This report takes no period: leave the period empty."))
+            ]
         period_start = period_end = None
     elif rtype.period is Need.REQUIRED and not (period_start and period_end):
         errors["period_start"] = [
@@ -146,8 +156,77 @@ def build_request(
         requested_by=user,
     )
     if not rtype.may(user, request):
-        raise PermissionDenied(_l("You may not generate this report for this city or agency."))
+        field = "record" if record is not None else "agency" if agency is not None else "city"
+        raise PermissionDenied(
+            _l("You may not generate this report for this city or agency."), field=field
+        )
     return rtype, request
+
+
+@dataclass(frozen=True)
+class PortalScope:
+    """What the portal offers a user: the report types they may generate somewhere, and the
+    cities and agencies they may generate one of those for."""
+
+    types: list[ReportType]
+    cities: list[City]
+    agencies: list[Agency]
+    #: some offered type may be generated about a whole city (no agency chosen)
+    whole_city: bool
+
+
+def _candidates(
+    rtype: ReportType, user: User, cities: list[City], agencies: list[Agency]
+) -> Iterator[ReportRequest]:
+    """The requests of this type the user could make in their scope: one per visible city
+    and/or agency, as the type asks; for a report about a record, one about the first record
+    the user sees (the portal cannot list every record)."""
+    if rtype.record is not None:
+        record = db.session.scalars(access.scoped(rtype.record.model, user).limit(1)).first()
+        if record is not None:
+            city, agency = rtype.record.owner(record)
+            yield ReportRequest(city=city, agency=agency, record=record, requested_by=user)
+        return
+    if rtype.agency is not Need.REQUIRED:
+        yield from (ReportRequest(city=city, requested_by=user) for city in cities)
+    if rtype.agency is not Need.NONE:
+        yield from (ReportRequest(city=a.city, agency=a, requested_by=user) for a in agencies)
+
+
+def portal_scope(user: User) -> PortalScope:
+    """The portal's choices, decided by each report type's own rule (ReportType.may), so the
+    portal never offers what generating would refuse."""
+    visible_cities = organisations.visible_cities(user)
+    visible_agencies = organisations.visible_agencies(user)
+    types: list[ReportType] = []
+    city_ids: set[int] = set()
+    agency_ids: set[int] = set()
+    whole_city = False
+    for rtype in report_types():
+        allowed = [
+            r
+            for r in _candidates(rtype, user, visible_cities, visible_agencies)
+            if rtype.may(user, r)
+        ]
+        if not allowed:
+            continue
+        types.append(rtype)
+        if rtype.record is not None:
+            # the record is looked up by its reference in the chosen city
+            city_ids.update(c.id for c in visible_cities)
+            continue
+        for r in allowed:
+            city_ids.add(r.city.id)
+            if r.agency is not None:
+                agency_ids.add(r.agency.id)
+            else:
+                whole_city = True
+    return PortalScope(
+        types=types,
+        cities=[c for c in visible_cities if c.id in city_ids],
+        agencies=[a for a in visible_agencies if a.id in agency_ids],
+        whole_city=whole_city,
+    )
 
 
 def request_of(report: GeneratedReport) -> ReportRequest:

@@ -18,54 +18,66 @@ from wtforms.fields.choices import SelectChoice
 
 from qms.core import access
 from qms.core.errors import DomainError, ValidationFailed
-from qms.organisations import services as organisations
+from qms.core.views import show_on_form
 from qms.organisations.models import Agency
 from qms.reports import jobs, services
 from qms.reports.forms import GenerateForm, VerifyForm
 from qms.reports.models import STATUS_LABELS, ReportStatus
-from qms.reports.registry import report_types
+from qms.reports.registry import report_type
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 verify_bp = Blueprint("verify", __name__, url_prefix="/verify")
 
 
-def _generate_form() -> GenerateForm:
+def _generate_form(scope: services.PortalScope) -> GenerateForm:
+    """Only the types, cities and agencies the user may generate a report for."""
     form = GenerateForm()
-    form.report.choices = [SelectChoice(t.key, str(t.title)) for t in report_types()]
-    cities = organisations.visible_cities(current_user)
-    form.city_id.choices = [SelectChoice(c.id, c.name) for c in cities]
-    form.agency_id.choices = [SelectChoice("", _("— the whole city —"))] + [
-        SelectChoice(a.id, a.name, optgroup=a.city.name)
-        for a in organisations.visible_agencies(current_user)
+    form.report.choices = [SelectChoice(t.key, str(t.title)) for t in scope.types]
+    form.city_id.choices = [SelectChoice(c.id, c.name) for c in scope.cities]
+    whole_city = [SelectChoice("", _("— the whole city —"))] if scope.whole_city else []
+    form.agency_id.choices = whole_city + [
+        SelectChoice(a.id, a.name, optgroup=a.city.name) for a in scope.agencies
     ]
     if not form.is_submitted():
         form.locale.data = str(get_locale() or "id")
     return form
 
 
-def _portal(form: GenerateForm, status: int = 200):
+def _portal(form: GenerateForm, scope: services.PortalScope, status: int = 200):
     return render_template(
         "reports/portal.html",
         form=form,
-        types=report_types(),
+        types=scope.types,
         archive=services.archive_for(current_user),
         status_labels=STATUS_LABELS,
+        takes_period=services.takes_period,
     ), status
 
 
 @bp.get("/")
 @login_required
 def portal():
-    return _portal(_generate_form())
+    scope = services.portal_scope(current_user)
+    return _portal(_generate_form(scope), scope)
+
+
+#: the service's parameter names and the form's fields
+_FIELDS = {"city": "city_id", "agency": "agency_id", "record": "record_reference"}
 
 
 @bp.post("/generate")
 @login_required
 def generate():
-    """Open to read-only roles too (qms/web.py): it writes to the report archive only."""
-    form = _generate_form()
+    """Open to read-only roles too (qms/web.py): it writes to the report archive only. A
+    refused combination is shown on the form with the values kept, as any refused input."""
+    scope = services.portal_scope(current_user)
+    form = _generate_form(scope)
     if not form.validate():
-        return _portal(form, 422)
+        return _portal(form, scope, 422)
+    rtype = report_type(form.report.data or "")
+    if rtype is not None and rtype not in scope.types:  # unknown ones: the service says so
+        form.report.errors = [_("Your role may not generate this report.")]
+        return _portal(form, scope, 422)
     try:
         rtype, report_request = services.build_request(
             current_user,
@@ -77,11 +89,13 @@ def generate():
             locale=form.locale.data,
             record_reference=form.record_reference.data or "",
         )
-    except ValidationFailed as error:
-        fields = {"city": "city_id", "agency": "agency_id", "record": "record_reference"}
-        for name, messages in error.errors.items():
-            getattr(form, fields.get(name, name)).errors = [*messages]
-        return _portal(form, 422)
+    except DomainError as error:  # invalid parameters, or a combination the user may not have
+        errors = getattr(error, "errors", None) or {error.field: [str(error.message)]}
+        named = {_FIELDS.get(n, n): m for n, m in errors.items()}
+        if "agency_id" in named and not form.agency_id.choices:  # the field is not shown
+            named.setdefault("city_id", []).extend(named.pop("agency_id"))
+        show_on_form(form, ValidationFailed(named))
+        return _portal(form, scope, 422)
     submission = jobs.submit(current_user, rtype, report_request)
     if not submission.needs_render:
         flash(_("The data did not change since this report was made: here it is again."), "info")
@@ -175,7 +189,8 @@ def verify_index():
 @verify_bp.get("/<ident>", endpoint="show")
 def verify_show(ident: str):
     form = VerifyForm(ident=services.normalise_ident(ident))
-    return _verify_page(form, services.verify_upload(ident, None))
+    verification = services.verify_upload(ident, None)
+    return _verify_page(form, verification, 200 if verification.report else 404)
 
 
 @verify_bp.post("/", endpoint="check")

@@ -31,7 +31,8 @@ AGENCY_COMPLIANCE = ReportType(
         "document reviews due and overdue, complaints and response times."
     ),
     order=20,
-    version=2,  # 2: the heat map's data table below the map
+    # 2: the heat map's data table below the map; 3: document control dated as a current state
+    version=3,
 )
 
 register_report_type(AGENCY_COMPLIANCE)
