@@ -320,6 +320,8 @@ def remove_member(member_id: int):
 @login_required
 def add_agenda_item(audit_id: int):
     audit = access.get_visible(Audit, audit_id, current_user)
+    # a refusal of the change itself is a 403, not an error of the form
+    access.authorize(current_user, access.EDIT, audit)
     form = AgendaForm(auditors=audit.team)
     if form.validate_on_submit():
         try:
