@@ -5,7 +5,8 @@ figure and the reminders. Services flush; the caller commits."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import IO, Any
 
@@ -35,7 +36,7 @@ from qms.audits.models import (
     RowResult,
 )
 from qms.core import access
-from qms.core.errors import DomainError, PermissionDenied
+from qms.core.errors import DomainError, PermissionDenied, ValidationFailed
 from qms.core.models import check_version, stale_write_refused
 from qms.core.numbering import draw_next
 from qms.core.registry import Reminder
@@ -418,34 +419,79 @@ def _new_reference(kind: AuditKind, year: int, agency: Agency) -> str:
     return f"{base}-{number}"
 
 
-def _apply_audit_values(audit: Audit, values: dict[str, Any]) -> None:
+@dataclass
+class Refusals:
+    """The refusals of independent checks, collected so that a form shows them all at once
+    (the clauses, the dates, the units and the lead auditor are checked each on its own)."""
+
+    refused: list[DomainError] = field(default_factory=list)
+
+    @contextmanager
+    def check(self) -> Iterator[None]:
+        """Run one check; a refusal is kept (a denied permission is not a field's error)."""
+        try:
+            yield
+        except PermissionDenied:
+            raise
+        except DomainError as error:
+            self.refused.append(error)
+
+    def raise_any(self) -> None:
+        """One refusal as it was raised (its own message and field), several as one
+        ValidationFailed naming each field."""
+        if len(self.refused) == 1:
+            raise self.refused[0]
+        if self.refused:
+            errors: dict[str, list[str]] = {}
+            for error in self.refused:
+                errors.setdefault(error.field or "", []).append(str(error.message))
+            raise ValidationFailed(errors, " ".join(str(e.message) for e in self.refused))
+
+
+def _apply_audit_values(audit: Audit, values: dict[str, Any], refusals: Refusals) -> None:
     for name in AUDIT_TEXT_FIELDS:
         if name in values:
             setattr(audit, name, values[name] or "")
     for name in AUDIT_DATE_FIELDS:
         if name in values:
             setattr(audit, name, values[name])
-    if "scope_clauses" in values:
-        audit.scope_clauses = _check_clause_numbers(
-            audit.standard or db.session.get(Standard, audit.standard_id),
-            values["scope_clauses"],
-            "scope_clauses",
-        )
-    if "scope_unit_ids" in values:
-        unit_ids = [int(u) for u in values["scope_unit_ids"] or []]
-        own = set(db.session.scalars(select(Unit.id).where(Unit.agency_id == audit.agency_id)))
-        if not set(unit_ids) <= own:
-            raise DomainError(
-                _l("The units in scope must belong to the audited agency."),
-                field="scope_unit_ids",
+    with refusals.check():
+        if "scope_clauses" in values:
+            clauses = _check_clause_numbers(
+                audit.standard or db.session.get(Standard, audit.standard_id),
+                values["scope_clauses"],
+                "scope_clauses",
             )
-        audit.scope_unit_ids = unit_ids
-    if audit.planned_end < audit.planned_start:
-        raise DomainError(_l("The audit cannot end before it starts."), field="planned_end")
-    if audit.actual_start and audit.actual_end and audit.actual_end < audit.actual_start:
-        raise DomainError(_l("The audit cannot end before it starts."), field="actual_end")
-    if not audit.scope_clauses:
-        raise DomainError(_l("Choose at least one clause in scope."), field="scope_clauses")
+            if audit.status != AuditStatus.PLANNED and set(clauses) != set(audit.scope_clauses):
+                raise DomainError(
+                    _l(
+                        "The scope is fixed once the audit has started; add checklist rows instead."
+                    ),
+                    field="scope_clauses",
+                )
+            audit.scope_clauses = clauses
+        if not audit.scope_clauses:
+            raise DomainError(_l("Choose at least one clause in scope."), field="scope_clauses")
+    with refusals.check():
+        if "scope_unit_ids" in values:
+            unit_ids = [int(u) for u in values["scope_unit_ids"] or []]
+            own = set(db.session.scalars(select(Unit.id).where(Unit.agency_id == audit.agency_id)))
+            if not set(unit_ids) <= own:
+                raise DomainError(
+                    _l("The units in scope must belong to the audited agency."),
+                    field="scope_unit_ids",
+                )
+            audit.scope_unit_ids = unit_ids
+    with refusals.check():
+        if audit.planned_end < audit.planned_start:
+            raise DomainError(_l("The audit cannot end before it starts."), field="planned_end")
+    with refusals.check():
+        if audit.actual_start and audit.actual_end and audit.actual_end < audit.actual_start:
+            raise DomainError(_l("The audit cannot end before it starts."), field="actual_end")
+    if "lead_auditor_id" in values:
+        # last: the independence check looks at the units in scope just set
+        with refusals.check():
+            _set_lead(audit, values["lead_auditor_id"])
 
 
 def _set_lead(audit: Audit, lead_id: int | None) -> None:
@@ -499,9 +545,10 @@ def create_audit(actor: User, values: dict[str, Any]) -> Audit:
     values = {**values, "planned_end": audit.planned_end}
     if item is not None and not values.get("scope_clauses"):
         values["scope_clauses"] = item.clause_numbers
-    _apply_audit_values(audit, values)
+    refusals = Refusals()
+    _apply_audit_values(audit, values, refusals)
+    refusals.raise_any()
     audit.reference = _new_reference(kind, audit.planned_start.year, agency)
-    _set_lead(audit, values.get("lead_auditor_id"))
     db.session.add(audit)
     db.session.flush()
     return audit
@@ -510,18 +557,9 @@ def create_audit(actor: User, values: dict[str, Any]) -> Audit:
 def update_audit(actor: User, audit: Audit, values: dict[str, Any]) -> Audit:
     """Change the plan, the meetings or the report texts (not the status: see `transition`)."""
     access.authorize(actor, access.EDIT, audit)
-    if (
-        "scope_clauses" in values
-        and audit.status != AuditStatus.PLANNED
-        and set(values["scope_clauses"]) != set(audit.scope_clauses)
-    ):
-        raise DomainError(
-            _l("The scope is fixed once the audit has started; add checklist rows instead."),
-            field="scope_clauses",
-        )
-    _apply_audit_values(audit, values)
-    if "lead_auditor_id" in values:
-        _set_lead(audit, values["lead_auditor_id"])
+    refusals = Refusals()
+    _apply_audit_values(audit, values, refusals)
+    refusals.raise_any()
     db.session.flush()
     return audit
 
@@ -556,11 +594,15 @@ def remove_member(actor: User, member: AuditTeamMember) -> None:
 
 def add_agenda_item(actor: User, audit: Audit, values: dict[str, Any]) -> AgendaItem:
     access.authorize(actor, access.EDIT, audit)
-    if values.get("ends_at") and values["ends_at"] < values["starts_at"]:
-        raise DomainError(_l("The audit cannot end before it starts."), field="ends_at")
+    refusals = Refusals()
+    with refusals.check():
+        if values.get("ends_at") and values["ends_at"] < values["starts_at"]:
+            raise DomainError(_l("The agenda row cannot end before it starts."), field="ends_at")
     auditor_id = values.get("auditor_id") or None
-    if auditor_id and auditor_id not in audit.team_ids:
-        raise DomainError(_l("Choose an auditor of the team."), field="auditor_id")
+    with refusals.check():
+        if auditor_id and auditor_id not in audit.team_ids:
+            raise DomainError(_l("Choose an auditor of the team."), field="auditor_id")
+    refusals.raise_any()
     item = AgendaItem(
         starts_at=values["starts_at"],
         ends_at=values.get("ends_at"),

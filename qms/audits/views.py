@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from qms.accounts.models import Role, User
@@ -45,7 +46,7 @@ from qms.audits.models import (
     ProgrammeItem,
 )
 from qms.core import access
-from qms.core.errors import DomainError, PermissionDenied
+from qms.core.errors import DomainError, PermissionDenied, StaleRecordError
 from qms.core.history import history_of
 from qms.core.views import form_status, show_on_form
 from qms.extensions import db
@@ -245,25 +246,28 @@ def new():
     return render_template("audits/audit_form.html", form=form, item=item), form_status(form)
 
 
-@bp.get("/<int:audit_id>")
-@login_required
-def detail(audit_id: int):
-    audit = access.get_visible(Audit, audit_id, current_user)
+def _detail_page(audit: Audit, agenda_form: AgendaForm | None = None) -> str:
+    """The audit page; `agenda_form` is a refused agenda row, shown again with its errors."""
     auditors = _auditors(services.city_of(audit))
-    history = history_of(audit)
     return render_template(
         "audits/audit.html",
         audit=audit,
         may_edit=access.can(current_user, access.EDIT, audit),
         member_form=MemberForm(auditors=[u for u in auditors if u.id not in audit.team_ids]),
-        agenda_form=AgendaForm(auditors=audit.team),
+        agenda_form=agenda_form or AgendaForm(auditors=audit.team),
         transitions=services.AUDIT_WORKFLOW.available(audit, current_user),
         lacking=services.findings_lacking_follow_up(audit)
         if audit.status == AuditStatus.REPORTED
         else [],
         tally=services.tally(audit.rows),
-        history=history,
+        history=history_of(audit),
     )
+
+
+@bp.get("/<int:audit_id>")
+@login_required
+def detail(audit_id: int):
+    return _detail_page(access.get_visible(Audit, audit_id, current_user))
 
 
 @bp.route("/<int:audit_id>/edit", methods=["GET", "POST"])
@@ -316,14 +320,19 @@ def remove_member(member_id: int):
 @login_required
 def add_agenda_item(audit_id: int):
     audit = access.get_visible(Audit, audit_id, current_user)
+    # a refusal of the change itself is a 403, not an error of the form
+    access.authorize(current_user, access.EDIT, audit)
     form = AgendaForm(auditors=audit.team)
     if form.validate_on_submit():
-        services.add_agenda_item(current_user, audit, form.data)
-        db.session.commit()
-    else:
-        for errors in form.errors.values():
-            flash(" ".join(str(e) for e in errors), "error")
-    return redirect(url_for("audits.detail", audit_id=audit.id) + "#plan")
+        try:
+            services.add_agenda_item(current_user, audit, form.data)
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The row was added to the audit plan."), "success")
+            return redirect(url_for("audits.detail", audit_id=audit.id) + "#plan")
+    return _detail_page(audit, agenda_form=form), form_status(form)
 
 
 @bp.post("/agenda/<int:item_id>/remove")
@@ -334,6 +343,14 @@ def remove_agenda_item(item_id: int):
     services.remove_agenda_item(current_user, item)
     db.session.commit()
     return redirect(url_for("audits.detail", audit_id=audit_id) + "#plan")
+
+
+#: what the user reads once a transition is made, by its name
+TRANSITION_DONE = {
+    "start": _l("The audit has started."),
+    "report": _l("The audit report was issued."),
+    "close": _l("The audit was closed."),
+}
 
 
 @bp.post("/<int:audit_id>/transition/<name>")
@@ -350,7 +367,7 @@ def transition(audit_id: int, name: str):
             "audits/confirm_report.html", audit=audit, count=error.count, name=name
         ), 409
     db.session.commit()
-    flash(_("Done: %(action)s.", action=done.label), "success")
+    flash(TRANSITION_DONE[done.name], "success")
     return redirect(url_for("audits.detail", audit_id=audit.id))
 
 
@@ -367,16 +384,19 @@ def archive(audit_id: int):
 # --- checklist --------------------------------------------------------------------------------
 
 
-@bp.get("/<int:audit_id>/checklist")
-@login_required
-def checklist(audit_id: int):
-    audit = access.get_visible(Audit, audit_id, current_user)
+def _checklist_page(
+    audit: Audit, refused: ChecklistRow | None = None, refused_form: RowForm | None = None
+) -> str:
+    """The checklist; `refused_form` is the answer to the row `refused` that was not saved,
+    shown again in that row as typed, with its errors."""
     return render_template(
         "audits/checklist.html",
         audit=audit,
         conduct=access.can(current_user, services.CONDUCT, audit),
         may_edit=services.may_prepare_checklist(current_user, audit),
-        row_form=RowForm(grades=grades.grades()),
+        row_form=RowForm(grades=grades.grades(), formdata=None),
+        refused=refused,
+        refused_form=refused_form,
         add_form=AddRowForm(clauses=services.clauses_in_scope(audit) or audit.standard.clauses),
         copy_form=CopyChecklistForm(audits=services.previous_audits(current_user, audit)),
         evidence_form=EvidenceForm(),
@@ -387,6 +407,12 @@ def checklist(audit_id: int):
     )
 
 
+@bp.get("/<int:audit_id>/checklist")
+@login_required
+def checklist(audit_id: int):
+    return _checklist_page(access.get_visible(Audit, audit_id, current_user))
+
+
 def _wants_fetch() -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
@@ -394,37 +420,48 @@ def _wants_fetch() -> bool:
 @bp.post("/rows/<int:row_id>")
 @login_required
 def save_row(row_id: int):
+    """Save one answer. The page's script sends it in the background and reads JSON; without
+    JavaScript a refused answer comes back in its row as typed (nothing saved, nothing lost),
+    except a stale one: that row is shown with the answer saved meanwhile, which the message
+    names."""
     row = access.get_visible(ChecklistRow, row_id, current_user)
     form = RowForm(grades=grades.grades())
     anchor = url_for("audits.checklist", audit_id=row.audit_id) + f"#row-{row.id}"
-    try:
-        if not form.validate_on_submit():
-            raise DomainError(" ".join(str(e) for errs in form.errors.values() for e in errs))
-        services.record_row(current_user, row, form.data, version=form.version.data)
-    except PermissionDenied:
-        raise
-    except DomainError as error:
-        db.session.rollback()
-        if _wants_fetch():
-            return jsonify({"ok": False, "message": str(error.message), "field": error.field}), (
-                error.status_code
-            )
-        flash(str(error.message), "error")
-        return redirect(anchor), 303
-    db.session.commit()
-    finding = row.finding
+    status = 422
+    if form.validate_on_submit():
+        try:
+            services.record_row(current_user, row, form.data, version=form.version.data)
+        except PermissionDenied:
+            raise
+        except StaleRecordError as error:
+            db.session.rollback()
+            if not _wants_fetch():
+                flash(str(error.message), "error")
+                return redirect(anchor), 303
+            form.form_errors.append(str(error.message))
+            status = error.status_code
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            if _wants_fetch():
+                finding = row.finding
+                return jsonify(
+                    {
+                        "ok": True,
+                        "message": _("Saved."),
+                        "finding": finding.number if finding else None,
+                        # the next save from the same page is based on this one
+                        "version": row.version,
+                    }
+                )
+            flash(_("Saved."), "success")
+            return redirect(anchor), 303
     if _wants_fetch():
-        return jsonify(
-            {
-                "ok": True,
-                "message": _("Saved."),
-                "finding": finding.number if finding else None,
-                # the next save from the same page is based on this one
-                "version": row.version,
-            }
-        )
-    flash(_("Saved."), "success")
-    return redirect(anchor), 303
+        field = next((name for name, errors in form.errors.items() if name and errors), None)
+        messages = [*form.form_errors, *(str(e) for n, es in form.errors.items() if n for e in es)]
+        return jsonify({"ok": False, "message": " ".join(messages), "field": field}), status
+    return _checklist_page(row.audit, refused=row, refused_form=form), status
 
 
 @bp.post("/rows/<int:row_id>/files")
