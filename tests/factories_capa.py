@@ -11,6 +11,7 @@ import factory
 from qms.accounts.models import Role, User
 from qms.capa import services
 from qms.capa.models import Channel, Complaint, ComplaintStatus, Nonconformity
+from qms.core.timeutil import today as local_today
 from qms.organisations.models import Agency, City
 from tests.factories import AgencyFactory, Base, CityFactory, user_with_role
 
@@ -136,3 +137,26 @@ class ComplaintFactory(Base):
     category = "Sampah"
     text = "Sampah belum diangkut."
     status = ComplaintStatus.WAITING
+
+
+def walk_to_plan_submitted(world, nc: Nonconformity) -> None:
+    """An audit finding's nonconformity taken by the audited agency's officer (world from
+    tests.factories_audits) through correction and analysis to a submitted one-action plan."""
+    services.transition(world.officer, nc, "record_correction", {"correction": "RTM dijadwalkan."})
+    services.transition(
+        world.officer,
+        nc,
+        "analyse_cause",
+        {
+            "why_steps": ["Belum dijadwalkan."],
+            "cause_category": "method",
+            "root_cause": "Tidak ada kalender mutu.",
+            "occurs_elsewhere": False,
+        },
+    )
+    services.add_action(
+        world.officer,
+        nc,
+        {"description": "RTM", "owner": "Sekretaris Dinas", "due_date": local_today()},
+    )
+    services.transition(world.officer, nc, "submit_plan", {"effectiveness_check_on": local_today()})

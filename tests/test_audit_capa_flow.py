@@ -20,7 +20,7 @@ from qms.core.errors import DomainError
 from qms.core.timeutil import today
 from qms.extensions import db
 from tests.factories_audits import NC, make_world, started_audit
-from tests.factories_capa import PDF
+from tests.factories_capa import PDF, walk_to_plan_submitted
 
 MAJOR = {
     "result": "nonconform",
@@ -184,27 +184,6 @@ def test_a_failed_raise_leaves_the_report_unissued(world, monkeypatch):
 
 
 # --- the close rule ---------------------------------------------------------------------------
-
-
-def walk_to_plan_submitted(world, nc: Nonconformity) -> None:
-    capa.transition(world.officer, nc, "record_correction", {"correction": "RTM dijadwalkan."})
-    capa.transition(
-        world.officer,
-        nc,
-        "analyse_cause",
-        {
-            "why_steps": ["Belum dijadwalkan."],
-            "cause_category": "method",
-            "root_cause": "Tidak ada kalender mutu.",
-            "occurs_elsewhere": False,
-        },
-    )
-    capa.add_action(
-        world.officer,
-        nc,
-        {"description": "RTM", "owner": "Sekretaris Dinas", "due_date": today()},
-    )
-    capa.transition(world.officer, nc, "submit_plan", {"effectiveness_check_on": today()})
 
 
 def test_the_audit_closes_once_every_plan_is_accepted(world):

@@ -18,7 +18,7 @@ from qms.capa.models import NcStatus, Nonconformity
 from qms.core.timeutil import today
 from qms.extensions import db
 from tests.factories_audits import make_world, plan_audit
-from tests.factories_capa import PDF
+from tests.factories_capa import PDF, walk_to_plan_submitted
 
 MAJOR = {
     "result": "nonconform",
@@ -52,22 +52,7 @@ def reported_major(world, **audit_values) -> Audit:
 
 
 def implemented(world, nc: Nonconformity) -> None:
-    capa.transition(world.officer, nc, "record_correction", {"correction": "RTM dijadwalkan."})
-    capa.transition(
-        world.officer,
-        nc,
-        "analyse_cause",
-        {
-            "why_steps": ["Belum dijadwalkan."],
-            "cause_category": "method",
-            "root_cause": "Tidak ada kalender mutu.",
-            "occurs_elsewhere": False,
-        },
-    )
-    capa.add_action(
-        world.officer, nc, {"description": "RTM", "owner": "Sekdis", "due_date": today()}
-    )
-    capa.transition(world.officer, nc, "submit_plan", {"effectiveness_check_on": today()})
+    walk_to_plan_submitted(world, nc)
     capa.transition(world.lead, nc, "accept_plan")
     capa.complete_action(
         world.officer, nc.current_actions[0], evidence=io.BytesIO(PDF), filename="rtm.pdf"
