@@ -84,9 +84,9 @@ def test_user_changes_are_in_the_history_without_password(client, auth):
     auth.login(user)
     client.post("/language/en", data={"next": "/"})
     entries = db.session.scalars(
-        select(HistoryEntry).where(
-            HistoryEntry.record_type == "users", HistoryEntry.record_id == user.id
-        )
+        select(HistoryEntry)
+        .where(HistoryEntry.record_type == "users", HistoryEntry.record_id == user.id)
+        .order_by(HistoryEntry.id)
     ).all()
     assert [e.action for e in entries] == ["create", "update"]
     assert entries[1].changes == {"locale": ["id", "en"]}

@@ -32,9 +32,9 @@ def notes(nc: Nonconformity) -> list[str]:
     return [
         e.note
         for e in db.session.scalars(
-            select(HistoryEntry).where(
-                HistoryEntry.record_type == "nonconformities", HistoryEntry.record_id == nc.id
-            )
+            select(HistoryEntry)
+            .where(HistoryEntry.record_type == "nonconformities", HistoryEntry.record_id == nc.id)
+            .order_by(HistoryEntry.id)
         )
         if e.note
     ]
@@ -168,9 +168,11 @@ def test_an_action_of_the_plan_being_written_can_be_removed_and_the_history_keep
     db.session.refresh(nc)
     assert nc.current_actions == [kept]
     removal = db.session.scalars(
-        select(HistoryEntry).where(
+        select(HistoryEntry)
+        .where(
             HistoryEntry.record_type == "corrective_actions", HistoryEntry.record_id == dropped_id
         )
+        .order_by(HistoryEntry.id)
     ).all()
     assert [e.action for e in removal] == ["create", "delete"]
     services.transition(world.officer, nc, "submit_plan", {"effectiveness_check_on": TODAY})
