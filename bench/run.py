@@ -11,6 +11,8 @@ over --runs of:
   - overhead: app / floor - 1, the app's own share on top of WeasyPrint, in wall-clock
     seconds and (CPU) in the CPU seconds of this process, which other processes on a shared
     machine disturb less; app and floor runs alternate;
+  - frozen: the floor again with the garbage collector's existing objects frozen, as the app
+    renders (qms.reports.engine.render_pdf); own: app / frozen - 1, the app's own work;
   - data: CPU seconds of building the report's data (queries and figures), part of app;
 and the peak memory (max RSS) of one background render, run as the RQ worker runs it: in a
 forked child process (rq's work horse) through qms.reports.jobs.render_job.
@@ -22,6 +24,7 @@ Each feature adds its data to the dataset by appending a generator to GENERATORS
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import resource
@@ -435,8 +438,8 @@ def measure(key: str, params: dict, city: City, reviewer: User, runs: int) -> di
     meta = GeneratedReport(
         ident="QMS-BENCH-000000-XXXXXX", requested_by=reviewer, created_at=utcnow()
     )
-    wall: dict[str, list[float]] = {"app": [], "floor": []}
-    cpu: dict[str, list[float]] = {"app": [], "floor": []}
+    wall: dict[str, list[float]] = {"app": [], "floor": [], "frozen": []}
+    cpu: dict[str, list[float]] = {"app": [], "floor": [], "frozen": []}
     data_cpu: list[float] = []
     pages = []
     saved: list[Path] = []
@@ -466,6 +469,15 @@ def measure(key: str, params: dict, city: City, reviewer: User, runs: int) -> di
                 url_fetcher=SafeURLFetcher(ROOT / "static"),
             ).write_pdf()
 
+    def frozen_floor() -> None:
+        # the same, with the garbage collector's existing objects frozen as engine.render_pdf
+        # freezes them: what is left between app and this floor is the app's own work
+        gc.freeze()
+        try:
+            floor()
+        finally:
+            gc.unfreeze()
+
     # app and floor runs alternate, so that load from other processes on a shared machine
     # weighs on both alike
     for _ in range(runs):
@@ -478,9 +490,11 @@ def measure(key: str, params: dict, city: City, reviewer: User, runs: int) -> di
                 path.write_text(html, encoding="utf-8")
                 saved.append(path)
         timed("floor", floor)
+        timed("frozen", frozen_floor)
     return {
         "app": statistics.median(wall["app"]),
         "floor": statistics.median(wall["floor"]),
+        "frozen": statistics.median(wall["frozen"]),
         "app_cpu": statistics.median(cpu["app"]),
         "floor_cpu": statistics.median(cpu["floor"]),
         "data_cpu": statistics.median(data_cpu),
@@ -536,16 +550,28 @@ def main() -> None:
         if db.session.scalar(db.select(db.func.count(City.id))):
             sys.exit("The database is not empty: give an empty scratch database.")
         city, reviewer = build_dataset(args.agencies)
-        header = ("report", "pages", "app s", "floor s", "overhead", "CPU", "data s", "peak MB")
-        print("\n{:<24}{:>6}{:>9}{:>9}{:>10}{:>7}{:>8}{:>9}".format(*header))
+        header = (
+            "report",
+            "pages",
+            "app s",
+            "floor s",
+            "overhead",
+            "CPU",
+            "frozen s",
+            "own",
+            "data s",
+            "peak MB",
+        )
+        print("\n{:<24}{:>6}{:>9}{:>9}{:>10}{:>7}{:>10}{:>6}{:>8}{:>9}".format(*header))
         for key, params in CASES:
             result = measure(key, params, city, reviewer, args.runs)
             overhead = result["app"] / result["floor"] - 1
             cpu_overhead = result["app_cpu"] / result["floor_cpu"] - 1
+            own = result["app"] / result["frozen"] - 1
             print(
                 f"{key:<24}{result['pages']:>6.0f}{result['app']:>9.2f}{result['floor']:>9.2f}"
-                f"{overhead:>10.0%}{cpu_overhead:>7.0%}{result['data_cpu']:>8.2f}"
-                f"{result['peak_mb']:>9.0f}",
+                f"{overhead:>10.0%}{cpu_overhead:>7.0%}{result['frozen']:>10.2f}{own:>6.0%}"
+                f"{result['data_cpu']:>8.2f}{result['peak_mb']:>9.0f}",
                 flush=True,
             )
         print(f"\nmedians of {args.runs} runs, {args.agencies} agencies; HTML saved in {OUT}")
