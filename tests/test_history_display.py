@@ -60,6 +60,8 @@ def test_a_nonconformity_history_shows_enum_labels_yes_no_and_the_step_taken(cli
     assert "<ins>Tidak</ins>" in history  # occurs_elsewhere False
     assert "<ins>False</ins>" not in history
     assert "cause_category" not in history and "<ins>method</ins>" not in history
+    # a field the new record left empty is not listed as a change
+    assert "Kriteria internal" not in history and "<del>–</del> → <ins>–</ins>" not in history
 
 
 def test_unregistered_fields_fall_back_to_a_readable_name(app):

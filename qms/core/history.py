@@ -336,6 +336,10 @@ def _referenced_names(entries: list[HistoryEntry]) -> dict[tuple[str, Any], str]
     return names
 
 
+def _is_blank(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
 def describe_history(entries: list[HistoryEntry]) -> list[ShownEntry]:
     """The entries as a history table shows them, in the user's language and time zone."""
     names = _referenced_names(entries)
@@ -344,7 +348,9 @@ def describe_history(entries: list[HistoryEntry]) -> list[ShownEntry]:
         columns = _columns(entry.record_type)
         changes = []
         for field_name, (old, new) in entry.changes.items():
-            if not _is_shown(entry.record_type, field_name):
+            if not _is_shown(entry.record_type, field_name) or (
+                _is_blank(old) and _is_blank(new)  # a field a new record left empty
+            ):
                 continue
             column = columns.get(field_name)
             labels = _value_labels(entry.record_type, field_name)
