@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request, url_for
+from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import CombinedMultiDict
@@ -31,7 +31,7 @@ from qms.documents.models import (
     ReviewOutcome,
 )
 from qms.extensions import db
-from qms.files.models import StoredFile
+from qms.files.api import file_json
 from qms.files.services import files_of
 from qms.organisations.services import visible_agencies
 
@@ -102,18 +102,6 @@ schemas.update(
                 "version": {"type": "integer"},
             },
         },
-        "StoredFile": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "name": _TEXT,
-                "content_type": _TEXT,
-                "size": {"type": "integer"},
-                "sha256": _TEXT,
-                "description": _TEXT,
-                "download_url": _TEXT,
-            },
-        },
         "TransitionInput": {
             "type": "object",
             "required": ["action"],
@@ -168,18 +156,6 @@ def document_json(document: Document) -> dict:
         "next_review_on": iso(document.next_review_on),
         "review_state": services.review_state(document),
         "version": document.version,
-    }
-
-
-def file_json(stored: StoredFile) -> dict:
-    return {
-        "id": stored.id,
-        "name": stored.original_name,
-        "content_type": stored.content_type,
-        "size": stored.size,
-        "sha256": stored.sha256,
-        "description": stored.description,
-        "download_url": url_for("api.download_file", file_id=stored.id),
     }
 
 

@@ -1,14 +1,42 @@
-"""/api/v1 download of evidence files, for token holders who may see the record they belong to."""
+"""/api/v1 evidence files: their JSON (features list a record's files with it) and their download,
+for token holders who may see the record they belong to."""
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, url_for
 from flask_login import current_user
 
-from qms.api.core import api_route
+from qms.api.core import api_route, schemas
 from qms.extensions import db
 from qms.files import services
 from qms.files.models import StoredFile
+
+_TEXT = {"type": "string"}
+
+schemas["StoredFile"] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "name": _TEXT,
+        "content_type": _TEXT,
+        "size": {"type": "integer"},
+        "sha256": _TEXT,
+        "description": _TEXT,
+        "download_url": _TEXT,
+    },
+}
+
+
+def file_json(stored: StoredFile) -> dict:
+    return {
+        "id": stored.id,
+        "name": stored.original_name,
+        "content_type": stored.content_type,
+        "size": stored.size,
+        "sha256": stored.sha256,
+        "description": stored.description,
+        "download_url": url_for("api.download_file", file_id=stored.id),
+    }
 
 
 @api_route(
