@@ -44,11 +44,12 @@ from flask import current_app  # noqa: E402
 from sqlalchemy import bindparam, func, insert, select, update  # noqa: E402
 
 from qms import create_app  # noqa: E402
-from qms.accounts.models import Role, RoleAssignment, User  # noqa: E402
+from qms.accounts.models import RoleAssignment, User  # noqa: E402
 from qms.audits import services as audit_services  # noqa: E402
 from qms.audits.models import Audit, ChecklistRow, Finding  # noqa: E402
 from qms.capa.models import Complaint, CorrectiveAction, Nonconformity  # noqa: E402
 from qms.core.checklists import load_directory  # noqa: E402
+from qms.core.roles import Role  # noqa: E402
 from qms.core.timeutil import utcnow  # noqa: E402
 from qms.documents.models import Document, DocumentRevision  # noqa: E402
 from qms.extensions import db  # noqa: E402

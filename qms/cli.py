@@ -61,8 +61,8 @@ def create_user(
     from sqlalchemy import select
 
     from qms.accounts import services
-    from qms.accounts.models import Role
     from qms.core.errors import DomainError
+    from qms.core.roles import Role
     from qms.organisations.models import Agency, City
 
     try:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from qms.accounts import services as accounts
-from qms.accounts.models import Role, User
+from qms.accounts.models import User
 from qms.core.history import acting_as
 from qms.core.registry import demo_seeders
+from qms.core.roles import Role
 from qms.extensions import db
 from qms.organisations.models import Agency, AgencyKind, City, CityKind, Unit, UnitKind
 

@@ -8,9 +8,10 @@ from datetime import date
 
 import factory
 
-from qms.accounts.models import Role, User
+from qms.accounts.models import User
 from qms.audits import services
 from qms.audits.models import Audit, AuditProgramme
+from qms.core.roles import Role
 from qms.extensions import db
 from qms.organisations.models import Agency, City
 from qms.standards.models import Clause, DocumentedInformation, Question, Standard

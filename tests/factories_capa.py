@@ -8,9 +8,10 @@ from datetime import date, datetime, timedelta
 
 import factory
 
-from qms.accounts.models import Role, User
+from qms.accounts.models import User
 from qms.capa import services
 from qms.capa.models import Channel, Complaint, ComplaintStatus, Nonconformity
+from qms.core.roles import Role
 from qms.core.timeutil import today as local_today
 from qms.organisations.models import Agency, City
 from tests.factories import AgencyFactory, Base, CityFactory, user_with_role

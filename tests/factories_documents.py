@@ -6,7 +6,8 @@ from datetime import date
 
 import factory
 
-from qms.accounts.models import Role, User
+from qms.accounts.models import User
+from qms.core.roles import Role
 from qms.documents import services
 from qms.documents.models import (
     DOCUMENT_TYPE_PREFIXES,

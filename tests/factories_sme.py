@@ -9,8 +9,8 @@ import factory
 from flask import current_app
 from sqlalchemy import select
 
-from qms.accounts.models import Role
 from qms.core.checklists import load_directory
+from qms.core.roles import Role
 from qms.extensions import db
 from qms.sme import services
 from qms.sme.demo import passing_value

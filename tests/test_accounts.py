@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from qms.accounts.models import Role, User
+from qms.accounts.models import User
 from qms.core.history import HistoryEntry
+from qms.core.roles import Role
 from qms.extensions import db
 from tests.conftest import PASSWORD
 from tests.factories import AgencyFactory, user_with_role

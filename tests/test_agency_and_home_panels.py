@@ -8,11 +8,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from qms.accounts.models import Role, User
+from qms.accounts.models import User
 from qms.audits import services as audits
 from qms.audits.models import Audit
 from qms.capa import services as capa
 from qms.capa.models import NcGrade
+from qms.core.roles import Role
 from qms.core.timeutil import today
 from qms.documents import services as documents
 from qms.documents.models import DocumentStatus

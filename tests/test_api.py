@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, text
 
-from qms.accounts.models import ApiToken, Role
+from qms.accounts.models import ApiToken
 from qms.api.core import paths
 from qms.core.history import history_of
+from qms.core.roles import Role
 from qms.extensions import db
 from qms.organisations.models import Agency, Unit
 from tests.factories import AgencyFactory, CityFactory, UnitFactory, user_with_role

@@ -257,7 +257,7 @@ def test_links_both_ways_follow_what_each_user_may_see(world, client, auth):
 
 
 def make_city_auditor(world):
-    from qms.accounts.models import Role
+    from qms.core.roles import Role
     from tests.factories import user_with_role
 
     return user_with_role(Role.INTERNAL_AUDITOR, agency=world.setda, name="Yakobus Pah")

@@ -7,10 +7,10 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
-from qms.accounts.models import Role
 from qms.audits import services
 from qms.audits.models import AuditProgramme, ChecklistRow, ProgrammeItem, RowResult
 from qms.core.errors import PermissionDenied, StaleRecordError
+from qms.core.roles import Role
 from qms.extensions import db
 from tests.factories import user_with_role
 from tests.factories_audits import NC, make_world, plan_audit, started_audit

@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from flask_babel import force_locale
 
-from qms.accounts.models import Role, RoleAssignment
+from qms.accounts.models import RoleAssignment
 from qms.audits import services
 from qms.audits.models import AuditStatus, ChecklistRow, Finding, RowResult
 from qms.core.errors import DomainError, PermissionDenied
+from qms.core.roles import Role
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from tests.factories_audits import NC, make_world, plan_audit, started_audit

@@ -10,7 +10,6 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from qms.accounts.models import Role
 from qms.audits import grades, services
 from qms.audits.models import (
     AgendaItem,
@@ -22,6 +21,7 @@ from qms.audits.models import (
 )
 from qms.core.checklists import load_file
 from qms.core.mail import OutboxMessage, run_reminders
+from qms.core.roles import Role
 from qms.extensions import db
 from tests.factories import user_with_role
 from tests.factories_audits import NC, make_world, plan_audit, started_audit

@@ -7,7 +7,7 @@ import hashlib
 import pytest
 from sqlalchemy import func, select
 
-from qms.accounts.models import Role
+from qms.core.roles import Role
 from qms.core.timeutil import today
 from qms.documents import services
 from qms.documents.models import DocumentRevision, RevisionState

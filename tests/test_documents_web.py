@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from qms import create_app
-from qms.accounts.models import Role
 from qms.core.i18n import fmt_date
 from qms.core.mail import OutboxMessage
+from qms.core.roles import Role
 from qms.core.timeutil import today
 from qms.documents import services
 from qms.documents.models import Document, DocumentRevision, RevisionState

@@ -12,11 +12,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from qms import create_app
-from qms.accounts.models import Role
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied, StaleRecordError
 from qms.core.history import HistoryEntry
 from qms.core.mail import OutboxMessage, run_reminders
+from qms.core.roles import Role
 from qms.core.timeutil import today
 from qms.documents import services
 from qms.documents.models import (

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from qms.accounts.models import Role, User
+from qms.accounts.models import User
 from qms.core.history import HistoryEntry
 from qms.core.mail import queue_mail
 from qms.core.registry import Reminder
+from qms.core.roles import Role
 from qms.demo import ACCOUNTS, DEMO_PASSWORD
 from qms.extensions import db
 from qms.organisations.models import Agency, City, Unit

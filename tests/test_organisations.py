@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from qms.accounts.models import Role
 from qms.core.errors import DomainError, PermissionDenied
 from qms.core.history import history_of
+from qms.core.roles import Role
 from qms.extensions import db
 from qms.organisations import services
 from qms.organisations.models import Agency, AgencyKind, City, Unit

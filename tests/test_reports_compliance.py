@@ -14,9 +14,10 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from qms import create_app
-from qms.accounts.models import Role, User
+from qms.accounts.models import User
 from qms.audits.models import Audit, AuditStatus, ChecklistRow, Finding, RowResult
 from qms.capa.models import Complaint, NcStatus, Nonconformity
+from qms.core.roles import Role
 from qms.demo import DEMO_PASSWORD
 from qms.documents.models import Document
 from qms.extensions import db

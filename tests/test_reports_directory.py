@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from qms.accounts.models import Role
+from qms.core.roles import Role
 from qms.extensions import db
 from qms.organisations.models import AgencyKind, UnitKind
 from qms.reports import jobs, services

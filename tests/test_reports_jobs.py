@@ -9,7 +9,7 @@ import pytest
 from redis import Redis
 from rq import Queue, SimpleWorker
 
-from qms.accounts.models import Role
+from qms.core.roles import Role
 from qms.extensions import db
 from qms.reports import jobs
 from qms.reports.models import GeneratedReport, ReportStatus

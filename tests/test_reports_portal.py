@@ -14,7 +14,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 from qms import web
-from qms.accounts.models import Role
+from qms.core.roles import Role
 from qms.core.timeutil import today
 from qms.extensions import db
 from qms.organisations.models import Agency

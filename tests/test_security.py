@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from qms import create_app
-from qms.accounts.models import Role
 from qms.accounts.services import issue_token
+from qms.core.roles import Role
 from qms.extensions import db
 from qms.organisations.models import Agency
 from tests.conftest import PASSWORD, QmsClient

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from qms.accounts.models import Role
+from qms.core.roles import Role
 from qms.extensions import db
 from qms.sme.models import Business
 from tests.factories import AgencyFactory, CityFactory, user_with_role

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from qms.accounts.models import Role
+from qms.core.roles import Role
 from qms.extensions import db
 from qms.sme import services
 from qms.sme.demo import passing_value

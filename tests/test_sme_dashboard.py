@@ -10,10 +10,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from qms.accounts.models import Role, User
+from qms.accounts.models import User
 from qms.accounts.services import hash_password
 from qms.core.history import HistoryEntry
 from qms.core.mail import OutboxMessage, run_reminders
+from qms.core.roles import Role
 from qms.core.timeutil import today as local_today
 from qms.demo import seed
 from qms.extensions import db

@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import func, select
 
-from qms.accounts.models import Role
+from qms.core.roles import Role
 from qms.extensions import db
 from qms.files.models import StoredFile
 from qms.sme import places, services

@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from qms.accounts import services
-from qms.accounts.models import Role, RoleAssignment, User
+from qms.accounts.models import RoleAssignment, User
 from qms.core.errors import DomainError, PermissionDenied
+from qms.core.roles import Role
 from qms.extensions import db
 from tests.conftest import PASSWORD, Auth
 from tests.factories import AgencyFactory, CityFactory, user_with_role

@@ -26,8 +26,9 @@ def _force_password_change():
 
 def init_app(app: Flask) -> None:
     from qms.accounts import admin_views, services, views
-    from qms.accounts.models import ROLE_LABELS, User
-    from qms.core.registry import NavItem, add_history_labels, add_nav
+    from qms.accounts.models import User
+    from qms.core.registry import NavItem, add_history_labels, add_history_resolver, add_nav
+    from qms.core.roles import ROLE_LABELS
 
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to see this page.")
@@ -62,3 +63,4 @@ def init_app(app: Flask) -> None:
         values={"role": ROLE_LABELS},
     )
     add_history_labels("users", fields={"email": _l("Email"), "locale": _l("Language")})
+    add_history_resolver("users", services.user_names)

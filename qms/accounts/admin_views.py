@@ -12,10 +12,11 @@ from flask_wtf import FlaskForm
 
 from qms.accounts import services
 from qms.accounts.forms import NewUserForm, ResetPasswordForm, RoleForm, UserEditForm
-from qms.accounts.models import ROLE_LABELS, Role, User
+from qms.accounts.models import User
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied
 from qms.core.history import history_of
+from qms.core.roles import ROLE_LABELS, Role
 from qms.core.views import form_status, show_on_form
 from qms.extensions import db
 from qms.organisations import services as organisations

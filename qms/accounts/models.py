@@ -2,46 +2,17 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.core.models import AuditedMixin, TimestampMixin, str_enum
+from qms.core.roles import READ_ONLY_ROLES, ROLE_LABELS, Role
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.organisations.models import Agency, City, Unit
-
-
-class Role(enum.StrEnum):
-    SYSTEM_ADMIN = "system_admin"
-    CITY_ADMIN = "city_admin"
-    QUALITY_OFFICER = "quality_officer"
-    INTERNAL_AUDITOR = "internal_auditor"
-    COOP_OFFICER = "coop_officer"
-    BSN_REVIEWER = "bsn_reviewer"
-    MANAGEMENT_VIEWER = "management_viewer"
-
-
-ROLE_LABELS = {
-    Role.SYSTEM_ADMIN: _l("System administrator"),
-    Role.CITY_ADMIN: _l("City administrator"),
-    Role.QUALITY_OFFICER: _l("Agency quality officer"),
-    Role.INTERNAL_AUDITOR: _l("Internal auditor"),
-    Role.COOP_OFFICER: _l("Cooperative office officer"),
-    Role.BSN_REVIEWER: _l("BSN reviewer"),
-    Role.MANAGEMENT_VIEWER: _l("Management viewer"),
-}
-
-#: Roles whose scope is every city; they need neither city nor agency.
-NATIONAL_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.BSN_REVIEWER})
-#: Roles that need an agency (the officer's own agency, the auditor's home agency).
-AGENCY_ROLES = frozenset({Role.QUALITY_OFFICER, Role.INTERNAL_AUDITOR})
-#: Roles that never write anything.
-READ_ONLY_ROLES = frozenset({Role.BSN_REVIEWER, Role.MANAGEMENT_VIEWER})
 
 
 class User(UserMixin, AuditedMixin, TimestampMixin, db.Model):

@@ -11,17 +11,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, true
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from qms.accounts.models import (
-    AGENCY_ROLES,
-    NATIONAL_ROLES,
-    ApiToken,
-    Role,
-    RoleAssignment,
-    User,
-)
+from qms.accounts.models import ApiToken, RoleAssignment, User
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied
 from qms.core.history import HistoryEntry
+from qms.core.roles import AGENCY_ROLES, NATIONAL_ROLES, Role
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.organisations.models import Agency, City, Unit
@@ -380,3 +374,8 @@ class UserPolicy(access.Policy):
 
 
 access.register_policy(User, UserPolicy())
+
+
+def user_names(ids: set[int]) -> dict[int, str]:
+    """Names of users, for the history tables that show who changed a record."""
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())

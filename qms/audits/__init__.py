@@ -8,7 +8,7 @@ import os
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from qms.accounts.models import Role
+from qms.core.roles import Role
 
 
 def _reads_audits(user) -> bool:

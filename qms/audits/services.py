@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, select, true
 from sqlalchemy.orm.attributes import flag_modified
 
-from qms.accounts.models import Role, User
+from qms.accounts.models import User
 from qms.audits import grades
 from qms.audits.models import (
     AUDIT_KIND_PREFIXES,
@@ -40,6 +40,7 @@ from qms.core.errors import DomainError, PermissionDenied, ValidationFailed
 from qms.core.models import check_version, stale_write_refused
 from qms.core.numbering import draw_next
 from qms.core.registry import Reminder
+from qms.core.roles import Role
 from qms.core.timeutil import today, utcnow
 from qms.core.workflow import StateMachine, Transition
 from qms.extensions import db

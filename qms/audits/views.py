@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from qms.accounts.models import Role, User
+from qms.accounts.models import User
 from qms.accounts.services import auditors_of_city
 from qms.audits import grades, services
 from qms.audits.forms import (
@@ -48,6 +48,7 @@ from qms.audits.models import (
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied, StaleRecordError
 from qms.core.history import history_of
+from qms.core.roles import Role
 from qms.core.views import form_status, show_on_form
 from qms.extensions import db
 from qms.files.services import files_of

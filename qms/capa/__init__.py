@@ -7,7 +7,7 @@ import click
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from qms.accounts.models import Role
+from qms.core.roles import Role
 from qms.core.timeutil import today as local_today
 
 

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from qms.accounts.models import Role, User
+from qms.accounts.models import User
 from qms.capa import services
 from qms.capa.models import (
     Channel,
@@ -32,10 +32,12 @@ from qms.capa.models import (
 from qms.capa.settings import setting
 from qms.core import access
 from qms.core.errors import DomainError
+from qms.core.roles import Role
 from qms.core.timeutil import today as local_today
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.organisations.models import Agency, City
+from qms.organisations.policies import agency_visibility
 
 COLUMNS = (
     "id",
@@ -487,7 +489,7 @@ def escalate_complaints(city: City, today: date, actor: User | None = None) -> l
 
 class ComplaintPolicy(access.Policy):
     def visible(self, user: User):
-        return access.agency_visibility(user, Complaint.agency_id)
+        return agency_visibility(user, Complaint.agency_id)
 
     def allows(self, user: User, action: str, record: Complaint) -> bool:
         agency = record.agency or db.session.get(Agency, record.agency_id)

@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from qms.accounts.models import Role, RoleAssignment, User
+from qms.accounts.models import RoleAssignment, User
 from qms.audits import grades as audit_grades
 from qms.audits.models import AuditTeamMember, Finding
 from qms.capa.models import (
@@ -45,12 +45,14 @@ from qms.core.i18n import fmt_date
 from qms.core.models import check_version, stale_write_refused
 from qms.core.numbering import draw_next
 from qms.core.registry import Reminder
+from qms.core.roles import Role
 from qms.core.timeutil import today as local_today
 from qms.core.timeutil import utcnow
 from qms.core.workflow import StateMachine, Transition
 from qms.extensions import db
 from qms.files import services as files
 from qms.organisations.models import Agency, Unit
+from qms.organisations.policies import agency_visibility
 
 REVIEW = "review"
 VERIFY = "verify"
@@ -78,7 +80,7 @@ class NonconformityPolicy(access.Policy):
         """The agency's officers and city readers see its register; an internal auditor sees
         what they raised, follow up, accepted or verified, and what came from a finding of an
         audit whose team they were on (the whole team stands behind the report)."""
-        conditions = [access.agency_visibility(user, Nonconformity.agency_id)]
+        conditions = [agency_visibility(user, Nonconformity.agency_id)]
         if user.has_role(Role.INTERNAL_AUDITOR):
             verified = select(EffectivenessCheck.nonconformity_id).where(
                 EffectivenessCheck.verified_by_id == user.id
@@ -967,7 +969,7 @@ class AgencySummary:
 def reads_register_of(user: User, agency: Agency) -> bool:
     """The agency's whole register: its officers, its city's readers, national readers."""
     whole = select(Agency.id).where(
-        Agency.id == agency.id, access.agency_visibility(user, Agency.id)
+        Agency.id == agency.id, agency_visibility(user, Agency.id)
     )
     return db.session.scalar(whole) is not None
 

@@ -8,17 +8,32 @@ through `authorize()` (or the services, which call it).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from flask import abort
 from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute
 
-from qms.accounts.models import Role, User
 from qms.core.errors import PermissionDenied
+from qms.core.roles import Role
 from qms.extensions import db
 
 M = TypeVar("M")
+
+
+class User(Protocol):
+    """What a policy asks of the person acting (the accounts feature's User answers it)."""
+
+    id: int
+    is_authenticated: bool
+    is_active: bool
+    is_read_only: bool
+
+    def has_role(self, *roles: Role) -> bool: ...
+
+    def city_ids(self, *roles: Role) -> set[int]: ...
+
+    def agency_ids(self, *roles: Role) -> set[int]: ...
 
 VIEW = "view"
 CREATE = "create"
@@ -108,30 +123,6 @@ def any_of(conditions: Iterable[ColumnElement[bool]]) -> ColumnElement[bool]:
     if not conditions:
         return false()
     return or_(*conditions)
-
-
-def agency_visibility(
-    user: User,
-    agency_column: InstrumentedAttribute,
-    *,
-    agency_roles: tuple[Role, ...] = (Role.QUALITY_OFFICER,),
-    city_roles: tuple[Role, ...] = CITY_READERS,
-    national_roles: tuple[Role, ...] = NATIONAL_READERS,
-) -> ColumnElement[bool]:
-    """Records owned by an agency: national readers see all, city roles their city's agencies,
-    agency roles their own agency."""
-    from qms.organisations.models import Agency
-
-    if user.has_role(*national_roles):
-        return true()
-    conditions = []
-    agency_ids = user.agency_ids(*agency_roles) if agency_roles else set()
-    if agency_ids:
-        conditions.append(agency_column.in_(agency_ids))
-    city_ids = user.city_ids(*city_roles) if city_roles else set()
-    if city_ids:
-        conditions.append(agency_column.in_(select(Agency.id).where(Agency.city_id.in_(city_ids))))
-    return any_of(conditions)
 
 
 def city_visibility(

@@ -288,14 +288,6 @@ def _note_label(record_type: str, note: str | None) -> str | None:
     return note
 
 
-def _user_names(ids: set[int]) -> dict[int, str]:
-    from qms.accounts.models import User
-
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
-
-
 def _shown_value(value: Any, column: Column | None, labels: dict[str, Any], names: dict) -> str:
     if value is None:
         return "–"
@@ -330,7 +322,7 @@ def _referenced_names(entries: list[HistoryEntry]) -> dict[tuple[str, Any], str]
                 wanted.setdefault(target, set()).update(v for v in pair if v is not None)
     names: dict[tuple[str, Any], str] = {}
     for table, ids in wanted.items():
-        resolver = _user_names if table == "users" else history_resolvers.get(table)
+        resolver = history_resolvers.get(table)
         if resolver and ids:
             names.update({(table, key): name for key, name in resolver(ids).items()})
     return names

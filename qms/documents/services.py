@@ -22,11 +22,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from qms.accounts.models import Role, RoleAssignment, User
+from qms.accounts.models import RoleAssignment, User
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied, StaleRecordError
 from qms.core.models import check_version
 from qms.core.registry import Reminder
+from qms.core.roles import Role
 from qms.core.timeutil import today as local_today
 from qms.core.timeutil import utcnow
 from qms.core.workflow import StateMachine, Transition
@@ -46,6 +47,7 @@ from qms.documents.models import (
 from qms.extensions import db
 from qms.files import services as files
 from qms.organisations.models import Agency, Unit
+from qms.organisations.policies import agency_visibility
 from qms.standards.models import Clause
 
 DEFAULT_CODE_PATTERN = "{type}-{agency}-{seq:03d}"
@@ -73,7 +75,7 @@ Upload = tuple[IO[bytes], str]
 
 
 def _visible_documents(user: User):
-    return access.agency_visibility(
+    return agency_visibility(
         user, Document.agency_id, agency_roles=(Role.QUALITY_OFFICER,), city_roles=CITY_READERS
     )
 
@@ -771,7 +773,7 @@ def reads_documents_of(user: User, agency: Agency) -> bool:
     """Whether the user reads the agency's documents (the same rule as `DocumentPolicy`)."""
     readable = select(Agency.id).where(
         Agency.id == agency.id,
-        access.agency_visibility(
+        agency_visibility(
             user, Agency.id, agency_roles=(Role.QUALITY_OFFICER,), city_roles=CITY_READERS
         ),
     )

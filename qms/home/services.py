@@ -7,9 +7,10 @@ from typing import Any
 
 from sqlalchemy import Select, false, func, select, true
 
-from qms.accounts.models import Role, User
+from qms.accounts.models import User
 from qms.core import access
 from qms.core.mail import OutboxMessage
+from qms.core.roles import Role
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.organisations.models import Agency, City

@@ -12,11 +12,12 @@ from qms.extensions import db
 
 
 def init_app(app: Flask) -> None:
-    from qms.accounts.models import Role
     from qms.core.registry import NavItem, add_nav
-    from qms.organisations import services, views  # noqa: F401  (services: the policies)
+    from qms.core.roles import Role
+    from qms.organisations import policies, views
     from qms.organisations.models import AGENCY_KIND_LABELS, CITY_KIND_LABELS, UNIT_KIND_LABELS
 
+    policies.register()
     add_nav(NavItem(_l("Agencies"), "organisations.agencies", lambda user: bool(user.roles), 20))
     add_nav(
         NavItem(

@@ -7,61 +7,12 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from qms.accounts.models import Role, User
 from qms.core import access
+from qms.core.access import User
 from qms.core.errors import DomainError
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.organisations.models import Agency, AgencyKind, City, Unit
-
-#: roles that see every agency of their city
-CITY_WIDE_ROLES = (
-    Role.CITY_ADMIN,
-    Role.MANAGEMENT_VIEWER,
-    Role.INTERNAL_AUDITOR,
-    Role.COOP_OFFICER,
-)
-
-
-class CityPolicy(access.Policy):
-    def visible(self, user: User):
-        return access.city_visibility(user, City.id, city_roles=tuple(Role))
-
-    def allows(self, user: User, action: str, record: City) -> bool:
-        # a city admin keeps their city's details up to date, but a city comes and goes with
-        # the system administrator
-        if action in (access.CREATE, access.ARCHIVE):
-            return user.has_role(Role.SYSTEM_ADMIN)
-        return access.is_city_admin(user, record.id)
-
-
-class AgencyPolicy(access.Policy):
-    def visible(self, user: User):
-        return access.agency_visibility(
-            user, Agency.id, agency_roles=(Role.QUALITY_OFFICER,), city_roles=CITY_WIDE_ROLES
-        )
-
-    def allows(self, user: User, action: str, record: Agency) -> bool:
-        return access.is_city_admin(user, record.city_id)
-
-
-class UnitPolicy(access.Policy):
-    def visible(self, user: User):
-        return access.agency_visibility(
-            user,
-            Unit.agency_id,
-            agency_roles=(Role.QUALITY_OFFICER, Role.INTERNAL_AUDITOR),
-            city_roles=CITY_WIDE_ROLES,
-        )
-
-    def allows(self, user: User, action: str, record: Unit) -> bool:
-        agency = record.agency or db.session.get(Agency, record.agency_id)
-        return access.manages_agency(user, agency)
-
-
-access.register_policy(City, CityPolicy())
-access.register_policy(Agency, AgencyPolicy())
-access.register_policy(Unit, UnitPolicy())
 
 
 def _refuse_archived(record: City | Agency | Unit) -> None:

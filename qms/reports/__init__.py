@@ -79,7 +79,7 @@ from qms.core.registry import NavItem, add_nav
 
 
 def _may_use_portal(user) -> bool:
-    from qms.accounts.models import Role
+    from qms.core.roles import Role
 
     return user.has_role(
         Role.SYSTEM_ADMIN,

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from qms.accounts.models import Role, User
+from qms.accounts.models import User
 from qms.core import access
 from qms.core.registry import HomePanel, add_home_panel
+from qms.core.roles import Role
 from qms.core.timeutil import today
 from qms.extensions import db
 from qms.organisations import services as organisations

@@ -11,7 +11,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from qms.accounts.models import Role, RoleAssignment, User
+from qms.accounts.models import RoleAssignment, User
+from qms.core.roles import Role
 from qms.extensions import db
 from qms.organisations.models import AGENCY_KIND_LABELS, UNIT_KIND_LABELS, Agency, Unit
 from qms.reports.registry import Need, ReportRequest, ReportType, register_report_type

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from qms.accounts.models import Role, User
+from qms.accounts.models import User
 from qms.core import access
+from qms.core.roles import Role
 from qms.organisations.models import Agency, City
 
 

@@ -18,9 +18,10 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from qms.accounts.models import Role, User
+from qms.accounts.models import User
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied, ValidationFailed
+from qms.core.roles import Role
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.organisations import services as organisations

@@ -16,11 +16,12 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, false, func, or_, select, true
 
-from qms.accounts.models import Role, User
+from qms.accounts.models import User
 from qms.accounts.services import role_holders
 from qms.core import access
 from qms.core.errors import DomainError, ValidationFailed
 from qms.core.i18n import fmt_date
+from qms.core.roles import Role
 from qms.core.timeutil import today as local_today
 from qms.core.timeutil import utcnow
 from qms.core.workflow import StateMachine, Transition

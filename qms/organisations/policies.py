@@ -1,0 +1,88 @@
+"""Who may see and change cities, agencies and units, and the tenancy building block every
+feature's policies use: which agencies' records a user sees."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, select, true
+from sqlalchemy.orm import InstrumentedAttribute
+
+from qms.core import access
+from qms.core.roles import Role
+from qms.extensions import db
+from qms.organisations.models import Agency, City, Unit
+
+
+def agency_visibility(
+    user: access.User,
+    agency_column: InstrumentedAttribute,
+    *,
+    agency_roles: tuple[Role, ...] = (Role.QUALITY_OFFICER,),
+    city_roles: tuple[Role, ...] = access.CITY_READERS,
+    national_roles: tuple[Role, ...] = access.NATIONAL_READERS,
+) -> ColumnElement[bool]:
+    """Records owned by an agency: national readers see all, city roles their city's agencies,
+    agency roles their own agency."""
+    if user.has_role(*national_roles):
+        return true()
+    conditions = []
+    agency_ids = user.agency_ids(*agency_roles) if agency_roles else set()
+    if agency_ids:
+        conditions.append(agency_column.in_(agency_ids))
+    city_ids = user.city_ids(*city_roles) if city_roles else set()
+    if city_ids:
+        conditions.append(agency_column.in_(select(Agency.id).where(Agency.city_id.in_(city_ids))))
+    return access.any_of(conditions)
+
+
+
+#: roles that see every agency of their city
+CITY_WIDE_ROLES = (
+    Role.CITY_ADMIN,
+    Role.MANAGEMENT_VIEWER,
+    Role.INTERNAL_AUDITOR,
+    Role.COOP_OFFICER,
+)
+
+
+class CityPolicy(access.Policy):
+    def visible(self, user: access.User):
+        return access.city_visibility(user, City.id, city_roles=tuple(Role))
+
+    def allows(self, user: access.User, action: str, record: City) -> bool:
+        # a city admin keeps their city's details up to date, but a city comes and goes with
+        # the system administrator
+        if action in (access.CREATE, access.ARCHIVE):
+            return user.has_role(Role.SYSTEM_ADMIN)
+        return access.is_city_admin(user, record.id)
+
+
+class AgencyPolicy(access.Policy):
+    def visible(self, user: access.User):
+        return agency_visibility(
+            user, Agency.id, agency_roles=(Role.QUALITY_OFFICER,), city_roles=CITY_WIDE_ROLES
+        )
+
+    def allows(self, user: access.User, action: str, record: Agency) -> bool:
+        return access.is_city_admin(user, record.city_id)
+
+
+class UnitPolicy(access.Policy):
+    def visible(self, user: access.User):
+        return agency_visibility(
+            user,
+            Unit.agency_id,
+            agency_roles=(Role.QUALITY_OFFICER, Role.INTERNAL_AUDITOR),
+            city_roles=CITY_WIDE_ROLES,
+        )
+
+    def allows(self, user: access.User, action: str, record: Unit) -> bool:
+        agency = record.agency or db.session.get(Agency, record.agency_id)
+        return access.manages_agency(user, agency)
+
+
+def register() -> None:
+    access.register_policy(City, CityPolicy())
+    access.register_policy(Agency, AgencyPolicy())
+    access.register_policy(Unit, UnitPolicy())
+
+
