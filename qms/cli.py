@@ -1,4 +1,5 @@
-"""`flask qms ...` commands. Features add theirs to `qms_group` in their init_app."""
+"""`flask qms ...` commands: the installation's own here; features offer theirs through
+`qms.core.registry.add_command` from their init_app."""
 
 from __future__ import annotations
 
@@ -103,4 +104,8 @@ def compile_translations() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from qms.core.registry import cli_commands
+
+    for command in cli_commands.values():
+        qms_group.add_command(command)
     app.cli.add_command(qms_group)

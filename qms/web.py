@@ -12,7 +12,6 @@ from flask import (
     current_app,
     flash,
     g,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -24,6 +23,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from qms.api.core import json_error
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied
 from qms.core.history import describe_history, history_of
@@ -49,13 +49,6 @@ READ_ONLY_ALLOWED = frozenset(
 
 def wants_json() -> bool:
     return request.path.startswith("/api/")
-
-
-def json_error(status: int, message: str, fields: dict | None = None) -> tuple[Response, int]:
-    body: dict[str, Any] = {"error": {"status": status, "message": message}}
-    if fields:
-        body["error"]["fields"] = fields
-    return jsonify(body), status
 
 
 def _csp_nonce() -> str:

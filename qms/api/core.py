@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -26,10 +26,16 @@ ERROR_RESPONSES = {
 }
 
 
+def json_error(status: int, message: str, fields: dict | None = None) -> tuple[Response, int]:
+    """The API's error body: {"error": {"status", "message", "fields"}}."""
+    body: dict[str, Any] = {"error": {"status": status, "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    return jsonify(body), status
+
+
 @bp.before_request
 def _require_token():
-    from qms.web import json_error
-
     if request.endpoint == "api.openapi":
         return None
     if not current_user.is_authenticated:

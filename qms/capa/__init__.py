@@ -45,12 +45,12 @@ def _agency_panel_context(user, agency) -> dict:
 def init_app(app: Flask) -> None:
     from qms.audits import services as audits
     from qms.capa import api, complaints, demo, findings, services, settings, views  # noqa: F401
-    from qms.cli import qms_group
     from qms.core.registry import (
         AgencyPanel,
         HomePanel,
         NavItem,
         add_agency_panel,
+        add_command,
         add_demo_seeder,
         add_home_panel,
         add_nav,
@@ -70,10 +70,8 @@ def init_app(app: Flask) -> None:
     audits.register_report_listener(findings.raise_for_report)
     audits.register_follow_up_checker(findings.lacking_accepted_plan)
     add_demo_seeder(demo.seed, order=50)
-    if "escalate-complaints" not in qms_group.commands:
-        qms_group.add_command(escalate_command)
-    if "raise-audit-nonconformities" not in qms_group.commands:
-        qms_group.add_command(raise_audit_nonconformities_command)
+    add_command(escalate_command)
+    add_command(raise_audit_nonconformities_command)
     _register_history_labels()
 
 

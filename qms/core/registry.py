@@ -51,6 +51,9 @@ ReminderSource = Callable[[date], Iterable[Reminder]]
 
 DemoSeeder = Callable[[], None]
 
+#: `flask qms …` commands features add (each feature keeps its own in its cli.py)
+cli_commands: dict[str, Any] = {}
+
 nav_items: list[NavItem] = []
 home_panels: list[HomePanel] = []
 agency_panels: list[AgencyPanel] = []
@@ -75,6 +78,11 @@ def add_agency_panel(panel: AgencyPanel) -> None:
     if panel.template not in {p.template for p in agency_panels}:
         agency_panels.append(panel)
         agency_panels.sort(key=lambda p: p.order)
+
+
+def add_command(command: Any) -> None:
+    """Offer a click command under `flask qms`; registering the same name again replaces it."""
+    cli_commands[command.name] = command
 
 
 def add_reminder_source(source: ReminderSource) -> None:
