@@ -191,18 +191,22 @@ def test_officer_may_not_create_or_change_agencies(api):
     own = AgencyFactory(city=city)
     other = AgencyFactory(city=city)
     api.as_user(user_with_role(Role.QUALITY_OFFICER, agency=own))
-    assert api.post("/agencies", json={**NEW_AGENCY, "city_id": city.id}).status_code == 403
+    refused = api.post("/agencies", json={**NEW_AGENCY, "city_id": city.id})
+    assert refused.status_code == 422 and set(refused.get_json()["error"]["fields"]) == {"city_id"}
     assert api.patch(f"/agencies/{own.id}", json={"name": "Baru"}).status_code == 403
     assert api.patch(f"/agencies/{other.id}", json={"name": "Baru"}).status_code == 404
     assert api.post(f"/agencies/{other.id}/archive").status_code == 404
     assert db.session.get(Agency, own.id).name != "Baru" and agencies_count() == 2
 
 
-def test_city_admin_of_another_city_gets_404(api):
+def test_city_admin_of_another_city_is_refused_that_city(api):
     theirs = CityFactory()
     foreign = AgencyFactory(city=theirs)
     api.as_user(user_with_role(Role.CITY_ADMIN, city=CityFactory()))
-    assert api.post("/agencies", json={**NEW_AGENCY, "city_id": theirs.id}).status_code == 404
+    refused = api.post("/agencies", json={**NEW_AGENCY, "city_id": theirs.id})
+    assert refused.status_code == 422 and set(refused.get_json()["error"]["fields"]) == {"city_id"}
+    unknown = api.post("/agencies", json={**NEW_AGENCY, "city_id": 2**70})
+    assert unknown.status_code == 422 and set(unknown.get_json()["error"]["fields"]) == {"city_id"}
     assert api.patch(f"/agencies/{foreign.id}", json={"name": "X"}).status_code == 404
     assert agencies_count() == 1
 

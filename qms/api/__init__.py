@@ -7,7 +7,6 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from qms.api import resources  # noqa: F401  (declares the foundation's resources)
     from qms.api.core import bp
     from qms.extensions import csrf
 

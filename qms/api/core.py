@@ -1,29 +1,26 @@
+"""The machinery of /api/v1: the blueprint, the token check, JSON errors, and `api_route`, which
+declares each operation once — its view, the form that validates its input, the resource it
+answers and its status — so that the OpenAPI document (`openapi_document`) is generated from
+what the server runs (see schema.py)."""
+
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from datetime import date
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from pydantic import BaseModel
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest
 
+from qms.api import schema
 from qms.core.errors import ValidationFailed
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-#: OpenAPI "paths" object, filled by api_route
-paths: dict[str, dict[str, Any]] = {}
-#: OpenAPI component schemas, filled by features
-schemas: dict[str, dict[str, Any]] = {}
-
-ERROR_RESPONSES = {
-    "401": {"$ref": "#/components/responses/Error"},
-    "403": {"$ref": "#/components/responses/Error"},
-    "404": {"$ref": "#/components/responses/Error"},
-}
 
 
 def json_error(status: int, message: str, fields: dict | None = None) -> tuple[Response, int]:
@@ -43,8 +40,90 @@ def _require_token():
     return None
 
 
+@dataclass(frozen=True)
+class Operation:
+    """One method on one path, as declared by `api_route`."""
+
+    path: str
+    method: str
+    endpoint: str
+    summary: str
+    tag: str
+    #: the form that validates a JSON body (partial for PATCH: nothing required)
+    body: type | None
+    #: the form that validates a multipart body (a file upload)
+    multipart: type | None
+    #: the form whose fields are the query parameters
+    query: type | None
+    #: the resource answered in "data" (a list of them when `many`), or None for a file
+    response: type[schema.Resource] | None
+    many: bool
+    paged: bool
+    status: int
+    #: the fields of `body` the API does not take
+    exclude: tuple[str, ...]
+
+
+#: endpoint -> its operations, in the order they were declared
+operations: dict[str, list[Operation]] = {}
+
+# LEGACY (until every feature declares Resources and forms): hand-written OpenAPI paths and
+# component schemas of the operations declared with `request_schema`/`response_schema` names
+paths: dict[str, dict[str, Any]] = {}
+schemas: dict[str, dict[str, Any]] = {}
+#: resources the legacy schemas refer to
+legacy_resources: set[type[schema.Resource]] = set()
+_legacy_endpoints: set[str] = set()
+
+
+def iso(value: Any) -> str | None:
+    """LEGACY: a date or datetime for hand-built JSON."""
+    return value.isoformat() if value else None
+
+
+def _legacy_route(rule: str, methods: tuple[str, ...], view: Callable, **doc: Any) -> None:
+    path = paths.setdefault(_openapi_path(rule), {})
+    params = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+        for name in re.findall(r"<(?:\w+:)?(\w+)>", rule)
+    ]
+    for method in methods:
+        operation: dict[str, Any] = {
+            "summary": doc["summary"],
+            "tags": [doc["tag"]],
+            "operationId": f"{view.__name__}_{method.lower()}",
+            "responses": {
+                "200": {"description": "OK"},
+                **{code: _ERROR for code in ("401", "403", "404")},
+            },
+        }
+        if params:
+            operation["parameters"] = params
+        if doc.get("response_schema"):
+            ref: dict[str, Any] = {"$ref": f"#/components/schemas/{doc['response_schema']}"}
+            body = {
+                "type": "object",
+                "properties": {"data": ({"type": "array", "items": ref} if doc["many"] else ref)},
+            }
+            operation["responses"]["200"] = {
+                "description": "OK",
+                "content": {"application/json": {"schema": body}},
+            }
+        if doc.get("request_schema") and method in ("POST", "PUT", "PATCH"):
+            operation["requestBody"] = {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {"$ref": f"#/components/schemas/{doc['request_schema']}"}
+                    }
+                },
+            }
+            operation["responses"]["422"] = _ERROR
+        path[method.lower()] = operation
+
+
 def _openapi_path(rule: str) -> str:
-    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", bp.url_prefix + rule)
+    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", (bp.url_prefix or "") + rule)
 
 
 def api_route(
@@ -53,60 +132,130 @@ def api_route(
     *,
     summary: str,
     tag: str,
+    body: type | None = None,
+    multipart: type | None = None,
+    query: type | None = None,
+    response: type[schema.Resource] | None = None,
+    many: bool = False,
+    paged: bool = False,
+    status: int = 200,
+    exclude: Sequence[str] = (),
+    file: bool = False,
     request_schema: str | None = None,
     response_schema: str | None = None,
-    many: bool = False,
 ) -> Callable:
-    """Register a view on the API blueprint and document it in the OpenAPI paths."""
+    """Register a view on the API blueprint and declare it for the OpenAPI document."""
 
     def decorator(view: Callable) -> Callable:
         bp.add_url_rule(rule, view_func=view, methods=list(methods))
-        path = paths.setdefault(_openapi_path(rule), {})
-        params = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
-            for name in re.findall(r"<(?:\w+:)?(\w+)>", rule)
-        ]
+        endpoint = f"{bp.name}.{view.__name__}"
+        if response is None and not file:
+            _legacy_endpoints.add(endpoint)
+            _legacy_route(
+                rule,
+                methods,
+                view,
+                summary=summary,
+                tag=tag,
+                request_schema=request_schema,
+                response_schema=response_schema,
+                many=many,
+            )
+            return view
+        declared = operations.setdefault(endpoint, [])
+        declared[:] = [o for o in declared if o.method not in methods]
         for method in methods:
-            operation: dict[str, Any] = {
-                "summary": summary,
-                "tags": [tag],
-                "operationId": f"{view.__name__}_{method.lower()}",
-                "responses": {"200": {"description": "OK"}, **ERROR_RESPONSES},
-            }
-            if params:
-                operation["parameters"] = params
-            if response_schema:
-                ref: dict[str, Any] = {"$ref": f"#/components/schemas/{response_schema}"}
-                body = {
-                    "type": "object",
-                    "properties": {"data": ({"type": "array", "items": ref} if many else ref)},
-                }
-                operation["responses"]["200"] = {
-                    "description": "OK",
-                    "content": {"application/json": {"schema": body}},
-                }
-            if request_schema and method in ("POST", "PUT", "PATCH"):
-                operation["requestBody"] = {
-                    "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {"$ref": f"#/components/schemas/{request_schema}"}
-                        }
-                    },
-                }
-                operation["responses"]["422"] = {"$ref": "#/components/responses/Error"}
-            path[method.lower()] = operation
+            declared.append(
+                Operation(
+                    path=_openapi_path(rule),
+                    method=method,
+                    endpoint=endpoint,
+                    summary=summary,
+                    tag=tag,
+                    body=body,
+                    multipart=multipart,
+                    query=query,
+                    response=response,
+                    many=many or paged,
+                    paged=paged,
+                    status=status,
+                    exclude=tuple(exclude),
+                )
+            )
         return view
 
     return decorator
+
+
+def _declared_response() -> Operation | None:
+    for operation in operations.get(request.endpoint or "", []):
+        if operation.method == request.method:
+            return operation
+    return None
+
+
+def _checked(data: Any, operation: Operation | None) -> Any:
+    """The resource(s) a view answers, checked against its declaration and made JSON."""
+    expected = operation.response if operation else None
+    items = data if isinstance(data, list) else [data]
+    if (
+        expected is None
+        or (isinstance(data, list) != operation.many)
+        or not all(isinstance(item, expected) for item in items)
+    ):
+        raise TypeError(
+            f"{request.endpoint} answered {type(data).__name__}, not what it declares "
+            f"({expected.__name__ if expected else None}, many={operation and operation.many})"
+        )
+    return (
+        [item.model_dump(mode="json") for item in items]
+        if operation.many
+        else (data.model_dump(mode="json"))
+    )
+
+
+def ok(data: BaseModel | list[BaseModel], status: int | None = None):
+    """Answer the declared resource(s) as {"data": …} with the declared status."""
+    if request.endpoint in _legacy_endpoints:
+        return jsonify({"data": data}), status or 200
+    operation = _declared_response()
+    body = _checked(data, operation)
+    return jsonify({"data": body}), status or (operation.status if operation else 200)
+
+
+#: bounds of the paging parameters (a page beyond the data is empty, one beyond these a 422)
+MAX_PAGE = 1_000_000
+MAX_PER_PAGE = 200
+
+
+def _paging_argument(name: str, default: int, maximum: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise ValidationFailed(
+            {name: [_("Enter a whole number from 1 to %(max)s.", max=maximum)]}
+        )
+    return int(raw)
+
+
+def paginate(query, resource: type[schema.Resource]) -> tuple:
+    """One page of a SELECT as {"data": [...], "page", "per_page"}."""
+    from qms.extensions import db
+
+    page = _paging_argument("page", 1, MAX_PAGE)
+    per_page = _paging_argument("per_page", 50, MAX_PER_PAGE)
+    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    if request.endpoint in _legacy_endpoints:
+        return jsonify({"data": [resource(r) for r in rows], "page": page, "per_page": per_page})
+    data = _checked([resource.of(row) for row in rows], _declared_response())
+    return jsonify({"data": data, "page": page, "per_page": per_page})
 
 
 def json_body() -> dict[str, Any]:
     """The request's JSON object, or a 400 with a readable message."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        from werkzeug.exceptions import BadRequest
-
         raise BadRequest(_("The request body must be a JSON object."))
     return data
 
@@ -128,62 +277,154 @@ def validate_form(form_class: type, data: dict[str, Any], **kwargs: Any) -> Any:
     return form
 
 
-def iso(value: date | None) -> str | None:
-    """A date or datetime for JSON (ISO 8601), null when there is none."""
-    return value.isoformat() if value else None
+# --- the OpenAPI document ---------------------------------------------------------------
+
+_ERROR = {"$ref": "#/components/responses/Error"}
+_ID_PARAMETER = {"type": "integer", "minimum": 1}
 
 
-def ok(data: Any, status: int = 200):
-    return jsonify({"data": data}), status
+def _envelope(operation: Operation) -> dict[str, Any]:
+    ref = {"$ref": f"#/components/schemas/{operation.response.__name__.removesuffix('Out')}"}
+    data = {"type": "array", "items": ref} if operation.many else ref
+    properties: dict[str, Any] = {"data": data}
+    required = ["data"]
+    if operation.paged:
+        properties |= {"page": {"type": "integer"}, "per_page": {"type": "integer"}}
+        required += ["page", "per_page"]
+    return {"type": "object", "required": required, "properties": properties}
 
 
-def paginate(query, serialize: Callable[[Any], dict]) -> tuple:
-    from qms.extensions import db
+def _parameters(operation: Operation) -> list[dict[str, Any]]:
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": dict(_ID_PARAMETER)}
+        for name in re.findall(r"{(\w+)}", operation.path)
+    ]
+    if operation.query is not None:
+        parameters += schema.query_parameters(operation.query)
+    if operation.paged:
+        parameters += [
+            {
+                "name": "page",
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+            },
+            {
+                "name": "per_page",
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+            },
+        ]
+    return parameters
 
-    page = max(request.args.get("page", 1, type=int), 1)
-    per_page = min(max(request.args.get("per_page", 50, type=int), 1), 200)
-    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return jsonify({"data": [serialize(i) for i in items], "page": page, "per_page": per_page})
+
+def _request_body(operation: Operation) -> dict[str, Any] | None:
+    if operation.multipart is not None:
+        form = schema.form_schema(operation.multipart, exclude=operation.exclude)
+        return {"required": True, "content": {"multipart/form-data": {"schema": form}}}
+    if operation.body is not None:
+        form = schema.form_schema(
+            operation.body, partial=operation.method == "PATCH", exclude=operation.exclude
+        )
+        return {"required": True, "content": {"application/json": {"schema": form}}}
+    return None
+
+
+def _responses(operation: Operation) -> dict[str, Any]:
+    if operation.response is None:
+        success: dict[str, Any] = {
+            "description": "The file",
+            "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+        }
+    else:
+        success = {
+            "description": "OK",
+            "content": {"application/json": {"schema": _envelope(operation)}},
+        }
+    responses: dict[str, Any] = {str(operation.status): success}
+    codes = ["401", "403", "404"]
+    if operation.method != "GET" or operation.query is not None or operation.paged:
+        codes += ["400", "409", "422"]
+    if operation.multipart is not None:
+        codes.append("413")
+    responses |= {code: _ERROR for code in sorted(codes)}
+    return responses
+
+
+def _operation_document(operation: Operation) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "summary": operation.summary,
+        "tags": [operation.tag],
+        "operationId": f"{operation.endpoint.split('.', 1)[1]}_{operation.method.lower()}",
+        "responses": _responses(operation),
+    }
+    parameters = _parameters(operation)
+    if parameters:
+        document["parameters"] = parameters
+    body = _request_body(operation)
+    if body is not None:
+        document["requestBody"] = body
+    return document
+
+
+_ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["status", "message"],
+            "properties": {
+                "status": {"type": "integer"},
+                "message": {"type": "string"},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        }
+    },
+}
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document of every declared operation."""
+    generated: dict[str, dict[str, Any]] = {}
+    resources: set[type[schema.Resource]] = set(legacy_resources)
+    for declared in operations.values():
+        for operation in declared:
+            if operation.endpoint not in current_app.view_functions:
+                continue
+            generated.setdefault(operation.path, {})[operation.method.lower()] = (
+                _operation_document(operation)
+            )
+            if operation.response is not None:
+                resources.add(operation.response)
+    for path, methods in paths.items():
+        paths_doc = generated.setdefault(path, {})
+        paths_doc.update(methods)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "qms API",
+            "version": "1",
+            "description": "Quality management for local governments (SNI ISO 9001).",
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"bearerAuth": []}],
+        "paths": dict(sorted(generated.items())),
+        "components": {
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+            "schemas": {**schemas, **schema.output_schemas(resources)},
+            "responses": {
+                "Error": {
+                    "description": "Error",
+                    "content": {"application/json": {"schema": _ERROR_SCHEMA}},
+                }
+            },
+        },
+    }
 
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(
-        {
-            "openapi": "3.0.3",
-            "info": {
-                "title": "qms API",
-                "version": "1",
-                "description": "Quality management for local governments (SNI ISO 9001).",
-            },
-            "servers": [{"url": "/"}],
-            "security": [{"bearerAuth": []}],
-            "paths": paths,
-            "components": {
-                "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
-                "schemas": schemas,
-                "responses": {
-                    "Error": {
-                        "description": "Error",
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "properties": {
-                                        "error": {
-                                            "type": "object",
-                                            "properties": {
-                                                "status": {"type": "integer"},
-                                                "message": {"type": "string"},
-                                                "fields": {"type": "object"},
-                                            },
-                                        }
-                                    },
-                                }
-                            }
-                        },
-                    }
-                },
-            },
-        }
-    )
+    return jsonify(openapi_document())

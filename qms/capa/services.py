@@ -968,9 +968,7 @@ class AgencySummary:
 
 def reads_register_of(user: User, agency: Agency) -> bool:
     """The agency's whole register: its officers, its city's readers, national readers."""
-    whole = select(Agency.id).where(
-        Agency.id == agency.id, agency_visibility(user, Agency.id)
-    )
+    whole = select(Agency.id).where(Agency.id == agency.id, agency_visibility(user, Agency.id))
     return db.session.scalar(whole) is not None
 
 

@@ -11,10 +11,11 @@ from collections.abc import Iterable
 from typing import Any, Protocol, TypeVar
 
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute
 
-from qms.core.errors import PermissionDenied
+from qms.core.errors import PermissionDenied, ValidationFailed
 from qms.core.roles import Role
 from qms.extensions import db
 
@@ -35,6 +36,7 @@ class User(Protocol):
 
     def agency_ids(self, *roles: Role) -> set[int]: ...
 
+
 VIEW = "view"
 CREATE = "create"
 EDIT = "edit"
@@ -42,6 +44,8 @@ ARCHIVE = "archive"
 
 NATIONAL_READERS = (Role.SYSTEM_ADMIN, Role.BSN_REVIEWER)
 CITY_READERS = (Role.CITY_ADMIN, Role.MANAGEMENT_VIEWER)
+
+NOT_HERE = _l("You may not add a record there: choose one of the options offered to you.")
 
 
 class Policy:
@@ -51,6 +55,10 @@ class Policy:
         return false()
 
     def allows(self, user: User, action: str, record: Any) -> bool:
+        return False
+
+    def may_create_in(self, user: User, owner: Any) -> bool:
+        """Whether the user may create a record of this model in `owner` (an agency, a city)."""
         return False
 
 
@@ -99,6 +107,44 @@ def scoped(model: type[M], user: Any, *, include_archived: bool = False) -> Sele
     return query
 
 
+def where_may_create(user: Any, model: type, owner_model: type[M]) -> list[M]:
+    """The owners (agencies, cities…) in which the user may create a record of `model`: what
+    forms offer, and the only owners `owner_for_create` accepts."""
+    if not _usable(user) or user.is_read_only:
+        return []
+    policy = policy_for(model)
+    owners = db.session.scalars(scoped(owner_model, user)).all()
+    return [owner for owner in owners if policy.may_create_in(user, owner)]
+
+
+def owner_for_create(user: Any, model: type, owner_model: type[M], owner_id: Any, field: str) -> M:
+    """The owner a new record of `model` goes to, or a 422 naming `field` when the user may not
+    create one there (whether the owner exists is not revealed)."""
+    owner = db.session.get(owner_model, owner_id) if _is_id(owner_id) else None
+    if (
+        owner is None
+        or not _usable(user)
+        or user.is_read_only
+        or getattr(owner, "archived_at", None) is not None
+        or not is_visible(user, owner)
+        or not policy_for(model).may_create_in(user, owner)
+    ):
+        raise ValidationFailed({field: [str(NOT_HERE)]})
+    return owner
+
+
+#: ids are positive and fit a 64-bit signed integer (larger ones exist nowhere)
+MAX_ID = 2**63 - 1
+
+
+def _is_id(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    return isinstance(value, int) and 0 < value <= MAX_ID
+
+
 def is_visible(user: Any, record: Any) -> bool:
     model = type(record)
     if record.id is None:
@@ -109,7 +155,7 @@ def is_visible(user: Any, record: Any) -> bool:
 
 def get_visible(model: type[M], record_id: Any, user: Any) -> M:
     """The record if the user may see it; 404 otherwise (its existence is not revealed)."""
-    record = db.session.get(model, record_id) if str(record_id).isdigit() else None
+    record = db.session.get(model, record_id) if _is_id(record_id) else None
     if record is None or not _usable(user) or not is_visible(user, record):
         abort(404)
     return record

@@ -261,6 +261,8 @@ def _is_shown(record_type: str, field_name: str) -> bool:
 
 
 def _field_label(record_type: str, field_name: str, column: Column | None) -> str:
+    if column is not None and "label" in column.info:
+        return str(column.info["label"])
     for vocabulary in _vocabularies(record_type):
         if field_name in vocabulary.fields:
             return str(vocabulary.fields[field_name])
@@ -269,7 +271,9 @@ def _field_label(record_type: str, field_name: str, column: Column | None) -> st
     return name.replace("_", " ").capitalize()
 
 
-def _value_labels(record_type: str, field_name: str) -> dict[str, Any]:
+def _value_labels(record_type: str, field_name: str, column: Column | None) -> dict[str, Any]:
+    if column is not None and "values" in column.info:
+        return column.info["values"]
     for vocabulary in _vocabularies(record_type):
         if field_name in vocabulary.values:
             return vocabulary.values[field_name]
@@ -345,7 +349,7 @@ def describe_history(entries: list[HistoryEntry]) -> list[ShownEntry]:
             ):
                 continue
             column = columns.get(field_name)
-            labels = _value_labels(entry.record_type, field_name)
+            labels = _value_labels(entry.record_type, field_name, column)
             changes.append(
                 ShownChange(
                     _field_label(entry.record_type, field_name, column),

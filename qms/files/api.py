@@ -1,48 +1,55 @@
-"""/api/v1 evidence files: their JSON (features list a record's files with it) and their download,
-for token holders who may see the record they belong to."""
+"""/api/v1 evidence files: the resource features list a record's files with, and the download
+for token holders who may see the record a file belongs to."""
 
 from __future__ import annotations
 
 from flask import abort, url_for
 from flask_login import current_user
 
-from qms.api.core import api_route, schemas
+from qms.api.core import api_route, legacy_resources
+from qms.api.schema import Resource
 from qms.extensions import db
 from qms.files import services
 from qms.files.models import StoredFile
 
-_TEXT = {"type": "string"}
 
-schemas["StoredFile"] = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "integer"},
-        "name": _TEXT,
-        "content_type": _TEXT,
-        "size": {"type": "integer"},
-        "sha256": _TEXT,
-        "description": _TEXT,
-        "download_url": _TEXT,
-    },
-}
+class StoredFileOut(Resource):
+    labels_from = StoredFile
+
+    id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    description: str
+    download_url: str
+
+    @classmethod
+    def of(cls, stored: StoredFile) -> StoredFileOut:
+        return cls(
+            id=stored.id,
+            name=stored.original_name,
+            content_type=stored.content_type,
+            size=stored.size,
+            sha256=stored.sha256,
+            description=stored.description,
+            download_url=url_for("api.download_file", file_id=stored.id),
+        )
+
+
+legacy_resources.add(StoredFileOut)
 
 
 def file_json(stored: StoredFile) -> dict:
-    return {
-        "id": stored.id,
-        "name": stored.original_name,
-        "content_type": stored.content_type,
-        "size": stored.size,
-        "sha256": stored.sha256,
-        "description": stored.description,
-        "download_url": url_for("api.download_file", file_id=stored.id),
-    }
+    """LEGACY: the file as a plain dict, for features still answering hand-built JSON."""
+    return StoredFileOut.of(stored).model_dump(mode="json")
 
 
 @api_route(
     "/files/<int:file_id>",
     summary="Download one evidence file (as an attachment)",
     tag="files",
+    file=True,
 )
 def download_file(file_id: int):
     stored = db.session.get(StoredFile, file_id)

@@ -14,7 +14,7 @@ from qms.extensions import db
 def init_app(app: Flask) -> None:
     from qms.core.registry import NavItem, add_nav
     from qms.core.roles import Role
-    from qms.organisations import policies, views
+    from qms.organisations import api, policies, views  # noqa: F401  (api: its routes)
     from qms.organisations.models import AGENCY_KIND_LABELS, CITY_KIND_LABELS, UNIT_KIND_LABELS
 
     policies.register()
@@ -56,17 +56,6 @@ def _register_history_labels() -> None:
         },
         # the action ("archived", "restored") and its time say it
         hidden={"archived_at"},
-    )
-    add_history_labels("cities", values={"kind": models.CITY_KIND_LABELS})
-    add_history_labels(
-        "agencies",
-        fields={"head_name": _l("Head of the agency")},
-        values={"kind": models.AGENCY_KIND_LABELS},
-    )
-    add_history_labels(
-        "units",
-        fields={"parent_id": _l("Inside unit")},
-        values={"kind": models.UNIT_KIND_LABELS},
     )
     for model in (models.City, models.Agency, models.Unit):
         add_history_resolver(model.__tablename__, _names_of(model))

@@ -10,12 +10,16 @@ from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional, Regexp
 
 from qms.core.forms import REQUIRED, ChoiceField, enum_choices, max_length
+from qms.core.labels import label_of
 from qms.organisations.models import (
     AGENCY_KIND_LABELS,
     CITY_KIND_LABELS,
     UNIT_KIND_LABELS,
+    Agency,
     AgencyKind,
+    City,
     CityKind,
+    Unit,
     UnitKind,
 )
 
@@ -26,11 +30,13 @@ CODE_PATTERN = Regexp(
 
 class CityForm(FlaskForm):
     code = StringField(
-        _l("Code"), validators=[DataRequired(REQUIRED), max_length(32), CODE_PATTERN]
+        label_of(City, "code"), validators=[DataRequired(REQUIRED), max_length(32), CODE_PATTERN]
     )
-    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), max_length(200)])
-    kind = ChoiceField(_l("Kind"), choices=enum_choices(CITY_KIND_LABELS), default="kota")
-    province = StringField(_l("Province"), validators=[Optional(), max_length(200)])
+    name = StringField(label_of(City, "name"), validators=[DataRequired(REQUIRED), max_length(200)])
+    kind = ChoiceField(
+        label_of(City, "kind"), choices=enum_choices(CITY_KIND_LABELS), default="kota"
+    )
+    province = StringField(label_of(City, "province"), validators=[Optional(), max_length(200)])
 
     def values(self) -> dict[str, Any]:
         return {
@@ -43,15 +49,19 @@ class CityForm(FlaskForm):
 
 class AgencyForm(FlaskForm):
     code = StringField(
-        _l("Code"),
+        label_of(Agency, "code"),
         validators=[DataRequired(REQUIRED), max_length(32), CODE_PATTERN],
         description=_l("A short code, unique in the city, e.g. DUKCAPIL."),
     )
-    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), max_length(255)])
-    kind = ChoiceField(_l("Kind"), choices=enum_choices(AGENCY_KIND_LABELS), default="dinas")
-    head_name = StringField(_l("Head of the agency"), validators=[Optional(), max_length(200)])
-    address = TextAreaField(_l("Address"), validators=[Optional(), max_length(500)])
-    active = BooleanField(_l("Active"), default=True)
+    name = StringField(
+        label_of(Agency, "name"), validators=[DataRequired(REQUIRED), max_length(255)]
+    )
+    kind = ChoiceField(
+        label_of(Agency, "kind"), choices=enum_choices(AGENCY_KIND_LABELS), default="dinas"
+    )
+    head_name = StringField(label_of(Agency, "head_name"), validators=[Optional(), max_length(200)])
+    address = TextAreaField(label_of(Agency, "address"), validators=[Optional(), max_length(500)])
+    active = BooleanField(label_of(Agency, "active"), default=True)
 
     def values(self) -> dict[str, Any]:
         return {
@@ -65,15 +75,17 @@ class AgencyForm(FlaskForm):
 
 
 class UnitForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), max_length(255)])
-    kind = ChoiceField(_l("Kind"), choices=enum_choices(UNIT_KIND_LABELS), default="bidang")
+    name = StringField(label_of(Unit, "name"), validators=[DataRequired(REQUIRED), max_length(255)])
+    kind = ChoiceField(
+        label_of(Unit, "kind"), choices=enum_choices(UNIT_KIND_LABELS), default="bidang"
+    )
     parent_id = ChoiceField(
-        _l("Inside unit"),
+        label_of(Unit, "parent_id"),
         coerce=int,
         default=0,
         description=_l("Leave empty for a unit directly under the agency."),
     )
-    active = BooleanField(_l("Active"), default=True)
+    active = BooleanField(label_of(Unit, "active"), default=True)
 
     def __init__(self, *args: Any, parents: list[tuple[int, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from qms.core.labels import labelled
 from qms.core.models import ArchivableMixin, AuditedMixin, TimestampMixin, str_enum
 from qms.extensions import db
 
@@ -77,10 +78,12 @@ class City(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     __tablename__ = "cities"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[CityKind] = mapped_column(str_enum(CityKind))
-    province: Mapped[str] = mapped_column(String(200), default="")
+    code: Mapped[str] = mapped_column(String(32), unique=True, info=labelled(_l("Code")))
+    name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Name")))
+    kind: Mapped[CityKind] = mapped_column(
+        str_enum(CityKind), info=labelled(_l("Kind"), CITY_KIND_LABELS)
+    )
+    province: Mapped[str] = mapped_column(String(200), default="", info=labelled(_l("Province")))
 
     agencies: Mapped[list[Agency]] = relationship(back_populates="city", order_by="Agency.name")
 
@@ -94,13 +97,19 @@ class Agency(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     __table_args__ = (UniqueConstraint("city_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
-    code: Mapped[str] = mapped_column(String(32))
-    name: Mapped[str] = mapped_column(String(255))
-    kind: Mapped[AgencyKind] = mapped_column(str_enum(AgencyKind))
-    head_name: Mapped[str] = mapped_column(String(200), default="")
-    address: Mapped[str] = mapped_column(String(500), default="")
-    active: Mapped[bool] = mapped_column(default=True)
+    city_id: Mapped[int] = mapped_column(
+        ForeignKey("cities.id"), index=True, info=labelled(_l("City"))
+    )
+    code: Mapped[str] = mapped_column(String(32), info=labelled(_l("Code")))
+    name: Mapped[str] = mapped_column(String(255), info=labelled(_l("Name")))
+    kind: Mapped[AgencyKind] = mapped_column(
+        str_enum(AgencyKind), info=labelled(_l("Kind"), AGENCY_KIND_LABELS)
+    )
+    head_name: Mapped[str] = mapped_column(
+        String(200), default="", info=labelled(_l("Head of the agency"))
+    )
+    address: Mapped[str] = mapped_column(String(500), default="", info=labelled(_l("Address")))
+    active: Mapped[bool] = mapped_column(default=True, info=labelled(_l("Active")))
 
     city: Mapped[City] = relationship(back_populates="agencies")
     units: Mapped[list[Unit]] = relationship(back_populates="agency", order_by="Unit.name")
@@ -120,11 +129,17 @@ class Unit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     __tablename__ = "units"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
-    name: Mapped[str] = mapped_column(String(255))
-    kind: Mapped[UnitKind] = mapped_column(str_enum(UnitKind))
-    active: Mapped[bool] = mapped_column(default=True)
+    agency_id: Mapped[int] = mapped_column(
+        ForeignKey("agencies.id"), index=True, info=labelled(_l("Agency"))
+    )
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id"), info=labelled(_l("Inside unit"))
+    )
+    name: Mapped[str] = mapped_column(String(255), info=labelled(_l("Name")))
+    kind: Mapped[UnitKind] = mapped_column(
+        str_enum(UnitKind), info=labelled(_l("Kind"), UNIT_KIND_LABELS)
+    )
+    active: Mapped[bool] = mapped_column(default=True, info=labelled(_l("Active")))
 
     agency: Mapped[Agency] = relationship(back_populates="units")
     parent: Mapped[Unit | None] = relationship(remote_side="Unit.id", back_populates="children")

@@ -34,7 +34,6 @@ def agency_visibility(
     return access.any_of(conditions)
 
 
-
 #: roles that see every agency of their city
 CITY_WIDE_ROLES = (
     Role.CITY_ADMIN,
@@ -65,6 +64,9 @@ class AgencyPolicy(access.Policy):
     def allows(self, user: access.User, action: str, record: Agency) -> bool:
         return access.is_city_admin(user, record.city_id)
 
+    def may_create_in(self, user: access.User, owner: City) -> bool:
+        return access.is_city_admin(user, owner.id)
+
 
 class UnitPolicy(access.Policy):
     def visible(self, user: access.User):
@@ -79,10 +81,11 @@ class UnitPolicy(access.Policy):
         agency = record.agency or db.session.get(Agency, record.agency_id)
         return access.manages_agency(user, agency)
 
+    def may_create_in(self, user: access.User, owner: Agency) -> bool:
+        return access.manages_agency(user, owner)
+
 
 def register() -> None:
     access.register_policy(City, CityPolicy())
     access.register_policy(Agency, AgencyPolicy())
     access.register_policy(Unit, UnitPolicy())
-
-

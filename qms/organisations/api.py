@@ -1,0 +1,238 @@
+"""/api/v1 for cities, agencies and their units: the same forms, services and policies as the
+pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_login import current_user
+from wtforms.validators import InputRequired
+
+from qms.api.core import api_route, json_body, ok, paginate, validate_form
+from qms.api.schema import Resource
+from qms.core import access
+from qms.core.forms import REQUIRED, WholeNumberField
+from qms.core.labels import label_of
+from qms.extensions import db
+from qms.organisations import services
+from qms.organisations.forms import AgencyForm, UnitForm
+from qms.organisations.models import Agency, AgencyKind, City, CityKind, Unit, UnitKind
+
+
+class CityOut(Resource):
+    labels_from = City
+
+    id: int
+    code: str
+    name: str
+    kind: CityKind
+    province: str
+
+
+class AgencyOut(Resource):
+    labels_from = Agency
+
+    id: int
+    city_id: int
+    code: str
+    name: str
+    kind: AgencyKind
+    head_name: str
+    address: str
+    active: bool
+    archived: bool
+
+    @classmethod
+    def of(cls, agency: Agency) -> AgencyOut:
+        return cls.model_validate({**_columns(agency, cls), "archived": agency.is_archived})
+
+
+class UnitOut(Resource):
+    labels_from = Unit
+
+    id: int
+    agency_id: int
+    parent_id: int | None
+    name: str
+    kind: UnitKind
+    active: bool
+    archived: bool
+
+    @classmethod
+    def of(cls, unit: Unit) -> UnitOut:
+        return cls.model_validate({**_columns(unit, cls), "archived": unit.is_archived})
+
+
+class AgencyInput(AgencyForm):
+    """The agency form, plus the city it is created in (the pages take it from the URL)."""
+
+    city_id = WholeNumberField(label_of(Agency, "city_id"), validators=[InputRequired(REQUIRED)])
+
+
+def _columns(record: Any, resource: type[Resource]) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in resource.model_fields if hasattr(record, name)}
+
+
+def _merged(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """A PATCH changes only what it names; the form validates the whole result."""
+    return {**current, **{k: v for k, v in changes.items() if k in current}}
+
+
+def _current(resource: Resource) -> dict[str, Any]:
+    return resource.model_dump(mode="json")
+
+
+@api_route(
+    "/cities",
+    summary="Cities the caller may see",
+    tag="organisations",
+    response=CityOut,
+    paged=True,
+)
+def list_cities():
+    return paginate(access.scoped(City, current_user).order_by(City.name, City.id), CityOut)
+
+
+@api_route("/cities/<int:city_id>", summary="One city", tag="organisations", response=CityOut)
+def get_city(city_id: int):
+    return ok(CityOut.of(access.get_visible(City, city_id, current_user)))
+
+
+@api_route(
+    "/agencies",
+    summary="Agencies (OPD) the caller may see",
+    tag="organisations",
+    response=AgencyOut,
+    paged=True,
+)
+def list_agencies():
+    query = access.scoped(Agency, current_user).order_by(Agency.name, Agency.id)
+    return paginate(query, AgencyOut)
+
+
+@api_route(
+    "/agencies/<int:agency_id>", summary="One agency", tag="organisations", response=AgencyOut
+)
+def get_agency(agency_id: int):
+    return ok(AgencyOut.of(access.get_visible(Agency, agency_id, current_user)))
+
+
+@api_route(
+    "/agencies",
+    ("POST",),
+    summary="Create an agency in a city the caller administers",
+    tag="organisations",
+    body=AgencyInput,
+    response=AgencyOut,
+    status=201,
+)
+def create_agency():
+    form = validate_form(AgencyInput, {"active": True, **json_body()})
+    city = access.owner_for_create(current_user, Agency, City, form.city_id.data, "city_id")
+    agency = services.create_agency(current_user, city, form.values())
+    db.session.commit()
+    return ok(AgencyOut.of(agency))
+
+
+@api_route(
+    "/agencies/<int:agency_id>",
+    ("PATCH",),
+    summary="Change an agency",
+    tag="organisations",
+    body=AgencyForm,
+    response=AgencyOut,
+)
+def update_agency(agency_id: int):
+    agency = access.get_visible(Agency, agency_id, current_user)
+    access.authorize(current_user, access.EDIT, agency)
+    form = validate_form(AgencyForm, _merged(_current(AgencyOut.of(agency)), json_body()))
+    services.update_agency(current_user, agency, form.values())
+    db.session.commit()
+    return ok(AgencyOut.of(agency))
+
+
+@api_route(
+    "/agencies/<int:agency_id>/archive",
+    ("POST",),
+    summary="Archive an agency (records are never deleted)",
+    tag="organisations",
+    response=AgencyOut,
+)
+def archive_agency(agency_id: int):
+    agency = access.get_visible(Agency, agency_id, current_user)
+    services.archive(current_user, agency)
+    db.session.commit()
+    return ok(AgencyOut.of(agency))
+
+
+@api_route(
+    "/agencies/<int:agency_id>/units",
+    summary="An agency's units (parent_id gives the tree)",
+    tag="organisations",
+    response=UnitOut,
+    many=True,
+)
+def list_units(agency_id: int):
+    agency = access.get_visible(Agency, agency_id, current_user)
+    return ok([UnitOut.of(u) for u in services.units_of(current_user, agency)])
+
+
+def _unit_form(agency: Agency, data: dict[str, Any], unit: Unit | None = None) -> UnitForm:
+    parents = services.parent_choices(current_user, agency, unit)
+    return validate_form(
+        UnitForm, {**data, "parent_id": data.get("parent_id") or 0}, parents=parents
+    )
+
+
+@api_route(
+    "/agencies/<int:agency_id>/units",
+    ("POST",),
+    summary="Create a unit in an agency",
+    tag="organisations",
+    body=UnitForm,
+    response=UnitOut,
+    status=201,
+)
+def create_unit(agency_id: int):
+    agency = access.get_visible(Agency, agency_id, current_user)
+    access.owner_for_create(current_user, Unit, Agency, agency.id, "agency_id")
+    form = _unit_form(agency, {"active": True, **json_body()})
+    unit = services.create_unit(current_user, agency, form.values())
+    db.session.commit()
+    return ok(UnitOut.of(unit))
+
+
+@api_route("/units/<int:unit_id>", summary="One unit", tag="organisations", response=UnitOut)
+def get_unit(unit_id: int):
+    return ok(UnitOut.of(access.get_visible(Unit, unit_id, current_user)))
+
+
+@api_route(
+    "/units/<int:unit_id>",
+    ("PATCH",),
+    summary="Change a unit (name, kind, parent, active)",
+    tag="organisations",
+    body=UnitForm,
+    response=UnitOut,
+)
+def update_unit(unit_id: int):
+    unit = access.get_visible(Unit, unit_id, current_user)
+    access.authorize(current_user, access.EDIT, unit)
+    form = _unit_form(unit.agency, _merged(_current(UnitOut.of(unit)), json_body()), unit)
+    services.update_unit(current_user, unit, form.values())
+    db.session.commit()
+    return ok(UnitOut.of(unit))
+
+
+@api_route(
+    "/units/<int:unit_id>/archive",
+    ("POST",),
+    summary="Archive a unit",
+    tag="organisations",
+    response=UnitOut,
+)
+def archive_unit(unit_id: int):
+    unit = access.get_visible(Unit, unit_id, current_user)
+    services.archive(current_user, unit)
+    db.session.commit()
+    return ok(UnitOut.of(unit))
