@@ -61,6 +61,8 @@ def _within_the_data(document: dict, largest_id: int) -> dict:
     return document
 
 
+# schemathesis's WSGI transport reads a streamed file response without closing it
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_no_response_contradicts_the_openapi_document(demo, web_app, client):
     document = client.get("/api/v1/openapi.json").get_json()
     largest_id = max(
@@ -77,6 +79,7 @@ def test_no_response_contradicts_the_openapi_document(demo, web_app, client):
         user = db.session.scalar(select(User).where(User.email == email))
         _token, token = issue_token(user, "contract")
         db.session.commit()
+        headers = {"Authorization": f"Bearer {token}"}
         for result in schema.get_all_operations():
             operation = result.ok()
             if (operation.path, operation.method.upper()) not in declared:
@@ -90,11 +93,10 @@ def test_no_response_contradicts_the_openapi_document(demo, web_app, client):
                 suppress_health_check=list(HealthCheck),
                 phases=[Phase.explicit, Phase.generate],
             )
-            @given(case=operation.as_strategy())
+            @given(case=operation.as_strategy(headers=headers))
             def run(case):
                 cases[case.operation.label] += 1
-                response = case.call(headers={"Authorization": f"Bearer {token}"})
-                case.validate_response(response, checks=CHECKS)
+                case.validate_response(case.call(), checks=CHECKS)
 
             try:
                 run()

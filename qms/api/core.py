@@ -233,9 +233,7 @@ def _paging_argument(name: str, default: int, maximum: int) -> int:
     if raw is None or raw == "":
         return default
     if not raw.isdigit() or not 1 <= int(raw) <= maximum:
-        raise ValidationFailed(
-            {name: [_("Enter a whole number from 1 to %(max)s.", max=maximum)]}
-        )
+        raise ValidationFailed({name: [_("Enter a whole number from 1 to %(max)s.", max=maximum)]})
     return int(raw)
 
 
@@ -332,8 +330,8 @@ def _request_body(operation: Operation) -> dict[str, Any] | None:
 def _responses(operation: Operation) -> dict[str, Any]:
     if operation.response is None:
         success: dict[str, Any] = {
-            "description": "The file",
-            "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+            "description": "The file, with the content type read from its content",
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
         }
     else:
         success = {
