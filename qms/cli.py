@@ -61,7 +61,7 @@ def create_user(
     """Create a user with one role (the first system administrator, for example)."""
     from sqlalchemy import select
 
-    from qms.accounts import services
+    from qms.accounts import operations
     from qms.core.errors import DomainError
     from qms.core.roles import Role
     from qms.organisations.models import Agency, City
@@ -74,8 +74,8 @@ def create_user(
             if city is not None:
                 query = query.where(Agency.city_id == city.id)
             agency = db.session.scalar(query)
-        user = services.create_user(None, email=email, name=name, password=password)
-        services.assign_role(None, user, Role(role), city=city, agency=agency)
+        user = operations.create_user(None, email=email, name=name, password=password)
+        operations.assign_role(None, user, Role(role), city=city, agency=agency)
     except (DomainError, ValueError) as error:
         db.session.rollback()
         raise click.ClickException(str(getattr(error, "message", error))) from error

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from qms.accounts import services as accounts
+from qms.accounts import operations
 from qms.accounts.models import User
 from qms.core.history import acting_as
 from qms.core.registry import demo_seeders
@@ -159,11 +159,11 @@ def _accounts(city: City, agencies: dict[str, Agency]) -> int:
     for email, name, role, agency_code in ACCOUNTS:
         user = db.session.scalar(select(User).where(func.lower(User.email) == email))
         if user is None:
-            user = accounts.create_user(None, email=email, name=name, password=DEMO_PASSWORD)
+            user = operations.create_user(None, email=email, name=name, password=DEMO_PASSWORD)
             created += 1
         agency = agencies[agency_code] if agency_code else None
         if not any(a.role == role for a in user.roles):
-            accounts.assign_role(None, user, role, city=city, agency=agency)
+            operations.assign_role(None, user, role, city=city, agency=agency)
     return created
 
 

@@ -189,7 +189,7 @@ class Api:
         self.token: str | None = None
 
     def as_user(self, user) -> Api:
-        from qms.accounts.services import issue_token
+        from qms.accounts.authentication import issue_token
 
         _token, self.token = issue_token(user, "tests")
         db.session.commit()

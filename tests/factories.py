@@ -5,8 +5,8 @@ from __future__ import annotations
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
+from qms.accounts.authentication import hash_password
 from qms.accounts.models import RoleAssignment, User
-from qms.accounts.services import hash_password
 from qms.core.roles import Role
 from qms.extensions import db
 from qms.organisations.models import Agency, AgencyKind, City, CityKind, Unit, UnitKind

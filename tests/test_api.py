@@ -41,7 +41,7 @@ def test_revoked_token_is_refused(client, api):
     api.as_user(user)
     assert api.get("/cities").status_code == 200
     token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == user.id))
-    from qms.accounts.services import revoke_token
+    from qms.accounts.authentication import revoke_token
 
     revoke_token(user, token)
     assert api.get("/cities").status_code == 401

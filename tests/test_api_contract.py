@@ -18,8 +18,8 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import func, select
 
+from qms.accounts.authentication import issue_token
 from qms.accounts.models import User
-from qms.accounts.services import issue_token
 from qms.api.core import _legacy_endpoints, operations
 from qms.extensions import db
 

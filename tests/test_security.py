@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from qms import create_app
-from qms.accounts.services import issue_token
+from qms.accounts.authentication import issue_token
 from qms.core.roles import Role
 from qms.extensions import db
 from qms.organisations.models import Agency

@@ -10,8 +10,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from qms.accounts.authentication import hash_password
 from qms.accounts.models import User
-from qms.accounts.services import hash_password
 from qms.core.history import HistoryEntry
 from qms.core.mail import OutboxMessage, run_reminders
 from qms.core.roles import Role

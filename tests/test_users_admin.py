@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from qms.accounts import services
+from qms.accounts import operations, queries
 from qms.accounts.models import RoleAssignment, User
 from qms.core.errors import DomainError, PermissionDenied
 from qms.core.roles import Role
@@ -142,31 +142,33 @@ def test_the_services_refuse_what_the_forms_do_not_offer(app):
     admin = user_with_role(Role.CITY_ADMIN, city=city)
     target = user_with_role(Role.QUALITY_OFFICER, agency=AgencyFactory(city=city))
     with pytest.raises(PermissionDenied):
-        services.assign_role(admin, target, Role.BSN_REVIEWER)
+        operations.assign_role(admin, target, Role.BSN_REVIEWER)
     with pytest.raises(PermissionDenied):
-        services.assign_role(admin, target, Role.QUALITY_OFFICER, agency=AgencyFactory(city=other))
+        operations.assign_role(
+            admin, target, Role.QUALITY_OFFICER, agency=AgencyFactory(city=other)
+        )
     with pytest.raises(PermissionDenied):
-        services.assign_role(admin, target, Role.MANAGEMENT_VIEWER, city=other)
+        operations.assign_role(admin, target, Role.MANAGEMENT_VIEWER, city=other)
     foreigner = user_with_role(Role.QUALITY_OFFICER, agency=AgencyFactory(city=other))
     with pytest.raises(PermissionDenied):
-        services.update_user(admin, foreigner, name="X", active=False)
+        operations.update_user(admin, foreigner, name="X", active=False)
     with pytest.raises(PermissionDenied):
-        services.reset_password(admin, foreigner, NEW_PASSWORD)
+        operations.reset_password(admin, foreigner, NEW_PASSWORD)
     with pytest.raises(PermissionDenied):
-        services.revoke_role(admin, foreigner.roles[0])
+        operations.revoke_role(admin, foreigner.roles[0])
 
 
 def test_revoking_a_role_is_in_the_users_history(client, auth):
     city = CityFactory()
     admin = user_with_role(Role.CITY_ADMIN, city=city)
     target = user_with_role(Role.QUALITY_OFFICER, agency=AgencyFactory(city=city))
-    services.assign_role(admin, target, Role.MANAGEMENT_VIEWER, city=city)
+    operations.assign_role(admin, target, Role.MANAGEMENT_VIEWER, city=city)
     viewer_id = next(a.id for a in target.roles if a.role == Role.MANAGEMENT_VIEWER)
     auth.login(admin)
     response = client.post(f"/users/{target.id}/roles/{viewer_id}/revoke")
     assert response.status_code == 302
     assert db.session.get(RoleAssignment, viewer_id) is None
-    entries = services.role_history(db.session.get(User, target.id))
+    entries = queries.role_history(db.session.get(User, target.id))
     assert [e.action for e in entries if e.record_id == viewer_id] == ["create", "delete"]
     removal = entries[-1]
     assert removal.actor_id == admin.id
@@ -177,7 +179,7 @@ def test_revoking_a_role_is_in_the_users_history(client, auth):
 def test_administrators_keep_their_own_admin_role(app):
     admin = user_with_role(Role.SYSTEM_ADMIN)
     with pytest.raises(DomainError):
-        services.revoke_role(admin, admin.roles[0])
+        operations.revoke_role(admin, admin.roles[0])
 
 
 def test_edit_unlock_and_reset_password(app, client, auth):

@@ -25,11 +25,12 @@ def _force_password_change():
 
 
 def init_app(app: Flask) -> None:
-    from qms.accounts import admin_views, services, views
+    from qms.accounts import admin_views, authentication, policies, queries, views
     from qms.accounts.models import User
     from qms.core.registry import NavItem, add_history_labels, add_history_resolver, add_nav
     from qms.core.roles import ROLE_LABELS
 
+    policies.register()
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
@@ -46,14 +47,14 @@ def init_app(app: Flask) -> None:
         header = req.headers.get("Authorization", "")
         if req.blueprint != "api" or not header.startswith("Bearer "):
             return None
-        user = services.user_for_token(header.removeprefix("Bearer ").strip())
+        user = authentication.user_for_token(header.removeprefix("Bearer ").strip())
         db.session.commit()  # keep last_used_at
         return user
 
     app.before_request(_force_password_change)
     app.jinja_env.globals["role_labels"] = ROLE_LABELS
     add_nav(
-        NavItem(_l("Users"), "users.index", lambda user: bool(services.grantable_roles(user)), 85)
+        NavItem(_l("Users"), "users.index", lambda user: bool(policies.grantable_roles(user)), 85)
     )
     app.register_blueprint(views.bp)
     app.register_blueprint(admin_views.bp)
@@ -63,4 +64,4 @@ def init_app(app: Flask) -> None:
         values={"role": ROLE_LABELS},
     )
     add_history_labels("users", fields={"email": _l("Email"), "locale": _l("Language")})
-    add_history_resolver("users", services.user_names)
+    add_history_resolver("users", queries.user_names)

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from qms.accounts import services
+from qms.accounts import operations, policies, queries
 from qms.accounts.forms import NewUserForm, ResetPasswordForm, RoleForm, UserEditForm
 from qms.accounts.models import User
 from qms.core import access
@@ -28,7 +28,7 @@ bp = Blueprint("users", __name__, url_prefix="/users")
 @bp.before_request
 @login_required
 def _administrators_only() -> None:
-    if not services.grantable_roles(current_user):
+    if not policies.grantable_roles(current_user):
         raise PermissionDenied(_("Only administrators manage users."))
 
 
@@ -39,7 +39,7 @@ def _scope_choices() -> dict[str, list[tuple[Any, Any]]]:
     agencies = [a for a in organisations.visible_agencies(current_user) if a.city_id in city_ids]
     several = len(cities) > 1
     return {
-        "role": [(r.value, ROLE_LABELS[r]) for r in services.grantable_roles(current_user)],
+        "role": [(r.value, ROLE_LABELS[r]) for r in policies.grantable_roles(current_user)],
         "city_id": [(0, "—"), *((c.id, c.name) for c in cities)],
         "agency_id": [
             (0, "—"),
@@ -67,7 +67,7 @@ def _show_error(form: FlaskForm, error: DomainError) -> None:
 def index():
     return render_template(
         "accounts/users.html",
-        users=services.visible_users(current_user, request.args.get("q", "")),
+        users=queries.visible_users(current_user, request.args.get("q", "")),
     )
 
 
@@ -76,7 +76,7 @@ def new():
     form = NewUserForm(choices=_scope_choices())
     if form.validate_on_submit():
         try:
-            user = services.register_user(
+            user = operations.register_user(
                 current_user,
                 email=form.email.data,
                 name=form.name.data,
@@ -97,14 +97,14 @@ def new():
 
 def _page(user: User, *, role_form: RoleForm | None = None, status: int = 200):
     role_form = role_form or RoleForm(choices=_scope_choices(), formdata=None)
-    entries = sorted([*history_of(user), *services.role_history(user)], key=lambda e: (e.at, e.id))
+    entries = sorted([*history_of(user), *queries.role_history(user)], key=lambda e: (e.at, e.id))
     return render_template(
         "accounts/user.html",
         user=user,
         role_form=role_form,
         password_form=ResetPasswordForm(formdata=None),
         may_edit=access.can(current_user, access.EDIT, user),
-        may_revoke={a.id for a in user.roles if services.may_revoke(current_user, a)},
+        may_revoke={a.id for a in user.roles if policies.may_revoke(current_user, a)},
         entries=entries,
     ), status
 
@@ -121,7 +121,7 @@ def edit(user_id: int):
     form = UserEditForm(obj=user)
     if form.validate_on_submit():
         try:
-            services.update_user(current_user, user, name=form.name.data, active=form.active.data)
+            operations.update_user(current_user, user, name=form.name.data, active=form.active.data)
         except DomainError as error:
             _show_error(form, error)
         else:
@@ -142,7 +142,7 @@ def add_role(user_id: int):
     form = RoleForm(choices=_scope_choices())
     if form.validate_on_submit():
         try:
-            services.assign_role(current_user, user, **_scope(form))
+            operations.assign_role(current_user, user, **_scope(form))
         except DomainError as error:
             _show_error(form, error)
         else:
@@ -158,7 +158,7 @@ def revoke_role(user_id: int, assignment_id: int):
     assignment = next((a for a in user.roles if a.id == assignment_id), None)
     if assignment is None:
         return render_template("errors.html", message=_("Not found.")), 404
-    services.revoke_role(current_user, assignment)
+    operations.revoke_role(current_user, assignment)
     db.session.commit()
     flash(_("The role was removed."), "success")
     return redirect(url_for(".show", user_id=user.id))
@@ -167,7 +167,7 @@ def revoke_role(user_id: int, assignment_id: int):
 @bp.post("/<int:user_id>/unlock")
 def unlock(user_id: int):
     user = access.get_visible(User, user_id, current_user)
-    services.unlock(current_user, user)
+    operations.unlock(current_user, user)
     db.session.commit()
     flash(_("The account was unlocked."), "success")
     return redirect(url_for(".show", user_id=user.id))
@@ -179,7 +179,7 @@ def reset_password(user_id: int):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            services.reset_password(current_user, user, form.password.data)
+            operations.reset_password(current_user, user, form.password.data)
         except DomainError as error:
             _show_error(form, error)
         else:

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from qms.accounts import services
+from qms.accounts import authentication, operations, queries
 from qms.accounts.forms import ChangePasswordForm, LoginForm, TokenForm
 from qms.accounts.models import ApiToken
 from qms.core.errors import DomainError
@@ -28,7 +28,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data)
+            user = authentication.authenticate(form.email.data, form.password.data)
         except DomainError as error:
             db.session.commit()  # keep the failed-login count
             form.form_errors.append(str(error.message))
@@ -54,7 +54,9 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current_password.data, form.password.data)
+            authentication.change_password(
+                current_user, form.current_password.data, form.password.data
+            )
         except DomainError as error:
             db.session.rollback()
             getattr(form, error.field or "password").errors.append(str(error.message))
@@ -68,7 +70,7 @@ def change_password():
 @bp.post("/language/<locale>")
 def set_language(locale: str):
     if current_user.is_authenticated:
-        services.set_locale(current_user, locale)
+        operations.set_locale(current_user, locale)
         db.session.commit()
     elif locale in ("id", "en"):
         session["locale"] = locale
@@ -81,13 +83,13 @@ def tokens():
     form = TokenForm()
     new_token = None
     if form.validate_on_submit():
-        _token, new_token = services.issue_token(current_user, form.name.data)
+        _token, new_token = authentication.issue_token(current_user, form.name.data)
         db.session.commit()
         form = TokenForm(formdata=None)
     return render_template(
         "accounts/tokens.html",
         form=form,
-        tokens=services.tokens_of(current_user),
+        tokens=queries.tokens_of(current_user),
         new_token=new_token,
     )
 
@@ -98,7 +100,7 @@ def revoke_token(token_id: int):
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != current_user.id:
         return render_template("errors.html", message=_("Not found.")), 404
-    services.revoke_token(current_user, token)
+    authentication.revoke_token(current_user, token)
     db.session.commit()
     flash(_("The token was revoked."), "success")
     return redirect(url_for("accounts.tokens"))

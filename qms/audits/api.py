@@ -9,7 +9,7 @@ from flask import request
 from flask_login import current_user
 from wtforms.fields.core import UnboundField
 
-from qms.accounts.services import auditors_of_city
+from qms.accounts.queries import auditors_of_city
 from qms.api.core import api_route, iso, json_body, ok, paginate, schemas, validate_form
 from qms.audits import grades, services
 from qms.audits.forms import (

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from qms.accounts.models import User
-from qms.accounts.services import auditors_of_city
+from qms.accounts.queries import auditors_of_city
 from qms.audits import grades, services
 from qms.audits.forms import (
     AddRowForm,

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from qms.accounts.models import User
-from qms.accounts.services import auditors_of_city
+from qms.accounts.queries import auditors_of_city
 from qms.capa import complaints, dashboard, services
 from qms.capa.forms import (
     TRANSITION_FORMS,

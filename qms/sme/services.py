@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, false, func, or_, select, true
 
 from qms.accounts.models import User
-from qms.accounts.services import role_holders
+from qms.accounts.queries import role_holders
 from qms.core import access
 from qms.core.errors import DomainError, ValidationFailed
 from qms.core.i18n import fmt_date
