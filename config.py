@@ -73,6 +73,8 @@ class TestConfig(Config):
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    #: production runs behind HTTPS: browsers are told to use nothing else (0 turns it off)
+    HSTS_SECONDS = _env_int("HSTS_SECONDS", 31536000)
 
     @classmethod
     def validate(cls, settings: dict) -> None:

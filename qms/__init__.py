@@ -44,7 +44,7 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
 
     from qms import cli, web
-    from qms.core import history, i18n, mail  # noqa: F401  (history's listeners, models)
+    from qms.core import history, i18n, inputs, mail  # noqa: F401  (history's listeners, models)
     from qms.extensions import babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -59,6 +59,7 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     )
     i18n.init_app(app)
     login_manager.init_app(app)
+    inputs.init_app(app)
     web.init_app(app)
     for feature in FEATURES:
         importlib.import_module(f"qms.{feature}").init_app(app)

@@ -21,11 +21,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
-from qms.api.core import json_error
 from qms.core import access
-from qms.core.errors import DomainError, PermissionDenied
+from qms.core.errors import DomainError, PermissionDenied, json_error
 from qms.core.history import describe_history, history_of
 from qms.core.registry import nav_for
 from qms.extensions import db
@@ -67,6 +66,10 @@ def _security_headers(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "same-origin"
+    if current_app.config.get("HSTS_SECONDS"):
+        response.headers["Strict-Transport-Security"] = (
+            f"max-age={current_app.config['HSTS_SECONDS']}; includeSubDomains"
+        )
     if request.endpoint and not request.endpoint.startswith("static"):
         response.headers.setdefault("Cache-Control", "no-store")
     return response
@@ -94,6 +97,20 @@ def _handle_http(error: HTTPException) -> Any:
         }.get(error.code or 500, error.description or error.name)
         return json_error(error.code or 500, message)
     return render_template("errors.html", error=error), error.code
+
+
+def _handle_server_error(error: InternalServerError) -> Any:
+    """Whatever went wrong (a database error included), the transaction is rolled back before
+    anything else reads the database, and an API client still gets JSON."""
+    db.session.rollback()
+    current_app.logger.error("unexpected error", exc_info=error.original_exception or error)
+    message = _("Something went wrong on our side; nothing was saved. Please try again.")
+    if wants_json():
+        return json_error(500, message)
+    try:
+        return render_template("errors.html", error=error, message=message), 500
+    except Exception:  # the page itself needs the database: answer without it
+        return Response(message, status=500, mimetype="text/plain")
 
 
 def _handle_too_large(error: RequestEntityTooLarge) -> Any:
@@ -132,6 +149,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.before_request(_refuse_read_only_writes)
     app.register_error_handler(HTTPException, _handle_http)
+    app.register_error_handler(InternalServerError, _handle_server_error)
     app.register_error_handler(RequestEntityTooLarge, _handle_too_large)
     app.register_error_handler(DomainError, _handle_domain)
     app.register_error_handler(CSRFError, _handle_csrf)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import BaseModel
@@ -18,17 +18,9 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
 from qms.api import schema
-from qms.core.errors import ValidationFailed
+from qms.core.errors import ValidationFailed, json_error
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-def json_error(status: int, message: str, fields: dict | None = None) -> tuple[Response, int]:
-    """The API's error body: {"error": {"status", "message", "fields"}}."""
-    body: dict[str, Any] = {"error": {"status": status, "message": message}}
-    if fields:
-        body["error"]["fields"] = fields
-    return jsonify(body), status
 
 
 @bp.before_request

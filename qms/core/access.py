@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute
 
 from qms.core.errors import PermissionDenied, ValidationFailed
+from qms.core.inputs import MAX_ID
 from qms.core.roles import Role
 from qms.extensions import db
 
@@ -131,10 +132,6 @@ def owner_for_create(user: Any, model: type, owner_model: type[M], owner_id: Any
     ):
         raise ValidationFailed({field: [str(NOT_HERE)]})
     return owner
-
-
-#: ids are positive and fit a 64-bit signed integer (larger ones exist nowhere)
-MAX_ID = 2**63 - 1
 
 
 def _is_id(value: Any) -> bool:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask import Response, jsonify
+
 
 class DomainError(Exception):
     """A rule of the quality system refused the change; nothing was written."""
@@ -30,3 +34,11 @@ class StaleRecordError(DomainError):
 
 class PermissionDenied(DomainError):
     status_code = 403
+
+
+def json_error(status: int, message: str, fields: dict | None = None) -> tuple[Response, int]:
+    """The API's error body: {"error": {"status", "message", "fields"}}."""
+    body: dict[str, Any] = {"error": {"status": status, "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    return jsonify(body), status

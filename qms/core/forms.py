@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -80,14 +81,30 @@ class WholeNumberField(IntegerField):
             raise ValueError(BAD_NUMBER) from None
 
 
+#: the dates a record of this system can plausibly carry (a year 1202 is a typing error)
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2100, 12, 31)
+IMPLAUSIBLE_DATE = _l(
+    "Enter a date between %(first)s and %(last)s.",
+    first=EARLIEST_DAY.year,
+    last=LATEST_DAY.year,
+)
+
+
 class DayField(DateField):
-    """A date field whose parse error is in the user's language."""
+    """A date field whose parse error is in the user's language and that refuses dates no record
+    can carry."""
+
+    json_schema = {"type": "string", "format": "date"}
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         try:
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(BAD_DATE) from None
+        if self.data is not None and not EARLIEST_DAY <= self.data <= LATEST_DAY:
+            self.data = None
+            raise ValueError(IMPLAUSIBLE_DATE)
 
 
 class MomentField(DateTimeLocalField):
@@ -106,6 +123,9 @@ class MomentField(DateTimeLocalField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(BAD_MOMENT) from None
+        if self.data is not None and not EARLIEST_DAY <= self.data.date() <= LATEST_DAY:
+            self.data = None
+            raise ValueError(IMPLAUSIBLE_DATE)
         if valuelist and self.data is not None:
             self.data = from_local(self.data)
 
