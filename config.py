@@ -40,6 +40,18 @@ class Config:
 
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCK_MINUTES = _env_int("LOGIN_LOCK_MINUTES", 15)
+    #: failed logins one client address may make: fewer than lock an account, so that nobody
+    #: locks someone else out from one machine
+    LOGIN_ADDRESS_LIMIT = _env(
+        "LOGIN_ADDRESS_LIMIT", f"{LOGIN_MAX_FAILURES - 1} per {LOGIN_LOCK_MINUTES} minutes"
+    )
+    #: API requests with a token that is not valid, per client address
+    API_FAILURE_LIMIT = _env("API_FAILURE_LIMIT", "20 per minute")
+    #: rate-limit counters: Redis in production (shared by every app server), memory otherwise
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    #: how many reverse proxies in front of the app set X-Forwarded-For (0: none)
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
     PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 10)
 
     CHECKLISTS_DIR = _env("CHECKLISTS_DIR", str(BASE_DIR / "checklists"))
@@ -68,6 +80,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("QMS_TEST_DATABASE_URL", "sqlite://")
     PASSWORD_MIN_LENGTH = 10
     REDIS_URL = None
+    RATELIMIT_STORAGE_URI = "memory://"
 
 
 class ProductionConfig(Config):

@@ -8,6 +8,7 @@ import os
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, INSTANCE_DIR, ProductionConfig
 
@@ -45,7 +46,7 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
 
     from qms import cli, web
     from qms.core import history, i18n, inputs, mail  # noqa: F401  (history's listeners, models)
-    from qms.extensions import babel, csrf, db, login_manager, migrate
+    from qms.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(
@@ -59,6 +60,9 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     )
     i18n.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
+    if app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])
     inputs.init_app(app)
     web.init_app(app)
     for feature in FEATURES:

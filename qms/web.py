@@ -4,6 +4,7 @@ JSON), the read-only guard, and what every template can use."""
 from __future__ import annotations
 
 import secrets
+import time
 from typing import Any
 
 from flask import (
@@ -17,17 +18,22 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    RequestEntityTooLarge,
+    TooManyRequests,
+)
 
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied, json_error
 from qms.core.history import describe_history, history_of
 from qms.core.registry import nav_for
-from qms.extensions import db
+from qms.extensions import db, limiter
 
 #: endpoints a read-only user may still POST to: their own session, preferences and API
 #: tokens (which read with the same read-only permissions), generating a report (it writes
@@ -113,6 +119,30 @@ def _handle_server_error(error: InternalServerError) -> Any:
         return Response(message, status=500, mimetype="text/plain")
 
 
+def _handle_too_many(error: TooManyRequests) -> Any:
+    """Throttled: say when to try again, in words and in Retry-After."""
+    limit = limiter.current_limit
+    seconds = max(int(limit.reset_at - time.time()), 1) if limit else 60
+    minutes = max(round(seconds / 60), 1)
+    current_app.logger.warning(
+        "throttled %s %s from %s", request.method, request.path, request.remote_addr
+    )
+    message = ngettext(
+        "Too many attempts. Try again in %(num)s minute.",
+        "Too many attempts. Try again in %(num)s minutes.",
+        minutes,
+    )
+    if wants_json():
+        response, status = json_error(429, message)
+    else:
+        response = current_app.make_response(
+            (render_template("errors.html", error=error, message=message), 429)
+        )
+        status = 429
+    response.headers["Retry-After"] = str(seconds)
+    return response, status
+
+
 def _handle_too_large(error: RequestEntityTooLarge) -> Any:
     """A body over MAX_CONTENT_LENGTH is cut off before any view sees it: say why, as the
     upload check does for a file just over the limit."""
@@ -151,6 +181,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(InternalServerError, _handle_server_error)
     app.register_error_handler(RequestEntityTooLarge, _handle_too_large)
+    app.register_error_handler(TooManyRequests, _handle_too_many)
     app.register_error_handler(DomainError, _handle_domain)
     app.register_error_handler(CSRFError, _handle_csrf)
     app.jinja_env.globals.update(history_of=history_of, describe_history=describe_history)

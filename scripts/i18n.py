@@ -89,10 +89,30 @@ def core_keys() -> set[tuple[str | None, str]]:
         return {message_key(m) for m in read_po(handle) if m.id}
 
 
+def _keep_shared(pot: Path) -> None:
+    """Core also keeps the messages it holds for features that share them (a message used by two
+    features' templates, say), for as long as any code uses them."""
+    with tempfile.TemporaryDirectory() as tmp:
+        everything = Path(tmp) / "all.pot"
+        extract([PACKAGE, TEMPLATES], everything)
+        with everything.open("rb") as handle:
+            used = read_po(handle)
+    with pot.open("rb") as handle:
+        template = read_po(handle)
+    held = core_keys()
+    for message in used:
+        if message.id and message_key(message) in held and message.id not in template:
+            template[message.id] = message
+    with pot.open("wb") as handle:
+        write_po(handle, template, omit_header=True)
+
+
 def extract_feature(feature: str, pot: Path) -> None:
     """Extract a feature's messages into pot, without those that belong to core."""
     extract(sources(feature), pot)
     if feature == "core":
+        if catalogue("core").exists():
+            _keep_shared(pot)
         return
     with pot.open("rb") as handle:
         template = read_po(handle)

@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from qms.accounts.models import User
 from qms.core.history import HistoryEntry
+from qms.core.mail import OutboxMessage
 from qms.core.roles import Role
 from qms.extensions import db
 from tests.conftest import PASSWORD
@@ -29,16 +30,22 @@ def test_wrong_password_is_refused_in_indonesian(client, auth):
     assert "Email atau kata sandi salah" in response.get_data(as_text=True)
 
 
-def test_account_locks_after_repeated_failures(app, client, auth):
+def test_account_locks_after_repeated_failures_from_several_addresses(app, client, auth):
     user = user_with_role(Role.BSN_REVIEWER)
-    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
-        auth.login(user, "salah-sekali-1")
+    for attempt in range(app.config["LOGIN_MAX_FAILURES"]):
+        client.post(
+            "/login",
+            data={"email": user.email, "password": "salah-sekali-1"},
+            environ_base={"REMOTE_ADDR": f"10.0.0.{attempt + 1}"},
+        )
     db.session.refresh(user)
     assert user.locked_until is not None
     response = auth.login(user, PASSWORD)  # even the right password is refused now
     assert response.status_code == 422
-    assert "terkunci" in response.get_data(as_text=True)
+    assert "Email atau kata sandi salah" in response.get_data(as_text=True)
     assert client.get("/").status_code == 302
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.to == user.email))
+    assert mail is not None and "terkunci" in mail.body
 
 
 def test_change_password(client, auth):

@@ -10,7 +10,7 @@ from qms.accounts.models import RoleAssignment, User
 from qms.core.errors import DomainError, PermissionDenied
 from qms.core.roles import Role
 from qms.extensions import db
-from tests.conftest import PASSWORD, Auth
+from tests.conftest import PASSWORD
 from tests.factories import AgencyFactory, CityFactory, user_with_role
 
 NEW_PASSWORD = "Awal-Rahasia-42"
@@ -186,9 +186,13 @@ def test_edit_unlock_and_reset_password(app, client, auth):
     city = CityFactory()
     admin = user_with_role(Role.CITY_ADMIN, city=city)
     target = user_with_role(Role.QUALITY_OFFICER, agency=AgencyFactory(city=city))
-    stranger = Auth(client.application.test_client())  # someone guessing, in another browser
-    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
-        stranger.login(target, "salah-sekali-1")
+    stranger = client.application.test_client()  # people guessing, from other machines
+    for attempt in range(app.config["LOGIN_MAX_FAILURES"]):
+        stranger.post(
+            "/login",
+            data={"email": target.email, "password": "salah-sekali-1"},
+            environ_base={"REMOTE_ADDR": f"10.1.0.{attempt + 1}"},
+        )
     db.session.refresh(target)
     assert target.is_locked()
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -14,11 +16,15 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from qms.accounts.models import ApiToken, User
 from qms.accounts.queries import find_by_email
 from qms.core.errors import DomainError
+from qms.core.mail import queue_mail
+from qms.core.registry import Reminder
 from qms.core.roles import Role
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 
 TOKEN_PREFIX = "qms_"
+
+log = logging.getLogger(__name__)
 
 
 def hash_password(password: str) -> str:
@@ -37,35 +43,72 @@ def check_password_rules(password: str) -> None:
         )
 
 
+def _dummy_hash() -> str:
+    """A hash made with the configured method, checked when the address is unknown so that
+    every login costs the same (the time of an answer tells nothing)."""
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash(secrets.token_hex(16), method=method)
+    return _DUMMY_HASHES[method]
+
+
+_DUMMY_HASHES: dict[str, str] = {}
+
+#: the one answer to every refused login: an unknown address, a wrong password, a locked or a
+#: deactivated account read the same, so nobody learns which addresses have accounts
+WRONG_LOGIN = _l("Wrong e-mail or password.")
+
+
 def authenticate(email: str, password: str) -> User:
-    """The user if the password is right; otherwise a readable refusal. Repeated failures lock
-    the account for a while, and a locked account refuses even the right password."""
+    """The user if the password is right and the account usable; otherwise one refusal for
+    every reason, after the same work. Repeated failures lock the account for a while (the
+    holder is told by mail); a locked account refuses even the right password."""
     user = find_by_email(email)
-    generic = DomainError(_l("Wrong e-mail or password."))
+    password_ok = check_password_hash(user.password_hash if user else _dummy_hash(), password)
     if user is None:
-        raise generic
+        raise DomainError(WRONG_LOGIN)
     now = utcnow()
-    if user.is_locked(now):
-        raise DomainError(
-            _l(
-                "This account is locked after too many failed logins. Try again later "
-                "or ask your administrator to unlock it."
-            )
-        )
-    if not check_password_hash(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-            user.failed_logins = 0
-        db.session.flush()
-        raise generic
-    if not user.active:
-        raise DomainError(_l("This account is deactivated."))
+    if not password_ok:
+        _count_failure(user, now)
+        raise DomainError(WRONG_LOGIN)
+    if user.is_locked(now) or not user.active:
+        raise DomainError(WRONG_LOGIN)
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
     db.session.flush()
     return user
+
+
+def _count_failure(user: User, now: datetime) -> None:
+    if user.is_locked(now):
+        return
+    user.failed_logins += 1
+    if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+        minutes = current_app.config["LOGIN_LOCK_MINUTES"]
+        user.locked_until = now + timedelta(minutes=minutes)
+        user.failed_logins = 0
+        log.warning("account %s locked for %s minutes after failed logins", user.email, minutes)
+        _tell_the_holder(user, now, minutes)
+    db.session.flush()
+
+
+def _tell_the_holder(user: User, now: datetime, minutes: int) -> None:
+    with force_locale(user.locale):
+        queue_mail(
+            Reminder(
+                to=user.email,
+                subject=str(_l("Your qms account was locked")),
+                body=str(
+                    _l(
+                        "After several wrong passwords your account is locked for %(minutes)s "
+                        "minutes. If it was not you who tried, tell your administrator.",
+                        minutes=minutes,
+                    )
+                ),
+                key=f"account-locked:{user.id}:{now.isoformat()}",
+            )
+        )
 
 
 def change_password(user: User, current: str, new: str) -> None:

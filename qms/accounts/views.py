@@ -2,7 +2,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -10,7 +19,7 @@ from qms.accounts import authentication, operations, queries
 from qms.accounts.forms import ChangePasswordForm, LoginForm, TokenForm
 from qms.accounts.models import ApiToken
 from qms.core.errors import DomainError
-from qms.extensions import db
+from qms.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
 
@@ -21,7 +30,14 @@ def _safe_next(target: str | None) -> str:
     return url_for("home.index")
 
 
+def _refused(response) -> bool:
+    return response.status_code == 422
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_ADDRESS_LIMIT"], methods=["POST"], deduct_when=_refused
+)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -34,8 +50,9 @@ def login():
             form.form_errors.append(str(error.message))
         else:
             db.session.commit()
+            # a new session (and CSRF token) at login: nothing issued before it stays valid
+            session.clear()
             login_user(user)
-            session.pop("locale", None)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("accounts/login.html", form=form), 200 if not form.errors else 422
 

@@ -19,8 +19,14 @@ from werkzeug.exceptions import BadRequest
 
 from qms.api import schema
 from qms.core.errors import ValidationFailed, json_error
+from qms.extensions import limiter
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# guessing tokens is throttled by client address: only refused tokens count
+limiter.limit(
+    lambda: current_app.config["API_FAILURE_LIMIT"],
+    deduct_when=lambda response: response.status_code == 401,
+)(bp)
 
 
 @bp.before_request
