@@ -47,6 +47,7 @@ READ_ONLY_ALLOWED = frozenset(
         "accounts.tokens",
         "accounts.revoke_token",
         "reports.generate",
+        "reports.quick",
         "verify.check",
     }
 )

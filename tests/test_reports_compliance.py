@@ -248,9 +248,10 @@ def test_record_reports_from_their_pages_and_the_verification_round_trip(app, cl
     )
     auth.login(officer.email, DEMO_PASSWORD)
     page = client.get(f"/audits/{audit.id}/report").get_data(as_text=True)
-    link = f"/reports/pdf/audit-report?record_id={audit.id}"
-    assert link in page
-    response = client.get(link)
+    assert 'action="/reports/pdf/audit-report"' in page
+    assert f'name="record_id" value="{audit.id}"' in page
+    assert client.get(f"/reports/pdf/audit-report?record_id={audit.id}").status_code == 405
+    response = client.post("/reports/pdf/audit-report", data={"record_id": audit.id})
     assert response.status_code == 303 and response.headers["Location"].endswith("/pdf")
     pdf = client.get(response.headers["Location"])
     content = pdf.data
@@ -336,11 +337,15 @@ def test_an_officer_gets_no_report_about_another_agency(app, client, auth, demo,
     rsud_nc = db.session.scalar(select(Nonconformity).where(Nonconformity.agency_id == rsud.id))
     auth.login(demo["officer"].email, DEMO_PASSWORD)
     refused = [
-        client.get(f"/reports/pdf/agency-compliance?agency_id={rsud.id}").status_code,
-        client.get(f"/reports/pdf/document-master-list?agency_id={rsud.id}").status_code,
-        client.get(f"/reports/pdf/audit-report?record_id={rsud_audit.id}").status_code,
-        client.get(f"/reports/pdf/corrective-action-request?record_id={rsud_nc.id}").status_code,
-        client.get(f"/reports/pdf/city-compliance-summary?city_id={rsud.city_id}").status_code,
+        client.post("/reports/pdf/agency-compliance", data={"agency_id": rsud.id}).status_code,
+        client.post("/reports/pdf/document-master-list", data={"agency_id": rsud.id}).status_code,
+        client.post("/reports/pdf/audit-report", data={"record_id": rsud_audit.id}).status_code,
+        client.post(
+            "/reports/pdf/corrective-action-request", data={"record_id": rsud_nc.id}
+        ).status_code,
+        client.post(
+            "/reports/pdf/city-compliance-summary", data={"city_id": rsud.city_id}
+        ).status_code,
     ]
     assert all(status in (403, 404) for status in refused), refused
     portal = client.post(
@@ -368,5 +373,5 @@ def test_an_officer_gets_no_report_about_another_agency(app, client, auth, demo,
         assert client.get(f"/reports/{other.ident}/pdf").status_code == 404
         assert other.ident not in client.get("/reports/").get_data(as_text=True)
     # their own agency's report comes straight as a PDF
-    own = client.get(f"/reports/pdf/agency-compliance?agency_id={demo['dukcapil'].id}")
+    own = client.post("/reports/pdf/agency-compliance", data={"agency_id": demo["dukcapil"].id})
     assert own.status_code == 303 and own.headers["Location"].endswith("/pdf")

@@ -122,6 +122,7 @@ def test_read_only_roles_may_post_to_report_generation_and_verification_only(cli
         "accounts.set_language",
         "accounts.tokens",
         "reports.generate",
+        "reports.quick",
         "verify.check",
     ]
     viewer = user_with_role(Role.MANAGEMENT_VIEWER, city=kupang["city"])

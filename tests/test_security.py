@@ -110,7 +110,6 @@ GET /reports/
 GET /reports/<ident>
 GET /reports/<ident>/pdf
 GET /reports/<ident>/status
-GET /reports/pdf/<key>
 GET /sme/
 GET /sme/businesses
 GET /sme/businesses/<int:business_id>
@@ -236,6 +235,7 @@ POST /language/<locale>
 POST /login
 POST /logout
 POST /reports/generate
+POST /reports/pdf/<key>
 POST /sme/businesses/<int:business_id>/archive
 POST /sme/businesses/<int:business_id>/edit
 POST /sme/businesses/<int:business_id>/products/new

@@ -102,23 +102,24 @@ def generate():
     return redirect(url_for("reports.show", ident=submission.report.ident), 303)
 
 
-@bp.get("/pdf/<key>")
+@bp.post("/pdf/<key>")
 @login_required
 def quick(key: str):
-    """The "Download PDF" links of record, agency and home pages: the report about that
-    record (?record_id=), agency (?agency_id=) or city (?city_id=), in the page's language.
-    A GET that may add to the archive, as the portal's form does: asking twice for unchanged
-    data serves the archived PDF. Straight to the PDF when it is ready, else to its page."""
-    agency_id = request.args.get("agency_id", type=int)
+    """The "Download PDF" buttons of record, agency and home pages: the report about that
+    record (record_id), agency (agency_id) or city (city_id), in the page's language. A POST,
+    as the portal's form is: it may add to the archive (asking twice for unchanged data serves
+    the archived PDF), so another site cannot make a logged-in user render reports. Straight to
+    the PDF when it is ready, else to its page."""
+    agency_id = request.form.get("agency_id", type=int)
     agency = access.get_visible(Agency, agency_id, current_user) if agency_id else None
     try:
         rtype, report_request = services.build_request(
             current_user,
             key,
-            city_id=agency.city_id if agency else request.args.get("city_id", type=int),
+            city_id=agency.city_id if agency else request.form.get("city_id", type=int),
             agency_id=agency_id,
-            record_id=request.args.get("record_id", type=int),
-            locale=request.args.get("locale") or str(get_locale() or "id"),
+            record_id=request.form.get("record_id", type=int),
+            locale=request.form.get("locale") or str(get_locale() or "id"),
         )
     except ValidationFailed:
         abort(404)
