@@ -1,14 +1,15 @@
 """Reading cities, agencies and units as a user may see them, the unit tree and the choices
-forms offer."""
+forms offer, and the places of a city."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased
 
 from qms.core import access
 from qms.core.access import User
 from qms.extensions import db
-from qms.organisations.models import Agency, AgencyKind, City, Unit
+from qms.organisations.models import Agency, AgencyKind, City, Place, PlaceKind, Unit
 
 
 def visible_cities(user: User) -> list[City]:
@@ -89,3 +90,34 @@ def parent_choices(user: User, agency: Agency, unit: Unit | None = None) -> list
         for u, depth in unit_tree(units)
         if u.id not in excluded
     ]
+
+
+def kelurahan_by_kecamatan(city: City) -> dict[str, tuple[str, ...]]:
+    """The city's kecamatan, each with its kelurahan, in the order of the loaded places file;
+    empty when none is loaded for the city."""
+    kecamatan = aliased(Place)
+    rows = db.session.execute(
+        select(kecamatan.name, Place.name)
+        .join(kecamatan, Place.parent_id == kecamatan.id)
+        .where(
+            Place.city_id == city.id,
+            Place.kind == PlaceKind.KELURAHAN,
+            Place.retired_at.is_(None),
+            kecamatan.retired_at.is_(None),
+        )
+        .order_by(kecamatan.position, Place.position)
+    )
+    grouped: dict[str, list[str]] = {}
+    for kecamatan_name, kelurahan_name in rows:
+        grouped.setdefault(kecamatan_name, []).append(kelurahan_name)
+    return {name: tuple(kelurahan) for name, kelurahan in grouped.items()}
+
+
+def kecamatan_of(city: City, kelurahan: str) -> str | None:
+    """The kecamatan of the city a kelurahan lies in (the name compared ignoring case and
+    surrounding blanks), or None for a name the loaded places do not know."""
+    wanted = kelurahan.strip().casefold()
+    for kecamatan, names in kelurahan_by_kecamatan(city).items():
+        if any(name.casefold() == wanted for name in names):
+            return kecamatan
+    return None
