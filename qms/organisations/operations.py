@@ -32,13 +32,20 @@ AGENCY_FIELDS = ("code", "name", "kind", "head_name", "address", "active")
 UNIT_FIELDS = ("name", "kind", "active", "parent_id")
 
 
+def _check_city_code(city: City) -> None:
+    clash = db.session.scalar(
+        select(City.id).where(City.code == city.code, City.id != (city.id or 0))
+    )
+    if clash:
+        raise DomainError(_l("A city with this code already exists."), field="code")
+
+
 def create_city(actor: User, values: dict[str, Any]) -> City:
     city = City()
     _apply(city, values, CITY_FIELDS)
     city.code = city.code.strip().upper()
     access.authorize(actor, access.CREATE, city)
-    if db.session.scalar(select(City.id).where(City.code == city.code)):
-        raise DomainError(_l("A city with this code already exists."), field="code")
+    _check_city_code(city)
     db.session.add(city)
     db.session.flush()
     return city
@@ -49,8 +56,7 @@ def update_city(actor: User, city: City, values: dict[str, Any]) -> City:
     _refuse_archived(city)
     _apply(city, values, CITY_FIELDS)
     city.code = city.code.strip().upper()
-    if db.session.scalar(select(City.id).where(City.code == city.code, City.id != city.id)):
-        raise DomainError(_l("A city with this code already exists."), field="code")
+    _check_city_code(city)
     db.session.flush()
     return city
 
