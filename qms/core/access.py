@@ -133,8 +133,9 @@ def owner_for_create(user: Any, model: type, owner_model: type[M], owner_id: Any
     return owner
 
 
-#: ids are positive and fit a 64-bit signed integer (larger ones exist nowhere)
-MAX_ID = 2**63 - 1
+#: ids are positive and fit the id columns, 32-bit signed integers on PostgreSQL (larger ones
+#: exist nowhere, and PostgreSQL refuses to compare them with an error, not a miss)
+MAX_ID = 2**31 - 1
 
 
 def _is_id(value: Any) -> bool:
