@@ -51,6 +51,7 @@ PLACES_SCHEMA = {
 
 
 def check_places(data: dict) -> list[str]:
+    """What the schema cannot say: names unique ignoring case, a kelurahan in one kecamatan."""
     problems: list[str] = []
     kecamatan_seen: set[str] = set()
     #: kelurahan (casefolded) -> the kecamatan it was first named under
