@@ -59,7 +59,7 @@ from qms.reports.fetcher import SafeURLFetcher, static_url  # noqa: E402
 from qms.reports.models import GeneratedReport  # noqa: E402
 from qms.sme import catalogue as sme_catalogue  # noqa: E402
 from qms.sme.models import Business, Pathway, Product  # noqa: E402
-from qms.standards import services as standard_services  # noqa: E402
+from qms.standards import queries as standard_queries  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 
@@ -124,7 +124,7 @@ def audits_and_capa(city: City, rng: random.Random, _agencies: int) -> None:
     30 complaints a year per agency; 40 controlled documents per agency."""
     load_directory(Path(current_app.config["CHECKLISTS_DIR"]))
     standard = audit_services.default_standard()
-    clauses = [c for c in standard_services.current_clauses(standard) if c.depth > 0]
+    clauses = [c for c in standard_queries.current_clauses(standard) if c.depth > 0]
     agencies = list(db.session.scalars(select(Agency).where(Agency.city_id == city.id)))
     author = db.session.scalar(select(User).where(User.email == "reviewer@bench.test"))
     now = utcnow()

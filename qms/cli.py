@@ -19,7 +19,7 @@ qms_group = AppGroup("qms", help="qms administration commands.")
 @qms_group.command("load-checklists")
 @click.option("--directory", type=click.Path(file_okay=False, path_type=Path), default=None)
 def load_checklists(directory: Path | None) -> None:
-    """Validate and load every YAML file under checklists/ (standards, product SNIs, …)."""
+    """Validate and load every YAML file under checklists/ (standards, product SNIs, places…)."""
     from qms.core.checklists import load_directory
     from qms.core.history import acting_as
 
@@ -30,6 +30,8 @@ def load_checklists(directory: Path | None) -> None:
     for name, counts in report.loaded.items():
         summary = ", ".join(f"{v} {k}" for k, v in counts.items())
         click.echo(f"loaded {name}: {summary}")
+    for name, reason in report.skipped.items():
+        click.echo(f"skipped {name}: {reason}")
     for error in report.errors:
         click.echo(f"REFUSED {error.path.name}:", err=True)
         for problem in error.problems:

@@ -9,9 +9,10 @@ from qms.core.history import HistoryEntry
 from qms.core.mail import queue_mail
 from qms.core.registry import Reminder
 from qms.core.roles import Role
-from qms.demo import ACCOUNTS, DEMO_PASSWORD
+from qms.demo import ACCOUNTS, CITY_CODE, DEMO_PASSWORD
 from qms.extensions import db
-from qms.organisations.models import Agency, City, Unit
+from qms.organisations.models import Agency, City, Place, Unit
+from qms.organisations.queries import kelurahan_by_kecamatan
 from tests.factories import AgencyFactory, CityFactory, user_with_role
 
 
@@ -74,7 +75,7 @@ def test_outbox_is_for_administrators_within_their_scope(app, client, auth):
 def _counts() -> dict[str, int]:
     return {
         model.__name__: db.session.scalar(select(func.count()).select_from(model))
-        for model in (City, Agency, Unit, User, HistoryEntry)
+        for model in (City, Agency, Unit, Place, User, HistoryEntry)
     }
 
 
@@ -92,6 +93,9 @@ def test_seed_demo_twice_changes_nothing_and_every_demo_account_logs_in(runner, 
         "Dinas Koperasi, Usaha Kecil dan Menengah Kota Kupang",
     ):
         assert required in names
+    # the places file waits for its city: the demo creates the city, then loads its places
+    city = db.session.scalar(select(City).where(City.code == CITY_CODE))
+    assert len(kelurahan_by_kecamatan(city)) == 6
     second = runner.invoke(args=["qms", "seed-demo"])
     assert second.exit_code == 0, second.output
     assert _counts() == after_first

@@ -9,7 +9,7 @@ from qms.core.errors import DomainError, PermissionDenied
 from qms.core.history import history_of
 from qms.core.roles import Role
 from qms.extensions import db
-from qms.organisations import services
+from qms.organisations import operations
 from qms.organisations.models import Agency, AgencyKind, City, Unit
 from tests.factories import AgencyFactory, CityFactory, UnitFactory, user_with_role
 
@@ -173,9 +173,9 @@ def test_read_only_roles_see_but_cannot_write(client, auth, role):
     assert count(Agency) == 1 and db.session.get(Agency, agency.id).archived_at is None
     # and the policy refuses them too, whatever a view forgets
     with pytest.raises(PermissionDenied):
-        services.create_agency(user, city, {"code": "X", "name": "X", "kind": AgencyKind.DINAS})
+        operations.create_agency(user, city, {"code": "X", "name": "X", "kind": AgencyKind.DINAS})
     with pytest.raises(PermissionDenied):
-        services.archive(user, agency)
+        operations.archive(user, agency)
 
 
 def test_quality_records_cannot_be_deleted(app):
@@ -232,10 +232,10 @@ def test_unit_parent_from_another_agency_is_refused(app):
     admin = user_with_role(Role.SYSTEM_ADMIN)
     db.session.commit()
     with pytest.raises(DomainError, match="sama"):
-        services.update_unit(admin, unit, {"parent_id": stranger.id})
+        operations.update_unit(admin, unit, {"parent_id": stranger.id})
     db.session.rollback()
     with pytest.raises(DomainError, match="sama"):
-        services.create_unit(
+        operations.create_unit(
             admin, unit.agency, {"name": "X", "kind": "bidang", "parent_id": stranger.id}
         )
 

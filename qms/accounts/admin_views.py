@@ -19,7 +19,7 @@ from qms.core.history import history_of
 from qms.core.roles import ROLE_LABELS, Role
 from qms.core.views import form_status, show_on_form
 from qms.extensions import db
-from qms.organisations import services as organisations
+from qms.organisations import queries as organisations
 from qms.organisations.models import Agency, City
 
 bp = Blueprint("users", __name__, url_prefix="/users")

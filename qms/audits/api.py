@@ -26,7 +26,7 @@ from qms.audits.models import Audit, AuditProgramme, ChecklistRow, Finding, Prog
 from qms.core import access
 from qms.extensions import db
 from qms.organisations.models import Agency, Unit
-from qms.organisations.services import visible_agencies
+from qms.organisations.queries import visible_agencies
 
 _obj = {"type": "object"}
 _str = {"type": "string"}

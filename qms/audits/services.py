@@ -44,10 +44,11 @@ from qms.core.roles import Role
 from qms.core.timeutil import today, utcnow
 from qms.core.workflow import StateMachine, Transition
 from qms.extensions import db
-from qms.files import services as files
+from qms.files import operations as files
 from qms.files.models import StoredFile
+from qms.files.policies import register_owner
 from qms.organisations.models import Agency, Unit
-from qms.standards import services as standards
+from qms.standards import queries as standards
 from qms.standards.models import Clause, Question, Standard
 
 #: action for recording checklist answers and findings: the audit's team, while in progress
@@ -176,7 +177,7 @@ for _model in (AuditTeamMember, AgendaItem, ChecklistRow, Finding):
     access.register_policy(_model, AuditPartPolicy(_model))
 access.register_policy(AuditProgramme, ProgrammePolicy())
 access.register_policy(ProgrammeItem, ProgrammeItemPolicy())
-files.register_owner(ChecklistRow)
+register_owner(ChecklistRow)
 
 
 # --- auditor independence ---------------------------------------------------------------------

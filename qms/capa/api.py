@@ -25,7 +25,7 @@ from qms.capa.models import Complaint, ComplaintImport, CorrectiveAction, Noncon
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied
 from qms.extensions import db
-from qms.files.services import files_of
+from qms.files.queries import files_of
 
 schemas.update(
     {

@@ -50,7 +50,9 @@ from qms.core.timeutil import today as local_today
 from qms.core.timeutil import utcnow
 from qms.core.workflow import StateMachine, Transition
 from qms.extensions import db
-from qms.files import services as files
+from qms.files import operations as files
+from qms.files.policies import register_owner
+from qms.files.queries import files_of
 from qms.organisations.models import Agency, Unit
 from qms.organisations.policies import agency_visibility
 
@@ -144,7 +146,7 @@ access.register_policy(Nonconformity, NonconformityPolicy())
 access.register_policy(CorrectiveAction, ActionPolicy())
 access.register_policy(EffectivenessCheck, CheckPolicy())
 access.register_policy(NcCounter, access.Policy())
-files.register_owner(CorrectiveAction)
+register_owner(CorrectiveAction)
 
 
 # --- numbering and deadlines --------------------------------------------------------------
@@ -708,7 +710,7 @@ def _return_plan(actor: User, nc: Nonconformity, values: dict, today: date) -> N
 def _mark_implemented(actor: User, nc: Nonconformity, values: dict, today: date) -> None:
     if any(not a.is_done for a in nc.current_actions):
         raise DomainError(_l("Every action of the plan must be done before it is implemented."))
-    if any(not files.files_of(a) for a in nc.current_actions):
+    if any(not files_of(a) for a in nc.current_actions):
         raise DomainError(_l("Every action needs its evidence file."))
     nc.implemented_by_id = actor.id
     nc.implemented_at = utcnow()

@@ -45,9 +45,9 @@ from qms.core.history import history_of
 from qms.core.timeutil import today
 from qms.core.views import form_status, show_on_form
 from qms.extensions import db
-from qms.files.services import files_of
+from qms.files.queries import files_of
 from qms.organisations.models import Agency, Unit
-from qms.organisations.services import visible_agencies
+from qms.organisations.queries import visible_agencies
 
 bp = Blueprint("capa", __name__, url_prefix="/capa")
 

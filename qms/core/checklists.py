@@ -1,6 +1,8 @@
 """Loading data files from checklists/: each file declares its `kind`; each feature registers
 the JSON Schema and the upsert function for the kinds it owns. A file that fails validation is
-reported with its name and the exact problem, and nothing of it is loaded."""
+reported with its name and the exact problem, and nothing of it is loaded. A valid file that
+cannot load yet (the places of a city not created yet) is skipped with the reason: not an
+error, it loads on a later run."""
 
 from __future__ import annotations
 
@@ -41,9 +43,19 @@ class ChecklistError(Exception):
         self.problems = problems
 
 
+class ChecklistSkipped(Exception):
+    """Raised by an upsert for a valid file that cannot load yet; nothing of it is loaded."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 @dataclass
 class LoadReport:
     loaded: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: file -> why it was not loaded this time
+    skipped: dict[str, str] = field(default_factory=dict)
     errors: list[ChecklistError] = field(default_factory=list)
 
 
@@ -105,8 +117,11 @@ def load_file(path: Path) -> dict[str, int]:
 def load_directory(directory: Path) -> LoadReport:
     report = LoadReport()
     for path in sorted(directory.rglob("*.yaml")):
+        name = str(path.relative_to(directory))
         try:
-            report.loaded[str(path.relative_to(directory))] = load_file(path)
+            report.loaded[name] = load_file(path)
+        except ChecklistSkipped as skip:
+            report.skipped[name] = skip.reason
         except ChecklistError as exc:
             report.errors.append(exc)
     return report

@@ -32,8 +32,8 @@ from qms.documents.models import (
 )
 from qms.extensions import db
 from qms.files.api import file_json
-from qms.files.services import files_of
-from qms.organisations.services import visible_agencies
+from qms.files.queries import files_of
+from qms.organisations.queries import visible_agencies
 
 _TEXT = {"type": "string"}
 _SECTIONS_SCHEMA = {name: _TEXT for name, _label in SECTIONS}

@@ -45,7 +45,9 @@ from qms.documents.models import (
     RevisionState,
 )
 from qms.extensions import db
-from qms.files import services as files
+from qms.files import operations as files
+from qms.files.policies import register_owner
+from qms.files.queries import files_of
 from qms.organisations.models import Agency, Unit
 from qms.organisations.policies import agency_visibility
 from qms.standards.models import Clause
@@ -112,7 +114,7 @@ class DocumentChildPolicy(access.Policy):
 access.register_policy(Document, DocumentPolicy())
 for _model in (DocumentRevision, DocumentReview, DocumentClause):
     access.register_policy(_model, DocumentChildPolicy(_model))
-files.register_owner(DocumentRevision)
+register_owner(DocumentRevision)
 
 
 def manageable_agencies(user: User) -> list[Agency]:
@@ -508,7 +510,7 @@ def transition(
     REVISION_WORKFLOW.check(revision, action, actor)
     with _refuse_concurrent_change():
         if action == "submit":
-            if not revision.has_text and not files.files_of(revision):
+            if not revision.has_text and not files_of(revision):
                 raise DomainError(
                     _l("Write the text or attach the file before submitting the revision.")
                 )

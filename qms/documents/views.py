@@ -44,8 +44,8 @@ from qms.documents.models import (
     ReviewOutcome,
 )
 from qms.extensions import db
-from qms.files.services import files_of
-from qms.organisations.services import visible_agencies
+from qms.files.queries import files_of
+from qms.organisations.queries import visible_agencies
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 

@@ -3,14 +3,13 @@ for token holders who may see the record a file belongs to."""
 
 from __future__ import annotations
 
-from flask import abort, url_for
+from flask import url_for
 from flask_login import current_user
 
 from qms.api.core import api_route, legacy_resources
 from qms.api.schema import Resource
-from qms.extensions import db
-from qms.files import services
 from qms.files.models import StoredFile
+from qms.files.queries import downloadable, send
 
 
 class StoredFileOut(Resource):
@@ -52,7 +51,4 @@ def file_json(stored: StoredFile) -> dict:
     file=True,
 )
 def download_file(file_id: int):
-    stored = db.session.get(StoredFile, file_id)
-    if stored is None or not services.may_download(current_user, stored):
-        abort(404)
-    return services.send(stored)
+    return send(downloadable(current_user, file_id))

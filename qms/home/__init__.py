@@ -9,21 +9,22 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app: Flask) -> None:
     from qms.core.registry import HomePanel, NavItem, add_home_panel, add_nav
-    from qms.home import services, views
+    from qms.home import policies, queries, views
 
+    policies.register()
     add_home_panel(
-        HomePanel("home/panel_admin.html", services.admin_overview, services.is_admin, order=10)
+        HomePanel("home/panel_admin.html", queries.admin_overview, policies.is_admin, order=10)
     )
     add_home_panel(
         HomePanel(
             "home/panel_cities.html",
-            services.cities_overview,
-            services.is_national_reader,
+            queries.cities_overview,
+            queries.is_national_reader,
             order=15,
         )
     )
     add_home_panel(
-        HomePanel("home/panel_scope.html", services.my_scope, lambda user: True, order=900)
+        HomePanel("home/panel_scope.html", queries.my_scope, lambda user: True, order=900)
     )
-    add_nav(NavItem(_l("Outbox"), "home.outbox", services.is_admin, 90))
+    add_nav(NavItem(_l("Outbox"), "home.outbox", policies.is_admin, 90))
     app.register_blueprint(views.bp)

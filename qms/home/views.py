@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from qms.core.errors import PermissionDenied
 from qms.core.registry import panels_for
-from qms.home import services
+from qms.home import policies, queries
 
 bp = Blueprint("home", __name__)
 
@@ -21,8 +21,8 @@ def index():
 @bp.get("/outbox")
 @login_required
 def outbox():
-    if not services.is_admin(current_user):
+    if not policies.is_admin(current_user):
         raise PermissionDenied(_("Only administrators read the outbox."))
     page = max(request.args.get("page", 1, type=int), 1)
-    messages, more = services.outbox(current_user, page=page)
+    messages, more = queries.outbox(current_user, page=page)
     return render_template("home/outbox.html", messages=messages, page=page, more=more)

@@ -1,4 +1,4 @@
-"""Cities, agencies (OPD) and their units."""
+"""Cities, agencies (OPD) and their units, and the places (kecamatan, kelurahan) of a city."""
 
 from __future__ import annotations
 
@@ -12,12 +12,15 @@ from qms.extensions import db
 
 
 def init_app(app: Flask) -> None:
-    from qms.core.registry import NavItem, add_nav
+    from qms.core.registry import NavItem, add_demo_seeder, add_nav
     from qms.core.roles import Role
-    from qms.organisations import api, policies, views  # noqa: F401  (api: its routes)
+    from qms.organisations import api, demo, places, policies, views  # noqa: F401  (api: routes)
     from qms.organisations.models import AGENCY_KIND_LABELS, CITY_KIND_LABELS, UNIT_KIND_LABELS
 
     policies.register()
+    places.register_checklist_kind()
+    # before every feature's demo data, which may name the demo city's places
+    add_demo_seeder(demo.seed, order=0)
     add_nav(NavItem(_l("Agencies"), "organisations.agencies", lambda user: bool(user.roles), 20))
     add_nav(
         NavItem(
@@ -37,8 +40,8 @@ def init_app(app: Flask) -> None:
 
 
 def _register_history_labels() -> None:
-    """Fields every feature's records share, and the names of cities, agencies and units that
-    history entries point to."""
+    """Fields every feature's records share, and the names of cities, agencies, units and places
+    that history entries point to."""
     from qms.core.registry import add_history_labels, add_history_resolver
     from qms.organisations import models
 
@@ -57,7 +60,7 @@ def _register_history_labels() -> None:
         # the action ("archived", "restored") and its time say it
         hidden={"archived_at"},
     )
-    for model in (models.City, models.Agency, models.Unit):
+    for model in (models.City, models.Agency, models.Unit, models.Place):
         add_history_resolver(model.__tablename__, _names_of(model))
 
 

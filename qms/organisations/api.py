@@ -1,4 +1,4 @@
-"""/api/v1 for cities, agencies and their units: the same forms, services and policies as the
+"""/api/v1 for cities, agencies and their units: the same forms, operations and policies as the
 pages."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from qms.core import access
 from qms.core.forms import REQUIRED, WholeNumberField
 from qms.core.labels import label_of
 from qms.extensions import db
-from qms.organisations import services
+from qms.organisations import operations, queries
 from qms.organisations.forms import AgencyForm, UnitForm
 from qms.organisations.models import Agency, AgencyKind, City, CityKind, Unit, UnitKind
 
@@ -129,7 +129,7 @@ def get_agency(agency_id: int):
 def create_agency():
     form = validate_form(AgencyInput, {"active": True, **json_body()})
     city = access.owner_for_create(current_user, Agency, City, form.city_id.data, "city_id")
-    agency = services.create_agency(current_user, city, form.values())
+    agency = operations.create_agency(current_user, city, form.values())
     db.session.commit()
     return ok(AgencyOut.of(agency))
 
@@ -146,7 +146,7 @@ def update_agency(agency_id: int):
     agency = access.get_visible(Agency, agency_id, current_user)
     access.authorize(current_user, access.EDIT, agency)
     form = validate_form(AgencyForm, _merged(_current(AgencyOut.of(agency)), json_body()))
-    services.update_agency(current_user, agency, form.values())
+    operations.update_agency(current_user, agency, form.values())
     db.session.commit()
     return ok(AgencyOut.of(agency))
 
@@ -160,7 +160,7 @@ def update_agency(agency_id: int):
 )
 def archive_agency(agency_id: int):
     agency = access.get_visible(Agency, agency_id, current_user)
-    services.archive(current_user, agency)
+    operations.archive(current_user, agency)
     db.session.commit()
     return ok(AgencyOut.of(agency))
 
@@ -174,11 +174,11 @@ def archive_agency(agency_id: int):
 )
 def list_units(agency_id: int):
     agency = access.get_visible(Agency, agency_id, current_user)
-    return ok([UnitOut.of(u) for u in services.units_of(current_user, agency)])
+    return ok([UnitOut.of(u) for u in queries.units_of(current_user, agency)])
 
 
 def _unit_form(agency: Agency, data: dict[str, Any], unit: Unit | None = None) -> UnitForm:
-    parents = services.parent_choices(current_user, agency, unit)
+    parents = queries.parent_choices(current_user, agency, unit)
     return validate_form(
         UnitForm, {**data, "parent_id": data.get("parent_id") or 0}, parents=parents
     )
@@ -197,7 +197,7 @@ def create_unit(agency_id: int):
     agency = access.get_visible(Agency, agency_id, current_user)
     access.owner_for_create(current_user, Unit, Agency, agency.id, "agency_id")
     form = _unit_form(agency, {"active": True, **json_body()})
-    unit = services.create_unit(current_user, agency, form.values())
+    unit = operations.create_unit(current_user, agency, form.values())
     db.session.commit()
     return ok(UnitOut.of(unit))
 
@@ -219,7 +219,7 @@ def update_unit(unit_id: int):
     unit = access.get_visible(Unit, unit_id, current_user)
     access.authorize(current_user, access.EDIT, unit)
     form = _unit_form(unit.agency, _merged(_current(UnitOut.of(unit)), json_body()), unit)
-    services.update_unit(current_user, unit, form.values())
+    operations.update_unit(current_user, unit, form.values())
     db.session.commit()
     return ok(UnitOut.of(unit))
 
@@ -233,6 +233,6 @@ def update_unit(unit_id: int):
 )
 def archive_unit(unit_id: int):
     unit = access.get_visible(Unit, unit_id, current_user)
-    services.archive(current_user, unit)
+    operations.archive(current_user, unit)
     db.session.commit()
     return ok(UnitOut.of(unit))

@@ -1,8 +1,10 @@
-"""Cities (Pemerintah Daerah), their agencies (OPD) and the agencies' units."""
+"""Cities (Pemerintah Daerah), their agencies (OPD) and the agencies' units, and the places of a
+city (kecamatan and kelurahan), loaded from checklists/places/."""
 
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, UniqueConstraint
@@ -71,6 +73,17 @@ UNIT_KIND_LABELS = {
     UnitKind.UPT: _l("Technical unit (UPT)"),
     UnitKind.INSTALASI: _l("Installation (Instalasi)"),
     UnitKind.OTHER: _l("Other"),
+}
+
+
+class PlaceKind(enum.StrEnum):
+    KECAMATAN = "kecamatan"
+    KELURAHAN = "kelurahan"
+
+
+PLACE_KIND_LABELS = {
+    PlaceKind.KECAMATAN: _l("District (Kecamatan)"),
+    PlaceKind.KELURAHAN: _l("Village (Kelurahan)"),
 }
 
 
@@ -156,3 +169,33 @@ class Unit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
             parts.append(unit.name)
             unit = unit.parent
         return " › ".join(reversed(parts))
+
+
+class Place(AuditedMixin, db.Model):
+    """A kecamatan of a city, or a kelurahan inside its kecamatan. Loaded from a `places` file
+    (qms/organisations/places.py), never edited by hand; a place a later file no longer names
+    is retired, not deleted, since records may still name it."""
+
+    __tablename__ = "places"
+    __table_args__ = (UniqueConstraint("city_id", "kind", "name"),)
+    # the order of the file: not worth a line in the history
+    __history_exclude__ = frozenset({"position"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), info=labelled(_l("City")))
+    kind: Mapped[PlaceKind] = mapped_column(
+        str_enum(PlaceKind), info=labelled(_l("Kind"), PLACE_KIND_LABELS)
+    )
+    name: Mapped[str] = mapped_column(String(100), info=labelled(_l("Name")))
+    #: the kecamatan of a kelurahan; None for a kecamatan
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("places.id"), info=labelled(_l("District (Kecamatan)"))
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    retired_at: Mapped[datetime | None] = mapped_column(
+        default=None, info=labelled(_l("Retired on"))
+    )
+
+    @property
+    def record_label(self) -> str:
+        return self.name

@@ -9,7 +9,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from qms.core import access
 from qms.core.roles import Role
 from qms.extensions import db
-from qms.organisations.models import Agency, City, Unit
+from qms.organisations.models import Agency, City, Place, Unit
 
 
 def agency_visibility(
@@ -85,7 +85,15 @@ class UnitPolicy(access.Policy):
         return access.manages_agency(user, owner)
 
 
+class PlacePolicy(access.Policy):
+    """A city's places are read with the city; only loading the places file changes them."""
+
+    def visible(self, user: access.User):
+        return access.city_visibility(user, Place.city_id, city_roles=tuple(Role))
+
+
 def register() -> None:
     access.register_policy(City, CityPolicy())
     access.register_policy(Agency, AgencyPolicy())
     access.register_policy(Unit, UnitPolicy())
+    access.register_policy(Place, PlacePolicy())

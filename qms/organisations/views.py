@@ -1,4 +1,4 @@
-"""Pages for cities, agencies and units. Thin: parse, call one service, commit, render."""
+"""Pages for cities, agencies and units. Thin: parse, call one operation, commit, render."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from qms.core.errors import DomainError
 from qms.core.registry import agency_panels_for
 from qms.core.views import form_status, show_on_form
 from qms.extensions import db
-from qms.organisations import services
+from qms.organisations import operations, queries
 from qms.organisations.forms import AgencyForm, CityForm, UnitForm
 from qms.organisations.models import AGENCY_KIND_LABELS, Agency, AgencyKind, City, Unit
 
@@ -33,7 +33,7 @@ def _form_page(form: FlaskForm, title: Any, cancel: str, status: int | None = No
 
 
 def _save(form: FlaskForm, change) -> Any:
-    """Run the service on a valid form; a refusal is shown on the form and nothing is kept."""
+    """Run the operation on a valid form; a refusal is shown on the form and nothing is kept."""
     if not form.validate_on_submit():
         return None
     try:
@@ -53,7 +53,7 @@ def _save(form: FlaskForm, change) -> Any:
 def cities():
     return render_template(
         "organisations/cities.html",
-        cities=services.visible_cities(current_user),
+        cities=queries.visible_cities(current_user),
         may_create=access.can(current_user, access.CREATE, City()),
     )
 
@@ -62,7 +62,7 @@ def cities():
 def new_city():
     access.authorize(current_user, access.CREATE, City())
     form = CityForm()
-    city = _save(form, lambda values: services.create_city(current_user, values))
+    city = _save(form, lambda values: operations.create_city(current_user, values))
     if city is not None:
         return redirect(url_for(".city", city_id=city.id))
     return _form_page(form, _("New city"), url_for(".cities"))
@@ -74,7 +74,7 @@ def city(city_id: int):
     return render_template(
         "organisations/city.html",
         city=record,
-        agencies=services.visible_agencies(current_user, record),
+        agencies=queries.visible_agencies(current_user, record),
     )
 
 
@@ -83,7 +83,7 @@ def edit_city(city_id: int):
     record = access.get_visible(City, city_id, current_user)
     access.authorize(current_user, access.EDIT, record)
     form = CityForm(obj=record)
-    if _save(form, lambda values: services.update_city(current_user, record, values)):
+    if _save(form, lambda values: operations.update_city(current_user, record, values)):
         return redirect(url_for(".city", city_id=record.id))
     return _form_page(form, _("Edit %(name)s", name=record.name), url_for(".city", city_id=city_id))
 
@@ -93,13 +93,13 @@ def edit_city(city_id: int):
 
 @bp.get("/agencies")
 def agencies():
-    cities = services.visible_cities(current_user)
+    cities = queries.visible_cities(current_user)
     city = next((c for c in cities if str(c.id) == request.args.get("city")), None)
     kind_value = request.args.get("kind", "")
     kind = AgencyKind(kind_value) if kind_value in set(AgencyKind) else None
     return render_template(
         "organisations/agencies.html",
-        agencies=services.visible_agencies(
+        agencies=queries.visible_agencies(
             current_user,
             city,
             kind=kind,
@@ -107,7 +107,7 @@ def agencies():
             include_archived=request.args.get("archived") == "1",
         ),
         cities=cities,
-        managed=services.cities_managed_by(current_user),
+        managed=queries.cities_managed_by(current_user),
         kinds=AGENCY_KIND_LABELS,
         selected={"city": city, "kind": kind},
     )
@@ -118,7 +118,7 @@ def new_agency(city_id: int):
     city_record = access.get_visible(City, city_id, current_user)
     access.authorize(current_user, access.CREATE, Agency(city_id=city_record.id))
     form = AgencyForm()
-    agency = _save(form, lambda values: services.create_agency(current_user, city_record, values))
+    agency = _save(form, lambda values: operations.create_agency(current_user, city_record, values))
     if agency is not None:
         return redirect(url_for(".agency", agency_id=agency.id))
     return _form_page(
@@ -138,7 +138,7 @@ def agency(agency_id: int):
     return render_template(
         "organisations/agency.html",
         agency=record,
-        units=services.unit_tree(services.units_of(current_user, record)),
+        units=queries.unit_tree(queries.units_of(current_user, record)),
         panels=panels,
         may_add_unit=not record.is_archived
         and access.can(current_user, access.CREATE, Unit(agency_id=record.id)),
@@ -150,7 +150,7 @@ def edit_agency(agency_id: int):
     record = access.get_visible(Agency, agency_id, current_user)
     access.authorize(current_user, access.EDIT, record)
     form = AgencyForm(obj=record)
-    if _save(form, lambda values: services.update_agency(current_user, record, values)):
+    if _save(form, lambda values: operations.update_agency(current_user, record, values)):
         return redirect(url_for(".agency", agency_id=record.id))
     return _form_page(
         form, _("Edit %(name)s", name=record.name), url_for(".agency", agency_id=agency_id)
@@ -164,10 +164,10 @@ def edit_agency(agency_id: int):
 def new_unit(agency_id: int):
     agency_record = access.get_visible(Agency, agency_id, current_user)
     access.authorize(current_user, access.CREATE, Unit(agency_id=agency_record.id))
-    form = UnitForm(parents=services.parent_choices(current_user, agency_record))
+    form = UnitForm(parents=queries.parent_choices(current_user, agency_record))
     if request.method == "GET" and request.args.get("parent", "").isdigit():
         form.parent_id.data = int(request.args["parent"])
-    unit = _save(form, lambda values: services.create_unit(current_user, agency_record, values))
+    unit = _save(form, lambda values: operations.create_unit(current_user, agency_record, values))
     if unit is not None:
         return redirect(url_for(".agency", agency_id=agency_id))
     return _form_page(
@@ -187,12 +187,10 @@ def unit(unit_id: int):
 def edit_unit(unit_id: int):
     record = access.get_visible(Unit, unit_id, current_user)
     access.authorize(current_user, access.EDIT, record)
-    form = UnitForm(
-        obj=record, parents=services.parent_choices(current_user, record.agency, record)
-    )
+    form = UnitForm(obj=record, parents=queries.parent_choices(current_user, record.agency, record))
     if request.method == "GET":
         form.parent_id.data = record.parent_id or 0
-    if _save(form, lambda values: services.update_unit(current_user, record, values)):
+    if _save(form, lambda values: operations.update_unit(current_user, record, values)):
         return redirect(url_for(".unit", unit_id=record.id))
     return _form_page(form, _("Edit %(name)s", name=record.name), url_for(".unit", unit_id=unit_id))
 
@@ -201,7 +199,7 @@ def edit_unit(unit_id: int):
 
 
 def _archive(record: Agency | Unit) -> None:
-    services.archive(current_user, record)
+    operations.archive(current_user, record)
     db.session.commit()
     flash(_("“%(name)s” was archived.", name=record.record_label), "success")
 

@@ -12,7 +12,7 @@ from qms.core.registry import HomePanel, add_home_panel
 from qms.core.roles import Role
 from qms.core.timeutil import today
 from qms.extensions import db
-from qms.organisations import services as organisations
+from qms.organisations import queries as organisations
 from qms.organisations.models import Agency
 from qms.reports import figures
 

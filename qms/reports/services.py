@@ -24,7 +24,7 @@ from qms.core.errors import DomainError, PermissionDenied, ValidationFailed
 from qms.core.roles import Role
 from qms.core.timeutil import utcnow
 from qms.extensions import db
-from qms.organisations import services as organisations
+from qms.organisations import queries as organisations
 from qms.organisations.models import Agency, City
 from qms.reports import engine
 from qms.reports.models import GeneratedReport, ReportStatus

@@ -26,7 +26,8 @@ from qms.core.timeutil import today as local_today
 from qms.core.timeutil import utcnow
 from qms.core.workflow import StateMachine, Transition
 from qms.extensions import db
-from qms.files import services as files
+from qms.files import operations as files
+from qms.files.policies import register_owner
 from qms.organisations.models import City
 from qms.sme import places
 from qms.sme.models import (
@@ -185,7 +186,7 @@ for _model in (ProductStandard, TestParameter, ReadinessChecklist, ReadinessItem
     access.register_policy(_model, CataloguePolicy())
 
 for _model in (Business, StageRecord, LabTest, Certificate, GuidanceVisit, TrainingBatch):
-    files.register_owner(_model)
+    register_owner(_model)
 
 
 # --- small helpers ------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from qms.core.history import history_of
 from qms.core.timeutil import today
 from qms.core.views import form_status, show_on_form
 from qms.extensions import db
-from qms.files.services import files_of
+from qms.files.queries import files_of
 from qms.organisations.models import City
 from qms.sme import catalogue, dashboard, places, services
 from qms.sme.forms import (

@@ -8,7 +8,9 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app: Flask) -> None:
     from qms.core.registry import NavItem, add_nav
-    from qms.standards import api, services, views  # noqa: F401  (services: checklist kind, policy)
+    from qms.standards import api, operations, policies, views  # noqa: F401  (api: its routes)
 
+    policies.register()
+    operations.register_checklist_kind()
     add_nav(NavItem(_l("Standards"), "standards.index", lambda user: True, 70))
     app.register_blueprint(views.bp)

@@ -7,7 +7,7 @@ from flask_login import current_user
 from qms.api.core import api_route, ok
 from qms.api.schema import Resource
 from qms.core import access
-from qms.standards import services
+from qms.standards import queries
 from qms.standards.models import Clause, DocumentedInformation, Question, Standard
 
 
@@ -74,7 +74,7 @@ class ClauseOut(Resource):
     "/standards", summary="Loaded standards", tag="standards", response=StandardOut, many=True
 )
 def list_standards():
-    return ok([StandardOut.of(s) for s in services.standards()])
+    return ok([StandardOut.of(s) for s in queries.standards()])
 
 
 @api_route(
@@ -86,8 +86,8 @@ def list_standards():
 )
 def list_clauses(standard_id: int):
     standard = access.get_visible(Standard, standard_id, current_user)
-    clauses = services.current_clauses(standard)
+    clauses = queries.current_clauses(standard)
     by_clause: dict[int, list[Question]] = {}
-    for question in services.current_questions([c.id for c in clauses]):
+    for question in queries.current_questions([c.id for c in clauses]):
         by_clause.setdefault(question.clause_id, []).append(question)
     return ok([ClauseOut.of_with(c, by_clause.get(c.id, [])) for c in clauses])

@@ -6,9 +6,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from qms.core.labels import labelled
 from qms.core.models import AuditedMixin, NumberedTitleMixin, localized, str_enum
 from qms.core.timeutil import utcnow
 from qms.extensions import db
@@ -21,16 +23,25 @@ class DocumentedInformation(enum.StrEnum):
     MAINTAIN_RETAIN = "maintain_retain"
 
 
+#: what a clause requires to be documented (a clause requiring nothing has no label)
+DOCUMENTED_INFORMATION_LABELS = {
+    DocumentedInformation.MAINTAIN: _l("documented information to maintain"),
+    DocumentedInformation.RETAIN: _l("documented information to retain"),
+    DocumentedInformation.MAINTAIN_RETAIN: _l("documented information to maintain and retain"),
+}
+
+
 class Standard(AuditedMixin, db.Model):
     __tablename__ = "standards"
     __history_exclude__ = frozenset({"loaded_at"})
+    __labels__ = {"title": _l("Title")}
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
-    version: Mapped[str] = mapped_column(String(32))
-    title_id: Mapped[str] = mapped_column(String(255))
-    title_en: Mapped[str] = mapped_column(String(255))
-    publisher: Mapped[str] = mapped_column(String(100), default="")
+    code: Mapped[str] = mapped_column(String(64), unique=True, info=labelled(_l("Code")))
+    version: Mapped[str] = mapped_column(String(32), info=labelled(_l("Version")))
+    title_id: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title in Indonesian")))
+    title_en: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title in English")))
+    publisher: Mapped[str] = mapped_column(String(100), default="", info=labelled(_l("Publisher")))
     source_file: Mapped[str] = mapped_column(String(255))
     loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -50,15 +61,19 @@ class Standard(AuditedMixin, db.Model):
 class Clause(NumberedTitleMixin, AuditedMixin, db.Model):
     __tablename__ = "clauses"
     __table_args__ = (UniqueConstraint("standard_id", "number"),)
+    __labels__ = {"title": _l("Title"), "parent": _l("Parent clause")}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     standard_id: Mapped[int] = mapped_column(ForeignKey("standards.id"), index=True)
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("clauses.id"))
-    number: Mapped[str] = mapped_column(String(32))
-    title_id: Mapped[str] = mapped_column(String(255))
-    title_en: Mapped[str] = mapped_column(String(255))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clauses.id"), info=labelled(_l("Parent clause"))
+    )
+    number: Mapped[str] = mapped_column(String(32), info=labelled(_l("Clause number")))
+    title_id: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title in Indonesian")))
+    title_en: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title in English")))
     documented_information: Mapped[DocumentedInformation] = mapped_column(
-        str_enum(DocumentedInformation)
+        str_enum(DocumentedInformation),
+        info=labelled(_l("Documented information"), DOCUMENTED_INFORMATION_LABELS),
     )
     depth: Mapped[int] = mapped_column(default=0)
     position: Mapped[int] = mapped_column(default=0)
@@ -70,6 +85,11 @@ class Clause(NumberedTitleMixin, AuditedMixin, db.Model):
     questions: Mapped[list[Question]] = relationship(
         back_populates="clause", order_by="Question.position"
     )
+
+    @property
+    def documented_information_label(self) -> str | None:
+        label = DOCUMENTED_INFORMATION_LABELS.get(self.documented_information)
+        return str(label) if label else None
 
 
 class Question(AuditedMixin, db.Model):

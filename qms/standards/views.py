@@ -6,7 +6,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from qms.core import access
-from qms.standards import services
+from qms.standards import queries
 from qms.standards.models import Standard
 
 bp = Blueprint("standards", __name__, url_prefix="/standards")
@@ -15,16 +15,16 @@ bp = Blueprint("standards", __name__, url_prefix="/standards")
 @bp.get("")
 @login_required
 def index():
-    return render_template("standards/index.html", standards=services.standards())
+    return render_template("standards/index.html", standards=queries.standards())
 
 
 @bp.get("/<int:standard_id>")
 @login_required
 def show(standard_id: int):
     standard = access.get_visible(Standard, standard_id, current_user)
-    clauses = services.current_clauses(standard)
+    clauses = queries.current_clauses(standard)
     questions: dict[int, list] = {}
-    for question in services.current_questions([c.id for c in clauses]):
+    for question in queries.current_questions([c.id for c in clauses]):
         questions.setdefault(question.clause_id, []).append(question)
     return render_template(
         "standards/show.html", standard=standard, clauses=clauses, questions=questions

@@ -1,4 +1,5 @@
-"""Storing and serving evidence files. Any feature attaches files to its records through here."""
+"""Storing evidence files: an upload is checked by its content and kept outside the web root
+with its SHA-256. Any feature attaches files to its records through here."""
 
 from __future__ import annotations
 
@@ -8,14 +9,14 @@ from pathlib import Path
 from typing import IO, Any
 
 import filetype
-from flask import Response, current_app, send_file
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
-from qms.core import access
 from qms.core.errors import DomainError
 from qms.extensions import db
 from qms.files.models import StoredFile
+from qms.files.policies import carries_files
+from qms.files.queries import storage_dir
 
 #: extension detected from the content -> MIME type served back
 ALLOWED_TYPES = {
@@ -27,24 +28,6 @@ ALLOWED_TYPES = {
     "png": "image/png",
     "jpg": "image/jpeg",
 }
-
-#: owner_type -> model class; features register the records that carry files
-_owner_models: dict[str, type] = {}
-
-
-def register_owner(model: type) -> None:
-    _owner_models[model.__tablename__] = model
-
-
-def owner_of(stored: StoredFile) -> Any:
-    model = _owner_models.get(stored.owner_type)
-    return db.session.get(model, stored.owner_id) if model else None
-
-
-def storage_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"])
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def _read_limited(stream: IO[bytes], limit: int) -> bytes:
@@ -75,7 +58,7 @@ def store(
     stream: IO[bytes], original_name: str, owner: Any, user: Any, description: str = ""
 ) -> StoredFile:
     """Validate and store an upload for `owner`; nothing is written if it is refused."""
-    if type(owner).__tablename__ not in _owner_models:
+    if not carries_files(owner):
         raise LookupError(f"{type(owner).__name__} is not registered to carry files")
     limit = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
     data = _read_limited(stream, limit)
@@ -104,37 +87,3 @@ def store(
         path.unlink(missing_ok=True)
         raise
     return stored
-
-
-def files_of(owner: Any) -> list[StoredFile]:
-    return list(
-        db.session.scalars(
-            select(StoredFile)
-            .where(
-                StoredFile.owner_type == type(owner).__tablename__,
-                StoredFile.owner_id == owner.id,
-                StoredFile.archived_at.is_(None),
-            )
-            .order_by(StoredFile.uploaded_at)
-        )
-    )
-
-
-def path_of(stored: StoredFile) -> Path:
-    return storage_dir() / stored.storage_name
-
-
-def send(stored: StoredFile) -> Response:
-    """Always an attachment under its original name, never rendered inline by the browser."""
-    return send_file(
-        path_of(stored),
-        mimetype=stored.content_type,
-        as_attachment=True,
-        download_name=stored.original_name,
-        max_age=0,
-    )
-
-
-def may_download(user: Any, stored: StoredFile) -> bool:
-    owner = owner_of(stored)
-    return owner is not None and access.can(user, access.VIEW, owner)

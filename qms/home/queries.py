@@ -1,37 +1,18 @@
-"""What the home page and the shared administration screens show: the foundation's home
-panels, and the outbox with who may read it."""
+"""What the home page and the outbox show: the foundation's home panels, each with the test of
+who sees it, and the pages of the outbox."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, false, func, select, true
+from sqlalchemy import Select, func, select
 
 from qms.accounts.models import User
 from qms.core import access
 from qms.core.mail import OutboxMessage
-from qms.core.roles import Role
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.organisations.models import Agency, City
-
-ADMIN_ROLES = (Role.SYSTEM_ADMIN, Role.CITY_ADMIN)
-
-
-class OutboxPolicy(access.Policy):
-    """Mail can carry what its addressee may see: system admins read all of it, city admins
-    the mail to the users they administer. Nobody edits the outbox."""
-
-    def visible(self, user: User):
-        if user.has_role(Role.SYSTEM_ADMIN):
-            return true()
-        if not user.has_role(Role.CITY_ADMIN):
-            return false()
-        addressees = access.scoped(User, user).with_only_columns(User.email)
-        return OutboxMessage.to.in_(addressees)
-
-
-access.register_policy(OutboxMessage, OutboxPolicy())
 
 
 def outbox(user: User, *, page: int = 1, per_page: int = 50) -> tuple[list[OutboxMessage], bool]:
@@ -80,7 +61,3 @@ def is_national_reader(user: User) -> bool:
 def my_scope(user: User) -> dict[str, Any]:
     """Each role with the city or agency it covers, for links to them."""
     return {"assignments": user.roles}
-
-
-def is_admin(user: User) -> bool:
-    return user.has_role(*ADMIN_ROLES)

@@ -1,12 +1,12 @@
-"""Loading a standard's clause tree and questions from YAML, and reading them back."""
+"""Loading a standard's clause tree and questions from YAML (the checklist kind `standard`): the
+only way standards change."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import select, true
+from sqlalchemy import select
 
-from qms.core import access
 from qms.core.checklists import Kind, bilingual, register_kind
 from qms.core.timeutil import utcnow
 from qms.extensions import db
@@ -149,39 +149,5 @@ def upsert_standard(data: dict, source_file: str) -> dict[str, int]:
     return {"clauses": len(seen_clauses), "questions": len(seen_questions)}
 
 
-register_kind(Kind("standard", STANDARD_SCHEMA, upsert_standard, check_standard))
-
-
-class ReferenceDataPolicy(access.Policy):
-    """Standards are reference data: everyone logged in reads them; only loading changes them."""
-
-    def visible(self, user):
-        return true()
-
-
-for _model in (Standard, Clause, Question):
-    access.register_policy(_model, ReferenceDataPolicy())
-
-
-def standards() -> list[Standard]:
-    return list(db.session.scalars(select(Standard).order_by(Standard.code)))
-
-
-def current_clauses(standard: Standard) -> list[Clause]:
-    return list(
-        db.session.scalars(
-            select(Clause)
-            .where(Clause.standard_id == standard.id, Clause.retired_at.is_(None))
-            .order_by(Clause.position)
-        )
-    )
-
-
-def current_questions(clause_ids: list[int]) -> list[Question]:
-    return list(
-        db.session.scalars(
-            select(Question)
-            .where(Question.clause_id.in_(clause_ids), Question.retired_at.is_(None))
-            .order_by(Question.clause_id, Question.position)
-        )
-    )
+def register_checklist_kind() -> None:
+    register_kind(Kind("standard", STANDARD_SCHEMA, upsert_standard, check_standard))

@@ -1,18 +1,19 @@
-"""Cities, agencies and units: who may see and change them, and the changes themselves."""
+"""Changes to cities, agencies and units: create, update, archive. Each checks the policy,
+flushes and leaves the commit to the caller."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from qms.core import access
 from qms.core.access import User
 from qms.core.errors import DomainError
 from qms.core.timeutil import utcnow
 from qms.extensions import db
-from qms.organisations.models import Agency, AgencyKind, City, Unit
+from qms.organisations.models import Agency, City, Unit
 
 
 def _refuse_archived(record: City | Agency | Unit) -> None:
@@ -31,13 +32,20 @@ AGENCY_FIELDS = ("code", "name", "kind", "head_name", "address", "active")
 UNIT_FIELDS = ("name", "kind", "active", "parent_id")
 
 
+def _check_city_code(city: City) -> None:
+    clash = db.session.scalar(
+        select(City.id).where(City.code == city.code, City.id != (city.id or 0))
+    )
+    if clash:
+        raise DomainError(_l("A city with this code already exists."), field="code")
+
+
 def create_city(actor: User, values: dict[str, Any]) -> City:
     city = City()
     _apply(city, values, CITY_FIELDS)
     city.code = city.code.strip().upper()
     access.authorize(actor, access.CREATE, city)
-    if db.session.scalar(select(City.id).where(City.code == city.code)):
-        raise DomainError(_l("A city with this code already exists."), field="code")
+    _check_city_code(city)
     db.session.add(city)
     db.session.flush()
     return city
@@ -48,8 +56,7 @@ def update_city(actor: User, city: City, values: dict[str, Any]) -> City:
     _refuse_archived(city)
     _apply(city, values, CITY_FIELDS)
     city.code = city.code.strip().upper()
-    if db.session.scalar(select(City.id).where(City.code == city.code, City.id != city.id)):
-        raise DomainError(_l("A city with this code already exists."), field="code")
+    _check_city_code(city)
     db.session.flush()
     return city
 
@@ -125,83 +132,3 @@ def update_unit(actor: User, unit: Unit, values: dict[str, Any]) -> Unit:
     _check_unit_parent(unit)
     db.session.flush()
     return unit
-
-
-def visible_cities(user: User) -> list[City]:
-    return list(db.session.scalars(access.scoped(City, user).order_by(City.name)))
-
-
-def visible_agencies(
-    user: User,
-    city: City | None = None,
-    *,
-    kind: AgencyKind | None = None,
-    search: str = "",
-    include_archived: bool = False,
-) -> list[Agency]:
-    """The agencies the user may see, optionally narrowed by city, kind and a search on the
-    code or name."""
-    query = access.scoped(Agency, user, include_archived=include_archived).order_by(Agency.name)
-    if city is not None:
-        query = query.where(Agency.city_id == city.id)
-    if kind is not None:
-        query = query.where(Agency.kind == kind)
-    if search.strip():
-        pattern = f"%{search.strip().lower()}%"
-        query = query.where(
-            or_(func.lower(Agency.name).like(pattern), func.lower(Agency.code).like(pattern))
-        )
-    return list(db.session.scalars(query))
-
-
-def cities_managed_by(user: User) -> list[City]:
-    """Cities whose agencies the user may create and change."""
-    return [c for c in visible_cities(user) if access.is_city_admin(user, c.id)]
-
-
-def units_of(user: User, agency: Agency, *, include_archived: bool = False) -> list[Unit]:
-    """The agency's units the user may see, parents before children, by name."""
-    query = (
-        access.scoped(Unit, user, include_archived=include_archived)
-        .where(Unit.agency_id == agency.id)
-        .order_by(Unit.name)
-    )
-    return list(db.session.scalars(query))
-
-
-def unit_tree(units: list[Unit]) -> list[tuple[Unit, int]]:
-    """(unit, depth) in tree order; a unit whose parent is not in the list starts a branch."""
-    ids = {u.id for u in units}
-    children: dict[int | None, list[Unit]] = {}
-    for unit in units:
-        children.setdefault(unit.parent_id if unit.parent_id in ids else None, []).append(unit)
-    ordered: list[tuple[Unit, int]] = []
-
-    def walk(parent_id: int | None, depth: int) -> None:
-        for unit in children.get(parent_id, []):
-            ordered.append((unit, depth))
-            walk(unit.id, depth + 1)
-
-    walk(None, 0)
-    return ordered
-
-
-def parent_choices(user: User, agency: Agency, unit: Unit | None = None) -> list[tuple[int, str]]:
-    """Units a unit may be placed in: the agency's, except the unit itself and what lies inside
-    it (the service refuses those too; the list just does not offer them)."""
-    units = units_of(user, agency)
-    excluded: set[int] = set()
-    if unit is not None and unit.id is not None:
-        children: dict[int | None, list[int]] = {}
-        for candidate in units:
-            children.setdefault(candidate.parent_id, []).append(candidate.id)
-        stack = [unit.id]
-        while stack:
-            current = stack.pop()
-            excluded.add(current)
-            stack.extend(children.get(current, []))
-    return [
-        (u.id, "\u00a0\u00a0" * depth + u.name)
-        for u, depth in unit_tree(units)
-        if u.id not in excluded
-    ]

@@ -1,0 +1,57 @@
+"""Reading evidence files: a record's files, and one file served back to whoever may see it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Response, abort, current_app, send_file
+from sqlalchemy import select
+
+from qms.extensions import db
+from qms.files.models import StoredFile
+from qms.files.policies import may_download
+
+
+def storage_dir() -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def path_of(stored: StoredFile) -> Path:
+    return storage_dir() / stored.storage_name
+
+
+def files_of(owner: Any) -> list[StoredFile]:
+    return list(
+        db.session.scalars(
+            select(StoredFile)
+            .where(
+                StoredFile.owner_type == type(owner).__tablename__,
+                StoredFile.owner_id == owner.id,
+                StoredFile.archived_at.is_(None),
+            )
+            .order_by(StoredFile.uploaded_at)
+        )
+    )
+
+
+def downloadable(user: Any, file_id: int) -> StoredFile:
+    """The file, if the user may see the record it belongs to; otherwise 404, as for a file
+    that does not exist (its existence is not told)."""
+    stored = db.session.get(StoredFile, file_id)
+    if stored is None or not may_download(user, stored):
+        abort(404)
+    return stored
+
+
+def send(stored: StoredFile) -> Response:
+    """Always an attachment under its original name, never rendered inline by the browser."""
+    return send_file(
+        path_of(stored),
+        mimetype=stored.content_type,
+        as_attachment=True,
+        download_name=stored.original_name,
+        max_age=0,
+    )
