@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from qms.capa.complaints import imports
 from qms.capa.complaints.parsing import row_error_text
-from qms.capa.models import Complaint, NcSource, Nonconformity
+from qms.capa.models import Complaint, ComplaintImport, NcSource, Nonconformity
 from qms.core.errors import DomainError, PermissionDenied
 from qms.extensions import db
 from tests.factories import AgencyFactory
@@ -278,3 +278,19 @@ def test_the_import_api(world, api):
         api.as_user(world.viewer).post("/complaint-imports", json={"content": "x"}).status_code
         == 403
     )
+
+
+def test_an_import_for_a_city_the_caller_may_not_import_for_is_refused(world, api):
+    """Kupang's admin names another city: refused on city_id, never imported into Kupang."""
+    upload = {"file": (io.BytesIO(SAMPLE.read_bytes()), "qlue.csv")}
+    other_city = world.other_city_agency.city_id
+    refused = api.as_user(world.admin).post(
+        "/complaint-imports", data={**upload, "city_id": str(other_city)}
+    )
+    assert refused.status_code == 422
+    assert list(refused.get_json()["error"]["fields"]) == ["city_id"]
+    upload = {"file": (io.BytesIO(SAMPLE.read_bytes()), "qlue.csv")}
+    taken = api.post("/complaint-imports", data={**upload, "city_id": str(world.city.id)})
+    assert taken.status_code == 201 and taken.get_json()["data"]["city_id"] == world.city.id
+    assert taken.get_json()["data"]["report"]["escalated"] is None
+    assert db.session.scalar(select(func.count(ComplaintImport.id))) == 1

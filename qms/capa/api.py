@@ -11,7 +11,7 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from pydantic import PlainSerializer, WithJsonSchema
+from pydantic import Field, PlainSerializer, WithJsonSchema
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
@@ -77,6 +77,11 @@ ChannelTime = Annotated[
 ]
 
 
+def _attributes(record: Any, resource: type[Resource]) -> dict[str, Any]:
+    """The record's attributes that the resource declares."""
+    return {name: getattr(record, name) for name in resource.model_fields if hasattr(record, name)}
+
+
 class CorrectiveActionOut(Resource):
     labels_from = CorrectiveAction
 
@@ -87,22 +92,14 @@ class CorrectiveActionOut(Resource):
     description: str
     owner: str
     due_date: date
-    done: bool
-    #: how many evidence files are attached
-    evidence_files: int
+    done: Annotated[bool, Field(description="Done, with its evidence")]
+    evidence_files: Annotated[int, Field(description="How many evidence files are attached")]
 
     @classmethod
     def of(cls, action: CorrectiveAction) -> CorrectiveActionOut:
-        return cls(
-            id=action.id,
-            nonconformity_id=action.nonconformity_id,
-            plan_round=action.plan_round,
-            kind=action.kind,
-            description=action.description,
-            owner=action.owner,
-            due_date=action.due_date,
-            done=action.is_done,
-            evidence_files=len(files_of(action)),
+        return cls.model_validate(
+            _attributes(action, cls)
+            | {"done": action.is_done, "evidence_files": len(files_of(action))}
         )
 
 
@@ -135,20 +132,21 @@ class NonconformityOut(Resource):
     statement: str
     raised_on: date
     due_date: date
-    overdue: bool
-    plan_accepted: bool
+    overdue: Annotated[bool, Field(description="Still to be implemented after its due date")]
+    plan_accepted: Annotated[
+        bool, Field(description="The plan in force is accepted (also once implemented)")
+    ]
     reopened_count: int
-    archived: bool
+    archived: Annotated[bool, Field(description="Taken out of the register (raised by mistake)")]
 
     @classmethod
     def of(cls, nc: Nonconformity) -> NonconformityOut:
-        return cls.model_validate(_register_values(nc, cls))
+        return cls.model_validate(_attributes(nc, cls) | _register_values(nc))
 
 
-def _register_values(nc: Nonconformity, resource: type[Resource]) -> dict[str, Any]:
-    """The record's attributes the resource declares, and what the register computes."""
-    values = {name: getattr(nc, name) for name in resource.model_fields if hasattr(nc, name)}
-    return values | {
+def _register_values(nc: Nonconformity) -> dict[str, Any]:
+    """What the register computes for a nonconformity."""
+    return {
         "overdue": nc.is_overdue(today()),
         "plan_accepted": workflow.plan_is_accepted(nc),
         "archived": nc.is_archived,
@@ -165,8 +163,9 @@ class NonconformityDetailOut(NonconformityOut):
     evidence: str
     auditee_representative: str
     auditor_id: int | None
-    #: the fields its audit finding gave it, which cannot be corrected
-    locked_fields: list[str]
+    locked_fields: Annotated[
+        list[str], Field(description="The fields its audit finding gave it: they cannot change")
+    ]
     archived_at: Timestamp | None
     archive_reason: str
     correction: str
@@ -177,13 +176,15 @@ class NonconformityDetailOut(NonconformityOut):
     effectiveness_check_on: date | None
     actions: list[CorrectiveActionOut]
     checks: list[EffectivenessCheckOut]
-    #: the workflow steps the caller may take now
-    transitions: list[str]
+    transitions: Annotated[
+        list[str], Field(description="The workflow steps the caller may take now")
+    ]
 
     @classmethod
     def of(cls, nc: Nonconformity) -> NonconformityDetailOut:
         return cls.model_validate(
-            _register_values(nc, cls)
+            _attributes(nc, cls)
+            | _register_values(nc)
             | {
                 "locked_fields": sorted(operations.locked_fields(nc)),
                 "actions": [CorrectiveActionOut.of(a) for a in nc.actions],
@@ -214,17 +215,14 @@ class ComplaintOut(Resource):
 class ImportRowErrorOut(Resource):
     """A row of the file that is not imported, and why."""
 
-    #: its number as a spreadsheet shows it (CSV: the header is row 1; JSON: entries from 1)
-    row: int
-    #: the complaint's id in the channel, if the row has one
-    id: str
-    code: str
-    #: the value refused, or "" when the reason is about the whole row
-    value: str
-    #: the column of a date that could not be read
-    column: str | None
-    #: the reason, in the caller's language
-    message: str
+    row: Annotated[
+        int, Field(description="As a spreadsheet numbers it (CSV: the header is row 1; JSON: 1)")
+    ]
+    id: Annotated[str, Field(description="The complaint's id in its channel, if it has one")]
+    code: Annotated[str, Field(description="The reason, as a code")]
+    value: Annotated[str, Field(description="The value refused (empty: the whole row is)")]
+    column: Annotated[str | None, Field(description="The column of a date that is not one")]
+    message: Annotated[str, Field(description="The reason, in the caller's language")]
 
 
 class ComplaintImportReportOut(Resource):
@@ -236,8 +234,10 @@ class ComplaintImportReportOut(Resource):
     updated: int
     unchanged: int
     errors: list[ImportRowErrorOut]
-    #: the numbers of the nonconformities the confirmation raised; null until confirmed
-    escalated: list[str] | None
+    escalated: Annotated[
+        list[str] | None,
+        Field(description="The nonconformities the confirmation raised; null until confirmed"),
+    ]
 
 
 class ComplaintImportOut(Resource):
@@ -246,7 +246,7 @@ class ComplaintImportOut(Resource):
     id: int
     city_id: int
     filename: str
-    confirmed: bool
+    confirmed: Annotated[bool, Field(description="Imported by its uploader")]
     report: ComplaintImportReportOut
 
     @classmethod

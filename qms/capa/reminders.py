@@ -46,21 +46,16 @@ def reminders(today: date) -> Iterator[Reminder]:
         for user in answerable(nc):
             with force_locale(user.locale):
                 if nc.due_date >= today:
-                    yield _reminder(
-                        user,
-                        nc,
-                        "before",
-                        _("Corrective action due on %(day)s", day=fmt_date(nc.due_date)),
-                        _("This corrective action is due soon. Record its progress in qms."),
-                    )
+                    kind = "before"
+                    subject = _("Corrective action due on %(day)s", day=fmt_date(nc.due_date))
+                    body = _("This corrective action is due soon. Record its progress in qms.")
                 else:
-                    yield _reminder(
-                        user,
-                        nc,
-                        "overdue",
-                        _("Corrective action overdue since %(day)s", day=fmt_date(nc.due_date)),
-                        _("This corrective action is past its due date."),
+                    kind = "overdue"
+                    subject = _(
+                        "Corrective action overdue since %(day)s", day=fmt_date(nc.due_date)
                     )
+                    body = _("This corrective action is past its due date.")
+                yield _reminder(user, nc, kind, subject, body)
         if today >= nc.due_date + escalate:
             for user in city_admins(nc):
                 with force_locale(user.locale):
