@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qms.capa import operations, workflow
+from qms.capa.forms import TRANSITION_FORMS
 from qms.capa.models import NcStatus, Nonconformity
 from qms.core.errors import DomainError, PermissionDenied, StaleRecordError
 from qms.core.history import HistoryEntry
@@ -38,6 +39,10 @@ def notes(nc: Nonconformity) -> list[str]:
         )
         if e.note
     ]
+
+
+def test_every_step_of_the_table_has_its_handler_and_its_form():
+    assert set(workflow.STEPS) == set(workflow.WORKFLOW.transitions) == set(TRANSITION_FORMS)
 
 
 def test_a_major_finding_goes_to_closed_through_a_failed_verification(world):

@@ -7,9 +7,10 @@ re-opened when a verification finds the plan not effective.
   refusal, for separation of duties: the plan's author does not accept it, an implementer does
   not verify). A step is neither offered to nor taken by someone its refusal names, and the
   reason is told.
-- `STEPS` holds one handler per step: the step's own rules on what was entered, and what it
-  writes. A handler raises DomainError naming the field; it never checks the status or the
-  role, the table did.
+- `STEPS` holds one handler per step: the step's own rules on what was entered (and on the
+  record: a plan needs actions, an implementation their evidence), and what it writes. A
+  handler refuses with a DomainError, naming the field where there is one; it never checks the
+  status or the role: the table did.
 - `transition()` runs a step: the version read, the table's check, the handler, the move.
 - `available_transitions()` and `waiting_on_others()` read the same table to offer a user
   their steps and tell them who may take the others.
