@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import factory
 
 from qms.accounts.models import User
-from qms.capa import services
+from qms.capa import operations, workflow
 from qms.capa.models import Channel, Complaint, ComplaintStatus, Nonconformity
 from qms.core.roles import Role
 from qms.core.timeutil import today as local_today
@@ -76,12 +76,12 @@ def raise_nc(world: World, *, agency: Agency | None = None, grade: str = "major"
         "raised_on": date(2026, 3, 2),
         **kw,
     }
-    return services.raise_from_finding(**values)
+    return operations.raise_from_finding(**values)
 
 
 def analysed(world: World, nc: Nonconformity, today: date) -> Nonconformity:
-    services.transition(world.officer, nc, "record_correction", {"correction": "RTM dijadwalkan."})
-    services.transition(
+    workflow.transition(world.officer, nc, "record_correction", {"correction": "RTM dijadwalkan."})
+    workflow.transition(
         world.officer,
         nc,
         "analyse_cause",
@@ -97,7 +97,7 @@ def analysed(world: World, nc: Nonconformity, today: date) -> Nonconformity:
 
 
 def planned(world: World, nc: Nonconformity, today: date, check_in: int = 30) -> Nonconformity:
-    services.add_action(
+    operations.add_action(
         world.officer,
         nc,
         {
@@ -107,7 +107,7 @@ def planned(world: World, nc: Nonconformity, today: date, check_in: int = 30) ->
             "due_date": today + timedelta(days=14),
         },
     )
-    services.transition(
+    workflow.transition(
         world.officer,
         nc,
         "submit_plan",
@@ -118,12 +118,12 @@ def planned(world: World, nc: Nonconformity, today: date, check_in: int = 30) ->
 
 
 def implemented(world: World, nc: Nonconformity, today: date) -> Nonconformity:
-    services.transition(world.auditor, nc, "accept_plan", today=today)
+    workflow.transition(world.auditor, nc, "accept_plan", today=today)
     for action in nc.current_actions:
-        services.complete_action(
+        operations.complete_action(
             world.officer, action, evidence=io.BytesIO(PDF), filename="notulen-rtm.pdf"
         )
-    services.transition(world.officer, nc, "mark_implemented", today=today)
+    workflow.transition(world.officer, nc, "mark_implemented", today=today)
     return nc
 
 
@@ -143,8 +143,8 @@ class ComplaintFactory(Base):
 def walk_to_plan_submitted(world, nc: Nonconformity) -> None:
     """An audit finding's nonconformity taken by the audited agency's officer (world from
     tests.factories_audits) through correction and analysis to a submitted one-action plan."""
-    services.transition(world.officer, nc, "record_correction", {"correction": "RTM dijadwalkan."})
-    services.transition(
+    workflow.transition(world.officer, nc, "record_correction", {"correction": "RTM dijadwalkan."})
+    workflow.transition(
         world.officer,
         nc,
         "analyse_cause",
@@ -155,9 +155,9 @@ def walk_to_plan_submitted(world, nc: Nonconformity) -> None:
             "occurs_elsewhere": False,
         },
     )
-    services.add_action(
+    operations.add_action(
         world.officer,
         nc,
         {"description": "RTM", "owner": "Sekretaris Dinas", "due_date": local_today()},
     )
-    services.transition(world.officer, nc, "submit_plan", {"effectiveness_check_on": local_today()})
+    workflow.transition(world.officer, nc, "submit_plan", {"effectiveness_check_on": local_today()})

@@ -11,7 +11,7 @@ import pytest
 from qms.accounts.models import User
 from qms.audits import services as audits
 from qms.audits.models import Audit
-from qms.capa import services as capa
+from qms.capa import operations, queries, workflow
 from qms.capa.models import NcGrade
 from qms.core.roles import Role
 from qms.core.timeutil import today
@@ -113,15 +113,15 @@ def test_compliance_comes_from_the_audits_the_user_may_see(scene):
 
 def test_the_register_panel_counts_what_each_user_may_see(scene):
     w = scene.w
-    summary = capa.agency_summary(w.officer, w.dukcapil)
+    summary = queries.agency_summary(w.officer, w.dukcapil)
     assert summary.open_by_grade == {NcGrade.MAJOR: 1, NcGrade.MINOR: 0}
     assert summary.open == 1 and summary.overdue == 0
-    later = capa.agency_summary(w.officer, w.dukcapil, today() + timedelta(days=31))
+    later = queries.agency_summary(w.officer, w.dukcapil, today() + timedelta(days=31))
     assert later.overdue == 1  # a major finding is due in 30 days
-    assert capa.agency_summary(scene.bystander, w.dukcapil).open == 0
-    assert capa.agency_summary(w.other_officer, w.dukcapil).open == 0
-    assert capa.reads_register_of(w.viewer, w.dukcapil)
-    assert not capa.reads_register_of(w.lead, w.dukcapil)  # only what he raised
+    assert queries.agency_summary(scene.bystander, w.dukcapil).open == 0
+    assert queries.agency_summary(w.other_officer, w.dukcapil).open == 0
+    assert queries.reads_register_of(w.viewer, w.dukcapil)
+    assert not queries.reads_register_of(w.lead, w.dukcapil)  # only what he raised
 
 
 def test_the_document_panel_counts_by_status_and_review(scene):
@@ -162,8 +162,8 @@ def test_each_role_finds_its_work_on_the_home_page(scene, client, auth):
     assert scene.reported.reference in lead and scene.planned.reference in lead  # their audits
 
     # the nonconformity's plan waits for the lead auditor's acceptance
-    capa.transition(w.officer, nc, "record_correction", {"correction": "Diperbaiki."})
-    capa.transition(
+    workflow.transition(w.officer, nc, "record_correction", {"correction": "Diperbaiki."})
+    workflow.transition(
         w.officer,
         nc,
         "analyse_cause",
@@ -174,8 +174,10 @@ def test_each_role_finds_its_work_on_the_home_page(scene, client, auth):
             "occurs_elsewhere": False,
         },
     )
-    capa.add_action(w.officer, nc, {"description": "Tarik", "owner": "Kasi", "due_date": today()})
-    capa.transition(w.officer, nc, "submit_plan", {"effectiveness_check_on": today()})
+    operations.add_action(
+        w.officer, nc, {"description": "Tarik", "owner": "Kasi", "due_date": today()}
+    )
+    workflow.transition(w.officer, nc, "submit_plan", {"effectiveness_check_on": today()})
     assert f'href="/capa/{nc.id}"' in home(client, auth, w.lead)
 
     admin = home(client, auth, w.city_admin)

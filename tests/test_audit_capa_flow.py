@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from qms.audits import services as audits
 from qms.audits.models import AuditStatus, Finding
 from qms.capa import findings as capa_findings
-from qms.capa import services as capa
+from qms.capa import operations, workflow
 from qms.capa.models import NcGrade, NcSource, NcStatus, Nonconformity, VerificationResult
 from qms.core.errors import DomainError
 from qms.core.timeutil import today
@@ -68,7 +68,7 @@ def test_major_and_minor_findings_become_nonconformities_when_the_report_is_issu
     assert observation.nonconformity is None and ofi.nonconformity is None
     for finding, grade, days in ((major, NcGrade.MAJOR, 30), (minor, NcGrade.MINOR, 60)):
         nc = finding.nonconformity
-        assert nc is capa.nonconformity_for_finding(finding.id)
+        assert nc is operations.nonconformity_for_finding(finding.id)
         assert nc.finding is finding
         assert nc.source == NcSource.INTERNAL_AUDIT and nc.source_reference == finding.number
         assert nc.grade == grade and nc.clause == finding.clause.number
@@ -123,7 +123,7 @@ def test_its_nonconformity_keeps_the_findings_fields_and_is_never_archived(
     says, nor take it out of the register (tests/test_capa_edit_archive.py for the rest)."""
     audit = reported_audit(world, {0: MAJOR})
     nc = audit.active_findings[0].nonconformity
-    capa.update_details(
+    operations.update_details(
         world.officer,
         nc,
         {"process": "Penerbitan KTP-el", "statement": f" {MAJOR['statement']} "},  # unchanged
@@ -131,11 +131,11 @@ def test_its_nonconformity_keeps_the_findings_fields_and_is_never_archived(
     db.session.commit()
     assert nc.process == "Penerbitan KTP-el" and nc.version == 2
     with pytest.raises(DomainError) as locked:
-        capa.update_details(world.officer, nc, {"statement": "Lain."})
+        operations.update_details(world.officer, nc, {"statement": "Lain."})
     assert locked.value.field == "statement"
     db.session.rollback()
     with pytest.raises(DomainError, match="audit's record"):
-        capa.archive(world.city_admin, nc, "Salah diterbitkan.")
+        operations.archive(world.city_admin, nc, "Salah diterbitkan.")
     db.session.rollback()
 
     auth.login(world.officer)
@@ -176,7 +176,7 @@ def test_a_failed_raise_leaves_the_report_unissued(world, monkeypatch):
     def refuse(**values):
         raise DomainError("The register is closed for maintenance.")
 
-    monkeypatch.setattr(capa, "raise_from_finding", refuse)
+    monkeypatch.setattr(operations, "raise_from_finding", refuse)
     with pytest.raises(DomainError):
         audits.transition(world.lead, audit, "report", confirm_unanswered=True)
     db.session.rollback()
@@ -191,11 +191,11 @@ def test_the_audit_closes_once_every_plan_is_accepted(world):
     major, minor = (f.nonconformity for f in audit.active_findings)
     for nc in (major, minor):
         walk_to_plan_submitted(world, nc)
-    capa.transition(world.lead, major, "accept_plan")
+    workflow.transition(world.lead, major, "accept_plan")
     with pytest.raises(DomainError, match=audit.active_findings[1].number):
         audits.transition(world.lead, audit, "close")
     assert audits.findings_lacking_follow_up(audit) == [audit.active_findings[1]]
-    capa.transition(world.lead, minor, "accept_plan")
+    workflow.transition(world.lead, minor, "accept_plan")
     audits.transition(world.lead, audit, "close")
     assert audit.status == AuditStatus.CLOSED
 
@@ -204,12 +204,12 @@ def test_a_failed_verification_keeps_the_audit_open_again(world):
     audit = reported_audit(world, {0: MAJOR})
     nc = audit.active_findings[0].nonconformity
     walk_to_plan_submitted(world, nc)
-    capa.transition(world.lead, nc, "accept_plan")
-    capa.complete_action(
+    workflow.transition(world.lead, nc, "accept_plan")
+    operations.complete_action(
         world.officer, nc.current_actions[0], evidence=io.BytesIO(PDF), filename="rtm.pdf"
     )
-    capa.transition(world.officer, nc, "mark_implemented")
-    capa.transition(world.lead, nc, "verify_not_effective", {"note": "Tanpa masukan audit."})
+    workflow.transition(world.officer, nc, "mark_implemented")
+    workflow.transition(world.lead, nc, "verify_not_effective", {"note": "Tanpa masukan audit."})
     with pytest.raises(DomainError):
         audits.transition(world.lead, audit, "close")
 

@@ -15,8 +15,9 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from qms.capa import complaints
-from qms.capa.models import Complaint, NcSource, Nonconformity
+from qms.capa.complaints import imports
+from qms.capa.complaints.parsing import row_error_text
+from qms.capa.models import Complaint, ComplaintImport, NcSource, Nonconformity
 from qms.core.errors import DomainError, PermissionDenied
 from qms.extensions import db
 from tests.factories import AgencyFactory
@@ -59,7 +60,7 @@ def test_the_committed_sample_is_what_the_generator_writes():
 
 
 def test_the_sample_has_200_rows_and_reports_each_bad_one(world):
-    record = complaints.preview_import(world.admin, world.city, SAMPLE.name, SAMPLE.read_bytes())
+    record = imports.preview_import(world.admin, world.city, SAMPLE.name, SAMPLE.read_bytes())
     report = record.report
     assert report["total"] == 200
     assert [(e["row"], e["code"]) for e in report["errors"]] == [
@@ -74,28 +75,28 @@ def test_the_sample_has_200_rows_and_reports_each_bad_one(world):
         (152, "response_before_received"),
     ]
     assert report["valid"] == report["new"] == 191
-    assert "row 71" in complaints.row_error_text(report["errors"][4]).replace("baris", "row")
+    assert "row 71" in row_error_text(report["errors"][4]).replace("baris", "row")
     # each date error names its column (row 14's date received, row 28's response date)
     assert [e["column"] for e in report["errors"][:2]] == ["received_at", "response_date"]
     with force_locale("id"):
-        assert complaints.row_error_text(report["errors"][1]) == (
+        assert row_error_text(report["errors"][1]) == (
             "Kolom “response_date”: “2026-13-05 10:00” bukan tanggal (gunakan TTTT-BB-HH JJ:MM)."
         )
     assert db.session.scalar(select(func.count(Complaint.id))) == 0  # nothing before confirming
 
 
 def test_confirming_imports_the_good_rows_once_and_reimport_changes_nothing(world):
-    first = complaints.preview_import(world.admin, world.city, SAMPLE.name, SAMPLE.read_bytes())
-    complaints.confirm_import(world.admin, first, TODAY)
+    first = imports.preview_import(world.admin, world.city, SAMPLE.name, SAMPLE.read_bytes())
+    imports.confirm_import(world.admin, first, TODAY)
     assert db.session.scalar(select(func.count(Complaint.id))) == 191
     db.session.commit()
     with pytest.raises(DomainError):
-        complaints.confirm_import(world.admin, first, TODAY)  # confirmed once only
+        imports.confirm_import(world.admin, first, TODAY)  # confirmed once only
     db.session.rollback()
     ncs_before = db.session.scalar(select(func.count(Nonconformity.id)))
-    again = complaints.preview_import(world.admin, world.city, SAMPLE.name, SAMPLE.read_bytes())
+    again = imports.preview_import(world.admin, world.city, SAMPLE.name, SAMPLE.read_bytes())
     assert (again.report["new"], again.report["updated"], again.report["unchanged"]) == (0, 0, 191)
-    report = complaints.confirm_import(world.admin, again, TODAY)
+    report = imports.confirm_import(world.admin, again, TODAY)
     assert report["escalated"] == []
     assert db.session.scalar(select(func.count(Complaint.id))) == 191
     assert db.session.scalar(select(func.count(Nonconformity.id))) == ncs_before
@@ -113,12 +114,12 @@ def test_a_later_export_updates_the_known_complaints(world):
             "status": "menunggu",
         },
     ]
-    first = complaints.preview_import(world.admin, world.city, "a.json", json.dumps(rows).encode())
-    complaints.confirm_import(world.admin, first, date(2026, 3, 2))
+    first = imports.preview_import(world.admin, world.city, "a.json", json.dumps(rows).encode())
+    imports.confirm_import(world.admin, first, date(2026, 3, 2))
     rows[0].update(status="selesai", response_date="2026-03-03 10:00", rating="4")
-    second = complaints.preview_import(world.admin, world.city, "b.json", json.dumps(rows).encode())
+    second = imports.preview_import(world.admin, world.city, "b.json", json.dumps(rows).encode())
     assert (second.report["new"], second.report["updated"]) == (0, 1)
-    complaints.confirm_import(world.admin, second, date(2026, 3, 4))
+    imports.confirm_import(world.admin, second, date(2026, 3, 4))
     complaint = db.session.scalar(select(Complaint))
     assert (complaint.status.value, complaint.rating, complaint.response_days()) == (
         "resolved",
@@ -155,8 +156,8 @@ def _expected_escalations(rows: list[dict], today: date, days=5, count=3, window
 
 
 def test_escalation_follows_the_rules(world):
-    record = complaints.preview_import(world.admin, world.city, SAMPLE.name, SAMPLE.read_bytes())
-    complaints.confirm_import(world.admin, record, TODAY)
+    record = imports.preview_import(world.admin, world.city, SAMPLE.name, SAMPLE.read_bytes())
+    imports.confirm_import(world.admin, record, TODAY)
     clustered, similar, late = _expected_escalations(good_rows(), TODAY)
     ncs = db.session.scalars(select(Nonconformity).order_by(Nonconformity.id)).all()
     assert all(nc.source == NcSource.COMPLAINT for nc in ncs)
@@ -178,15 +179,15 @@ def test_escalation_follows_the_rules(world):
 def test_rules_are_configurable(world, app):
     app.config["COMPLAINT_SIMILAR_COUNT"] = 1000
     app.config["COMPLAINT_RESPONSE_DAYS"] = 1000
-    record = complaints.preview_import(world.admin, world.city, SAMPLE.name, SAMPLE.read_bytes())
-    assert complaints.confirm_import(world.admin, record, TODAY)["escalated"] == []
+    record = imports.preview_import(world.admin, world.city, SAMPLE.name, SAMPLE.read_bytes())
+    assert imports.confirm_import(world.admin, record, TODAY)["escalated"] == []
 
 
 def test_new_breaches_join_the_open_nonconformity_of_the_same_rule(world):
     def upload(rows, day):
         data = json.dumps({"complaints": rows}).encode()
-        record = complaints.preview_import(world.admin, world.city, "x.json", data)
-        return complaints.confirm_import(world.admin, record, day)
+        record = imports.preview_import(world.admin, world.city, "x.json", data)
+        return imports.confirm_import(world.admin, record, day)
 
     row = {"channel": "lapor", "agency": "DUKCAPIL", "category": "KTP-el", "text": "Belum jadi."}
     first = upload([{**row, "id": "L-1", "received_at": "2026-03-01"}], date(2026, 3, 10))
@@ -218,14 +219,14 @@ def test_officers_import_only_for_their_agency_and_only_the_uploader_confirms(wo
             },
         ]
     ).encode()
-    record = complaints.preview_import(world.officer, world.city, "x.json", data)
+    record = imports.preview_import(world.officer, world.city, "x.json", data)
     assert [(e["row"], e["code"]) for e in record.report["errors"]] == [(2, "not_your_agency")]
     with pytest.raises(PermissionDenied):
-        complaints.confirm_import(world.officer2, record, TODAY)
+        imports.confirm_import(world.officer2, record, TODAY)
     with pytest.raises(PermissionDenied):
-        complaints.preview_import(world.viewer, world.city, "x.json", data)
+        imports.preview_import(world.viewer, world.city, "x.json", data)
     with pytest.raises(PermissionDenied):
-        complaints.preview_import(world.auditor, world.city, "x.json", data)
+        imports.preview_import(world.auditor, world.city, "x.json", data)
 
 
 @pytest.mark.parametrize(
@@ -239,7 +240,7 @@ def test_officers_import_only_for_their_agency_and_only_the_uploader_confirms(wo
 )
 def test_unreadable_files_are_refused_whole(world, content, name):
     with pytest.raises(DomainError):
-        complaints.preview_import(world.admin, world.city, name, content)
+        imports.preview_import(world.admin, world.city, name, content)
 
 
 def test_the_import_pages_preview_then_confirm(world, client, auth):
@@ -277,3 +278,19 @@ def test_the_import_api(world, api):
         api.as_user(world.viewer).post("/complaint-imports", json={"content": "x"}).status_code
         == 403
     )
+
+
+def test_an_import_for_a_city_the_caller_may_not_import_for_is_refused(world, api):
+    """Kupang's admin names another city: refused on city_id, never imported into Kupang."""
+    upload = {"file": (io.BytesIO(SAMPLE.read_bytes()), "qlue.csv")}
+    other_city = world.other_city_agency.city_id
+    refused = api.as_user(world.admin).post(
+        "/complaint-imports", data={**upload, "city_id": str(other_city)}
+    )
+    assert refused.status_code == 422
+    assert list(refused.get_json()["error"]["fields"]) == ["city_id"]
+    upload = {"file": (io.BytesIO(SAMPLE.read_bytes()), "qlue.csv")}
+    taken = api.post("/complaint-imports", data={**upload, "city_id": str(world.city.id)})
+    assert taken.status_code == 201 and taken.get_json()["data"]["city_id"] == world.city.id
+    assert taken.get_json()["data"]["report"]["escalated"] is None
+    assert db.session.scalar(select(func.count(ComplaintImport.id))) == 1

@@ -9,7 +9,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from qms.capa import services
+from qms.capa import operations, queries, reminders, workflow
 from qms.capa.models import NcStatus, Nonconformity
 from qms.core.errors import DomainError, PermissionDenied, StaleRecordError
 from qms.core.history import HistoryEntry
@@ -60,13 +60,13 @@ def edit_data(nc: Nonconformity, **changes: object) -> dict:
     return data
 
 
-# --- services -------------------------------------------------------------------------------
+# --- operations -------------------------------------------------------------------------------
 
 
 def test_the_officer_corrects_the_description_and_the_history_keeps_both(world, en):
     nc = raise_nc(world)
     unit = UnitFactory(agency=world.dukcapil, name="Bidang Pelayanan")
-    services.update_details(
+    operations.update_details(
         world.officer,
         nc,
         {"statement": f"  {NEW_STATEMENT} ", "unit_id": unit.id, "process": "Pencetakan"},
@@ -81,12 +81,12 @@ def test_the_officer_corrects_the_description_and_the_history_keeps_both(world, 
 
 def test_the_auditor_who_raised_it_may_correct_it_too_but_not_archive_it(world, en):
     nc = raise_nc(world)
-    services.update_details(world.auditor, nc, {"criterion": "SOP-DUKCAPIL-009"})
+    operations.update_details(world.auditor, nc, {"criterion": "SOP-DUKCAPIL-009"})
     assert nc.criterion == "SOP-DUKCAPIL-009"
     with pytest.raises(PermissionDenied):
-        services.archive(world.auditor, nc, "Salah catat.")
+        operations.archive(world.auditor, nc, "Salah catat.")
     with pytest.raises(PermissionDenied):
-        services.update_details(world.other_auditor, nc, {"criterion": "x"})
+        operations.update_details(world.other_auditor, nc, {"criterion": "x"})
     assert not nc.is_archived
 
 
@@ -94,32 +94,32 @@ def test_the_auditor_who_raised_it_may_correct_it_too_but_not_archive_it(world, 
 def test_others_may_neither_edit_nor_archive(world, en, who):
     nc = raise_nc(world)
     with pytest.raises(PermissionDenied):
-        services.update_details(getattr(world, who), nc, {"statement": "x"})
+        operations.update_details(getattr(world, who), nc, {"statement": "x"})
     with pytest.raises(PermissionDenied):
-        services.archive(getattr(world, who), nc, "x")
+        operations.archive(getattr(world, who), nc, "x")
     db.session.refresh(nc)
     assert nc.statement != "x" and not nc.is_archived and nc.version == 1
 
 
 def test_a_stale_version_is_refused_and_changes_nothing(world, en):
     nc = raise_nc(world)
-    services.update_details(world.officer, nc, {"process": "Perekaman KTP-el"}, version=1)
+    operations.update_details(world.officer, nc, {"process": "Perekaman KTP-el"}, version=1)
     with pytest.raises(StaleRecordError, match="changed this record"):
-        services.update_details(world.officer2, nc, {"statement": "Lama."}, version=1)
+        operations.update_details(world.officer2, nc, {"statement": "Lama."}, version=1)
     with pytest.raises(StaleRecordError):
-        services.archive(world.admin, nc, "Duplikat.", version=1)
+        operations.archive(world.admin, nc, "Duplikat.", version=1)
     assert nc.statement != "Lama." and not nc.is_archived
 
 
 def test_the_description_is_fixed_once_the_cause_is_analysed(world, en):
     nc = raise_nc(world)
-    services.transition(world.officer, nc, "record_correction", {"correction": "RTM."})
-    services.update_details(world.officer, nc, {"statement": NEW_STATEMENT})  # still fine
+    workflow.transition(world.officer, nc, "record_correction", {"correction": "RTM."})
+    operations.update_details(world.officer, nc, {"statement": NEW_STATEMENT})  # still fine
     analysed_nc = analysed(world, raise_nc(world), nc.raised_on)
     with pytest.raises(DomainError, match="fixed once the root cause"):
-        services.update_details(world.officer, analysed_nc, {"statement": "x"})
+        operations.update_details(world.officer, analysed_nc, {"statement": "x"})
     with pytest.raises(DomainError, match="has not been analysed"):
-        services.archive(world.officer, analysed_nc, "Salah.")
+        operations.archive(world.officer, analysed_nc, "Salah.")
     assert analysed_nc.status == NcStatus.CAUSE_ANALYSED and not analysed_nc.is_archived
 
 
@@ -128,11 +128,11 @@ def test_the_statement_stays_required_and_the_unit_must_be_the_agencys(world, en
     foreign_unit = UnitFactory(agency=world.rsud)
     db.session.commit()  # the refusals roll back
     with pytest.raises(DomainError) as empty:
-        services.update_details(world.officer, nc, {"statement": "  "})
+        operations.update_details(world.officer, nc, {"statement": "  "})
     assert empty.value.field == "statement"
     db.session.rollback()
     with pytest.raises(DomainError) as unit:
-        services.update_details(world.officer, nc, {"unit_id": foreign_unit.id})
+        operations.update_details(world.officer, nc, {"unit_id": foreign_unit.id})
     assert unit.value.field == "unit_id"
     db.session.rollback()
     db.session.refresh(nc)
@@ -142,30 +142,30 @@ def test_the_statement_stays_required_and_the_unit_must_be_the_agencys(world, en
 def test_archiving_needs_a_reason_and_then_freezes_the_record(world, en):
     nc = raise_nc(world)
     with pytest.raises(DomainError) as no_reason:
-        services.archive(world.officer, nc, "  ")
+        operations.archive(world.officer, nc, "  ")
     assert no_reason.value.field == "reason" and not nc.is_archived
-    services.archive(world.admin, nc, "Duplikat KTS-2026-DUKCAPIL-002.", version=1)
+    operations.archive(world.admin, nc, "Duplikat KTS-2026-DUKCAPIL-002.", version=1)
     assert nc.is_archived and nc.archived_by_id == world.admin.id
     assert nc.archive_reason == "Duplikat KTS-2026-DUKCAPIL-002."
     assert history(nc)[-1].action == "archive"
-    assert services.available_transitions(nc, world.officer) == []
+    assert workflow.available_transitions(nc, world.officer) == []
     with pytest.raises(DomainError, match="archived"):
-        services.transition(world.officer, nc, "record_correction", {"correction": "x"})
+        workflow.transition(world.officer, nc, "record_correction", {"correction": "x"})
     with pytest.raises(DomainError, match="archived"):
-        services.update_details(world.officer, nc, {"statement": "x"})
+        operations.update_details(world.officer, nc, {"statement": "x"})
     with pytest.raises(DomainError, match="already archived"):
-        services.archive(world.officer, nc, "Lagi.")
+        operations.archive(world.officer, nc, "Lagi.")
 
 
 def test_archived_items_leave_the_counts_and_the_reminders(world, en):
     nc = raise_nc(world)
     kept = raise_nc(world, statement="SOP tidak terkendali.")
     late = nc.due_date.replace(year=2030)
-    assert services.open_count(world.officer) == 2
-    services.archive(world.officer, nc, "Salah agensi.")
-    assert services.open_count(world.officer) == 1
-    assert services.overdue(world.officer, today=late) == [kept]
-    assert {r.body.count(nc.number) for r in services.reminders(late)} == {0}
+    assert queries.open_count(world.officer) == 2
+    operations.archive(world.officer, nc, "Salah agensi.")
+    assert queries.open_count(world.officer) == 1
+    assert queries.overdue(world.officer, today=late) == [kept]
+    assert {r.body.count(nc.number) for r in reminders.reminders(late)} == {0}
 
 
 # --- pages ----------------------------------------------------------------------------------

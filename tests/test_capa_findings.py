@@ -13,7 +13,7 @@ from flask_babel import force_locale
 from qms.audits import grades
 from qms.audits import services as audits
 from qms.audits.models import Audit
-from qms.capa import services as capa
+from qms.capa import operations, workflow
 from qms.capa.models import NcStatus, Nonconformity
 from qms.core.timeutil import today
 from qms.extensions import db
@@ -53,11 +53,11 @@ def reported_major(world, **audit_values) -> Audit:
 
 def implemented(world, nc: Nonconformity) -> None:
     walk_to_plan_submitted(world, nc)
-    capa.transition(world.lead, nc, "accept_plan")
-    capa.complete_action(
+    workflow.transition(world.lead, nc, "accept_plan")
+    operations.complete_action(
         world.officer, nc.current_actions[0], evidence=io.BytesIO(PDF), filename="rtm.pdf"
     )
-    capa.transition(world.officer, nc, "mark_implemented")
+    workflow.transition(world.officer, nc, "mark_implemented")
 
 
 def test_the_nonconformity_carries_the_audits_auditee_representatives(world, client, auth):
@@ -79,7 +79,7 @@ def test_a_failed_verification_sets_a_new_deadline_by_the_findings_grade(world, 
     assert nc.due_date == today() + timedelta(days=14)
     implemented(world, nc)
     later = today() + timedelta(days=20)
-    capa.transition(
+    workflow.transition(
         world.lead, nc, "verify_not_effective", {"note": "Tanpa masukan audit."}, today=later
     )
     assert nc.status == NcStatus.REOPENED and nc.plan_round == 2

@@ -11,8 +11,8 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from qms.capa import dashboard, services
-from qms.capa.models import NcStatus, Nonconformity
+from qms.capa import figures, operations, workflow
+from qms.capa.models import Complaint, NcStatus, Nonconformity
 from qms.core.mail import OutboxMessage, run_reminders
 from qms.core.timeutil import today
 from qms.extensions import db
@@ -238,7 +238,30 @@ def test_the_api_moves_and_refuses_like_the_pages(world, api):
     assert created.status_code == 201
     assert created.get_json()["data"]["number"].startswith("KTS-")
     paths = api.get("/openapi.json").get_json()["paths"]
-    assert "/api/v1/nonconformities/{nc_id}/transitions/{name}" in paths
+    assert "/api/v1/nonconformities/{nc_id}/transitions/record_correction" in paths
+
+
+def test_raising_elsewhere_than_offered_is_refused_naming_the_agency(world, api, client, auth):
+    """The officer of Dukcapil may raise only in Dukcapil: another agency is refused as a
+    choice not offered (422 on agency_id), never quietly replaced by one they may use."""
+    body = {
+        "agency_id": world.rsud.id,
+        "source": "staff_report",
+        "grade": "minor",
+        "evidence": "Lemari arsip tidak dikunci.",
+        "statement": "Rekam medis tidak aman.",
+    }
+    refused = api.as_user(world.officer).post("/nonconformities", json=body)
+    assert refused.status_code == 422
+    assert list(refused.get_json()["error"]["fields"]) == ["agency_id"]
+    future = {**body, "agency_id": world.dukcapil.id, "raised_on": "2999-01-01"}
+    late = api.post("/nonconformities", json=future)
+    assert late.status_code == 422 and list(late.get_json()["error"]["fields"]) == ["raised_on"]
+    auth.login(world.officer)
+    page = client.post("/capa/new", data=body)
+    assert page.status_code == 422
+    assert "Anda tidak boleh menambahkan data di sana" in page.get_data(as_text=True)
+    assert db.session.scalar(select(Nonconformity.id)) is None
 
 
 def test_the_api_adds_lists_and_removes_the_actions_of_a_plan(world, api, app):
@@ -309,7 +332,7 @@ def test_the_reminder_and_escalation_delays_come_from_the_configuration(world, a
 def test_an_action_is_removed_from_the_plan_on_the_page(world, client, auth, app):
     with app.test_request_context():
         nc = analysed(world, raise_nc(world), date(2026, 3, 2))
-        action = services.add_action(
+        action = operations.add_action(
             world.officer,
             nc,
             {"description": "Salah ketik", "owner": "Sekdis", "due_date": date(2026, 3, 9)},
@@ -356,7 +379,7 @@ def test_dashboard_figures_match_counts_made_here(world, client, auth):
             responded_at=datetime(2026, 6, 1 + i * 3, 15) if i < 3 else None,
         )
     db.session.flush()
-    board = dashboard.build(world.admin, day)
+    board = figures.build(world.admin, day)
     open_ncs = [n for n in ncs if n.status != NcStatus.CLOSED]
     assert board.open_total == len(open_ncs)
     by_agency = Counter((n.agency.name, n.grade.value) for n in open_ncs)
@@ -383,7 +406,10 @@ def test_dashboard_figures_match_counts_made_here(world, client, auth):
     assert board.response_by_channel[0][:3] == ("Qlue", 3, (0 + 2 + 4) / 3)
     assert board.response_by_channel[0][3] == pytest.approx(3 / 4)
     assert dict(board.response_buckets) == {"0–1": 1, "2–3": 1, "4–5": 1, "6–10": 0, "> 10": 0}
-    assert dashboard.build(world.stranger, day).open_total == 0
+    assert figures.build(world.stranger, day).open_total == 0
+    # the reports' figures of given records are the same counts
+    everything = db.session.scalars(select(Complaint)).all()
+    assert figures.summarise(ncs, everything, day) == board
     auth.login(world.admin)
     page = client.get("/capa/dashboard")
     assert page.status_code == 200 and "<svg" in page.get_data(as_text=True)
@@ -433,9 +459,9 @@ def test_the_analysis_form_shows_every_stored_answer(world, client, auth):
     verification re-opens the plan) holds the stored five whys, category, root cause and the
     other answers."""
     nc = raise_nc(world)
-    services.transition(world.officer, nc, "record_correction", {"correction": "Diperbaiki."})
+    workflow.transition(world.officer, nc, "record_correction", {"correction": "Diperbaiki."})
     whys = ["Satu.", "Dua.", "Tiga.", "Empat.", "Lima."]
-    services.transition(
+    workflow.transition(
         world.officer,
         nc,
         "analyse_cause",

@@ -12,7 +12,8 @@ from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qms.capa import services
+from qms.capa import operations, workflow
+from qms.capa.forms import TRANSITION_FORMS
 from qms.capa.models import NcStatus, Nonconformity
 from qms.core.errors import DomainError, PermissionDenied, StaleRecordError
 from qms.core.history import HistoryEntry
@@ -40,6 +41,10 @@ def notes(nc: Nonconformity) -> list[str]:
     ]
 
 
+def test_every_step_of_the_table_has_its_handler_and_its_form():
+    assert set(workflow.STEPS) == set(workflow.WORKFLOW.transitions) == set(TRANSITION_FORMS)
+
+
 def test_a_major_finding_goes_to_closed_through_a_failed_verification(world):
     """The workflow of the issue's 'done when' (from a real audit finding, through the pages:
     tests/test_audit_capa_flow.py): correction → 5-why → plan → acceptance → implementation →
@@ -49,24 +54,24 @@ def test_a_major_finding_goes_to_closed_through_a_failed_verification(world):
     assert nc.due_date == TODAY + timedelta(days=30)  # internal audit, major
     analysed(world, nc, TODAY)
     planned(world, nc, TODAY)
-    assert not services.plan_is_accepted(nc)
+    assert not workflow.plan_is_accepted(nc)
     implemented(world, nc, TODAY)
-    assert services.plan_is_accepted(nc)
+    assert workflow.plan_is_accepted(nc)
     later = TODAY + timedelta(days=30)
-    services.transition(
+    workflow.transition(
         world.auditor, nc, "verify_not_effective", {"note": "RTM tanpa masukan audit."}, today=later
     )
     assert nc.status == NcStatus.REOPENED and nc.reopened_count == 1 and nc.plan_round == 2
-    assert not services.plan_is_accepted(nc)
+    assert not workflow.plan_is_accepted(nc)
     assert nc.due_date == later + timedelta(days=30)
     assert nc.current_actions == []
     planned(world, nc, later)
     implemented(world, nc, later)
-    services.transition(
+    workflow.transition(
         world.auditor, nc, "verify_effective", {"note": "RTM lengkap."}, today=later + timedelta(30)
     )
-    services.transition(world.auditor, nc, "close", today=later + timedelta(days=30))
-    assert nc.status == NcStatus.CLOSED and services.is_closed(nc)
+    workflow.transition(world.auditor, nc, "close", today=later + timedelta(days=30))
+    assert nc.status == NcStatus.CLOSED and not nc.is_open
     assert [c.result.value for c in nc.checks] == ["not_effective", "effective"]
     assert len(nc.actions) == 2
     steps = [n.removeprefix("transition:") for n in notes(nc)]
@@ -89,7 +94,7 @@ def _refused(actor, nc, name, values=None, *, today=TODAY, error=DomainError, ma
     db.session.commit()  # what was there before stays; the refused step is rolled back
     before = (nc.status, nc.version)
     with pytest.raises(error) as caught:
-        services.transition(actor, nc, name, values or {}, today=today)
+        workflow.transition(actor, nc, name, values or {}, today=today)
     db.session.rollback()
     db.session.refresh(nc)
     assert (nc.status, nc.version) == before
@@ -125,7 +130,7 @@ def test_the_rule_broken_is_named_in_the_users_language(world, app):
 def test_the_correction_and_analysis_need_their_content(world):
     nc = raise_nc(world)
     _refused(world.officer, nc, "record_correction", {"correction": " "})
-    services.transition(world.officer, nc, "record_correction", {"correction": "Diperbaiki."})
+    workflow.transition(world.officer, nc, "record_correction", {"correction": "Diperbaiki."})
     _refused(world.officer, nc, "analyse_cause", {"why_steps": [], "root_cause": "x"})
     _refused(
         world.officer,
@@ -138,18 +143,18 @@ def test_the_correction_and_analysis_need_their_content(world):
 def test_a_plan_needs_actions_and_a_check_after_the_last_due_date(world):
     nc = analysed(world, raise_nc(world), TODAY)
     _refused(world.officer, nc, "submit_plan", {"effectiveness_check_on": TODAY})
-    services.add_action(
+    operations.add_action(
         world.officer,
         nc,
         {"description": "Susun jadwal RTM", "owner": "Sekdis", "due_date": TODAY + timedelta(9)},
     )
     _refused(world.officer, nc, "submit_plan", {"effectiveness_check_on": TODAY})
-    services.transition(
+    workflow.transition(
         world.officer, nc, "submit_plan", {"effectiveness_check_on": TODAY + timedelta(10)}
     )
     assert nc.status == NcStatus.PLAN_SUBMITTED
     with pytest.raises(DomainError):  # the plan is frozen once submitted
-        services.add_action(
+        operations.add_action(
             world.officer, nc, {"description": "x", "owner": "y", "due_date": TODAY}
         )
 
@@ -157,14 +162,14 @@ def test_a_plan_needs_actions_and_a_check_after_the_last_due_date(world):
 def test_an_action_of_the_plan_being_written_can_be_removed_and_the_history_keeps_it(world):
     nc = analysed(world, raise_nc(world), TODAY)
     values = {"description": "Susun jadwal RTM", "owner": "Sekdis", "due_date": TODAY}
-    dropped = services.add_action(world.officer, nc, values)
-    kept = services.add_action(world.officer, nc, {**values, "description": "Undang pimpinan"})
+    dropped = operations.add_action(world.officer, nc, values)
+    kept = operations.add_action(world.officer, nc, {**values, "description": "Undang pimpinan"})
     dropped_id = dropped.id
     with pytest.raises(PermissionDenied):
-        services.remove_action(world.rsud_officer, dropped)
+        operations.remove_action(world.rsud_officer, dropped)
     with pytest.raises(StaleRecordError):
-        services.remove_action(world.officer, dropped, version=nc.version - 1)
-    services.remove_action(world.officer, dropped, version=nc.version)
+        operations.remove_action(world.officer, dropped, version=nc.version - 1)
+    operations.remove_action(world.officer, dropped, version=nc.version)
     db.session.refresh(nc)
     assert nc.current_actions == [kept]
     removal = db.session.scalars(
@@ -175,9 +180,9 @@ def test_an_action_of_the_plan_being_written_can_be_removed_and_the_history_keep
         .order_by(HistoryEntry.id)
     ).all()
     assert [e.action for e in removal] == ["create", "delete"]
-    services.transition(world.officer, nc, "submit_plan", {"effectiveness_check_on": TODAY})
+    workflow.transition(world.officer, nc, "submit_plan", {"effectiveness_check_on": TODAY})
     with pytest.raises(DomainError, match="masih disusun"):
-        services.remove_action(world.officer, kept)
+        operations.remove_action(world.officer, kept)
     assert nc.current_actions == [kept]
 
 
@@ -187,33 +192,33 @@ def test_the_plan_is_accepted_by_someone_other_than_its_author(world):
     _refused(world.rsud_officer, nc, "accept_plan", error=PermissionDenied)
     _refused(world.other_auditor, nc, "accept_plan", error=PermissionDenied)  # not following it
     _refused(world.admin, nc, "accept_plan", error=PermissionDenied)  # auditor or officer only
-    services.transition(world.officer2, nc, "accept_plan")  # the agency's other quality officer
+    workflow.transition(world.officer2, nc, "accept_plan")  # the agency's other quality officer
     assert nc.plan_accepted_by_id == world.officer2.id
 
 
 def test_a_returned_plan_goes_back_to_the_analysis(world):
     nc = planned(world, analysed(world, raise_nc(world), TODAY), TODAY)
     _refused(world.auditor, nc, "return_plan", {"note": ""})
-    services.transition(world.auditor, nc, "return_plan", {"note": "Tambahkan pelatihan."})
+    workflow.transition(world.auditor, nc, "return_plan", {"note": "Tambahkan pelatihan."})
     assert nc.status == NcStatus.CAUSE_ANALYSED and nc.plan_return_note
 
 
 def test_implemented_needs_every_action_done_with_evidence(world):
     nc = analysed(world, raise_nc(world), TODAY)
     values = {"description": "Susun jadwal RTM", "owner": "Sekdis", "due_date": TODAY}
-    services.add_action(world.officer, nc, values)
-    services.add_action(world.officer, nc, {**values, "description": "Laksanakan RTM"})
-    services.transition(world.officer, nc, "submit_plan", {"effectiveness_check_on": TODAY})
-    services.transition(world.auditor, nc, "accept_plan")
+    operations.add_action(world.officer, nc, values)
+    operations.add_action(world.officer, nc, {**values, "description": "Laksanakan RTM"})
+    workflow.transition(world.officer, nc, "submit_plan", {"effectiveness_check_on": TODAY})
+    workflow.transition(world.auditor, nc, "accept_plan")
     _refused(world.officer, nc, "mark_implemented", match="")
     first, second = nc.current_actions
     with pytest.raises(DomainError):
-        services.complete_action(world.officer, first, evidence=None, filename="")
+        operations.complete_action(world.officer, first, evidence=None, filename="")
     db.session.rollback()
-    services.complete_action(world.officer, first, evidence=io.BytesIO(PDF), filename="a.pdf")
+    operations.complete_action(world.officer, first, evidence=io.BytesIO(PDF), filename="a.pdf")
     _refused(world.officer, nc, "mark_implemented", match="Semua tindakan")  # one still open
-    services.complete_action(world.officer, second, evidence=io.BytesIO(PDF), filename="b.pdf")
-    services.transition(world.officer, nc, "mark_implemented")
+    operations.complete_action(world.officer, second, evidence=io.BytesIO(PDF), filename="b.pdf")
+    workflow.transition(world.officer, nc, "mark_implemented")
     assert nc.status == NcStatus.IMPLEMENTED and nc.implemented_by_id == world.officer.id
 
 
@@ -225,15 +230,15 @@ def test_verification_by_someone_else_and_only_from_the_check_date(world):
     _refused(world.auditor, nc, "verify_effective", note, today=check_day - timedelta(days=1))
     _refused(world.auditor, nc, "verify_effective", {"note": ""}, today=check_day)
     _refused(world.viewer, nc, "verify_effective", note, today=check_day, error=PermissionDenied)
-    services.transition(world.auditor, nc, "verify_effective", note, today=check_day)
+    workflow.transition(world.auditor, nc, "verify_effective", note, today=check_day)
     assert nc.status == NcStatus.VERIFIED
 
 
 def test_the_city_admin_may_verify_and_close(world):
     nc = implemented(world, planned(world, analysed(world, raise_nc(world), TODAY), TODAY), TODAY)
     day = nc.effectiveness_check_on
-    services.transition(world.admin, nc, "verify_effective", {"note": "ok"}, today=day)
-    services.transition(world.admin, nc, "close", today=day)
+    workflow.transition(world.admin, nc, "verify_effective", {"note": "ok"}, today=day)
+    workflow.transition(world.admin, nc, "close", today=day)
     assert nc.closed_by_id == world.admin.id
 
 
@@ -242,13 +247,13 @@ def test_no_close_without_an_effective_verification(world):
     _refused(world.auditor, nc, "close")
     nc.status = NcStatus.VERIFIED  # even if the status were forced, the rule holds
     with pytest.raises(DomainError, match="setelah verifikasi menyatakan efektif"):
-        services.transition(world.auditor, nc, "close")
+        workflow.transition(world.auditor, nc, "close")
     db.session.rollback()
 
 
 def test_could_occur_elsewhere_raises_linked_nonconformities_in_the_same_city(world):
     nc = raise_nc(world, raised_on=TODAY)
-    services.transition(world.officer, nc, "record_correction", {"correction": "Diperbaiki."})
+    workflow.transition(world.officer, nc, "record_correction", {"correction": "Diperbaiki."})
     values = {
         "why_steps": ["a"],
         "cause_category": "method",
@@ -261,7 +266,7 @@ def test_could_occur_elsewhere_raises_linked_nonconformities_in_the_same_city(wo
         "analyse_cause",
         {**values, "elsewhere_agency_ids": [world.other_city_agency.id]},
     )
-    services.transition(
+    workflow.transition(
         world.officer,
         nc,
         "analyse_cause",
@@ -298,11 +303,11 @@ def test_deadlines_come_from_the_configuration(world, app):
 def test_a_stale_version_is_refused_and_changes_nothing(world):
     nc = raise_nc(world)
     read = nc.version
-    services.transition(world.officer, nc, "record_correction", {"correction": "A"}, version=read)
+    workflow.transition(world.officer, nc, "record_correction", {"correction": "A"}, version=read)
     with pytest.raises(StaleRecordError):
-        services.transition(world.officer2, nc, "analyse_cause", {}, version=read)
+        workflow.transition(world.officer2, nc, "analyse_cause", {}, version=read)
     with pytest.raises(StaleRecordError):
-        services.add_action(world.officer2, nc, {}, version=read)
+        operations.add_action(world.officer2, nc, {}, version=read)
 
 
 def test_two_sessions_writing_at_once_one_wins(world, app):
@@ -313,7 +318,7 @@ def test_two_sessions_writing_at_once_one_wins(world, app):
     other = Session(db.engine)
     try:
         theirs = other.get(Nonconformity, nc.id)
-        services.transition(world.officer, nc, "record_correction", {"correction": "Kami."})
+        workflow.transition(world.officer, nc, "record_correction", {"correction": "Kami."})
         db.session.commit()
         theirs.correction = "Mereka."
         with pytest.raises(Exception) as caught:
@@ -334,6 +339,6 @@ def test_stale_data_during_a_step_becomes_a_readable_error(world, monkeypatch):
     def clash(*args, **kwargs):
         raise StaleDataError("row changed")
 
-    monkeypatch.setattr(services.WORKFLOW, "apply", clash)
+    monkeypatch.setattr(workflow.WORKFLOW, "apply", clash)
     with pytest.raises(StaleRecordError):
-        services.transition(world.officer, nc, "record_correction", {"correction": "x"})
+        workflow.transition(world.officer, nc, "record_correction", {"correction": "x"})

@@ -183,7 +183,15 @@ POST /api/v1/documents/<int:document_id>/withdraw
 POST /api/v1/nonconformities
 POST /api/v1/nonconformities/<int:nc_id>/actions
 POST /api/v1/nonconformities/<int:nc_id>/archive
-POST /api/v1/nonconformities/<int:nc_id>/transitions/<name>
+POST /api/v1/nonconformities/<int:nc_id>/transitions/accept_plan
+POST /api/v1/nonconformities/<int:nc_id>/transitions/analyse_cause
+POST /api/v1/nonconformities/<int:nc_id>/transitions/close
+POST /api/v1/nonconformities/<int:nc_id>/transitions/mark_implemented
+POST /api/v1/nonconformities/<int:nc_id>/transitions/record_correction
+POST /api/v1/nonconformities/<int:nc_id>/transitions/return_plan
+POST /api/v1/nonconformities/<int:nc_id>/transitions/submit_plan
+POST /api/v1/nonconformities/<int:nc_id>/transitions/verify_effective
+POST /api/v1/nonconformities/<int:nc_id>/transitions/verify_not_effective
 POST /api/v1/sme/businesses
 POST /api/v1/sme/businesses/<int:business_id>/products
 POST /api/v1/sme/businesses/<int:business_id>/visits

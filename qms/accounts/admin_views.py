@@ -1,5 +1,5 @@
 """User administration for system and city administrators: accounts, their roles, unlocking and
-password resets. Thin: every rule is in qms.accounts.services."""
+password resets. Thin: every rule is in the accounts' operations and policies."""
 
 from __future__ import annotations
 

@@ -1,331 +1,364 @@
-"""/api/v1 resources of nonconformities, their actions, complaints and complaint imports."""
+"""/api/v1 of nonconformities, the actions of their plans, complaints and complaint imports:
+the same forms, operations and policies as the pages."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Annotated, Any
 
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from werkzeug.exceptions import NotFound
+from flask_wtf import FlaskForm
+from pydantic import Field, PlainSerializer, WithJsonSchema
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Optional
 
-from qms.api.core import api_route, iso, json_body, ok, paginate, schemas, validate_form
-from qms.capa import complaints, services
+from qms.api.core import api_route, json_body, ok, paginate, validate_form
+from qms.api.schema import Resource, Timestamp
+from qms.capa import operations, queries, workflow
+from qms.capa.complaints import imports
+from qms.capa.complaints import queries as complaint_queries
+from qms.capa.complaints.parsing import row_error_text
 from qms.capa.forms import (
     FORM_NAMES,
     TRANSITION_FORMS,
     ActionForm,
     ArchiveForm,
+    ComplaintFilterForm,
+    CompleteActionForm,
     DetailsForm,
+    ImportForm,
     NonconformityForm,
+    RecordField,
+    RegisterFilterForm,
     VersionOnlyForm,
     form_values,
 )
-from qms.capa.models import Complaint, ComplaintImport, CorrectiveAction, Nonconformity
+from qms.capa.models import (
+    ActionKind,
+    CauseCategory,
+    Channel,
+    Complaint,
+    ComplaintImport,
+    ComplaintStatus,
+    CorrectiveAction,
+    EffectivenessCheck,
+    NcGrade,
+    NcSource,
+    NcStatus,
+    Nonconformity,
+    VerificationResult,
+)
+from qms.capa.policies import DESCRIBE
 from qms.core import access
-from qms.core.errors import DomainError, PermissionDenied
+from qms.core.errors import ValidationFailed
+from qms.core.forms import REQUIRED
+from qms.core.labels import label_of
+from qms.core.timeutil import today
 from qms.extensions import db
 from qms.files.queries import files_of
+from qms.organisations.models import Agency
 
-schemas.update(
-    {
-        "Nonconformity": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "number": {"type": "string"},
-                "version": {"type": "integer"},
-                "agency_id": {"type": "integer"},
-                "status": {"type": "string"},
-                "source": {"type": "string"},
-                "grade": {"type": "string"},
-                "due_date": {"type": "string", "format": "date"},
-                "overdue": {"type": "boolean"},
-                "plan_accepted": {"type": "boolean"},
-                "actions": {"type": "array", "items": {"$ref": "#/components/schemas/Action"}},
-                "transitions": {"type": "array", "items": {"type": "string"}},
-            },
+#: a complaint's time as its channel exported it: the offices' wall-clock time, no time zone
+ChannelTime = Annotated[
+    datetime,
+    PlainSerializer(datetime.isoformat, return_type=str, when_used="json"),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$",
+            "description": "As the channel exported it: the offices' local time (WITA), "
+            "without a time zone",
         },
-        "NonconformityInput": {
-            "type": "object",
-            "required": ["agency_id", "source", "grade", "evidence", "statement"],
-            "properties": {
-                "agency_id": {"type": "integer"},
-                "source": {"type": "string"},
-                "grade": {"type": "string", "enum": ["major", "minor"]},
-                "evidence": {"type": "string"},
-                "statement": {"type": "string"},
-                "clause": {"type": "string"},
-                "due_date": {"type": "string", "format": "date"},
-            },
-        },
-        "NonconformityPatch": {
-            "type": "object",
-            "required": ["version"],
-            "description": "version as read, plus the fields to change; on a nonconformity "
-            "raised from an audit finding, source_reference, clause, requirement, evidence, "
-            "statement and auditor_id are the finding's and cannot change. Possible until the "
-            "root cause is analysed.",
-            "properties": {
-                "version": {"type": "integer"},
-                "unit_id": {"type": "integer", "nullable": True},
-                "source_reference": {"type": "string"},
-                "process": {"type": "string"},
-                "clause": {"type": "string"},
-                "criterion": {"type": "string"},
-                "requirement": {"type": "string"},
-                "evidence": {"type": "string"},
-                "statement": {"type": "string"},
-                "auditee_representative": {"type": "string"},
-                "auditor_id": {"type": "integer", "nullable": True},
-            },
-        },
-        "VersionInput": {
-            "type": "object",
-            "required": ["version"],
-            "properties": {"version": {"type": "integer", "description": "as read"}},
-        },
-        "ArchiveInput": {
-            "type": "object",
-            "required": ["version", "reason"],
-            "properties": {"version": {"type": "integer"}, "reason": {"type": "string"}},
-        },
-        "TransitionInput": {
-            "type": "object",
-            "required": ["version"],
-            "description": "version as read, plus the step's fields (e.g. correction; why_1…"
-            "why_5, cause_category, root_cause, occurs_elsewhere yes/no; "
-            "effectiveness_check_on; note).",
-            "properties": {"version": {"type": "integer"}},
-        },
-        "Action": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "plan_round": {"type": "integer"},
-                "kind": {"type": "string"},
-                "description": {"type": "string"},
-                "owner": {"type": "string"},
-                "due_date": {"type": "string", "format": "date"},
-                "done": {"type": "boolean"},
-                "evidence_files": {"type": "integer"},
-            },
-        },
-        "ActionInput": {
-            "type": "object",
-            "required": ["version", "description", "owner", "due_date"],
-            "properties": {
-                "version": {"type": "integer"},
-                "kind": {"type": "string"},
-                "description": {"type": "string"},
-                "owner": {"type": "string"},
-                "due_date": {"type": "string", "format": "date"},
-            },
-        },
-        "Complaint": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "channel": {"type": "string"},
-                "external_id": {"type": "string"},
-                "agency_id": {"type": "integer"},
-                "received_at": {"type": "string"},
-                "category": {"type": "string"},
-                "status": {"type": "string"},
-                "responded_at": {"type": "string", "nullable": True},
-                "rating": {"type": "integer", "nullable": True},
-                "nonconformity_id": {"type": "integer", "nullable": True},
-            },
-        },
-        "ComplaintImport": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "filename": {"type": "string"},
-                "confirmed": {"type": "boolean"},
-                "report": {"type": "object"},
-            },
-        },
-        "ComplaintImportInput": {
-            "type": "object",
-            "required": ["content"],
-            "description": "Or multipart/form-data with `file` (and `city_id`).",
-            "properties": {
-                "city_id": {"type": "integer"},
-                "filename": {"type": "string"},
-                "content": {"type": "string"},
-            },
-        },
-    }
-)
+        mode="serialization",
+    ),
+]
 
 
-def action_json(action: CorrectiveAction) -> dict[str, Any]:
+def _attributes(record: Any, resource: type[Resource]) -> dict[str, Any]:
+    """The record's attributes that the resource declares."""
+    return {name: getattr(record, name) for name in resource.model_fields if hasattr(record, name)}
+
+
+class CorrectiveActionOut(Resource):
+    labels_from = CorrectiveAction
+
+    id: int
+    nonconformity_id: int
+    plan_round: int
+    kind: ActionKind
+    description: str
+    owner: str
+    due_date: date
+    done: Annotated[bool, Field(description="Done, with its evidence")]
+    evidence_files: Annotated[int, Field(description="How many evidence files are attached")]
+
+    @classmethod
+    def of(cls, action: CorrectiveAction) -> CorrectiveActionOut:
+        return cls.model_validate(
+            _attributes(action, cls)
+            | {"done": action.is_done, "evidence_files": len(files_of(action))}
+        )
+
+
+class EffectivenessCheckOut(Resource):
+    labels_from = EffectivenessCheck
+
+    plan_round: int
+    result: VerificationResult
+    verified_on: date
+    verified_by_id: int
+    note: str
+
+
+class NonconformityOut(Resource):
+    """A nonconformity as the register lists it."""
+
+    labels_from = Nonconformity
+
+    id: int
+    number: str
+    version: int
+    agency_id: int
+    unit_id: int | None
+    status: NcStatus
+    source: NcSource
+    source_reference: str
+    finding_id: int | None
+    grade: NcGrade
+    clause: str
+    statement: str
+    raised_on: date
+    due_date: date
+    overdue: Annotated[bool, Field(description="Still to be implemented after its due date")]
+    plan_accepted: Annotated[
+        bool, Field(description="The plan in force is accepted (also once implemented)")
+    ]
+    reopened_count: int
+    archived: Annotated[bool, Field(description="Taken out of the register (raised by mistake)")]
+
+    @classmethod
+    def of(cls, nc: Nonconformity) -> NonconformityOut:
+        return cls.model_validate(_attributes(nc, cls) | _register_values(nc))
+
+
+def _register_values(nc: Nonconformity) -> dict[str, Any]:
+    """What the register computes for a nonconformity."""
     return {
-        "id": action.id,
-        "nonconformity_id": action.nonconformity_id,
-        "plan_round": action.plan_round,
-        "kind": action.kind.value,
-        "description": action.description,
-        "owner": action.owner,
-        "due_date": action.due_date.isoformat(),
-        "done": action.is_done,
-        "evidence_files": len(files_of(action)),
-    }
-
-
-def nonconformity_json(nc: Nonconformity, *, full: bool = False) -> dict[str, Any]:
-    from qms.core.timeutil import today
-
-    data: dict[str, Any] = {
-        "id": nc.id,
-        "number": nc.number,
-        "version": nc.version,
-        "agency_id": nc.agency_id,
-        "unit_id": nc.unit_id,
-        "status": nc.status.value,
-        "source": nc.source.value,
-        "source_reference": nc.source_reference,
-        "finding_id": nc.finding_id,
-        "grade": nc.grade.value,
-        "clause": nc.clause,
-        "statement": nc.statement,
-        "raised_on": nc.raised_on.isoformat(),
-        "due_date": nc.due_date.isoformat(),
         "overdue": nc.is_overdue(today()),
-        "plan_accepted": services.plan_is_accepted(nc),
-        "reopened_count": nc.reopened_count,
+        "plan_accepted": workflow.plan_is_accepted(nc),
         "archived": nc.is_archived,
     }
-    if full:
-        data.update(
-            {
-                "process": nc.process,
-                "criterion": nc.criterion,
-                "requirement": nc.requirement,
-                "evidence": nc.evidence,
-                "auditee_representative": nc.auditee_representative,
-                "auditor_id": nc.auditor_id,
-                "locked_fields": sorted(services.locked_fields(nc)),
-                "archived_at": iso(nc.archived_at),
-                "archive_reason": nc.archive_reason,
-                "correction": nc.correction,
-                "why_steps": nc.why_steps,
-                "cause_category": nc.cause_category.value if nc.cause_category else None,
-                "root_cause": nc.root_cause,
-                "occurs_elsewhere": nc.occurs_elsewhere,
-                "effectiveness_check_on": iso(nc.effectiveness_check_on),
-                "actions": [action_json(a) for a in nc.actions],
-                "checks": [
-                    {
-                        "plan_round": c.plan_round,
-                        "result": c.result.value,
-                        "verified_on": c.verified_on.isoformat(),
-                        "verified_by_id": c.verified_by_id,
-                        "note": c.note,
-                    }
-                    for c in nc.checks
-                ],
-                "transitions": [t.name for t in services.available_transitions(nc, current_user)],
+
+
+class NonconformityDetailOut(NonconformityOut):
+    """One nonconformity with its analysis, its plans' actions, its checks, and the steps the
+    caller may take now."""
+
+    process: str
+    criterion: str
+    requirement: str
+    evidence: str
+    auditee_representative: str
+    auditor_id: int | None
+    locked_fields: Annotated[
+        list[str], Field(description="The fields its audit finding gave it: they cannot change")
+    ]
+    archived_at: Timestamp | None
+    archive_reason: str
+    correction: str
+    why_steps: list[str]
+    cause_category: CauseCategory | None
+    root_cause: str
+    occurs_elsewhere: bool | None
+    effectiveness_check_on: date | None
+    actions: list[CorrectiveActionOut]
+    checks: list[EffectivenessCheckOut]
+    transitions: Annotated[
+        list[str], Field(description="The workflow steps the caller may take now")
+    ]
+
+    @classmethod
+    def of(cls, nc: Nonconformity) -> NonconformityDetailOut:
+        return cls.model_validate(
+            _attributes(nc, cls)
+            | _register_values(nc)
+            | {
+                "locked_fields": sorted(operations.locked_fields(nc)),
+                "actions": [CorrectiveActionOut.of(a) for a in nc.actions],
+                "checks": [EffectivenessCheckOut.of(c) for c in nc.checks],
+                "transitions": [t.name for t in workflow.available_transitions(nc, current_user)],
             }
         )
-    return data
 
 
-def complaint_json(c: Complaint) -> dict[str, Any]:
-    return {
-        "id": c.id,
-        "channel": c.channel.value,
-        "external_id": c.external_id,
-        "agency_id": c.agency_id,
-        "received_at": c.received_at.isoformat(),
-        "service": c.service,
-        "category": c.category,
-        "text": c.text,
-        "location": c.location,
-        "status": c.status.value,
-        "responded_at": iso(c.responded_at),
-        "rating": c.rating,
-        "nonconformity_id": c.nonconformity_id,
-    }
+class ComplaintOut(Resource):
+    labels_from = Complaint
+
+    id: int
+    channel: Channel
+    external_id: str
+    agency_id: int
+    received_at: ChannelTime
+    service: str
+    category: str
+    text: str
+    location: str
+    status: ComplaintStatus
+    responded_at: ChannelTime | None
+    rating: int | None
+    nonconformity_id: int | None
 
 
-def import_json(record: ComplaintImport) -> dict[str, Any]:
-    report = dict(record.report)
-    report["errors"] = [
-        {**e, "message": complaints.row_error_text(e)} for e in report.get("errors", [])
+class ImportRowErrorOut(Resource):
+    """A row of the file that is not imported, and why."""
+
+    row: Annotated[
+        int, Field(description="As a spreadsheet numbers it (CSV: the header is row 1; JSON: 1)")
     ]
-    return {
-        "id": record.id,
-        "city_id": record.city_id,
-        "filename": record.filename,
-        "confirmed": record.confirmed_at is not None,
-        "report": report,
-    }
+    id: Annotated[str, Field(description="The complaint's id in its channel, if it has one")]
+    code: Annotated[str, Field(description="The reason, as a code")]
+    value: Annotated[str, Field(description="The value refused (empty: the whole row is)")]
+    column: Annotated[str | None, Field(description="The column of a date that is not one")]
+    message: Annotated[str, Field(description="The reason, in the caller's language")]
+
+
+class ComplaintImportReportOut(Resource):
+    """What the file holds and what a confirmation imports (or imported)."""
+
+    total: int
+    valid: int
+    new: int
+    updated: int
+    unchanged: int
+    errors: list[ImportRowErrorOut]
+    escalated: Annotated[
+        list[str] | None,
+        Field(description="The nonconformities the confirmation raised; null until confirmed"),
+    ]
+
+
+class ComplaintImportOut(Resource):
+    labels_from = ComplaintImport
+
+    id: int
+    city_id: int
+    filename: str
+    confirmed: Annotated[bool, Field(description="Imported by its uploader")]
+    report: ComplaintImportReportOut
+
+    @classmethod
+    def of(cls, record: ComplaintImport) -> ComplaintImportOut:
+        report = record.report
+        errors = [
+            ImportRowErrorOut(
+                row=e["row"],
+                id=e["id"],
+                code=e["code"],
+                value=e.get("value", ""),
+                column=e.get("column"),
+                message=row_error_text(e),
+            )
+            for e in report.get("errors", [])
+        ]
+        return cls(
+            id=record.id,
+            city_id=record.city_id,
+            filename=record.filename,
+            confirmed=record.confirmed_at is not None,
+            report=ComplaintImportReportOut.model_validate(
+                {**report, "errors": errors, "escalated": report.get("escalated")}
+            ),
+        )
+
+
+class ComplaintImportJson(FlaskForm):
+    """An export sent as JSON text instead of a file."""
+
+    city_id = RecordField(label_of(ComplaintImport, "city_id"), validators=[Optional()])
+    filename = StringField(label_of(ComplaintImport, "filename"), validators=[Optional()])
+    content = TextAreaField(
+        _l("Content of the export (CSV or JSON)"), validators=[DataRequired(REQUIRED)]
+    )
+
+
+def _upload(form_class: type[FlaskForm]) -> Any:
+    """A multipart/form-data body validated by its form (a 422 with the fields' errors)."""
+    form = form_class(meta={"csrf": False})
+    if not form.validate():
+        raise ValidationFailed({k: [str(m) for m in v] for k, v in form.errors.items()})
+    return form
+
+
+# --- nonconformities ----------------------------------------------------------------------
 
 
 @api_route(
     "/nonconformities",
     summary="The nonconformity register the caller may see",
     tag="capa",
-    response_schema="Nonconformity",
-    many=True,
+    query=RegisterFilterForm,
+    response=NonconformityOut,
+    paged=True,
 )
 def list_nonconformities():
-    filters = services.RegisterFilter(
-        agency_id=request.args.get("agency_id", type=int),
-        status=request.args.get("status") or None,
-        source=request.args.get("source") or None,
-        grade=request.args.get("grade") or None,
-        overdue=request.args.get("overdue") in ("1", "true"),
-        archived=request.args.get("archived") in ("1", "true"),
-    )
-    return paginate(services.register_query(current_user, filters), nonconformity_json)
+    form = validate_form(RegisterFilterForm, request.args.to_dict())
+    filters = queries.RegisterFilter(**form.values())
+    return paginate(queries.register_query(current_user, filters), NonconformityOut)
 
 
 @api_route(
     "/nonconformities",
     ("POST",),
-    summary="Raise a nonconformity",
+    summary="Raise a nonconformity in an agency the caller may raise in",
     tag="capa",
-    request_schema="NonconformityInput",
-    response_schema="Nonconformity",
+    body=NonconformityForm,
+    response=NonconformityDetailOut,
+    status=201,
 )
 def create_nonconformity():
     form = validate_form(NonconformityForm, json_body())
-    nc = services.raise_nonconformity(current_user, form.values())
+    agency = access.owner_for_create(
+        current_user, Nonconformity, Agency, form.agency_id.data, "agency_id"
+    )
+    nc = operations.raise_nonconformity(current_user, agency, form.values())
     db.session.commit()
-    return ok(nonconformity_json(nc, full=True), 201)
+    return ok(NonconformityDetailOut.of(nc))
 
 
 @api_route(
     "/nonconformities/<int:nc_id>",
     summary="One nonconformity with its actions, checks and next steps",
     tag="capa",
-    response_schema="Nonconformity",
+    response=NonconformityDetailOut,
 )
 def get_nonconformity(nc_id: int):
     nc = access.get_visible(Nonconformity, nc_id, current_user)
-    return ok(nonconformity_json(nc, full=True))
+    return ok(NonconformityDetailOut.of(nc))
 
 
 @api_route(
     "/nonconformities/<int:nc_id>",
     ("PATCH",),
-    summary="Correct a nonconformity's description (until its root cause is analysed)",
+    summary="Correct a nonconformity's description (until its root cause is analysed): the "
+    "version read and the fields to change; on one raised from an audit finding, "
+    "source_reference, clause, requirement, evidence, statement and auditor_id are the "
+    "finding's and cannot change (process_or_service may also be sent as process)",
     tag="capa",
-    request_schema="NonconformityPatch",
-    response_schema="Nonconformity",
+    body=DetailsForm,
+    response=NonconformityDetailOut,
 )
 def update_nonconformity(nc_id: int):
     nc = access.get_visible(Nonconformity, nc_id, current_user)
-    access.authorize(current_user, services.DESCRIBE, nc)
-    current = {FORM_NAMES.get(n, n): getattr(nc, n) for n in services.DETAIL_FIELDS}
-    body = {FORM_NAMES.get(k, k): v for k, v in json_body().items()}
-    form = validate_form(DetailsForm, {**current, **body})
-    services.update_details(current_user, nc, form.values(), version=form.version.data)
+    access.authorize(current_user, DESCRIBE, nc)
+    current = {FORM_NAMES.get(n, n): getattr(nc, n) for n in operations.DETAIL_FIELDS}
+    changes = {FORM_NAMES.get(k, k): v for k, v in json_body().items()}
+    form = validate_form(DetailsForm, {**current, **changes})
+    operations.update_details(current_user, nc, form.values(), version=form.version.data)
     db.session.commit()
-    return ok(nonconformity_json(nc, full=True))
+    return ok(NonconformityDetailOut.of(nc))
 
 
 @api_route(
@@ -334,62 +367,72 @@ def update_nonconformity(nc_id: int):
     summary="Archive a nonconformity raised by mistake, with the reason (records are never "
     "deleted; not one raised from an audit finding, nor once its root cause is analysed)",
     tag="capa",
-    request_schema="ArchiveInput",
-    response_schema="Nonconformity",
+    body=ArchiveForm,
+    response=NonconformityDetailOut,
 )
 def archive_nonconformity(nc_id: int):
     nc = access.get_visible(Nonconformity, nc_id, current_user)
     form = validate_form(ArchiveForm, json_body())
-    services.archive(current_user, nc, form.reason.data, version=form.version.data)
+    operations.archive(current_user, nc, form.reason.data, version=form.version.data)
     db.session.commit()
-    return ok(nonconformity_json(nc, full=True))
+    return ok(NonconformityDetailOut.of(nc))
 
 
-@api_route(
-    "/nonconformities/<int:nc_id>/transitions/<name>",
-    ("POST",),
-    summary="Take a workflow step (record_correction, analyse_cause, submit_plan, accept_plan, "
-    "return_plan, mark_implemented, verify_effective, verify_not_effective, close)",
-    tag="capa",
-    request_schema="TransitionInput",
-    response_schema="Nonconformity",
-)
-def take_transition(nc_id: int, name: str):
-    nc = access.get_visible(Nonconformity, nc_id, current_user)
-    if name not in TRANSITION_FORMS:
-        raise NotFound("Unknown step.")
-    form = validate_form(TRANSITION_FORMS[name], json_body())
-    services.transition(current_user, nc, name, form_values(form), version=form.version.data)
-    db.session.commit()
-    return ok(nonconformity_json(nc, full=True))
+def _step_view(name: str) -> Callable:
+    def take_step(nc_id: int):
+        nc = access.get_visible(Nonconformity, nc_id, current_user)
+        form = validate_form(TRANSITION_FORMS[name], json_body())
+        workflow.transition(current_user, nc, name, form_values(form), version=form.version.data)
+        db.session.commit()
+        return ok(NonconformityDetailOut.of(nc))
+
+    take_step.__name__ = f"take_{name}"
+    return take_step
+
+
+# one operation per step, each with its own form (the steps the caller may take now are the
+# nonconformity's `transitions`)
+for _name, _form in TRANSITION_FORMS.items():
+    api_route(
+        f"/nonconformities/<int:nc_id>/transitions/{_name}",
+        ("POST",),
+        summary=f"Take the workflow step {_name} (the version read and the step's fields)",
+        tag="capa",
+        body=_form,
+        response=NonconformityDetailOut,
+    )(_step_view(_name))
+
+
+# --- the actions of a plan ----------------------------------------------------------------
 
 
 @api_route(
     "/nonconformities/<int:nc_id>/actions",
     summary="The actions of a nonconformity's plans",
     tag="capa",
-    response_schema="Action",
+    response=CorrectiveActionOut,
     many=True,
 )
 def list_actions(nc_id: int):
     nc = access.get_visible(Nonconformity, nc_id, current_user)
-    return ok([action_json(a) for a in nc.actions])
+    return ok([CorrectiveActionOut.of(a) for a in nc.actions])
 
 
 @api_route(
     "/nonconformities/<int:nc_id>/actions",
     ("POST",),
-    summary="Add an action to the plan being written",
+    summary="Add an action to the plan being written (with the nonconformity's version read)",
     tag="capa",
-    request_schema="ActionInput",
-    response_schema="Action",
+    body=ActionForm,
+    response=CorrectiveActionOut,
+    status=201,
 )
 def create_action(nc_id: int):
     nc = access.get_visible(Nonconformity, nc_id, current_user)
     form = validate_form(ActionForm, json_body())
-    action = services.add_action(current_user, nc, form_values(form), version=form.version.data)
+    action = operations.add_action(current_user, nc, form_values(form), version=form.version.data)
     db.session.commit()
-    return ok(action_json(action), 201)
+    return ok(CorrectiveActionOut.of(action))
 
 
 @api_route(
@@ -397,96 +440,91 @@ def create_action(nc_id: int):
     ("POST",),
     summary="Drop an action from the plan still being written (the history keeps it)",
     tag="capa",
-    request_schema="VersionInput",
-    response_schema="Nonconformity",
+    body=VersionOnlyForm,
+    response=NonconformityDetailOut,
 )
 def remove_action(action_id: int):
     action = access.get_visible(CorrectiveAction, action_id, current_user)
     nc = action.nonconformity
     form = validate_form(VersionOnlyForm, json_body())
-    services.remove_action(current_user, action, version=form.version.data)
+    operations.remove_action(current_user, action, version=form.version.data)
     db.session.commit()
-    return ok(nonconformity_json(nc, full=True))
+    return ok(NonconformityDetailOut.of(nc))
 
 
 @api_route(
     "/actions/<int:action_id>/done",
     ("POST",),
-    summary="Mark an action done: multipart/form-data with `file` (evidence), `note`, `version`",
+    summary="Mark an action of the accepted plan done, with its evidence file",
     tag="capa",
-    response_schema="Action",
+    multipart=CompleteActionForm,
+    response=CorrectiveActionOut,
 )
 def done_action(action_id: int):
     action = access.get_visible(CorrectiveAction, action_id, current_user)
-    upload = request.files.get("file")
-    version = request.form.get("version", type=int)
-    if version is None:
-        raise DomainError(_l("The version read is required."), field="version")
-    services.complete_action(
+    form = _upload(CompleteActionForm)
+    operations.complete_action(
         current_user,
         action,
-        evidence=upload.stream if upload else None,
-        filename=upload.filename if upload else "",
-        note=request.form.get("note", ""),
-        version=version,
+        evidence=form.file.data.stream,
+        filename=form.file.data.filename or "",
+        note=form.note.data or "",
+        version=form.version.data,
     )
     db.session.commit()
-    return ok(action_json(action))
+    return ok(CorrectiveActionOut.of(action))
+
+
+# --- complaints ---------------------------------------------------------------------------
 
 
 @api_route(
     "/complaints",
     summary="Complaints the caller may see",
     tag="capa",
-    response_schema="Complaint",
-    many=True,
+    query=ComplaintFilterForm,
+    response=ComplaintOut,
+    paged=True,
 )
 def list_complaints():
-    query = access.scoped(Complaint, current_user)
-    if request.args.get("agency_id", type=int):
-        query = query.where(Complaint.agency_id == request.args.get("agency_id", type=int))
-    if request.args.get("channel"):
-        query = query.where(Complaint.channel == request.args["channel"])
-    if request.args.get("escalated") in ("1", "true"):
-        query = query.where(Complaint.nonconformity_id.is_not(None))
-    return paginate(query.order_by(Complaint.received_at, Complaint.id), complaint_json)
+    form = validate_form(ComplaintFilterForm, request.args.to_dict())
+    filters = complaint_queries.ComplaintFilter(**form.values())
+    return paginate(complaint_queries.complaints_query(current_user, filters), ComplaintOut)
 
 
 @api_route(
     "/complaint-imports",
     ("POST",),
-    summary="Step 1 of an import: upload a CSV or JSON export and get the report",
+    summary="Step 1 of an import: upload a CSV or JSON export and get the report (or send "
+    'the export as JSON: {"city_id", "filename", "content"}); without city_id, the only city '
+    "the caller may import for",
     tag="capa",
-    request_schema="ComplaintImportInput",
-    response_schema="ComplaintImport",
+    multipart=ImportForm,
+    response=ComplaintImportOut,
+    status=201,
 )
 def create_import():
-    cities = complaints.import_cities(current_user)
-    if request.files.get("file"):
-        upload = request.files["file"]
-        filename, data = upload.filename or "", upload.read()
-        city_id = request.form.get("city_id", type=int)
+    if request.is_json:
+        form = validate_form(ComplaintImportJson, json_body())
+        filename = form.filename.data or "complaints.json"
+        data = form.content.data.encode("utf-8")
     else:
-        body = json_body()
-        filename = str(body.get("filename") or "complaints.json")
-        data = str(body.get("content") or "").encode("utf-8")
-        city_id = body.get("city_id")
-    city = next((c for c in cities if c.id == city_id), cities[0] if cities else None)
-    if city is None:
-        raise PermissionDenied(_l("You may not import complaints."))
-    record = complaints.preview_import(current_user, city, filename, data)
+        form = _upload(ImportForm)
+        filename, data = form.file.data.filename or "", form.file.data.read()
+    city = complaint_queries.import_city(current_user, form.city_id.data)
+    record = imports.preview_import(current_user, city, filename, data)
     db.session.commit()
-    return ok(import_json(record), 201)
+    return ok(ComplaintImportOut.of(record))
 
 
 @api_route(
     "/complaint-imports/<int:import_id>",
     summary="An import's report",
     tag="capa",
-    response_schema="ComplaintImport",
+    response=ComplaintImportOut,
 )
 def get_import(import_id: int):
-    return ok(import_json(access.get_visible(ComplaintImport, import_id, current_user)))
+    return ok(ComplaintImportOut.of(access.get_visible(ComplaintImport, import_id, current_user)))
 
 
 @api_route(
@@ -494,10 +532,10 @@ def get_import(import_id: int):
     ("POST",),
     summary="Step 2: the uploader confirms, having seen the report; the good rows import",
     tag="capa",
-    response_schema="ComplaintImport",
+    response=ComplaintImportOut,
 )
 def confirm_import(import_id: int):
     record = access.get_visible(ComplaintImport, import_id, current_user)
-    complaints.confirm_import(current_user, record)
+    imports.confirm_import(current_user, record)
     db.session.commit()
-    return ok(import_json(record))
+    return ok(ComplaintImportOut.of(record))

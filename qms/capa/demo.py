@@ -13,7 +13,8 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from qms.accounts.models import User
-from qms.capa import complaints, services
+from qms.capa import operations, workflow
+from qms.capa.complaints import imports
 from qms.capa.models import ComplaintImport, Nonconformity
 from qms.core.history import acting_as
 from qms.core.timeutil import today as local_today
@@ -162,7 +163,7 @@ def _user(email: str) -> User:
 def _evidence(actor: User, nc: Nonconformity) -> None:
     with acting_as(actor.id):
         for action in nc.current_actions:
-            services.complete_action(
+            operations.complete_action(
                 actor,
                 action,
                 evidence=io.BytesIO(EVIDENCE_PDF),
@@ -178,7 +179,7 @@ def _plan(officer: User, nc: Nonconformity, start: date, today: date) -> None:
             ("corrective", "Tarik dokumen/praktik yang tidak sesuai dan perbaiki.", 10),
             ("preventive", "Sosialisasi SOP kepada seluruh petugas loket.", 20),
         ):
-            services.add_action(
+            operations.add_action(
                 officer,
                 nc,
                 {
@@ -189,7 +190,7 @@ def _plan(officer: User, nc: Nonconformity, start: date, today: date) -> None:
                 },
             )
         check_on = min(start + timedelta(days=30), today)
-        services.transition(
+        workflow.transition(
             officer,
             nc,
             "submit_plan",
@@ -204,7 +205,7 @@ def _walk(nc: Nonconformity, target: str, auditor: User, officer: User, today: d
 
     def step(name: str, actor: User, values: dict | None = None) -> None:
         with acting_as(actor.id):
-            services.transition(actor, nc, name, values or {}, today=today)
+            workflow.transition(actor, nc, name, values or {}, today=today)
 
     if reached >= 1:
         step(
@@ -279,7 +280,7 @@ def _nonconformities(city: City, today: date) -> int:
         auditor = _user(f"{raiser}@demo.qms.id")
         officer = _user(f"mutu.{code.lower()}@demo.qms.id") or admin
         with acting_as(auditor.id):
-            nc = services.raise_from_finding(
+            nc = operations.raise_from_finding(
                 agency=agency,
                 clause=clause,
                 requirement=requirement,
@@ -314,8 +315,8 @@ def _complaints(city: City, today: date) -> None:
     if seen:
         return
     with acting_as(admin.id):
-        record = complaints.preview_import(admin, city, path.name, data)
-        complaints.confirm_import(admin, record, today)
+        record = imports.preview_import(admin, city, path.name, data)
+        imports.confirm_import(admin, record, today)
 
 
 def seed() -> None:

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from qms.accounts.models import User
 from qms.audits import grades
 from qms.audits.models import Audit, Finding
-from qms.capa import services
+from qms.capa import operations, workflow
 from qms.capa.models import NcGrade, NcSource, Nonconformity
 from qms.extensions import db
 
@@ -37,7 +37,7 @@ def nc_grade(finding: Finding) -> NcGrade:
 def raise_for_finding(finding: Finding) -> Nonconformity:
     """The finding's nonconformity, raised once (raise_from_finding returns an existing one)."""
     audit = finding.audit
-    nc = services.raise_from_finding(
+    nc = operations.raise_from_finding(
         agency=audit.agency,
         clause=finding.clause.number,
         requirement=finding.requirement,
@@ -68,6 +68,6 @@ def lacking_accepted_plan(audit: Audit, findings: list[Finding]) -> Iterable[Fin
     """Follow-up checker: the findings whose nonconformity has no accepted plan (yet, or again
     after a failed verification re-opened it)."""
     for finding in findings:
-        nc = services.nonconformity_for_finding(finding.id)
-        if nc is None or not services.plan_is_accepted(nc):
+        nc = operations.nonconformity_for_finding(finding.id)
+        if nc is None or not workflow.plan_is_accepted(nc):
             yield finding

@@ -1,4 +1,5 @@
-"""Forms of the CAPA pages; the JSON API validates with the same forms."""
+"""Forms of the CAPA pages; the JSON API validates with the same forms, and its request schemas
+are generated from them. Labels come from the models' columns (`label_of`)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,22 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
 from qms.capa.models import (
     ACTION_KIND_LABELS,
     CAUSE_LABELS,
+    CHANNEL_LABELS,
     GRADE_LABELS,
     MAX_WHY_STEPS,
     SOURCE_LABELS,
+    STATUS_LABELS,
     ActionKind,
+    Complaint,
+    ComplaintImport,
+    CorrectiveAction,
     Nonconformity,
 )
 from qms.core.forms import (
@@ -30,33 +36,61 @@ from qms.core.forms import (
     enum_choices,
     max_length,
 )
+from qms.core.labels import label_of
+
+#: ids are 32-bit integer columns: a larger number is no record
+MAX_ID = 2**31 - 1
 
 
-def _int_or_none(value: Any) -> int | None:
-    return int(value) if value not in (None, "", "0", 0) else None
+def _record_id(value: Any) -> int | None:
+    """The id chosen, or None for no choice ("" or 0); a number that is no id is refused as a
+    choice not offered."""
+    if value in (None, "", "0", 0):
+        return None
+    number = int(value)
+    if not 0 < number <= MAX_ID:
+        raise ValueError(value)
+    return number
+
+
+class RecordField(ChoiceField):
+    """A record chosen by its id from the options the page offers (the service checks that
+    the record fits, so an id the page does not offer is not refused here)."""
+
+    json_schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("coerce", _record_id)
+        kwargs.setdefault("validate_choice", False)
+        super().__init__(*args, **kwargs)
 
 
 class _DescriptionFields(FlaskForm):
-    """What a nonconformity says, as raised and as corrected later (services.DETAIL_FIELDS)."""
+    """What a nonconformity says, as raised and as corrected later (operations.DETAIL_FIELDS)."""
 
-    unit_id = ChoiceField(_l("Unit"), coerce=_int_or_none, validate_choice=False)
+    unit_id = RecordField(label_of(Nonconformity, "unit_id"), validators=[Optional()])
     source_reference = StringField(
-        _l("Source reference (audit, report, complaint number)"),
-        validators=[Optional(), max_length(255)],
+        label_of(Nonconformity, "source_reference"), validators=[Optional(), max_length(255)]
     )
     #: not called "process": that name is the form's own method
     process_or_service = StringField(
-        _l("Process or service"), validators=[Optional(), max_length(255)]
+        label_of(Nonconformity, "process"), validators=[Optional(), max_length(255)]
     )
-    clause = StringField(_l("ISO 9001 clause"), validators=[Optional(), max_length(32)])
+    clause = StringField(label_of(Nonconformity, "clause"), validators=[Optional(), max_length(32)])
     criterion = StringField(
-        _l("Internal criterion (SOP number)"), validators=[Optional(), max_length(255)]
+        label_of(Nonconformity, "criterion"), validators=[Optional(), max_length(255)]
     )
-    requirement = TextAreaField(_l("Requirement"), validators=[Optional()])
-    evidence = TextAreaField(_l("Objective evidence"), validators=[DataRequired(REQUIRED)])
-    statement = TextAreaField(_l("Nonconformity statement"), validators=[DataRequired(REQUIRED)])
-    auditee_representative = StringField(_l("Auditee representative"), validators=[Optional()])
-    auditor_id = ChoiceField(_l("Follow-up auditor"), coerce=_int_or_none, validate_choice=False)
+    requirement = TextAreaField(label_of(Nonconformity, "requirement"), validators=[Optional()])
+    evidence = TextAreaField(
+        label_of(Nonconformity, "evidence"), validators=[DataRequired(REQUIRED)]
+    )
+    statement = TextAreaField(
+        label_of(Nonconformity, "statement"), validators=[DataRequired(REQUIRED)]
+    )
+    auditee_representative = StringField(
+        label_of(Nonconformity, "auditee_representative"), validators=[Optional()]
+    )
+    auditor_id = RecordField(label_of(Nonconformity, "auditor_id"), validators=[Optional()])
 
     def values(self) -> dict[str, Any]:
         values = {n: f.data for n, f in self._fields.items() if n not in ("csrf_token", "version")}
@@ -66,20 +100,20 @@ class _DescriptionFields(FlaskForm):
 
 
 class NonconformityForm(_DescriptionFields):
-    agency_id = ChoiceField(
-        _l("Agency"), coerce=int, validators=[DataRequired(REQUIRED)], validate_choice=False
+    agency_id = RecordField(
+        label_of(Nonconformity, "agency_id"), validators=[DataRequired(REQUIRED)]
     )
     source = ChoiceField(
-        _l("Source"),
+        label_of(Nonconformity, "source"),
         choices=enum_choices(SOURCE_LABELS),
         validators=[DataRequired(REQUIRED)],
     )
     grade = ChoiceField(
-        _l("Grade"),
+        label_of(Nonconformity, "grade"),
         choices=enum_choices(GRADE_LABELS),
         validators=[DataRequired(REQUIRED)],
     )
-    raised_on = DayField(_l("Date raised"), validators=[Optional()])
+    raised_on = DayField(label_of(Nonconformity, "raised_on"), validators=[Optional()])
     due_date = DayField(_l("Due date (empty: the configured deadline)"), validators=[Optional()])
 
 
@@ -98,16 +132,15 @@ class DetailsForm(_DescriptionFields, VersionedForm):
 
 class ArchiveForm(VersionedForm):
     reason = TextAreaField(
-        _l("Why is it archived (raised by mistake, a duplicate)?"),
-        validators=[DataRequired(REQUIRED)],
+        label_of(Nonconformity, "archive_reason"), validators=[DataRequired(REQUIRED)]
     )
 
 
 class CorrectionForm(VersionedForm):
     correction = TextAreaField(
-        _l("Correction (the immediate fix)"), validators=[DataRequired(REQUIRED)]
+        label_of(Nonconformity, "correction"), validators=[DataRequired(REQUIRED)]
     )
-    correction_on = DayField(_l("Date of the correction"), validators=[Optional()])
+    correction_on = DayField(label_of(Nonconformity, "correction_on"), validators=[Optional()])
 
 
 class CauseForm(VersionedForm):
@@ -117,21 +150,25 @@ class CauseForm(VersionedForm):
     why_4 = StringField(_l("Why? (4)"), validators=[Optional(), max_length(500)])
     why_5 = StringField(_l("Why? (5)"), validators=[Optional(), max_length(500)])
     cause_category = ChoiceField(
-        _l("Cause category"),
+        label_of(Nonconformity, "cause_category"),
         choices=[("", "–"), *enum_choices(CAUSE_LABELS)],
         validators=[DataRequired(REQUIRED)],
     )
-    root_cause = TextAreaField(_l("Root cause"), validators=[DataRequired(REQUIRED)])
+    root_cause = TextAreaField(
+        label_of(Nonconformity, "root_cause"), validators=[DataRequired(REQUIRED)]
+    )
     occurs_elsewhere = ChoiceField(
-        _l("Could this occur elsewhere (in other agencies)?"),
+        label_of(Nonconformity, "occurs_elsewhere"),
         choices=[("", "–"), ("yes", _l("Yes")), ("no", _l("No"))],
         validators=[DataRequired(REQUIRED)],
     )
-    elsewhere_note = TextAreaField(_l("Where, and what was checked"), validators=[Optional()])
+    elsewhere_note = TextAreaField(
+        label_of(Nonconformity, "elsewhere_note"), validators=[Optional()]
+    )
     elsewhere_agency_ids = MultipleChoiceField(
         _l("Raise linked nonconformities in these agencies"), coerce=int, validate_choice=False
     )
-    risk_register_updated = BooleanField(_l("Risk register updated"))
+    risk_register_updated = BooleanField(label_of(Nonconformity, "risk_register_updated"))
 
     def show_analysis(self, nc: Nonconformity) -> None:
         """Fill the form with the stored analysis, to be revised (also after a failed
@@ -161,27 +198,33 @@ class CauseForm(VersionedForm):
 
 class ActionForm(VersionedForm):
     kind = ChoiceField(
-        _l("Type"),
+        label_of(CorrectiveAction, "kind"),
         choices=enum_choices(ACTION_KIND_LABELS),
         default=ActionKind.CORRECTIVE.value,
     )
-    description = TextAreaField(_l("Action"), validators=[DataRequired(REQUIRED)])
-    owner = StringField(
-        _l("Person in charge"), validators=[DataRequired(REQUIRED), max_length(200)]
+    description = TextAreaField(
+        label_of(CorrectiveAction, "description"), validators=[DataRequired(REQUIRED)]
     )
-    due_date = DayField(_l("Due date"), validators=[InputRequired(BAD_DATE)])
+    owner = StringField(
+        label_of(CorrectiveAction, "owner"), validators=[DataRequired(REQUIRED), max_length(200)]
+    )
+    due_date = DayField(
+        label_of(CorrectiveAction, "due_date"), validators=[InputRequired(BAD_DATE)]
+    )
 
 
 class PlanForm(VersionedForm):
     effectiveness_check_on = DayField(
-        _l("Effectiveness check from"), validators=[InputRequired(BAD_DATE)]
+        label_of(Nonconformity, "effectiveness_check_on"), validators=[InputRequired(BAD_DATE)]
     )
     documents_changed = TextAreaField(
-        _l("Documents to change (SOP, forms)"), validators=[Optional()]
+        label_of(Nonconformity, "documents_changed"), validators=[Optional()]
     )
 
 
 class NoteForm(VersionedForm):
+    """The note of a returned plan or of a verification."""
+
     note = TextAreaField(_l("Note"), validators=[DataRequired(REQUIRED)])
 
 
@@ -190,13 +233,15 @@ class VersionOnlyForm(VersionedForm):
 
 
 class CompleteActionForm(VersionedForm):
-    file = FileField(_l("Evidence file"))
-    note = TextAreaField(_l("What was done"), validators=[Optional()])
+    file = FileField(_l("Evidence file"), validators=[FileRequired(REQUIRED)])
+    note = TextAreaField(label_of(CorrectiveAction, "done_note"), validators=[Optional()])
 
 
 class ImportForm(FlaskForm):
-    city_id = ChoiceField(_l("City"), coerce=int, validate_choice=False)
-    file = FileField(_l("Export file (CSV or JSON)"))
+    """An export uploaded for a city (the only one the user may import for, if not chosen)."""
+
+    city_id = RecordField(label_of(ComplaintImport, "city_id"), validators=[Optional()])
+    file = FileField(_l("Export file (CSV or JSON)"), validators=[FileRequired(REQUIRED)])
 
 
 #: the form of each workflow step
@@ -217,3 +262,71 @@ def form_values(form: FlaskForm) -> dict[str, Any]:
     if hasattr(form, "values"):
         return form.values()
     return {n: f.data for n, f in form._fields.items() if n not in ("csrf_token", "version")}
+
+
+# --- filters ------------------------------------------------------------------------------
+
+#: a filter box left unticked is sent as nothing, or by API clients as false or 0
+UNTICKED = (False, "false", "", "0")
+
+
+def _chosen(field: Any) -> Any:
+    """A filter's value, None for all; a value that is not an option (a mistyped link) filters
+    nothing."""
+    return None if field.errors else (field.data or None)
+
+
+class RegisterFilterForm(FlaskForm):
+    """The register's filters, as query parameters of the page and the API."""
+
+    agency_id = RecordField(label_of(Nonconformity, "agency_id"), validators=[Optional()])
+    status = ChoiceField(
+        label_of(Nonconformity, "status"),
+        choices=[("", "–"), *enum_choices(STATUS_LABELS)],
+        validators=[Optional()],
+    )
+    source = ChoiceField(
+        label_of(Nonconformity, "source"),
+        choices=[("", "–"), *enum_choices(SOURCE_LABELS)],
+        validators=[Optional()],
+    )
+    grade = ChoiceField(
+        label_of(Nonconformity, "grade"),
+        choices=[("", "–"), *enum_choices(GRADE_LABELS)],
+        validators=[Optional()],
+    )
+    overdue = BooleanField(_l("Overdue only"), false_values=UNTICKED)
+    q = StringField(_l("Search"), validators=[Optional()])
+    archived = BooleanField(_l("Include archived"), false_values=UNTICKED)
+
+    def values(self) -> dict[str, Any]:
+        """The filter (see queries.RegisterFilter)."""
+        return {
+            "agency_id": _chosen(self.agency_id),
+            "status": _chosen(self.status),
+            "source": _chosen(self.source),
+            "grade": _chosen(self.grade),
+            "overdue": bool(self.overdue.data),
+            "text": self.q.data or "",
+            "archived": bool(self.archived.data),
+        }
+
+
+class ComplaintFilterForm(FlaskForm):
+    """The filters of the complaint list, as query parameters of the page and the API."""
+
+    agency_id = RecordField(label_of(Complaint, "agency_id"), validators=[Optional()])
+    channel = ChoiceField(
+        label_of(Complaint, "channel"),
+        choices=[("", "–"), *enum_choices(CHANNEL_LABELS)],
+        validators=[Optional()],
+    )
+    escalated = BooleanField(_l("Escalated to a nonconformity"), false_values=UNTICKED)
+
+    def values(self) -> dict[str, Any]:
+        """The filter (see complaints.queries.ComplaintFilter)."""
+        return {
+            "agency_id": _chosen(self.agency_id),
+            "channel": _chosen(self.channel),
+            "escalated": bool(self.escalated.data),
+        }

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from qms.accounts.models import User
 from qms.audits.models import Finding
+from qms.core.labels import labelled
 from qms.core.models import (
     ArchivableMixin,
     AuditedMixin,
@@ -91,6 +92,8 @@ PENDING_STATUSES = frozenset(
         NcStatus.REOPENED,
     }
 )
+#: statuses in which the action plan is being written (its actions added and removed)
+DRAFTING_STATUSES = frozenset({NcStatus.CAUSE_ANALYSED, NcStatus.REOPENED})
 #: statuses in which the plan in force has been accepted
 PLAN_ACCEPTED_STATUSES = frozenset(
     {NcStatus.PLAN_ACCEPTED, NcStatus.IMPLEMENTED, NcStatus.VERIFIED, NcStatus.CLOSED}
@@ -163,65 +166,115 @@ class Nonconformity(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixi
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: unique per agency and year (agencies of different cities may share a code)
-    number: Mapped[str] = mapped_column(String(64), index=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    number: Mapped[str] = mapped_column(String(64), index=True, info=labelled(_l("Number")))
+    agency_id: Mapped[int] = mapped_column(
+        ForeignKey("agencies.id"), index=True, info=labelled(_l("Agency"))
+    )
     year: Mapped[int]
     sequence: Mapped[int]
-    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
-    status: Mapped[NcStatus] = mapped_column(str_enum(NcStatus), default=NcStatus.OPEN)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), info=labelled(_l("Unit")))
+    status: Mapped[NcStatus] = mapped_column(
+        str_enum(NcStatus), default=NcStatus.OPEN, info=labelled(_l("Status"), STATUS_LABELS)
+    )
 
-    source: Mapped[NcSource] = mapped_column(str_enum(NcSource))
-    source_reference: Mapped[str] = mapped_column(String(255), default="")
+    source: Mapped[NcSource] = mapped_column(
+        str_enum(NcSource), info=labelled(_l("Source"), SOURCE_LABELS)
+    )
+    source_reference: Mapped[str] = mapped_column(
+        String(255),
+        default="",
+        info=labelled(_l("Source reference (audit, report, complaint number)")),
+    )
     #: the internal-audit finding this was raised from; at most one nonconformity per finding
     finding_id: Mapped[int | None] = mapped_column(
-        ForeignKey("audit_findings.id"), index=True, unique=True
+        ForeignKey("audit_findings.id"), index=True, unique=True, info=labelled(_l("Audit finding"))
     )
     #: the nonconformity whose "could it occur elsewhere?" answer raised this one
-    origin_id: Mapped[int | None] = mapped_column(ForeignKey("nonconformities.id"))
+    origin_id: Mapped[int | None] = mapped_column(
+        ForeignKey("nonconformities.id"), info=labelled(_l("Raised from nonconformity"))
+    )
     #: set on nonconformities raised by a complaint escalation rule, to find the open one again
     escalation_key: Mapped[str | None] = mapped_column(String(120))
 
-    process: Mapped[str] = mapped_column(String(255), default="")
-    clause: Mapped[str] = mapped_column(String(32), default="")
-    criterion: Mapped[str] = mapped_column(String(255), default="")
-    requirement: Mapped[str] = mapped_column(Text, default="")
-    evidence: Mapped[str] = mapped_column(Text, default="")
-    statement: Mapped[str] = mapped_column(Text)
-    grade: Mapped[NcGrade] = mapped_column(str_enum(NcGrade))
-    raised_on: Mapped[date]
+    process: Mapped[str] = mapped_column(
+        String(255), default="", info=labelled(_l("Process or service"))
+    )
+    clause: Mapped[str] = mapped_column(
+        String(32), default="", info=labelled(_l("ISO 9001 clause"))
+    )
+    criterion: Mapped[str] = mapped_column(
+        String(255), default="", info=labelled(_l("Internal criterion (SOP number)"))
+    )
+    requirement: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Requirement")))
+    evidence: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Objective evidence")))
+    statement: Mapped[str] = mapped_column(Text, info=labelled(_l("Nonconformity statement")))
+    grade: Mapped[NcGrade] = mapped_column(
+        str_enum(NcGrade), info=labelled(_l("Grade"), GRADE_LABELS)
+    )
+    raised_on: Mapped[date] = mapped_column(info=labelled(_l("Date raised")))
     raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     #: who represented the auditee (from an audit: the audit's representatives, several names)
-    auditee_representative: Mapped[str] = mapped_column(Text, default="")
-    #: the auditor who follows this up (accepts the plan, verifies); sees it in their register
-    auditor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    due_date: Mapped[date]
-
-    correction: Mapped[str] = mapped_column(Text, default="")
-    correction_on: Mapped[date | None] = mapped_column(default=None)
-    why_steps: Mapped[list] = mapped_column(JSON, default=list)
-    cause_category: Mapped[CauseCategory | None] = mapped_column(
-        str_enum(CauseCategory), default=None
+    auditee_representative: Mapped[str] = mapped_column(
+        Text, default="", info=labelled(_l("Auditee representative"))
     )
-    root_cause: Mapped[str] = mapped_column(Text, default="")
-    occurs_elsewhere: Mapped[bool | None] = mapped_column(default=None)
-    elsewhere_note: Mapped[str] = mapped_column(Text, default="")
-    risk_register_updated: Mapped[bool] = mapped_column(default=False)
-    documents_changed: Mapped[str] = mapped_column(Text, default="")
+    #: the auditor who follows this up (accepts the plan, verifies); sees it in their register
+    auditor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"), index=True, info=labelled(_l("Follow-up auditor"))
+    )
+    due_date: Mapped[date] = mapped_column(info=labelled(_l("Due date")))
 
-    plan_round: Mapped[int] = mapped_column(default=1)
-    effectiveness_check_on: Mapped[date | None] = mapped_column(default=None)
+    correction: Mapped[str] = mapped_column(
+        Text, default="", info=labelled(_l("Correction (the immediate fix)"))
+    )
+    correction_on: Mapped[date | None] = mapped_column(
+        default=None, info=labelled(_l("Date of the correction"))
+    )
+    why_steps: Mapped[list] = mapped_column(JSON, default=list, info=labelled(_l("Why?")))
+    cause_category: Mapped[CauseCategory | None] = mapped_column(
+        str_enum(CauseCategory), default=None, info=labelled(_l("Cause category"), CAUSE_LABELS)
+    )
+    root_cause: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Root cause")))
+    occurs_elsewhere: Mapped[bool | None] = mapped_column(
+        default=None, info=labelled(_l("Could this occur elsewhere (in other agencies)?"))
+    )
+    elsewhere_note: Mapped[str] = mapped_column(
+        Text, default="", info=labelled(_l("Where, and what was checked"))
+    )
+    risk_register_updated: Mapped[bool] = mapped_column(
+        default=False, info=labelled(_l("Risk register updated"))
+    )
+    documents_changed: Mapped[str] = mapped_column(
+        Text, default="", info=labelled(_l("Documents to change (SOP, forms)"))
+    )
+
+    plan_round: Mapped[int] = mapped_column(default=1, info=labelled(_l("Plan round")))
+    effectiveness_check_on: Mapped[date | None] = mapped_column(
+        default=None, info=labelled(_l("Effectiveness check from"))
+    )
     plan_submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    plan_submitted_at: Mapped[datetime | None] = mapped_column(default=None)
+    plan_submitted_at: Mapped[datetime | None] = mapped_column(
+        default=None, info=labelled(_l("Plan submitted"))
+    )
     plan_accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    plan_accepted_at: Mapped[datetime | None] = mapped_column(default=None)
-    plan_return_note: Mapped[str] = mapped_column(Text, default="")
+    plan_accepted_at: Mapped[datetime | None] = mapped_column(
+        default=None, info=labelled(_l("Plan accepted"))
+    )
+    plan_return_note: Mapped[str] = mapped_column(
+        Text, default="", info=labelled(_l("Why the plan was returned"))
+    )
     implemented_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    implemented_at: Mapped[datetime | None] = mapped_column(default=None)
-    reopened_count: Mapped[int] = mapped_column(default=0)
-    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    implemented_at: Mapped[datetime | None] = mapped_column(
+        default=None, info=labelled(_l("Implemented"))
+    )
+    reopened_count: Mapped[int] = mapped_column(default=0, info=labelled(_l("Times reopened")))
+    closed_at: Mapped[datetime | None] = mapped_column(default=None, info=labelled(_l("Closed")))
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    #: why it left the register (raised by mistake, a duplicate); see services.archive
-    archive_reason: Mapped[str] = mapped_column(Text, default="")
+    #: why it left the register (raised by mistake, a duplicate); see operations.archive
+    archive_reason: Mapped[str] = mapped_column(
+        Text,
+        default="",
+        info=labelled(_l("Why is it archived (raised by mistake, a duplicate)?")),
+    )
 
     agency: Mapped[Agency] = relationship(lazy="joined")
     unit: Mapped[Unit | None] = relationship()
@@ -252,6 +305,11 @@ class Nonconformity(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixi
     def current_actions(self) -> list[CorrectiveAction]:
         return [a for a in self.actions if a.plan_round == self.plan_round]
 
+    @property
+    def needs_new_plan(self) -> bool:
+        """A verification found the plan not effective: a new one is to be written."""
+        return self.status == NcStatus.REOPENED
+
     # The rules below serve one record (a page, the agency report) and, as SQL, the counts of
     # many (the city summary): keep each rule's two forms together and equal.
 
@@ -277,20 +335,24 @@ class CorrectiveAction(AuditedMixin, TimestampMixin, db.Model):
     """One action of a plan (PIC, due date); done only with evidence attached."""
 
     __tablename__ = "corrective_actions"
-    #: an action of a plan still being written may be dropped (services.remove_action); the
+    #: an action of a plan still being written may be dropped (operations.remove_action); the
     #: removal is in the history, and a submitted plan's actions are never removed
     __deletable__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    nonconformity_id: Mapped[int] = mapped_column(ForeignKey("nonconformities.id"), index=True)
-    plan_round: Mapped[int] = mapped_column(default=1)
-    kind: Mapped[ActionKind] = mapped_column(str_enum(ActionKind))
-    description: Mapped[str] = mapped_column(Text)
-    owner: Mapped[str] = mapped_column(String(200))
-    due_date: Mapped[date]
-    done_at: Mapped[datetime | None] = mapped_column(default=None)
+    nonconformity_id: Mapped[int] = mapped_column(
+        ForeignKey("nonconformities.id"), index=True, info=labelled(_l("Nonconformity"))
+    )
+    plan_round: Mapped[int] = mapped_column(default=1, info=labelled(_l("Plan round")))
+    kind: Mapped[ActionKind] = mapped_column(
+        str_enum(ActionKind), info=labelled(_l("Type"), ACTION_KIND_LABELS)
+    )
+    description: Mapped[str] = mapped_column(Text, info=labelled(_l("Action")))
+    owner: Mapped[str] = mapped_column(String(200), info=labelled(_l("Person in charge")))
+    due_date: Mapped[date] = mapped_column(info=labelled(_l("Due date")))
+    done_at: Mapped[datetime | None] = mapped_column(default=None, info=labelled(_l("Done")))
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    done_note: Mapped[str] = mapped_column(Text, default="")
+    done_note: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("What was done")))
 
     nonconformity: Mapped[Nonconformity] = relationship(back_populates="actions")
     done_by: Mapped[User | None] = relationship()
@@ -310,15 +372,23 @@ class EffectivenessCheck(AuditedMixin, db.Model):
     __tablename__ = "effectiveness_checks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    nonconformity_id: Mapped[int] = mapped_column(ForeignKey("nonconformities.id"), index=True)
-    plan_round: Mapped[int]
+    nonconformity_id: Mapped[int] = mapped_column(
+        ForeignKey("nonconformities.id"), index=True, info=labelled(_l("Nonconformity"))
+    )
+    plan_round: Mapped[int] = mapped_column(info=labelled(_l("Plan round")))
     verified_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    verified_on: Mapped[date]
-    result: Mapped[VerificationResult] = mapped_column(str_enum(VerificationResult))
-    note: Mapped[str] = mapped_column(Text)
+    verified_on: Mapped[date] = mapped_column(info=labelled(_l("Date verified")))
+    result: Mapped[VerificationResult] = mapped_column(
+        str_enum(VerificationResult), info=labelled(_l("Result"), RESULT_LABELS)
+    )
+    note: Mapped[str] = mapped_column(Text, info=labelled(_l("Note")))
 
     nonconformity: Mapped[Nonconformity] = relationship(back_populates="checks")
     verified_by: Mapped[User] = relationship()
+
+    @property
+    def is_effective(self) -> bool:
+        return self.result == VerificationResult.EFFECTIVE
 
 
 class Channel(enum.StrEnum):
@@ -357,15 +427,19 @@ class ComplaintImport(TimestampMixin, db.Model):
     __tablename__ = "complaint_imports"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
+    city_id: Mapped[int] = mapped_column(
+        ForeignKey("cities.id"), index=True, info=labelled(_l("City"))
+    )
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    filename: Mapped[str] = mapped_column(String(255))
+    filename: Mapped[str] = mapped_column(String(255), info=labelled(_l("File")))
     file_format: Mapped[str] = mapped_column(String(8))
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[str] = mapped_column(Text)
     #: the preview: counts and the bad rows with their row numbers and reasons
-    report: Mapped[dict] = mapped_column(JSON, default=dict)
-    confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
+    report: Mapped[dict] = mapped_column(JSON, default=dict, info=labelled(_l("Import report")))
+    confirmed_at: Mapped[datetime | None] = mapped_column(
+        default=None, info=labelled(_l("Confirmed"))
+    )
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     city: Mapped[City] = relationship()
@@ -379,21 +453,29 @@ class Complaint(AuditedMixin, TimestampMixin, db.Model):
     __table_args__ = (UniqueConstraint("channel", "external_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
-    channel: Mapped[Channel] = mapped_column(str_enum(Channel))
-    external_id: Mapped[str] = mapped_column(String(64))
+    agency_id: Mapped[int] = mapped_column(
+        ForeignKey("agencies.id"), index=True, info=labelled(_l("Agency"))
+    )
+    channel: Mapped[Channel] = mapped_column(
+        str_enum(Channel), info=labelled(_l("Channel"), CHANNEL_LABELS)
+    )
+    external_id: Mapped[str] = mapped_column(String(64), info=labelled(_l("Id")))
     #: the channel's own wall-clock times (WITA), as exported; not UTC like the app's timestamps
-    received_at: Mapped[datetime]
-    service: Mapped[str] = mapped_column(String(255), default="")
-    category: Mapped[str] = mapped_column(String(120))
-    text: Mapped[str] = mapped_column(Text)
-    location: Mapped[str] = mapped_column(String(255), default="")
-    status: Mapped[ComplaintStatus] = mapped_column(str_enum(ComplaintStatus))
-    responded_at: Mapped[datetime | None] = mapped_column(default=None)
-    rating: Mapped[int | None] = mapped_column(default=None)
+    received_at: Mapped[datetime] = mapped_column(info=labelled(_l("Received")))
+    service: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("Service")))
+    category: Mapped[str] = mapped_column(String(120), info=labelled(_l("Category")))
+    text: Mapped[str] = mapped_column(Text, info=labelled(_l("Complaint")))
+    location: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("Location")))
+    status: Mapped[ComplaintStatus] = mapped_column(
+        str_enum(ComplaintStatus), info=labelled(_l("Status"), COMPLAINT_STATUS_LABELS)
+    )
+    responded_at: Mapped[datetime | None] = mapped_column(
+        default=None, info=labelled(_l("Answered"))
+    )
+    rating: Mapped[int | None] = mapped_column(default=None, info=labelled(_l("Rating")))
     import_id: Mapped[int | None] = mapped_column(ForeignKey("complaint_imports.id"))
     nonconformity_id: Mapped[int | None] = mapped_column(
-        ForeignKey("nonconformities.id"), index=True
+        ForeignKey("nonconformities.id"), index=True, info=labelled(_l("Nonconformity"))
     )
 
     agency: Mapped[Agency] = relationship(lazy="joined")

@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from qms.accounts.models import User
-from qms.accounts.queries import auditors_of_city
-from qms.capa import complaints, dashboard, services
+from qms.capa import figures, operations, queries, workflow
+from qms.capa.complaints import imports
+from qms.capa.complaints import queries as complaint_queries
+from qms.capa.complaints.parsing import row_error_text
 from qms.capa.forms import (
     TRANSITION_FORMS,
     ActionForm,
     ArchiveForm,
     CauseForm,
+    ComplaintFilterForm,
     CompleteActionForm,
     DetailsForm,
     ImportForm,
     NonconformityForm,
+    RegisterFilterForm,
     VersionOnlyForm,
     form_values,
 )
@@ -33,11 +36,11 @@ from qms.capa.models import (
     RESULT_LABELS,
     SOURCE_LABELS,
     STATUS_LABELS,
-    Complaint,
     ComplaintImport,
     CorrectiveAction,
     Nonconformity,
 )
+from qms.capa.policies import DESCRIBE
 from qms.core import access
 from qms.core.errors import DomainError
 from qms.core.forms import choices
@@ -46,7 +49,7 @@ from qms.core.timeutil import today
 from qms.core.views import form_status, show_on_form
 from qms.extensions import db
 from qms.files.queries import files_of
-from qms.organisations.models import Agency, Unit
+from qms.organisations.models import Agency
 from qms.organisations.queries import visible_agencies
 
 bp = Blueprint("capa", __name__, url_prefix="/capa")
@@ -74,32 +77,18 @@ def _labels() -> dict[str, Any]:
 @bp.get("/")
 @login_required
 def register():
-    filters = services.RegisterFilter(
-        agency_id=request.args.get("agency_id", type=int),
-        status=request.args.get("status") or None,
-        source=request.args.get("source") or None,
-        grade=request.args.get("grade") or None,
-        overdue=request.args.get("overdue") == "1",
-        text=request.args.get("q", ""),
-        archived=request.args.get("archived") == "1",
-    )
-    items = db.session.scalars(services.register_query(current_user, filters).limit(500)).all()
+    form = RegisterFilterForm(request.args, meta={"csrf": False})
+    form.validate()
+    filters = queries.RegisterFilter(**form.values())
+    query = queries.register_query(current_user, filters).limit(queries.PAGE_ROWS)
     return render_template(
         "capa/register.html",
-        items=items,
+        items=db.session.scalars(query).all(),
         filters=filters,
         agencies=visible_agencies(current_user),
         today=today(),
-        may_raise=any(_may_raise_in(current_user, a) for a in visible_agencies(current_user)),
+        may_raise=bool(queries.raising_agencies(current_user)),
     )
-
-
-def _may_raise_in(user: User, agency: Agency) -> bool:
-    return access.can(user, access.CREATE, Nonconformity(agency_id=agency.id, agency=agency))
-
-
-def _creatable_agencies(user: User) -> list[Agency]:
-    return [a for a in visible_agencies(user) if _may_raise_in(user, a)]
 
 
 def _fill_choices(form: NonconformityForm | DetailsForm, agencies: list[Agency]) -> None:
@@ -107,29 +96,25 @@ def _fill_choices(form: NonconformityForm | DetailsForm, agencies: list[Agency])
     nonconformity locks are not on its form)."""
     if isinstance(form, NonconformityForm):
         form.agency_id.choices = choices([(0, "–"), *((a.id, a.name) for a in agencies)])
-    units = db.session.scalars(
-        select(Unit).where(Unit.agency_id.in_([a.id for a in agencies])).order_by(Unit.name)
-    )
-    form.unit_id.choices = choices(
-        [("", "–"), *((u.id, f"{u.agency.code} · {u.path}") for u in units)]
-    )
+    form.unit_id.choices = choices([("", "–"), *queries.unit_choices(agencies)])
     if form.auditor_id is not None:
-        city_ids = {a.city_id for a in agencies}
-        auditors = [u for city_id in sorted(city_ids) for u in auditors_of_city(city_id)]
-        form.auditor_id.choices = choices([("", "–"), *((u.id, u.name) for u in auditors)])
+        form.auditor_id.choices = choices([("", "–"), *queries.auditor_choices(agencies)])
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def create():
-    agencies = _creatable_agencies(current_user)
+    agencies = queries.raising_agencies(current_user)
     if not agencies:
         return render_template("errors.html", message=_("You may not raise nonconformities.")), 403
     form = NonconformityForm()
     _fill_choices(form, agencies)
     if form.validate_on_submit():
         try:
-            nc = services.raise_nonconformity(current_user, form.values())
+            agency = access.owner_for_create(
+                current_user, Nonconformity, Agency, form.agency_id.data, "agency_id"
+            )
+            nc = operations.raise_nonconformity(current_user, agency, form.values())
         except DomainError as error:
             show_on_form(form, error)
         else:
@@ -143,19 +128,19 @@ def create():
 @bp.route("/<int:nc_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(nc_id: int):
-    """Correct the description until the root cause is analysed (services.update_details)."""
+    """Correct the description until the root cause is analysed (operations.update_details)."""
     nc = access.get_visible(Nonconformity, nc_id, current_user)
-    access.authorize(current_user, services.DESCRIBE, nc)
-    refusal = services.amendment_refusal(nc)
+    access.authorize(current_user, DESCRIBE, nc)
+    refusal = operations.amendment_refusal(nc)
     if refusal is not None:
         flash(str(refusal), "error")
         return redirect(url_for("capa.detail", nc_id=nc.id), 303)
-    locked = services.locked_fields(nc)
+    locked = operations.locked_fields(nc)
     form = DetailsForm(obj=nc, process_or_service=nc.process, locked=locked)
     _fill_choices(form, [nc.agency])
     if form.validate_on_submit():
         try:
-            services.update_details(current_user, nc, form.values(), version=form.version.data)
+            operations.update_details(current_user, nc, form.values(), version=form.version.data)
         except DomainError as error:
             show_on_form(form, error)
             status = error.status_code
@@ -177,11 +162,11 @@ def archive(nc_id: int):
     if not form.validate_on_submit():
         return _detail(nc, {"archive": form}, 422)
     try:
-        services.archive(current_user, nc, form.reason.data, version=form.version.data)
+        operations.archive(current_user, nc, form.reason.data, version=form.version.data)
     except DomainError as error:
         show_on_form(form, error)
         nc = access.get_visible(Nonconformity, nc_id, current_user)
-        if services.archive_refusal(nc) is not None or error.status_code == 403:
+        if operations.archive_refusal(nc) is not None or error.status_code == 403:
             flash(str(error.message), "error")  # its form is not on the page to carry it
         return _detail(nc, {"archive": form}, error.status_code)
     db.session.commit()
@@ -192,9 +177,28 @@ def archive(nc_id: int):
 # --- one nonconformity --------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ActionMoves:
+    """What the user may do to one action of the plan, as the detail page offers it."""
+
+    may_remove: bool
+    may_mark_done: bool
+
+
+def _action_moves(nc: Nonconformity) -> dict[int, ActionMoves]:
+    may_edit = access.can(current_user, access.EDIT, nc)
+    return {
+        action.id: ActionMoves(
+            may_remove=may_edit and operations.removal_refusal(action) is None,
+            may_mark_done=may_edit and operations.completion_refusal(action) is None,
+        )
+        for action in nc.actions
+    }
+
+
 def _step_forms(nc: Nonconformity, failed: dict[str, Any]) -> dict[str, Any]:
     forms: dict[str, Any] = {}
-    for transition in services.available_transitions(nc, current_user):
+    for transition in workflow.available_transitions(nc, current_user):
         form = failed.get(transition.name) or TRANSITION_FORMS[transition.name](
             formdata=None, version=nc.version
         )
@@ -206,35 +210,31 @@ def _step_forms(nc: Nonconformity, failed: dict[str, Any]) -> dict[str, Any]:
 
 def _detail(nc: Nonconformity, failed: dict[str, Any] | None = None, status: int = 200):
     failed = failed or {}
-    entries = history_of(nc)
-    linked = db.session.scalars(
-        access.scoped(Nonconformity, current_user).where(Nonconformity.origin_id == nc.id)
-    ).all()
+    may_archive = (
+        access.can(current_user, access.ARCHIVE, nc) and operations.archive_refusal(nc) is None
+    )
     return render_template(
         "capa/detail.html",
         nc=nc,
         steps=_step_forms(nc, failed),
-        waiting=services.waiting_on_others(nc, current_user),
+        waiting=workflow.waiting_on_others(nc, current_user),
         action_form=failed.get("add_action") or ActionForm(formdata=None, version=nc.version),
         complete_form=CompleteActionForm(formdata=None, version=nc.version),
         evidence={a.id: files_of(a) for a in nc.actions},
-        can_edit=access.can(current_user, access.EDIT, nc),
-        may_describe=access.can(current_user, services.DESCRIBE, nc)
-        and services.amendment_refusal(nc) is None,
+        action_moves=_action_moves(nc),
+        may_add_action=access.can(current_user, access.EDIT, nc)
+        and operations.action_adding_refusal(nc) is None,
+        may_describe=access.can(current_user, DESCRIBE, nc)
+        and operations.amendment_refusal(nc) is None,
         archive_form=(
             failed.get("archive") or ArchiveForm(formdata=None, version=nc.version)
-            if access.can(current_user, access.ARCHIVE, nc) and services.archive_refusal(nc) is None
+            if may_archive
             else None
         ),
-        drafting=nc.status in services.DRAFTING,
-        other_agencies=services.elsewhere_candidates(nc),
-        linked=linked,
-        complaints=db.session.scalars(
-            access.scoped(Complaint, current_user)
-            .where(Complaint.nonconformity_id == nc.id)
-            .order_by(Complaint.received_at)
-        ).all(),
-        history=entries,
+        other_agencies=workflow.elsewhere_candidates(nc),
+        linked=queries.linked_nonconformities(current_user, nc),
+        complaints=complaint_queries.linked_complaints(current_user, nc),
+        history=history_of(nc),
         today=today(),
     ), status
 
@@ -256,11 +256,11 @@ def step(nc_id: int, name: str):
     if not form.validate_on_submit():
         return _detail(nc, {name: form}, 422)
     try:
-        services.transition(current_user, nc, name, form_values(form), version=form.version.data)
+        workflow.transition(current_user, nc, name, form_values(form), version=form.version.data)
     except DomainError as error:
         show_on_form(form, error)
         nc = access.get_visible(Nonconformity, nc_id, current_user)
-        if name not in {t.name for t in services.available_transitions(nc, current_user)}:
+        if name not in {t.name for t in workflow.available_transitions(nc, current_user)}:
             flash(str(error.message), "error")  # its form is not on the page to carry it
         return _detail(nc, {name: form}, error.status_code)
     db.session.commit()
@@ -275,7 +275,7 @@ def add_action(nc_id: int):
     form = ActionForm()
     if form.validate_on_submit():
         try:
-            services.add_action(current_user, nc, form_values(form), version=form.version.data)
+            operations.add_action(current_user, nc, form_values(form), version=form.version.data)
         except DomainError as error:
             show_on_form(form, error)
         else:
@@ -292,7 +292,7 @@ def remove_action(action_id: int):
     action = access.get_visible(CorrectiveAction, action_id, current_user)
     nc_id = action.nonconformity_id
     form = VersionOnlyForm()
-    services.remove_action(
+    operations.remove_action(
         current_user, action, version=form.version.data if form.validate() else -1
     )
     db.session.commit()
@@ -306,7 +306,7 @@ def complete_action(action_id: int):
     action = access.get_visible(CorrectiveAction, action_id, current_user)
     form = CompleteActionForm()
     upload = form.file.data if form.validate_on_submit() else None
-    services.complete_action(
+    operations.complete_action(
         current_user,
         action,
         evidence=upload.stream if upload else None,
@@ -334,9 +334,7 @@ def request_form(nc_id: int):
 @login_required
 def dashboard_page():
     day = today()
-    return render_template(
-        "capa/dashboard.html", board=dashboard.build(current_user, day), today=day
-    )
+    return render_template("capa/dashboard.html", board=figures.build(current_user, day), today=day)
 
 
 # --- complaints ---------------------------------------------------------------------------
@@ -345,37 +343,31 @@ def dashboard_page():
 @bp.get("/complaints")
 @login_required
 def complaint_list():
-    query = access.scoped(Complaint, current_user).order_by(Complaint.received_at.desc())
-    if request.args.get("agency_id", type=int):
-        query = query.where(Complaint.agency_id == request.args.get("agency_id", type=int))
-    if request.args.get("channel"):
-        query = query.where(Complaint.channel == request.args["channel"])
+    form = ComplaintFilterForm(request.args, meta={"csrf": False})
+    form.validate()
+    filters = complaint_queries.ComplaintFilter(**form.values())
+    query = complaint_queries.complaints_query(current_user, filters, newest_first=True)
     return render_template(
         "capa/complaints.html",
-        items=db.session.scalars(query.limit(500)).all(),
+        items=db.session.scalars(query.limit(queries.PAGE_ROWS)).all(),
         agencies=visible_agencies(current_user),
-        can_import=bool(complaints.import_cities(current_user)),
+        can_import=bool(complaint_queries.import_cities(current_user)),
     )
 
 
 @bp.route("/complaints/import", methods=["GET", "POST"])
 @login_required
 def import_upload():
-    cities = complaints.import_cities(current_user)
+    cities = complaint_queries.import_cities(current_user)
     if not cities:
         return render_template("errors.html", message=_("You may not import complaints.")), 403
     form = ImportForm()
     form.city_id.choices = choices((c.id, c.name) for c in cities)
     if form.validate_on_submit():
-        city = next((c for c in cities if c.id == form.city_id.data), cities[0])
         upload = form.file.data
         try:
-            record = complaints.preview_import(
-                current_user,
-                city,
-                upload.filename if upload else "",
-                upload.read() if upload else b"",
-            )
+            city = complaint_queries.import_city(current_user, form.city_id.data)
+            record = imports.preview_import(current_user, city, upload.filename, upload.read())
         except DomainError as error:
             show_on_form(form, error)
         else:
@@ -392,8 +384,8 @@ def import_preview(import_id: int):
     return render_template(
         "capa/import_preview.html",
         record=record,
-        row_error=complaints.row_error_text,
-        can_confirm=access.can(current_user, access.EDIT, record),
+        row_error=row_error_text,
+        may_confirm=imports.may_confirm(current_user, record),
     )
 
 
@@ -401,7 +393,7 @@ def import_preview(import_id: int):
 @login_required
 def import_confirm(import_id: int):
     record = access.get_visible(ComplaintImport, import_id, current_user)
-    report = complaints.confirm_import(current_user, record)
+    report = imports.confirm_import(current_user, record)
     db.session.commit()
     flash(
         _(

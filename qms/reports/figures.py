@@ -24,7 +24,7 @@ from qms.accounts.models import User
 from qms.audits import grades
 from qms.audits.models import AUDIT_KIND_LABELS, Audit, ChecklistRow, Finding, RowResult
 from qms.audits.services import REPORTED_STATES, Tally
-from qms.capa import dashboard as capa_dashboard
+from qms.capa import figures as capa_dashboard
 from qms.capa.models import GRADE_LABELS as NC_GRADE_LABELS
 from qms.capa.models import STATUS_LABELS as NC_STATUS_LABELS
 from qms.capa.models import Complaint, Nonconformity

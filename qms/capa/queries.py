@@ -1,0 +1,176 @@
+"""What the pages and the API read about nonconformities: the register with its filters, what
+is overdue or waits for a user, the home and agency panels, and the choices the forms offer.
+Everything goes through `access.scoped`: a user reads only what they may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+
+from qms.accounts.models import User
+from qms.accounts.queries import auditors_of_city
+from qms.capa.models import GRADE_LABELS, NcGrade, NcStatus, Nonconformity
+from qms.capa.workflow import available_transitions
+from qms.core import access
+from qms.core.timeutil import today as local_today
+from qms.extensions import db
+from qms.organisations.models import Agency, Unit
+from qms.organisations.policies import agency_visibility
+
+#: the most rows a register page lists (the API pages through all of them)
+PAGE_ROWS = 500
+#: the overdue items the home panel names (the register lists them all)
+HOME_PANEL_OVERDUE = 10
+
+
+@dataclass(frozen=True)
+class RegisterFilter:
+    agency_id: int | None = None
+    status: str | None = None
+    source: str | None = None
+    grade: str | None = None
+    overdue: bool = False
+    text: str = ""
+    #: archived entries are left out unless asked for
+    archived: bool = False
+
+
+def register_query(user: User, filters: RegisterFilter, today: date | None = None) -> Select:
+    query = access.scoped(Nonconformity, user, include_archived=filters.archived)
+    if filters.agency_id:
+        query = query.where(Nonconformity.agency_id == filters.agency_id)
+    if filters.status:
+        query = query.where(Nonconformity.status == filters.status)
+    if filters.source:
+        query = query.where(Nonconformity.source == filters.source)
+    if filters.grade:
+        query = query.where(Nonconformity.grade == filters.grade)
+    if filters.overdue:
+        query = query.where(Nonconformity.is_overdue(today or local_today()))
+    if filters.text:
+        like = f"%{filters.text.strip()}%"
+        query = query.where(
+            or_(Nonconformity.number.ilike(like), Nonconformity.statement.ilike(like))
+        )
+    return query.order_by(Nonconformity.raised_on.desc(), Nonconformity.id.desc())
+
+
+def overdue(user: User, today: date | None = None, limit: int | None = None) -> list:
+    query = (
+        access.scoped(Nonconformity, user)
+        .where(Nonconformity.is_overdue(today or local_today()))
+        .order_by(Nonconformity.due_date, Nonconformity.id)
+    )
+    if limit:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
+
+
+def linked_nonconformities(user: User, origin: Nonconformity) -> list[Nonconformity]:
+    """Those raised elsewhere from the origin's "could this occur elsewhere?" answer."""
+    query = access.scoped(Nonconformity, user).where(Nonconformity.origin_id == origin.id)
+    return list(db.session.scalars(query))
+
+
+def open_count(user: User) -> int:
+    """The nonconformities the user may see that are not closed yet."""
+    query = access.scoped(Nonconformity, user).where(Nonconformity.is_open)
+    return db.session.scalar(query.with_only_columns(func.count())) or 0
+
+
+def awaiting(user: User) -> list[Nonconformity]:
+    """What waits for this user as reviewer: plans to accept, actions to verify."""
+    query = access.scoped(Nonconformity, user).where(
+        Nonconformity.status.in_((NcStatus.PLAN_SUBMITTED, NcStatus.IMPLEMENTED))
+    )
+    return [
+        nc
+        for nc in db.session.scalars(query.order_by(Nonconformity.due_date))
+        if any(t.name != "return_plan" for t in available_transitions(nc, user))
+    ]
+
+
+def home_context(user: User) -> dict[str, Any]:
+    return {
+        "open": open_count(user),
+        "overdue": overdue(user, limit=HOME_PANEL_OVERDUE),
+        "awaiting": awaiting(user),
+    }
+
+
+# --- one agency's register ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgencySummary:
+    """An agency's register as one user may see it: open items by grade, and overdue."""
+
+    agency: Agency
+    open_by_grade: dict[NcGrade, int]
+    overdue: int
+
+    @property
+    def open(self) -> int:
+        return sum(self.open_by_grade.values())
+
+
+def reads_register_of(user: User, agency: Agency) -> bool:
+    """The agency's whole register: its officers, its city's readers, national readers."""
+    whole = select(Agency.id).where(Agency.id == agency.id, agency_visibility(user, Agency.id))
+    return db.session.scalar(whole) is not None
+
+
+def sees_register_of(user: User, agency: Agency) -> bool:
+    """The agency's whole register, or the items of it an auditor raised or follows."""
+    if reads_register_of(user, agency):
+        return True
+    theirs = access.scoped(Nonconformity, user).where(Nonconformity.agency_id == agency.id)
+    return db.session.scalar(theirs.limit(1)) is not None
+
+
+def agency_summary(user: User, agency: Agency, today: date | None = None) -> AgencySummary:
+    mine = access.scoped(Nonconformity, user).where(Nonconformity.agency_id == agency.id)
+    open_items = mine.where(Nonconformity.is_open)
+    counts = dict(
+        db.session.execute(
+            open_items.with_only_columns(Nonconformity.grade, func.count()).group_by(
+                Nonconformity.grade
+            )
+        ).all()
+    )
+    overdue_items = mine.where(Nonconformity.is_overdue(today or local_today()))
+    return AgencySummary(
+        agency=agency,
+        open_by_grade={grade: counts.get(grade, 0) for grade in NcGrade},
+        overdue=db.session.scalar(overdue_items.with_only_columns(func.count())) or 0,
+    )
+
+
+def agency_panel_context(user: User, agency: Agency) -> dict[str, Any]:
+    return {"summary": agency_summary(user, agency), "grade_labels": GRADE_LABELS}
+
+
+# --- what the forms offer -----------------------------------------------------------------
+
+
+def raising_agencies(user: User) -> list[Agency]:
+    """The agencies the user may raise a nonconformity in, by name."""
+    agencies = access.where_may_create(user, Nonconformity, Agency)
+    return sorted(agencies, key=lambda agency: agency.name)
+
+
+def unit_choices(agencies: list[Agency]) -> list[tuple[int, str]]:
+    """The units of these agencies, each named with its agency's code."""
+    units = db.session.scalars(
+        select(Unit).where(Unit.agency_id.in_([a.id for a in agencies])).order_by(Unit.name)
+    )
+    return [(u.id, f"{u.agency.code} · {u.path}") for u in units]
+
+
+def auditor_choices(agencies: list[Agency]) -> list[tuple[int, str]]:
+    """Who may follow up a nonconformity of these agencies: their cities' internal auditors."""
+    city_ids = sorted({a.city_id for a in agencies})
+    return [(u.id, u.name) for city_id in city_ids for u in auditors_of_city(city_id)]
