@@ -23,7 +23,8 @@ from qms.core.history import history_of
 from qms.core.i18n import fmt_date
 from qms.core.timeutil import today
 from qms.core.views import form_status, show_on_form
-from qms.documents import services
+from qms.documents import diff as revision_diff
+from qms.documents import operations, queries, workflow
 from qms.documents.forms import (
     DocumentForm,
     MasterListFilterForm,
@@ -34,23 +35,18 @@ from qms.documents.forms import (
     TransitionForm,
     UploadForm,
     WithdrawForm,
-    document_values,
+    document_data,
 )
-from qms.documents.models import (
-    SECTIONS,
-    Document,
-    DocumentRevision,
-    DocumentType,
-    ReviewOutcome,
-)
+from qms.documents.models import Document, DocumentRevision, DocumentType, ReviewOutcome
 from qms.extensions import db
 from qms.files.services import files_of
+from qms.organisations.models import Agency
 from qms.organisations.services import visible_agencies
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
 
-def _filters() -> tuple[MasterListFilterForm, services.MasterListFilter]:
+def _filters() -> tuple[MasterListFilterForm, queries.MasterListFilter]:
     form = MasterListFilterForm(request.args, agencies=visible_agencies(current_user))
     return form, form.filters()
 
@@ -62,9 +58,9 @@ def index():
     return render_template(
         "documents/index.html",
         form=form,
-        documents=services.master_list(current_user, filters),
-        review_state=services.review_state,
-        may_create=bool(services.manageable_agencies(current_user)),
+        documents=queries.master_list(current_user, filters),
+        review_state=queries.review_state,
+        may_create=bool(queries.agencies_for_new_documents(current_user)),
     )
 
 
@@ -72,7 +68,7 @@ def index():
 @login_required
 def master_list_csv():
     _form, filters = _filters()
-    body = services.master_list_csv(services.master_list(current_user, filters))
+    body = queries.master_list_csv(queries.master_list(current_user, filters))
     filename = f"daftar-induk-dokumen-{today().isoformat()}.csv"
     return Response(
         body.encode("utf-8"),
@@ -88,7 +84,7 @@ def master_list_csv():
 @login_required
 def master_list_print():
     _form, filters = _filters()
-    documents = services.master_list(current_user, filters)
+    documents = queries.master_list(current_user, filters)
     by_agency: dict[Any, list[Document]] = {}
     for document in documents:
         by_agency.setdefault(document.agency, []).append(document)
@@ -96,21 +92,23 @@ def master_list_print():
 
 
 def _document_form_choices(agencies: list) -> dict[str, Any]:
-    return {"units": services.units_of(agencies), "clauses": services.clause_choices()}
+    return {"units": queries.units_of(agencies), "clauses": queries.clause_choices()}
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    agencies = services.manageable_agencies(current_user)
+    agencies = queries.agencies_for_new_documents(current_user)
     if not agencies:
         raise PermissionDenied(_("You may not register documents."))
     form = NewDocumentForm(agencies=agencies, **_document_form_choices(agencies))
     if form.validate_on_submit():
-        agency = next(a for a in agencies if a.id == form.agency_id.data)
         try:
-            document = services.create_document(
-                current_user, agency, DocumentType(form.doc_type.data), document_values(form)
+            agency = access.owner_for_create(
+                current_user, Document, Agency, form.agency_id.data, "agency_id"
+            )
+            document = operations.create_document(
+                current_user, agency, DocumentType(form.doc_type.data), form.values()
             )
         except PermissionDenied:
             raise
@@ -132,12 +130,11 @@ def show(document_id: int):
     return render_template(
         "documents/document.html",
         document=document,
-        review_state=services.review_state(document),
+        review_state=queries.review_state(document),
         review_form=ReviewForm(formdata=None, version=document.version),
         withdraw_form=WithdrawForm(formdata=None, version=document.version),
-        may_edit=access.can(current_user, access.EDIT, document),
-        state_label=services.state_label,
-        previous_revision=services.previous_revision,
+        offers=queries.document_actions(document, current_user),
+        previous_revision=queries.previous_revision,
         history=entries,
     )
 
@@ -148,16 +145,12 @@ def edit(document_id: int):
     document = access.get_visible(Document, document_id, current_user)
     access.authorize(current_user, access.EDIT, document)
     form = DocumentForm(
-        obj=document,
-        clause_ids=[c.id for c in document.clauses],
-        owner_unit_id=document.owner_unit_id or 0,
+        data={**document_data(document), "version": document.version},
         **_document_form_choices([document.agency]),
     )
     if form.validate_on_submit():
         try:
-            services.update_document(
-                current_user, document, document_values(form), form.version.data
-            )
+            operations.update_document(current_user, document, form.values(), form.version.data)
         except PermissionDenied:
             raise
         except DomainError as error:
@@ -189,7 +182,7 @@ def withdraw(document_id: int):
     try:
         if not form.validate_on_submit():
             raise DomainError(_("Say why the document is withdrawn."))
-        services.withdraw_document(current_user, document, form.reason.data, form.version.data)
+        workflow.withdraw_document(current_user, document, form.reason.data, form.version.data)
     except DomainError as error:
         return _refused(error, back)
     db.session.commit()
@@ -206,7 +199,7 @@ def review(document_id: int):
     try:
         if not form.validate_on_submit():
             raise DomainError(_("Choose the outcome of the review."))
-        result = services.review_document(
+        result = operations.review_document(
             current_user,
             document,
             ReviewOutcome(form.outcome.data),
@@ -241,7 +234,7 @@ def new_revision(document_id: int):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            revision = services.create_revision(
+            revision = operations.create_revision(
                 current_user,
                 document,
                 form.change_summary.data,
@@ -266,18 +259,16 @@ def new_revision(document_id: int):
 def diff(document_id: int):
     document = access.get_visible(Document, document_id, current_user)
     newest = document.revisions[-1].number if document.revisions else 0
-    new = services.revision_by_number(document, request.args.get("to", newest, type=int))
-    previous = services.previous_revision(new) if new else None
+    new = queries.revision_by_number(document, request.args.get("to", newest, type=int))
+    previous = queries.previous_revision(new) if new else None
     from_number = request.args.get("from", type=int)
-    old = (
-        services.revision_by_number(document, from_number) if from_number is not None else previous
-    )
+    old = queries.revision_by_number(document, from_number) if from_number is not None else previous
     return render_template(
         "documents/diff.html",
         document=document,
         old=old,
         new=new,
-        sections=services.diff_revisions(old, new) if old and new else [],
+        sections=revision_diff.diff_revisions(old, new) if old and new else [],
     )
 
 
@@ -292,16 +283,14 @@ def _render_revision(
         "documents/revision.html",
         revision=revision,
         document=document,
-        sections=SECTIONS,
         files=files_of(revision),
-        actions=services.available_actions(revision, current_user),
+        steps=workflow.available_steps(revision, current_user),
         transition_form=TransitionForm(
             formdata=None, version=revision.version, effective_on=today()
         ),
         upload_form=upload_form or UploadForm(formdata=None),
-        may_edit=access.can(current_user, access.EDIT, revision),
-        state_label=services.state_label(revision),
-        previous=services.previous_revision(revision),
+        may_edit_draft=queries.may_edit_draft(revision, current_user),
+        previous=queries.previous_revision(revision),
         history=entries,
     ), status
 
@@ -320,7 +309,7 @@ def edit_revision(revision_id: int):
     form = RevisionForm(obj=revision)
     if form.validate_on_submit():
         try:
-            services.update_revision(
+            operations.update_revision(
                 current_user,
                 revision,
                 form.change_summary.data,
@@ -347,7 +336,7 @@ def upload(revision_id: int):
     form = UploadForm()
     if form.validate_on_submit():
         try:
-            services.attach_file(
+            operations.attach_file(
                 current_user,
                 revision,
                 (form.file.data.stream, form.file.data.filename),
@@ -373,7 +362,7 @@ def transition(revision_id: int):
     try:
         if not form.validate_on_submit():
             raise DomainError(_("The action could not be read; reload the page and try again."))
-        services.transition(
+        workflow.transition(
             current_user,
             revision,
             form.action.data,
@@ -388,7 +377,7 @@ def transition(revision_id: int):
         _(
             "Revision %(number)s is now “%(state)s”.",
             number=revision.number,
-            state=services.state_label(revision),
+            state=revision.state_label,
         ),
         "success",
     )
