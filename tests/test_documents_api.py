@@ -270,3 +270,14 @@ def test_only_the_agencys_managers_discard_through_the_api(app, client):
     colleague = Api(client).as_user(officer(dukcapil))  # another officer of the same agency
     done = colleague.post(f"/document-revisions/{draft.id}/transition", json=body)
     assert done.json["data"]["state"] == "discarded"
+
+
+def test_text_with_a_nul_character_is_a_field_error(api):
+    """PostgreSQL cannot store a NUL character: the form refuses it (a 422, not a 500)."""
+    dukcapil = AgencyFactory(code="DUKCAPIL")
+    as_author = api.as_user(officer(dukcapil))
+    body = {"agency_id": dukcapil.id, "doc_type": "procedure", "title": "SOP\x00KTP"}
+    refused = as_author.post("/documents", json=body)
+    assert refused.status_code == 422
+    assert list(refused.json["error"]["fields"]) == ["title"]
+    assert as_author.get("/documents?q=SOP%00").status_code == 200  # an unusable filter: ignored

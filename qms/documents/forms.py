@@ -47,8 +47,23 @@ from qms.documents.settings import (
 )
 from qms.documents.workflow import USER_ACTIONS
 
+NUL_REFUSED = _l("Remove the NUL character from this text: it cannot be stored.")
 
-class VersionedForm(FlaskForm):
+
+class TextForm(FlaskForm):
+    """A form whose text may be stored: a NUL character (which PostgreSQL refuses to store) is
+    a field error, not a server error."""
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field.data, str) and "\x00" in field.data:
+                field.errors = [*field.errors, NUL_REFUSED]
+                valid = False
+        return valid
+
+
+class VersionedForm(TextForm):
     #: the record's version when the page was opened (optimistic locking)
     version = WholeNumberField(validators=[Optional()], widget=HiddenInput())
 
@@ -164,7 +179,7 @@ class NewRevisionForm(RevisionForm):
     file = FileField(_l("File (PDF, DOCX, ODT, XLSX or image)"))
 
 
-class UploadForm(FlaskForm):
+class UploadForm(TextForm):
     file = FileField(_l("File"), validators=[FileRequired(REQUIRED)])
     description = StringField(_l("Description"), validators=[max_length(255)])
 
@@ -200,7 +215,7 @@ class WithdrawForm(VersionedForm):
 _DUE_WITHIN = LazyString(lambda: _("Due within %(days)s days", days=review_notice_days()))
 
 
-class MasterListFilterForm(FlaskForm):
+class MasterListFilterForm(TextForm):
     class Meta:
         csrf = False
 

@@ -60,7 +60,9 @@ def refuse_concurrent_change() -> Iterator[None]:
         ) from exc
 
 
-def expect_version(record: Any, expected_version: int | None) -> None:
+def authorize_change(actor: User, record: Any, expected_version: int | None) -> None:
+    """The actor may change the record, and the version they read is still the current one."""
+    access.authorize(actor, access.EDIT, record)
     check_version(
         record,
         expected_version,
@@ -151,8 +153,7 @@ def create_document(
 def update_document(
     actor: User, document: Document, values: DocumentValues, expected_version: int | None = None
 ) -> Document:
-    access.authorize(actor, access.EDIT, document)
-    expect_version(document, expected_version)
+    authorize_change(actor, document, expected_version)
     with refuse_concurrent_change():
         _apply_values(document, document.doc_type, values)
         _set_clauses(document, values.clause_ids)
@@ -232,8 +233,7 @@ def update_revision(
     sections: dict[str, str],
     expected_version: int | None = None,
 ) -> DocumentRevision:
-    access.authorize(actor, access.EDIT, revision)
-    expect_version(revision, expected_version)
+    authorize_change(actor, revision, expected_version)
     _require_draft(revision)
     revision.change_summary = _required_summary(change_summary)
     for name, value in _clean_sections(sections).items():
@@ -285,8 +285,7 @@ def review_document(
     expected_version: int | None = None,
 ) -> DocumentReview:
     """Record a periodic review: no change moves the next review on; otherwise a draft starts."""
-    access.authorize(actor, access.EDIT, document)
-    expect_version(document, expected_version)
+    authorize_change(actor, document, expected_version)
     reviewed_on = reviewed_on or local_today()
     if reviewed_on > local_today():
         raise DomainError(_l("The review date cannot be in the future."), field="reviewed_on")

@@ -3,7 +3,8 @@ revisions and reviews, the revision workflow and the difference between two revi
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import (
     Blueprint,
@@ -16,6 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied
@@ -44,6 +46,25 @@ from qms.organisations.models import Agency
 from qms.organisations.services import visible_agencies
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
+
+T = TypeVar("T")
+
+
+def _saved(form: FlaskForm, change: Callable[[], T]) -> T | None:
+    """The change a submitted, valid form asks for, committed; None when the form is not
+    submitted or valid, or the change was refused (the reason is then shown on the form; a
+    permission refusal is no form error and goes on to its 403)."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = change()
+    except PermissionDenied:
+        raise
+    except DomainError as error:
+        show_on_form(form, error)
+        return None
+    db.session.commit()
+    return result
 
 
 def _filters() -> tuple[MasterListFilterForm, queries.MasterListFilter]:
@@ -102,22 +123,18 @@ def new():
     if not agencies:
         raise PermissionDenied(_("You may not register documents."))
     form = NewDocumentForm(agencies=agencies, **_document_form_choices(agencies))
-    if form.validate_on_submit():
-        try:
-            agency = access.owner_for_create(
-                current_user, Document, Agency, form.agency_id.data, "agency_id"
-            )
-            document = operations.create_document(
-                current_user, agency, DocumentType(form.doc_type.data), form.values()
-            )
-        except PermissionDenied:
-            raise
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("Document %(code)s registered.", code=document.code), "success")
-            return redirect(url_for("documents.show", document_id=document.id))
+
+    def register() -> Document:
+        agency = access.owner_for_create(
+            current_user, Document, Agency, form.agency_id.data, "agency_id"
+        )
+        doc_type = DocumentType(form.doc_type.data)
+        return operations.create_document(current_user, agency, doc_type, form.values())
+
+    document = _saved(form, register)
+    if document is not None:
+        flash(_("Document %(code)s registered.", code=document.code), "success")
+        return redirect(url_for("documents.show", document_id=document.id))
     page = render_template("documents/document_form.html", form=form, document=None)
     return page, form_status(form)
 
@@ -148,17 +165,15 @@ def edit(document_id: int):
         data={**document_data(document), "version": document.version},
         **_document_form_choices([document.agency]),
     )
-    if form.validate_on_submit():
-        try:
-            operations.update_document(current_user, document, form.values(), form.version.data)
-        except PermissionDenied:
-            raise
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The document was saved."), "success")
-            return redirect(url_for("documents.show", document_id=document.id))
+    saved = _saved(
+        form,
+        lambda: operations.update_document(
+            current_user, document, form.values(), form.version.data
+        ),
+    )
+    if saved is not None:
+        flash(_("The document was saved."), "success")
+        return redirect(url_for("documents.show", document_id=document.id))
     return render_template(
         "documents/document_form.html", form=form, document=document
     ), form_status(form)
@@ -231,24 +246,21 @@ def new_revision(document_id: int):
     form = NewRevisionForm(obj=document.current_revision)
     if request.method == "GET":
         form.change_summary.data = ""
-    if form.validate_on_submit():
+
+    def start() -> DocumentRevision:
         upload = form.file.data
-        try:
-            revision = operations.create_revision(
-                current_user,
-                document,
-                form.change_summary.data,
-                form.sections(),
-                (upload.stream, upload.filename) if upload else None,
-            )
-        except PermissionDenied:
-            raise
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("Revision %(number)s was created as a draft.", number=revision.number))
-            return redirect(url_for("documents.show_revision", revision_id=revision.id))
+        return operations.create_revision(
+            current_user,
+            document,
+            form.change_summary.data,
+            form.sections(),
+            (upload.stream, upload.filename) if upload else None,
+        )
+
+    revision = _saved(form, start)
+    if revision is not None:
+        flash(_("Revision %(number)s was created as a draft.", number=revision.number))
+        return redirect(url_for("documents.show_revision", revision_id=revision.id))
     return render_template(
         "documents/revision_form.html", form=form, document=document, revision=None
     ), form_status(form)
@@ -307,23 +319,15 @@ def edit_revision(revision_id: int):
     revision = access.get_visible(DocumentRevision, revision_id, current_user)
     access.authorize(current_user, access.EDIT, revision)
     form = RevisionForm(obj=revision)
-    if form.validate_on_submit():
-        try:
-            operations.update_revision(
-                current_user,
-                revision,
-                form.change_summary.data,
-                form.sections(),
-                form.version.data,
-            )
-        except PermissionDenied:
-            raise
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The revision was saved."), "success")
-            return redirect(url_for("documents.show_revision", revision_id=revision.id))
+    saved = _saved(
+        form,
+        lambda: operations.update_revision(
+            current_user, revision, form.change_summary.data, form.sections(), form.version.data
+        ),
+    )
+    if saved is not None:
+        flash(_("The revision was saved."), "success")
+        return redirect(url_for("documents.show_revision", revision_id=revision.id))
     return render_template(
         "documents/revision_form.html", form=form, document=revision.document, revision=revision
     ), form_status(form)
@@ -334,22 +338,18 @@ def edit_revision(revision_id: int):
 def upload(revision_id: int):
     revision = access.get_visible(DocumentRevision, revision_id, current_user)
     form = UploadForm()
-    if form.validate_on_submit():
-        try:
-            operations.attach_file(
-                current_user,
-                revision,
-                (form.file.data.stream, form.file.data.filename),
-                form.description.data or "",
-            )
-        except PermissionDenied:
-            raise
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The file was attached."), "success")
-            return redirect(url_for("documents.show_revision", revision_id=revision.id))
+    stored = _saved(
+        form,
+        lambda: operations.attach_file(
+            current_user,
+            revision,
+            (form.file.data.stream, form.file.data.filename),
+            form.description.data or "",
+        ),
+    )
+    if stored is not None:
+        flash(_("The file was attached."), "success")
+        return redirect(url_for("documents.show_revision", revision_id=revision.id))
     return _render_revision(revision, form, 422)
 
 

@@ -29,7 +29,7 @@ from qms.documents.models import (
     DocumentRevision,
     RevisionState,
 )
-from qms.documents.operations import expect_version, refuse_concurrent_change
+from qms.documents.operations import authorize_change, refuse_concurrent_change
 from qms.extensions import db
 from qms.files import services as files
 
@@ -207,8 +207,7 @@ def transition(
     step = STEPS.get(action)
     if step is None:
         raise DomainError(_l("Unknown action: %(name)s.", name=action))
-    access.authorize(actor, access.EDIT, revision)
-    expect_version(revision, expected_version)
+    authorize_change(actor, revision, expected_version)
     refusal = WORKFLOW.transitions[action].refusal(actor, revision)
     if refusal is not None:
         raise PermissionDenied(refusal)
@@ -261,8 +260,7 @@ def withdraw_document(
     actor: User, document: Document, reason: str, expected_version: int | None = None
 ) -> Document:
     """The document is no longer in force: its effective revision becomes obsolete."""
-    access.authorize(actor, access.EDIT, document)
-    expect_version(document, expected_version)
+    authorize_change(actor, document, expected_version)
     if not reason.strip():
         raise DomainError(_l("Say why the document is withdrawn."), field="reason")
     refusal = withdraw_refusal(document)
