@@ -47,40 +47,48 @@ def _not_the_author(user: User, revision: DocumentRevision) -> Any | None:
     return None
 
 
-def _step(
+def _transition(
     name: str, sources: set[RevisionState], target: RevisionState, label: Any, **rules: Any
 ) -> Transition:
+    """A step the document's managers take (its agency's quality officers, its city's admin);
+    `rules` may add the refusal that keeps one of them from it."""
     return Transition(name, frozenset(sources), target, label, _manages, **rules)
 
 
 WORKFLOW = StateMachine(
     "state",
     [
-        _step("submit", {RevisionState.DRAFT}, RevisionState.IN_REVIEW, _l("Submit for review")),
-        _step(
+        _transition(
+            "submit", {RevisionState.DRAFT}, RevisionState.IN_REVIEW, _l("Submit for review")
+        ),
+        _transition(
             "request_changes",
             {RevisionState.IN_REVIEW},
             RevisionState.DRAFT,
             _l("Request changes"),
         ),
-        _step(
+        _transition(
             "approve",
             {RevisionState.IN_REVIEW},
             RevisionState.APPROVED,
             _l("Approve"),
             refusal=_not_the_author,
         ),
-        _step(
+        _transition(
             "make_effective",
             {RevisionState.APPROVED},
             RevisionState.EFFECTIVE,
             _l("Put into effect"),
         ),
         # a draft that will not go ahead; it stays in the history and no longer blocks a new one
-        _step("discard", {RevisionState.DRAFT}, RevisionState.DISCARDED, _l("Discard the draft")),
+        _transition(
+            "discard", {RevisionState.DRAFT}, RevisionState.DISCARDED, _l("Discard the draft")
+        ),
         # taken by the operations only: when the next revision takes effect, or on withdrawal
-        _step("supersede", {RevisionState.EFFECTIVE}, RevisionState.SUPERSEDED, _l("Supersede")),
-        _step("withdraw", {RevisionState.EFFECTIVE}, RevisionState.OBSOLETE, _l("Withdraw")),
+        _transition(
+            "supersede", {RevisionState.EFFECTIVE}, RevisionState.SUPERSEDED, _l("Supersede")
+        ),
+        _transition("withdraw", {RevisionState.EFFECTIVE}, RevisionState.OBSOLETE, _l("Withdraw")),
     ],
     state_labels=REVISION_STATE_LABELS,
 )
