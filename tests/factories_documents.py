@@ -8,7 +8,7 @@ import factory
 
 from qms.accounts.models import User
 from qms.core.roles import Role
-from qms.documents import services
+from qms.documents import operations, workflow
 from qms.documents.models import (
     DOCUMENT_TYPE_PREFIXES,
     Document,
@@ -82,8 +82,8 @@ def city_admin(agency: Agency) -> User:
 
 
 def new_document(author: User, agency: Agency, title: str = "Penerbitan KTP-el") -> Document:
-    return services.create_document(
-        author, agency, DocumentType.PROCEDURE, services.DocumentValues(title=title)
+    return operations.create_document(
+        author, agency, DocumentType.PROCEDURE, operations.DocumentValues(title=title)
     )
 
 
@@ -94,9 +94,9 @@ def effective_revision(
     text: str = "1. Terima berkas.",
     effective_on: date | None = None,
 ) -> DocumentRevision:
-    """A revision taken through the whole workflow by the services."""
-    revision = services.create_revision(author, document, "Perubahan", {"procedure": text})
-    services.transition(author, revision, "submit")
-    services.transition(approver, revision, "approve")
-    services.transition(approver, revision, "make_effective", effective_on=effective_on)
+    """A revision taken through the whole workflow by the operations and the workflow."""
+    revision = operations.create_revision(author, document, "Perubahan", {"procedure": text})
+    workflow.transition(author, revision, "submit")
+    workflow.transition(approver, revision, "approve")
+    workflow.transition(approver, revision, "make_effective", effective_on=effective_on)
     return revision

@@ -15,7 +15,7 @@ from qms.capa import operations, queries, workflow
 from qms.capa.models import NcGrade
 from qms.core.roles import Role
 from qms.core.timeutil import today
-from qms.documents import services as documents
+from qms.documents import queries as documents
 from qms.documents.models import DocumentStatus
 from tests.factories import user_with_role
 from tests.factories_audits import NC, World, make_world, plan_audit, started_audit

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from qms.core.roles import Role
 from qms.core.timeutil import today
-from qms.documents import services
+from qms.documents import operations
 from qms.documents.models import DocumentRevision, RevisionState
 from qms.extensions import db
 from qms.files.models import StoredFile
@@ -118,7 +118,7 @@ def draft(app):
     author = officer(dukcapil)
     with app.test_request_context():
         document = new_document(author, dukcapil)
-        revision = services.create_revision(author, document, "Terbitan pertama", {})
+        revision = operations.create_revision(author, document, "Terbitan pertama", {})
     return revision
 
 
@@ -207,7 +207,7 @@ def test_a_draft_is_discarded_through_the_api_and_a_new_one_can_start(app, api):
     with app.test_request_context():
         document = new_document(author, dukcapil)
         effective_revision(document, author, approver, "Teks berlaku")
-        draft = services.create_revision(author, document, "Usulan", {"procedure": "Usulan"})
+        draft = operations.create_revision(author, document, "Usulan", {"procedure": "Usulan"})
     as_author = api.as_user(author)
     path = f"/document-revisions/{draft.id}/transition"
     no_reason = as_author.post(path, json={"action": "discard"})
@@ -247,7 +247,7 @@ def test_only_the_agencys_managers_discard_through_the_api(app, client):
     author = officer(dukcapil)
     with app.test_request_context():
         document = new_document(author, dukcapil)
-        draft = services.create_revision(author, document, "Usulan", {"procedure": "Usulan"})
+        draft = operations.create_revision(author, document, "Usulan", {"procedure": "Usulan"})
     city = dukcapil.city
     denied = {
         404: [officer(AgencyFactory(city=city))],
@@ -270,3 +270,16 @@ def test_only_the_agencys_managers_discard_through_the_api(app, client):
     colleague = Api(client).as_user(officer(dukcapil))  # another officer of the same agency
     done = colleague.post(f"/document-revisions/{draft.id}/transition", json=body)
     assert done.json["data"]["state"] == "discarded"
+
+
+def test_text_with_a_nul_character_is_a_field_error(api):
+    """PostgreSQL cannot store a NUL character: it is refused before any form or query sees it
+    (a 422 naming the field, not a 500)."""
+    dukcapil = AgencyFactory(code="DUKCAPIL")
+    as_author = api.as_user(officer(dukcapil))
+    body = {"agency_id": dukcapil.id, "doc_type": "procedure", "title": "SOP\x00KTP"}
+    refused = as_author.post("/documents", json=body)
+    assert refused.status_code == 422
+    assert list(refused.json["error"]["fields"]) == ["title"]
+    unusable = as_author.get("/documents?q=SOP%00")
+    assert unusable.status_code == 422 and list(unusable.json["error"]["fields"]) == ["q"]

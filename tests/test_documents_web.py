@@ -13,8 +13,8 @@ from qms.core.i18n import fmt_date
 from qms.core.mail import OutboxMessage
 from qms.core.roles import Role
 from qms.core.timeutil import today
-from qms.documents import services
-from qms.documents.models import Document, DocumentRevision, RevisionState
+from qms.documents import operations, workflow
+from qms.documents.models import Document, DocumentRevision, RevisionState, add_months
 from qms.extensions import db
 from qms.files.models import StoredFile
 from tests.conftest import Auth, QmsClient
@@ -117,7 +117,7 @@ def test_done_when_ktp_el_procedure_from_draft_to_effect_and_revised(client, aut
     assert (rev1.state, rev2.state) == (RevisionState.SUPERSEDED, RevisionState.EFFECTIVE)
     page = client.get(f"/documents/{document.id}").get_data(as_text=True)
     assert "Digantikan" in page and "Revisi 2, berlaku mulai" in page
-    assert document.next_review_on == services.add_months(today(), 12)
+    assert document.next_review_on == add_months(today(), 12)
     with client.application.test_request_context():
         assert f"{fmt_date(document.next_review_on)}" in page  # the review due date is shown
     diff = client.get(f"/documents/{document.id}/diff?from=1&to=2").get_data(as_text=True)
@@ -143,8 +143,8 @@ def test_two_approvers_in_two_app_instances_one_wins(
     first_approver, second_approver = city_admin(dukcapil), officer(dukcapil)
     document = new_document(author, dukcapil)
     revision = effective_revision(document, author, first_approver)  # rev 1 in force
-    rev2 = services.create_revision(author, document, "Revisi", {"procedure": "Baru"})
-    services.transition(author, rev2, "submit")
+    rev2 = operations.create_revision(author, document, "Revisi", {"procedure": "Baru"})
+    workflow.transition(author, rev2, "submit")
     db.session.commit()
     opened = rev2.version  # both approvers open the page now
 
@@ -395,7 +395,7 @@ def test_a_draft_is_discarded_on_its_page_and_a_new_revision_can_start(client, a
     author, approver = officer(dukcapil), city_admin(dukcapil)
     document = new_document(author, dukcapil)
     effective_revision(document, author, approver, "Teks berlaku")
-    draft = services.create_revision(author, document, "Usulan", {"procedure": "Usulan"})
+    draft = operations.create_revision(author, document, "Usulan", {"procedure": "Usulan"})
     auth.login(author)
     page = client.get(f"/documents/revisions/{draft.id}").get_data(as_text=True)
     assert "Batalkan draf" in page
@@ -431,7 +431,7 @@ def test_a_draft_is_discarded_on_its_page_and_a_new_revision_can_start(client, a
 def test_readers_and_other_agencies_cannot_discard_a_draft(client, auth, dukcapil):
     author = officer(dukcapil)
     document = new_document(author, dukcapil)
-    draft = services.create_revision(author, document, "Usulan", {"procedure": "Usulan"})
+    draft = operations.create_revision(author, document, "Usulan", {"procedure": "Usulan"})
     city = dukcapil.city
     auth.login(officer(AgencyFactory(city=city)))
     assert _act(client, draft, "discard", comment="Tidak perlu.").status_code == 404
@@ -459,7 +459,7 @@ def test_a_body_over_the_request_limit_is_refused_with_the_reason(
     web_app.config["MAX_CONTENT_LENGTH"] = 4096
     author = officer(dukcapil)
     document = new_document(author, dukcapil)
-    draft = services.create_revision(author, document, "Usulan", {"procedure": "Usulan"})
+    draft = operations.create_revision(author, document, "Usulan", {"procedure": "Usulan"})
     before = set(upload_dir.iterdir())
     huge = PDF + b"0" * 8192
     auth.login(author)

@@ -1,5 +1,6 @@
-"""Document control rules, called through the services: numbering, every transition of the
-revision workflow, the forbidden ones, concurrency, access, periodic review and reminders."""
+"""Document control rules, called through the operations and the workflow: numbering, every
+transition of the revision workflow, the forbidden ones, concurrency, access, periodic review and
+reminders."""
 
 from __future__ import annotations
 
@@ -18,13 +19,14 @@ from qms.core.history import HistoryEntry
 from qms.core.mail import OutboxMessage, run_reminders
 from qms.core.roles import Role
 from qms.core.timeutil import today
-from qms.documents import services
+from qms.documents import numbering, operations, queries, workflow
 from qms.documents.models import (
     Document,
     DocumentRevision,
     DocumentType,
     ReviewOutcome,
     RevisionState,
+    add_months,
 )
 from qms.extensions import db
 from qms.files.models import StoredFile
@@ -59,8 +61,8 @@ def test_codes_are_numbered_per_agency_and_type(app, dukcapil):
     author = city_admin(dukcapil)
     first = new_document(author, dukcapil, "Penerbitan KTP-el")
     second = new_document(author, dukcapil, "Penerbitan Kartu Keluarga")
-    form = services.create_document(
-        author, dukcapil, DocumentType.FORM, services.DocumentValues(title="F-1.02")
+    form = operations.create_document(
+        author, dukcapil, DocumentType.FORM, operations.DocumentValues(title="F-1.02")
     )
     other = new_document(author, rsud, "Pendaftaran Rawat Jalan")
     assert [first.code, second.code, form.code, other.code] == [
@@ -88,9 +90,9 @@ def test_the_code_pattern_is_read_from_the_environment(app, monkeypatch, test_se
 
 def test_a_pattern_without_sequence_is_refused_at_start_up():
     with pytest.raises(RuntimeError, match="seq"):
-        services.check_code_pattern("{type}-{agency}")
+        numbering.check_code_pattern("{type}-{agency}")
     with pytest.raises(RuntimeError, match="invalid"):
-        services.check_code_pattern("{type}-{unknown}-{seq}")
+        numbering.check_code_pattern("{type}-{unknown}-{seq}")
 
 
 def test_numbering_retries_when_another_session_took_the_number(
@@ -100,7 +102,7 @@ def test_numbering_retries_when_another_session_took_the_number(
     agency_id, author_id = dukcapil.id, author.id
     db.session.commit()
     other_app = create_app("testing", test_settings)
-    real_next_seq = services._next_seq
+    real_next_seq = numbering.next_seq
     raced = []
 
     def racing_next_seq(agency, doc_type):
@@ -111,18 +113,18 @@ def test_numbering_retries_when_another_session_took_the_number(
                 from qms.accounts.models import User
                 from qms.organisations.models import Agency
 
-                services.create_document(
+                operations.create_document(
                     db.session.get(User, author_id),
                     db.session.get(Agency, agency_id),
                     DocumentType.PROCEDURE,
-                    services.DocumentValues(title="Dari sesi lain"),
+                    operations.DocumentValues(title="Dari sesi lain"),
                 )
                 db.session.commit()
                 db.session.remove()
                 db.engine.dispose()
         return number
 
-    monkeypatch.setattr(services, "_next_seq", racing_next_seq)
+    monkeypatch.setattr(numbering, "next_seq", racing_next_seq)
     document = new_document(author, dukcapil, "Dari sesi ini")
     db.session.commit()
     assert raced == [1]
@@ -134,25 +136,25 @@ def test_numbering_retries_when_another_session_took_the_number(
 def test_a_record_needs_a_retention_period_and_units_must_be_the_agencys(app, dukcapil):
     author = officer(dukcapil)
     with pytest.raises(DomainError) as refused:
-        services.create_document(
-            author, dukcapil, DocumentType.RECORD, services.DocumentValues(title="Register")
+        operations.create_document(
+            author, dukcapil, DocumentType.RECORD, operations.DocumentValues(title="Register")
         )
     assert refused.value.field == "retention_years"
-    record = services.create_document(
+    record = operations.create_document(
         author,
         dukcapil,
         DocumentType.RECORD,
-        services.DocumentValues(title="Register KTP-el", retention_years=5),
+        operations.DocumentValues(title="Register KTP-el", retention_years=5),
     )
     assert record.code == "RKM-DUKCAPIL-001"
     from tests.factories import UnitFactory
 
     foreign_unit = UnitFactory()
     with pytest.raises(DomainError) as refused:
-        services.update_document(
+        operations.update_document(
             author,
             record,
-            services.DocumentValues(title="X", owner_unit_id=foreign_unit.id, retention_years=5),
+            operations.DocumentValues(title="X", owner_unit_id=foreign_unit.id, retention_years=5),
         )
     assert refused.value.field == "owner_unit_id"
 
@@ -163,18 +165,18 @@ def test_a_record_needs_a_retention_period_and_units_must_be_the_agencys(app, du
 def test_every_allowed_transition(app, dukcapil):
     author, approver = officer(dukcapil), city_admin(dukcapil)
     document = new_document(author, dukcapil)
-    rev1 = services.create_revision(author, document, "Terbitan pertama", {"procedure": "A"})
+    rev1 = operations.create_revision(author, document, "Terbitan pertama", {"procedure": "A"})
     assert rev1.state == RevisionState.DRAFT
 
-    services.transition(author, rev1, "submit")
+    workflow.transition(author, rev1, "submit")
     assert rev1.state == RevisionState.IN_REVIEW
-    services.transition(approver, rev1, "request_changes", comment="Lengkapi rekaman.")
+    workflow.transition(approver, rev1, "request_changes", comment="Lengkapi rekaman.")
     assert (rev1.state, rev1.review_comment) == (RevisionState.DRAFT, "Lengkapi rekaman.")
-    services.update_revision(author, rev1, "Terbitan pertama", {"procedure": "A", "records": "R"})
-    services.transition(author, rev1, "submit")
-    services.transition(approver, rev1, "approve")
+    operations.update_revision(author, rev1, "Terbitan pertama", {"procedure": "A", "records": "R"})
+    workflow.transition(author, rev1, "submit")
+    workflow.transition(approver, rev1, "approve")
     assert (rev1.state, rev1.approved_by_id) == (RevisionState.APPROVED, approver.id)
-    services.transition(approver, rev1, "make_effective", effective_on=date(2026, 1, 5))
+    workflow.transition(approver, rev1, "make_effective", effective_on=date(2026, 1, 5))
     assert rev1.state == RevisionState.EFFECTIVE
     assert document.current_revision_id == rev1.id
     assert document.next_review_on == date(2027, 1, 5)
@@ -184,7 +186,7 @@ def test_every_allowed_transition(app, dukcapil):
     assert rev1.ended_on == today()
     assert (rev2.state, document.current_revision_id) == (RevisionState.EFFECTIVE, rev2.id)
 
-    services.withdraw_document(author, document, "Layanan dialihkan ke MPP.")
+    workflow.withdraw_document(author, document, "Layanan dialihkan ke MPP.")
     assert rev2.state == RevisionState.OBSOLETE
     assert document.current_revision_id is None
     assert document.status.value == "withdrawn"
@@ -199,66 +201,66 @@ def test_every_allowed_transition(app, dukcapil):
 def test_approving_ones_own_revision_is_refused(app, dukcapil):
     author = officer(dukcapil)
     document = new_document(author, dukcapil)
-    revision = services.create_revision(author, document, "Awal", {"procedure": "A"})
-    services.transition(author, revision, "submit")
-    assert [t.name for t in services.available_actions(revision, author)] == ["request_changes"]
+    revision = operations.create_revision(author, document, "Awal", {"procedure": "A"})
+    workflow.transition(author, revision, "submit")
+    assert [t.name for t in workflow.available_steps(revision, author)] == ["request_changes"]
     with pytest.raises(PermissionDenied, match="orang lain yang harus menyetujuinya"):
-        services.transition(author, revision, "approve")
+        workflow.transition(author, revision, "approve")
     assert revision.state == RevisionState.IN_REVIEW
 
 
 def test_approving_a_revision_not_in_review_is_refused(app, dukcapil):
     author, approver = officer(dukcapil), city_admin(dukcapil)
     document = new_document(author, dukcapil)
-    revision = services.create_revision(author, document, "Awal", {"procedure": "A"})
+    revision = operations.create_revision(author, document, "Awal", {"procedure": "A"})
     with pytest.raises(DomainError, match="tidak dapat dilakukan selama status"):
-        services.transition(approver, revision, "approve")
+        workflow.transition(approver, revision, "approve")
     with pytest.raises(DomainError, match="tidak dapat dilakukan selama status"):
-        services.transition(approver, revision, "make_effective")
-    services.transition(author, revision, "submit")
-    services.transition(approver, revision, "approve")
+        workflow.transition(approver, revision, "make_effective")
+    workflow.transition(author, revision, "submit")
+    workflow.transition(approver, revision, "approve")
     with pytest.raises(DomainError, match="tidak dapat dilakukan selama status"):
-        services.transition(approver, revision, "approve")
+        workflow.transition(approver, revision, "approve")
     with pytest.raises(DomainError, match="Tindakan tidak dikenal"):
-        services.transition(approver, revision, "supersede")
+        workflow.transition(approver, revision, "supersede")
 
 
 def test_other_workflow_refusals(app, dukcapil):
     author, approver = officer(dukcapil), city_admin(dukcapil)
     document = new_document(author, dukcapil)
-    empty = services.create_revision(author, document, "Awal", {})
+    empty = operations.create_revision(author, document, "Awal", {})
     with pytest.raises(DomainError, match="Tulis teksnya atau lampirkan berkasnya"):
-        services.transition(author, empty, "submit")
+        workflow.transition(author, empty, "submit")
     with pytest.raises(DomainError, match="masih dalam proses"):
-        services.create_revision(author, document, "Kedua", {"procedure": "B"})
-    services.update_revision(author, empty, "Awal", {"procedure": "A"})
-    services.transition(author, empty, "submit")
+        operations.create_revision(author, document, "Kedua", {"procedure": "B"})
+    operations.update_revision(author, empty, "Awal", {"procedure": "A"})
+    workflow.transition(author, empty, "submit")
     with pytest.raises(DomainError, match="Sebutkan apa yang perlu diperbaiki"):
-        services.transition(approver, empty, "request_changes", comment=" ")
+        workflow.transition(approver, empty, "request_changes", comment=" ")
     with pytest.raises(DomainError, match="Hanya draf"):
-        services.update_revision(author, empty, "Awal", {"procedure": "changed in review"})
-    services.transition(approver, empty, "approve")
+        operations.update_revision(author, empty, "Awal", {"procedure": "changed in review"})
+    workflow.transition(approver, empty, "approve")
     with pytest.raises(DomainError, match="masa depan"):
-        services.transition(
+        workflow.transition(
             approver, empty, "make_effective", effective_on=today() + timedelta(days=1)
         )
     with pytest.raises(DomainError, match="Hanya dokumen dengan revisi yang berlaku"):
-        services.withdraw_document(author, document, "Tidak dipakai.")
+        workflow.withdraw_document(author, document, "Tidak dipakai.")
 
 
 def test_a_discarded_draft_stays_in_the_history_and_no_longer_blocks(app, dukcapil):
     author, approver = officer(dukcapil), city_admin(dukcapil)
     document = new_document(author, dukcapil)
     rev1 = effective_revision(document, author, approver, "Teks berlaku")
-    rev2 = services.create_revision(author, document, "Usulan", {"procedure": "Usulan batal"})
-    assert [t.name for t in services.available_actions(rev2, author)] == ["submit", "discard"]
+    rev2 = operations.create_revision(author, document, "Usulan", {"procedure": "Usulan batal"})
+    assert [t.name for t in workflow.available_steps(rev2, author)] == ["submit", "discard"]
     with pytest.raises(DomainError, match="Sebutkan mengapa draf ini dibatalkan") as refused:
-        services.transition(author, rev2, "discard", comment="  ")
+        workflow.transition(author, rev2, "discard", comment="  ")
     assert refused.value.field == "comment"
 
-    services.transition(author, rev2, "discard", comment="Perda batal terbit.")
+    workflow.transition(author, rev2, "discard", comment="Perda batal terbit.")
     assert (rev2.state, rev2.discard_reason) == (RevisionState.DISCARDED, "Perda batal terbit.")
-    assert services.state_label(rev2) == "Dibatalkan"
+    assert rev2.state_label == "Dibatalkan"
     assert document.open_revision is None
     assert (document.current_revision_id, document.status.value) == (rev1.id, "effective")
     notes = db.session.scalars(
@@ -267,9 +269,9 @@ def test_a_discarded_draft_stays_in_the_history_and_no_longer_blocks(app, dukcap
         )
     ).all()
     assert "transition:discard" in notes
-    assert services.available_actions(rev2, author) == []
+    assert workflow.available_steps(rev2, author) == []
     with pytest.raises(DomainError, match="Hanya draf"):
-        services.update_revision(author, rev2, "Usulan", {"procedure": "lagi"})
+        operations.update_revision(author, rev2, "Usulan", {"procedure": "lagi"})
 
     rev3 = effective_revision(document, author, approver, "Teks baru")
     assert [(r.number, r.state) for r in document.revisions] == [
@@ -277,15 +279,15 @@ def test_a_discarded_draft_stays_in_the_history_and_no_longer_blocks(app, dukcap
         (2, RevisionState.DISCARDED),
         (3, RevisionState.EFFECTIVE),
     ]
-    assert services.previous_revision(rev3) == rev1  # the difference skips the discarded draft
-    assert services.previous_revision(rev1) is None
+    assert queries.previous_revision(rev3) == rev1  # the difference skips the discarded draft
+    assert queries.previous_revision(rev1) is None
     assert db.session.get(DocumentRevision, rev2.id) is not None  # never deleted
 
 
 def test_only_drafts_are_discarded_and_only_by_the_agencys_managers(app, dukcapil):
     author, approver = officer(dukcapil), city_admin(dukcapil)
     document = new_document(author, dukcapil)
-    revision = services.create_revision(author, document, "Awal", {"procedure": "A"})
+    revision = operations.create_revision(author, document, "Awal", {"procedure": "A"})
     city = dukcapil.city
     outsiders = [
         officer(AgencyFactory(city=city)),
@@ -295,33 +297,33 @@ def test_only_drafts_are_discarded_and_only_by_the_agencys_managers(app, dukcapi
     ]
     for user in outsiders:
         with pytest.raises(PermissionDenied):
-            services.transition(user, revision, "discard", comment="Tidak perlu.")
+            workflow.transition(user, revision, "discard", comment="Tidak perlu.")
     assert revision.state == RevisionState.DRAFT
     for step in ("submit", "approve", "make_effective"):
-        services.transition(author if step == "submit" else approver, revision, step)
+        workflow.transition(author if step == "submit" else approver, revision, step)
         with pytest.raises(DomainError, match="tidak dapat dilakukan selama status"):
-            services.transition(approver, revision, "discard", comment="Tidak perlu.")
+            workflow.transition(approver, revision, "discard", comment="Tidak perlu.")
     assert revision.state == RevisionState.EFFECTIVE
-    draft = services.create_revision(author, document, "Kedua", {"procedure": "B"})
-    services.transition(approver, draft, "discard", comment="Digabung ke revisi berikutnya.")
+    draft = operations.create_revision(author, document, "Kedua", {"procedure": "B"})
+    workflow.transition(approver, draft, "discard", comment="Digabung ke revisi berikutnya.")
     assert draft.state == RevisionState.DISCARDED  # the city admin may discard the officer's
 
 
 def test_a_stale_form_is_refused(app, dukcapil):
     author, approver = officer(dukcapil), city_admin(dukcapil)
     document = new_document(author, dukcapil)
-    revision = services.create_revision(author, document, "Awal", {"procedure": "A"})
+    revision = operations.create_revision(author, document, "Awal", {"procedure": "A"})
     opened_at = revision.version
-    services.transition(author, revision, "submit")
+    workflow.transition(author, revision, "submit")
     with pytest.raises(StaleRecordError, match="Orang lain mengubah"):
-        services.transition(approver, revision, "approve", expected_version=opened_at)
+        workflow.transition(approver, revision, "approve", expected_version=opened_at)
 
 
 def _approve_in(other_app, revision_id: int, user_id: int, action: str) -> None:
     from qms.accounts.models import User
 
     with other_app.app_context():
-        services.transition(
+        workflow.transition(
             db.session.get(User, user_id), db.session.get(DocumentRevision, revision_id), action
         )
         db.session.commit()
@@ -336,8 +338,8 @@ def test_two_approvals_at_once_leave_exactly_one_effective_revision(app, dukcapi
     author, approver = officer(dukcapil), city_admin(dukcapil)
     second_approver = officer(dukcapil)
     document = new_document(author, dukcapil)
-    revision = services.create_revision(author, document, "Awal", {"procedure": "A"})
-    services.transition(author, revision, "submit")
+    revision = operations.create_revision(author, document, "Awal", {"procedure": "A"})
+    workflow.transition(author, revision, "submit")
     db.session.commit()
     db.session.refresh(revision)  # the second approver has the revision loaded, in review
     assert revision.state == RevisionState.IN_REVIEW
@@ -347,7 +349,7 @@ def test_two_approvals_at_once_leave_exactly_one_effective_revision(app, dukcapi
     _approve_in(other_app, revision.id, approver.id, "make_effective")
 
     with pytest.raises(StaleRecordError, match="Orang lain mengubah dokumen ini"):
-        services.transition(second_approver, revision, "approve")
+        workflow.transition(second_approver, revision, "approve")
     db.session.rollback()
     effective = db.session.scalars(
         select(DocumentRevision).where(
@@ -372,7 +374,7 @@ def test_two_revisions_taking_effect_at_once_leave_one_effective(app, dukcapil, 
 
     _approve_in(create_app("testing", test_settings), first.id, approver.id, "make_effective")
     with pytest.raises(StaleRecordError):
-        services.transition(approver, second, "make_effective")
+        workflow.transition(approver, second, "make_effective")
     db.session.rollback()
     assert db.session.get(Document, document.id).current_revision_id == first.id
     assert db.session.get(DocumentRevision, second.id).state == RevisionState.APPROVED
@@ -429,8 +431,8 @@ def test_the_accepted_file_types_are_read_from_the_content(
     app, dukcapil, name, content, content_type
 ):
     author = officer(dukcapil)
-    revision = services.create_revision(author, new_document(author, dukcapil), "Awal", {})
-    stored = services.attach_file(author, revision, (io.BytesIO(content), name))
+    revision = operations.create_revision(author, new_document(author, dukcapil), "Awal", {})
+    stored = operations.attach_file(author, revision, (io.BytesIO(content), name))
     assert (stored.original_name, stored.content_type, stored.size) == (
         name,
         content_type,
@@ -440,10 +442,10 @@ def test_the_accepted_file_types_are_read_from_the_content(
 
 def test_a_zip_named_like_a_document_is_refused(app, dukcapil):
     author = officer(dukcapil)
-    revision = services.create_revision(author, new_document(author, dukcapil), "Awal", {})
+    revision = operations.create_revision(author, new_document(author, dukcapil), "Awal", {})
     disguised = _zip(("isi.txt", "bukan dokumen"))
     with pytest.raises(DomainError, match="Jenis berkas ini tidak diterima") as refused:
-        services.attach_file(author, revision, (io.BytesIO(disguised), "sop.docx"))
+        operations.attach_file(author, revision, (io.BytesIO(disguised), "sop.docx"))
     assert refused.value.field == "file"
     assert db.session.scalar(select(func.count(StoredFile.id))) == 0
 
@@ -454,7 +456,7 @@ def test_a_zip_named_like_a_document_is_refused(app, dukcapil):
 def test_who_sees_and_who_changes(app, dukcapil):
     author = officer(dukcapil)
     document = new_document(author, dukcapil)
-    revision = services.create_revision(author, document, "Awal", {"procedure": "A"})
+    revision = operations.create_revision(author, document, "Awal", {"procedure": "A"})
     city = dukcapil.city
     other_officer = officer(AgencyFactory(city=city))
     readers = [
@@ -471,7 +473,7 @@ def test_who_sees_and_who_changes(app, dukcapil):
         assert access.can(user, access.VIEW, revision)
         assert not access.can(user, access.EDIT, document)
         with pytest.raises(PermissionDenied):
-            services.create_revision(user, document, "X", {"procedure": "B"})
+            operations.create_revision(user, document, "X", {"procedure": "B"})
     strangers = [
         other_officer,
         user_with_role(Role.COOP_OFFICER, city=city),
@@ -480,9 +482,9 @@ def test_who_sees_and_who_changes(app, dukcapil):
     for user in strangers:
         assert not access.can(user, access.VIEW, document)
         assert not access.can(user, access.VIEW, revision)
-        assert services.master_list(user) == []
+        assert queries.master_list(user) == []
         with pytest.raises(PermissionDenied):
-            services.transition(user, revision, "submit")
+            workflow.transition(user, revision, "submit")
     with pytest.raises(PermissionDenied):
         new_document(other_officer, dukcapil)
 
@@ -494,14 +496,14 @@ def test_review_with_no_change_moves_the_next_date_on(app, dukcapil):
     author, approver = officer(dukcapil), city_admin(dukcapil)
     document = new_document(author, dukcapil)
     effective_revision(document, author, approver, effective_on=today() - timedelta(days=350))
-    assert services.review_state(document) == "due"
+    assert queries.review_state(document) == "due"
     due = document.next_review_on
 
-    review = services.review_document(author, document, ReviewOutcome.NO_CHANGE, "Masih sesuai.")
+    review = operations.review_document(author, document, ReviewOutcome.NO_CHANGE, "Masih sesuai.")
     assert (review.due_on, review.reviewed_on) == (due, today())
-    assert document.next_review_on == services.add_months(today(), 12)
+    assert document.next_review_on == add_months(today(), 12)
     assert review.next_review_on == document.next_review_on
-    assert services.review_state(document) is None
+    assert queries.review_state(document) is None
     assert document.current_revision.number == 1
 
 
@@ -509,8 +511,8 @@ def test_review_can_start_a_new_draft(app, dukcapil):
     author, approver = officer(dukcapil), city_admin(dukcapil)
     document = new_document(author, dukcapil)
     effective_revision(document, author, approver, "Teks lama", today() - timedelta(days=400))
-    assert services.review_state(document) == "overdue"
-    review = services.review_document(
+    assert queries.review_state(document) == "overdue"
+    review = operations.review_document(
         author, document, ReviewOutcome.REVISION, "Tambah layanan daring."
     )
     assert review.revision.number == 2
@@ -524,8 +526,8 @@ def test_review_period_change_moves_the_next_review(app, dukcapil):
     document = new_document(author, dukcapil)
     effective_revision(document, author, approver, effective_on=date(2026, 1, 31))
     assert document.next_review_on == date(2027, 1, 31)
-    services.update_document(
-        author, document, services.DocumentValues(title=document.title, review_period_months=1)
+    operations.update_document(
+        author, document, operations.DocumentValues(title=document.title, review_period_months=1)
     )
     assert document.next_review_on == date(2026, 2, 28)
 
@@ -534,7 +536,7 @@ def test_reviews_are_only_for_effective_documents(app, dukcapil):
     author = officer(dukcapil)
     document = new_document(author, dukcapil)
     with pytest.raises(DomainError, match="revisi yang berlaku"):
-        services.review_document(author, document, ReviewOutcome.NO_CHANGE)
+        operations.review_document(author, document, ReviewOutcome.NO_CHANGE)
 
 
 # --- reminders ----------------------------------------------------------------------------

@@ -1,16 +1,21 @@
-"""/api/v1 for document control: the same services and permissions as the pages."""
+"""/api/v1 for document control: the same forms, operations and policies as the pages."""
 
 from __future__ import annotations
+
+from datetime import date
+from typing import Any
 
 from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
+from pydantic import create_model
 from werkzeug.datastructures import CombinedMultiDict
 
-from qms.api.core import api_route, iso, json_body, ok, paginate, paths, schemas, validate_form
+from qms.api.core import api_route, json_body, ok, paginate, validate_form
+from qms.api.schema import Resource
 from qms.core import access
 from qms.core.errors import PermissionDenied, ValidationFailed
-from qms.documents import services
+from qms.documents import operations, queries, workflow
 from qms.documents.forms import (
     DocumentForm,
     MasterListFilterForm,
@@ -20,174 +25,112 @@ from qms.documents.forms import (
     TransitionForm,
     UploadForm,
     WithdrawForm,
-    document_values,
+    document_data,
+    revision_data,
 )
 from qms.documents.models import (
     SECTIONS,
     Document,
     DocumentReview,
     DocumentRevision,
+    DocumentStatus,
     DocumentType,
     ReviewOutcome,
+    ReviewState,
+    RevisionState,
 )
 from qms.extensions import db
-from qms.files.api import file_json
+from qms.files.api import StoredFileOut
 from qms.files.queries import files_of
+from qms.organisations.models import Agency
 from qms.organisations.queries import visible_agencies
 
-_TEXT = {"type": "string"}
-_SECTIONS_SCHEMA = {name: _TEXT for name, _label in SECTIONS}
 
-schemas.update(
-    {
-        "Document": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "agency_id": {"type": "integer"},
-                "code": _TEXT,
-                "doc_type": {"type": "string", "enum": [t.value for t in DocumentType]},
-                "title": _TEXT,
-                "owner_unit_id": {"type": "integer", "nullable": True},
-                "clauses": {"type": "array", "items": _TEXT},
-                "review_period_months": {"type": "integer"},
-                "retention_years": {"type": "integer", "nullable": True},
-                "status": _TEXT,
-                "current_revision": {"type": "integer", "nullable": True},
-                "effective_on": {"type": "string", "format": "date", "nullable": True},
-                "next_review_on": {"type": "string", "format": "date", "nullable": True},
-                "review_state": {"type": "string", "nullable": True},
-                "version": {"type": "integer"},
-            },
-        },
-        "DocumentInput": {
-            "type": "object",
-            "required": ["title"],
-            "properties": {
-                "agency_id": {"type": "integer", "description": "on creation only"},
-                "doc_type": {"type": "string", "description": "on creation only"},
-                "title": _TEXT,
-                "owner_unit_id": {"type": "integer"},
-                "clause_ids": {"type": "array", "items": {"type": "integer"}},
-                "review_period_months": {"type": "integer"},
-                "retention_years": {"type": "integer"},
-                "version": {"type": "integer", "description": "optimistic lock on change"},
-            },
-        },
-        "DocumentRevision": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "document_id": {"type": "integer"},
-                "number": {"type": "integer"},
-                "state": _TEXT,
-                "change_summary": _TEXT,
-                "author_id": {"type": "integer"},
-                "approved_by_id": {"type": "integer", "nullable": True},
-                "effective_on": {"type": "string", "format": "date", "nullable": True},
-                "ended_on": {"type": "string", "format": "date", "nullable": True},
-                "review_comment": _TEXT,
-                "discard_reason": _TEXT,
-                "sections": {"type": "object", "properties": _SECTIONS_SCHEMA},
-                "files": {"type": "array", "items": {"$ref": "#/components/schemas/StoredFile"}},
-                "version": {"type": "integer"},
-            },
-        },
-        "RevisionInput": {
-            "type": "object",
-            "required": ["change_summary"],
-            "properties": {
-                "change_summary": _TEXT,
-                **_SECTIONS_SCHEMA,
-                "version": {"type": "integer"},
-            },
-        },
-        "TransitionInput": {
-            "type": "object",
-            "required": ["action"],
-            "properties": {
-                "action": {"type": "string", "enum": list(services.USER_ACTIONS)},
-                "comment": _TEXT,
-                "effective_on": {"type": "string", "format": "date"},
-                "version": {"type": "integer"},
-            },
-        },
-        "ReviewInput": {
-            "type": "object",
-            "required": ["outcome"],
-            "properties": {
-                "outcome": {"type": "string", "enum": [o.value for o in ReviewOutcome]},
-                "notes": _TEXT,
-                "reviewed_on": {"type": "string", "format": "date"},
-                "version": {"type": "integer"},
-            },
-        },
-        "DocumentReview": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "document_id": {"type": "integer"},
-                "reviewed_on": {"type": "string", "format": "date"},
-                "outcome": _TEXT,
-                "notes": _TEXT,
-                "next_review_on": {"type": "string", "format": "date", "nullable": True},
-                "revision_id": {"type": "integer", "nullable": True},
-            },
-        },
-    }
+class DocumentOut(Resource):
+    labels_from = Document
+
+    id: int
+    agency_id: int
+    code: str
+    doc_type: DocumentType
+    title: str
+    owner_unit_id: int | None
+    #: the numbers of the clauses it serves
+    clauses: list[str]
+    review_period_months: int
+    retention_years: int | None
+    status: DocumentStatus
+    #: the number of the effective revision
+    current_revision: int | None
+    effective_on: date | None
+    next_review_on: date | None
+    review_state: ReviewState | None
+    version: int
+
+    @classmethod
+    def of(cls, document: Document) -> DocumentOut:
+        current = document.current_revision
+        derived = {
+            "clauses": [c.number for c in document.clauses],
+            "current_revision": current.number if current else None,
+            "effective_on": current.effective_on if current else None,
+            "review_state": queries.review_state(document),
+        }
+        plain = {name: getattr(document, name) for name in cls.model_fields.keys() - derived}
+        return cls.model_validate(plain | derived)
+
+
+#: the text of a revision, one field per section of the procedure template (models.SECTIONS)
+RevisionSectionsOut = create_model(
+    "RevisionSectionsOut",
+    __base__=Resource,
+    **{name: (str, ...) for name in SECTIONS},
 )
+RevisionSectionsOut.labels_from = DocumentRevision
 
 
-def document_json(document: Document) -> dict:
-    current = document.current_revision
-    return {
-        "id": document.id,
-        "agency_id": document.agency_id,
-        "code": document.code,
-        "doc_type": document.doc_type.value,
-        "title": document.title,
-        "owner_unit_id": document.owner_unit_id,
-        "clauses": [c.number for c in document.clauses],
-        "review_period_months": document.review_period_months,
-        "retention_years": document.retention_years,
-        "status": document.status.value,
-        "current_revision": current.number if current else None,
-        "effective_on": iso(current.effective_on) if current else None,
-        "next_review_on": iso(document.next_review_on),
-        "review_state": services.review_state(document),
-        "version": document.version,
-    }
+class DocumentRevisionOut(Resource):
+    labels_from = DocumentRevision
+
+    id: int
+    document_id: int
+    number: int
+    state: RevisionState
+    change_summary: str
+    author_id: int
+    approved_by_id: int | None
+    effective_on: date | None
+    ended_on: date | None
+    review_comment: str
+    discard_reason: str
+    sections: RevisionSectionsOut
+    files: list[StoredFileOut]
+    version: int
+
+    @classmethod
+    def of(cls, revision: DocumentRevision) -> DocumentRevisionOut:
+        derived = {
+            "sections": RevisionSectionsOut.model_validate(revision),
+            "files": [StoredFileOut.of(f) for f in files_of(revision)],
+        }
+        plain = {name: getattr(revision, name) for name in cls.model_fields.keys() - derived}
+        return cls.model_validate(plain | derived)
 
 
-def revision_json(revision: DocumentRevision) -> dict:
-    return {
-        "id": revision.id,
-        "document_id": revision.document_id,
-        "number": revision.number,
-        "state": revision.state.value,
-        "change_summary": revision.change_summary,
-        "author_id": revision.author_id,
-        "approved_by_id": revision.approved_by_id,
-        "effective_on": iso(revision.effective_on),
-        "ended_on": iso(revision.ended_on),
-        "review_comment": revision.review_comment,
-        "discard_reason": revision.discard_reason,
-        "sections": {name: getattr(revision, name) for name, _label in SECTIONS},
-        "files": [file_json(f) for f in files_of(revision)],
-        "version": revision.version,
-    }
+class DocumentReviewOut(Resource):
+    labels_from = DocumentReview
+
+    id: int
+    document_id: int
+    reviewed_on: date
+    outcome: ReviewOutcome
+    notes: str
+    next_review_on: date | None
+    revision_id: int | None
 
 
-def review_json(review: DocumentReview) -> dict:
-    return {
-        "id": review.id,
-        "document_id": review.document_id,
-        "reviewed_on": iso(review.reviewed_on),
-        "outcome": review.outcome.value,
-        "notes": review.notes,
-        "next_review_on": iso(review.next_review_on),
-        "revision_id": review.revision_id,
-    }
+def _document_form_choices(agencies: list[Agency]) -> dict[str, Any]:
+    return {"units": queries.units_of(agencies), "clauses": queries.clause_choices()}
 
 
 @api_route(
@@ -195,50 +138,47 @@ def review_json(review: DocumentReview) -> dict:
     summary="The master list of documents the caller may see (filters: agency_id, doc_type, "
     "status, review, q)",
     tag="documents",
-    response_schema="Document",
-    many=True,
+    query=MasterListFilterForm,
+    response=DocumentOut,
+    paged=True,
 )
 def list_documents():
     form = MasterListFilterForm(request.args, agencies=visible_agencies(current_user))
-    filters = form.filters()
-    return paginate(services.master_list_query(current_user, filters), document_json)
+    return paginate(queries.master_list_query(current_user, form.filters()), DocumentOut)
 
 
 @api_route(
     "/documents",
     ("POST",),
-    summary="Register a document; its code is given by the agency's numbering",
+    summary="Register a document in an agency the caller manages; its code is given by the "
+    "agency's numbering",
     tag="documents",
-    request_schema="DocumentInput",
-    response_schema="Document",
+    body=NewDocumentForm,
+    response=DocumentOut,
+    status=201,
 )
 def create_document():
-    agencies = services.manageable_agencies(current_user)
+    agencies = queries.agencies_for_new_documents(current_user)
     if not agencies:
         raise PermissionDenied(_("You may not register documents."))
     form = validate_form(
-        NewDocumentForm,
-        json_body(),
-        agencies=agencies,
-        units=services.units_of(agencies),
-        clauses=services.clause_choices(),
+        NewDocumentForm, json_body(), agencies=agencies, **_document_form_choices(agencies)
     )
-    agency = next(a for a in agencies if a.id == form.agency_id.data)
-    document = services.create_document(
-        current_user, agency, DocumentType(form.doc_type.data), document_values(form)
+    agency = access.owner_for_create(
+        current_user, Document, Agency, form.agency_id.data, "agency_id"
+    )
+    document = operations.create_document(
+        current_user, agency, DocumentType(form.doc_type.data), form.values()
     )
     db.session.commit()
-    return ok(document_json(document), 201)
+    return ok(DocumentOut.of(document))
 
 
 @api_route(
-    "/documents/<int:document_id>",
-    summary="One document",
-    tag="documents",
-    response_schema="Document",
+    "/documents/<int:document_id>", summary="One document", tag="documents", response=DocumentOut
 )
 def get_document(document_id: int):
-    return ok(document_json(access.get_visible(Document, document_id, current_user)))
+    return ok(DocumentOut.of(access.get_visible(Document, document_id, current_user)))
 
 
 @api_route(
@@ -246,29 +186,20 @@ def get_document(document_id: int):
     ("PATCH",),
     summary="Change a document's title, owner, clauses, review or retention period",
     tag="documents",
-    request_schema="DocumentInput",
-    response_schema="Document",
+    body=DocumentForm,
+    response=DocumentOut,
 )
 def update_document(document_id: int):
     document = access.get_visible(Document, document_id, current_user)
     access.authorize(current_user, access.EDIT, document)
-    current = {
-        "title": document.title,
-        "clause_ids": [c.id for c in document.clauses],
-        "review_period_months": document.review_period_months,
-        "retention_years": document.retention_years,
-    }
-    if document.owner_unit_id:
-        current["owner_unit_id"] = document.owner_unit_id
     form = validate_form(
         DocumentForm,
-        {**current, **json_body()},
-        units=services.units_of([document.agency]),
-        clauses=services.clause_choices(),
+        {**document_data(document), **json_body()},
+        **_document_form_choices([document.agency]),
     )
-    services.update_document(current_user, document, document_values(form), form.version.data)
+    operations.update_document(current_user, document, form.values(), form.version.data)
     db.session.commit()
-    return ok(document_json(document))
+    return ok(DocumentOut.of(document))
 
 
 @api_route(
@@ -276,26 +207,27 @@ def update_document(document_id: int):
     ("POST",),
     summary="Withdraw a document: its effective revision becomes obsolete",
     tag="documents",
-    response_schema="Document",
+    body=WithdrawForm,
+    response=DocumentOut,
 )
 def withdraw_document(document_id: int):
     document = access.get_visible(Document, document_id, current_user)
     form = validate_form(WithdrawForm, json_body())
-    services.withdraw_document(current_user, document, form.reason.data, form.version.data)
+    workflow.withdraw_document(current_user, document, form.reason.data, form.version.data)
     db.session.commit()
-    return ok(document_json(document))
+    return ok(DocumentOut.of(document))
 
 
 @api_route(
     "/documents/<int:document_id>/revisions",
     summary="A document's revisions",
     tag="documents",
-    response_schema="DocumentRevision",
+    response=DocumentRevisionOut,
     many=True,
 )
 def list_revisions(document_id: int):
     document = access.get_visible(Document, document_id, current_user)
-    return ok([revision_json(r) for r in document.revisions])
+    return ok([DocumentRevisionOut.of(r) for r in document.revisions])
 
 
 @api_route(
@@ -303,29 +235,31 @@ def list_revisions(document_id: int):
     ("POST",),
     summary="Start the next revision as a draft (without sections: the effective text)",
     tag="documents",
-    request_schema="RevisionInput",
-    response_schema="DocumentRevision",
+    body=RevisionForm,
+    response=DocumentRevisionOut,
+    status=201,
 )
 def create_revision(document_id: int):
     document = access.get_visible(Document, document_id, current_user)
     data = json_body()
     form = validate_form(RevisionForm, data)
-    given = any(name in data for name, _label in SECTIONS)
-    revision = services.create_revision(
+    given = any(name in data for name in SECTIONS)
+    revision = operations.create_revision(
         current_user, document, form.change_summary.data, form.sections() if given else None
     )
     db.session.commit()
-    return ok(revision_json(revision), 201)
+    return ok(DocumentRevisionOut.of(revision))
 
 
 @api_route(
     "/document-revisions/<int:revision_id>",
     summary="One revision with its text and files",
     tag="documents",
-    response_schema="DocumentRevision",
+    response=DocumentRevisionOut,
 )
 def get_revision(revision_id: int):
-    return ok(revision_json(access.get_visible(DocumentRevision, revision_id, current_user)))
+    revision = access.get_visible(DocumentRevision, revision_id, current_user)
+    return ok(DocumentRevisionOut.of(revision))
 
 
 @api_route(
@@ -333,20 +267,17 @@ def get_revision(revision_id: int):
     ("PATCH",),
     summary="Change a draft revision's summary or text",
     tag="documents",
-    request_schema="RevisionInput",
-    response_schema="DocumentRevision",
+    body=RevisionForm,
+    response=DocumentRevisionOut,
 )
 def update_revision(revision_id: int):
     revision = access.get_visible(DocumentRevision, revision_id, current_user)
-    current = {"change_summary": revision.change_summary} | {
-        name: getattr(revision, name) for name, _label in SECTIONS
-    }
-    form = validate_form(RevisionForm, {**current, **json_body()})
-    services.update_revision(
+    form = validate_form(RevisionForm, {**revision_data(revision), **json_body()})
+    operations.update_revision(
         current_user, revision, form.change_summary.data, form.sections(), form.version.data
     )
     db.session.commit()
-    return ok(revision_json(revision))
+    return ok(DocumentRevisionOut.of(revision))
 
 
 @api_route(
@@ -355,13 +286,13 @@ def update_revision(revision_id: int):
     summary="Submit, request changes, approve, put into effect or discard a draft (`comment`: "
     "what needs to change, or why the draft is discarded)",
     tag="documents",
-    request_schema="TransitionInput",
-    response_schema="DocumentRevision",
+    body=TransitionForm,
+    response=DocumentRevisionOut,
 )
 def transition_revision(revision_id: int):
     revision = access.get_visible(DocumentRevision, revision_id, current_user)
     form = validate_form(TransitionForm, json_body())
-    services.transition(
+    workflow.transition(
         current_user,
         revision,
         form.action.data,
@@ -370,16 +301,18 @@ def transition_revision(revision_id: int):
         expected_version=form.version.data,
     )
     db.session.commit()
-    return ok(revision_json(revision))
+    return ok(DocumentRevisionOut.of(revision))
 
 
 @api_route(
     "/document-revisions/<int:revision_id>/files",
     ("POST",),
-    summary="Attach a file to a draft revision (multipart/form-data: `file`, `description`); "
-    "the type is read from the content, a refused file stores nothing",
+    summary="Attach a file to a draft revision; the type is read from the content, a refused "
+    "file stores nothing",
     tag="documents",
-    response_schema="StoredFile",
+    multipart=UploadForm,
+    response=StoredFileOut,
+    status=201,
 )
 def upload_revision_file(revision_id: int):
     revision = access.get_visible(DocumentRevision, revision_id, current_user)
@@ -388,31 +321,14 @@ def upload_revision_file(revision_id: int):
     )
     if not form.validate():
         raise ValidationFailed({k: [str(m) for m in v] for k, v in form.errors.items()})
-    stored = services.attach_file(
+    stored = operations.attach_file(
         current_user,
         revision,
         (form.file.data.stream, form.file.data.filename),
         form.description.data or "",
     )
     db.session.commit()
-    return ok(file_json(stored), 201)
-
-
-paths["/api/v1/document-revisions/{revision_id}/files"]["post"]["requestBody"] = {
-    "required": True,
-    "content": {
-        "multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "required": ["file"],
-                "properties": {
-                    "file": {"type": "string", "format": "binary"},
-                    "description": _TEXT,
-                },
-            }
-        }
-    },
-}
+    return ok(StoredFileOut.of(stored))
 
 
 @api_route(
@@ -420,13 +336,14 @@ paths["/api/v1/document-revisions/{revision_id}/files"]["post"]["requestBody"] =
     ("POST",),
     summary="Record a periodic review (no change, or start a new revision)",
     tag="documents",
-    request_schema="ReviewInput",
-    response_schema="DocumentReview",
+    body=ReviewForm,
+    response=DocumentReviewOut,
+    status=201,
 )
 def review_document(document_id: int):
     document = access.get_visible(Document, document_id, current_user)
     form = validate_form(ReviewForm, json_body())
-    review = services.review_document(
+    review = operations.review_document(
         current_user,
         document,
         ReviewOutcome(form.outcome.data),
@@ -435,4 +352,4 @@ def review_document(document_id: int):
         form.version.data,
     )
     db.session.commit()
-    return ok(review_json(review), 201)
+    return ok(DocumentReviewOut.of(review))

@@ -1,6 +1,7 @@
 """Demo documents for Kota Kupang: Dukcapil's KTP-el procedure (revision 1 effective, revision 2
 in draft) and a handful of policies, manuals, SOPs, forms and records of Dukcapil, RSUD and
-Setda. Everything goes through the services, so the demo obeys the same rules. Idempotent."""
+Setda. Everything goes through the operations and the workflow, so the demo obeys the same
+rules. Idempotent."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from sqlalchemy import func, select
 from qms.accounts.models import User
 from qms.core.history import acting_as
 from qms.core.timeutil import today
-from qms.documents import services
-from qms.documents.models import Document, DocumentType
+from qms.documents import operations, workflow
+from qms.documents.models import Document, DocumentType, add_months
 from qms.extensions import db
 from qms.organisations.models import Agency, City, Unit
 from qms.standards.models import Clause
@@ -43,7 +44,8 @@ class Doc:
     clauses: tuple[str, ...]
     revisions: list[Rev]
     unit: str | None = None
-    review_period_months: int = 12
+    #: None: the configured period (settings.py)
+    review_period_months: int | None = None
     retention_years: int | None = None
 
 
@@ -338,8 +340,8 @@ def _user(email: str) -> User | None:
 
 
 def _months_ago(months: int) -> date:
-    # ten days past the month so that reviews fall due inside the 30-day window
-    return services.add_months(today(), -months) - timedelta(days=10)
+    # ten days past the month so that reviews fall due inside the notice period
+    return add_months(today(), -months) - timedelta(days=10)
 
 
 def _seed_document(spec: Doc, agency: Agency, author: User, approver: User) -> None:
@@ -353,7 +355,7 @@ def _seed_document(spec: Doc, agency: Agency, author: User, approver: User) -> N
             select(Clause.id).where(Clause.number.in_(spec.clauses), Clause.retired_at.is_(None))
         )
     )
-    values = services.DocumentValues(
+    values = operations.DocumentValues(
         title=spec.title,
         owner_unit_id=unit_id,
         clause_ids=clause_ids,
@@ -361,17 +363,17 @@ def _seed_document(spec: Doc, agency: Agency, author: User, approver: User) -> N
         retention_years=spec.retention_years,
     )
     with acting_as(author.id):
-        document = services.create_document(author, agency, spec.doc_type, values)
+        document = operations.create_document(author, agency, spec.doc_type, values)
     for rev in spec.revisions:
         with acting_as(author.id):
-            revision = services.create_revision(author, document, rev.summary, rev.sections)
+            revision = operations.create_revision(author, document, rev.summary, rev.sections)
         if rev.effective_months_ago is None:
             continue
         with acting_as(author.id):
-            services.transition(author, revision, "submit")
+            workflow.transition(author, revision, "submit")
         with acting_as(approver.id):
-            services.transition(approver, revision, "approve")
-            services.transition(
+            workflow.transition(approver, revision, "approve")
+            workflow.transition(
                 approver,
                 revision,
                 "make_effective",

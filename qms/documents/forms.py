@@ -1,12 +1,18 @@
+"""Forms of document control; the pages and the JSON API validate with the same ones. Labels
+come from the models' columns."""
+
 from __future__ import annotations
 
+import types
 from collections.abc import Iterable
 from typing import Any
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import StringField, TextAreaField
+from wtforms import Field, StringField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
@@ -17,21 +23,29 @@ from qms.core.forms import (
     MultipleChoiceField,
     WholeNumberField,
     choices,
+    enum_choices,
     max_length,
 )
+from qms.core.labels import label_of
 from qms.documents.models import (
     DOCUMENT_STATUS_LABELS,
     DOCUMENT_TYPE_LABELS,
     REVIEW_OUTCOME_LABELS,
     SECTIONS,
+    Document,
+    DocumentReview,
+    DocumentRevision,
+    ReviewState,
 )
-from qms.documents.services import (
-    DEFAULT_REVIEW_PERIOD_MONTHS,
+from qms.documents.operations import DocumentValues
+from qms.documents.queries import MasterListFilter
+from qms.documents.settings import (
+    MAX_RETENTION_YEARS,
     MAX_REVIEW_PERIOD_MONTHS,
-    USER_ACTIONS,
-    DocumentValues,
-    MasterListFilter,
+    default_review_period,
+    review_notice_days,
 )
+from qms.documents.workflow import USER_ACTIONS
 
 
 class VersionedForm(FlaskForm):
@@ -40,12 +54,14 @@ class VersionedForm(FlaskForm):
 
 
 class DocumentForm(VersionedForm):
-    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), max_length(255)])
-    owner_unit_id = ChoiceField(_l("Owner unit"), coerce=int, default=0)
-    clause_ids = MultipleChoiceField(_l("Clauses it serves"), coerce=int, default=[])
+    title = StringField(
+        label_of(Document, "title"), validators=[DataRequired(REQUIRED), max_length(255)]
+    )
+    owner_unit_id = ChoiceField(label_of(Document, "owner_unit_id"), coerce=int, default=0)
+    clause_ids = MultipleChoiceField(label_of(Document, "clause_ids"), coerce=int, default=[])
     review_period_months = WholeNumberField(
-        _l("Review period (months)"),
-        default=12,
+        label_of(Document, "review_period_months"),
+        default=default_review_period,
         validators=[
             Optional(),
             NumberRange(
@@ -56,8 +72,15 @@ class DocumentForm(VersionedForm):
         ],
     )
     retention_years = WholeNumberField(
-        _l("Retention period of records (years)"),
-        validators=[Optional(), NumberRange(1, 100, _l("Enter 1 to 100 years."))],
+        label_of(Document, "retention_years"),
+        validators=[
+            Optional(),
+            NumberRange(
+                1,
+                MAX_RETENTION_YEARS,
+                _l("Enter 1 to %(max)s years.", max=MAX_RETENTION_YEARS),
+            ),
+        ],
     )
 
     def __init__(
@@ -70,12 +93,34 @@ class DocumentForm(VersionedForm):
         )
         self.clause_ids.choices = choices((c.id, c.label) for c in clauses)
 
+    def values(self) -> DocumentValues:
+        return DocumentValues(
+            title=self.title.data or "",
+            owner_unit_id=self.owner_unit_id.data or None,
+            clause_ids=list(self.clause_ids.data or []),
+            review_period_months=self.review_period_months.data or None,
+            retention_years=self.retention_years.data,
+        )
+
+
+def document_data(document: Document) -> dict[str, Any]:
+    """A document as its form holds it: where the edit page starts, what a PATCH keeps."""
+    return {
+        "title": document.title,
+        "owner_unit_id": document.owner_unit_id or 0,
+        "clause_ids": [c.id for c in document.clauses],
+        "review_period_months": document.review_period_months,
+        "retention_years": document.retention_years,
+    }
+
 
 class NewDocumentForm(DocumentForm):
-    agency_id = ChoiceField(_l("Agency"), coerce=int, validators=[DataRequired(REQUIRED)])
+    agency_id = ChoiceField(
+        label_of(Document, "agency_id"), coerce=int, validators=[DataRequired(REQUIRED)]
+    )
     doc_type = ChoiceField(
-        _l("Type"),
-        choices=choices(DOCUMENT_TYPE_LABELS.items()),
+        label_of(Document, "doc_type"),
+        choices=enum_choices(DOCUMENT_TYPE_LABELS),
         validators=[DataRequired(REQUIRED)],
     )
 
@@ -84,20 +129,35 @@ class NewDocumentForm(DocumentForm):
         self.agency_id.choices = choices((a.id, a.name) for a in agencies)
 
 
-class RevisionForm(VersionedForm):
+#: one text field per section of the procedure template, declared on the class (so that the
+#: API's schema lists them), labelled from the revision's columns
+SectionsForm = types.new_class(
+    "SectionsForm",
+    (FlaskForm,),
+    exec_body=lambda namespace: namespace.update(
+        {name: TextAreaField(label_of(DocumentRevision, name)) for name in SECTIONS}
+    ),
+)
+
+
+class RevisionForm(VersionedForm, SectionsForm):
     change_summary = StringField(
-        _l("What changes in this revision"),
+        label_of(DocumentRevision, "change_summary"),
         validators=[DataRequired(REQUIRED), max_length(500)],
     )
-    purpose = TextAreaField(SECTIONS[0][1])
-    scope = TextAreaField(SECTIONS[1][1])
-    definitions = TextAreaField(SECTIONS[2][1])
-    responsibilities = TextAreaField(SECTIONS[3][1])
-    procedure = TextAreaField(SECTIONS[4][1])
-    records = TextAreaField(SECTIONS[5][1])
 
     def sections(self) -> dict[str, str]:
-        return {name: getattr(self, name).data or "" for name, _label in SECTIONS}
+        return {name: self[name].data or "" for name in SECTIONS}
+
+    def section_fields(self) -> list[Field]:
+        return [self[name] for name in SECTIONS]
+
+
+def revision_data(revision: DocumentRevision) -> dict[str, Any]:
+    """A revision as its form holds it (what a PATCH keeps)."""
+    return {"change_summary": revision.change_summary} | {
+        name: getattr(revision, name) for name in SECTIONS
+    }
 
 
 class NewRevisionForm(RevisionForm):
@@ -116,46 +176,53 @@ class TransitionForm(VersionedForm):
         validators=[DataRequired(REQUIRED)],
     )
     comment = TextAreaField(_l("Comment"), validators=[max_length(5000)])
-    effective_on = DayField(_l("Effective from"), validators=[Optional()])
+    effective_on = DayField(label_of(DocumentRevision, "effective_on"), validators=[Optional()])
 
 
 class ReviewForm(VersionedForm):
     outcome = ChoiceField(
-        _l("Outcome"),
-        choices=choices(REVIEW_OUTCOME_LABELS.items()),
+        label_of(DocumentReview, "outcome"),
+        choices=enum_choices(REVIEW_OUTCOME_LABELS),
         validators=[DataRequired(REQUIRED)],
     )
-    notes = TextAreaField(_l("Notes"), validators=[max_length(5000)])
-    reviewed_on = DayField(_l("Review date"), validators=[Optional()])
+    notes = TextAreaField(label_of(DocumentReview, "notes"), validators=[max_length(5000)])
+    reviewed_on = DayField(label_of(DocumentReview, "reviewed_on"), validators=[Optional()])
 
 
 class WithdrawForm(VersionedForm):
     reason = TextAreaField(
-        _l("Reason for withdrawal"), validators=[DataRequired(REQUIRED), max_length(5000)]
+        label_of(Document, "withdrawal_reason"),
+        validators=[DataRequired(REQUIRED), max_length(5000)],
     )
+
+
+#: "Due within 30 days", with the configured notice period
+_DUE_WITHIN = LazyString(lambda: _("Due within %(days)s days", days=review_notice_days()))
 
 
 class MasterListFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    agency_id = ChoiceField(_l("Agency"), coerce=int, default=0, validators=[Optional()])
+    agency_id = ChoiceField(
+        label_of(Document, "agency_id"), coerce=int, default=0, validators=[Optional()]
+    )
     doc_type = ChoiceField(
-        _l("Type"),
+        label_of(Document, "doc_type"),
         choices=choices([("", _l("All types")), *DOCUMENT_TYPE_LABELS.items()]),
         default="",
         validators=[Optional()],
     )
     status = ChoiceField(
-        _l("Status"),
+        label_of(Document, "status"),
         choices=choices([("", _l("All")), *DOCUMENT_STATUS_LABELS.items()]),
         default="",
         validators=[Optional()],
     )
     review = ChoiceField(
-        _l("Review"),
+        label_of(Document, "review_state"),
         choices=choices(
-            [("", _l("All")), ("due", _l("Due within 30 days")), ("overdue", _l("Overdue"))]
+            [("", _l("All")), (ReviewState.DUE, _DUE_WITHIN), (ReviewState.OVERDUE, _l("Overdue"))]
         ),
         default="",
         validators=[Optional()],
@@ -183,13 +250,3 @@ class MasterListFilterForm(FlaskForm):
             review=value("review"),
             q=value("q") or "",
         )
-
-
-def document_values(form: DocumentForm) -> DocumentValues:
-    return DocumentValues(
-        title=form.title.data or "",
-        owner_unit_id=form.owner_unit_id.data or None,
-        clause_ids=list(form.clause_ids.data or []),
-        review_period_months=form.review_period_months.data or DEFAULT_REVIEW_PERIOD_MONTHS,
-        retention_years=form.retention_years.data,
-    )

@@ -3,6 +3,7 @@ numbered revisions and the periodic reviews that keep them current."""
 
 from __future__ import annotations
 
+import calendar
 import enum
 from datetime import date, datetime, timedelta
 
@@ -24,6 +25,7 @@ from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.accounts.models import User
+from qms.core.labels import label_of, labelled
 from qms.core.models import (
     ArchivableMixin,
     AuditedMixin,
@@ -31,6 +33,7 @@ from qms.core.models import (
     VersionedMixin,
     str_enum,
 )
+from qms.documents.settings import review_notice_days
 from qms.extensions import db
 from qms.organisations.models import Agency, Unit
 from qms.standards.models import Clause
@@ -79,6 +82,16 @@ class RevisionState(enum.StrEnum):
     DISCARDED = "discarded"
 
 
+REVISION_STATE_LABELS = {
+    RevisionState.DRAFT: _l("Draft"),
+    RevisionState.IN_REVIEW: _l("In review"),
+    RevisionState.APPROVED: _l("Approved"),
+    RevisionState.EFFECTIVE: lazy_pgettext("in force", "Effective"),
+    RevisionState.SUPERSEDED: _l("Superseded"),
+    RevisionState.OBSOLETE: _l("Obsolete"),
+    RevisionState.DISCARDED: _l("Discarded"),
+}
+
 #: revisions still being worked on; a document has at most one
 OPEN_STATES = frozenset({RevisionState.DRAFT, RevisionState.IN_REVIEW, RevisionState.APPROVED})
 
@@ -91,14 +104,19 @@ class DocumentStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-#: how many days ahead a review counts as due (home panel, reminders, reports)
-REVIEW_NOTICE_DAYS = 30
-
 DOCUMENT_STATUS_LABELS = {
     DocumentStatus.NOT_YET_EFFECTIVE: _l("Not yet effective"),
     DocumentStatus.EFFECTIVE: lazy_pgettext("in force", "Effective"),
     DocumentStatus.WITHDRAWN: _l("Withdrawn"),
 }
+
+
+class ReviewState(enum.StrEnum):
+    """Where an effective document's periodic review stands (None: not due yet)."""
+
+    #: within the notice period (settings.py: DOCUMENT_REVIEW_NOTICE_DAYS)
+    DUE = "due"
+    OVERDUE = "overdue"
 
 
 class ReviewOutcome(enum.StrEnum):
@@ -111,15 +129,17 @@ REVIEW_OUTCOME_LABELS = {
     ReviewOutcome.REVISION: _l("New revision started"),
 }
 
-#: the fixed sections of a procedure's text, in order: (column, label)
-SECTIONS: tuple[tuple[str, object], ...] = (
-    ("purpose", _l("Purpose")),
-    ("scope", _l("Scope")),
-    ("definitions", _l("Definitions")),
-    ("responsibilities", _l("Responsibilities")),
-    ("procedure", _l("Procedure")),
-    ("records", _l("Records")),
-)
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, the month's last day when it has fewer days."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _section(label: object) -> Mapped[str]:
+    """A section of the procedure template in a revision's text (SECTIONS lists them)."""
+    return mapped_column(Text, default="", info={**labelled(label), "section": True})
 
 
 class Document(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.Model):
@@ -133,22 +153,47 @@ class Document(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
-    doc_type: Mapped[DocumentType] = mapped_column(str_enum(DocumentType))
+    agency_id: Mapped[int] = mapped_column(
+        ForeignKey("agencies.id"), index=True, info=labelled(_l("Agency"))
+    )
+    doc_type: Mapped[DocumentType] = mapped_column(
+        str_enum(DocumentType), info=labelled(_l("Type"), DOCUMENT_TYPE_LABELS)
+    )
+    #: the number behind the code (numbering.py)
     seq: Mapped[int]
-    code: Mapped[str] = mapped_column(String(64))
-    title: Mapped[str] = mapped_column(String(255))
-    owner_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
-    review_period_months: Mapped[int] = mapped_column(default=12)
+    code: Mapped[str] = mapped_column(String(64), info=labelled(_l("Code")))
+    title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title")))
+    owner_unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id"), info=labelled(_l("Owner unit"))
+    )
+    review_period_months: Mapped[int] = mapped_column(info=labelled(_l("Review period (months)")))
     #: how long records of this kind are kept (clause 7.5.3.2), in years
-    retention_years: Mapped[int | None] = mapped_column(default=None)
-    next_review_on: Mapped[date | None] = mapped_column(default=None, index=True)
+    retention_years: Mapped[int | None] = mapped_column(
+        default=None, info=labelled(_l("Retention period of records (years)"))
+    )
+    next_review_on: Mapped[date | None] = mapped_column(
+        default=None, index=True, info=labelled(_l("Next review"))
+    )
     #: the one effective revision; concurrent changes fail on the version (optimistic lock)
     current_revision_id: Mapped[int | None] = mapped_column(
-        ForeignKey("document_revisions.id", use_alter=True)
+        ForeignKey("document_revisions.id", use_alter=True), info=labelled(_l("Current revision"))
     )
-    withdrawn_at: Mapped[datetime | None] = mapped_column(default=None)
-    withdrawal_reason: Mapped[str] = mapped_column(Text, default="")
+    withdrawn_at: Mapped[datetime | None] = mapped_column(
+        default=None, info=labelled(_l("Withdrawn"))
+    )
+    withdrawal_reason: Mapped[str] = mapped_column(
+        Text, default="", info=labelled(_l("Reason for withdrawal"))
+    )
+
+    #: labels of what is not a column of its own (forms, the API's descriptions)
+    __labels__ = {
+        "status": _l("Status"),
+        "review_state": _l("Review"),
+        "clause_ids": _l("Clauses it serves"),
+        "clauses": _l("Clauses"),
+        "current_revision": _l("Current revision"),
+        "effective_on": _l("Effective date"),
+    }
 
     agency: Mapped[Agency] = relationship()
     owner_unit: Mapped[Unit | None] = relationship()
@@ -200,33 +245,38 @@ class Document(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db
         )
 
     @hybrid_method
-    def review_state(self, today: date) -> str | None:
-        """An effective document's review: "overdue", "due" (within the notice period) or
-        None."""
+    def review_state(self, today: date) -> ReviewState | None:
+        """An effective document's review: overdue, due (within the notice period) or None."""
         if self.status != DocumentStatus.EFFECTIVE or self.next_review_on is None:
             return None
         if self.next_review_on < today:
-            return "overdue"
-        if self.next_review_on <= today + timedelta(days=REVIEW_NOTICE_DAYS):
-            return "due"
+            return ReviewState.OVERDUE
+        if self.next_review_on <= today + timedelta(days=review_notice_days()):
+            return ReviewState.DUE
         return None
 
     @review_state.inplace.expression
     @classmethod
     def _review_state_expression(cls, today: date) -> ColumnElement[str | None]:
         effective = cls.status == DocumentStatus.EFFECTIVE.value
+        notice_ends = today + timedelta(days=review_notice_days())
         return case(
-            (and_(effective, cls.next_review_on < today), "overdue"),
-            (
-                and_(effective, cls.next_review_on <= today + timedelta(days=REVIEW_NOTICE_DAYS)),
-                "due",
-            ),
+            (and_(effective, cls.next_review_on < today), ReviewState.OVERDUE.value),
+            (and_(effective, cls.next_review_on <= notice_ends), ReviewState.DUE.value),
             else_=null(),
         )
 
     @property
     def status_label(self) -> str:
         return str(DOCUMENT_STATUS_LABELS[self.status])
+
+    def review_due_from(self, day: date) -> date:
+        """The next periodic review, counted from `day` (taking effect, a review held)."""
+        return add_months(day, self.review_period_months)
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     @property
     def open_revision(self) -> DocumentRevision | None:
@@ -241,8 +291,10 @@ class DocumentClause(AuditedMixin, db.Model):
     __deletable__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
-    clause_id: Mapped[int] = mapped_column(ForeignKey("clauses.id"))
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id"), index=True, info=labelled(_l("Document"))
+    )
+    clause_id: Mapped[int] = mapped_column(ForeignKey("clauses.id"), info=labelled(_l("Clause")))
 
     document: Mapped[Document] = relationship(back_populates="clause_links")
     clause: Mapped[Clause] = relationship(lazy="joined")
@@ -263,29 +315,49 @@ class DocumentRevision(AuditedMixin, TimestampMixin, VersionedMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
-    number: Mapped[int]
-    state: Mapped[RevisionState] = mapped_column(
-        str_enum(RevisionState), default=RevisionState.DRAFT
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id"), index=True, info=labelled(_l("Document"))
     )
-    change_summary: Mapped[str] = mapped_column(String(500))
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    purpose: Mapped[str] = mapped_column(Text, default="")
-    scope: Mapped[str] = mapped_column(Text, default="")
-    definitions: Mapped[str] = mapped_column(Text, default="")
-    responsibilities: Mapped[str] = mapped_column(Text, default="")
-    procedure: Mapped[str] = mapped_column(Text, default="")
-    records: Mapped[str] = mapped_column(Text, default="")
+    number: Mapped[int] = mapped_column(info=labelled(_l("Revision")))
+    state: Mapped[RevisionState] = mapped_column(
+        str_enum(RevisionState),
+        default=RevisionState.DRAFT,
+        info=labelled(_l("Status"), REVISION_STATE_LABELS),
+    )
+    change_summary: Mapped[str] = mapped_column(
+        String(500), info=labelled(_l("What changes in this revision"))
+    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), info=labelled(_l("Author")))
+    purpose: Mapped[str] = _section(_l("Purpose"))
+    scope: Mapped[str] = _section(_l("Scope"))
+    definitions: Mapped[str] = _section(_l("Definitions"))
+    responsibilities: Mapped[str] = _section(_l("Responsibilities"))
+    procedure: Mapped[str] = _section(_l("Procedure"))
+    records: Mapped[str] = _section(_l("Records"))
     #: the reviewer's reasons when changes were requested
-    review_comment: Mapped[str] = mapped_column(Text, default="")
+    review_comment: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Comment")))
     #: why the draft was discarded
-    discard_reason: Mapped[str] = mapped_column(Text, default="")
-    submitted_at: Mapped[datetime | None] = mapped_column(default=None)
-    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    approved_at: Mapped[datetime | None] = mapped_column(default=None)
-    effective_on: Mapped[date | None] = mapped_column(default=None)
+    discard_reason: Mapped[str] = mapped_column(
+        Text, default="", info=labelled(_l("Reason for discarding"))
+    )
+    submitted_at: Mapped[datetime | None] = mapped_column(
+        default=None, info=labelled(_l("Submitted"))
+    )
+    approved_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"), info=labelled(_l("Approved by"))
+    )
+    approved_at: Mapped[datetime | None] = mapped_column(
+        default=None, info=labelled(_l("Approved"))
+    )
+    effective_on: Mapped[date | None] = mapped_column(
+        default=None, info=labelled(_l("Effective from"))
+    )
     #: the day it stopped being effective (superseded or withdrawn)
-    ended_on: Mapped[date | None] = mapped_column(default=None)
+    ended_on: Mapped[date | None] = mapped_column(
+        default=None, info=labelled(_l("Effective until"))
+    )
+
+    __labels__ = {"sections": _l("Text"), "files": _l("Files")}
 
     document: Mapped[Document] = relationship(
         back_populates="revisions", foreign_keys=[document_id]
@@ -298,8 +370,26 @@ class DocumentRevision(AuditedMixin, TimestampMixin, VersionedMixin, db.Model):
         return f"{self.document.code} rev. {self.number}"
 
     @property
+    def state_label(self) -> str:
+        return str(REVISION_STATE_LABELS[self.state])
+
+    @property
+    def is_editable(self) -> bool:
+        """Only a draft's text and files change."""
+        return self.state == RevisionState.DRAFT
+
+    @property
+    def is_effective(self) -> bool:
+        return self.state == RevisionState.EFFECTIVE
+
+    @property
     def has_text(self) -> bool:
-        return any(getattr(self, name) for name, _label in SECTIONS)
+        return any(getattr(self, name) for name in SECTIONS)
+
+    @property
+    def section_texts(self) -> list[tuple[object, str]]:
+        """Each section of the template with its label and this revision's text."""
+        return [(label_of(DocumentRevision, name), getattr(self, name)) for name in SECTIONS]
 
 
 class DocumentReview(AuditedMixin, TimestampMixin, db.Model):
@@ -308,15 +398,23 @@ class DocumentReview(AuditedMixin, TimestampMixin, db.Model):
     __tablename__ = "document_reviews"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
-    reviewed_on: Mapped[date]
-    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    outcome: Mapped[ReviewOutcome] = mapped_column(str_enum(ReviewOutcome))
-    notes: Mapped[str] = mapped_column(Text, default="")
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id"), index=True, info=labelled(_l("Document"))
+    )
+    reviewed_on: Mapped[date] = mapped_column(info=labelled(_l("Review date")))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), info=labelled(_l("Reviewer")))
+    outcome: Mapped[ReviewOutcome] = mapped_column(
+        str_enum(ReviewOutcome), info=labelled(_l("Outcome"), REVIEW_OUTCOME_LABELS)
+    )
+    notes: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Notes")))
     #: the review date that was due when this review was held
-    due_on: Mapped[date | None] = mapped_column(default=None)
-    next_review_on: Mapped[date | None] = mapped_column(default=None)
-    revision_id: Mapped[int | None] = mapped_column(ForeignKey("document_revisions.id"))
+    due_on: Mapped[date | None] = mapped_column(default=None, info=labelled(_l("Review due")))
+    next_review_on: Mapped[date | None] = mapped_column(
+        default=None, info=labelled(_l("Next review"))
+    )
+    revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document_revisions.id"), info=labelled(_l("Revision"))
+    )
 
     document: Mapped[Document] = relationship(back_populates="reviews")
     reviewer: Mapped[User] = relationship()
@@ -329,3 +427,9 @@ class DocumentReview(AuditedMixin, TimestampMixin, db.Model):
     @property
     def outcome_label(self) -> str:
         return str(REVIEW_OUTCOME_LABELS[self.outcome])
+
+
+#: the sections of the procedure template, in their order (columns declared with `_section`)
+SECTIONS: tuple[str, ...] = tuple(
+    column.key for column in DocumentRevision.__table__.columns if column.info.get("section")
+)

@@ -3,7 +3,8 @@ revisions and reviews, the revision workflow and the difference between two revi
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import (
     Blueprint,
@@ -16,6 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied
@@ -23,7 +25,8 @@ from qms.core.history import history_of
 from qms.core.i18n import fmt_date
 from qms.core.timeutil import today
 from qms.core.views import form_status, show_on_form
-from qms.documents import services
+from qms.documents import diff as revision_diff
+from qms.documents import operations, queries, workflow
 from qms.documents.forms import (
     DocumentForm,
     MasterListFilterForm,
@@ -34,23 +37,37 @@ from qms.documents.forms import (
     TransitionForm,
     UploadForm,
     WithdrawForm,
-    document_values,
+    document_data,
 )
-from qms.documents.models import (
-    SECTIONS,
-    Document,
-    DocumentRevision,
-    DocumentType,
-    ReviewOutcome,
-)
+from qms.documents.models import Document, DocumentRevision, DocumentType, ReviewOutcome
 from qms.extensions import db
 from qms.files.queries import files_of
+from qms.organisations.models import Agency
 from qms.organisations.queries import visible_agencies
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
+T = TypeVar("T")
 
-def _filters() -> tuple[MasterListFilterForm, services.MasterListFilter]:
+
+def _saved(form: FlaskForm, change: Callable[[], T]) -> T | None:
+    """The change a submitted, valid form asks for, committed; None when the form is not
+    submitted or valid, or the change was refused (the reason is then shown on the form; a
+    permission refusal is no form error and goes on to its 403)."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = change()
+    except PermissionDenied:
+        raise
+    except DomainError as error:
+        show_on_form(form, error)
+        return None
+    db.session.commit()
+    return result
+
+
+def _filters() -> tuple[MasterListFilterForm, queries.MasterListFilter]:
     form = MasterListFilterForm(request.args, agencies=visible_agencies(current_user))
     return form, form.filters()
 
@@ -62,9 +79,9 @@ def index():
     return render_template(
         "documents/index.html",
         form=form,
-        documents=services.master_list(current_user, filters),
-        review_state=services.review_state,
-        may_create=bool(services.manageable_agencies(current_user)),
+        documents=queries.master_list(current_user, filters),
+        review_state=queries.review_state,
+        may_create=bool(queries.agencies_for_new_documents(current_user)),
     )
 
 
@@ -72,7 +89,7 @@ def index():
 @login_required
 def master_list_csv():
     _form, filters = _filters()
-    body = services.master_list_csv(services.master_list(current_user, filters))
+    body = queries.master_list_csv(queries.master_list(current_user, filters))
     filename = f"daftar-induk-dokumen-{today().isoformat()}.csv"
     return Response(
         body.encode("utf-8"),
@@ -88,7 +105,7 @@ def master_list_csv():
 @login_required
 def master_list_print():
     _form, filters = _filters()
-    documents = services.master_list(current_user, filters)
+    documents = queries.master_list(current_user, filters)
     by_agency: dict[Any, list[Document]] = {}
     for document in documents:
         by_agency.setdefault(document.agency, []).append(document)
@@ -96,30 +113,28 @@ def master_list_print():
 
 
 def _document_form_choices(agencies: list) -> dict[str, Any]:
-    return {"units": services.units_of(agencies), "clauses": services.clause_choices()}
+    return {"units": queries.units_of(agencies), "clauses": queries.clause_choices()}
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    agencies = services.manageable_agencies(current_user)
+    agencies = queries.agencies_for_new_documents(current_user)
     if not agencies:
         raise PermissionDenied(_("You may not register documents."))
     form = NewDocumentForm(agencies=agencies, **_document_form_choices(agencies))
-    if form.validate_on_submit():
-        agency = next(a for a in agencies if a.id == form.agency_id.data)
-        try:
-            document = services.create_document(
-                current_user, agency, DocumentType(form.doc_type.data), document_values(form)
-            )
-        except PermissionDenied:
-            raise
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("Document %(code)s registered.", code=document.code), "success")
-            return redirect(url_for("documents.show", document_id=document.id))
+
+    def register() -> Document:
+        agency = access.owner_for_create(
+            current_user, Document, Agency, form.agency_id.data, "agency_id"
+        )
+        doc_type = DocumentType(form.doc_type.data)
+        return operations.create_document(current_user, agency, doc_type, form.values())
+
+    document = _saved(form, register)
+    if document is not None:
+        flash(_("Document %(code)s registered.", code=document.code), "success")
+        return redirect(url_for("documents.show", document_id=document.id))
     page = render_template("documents/document_form.html", form=form, document=None)
     return page, form_status(form)
 
@@ -132,12 +147,11 @@ def show(document_id: int):
     return render_template(
         "documents/document.html",
         document=document,
-        review_state=services.review_state(document),
+        review_state=queries.review_state(document),
         review_form=ReviewForm(formdata=None, version=document.version),
         withdraw_form=WithdrawForm(formdata=None, version=document.version),
-        may_edit=access.can(current_user, access.EDIT, document),
-        state_label=services.state_label,
-        previous_revision=services.previous_revision,
+        offers=queries.document_actions(document, current_user),
+        previous_revision=queries.previous_revision,
         history=entries,
     )
 
@@ -148,24 +162,18 @@ def edit(document_id: int):
     document = access.get_visible(Document, document_id, current_user)
     access.authorize(current_user, access.EDIT, document)
     form = DocumentForm(
-        obj=document,
-        clause_ids=[c.id for c in document.clauses],
-        owner_unit_id=document.owner_unit_id or 0,
+        data={**document_data(document), "version": document.version},
         **_document_form_choices([document.agency]),
     )
-    if form.validate_on_submit():
-        try:
-            services.update_document(
-                current_user, document, document_values(form), form.version.data
-            )
-        except PermissionDenied:
-            raise
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The document was saved."), "success")
-            return redirect(url_for("documents.show", document_id=document.id))
+    saved = _saved(
+        form,
+        lambda: operations.update_document(
+            current_user, document, form.values(), form.version.data
+        ),
+    )
+    if saved is not None:
+        flash(_("The document was saved."), "success")
+        return redirect(url_for("documents.show", document_id=document.id))
     return render_template(
         "documents/document_form.html", form=form, document=document
     ), form_status(form)
@@ -189,7 +197,7 @@ def withdraw(document_id: int):
     try:
         if not form.validate_on_submit():
             raise DomainError(_("Say why the document is withdrawn."))
-        services.withdraw_document(current_user, document, form.reason.data, form.version.data)
+        workflow.withdraw_document(current_user, document, form.reason.data, form.version.data)
     except DomainError as error:
         return _refused(error, back)
     db.session.commit()
@@ -206,7 +214,7 @@ def review(document_id: int):
     try:
         if not form.validate_on_submit():
             raise DomainError(_("Choose the outcome of the review."))
-        result = services.review_document(
+        result = operations.review_document(
             current_user,
             document,
             ReviewOutcome(form.outcome.data),
@@ -238,24 +246,21 @@ def new_revision(document_id: int):
     form = NewRevisionForm(obj=document.current_revision)
     if request.method == "GET":
         form.change_summary.data = ""
-    if form.validate_on_submit():
+
+    def start() -> DocumentRevision:
         upload = form.file.data
-        try:
-            revision = services.create_revision(
-                current_user,
-                document,
-                form.change_summary.data,
-                form.sections(),
-                (upload.stream, upload.filename) if upload else None,
-            )
-        except PermissionDenied:
-            raise
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("Revision %(number)s was created as a draft.", number=revision.number))
-            return redirect(url_for("documents.show_revision", revision_id=revision.id))
+        return operations.create_revision(
+            current_user,
+            document,
+            form.change_summary.data,
+            form.sections(),
+            (upload.stream, upload.filename) if upload else None,
+        )
+
+    revision = _saved(form, start)
+    if revision is not None:
+        flash(_("Revision %(number)s was created as a draft.", number=revision.number))
+        return redirect(url_for("documents.show_revision", revision_id=revision.id))
     return render_template(
         "documents/revision_form.html", form=form, document=document, revision=None
     ), form_status(form)
@@ -266,18 +271,16 @@ def new_revision(document_id: int):
 def diff(document_id: int):
     document = access.get_visible(Document, document_id, current_user)
     newest = document.revisions[-1].number if document.revisions else 0
-    new = services.revision_by_number(document, request.args.get("to", newest, type=int))
-    previous = services.previous_revision(new) if new else None
+    new = queries.revision_by_number(document, request.args.get("to", newest, type=int))
+    previous = queries.previous_revision(new) if new else None
     from_number = request.args.get("from", type=int)
-    old = (
-        services.revision_by_number(document, from_number) if from_number is not None else previous
-    )
+    old = queries.revision_by_number(document, from_number) if from_number is not None else previous
     return render_template(
         "documents/diff.html",
         document=document,
         old=old,
         new=new,
-        sections=services.diff_revisions(old, new) if old and new else [],
+        sections=revision_diff.diff_revisions(old, new) if old and new else [],
     )
 
 
@@ -292,16 +295,14 @@ def _render_revision(
         "documents/revision.html",
         revision=revision,
         document=document,
-        sections=SECTIONS,
         files=files_of(revision),
-        actions=services.available_actions(revision, current_user),
+        steps=workflow.available_steps(revision, current_user),
         transition_form=TransitionForm(
             formdata=None, version=revision.version, effective_on=today()
         ),
         upload_form=upload_form or UploadForm(formdata=None),
-        may_edit=access.can(current_user, access.EDIT, revision),
-        state_label=services.state_label(revision),
-        previous=services.previous_revision(revision),
+        may_edit_draft=queries.may_edit_draft(revision, current_user),
+        previous=queries.previous_revision(revision),
         history=entries,
     ), status
 
@@ -318,23 +319,15 @@ def edit_revision(revision_id: int):
     revision = access.get_visible(DocumentRevision, revision_id, current_user)
     access.authorize(current_user, access.EDIT, revision)
     form = RevisionForm(obj=revision)
-    if form.validate_on_submit():
-        try:
-            services.update_revision(
-                current_user,
-                revision,
-                form.change_summary.data,
-                form.sections(),
-                form.version.data,
-            )
-        except PermissionDenied:
-            raise
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The revision was saved."), "success")
-            return redirect(url_for("documents.show_revision", revision_id=revision.id))
+    saved = _saved(
+        form,
+        lambda: operations.update_revision(
+            current_user, revision, form.change_summary.data, form.sections(), form.version.data
+        ),
+    )
+    if saved is not None:
+        flash(_("The revision was saved."), "success")
+        return redirect(url_for("documents.show_revision", revision_id=revision.id))
     return render_template(
         "documents/revision_form.html", form=form, document=revision.document, revision=revision
     ), form_status(form)
@@ -345,22 +338,18 @@ def edit_revision(revision_id: int):
 def upload(revision_id: int):
     revision = access.get_visible(DocumentRevision, revision_id, current_user)
     form = UploadForm()
-    if form.validate_on_submit():
-        try:
-            services.attach_file(
-                current_user,
-                revision,
-                (form.file.data.stream, form.file.data.filename),
-                form.description.data or "",
-            )
-        except PermissionDenied:
-            raise
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The file was attached."), "success")
-            return redirect(url_for("documents.show_revision", revision_id=revision.id))
+    stored = _saved(
+        form,
+        lambda: operations.attach_file(
+            current_user,
+            revision,
+            (form.file.data.stream, form.file.data.filename),
+            form.description.data or "",
+        ),
+    )
+    if stored is not None:
+        flash(_("The file was attached."), "success")
+        return redirect(url_for("documents.show_revision", revision_id=revision.id))
     return _render_revision(revision, form, 422)
 
 
@@ -373,7 +362,7 @@ def transition(revision_id: int):
     try:
         if not form.validate_on_submit():
             raise DomainError(_("The action could not be read; reload the page and try again."))
-        services.transition(
+        workflow.transition(
             current_user,
             revision,
             form.action.data,
@@ -388,7 +377,7 @@ def transition(revision_id: int):
         _(
             "Revision %(number)s is now “%(state)s”.",
             number=revision.number,
-            state=services.state_label(revision),
+            state=revision.state_label,
         ),
         "success",
     )

@@ -5,8 +5,8 @@ report. Each function returns plain data (see registry.Builder) in the current l
 The figures come from the features' own rules: the audit compliance formula (`audits.services.
 Tally`), the finding grades (`audits.grades`), the corrective-action and complaint figures of
 the CAPA dashboard (`capa.dashboard.summarise`; for a city, counted in SQL with the same rules
-of the models), the review state of a document (`Document.review_state`) and the small-business
-funnel (`sme.dashboard.compute`).
+of the models), document control's counts and reviews due (`documents.figures`) and the
+small-business funnel (`sme.dashboard.compute`).
 What is selected (one agency, one city, a period) is decided here.
 """
 
@@ -29,7 +29,8 @@ from qms.capa.models import GRADE_LABELS as NC_GRADE_LABELS
 from qms.capa.models import STATUS_LABELS as NC_STATUS_LABELS
 from qms.capa.models import Complaint, Nonconformity
 from qms.capa.settings import setting as capa_setting
-from qms.documents.models import DOCUMENT_STATUS_LABELS, Document, DocumentStatus
+from qms.documents.figures import document_counts, documents_to_review
+from qms.documents.models import DOCUMENT_STATUS_LABELS, DocumentStatus, ReviewState
 from qms.extensions import db
 from qms.organisations.models import Agency, City
 from qms.sme import dashboard as sme_dashboard
@@ -368,54 +369,27 @@ def nc_rows(ncs: list[Nonconformity], today: date) -> list[dict[str, Any]]:
     ]
 
 
-def documents_of(agency_ids: list[int]) -> list[Document]:
-    return list(
-        db.session.scalars(
-            select(Document)
-            .where(Document.agency_id.in_(agency_ids), Document.archived_at.is_(None))
-            .order_by(Document.agency_id, Document.doc_type, Document.seq)
-        )
-    )
+def document_figures(agency_id: int, today: date) -> dict[str, Any]:
+    """Document control as of today: documents by status, reviews due soon and overdue (the
+    documents feature's figures, as its agency panel counts them)."""
+    counts = document_counts([agency_id], today)[agency_id]
+    to_review = documents_to_review([agency_id], today)
 
-
-def document_counts(agency_ids: list[int], today: date) -> dict[int, dict[str, int]]:
-    """Per agency, counted in SQL with the documents' own rule: its documents and the reviews
-    overdue (`Document.review_state`, as `document_figures` decides it per document)."""
-    return {
-        agency_id: {"total": total, "overdue": overdue}
-        for agency_id, total, overdue in db.session.execute(
-            select(
-                Document.agency_id,
-                func.count(),
-                _count_if(Document.review_state(today) == "overdue"),
-            )
-            .where(Document.agency_id.in_(agency_ids), Document.archived_at.is_(None))
-            .group_by(Document.agency_id)
-        )
-    }
-
-
-def document_figures(documents: list[Document], today: date) -> dict[str, Any]:
-    """Document control as of today: documents by status, reviews due soon and overdue."""
-    statuses = Counter(d.status for d in documents)
-    states = {d.id: d.review_state(today) for d in documents}
-
-    def listed(state: str) -> list[dict[str, Any]]:
+    def listed(state: ReviewState) -> list[dict[str, Any]]:
         return [
             {"code": d.code, "title": d.title, "next_review_on": d.next_review_on}
-            for d in documents
-            if states[d.id] == state
+            for d in to_review[state]
         ]
 
     return {
-        "total": len(documents),
+        "total": counts.total,
         "by_status": [
-            {"label": str(DOCUMENT_STATUS_LABELS[s]), "count": statuses.get(s, 0)}
+            {"label": str(DOCUMENT_STATUS_LABELS[s]), "count": counts.by_status[s]}
             for s in DocumentStatus
         ],
-        "effective": statuses.get(DocumentStatus.EFFECTIVE, 0),
-        "due": listed("due"),
-        "overdue": listed("overdue"),
+        "effective": counts.by_status[DocumentStatus.EFFECTIVE],
+        "due": listed(ReviewState.DUE),
+        "overdue": listed(ReviewState.OVERDUE),
     }
 
 
@@ -463,7 +437,7 @@ def agency_figures(agency: Agency, period: Period, today: date) -> dict[str, Any
         "findings_total": sum(findings.values()),
         "capa": capa_figures(ncs, complaints, today),
         "ncs": nc_rows(ncs, today),
-        "documents": document_figures(documents_of([agency.id]), today),
+        "documents": document_figures(agency.id, today),
     }
 
 
@@ -495,7 +469,7 @@ def city_figures(city: City, viewer: User, period: Period, today: date) -> dict[
         for audit in own:
             grade_counts.update(audit["grades"])
         own_capa = capa[agency.id]
-        own_documents = documents.get(agency.id, {"total": 0, "overdue": 0})
+        own_documents = documents[agency.id]
         rows.append(
             {
                 "id": agency.id,
@@ -511,8 +485,8 @@ def city_figures(city: City, viewer: User, period: Period, today: date) -> dict[
                 ),
                 "open_ncs": own_capa["open"],
                 "overdue_ncs": own_capa["overdue"],
-                "documents": own_documents["total"],
-                "reviews_overdue": own_documents["overdue"],
+                "documents": own_documents.total,
+                "reviews_overdue": own_documents.overdue,
                 "complaints": own_capa["complaints"],
                 "complaints_in_time": _share(own_capa["in_time"], own_capa["complaints"]),
             }

@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from qms.core.timeutil import today
-from qms.documents import services as documents
+from qms.documents import queries as documents
 from qms.reports.registry import Need, ReportRequest, ReportType, register_report_type
 
 
