@@ -9,7 +9,8 @@ from datetime import date, timedelta
 import pytest
 
 from qms.accounts.models import User
-from qms.audits import services as audits
+from qms.audits import checklist, workflow
+from qms.audits import figures as audit_figures
 from qms.audits.models import Audit
 from qms.capa import services as capa
 from qms.capa.models import NcGrade
@@ -37,9 +38,9 @@ class Scene:
 def scene(app) -> Scene:
     w = make_world()
     reported = started_audit(w)
-    audits.record_row(w.lead, reported.rows[0], MAJOR)
-    audits.record_row(w.lead, reported.rows[1], {"result": "observation", "statement": "Antre"})
-    audits.transition(w.lead, reported, "report", confirm_unanswered=True)
+    checklist.record_row(w.lead, reported.rows[0], MAJOR)
+    checklist.record_row(w.lead, reported.rows[1], {"result": "observation", "statement": "Antre"})
+    workflow.transition(w.lead, reported, "report", confirm_unanswered=True)
     planned = plan_audit(w, planned_start=date(2026, 12, 1), planned_end=date(2026, 12, 2))
     new_document(w.officer, w.dukcapil, "Draf SOP arsip")
     for title, days in (("SOP KTP-el", 350), ("SOP KK", 400)):  # review due soon / overdue
@@ -105,10 +106,10 @@ def test_the_audit_panel_shows_compliance_with_its_formula_and_the_audits(scene,
 
 def test_compliance_comes_from_the_audits_the_user_may_see(scene):
     w = scene.w
-    figures = audits.compliance_by_clause(w.dukcapil, w.officer)
+    figures = audit_figures.compliance_by_clause(w.dukcapil, w.officer)
     assert figures and {f.audit.id for f in figures} == {scene.reported.id}
-    assert audits.compliance_by_clause(w.dukcapil, scene.coop) == []
-    assert audits.compliance_by_clause(w.dukcapil, w.other_officer) == []
+    assert audit_figures.compliance_by_clause(w.dukcapil, scene.coop) == []
+    assert audit_figures.compliance_by_clause(w.dukcapil, w.other_officer) == []
 
 
 def test_the_register_panel_counts_what_each_user_may_see(scene):

@@ -9,7 +9,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from qms.audits import services
+from qms.audits import operations, workflow
 from qms.audits.models import AgendaItem, Audit, AuditStatus, Finding
 from qms.core.errors import DomainError, ValidationFailed
 from qms.extensions import db
@@ -156,14 +156,14 @@ def test_the_agenda_service_names_every_refused_field(world):
         "auditor_id": world.member.id,  # not on the team
     }
     with pytest.raises(ValidationFailed) as refused:
-        services.add_agenda_item(world.lead, audit, values)
+        operations.add_agenda_item(world.lead, audit, values)
     assert set(refused.value.errors) == {"ends_at", "auditor_id"}
     assert "The agenda row cannot end before it starts." in refused.value.errors["ends_at"]
 
 
 def test_an_issued_audits_plan_refuses_agenda_rows(world, client, auth):
     audit = started_audit(world)
-    services.transition(world.lead, audit, "report", confirm_unanswered=True)
+    workflow.transition(world.lead, audit, "report", confirm_unanswered=True)
     db.session.commit()
     auth.login(world.lead)
     refused = client.post(
@@ -215,7 +215,7 @@ def test_one_refusal_keeps_its_own_error_several_are_collected(world, api):
 
     audit = plan_audit(world)
     with pytest.raises(ValidationFailed) as edited:
-        services.update_audit(
+        operations.update_audit(
             world.lead,
             audit,
             {

@@ -10,8 +10,7 @@ from datetime import timedelta
 import pytest
 from flask_babel import force_locale
 
-from qms.audits import grades
-from qms.audits import services as audits
+from qms.audits import checklist, grades, operations, workflow
 from qms.audits.models import Audit
 from qms.capa import services as capa
 from qms.capa.models import NcStatus, Nonconformity
@@ -43,10 +42,10 @@ def world(app):
 def reported_major(world, **audit_values) -> Audit:
     """An audit of Dinas Dukcapil with one major finding, its report issued."""
     audit = plan_audit(world, **audit_values)
-    audits.add_member(world.city_admin, audit, world.member.id)
-    audits.transition(world.lead, audit, "start")
-    audits.record_row(world.lead, audit.rows[0], MAJOR)
-    audits.transition(world.lead, audit, "report", confirm_unanswered=True)
+    operations.add_member(world.city_admin, audit, world.member.id)
+    workflow.transition(world.lead, audit, "start")
+    checklist.record_row(world.lead, audit.rows[0], MAJOR)
+    workflow.transition(world.lead, audit, "report", confirm_unanswered=True)
     db.session.commit()
     return audit
 
