@@ -330,6 +330,9 @@ def _close_refused(client, auth, world, audit) -> None:
     assert refused.status_code == 303
     page = client.get(f"/audits/{audit.id}").get_data(as_text=True)
     assert audit.active_findings[0].number in page
+    # the step is not offered while it would be refused, and the page says why
+    assert f"/audits/{audit.id}/transition/close" not in page
+    assert "Masih terbuka: " in page
     auth.logout()
     db.session.refresh(audit)
     assert audit.status == AuditStatus.REPORTED

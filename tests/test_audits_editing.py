@@ -3,6 +3,8 @@ editing and archiving audit programmes, with the denials."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from flask_babel import force_locale
 from sqlalchemy.orm import Session
@@ -446,3 +448,21 @@ def test_the_audited_agencys_officer_reads_findings_through_the_api_once_reporte
     # reading is not writing
     refused = officer.patch(f"/findings/{finding_id}", json={"grade": "major", "version": 99})
     assert refused.status_code == 403
+
+
+def test_an_audit_patch_changes_only_what_it_sends(world, api):
+    """The fields left out keep their values, the meeting times included (they are read and
+    written in the offices' time zone)."""
+    audit = plan_audit(world)
+    operations.update_audit(
+        world.lead,
+        audit,
+        {"opening_meeting_at": datetime(2026, 10, 13, 0, 30)},  # 08.30 WITA
+    )
+    db.session.commit()
+    patched = api.as_user(world.lead).patch(f"/audits/{audit.id}", json={"conclusion": "Baik"})
+    assert patched.status_code == 200, patched.get_json()
+    assert patched.get_json()["data"]["conclusion"] == "Baik"
+    db.session.expire_all()
+    assert audit.opening_meeting_at == datetime(2026, 10, 13, 0, 30)
+    assert audit.scope_clauses == ["7.5", "8", "9.3"] and audit.lead_auditor_id == world.lead.id

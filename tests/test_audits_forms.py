@@ -4,6 +4,7 @@ answer, an agenda row, a new audit), and the messages users read after each step
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from flask_babel import force_locale
@@ -274,3 +275,27 @@ def test_the_audit_page_names_the_units_in_scope(world, client, auth):
     assert "Unit dalam lingkup" in page and "Bidang Pelayanan Pendaftaran Penduduk" in page
     assert "Bidang Pemanfaatan Data" not in page
     assert "Seluruh OPD" in client.get(f"/audits/{whole.id}").get_data(as_text=True)
+
+
+def test_an_auditor_is_offered_no_audit_of_their_own_agency(world, client, auth, api):
+    """The agencies a planner may choose leave out their own; asking for it anyway is refused
+    at the field, through the page, the API and the operation alike."""
+    auth.login(world.dukcapil_auditor)
+    page = client.get("/audits/new").get_data(as_text=True)
+    options = _field(page, "agency_id")
+    assert world.bakeuda.name in options and world.dukcapil.name not in options
+    values = {
+        "agency_id": world.dukcapil.id,
+        "planned_start": "2026-10-13",
+        "scope_clauses": ["7.5"],
+        "objectives": "Menilai",
+    }
+    refused = api.as_user(world.dukcapil_auditor).post("/audits", json=values)
+    assert refused.status_code == 422
+    assert list(refused.get_json()["error"]["fields"]) == ["agency_id"]
+    with pytest.raises(ValidationFailed) as denied:
+        operations.create_audit(
+            world.dukcapil_auditor, {**values, "planned_start": date(2026, 10, 13)}
+        )
+    assert list(denied.value.errors) == ["agency_id"]
+    assert db.session.scalar(select(func.count(Audit.id))) == 0

@@ -16,6 +16,7 @@ from qms.core.errors import DomainError, PermissionDenied, ValidationFailed
 from qms.core.roles import Role
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
+from qms.standards.models import Clause
 from tests.factories_audits import NC, make_world, plan_audit, started_audit
 
 
@@ -333,6 +334,29 @@ def test_compliance_formula(world):
     assert set(figures) == {"7.5"}  # clauses with only not applicable rows have no figure
     assert figures["7.5"].tally.compliance == pytest.approx(expected) == pytest.approx(0.75)
     assert figures["7.5"].audit == audit
+
+
+def test_the_figure_counts_alike_in_sql_and_in_python(world):
+    """One rule (`Tally.add`) for the rows counted in SQL (the figures, the reports) and for
+    one audit's rows loaded for a page."""
+    audit = started_audit(world)
+    results = ["conform", "nonconform", "observation", "opportunity", "good_practice", None]
+    for row, result in zip(audit.rows, results, strict=True):
+        if result in ("nonconform", "observation", "opportunity"):
+            grade = "minor" if result == "nonconform" else ""  # the others have one grade each
+            checklist.record_row(world.lead, row, {**NC, "result": result, "grade": grade})
+        elif result:
+            checklist.record_row(world.lead, row, {"result": result})
+    in_sql = audit_figures.clause_tallies([audit.id], Clause.id)[audit.id]
+    by_clause: dict[int, list] = {}
+    for row in audit.rows:
+        by_clause.setdefault(row.clause_id, []).append(row)
+    in_python = {
+        clause_id: audit_figures.tally(rows)
+        for clause_id, rows in by_clause.items()
+        if audit_figures.tally(rows).assessed
+    }
+    assert in_sql == in_python and len(in_sql) == 3
 
 
 def test_compliance_uses_the_latest_issued_report_per_clause(world):

@@ -312,6 +312,31 @@ def test_api_programmes(world, api):
     assert api.get(f"/audit-programmes/{programme_id}").status_code == 404
 
 
+def test_a_programme_goes_only_to_a_city_its_author_plans_audits_in(world, client, auth, api):
+    """The city is asked (or, for someone planning in one city only, implied); any other city,
+    or none where several are possible, is refused at the field, never replaced."""
+    lead = api.as_user(world.lead)
+    elsewhere = world.other_city_agency.city_id
+    other = lead.post("/audit-programmes", json={"year": 2027, "title": "X", "city_id": elsewhere})
+    assert other.status_code == 422
+    assert list(other.get_json()["error"]["fields"]) == ["city_id"]
+    admin = api.as_user(user_with_role(Role.SYSTEM_ADMIN))  # plans in every city
+    unnamed = admin.post("/audit-programmes", json={"year": 2027, "title": "X"})
+    assert unnamed.status_code == 422
+    assert list(unnamed.get_json()["error"]["fields"]) == ["city_id"]
+    named = admin.post(
+        "/audit-programmes", json={"year": 2027, "title": "X", "city_id": world.city.id}
+    )
+    assert named.status_code == 201 and named.get_json()["data"]["city_id"] == world.city.id
+    auth.login(world.lead)
+    page = client.get("/audits/programmes/new").get_data(as_text=True)
+    assert 'name="city_id"' in page and world.city.name in page
+    posted = client.post(
+        "/audits/programmes/new", data={"city_id": world.city.id, "year": 2028, "title": "Y"}
+    )
+    assert posted.status_code == 302
+
+
 def test_pages_render_for_the_team(world, client, auth):
     audit = started_audit(world)
     checklist.record_row(world.lead, audit.rows[0], NC)
@@ -358,6 +383,16 @@ def test_reminders_14_and_7_days_before_each_sent_once(world, app):
     assert len(remind(date(2026, 12, 5))) == 2
     assert remind(date(2026, 12, 6)) == []
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 4
+
+
+def test_the_reminder_days_are_a_setting(world, app):
+    audit = plan_audit(world, planned_start=date(2026, 12, 12), planned_end=date(2026, 12, 12))
+    app.config["AUDIT_REMINDER_DAYS"] = (3,)
+    with app.test_request_context():
+        assert run_reminders(date(2026, 11, 28)) == []
+        queued = run_reminders(date(2026, 12, 9))
+    assert [m.to for m in queued] == [world.lead.email] and "3" in queued[0].subject
+    assert f"/audits/{audit.id}" in queued[0].body
 
 
 def test_demo_data_is_idempotent(app):

@@ -30,10 +30,10 @@ class ProgrammeItemOut(Resource):
     planned_month: int
     clause_numbers: list[str]
     reason: str
-    #: the audits planned from the item (cancelled ones left out)
-    audit_ids: list[int]
-    #: an audit planned from the item has its report issued
-    done: bool
+    audit_ids: list[int] = Field(
+        description="The audits planned from the item (cancelled ones left out)"
+    )
+    done: bool = Field(description="An audit planned from the item has its report issued")
 
     @classmethod
     def of(cls, line: queries.ProgrammeLine) -> ProgrammeItemOut:
@@ -86,8 +86,7 @@ class AuditOut(Resource):
     reference: str
     agency_id: int
     programme_item_id: int | None
-    #: the code of the audit's standard
-    standard: str
+    standard: str = Field(description="The code of the audit's standard")
     kind: AuditKind
     status: AuditStatus
     objectives: str
@@ -100,8 +99,7 @@ class AuditOut(Resource):
     actual_start: date | None
     actual_end: date | None
     lead_auditor_id: int | None
-    #: the lead auditor first, then the members
-    team: list[TeamMemberOut]
+    team: list[TeamMemberOut] = Field(description="The lead auditor first, then the members")
     auditee_representatives: str
     conclusion: str
     degree_of_conformity: str
@@ -109,8 +107,10 @@ class AuditOut(Resource):
     areas_not_covered: str
     reported_at: Timestamp | None
     closed_at: Timestamp | None
-    #: the audit's compliance figure over all its rows (None before any row is assessed)
-    compliance: float | None
+    compliance: float | None = Field(
+        description="The audit's compliance figure over all its rows (null before a row is "
+        "assessed)"
+    )
 
     @classmethod
     def of(cls, audit: Audit) -> AuditOut:
@@ -128,19 +128,18 @@ class ChecklistRowOut(Resource):
 
     id: int
     version: int = Field(
-        description="send it back when saving the row: a save based on an older read is "
+        description="Send it back when saving the row: a save based on an older read is "
         "refused (409) and changes nothing"
     )
     audit_id: int
-    #: the clause's number
-    clause: str
-    #: the key of the standard's question (None for the auditor's own question)
-    question_key: str | None
+    clause: str = Field(description="The clause's number")
+    question_key: str | None = Field(
+        description="The key of the standard's question (null for the auditor's own question)"
+    )
     question: str
     result: RowResult | None
     notes: str
-    #: the number of the row's finding
-    finding: str | None
+    finding: str | None = Field(description="The number of the row's finding")
 
     @classmethod
     def of(cls, row: ChecklistRow) -> ChecklistRowOut:
@@ -173,11 +172,10 @@ class FindingOut(Resource):
     audit_id: int
     row_id: int
     version: int = Field(
-        description="the version of the finding's checklist row: send it back when changing "
+        description="The version of the finding's checklist row: send it back when changing "
         "the finding"
     )
-    #: the clause's number
-    clause: str
+    clause: str = Field(description="The clause's number")
     grade: str
     requirement: str
     evidence: str
@@ -210,10 +208,8 @@ class FindingOut(Resource):
 class ClauseComplianceOut(Resource):
     """A clause's compliance figure from the agency's latest issued audit that assessed it."""
 
-    #: the clause's number
-    clause: str
-    #: the reference of the audit the figure comes from
-    audit: str
+    clause: str = Field(description="The clause's number")
+    audit: str = Field(description="The reference of the audit the figure comes from")
     conform: int
     observation: int
     nonconform: int
