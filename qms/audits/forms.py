@@ -24,7 +24,6 @@ from qms.audits.models import (
     Finding,
     ProgrammeItem,
 )
-from qms.core.access import MAX_ID
 from qms.core.forms import (
     REQUIRED,
     ChoiceField,
@@ -38,8 +37,11 @@ from qms.core.forms import (
 )
 from qms.core.labels import label_of
 
-#: a record's id as a form takes it: ids outside this range exist nowhere
-AN_ID = NumberRange(1, MAX_ID, _l("Enter a whole number from 1 to %(max)s."))
+#: ids are INTEGER columns, 32 bits on PostgreSQL: a larger one exists nowhere (and would be
+#: refused by the database rather than not found)
+MAX_RECORD_ID = 2**31 - 1
+#: a record's id as a form takes it
+AN_ID = NumberRange(1, MAX_RECORD_ID, _l("Enter a whole number from 1 to %(max)s."))
 
 
 class ClauseListField(StringField):

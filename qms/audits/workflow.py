@@ -181,21 +181,28 @@ def transition(
     return done
 
 
-def available_transitions(audit: Audit, user: User) -> list[Transition]:
-    return AUDIT_WORKFLOW.available(audit, user)
+@dataclass(frozen=True)
+class StepOffers:
+    """The steps of an audit's current status that the user's role takes: those the page
+    offers, and those a refusal holds back, each with its reason (the page says why)."""
+
+    available: list[Transition]
+    refused: list[tuple[Transition, Any]]
 
 
-def refused_steps(audit: Audit, user: User) -> list[tuple[Transition, Any]]:
-    """The steps of the current status the user's role takes but a refusal holds back, each
-    with the reason (the page says why the step is not offered)."""
+def step_offers(audit: Audit, user: User) -> StepOffers:
     state = AUDIT_WORKFLOW.state_of(audit)
-    refused = []
+    available: list[Transition] = []
+    refused: list[tuple[Transition, Any]] = []
     for step in AUDIT_WORKFLOW.transitions.values():
-        if state in step.sources and step.allowed(user, audit):
-            reason = step.refusal(user, audit)
-            if reason is not None:
-                refused.append((step, reason))
-    return refused
+        if state not in step.sources or not step.allowed(user, audit):
+            continue
+        reason = step.refusal(user, audit)
+        if reason is None:
+            available.append(step)
+        else:
+            refused.append((step, reason))
+    return StepOffers(available, refused)
 
 
 # --- a programme and its items ------------------------------------------------------------

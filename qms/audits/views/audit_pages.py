@@ -53,14 +53,15 @@ def new():
 def _detail_page(audit: Audit, agenda_form: AgendaForm | None = None) -> str:
     """The audit page; `agenda_form` is a refused agenda row, shown again with its errors."""
     auditors = queries.auditors_of({city_of(audit)})
+    steps = workflow.step_offers(audit, current_user)
     return render_template(
         "audits/audit.html",
         audit=audit,
         may_edit=access.can(current_user, access.EDIT, audit),
         member_form=MemberForm(auditors=[u for u in auditors if u.id not in audit.team_ids]),
         agenda_form=agenda_form or AgendaForm(auditors=audit.team),
-        transitions=workflow.available_transitions(audit, current_user),
-        refused=workflow.refused_steps(audit, current_user),
+        transitions=steps.available,
+        refused=steps.refused,
         lacking=follow_up.findings_lacking_follow_up(audit)
         if audit.status == AuditStatus.REPORTED
         else [],
