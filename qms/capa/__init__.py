@@ -43,7 +43,7 @@ def _agency_panel_context(user, agency) -> dict:
 
 
 def init_app(app: Flask) -> None:
-    from qms.audits import services as audits
+    from qms.audits import interface as audits
     from qms.capa import api, complaints, demo, findings, services, settings, views  # noqa: F401
     from qms.core.registry import (
         AgencyPanel,
