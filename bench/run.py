@@ -45,7 +45,7 @@ from sqlalchemy import bindparam, func, insert, select, update  # noqa: E402
 
 from qms import create_app  # noqa: E402
 from qms.accounts.models import RoleAssignment, User  # noqa: E402
-from qms.audits import services as audit_services  # noqa: E402
+from qms.audits import queries as audit_queries  # noqa: E402
 from qms.audits.models import Audit, ChecklistRow, Finding  # noqa: E402
 from qms.capa.models import Complaint, CorrectiveAction, Nonconformity  # noqa: E402
 from qms.core.checklists import load_directory  # noqa: E402
@@ -123,7 +123,7 @@ def audits_and_capa(city: City, rng: random.Random, _agencies: int) -> None:
     about 10 graded findings; a nonconformity with an action for each nonconformity finding;
     30 complaints a year per agency; 40 controlled documents per agency."""
     load_directory(Path(current_app.config["CHECKLISTS_DIR"]))
-    standard = audit_services.default_standard()
+    standard = audit_queries.default_standard()
     clauses = [c for c in standard_queries.current_clauses(standard) if c.depth > 0]
     agencies = list(db.session.scalars(select(Agency).where(Agency.city_id == city.id)))
     author = db.session.scalar(select(User).where(User.email == "reviewer@bench.test"))

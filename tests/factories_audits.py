@@ -9,7 +9,7 @@ from datetime import date
 import factory
 
 from qms.accounts.models import User
-from qms.audits import services
+from qms.audits import operations, workflow
 from qms.audits.models import Audit, AuditProgramme
 from qms.core.roles import Role
 from qms.extensions import db
@@ -141,13 +141,13 @@ def plan_audit(world: World, *, lead: User | None = None, **values) -> Audit:
         "lead_auditor_id": lead.id if lead else None,
         **values,
     }
-    return services.create_audit(world.city_admin, data)
+    return operations.create_audit(world.city_admin, data)
 
 
 def started_audit(world: World) -> Audit:
     audit = plan_audit(world)
-    services.add_member(world.city_admin, audit, world.member.id)
-    services.transition(world.lead, audit, "start")
+    operations.add_member(world.city_admin, audit, world.member.id)
+    workflow.transition(world.lead, audit, "start")
     return audit
 
 

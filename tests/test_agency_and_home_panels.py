@@ -9,13 +9,15 @@ from datetime import date, timedelta
 import pytest
 
 from qms.accounts.models import User
-from qms.audits import services as audits
+from qms.audits import checklist
+from qms.audits import figures as audit_figures
+from qms.audits import workflow as audit_workflow
 from qms.audits.models import Audit
 from qms.capa import operations, queries, workflow
 from qms.capa.models import NcGrade
 from qms.core.roles import Role
 from qms.core.timeutil import today
-from qms.documents import queries as documents
+from qms.documents import queries as document_queries
 from qms.documents.models import DocumentStatus
 from tests.factories import user_with_role
 from tests.factories_audits import NC, World, make_world, plan_audit, started_audit
@@ -37,9 +39,9 @@ class Scene:
 def scene(app) -> Scene:
     w = make_world()
     reported = started_audit(w)
-    audits.record_row(w.lead, reported.rows[0], MAJOR)
-    audits.record_row(w.lead, reported.rows[1], {"result": "observation", "statement": "Antre"})
-    audits.transition(w.lead, reported, "report", confirm_unanswered=True)
+    checklist.record_row(w.lead, reported.rows[0], MAJOR)
+    checklist.record_row(w.lead, reported.rows[1], {"result": "observation", "statement": "Antre"})
+    audit_workflow.transition(w.lead, reported, "report", confirm_unanswered=True)
     planned = plan_audit(w, planned_start=date(2026, 12, 1), planned_end=date(2026, 12, 2))
     new_document(w.officer, w.dukcapil, "Draf SOP arsip")
     for title, days in (("SOP KTP-el", 350), ("SOP KK", 400)):  # review due soon / overdue
@@ -105,10 +107,10 @@ def test_the_audit_panel_shows_compliance_with_its_formula_and_the_audits(scene,
 
 def test_compliance_comes_from_the_audits_the_user_may_see(scene):
     w = scene.w
-    figures = audits.compliance_by_clause(w.dukcapil, w.officer)
+    figures = audit_figures.compliance_by_clause(w.dukcapil, w.officer)
     assert figures and {f.audit.id for f in figures} == {scene.reported.id}
-    assert audits.compliance_by_clause(w.dukcapil, scene.coop) == []
-    assert audits.compliance_by_clause(w.dukcapil, w.other_officer) == []
+    assert audit_figures.compliance_by_clause(w.dukcapil, scene.coop) == []
+    assert audit_figures.compliance_by_clause(w.dukcapil, w.other_officer) == []
 
 
 def test_the_register_panel_counts_what_each_user_may_see(scene):
@@ -126,16 +128,16 @@ def test_the_register_panel_counts_what_each_user_may_see(scene):
 
 def test_the_document_panel_counts_by_status_and_review(scene):
     w = scene.w
-    status = documents.agency_status(w.officer, w.dukcapil)
+    status = document_queries.agency_status(w.officer, w.dukcapil)
     assert status["by_status"] == {
         DocumentStatus.NOT_YET_EFFECTIVE: 1,
         DocumentStatus.EFFECTIVE: 2,
         DocumentStatus.WITHDRAWN: 0,
     }
     assert status["reviews"] == {"overdue": 1, "due": 1}
-    assert documents.reads_documents_of(w.lead, w.dukcapil)
-    assert not documents.reads_documents_of(scene.coop, w.dukcapil)
-    assert sum(documents.agency_status(scene.coop, w.dukcapil)["by_status"].values()) == 0
+    assert document_queries.reads_documents_of(w.lead, w.dukcapil)
+    assert not document_queries.reads_documents_of(scene.coop, w.dukcapil)
+    assert sum(document_queries.agency_status(scene.coop, w.dukcapil)["by_status"].values()) == 0
 
 
 # --- home pages -------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from qms.audits import services as audits
+from qms.audits import checklist, follow_up
+from qms.audits import workflow as audit_workflow
 from qms.audits.models import AuditStatus, Finding
 from qms.capa import findings as capa_findings
 from qms.capa import operations, workflow
@@ -45,8 +46,8 @@ def reported_audit(world, rows: dict[int, dict]):
     conform, reported by the lead auditor."""
     audit = started_audit(world)
     for index, row in enumerate(audit.rows):
-        audits.record_row(world.lead, row, rows.get(index, {"result": "conform"}))
-    audits.transition(world.lead, audit, "report")
+        checklist.record_row(world.lead, row, rows.get(index, {"result": "conform"}))
+    audit_workflow.transition(world.lead, audit, "report")
     db.session.commit()
     return audit
 
@@ -56,13 +57,13 @@ def reported_audit(world, rows: dict[int, dict]):
 
 def test_major_and_minor_findings_become_nonconformities_when_the_report_is_issued(world):
     audit = started_audit(world)
-    audits.record_row(world.lead, audit.rows[0], MAJOR)
-    audits.record_row(world.lead, audit.rows[1], NC)  # minor
-    audits.record_row(world.lead, audit.rows[2], {"result": "observation", "statement": "Antre"})
-    audits.record_row(world.lead, audit.rows[3], {"result": "opportunity", "statement": "SMS"})
+    checklist.record_row(world.lead, audit.rows[0], MAJOR)
+    checklist.record_row(world.lead, audit.rows[1], NC)  # minor
+    checklist.record_row(world.lead, audit.rows[2], {"result": "observation", "statement": "Antre"})
+    checklist.record_row(world.lead, audit.rows[3], {"result": "opportunity", "statement": "SMS"})
     # the findings are the team's working file until the report: nothing is raised yet
     assert nc_count() == 0
-    audits.transition(world.lead, audit, "report", confirm_unanswered=True)
+    audit_workflow.transition(world.lead, audit, "report", confirm_unanswered=True)
     major, minor, observation, ofi = audit.active_findings
     assert nc_count() == 2
     assert observation.nonconformity is None and ofi.nonconformity is None
@@ -95,8 +96,8 @@ def test_raising_is_idempotent(world):
 
 def test_the_city_admin_issuing_the_report_still_raises_in_the_lead_auditors_name(world):
     audit = started_audit(world)
-    audits.record_row(world.lead, audit.rows[0], MAJOR)
-    audits.transition(world.city_admin, audit, "report", confirm_unanswered=True)
+    checklist.record_row(world.lead, audit.rows[0], MAJOR)
+    audit_workflow.transition(world.city_admin, audit, "report", confirm_unanswered=True)
     nc = audit.active_findings[0].nonconformity
     assert nc.raised_by_id == world.lead.id and nc.auditor_id == world.lead.id
 
@@ -107,10 +108,10 @@ def test_findings_are_fixed_once_the_report_is_issued(world):
     audit = reported_audit(world, {0: MAJOR})
     finding = audit.active_findings[0]
     with pytest.raises(DomainError):
-        audits.update_finding(world.lead, finding, {"grade": "observation"})
+        checklist.update_finding(world.lead, finding, {"grade": "observation"})
     db.session.rollback()
     with pytest.raises(DomainError):
-        audits.record_row(world.lead, audit.rows[1], NC)
+        checklist.record_row(world.lead, audit.rows[1], NC)
     db.session.rollback()
     assert finding.grade == "major" and nc_count() == 1
 
@@ -170,7 +171,7 @@ def test_its_nonconformity_keeps_the_findings_fields_and_is_never_archived(
 def test_a_failed_raise_leaves_the_report_unissued(world, monkeypatch):
     """The report and its nonconformities are one transaction: no report without them."""
     audit = started_audit(world)
-    audits.record_row(world.lead, audit.rows[0], MAJOR)
+    checklist.record_row(world.lead, audit.rows[0], MAJOR)
     db.session.commit()
 
     def refuse(**values):
@@ -178,7 +179,7 @@ def test_a_failed_raise_leaves_the_report_unissued(world, monkeypatch):
 
     monkeypatch.setattr(operations, "raise_from_finding", refuse)
     with pytest.raises(DomainError):
-        audits.transition(world.lead, audit, "report", confirm_unanswered=True)
+        audit_workflow.transition(world.lead, audit, "report", confirm_unanswered=True)
     db.session.rollback()
     assert audit.status == AuditStatus.IN_PROGRESS and nc_count() == 0
 
@@ -193,10 +194,10 @@ def test_the_audit_closes_once_every_plan_is_accepted(world):
         walk_to_plan_submitted(world, nc)
     workflow.transition(world.lead, major, "accept_plan")
     with pytest.raises(DomainError, match=audit.active_findings[1].number):
-        audits.transition(world.lead, audit, "close")
-    assert audits.findings_lacking_follow_up(audit) == [audit.active_findings[1]]
+        audit_workflow.transition(world.lead, audit, "close")
+    assert follow_up.findings_lacking_follow_up(audit) == [audit.active_findings[1]]
     workflow.transition(world.lead, minor, "accept_plan")
-    audits.transition(world.lead, audit, "close")
+    audit_workflow.transition(world.lead, audit, "close")
     assert audit.status == AuditStatus.CLOSED
 
 
@@ -211,7 +212,7 @@ def test_a_failed_verification_keeps_the_audit_open_again(world):
     workflow.transition(world.officer, nc, "mark_implemented")
     workflow.transition(world.lead, nc, "verify_not_effective", {"note": "Tanpa masukan audit."})
     with pytest.raises(DomainError):
-        audits.transition(world.lead, audit, "close")
+        audit_workflow.transition(world.lead, audit, "close")
 
 
 # --- links and access -------------------------------------------------------------------------
@@ -330,6 +331,9 @@ def _close_refused(client, auth, world, audit) -> None:
     assert refused.status_code == 303
     page = client.get(f"/audits/{audit.id}").get_data(as_text=True)
     assert audit.active_findings[0].number in page
+    # the step is not offered while it would be refused, and the page says why
+    assert f"/audits/{audit.id}/transition/close" not in page
+    assert "Masih terbuka: " in page
     auth.logout()
     db.session.refresh(audit)
     assert audit.status == AuditStatus.REPORTED
@@ -385,7 +389,7 @@ def test_done_when_a_major_finding_flows_to_closed_and_the_audit_closes(world, c
     auth.login(world.lead)
     _step(client, nc, "accept_plan")
     auth.logout()
-    assert audits.findings_lacking_follow_up(audit) == []
+    assert follow_up.findings_lacking_follow_up(audit) == []
 
     # implemented with evidence, but the check finds it not effective: a second plan
     auth.login(world.officer)
@@ -498,7 +502,7 @@ def test_done_when_through_the_api(world, api):
 
 
 def test_the_command_raises_what_audits_reported_before_the_link_lack(world, runner, monkeypatch):
-    monkeypatch.setattr(audits, "report_listeners", [])  # as before the two were wired
+    monkeypatch.setattr(follow_up, "report_listeners", [])  # as before the two were wired
     audit = reported_audit(world, {0: MAJOR, 1: NC})
     assert nc_count() == 0
     first = runner.invoke(args=["qms", "raise-audit-nonconformities"])

@@ -3,11 +3,13 @@ editing and archiving audit programmes, with the denials."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
-from qms.audits import services
+from qms.audits import checklist, operations, workflow
 from qms.audits.models import AuditProgramme, ChecklistRow, ProgrammeItem, RowResult
 from qms.core.errors import PermissionDenied, StaleRecordError
 from qms.core.roles import Role
@@ -31,30 +33,30 @@ def test_a_stale_save_is_refused_naming_who_changed_the_row_and_its_value(world)
     audit = started_audit(world)
     row = audit.rows[0]
     read = row.version
-    services.record_row(world.lead, row, {"result": "conform", "notes": "SOP ada"}, version=read)
+    checklist.record_row(world.lead, row, {"result": "conform", "notes": "SOP ada"}, version=read)
     assert row.version == read + 1
     with pytest.raises(StaleRecordError) as refused:
-        services.record_row(world.member, row, NC, version=read)
+        checklist.record_row(world.member, row, NC, version=read)
     message = str(refused.value.message)
     assert "Frans Tefa" in message and "Conform" in message and "SOP ada" in message
     db.session.expire_all()
     assert row.result == RowResult.CONFORM and row.finding is None
     # based on the current version, the member's save goes through
-    services.record_row(world.member, row, NC, version=row.version)
+    checklist.record_row(world.member, row, NC, version=row.version)
     assert row.result == RowResult.NONCONFORM and row.changed_by_id == world.member.id
 
 
 def test_every_save_moves_the_version_also_one_changing_only_the_finding(world):
     audit = started_audit(world)
     row = audit.rows[0]
-    services.record_row(world.lead, row, NC, version=row.version)
+    checklist.record_row(world.lead, row, NC, version=row.version)
     read = row.version
-    services.update_finding(
+    checklist.update_finding(
         world.lead, row.finding, {"statement": "Dokumen lama dipakai"}, version=read
     )
     assert row.version == read + 1
     with pytest.raises(StaleRecordError) as refused:
-        services.update_finding(world.member, row.finding, {"grade": "major"}, version=read)
+        checklist.update_finding(world.member, row.finding, {"grade": "major"}, version=read)
     assert "Dokumen lama dipakai" in str(refused.value.message)
     db.session.expire_all()
     assert row.finding.grade == "minor"
@@ -70,7 +72,7 @@ def test_two_sessions_saving_at_once_the_second_is_refused(world, app):
     try:
         theirs = other.get(ChecklistRow, row.id)
         theirs.result = RowResult.NOT_APPLICABLE
-        services.record_row(world.lead, row, {"result": "conform"}, version=row.version)
+        checklist.record_row(world.lead, row, {"result": "conform"}, version=row.version)
         db.session.commit()
         with pytest.raises(Exception) as caught:
             other.flush()
@@ -93,7 +95,7 @@ def test_stale_data_at_the_flush_becomes_a_readable_error(world, monkeypatch):
 
     monkeypatch.setattr(db.session, "flush", clash)
     with pytest.raises(StaleRecordError):
-        services.record_row(world.lead, row, {"result": "conform"}, version=row.version)
+        checklist.record_row(world.lead, row, {"result": "conform"}, version=row.version)
 
 
 def test_two_auditors_on_the_checklist_page(world, client, auth):
@@ -185,10 +187,10 @@ def test_only_the_team_saves_rows(world, client, auth, api):
 
 
 def _programme(world) -> tuple[AuditProgramme, ProgrammeItem]:
-    programme = services.create_programme(
+    programme = operations.create_programme(
         world.city_admin, world.city.id, {"year": 2026, "title": "Program 2026"}
     )
-    item = services.save_programme_item(
+    item = operations.save_programme_item(
         world.city_admin,
         programme,
         {
@@ -205,7 +207,7 @@ def _programme(world) -> tuple[AuditProgramme, ProgrammeItem]:
 
 def test_edit_a_programme_and_its_items(world):
     programme, item = _programme(world)
-    services.update_programme(
+    operations.update_programme(
         world.lead, programme, {"year": 2027, "title": "Program 2027", "objectives": "Semua"}
     )
     assert (programme.year, programme.title, programme.objectives) == (
@@ -213,7 +215,7 @@ def test_edit_a_programme_and_its_items(world):
         "Program 2027",
         "Semua",
     )
-    services.save_programme_item(
+    operations.save_programme_item(
         world.lead,
         programme,
         {
@@ -232,14 +234,14 @@ def test_edit_a_programme_and_its_items(world):
     )
     assert item.clause_numbers == ["9", "8.5"] and item.reason == "Risiko tinggi"
     with pytest.raises(Exception, match="month"):
-        services.save_programme_item(
+        operations.save_programme_item(
             world.lead,
             programme,
             {"agency_id": world.bakeuda.id, "kind": "internal", "planned_month": 13},
             item,
         )
     with pytest.raises(Exception, match="Unknown clause"):
-        services.save_programme_item(
+        operations.save_programme_item(
             world.lead,
             programme,
             {
@@ -256,16 +258,16 @@ def test_programme_rules_once_audits_are_planned(world):
     programme, item = _programme(world)
     plan_audit(world, programme_item_id=item.id)
     with pytest.raises(Exception, match="year is fixed"):
-        services.update_programme(world.city_admin, programme, {"year": 2027})
+        operations.update_programme(world.city_admin, programme, {"year": 2027})
     with pytest.raises(Exception, match="agency is fixed"):
-        services.save_programme_item(
+        operations.save_programme_item(
             world.city_admin,
             programme,
             {"agency_id": world.setda.id, "kind": "internal", "planned_month": 11},
             item,
         )
     # the month and the reason may still move
-    services.save_programme_item(
+    operations.save_programme_item(
         world.city_admin,
         programme,
         {"agency_id": world.dukcapil.id, "kind": "internal", "planned_month": 11},
@@ -276,13 +278,13 @@ def test_programme_rules_once_audits_are_planned(world):
 
 def test_archived_programme_is_kept_read_only_and_keeps_its_year(world):
     programme, item = _programme(world)
-    services.archive_programme(world.city_admin, programme)
+    workflow.archive_programme(world.city_admin, programme)
     assert programme.is_archived
     for change in (
-        lambda: services.update_programme(world.city_admin, programme, {"title": "x"}),
-        lambda: services.archive_programme(world.city_admin, programme),
-        lambda: services.archive_programme_item(world.city_admin, item),
-        lambda: services.save_programme_item(
+        lambda: operations.update_programme(world.city_admin, programme, {"title": "x"}),
+        lambda: workflow.archive_programme(world.city_admin, programme),
+        lambda: workflow.archive_programme_item(world.city_admin, item),
+        lambda: operations.save_programme_item(
             world.city_admin,
             programme,
             {"agency_id": world.dukcapil.id, "kind": "internal", "planned_month": 5},
@@ -292,7 +294,7 @@ def test_archived_programme_is_kept_read_only_and_keeps_its_year(world):
         with pytest.raises(PermissionDenied):
             change()
     with pytest.raises(Exception, match="archived programme"):
-        services.create_programme(world.city_admin, world.city.id, {"year": 2026, "title": "B"})
+        operations.create_programme(world.city_admin, world.city.id, {"year": 2026, "title": "B"})
     assert db.session.get(AuditProgramme, programme.id) is not None  # never deleted
 
 
@@ -300,11 +302,11 @@ def test_programme_changes_are_refused_to_others(world):
     programme, item = _programme(world)
     for user in (world.officer, world.outsider_auditor, world.reviewer, world.viewer):
         with pytest.raises(PermissionDenied):
-            services.update_programme(user, programme, {"title": "x"})
+            operations.update_programme(user, programme, {"title": "x"})
         with pytest.raises(PermissionDenied):
-            services.archive_programme(user, programme)
+            workflow.archive_programme(user, programme)
         with pytest.raises(PermissionDenied):
-            services.save_programme_item(
+            operations.save_programme_item(
                 user,
                 programme,
                 {"agency_id": world.dukcapil.id, "kind": "internal", "planned_month": 5},
@@ -408,9 +410,9 @@ def test_only_the_team_adds_copies_or_generates_rows(world, client, auth):
     outsider = user_with_role(Role.INTERNAL_AUDITOR, agency=world.setda, name="Yohanes Lake")
     for user in (world.city_admin, outsider):
         with pytest.raises(PermissionDenied, match="team"):
-            services.add_row(user, audit, clause_id, "Pertanyaan?")
+            checklist.add_row(user, audit, clause_id, "Pertanyaan?")
         with pytest.raises(PermissionDenied):
-            services.add_standard_questions(user, audit)
+            checklist.add_standard_questions(user, audit)
     assert audit.rows == []
     auth.login(world.city_admin)
     page = client.get(f"/audits/{audit.id}/checklist").get_data(as_text=True)
@@ -432,12 +434,12 @@ def test_only_the_team_adds_copies_or_generates_rows(world, client, auth):
 
 def test_the_audited_agencys_officer_reads_findings_through_the_api_once_reported(world, api):
     audit = started_audit(world)
-    services.record_row(world.lead, audit.rows[0], NC)
+    checklist.record_row(world.lead, audit.rows[0], NC)
     finding_id = audit.rows[0].finding.id
     officer = api.as_user(world.officer)
     assert officer.get(f"/audits/{audit.id}/findings").status_code == 404
     assert officer.get(f"/findings/{finding_id}").status_code == 404
-    services.transition(world.lead, audit, "report", confirm_unanswered=True)
+    workflow.transition(world.lead, audit, "report", confirm_unanswered=True)
     db.session.commit()
     assert officer.get(f"/findings/{finding_id}").get_json()["data"]["grade"] == "minor"
     assert [f["id"] for f in officer.get(f"/audits/{audit.id}/findings").get_json()["data"]] == [
@@ -446,3 +448,21 @@ def test_the_audited_agencys_officer_reads_findings_through_the_api_once_reporte
     # reading is not writing
     refused = officer.patch(f"/findings/{finding_id}", json={"grade": "major", "version": 99})
     assert refused.status_code == 403
+
+
+def test_an_audit_patch_changes_only_what_it_sends(world, api):
+    """The fields left out keep their values, the meeting times included (they are read and
+    written in the offices' time zone)."""
+    audit = plan_audit(world)
+    operations.update_audit(
+        world.lead,
+        audit,
+        {"opening_meeting_at": datetime(2026, 10, 13, 0, 30)},  # 08.30 WITA
+    )
+    db.session.commit()
+    patched = api.as_user(world.lead).patch(f"/audits/{audit.id}", json={"conclusion": "Baik"})
+    assert patched.status_code == 200, patched.get_json()
+    assert patched.get_json()["data"]["conclusion"] == "Baik"
+    db.session.expire_all()
+    assert audit.opening_meeting_at == datetime(2026, 10, 13, 0, 30)
+    assert audit.scope_clauses == ["7.5", "8", "9.3"] and audit.lead_auditor_id == world.lead.id

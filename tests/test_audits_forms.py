@@ -4,12 +4,13 @@ answer, an agenda row, a new audit), and the messages users read after each step
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from qms.audits import services
+from qms.audits import operations, workflow
 from qms.audits.models import AgendaItem, Audit, AuditStatus, Finding
 from qms.core.errors import DomainError, ValidationFailed
 from qms.extensions import db
@@ -156,14 +157,14 @@ def test_the_agenda_service_names_every_refused_field(world):
         "auditor_id": world.member.id,  # not on the team
     }
     with pytest.raises(ValidationFailed) as refused:
-        services.add_agenda_item(world.lead, audit, values)
+        operations.add_agenda_item(world.lead, audit, values)
     assert set(refused.value.errors) == {"ends_at", "auditor_id"}
     assert "The agenda row cannot end before it starts." in refused.value.errors["ends_at"]
 
 
 def test_an_issued_audits_plan_refuses_agenda_rows(world, client, auth):
     audit = started_audit(world)
-    services.transition(world.lead, audit, "report", confirm_unanswered=True)
+    workflow.transition(world.lead, audit, "report", confirm_unanswered=True)
     db.session.commit()
     auth.login(world.lead)
     refused = client.post(
@@ -215,7 +216,7 @@ def test_one_refusal_keeps_its_own_error_several_are_collected(world, api):
 
     audit = plan_audit(world)
     with pytest.raises(ValidationFailed) as edited:
-        services.update_audit(
+        operations.update_audit(
             world.lead,
             audit,
             {
@@ -274,3 +275,27 @@ def test_the_audit_page_names_the_units_in_scope(world, client, auth):
     assert "Unit dalam lingkup" in page and "Bidang Pelayanan Pendaftaran Penduduk" in page
     assert "Bidang Pemanfaatan Data" not in page
     assert "Seluruh OPD" in client.get(f"/audits/{whole.id}").get_data(as_text=True)
+
+
+def test_an_auditor_is_offered_no_audit_of_their_own_agency(world, client, auth, api):
+    """The agencies a planner may choose leave out their own; asking for it anyway is refused
+    at the field, through the page, the API and the operation alike."""
+    auth.login(world.dukcapil_auditor)
+    page = client.get("/audits/new").get_data(as_text=True)
+    options = _field(page, "agency_id")
+    assert world.bakeuda.name in options and world.dukcapil.name not in options
+    values = {
+        "agency_id": world.dukcapil.id,
+        "planned_start": "2026-10-13",
+        "scope_clauses": ["7.5"],
+        "objectives": "Menilai",
+    }
+    refused = api.as_user(world.dukcapil_auditor).post("/audits", json=values)
+    assert refused.status_code == 422
+    assert list(refused.get_json()["error"]["fields"]) == ["agency_id"]
+    with pytest.raises(ValidationFailed) as denied:
+        operations.create_audit(
+            world.dukcapil_auditor, {**values, "planned_start": date(2026, 10, 13)}
+        )
+    assert list(denied.value.errors) == ["agency_id"]
+    assert db.session.scalar(select(func.count(Audit.id))) == 0

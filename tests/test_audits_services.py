@@ -8,12 +8,15 @@ import pytest
 from flask_babel import force_locale
 
 from qms.accounts.models import RoleAssignment
-from qms.audits import services
+from qms.audits import checklist, follow_up, operations, queries, workflow
+from qms.audits import figures as audit_figures
 from qms.audits.models import AuditStatus, ChecklistRow, Finding, RowResult
-from qms.core.errors import DomainError, PermissionDenied
+from qms.core import access
+from qms.core.errors import DomainError, PermissionDenied, ValidationFailed
 from qms.core.roles import Role
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
+from qms.standards.models import Clause
 from tests.factories_audits import NC, make_world, plan_audit, started_audit
 
 
@@ -24,10 +27,16 @@ def world(app):
         yield make_world()
 
 
+def _figures_by_clause(world):
+    """Dukcapil's compliance per clause number, as a BSN reviewer reads it."""
+    figures = audit_figures.compliance_by_clause(world.dukcapil, world.reviewer)
+    return {f.clause.number: f for f in figures}
+
+
 def answer_all(audit, user, result="conform"):
     for row in audit.rows:
         if row.result is None:
-            services.record_row(user, row, {"result": result})
+            checklist.record_row(user, row, {"result": result})
 
 
 # --- workflow -------------------------------------------------------------------------------
@@ -36,7 +45,7 @@ def answer_all(audit, user, result="conform"):
 def test_every_allowed_transition(world):
     audit = plan_audit(world)
     assert audit.status == AuditStatus.PLANNED and audit.rows == []
-    services.transition(world.lead, audit, "start")
+    workflow.transition(world.lead, audit, "start")
     assert audit.status == AuditStatus.IN_PROGRESS
     # the checklist is generated from the standard's questions in scope: 7.5, 8 (→ 8.5), 9.3
     assert [r.question.key for r in audit.rows] == [
@@ -49,9 +58,9 @@ def test_every_allowed_transition(world):
     ]
     assert audit.actual_start is not None
     answer_all(audit, world.lead)
-    services.transition(world.lead, audit, "report")
+    workflow.transition(world.lead, audit, "report")
     assert audit.status == AuditStatus.REPORTED and audit.reported_at is not None
-    services.transition(world.lead, audit, "close")
+    workflow.transition(world.lead, audit, "close")
     assert audit.status == AuditStatus.CLOSED and audit.closed_at is not None
 
 
@@ -74,7 +83,7 @@ def test_forbidden_transitions(world, state, name):
     audit.status = state
     db.session.flush()
     with pytest.raises(DomainError, match="not possible"):
-        services.transition(world.lead, audit, name)
+        workflow.transition(world.lead, audit, name)
     assert audit.status == state
 
 
@@ -82,33 +91,33 @@ def test_who_may_take_transitions(world):
     audit = plan_audit(world)
     for outsider in (world.officer, world.member, world.reviewer, world.viewer):
         with pytest.raises(PermissionDenied):
-            services.transition(outsider, audit, "start")
-    services.add_member(world.city_admin, audit, world.member.id)
-    services.transition(world.member, audit, "start")  # any team member starts
+            workflow.transition(outsider, audit, "start")
+    operations.add_member(world.city_admin, audit, world.member.id)
+    workflow.transition(world.member, audit, "start")  # any team member starts
     answer_all(audit, world.member)
     with pytest.raises(PermissionDenied):
-        services.transition(world.member, audit, "report")  # only the lead issues the report
-    services.transition(world.lead, audit, "report")
+        workflow.transition(world.member, audit, "report")  # only the lead issues the report
+    workflow.transition(world.lead, audit, "report")
 
 
 def test_report_needs_a_lead_auditor(world):
     audit = plan_audit(world, lead_auditor_id=None)
-    services.transition(world.city_admin, audit, "start")
+    workflow.transition(world.city_admin, audit, "start")
     with pytest.raises(DomainError, match="lead auditor"):
-        services.transition(world.city_admin, audit, "report", confirm_unanswered=True)
+        workflow.transition(world.city_admin, audit, "report", confirm_unanswered=True)
     assert audit.status == AuditStatus.IN_PROGRESS
 
 
 def test_unanswered_rows_need_confirmation_and_become_not_audited(world):
     audit = started_audit(world)
-    services.record_row(world.lead, audit.rows[0], {"result": "conform"})
+    checklist.record_row(world.lead, audit.rows[0], {"result": "conform"})
     db.session.commit()
-    with pytest.raises(services.UnansweredRows) as refused:
-        services.transition(world.lead, audit, "report")
+    with pytest.raises(workflow.UnansweredRows) as refused:
+        workflow.transition(world.lead, audit, "report")
     assert refused.value.count == 5
     db.session.rollback()
     assert audit.status == AuditStatus.IN_PROGRESS and audit.rows[1].result is None
-    services.transition(world.lead, audit, "report", confirm_unanswered=True)
+    workflow.transition(world.lead, audit, "report", confirm_unanswered=True)
     results = [r.result for r in audit.rows]
     assert results[0] == RowResult.CONFORM
     assert results[1:] == [RowResult.NOT_AUDITED] * 5
@@ -116,32 +125,32 @@ def test_unanswered_rows_need_confirmation_and_become_not_audited(world):
 
 def test_report_sets_the_follow_up_deadline_and_closing_waits_for_it(world, monkeypatch):
     # the audits alone: with no follow-up checker nothing can accept a follow-up
-    monkeypatch.setattr(services, "follow_up_checkers", [])
-    monkeypatch.setattr(services, "report_listeners", [])
+    monkeypatch.setattr(follow_up, "follow_up_checkers", [])
+    monkeypatch.setattr(follow_up, "report_listeners", [])
     audit = started_audit(world)
-    services.record_row(world.lead, audit.rows[0], NC)
-    services.record_row(
+    checklist.record_row(world.lead, audit.rows[0], NC)
+    checklist.record_row(
         world.lead, audit.rows[1], {"result": "opportunity", "statement": "Notifikasi SMS"}
     )
     answer_all(audit, world.lead)
-    services.transition(world.lead, audit, "report")
+    workflow.transition(world.lead, audit, "report")
     nc, ofi = audit.active_findings
     assert nc.due_date == local_today() + timedelta(days=60)  # minor: 60 days from the report
     assert ofi.due_date is None and not ofi.follow_up_required
     with pytest.raises(DomainError, match=nc.number):
-        services.transition(world.lead, audit, "close")
+        workflow.transition(world.lead, audit, "close")
     assert audit.status == AuditStatus.REPORTED
 
 
 def test_report_listeners_and_follow_up_checkers_decide_the_follow_up(world, monkeypatch):
-    monkeypatch.setattr(services, "follow_up_checkers", [])
-    monkeypatch.setattr(services, "report_listeners", [])
+    monkeypatch.setattr(follow_up, "follow_up_checkers", [])
+    monkeypatch.setattr(follow_up, "report_listeners", [])
     reported = []
-    services.register_report_listener(lambda actor, audit_: reported.append((actor, audit_)))
+    follow_up.register_report_listener(lambda actor, audit_: reported.append((actor, audit_)))
     audit = started_audit(world)
-    services.record_row(world.lead, audit.rows[0], NC)
+    checklist.record_row(world.lead, audit.rows[0], NC)
     answer_all(audit, world.lead)
-    services.transition(world.lead, audit, "report")
+    workflow.transition(world.lead, audit, "report")
     assert reported == [(world.lead, audit)]
     seen = []
 
@@ -150,22 +159,22 @@ def test_report_listeners_and_follow_up_checkers_decide_the_follow_up(world, mon
         return findings if not accepted else []
 
     accepted = False
-    services.register_follow_up_checker(corrective_actions)
+    follow_up.register_follow_up_checker(corrective_actions)
     with pytest.raises(DomainError):
-        services.transition(world.lead, audit, "close")
+        workflow.transition(world.lead, audit, "close")
     assert [f.number for f in seen] == [audit.rows[0].finding.number]
     accepted = True
-    services.transition(world.lead, audit, "close")
+    workflow.transition(world.lead, audit, "close")
 
 
 def test_audit_without_nonconformities_closes_at_once(world):
     audit = started_audit(world)
-    services.record_row(
+    checklist.record_row(
         world.lead, audit.rows[1], {"result": "observation", "statement": "Antrian panjang"}
     )
     answer_all(audit, world.lead)
-    services.transition(world.lead, audit, "report")
-    services.transition(world.lead, audit, "close")
+    workflow.transition(world.lead, audit, "report")
+    workflow.transition(world.lead, audit, "close")
     assert audit.status == AuditStatus.CLOSED
 
 
@@ -178,19 +187,19 @@ def test_auditor_of_the_audited_agency_is_refused_everywhere(world):
     assert refused.value.field == "lead_auditor_id"
     audit = plan_audit(world)
     with pytest.raises(DomainError, match="Petrus may not audit Dinas Dukcapil"):
-        services.add_member(world.city_admin, audit, world.dukcapil_auditor.id)
+        operations.add_member(world.city_admin, audit, world.dukcapil_auditor.id)
     with pytest.raises(DomainError, match="home agency"):
-        services.update_audit(
+        operations.update_audit(
             world.city_admin, audit, {"lead_auditor_id": world.dukcapil_auditor.id}
         )
     # nor may they plan or shape their own agency's audit
-    assert not services.access.can(world.dukcapil_auditor, services.access.EDIT, audit)
+    assert not access.can(world.dukcapil_auditor, access.EDIT, audit)
 
 
 def test_auditor_of_another_city_is_refused(world):
     audit = plan_audit(world)
     with pytest.raises(DomainError, match="not an internal auditor of this city"):
-        services.add_member(world.city_admin, audit, world.outsider_auditor.id)
+        operations.add_member(world.city_admin, audit, world.outsider_auditor.id)
 
 
 def test_home_unit_in_scope_is_refused(world):
@@ -201,7 +210,7 @@ def test_home_unit_in_scope_is_refused(world):
     db.session.flush()
     audit = plan_audit(world, scope_unit_ids=[unit.id])
     with pytest.raises(DomainError, match="Seksi Identitas Penduduk"):
-        services.add_member(world.city_admin, audit, world.member.id)
+        operations.add_member(world.city_admin, audit, world.member.id)
 
 
 def test_report_refused_when_a_team_member_is_no_longer_independent(world):
@@ -218,7 +227,7 @@ def test_report_refused_when_a_team_member_is_no_longer_independent(world):
     db.session.flush()
     db.session.expire(world.member)
     with pytest.raises(DomainError, match="Rosalina Manafe may not audit"):
-        services.transition(world.lead, audit, "report")
+        workflow.transition(world.lead, audit, "report")
 
 
 # --- findings --------------------------------------------------------------------------------
@@ -227,16 +236,16 @@ def test_report_refused_when_a_team_member_is_no_longer_independent(world):
 def test_finding_numbers_per_audit(world):
     audit = started_audit(world)
     assert audit.reference == "AMI-2026-DUKCAPIL"
-    first = services.record_row(world.lead, audit.rows[0], NC).finding
-    second = services.record_row(
+    first = checklist.record_row(world.lead, audit.rows[0], NC).finding
+    second = checklist.record_row(
         world.member, audit.rows[1], {"result": "observation", "statement": "SKM"}
     ).finding
     assert (first.number, second.number) == ("AMI-2026-DUKCAPIL-F01", "AMI-2026-DUKCAPIL-F02")
     assert second.grade == "observation" and not second.follow_up_required
     # changing a row away from a finding archives its finding; its number is never reused
-    services.record_row(world.lead, audit.rows[0], {"result": "conform"})
+    checklist.record_row(world.lead, audit.rows[0], {"result": "conform"})
     assert first.archived_at is not None
-    third = services.record_row(world.lead, audit.rows[2], {**NC, "grade": "major"}).finding
+    third = checklist.record_row(world.lead, audit.rows[2], {**NC, "grade": "major"}).finding
     assert third.number == "AMI-2026-DUKCAPIL-F03"
     assert third.follow_up_required
     assert third.requirement.startswith(f"{world.standard.code} 8.5 ")
@@ -249,44 +258,44 @@ def test_a_nonconformity_needs_objective_evidence(world):
     row = audit.rows[0]
     db.session.commit()
     with pytest.raises(DomainError, match="objective evidence") as refused:
-        services.record_row(world.lead, row, {**NC, "evidence": "  "})
+        checklist.record_row(world.lead, row, {**NC, "evidence": "  "})
     assert refused.value.field == "evidence"
     db.session.rollback()
     assert db.session.get(ChecklistRow, row.id).result is None
     assert db.session.query(Finding).count() == 0
     with pytest.raises(DomainError, match="grade"):
-        services.record_row(world.lead, audit.rows[1], {**NC, "grade": "observation"})
+        checklist.record_row(world.lead, audit.rows[1], {**NC, "grade": "observation"})
     # an opportunity needs no evidence
-    services.record_row(world.lead, audit.rows[2], {"result": "opportunity", "statement": "x"})
+    checklist.record_row(world.lead, audit.rows[2], {"result": "opportunity", "statement": "x"})
 
 
 def test_only_the_team_records_and_only_while_in_progress(world):
     audit = plan_audit(world)
-    services.add_member(world.city_admin, audit, world.member.id)
-    services.generate_checklist(audit)
+    operations.add_member(world.city_admin, audit, world.member.id)
+    checklist.generate_checklist(audit)
     with pytest.raises(PermissionDenied):
-        services.record_row(world.lead, audit.rows[0], {"result": "conform"})  # not started
-    services.transition(world.lead, audit, "start")
+        checklist.record_row(world.lead, audit.rows[0], {"result": "conform"})  # not started
+    workflow.transition(world.lead, audit, "start")
     for outsider in (world.city_admin, world.officer, world.dukcapil_auditor, world.reviewer):
         with pytest.raises(PermissionDenied):
-            services.record_row(outsider, audit.rows[0], {"result": "conform"})
-    services.record_row(world.member, audit.rows[0], {"result": "conform"})
+            checklist.record_row(outsider, audit.rows[0], {"result": "conform"})
+    checklist.record_row(world.member, audit.rows[0], {"result": "conform"})
 
 
 def test_rows_can_be_added_and_copied_from_an_earlier_audit(world):
     earlier = started_audit(world)
-    services.add_row(world.lead, earlier, earlier.rows[0].clause_id, "Apakah papan SOP mutakhir?")
+    checklist.add_row(world.lead, earlier, earlier.rows[0].clause_id, "Apakah papan SOP mutakhir?")
     later = plan_audit(world, scope_clauses=["9.3"])
-    assert services.previous_audits(world.lead, later) == [earlier]
-    copied = services.copy_checklist(world.lead, later, earlier)
+    assert queries.previous_audits(world.lead, later) == [earlier]
+    copied = checklist.copy_checklist(world.lead, later, earlier)
     assert copied == 7
-    assert services.copy_checklist(world.lead, later, earlier) == 0  # nothing twice
-    services.transition(world.lead, later, "start")  # a copied checklist is kept as it is
+    assert checklist.copy_checklist(world.lead, later, earlier) == 0  # nothing twice
+    workflow.transition(world.lead, later, "start")  # a copied checklist is kept as it is
     assert len(later.rows) == 7
     assert later.rows[-1].question_text == "Apakah papan SOP mutakhir?"
     other = plan_audit(world, agency_id=world.setda.id)
     with pytest.raises(DomainError, match="same agency"):
-        services.copy_checklist(world.lead, other, earlier)
+        checklist.copy_checklist(world.lead, other, earlier)
 
 
 # --- compliance ------------------------------------------------------------------------------
@@ -295,7 +304,7 @@ def test_rows_can_be_added_and_copied_from_an_earlier_audit(world):
 def test_compliance_formula(world):
     audit = started_audit(world)
     for text in range(8):
-        services.add_row(world.lead, audit, audit.rows[0].clause_id, f"Tambahan {text}")
+        checklist.add_row(world.lead, audit, audit.rows[0].clause_id, f"Tambahan {text}")
     rows_75 = [r for r in audit.rows if r.clause.number == "7.5"]
     results = [
         "conform",
@@ -313,51 +322,70 @@ def test_compliance_formula(world):
         values = {"result": result}
         if result in ("nonconform", "observation", "opportunity"):
             values = {**NC, **values, "grade": {"nonconform": "minor"}.get(result, "")}
-        services.record_row(world.lead, row, values)
+        checklist.record_row(world.lead, row, values)
     for row in audit.rows:
         if row.result is None:
-            services.record_row(world.lead, row, {"result": "not_applicable"})
-    services.transition(world.lead, audit, "report")
+            checklist.record_row(world.lead, row, {"result": "not_applicable"})
+    workflow.transition(world.lead, audit, "report")
     # counted by hand: conform-like 5 (3 conform, 1 good practice, 1 OFI), 2 observations,
     # 1 nonconformity; not applicable and not audited are not assessed
     expected = (5 + 0.5 * 2) / (5 + 2 + 1)
-    figures = {
-        f.clause.number: f for f in services.compliance_by_clause(world.dukcapil, world.reviewer)
-    }
+    figures = _figures_by_clause(world)
     assert set(figures) == {"7.5"}  # clauses with only not applicable rows have no figure
     assert figures["7.5"].tally.compliance == pytest.approx(expected) == pytest.approx(0.75)
     assert figures["7.5"].audit == audit
 
 
+def test_the_figure_counts_alike_in_sql_and_in_python(world):
+    """One rule (`Tally.add`) for the rows counted in SQL (the figures, the reports) and for
+    one audit's rows loaded for a page."""
+    audit = started_audit(world)
+    results = ["conform", "nonconform", "observation", "opportunity", "good_practice", None]
+    for row, result in zip(audit.rows, results, strict=True):
+        if result in ("nonconform", "observation", "opportunity"):
+            grade = "minor" if result == "nonconform" else ""  # the others have one grade each
+            checklist.record_row(world.lead, row, {**NC, "result": result, "grade": grade})
+        elif result:
+            checklist.record_row(world.lead, row, {"result": result})
+    in_sql = audit_figures.clause_tallies([audit.id], Clause.id)[audit.id]
+    by_clause: dict[int, list] = {}
+    for row in audit.rows:
+        by_clause.setdefault(row.clause_id, []).append(row)
+    in_python = {
+        clause_id: audit_figures.tally(rows)
+        for clause_id, rows in by_clause.items()
+        if audit_figures.tally(rows).assessed
+    }
+    assert in_sql == in_python and len(in_sql) == 3
+
+
 def test_compliance_uses_the_latest_issued_report_per_clause(world):
     first = started_audit(world)
     answer_all(first, world.lead)
-    services.transition(world.lead, first, "report")
+    workflow.transition(world.lead, first, "report")
     second = plan_audit(world, scope_clauses=["9.3"])
-    services.transition(world.lead, second, "start")
-    services.record_row(world.lead, second.rows[0], {**NC, "grade": "major"})
-    services.record_row(world.lead, second.rows[1], {"result": "conform"})
-    figures = {
-        f.clause.number: f for f in services.compliance_by_clause(world.dukcapil, world.reviewer)
-    }
+    workflow.transition(world.lead, second, "start")
+    checklist.record_row(world.lead, second.rows[0], {**NC, "grade": "major"})
+    checklist.record_row(world.lead, second.rows[1], {"result": "conform"})
+    figures = _figures_by_clause(world)
     assert figures["9.3"].audit == first  # the second is not reported yet
-    services.transition(world.lead, second, "report")
-    figures = {
-        f.clause.number: f for f in services.compliance_by_clause(world.dukcapil, world.reviewer)
-    }
+    workflow.transition(world.lead, second, "report")
+    figures = _figures_by_clause(world)
     assert figures["9.3"].audit == second and figures["9.3"].tally.compliance == 0.5
     assert figures["7.5"].audit == first and figures["7.5"].tally.compliance == 1.0
 
 
 def test_programme_planned_against_done(world):
-    programme = services.create_programme(
+    programme = operations.create_programme(
         world.lead, world.city.id, {"year": 2026, "title": "Program 2026"}
     )
     with pytest.raises(DomainError, match="already has a programme"):
-        services.create_programme(world.city_admin, world.city.id, {"year": 2026, "title": "x"})
-    with pytest.raises(PermissionDenied):
-        services.create_programme(world.officer, world.city.id, {"year": 2027, "title": "x"})
-    item = services.save_programme_item(
+        operations.create_programme(world.city_admin, world.city.id, {"year": 2026, "title": "x"})
+    # a city the user does not plan audits in is refused at the field, never replaced
+    with pytest.raises(ValidationFailed) as refused:
+        operations.create_programme(world.officer, world.city.id, {"year": 2027, "title": "x"})
+    assert list(refused.value.errors) == ["city_id"]
+    item = operations.save_programme_item(
         world.lead,
         programme,
         {
@@ -369,7 +397,7 @@ def test_programme_planned_against_done(world):
         },
         None,
     )
-    services.save_programme_item(
+    operations.save_programme_item(
         world.lead,
         programme,
         {"agency_id": world.setda.id, "kind": "stage_1", "planned_month": 11, "clause_numbers": []},
@@ -377,7 +405,7 @@ def test_programme_planned_against_done(world):
     )
     db.session.commit()
     with pytest.raises(DomainError, match="Unknown clause"):
-        services.save_programme_item(
+        operations.save_programme_item(
             world.lead,
             programme,
             {
@@ -391,9 +419,9 @@ def test_programme_planned_against_done(world):
     db.session.rollback()
     audit = plan_audit(world, programme_item_id=item.id, scope_clauses=[])
     assert audit.scope_clauses == ["7.5", "9.3"]  # taken from the programme
-    lines = services.programme_lines(programme)
+    lines = queries.programme_lines(programme)
     assert [line.done for line in lines] == [False, False]
-    services.transition(world.lead, audit, "start")
+    workflow.transition(world.lead, audit, "start")
     answer_all(audit, world.lead)
-    services.transition(world.lead, audit, "report")
-    assert [line.done for line in services.programme_lines(programme)] == [True, False]
+    workflow.transition(world.lead, audit, "report")
+    assert [line.done for line in queries.programme_lines(programme)] == [True, False]

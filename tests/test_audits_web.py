@@ -10,7 +10,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from qms.audits import grades, services
+from qms.audits import checklist, grades, operations, queries, workflow
 from qms.audits.models import (
     AgendaItem,
     Audit,
@@ -40,7 +40,7 @@ def world(app):
 def sni_world(app):
     load_file(STANDARD)
     with force_locale("en"):
-        yield make_world(standard=services.default_standard())
+        yield make_world(standard=queries.default_standard())
 
 
 def _row(audit_id: int, clause: str) -> ChecklistRow:
@@ -171,12 +171,12 @@ def test_done_when_bakeuda_auditor_runs_a_dukcapil_audit(sni_world, client, auth
 
 def test_quality_officer_reads_the_audit_only_once_reported(world, client, auth):
     audit = started_audit(world)
-    services.record_row(world.lead, audit.rows[0], NC)
+    checklist.record_row(world.lead, audit.rows[0], NC)
     finding = audit.rows[0].finding
     auth.login(world.officer)
     assert client.get(f"/audits/{audit.id}").status_code == 404
     assert client.get(f"/audits/findings/{finding.id}").status_code == 404
-    services.transition(world.lead, audit, "report", confirm_unanswered=True)
+    workflow.transition(world.lead, audit, "report", confirm_unanswered=True)
     auth.logout()
     auth.login(world.officer)
     assert client.get(f"/audits/{audit.id}/report").status_code == 200
@@ -191,8 +191,8 @@ def test_quality_officer_reads_the_audit_only_once_reported(world, client, auth)
 
 def test_other_agencies_officers_see_nothing(world, client, auth, api):
     audit = started_audit(world)
-    services.record_row(world.lead, audit.rows[0], NC)
-    services.transition(world.lead, audit, "report", confirm_unanswered=True)
+    checklist.record_row(world.lead, audit.rows[0], NC)
+    workflow.transition(world.lead, audit, "report", confirm_unanswered=True)
     finding_id = audit.rows[0].finding.id
     auth.login(world.other_officer)
     assert client.get(f"/audits/{audit.id}").status_code == 404
@@ -312,10 +312,35 @@ def test_api_programmes(world, api):
     assert api.get(f"/audit-programmes/{programme_id}").status_code == 404
 
 
+def test_a_programme_goes_only_to_a_city_its_author_plans_audits_in(world, client, auth, api):
+    """The city is asked (or, for someone planning in one city only, implied); any other city,
+    or none where several are possible, is refused at the field, never replaced."""
+    lead = api.as_user(world.lead)
+    elsewhere = world.other_city_agency.city_id
+    other = lead.post("/audit-programmes", json={"year": 2027, "title": "X", "city_id": elsewhere})
+    assert other.status_code == 422
+    assert list(other.get_json()["error"]["fields"]) == ["city_id"]
+    admin = api.as_user(user_with_role(Role.SYSTEM_ADMIN))  # plans in every city
+    unnamed = admin.post("/audit-programmes", json={"year": 2027, "title": "X"})
+    assert unnamed.status_code == 422
+    assert list(unnamed.get_json()["error"]["fields"]) == ["city_id"]
+    named = admin.post(
+        "/audit-programmes", json={"year": 2027, "title": "X", "city_id": world.city.id}
+    )
+    assert named.status_code == 201 and named.get_json()["data"]["city_id"] == world.city.id
+    auth.login(world.lead)
+    page = client.get("/audits/programmes/new").get_data(as_text=True)
+    assert 'name="city_id"' in page and world.city.name in page
+    posted = client.post(
+        "/audits/programmes/new", data={"city_id": world.city.id, "year": 2028, "title": "Y"}
+    )
+    assert posted.status_code == 302
+
+
 def test_pages_render_for_the_team(world, client, auth):
     audit = started_audit(world)
-    services.record_row(world.lead, audit.rows[0], NC)
-    services.create_programme(world.lead, world.city.id, {"year": 2026, "title": "Program"})
+    checklist.record_row(world.lead, audit.rows[0], NC)
+    operations.create_programme(world.lead, world.city.id, {"year": 2026, "title": "Program"})
     auth.login(world.lead)
     for path in (
         "/",
@@ -344,7 +369,7 @@ def test_blank_checklist_of_a_planned_audit_previews_the_questions(world, client
 
 def test_reminders_14_and_7_days_before_each_sent_once(world, app):
     audit = plan_audit(world, planned_start=date(2026, 12, 12), planned_end=date(2026, 12, 12))
-    services.add_member(world.city_admin, audit, world.member.id)
+    operations.add_member(world.city_admin, audit, world.member.id)
 
     def remind(day):
         with app.test_request_context():  # as `flask qms remind` does, for the links
@@ -358,6 +383,16 @@ def test_reminders_14_and_7_days_before_each_sent_once(world, app):
     assert len(remind(date(2026, 12, 5))) == 2
     assert remind(date(2026, 12, 6)) == []
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 4
+
+
+def test_the_reminder_days_are_a_setting(world, app):
+    audit = plan_audit(world, planned_start=date(2026, 12, 12), planned_end=date(2026, 12, 12))
+    app.config["AUDIT_REMINDER_DAYS"] = (3,)
+    with app.test_request_context():
+        assert run_reminders(date(2026, 11, 28)) == []
+        queued = run_reminders(date(2026, 12, 9))
+    assert [m.to for m in queued] == [world.lead.email] and "3" in queued[0].subject
+    assert f"/audits/{audit.id}" in queued[0].body
 
 
 def test_demo_data_is_idempotent(app):

@@ -10,8 +10,9 @@ from datetime import timedelta
 import pytest
 from flask_babel import force_locale
 
-from qms.audits import grades
-from qms.audits import services as audits
+from qms.audits import checklist, grades
+from qms.audits import operations as audit_operations
+from qms.audits import workflow as audit_workflow
 from qms.audits.models import Audit
 from qms.capa import operations, workflow
 from qms.capa.models import NcStatus, Nonconformity
@@ -43,10 +44,10 @@ def world(app):
 def reported_major(world, **audit_values) -> Audit:
     """An audit of Dinas Dukcapil with one major finding, its report issued."""
     audit = plan_audit(world, **audit_values)
-    audits.add_member(world.city_admin, audit, world.member.id)
-    audits.transition(world.lead, audit, "start")
-    audits.record_row(world.lead, audit.rows[0], MAJOR)
-    audits.transition(world.lead, audit, "report", confirm_unanswered=True)
+    audit_operations.add_member(world.city_admin, audit, world.member.id)
+    audit_workflow.transition(world.lead, audit, "start")
+    checklist.record_row(world.lead, audit.rows[0], MAJOR)
+    audit_workflow.transition(world.lead, audit, "report", confirm_unanswered=True)
     db.session.commit()
     return audit
 

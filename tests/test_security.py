@@ -171,7 +171,9 @@ POST /api/v1/audit-programmes/<int:programme_id>/items
 POST /api/v1/audits
 POST /api/v1/audits/<int:audit_id>/checklist
 POST /api/v1/audits/<int:audit_id>/team
-POST /api/v1/audits/<int:audit_id>/transitions/<name>
+POST /api/v1/audits/<int:audit_id>/transitions/close
+POST /api/v1/audits/<int:audit_id>/transitions/report
+POST /api/v1/audits/<int:audit_id>/transitions/start
 POST /api/v1/complaint-imports
 POST /api/v1/complaint-imports/<int:import_id>/confirm
 POST /api/v1/document-revisions/<int:revision_id>/files

@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from qms.accounts.models import User
-from qms.audits import services
+from qms.audits import checklist, operations, queries, workflow
 from qms.audits.models import Audit, AuditKind, AuditProgramme, RowResult
 from qms.core.checklists import load_file
 from qms.core.history import acting_as
@@ -128,7 +128,7 @@ def _user(email: str) -> User:
 
 
 def _standard() -> None:
-    if services.default_standard() is None:
+    if queries.default_standard() is None:
         load_file(Path(current_app.config["CHECKLISTS_DIR"]) / STANDARD_FILE)
 
 
@@ -138,7 +138,7 @@ def _programme(city: City, agencies: dict[str, Agency], planner: User) -> AuditP
     )
     if programme is not None:
         return programme
-    programme = services.create_programme(
+    programme = operations.create_programme(
         planner,
         city.id,
         {
@@ -149,7 +149,7 @@ def _programme(city: City, agencies: dict[str, Agency], planner: User) -> AuditP
         },
     )
     for code, kind, month, clauses, reason in PROGRAMME_ITEMS:
-        services.save_programme_item(
+        operations.save_programme_item(
             planner,
             programme,
             {
@@ -168,7 +168,7 @@ def _dukcapil_audit(programme: AuditProgramme, lead: User, member: User) -> None
     if db.session.scalar(select(Audit.id).where(Audit.reference == "AMI-2026-DUKCAPIL")):
         return
     item = next(i for i in programme.items if i.agency.code == "DUKCAPIL")
-    audit = services.create_audit(
+    audit = operations.create_audit(
         lead,
         {
             "programme_item_id": item.id,
@@ -185,8 +185,8 @@ def _dukcapil_audit(programme: AuditProgramme, lead: User, member: User) -> None
             "lead_auditor_id": lead.id,
         },
     )
-    services.add_member(lead, audit, member.id)
-    services.add_agenda_item(
+    operations.add_member(lead, audit, member.id)
+    operations.add_agenda_item(
         lead,
         audit,
         {
@@ -197,7 +197,7 @@ def _dukcapil_audit(programme: AuditProgramme, lead: User, member: User) -> None
             "auditee": "Kepala Dinas dan Tim Mutu",
         },
     )
-    services.add_agenda_item(
+    operations.add_agenda_item(
         lead,
         audit,
         {
@@ -208,7 +208,7 @@ def _dukcapil_audit(programme: AuditProgramme, lead: User, member: User) -> None
             "auditee": "Sekretaris Dinas",
         },
     )
-    services.add_agenda_item(
+    operations.add_agenda_item(
         lead,
         audit,
         {
@@ -219,8 +219,8 @@ def _dukcapil_audit(programme: AuditProgramme, lead: User, member: User) -> None
             "auditee": "Kabid Pelayanan Pendaftaran Penduduk",
         },
     )
-    services.transition(lead, audit, "start")
-    services.update_audit(
+    workflow.transition(lead, audit, "start")
+    operations.update_audit(
         lead,
         audit,
         {
@@ -273,15 +273,15 @@ def _dukcapil_audit(programme: AuditProgramme, lead: User, member: User) -> None
             continue  # left unanswered: recorded as not audited when the report is issued
         else:
             values = {"result": RowResult.CONFORM.value}
-        services.record_row(lead, row, values)
-    services.transition(lead, audit, "report", confirm_unanswered=True)
+        checklist.record_row(lead, row, values)
+    workflow.transition(lead, audit, "report", confirm_unanswered=True)
 
 
 def _rsud_audit(programme: AuditProgramme, lead: User, member: User) -> None:
     if db.session.scalar(select(Audit.id).where(Audit.reference == "AMI-2026-RSUD")):
         return
     item = next(i for i in programme.items if i.agency.code == "RSUD")
-    audit = services.create_audit(
+    audit = operations.create_audit(
         member,
         {
             "programme_item_id": item.id,
@@ -294,7 +294,7 @@ def _rsud_audit(programme: AuditProgramme, lead: User, member: User) -> None:
             "lead_auditor_id": member.id,
         },
     )
-    services.add_member(member, audit, lead.id)
+    operations.add_member(member, audit, lead.id)
 
 
 def _answers_2025(offset: int, index: int) -> dict[str, str]:
@@ -322,7 +322,7 @@ def _cycle_2025(city: City, agencies: dict[str, Agency], planner: User) -> None:
     )
     if programme is not None:
         return
-    programme = services.create_programme(
+    programme = operations.create_programme(
         planner,
         city.id,
         {
@@ -334,7 +334,7 @@ def _cycle_2025(city: City, agencies: dict[str, Agency], planner: User) -> None:
     )
     for offset, (code, month, clauses, lead_email, member_email) in enumerate(AUDITS_2025):
         lead = _user(f"{lead_email}@demo.qms.id")
-        item = services.save_programme_item(
+        item = operations.save_programme_item(
             planner,
             programme,
             {
@@ -347,7 +347,7 @@ def _cycle_2025(city: City, agencies: dict[str, Agency], planner: User) -> None:
             None,
         )
         day = date(2025, month, 15)
-        audit = services.create_audit(
+        audit = operations.create_audit(
             lead,
             {
                 "programme_item_id": item.id,
@@ -359,9 +359,9 @@ def _cycle_2025(city: City, agencies: dict[str, Agency], planner: User) -> None:
             },
         )
         if member_email:
-            services.add_member(lead, audit, _user(f"{member_email}@demo.qms.id").id)
-        services.transition(lead, audit, "start")
-        services.update_audit(
+            operations.add_member(lead, audit, _user(f"{member_email}@demo.qms.id").id)
+        workflow.transition(lead, audit, "start")
+        operations.update_audit(
             lead,
             audit,
             {
@@ -371,9 +371,9 @@ def _cycle_2025(city: City, agencies: dict[str, Agency], planner: User) -> None:
             },
         )
         for index, row in enumerate(audit.rows):
-            services.record_row(lead, row, _answers_2025(offset, index))
-        services.transition(lead, audit, "report")
-        services.transition(lead, audit, "close")  # no finding needed a corrective action
+            checklist.record_row(lead, row, _answers_2025(offset, index))
+        workflow.transition(lead, audit, "report")
+        workflow.transition(lead, audit, "close")  # no finding needed a corrective action
         # the report was issued then, not when the demo data was made: the latest audit of an
         # agency is the one reported last
         audit.reported_at = datetime(2025, month, 20, 2, 0)

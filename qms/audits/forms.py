@@ -11,7 +11,19 @@ from wtforms import SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from qms.audits.models import AUDIT_KIND_LABELS, ROW_RESULT_LABELS, AuditKind
+from qms.audits.models import (
+    AUDIT_KIND_LABELS,
+    AUDIT_STATUS_LABELS,
+    ROW_RESULT_LABELS,
+    AgendaItem,
+    Audit,
+    AuditKind,
+    AuditProgramme,
+    AuditTeamMember,
+    ChecklistRow,
+    Finding,
+    ProgrammeItem,
+)
 from qms.core.forms import (
     REQUIRED,
     ChoiceField,
@@ -23,10 +35,19 @@ from qms.core.forms import (
     enum_choices,
     max_length,
 )
+from qms.core.labels import label_of
+
+#: ids are INTEGER columns, 32 bits on PostgreSQL: a larger one exists nowhere (and would be
+#: refused by the database rather than not found)
+MAX_RECORD_ID = 2**31 - 1
+#: a record's id as a form takes it
+AN_ID = NumberRange(1, MAX_RECORD_ID, _l("Enter a whole number from 1 to %(max)s."))
 
 
 class ClauseListField(StringField):
     """Clause numbers typed as "6, 7.5, 9.3" (or given as a JSON list through the API)."""
+
+    json_schema = {"type": "array", "items": {"type": "string"}}
 
     def process_formdata(self, valuelist: list[str]) -> None:
         text = ",".join(valuelist)
@@ -38,36 +59,52 @@ class ClauseListField(StringField):
 
 class ProgrammeForm(FlaskForm):
     year = WholeNumberField(
-        _l("Year"),
+        label_of(AuditProgramme, "year"),
         validators=[
             InputRequired(REQUIRED),
             NumberRange(2000, 2100, _l("Enter a year between 2000 and 2100.")),
         ],
     )
-    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), max_length(255)])
-    objectives = TextAreaField(_l("Objectives of the programme"))
+    title = StringField(
+        label_of(AuditProgramme, "title"), validators=[DataRequired(REQUIRED), max_length(255)]
+    )
+    objectives = TextAreaField(label_of(AuditProgramme, "objectives"))
+
+
+class NewProgrammeForm(ProgrammeForm):
+    """A new programme names its city: one of those the user plans audits in."""
+
+    city_id = ChoiceField(
+        label_of(AuditProgramme, "city_id"), coerce=int, validators=[InputRequired(REQUIRED)]
+    )
+
+    def __init__(self, *args: Any, cities: list | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.city_id.choices = [(c.id, c.name) for c in cities or []]
+        if cities and len(cities) == 1 and self.city_id.data is None:
+            self.city_id.data = cities[0].id
 
 
 class ProgrammeItemForm(FlaskForm):
     agency_id = ChoiceField(
-        label=_l("Agency"),
+        label=label_of(ProgrammeItem, "agency_id"),
         coerce=int,
         validators=[InputRequired(REQUIRED)],
     )
     kind = ChoiceField(
-        label=_l("Kind of audit"),
+        label=label_of(ProgrammeItem, "kind"),
         choices=enum_choices(AUDIT_KIND_LABELS),
         default=AuditKind.INTERNAL.value,
     )
     planned_month = WholeNumberField(
-        _l("Month"),
+        label_of(ProgrammeItem, "planned_month"),
         validators=[
             InputRequired(REQUIRED),
             NumberRange(1, 12, _l("The month must be between 1 and 12.")),
         ],
     )
-    clause_numbers = ClauseListField(_l("Clauses to audit"))
-    reason = TextAreaField(_l("Reason (risk, previous results)"))
+    clause_numbers = ClauseListField(label_of(ProgrammeItem, "clause_numbers"))
+    reason = TextAreaField(label_of(ProgrammeItem, "reason"))
 
     def __init__(self, *args: Any, agencies: list | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -77,17 +114,19 @@ class ProgrammeItemForm(FlaskForm):
 class AuditScopeForm(FlaskForm):
     """What an audit covers and who leads it: asked when it is planned and when it is edited."""
 
-    scope_clauses = ClauseListField(_l("Clauses in scope"), validators=[DataRequired(REQUIRED)])
+    scope_clauses = ClauseListField(
+        label_of(Audit, "scope_clauses"), validators=[DataRequired(REQUIRED)]
+    )
     scope_unit_ids = MultipleChoiceField(
-        label=_l("Units in scope"),
+        label=label_of(Audit, "scope_unit_ids"),
         coerce=int,
         validators=[Optional()],
     )
-    scope_processes = TextAreaField(_l("Processes and services in scope"))
-    objectives = TextAreaField(_l("Objectives"), validators=[DataRequired(REQUIRED)])
-    criteria = TextAreaField(_l("Criteria (the standard and the agency's own procedures)"))
-    lead_auditor_id = ChoiceField(label=_l("Lead auditor"), coerce=int, default=0)
-    auditee_representatives = TextAreaField(_l("Auditee representatives"))
+    scope_processes = TextAreaField(label_of(Audit, "scope_processes"))
+    objectives = TextAreaField(label_of(Audit, "objectives"), validators=[DataRequired(REQUIRED)])
+    criteria = TextAreaField(label_of(Audit, "criteria"))
+    lead_auditor_id = ChoiceField(label=label_of(Audit, "lead_auditor_id"), coerce=int, default=0)
+    auditee_representatives = TextAreaField(label_of(Audit, "auditee_representatives"))
 
     def __init__(self, *args: Any, auditors: list | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -98,18 +137,20 @@ class AuditForm(AuditScopeForm):
     """Planning an audit."""
 
     agency_id = ChoiceField(
-        label=_l("Audited agency"),
+        label=label_of(Audit, "agency_id"),
         coerce=int,
         validators=[InputRequired(REQUIRED)],
     )
     kind = ChoiceField(
-        label=_l("Kind of audit"),
+        label=label_of(Audit, "kind"),
         choices=enum_choices(AUDIT_KIND_LABELS),
         default=AuditKind.INTERNAL.value,
     )
-    planned_start = DayField(_l("Planned start"), validators=[InputRequired(REQUIRED)])
-    planned_end = DayField(_l("Planned end"), validators=[Optional()])
-    programme_item_id = WholeNumberField(widget=HiddenInput(), validators=[Optional()])
+    planned_start = DayField(label_of(Audit, "planned_start"), validators=[InputRequired(REQUIRED)])
+    planned_end = DayField(label_of(Audit, "planned_end"), validators=[Optional()])
+    programme_item_id = WholeNumberField(
+        label_of(Audit, "programme_item_id"), widget=HiddenInput(), validators=[Optional(), AN_ID]
+    )
 
     def __init__(
         self,
@@ -126,20 +167,20 @@ class AuditForm(AuditScopeForm):
 class AuditDetailsForm(AuditScopeForm):
     """The plan, the meetings and the report texts of an existing audit."""
 
-    planned_start = DayField(_l("Planned start"), validators=[InputRequired(REQUIRED)])
-    planned_end = DayField(_l("Planned end"), validators=[InputRequired(REQUIRED)])
-    actual_start = DayField(_l("Actual start"), validators=[Optional()])
-    actual_end = DayField(_l("Actual end"), validators=[Optional()])
-    opening_meeting_at = MomentField(_l("Opening meeting"), validators=[Optional()])
-    opening_attendance = TextAreaField(_l("Opening meeting attendance"))
-    opening_notes = TextAreaField(_l("Opening meeting notes"))
-    closing_meeting_at = MomentField(_l("Closing meeting"), validators=[Optional()])
-    closing_attendance = TextAreaField(_l("Closing meeting attendance"))
-    closing_notes = TextAreaField(_l("Closing meeting notes"))
-    conclusion = TextAreaField(_l("Audit conclusion"))
-    degree_of_conformity = TextAreaField(_l("Degree of conformity"))
-    disagreements = TextAreaField(_l("Unresolved disagreements"))
-    areas_not_covered = TextAreaField(_l("Areas not covered"))
+    planned_start = DayField(label_of(Audit, "planned_start"), validators=[InputRequired(REQUIRED)])
+    planned_end = DayField(label_of(Audit, "planned_end"), validators=[InputRequired(REQUIRED)])
+    actual_start = DayField(label_of(Audit, "actual_start"), validators=[Optional()])
+    actual_end = DayField(label_of(Audit, "actual_end"), validators=[Optional()])
+    opening_meeting_at = MomentField(label_of(Audit, "opening_meeting_at"), validators=[Optional()])
+    opening_attendance = TextAreaField(label_of(Audit, "opening_attendance"))
+    opening_notes = TextAreaField(label_of(Audit, "opening_notes"))
+    closing_meeting_at = MomentField(label_of(Audit, "closing_meeting_at"), validators=[Optional()])
+    closing_attendance = TextAreaField(label_of(Audit, "closing_attendance"))
+    closing_notes = TextAreaField(label_of(Audit, "closing_notes"))
+    conclusion = TextAreaField(label_of(Audit, "conclusion"))
+    degree_of_conformity = TextAreaField(label_of(Audit, "degree_of_conformity"))
+    disagreements = TextAreaField(label_of(Audit, "disagreements"))
+    areas_not_covered = TextAreaField(label_of(Audit, "areas_not_covered"))
 
     def __init__(self, *args: Any, units: list | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -148,7 +189,7 @@ class AuditDetailsForm(AuditScopeForm):
 
 class MemberForm(FlaskForm):
     user_id = ChoiceField(
-        label=_l("Auditor"),
+        label=label_of(AuditTeamMember, "user_id"),
         coerce=int,
         validators=[InputRequired(REQUIRED)],
     )
@@ -159,13 +200,13 @@ class MemberForm(FlaskForm):
 
 
 class AgendaForm(FlaskForm):
-    starts_at = MomentField(_l("From"), validators=[InputRequired(REQUIRED)])
-    ends_at = MomentField(_l("Until"), validators=[Optional()])
+    starts_at = MomentField(label_of(AgendaItem, "starts_at"), validators=[InputRequired(REQUIRED)])
+    ends_at = MomentField(label_of(AgendaItem, "ends_at"), validators=[Optional()])
     subject = StringField(
-        _l("Clause or process"), validators=[DataRequired(REQUIRED), max_length(500)]
+        label_of(AgendaItem, "subject"), validators=[DataRequired(REQUIRED), max_length(500)]
     )
-    auditor_id = ChoiceField(label=_l("Auditor"), coerce=int, default=0)
-    auditee = StringField(_l("Auditee"), validators=[max_length(255)])
+    auditor_id = ChoiceField(label=label_of(AgendaItem, "auditor_id"), coerce=int, default=0)
+    auditee = StringField(label_of(AgendaItem, "auditee"), validators=[max_length(255)])
 
     def __init__(self, *args: Any, auditors: list | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -180,12 +221,12 @@ class RowForm(VersionedForm):
     """One checklist answer; the finding fields matter for nonconform, observation and OFI.
     The version is the row's, as the auditor read it."""
 
-    result = ChoiceField(label=_l("Result"), choices=result_choices, default="")
-    notes = TextAreaField(_l("Notes"))
-    grade = ChoiceField(label=_l("Grade"), default="")
-    evidence = TextAreaField(_l("Objective evidence"))
-    statement = TextAreaField(_l("Finding"))
-    requirement = TextAreaField(_l("Requirement"))
+    result = ChoiceField(label=label_of(ChecklistRow, "result"), choices=result_choices, default="")
+    notes = TextAreaField(label_of(ChecklistRow, "notes"))
+    grade = ChoiceField(label=label_of(Finding, "grade"), default="")
+    evidence = TextAreaField(label_of(Finding, "evidence"))
+    statement = TextAreaField(label_of(Finding, "statement"))
+    requirement = TextAreaField(label_of(Finding, "requirement"))
 
     def __init__(self, *args: Any, grades: list | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -194,11 +235,11 @@ class RowForm(VersionedForm):
 
 class AddRowForm(FlaskForm):
     clause_id = ChoiceField(
-        label=_l("Clause"),
+        label=label_of(ChecklistRow, "clause_id"),
         coerce=int,
         validators=[InputRequired(REQUIRED)],
     )
-    text = TextAreaField(_l("Question"), validators=[DataRequired(REQUIRED)])
+    text = TextAreaField(label_of(ChecklistRow, "text"), validators=[DataRequired(REQUIRED)])
 
     def __init__(self, *args: Any, clauses: list | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -225,11 +266,29 @@ class EvidenceForm(FlaskForm):
 class FindingForm(VersionedForm):
     """A finding's grade and texts; the version is that of the finding's checklist row."""
 
-    grade = ChoiceField(label=_l("Grade"), validators=[InputRequired(REQUIRED)])
-    requirement = TextAreaField(_l("Requirement"))
-    evidence = TextAreaField(_l("Objective evidence"))
-    statement = TextAreaField(_l("Finding"), validators=[DataRequired(REQUIRED)])
+    grade = ChoiceField(label=label_of(Finding, "grade"), validators=[InputRequired(REQUIRED)])
+    requirement = TextAreaField(label_of(Finding, "requirement"))
+    evidence = TextAreaField(label_of(Finding, "evidence"))
+    statement = TextAreaField(label_of(Finding, "statement"), validators=[DataRequired(REQUIRED)])
 
     def __init__(self, *args: Any, grades: list | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.grade.choices = [(g.key, g.label) for g in grades or []]
+
+
+class AuditFilterForm(FlaskForm):
+    """Which audits a list shows (the index page and GET /audits)."""
+
+    class Meta:
+        csrf = False
+
+    status = ChoiceField(
+        label_of(Audit, "status"),
+        choices=[("", _l("All")), *enum_choices(AUDIT_STATUS_LABELS)],
+        default="",
+        validators=[Optional()],
+    )
+    agency_id = WholeNumberField(
+        label_of(Audit, "agency_id"),
+        validators=[Optional(), AN_ID],
+    )

@@ -7,10 +7,12 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ColumnElement, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.accounts.models import User
+from qms.core.labels import labelled
 from qms.core.models import (
     ArchivableMixin,
     AuditedMixin,
@@ -66,6 +68,9 @@ AUDIT_STATUS_LABELS = {
     AuditStatus.CLOSED: _l("Closed"),
 }
 
+#: the report is issued: the audit's findings are final and its figures count
+REPORTED_STATES = (AuditStatus.REPORTED, AuditStatus.CLOSED)
+
 
 class RowResult(enum.StrEnum):
     CONFORM = "conform"
@@ -98,10 +103,14 @@ class AuditProgramme(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     __table_args__ = (UniqueConstraint("city_id", "year"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
-    year: Mapped[int]
-    title: Mapped[str] = mapped_column(String(255))
-    objectives: Mapped[str] = mapped_column(Text, default="")
+    city_id: Mapped[int] = mapped_column(
+        ForeignKey("cities.id"), index=True, info=labelled(_l("City"))
+    )
+    year: Mapped[int] = mapped_column(info=labelled(_l("Year")))
+    title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title")))
+    objectives: Mapped[str] = mapped_column(
+        Text, default="", info=labelled(_l("Objectives of the programme"))
+    )
 
     city: Mapped[City] = relationship()
     items: Mapped[list[ProgrammeItem]] = relationship(
@@ -119,14 +128,24 @@ class ProgrammeItem(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     __tablename__ = "audit_programme_items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    programme_id: Mapped[int] = mapped_column(ForeignKey("audit_programmes.id"), index=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
-    kind: Mapped[AuditKind] = mapped_column(str_enum(AuditKind))
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("audit_programmes.id"), index=True, info=labelled(_l("Programme"))
+    )
+    agency_id: Mapped[int] = mapped_column(
+        ForeignKey("agencies.id"), index=True, info=labelled(_l("Agency"))
+    )
+    kind: Mapped[AuditKind] = mapped_column(
+        str_enum(AuditKind), info=labelled(_l("Kind of audit"), AUDIT_KIND_LABELS)
+    )
     #: 1..12, the month the audit is planned for
-    planned_month: Mapped[int]
+    planned_month: Mapped[int] = mapped_column(info=labelled(_l("Month")))
     #: clause numbers of the standard, e.g. ["6", "7.5", "9.3"]; a number covers its sub-clauses
-    clause_numbers: Mapped[list[str]] = mapped_column(JSON, default=list)
-    reason: Mapped[str] = mapped_column(Text, default="")
+    clause_numbers: Mapped[list[str]] = mapped_column(
+        JSON, default=list, info=labelled(_l("Clauses to audit"))
+    )
+    reason: Mapped[str] = mapped_column(
+        Text, default="", info=labelled(_l("Reason (risk, previous results)"))
+    )
 
     programme: Mapped[AuditProgramme] = relationship(back_populates="items")
     agency: Mapped[Agency] = relationship()
@@ -136,49 +155,99 @@ class ProgrammeItem(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     def record_label(self) -> str:
         return f"{self.agency.name} ({self.planned_month}/{self.programme.year})"
 
+    @property
+    def live_audits(self) -> list[Audit]:
+        """The audits planned from the item that were not cancelled."""
+        return [a for a in self.audits if a.archived_at is None]
+
 
 class Audit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     __tablename__ = "audits"
     __history_exclude__ = frozenset({"last_finding_seq"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    reference: Mapped[str] = mapped_column(String(80), unique=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(80), unique=True, info=labelled(_l("Reference")))
+    agency_id: Mapped[int] = mapped_column(
+        ForeignKey("agencies.id"), index=True, info=labelled(_l("Audited agency"))
+    )
     programme_item_id: Mapped[int | None] = mapped_column(
-        ForeignKey("audit_programme_items.id"), index=True
+        ForeignKey("audit_programme_items.id"), index=True, info=labelled(_l("Programme item"))
     )
-    standard_id: Mapped[int] = mapped_column(ForeignKey("standards.id"))
-    kind: Mapped[AuditKind] = mapped_column(str_enum(AuditKind))
+    standard_id: Mapped[int] = mapped_column(
+        ForeignKey("standards.id"), info=labelled(_l("Standard"))
+    )
+    kind: Mapped[AuditKind] = mapped_column(
+        str_enum(AuditKind), info=labelled(_l("Kind of audit"), AUDIT_KIND_LABELS)
+    )
     status: Mapped[AuditStatus] = mapped_column(
-        str_enum(AuditStatus), default=AuditStatus.PLANNED, index=True
+        str_enum(AuditStatus),
+        default=AuditStatus.PLANNED,
+        index=True,
+        info=labelled(_l("Status"), AUDIT_STATUS_LABELS),
     )
-    objectives: Mapped[str] = mapped_column(Text, default="")
+    objectives: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Objectives")))
     #: clause numbers in scope; a number covers its sub-clauses
-    scope_clauses: Mapped[list[str]] = mapped_column(JSON, default=list)
+    scope_clauses: Mapped[list[str]] = mapped_column(
+        JSON, default=list, info=labelled(_l("Clauses in scope"))
+    )
     #: ids of the audited agency's units in scope (empty: the whole agency)
-    scope_unit_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
-    scope_processes: Mapped[str] = mapped_column(Text, default="")
+    scope_unit_ids: Mapped[list[int]] = mapped_column(
+        JSON, default=list, info=labelled(_l("Units in scope"))
+    )
+    scope_processes: Mapped[str] = mapped_column(
+        Text, default="", info=labelled(_l("Processes and services in scope"))
+    )
     #: the standard plus the agency's own procedures (SOP, service standards)
-    criteria: Mapped[str] = mapped_column(Text, default="")
-    planned_start: Mapped[date]
-    planned_end: Mapped[date]
-    actual_start: Mapped[date | None] = mapped_column(default=None)
-    actual_end: Mapped[date | None] = mapped_column(default=None)
-    lead_auditor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    auditee_representatives: Mapped[str] = mapped_column(Text, default="")
-    opening_meeting_at: Mapped[datetime | None] = mapped_column(default=None)
-    opening_attendance: Mapped[str] = mapped_column(Text, default="")
-    opening_notes: Mapped[str] = mapped_column(Text, default="")
-    closing_meeting_at: Mapped[datetime | None] = mapped_column(default=None)
-    closing_attendance: Mapped[str] = mapped_column(Text, default="")
-    closing_notes: Mapped[str] = mapped_column(Text, default="")
-    conclusion: Mapped[str] = mapped_column(Text, default="")
-    degree_of_conformity: Mapped[str] = mapped_column(Text, default="")
-    disagreements: Mapped[str] = mapped_column(Text, default="")
-    areas_not_covered: Mapped[str] = mapped_column(Text, default="")
-    reported_at: Mapped[datetime | None] = mapped_column(default=None)
-    closed_at: Mapped[datetime | None] = mapped_column(default=None)
-    #: finding numbers are drawn from this counter with an atomic UPDATE (see services)
+    criteria: Mapped[str] = mapped_column(
+        Text,
+        default="",
+        info=labelled(_l("Criteria (the standard and the agency's own procedures)")),
+    )
+    planned_start: Mapped[date] = mapped_column(info=labelled(_l("Planned start")))
+    planned_end: Mapped[date] = mapped_column(info=labelled(_l("Planned end")))
+    actual_start: Mapped[date | None] = mapped_column(
+        default=None, info=labelled(_l("Actual start"))
+    )
+    actual_end: Mapped[date | None] = mapped_column(default=None, info=labelled(_l("Actual end")))
+    lead_auditor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"), index=True, info=labelled(_l("Lead auditor"))
+    )
+    auditee_representatives: Mapped[str] = mapped_column(
+        Text, default="", info=labelled(_l("Auditee representatives"))
+    )
+    opening_meeting_at: Mapped[datetime | None] = mapped_column(
+        default=None, info=labelled(_l("Opening meeting"))
+    )
+    opening_attendance: Mapped[str] = mapped_column(
+        Text, default="", info=labelled(_l("Opening meeting attendance"))
+    )
+    opening_notes: Mapped[str] = mapped_column(
+        Text, default="", info=labelled(_l("Opening meeting notes"))
+    )
+    closing_meeting_at: Mapped[datetime | None] = mapped_column(
+        default=None, info=labelled(_l("Closing meeting"))
+    )
+    closing_attendance: Mapped[str] = mapped_column(
+        Text, default="", info=labelled(_l("Closing meeting attendance"))
+    )
+    closing_notes: Mapped[str] = mapped_column(
+        Text, default="", info=labelled(_l("Closing meeting notes"))
+    )
+    conclusion: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Audit conclusion")))
+    degree_of_conformity: Mapped[str] = mapped_column(
+        Text, default="", info=labelled(_l("Degree of conformity"))
+    )
+    disagreements: Mapped[str] = mapped_column(
+        Text, default="", info=labelled(_l("Unresolved disagreements"))
+    )
+    areas_not_covered: Mapped[str] = mapped_column(
+        Text, default="", info=labelled(_l("Areas not covered"))
+    )
+    reported_at: Mapped[datetime | None] = mapped_column(
+        default=None, info=labelled(_l("Reported"))
+    )
+    closed_at: Mapped[datetime | None] = mapped_column(default=None, info=labelled(_l("Closed")))
+    #: finding numbers are drawn from this counter with an atomic UPDATE (see numbering.py)
     last_finding_seq: Mapped[int] = mapped_column(default=0)
 
     agency: Mapped[Agency] = relationship()
@@ -204,6 +273,17 @@ class Audit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     def record_label(self) -> str:
         return self.reference
 
+    @hybrid_property
+    def report_issued(self) -> bool:
+        """The report is issued (reported or closed): the findings are final, the figures count
+        and the audited agency's quality officers read it."""
+        return self.status in REPORTED_STATES
+
+    @report_issued.inplace.expression
+    @classmethod
+    def _report_issued_expression(cls) -> ColumnElement[bool]:
+        return cls.status.in_(REPORTED_STATES)
+
     @property
     def team(self) -> list[User]:
         """The lead auditor first, then the members."""
@@ -228,7 +308,9 @@ class AuditTeamMember(AuditedMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id"), index=True, info=labelled(_l("Auditor"))
+    )
 
     audit: Mapped[Audit] = relationship(back_populates="members")
     user: Mapped[User] = relationship(lazy="joined")
@@ -246,11 +328,13 @@ class AgendaItem(AuditedMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), index=True)
-    starts_at: Mapped[datetime]
-    ends_at: Mapped[datetime | None] = mapped_column(default=None)
-    subject: Mapped[str] = mapped_column(String(500))
-    auditor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    auditee: Mapped[str] = mapped_column(String(255), default="")
+    starts_at: Mapped[datetime] = mapped_column(info=labelled(_l("From")))
+    ends_at: Mapped[datetime | None] = mapped_column(default=None, info=labelled(_l("Until")))
+    subject: Mapped[str] = mapped_column(String(500), info=labelled(_l("Clause or process")))
+    auditor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"), info=labelled(_l("Auditor"))
+    )
+    auditee: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("Auditee")))
 
     audit: Mapped[Audit] = relationship(back_populates="agenda")
     auditor: Mapped[User | None] = relationship()
@@ -267,14 +351,16 @@ class ChecklistRow(AuditedMixin, TimestampMixin, VersionedMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), index=True)
     position: Mapped[int] = mapped_column(default=0)
-    clause_id: Mapped[int] = mapped_column(ForeignKey("clauses.id"))
+    clause_id: Mapped[int] = mapped_column(ForeignKey("clauses.id"), info=labelled(_l("Clause")))
     #: the standard's question this row came from; None for a row the auditor added
     question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
     #: the auditor's own question for an added row
-    text: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Question")))
     #: None while unanswered
-    result: Mapped[RowResult | None] = mapped_column(str_enum(RowResult), default=None)
-    notes: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[RowResult | None] = mapped_column(
+        str_enum(RowResult), default=None, info=labelled(_l("Result"), ROW_RESULT_LABELS)
+    )
+    notes: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Notes")))
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     answered_at: Mapped[datetime | None] = mapped_column(default=None)
     #: who saved the row last (answer, notes or finding): named when a stale save is refused
@@ -308,8 +394,9 @@ class Finding(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     A finding whose grade requires follow-up is followed up as a nonconformity of the
     corrective-action feature (qms.capa), which depends on the audits, not the other way round:
     it adds `Finding.nonconformity` (the other side of `Nonconformity.finding`), raises the
-    nonconformity when the report is issued (`services.register_report_listener`) and tells the
-    audit when its plan is accepted (`services.register_follow_up_checker`).
+    nonconformity when the report is issued (`follow_up.register_report_listener`) and tells
+    the audit when its plan is accepted (`follow_up.register_follow_up_checker`); see
+    interface.py.
     """
 
     __tablename__ = "audit_findings"
@@ -319,17 +406,17 @@ class Finding(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), index=True)
     row_id: Mapped[int] = mapped_column(ForeignKey("audit_checklist_rows.id"), index=True)
     seq: Mapped[int]
-    number: Mapped[str] = mapped_column(String(100), unique=True)
+    number: Mapped[str] = mapped_column(String(100), unique=True, info=labelled(_l("Number")))
     clause_id: Mapped[int] = mapped_column(ForeignKey("clauses.id"))
     #: key of a grade in the configured grade scale (see qms/audits/grades.py)
-    grade: Mapped[str] = mapped_column(String(32))
-    requirement: Mapped[str] = mapped_column(Text, default="")
-    evidence: Mapped[str] = mapped_column(Text, default="")
-    statement: Mapped[str] = mapped_column(Text, default="")
+    grade: Mapped[str] = mapped_column(String(32), info=labelled(_l("Grade")))
+    requirement: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Requirement")))
+    evidence: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Objective evidence")))
+    statement: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Finding")))
     #: copied from the grade when graded, so a later change of the scale does not rewrite history
     follow_up_required: Mapped[bool] = mapped_column(default=False)
     #: the follow-up deadline from the grade, set when the report is issued
-    due_date: Mapped[date | None] = mapped_column(default=None)
+    due_date: Mapped[date | None] = mapped_column(default=None, info=labelled(_l("Due")))
 
     audit: Mapped[Audit] = relationship(back_populates="findings")
     row: Mapped[ChecklistRow] = relationship(foreign_keys=[row_id])

@@ -24,7 +24,7 @@ def _sees_complaints(user) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from qms.audits import services as audits
+    from qms.audits import interface as audits
     from qms.capa import (  # noqa: F401  (api: its routes)
         api,
         cli,

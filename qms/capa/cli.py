@@ -8,7 +8,7 @@ from datetime import datetime
 import click
 from sqlalchemy import func, select
 
-from qms.audits.models import Audit, AuditStatus
+from qms.audits.interface import Audit, AuditStatus
 from qms.capa import findings
 from qms.capa.complaints.escalation import escalate_complaints
 from qms.capa.models import Nonconformity

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from qms.audits import grades as audit_grades
+from qms.audits.interface import grades as audit_grades
 from qms.capa.models import NcGrade, NcSource, Nonconformity
 from qms.capa.settings import setting
 

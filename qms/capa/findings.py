@@ -17,8 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from qms.accounts.models import User
-from qms.audits import grades
-from qms.audits.models import Audit, Finding
+from qms.audits.interface import Audit, Finding, grades
 from qms.capa import operations, workflow
 from qms.capa.models import NcGrade, NcSource, Nonconformity
 from qms.extensions import db

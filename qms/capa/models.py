@@ -12,7 +12,7 @@ from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from qms.accounts.models import User
-from qms.audits.models import Finding
+from qms.audits.interface import Finding
 from qms.core.labels import labelled
 from qms.core.models import (
     ArchivableMixin,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, Select, or_, select
 
 from qms.accounts.models import User
-from qms.audits.models import AuditTeamMember, Finding
+from qms.audits.interface import AuditTeamMember, Finding
 from qms.capa.models import (
     Complaint,
     ComplaintImport,

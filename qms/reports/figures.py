@@ -2,11 +2,11 @@
 reports and the home-page dashboards alike, so a number on a dashboard is the number in the
 report. Each function returns plain data (see registry.Builder) in the current language.
 
-The figures come from the features' own rules: the audit compliance formula (`audits.services.
-Tally`), the finding grades (`audits.grades`), the corrective-action and complaint figures of
-the CAPA dashboard (`capa.dashboard.summarise`; for a city, counted in SQL with the same rules
-of the models), document control's counts and reviews due (`documents.figures`) and the
-small-business funnel (`sme.dashboard.compute`).
+The figures come from the features' own rules: the audit compliance figure (`audits.figures`:
+the formula, counted in SQL, and the latest issued audit per clause), the finding grades
+(`audits.grades`), the corrective-action and complaint figures (`capa.figures`, counted in SQL
+with the same rules of the models), document control's counts and reviews due
+(`documents.figures`) and the small-business funnel (`sme.figures`).
 What is selected (one agency, one city, a period) is decided here.
 """
 
@@ -21,9 +21,10 @@ from sqlalchemy import ColumnElement, case, extract, func, or_, select
 from sqlalchemy.orm import lazyload
 
 from qms.accounts.models import User
+from qms.audits import figures as audit_figures
 from qms.audits import grades
-from qms.audits.models import AUDIT_KIND_LABELS, Audit, ChecklistRow, Finding, RowResult
-from qms.audits.services import REPORTED_STATES, Tally
+from qms.audits.figures import Tally
+from qms.audits.models import AUDIT_KIND_LABELS, Finding
 from qms.capa import figures as capa_dashboard
 from qms.capa.models import GRADE_LABELS as NC_GRADE_LABELS
 from qms.capa.models import STATUS_LABELS as NC_STATUS_LABELS
@@ -45,16 +46,6 @@ def _in_period(day: date | None, period: Period) -> bool:
     if day is None:
         return start is None and end is None
     return (start is None or day >= start) and (end is None or day <= end)
-
-
-def _tally_dict(tally: Tally) -> dict[str, Any]:
-    return {
-        "conform": tally.conform,
-        "observation": tally.observation,
-        "nonconform": tally.nonconform,
-        "assessed": tally.assessed,
-        "compliance": tally.compliance,
-    }
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -102,46 +93,11 @@ def audits_of(
     if not agency_ids:
         return {}
     audits = [
-        a
-        for a in db.session.execute(
-            select(
-                Audit.id,
-                Audit.agency_id,
-                Audit.reference,
-                Audit.kind,
-                Audit.actual_start,
-                Audit.actual_end,
-                Audit.planned_end,
-                Audit.reported_at,
-            ).where(
-                Audit.agency_id.in_(agency_ids),
-                Audit.status.in_(REPORTED_STATES),
-                Audit.archived_at.is_(None),
-            )
-        )
-        if _in_period(audit_day(a), period)
+        a for a in audit_figures.issued_audits(agency_ids) if _in_period(audit_day(a), period)
     ]
-    #: conform, observation and nonconform counts per audit and clause (or main clause)
-    by_audit: dict[int, dict[str, list[int]]] = defaultdict(dict)
-    # counted in SQL: a city has tens of thousands of checklist rows; what each result counts
-    # as comes from the audits' own formula (`Tally.add`)
-    units = {result: Tally().add(result) for result in RowResult}
-    counted = [
-        _count_if(ChecklistRow.result.in_([r for r, unit in units.items() if getattr(unit, part)]))
-        for part in ("conform", "observation", "nonconform")
-    ]
-    level = Clause.number if by_clause else _chapter_of_clause()
     ids = [a.id for a in audits]
-    for start in range(0, len(ids), 500):
-        rows = db.session.execute(
-            select(ChecklistRow.audit_id, level, *counted)
-            .join(Clause, Clause.id == ChecklistRow.clause_id)
-            .where(ChecklistRow.audit_id.in_(ids[start : start + 500]))
-            .group_by(ChecklistRow.audit_id, level)
-        )
-        for audit_id, number, *counts in rows:
-            if any(counts):
-                by_audit[audit_id][number] = counts
+    level = Clause.number if by_clause else _chapter_of_clause()
+    by_audit = audit_figures.clause_tallies(ids, level)
     grade_counts: dict[int, Counter] = defaultdict(Counter)
     for start in range(0, len(ids), 500):
         for audit_id, grade in db.session.execute(
@@ -153,15 +109,11 @@ def audits_of(
 
     result: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for a in sorted(audits, key=lambda a: (audit_day(a), a.id)):
-        # plain lists while adding up: a city has tens of thousands of (audit, clause) counts
         clauses = by_audit.get(a.id, {})
-        chapters: dict[str, list[int]] = {}
-        for number, counts in clauses.items():
-            total = chapters.setdefault(chapter_of(number), [0, 0, 0])
-            total[0] += counts[0]
-            total[1] += counts[1]
-            total[2] += counts[2]
-        overall = [sum(counts[i] for counts in chapters.values()) for i in range(3)]
+        chapters: dict[str, Tally] = {}
+        for number, tally in clauses.items():
+            chapter = chapter_of(number)
+            chapters[chapter] = chapters.get(chapter, Tally()) + tally
         result[a.agency_id].append(
             {
                 "id": a.id,
@@ -169,7 +121,7 @@ def audits_of(
                 "kind": str(AUDIT_KIND_LABELS[a.kind]),
                 "day": audit_day(a),
                 "reported_at": a.reported_at,
-                "tally": _tally_dict(Tally(*overall)),
+                "tally": sum(chapters.values(), Tally()).as_dict(),
                 "clauses": _assessed(clauses) if by_clause else {},
                 "chapters": _assessed(chapters),
                 "grades": dict(grade_counts[a.id]),
@@ -190,20 +142,20 @@ def _chapter_of_clause() -> ColumnElement[str]:
     )
 
 
-def _assessed(counts: dict[str, list[int]]) -> dict[str, dict[str, Any]]:
-    """The tallies of the clauses with an assessed row, from their [C, O, N] counts."""
-    return {number: _tally_dict(Tally(*c)) for number, c in counts.items() if any(c)}
+def _assessed(tallies: dict[str, Tally]) -> dict[str, dict[str, Any]]:
+    """The tallies of the clauses with an assessed row."""
+    return {number: tally.as_dict() for number, tally in tallies.items()}
 
 
 def latest_by_clause(audits: list[dict[str, Any]], level: str = "clauses") -> dict[str, dict]:
     """For each clause (or main clause), the figure from the latest issued audit that assessed
-    it, as on the agency's compliance page (`audits.services.compliance_by_clause`)."""
-    latest: dict[str, dict] = {}
-    ordered = sorted(audits, key=lambda a: (a["reported_at"] or datetime.min, a["id"]))
-    for audit in reversed(ordered):
-        for number, tally in audit[level].items():
-            latest.setdefault(number, {**tally, "audit": audit["reference"]})
-    return latest
+    it, as on the agency's compliance page (`audits.figures.latest_by_clause`)."""
+    latest = audit_figures.latest_by_clause(
+        audits, lambda a: a[level], lambda a: (a["reported_at"], a["id"])
+    )
+    return {
+        number: {**tally, "audit": audit["reference"]} for number, (audit, tally) in latest.items()
+    }
 
 
 def _overall(tallies: list[dict[str, Any]]) -> dict[str, Any]:
@@ -212,7 +164,7 @@ def _overall(tallies: list[dict[str, Any]]) -> dict[str, Any]:
         sum(t["observation"] for t in tallies),
         sum(t["nonconform"] for t in tallies),
     )
-    return _tally_dict(total)
+    return total.as_dict()
 
 
 def grade_rows(counts: Counter) -> list[dict[str, Any]]:

@@ -7,8 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from qms.audits import grades
-from qms.audits import services as audits
+from qms.audits import figures, grades, queries
 from qms.audits.models import (
     AUDIT_KIND_LABELS,
     AUDIT_STATUS_LABELS,
@@ -35,7 +34,7 @@ def owner(audit: Audit) -> tuple[City, Agency]:
 
 def build(req: ReportRequest) -> dict[str, Any]:
     audit: Audit = req.record
-    tally = audits.tally(audit.rows)
+    tally = figures.tally(audit.rows)
     by_result: dict[str, list[dict[str, str]]] = {}
     for row in audit.rows:
         if row.result in (RowResult.GOOD_PRACTICE, RowResult.NOT_AUDITED, RowResult.NOT_APPLICABLE):
@@ -55,7 +54,7 @@ def build(req: ReportRequest) -> dict[str, Any]:
         "head": audit.agency.head_name,
         "units": units,
         "processes": audit.scope_processes,
-        "clauses": [c.label for c in audits.clauses_in_scope(audit)],
+        "clauses": [c.label for c in queries.clauses_in_scope(audit)],
         "client": audit.agency.city.name,
         "programme": programme,
         "lead": audit.lead_auditor.name if audit.lead_auditor else None,

@@ -1,0 +1,178 @@
+"""The read side of internal audits: lists, a programme's lines, what forms offer, the clauses
+and questions in an audit's scope, and the home and agency panels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select
+
+from qms.accounts.models import User
+from qms.accounts.queries import auditors_of_city
+from qms.audits import figures
+from qms.audits.models import Audit, AuditProgramme, AuditStatus, ProgrammeItem
+from qms.audits.policies import is_team, plans_audits_in
+from qms.core import access
+from qms.core.roles import Role
+from qms.extensions import db
+from qms.organisations.models import Agency, City, Unit
+from qms.standards import queries
+from qms.standards.models import Clause, Question, Standard
+
+#: roles whose home shows every open audit they may see (a city's overview), not only their own
+OVERVIEW_ROLES = (Role.SYSTEM_ADMIN, Role.CITY_ADMIN, Role.MANAGEMENT_VIEWER)
+#: how many audits the home panel lists, and how many latest reports the agency panel
+HOME_PANEL_AUDITS = 10
+AGENCY_PANEL_REPORTS = 3
+
+
+def visible_audits(
+    actor: User, *, status: AuditStatus | str | None = None, agency_id: int | None = None
+) -> Select[tuple[Audit]]:
+    query = access.scoped(Audit, actor).order_by(Audit.planned_start.desc(), Audit.id.desc())
+    if status:
+        query = query.where(Audit.status == AuditStatus(status))
+    if agency_id:
+        query = query.where(Audit.agency_id == agency_id)
+    return query
+
+
+def visible_programmes(actor: User) -> Select[tuple[AuditProgramme]]:
+    """Archived programmes stay listed (marked): they are the records of past years."""
+    return access.scoped(AuditProgramme, actor, include_archived=True).order_by(
+        AuditProgramme.year.desc(), AuditProgramme.id.desc()
+    )
+
+
+@dataclass(frozen=True)
+class ProgrammeLine:
+    item: ProgrammeItem
+    audits: list[Audit]
+
+    @property
+    def done(self) -> bool:
+        return any(a.report_issued for a in self.audits)
+
+
+def programme_lines(programme: AuditProgramme) -> list[ProgrammeLine]:
+    """Planned against done: each live item with its live audits."""
+    live = [item for item in programme.items if item.archived_at is None]
+    return [ProgrammeLine(item, item.live_audits) for item in live]
+
+
+# --- what forms offer ---------------------------------------------------------------------
+
+
+def _by_name(records: list[Any]) -> list[Any]:
+    return sorted(records, key=lambda r: (r.name, r.id))
+
+
+def planning_cities(actor: User) -> list[City]:
+    """The cities the user may make an audit programme for."""
+    return _by_name(access.where_may_create(actor, AuditProgramme, City))
+
+
+def planning_agencies(actor: User) -> list[Agency]:
+    """The agencies the user may plan an audit of (never their own)."""
+    return _by_name(access.where_may_create(actor, Audit, Agency))
+
+
+def programme_agencies(actor: User, programme: AuditProgramme) -> list[Agency]:
+    """The agencies of the programme's city the user sees: what a programme item may name."""
+    return _by_name(
+        db.session.scalars(
+            access.scoped(Agency, actor).where(Agency.city_id == programme.city_id)
+        ).all()
+    )
+
+
+def units_of(actor: User, agencies: list[Agency]) -> list[Unit]:
+    """The units of these agencies the user sees: what an audit's scope may name."""
+    return list(
+        db.session.scalars(
+            access.scoped(Unit, actor)
+            .where(Unit.agency_id.in_([a.id for a in agencies]))
+            .order_by(Unit.agency_id, Unit.name)
+        )
+    )
+
+
+def auditors_of(city_ids: set[int]) -> list[User]:
+    """The internal auditors of these cities: who may lead an audit or join its team."""
+    return [user for city_id in sorted(city_ids) for user in auditors_of_city(city_id)]
+
+
+def default_standard() -> Standard | None:
+    """The standard audits use unless told otherwise: the first loaded ISO 9001 one."""
+    found = queries.standards()
+    return next((s for s in found if "9001" in s.code), found[0] if found else None)
+
+
+def previous_audits(actor: User, audit: Audit) -> list[Audit]:
+    """Earlier audits of the same agency whose checklist the user may copy."""
+    return list(
+        db.session.scalars(
+            access.scoped(Audit, actor)
+            .where(Audit.agency_id == audit.agency_id, Audit.id != audit.id)
+            .order_by(Audit.planned_start.desc())
+        )
+    )
+
+
+# --- the scope ----------------------------------------------------------------------------
+
+
+def clauses_in_scope(audit: Audit) -> list[Clause]:
+    """The standard's current clauses covered by the scope (a number covers its sub-clauses)."""
+    numbers = audit.scope_clauses or []
+    return [
+        c
+        for c in queries.current_clauses(audit.standard)
+        if any(c.number == n or c.number.startswith(n + ".") for n in numbers)
+    ]
+
+
+def scope_questions(audit: Audit) -> list[Question]:
+    clauses = clauses_in_scope(audit)
+    position = {c.id: c.position for c in clauses}
+    found = queries.current_questions([c.id for c in clauses])
+    return sorted(found, key=lambda q: (position[q.clause_id], q.position))
+
+
+# --- panels -------------------------------------------------------------------------------
+
+
+def home_panel_visible(user: User) -> bool:
+    return user.has_role(Role.INTERNAL_AUDITOR, Role.QUALITY_OFFICER, *OVERVIEW_ROLES)
+
+
+def home_panel_context(user: User) -> dict[str, Any]:
+    """The audits a user has work on: their team's open audits and their agency's reports; for
+    the city's administrators and viewers, every open audit of the city."""
+    audits = db.session.scalars(
+        visible_audits(user).where(Audit.status != AuditStatus.CLOSED)
+    ).all()
+    if not user.has_role(*OVERVIEW_ROLES):
+        audits = [
+            a
+            for a in audits
+            if is_team(user, a) or a.agency_id in user.agency_ids(Role.QUALITY_OFFICER)
+        ]
+    return {"audits": audits[:HOME_PANEL_AUDITS]}
+
+
+def agency_panel_visible(user: User, agency: Agency) -> bool:
+    """Those who may see any of the agency's audits, and those who may plan one."""
+    seen = visible_audits(user, agency_id=agency.id).limit(1)
+    return plans_audits_in(user, agency.city_id) or (db.session.scalar(seen) is not None)
+
+
+def agency_panel_context(user: User, agency: Agency) -> dict[str, Any]:
+    audits = db.session.scalars(visible_audits(user, agency_id=agency.id)).all()
+    return {
+        "agency": agency,
+        "upcoming": [a for a in audits if not a.report_issued],
+        "reported": [a for a in audits if a.report_issued][:AGENCY_PANEL_REPORTS],
+        "figures": figures.compliance_by_clause(agency, user),
+    }

@@ -1,0 +1,222 @@
+"""What the API answers about audits: each resource declared once (pydantic), built from a
+record; the OpenAPI document is generated from these classes (qms/api/schema.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import Field
+
+from qms.api.schema import Resource, Timestamp
+from qms.audits import figures, queries
+from qms.audits.models import (
+    Audit,
+    AuditKind,
+    AuditProgramme,
+    AuditStatus,
+    ChecklistRow,
+    Finding,
+    ProgrammeItem,
+    RowResult,
+)
+
+
+class ProgrammeItemOut(Resource):
+    labels_from = ProgrammeItem
+
+    id: int
+    agency_id: int
+    kind: AuditKind
+    planned_month: int
+    clause_numbers: list[str]
+    reason: str
+    audit_ids: list[int] = Field(
+        description="The audits planned from the item (cancelled ones left out)"
+    )
+    done: bool = Field(description="An audit planned from the item has its report issued")
+
+    @classmethod
+    def of(cls, line: queries.ProgrammeLine) -> ProgrammeItemOut:
+        item = line.item
+        return cls(
+            id=item.id,
+            agency_id=item.agency_id,
+            kind=item.kind,
+            planned_month=item.planned_month,
+            clause_numbers=item.clause_numbers,
+            reason=item.reason,
+            audit_ids=[a.id for a in line.audits],
+            done=line.done,
+        )
+
+
+class AuditProgrammeOut(Resource):
+    labels_from = AuditProgramme
+
+    id: int
+    city_id: int
+    year: int
+    title: str
+    objectives: str
+    archived: bool
+    items: list[ProgrammeItemOut]
+
+    @classmethod
+    def of(cls, programme: AuditProgramme) -> AuditProgrammeOut:
+        return cls(
+            id=programme.id,
+            city_id=programme.city_id,
+            year=programme.year,
+            title=programme.title,
+            objectives=programme.objectives,
+            archived=programme.is_archived,
+            items=[ProgrammeItemOut.of(line) for line in queries.programme_lines(programme)],
+        )
+
+
+class TeamMemberOut(Resource):
+    id: int
+    name: str
+
+
+class AuditOut(Resource):
+    labels_from = Audit
+
+    id: int
+    reference: str
+    agency_id: int
+    programme_item_id: int | None
+    standard: str = Field(description="The code of the audit's standard")
+    kind: AuditKind
+    status: AuditStatus
+    objectives: str
+    scope_clauses: list[str]
+    scope_unit_ids: list[int]
+    scope_processes: str
+    criteria: str
+    planned_start: date
+    planned_end: date
+    actual_start: date | None
+    actual_end: date | None
+    lead_auditor_id: int | None
+    team: list[TeamMemberOut] = Field(description="The lead auditor first, then the members")
+    auditee_representatives: str
+    conclusion: str
+    degree_of_conformity: str
+    disagreements: str
+    areas_not_covered: str
+    reported_at: Timestamp | None
+    closed_at: Timestamp | None
+    compliance: float | None = Field(
+        description="The audit's compliance figure over all its rows (null before a row is "
+        "assessed)"
+    )
+
+    @classmethod
+    def of(cls, audit: Audit) -> AuditOut:
+        computed = {
+            "standard": audit.standard.code,
+            "team": [TeamMemberOut(id=u.id, name=u.name) for u in audit.team],
+            "compliance": figures.tally(audit.rows).compliance,
+        }
+        columns = {n: getattr(audit, n) for n in cls.model_fields if n not in computed}
+        return cls(**columns, **computed)
+
+
+class ChecklistRowOut(Resource):
+    labels_from = ChecklistRow
+
+    id: int
+    version: int = Field(
+        description="Send it back when saving the row: a save based on an older read is "
+        "refused (409) and changes nothing"
+    )
+    audit_id: int
+    clause: str = Field(description="The clause's number")
+    question_key: str | None = Field(
+        description="The key of the standard's question (null for the auditor's own question)"
+    )
+    question: str
+    result: RowResult | None
+    notes: str
+    finding: str | None = Field(description="The number of the row's finding")
+
+    @classmethod
+    def of(cls, row: ChecklistRow) -> ChecklistRowOut:
+        return cls(
+            id=row.id,
+            version=row.version,
+            audit_id=row.audit_id,
+            clause=row.clause.number,
+            question_key=row.question.key if row.question else None,
+            question=row.question_text,
+            result=row.result,
+            notes=row.notes,
+            finding=row.finding.number if row.finding else None,
+        )
+
+
+class NonconformityRefOut(Resource):
+    """The corrective action raised for a finding when the report was issued;
+    GET /nonconformities/{id} answers only those who may see it."""
+
+    id: int
+    number: str
+
+
+class FindingOut(Resource):
+    labels_from = Finding
+
+    id: int
+    number: str
+    audit_id: int
+    row_id: int
+    version: int = Field(
+        description="The version of the finding's checklist row: send it back when changing "
+        "the finding"
+    )
+    clause: str = Field(description="The clause's number")
+    grade: str
+    requirement: str
+    evidence: str
+    statement: str
+    follow_up_required: bool
+    due_date: date | None
+    nonconformity: NonconformityRefOut | None
+
+    @classmethod
+    def of(cls, finding: Finding) -> FindingOut:
+        # the corrective-action feature adds `Finding.nonconformity` (see the model)
+        nc = getattr(finding, "nonconformity", None)
+        return cls(
+            id=finding.id,
+            number=finding.number,
+            audit_id=finding.audit_id,
+            row_id=finding.row_id,
+            version=finding.row.version,
+            clause=finding.clause.number,
+            grade=finding.grade,
+            requirement=finding.requirement,
+            evidence=finding.evidence,
+            statement=finding.statement,
+            follow_up_required=finding.follow_up_required,
+            due_date=finding.due_date,
+            nonconformity=NonconformityRefOut(id=nc.id, number=nc.number) if nc else None,
+        )
+
+
+class ClauseComplianceOut(Resource):
+    """A clause's compliance figure from the agency's latest issued audit that assessed it."""
+
+    clause: str = Field(description="The clause's number")
+    audit: str = Field(description="The reference of the audit the figure comes from")
+    conform: int
+    observation: int
+    nonconform: int
+    assessed: int
+    compliance: float | None
+
+    @classmethod
+    def of(cls, figure: figures.ClauseCompliance) -> ClauseComplianceOut:
+        tally = figure.tally.as_dict()
+        return cls(clause=figure.clause.number, audit=figure.audit.reference, **tally)

@@ -1,0 +1,55 @@
+"""Configuration of internal audits, with documented defaults. Each value can be overridden
+from the environment (or the app's test config):
+
+- `QMS_AUDIT_GRADES_FILE` (none): a YAML grade scale replacing the default one (format in
+  grades.py); the grades also give the follow-up deadlines (30 days for major, 60 for minor).
+- `QMS_AUDIT_REMINDER_DAYS` (`14,7`): the audit team is reminded this many days before a
+  planned audit starts.
+- `QMS_AUDIT_COMPLIANCE_GOOD` (`0.9`) and `QMS_AUDIT_COMPLIANCE_FAIR` (`0.7`): a compliance
+  figure from the first is shown as good (green), from the second as fair (amber), below it as
+  poor (red).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask, current_app
+
+_DEFAULTS: dict[str, Any] = {
+    "AUDIT_GRADES_FILE": None,
+    "AUDIT_REMINDER_DAYS": (14, 7),
+    "AUDIT_COMPLIANCE_GOOD": 0.9,
+    "AUDIT_COMPLIANCE_FAIR": 0.7,
+}
+
+
+def _from_environment(name: str, default: Any) -> Any:
+    raw = os.environ.get(f"QMS_{name}")
+    if raw is None:
+        return default
+    if isinstance(default, tuple):
+        return tuple(int(part) for part in raw.split(",") if part.strip())
+    if isinstance(default, float):
+        return float(raw)
+    return raw
+
+
+def init_config(app: Flask) -> None:
+    """Fill the audit settings the app's config does not set already."""
+    for name, default in _DEFAULTS.items():
+        app.config.setdefault(name, _from_environment(name, default))
+
+
+def setting(name: str) -> Any:
+    return current_app.config[name]
+
+
+def compliance_tone(value: float | None) -> str:
+    """How a compliance figure is shown: "good", "fair", "poor", or "none" without a figure."""
+    if value is None:
+        return "none"
+    if value >= setting("AUDIT_COMPLIANCE_GOOD"):
+        return "good"
+    return "fair" if value >= setting("AUDIT_COMPLIANCE_FAIR") else "poor"

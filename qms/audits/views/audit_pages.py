@@ -1,0 +1,187 @@
+"""An audit's pages: planning it, its page with the team and the audit plan, editing it, and
+its steps (start, report, close; cancel)."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from qms.audits import figures, follow_up, operations, queries, workflow
+from qms.audits.forms import AgendaForm, AuditDetailsForm, AuditForm, MemberForm
+from qms.audits.models import AgendaItem, Audit, AuditStatus, AuditTeamMember, ProgrammeItem
+from qms.audits.policies import city_of
+from qms.audits.views import bp
+from qms.core import access
+from qms.core.errors import DomainError
+from qms.core.history import history_of
+from qms.core.views import form_status, show_on_form
+from qms.extensions import db
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    agencies = queries.planning_agencies(current_user)
+    item = None
+    if request.values.get("item", type=int):
+        item = access.get_visible(ProgrammeItem, request.values.get("item", type=int), current_user)
+    auditors = queries.auditors_of({a.city_id for a in agencies})
+    form = AuditForm(
+        agencies=agencies, units=queries.units_of(current_user, agencies), auditors=auditors
+    )
+    if request.method == "GET" and item is not None:
+        form.agency_id.data = item.agency_id
+        form.kind.data = item.kind.value
+        form.scope_clauses.data = item.clause_numbers
+        form.programme_item_id.data = item.id
+    if request.method == "GET" and current_user.id in {u.id for u in auditors}:
+        form.lead_auditor_id.data = current_user.id
+    if form.validate_on_submit():
+        try:
+            audit = operations.create_audit(current_user, form.data)
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The audit %(reference)s is planned.", reference=audit.reference), "success")
+            return redirect(url_for("audits.detail", audit_id=audit.id))
+    return render_template("audits/audit_form.html", form=form, item=item), form_status(form)
+
+
+def _detail_page(audit: Audit, agenda_form: AgendaForm | None = None) -> str:
+    """The audit page; `agenda_form` is a refused agenda row, shown again with its errors."""
+    auditors = queries.auditors_of({city_of(audit)})
+    steps = workflow.step_offers(audit, current_user)
+    return render_template(
+        "audits/audit.html",
+        audit=audit,
+        may_edit=access.can(current_user, access.EDIT, audit),
+        member_form=MemberForm(auditors=[u for u in auditors if u.id not in audit.team_ids]),
+        agenda_form=agenda_form or AgendaForm(auditors=audit.team),
+        transitions=steps.available,
+        refused=steps.refused,
+        lacking=follow_up.findings_lacking_follow_up(audit)
+        if audit.status == AuditStatus.REPORTED
+        else [],
+        tally=figures.tally(audit.rows),
+        history=history_of(audit),
+    )
+
+
+@bp.get("/<int:audit_id>")
+@login_required
+def detail(audit_id: int):
+    return _detail_page(access.get_visible(Audit, audit_id, current_user))
+
+
+@bp.route("/<int:audit_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(audit_id: int):
+    audit = access.get_visible(Audit, audit_id, current_user)
+    access.authorize(current_user, access.EDIT, audit)
+    form = AuditDetailsForm(
+        obj=audit, units=audit.agency.units, auditors=queries.auditors_of({city_of(audit)})
+    )
+    if request.method == "GET":
+        form.lead_auditor_id.data = audit.lead_auditor_id or 0
+    if form.validate_on_submit():
+        try:
+            operations.update_audit(current_user, audit, form.data)
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The audit was saved."), "success")
+            return redirect(url_for("audits.detail", audit_id=audit.id))
+    return render_template("audits/audit_edit.html", audit=audit, form=form), form_status(form)
+
+
+@bp.post("/<int:audit_id>/members")
+@login_required
+def add_member(audit_id: int):
+    audit = access.get_visible(Audit, audit_id, current_user)
+    form = MemberForm(auditors=queries.auditors_of({city_of(audit)}))
+    if form.validate_on_submit():
+        member = operations.add_member(current_user, audit, form.user_id.data)
+        db.session.commit()
+        flash(_("%(name)s joined the audit team.", name=member.user.name), "success")
+    else:
+        flash(_("Choose an auditor."), "error")
+    return redirect(url_for("audits.detail", audit_id=audit.id))
+
+
+@bp.post("/members/<int:member_id>/remove")
+@login_required
+def remove_member(member_id: int):
+    member = access.get_visible(AuditTeamMember, member_id, current_user)
+    audit_id = member.audit_id
+    operations.remove_member(current_user, member)
+    db.session.commit()
+    return redirect(url_for("audits.detail", audit_id=audit_id))
+
+
+@bp.post("/<int:audit_id>/agenda")
+@login_required
+def add_agenda_item(audit_id: int):
+    audit = access.get_visible(Audit, audit_id, current_user)
+    # a refusal of the change itself is a 403, not an error of the form
+    access.authorize(current_user, access.EDIT, audit)
+    form = AgendaForm(auditors=audit.team)
+    if form.validate_on_submit():
+        try:
+            operations.add_agenda_item(current_user, audit, form.data)
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The row was added to the audit plan."), "success")
+            return redirect(url_for("audits.detail", audit_id=audit.id) + "#plan")
+    return _detail_page(audit, agenda_form=form), form_status(form)
+
+
+@bp.post("/agenda/<int:item_id>/remove")
+@login_required
+def remove_agenda_item(item_id: int):
+    item = access.get_visible(AgendaItem, item_id, current_user)
+    audit_id = item.audit_id
+    operations.remove_agenda_item(current_user, item)
+    db.session.commit()
+    return redirect(url_for("audits.detail", audit_id=audit_id) + "#plan")
+
+
+#: what the user reads once a step is taken, by its name
+TRANSITION_DONE = {
+    "start": _l("The audit has started."),
+    "report": _l("The audit report was issued."),
+    "close": _l("The audit was closed."),
+}
+
+
+@bp.post("/<int:audit_id>/transition/<name>")
+@login_required
+def transition(audit_id: int, name: str):
+    audit = access.get_visible(Audit, audit_id, current_user)
+    try:
+        done = workflow.transition(
+            current_user, audit, name, confirm_unanswered=request.form.get("confirm") == "1"
+        )
+    except workflow.UnansweredRows as error:
+        db.session.rollback()
+        return render_template(
+            "audits/confirm_report.html", audit=audit, count=error.count, name=name
+        ), 409
+    db.session.commit()
+    flash(TRANSITION_DONE[done.name], "success")
+    return redirect(url_for("audits.detail", audit_id=audit.id))
+
+
+@bp.post("/<int:audit_id>/archive")
+@login_required
+def archive(audit_id: int):
+    audit = access.get_visible(Audit, audit_id, current_user)
+    operations.archive_audit(current_user, audit)
+    db.session.commit()
+    flash(_("The audit was cancelled."), "success")
+    return redirect(url_for("audits.index"))

@@ -1,0 +1,168 @@
+"""An audit's checklist: the phone-friendly page that saves row by row (in the background with
+JavaScript, as a plain form without), evidence files, adding, copying and generating rows, and
+the printable blank checklist."""
+
+from __future__ import annotations
+
+from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from qms.audits import checklist, grades, queries
+from qms.audits.forms import AddRowForm, CopyChecklistForm, EvidenceForm, RowForm
+from qms.audits.models import FINDING_RESULTS, Audit, AuditStatus, ChecklistRow
+from qms.audits.policies import CONDUCT, PREPARE
+from qms.audits.views import bp
+from qms.core import access
+from qms.core.errors import DomainError, PermissionDenied, StaleRecordError
+from qms.core.views import show_on_form
+from qms.extensions import db
+from qms.files.queries import files_of
+
+
+def _checklist_page(
+    audit: Audit, refused: ChecklistRow | None = None, refused_form: RowForm | None = None
+) -> str:
+    """The checklist; `refused_form` is the answer to the row `refused` that was not saved,
+    shown again in that row as typed, with its errors."""
+    conduct = access.can(current_user, CONDUCT, audit)
+    return render_template(
+        "audits/checklist.html",
+        audit=audit,
+        conduct=conduct,
+        # the answers are recorded by the team once the audit has started
+        answers_later=not conduct and audit.status == AuditStatus.PLANNED,
+        may_edit=access.can(current_user, PREPARE, audit),
+        row_form=RowForm(grades=grades.grades(), formdata=None),
+        refused=refused,
+        refused_form=refused_form,
+        add_form=AddRowForm(clauses=queries.clauses_in_scope(audit) or audit.standard.clauses),
+        copy_form=CopyChecklistForm(audits=queries.previous_audits(current_user, audit)),
+        evidence_form=EvidenceForm(),
+        files_of=files_of,
+        grades_by_result={r.value: [g.key for g in grades.grades_for(r)] for r in FINDING_RESULTS},
+    )
+
+
+@bp.get("/<int:audit_id>/checklist", endpoint="checklist")
+@login_required
+def checklist_page(audit_id: int):
+    return _checklist_page(access.get_visible(Audit, audit_id, current_user))
+
+
+def _wants_fetch() -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+@bp.post("/rows/<int:row_id>")
+@login_required
+def save_row(row_id: int):
+    """Save one answer. The page's script sends it in the background and reads JSON; without
+    JavaScript a refused answer comes back in its row as typed (nothing saved, nothing lost),
+    except a stale one: that row is shown with the answer saved meanwhile, which the message
+    names."""
+    row = access.get_visible(ChecklistRow, row_id, current_user)
+    form = RowForm(grades=grades.grades())
+    anchor = url_for("audits.checklist", audit_id=row.audit_id) + f"#row-{row.id}"
+    status = 422
+    if form.validate_on_submit():
+        try:
+            checklist.record_row(current_user, row, form.data, version=form.version.data)
+        except PermissionDenied:
+            raise
+        except StaleRecordError as error:
+            db.session.rollback()
+            if not _wants_fetch():
+                flash(str(error.message), "error")
+                return redirect(anchor), 303
+            form.form_errors.append(str(error.message))
+            status = error.status_code
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            if _wants_fetch():
+                finding = row.finding
+                return jsonify(
+                    {
+                        "ok": True,
+                        "message": _("Saved."),
+                        "finding": finding.number if finding else None,
+                        # the next save from the same page is based on this one
+                        "version": row.version,
+                    }
+                )
+            flash(_("Saved."), "success")
+            return redirect(anchor), 303
+    if _wants_fetch():
+        field = next((name for name, errors in form.errors.items() if name and errors), None)
+        messages = [*form.form_errors, *(str(e) for n, es in form.errors.items() if n for e in es)]
+        return jsonify({"ok": False, "message": " ".join(messages), "field": field}), status
+    return _checklist_page(row.audit, refused=row, refused_form=form), status
+
+
+@bp.post("/rows/<int:row_id>/files")
+@login_required
+def upload_evidence(row_id: int):
+    row = access.get_visible(ChecklistRow, row_id, current_user)
+    form = EvidenceForm()
+    if form.validate_on_submit():
+        checklist.attach_evidence(
+            current_user,
+            row,
+            form.file.data.stream,
+            form.file.data.filename,
+            form.description.data or "",
+        )
+        db.session.commit()
+        flash(_("The evidence file was attached."), "success")
+    else:
+        flash(_("Choose a file to attach."), "error")
+    return redirect(url_for("audits.checklist", audit_id=row.audit_id) + f"#row-{row.id}"), 303
+
+
+@bp.post("/<int:audit_id>/checklist/rows")
+@login_required
+def add_row(audit_id: int):
+    audit = access.get_visible(Audit, audit_id, current_user)
+    form = AddRowForm(clauses=audit.standard.clauses)
+    if form.validate_on_submit():
+        row = checklist.add_row(current_user, audit, form.clause_id.data, form.text.data)
+        db.session.commit()
+        return redirect(url_for("audits.checklist", audit_id=audit.id) + f"#row-{row.id}"), 303
+    flash(_("Choose a clause and write the question."), "error")
+    return redirect(url_for("audits.checklist", audit_id=audit.id)), 303
+
+
+@bp.post("/<int:audit_id>/checklist/copy")
+@login_required
+def copy_checklist(audit_id: int):
+    audit = access.get_visible(Audit, audit_id, current_user)
+    source = access.get_visible(Audit, request.form.get("source_id", ""), current_user)
+    added = checklist.copy_checklist(current_user, audit, source)
+    db.session.commit()
+    flash(_("%(count)s row(s) copied.", count=added), "success")
+    return redirect(url_for("audits.checklist", audit_id=audit.id)), 303
+
+
+@bp.post("/<int:audit_id>/checklist/generate")
+@login_required
+def generate_checklist(audit_id: int):
+    audit = access.get_visible(Audit, audit_id, current_user)
+    added = checklist.add_standard_questions(current_user, audit)
+    db.session.commit()
+    flash(_("%(count)s question(s) of the standard added.", count=added), "success")
+    return redirect(url_for("audits.checklist", audit_id=audit.id)), 303
+
+
+@bp.get("/<int:audit_id>/checklist/print")
+@login_required
+def print_checklist(audit_id: int):
+    """The paper fallback: a blank checklist with a Ya/Tidak column."""
+    audit = access.get_visible(Audit, audit_id, current_user)
+    lines = (
+        [(r.clause, r.question_text, r.typical_evidence) for r in audit.rows]
+        if audit.rows
+        else [(q.clause, q.text, q.evidence) for q in queries.scope_questions(audit)]
+    )
+    return render_template("audits/checklist_print.html", audit=audit, lines=lines)

@@ -1,0 +1,159 @@
+"""The audits index and the audit programmes: a city's programme for a year and its items."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from qms.accounts.models import User
+from qms.audits import operations, queries, workflow
+from qms.audits.forms import NewProgrammeForm, ProgrammeForm, ProgrammeItemForm
+from qms.audits.models import AuditProgramme, AuditStatus, ProgrammeItem
+from qms.audits.views import bp
+from qms.core import access
+from qms.core.errors import DomainError
+from qms.core.history import history_of
+from qms.core.views import form_status, show_on_form
+from qms.extensions import db
+
+
+@bp.get("/")
+@login_required
+def index():
+    status = request.args.get("status") or None
+    if status not in {s.value for s in AuditStatus}:
+        status = None
+    return render_template(
+        "audits/index.html",
+        audits=db.session.scalars(queries.visible_audits(current_user, status=status)).all(),
+        programmes=db.session.scalars(queries.visible_programmes(current_user)).all(),
+        status=status,
+        may_plan=bool(queries.planning_cities(current_user)),
+    )
+
+
+@bp.route("/programmes/new", methods=["GET", "POST"])
+@login_required
+def new_programme():
+    form = NewProgrammeForm(cities=queries.planning_cities(current_user))
+    if form.validate_on_submit():
+        try:
+            programme = operations.create_programme(current_user, form.city_id.data, form.data)
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            return redirect(url_for("audits.programme", programme_id=programme.id))
+    return render_template("audits/programme_form.html", form=form), form_status(form)
+
+
+@dataclass(frozen=True)
+class ItemOffer:
+    """What the programme page offers the user for one item."""
+
+    may_edit: bool
+    may_plan: bool
+    may_remove: bool
+
+
+def _offer(item: ProgrammeItem, user: User) -> ItemOffer:
+    may_edit = access.can(user, access.EDIT, item)
+    return ItemOffer(
+        may_edit=may_edit,
+        may_plan=may_edit and not item.live_audits,
+        may_remove=workflow.may_archive(workflow.ITEM_LIFECYCLE, item, user),
+    )
+
+
+@bp.route("/programmes/<int:programme_id>", methods=["GET", "POST"])
+@login_required
+def programme(programme_id: int):
+    record = access.get_visible(AuditProgramme, programme_id, current_user)
+    form = ProgrammeItemForm(agencies=queries.programme_agencies(current_user, record))
+    if form.validate_on_submit():
+        try:
+            operations.save_programme_item(current_user, record, form.data, None)
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The audit was added to the programme."), "success")
+            return redirect(url_for("audits.programme", programme_id=record.id))
+    lines = queries.programme_lines(record)
+    return render_template(
+        "audits/programme.html",
+        programme=record,
+        lines=lines,
+        offers={line.item.id: _offer(line.item, current_user) for line in lines},
+        done=sum(1 for line in lines if line.done),
+        form=form,
+        may_edit=access.can(current_user, access.EDIT, record),
+        may_archive=workflow.may_archive(workflow.PROGRAMME_LIFECYCLE, record, current_user),
+        history=history_of(record),
+    ), form_status(form)
+
+
+@bp.route("/programmes/<int:programme_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_programme(programme_id: int):
+    record = access.get_visible(AuditProgramme, programme_id, current_user)
+    access.authorize(current_user, access.EDIT, record)
+    form = ProgrammeForm(obj=record)
+    if form.validate_on_submit():
+        try:
+            operations.update_programme(current_user, record, form.data)
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The programme was saved."), "success")
+            return redirect(url_for("audits.programme", programme_id=record.id))
+    return render_template("audits/programme_form.html", form=form, programme=record), form_status(
+        form
+    )
+
+
+@bp.post("/programmes/<int:programme_id>/archive")
+@login_required
+def archive_programme(programme_id: int):
+    record = access.get_visible(AuditProgramme, programme_id, current_user)
+    workflow.archive_programme(current_user, record)
+    db.session.commit()
+    flash(_("The programme was archived."), "success")
+    return redirect(url_for("audits.programme", programme_id=record.id))
+
+
+@bp.route("/programme-items/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_programme_item(item_id: int):
+    item = access.get_visible(ProgrammeItem, item_id, current_user)
+    access.authorize(current_user, access.EDIT, item)
+    programme = item.programme
+    form = ProgrammeItemForm(obj=item, agencies=queries.programme_agencies(current_user, programme))
+    if request.method == "GET":
+        form.kind.data = item.kind.value
+    if form.validate_on_submit():
+        try:
+            operations.save_programme_item(current_user, programme, form.data, item)
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The programme item was saved."), "success")
+            return redirect(url_for("audits.programme", programme_id=programme.id))
+    return render_template(
+        "audits/programme_item_form.html", form=form, item=item, programme=programme
+    ), form_status(form)
+
+
+@bp.post("/programme-items/<int:item_id>/archive")
+@login_required
+def archive_programme_item(item_id: int):
+    item = access.get_visible(ProgrammeItem, item_id, current_user)
+    workflow.archive_programme_item(current_user, item)
+    db.session.commit()
+    flash(_("The item was removed from the programme."), "success")
+    return redirect(url_for("audits.programme", programme_id=item.programme_id))
