@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from qms.core.roles import Role
 from qms.extensions import db
-from qms.sme import services
+from qms.sme import operations, queries
 from qms.sme.demo import passing_value
 from qms.sme.models import GuidanceVisit, Product, Stage, TrainingAttendance, TrainingBatch
 from tests.factories import AgencyFactory, CityFactory, user_with_role
@@ -29,7 +29,7 @@ def _pathway():
     load_catalogue()
     product = ProductFactory(standard_id=standard("SNI-3556-2016").id)
     officer = coop_officer(product.business.city)
-    pathway = services.open_pathway(
+    pathway = operations.open_pathway(
         officer, product, scheme="sppt_sni", scheme_type="5", started_on=date(2025, 3, 3)
     )
     return officer, pathway
@@ -157,7 +157,7 @@ def test_api_product_field_errors(api, people, body, field):
 
 def test_api_product_sni_is_locked_while_a_pathway_is_open(api, people):
     product = people["product"]
-    services.open_pathway(
+    operations.open_pathway(
         people["coop"], product, scheme="sni_bina_umk", scheme_type=None, started_on=START
     )
     refused = api.as_user(people["coop"]).patch(
@@ -247,7 +247,7 @@ def test_api_records_and_reads_a_training(api, people):
     assert [t["id"] for t in client.get("/sme/trainings").get_json()["data"]] == [training_id]
     # the training is in both businesses' guidance history
     for business in (people["business"], second):
-        assert [kind for _d, kind, _r in services.guidance_history(business)] == ["training"]
+        assert [kind for _d, kind, _r in queries.guidance_history(business)] == ["training"]
 
 
 @pytest.mark.parametrize(
@@ -280,7 +280,7 @@ def test_api_training_refuses_another_citys_business(api, people):
 )
 def test_api_training_denials(api, people, who, read, write):
     values = {"title": "Pelatihan", "held_on": date(2025, 5, 10), "trainer": "BSN KLT NTT"}
-    batch = services.create_training(
+    batch = operations.create_training(
         people["coop"], people["business"].city, values, [people["business"].id]
     )
     client = api.as_user(people[who])

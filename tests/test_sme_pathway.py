@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from qms.core.errors import DomainError
 from qms.extensions import db
-from qms.sme import services
+from qms.sme import catalogue, labtests, operations, workflow
 from qms.sme.demo import failing_value, passing_value
 from qms.sme.models import Certificate, LabTest, Stage, Surveillance, TestParameter, TestResult
 from tests.factories_sme import ProductFactory, advance, coop_officer, load_catalogue, standard
@@ -35,15 +35,15 @@ def setup(app):
     load_catalogue()
     product = ProductFactory(standard_id=standard("SNI-8664-2018").id)
     officer = coop_officer(product.business.city)
-    pathway = services.open_pathway(
+    pathway = operations.open_pathway(
         officer, product, scheme="sppt_sni", scheme_type="5", started_on=START
     )
     return officer, pathway
 
 
 def _readiness(officer, pathway):
-    services.save_readiness(
-        officer, pathway, {i.id: ("yes", "") for i in services.readiness_items()}
+    operations.save_readiness(
+        officer, pathway, {i.id: ("yes", "") for i in catalogue.readiness_items()}
     )
 
 
@@ -56,7 +56,7 @@ def _results(pathway, failing: str | None = None) -> dict[str, str]:
 
 
 def _lab(officer, pathway, day, failing=None, report="LHU/1"):
-    return services.record_lab_test(
+    return labtests.record_lab_test(
         officer,
         pathway,
         lab_name="Lab Uji Kupang",
@@ -68,7 +68,7 @@ def _lab(officer, pathway, day, failing=None, report="LHU/1"):
 
 
 def _go(officer, pathway, action, day, **extra):
-    return services.transition(officer, pathway, action, on=day, **extra)
+    return workflow.transition(officer, pathway, action, on=day, **extra)
 
 
 def test_one_business_from_registration_to_certificate(setup):
@@ -87,13 +87,13 @@ def test_one_business_from_registration_to_certificate(setup):
         lspro_accreditation="LSPr-034-IDN",
     )
     _go(officer, pathway, "start_site_audit", day := day + timedelta(days=20))
-    finding = services.add_finding(
+    finding = operations.add_finding(
         officer, pathway, grade="minor", description="Catatan batch belum ada.", raised_on=day
     )
     assert finding.due_on == date(day.year, day.month + 2, day.day)  # default: two months
     with pytest.raises(DomainError, match="still open"):
         _go(officer, pathway, "start_testing", day + timedelta(days=30))
-    services.close_finding(officer, finding, closed_on=day + timedelta(days=25), note="Dibuat.")
+    operations.close_finding(officer, finding, closed_on=day + timedelta(days=25), note="Dibuat.")
     _go(officer, pathway, "start_testing", day := day + timedelta(days=30))
 
     failed = _lab(officer, pathway, day, failing="moisture", report="LHU/1")
@@ -130,7 +130,7 @@ def test_one_business_from_registration_to_certificate(setup):
     assert [r.days(day) for r in pathway.stages][:3] == [5, 10, 30]
 
     _go(officer, pathway, "start_surveillance", day := day + timedelta(days=5))
-    services.record_surveillance(
+    operations.record_surveillance(
         officer, certificate.surveillances[0], done_on=day, notes="Sesuai."
     )
     _go(officer, pathway, "start_renewal", day := day + timedelta(days=10))
@@ -176,7 +176,7 @@ def test_hold_resume_and_withdraw(setup):
         _go(officer, pathway, "hold", START)  # a reason is required
     _go(officer, pathway, "hold", START + timedelta(days=3), reason="Pemilik sakit")
     assert pathway.stage == Stage.ON_HOLD and pathway.held_stage == Stage.READINESS
-    assert [t.name for t in services.available_actions(pathway, officer)] == [
+    assert [t.name for t in workflow.available_steps(pathway, officer)] == [
         "withdraw",
         "resume_readiness",
     ]
@@ -186,7 +186,7 @@ def test_hold_resume_and_withdraw(setup):
     assert pathway.stage == Stage.READINESS and pathway.held_stage is None
     _go(officer, pathway, "withdraw", START + timedelta(days=11), reason="Tutup usaha")
     assert pathway.stage == Stage.WITHDRAWN and pathway.withdraw_reason == "Tutup usaha"
-    assert services.available_actions(pathway, officer) == []
+    assert workflow.available_steps(pathway, officer) == []
     with pytest.raises(DomainError):
         _go(officer, pathway, "resume_readiness", START + timedelta(days=12))
 
@@ -208,13 +208,13 @@ def test_lab_results_outside_the_sni_or_incomplete_are_refused(setup):
     _to_testing(officer, pathway)
     results = _results(pathway)
     with pytest.raises(DomainError, match="kio3 is not a parameter of SNI 8664:2018"):
-        services.record_lab_test(
+        labtests.record_lab_test(
             officer, pathway, lab_name="L", report_number="R", sampled_on=TESTING,
             tested_on=TESTING, results={**results, "kio3": "40"},
         )  # fmt: skip
     del results["hmf"]
     with pytest.raises(DomainError, match="missing"):
-        services.record_lab_test(
+        labtests.record_lab_test(
             officer, pathway, lab_name="L", report_number="R", sampled_on=TESTING,
             tested_on=TESTING, results=results,
         )  # fmt: skip
@@ -238,7 +238,7 @@ def test_scheme_type_without_surveillance_goes_to_renewal(app):
     load_catalogue()
     product = ProductFactory(standard_id=standard("SNI-3556-2016").id)
     officer = coop_officer(product.business.city)
-    pathway = services.open_pathway(
+    pathway = operations.open_pathway(
         officer, product, scheme="sppt_sni", scheme_type="1a", started_on=START
     )
     _to_testing(officer, pathway)
@@ -271,20 +271,20 @@ def _parameter(**limits) -> TestParameter:
     ],
 )
 def test_pass_or_fail_is_computed_against_the_limit(app, limits, raw, passed):
-    assert services.evaluate(_parameter(**limits), raw)[2] is passed
+    assert labtests.evaluate(_parameter(**limits), raw)[2] is passed
 
 
 def test_a_numeric_parameter_refuses_text(app):
     with pytest.raises(DomainError, match="not a number"):
-        services.evaluate(_parameter(max_value=Decimal("5")), "banyak")
+        labtests.evaluate(_parameter(max_value=Decimal("5")), "banyak")
 
 
 def test_iodised_salt_kio3_minimum(app):
     load_catalogue()
     kio3 = next(p for p in standard("SNI-3556-2016").parameters if p.key == "kio3")
     assert kio3.min_value == 30 and kio3.max_value is None
-    assert services.evaluate(kio3, "25")[2] is False
-    assert services.evaluate(kio3, "35")[2] is True
+    assert labtests.evaluate(kio3, "25")[2] is False
+    assert labtests.evaluate(kio3, "35")[2] is True
 
 
 def _count(model) -> int:
@@ -343,7 +343,7 @@ def test_lab_dates_before_the_testing_stage_and_a_repeated_report_number_are_ref
     assert began == date(2025, 3, 9)
 
     def record(report: str, sampled_on: date, tested_on: date, failing: str | None = None):
-        return services.record_lab_test(
+        return labtests.record_lab_test(
             officer, pathway, lab_name="Lab Uji Kupang", report_number=report,
             sampled_on=sampled_on, tested_on=tested_on, results=_results(pathway, failing),
         )  # fmt: skip

@@ -6,7 +6,7 @@ The figures come from the features' own rules: the audit compliance formula (`au
 Tally`), the finding grades (`audits.grades`), the corrective-action and complaint figures of
 the CAPA dashboard (`capa.dashboard.summarise`; for a city, counted in SQL with the same rules
 of the models), the review state of a document (`Document.review_state`) and the small-business
-funnel (`sme.dashboard.compute`).
+funnel (`sme.figures.compute`).
 What is selected (one agency, one city, a period) is decided here.
 """
 
@@ -32,7 +32,7 @@ from qms.capa.settings import setting as capa_setting
 from qms.documents.models import DOCUMENT_STATUS_LABELS, Document, DocumentStatus
 from qms.extensions import db
 from qms.organisations.models import Agency, City
-from qms.sme import dashboard as sme_dashboard
+from qms.sme import figures as sme_figures
 from qms.sme.models import STAGE_LABELS, Stage
 from qms.standards.models import Clause
 
@@ -538,7 +538,7 @@ def city_figures(city: City, viewer: User, period: Period, today: date) -> dict[
         }
         for year in sorted(set(years) | set(nc_years))
     ]
-    sme = sme_dashboard.compute(viewer, today, city_id=city.id)
+    sme = sme_figures.compute(viewer, today, city_id=city.id)
     funnel = [{"label": str(STAGE_LABELS[s]), "count": n} for s, n in sme.funnel]
     audited = [r for r in rows if r["compliance"] is not None]
     complaints = sum(c["complaints"] for c in capa.values())

@@ -1,6 +1,7 @@
-"""Reminders for `flask qms remind`: certificates expiring (at 90 and at 30 days), surveillance
-due within 30 days, and audit findings due within 14 days. Each goes to the city's coop officers
-in their own language, with a key that makes it go out once."""
+"""Reminders for `flask qms remind`: certificates expiring (`SME_EXPIRY_NOTICE_DAYS` and again
+`SME_EXPIRY_LAST_NOTICE_DAYS` before), surveillance due within `SME_SURVEILLANCE_NOTICE_DAYS`,
+and audit findings due within `SME_FINDING_NOTICE_DAYS` (see settings.py). Each goes to the
+city's coop officers in their own language, with a key that makes it go out once."""
 
 from __future__ import annotations
 
@@ -14,13 +15,10 @@ from sqlalchemy import select
 from qms.core.i18n import fmt_date
 from qms.core.registry import Reminder
 from qms.extensions import db
-from qms.sme.dashboard import current_certificates
+from qms.sme.figures import current_certificates
 from qms.sme.models import AuditFinding, Certificate, Pathway, Stage, Surveillance
-from qms.sme.services import coop_officers
-
-EXPIRY_MARKS = (30, 90)
-SURVEILLANCE_DAYS = 30
-FINDING_DAYS = 14
+from qms.sme.policies import coop_officers
+from qms.sme.settings import setting
 
 
 def _to_officers(city_id: int, key: str, text: Callable[[], tuple[str, str]]) -> Iterator[Reminder]:
@@ -35,9 +33,11 @@ def _to_officers(city_id: int, key: str, text: Callable[[], tuple[str, str]]) ->
 def sme_reminders(today: date) -> Iterator[Reminder]:
     live = select(Pathway.id).where(Pathway.stage != Stage.WITHDRAWN, Pathway.archived_at.is_(None))
     certificates = current_certificates(live)
+    # the nearer mark first: 20 days before expiry is the last notice, not the first
+    marks = sorted((setting("SME_EXPIRY_LAST_NOTICE_DAYS"), setting("SME_EXPIRY_NOTICE_DAYS")))
     for cert in db.session.scalars(certificates):
         days = (cert.expires_on - today).days
-        mark = next((m for m in EXPIRY_MARKS if 0 <= days <= m), None)
+        mark = next((m for m in marks if 0 <= days <= m), None)
         if mark is None:
             continue
         product = cert.pathway.product
@@ -65,7 +65,7 @@ def sme_reminders(today: date) -> Iterator[Reminder]:
         Surveillance.certificate_id.in_(certificates.with_only_columns(Certificate.id)),
     )
     for visit in db.session.scalars(due_surveillance):
-        if (visit.due_on - today).days > SURVEILLANCE_DAYS:
+        if (visit.due_on - today).days > setting("SME_SURVEILLANCE_NOTICE_DAYS"):
             continue
         cert = visit.certificate
         product = cert.pathway.product
@@ -92,7 +92,7 @@ def sme_reminders(today: date) -> Iterator[Reminder]:
         AuditFinding.closed_on.is_(None), AuditFinding.pathway_id.in_(live)
     )
     for finding in db.session.scalars(open_findings):
-        if (finding.due_on - today).days > FINDING_DAYS:
+        if (finding.due_on - today).days > setting("SME_FINDING_NOTICE_DAYS"):
             continue
         product = finding.pathway.product
         yield from _to_officers(
