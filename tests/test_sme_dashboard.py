@@ -251,3 +251,40 @@ def test_reminders_for_expiry_at_90_and_30_days_surveillance_and_findings(app):
         f"sme-certificate:{certificate.id}:{certificate.expires_on.isoformat()}:30d:u{officer.id}",
         f"sme-finding:{later.id}:{later.due_on.isoformat()}:u{officer.id}",
     }
+
+
+def test_the_expiry_notice_is_one_setting_read_by_the_dashboard_the_pages_and_reminders(
+    app, client, auth
+):
+    load_catalogue()
+    today = local_today()
+    product = ProductFactory(standard_id=standard("SNI-8664-2018").id)
+    officer = coop_officer(product.business.city)
+    start = date(2025, 3, 3)
+    pathway = operations.open_pathway(
+        officer, product, scheme="sppt_sni", scheme_type="1a", started_on=start
+    )
+    advance(officer, pathway, Stage.DECISION, start)
+    issued = today - timedelta(days=350)
+    workflow.transition(officer, pathway, "certify", on=issued, certificate_number="SPPT-N1",
+                        issued_on=issued, expires_on=today + timedelta(days=60))  # fmt: skip
+    db.session.commit()
+    auth.login(officer)
+
+    def seen(days: int) -> tuple:
+        app.config["SME_EXPIRY_NOTICE_DAYS"] = client.application.config[
+            "SME_EXPIRY_NOTICE_DAYS"
+        ] = days
+        home = client.get("/").get_data(as_text=True)
+        page = client.get(f"/sme/pathways/{pathway.id}").get_data(as_text=True)
+        board = client.get("/sme/dashboard").get_data(as_text=True)
+        return (
+            [c.number for c in figures.compute(officer, today).expiring],
+            f"Sertifikat berakhir dalam {days} hari: " in home,
+            "segera berakhir" in page,
+            f"Sertifikat yang berakhir dalam {days} hari" in board and "SPPT-N1" in board,
+            [m.key.split(":")[3] for m in run_reminders(today)],
+        )
+
+    assert seen(45) == ([], True, False, False, [])
+    assert seen(90) == (["SPPT-N1"], True, True, True, ["90d"])

@@ -15,7 +15,15 @@ from qms.core.errors import DomainError
 from qms.extensions import db
 from qms.sme import catalogue, labtests, operations, workflow
 from qms.sme.demo import failing_value, passing_value
-from qms.sme.models import Certificate, LabTest, Stage, Surveillance, TestParameter, TestResult
+from qms.sme.models import (
+    Certificate,
+    LabTest,
+    Pathway,
+    Stage,
+    Surveillance,
+    TestParameter,
+    TestResult,
+)
 from tests.factories_sme import ProductFactory, advance, coop_officer, load_catalogue, standard
 
 START = date(2025, 3, 3)
@@ -368,3 +376,88 @@ def test_lab_dates_before_the_testing_stage_and_a_repeated_report_number_are_ref
     assert _count(LabTest) == 1
     record("LHU/2", began + timedelta(days=4), began + timedelta(days=6))
     assert [t.passed for t in pathway.lab_tests] == [False, True]
+
+
+def test_a_pathway_on_hold_resumes_only_where_it_was_held(setup):
+    officer, pathway = setup
+    _go(officer, pathway, "start_readiness", START)
+    _go(officer, pathway, "hold", START + timedelta(days=1), reason="Pemilik sakit")
+    assert [s.name for s in workflow.available_steps(pathway, officer)] == [
+        "withdraw",
+        "resume_readiness",
+    ]
+    with pytest.raises(DomainError) as refused:
+        _go(officer, pathway, "resume_site_audit", START + timedelta(days=2))
+    assert str(refused.value.message) == (
+        "The pathway was put on hold during “Readiness assessment” and resumes there."
+    )
+    assert pathway.stage == Stage.ON_HOLD and pathway.held_stage == Stage.READINESS
+
+
+def test_scheme_types_decide_once_whether_surveillance_is_offered(app):
+    load_catalogue()
+    product = ProductFactory(standard_id=standard("SNI-3556-2016").id)
+    officer = coop_officer(product.business.city)
+    pathways = {
+        scheme_type: operations.open_pathway(
+            officer,
+            ProductFactory(business=product.business, standard_id=product.standard_id),
+            scheme="sppt_sni",
+            scheme_type=scheme_type,
+            started_on=START,
+        )
+        for scheme_type in ("1b", "5")
+    }
+    for pathway in pathways.values():
+        advance(officer, pathway, Stage.CERTIFIED, START)
+    offered = {
+        scheme_type: {s.name for s in workflow.available_steps(pathway, officer)}
+        for scheme_type, pathway in pathways.items()
+    }
+    assert (
+        "renew_without_surveillance" in offered["1b"] and "start_surveillance" not in offered["1b"]
+    )
+    assert "start_surveillance" in offered["5"] and "renew_without_surveillance" not in offered["5"]
+    with pytest.raises(DomainError, match="must be done first"):
+        _go(officer, pathways["5"], "renew_without_surveillance", START + timedelta(days=30))
+
+
+def test_surveillance_is_recorded_only_while_the_certificate_is_in_force(setup):
+    officer, pathway = setup
+    advance(officer, pathway, Stage.CERTIFIED, START)
+    due = pathway.certificate.surveillances[0]
+    _go(officer, pathway, "hold", START + timedelta(days=20), reason="Produksi berhenti")
+    with pytest.raises(DomainError, match="while the certificate is in force"):
+        operations.record_surveillance(officer, due, done_on=START + timedelta(days=21), notes="")
+    assert due.done_on is None
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"issued_on": date(9999, 1, 1)}, "issued_on", "future"),
+        ({"expires_on": date(9999, 12, 31)}, "expires_on", "at most 10 years"),
+    ],
+)
+def test_a_certificate_far_from_today_is_refused(setup, change, field, message):
+    officer, pathway = setup
+    advance(officer, pathway, Stage.DECISION, START)
+    certify = {"certificate_number": "C-9", "issued_on": START + timedelta(days=10), **change}
+    with pytest.raises(DomainError, match=message) as refused:
+        _go(officer, pathway, "certify", START + timedelta(days=10), **certify)
+    assert refused.value.field == field
+    assert _count(Certificate) == 0 and _count(Surveillance) == 0
+
+
+def test_an_active_pathway_is_the_same_rule_in_python_and_sql(setup):
+    officer, pathway = setup
+    other = operations.open_pathway(
+        officer,
+        ProductFactory(business=pathway.product.business, standard_id=pathway.standard_id),
+        scheme="sni_bina_umk",
+        scheme_type=None,
+        started_on=START,
+    )
+    _go(officer, other, "withdraw", START, reason="Tutup")
+    in_sql = set(db.session.scalars(select(Pathway.id).where(Pathway.is_active)))
+    assert in_sql == {p.id for p in (pathway, other) if p.is_active} == {pathway.id}

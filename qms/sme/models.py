@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import ColumnElement, ForeignKey, Numeric, String, Text, UniqueConstraint, and_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.accounts.models import User
@@ -441,10 +442,15 @@ class Pathway(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.
                 break
         return began
 
-    @property
+    @hybrid_property
     def is_active(self) -> bool:
         """The product's pathway that counts: neither withdrawn nor archived."""
         return self.stage != Stage.WITHDRAWN and self.archived_at is None
+
+    @is_active.inplace.expression
+    @classmethod
+    def _is_active_expression(cls) -> ColumnElement[bool]:
+        return and_(cls.stage != Stage.WITHDRAWN, cls.archived_at.is_(None))
 
     @property
     def is_on_hold(self) -> bool:

@@ -5,6 +5,7 @@ app's test config):
 - `SME_FINDING_MONTHS` (2): time to fix a production-site audit finding (SPPT practice).
 - `SME_CERTIFICATE_YEARS` (4): a certificate's validity when its expiry is not given; the true
   one is per scheme.
+- `SME_CERTIFICATE_MAX_YEARS` (10): the longest validity a certificate may be recorded with.
 - `SME_SURVEILLANCE_MONTHS` (12): surveillance falls due this long after the certificate was
   issued, and again every such period until it expires.
 - `SME_EXPIRY_NOTICE_DAYS` (90): a certificate expiring within this many days is listed on the
@@ -26,6 +27,7 @@ from flask import Flask, current_app
 DEFAULTS = {
     "SME_FINDING_MONTHS": 2,
     "SME_CERTIFICATE_YEARS": 4,
+    "SME_CERTIFICATE_MAX_YEARS": 10,
     "SME_SURVEILLANCE_MONTHS": 12,
     "SME_EXPIRY_NOTICE_DAYS": 90,
     "SME_EXPIRY_LAST_NOTICE_DAYS": 30,

@@ -179,12 +179,18 @@ def _issue_certificate(pathway: Pathway, values: Values) -> None:
         "issued_on",
     )
     assert issued_on is not None
+    not_future(issued_on, "issued_on")
     expires_on: date = values.get("expires_on") or settings.default_expiry(issued_on)
     if expires_on <= issued_on:
         raise DomainError(
             _l("The certificate must expire after the day it was issued."), field="expires_on"
         )
-    not_future(issued_on, "issued_on")
+    longest = settings.setting("SME_CERTIFICATE_MAX_YEARS")
+    if expires_on > settings.add_months(issued_on, 12 * longest):
+        raise DomainError(
+            _l("A certificate is valid for at most %(years)s years.", years=longest),
+            field="expires_on",
+        )
     # certify follows the decision, renew the renewal: the certificate comes after either
     began = pathway.current_stage_began
     if issued_on < began:
