@@ -320,7 +320,7 @@ def test_api_opens_a_pathway_for_a_product_named_in_the_body(api, people):
         json={"product_id": product.id, "scheme": "sppt_sni", "scheme_type": "5",
               "started_on": "2025-05-01"},
     )  # fmt: skip
-    assert opened.status_code == 201
+    assert opened.status_code == 201, opened.get_json()
     data = opened.get_json()["data"]
     assert (data["product_id"], data["stage"], data["standard"]) == (
         product.id, "registered", product.standard.number,

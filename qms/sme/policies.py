@@ -85,8 +85,10 @@ class CityProgrammePolicy(access.Policy):
     def allows(self, user: access.User, action: str, record: Any) -> bool:
         return may_write(user, self.city_of(record))
 
-    def may_create_in(self, user: access.User, owner: City) -> bool:
-        return may_write(user, owner.id)
+    def may_create_in(self, user: access.User, owner: Any) -> bool:
+        """`owner` is the city a business or training goes to, or the product a pathway opens
+        for: either way, its city's programme."""
+        return may_write(user, owner.id if isinstance(owner, City) else owner.city_id)
 
 
 class CataloguePolicy(access.Policy):
