@@ -17,6 +17,7 @@ from sqlalchemy import select
 from qms.accounts.models import User
 from qms.core import access
 from qms.core.errors import DomainError, ValidationFailed
+from qms.core.forms import REQUIRED
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.files import services as files
@@ -337,7 +338,7 @@ def add_finding(
     access.authorize(actor, access.EDIT, pathway)
     _refuse(finding_refusal(pathway))
     if not description.strip():
-        raise ValidationFailed({"description": [str(_l("This field is required."))]})
+        raise ValidationFailed({"description": [str(REQUIRED)]})
     not_future(raised_on, "raised_on")
     due_on = due_on or settings.finding_deadline(raised_on)
     if due_on < raised_on:

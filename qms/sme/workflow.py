@@ -19,6 +19,7 @@ from sqlalchemy import select
 from qms.accounts.models import User
 from qms.core import access
 from qms.core.errors import DomainError, ValidationFailed
+from qms.core.forms import REQUIRED
 from qms.core.history import history_note
 from qms.core.i18n import fmt_date
 from qms.core.timeutil import today as local_today
@@ -40,13 +41,12 @@ ACTIVE_STAGES = frozenset(STAGE_ORDER)
 IN_FORCE = frozenset({Stage.CERTIFIED, Stage.SURVEILLANCE, Stage.RENEWAL})
 CERTIFICATE_FIELDS = ("certificate_number", "issuer", "issued_on", "expires_on")
 
-REQUIRED = _l("This field is required.")
 LSPRO_ACCREDITATION = re.compile(r"LSPr-\d{3}-IDN")
 
 Values = dict[str, Any]
 
 
-# --- input shared by the steps ------------------------------------------------------------
+# --- checks of input, shared by the steps and the operations ------------------------------
 
 
 def required(values: Values, *names: str) -> None:
