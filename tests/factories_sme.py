@@ -12,7 +12,7 @@ from sqlalchemy import select
 from qms.core.checklists import load_directory
 from qms.core.roles import Role
 from qms.extensions import db
-from qms.sme import services
+from qms.sme import catalogue, labtests, operations, workflow
 from qms.sme.demo import passing_value
 from qms.sme.models import (
     Business,
@@ -71,29 +71,30 @@ def coop_officer(city):
 
 
 def advance(officer, pathway: Pathway, until: Stage, day: date) -> Pathway:
-    """Walk the pathway forward through the services, one stage a day from `day`, doing what each
+    """Walk the pathway forward through the workflow, one stage a day from `day`, doing what each
     stage needs (readiness answered, LSPro named, a passing lab test, a certificate)."""
-    for action, source, _target, _label in services.FORWARD_STEPS:
+    for step in workflow.FORWARD_STEPS:
+        action = step.name
         if pathway.stage == until:
             break
-        if pathway.stage != source:
+        if pathway.stage not in step.sources:
             continue
         day += timedelta(days=1)
         extra: dict = {}
         if action == "start_guidance":
-            services.save_readiness(
-                officer, pathway, {i.id: ("yes", "") for i in services.readiness_items()}
+            operations.save_readiness(
+                officer, pathway, {i.id: ("yes", "") for i in catalogue.readiness_items()}
             )
         elif action == "apply":
             extra = {"lspro_name": "LSPro Contoh", "lspro_accreditation": "LSPr-034-IDN"}
         elif action == "to_decision":
-            services.record_lab_test(
+            labtests.record_lab_test(
                 officer, pathway, lab_name="Lab Uji", report_number=f"LHU/{pathway.id}",
                 sampled_on=day, tested_on=day,
                 results={p.key: passing_value(p) for p in pathway.standard.current_parameters},
             )  # fmt: skip
         elif action == "certify":
             extra = {"certificate_number": f"SPPT-{pathway.id}", "issued_on": day}
-        services.transition(officer, pathway, action, on=day, **extra)
+        workflow.transition(officer, pathway, action, on=day, **extra)
     assert pathway.stage == until
     return pathway

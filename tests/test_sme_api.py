@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from qms.core.roles import Role
 from qms.extensions import db
-from qms.sme import services
+from qms.sme import operations, queries
 from qms.sme.demo import passing_value
 from qms.sme.models import GuidanceVisit, Product, Stage, TrainingAttendance, TrainingBatch
 from tests.factories import AgencyFactory, CityFactory, user_with_role
@@ -29,7 +29,7 @@ def _pathway():
     load_catalogue()
     product = ProductFactory(standard_id=standard("SNI-3556-2016").id)
     officer = coop_officer(product.business.city)
-    pathway = services.open_pathway(
+    pathway = operations.open_pathway(
         officer, product, scheme="sppt_sni", scheme_type="5", started_on=date(2025, 3, 3)
     )
     return officer, pathway
@@ -157,7 +157,7 @@ def test_api_product_field_errors(api, people, body, field):
 
 def test_api_product_sni_is_locked_while_a_pathway_is_open(api, people):
     product = people["product"]
-    services.open_pathway(
+    operations.open_pathway(
         people["coop"], product, scheme="sni_bina_umk", scheme_type=None, started_on=START
     )
     refused = api.as_user(people["coop"]).patch(
@@ -247,7 +247,7 @@ def test_api_records_and_reads_a_training(api, people):
     assert [t["id"] for t in client.get("/sme/trainings").get_json()["data"]] == [training_id]
     # the training is in both businesses' guidance history
     for business in (people["business"], second):
-        assert [kind for _d, kind, _r in services.guidance_history(business)] == ["training"]
+        assert [kind for _d, kind, _r in queries.guidance_history(business)] == ["training"]
 
 
 @pytest.mark.parametrize(
@@ -280,7 +280,7 @@ def test_api_training_refuses_another_citys_business(api, people):
 )
 def test_api_training_denials(api, people, who, read, write):
     values = {"title": "Pelatihan", "held_on": date(2025, 5, 10), "trainer": "BSN KLT NTT"}
-    batch = services.create_training(
+    batch = operations.create_training(
         people["coop"], people["business"].city, values, [people["business"].id]
     )
     client = api.as_user(people[who])
@@ -290,3 +290,75 @@ def test_api_training_denials(api, people, who, read, write):
     # another city's officer may record trainings of their own city only
     assert client.post("/sme/trainings", json=_training(people)).status_code == write
     assert _count(TrainingBatch) == 1
+
+
+# --- owners chosen from input, steps and filters: refused naming the field ----------------
+
+
+def test_api_names_the_city_or_product_the_caller_may_not_use(api, people):
+    stranger = ProductFactory(standard_id=people["product"].standard_id)
+    client = api.as_user(people["coop"])
+    business = {"name": "UD Lain", "owner_name": "Ani", "nib": "9120009876543", "address": "Jl. 1",
+                "kecamatan": "Oebobo", "kelurahan": "Oebufu", "scale": "mikro", "workers": 2,
+                "registered_on": "2025-05-01"}  # fmt: skip
+    for path, body, field in (
+        ("/sme/businesses", {**business, "city_id": stranger.city_id}, "city_id"),
+        ("/sme/trainings", _training(people, city_id=stranger.city_id), "city_id"),
+        ("/sme/pathways", {"product_id": stranger.id, "scheme": "sni_bina_umk",
+                           "scheme_type": "", "started_on": "2025-05-01"}, "product_id"),
+    ):  # fmt: skip
+        refused = client.post(path, json=body)
+        assert refused.status_code == 422, path
+        assert list(refused.get_json()["error"]["fields"]) == [field], path
+    assert _count(TrainingBatch) == 0 and stranger.pathways == []
+
+
+def test_api_opens_a_pathway_for_a_product_named_in_the_body(api, people):
+    product = people["product"]
+    opened = api.as_user(people["coop"]).post(
+        "/sme/pathways",
+        json={"product_id": product.id, "scheme": "sppt_sni", "scheme_type": "5",
+              "started_on": "2025-05-01"},
+    )  # fmt: skip
+    assert opened.status_code == 201, opened.get_json()
+    data = opened.get_json()["data"]
+    assert (data["product_id"], data["stage"], data["standard"]) == (
+        product.id, "registered", product.standard.number,
+    )  # fmt: skip
+    assert data["stages"][0]["started_on"] == "2025-05-01" and data["certificates"] == []
+
+
+def test_api_names_an_unknown_step_and_resumes_only_where_held(api, app):
+    officer, pathway = _pathway()
+    client = api.as_user(officer)
+    step = f"/sme/pathways/{pathway.id}/transitions"
+    unknown = client.post(step, json={"action": "fly"})
+    assert unknown.status_code == 422 and "action" in unknown.get_json()["error"]["fields"]
+    assert client.post(step, json={"action": "hold", "reason": "Sakit"}).status_code == 200
+    elsewhere = client.post(step, json={"action": "resume_testing"})
+    assert elsewhere.status_code == 422
+    assert "ditunda pada tahap “Pendaftaran”" in elsewhere.get_json()["error"]["message"]
+    resumed = client.post(step, json={"action": "resume_registered"})
+    assert resumed.get_json()["data"]["stage"] == "registered"
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["/sme/businesses?scale=huge", "/sme/businesses?city_id=abc", "/sme/products?category=gold",
+     "/sme/pathways?stage=flying", f"/sme/products?standard_id={2**70}"],
+)  # fmt: skip
+def test_api_filters_are_checked(api, people, query):
+    refused = api.as_user(people["coop"]).get(query)
+    assert refused.status_code == 422 and refused.get_json()["error"]["fields"]
+
+
+def test_api_document_declares_the_steps_and_the_lab_results(api, people):
+    document = api.as_user(people["coop"]).get("/openapi.json").get_json()
+    step = document["paths"]["/api/v1/sme/pathways/{pathway_id}/transitions"]["post"]
+    body = step["requestBody"]["content"]["application/json"]["schema"]
+    assert {"certify", "hold", "resume_readiness"} <= set(body["properties"]["action"]["enum"])
+    assert body["required"] == ["action"]
+    lab = document["paths"]["/api/v1/sme/pathways/{pathway_id}/lab-tests"]["post"]
+    results = lab["requestBody"]["content"]["application/json"]["schema"]["properties"]["results"]
+    assert results["type"] == "object"
+    assert document["components"]["schemas"]["SmePathway"]["properties"]["stage"]

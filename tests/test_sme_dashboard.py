@@ -19,7 +19,8 @@ from qms.core.timeutil import today as local_today
 from qms.demo import seed
 from qms.extensions import db
 from qms.organisations.models import City
-from qms.sme import dashboard, places, services
+from qms.organisations.queries import kelurahan_by_kecamatan
+from qms.sme import figures, operations, workflow
 from qms.sme.models import (
     Business,
     Certificate,
@@ -56,10 +57,10 @@ def demo(app):
 
 
 def test_demo_data_is_rich_and_idempotent(demo):
-    kupang = db.session.scalar(select(City).where(City.code == places.KUPANG_CITY_CODE))
+    kupang = db.session.scalar(select(City).where(City.code == "KUPANG"))
     businesses = db.session.scalars(select(Business)).all()
     assert len(businesses) >= 30 and {b.city_id for b in businesses} == {kupang.id}
-    assert {b.kecamatan for b in businesses} == set(places.KUPANG_KELURAHAN)
+    assert {b.kecamatan for b in businesses} == set(kelurahan_by_kecamatan(kupang))
     categories = set(db.session.scalars(select(Product.category)))
     assert {ProductCategory.HONEY, ProductCategory.DRINKING_WATER, ProductCategory.SALT,
             ProductCategory.COFFEE, ProductCategory.MEAT_PRODUCT} <= categories  # fmt: skip
@@ -119,7 +120,7 @@ def _check_against_independent_counts(board, day: date, city_id: int | None = No
 
 
 def test_dashboard_figures_match_independent_counts(demo):
-    board = dashboard.compute(user_with_role(Role.BSN_REVIEWER), DAY)
+    board = figures.compute(user_with_role(Role.BSN_REVIEWER), DAY)
     assert board.expiring, "the demo has a certificate expiring soon"
     assert board.surveillance_due and board.failed_by_category and board.median_days
     _check_against_independent_counts(board, DAY)
@@ -129,10 +130,10 @@ def test_dashboard_figures_match_independent_counts(demo):
 def two_cities(demo):
     """The demo's Kupang and a second city with one business and an open pathway."""
     load_catalogue()
-    kupang = db.session.scalar(select(City).where(City.code == places.KUPANG_CITY_CODE))
+    kupang = db.session.scalar(select(City).where(City.code == "KUPANG"))
     business = BusinessFactory(kecamatan="Kota Soe", kelurahan="Kampung Baru", nib="5300000000001")
     product = ProductFactory(business=business, standard_id=standard("SNI-3553-2015").id)
-    services.open_pathway(
+    operations.open_pathway(
         coop_officer(business.city),
         product,
         scheme="sppt_sni",
@@ -147,13 +148,13 @@ def test_dashboard_city_filter_figures(two_cities):
     kupang, soe = two_cities
     reviewer = user_with_role(Role.BSN_REVIEWER)
     for city_id in (None, kupang.id, soe.id):
-        _check_against_independent_counts(dashboard.compute(reviewer, DAY, city_id), DAY, city_id)
-    only_soe = dashboard.compute(reviewer, DAY, soe.id)
+        _check_against_independent_counts(figures.compute(reviewer, DAY, city_id), DAY, city_id)
+    only_soe = figures.compute(reviewer, DAY, soe.id)
     assert only_soe.per_kecamatan == [("Kota Soe", 1)]
     assert sum(n for _s, n in only_soe.funnel) == 1 and only_soe.expiring == []
     # a coop officer asking for another city's figures gets nothing of it
     officer = coop_officer(kupang)
-    assert sum(n for _s, n in dashboard.compute(officer, DAY, soe.id).funnel) == 0
+    assert sum(n for _s, n in figures.compute(officer, DAY, soe.id).funnel) == 0
 
 
 def test_dashboard_city_filter_on_the_page(client, auth, two_cities):
@@ -210,30 +211,30 @@ def test_reminders_for_expiry_at_90_and_30_days_surveillance_and_findings(app):
     product = ProductFactory(standard_id=standard("SNI-8664-2018").id)
     officer = coop_officer(product.business.city)
     start = date(2025, 3, 3)
-    pathway = services.open_pathway(
+    pathway = operations.open_pathway(
         officer, product, scheme="sppt_sni", scheme_type="5", started_on=start
     )
     advance(officer, pathway, Stage.DECISION, start)
     issued = today - timedelta(days=350)
-    services.transition(officer, pathway, "certify", on=issued, certificate_number="SPPT-R1",
+    workflow.transition(officer, pathway, "certify", on=issued, certificate_number="SPPT-R1",
                         issued_on=issued, expires_on=today + timedelta(days=80))  # fmt: skip
     audited = ProductFactory(business=product.business, standard_id=pathway.standard_id)
-    audit = services.open_pathway(
+    audit = operations.open_pathway(
         officer, audited, scheme="sni_bina_umk", scheme_type=None, started_on=start
     )
     advance(officer, audit, Stage.SITE_AUDIT, start)
-    finding = services.add_finding(officer, audit, grade="major", description="Label salah.",
+    finding = operations.add_finding(officer, audit, grade="major", description="Label salah.",
                                    raised_on=start, due_on=today + timedelta(days=10))  # fmt: skip
-    later = services.add_finding(officer, audit, grade="minor", description="Nanti.",
+    later = operations.add_finding(officer, audit, grade="minor", description="Nanti.",
                                  raised_on=start, due_on=today + timedelta(days=40))  # fmt: skip
     quiet = ProductFactory(business=product.business, standard_id=pathway.standard_id)
-    withdrawn = services.open_pathway(
+    withdrawn = operations.open_pathway(
         officer, quiet, scheme="sni_bina_umk", scheme_type=None, started_on=start
     )
     advance(officer, withdrawn, Stage.SITE_AUDIT, start)
-    services.add_finding(officer, withdrawn, grade="minor", description="X", raised_on=start,
+    operations.add_finding(officer, withdrawn, grade="minor", description="X", raised_on=start,
                          due_on=today + timedelta(days=3))  # fmt: skip
-    services.transition(officer, withdrawn, "withdraw", on=today, reason="Usaha tutup")
+    workflow.transition(officer, withdrawn, "withdraw", on=today, reason="Usaha tutup")
     db.session.commit()
 
     certificate = pathway.certificate
@@ -251,3 +252,40 @@ def test_reminders_for_expiry_at_90_and_30_days_surveillance_and_findings(app):
         f"sme-certificate:{certificate.id}:{certificate.expires_on.isoformat()}:30d:u{officer.id}",
         f"sme-finding:{later.id}:{later.due_on.isoformat()}:u{officer.id}",
     }
+
+
+def test_the_expiry_notice_is_one_setting_read_by_the_dashboard_the_pages_and_reminders(
+    app, client, auth
+):
+    load_catalogue()
+    today = local_today()
+    product = ProductFactory(standard_id=standard("SNI-8664-2018").id)
+    officer = coop_officer(product.business.city)
+    start = date(2025, 3, 3)
+    pathway = operations.open_pathway(
+        officer, product, scheme="sppt_sni", scheme_type="1a", started_on=start
+    )
+    advance(officer, pathway, Stage.DECISION, start)
+    issued = today - timedelta(days=350)
+    workflow.transition(officer, pathway, "certify", on=issued, certificate_number="SPPT-N1",
+                        issued_on=issued, expires_on=today + timedelta(days=60))  # fmt: skip
+    db.session.commit()
+    auth.login(officer)
+
+    def seen(days: int) -> tuple:
+        app.config["SME_EXPIRY_NOTICE_DAYS"] = client.application.config[
+            "SME_EXPIRY_NOTICE_DAYS"
+        ] = days
+        home = client.get("/").get_data(as_text=True)
+        page = client.get(f"/sme/pathways/{pathway.id}").get_data(as_text=True)
+        board = client.get("/sme/dashboard").get_data(as_text=True)
+        return (
+            [c.number for c in figures.compute(officer, today).expiring],
+            f"Sertifikat berakhir dalam {days} hari: " in home,
+            "segera berakhir" in page,
+            f"Sertifikat yang berakhir dalam {days} hari" in board and "SPPT-N1" in board,
+            [m.key.split(":")[3] for m in run_reminders(today)],
+        )
+
+    assert seen(45) == ([], True, False, False, [])
+    assert seen(90) == (["SPPT-N1"], True, True, True, ["90d"])

@@ -17,7 +17,7 @@ from qms.extensions import db
 from qms.reports import engine
 from qms.reports.registry import ReportRequest
 from qms.reports.types.dossier import DOSSIER
-from qms.sme import services
+from qms.sme import labtests, operations, workflow
 from qms.sme.demo import passing_value
 from qms.sme.models import Business, Stage
 from tests.factories_sme import ProductFactory, advance, coop_officer, load_catalogue, standard
@@ -36,18 +36,18 @@ def certified(app):
     product.business.workers = 1
     coop = coop_officer(product.business.city)
     start = today() - timedelta(days=400)
-    pathway = services.open_pathway(
+    pathway = operations.open_pathway(
         coop, product, scheme="sppt_sni", scheme_type="5", started_on=start
     )
     advance(coop, pathway, Stage.TESTING, start)
     began = pathway.current_stage_record.started_on
     results = {p.key: passing_value(p) for p in pathway.standard.current_parameters}
-    services.record_lab_test(
+    labtests.record_lab_test(
         coop, pathway, lab_name="Lab Uji Kupang", report_number="LHU/7", sampled_on=began,
         tested_on=began, results={**results, **MEASURED},
     )  # fmt: skip
-    services.transition(coop, pathway, "to_decision", on=began)
-    services.transition(
+    workflow.transition(coop, pathway, "to_decision", on=began)
+    workflow.transition(
         coop, pathway, "certify", on=began, certificate_number="SPPT-7", issued_on=began
     )
     first, second = pathway.certificate.surveillances[:2]

@@ -13,9 +13,17 @@ from sqlalchemy import func, select
 
 from qms.core.errors import DomainError
 from qms.extensions import db
-from qms.sme import services
+from qms.sme import catalogue, labtests, operations, workflow
 from qms.sme.demo import failing_value, passing_value
-from qms.sme.models import Certificate, LabTest, Stage, Surveillance, TestParameter, TestResult
+from qms.sme.models import (
+    Certificate,
+    LabTest,
+    Pathway,
+    Stage,
+    Surveillance,
+    TestParameter,
+    TestResult,
+)
 from tests.factories_sme import ProductFactory, advance, coop_officer, load_catalogue, standard
 
 START = date(2025, 3, 3)
@@ -35,15 +43,15 @@ def setup(app):
     load_catalogue()
     product = ProductFactory(standard_id=standard("SNI-8664-2018").id)
     officer = coop_officer(product.business.city)
-    pathway = services.open_pathway(
+    pathway = operations.open_pathway(
         officer, product, scheme="sppt_sni", scheme_type="5", started_on=START
     )
     return officer, pathway
 
 
 def _readiness(officer, pathway):
-    services.save_readiness(
-        officer, pathway, {i.id: ("yes", "") for i in services.readiness_items()}
+    operations.save_readiness(
+        officer, pathway, {i.id: ("yes", "") for i in catalogue.readiness_items()}
     )
 
 
@@ -56,7 +64,7 @@ def _results(pathway, failing: str | None = None) -> dict[str, str]:
 
 
 def _lab(officer, pathway, day, failing=None, report="LHU/1"):
-    return services.record_lab_test(
+    return labtests.record_lab_test(
         officer,
         pathway,
         lab_name="Lab Uji Kupang",
@@ -68,7 +76,7 @@ def _lab(officer, pathway, day, failing=None, report="LHU/1"):
 
 
 def _go(officer, pathway, action, day, **extra):
-    return services.transition(officer, pathway, action, on=day, **extra)
+    return workflow.transition(officer, pathway, action, on=day, **extra)
 
 
 def test_one_business_from_registration_to_certificate(setup):
@@ -87,13 +95,13 @@ def test_one_business_from_registration_to_certificate(setup):
         lspro_accreditation="LSPr-034-IDN",
     )
     _go(officer, pathway, "start_site_audit", day := day + timedelta(days=20))
-    finding = services.add_finding(
+    finding = operations.add_finding(
         officer, pathway, grade="minor", description="Catatan batch belum ada.", raised_on=day
     )
     assert finding.due_on == date(day.year, day.month + 2, day.day)  # default: two months
     with pytest.raises(DomainError, match="still open"):
         _go(officer, pathway, "start_testing", day + timedelta(days=30))
-    services.close_finding(officer, finding, closed_on=day + timedelta(days=25), note="Dibuat.")
+    operations.close_finding(officer, finding, closed_on=day + timedelta(days=25), note="Dibuat.")
     _go(officer, pathway, "start_testing", day := day + timedelta(days=30))
 
     failed = _lab(officer, pathway, day, failing="moisture", report="LHU/1")
@@ -130,7 +138,7 @@ def test_one_business_from_registration_to_certificate(setup):
     assert [r.days(day) for r in pathway.stages][:3] == [5, 10, 30]
 
     _go(officer, pathway, "start_surveillance", day := day + timedelta(days=5))
-    services.record_surveillance(
+    operations.record_surveillance(
         officer, certificate.surveillances[0], done_on=day, notes="Sesuai."
     )
     _go(officer, pathway, "start_renewal", day := day + timedelta(days=10))
@@ -176,7 +184,7 @@ def test_hold_resume_and_withdraw(setup):
         _go(officer, pathway, "hold", START)  # a reason is required
     _go(officer, pathway, "hold", START + timedelta(days=3), reason="Pemilik sakit")
     assert pathway.stage == Stage.ON_HOLD and pathway.held_stage == Stage.READINESS
-    assert [t.name for t in services.available_actions(pathway, officer)] == [
+    assert [t.name for t in workflow.available_steps(pathway, officer)] == [
         "withdraw",
         "resume_readiness",
     ]
@@ -186,7 +194,7 @@ def test_hold_resume_and_withdraw(setup):
     assert pathway.stage == Stage.READINESS and pathway.held_stage is None
     _go(officer, pathway, "withdraw", START + timedelta(days=11), reason="Tutup usaha")
     assert pathway.stage == Stage.WITHDRAWN and pathway.withdraw_reason == "Tutup usaha"
-    assert services.available_actions(pathway, officer) == []
+    assert workflow.available_steps(pathway, officer) == []
     with pytest.raises(DomainError):
         _go(officer, pathway, "resume_readiness", START + timedelta(days=12))
 
@@ -208,13 +216,13 @@ def test_lab_results_outside_the_sni_or_incomplete_are_refused(setup):
     _to_testing(officer, pathway)
     results = _results(pathway)
     with pytest.raises(DomainError, match="kio3 is not a parameter of SNI 8664:2018"):
-        services.record_lab_test(
+        labtests.record_lab_test(
             officer, pathway, lab_name="L", report_number="R", sampled_on=TESTING,
             tested_on=TESTING, results={**results, "kio3": "40"},
         )  # fmt: skip
     del results["hmf"]
     with pytest.raises(DomainError, match="missing"):
-        services.record_lab_test(
+        labtests.record_lab_test(
             officer, pathway, lab_name="L", report_number="R", sampled_on=TESTING,
             tested_on=TESTING, results=results,
         )  # fmt: skip
@@ -238,7 +246,7 @@ def test_scheme_type_without_surveillance_goes_to_renewal(app):
     load_catalogue()
     product = ProductFactory(standard_id=standard("SNI-3556-2016").id)
     officer = coop_officer(product.business.city)
-    pathway = services.open_pathway(
+    pathway = operations.open_pathway(
         officer, product, scheme="sppt_sni", scheme_type="1a", started_on=START
     )
     _to_testing(officer, pathway)
@@ -271,20 +279,20 @@ def _parameter(**limits) -> TestParameter:
     ],
 )
 def test_pass_or_fail_is_computed_against_the_limit(app, limits, raw, passed):
-    assert services.evaluate(_parameter(**limits), raw)[2] is passed
+    assert labtests.evaluate(_parameter(**limits), raw)[2] is passed
 
 
 def test_a_numeric_parameter_refuses_text(app):
     with pytest.raises(DomainError, match="not a number"):
-        services.evaluate(_parameter(max_value=Decimal("5")), "banyak")
+        labtests.evaluate(_parameter(max_value=Decimal("5")), "banyak")
 
 
 def test_iodised_salt_kio3_minimum(app):
     load_catalogue()
     kio3 = next(p for p in standard("SNI-3556-2016").parameters if p.key == "kio3")
     assert kio3.min_value == 30 and kio3.max_value is None
-    assert services.evaluate(kio3, "25")[2] is False
-    assert services.evaluate(kio3, "35")[2] is True
+    assert labtests.evaluate(kio3, "25")[2] is False
+    assert labtests.evaluate(kio3, "35")[2] is True
 
 
 def _count(model) -> int:
@@ -343,7 +351,7 @@ def test_lab_dates_before_the_testing_stage_and_a_repeated_report_number_are_ref
     assert began == date(2025, 3, 9)
 
     def record(report: str, sampled_on: date, tested_on: date, failing: str | None = None):
-        return services.record_lab_test(
+        return labtests.record_lab_test(
             officer, pathway, lab_name="Lab Uji Kupang", report_number=report,
             sampled_on=sampled_on, tested_on=tested_on, results=_results(pathway, failing),
         )  # fmt: skip
@@ -368,3 +376,88 @@ def test_lab_dates_before_the_testing_stage_and_a_repeated_report_number_are_ref
     assert _count(LabTest) == 1
     record("LHU/2", began + timedelta(days=4), began + timedelta(days=6))
     assert [t.passed for t in pathway.lab_tests] == [False, True]
+
+
+def test_a_pathway_on_hold_resumes_only_where_it_was_held(setup):
+    officer, pathway = setup
+    _go(officer, pathway, "start_readiness", START)
+    _go(officer, pathway, "hold", START + timedelta(days=1), reason="Pemilik sakit")
+    assert [s.name for s in workflow.available_steps(pathway, officer)] == [
+        "withdraw",
+        "resume_readiness",
+    ]
+    with pytest.raises(DomainError) as refused:
+        _go(officer, pathway, "resume_site_audit", START + timedelta(days=2))
+    assert str(refused.value.message) == (
+        "The pathway was put on hold during “Readiness assessment” and resumes there."
+    )
+    assert pathway.stage == Stage.ON_HOLD and pathway.held_stage == Stage.READINESS
+
+
+def test_scheme_types_decide_once_whether_surveillance_is_offered(app):
+    load_catalogue()
+    product = ProductFactory(standard_id=standard("SNI-3556-2016").id)
+    officer = coop_officer(product.business.city)
+    pathways = {
+        scheme_type: operations.open_pathway(
+            officer,
+            ProductFactory(business=product.business, standard_id=product.standard_id),
+            scheme="sppt_sni",
+            scheme_type=scheme_type,
+            started_on=START,
+        )
+        for scheme_type in ("1b", "5")
+    }
+    for pathway in pathways.values():
+        advance(officer, pathway, Stage.CERTIFIED, START)
+    offered = {
+        scheme_type: {s.name for s in workflow.available_steps(pathway, officer)}
+        for scheme_type, pathway in pathways.items()
+    }
+    assert (
+        "renew_without_surveillance" in offered["1b"] and "start_surveillance" not in offered["1b"]
+    )
+    assert "start_surveillance" in offered["5"] and "renew_without_surveillance" not in offered["5"]
+    with pytest.raises(DomainError, match="must be done first"):
+        _go(officer, pathways["5"], "renew_without_surveillance", START + timedelta(days=30))
+
+
+def test_surveillance_is_recorded_only_while_the_certificate_is_in_force(setup):
+    officer, pathway = setup
+    advance(officer, pathway, Stage.CERTIFIED, START)
+    due = pathway.certificate.surveillances[0]
+    _go(officer, pathway, "hold", START + timedelta(days=20), reason="Produksi berhenti")
+    with pytest.raises(DomainError, match="while the certificate is in force"):
+        operations.record_surveillance(officer, due, done_on=START + timedelta(days=21), notes="")
+    assert due.done_on is None
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"issued_on": date(9999, 1, 1)}, "issued_on", "future"),
+        ({"expires_on": date(9999, 12, 31)}, "expires_on", "at most 10 years"),
+    ],
+)
+def test_a_certificate_far_from_today_is_refused(setup, change, field, message):
+    officer, pathway = setup
+    advance(officer, pathway, Stage.DECISION, START)
+    certify = {"certificate_number": "C-9", "issued_on": START + timedelta(days=10), **change}
+    with pytest.raises(DomainError, match=message) as refused:
+        _go(officer, pathway, "certify", START + timedelta(days=10), **certify)
+    assert refused.value.field == field
+    assert _count(Certificate) == 0 and _count(Surveillance) == 0
+
+
+def test_an_active_pathway_is_the_same_rule_in_python_and_sql(setup):
+    officer, pathway = setup
+    other = operations.open_pathway(
+        officer,
+        ProductFactory(business=pathway.product.business, standard_id=pathway.standard_id),
+        scheme="sni_bina_umk",
+        scheme_type=None,
+        started_on=START,
+    )
+    _go(officer, other, "withdraw", START, reason="Tutup")
+    in_sql = set(db.session.scalars(select(Pathway.id).where(Pathway.is_active)))
+    assert in_sql == {p.id for p in (pathway, other) if p.is_active} == {pathway.id}

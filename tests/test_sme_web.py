@@ -8,14 +8,16 @@ from __future__ import annotations
 import io
 from datetime import date, timedelta
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from qms.core.checklists import load_file
 from qms.core.roles import Role
 from qms.extensions import db
 from qms.files.models import StoredFile
-from qms.sme import places, services
+from qms.sme import catalogue, operations, queries
 from qms.sme.demo import failing_value, passing_value
 from qms.sme.models import (
     AuditFinding,
@@ -52,7 +54,7 @@ def world(app):
     product = ProductFactory(standard_id=standard("SNI-8664-2018").id)
     city = product.business.city
     coop = coop_officer(city)
-    pathway = services.open_pathway(
+    pathway = operations.open_pathway(
         coop, product, scheme="sppt_sni", scheme_type="5", started_on=START
     )
     return {
@@ -78,8 +80,8 @@ def _count(model) -> int:
 
 def _readiness_form(status: str = "yes") -> dict[str, str]:
     return {
-        **{f"status-{i.id}": status for i in services.readiness_items()},
-        **{f"note-{i.id}": "Dicek di lokasi" for i in services.readiness_items()},
+        **{f"status-{i.id}": status for i in catalogue.readiness_items()},
+        **{f"note-{i.id}": "Dicek di lokasi" for i in catalogue.readiness_items()},
     }
 
 
@@ -89,15 +91,15 @@ def test_officer_saves_the_readiness_assessment(client, auth, world):
     page = client.get(f"/sme/pathways/{pathway.id}/readiness")
     assert page.status_code == 200 and 'id="status-' in page.get_data(as_text=True)
     form = _readiness_form()
-    first = services.readiness_items()[0]
+    first = catalogue.readiness_items()[0]
     form[f"status-{first.id}"] = ""  # left open: stays unanswered
     saved = client.post(f"/sme/pathways/{pathway.id}/readiness", data=form)
     assert saved.status_code == 302
     answers = db.session.scalars(select(ReadinessAnswer)).all()
-    assert len(answers) == len(services.readiness_items()) - 1
+    assert len(answers) == len(catalogue.readiness_items()) - 1
     assert {a.note for a in answers} == {"Dicek di lokasi"}
-    assert services.readiness_score(pathway) == pytest.approx(
-        (len(services.readiness_items()) - 1) / len(services.readiness_items())
+    assert queries.readiness_score(pathway) == pytest.approx(
+        (len(catalogue.readiness_items()) - 1) / len(catalogue.readiness_items())
     )
 
 
@@ -105,7 +107,7 @@ def test_a_bad_readiness_answer_is_explained_and_nothing_saved(client, auth, wor
     pathway = _at(world, Stage.READINESS)
     auth.login(world["coop"])
     form = _readiness_form()
-    last = services.readiness_items()[-1]
+    last = catalogue.readiness_items()[-1]
     form[f"status-{last.id}"] = "mungkin"
     refused = client.post(f"/sme/pathways/{pathway.id}/readiness", data=form)
     text = refused.get_data(as_text=True)
@@ -193,7 +195,7 @@ def test_a_finding_outside_the_site_audit_is_refused(client, auth, world):
 )
 def test_a_bad_closure_is_explained_and_the_finding_stays_open(client, auth, world, data, message):
     pathway = _at(world, Stage.SITE_AUDIT)
-    finding = services.add_finding(
+    finding = operations.add_finding(
         world["coop"], pathway, grade="minor", description="X", raised_on=date(2025, 4, 1)
     )
     auth.login(world["coop"])
@@ -208,7 +210,7 @@ def test_a_bad_closure_is_explained_and_the_finding_stays_open(client, auth, wor
 @pytest.mark.parametrize(("who", "status"), REFUSED)
 def test_findings_refused_to_others(client, auth, world, who, status):
     pathway = _at(world, Stage.SITE_AUDIT)
-    finding = services.add_finding(
+    finding = operations.add_finding(
         world["coop"], pathway, grade="major", description="X", raised_on=date(2025, 4, 1)
     )
     auth.login(world[who])
@@ -335,21 +337,21 @@ class _Controls(HTMLParser):
 
 def test_every_control_on_the_programme_pages_has_its_label(client, auth, world):
     pathway = _at(world, Stage.SITE_AUDIT)
-    services.add_finding(
+    operations.add_finding(
         world["coop"], pathway, grade="minor", description="X", raised_on=date(2025, 4, 1)
     )
     certified = ProductFactory(business=pathway.product.business, standard_id=pathway.standard_id)
-    done = services.open_pathway(
+    done = operations.open_pathway(
         world["coop"], certified, scheme="sppt_sni", scheme_type="5", started_on=START
     )
     advance(world["coop"], done, Stage.CERTIFIED, START)
     testing = ProductFactory(business=pathway.product.business, standard_id=pathway.standard_id)
-    lab = services.open_pathway(
+    lab = operations.open_pathway(
         world["coop"], testing, scheme="sni_bina_umk", scheme_type=None, started_on=START
     )
     advance(world["coop"], lab, Stage.TESTING, START)
     readiness = ProductFactory(business=pathway.product.business, standard_id=pathway.standard_id)
-    ready = services.open_pathway(
+    ready = operations.open_pathway(
         world["coop"], readiness, scheme="sni_bina_umk", scheme_type=None, started_on=START
     )
     advance(world["coop"], ready, Stage.READINESS, START)
@@ -392,7 +394,8 @@ def test_a_kupang_business_from_registration_through_a_failed_and_a_passed_test_
     client, auth, app
 ):
     load_catalogue()
-    kupang = CityFactory(code=places.KUPANG_CITY_CODE, name="Kota Kupang")
+    kupang = CityFactory(code="KUPANG", name="Kota Kupang")
+    load_file(Path(app.config["CHECKLISTS_DIR"]) / "places" / "kota-kupang.yaml")
     officer = coop_officer(kupang)
     honey = standard("SNI-8664-2018")
     auth.login(officer)

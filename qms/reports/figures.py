@@ -34,7 +34,7 @@ from qms.documents.figures import document_counts, documents_to_review
 from qms.documents.models import DOCUMENT_STATUS_LABELS, DocumentStatus, ReviewState
 from qms.extensions import db
 from qms.organisations.models import Agency, City
-from qms.sme import dashboard as sme_dashboard
+from qms.sme import figures as sme_figures
 from qms.sme.models import STAGE_LABELS, Stage
 from qms.standards.models import Clause
 
@@ -464,7 +464,7 @@ def city_figures(city: City, viewer: User, period: Period, today: date) -> dict[
         }
         for year in sorted(set(years) | set(nc_years))
     ]
-    sme = sme_dashboard.compute(viewer, today, city_id=city.id)
+    sme = sme_figures.compute(viewer, today, city_id=city.id)
     funnel = [{"label": str(STAGE_LABELS[s]), "count": n} for s, n in sme.funnel]
     audited = [r for r in rows if r["compliance"] is not None]
     complaints = sum(c["complaints"] for c in capa.values())

@@ -1,417 +1,280 @@
-"""/api/v1/sme: businesses, products, pathways (with their transitions), lab tests and guidance,
-through the same forms, services and permissions as the HTML pages."""
+"""/api/v1/sme: businesses, products, pathways (with their steps), lab tests and guidance,
+through the same forms, operations and policies as the HTML pages; what it answers is declared
+in resources.py."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from wtforms import Field
+from wtforms.validators import InputRequired
 
-from qms.api.core import api_route, iso, json_body, ok, paginate, schemas, validate_form
+from qms.api.core import api_route, json_body, ok, paginate, validate_form
+from qms.api.schema import Resource
 from qms.core import access
-from qms.core.errors import ValidationFailed
-from qms.core.timeutil import today as local_today
+from qms.core.errors import PermissionDenied, ValidationFailed
+from qms.core.forms import REQUIRED, WholeNumberField
+from qms.core.labels import label_of
 from qms.extensions import db
 from qms.organisations.models import City
-from qms.sme import services
+from qms.sme import labtests, operations, queries, workflow
 from qms.sme.forms import (
+    BusinessFilterForm,
     BusinessForm,
     LabTestForm,
+    PathwayFilterForm,
     PathwayForm,
+    ProductFilterForm,
     ProductForm,
     TrainingForm,
     TransitionForm,
     VisitForm,
+    day_field,
 )
-from qms.sme.models import (
-    Business,
-    GuidanceVisit,
-    LabTest,
-    Pathway,
-    Product,
-    ProductCategory,
-    Stage,
-    TrainingBatch,
+from qms.sme.models import Business, Pathway, Product, TrainingBatch
+from qms.sme.resources import (
+    SmeBusinessOut,
+    SmeLabTestOut,
+    SmePathwayOut,
+    SmeProductOut,
+    SmeTrainingOut,
+    SmeVisitOut,
 )
 
 TAG = "small businesses"
 
 
-def business_json(b: Business) -> dict[str, Any]:
-    return {
-        "id": b.id,
-        "city_id": b.city_id,
-        "name": b.name,
-        "owner_name": b.owner_name,
-        "nib": b.nib,
-        "npwp": b.npwp,
-        "address": b.address,
-        "kecamatan": b.kecamatan,
-        "kelurahan": b.kelurahan,
-        "phone": b.phone,
-        "email": b.email,
-        "scale": b.scale.value,
-        "workers": b.workers,
-        "registered_on": iso(b.registered_on),
-        "archived": b.is_archived,
+# --- what the API takes beyond the pages' forms -------------------------------------------
+
+
+class NewPathwayInput(PathwayForm):
+    """The pathway form, plus the product it opens for (the page takes it from the URL)."""
+
+    product_id = WholeNumberField(
+        label_of(Pathway, "product_id"), validators=[InputRequired(REQUIRED)]
+    )
+
+
+class TransitionInput(TransitionForm):
+    """The step form; without a date the step is taken today."""
+
+    on = day_field(_l("Date"), required=False)
+
+
+class ResultsField(Field):
+    """The results as one JSON object (the page has an input per parameter); read from the
+    body by the view, since a form's data is flat."""
+
+    json_schema = {
+        "type": "object",
+        "additionalProperties": {"type": ["string", "number"]},
     }
 
 
-def product_json(p: Product) -> dict[str, Any]:
-    return {
-        "id": p.id,
-        "business_id": p.business_id,
-        "name": p.name,
-        "brand": p.brand,
-        "category": p.category.value,
-        "standard": p.standard.number if p.standard else None,
-        "standard_id": p.standard_id,
-    }
+class LabTestInput(LabTestForm):
+    results = ResultsField(
+        _l("Results: parameter key → result as reported"), validators=[InputRequired(REQUIRED)]
+    )
 
 
-def lab_test_json(t: LabTest) -> dict[str, Any]:
-    return {
-        "id": t.id,
-        "round": t.round,
-        "lab_name": t.lab_name,
-        "report_number": t.report_number,
-        "sampled_on": iso(t.sampled_on),
-        "tested_on": iso(t.tested_on),
-        "passed": t.passed,
-        "results": [
-            {"parameter": r.parameter.key, "value": r.value, "passed": r.passed} for r in t.results
-        ],
-    }
+def _merged(current: Resource, changes: dict[str, Any]) -> dict[str, Any]:
+    """A PATCH changes only what it names; the form validates the whole result."""
+    values = current.model_dump(mode="json")
+    return {**values, **{k: v for k, v in changes.items() if k in values}}
 
 
-def pathway_json(p: Pathway) -> dict[str, Any]:
-    return {
-        "id": p.id,
-        "product_id": p.product_id,
-        "standard": p.standard.number,
-        "scheme": p.scheme.value,
-        "scheme_type": p.scheme_type.value if p.scheme_type else None,
-        "stage": p.stage.value,
-        "held_stage": p.held_stage.value if p.held_stage else None,
-        "hold_reason": p.hold_reason,
-        "withdraw_reason": p.withdraw_reason,
-        "lspro_name": p.lspro_name,
-        "lspro_accreditation": p.lspro_accreditation,
-        "stages": [
-            {
-                "stage": s.stage.value,
-                "started_on": iso(s.started_on),
-                "ended_on": iso(s.ended_on),
-                "officer_id": s.officer_id,
-                "notes": s.notes,
-            }
-            for s in p.stages
-        ],
-        "findings": [
-            {
-                "id": f.id,
-                "grade": f.grade.value,
-                "description": f.description,
-                "due_on": iso(f.due_on),
-                "closed_on": iso(f.closed_on),
-            }
-            for f in p.findings
-        ],
-        "certificates": [
-            {
-                "number": c.number,
-                "issuer": c.issuer,
-                "issued_on": iso(c.issued_on),
-                "expires_on": iso(c.expires_on),
-                "surveillance_due": [iso(s.due_on) for s in c.surveillances if not s.done_on],
-            }
-            for c in p.certificates
-        ],
-    }
-
-
-def visit_json(v: GuidanceVisit) -> dict[str, Any]:
-    return {
-        "id": v.id,
-        "business_id": v.business_id,
-        "kind": v.kind.value,
-        "held_on": iso(v.held_on),
-        "officer_id": v.officer_id,
-        "topics": v.topics,
-        "notes": v.notes,
-        "follow_up": v.follow_up,
-        "follow_up_on": iso(v.follow_up_on),
-    }
-
-
-def training_json(t: TrainingBatch) -> dict[str, Any]:
-    return {
-        "id": t.id,
-        "title": t.title,
-        "held_on": iso(t.held_on),
-        "trainer": t.trainer,
-        "place": t.place,
-        "business_ids": [a.business_id for a in t.attendances],
-    }
-
-
-def _object(properties: dict[str, str]) -> dict[str, Any]:
-    return {"type": "object", "properties": {k: {"type": v} for k, v in properties.items()}}
-
-
-schemas.update(
-    {
-        "SmeBusiness": _object(
-            {
-                "id": "integer",
-                "city_id": "integer",
-                "name": "string",
-                "owner_name": "string",
-                "nib": "string",
-                "npwp": "string",
-                "address": "string",
-                "kecamatan": "string",
-                "kelurahan": "string",
-                "phone": "string",
-                "email": "string",
-                "scale": "string",
-                "workers": "integer",
-                "registered_on": "string",
-            }
-        ),
-        "SmeProduct": _object(
-            {
-                "id": "integer",
-                "business_id": "integer",
-                "name": "string",
-                "brand": "string",
-                "category": "string",
-                "standard_id": "integer",
-            }
-        ),
-        "SmePathway": _object(
-            {
-                "id": "integer",
-                "product_id": "integer",
-                "scheme": "string",
-                "scheme_type": "string",
-                "stage": "string",
-                "stages": "array",
-                "findings": "array",
-                "certificates": "array",
-            }
-        ),
-        "SmePathwayNew": _object(
-            {
-                "product_id": "integer",
-                "scheme": "string",
-                "scheme_type": "string",
-                "started_on": "string",
-                "notes": "string",
-            }
-        ),
-        "SmeTransition": _object(
-            {
-                "action": "string",
-                "on": "string",
-                "officer_id": "integer",
-                "notes": "string",
-                "reason": "string",
-                "lspro_name": "string",
-                "lspro_accreditation": "string",
-                "certificate_number": "string",
-                "issuer": "string",
-                "issued_on": "string",
-                "expires_on": "string",
-            }
-        ),
-        "SmeLabTest": {
-            "type": "object",
-            "properties": {
-                "lab_name": {"type": "string"},
-                "report_number": {"type": "string"},
-                "sampled_on": {"type": "string"},
-                "tested_on": {"type": "string"},
-                "results": {
-                    "type": "object",
-                    "description": "parameter key → result as reported",
-                    "additionalProperties": {"type": "string"},
-                },
-                "passed": {"type": "boolean", "readOnly": True},
-            },
-        },
-        "SmeVisit": _object(
-            {
-                "id": "integer",
-                "business_id": "integer",
-                "kind": "string",
-                "held_on": "string",
-                "officer_id": "integer",
-                "topics": "string",
-                "notes": "string",
-                "follow_up": "string",
-                "follow_up_on": "string",
-            }
-        ),
-        "SmeTraining": _object(
-            {
-                "id": "integer",
-                "title": "string",
-                "held_on": "string",
-                "trainer": "string",
-                "place": "string",
-                "business_ids": "array",
-            }
-        ),
-    }
-)
-
-
-def _writable_city(data: dict[str, Any]) -> list[City]:
-    """The cities the caller may write to (refused when none); a caller with one city need not
-    name it."""
-    cities = services.writable_cities(current_user)
+def _cities_for(model: type, data: dict[str, Any]) -> list[City]:
+    """The cities the caller may create a `model` in (refused when none); a caller with one
+    city need not name it."""
+    cities = queries.creatable_cities(current_user, model)
     if not cities:
-        access.authorize(current_user, access.CREATE, Business(city_id=None))
+        raise PermissionDenied(_l("You are not allowed to do this."))
     if "city_id" not in data and len(cities) == 1:
         data["city_id"] = cities[0].id
     return cities
 
 
+def _no_sni_as_zero(data: dict[str, Any]) -> dict[str, Any]:
+    """null (no SNI chosen yet) is the form's 0."""
+    return {**data, "standard_id": data.get("standard_id") or 0}
+
+
+# --- businesses ---------------------------------------------------------------------------
+
+
 @api_route(
     "/sme/businesses",
-    ("GET", "POST"),
-    summary="Small businesses (filter: q, kecamatan, scale, city_id); POST registers one",
+    summary="Small businesses the caller sees, by name",
     tag=TAG,
-    request_schema="SmeBusiness",
-    response_schema="SmeBusiness",
-    many=True,
+    query=BusinessFilterForm,
+    response=SmeBusinessOut,
+    paged=True,
 )
-def api_businesses():
-    if request.method == "GET":
-        query = services.search_businesses(
-            current_user,
-            text=request.args.get("q", ""),
-            kecamatan=request.args.get("kecamatan", ""),
-            scale=request.args.get("scale", ""),
-            city_id=request.args.get("city_id", type=int),
-        )
-        return paginate(query, business_json)
-    data = json_body()
-    cities = _writable_city(data)
-    form = validate_form(BusinessForm, data, cities=cities)
-    business = services.create_business(
-        current_user, db.session.get(City, form.city_id.data), form.values()
+def list_businesses():
+    filters = validate_form(BusinessFilterForm, request.args.to_dict())
+    query = queries.search_businesses(
+        current_user,
+        text=filters.q.data or "",
+        kecamatan=filters.kecamatan.data or "",
+        scale=filters.scale.data or "",
+        city_id=filters.city_id.data,
     )
+    return paginate(query, SmeBusinessOut)
+
+
+@api_route(
+    "/sme/businesses",
+    ("POST",),
+    summary="Register a small business (city_id may be left out by a caller of one city)",
+    tag=TAG,
+    body=BusinessForm,
+    response=SmeBusinessOut,
+    status=201,
+)
+def create_business():
+    data = json_body()
+    form = validate_form(BusinessForm, data, cities=_cities_for(Business, data))
+    city = access.owner_for_create(current_user, Business, City, form.city_id.data, "city_id")
+    business = operations.create_business(current_user, city, form.values())
     db.session.commit()
-    return ok(business_json(business), 201)
+    return ok(SmeBusinessOut.of(business))
 
 
 @api_route(
     "/sme/businesses/<int:business_id>",
-    ("GET", "PATCH"),
-    summary="One small business; PATCH changes it",
+    summary="One small business",
     tag=TAG,
-    request_schema="SmeBusiness",
-    response_schema="SmeBusiness",
+    response=SmeBusinessOut,
 )
-def api_business(business_id: int):
+def get_business(business_id: int):
+    return ok(SmeBusinessOut.of(access.get_visible(Business, business_id, current_user)))
+
+
+@api_route(
+    "/sme/businesses/<int:business_id>",
+    ("PATCH",),
+    summary="Change a small business (its city stays)",
+    tag=TAG,
+    body=BusinessForm,
+    exclude=("city_id",),
+    response=SmeBusinessOut,
+)
+def update_business(business_id: int):
     business = access.get_visible(Business, business_id, current_user)
-    if request.method == "GET":
-        return ok(business_json(business))
     access.authorize(current_user, access.EDIT, business)
-    data = {**business_json(business), **json_body(), "city_id": business.city_id}
+    data = {**_merged(SmeBusinessOut.of(business), json_body()), "city_id": business.city_id}
     form = validate_form(BusinessForm, data, cities=[business.city])
-    services.update_business(current_user, business, form.values())
+    operations.update_business(current_user, business, form.values())
     db.session.commit()
-    return ok(business_json(business))
+    return ok(SmeBusinessOut.of(business))
+
+
+# --- products -----------------------------------------------------------------------------
 
 
 @api_route(
     "/sme/businesses/<int:business_id>/products",
-    ("GET", "POST"),
-    summary="A business's products; POST adds one",
+    summary="A business's products",
     tag=TAG,
-    request_schema="SmeProduct",
-    response_schema="SmeProduct",
+    response=SmeProductOut,
     many=True,
 )
-def api_products(business_id: int):
+def list_business_products(business_id: int):
     business = access.get_visible(Business, business_id, current_user)
-    if request.method == "GET":
-        return ok([product_json(p) for p in business.products if p.archived_at is None])
-    form = validate_form(ProductForm, json_body())
-    product = services.create_product(current_user, business, form.values())
+    return ok([SmeProductOut.of(p) for p in queries.products_of(business)])
+
+
+@api_route(
+    "/sme/businesses/<int:business_id>/products",
+    ("POST",),
+    summary="Add a product to a business",
+    tag=TAG,
+    body=ProductForm,
+    response=SmeProductOut,
+    status=201,
+)
+def create_product(business_id: int):
+    business = access.get_visible(Business, business_id, current_user)
+    form = validate_form(ProductForm, _no_sni_as_zero(json_body()))
+    product = operations.create_product(current_user, business, form.values())
     db.session.commit()
-    return ok(product_json(product), 201)
+    return ok(SmeProductOut.of(product))
 
 
 @api_route(
     "/sme/products",
-    summary="Products of the businesses the caller sees (filter: category, standard_id)",
+    summary="Products of the businesses the caller sees",
     tag=TAG,
-    response_schema="SmeProduct",
-    many=True,
+    query=ProductFilterForm,
+    response=SmeProductOut,
+    paged=True,
 )
-def api_all_products():
-    query = access.scoped(Product, current_user).where(Product.archived_at.is_(None))
-    category = request.args.get("category", "")
-    if category in {c.value for c in ProductCategory}:
-        query = query.where(Product.category == ProductCategory(category))
-    standard_id = request.args.get("standard_id", type=int)
-    if standard_id:
-        query = query.where(Product.standard_id == standard_id)
-    return paginate(query.order_by(Product.id), product_json)
+def list_products():
+    filters = validate_form(ProductFilterForm, request.args.to_dict())
+    query = queries.search_products(
+        current_user, category=filters.category.data or "", standard_id=filters.standard_id.data
+    )
+    return paginate(query, SmeProductOut)
+
+
+@api_route("/sme/products/<int:product_id>", summary="One product", tag=TAG, response=SmeProductOut)
+def get_product(product_id: int):
+    return ok(SmeProductOut.of(access.get_visible(Product, product_id, current_user)))
 
 
 @api_route(
     "/sme/products/<int:product_id>",
-    ("GET", "PATCH"),
-    summary="One product; PATCH changes its name, brand, category or SNI",
+    ("PATCH",),
+    summary="Change a product's name, brand, category or SNI",
     tag=TAG,
-    request_schema="SmeProduct",
-    response_schema="SmeProduct",
+    body=ProductForm,
+    response=SmeProductOut,
 )
-def api_product(product_id: int):
+def update_product(product_id: int):
     product = access.get_visible(Product, product_id, current_user)
-    if request.method == "GET":
-        return ok(product_json(product))
     access.authorize(current_user, access.EDIT, product)
-    current = {
-        "name": product.name,
-        "brand": product.brand,
-        "category": product.category.value,
-        "standard_id": product.standard_id or 0,
-    }
-    data = {**current, **json_body()}
-    data["standard_id"] = data["standard_id"] or 0  # null: no SNI chosen yet, as the form's 0
+    data = _no_sni_as_zero(_merged(SmeProductOut.of(product), json_body()))
     form = validate_form(ProductForm, data)
-    services.update_product(current_user, product, form.values())
+    operations.update_product(current_user, product, form.values())
     db.session.commit()
-    return ok(product_json(product))
+    return ok(SmeProductOut.of(product))
+
+
+# --- pathways -----------------------------------------------------------------------------
 
 
 @api_route(
     "/sme/pathways",
-    ("GET", "POST"),
-    summary="Certification pathways (filter: stage); POST opens one for a product",
+    summary="Certification pathways the caller sees",
     tag=TAG,
-    request_schema="SmePathwayNew",
-    response_schema="SmePathway",
-    many=True,
+    query=PathwayFilterForm,
+    response=SmePathwayOut,
+    paged=True,
 )
-def api_pathways():
-    if request.method == "GET":
-        query = access.scoped(Pathway, current_user).order_by(Pathway.id)
-        stage = request.args.get("stage", "")
-        if stage in {s.value for s in Stage}:
-            query = query.where(Pathway.stage == Stage(stage))
-        return paginate(query, pathway_json)
-    data = json_body()
-    product = access.get_visible(Product, data.get("product_id"), current_user)
-    form = validate_form(PathwayForm, data)
-    pathway = services.open_pathway(
+def list_pathways():
+    filters = validate_form(PathwayFilterForm, request.args.to_dict())
+    query = queries.search_pathways(current_user, stage=filters.stage.data or "")
+    return paginate(query.order_by(Pathway.id), SmePathwayOut)
+
+
+@api_route(
+    "/sme/pathways",
+    ("POST",),
+    summary="Open a certification pathway for a product",
+    tag=TAG,
+    body=NewPathwayInput,
+    response=SmePathwayOut,
+    status=201,
+)
+def open_pathway():
+    form = validate_form(NewPathwayInput, json_body())
+    product = access.owner_for_create(
+        current_user, Pathway, Product, form.product_id.data, "product_id"
+    )
+    pathway = operations.open_pathway(
         current_user,
         product,
         scheme=form.scheme.data,
@@ -420,56 +283,66 @@ def api_pathways():
         notes=form.notes.data or "",
     )
     db.session.commit()
-    return ok(pathway_json(pathway), 201)
+    return ok(SmePathwayOut.of(pathway))
 
 
 @api_route(
     "/sme/pathways/<int:pathway_id>",
     summary="One pathway with its stages, findings and certificates",
     tag=TAG,
-    response_schema="SmePathway",
+    response=SmePathwayOut,
 )
-def api_pathway(pathway_id: int):
-    return ok(pathway_json(access.get_visible(Pathway, pathway_id, current_user)))
+def get_pathway(pathway_id: int):
+    return ok(SmePathwayOut.of(access.get_visible(Pathway, pathway_id, current_user)))
 
 
 @api_route(
     "/sme/pathways/<int:pathway_id>/transitions",
     ("POST",),
-    summary="Move a pathway one step (action: start_readiness, …, hold, resume_<stage>, withdraw)",
+    summary="Move a pathway one step (the action names the step; each step takes its fields)",
     tag=TAG,
-    request_schema="SmeTransition",
-    response_schema="SmePathway",
+    body=TransitionInput,
+    response=SmePathwayOut,
 )
-def api_transition(pathway_id: int):
+def take_step(pathway_id: int):
     pathway = access.get_visible(Pathway, pathway_id, current_user)
-    data = json_body()
-    data.setdefault("on", local_today().isoformat())
-    form = validate_form(TransitionForm, data, city_id=pathway.city_id)
-    services.transition(current_user, pathway, form.action.data, **form.values())
+    form = validate_form(TransitionInput, json_body(), city_id=pathway.city_id)
+    workflow.transition(current_user, pathway, form.action.data, **form.values())
     db.session.commit()
-    return ok(pathway_json(pathway))
+    return ok(SmePathwayOut.of(pathway))
 
 
 @api_route(
     "/sme/pathways/<int:pathway_id>/lab-tests",
-    ("GET", "POST"),
-    summary="Lab test rounds of a pathway; POST records one with a result per SNI parameter",
+    summary="Lab test rounds of a pathway",
     tag=TAG,
-    request_schema="SmeLabTest",
-    response_schema="SmeLabTest",
+    response=SmeLabTestOut,
     many=True,
 )
-def api_lab_tests(pathway_id: int):
+def list_lab_tests(pathway_id: int):
     pathway = access.get_visible(Pathway, pathway_id, current_user)
-    if request.method == "GET":
-        return ok([lab_test_json(t) for t in pathway.lab_tests])
+    return ok([SmeLabTestOut.of(t) for t in pathway.lab_tests])
+
+
+@api_route(
+    "/sme/pathways/<int:pathway_id>/lab-tests",
+    ("POST",),
+    summary="Record a lab test round with a result for every parameter of the SNI",
+    tag=TAG,
+    body=LabTestInput,
+    response=SmeLabTestOut,
+    status=201,
+)
+def record_lab_test(pathway_id: int):
+    pathway = access.get_visible(Pathway, pathway_id, current_user)
     data = json_body()
     results = data.pop("results", None)
     if not isinstance(results, dict):
-        raise ValidationFailed({"results": ["An object {parameter key: result} is required."]})
+        raise ValidationFailed(
+            {"results": [str(_l("An object {parameter key: result} is required."))]}
+        )
     form = validate_form(LabTestForm, data)
-    lab_test = services.record_lab_test(
+    lab_test = labtests.record_lab_test(
         current_user,
         pathway,
         lab_name=form.lab_name.data,
@@ -479,58 +352,76 @@ def api_lab_tests(pathway_id: int):
         results={str(k): str(v) for k, v in results.items()},
     )
     db.session.commit()
-    return ok(lab_test_json(lab_test), 201)
+    return ok(SmeLabTestOut.of(lab_test))
+
+
+# --- guidance -----------------------------------------------------------------------------
 
 
 @api_route(
     "/sme/businesses/<int:business_id>/visits",
-    ("GET", "POST"),
-    summary="A business's guidance visits and consultations; POST records one",
+    summary="A business's guidance visits and consultations, newest first",
     tag=TAG,
-    request_schema="SmeVisit",
-    response_schema="SmeVisit",
+    response=SmeVisitOut,
     many=True,
 )
-def api_visits(business_id: int):
+def list_visits(business_id: int):
     business = access.get_visible(Business, business_id, current_user)
-    if request.method == "GET":
-        visits = [v for d, kind, v in services.guidance_history(business) if kind == "visit"]
-        return ok([visit_json(v) for v in visits])
+    return ok([SmeVisitOut.of(v) for v in queries.visits_of(business)])
+
+
+@api_route(
+    "/sme/businesses/<int:business_id>/visits",
+    ("POST",),
+    summary="Record a guidance visit or consultation",
+    tag=TAG,
+    body=VisitForm,
+    response=SmeVisitOut,
+    status=201,
+)
+def record_visit(business_id: int):
+    business = access.get_visible(Business, business_id, current_user)
     form = validate_form(VisitForm, json_body(), city_id=business.city_id)
-    visit = services.record_visit(current_user, business, form.values())
+    visit = operations.record_visit(current_user, business, form.values())
     db.session.commit()
-    return ok(visit_json(visit), 201)
+    return ok(SmeVisitOut.of(visit))
 
 
 @api_route(
     "/sme/trainings",
-    ("GET", "POST"),
-    summary="Training batches; POST records one with the businesses that attended",
+    summary="Training batches the caller sees, newest first",
     tag=TAG,
-    request_schema="SmeTraining",
-    response_schema="SmeTraining",
-    many=True,
+    response=SmeTrainingOut,
+    paged=True,
 )
-def api_trainings():
-    if request.method == "GET":
-        query = access.scoped(TrainingBatch, current_user).order_by(TrainingBatch.held_on.desc())
-        return paginate(query, training_json)
+def list_trainings():
+    query = access.scoped(TrainingBatch, current_user).order_by(TrainingBatch.held_on.desc())
+    return paginate(query, SmeTrainingOut)
+
+
+@api_route(
+    "/sme/trainings",
+    ("POST",),
+    summary="Record a training batch with the businesses that attended",
+    tag=TAG,
+    body=TrainingForm,
+    response=SmeTrainingOut,
+    status=201,
+)
+def create_training():
     data = json_body()
-    cities = _writable_city(data)
-    ids = data.get("business_ids") or []
-    form = validate_form(TrainingForm, data, cities=cities)
-    batch = services.create_training(
-        current_user, db.session.get(City, form.city_id.data), form.values(), ids
-    )
+    form = validate_form(TrainingForm, data, cities=_cities_for(TrainingBatch, data))
+    city = access.owner_for_create(current_user, TrainingBatch, City, form.city_id.data, "city_id")
+    batch = operations.create_training(current_user, city, form.values(), form.business_ids.data)
     db.session.commit()
-    return ok(training_json(batch), 201)
+    return ok(SmeTrainingOut.of(batch))
 
 
 @api_route(
     "/sme/trainings/<int:training_id>",
     summary="One training batch with the businesses that attended",
     tag=TAG,
-    response_schema="SmeTraining",
+    response=SmeTrainingOut,
 )
-def api_training(training_id: int):
-    return ok(training_json(access.get_visible(TrainingBatch, training_id, current_user)))
+def get_training(training_id: int):
+    return ok(SmeTrainingOut.of(access.get_visible(TrainingBatch, training_id, current_user)))

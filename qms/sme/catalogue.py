@@ -232,12 +232,17 @@ def upsert_readiness(data: dict, source_file: str) -> dict[str, int]:
     return {"items": len(keys)}
 
 
-register_kind(
-    Kind(
-        "product_standard", PRODUCT_STANDARD_SCHEMA, upsert_product_standard, check_product_standard
+def register() -> None:
+    """Offer the two kinds to the checklist loader."""
+    register_kind(
+        Kind(
+            "product_standard",
+            PRODUCT_STANDARD_SCHEMA,
+            upsert_product_standard,
+            check_product_standard,
+        )
     )
-)
-register_kind(Kind("sme_readiness", READINESS_SCHEMA, upsert_readiness, check_readiness))
+    register_kind(Kind("sme_readiness", READINESS_SCHEMA, upsert_readiness, check_readiness))
 
 
 def standards() -> list[ProductStandard]:
@@ -253,3 +258,9 @@ def standards() -> list[ProductStandard]:
 def readiness_checklist() -> ReadinessChecklist | None:
     """The readiness checklist in use: the first loaded (there is one today)."""
     return db.session.scalar(select(ReadinessChecklist).order_by(ReadinessChecklist.id).limit(1))
+
+
+def readiness_items() -> list[ReadinessItem]:
+    """The items of the readiness checklist in use."""
+    checklist = readiness_checklist()
+    return checklist.current_items if checklist else []

@@ -1,7 +1,7 @@
 """Kota Kupang demo data for the cooperative office: 32 small businesses with local products
 (madu hutan Timor, air minum dalam kemasan, garam beriodium, kopi bubuk, se'i, abon, dendeng,
 gula semut lontar, tenun ikat…) spread over the whole certification pathway with dates in
-2025–2026, guidance visits and training batches. Built through the services, so the data obeys
+2025–2026, guidance visits and training batches. Built through the operations, so the data obeys
 the same rules as real input. Idempotent: a business whose NIB exists is left alone."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from qms.core.checklists import load_directory
 from qms.core.history import acting_as
 from qms.extensions import db
 from qms.organisations.models import City
-from qms.sme import services
+from qms.sme import catalogue, labtests, operations, workflow
 from qms.sme.models import (
     Business,
     Pathway,
@@ -28,7 +28,6 @@ from qms.sme.models import (
     TestParameter,
     TrainingBatch,
 )
-from qms.sme.places import KUPANG_CITY_CODE
 
 OFFICER_EMAIL = "koperasi@demo.qms.id"
 LSPROS = (
@@ -624,6 +623,9 @@ STEP_DAYS = {
     "start_renewal": 300,
 }
 
+#: the demo city, created by qms/demo.py
+CITY_CODE = "KUPANG"
+
 
 def _nib(index: int) -> str:
     return f"91200{index:08d}"
@@ -666,13 +668,13 @@ def _walk(officer: User, pathway: Pathway, target: str, day: date, index: int) -
     """Carry a pathway to its target with plausible gaps between the stages."""
     stop = TARGETS.get(target) or Stage(target)
     lspro, accreditation = LSPROS[index % 2]
-    for name, _src, _dst, _label in services.FORWARD_STEPS:
+    for name in (step.name for step in workflow.FORWARD_STEPS):
         if pathway.stage == stop:
             break
         day = day + timedelta(days=STEP_DAYS[name])
         extra: dict = {}
         if name == "start_guidance":
-            items = services.readiness_items()
+            items = catalogue.readiness_items()
             answers = {
                 item.id: (
                     (ReadinessStatus.YES if (i + index) % 3 else ReadinessStatus.PARTLY).value,
@@ -680,12 +682,12 @@ def _walk(officer: User, pathway: Pathway, target: str, day: date, index: int) -
                 )
                 for i, item in enumerate(items)
             }
-            services.save_readiness(officer, pathway, answers)
+            operations.save_readiness(officer, pathway, answers)
         if name == "apply":
             extra = {"lspro_name": lspro, "lspro_accreditation": accreditation}
         if name == "start_testing":
             for finding in pathway.findings:
-                services.close_finding(
+                operations.close_finding(
                     officer,
                     finding,
                     closed_on=day - timedelta(days=5),
@@ -701,9 +703,9 @@ def _walk(officer: User, pathway: Pathway, target: str, day: date, index: int) -
                 # one certificate with a short term, so the demo shows an expiry coming up
                 "expires_on": date(2027, 1, 15) if target == "certified_soon" else None,
             }
-        services.transition(officer, pathway, name, on=day, notes="", **extra)
+        workflow.transition(officer, pathway, name, on=day, notes="", **extra)
         if pathway.stage == Stage.SITE_AUDIT:
-            services.add_finding(
+            operations.add_finding(
                 officer,
                 pathway,
                 grade="minor",
@@ -715,7 +717,7 @@ def _walk(officer: User, pathway: Pathway, target: str, day: date, index: int) -
                 officer, pathway, day + timedelta(days=30), failed_first=True, only_failed=True
             )
     if target == "on_hold":
-        services.transition(
+        workflow.transition(
             officer,
             pathway,
             "hold",
@@ -723,7 +725,7 @@ def _walk(officer: User, pathway: Pathway, target: str, day: date, index: int) -
             reason="Pemilik sakit; produksi berhenti sementara.",
         )
     if target == "withdrawn":
-        services.transition(
+        workflow.transition(
             officer,
             pathway,
             "withdraw",
@@ -740,7 +742,7 @@ def _lab_tests(
         rounds.append(None)
     for number, failing in enumerate(rounds):
         tested = day - timedelta(days=20 - number * 10)
-        services.record_lab_test(
+        labtests.record_lab_test(
             officer,
             pathway,
             lab_name=LAB,
@@ -772,7 +774,7 @@ def _guidance(officer: User, city: City) -> None:
     ]
     for i, business in enumerate(businesses):
         title, follow_up = topics[i % len(topics)]
-        services.record_visit(
+        operations.record_visit(
             officer,
             business,
             {
@@ -806,7 +808,7 @@ def _guidance(officer: User, city: City) -> None:
     ]
     for n, (title, held_on, trainer, place) in enumerate(batches):
         attendees = [b.id for b in businesses[n::2] if b.registered_on <= held_on][:14]
-        services.create_training(
+        operations.create_training(
             officer,
             city,
             {
@@ -821,7 +823,7 @@ def _guidance(officer: User, city: City) -> None:
 
 
 def seed() -> None:
-    city = db.session.scalar(select(City).where(City.code == KUPANG_CITY_CODE))
+    city = db.session.scalar(select(City).where(City.code == CITY_CODE))
     officer = db.session.scalar(select(User).where(User.email == OFFICER_EMAIL))
     if city is None or officer is None:
         return
@@ -841,7 +843,7 @@ def seed() -> None:
         ) in enumerate(BUSINESSES, start=1):
             if db.session.scalar(select(Business.id).where(Business.nib == _nib(index))):
                 continue
-            business = services.create_business(
+            business = operations.create_business(
                 officer,
                 city,
                 {
@@ -862,7 +864,7 @@ def seed() -> None:
                 },
             )
             for product_name, brand, category, code, target, scheme, start in products:
-                product = services.create_product(
+                product = operations.create_product(
                     officer,
                     business,
                     {
@@ -874,7 +876,7 @@ def seed() -> None:
                 )
                 if target is None:
                     continue
-                pathway = services.open_pathway(
+                pathway = operations.open_pathway(
                     officer,
                     product,
                     scheme="sppt_sni" if scheme == "sppt5" else "sni_bina_umk",

@@ -1,5 +1,6 @@
-"""Forms of the certification programme. Labels and messages are translated; the rules that
-matter (NIB, NPWP, limits, stage order) are checked again in the services."""
+"""Forms of the certification programme, used by the pages and the JSON API alike. Labels come
+from the models' columns; the rules that matter (NIB, NPWP, limits, stage order) are checked
+again in the operations and the workflow."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 from wtforms.validators import ValidationError as WTFormsValidationError
 
 from qms.accounts.forms import EMAIL_PATTERN
+from qms.core import access
 from qms.core.errors import DomainError
 from qms.core.forms import (
     REQUIRED,
@@ -24,7 +26,8 @@ from qms.core.forms import (
     enum_choices,
     max_length,
 )
-from qms.sme import services
+from qms.core.labels import label_of
+from qms.sme import catalogue
 from qms.sme.models import (
     CATEGORY_LABELS,
     GRADE_LABELS,
@@ -32,17 +35,47 @@ from qms.sme.models import (
     SCALE_LABELS,
     SCHEME_LABELS,
     SCHEME_TYPE_LABELS,
+    STAGE_LABELS,
+    AuditFinding,
+    Business,
+    Certificate,
+    GuidanceVisit,
+    LabTest,
+    Pathway,
+    Product,
+    StageRecord,
+    Surveillance,
+    TrainingBatch,
 )
+from qms.sme.operations import normalize_nib, normalize_npwp
+from qms.sme.policies import coop_officers
+from qms.sme.workflow import STEPS
 
 
-def _date(label: Any, required: bool = True) -> DayField:
+def day_field(label: Any, required: bool = True) -> DayField:
     return DayField(label, validators=[InputRequired(REQUIRED)] if required else [Optional()])
 
 
 def officer_choices(city_id: int) -> list[SelectChoice]:
     return [SelectChoice(0, _l("— me —"))] + [
-        SelectChoice(u.id, u.name) for u in services.coop_officers(city_id)
+        SelectChoice(u.id, u.name) for u in coop_officers(city_id)
     ]
+
+
+def _any(labels: dict) -> list[SelectChoice]:
+    """A filter's options: "all" (empty) and each value."""
+    return [SelectChoice("", _l("All")), *enum_choices(labels)]
+
+
+def _record_id(label: Any) -> WholeNumberField:
+    """An optional filter by a record's id."""
+    return WholeNumberField(
+        label,
+        validators=[
+            Optional(),
+            NumberRange(1, access.MAX_ID, _l("Enter a whole number from 1 to %(max)s.")),
+        ],
+    )
 
 
 def _service_check(check: Any) -> Any:
@@ -58,35 +91,44 @@ def _service_check(check: Any) -> Any:
     return validator
 
 
+def _business(name: str) -> Any:
+    return label_of(Business, name)
+
+
 class BusinessForm(FlaskForm):
-    city_id = ChoiceField(_l("City"), coerce=int)
-    name = StringField(_l("Business name"), validators=[DataRequired(REQUIRED), max_length(200)])
-    owner_name = StringField(_l("Owner"), validators=[DataRequired(REQUIRED), max_length(200)])
+    city_id = ChoiceField(_business("city_id"), coerce=int)
+    name = StringField(_business("name"), validators=[DataRequired(REQUIRED), max_length(200)])
+    owner_name = StringField(
+        _business("owner_name"), validators=[DataRequired(REQUIRED), max_length(200)]
+    )
     nib = StringField(
-        _l("NIB (business identification number)"),
-        validators=[DataRequired(REQUIRED), _service_check(services.normalize_nib)],
+        _business("nib"), validators=[DataRequired(REQUIRED), _service_check(normalize_nib)]
     )
-    npwp = StringField(
-        _l("NPWP (tax number)"), validators=[Optional(), _service_check(services.normalize_npwp)]
+    npwp = StringField(_business("npwp"), validators=[Optional(), _service_check(normalize_npwp)])
+    address = StringField(
+        _business("address"), validators=[DataRequired(REQUIRED), max_length(500)]
     )
-    address = StringField(_l("Address"), validators=[DataRequired(REQUIRED), max_length(500)])
-    kecamatan = StringField(_l("Kecamatan"), validators=[DataRequired(REQUIRED), max_length(100)])
-    kelurahan = StringField(_l("Kelurahan"), validators=[DataRequired(REQUIRED), max_length(100)])
-    phone = StringField(_l("Phone / WhatsApp"), validators=[Optional(), max_length(30)])
+    kecamatan = StringField(
+        _business("kecamatan"), validators=[DataRequired(REQUIRED), max_length(100)]
+    )
+    kelurahan = StringField(
+        _business("kelurahan"), validators=[DataRequired(REQUIRED), max_length(100)]
+    )
+    phone = StringField(_business("phone"), validators=[Optional(), max_length(30)])
     email = StringField(
-        _l("E-mail"),
+        _business("email"),
         validators=[
             Optional(),
             Regexp(EMAIL_PATTERN, message=_l("Enter a valid e-mail address.")),
             max_length(255),
         ],
     )
-    scale = ChoiceField(_l("Scale"), choices=enum_choices(SCALE_LABELS))
+    scale = ChoiceField(_business("scale"), choices=enum_choices(SCALE_LABELS))
     workers = WholeNumberField(
-        _l("Number of workers"),
+        _business("workers"),
         validators=[InputRequired(REQUIRED), NumberRange(1, 99, _l("Between 1 and 99."))],
     )
-    registered_on = _date(_l("Registered with the office on"))
+    registered_on = day_field(_business("registered_on"))
 
     def __init__(self, *args: Any, cities: list | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -101,17 +143,17 @@ class BusinessForm(FlaskForm):
 
 
 class ProductForm(FlaskForm):
-    name = StringField(_l("Product name"), validators=[DataRequired(REQUIRED), max_length(200)])
-    brand = StringField(_l("Brand"), validators=[Optional(), max_length(200)])
-    category = ChoiceField(_l("Category"), choices=enum_choices(CATEGORY_LABELS))
-    standard_id = ChoiceField(_l("Applicable SNI"), coerce=int, default=0)
+    name = StringField(
+        label_of(Product, "name"), validators=[DataRequired(REQUIRED), max_length(200)]
+    )
+    brand = StringField(label_of(Product, "brand"), validators=[Optional(), max_length(200)])
+    category = ChoiceField(label_of(Product, "category"), choices=enum_choices(CATEGORY_LABELS))
+    standard_id = ChoiceField(label_of(Product, "standard_id"), coerce=int, default=0)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from qms.sme.catalogue import standards
-
         self.standard_id.choices = [SelectChoice(0, _l("— none yet —"))] + [
-            SelectChoice(s.id, s.label) for s in standards()
+            SelectChoice(s.id, s.label) for s in catalogue.standards()
         ]
 
     def values(self) -> dict[str, Any]:
@@ -124,37 +166,43 @@ class ProductForm(FlaskForm):
 
 
 class PathwayForm(FlaskForm):
-    scheme = ChoiceField(_l("Scheme"), choices=enum_choices(SCHEME_LABELS))
+    scheme = ChoiceField(label_of(Pathway, "scheme"), choices=enum_choices(SCHEME_LABELS))
     scheme_type = ChoiceField(
-        _l("ISO/IEC 17067 scheme type"),
+        label_of(Pathway, "scheme_type"),
         choices=[SelectChoice("", _l("— not applicable —")), *enum_choices(SCHEME_TYPE_LABELS)],
         default="5",
     )
-    started_on = _date(_l("Registered on"))
-    notes = TextAreaField(_l("Notes"), validators=[Optional(), max_length(2000)])
+    started_on = day_field(_l("Registered on"))
+    notes = TextAreaField(label_of(StageRecord, "notes"), validators=[Optional(), max_length(2000)])
 
 
 class TransitionForm(FlaskForm):
-    """One form for every step; each step uses the fields it needs (the service says which are
-    missing)."""
+    """One form for every step; each step uses the fields it needs (`Step.fields`; the workflow
+    says which are missing)."""
 
-    action = StringField(validators=[DataRequired(REQUIRED)])
-    on = _date(_l("Date"))
-    officer_id = ChoiceField(_l("Responsible officer"), coerce=int, default=0)
-    notes = TextAreaField(_l("Notes"), validators=[Optional(), max_length(2000)])
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), max_length(2000)])
+    action = ChoiceField(
+        _l("Step"),
+        choices=[SelectChoice(name, step.label) for name, step in STEPS.items()],
+        validators=[DataRequired(REQUIRED)],
+    )
+    on = day_field(_l("Date"))
+    officer_id = ChoiceField(label_of(StageRecord, "officer_id"), coerce=int, default=0)
+    notes = TextAreaField(label_of(StageRecord, "notes"), validators=[Optional(), max_length(2000)])
+    reason = TextAreaField(
+        label_of(Pathway, "hold_reason"), validators=[Optional(), max_length(2000)]
+    )
     lspro_name = StringField(
-        _l("Certification body (LSPro)"), validators=[Optional(), max_length(255)]
+        label_of(Pathway, "lspro_name"), validators=[Optional(), max_length(255)]
     )
     lspro_accreditation = StringField(
-        _l("KAN accreditation number"), validators=[Optional(), max_length(32)]
+        label_of(Pathway, "lspro_accreditation"), validators=[Optional(), max_length(32)]
     )
     certificate_number = StringField(
-        _l("Certificate number"), validators=[Optional(), max_length(100)]
+        label_of(Certificate, "number"), validators=[Optional(), max_length(100)]
     )
-    issuer = StringField(_l("Issued by"), validators=[Optional(), max_length(255)])
-    issued_on = _date(_l("Issued on"), required=False)
-    expires_on = _date(_l("Expires on"), required=False)
+    issuer = StringField(label_of(Certificate, "issuer"), validators=[Optional(), max_length(255)])
+    issued_on = day_field(label_of(Certificate, "issued_on"), required=False)
+    expires_on = day_field(label_of(Certificate, "expires_on"), required=False)
 
     def __init__(self, *args: Any, city_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -176,31 +224,40 @@ class TransitionForm(FlaskForm):
 
 
 class FindingForm(FlaskForm):
-    grade = ChoiceField(_l("Grade"), choices=enum_choices(GRADE_LABELS))
-    description = TextAreaField(_l("Finding"), validators=[DataRequired(REQUIRED)])
-    raised_on = _date(_l("Raised on"))
-    due_on = _date(_l("Fix by (empty: the default deadline)"), required=False)
+    grade = ChoiceField(label_of(AuditFinding, "grade"), choices=enum_choices(GRADE_LABELS))
+    description = TextAreaField(
+        label_of(AuditFinding, "description"), validators=[DataRequired(REQUIRED)]
+    )
+    raised_on = day_field(label_of(AuditFinding, "raised_on"))
+    #: empty: the default deadline (SME_FINDING_MONTHS after it was raised)
+    due_on = day_field(label_of(AuditFinding, "due_on"), required=False)
 
 
 class CloseFindingForm(FlaskForm):
-    closed_on = _date(_l("Closed on"))
-    note = TextAreaField(_l("How it was fixed"), validators=[DataRequired(REQUIRED)])
+    closed_on = day_field(label_of(AuditFinding, "closed_on"))
+    note = TextAreaField(
+        label_of(AuditFinding, "closure_note"), validators=[DataRequired(REQUIRED)]
+    )
 
 
 class LabTestForm(FlaskForm):
     """The results come as result-<parameter key> fields, one per parameter of the SNI."""
 
-    lab_name = StringField(_l("Laboratory"), validators=[DataRequired(REQUIRED), max_length(255)])
-    report_number = StringField(
-        _l("Test report number"), validators=[DataRequired(REQUIRED), max_length(100)]
+    lab_name = StringField(
+        label_of(LabTest, "lab_name"), validators=[DataRequired(REQUIRED), max_length(255)]
     )
-    sampled_on = _date(_l("Sampled on"))
-    tested_on = _date(_l("Tested on"))
+    report_number = StringField(
+        label_of(LabTest, "report_number"), validators=[DataRequired(REQUIRED), max_length(100)]
+    )
+    sampled_on = day_field(label_of(LabTest, "sampled_on"))
+    tested_on = day_field(label_of(LabTest, "tested_on"))
 
 
 class SurveillanceForm(FlaskForm):
-    done_on = _date(_l("Done on"))
-    notes = TextAreaField(_l("Notes"), validators=[Optional(), max_length(2000)])
+    done_on = day_field(label_of(Surveillance, "done_on"))
+    notes = TextAreaField(
+        label_of(Surveillance, "notes"), validators=[Optional(), max_length(2000)]
+    )
 
 
 class EvidenceForm(FlaskForm):
@@ -208,14 +265,18 @@ class EvidenceForm(FlaskForm):
     description = StringField(_l("Description"), validators=[Optional(), max_length(255)])
 
 
+def _visit(name: str) -> Any:
+    return label_of(GuidanceVisit, name)
+
+
 class VisitForm(FlaskForm):
-    kind = ChoiceField(_l("Kind"), choices=enum_choices(GUIDANCE_KIND_LABELS))
-    held_on = _date(_l("Date"))
-    officer_id = ChoiceField(_l("Officer"), coerce=int, default=0)
-    topics = StringField(_l("Topics"), validators=[DataRequired(REQUIRED), max_length(500)])
-    notes = TextAreaField(_l("Notes"), validators=[Optional(), max_length(4000)])
-    follow_up = TextAreaField(_l("Follow-up"), validators=[Optional(), max_length(2000)])
-    follow_up_on = _date(_l("Follow up by"), required=False)
+    kind = ChoiceField(_visit("kind"), choices=enum_choices(GUIDANCE_KIND_LABELS))
+    held_on = day_field(_visit("held_on"))
+    officer_id = ChoiceField(_visit("officer_id"), coerce=int, default=0)
+    topics = StringField(_visit("topics"), validators=[DataRequired(REQUIRED), max_length(500)])
+    notes = TextAreaField(_visit("notes"), validators=[Optional(), max_length(4000)])
+    follow_up = TextAreaField(_visit("follow_up"), validators=[Optional(), max_length(2000)])
+    follow_up_on = day_field(_visit("follow_up_on"), required=False)
 
     def __init__(self, *args: Any, city_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -233,13 +294,19 @@ class VisitForm(FlaskForm):
         }
 
 
+def _training(name: str) -> Any:
+    return label_of(TrainingBatch, name)
+
+
 class TrainingForm(FlaskForm):
-    city_id = ChoiceField(_l("City"), coerce=int)
-    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), max_length(255)])
-    held_on = _date(_l("Date"))
-    trainer = StringField(_l("Trainer"), validators=[DataRequired(REQUIRED), max_length(200)])
-    place = StringField(_l("Place"), validators=[Optional(), max_length(255)])
-    notes = TextAreaField(_l("Notes"), validators=[Optional(), max_length(4000)])
+    city_id = ChoiceField(_training("city_id"), coerce=int)
+    title = StringField(_training("title"), validators=[DataRequired(REQUIRED), max_length(255)])
+    held_on = day_field(_training("held_on"))
+    trainer = StringField(
+        _training("trainer"), validators=[DataRequired(REQUIRED), max_length(200)]
+    )
+    place = StringField(_training("place"), validators=[Optional(), max_length(255)])
+    notes = TextAreaField(_training("notes"), validators=[Optional(), max_length(4000)])
     business_ids = MultipleChoiceField(
         _l("Businesses that attended"),
         coerce=int,
@@ -260,3 +327,22 @@ class TrainingForm(FlaskForm):
             "place": self.place.data or "",
             "notes": self.notes.data or "",
         }
+
+
+# --- the API's list filters ---------------------------------------------------------------
+
+
+class BusinessFilterForm(FlaskForm):
+    q = StringField(_l("Name, owner, NIB or kelurahan"), validators=[Optional()])
+    kecamatan = StringField(_business("kecamatan"), validators=[Optional()])
+    scale = ChoiceField(_business("scale"), choices=_any(SCALE_LABELS), default="")
+    city_id = _record_id(_business("city_id"))
+
+
+class ProductFilterForm(FlaskForm):
+    category = ChoiceField(label_of(Product, "category"), choices=_any(CATEGORY_LABELS), default="")
+    standard_id = _record_id(label_of(Product, "standard_id"))
+
+
+class PathwayFilterForm(FlaskForm):
+    stage = ChoiceField(label_of(Pathway, "stage"), choices=_any(STAGE_LABELS), default="")

@@ -9,10 +9,13 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
+from flask_babel import lazy_pgettext
+from sqlalchemy import ColumnElement, ForeignKey, Numeric, String, Text, UniqueConstraint, and_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.accounts.models import User
+from qms.core.labels import labelled
 from qms.core.models import (
     ArchivableMixin,
     AuditedMixin,
@@ -194,11 +197,13 @@ class ProductStandard(NumberedTitleMixin, AuditedMixin, db.Model):
     year: Mapped[int]
     title_id: Mapped[str] = mapped_column(String(255))
     title_en: Mapped[str] = mapped_column(String(255))
-    mandatory: Mapped[bool] = mapped_column(default=False)
-    category: Mapped[ProductCategory] = mapped_column(str_enum(ProductCategory))
-    confirmed: Mapped[bool] = mapped_column(default=True)
-    note: Mapped[str] = mapped_column(Text, default="")
-    source_file: Mapped[str] = mapped_column(String(255))
+    mandatory: Mapped[bool] = mapped_column(default=False, info=labelled(_l("Mandatory")))
+    category: Mapped[ProductCategory] = mapped_column(
+        str_enum(ProductCategory), info=labelled(_l("Category"), CATEGORY_LABELS)
+    )
+    confirmed: Mapped[bool] = mapped_column(default=True, info=labelled(_l("Confirmed")))
+    note: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Note")))
+    source_file: Mapped[str] = mapped_column(String(255), info=labelled(_l("Source file")))
     loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     retired_at: Mapped[datetime | None] = mapped_column(default=None)
 
@@ -307,19 +312,25 @@ class Business(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db
     __tablename__ = "sme_businesses"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
-    owner_name: Mapped[str] = mapped_column(String(200))
-    nib: Mapped[str] = mapped_column(String(13), unique=True)
-    npwp: Mapped[str | None] = mapped_column(String(20))
-    address: Mapped[str] = mapped_column(String(500))
-    kecamatan: Mapped[str] = mapped_column(String(100), index=True)
-    kelurahan: Mapped[str] = mapped_column(String(100))
-    phone: Mapped[str] = mapped_column(String(30), default="")
-    email: Mapped[str] = mapped_column(String(255), default="")
-    scale: Mapped[Scale] = mapped_column(str_enum(Scale))
-    workers: Mapped[int] = mapped_column(default=1)
-    registered_on: Mapped[date]
+    city_id: Mapped[int] = mapped_column(
+        ForeignKey("cities.id"), index=True, info=labelled(_l("City"))
+    )
+    name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Business name")))
+    owner_name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Owner")))
+    nib: Mapped[str] = mapped_column(
+        String(13), unique=True, info=labelled(_l("NIB (business identification number)"))
+    )
+    npwp: Mapped[str | None] = mapped_column(String(20), info=labelled(_l("NPWP (tax number)")))
+    address: Mapped[str] = mapped_column(String(500), info=labelled(_l("Address")))
+    kecamatan: Mapped[str] = mapped_column(String(100), index=True, info=labelled(_l("Kecamatan")))
+    kelurahan: Mapped[str] = mapped_column(String(100), info=labelled(_l("Kelurahan")))
+    phone: Mapped[str] = mapped_column(
+        String(30), default="", info=labelled(_l("Phone / WhatsApp"))
+    )
+    email: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("E-mail")))
+    scale: Mapped[Scale] = mapped_column(str_enum(Scale), info=labelled(_l("Scale"), SCALE_LABELS))
+    workers: Mapped[int] = mapped_column(default=1, info=labelled(_l("Number of workers")))
+    registered_on: Mapped[date] = mapped_column(info=labelled(_l("Registered with the office on")))
 
     city: Mapped[City] = relationship()
     products: Mapped[list[Product]] = relationship(
@@ -335,12 +346,20 @@ class Product(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.
     __tablename__ = "sme_products"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
-    business_id: Mapped[int] = mapped_column(ForeignKey("sme_businesses.id"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
-    brand: Mapped[str] = mapped_column(String(200), default="")
-    category: Mapped[ProductCategory] = mapped_column(str_enum(ProductCategory))
-    standard_id: Mapped[int | None] = mapped_column(ForeignKey("sme_product_standards.id"))
+    city_id: Mapped[int] = mapped_column(
+        ForeignKey("cities.id"), index=True, info=labelled(_l("City"))
+    )
+    business_id: Mapped[int] = mapped_column(
+        ForeignKey("sme_businesses.id"), index=True, info=labelled(_l("Business"))
+    )
+    name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Product name")))
+    brand: Mapped[str] = mapped_column(String(200), default="", info=labelled(_l("Brand")))
+    category: Mapped[ProductCategory] = mapped_column(
+        str_enum(ProductCategory), info=labelled(_l("Category"), CATEGORY_LABELS)
+    )
+    standard_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sme_product_standards.id"), info=labelled(_l("Applicable SNI"))
+    )
 
     business: Mapped[Business] = relationship(back_populates="products")
     standard: Mapped[ProductStandard | None] = relationship()
@@ -357,18 +376,39 @@ class Pathway(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.
     __tablename__ = "sme_pathways"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("sme_products.id"), index=True)
-    standard_id: Mapped[int] = mapped_column(ForeignKey("sme_product_standards.id"))
-    scheme: Mapped[Scheme] = mapped_column(str_enum(Scheme))
-    scheme_type: Mapped[SchemeType | None] = mapped_column(str_enum(SchemeType, 4))
-    stage: Mapped[Stage] = mapped_column(str_enum(Stage), default=Stage.REGISTERED, index=True)
+    city_id: Mapped[int] = mapped_column(
+        ForeignKey("cities.id"), index=True, info=labelled(_l("City"))
+    )
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("sme_products.id"), index=True, info=labelled(_l("Product"))
+    )
+    standard_id: Mapped[int] = mapped_column(
+        ForeignKey("sme_product_standards.id"), info=labelled(_l("Applicable SNI"))
+    )
+    scheme: Mapped[Scheme] = mapped_column(
+        str_enum(Scheme), info=labelled(_l("Scheme"), SCHEME_LABELS)
+    )
+    scheme_type: Mapped[SchemeType | None] = mapped_column(
+        str_enum(SchemeType, 4), info=labelled(_l("ISO/IEC 17067 scheme type"), SCHEME_TYPE_LABELS)
+    )
+    stage: Mapped[Stage] = mapped_column(
+        str_enum(Stage),
+        default=Stage.REGISTERED,
+        index=True,
+        info=labelled(_l("Stage"), STAGE_LABELS),
+    )
     #: the stage to return to when a pathway on hold resumes
-    held_stage: Mapped[Stage | None] = mapped_column(str_enum(Stage))
-    hold_reason: Mapped[str] = mapped_column(Text, default="")
-    withdraw_reason: Mapped[str] = mapped_column(Text, default="")
-    lspro_name: Mapped[str] = mapped_column(String(255), default="")
-    lspro_accreditation: Mapped[str] = mapped_column(String(32), default="")
+    held_stage: Mapped[Stage | None] = mapped_column(
+        str_enum(Stage), info=labelled(_l("Stage on hold"), STAGE_LABELS)
+    )
+    hold_reason: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Reason")))
+    withdraw_reason: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Reason")))
+    lspro_name: Mapped[str] = mapped_column(
+        String(255), default="", info=labelled(_l("Certification body (LSPro)"))
+    )
+    lspro_accreditation: Mapped[str] = mapped_column(
+        String(32), default="", info=labelled(_l("KAN accreditation number"))
+    )
 
     product: Mapped[Product] = relationship(back_populates="pathways")
     standard: Mapped[ProductStandard] = relationship()
@@ -391,6 +431,40 @@ class Pathway(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.
         return next((s for s in reversed(self.stages) if s.ended_on is None), None)
 
     @property
+    def current_stage_began(self) -> date:
+        """When the pathway entered the stage it is in now; a hold in between does not count
+        (a resumed stage began when it first did)."""
+        began = self.stages[-1].started_on
+        for record in reversed(self.stages):
+            if record.stage == self.stage:
+                began = record.started_on
+            elif record.stage != Stage.ON_HOLD:
+                break
+        return began
+
+    @hybrid_property
+    def is_active(self) -> bool:
+        """The product's pathway that counts: neither withdrawn nor archived."""
+        return self.stage != Stage.WITHDRAWN and self.archived_at is None
+
+    @is_active.inplace.expression
+    @classmethod
+    def _is_active_expression(cls) -> ColumnElement[bool]:
+        return and_(cls.stage != Stage.WITHDRAWN, cls.archived_at.is_(None))
+
+    @property
+    def is_on_hold(self) -> bool:
+        return self.stage == Stage.ON_HOLD
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.stage == Stage.WITHDRAWN
+
+    @property
+    def last_lab_test(self) -> LabTest | None:
+        return self.lab_tests[-1] if self.lab_tests else None
+
+    @property
     def certificate(self) -> Certificate | None:
         return self.certificates[-1] if self.certificates else None
 
@@ -410,11 +484,15 @@ class StageRecord(AuditedMixin, TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pathway_id: Mapped[int] = mapped_column(ForeignKey("sme_pathways.id"), index=True)
-    stage: Mapped[Stage] = mapped_column(str_enum(Stage))
-    started_on: Mapped[date]
-    ended_on: Mapped[date | None] = mapped_column(default=None)
-    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    notes: Mapped[str] = mapped_column(Text, default="")
+    stage: Mapped[Stage] = mapped_column(str_enum(Stage), info=labelled(_l("Stage"), STAGE_LABELS))
+    started_on: Mapped[date] = mapped_column(info=labelled(_l("From")))
+    ended_on: Mapped[date | None] = mapped_column(
+        default=None, info=labelled(lazy_pgettext("date range", "To"))
+    )
+    officer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"), info=labelled(_l("Responsible officer"))
+    )
+    notes: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Notes")))
 
     pathway: Mapped[Pathway] = relationship(back_populates="stages")
     officer: Mapped[User | None] = relationship(foreign_keys=[officer_id])
@@ -433,9 +511,13 @@ class ReadinessAnswer(AuditedMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pathway_id: Mapped[int] = mapped_column(ForeignKey("sme_pathways.id"), index=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("sme_readiness_items.id"))
-    status: Mapped[ReadinessStatus] = mapped_column(str_enum(ReadinessStatus))
-    note: Mapped[str] = mapped_column(String(500), default="")
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("sme_readiness_items.id"), info=labelled(_l("Item"))
+    )
+    status: Mapped[ReadinessStatus] = mapped_column(
+        str_enum(ReadinessStatus), info=labelled(_l("Status"), READINESS_LABELS)
+    )
+    note: Mapped[str] = mapped_column(String(500), default="", info=labelled(_l("Note")))
 
     pathway: Mapped[Pathway] = relationship(back_populates="readiness_answers")
     item: Mapped[ReadinessItem] = relationship()
@@ -448,14 +530,21 @@ class AuditFinding(AuditedMixin, TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pathway_id: Mapped[int] = mapped_column(ForeignKey("sme_pathways.id"), index=True)
-    grade: Mapped[FindingGrade] = mapped_column(str_enum(FindingGrade))
-    description: Mapped[str] = mapped_column(Text)
-    raised_on: Mapped[date]
-    due_on: Mapped[date]
-    closed_on: Mapped[date | None] = mapped_column(default=None)
-    closure_note: Mapped[str] = mapped_column(Text, default="")
+    grade: Mapped[FindingGrade] = mapped_column(
+        str_enum(FindingGrade), info=labelled(_l("Grade"), GRADE_LABELS)
+    )
+    description: Mapped[str] = mapped_column(Text, info=labelled(_l("Finding")))
+    raised_on: Mapped[date] = mapped_column(info=labelled(_l("Raised on")))
+    due_on: Mapped[date] = mapped_column(info=labelled(_l("Fix by")))
+    closed_on: Mapped[date | None] = mapped_column(default=None, info=labelled(_l("Closed on")))
+    closure_note: Mapped[str] = mapped_column(
+        Text, default="", info=labelled(_l("How it was fixed"))
+    )
 
     pathway: Mapped[Pathway] = relationship(back_populates="findings")
+
+    def is_overdue(self, today: date) -> bool:
+        return self.closed_on is None and self.due_on < today
 
     @property
     def record_label(self) -> str:
@@ -470,12 +559,12 @@ class LabTest(AuditedMixin, TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pathway_id: Mapped[int] = mapped_column(ForeignKey("sme_pathways.id"), index=True)
-    round: Mapped[int]
-    lab_name: Mapped[str] = mapped_column(String(255))
-    report_number: Mapped[str] = mapped_column(String(100))
-    sampled_on: Mapped[date]
-    tested_on: Mapped[date]
-    passed: Mapped[bool]
+    round: Mapped[int] = mapped_column(info=labelled(_l("Round")))
+    lab_name: Mapped[str] = mapped_column(String(255), info=labelled(_l("Laboratory")))
+    report_number: Mapped[str] = mapped_column(String(100), info=labelled(_l("Test report number")))
+    sampled_on: Mapped[date] = mapped_column(info=labelled(_l("Sampled on")))
+    tested_on: Mapped[date] = mapped_column(info=labelled(_l("Tested on")))
+    passed: Mapped[bool] = mapped_column(info=labelled(_l("Passed")))
 
     pathway: Mapped[Pathway] = relationship(back_populates="lab_tests")
     results: Mapped[list[TestResult]] = relationship(
@@ -494,10 +583,14 @@ class TestResult(AuditedMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lab_test_id: Mapped[int] = mapped_column(ForeignKey("sme_lab_tests.id"), index=True)
-    parameter_id: Mapped[int] = mapped_column(ForeignKey("sme_test_parameters.id"))
-    value_number: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
-    value_text: Mapped[str | None] = mapped_column(String(100))
-    passed: Mapped[bool]
+    parameter_id: Mapped[int] = mapped_column(
+        ForeignKey("sme_test_parameters.id"), info=labelled(_l("Parameter"))
+    )
+    value_number: Mapped[Decimal | None] = mapped_column(
+        Numeric(14, 4), info=labelled(_l("Result"))
+    )
+    value_text: Mapped[str | None] = mapped_column(String(100), info=labelled(_l("Result")))
+    passed: Mapped[bool] = mapped_column(info=labelled(_l("Passed")))
 
     lab_test: Mapped[LabTest] = relationship(back_populates="results")
     parameter: Mapped[TestParameter] = relationship()
@@ -523,10 +616,12 @@ class Certificate(AuditedMixin, TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pathway_id: Mapped[int] = mapped_column(ForeignKey("sme_pathways.id"), index=True)
-    number: Mapped[str] = mapped_column(String(100), unique=True)
-    issuer: Mapped[str] = mapped_column(String(255))
-    issued_on: Mapped[date]
-    expires_on: Mapped[date]
+    number: Mapped[str] = mapped_column(
+        String(100), unique=True, info=labelled(_l("Certificate number"))
+    )
+    issuer: Mapped[str] = mapped_column(String(255), info=labelled(_l("Issued by")))
+    issued_on: Mapped[date] = mapped_column(info=labelled(_l("Issued on")))
+    expires_on: Mapped[date] = mapped_column(info=labelled(_l("Expires on")))
 
     pathway: Mapped[Pathway] = relationship(back_populates="certificates")
     surveillances: Mapped[list[Surveillance]] = relationship(
@@ -542,12 +637,17 @@ class Surveillance(AuditedMixin, TimestampMixin, db.Model):
     __tablename__ = "sme_surveillances"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    certificate_id: Mapped[int] = mapped_column(ForeignKey("sme_certificates.id"), index=True)
-    due_on: Mapped[date]
-    done_on: Mapped[date | None] = mapped_column(default=None)
-    notes: Mapped[str] = mapped_column(Text, default="")
+    certificate_id: Mapped[int] = mapped_column(
+        ForeignKey("sme_certificates.id"), index=True, info=labelled(_l("Certificate"))
+    )
+    due_on: Mapped[date] = mapped_column(info=labelled(_l("Due")))
+    done_on: Mapped[date | None] = mapped_column(default=None, info=labelled(_l("Done on")))
+    notes: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Notes")))
 
     certificate: Mapped[Certificate] = relationship(back_populates="surveillances")
+
+    def is_overdue(self, today: date) -> bool:
+        return self.done_on is None and self.due_on < today
 
     @property
     def record_label(self) -> str:
@@ -563,15 +663,25 @@ class GuidanceVisit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     __tablename__ = "sme_guidance_visits"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
-    business_id: Mapped[int] = mapped_column(ForeignKey("sme_businesses.id"), index=True)
-    kind: Mapped[GuidanceKind] = mapped_column(str_enum(GuidanceKind))
-    held_on: Mapped[date]
-    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    topics: Mapped[str] = mapped_column(String(500))
-    notes: Mapped[str] = mapped_column(Text, default="")
-    follow_up: Mapped[str] = mapped_column(Text, default="")
-    follow_up_on: Mapped[date | None] = mapped_column(default=None)
+    city_id: Mapped[int] = mapped_column(
+        ForeignKey("cities.id"), index=True, info=labelled(_l("City"))
+    )
+    business_id: Mapped[int] = mapped_column(
+        ForeignKey("sme_businesses.id"), index=True, info=labelled(_l("Business"))
+    )
+    kind: Mapped[GuidanceKind] = mapped_column(
+        str_enum(GuidanceKind), info=labelled(_l("Kind"), GUIDANCE_KIND_LABELS)
+    )
+    held_on: Mapped[date] = mapped_column(info=labelled(_l("Date")))
+    officer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"), info=labelled(_l("Officer"))
+    )
+    topics: Mapped[str] = mapped_column(String(500), info=labelled(_l("Topics")))
+    notes: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Notes")))
+    follow_up: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Follow-up")))
+    follow_up_on: Mapped[date | None] = mapped_column(
+        default=None, info=labelled(_l("Follow up by"))
+    )
 
     business: Mapped[Business] = relationship()
     officer: Mapped[User | None] = relationship(foreign_keys=[officer_id])
@@ -585,12 +695,14 @@ class TrainingBatch(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     __tablename__ = "sme_training_batches"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
-    title: Mapped[str] = mapped_column(String(255))
-    held_on: Mapped[date]
-    trainer: Mapped[str] = mapped_column(String(200))
-    place: Mapped[str] = mapped_column(String(255), default="")
-    notes: Mapped[str] = mapped_column(Text, default="")
+    city_id: Mapped[int] = mapped_column(
+        ForeignKey("cities.id"), index=True, info=labelled(_l("City"))
+    )
+    title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title")))
+    held_on: Mapped[date] = mapped_column(info=labelled(_l("Date")))
+    trainer: Mapped[str] = mapped_column(String(200), info=labelled(_l("Trainer")))
+    place: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("Place")))
+    notes: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Notes")))
 
     attendances: Mapped[list[TrainingAttendance]] = relationship(
         back_populates="batch", order_by="TrainingAttendance.id"
@@ -607,8 +719,12 @@ class TrainingAttendance(AuditedMixin, db.Model):
     __deletable__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("sme_training_batches.id"), index=True)
-    business_id: Mapped[int] = mapped_column(ForeignKey("sme_businesses.id"), index=True)
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("sme_training_batches.id"), index=True, info=labelled(_l("Training"))
+    )
+    business_id: Mapped[int] = mapped_column(
+        ForeignKey("sme_businesses.id"), index=True, info=labelled(_l("Business"))
+    )
     participant: Mapped[str] = mapped_column(String(200), default="")
 
     batch: Mapped[TrainingBatch] = relationship(back_populates="attendances")

@@ -1,11 +1,13 @@
-"""Reminders for `flask qms remind`: certificates expiring (at 90 and at 30 days), surveillance
-due within 30 days, and audit findings due within 14 days. Each goes to the city's coop officers
-in their own language, with a key that makes it go out once."""
+"""Reminders for `flask qms remind`: certificates expiring (`SME_EXPIRY_NOTICE_DAYS` and again
+`SME_EXPIRY_LAST_NOTICE_DAYS` before), surveillance due within `SME_SURVEILLANCE_NOTICE_DAYS`,
+and audit findings due within `SME_FINDING_NOTICE_DAYS` (see settings.py). Each goes to the
+city's coop officers in their own language, with a key that makes it go out once."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
+from itertools import chain
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -14,34 +16,29 @@ from sqlalchemy import select
 from qms.core.i18n import fmt_date
 from qms.core.registry import Reminder
 from qms.extensions import db
-from qms.sme.dashboard import current_certificates
-from qms.sme.models import AuditFinding, Certificate, Pathway, Stage, Surveillance
-from qms.sme.services import coop_officers
+from qms.sme.figures import current_certificates
+from qms.sme.models import AuditFinding, Certificate, Pathway, Surveillance
+from qms.sme.policies import coop_officers
+from qms.sme.settings import setting
 
-EXPIRY_MARKS = (30, 90)
-SURVEILLANCE_DAYS = 30
-FINDING_DAYS = 14
-
-
-def _to_officers(city_id: int, key: str, text: Callable[[], tuple[str, str]]) -> Iterator[Reminder]:
-    """One reminder per coop officer of the city; `text` gives (subject, body) in the locale
-    forced around it."""
-    for officer in coop_officers(city_id):
-        with force_locale(officer.locale):
-            subject, body = text()
-        yield Reminder(to=officer.email, subject=subject, body=body, key=f"{key}:u{officer.id}")
+#: (city, key, a function giving the subject and body in the locale forced around it)
+Notice = tuple[int, str, Callable[[], tuple[str, str]]]
 
 
-def sme_reminders(today: date) -> Iterator[Reminder]:
-    live = select(Pathway.id).where(Pathway.stage != Stage.WITHDRAWN, Pathway.archived_at.is_(None))
-    certificates = current_certificates(live)
-    for cert in db.session.scalars(certificates):
+def _live_pathways():
+    return select(Pathway.id).where(Pathway.is_active)
+
+
+def _expiring_certificates(today: date) -> Iterator[Notice]:
+    # the nearer mark first: 20 days before expiry is the last notice, not the first
+    marks = sorted((setting("SME_EXPIRY_LAST_NOTICE_DAYS"), setting("SME_EXPIRY_NOTICE_DAYS")))
+    for cert in db.session.scalars(current_certificates(_live_pathways())):
         days = (cert.expires_on - today).days
-        mark = next((m for m in EXPIRY_MARKS if 0 <= days <= m), None)
+        mark = next((m for m in marks if 0 <= days <= m), None)
         if mark is None:
             continue
         product = cert.pathway.product
-        yield from _to_officers(
+        yield (
             cert.pathway.city_id,
             f"sme-certificate:{cert.id}:{cert.expires_on.isoformat()}:{mark}d",
             lambda cert=cert, product=product: (
@@ -60,16 +57,19 @@ def sme_reminders(today: date) -> Iterator[Reminder]:
                 ),
             ),
         )
-    due_surveillance = select(Surveillance).where(
-        Surveillance.done_on.is_(None),
-        Surveillance.certificate_id.in_(certificates.with_only_columns(Certificate.id)),
+
+
+def _surveillance_due(today: date) -> Iterator[Notice]:
+    certificates = current_certificates(_live_pathways()).with_only_columns(Certificate.id)
+    due = select(Surveillance).where(
+        Surveillance.done_on.is_(None), Surveillance.certificate_id.in_(certificates)
     )
-    for visit in db.session.scalars(due_surveillance):
-        if (visit.due_on - today).days > SURVEILLANCE_DAYS:
+    for visit in db.session.scalars(due):
+        if (visit.due_on - today).days > setting("SME_SURVEILLANCE_NOTICE_DAYS"):
             continue
         cert = visit.certificate
         product = cert.pathway.product
-        yield from _to_officers(
+        yield (
             cert.pathway.city_id,
             f"sme-surveillance:{visit.id}:{visit.due_on.isoformat()}",
             lambda visit=visit, cert=cert, product=product: (
@@ -88,14 +88,17 @@ def sme_reminders(today: date) -> Iterator[Reminder]:
                 ),
             ),
         )
+
+
+def _findings_due(today: date) -> Iterator[Notice]:
     open_findings = select(AuditFinding).where(
-        AuditFinding.closed_on.is_(None), AuditFinding.pathway_id.in_(live)
+        AuditFinding.closed_on.is_(None), AuditFinding.pathway_id.in_(_live_pathways())
     )
     for finding in db.session.scalars(open_findings):
-        if (finding.due_on - today).days > FINDING_DAYS:
+        if (finding.due_on - today).days > setting("SME_FINDING_NOTICE_DAYS"):
             continue
         product = finding.pathway.product
-        yield from _to_officers(
+        yield (
             finding.pathway.city_id,
             f"sme-finding:{finding.id}:{finding.due_on.isoformat()}",
             lambda finding=finding, product=product: (
@@ -114,3 +117,13 @@ def sme_reminders(today: date) -> Iterator[Reminder]:
                 ),
             ),
         )
+
+
+def sme_reminders(today: date) -> Iterator[Reminder]:
+    """One reminder per notice and coop officer of the notice's city."""
+    notices = chain(_expiring_certificates(today), _surveillance_due(today), _findings_due(today))
+    for city_id, key, text in notices:
+        for officer in coop_officers(city_id):
+            with force_locale(officer.locale):
+                subject, body = text()
+            yield Reminder(to=officer.email, subject=subject, body=body, key=f"{key}:u{officer.id}")

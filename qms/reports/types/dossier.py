@@ -13,7 +13,7 @@ from qms.core.timeutil import today
 from qms.extensions import db
 from qms.organisations.models import City
 from qms.reports.registry import RecordKind, ReportRequest, ReportType, register_report_type
-from qms.sme import services as sme
+from qms.sme import queries as sme
 from qms.sme.models import (
     CATEGORY_LABELS,
     GUIDANCE_KIND_LABELS,

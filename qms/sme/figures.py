@@ -1,6 +1,7 @@
-"""The cooperative office's dashboard figures, computed from what the user may see: the funnel of
-pathways by stage, median days per stage, certificates expiring, surveillance due, businesses
-per kecamatan and failed test parameters by product category."""
+"""The cooperative office's figures, computed in SQL from what the user may see, for the UMK
+dashboard, the home panel and the city reports: the funnel of pathways by stage, median days
+per stage, certificates expiring, surveillance due, businesses per kecamatan and failed test
+parameters by product category."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import csv
 import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from statistics import median
 from typing import Any
 
@@ -32,9 +33,7 @@ from qms.sme.models import (
     TestParameter,
     TestResult,
 )
-
-#: how far ahead the dashboard looks for expiring certificates and surveillance due
-WINDOW_DAYS = 90
+from qms.sme.settings import expiry_notice_horizon
 
 
 @dataclass
@@ -119,7 +118,7 @@ def compute(user: Any, today: date, city_id: int | None = None) -> Dashboard:
         durations[stage].append((ended - started).days)
     median_days = [(s, float(median(durations[s]))) for s in STAGE_ORDER if durations.get(s)]
 
-    horizon = today + timedelta(days=WINDOW_DAYS)
+    horizon = expiry_notice_horizon(today)
     certificates = current_certificates(pathway_ids)
     expiring = list(
         db.session.scalars(

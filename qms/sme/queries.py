@@ -1,0 +1,210 @@
+"""The read side of the certification programme: lists and their filters, form choices, the
+pathway page's context (what the user may record now, computed here so that the templates
+compare no stages) and the home panel."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from wtforms.fields.choices import SelectChoice
+
+from qms.core import access
+from qms.core.timeutil import today as local_today
+from qms.extensions import db
+from qms.organisations.models import City
+from qms.sme import catalogue, figures, policies, workflow
+from qms.sme.models import (
+    STAGE_LABELS,
+    Business,
+    Certificate,
+    GuidanceVisit,
+    Pathway,
+    Product,
+    ProductCategory,
+    ReadinessStatus,
+    Scale,
+    Stage,
+    StageRecord,
+    TrainingAttendance,
+    TrainingBatch,
+)
+from qms.sme.settings import expiry_notice_horizon, setting
+
+# --- cities -------------------------------------------------------------------------------
+
+
+def creatable_cities(user: Any, model: type) -> list[City]:
+    """The cities in which the user may create a record of `model` (a business, a training)."""
+    return sorted(access.where_may_create(user, model, City), key=lambda city: city.name)
+
+
+def readable_cities(user: Any) -> list[City]:
+    """The cities whose programme the user sees (for the city filters)."""
+    query = select(City).where(City.archived_at.is_(None)).order_by(City.name)
+    if not user.has_role(*access.NATIONAL_READERS):
+        query = query.where(City.id.in_(user.city_ids(*policies.READER_ROLES) or {0}))
+    return list(db.session.scalars(query))
+
+
+# --- businesses and products --------------------------------------------------------------
+
+
+def search_businesses(
+    user: Any,
+    *,
+    text: str = "",
+    kecamatan: str = "",
+    scale: str = "",
+    city_id: int | None = None,
+) -> Select:
+    """The businesses the user sees, filtered by name/owner/NIB/kelurahan text, kecamatan,
+    scale and city, by name."""
+    query = access.scoped(Business, user)
+    if text:
+        pattern = f"%{text.strip().lower()}%"
+        query = query.where(
+            or_(
+                func.lower(Business.name).like(pattern),
+                func.lower(Business.owner_name).like(pattern),
+                Business.nib.like(pattern),
+                func.lower(Business.kelurahan).like(pattern),
+            )
+        )
+    if kecamatan:
+        query = query.where(Business.kecamatan == kecamatan)
+    if scale in {s.value for s in Scale}:
+        query = query.where(Business.scale == Scale(scale))
+    if city_id:
+        query = query.where(Business.city_id == city_id)
+    return query.order_by(Business.name)
+
+
+def kecamatan_names(user: Any) -> list[str]:
+    visible = access.scoped(Business, user).subquery()
+    return list(db.session.scalars(select(visible.c.kecamatan).distinct().order_by("kecamatan")))
+
+
+def products_of(business: Business) -> list[Product]:
+    return [p for p in business.products if p.archived_at is None]
+
+
+def search_products(user: Any, *, category: str = "", standard_id: int | None = None) -> Select:
+    """The products of the businesses the user sees, by category and SNI, oldest first."""
+    query = access.scoped(Product, user)
+    if category in {c.value for c in ProductCategory}:
+        query = query.where(Product.category == ProductCategory(category))
+    if standard_id:
+        query = query.where(Product.standard_id == standard_id)
+    return query.order_by(Product.id)
+
+
+def attendee_choices(user: Any, cities: list[City]) -> list[SelectChoice]:
+    """The businesses a training in one of these cities may list as attending."""
+    query = search_businesses(user).where(Business.city_id.in_([c.id for c in cities]))
+    return [SelectChoice(b.id, f"{b.name} — {b.kelurahan}") for b in db.session.scalars(query)]
+
+
+# --- pathways -----------------------------------------------------------------------------
+
+
+def search_pathways(user: Any, *, stage: str = "") -> Select:
+    """The pathways the user sees, of one stage if one is named (unordered)."""
+    query = access.scoped(Pathway, user)
+    if stage in {s.value for s in Stage}:
+        query = query.where(Pathway.stage == Stage(stage))
+    return query
+
+
+def active_pathway(product: Product) -> Pathway | None:
+    return next((p for p in product.pathways if p.is_active), None)
+
+
+def stage_durations(pathway: Pathway, today: date) -> list[tuple[StageRecord, int]]:
+    return [(record, record.days(today)) for record in pathway.stages]
+
+
+def readiness_score(pathway: Pathway) -> float | None:
+    """Share of the checklist in place (partly counts half), or None before any answer."""
+    answers = pathway.readiness_answers
+    if not answers:
+        return None
+    weights = {ReadinessStatus.YES: 1.0, ReadinessStatus.PARTLY: 0.5, ReadinessStatus.NO: 0.0}
+    items = len(catalogue.readiness_items())
+    return sum(weights[a.status] for a in answers) / max(items, len(answers))
+
+
+def _expiry_notes(certificates: list[Certificate], today: date) -> dict[int, str]:
+    """ "expired" or "soon" for the certificates past or near their expiry."""
+    horizon = expiry_notice_horizon(today)
+    notes = {}
+    for certificate in certificates:
+        if certificate.expires_on < today:
+            notes[certificate.id] = "expired"
+        elif certificate.expires_on <= horizon:
+            notes[certificate.id] = "soon"
+    return notes
+
+
+def pathway_page(pathway: Pathway, user: Any, today: date) -> dict[str, Any]:
+    """What the pathway page shows and offers this user today."""
+    may_write = policies.may_write(user, pathway.city_id)
+    stages = stage_durations(pathway, today)
+    return {
+        "stages": stages,
+        "steps": workflow.available_steps(pathway, user),
+        "may_write": may_write,
+        "shows_readiness": workflow.readiness_refusal(pathway) is None
+        or bool(pathway.readiness_answers),
+        "readiness_items": catalogue.readiness_items(),
+        "readiness_score": readiness_score(pathway),
+        "shows_findings": bool(pathway.findings) or workflow.finding_refusal(pathway) is None,
+        "may_record_finding": may_write and workflow.finding_refusal(pathway) is None,
+        "shows_lab_tests": bool(pathway.lab_tests) or pathway.stage == Stage.TESTING,
+        "may_record_lab_test": may_write and workflow.lab_test_refusal(pathway) is None,
+        "may_record_surveillance": may_write and workflow.surveillance_refusal(pathway) is None,
+        "expiry": _expiry_notes(pathway.certificates, today),
+        "default_expiry_years": setting("SME_CERTIFICATE_YEARS"),
+        "finding_months": setting("SME_FINDING_MONTHS"),
+    }
+
+
+# --- guidance -----------------------------------------------------------------------------
+
+
+def guidance_history(business: Business) -> list[tuple[date, str, Any]]:
+    """Everything the office did for a business, newest first: visits, consultations and
+    training batches it attended."""
+    trainings = db.session.scalars(
+        select(TrainingBatch)
+        .join(TrainingAttendance, TrainingAttendance.batch_id == TrainingBatch.id)
+        .where(TrainingAttendance.business_id == business.id, TrainingBatch.archived_at.is_(None))
+    )
+    rows: list[tuple[date, str, Any]] = [(v.held_on, "visit", v) for v in visits_of(business)]
+    rows += [(t.held_on, "training", t) for t in trainings]
+    return sorted(rows, key=lambda row: (row[0], row[1]), reverse=True)
+
+
+def visits_of(business: Business) -> list[GuidanceVisit]:
+    """A business's visits and consultations, newest first."""
+    return list(
+        db.session.scalars(
+            select(GuidanceVisit)
+            .where(GuidanceVisit.business_id == business.id, GuidanceVisit.archived_at.is_(None))
+            .order_by(GuidanceVisit.held_on.desc(), GuidanceVisit.id)
+        )
+    )
+
+
+# --- home panel ---------------------------------------------------------------------------
+
+
+def home_panel_context(user: Any) -> dict[str, Any]:
+    board = figures.compute(user, local_today())
+    return {
+        "funnel": [(STAGE_LABELS[stage], n) for stage, n in board.funnel],
+        "expiring": board.expiring,
+        "due": board.surveillance_due,
+        "notice_days": setting("SME_EXPIRY_NOTICE_DAYS"),
+    }

@@ -1,0 +1,203 @@
+"""What /api/v1/sme answers: each kind of record once, as a Resource (its fields typed, its
+column labels as the OpenAPI descriptions)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from qms.api.schema import Resource
+from qms.sme.models import (
+    AuditFinding,
+    Business,
+    Certificate,
+    FindingGrade,
+    GuidanceKind,
+    GuidanceVisit,
+    LabTest,
+    Pathway,
+    Product,
+    ProductCategory,
+    Scale,
+    Scheme,
+    SchemeType,
+    Stage,
+    StageRecord,
+    TestResult,
+    TrainingBatch,
+)
+
+
+class SmeBusinessOut(Resource):
+    labels_from = Business
+
+    id: int
+    city_id: int
+    name: str
+    owner_name: str
+    nib: str
+    npwp: str | None
+    address: str
+    kecamatan: str
+    kelurahan: str
+    phone: str
+    email: str
+    scale: Scale
+    workers: int
+    registered_on: date
+    archived: bool
+
+    @classmethod
+    def of(cls, business: Business) -> SmeBusinessOut:
+        return cls.model_validate({**_columns(business, cls), "archived": business.is_archived})
+
+
+class SmeProductOut(Resource):
+    labels_from = Product
+
+    id: int
+    business_id: int
+    name: str
+    brand: str
+    category: ProductCategory
+    #: the SNI's number
+    standard: str | None
+    standard_id: int | None
+
+    @classmethod
+    def of(cls, product: Product) -> SmeProductOut:
+        number = product.standard.number if product.standard else None
+        return cls.model_validate({**_columns(product, cls), "standard": number})
+
+
+class SmeTestResultOut(Resource):
+    labels_from = TestResult
+
+    #: the parameter's key in the SNI
+    parameter: str
+    value: str
+    passed: bool
+
+    @classmethod
+    def of(cls, result: TestResult) -> SmeTestResultOut:
+        return cls(parameter=result.parameter.key, value=result.value, passed=result.passed)
+
+
+class SmeLabTestOut(Resource):
+    labels_from = LabTest
+
+    id: int
+    round: int
+    lab_name: str
+    report_number: str
+    sampled_on: date
+    tested_on: date
+    passed: bool
+    results: list[SmeTestResultOut]
+
+    @classmethod
+    def of(cls, test: LabTest) -> SmeLabTestOut:
+        results = [SmeTestResultOut.of(r) for r in test.results]
+        return cls.model_validate({**_columns(test, cls), "results": results})
+
+
+class SmeStageOut(Resource):
+    labels_from = StageRecord
+
+    stage: Stage
+    started_on: date
+    ended_on: date | None
+    officer_id: int | None
+    notes: str
+
+
+class SmeFindingOut(Resource):
+    labels_from = AuditFinding
+
+    id: int
+    grade: FindingGrade
+    description: str
+    due_on: date
+    closed_on: date | None
+
+
+class SmeCertificateOut(Resource):
+    labels_from = Certificate
+
+    number: str
+    issuer: str
+    issued_on: date
+    expires_on: date
+    #: the surveillance not yet done
+    surveillance_due: list[date]
+
+    @classmethod
+    def of(cls, certificate: Certificate) -> SmeCertificateOut:
+        due = [s.due_on for s in certificate.surveillances if not s.done_on]
+        return cls.model_validate({**_columns(certificate, cls), "surveillance_due": due})
+
+
+class SmePathwayOut(Resource):
+    labels_from = Pathway
+
+    id: int
+    product_id: int
+    #: the SNI's number
+    standard: str
+    scheme: Scheme
+    scheme_type: SchemeType | None
+    stage: Stage
+    held_stage: Stage | None
+    hold_reason: str
+    withdraw_reason: str
+    lspro_name: str
+    lspro_accreditation: str
+    stages: list[SmeStageOut]
+    findings: list[SmeFindingOut]
+    certificates: list[SmeCertificateOut]
+
+    @classmethod
+    def of(cls, pathway: Pathway) -> SmePathwayOut:
+        return cls.model_validate(
+            {
+                **_columns(pathway, cls),
+                "standard": pathway.standard.number,
+                "stages": [SmeStageOut.of(s) for s in pathway.stages],
+                "findings": [SmeFindingOut.of(f) for f in pathway.findings],
+                "certificates": [SmeCertificateOut.of(c) for c in pathway.certificates],
+            }
+        )
+
+
+class SmeVisitOut(Resource):
+    labels_from = GuidanceVisit
+
+    id: int
+    business_id: int
+    kind: GuidanceKind
+    held_on: date
+    officer_id: int | None
+    topics: str
+    notes: str
+    follow_up: str
+    follow_up_on: date | None
+
+
+class SmeTrainingOut(Resource):
+    labels_from = TrainingBatch
+
+    id: int
+    title: str
+    held_on: date
+    trainer: str
+    place: str
+    business_ids: list[int]
+
+    @classmethod
+    def of(cls, batch: TrainingBatch) -> SmeTrainingOut:
+        attending = [a.business_id for a in batch.attendances]
+        return cls.model_validate({**_columns(batch, cls), "business_ids": attending})
+
+
+def _columns(record: Any, resource: type[Resource]) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in resource.model_fields if hasattr(record, name)}

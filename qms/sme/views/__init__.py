@@ -1,0 +1,67 @@
+"""HTML pages of the certification programme: parse, call one operation, commit, render. One
+blueprint, its pages by area: the registry and guidance (`registry`), the pathway page and its
+forms (`pathways`), the SNI catalogue and the dashboard (`dashboard`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, render_template
+from flask_babel import gettext as _
+
+from qms.core.timeutil import today
+from qms.sme.models import (
+    CATEGORY_LABELS,
+    GRADE_LABELS,
+    GUIDANCE_KIND_LABELS,
+    READINESS_LABELS,
+    SCALE_LABELS,
+    SCHEME_LABELS,
+    SCHEME_TYPE_LABELS,
+    STAGE_LABELS,
+    Stage,
+)
+
+bp = Blueprint("sme", __name__, url_prefix="/sme")
+
+#: how a stage's badge reads in lists: reached the certificate, or stopped
+STAGE_TONES = {
+    Stage.CERTIFIED: "ok",
+    Stage.SURVEILLANCE: "ok",
+    Stage.ON_HOLD: "bad",
+    Stage.WITHDRAWN: "bad",
+}
+
+
+@bp.context_processor
+def _labels() -> dict[str, Any]:
+    return {
+        "STAGE_LABELS": STAGE_LABELS,
+        "STAGE_TONES": STAGE_TONES,
+        "CATEGORY_LABELS": CATEGORY_LABELS,
+        "SCALE_LABELS": SCALE_LABELS,
+        "SCHEME_LABELS": SCHEME_LABELS,
+        "SCHEME_TYPE_LABELS": SCHEME_TYPE_LABELS,
+        "GRADE_LABELS": GRADE_LABELS,
+        "GUIDANCE_KIND_LABELS": GUIDANCE_KIND_LABELS,
+        "READINESS_LABELS": READINESS_LABELS,
+        "today": today(),
+    }
+
+
+def refused(message: str, status: int):
+    return render_template("errors.html", message=message), status
+
+
+def not_found():
+    return refused(_("Not found."), 404)
+
+
+def forbidden():
+    return refused(_("You are not allowed to do this."), 403)
+
+
+def register(app: Flask) -> None:
+    from qms.sme.views import dashboard, pathways, registry  # noqa: F401  (their routes)
+
+    app.register_blueprint(bp)

@@ -1,0 +1,69 @@
+"""The SNI catalogue and the cooperative office's dashboard (page and CSV)."""
+
+from __future__ import annotations
+
+from flask import Response, render_template, request
+from flask_login import current_user, login_required
+
+from qms.core import access
+from qms.core.timeutil import today
+from qms.sme import catalogue, figures, policies
+from qms.sme.models import CATEGORY_LABELS, STAGE_LABELS, ProductStandard
+from qms.sme.settings import setting
+from qms.sme.views import bp, not_found
+from qms.sme.views.registry import city_options
+
+
+@bp.get("/catalogue")
+@login_required
+def standards():
+    if not policies.may_read_programme(current_user):
+        return not_found()
+    return render_template("sme/catalogue.html", standards=catalogue.standards())
+
+
+@bp.get("/catalogue/<int:standard_id>")
+@login_required
+def standard(standard_id: int):
+    record = access.get_visible(ProductStandard, standard_id, current_user)
+    return render_template("sme/standard.html", standard=record)
+
+
+def _board() -> figures.Dashboard | None:
+    if not policies.may_read_programme(current_user):
+        return None
+    return figures.compute(current_user, today(), request.args.get("city", type=int) or None)
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard_page():
+    board = _board()
+    if board is None:
+        return not_found()
+    charts = {
+        "funnel": [(STAGE_LABELS[stage], n) for stage, n in board.funnel],
+        "median": [(STAGE_LABELS[stage], days) for stage, days in board.median_days],
+        "failed": [(CATEGORY_LABELS[c], n) for c, n in board.failed_by_category],
+    }
+    return render_template(
+        "sme/dashboard.html",
+        board=board,
+        charts=charts,
+        cities=city_options(),
+        city=request.args.get("city", type=int),
+        notice_days=setting("SME_EXPIRY_NOTICE_DAYS"),
+    )
+
+
+@bp.get("/dashboard.csv")
+@login_required
+def dashboard_csv():
+    board = _board()
+    if board is None:
+        return not_found()
+    return Response(
+        figures.to_csv(board),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=umk-dashboard-{board.today}.csv"},
+    )

@@ -1,0 +1,273 @@
+"""The certification pathways: the list, each pathway's page with its next steps, and the forms
+of its stages (readiness checklist, site-audit findings, lab results, surveillance, evidence)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from qms.core import access
+from qms.core.errors import DomainError
+from qms.core.history import history_of
+from qms.core.timeutil import today
+from qms.core.views import form_status, show_on_form
+from qms.extensions import db
+from qms.files.queries import files_of
+from qms.sme import catalogue, labtests, operations, policies, queries, workflow
+from qms.sme.forms import (
+    CloseFindingForm,
+    EvidenceForm,
+    FindingForm,
+    LabTestForm,
+    SurveillanceForm,
+    TransitionForm,
+)
+from qms.sme.models import (
+    STAGE_LABELS,
+    STAGE_ORDER,
+    AuditFinding,
+    Pathway,
+    Stage,
+    StageRecord,
+    Surveillance,
+)
+from qms.sme.views import bp
+
+
+@bp.get("/pathways")
+@login_required
+def pathways():
+    stage = request.args.get("stage", "")
+    query = queries.search_pathways(current_user, stage=stage)
+    rows = db.session.scalars(query.order_by(Pathway.updated_at.desc()).limit(500)).all()
+    return render_template(
+        "sme/pathways.html",
+        pathways=rows,
+        stage=stage,
+        stages=[*STAGE_ORDER, Stage.ON_HOLD, Stage.WITHDRAWN],
+    )
+
+
+def _step_hints(record: Pathway, page: dict[str, Any]) -> dict[str, Any]:
+    """What the steps' fields say beside them."""
+    return {
+        "lspro_accreditation": "LSPr-034-IDN",
+        "issuer": record.lspro_name,
+        "expires_on": _("Empty: %(years)s years after issue", years=page["default_expiry_years"]),
+    }
+
+
+def _pathway_page(
+    record: Pathway,
+    transition_form: TransitionForm | None = None,
+    refused: tuple[str, int, Any] | None = None,
+    finding_form: FindingForm | None = None,
+):
+    """The pathway page; `refused` is (form name, id of the finding / surveillance / stage it was
+    sent for, the form) when an inline form comes back with its errors."""
+    transition_form = transition_form or TransitionForm(formdata=None, city_id=record.city_id)
+    if transition_form.on.data is None:
+        transition_form.on.data = today()
+    page = queries.pathway_page(record, current_user, today())
+    return render_template(
+        "sme/pathway.html",
+        pathway=record,
+        **page,
+        step_hints=_step_hints(record, page),
+        stage_files={s.id: files_of(s) for s, _days in page["stages"]},
+        transition_form=transition_form,
+        finding_form=finding_form or FindingForm(formdata=None),
+        close_form=CloseFindingForm(formdata=None, closed_on=today()),
+        surveillance_form=SurveillanceForm(formdata=None, done_on=today()),
+        evidence_form=EvidenceForm(formdata=None),
+        refused=refused or ("", 0, None),
+        history=history_of(record),
+    )
+
+
+@bp.get("/pathways/<int:pathway_id>")
+@login_required
+def pathway(pathway_id: int):
+    return _pathway_page(access.get_visible(Pathway, pathway_id, current_user))
+
+
+@bp.post("/pathways/<int:pathway_id>/transition")
+@login_required
+def transition(pathway_id: int):
+    record = access.get_visible(Pathway, pathway_id, current_user)
+    form = TransitionForm(city_id=record.city_id)
+    if form.validate():
+        try:
+            workflow.transition(current_user, record, form.action.data, **form.values())
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Done: %(stage)s.", stage=STAGE_LABELS[record.stage]), "success")
+            return redirect(url_for("sme.pathway", pathway_id=record.id))
+    db.session.refresh(record)
+    return _pathway_page(record, transition_form=form), 422
+
+
+@bp.route("/pathways/<int:pathway_id>/readiness", methods=["GET", "POST"])
+@login_required
+def readiness(pathway_id: int):
+    record = access.get_visible(Pathway, pathway_id, current_user)
+    items = catalogue.readiness_items()
+    answers = {a.item_id: a for a in record.readiness_answers}
+    errors: list[str] = []
+    if request.method == "POST":
+        access.authorize(current_user, access.EDIT, record)
+        # an item left at "–" stays unanswered; the operation refuses any other unknown status
+        given = {
+            item.id: (status, request.form.get(f"note-{item.id}", ""))
+            for item in items
+            if (status := request.form.get(f"status-{item.id}", ""))
+        }
+        try:
+            operations.save_readiness(current_user, record, given)
+        except DomainError as error:
+            db.session.rollback()
+            errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(_("The readiness assessment was saved."), "success")
+            return redirect(url_for("sme.pathway", pathway_id=record.id))
+    return render_template(
+        "sme/readiness.html",
+        pathway=record,
+        items=items,
+        answers=answers,
+        errors=errors,
+        may_answer=policies.may_write(current_user, record.city_id)
+        and workflow.readiness_refusal(record) is None,
+    ), 422 if errors else 200
+
+
+@bp.post("/pathways/<int:pathway_id>/findings")
+@login_required
+def add_finding(pathway_id: int):
+    record = access.get_visible(Pathway, pathway_id, current_user)
+    access.authorize(current_user, access.EDIT, record)
+    form = FindingForm()
+    if form.validate():
+        try:
+            operations.add_finding(
+                current_user,
+                record,
+                grade=form.grade.data,
+                description=form.description.data,
+                raised_on=form.raised_on.data,
+                due_on=form.due_on.data,
+            )
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The finding was recorded."), "success")
+            return redirect(url_for("sme.pathway", pathway_id=record.id, _anchor="findings"))
+    db.session.refresh(record)
+    return _pathway_page(record, finding_form=form), 422
+
+
+@bp.post("/findings/<int:finding_id>/close")
+@login_required
+def close_finding(finding_id: int):
+    finding = access.get_visible(AuditFinding, finding_id, current_user)
+    access.authorize(current_user, access.EDIT, finding)
+    form = CloseFindingForm()
+    if form.validate():
+        try:
+            operations.close_finding(
+                current_user, finding, closed_on=form.closed_on.data, note=form.note.data
+            )
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The finding was closed."), "success")
+            return redirect(
+                url_for("sme.pathway", pathway_id=finding.pathway_id, _anchor="findings")
+            )
+    return _refused_inline(finding.pathway_id, ("close", finding_id, form))
+
+
+def _refused_inline(pathway_id: int, refused: tuple[str, int, Any]):
+    """The pathway page again with the refused inline form's errors; nothing was written."""
+    db.session.rollback()
+    return _pathway_page(db.session.get(Pathway, pathway_id), refused=refused), 422
+
+
+@bp.route("/pathways/<int:pathway_id>/lab-tests/new", methods=["GET", "POST"])
+@login_required
+def new_lab_test(pathway_id: int):
+    record = access.get_visible(Pathway, pathway_id, current_user)
+    access.authorize(current_user, access.EDIT, record)
+    form = LabTestForm()
+    parameters = record.standard.current_parameters
+    values = {p.key: request.form.get(f"result-{p.key}", "") for p in parameters}
+    if form.validate_on_submit():
+        try:
+            labtests.record_lab_test(
+                current_user,
+                record,
+                lab_name=form.lab_name.data,
+                report_number=form.report_number.data,
+                sampled_on=form.sampled_on.data,
+                tested_on=form.tested_on.data,
+                results=values,
+            )
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The lab results were recorded."), "success")
+            return redirect(url_for("sme.pathway", pathway_id=record.id, _anchor="tests"))
+    return render_template(
+        "sme/lab_test_form.html", form=form, pathway=record, parameters=parameters, values=values
+    ), form_status(form)
+
+
+@bp.post("/surveillance/<int:surveillance_id>")
+@login_required
+def record_surveillance(surveillance_id: int):
+    visit = access.get_visible(Surveillance, surveillance_id, current_user)
+    access.authorize(current_user, access.EDIT, visit)
+    pathway_id = visit.certificate.pathway_id
+    form = SurveillanceForm()
+    if form.validate():
+        try:
+            operations.record_surveillance(
+                current_user, visit, done_on=form.done_on.data, notes=form.notes.data or ""
+            )
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The surveillance was recorded."), "success")
+            return redirect(url_for("sme.pathway", pathway_id=pathway_id, _anchor="certificates"))
+    return _refused_inline(pathway_id, ("surveillance", surveillance_id, form))
+
+
+@bp.post("/stages/<int:stage_id>/files")
+@login_required
+def upload_stage_file(stage_id: int):
+    record = access.get_visible(StageRecord, stage_id, current_user)
+    access.authorize(current_user, access.EDIT, record)
+    form = EvidenceForm()
+    if form.validate():
+        upload = form.file.data
+        try:
+            operations.add_evidence(
+                current_user, record, upload.stream, upload.filename, form.description.data or ""
+            )
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The file was attached."), "success")
+            return redirect(url_for("sme.pathway", pathway_id=record.pathway_id, _anchor="stages"))
+    return _refused_inline(record.pathway_id, ("evidence", stage_id, form))

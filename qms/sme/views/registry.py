@@ -1,0 +1,281 @@
+"""The registry's pages: businesses, their products, guidance visits and trainings."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from qms.core import access
+from qms.core.errors import DomainError
+from qms.core.history import history_of
+from qms.core.timeutil import today
+from qms.core.views import form_status, show_on_form
+from qms.extensions import db
+from qms.organisations.models import City
+from qms.organisations.queries import kelurahan_by_kecamatan
+from qms.sme import operations, policies, queries
+from qms.sme.forms import BusinessForm, PathwayForm, ProductForm, TrainingForm, VisitForm
+from qms.sme.models import Business, GuidanceVisit, Product, TrainingBatch
+from qms.sme.views import bp, forbidden
+
+PER_PAGE = 50
+
+
+# --- businesses ---------------------------------------------------------------------------
+
+
+@bp.get("/")
+@bp.get("/businesses")
+@login_required
+def businesses():
+    filters = {
+        "text": request.args.get("q", ""),
+        "kecamatan": request.args.get("kecamatan", ""),
+        "scale": request.args.get("scale", ""),
+        "city_id": request.args.get("city", type=int),
+    }
+    query = queries.search_businesses(current_user, **filters)
+    page = max(request.args.get("page", 1, type=int), 1)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    return render_template(
+        "sme/businesses.html",
+        businesses=rows,
+        filters=filters,
+        kecamatan=queries.kecamatan_names(current_user),
+        page=page,
+        pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
+        total=total,
+        may_create=bool(queries.creatable_cities(current_user, Business)),
+        cities=city_options(),
+    )
+
+
+def city_options() -> list[tuple[int, str]]:
+    """The cities of a city filter, offered to those who see several (BSN reviewers,
+    admins)."""
+    return [(c.id, c.name) for c in queries.readable_cities(current_user)]
+
+
+def _business_form_page(form: BusinessForm, business: Business | None, cities: list[City]):
+    """The business form, suggesting the kecamatan and kelurahan of the cities offered."""
+    places: dict[str, tuple[str, ...]] = {}
+    for city in cities:
+        places |= kelurahan_by_kecamatan(city)
+    return render_template(
+        "sme/business_form.html", form=form, places=places, business=business
+    ), form_status(form)
+
+
+@bp.route("/businesses/new", methods=["GET", "POST"])
+@login_required
+def new_business():
+    cities = queries.creatable_cities(current_user, Business)
+    if not cities:
+        return forbidden()
+    form = BusinessForm(cities=cities)
+    if form.validate_on_submit():
+        try:
+            city = access.owner_for_create(
+                current_user, Business, City, form.city_id.data, "city_id"
+            )
+            business = operations.create_business(current_user, city, form.values())
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The business was registered."), "success")
+            return redirect(url_for("sme.business", business_id=business.id))
+    return _business_form_page(form, None, cities)
+
+
+@bp.get("/businesses/<int:business_id>")
+@login_required
+def business(business_id: int):
+    record = access.get_visible(Business, business_id, current_user)
+    return render_template(
+        "sme/business.html",
+        business=record,
+        products=queries.products_of(record),
+        guidance=queries.guidance_history(record),
+        history=history_of(record),
+        may_change=policies.may_write(current_user, record.city_id) and not record.is_archived,
+    )
+
+
+@bp.route("/businesses/<int:business_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_business(business_id: int):
+    record = access.get_visible(Business, business_id, current_user)
+    access.authorize(current_user, access.EDIT, record)
+    form = BusinessForm(obj=record, cities=[record.city])
+    if form.validate_on_submit():
+        try:
+            operations.update_business(current_user, record, form.values())
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The business was saved."), "success")
+            return redirect(url_for("sme.business", business_id=record.id))
+    return _business_form_page(form, record, [record.city])
+
+
+@bp.post("/businesses/<int:business_id>/archive")
+@login_required
+def archive_business(business_id: int):
+    record = access.get_visible(Business, business_id, current_user)
+    operations.archive(current_user, record)
+    db.session.commit()
+    flash(_("The business was archived."), "success")
+    return redirect(url_for("sme.businesses"))
+
+
+# --- products -----------------------------------------------------------------------------
+
+
+@bp.route("/businesses/<int:business_id>/products/new", methods=["GET", "POST"])
+@login_required
+def new_product(business_id: int):
+    owner = access.get_visible(Business, business_id, current_user)
+    form = ProductForm()
+    if form.validate_on_submit():
+        try:
+            product = operations.create_product(current_user, owner, form.values())
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The product was added."), "success")
+            return redirect(url_for("sme.product", product_id=product.id))
+    return render_template(
+        "sme/product_form.html", form=form, business=owner, product=None
+    ), form_status(form)
+
+
+@bp.route("/products/<int:product_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_product(product_id: int):
+    record = access.get_visible(Product, product_id, current_user)
+    form = ProductForm(obj=record)
+    if request.method == "GET":
+        form.standard_id.data = record.standard_id or 0
+    if form.validate_on_submit():
+        try:
+            operations.update_product(current_user, record, form.values())
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The product was saved."), "success")
+            return redirect(url_for("sme.product", product_id=record.id))
+    return render_template(
+        "sme/product_form.html", form=form, business=record.business, product=record
+    ), form_status(form)
+
+
+@bp.route("/products/<int:product_id>", methods=["GET", "POST"])
+@login_required
+def product(product_id: int):
+    record = access.get_visible(Product, product_id, current_user)
+    form = PathwayForm()
+    if form.validate_on_submit():
+        try:
+            pathway = operations.open_pathway(
+                current_user,
+                record,
+                scheme=form.scheme.data,
+                scheme_type=form.scheme_type.data or None,
+                started_on=form.started_on.data,
+                notes=form.notes.data or "",
+            )
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The certification pathway was opened."), "success")
+            return redirect(url_for("sme.pathway", pathway_id=pathway.id))
+    elif request.method == "GET":
+        form.started_on.data = today()
+    may_write = policies.may_write(current_user, record.city_id)
+    return render_template(
+        "sme/product.html",
+        product=record,
+        form=form,
+        history=history_of(record),
+        may_write=may_write,
+        may_open_pathway=may_write and queries.active_pathway(record) is None,
+    ), form_status(form)
+
+
+# --- guidance -----------------------------------------------------------------------------
+
+
+@bp.get("/guidance")
+@login_required
+def guidance():
+    visits = db.session.scalars(
+        access.scoped(GuidanceVisit, current_user).order_by(GuidanceVisit.held_on.desc()).limit(200)
+    ).all()
+    trainings = db.session.scalars(
+        access.scoped(TrainingBatch, current_user).order_by(TrainingBatch.held_on.desc()).limit(200)
+    ).all()
+    return render_template(
+        "sme/guidance.html",
+        visits=visits,
+        trainings=trainings,
+        may_create=bool(queries.creatable_cities(current_user, TrainingBatch)),
+    )
+
+
+@bp.route("/businesses/<int:business_id>/visits/new", methods=["GET", "POST"])
+@login_required
+def new_visit(business_id: int):
+    owner = access.get_visible(Business, business_id, current_user)
+    form = VisitForm(city_id=owner.city_id)
+    if form.validate_on_submit():
+        try:
+            operations.record_visit(current_user, owner, form.values())
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The guidance was recorded."), "success")
+            return redirect(url_for("sme.business", business_id=owner.id, _anchor="guidance"))
+    elif request.method == "GET":
+        form.held_on.data = today()
+    return render_template("sme/visit_form.html", form=form, business=owner), form_status(form)
+
+
+@bp.route("/trainings/new", methods=["GET", "POST"])
+@login_required
+def new_training():
+    cities = queries.creatable_cities(current_user, TrainingBatch)
+    if not cities:
+        return forbidden()
+    form = TrainingForm(cities=cities)
+    form.business_ids.choices = queries.attendee_choices(current_user, cities)
+    if form.validate_on_submit():
+        try:
+            city = access.owner_for_create(
+                current_user, TrainingBatch, City, form.city_id.data, "city_id"
+            )
+            batch = operations.create_training(
+                current_user, city, form.values(), form.business_ids.data
+            )
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The training was recorded."), "success")
+            return redirect(url_for("sme.training", training_id=batch.id))
+    return render_template("sme/training_form.html", form=form), form_status(form)
+
+
+@bp.get("/trainings/<int:training_id>")
+@login_required
+def training(training_id: int):
+    batch = access.get_visible(TrainingBatch, training_id, current_user)
+    return render_template("sme/training.html", batch=batch, history=history_of(batch))
