@@ -14,15 +14,8 @@ from qms.core.roles import Role
 from qms.extensions import db
 from qms.sme import catalogue, labtests, operations, workflow
 from qms.sme.demo import passing_value
-from qms.sme.models import (
-    Business,
-    Pathway,
-    Product,
-    ProductCategory,
-    ProductStandard,
-    Scale,
-    Stage,
-)
+from qms.sme.models import Business, Pathway, Product, ProductStandard
+from qms.sme.vocabulary import ProductCategory, Scale, Stage
 from tests.factories import Base, CityFactory, user_with_role
 
 

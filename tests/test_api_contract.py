@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from qms.accounts.authentication import issue_token
 from qms.accounts.models import User
-from qms.api.core import _legacy_endpoints, operations
+from qms.api.core import operations
 from qms.extensions import db
 
 CHECKS = [
@@ -44,8 +44,7 @@ def demo(runner):
 def _declared_paths() -> set[tuple[str, str]]:
     return {
         (operation.path, operation.method)
-        for endpoint, declared in operations.items()
-        if endpoint not in _legacy_endpoints
+        for declared in operations.values()
         for operation in declared
     }
 

@@ -11,7 +11,8 @@ from qms.core.roles import Role
 from qms.extensions import db
 from qms.sme import operations, queries
 from qms.sme.demo import passing_value
-from qms.sme.models import GuidanceVisit, Product, Stage, TrainingAttendance, TrainingBatch
+from qms.sme.models import GuidanceVisit, Product, TrainingAttendance, TrainingBatch
+from qms.sme.vocabulary import Stage
 from tests.factories import AgencyFactory, CityFactory, user_with_role
 from tests.factories_sme import (
     BusinessFactory,

@@ -27,13 +27,12 @@ from qms.sme.models import (
     GuidanceVisit,
     Pathway,
     Product,
-    ProductCategory,
-    Stage,
     StageRecord,
     Surveillance,
     TestResult,
     TrainingBatch,
 )
+from qms.sme.vocabulary import ProductCategory, Stage
 from tests.conftest import PASSWORD
 from tests.factories import user_with_role
 from tests.factories_sme import (

@@ -19,7 +19,8 @@ from qms.reports.registry import ReportRequest
 from qms.reports.types.dossier import DOSSIER
 from qms.sme import labtests, operations, workflow
 from qms.sme.demo import passing_value
-from qms.sme.models import Business, Stage
+from qms.sme.models import Business
+from qms.sme.vocabulary import Stage
 from tests.factories_sme import ProductFactory, advance, coop_officer, load_catalogue, standard
 from tests.test_sme_access import NEW
 

@@ -15,15 +15,8 @@ from qms.core.errors import DomainError
 from qms.extensions import db
 from qms.sme import catalogue, labtests, operations, workflow
 from qms.sme.demo import failing_value, passing_value
-from qms.sme.models import (
-    Certificate,
-    LabTest,
-    Pathway,
-    Stage,
-    Surveillance,
-    TestParameter,
-    TestResult,
-)
+from qms.sme.models import Certificate, LabTest, Pathway, Surveillance, TestParameter, TestResult
+from qms.sme.vocabulary import Stage
 from tests.factories_sme import ProductFactory, advance, coop_officer, load_catalogue, standard
 
 START = date(2025, 3, 3)

@@ -28,10 +28,10 @@ from qms.sme.models import (
     Pathway,
     Product,
     ReadinessAnswer,
-    Stage,
     Surveillance,
     TrainingBatch,
 )
+from qms.sme.vocabulary import Stage
 from tests.factories import AgencyFactory, CityFactory, user_with_role
 from tests.factories_sme import (
     BusinessFactory,

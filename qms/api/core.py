@@ -65,60 +65,6 @@ class Operation:
 #: endpoint -> its operations, in the order they were declared
 operations: dict[str, list[Operation]] = {}
 
-# LEGACY (until every feature declares Resources and forms): hand-written OpenAPI paths and
-# component schemas of the operations declared with `request_schema`/`response_schema` names
-paths: dict[str, dict[str, Any]] = {}
-schemas: dict[str, dict[str, Any]] = {}
-#: resources the legacy schemas refer to
-legacy_resources: set[type[schema.Resource]] = set()
-_legacy_endpoints: set[str] = set()
-
-
-def iso(value: Any) -> str | None:
-    """LEGACY: a date or datetime for hand-built JSON."""
-    return value.isoformat() if value else None
-
-
-def _legacy_route(rule: str, methods: tuple[str, ...], view: Callable, **doc: Any) -> None:
-    path = paths.setdefault(_openapi_path(rule), {})
-    params = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
-        for name in re.findall(r"<(?:\w+:)?(\w+)>", rule)
-    ]
-    for method in methods:
-        operation: dict[str, Any] = {
-            "summary": doc["summary"],
-            "tags": [doc["tag"]],
-            "operationId": f"{view.__name__}_{method.lower()}",
-            "responses": {
-                "200": {"description": "OK"},
-                **{code: _ERROR for code in ("401", "403", "404")},
-            },
-        }
-        if params:
-            operation["parameters"] = params
-        if doc.get("response_schema"):
-            ref: dict[str, Any] = {"$ref": f"#/components/schemas/{doc['response_schema']}"}
-            body = {
-                "type": "object",
-                "properties": {"data": ({"type": "array", "items": ref} if doc["many"] else ref)},
-            }
-            operation["responses"]["200"] = {
-                "description": "OK",
-                "content": {"application/json": {"schema": body}},
-            }
-        if doc.get("request_schema") and method in ("POST", "PUT", "PATCH"):
-            operation["requestBody"] = {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {"$ref": f"#/components/schemas/{doc['request_schema']}"}
-                    }
-                },
-            }
-            operation["responses"]["422"] = _ERROR
-        path[method.lower()] = operation
-
 
 def _openapi_path(rule: str) -> str:
     return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", (bp.url_prefix or "") + rule)
@@ -139,8 +85,6 @@ def api_route(
     status: int = 200,
     exclude: Sequence[str] = (),
     file: bool = False,
-    request_schema: str | None = None,
-    response_schema: str | None = None,
 ) -> Callable:
     """Register a view on the API blueprint and declare it for the OpenAPI document."""
 
@@ -148,18 +92,7 @@ def api_route(
         bp.add_url_rule(rule, view_func=view, methods=list(methods))
         endpoint = f"{bp.name}.{view.__name__}"
         if response is None and not file:
-            _legacy_endpoints.add(endpoint)
-            _legacy_route(
-                rule,
-                methods,
-                view,
-                summary=summary,
-                tag=tag,
-                request_schema=request_schema,
-                response_schema=response_schema,
-                many=many,
-            )
-            return view
+            raise TypeError(f"{endpoint} declares neither the resource it answers nor a file")
         declared = operations.setdefault(endpoint, [])
         declared[:] = [o for o in declared if o.method not in methods]
         for method in methods:
@@ -214,8 +147,6 @@ def _checked(data: Any, operation: Operation | None) -> Any:
 
 def ok(data: BaseModel | list[BaseModel], status: int | None = None):
     """Answer the declared resource(s) as {"data": …} with the declared status."""
-    if request.endpoint in _legacy_endpoints:
-        return jsonify({"data": data}), status or 200
     operation = _declared_response()
     body = _checked(data, operation)
     return jsonify({"data": body}), status or (operation.status if operation else 200)
@@ -242,8 +173,6 @@ def paginate(query, resource: type[schema.Resource]) -> tuple:
     page = _paging_argument("page", 1, MAX_PAGE)
     per_page = _paging_argument("per_page", 50, MAX_PER_PAGE)
     rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    if request.endpoint in _legacy_endpoints:
-        return jsonify({"data": [resource(r) for r in rows], "page": page, "per_page": per_page})
     data = _checked([resource.of(row) for row in rows], _declared_response())
     return jsonify({"data": data, "page": page, "per_page": per_page})
 
@@ -385,7 +314,7 @@ _ERROR_SCHEMA = {
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document of every declared operation."""
     generated: dict[str, dict[str, Any]] = {}
-    resources: set[type[schema.Resource]] = set(legacy_resources)
+    resources: set[type[schema.Resource]] = set()
     for declared in operations.values():
         for operation in declared:
             if operation.endpoint not in current_app.view_functions:
@@ -395,9 +324,6 @@ def openapi_document() -> dict[str, Any]:
             )
             if operation.response is not None:
                 resources.add(operation.response)
-    for path, methods in paths.items():
-        paths_doc = generated.setdefault(path, {})
-        paths_doc.update(methods)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -410,7 +336,7 @@ def openapi_document() -> dict[str, Any]:
         "paths": dict(sorted(generated.items())),
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
-            "schemas": {**schemas, **schema.output_schemas(resources)},
+            "schemas": schema.output_schemas(resources),
             "responses": {
                 "Error": {
                     "description": "Error",

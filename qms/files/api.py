@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import url_for
 from flask_login import current_user
 
-from qms.api.core import api_route, legacy_resources
+from qms.api.core import api_route
 from qms.api.schema import Resource
 from qms.files.models import StoredFile
 from qms.files.queries import downloadable, send
@@ -34,14 +34,6 @@ class StoredFileOut(Resource):
             description=stored.description,
             download_url=url_for("api.download_file", file_id=stored.id),
         )
-
-
-legacy_resources.add(StoredFileOut)
-
-
-def file_json(stored: StoredFile) -> dict:
-    """LEGACY: the file as a plain dict, for features still answering hand-built JSON."""
-    return StoredFileOut.of(stored).model_dump(mode="json")
 
 
 @api_route(

@@ -35,7 +35,7 @@ from qms.documents.models import DOCUMENT_STATUS_LABELS, DocumentStatus, ReviewS
 from qms.extensions import db
 from qms.organisations.models import Agency, City
 from qms.sme import figures as sme_figures
-from qms.sme.models import STAGE_LABELS, Stage
+from qms.sme.vocabulary import STAGE_LABELS, Stage
 from qms.standards.models import Clause
 
 Period = tuple[date | None, date | None]

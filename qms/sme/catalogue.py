@@ -12,13 +12,8 @@ from sqlalchemy import select
 from qms.core.checklists import Kind, bilingual, register_kind
 from qms.core.timeutil import utcnow
 from qms.extensions import db
-from qms.sme.models import (
-    ProductCategory,
-    ProductStandard,
-    ReadinessChecklist,
-    ReadinessItem,
-    TestParameter,
-)
+from qms.sme.models import ProductStandard, ReadinessChecklist, ReadinessItem, TestParameter
+from qms.sme.vocabulary import ProductCategory
 
 KEY = {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"}
 

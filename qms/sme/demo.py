@@ -19,15 +19,8 @@ from qms.core.history import acting_as
 from qms.extensions import db
 from qms.organisations.models import City
 from qms.sme import catalogue, labtests, operations, workflow
-from qms.sme.models import (
-    Business,
-    Pathway,
-    ProductStandard,
-    ReadinessStatus,
-    Stage,
-    TestParameter,
-    TrainingBatch,
-)
+from qms.sme.models import Business, Pathway, ProductStandard, TestParameter, TrainingBatch
+from qms.sme.vocabulary import ReadinessStatus, Stage
 
 OFFICER_EMAIL = "koperasi@demo.qms.id"
 LSPROS = (

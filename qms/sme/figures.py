@@ -18,22 +18,18 @@ from sqlalchemy import func, select
 from qms.core import access
 from qms.extensions import db
 from qms.sme.models import (
-    CATEGORY_LABELS,
-    STAGE_LABELS,
-    STAGE_ORDER,
     Business,
     Certificate,
     LabTest,
     Pathway,
     Product,
-    ProductCategory,
-    Stage,
     StageRecord,
     Surveillance,
     TestParameter,
     TestResult,
 )
 from qms.sme.settings import expiry_notice_horizon
+from qms.sme.vocabulary import CATEGORY_LABELS, STAGE_LABELS, STAGE_ORDER, ProductCategory, Stage
 
 
 @dataclass

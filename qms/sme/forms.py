@@ -29,13 +29,6 @@ from qms.core.forms import (
 from qms.core.labels import label_of
 from qms.sme import catalogue
 from qms.sme.models import (
-    CATEGORY_LABELS,
-    GRADE_LABELS,
-    GUIDANCE_KIND_LABELS,
-    SCALE_LABELS,
-    SCHEME_LABELS,
-    SCHEME_TYPE_LABELS,
-    STAGE_LABELS,
     AuditFinding,
     Business,
     Certificate,
@@ -49,6 +42,15 @@ from qms.sme.models import (
 )
 from qms.sme.operations import normalize_nib, normalize_npwp
 from qms.sme.policies import coop_officers
+from qms.sme.vocabulary import (
+    CATEGORY_LABELS,
+    GRADE_LABELS,
+    GUIDANCE_KIND_LABELS,
+    SCALE_LABELS,
+    SCHEME_LABELS,
+    SCHEME_TYPE_LABELS,
+    STAGE_LABELS,
+)
 from qms.sme.workflow import STEPS
 
 

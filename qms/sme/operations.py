@@ -25,28 +25,30 @@ from qms.organisations.models import City
 from qms.organisations.queries import kecamatan_of, kelurahan_by_kecamatan
 from qms.sme import catalogue, queries, settings
 from qms.sme.models import (
-    READINESS_LABELS,
     AuditFinding,
     Business,
     Certificate,
-    FindingGrade,
-    GuidanceKind,
     GuidanceVisit,
     LabTest,
     Pathway,
     Product,
-    ProductCategory,
     ProductStandard,
     ReadinessAnswer,
+    StageRecord,
+    Surveillance,
+    TrainingAttendance,
+    TrainingBatch,
+)
+from qms.sme.vocabulary import (
+    READINESS_LABELS,
+    FindingGrade,
+    GuidanceKind,
+    ProductCategory,
     ReadinessStatus,
     Scale,
     Scheme,
     SchemeType,
     Stage,
-    StageRecord,
-    Surveillance,
-    TrainingAttendance,
-    TrainingBatch,
 )
 from qms.sme.workflow import (
     finding_refusal,

@@ -16,21 +16,17 @@ from qms.extensions import db
 from qms.organisations.models import City
 from qms.sme import catalogue, figures, policies, workflow
 from qms.sme.models import (
-    STAGE_LABELS,
     Business,
     Certificate,
     GuidanceVisit,
     Pathway,
     Product,
-    ProductCategory,
-    ReadinessStatus,
-    Scale,
-    Stage,
     StageRecord,
     TrainingAttendance,
     TrainingBatch,
 )
 from qms.sme.settings import expiry_notice_horizon, setting
+from qms.sme.vocabulary import STAGE_LABELS, ProductCategory, ReadinessStatus, Scale, Stage
 
 # --- cities -------------------------------------------------------------------------------
 

@@ -11,20 +11,22 @@ from qms.sme.models import (
     AuditFinding,
     Business,
     Certificate,
-    FindingGrade,
-    GuidanceKind,
     GuidanceVisit,
     LabTest,
     Pathway,
     Product,
+    StageRecord,
+    TestResult,
+    TrainingBatch,
+)
+from qms.sme.vocabulary import (
+    FindingGrade,
+    GuidanceKind,
     ProductCategory,
     Scale,
     Scheme,
     SchemeType,
     Stage,
-    StageRecord,
-    TestResult,
-    TrainingBatch,
 )
 
 

@@ -26,15 +26,8 @@ from qms.core.timeutil import today as local_today
 from qms.core.workflow import StateMachine, Transition
 from qms.extensions import db
 from qms.sme import catalogue, policies, settings
-from qms.sme.models import (
-    STAGE_LABELS,
-    STAGE_ORDER,
-    Certificate,
-    Pathway,
-    Stage,
-    StageRecord,
-    Surveillance,
-)
+from qms.sme.models import Certificate, Pathway, StageRecord, Surveillance
+from qms.sme.vocabulary import STAGE_LABELS, STAGE_ORDER, Stage
 
 ACTIVE_STAGES = frozenset(STAGE_ORDER)
 #: the stages in which the pathway's certificate is in force and under surveillance

@@ -14,15 +14,13 @@ from qms.extensions import db
 from qms.organisations.models import City
 from qms.reports.registry import RecordKind, ReportRequest, ReportType, register_report_type
 from qms.sme import queries as sme
-from qms.sme.models import (
+from qms.sme.models import Business, Pathway, TestParameter
+from qms.sme.vocabulary import (
     CATEGORY_LABELS,
     GUIDANCE_KIND_LABELS,
     SCALE_LABELS,
     SCHEME_LABELS,
     STAGE_LABELS,
-    Business,
-    Pathway,
-    TestParameter,
 )
 
 

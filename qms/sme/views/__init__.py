@@ -10,7 +10,7 @@ from flask import Blueprint, Flask, render_template
 from flask_babel import gettext as _
 
 from qms.core.timeutil import today
-from qms.sme.models import (
+from qms.sme.vocabulary import (
     CATEGORY_LABELS,
     GRADE_LABELS,
     GUIDANCE_KIND_LABELS,

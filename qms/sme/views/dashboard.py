@@ -8,10 +8,11 @@ from flask_login import current_user, login_required
 from qms.core import access
 from qms.core.timeutil import today
 from qms.sme import catalogue, figures, policies
-from qms.sme.models import CATEGORY_LABELS, STAGE_LABELS, ProductStandard
+from qms.sme.models import ProductStandard
 from qms.sme.settings import setting
 from qms.sme.views import bp, not_found
 from qms.sme.views.registry import city_options
+from qms.sme.vocabulary import CATEGORY_LABELS, STAGE_LABELS
 
 
 @bp.get("/catalogue")

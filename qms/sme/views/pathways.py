@@ -25,16 +25,9 @@ from qms.sme.forms import (
     SurveillanceForm,
     TransitionForm,
 )
-from qms.sme.models import (
-    STAGE_LABELS,
-    STAGE_ORDER,
-    AuditFinding,
-    Pathway,
-    Stage,
-    StageRecord,
-    Surveillance,
-)
+from qms.sme.models import AuditFinding, Pathway, StageRecord, Surveillance
 from qms.sme.views import bp
+from qms.sme.vocabulary import STAGE_LABELS, STAGE_ORDER, Stage
 
 
 @bp.get("/pathways")
