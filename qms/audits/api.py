@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms.validators import Optional
 
-from qms.api.core import api_route, json_body, ok, paginate, validate_form
+from qms.api.core import api_children, api_record, api_route, json_body, ok, paginate, validate_form
 from qms.api.schema import unbound_fields
 from qms.audits import checklist, figures, grades, operations, queries, workflow
 from qms.audits.forms import (
@@ -115,14 +115,14 @@ def create_programme():
     return ok(AuditProgrammeOut.of(programme))
 
 
-@api_route(
+api_record(
+    "get_programme",
     "/audit-programmes/<int:programme_id>",
-    summary="One programme with its planned audits (planned against done)",
-    tag="audits",
-    response=AuditProgrammeOut,
+    AuditProgramme,
+    AuditProgrammeOut,
+    "One programme with its planned audits (planned against done)",
+    "audits",
 )
-def get_programme(programme_id: int):
-    return ok(AuditProgrammeOut.of(access.get_visible(AuditProgramme, programme_id, current_user)))
 
 
 @api_route(
@@ -250,9 +250,7 @@ def create_audit():
     return ok(AuditOut.of(audit))
 
 
-@api_route("/audits/<int:audit_id>", summary="One audit", tag="audits", response=AuditOut)
-def get_audit(audit_id: int):
-    return ok(AuditOut.of(access.get_visible(Audit, audit_id, current_user)))
+api_record("get_audit", "/audits/<int:audit_id>", Audit, AuditOut, "One audit", "audits")
 
 
 @api_route(
@@ -341,16 +339,15 @@ def close_audit(audit_id: int):
 # --- checklist rows and findings ----------------------------------------------------------
 
 
-@api_route(
+api_children(
+    "list_rows",
     "/audits/<int:audit_id>/checklist",
-    summary="An audit's checklist rows",
-    tag="audits",
-    response=ChecklistRowOut,
-    many=True,
+    Audit,
+    lambda _user, audit: audit.rows,
+    ChecklistRowOut,
+    "An audit's checklist rows",
+    "audits",
 )
-def list_rows(audit_id: int):
-    audit = access.get_visible(Audit, audit_id, current_user)
-    return ok([ChecklistRowOut.of(r) for r in audit.rows])
 
 
 @api_route(
@@ -388,21 +385,20 @@ def save_row(row_id: int):
     return ok(ChecklistRowOut.of(row))
 
 
-@api_route(
+api_children(
+    "list_findings",
     "/audits/<int:audit_id>/findings",
-    summary="An audit's findings",
-    tag="audits",
-    response=FindingOut,
-    many=True,
+    Audit,
+    lambda _user, audit: audit.active_findings,
+    FindingOut,
+    "An audit's findings",
+    "audits",
 )
-def list_findings(audit_id: int):
-    audit = access.get_visible(Audit, audit_id, current_user)
-    return ok([FindingOut.of(f) for f in audit.active_findings])
 
 
-@api_route("/findings/<int:finding_id>", summary="One finding", tag="audits", response=FindingOut)
-def get_finding(finding_id: int):
-    return ok(FindingOut.of(access.get_visible(Finding, finding_id, current_user)))
+api_record(
+    "get_finding", "/findings/<int:finding_id>", Finding, FindingOut, "One finding", "audits"
+)
 
 
 @api_route(
@@ -423,15 +419,12 @@ def update_finding(finding_id: int):
     return ok(FindingOut.of(finding))
 
 
-@api_route(
+api_children(
+    "agency_compliance",
     "/agencies/<int:agency_id>/compliance",
-    summary="Compliance per clause, each from the agency's latest issued audit that assessed it",
-    tag="audits",
-    response=ClauseComplianceOut,
-    many=True,
+    Agency,
+    lambda user, agency: figures.compliance_by_clause(agency, user),
+    ClauseComplianceOut,
+    "Compliance per clause, each from the agency's latest issued audit that assessed it",
+    "audits",
 )
-def agency_compliance(agency_id: int):
-    agency = access.get_visible(Agency, agency_id, current_user)
-    return ok(
-        [ClauseComplianceOut.of(f) for f in figures.compliance_by_clause(agency, current_user)]
-    )

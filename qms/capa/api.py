@@ -15,7 +15,7 @@ from pydantic import Field, PlainSerializer, WithJsonSchema
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
-from qms.api.core import api_route, json_body, ok, paginate, validate_form
+from qms.api.core import api_children, api_record, api_route, json_body, ok, paginate, validate_form
 from qms.api.schema import Resource, Timestamp
 from qms.capa import operations, queries, workflow
 from qms.capa.complaints import imports
@@ -328,15 +328,14 @@ def create_nonconformity():
     return ok(NonconformityDetailOut.of(nc))
 
 
-@api_route(
+api_record(
+    "get_nonconformity",
     "/nonconformities/<int:nc_id>",
-    summary="One nonconformity with its actions, checks and next steps",
-    tag="capa",
-    response=NonconformityDetailOut,
+    Nonconformity,
+    NonconformityDetailOut,
+    "One nonconformity with its actions, checks and next steps",
+    "capa",
 )
-def get_nonconformity(nc_id: int):
-    nc = access.get_visible(Nonconformity, nc_id, current_user)
-    return ok(NonconformityDetailOut.of(nc))
 
 
 @api_route(
@@ -406,16 +405,15 @@ for _name, _form in TRANSITION_FORMS.items():
 # --- the actions of a plan ----------------------------------------------------------------
 
 
-@api_route(
+api_children(
+    "list_actions",
     "/nonconformities/<int:nc_id>/actions",
-    summary="The actions of a nonconformity's plans",
-    tag="capa",
-    response=CorrectiveActionOut,
-    many=True,
+    Nonconformity,
+    lambda _user, nc: nc.actions,
+    CorrectiveActionOut,
+    "The actions of a nonconformity's plans",
+    "capa",
 )
-def list_actions(nc_id: int):
-    nc = access.get_visible(Nonconformity, nc_id, current_user)
-    return ok([CorrectiveActionOut.of(a) for a in nc.actions])
 
 
 @api_route(
@@ -517,14 +515,14 @@ def create_import():
     return ok(ComplaintImportOut.of(record))
 
 
-@api_route(
+api_record(
+    "get_import",
     "/complaint-imports/<int:import_id>",
-    summary="An import's report",
-    tag="capa",
-    response=ComplaintImportOut,
+    ComplaintImport,
+    ComplaintImportOut,
+    "An import's report",
+    "capa",
 )
-def get_import(import_id: int):
-    return ok(ComplaintImportOut.of(access.get_visible(ComplaintImport, import_id, current_user)))
 
 
 @api_route(

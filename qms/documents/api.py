@@ -11,7 +11,7 @@ from flask_login import current_user
 from pydantic import create_model
 from werkzeug.datastructures import CombinedMultiDict
 
-from qms.api.core import api_route, json_body, ok, paginate, validate_form
+from qms.api.core import api_children, api_record, api_route, json_body, ok, paginate, validate_form
 from qms.api.schema import Resource
 from qms.core import access
 from qms.core.errors import PermissionDenied, ValidationFailed
@@ -174,11 +174,14 @@ def create_document():
     return ok(DocumentOut.of(document))
 
 
-@api_route(
-    "/documents/<int:document_id>", summary="One document", tag="documents", response=DocumentOut
+api_record(
+    "get_document",
+    "/documents/<int:document_id>",
+    Document,
+    DocumentOut,
+    "One document",
+    "documents",
 )
-def get_document(document_id: int):
-    return ok(DocumentOut.of(access.get_visible(Document, document_id, current_user)))
 
 
 @api_route(
@@ -218,16 +221,15 @@ def withdraw_document(document_id: int):
     return ok(DocumentOut.of(document))
 
 
-@api_route(
+api_children(
+    "list_revisions",
     "/documents/<int:document_id>/revisions",
-    summary="A document's revisions",
-    tag="documents",
-    response=DocumentRevisionOut,
-    many=True,
+    Document,
+    lambda _user, document: document.revisions,
+    DocumentRevisionOut,
+    "A document's revisions",
+    "documents",
 )
-def list_revisions(document_id: int):
-    document = access.get_visible(Document, document_id, current_user)
-    return ok([DocumentRevisionOut.of(r) for r in document.revisions])
 
 
 @api_route(
@@ -251,15 +253,14 @@ def create_revision(document_id: int):
     return ok(DocumentRevisionOut.of(revision))
 
 
-@api_route(
+api_record(
+    "get_revision",
     "/document-revisions/<int:revision_id>",
-    summary="One revision with its text and files",
-    tag="documents",
-    response=DocumentRevisionOut,
+    DocumentRevision,
+    DocumentRevisionOut,
+    "One revision with its text and files",
+    "documents",
 )
-def get_revision(revision_id: int):
-    revision = access.get_visible(DocumentRevision, revision_id, current_user)
-    return ok(DocumentRevisionOut.of(revision))
 
 
 @api_route(

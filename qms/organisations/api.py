@@ -8,7 +8,7 @@ from typing import Any
 from flask_login import current_user
 from wtforms.validators import InputRequired
 
-from qms.api.core import api_route, json_body, ok, paginate, validate_form
+from qms.api.core import api_children, api_record, api_route, json_body, ok, paginate, validate_form
 from qms.api.schema import Resource
 from qms.core import access
 from qms.core.forms import REQUIRED, WholeNumberField
@@ -93,9 +93,7 @@ def list_cities():
     return paginate(access.scoped(City, current_user).order_by(City.name, City.id), CityOut)
 
 
-@api_route("/cities/<int:city_id>", summary="One city", tag="organisations", response=CityOut)
-def get_city(city_id: int):
-    return ok(CityOut.of(access.get_visible(City, city_id, current_user)))
+api_record("get_city", "/cities/<int:city_id>", City, CityOut, "One city", "organisations")
 
 
 @api_route(
@@ -110,11 +108,9 @@ def list_agencies():
     return paginate(query, AgencyOut)
 
 
-@api_route(
-    "/agencies/<int:agency_id>", summary="One agency", tag="organisations", response=AgencyOut
+api_record(
+    "get_agency", "/agencies/<int:agency_id>", Agency, AgencyOut, "One agency", "organisations"
 )
-def get_agency(agency_id: int):
-    return ok(AgencyOut.of(access.get_visible(Agency, agency_id, current_user)))
 
 
 @api_route(
@@ -165,16 +161,15 @@ def archive_agency(agency_id: int):
     return ok(AgencyOut.of(agency))
 
 
-@api_route(
+api_children(
+    "list_units",
     "/agencies/<int:agency_id>/units",
-    summary="An agency's units (parent_id gives the tree)",
-    tag="organisations",
-    response=UnitOut,
-    many=True,
+    Agency,
+    lambda user, agency: queries.units_of(user, agency),
+    UnitOut,
+    "An agency's units (parent_id gives the tree)",
+    "organisations",
 )
-def list_units(agency_id: int):
-    agency = access.get_visible(Agency, agency_id, current_user)
-    return ok([UnitOut.of(u) for u in queries.units_of(current_user, agency)])
 
 
 def _unit_form(agency: Agency, data: dict[str, Any], unit: Unit | None = None) -> UnitForm:
@@ -202,9 +197,7 @@ def create_unit(agency_id: int):
     return ok(UnitOut.of(unit))
 
 
-@api_route("/units/<int:unit_id>", summary="One unit", tag="organisations", response=UnitOut)
-def get_unit(unit_id: int):
-    return ok(UnitOut.of(access.get_visible(Unit, unit_id, current_user)))
+api_record("get_unit", "/units/<int:unit_id>", Unit, UnitOut, "One unit", "organisations")
 
 
 @api_route(

@@ -12,7 +12,7 @@ from flask_login import current_user
 from wtforms import Field
 from wtforms.validators import InputRequired
 
-from qms.api.core import api_route, json_body, ok, paginate, validate_form
+from qms.api.core import api_children, api_record, api_route, json_body, ok, paginate, validate_form
 from qms.api.schema import Resource
 from qms.core import access
 from qms.core.errors import PermissionDenied, ValidationFailed
@@ -143,14 +143,14 @@ def create_business():
     return ok(SmeBusinessOut.of(business))
 
 
-@api_route(
+api_record(
+    "get_business",
     "/sme/businesses/<int:business_id>",
-    summary="One small business",
-    tag=TAG,
-    response=SmeBusinessOut,
+    Business,
+    SmeBusinessOut,
+    "One small business",
+    TAG,
 )
-def get_business(business_id: int):
-    return ok(SmeBusinessOut.of(access.get_visible(Business, business_id, current_user)))
 
 
 @api_route(
@@ -175,16 +175,15 @@ def update_business(business_id: int):
 # --- products -----------------------------------------------------------------------------
 
 
-@api_route(
+api_children(
+    "list_business_products",
     "/sme/businesses/<int:business_id>/products",
-    summary="A business's products",
-    tag=TAG,
-    response=SmeProductOut,
-    many=True,
+    Business,
+    lambda _user, business: queries.products_of(business),
+    SmeProductOut,
+    "A business's products",
+    TAG,
 )
-def list_business_products(business_id: int):
-    business = access.get_visible(Business, business_id, current_user)
-    return ok([SmeProductOut.of(p) for p in queries.products_of(business)])
 
 
 @api_route(
@@ -220,9 +219,9 @@ def list_products():
     return paginate(query, SmeProductOut)
 
 
-@api_route("/sme/products/<int:product_id>", summary="One product", tag=TAG, response=SmeProductOut)
-def get_product(product_id: int):
-    return ok(SmeProductOut.of(access.get_visible(Product, product_id, current_user)))
+api_record(
+    "get_product", "/sme/products/<int:product_id>", Product, SmeProductOut, "One product", TAG
+)
 
 
 @api_route(
@@ -286,14 +285,14 @@ def open_pathway():
     return ok(SmePathwayOut.of(pathway))
 
 
-@api_route(
+api_record(
+    "get_pathway",
     "/sme/pathways/<int:pathway_id>",
-    summary="One pathway with its stages, findings and certificates",
-    tag=TAG,
-    response=SmePathwayOut,
+    Pathway,
+    SmePathwayOut,
+    "One pathway with its stages, findings and certificates",
+    TAG,
 )
-def get_pathway(pathway_id: int):
-    return ok(SmePathwayOut.of(access.get_visible(Pathway, pathway_id, current_user)))
 
 
 @api_route(
@@ -312,16 +311,15 @@ def take_step(pathway_id: int):
     return ok(SmePathwayOut.of(pathway))
 
 
-@api_route(
+api_children(
+    "list_lab_tests",
     "/sme/pathways/<int:pathway_id>/lab-tests",
-    summary="Lab test rounds of a pathway",
-    tag=TAG,
-    response=SmeLabTestOut,
-    many=True,
+    Pathway,
+    lambda _user, pathway: pathway.lab_tests,
+    SmeLabTestOut,
+    "Lab test rounds of a pathway",
+    TAG,
 )
-def list_lab_tests(pathway_id: int):
-    pathway = access.get_visible(Pathway, pathway_id, current_user)
-    return ok([SmeLabTestOut.of(t) for t in pathway.lab_tests])
 
 
 @api_route(
@@ -358,16 +356,15 @@ def record_lab_test(pathway_id: int):
 # --- guidance -----------------------------------------------------------------------------
 
 
-@api_route(
+api_children(
+    "list_visits",
     "/sme/businesses/<int:business_id>/visits",
-    summary="A business's guidance visits and consultations, newest first",
-    tag=TAG,
-    response=SmeVisitOut,
-    many=True,
+    Business,
+    lambda _user, business: queries.visits_of(business),
+    SmeVisitOut,
+    "A business's guidance visits and consultations, newest first",
+    TAG,
 )
-def list_visits(business_id: int):
-    business = access.get_visible(Business, business_id, current_user)
-    return ok([SmeVisitOut.of(v) for v in queries.visits_of(business)])
 
 
 @api_route(
@@ -417,11 +414,11 @@ def create_training():
     return ok(SmeTrainingOut.of(batch))
 
 
-@api_route(
+api_record(
+    "get_training",
     "/sme/trainings/<int:training_id>",
-    summary="One training batch with the businesses that attended",
-    tag=TAG,
-    response=SmeTrainingOut,
+    TrainingBatch,
+    SmeTrainingOut,
+    "One training batch with the businesses that attended",
+    TAG,
 )
-def get_training(training_id: int):
-    return ok(SmeTrainingOut.of(access.get_visible(TrainingBatch, training_id, current_user)))
