@@ -46,6 +46,7 @@ READ_ONLY_ALLOWED = frozenset(
         "accounts.login",
         "accounts.tokens",
         "accounts.revoke_token",
+        "accounts.end_session",
         "reports.generate",
         "reports.quick",
         "verify.check",

@@ -90,19 +90,26 @@ def core_keys() -> set[tuple[str | None, str]]:
 
 
 def _keep_shared(pot: Path) -> None:
-    """Core also keeps the messages it holds for features that share them (a message used by two
-    features' templates, say), for as long as any code uses them."""
+    """Core also keeps the messages it holds that several features use (a message of two
+    features' templates, say): no feature's catalogue holds those."""
+    with_catalogue = [f for f in feature_names() if f != "core" and catalogue(f).exists()]
+    users: dict[tuple[str | None, str], int] = {}
+    found: dict[tuple[str | None, str], Message] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        everything = Path(tmp) / "all.pot"
-        extract([PACKAGE, TEMPLATES], everything)
-        with everything.open("rb") as handle:
-            used = read_po(handle)
+        for feature in with_catalogue:
+            feature_pot = Path(tmp) / f"{feature}.pot"
+            extract(sources(feature), feature_pot)
+            with feature_pot.open("rb") as handle:
+                for message in read_po(handle):
+                    if message.id:
+                        users[message_key(message)] = users.get(message_key(message), 0) + 1
+                        found[message_key(message)] = message
     with pot.open("rb") as handle:
         template = read_po(handle)
     held = core_keys()
-    for message in used:
-        if message.id and message_key(message) in held and message.id not in template:
-            template[message.id] = message
+    for key, count in users.items():
+        if count > 1 and key in held and found[key].id not in template:
+            template[found[key].id] = found[key]
     with pot.open("wb") as handle:
         write_po(handle, template, omit_header=True)
 

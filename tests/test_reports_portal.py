@@ -116,6 +116,7 @@ def test_bsn_reviewer_generates_downloads_and_gets_the_archived_file_again(
 def test_read_only_roles_may_post_to_report_generation_and_verification_only(client, auth, kupang):
     assert sorted(web.READ_ONLY_ALLOWED) == [
         "accounts.change_password",
+        "accounts.end_session",
         "accounts.login",
         "accounts.logout",
         "accounts.revoke_token",

@@ -22,6 +22,7 @@ from tests.factories import CityFactory, user_with_role
 ROUTES = """
 GET /
 GET /account/password
+GET /account/sessions
 GET /account/tokens
 GET /agencies
 GET /agencies/<int:agency_id>
@@ -154,6 +155,7 @@ PATCH /api/v1/sme/businesses/<int:business_id>
 PATCH /api/v1/sme/products/<int:product_id>
 PATCH /api/v1/units/<int:unit_id>
 POST /account/password
+POST /account/sessions/<int:session_id>/end
 POST /account/tokens
 POST /account/tokens/<int:token_id>/revoke
 POST /agencies/<int:agency_id>/archive

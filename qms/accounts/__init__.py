@@ -25,7 +25,7 @@ def _force_password_change():
 
 
 def init_app(app: Flask) -> None:
-    from qms.accounts import admin_views, authentication, policies, queries, views
+    from qms.accounts import admin_views, authentication, policies, queries, sessions, views
     from qms.accounts.models import User
     from qms.core.registry import NavItem, add_history_labels, add_history_resolver, add_nav
     from qms.core.roles import ROLE_LABELS
@@ -40,7 +40,7 @@ def init_app(app: Flask) -> None:
         # The API authenticates by token only, never by the browser's session cookie.
         if request.blueprint == "api":
             return None
-        return db.session.get(User, int(user_id))
+        return sessions.user_of_request(user_id)
 
     @login_manager.request_loader
     def load_user_from_token(req) -> User | None:

@@ -13,7 +13,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from qms.accounts.models import ApiToken, User
+from qms.accounts import sessions
+from qms.accounts.models import ApiToken, SessionEnd, User
 from qms.accounts.queries import find_by_email
 from qms.core.errors import DomainError
 from qms.core.mail import queue_mail
@@ -90,6 +91,7 @@ def _count_failure(user: User, now: datetime) -> None:
         user.failed_logins = 0
         log.warning("account %s locked for %s minutes after failed logins", user.email, minutes)
         _tell_the_holder(user, now, minutes)
+        sessions.end_others(user, SessionEnd.LOCKED)
     db.session.flush()
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from qms.accounts import sessions
 from qms.accounts.authentication import check_password_rules, hash_password
-from qms.accounts.models import RoleAssignment, User
+from qms.accounts.models import RoleAssignment, SessionEnd, User
 from qms.accounts.policies import is_own_admin_role, may_grant
 from qms.accounts.queries import find_by_email
 from qms.core import access
@@ -65,9 +66,12 @@ def update_user(actor: User, user: User, *, name: str, active: bool) -> None:
     access.authorize(actor, access.EDIT, user)
     if user.id == actor.id and not active:
         raise DomainError(_l("You cannot deactivate your own account."))
+    deactivated = user.active and not active
     user.name = name.strip()
     user.active = active
     db.session.flush()
+    if deactivated:
+        sessions.end_others(user, SessionEnd.DEACTIVATED)
 
 
 def unlock(actor: User, user: User) -> None:
@@ -83,6 +87,7 @@ def reset_password(actor: User, user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     user.must_change_password = True
     db.session.flush()
+    sessions.end_others(user, SessionEnd.PASSWORD_RESET)
 
 
 def assign_role(

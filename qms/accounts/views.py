@@ -15,9 +15,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from qms.accounts import authentication, operations, queries
+from qms.accounts import authentication, operations, queries, sessions
 from qms.accounts.forms import ChangePasswordForm, LoginForm, TokenForm
-from qms.accounts.models import ApiToken
+from qms.accounts.models import ApiToken, SessionEnd, UserSession
 from qms.core.errors import DomainError
 from qms.extensions import db, limiter
 
@@ -52,6 +52,8 @@ def login():
             db.session.commit()
             # a new session (and CSRF token) at login: nothing issued before it stays valid
             session.clear()
+            sessions.start(user)
+            db.session.commit()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("accounts/login.html", form=form), 200 if not form.errors else 422
@@ -60,7 +62,12 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    record = sessions.current()
+    if record is not None:
+        sessions.end(record, SessionEnd.LOGOUT)
+        db.session.commit()
     logout_user()
+    session.clear()
     flash(_("You are logged out."), "info")
     return redirect(url_for("accounts.login"))
 
@@ -78,8 +85,15 @@ def change_password():
             db.session.rollback()
             getattr(form, error.field or "password").errors.append(str(error.message))
         else:
+            sessions.end_others(current_user, SessionEnd.PASSWORD_CHANGED, sessions.current())
             db.session.commit()
-            flash(_("Your password was changed."), "success")
+            flash(
+                _(
+                    "Your password was changed. Your other sessions were ended and your API "
+                    "tokens revoked: make a new token if a program needs one."
+                ),
+                "success",
+            )
             return redirect(url_for("home.index"))
     return render_template("accounts/password.html", form=form), 200 if not form.errors else 422
 
@@ -121,3 +135,30 @@ def revoke_token(token_id: int):
     db.session.commit()
     flash(_("The token was revoked."), "success")
     return redirect(url_for("accounts.tokens"))
+
+
+@bp.get("/account/sessions")
+@login_required
+def sessions_page():
+    return render_template(
+        "accounts/sessions.html",
+        sessions=sessions.live_sessions(current_user),
+        this_session=sessions.current(),
+    )
+
+
+@bp.post("/account/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id: int):
+    record = db.session.get(UserSession, session_id)
+    if record is None or record.user_id != current_user.id:
+        return render_template("errors.html", message=_("Not found.")), 404
+    ending_this_one = record.id == getattr(sessions.current(), "id", None)
+    sessions.end(record, SessionEnd.ENDED_BY_USER)
+    db.session.commit()
+    if ending_this_one:
+        logout_user()
+        session.clear()
+        return redirect(url_for("accounts.login"))
+    flash(_("The session was ended."), "success")
+    return redirect(url_for("accounts.sessions_page"))
