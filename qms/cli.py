@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -111,3 +112,53 @@ def init_app(app: Flask) -> None:
     for command in cli_commands.values():
         qms_group.add_command(command)
     app.cli.add_command(qms_group)
+
+
+@qms_group.command("backup")
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+def backup(archive: Path) -> None:
+    """Write one archive with the database, the evidence files, the report archive and a
+    manifest of SHA-256 sums (see README, "Backup and restore")."""
+    from qms.backup import BackupError, make_backup
+
+    try:
+        manifest = make_backup(archive)
+    except (BackupError, OSError, subprocess.CalledProcessError) as error:
+        raise click.ClickException(_failure(error)) from error
+    rows = sum(manifest["counts"].values())
+    click.echo(f"backup written to {archive}: {len(manifest['members'])} files, {rows} rows")
+
+
+@qms_group.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="Replace an installation that holds data.")
+def restore(archive: Path, replace: bool) -> None:
+    """Check an archive against its manifest, then restore the database and the folders."""
+    from qms.backup import BackupError
+    from qms.backup import restore as restore_archive
+
+    try:
+        manifest = restore_archive(archive, replace=replace)
+    except (BackupError, OSError, subprocess.CalledProcessError) as error:
+        raise click.ClickException(_failure(error)) from error
+    click.echo(f"restored the backup of {manifest['created_at']}")
+
+
+@qms_group.command("check-files")
+def check_files() -> None:
+    """List evidence files whose stored file is missing or no longer matches its SHA-256."""
+    from qms.backup import check_files as find_problems
+
+    problems = find_problems()
+    for problem in problems:
+        stored = problem.file
+        owner = f"{stored.owner_type} {stored.owner_id}"
+        click.echo(f"{problem.problem}: file {stored.id} {stored.original_name!r} ({owner})")
+    click.echo(f"{len(problems)} problem(s)")
+    if problems:
+        sys.exit(1)
+
+
+def _failure(error: BaseException) -> str:
+    stderr = getattr(error, "stderr", None)
+    return stderr.decode(errors="replace").strip() if stderr else str(error)

@@ -104,7 +104,9 @@ def _handle_http(error: HTTPException) -> Any:
             404: _("This record does not exist, or you may not see it."),
         }.get(error.code or 500, error.description or error.name)
         return json_error(error.code or 500, message)
-    return render_template("errors.html", error=error), error.code
+    # a message of ours rides on the error for the codes that carry one (410: a missing file)
+    message = error.description if error.code == 410 else None
+    return render_template("errors.html", error=error, message=message), error.code
 
 
 def _handle_server_error(error: InternalServerError) -> Any:

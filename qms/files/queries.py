@@ -6,7 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from flask import Response, abort, current_app, send_file
+from flask_babel import gettext as _
 from sqlalchemy import select
+from werkzeug.exceptions import Gone
 
 from qms.extensions import db
 from qms.files.models import StoredFile
@@ -47,7 +49,18 @@ def downloadable(user: Any, file_id: int) -> StoredFile:
 
 
 def send(stored: StoredFile) -> Response:
-    """Always an attachment under its original name, never rendered inline by the browser."""
+    """Always an attachment under its original name, never rendered inline by the browser. A
+    record whose file is missing from the store (a database restored without its files) is
+    410 Gone with a clear message, never a server error."""
+    if not path_of(stored).is_file():
+        raise Gone(
+            _(
+                "The file “%(name)s” is recorded but missing from the file store. Ask the "
+                "administrator to restore the files from a backup (flask qms check-files lists "
+                "every missing file).",
+                name=stored.original_name,
+            )
+        )
     return send_file(
         path_of(stored),
         mimetype=stored.content_type,
