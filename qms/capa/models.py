@@ -7,7 +7,17 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, Text, UniqueConstraint, and_
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    text,
+)
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
@@ -155,6 +165,10 @@ class NcCounter(db.Model):
     last: Mapped[int] = mapped_column(default=0)
 
 
+#: a nonconformity raised by an escalation rule that is still open (not closed, not archived)
+OPEN_ESCALATION = "escalation_key IS NOT NULL AND status != 'closed' AND archived_at IS NULL"
+
+
 class Nonconformity(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.Model):
     """A nonconformity (ketidaksesuaian, KTS) and its corrective action record (DOMAIN.md §3)."""
 
@@ -162,6 +176,14 @@ class Nonconformity(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixi
     __table_args__ = (
         UniqueConstraint("agency_id", "year", "sequence"),
         Index("ix_nonconformities_escalation_key", "escalation_key"),
+        # one open nonconformity per escalation rule, whatever runs the rules at the same time
+        Index(
+            "uq_nonconformities_open_escalation",
+            "escalation_key",
+            unique=True,
+            sqlite_where=text(OPEN_ESCALATION),
+            postgresql_where=text(OPEN_ESCALATION),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

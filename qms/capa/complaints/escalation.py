@@ -108,6 +108,10 @@ def escalate_complaints(city: City, today: date, actor: User | None = None) -> l
     days = setting("COMPLAINT_RESPONSE_DAYS")
     count = setting("COMPLAINT_SIMILAR_COUNT")
     window = setting("COMPLAINT_SIMILAR_WINDOW_DAYS")
+    # one run of the rules per city at a time (imports confirmed at the same moment, the daily
+    # job): the next run waits and then finds the nonconformities this one raised; the partial
+    # unique index on open escalations guards the rest
+    db.session.execute(select(City.id).where(City.id == city.id).with_for_update())
     complaints = list(
         db.session.scalars(
             select(Complaint)
