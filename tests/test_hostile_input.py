@@ -158,3 +158,63 @@ def _dispose(*apps) -> None:
     for extra in apps:
         with extra.app_context():
             db.engine.dispose()
+
+
+# --- complaint files and uploads ---------------------------------------------------------
+
+HEADER = "channel;id;agency;category;received_at;text\n"
+
+
+def _preview(world, content: bytes, name: str = "export.csv"):
+    from qms.capa.complaints import imports
+
+    return imports.preview_import(world.admin, world.city, name, content)
+
+
+@pytest.fixture
+def complaint_world(app):
+    from tests.factories_capa import make_world
+
+    with app.test_request_context():
+        yield make_world()
+
+
+def test_a_semicolon_separated_complaint_file_is_read(complaint_world):
+    content = HEADER + "lapor;L-1;DUKCAPIL;KTP-el;2026-03-01;Belum jadi.\n"
+    record = _preview(complaint_world, content.encode())
+    assert record.report["valid"] == 1 and record.report["errors"] == []
+
+
+def test_oversized_cells_and_deep_json_are_refused_with_the_row_named(complaint_world):
+    from qms.capa.complaints.parsing import MAX_CELL
+    from qms.core.errors import DomainError
+
+    long_text = "x" * (MAX_CELL + 1)
+    record = _preview(
+        complaint_world,
+        (HEADER + f"lapor;L-1;DUKCAPIL;KTP-el;2026-03-01;{long_text}\n").encode(),
+    )
+    assert [(e["row"], e["code"], e["column"]) for e in record.report["errors"]] == [
+        (2, "too_long", "text")
+    ]
+    huge = "y" * 200_000
+    with pytest.raises(DomainError, match="Baris 3") as refused:
+        _preview(
+            complaint_world,
+            (HEADER + "lapor;L-1;DUKCAPIL;KTP-el;2026-03-01;ok\n"
+             + f"lapor;L-2;DUKCAPIL;KTP-el;2026-03-01;{huge}\n").encode(),
+        )  # fmt: skip
+    assert refused.value.field == "file"
+    deep = ("[" * 50_000 + "]" * 50_000).encode()
+    with pytest.raises(DomainError) as too_deep:
+        _preview(complaint_world, deep, "export.json")
+    assert too_deep.value.field == "file"
+
+
+def test_file_names_lose_control_and_bidirectional_characters():
+    from qms.files.operations import readable_name
+
+    assert readable_name("invoice\u202efdp.exe") == "invoicefdp.exe"
+    assert readable_name("../../etc/pa\u2066ss\x00wd") == "passwd"
+    assert readable_name("\u200f") == "file"
+    assert readable_name("Laporan SOP KTP-el.pdf") == "Laporan SOP KTP-el.pdf"

@@ -4,6 +4,7 @@ with its SHA-256. Any feature attaches files to its records through here."""
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from pathlib import Path
 from typing import IO, Any
@@ -13,6 +14,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from qms.core.errors import DomainError
+from qms.core.inputs import CONTROL_CHARACTERS
 from qms.extensions import db
 from qms.files.models import StoredFile
 from qms.files.policies import carries_files
@@ -54,6 +56,18 @@ def detect_type(data: bytes) -> str:
     return kind.extension
 
 
+#: bidirectional controls make a name read otherwise than it is ("invoice‮fdp.exe")
+BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]")
+
+
+def readable_name(original_name: str | None) -> str:
+    """The name an upload is kept and offered under: its last path part, without control or
+    bidirectional characters, at most 255 characters."""
+    name = Path(original_name or "").name
+    name = BIDI_CONTROLS.sub("", CONTROL_CHARACTERS.sub("", name)).strip()
+    return name[:255] or "file"
+
+
 def store(
     stream: IO[bytes], original_name: str, owner: Any, user: Any, description: str = ""
 ) -> StoredFile:
@@ -71,7 +85,7 @@ def store(
     stored = StoredFile(
         owner_type=type(owner).__tablename__,
         owner_id=owner.id,
-        original_name=Path(original_name or "file").name[:255],
+        original_name=readable_name(original_name),
         storage_name=storage_name,
         content_type=ALLOWED_TYPES[extension],
         extension=extension,

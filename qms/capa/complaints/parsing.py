@@ -77,6 +77,11 @@ def row_error_text(error: dict[str, Any]) -> str:
         "duplicate": lambda: _("The same channel and id as row %(value)s.", value=value),
         "response_before_received": lambda: _("The response date is before the date received."),
         "not_an_object": lambda: _("The entry is not an object with the complaint's fields."),
+        "too_long": lambda: _(
+            "The column “%(column)s” is longer than %(max)s characters.",
+            column=error.get("column", "–"),
+            max=MAX_CELL,
+        ),
     }
     return messages[error["code"]]()
 
@@ -117,6 +122,25 @@ def format_of(filename: str, content: str) -> str:
     return "json" if content.lstrip()[:1] in ("[", "{") else "csv"
 
 
+#: an export's bounds: a cell longer than this is refused in its row, a file with more rows whole
+MAX_CELL = 10_000
+MAX_ROWS = 50_000
+
+
+def _delimiter(content: str) -> str:
+    """A comma, or the semicolon spreadsheets write in an Indonesian locale (where the comma is
+    the decimal mark): whichever the header line uses."""
+    header = content.split("\n", 1)[0]
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def _too_many(rows: list) -> None:
+    if len(rows) > MAX_ROWS:
+        raise DomainError(
+            _("The file has more than %(max)s rows: split it.", max=MAX_ROWS), field="file"
+        )
+
+
 def read_rows(content: str, file_format: str) -> list[tuple[int, Any]]:
     """(row number, raw entry) pairs. CSV rows are numbered as in a spreadsheet (the header is
     row 1); JSON entries from 1."""
@@ -127,6 +151,8 @@ def read_rows(content: str, file_format: str) -> list[tuple[int, Any]]:
             raise DomainError(
                 _("The file is not valid JSON (line %(line)s).", line=exc.lineno), field="file"
             ) from exc
+        except RecursionError as exc:
+            raise DomainError(_l("The JSON is nested too deeply."), field="file") from exc
         if isinstance(data, dict):
             data = data.get("complaints")
         if not isinstance(data, list):
@@ -134,20 +160,37 @@ def read_rows(content: str, file_format: str) -> list[tuple[int, Any]]:
                 _l('The JSON must be a list of complaints (or {"complaints": [...]}).'),
                 field="file",
             )
+        _too_many(data)
         return list(enumerate(data, start=1))
+    reader = csv.DictReader(io.StringIO(content), delimiter=_delimiter(content))
+    rows: list[tuple[int, Any]] = []
     try:
-        reader = csv.DictReader(io.StringIO(content))
         header = [h.strip().lower() for h in reader.fieldnames or []]
         missing = [c for c in REQUIRED if c not in header]
         if missing:
             raise DomainError(
-                _("The file lacks the columns: %(columns)s.", columns=", ".join(missing)),
+                _(
+                    "The file lacks the columns: %(columns)s. Columns are separated by commas "
+                    "or semicolons, with their names in the first row.",
+                    columns=", ".join(missing),
+                ),
                 field="file",
             )
         reader.fieldnames = header
-        return [(number, raw) for number, raw in enumerate(reader, start=2)]
+        for number, raw in enumerate(reader, start=2):
+            rows.append((number, raw))
+            _too_many(rows)
+        return rows
     except csv.Error as exc:
-        raise DomainError(_l("The file must be UTF-8 text (CSV or JSON)."), field="file") from exc
+        raise DomainError(
+            _(
+                "Row %(row)s cannot be read: a cell longer than %(max)s characters, or text "
+                "that is not CSV.",
+                row=rows[-1][0] + 1 if rows else 2,
+                max=MAX_CELL,
+            ),
+            field="file",
+        ) from exc
 
 
 def clean(
@@ -172,6 +215,10 @@ def clean(
     for column in REQUIRED:
         if not text.get(column):
             fail("missing", column)
+    for column, value in text.items():
+        if len(value) > MAX_CELL:
+            fail("too_long", len(value), column)
+            text[column] = ""
     channel = CHANNEL_ALIASES.get(text.get("channel", "").lower())
     if text.get("channel") and channel is None:
         fail("unknown_channel", text["channel"])
