@@ -26,6 +26,11 @@ from tests.factories_documents import (
 )
 
 
+def versioned(api: Api, record_path: str, body: dict) -> dict:
+    """The body with the version of the record as just read: every change carries it."""
+    return {**body, "version": api.get(record_path).json["data"]["version"]}
+
+
 def test_the_whole_workflow_through_the_api(client, api):
     dukcapil = AgencyFactory(code="DUKCAPIL")
     author, approver = officer(dukcapil), city_admin(dukcapil)
@@ -43,30 +48,49 @@ def test_the_whole_workflow_through_the_api(client, api):
         json={"change_summary": "Terbitan pertama", "procedure": "1. Terima berkas."},
     ).json["data"]
     assert (revision["number"], revision["state"]) == (1, "draft")
+    revision_path = f"/document-revisions/{revision['id']}"
+    unversioned = as_author.patch(revision_path, json={"purpose": "Pelayanan yang benar."})
+    assert unversioned.status_code == 422 and list(unversioned.json["error"]["fields"]) == [
+        "version"
+    ]
     changed = as_author.patch(
-        f"/document-revisions/{revision['id']}", json={"purpose": "Pelayanan yang benar."}
+        revision_path,
+        json=versioned(as_author, revision_path, {"purpose": "Pelayanan yang benar."}),
     ).json["data"]
     assert changed["sections"]["purpose"] == "Pelayanan yang benar."
     assert changed["sections"]["procedure"] == "1. Terima berkas."
     path = f"/document-revisions/{revision['id']}/transition"
-    assert as_author.post(path, json={"action": "submit"}).json["data"]["state"] == "in_review"
-    own = as_author.post(path, json={"action": "approve"})
+    submitted = as_author.post(path, json=versioned(as_author, revision_path, {"action": "submit"}))
+    assert submitted.json["data"]["state"] == "in_review"
+    own = as_author.post(path, json=versioned(as_author, revision_path, {"action": "approve"}))
     assert own.status_code == 403
     assert "orang lain yang harus menyetujuinya" in own.json["error"]["message"]
 
     as_approver = Api(client).as_user(approver)
-    approved = as_approver.post(path, json={"action": "approve"}).json["data"]
+    approve = versioned(as_approver, revision_path, {"action": "approve"})
+    approved = as_approver.post(path, json=approve).json["data"]
     assert (approved["state"], approved["approved_by_id"]) == ("approved", approver.id)
-    again = as_approver.post(path, json={"action": "approve"})
+    again = as_approver.post(
+        path, json=versioned(as_approver, revision_path, {"action": "approve"})
+    )
     assert again.status_code == 422
     effective = as_approver.post(
-        path, json={"action": "make_effective", "effective_on": today().isoformat()}
+        path,
+        json=versioned(
+            as_approver,
+            revision_path,
+            {"action": "make_effective", "effective_on": today().isoformat()},
+        ),
     )
     assert effective.json["data"]["state"] == "effective"
 
     listed = as_author.get("/documents?status=effective").json["data"]
     assert [(d["code"], d["current_revision"]) for d in listed] == [("SOP-DUKCAPIL-001", 1)]
-    review = as_author.post(f"/documents/{document['id']}/reviews", json={"outcome": "revision"})
+    document_path = f"/documents/{document['id']}"
+    review = as_author.post(
+        f"{document_path}/reviews",
+        json=versioned(as_author, document_path, {"outcome": "revision"}),
+    )
     assert review.status_code == 201
     revisions = as_author.get(f"/documents/{document['id']}/revisions").json["data"]
     assert [(r["number"], r["state"]) for r in revisions] == [(1, "effective"), (2, "draft")]
@@ -149,7 +173,8 @@ def test_a_file_is_attached_through_the_api_and_makes_the_draft_submittable(api,
     revision = as_author.get(f"/document-revisions/{draft.id}").json["data"]
     assert [f["id"] for f in revision["files"]] == [data["id"]]
     submitted = as_author.post(
-        f"/document-revisions/{draft.id}/transition", json={"action": "submit"}
+        f"/document-revisions/{draft.id}/transition",
+        json=versioned(as_author, f"/document-revisions/{draft.id}", {"action": "submit"}),
     )
     assert submitted.json["data"]["state"] == "in_review"  # a file alone is content
     late = _upload(as_author, draft.id, PDF, "lagi.pdf")
@@ -210,7 +235,7 @@ def test_a_draft_is_discarded_through_the_api_and_a_new_one_can_start(app, api):
         draft = operations.create_revision(author, document, "Usulan", {"procedure": "Usulan"})
     as_author = api.as_user(author)
     path = f"/document-revisions/{draft.id}/transition"
-    no_reason = as_author.post(path, json={"action": "discard"})
+    no_reason = as_author.post(path, json={"action": "discard", "version": draft.version})
     assert no_reason.status_code == 422
     assert no_reason.json["error"]["fields"] == {
         "comment": ["Sebutkan mengapa draf ini dibatalkan."]
@@ -227,7 +252,12 @@ def test_a_draft_is_discarded_through_the_api_and_a_new_one_can_start(app, api):
     assert discarded.status_code == 200, discarded.json
     assert discarded.json["data"]["state"] == "discarded"
     assert discarded.json["data"]["discard_reason"] == "Aturan baru batal terbit."
-    again = as_author.post(path, json={"action": "discard", "comment": "Lagi."})
+    again = as_author.post(
+        path,
+        json=versioned(
+            as_author, f"/document-revisions/{draft.id}", {"action": "discard", "comment": "Lagi."}
+        ),
+    )
     assert again.status_code == 422
 
     shown = as_author.get(f"/documents/{document.id}").json["data"]
@@ -257,7 +287,7 @@ def test_only_the_agencys_managers_discard_through_the_api(app, client):
             user_with_role(Role.BSN_REVIEWER),
         ],
     }
-    body = {"action": "discard", "comment": "Tidak perlu."}
+    body = {"action": "discard", "comment": "Tidak perlu.", "version": draft.version}
     for status, users in denied.items():
         for user in users:
             refused = (

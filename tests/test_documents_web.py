@@ -44,8 +44,11 @@ def _revision(document: Document, number: int) -> DocumentRevision:
 
 
 def _act(client, revision: DocumentRevision, action: str, **data):
+    """Take a step as the revision page does: with the version read."""
+    version = db.session.get(DocumentRevision, revision.id).version
     return client.post(
-        f"/documents/revisions/{revision.id}/transition", data={"action": action, **data}
+        f"/documents/revisions/{revision.id}/transition",
+        data={"action": action, "version": version, **data},
     )
 
 

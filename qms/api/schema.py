@@ -254,17 +254,22 @@ def field_schema(unbound: UnboundField) -> dict[str, Any]:
     return schema
 
 
+#: fields a PATCH must send although it names only what it changes: the version read
+ALWAYS_REQUIRED = frozenset({"version"})
+
+
 def form_schema(
     form_class: type, *, partial: bool = False, exclude: tuple[str, ...] = ()
 ) -> dict[str, Any]:
-    """The request body a form accepts as JSON; `partial` (PATCH): nothing is required."""
+    """The request body a form accepts as JSON; `partial` (PATCH): only the version read is
+    required, the rest keeps its stored value."""
     properties: dict[str, Any] = {}
     required: list[str] = []
     for name, unbound in unbound_fields(form_class):
         if name in exclude or name == "csrf_token":
             continue
         properties[name] = field_schema(unbound)
-        if not partial and is_required(unbound):
+        if is_required(unbound) and (not partial or name in ALWAYS_REQUIRED):
             required.append(name)
     schema: dict[str, Any] = {"type": "object", "properties": properties}
     if required:

@@ -21,6 +21,7 @@ from qms.documents.forms import (
     MasterListFilterForm,
     NewDocumentForm,
     ReviewForm,
+    RevisionFields,
     RevisionForm,
     TransitionForm,
     UploadForm,
@@ -237,14 +238,14 @@ api_children(
     ("POST",),
     summary="Start the next revision as a draft (without sections: the effective text)",
     tag="documents",
-    body=RevisionForm,
+    body=RevisionFields,
     response=DocumentRevisionOut,
     status=201,
 )
 def create_revision(document_id: int):
     document = access.get_visible(Document, document_id, current_user)
     data = json_body()
-    form = validate_form(RevisionForm, data)
+    form = validate_form(RevisionFields, data)
     given = any(name in data for name in SECTIONS)
     revision = operations.create_revision(
         current_user, document, form.change_summary.data, form.sections() if given else None

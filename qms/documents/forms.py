@@ -14,13 +14,13 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import Field, StringField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange, Optional
-from wtforms.widgets import HiddenInput
 
 from qms.core.forms import (
     REQUIRED,
     ChoiceField,
     DayField,
     MultipleChoiceField,
+    VersionedForm,
     WholeNumberField,
     choices,
     enum_choices,
@@ -48,12 +48,9 @@ from qms.documents.settings import (
 from qms.documents.workflow import USER_ACTIONS
 
 
-class VersionedForm(FlaskForm):
-    #: the record's version when the page was opened (optimistic locking)
-    version = WholeNumberField(validators=[Optional()], widget=HiddenInput())
+class DocumentFields(FlaskForm):
+    """What a document's form asks, when it is registered and when it is changed."""
 
-
-class DocumentForm(VersionedForm):
     title = StringField(
         label_of(Document, "title"), validators=[DataRequired(REQUIRED), max_length(255)]
     )
@@ -103,6 +100,10 @@ class DocumentForm(VersionedForm):
         )
 
 
+class DocumentForm(DocumentFields, VersionedForm):
+    """A change to a document: the version read is required, so a stale change is refused."""
+
+
 def document_data(document: Document) -> dict[str, Any]:
     """A document as its form holds it: where the edit page starts, what a PATCH keeps."""
     return {
@@ -114,7 +115,7 @@ def document_data(document: Document) -> dict[str, Any]:
     }
 
 
-class NewDocumentForm(DocumentForm):
+class NewDocumentForm(DocumentFields):
     agency_id = ChoiceField(
         label_of(Document, "agency_id"), coerce=int, validators=[DataRequired(REQUIRED)]
     )
@@ -140,7 +141,9 @@ SectionsForm = types.new_class(
 )
 
 
-class RevisionForm(VersionedForm, SectionsForm):
+class RevisionFields(SectionsForm):
+    """What a revision's form asks, when it is started and when its draft is changed."""
+
     change_summary = StringField(
         label_of(DocumentRevision, "change_summary"),
         validators=[DataRequired(REQUIRED), max_length(500)],
@@ -153,6 +156,10 @@ class RevisionForm(VersionedForm, SectionsForm):
         return [self[name] for name in SECTIONS]
 
 
+class RevisionForm(RevisionFields, VersionedForm):
+    """A change to a draft revision, with the version read."""
+
+
 def revision_data(revision: DocumentRevision) -> dict[str, Any]:
     """A revision as its form holds it (what a PATCH keeps)."""
     return {"change_summary": revision.change_summary} | {
@@ -160,7 +167,7 @@ def revision_data(revision: DocumentRevision) -> dict[str, Any]:
     }
 
 
-class NewRevisionForm(RevisionForm):
+class NewRevisionForm(RevisionFields):
     file = FileField(_l("File (PDF, DOCX, ODT, XLSX or image)"))
 
 
