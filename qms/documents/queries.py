@@ -4,8 +4,6 @@ names history tables give revisions."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
@@ -17,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from qms.accounts.models import User
 from qms.core import access
+from qms.core.exports import Column
 from qms.core.timeutil import today as local_today
 from qms.documents import operations, workflow
 from qms.documents.figures import document_counts
@@ -175,37 +174,22 @@ def master_list(
     return list(db.session.scalars(master_list_query(user, filters, today)).unique())
 
 
-def master_list_csv(documents: list[Document]) -> str:
-    """UTF-8 text with a byte-order mark, so that Excel reads the Indonesian letters right."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            _("Agency"),
-            _("Code"),
-            _("Title"),
-            _("Type"),
-            _("Current revision"),
-            _("Effective date"),
-            _("Next review"),
-            _("Status"),
-        ]
-    )
-    for document in documents:
-        current = document.current_revision
-        writer.writerow(
-            [
-                document.agency.name,
-                document.code,
-                document.title,
-                document.type_label,
-                current.number if current else "",
-                current.effective_on.isoformat() if current and current.effective_on else "",
-                document.next_review_on.isoformat() if document.next_review_on else "",
-                document.status_label,
-            ]
-        )
-    return "\ufeff" + out.getvalue()
+#: the master list as a spreadsheet reads it (CSV today; the same columns for any format)
+MASTER_LIST_COLUMNS = [
+    Column(_l("Agency"), lambda d: d.agency.name),
+    Column(_l("Code"), lambda d: d.code),
+    Column(_l("Title"), lambda d: d.title),
+    Column(_l("Type"), lambda d: d.type_label),
+    Column(
+        _l("Current revision"), lambda d: d.current_revision.number if d.current_revision else None
+    ),
+    Column(
+        _l("Effective date"),
+        lambda d: d.current_revision.effective_on if d.current_revision else None,
+    ),
+    Column(_l("Next review"), lambda d: d.next_review_on),
+    Column(_l("Status"), lambda d: d.status_label),
+]
 
 
 # --- the panels ---------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from typing import Any, TypeVar
 
 from flask import (
     Blueprint,
-    Response,
     flash,
     redirect,
     render_template,
@@ -21,6 +20,7 @@ from flask_wtf import FlaskForm
 
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied
+from qms.core.exports import csv_response
 from qms.core.history import history_of
 from qms.core.i18n import fmt_date
 from qms.core.timeutil import today
@@ -89,16 +89,9 @@ def index():
 @login_required
 def master_list_csv():
     _form, filters = _filters()
-    body = queries.master_list_csv(queries.master_list(current_user, filters))
+    documents = queries.master_list(current_user, filters)
     filename = f"daftar-induk-dokumen-{today().isoformat()}.csv"
-    return Response(
-        body.encode("utf-8"),
-        mimetype="text/csv",
-        headers={
-            "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": f'attachment; filename="{filename}"',
-        },
-    )
+    return csv_response(filename, queries.MASTER_LIST_COLUMNS, documents)
 
 
 @bp.get("/master-list/print")

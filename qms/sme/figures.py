@@ -5,8 +5,6 @@ parameters by product category."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from qms.core import access
+from qms.core.exports import Column
 from qms.extensions import db
 from qms.sme.models import (
     Business,
@@ -183,10 +182,9 @@ def compute(user: Any, today: date, city_id: int | None = None) -> Dashboard:
     )
 
 
-def to_csv(dashboard: Dashboard) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["section", "label", "value"])
-    for section, label, value in dashboard.rows():
-        writer.writerow([section, label, value.isoformat() if isinstance(value, date) else value])
-    return out.getvalue()
+#: the dashboard as a table (section, label, value), as its CSV gives it
+DASHBOARD_COLUMNS = [
+    Column("section", lambda row: row[0]),
+    Column("label", lambda row: row[1]),
+    Column("value", lambda row: row[2]),
+]

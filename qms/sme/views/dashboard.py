@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Response, render_template, request
+from flask import render_template, request
 from flask_login import current_user, login_required
 
 from qms.core import access
+from qms.core.exports import csv_response
 from qms.core.timeutil import today
 from qms.sme import catalogue, figures, policies
 from qms.sme.models import ProductStandard
@@ -63,8 +64,4 @@ def dashboard_csv():
     board = _board()
     if board is None:
         return not_found()
-    return Response(
-        figures.to_csv(board),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename=umk-dashboard-{board.today}.csv"},
-    )
+    return csv_response(f"umk-dashboard-{board.today}.csv", figures.DASHBOARD_COLUMNS, board.rows())
