@@ -38,7 +38,8 @@ lint: setup
 test: lint
 	@echo "== SQLite"
 	env -u QMS_TEST_DATABASE_URL $(BIN)/pytest -q -p no:cacheprovider
+	@cat test-output/api-contract.txt
 	@if [ -n "$$QMS_TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL ($$QMS_TEST_DATABASE_URL)"; \
-		$(BIN)/pytest -q -p no:cacheprovider; \
+		$(BIN)/pytest -q -p no:cacheprovider && cat test-output/api-contract.txt; \
 	fi

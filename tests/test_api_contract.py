@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from pathlib import Path
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -60,9 +63,34 @@ def _within_the_data(document: dict, largest_id: int) -> dict:
     return document
 
 
+#: where the run's counts are written (make test prints them at the end)
+REPORT = Path(__file__).resolve().parent.parent / "test-output" / "api-contract.txt"
+
+
+def _run_operation(operation, headers: dict, mode: GenerationMode, checks: list, cases: Counter):
+    """Run one operation's generated cases; schemathesis raises a group of its findings."""
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.explicit, Phase.generate],
+    )
+    @given(case=operation.as_strategy(generation_mode=mode, headers=headers))
+    def run(case):
+        cases[(mode.value, case.operation.label)] += 1
+        case.validate_response(case.call(), checks=checks)
+
+    run()
+
+
 # schemathesis's WSGI transport reads a streamed file response without closing it
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_no_response_contradicts_the_openapi_document(demo, web_app, client):
+    """Positive cases (valid by the document) must get a documented answer that matches the
+    document; negative cases (invalid by it) must still never get a server error."""
     document = client.get("/api/v1/openapi.json").get_json()
     largest_id = max(
         db.session.scalar(select(func.max(table.c.id))) or 1
@@ -83,26 +111,27 @@ def test_no_response_contradicts_the_openapi_document(demo, web_app, client):
             operation = result.ok()
             if (operation.path, operation.method.upper()) not in declared:
                 continue
-
-            @settings(
-                max_examples=EXAMPLES,
-                deadline=None,
-                database=None,
-                derandomize=True,
-                suppress_health_check=list(HealthCheck),
-                phases=[Phase.explicit, Phase.generate],
-            )
-            @given(case=operation.as_strategy(headers=headers))
-            def run(case):
-                cases[case.operation.label] += 1
-                case.validate_response(case.call(), checks=CHECKS)
-
-            try:
-                run()
-            except BaseException as failure:  # schemathesis raises a group of its findings
-                if isinstance(failure, KeyboardInterrupt):
-                    raise
-                failures[f"{email} {operation.label}"] = str(failure)[:2000]
-    print(f"contract run: {len(cases)} operations, {sum(cases.values())} cases")
-    assert len(cases) >= len(declared), "an operation was not exercised"
+            for mode, checks in (
+                (GenerationMode.POSITIVE, CHECKS),
+                (GenerationMode.NEGATIVE, [not_a_server_error, content_type_conformance]),
+            ):
+                try:
+                    _run_operation(operation, headers, mode, checks, cases)
+                except Unsatisfiable:
+                    assert mode is GenerationMode.NEGATIVE  # nothing to send wrong
+                except BaseException as failure:
+                    if isinstance(failure, KeyboardInterrupt):
+                        raise
+                    failures[f"{email} {mode.value} {operation.label}"] = str(failure)[:2000]
+    operations_run = {label for _mode, label in cases}
+    summary = (
+        f"API contract run: {len(operations_run)} operations, {len(ROLES)} roles, "
+        f"{sum(n for (m, _), n in cases.items() if m == 'positive')} positive and "
+        f"{sum(n for (m, _), n in cases.items() if m == 'negative')} negative cases, "
+        f"{len(failures)} failing (5xx or contradiction)"
+    )
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text(summary + "\n")
+    print(summary)
+    assert len(operations_run) >= len(declared), "an operation was not exercised"
     assert failures == {}, "\n\n".join(f"{k}:\n{v}" for k, v in failures.items())
