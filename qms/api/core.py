@@ -60,6 +60,8 @@ class Operation:
     status: int
     #: the fields of `body` the API does not take
     exclude: tuple[str, ...]
+    #: the JSON body is an array of what `body` validates (each item one record)
+    body_is_list: bool = False
 
 
 #: endpoint -> its operations, in the order they were declared
@@ -85,8 +87,11 @@ def api_route(
     status: int = 200,
     exclude: Sequence[str] = (),
     file: bool = False,
+    body_is_list: bool = False,
 ) -> Callable:
-    """Register a view on the API blueprint and declare it for the OpenAPI document."""
+    """Register a view on the API blueprint and declare it for the OpenAPI document. An
+    operation may take both a `multipart` upload and a JSON `body` (a list of records with
+    `body_is_list`): the document offers both content types."""
 
     def decorator(view: Callable) -> Callable:
         bp.add_url_rule(rule, view_func=view, methods=list(methods))
@@ -111,6 +116,7 @@ def api_route(
                     paged=paged,
                     status=status,
                     exclude=tuple(exclude),
+                    body_is_list=body_is_list,
                 )
             )
         return view
@@ -243,15 +249,18 @@ def _parameters(operation: Operation) -> list[dict[str, Any]]:
 
 
 def _request_body(operation: Operation) -> dict[str, Any] | None:
+    content: dict[str, Any] = {}
     if operation.multipart is not None:
         form = schema.form_schema(operation.multipart, exclude=operation.exclude)
-        return {"required": True, "content": {"multipart/form-data": {"schema": form}}}
+        content["multipart/form-data"] = {"schema": form}
     if operation.body is not None:
         form = schema.form_schema(
             operation.body, partial=operation.method == "PATCH", exclude=operation.exclude
         )
-        return {"required": True, "content": {"application/json": {"schema": form}}}
-    return None
+        if operation.body_is_list:
+            form = {"type": "array", "items": form}
+        content["application/json"] = {"schema": form}
+    return {"required": True, "content": content} if content else None
 
 
 def _responses(operation: Operation) -> dict[str, Any]:
