@@ -16,6 +16,10 @@ EVERY_MENU = {
     "/capa/",
     "/capa/complaints",
     "/capa/dashboard",
+    "/planning/objectives",
+    "/planning/risks",
+    "/planning/context",
+    "/skm/",
     "/sme/businesses",
     "/sme/pathways",
     "/sme/dashboard",
@@ -28,7 +32,8 @@ EVERY_MENU = {
 }
 ADMINISTRATION = {"/cities", "/users", "/outbox"}
 SMALL_BUSINESSES = {"/sme/businesses", "/sme/pathways", "/sme/dashboard", "/sme/guidance"}
-AGENCY_WORK = {"/documents/", "/audits/", "/capa/", "/capa/dashboard"}
+PLAN_AND_CHECK = {"/planning/objectives", "/planning/risks", "/planning/context", "/skm/"}
+AGENCY_WORK = {"/documents/", "/audits/", "/capa/", "/capa/dashboard"} | PLAN_AND_CHECK
 
 MENUS = {
     "sysadmin@demo.qms.id": EVERY_MENU,

@@ -69,7 +69,7 @@ def init_app(app: Flask) -> None:
     corrective.register()
     app.register_blueprint(views.bp)
     app.context_processor(views.template_labels)
-    add_nav(NavItem(_l("Objectives"), "planning.objectives", _reads_plans, order=47))
+    add_nav(NavItem(_l("Quality objectives"), "planning.objectives", _reads_plans, order=47))
     add_nav(NavItem(_l("Risks"), "planning.risks", _reads_plans, order=48))
     add_nav(NavItem(_l("Context"), "planning.context", _reads_plans, order=49))
     add_home_panel(

@@ -24,6 +24,7 @@ from qms.extensions import db
 from qms.organisations.models import Agency
 from qms.planning import measuring, operations, queries, workflow
 from qms.planning.forms import (
+    FORM_NAMES,
     STEP_FORMS,
     IssueForm,
     MeasurementForm,
@@ -239,6 +240,11 @@ def _merged(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     return {**current, **{k: v for k, v in changes.items() if k in current}}
 
 
+def _form_names(values: dict[str, Any]) -> dict[str, Any]:
+    """A record's fields by the names its form gives them (a client may send "process")."""
+    return {FORM_NAMES.get(name, name): value for name, value in values.items()}
+
+
 def _record_routes(kind: RecordKind) -> None:
     def listed():
         form = validate_form(PlanFilterForm, request.args.to_dict())
@@ -260,8 +266,8 @@ def _record_routes(kind: RecordKind) -> None:
     def changed(record_id: int):
         record = access.get_visible(kind.model, record_id, current_user)
         access.authorize(current_user, access.EDIT, record)
-        current = kind.resource.of(record).model_dump(mode="json")
-        form = validate_form(kind.form, _merged(current, json_body()))
+        current = _form_names(kind.resource.of(record).model_dump(mode="json"))
+        form = validate_form(kind.form, _merged(current, _form_names(json_body())))
         kind.update(current_user, record, form.values())
         db.session.commit()
         return ok(kind.resource.of(record))
@@ -303,7 +309,8 @@ def _record_routes(kind: RecordKind) -> None:
     api_route(
         one,
         ("PATCH",),
-        summary=f"Change one of the {label} (only the fields sent)",
+        summary=f"Change one of the {label} (only the fields sent; process_or_service may "
+        "also be sent as process)",
         tag=TAG,
         body=kind.form,
         response=kind.resource,

@@ -50,14 +50,24 @@ BAD_PERIOD = _l("Name the period like 2025-03 (a month), 2025-Q1, 2025-S1 or 202
 UNTICKED = (False, "false", "", "0")
 
 
+#: the form's name of a model field where they differ ("process" is a form's own method)
+FORM_NAMES = {"process": "process_or_service"}
+MODEL_NAMES = {form_name: name for name, form_name in FORM_NAMES.items()}
+
+
 def values_of(form: FlaskForm) -> dict[str, Any]:
-    """The form's fields as the operations take them (no CSRF token, no agency: the agency
-    is the owner the view checked)."""
+    """The form's fields as the operations take them, by the models' names (no CSRF token, no
+    agency: the agency is the owner the view checked)."""
     return {
-        name: field.data
+        MODEL_NAMES.get(name, name): field.data
         for name, field in form._fields.items()
         if name not in ("csrf_token", "agency_id")
     }
+
+
+def form_data(record: Any) -> dict[str, Any]:
+    """What a form shows of a record whose fields it names differently."""
+    return {form_name: getattr(record, name) for name, form_name in FORM_NAMES.items()}
 
 
 class PlanForm(FlaskForm):
@@ -137,7 +147,9 @@ class ObjectiveForm(PlanForm):
     )
     title = TextAreaField(label_of(Objective, "title"), validators=[DataRequired(REQUIRED)])
     policy_link = TextAreaField(label_of(Objective, "policy_link"), validators=[Optional()])
-    process = StringField(label_of(Objective, "process"), validators=[Optional(), max_length(255)])
+    process_or_service = StringField(
+        label_of(Objective, "process"), validators=[Optional(), max_length(255)]
+    )
     indicator = StringField(
         label_of(Objective, "indicator"), validators=[DataRequired(REQUIRED), max_length(255)]
     )
@@ -217,7 +229,9 @@ class RiskForm(PlanForm):
         label_of(Risk, "title"), validators=[DataRequired(REQUIRED), max_length(255)]
     )
     unit_id = RecordField(label_of(Risk, "unit_id"), validators=[Optional()])
-    process = StringField(label_of(Risk, "process"), validators=[Optional(), max_length(255)])
+    process_or_service = StringField(
+        label_of(Risk, "process"), validators=[Optional(), max_length(255)]
+    )
     context_issue_id = RecordField(label_of(Risk, "context_issue_id"), validators=[Optional()])
     interested_party_id = RecordField(
         label_of(Risk, "interested_party_id"), validators=[Optional()]

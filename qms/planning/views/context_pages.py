@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -55,7 +55,14 @@ KINDS = {
         _l("New interested party"),
     ),
 }
-KIND_RULE = "<any(issues, parties):kind>"
+KIND_RULE = "<kind>"
+
+
+def _kind(name: str) -> Kind:
+    """The kind a URL names ("issues", "parties"), or 404."""
+    if name not in KINDS:
+        abort(404)
+    return KINDS[name]
 
 
 @bp.get("/context")
@@ -73,7 +80,7 @@ def context():
 
 @bp.route(f"/context/{KIND_RULE}/new", methods=["GET", "POST"])
 def new_context(kind: str):
-    spec = KINDS[kind]
+    spec = _kind(kind)
     agencies = queries.writable_agencies(current_user, spec.model)
     if not agencies:
         return refused(_("You may not add to an agency's context."))
@@ -94,7 +101,7 @@ def new_context(kind: str):
 
 @bp.get(f"/context/{KIND_RULE}/<int:record_id>")
 def context_record(kind: str, record_id: int):
-    spec = KINDS[kind]
+    spec = _kind(kind)
     record = access.get_visible(spec.model, record_id, current_user)
     may_edit = access.can(current_user, access.EDIT, record) and not record.is_archived
     return render_template(
@@ -109,7 +116,7 @@ def context_record(kind: str, record_id: int):
 
 @bp.route(f"/context/{KIND_RULE}/<int:record_id>/edit", methods=["GET", "POST"])
 def edit_context(kind: str, record_id: int):
-    spec = KINDS[kind]
+    spec = _kind(kind)
     record = access.get_visible(spec.model, record_id, current_user)
     access.authorize(current_user, access.EDIT, record)
     form = spec.form(obj=record)
@@ -121,7 +128,7 @@ def edit_context(kind: str, record_id: int):
 
 @bp.post(f"/context/{KIND_RULE}/<int:record_id>/review")
 def review_context(kind: str, record_id: int):
-    record = access.get_visible(KINDS[kind].model, record_id, current_user)
+    record = access.get_visible(_kind(kind).model, record_id, current_user)
     operations.mark_reviewed(current_user, record)
     db.session.commit()
     flash(_("Recorded as reviewed today."), "success")
@@ -130,7 +137,7 @@ def review_context(kind: str, record_id: int):
 
 @bp.post(f"/context/{KIND_RULE}/<int:record_id>/archive")
 def archive_context(kind: str, record_id: int):
-    record = access.get_visible(KINDS[kind].model, record_id, current_user)
+    record = access.get_visible(_kind(kind).model, record_id, current_user)
     operations.archive(current_user, record)
     db.session.commit()
     flash(_("Archived."), "success")

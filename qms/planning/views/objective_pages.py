@@ -19,7 +19,7 @@ from qms.extensions import db
 from qms.organisations.models import Agency
 from qms.organisations.queries import visible_agencies
 from qms.planning import figures, measuring, operations, queries
-from qms.planning.forms import MeasurementForm, NewObjectiveForm, ObjectiveForm
+from qms.planning.forms import MeasurementForm, NewObjectiveForm, ObjectiveForm, form_data
 from qms.planning.models import Objective
 from qms.planning.views import bp, filters, form_page, offer_agencies, refused, save
 
@@ -94,7 +94,7 @@ def objective(objective_id: int):
 def edit_objective(objective_id: int):
     record = access.get_visible(Objective, objective_id, current_user)
     access.authorize(current_user, access.EDIT, record)
-    form = ObjectiveForm(obj=record)
+    form = ObjectiveForm(obj=record, **form_data(record))
     changed = save(form, lambda values: measuring.update_objective(current_user, record, values))
     if changed is not None:
         return redirect(url_for(".objective", objective_id=record.id))

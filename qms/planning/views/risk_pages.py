@@ -19,7 +19,14 @@ from qms.files.queries import files_of
 from qms.organisations.models import Agency
 from qms.organisations.queries import visible_agencies
 from qms.planning import corrective, figures, operations, queries, workflow
-from qms.planning.forms import STEP_FORMS, NewRiskForm, ReviewForm, RiskForm, TreatmentForm
+from qms.planning.forms import (
+    STEP_FORMS,
+    NewRiskForm,
+    ReviewForm,
+    RiskForm,
+    TreatmentForm,
+    form_data,
+)
 from qms.planning.models import Risk, Treatment
 from qms.planning.views import bp, filters, form_page, offer_agencies, refused, save
 
@@ -105,7 +112,7 @@ def risk(risk_id: int):
 def edit_risk(risk_id: int):
     record = access.get_visible(Risk, risk_id, current_user)
     access.authorize(current_user, access.EDIT, record)
-    form = RiskForm(obj=record)
+    form = RiskForm(obj=record, **form_data(record))
     _offer(form, [record.agency])
     changed = save(form, lambda values: operations.update_risk(current_user, record, values))
     if changed is not None:
