@@ -101,8 +101,11 @@ def test_the_api_names_the_refused_field(world, api):
 def test_another_agencys_officer_sees_nothing_and_read_only_roles_never_write(
     world, client, auth, api
 ):
-    issue = operations.save_issue(
-        world.officer, {"side": "external", "title": "Blangko terbatas"}, agency=world.agency
+    issue = operations.save_context(
+        world.officer,
+        ContextIssue,
+        {"side": "external", "title": "Blangko terbatas"},
+        agency=world.agency,
     )
     objective = make_objective(world)
     risk = make_risk(world)

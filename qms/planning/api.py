@@ -332,8 +332,12 @@ _record_routes(
         NewIssueForm,
         IssueForm,
         queries.issues_query,
-        lambda actor, agency, values: operations.save_issue(actor, values, agency=agency),
-        lambda actor, record, values: operations.save_issue(actor, values, issue=record),
+        lambda actor, agency, values: operations.save_context(
+            actor, ContextIssue, values, agency=agency
+        ),
+        lambda actor, record, values: operations.save_context(
+            actor, ContextIssue, values, record=record
+        ),
         "context_issue",
     )
 )
@@ -345,8 +349,12 @@ _record_routes(
         NewPartyForm,
         PartyForm,
         queries.parties_query,
-        lambda actor, agency, values: operations.save_party(actor, values, agency=agency),
-        lambda actor, record, values: operations.save_party(actor, values, party=record),
+        lambda actor, agency, values: operations.save_context(
+            actor, InterestedParty, values, agency=agency
+        ),
+        lambda actor, record, values: operations.save_context(
+            actor, InterestedParty, values, record=record
+        ),
         "interested_party",
     )
 )

@@ -19,7 +19,7 @@ from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency, City
 from qms.planning import measuring, operations, periods, workflow
-from qms.planning.models import ContextIssue, Objective, Risk
+from qms.planning.models import ContextIssue, InterestedParty, Objective, Risk
 from qms.planning.vocabulary import Frequency, MeasureUnit
 
 #: agency -> (side, title, effect)
@@ -221,14 +221,16 @@ def _user(email: str) -> User | None:
 
 def _context(agency: Agency, actor: User, day: date) -> None:
     for side, title, effect in ISSUES.get(agency.code, []):
-        operations.save_issue(
+        operations.save_context(
             actor,
+            ContextIssue,
             {"side": side, "title": title, "effect": effect, "identified_on": day},
             agency=agency,
         )
     for side, name, requirements in PARTIES.get(agency.code, []):
-        operations.save_party(
+        operations.save_context(
             actor,
+            InterestedParty,
             {"side": side, "name": name, "requirements": requirements, "identified_on": day},
             agency=agency,
         )

@@ -62,22 +62,27 @@ class _AgencyRecord(AuditedMixin, ArchivableMixin, TimestampMixin):
     )
 
 
-class ContextIssue(_AgencyRecord, db.Model):
-    """An internal or external issue relevant to the agency's purpose (4.1)."""
-
-    __tablename__ = "context_issues"
+class _ContextRecord(_AgencyRecord):
+    """An issue or an interested party: inside or outside the agency, dated, reviewed."""
 
     side: Mapped[Side] = mapped_column(
         str_enum(Side), info=labelled(_l("Internal or external"), SIDE_LABELS)
     )
+    identified_on: Mapped[date] = mapped_column(info=labelled(_l("Identified on")))
+    reviewed_on: Mapped[date | None] = mapped_column(
+        default=None, info=labelled(_l("Last reviewed"))
+    )
+
+
+class ContextIssue(_ContextRecord, db.Model):
+    """An internal or external issue relevant to the agency's purpose (4.1)."""
+
+    __tablename__ = "context_issues"
+
     title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Issue")))
     description: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Description")))
     effect: Mapped[str] = mapped_column(
         Text, default="", info=labelled(_l("How it affects the services and the QMS"))
-    )
-    identified_on: Mapped[date] = mapped_column(info=labelled(_l("Identified on")))
-    reviewed_on: Mapped[date | None] = mapped_column(
-        default=None, info=labelled(_l("Last reviewed"))
     )
 
     agency: Mapped[Agency] = relationship(lazy="joined")
@@ -87,24 +92,17 @@ class ContextIssue(_AgencyRecord, db.Model):
         return self.title
 
 
-class InterestedParty(_AgencyRecord, db.Model):
+class InterestedParty(_ContextRecord, db.Model):
     """A party whose requirements bear on the agency's services (4.2)."""
 
     __tablename__ = "interested_parties"
 
-    side: Mapped[Side] = mapped_column(
-        str_enum(Side), info=labelled(_l("Internal or external"), SIDE_LABELS)
-    )
     name: Mapped[str] = mapped_column(String(255), info=labelled(_l("Interested party")))
     requirements: Mapped[str] = mapped_column(
         Text, info=labelled(_l("Their relevant requirements"))
     )
     monitoring: Mapped[str] = mapped_column(
         Text, default="", info=labelled(_l("How the requirements are monitored"))
-    )
-    identified_on: Mapped[date] = mapped_column(info=labelled(_l("Identified on")))
-    reviewed_on: Mapped[date | None] = mapped_column(
-        default=None, info=labelled(_l("Last reviewed"))
     )
 
     agency: Mapped[Agency] = relationship(lazy="joined")

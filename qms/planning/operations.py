@@ -93,47 +93,45 @@ def _check_context(record: ContextIssue | InterestedParty, today: date) -> None:
         )
 
 
-def save_issue(
-    actor: User, values: dict[str, Any], *, agency: Agency | None = None, issue=None
-) -> ContextIssue:
-    """Create an issue of `agency` (or change `issue`)."""
-    today = local_today()
-    if issue is None:
-        issue = ContextIssue(agency_id=agency.id, agency=agency, identified_on=today)
-        access.authorize(actor, access.CREATE, issue)
-        db.session.add(issue)
-    else:
-        access.authorize(actor, access.EDIT, issue)
-        refuse_archived(issue)
-    apply(issue, values, ISSUE_FIELDS)
-    issue.identified_on = issue.identified_on or today
-    required_text({"title": issue.title}, "title", _l("Name the issue."))
-    _check_context(issue, today)
-    db.session.flush()
-    return issue
+#: per kind of context record: its fields, and the texts it requires with the refusal's words
+CONTEXT_RULES: dict[type, tuple[tuple[str, ...], dict[str, Any]]] = {
+    ContextIssue: (ISSUE_FIELDS, {"title": _l("Name the issue.")}),
+    InterestedParty: (
+        PARTY_FIELDS,
+        {
+            "name": _l("Name the interested party."),
+            "requirements": _l("State their requirements."),
+        },
+    ),
+}
 
 
-def save_party(
-    actor: User, values: dict[str, Any], *, agency: Agency | None = None, party=None
-) -> InterestedParty:
-    """Create an interested party of `agency` (or change `party`)."""
+def save_context(
+    actor: User,
+    model: type[ContextIssue | InterestedParty],
+    values: dict[str, Any],
+    *,
+    agency: Agency | None = None,
+    record: ContextIssue | InterestedParty | None = None,
+) -> ContextIssue | InterestedParty:
+    """Create a context issue or an interested party of `agency` (or change `record`); it
+    counts as identified today unless a date is given."""
+    fields, required = CONTEXT_RULES[model]
     today = local_today()
-    if party is None:
-        party = InterestedParty(agency_id=agency.id, agency=agency, identified_on=today)
-        access.authorize(actor, access.CREATE, party)
-        db.session.add(party)
+    if record is None:
+        record = model(agency_id=agency.id, agency=agency, identified_on=today)
+        access.authorize(actor, access.CREATE, record)
+        db.session.add(record)
     else:
-        access.authorize(actor, access.EDIT, party)
-        refuse_archived(party)
-    apply(party, values, PARTY_FIELDS)
-    party.identified_on = party.identified_on or today
-    required_text({"name": party.name}, "name", _l("Name the interested party."))
-    required_text(
-        {"requirements": party.requirements}, "requirements", _l("State their requirements.")
-    )
-    _check_context(party, today)
+        access.authorize(actor, access.EDIT, record)
+        refuse_archived(record)
+    apply(record, values, fields)
+    record.identified_on = record.identified_on or today
+    for name, message in required.items():
+        required_text({name: getattr(record, name)}, name, message)
+    _check_context(record, today)
     db.session.flush()
-    return party
+    return record
 
 
 # --- risks and opportunities --------------------------------------------------------------

@@ -15,7 +15,7 @@ from qms.core import access
 from qms.core.errors import DomainError
 from qms.core.history import history_of
 from qms.core.timeutil import today
-from qms.core.views import form_status, show_on_form
+from qms.core.views import form_page, form_status, save_form, show_on_form
 from qms.extensions import db
 from qms.organisations.models import Agency
 from qms.organisations.queries import visible_agencies
@@ -86,25 +86,6 @@ def index():
     )
 
 
-def _form_page(form: FlaskForm, title: Any, cancel: str):
-    return render_template("form_page.html", form=form, title=title, cancel=cancel), form_status(
-        form
-    )
-
-
-def _save(form: FlaskForm, change) -> Any:
-    if not form.validate_on_submit():
-        return None
-    try:
-        record = change(form.values())
-    except DomainError as error:
-        show_on_form(form, error)
-        return None
-    db.session.commit()
-    flash(_("Saved."), "success")
-    return record
-
-
 @bp.route("/new", methods=["GET", "POST"])
 def new_survey():
     agencies = queries.writable_agencies(current_user)
@@ -120,10 +101,10 @@ def new_survey():
         )
         return operations.create_survey(current_user, agency, values)
 
-    survey = _save(form, create)
+    survey = save_form(form, create)
     if survey is not None:
         return redirect(url_for(".survey", survey_id=survey.id))
-    return _form_page(form, _("New satisfaction survey"), url_for(".index"))
+    return form_page(form, _("New satisfaction survey"), url_for(".index"))
 
 
 def _survey_page(survey: Survey, failed: dict[str, Any] | None = None, status: int = 200):
@@ -173,10 +154,10 @@ def edit_survey(survey_id: int):
     access.authorize(current_user, access.EDIT, record)
     form = SurveyForm(obj=record)
     form.offer(queries.unit_choices([record.agency]))
-    changed = _save(form, lambda values: operations.update_survey(current_user, record, values))
+    changed = save_form(form, lambda values: operations.update_survey(current_user, record, values))
     if changed is not None:
         return redirect(url_for(".survey", survey_id=record.id))
-    return _form_page(form, record.title, url_for(".survey", survey_id=record.id))
+    return form_page(form, record.title, url_for(".survey", survey_id=record.id))
 
 
 @bp.post("/surveys/<int:survey_id>/step/<name>")
@@ -201,19 +182,11 @@ def archive(survey_id: int):
 
 
 def _post_on_survey(survey: Survey, key: Any, form: FlaskForm, change) -> Any:
-    if form.validate_on_submit():
-        try:
-            change(form.values())
-        except DomainError as error:
-            show_on_form(form, error)
-            status = error.status_code
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for(".survey", survey_id=survey.id) + "#follow-up")
-    else:
-        status = 422
-    return _survey_page(access.get_visible(Survey, survey.id, current_user), {key: form}, status)
+    """A form posted on the survey's page: the change, or the page again with the refusal."""
+    if save_form(form, change) is not None:
+        return redirect(url_for(".survey", survey_id=survey.id) + "#follow-up")
+    survey = access.get_visible(Survey, survey.id, current_user)  # as it is, after a rollback
+    return _survey_page(survey, {key: form}, form_status(form))
 
 
 @bp.post("/surveys/<int:survey_id>/follow-ups")

@@ -4,18 +4,13 @@ registered when init_app imports them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, flash, render_template, request
-from flask_babel import gettext as _
+from flask import Blueprint, render_template, request
 from flask_login import login_required
 from flask_wtf import FlaskForm
 
-from qms.core.errors import DomainError
 from qms.core.forms import choices
-from qms.core.views import form_status, show_on_form
-from qms.extensions import db
 from qms.organisations.models import Agency
 from qms.planning.forms import PlanFilterForm
 from qms.planning.matrix import matrix
@@ -70,26 +65,6 @@ def offer_agencies(form: FlaskForm, agencies: list[Agency]) -> None:
     form.agency_id.choices = choices([(0, "–"), *((a.id, a.name) for a in agencies)])
     if len(agencies) == 1 and not form.is_submitted():
         form.agency_id.data = agencies[0].id
-
-
-def save(form: FlaskForm, change: Callable[[dict[str, Any]], Any]) -> Any:
-    """Run the operation on a valid form; a refusal is shown on the form and nothing is kept."""
-    if not form.validate_on_submit():
-        return None
-    try:
-        record = change(form.values())
-    except DomainError as error:
-        show_on_form(form, error)
-        return None
-    db.session.commit()
-    flash(_("Saved."), "success")
-    return record
-
-
-def form_page(form: FlaskForm, title: Any, cancel: str):
-    return render_template("form_page.html", form=form, title=title, cancel=cancel), form_status(
-        form
-    )
 
 
 def refused(message: Any):

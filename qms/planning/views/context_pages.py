@@ -4,7 +4,6 @@ alike, so one set of pages serves both (`KINDS`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,13 +14,14 @@ from flask_login import current_user
 
 from qms.core import access
 from qms.core.history import history_of
+from qms.core.views import form_page, save_form
 from qms.extensions import db
 from qms.organisations.models import Agency
 from qms.organisations.queries import visible_agencies
 from qms.planning import operations, queries
 from qms.planning.forms import IssueForm, NewIssueForm, NewPartyForm, PartyForm
 from qms.planning.models import ContextIssue, InterestedParty
-from qms.planning.views import bp, filters, form_page, offer_agencies, refused, save
+from qms.planning.views import bp, filters, offer_agencies, refused
 
 
 @dataclass(frozen=True)
@@ -29,28 +29,18 @@ class Kind:
     model: type
     form: type
     new_form: type
-    save: Callable[..., Any]
-    keyword: str
     title: Any
     new_title: Any
 
 
 KINDS = {
     "issues": Kind(
-        ContextIssue,
-        IssueForm,
-        NewIssueForm,
-        operations.save_issue,
-        "issue",
-        _l("Context issue"),
-        _l("New context issue"),
+        ContextIssue, IssueForm, NewIssueForm, _l("Context issue"), _l("New context issue")
     ),
     "parties": Kind(
         InterestedParty,
         PartyForm,
         NewPartyForm,
-        operations.save_party,
-        "party",
         _l("Interested party"),
         _l("New interested party"),
     ),
@@ -91,9 +81,9 @@ def new_context(kind: str):
         agency = access.owner_for_create(
             current_user, spec.model, Agency, form.agency_id.data, "agency_id"
         )
-        return spec.save(current_user, values, agency=agency)
+        return operations.save_context(current_user, spec.model, values, agency=agency)
 
-    record = save(form, create)
+    record = save_form(form, create)
     if record is not None:
         return redirect(url_for(".context_record", kind=kind, record_id=record.id))
     return form_page(form, spec.new_title, url_for(".context"))
@@ -120,7 +110,10 @@ def edit_context(kind: str, record_id: int):
     record = access.get_visible(spec.model, record_id, current_user)
     access.authorize(current_user, access.EDIT, record)
     form = spec.form(obj=record)
-    changed = save(form, lambda values: spec.save(current_user, values, **{spec.keyword: record}))
+    changed = save_form(
+        form,
+        lambda values: operations.save_context(current_user, spec.model, values, record=record),
+    )
     if changed is not None:
         return redirect(url_for(".context_record", kind=kind, record_id=record.id))
     return form_page(form, spec.title, url_for(".context_record", kind=kind, record_id=record.id))

@@ -11,17 +11,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from qms.core import access
-from qms.core.errors import DomainError
 from qms.core.history import history_of
 from qms.core.registry import indicator_sources
-from qms.core.views import show_on_form
+from qms.core.views import form_page, form_status, save_form
 from qms.extensions import db
 from qms.organisations.models import Agency
 from qms.organisations.queries import visible_agencies
 from qms.planning import figures, measuring, operations, queries
 from qms.planning.forms import MeasurementForm, NewObjectiveForm, ObjectiveForm, form_data
 from qms.planning.models import Objective
-from qms.planning.views import bp, filters, form_page, offer_agencies, refused, save
+from qms.planning.views import bp, filters, offer_agencies, refused
 
 
 @bp.get("/objectives")
@@ -52,7 +51,7 @@ def new_objective():
         )
         return measuring.create_objective(current_user, agency, values)
 
-    objective = save(form, create)
+    objective = save_form(form, create)
     if objective is not None:
         return redirect(url_for(".objective", objective_id=objective.id))
     return form_page(form, _("New quality objective"), url_for(".objectives"))
@@ -95,7 +94,9 @@ def edit_objective(objective_id: int):
     record = access.get_visible(Objective, objective_id, current_user)
     access.authorize(current_user, access.EDIT, record)
     form = ObjectiveForm(obj=record, **form_data(record))
-    changed = save(form, lambda values: measuring.update_objective(current_user, record, values))
+    changed = save_form(
+        form, lambda values: measuring.update_objective(current_user, record, values)
+    )
     if changed is not None:
         return redirect(url_for(".objective", objective_id=record.id))
     return form_page(form, _("Quality objective"), url_for(".objective", objective_id=record.id))
@@ -105,17 +106,10 @@ def edit_objective(objective_id: int):
 def measure(objective_id: int):
     record = access.get_visible(Objective, objective_id, current_user)
     form = MeasurementForm()
-    if not form.validate_on_submit():
-        return _objective_page(record, form, 422)
-    try:
-        measuring.record_measurement(current_user, record, form.values())
-    except DomainError as error:
-        show_on_form(form, error)
-        record = access.get_visible(Objective, objective_id, current_user)
-        return _objective_page(record, form, error.status_code)
-    db.session.commit()
-    flash(_("The measurement was recorded."), "success")
-    return redirect(url_for(".objective", objective_id=record.id) + "#periods")
+    if save_form(form, lambda values: measuring.record_measurement(current_user, record, values)):
+        return redirect(url_for(".objective", objective_id=record.id) + "#periods")
+    record = access.get_visible(Objective, objective_id, current_user)
+    return _objective_page(record, form, form_status(form))
 
 
 @bp.post("/objectives/<int:objective_id>/archive")

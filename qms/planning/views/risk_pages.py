@@ -10,10 +10,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from qms.core import access
-from qms.core.errors import DomainError
 from qms.core.history import history_of
 from qms.core.timeutil import today
-from qms.core.views import show_on_form
+from qms.core.views import form_page, form_status, save_form
 from qms.extensions import db
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
@@ -28,7 +27,7 @@ from qms.planning.forms import (
     form_data,
 )
 from qms.planning.models import Risk, Treatment
-from qms.planning.views import bp, filters, form_page, offer_agencies, refused, save
+from qms.planning.views import bp, filters, offer_agencies, refused
 
 
 @bp.get("/risks")
@@ -73,7 +72,7 @@ def new_risk():
         )
         return operations.create_risk(current_user, agency, values)
 
-    risk = save(form, create)
+    risk = save_form(form, create)
     if risk is not None:
         return redirect(url_for(".risk", risk_id=risk.id))
     return form_page(form, _("New risk or opportunity"), url_for(".risks"))
@@ -114,7 +113,7 @@ def edit_risk(risk_id: int):
     access.authorize(current_user, access.EDIT, record)
     form = RiskForm(obj=record, **form_data(record))
     _offer(form, [record.agency])
-    changed = save(form, lambda values: operations.update_risk(current_user, record, values))
+    changed = save_form(form, lambda values: operations.update_risk(current_user, record, values))
     if changed is not None:
         return redirect(url_for(".risk", risk_id=record.id))
     return form_page(form, _("Risk or opportunity"), url_for(".risk", risk_id=record.id))
@@ -123,19 +122,10 @@ def edit_risk(risk_id: int):
 def _post(risk_id: int, key: Any, form: Any, change) -> Any:
     """A form posted on the risk's page: the change, or the page again with the refusal."""
     record = access.get_visible(Risk, risk_id, current_user)
-    if form.validate_on_submit():
-        try:
-            change(record, form.values())
-        except DomainError as error:
-            show_on_form(form, error)
-            status = error.status_code
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for(".risk", risk_id=risk_id))
-    else:
-        status = 422
-    return _risk_page(access.get_visible(Risk, risk_id, current_user), {key: form}, status)
+    if save_form(form, lambda values: change(record, values)) is not None:
+        return redirect(url_for(".risk", risk_id=risk_id))
+    record = access.get_visible(Risk, risk_id, current_user)  # as it is, after a rollback
+    return _risk_page(record, {key: form}, form_status(form))
 
 
 @bp.post("/risks/<int:risk_id>/review")
