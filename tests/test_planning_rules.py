@@ -20,7 +20,7 @@ from qms.core.registry import indicator_sources
 from qms.core.timeutil import today
 from qms.extensions import db
 from qms.planning import measuring, operations, workflow
-from qms.planning.models import ContextIssue, Measurement, Objective, Risk
+from qms.planning.models import ContextIssue, Measurement, Objective, Risk, Treatment
 from tests.factories_plan import make_objective, make_risk, make_world
 
 
@@ -292,3 +292,56 @@ def test_context_records_are_reviewed_and_archived(world, client, auth):
     assert party.status_code == 422  # their requirements are asked for
     assert client.get("/planning/context/nonsense/1").status_code == 404
     assert db.session.scalar(select(func.count(Objective.id))) == 0
+
+
+def test_the_rules_read_alike_in_python_and_sql(world):
+    """Measurement.misses, Treatment.is_overdue / is_due_by and Risk.review_due: one rule for a
+    page and for the counts of many."""
+    at_least = make_objective(world)
+    at_most = make_objective(
+        world, indicator="Lama terbit", unit="days", target=Decimal(3), direction="at_most"
+    )
+    for objective, values in ((at_least, ("94.99", "95", "99")), (at_most, ("2", "3", "3.5"))):
+        for month, value in enumerate(values, start=1):
+            measuring.record_measurement(
+                world.officer,
+                objective,
+                {"period": f"2025-{month:02d}", "value": value},
+                today=date(2025, 12, 1),
+            )
+    for measurement in db.session.scalars(select(Measurement)):
+        objective = measurement.objective
+        in_sql = db.session.scalar(
+            select(Measurement.misses(Objective.target, Objective.direction))
+            .join(Objective, Objective.id == Measurement.objective_id)
+            .where(Measurement.id == measurement.id)
+        )
+        assert bool(in_sql) == measurement.misses(objective.target, objective.direction)
+    assert [m.is_met for m in at_least.measurements] == [False, True, True]
+    assert [m.is_met for m in at_most.measurements] == [True, True, False]
+
+    day = today()
+    risk = make_risk(world, next_review_on=day + timedelta(days=10))
+    for offset in (-2, 0, 5):
+        operations.add_treatment(
+            world.officer,
+            risk,
+            {"action": f"T{offset}", "owner": "Seksi", "due_on": day + timedelta(days=offset)},
+        )
+    done = operations.add_treatment(
+        world.officer, risk, {"action": "Selesai", "owner": "Seksi", "due_on": day}
+    )
+    workflow.transition(world.officer, done, "complete", {"evidence": "Laporan."})
+    for by in (day - timedelta(days=3), day, day + timedelta(days=7), day + timedelta(days=11)):
+        for treatment in risk.treatments:
+            row = db.session.execute(
+                select(Treatment.is_overdue(by), Treatment.is_due_by(by)).where(
+                    Treatment.id == treatment.id
+                )
+            ).one()
+            assert (bool(row[0]), bool(row[1])) == (
+                treatment.is_overdue(by),
+                treatment.is_due_by(by),
+            )
+        in_sql = db.session.scalar(select(Risk.review_due(by)).where(Risk.id == risk.id))
+        assert bool(in_sql) == risk.review_due(by)
