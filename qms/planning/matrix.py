@@ -151,9 +151,6 @@ class Matrix:
         key = self.grid[likelihood - 1][impact - 1]
         return next(level for level in self.levels if level.key == key)
 
-    def level_by_key(self, key: str) -> Level | None:
-        return next((level for level in self.levels if level.key == key), None)
-
     def cells(self, keys: set[str]) -> list[tuple[int, int]]:
         """The (likelihood, impact) ratings whose level is one of `keys` (for SQL filters)."""
         return [(li, im) for li in SCALE for im in SCALE if self.grid[li - 1][im - 1] in keys]

@@ -188,11 +188,6 @@ class Objective(_AgencyRecord, db.Model):
     def target_label(self) -> str:
         return f"{DIRECTION_LABELS[self.direction]} {self.shown(self.target)}"
 
-    def is_met_by(self, value: Decimal) -> bool:
-        if self.direction == Direction.AT_LEAST:
-            return value >= self.target
-        return value <= self.target
-
 
 class Measurement(AuditedMixin, TimestampMixin, db.Model):
     """The indicator's value in one period of its objective."""

@@ -25,6 +25,8 @@ from qms.planning.vocabulary import SCALE
 
 #: the most rows a list page shows (the API pages through all of them)
 PAGE_ROWS = 500
+#: the high risks an agency's page names (the register lists them all)
+AGENCY_PANEL_RISKS = 5
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,7 @@ def agency_panel_context(user: User, agency: Agency) -> dict[str, Any]:
         "year": today.year,
         "objectives": figures.objective_counts(user, agency.id, today.year),
         "levels": figures.level_counts(cells),
+        "high": figures.high_risks(user, agency_id=agency.id)[:AGENCY_PANEL_RISKS],
         "overdue": len(
             [
                 t

@@ -79,14 +79,6 @@ class Survey(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     def is_published(self) -> bool:
         return self.status == SurveyStatus.PUBLISHED
 
-    def collects_on(self, day: date) -> bool:
-        """Open to the public form on this day."""
-        return (
-            self.status == SurveyStatus.COLLECTING
-            and not self.is_archived
-            and self.period_start <= day <= self.period_end
-        )
-
 
 class Import(AuditedMixin, TimestampMixin, db.Model):
     """Responses uploaded (a CSV file, or a JSON array through the API), held server-side with
