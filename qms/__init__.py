@@ -24,6 +24,8 @@ FEATURES = (
     "capa",
     "reports",
     "sme",
+    "planning",
+    "skm",
     "api",
 )
 

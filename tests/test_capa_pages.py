@@ -471,7 +471,6 @@ def test_the_analysis_form_shows_every_stored_answer(world, client, auth):
             "root_cause": "Petugas belum dilatih.",
             "occurs_elsewhere": True,
             "elsewhere_note": "Dicek di gerai MPP.",
-            "risk_register_updated": True,
         },
     )
     db.session.commit()
@@ -485,4 +484,6 @@ def test_the_analysis_form_shows_every_stored_answer(world, client, auth):
     assert '<option selected value="yes">' in analysis
     assert re.search(r'name="root_cause"[^>]*>\s*Petugas belum dilatih.</textarea>', analysis)
     assert re.search(r'name="elsewhere_note"[^>]*>\s*Dicek di gerai MPP.</textarea>', analysis)
-    assert '<input checked id="analyse_cause-risk_register_updated"' in analysis
+    # "update risks and opportunities" links risks of the register (qms.planning's part of the
+    # analysis) instead of the yes/no flag older records keep
+    assert 'name="risk_ids"' in analysis and "risk_register_updated" not in analysis

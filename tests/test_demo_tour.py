@@ -6,8 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
 from qms.demo import ACCOUNTS, DEMO_PASSWORD
+from qms.extensions import db
+from qms.skm.models import Survey
 
 EVERY_MENU = {
     "/agencies",
@@ -16,6 +19,10 @@ EVERY_MENU = {
     "/capa/",
     "/capa/complaints",
     "/capa/dashboard",
+    "/planning/objectives",
+    "/planning/risks",
+    "/planning/context",
+    "/skm/",
     "/sme/businesses",
     "/sme/pathways",
     "/sme/dashboard",
@@ -28,7 +35,8 @@ EVERY_MENU = {
 }
 ADMINISTRATION = {"/cities", "/users", "/outbox"}
 SMALL_BUSINESSES = {"/sme/businesses", "/sme/pathways", "/sme/dashboard", "/sme/guidance"}
-AGENCY_WORK = {"/documents/", "/audits/", "/capa/", "/capa/dashboard"}
+PLAN_AND_CHECK = {"/planning/objectives", "/planning/risks", "/planning/context", "/skm/"}
+AGENCY_WORK = {"/documents/", "/audits/", "/capa/", "/capa/dashboard"} | PLAN_AND_CHECK
 
 MENUS = {
     "sysadmin@demo.qms.id": EVERY_MENU,
@@ -92,3 +100,29 @@ def test_each_demo_role_sees_its_menu_and_every_link_it_is_shown_opens(demo, cli
                 to_visit.append(path)
     for path in to_visit:
         assert client.get(path).status_code == 200, f"{email} is shown a link to {path}"
+    for path in _public_survey_pages():
+        assert client.get(path).status_code == 200, f"{email} opens {path}"
+
+
+def _public_survey_pages() -> list[str]:
+    """The public pages of the demo's survey units (results, form, QR code): open to everyone,
+    signed in or not."""
+    units = db.session.scalars(select(Survey.unit_id).distinct().order_by(Survey.unit_id))
+    return [
+        page
+        for unit_id in units
+        for page in (
+            f"/skm/public/units/{unit_id}",
+            f"/skm/public/units/{unit_id}/form",
+            f"/skm/public/units/{unit_id}/qr.svg",
+        )
+    ]
+
+
+def test_an_anonymous_visitor_opens_only_the_public_survey_pages(demo, client):
+    pages = _public_survey_pages()
+    assert len(pages) == 9
+    for path in pages:
+        assert client.get(path).status_code == 200, path
+    assert client.get("/skm/").status_code == 302
+    assert client.get("/planning/risks").status_code == 302

@@ -42,16 +42,29 @@ GET /api/v1/cities
 GET /api/v1/cities/<int:city_id>
 GET /api/v1/complaint-imports/<int:import_id>
 GET /api/v1/complaints
+GET /api/v1/context-issues
+GET /api/v1/context-issues/<int:record_id>
 GET /api/v1/document-revisions/<int:revision_id>
 GET /api/v1/documents
 GET /api/v1/documents/<int:document_id>
 GET /api/v1/documents/<int:document_id>/revisions
 GET /api/v1/files/<int:file_id>
 GET /api/v1/findings/<int:finding_id>
+GET /api/v1/interested-parties
+GET /api/v1/interested-parties/<int:record_id>
 GET /api/v1/nonconformities
 GET /api/v1/nonconformities/<int:nc_id>
 GET /api/v1/nonconformities/<int:nc_id>/actions
+GET /api/v1/objectives
+GET /api/v1/objectives/<int:objective_id>/measurements
+GET /api/v1/objectives/<int:record_id>
 GET /api/v1/openapi.json
+GET /api/v1/risks
+GET /api/v1/risks/<int:record_id>
+GET /api/v1/risks/<int:risk_id>/treatments
+GET /api/v1/skm/surveys
+GET /api/v1/skm/surveys/<int:survey_id>
+GET /api/v1/skm/surveys/<int:survey_id>/result
 GET /api/v1/sme/businesses
 GET /api/v1/sme/businesses/<int:business_id>
 GET /api/v1/sme/businesses/<int:business_id>/products
@@ -107,10 +120,31 @@ GET /documents/revisions/<int:revision_id>/edit
 GET /files/<int:file_id>
 GET /login
 GET /outbox
+GET /planning/context
+GET /planning/context/<kind>/<int:record_id>
+GET /planning/context/<kind>/<int:record_id>/edit
+GET /planning/context/<kind>/new
+GET /planning/objectives
+GET /planning/objectives/<int:objective_id>
+GET /planning/objectives/<int:objective_id>/edit
+GET /planning/objectives/new
+GET /planning/risks
+GET /planning/risks/<int:risk_id>
+GET /planning/risks/<int:risk_id>/edit
+GET /planning/risks/new
 GET /reports/
 GET /reports/<ident>
 GET /reports/<ident>/pdf
 GET /reports/<ident>/status
+GET /skm/
+GET /skm/imports/<int:import_id>
+GET /skm/new
+GET /skm/public/units/<int:unit_id>
+GET /skm/public/units/<int:unit_id>/form
+GET /skm/public/units/<int:unit_id>/qr.svg
+GET /skm/surveys/<int:survey_id>
+GET /skm/surveys/<int:survey_id>/edit
+GET /skm/surveys/<int:survey_id>/import
 GET /sme/
 GET /sme/businesses
 GET /sme/businesses/<int:business_id>
@@ -147,10 +181,14 @@ PATCH /api/v1/audit-programme-items/<int:item_id>
 PATCH /api/v1/audit-programmes/<int:programme_id>
 PATCH /api/v1/audits/<int:audit_id>
 PATCH /api/v1/checklist-rows/<int:row_id>
+PATCH /api/v1/context-issues/<int:record_id>
 PATCH /api/v1/document-revisions/<int:revision_id>
 PATCH /api/v1/documents/<int:document_id>
 PATCH /api/v1/findings/<int:finding_id>
+PATCH /api/v1/interested-parties/<int:record_id>
 PATCH /api/v1/nonconformities/<int:nc_id>
+PATCH /api/v1/objectives/<int:record_id>
+PATCH /api/v1/risks/<int:record_id>
 PATCH /api/v1/sme/businesses/<int:business_id>
 PATCH /api/v1/sme/products/<int:product_id>
 PATCH /api/v1/units/<int:unit_id>
@@ -178,12 +216,16 @@ POST /api/v1/audits/<int:audit_id>/transitions/report
 POST /api/v1/audits/<int:audit_id>/transitions/start
 POST /api/v1/complaint-imports
 POST /api/v1/complaint-imports/<int:import_id>/confirm
+POST /api/v1/context-issues
+POST /api/v1/context-issues/<int:record_id>/archive
 POST /api/v1/document-revisions/<int:revision_id>/files
 POST /api/v1/document-revisions/<int:revision_id>/transition
 POST /api/v1/documents
 POST /api/v1/documents/<int:document_id>/reviews
 POST /api/v1/documents/<int:document_id>/revisions
 POST /api/v1/documents/<int:document_id>/withdraw
+POST /api/v1/interested-parties
+POST /api/v1/interested-parties/<int:record_id>/archive
 POST /api/v1/nonconformities
 POST /api/v1/nonconformities/<int:nc_id>/actions
 POST /api/v1/nonconformities/<int:nc_id>/archive
@@ -196,6 +238,18 @@ POST /api/v1/nonconformities/<int:nc_id>/transitions/return_plan
 POST /api/v1/nonconformities/<int:nc_id>/transitions/submit_plan
 POST /api/v1/nonconformities/<int:nc_id>/transitions/verify_effective
 POST /api/v1/nonconformities/<int:nc_id>/transitions/verify_not_effective
+POST /api/v1/objectives
+POST /api/v1/objectives/<int:objective_id>/measurements
+POST /api/v1/objectives/<int:record_id>/archive
+POST /api/v1/risk-treatments/<int:treatment_id>/transitions/cancel
+POST /api/v1/risk-treatments/<int:treatment_id>/transitions/complete
+POST /api/v1/risk-treatments/<int:treatment_id>/transitions/start
+POST /api/v1/risks
+POST /api/v1/risks/<int:record_id>/archive
+POST /api/v1/risks/<int:risk_id>/treatments
+POST /api/v1/skm/surveys
+POST /api/v1/skm/surveys/<int:survey_id>/responses
+POST /api/v1/skm/surveys/<int:survey_id>/responses/confirm
 POST /api/v1/sme/businesses
 POST /api/v1/sme/businesses/<int:business_id>/products
 POST /api/v1/sme/businesses/<int:business_id>/visits
@@ -246,8 +300,31 @@ POST /documents/revisions/<int:revision_id>/transition
 POST /language/<locale>
 POST /login
 POST /logout
+POST /planning/context/<kind>/<int:record_id>/archive
+POST /planning/context/<kind>/<int:record_id>/edit
+POST /planning/context/<kind>/<int:record_id>/review
+POST /planning/context/<kind>/new
+POST /planning/objectives/<int:objective_id>/archive
+POST /planning/objectives/<int:objective_id>/edit
+POST /planning/objectives/<int:objective_id>/measurements
+POST /planning/objectives/new
+POST /planning/risks/<int:risk_id>/archive
+POST /planning/risks/<int:risk_id>/edit
+POST /planning/risks/<int:risk_id>/review
+POST /planning/risks/<int:risk_id>/treatments
+POST /planning/risks/new
+POST /planning/treatments/<int:treatment_id>/step/<name>
 POST /reports/generate
 POST /reports/pdf/<key>
+POST /skm/follow-ups/<int:follow_up_id>/done
+POST /skm/imports/<int:import_id>/confirm
+POST /skm/new
+POST /skm/public/units/<int:unit_id>/form
+POST /skm/surveys/<int:survey_id>/archive
+POST /skm/surveys/<int:survey_id>/edit
+POST /skm/surveys/<int:survey_id>/follow-ups
+POST /skm/surveys/<int:survey_id>/import
+POST /skm/surveys/<int:survey_id>/step/<name>
 POST /sme/businesses/<int:business_id>/archive
 POST /sme/businesses/<int:business_id>/edit
 POST /sme/businesses/<int:business_id>/products/new
@@ -293,6 +370,11 @@ def test_every_page_but_login_and_static_needs_a_login(client):
         "api.openapi",
         "verify.index",  # public by design: anyone holding a report checks it there
         "verify.show",
+        # public by the regulation: anyone answers the satisfaction survey and reads its
+        # published results
+        "skm_public.results",
+        "skm_public.form",
+        "skm_public.qr",
     }
     for rule in client.application.url_map.iter_rules():
         if rule.endpoint in open_endpoints or "GET" not in rule.methods:

@@ -79,3 +79,20 @@ def role_history(user: User) -> list[HistoryEntry]:
 def user_names(ids: set[int]) -> dict[int, str]:
     """Names of users, for the history tables that show who changed a record."""
     return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+def answerable_for(agency_id: int, city_id: int) -> list[User]:
+    """Who answers for an agency's records (and is reminded of them): its active quality
+    officers, or the city's admins while the agency has none."""
+    officers = db.session.scalars(
+        select(User)
+        .join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .where(
+            RoleAssignment.role == Role.QUALITY_OFFICER,
+            RoleAssignment.agency_id == agency_id,
+            User.active.is_(True),
+        )
+        .order_by(User.id)
+        .distinct()
+    ).all()
+    return list(officers) or role_holders(Role.CITY_ADMIN, city_id)

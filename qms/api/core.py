@@ -61,6 +61,8 @@ class Operation:
     status: int
     #: the fields of `body` the API does not take
     exclude: tuple[str, ...]
+    #: the JSON body is an array of what `body` validates (each item one record)
+    body_is_list: bool = False
 
 
 #: endpoint -> its operations, in the order they were declared
@@ -86,8 +88,11 @@ def api_route(
     status: int = 200,
     exclude: Sequence[str] = (),
     file: bool = False,
+    body_is_list: bool = False,
 ) -> Callable:
-    """Register a view on the API blueprint and declare it for the OpenAPI document."""
+    """Register a view on the API blueprint and declare it for the OpenAPI document. An
+    operation may take both a `multipart` upload and a JSON `body` (a list of records with
+    `body_is_list`): the document offers both content types."""
 
     def decorator(view: Callable) -> Callable:
         bp.add_url_rule(rule, view_func=view, methods=list(methods))
@@ -112,6 +117,7 @@ def api_route(
                     paged=paged,
                     status=status,
                     exclude=tuple(exclude),
+                    body_is_list=body_is_list,
                 )
             )
         return view
@@ -226,6 +232,13 @@ def json_body() -> dict[str, Any]:
     return data
 
 
+def optional_json_body() -> dict[str, Any]:
+    """The request's JSON object, {} when no body was sent, or a 400 for anything else."""
+    if not request.get_data(cache=True):
+        return {}
+    return json_body()
+
+
 def validate_form(form_class: type, data: dict[str, Any], **kwargs: Any) -> Any:
     """Validate JSON input with the same WTForms form the HTML side uses (CSRF off: the API
     authenticates by token). Raises ValidationFailed (422) with field errors."""
@@ -284,15 +297,18 @@ def _parameters(operation: Operation) -> list[dict[str, Any]]:
 
 
 def _request_body(operation: Operation) -> dict[str, Any] | None:
+    content: dict[str, Any] = {}
     if operation.multipart is not None:
         form = schema.form_schema(operation.multipart, exclude=operation.exclude)
-        return {"required": True, "content": {"multipart/form-data": {"schema": form}}}
+        content["multipart/form-data"] = {"schema": form}
     if operation.body is not None:
         form = schema.form_schema(
             operation.body, partial=operation.method == "PATCH", exclude=operation.exclude
         )
-        return {"required": True, "content": {"application/json": {"schema": form}}}
-    return None
+        if operation.body_is_list:
+            form = {"type": "array", "items": form}
+        content["application/json"] = {"schema": form}
+    return {"required": True, "content": content} if content else None
 
 
 def _responses(operation: Operation) -> dict[str, Any]:

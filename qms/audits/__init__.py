@@ -17,7 +17,17 @@ def _reads_audits(user) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from qms.audits import api, demo, grades, policies, queries, reminders, settings, views  # noqa: F401
+    from qms.audits import (  # noqa: F401  (api: its routes)
+        api,
+        demo,
+        grades,
+        indicators,
+        policies,
+        queries,
+        reminders,
+        settings,
+        views,
+    )
     from qms.audits.views import (  # noqa: F401  (their routes)
         audit_pages,
         checklist_pages,
@@ -50,6 +60,7 @@ def init_app(app: Flask) -> None:
         )
     )
     registry.add_reminder_source(reminders.audit_reminders)
+    indicators.register()
     registry.add_demo_seeder(demo.seed, order=40)
     _register_history_labels()
 

@@ -14,7 +14,16 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms.validators import Optional
 
-from qms.api.core import api_children, api_record, api_route, json_body, ok, paginate, validate_form
+from qms.api.core import (
+    api_children,
+    api_record,
+    api_route,
+    json_body,
+    ok,
+    optional_json_body,
+    paginate,
+    validate_form,
+)
 from qms.api.schema import unbound_fields
 from qms.audits import checklist, figures, grades, operations, queries, workflow
 from qms.audits.forms import (
@@ -321,7 +330,7 @@ def start_audit(audit_id: int):
 )
 def report_audit(audit_id: int):
     # the body may be left out: nothing is confirmed then
-    form = validate_form(ReportInput, request.get_json(silent=True) or {})
+    form = validate_form(ReportInput, optional_json_body())
     return _take_step(audit_id, "report", confirm_unanswered=bool(form.confirm_unanswered.data))
 
 

@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
         cli,
         demo,
         findings,
+        indicators,
         policies,
         queries,
         reminders,
@@ -66,9 +67,12 @@ def init_app(app: Flask) -> None:
         )
     )
     add_reminder_source(reminders.reminders)
+    indicators.register()
     audits.register_report_listener(findings.raise_for_report)
     audits.register_follow_up_checker(findings.lacking_accepted_plan)
     add_demo_seeder(demo.seed, order=50)
+    # after the features whose rules raise nonconformities (objectives: order 60)
+    add_demo_seeder(demo.walk_rule_nonconformities, order=70)
     add_command(cli.escalate_command)
     add_command(cli.raise_audit_nonconformities_command)
     _register_history_labels()

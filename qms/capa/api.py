@@ -31,7 +31,6 @@ from qms.capa.forms import (
     DetailsForm,
     ImportForm,
     NonconformityForm,
-    RecordField,
     RegisterFilterForm,
     VersionOnlyForm,
     form_values,
@@ -54,7 +53,7 @@ from qms.capa.models import (
 from qms.capa.policies import DESCRIBE
 from qms.core import access
 from qms.core.errors import ValidationFailed
-from qms.core.forms import REQUIRED
+from qms.core.forms import REQUIRED, RecordField
 from qms.core.labels import label_of
 from qms.core.timeutil import today
 from qms.extensions import db

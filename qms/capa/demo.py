@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from qms.accounts.models import User
 from qms.capa import operations, workflow
 from qms.capa.complaints import imports
-from qms.capa.models import ComplaintImport, Nonconformity
+from qms.capa.models import ComplaintImport, NcSource, NcStatus, Nonconformity
 from qms.core.history import acting_as
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
@@ -317,6 +317,80 @@ def _complaints(city: City, today: date) -> None:
     with acting_as(admin.id):
         record = imports.preview_import(admin, city, path.name, data)
         imports.confirm_import(admin, record, today)
+
+
+#: the analysis of a quality objective's deviation: the blank-card shortage, and the risk the
+#: analysis adds to the register (fields contributed by the risk register, see
+#: qms/capa/contributions.py; capa itself does not know them)
+DEVIATION_ANALYSIS = {
+    "why_steps": [
+        "KTP-el tidak dapat dicetak dalam 1 hari.",
+        "Blangko KTP-el habis selama Juni–Agustus.",
+        "Kiriman blangko dari Kemendagri kurang ±500 keping per bulan.",
+        "Tidak ada stok penyangga dan pemantauan stok mingguan.",
+    ],
+    "cause_category": "material",
+    "root_cause": "Tidak ada stok penyangga dan pemantauan stok blangko KTP-el.",
+    "occurs_elsewhere": False,
+    "new_risk_title": "Stok blangko KTP-el habis",
+    "new_risk_likelihood": 4,
+    "new_risk_impact": 4,
+}
+
+
+def walk_rule_nonconformities() -> None:
+    """The nonconformities a rule of another feature raised in the demo (a quality objective
+    of Dinas Dukcapil missing its target, qms/planning/demo.py, which runs before this) taken
+    through the workflow to their close in late 2025, the analysis linking a new risk."""
+    officer = _user("mutu.dukcapil@demo.qms.id")
+    auditor = _user("auditor.setda@demo.qms.id")
+    admin = _user("admin.kupang@demo.qms.id")
+    if officer is None or auditor is None or admin is None:
+        return
+    raised = db.session.scalars(
+        select(Nonconformity).where(
+            Nonconformity.source == NcSource.QUALITY_OBJECTIVE_DEVIATION,
+            Nonconformity.status == NcStatus.OPEN,
+            Nonconformity.raised_on < date(2026, 1, 1),
+        )
+    )
+    for nc in list(raised):
+        _walk_deviation(nc, officer, auditor, admin)
+
+
+def _walk_deviation(nc: Nonconformity, officer: User, auditor: User, admin: User) -> None:
+    start = nc.raised_on
+
+    def step(name: str, actor: User, values: dict | None = None, days: int = 0) -> None:
+        with acting_as(actor.id):
+            workflow.transition(actor, nc, name, values or {}, today=start + timedelta(days=days))
+
+    with acting_as(admin.id):
+        operations.update_details(admin, nc, {"auditor_id": auditor.id})
+    step("record_correction", officer, {"correction": "Blangko dipinjam dari Kab. Kupang."}, 3)
+    step("analyse_cause", officer, DEVIATION_ANALYSIS, 10)
+    with acting_as(officer.id):
+        operations.add_action(
+            officer,
+            nc,
+            {
+                "kind": "corrective",
+                "description": "Stok penyangga 1.000 blangko dan pemantauan stok mingguan.",
+                "owner": "Kepala Seksi Identitas Penduduk",
+                "due_date": start + timedelta(days=40),
+            },
+        )
+    step("submit_plan", officer, {"effectiveness_check_on": start + timedelta(days=85)}, 12)
+    step("accept_plan", auditor, days=15)
+    _evidence(officer, nc)
+    step("mark_implemented", officer, days=45)
+    step(
+        "verify_effective",
+        auditor,
+        {"note": "September–November 2025 tercapai (≥ 95 %); stok penyangga tersedia."},
+        90,
+    )
+    step("close", auditor, days=90)
 
 
 def seed() -> None:

@@ -4,7 +4,7 @@ are generated from them. Labels come from the models' columns (`label_of`)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -32,37 +32,12 @@ from qms.core.forms import (
     ChoiceField,
     DayField,
     MultipleChoiceField,
+    RecordField,
     VersionedForm,
     enum_choices,
     max_length,
 )
 from qms.core.labels import label_of
-
-#: ids are 32-bit integer columns: a larger number is no record
-MAX_ID = 2**31 - 1
-
-
-def _record_id(value: Any) -> int | None:
-    """The id chosen, or None for no choice ("" or 0); a number that is no id is refused as a
-    choice not offered."""
-    if value in (None, "", "0", 0):
-        return None
-    number = int(value)
-    if not 0 < number <= MAX_ID:
-        raise ValueError(value)
-    return number
-
-
-class RecordField(ChoiceField):
-    """A record chosen by its id from the options the page offers (the service checks that
-    the record fits, so an id the page does not offer is not refused here)."""
-
-    json_schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("coerce", _record_id)
-        kwargs.setdefault("validate_choice", False)
-        super().__init__(*args, **kwargs)
 
 
 class _DescriptionFields(FlaskForm):
@@ -168,7 +143,9 @@ class CauseForm(VersionedForm):
     elsewhere_agency_ids = MultipleChoiceField(
         _l("Raise linked nonconformities in these agencies"), coerce=int, validate_choice=False
     )
-    risk_register_updated = BooleanField(label_of(Nonconformity, "risk_register_updated"))
+    #: the fields other features add to the analysis (qms/capa/contributions.py): the risks the
+    #: analysis updated, in place of the yes/no "risk register updated" of older records
+    contributed: ClassVar[tuple[str, ...]] = ()
 
     def show_analysis(self, nc: Nonconformity) -> None:
         """Fill the form with the stored analysis, to be revised (also after a failed
@@ -182,7 +159,6 @@ class CauseForm(VersionedForm):
         if nc.occurs_elsewhere is not None:
             self.occurs_elsewhere.data = "yes" if nc.occurs_elsewhere else "no"
         self.elsewhere_note.data = nc.elsewhere_note
-        self.risk_register_updated.data = bool(nc.risk_register_updated)
 
     def values(self) -> dict[str, Any]:
         return {
@@ -192,7 +168,7 @@ class CauseForm(VersionedForm):
             "occurs_elsewhere": self.occurs_elsewhere.data == "yes",
             "elsewhere_note": self.elsewhere_note.data,
             "elsewhere_agency_ids": self.elsewhere_agency_ids.data or [],
-            "risk_register_updated": self.risk_register_updated.data,
+            **{name: self[name].data for name in self.contributed},
         }
 
 

@@ -41,6 +41,9 @@ class NcSource(enum.StrEnum):
     EXTERNAL_AUDIT = "external_audit"
     COMPLAINT = "complaint"
     OBJECTIVE_DEVIATION = "objective_deviation"
+    #: raised by the monitoring rule: a measured quality objective missed its target for the
+    #: configured number of consecutive periods (qms.planning, through qms.capa.interface)
+    QUALITY_OBJECTIVE_DEVIATION = "quality_objective_deviation"
     MANAGEMENT_REVIEW = "management_review"
     STAFF_REPORT = "staff_report"
 
@@ -50,6 +53,7 @@ SOURCE_LABELS = {
     NcSource.EXTERNAL_AUDIT: _l("External audit"),
     NcSource.COMPLAINT: _l("Citizen complaint"),
     NcSource.OBJECTIVE_DEVIATION: _l("Quality objective or service standard deviation"),
+    NcSource.QUALITY_OBJECTIVE_DEVIATION: _l("Quality objective deviation (target missed)"),
     NcSource.MANAGEMENT_REVIEW: _l("Management review"),
     NcSource.STAFF_REPORT: _l("Staff report"),
 }
@@ -215,7 +219,8 @@ class Nonconformity(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixi
     origin_id: Mapped[int | None] = mapped_column(
         ForeignKey("nonconformities.id"), info=labelled(_l("Raised from nonconformity"))
     )
-    #: set on nonconformities raised by a complaint escalation rule, to find the open one again
+    #: set on nonconformities raised by a rule (a complaint escalation, a quality objective
+    #: missing its target), to find the rule's open one again (qms/capa/rules.py)
     escalation_key: Mapped[str | None] = mapped_column(String(120))
 
     process: Mapped[str] = mapped_column(

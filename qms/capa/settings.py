@@ -30,6 +30,7 @@ DEFAULT_DEADLINES: dict[str, dict[str, int]] = {
     "external_audit": {"major": 90, "minor": 90},
     "complaint": {"major": 5, "minor": 5},
     "objective_deviation": {"major": 30, "minor": 60},
+    "quality_objective_deviation": {"major": 30, "minor": 60},
     "management_review": {"major": 30, "minor": 60},
     "staff_report": {"major": 30, "minor": 60},
 }

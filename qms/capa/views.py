@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from qms.capa import figures, operations, queries, workflow
+from qms.capa import contributions, figures, operations, queries, workflow
 from qms.capa.complaints import imports
 from qms.capa.complaints import queries as complaint_queries
 from qms.capa.complaints.parsing import row_error_text
@@ -202,8 +202,11 @@ def _step_forms(nc: Nonconformity, failed: dict[str, Any]) -> dict[str, Any]:
         form = failed.get(transition.name) or TRANSITION_FORMS[transition.name](
             formdata=None, version=nc.version
         )
-        if isinstance(form, CauseForm) and transition.name not in failed:
-            form.show_analysis(nc)
+        if isinstance(form, CauseForm):
+            shown = transition.name not in failed
+            if shown:
+                form.show_analysis(nc)
+            contributions.prepare_analysis(current_user, form, nc, show_stored=shown)
         forms[transition.name] = (transition, form)
     return forms
 
@@ -233,6 +236,7 @@ def _detail(nc: Nonconformity, failed: dict[str, Any] | None = None, status: int
         ),
         other_agencies=workflow.elsewhere_candidates(nc),
         linked=queries.linked_nonconformities(current_user, nc),
+        analysis_blocks=contributions.analysis_blocks(current_user, nc),
         complaints=complaint_queries.linked_complaints(current_user, nc),
         history=history_of(nc),
         today=today(),
@@ -324,7 +328,12 @@ def complete_action(action_id: int):
 def request_form(nc_id: int):
     """Permintaan Tindakan Koreksi (PTK), ready to print."""
     nc = access.get_visible(Nonconformity, nc_id, current_user)
-    return render_template("capa/request_form.html", nc=nc, printed_on=today())
+    return render_template(
+        "capa/request_form.html",
+        nc=nc,
+        printed_on=today(),
+        blocks=contributions.request_form_blocks(nc),
+    )
 
 
 # --- dashboard ----------------------------------------------------------------------------
@@ -352,6 +361,7 @@ def complaint_list():
         items=db.session.scalars(query.limit(queries.PAGE_ROWS)).all(),
         agencies=visible_agencies(current_user),
         can_import=bool(complaint_queries.import_cities(current_user)),
+        feedback=contributions.feedback_blocks(current_user, filters.agency_id),
     )
 
 

@@ -28,7 +28,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from qms.accounts.models import User
-from qms.capa import operations
+from qms.capa import contributions, operations
 from qms.capa.deadlines import renewed_due_date
 from qms.capa.models import (
     MAX_WHY_STEPS,
@@ -193,7 +193,8 @@ def _analyse_cause(actor: User, nc: Nonconformity, values: dict, today: date) ->
     nc.root_cause = root_cause
     nc.occurs_elsewhere = bool(elsewhere)
     nc.elsewhere_note = (values.get("elsewhere_note") or "").strip()
-    nc.risk_register_updated = bool(values.get("risk_register_updated"))
+    # what other features keep of the analysis (the risks it updated): qms/capa/contributions.py
+    contributions.store_analysis(actor, nc, values)
     for agency in targets:
         _raise_elsewhere(actor, nc, agency, today)
 

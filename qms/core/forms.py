@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
+    DecimalField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -20,6 +21,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length
 from wtforms.widgets import HiddenInput
 
+from qms.core.inputs import MAX_ID
 from qms.core.timeutil import from_local, to_local
 
 REQUIRED = _l("This field is required.")
@@ -71,6 +73,29 @@ def enum_choices(labels: Mapping[enum.Enum, Any]) -> list[SelectChoice]:
     return [SelectChoice(member.value, label) for member, label in labels.items()]
 
 
+def _record_id(value: Any) -> int | None:
+    """The id chosen, or None for no choice ("" or 0); a number that is no id is refused as a
+    choice not offered."""
+    if value in (None, "", "0", 0):
+        return None
+    number = int(value)
+    if not 0 < number <= MAX_ID:
+        raise ValueError(value)
+    return number
+
+
+class RecordField(ChoiceField):
+    """A record chosen by its id from the options the page offers (the operation checks that
+    the record fits, so an id the page does not offer is not refused here)."""
+
+    json_schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("coerce", _record_id)
+        kwargs.setdefault("validate_choice", False)
+        super().__init__(*args, **kwargs)
+
+
 class WholeNumberField(IntegerField):
     """An integer field whose parse error is in the user's language."""
 
@@ -79,6 +104,29 @@ class WholeNumberField(IntegerField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(BAD_NUMBER) from None
+
+
+BAD_DECIMAL = _l("Enter a number (a decimal point, not a comma).")
+
+
+class NumberField(DecimalField):
+    """A decimal number whose parse error is in the user's language; the operation checks its
+    range (which depends on the record: a percentage, a count…)."""
+
+    json_schema = {"type": "number"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("places", None)
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(BAD_DECIMAL) from None
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(BAD_DECIMAL)
 
 
 #: the dates a record of this system can plausibly carry (a year 1202 is a typing error)

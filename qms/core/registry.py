@@ -1,5 +1,5 @@
 """What features contribute to shared screens and commands: navigation, home panels, agency-page
-panels, reminders and demo data."""
+panels, reminders, demo data and the figures a quality objective can be measured by."""
 
 from __future__ import annotations
 
@@ -49,6 +49,23 @@ class Reminder:
 
 ReminderSource = Callable[[date], Iterable[Reminder]]
 
+
+@dataclass(frozen=True)
+class IndicatorSource:
+    """A figure a feature computes for one agency over one period (complaints answered within
+    the limit, corrective actions closed on time…): a quality objective may be measured by it
+    instead of having its values typed. `compute(agency_id, first_day, last_day)` answers the
+    figure, or None when the period holds nothing to count. `unit` is one of the objectives'
+    units ("percent", "index", "days", "hours", "count"): an objective measured by the source
+    is stated in it."""
+
+    key: str
+    label: Any
+    unit: str
+    compute: Callable[[int, date, date], float | None]
+    order: int = 100
+
+
 DemoSeeder = Callable[[], None]
 
 #: `flask qms …` commands features add (each feature keeps its own in its cli.py)
@@ -60,6 +77,8 @@ agency_panels: list[AgencyPanel] = []
 reminder_sources: list[ReminderSource] = []
 #: (order, seeder): each feature's demo data, run in order after the organisations and users
 demo_seeders: list[tuple[int, DemoSeeder]] = []
+#: key -> the figure; a feature registers its own from its init_app (see IndicatorSource)
+indicator_sources: dict[str, IndicatorSource] = {}
 
 
 def add_nav(item: NavItem) -> None:
@@ -88,6 +107,16 @@ def add_command(command: Any) -> None:
 def add_reminder_source(source: ReminderSource) -> None:
     if source not in reminder_sources:
         reminder_sources.append(source)
+
+
+def add_indicator_source(source: IndicatorSource) -> None:
+    """Offer a figure that quality objectives can be measured by; the same key replaces it."""
+    indicator_sources[source.key] = source
+
+
+def indicators() -> list[IndicatorSource]:
+    """The registered figures, in their order."""
+    return sorted(indicator_sources.values(), key=lambda s: (s.order, s.key))
 
 
 def nav_for(user: Any) -> list[NavItem]:

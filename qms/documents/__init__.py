@@ -44,6 +44,7 @@ def init_app(app: Flask) -> None:
     from qms.documents import (
         api,  # noqa: F401  (api declares its routes)
         demo,
+        indicators,
         numbering,
         policies,
         queries,
@@ -79,6 +80,7 @@ def init_app(app: Flask) -> None:
         )
     )
     add_reminder_source(reminders.review_reminders)
+    indicators.register()
     add_demo_seeder(demo.seed, order=20)
     _register_history_labels()
 

@@ -2,8 +2,8 @@
 qms/capa/settings.py): a systemic problem (at least COMPLAINT_SIMILAR_COUNT complaints for one
 agency and category within COMPLAINT_SIMILAR_WINDOW_DAYS), then the response time (no answer
 within COMPLAINT_RESPONSE_DAYS, SP4N-LAPOR practice). A rule's complaints join its open
-nonconformity while there is one; run daily (`flask qms escalate-complaints`) and after each
-confirmed import."""
+nonconformity while there is one (qms/capa/rules.py); run daily (`flask qms
+escalate-complaints`) and after each confirmed import."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from qms.accounts.models import User
-from qms.capa import operations
-from qms.capa.models import Complaint, NcGrade, NcSource, Nonconformity
+from qms.capa import rules
+from qms.capa.models import Complaint, NcSource, Nonconformity
 from qms.capa.settings import setting
 from qms.extensions import db
 from qms.organisations.models import Agency, City
@@ -47,19 +47,6 @@ def similar_clusters(complaints: list[Complaint], count: int, window_days: int) 
     return members
 
 
-def _open_escalation(key: str) -> Nonconformity | None:
-    return db.session.scalar(
-        select(Nonconformity)
-        .where(
-            Nonconformity.escalation_key == key,
-            Nonconformity.is_open,
-            Nonconformity.archived_at.is_(None),
-        )
-        .order_by(Nonconformity.id)
-        .limit(1)
-    )
-
-
 def _references(complaints: list[Complaint]) -> str:
     shown = ", ".join(c.record_label for c in complaints[:NAMED_COMPLAINTS])
     more = len(complaints) - NAMED_COMPLAINTS
@@ -75,30 +62,25 @@ def _escalate(
     criterion: str,
     statement: str,
 ) -> Nonconformity | None:
-    """Link the complaints to the open nonconformity of this rule, raising one if none is open.
-    The texts are the city's record, written in Indonesian like the complaints themselves."""
-    nc = _open_escalation(key)
-    created = None
-    if nc is None:
-        agency = complaints[0].agency
-        nc = created = operations.raise_from_finding(
-            agency=agency,
-            clause=clause,
-            requirement=criterion,
-            evidence="Pengaduan masyarakat: " + _references(complaints),
-            statement=statement,
-            grade=NcGrade.MINOR,
-            raised_by=actor,
-            raised_on=today,
-            source=NcSource.COMPLAINT,
-            source_reference=_references(complaints)[: Nonconformity.source_reference.type.length],
-            criterion=criterion[: Nonconformity.criterion.type.length],
-        )
-        nc.escalation_key = key
+    """Link the complaints to the open nonconformity of this rule, raising one if none is open
+    (qms/capa/rules.py). The texts are the city's record, written in Indonesian like the
+    complaints themselves. Returns the nonconformity if this call raised it."""
+    nc, created = rules.raise_for_rule(
+        key,
+        agency=complaints[0].agency,
+        source=NcSource.COMPLAINT,
+        clause=clause,
+        criterion=criterion,
+        statement=statement,
+        evidence="Pengaduan masyarakat: " + _references(complaints),
+        today=today,
+        actor=actor,
+        source_reference=_references(complaints),
+    )
     for complaint in complaints:
         complaint.nonconformity_id = nc.id
     db.session.flush()
-    return created
+    return nc if created else None
 
 
 def escalate_complaints(city: City, today: date, actor: User | None = None) -> list[Nonconformity]:

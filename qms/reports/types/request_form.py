@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from qms.capa.interface import request_form_blocks
 from qms.capa.models import (
     ACTION_KIND_LABELS,
     CAUSE_LABELS,
@@ -84,6 +85,8 @@ def build(req: ReportRequest) -> dict[str, Any]:
         "closed_by": nc.closed_by.name if nc.closed_by else "",
         "raised_by": nc.raised_by.name if nc.raised_by else "",
         "representative": nc.auditee_representative,
+        # what other features add to the request (the risks its analysis updated)
+        "blocks": request_form_blocks(nc),
     }
 
 

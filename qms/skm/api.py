@@ -1,0 +1,242 @@
+"""/api/v1 of the satisfaction survey, so that other systems (an online form, a kiosk, a
+regional dashboard) can feed and read it:
+
+- `POST /skm/surveys`: a survey of an agency's unit over a period, with the population served;
+- `POST /skm/surveys/{id}/responses`: respondents' answers, as a multipart CSV `file` in the
+  column format of parsing.py, or as a JSON array of responses with the same field names;
+  answers the row report, nothing stored until
+- `POST /skm/surveys/{id}/responses/confirm`: the caller's upload waiting for confirmation is
+  stored (the same content twice stores nothing the second time);
+- `GET /skm/surveys/{id}/result`: respondents, NRR per element, IKM, grade, minimum sample;
+
+and the list and one survey."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated
+
+from flask import request
+from flask_login import current_user
+from pydantic import Field
+
+from qms.api.core import api_route, json_body, ok, paginate, validate_form
+from qms.api.schema import Resource, Timestamp
+from qms.core import access
+from qms.core.errors import ValidationFailed
+from qms.extensions import db
+from qms.organisations.models import Agency
+from qms.skm import figures, imports, operations, queries
+from qms.skm.forms import NewSurveyForm, ResponseItem, SurveyFilterForm, UploadForm
+from qms.skm.models import Import, Survey
+from qms.skm.parsing import row_error_text
+from qms.skm.vocabulary import SurveyStatus
+
+TAG = "skm"
+Grade = Annotated[str | None, Field(description="A, B, C or D (null without responses)")]
+
+
+class SurveyOut(Resource):
+    labels_from = Survey
+
+    id: int
+    agency_id: int
+    unit_id: int
+    title: str
+    period_start: date
+    period_end: date
+    population: int
+    status: SurveyStatus
+    respondents: Annotated[int, Field(description="Responses stored")]
+    ikm: Annotated[float | None, Field(description="The index, 25–100 (null: no responses)")]
+    grade: Grade
+    archived: bool
+
+    @classmethod
+    def of(cls, survey: Survey) -> SurveyOut:
+        result = figures.result(survey)
+        return cls.model_validate(
+            {name: getattr(survey, name) for name in cls.model_fields if hasattr(survey, name)}
+            | {
+                "respondents": result.respondents,
+                "ikm": float(result.ikm) if result.ikm is not None else None,
+                "grade": result.grade,
+                "archived": survey.is_archived,
+            }
+        )
+
+
+class ResultOut(Resource):
+    """The survey's figures (Permenpan-RB 14/2017), computed from the responses stored."""
+
+    respondents: int
+    nrr: Annotated[
+        dict[str, float | None],
+        Field(description="u1 … u9: each element's mean score, 1–4, three decimals"),
+    ]
+    ikm: Annotated[float | None, Field(description="25 × the mean of the nine NRR, two decimals")]
+    grade: Grade
+    minimum_sample: Annotated[
+        int, Field(description="Respondents needed for the population (Krejcie–Morgan)")
+    ]
+
+    @classmethod
+    def of(cls, survey: Survey) -> ResultOut:
+        result = figures.result(survey)
+        return cls(
+            respondents=result.respondents,
+            nrr={e: float(v) if v is not None else None for e, v in result.nrr.items()},
+            ikm=float(result.ikm) if result.ikm is not None else None,
+            grade=result.grade,
+            minimum_sample=result.minimum_sample,
+        )
+
+
+class RowErrorOut(Resource):
+    row: Annotated[int, Field(description="CSV: as a spreadsheet numbers it (header 1); JSON: 1…")]
+    code: str
+    column: Annotated[str | None, Field(description="The column refused")]
+    value: Annotated[str | None, Field(description="The value refused")]
+    message: Annotated[str, Field(description="The reason, in the caller's language")]
+
+
+class UploadOut(Resource):
+    """An upload of responses and its row report."""
+
+    labels_from = Import
+
+    id: int
+    survey_id: int
+    filename: str
+    total: int
+    valid: int
+    errors: list[RowErrorOut]
+    already_imported: Annotated[
+        int | None, Field(description="The import that already stored this content")
+    ]
+    confirmed_at: Timestamp | None
+    stored: Annotated[int, Field(description="Responses stored by the confirmation")]
+
+    @classmethod
+    def of(cls, record: Import) -> UploadOut:
+        report = record.report
+        return cls(
+            id=record.id,
+            survey_id=record.survey_id,
+            filename=record.filename,
+            total=report.get("total", 0),
+            valid=report.get("valid", 0),
+            errors=[
+                RowErrorOut(
+                    row=e["row"],
+                    code=e["code"],
+                    column=e.get("column"),
+                    value=e.get("value"),
+                    message=row_error_text(e),
+                )
+                for e in report.get("errors", [])
+            ],
+            already_imported=report.get("already_imported"),
+            confirmed_at=record.confirmed_at,
+            stored=record.stored or 0,
+        )
+
+
+@api_route(
+    "/skm/surveys",
+    summary="The satisfaction surveys the caller may see",
+    tag=TAG,
+    query=SurveyFilterForm,
+    response=SurveyOut,
+    paged=True,
+)
+def list_surveys():
+    form = validate_form(SurveyFilterForm, request.args.to_dict())
+    return paginate(
+        queries.surveys_query(current_user, queries.SurveyFilter(**form.values())), SurveyOut
+    )
+
+
+@api_route(
+    "/skm/surveys",
+    ("POST",),
+    summary="Start a survey of an agency's service unit over a period, with the population "
+    "it serves then",
+    tag=TAG,
+    body=NewSurveyForm,
+    response=SurveyOut,
+    status=201,
+)
+def create_survey():
+    form = validate_form(NewSurveyForm, json_body())
+    agency = access.owner_for_create(current_user, Survey, Agency, form.agency_id.data, "agency_id")
+    survey = operations.create_survey(current_user, agency, form.values())
+    db.session.commit()
+    return ok(SurveyOut.of(survey))
+
+
+@api_route("/skm/surveys/<int:survey_id>", summary="One survey", tag=TAG, response=SurveyOut)
+def get_survey(survey_id: int):
+    return ok(SurveyOut.of(access.get_visible(Survey, survey_id, current_user)))
+
+
+@api_route(
+    "/skm/surveys/<int:survey_id>/responses",
+    ("POST",),
+    summary="Upload respondents' answers: a CSV file (columns tanggal, jenis_kelamin, umur, "
+    "pendidikan, pekerjaan, jenis_layanan, u1 … u9, saran) or a JSON array of responses with "
+    "the same field names. Answers the row report; nothing is stored until "
+    "/responses/confirm",
+    tag=TAG,
+    multipart=UploadForm,
+    body=ResponseItem,
+    body_is_list=True,
+    response=UploadOut,
+    status=201,
+)
+def upload_responses(survey_id: int):
+    survey = access.get_visible(Survey, survey_id, current_user)
+    if request.is_json:
+        entries = request.get_json(silent=True)
+        if not isinstance(entries, list):
+            raise ValidationFailed({"body": ["Send a JSON array of responses."]})
+        data = json.dumps(entries, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        record = imports.preview_import(
+            current_user, survey, "responses.json", data, file_format="json"
+        )
+    else:
+        form = UploadForm(meta={"csrf": False})
+        if not form.validate():
+            raise ValidationFailed({k: [str(m) for m in v] for k, v in form.errors.items()})
+        upload = form.file.data
+        record = imports.preview_import(current_user, survey, upload.filename or "", upload.read())
+    db.session.commit()
+    return ok(UploadOut.of(record))
+
+
+@api_route(
+    "/skm/surveys/<int:survey_id>/responses/confirm",
+    ("POST",),
+    summary="Store the caller's last upload of responses to this survey, having seen its row "
+    "report (the same content twice stores nothing the second time)",
+    tag=TAG,
+    response=UploadOut,
+)
+def confirm_responses(survey_id: int):
+    survey = access.get_visible(Survey, survey_id, current_user)
+    record = imports.pending_import(current_user, survey)
+    imports.confirm_import(current_user, record)
+    db.session.commit()
+    return ok(UploadOut.of(record))
+
+
+@api_route(
+    "/skm/surveys/<int:survey_id>/result",
+    summary="The survey's result: respondents, NRR per element, IKM (25–100), grade (A–D) "
+    "and the minimum sample for its population",
+    tag=TAG,
+    response=ResultOut,
+)
+def survey_result(survey_id: int):
+    return ok(ResultOut.of(access.get_visible(Survey, survey_id, current_user)))

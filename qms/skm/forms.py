@@ -1,0 +1,194 @@
+"""Forms of the survey pages, the public form and the API (whose request schemas are generated
+from them). The answer form's fields are named as the CSV's columns, so that a JSON response,
+a CSV row and the public form are one shape (parsing.py checks all three alike)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+
+from qms.core.forms import (
+    BAD_DATE,
+    REQUIRED,
+    ChoiceField,
+    DayField,
+    RecordField,
+    WholeNumberField,
+    choices,
+    enum_choices,
+    max_length,
+)
+from qms.core.labels import label_of
+from qms.skm.models import FollowUp, Response, Survey
+from qms.skm.operations import MAX_POPULATION
+from qms.skm.parsing import MAX_SUGGESTION
+from qms.skm.vocabulary import (
+    EDUCATION_LABELS,
+    ELEMENT_LABELS,
+    ELEMENTS,
+    GENDER_LABELS,
+    OCCUPATION_LABELS,
+    SCORE_LABELS,
+    SURVEY_STATUS_LABELS,
+    AgeBand,
+)
+
+BAD_SCORE = _l("Choose a score from 1 to 4.")
+
+
+class SkmForm(FlaskForm):
+    def values(self) -> dict[str, Any]:
+        return {
+            name: field.data
+            for name, field in self._fields.items()
+            if name not in ("csrf_token", "agency_id")
+        }
+
+
+class SurveyForm(SkmForm):
+    unit_id = RecordField(label_of(Survey, "unit_id"), validators=[DataRequired(REQUIRED)])
+    title = StringField(
+        _l("Title (empty: named after the unit and year)"), validators=[Optional(), max_length(255)]
+    )
+    period_start = DayField(label_of(Survey, "period_start"), validators=[InputRequired(BAD_DATE)])
+    period_end = DayField(label_of(Survey, "period_end"), validators=[InputRequired(BAD_DATE)])
+    population = WholeNumberField(
+        label_of(Survey, "population"),
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(
+                min=1, max=MAX_POPULATION, message=_l("Enter the number of people served.")
+            ),
+        ],
+    )
+
+    def offer(self, units: list[tuple[int, str]]) -> None:
+        self.unit_id.choices = choices([("", "–"), *units])
+
+
+class NewSurveyForm(SurveyForm):
+    agency_id = RecordField(label_of(Survey, "agency_id"), validators=[DataRequired(REQUIRED)])
+
+
+class ScoreField(ChoiceField):
+    """An element's score; the API takes it as a number."""
+
+    json_schema = {"type": "integer", "minimum": 1, "maximum": 4}
+
+
+class AgeField(ChoiceField):
+    """The respondent's age band; the API (and a CSV) may give the age in years instead."""
+
+    json_schema = {
+        "oneOf": [
+            {"type": "integer", "minimum": 10, "maximum": 120},
+            {"type": "string", "enum": [band.value for band in AgeBand]},
+        ]
+    }
+
+
+def _score(element: str) -> ScoreField:
+    return ScoreField(
+        ELEMENT_LABELS[element],
+        choices=[("", "–"), *SCORE_LABELS.items()],
+        coerce=str,
+        validators=[DataRequired(BAD_SCORE)],
+    )
+
+
+class AnswersForm(SkmForm):
+    """One respondent's answers: the public form (dated today) and, with `tanggal`, an item of
+    the API's JSON array. Every value is checked by parsing.clean, as a CSV row is."""
+
+    jenis_kelamin = ChoiceField(
+        label_of(Response, "gender"),
+        choices=[("", "–"), *enum_choices(GENDER_LABELS)],
+        validators=[Optional()],
+    )
+    umur = AgeField(
+        label_of(Response, "age"),
+        choices=[("", "–"), *((band.value, band.value) for band in AgeBand)],
+        validators=[Optional()],
+    )
+    pendidikan = ChoiceField(
+        label_of(Response, "education"),
+        choices=[("", "–"), *enum_choices(EDUCATION_LABELS)],
+        validators=[Optional()],
+    )
+    pekerjaan = ChoiceField(
+        label_of(Response, "occupation"),
+        choices=[("", "–"), *enum_choices(OCCUPATION_LABELS)],
+        validators=[Optional()],
+    )
+    jenis_layanan = StringField(
+        label_of(Response, "service"), validators=[Optional(), max_length(255)]
+    )
+    u1 = _score("u1")
+    u2 = _score("u2")
+    u3 = _score("u3")
+    u4 = _score("u4")
+    u5 = _score("u5")
+    u6 = _score("u6")
+    u7 = _score("u7")
+    u8 = _score("u8")
+    u9 = _score("u9")
+    saran = TextAreaField(
+        label_of(Response, "suggestion"), validators=[Optional(), max_length(MAX_SUGGESTION)]
+    )
+
+    def answers(self) -> dict[str, Any]:
+        """The raw answers, as a CSV row gives them."""
+        return {name: self[name].data or "" for name in self._fields if name != "csrf_token"}
+
+
+class ResponseItem(AnswersForm):
+    """A response sent to the API: the answers and the day they were given (the CSV's
+    `tanggal`, YYYY-MM-DD)."""
+
+    tanggal = DayField(_l("Date (tanggal)"), validators=[InputRequired(BAD_DATE)])
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("Respondents' CSV file"), validators=[FileRequired(REQUIRED)])
+
+
+class FollowUpForm(SkmForm):
+    element = ChoiceField(
+        label_of(FollowUp, "element"),
+        choices=[(e, ELEMENT_LABELS[e]) for e in ELEMENTS],
+        validators=[DataRequired(REQUIRED)],
+    )
+    action = TextAreaField(label_of(FollowUp, "action"), validators=[DataRequired(REQUIRED)])
+    owner = StringField(
+        label_of(FollowUp, "owner"), validators=[DataRequired(REQUIRED), max_length(200)]
+    )
+    due_on = DayField(label_of(FollowUp, "due_on"), validators=[InputRequired(BAD_DATE)])
+
+
+class FollowUpDoneForm(SkmForm):
+    result = TextAreaField(label_of(FollowUp, "result"), validators=[DataRequired(REQUIRED)])
+    done_on = DayField(_l("Done on (empty: today)"), validators=[Optional()])
+
+
+class StepForm(FlaskForm):
+    """A survey's step carries nothing but the CSRF token."""
+
+
+class SurveyFilterForm(SkmForm):
+    agency_id = RecordField(label_of(Survey, "agency_id"), validators=[Optional()])
+    status = ChoiceField(
+        label_of(Survey, "status"),
+        choices=[("", "–"), *enum_choices(SURVEY_STATUS_LABELS)],
+        validators=[Optional()],
+    )
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "agency_id": None if self.agency_id.errors else self.agency_id.data,
+            "status": None if self.status.errors else (self.status.data or None),
+        }

@@ -1,0 +1,78 @@
+"""Who may see and change surveys, their responses, imports and follow-up actions; registered by
+`register()` from the feature's `init_app`.
+
+An agency's quality officers and its city's admin run its surveys; the city's internal auditors
+and management viewers and the national readers read; another agency's officer sees nothing.
+An import is seen by its uploader and the survey's readers, and confirmed only by its uploader,
+who saw the report. What anonymous visitors see (published results, the public form) is read
+by queries.py without these policies, which answer for signed-in users only."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, select
+
+from qms.core import access
+from qms.core.roles import Role
+from qms.extensions import db
+from qms.organisations.models import Agency
+from qms.organisations.policies import agency_visibility
+from qms.skm.models import FollowUp, Import, Response, Survey
+
+#: who reads every agency's surveys in their city
+CITY_READERS = (Role.CITY_ADMIN, Role.MANAGEMENT_VIEWER, Role.INTERNAL_AUDITOR)
+
+
+def _visible_surveys(user: access.User) -> ColumnElement[bool]:
+    return agency_visibility(user, Survey.agency_id, city_roles=CITY_READERS)
+
+
+class SurveyPolicy(access.Policy):
+    def visible(self, user: access.User) -> ColumnElement[bool]:
+        return _visible_surveys(user)
+
+    def may_create_in(self, user: access.User, owner: Agency) -> bool:
+        return access.manages_agency(user, owner)
+
+    def allows(self, user: access.User, action: str, record: Survey) -> bool:
+        agency = record.agency or db.session.get(Agency, record.agency_id)
+        return access.manages_agency(user, agency)
+
+
+class InSurveyPolicy(access.Policy):
+    """Responses and follow-up actions: seen with their survey, changed by who runs it."""
+
+    def __init__(self, column: ColumnElement) -> None:
+        self.column = column
+
+    def visible(self, user: access.User) -> ColumnElement[bool]:
+        return self.column.in_(select(Survey.id).where(_visible_surveys(user)))
+
+    def allows(self, user: access.User, action: str, record: FollowUp | Response) -> bool:
+        survey = (
+            record.survey
+            if isinstance(record, FollowUp)
+            else db.session.get(Survey, record.survey_id)
+        )
+        return access.can(user, access.EDIT, survey)
+
+
+class ImportPolicy(access.Policy):
+    def visible(self, user: access.User) -> ColumnElement[bool]:
+        return access.any_of(
+            [
+                Import.uploaded_by_id == user.id,
+                Import.survey_id.in_(select(Survey.id).where(_visible_surveys(user))),
+            ]
+        )
+
+    def allows(self, user: access.User, action: str, record: Import) -> bool:
+        if action == access.CREATE:
+            return access.can(user, access.EDIT, record.survey)
+        return record.uploaded_by_id == user.id and access.can(user, access.EDIT, record.survey)
+
+
+def register() -> None:
+    access.register_policy(Survey, SurveyPolicy())
+    access.register_policy(Response, InSurveyPolicy(Response.survey_id))
+    access.register_policy(FollowUp, InSurveyPolicy(FollowUp.survey_id))
+    access.register_policy(Import, ImportPolicy())

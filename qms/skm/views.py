@@ -1,0 +1,256 @@
+"""The survey pages of the agency's staff: the list, a survey with its results and follow-up
+plan, its steps, and the import of respondents' CSV files. Thin handlers: they parse, call one
+operation, commit and render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from qms.core import access
+from qms.core.errors import DomainError
+from qms.core.history import history_of
+from qms.core.timeutil import today
+from qms.core.views import form_page, form_status, save_form, show_on_form
+from qms.extensions import db
+from qms.organisations.models import Agency
+from qms.organisations.queries import visible_agencies
+from qms.skm import figures, imports, operations, queries, workflow
+from qms.skm.forms import (
+    FollowUpDoneForm,
+    FollowUpForm,
+    NewSurveyForm,
+    StepForm,
+    SurveyFilterForm,
+    SurveyForm,
+    UploadForm,
+)
+from qms.skm.models import FollowUp, Import, Response, Survey
+from qms.skm.parsing import COLUMNS, row_error_text
+from qms.skm.scoring import GRADE_LABELS
+from qms.skm.vocabulary import (
+    AGE_LABELS,
+    EDUCATION_LABELS,
+    ELEMENT_LABELS,
+    ELEMENTS,
+    GENDER_LABELS,
+    OCCUPATION_LABELS,
+    SURVEY_STATUS_LABELS,
+)
+
+bp = Blueprint("skm", __name__, url_prefix="/skm")
+
+
+@bp.before_request
+@login_required
+def _logged_in() -> None:
+    return None
+
+
+def template_labels() -> dict[str, Any]:
+    """App-wide (registered by init_app): the public pages and the panels render outside this
+    blueprint."""
+    return {
+        "skm_labels": {
+            "element": ELEMENT_LABELS,
+            "grade": GRADE_LABELS,
+            "status": SURVEY_STATUS_LABELS,
+            "gender": {k.value: v for k, v in GENDER_LABELS.items()},
+            "age": AGE_LABELS,
+            "education": {k.value: v for k, v in EDUCATION_LABELS.items()},
+            "occupation": {k.value: v for k, v in OCCUPATION_LABELS.items()},
+        },
+        "skm_elements": ELEMENTS,
+    }
+
+
+@bp.get("/")
+def index():
+    form = SurveyFilterForm(request.args, meta={"csrf": False})
+    form.validate()
+    filters = queries.SurveyFilter(**form.values())
+    surveys = db.session.scalars(
+        queries.surveys_query(current_user, filters).limit(queries.PAGE_ROWS)
+    ).all()
+    return render_template(
+        "skm/index.html",
+        surveys=surveys,
+        results=figures.results(surveys),
+        filters=filters,
+        agencies=visible_agencies(current_user),
+        may_create=bool(queries.writable_agencies(current_user)),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new_survey():
+    agencies = queries.writable_agencies(current_user)
+    if not agencies:
+        return render_template("errors.html", message=_("You may not run surveys.")), 403
+    form = NewSurveyForm()
+    form.agency_id.choices = [(0, "–"), *((a.id, a.name) for a in agencies)]
+    form.offer(queries.unit_choices(agencies))
+
+    def create(values: dict[str, Any]) -> Survey:
+        agency = access.owner_for_create(
+            current_user, Survey, Agency, form.agency_id.data, "agency_id"
+        )
+        return operations.create_survey(current_user, agency, values)
+
+    survey = save_form(form, create)
+    if survey is not None:
+        return redirect(url_for(".survey", survey_id=survey.id))
+    return form_page(form, _("New satisfaction survey"), url_for(".index"))
+
+
+def _survey_page(survey: Survey, failed: dict[str, Any] | None = None, status: int = 200):
+    failed = failed or {}
+    may_edit = access.can(current_user, access.EDIT, survey) and not survey.is_archived
+    result = figures.result(survey)
+    planned = {f.element for f in survey.follow_ups}
+    uploads = access.scoped(Import, current_user).where(Import.survey_id == survey.id)
+    suggestions = db.session.scalars(
+        access.scoped(Response, current_user)
+        .where(Response.survey_id == survey.id, Response.suggestion != "")
+        .order_by(Response.answered_on.desc(), Response.id.desc())
+        .limit(10)
+    ).all()
+    return render_template(
+        "skm/survey.html",
+        survey=survey,
+        result=result,
+        missing_follow_up=[e for e in result.weakest if e not in planned],
+        profile=figures.profile(survey),
+        suggestions=suggestions,
+        imports=db.session.scalars(uploads.order_by(Import.id.desc())).all(),
+        steps=workflow.available_transitions(survey, current_user),
+        step_form=StepForm(formdata=None),
+        may_edit=may_edit,
+        may_import=may_edit and operations.collecting_refusal(survey) is None,
+        follow_up_form=failed.get("follow_up") or FollowUpForm(formdata=None),
+        done_forms={
+            f.id: failed.get(f.id) or FollowUpDoneForm(formdata=None)
+            for f in survey.follow_ups
+            if not f.is_done
+        },
+        public_form=url_for("skm_public.form", unit_id=survey.unit_id, _external=True),
+        today=today(),
+        history=history_of(survey),
+    ), status
+
+
+@bp.get("/surveys/<int:survey_id>")
+def survey(survey_id: int):
+    return _survey_page(access.get_visible(Survey, survey_id, current_user))
+
+
+@bp.route("/surveys/<int:survey_id>/edit", methods=["GET", "POST"])
+def edit_survey(survey_id: int):
+    record = access.get_visible(Survey, survey_id, current_user)
+    access.authorize(current_user, access.EDIT, record)
+    form = SurveyForm(obj=record)
+    form.offer(queries.unit_choices([record.agency]))
+    changed = save_form(form, lambda values: operations.update_survey(current_user, record, values))
+    if changed is not None:
+        return redirect(url_for(".survey", survey_id=record.id))
+    return form_page(form, record.title, url_for(".survey", survey_id=record.id))
+
+
+@bp.post("/surveys/<int:survey_id>/step/<name>")
+def step(survey_id: int, name: str):
+    record = access.get_visible(Survey, survey_id, current_user)
+    if name not in workflow.STEPS:
+        return _survey_page(record, status=404)
+    if StepForm().validate_on_submit():
+        workflow.transition(current_user, record, name)
+        db.session.commit()
+        flash(_("Saved: %(status)s.", status=SURVEY_STATUS_LABELS[record.status]), "success")
+    return redirect(url_for(".survey", survey_id=record.id))
+
+
+@bp.post("/surveys/<int:survey_id>/archive")
+def archive(survey_id: int):
+    record = access.get_visible(Survey, survey_id, current_user)
+    operations.archive(current_user, record)
+    db.session.commit()
+    flash(_("Archived."), "success")
+    return redirect(url_for(".index"))
+
+
+def _post_on_survey(survey: Survey, key: Any, form: FlaskForm, change) -> Any:
+    """A form posted on the survey's page: the change, or the page again with the refusal."""
+    if save_form(form, change) is not None:
+        return redirect(url_for(".survey", survey_id=survey.id) + "#follow-up")
+    survey = access.get_visible(Survey, survey.id, current_user)  # as it is, after a rollback
+    return _survey_page(survey, {key: form}, form_status(form))
+
+
+@bp.post("/surveys/<int:survey_id>/follow-ups")
+def add_follow_up(survey_id: int):
+    record = access.get_visible(Survey, survey_id, current_user)
+    return _post_on_survey(
+        record,
+        "follow_up",
+        FollowUpForm(),
+        lambda values: operations.add_follow_up(current_user, record, values),
+    )
+
+
+@bp.post("/follow-ups/<int:follow_up_id>/done")
+def follow_up_done(follow_up_id: int):
+    follow_up = access.get_visible(FollowUp, follow_up_id, current_user)
+    return _post_on_survey(
+        follow_up.survey,
+        follow_up.id,
+        FollowUpDoneForm(),
+        lambda values: operations.complete_follow_up(current_user, follow_up, values),
+    )
+
+
+# --- importing respondents' files ---------------------------------------------------------
+
+
+@bp.route("/surveys/<int:survey_id>/import", methods=["GET", "POST"])
+def upload(survey_id: int):
+    record = access.get_visible(Survey, survey_id, current_user)
+    access.authorize(current_user, access.EDIT, record)
+    form = UploadForm()
+    if form.validate_on_submit():
+        upload_file = form.file.data
+        try:
+            held = imports.preview_import(
+                current_user, record, upload_file.filename, upload_file.read()
+            )
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            return redirect(url_for(".import_preview", import_id=held.id))
+    return render_template(
+        "skm/import.html", form=form, survey=record, columns=COLUMNS
+    ), form_status(form)
+
+
+@bp.get("/imports/<int:import_id>")
+def import_preview(import_id: int):
+    record = access.get_visible(Import, import_id, current_user)
+    return render_template(
+        "skm/import_preview.html",
+        record=record,
+        row_error=row_error_text,
+        may_confirm=imports.may_confirm(current_user, record),
+        step_form=StepForm(formdata=None),
+    )
+
+
+@bp.post("/imports/<int:import_id>/confirm")
+def import_confirm(import_id: int):
+    record = access.get_visible(Import, import_id, current_user)
+    report = imports.confirm_import(current_user, record)
+    db.session.commit()
+    flash(_("%(n)s response(s) stored.", n=report["stored"]), "success")
+    return redirect(url_for(".import_preview", import_id=record.id))

@@ -1,0 +1,155 @@
+"""The vocabulary of the public satisfaction survey (Survei Kepuasan Masyarakat, Permenpan-RB
+14/2017): its nine elements, the answers' scale, the respondent's profile and the survey's
+statuses, with their labels. The CSV columns and the public form use the same names."""
+
+from __future__ import annotations
+
+import enum
+
+from flask_babel import lazy_gettext as _l
+
+#: the nine elements (unsur) U1–U9, in the regulation's order, as the CSV names them
+ELEMENTS = ("u1", "u2", "u3", "u4", "u5", "u6", "u7", "u8", "u9")
+ELEMENT_LABELS = {
+    "u1": _l("U1 Requirements"),
+    "u2": _l("U2 Systems, mechanisms and procedures"),
+    "u3": _l("U3 Completion time"),
+    "u4": _l("U4 Cost or tariff"),
+    "u5": _l("U5 Service products (specification)"),
+    "u6": _l("U6 Staff competence"),
+    "u7": _l("U7 Staff behaviour"),
+    "u8": _l("U8 Handling of complaints, suggestions and feedback"),
+    "u9": _l("U9 Facilities and infrastructure"),
+}
+#: the answers, 1 to 4 (a 0 or a 5 is refused)
+SCORES = range(1, 5)
+SCORE_LABELS = {
+    1: _l("1 – poor (tidak baik)"),
+    2: _l("2 – fair (kurang baik)"),
+    3: _l("3 – good (baik)"),
+    4: _l("4 – very good (sangat baik)"),
+}
+
+
+class Gender(enum.StrEnum):
+    MALE = "L"
+    FEMALE = "P"
+
+
+GENDER_LABELS = {Gender.MALE: _l("Male (L)"), Gender.FEMALE: _l("Female (P)")}
+
+
+class AgeBand(enum.StrEnum):
+    UNDER_20 = "<20"
+    TWENTIES = "20-29"
+    THIRTIES = "30-39"
+    FORTIES = "40-49"
+    FIFTIES = "50-59"
+    SIXTY_PLUS = "60+"
+
+
+AGE_LABELS = {band: band.value for band in AgeBand}
+#: the youngest and oldest ages a respondent's `umur` can give in years
+AGES = range(10, 121)
+
+
+def age_band(years: int) -> AgeBand:
+    if years < 20:
+        return AgeBand.UNDER_20
+    if years >= 60:
+        return AgeBand.SIXTY_PLUS
+    return list(AgeBand)[(years - 10) // 10]
+
+
+class Education(enum.StrEnum):
+    NONE = "none"
+    SD = "sd"
+    SMP = "smp"
+    SMA = "sma"
+    DIPLOMA = "diploma"
+    S1 = "s1"
+    S2 = "s2"
+    S3 = "s3"
+
+
+EDUCATION_LABELS = {
+    Education.NONE: _l("No schooling"),
+    Education.SD: "SD",
+    Education.SMP: "SMP",
+    Education.SMA: "SMA/SMK",
+    Education.DIPLOMA: "D1–D3",
+    Education.S1: "D4/S1",
+    Education.S2: "S2",
+    Education.S3: "S3",
+}
+#: spellings of the paper forms and the online forms' exports -> our values
+EDUCATION_ALIASES = {
+    **{e.value: e for e in Education},
+    "tidak sekolah": Education.NONE,
+    "tidak_sekolah": Education.NONE,
+    "smk": Education.SMA,
+    "sma/smk": Education.SMA,
+    "d1": Education.DIPLOMA,
+    "d2": Education.DIPLOMA,
+    "d3": Education.DIPLOMA,
+    "d4": Education.S1,
+}
+
+
+class Occupation(enum.StrEnum):
+    CIVIL_SERVANT = "pns"
+    MILITARY_POLICE = "tni_polri"
+    PRIVATE = "swasta"
+    SELF_EMPLOYED = "wirausaha"
+    STUDENT = "pelajar"
+    OTHER = "lainnya"
+
+
+OCCUPATION_LABELS = {
+    Occupation.CIVIL_SERVANT: _l("Civil servant (PNS/ASN)"),
+    Occupation.MILITARY_POLICE: "TNI/POLRI",
+    Occupation.PRIVATE: _l("Private employee"),
+    Occupation.SELF_EMPLOYED: _l("Self-employed"),
+    Occupation.STUDENT: _l("Pupil or student"),
+    Occupation.OTHER: _l("Other"),
+}
+OCCUPATION_ALIASES = {
+    **{o.value: o for o in Occupation},
+    "asn": Occupation.CIVIL_SERVANT,
+    "tni": Occupation.MILITARY_POLICE,
+    "polri": Occupation.MILITARY_POLICE,
+    "tni/polri": Occupation.MILITARY_POLICE,
+    "pegawai swasta": Occupation.PRIVATE,
+    "wiraswasta": Occupation.SELF_EMPLOYED,
+    "mahasiswa": Occupation.STUDENT,
+    "pelajar/mahasiswa": Occupation.STUDENT,
+    "other": Occupation.OTHER,
+}
+
+
+class Channel(enum.StrEnum):
+    """How a response arrived."""
+
+    FILE = "file"
+    API = "api"
+    FORM = "form"
+
+
+CHANNEL_LABELS = {
+    Channel.FILE: _l("Uploaded file"),
+    Channel.API: _l("API"),
+    Channel.FORM: _l("Public form"),
+}
+
+
+class SurveyStatus(enum.StrEnum):
+    COLLECTING = "collecting"
+    CLOSED = "closed"
+    PUBLISHED = "published"
+
+
+SURVEY_STATUS_LABELS = {
+    SurveyStatus.COLLECTING: _l("Collecting responses"),
+    SurveyStatus.CLOSED: _l("Closed"),
+    SurveyStatus.PUBLISHED: _l("Published"),
+}
