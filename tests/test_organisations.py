@@ -232,7 +232,7 @@ def test_unit_parent_from_another_agency_is_refused(app):
     admin = user_with_role(Role.SYSTEM_ADMIN)
     db.session.commit()
     with pytest.raises(DomainError, match="sama"):
-        operations.update_unit(admin, unit, {"parent_id": stranger.id})
+        operations.update(admin, unit, {"parent_id": stranger.id})
     db.session.rollback()
     with pytest.raises(DomainError, match="sama"):
         operations.create_unit(

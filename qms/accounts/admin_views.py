@@ -8,16 +8,15 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
 from qms.accounts import operations, policies, queries
 from qms.accounts.forms import NewUserForm, ResetPasswordForm, RoleForm, UserEditForm
 from qms.accounts.models import User
 from qms.core import access
-from qms.core.errors import DomainError, PermissionDenied
+from qms.core.errors import PermissionDenied
 from qms.core.history import history_of
 from qms.core.roles import ROLE_LABELS, Role
-from qms.core.views import form_status, show_on_form
+from qms.core.views import commit_and_redirect, form_status, saved
 from qms.extensions import db
 from qms.organisations import queries as organisations
 from qms.organisations.models import Agency, City
@@ -56,13 +55,6 @@ def _scope(form: RoleForm) -> dict[str, Any]:
     }
 
 
-def _show_error(form: FlaskForm, error: DomainError) -> None:
-    """A refusal goes on the form; a permission refusal is a 403 page."""
-    if isinstance(error, PermissionDenied):
-        raise error
-    show_on_form(form, error)
-
-
 @bp.get("")
 def index():
     return render_template(
@@ -74,22 +66,21 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     form = NewUserForm(choices=_scope_choices())
-    if form.validate_on_submit():
-        try:
-            user = operations.register_user(
-                current_user,
-                email=form.email.data,
-                name=form.name.data,
-                password=form.password.data,
-                locale=form.locale.data,
-                **_scope(form),
-            )
-        except DomainError as error:
-            _show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The account was created. Give the person the initial password."), "success")
-            return redirect(url_for(".show", user_id=user.id))
+    user = saved(
+        form,
+        lambda: operations.register_user(
+            current_user,
+            email=form.email.data,
+            name=form.name.data,
+            password=form.password.data,
+            locale=form.locale.data,
+            **_scope(form),
+        ),
+        forbidden_on_form=False,
+    )
+    if user is not None:
+        flash(_("The account was created. Give the person the initial password."), "success")
+        return redirect(url_for(".show", user_id=user.id))
     return render_template(
         "form_page.html", form=form, title=_("New user"), cancel=url_for(".index")
     ), form_status(form)
@@ -119,15 +110,16 @@ def edit(user_id: int):
     user = access.get_visible(User, user_id, current_user)
     access.authorize(current_user, access.EDIT, user)
     form = UserEditForm(obj=user)
-    if form.validate_on_submit():
-        try:
-            operations.update_user(current_user, user, name=form.name.data, active=form.active.data)
-        except DomainError as error:
-            _show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for(".show", user_id=user.id))
+    updated = saved(
+        form,
+        lambda: operations.update_user(
+            current_user, user, name=form.name.data, active=form.active.data
+        ),
+        forbidden_on_form=False,
+    )
+    if updated is not None:
+        flash(_("Saved."), "success")
+        return redirect(url_for(".show", user_id=user.id))
     return render_template(
         "form_page.html",
         form=form,
@@ -140,15 +132,14 @@ def edit(user_id: int):
 def add_role(user_id: int):
     user = access.get_visible(User, user_id, current_user)
     form = RoleForm(choices=_scope_choices())
-    if form.validate_on_submit():
-        try:
-            operations.assign_role(current_user, user, **_scope(form))
-        except DomainError as error:
-            _show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The role was added."), "success")
-            return redirect(url_for(".show", user_id=user.id))
+    assigned = saved(
+        form,
+        lambda: operations.assign_role(current_user, user, **_scope(form)),
+        forbidden_on_form=False,
+    )
+    if assigned is not None:
+        flash(_("The role was added."), "success")
+        return redirect(url_for(".show", user_id=user.id))
     return _page(user, role_form=form, status=422)
 
 
@@ -159,32 +150,27 @@ def revoke_role(user_id: int, assignment_id: int):
     if assignment is None:
         return render_template("errors.html", message=_("Not found.")), 404
     operations.revoke_role(current_user, assignment)
-    db.session.commit()
-    flash(_("The role was removed."), "success")
-    return redirect(url_for(".show", user_id=user.id))
+    return commit_and_redirect(url_for(".show", user_id=user.id), _("The role was removed."))
 
 
 @bp.post("/<int:user_id>/unlock")
 def unlock(user_id: int):
     user = access.get_visible(User, user_id, current_user)
     operations.unlock(current_user, user)
-    db.session.commit()
-    flash(_("The account was unlocked."), "success")
-    return redirect(url_for(".show", user_id=user.id))
+    return commit_and_redirect(url_for(".show", user_id=user.id), _("The account was unlocked."))
 
 
 @bp.post("/<int:user_id>/password")
 def reset_password(user_id: int):
     user = access.get_visible(User, user_id, current_user)
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            operations.reset_password(current_user, user, form.password.data)
-        except DomainError as error:
-            _show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The password was reset; it must be changed at the next login."), "success")
-            return redirect(url_for(".show", user_id=user.id))
+    reset = saved(
+        form,
+        lambda: operations.reset_password(current_user, user, form.password.data),
+        forbidden_on_form=False,
+    )
+    if reset is not None:
+        flash(_("The password was reset; it must be changed at the next login."), "success")
+        return redirect(url_for(".show", user_id=user.id))
     flash(" ".join(str(m) for messages in form.errors.values() for m in messages), "error")
     return redirect(url_for(".show", user_id=user.id)), 303

@@ -58,11 +58,11 @@ def register_user(
     """An administrator creates an account together with its first role, so that the account
     is in the administrator's scope from the start."""
     user = create_user(actor, email=email, name=name, password=password, locale=locale)
-    _grant(actor, user, role, city=city, agency=agency)
+    _grant(actor, user, role, city, agency, None)
     return user
 
 
-def update_user(actor: User, user: User, *, name: str, active: bool) -> None:
+def update_user(actor: User, user: User, *, name: str, active: bool) -> User:
     access.authorize(actor, access.EDIT, user)
     if user.id == actor.id and not active:
         raise DomainError(_l("You cannot deactivate your own account."))
@@ -72,6 +72,7 @@ def update_user(actor: User, user: User, *, name: str, active: bool) -> None:
     db.session.flush()
     if deactivated:
         sessions.end_others(user, SessionEnd.DEACTIVATED)
+    return user
 
 
 def unlock(actor: User, user: User) -> None:
@@ -81,13 +82,14 @@ def unlock(actor: User, user: User) -> None:
     db.session.flush()
 
 
-def reset_password(actor: User, user: User, password: str) -> None:
+def reset_password(actor: User, user: User, password: str) -> User:
     access.authorize(actor, access.EDIT, user)
     check_password_rules(password)
     user.password_hash = hash_password(password)
     user.must_change_password = True
     db.session.flush()
     sessions.end_others(user, SessionEnd.PASSWORD_RESET)
+    return user
 
 
 def assign_role(
@@ -103,18 +105,19 @@ def assign_role(
     city follows), the other roles a city. `actor` None is the CLI and the demo data."""
     if actor is not None:
         access.authorize(actor, access.EDIT, user)
-    return _grant(actor, user, role, city=city, agency=agency, unit=unit)
+    return _grant(actor, user, role, city, agency, unit)
 
 
 def _grant(
     actor: User | None,
     user: User,
     role: Role,
-    *,
-    city: City | None = None,
-    agency: Agency | None = None,
-    unit: Unit | None = None,
+    city: City | None,
+    agency: Agency | None,
+    unit: Unit | None,
 ) -> RoleAssignment:
+    """`assign_role` without the check that the actor may change the user (a user created a
+    moment ago with this first role is not yet in the actor's scope)."""
     if role in NATIONAL_ROLES:
         city = agency = unit = None
     elif role in AGENCY_ROLES:

@@ -19,6 +19,7 @@ from qms.accounts import authentication, operations, queries, sessions
 from qms.accounts.forms import ChangePasswordForm, LoginForm, TokenForm
 from qms.accounts.models import ApiToken, SessionEnd, UserSession
 from qms.core.errors import DomainError
+from qms.core.views import commit_and_redirect
 from qms.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
@@ -86,15 +87,13 @@ def change_password():
             getattr(form, error.field or "password").errors.append(str(error.message))
         else:
             sessions.end_others(current_user, SessionEnd.PASSWORD_CHANGED, sessions.current())
-            db.session.commit()
-            flash(
+            return commit_and_redirect(
+                url_for("home.index"),
                 _(
                     "Your password was changed. Your other sessions were ended and your API "
                     "tokens revoked: make a new token if a program needs one."
                 ),
-                "success",
             )
-            return redirect(url_for("home.index"))
     return render_template("accounts/password.html", form=form), 200 if not form.errors else 422
 
 
@@ -132,9 +131,7 @@ def revoke_token(token_id: int):
     if token is None or token.user_id != current_user.id:
         return render_template("errors.html", message=_("Not found.")), 404
     authentication.revoke_token(current_user, token)
-    db.session.commit()
-    flash(_("The token was revoked."), "success")
-    return redirect(url_for("accounts.tokens"))
+    return commit_and_redirect(url_for("accounts.tokens"), _("The token was revoked."))
 
 
 @bp.get("/account/sessions")
@@ -155,10 +152,9 @@ def end_session(session_id: int):
         return render_template("errors.html", message=_("Not found.")), 404
     ending_this_one = record.id == getattr(sessions.current(), "id", None)
     sessions.end(record, SessionEnd.ENDED_BY_USER)
-    db.session.commit()
     if ending_this_one:
+        db.session.commit()
         logout_user()
         session.clear()
         return redirect(url_for("accounts.login"))
-    flash(_("The session was ended."), "success")
-    return redirect(url_for("accounts.sessions_page"))
+    return commit_and_redirect(url_for("accounts.sessions_page"), _("The session was ended."))

@@ -239,6 +239,13 @@ def optional_json_body() -> dict[str, Any]:
     return json_body()
 
 
+def patched(current: schema.Resource, changes: dict[str, Any]) -> dict[str, Any]:
+    """What a PATCH validates: the record as the API answers it, with the fields the body
+    names changed (a PATCH changes only what it names; the form validates the whole)."""
+    values = current.model_dump(mode="json")
+    return {**values, **{k: v for k, v in changes.items() if k in values}}
+
+
 def validate_form(form_class: type, data: dict[str, Any], **kwargs: Any) -> Any:
     """Validate JSON input with the same WTForms form the HTML side uses (CSRF off: the API
     authenticates by token). Raises ValidationFailed (422) with field errors."""

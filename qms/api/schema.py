@@ -74,6 +74,13 @@ class Resource(BaseModel):
     def of(cls, record: Any) -> Self:
         return cls.model_validate(record)
 
+    @classmethod
+    def from_record(cls, record: Any, **computed: Any) -> Self:
+        """For an `of` with values that are not plain attributes: the record's attributes of
+        the fields' names, and the `computed` values of the others."""
+        plain = {name: getattr(record, name) for name in cls.model_fields.keys() - computed.keys()}
+        return cls.model_validate(plain | computed)
+
 
 # --- the output schemas -------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ Each operation checks the actor's permission and flushes; the caller commits."""
 
 from __future__ import annotations
 
-from typing import IO, Any
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -28,8 +28,6 @@ from qms.core.errors import DomainError, PermissionDenied
 from qms.core.models import check_version, stale_write_refused
 from qms.core.timeutil import utcnow
 from qms.extensions import db
-from qms.files import operations
-from qms.files.models import StoredFile
 from qms.standards.models import Clause
 
 
@@ -228,10 +226,3 @@ def update_finding(
     }
     record_row(actor, row, merged, version=version)
     return finding
-
-
-def attach_evidence(
-    actor: User, row: ChecklistRow, stream: IO[bytes], name: str, description: str = ""
-) -> StoredFile:
-    access.authorize(actor, access.EDIT, row)
-    return operations.store(stream, name, row, actor, description)

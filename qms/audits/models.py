@@ -18,7 +18,7 @@ from qms.core.models import (
     AuditedMixin,
     TimestampMixin,
     VersionedMixin,
-    str_enum,
+    enum_column,
 )
 from qms.extensions import db
 from qms.organisations.models import Agency, City
@@ -134,9 +134,7 @@ class ProgrammeItem(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     agency_id: Mapped[int] = mapped_column(
         ForeignKey("agencies.id"), index=True, info=labelled(_l("Agency"))
     )
-    kind: Mapped[AuditKind] = mapped_column(
-        str_enum(AuditKind), info=labelled(_l("Kind of audit"), AUDIT_KIND_LABELS)
-    )
+    kind: Mapped[AuditKind] = enum_column(AuditKind, _l("Kind of audit"), AUDIT_KIND_LABELS)
     #: 1..12, the month the audit is planned for
     planned_month: Mapped[int] = mapped_column(info=labelled(_l("Month")))
     #: clause numbers of the standard, e.g. ["6", "7.5", "9.3"]; a number covers its sub-clauses
@@ -176,14 +174,13 @@ class Audit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     standard_id: Mapped[int] = mapped_column(
         ForeignKey("standards.id"), info=labelled(_l("Standard"))
     )
-    kind: Mapped[AuditKind] = mapped_column(
-        str_enum(AuditKind), info=labelled(_l("Kind of audit"), AUDIT_KIND_LABELS)
-    )
-    status: Mapped[AuditStatus] = mapped_column(
-        str_enum(AuditStatus),
+    kind: Mapped[AuditKind] = enum_column(AuditKind, _l("Kind of audit"), AUDIT_KIND_LABELS)
+    status: Mapped[AuditStatus] = enum_column(
+        AuditStatus,
+        _l("Status"),
+        AUDIT_STATUS_LABELS,
         default=AuditStatus.PLANNED,
         index=True,
-        info=labelled(_l("Status"), AUDIT_STATUS_LABELS),
     )
     objectives: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Objectives")))
     #: clause numbers in scope; a number covers its sub-clauses
@@ -357,8 +354,8 @@ class ChecklistRow(AuditedMixin, TimestampMixin, VersionedMixin, db.Model):
     #: the auditor's own question for an added row
     text: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Question")))
     #: None while unanswered
-    result: Mapped[RowResult | None] = mapped_column(
-        str_enum(RowResult), default=None, info=labelled(_l("Result"), ROW_RESULT_LABELS)
+    result: Mapped[RowResult | None] = enum_column(
+        RowResult, _l("Result"), ROW_RESULT_LABELS, default=None
     )
     notes: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Notes")))
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -37,17 +37,7 @@ class ProgrammeItemOut(Resource):
 
     @classmethod
     def of(cls, line: queries.ProgrammeLine) -> ProgrammeItemOut:
-        item = line.item
-        return cls(
-            id=item.id,
-            agency_id=item.agency_id,
-            kind=item.kind,
-            planned_month=item.planned_month,
-            clause_numbers=item.clause_numbers,
-            reason=item.reason,
-            audit_ids=[a.id for a in line.audits],
-            done=line.done,
-        )
+        return cls.from_record(line.item, audit_ids=[a.id for a in line.audits], done=line.done)
 
 
 class AuditProgrammeOut(Resource):
@@ -63,12 +53,8 @@ class AuditProgrammeOut(Resource):
 
     @classmethod
     def of(cls, programme: AuditProgramme) -> AuditProgrammeOut:
-        return cls(
-            id=programme.id,
-            city_id=programme.city_id,
-            year=programme.year,
-            title=programme.title,
-            objectives=programme.objectives,
+        return cls.from_record(
+            programme,
             archived=programme.is_archived,
             items=[ProgrammeItemOut.of(line) for line in queries.programme_lines(programme)],
         )
@@ -114,13 +100,12 @@ class AuditOut(Resource):
 
     @classmethod
     def of(cls, audit: Audit) -> AuditOut:
-        computed = {
-            "standard": audit.standard.code,
-            "team": [TeamMemberOut(id=u.id, name=u.name) for u in audit.team],
-            "compliance": figures.tally(audit.rows).compliance,
-        }
-        columns = {n: getattr(audit, n) for n in cls.model_fields if n not in computed}
-        return cls(**columns, **computed)
+        return cls.from_record(
+            audit,
+            standard=audit.standard.code,
+            team=[TeamMemberOut(id=u.id, name=u.name) for u in audit.team],
+            compliance=figures.tally(audit.rows).compliance,
+        )
 
 
 class ChecklistRowOut(Resource):
@@ -143,15 +128,11 @@ class ChecklistRowOut(Resource):
 
     @classmethod
     def of(cls, row: ChecklistRow) -> ChecklistRowOut:
-        return cls(
-            id=row.id,
-            version=row.version,
-            audit_id=row.audit_id,
+        return cls.from_record(
+            row,
             clause=row.clause.number,
             question_key=row.question.key if row.question else None,
             question=row.question_text,
-            result=row.result,
-            notes=row.notes,
             finding=row.finding.number if row.finding else None,
         )
 
@@ -188,19 +169,10 @@ class FindingOut(Resource):
     def of(cls, finding: Finding) -> FindingOut:
         # the corrective-action feature adds `Finding.nonconformity` (see the model)
         nc = getattr(finding, "nonconformity", None)
-        return cls(
-            id=finding.id,
-            number=finding.number,
-            audit_id=finding.audit_id,
-            row_id=finding.row_id,
+        return cls.from_record(
+            finding,
             version=finding.row.version,
             clause=finding.clause.number,
-            grade=finding.grade,
-            requirement=finding.requirement,
-            evidence=finding.evidence,
-            statement=finding.statement,
-            follow_up_required=finding.follow_up_required,
-            due_date=finding.due_date,
             nonconformity=NonconformityRefOut(id=nc.id, number=nc.number) if nc else None,
         )
 

@@ -12,10 +12,11 @@ from the environment (or the app's test config):
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from flask import Flask, current_app
+
+from qms.core.settings import fill_config
 
 _DEFAULTS: dict[str, Any] = {
     "AUDIT_GRADES_FILE": None,
@@ -25,21 +26,9 @@ _DEFAULTS: dict[str, Any] = {
 }
 
 
-def _from_environment(name: str, default: Any) -> Any:
-    raw = os.environ.get(f"QMS_{name}")
-    if raw is None:
-        return default
-    if isinstance(default, tuple):
-        return tuple(int(part) for part in raw.split(",") if part.strip())
-    if isinstance(default, float):
-        return float(raw)
-    return raw
-
-
 def init_config(app: Flask) -> None:
     """Fill the audit settings the app's config does not set already."""
-    for name, default in _DEFAULTS.items():
-        app.config.setdefault(name, _from_environment(name, default))
+    fill_config(app, _DEFAULTS)
 
 
 def setting(name: str) -> Any:

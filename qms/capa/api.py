@@ -76,11 +76,6 @@ ChannelTime = Annotated[
 ]
 
 
-def _attributes(record: Any, resource: type[Resource]) -> dict[str, Any]:
-    """The record's attributes that the resource declares."""
-    return {name: getattr(record, name) for name in resource.model_fields if hasattr(record, name)}
-
-
 class CorrectiveActionOut(Resource):
     labels_from = CorrectiveAction
 
@@ -96,10 +91,7 @@ class CorrectiveActionOut(Resource):
 
     @classmethod
     def of(cls, action: CorrectiveAction) -> CorrectiveActionOut:
-        return cls.model_validate(
-            _attributes(action, cls)
-            | {"done": action.is_done, "evidence_files": len(files_of(action))}
-        )
+        return cls.from_record(action, done=action.is_done, evidence_files=len(files_of(action)))
 
 
 class EffectivenessCheckOut(Resource):
@@ -140,7 +132,7 @@ class NonconformityOut(Resource):
 
     @classmethod
     def of(cls, nc: Nonconformity) -> NonconformityOut:
-        return cls.model_validate(_attributes(nc, cls) | _register_values(nc))
+        return cls.from_record(nc, **_register_values(nc))
 
 
 def _register_values(nc: Nonconformity) -> dict[str, Any]:
@@ -181,15 +173,13 @@ class NonconformityDetailOut(NonconformityOut):
 
     @classmethod
     def of(cls, nc: Nonconformity) -> NonconformityDetailOut:
-        return cls.model_validate(
-            _attributes(nc, cls)
-            | _register_values(nc)
-            | {
-                "locked_fields": sorted(operations.locked_fields(nc)),
-                "actions": [CorrectiveActionOut.of(a) for a in nc.actions],
-                "checks": [EffectivenessCheckOut.of(c) for c in nc.checks],
-                "transitions": [t.name for t in workflow.available_transitions(nc, current_user)],
-            }
+        return cls.from_record(
+            nc,
+            **_register_values(nc),
+            locked_fields=sorted(operations.locked_fields(nc)),
+            actions=[CorrectiveActionOut.of(a) for a in nc.actions],
+            checks=[EffectivenessCheckOut.of(c) for c in nc.checks],
+            transitions=[t.name for t in workflow.available_transitions(nc, current_user)],
         )
 
 

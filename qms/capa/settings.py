@@ -22,6 +22,8 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from qms.core.settings import fill_config
+
 #: days from raising to the due date, by source and grade (DOMAIN.md §3 and §5):
 #: internal audits set their own deadlines (major 30, minor 60); certification bodies give about
 #: 90 days; a complaint follows SP4N-LAPOR practice, where the agency must act within 5 days.
@@ -46,8 +48,7 @@ _INTEGERS = {
 
 def init_config(app: Flask) -> None:
     """Fill the capa settings the app's config does not set already."""
-    for name, default in _INTEGERS.items():
-        app.config.setdefault(name, int(os.environ.get(f"QMS_{name}", default)))
+    fill_config(app, _INTEGERS)
     if "CAPA_DEADLINES" not in app.config:
         deadlines = {source: dict(grades) for source, grades in DEFAULT_DEADLINES.items()}
         for source, grades in json.loads(os.environ.get("QMS_CAPA_DEADLINES", "{}")).items():

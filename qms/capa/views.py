@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from qms.capa import contributions, figures, operations, queries, workflow
 from qms.capa.complaints import imports
@@ -46,13 +46,14 @@ from qms.core.errors import DomainError
 from qms.core.forms import choices
 from qms.core.history import history_of
 from qms.core.timeutil import today
-from qms.core.views import form_status, show_on_form
+from qms.core.views import commit_and_redirect, form_status, require_login, saved, show_on_form
 from qms.extensions import db
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
 from qms.organisations.queries import visible_agencies
 
 bp = Blueprint("capa", __name__, url_prefix="/capa")
+require_login(bp)
 
 LABELS = {
     "status": STATUS_LABELS,
@@ -75,7 +76,6 @@ def _labels() -> dict[str, Any]:
 
 
 @bp.get("/")
-@login_required
 def register():
     form = RegisterFilterForm(request.args, meta={"csrf": False})
     form.validate()
@@ -102,31 +102,27 @@ def _fill_choices(form: NonconformityForm | DetailsForm, agencies: list[Agency])
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@login_required
 def create():
     agencies = queries.raising_agencies(current_user)
     if not agencies:
         return render_template("errors.html", message=_("You may not raise nonconformities.")), 403
     form = NonconformityForm()
     _fill_choices(form, agencies)
-    if form.validate_on_submit():
-        try:
-            agency = access.owner_for_create(
-                current_user, Nonconformity, Agency, form.agency_id.data, "agency_id"
-            )
-            nc = operations.raise_nonconformity(current_user, agency, form.values())
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("Nonconformity %(number)s raised.", number=nc.number), "success")
-            return redirect(url_for("capa.detail", nc_id=nc.id))
-    status = form_status(form)
-    return render_template("capa/form.html", form=form), status
+
+    def raise_it() -> Nonconformity:
+        agency = access.owner_for_create(
+            current_user, Nonconformity, Agency, form.agency_id.data, "agency_id"
+        )
+        return operations.raise_nonconformity(current_user, agency, form.values())
+
+    nc = saved(form, raise_it)
+    if nc is not None:
+        flash(_("Nonconformity %(number)s raised.", number=nc.number), "success")
+        return redirect(url_for("capa.detail", nc_id=nc.id))
+    return render_template("capa/form.html", form=form), form_status(form)
 
 
 @bp.route("/<int:nc_id>/edit", methods=["GET", "POST"])
-@login_required
 def edit(nc_id: int):
     """Correct the description until the root cause is analysed (operations.update_details)."""
     nc = access.get_visible(Nonconformity, nc_id, current_user)
@@ -145,9 +141,10 @@ def edit(nc_id: int):
             show_on_form(form, error)
             status = error.status_code
         else:
-            db.session.commit()
-            flash(_("Nonconformity %(number)s saved.", number=nc.number), "success")
-            return redirect(url_for("capa.detail", nc_id=nc.id))
+            return commit_and_redirect(
+                url_for("capa.detail", nc_id=nc.id),
+                _("Nonconformity %(number)s saved.", number=nc.number),
+            )
     else:
         status = form_status(form)
     nc = access.get_visible(Nonconformity, nc_id, current_user)  # as it is, after a rollback
@@ -155,7 +152,6 @@ def edit(nc_id: int):
 
 
 @bp.post("/<int:nc_id>/archive")
-@login_required
 def archive(nc_id: int):
     nc = access.get_visible(Nonconformity, nc_id, current_user)
     form = ArchiveForm()
@@ -169,9 +165,10 @@ def archive(nc_id: int):
         if operations.archive_refusal(nc) is not None or error.status_code == 403:
             flash(str(error.message), "error")  # its form is not on the page to carry it
         return _detail(nc, {"archive": form}, error.status_code)
-    db.session.commit()
-    flash(_("Nonconformity %(number)s was archived.", number=nc.number), "success")
-    return redirect(url_for("capa.detail", nc_id=nc.id))
+    return commit_and_redirect(
+        url_for("capa.detail", nc_id=nc.id),
+        _("Nonconformity %(number)s was archived.", number=nc.number),
+    )
 
 
 # --- one nonconformity --------------------------------------------------------------------
@@ -244,13 +241,11 @@ def _detail(nc: Nonconformity, failed: dict[str, Any] | None = None, status: int
 
 
 @bp.get("/<int:nc_id>")
-@login_required
 def detail(nc_id: int):
     return _detail(access.get_visible(Nonconformity, nc_id, current_user))
 
 
 @bp.post("/<int:nc_id>/step/<name>")
-@login_required
 def step(nc_id: int, name: str):
     nc = access.get_visible(Nonconformity, nc_id, current_user)
     form_class = TRANSITION_FORMS.get(name)
@@ -267,31 +262,30 @@ def step(nc_id: int, name: str):
         if name not in {t.name for t in workflow.available_transitions(nc, current_user)}:
             flash(str(error.message), "error")  # its form is not on the page to carry it
         return _detail(nc, {name: form}, error.status_code)
-    db.session.commit()
-    flash(_("Saved: %(status)s.", status=STATUS_LABELS[nc.status]), "success")
-    return redirect(url_for("capa.detail", nc_id=nc.id))
+    return commit_and_redirect(
+        url_for("capa.detail", nc_id=nc.id),
+        _("Saved: %(status)s.", status=STATUS_LABELS[nc.status]),
+    )
 
 
 @bp.post("/<int:nc_id>/actions")
-@login_required
 def add_action(nc_id: int):
     nc = access.get_visible(Nonconformity, nc_id, current_user)
     form = ActionForm()
-    if form.validate_on_submit():
-        try:
-            operations.add_action(current_user, nc, form_values(form), version=form.version.data)
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The action was added to the plan."), "success")
-            return redirect(url_for("capa.detail", nc_id=nc.id) + "#plan")
+    added = saved(
+        form,
+        lambda: operations.add_action(
+            current_user, nc, form_values(form), version=form.version.data
+        ),
+    )
+    if added is not None:
+        flash(_("The action was added to the plan."), "success")
+        return redirect(url_for("capa.detail", nc_id=nc.id) + "#plan")
     nc = access.get_visible(Nonconformity, nc_id, current_user)
     return _detail(nc, {"add_action": form}, 422)
 
 
 @bp.post("/actions/<int:action_id>/remove")
-@login_required
 def remove_action(action_id: int):
     action = access.get_visible(CorrectiveAction, action_id, current_user)
     nc_id = action.nonconformity_id
@@ -299,13 +293,12 @@ def remove_action(action_id: int):
     operations.remove_action(
         current_user, action, version=form.version.data if form.validate() else -1
     )
-    db.session.commit()
-    flash(_("The action was removed from the plan."), "success")
-    return redirect(url_for("capa.detail", nc_id=nc_id) + "#plan")
+    return commit_and_redirect(
+        url_for("capa.detail", nc_id=nc_id) + "#plan", _("The action was removed from the plan.")
+    )
 
 
 @bp.post("/actions/<int:action_id>/done")
-@login_required
 def complete_action(action_id: int):
     action = access.get_visible(CorrectiveAction, action_id, current_user)
     form = CompleteActionForm()
@@ -318,13 +311,12 @@ def complete_action(action_id: int):
         note=form.note.data or "",
         version=form.version.data if form.version.data is not None else -1,
     )
-    db.session.commit()
-    flash(_("The action is done."), "success")
-    return redirect(url_for("capa.detail", nc_id=action.nonconformity_id) + "#plan")
+    return commit_and_redirect(
+        url_for("capa.detail", nc_id=action.nonconformity_id) + "#plan", _("The action is done.")
+    )
 
 
 @bp.get("/<int:nc_id>/request-form")
-@login_required
 def request_form(nc_id: int):
     """Permintaan Tindakan Koreksi (PTK), ready to print."""
     nc = access.get_visible(Nonconformity, nc_id, current_user)
@@ -340,7 +332,6 @@ def request_form(nc_id: int):
 
 
 @bp.get("/dashboard")
-@login_required
 def dashboard_page():
     day = today()
     return render_template("capa/dashboard.html", board=figures.build(current_user, day), today=day)
@@ -350,7 +341,6 @@ def dashboard_page():
 
 
 @bp.get("/complaints")
-@login_required
 def complaint_list():
     form = ComplaintFilterForm(request.args, meta={"csrf": False})
     form.validate()
@@ -366,29 +356,25 @@ def complaint_list():
 
 
 @bp.route("/complaints/import", methods=["GET", "POST"])
-@login_required
 def import_upload():
     cities = complaint_queries.import_cities(current_user)
     if not cities:
         return render_template("errors.html", message=_("You may not import complaints.")), 403
     form = ImportForm()
     form.city_id.choices = choices((c.id, c.name) for c in cities)
-    if form.validate_on_submit():
+
+    def preview() -> ComplaintImport:
         upload = form.file.data
-        try:
-            city = complaint_queries.import_city(current_user, form.city_id.data)
-            record = imports.preview_import(current_user, city, upload.filename, upload.read())
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            return redirect(url_for("capa.import_preview", import_id=record.id))
-    status = form_status(form)
-    return render_template("capa/import.html", form=form), status
+        city = complaint_queries.import_city(current_user, form.city_id.data)
+        return imports.preview_import(current_user, city, upload.filename, upload.read())
+
+    record = saved(form, preview)
+    if record is not None:
+        return redirect(url_for("capa.import_preview", import_id=record.id))
+    return render_template("capa/import.html", form=form), form_status(form)
 
 
 @bp.get("/complaints/import/<int:import_id>")
-@login_required
 def import_preview(import_id: int):
     record = access.get_visible(ComplaintImport, import_id, current_user)
     return render_template(
@@ -400,18 +386,15 @@ def import_preview(import_id: int):
 
 
 @bp.post("/complaints/import/<int:import_id>/confirm")
-@login_required
 def import_confirm(import_id: int):
     record = access.get_visible(ComplaintImport, import_id, current_user)
     report = imports.confirm_import(current_user, record)
-    db.session.commit()
-    flash(
+    return commit_and_redirect(
+        url_for("capa.import_preview", import_id=record.id),
         _(
             "Imported: %(new)s new, %(updated)s updated; %(escalated)s nonconformities raised.",
             new=report["new"],
             updated=report["updated"],
             escalated=len(report["escalated"]),
         ),
-        "success",
     )
-    return redirect(url_for("capa.import_preview", import_id=record.id))

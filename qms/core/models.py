@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -17,6 +17,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from qms.core.errors import StaleRecordError
+from qms.core.labels import labelled
 from qms.core.timeutil import utcnow
 
 
@@ -116,6 +117,19 @@ def str_enum(enum_cls: type[enum.Enum], length: int = 32) -> Enum:
         length=length,
         values_callable=lambda members: [m.value for m in members],
     )
+
+
+def enum_column(
+    enum_cls: type[enum.Enum],
+    label: Any,
+    value_labels: Mapping[Any, Any],
+    *,
+    length: int = 32,
+    **options: Any,
+) -> Any:
+    """A column of one of an enum's values (`str_enum`), with its label and its values' labels
+    (read by the forms, the history tables and the API)."""
+    return mapped_column(str_enum(enum_cls, length), info=labelled(label, value_labels), **options)
 
 
 class days_between(FunctionElement):

@@ -71,14 +71,13 @@ class DocumentOut(Resource):
     @classmethod
     def of(cls, document: Document) -> DocumentOut:
         current = document.current_revision
-        derived = {
-            "clauses": [c.number for c in document.clauses],
-            "current_revision": current.number if current else None,
-            "effective_on": current.effective_on if current else None,
-            "review_state": queries.review_state(document),
-        }
-        plain = {name: getattr(document, name) for name in cls.model_fields.keys() - derived}
-        return cls.model_validate(plain | derived)
+        return cls.from_record(
+            document,
+            clauses=[c.number for c in document.clauses],
+            current_revision=current.number if current else None,
+            effective_on=current.effective_on if current else None,
+            review_state=queries.review_state(document),
+        )
 
 
 #: the text of a revision, one field per section of the procedure template (models.SECTIONS)
@@ -110,12 +109,11 @@ class DocumentRevisionOut(Resource):
 
     @classmethod
     def of(cls, revision: DocumentRevision) -> DocumentRevisionOut:
-        derived = {
-            "sections": RevisionSectionsOut.model_validate(revision),
-            "files": [StoredFileOut.of(f) for f in files_of(revision)],
-        }
-        plain = {name: getattr(revision, name) for name in cls.model_fields.keys() - derived}
-        return cls.model_validate(plain | derived)
+        return cls.from_record(
+            revision,
+            sections=RevisionSectionsOut.model_validate(revision),
+            files=[StoredFileOut.of(f) for f in files_of(revision)],
+        )
 
 
 class DocumentReviewOut(Resource):
@@ -294,14 +292,7 @@ def update_revision(revision_id: int):
 def transition_revision(revision_id: int):
     revision = access.get_visible(DocumentRevision, revision_id, current_user)
     form = validate_form(TransitionForm, json_body())
-    workflow.transition(
-        current_user,
-        revision,
-        form.action.data,
-        comment=form.comment.data or "",
-        effective_on=form.effective_on.data,
-        expected_version=form.version.data,
-    )
+    workflow.transition(current_user, revision, form.action.data, **form.values())
     db.session.commit()
     return ok(DocumentRevisionOut.of(revision))
 
@@ -345,13 +336,6 @@ def upload_revision_file(revision_id: int):
 def review_document(document_id: int):
     document = access.get_visible(Document, document_id, current_user)
     form = validate_form(ReviewForm, json_body())
-    review = operations.review_document(
-        current_user,
-        document,
-        ReviewOutcome(form.outcome.data),
-        form.notes.data or "",
-        form.reviewed_on.data,
-        form.version.data,
-    )
+    review = operations.review_document(current_user, document, **form.values())
     db.session.commit()
     return ok(DocumentReviewOut.of(review))

@@ -35,6 +35,7 @@ from qms.documents.models import (
     Document,
     DocumentReview,
     DocumentRevision,
+    ReviewOutcome,
     ReviewState,
 )
 from qms.documents.operations import DocumentValues
@@ -185,6 +186,14 @@ class TransitionForm(VersionedForm):
     comment = TextAreaField(_l("Comment"), validators=[max_length(5000)])
     effective_on = DayField(label_of(DocumentRevision, "effective_on"), validators=[Optional()])
 
+    def values(self) -> dict[str, Any]:
+        """The step's details as `workflow.transition` takes them (the action apart)."""
+        return {
+            "comment": self.comment.data or "",
+            "effective_on": self.effective_on.data,
+            "expected_version": self.version.data,
+        }
+
 
 class ReviewForm(VersionedForm):
     outcome = ChoiceField(
@@ -194,6 +203,15 @@ class ReviewForm(VersionedForm):
     )
     notes = TextAreaField(label_of(DocumentReview, "notes"), validators=[max_length(5000)])
     reviewed_on = DayField(label_of(DocumentReview, "reviewed_on"), validators=[Optional()])
+
+    def values(self) -> dict[str, Any]:
+        """The review as `operations.review_document` takes it."""
+        return {
+            "outcome": ReviewOutcome(self.outcome.data),
+            "notes": self.notes.data or "",
+            "reviewed_on": self.reviewed_on.data,
+            "expected_version": self.version.data,
+        }
 
 
 class WithdrawForm(VersionedForm):

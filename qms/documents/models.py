@@ -31,7 +31,7 @@ from qms.core.models import (
     AuditedMixin,
     TimestampMixin,
     VersionedMixin,
-    str_enum,
+    enum_column,
 )
 from qms.documents.settings import review_notice_days
 from qms.extensions import db
@@ -156,9 +156,7 @@ class Document(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db
     agency_id: Mapped[int] = mapped_column(
         ForeignKey("agencies.id"), index=True, info=labelled(_l("Agency"))
     )
-    doc_type: Mapped[DocumentType] = mapped_column(
-        str_enum(DocumentType), info=labelled(_l("Type"), DOCUMENT_TYPE_LABELS)
-    )
+    doc_type: Mapped[DocumentType] = enum_column(DocumentType, _l("Type"), DOCUMENT_TYPE_LABELS)
     #: the number behind the code (numbering.py)
     seq: Mapped[int]
     code: Mapped[str] = mapped_column(String(64), info=labelled(_l("Code")))
@@ -319,10 +317,8 @@ class DocumentRevision(AuditedMixin, TimestampMixin, VersionedMixin, db.Model):
         ForeignKey("documents.id"), index=True, info=labelled(_l("Document"))
     )
     number: Mapped[int] = mapped_column(info=labelled(_l("Revision")))
-    state: Mapped[RevisionState] = mapped_column(
-        str_enum(RevisionState),
-        default=RevisionState.DRAFT,
-        info=labelled(_l("Status"), REVISION_STATE_LABELS),
+    state: Mapped[RevisionState] = enum_column(
+        RevisionState, _l("Status"), REVISION_STATE_LABELS, default=RevisionState.DRAFT
     )
     change_summary: Mapped[str] = mapped_column(
         String(500), info=labelled(_l("What changes in this revision"))
@@ -403,8 +399,8 @@ class DocumentReview(AuditedMixin, TimestampMixin, db.Model):
     )
     reviewed_on: Mapped[date] = mapped_column(info=labelled(_l("Review date")))
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), info=labelled(_l("Reviewer")))
-    outcome: Mapped[ReviewOutcome] = mapped_column(
-        str_enum(ReviewOutcome), info=labelled(_l("Outcome"), REVIEW_OUTCOME_LABELS)
+    outcome: Mapped[ReviewOutcome] = enum_column(
+        ReviewOutcome, _l("Outcome"), REVIEW_OUTCOME_LABELS
     )
     notes: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Notes")))
     #: the review date that was due when this review was held

@@ -11,14 +11,16 @@ environment (or the app's own config):
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from flask import Flask, current_app
 
+from qms.core.settings import fill_config
+
 DEFAULT_CODE_PATTERN = "{type}-{agency}-{seq:03d}"
 
-_INTEGERS = {
+_DEFAULTS = {
+    "DOCUMENT_CODE_PATTERN": DEFAULT_CODE_PATTERN,
     "DOCUMENT_REVIEW_NOTICE_DAYS": 30,
     "DOCUMENT_REVIEW_PERIOD_MONTHS": 12,
 }
@@ -31,12 +33,7 @@ MAX_RETENTION_YEARS = 100
 
 def init_config(app: Flask) -> None:
     """Fill the document settings the app's config does not set already."""
-    app.config.setdefault(
-        "DOCUMENT_CODE_PATTERN",
-        os.environ.get("QMS_DOCUMENT_CODE_PATTERN", DEFAULT_CODE_PATTERN),
-    )
-    for name, default in _INTEGERS.items():
-        app.config.setdefault(name, int(os.environ.get(f"QMS_{name}", default)))
+    fill_config(app, _DEFAULTS)
 
 
 def setting(name: str) -> Any:

@@ -3,8 +3,7 @@ revisions and reviews, the revision workflow and the difference between two revi
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -15,8 +14,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
+from flask_login import current_user
 
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied
@@ -24,7 +22,7 @@ from qms.core.exports import csv_response
 from qms.core.history import history_of
 from qms.core.i18n import fmt_date
 from qms.core.timeutil import today
-from qms.core.views import form_status, show_on_form
+from qms.core.views import commit_and_redirect, form_status, require_login, saved
 from qms.documents import diff as revision_diff
 from qms.documents import operations, queries, workflow
 from qms.documents.forms import (
@@ -39,32 +37,14 @@ from qms.documents.forms import (
     WithdrawForm,
     document_data,
 )
-from qms.documents.models import Document, DocumentRevision, DocumentType, ReviewOutcome
+from qms.documents.models import Document, DocumentRevision, DocumentType
 from qms.extensions import db
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
 from qms.organisations.queries import visible_agencies
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
-
-T = TypeVar("T")
-
-
-def _saved(form: FlaskForm, change: Callable[[], T]) -> T | None:
-    """The change a submitted, valid form asks for, committed; None when the form is not
-    submitted or valid, or the change was refused (the reason is then shown on the form; a
-    permission refusal is no form error and goes on to its 403)."""
-    if not form.validate_on_submit():
-        return None
-    try:
-        result = change()
-    except PermissionDenied:
-        raise
-    except DomainError as error:
-        show_on_form(form, error)
-        return None
-    db.session.commit()
-    return result
+require_login(bp)
 
 
 def _filters() -> tuple[MasterListFilterForm, queries.MasterListFilter]:
@@ -73,7 +53,6 @@ def _filters() -> tuple[MasterListFilterForm, queries.MasterListFilter]:
 
 
 @bp.get("/")
-@login_required
 def index():
     form, filters = _filters()
     return render_template(
@@ -86,7 +65,6 @@ def index():
 
 
 @bp.get("/master-list.csv")
-@login_required
 def master_list_csv():
     _form, filters = _filters()
     documents = queries.master_list(current_user, filters)
@@ -95,7 +73,6 @@ def master_list_csv():
 
 
 @bp.get("/master-list/print")
-@login_required
 def master_list_print():
     _form, filters = _filters()
     documents = queries.master_list(current_user, filters)
@@ -110,7 +87,6 @@ def _document_form_choices(agencies: list) -> dict[str, Any]:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@login_required
 def new():
     agencies = queries.agencies_for_new_documents(current_user)
     if not agencies:
@@ -124,7 +100,7 @@ def new():
         doc_type = DocumentType(form.doc_type.data)
         return operations.create_document(current_user, agency, doc_type, form.values())
 
-    document = _saved(form, register)
+    document = saved(form, register, forbidden_on_form=False)
     if document is not None:
         flash(_("Document %(code)s registered.", code=document.code), "success")
         return redirect(url_for("documents.show", document_id=document.id))
@@ -133,7 +109,6 @@ def new():
 
 
 @bp.get("/<int:document_id>")
-@login_required
 def show(document_id: int):
     document = access.get_visible(Document, document_id, current_user)
     entries = history_of(document)
@@ -150,7 +125,6 @@ def show(document_id: int):
 
 
 @bp.route("/<int:document_id>/edit", methods=["GET", "POST"])
-@login_required
 def edit(document_id: int):
     document = access.get_visible(Document, document_id, current_user)
     access.authorize(current_user, access.EDIT, document)
@@ -158,13 +132,14 @@ def edit(document_id: int):
         data={**document_data(document), "version": document.version},
         **_document_form_choices([document.agency]),
     )
-    saved = _saved(
+    updated = saved(
         form,
         lambda: operations.update_document(
             current_user, document, form.values(), form.version.data
         ),
+        forbidden_on_form=False,
     )
-    if saved is not None:
+    if updated is not None:
         flash(_("The document was saved."), "success")
         return redirect(url_for("documents.show", document_id=document.id))
     return render_template(
@@ -182,7 +157,6 @@ def _refused(error: DomainError, target: str):
 
 
 @bp.post("/<int:document_id>/withdraw")
-@login_required
 def withdraw(document_id: int):
     document = access.get_visible(Document, document_id, current_user)
     back = url_for("documents.show", document_id=document.id)
@@ -193,13 +167,10 @@ def withdraw(document_id: int):
         workflow.withdraw_document(current_user, document, form.reason.data, form.version.data)
     except DomainError as error:
         return _refused(error, back)
-    db.session.commit()
-    flash(_("The document was withdrawn."), "success")
-    return redirect(back)
+    return commit_and_redirect(back, _("The document was withdrawn."))
 
 
 @bp.post("/<int:document_id>/review")
-@login_required
 def review(document_id: int):
     document = access.get_visible(Document, document_id, current_user)
     back = url_for("documents.show", document_id=document.id)
@@ -207,14 +178,7 @@ def review(document_id: int):
     try:
         if not form.validate_on_submit():
             raise DomainError(_("Choose the outcome of the review."))
-        result = operations.review_document(
-            current_user,
-            document,
-            ReviewOutcome(form.outcome.data),
-            form.notes.data or "",
-            form.reviewed_on.data,
-            form.version.data,
-        )
+        result = operations.review_document(current_user, document, **form.values())
     except DomainError as error:
         return _refused(error, back)
     db.session.commit()
@@ -232,7 +196,6 @@ def review(document_id: int):
 
 
 @bp.route("/<int:document_id>/revisions/new", methods=["GET", "POST"])
-@login_required
 def new_revision(document_id: int):
     document = access.get_visible(Document, document_id, current_user)
     access.authorize(current_user, access.EDIT, document)
@@ -250,7 +213,7 @@ def new_revision(document_id: int):
             (upload.stream, upload.filename) if upload else None,
         )
 
-    revision = _saved(form, start)
+    revision = saved(form, start, forbidden_on_form=False)
     if revision is not None:
         flash(_("Revision %(number)s was created as a draft.", number=revision.number))
         return redirect(url_for("documents.show_revision", revision_id=revision.id))
@@ -260,7 +223,6 @@ def new_revision(document_id: int):
 
 
 @bp.get("/<int:document_id>/diff")
-@login_required
 def diff(document_id: int):
     document = access.get_visible(Document, document_id, current_user)
     newest = document.revisions[-1].number if document.revisions else 0
@@ -301,24 +263,23 @@ def _render_revision(
 
 
 @bp.get("/revisions/<int:revision_id>")
-@login_required
 def show_revision(revision_id: int):
     return _render_revision(access.get_visible(DocumentRevision, revision_id, current_user))
 
 
 @bp.route("/revisions/<int:revision_id>/edit", methods=["GET", "POST"])
-@login_required
 def edit_revision(revision_id: int):
     revision = access.get_visible(DocumentRevision, revision_id, current_user)
     access.authorize(current_user, access.EDIT, revision)
     form = RevisionForm(obj=revision)
-    saved = _saved(
+    updated = saved(
         form,
         lambda: operations.update_revision(
             current_user, revision, form.change_summary.data, form.sections(), form.version.data
         ),
+        forbidden_on_form=False,
     )
-    if saved is not None:
+    if updated is not None:
         flash(_("The revision was saved."), "success")
         return redirect(url_for("documents.show_revision", revision_id=revision.id))
     return render_template(
@@ -327,11 +288,10 @@ def edit_revision(revision_id: int):
 
 
 @bp.post("/revisions/<int:revision_id>/files")
-@login_required
 def upload(revision_id: int):
     revision = access.get_visible(DocumentRevision, revision_id, current_user)
     form = UploadForm()
-    stored = _saved(
+    stored = saved(
         form,
         lambda: operations.attach_file(
             current_user,
@@ -339,6 +299,7 @@ def upload(revision_id: int):
             (form.file.data.stream, form.file.data.filename),
             form.description.data or "",
         ),
+        forbidden_on_form=False,
     )
     if stored is not None:
         flash(_("The file was attached."), "success")
@@ -347,7 +308,6 @@ def upload(revision_id: int):
 
 
 @bp.post("/revisions/<int:revision_id>/transition")
-@login_required
 def transition(revision_id: int):
     revision = access.get_visible(DocumentRevision, revision_id, current_user)
     back = url_for("documents.show_revision", revision_id=revision.id)
@@ -355,23 +315,14 @@ def transition(revision_id: int):
     try:
         if not form.validate_on_submit():
             raise DomainError(_("The action could not be read; reload the page and try again."))
-        workflow.transition(
-            current_user,
-            revision,
-            form.action.data,
-            comment=form.comment.data or "",
-            effective_on=form.effective_on.data,
-            expected_version=form.version.data,
-        )
+        workflow.transition(current_user, revision, form.action.data, **form.values())
     except DomainError as error:
         return _refused(error, back)
-    db.session.commit()
-    flash(
+    return commit_and_redirect(
+        back,
         _(
             "Revision %(number)s is now “%(state)s”.",
             number=revision.number,
             state=revision.state_label,
         ),
-        "success",
     )
-    return redirect(back)

@@ -25,13 +25,9 @@ class StoredFileOut(Resource):
 
     @classmethod
     def of(cls, stored: StoredFile) -> StoredFileOut:
-        return cls(
-            id=stored.id,
+        return cls.from_record(
+            stored,
             name=stored.original_name,
-            content_type=stored.content_type,
-            size=stored.size,
-            sha256=stored.sha256,
-            description=stored.description,
             download_url=url_for("api.download_file", file_id=stored.id),
         )
 

@@ -13,6 +13,7 @@ import filetype
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from qms.core import access
 from qms.core.errors import DomainError
 from qms.core.inputs import CONTROL_CHARACTERS
 from qms.extensions import db
@@ -66,6 +67,15 @@ def readable_name(original_name: str | None) -> str:
     name = Path(original_name or "").name
     name = BIDI_CONTROLS.sub("", CONTROL_CHARACTERS.sub("", name)).strip()
     return name[:255] or "file"
+
+
+def attach(
+    actor: Any, owner: Any, stream: IO[bytes], original_name: str, description: str = ""
+) -> StoredFile:
+    """A file attached by someone who may change its owner (a checklist row's evidence, a
+    pathway stage's)."""
+    access.authorize(actor, access.EDIT, owner)
+    return store(stream, original_name, owner, actor, description)
 
 
 def store(

@@ -2,24 +2,24 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from qms.core.errors import PermissionDenied
 from qms.core.registry import panels_for
+from qms.core.views import require_login
 from qms.home import policies, queries
 
 bp = Blueprint("home", __name__)
+require_login(bp)
 
 
 @bp.get("/")
-@login_required
 def index():
     panels = [(panel.template, panel.context(current_user)) for panel in panels_for(current_user)]
     return render_template("home/index.html", panels=panels)
 
 
 @bp.get("/outbox")
-@login_required
 def outbox():
     if not policies.is_admin(current_user):
         raise PermissionDenied(_("Only administrators read the outbox."))

@@ -8,7 +8,16 @@ from typing import Any
 from flask_login import current_user
 from wtforms.validators import InputRequired
 
-from qms.api.core import api_children, api_record, api_route, json_body, ok, paginate, validate_form
+from qms.api.core import (
+    api_children,
+    api_record,
+    api_route,
+    json_body,
+    ok,
+    paginate,
+    patched,
+    validate_form,
+)
 from qms.api.schema import Resource
 from qms.core import access
 from qms.core.forms import REQUIRED, WholeNumberField
@@ -44,7 +53,7 @@ class AgencyOut(Resource):
 
     @classmethod
     def of(cls, agency: Agency) -> AgencyOut:
-        return cls.model_validate({**_columns(agency, cls), "archived": agency.is_archived})
+        return cls.from_record(agency, archived=agency.is_archived)
 
 
 class UnitOut(Resource):
@@ -60,26 +69,13 @@ class UnitOut(Resource):
 
     @classmethod
     def of(cls, unit: Unit) -> UnitOut:
-        return cls.model_validate({**_columns(unit, cls), "archived": unit.is_archived})
+        return cls.from_record(unit, archived=unit.is_archived)
 
 
 class AgencyInput(AgencyForm):
     """The agency form, plus the city it is created in (the pages take it from the URL)."""
 
     city_id = WholeNumberField(label_of(Agency, "city_id"), validators=[InputRequired(REQUIRED)])
-
-
-def _columns(record: Any, resource: type[Resource]) -> dict[str, Any]:
-    return {name: getattr(record, name) for name in resource.model_fields if hasattr(record, name)}
-
-
-def _merged(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    """A PATCH changes only what it names; the form validates the whole result."""
-    return {**current, **{k: v for k, v in changes.items() if k in current}}
-
-
-def _current(resource: Resource) -> dict[str, Any]:
-    return resource.model_dump(mode="json")
 
 
 @api_route(
@@ -141,8 +137,8 @@ def create_agency():
 def update_agency(agency_id: int):
     agency = access.get_visible(Agency, agency_id, current_user)
     access.authorize(current_user, access.EDIT, agency)
-    form = validate_form(AgencyForm, _merged(_current(AgencyOut.of(agency)), json_body()))
-    operations.update_agency(current_user, agency, form.values())
+    form = validate_form(AgencyForm, patched(AgencyOut.of(agency), json_body()))
+    operations.update(current_user, agency, form.values())
     db.session.commit()
     return ok(AgencyOut.of(agency))
 
@@ -211,8 +207,8 @@ api_record("get_unit", "/units/<int:unit_id>", Unit, UnitOut, "One unit", "organ
 def update_unit(unit_id: int):
     unit = access.get_visible(Unit, unit_id, current_user)
     access.authorize(current_user, access.EDIT, unit)
-    form = _unit_form(unit.agency, _merged(_current(UnitOut.of(unit)), json_body()), unit)
-    operations.update_unit(current_user, unit, form.values())
+    form = _unit_form(unit.agency, patched(UnitOut.of(unit), json_body()), unit)
+    operations.update(current_user, unit, form.values())
     db.session.commit()
     return ok(UnitOut.of(unit))
 

@@ -11,7 +11,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.core.labels import labelled
-from qms.core.models import ArchivableMixin, AuditedMixin, TimestampMixin, str_enum
+from qms.core.models import ArchivableMixin, AuditedMixin, TimestampMixin, enum_column
 from qms.extensions import db
 
 
@@ -93,9 +93,7 @@ class City(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True, info=labelled(_l("Code")))
     name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Name")))
-    kind: Mapped[CityKind] = mapped_column(
-        str_enum(CityKind), info=labelled(_l("Kind"), CITY_KIND_LABELS)
-    )
+    kind: Mapped[CityKind] = enum_column(CityKind, _l("Kind"), CITY_KIND_LABELS)
     province: Mapped[str] = mapped_column(String(200), default="", info=labelled(_l("Province")))
 
     agencies: Mapped[list[Agency]] = relationship(back_populates="city", order_by="Agency.name")
@@ -115,9 +113,7 @@ class Agency(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     )
     code: Mapped[str] = mapped_column(String(32), info=labelled(_l("Code")))
     name: Mapped[str] = mapped_column(String(255), info=labelled(_l("Name")))
-    kind: Mapped[AgencyKind] = mapped_column(
-        str_enum(AgencyKind), info=labelled(_l("Kind"), AGENCY_KIND_LABELS)
-    )
+    kind: Mapped[AgencyKind] = enum_column(AgencyKind, _l("Kind"), AGENCY_KIND_LABELS)
     head_name: Mapped[str] = mapped_column(
         String(200), default="", info=labelled(_l("Head of the agency"))
     )
@@ -149,9 +145,7 @@ class Unit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
         ForeignKey("units.id"), info=labelled(_l("Inside unit"))
     )
     name: Mapped[str] = mapped_column(String(255), info=labelled(_l("Name")))
-    kind: Mapped[UnitKind] = mapped_column(
-        str_enum(UnitKind), info=labelled(_l("Kind"), UNIT_KIND_LABELS)
-    )
+    kind: Mapped[UnitKind] = enum_column(UnitKind, _l("Kind"), UNIT_KIND_LABELS)
     active: Mapped[bool] = mapped_column(default=True, info=labelled(_l("Active")))
 
     agency: Mapped[Agency] = relationship(back_populates="units")
@@ -183,9 +177,7 @@ class Place(AuditedMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), info=labelled(_l("City")))
-    kind: Mapped[PlaceKind] = mapped_column(
-        str_enum(PlaceKind), info=labelled(_l("Kind"), PLACE_KIND_LABELS)
-    )
+    kind: Mapped[PlaceKind] = enum_column(PlaceKind, _l("Kind"), PLACE_KIND_LABELS)
     name: Mapped[str] = mapped_column(String(100), info=labelled(_l("Name")))
     #: the kecamatan of a kelurahan; None for a kecamatan
     parent_id: Mapped[int | None] = mapped_column(

@@ -3,7 +3,7 @@ flushes and leaves the commit to the caller."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -15,21 +15,28 @@ from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.organisations.models import Agency, City, Unit
 
+Organisation = TypeVar("Organisation", City, Agency, Unit)
+
+#: what each kind of record takes from its form
+FIELDS: dict[type, tuple[str, ...]] = {
+    City: ("code", "name", "kind", "province"),
+    Agency: ("code", "name", "kind", "head_name", "address", "active"),
+    Unit: ("name", "kind", "active", "parent_id"),
+}
+
 
 def _refuse_archived(record: City | Agency | Unit) -> None:
     if record.is_archived:
         raise DomainError(_l("An archived record cannot be changed."))
 
 
-def _apply(record: Any, values: dict[str, Any], fields: tuple[str, ...]) -> None:
-    for name in fields:
+def _take(record: City | Agency | Unit, values: dict[str, Any]) -> None:
+    """The form's values the record takes; a code is kept in capitals."""
+    for name in FIELDS[type(record)]:
         if name in values:
             setattr(record, name, values[name])
-
-
-CITY_FIELDS = ("code", "name", "kind", "province")
-AGENCY_FIELDS = ("code", "name", "kind", "head_name", "address", "active")
-UNIT_FIELDS = ("name", "kind", "active", "parent_id")
+    if not isinstance(record, Unit):
+        record.code = record.code.strip().upper()
 
 
 def _check_city_code(city: City) -> None:
@@ -38,27 +45,6 @@ def _check_city_code(city: City) -> None:
     )
     if clash:
         raise DomainError(_l("A city with this code already exists."), field="code")
-
-
-def create_city(actor: User, values: dict[str, Any]) -> City:
-    city = City()
-    _apply(city, values, CITY_FIELDS)
-    city.code = city.code.strip().upper()
-    access.authorize(actor, access.CREATE, city)
-    _check_city_code(city)
-    db.session.add(city)
-    db.session.flush()
-    return city
-
-
-def update_city(actor: User, city: City, values: dict[str, Any]) -> City:
-    access.authorize(actor, access.EDIT, city)
-    _refuse_archived(city)
-    _apply(city, values, CITY_FIELDS)
-    city.code = city.code.strip().upper()
-    _check_city_code(city)
-    db.session.flush()
-    return city
 
 
 def _check_agency_code(agency: Agency) -> None:
@@ -73,37 +59,6 @@ def _check_agency_code(agency: Agency) -> None:
         raise DomainError(_l("Another agency of this city has this code."), field="code")
 
 
-def create_agency(actor: User, city: City, values: dict[str, Any]) -> Agency:
-    agency = Agency(city_id=city.id)
-    _apply(agency, values, AGENCY_FIELDS)
-    agency.code = agency.code.strip().upper()
-    access.authorize(actor, access.CREATE, agency)
-    _refuse_archived(city)
-    _check_agency_code(agency)
-    db.session.add(agency)
-    db.session.flush()
-    return agency
-
-
-def update_agency(actor: User, agency: Agency, values: dict[str, Any]) -> Agency:
-    access.authorize(actor, access.EDIT, agency)
-    _refuse_archived(agency)
-    _apply(agency, values, AGENCY_FIELDS)
-    agency.code = agency.code.strip().upper()
-    _check_agency_code(agency)
-    db.session.flush()
-    return agency
-
-
-def archive(actor: User, record: City | Agency | Unit) -> None:
-    access.authorize(actor, access.ARCHIVE, record)
-    if record.is_archived:
-        raise DomainError(_l("This record is already archived."))
-    record.archived_at = utcnow()
-    record.archived_by_id = actor.id
-    db.session.flush()
-
-
 def _check_unit_parent(unit: Unit) -> None:
     parent = db.session.get(Unit, unit.parent_id) if unit.parent_id else None
     if unit.parent_id and (parent is None or parent.agency_id != unit.agency_id):
@@ -114,21 +69,51 @@ def _check_unit_parent(unit: Unit) -> None:
         parent = parent.parent
 
 
+#: what a new or changed record must meet
+_RULES = {City: _check_city_code, Agency: _check_agency_code, Unit: _check_unit_parent}
+
+
+def _create(
+    actor: User, record: Organisation, values: dict[str, Any], owner: City | Agency | None
+) -> Organisation:
+    """A new city, agency (owner: its city) or unit (owner: its agency) with its form's values;
+    nothing is created in an archived owner."""
+    _take(record, values)
+    access.authorize(actor, access.CREATE, record)
+    if owner is not None:
+        _refuse_archived(owner)
+    _RULES[type(record)](record)
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def create_city(actor: User, values: dict[str, Any]) -> City:
+    return _create(actor, City(), values, owner=None)
+
+
+def create_agency(actor: User, city: City, values: dict[str, Any]) -> Agency:
+    return _create(actor, Agency(city_id=city.id), values, owner=city)
+
+
 def create_unit(actor: User, agency: Agency, values: dict[str, Any]) -> Unit:
-    unit = Unit(agency_id=agency.id)
-    _apply(unit, values, UNIT_FIELDS)
-    access.authorize(actor, access.CREATE, unit)
-    _refuse_archived(agency)
-    _check_unit_parent(unit)
-    db.session.add(unit)
-    db.session.flush()
-    return unit
+    return _create(actor, Unit(agency_id=agency.id), values, owner=agency)
 
 
-def update_unit(actor: User, unit: Unit, values: dict[str, Any]) -> Unit:
-    access.authorize(actor, access.EDIT, unit)
-    _refuse_archived(unit)
-    _apply(unit, values, UNIT_FIELDS)
-    _check_unit_parent(unit)
+def update(actor: User, record: Organisation, values: dict[str, Any]) -> Organisation:
+    """Change a city, an agency or a unit with its form's values."""
+    access.authorize(actor, access.EDIT, record)
+    _refuse_archived(record)
+    _take(record, values)
+    _RULES[type(record)](record)
     db.session.flush()
-    return unit
+    return record
+
+
+def archive(actor: User, record: City | Agency | Unit) -> None:
+    access.authorize(actor, access.ARCHIVE, record)
+    if record.is_archived:
+        raise DomainError(_l("This record is already archived."))
+    record.archived_at = utcnow()
+    record.archived_by_id = actor.id
+    db.session.flush()

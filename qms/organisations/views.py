@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from qms.core import access
-from qms.core.errors import DomainError
 from qms.core.registry import agency_panels_for
-from qms.core.views import form_status, show_on_form
-from qms.extensions import db
+from qms.core.views import commit_and_redirect, form_status, require_login, saved
 from qms.organisations import operations, queries
 from qms.organisations.forms import AgencyForm, CityForm, UnitForm
 from qms.organisations.models import AGENCY_KIND_LABELS, Agency, AgencyKind, City, Unit
 
 bp = Blueprint("organisations", __name__)
-
-
-@bp.before_request
-@login_required
-def _logged_in() -> None:
-    return None
+require_login(bp)
 
 
 def _form_page(form: FlaskForm, title: Any, cancel: str, status: int | None = None):
@@ -32,17 +26,11 @@ def _form_page(form: FlaskForm, title: Any, cancel: str, status: int | None = No
     return render_template("form_page.html", form=form, title=title, cancel=cancel), status
 
 
-def _save(form: FlaskForm, change) -> Any:
-    """Run the operation on a valid form; a refusal is shown on the form and nothing is kept."""
-    if not form.validate_on_submit():
-        return None
-    try:
-        record = change(form.values())
-    except DomainError as error:
-        show_on_form(form, error)
-        return None
-    db.session.commit()
-    flash(_("Saved."), "success")
+def _save(form: FlaskForm, change: Callable[[dict[str, Any]], Any]) -> Any:
+    """`saved`, with the form's values, and "Saved." said."""
+    record = saved(form, lambda: change(form.values()))
+    if record is not None:
+        flash(_("Saved."), "success")
     return record
 
 
@@ -83,7 +71,7 @@ def edit_city(city_id: int):
     record = access.get_visible(City, city_id, current_user)
     access.authorize(current_user, access.EDIT, record)
     form = CityForm(obj=record)
-    if _save(form, lambda values: operations.update_city(current_user, record, values)):
+    if _save(form, lambda values: operations.update(current_user, record, values)):
         return redirect(url_for(".city", city_id=record.id))
     return _form_page(form, _("Edit %(name)s", name=record.name), url_for(".city", city_id=city_id))
 
@@ -150,7 +138,7 @@ def edit_agency(agency_id: int):
     record = access.get_visible(Agency, agency_id, current_user)
     access.authorize(current_user, access.EDIT, record)
     form = AgencyForm(obj=record)
-    if _save(form, lambda values: operations.update_agency(current_user, record, values)):
+    if _save(form, lambda values: operations.update(current_user, record, values)):
         return redirect(url_for(".agency", agency_id=record.id))
     return _form_page(
         form, _("Edit %(name)s", name=record.name), url_for(".agency", agency_id=agency_id)
@@ -190,7 +178,7 @@ def edit_unit(unit_id: int):
     form = UnitForm(obj=record, parents=queries.parent_choices(current_user, record.agency, record))
     if request.method == "GET":
         form.parent_id.data = record.parent_id or 0
-    if _save(form, lambda values: operations.update_unit(current_user, record, values)):
+    if _save(form, lambda values: operations.update(current_user, record, values)):
         return redirect(url_for(".unit", unit_id=record.id))
     return _form_page(form, _("Edit %(name)s", name=record.name), url_for(".unit", unit_id=unit_id))
 
@@ -198,20 +186,17 @@ def edit_unit(unit_id: int):
 # --- archiving ----------------------------------------------------------------------------------
 
 
-def _archive(record: Agency | Unit) -> None:
+def _archive(record: Agency | Unit, target: str):
     operations.archive(current_user, record)
-    db.session.commit()
-    flash(_("“%(name)s” was archived.", name=record.record_label), "success")
+    return commit_and_redirect(target, _("“%(name)s” was archived.", name=record.record_label))
 
 
 @bp.post("/agencies/<int:agency_id>/archive")
 def archive_agency(agency_id: int):
-    _archive(access.get_visible(Agency, agency_id, current_user))
-    return redirect(url_for(".agencies"))
+    return _archive(access.get_visible(Agency, agency_id, current_user), url_for(".agencies"))
 
 
 @bp.post("/units/<int:unit_id>/archive")
 def archive_unit(unit_id: int):
     record = access.get_visible(Unit, unit_id, current_user)
-    _archive(record)
-    return redirect(url_for(".agency", agency_id=record.agency_id))
+    return _archive(record, url_for(".agency", agency_id=record.agency_id))

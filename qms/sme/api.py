@@ -12,8 +12,16 @@ from flask_login import current_user
 from wtforms import Field
 from wtforms.validators import InputRequired
 
-from qms.api.core import api_children, api_record, api_route, json_body, ok, paginate, validate_form
-from qms.api.schema import Resource
+from qms.api.core import (
+    api_children,
+    api_record,
+    api_route,
+    json_body,
+    ok,
+    paginate,
+    patched,
+    validate_form,
+)
 from qms.core import access
 from qms.core.errors import PermissionDenied, ValidationFailed
 from qms.core.forms import REQUIRED, WholeNumberField
@@ -78,12 +86,6 @@ class LabTestInput(LabTestForm):
     results = ResultsField(
         _l("Results: parameter key → result as reported"), validators=[InputRequired(REQUIRED)]
     )
-
-
-def _merged(current: Resource, changes: dict[str, Any]) -> dict[str, Any]:
-    """A PATCH changes only what it names; the form validates the whole result."""
-    values = current.model_dump(mode="json")
-    return {**values, **{k: v for k, v in changes.items() if k in values}}
 
 
 def _cities_for(model: type, data: dict[str, Any]) -> list[City]:
@@ -165,7 +167,7 @@ api_record(
 def update_business(business_id: int):
     business = access.get_visible(Business, business_id, current_user)
     access.authorize(current_user, access.EDIT, business)
-    data = {**_merged(SmeBusinessOut.of(business), json_body()), "city_id": business.city_id}
+    data = {**patched(SmeBusinessOut.of(business), json_body()), "city_id": business.city_id}
     form = validate_form(BusinessForm, data, cities=[business.city])
     operations.update_business(current_user, business, form.values())
     db.session.commit()
@@ -235,7 +237,7 @@ api_record(
 def update_product(product_id: int):
     product = access.get_visible(Product, product_id, current_user)
     access.authorize(current_user, access.EDIT, product)
-    data = _no_sni_as_zero(_merged(SmeProductOut.of(product), json_body()))
+    data = _no_sni_as_zero(patched(SmeProductOut.of(product), json_body()))
     form = validate_form(ProductForm, data)
     operations.update_product(current_user, product, form.values())
     db.session.commit()
@@ -273,14 +275,7 @@ def open_pathway():
     product = access.owner_for_create(
         current_user, Pathway, Product, form.product_id.data, "product_id"
     )
-    pathway = operations.open_pathway(
-        current_user,
-        product,
-        scheme=form.scheme.data,
-        scheme_type=form.scheme_type.data or None,
-        started_on=form.started_on.data,
-        notes=form.notes.data or "",
-    )
+    pathway = operations.open_pathway(current_user, product, **form.values())
     db.session.commit()
     return ok(SmePathwayOut.of(pathway))
 
@@ -343,10 +338,7 @@ def record_lab_test(pathway_id: int):
     lab_test = labtests.record_lab_test(
         current_user,
         pathway,
-        lab_name=form.lab_name.data,
-        report_number=form.report_number.data,
-        sampled_on=form.sampled_on.data,
-        tested_on=form.tested_on.data,
+        **form.values(),
         results={str(k): str(v) for k, v in results.items()},
     )
     db.session.commit()

@@ -4,10 +4,12 @@ item key). Loading a file twice changes nothing; entries missing from a file are
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from qms.core.checklists import Kind, bilingual, register_kind
 from qms.core.timeutil import utcnow
@@ -123,13 +125,66 @@ def _assign(record: Any, values: dict[str, Any]) -> None:
             setattr(record, name, value)
 
 
+def _by_code(model: type, data: dict, source_file: str) -> Any:
+    """The catalogue record the file describes, found by its code (new when there is none)."""
+    record = db.session.scalar(select(model).where(model.code == data["code"]))
+    if record is None:
+        record = model(code=data["code"], source_file=source_file)
+        db.session.add(record)
+    return record
+
+
+def _sync_by_key(
+    model: type,
+    parent: InstrumentedAttribute,
+    parent_id: int,
+    entries: list[dict],
+    values: Callable[[dict], dict[str, Any]],
+) -> int:
+    """The rows of one parent as the file lists them, in its order: found by their key and
+    changed only where they differ, new ones added, those the file no longer lists retired.
+    How many the file lists."""
+    rows = db.session.scalars(select(model).where(parent == parent_id))
+    existing = {row.key: row for row in rows}
+    for position, entry in enumerate(entries):
+        row = existing.get(entry["key"])
+        if row is None:
+            row = model(**{parent.key: parent_id}, key=entry["key"])
+            db.session.add(row)
+        _assign(row, {**values(entry), "position": position, "retired_at": None})
+    keys = {entry["key"] for entry in entries}
+    for key, row in existing.items():
+        if key not in keys and row.retired_at is None:
+            row.retired_at = utcnow()
+    db.session.flush()
+    return len(keys)
+
+
+def _parameter_values(item: dict) -> dict[str, Any]:
+    expected = item.get("expected")
+    return {
+        "name_id": item["name"]["id"],
+        "name_en": item["name"]["en"],
+        "unit": item.get("unit", ""),
+        "min_value": _decimal(item.get("min")),
+        "max_value": _decimal(item.get("max")),
+        "expected_id": expected["id"] if expected else None,
+        "expected_en": expected["en"] if expected else None,
+        "confirmed": item.get("confirmed", True),
+    }
+
+
+def _readiness_item_values(entry: dict) -> dict[str, Any]:
+    return {
+        "area_id": entry["area"]["id"],
+        "area_en": entry["area"]["en"],
+        "text_id": entry["text"]["id"],
+        "text_en": entry["text"]["en"],
+    }
+
+
 def upsert_product_standard(data: dict, source_file: str) -> dict[str, int]:
-    standard = db.session.scalar(
-        select(ProductStandard).where(ProductStandard.code == data["code"])
-    )
-    if standard is None:
-        standard = ProductStandard(code=data["code"], source_file=source_file)
-        db.session.add(standard)
+    standard = _by_code(ProductStandard, data, source_file)
     _assign(
         standard,
         {
@@ -146,48 +201,18 @@ def upsert_product_standard(data: dict, source_file: str) -> dict[str, int]:
         },
     )
     db.session.flush()
-    existing = {
-        p.key: p
-        for p in db.session.scalars(
-            select(TestParameter).where(TestParameter.standard_id == standard.id)
-        )
-    }
-    for position, item in enumerate(data["parameters"]):
-        parameter = existing.get(item["key"])
-        if parameter is None:
-            parameter = TestParameter(standard_id=standard.id, key=item["key"])
-            db.session.add(parameter)
-        expected = item.get("expected")
-        _assign(
-            parameter,
-            {
-                "name_id": item["name"]["id"],
-                "name_en": item["name"]["en"],
-                "unit": item.get("unit", ""),
-                "min_value": _decimal(item.get("min")),
-                "max_value": _decimal(item.get("max")),
-                "expected_id": expected["id"] if expected else None,
-                "expected_en": expected["en"] if expected else None,
-                "confirmed": item.get("confirmed", True),
-                "position": position,
-                "retired_at": None,
-            },
-        )
-    keys = {p["key"] for p in data["parameters"]}
-    for key, parameter in existing.items():
-        if key not in keys and parameter.retired_at is None:
-            parameter.retired_at = utcnow()
-    db.session.flush()
-    return {"parameters": len(keys)}
+    parameters = _sync_by_key(
+        TestParameter,
+        TestParameter.standard_id,
+        standard.id,
+        data["parameters"],
+        _parameter_values,
+    )
+    return {"parameters": parameters}
 
 
 def upsert_readiness(data: dict, source_file: str) -> dict[str, int]:
-    checklist = db.session.scalar(
-        select(ReadinessChecklist).where(ReadinessChecklist.code == data["code"])
-    )
-    if checklist is None:
-        checklist = ReadinessChecklist(code=data["code"], source_file=source_file)
-        db.session.add(checklist)
+    checklist = _by_code(ReadinessChecklist, data, source_file)
     _assign(
         checklist,
         {
@@ -197,34 +222,14 @@ def upsert_readiness(data: dict, source_file: str) -> dict[str, int]:
         },
     )
     db.session.flush()
-    existing = {
-        i.key: i
-        for i in db.session.scalars(
-            select(ReadinessItem).where(ReadinessItem.checklist_id == checklist.id)
-        )
-    }
-    for position, entry in enumerate(data["items"]):
-        item = existing.get(entry["key"])
-        if item is None:
-            item = ReadinessItem(checklist_id=checklist.id, key=entry["key"])
-            db.session.add(item)
-        _assign(
-            item,
-            {
-                "area_id": entry["area"]["id"],
-                "area_en": entry["area"]["en"],
-                "text_id": entry["text"]["id"],
-                "text_en": entry["text"]["en"],
-                "position": position,
-                "retired_at": None,
-            },
-        )
-    keys = {i["key"] for i in data["items"]}
-    for key, item in existing.items():
-        if key not in keys and item.retired_at is None:
-            item.retired_at = utcnow()
-    db.session.flush()
-    return {"items": len(keys)}
+    items = _sync_by_key(
+        ReadinessItem,
+        ReadinessItem.checklist_id,
+        checklist.id,
+        data["items"],
+        _readiness_item_values,
+    )
+    return {"items": items}
 
 
 def register() -> None:

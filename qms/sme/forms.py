@@ -64,6 +64,16 @@ def officer_choices(city_id: int) -> list[SelectChoice]:
     ]
 
 
+class _OfficerForm(FlaskForm):
+    """A form naming the responsible officer (`officer_id`) among the city's coop officers."""
+
+    officer_id: ChoiceField
+
+    def __init__(self, *args: Any, city_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.officer_id.choices = officer_choices(city_id)
+
+
 def _any(labels: dict) -> list[SelectChoice]:
     """A filter's options: "all" (empty) and each value."""
     return [SelectChoice("", _l("All")), *enum_choices(labels)]
@@ -177,8 +187,17 @@ class PathwayForm(FlaskForm):
     started_on = day_field(_l("Registered on"))
     notes = TextAreaField(label_of(StageRecord, "notes"), validators=[Optional(), max_length(2000)])
 
+    def values(self) -> dict[str, Any]:
+        """As `operations.open_pathway` takes them."""
+        return {
+            "scheme": self.scheme.data,
+            "scheme_type": self.scheme_type.data or None,
+            "started_on": self.started_on.data,
+            "notes": self.notes.data or "",
+        }
 
-class TransitionForm(FlaskForm):
+
+class TransitionForm(_OfficerForm):
     """One form for every step; each step uses the fields it needs (`Step.fields`; the workflow
     says which are missing)."""
 
@@ -205,10 +224,6 @@ class TransitionForm(FlaskForm):
     issuer = StringField(label_of(Certificate, "issuer"), validators=[Optional(), max_length(255)])
     issued_on = day_field(label_of(Certificate, "issued_on"), required=False)
     expires_on = day_field(label_of(Certificate, "expires_on"), required=False)
-
-    def __init__(self, *args: Any, city_id: int, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.officer_id.choices = officer_choices(city_id)
 
     def values(self) -> dict[str, Any]:
         return {
@@ -254,6 +269,15 @@ class LabTestForm(FlaskForm):
     sampled_on = day_field(label_of(LabTest, "sampled_on"))
     tested_on = day_field(label_of(LabTest, "tested_on"))
 
+    def values(self) -> dict[str, Any]:
+        """As `labtests.record_lab_test` takes them, the results apart."""
+        return {
+            "lab_name": self.lab_name.data,
+            "report_number": self.report_number.data,
+            "sampled_on": self.sampled_on.data,
+            "tested_on": self.tested_on.data,
+        }
+
 
 class SurveillanceForm(FlaskForm):
     done_on = day_field(label_of(Surveillance, "done_on"))
@@ -271,7 +295,7 @@ def _visit(name: str) -> Any:
     return label_of(GuidanceVisit, name)
 
 
-class VisitForm(FlaskForm):
+class VisitForm(_OfficerForm):
     kind = ChoiceField(_visit("kind"), choices=enum_choices(GUIDANCE_KIND_LABELS))
     held_on = day_field(_visit("held_on"))
     officer_id = ChoiceField(_visit("officer_id"), coerce=int, default=0)
@@ -279,10 +303,6 @@ class VisitForm(FlaskForm):
     notes = TextAreaField(_visit("notes"), validators=[Optional(), max_length(4000)])
     follow_up = TextAreaField(_visit("follow_up"), validators=[Optional(), max_length(2000)])
     follow_up_on = day_field(_visit("follow_up_on"), required=False)
-
-    def __init__(self, *args: Any, city_id: int, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.officer_id.choices = officer_choices(city_id)
 
     def values(self) -> dict[str, Any]:
         return {

@@ -21,8 +21,8 @@ from qms.core.models import (
     NumberedTitleMixin,
     TimestampMixin,
     VersionedMixin,
+    enum_column,
     localized,
-    str_enum,
 )
 from qms.core.timeutil import utcnow
 from qms.extensions import db
@@ -61,8 +61,8 @@ class ProductStandard(NumberedTitleMixin, AuditedMixin, db.Model):
     title_id: Mapped[str] = mapped_column(String(255))
     title_en: Mapped[str] = mapped_column(String(255))
     mandatory: Mapped[bool] = mapped_column(default=False, info=labelled(_l("Mandatory")))
-    category: Mapped[ProductCategory] = mapped_column(
-        str_enum(ProductCategory), info=labelled(_l("Category"), CATEGORY_LABELS)
+    category: Mapped[ProductCategory] = enum_column(
+        ProductCategory, _l("Category"), CATEGORY_LABELS
     )
     confirmed: Mapped[bool] = mapped_column(default=True, info=labelled(_l("Confirmed")))
     note: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Note")))
@@ -191,7 +191,7 @@ class Business(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db
         String(30), default="", info=labelled(_l("Phone / WhatsApp"))
     )
     email: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("E-mail")))
-    scale: Mapped[Scale] = mapped_column(str_enum(Scale), info=labelled(_l("Scale"), SCALE_LABELS))
+    scale: Mapped[Scale] = enum_column(Scale, _l("Scale"), SCALE_LABELS)
     workers: Mapped[int] = mapped_column(default=1, info=labelled(_l("Number of workers")))
     registered_on: Mapped[date] = mapped_column(info=labelled(_l("Registered with the office on")))
 
@@ -217,8 +217,8 @@ class Product(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.
     )
     name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Product name")))
     brand: Mapped[str] = mapped_column(String(200), default="", info=labelled(_l("Brand")))
-    category: Mapped[ProductCategory] = mapped_column(
-        str_enum(ProductCategory), info=labelled(_l("Category"), CATEGORY_LABELS)
+    category: Mapped[ProductCategory] = enum_column(
+        ProductCategory, _l("Category"), CATEGORY_LABELS
     )
     standard_id: Mapped[int | None] = mapped_column(
         ForeignKey("sme_product_standards.id"), info=labelled(_l("Applicable SNI"))
@@ -248,22 +248,15 @@ class Pathway(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.
     standard_id: Mapped[int] = mapped_column(
         ForeignKey("sme_product_standards.id"), info=labelled(_l("Applicable SNI"))
     )
-    scheme: Mapped[Scheme] = mapped_column(
-        str_enum(Scheme), info=labelled(_l("Scheme"), SCHEME_LABELS)
+    scheme: Mapped[Scheme] = enum_column(Scheme, _l("Scheme"), SCHEME_LABELS)
+    scheme_type: Mapped[SchemeType | None] = enum_column(
+        SchemeType, _l("ISO/IEC 17067 scheme type"), SCHEME_TYPE_LABELS, length=4
     )
-    scheme_type: Mapped[SchemeType | None] = mapped_column(
-        str_enum(SchemeType, 4), info=labelled(_l("ISO/IEC 17067 scheme type"), SCHEME_TYPE_LABELS)
-    )
-    stage: Mapped[Stage] = mapped_column(
-        str_enum(Stage),
-        default=Stage.REGISTERED,
-        index=True,
-        info=labelled(_l("Stage"), STAGE_LABELS),
+    stage: Mapped[Stage] = enum_column(
+        Stage, _l("Stage"), STAGE_LABELS, default=Stage.REGISTERED, index=True
     )
     #: the stage to return to when a pathway on hold resumes
-    held_stage: Mapped[Stage | None] = mapped_column(
-        str_enum(Stage), info=labelled(_l("Stage on hold"), STAGE_LABELS)
-    )
+    held_stage: Mapped[Stage | None] = enum_column(Stage, _l("Stage on hold"), STAGE_LABELS)
     hold_reason: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Reason")))
     withdraw_reason: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Reason")))
     lspro_name: Mapped[str] = mapped_column(
@@ -347,7 +340,7 @@ class StageRecord(AuditedMixin, TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pathway_id: Mapped[int] = mapped_column(ForeignKey("sme_pathways.id"), index=True)
-    stage: Mapped[Stage] = mapped_column(str_enum(Stage), info=labelled(_l("Stage"), STAGE_LABELS))
+    stage: Mapped[Stage] = enum_column(Stage, _l("Stage"), STAGE_LABELS)
     started_on: Mapped[date] = mapped_column(info=labelled(_l("From")))
     ended_on: Mapped[date | None] = mapped_column(
         default=None, info=labelled(lazy_pgettext("date range", "To"))
@@ -377,9 +370,7 @@ class ReadinessAnswer(AuditedMixin, db.Model):
     item_id: Mapped[int] = mapped_column(
         ForeignKey("sme_readiness_items.id"), info=labelled(_l("Item"))
     )
-    status: Mapped[ReadinessStatus] = mapped_column(
-        str_enum(ReadinessStatus), info=labelled(_l("Status"), READINESS_LABELS)
-    )
+    status: Mapped[ReadinessStatus] = enum_column(ReadinessStatus, _l("Status"), READINESS_LABELS)
     note: Mapped[str] = mapped_column(String(500), default="", info=labelled(_l("Note")))
 
     pathway: Mapped[Pathway] = relationship(back_populates="readiness_answers")
@@ -393,9 +384,7 @@ class AuditFinding(AuditedMixin, TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pathway_id: Mapped[int] = mapped_column(ForeignKey("sme_pathways.id"), index=True)
-    grade: Mapped[FindingGrade] = mapped_column(
-        str_enum(FindingGrade), info=labelled(_l("Grade"), GRADE_LABELS)
-    )
+    grade: Mapped[FindingGrade] = enum_column(FindingGrade, _l("Grade"), GRADE_LABELS)
     description: Mapped[str] = mapped_column(Text, info=labelled(_l("Finding")))
     raised_on: Mapped[date] = mapped_column(info=labelled(_l("Raised on")))
     due_on: Mapped[date] = mapped_column(info=labelled(_l("Fix by")))
@@ -532,9 +521,7 @@ class GuidanceVisit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     business_id: Mapped[int] = mapped_column(
         ForeignKey("sme_businesses.id"), index=True, info=labelled(_l("Business"))
     )
-    kind: Mapped[GuidanceKind] = mapped_column(
-        str_enum(GuidanceKind), info=labelled(_l("Kind"), GUIDANCE_KIND_LABELS)
-    )
+    kind: Mapped[GuidanceKind] = enum_column(GuidanceKind, _l("Kind"), GUIDANCE_KIND_LABELS)
     held_on: Mapped[date] = mapped_column(info=labelled(_l("Date")))
     officer_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id"), info=labelled(_l("Officer"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date
-from typing import IO, Any
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -20,7 +20,6 @@ from qms.core.errors import DomainError, ValidationFailed
 from qms.core.forms import REQUIRED
 from qms.core.timeutil import utcnow
 from qms.extensions import db
-from qms.files import operations
 from qms.organisations.models import City
 from qms.organisations.queries import kecamatan_of, kelurahan_by_kecamatan
 from qms.sme import catalogue, queries, settings
@@ -56,6 +55,7 @@ from qms.sme.workflow import (
     readiness_refusal,
     required,
     responsible_officer,
+    start_stage,
     surveillance_refusal,
 )
 
@@ -277,18 +277,8 @@ def open_pathway(
     not_future(started_on, "started_on")
     db.session.add(pathway)
     db.session.flush()
-    db.session.add(
-        StageRecord(
-            pathway_id=pathway.id,
-            stage=Stage.REGISTERED,
-            started_on=started_on,
-            officer_id=responsible_officer(pathway, officer_id, actor),
-            notes=notes,
-        )
-    )
-    db.session.flush()
-    db.session.refresh(pathway)
-    return pathway
+    officer = responsible_officer(pathway, officer_id, actor)
+    return start_stage(pathway, Stage.REGISTERED, started_on, officer, notes)
 
 
 # --- recorded during the stages -----------------------------------------------------------
@@ -392,13 +382,6 @@ def record_surveillance(
     surveillance.notes = notes.strip()
     db.session.flush()
     return surveillance
-
-
-def add_evidence(
-    actor: User, owner: Any, stream: IO[bytes], filename: str, description: str = ""
-) -> Any:
-    access.authorize(actor, access.EDIT, owner)
-    return operations.store(stream, filename, owner, actor, description)
 
 
 # --- guidance -----------------------------------------------------------------------------

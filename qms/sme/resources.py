@@ -4,7 +4,6 @@ column labels as the OpenAPI descriptions)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from qms.api.schema import Resource
 from qms.sme.models import (
@@ -51,7 +50,7 @@ class SmeBusinessOut(Resource):
 
     @classmethod
     def of(cls, business: Business) -> SmeBusinessOut:
-        return cls.model_validate({**_columns(business, cls), "archived": business.is_archived})
+        return cls.from_record(business, archived=business.is_archived)
 
 
 class SmeProductOut(Resource):
@@ -69,7 +68,7 @@ class SmeProductOut(Resource):
     @classmethod
     def of(cls, product: Product) -> SmeProductOut:
         number = product.standard.number if product.standard else None
-        return cls.model_validate({**_columns(product, cls), "standard": number})
+        return cls.from_record(product, standard=number)
 
 
 class SmeTestResultOut(Resource):
@@ -100,7 +99,7 @@ class SmeLabTestOut(Resource):
     @classmethod
     def of(cls, test: LabTest) -> SmeLabTestOut:
         results = [SmeTestResultOut.of(r) for r in test.results]
-        return cls.model_validate({**_columns(test, cls), "results": results})
+        return cls.from_record(test, results=results)
 
 
 class SmeStageOut(Resource):
@@ -136,7 +135,7 @@ class SmeCertificateOut(Resource):
     @classmethod
     def of(cls, certificate: Certificate) -> SmeCertificateOut:
         due = [s.due_on for s in certificate.surveillances if not s.done_on]
-        return cls.model_validate({**_columns(certificate, cls), "surveillance_due": due})
+        return cls.from_record(certificate, surveillance_due=due)
 
 
 class SmePathwayOut(Resource):
@@ -160,14 +159,12 @@ class SmePathwayOut(Resource):
 
     @classmethod
     def of(cls, pathway: Pathway) -> SmePathwayOut:
-        return cls.model_validate(
-            {
-                **_columns(pathway, cls),
-                "standard": pathway.standard.number,
-                "stages": [SmeStageOut.of(s) for s in pathway.stages],
-                "findings": [SmeFindingOut.of(f) for f in pathway.findings],
-                "certificates": [SmeCertificateOut.of(c) for c in pathway.certificates],
-            }
+        return cls.from_record(
+            pathway,
+            standard=pathway.standard.number,
+            stages=[SmeStageOut.of(s) for s in pathway.stages],
+            findings=[SmeFindingOut.of(f) for f in pathway.findings],
+            certificates=[SmeCertificateOut.of(c) for c in pathway.certificates],
         )
 
 
@@ -198,8 +195,4 @@ class SmeTrainingOut(Resource):
     @classmethod
     def of(cls, batch: TrainingBatch) -> SmeTrainingOut:
         attending = [a.business_id for a in batch.attendances]
-        return cls.model_validate({**_columns(batch, cls), "business_ids": attending})
-
-
-def _columns(record: Any, resource: type[Resource]) -> dict[str, Any]:
-    return {name: getattr(record, name) for name in resource.model_fields if hasattr(record, name)}
+        return cls.from_record(batch, business_ids=attending)

@@ -19,10 +19,11 @@ app's test config):
 from __future__ import annotations
 
 import calendar
-import os
 from datetime import date, timedelta
 
 from flask import Flask, current_app
+
+from qms.core.settings import fill_config
 
 DEFAULTS = {
     "SME_FINDING_MONTHS": 2,
@@ -38,8 +39,7 @@ DEFAULTS = {
 
 def init_config(app: Flask) -> None:
     """Fill the settings the app's config does not set already."""
-    for name, default in DEFAULTS.items():
-        app.config.setdefault(name, int(os.environ.get(f"QMS_{name}", default)))
+    fill_config(app, DEFAULTS)
 
 
 def setting(name: str) -> int:

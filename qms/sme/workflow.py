@@ -65,6 +65,24 @@ def responsible_officer(pathway: Pathway, officer_id: int | None, actor: User) -
     return officer_id
 
 
+def start_stage(
+    pathway: Pathway, stage: Stage, started_on: date, officer_id: int, notes: str
+) -> Pathway:
+    """Record that the pathway entered `stage` (its stage record), and read it again with it."""
+    db.session.add(
+        StageRecord(
+            pathway_id=pathway.id,
+            stage=stage,
+            started_on=started_on,
+            officer_id=officer_id,
+            notes=notes,
+        )
+    )
+    db.session.flush()
+    db.session.refresh(pathway)
+    return pathway
+
+
 # --- what must be true before a step (checked when it is taken; the step is still offered) --
 
 
@@ -449,18 +467,7 @@ def transition(
     pathway.stage = step.target
     with history_note(f"transition:{action}"):
         db.session.flush()
-    db.session.add(
-        StageRecord(
-            pathway_id=pathway.id,
-            stage=step.target,
-            started_on=on,
-            officer_id=officer,
-            notes=notes,
-        )
-    )
-    db.session.flush()
-    db.session.refresh(pathway)
-    return pathway
+    return start_stage(pathway, step.target, on, officer, notes)
 
 
 def available_steps(pathway: Pathway, user: Any) -> list[Step]:

@@ -17,6 +17,11 @@ class TextsOut(Resource):
     id: str
     en: str
 
+    @classmethod
+    def bilingual(cls, record: object, field: str) -> TextsOut:
+        """A bilingual data column's two texts (`<field>_id`, `<field>_en`)."""
+        return cls(id=getattr(record, f"{field}_id"), en=getattr(record, f"{field}_en"))
+
 
 class StandardOut(Resource):
     labels_from = Standard
@@ -28,12 +33,7 @@ class StandardOut(Resource):
 
     @classmethod
     def of(cls, standard: Standard) -> StandardOut:
-        return cls(
-            id=standard.id,
-            code=standard.code,
-            version=standard.version,
-            title=TextsOut(id=standard.title_id, en=standard.title_en),
-        )
+        return cls.from_record(standard, title=TextsOut.bilingual(standard, "title"))
 
 
 class QuestionOut(Resource):
@@ -43,10 +43,10 @@ class QuestionOut(Resource):
 
     @classmethod
     def of(cls, question: Question) -> QuestionOut:
-        return cls(
-            key=question.key,
-            text=TextsOut(id=question.text_id, en=question.text_en),
-            evidence=TextsOut(id=question.evidence_id, en=question.evidence_en),
+        return cls.from_record(
+            question,
+            text=TextsOut.bilingual(question, "text"),
+            evidence=TextsOut.bilingual(question, "evidence"),
         )
 
 
@@ -61,11 +61,10 @@ class ClauseOut(Resource):
 
     @classmethod
     def of_with(cls, clause: Clause, questions: list[Question]) -> ClauseOut:
-        return cls(
-            number=clause.number,
+        return cls.from_record(
+            clause,
             parent=clause.parent.number if clause.parent else None,
-            title=TextsOut(id=clause.title_id, en=clause.title_en),
-            documented_information=clause.documented_information,
+            title=TextsOut.bilingual(clause, "title"),
             questions=[QuestionOut.of(q) for q in questions],
         )
 

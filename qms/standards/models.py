@@ -11,7 +11,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.core.labels import labelled
-from qms.core.models import AuditedMixin, NumberedTitleMixin, localized, str_enum
+from qms.core.models import AuditedMixin, NumberedTitleMixin, enum_column, localized
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 
@@ -71,9 +71,8 @@ class Clause(NumberedTitleMixin, AuditedMixin, db.Model):
     number: Mapped[str] = mapped_column(String(32), info=labelled(_l("Clause number")))
     title_id: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title in Indonesian")))
     title_en: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title in English")))
-    documented_information: Mapped[DocumentedInformation] = mapped_column(
-        str_enum(DocumentedInformation),
-        info=labelled(_l("Documented information"), DOCUMENTED_INFORMATION_LABELS),
+    documented_information: Mapped[DocumentedInformation] = enum_column(
+        DocumentedInformation, _l("Documented information"), DOCUMENTED_INFORMATION_LABELS
     )
     depth: Mapped[int] = mapped_column(default=0)
     position: Mapped[int] = mapped_column(default=0)

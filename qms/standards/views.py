@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from qms.core import access
+from qms.core.views import require_login
 from qms.standards import queries
 from qms.standards.models import Standard
 
 bp = Blueprint("standards", __name__, url_prefix="/standards")
+require_login(bp)
 
 
 @bp.get("")
-@login_required
 def index():
     return render_template("standards/index.html", standards=queries.standards())
 
 
 @bp.get("/<int:standard_id>")
-@login_required
 def show(standard_id: int):
     standard = access.get_visible(Standard, standard_id, current_user)
     clauses = queries.current_clauses(standard)

@@ -11,8 +11,10 @@ from flask import Blueprint
 from qms.audits import grades
 from qms.audits.models import AUDIT_KIND_LABELS, AUDIT_STATUS_LABELS, ROW_RESULT_LABELS, AuditStatus
 from qms.audits.settings import compliance_tone
+from qms.core.views import require_login
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
+require_login(bp)
 
 #: how a status badge looks
 AUDIT_STATUS_TONES = {

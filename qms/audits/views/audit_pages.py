@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from qms.audits import figures, follow_up, operations, queries, workflow
 from qms.audits.forms import AgendaForm, AuditDetailsForm, AuditForm, MemberForm
@@ -14,14 +14,12 @@ from qms.audits.models import AgendaItem, Audit, AuditStatus, AuditTeamMember, P
 from qms.audits.policies import city_of
 from qms.audits.views import bp
 from qms.core import access
-from qms.core.errors import DomainError
 from qms.core.history import history_of
-from qms.core.views import form_status, show_on_form
+from qms.core.views import commit_and_redirect, form_status, saved
 from qms.extensions import db
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@login_required
 def new():
     agencies = queries.planning_agencies(current_user)
     item = None
@@ -38,15 +36,10 @@ def new():
         form.programme_item_id.data = item.id
     if request.method == "GET" and current_user.id in {u.id for u in auditors}:
         form.lead_auditor_id.data = current_user.id
-    if form.validate_on_submit():
-        try:
-            audit = operations.create_audit(current_user, form.data)
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The audit %(reference)s is planned.", reference=audit.reference), "success")
-            return redirect(url_for("audits.detail", audit_id=audit.id))
+    audit = saved(form, lambda: operations.create_audit(current_user, form.data))
+    if audit is not None:
+        flash(_("The audit %(reference)s is planned.", reference=audit.reference), "success")
+        return redirect(url_for("audits.detail", audit_id=audit.id))
     return render_template("audits/audit_form.html", form=form, item=item), form_status(form)
 
 
@@ -71,13 +64,11 @@ def _detail_page(audit: Audit, agenda_form: AgendaForm | None = None) -> str:
 
 
 @bp.get("/<int:audit_id>")
-@login_required
 def detail(audit_id: int):
     return _detail_page(access.get_visible(Audit, audit_id, current_user))
 
 
 @bp.route("/<int:audit_id>/edit", methods=["GET", "POST"])
-@login_required
 def edit(audit_id: int):
     audit = access.get_visible(Audit, audit_id, current_user)
     access.authorize(current_user, access.EDIT, audit)
@@ -86,20 +77,13 @@ def edit(audit_id: int):
     )
     if request.method == "GET":
         form.lead_auditor_id.data = audit.lead_auditor_id or 0
-    if form.validate_on_submit():
-        try:
-            operations.update_audit(current_user, audit, form.data)
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The audit was saved."), "success")
-            return redirect(url_for("audits.detail", audit_id=audit.id))
+    if saved(form, lambda: operations.update_audit(current_user, audit, form.data)):
+        flash(_("The audit was saved."), "success")
+        return redirect(url_for("audits.detail", audit_id=audit.id))
     return render_template("audits/audit_edit.html", audit=audit, form=form), form_status(form)
 
 
 @bp.post("/<int:audit_id>/members")
-@login_required
 def add_member(audit_id: int):
     audit = access.get_visible(Audit, audit_id, current_user)
     form = MemberForm(auditors=queries.auditors_of({city_of(audit)}))
@@ -113,42 +97,31 @@ def add_member(audit_id: int):
 
 
 @bp.post("/members/<int:member_id>/remove")
-@login_required
 def remove_member(member_id: int):
     member = access.get_visible(AuditTeamMember, member_id, current_user)
     audit_id = member.audit_id
     operations.remove_member(current_user, member)
-    db.session.commit()
-    return redirect(url_for("audits.detail", audit_id=audit_id))
+    return commit_and_redirect(url_for("audits.detail", audit_id=audit_id))
 
 
 @bp.post("/<int:audit_id>/agenda")
-@login_required
 def add_agenda_item(audit_id: int):
     audit = access.get_visible(Audit, audit_id, current_user)
     # a refusal of the change itself is a 403, not an error of the form
     access.authorize(current_user, access.EDIT, audit)
     form = AgendaForm(auditors=audit.team)
-    if form.validate_on_submit():
-        try:
-            operations.add_agenda_item(current_user, audit, form.data)
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The row was added to the audit plan."), "success")
-            return redirect(url_for("audits.detail", audit_id=audit.id) + "#plan")
+    if saved(form, lambda: operations.add_agenda_item(current_user, audit, form.data)):
+        flash(_("The row was added to the audit plan."), "success")
+        return redirect(url_for("audits.detail", audit_id=audit.id) + "#plan")
     return _detail_page(audit, agenda_form=form), form_status(form)
 
 
 @bp.post("/agenda/<int:item_id>/remove")
-@login_required
 def remove_agenda_item(item_id: int):
     item = access.get_visible(AgendaItem, item_id, current_user)
     audit_id = item.audit_id
     operations.remove_agenda_item(current_user, item)
-    db.session.commit()
-    return redirect(url_for("audits.detail", audit_id=audit_id) + "#plan")
+    return commit_and_redirect(url_for("audits.detail", audit_id=audit_id) + "#plan")
 
 
 #: what the user reads once a step is taken, by its name
@@ -160,7 +133,6 @@ TRANSITION_DONE = {
 
 
 @bp.post("/<int:audit_id>/transition/<name>")
-@login_required
 def transition(audit_id: int, name: str):
     audit = access.get_visible(Audit, audit_id, current_user)
     try:
@@ -172,16 +144,13 @@ def transition(audit_id: int, name: str):
         return render_template(
             "audits/confirm_report.html", audit=audit, count=error.count, name=name
         ), 409
-    db.session.commit()
-    flash(TRANSITION_DONE[done.name], "success")
-    return redirect(url_for("audits.detail", audit_id=audit.id))
+    return commit_and_redirect(
+        url_for("audits.detail", audit_id=audit.id), TRANSITION_DONE[done.name]
+    )
 
 
 @bp.post("/<int:audit_id>/archive")
-@login_required
 def archive(audit_id: int):
     audit = access.get_visible(Audit, audit_id, current_user)
     operations.archive_audit(current_user, audit)
-    db.session.commit()
-    flash(_("The audit was cancelled."), "success")
-    return redirect(url_for("audits.index"))
+    return commit_and_redirect(url_for("audits.index"), _("The audit was cancelled."))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from qms.audits import checklist, grades, queries
 from qms.audits.forms import AddRowForm, CopyChecklistForm, EvidenceForm, RowForm
@@ -15,8 +15,9 @@ from qms.audits.policies import CONDUCT, PREPARE
 from qms.audits.views import bp
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied, StaleRecordError
-from qms.core.views import show_on_form
+from qms.core.views import commit_and_redirect, show_on_form
 from qms.extensions import db
+from qms.files import operations as files
 from qms.files.queries import files_of
 
 
@@ -45,7 +46,6 @@ def _checklist_page(
 
 
 @bp.get("/<int:audit_id>/checklist", endpoint="checklist")
-@login_required
 def checklist_page(audit_id: int):
     return _checklist_page(access.get_visible(Audit, audit_id, current_user))
 
@@ -55,7 +55,6 @@ def _wants_fetch() -> bool:
 
 
 @bp.post("/rows/<int:row_id>")
-@login_required
 def save_row(row_id: int):
     """Save one answer. The page's script sends it in the background and reads JSON; without
     JavaScript a refused answer comes back in its row as typed (nothing saved, nothing lost),
@@ -102,12 +101,11 @@ def save_row(row_id: int):
 
 
 @bp.post("/rows/<int:row_id>/files")
-@login_required
 def upload_evidence(row_id: int):
     row = access.get_visible(ChecklistRow, row_id, current_user)
     form = EvidenceForm()
     if form.validate_on_submit():
-        checklist.attach_evidence(
+        files.attach(
             current_user,
             row,
             form.file.data.stream,
@@ -122,41 +120,42 @@ def upload_evidence(row_id: int):
 
 
 @bp.post("/<int:audit_id>/checklist/rows")
-@login_required
 def add_row(audit_id: int):
     audit = access.get_visible(Audit, audit_id, current_user)
     form = AddRowForm(clauses=audit.standard.clauses)
     if form.validate_on_submit():
         row = checklist.add_row(current_user, audit, form.clause_id.data, form.text.data)
-        db.session.commit()
-        return redirect(url_for("audits.checklist", audit_id=audit.id) + f"#row-{row.id}"), 303
+        return commit_and_redirect(
+            url_for("audits.checklist", audit_id=audit.id) + f"#row-{row.id}", status=303
+        )
     flash(_("Choose a clause and write the question."), "error")
     return redirect(url_for("audits.checklist", audit_id=audit.id)), 303
 
 
 @bp.post("/<int:audit_id>/checklist/copy")
-@login_required
 def copy_checklist(audit_id: int):
     audit = access.get_visible(Audit, audit_id, current_user)
     source = access.get_visible(Audit, request.form.get("source_id", ""), current_user)
     added = checklist.copy_checklist(current_user, audit, source)
-    db.session.commit()
-    flash(_("%(count)s row(s) copied.", count=added), "success")
-    return redirect(url_for("audits.checklist", audit_id=audit.id)), 303
+    return commit_and_redirect(
+        url_for("audits.checklist", audit_id=audit.id),
+        _("%(count)s row(s) copied.", count=added),
+        status=303,
+    )
 
 
 @bp.post("/<int:audit_id>/checklist/generate")
-@login_required
 def generate_checklist(audit_id: int):
     audit = access.get_visible(Audit, audit_id, current_user)
     added = checklist.add_standard_questions(current_user, audit)
-    db.session.commit()
-    flash(_("%(count)s question(s) of the standard added.", count=added), "success")
-    return redirect(url_for("audits.checklist", audit_id=audit.id)), 303
+    return commit_and_redirect(
+        url_for("audits.checklist", audit_id=audit.id),
+        _("%(count)s question(s) of the standard added.", count=added),
+        status=303,
+    )
 
 
 @bp.get("/<int:audit_id>/checklist/print")
-@login_required
 def print_checklist(audit_id: int):
     """The paper fallback: a blank checklist with a Ya/Tidak column."""
     audit = access.get_visible(Audit, audit_id, current_user)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from qms.accounts.models import User
 from qms.audits import operations, queries, workflow
@@ -14,14 +14,12 @@ from qms.audits.forms import NewProgrammeForm, ProgrammeForm, ProgrammeItemForm
 from qms.audits.models import AuditProgramme, AuditStatus, ProgrammeItem
 from qms.audits.views import bp
 from qms.core import access
-from qms.core.errors import DomainError
 from qms.core.history import history_of
-from qms.core.views import form_status, show_on_form
+from qms.core.views import commit_and_redirect, form_status, saved
 from qms.extensions import db
 
 
 @bp.get("/")
-@login_required
 def index():
     status = request.args.get("status") or None
     if status not in {s.value for s in AuditStatus}:
@@ -36,17 +34,13 @@ def index():
 
 
 @bp.route("/programmes/new", methods=["GET", "POST"])
-@login_required
 def new_programme():
     form = NewProgrammeForm(cities=queries.planning_cities(current_user))
-    if form.validate_on_submit():
-        try:
-            programme = operations.create_programme(current_user, form.city_id.data, form.data)
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            return redirect(url_for("audits.programme", programme_id=programme.id))
+    created = saved(
+        form, lambda: operations.create_programme(current_user, form.city_id.data, form.data)
+    )
+    if created is not None:
+        return redirect(url_for("audits.programme", programme_id=created.id))
     return render_template("audits/programme_form.html", form=form), form_status(form)
 
 
@@ -69,19 +63,12 @@ def _offer(item: ProgrammeItem, user: User) -> ItemOffer:
 
 
 @bp.route("/programmes/<int:programme_id>", methods=["GET", "POST"])
-@login_required
 def programme(programme_id: int):
     record = access.get_visible(AuditProgramme, programme_id, current_user)
     form = ProgrammeItemForm(agencies=queries.programme_agencies(current_user, record))
-    if form.validate_on_submit():
-        try:
-            operations.save_programme_item(current_user, record, form.data, None)
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The audit was added to the programme."), "success")
-            return redirect(url_for("audits.programme", programme_id=record.id))
+    if saved(form, lambda: operations.save_programme_item(current_user, record, form.data, None)):
+        flash(_("The audit was added to the programme."), "success")
+        return redirect(url_for("audits.programme", programme_id=record.id))
     lines = queries.programme_lines(record)
     return render_template(
         "audits/programme.html",
@@ -97,37 +84,28 @@ def programme(programme_id: int):
 
 
 @bp.route("/programmes/<int:programme_id>/edit", methods=["GET", "POST"])
-@login_required
 def edit_programme(programme_id: int):
     record = access.get_visible(AuditProgramme, programme_id, current_user)
     access.authorize(current_user, access.EDIT, record)
     form = ProgrammeForm(obj=record)
-    if form.validate_on_submit():
-        try:
-            operations.update_programme(current_user, record, form.data)
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The programme was saved."), "success")
-            return redirect(url_for("audits.programme", programme_id=record.id))
+    if saved(form, lambda: operations.update_programme(current_user, record, form.data)):
+        flash(_("The programme was saved."), "success")
+        return redirect(url_for("audits.programme", programme_id=record.id))
     return render_template("audits/programme_form.html", form=form, programme=record), form_status(
         form
     )
 
 
 @bp.post("/programmes/<int:programme_id>/archive")
-@login_required
 def archive_programme(programme_id: int):
     record = access.get_visible(AuditProgramme, programme_id, current_user)
     workflow.archive_programme(current_user, record)
-    db.session.commit()
-    flash(_("The programme was archived."), "success")
-    return redirect(url_for("audits.programme", programme_id=record.id))
+    return commit_and_redirect(
+        url_for("audits.programme", programme_id=record.id), _("The programme was archived.")
+    )
 
 
 @bp.route("/programme-items/<int:item_id>/edit", methods=["GET", "POST"])
-@login_required
 def edit_programme_item(item_id: int):
     item = access.get_visible(ProgrammeItem, item_id, current_user)
     access.authorize(current_user, access.EDIT, item)
@@ -135,25 +113,22 @@ def edit_programme_item(item_id: int):
     form = ProgrammeItemForm(obj=item, agencies=queries.programme_agencies(current_user, programme))
     if request.method == "GET":
         form.kind.data = item.kind.value
-    if form.validate_on_submit():
-        try:
-            operations.save_programme_item(current_user, programme, form.data, item)
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The programme item was saved."), "success")
-            return redirect(url_for("audits.programme", programme_id=programme.id))
+    updated = saved(
+        form, lambda: operations.save_programme_item(current_user, programme, form.data, item)
+    )
+    if updated is not None:
+        flash(_("The programme item was saved."), "success")
+        return redirect(url_for("audits.programme", programme_id=programme.id))
     return render_template(
         "audits/programme_item_form.html", form=form, item=item, programme=programme
     ), form_status(form)
 
 
 @bp.post("/programme-items/<int:item_id>/archive")
-@login_required
 def archive_programme_item(item_id: int):
     item = access.get_visible(ProgrammeItem, item_id, current_user)
     workflow.archive_programme_item(current_user, item)
-    db.session.commit()
-    flash(_("The item was removed from the programme."), "success")
-    return redirect(url_for("audits.programme", programme_id=item.programme_id))
+    return commit_and_redirect(
+        url_for("audits.programme", programme_id=item.programme_id),
+        _("The item was removed from the programme."),
+    )

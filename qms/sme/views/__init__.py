@@ -10,6 +10,7 @@ from flask import Blueprint, Flask, render_template
 from flask_babel import gettext as _
 
 from qms.core.timeutil import today
+from qms.core.views import require_login
 from qms.sme.vocabulary import (
     CATEGORY_LABELS,
     GRADE_LABELS,
@@ -23,6 +24,7 @@ from qms.sme.vocabulary import (
 )
 
 bp = Blueprint("sme", __name__, url_prefix="/sme")
+require_login(bp)
 
 #: how a stage's badge reads in lists: reached the certificate, or stopped
 STAGE_TONES = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from qms.core import access
 from qms.core.exports import csv_response
@@ -17,7 +17,6 @@ from qms.sme.vocabulary import CATEGORY_LABELS, STAGE_LABELS
 
 
 @bp.get("/catalogue")
-@login_required
 def standards():
     if not policies.may_read_programme(current_user):
         return not_found()
@@ -25,7 +24,6 @@ def standards():
 
 
 @bp.get("/catalogue/<int:standard_id>")
-@login_required
 def standard(standard_id: int):
     record = access.get_visible(ProductStandard, standard_id, current_user)
     return render_template("sme/standard.html", standard=record)
@@ -38,7 +36,6 @@ def _board() -> figures.Dashboard | None:
 
 
 @bp.get("/dashboard")
-@login_required
 def dashboard_page():
     board = _board()
     if board is None:
@@ -59,7 +56,6 @@ def dashboard_page():
 
 
 @bp.get("/dashboard.csv")
-@login_required
 def dashboard_csv():
     board = _board()
     if board is None:

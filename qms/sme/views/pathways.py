@@ -7,14 +7,15 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from qms.core import access
 from qms.core.errors import DomainError
 from qms.core.history import history_of
 from qms.core.timeutil import today
-from qms.core.views import form_status, show_on_form
+from qms.core.views import commit_and_redirect, form_status, saved
 from qms.extensions import db
+from qms.files import operations as files
 from qms.files.queries import files_of
 from qms.sme import catalogue, labtests, operations, policies, queries, workflow
 from qms.sme.forms import (
@@ -31,7 +32,6 @@ from qms.sme.vocabulary import STAGE_LABELS, STAGE_ORDER, Stage
 
 
 @bp.get("/pathways")
-@login_required
 def pathways():
     stage = request.args.get("stage", "")
     query = queries.search_pathways(current_user, stage=stage)
@@ -82,31 +82,25 @@ def _pathway_page(
 
 
 @bp.get("/pathways/<int:pathway_id>")
-@login_required
 def pathway(pathway_id: int):
     return _pathway_page(access.get_visible(Pathway, pathway_id, current_user))
 
 
 @bp.post("/pathways/<int:pathway_id>/transition")
-@login_required
 def transition(pathway_id: int):
     record = access.get_visible(Pathway, pathway_id, current_user)
     form = TransitionForm(city_id=record.city_id)
-    if form.validate():
-        try:
-            workflow.transition(current_user, record, form.action.data, **form.values())
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("Done: %(stage)s.", stage=STAGE_LABELS[record.stage]), "success")
-            return redirect(url_for("sme.pathway", pathway_id=record.id))
+    moved = saved(
+        form, lambda: workflow.transition(current_user, record, form.action.data, **form.values())
+    )
+    if moved is not None:
+        flash(_("Done: %(stage)s.", stage=STAGE_LABELS[record.stage]), "success")
+        return redirect(url_for("sme.pathway", pathway_id=record.id))
     db.session.refresh(record)
     return _pathway_page(record, transition_form=form), 422
 
 
 @bp.route("/pathways/<int:pathway_id>/readiness", methods=["GET", "POST"])
-@login_required
 def readiness(pathway_id: int):
     record = access.get_visible(Pathway, pathway_id, current_user)
     items = catalogue.readiness_items()
@@ -126,9 +120,10 @@ def readiness(pathway_id: int):
             db.session.rollback()
             errors.append(str(error.message))
         else:
-            db.session.commit()
-            flash(_("The readiness assessment was saved."), "success")
-            return redirect(url_for("sme.pathway", pathway_id=record.id))
+            return commit_and_redirect(
+                url_for("sme.pathway", pathway_id=record.id),
+                _("The readiness assessment was saved."),
+            )
     return render_template(
         "sme/readiness.html",
         pathway=record,
@@ -141,50 +136,42 @@ def readiness(pathway_id: int):
 
 
 @bp.post("/pathways/<int:pathway_id>/findings")
-@login_required
 def add_finding(pathway_id: int):
     record = access.get_visible(Pathway, pathway_id, current_user)
     access.authorize(current_user, access.EDIT, record)
     form = FindingForm()
-    if form.validate():
-        try:
-            operations.add_finding(
-                current_user,
-                record,
-                grade=form.grade.data,
-                description=form.description.data,
-                raised_on=form.raised_on.data,
-                due_on=form.due_on.data,
-            )
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The finding was recorded."), "success")
-            return redirect(url_for("sme.pathway", pathway_id=record.id, _anchor="findings"))
+    added = saved(
+        form,
+        lambda: operations.add_finding(
+            current_user,
+            record,
+            grade=form.grade.data,
+            description=form.description.data,
+            raised_on=form.raised_on.data,
+            due_on=form.due_on.data,
+        ),
+    )
+    if added is not None:
+        flash(_("The finding was recorded."), "success")
+        return redirect(url_for("sme.pathway", pathway_id=record.id, _anchor="findings"))
     db.session.refresh(record)
     return _pathway_page(record, finding_form=form), 422
 
 
 @bp.post("/findings/<int:finding_id>/close")
-@login_required
 def close_finding(finding_id: int):
     finding = access.get_visible(AuditFinding, finding_id, current_user)
     access.authorize(current_user, access.EDIT, finding)
     form = CloseFindingForm()
-    if form.validate():
-        try:
-            operations.close_finding(
-                current_user, finding, closed_on=form.closed_on.data, note=form.note.data
-            )
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The finding was closed."), "success")
-            return redirect(
-                url_for("sme.pathway", pathway_id=finding.pathway_id, _anchor="findings")
-            )
+    closed = saved(
+        form,
+        lambda: operations.close_finding(
+            current_user, finding, closed_on=form.closed_on.data, note=form.note.data
+        ),
+    )
+    if closed is not None:
+        flash(_("The finding was closed."), "success")
+        return redirect(url_for("sme.pathway", pathway_id=finding.pathway_id, _anchor="findings"))
     return _refused_inline(finding.pathway_id, ("close", finding_id, form))
 
 
@@ -195,72 +182,58 @@ def _refused_inline(pathway_id: int, refused: tuple[str, int, Any]):
 
 
 @bp.route("/pathways/<int:pathway_id>/lab-tests/new", methods=["GET", "POST"])
-@login_required
 def new_lab_test(pathway_id: int):
     record = access.get_visible(Pathway, pathway_id, current_user)
     access.authorize(current_user, access.EDIT, record)
     form = LabTestForm()
     parameters = record.standard.current_parameters
     values = {p.key: request.form.get(f"result-{p.key}", "") for p in parameters}
-    if form.validate_on_submit():
-        try:
-            labtests.record_lab_test(
-                current_user,
-                record,
-                lab_name=form.lab_name.data,
-                report_number=form.report_number.data,
-                sampled_on=form.sampled_on.data,
-                tested_on=form.tested_on.data,
-                results=values,
-            )
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The lab results were recorded."), "success")
-            return redirect(url_for("sme.pathway", pathway_id=record.id, _anchor="tests"))
+    recorded = saved(
+        form,
+        lambda: labtests.record_lab_test(current_user, record, **form.values(), results=values),
+    )
+    if recorded is not None:
+        flash(_("The lab results were recorded."), "success")
+        return redirect(url_for("sme.pathway", pathway_id=record.id, _anchor="tests"))
     return render_template(
         "sme/lab_test_form.html", form=form, pathway=record, parameters=parameters, values=values
     ), form_status(form)
 
 
 @bp.post("/surveillance/<int:surveillance_id>")
-@login_required
 def record_surveillance(surveillance_id: int):
     visit = access.get_visible(Surveillance, surveillance_id, current_user)
     access.authorize(current_user, access.EDIT, visit)
     pathway_id = visit.certificate.pathway_id
     form = SurveillanceForm()
-    if form.validate():
-        try:
-            operations.record_surveillance(
-                current_user, visit, done_on=form.done_on.data, notes=form.notes.data or ""
-            )
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The surveillance was recorded."), "success")
-            return redirect(url_for("sme.pathway", pathway_id=pathway_id, _anchor="certificates"))
+    recorded = saved(
+        form,
+        lambda: operations.record_surveillance(
+            current_user, visit, done_on=form.done_on.data, notes=form.notes.data or ""
+        ),
+    )
+    if recorded is not None:
+        flash(_("The surveillance was recorded."), "success")
+        return redirect(url_for("sme.pathway", pathway_id=pathway_id, _anchor="certificates"))
     return _refused_inline(pathway_id, ("surveillance", surveillance_id, form))
 
 
 @bp.post("/stages/<int:stage_id>/files")
-@login_required
 def upload_stage_file(stage_id: int):
     record = access.get_visible(StageRecord, stage_id, current_user)
     access.authorize(current_user, access.EDIT, record)
     form = EvidenceForm()
-    if form.validate():
-        upload = form.file.data
-        try:
-            operations.add_evidence(
-                current_user, record, upload.stream, upload.filename, form.description.data or ""
-            )
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The file was attached."), "success")
-            return redirect(url_for("sme.pathway", pathway_id=record.pathway_id, _anchor="stages"))
+    stored = saved(
+        form,
+        lambda: files.attach(
+            current_user,
+            record,
+            form.file.data.stream,
+            form.file.data.filename,
+            form.description.data or "",
+        ),
+    )
+    if stored is not None:
+        flash(_("The file was attached."), "success")
+        return redirect(url_for("sme.pathway", pathway_id=record.pathway_id, _anchor="stages"))
     return _refused_inline(record.pathway_id, ("evidence", stage_id, form))

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from qms.core import access
-from qms.core.errors import DomainError
 from qms.core.history import history_of
 from qms.core.timeutil import today
-from qms.core.views import form_status, show_on_form
+from qms.core.views import commit_and_redirect, form_status, saved
 from qms.extensions import db
 from qms.organisations.models import City
 from qms.organisations.queries import kelurahan_by_kecamatan
@@ -28,7 +27,6 @@ PER_PAGE = 50
 
 @bp.get("/")
 @bp.get("/businesses")
-@login_required
 def businesses():
     filters = {
         "text": request.args.get("q", ""),
@@ -70,29 +68,24 @@ def _business_form_page(form: BusinessForm, business: Business | None, cities: l
 
 
 @bp.route("/businesses/new", methods=["GET", "POST"])
-@login_required
 def new_business():
     cities = queries.creatable_cities(current_user, Business)
     if not cities:
         return forbidden()
     form = BusinessForm(cities=cities)
-    if form.validate_on_submit():
-        try:
-            city = access.owner_for_create(
-                current_user, Business, City, form.city_id.data, "city_id"
-            )
-            business = operations.create_business(current_user, city, form.values())
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The business was registered."), "success")
-            return redirect(url_for("sme.business", business_id=business.id))
+
+    def register() -> Business:
+        city = access.owner_for_create(current_user, Business, City, form.city_id.data, "city_id")
+        return operations.create_business(current_user, city, form.values())
+
+    business = saved(form, register)
+    if business is not None:
+        flash(_("The business was registered."), "success")
+        return redirect(url_for("sme.business", business_id=business.id))
     return _business_form_page(form, None, cities)
 
 
 @bp.get("/businesses/<int:business_id>")
-@login_required
 def business(business_id: int):
     record = access.get_visible(Business, business_id, current_user)
     return render_template(
@@ -106,99 +99,63 @@ def business(business_id: int):
 
 
 @bp.route("/businesses/<int:business_id>/edit", methods=["GET", "POST"])
-@login_required
 def edit_business(business_id: int):
     record = access.get_visible(Business, business_id, current_user)
     access.authorize(current_user, access.EDIT, record)
     form = BusinessForm(obj=record, cities=[record.city])
-    if form.validate_on_submit():
-        try:
-            operations.update_business(current_user, record, form.values())
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The business was saved."), "success")
-            return redirect(url_for("sme.business", business_id=record.id))
+    if saved(form, lambda: operations.update_business(current_user, record, form.values())):
+        flash(_("The business was saved."), "success")
+        return redirect(url_for("sme.business", business_id=record.id))
     return _business_form_page(form, record, [record.city])
 
 
 @bp.post("/businesses/<int:business_id>/archive")
-@login_required
 def archive_business(business_id: int):
     record = access.get_visible(Business, business_id, current_user)
     operations.archive(current_user, record)
-    db.session.commit()
-    flash(_("The business was archived."), "success")
-    return redirect(url_for("sme.businesses"))
+    return commit_and_redirect(url_for("sme.businesses"), _("The business was archived."))
 
 
 # --- products -----------------------------------------------------------------------------
 
 
 @bp.route("/businesses/<int:business_id>/products/new", methods=["GET", "POST"])
-@login_required
 def new_product(business_id: int):
     owner = access.get_visible(Business, business_id, current_user)
     form = ProductForm()
-    if form.validate_on_submit():
-        try:
-            product = operations.create_product(current_user, owner, form.values())
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The product was added."), "success")
-            return redirect(url_for("sme.product", product_id=product.id))
+    product = saved(form, lambda: operations.create_product(current_user, owner, form.values()))
+    if product is not None:
+        flash(_("The product was added."), "success")
+        return redirect(url_for("sme.product", product_id=product.id))
     return render_template(
         "sme/product_form.html", form=form, business=owner, product=None
     ), form_status(form)
 
 
 @bp.route("/products/<int:product_id>/edit", methods=["GET", "POST"])
-@login_required
 def edit_product(product_id: int):
     record = access.get_visible(Product, product_id, current_user)
     form = ProductForm(obj=record)
     if request.method == "GET":
         form.standard_id.data = record.standard_id or 0
-    if form.validate_on_submit():
-        try:
-            operations.update_product(current_user, record, form.values())
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The product was saved."), "success")
-            return redirect(url_for("sme.product", product_id=record.id))
+    if saved(form, lambda: operations.update_product(current_user, record, form.values())):
+        flash(_("The product was saved."), "success")
+        return redirect(url_for("sme.product", product_id=record.id))
     return render_template(
         "sme/product_form.html", form=form, business=record.business, product=record
     ), form_status(form)
 
 
 @bp.route("/products/<int:product_id>", methods=["GET", "POST"])
-@login_required
 def product(product_id: int):
     record = access.get_visible(Product, product_id, current_user)
     form = PathwayForm()
-    if form.validate_on_submit():
-        try:
-            pathway = operations.open_pathway(
-                current_user,
-                record,
-                scheme=form.scheme.data,
-                scheme_type=form.scheme_type.data or None,
-                started_on=form.started_on.data,
-                notes=form.notes.data or "",
-            )
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The certification pathway was opened."), "success")
-            return redirect(url_for("sme.pathway", pathway_id=pathway.id))
-    elif request.method == "GET":
+    if request.method == "GET":
         form.started_on.data = today()
+    pathway = saved(form, lambda: operations.open_pathway(current_user, record, **form.values()))
+    if pathway is not None:
+        flash(_("The certification pathway was opened."), "success")
+        return redirect(url_for("sme.pathway", pathway_id=pathway.id))
     may_write = policies.may_write(current_user, record.city_id)
     return render_template(
         "sme/product.html",
@@ -214,7 +171,6 @@ def product(product_id: int):
 
 
 @bp.get("/guidance")
-@login_required
 def guidance():
     visits = db.session.scalars(
         access.scoped(GuidanceVisit, current_user).order_by(GuidanceVisit.held_on.desc()).limit(200)
@@ -231,51 +187,39 @@ def guidance():
 
 
 @bp.route("/businesses/<int:business_id>/visits/new", methods=["GET", "POST"])
-@login_required
 def new_visit(business_id: int):
     owner = access.get_visible(Business, business_id, current_user)
     form = VisitForm(city_id=owner.city_id)
-    if form.validate_on_submit():
-        try:
-            operations.record_visit(current_user, owner, form.values())
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The guidance was recorded."), "success")
-            return redirect(url_for("sme.business", business_id=owner.id, _anchor="guidance"))
-    elif request.method == "GET":
+    if request.method == "GET":
         form.held_on.data = today()
+    if saved(form, lambda: operations.record_visit(current_user, owner, form.values())):
+        flash(_("The guidance was recorded."), "success")
+        return redirect(url_for("sme.business", business_id=owner.id, _anchor="guidance"))
     return render_template("sme/visit_form.html", form=form, business=owner), form_status(form)
 
 
 @bp.route("/trainings/new", methods=["GET", "POST"])
-@login_required
 def new_training():
     cities = queries.creatable_cities(current_user, TrainingBatch)
     if not cities:
         return forbidden()
     form = TrainingForm(cities=cities)
     form.business_ids.choices = queries.attendee_choices(current_user, cities)
-    if form.validate_on_submit():
-        try:
-            city = access.owner_for_create(
-                current_user, TrainingBatch, City, form.city_id.data, "city_id"
-            )
-            batch = operations.create_training(
-                current_user, city, form.values(), form.business_ids.data
-            )
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("The training was recorded."), "success")
-            return redirect(url_for("sme.training", training_id=batch.id))
+
+    def record() -> TrainingBatch:
+        city = access.owner_for_create(
+            current_user, TrainingBatch, City, form.city_id.data, "city_id"
+        )
+        return operations.create_training(current_user, city, form.values(), form.business_ids.data)
+
+    batch = saved(form, record)
+    if batch is not None:
+        flash(_("The training was recorded."), "success")
+        return redirect(url_for("sme.training", training_id=batch.id))
     return render_template("sme/training_form.html", form=form), form_status(form)
 
 
 @bp.get("/trainings/<int:training_id>")
-@login_required
 def training(training_id: int):
     batch = access.get_visible(TrainingBatch, training_id, current_user)
     return render_template("sme/training.html", batch=batch, history=history_of(batch))
