@@ -22,7 +22,7 @@ from qms.demo import DEMO_PASSWORD
 from qms.documents.models import Document
 from qms.extensions import db
 from qms.organisations.models import Agency
-from qms.reports import jobs, services
+from qms.reports import archive, jobs, portal
 from qms.reports.models import GeneratedReport, ReportStatus
 from qms.reports.registry import register_report_type, report_type
 from qms.sme.models import Business, Pathway
@@ -65,11 +65,11 @@ def demo(app, demo_rows):
 
 
 def _render(user, key, locale="id", **params):
-    rtype, req = services.build_request(user, key, locale=locale, **params)
+    rtype, req = portal.build_request(user, key, locale=locale, **params)
     report = jobs.submit(user, rtype, req).report
     db.session.refresh(report)
     assert report.status is ReportStatus.DONE, report.error
-    content = services.path_of(report).read_bytes()
+    content = archive.path_of(report).read_bytes()
     reader = PdfReader(io.BytesIO(content))
     # each page's text is extracted once (pypdf takes a good share of these tests' time)
     pages = [page.extract_text() for page in reader.pages]

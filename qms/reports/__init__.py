@@ -53,7 +53,7 @@ Who may generate and download: `ReportType.may(user, req)`: `allowed` if given, 
 officer only about their own agency). The archive's SQL scope is the user's cities
 (ReportPolicy); the type's rule narrows it for every listing and download. The portal offers
 only the types, cities and agencies for which that same rule allows some report
-(services.portal_scope), and shows a refused combination on its form.
+(portal.portal_scope), and shows a refused combination on its form.
 
 A type with `period=Need.NONE` (a current state, such as the master list) and a report about
 one record take no period: the portal says so, and a period given is refused.
@@ -91,7 +91,7 @@ def _may_use_portal(user) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from qms.reports import dashboards, directory, engine, services, types, views  # noqa: F401
+    from qms.reports import dashboards, directory, engine, policies, types, views  # noqa: F401
 
     app.register_blueprint(views.bp)
     app.register_blueprint(views.verify_bp)
