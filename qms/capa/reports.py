@@ -93,7 +93,7 @@ def build(req: ReportRequest) -> dict[str, Any]:
 REQUEST_FORM = ReportType(
     key="corrective-action-request",
     title=_l("Corrective action request"),
-    template="reports/pdf/request_form.html",
+    template="capa/pdf/request_form.html",
     build=build,
     record=RecordKind(
         model=Nonconformity, label=_l("Nonconformity number"), find=find, owner=owner
@@ -105,4 +105,7 @@ REQUEST_FORM = ReportType(
     order=40,
 )
 
-register_report_type(REQUEST_FORM)
+
+def register() -> None:
+    """Offer the report in the portal (from init_app)."""
+    register_report_type(REQUEST_FORM)

@@ -161,7 +161,7 @@ def build(req: ReportRequest) -> dict[str, Any]:
 DOSSIER = ReportType(
     key="business-dossier",
     title=_l("Small-business dossier"),
-    template="reports/pdf/dossier.html",
+    template="sme/pdf/dossier.html",
     build=build,
     record=RecordKind(model=Business, label=_l("Business NIB"), find=find, owner=owner),
     description=_l(
@@ -172,4 +172,7 @@ DOSSIER = ReportType(
     version=2,  # 2: the business on the cover, numbers in the report's language, overdue visits
 )
 
-register_report_type(DOSSIER)
+
+def register() -> None:
+    """Offer the report in the portal (from init_app)."""
+    register_report_type(DOSSIER)

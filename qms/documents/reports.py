@@ -39,7 +39,7 @@ def build(req: ReportRequest) -> dict[str, Any]:
 MASTER_LIST = ReportType(
     key="document-master-list",
     title=_l("Document master list"),
-    template="reports/pdf/master_list.html",
+    template="documents/pdf/master_list.html",
     build=build,
     agency=Need.REQUIRED,
     period=Need.NONE,
@@ -50,4 +50,7 @@ MASTER_LIST = ReportType(
     order=50,
 )
 
-register_report_type(MASTER_LIST)
+
+def register() -> None:
+    """Offer the report in the portal (from init_app)."""
+    register_report_type(MASTER_LIST)

@@ -108,7 +108,7 @@ def build(req: ReportRequest) -> dict[str, Any]:
 AUDIT_REPORT = ReportType(
     key="audit-report",
     title=_l("Audit report"),
-    template="reports/pdf/audit_report.html",
+    template="audits/pdf/audit_report.html",
     build=build,
     record=RecordKind(model=Audit, label=_l("Audit reference"), find=find, owner=owner),
     description=_l(
@@ -118,4 +118,7 @@ AUDIT_REPORT = ReportType(
     order=30,
 )
 
-register_report_type(AUDIT_REPORT)
+
+def register() -> None:
+    """Offer the report in the portal (from init_app)."""
+    register_report_type(AUDIT_REPORT)
