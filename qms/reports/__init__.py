@@ -91,10 +91,18 @@ def _may_use_portal(user) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from qms.reports import dashboards, directory, engine, policies, types, views  # noqa: F401
+    from qms.reports import (  # noqa: F401  (policies, types: registrations)
+        dashboards,
+        directory,
+        engine,
+        policies,
+        sections,
+        types,
+        views,
+    )
 
     app.register_blueprint(views.bp)
     app.register_blueprint(views.verify_bp)
-    app.jinja_env.globals.update(engine.template_globals())
+    app.jinja_env.globals.update(engine.template_globals(), **sections.template_globals())
     add_nav(NavItem(_l("Reports"), "reports.portal", _may_use_portal, order=80))
     dashboards.init_app()
