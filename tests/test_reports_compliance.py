@@ -261,6 +261,12 @@ def test_city_summary_in_parts_with_one_page_numbering(app, client, auth, demo, 
         percent = round(share * 100)
         if rank == 1 or reference == _reported_audit(demo["dukcapil"]).reference:
             assert re.search(rf"{rank} {re.escape(name)} {reference} {percent} ?%", flat), name
+    # each agency's line of the satisfaction survey: the index of this year's responses
+    dukcapil = demo["dukcapil"]
+    ikm = skm_figures.agency_index(dukcapil.id, date(today().year, 1, 1), today())
+    assert ikm is not None
+    assert re.search(rf"{re.escape(dukcapil.name)} [\d,]+ {ikm:.2f} [ABCD]", flat)
+    assert "Quality objectives and risks" in text and "Treatments overdue" in text
 
     # the city administrator's dashboard shows the city's figures
     admin = db.session.scalar(select(User).where(User.email == "admin.kupang@demo.qms.id"))

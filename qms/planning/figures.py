@@ -1,6 +1,6 @@
 """The figures of objectives and risks, counted in SQL with the models' own rules
 (`Measurement.misses`, `Treatment.is_due_by`, `Risk.review_due`): the pages, the home and agency
-panels (and the reports, once they read sections from features) take them from here. Archived
+panels and the report sections (planning/reports.py) take them from here. Archived
 records count nowhere; `visible_to` limits a figure to what a user may see."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 
 from qms.core import access
 from qms.extensions import db
@@ -186,3 +186,63 @@ def measurements_in(
     if missed:
         query = query.where(Measurement.misses(Objective.target, Objective.direction))
     return list(db.session.scalars(query))
+
+
+def objectives_per_agency(
+    visible_to: Any, agency_ids: list[int], years: range
+) -> dict[int, tuple[int, int]]:
+    """Per agency, its objectives of the years and how many of them missed the target at their
+    latest measurement (as `off_target` tells them)."""
+    latest = (
+        select(Measurement.objective_id, func.max(Measurement.period_start).label("start"))
+        .group_by(Measurement.objective_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        _objectives(visible_to)
+        .outerjoin(latest, latest.c.objective_id == Objective.id)
+        .outerjoin(
+            Measurement,
+            (Measurement.objective_id == Objective.id)
+            & (Measurement.period_start == latest.c.start),
+        )
+        .where(Objective.agency_id.in_(agency_ids), Objective.year.in_(years))
+        .with_only_columns(
+            Objective.agency_id,
+            func.count(Objective.id),
+            func.count(case((Measurement.misses(Objective.target, Objective.direction), 1))),
+        )
+        .group_by(Objective.agency_id)
+    )
+    return {agency_id: (total, missed) for agency_id, total, missed in rows}
+
+
+def risks_per_agency(visible_to: Any, agency_ids: list[int], today: date) -> dict[int, tuple]:
+    """Per agency, (its high risks, its treatments overdue as of `today`)."""
+    cells = matrix().attention_cells()
+    high = (
+        dict(
+            db.session.execute(
+                _risks(visible_to)
+                .where(
+                    Risk.agency_id.in_(agency_ids),
+                    Risk.kind == RiskKind.RISK,
+                    or_(*((Risk.likelihood == li) & (Risk.impact == im) for li, im in cells)),
+                )
+                .with_only_columns(Risk.agency_id, func.count(Risk.id))
+                .group_by(Risk.agency_id)
+            ).all()
+        )
+        if cells
+        else {}
+    )
+    overdue = dict(
+        db.session.execute(
+            _risks(visible_to)
+            .join(Treatment, Treatment.risk_id == Risk.id)
+            .where(Risk.agency_id.in_(agency_ids), Treatment.is_overdue(today))
+            .with_only_columns(Risk.agency_id, func.count(Treatment.id))
+            .group_by(Risk.agency_id)
+        ).all()
+    )
+    return {i: (high.get(i, 0), overdue.get(i, 0)) for i in agency_ids}

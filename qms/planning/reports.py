@@ -1,6 +1,7 @@
 """What planning adds to the agency compliance report: the quality objectives of the period with
 their target, the latest value measured and the deviations (ISO 9001 6.2, 9.1), and the risk
-register as it stands (6.1): risks by level, the high ones, the treatments overdue."""
+register as it stands (6.1): risks by level, the high ones, the treatments overdue. The city
+summary gets a line per agency: objectives off target, high risks, treatments overdue."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from qms.planning import figures
 from qms.planning.matrix import matrix
 from qms.planning.models import Objective
 from qms.reports.registry import ReportRequest
-from qms.reports.sections import ReportSection, Scope, register_report_section
+from qms.reports.sections import ReportSection, Scope, city_agency_ids, register_report_section
 
 
 def _years(req: ReportRequest, day: date) -> range:
@@ -99,6 +100,29 @@ def build_agency(req: ReportRequest) -> dict[str, Any]:
     return {**_objectives(req, day), **_risks(req, day)}
 
 
+def build_city(req: ReportRequest) -> dict[str, Any]:
+    """Per agency of the city: its objectives of the period's years and those off target, its
+    high risks and treatments overdue today."""
+    day = today()
+    ids = city_agency_ids(req)
+    years = _years(req, day)
+    objectives = figures.objectives_per_agency(req.requested_by, ids, years)
+    risks = figures.risks_per_agency(req.requested_by, ids, day)
+    return {
+        "first_year": years[0],
+        "last_year": years[-1],
+        "agencies": {
+            i: {
+                "objectives": objectives.get(i, (0, 0))[0],
+                "off_target": objectives.get(i, (0, 0))[1],
+                "high_risks": risks[i][0],
+                "treatments_overdue": risks[i][1],
+            }
+            for i in ids
+        },
+    }
+
+
 PLAN = ReportSection(
     key="planning",
     scope=Scope.AGENCY,
@@ -109,6 +133,18 @@ PLAN = ReportSection(
 )
 
 
+CITY_PLAN = ReportSection(
+    key="planning",
+    scope=Scope.CITY,
+    title=None,
+    order=70,
+    build=build_city,
+    template="planning/pdf/_city.html",
+)
+
+
 def register() -> None:
-    """Add the section to the agency compliance report (from init_app)."""
+    """Add the sections to the agency compliance report and the city summary (from
+    init_app)."""
     register_report_section(PLAN)
+    register_report_section(CITY_PLAN)

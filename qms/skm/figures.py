@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, func, select
 
+from qms.core import access
 from qms.core.registry import IndicatorSource, add_indicator_source
 from qms.extensions import db
 from qms.skm.models import FollowUp, Response, Survey
@@ -63,18 +64,33 @@ def result(survey: Survey) -> Result:
 def agency_index(agency_id: int, first: date, last: date) -> float | None:
     """The agency's index over a period: the IKM of every response its surveys received then
     (their units pooled), or None without responses."""
-    row = db.session.execute(
-        _sums(select())
+    found = agency_indexes([agency_id], first, last).get(agency_id)
+    index = found.ikm if found is not None else None
+    return float(index) if index is not None else None
+
+
+def agency_indexes(
+    agency_ids: Iterable[int], first: date, last: date, *, visible_to: Any | None = None
+) -> dict[int, Result]:
+    """Per agency with responses in the period, the figures of them all (units pooled), as
+    `agency_index` computes one agency's; with `visible_to`, of the surveys that user may see."""
+    surveys = (
+        access.scoped(Survey, visible_to)
+        if visible_to is not None
+        else select(Survey).where(Survey.archived_at.is_(None))
+    )
+    rows = db.session.execute(
+        _sums(select(Survey.agency_id))
         .select_from(Response)
         .join(Survey, Survey.id == Response.survey_id)
         .where(
-            Survey.agency_id == agency_id,
-            Survey.archived_at.is_(None),
+            Survey.agency_id.in_(list(agency_ids)),
+            Survey.id.in_(surveys.with_only_columns(Survey.id)),
             Response.answered_on.between(first, last),
         )
-    ).one()
-    index = _result(row, 1).ikm
-    return float(index) if index is not None else None
+        .group_by(Survey.agency_id)
+    )
+    return {row[0]: _result(row[1:], 1) for row in rows}
 
 
 def profile(survey: Survey) -> dict[str, dict[str | None, int]]:

@@ -1,9 +1,10 @@
 """What the satisfaction survey adds to the agency compliance report: each finished survey of the
 period (closed or published), per unit, with its index (IKM), grade and the state of its
-follow-up plan (ISO 9001 9.1.2)."""
+follow-up plan (ISO 9001 9.1.2); and to the city summary, each agency's index over the period."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -12,7 +13,7 @@ from qms.core import access
 from qms.core.timeutil import today
 from qms.extensions import db
 from qms.reports.registry import ReportRequest
-from qms.reports.sections import ReportSection, Scope, register_report_section
+from qms.reports.sections import ReportSection, Scope, city_agency_ids, register_report_section
 from qms.skm import figures
 from qms.skm.models import Survey
 from qms.skm.vocabulary import SurveyStatus
@@ -52,6 +53,24 @@ def build_agency(req: ReportRequest) -> dict[str, Any]:
     return {"surveys": rows}
 
 
+def build_city(req: ReportRequest) -> dict[str, Any]:
+    """Per agency of the city: the index of all the responses its surveys received in the
+    period (without a period: this year so far), its grade and respondents."""
+    day = today()
+    first = req.period_start or date(day.year, 1, 1)
+    last = req.period_end or day
+    ids = city_agency_ids(req)
+    found = figures.agency_indexes(ids, first, last, visible_to=req.requested_by)
+    return {
+        "first": first,
+        "last": last,
+        "agencies": {
+            i: {"ikm": r.ikm, "grade": r.grade, "respondents": r.respondents}
+            for i, r in found.items()
+        },
+    }
+
+
 SURVEYS = ReportSection(
     key="skm",
     scope=Scope.AGENCY,
@@ -62,6 +81,18 @@ SURVEYS = ReportSection(
 )
 
 
+CITY_SURVEYS = ReportSection(
+    key="skm",
+    scope=Scope.CITY,
+    title=None,
+    order=80,
+    build=build_city,
+    template="skm/pdf/_city.html",
+)
+
+
 def register() -> None:
-    """Add the section to the agency compliance report (from init_app)."""
+    """Add the sections to the agency compliance report and the city summary (from
+    init_app)."""
     register_report_section(SURVEYS)
+    register_report_section(CITY_SURVEYS)
