@@ -1,31 +1,52 @@
 """PDF reports: the engine, the registry of report types, the archive with public verification,
-background rendering and the reviewer portal.
+background rendering, the reviewer portal, and the assembly of the sections features register.
+It imports no feature: features register into it from their init_app.
 
-Registering a report type (from a feature's init_app)
-------------------------------------------------------
+engine.py fetcher.py  HTML to PDF, chunked renders, the locked fetcher   registry.py  report types
+portal.py   checking parameters, what the portal offers       policies.py  who may have a report
+archive.py  cache, record, render and store a report          verification.py  /verify
+jobs.py     where a render runs (qms/worker.py: the RQ worker) sections.py  assembled reports
+dashboards.py  the home-page dashboards (the assembled sections) directory.py  the city directory
+types/      the agency compliance report and the city summary (assemblies of sections)
+
+Registering a report type (from a feature's init_app, in its reports.py)
+------------------------------------------------------------------------
 ::
 
     from flask_babel import lazy_gettext as _l
     from qms.reports.registry import Need, ReportRequest, ReportType, register_report_type
 
-    def build_agency_compliance(req: ReportRequest) -> dict:
-        # Query with req.city, req.agency, req.period_start / req.period_end (None = open).
-        # Return PLAIN data only (str/int/float/bool/None/date/datetime/Decimal, lists,
-        # dicts): it is hashed to recognise unchanged content and handed to the worker.
+    def build_master_list(req: ReportRequest) -> dict:
+        # Query with req.city, req.agency, req.period_start / req.period_end (None = open),
+        # selecting rows as req.requested_by may see them (access.scoped, the feature's
+        # queries and figures). Return PLAIN data only (str/int/float/bool/None/date/datetime/
+        # Decimal, lists, dicts): it is hashed to recognise unchanged content and handed to
+        # the worker.
         return {"agency": req.agency.name, "rows": [...]}
 
-    register_report_type(ReportType(
-        key="agency-compliance",                    # unique, used in URLs and the archive
-        title=_l("Agency compliance report"),       # printed on the cover and in the portal
-        template="audits/pdf/agency_compliance.html",
-        build=build_agency_compliance,
+    MASTER_LIST = ReportType(
+        key="document-master-list",                 # unique, used in URLs and the archive
+        title=_l("Document master list"),           # printed on the cover and in the portal
+        template="documents/pdf/master_list.html",
+        build=build_master_list,
         agency=Need.REQUIRED,                       # NONE (city report) / OPTIONAL / REQUIRED
-        period=Need.OPTIONAL,                       # NONE / OPTIONAL / REQUIRED
+        period=Need.NONE,                           # NONE / OPTIONAL / REQUIRED
         allowed=None,                               # (user, req) -> bool; None: the default
         version=1,                                  # raise when the template's output changes
-        description=_l("Clause by clause, from the agency's audits."),
-        order=20,                                   # position in the portal
-    ))
+        description=_l("Every controlled document of an agency…"),
+        order=50,                                   # position in the portal
+    )
+
+    def register() -> None:                         # called from the feature's init_app
+        register_report_type(MASTER_LIST)
+
+Adding to the agency compliance report and the city summary
+-----------------------------------------------------------
+A feature registers a `sections.ReportSection` per scope ("agency", "city"): its `build(req)`
+returns plain data from the feature's figures, its partial template draws each part it
+contributes to (summary tiles, its chapter, the city ranking's columns, the dashboards). See
+qms/reports/sections.py and, for examples, qms/audits/reports.py with
+templates/audits/pdf/_agency_clauses.html and _city.html.
 
 The template extends "pdf/base.html" (cover, contents, running header and footer) and fills::
 

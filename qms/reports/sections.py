@@ -56,10 +56,11 @@ class ReportSection:
 _sections: dict[tuple[Scope, str], ReportSection] = {}
 
 
-def register_report_section(section: ReportSection) -> None:
-    """Add a section to the reports of its scope; the same scope and key replaces it
+def register_report_sections(*sections: ReportSection) -> None:
+    """Add sections to the reports of their scope; the same scope and key replaces one
     (create_app runs many times in one process)."""
-    _sections[(Scope(section.scope), section.key)] = section
+    for section in sections:
+        _sections[(Scope(section.scope), section.key)] = section
 
 
 def report_sections(scope: Scope | str, keys: Iterable[str] | None = None) -> list[ReportSection]:
