@@ -10,7 +10,15 @@ give two keyed collections that the assembly turns into the report's tables: `ag
 the report with `part` saying which piece is wanted; it renders nothing for a part it does not
 contribute to. The partial sees `d` (the section's data), `section`, `data` (the whole
 report's data: `today`, `agencies`, `years`) and `req`; a table cell also sees `row` (the
-agency or year) and `own` (the section's figures for that row)."""
+agency or year) and `own` (the section's figures for that row).
+
+The parts asked for:
+  agency report   "before", "tiles", "after" (the summary page), "chapter" (titled sections)
+  city summary    "before", "tiles" (summary), "trend", "year-head", "year-cell" (the trend per
+                  year), "chapter"; per slice of agencies "head", "name", "cell" (the ranking)
+                  and "chunk" (below it; the slice is `chunk`)
+  dashboards      "stats", "charts" (an agency's, a city's: `data.id` names the charts);
+                  "national-chart", "national-head", "national-cell" (a row per city)"""
 
 from __future__ import annotations
 
