@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from qms.accounts.models import RoleAssignment, User
+from qms.core import access
 from qms.core.roles import Role
 from qms.extensions import db
 from qms.organisations.models import AGENCY_KIND_LABELS, UNIT_KIND_LABELS, Agency, Unit
@@ -46,14 +47,21 @@ def _people_per_agency(role: Role, agency_ids: list[int]) -> Counter:
 
 
 def build(req: ReportRequest) -> dict[str, Any]:
-    query = select(Agency).where(Agency.city_id == req.city.id, *_existed_in_period(Agency, req))
+    # the rows as the requester sees them on the organisation pages, archived ones included
+    # (the period decides which of those count)
+    user = req.requested_by
+    query = access.scoped(Agency, user, include_archived=True).where(
+        Agency.city_id == req.city.id, *_existed_in_period(Agency, req)
+    )
     if req.agency is not None:
         query = query.where(Agency.id == req.agency.id)
     agencies = list(db.session.scalars(query.order_by(Agency.name, Agency.id)))
     ids = [a.id for a in agencies]
     units_by_agency: dict[int, list[Unit]] = {i: [] for i in ids}
     if ids:
-        unit_query = select(Unit).where(Unit.agency_id.in_(ids), *_existed_in_period(Unit, req))
+        unit_query = access.scoped(Unit, user, include_archived=True).where(
+            Unit.agency_id.in_(ids), *_existed_in_period(Unit, req)
+        )
         for unit in db.session.scalars(unit_query.order_by(Unit.name, Unit.id)):
             units_by_agency[unit.agency_id].append(unit)
     officers = _people_per_agency(Role.QUALITY_OFFICER, ids)
