@@ -190,3 +190,22 @@ def test_the_main_pages_have_no_serious_accessibility_violations(browser, site):
     for page in pages.values():
         page.context.close()
     assert serious == {}, "\n".join(f"{path}: {found}" for path, found in serious.items())
+
+
+def test_switching_language_after_a_refused_form_keeps_the_page_and_what_was_typed(browser, site):
+    page = signed_in(browser, site, OFFICER, PHONE)
+    page.goto("/documents/new")
+    page.fill("input[name=title]", "Prosedur pelayanan akta kelahiran")
+    page.fill("input[name=review_period_months]", "999")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").last.click()
+    assert page.locator(".field.has-error").count() >= 1  # refused, typed values shown
+
+    with page.expect_navigation():
+        page.click("form.language-switch button")
+    page.wait_for_load_state()
+    assert page.url.endswith("/documents/new")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.input_value("input[name=title]") == "Prosedur pelayanan akta kelahiran"
+    assert page.input_value("input[name=review_period_months]") == "999"
+    page.context.close()
