@@ -151,6 +151,21 @@ def test_the_menu_folds_behind_a_button_on_the_phone_and_not_on_the_desktop(brow
     desktop = signed_in(browser, site, OFFICER, DESKTOP)
     assert desktop.locator("nav.mainnav").is_visible()
     assert not desktop.locator("label.menu-button").is_visible()
+    # grouped: a handful of entries on one line instead of every page
+    entries = desktop.locator("nav.mainnav > a, nav.mainnav > details")
+    assert entries.count() <= 7
+    tops = {round(entries.nth(i).bounding_box()["y"]) for i in range(entries.count())}
+    assert len(tops) == 1, "the menu bar wraps"
+    menu = desktop.locator("nav.mainnav")
+    register = menu.get_by_role("link", name="Ketidaksesuaian", exact=True)
+    assert not register.is_visible()
+    menu.get_by_text("Audit dan tindakan korektif").click()
+    assert register.is_visible()
+    screenshot(desktop, "desktop-menu-open")
+    menu.get_by_text("Perencanaan dan tinjauan").click()  # opening one closes the other
+    assert not register.is_visible()
+    menu.get_by_role("link", name="Sasaran mutu", exact=True).click()
+    desktop.wait_for_url(re.compile(r"/planning/objectives"))
     desktop.context.close()
 
 

@@ -42,7 +42,9 @@ def init_app(app: Flask) -> None:
     app.extensions["qms_audit_grades"] = grades.load_grades(app.config["AUDIT_GRADES_FILE"])
     app.register_blueprint(views.bp)
     app.context_processor(views.template_labels)
-    registry.add_nav(registry.NavItem(_l("Audits"), "audits.index", _reads_audits, order=30))
+    registry.add_nav(
+        registry.NavItem(_l("Audits"), "audits.index", _reads_audits, order=30, group="audits")
+    )
     registry.add_home_panel(
         registry.HomePanel(
             "audits/_home_panel.html",

@@ -55,9 +55,17 @@ def init_app(app: Flask) -> None:
     policies.register()
     register_owner(CorrectiveAction)
     app.register_blueprint(views.bp)
-    add_nav(NavItem(_l("Nonconformities"), "capa.register", _sees_register, order=40))
-    add_nav(NavItem(_l("Complaints"), "capa.complaint_list", _sees_complaints, order=45))
-    add_nav(NavItem(_l("CAPA dashboard"), "capa.dashboard_page", _sees_register, order=46))
+    add_nav(
+        NavItem(_l("Nonconformities"), "capa.register", _sees_register, order=40, group="audits")
+    )
+    add_nav(
+        NavItem(_l("Complaints"), "capa.complaint_list", _sees_complaints, order=45, group="audits")
+    )
+    add_nav(
+        NavItem(
+            _l("CAPA dashboard"), "capa.dashboard_page", _sees_register, order=46, group="audits"
+        )
+    )
     add_home_panel(
         HomePanel("capa/_home_panel.html", queries.home_context, _sees_register, order=40)
     )

@@ -62,7 +62,9 @@ def init_app(app: Flask) -> None:
         revision_state_badge=queries.revision_badge,
         review_state_badge=queries.review_badge,
     )
-    add_nav(NavItem(_l("Documents"), "documents.index", _reads_documents, order=20))
+    add_nav(
+        NavItem(_l("Documents"), "documents.index", _reads_documents, order=20, group="documents")
+    )
     add_home_panel(
         HomePanel(
             "documents/_home_panel.html",

@@ -69,9 +69,17 @@ def init_app(app: Flask) -> None:
     corrective.register()
     app.register_blueprint(views.bp)
     app.context_processor(views.template_labels)
-    add_nav(NavItem(_l("Quality objectives"), "planning.objectives", _reads_plans, order=47))
-    add_nav(NavItem(_l("Risks"), "planning.risks", _reads_plans, order=48))
-    add_nav(NavItem(_l("Context"), "planning.context", _reads_plans, order=49))
+    add_nav(
+        NavItem(
+            _l("Quality objectives"),
+            "planning.objectives",
+            _reads_plans,
+            order=47,
+            group="planning",
+        )
+    )
+    add_nav(NavItem(_l("Risks"), "planning.risks", _reads_plans, order=48, group="planning"))
+    add_nav(NavItem(_l("Context"), "planning.context", _reads_plans, order=49, group="planning"))
     add_home_panel(
         HomePanel(
             "planning/_home_panel.html", queries.home_context, queries.sees_home_panel, order=45

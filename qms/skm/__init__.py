@@ -56,7 +56,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(public.bp)
     app.context_processor(views.template_labels)
-    add_nav(NavItem(_l("Satisfaction survey"), "skm.index", _reads_surveys, order=50))
+    add_nav(
+        NavItem(_l("Satisfaction survey"), "skm.index", _reads_surveys, order=50, group="planning")
+    )
     add_home_panel(
         HomePanel("skm/_home_panel.html", queries.home_context, queries.sees_home_panel, 50)
     )
