@@ -28,7 +28,7 @@ run: demo-db
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 worker: setup
-	$(BIN)/rq worker --url "$$REDIS_URL" qms-reports
+	$(BIN)/rq worker --worker-class qms.worker.AppWorker --url "$$REDIS_URL" qms-reports
 
 lint: setup
 	$(BIN)/ruff check .

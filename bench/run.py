@@ -54,7 +54,7 @@ from qms.core.timeutil import utcnow  # noqa: E402
 from qms.documents.models import Document, DocumentRevision  # noqa: E402
 from qms.extensions import db  # noqa: E402
 from qms.organisations.models import Agency, AgencyKind, City, CityKind, Unit, UnitKind  # noqa: E402
-from qms.reports import engine, jobs, services  # noqa: E402
+from qms.reports import archive, engine, jobs, portal  # noqa: E402
 from qms.reports.fetcher import SafeURLFetcher, static_url  # noqa: E402
 from qms.reports.models import GeneratedReport  # noqa: E402
 from qms.sme import catalogue as sme_catalogue  # noqa: E402
@@ -406,7 +406,7 @@ GENERATORS: list[tuple[str, Callable[[City, random.Random, int], None]]] = [
     ("small businesses", businesses),
 ]
 
-#: (report key, parameters for services.build_request apart from the city); "first agency"
+#: (report key, parameters for portal.build_request apart from the city); "first agency"
 #: is replaced by the dataset's first agency
 CASES: list[tuple[str, dict]] = [
     ("city-directory", {}),
@@ -434,7 +434,7 @@ def build_dataset(agencies: int) -> tuple[City, User]:
 def measure(key: str, params: dict, city: City, reviewer: User, runs: int) -> dict:
     if params.get("agency_id") == "first agency":
         params = {**params, "agency_id": db.session.scalar(select(func.min(Agency.id)))}
-    rtype, req = services.build_request(reviewer, key, city_id=city.id, **params)
+    rtype, req = portal.build_request(reviewer, key, city_id=city.id, **params)
     # a transient archive entry: the pipeline below stores nothing
     meta = GeneratedReport(
         ident="QMS-BENCH-000000-XXXXXX", requested_by=reviewer, created_at=utcnow()
@@ -455,7 +455,7 @@ def measure(key: str, params: dict, city: City, reviewer: User, runs: int) -> di
 
     def pipeline() -> tuple[engine.RenderedPdf, list[str]]:
         started_cpu = time.process_time()
-        data = services.build_data(rtype, req)
+        data = archive.build_data(rtype, req)
         data_cpu.append(time.process_time() - started_cpu)
         return engine.render_report(
             rtype, req, data, report=meta, verify_url="https://qms.example/verify/x"
@@ -507,7 +507,7 @@ def measure(key: str, params: dict, city: City, reviewer: User, runs: int) -> di
 def background_peak_mb(rtype, req, reviewer: User) -> float:
     """Render once as the RQ work horse does (a forked child running jobs.render_job) and
     return the child's peak resident memory."""
-    submission = services.request_report(reviewer, rtype, req)
+    submission = archive.request_report(reviewer, rtype, req)
     db.session.commit()
     if not submission.needs_render:
         raise RuntimeError("the archive already holds this report: use an empty database")

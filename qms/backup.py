@@ -35,7 +35,7 @@ from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.files.models import StoredFile
 from qms.files.queries import path_of, storage_dir
-from qms.reports.services import reports_dir
+from qms.reports.archive import reports_dir
 
 FORMAT = 1
 MANIFEST = "manifest.json"

@@ -7,7 +7,7 @@ import hashlib
 
 import factory
 
-from qms.reports import services
+from qms.reports import archive
 from qms.reports.models import GeneratedReport, ReportStatus
 from tests.factories import Base, CityFactory, UserFactory
 
@@ -33,6 +33,6 @@ class GeneratedReportFactory(Base):
     @factory.post_generation
     def pdf(obj: GeneratedReport, create: bool, extracted: bytes | None, **kwargs) -> None:
         content = extracted or b"%PDF-1.7 stand-in for " + obj.ident.encode()
-        services.path_of(obj).write_bytes(content)
+        archive.path_of(obj).write_bytes(content)
         obj.pdf_sha256 = hashlib.sha256(content).hexdigest()
         obj.size = len(content)

@@ -17,7 +17,7 @@ from qms import create_app
 from qms.extensions import db
 from qms.files.models import StoredFile
 from qms.files.queries import path_of
-from qms.reports import services as report_services
+from qms.reports import archive as report_archive
 from qms.reports.models import GeneratedReport
 from tests.factories import AgencyFactory, CityFactory
 from tests.factories_reports import GeneratedReportFactory
@@ -76,7 +76,7 @@ def test_backup_then_restore_into_a_fresh_installation_gives_the_same_data(
     counts = _counts()
     uploads = _hashes(Path(installation.config["UPLOAD_DIR"]))
     reports = [
-        (r.ident, report_services.path_of(r).read_bytes())
+        (r.ident, report_archive.path_of(r).read_bytes())
         for r in db.session.scalars(select(GeneratedReport))
     ]
     assert reports

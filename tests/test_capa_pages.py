@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from qms.capa import figures, operations, workflow
-from qms.capa.models import Complaint, NcStatus, Nonconformity
+from qms.capa.models import NcStatus, Nonconformity
 from qms.core.mail import OutboxMessage, run_reminders
 from qms.core.timeutil import today
 from qms.extensions import db
@@ -407,9 +407,10 @@ def test_dashboard_figures_match_counts_made_here(world, client, auth):
     assert board.response_by_channel[0][3] == pytest.approx(3 / 4)
     assert dict(board.response_buckets) == {"0–1": 1, "2–3": 1, "4–5": 1, "6–10": 0, "> 10": 0}
     assert figures.build(world.stranger, day).open_total == 0
-    # the reports' figures of given records are the same counts
-    everything = db.session.scalars(select(Complaint)).all()
-    assert figures.summarise(ncs, everything, day) == board
+    # the reports' figures of the agencies, selected as the user may see them, are the same
+    agencies = sorted({n.agency_id for n in ncs} | {world.dukcapil.id})
+    assert figures.summarise(world.admin, agencies, (None, None), day) == board
+    assert figures.summarise(world.stranger, agencies, (None, None), day).open_total == 0
     auth.login(world.admin)
     page = client.get("/capa/dashboard")
     assert page.status_code == 200 and "<svg" in page.get_data(as_text=True)

@@ -19,7 +19,7 @@ from qms.core.history import history_of
 from qms.extensions import db
 from qms.planning import deviations, measuring
 from qms.planning.models import Measurement, Risk, RiskLink
-from qms.reports import jobs, services
+from qms.reports import archive, jobs, portal
 from qms.reports.models import ReportStatus
 from tests.factories_plan import make_objective, make_risk, make_world
 
@@ -105,7 +105,7 @@ def test_missed_periods_raise_exactly_one_nonconformity_and_its_analysis_links_a
     assert nc.number in risk_page and f"/capa/{nc.id}" in risk_page
     printable = client.get(f"/capa/{nc.id}/request-form").get_data(as_text=True)
     assert "Stok blangko KTP-el habis" in printable and "4 × 5" in printable
-    rtype, req = services.build_request(
+    rtype, req = portal.build_request(
         world.officer,
         "corrective-action-request",
         locale="id",
@@ -115,7 +115,7 @@ def test_missed_periods_raise_exactly_one_nonconformity_and_its_analysis_links_a
     report = jobs.submit(world.officer, rtype, req).report
     db.session.refresh(report)
     assert report.status is ReportStatus.DONE, report.error
-    pdf = PdfReader(io.BytesIO(services.path_of(report).read_bytes()))
+    pdf = PdfReader(io.BytesIO(archive.path_of(report).read_bytes()))
     text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
     assert "Stok blangko KTP-el habis" in text and "Gangguan jaringan SIAK" in text
 

@@ -18,13 +18,18 @@ from qms.accounts.models import User
 from qms.audits.models import Audit, AuditStatus, ChecklistRow, Finding, RowResult
 from qms.capa.models import Complaint, NcStatus, Nonconformity
 from qms.core.roles import Role
+from qms.core.timeutil import today
 from qms.demo import DEMO_PASSWORD
 from qms.documents.models import Document
 from qms.extensions import db
 from qms.organisations.models import Agency
-from qms.reports import jobs, services
+from qms.planning.models import Objective
+from qms.reports import archive, jobs, portal
 from qms.reports.models import GeneratedReport, ReportStatus
 from qms.reports.registry import register_report_type, report_type
+from qms.skm import figures as skm_figures
+from qms.skm.models import Survey
+from qms.skm.vocabulary import SurveyStatus
 from qms.sme.models import Business, Pathway
 from tests.conftest import copy_rows, empty_tables, restore_rows
 from tests.factories import user_with_role
@@ -65,11 +70,11 @@ def demo(app, demo_rows):
 
 
 def _render(user, key, locale="id", **params):
-    rtype, req = services.build_request(user, key, locale=locale, **params)
+    rtype, req = portal.build_request(user, key, locale=locale, **params)
     report = jobs.submit(user, rtype, req).report
     db.session.refresh(report)
     assert report.status is ReportStatus.DONE, report.error
-    content = services.path_of(report).read_bytes()
+    content = archive.path_of(report).read_bytes()
     reader = PdfReader(io.BytesIO(content))
     # each page's text is extracted once (pypdf takes a good share of these tests' time)
     pages = [page.extract_text() for page in reader.pages]
@@ -139,7 +144,32 @@ def test_agency_report_and_dashboard_match_the_database(app, client, auth, demo)
         "Tindakan korektif",
         "Pengendalian dokumen",
         "Pengaduan dan waktu tanggapan",
+        "Sasaran mutu dan risiko",
+        "Survei Kepuasan Masyarakat",
     ]
+    # planning's section: this year's objectives with their latest value, the high risks
+    objectives = db.session.scalars(
+        select(Objective).where(
+            Objective.agency_id == agency.id,
+            Objective.year == today().year,
+            Objective.archived_at.is_(None),
+        )
+    ).all()
+    assert objectives
+    flat = text.replace("- ", "-")
+    for objective in objectives:
+        assert " ".join(objective.title.split()) in flat, objective.title
+    assert "Risiko tinggi" in text and "Penanganan yang terlambat" in text
+    # the survey's section: each finished survey's index, in Indonesian figures
+    surveys = db.session.scalars(
+        select(Survey).where(
+            Survey.agency_id == agency.id, Survey.status != SurveyStatus.COLLECTING
+        )
+    ).all()
+    assert surveys
+    for survey in surveys:
+        ikm = skm_figures.result(survey).ikm
+        assert f"{ikm:.2f}".replace(".", ",") in text, survey.title
     summary = " ".join(pages[2].split())
     assert (
         f"{_percent(_compliance(audit))} Kesesuaian pada audit terakhir {audit.reference}"
@@ -162,6 +192,8 @@ def test_agency_report_and_dashboard_match_the_database(app, client, auth, demo)
     assert "Tidak ada laporan audit perangkat daerah ini yang terbit dalam periode ini." in text
     assert "Tidak ada ketidaksesuaian yang diangkat dalam periode ini." in text
     assert "Tidak ada pengaduan yang diterima dalam periode ini." in text
+    assert "Perangkat daerah tidak menetapkan sasaran mutu untuk periode ini." in text
+    assert "Tidak ada survei perangkat daerah ini yang ditutup dalam periode ini." in text
 
     # the agency's officer sees the same figures on the home page
     auth.login(demo["officer"].email, DEMO_PASSWORD)

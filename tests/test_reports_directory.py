@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from qms.core.roles import Role
 from qms.extensions import db
 from qms.organisations.models import AgencyKind, UnitKind
-from qms.reports import jobs, services
+from qms.reports import archive, jobs, portal
 from qms.reports.models import ReportStatus
 from qms.reports.registry import report_type
 from tests.factories import AgencyFactory, CityFactory, UnitFactory, user_with_role
@@ -40,13 +40,13 @@ def city():
 
 
 def _render(user, city, locale, **period):
-    rtype, req = services.build_request(
+    rtype, req = portal.build_request(
         user, "city-directory", city_id=city.id, locale=locale, **period
     )
     report = jobs.submit(user, rtype, req).report
     db.session.refresh(report)
     assert report.status is ReportStatus.DONE, report.error
-    reader = PdfReader(io.BytesIO(services.path_of(report).read_bytes()))
+    reader = PdfReader(io.BytesIO(archive.path_of(report).read_bytes()))
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
     return report, reader, text
 

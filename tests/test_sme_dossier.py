@@ -16,10 +16,10 @@ from qms.core.timeutil import today
 from qms.extensions import db
 from qms.reports import engine
 from qms.reports.registry import ReportRequest
-from qms.reports.types.dossier import DOSSIER
 from qms.sme import labtests, operations, workflow
 from qms.sme.demo import passing_value
 from qms.sme.models import Business
+from qms.sme.reports import DOSSIER
 from qms.sme.vocabulary import Stage
 from tests.factories_sme import ProductFactory, advance, coop_officer, load_catalogue, standard
 from tests.test_sme_access import NEW

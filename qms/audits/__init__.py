@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
         policies,
         queries,
         reminders,
+        reports,
         settings,
         views,
     )
@@ -63,6 +64,7 @@ def init_app(app: Flask) -> None:
     )
     registry.add_reminder_source(reminders.audit_reminders)
     indicators.register()
+    reports.register()
     registry.add_demo_seeder(demo.seed, order=40)
     _register_history_labels()
 

@@ -1,5 +1,5 @@
 """The audit compliance figure, defined once for the audit pages, the agency panel, the API and
-the reports (qms/reports/figures.py):
+the reports (the sections of audits/reports.py):
 
     compliance = (C + ½·O) / (C + O + N)
 
@@ -10,16 +10,18 @@ Python (`tally`), with the same rule (`Tally.add`)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Row, case, func, select
+from flask_babel import get_locale
+from sqlalchemy import ColumnElement, Row, case, func, or_, select
 
 from qms.accounts.models import User
-from qms.audits.models import Audit, ChecklistRow, RowResult
+from qms.audits import grades
+from qms.audits.models import AUDIT_KIND_LABELS, Audit, ChecklistRow, Finding, RowResult
 from qms.core import access
 from qms.extensions import db
 from qms.organisations.models import Agency
@@ -31,6 +33,9 @@ V = TypeVar("V")
 
 #: audits per query: the ids are bound parameters, which databases limit
 BATCH = 500
+
+#: a period's first and last day; None leaves that end open
+Period = tuple[date | None, date | None]
 
 
 @dataclass(frozen=True)
@@ -106,10 +111,18 @@ def _counted() -> list[ColumnElement[int]]:
     return [counted(part) for part in ("conform", "observation", "nonconform")]
 
 
-def issued_audits(agency_ids: Sequence[int], *, visible_to: User | None = None) -> list[Row]:
+def audit_day() -> ColumnElement[date]:
+    """SQL: the day an audit counts for in a period: its last day on site, else its plan."""
+    return func.coalesce(Audit.actual_end, Audit.actual_start, Audit.planned_end)
+
+
+def issued_audits(
+    agency_ids: Sequence[int], *, visible_to: User | None = None, period: Period = (None, None)
+) -> list[Row]:
     """The agencies' audits whose report is issued (only those count: a figure never shows work
     in progress), as rows of id, agency_id, reference, kind, actual_start, actual_end,
-    planned_end and reported_at; with `visible_to`, only those that user may see."""
+    planned_end and reported_at; with `visible_to`, only those that user may see; with a
+    `period`, only those whose day (`audit_day`) falls in it."""
     if not agency_ids:
         return []
     query = select(
@@ -126,6 +139,11 @@ def issued_audits(agency_ids: Sequence[int], *, visible_to: User | None = None) 
         query = query.where(
             Audit.id.in_(access.scoped(Audit, visible_to).with_only_columns(Audit.id))
         )
+    start, end = period
+    if start is not None:
+        query = query.where(audit_day() >= start)
+    if end is not None:
+        query = query.where(audit_day() <= end)
     return list(db.session.execute(query))
 
 
@@ -177,10 +195,13 @@ class ClauseCompliance:
     tally: Tally
 
 
-def compliance_by_clause(agency: Agency, user: User) -> list[ClauseCompliance]:
-    """The agency's figure per clause from the issued audits the user may see, in the
-    standard's clause order (the compliance page, the agency panel, the API)."""
-    audits = issued_audits([agency.id], visible_to=user)
+def compliance_by_clause(
+    agency: Agency, user: User, period: Period = (None, None)
+) -> list[ClauseCompliance]:
+    """The agency's figure per clause from the issued audits the user may see (of the period),
+    in the standard's clause order (the compliance page, the agency panel, the API, the agency
+    compliance report)."""
+    audits = issued_audits([agency.id], visible_to=user, period=period)
     tallies = clause_tallies([a.id for a in audits], Clause.id)
     latest = latest_by_clause(
         audits, lambda a: tallies.get(a.id, {}), lambda a: (a.reported_at, a.id)
@@ -195,3 +216,124 @@ def compliance_by_clause(agency: Agency, user: User) -> list[ClauseCompliance]:
         for clause_id, (audit, counted) in latest.items()
     ]
     return sorted(figures, key=lambda f: (f.clause.standard_id, f.clause.position))
+
+
+# --- the figures of issued audits over a period (the agency and city reports, the dashboards) ---
+
+
+def chapter_of(clause_number: str) -> str:
+    """The main clause (4 … 10) a clause number belongs to."""
+    return clause_number.split(".", 1)[0]
+
+
+def clause_key(number: str) -> tuple:
+    """A clause number's place in the standard's order (9.2 before 10.1)."""
+    return tuple(int(part) if part.isdigit() else part for part in number.split("."))
+
+
+def clause_titles(numbers: set[str]) -> dict[str, str]:
+    """The clauses' titles in the current language."""
+    english = str(get_locale() or "id") == "en"
+    rows = db.session.execute(
+        select(Clause.number, Clause.title_id, Clause.title_en).where(Clause.number.in_(numbers))
+    )
+    return {
+        number: (title_en if english and title_en else title_id)
+        for number, title_id, title_en in rows
+    }
+
+
+def as_percent(share: float | None) -> float | None:
+    """A share (0..1) as a percentage with one decimal, as the charts print it."""
+    return None if share is None else round(share * 100, 1)
+
+
+def _day_of(audit: Row) -> date:
+    """`audit_day` of an audit row already read."""
+    return audit.actual_end or audit.actual_start or audit.planned_end
+
+
+def audits_of(
+    agency_ids: list[int], period: Period, *, visible_to: User | None = None
+) -> dict[int, list[dict[str, Any]]]:
+    """Each agency's issued audits in the period that the user may see, oldest first, with the
+    compliance of each audit overall and per main clause, and its findings per grade."""
+    audits = issued_audits(agency_ids, visible_to=visible_to, period=period)
+    ids = [a.id for a in audits]
+    by_audit = clause_tallies(ids, _chapter_of_clause())
+    grade_counts: dict[int, Counter] = defaultdict(Counter)
+    for start in range(0, len(ids), BATCH):
+        for audit_id, grade in db.session.execute(
+            select(Finding.audit_id, Finding.grade).where(
+                Finding.audit_id.in_(ids[start : start + BATCH]), Finding.archived_at.is_(None)
+            )
+        ):
+            grade_counts[audit_id][grade] += 1
+
+    result: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for a in sorted(audits, key=lambda a: (_day_of(a), a.id)):
+        chapters = by_audit.get(a.id, {})
+        result[a.agency_id].append(
+            {
+                "id": a.id,
+                "reference": a.reference,
+                "kind": str(AUDIT_KIND_LABELS[a.kind]),
+                "day": _day_of(a),
+                "reported_at": a.reported_at,
+                "tally": sum(chapters.values(), Tally()).as_dict(),
+                "chapters": {number: tally.as_dict() for number, tally in chapters.items()},
+                "grades": dict(grade_counts[a.id]),
+            }
+        )
+    return result
+
+
+def _chapter_of_clause() -> ColumnElement[str]:
+    """SQL: the main clause of `Clause.number`, as `chapter_of` gives it."""
+    chapters = {chapter_of(n) for n in db.session.scalars(select(Clause.number).distinct())}
+    return case(
+        *(
+            (or_(Clause.number == c, Clause.number.startswith(f"{c}.", autoescape=True)), c)
+            for c in sorted(chapters)
+        ),
+        else_=Clause.number,
+    )
+
+
+def latest_chapters(audits: list[dict[str, Any]]) -> dict[str, dict]:
+    """For each main clause, the figure from the latest issued audit that assessed it (the
+    rule of `latest_by_clause`, as on the agency's compliance page)."""
+    latest = latest_by_clause(
+        audits, lambda a: a["chapters"], lambda a: (a["reported_at"], a["id"])
+    )
+    return {
+        number: {**tally, "audit": audit["reference"]} for number, (audit, tally) in latest.items()
+    }
+
+
+def overall(tallies: list[dict[str, Any]]) -> dict[str, Any]:
+    """The figure of all the rows counted in these tallies."""
+    total = Tally(
+        sum(t["conform"] for t in tallies),
+        sum(t["observation"] for t in tallies),
+        sum(t["nonconform"] for t in tallies),
+    )
+    return total.as_dict()
+
+
+def grade_rows(counts: Counter) -> list[dict[str, Any]]:
+    """Findings per grade of the configured scale, in its order (grades no longer in the
+    scale follow under their key)."""
+    rows = [
+        {"key": g.key, "label": g.label, "count": counts.get(g.key, 0)} for g in grades.grades()
+    ]
+    known = {g.key for g in grades.grades()}
+    rows += [
+        {"key": k, "label": k, "count": n} for k, n in sorted(counts.items()) if k not in known
+    ]
+    return rows
+
+
+def nonconform_findings(counts: Counter) -> int:
+    """How many of these findings are nonconformities (by the grade scale)."""
+    return sum(counts.get(g.key, 0) for g in grades.grades() if g.is_nonconformity)

@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
         policies,
         queries,
         reminders,
+        reports,
         settings,
         views,
     )
@@ -76,6 +77,7 @@ def init_app(app: Flask) -> None:
     )
     add_reminder_source(reminders.reminders)
     indicators.register()
+    reports.register()
     audits.register_report_listener(findings.raise_for_report)
     audits.register_follow_up_checker(findings.lacking_accepted_plan)
     add_demo_seeder(demo.seed, order=50)

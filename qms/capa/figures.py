@@ -1,17 +1,18 @@
-"""The figures of corrective actions and complaints (the CAPA dashboard, and the PDF reports'
-CAPA section), counted in SQL with the rules the models define once for one record and for
-many (`Nonconformity.is_open` / `is_overdue`, `Complaint.response_days` / `answered_within`):
-a city's thousands of records are never loaded to be counted."""
+"""The figures of corrective actions and complaints (the CAPA dashboard, and the sections of the
+agency and city reports and dashboards in capa/reports.py), counted in SQL with the rules the
+models define once for one record and for many (`Nonconformity.is_open` / `is_overdue`,
+`Complaint.response_days` / `answered_within`): a city's thousands of records are never loaded
+to be counted."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy import ColumnElement, Select, case, extract, func, select
 
 from qms.accounts.models import User
 from qms.capa.models import CHANNEL_LABELS, Channel, Complaint, NcGrade, Nonconformity
@@ -62,16 +63,83 @@ def build(user: User, today: date) -> Dashboard:
     return _figures(access.scoped(Nonconformity, user), access.scoped(Complaint, user), today)
 
 
-def summarise(
-    ncs: Iterable[Nonconformity], complaints: Iterable[Complaint], today: date
-) -> Dashboard:
-    """The figures of these nonconformities and complaints (the PDF reports pass an agency's
-    selection)."""
+#: a period's first and last day; None leaves that end open
+Period = tuple[date | None, date | None]
+
+
+def nonconformities_in(user: User, agency_ids: Sequence[int], period: Period) -> Select:
+    """The agencies' nonconformities raised in the period that the user may see (archived
+    ones count nowhere)."""
+    query = access.scoped(Nonconformity, user).where(Nonconformity.agency_id.in_(agency_ids))
+    if period[0]:
+        query = query.where(Nonconformity.raised_on >= period[0])
+    if period[1]:
+        query = query.where(Nonconformity.raised_on <= period[1])
+    return query
+
+
+def complaints_in(user: User, agency_ids: Sequence[int], period: Period) -> Select:
+    """The agencies' complaints received in the period that the user may see."""
+    query = access.scoped(Complaint, user).where(Complaint.agency_id.in_(agency_ids))
+    if period[0]:
+        query = query.where(Complaint.received_at >= datetime.combine(period[0], time.min))
+    if period[1]:
+        query = query.where(Complaint.received_at <= datetime.combine(period[1], time.max))
+    return query
+
+
+def summarise(user: User, agency_ids: Sequence[int], period: Period, today: date) -> Dashboard:
+    """The figures of the agencies' nonconformities and complaints of the period (the agency
+    compliance report and dashboard)."""
     return _figures(
-        select(Nonconformity).where(Nonconformity.id.in_([nc.id for nc in ncs])),
-        select(Complaint).where(Complaint.id.in_([c.id for c in complaints])),
+        nonconformities_in(user, agency_ids, period),
+        complaints_in(user, agency_ids, period),
         today,
     )
+
+
+def counts_per_agency(
+    user: User, agency_ids: Sequence[int], period: Period, today: date
+) -> dict[int, dict[str, int]]:
+    """Per agency, what a city summary needs, counted in SQL (a city has thousands of
+    nonconformities and complaints): open and overdue nonconformities, complaints, complaints
+    answered in time."""
+    counts: dict[int, dict[str, int]] = defaultdict(
+        lambda: {"open": 0, "overdue": 0, "complaints": 0, "in_time": 0}
+    )
+    for agency_id, open_count, overdue in db.session.execute(
+        nonconformities_in(user, agency_ids, period)
+        .with_only_columns(
+            Nonconformity.agency_id,
+            _count_if(Nonconformity.is_open),
+            _count_if(Nonconformity.is_overdue(today)),
+        )
+        .group_by(Nonconformity.agency_id)
+    ):
+        counts[agency_id].update(open=open_count, overdue=overdue)
+    limit = setting("COMPLAINT_RESPONSE_DAYS")
+    for agency_id, total, in_time in db.session.execute(
+        complaints_in(user, agency_ids, period)
+        .with_only_columns(
+            Complaint.agency_id, func.count(), _count_if(Complaint.answered_within(limit))
+        )
+        .group_by(Complaint.agency_id)
+    ):
+        counts[agency_id].update(complaints=total, in_time=in_time)
+    return counts
+
+
+def raised_per_year(user: User, agency_ids: Sequence[int], period: Period) -> dict[int, int]:
+    """How many nonconformities the agencies raised in each year of the period."""
+    year = extract("year", Nonconformity.raised_on)
+    return {
+        int(y): n
+        for y, n in db.session.execute(
+            nonconformities_in(user, agency_ids, period)
+            .with_only_columns(year, func.count())
+            .group_by(year)
+        )
+    }
 
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:

@@ -49,6 +49,7 @@ def init_app(app: Flask) -> None:
         policies,
         queries,
         reminders,
+        reports,
         settings,
         views,
     )
@@ -83,6 +84,7 @@ def init_app(app: Flask) -> None:
     )
     add_reminder_source(reminders.review_reminders)
     indicators.register()
+    reports.register()
     add_demo_seeder(demo.seed, order=20)
     _register_history_labels()
 

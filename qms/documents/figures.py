@@ -1,6 +1,6 @@
 """The figures of document control, counted in SQL with the documents' own rules
-(`Document.status`, `Document.review_state`): the agency page's panel and the reports
-(qms/reports/figures.py) read the same numbers from here. Archived documents count nowhere."""
+(`Document.status`, `Document.review_state`): the agency page's panel and the report sections
+(documents/reports.py) read the same numbers from here. Archived documents count nowhere."""
 
 from __future__ import annotations
 
@@ -73,13 +73,13 @@ def document_counts(
 
 
 def documents_to_review(
-    agency_ids: Iterable[int], today: date
+    agency_ids: Iterable[int], today: date, *, visible_to: Any | None = None
 ) -> dict[ReviewState, list[Document]]:
     """The agencies' documents whose periodic review is due or overdue as of `today`, in the
-    order of the master list within each agency."""
+    order of the master list within each agency; with `visible_to`, those that user may see."""
     review = Document.review_state(today)
     found = db.session.execute(
-        _selection(agency_ids, None)
+        _selection(agency_ids, visible_to)
         .add_columns(review)
         .where(review.is_not(None))
         .order_by(Document.agency_id, Document.doc_type, Document.seq)

@@ -51,6 +51,7 @@ def init_app(app: Flask) -> None:
         policies,
         queries,
         reminders,
+        reports,
         settings,
         views,
     )
@@ -94,6 +95,7 @@ def init_app(app: Flask) -> None:
         )
     )
     add_reminder_source(reminders.reminders)
+    reports.register()
     add_command(cli.measure_objectives_command)
     add_demo_seeder(demo.seed, order=60)
     _register_history_labels()

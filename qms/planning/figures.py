@@ -164,3 +164,25 @@ def reviews_due(visible_to: Any, by: date, *, agency_id: int | None = None) -> l
     if agency_id is not None:
         query = query.where(Risk.agency_id == agency_id)
     return list(db.session.scalars(query))
+
+
+def measurements_in(
+    objective_ids: list[int], first: date | None, last: date | None, *, missed: bool = False
+) -> list[Measurement]:
+    """The objectives' measurements of periods that overlap first…last (None: open), oldest
+    first; with `missed`, only those that missed the target (the deviations)."""
+    if not objective_ids:
+        return []
+    query = (
+        select(Measurement)
+        .join(Objective, Objective.id == Measurement.objective_id)
+        .where(Measurement.objective_id.in_(objective_ids))
+        .order_by(Measurement.period_start, Measurement.id)
+    )
+    if first is not None:
+        query = query.where(Measurement.period_end >= first)
+    if last is not None:
+        query = query.where(Measurement.period_start <= last)
+    if missed:
+        query = query.where(Measurement.misses(Objective.target, Objective.direction))
+    return list(db.session.scalars(query))

@@ -53,7 +53,7 @@ Who may generate and download: `ReportType.may(user, req)`: `allowed` if given, 
 officer only about their own agency). The archive's SQL scope is the user's cities
 (ReportPolicy); the type's rule narrows it for every listing and download. The portal offers
 only the types, cities and agencies for which that same rule allows some report
-(services.portal_scope), and shows a refused combination on its form.
+(portal.portal_scope), and shows a refused combination on its form.
 
 A type with `period=Need.NONE` (a current state, such as the master list) and a report about
 one record take no period: the portal says so, and a period given is refused.
@@ -91,10 +91,18 @@ def _may_use_portal(user) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from qms.reports import dashboards, directory, engine, services, types, views  # noqa: F401
+    from qms.reports import (  # noqa: F401  (policies, types: registrations)
+        dashboards,
+        directory,
+        engine,
+        policies,
+        sections,
+        types,
+        views,
+    )
 
     app.register_blueprint(views.bp)
     app.register_blueprint(views.verify_bp)
-    app.jinja_env.globals.update(engine.template_globals())
+    app.jinja_env.globals.update(engine.template_globals(), **sections.template_globals())
     add_nav(NavItem(_l("Reports"), "reports.portal", _may_use_portal, order=80, group="reports"))
     dashboards.init_app()

@@ -1,6 +1,8 @@
 """The compliance dashboards on each role's home page: an agency's quality officer sees the
-agency, city administrators and management viewers their city, BSN reviewers every city. The
-figures are those of the PDF reports (qms/reports/figures.py), drawn with the same charts."""
+agency, city administrators and management viewers their city, BSN reviewers every city. Their
+data is that of the assembled reports (qms/reports/sections.py) for the viewer, drawn by the
+sections' own partials ("stats", "charts", "national-…" parts) with the same charts, so a number
+on a dashboard is the number in the report."""
 
 from __future__ import annotations
 
@@ -10,11 +12,11 @@ from qms.accounts.models import User
 from qms.core import access
 from qms.core.registry import HomePanel, add_home_panel
 from qms.core.roles import Role
-from qms.core.timeutil import today
 from qms.extensions import db
 from qms.organisations import queries as organisations
-from qms.organisations.models import Agency
-from qms.reports import figures
+from qms.organisations.models import Agency, City
+from qms.reports.registry import ReportRequest
+from qms.reports.sections import Scope, assemble_agency, assemble_city, report_sections
 
 #: the city dashboard charts the best and the worst agencies, not all of them
 RANKED_ON_HOME = 10
@@ -25,13 +27,32 @@ def agency_visible(user: User) -> bool:
 
 
 def agency_context(user: User) -> dict[str, Any]:
-    day = today()
     agencies = [
         a
         for a in (db.session.get(Agency, i) for i in sorted(user.agency_ids(Role.QUALITY_OFFICER)))
         if a
     ]
-    return {"boards": [(a, figures.agency_figures(a, (None, None), day)) for a in agencies]}
+    return {
+        "boards": [
+            (
+                a,
+                {
+                    "id": a.id,
+                    **assemble_agency(ReportRequest(city=a.city, agency=a, requested_by=user)),
+                },
+            )
+            for a in agencies
+        ]
+    }
+
+
+def _city_board(city: City, user: User) -> dict[str, Any]:
+    return {
+        "id": city.id,
+        "name": city.name,
+        "ranked": RANKED_ON_HOME,
+        **assemble_city(ReportRequest(city=city, requested_by=user)),
+    }
 
 
 def city_visible(user: User) -> bool:
@@ -39,14 +60,10 @@ def city_visible(user: User) -> bool:
 
 
 def city_context(user: User) -> dict[str, Any]:
-    day = today()
     cities = [
         c for c in organisations.visible_cities(user) if c.id in user.city_ids(*access.CITY_READERS)
     ]
-    return {
-        "boards": [(c, figures.city_figures(c, user, (None, None), day)) for c in cities],
-        "ranked": RANKED_ON_HOME,
-    }
+    return {"boards": [(c, _city_board(c, user)) for c in cities]}
 
 
 def national_visible(user: User) -> bool:
@@ -54,7 +71,27 @@ def national_visible(user: User) -> bool:
 
 
 def national_context(user: User) -> dict[str, Any]:
-    return {"cities": figures.national_figures(organisations.visible_cities(user), user, today())}
+    """Each city's figures as on its city summary, laid out as the sections' parts read a
+    table: one row per city with each section's figures under `of`."""
+    sections = report_sections(Scope.CITY)
+    cities = []
+    for city in organisations.visible_cities(user):
+        board = _city_board(city, user)
+        cities.append(
+            {
+                "id": city.id,
+                "name": city.name,
+                "agencies": len(board["agencies"]),
+                "of": board["sections"],
+            }
+        )
+    return {
+        "board": {
+            "order": [s.key for s in sections],
+            "sections": {s.key: {} for s in sections},
+            "cities": cities,
+        }
+    }
 
 
 def init_app() -> None:

@@ -1,12 +1,12 @@
 """Where a PDF is rendered.
 
 With REDIS_URL set (production), the request only queues the job on the RQ queue
-"qms-reports" and returns; a worker renders it (`make worker`, i.e.
-`rq worker --url "$REDIS_URL" qms-reports`). RQ's default worker forks a fresh "work horse"
-process for every job and the horse exits when the job is done, so the memory WeasyPrint
+"qms-reports" and returns; a worker renders it (`make worker`, i.e. `rq worker --worker-class
+qms.worker.AppWorker --url "$REDIS_URL" qms-reports`). RQ's default worker forks a fresh "work
+horse" process for every job and the horse exits when the job is done, so the memory WeasyPrint
 takes for a large report (which it never hands back while the process lives) is returned to
 the system after each job; the long-lived worker process itself never renders. Do not run the
-worker with `--worker-class rq.SimpleWorker` in production: it renders in its own process.
+worker with rq.SimpleWorker in production: it renders in its own process.
 
 Without REDIS_URL (development, the test suite), the report renders in-process before the
 request returns. The page that shows a report's status works the same either way.
@@ -23,7 +23,7 @@ from rq import Queue
 
 from qms.accounts.models import User
 from qms.extensions import db
-from qms.reports import services
+from qms.reports import archive
 from qms.reports.models import GeneratedReport
 from qms.reports.registry import ReportRequest, ReportType
 
@@ -37,10 +37,10 @@ def report_queue() -> Queue | None:
     return Queue(QUEUE_NAME, connection=Redis.from_url(url)) if url else None
 
 
-def submit(user: User, rtype: ReportType, request: ReportRequest) -> services.Submission:
+def submit(user: User, rtype: ReportType, request: ReportRequest) -> archive.Submission:
     """Serve the archived PDF for unchanged data, or record a new report and have it rendered
     (queued for the worker, or right now without Redis)."""
-    submission = services.request_report(user, rtype, request)
+    submission = archive.request_report(user, rtype, request)
     db.session.commit()  # the worker must find the archive entry
     if submission.needs_render:
         _dispatch(submission.report, submission.data or {})
@@ -62,16 +62,17 @@ def _dispatch(report: GeneratedReport, data: dict[str, Any]) -> None:
             failure_ttl=7 * 24 * 3600,
         )
     except RedisError as error:
-        services.mark_failed(report, error)
+        archive.mark_failed(report, error)
         db.session.commit()
 
 
 def render_job(report_id: int, data: dict[str, Any]) -> None:
-    """The RQ job (and the in-process render). A worker has no app and the CLI no request:
-    make them, so templates can build URLs (the verification address uses BASE_URL)."""
-    from qms import create_app
-
-    app = current_app._get_current_object() if has_app_context() else create_app()
+    """The RQ job (and the in-process render). It runs in an app: the request's, or the one
+    the worker makes for each job (qms/worker.py); the CLI has no request, so one is made here
+    for templates to build URLs (the verification address uses BASE_URL)."""
+    if not has_app_context():
+        raise RuntimeError("run the report worker as qms.worker.AppWorker (see qms/worker.py)")
+    app = current_app._get_current_object()
     with app.test_request_context(base_url=app.config["BASE_URL"]):
         _render(report_id, data)
 
@@ -80,11 +81,11 @@ def _render(report_id: int, data: dict[str, Any]) -> None:
     report = db.session.get(GeneratedReport, report_id)
     if report is None or report.is_finished:
         return
-    services.mark_rendering(report)
+    archive.mark_rendering(report)
     db.session.commit()  # the status page shows "rendering" meanwhile
     try:
-        services.render(report, data)
+        archive.render(report, data)
     except Exception as error:
         db.session.rollback()
-        services.mark_failed(db.session.get(GeneratedReport, report_id), error)
+        archive.mark_failed(db.session.get(GeneratedReport, report_id), error)
     db.session.commit()

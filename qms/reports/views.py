@@ -20,7 +20,8 @@ from qms.core import access
 from qms.core.errors import DomainError, ValidationFailed
 from qms.core.views import show_on_form
 from qms.organisations.models import Agency
-from qms.reports import jobs, services
+from qms.reports import archive, jobs, policies, portal
+from qms.reports import verification as verifying
 from qms.reports.forms import GenerateForm, VerifyForm
 from qms.reports.models import STATUS_LABELS, ReportStatus
 from qms.reports.registry import report_type
@@ -29,7 +30,7 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 verify_bp = Blueprint("verify", __name__, url_prefix="/verify")
 
 
-def _generate_form(scope: services.PortalScope) -> GenerateForm:
+def _generate_form(scope: portal.PortalScope) -> GenerateForm:
     """Only the types, cities and agencies the user may generate a report for."""
     form = GenerateForm()
     form.report.choices = [SelectChoice(t.key, str(t.title)) for t in scope.types]
@@ -43,21 +44,21 @@ def _generate_form(scope: services.PortalScope) -> GenerateForm:
     return form
 
 
-def _portal(form: GenerateForm, scope: services.PortalScope, status: int = 200):
+def _portal(form: GenerateForm, scope: portal.PortalScope, status: int = 200):
     return render_template(
         "reports/portal.html",
         form=form,
         types=scope.types,
-        archive=services.archive_for(current_user),
+        archive=archive.archive_for(current_user),
         status_labels=STATUS_LABELS,
-        takes_period=services.takes_period,
+        takes_period=portal.takes_period,
     ), status
 
 
-@bp.get("/")
+@bp.get("/", endpoint="portal")
 @login_required
-def portal():
-    scope = services.portal_scope(current_user)
+def portal_page():
+    scope = portal.portal_scope(current_user)
     return _portal(_generate_form(scope), scope)
 
 
@@ -70,7 +71,7 @@ _FIELDS = {"city": "city_id", "agency": "agency_id", "record": "record_reference
 def generate():
     """Open to read-only roles too (qms/web.py): it writes to the report archive only. A
     refused combination is shown on the form with the values kept, as any refused input."""
-    scope = services.portal_scope(current_user)
+    scope = portal.portal_scope(current_user)
     form = _generate_form(scope)
     if not form.validate():
         return _portal(form, scope, 422)
@@ -79,7 +80,7 @@ def generate():
         form.report.errors = [_("Your role may not generate this report.")]
         return _portal(form, scope, 422)
     try:
-        rtype, report_request = services.build_request(
+        rtype, report_request = portal.build_request(
             current_user,
             form.report.data,
             city_id=form.city_id.data,
@@ -113,7 +114,7 @@ def quick(key: str):
     agency_id = request.form.get("agency_id", type=int)
     agency = access.get_visible(Agency, agency_id, current_user) if agency_id else None
     try:
-        rtype, report_request = services.build_request(
+        rtype, report_request = portal.build_request(
             current_user,
             key,
             city_id=agency.city_id if agency else request.form.get("city_id", type=int),
@@ -132,7 +133,7 @@ def quick(key: str):
 @bp.get("/<ident>")
 @login_required
 def show(ident: str):
-    report = services.get_accessible(ident, current_user)
+    report = policies.get_accessible(ident, current_user)
     return render_template(
         "reports/show.html", report=report, status_labels=STATUS_LABELS, Status=ReportStatus
     )
@@ -141,7 +142,7 @@ def show(ident: str):
 @bp.get("/<ident>/status")
 @login_required
 def status(ident: str):
-    report = services.get_accessible(ident, current_user)
+    report = policies.get_accessible(ident, current_user)
     done = report.status is ReportStatus.DONE
     return jsonify(
         {
@@ -157,8 +158,8 @@ def status(ident: str):
 @bp.get("/<ident>/pdf")
 @login_required
 def download(ident: str):
-    report = services.get_accessible(ident, current_user)
-    path = services.path_of(report)
+    report = policies.get_accessible(ident, current_user)
+    path = archive.path_of(report)
     if report.status is not ReportStatus.DONE or not path.is_file():
         return render_template("errors.html", message=_("This report has no PDF."), error=None), 404
     return send_file(
@@ -173,7 +174,7 @@ def download(ident: str):
 # --- public verification -------------------------------------------------------------------
 
 
-def _verify_page(form: VerifyForm, verification: services.Verification | None, status: int = 200):
+def _verify_page(form: VerifyForm, verification: verifying.Verification | None, status: int = 200):
     return render_template("reports/verify.html", form=form, verification=verification), status
 
 
@@ -182,15 +183,15 @@ def verify_index():
     form = VerifyForm()
     if request.args.get("ident"):
         return redirect(
-            url_for("verify.show", ident=services.normalise_ident(request.args["ident"]))
+            url_for("verify.show", ident=verifying.normalise_ident(request.args["ident"]))
         )
     return _verify_page(form, None)
 
 
 @verify_bp.get("/<ident>", endpoint="show")
 def verify_show(ident: str):
-    form = VerifyForm(ident=services.normalise_ident(ident))
-    verification = services.verify_upload(ident, None)
+    form = VerifyForm(ident=verifying.normalise_ident(ident))
+    verification = verifying.verify_upload(ident, None)
     return _verify_page(form, verification, 200 if verification.report else 404)
 
 
@@ -202,7 +203,7 @@ def verify_check():
         return _verify_page(form, None, 422)
     upload = form.file.data
     try:
-        verification = services.verify_upload(
+        verification = verifying.verify_upload(
             form.ident.data or "", upload.stream if upload else None
         )
     except DomainError as error:

@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
         public,
         queries,
         reminders,
+        reports,
         settings,
         views,
         workflow,
@@ -75,5 +76,6 @@ def init_app(app: Flask) -> None:
         FeedbackSource("skm-suggestions", "skm/_suggestions.html", queries.suggestions)
     )
     add_reminder_source(reminders.reminders)
+    reports.register()
     add_demo_seeder(demo.seed, order=55)
     add_history_labels("skm_surveys", workflows=[workflow.WORKFLOW])

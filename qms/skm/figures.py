@@ -11,11 +11,11 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 
 from qms.core.registry import IndicatorSource, add_indicator_source
 from qms.extensions import db
-from qms.skm.models import Response, Survey
+from qms.skm.models import FollowUp, Response, Survey
 from qms.skm.scoring import Result, result_of
 from qms.skm.vocabulary import ELEMENTS
 
@@ -103,3 +103,20 @@ def register() -> None:
             order=50,
         )
     )
+
+
+def follow_up_counts(survey_ids: list[int], today: date) -> dict[int, tuple[int, int, int]]:
+    """Per survey, its follow-up plan's actions: (total, done, overdue as of `today`)."""
+    if not survey_ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            FollowUp.survey_id,
+            func.count(),
+            func.count(FollowUp.done_on),
+            func.count(case(((FollowUp.done_on.is_(None)) & (FollowUp.due_on < today), 1))),
+        )
+        .where(FollowUp.survey_id.in_(survey_ids))
+        .group_by(FollowUp.survey_id)
+    )
+    return {survey_id: (total, done, overdue) for survey_id, total, done, overdue in rows}

@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
         policies,
         queries,
         reminders,
+        reports,
         settings,
         views,
     )
@@ -44,6 +45,7 @@ def init_app(app: Flask) -> None:
     add_nav(NavItem(_l("Guidance"), "sme.guidance", readers, 63, group="sme"))
     add_home_panel(HomePanel("sme/_home_panel.html", queries.home_panel_context, readers, 60))
     add_reminder_source(reminders.sme_reminders)
+    reports.register()
     add_demo_seeder(demo.seed, 60)
     # the fields read by their columns' labels; the steps by their names
     add_history_labels("sme_pathways", workflows=[machine])

@@ -1,11 +1,8 @@
-"""The report types built on the features' data, one module each; importing the package
-registers them. Builders call the features' services and `qms.reports.figures`."""
+"""The report types that assemble what the features register: the agency compliance report and
+the city compliance summary (see qms/reports/sections.py); importing the package registers them.
+A report about one feature's records lives in that feature's reports.py."""
 
 from qms.reports.types import (  # noqa: F401  (registrations)
     agency_compliance,
-    audit_report,
     city_summary,
-    dossier,
-    master_list,
-    request_form,
 )

@@ -1,28 +1,20 @@
-"""The agency compliance report: a one-page summary, then clause-by-clause compliance from
-the agency's audits (heat map and trend), findings by grade, corrective actions with ageing,
-document control and complaints. The figures are those of the agency's dashboard."""
+"""The agency compliance report: a one-page summary, then a chapter per section the features
+register for the agency scope (compliance per clause and findings from audits, corrective
+actions and complaints from capa, document control…; see qms/reports/sections.py). The
+figures are those of the agency's dashboard."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 
-from qms.core.timeutil import today
-from qms.reports import figures
-from qms.reports.registry import Need, ReportRequest, ReportType, register_report_type
-
-
-def build(req: ReportRequest) -> dict[str, Any]:
-    assert req.agency is not None
-    return figures.agency_figures(req.agency, (req.period_start, req.period_end), today())
-
+from qms.reports.registry import Need, ReportType, register_report_type
+from qms.reports.sections import assemble_agency
 
 AGENCY_COMPLIANCE = ReportType(
     key="agency-compliance",
     title=_l("Agency compliance report"),
     template="reports/pdf/agency_compliance.html",
-    build=build,
+    build=assemble_agency,
     agency=Need.REQUIRED,
     period=Need.OPTIONAL,
     description=_l(
@@ -31,8 +23,9 @@ AGENCY_COMPLIANCE = ReportType(
         "document reviews due and overdue, complaints and response times."
     ),
     order=20,
-    # 2: the heat map's data table below the map; 3: document control dated as a current state
-    version=3,
+    # 2: the heat map's data table below the map; 3: document control dated as a current state;
+    # 4: assembled from the registered sections
+    version=4,
 )
 
 register_report_type(AGENCY_COMPLIANCE)

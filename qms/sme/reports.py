@@ -1,5 +1,6 @@
 """The dossier of one small business: profile, guidance history, each product's certification
-pathway with its dates, lab results against the SNI limits, and certificates."""
+pathway with its dates, lab results against the SNI limits, and certificates; and the
+certification funnel the city summary shows."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from qms.core.timeutil import today
 from qms.extensions import db
 from qms.organisations.models import City
 from qms.reports.registry import RecordKind, ReportRequest, ReportType, register_report_type
+from qms.reports.sections import ReportSection, Scope, register_report_section
+from qms.sme import figures
 from qms.sme import queries as sme
 from qms.sme.models import Business, Pathway, TestParameter
 from qms.sme.vocabulary import (
@@ -21,6 +24,7 @@ from qms.sme.vocabulary import (
     SCALE_LABELS,
     SCHEME_LABELS,
     STAGE_LABELS,
+    Stage,
 )
 
 
@@ -161,7 +165,7 @@ def build(req: ReportRequest) -> dict[str, Any]:
 DOSSIER = ReportType(
     key="business-dossier",
     title=_l("Small-business dossier"),
-    template="reports/pdf/dossier.html",
+    template="sme/pdf/dossier.html",
     build=build,
     record=RecordKind(model=Business, label=_l("Business NIB"), find=find, owner=owner),
     description=_l(
@@ -172,4 +176,30 @@ DOSSIER = ReportType(
     version=2,  # 2: the business on the cover, numbers in the report's language, overdue visits
 )
 
-register_report_type(DOSSIER)
+
+def build_city_funnel(req: ReportRequest) -> dict[str, Any]:
+    """The city's certification pathways by current stage (the UMK dashboard's funnel)."""
+    board = figures.compute(req.requested_by, today(), city_id=req.city.id)
+    return {
+        "funnel": [{"label": str(STAGE_LABELS[s]), "count": n} for s, n in board.funnel],
+        "pathways": sum(n for _s, n in board.funnel),
+        "certified": sum(
+            n for s, n in board.funnel if s in (Stage.CERTIFIED, Stage.SURVEILLANCE, Stage.RENEWAL)
+        ),
+    }
+
+
+FUNNEL = ReportSection(
+    key="funnel",
+    scope=Scope.CITY,
+    title=_l("Small-business certification funnel"),
+    order=60,
+    build=build_city_funnel,
+    template="sme/pdf/_city.html",
+)
+
+
+def register() -> None:
+    """Offer the report in the portal, and the funnel in the city summary (from init_app)."""
+    register_report_type(DOSSIER)
+    register_report_section(FUNNEL)

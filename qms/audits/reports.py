@@ -1,0 +1,266 @@
+"""The audit report of one audit, with what ISO 19011 (6.5) lists and a signatures block; and
+what audits add to the agency compliance report (compliance per clause, findings by grade) and
+to the city summary (each agency's compliance, the ranking, the trend per year)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from qms.audits import figures, grades, queries
+from qms.audits.models import (
+    AUDIT_KIND_LABELS,
+    AUDIT_STATUS_LABELS,
+    Audit,
+    AuditStatus,
+    RowResult,
+)
+from qms.extensions import db
+from qms.organisations.models import Agency, City
+from qms.reports.registry import RecordKind, ReportRequest, ReportType, register_report_type
+from qms.reports.sections import ReportSection, Scope, city_agency_ids, register_report_section
+
+
+def find(reference: str, city: City) -> Audit | None:
+    return db.session.scalar(
+        select(Audit)
+        .join(Agency, Agency.id == Audit.agency_id)
+        .where(Audit.reference == reference.upper(), Agency.city_id == city.id)
+    )
+
+
+def owner(audit: Audit) -> tuple[City, Agency]:
+    return audit.agency.city, audit.agency
+
+
+def build(req: ReportRequest) -> dict[str, Any]:
+    audit: Audit = req.record
+    tally = figures.tally(audit.rows)
+    by_result: dict[str, list[dict[str, str]]] = {}
+    for row in audit.rows:
+        if row.result in (RowResult.GOOD_PRACTICE, RowResult.NOT_AUDITED, RowResult.NOT_APPLICABLE):
+            by_result.setdefault(row.result.value, []).append(
+                {"clause": row.clause.number, "text": row.notes or row.question_text}
+            )
+    units = [u.path for u in audit.agency.units if u.id in (audit.scope_unit_ids or [])]
+    programme = audit.programme_item.programme.title if audit.programme_item else ""
+    return {
+        "reference": audit.reference,
+        "draft": audit.status in (AuditStatus.PLANNED, AuditStatus.IN_PROGRESS),
+        "status": str(AUDIT_STATUS_LABELS[audit.status]),
+        "kind": str(AUDIT_KIND_LABELS[audit.kind]),
+        "objectives": audit.objectives,
+        "auditee": audit.agency.name,
+        "auditee_address": audit.agency.address,
+        "head": audit.agency.head_name,
+        "units": units,
+        "processes": audit.scope_processes,
+        "clauses": [c.label for c in queries.clauses_in_scope(audit)],
+        "client": audit.agency.city.name,
+        "programme": programme,
+        "lead": audit.lead_auditor.name if audit.lead_auditor else None,
+        "team": [u.name for u in audit.team],
+        "representatives": audit.auditee_representatives,
+        "opening": {"at": audit.opening_meeting_at, "attendance": audit.opening_attendance},
+        "closing": {"at": audit.closing_meeting_at, "attendance": audit.closing_attendance},
+        "start": audit.actual_start or audit.planned_start,
+        "end": audit.actual_end or audit.planned_end,
+        "agenda": [
+            {
+                "at": item.starts_at,
+                "subject": item.subject,
+                "auditor": item.auditor.name if item.auditor else "",
+                "auditee": item.auditee,
+            }
+            for item in audit.agenda
+        ],
+        "standard": audit.standard.title,
+        "criteria": audit.criteria,
+        "findings": [
+            {
+                "number": f.number,
+                "grade": grades.grade_label(f.grade),
+                "clause": f.clause.number,
+                "requirement": f.requirement,
+                "statement": f.statement,
+                "evidence": f.evidence,
+                "due_date": f.due_date if f.follow_up_required else None,
+            }
+            for f in audit.active_findings
+        ],
+        "good_practices": by_result.get(RowResult.GOOD_PRACTICE.value, []),
+        "not_audited": by_result.get(RowResult.NOT_AUDITED.value, []),
+        "not_applicable": sorted({r["clause"] for r in by_result.get("not_applicable", [])}),
+        "conclusion": audit.conclusion,
+        "degree": audit.degree_of_conformity,
+        "tally": {
+            "conform": tally.conform,
+            "observation": tally.observation,
+            "nonconform": tally.nonconform,
+            "assessed": tally.assessed,
+            "compliance": tally.compliance,
+        },
+        "disagreements": audit.disagreements,
+        "areas_not_covered": audit.areas_not_covered,
+        "reported_at": audit.reported_at,
+    }
+
+
+AUDIT_REPORT = ReportType(
+    key="audit-report",
+    title=_l("Audit report"),
+    template="audits/pdf/audit_report.html",
+    build=build,
+    record=RecordKind(model=Audit, label=_l("Audit reference"), find=find, owner=owner),
+    description=_l(
+        "One audit as ISO 19011 asks: objectives, scope, team, dates, criteria, findings with "
+        "evidence, conclusion and degree of conformity, with a signatures block."
+    ),
+    order=30,
+)
+
+
+# --- the agency compliance report and the city summary --------------------------------------
+
+
+def _audits(req: ReportRequest, agency_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    period = (req.period_start, req.period_end)
+    return figures.audits_of(agency_ids, period, visible_to=req.requested_by)
+
+
+def build_clauses(req: ReportRequest) -> dict[str, Any]:
+    """The agency's issued audits of the period, the compliance of the latest, per clause (the
+    figure of the compliance page) and per main clause, across the audits."""
+    assert req.agency is not None and req.requested_by is not None
+    audits = _audits(req, [req.agency.id]).get(req.agency.id, [])
+    by_clause = figures.compliance_by_clause(
+        req.agency, req.requested_by, (req.period_start, req.period_end)
+    )
+    latest_chapters = figures.latest_chapters(audits)
+    chapters = sorted(latest_chapters, key=figures.clause_key)
+    titles = figures.clause_titles(set(chapters))
+    latest_audit = audits[-1] if audits else None
+    return {
+        "audits": audits,
+        "latest_audit": latest_audit["reference"] if latest_audit else None,
+        "compliance": latest_audit["tally"]["compliance"] if latest_audit else None,
+        "overall": figures.overall([a["tally"] for a in audits]),
+        "clauses": [
+            {
+                "number": f.clause.number,
+                "title": f.clause.title,
+                **f.tally.as_dict(),
+                "audit": f.audit.reference,
+            }
+            for f in by_clause
+        ],
+        "chapters": [
+            {
+                "number": c,
+                "title": titles.get(c, ""),
+                "latest": figures.as_percent(latest_chapters[c]["compliance"]),
+            }
+            for c in chapters
+        ],
+        "heat": [
+            [figures.as_percent(a["chapters"].get(c, {}).get("compliance")) for a in audits]
+            for c in chapters
+        ],
+    }
+
+
+def build_findings(req: ReportRequest) -> dict[str, Any]:
+    """The findings of the agency's issued audits of the period, by grade."""
+    assert req.agency is not None
+    counts: Counter = Counter()
+    for audit in _audits(req, [req.agency.id]).get(req.agency.id, []):
+        counts.update(audit["grades"])
+    return {"rows": figures.grade_rows(counts), "total": sum(counts.values())}
+
+
+def build_city(req: ReportRequest) -> dict[str, Any]:
+    """Per agency of the city: its issued audits of the period, the compliance of the latest
+    (the ranking), per main clause, and its findings; per year: audits, the compliance of all
+    rows assessed, findings."""
+    ids = city_agency_ids(req)
+    audits = _audits(req, ids)
+    agencies: dict[int, dict[str, Any]] = {}
+    all_chapters: set[str] = set()
+    for agency_id in ids:
+        own = audits.get(agency_id, [])
+        chapters = figures.latest_chapters(own)
+        all_chapters.update(chapters)
+        grade_counts: Counter = Counter()
+        for audit in own:
+            grade_counts.update(audit["grades"])
+        agencies[agency_id] = {
+            "audits": len(own),
+            "latest_audit": own[-1]["reference"] if own else None,
+            "compliance": own[-1]["tally"]["compliance"] if own else None,
+            "chapters": {c: figures.as_percent(t["compliance"]) for c, t in chapters.items()},
+            "findings": sum(grade_counts.values()),
+            "nonconform": figures.nonconform_findings(grade_counts),
+        }
+    by_year: dict[int, list[dict]] = defaultdict(list)
+    for own in audits.values():
+        for audit in own:
+            by_year[audit["day"].year].append(audit)
+    chapters = sorted(all_chapters, key=figures.clause_key)
+    titles = figures.clause_titles(set(chapters))
+    audited = [a["compliance"] for a in agencies.values() if a["compliance"] is not None]
+    return {
+        "agencies": agencies,
+        "years": {
+            year: {
+                "audits": len(listed),
+                "compliance": figures.overall([a["tally"] for a in listed])["compliance"],
+                "findings": sum(sum(a["grades"].values()) for a in listed),
+            }
+            for year, listed in by_year.items()
+        },
+        "chapters": [{"number": c, "title": titles.get(c, "")} for c in chapters],
+        "audited": len(audited),
+        "compliance": sum(audited) / len(audited) if audited else None,
+        "audits": sum(a["audits"] for a in agencies.values()),
+        "findings": sum(a["findings"] for a in agencies.values()),
+    }
+
+
+SECTIONS = (
+    ReportSection(
+        key="clauses",
+        scope=Scope.AGENCY,
+        title=_l("Compliance per clause"),
+        order=10,
+        build=build_clauses,
+        template="audits/pdf/_agency_clauses.html",
+    ),
+    ReportSection(
+        key="findings",
+        scope=Scope.AGENCY,
+        title=_l("Findings by grade"),
+        order=20,
+        build=build_findings,
+        template="audits/pdf/_agency_findings.html",
+    ),
+    ReportSection(
+        key="audits",
+        scope=Scope.CITY,
+        title=None,
+        order=10,
+        build=build_city,
+        template="audits/pdf/_city.html",
+        ranks="compliance",
+    ),
+)
+
+
+def register() -> None:
+    """Offer the report in the portal, and the sections in the agency and city reports (from
+    init_app)."""
+    register_report_type(AUDIT_REPORT)
+    for section in SECTIONS:
+        register_report_section(section)

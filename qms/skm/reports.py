@@ -1,0 +1,67 @@
+"""What the satisfaction survey adds to the agency compliance report: each finished survey of the
+period (closed or published), per unit, with its index (IKM), grade and the state of its
+follow-up plan (ISO 9001 9.1.2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from qms.core import access
+from qms.core.timeutil import today
+from qms.extensions import db
+from qms.reports.registry import ReportRequest
+from qms.reports.sections import ReportSection, Scope, register_report_section
+from qms.skm import figures
+from qms.skm.models import Survey
+from qms.skm.vocabulary import SurveyStatus
+
+
+def build_agency(req: ReportRequest) -> dict[str, Any]:
+    """The agency's finished surveys whose period overlaps the report's, per unit and period."""
+    assert req.agency is not None
+    query = access.scoped(Survey, req.requested_by).where(
+        Survey.agency_id == req.agency.id, Survey.status != SurveyStatus.COLLECTING
+    )
+    if req.period_start is not None:
+        query = query.where(Survey.period_end >= req.period_start)
+    if req.period_end is not None:
+        query = query.where(Survey.period_start <= req.period_end)
+    surveys = list(db.session.scalars(query.order_by(Survey.period_start, Survey.id)))
+    results = figures.results(surveys)
+    follow_ups = figures.follow_up_counts([s.id for s in surveys], today())
+    rows = []
+    for survey in sorted(surveys, key=lambda s: (s.unit.path, s.period_start, s.id)):
+        result = results[survey.id]
+        total, done, overdue = follow_ups.get(survey.id, (0, 0, 0))
+        rows.append(
+            {
+                "unit": survey.unit.path,
+                "title": survey.title,
+                "period_start": survey.period_start,
+                "period_end": survey.period_end,
+                "respondents": result.respondents,
+                "ikm": result.ikm,
+                "grade": result.grade,
+                "follow_ups": total,
+                "done": done,
+                "overdue": overdue,
+            }
+        )
+    return {"surveys": rows}
+
+
+SURVEYS = ReportSection(
+    key="skm",
+    scope=Scope.AGENCY,
+    title=_l("Public satisfaction survey"),
+    order=70,
+    build=build_agency,
+    template="skm/pdf/_agency.html",
+)
+
+
+def register() -> None:
+    """Add the section to the agency compliance report (from init_app)."""
+    register_report_section(SURVEYS)
