@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import select
 
 from qms import create_app
@@ -143,9 +143,9 @@ def test_no_page_is_wider_than_a_phone(browser, site, email):
 
 def test_the_menu_folds_behind_a_button_on_the_phone_and_not_on_the_desktop(browser, site):
     phone = signed_in(browser, site, OFFICER, PHONE)
-    assert not phone.locator("nav.mainnav").is_visible()
+    expect(phone.locator("nav.mainnav")).to_be_hidden()
     phone.click("label.menu-button")
-    assert phone.locator("nav.mainnav").is_visible()
+    expect(phone.locator("nav.mainnav")).to_be_visible()
     phone.context.close()
 
     desktop = signed_in(browser, site, OFFICER, DESKTOP)
@@ -158,12 +158,12 @@ def test_the_menu_folds_behind_a_button_on_the_phone_and_not_on_the_desktop(brow
     assert len(tops) == 1, "the menu bar wraps"
     menu = desktop.locator("nav.mainnav")
     register = menu.get_by_role("link", name="Ketidaksesuaian", exact=True)
-    assert not register.is_visible()
+    expect(register).to_be_hidden()
     menu.get_by_text("Audit dan tindakan korektif").click()
-    assert register.is_visible()
+    expect(register).to_be_visible()
     screenshot(desktop, "desktop-menu-open")
     menu.get_by_text("Perencanaan dan tinjauan").click()  # opening one closes the other
-    assert not register.is_visible()
+    expect(register).to_be_hidden()
     menu.get_by_role("link", name="Sasaran mutu", exact=True).click()
     desktop.wait_for_url(re.compile(r"/planning/objectives"))
     desktop.context.close()
