@@ -10,10 +10,8 @@ added under them."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from flask import request
 from flask_login import current_user
 
 from qms.api.core import (
@@ -26,6 +24,7 @@ from qms.api.core import (
     patched,
     validate_form,
 )
+from qms.api.registers import Register, register_routes
 from qms.api.schema import Resource
 from qms.core import access
 from qms.extensions import db
@@ -74,142 +73,70 @@ from qms.support.resources import (
 TAG = "support"
 
 
-@dataclass(frozen=True)
-class Register:
-    path: str
-    model: type
-    resource: type[Resource]
-    new_form: type
-    form: type
-    query: Callable[..., Any]
-    create: Callable[[Any, Agency, dict], Any]
-    update: Callable[[Any, Any, dict], Any]
-    name: str
-
-
-def _register_routes(kind: Register) -> None:
-    def listed():
-        form = validate_form(FilterForm, request.args.to_dict())
-        return paginate(kind.query(current_user, form.values()["agency_id"]), kind.resource)
-
-    def created():
-        form = validate_form(kind.new_form, json_body())
-        agency = access.owner_for_create(
-            current_user, kind.model, Agency, form.agency_id.data, "agency_id"
+def _register(path: str, model: type, resource: type[Resource], forms: tuple, query, save, name):
+    """One of the agency's registers: `save(actor, values, agency=…|record=…)` writes it."""
+    new_form, form = forms
+    register_routes(
+        Register(
+            path=path,
+            model=model,
+            resource=resource,
+            new_form=new_form,
+            form=form,
+            filter_form=FilterForm,
+            query=lambda user, values: query(user, values["agency_id"]),
+            create=lambda actor, agency, values: save(actor, values, agency=agency),
+            update=lambda actor, record, values: save(actor, values, record=record),
+            archive=common.archive,
+            name=name,
+            tag=TAG,
+            owner_model=Agency,
+            label=f"{name.replace('_', ' ')} records",
         )
-        record = kind.create(current_user, agency, form.values())
-        db.session.commit()
-        return ok(kind.resource.of(record))
-
-    def changed(record_id: int):
-        record = access.get_visible(kind.model, record_id, current_user)
-        access.authorize(current_user, access.EDIT, record)
-        form = validate_form(kind.form, patched(kind.resource.of(record), json_body()))
-        kind.update(current_user, record, form.values())
-        db.session.commit()
-        return ok(kind.resource.of(record))
-
-    def archived(record_id: int):
-        record = access.get_visible(kind.model, record_id, current_user)
-        common.archive(current_user, record)
-        db.session.commit()
-        return ok(kind.resource.of(record))
-
-    for view, verb in (
-        (listed, "list"),
-        (created, "create"),
-        (changed, "update"),
-        (archived, "archive"),
-    ):
-        view.__name__ = f"{verb}_{kind.name}"
-    one = f"{kind.path}/<int:record_id>"
-    label = kind.name.replace("_", " ")
-    api_route(
-        kind.path,
-        summary=f"The {label} records the caller may see (filter: agency_id)",
-        tag=TAG,
-        query=FilterForm,
-        response=kind.resource,
-        paged=True,
-    )(listed)
-    api_route(
-        kind.path,
-        ("POST",),
-        summary=f"Record a {label} in an agency the caller writes for",
-        tag=TAG,
-        body=kind.new_form,
-        response=kind.resource,
-        status=201,
-    )(created)
-    api_record(f"get_{kind.name}", one, kind.model, kind.resource, f"One {label}", TAG)
-    api_route(
-        one,
-        ("PATCH",),
-        summary=f"Change a {label} (only the fields sent)",
-        tag=TAG,
-        body=kind.form,
-        response=kind.resource,
-    )(changed)
-    api_route(
-        f"{one}/archive",
-        ("POST",),
-        summary=f"Archive a {label} (records are never deleted)",
-        tag=TAG,
-        response=kind.resource,
-    )(archived)
-
-
-_register_routes(
-    Register(
-        "/instruments",
-        Instrument,
-        InstrumentOut,
-        NewInstrumentForm,
-        InstrumentForm,
-        queries.instruments_query,
-        calibration.create_instrument,
-        calibration.update_instrument,
-        "instrument",
     )
+
+
+def _save_instrument(actor: Any, values: dict, *, agency: Any = None, record: Any = None) -> Any:
+    if record is None:
+        return calibration.create_instrument(actor, agency, values)
+    return calibration.update_instrument(actor, record, values)
+
+
+_register(
+    "/instruments",
+    Instrument,
+    InstrumentOut,
+    (NewInstrumentForm, InstrumentForm),
+    queries.instruments_query,
+    _save_instrument,
+    "instrument",
 )
-_register_routes(
-    Register(
-        "/positions",
-        Position,
-        PositionOut,
-        NewPositionForm,
-        PositionForm,
-        queries.positions_query,
-        lambda actor, agency, values: competence.save_position(actor, values, agency=agency),
-        lambda actor, record, values: competence.save_position(actor, values, record=record),
-        "position",
-    )
+_register(
+    "/positions",
+    Position,
+    PositionOut,
+    (NewPositionForm, PositionForm),
+    queries.positions_query,
+    competence.save_position,
+    "position",
 )
-_register_routes(
-    Register(
-        "/staff",
-        Person,
-        StaffMemberOut,
-        NewPersonForm,
-        PersonForm,
-        queries.people_query,
-        lambda actor, agency, values: competence.save_person(actor, values, agency=agency),
-        lambda actor, record, values: competence.save_person(actor, values, record=record),
-        "staff_member",
-    )
+_register(
+    "/staff",
+    Person,
+    StaffMemberOut,
+    (NewPersonForm, PersonForm),
+    queries.people_query,
+    competence.save_person,
+    "staff_member",
 )
-_register_routes(
-    Register(
-        "/providers",
-        Provider,
-        ProviderOut,
-        NewProviderForm,
-        ProviderForm,
-        queries.providers_query,
-        lambda actor, agency, values: providers.save_provider(actor, values, agency=agency),
-        lambda actor, record, values: providers.save_provider(actor, values, record=record),
-        "provider",
-    )
+_register(
+    "/providers",
+    Provider,
+    ProviderOut,
+    (NewProviderForm, ProviderForm),
+    queries.providers_query,
+    providers.save_provider,
+    "provider",
 )
 
 

@@ -20,7 +20,7 @@ from qms.core import access
 from qms.core.roles import Role
 from qms.extensions import db
 from qms.organisations.models import Agency, City
-from qms.organisations.policies import agency_visibility
+from qms.organisations.policies import AgencyRecordPolicy, agency_visibility
 from qms.support.models import (
     AuditorEvaluation,
     AuditorQualification,
@@ -47,41 +47,6 @@ def reads_agency(user: access.User, column: Any) -> ColumnElement[bool]:
 def reads_registers_of(user: access.User, agency: Agency) -> bool:
     query = select(Agency.id).where(Agency.id == agency.id, reads_agency(user, Agency.id))
     return db.session.scalar(query) is not None
-
-
-class AgencyRecordPolicy(access.Policy):
-    def __init__(self, model: Any) -> None:
-        self.model = model
-
-    def visible(self, user: access.User) -> ColumnElement[bool]:
-        return reads_agency(user, self.model.agency_id)
-
-    def may_create_in(self, user: access.User, owner: Agency) -> bool:
-        return access.manages_agency(user, owner)
-
-    def allows(self, user: access.User, action: str, record: Any) -> bool:
-        agency = record.agency or db.session.get(Agency, record.agency_id)
-        return access.manages_agency(user, agency)
-
-
-class ChildPolicy(access.Policy):
-    """A record inside a parent record: seen and changed with its parent."""
-
-    def __init__(self, parent: Any, parent_key: Any, relation: str) -> None:
-        self.parent = parent
-        self.parent_key = parent_key
-        self.relation = relation
-
-    def visible(self, user: access.User) -> ColumnElement[bool]:
-        parents = select(self.parent.id).where(policy_of(self.parent).visible(user))
-        return self.parent_key.in_(parents)
-
-    def allows(self, user: access.User, action: str, record: Any) -> bool:
-        return access.can(user, access.EDIT, getattr(record, self.relation))
-
-
-def policy_of(model: type) -> access.Policy:
-    return access.policy_for(model)
 
 
 class QualificationPolicy(access.Policy):
@@ -120,18 +85,13 @@ class EvaluationPolicy(access.Policy):
 
 def register() -> None:
     for model in (Instrument, Position, Person, Provider):
-        access.register_policy(model, AgencyRecordPolicy(model))
-    access.register_policy(
-        CalibrationEvent,
-        ChildPolicy(Instrument, CalibrationEvent.instrument_id, "instrument"),
-    )
-    access.register_policy(Training, ChildPolicy(Person, Training.person_id, "person"))
-    access.register_policy(
-        ProviderEvaluation, ChildPolicy(Provider, ProviderEvaluation.provider_id, "provider")
-    )
+        access.register_policy(model, AgencyRecordPolicy(model, CITY_READERS))
+    for child, parent, key, relation in (
+        (CalibrationEvent, Instrument, CalibrationEvent.instrument_id, "instrument"),
+        (Training, Person, Training.person_id, "person"),
+        (ProviderEvaluation, Provider, ProviderEvaluation.provider_id, "provider"),
+        (AuditorTraining, AuditorQualification, AuditorTraining.qualification_id, "qualification"),
+    ):
+        access.register_policy(child, access.ChildPolicy(parent, key, relation))
     access.register_policy(AuditorQualification, QualificationPolicy())
-    access.register_policy(
-        AuditorTraining,
-        ChildPolicy(AuditorQualification, AuditorTraining.qualification_id, "qualification"),
-    )
     access.register_policy(AuditorEvaluation, EvaluationPolicy())
