@@ -399,3 +399,55 @@ def test_the_resources_summary_is_plain_data_counted_in_sql(world, api):
     assert summary["providers"][0]["status"] == "conditional"
     assert summary["providers"][0]["score"] == 68
     assert figures.resources_summary(world.bakeuda)["instruments"]["total"] == 0
+
+
+def _statements(client, path: str) -> int:
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    db.session.commit()
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_the_registers_read_in_as_many_queries_whatever_their_rows(world, api, client, auth):
+    def add(n: int) -> None:
+        api.as_user(world.officer)
+        position = api.post(
+            "/positions",
+            json={
+                "agency_id": world.dukcapil.id,
+                "title": f"Jabatan {n}",
+                "required_competences": f"Kompetensi {n}\nKompetensi umum",
+            },
+        ).json["data"]
+        person = api.post(
+            "/staff",
+            json={
+                "agency_id": world.dukcapil.id,
+                "name": f"Pegawai {n}",
+                "position_id": position["id"],
+            },
+        ).json["data"]
+        api.post(
+            f"/staff/{person['id']}/trainings",
+            json={"title": "Umum", "competence": "Kompetensi umum", "finished_on": "2025-01-01"},
+        )
+        _instrument(api, world, identifier=f"ALAT-{n}")
+
+    add(1)
+    auth.login(world.officer)
+    pages = ("/support/competence", "/support/instruments", "/support/providers")
+    first = [_statements(client, page) for page in pages]
+    for n in range(2, 6):
+        add(n)
+    assert [_statements(client, page) for page in pages] == first

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
 
 from qms.accounts.models import User
 from qms.accounts.queries import auditors_of_city
@@ -53,7 +54,12 @@ def positions_query(user: User, agency_id: int | None = None) -> Select:
 
 
 def people_query(user: User, agency_id: int | None = None) -> Select:
-    return _filtered(Person, user, agency_id).order_by(Person.agency_id, Person.name, Person.id)
+    # the matrix reads each person's position and its competences: loaded with the page
+    return (
+        _filtered(Person, user, agency_id)
+        .options(selectinload(Person.position).selectinload(Position.requirements))
+        .order_by(Person.agency_id, Person.name, Person.id)
+    )
 
 
 def providers_query(user: User, agency_id: int | None = None) -> Select:
