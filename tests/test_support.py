@@ -451,3 +451,26 @@ def test_the_registers_read_in_as_many_queries_whatever_their_rows(world, api, c
     for n in range(2, 6):
         add(n)
     assert [_statements(client, page) for page in pages] == first
+
+
+def test_a_calibration_certificate_is_uploaded_with_the_event_page(world, api, client, auth):
+    from io import BytesIO
+
+    instrument = _instrument(api, world)
+    auth.login(world.officer)
+    form = client.get(f"/support/instruments/{instrument['id']}/events/new").get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in form
+    response = client.post(
+        f"/support/instruments/{instrument['id']}/events/new",
+        data={
+            "kind": "calibration",
+            "performed_on": today().isoformat(),
+            "result": "within",
+            "certificate_number": "LPFK/2026/77",
+            "file": (BytesIO(b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n<<>>\nendobj\n"), "sertifikat.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    page = client.get(f"/support/instruments/{instrument['id']}").get_data(as_text=True)
+    assert "sertifikat.pdf" in page
