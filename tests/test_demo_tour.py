@@ -23,6 +23,7 @@ EVERY_MENU = {
     "/planning/risks",
     "/planning/context",
     "/skm/",
+    "/support/",
     "/sme/businesses",
     "/sme/pathways",
     "/sme/dashboard",
@@ -35,7 +36,13 @@ EVERY_MENU = {
 }
 ADMINISTRATION = {"/cities", "/users", "/outbox"}
 SMALL_BUSINESSES = {"/sme/businesses", "/sme/pathways", "/sme/dashboard", "/sme/guidance"}
-PLAN_AND_CHECK = {"/planning/objectives", "/planning/risks", "/planning/context", "/skm/"}
+PLAN_AND_CHECK = {
+    "/planning/objectives",
+    "/planning/risks",
+    "/planning/context",
+    "/skm/",
+    "/support/",
+}
 AGENCY_WORK = {"/documents/", "/audits/", "/capa/", "/capa/dashboard"} | PLAN_AND_CHECK
 
 MENUS = {
@@ -126,3 +133,37 @@ def test_an_anonymous_visitor_opens_only_the_public_survey_pages(demo, client):
         assert client.get(path).status_code == 200, path
     assert client.get("/skm/").status_code == 302
     assert client.get("/planning/risks").status_code == 302
+
+
+#: every demo account
+SUPPORT_ROLES = sorted(email for email, *_ in ACCOUNTS)
+
+
+@pytest.mark.parametrize("email", SUPPORT_ROLES)
+def test_each_demo_role_opens_every_support_page_it_is_shown(demo, client, auth, email):
+    """Resources (qms/support): every kind of page under /support/ a role is shown a link to
+    opens (forms included), however deep; the cooperative office's officer is not shown it."""
+    assert auth.login(email, DEMO_PASSWORD).status_code == 302
+    start = client.get("/support/")
+    if "/support/" not in _menu(client.get("/").get_data(as_text=True)):
+        assert start.status_code == 200  # the page opens, its lists are empty for them
+        return
+    seen: set[str] = set()
+    to_visit = ["/support/"]
+    while to_visit:
+        path = to_visit.pop()
+        response = client.get(path)
+        assert response.status_code == 200, f"{email} is shown a link to {path}"
+        for link in _links(response.get_data(as_text=True)):
+            kind = re.sub(r"\d+", "N", link.split("?")[0])
+            if link.startswith("/support/") and kind not in seen:
+                seen.add(kind)
+                to_visit.append(link)
+    assert {
+        "/support/instruments",
+        "/support/competence",
+        "/support/auditors",
+        "/support/providers",
+        "/support/providers/N",
+        "/support/auditors/N",
+    } <= seen

@@ -407,3 +407,16 @@ def test_an_officer_gets_no_report_about_another_agency(app, client, auth, demo,
     # their own agency's report comes straight as a PDF
     own = client.post("/reports/pdf/agency-compliance", data={"agency_id": demo["dukcapil"].id})
     assert own.status_code == 303 and own.headers["Location"].endswith("/pdf")
+
+
+def test_the_agency_report_lists_its_resources(app, demo):
+    """Support's section: RSUD's overdue sphygmomanometer is named not fit for use, and the
+    providers with their latest evaluations are listed (ISO 9001 7.1.5, 8.4)."""
+    rsud = demo["rsud"]
+    _report, _reader, _pages, text = _render(
+        demo["reviewer"], "agency-compliance", city_id=rsud.city_id, agency_id=rsud.id
+    )
+    flat = " ".join(text.split())
+    assert "Sumber daya: alat ukur, kompetensi dan penyedia" in flat
+    assert "TENSI-RJ-02" in flat and "Terlambat: tidak layak pakai" in flat
+    assert "Penyedia eksternal (8.4)" in flat
