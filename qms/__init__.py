@@ -26,6 +26,7 @@ FEATURES = (
     "sme",
     "planning",
     "skm",
+    "review",
     "api",
 )
 

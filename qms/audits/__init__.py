@@ -61,6 +61,10 @@ def init_app(app: Flask) -> None:
     )
     registry.add_reminder_source(reminders.audit_reminders)
     indicators.register()
+    from qms.audits import review_inputs
+
+    # its inputs of the management review and its evidence of certification readiness
+    review_inputs.register()
     registry.add_demo_seeder(demo.seed, order=40)
     _register_history_labels()
 

@@ -81,6 +81,10 @@ def init_app(app: Flask) -> None:
     )
     add_reminder_source(reminders.review_reminders)
     indicators.register()
+    from qms.documents import review_inputs
+
+    # its inputs of the management review and its evidence of certification readiness
+    review_inputs.register()
     add_demo_seeder(demo.seed, order=20)
     _register_history_labels()
 

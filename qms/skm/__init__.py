@@ -53,6 +53,10 @@ def init_app(app: Flask) -> None:
     settings.init_config(app)
     policies.register()
     figures.register()
+    from qms.skm import review_inputs
+
+    # its inputs of the management review and its evidence of certification readiness
+    review_inputs.register()
     app.register_blueprint(views.bp)
     app.register_blueprint(public.bp)
     app.context_processor(views.template_labels)
