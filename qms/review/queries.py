@@ -45,9 +45,10 @@ def writable_agencies(user: User) -> list[Agency]:
 
 
 def months_between(earlier: date, later: date) -> int:
-    """Whole months from one day to a later one (12 from 2025-03-10 to 2026-03-10)."""
+    """Months from one day to a later one, a month begun counting whole: 12 from 2025-03-10
+    to 2026-03-10, 13 to 2026-03-11 (a review due every twelve months is late by then)."""
     months = (later.year - earlier.year) * 12 + later.month - earlier.month
-    return months - 1 if later.day < earlier.day else months
+    return months + 1 if later.day > earlier.day else months
 
 
 def latest_held(agency_id: int, before: date | None = None) -> ManagementReview | None:
