@@ -291,6 +291,7 @@ POST /audits/programme-items/<int:item_id>/edit
 POST /audits/programmes/<int:programme_id>
 POST /audits/programmes/<int:programme_id>/archive
 POST /audits/programmes/<int:programme_id>/edit
+POST /audits/programmes/<int:programme_id>/review
 POST /audits/programmes/new
 POST /audits/rows/<int:row_id>
 POST /audits/rows/<int:row_id>/files

@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
         policies,
         queries,
         reminders,
+        review_inputs,
         settings,
         views,
     )
@@ -68,8 +69,6 @@ def init_app(app: Flask) -> None:
     )
     add_reminder_source(reminders.reminders)
     indicators.register()
-    from qms.capa import review_inputs
-
     # its inputs of the management review and its evidence of certification readiness
     review_inputs.register()
     audits.register_report_listener(findings.raise_for_report)

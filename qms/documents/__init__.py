@@ -49,6 +49,7 @@ def init_app(app: Flask) -> None:
         policies,
         queries,
         reminders,
+        review_inputs,
         settings,
         views,
     )
@@ -81,8 +82,6 @@ def init_app(app: Flask) -> None:
     )
     add_reminder_source(reminders.review_reminders)
     indicators.register()
-    from qms.documents import review_inputs
-
     # its inputs of the management review and its evidence of certification readiness
     review_inputs.register()
     add_demo_seeder(demo.seed, order=20)

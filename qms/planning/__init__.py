@@ -51,6 +51,7 @@ def init_app(app: Flask) -> None:
         policies,
         queries,
         reminders,
+        review_inputs,
         settings,
         views,
     )
@@ -65,8 +66,6 @@ def init_app(app: Flask) -> None:
     # a broken matrix file stops the start with its exact problem rather than at the first risk
     app.extensions["qms_risk_matrix"] = matrix.load_matrix(app.config["RISK_MATRIX_FILE"])
     policies.register()
-    from qms.planning import review_inputs
-
     # its inputs of the management review and its evidence of certification readiness
     review_inputs.register()
     register_owner(Treatment)

@@ -18,6 +18,7 @@ from qms.extensions import db
 from qms.organisations.models import Agency
 from qms.review.models import ManagementReview, ReviewAction, ReviewStatus
 from qms.review.policies import reads_reviews_of
+from qms.review.readiness import readiness
 from qms.review.settings import setting
 
 #: the most rows a list page shows (the API pages through all of them)
@@ -128,4 +129,5 @@ def agency_panel_context(user: User, agency: Agency) -> dict[str, Any]:
         "upcoming": upcoming,
         "open_actions": open_actions,
         "today": today,
+        "readiness": readiness(agency, today),
     }

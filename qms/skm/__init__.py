@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
         public,
         queries,
         reminders,
+        review_inputs,
         settings,
         views,
         workflow,
@@ -53,8 +54,6 @@ def init_app(app: Flask) -> None:
     settings.init_config(app)
     policies.register()
     figures.register()
-    from qms.skm import review_inputs
-
     # its inputs of the management review and its evidence of certification readiness
     review_inputs.register()
     app.register_blueprint(views.bp)
