@@ -351,3 +351,40 @@ def test_the_minutes_pdf_reads_back(app):
     assert "Drs. Markus Lalo" in text and "Maria Bria" in text and "Wakil Manajemen" in text
     assert "Tanda tangan" in text and text.count("..............................") >= 2
     assert review.pack_hash in text
+
+
+def test_the_pages_record_minutes_refuse_with_the_field_and_correct_with_a_reason(
+    app, client, auth
+):
+    world = make_world()
+    review = prepared_review(world)
+    db.session.commit()
+    auth.login(world.officer)
+    saved = client.post(
+        f"/review/{review.id}/minutes",
+        data={"summary": "Rapat tepat waktu.", "discussion_complaints": "Pengaduan turun."},
+    )
+    assert saved.status_code == 302
+    assert review.summary == "Rapat tepat waktu." and review.discussion_of("complaints") == (
+        "Pengaduan turun."
+    )
+    refused = client.post(
+        f"/review/{review.id}/actions",
+        data={"kind": "improvement", "description": "Antrean daring", "due_on": "2026-08-01"},
+    )
+    assert refused.status_code == 422 and "Sebutkan penanggung jawabnya." in refused.get_data(
+        as_text=True
+    )
+    assert review.actions == []
+    held = client.post(f"/review/{review.id}/step/hold", data={"held_on": "2026-04-14"})
+    assert held.status_code == 302 and review.status == ReviewStatus.HELD
+    page = client.get(f"/review/{review.id}").get_data(as_text=True)
+    assert 'id="correction"' in page and "Pengaduan turun." in page
+    assert client.post(f"/review/{review.id}/minutes", data={"summary": "x"}).status_code == 422
+    corrected = client.post(
+        f"/review/{review.id}/correct",
+        data={"summary": "Rapat tepat waktu, dihadiri 5 orang.", "reason": "Jumlah peserta"},
+    )
+    assert corrected.status_code == 302 and review.summary.endswith("5 orang.")
+    closed = client.post(f"/review/{review.id}/step/close")
+    assert closed.status_code == 302 and review.status == ReviewStatus.CLOSED

@@ -151,11 +151,14 @@ def add_attendee(actor: User, review: ManagementReview, values: dict[str, Any]) 
     return attendee
 
 
-def remove_attendee(actor: User, attendee: Attendee) -> None:
-    access.authorize(actor, access.EDIT, attendee.review)
-    refuse_fixed(attendee.review)
+def remove_attendee(actor: User, attendee: Attendee) -> ManagementReview:
+    """Take an attendee off the list (before the review is held); answers the review."""
+    review = attendee.review
+    access.authorize(actor, access.EDIT, review)
+    refuse_fixed(review)
     db.session.delete(attendee)
     db.session.flush()
+    return review
 
 
 def _set_discussion(review: ManagementReview, key: str, text: str) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from qms.core.readiness import (
     RETAIN,
@@ -23,7 +23,7 @@ from qms.core.readiness import (
 )
 from qms.core.review_inputs import InputProvider, add_input_provider
 from qms.extensions import db
-from qms.review.models import ActionStatus, ManagementReview, ReviewAction, ReviewStatus
+from qms.review.models import ManagementReview, ReviewAction, ReviewStatus
 from qms.review.queries import latest_held, months_between
 from qms.review.settings import setting
 
@@ -109,14 +109,6 @@ def held_recently(agency: Any, today: date) -> Outcome:
         True,
         _("A management review was held on %(day)s.", day=review.held_on.isoformat()),
         link,
-    )
-
-
-def open_count(review_id: int) -> int:
-    return db.session.scalar(
-        select(func.count(ReviewAction.id)).where(
-            ReviewAction.review_id == review_id, ReviewAction.status == ActionStatus.OPEN
-        )
     )
 
 

@@ -117,7 +117,7 @@ def _review_page(review: ManagementReview, failed: dict[str, Any] | None = None,
         late_by=queries.late_by(review) if review.held_on else None,
         previous=queries.previous_of(review),
         steps=workflow.available_transitions(review, current_user),
-        step_form=StepForm(formdata=None),
+        step_form=failed.get("step") or StepForm(formdata=None),
         hold_form=failed.get("hold") or HoldForm(formdata=None),
         may_edit=may_edit,
         may_minute=may_edit and review.status.value == "prepared",
@@ -195,20 +195,25 @@ def remove_attendee(attendee_id: int):
     attendee = access.get_visible(Attendee, attendee_id, current_user)
     review = attendee.review
     form = StepForm()
-    if saved(form, lambda: operations.remove_attendee(current_user, attendee) or True) is None:
+    if saved(form, lambda: operations.remove_attendee(current_user, attendee)) is None:
         flash(" ".join(str(e) for e in form.form_errors) or _("Not saved."), "error")
     return redirect(url_for(".show", review_id=review.id))
+
+
+def _discussions_posted() -> dict[str, str]:
+    """The text of each input's discussion, posted as discussion_<input key>."""
+    return {
+        name.removeprefix("discussion_"): value
+        for name, value in request.form.items()
+        if name.startswith("discussion_")
+    }
 
 
 @bp.post("/<int:review_id>/minutes")
 def minutes(review_id: int):
     record = access.get_visible(ManagementReview, review_id, current_user)
     form = MinutesForm()
-    discussions = {
-        name.removeprefix("discussion_"): value
-        for name, value in request.form.items()
-        if name.startswith("discussion_")
-    }
+    discussions = _discussions_posted()
     return _post_on_review(
         record,
         "minutes",
@@ -223,11 +228,7 @@ def minutes(review_id: int):
 def correct(review_id: int):
     record = access.get_visible(ManagementReview, review_id, current_user)
     form = CorrectionForm()
-    discussions = {
-        name.removeprefix("discussion_"): value
-        for name, value in request.form.items()
-        if name.startswith("discussion_")
-    }
+    discussions = _discussions_posted()
     return _post_on_review(
         record,
         "correction",
