@@ -27,6 +27,7 @@ FEATURES = (
     "planning",
     "skm",
     "support",
+    "review",
     "api",
 )
 

@@ -31,6 +31,7 @@ GET /agencies/<int:agency_id>/units/new
 GET /api/v1/agencies
 GET /api/v1/agencies/<int:agency_id>
 GET /api/v1/agencies/<int:agency_id>/compliance
+GET /api/v1/agencies/<int:agency_id>/readiness
 GET /api/v1/agencies/<int:agency_id>/units
 GET /api/v1/audit-programmes
 GET /api/v1/audit-programmes/<int:programme_id>
@@ -59,6 +60,10 @@ GET /api/v1/instruments/<int:parent_id>/calibration-events
 GET /api/v1/instruments/<int:record_id>
 GET /api/v1/interested-parties
 GET /api/v1/interested-parties/<int:record_id>
+GET /api/v1/management-reviews
+GET /api/v1/management-reviews/<int:review_id>
+GET /api/v1/management-reviews/<int:review_id>/actions
+GET /api/v1/management-reviews/<int:review_id>/inputs
 GET /api/v1/nonconformities
 GET /api/v1/nonconformities/<int:nc_id>
 GET /api/v1/nonconformities/<int:nc_id>/actions
@@ -151,6 +156,11 @@ GET /reports/
 GET /reports/<ident>
 GET /reports/<ident>/pdf
 GET /reports/<ident>/status
+GET /review/
+GET /review/<int:review_id>
+GET /review/<int:review_id>/edit
+GET /review/new
+GET /review/readiness/<int:agency_id>
 GET /skm/
 GET /skm/imports/<int:import_id>
 GET /skm/new
@@ -229,6 +239,7 @@ PATCH /api/v1/documents/<int:document_id>
 PATCH /api/v1/findings/<int:finding_id>
 PATCH /api/v1/instruments/<int:record_id>
 PATCH /api/v1/interested-parties/<int:record_id>
+PATCH /api/v1/management-reviews/<int:review_id>
 PATCH /api/v1/nonconformities/<int:nc_id>
 PATCH /api/v1/objectives/<int:record_id>
 PATCH /api/v1/positions/<int:record_id>
@@ -280,6 +291,12 @@ POST /api/v1/instruments/<int:parent_id>/calibration-events
 POST /api/v1/instruments/<int:record_id>/archive
 POST /api/v1/interested-parties
 POST /api/v1/interested-parties/<int:record_id>/archive
+POST /api/v1/management-review-actions/<int:action_id>/done
+POST /api/v1/management-reviews
+POST /api/v1/management-reviews/<int:review_id>/actions
+POST /api/v1/management-reviews/<int:review_id>/transitions/close
+POST /api/v1/management-reviews/<int:review_id>/transitions/hold
+POST /api/v1/management-reviews/<int:review_id>/transitions/prepare
 POST /api/v1/nonconformities
 POST /api/v1/nonconformities/<int:nc_id>/actions
 POST /api/v1/nonconformities/<int:nc_id>/archive
@@ -336,6 +353,7 @@ POST /audits/programme-items/<int:item_id>/edit
 POST /audits/programmes/<int:programme_id>
 POST /audits/programmes/<int:programme_id>/archive
 POST /audits/programmes/<int:programme_id>/edit
+POST /audits/programmes/<int:programme_id>/review
 POST /audits/programmes/new
 POST /audits/rows/<int:row_id>
 POST /audits/rows/<int:row_id>/files
@@ -378,6 +396,16 @@ POST /planning/risks/new
 POST /planning/treatments/<int:treatment_id>/step/<name>
 POST /reports/generate
 POST /reports/pdf/<key>
+POST /review/<int:review_id>/actions
+POST /review/<int:review_id>/attendees
+POST /review/<int:review_id>/correct
+POST /review/<int:review_id>/edit
+POST /review/<int:review_id>/minutes
+POST /review/<int:review_id>/step/<name>
+POST /review/actions/<int:action_id>/done
+POST /review/actions/<int:action_id>/link
+POST /review/attendees/<int:attendee_id>/remove
+POST /review/new
 POST /skm/follow-ups/<int:follow_up_id>/done
 POST /skm/imports/<int:import_id>/confirm
 POST /skm/new

@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
         queries,
         reminders,
         reports,
+        review_inputs,
         settings,
         views,
     )
@@ -78,6 +79,8 @@ def init_app(app: Flask) -> None:
     add_reminder_source(reminders.reminders)
     indicators.register()
     reports.register()
+    # its inputs of the management review and its evidence of certification readiness
+    review_inputs.register()
     audits.register_report_listener(findings.raise_for_report)
     audits.register_follow_up_checker(findings.lacking_accepted_plan)
     add_demo_seeder(demo.seed, order=50)

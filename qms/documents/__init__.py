@@ -50,6 +50,7 @@ def init_app(app: Flask) -> None:
         queries,
         reminders,
         reports,
+        review_inputs,
         settings,
         views,
     )
@@ -85,6 +86,8 @@ def init_app(app: Flask) -> None:
     add_reminder_source(reminders.review_reminders)
     indicators.register()
     reports.register()
+    # its inputs of the management review and its evidence of certification readiness
+    review_inputs.register()
     add_demo_seeder(demo.seed, order=20)
     _register_history_labels()
 

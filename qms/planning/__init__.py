@@ -52,6 +52,7 @@ def init_app(app: Flask) -> None:
         queries,
         reminders,
         reports,
+        review_inputs,
         settings,
         views,
     )
@@ -66,6 +67,8 @@ def init_app(app: Flask) -> None:
     # a broken matrix file stops the start with its exact problem rather than at the first risk
     app.extensions["qms_risk_matrix"] = matrix.load_matrix(app.config["RISK_MATRIX_FILE"])
     policies.register()
+    # its inputs of the management review and its evidence of certification readiness
+    review_inputs.register()
     register_owner(Treatment)
     corrective.register()
     app.register_blueprint(views.bp)

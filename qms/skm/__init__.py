@@ -46,6 +46,7 @@ def init_app(app: Flask) -> None:
         queries,
         reminders,
         reports,
+        review_inputs,
         settings,
         views,
         workflow,
@@ -54,6 +55,8 @@ def init_app(app: Flask) -> None:
     settings.init_config(app)
     policies.register()
     figures.register()
+    # its inputs of the management review and its evidence of certification readiness
+    review_inputs.register()
     app.register_blueprint(views.bp)
     app.register_blueprint(public.bp)
     app.context_processor(views.template_labels)

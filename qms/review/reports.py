@@ -1,0 +1,117 @@
+"""The minutes PDF of a management review, "Notulen Rapat Tinjauan Manajemen": a report about
+one record (the review), registered in the reports' registry from the review's init_app. It
+prints what the review froze — the input pack as prepared — with the discussion, the decisions
+and actions, and the attendance list with signature lines; archived and verifiable like every
+report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from qms.extensions import db
+from qms.organisations.models import Agency, City
+from qms.reports.registry import RecordKind, ReportRequest, ReportType, register_report_type
+from qms.review import pack
+from qms.review.models import OUTPUT_LABELS, ManagementReview, ReviewStatus
+from qms.review.queries import link_of
+
+
+def find(reference: str, city: City) -> ManagementReview | None:
+    """A review by its number (the id the page shows) or its exact title, in the city."""
+    query = (
+        select(ManagementReview)
+        .join(Agency, Agency.id == ManagementReview.agency_id)
+        .where(
+            Agency.city_id == city.id,
+            ManagementReview.status.in_((ReviewStatus.HELD, ReviewStatus.CLOSED)),
+        )
+    )
+    reference = reference.strip()
+    if reference.isdigit():
+        query = query.where(ManagementReview.id == int(reference))
+    else:
+        query = query.where(ManagementReview.title == reference)
+    return db.session.scalar(query.order_by(ManagementReview.id.desc()).limit(1))
+
+
+def owner(review: ManagementReview) -> tuple[City, Agency]:
+    return review.agency.city, review.agency
+
+
+def build(req: ReportRequest) -> dict[str, Any]:
+    review: ManagementReview = req.record
+    items = pack.read(review.pack)
+    return {
+        "title": review.title,
+        "agency": review.agency.name,
+        "agency_code": review.agency.code,
+        "city": review.agency.city.name,
+        "planned_on": review.planned_on,
+        "held_on": review.held_on,
+        "cut_off": review.cut_off,
+        "chair": review.chair,
+        "chair_position": review.chair_position,
+        "venue": review.venue,
+        "agenda": review.agenda,
+        "summary": review.summary,
+        "status": review.status.value,
+        "pack_hash": review.pack_hash,
+        "items": [
+            {
+                "letter": item.letter,
+                "title": item.title,
+                "entries": [
+                    {
+                        "key": e.key,
+                        "title": e.title,
+                        "figures": [[f.label, f.value] for f in e.figures],
+                        "rows": e.rows,
+                        "trend": e.trend,
+                        "note": e.note,
+                        "discussion": review.discussion_of(e.key),
+                    }
+                    for e in item.entries
+                ],
+            }
+            for item in items
+        ],
+        "actions": [
+            {
+                "kind": str(OUTPUT_LABELS[a.kind]),
+                "description": a.description,
+                "owner": a.owner,
+                "due_on": a.due_on,
+                "done_on": a.done_on,
+                "result": a.result,
+                "link": link.label if (link := link_of(a)) else "",
+            }
+            for a in review.actions
+        ],
+        "attendees": [{"name": a.name, "position": a.position} for a in review.attendees],
+    }
+
+
+MINUTES = ReportType(
+    key="management-review-minutes",
+    title=_l("Minutes of the management review"),
+    template="review/pdf/minutes.html",
+    build=build,
+    record=RecordKind(
+        model=ManagementReview,
+        label=_l("Management review number or title"),
+        find=find,
+        owner=owner,
+    ),
+    description=_l(
+        "Notulen Rapat Tinjauan Manajemen: the input pack as frozen, the discussion, decisions "
+        "and actions, and the attendance list with signature lines."
+    ),
+    order=45,
+)
+
+
+def register() -> None:
+    register_report_type(MINUTES)
