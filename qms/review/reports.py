@@ -6,17 +6,23 @@ report."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+from datetime import date
 from typing import Any
 
+from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency, City
 from qms.reports.registry import RecordKind, ReportRequest, ReportType, register_report_type
+from qms.reports.sections import ReportSection, Scope, city_agencies, register_report_section
 from qms.review import pack
 from qms.review.models import OUTPUT_LABELS, ManagementReview, ReviewStatus
 from qms.review.queries import link_of
+from qms.review.readiness import readiness
 
 
 def find(reference: str, city: City) -> ManagementReview | None:
@@ -115,3 +121,45 @@ MINUTES = ReportType(
 
 def register() -> None:
     register_report_type(MINUTES)
+    register_report_section(CITY_READINESS)
+
+
+def _year_ends(req: ReportRequest, today: date) -> list[date]:
+    """The days the city's progress is read on: the end of each year of the report's period
+    (at most the last five; the current year ends today)."""
+    last = min(req.period_end or today, today)
+    first_year = max((req.period_start or date(last.year - 2, 1, 1)).year, last.year - 4)
+    return [min(date(year, 12, 31), last) for year in range(first_year, last.year + 1)]
+
+
+def build_city_readiness(req: ReportRequest) -> dict[str, Any]:
+    """Per agency of the city: ready for a certification audit or not, with the reasons of the
+    conditions that fail (the same answer as the agency's page and its API); per year: how
+    many agencies were ready at its end."""
+    today = local_today()
+    agencies = city_agencies(req)
+    own = {}
+    # readiness links its evidence to pages; a report may be built outside any request
+    with nullcontext() if has_request_context() else current_app.test_request_context("/"):
+        for agency in agencies:
+            verdict = readiness(agency, today)
+            own[agency.id] = {"ready": verdict["ready"], "reasons": verdict["reasons"]}
+        years = {
+            day.year: {"ready": sum(1 for a in agencies if readiness(a, day)["ready"])}
+            for day in _year_ends(req, today)
+        }
+    return {
+        "agencies": own,
+        "years": years,
+        "ready": sum(1 for a in own.values() if a["ready"]),
+    }
+
+
+CITY_READINESS = ReportSection(
+    key="readiness",
+    scope=Scope.CITY,
+    title=None,
+    order=90,
+    build=build_city_readiness,
+    template="review/pdf/_city_readiness.html",
+)
