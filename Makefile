@@ -36,6 +36,7 @@ lint: setup
 	$(BIN)/lint-imports
 
 test: lint
+	scripts/system-deps --browser
 	@echo "== SQLite"
 	env -u QMS_TEST_DATABASE_URL $(BIN)/pytest -q -p no:cacheprovider
 	@cat test-output/api-contract.txt

@@ -26,6 +26,8 @@ FEATURES = (
     "sme",
     "planning",
     "skm",
+    "support",
+    "review",
     "api",
 )
 

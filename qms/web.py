@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Flask,
@@ -179,6 +180,18 @@ def _handle_csrf(error: CSRFError) -> Any:
     ), 400
 
 
+def page_address() -> str:
+    """Where the page being shown can be opened again by a GET: its own address, or, for the
+    answer to a refused form, the page the form was sent from (the form's own address may take
+    POST only). The language switch returns there."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith("/"):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return request.path
+
+
 def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.before_request(_refuse_read_only_writes)
@@ -195,6 +208,7 @@ def init_app(app: Flask) -> None:
         return {
             "csp_nonce": _csp_nonce,
             "get_locale": get_locale,
+            "page_address": page_address,
             "nav_items": nav_for(current_user) if current_user else [],
             "can": lambda action, record: access.can(current_user, action, record),
         }

@@ -16,6 +16,7 @@ from qms.extensions import db
 from qms.organisations.models import Agency, City
 from qms.standards.models import Clause, DocumentedInformation, Question, Standard
 from tests.factories import AgencyFactory, Base, CityFactory, user_with_role
+from tests.factories_support import qualify
 
 
 class StandardFactory(Base):
@@ -109,16 +110,23 @@ def make_world(standard: Standard | None = None) -> World:
     bakeuda = AgencyFactory(city=city, code="BAKEUDA", name="Badan Keuangan Daerah")
     setda = AgencyFactory(city=city, code="SETDA", name="Sekretariat Daerah")
     elsewhere = AgencyFactory(code="DUKCAPIL")
+    lead = user_with_role(Role.INTERNAL_AUDITOR, agency=bakeuda, name="Frans Tefa")
+    member = user_with_role(Role.INTERNAL_AUDITOR, agency=setda, name="Rosalina Manafe")
+    dukcapil_auditor = user_with_role(Role.INTERNAL_AUDITOR, agency=dukcapil, name="Petrus")
+    outsider_auditor = user_with_role(Role.INTERNAL_AUDITOR, agency=elsewhere)
+    # qualified under the default ISO 19011 rule (qms.support): they may lead and join
+    qualify(city, lead, member, dukcapil_auditor)
+    qualify(elsewhere.city, outsider_auditor)
     return World(
         city=city,
         dukcapil=dukcapil,
         bakeuda=bakeuda,
         setda=setda,
         other_city_agency=elsewhere,
-        lead=user_with_role(Role.INTERNAL_AUDITOR, agency=bakeuda, name="Frans Tefa"),
-        member=user_with_role(Role.INTERNAL_AUDITOR, agency=setda, name="Rosalina Manafe"),
-        dukcapil_auditor=user_with_role(Role.INTERNAL_AUDITOR, agency=dukcapil, name="Petrus"),
-        outsider_auditor=user_with_role(Role.INTERNAL_AUDITOR, agency=elsewhere),
+        lead=lead,
+        member=member,
+        dukcapil_auditor=dukcapil_auditor,
+        outsider_auditor=outsider_auditor,
         officer=user_with_role(Role.QUALITY_OFFICER, agency=dukcapil),
         other_officer=user_with_role(Role.QUALITY_OFFICER, agency=bakeuda),
         city_admin=user_with_role(Role.CITY_ADMIN, city=city),

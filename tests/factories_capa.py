@@ -15,6 +15,7 @@ from qms.core.roles import Role
 from qms.core.timeutil import today as local_today
 from qms.organisations.models import Agency, City
 from tests.factories import AgencyFactory, Base, CityFactory, user_with_role
+from tests.factories_support import qualify
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -61,6 +62,7 @@ def make_world() -> World:
 def _auditor(city: City, home: Agency, name: str) -> User:
     user = user_with_role(Role.INTERNAL_AUDITOR, agency=home, name=name)
     assert city.id in user.city_ids(Role.INTERNAL_AUDITOR)
+    qualify(city, user)  # may lead an audit under the default ISO 19011 rule (qms.support)
     return user
 
 

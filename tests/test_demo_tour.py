@@ -6,10 +6,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import select
 
+from qms.accounts.models import User
 from qms.demo import ACCOUNTS, DEMO_PASSWORD
 from qms.extensions import db
+from qms.organisations.models import Agency
+from qms.review.models import ManagementReview
 from qms.skm.models import Survey
 
 EVERY_MENU = {
@@ -23,6 +27,8 @@ EVERY_MENU = {
     "/planning/risks",
     "/planning/context",
     "/skm/",
+    "/support/",
+    "/review/",
     "/sme/businesses",
     "/sme/pathways",
     "/sme/dashboard",
@@ -35,7 +41,14 @@ EVERY_MENU = {
 }
 ADMINISTRATION = {"/cities", "/users", "/outbox"}
 SMALL_BUSINESSES = {"/sme/businesses", "/sme/pathways", "/sme/dashboard", "/sme/guidance"}
-PLAN_AND_CHECK = {"/planning/objectives", "/planning/risks", "/planning/context", "/skm/"}
+PLAN_AND_CHECK = {
+    "/planning/objectives",
+    "/planning/risks",
+    "/planning/context",
+    "/skm/",
+    "/support/",
+    "/review/",
+}
 AGENCY_WORK = {"/documents/", "/audits/", "/capa/", "/capa/dashboard"} | PLAN_AND_CHECK
 
 MENUS = {
@@ -126,3 +139,86 @@ def test_an_anonymous_visitor_opens_only_the_public_survey_pages(demo, client):
         assert client.get(path).status_code == 200, path
     assert client.get("/skm/").status_code == 302
     assert client.get("/planning/risks").status_code == 302
+
+
+#: every demo account
+SUPPORT_ROLES = sorted(email for email, *_ in ACCOUNTS)
+
+
+@pytest.mark.parametrize("email", SUPPORT_ROLES)
+def test_each_demo_role_opens_every_support_page_it_is_shown(demo, client, auth, email):
+    """Resources (qms/support): every kind of page under /support/ a role is shown a link to
+    opens (forms included), however deep; the cooperative office's officer is not shown it."""
+    assert auth.login(email, DEMO_PASSWORD).status_code == 302
+    start = client.get("/support/")
+    if "/support/" not in _menu(client.get("/").get_data(as_text=True)):
+        assert start.status_code == 200  # the page opens, its lists are empty for them
+        return
+    seen: set[str] = set()
+    to_visit = ["/support/"]
+    while to_visit:
+        path = to_visit.pop()
+        response = client.get(path)
+        assert response.status_code == 200, f"{email} is shown a link to {path}"
+        for link in _links(response.get_data(as_text=True)):
+            kind = re.sub(r"\d+", "N", link.split("?")[0])
+            if link.startswith("/support/") and kind not in seen:
+                seen.add(kind)
+                to_visit.append(link)
+    assert {
+        "/support/instruments",
+        "/support/competence",
+        "/support/auditors",
+        "/support/providers",
+        "/support/providers/N",
+        "/support/auditors/N",
+    } <= seen
+
+
+@pytest.mark.parametrize("email", sorted(set(MENUS) - {"koperasi@demo.qms.id"}))
+def test_each_role_opens_every_review_page_of_the_demo(demo, client, auth, email):
+    """The management reviews (Dukcapil's 2025 review held, its 2026 review prepared) and the
+    readiness of Dukcapil and RSUD, whose missing review is named."""
+    reviews = db.session.scalars(select(ManagementReview).order_by(ManagementReview.id)).all()
+    assert [r.status.value for r in reviews] == ["held", "prepared"]
+    agencies = {
+        a.code: a
+        for a in db.session.scalars(select(Agency).where(Agency.code.in_(["DUKCAPIL", "RSUD"])))
+    }
+    assert auth.login(email, DEMO_PASSWORD).status_code == 302
+    for review in reviews:
+        page = client.get(f"/review/{review.id}")
+        assert page.status_code == 200, f"{email} opens review {review.id}"
+    held = client.get(f"/review/{reviews[0].id}").get_data(as_text=True)
+    assert "Ajukan tambahan alokasi blangko KTP-el" in held and "Terlambat" in held
+    rsud = client.get(f"/review/readiness/{agencies['RSUD'].id}")
+    if email == "mutu.dukcapil@demo.qms.id":  # another agency's readiness is not theirs
+        assert rsud.status_code == 404
+    else:
+        assert "Belum pernah diadakan tinjauan manajemen." in rsud.get_data(as_text=True)
+    assert client.get(f"/review/readiness/{agencies['DUKCAPIL'].id}").status_code == 200
+    if email in {"admin.kupang@demo.qms.id", "mutu.dukcapil@demo.qms.id", "sysadmin@demo.qms.id"}:
+        assert client.get(f"/review/{reviews[1].id}/edit").status_code == 200
+        assert client.get("/review/new").status_code == 200
+
+
+def test_the_agency_pages_readiness_agrees_with_the_api_for_every_demo_agency(
+    demo, client, auth, api
+):
+    reviewer = db.session.scalar(select(User).where(User.email == "reviewer@bsn.demo.qms.id"))
+    api.as_user(reviewer)
+    auth.login("reviewer@bsn.demo.qms.id", DEMO_PASSWORD)
+    agencies = db.session.scalars(select(Agency).order_by(Agency.id)).all()
+    assert len(agencies) >= 25
+    for agency in agencies:
+        data = api.get(f"/agencies/{agency.id}/readiness").get_json()["data"]
+        page = client.get(f"/agencies/{agency.id}").get_data(as_text=True)
+        panel = page[page.index('id="management-review"') :]
+        verdict = (
+            "Siap untuk audit sertifikasi"
+            if data["ready"]
+            else "Belum siap untuk audit sertifikasi"
+        )
+        assert verdict in panel, agency.code
+        for reason in data["reasons"]:
+            assert escape(reason) in panel, (agency.code, reason)

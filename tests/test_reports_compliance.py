@@ -146,6 +146,7 @@ def test_agency_report_and_dashboard_match_the_database(app, client, auth, demo)
         "Pengaduan dan waktu tanggapan",
         "Sasaran mutu dan risiko",
         "Survei Kepuasan Masyarakat",
+        "Sumber daya: alat ukur, kompetensi dan penyedia",
     ]
     # planning's section: this year's objectives with their latest value, the high risks
     objectives = db.session.scalars(
@@ -413,3 +414,44 @@ def test_an_officer_gets_no_report_about_another_agency(app, client, auth, demo,
     # their own agency's report comes straight as a PDF
     own = client.post("/reports/pdf/agency-compliance", data={"agency_id": demo["dukcapil"].id})
     assert own.status_code == 303 and own.headers["Location"].endswith("/pdf")
+
+
+def test_the_agency_report_lists_its_resources(app, demo):
+    """Support's section: RSUD's overdue sphygmomanometer is named not fit for use, and the
+    providers with their latest evaluations are listed (ISO 9001 7.1.5, 8.4)."""
+    rsud = demo["rsud"]
+    _report, _reader, _pages, text = _render(
+        demo["reviewer"], "agency-compliance", city_id=rsud.city_id, agency_id=rsud.id
+    )
+    flat = " ".join(text.split())
+    assert "Sumber daya: alat ukur, kompetensi dan penyedia" in flat
+    assert "TENSI-RJ-02" in flat and "Terlambat: tidak layak pakai" in flat
+    assert "Penyedia eksternal (8.4)" in flat
+
+
+def test_the_city_summary_says_which_agencies_are_ready_and_why(app, api, demo):
+    """Certification readiness per agency in the city summary: the same verdict and reasons as
+    GET /api/v1/agencies/{id}/readiness, for every demo agency; RSUD's missing review is named."""
+    from qms.review.reports import build_city_readiness
+
+    reviewer = demo["reviewer"]
+    _rtype, req = portal.build_request(reviewer, "city-compliance-summary", city_id=demo["city"].id)
+    section = build_city_readiness(req)
+    api.as_user(reviewer)
+    agencies = db.session.scalars(select(Agency).where(Agency.city_id == demo["city"].id)).all()
+    assert len(section["agencies"]) == len(agencies) >= 25
+    for agency in agencies:
+        answer = api.get(f"/agencies/{agency.id}/readiness").get_json()["data"]
+        assert section["agencies"][agency.id] == {
+            "ready": answer["ready"],
+            "reasons": answer["reasons"],
+        }, agency.code
+    ready = sum(1 for a in section["agencies"].values() if a["ready"])
+
+    _report, _reader, _pages, text = _render(
+        reviewer, "city-compliance-summary", city_id=demo["city"].id
+    )
+    assert f"{ready} / {len(agencies)} OPD siap untuk audit sertifikasi" in text
+    rsud_reasons = section["agencies"][demo["rsud"].id]["reasons"]
+    assert any("tinjauan manajemen" in reason for reason in rsud_reasons)
+    assert " ".join(rsud_reasons[-1].split()) in text.replace("- ", "-")

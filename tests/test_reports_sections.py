@@ -46,7 +46,7 @@ def test_the_city_is_ranked_by_the_ranking_section_and_years_are_merged(app, onl
     def actions(req: ReportRequest) -> dict:
         return {"agencies": {first.id: {"open": 4}}, "years": {2026: {"ncs": 3}}}
 
-    sections.register_report_sections(
+    sections.register_report_section(
         _section("audits", audits, scope=Scope.CITY, ranks="score"),
         _section("actions", actions, scope=Scope.CITY, order=20),
     )
@@ -75,7 +75,7 @@ def test_a_section_whose_rule_refuses_is_left_out(app, only_these):
     agency = AgencyFactory()
     officer = user_with_role(Role.QUALITY_OFFICER, agency=agency)
     reviewer = user_with_role(Role.BSN_REVIEWER)
-    sections.register_report_sections(
+    sections.register_report_section(
         _section("open", lambda req: {"n": 1}, scope=Scope.AGENCY),
         _section(
             "national",

@@ -122,13 +122,26 @@ def test_city_admin_grants_only_non_national_roles_in_own_city(client, auth):
     )
     assert foreign.status_code == 422
     other_city = client.post(
-        f"/users/{target.id}/roles", data={"role": "management_viewer", "city_id": other.id}
+        f"/users/{target.id}/roles",
+        data={"role": "management_viewer", "city_id": other.id, "confirm_wide": "y"},
     )
     assert other_city.status_code == 422
     assert len(db.session.get(User, target.id).roles) == 1
-    granted = client.post(
+    unconfirmed = client.post(
         f"/users/{target.id}/roles",
         data={"role": "management_viewer", "city_id": city.id, "agency_id": "0"},
+    )
+    assert unconfirmed.status_code == 422
+    assert "tick the confirmation" in unconfirmed.get_data(as_text=True)
+    assert len(db.session.get(User, target.id).roles) == 1
+    granted = client.post(
+        f"/users/{target.id}/roles",
+        data={
+            "role": "management_viewer",
+            "city_id": city.id,
+            "agency_id": "0",
+            "confirm_wide": "y",
+        },
     )
     assert granted.status_code == 302
     assert {a.role for a in db.session.get(User, target.id).roles} == {

@@ -54,7 +54,13 @@ def init_app(app: Flask) -> None:
     app.before_request(_force_password_change)
     app.jinja_env.globals["role_labels"] = ROLE_LABELS
     add_nav(
-        NavItem(_l("Users"), "users.index", lambda user: bool(policies.grantable_roles(user)), 85)
+        NavItem(
+            _l("Users"),
+            "users.index",
+            lambda user: bool(policies.grantable_roles(user)),
+            85,
+            group="admin",
+        )
     )
     app.register_blueprint(views.bp)
     app.register_blueprint(admin_views.bp)

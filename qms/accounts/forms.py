@@ -3,9 +3,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Regexp
+from wtforms.validators import DataRequired, EqualTo, Regexp, ValidationError
 
 from qms.core.forms import REQUIRED, ChoiceField, max_length
+from qms.core.roles import AGENCY_ROLES, Role
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
@@ -58,11 +59,27 @@ class RoleForm(FlaskForm):
         default=0,
         description=_l("For quality officers, and the home agency of internal auditors."),
     )
+    confirm_wide = BooleanField(
+        _l("I confirm: this role reaches beyond one agency (a whole city, or every city)."),
+    )
 
     def __init__(self, *args, choices: dict[str, list] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for name, options in (choices or {}).items():
             getattr(self, name).choices = options
+        # no role is chosen for the administrator: the first offered is the most powerful
+        self.role.choices = [("", _l("— choose a role —")), *(self.role.choices or [])]
+
+    def validate_confirm_wide(self, field: BooleanField) -> None:
+        """A role over more than one agency is handed out only when confirmed."""
+        try:
+            role = Role(self.role.data)
+        except ValueError:
+            return  # the role field says what is wrong
+        if role not in AGENCY_ROLES and not field.data:
+            raise ValidationError(
+                _l("This role reaches beyond one agency: tick the confirmation to grant it.")
+            )
 
 
 class NewUserForm(UserForm, RoleForm):

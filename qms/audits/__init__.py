@@ -23,9 +23,11 @@ def init_app(app: Flask) -> None:
         grades,
         indicators,
         policies,
+        programme_review,
         queries,
         reminders,
         reports,
+        review_inputs,
         settings,
         views,
     )
@@ -33,6 +35,7 @@ def init_app(app: Flask) -> None:
         audit_pages,
         checklist_pages,
         programme_pages,
+        programme_review_pages,
         report_pages,
     )
     from qms.core import registry
@@ -43,7 +46,9 @@ def init_app(app: Flask) -> None:
     app.extensions["qms_audit_grades"] = grades.load_grades(app.config["AUDIT_GRADES_FILE"])
     app.register_blueprint(views.bp)
     app.context_processor(views.template_labels)
-    registry.add_nav(registry.NavItem(_l("Audits"), "audits.index", _reads_audits, order=30))
+    registry.add_nav(
+        registry.NavItem(_l("Audits"), "audits.index", _reads_audits, order=30, group="audits")
+    )
     registry.add_home_panel(
         registry.HomePanel(
             "audits/_home_panel.html",
@@ -63,6 +68,11 @@ def init_app(app: Flask) -> None:
     registry.add_reminder_source(reminders.audit_reminders)
     indicators.register()
     reports.register()
+    # its inputs of the management review and its evidence of certification readiness
+    review_inputs.register()
+    # the programme's coverage of the standard and its year-end review (ISO 19011 5.4, 5.7)
+    programme_review.register()
+    app.context_processor(lambda: {"audit_programme_coverage": programme_review.page_context})
     registry.add_demo_seeder(demo.seed, order=40)
     _register_history_labels()
 

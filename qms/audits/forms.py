@@ -132,6 +132,16 @@ class AuditScopeForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.lead_auditor_id.choices = [(0, "–")] + [(u.id, u.name) for u in auditors or []]
 
+    def offer_leads(self, offered: list) -> None:
+        """Show only the auditors who may lead (after validation, which took every auditor of
+        the city so that a refusal names its reason); the one chosen stays shown."""
+        ids = {u.id for u in offered}
+        self.lead_auditor_id.choices = [
+            (value, label)
+            for value, label, *_ in self.lead_auditor_id.iter_choices()
+            if value == 0 or value in ids or value == self.lead_auditor_id.data
+        ]
+
 
 class AuditForm(AuditScopeForm):
     """Planning an audit."""

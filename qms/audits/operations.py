@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from qms.accounts.models import User
+from qms.audits.eligibility import team_problem
 from qms.audits.models import (
     AgendaItem,
     Audit,
@@ -30,7 +31,7 @@ from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied, ValidationFailed
 from qms.core.forms import REQUIRED
 from qms.core.roles import Role
-from qms.core.timeutil import utcnow
+from qms.core.timeutil import today, utcnow
 from qms.extensions import db
 from qms.organisations.models import Agency, City, Unit
 from qms.standards import queries
@@ -271,13 +272,16 @@ def _apply_audit_values(audit: Audit, values: dict[str, Any], refusals: Refusals
 
 def check_team_candidate(candidate: User, audit: Audit, field: str) -> None:
     """The one check used wherever an audit's team changes (lead auditor, members): an
-    internal auditor of the audit's city who is independent of the audited agency and units."""
+    internal auditor of the audit's city who is independent of the audited agency and units,
+    and whom the registered team rules let lead (`lead_auditor_id`) or join."""
     if city_of(audit) not in candidate.city_ids(Role.INTERNAL_AUDITOR):
         raise DomainError(
             _l("%(name)s is not an internal auditor of this city.", name=candidate.name),
             field=field,
         )
-    problem = independence_problem(candidate, audit)
+    problem = independence_problem(candidate, audit) or team_problem(
+        candidate, audit.planned_start or today(), lead=field == "lead_auditor_id"
+    )
     if problem:
         raise DomainError(problem, field=field)
 

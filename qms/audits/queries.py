@@ -11,10 +11,12 @@ from sqlalchemy import Select
 from qms.accounts.models import User
 from qms.accounts.queries import auditors_of_city
 from qms.audits import figures
+from qms.audits.eligibility import split_offers
 from qms.audits.models import Audit, AuditProgramme, AuditStatus, ProgrammeItem
-from qms.audits.policies import is_team, plans_audits_in
+from qms.audits.policies import independence_problem, is_team, plans_audits_in
 from qms.core import access
 from qms.core.roles import Role
+from qms.core.timeutil import today
 from qms.extensions import db
 from qms.organisations.models import Agency, City, Unit
 from qms.standards import queries
@@ -101,6 +103,25 @@ def units_of(actor: User, agencies: list[Agency]) -> list[Unit]:
 def auditors_of(city_ids: set[int]) -> list[User]:
     """The internal auditors of these cities: who may lead an audit or join its team."""
     return [user for city_id in sorted(city_ids) for user in auditors_of_city(city_id)]
+
+
+def team_offers(
+    audit: Audit | None, candidates: list[User], *, lead: bool
+) -> tuple[list[User], list[tuple[User, str]]]:
+    """Whom a team form offers (to lead, or to join), and whom not with the reason: not
+    independent of the audited agency, or not qualified by the registered team rules."""
+    on = audit.planned_start if audit is not None and audit.planned_start else today()
+    offered, refused = split_offers(candidates, on, lead=lead)
+    if audit is None:
+        return offered, refused
+    independent = []
+    for candidate in offered:
+        problem = independence_problem(candidate, audit)
+        if problem:
+            refused.append((candidate, problem))
+        else:
+            independent.append(candidate)
+    return independent, refused
 
 
 def default_standard() -> Standard | None:

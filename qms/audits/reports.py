@@ -21,7 +21,7 @@ from qms.audits.models import (
 from qms.extensions import db
 from qms.organisations.models import Agency, City
 from qms.reports.registry import RecordKind, ReportRequest, ReportType, register_report_type
-from qms.reports.sections import ReportSection, Scope, city_agency_ids, register_report_sections
+from qms.reports.sections import ReportSection, Scope, city_agency_ids, register_report_section
 
 
 def find(reference: str, city: City) -> Audit | None:
@@ -262,4 +262,4 @@ def register() -> None:
     """Offer the report in the portal, and the sections in the agency and city reports (from
     init_app)."""
     register_report_type(AUDIT_REPORT)
-    register_report_sections(*SECTIONS)
+    register_report_section(*SECTIONS)

@@ -8,6 +8,8 @@ from the environment (or the app's test config):
 - `QMS_AUDIT_COMPLIANCE_GOOD` (`0.9`) and `QMS_AUDIT_COMPLIANCE_FAIR` (`0.7`): a compliance
   figure from the first is shown as good (green), from the second as fair (amber), below it as
   poor (red).
+- `QMS_AUDIT_CYCLE_YEARS` (3): the years within which the audit programme covers every clause
+  of the standard at every agency (ISO 19011 5.4; a certificate's cycle).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ _DEFAULTS: dict[str, Any] = {
     "AUDIT_REMINDER_DAYS": (14, 7),
     "AUDIT_COMPLIANCE_GOOD": 0.9,
     "AUDIT_COMPLIANCE_FAIR": 0.7,
+    "AUDIT_CYCLE_YEARS": 3,
 }
 
 

@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
         queries,
         reminders,
         reports,
+        review_inputs,
         settings,
         views,
     )
@@ -56,9 +57,17 @@ def init_app(app: Flask) -> None:
     policies.register()
     register_owner(CorrectiveAction)
     app.register_blueprint(views.bp)
-    add_nav(NavItem(_l("Nonconformities"), "capa.register", _sees_register, order=40))
-    add_nav(NavItem(_l("Complaints"), "capa.complaint_list", _sees_complaints, order=45))
-    add_nav(NavItem(_l("CAPA dashboard"), "capa.dashboard_page", _sees_register, order=46))
+    add_nav(
+        NavItem(_l("Nonconformities"), "capa.register", _sees_register, order=40, group="audits")
+    )
+    add_nav(
+        NavItem(_l("Complaints"), "capa.complaint_list", _sees_complaints, order=45, group="audits")
+    )
+    add_nav(
+        NavItem(
+            _l("CAPA dashboard"), "capa.dashboard_page", _sees_register, order=46, group="audits"
+        )
+    )
     add_home_panel(
         HomePanel("capa/_home_panel.html", queries.home_context, _sees_register, order=40)
     )
@@ -70,6 +79,8 @@ def init_app(app: Flask) -> None:
     add_reminder_source(reminders.reminders)
     indicators.register()
     reports.register()
+    # its inputs of the management review and its evidence of certification readiness
+    review_inputs.register()
     audits.register_report_listener(findings.raise_for_report)
     audits.register_follow_up_checker(findings.lacking_accepted_plan)
     add_demo_seeder(demo.seed, order=50)

@@ -26,7 +26,7 @@ from qms.core.timeutil import today
 from qms.extensions import db
 from qms.organisations.models import Agency, City
 from qms.reports.registry import RecordKind, ReportRequest, ReportType, register_report_type
-from qms.reports.sections import ReportSection, Scope, city_agency_ids, register_report_sections
+from qms.reports.sections import ReportSection, Scope, city_agency_ids, register_report_section
 
 
 def find(number: str, city: City) -> Nonconformity | None:
@@ -272,4 +272,4 @@ def register() -> None:
     """Offer the report in the portal, and the sections in the agency and city reports (from
     init_app)."""
     register_report_type(REQUEST_FORM)
-    register_report_sections(*SECTIONS)
+    register_report_section(*SECTIONS)

@@ -63,6 +63,23 @@ class Policy:
         return False
 
 
+class ChildPolicy(Policy):
+    """A record inside a parent record (a risk's treatment, an instrument's calibration): seen
+    with its parent, changed by whoever may edit the parent."""
+
+    def __init__(self, parent: type, parent_key: InstrumentedAttribute, relation: str) -> None:
+        self.parent = parent
+        self.parent_key = parent_key
+        self.relation = relation
+
+    def visible(self, user: User) -> ColumnElement[bool]:
+        parents = select(self.parent.id).where(policy_for(self.parent).visible(user))
+        return self.parent_key.in_(parents)
+
+    def allows(self, user: User, action: str, record: Any) -> bool:
+        return can(user, EDIT, getattr(record, self.relation))
+
+
 _policies: dict[type, Policy] = {}
 
 

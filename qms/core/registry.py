@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -15,6 +17,42 @@ class NavItem:
     endpoint: str
     visible: Callable[[Any], bool]
     order: int = 100
+    #: the key of its menu group (NAV_GROUPS); "" stands on its own in the menu bar
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    key: str
+    label: Any
+    order: int
+
+
+#: the menu bar's groups, in this order; a feature names the group its pages belong to
+NAV_GROUPS = (
+    NavGroup("documents", _l("Documents"), 25),
+    NavGroup("audits", _l("Audits and corrective actions"), 30),
+    NavGroup("planning", _l("Planning and review"), 40),
+    NavGroup("sme", _l("Small businesses"), 60),
+    NavGroup("reports", _l("Reports"), 80),
+    NavGroup("admin", _l("Administration"), 90),
+)
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One place in the menu bar: a group with the items the user may open, or one item."""
+
+    label: Any
+    items: list[NavItem]
+
+    @property
+    def single(self) -> NavItem | None:
+        return self.items[0] if len(self.items) == 1 else None
+
+    @property
+    def endpoints(self) -> set[str]:
+        return {item.endpoint for item in self.items}
 
 
 @dataclass(frozen=True)
@@ -119,8 +157,20 @@ def indicators() -> list[IndicatorSource]:
     return sorted(indicator_sources.values(), key=lambda s: (s.order, s.key))
 
 
-def nav_for(user: Any) -> list[NavItem]:
-    return [i for i in nav_items if user.is_authenticated and i.visible(user)]
+def nav_for(user: Any) -> list[NavEntry]:
+    """The menu bar for `user`: ungrouped items and groups in order; a group with a single
+    item the user may open shows as that item."""
+    visible = [i for i in nav_items if user.is_authenticated and i.visible(user)]
+    groups = {group.key: group for group in NAV_GROUPS}
+    placed: list[tuple[int, NavEntry]] = []
+    for group in NAV_GROUPS:
+        members = [i for i in visible if i.group == group.key]
+        if members:
+            placed.append((group.order, NavEntry(group.label, members)))
+    for item in visible:
+        if item.group not in groups:
+            placed.append((item.order, NavEntry(item.label, [item])))
+    return [entry for _order, entry in sorted(placed, key=lambda pair: pair[0])]
 
 
 def panels_for(user: Any) -> list[HomePanel]:

@@ -50,6 +50,7 @@ def init_app(app: Flask) -> None:
         queries,
         reminders,
         reports,
+        review_inputs,
         settings,
         views,
     )
@@ -63,7 +64,9 @@ def init_app(app: Flask) -> None:
         revision_state_badge=queries.revision_badge,
         review_state_badge=queries.review_badge,
     )
-    add_nav(NavItem(_l("Documents"), "documents.index", _reads_documents, order=20))
+    add_nav(
+        NavItem(_l("Documents"), "documents.index", _reads_documents, order=20, group="documents")
+    )
     add_home_panel(
         HomePanel(
             "documents/_home_panel.html",
@@ -83,6 +86,8 @@ def init_app(app: Flask) -> None:
     add_reminder_source(reminders.review_reminders)
     indicators.register()
     reports.register()
+    # its inputs of the management review and its evidence of certification readiness
+    review_inputs.register()
     add_demo_seeder(demo.seed, order=20)
     _register_history_labels()
 

@@ -12,7 +12,7 @@ from qms.documents import figures
 from qms.documents import queries as documents
 from qms.documents.models import DOCUMENT_STATUS_LABELS, DocumentStatus, ReviewState
 from qms.reports.registry import Need, ReportRequest, ReportType, register_report_type
-from qms.reports.sections import ReportSection, Scope, city_agency_ids, register_report_sections
+from qms.reports.sections import ReportSection, Scope, city_agency_ids, register_report_section
 
 
 def build(req: ReportRequest) -> dict[str, Any]:
@@ -121,4 +121,4 @@ def register() -> None:
     """Offer the report in the portal, and the sections in the agency and city reports (from
     init_app)."""
     register_report_type(MASTER_LIST)
-    register_report_sections(*SECTIONS)
+    register_report_section(*SECTIONS)

@@ -26,5 +26,5 @@ def init_app(app: Flask) -> None:
     add_home_panel(
         HomePanel("home/panel_scope.html", queries.my_scope, lambda user: True, order=900)
     )
-    add_nav(NavItem(_l("Outbox"), "home.outbox", policies.is_admin, 90))
+    add_nav(NavItem(_l("Outbox"), "home.outbox", policies.is_admin, 90, group="admin"))
     app.register_blueprint(views.bp)

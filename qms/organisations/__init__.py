@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
             "organisations.cities",
             lambda user: user.has_role(Role.SYSTEM_ADMIN, Role.CITY_ADMIN, Role.BSN_REVIEWER),
             80,
+            group="admin",
         )
     )
     app.jinja_env.globals.update(

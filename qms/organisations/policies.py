@@ -3,6 +3,8 @@ feature's policies use: which agencies' records a user sees."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -97,3 +99,23 @@ def register() -> None:
     access.register_policy(Agency, AgencyPolicy())
     access.register_policy(Unit, UnitPolicy())
     access.register_policy(Place, PlacePolicy())
+
+
+class AgencyRecordPolicy(access.Policy):
+    """A record owned by an agency through `agency_id` (a risk, an instrument…): the agency's
+    quality officers and its city's admin write; the `city_roles` of its city and the national
+    readers read; another agency's officer sees nothing."""
+
+    def __init__(self, model: Any, city_roles: tuple[Role, ...] = access.CITY_READERS) -> None:
+        self.model = model
+        self.city_roles = city_roles
+
+    def visible(self, user: access.User) -> ColumnElement[bool]:
+        return agency_visibility(user, self.model.agency_id, city_roles=self.city_roles)
+
+    def may_create_in(self, user: access.User, owner: Agency) -> bool:
+        return access.manages_agency(user, owner)
+
+    def allows(self, user: access.User, action: str, record: Any) -> bool:
+        agency = record.agency or db.session.get(Agency, record.agency_id)
+        return access.manages_agency(user, agency)

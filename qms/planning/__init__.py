@@ -52,6 +52,7 @@ def init_app(app: Flask) -> None:
         queries,
         reminders,
         reports,
+        review_inputs,
         settings,
         views,
     )
@@ -66,13 +67,23 @@ def init_app(app: Flask) -> None:
     # a broken matrix file stops the start with its exact problem rather than at the first risk
     app.extensions["qms_risk_matrix"] = matrix.load_matrix(app.config["RISK_MATRIX_FILE"])
     policies.register()
+    # its inputs of the management review and its evidence of certification readiness
+    review_inputs.register()
     register_owner(Treatment)
     corrective.register()
     app.register_blueprint(views.bp)
     app.context_processor(views.template_labels)
-    add_nav(NavItem(_l("Quality objectives"), "planning.objectives", _reads_plans, order=47))
-    add_nav(NavItem(_l("Risks"), "planning.risks", _reads_plans, order=48))
-    add_nav(NavItem(_l("Context"), "planning.context", _reads_plans, order=49))
+    add_nav(
+        NavItem(
+            _l("Quality objectives"),
+            "planning.objectives",
+            _reads_plans,
+            order=47,
+            group="planning",
+        )
+    )
+    add_nav(NavItem(_l("Risks"), "planning.risks", _reads_plans, order=48, group="planning"))
+    add_nav(NavItem(_l("Context"), "planning.context", _reads_plans, order=49, group="planning"))
     add_home_panel(
         HomePanel(
             "planning/_home_panel.html", queries.home_context, queries.sees_home_panel, order=45

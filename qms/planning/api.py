@@ -2,21 +2,20 @@
 and risks with their treatments: the same forms, operations and policies as the pages.
 
 The four kinds of record share their shape (list with the agency and year filters, create in an
-agency the caller may write for, read, PATCH what is sent, archive), so `_record_routes`
+agency the caller may write for, read, PATCH what is sent, archive), so `_register`
 declares those five operations for each."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from flask import request
 from flask_login import current_user
 from pydantic import Field
 
-from qms.api.core import api_route, json_body, ok, paginate, validate_form
+from qms.api.core import api_route, json_body, ok, validate_form
+from qms.api.registers import Register, register_routes
 from qms.api.schema import Resource
 from qms.core import access
 from qms.core.timeutil import today
@@ -222,167 +221,84 @@ class RiskOut(Resource):
 # --- the five operations of each kind of record ---------------------------------------------
 
 
-@dataclass(frozen=True)
-class RecordKind:
-    path: str
-    model: type
-    resource: type[Resource]
-    new_form: type
-    form: type
-    query: Callable[..., Any]
-    create: Callable[[Any, Agency, dict], Any]
-    update: Callable[[Any, Any, dict], Any]
-    name: str
-
-
-def _merged(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    """A PATCH changes only what it names; the form validates the whole result."""
-    return {**current, **{k: v for k, v in changes.items() if k in current}}
-
-
 def _form_names(values: dict[str, Any]) -> dict[str, Any]:
     """A record's fields by the names its form gives them (a client may send "process")."""
     return {FORM_NAMES.get(name, name): value for name, value in values.items()}
 
 
-def _record_routes(kind: RecordKind) -> None:
-    def listed():
-        form = validate_form(PlanFilterForm, request.args.to_dict())
-        query = kind.query(current_user, queries.PlanFilter(**form.values()))
-        return paginate(query, kind.resource)
-
-    def created():
-        form = validate_form(kind.new_form, json_body())
-        agency = access.owner_for_create(
-            current_user, kind.model, Agency, form.agency_id.data, "agency_id"
+def _register(
+    path: str, model: type, resource: type[Resource], forms: tuple, query, create, update, name: str
+) -> None:
+    new_form, form = forms
+    register_routes(
+        Register(
+            path=path,
+            model=model,
+            resource=resource,
+            new_form=new_form,
+            form=form,
+            filter_form=PlanFilterForm,
+            query=lambda user, values: query(user, queries.PlanFilter(**values)),
+            create=create,
+            update=update,
+            archive=operations.archive,
+            name=name,
+            tag=TAG,
+            owner_model=Agency,
+            label=model.__table__.name.replace("_", " "),
+            filters="agency_id, year; process_or_service may also be sent as process",
+            form_names=_form_names,
         )
-        record = kind.create(current_user, agency, form.values())
-        db.session.commit()
-        return ok(kind.resource.of(record))
-
-    def shown(record_id: int):
-        return ok(kind.resource.of(access.get_visible(kind.model, record_id, current_user)))
-
-    def changed(record_id: int):
-        record = access.get_visible(kind.model, record_id, current_user)
-        access.authorize(current_user, access.EDIT, record)
-        current = _form_names(kind.resource.of(record).model_dump(mode="json"))
-        form = validate_form(kind.form, _merged(current, _form_names(json_body())))
-        kind.update(current_user, record, form.values())
-        db.session.commit()
-        return ok(kind.resource.of(record))
-
-    def archived(record_id: int):
-        record = access.get_visible(kind.model, record_id, current_user)
-        operations.archive(current_user, record)
-        db.session.commit()
-        return ok(kind.resource.of(record))
-
-    for view, verb in (
-        (listed, "list"),
-        (created, "create"),
-        (shown, "get"),
-        (changed, "update"),
-        (archived, "archive"),
-    ):
-        view.__name__ = f"{verb}_{kind.name}"
-    one = f"{kind.path}/<int:record_id>"
-    label = kind.model.__table__.name.replace("_", " ")
-    api_route(
-        kind.path,
-        summary=f"The {label} the caller may see (filters: agency_id, year)",
-        tag=TAG,
-        query=PlanFilterForm,
-        response=kind.resource,
-        paged=True,
-    )(listed)
-    api_route(
-        kind.path,
-        ("POST",),
-        summary=f"Record one of the {label} in an agency the caller writes for",
-        tag=TAG,
-        body=kind.new_form,
-        response=kind.resource,
-        status=201,
-    )(created)
-    api_route(one, summary=f"One of the {label}", tag=TAG, response=kind.resource)(shown)
-    api_route(
-        one,
-        ("PATCH",),
-        summary=f"Change one of the {label} (only the fields sent; process_or_service may "
-        "also be sent as process)",
-        tag=TAG,
-        body=kind.form,
-        response=kind.resource,
-    )(changed)
-    api_route(
-        f"{one}/archive",
-        ("POST",),
-        summary=f"Archive one of the {label} (records are never deleted)",
-        tag=TAG,
-        response=kind.resource,
-    )(archived)
-
-
-_record_routes(
-    RecordKind(
-        "/context-issues",
-        ContextIssue,
-        ContextIssueOut,
-        NewIssueForm,
-        IssueForm,
-        queries.issues_query,
-        lambda actor, agency, values: operations.save_context(
-            actor, ContextIssue, values, agency=agency
-        ),
-        lambda actor, record, values: operations.save_context(
-            actor, ContextIssue, values, record=record
-        ),
-        "context_issue",
     )
+
+
+_register(
+    "/context-issues",
+    ContextIssue,
+    ContextIssueOut,
+    (NewIssueForm, IssueForm),
+    queries.issues_query,
+    lambda actor, agency, values: operations.save_context(
+        actor, ContextIssue, values, agency=agency
+    ),
+    lambda actor, record, values: operations.save_context(
+        actor, ContextIssue, values, record=record
+    ),
+    "context_issue",
 )
-_record_routes(
-    RecordKind(
-        "/interested-parties",
-        InterestedParty,
-        InterestedPartyOut,
-        NewPartyForm,
-        PartyForm,
-        queries.parties_query,
-        lambda actor, agency, values: operations.save_context(
-            actor, InterestedParty, values, agency=agency
-        ),
-        lambda actor, record, values: operations.save_context(
-            actor, InterestedParty, values, record=record
-        ),
-        "interested_party",
-    )
+_register(
+    "/interested-parties",
+    InterestedParty,
+    InterestedPartyOut,
+    (NewPartyForm, PartyForm),
+    queries.parties_query,
+    lambda actor, agency, values: operations.save_context(
+        actor, InterestedParty, values, agency=agency
+    ),
+    lambda actor, record, values: operations.save_context(
+        actor, InterestedParty, values, record=record
+    ),
+    "interested_party",
 )
-_record_routes(
-    RecordKind(
-        "/objectives",
-        Objective,
-        ObjectiveOut,
-        NewObjectiveForm,
-        ObjectiveForm,
-        queries.objectives_query,
-        measuring.create_objective,
-        measuring.update_objective,
-        "objective",
-    )
+_register(
+    "/objectives",
+    Objective,
+    ObjectiveOut,
+    (NewObjectiveForm, ObjectiveForm),
+    queries.objectives_query,
+    measuring.create_objective,
+    measuring.update_objective,
+    "objective",
 )
-_record_routes(
-    RecordKind(
-        "/risks",
-        Risk,
-        RiskOut,
-        NewRiskForm,
-        RiskForm,
-        queries.risks_query,
-        operations.create_risk,
-        operations.update_risk,
-        "risk",
-    )
+_register(
+    "/risks",
+    Risk,
+    RiskOut,
+    (NewRiskForm, RiskForm),
+    queries.risks_query,
+    operations.create_risk,
+    operations.update_risk,
+    "risk",
 )
 
 

@@ -17,7 +17,7 @@ from qms.planning import figures
 from qms.planning.matrix import matrix
 from qms.planning.models import Objective
 from qms.reports.registry import ReportRequest
-from qms.reports.sections import ReportSection, Scope, city_agency_ids, register_report_sections
+from qms.reports.sections import ReportSection, Scope, city_agency_ids, register_report_section
 
 
 def _years(req: ReportRequest, day: date) -> range:
@@ -146,4 +146,4 @@ CITY_PLAN = ReportSection(
 def register() -> None:
     """Add the sections to the agency compliance report and the city summary (from
     init_app)."""
-    register_report_sections(PLAN, CITY_PLAN)
+    register_report_section(PLAN, CITY_PLAN)

@@ -125,5 +125,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(views.verify_bp)
     app.jinja_env.globals.update(engine.template_globals(), **sections.template_globals())
-    add_nav(NavItem(_l("Reports"), "reports.portal", _may_use_portal, order=80))
+    add_nav(NavItem(_l("Reports"), "reports.portal", _may_use_portal, order=80, group="reports"))
     dashboards.init_app()

@@ -64,9 +64,9 @@ class ReportSection:
 _sections: dict[tuple[Scope, str], ReportSection] = {}
 
 
-def register_report_sections(*sections: ReportSection) -> None:
-    """Add sections to the reports of their scope; the same scope and key replaces one
-    (create_app runs many times in one process)."""
+def register_report_section(*sections: ReportSection) -> None:
+    """Add one or more sections to the reports of their scope; the same scope and key replaces
+    a registered one (create_app runs many times in one process)."""
     for section in sections:
         _sections[(Scope(section.scope), section.key)] = section
 

@@ -46,6 +46,7 @@ def init_app(app: Flask) -> None:
         queries,
         reminders,
         reports,
+        review_inputs,
         settings,
         views,
         workflow,
@@ -54,10 +55,14 @@ def init_app(app: Flask) -> None:
     settings.init_config(app)
     policies.register()
     figures.register()
+    # its inputs of the management review and its evidence of certification readiness
+    review_inputs.register()
     app.register_blueprint(views.bp)
     app.register_blueprint(public.bp)
     app.context_processor(views.template_labels)
-    add_nav(NavItem(_l("Satisfaction survey"), "skm.index", _reads_surveys, order=50))
+    add_nav(
+        NavItem(_l("Satisfaction survey"), "skm.index", _reads_surveys, order=50, group="planning")
+    )
     add_home_panel(
         HomePanel("skm/_home_panel.html", queries.home_context, queries.sees_home_panel, 50)
     )

@@ -13,7 +13,7 @@ from qms.core import access
 from qms.core.timeutil import today
 from qms.extensions import db
 from qms.reports.registry import ReportRequest
-from qms.reports.sections import ReportSection, Scope, city_agency_ids, register_report_sections
+from qms.reports.sections import ReportSection, Scope, city_agency_ids, register_report_section
 from qms.skm import figures
 from qms.skm.models import Survey
 from qms.skm.vocabulary import SurveyStatus
@@ -94,4 +94,4 @@ CITY_SURVEYS = ReportSection(
 def register() -> None:
     """Add the sections to the agency compliance report and the city summary (from
     init_app)."""
-    register_report_sections(SURVEYS, CITY_SURVEYS)
+    register_report_section(SURVEYS, CITY_SURVEYS)

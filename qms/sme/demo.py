@@ -446,7 +446,7 @@ BUSINESSES = [
     (
         "Air Isi Ulang Fontein",
         "Sarlota Missa",
-        "Kota Lama",
+        "Kota Raja",
         "Fontein",
         "mikro",
         3,

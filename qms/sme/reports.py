@@ -14,7 +14,7 @@ from qms.core.timeutil import today
 from qms.extensions import db
 from qms.organisations.models import City
 from qms.reports.registry import RecordKind, ReportRequest, ReportType, register_report_type
-from qms.reports.sections import ReportSection, Scope, register_report_sections
+from qms.reports.sections import ReportSection, Scope, register_report_section
 from qms.sme import figures
 from qms.sme import queries as sme
 from qms.sme.models import Business, Pathway, TestParameter
@@ -202,4 +202,4 @@ FUNNEL = ReportSection(
 def register() -> None:
     """Offer the report in the portal, and the funnel in the city summary (from init_app)."""
     register_report_type(DOSSIER)
-    register_report_sections(FUNNEL)
+    register_report_section(FUNNEL)

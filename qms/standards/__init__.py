@@ -12,5 +12,5 @@ def init_app(app: Flask) -> None:
 
     policies.register()
     operations.register_checklist_kind()
-    add_nav(NavItem(_l("Standards"), "standards.index", lambda user: True, 70))
+    add_nav(NavItem(_l("Standards"), "standards.index", lambda user: True, 70, group="documents"))
     app.register_blueprint(views.bp)

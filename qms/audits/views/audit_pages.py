@@ -40,18 +40,26 @@ def new():
     if audit is not None:
         flash(_("The audit %(reference)s is planned.", reference=audit.reference), "success")
         return redirect(url_for("audits.detail", audit_id=audit.id))
-    return render_template("audits/audit_form.html", form=form, item=item), form_status(form)
+    offered, not_offered = queries.team_offers(None, auditors, lead=True)
+    form.offer_leads(offered)
+    return render_template(
+        "audits/audit_form.html", form=form, item=item, not_offered=not_offered
+    ), form_status(form)
 
 
 def _detail_page(audit: Audit, agenda_form: AgendaForm | None = None) -> str:
     """The audit page; `agenda_form` is a refused agenda row, shown again with its errors."""
     auditors = queries.auditors_of({city_of(audit)})
     steps = workflow.step_offers(audit, current_user)
+    offered, not_offered = queries.team_offers(
+        audit, [u for u in auditors if u.id not in audit.team_ids], lead=False
+    )
     return render_template(
         "audits/audit.html",
         audit=audit,
         may_edit=access.can(current_user, access.EDIT, audit),
-        member_form=MemberForm(auditors=[u for u in auditors if u.id not in audit.team_ids]),
+        member_form=MemberForm(auditors=offered),
+        not_offered=not_offered,
         agenda_form=agenda_form or AgendaForm(auditors=audit.team),
         transitions=steps.available,
         refused=steps.refused,
@@ -72,15 +80,18 @@ def detail(audit_id: int):
 def edit(audit_id: int):
     audit = access.get_visible(Audit, audit_id, current_user)
     access.authorize(current_user, access.EDIT, audit)
-    form = AuditDetailsForm(
-        obj=audit, units=audit.agency.units, auditors=queries.auditors_of({city_of(audit)})
-    )
+    auditors = queries.auditors_of({city_of(audit)})
+    form = AuditDetailsForm(obj=audit, units=audit.agency.units, auditors=auditors)
     if request.method == "GET":
         form.lead_auditor_id.data = audit.lead_auditor_id or 0
     if saved(form, lambda: operations.update_audit(current_user, audit, form.data)):
         flash(_("The audit was saved."), "success")
         return redirect(url_for("audits.detail", audit_id=audit.id))
-    return render_template("audits/audit_edit.html", audit=audit, form=form), form_status(form)
+    offered, not_offered = queries.team_offers(audit, auditors, lead=True)
+    form.offer_leads(offered)
+    return render_template(
+        "audits/audit_edit.html", audit=audit, form=form, not_offered=not_offered
+    ), form_status(form)
 
 
 @bp.post("/<int:audit_id>/members")

@@ -1,0 +1,92 @@
+"""Whether an audit programme covers the whole standard within its cycle (ISO 19011 5.4:
+the extent of the programme; `AUDIT_CYCLE_YEARS`, three by default, as a certificate's cycle):
+every clause of the standard's second level (4.1 … 10.3) is to be audited at every agency of
+the programme at least once in the cycle. A clause counts as covered when a scope names it, a
+clause containing it (a number covers its sub-clauses) or a part of it (the auditor sampled
+it). Used by the programme page (clauses left out per agency, from the programmes' items) and
+by certification readiness (clauses an agency's reported audits covered)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, time
+
+from sqlalchemy import select
+
+from qms.audits.models import Audit, AuditProgramme, ProgrammeItem
+from qms.audits.queries import default_standard
+from qms.audits.settings import setting
+from qms.extensions import db
+from qms.standards.models import Clause
+
+
+def required_clauses() -> list[Clause]:
+    """The clauses every cycle covers: the default standard's second level, in its order."""
+    standard = default_standard()
+    if standard is None:
+        return []
+    return [c for c in standard.clauses if c.depth == 1 and c.retired_at is None]
+
+
+def _overlaps(required: str, scoped: str) -> bool:
+    return (
+        required == scoped or required.startswith(scoped + ".") or scoped.startswith(required + ".")
+    )
+
+
+def uncovered(required: Iterable[Clause], scopes: Iterable[str]) -> list[Clause]:
+    """The required clauses no scope number covers."""
+    listed = [s for s in scopes if s]
+    return [c for c in required if not any(_overlaps(c.number, s) for s in listed)]
+
+
+def cycle_years(year: int) -> range:
+    """The programme years of the cycle ending with `year`."""
+    return range(year - setting("AUDIT_CYCLE_YEARS") + 1, year + 1)
+
+
+def programme_gaps(programme: AuditProgramme) -> dict[str, list[Clause]]:
+    """Per agency of the programme (by name): the clauses no item of the city's programmes of
+    the cycle ending with this programme's year plans to audit."""
+    years = cycle_years(programme.year)
+    items = db.session.execute(
+        select(ProgrammeItem.agency_id, ProgrammeItem.clause_numbers)
+        .join(AuditProgramme, AuditProgramme.id == ProgrammeItem.programme_id)
+        .where(
+            AuditProgramme.city_id == programme.city_id,
+            AuditProgramme.year.in_(list(years)),
+            AuditProgramme.archived_at.is_(None),
+            ProgrammeItem.archived_at.is_(None),
+        )
+    )
+    scopes: dict[int, list[str]] = {}
+    for agency_id, numbers in items:
+        scopes.setdefault(agency_id, []).extend(numbers or [])
+    required = required_clauses()
+    gaps = {}
+    for item in programme.items:
+        if item.archived_at is None and item.agency.name not in gaps:
+            missing = uncovered(required, scopes.get(item.agency_id, []))
+            if missing:
+                gaps[item.agency.name] = missing
+    return gaps
+
+
+def reported_cycle(agency_id: int, today: date) -> tuple[list[Audit], list[Clause]]:
+    """The agency's audits reported within the cycle ending today, and the required clauses
+    none of them covered."""
+    first = date(today.year - setting("AUDIT_CYCLE_YEARS") + 1, 1, 1)
+    audits = list(
+        db.session.scalars(
+            select(Audit)
+            .where(
+                Audit.agency_id == agency_id,
+                Audit.archived_at.is_(None),
+                Audit.report_issued,
+                Audit.reported_at >= datetime.combine(first, time.min),
+            )
+            .order_by(Audit.reported_at)
+        )
+    )
+    scopes = [number for audit in audits for number in audit.scope_clauses or []]
+    return audits, uncovered(required_clauses(), scopes)

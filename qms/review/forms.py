@@ -1,0 +1,146 @@
+"""Forms of the review pages and the API (whose request schemas are generated from them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Optional
+
+from qms.core.forms import (
+    BAD_DATE,
+    REQUIRED,
+    ChoiceField,
+    DayField,
+    RecordField,
+    VersionedForm,
+    enum_choices,
+    max_length,
+)
+from qms.core.labels import label_of
+from qms.review.models import (
+    OUTPUT_LABELS,
+    STATUS_LABELS,
+    Attendee,
+    ManagementReview,
+    ReviewAction,
+)
+
+
+class ReviewValues:
+    def values(self) -> dict[str, Any]:
+        return {
+            name: field.data
+            for name, field in self._fields.items()
+            if name not in ("csrf_token", "agency_id", "version")
+        }
+
+
+class ReviewForm(ReviewValues, FlaskForm):
+    title = StringField(
+        _l("Title (empty: “Management review” and the year)"),
+        validators=[Optional(), max_length(255)],
+    )
+    planned_on = DayField(
+        label_of(ManagementReview, "planned_on"), validators=[InputRequired(BAD_DATE)]
+    )
+    cut_off = DayField(label_of(ManagementReview, "cut_off"), validators=[InputRequired(BAD_DATE)])
+    chair = StringField(
+        label_of(ManagementReview, "chair"), validators=[DataRequired(REQUIRED), max_length(200)]
+    )
+    chair_position = StringField(
+        label_of(ManagementReview, "chair_position"), validators=[Optional(), max_length(200)]
+    )
+    venue = StringField(
+        label_of(ManagementReview, "venue"), validators=[Optional(), max_length(255)]
+    )
+    agenda = TextAreaField(label_of(ManagementReview, "agenda"), validators=[Optional()])
+
+
+class ChangeReviewForm(ReviewForm):
+    """A change (PATCH, the edit page): the fields of a review and, before it is held, the
+    summary of its minutes."""
+
+    summary = TextAreaField(label_of(ManagementReview, "summary"), validators=[Optional()])
+
+
+class NewReviewForm(ReviewForm):
+    agency_id = RecordField(
+        label_of(ManagementReview, "agency_id"), validators=[DataRequired(REQUIRED)]
+    )
+
+
+class EditReviewForm(ChangeReviewForm, VersionedForm):
+    """A change carries the version read."""
+
+
+class AttendeeForm(ReviewValues, FlaskForm):
+    name = StringField(
+        label_of(Attendee, "name"), validators=[DataRequired(REQUIRED), max_length(200)]
+    )
+    position = StringField(label_of(Attendee, "position"), validators=[Optional(), max_length(200)])
+
+
+class ActionForm(ReviewValues, FlaskForm):
+    kind = ChoiceField(
+        label_of(ReviewAction, "kind"),
+        choices=enum_choices(OUTPUT_LABELS),
+        validators=[DataRequired(REQUIRED)],
+    )
+    description = TextAreaField(
+        label_of(ReviewAction, "description"), validators=[DataRequired(REQUIRED)]
+    )
+    # the operation names a missing owner or due date itself (the issue's own refusal)
+    owner = StringField(label_of(ReviewAction, "owner"), validators=[Optional(), max_length(200)])
+    due_on = DayField(label_of(ReviewAction, "due_on"), validators=[Optional()])
+    input_key = StringField(
+        label_of(ReviewAction, "input_key"), validators=[Optional(), max_length(64)]
+    )
+
+
+class ActionDoneForm(ReviewValues, FlaskForm):
+    result = TextAreaField(label_of(ReviewAction, "result"), validators=[DataRequired(REQUIRED)])
+    done_on = DayField(_l("Done on (empty: today)"), validators=[Optional()])
+
+
+class LinkForm(ReviewValues, FlaskForm):
+    outlet = ChoiceField(_l("Lead to"), choices=[], validators=[DataRequired(REQUIRED)])
+    target_id = RecordField(_l("Document"), validators=[Optional()])
+
+
+class HoldForm(ReviewValues, FlaskForm):
+    held_on = DayField(_l("Held on (empty: today)"), validators=[Optional()])
+
+
+class StepForm(ReviewValues, FlaskForm):
+    """A step without input carries nothing but the CSRF token."""
+
+
+class MinutesForm(ReviewValues, FlaskForm):
+    """The summary and a text per input of the pack (fields added per pack, see views)."""
+
+    summary = TextAreaField(label_of(ManagementReview, "summary"), validators=[Optional()])
+
+
+class CorrectionForm(ReviewValues, FlaskForm):
+    summary = TextAreaField(label_of(ManagementReview, "summary"), validators=[Optional()])
+    reason = StringField(
+        _l("Reason for the correction"), validators=[DataRequired(REQUIRED), max_length(400)]
+    )
+
+
+class ReviewFilterForm(ReviewValues, FlaskForm):
+    agency_id = RecordField(label_of(ManagementReview, "agency_id"), validators=[Optional()])
+    status = ChoiceField(
+        label_of(ManagementReview, "status"),
+        choices=[("", "–"), *enum_choices(STATUS_LABELS)],
+        validators=[Optional()],
+    )
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "agency_id": None if self.agency_id.errors else self.agency_id.data,
+            "status": None if self.status.errors else (self.status.data or None),
+        }

@@ -1,0 +1,200 @@
+"""The management review (ISO 9001 9.3; Rapat Tinjauan Manajemen) of an agency: the meeting
+with its chair, attendees, agenda and cut-off, the input pack frozen as of the cut-off (with
+the hash of its data), the discussion of each input, and the outputs of 9.3.3 as actions with
+an owner and a due date, each of which may link to a document or a nonconformity."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from qms.core.labels import labelled
+from qms.core.models import (
+    ArchivableMixin,
+    AuditedMixin,
+    TimestampMixin,
+    VersionedMixin,
+    enum_column,
+)
+from qms.extensions import db
+from qms.organisations.models import Agency
+
+
+class ReviewStatus(enum.StrEnum):
+    PLANNED = "planned"
+    PREPARED = "prepared"
+    HELD = "held"
+    CLOSED = "closed"
+
+
+STATUS_LABELS = {
+    ReviewStatus.PLANNED: _l("Planned"),
+    ReviewStatus.PREPARED: _l("Input pack prepared"),
+    ReviewStatus.HELD: _l("Held (minutes recorded)"),
+    ReviewStatus.CLOSED: _l("Closed (all actions done)"),
+}
+
+
+class OutputKind(enum.StrEnum):
+    """The outputs of 9.3.3."""
+
+    IMPROVEMENT = "improvement"
+    QMS_CHANGE = "qms_change"
+    RESOURCE = "resource"
+
+
+OUTPUT_LABELS = {
+    OutputKind.IMPROVEMENT: _l("Decision on an opportunity for improvement"),
+    OutputKind.QMS_CHANGE: _l("Change needed to the quality system"),
+    OutputKind.RESOURCE: _l("Resource need"),
+}
+
+
+class ActionStatus(enum.StrEnum):
+    OPEN = "open"
+    DONE = "done"
+
+
+ACTION_STATUS_LABELS = {ActionStatus.OPEN: _l("Open"), ActionStatus.DONE: _l("Done")}
+
+
+class ManagementReview(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.Model):
+    __tablename__ = "management_reviews"
+    # the pack is frozen once and kept on the record; its hash is in the history
+    __history_exclude__ = frozenset({"pack"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(
+        ForeignKey("agencies.id"), index=True, info=labelled(_l("Agency"))
+    )
+    title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title")))
+    planned_on: Mapped[date] = mapped_column(info=labelled(_l("Planned date")))
+    cut_off: Mapped[date] = mapped_column(info=labelled(_l("Data cut-off date")))
+    chair: Mapped[str] = mapped_column(String(200), info=labelled(_l("Chair (head of the agency)")))
+    chair_position: Mapped[str] = mapped_column(
+        String(200), default="", info=labelled(_l("Chair's position"))
+    )
+    venue: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("Venue")))
+    agenda: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Agenda")))
+    status: Mapped[ReviewStatus] = enum_column(
+        ReviewStatus, _l("Status"), STATUS_LABELS, default=ReviewStatus.PLANNED
+    )
+    pack: Mapped[dict] = mapped_column(JSON, default=dict, info=labelled(_l("Input pack")))
+    pack_hash: Mapped[str | None] = mapped_column(
+        String(64), default=None, info=labelled(_l("Input pack SHA-256"))
+    )
+    pack_prepared_at: Mapped[datetime | None] = mapped_column(
+        default=None, info=labelled(_l("Input pack prepared"))
+    )
+    held_on: Mapped[date | None] = mapped_column(default=None, info=labelled(_l("Held on")))
+    summary: Mapped[str] = mapped_column(
+        Text, default="", info=labelled(_l("Summary of the meeting"))
+    )
+    closed_on: Mapped[date | None] = mapped_column(default=None, info=labelled(_l("Closed on")))
+
+    agency: Mapped[Agency] = relationship(lazy="joined")
+    attendees: Mapped[list[Attendee]] = relationship(
+        back_populates="review", order_by="Attendee.id"
+    )
+    discussions: Mapped[list[Discussion]] = relationship(
+        back_populates="review", order_by="Discussion.id"
+    )
+    actions: Mapped[list[ReviewAction]] = relationship(
+        back_populates="review", order_by="ReviewAction.id"
+    )
+
+    @property
+    def record_label(self) -> str:
+        return self.title
+
+    @property
+    def minutes_fixed(self) -> bool:
+        """Held or closed: the minutes change only by a correction with a reason."""
+        return self.status in (ReviewStatus.HELD, ReviewStatus.CLOSED)
+
+    def discussion_of(self, input_key: str) -> str:
+        return next((d.text for d in self.discussions if d.input_key == input_key), "")
+
+
+class Attendee(AuditedMixin, db.Model):
+    __tablename__ = "management_review_attendees"
+    __deletable__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(
+        ForeignKey("management_reviews.id"), index=True, info=labelled(_l("Management review"))
+    )
+    name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Name")))
+    position: Mapped[str] = mapped_column(String(200), default="", info=labelled(_l("Position")))
+
+    review: Mapped[ManagementReview] = relationship(back_populates="attendees")
+
+    @property
+    def record_label(self) -> str:
+        return self.name
+
+
+class Discussion(AuditedMixin, TimestampMixin, db.Model):
+    """What the meeting said about one input of the pack (an input provider's key)."""
+
+    __tablename__ = "management_review_discussions"
+    __table_args__ = (UniqueConstraint("review_id", "input_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(
+        ForeignKey("management_reviews.id"), index=True, info=labelled(_l("Management review"))
+    )
+    input_key: Mapped[str] = mapped_column(String(64), info=labelled(_l("Input")))
+    text: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Discussion")))
+
+    review: Mapped[ManagementReview] = relationship(back_populates="discussions")
+
+    @property
+    def record_label(self) -> str:
+        return f"{self.review.title} · {self.input_key}"
+
+
+class ReviewAction(AuditedMixin, TimestampMixin, db.Model):
+    """An output of the review (9.3.3): a decision with its owner and due date, tracked to done;
+    it may open a revision of a document or raise a nonconformity (their ids are kept here, and
+    the other record names the review)."""
+
+    __tablename__ = "management_review_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(
+        ForeignKey("management_reviews.id"), index=True, info=labelled(_l("Management review"))
+    )
+    kind: Mapped[OutputKind] = enum_column(OutputKind, _l("Kind of output"), OUTPUT_LABELS)
+    input_key: Mapped[str] = mapped_column(
+        String(64), default="", info=labelled(_l("Input it answers"))
+    )
+    description: Mapped[str] = mapped_column(Text, info=labelled(_l("Decision or action")))
+    owner: Mapped[str] = mapped_column(String(200), info=labelled(_l("Person in charge")))
+    due_on: Mapped[date] = mapped_column(info=labelled(_l("Due date")))
+    status: Mapped[ActionStatus] = enum_column(
+        ActionStatus, _l("Status"), ACTION_STATUS_LABELS, default=ActionStatus.OPEN
+    )
+    done_on: Mapped[date | None] = mapped_column(default=None, info=labelled(_l("Done on")))
+    result: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("What was done")))
+    link_kind: Mapped[str | None] = mapped_column(
+        String(32), default=None, info=labelled(_l("Linked record"))
+    )
+    link_id: Mapped[int | None] = mapped_column(default=None, info=labelled(_l("Linked record id")))
+
+    review: Mapped[ManagementReview] = relationship(back_populates="actions")
+
+    @property
+    def record_label(self) -> str:
+        return f"{self.review.title} · {self.description[:60]}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == ActionStatus.DONE
+
+    def is_overdue(self, today: date) -> bool:
+        return not self.is_done and self.due_on < today

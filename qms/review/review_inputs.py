@@ -1,0 +1,135 @@
+"""The review's own contributions: the input "status of actions from previous management
+reviews" (9.3.2 a), its records as evidence of 9.3 (retain), and the readiness condition "a
+management review held within REVIEW_INTERVAL_MONTHS"."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from qms.core.readiness import (
+    RETAIN,
+    Condition,
+    Evidence,
+    EvidenceSource,
+    Outcome,
+    add_condition,
+    add_evidence_source,
+)
+from qms.core.review_inputs import InputProvider, add_input_provider
+from qms.extensions import db
+from qms.review.models import ManagementReview, ReviewAction, ReviewStatus
+from qms.review.queries import latest_held, months_between
+from qms.review.settings import setting
+
+HELD = (ReviewStatus.HELD, ReviewStatus.CLOSED)
+LABELS = {
+    "actions": _l("Actions decided by earlier reviews"),
+    "done": _l("Done by the cut-off"),
+    "open": _l("Still open"),
+    "overdue": _l("Overdue at the cut-off"),
+}
+
+
+def previous_actions(agency: Any, cut_off: date) -> dict[str, Any]:
+    """The actions of the agency's reviews held before the cut-off, as they stand."""
+    actions = list(
+        db.session.scalars(
+            select(ReviewAction)
+            .join(ManagementReview, ManagementReview.id == ReviewAction.review_id)
+            .where(
+                ManagementReview.agency_id == agency.id,
+                ManagementReview.archived_at.is_(None),
+                ManagementReview.status.in_(HELD),
+                ManagementReview.held_on <= cut_off,
+            )
+            .order_by(ReviewAction.due_on, ReviewAction.id)
+        )
+    )
+    done = [a for a in actions if a.is_done and a.done_on <= cut_off]
+    still_open = [a for a in actions if a not in done]
+    return {
+        "counts": {
+            "actions": len(actions),
+            "done": len(done),
+            "open": len(still_open),
+            "overdue": sum(1 for a in still_open if a.due_on < cut_off),
+        },
+        "rows": [
+            {
+                "text": f"{a.review.title}: {a.description}",
+                "value": (
+                    _("done on %(day)s", day=a.done_on.isoformat())
+                    if a in done
+                    else _("open, due %(day)s", day=a.due_on.isoformat())
+                ),
+            }
+            for a in actions
+        ],
+    }
+
+
+def review_records(agency: Any, today: date) -> dict[str, list[Evidence]]:
+    held = db.session.execute(
+        select(ManagementReview.id, ManagementReview.title)
+        .where(
+            ManagementReview.agency_id == agency.id,
+            ManagementReview.archived_at.is_(None),
+            ManagementReview.status.in_(HELD),
+        )
+        .order_by(ManagementReview.held_on.desc())
+        .limit(3)
+    ).all()
+    found = [Evidence(title, url_for("review.show", review_id=i)) for i, title in held]
+    return {"9.3": found} if found else {}
+
+
+def held_recently(agency: Any, today: date) -> Outcome:
+    months = setting("REVIEW_INTERVAL_MONTHS")
+    review = latest_held(agency.id)
+    if review is None:
+        return Outcome(False, _("No management review has been held."))
+    link = [Evidence(review.title, url_for("review.show", review_id=review.id))]
+    if months_between(review.held_on, today) > months:
+        return Outcome(
+            False,
+            _(
+                "The latest management review was held on %(day)s, more than %(n)s months ago.",
+                day=review.held_on.isoformat(),
+                n=months,
+            ),
+            link,
+        )
+    return Outcome(
+        True,
+        _("A management review was held on %(day)s.", day=review.held_on.isoformat()),
+        link,
+    )
+
+
+def register() -> None:
+    add_input_provider(
+        InputProvider(
+            "a",
+            "previous-actions",
+            _l("Status of actions from previous reviews"),
+            previous_actions,
+            LABELS,
+        )
+    )
+    add_evidence_source(
+        EvidenceSource("reviews", _l("Management review minutes"), RETAIN, review_records, 60)
+    )
+    add_condition(
+        Condition(
+            "review-held",
+            _l("A management review held within the interval"),
+            held_recently,
+            order=30,
+        )
+    )

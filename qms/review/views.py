@@ -1,0 +1,287 @@
+"""The pages of management reviews and of an agency's readiness. Thin handlers: they parse,
+call one operation, commit and render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from qms.core import access
+from qms.core.history import history_of
+from qms.core.review_inputs import action_outlets
+from qms.core.timeutil import today
+from qms.core.views import form_page, form_status, require_login, save_form, saved
+from qms.extensions import db
+from qms.organisations.models import Agency
+from qms.organisations.queries import visible_agencies
+from qms.review import operations, pack, queries, workflow
+from qms.review.forms import (
+    ActionDoneForm,
+    ActionForm,
+    AttendeeForm,
+    CorrectionForm,
+    EditReviewForm,
+    HoldForm,
+    LinkForm,
+    MinutesForm,
+    NewReviewForm,
+    ReviewFilterForm,
+    StepForm,
+)
+from qms.review.models import (
+    ACTION_STATUS_LABELS,
+    OUTPUT_LABELS,
+    STATUS_LABELS,
+    Attendee,
+    ManagementReview,
+    ReviewAction,
+)
+from qms.review.policies import reads_reviews_of
+from qms.review.readiness import readiness
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+require_login(bp)
+
+
+def template_labels() -> dict[str, Any]:
+    """App-wide (registered by init_app): the agency panel renders outside this blueprint."""
+    return {
+        "review_labels": {
+            "status": STATUS_LABELS,
+            "output": OUTPUT_LABELS,
+            "action_status": ACTION_STATUS_LABELS,
+        }
+    }
+
+
+@bp.get("/")
+def index():
+    form = ReviewFilterForm(request.args, meta={"csrf": False})
+    form.validate()
+    filters = queries.ReviewFilter(**form.values())
+    reviews = db.session.scalars(
+        queries.reviews_query(current_user, filters).limit(queries.PAGE_ROWS)
+    ).all()
+    return render_template(
+        "review/index.html",
+        reviews=reviews,
+        filters=filters,
+        agencies=visible_agencies(current_user),
+        may_create=bool(queries.writable_agencies(current_user)),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new_review():
+    agencies = queries.writable_agencies(current_user)
+    if not agencies:
+        return render_template("errors.html", message=_("You may not plan reviews.")), 403
+    form = NewReviewForm()
+    form.agency_id.choices = [(0, "–"), *((a.id, a.name) for a in agencies)]
+
+    def create(values: dict[str, Any]) -> ManagementReview:
+        agency = access.owner_for_create(
+            current_user, ManagementReview, Agency, form.agency_id.data, "agency_id"
+        )
+        return operations.create_review(current_user, agency, values)
+
+    review = save_form(form, create)
+    if review is not None:
+        return redirect(url_for(".show", review_id=review.id))
+    return form_page(form, _("New management review"), url_for(".index"))
+
+
+def _review_page(review: ManagementReview, failed: dict[str, Any] | None = None, status=200):
+    failed = failed or {}
+    may_edit = access.can(current_user, access.EDIT, review) and not review.is_archived
+    outlets = action_outlets()
+    link_forms = {}
+    if may_edit:
+        for action in review.actions:
+            if not action.is_done and action.link_kind is None:
+                form = failed.get(("link", action.id)) or LinkForm(formdata=None)
+                form.outlet.choices = [(o.key, o.title) for o in outlets]
+                targets = [
+                    t for o in outlets if o.targets for t in o.targets(current_user, review.agency)
+                ]
+                form.target_id.choices = [("", "–"), *targets]
+                link_forms[action.id] = form
+    return render_template(
+        "review/review.html",
+        review=review,
+        items=pack.read(review.pack),
+        late_by=queries.late_by(review) if review.held_on else None,
+        previous=queries.previous_of(review),
+        steps=workflow.available_transitions(review, current_user),
+        step_form=failed.get("step") or StepForm(formdata=None),
+        hold_form=failed.get("hold") or HoldForm(formdata=None),
+        may_edit=may_edit,
+        may_minute=may_edit and review.status.value == "prepared",
+        attendee_form=failed.get("attendee") or AttendeeForm(formdata=None),
+        minutes_form=failed.get("minutes") or MinutesForm(formdata=None, obj=review),
+        action_form=failed.get("action") or ActionForm(formdata=None),
+        done_forms={
+            a.id: failed.get(("done", a.id)) or ActionDoneForm(formdata=None)
+            for a in review.actions
+            if not a.is_done
+        },
+        link_forms=link_forms,
+        links={a.id: queries.link_of(a) for a in review.actions},
+        correction_form=failed.get("correction")
+        or CorrectionForm(formdata=None, data={"summary": review.summary}),
+        today=today(),
+        history=history_of(review),
+    ), status
+
+
+@bp.get("/<int:review_id>")
+def show(review_id: int):
+    return _review_page(access.get_visible(ManagementReview, review_id, current_user))
+
+
+@bp.route("/<int:review_id>/edit", methods=["GET", "POST"])
+def edit(review_id: int):
+    record = access.get_visible(ManagementReview, review_id, current_user)
+    access.authorize(current_user, access.EDIT, record)
+    form = EditReviewForm(obj=record)
+    changed = save_form(
+        form,
+        lambda values: operations.update_review(current_user, record, values, form.version.data),
+    )
+    if changed is not None:
+        return redirect(url_for(".show", review_id=record.id))
+    return form_page(form, record.title, url_for(".show", review_id=record.id))
+
+
+def _post_on_review(review: ManagementReview, key: Any, form: FlaskForm, change) -> Any:
+    """A form posted on the review's page: the change, or the page again with the refusal."""
+    if save_form(form, change) is not None:
+        return redirect(url_for(".show", review_id=review.id))
+    review = access.get_visible(ManagementReview, review.id, current_user)
+    return _review_page(review, {key: form}, form_status(form))
+
+
+@bp.post("/<int:review_id>/step/<name>")
+def step(review_id: int, name: str):
+    record = access.get_visible(ManagementReview, review_id, current_user)
+    if name not in workflow.STEPS:
+        return _review_page(record, status=404)
+    form = HoldForm() if name == "hold" else StepForm()
+    return _post_on_review(
+        record,
+        "hold" if name == "hold" else "step",
+        form,
+        lambda values: workflow.transition(current_user, record, name, values),
+    )
+
+
+@bp.post("/<int:review_id>/attendees")
+def add_attendee(review_id: int):
+    record = access.get_visible(ManagementReview, review_id, current_user)
+    return _post_on_review(
+        record,
+        "attendee",
+        AttendeeForm(),
+        lambda values: operations.add_attendee(current_user, record, values),
+    )
+
+
+@bp.post("/attendees/<int:attendee_id>/remove")
+def remove_attendee(attendee_id: int):
+    attendee = access.get_visible(Attendee, attendee_id, current_user)
+    review = attendee.review
+    form = StepForm()
+    if saved(form, lambda: operations.remove_attendee(current_user, attendee)) is None:
+        flash(" ".join(str(e) for e in form.form_errors) or _("Not saved."), "error")
+    return redirect(url_for(".show", review_id=review.id))
+
+
+def _discussions_posted() -> dict[str, str]:
+    """The text of each input's discussion, posted as discussion_<input key>."""
+    return {
+        name.removeprefix("discussion_"): value
+        for name, value in request.form.items()
+        if name.startswith("discussion_")
+    }
+
+
+@bp.post("/<int:review_id>/minutes")
+def minutes(review_id: int):
+    record = access.get_visible(ManagementReview, review_id, current_user)
+    form = MinutesForm()
+    discussions = _discussions_posted()
+    return _post_on_review(
+        record,
+        "minutes",
+        form,
+        lambda values: operations.record_minutes(
+            current_user, record, form.summary.data or "", discussions
+        ),
+    )
+
+
+@bp.post("/<int:review_id>/correct")
+def correct(review_id: int):
+    record = access.get_visible(ManagementReview, review_id, current_user)
+    form = CorrectionForm()
+    discussions = _discussions_posted()
+    return _post_on_review(
+        record,
+        "correction",
+        form,
+        lambda values: operations.correct(
+            current_user,
+            record,
+            {"summary": form.summary.data, "discussions": discussions},
+            form.reason.data or "",
+        ),
+    )
+
+
+@bp.post("/<int:review_id>/actions")
+def add_action(review_id: int):
+    record = access.get_visible(ManagementReview, review_id, current_user)
+    return _post_on_review(
+        record,
+        "action",
+        ActionForm(),
+        lambda values: operations.add_action(current_user, record, values),
+    )
+
+
+@bp.post("/actions/<int:action_id>/done")
+def action_done(action_id: int):
+    action = access.get_visible(ReviewAction, action_id, current_user)
+    return _post_on_review(
+        action.review,
+        ("done", action.id),
+        ActionDoneForm(),
+        lambda values: operations.complete_action(current_user, action, values),
+    )
+
+
+@bp.post("/actions/<int:action_id>/link")
+def action_link(action_id: int):
+    action = access.get_visible(ReviewAction, action_id, current_user)
+    form = LinkForm()
+    form.outlet.choices = [(o.key, o.title) for o in action_outlets()]
+    return _post_on_review(
+        action.review,
+        ("link", action.id),
+        form,
+        lambda values: operations.link_action(
+            current_user, action, values["outlet"], values.get("target_id")
+        ),
+    )
+
+
+@bp.get("/readiness/<int:agency_id>")
+def readiness_page(agency_id: int):
+    agency = access.get_visible(Agency, agency_id, current_user)
+    if not reads_reviews_of(current_user, agency):
+        return render_template("errors.html", message=_("Not found.")), 404
+    return render_template("review/readiness.html", agency=agency, data=readiness(agency))

@@ -1,0 +1,75 @@
+"""Support and resources of an agency's quality system (ISO 9001 7.1.5, 7.2, 8.4; ISO 19011
+§7): the calibration register, staff competence, qualified auditors and external providers.
+
+models.py       instruments, calibrations, positions and their competences, staff, trainings,
+                auditor qualifications, trainings and evaluations, providers and evaluations
+vocabulary.py   fixed values and their labels      settings.py   intervals and the auditor rule
+policies.py     who reads and writes               common.py     shared operation helpers
+calibration.py  instruments, events, the 7.1.5.2 evaluation, the nonconformity it may raise
+competence.py   positions, staff, trainings, the competence matrix
+auditors.py     qualifications, experience, the team rule audits ask, evaluations after audits
+providers.py    providers and their evaluations
+queries.py      lists, form offers, the agency panel    figures.py   counts in SQL, the
+reminders.py    calibrations, certificates, providers                resources summary
+views/          pages by area      api.py, resources.py   /api/v1      demo.py   the demo city"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+
+def init_app(app: Flask) -> None:
+    from qms.audits.interface import register_team_rule
+    from qms.core.registry import (
+        AgencyPanel,
+        NavItem,
+        add_agency_panel,
+        add_demo_seeder,
+        add_nav,
+        add_reminder_source,
+    )
+    from qms.files.policies import register_owner
+    from qms.support import (  # noqa: F401  (api: its routes)
+        api,
+        auditors,
+        demo,
+        policies,
+        queries,
+        reminders,
+        settings,
+        views,
+    )
+    from qms.support import reports as support_reports
+    from qms.support.models import CalibrationEvent, Training
+    from qms.support.views import (  # noqa: F401  (their routes)
+        auditor_pages,
+        competence_pages,
+        instrument_pages,
+        provider_pages,
+    )
+
+    settings.init_config(app)
+    policies.register()
+    register_owner(CalibrationEvent)
+    register_owner(Training)
+    # who may lead an audit or join its team (ISO 19011 §7), asked by the audits' team forms
+    register_team_rule(auditors.team_rule)
+    app.register_blueprint(views.bp)
+    app.context_processor(views.template_labels)
+    add_nav(
+        NavItem(_l("Resources"), "support.index", queries.reads_support, order=52, group="planning")
+    )
+    add_agency_panel(
+        AgencyPanel(
+            "support/_agency_panel.html",
+            queries.agency_panel_context,
+            queries.agency_panel_visible,
+            order=55,
+        )
+    )
+    add_reminder_source(reminders.reminders)
+    support_reports.register()
+    # the qualifications before the audits' demo data (order 40), whose teams the rule checks
+    add_demo_seeder(demo.seed_auditors, order=35)
+    add_demo_seeder(demo.seed, order=65)

@@ -1,0 +1,72 @@
+"""What the support operations share: setting fields from a form's values, the refusals every
+register uses, archiving."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from qms.core import access
+from qms.core.errors import DomainError
+from qms.core.timeutil import utcnow
+from qms.extensions import db
+from qms.organisations.models import Unit
+
+ARCHIVED = _l("This record is archived: it cannot be changed.")
+
+
+def apply(record: Any, values: dict[str, Any], fields: Iterable[str]) -> None:
+    """Set the fields present in `values` (texts stripped; an empty optional text is "")."""
+    for name in fields:
+        if name in values:
+            value = values[name]
+            if isinstance(value, str):
+                value = value.strip()
+            elif value is None and isinstance(getattr(record, name, None), str):
+                value = ""
+            setattr(record, name, value)
+
+
+def required_text(value: str | None, field: str, message: Any) -> None:
+    if not (value or "").strip():
+        raise DomainError(message, field=field)
+
+
+def not_in_future(day: date | None, field: str, today: date) -> None:
+    if day is not None and day > today:
+        raise DomainError(_l("This date cannot be in the future."), field=field)
+
+
+def refuse_archived(record: Any) -> None:
+    if getattr(record, "archived_at", None) is not None:
+        raise DomainError(ARCHIVED)
+
+
+def own_unit(unit_id: int | None, agency_id: int) -> None:
+    if unit_id is None:
+        return
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or unit.agency_id != agency_id:
+        raise DomainError(_l("Choose one of the agency's own units."), field="unit_id")
+
+
+def archive(actor: Any, record: Any) -> Any:
+    """Take an entry out of its register (records are never deleted)."""
+    access.authorize(actor, access.ARCHIVE, record)
+    refuse_archived(record)
+    record.archived_at = utcnow()
+    record.archived_by_id = actor.id
+    db.session.flush()
+    return record
+
+
+def attach_upload(actor: Any, owner: Any, values: dict[str, Any], description: str = "") -> None:
+    """Store the certificate or evidence file a form carried, if any (nothing when none)."""
+    from qms.files import operations as files
+
+    upload = values.get("file")
+    if upload is not None and getattr(upload, "filename", ""):
+        files.store(upload.stream, upload.filename, owner, actor, description=description)

@@ -1,0 +1,164 @@
+"""Competence (ISO 9001 7.2): an agency's positions with the competences each requires, its
+staff, their trainings and certificates, and the matrix of each person's gaps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from qms.accounts.models import User
+from qms.core import access
+from qms.core.errors import DomainError
+from qms.core.timeutil import today as local_today
+from qms.extensions import db
+from qms.organisations.models import Agency
+from qms.support import figures
+from qms.support.common import (
+    apply,
+    attach_upload,
+    not_in_future,
+    own_unit,
+    refuse_archived,
+    required_text,
+)
+from qms.support.models import Person, Position, PositionCompetence, Training, competence_lines
+from qms.support.vocabulary import BAD_NIP, NIP_PATTERN
+
+POSITION_FIELDS = ("title", "required_education")
+PERSON_FIELDS = ("name", "nip", "position_id", "unit_id", "education", "user_id")
+TRAINING_FIELDS = (
+    "title",
+    "provider",
+    "competence",
+    "started_on",
+    "finished_on",
+    "certificate_number",
+    "certificate_expires_on",
+    "effectiveness",
+    "effective",
+)
+
+
+def save_position(
+    actor: User,
+    values: dict[str, Any],
+    *,
+    agency: Agency | None = None,
+    record: Position | None = None,
+) -> Position:
+    if record is None:
+        record = Position(agency_id=agency.id, agency=agency)
+        access.authorize(actor, access.CREATE, record)
+        db.session.add(record)
+    else:
+        access.authorize(actor, access.EDIT, record)
+        refuse_archived(record)
+    apply(record, values, POSITION_FIELDS)
+    required_text(record.title, "title", _l("Name the position."))
+    if "required_competences" in values:
+        wanted = competence_lines(values["required_competences"] or "")
+        if any(len(name) > 255 for name in wanted):
+            raise DomainError(
+                _l("At most %(max)d characters.", max=255), field="required_competences"
+            )
+        kept = [r for r in record.requirements if r.name in wanted]
+        record.requirements = kept + [
+            PositionCompetence(name=name) for name in wanted if name not in record.competences
+        ]
+    db.session.flush()
+    return record
+
+
+def _check_person(person: Person) -> None:
+    required_text(person.name, "name", _l("Give the person's name."))
+    if person.nip and not NIP_PATTERN.match(person.nip):
+        raise DomainError(BAD_NIP, field="nip")
+    if person.position_id is not None:
+        position = db.session.get(Position, person.position_id)
+        if position is None or position.agency_id != person.agency_id:
+            raise DomainError(_l("Choose one of the agency's positions."), field="position_id")
+    own_unit(person.unit_id, person.agency_id)
+    if person.user_id is not None and db.session.get(User, person.user_id) is None:
+        raise DomainError(_l("Unknown user account."), field="user_id")
+
+
+def save_person(
+    actor: User,
+    values: dict[str, Any],
+    *,
+    agency: Agency | None = None,
+    record: Person | None = None,
+) -> Person:
+    if record is None:
+        record = Person(agency_id=agency.id, agency=agency)
+        access.authorize(actor, access.CREATE, record)
+        db.session.add(record)
+    else:
+        access.authorize(actor, access.EDIT, record)
+        refuse_archived(record)
+    apply(record, values, PERSON_FIELDS)
+    _check_person(record)
+    db.session.flush()
+    return record
+
+
+def add_training(
+    actor: User, person: Person, values: dict[str, Any], today: date | None = None
+) -> Training:
+    access.authorize(actor, access.EDIT, person)
+    refuse_archived(person)
+    today = today or local_today()
+    training = Training(person_id=person.id, person=person)
+    apply(training, values, TRAINING_FIELDS)
+    required_text(training.title, "title", _l("Name the training or certification."))
+    if training.finished_on is None:
+        raise DomainError(_l("Give the date it was completed."), field="finished_on")
+    not_in_future(training.finished_on, "finished_on", today)
+    if training.started_on and training.started_on > training.finished_on:
+        raise DomainError(_l("A training cannot end before it starts."), field="finished_on")
+    if training.certificate_expires_on and training.certificate_expires_on <= training.finished_on:
+        raise DomainError(
+            _l("A certificate cannot expire before it was issued."),
+            field="certificate_expires_on",
+        )
+    db.session.add(training)
+    db.session.flush()
+    attach_upload(actor, training, values, training.certificate_number)
+    return training
+
+
+# --- the competence matrix ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    """One person against their position: each required competence held or not."""
+
+    person: Person
+    held: dict[str, bool]
+
+    @property
+    def gaps(self) -> list[str]:
+        return [c for c, ok in self.held.items() if not ok]
+
+
+def matrix(people: list[Person], today: date) -> list[MatrixRow]:
+    """Each person's required competences, held or not (the gaps counted in SQL, one query)."""
+    missing: dict[int, set[str]] = {}
+    for person_id, _name, _position, competence in figures.gaps(
+        None, today, [p.id for p in people]
+    ):
+        missing.setdefault(person_id, set()).add(competence)
+    return [
+        MatrixRow(
+            person,
+            {
+                c: c not in missing.get(person.id, set())
+                for c in (person.position.competences if person.position else [])
+            },
+        )
+        for person in people
+    ]

@@ -1,0 +1,315 @@
+"""Forms of the support pages; the JSON API validates with the same forms and its request
+schemas are generated from them. Labels come from the models' columns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
+
+from qms.core.forms import (
+    BAD_DATE,
+    REQUIRED,
+    ChoiceField,
+    DayField,
+    RecordField,
+    WholeNumberField,
+    choices,
+    enum_choices,
+    max_length,
+)
+from qms.core.labels import label_of
+from qms.support.models import (
+    AuditorEvaluation,
+    AuditorQualification,
+    AuditorTraining,
+    CalibrationEvent,
+    Instrument,
+    Person,
+    Position,
+    Provider,
+    ProviderEvaluation,
+    Training,
+)
+from qms.support.vocabulary import (
+    BAD_KAN,
+    BAD_NIP,
+    EVENT_KIND_LABELS,
+    KAN_PATTERN,
+    METHOD_LABELS,
+    NIP_PATTERN,
+    PROVIDER_KIND_LABELS,
+    PROVIDER_STATUS_LABELS,
+    RESULT_LABELS,
+    STATE_LABELS,
+)
+
+YES_NO = [("", "–"), ("yes", _l("Yes")), ("no", _l("No"))]
+UNTICKED_NUMBER = NumberRange(min=0, max=10000, message=_l("Enter a number from 0 to 10000."))
+
+
+def _yes_no(value: Any) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+class SupportForm(FlaskForm):
+    #: fields whose "yes"/"no" choice is a boolean for the operations
+    booleans: tuple[str, ...] = ()
+
+    def values(self) -> dict[str, Any]:
+        values = {
+            name: field.data
+            for name, field in self._fields.items()
+            if name not in ("csrf_token", "agency_id", "city_id")
+        }
+        for name in self.booleans:
+            values[name] = _yes_no(values.get(name))
+        return values
+
+    def offer(self, **options: list[tuple[Any, Any]]) -> None:
+        """The records a RecordField may choose, as (id, label), after "–"."""
+        for name, pairs in options.items():
+            getattr(self, name).choices = choices([("", "–"), *pairs])
+
+
+def _agency_field(model: type) -> RecordField:
+    return RecordField(label_of(model, "agency_id"), validators=[DataRequired(REQUIRED)])
+
+
+def _text(model: type, name: str, required: bool = False, length: int = 255) -> StringField:
+    first = DataRequired(REQUIRED) if required else Optional()
+    return StringField(label_of(model, name), validators=[first, max_length(length)])
+
+
+# --- instruments ----------------------------------------------------------------------------
+
+
+class InstrumentForm(SupportForm):
+    identifier = _text(Instrument, "identifier", True, 64)
+    description = _text(Instrument, "description", True)
+    unit_id = RecordField(label_of(Instrument, "unit_id"), validators=[Optional()])
+    location = _text(Instrument, "location")
+    measuring_range = _text(Instrument, "measuring_range")
+    required_accuracy = _text(Instrument, "required_accuracy")
+    interval_months = WholeNumberField(
+        label_of(Instrument, "interval_months"),
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(
+                min=1, max=240, message=_l("The interval is a whole number of months, at least 1.")
+            ),
+        ],
+    )
+    method = ChoiceField(
+        label_of(Instrument, "method"),
+        choices=enum_choices(METHOD_LABELS),
+        validators=[DataRequired(REQUIRED)],
+    )
+    laboratory = _text(Instrument, "laboratory")
+    kan_number = StringField(
+        label_of(Instrument, "kan_number"),
+        validators=[Optional(), Regexp(KAN_PATTERN, message=BAD_KAN)],
+    )
+    reference = TextAreaField(label_of(Instrument, "reference"), validators=[Optional()])
+    state = ChoiceField(
+        label_of(Instrument, "state"),
+        choices=enum_choices(STATE_LABELS),
+        default="in_use",
+        validators=[DataRequired(REQUIRED)],
+    )
+    next_due_on = DayField(label_of(Instrument, "next_due_on"), validators=[Optional()])
+
+
+class NewInstrumentForm(InstrumentForm):
+    agency_id = _agency_field(Instrument)
+
+
+class EventForm(SupportForm):
+    kind = ChoiceField(
+        label_of(CalibrationEvent, "kind"),
+        choices=enum_choices(EVENT_KIND_LABELS),
+        validators=[DataRequired(REQUIRED)],
+    )
+    performed_on = DayField(
+        label_of(CalibrationEvent, "performed_on"), validators=[InputRequired(BAD_DATE)]
+    )
+    performed_by = _text(CalibrationEvent, "performed_by")
+    result = ChoiceField(
+        label_of(CalibrationEvent, "result"),
+        choices=enum_choices(RESULT_LABELS),
+        validators=[DataRequired(REQUIRED)],
+    )
+    certificate_number = _text(CalibrationEvent, "certificate_number", length=100)
+    next_due_on = DayField(
+        _l("Next due (empty: the interval after the date)"), validators=[Optional()]
+    )
+    notes = TextAreaField(label_of(CalibrationEvent, "notes"), validators=[Optional()])
+    file = FileField(_l("Certificate file"))
+
+
+class ToleranceEvaluationForm(SupportForm):
+    booleans = ("previous_results_valid",)
+
+    previous_results_valid = ChoiceField(
+        label_of(CalibrationEvent, "previous_results_valid"),
+        choices=YES_NO,
+        validators=[DataRequired(REQUIRED)],
+    )
+    evaluation = TextAreaField(
+        label_of(CalibrationEvent, "evaluation"), validators=[DataRequired(REQUIRED)]
+    )
+    conclusion = TextAreaField(
+        label_of(CalibrationEvent, "conclusion"), validators=[DataRequired(REQUIRED)]
+    )
+
+
+# --- competence -----------------------------------------------------------------------------
+
+
+class PositionForm(SupportForm):
+    title = _text(Position, "title", True)
+    required_competences = TextAreaField(
+        label_of(Position, "required_competences"), validators=[Optional()]
+    )
+    required_education = _text(Position, "required_education")
+
+
+class NewPositionForm(PositionForm):
+    agency_id = _agency_field(Position)
+
+
+class PersonForm(SupportForm):
+    name = _text(Person, "name", True, 200)
+    nip = StringField(
+        label_of(Person, "nip"), validators=[Optional(), Regexp(NIP_PATTERN, message=BAD_NIP)]
+    )
+    position_id = RecordField(label_of(Person, "position_id"), validators=[Optional()])
+    unit_id = RecordField(label_of(Person, "unit_id"), validators=[Optional()])
+    education = _text(Person, "education")
+    user_id = RecordField(label_of(Person, "user_id"), validators=[Optional()])
+
+
+class NewPersonForm(PersonForm):
+    agency_id = _agency_field(Person)
+
+
+class TrainingForm(SupportForm):
+    booleans = ("effective",)
+
+    title = _text(Training, "title", True)
+    provider = _text(Training, "provider")
+    competence = _text(Training, "competence")
+    started_on = DayField(label_of(Training, "started_on"), validators=[Optional()])
+    finished_on = DayField(label_of(Training, "finished_on"), validators=[InputRequired(BAD_DATE)])
+    certificate_number = _text(Training, "certificate_number", length=100)
+    certificate_expires_on = DayField(
+        label_of(Training, "certificate_expires_on"), validators=[Optional()]
+    )
+    effectiveness = TextAreaField(label_of(Training, "effectiveness"), validators=[Optional()])
+    effective = ChoiceField(
+        label_of(Training, "effective"), choices=YES_NO, validators=[Optional()]
+    )
+    file = FileField(_l("Certificate file"))
+
+
+# --- auditors -------------------------------------------------------------------------------
+
+
+class QualificationForm(SupportForm):
+    prior_audits_as_member = WholeNumberField(
+        label_of(AuditorQualification, "prior_audits_as_member"),
+        validators=[Optional(), UNTICKED_NUMBER],
+    )
+    prior_audits_led = WholeNumberField(
+        label_of(AuditorQualification, "prior_audits_led"),
+        validators=[Optional(), UNTICKED_NUMBER],
+    )
+    notes = TextAreaField(label_of(AuditorQualification, "notes"), validators=[Optional()])
+
+
+class NewQualificationForm(QualificationForm):
+    city_id = RecordField(
+        label_of(AuditorQualification, "city_id"), validators=[DataRequired(REQUIRED)]
+    )
+    user_id = RecordField(
+        label_of(AuditorQualification, "user_id"), validators=[DataRequired(REQUIRED)]
+    )
+
+
+class AuditorTrainingForm(SupportForm):
+    title = _text(AuditorTraining, "title", True)
+    provider = _text(AuditorTraining, "provider")
+    completed_on = DayField(
+        label_of(AuditorTraining, "completed_on"), validators=[InputRequired(BAD_DATE)]
+    )
+    certificate_number = _text(AuditorTraining, "certificate_number", length=100)
+
+
+class AuditorEvaluationForm(SupportForm):
+    audit_id = RecordField(
+        label_of(AuditorEvaluation, "audit_id"), validators=[DataRequired(REQUIRED)]
+    )
+    auditor_id = RecordField(
+        label_of(AuditorEvaluation, "auditor_id"), validators=[DataRequired(REQUIRED)]
+    )
+    score = WholeNumberField(
+        label_of(AuditorEvaluation, "score"),
+        validators=[InputRequired(REQUIRED), NumberRange(1, 5, _l("Rate it from 1 to 5."))],
+    )
+    comments = TextAreaField(label_of(AuditorEvaluation, "comments"), validators=[Optional()])
+
+
+# --- providers ------------------------------------------------------------------------------
+
+
+class ProviderForm(SupportForm):
+    name = _text(Provider, "name", True)
+    kind = ChoiceField(
+        label_of(Provider, "kind"),
+        choices=enum_choices(PROVIDER_KIND_LABELS),
+        validators=[DataRequired(REQUIRED)],
+    )
+    supplies = TextAreaField(label_of(Provider, "supplies"), validators=[DataRequired(REQUIRED)])
+    criteria = TextAreaField(label_of(Provider, "criteria"), validators=[Optional()])
+    contact = _text(Provider, "contact")
+    status = ChoiceField(
+        label_of(Provider, "status"),
+        choices=enum_choices(PROVIDER_STATUS_LABELS),
+        default="approved",
+        validators=[DataRequired(REQUIRED)],
+    )
+    next_evaluation_on = DayField(label_of(Provider, "next_evaluation_on"), validators=[Optional()])
+
+
+class NewProviderForm(ProviderForm):
+    agency_id = _agency_field(Provider)
+
+
+class ProviderEvaluationForm(SupportForm):
+    evaluated_on = DayField(_l("Evaluated on (empty: today)"), validators=[Optional()])
+    score = WholeNumberField(
+        label_of(ProviderEvaluation, "score"),
+        validators=[InputRequired(REQUIRED), NumberRange(0, 100, _l("Score it from 0 to 100."))],
+    )
+    comments = TextAreaField(label_of(ProviderEvaluation, "comments"), validators=[Optional()])
+    status = ChoiceField(
+        label_of(ProviderEvaluation, "status"),
+        choices=enum_choices(PROVIDER_STATUS_LABELS),
+        validators=[DataRequired(REQUIRED)],
+    )
+    next_evaluation_on = DayField(
+        label_of(ProviderEvaluation, "next_evaluation_on"), validators=[InputRequired(BAD_DATE)]
+    )
+
+
+class FilterForm(SupportForm):
+    """The lists' filter (page and API query parameter)."""
+
+    agency_id = RecordField(_l("Agency"), validators=[Optional()])
+
+    def values(self) -> dict[str, Any]:
+        return {"agency_id": None if self.agency_id.errors else (self.agency_id.data or None)}

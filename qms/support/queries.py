@@ -1,0 +1,147 @@
+"""What the support pages and the API read: the registers with their agency filter, what the
+forms offer, and the agency panel. Everything goes through `access.scoped`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
+
+from qms.accounts.models import User
+from qms.accounts.queries import auditors_of_city
+from qms.core import access
+from qms.core.roles import Role
+from qms.core.timeutil import today as local_today
+from qms.extensions import db
+from qms.organisations.models import Agency, City, Unit
+from qms.support import figures
+from qms.support.models import (
+    AuditorEvaluation,
+    AuditorQualification,
+    Instrument,
+    Person,
+    Position,
+    Provider,
+)
+from qms.support.policies import reads_registers_of
+from qms.support.settings import setting
+
+#: the most rows a list page shows (the API pages through all of them)
+PAGE_ROWS = 500
+
+
+def reads_support(user: Any) -> bool:
+    return user.has_role(*(role for role in Role if role is not Role.COOP_OFFICER))
+
+
+def _filtered(model: type, user: User, agency_id: int | None) -> Select:
+    query = access.scoped(model, user)
+    if agency_id:
+        query = query.where(model.agency_id == agency_id)
+    return query
+
+
+def instruments_query(user: User, agency_id: int | None = None) -> Select:
+    return _filtered(Instrument, user, agency_id).order_by(
+        Instrument.agency_id, Instrument.identifier
+    )
+
+
+def positions_query(user: User, agency_id: int | None = None) -> Select:
+    return _filtered(Position, user, agency_id).order_by(Position.agency_id, Position.title)
+
+
+def people_query(user: User, agency_id: int | None = None) -> Select:
+    # the matrix reads each person's position and its competences: loaded with the page
+    return (
+        _filtered(Person, user, agency_id)
+        .options(selectinload(Person.position).selectinload(Position.requirements))
+        .order_by(Person.agency_id, Person.name, Person.id)
+    )
+
+
+def providers_query(user: User, agency_id: int | None = None) -> Select:
+    return _filtered(Provider, user, agency_id).order_by(Provider.agency_id, Provider.name)
+
+
+def qualifications_query(user: User) -> Select:
+    return access.scoped(AuditorQualification, user).order_by(
+        AuditorQualification.city_id, AuditorQualification.id
+    )
+
+
+def evaluations_query(user: User, auditor_id: int | None = None) -> Select:
+    query = access.scoped(AuditorEvaluation, user)
+    if auditor_id:
+        query = query.where(AuditorEvaluation.auditor_id == auditor_id)
+    return query.order_by(AuditorEvaluation.evaluated_on.desc(), AuditorEvaluation.id.desc())
+
+
+def rows(query: Select) -> list[Any]:
+    return list(db.session.scalars(query.limit(PAGE_ROWS)))
+
+
+def writable_agencies(user: User, model: type) -> list[Agency]:
+    return sorted(access.where_may_create(user, model, Agency), key=lambda a: a.name)
+
+
+def qualification_cities(user: User) -> list[City]:
+    return sorted(access.where_may_create(user, AuditorQualification, City), key=lambda c: c.name)
+
+
+def unqualified_auditors(cities: list[City]) -> list[User]:
+    """The internal auditors of these cities with no qualification on record yet."""
+    known = set(db.session.scalars(select(AuditorQualification.user_id)))
+    return [user for city in cities for user in auditors_of_city(city.id) if user.id not in known]
+
+
+def units_of(agency_id: int) -> list[tuple[int, str]]:
+    return [
+        (u.id, u.path) for u in db.session.scalars(select(Unit).where(Unit.agency_id == agency_id))
+    ]
+
+
+def positions_of(agency_id: int) -> list[tuple[int, str]]:
+    return [
+        (p.id, p.title)
+        for p in db.session.scalars(
+            select(Position)
+            .where(Position.agency_id == agency_id, Position.archived_at.is_(None))
+            .order_by(Position.title)
+        )
+    ]
+
+
+def accounts_of(agency: Agency) -> list[tuple[int, str]]:
+    """The user accounts a person of this agency may be linked to: those of its city."""
+    from qms.accounts.models import RoleAssignment
+
+    in_city = select(RoleAssignment.user_id).where(RoleAssignment.city_id == agency.city_id)
+    users = db.session.scalars(select(User).where(User.id.in_(in_city)).order_by(User.name))
+    return [(u.id, u.name) for u in users]
+
+
+# --- the agency panel -----------------------------------------------------------------------
+
+
+def agency_panel_visible(user: User, agency: Agency) -> bool:
+    return reads_registers_of(user, agency)
+
+
+def agency_panel_context(user: User, agency: Agency) -> dict[str, Any]:
+    today = local_today()
+    return {
+        "agency": agency,
+        "today": today,
+        "instruments": figures.instrument_counts(agency.id, today),
+        "overdue": [
+            i for i in figures.instruments_due(user, today, agency.id) if i.is_overdue(today)
+        ],
+        "gaps": figures.gaps(agency.id, today),
+        "providers": figures.latest_evaluations(agency.id),
+        "evaluations_due": figures.evaluations_due(
+            user, today + timedelta(days=setting("PROVIDER_REMIND_DAYS")), agency.id
+        ),
+    }

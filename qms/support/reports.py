@@ -1,0 +1,37 @@
+"""What support adds to the agency compliance report: the resources of ISO 9001 7.1.5, 7.2 and
+8.4 as of the report's day — instruments due and overdue for calibration, competence gaps of the
+agency's staff, and the latest evaluation of each external provider."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from qms.reports.registry import ReportRequest
+from qms.reports.sections import ReportSection, Scope, register_report_section
+from qms.support.figures import resources_summary
+from qms.support.vocabulary import PROVIDER_STATUS_LABELS, ProviderStatus
+
+
+def build_agency(req: ReportRequest) -> dict[str, Any]:
+    assert req.agency is not None
+    summary = resources_summary(req.agency)
+    for provider in summary["providers"]:
+        provider["status"] = str(PROVIDER_STATUS_LABELS[ProviderStatus(provider["status"])])
+    return summary
+
+
+RESOURCES = ReportSection(
+    key="resources",
+    scope=Scope.AGENCY,
+    title=_l("Resources: instruments, competence and providers"),
+    order=75,
+    build=build_agency,
+    template="support/pdf/_agency.html",
+)
+
+
+def register() -> None:
+    """Add the section to the agency compliance report (from init_app)."""
+    register_report_section(RESOURCES)

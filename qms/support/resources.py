@@ -1,0 +1,228 @@
+"""The support registers as the API answers them (pydantic; the response schemas are generated
+from these classes)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import Field
+
+from qms.api.schema import Resource
+from qms.core.timeutil import today
+from qms.support import auditors
+from qms.support.models import (
+    AuditorEvaluation,
+    AuditorQualification,
+    AuditorTraining,
+    CalibrationEvent,
+    Instrument,
+    Person,
+    Position,
+    Provider,
+    ProviderEvaluation,
+    Training,
+)
+from qms.support.settings import due_notice_days
+from qms.support.vocabulary import (
+    EvaluatorRole,
+    EventKind,
+    InstrumentState,
+    InstrumentStatus,
+    Method,
+    ProviderKind,
+    ProviderStatus,
+    Result,
+)
+
+Archived = Annotated[bool, Field(description="Taken out of the register (never deleted)")]
+
+
+class CalibrationEventOut(Resource):
+    labels_from = CalibrationEvent
+
+    id: int
+    instrument_id: int
+    kind: EventKind
+    performed_on: date
+    performed_by: str
+    result: Result
+    certificate_number: str
+    next_due_on: date
+    notes: str
+    previous_results_valid: bool | None
+    evaluation: str
+    conclusion: str
+    evaluated_on: date | None
+    nonconformity_id: int | None
+    needs_evaluation: Annotated[
+        bool, Field(description="Out of tolerance and the previous results not yet evaluated")
+    ]
+
+
+class InstrumentOut(Resource):
+    labels_from = Instrument
+
+    id: int
+    agency_id: int
+    identifier: str
+    description: str
+    unit_id: int | None
+    location: str
+    measuring_range: str
+    required_accuracy: str
+    interval_months: int
+    method: Method
+    laboratory: str
+    kan_number: str
+    reference: str
+    state: InstrumentState
+    status: Annotated[InstrumentStatus, Field(description="The state, or in use: due or overdue")]
+    fit_for_use: Annotated[bool, Field(description="In use and not overdue")]
+    next_due_on: date | None
+    archived: Archived
+
+    @classmethod
+    def of(cls, record: Instrument) -> InstrumentOut:
+        on = today()
+        return cls.from_record(
+            record,
+            status=record.status(on, due_notice_days()),
+            fit_for_use=record.fit_for_use(on),
+            archived=record.is_archived,
+        )
+
+
+class PositionOut(Resource):
+    labels_from = Position
+
+    id: int
+    agency_id: int
+    title: str
+    required_competences: Annotated[str, Field(description="One competence per line")]
+    required_education: str
+    archived: Archived
+
+    @classmethod
+    def of(cls, record: Position) -> PositionOut:
+        return cls.from_record(record, archived=record.is_archived)
+
+
+class StaffTrainingOut(Resource):
+    labels_from = Training
+
+    id: int
+    person_id: int
+    title: str
+    provider: str
+    competence: str
+    started_on: date | None
+    finished_on: date
+    certificate_number: str
+    certificate_expires_on: date | None
+    effectiveness: str
+    effective: bool | None
+
+
+class StaffMemberOut(Resource):
+    labels_from = Person
+
+    id: int
+    agency_id: int
+    name: str
+    nip: str
+    position_id: int | None
+    unit_id: int | None
+    education: str
+    user_id: int | None
+    archived: Archived
+
+    @classmethod
+    def of(cls, record: Person) -> StaffMemberOut:
+        return cls.from_record(record, archived=record.is_archived)
+
+
+class AuditorTrainingOut(Resource):
+    labels_from = AuditorTraining
+
+    id: int
+    qualification_id: int
+    title: str
+    provider: str
+    completed_on: date
+    certificate_number: str
+
+
+class AuditorQualificationOut(Resource):
+    labels_from = AuditorQualification
+
+    id: int
+    city_id: int
+    user_id: int
+    prior_audits_as_member: int
+    prior_audits_led: int
+    notes: str
+    audits_as_member: Annotated[int, Field(description="Counted by the rule: in qms and before")]
+    audits_led: int
+    may_lead: Annotated[str | None, Field(description="Why they may not lead (null: they may)")]
+    may_join: Annotated[str | None, Field(description="Why they may not join (null: they may)")]
+    trainings: list[AuditorTrainingOut]
+    archived: Archived
+
+    @classmethod
+    def of(cls, record: AuditorQualification) -> AuditorQualificationOut:
+        on = today()
+        found = auditors.experience(record.user_id, on)
+        return cls.from_record(
+            record,
+            audits_as_member=found.as_member,
+            audits_led=found.led,
+            may_lead=auditors.team_rule(record.user, on, lead=True),
+            may_join=auditors.team_rule(record.user, on, lead=False),
+            trainings=[AuditorTrainingOut.of(t) for t in record.trainings],
+            archived=record.is_archived,
+        )
+
+
+class AuditorEvaluationOut(Resource):
+    labels_from = AuditorEvaluation
+
+    id: int
+    audit_id: int
+    auditor_id: int
+    evaluator_id: int
+    evaluator_role: EvaluatorRole
+    score: int
+    comments: str
+    evaluated_on: date
+
+
+class ProviderEvaluationOut(Resource):
+    labels_from = ProviderEvaluation
+
+    id: int
+    provider_id: int
+    evaluated_on: date
+    score: int
+    comments: str
+    status: ProviderStatus
+    next_evaluation_on: date
+
+
+class ProviderOut(Resource):
+    labels_from = Provider
+
+    id: int
+    agency_id: int
+    name: str
+    kind: ProviderKind
+    supplies: str
+    criteria: str
+    contact: str
+    status: ProviderStatus
+    next_evaluation_on: date | None
+    archived: Archived
+
+    @classmethod
+    def of(cls, record: Provider) -> ProviderOut:
+        return cls.from_record(record, archived=record.is_archived)

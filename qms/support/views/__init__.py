@@ -1,0 +1,94 @@
+"""The support pages, by area: instrument_pages, competence_pages, auditor_pages and
+provider_pages. Thin handlers: they parse, call one operation, commit and render; the routes are
+registered when init_app imports them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func
+
+from qms.core import access
+from qms.core.forms import choices
+from qms.core.views import require_login
+from qms.extensions import db
+from qms.organisations.models import Agency
+from qms.support.forms import FilterForm
+from qms.support.models import AuditorQualification, Instrument, Person, Provider
+from qms.support.vocabulary import (
+    EVALUATOR_ROLE_LABELS,
+    EVENT_KIND_LABELS,
+    METHOD_LABELS,
+    PROVIDER_KIND_LABELS,
+    PROVIDER_STATUS_LABELS,
+    RESULT_LABELS,
+    SCORE_LABELS,
+    STATE_LABELS,
+    STATUS_LABELS,
+)
+
+bp = Blueprint("support", __name__, url_prefix="/support")
+require_login(bp)
+
+
+def template_labels() -> dict[str, Any]:
+    """App-wide (registered by init_app): the agency panel renders outside this blueprint."""
+    return {
+        "support_labels": {
+            "method": METHOD_LABELS,
+            "state": STATE_LABELS,
+            "status": STATUS_LABELS,
+            "event": EVENT_KIND_LABELS,
+            "result": RESULT_LABELS,
+            "provider_kind": PROVIDER_KIND_LABELS,
+            "provider_status": PROVIDER_STATUS_LABELS,
+            "evaluator": EVALUATOR_ROLE_LABELS,
+            "score": SCORE_LABELS,
+        }
+    }
+
+
+def chosen_agency() -> int | None:
+    form = FilterForm(request.args, meta={"csrf": False})
+    form.validate()
+    return form.values()["agency_id"]
+
+
+def offer_agencies(form: FlaskForm, agencies: list[Agency]) -> None:
+    form.agency_id.choices = choices([(0, "–"), *((a.id, a.name) for a in agencies)])
+    if len(agencies) == 1 and not form.is_submitted():
+        form.agency_id.data = agencies[0].id
+
+
+def prefixed(agencies: list[Agency], pairs_of: Any) -> list[tuple[int, str]]:
+    """Options of several agencies, each named with its agency's code when there are several."""
+    offered = []
+    for agency in agencies:
+        prefix = f"{agency.code} · " if len(agencies) > 1 else ""
+        offered.extend((value, prefix + label) for value, label in pairs_of(agency))
+    return offered
+
+
+def refused(message: Any):
+    return render_template("errors.html", message=message), 403
+
+
+def _count(model: type) -> int:
+    query = access.scoped(model, current_user).with_only_columns(func.count(model.id))
+    return db.session.scalar(query) or 0
+
+
+@bp.get("/")
+def index():
+    return render_template(
+        "support/index.html",
+        counts={
+            "instruments": _count(Instrument),
+            "people": _count(Person),
+            "auditors": _count(AuditorQualification),
+            "providers": _count(Provider),
+        },
+    )

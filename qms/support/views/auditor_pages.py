@@ -1,0 +1,126 @@
+"""Qualified auditors (ISO 19011 §7): the city's auditors with what they may do under the rule,
+one auditor's qualification (trainings, audits in qms and before, evaluations), and the
+evaluation of an auditor after an audit by its lead or the auditee."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from qms.core import access
+from qms.core.history import history_of
+from qms.core.timeutil import today
+from qms.core.views import form_page, save_form
+from qms.organisations.models import City
+from qms.support import auditors, queries
+from qms.support.forms import (
+    AuditorEvaluationForm,
+    AuditorTrainingForm,
+    NewQualificationForm,
+    QualificationForm,
+)
+from qms.support.models import AuditorQualification
+from qms.support.views import bp, refused
+
+
+@bp.get("/auditors")
+def auditor_list():
+    on = today()
+    records = queries.rows(queries.qualifications_query(current_user))
+    return render_template(
+        "support/auditors.html",
+        qualifications=[
+            (
+                q,
+                auditors.experience(q.user_id, on),
+                auditors.team_rule(q.user, on, lead=True),
+                auditors.team_rule(q.user, on, lead=False),
+            )
+            for q in records
+        ],
+        evaluations=queries.rows(queries.evaluations_query(current_user)),
+        may_create=bool(queries.qualification_cities(current_user)),
+        may_evaluate=bool(auditors.evaluable_audits(current_user)),
+    )
+
+
+@bp.route("/auditors/new", methods=["GET", "POST"])
+def new_qualification():
+    cities = queries.qualification_cities(current_user)
+    if not cities:
+        return refused(_("Auditors' qualifications are kept by the city administrator."))
+    form = NewQualificationForm()
+    form.offer(
+        city_id=[(c.id, c.name) for c in cities],
+        user_id=[(u.id, u.name) for u in queries.unqualified_auditors(cities)],
+    )
+
+    def create(values: dict[str, Any]) -> AuditorQualification:
+        city = access.owner_for_create(
+            current_user, AuditorQualification, City, form.city_id.data, "city_id"
+        )
+        return auditors.create_qualification(current_user, city, values)
+
+    record = save_form(form, create)
+    if record is not None:
+        return redirect(url_for(".auditor", qualification_id=record.id))
+    return form_page(form, _("Auditor's qualification"), url_for(".auditor_list"))
+
+
+@bp.get("/auditors/<int:qualification_id>")
+def auditor(qualification_id: int):
+    record = access.get_visible(AuditorQualification, qualification_id, current_user)
+    on = today()
+    return render_template(
+        "support/auditor.html",
+        qualification=record,
+        experience=auditors.experience(record.user_id, on),
+        lead_problem=auditors.team_rule(record.user, on, lead=True),
+        member_problem=auditors.team_rule(record.user, on, lead=False),
+        audits=auditors.audits_of(record.user_id),
+        evaluations=queries.rows(queries.evaluations_query(current_user, record.user_id)),
+        may_edit=access.can(current_user, access.EDIT, record) and not record.is_archived,
+        history=history_of(record),
+    )
+
+
+@bp.route("/auditors/<int:qualification_id>/edit", methods=["GET", "POST"])
+def edit_qualification(qualification_id: int):
+    record = access.get_visible(AuditorQualification, qualification_id, current_user)
+    access.authorize(current_user, access.EDIT, record)
+    form = QualificationForm(obj=record)
+    if save_form(form, lambda values: auditors.update_qualification(current_user, record, values)):
+        return redirect(url_for(".auditor", qualification_id=record.id))
+    return form_page(form, record.user.name, url_for(".auditor", qualification_id=record.id))
+
+
+@bp.route("/auditors/<int:qualification_id>/trainings/new", methods=["GET", "POST"])
+def new_auditor_training(qualification_id: int):
+    record = access.get_visible(AuditorQualification, qualification_id, current_user)
+    access.authorize(current_user, access.EDIT, record)
+    form = AuditorTrainingForm()
+    if save_form(form, lambda values: auditors.add_auditor_training(current_user, record, values)):
+        return redirect(url_for(".auditor", qualification_id=record.id))
+    return form_page(form, _("Auditor training"), url_for(".auditor", qualification_id=record.id))
+
+
+@bp.route("/evaluations/new", methods=["GET", "POST"])
+def new_auditor_evaluation():
+    audits = auditors.evaluable_audits(current_user)
+    if not audits:
+        return refused(_("Auditors are evaluated by an audit's lead or its auditee."))
+    form = AuditorEvaluationForm()
+    form.offer(
+        audit_id=[(a.id, f"{a.reference} · {a.agency.name}") for a in audits],
+        auditor_id=sorted(
+            {(u.id, u.name) for a in audits for u in a.team if u.id != current_user.id},
+            key=lambda pair: pair[1],
+        ),
+    )
+
+    if save_form(form, lambda values: auditors.evaluate_auditor(current_user, values)):
+        return redirect(url_for(".auditor_list"))
+    return form_page(form, _("Evaluation of an auditor"), url_for(".auditor_list"))

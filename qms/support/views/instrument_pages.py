@@ -1,0 +1,130 @@
+"""The calibration register (ISO 9001 7.1.5): the instruments with their status, one
+instrument with its calibrations, recording an event, the evaluation of a result out of
+tolerance and the nonconformity it may raise."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from qms.core import access
+from qms.core.history import history_of
+from qms.core.timeutil import today
+from qms.core.views import commit_and_redirect, form_page, save_form
+from qms.files.queries import files_of
+from qms.organisations.models import Agency
+from qms.organisations.queries import visible_agencies
+from qms.support import calibration, common, queries
+from qms.support.forms import EventForm, InstrumentForm, NewInstrumentForm, ToleranceEvaluationForm
+from qms.support.models import CalibrationEvent, Instrument
+from qms.support.settings import due_notice_days
+from qms.support.views import bp, chosen_agency, offer_agencies, prefixed, refused
+
+
+@bp.get("/instruments")
+def instruments():
+    agency_id = chosen_agency()
+    return render_template(
+        "support/instruments.html",
+        instruments=queries.rows(queries.instruments_query(current_user, agency_id)),
+        agency_id=agency_id,
+        agencies=visible_agencies(current_user),
+        may_create=bool(queries.writable_agencies(current_user, Instrument)),
+        today=today(),
+        notice=due_notice_days(),
+    )
+
+
+@bp.route("/instruments/new", methods=["GET", "POST"])
+def new_instrument():
+    agencies = queries.writable_agencies(current_user, Instrument)
+    if not agencies:
+        return refused(_("You may not add to an agency's calibration register."))
+    form = NewInstrumentForm()
+    offer_agencies(form, agencies)
+    form.offer(unit_id=prefixed(agencies, lambda a: queries.units_of(a.id)))
+
+    def create(values: dict[str, Any]) -> Instrument:
+        agency = access.owner_for_create(
+            current_user, Instrument, Agency, form.agency_id.data, "agency_id"
+        )
+        return calibration.create_instrument(current_user, agency, values)
+
+    record = save_form(form, create)
+    if record is not None:
+        return redirect(url_for(".instrument", instrument_id=record.id))
+    return form_page(form, _("New instrument"), url_for(".instruments"))
+
+
+@bp.get("/instruments/<int:instrument_id>")
+def instrument(instrument_id: int):
+    record = access.get_visible(Instrument, instrument_id, current_user)
+    return render_template(
+        "support/instrument.html",
+        instrument=record,
+        may_edit=access.can(current_user, access.EDIT, record) and not record.is_archived,
+        certificates={e.id: files_of(e) for e in record.events},
+        today=today(),
+        notice=due_notice_days(),
+        history=history_of(record),
+    )
+
+
+@bp.route("/instruments/<int:instrument_id>/edit", methods=["GET", "POST"])
+def edit_instrument(instrument_id: int):
+    record = access.get_visible(Instrument, instrument_id, current_user)
+    access.authorize(current_user, access.EDIT, record)
+    form = InstrumentForm(obj=record)
+    form.offer(unit_id=queries.units_of(record.agency_id))
+    if save_form(form, lambda values: calibration.update_instrument(current_user, record, values)):
+        return redirect(url_for(".instrument", instrument_id=record.id))
+    return form_page(form, record.record_label, url_for(".instrument", instrument_id=record.id))
+
+
+@bp.post("/instruments/<int:instrument_id>/archive")
+def archive_instrument(instrument_id: int):
+    record = access.get_visible(Instrument, instrument_id, current_user)
+    common.archive(current_user, record)
+    return commit_and_redirect(url_for(".instruments"), _("Archived."))
+
+
+@bp.route("/instruments/<int:instrument_id>/events/new", methods=["GET", "POST"])
+def new_event(instrument_id: int):
+    record = access.get_visible(Instrument, instrument_id, current_user)
+    access.authorize(current_user, access.EDIT, record)
+    form = EventForm()
+    event = save_form(form, lambda values: calibration.record_event(current_user, record, values))
+    if event is not None:
+        if event.needs_evaluation:
+            return redirect(url_for(".evaluate_event", event_id=event.id))
+        return redirect(url_for(".instrument", instrument_id=record.id))
+    return form_page(
+        form, _("Calibration or verification"), url_for(".instrument", instrument_id=record.id)
+    )
+
+
+@bp.route("/events/<int:event_id>/evaluate", methods=["GET", "POST"])
+def evaluate_event(event_id: int):
+    event = access.get_visible(CalibrationEvent, event_id, current_user)
+    access.authorize(current_user, access.EDIT, event.instrument)
+    form = ToleranceEvaluationForm()
+    if save_form(form, lambda values: calibration.evaluate(current_user, event, values)):
+        return redirect(url_for(".instrument", instrument_id=event.instrument_id))
+    return form_page(
+        form,
+        _("Out of tolerance: were the previous results valid?"),
+        url_for(".instrument", instrument_id=event.instrument_id),
+    )
+
+
+@bp.post("/events/<int:event_id>/nonconformity")
+def raise_nonconformity(event_id: int):
+    event = access.get_visible(CalibrationEvent, event_id, current_user)
+    nonconformity = calibration.raise_nonconformity(current_user, event)
+    return commit_and_redirect(
+        url_for(".instrument", instrument_id=event.instrument_id),
+        _("Nonconformity %(number)s raised.", number=nonconformity.number),
+    )
