@@ -28,7 +28,13 @@ from qms.support.common import (
     required_text,
 )
 from qms.support.models import CalibrationEvent, Instrument
-from qms.support.vocabulary import BAD_KAN, KAN_PATTERN, InstrumentState, Method, Result
+from qms.support.vocabulary import (
+    BAD_KAN,
+    KAN_PATTERN,
+    InstrumentState,
+    ToleranceResult,
+    TraceabilityMethod,
+)
 
 INSTRUMENT_FIELDS = (
     "identifier",
@@ -62,9 +68,9 @@ def _check_instrument(instrument: Instrument) -> None:
         raise DomainError(
             _l("The interval is a whole number of months, at least 1."), field="interval_months"
         )
-    instrument.method = Method(instrument.method)
+    instrument.method = TraceabilityMethod(instrument.method)
     instrument.state = InstrumentState(instrument.state or InstrumentState.IN_USE)
-    if instrument.method == Method.LABORATORY:
+    if instrument.method == TraceabilityMethod.LABORATORY:
         required_text(instrument.laboratory, "laboratory", _l("Name the calibration laboratory."))
         if not KAN_PATTERN.match(instrument.kan_number or ""):
             raise DomainError(BAD_KAN, field="kan_number")
@@ -126,7 +132,7 @@ def record_event(
         raise DomainError(_l("The next due date comes after the calibration."), field="next_due_on")
     event = CalibrationEvent(instrument_id=instrument.id, instrument=instrument)
     apply(event, values, EVENT_FIELDS)
-    event.result = Result(event.result)
+    event.result = ToleranceResult(event.result)
     event.next_due_on = next_due_on
     db.session.add(event)
     db.session.flush()
@@ -136,7 +142,7 @@ def record_event(
         # the latest event decides the instrument's state and due date; an older one entered
         # late is kept as history only
         instrument.next_due_on = next_due_on
-        if event.result == Result.OUT:
+        if event.result == ToleranceResult.OUT:
             instrument.state = InstrumentState.OUT_OF_SERVICE
         elif instrument.state == InstrumentState.OUT_OF_SERVICE:
             instrument.state = InstrumentState.IN_USE
@@ -149,7 +155,7 @@ def evaluate(
 ) -> CalibrationEvent:
     """The evaluation 7.1.5.2 asks for when an instrument is found out of tolerance."""
     access.authorize(actor, access.EDIT, event.instrument)
-    if event.result != Result.OUT:
+    if event.result != ToleranceResult.OUT:
         raise DomainError(_l("Only a result out of tolerance is evaluated."))
     if values.get("previous_results_valid") is None:
         raise DomainError(
@@ -170,7 +176,7 @@ def raise_nonconformity(
 ) -> Nonconformity:
     """The nonconformity the app offers for a result out of tolerance (one per event)."""
     access.authorize(actor, access.EDIT, event.instrument)
-    if event.result != Result.OUT:
+    if event.result != ToleranceResult.OUT:
         raise DomainError(_l("Only a result out of tolerance raises a nonconformity."))
     if event.evaluated_on is None:
         raise DomainError(_l("Record the evaluation of the previous results first."))

@@ -29,10 +29,10 @@ from qms.support.vocabulary import (
     EventKind,
     InstrumentState,
     InstrumentStatus,
-    Method,
     ProviderKind,
     ProviderStatus,
-    Result,
+    ToleranceResult,
+    TraceabilityMethod,
 )
 
 
@@ -68,7 +68,9 @@ class Instrument(_AgencyRecord, db.Model):
         String(255), default="", info=labelled(_l("Required accuracy"))
     )
     interval_months: Mapped[int] = mapped_column(info=labelled(_l("Calibration interval (months)")))
-    method: Mapped[Method] = enum_column(Method, _l("Method"), METHOD_LABELS)
+    method: Mapped[TraceabilityMethod] = enum_column(
+        TraceabilityMethod, _l("Method"), METHOD_LABELS
+    )
     laboratory: Mapped[str] = mapped_column(
         String(255), default="", info=labelled(_l("Calibration laboratory"))
     )
@@ -154,7 +156,7 @@ class CalibrationEvent(AuditedMixin, TimestampMixin, db.Model):
     performed_by: Mapped[str] = mapped_column(
         String(255), default="", info=labelled(_l("Performed by"))
     )
-    result: Mapped[Result] = enum_column(Result, _l("Result"), RESULT_LABELS)
+    result: Mapped[ToleranceResult] = enum_column(ToleranceResult, _l("Result"), RESULT_LABELS)
     certificate_number: Mapped[str] = mapped_column(
         String(100), default="", info=labelled(_l("Certificate number"))
     )
@@ -185,7 +187,7 @@ class CalibrationEvent(AuditedMixin, TimestampMixin, db.Model):
 
     @property
     def needs_evaluation(self) -> bool:
-        return self.result == Result.OUT and self.evaluated_on is None
+        return self.result == ToleranceResult.OUT and self.evaluated_on is None
 
 
 # --- competence (7.2) -----------------------------------------------------------------------

@@ -29,10 +29,10 @@ from qms.support.vocabulary import (
     EventKind,
     InstrumentState,
     InstrumentStatus,
-    Method,
     ProviderKind,
     ProviderStatus,
-    Result,
+    ToleranceResult,
+    TraceabilityMethod,
 )
 
 Archived = Annotated[bool, Field(description="Taken out of the register (never deleted)")]
@@ -46,7 +46,7 @@ class CalibrationEventOut(Resource):
     kind: EventKind
     performed_on: date
     performed_by: str
-    result: Result
+    result: ToleranceResult
     certificate_number: str
     next_due_on: date
     notes: str
@@ -72,7 +72,7 @@ class InstrumentOut(Resource):
     measuring_range: str
     required_accuracy: str
     interval_months: int
-    method: Method
+    method: TraceabilityMethod
     laboratory: str
     kan_number: str
     reference: str

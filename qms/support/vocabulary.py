@@ -9,7 +9,7 @@ import re
 from flask_babel import lazy_gettext as _l
 
 
-class Method(enum.StrEnum):
+class TraceabilityMethod(enum.StrEnum):
     """How an instrument is kept traceable (ISO 9001 7.1.5.2 a)."""
 
     LABORATORY = "laboratory"
@@ -18,9 +18,9 @@ class Method(enum.StrEnum):
 
 
 METHOD_LABELS = {
-    Method.LABORATORY: _l("Calibration by a laboratory"),
-    Method.IN_HOUSE: _l("Verification in-house against a traceable reference"),
-    Method.NO_STANDARD: _l("No measurement standard exists: recorded basis"),
+    TraceabilityMethod.LABORATORY: _l("Calibration by a laboratory"),
+    TraceabilityMethod.IN_HOUSE: _l("Verification in-house against a traceable reference"),
+    TraceabilityMethod.NO_STANDARD: _l("No measurement standard exists: recorded basis"),
 }
 
 
@@ -66,14 +66,14 @@ EVENT_KIND_LABELS = {
 }
 
 
-class Result(enum.StrEnum):
+class ToleranceResult(enum.StrEnum):
     WITHIN = "within"
     OUT = "out"
 
 
 RESULT_LABELS = {
-    Result.WITHIN: _l("Within tolerance"),
-    Result.OUT: _l("Out of tolerance"),
+    ToleranceResult.WITHIN: _l("Within tolerance"),
+    ToleranceResult.OUT: _l("Out of tolerance"),
 }
 
 
