@@ -22,6 +22,7 @@ from qms.reports import archive, jobs, portal
 from qms.reports.models import ReportStatus
 from qms.review import operations, queries, workflow
 from qms.review.models import ReviewStatus
+from qms.review.readiness import readiness
 from tests.factories_plan import make_world
 from tests.factories_review import CUT_OFF, held_review, plan_review, prepared_review
 
@@ -388,3 +389,12 @@ def test_the_pages_record_minutes_refuse_with_the_field_and_correct_with_a_reaso
     assert corrected.status_code == 302 and review.summary.endswith("5 orang.")
     closed = client.post(f"/review/{review.id}/step/close")
     assert closed.status_code == 302 and review.status == ReviewStatus.CLOSED
+
+
+def test_readiness_reads_without_a_request_as_the_report_worker_builds_it(app):
+    """Without a request (the report worker, a command) the reasons are the same, without links."""
+    world = make_world()
+    review = held_review(world)
+    data = readiness(world.agency, date(2026, 6, 1))
+    held = next(c for c in data["conditions"] if c["key"] == "review-held")
+    assert held["met"] and held["links"] == [{"label": review.title, "url": None}]

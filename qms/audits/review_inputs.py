@@ -13,7 +13,6 @@ from collections.abc import Iterator, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
@@ -29,6 +28,7 @@ from qms.core.readiness import (
     Outcome,
     add_condition,
     add_evidence_source,
+    address,
 )
 from qms.core.review_inputs import InputProvider, add_input_provider, review_period
 from qms.extensions import db
@@ -110,13 +110,13 @@ def audit_reports(agency: Any, today: date) -> dict[str, list[Evidence]]:
         .order_by(Audit.reported_at.desc())
         .limit(3)
     ).all()
-    found = [Evidence(ref, url_for("audits.report", audit_id=i)) for i, ref in audits]
+    found = [Evidence(ref, address("audits.report", audit_id=i)) for i, ref in audits]
     return {"9.2": found} if found else {}
 
 
 def full_cycle(agency: Any, today: date) -> Outcome:
     audits, missing = coverage.reported_cycle(agency.id, today)
-    links = [Evidence(a.reference, url_for("audits.report", audit_id=a.id)) for a in audits]
+    links = [Evidence(a.reference, address("audits.report", audit_id=a.id)) for a in audits]
     years = coverage.setting("AUDIT_CYCLE_YEARS")
     if not audits:
         return Outcome(

@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, extract, func, select
@@ -26,6 +25,7 @@ from qms.capa.models import Complaint, NcGrade, NcSource, Nonconformity
 from qms.capa.rules import raise_for_rule
 from qms.capa.settings import setting
 from qms.core import access
+from qms.core.errors import PermissionDenied
 from qms.core.readiness import (
     RETAIN,
     Condition,
@@ -34,6 +34,7 @@ from qms.core.readiness import (
     Outcome,
     add_condition,
     add_evidence_source,
+    address,
 )
 from qms.core.review_inputs import (
     ActionOutlet,
@@ -165,8 +166,6 @@ def raise_from_review(
 ) -> int:
     """A nonconformity of the agency for a decision of its management review (9.3.3)."""
     if not access.manages_agency(actor, agency):
-        from qms.core.errors import PermissionDenied
-
         raise PermissionDenied(_("You may not raise a nonconformity in this agency."))
     nc, _raised = raise_for_rule(
         f"management-review-action:{action['action_id']}",
@@ -187,7 +186,7 @@ def describe_nonconformity(nc_id: int) -> tuple[str, str | None] | None:
     nc = db.session.get(Nonconformity, nc_id)
     if nc is None:
         return None
-    return nc.number, url_for("capa.detail", nc_id=nc.id)
+    return nc.number, address("capa.detail", nc_id=nc.id)
 
 
 # --- readiness ------------------------------------------------------------------------------
@@ -204,7 +203,7 @@ def nonconformity_records(agency: Any, today: date) -> dict[str, list[Evidence]]
         return {}
     link = Evidence(
         _("Register of nonconformities (%(n)s)", n=total),
-        url_for("capa.register", agency_id=agency.id),
+        address("capa.register", agency_id=agency.id),
     )
     return {"10.2": [link], "8.7": [link]}
 
@@ -227,7 +226,7 @@ def no_major_open(agency: Any, today: date) -> Outcome:
     return Outcome(
         False,
         _("%(n)s major nonconformity(ies) still open.", n=len(majors)),
-        [Evidence(number, url_for("capa.detail", nc_id=nc_id)) for nc_id, number in majors],
+        [Evidence(number, address("capa.detail", nc_id=nc_id)) for nc_id, number in majors],
     )
 
 

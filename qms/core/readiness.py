@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask import url_for
+
 MAINTAIN = "maintain"
 RETAIN = "retain"
 
@@ -55,6 +57,15 @@ class Condition:
     title: Any
     check: Callable[[Any, date], Outcome]
     order: int = 100
+
+
+def address(endpoint: str, **values: Any) -> str | None:
+    """A record's page, or None where no address can be made (a report rendered by the
+    worker without QMS_BASE_URL's server name): readiness reads the same without links."""
+    try:
+        return url_for(endpoint, **values)
+    except RuntimeError:
+        return None
 
 
 _sources: dict[str, EvidenceSource] = {}

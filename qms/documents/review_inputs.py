@@ -15,14 +15,20 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from qms.core import access
 from qms.core.errors import DomainError
-from qms.core.readiness import MAINTAIN, RETAIN, Evidence, EvidenceSource, add_evidence_source
+from qms.core.readiness import (
+    MAINTAIN,
+    RETAIN,
+    Evidence,
+    EvidenceSource,
+    add_evidence_source,
+    address,
+)
 from qms.core.review_inputs import (
     ActionOutlet,
     InputProvider,
@@ -106,7 +112,7 @@ def describe_revision(revision_id: int) -> tuple[str, str | None] | None:
     if revision is None:
         return None
     label = f"{revision.document.code} rev. {revision.number}"
-    return label, url_for("documents.show_revision", revision_id=revision.id)
+    return label, address("documents.show_revision", revision_id=revision.id)
 
 
 def document_targets(user: Any, agency: Any) -> list[tuple[int, str]]:
@@ -139,7 +145,7 @@ def _mapped(agency: Any, types: tuple[DocumentType, ...] | None) -> dict[str, li
     found: dict[str, list[Evidence]] = {}
     for number, document_id, code, title in db.session.execute(query):
         found.setdefault(number, []).append(
-            Evidence(f"{code} {title}", url_for("documents.show", document_id=document_id))
+            Evidence(f"{code} {title}", address("documents.show", document_id=document_id))
         )
     return found
 

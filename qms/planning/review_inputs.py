@@ -15,12 +15,18 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from qms.core.readiness import MAINTAIN, RETAIN, Evidence, EvidenceSource, add_evidence_source
+from qms.core.readiness import (
+    MAINTAIN,
+    RETAIN,
+    Evidence,
+    EvidenceSource,
+    add_evidence_source,
+    address,
+)
 from qms.core.review_inputs import InputProvider, add_input_provider, review_period
 from qms.extensions import db
 from qms.planning import figures
@@ -32,7 +38,7 @@ from qms.planning.models import (
     Risk,
     Treatment,
 )
-from qms.planning.vocabulary import TreatmentStatus
+from qms.planning.vocabulary import Direction, TreatmentStatus
 
 CONTEXT_LABELS = {
     "issues_new": _l("Issues identified in the review period"),
@@ -136,7 +142,7 @@ def objectives_met(agency: Any, cut_off: date) -> dict[str, Any]:
             "text": o.title,
             "value": (
                 f"{latest[o.id].period}: {latest[o.id].value.normalize():f} "
-                f"({'≥' if o.direction.value == 'at_least' else '≤'} {o.target.normalize():f})"
+                f"({'≥' if o.direction == Direction.AT_LEAST else '≤'} {o.target.normalize():f})"
                 if o.id in latest
                 else "–"
             ),
@@ -189,7 +195,7 @@ def objective_records(agency: Any, today: date) -> dict[str, list[Evidence]]:
         "6.2": [
             Evidence(
                 _("Quality objectives (%(n)s)", n=total),
-                url_for("planning.objectives", agency_id=agency.id),
+                address("planning.objectives", agency_id=agency.id),
             )
         ]
     }
@@ -207,7 +213,7 @@ def measurement_records(agency: Any, today: date) -> dict[str, list[Evidence]]:
         "9.1.1": [
             Evidence(
                 _("Measurements of the quality objectives (%(n)s)", n=total),
-                url_for("planning.objectives", agency_id=agency.id),
+                address("planning.objectives", agency_id=agency.id),
             )
         ]
     }

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -20,6 +19,7 @@ from qms.core.readiness import (
     Outcome,
     add_condition,
     add_evidence_source,
+    address,
 )
 from qms.core.review_inputs import InputProvider, add_input_provider
 from qms.extensions import db
@@ -85,7 +85,7 @@ def review_records(agency: Any, today: date) -> dict[str, list[Evidence]]:
         .order_by(ManagementReview.held_on.desc())
         .limit(3)
     ).all()
-    found = [Evidence(title, url_for("review.show", review_id=i)) for i, title in held]
+    found = [Evidence(title, address("review.show", review_id=i)) for i, title in held]
     return {"9.3": found} if found else {}
 
 
@@ -94,7 +94,7 @@ def held_recently(agency: Any, today: date) -> Outcome:
     review = latest_held(agency.id)
     if review is None:
         return Outcome(False, _("No management review has been held."))
-    link = [Evidence(review.title, url_for("review.show", review_id=review.id))]
+    link = [Evidence(review.title, address("review.show", review_id=review.id))]
     if months_between(review.held_on, today) > months:
         return Outcome(
             False,

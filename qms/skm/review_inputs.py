@@ -13,12 +13,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from qms.core.readiness import RETAIN, Evidence, EvidenceSource, add_evidence_source
+from qms.core.readiness import RETAIN, Evidence, EvidenceSource, add_evidence_source, address
 from qms.core.review_inputs import InputProvider, add_input_provider, review_period
 from qms.extensions import db
 from qms.skm import figures
@@ -119,7 +118,7 @@ def survey_records(agency: Any, today: date) -> dict[str, list[Evidence]]:
         "9.1": [
             Evidence(
                 _("Satisfaction surveys with results (%(n)s)", n=finished),
-                url_for("skm.index", agency_id=agency.id),
+                address("skm.index", agency_id=agency.id),
             )
         ]
     }
