@@ -6,11 +6,9 @@ report."""
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from datetime import date
 from typing import Any
 
-from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -139,15 +137,13 @@ def build_city_readiness(req: ReportRequest) -> dict[str, Any]:
     today = local_today()
     agencies = city_agencies(req)
     own = {}
-    # readiness links its evidence to pages; a report may be built outside any request
-    with nullcontext() if has_request_context() else current_app.test_request_context("/"):
-        for agency in agencies:
-            verdict = readiness(agency, today)
-            own[agency.id] = {"ready": verdict["ready"], "reasons": verdict["reasons"]}
-        years = {
-            day.year: {"ready": sum(1 for a in agencies if readiness(a, day)["ready"])}
-            for day in _year_ends(req, today)
-        }
+    for agency in agencies:
+        verdict = readiness(agency, today)
+        own[agency.id] = {"ready": verdict["ready"], "reasons": verdict["reasons"]}
+    years = {
+        day.year: {"ready": sum(1 for a in agencies if readiness(a, day)["ready"])}
+        for day in _year_ends(req, today)
+    }
     return {
         "agencies": own,
         "years": years,
