@@ -40,6 +40,7 @@ from tests.factories_sme import (
     ProductFactory,
     advance,
     coop_officer,
+    honey,
     load_catalogue,
     standard,
 )
@@ -207,7 +208,7 @@ def test_reminders_for_expiry_at_90_and_30_days_surveillance_and_findings(app):
     audit findings due within 14 days are reminded once; a withdrawn pathway is quiet."""
     load_catalogue()
     today = local_today()
-    product = ProductFactory(standard_id=standard("SNI-8664-2018").id)
+    product = honey()
     officer = coop_officer(product.business.city)
     start = date(2025, 3, 3)
     pathway = operations.open_pathway(
@@ -258,7 +259,7 @@ def test_the_expiry_notice_is_one_setting_read_by_the_dashboard_the_pages_and_re
 ):
     load_catalogue()
     today = local_today()
-    product = ProductFactory(standard_id=standard("SNI-8664-2018").id)
+    product = honey()
     officer = coop_officer(product.business.city)
     start = date(2025, 3, 3)
     pathway = operations.open_pathway(
