@@ -49,9 +49,11 @@ def certified(app):
     began = pathway.current_stage_record.started_on
     results = demo_results(pathway)
     labtests.record_lab_test(
-        coop, pathway, lab_name="Lab Uji Kupang", report_number="LHU/7", sampled_on=began,
-        tested_on=began, results={**results, **MEASURED},
+        coop, pathway, lab_name="Lab Uji Kupang", lab_accreditation="LP-123-IDN",
+        report_number="LHU/7", sampled_on=began, tested_on=began,
+        results={**results, **MEASURED},
     )  # fmt: skip
+    workflow.transition(coop, pathway, "start_technical_review", on=began)
     workflow.transition(coop, pathway, "to_decision", on=began)
     workflow.transition(
         coop, pathway, "certify", on=began, certificate_number="SPPT-7", issued_on=began
