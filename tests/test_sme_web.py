@@ -350,10 +350,10 @@ def test_every_control_on_the_programme_pages_has_its_label(client, auth, world)
     lab = operations.open_pathway(
         world["coop"], testing, scheme="sni_bina_umk", scheme_type=None, started_on=START
     )
-    advance(world["coop"], lab, Stage.TESTING, START)
+    advance(world["coop"], lab, Stage.VERIFICATION, START)
     readiness = honey(business=pathway.product.business)
     ready = operations.open_pathway(
-        world["coop"], readiness, scheme="sni_bina_umk", scheme_type=None, started_on=START
+        world["coop"], readiness, scheme="sppt_sni", scheme_type="5", started_on=START
     )
     advance(world["coop"], ready, Stage.READINESS, START)
     business = pathway.product.business
@@ -551,3 +551,52 @@ def test_guidance_refused_to_others(client, auth, world, who, status):
     expected = {"quality": 403, "other_coop": 422}.get(who, 303)
     assert client.post("/sme/trainings/new", data=training).status_code == expected
     assert _count(GuidanceVisit) == 0 and _count(TrainingBatch) == 0
+
+
+# --- a change carries the version the page was shown with ---------------------------------
+
+
+def _version(model, record_id: int) -> int:
+    return db.session.scalar(select(model.version).where(model.id == record_id))
+
+
+def test_a_stale_or_missing_version_is_refused_on_the_pages(client, auth, world):
+    pathway = world["pathway"]
+    product, business = pathway.product, pathway.product.business
+    auth.login(world["coop"])
+    edit = client.get(f"/sme/businesses/{business.id}/edit").get_data(as_text=True)
+    assert f'name="version" type="hidden" value="{business.version}"' in edit
+    form = {"city_id": business.city_id, "name": "UD Madu Baru", "owner_name": "Maria Bria",
+            "nib": business.nib, "address": "Jl. Contoh No. 1", "kecamatan": "Oebobo",
+            "kelurahan": "Oebufu", "scale": "mikro", "workers": "3",
+            "registered_on": "2025-03-01"}  # fmt: skip
+    cases = [
+        (f"/sme/businesses/{business.id}/edit", form, Business, business.id),
+        (f"/sme/products/{product.id}/edit",
+         {"name": "Madu Baru", "brand": "", "category": "honey",
+          "standard_id": product.standard_id, "variant_id": product.variant_id},
+         Product, product.id),
+        (f"/sme/pathways/{pathway.id}/transition",
+         {"action": "start_readiness", "on": "2025-03-04", "officer_id": "0"},
+         Pathway, pathway.id),
+    ]  # fmt: skip
+    for path, data, model, record_id in cases:
+        before = _version(model, record_id)
+        missing = client.post(path, data=data)
+        assert missing.status_code == 422, path
+        stale = client.post(path, data={**data, "version": before + 3})
+        assert stale.status_code == 422, path
+        assert "Muat ulang halaman" in stale.get_data(as_text=True), path
+        assert _version(model, record_id) == before  # nothing written
+        done = client.post(path, data={**data, "version": before})
+        assert done.status_code == 302, (path, done.get_data(as_text=True)[-2000:])
+        assert _version(model, record_id) == before + 1
+    assert db.session.get(Business, business.id).name == "UD Madu Baru"
+    archive = f"/sme/businesses/{business.id}/archive"
+    assert client.post(archive, data={"version": 1}).status_code == 303
+    assert db.session.get(Business, business.id).archived_at is None
+    assert (
+        client.post(archive, data={"version": _version(Business, business.id)}).status_code == 302
+    )
+    db.session.expire_all()
+    assert db.session.get(Business, business.id).archived_at is not None

@@ -125,6 +125,7 @@ def edit_business(business_id: int):
 @bp.post("/businesses/<int:business_id>/archive")
 def archive_business(business_id: int):
     record = access.get_visible(Business, business_id, current_user)
+    access.authorize(current_user, access.ARCHIVE, record)
     form = ArchiveForm()
     if not form.validate_on_submit():
         flash(_("The page was out of date; nothing was archived. Try again."), "error")
