@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from qms.core.roles import Role
 from qms.extensions import db
 from qms.sme import operations, queries
-from qms.sme.demo import passing_value
+from qms.sme.demo import results as demo_results
 from qms.sme.models import GuidanceVisit, Product, TrainingAttendance, TrainingBatch
 from qms.sme.vocabulary import Stage
 from tests.factories import AgencyFactory, CityFactory, user_with_role
@@ -19,6 +19,7 @@ from tests.factories_sme import (
     ProductFactory,
     advance,
     coop_officer,
+    honey,
     load_catalogue,
     standard,
 )
@@ -39,20 +40,23 @@ def _pathway():
 def test_api_transitions_and_lab_results(api, app):
     officer, pathway = _pathway()
     client = api.as_user(officer)
-    skip = client.post(f"/sme/pathways/{pathway.id}/transitions", json={"action": "start_testing"})
+    skip = client.post(
+        f"/sme/pathways/{pathway.id}/transitions", json={"action": "start_testing", "version": 1}
+    )
     assert (
         skip.status_code == 422
         and "harus selesai lebih dulu" in skip.get_json()["error"]["message"]
     )
     step = client.post(
         f"/sme/pathways/{pathway.id}/transitions",
-        json={"action": "start_readiness", "on": "2025-03-10"},
+        json={"action": "start_readiness", "on": "2025-03-10", "version": 1},
     )
     assert step.status_code == 200 and step.get_json()["data"]["stage"] == "readiness"
+    assert step.get_json()["data"]["version"] == 2
     refused = client.post(
         f"/sme/pathways/{pathway.id}/lab-tests",
-        json={"lab_name": "L", "report_number": "R", "sampled_on": "2025-03-10",
-              "tested_on": "2025-03-11", "results": {"kio3": "35"}},
+        json={"lab_name": "L", "lab_accreditation": "LP-123-IDN", "report_number": "R",
+              "sampled_on": "2025-03-10", "tested_on": "2025-03-11", "results": {"kio3": "35"}},
     )  # fmt: skip
     assert refused.status_code == 422  # not in the testing stage yet
     assert (
@@ -64,9 +68,9 @@ def test_api_transitions_and_lab_results(api, app):
 def test_api_refuses_a_parameter_outside_the_sni(api, app):
     officer, pathway = _pathway()
     advance(officer, pathway, Stage.TESTING, date(2025, 3, 3))
-    results = {p.key: passing_value(p) for p in pathway.standard.current_parameters}
-    body = {"lab_name": "L", "report_number": "R", "sampled_on": "2025-03-10",
-            "tested_on": "2025-03-11"}  # fmt: skip
+    results = demo_results(pathway)
+    body = {"lab_name": "L", "lab_accreditation": "LP-123-IDN", "report_number": "R",
+            "sampled_on": "2025-03-12", "tested_on": "2025-03-13"}  # fmt: skip
     client = api.as_user(officer)
     refused = client.post(
         f"/sme/pathways/{pathway.id}/lab-tests", json={**body, "results": {**results, "hmf": "1"}}
@@ -82,7 +86,8 @@ def test_html_skip_is_refused_on_the_page(client, auth, app):
     officer, pathway = _pathway()
     auth.login(officer)
     response = client.post(
-        f"/sme/pathways/{pathway.id}/transition", data={"action": "apply", "on": "2025-03-05"}
+        f"/sme/pathways/{pathway.id}/transition",
+        data={"action": "apply", "on": "2025-03-05", "version": pathway.version},
     )
     assert response.status_code == 422
     assert "harus selesai lebih dulu" in response.get_data(as_text=True)
@@ -94,7 +99,7 @@ def test_html_skip_is_refused_on_the_page(client, auth, app):
 @pytest.fixture
 def people(app):
     load_catalogue()
-    product = ProductFactory(standard_id=standard("SNI-8664-2018").id)
+    product = honey()
     city = product.business.city
     return {
         "product": product,
@@ -131,11 +136,17 @@ def test_api_adds_reads_and_changes_a_product(api, people):
     assert {p["id"] for p in listed} == {people["product"].id, product_id}
     salts = client.get("/sme/products?category=salt").get_json()["data"]
     assert [p["id"] for p in salts] == [product_id]
-    changed = client.patch(f"/sme/products/{product_id}", json={"brand": "Kupang Asin"})
+    changed = client.patch(
+        f"/sme/products/{product_id}", json={"brand": "Kupang Asin", "version": read["version"]}
+    )
     assert changed.status_code == 200
     assert changed.get_json()["data"]["brand"] == "Kupang Asin"
     assert db.session.get(Product, product_id).name == "Garam Beryodium"  # untouched
-    cleared = client.patch(f"/sme/products/{product_id}", json={"standard_id": None})
+    version = changed.get_json()["data"]["version"]
+    assert version == read["version"] + 1
+    cleared = client.patch(
+        f"/sme/products/{product_id}", json={"standard_id": None, "version": version}
+    )
     assert cleared.get_json()["data"]["standard_id"] is None
 
 
@@ -151,7 +162,7 @@ def test_api_product_field_errors(api, people, body, field):
     client = api.as_user(people["coop"])
     refused = client.post(f"/sme/businesses/{people['business'].id}/products", json=body)
     assert refused.status_code == 422 and field in refused.get_json()["error"]["fields"]
-    patched = client.patch(f"/sme/products/{people['product'].id}", json=body)
+    patched = client.patch(f"/sme/products/{people['product'].id}", json={**body, "version": 1})
     assert patched.status_code == 422 and field in patched.get_json()["error"]["fields"]
     assert _count(Product) == 1
 
@@ -162,7 +173,8 @@ def test_api_product_sni_is_locked_while_a_pathway_is_open(api, people):
         people["coop"], product, scheme="sni_bina_umk", scheme_type=None, started_on=START
     )
     refused = api.as_user(people["coop"]).patch(
-        f"/sme/products/{product.id}", json={"standard_id": standard("SNI-3556-2016").id}
+        f"/sme/products/{product.id}",
+        json={"standard_id": standard("SNI-3556-2016").id, "version": product.version},
     )
     assert refused.status_code == 422 and "standard_id" in refused.get_json()["error"]["fields"]
 
@@ -178,7 +190,8 @@ def test_api_product_denials(api, people, who, read, write):
     assert client.get(f"/sme/businesses/{business.id}/products").status_code == read
     body = {"name": "Madu Lain", "category": "honey"}
     assert client.post(f"/sme/businesses/{business.id}/products", json=body).status_code == write
-    assert client.patch(f"/sme/products/{product.id}", json=body).status_code == write
+    patch = {**body, "version": product.version}
+    assert client.patch(f"/sme/products/{product.id}", json=patch).status_code == write
     assert _count(Product) == 1 and db.session.get(Product, product.id).name == product.name
     listed = client.get("/sme/products").get_json()["data"]
     assert [p["id"] for p in listed] == ([product.id] if read == 200 else [])
@@ -333,13 +346,14 @@ def test_api_names_an_unknown_step_and_resumes_only_where_held(api, app):
     officer, pathway = _pathway()
     client = api.as_user(officer)
     step = f"/sme/pathways/{pathway.id}/transitions"
-    unknown = client.post(step, json={"action": "fly"})
+    unknown = client.post(step, json={"action": "fly", "version": 1})
     assert unknown.status_code == 422 and "action" in unknown.get_json()["error"]["fields"]
-    assert client.post(step, json={"action": "hold", "reason": "Sakit"}).status_code == 200
-    elsewhere = client.post(step, json={"action": "resume_testing"})
+    held = client.post(step, json={"action": "hold", "reason": "Sakit", "version": 1})
+    assert held.status_code == 200
+    elsewhere = client.post(step, json={"action": "resume_testing", "version": 2})
     assert elsewhere.status_code == 422
     assert "ditunda pada tahap “Pendaftaran”" in elsewhere.get_json()["error"]["message"]
-    resumed = client.post(step, json={"action": "resume_registered"})
+    resumed = client.post(step, json={"action": "resume_registered", "version": 2})
     assert resumed.get_json()["data"]["stage"] == "registered"
 
 
@@ -358,8 +372,42 @@ def test_api_document_declares_the_steps_and_the_lab_results(api, people):
     step = document["paths"]["/api/v1/sme/pathways/{pathway_id}/transitions"]["post"]
     body = step["requestBody"]["content"]["application/json"]["schema"]
     assert {"certify", "hold", "resume_readiness"} <= set(body["properties"]["action"]["enum"])
-    assert body["required"] == ["action"]
+    assert sorted(body["required"]) == ["action", "version"]
     lab = document["paths"]["/api/v1/sme/pathways/{pathway_id}/lab-tests"]["post"]
     results = lab["requestBody"]["content"]["application/json"]["schema"]["properties"]["results"]
     assert results["type"] == "object"
     assert document["components"]["schemas"]["SmePathway"]["properties"]["stage"]
+
+
+# --- a change carries the version read ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "path", "body"),
+    [
+        ("business", "/sme/businesses/{business}", {"name": "UD Madu Baru"}),
+        ("product", "/sme/products/{product}", {"brand": "Baru"}),
+        ("pathway", "/sme/pathways/{pathway}/transitions", {"action": "start_readiness"}),
+    ],
+)
+def test_api_a_change_without_or_with_a_stale_version_is_refused(api, people, kind, path, body):
+    product = people["product"]
+    pathway = operations.open_pathway(
+        people["coop"], product, scheme="sppt_sni", scheme_type="5", started_on=START
+    )
+    records = {"business": product.business, "product": product, "pathway": pathway}
+    record = records[kind]
+    url = path.format(business=product.business.id, product=product.id, pathway=pathway.id)
+    client = api.as_user(people["coop"])
+    send = client.post if kind == "pathway" else client.patch
+    before = record.version
+    missing = send(url, json=body)
+    assert missing.status_code == 422
+    assert "version" in missing.get_json()["error"]["fields"]
+    stale = send(url, json={**body, "version": before + 5})
+    assert stale.status_code == 409  # as documents and corrective actions answer it
+    assert "Muat ulang halaman" in stale.get_json()["error"]["message"]
+    db.session.expire_all()
+    assert record.version == before  # nothing written
+    done = send(url, json={**body, "version": before})
+    assert done.status_code == 200 and done.get_json()["data"]["version"] == before + 1

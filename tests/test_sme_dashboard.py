@@ -40,6 +40,7 @@ from tests.factories_sme import (
     ProductFactory,
     advance,
     coop_officer,
+    honey,
     load_catalogue,
     standard,
 )
@@ -66,8 +67,24 @@ def test_demo_data_is_rich_and_idempotent(demo):
     assert db.session.scalar(select(func.count()).select_from(GuidanceVisit))
     assert db.session.scalar(select(func.count()).select_from(TrainingBatch))
     stages = set(db.session.scalars(select(Pathway.stage)))
-    assert {Stage.REGISTERED, Stage.TESTING, Stage.CERTIFIED, Stage.SURVEILLANCE,
-            Stage.ON_HOLD, Stage.WITHDRAWN} <= stages  # fmt: skip
+    assert {Stage.SOCIALISATION, Stage.OSS_APPLICATION, Stage.SITE_AUDIT, Stage.TESTING,
+            Stage.CERTIFIED, Stage.SURVEILLANCE, Stage.ON_HOLD,
+            Stage.WITHDRAWN} <= stages  # fmt: skip
+    # every pathway and every stage it went through is on its scheme's list
+    for pathway in db.session.scalars(select(Pathway)):
+        walked = [
+            r.stage for r in pathway.stages if r.stage not in (Stage.ON_HOLD, Stage.WITHDRAWN)
+        ]
+        assert set(walked) <= set(pathway.stage_list), (pathway.product.name, walked)
+        if pathway.scheme == "sni_bina_umk":
+            assert pathway.lspro_accreditation == ""  # Bina UMK never asks for an LSPro
+    # the trigona honey is judged by trigona limits, the granulated palm sugar by its own
+    by_name = {p.name: p for p in db.session.scalars(select(Product))}
+    assert by_name["Madu Trigona"].variant.key == "trigona"
+    assert by_name["Gula Semut Lontar"].variant.key == "butiran"
+    sugar = next(p for p in by_name["Gula Semut Lontar"].pathways)
+    moisture = next(r for t in sugar.lab_tests for r in t.results if r.parameter.key == "moisture")
+    assert moisture.limit.max_value == 3
     seed()
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(HistoryEntry)) == demo
@@ -207,7 +224,7 @@ def test_reminders_for_expiry_at_90_and_30_days_surveillance_and_findings(app):
     audit findings due within 14 days are reminded once; a withdrawn pathway is quiet."""
     load_catalogue()
     today = local_today()
-    product = ProductFactory(standard_id=standard("SNI-8664-2018").id)
+    product = honey()
     officer = coop_officer(product.business.city)
     start = date(2025, 3, 3)
     pathway = operations.open_pathway(
@@ -217,18 +234,18 @@ def test_reminders_for_expiry_at_90_and_30_days_surveillance_and_findings(app):
     issued = today - timedelta(days=350)
     workflow.transition(officer, pathway, "certify", on=issued, certificate_number="SPPT-R1",
                         issued_on=issued, expires_on=today + timedelta(days=80))  # fmt: skip
-    audited = ProductFactory(business=product.business, standard_id=pathway.standard_id)
+    audited = honey(business=product.business)
     audit = operations.open_pathway(
-        officer, audited, scheme="sni_bina_umk", scheme_type=None, started_on=start
+        officer, audited, scheme="sppt_sni", scheme_type="5", started_on=start
     )
     advance(officer, audit, Stage.SITE_AUDIT, start)
     finding = operations.add_finding(officer, audit, grade="major", description="Label salah.",
                                    raised_on=start, due_on=today + timedelta(days=10))  # fmt: skip
     later = operations.add_finding(officer, audit, grade="minor", description="Nanti.",
                                  raised_on=start, due_on=today + timedelta(days=40))  # fmt: skip
-    quiet = ProductFactory(business=product.business, standard_id=pathway.standard_id)
+    quiet = honey(business=product.business)
     withdrawn = operations.open_pathway(
-        officer, quiet, scheme="sni_bina_umk", scheme_type=None, started_on=start
+        officer, quiet, scheme="sppt_sni", scheme_type="5", started_on=start
     )
     advance(officer, withdrawn, Stage.SITE_AUDIT, start)
     operations.add_finding(officer, withdrawn, grade="minor", description="X", raised_on=start,
@@ -258,7 +275,7 @@ def test_the_expiry_notice_is_one_setting_read_by_the_dashboard_the_pages_and_re
 ):
     load_catalogue()
     today = local_today()
-    product = ProductFactory(standard_id=standard("SNI-8664-2018").id)
+    product = honey()
     officer = coop_officer(product.business.city)
     start = date(2025, 3, 3)
     pathway = operations.open_pathway(

@@ -17,11 +17,16 @@ from qms.extensions import db
 from qms.reports import engine
 from qms.reports.registry import ReportRequest
 from qms.sme import labtests, operations, workflow
-from qms.sme.demo import passing_value
+from qms.sme.demo import results as demo_results
 from qms.sme.models import Business
 from qms.sme.reports import DOSSIER
 from qms.sme.vocabulary import Stage
-from tests.factories_sme import ProductFactory, advance, coop_officer, load_catalogue, standard
+from tests.factories_sme import (
+    advance,
+    coop_officer,
+    honey,
+    load_catalogue,
+)
 from tests.test_sme_access import NEW
 
 #: a lab's figures with decimals, as typed into the form (a decimal point or comma)
@@ -33,7 +38,7 @@ def certified(app):
     """A honey pathway certified with a lab test of decimal figures; its first surveillance
     overdue, the second not yet due."""
     load_catalogue()
-    product = ProductFactory(standard_id=standard("SNI-8664-2018").id)
+    product = honey()
     product.business.workers = 1
     coop = coop_officer(product.business.city)
     start = today() - timedelta(days=400)
@@ -42,11 +47,13 @@ def certified(app):
     )
     advance(coop, pathway, Stage.TESTING, start)
     began = pathway.current_stage_record.started_on
-    results = {p.key: passing_value(p) for p in pathway.standard.current_parameters}
+    results = demo_results(pathway)
     labtests.record_lab_test(
-        coop, pathway, lab_name="Lab Uji Kupang", report_number="LHU/7", sampled_on=began,
-        tested_on=began, results={**results, **MEASURED},
+        coop, pathway, lab_name="Lab Uji Kupang", lab_accreditation="LP-123-IDN",
+        report_number="LHU/7", sampled_on=began, tested_on=began,
+        results={**results, **MEASURED},
     )  # fmt: skip
+    workflow.transition(coop, pathway, "start_technical_review", on=began)
     workflow.transition(coop, pathway, "to_decision", on=began)
     workflow.transition(
         coop, pathway, "certify", on=began, certificate_number="SPPT-7", issued_on=began

@@ -11,17 +11,27 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from qms.core.errors import DomainError
+from qms.core.errors import DomainError, ValidationFailed
 from qms.extensions import db
 from qms.sme import catalogue, labtests, operations, workflow
-from qms.sme.demo import failing_value, passing_value
+from qms.sme.demo import results as demo_results
 from qms.sme.models import Certificate, LabTest, Pathway, Surveillance, TestParameter, TestResult
-from qms.sme.vocabulary import Stage
-from tests.factories_sme import ProductFactory, advance, coop_officer, load_catalogue, standard
+from qms.sme.vocabulary import Stage, Verdict
+from tests.factories_sme import (
+    ProductFactory,
+    advance,
+    coop_officer,
+    honey,
+    lab_test,
+    load_catalogue,
+    standard,
+)
 
 START = date(2025, 3, 3)
-#: when `advance` (one stage a day from START) reaches sampling and lab testing
-TESTING = date(2025, 3, 9)
+#: when `advance` (one stage a day from START) reaches each stage of SPPT SNI type 5
+SITE_AUDIT = date(2025, 3, 11)
+TESTING = date(2025, 3, 12)
+DECISION = date(2025, 3, 14)
 
 
 @pytest.fixture(autouse=True)
@@ -34,7 +44,7 @@ def english(app):
 @pytest.fixture
 def setup(app):
     load_catalogue()
-    product = ProductFactory(standard_id=standard("SNI-8664-2018").id)
+    product = honey()
     officer = coop_officer(product.business.city)
     pathway = operations.open_pathway(
         officer, product, scheme="sppt_sni", scheme_type="5", started_on=START
@@ -49,20 +59,15 @@ def _readiness(officer, pathway):
 
 
 def _results(pathway, failing: str | None = None) -> dict[str, str]:
-    values = {p.key: passing_value(p) for p in pathway.standard.current_parameters}
-    if failing:
-        parameter = next(p for p in pathway.standard.current_parameters if p.key == failing)
-        values[failing] = failing_value(parameter)
-    return values
+    return demo_results(pathway, failing)
 
 
 def _lab(officer, pathway, day, failing=None, report="LHU/1"):
-    return labtests.record_lab_test(
+    return lab_test(
         officer,
         pathway,
-        lab_name="Lab Uji Kupang",
+        day,
         report_number=report,
-        sampled_on=day,
         tested_on=day + timedelta(days=5),
         results=_results(pathway, failing),
     )
@@ -73,6 +78,8 @@ def _go(officer, pathway, action, day, **extra):
 
 
 def test_one_business_from_registration_to_certificate(setup):
+    """SPPT SNI type 5 as the LSPro runs it: the sample is taken during the site audit, the
+    decision waits for the findings to close, not the sampling."""
     officer, pathway = setup
     day = START
     _go(officer, pathway, "start_readiness", day := day + timedelta(days=5))
@@ -87,27 +94,33 @@ def test_one_business_from_registration_to_certificate(setup):
         lspro_name="LSPro Contoh",
         lspro_accreditation="LSPr-034-IDN",
     )
-    _go(officer, pathway, "start_site_audit", day := day + timedelta(days=20))
+    _go(officer, pathway, "check_completeness", day := day + timedelta(days=3))
+    _go(officer, pathway, "review_application", day := day + timedelta(days=5))
+    with pytest.raises(ValidationFailed) as refused:
+        _go(officer, pathway, "start_document_audit", day + timedelta(days=7))
+    assert "invoice_number" in refused.value.errors
+    _go(officer, pathway, "start_document_audit", day := day + timedelta(days=7),
+        invoice_number="INV/2025/001")  # fmt: skip
+    assert pathway.invoice_number == "INV/2025/001"
+    _go(officer, pathway, "start_site_audit", day := day + timedelta(days=14))
     finding = operations.add_finding(
         officer, pathway, grade="minor", description="Catatan batch belum ada.", raised_on=day
     )
     assert finding.due_on == date(day.year, day.month + 2, day.day)  # default: two months
-    with pytest.raises(DomainError, match="still open"):
-        _go(officer, pathway, "start_testing", day + timedelta(days=30))
-    operations.close_finding(officer, finding, closed_on=day + timedelta(days=25), note="Dibuat.")
-    _go(officer, pathway, "start_testing", day := day + timedelta(days=30))
-
+    # the sampling officer takes the sample during the stage-2 visit: a failed test first
     failed = _lab(officer, pathway, day, failing="moisture", report="LHU/1")
     assert failed.passed is False
     assert [r.parameter.key for r in failed.results if not r.passed] == ["moisture"]
-    with pytest.raises(DomainError, match="failed"):
-        _go(officer, pathway, "to_decision", day + timedelta(days=10))
-    passed = _lab(officer, pathway, day + timedelta(days=20), report="LHU/2")
+    _go(officer, pathway, "start_testing", day := day + timedelta(days=10))
+    passed = _lab(officer, pathway, day, report="LHU/2")
     assert passed.passed is True and passed.round == 2
     with pytest.raises(DomainError, match="nothing to repeat"):
-        _lab(officer, pathway, day + timedelta(days=21), report="LHU/3")
-
-    _go(officer, pathway, "to_decision", day := day + timedelta(days=40))
+        _lab(officer, pathway, day + timedelta(days=1), report="LHU/3")
+    with pytest.raises(DomainError, match="still open"):
+        _go(officer, pathway, "start_technical_review", day + timedelta(days=10))
+    operations.close_finding(officer, finding, closed_on=day + timedelta(days=15), note="Dibuat.")
+    _go(officer, pathway, "start_technical_review", day := day + timedelta(days=20))
+    _go(officer, pathway, "to_decision", day := day + timedelta(days=7))
     _go(
         officer,
         pathway,
@@ -119,13 +132,15 @@ def test_one_business_from_registration_to_certificate(setup):
     assert pathway.stage == Stage.CERTIFIED
     certificate = pathway.certificate
     assert certificate.issuer == "LSPro Contoh"
-    assert certificate.expires_on == date(day.year + 4, day.month, day.day)  # default validity
+    assert certificate.expires_on == date(day.year + 4, day.month, day.day)  # SPPT's validity
     assert [s.due_on for s in certificate.surveillances] == [
         date(day.year + n, day.month, day.day) for n in (1, 2, 3)
     ]
     assert [s.stage for s in pathway.stages] == [
         Stage.REGISTERED, Stage.READINESS, Stage.GUIDANCE, Stage.DOCUMENTS_READY,
-        Stage.APPLIED, Stage.SITE_AUDIT, Stage.TESTING, Stage.DECISION, Stage.CERTIFIED,
+        Stage.APPLIED, Stage.COMPLETENESS_CHECK, Stage.APPLICATION_REVIEW,
+        Stage.DOCUMENT_AUDIT, Stage.SITE_AUDIT, Stage.TESTING, Stage.TECHNICAL_REVIEW,
+        Stage.DECISION, Stage.CERTIFIED,
     ]  # fmt: skip
     # the time spent in each stage is the distance between its start and the next one's
     assert [r.days(day) for r in pathway.stages][:3] == [5, 10, 30]
@@ -143,7 +158,7 @@ def test_one_business_from_registration_to_certificate(setup):
     ("stage", "action", "missing"),
     [
         (Stage.REGISTERED, "start_guidance", "Readiness assessment"),
-        (Stage.REGISTERED, "start_testing", "Production-site audit"),
+        (Stage.REGISTERED, "start_testing", "Production-site audit (stage 2)"),
         (Stage.READINESS, "apply", "Documents ready"),
     ],
 )
@@ -204,29 +219,34 @@ def _to_testing(officer, pathway):
     advance(officer, pathway, Stage.TESTING, START)
 
 
+def _record(officer, pathway, results, **kwargs):
+    values = {"lab_name": "L", "lab_accreditation": "LP-123-IDN", "report_number": "R",
+              "sampled_on": TESTING, "tested_on": TESTING, "results": results}  # fmt: skip
+    values.update(kwargs)
+    return labtests.record_lab_test(officer, pathway, **values)
+
+
 def test_lab_results_outside_the_sni_or_incomplete_are_refused(setup):
     officer, pathway = setup
     _to_testing(officer, pathway)
     results = _results(pathway)
     with pytest.raises(DomainError, match="kio3 is not a parameter of SNI 8664:2018"):
-        labtests.record_lab_test(
-            officer, pathway, lab_name="L", report_number="R", sampled_on=TESTING,
-            tested_on=TESTING, results={**results, "kio3": "40"},
-        )  # fmt: skip
+        _record(officer, pathway, {**results, "kio3": "40"})
+    with pytest.raises(DomainError, match="LP-123-IDN") as refused:
+        _record(officer, pathway, results, lab_accreditation="LSPr-034-IDN")
+    assert refused.value.field == "lab_accreditation"
+    with pytest.raises(ValidationFailed) as missing_number:
+        _record(officer, pathway, results, lab_accreditation=" ")
+    assert "lab_accreditation" in missing_number.value.errors
     del results["hmf"]
     with pytest.raises(DomainError, match="missing"):
-        labtests.record_lab_test(
-            officer, pathway, lab_name="L", report_number="R", sampled_on=TESTING,
-            tested_on=TESTING, results=results,
-        )  # fmt: skip
+        _record(officer, pathway, results)
     assert pathway.lab_tests == []
 
 
 def test_certificate_expiring_before_issue_is_refused(setup):
     officer, pathway = setup
-    _to_testing(officer, pathway)
-    _lab(officer, pathway, TESTING)
-    _go(officer, pathway, "to_decision", START + timedelta(days=10))
+    advance(officer, pathway, Stage.DECISION, START)
     with pytest.raises(DomainError, match="expire after"):
         _go(
             officer, pathway, "certify", START + timedelta(days=20),
@@ -242,15 +262,15 @@ def test_scheme_type_without_surveillance_goes_to_renewal(app):
     pathway = operations.open_pathway(
         officer, product, scheme="sppt_sni", scheme_type="1a", started_on=START
     )
-    _to_testing(officer, pathway)
-    _lab(officer, pathway, TESTING)
-    _go(officer, pathway, "to_decision", START + timedelta(days=10))
+    # a type test: no production audit between the agreement and the testing
+    assert Stage.SITE_AUDIT not in pathway.stage_list
+    advance(officer, pathway, Stage.DECISION, START)
     _go(officer, pathway, "certify", START + timedelta(days=20), certificate_number="C-1a",
         issued_on=START + timedelta(days=20))  # fmt: skip
     assert pathway.certificate.surveillances == []
     with pytest.raises(DomainError, match="no surveillance"):
         _go(officer, pathway, "start_surveillance", START + timedelta(days=21))
-    _go(officer, pathway, "renew_without_surveillance", START + timedelta(days=22))
+    _go(officer, pathway, "start_renewal", START + timedelta(days=22))
     assert pathway.stage == Stage.RENEWAL
 
 
@@ -272,7 +292,8 @@ def _parameter(**limits) -> TestParameter:
     ],
 )
 def test_pass_or_fail_is_computed_against_the_limit(app, limits, raw, passed):
-    assert labtests.evaluate(_parameter(**limits), raw)[2] is passed
+    verdict = labtests.evaluate(_parameter(**limits), raw)[2]
+    assert verdict == (Verdict.PASS if passed else Verdict.FAIL)
 
 
 def test_a_numeric_parameter_refuses_text(app):
@@ -284,8 +305,8 @@ def test_iodised_salt_kio3_minimum(app):
     load_catalogue()
     kio3 = next(p for p in standard("SNI-3556-2016").parameters if p.key == "kio3")
     assert kio3.min_value == 30 and kio3.max_value is None
-    assert labtests.evaluate(kio3, "25")[2] is False
-    assert labtests.evaluate(kio3, "35")[2] is True
+    assert labtests.evaluate(kio3, "25")[2] == Verdict.FAIL
+    assert labtests.evaluate(kio3, "35")[2] == Verdict.PASS
 
 
 def _count(model) -> int:
@@ -294,17 +315,17 @@ def _count(model) -> int:
 
 def test_a_certificate_before_the_decision_is_refused_with_the_date_in_the_users_language(setup):
     officer, pathway = setup
-    advance(officer, pathway, Stage.DECISION, START)  # one stage a day: the decision on 10 March
-    assert pathway.current_stage_record.started_on == date(2025, 3, 10)
+    advance(officer, pathway, Stage.DECISION, START)  # one stage a day: the decision on 14 March
+    assert pathway.current_stage_record.started_on == DECISION
     stages = len(pathway.stages)
     expected = {
         "en": "The certificate cannot be issued before the stage “Certification decision” began "
-        "(March 10, 2025).",
+        "(March 14, 2025).",
         "id": "Sertifikat tidak dapat diterbitkan sebelum tahap “Keputusan sertifikasi” dimulai "
-        "(10 Maret 2025).",
+        "(14 Maret 2025).",
     }
     # the day before the decision, and before the pathway even started
-    for issued_on, language in ((date(2025, 3, 9), "en"), (START - timedelta(days=30), "id")):
+    for issued_on, language in ((date(2025, 3, 13), "en"), (START - timedelta(days=30), "id")):
         with force_locale(language), pytest.raises(DomainError) as refused:
             _go(
                 officer, pathway, "certify", date(2025, 3, 20),
@@ -317,7 +338,7 @@ def test_a_certificate_before_the_decision_is_refused_with_the_date_in_the_users
     assert _count(Certificate) == 0 and _count(Surveillance) == 0
     # the decision's own day is fine
     _go(officer, pathway, "certify", date(2025, 3, 20), certificate_number="C-1",
-        issued_on=date(2025, 3, 10))  # fmt: skip
+        issued_on=DECISION)  # fmt: skip
     assert pathway.stage == Stage.CERTIFIED and pathway.certificate.number == "C-1"
 
 
@@ -337,23 +358,20 @@ def test_a_date_before_the_current_stage_is_named_in_the_users_language(setup):
     assert pathway.stage == Stage.REGISTERED and len(pathway.stages) == 1
 
 
-def test_lab_dates_before_the_testing_stage_and_a_repeated_report_number_are_refused(setup):
+def test_lab_dates_before_the_sampling_and_a_repeated_report_number_are_refused(setup):
     officer, pathway = setup
-    _to_testing(officer, pathway)  # sampling and testing began on 9 March
-    began = pathway.current_stage_record.started_on
-    assert began == date(2025, 3, 9)
+    _to_testing(officer, pathway)  # the site audit (where sampling may be) began on 11 March
+    began = SITE_AUDIT
 
     def record(report: str, sampled_on: date, tested_on: date, failing: str | None = None):
-        return labtests.record_lab_test(
-            officer, pathway, lab_name="Lab Uji Kupang", report_number=report,
-            sampled_on=sampled_on, tested_on=tested_on, results=_results(pathway, failing),
-        )  # fmt: skip
+        return _record(officer, pathway, _results(pathway, failing), report_number=report,
+                       sampled_on=sampled_on, tested_on=tested_on)  # fmt: skip
 
     with pytest.raises(DomainError) as refused:
         record("LHU/1", began - timedelta(days=1), began + timedelta(days=3))
     assert refused.value.field == "sampled_on"
     assert str(refused.value.message) == (
-        "The sample cannot be taken before sampling and lab testing began (March 9, 2025)."
+        "The sample cannot be taken before the stage it is taken in began (March 11, 2025)."
     )
     with pytest.raises(DomainError, match="before the sampling date") as refused:
         record("LHU/1", began + timedelta(days=2), began + timedelta(days=1))
@@ -407,12 +425,14 @@ def test_scheme_types_decide_once_whether_surveillance_is_offered(app):
         scheme_type: {s.name for s in workflow.available_steps(pathway, officer)}
         for scheme_type, pathway in pathways.items()
     }
-    assert (
-        "renew_without_surveillance" in offered["1b"] and "start_surveillance" not in offered["1b"]
-    )
-    assert "start_surveillance" in offered["5"] and "renew_without_surveillance" not in offered["5"]
+    # a batch certificate: neither surveillance nor renewal
+    assert offered["1b"] == {"hold", "withdraw"}
+    assert "start_surveillance" in offered["5"] and "start_renewal" not in offered["5"]
     with pytest.raises(DomainError, match="must be done first"):
-        _go(officer, pathways["5"], "renew_without_surveillance", START + timedelta(days=30))
+        _go(officer, pathways["5"], "start_renewal", START + timedelta(days=30))
+    with pytest.raises(DomainError, match="never renewed"):
+        _go(officer, pathways["1b"], "start_renewal", START + timedelta(days=30))
+    assert pathways["1b"].certificate.batch == "LOT-1"
 
 
 def test_surveillance_is_recorded_only_while_the_certificate_is_in_force(setup):
@@ -435,9 +455,9 @@ def test_surveillance_is_recorded_only_while_the_certificate_is_in_force(setup):
 def test_a_certificate_far_from_today_is_refused(setup, change, field, message):
     officer, pathway = setup
     advance(officer, pathway, Stage.DECISION, START)
-    certify = {"certificate_number": "C-9", "issued_on": START + timedelta(days=10), **change}
+    certify = {"certificate_number": "C-9", "issued_on": DECISION, **change}
     with pytest.raises(DomainError, match=message) as refused:
-        _go(officer, pathway, "certify", START + timedelta(days=10), **certify)
+        _go(officer, pathway, "certify", DECISION, **certify)
     assert refused.value.field == field
     assert _count(Certificate) == 0 and _count(Surveillance) == 0
 
@@ -446,7 +466,7 @@ def test_an_active_pathway_is_the_same_rule_in_python_and_sql(setup):
     officer, pathway = setup
     other = operations.open_pathway(
         officer,
-        ProductFactory(business=pathway.product.business, standard_id=pathway.standard_id),
+        honey(business=pathway.product.business),
         scheme="sni_bina_umk",
         scheme_type=None,
         started_on=START,

@@ -38,6 +38,7 @@ from tests.factories_sme import (
     ProductFactory,
     advance,
     coop_officer,
+    honey,
     load_catalogue,
     standard,
 )
@@ -51,7 +52,7 @@ REFUSED = [("other_coop", 404), ("quality", 404), ("bsn", 303), ("viewer", 303)]
 @pytest.fixture
 def world(app):
     load_catalogue()
-    product = ProductFactory(standard_id=standard("SNI-8664-2018").id)
+    product = honey()
     city = product.business.city
     coop = coop_officer(city)
     pathway = operations.open_pathway(
@@ -340,19 +341,19 @@ def test_every_control_on_the_programme_pages_has_its_label(client, auth, world)
     operations.add_finding(
         world["coop"], pathway, grade="minor", description="X", raised_on=date(2025, 4, 1)
     )
-    certified = ProductFactory(business=pathway.product.business, standard_id=pathway.standard_id)
+    certified = honey(business=pathway.product.business)
     done = operations.open_pathway(
         world["coop"], certified, scheme="sppt_sni", scheme_type="5", started_on=START
     )
     advance(world["coop"], done, Stage.CERTIFIED, START)
-    testing = ProductFactory(business=pathway.product.business, standard_id=pathway.standard_id)
+    testing = honey(business=pathway.product.business)
     lab = operations.open_pathway(
         world["coop"], testing, scheme="sni_bina_umk", scheme_type=None, started_on=START
     )
-    advance(world["coop"], lab, Stage.TESTING, START)
-    readiness = ProductFactory(business=pathway.product.business, standard_id=pathway.standard_id)
+    advance(world["coop"], lab, Stage.VERIFICATION, START)
+    readiness = honey(business=pathway.product.business)
     ready = operations.open_pathway(
-        world["coop"], readiness, scheme="sni_bina_umk", scheme_type=None, started_on=START
+        world["coop"], readiness, scheme="sppt_sni", scheme_type="5", started_on=START
     )
     advance(world["coop"], ready, Stage.READINESS, START)
     business = pathway.product.business
@@ -411,42 +412,52 @@ def test_a_kupang_business_from_registration_through_a_failed_and_a_passed_test_
         "kelurahan": "Fatululi", "scale": "mikro", "workers": "4", "registered_on": "2025-01-06",
     })  # fmt: skip
     business = db.session.scalar(select(Business))
+    forest = next(v for v in honey.current_variants if v.key == "hutan")
     post(f"/sme/businesses/{business.id}/products/new",
          {"name": "Madu Hutan Timor", "brand": "Lestari", "category": "honey",
-          "standard_id": honey.id})  # fmt: skip
+          "standard_id": honey.id, "variant_id": forest.id})  # fmt: skip
     product = db.session.scalar(select(Product))
     post(f"/sme/products/{product.id}",
          {"scheme": "sppt_sni", "scheme_type": "5", "started_on": "2025-01-08"})  # fmt: skip
     pathway = db.session.scalar(select(Pathway))
     step = f"/sme/pathways/{pathway.id}/transition"
 
-    post(step, {"action": "start_readiness", "on": "2025-01-15", "officer_id": "0"})
+    def take(action: str, on: str, expect: int = 302, **fields: str):
+        """A step as the page sends it, with the pathway's version the page was shown with."""
+        version = db.session.scalar(select(Pathway.version).where(Pathway.id == pathway.id))
+        data = {"action": action, "on": on, "officer_id": "0", "version": version, **fields}
+        return post(step, data, expect)
+
+    take("start_readiness", "2025-01-15")
     post(f"/sme/pathways/{pathway.id}/readiness", _readiness_form())
-    post(step, {"action": "start_guidance", "on": "2025-01-29", "officer_id": "0"})
-    post(step, {"action": "documents_ready", "on": "2025-03-03", "officer_id": "0"})
-    lspro = {"lspro_name": "LSPro LJPKS IPB", "lspro_accreditation": "LSPr-010-IDN"}
-    post(step, {"action": "apply", "on": "2025-03-10", "officer_id": "0", **lspro})
-    post(step, {"action": "start_site_audit", "on": "2025-04-07", "officer_id": "0"})
+    take("start_guidance", "2025-01-29")
+    take("documents_ready", "2025-03-03")
+    take("apply", "2025-03-10", lspro_name="LSPro LJPKS IPB", lspro_accreditation="LSPr-010-IDN")
+    take("check_completeness", "2025-03-12")
+    take("review_application", "2025-03-17")
+    take("start_document_audit", "2025-03-24", invoice_number="INV/LJPKS/2025/88")
+    take("start_site_audit", "2025-04-07")
     post(f"/sme/pathways/{pathway.id}/findings",
          {"grade": "minor", "description": "Catatan batch panen belum ada.",
           "raised_on": "2025-04-08"})  # fmt: skip
     finding = db.session.scalar(select(AuditFinding))
     post(f"/sme/findings/{finding.id}/close",
          {"closed_on": "2025-05-02", "note": "Buku batch dibuat dan diisi."})  # fmt: skip
-    post(step, {"action": "start_testing", "on": "2025-05-05", "officer_id": "0"})
+    take("start_testing", "2025-05-05")
 
     parameters = honey.current_parameters
     lab = f"/sme/pathways/{pathway.id}/lab-tests/new"
     assert client.get(lab).status_code == 200
-    failing = {f"result-{p.key}": passing_value(p) for p in parameters}
+    failing = {f"result-{p.key}": passing_value(p.limit_for(forest)) for p in parameters}
     moisture = next(p for p in parameters if p.key == "moisture")
-    failing["result-moisture"] = failing_value(moisture)
-    report = {"lab_name": "Lab Uji Kupang", "sampled_on": "2025-05-06"}
-    early = post(lab, {**report, "sampled_on": "2025-05-02", "report_number": "LHU/05/1",
+    failing["result-moisture"] = failing_value(moisture.limit_for(forest))
+    report = {"lab_name": "Lab Uji Kupang", "lab_accreditation": "LP-123-IDN",
+              "sampled_on": "2025-05-06"}  # fmt: skip
+    early = post(lab, {**report, "sampled_on": "2025-04-06", "report_number": "LHU/05/1",
                        "tested_on": "2025-05-20", **failing}, 422)  # fmt: skip
     assert (
-        "Contoh tidak dapat diambil sebelum tahap pengambilan contoh dan uji laboratorium "
-        "dimulai (5 Mei 2025)." in early.get_data(as_text=True)
+        "Contoh tidak dapat diambil sebelum tahap pengambilannya dimulai (7 April 2025)."
+        in early.get_data(as_text=True)
     )
     assert db.session.scalar(select(func.count()).select_from(LabTest)) == 0
     post(lab, {**report, "report_number": "LHU/05/1", "tested_on": "2025-05-20", **failing})
@@ -456,27 +467,31 @@ def test_a_kupang_business_from_registration_through_a_failed_and_a_passed_test_
         as_text=True
     )
     assert db.session.scalar(select(func.count()).select_from(LabTest)) == 1
-    refused = post(step, {"action": "to_decision", "on": "2025-05-21", "officer_id": "0"}, 422)
+    refused = take("start_technical_review", "2025-05-21", 422)
     assert "Uji laboratorium terakhir tidak lulus" in refused.get_data(as_text=True)
-    passing = {**failing, "result-moisture": passing_value(moisture)}
+    passing = {**failing, "result-moisture": passing_value(moisture.limit_for(forest))}
     post(lab, {**report, "report_number": "LHU/06/2", "tested_on": "2025-06-16", **passing})
     db.session.refresh(pathway)
     assert [t.passed for t in pathway.lab_tests] == [False, True]
     assert [r.parameter.key for r in pathway.lab_tests[0].results if not r.passed] == ["moisture"]
-    post(step, {"action": "to_decision", "on": "2025-06-18", "officer_id": "0"})
+    take("start_technical_review", "2025-06-17")
+    # a page read before the last step sends an old version: refused, nothing written
+    stale = post(step, {"action": "to_decision", "on": "2025-06-18", "officer_id": "0",
+                        "version": "1"}, 422)  # fmt: skip
+    assert "Muat ulang halaman" in stale.get_data(as_text=True)
+    take("to_decision", "2025-06-18")
 
-    certify = {"action": "certify", "on": "2025-07-14", "officer_id": "0",
-               "certificate_number": "SPPT-LJPKS-2025-0142", "issued_on": "2025-07-14"}  # fmt: skip
-    refused = post(step, {**certify, "expires_on": "2025-07-01"}, 422)
+    certify = {"certificate_number": "SPPT-LJPKS-2025-0142", "issued_on": "2025-07-14"}
+    refused = take("certify", "2025-07-14", 422, **certify, expires_on="2025-07-01")
     assert "harus berakhir setelah tanggal terbitnya" in refused.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 0
-    refused = post(step, {**certify, "issued_on": "2025-06-17"}, 422)
+    refused = take("certify", "2025-07-14", 422, **{**certify, "issued_on": "2025-06-17"})
     assert (
         "Sertifikat tidak dapat diterbitkan sebelum tahap “Keputusan sertifikasi” dimulai "
         "(18 Juni 2025)." in refused.get_data(as_text=True)
     )
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 0
-    post(step, certify)
+    take("certify", "2025-07-14", **certify)
 
     db.session.refresh(pathway)
     assert pathway.stage == Stage.CERTIFIED
@@ -488,8 +503,8 @@ def test_a_kupang_business_from_registration_through_a_failed_and_a_passed_test_
     assert "SPPT-LJPKS-2025-0142" in page
     # the time spent in each stage: registered 7 days, readiness 14, guidance 33, …
     days = [r.days(date(2025, 7, 14)) for r in pathway.stages]
-    assert days[:8] == [7, 14, 33, 7, 28, 28, 44, 26]
-    for n in days[:8]:
+    assert days[:12] == [7, 14, 33, 7, 2, 5, 7, 14, 28, 43, 1, 26]
+    for n in days[:12]:
         assert f'<td class="num">{n}</td>' in page
 
 
@@ -536,3 +551,52 @@ def test_guidance_refused_to_others(client, auth, world, who, status):
     expected = {"quality": 403, "other_coop": 422}.get(who, 303)
     assert client.post("/sme/trainings/new", data=training).status_code == expected
     assert _count(GuidanceVisit) == 0 and _count(TrainingBatch) == 0
+
+
+# --- a change carries the version the page was shown with ---------------------------------
+
+
+def _version(model, record_id: int) -> int:
+    return db.session.scalar(select(model.version).where(model.id == record_id))
+
+
+def test_a_stale_or_missing_version_is_refused_on_the_pages(client, auth, world):
+    pathway = world["pathway"]
+    product, business = pathway.product, pathway.product.business
+    auth.login(world["coop"])
+    edit = client.get(f"/sme/businesses/{business.id}/edit").get_data(as_text=True)
+    assert f'name="version" type="hidden" value="{business.version}"' in edit
+    form = {"city_id": business.city_id, "name": "UD Madu Baru", "owner_name": "Maria Bria",
+            "nib": business.nib, "address": "Jl. Contoh No. 1", "kecamatan": "Oebobo",
+            "kelurahan": "Oebufu", "scale": "mikro", "workers": "3",
+            "registered_on": "2025-03-01"}  # fmt: skip
+    cases = [
+        (f"/sme/businesses/{business.id}/edit", form, Business, business.id),
+        (f"/sme/products/{product.id}/edit",
+         {"name": "Madu Baru", "brand": "", "category": "honey",
+          "standard_id": product.standard_id, "variant_id": product.variant_id},
+         Product, product.id),
+        (f"/sme/pathways/{pathway.id}/transition",
+         {"action": "start_readiness", "on": "2025-03-04", "officer_id": "0"},
+         Pathway, pathway.id),
+    ]  # fmt: skip
+    for path, data, model, record_id in cases:
+        before = _version(model, record_id)
+        missing = client.post(path, data=data)
+        assert missing.status_code == 422, path
+        stale = client.post(path, data={**data, "version": before + 3})
+        assert stale.status_code == 422, path
+        assert "Muat ulang halaman" in stale.get_data(as_text=True), path
+        assert _version(model, record_id) == before  # nothing written
+        done = client.post(path, data={**data, "version": before})
+        assert done.status_code == 302, (path, done.get_data(as_text=True)[-2000:])
+        assert _version(model, record_id) == before + 1
+    assert db.session.get(Business, business.id).name == "UD Madu Baru"
+    archive = f"/sme/businesses/{business.id}/archive"
+    assert client.post(archive, data={"version": 1}).status_code == 303
+    assert db.session.get(Business, business.id).archived_at is None
+    assert (
+        client.post(archive, data={"version": _version(Business, business.id)}).status_code == 302
+    )
+    db.session.expire_all()
+    assert db.session.get(Business, business.id).archived_at is not None

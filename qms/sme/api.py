@@ -30,11 +30,13 @@ from qms.extensions import db
 from qms.organisations.models import City
 from qms.sme import labtests, operations, queries, workflow
 from qms.sme.forms import (
+    BusinessFields,
     BusinessFilterForm,
     BusinessForm,
     LabTestForm,
     PathwayFilterForm,
     PathwayForm,
+    ProductFields,
     ProductFilterForm,
     ProductForm,
     TrainingForm,
@@ -99,9 +101,20 @@ def _cities_for(model: type, data: dict[str, Any]) -> list[City]:
     return cities
 
 
+def _patch(current: Any, body: dict[str, Any]) -> dict[str, Any]:
+    """What a PATCH validates: the record as the API answers it with the body's changes, and
+    the version the body carries, never the record's own (a change must name the version it
+    was based on)."""
+    return {**patched(current, body), "version": body.get("version")}
+
+
 def _no_sni_as_zero(data: dict[str, Any]) -> dict[str, Any]:
-    """null (no SNI chosen yet) is the form's 0."""
-    return {**data, "standard_id": data.get("standard_id") or 0}
+    """null (no SNI or no column of it chosen yet) is the form's 0."""
+    return {
+        **data,
+        "standard_id": data.get("standard_id") or 0,
+        "variant_id": data.get("variant_id") or 0,
+    }
 
 
 # --- businesses ---------------------------------------------------------------------------
@@ -132,13 +145,13 @@ def list_businesses():
     ("POST",),
     summary="Register a small business (city_id may be left out by a caller of one city)",
     tag=TAG,
-    body=BusinessForm,
+    body=BusinessFields,
     response=SmeBusinessOut,
     status=201,
 )
 def create_business():
     data = json_body()
-    form = validate_form(BusinessForm, data, cities=_cities_for(Business, data))
+    form = validate_form(BusinessFields, data, cities=_cities_for(Business, data))
     city = access.owner_for_create(current_user, Business, City, form.city_id.data, "city_id")
     business = operations.create_business(current_user, city, form.values())
     db.session.commit()
@@ -158,7 +171,7 @@ api_record(
 @api_route(
     "/sme/businesses/<int:business_id>",
     ("PATCH",),
-    summary="Change a small business (its city stays)",
+    summary="Change a small business (its city stays): the version read and the fields to change",
     tag=TAG,
     body=BusinessForm,
     exclude=("city_id",),
@@ -167,9 +180,9 @@ api_record(
 def update_business(business_id: int):
     business = access.get_visible(Business, business_id, current_user)
     access.authorize(current_user, access.EDIT, business)
-    data = {**patched(SmeBusinessOut.of(business), json_body()), "city_id": business.city_id}
+    data = {**_patch(SmeBusinessOut.of(business), json_body()), "city_id": business.city_id}
     form = validate_form(BusinessForm, data, cities=[business.city])
-    operations.update_business(current_user, business, form.values())
+    operations.update_business(current_user, business, form.values(), form.version.data)
     db.session.commit()
     return ok(SmeBusinessOut.of(business))
 
@@ -193,13 +206,13 @@ api_children(
     ("POST",),
     summary="Add a product to a business",
     tag=TAG,
-    body=ProductForm,
+    body=ProductFields,
     response=SmeProductOut,
     status=201,
 )
 def create_product(business_id: int):
     business = access.get_visible(Business, business_id, current_user)
-    form = validate_form(ProductForm, _no_sni_as_zero(json_body()))
+    form = validate_form(ProductFields, _no_sni_as_zero(json_body()))
     product = operations.create_product(current_user, business, form.values())
     db.session.commit()
     return ok(SmeProductOut.of(product))
@@ -229,7 +242,8 @@ api_record(
 @api_route(
     "/sme/products/<int:product_id>",
     ("PATCH",),
-    summary="Change a product's name, brand, category or SNI",
+    summary="Change a product's name, brand, category or SNI: the version read and the fields "
+    "to change",
     tag=TAG,
     body=ProductForm,
     response=SmeProductOut,
@@ -237,9 +251,9 @@ api_record(
 def update_product(product_id: int):
     product = access.get_visible(Product, product_id, current_user)
     access.authorize(current_user, access.EDIT, product)
-    data = _no_sni_as_zero(patched(SmeProductOut.of(product), json_body()))
+    data = _no_sni_as_zero(_patch(SmeProductOut.of(product), json_body()))
     form = validate_form(ProductForm, data)
-    operations.update_product(current_user, product, form.values())
+    operations.update_product(current_user, product, form.values(), form.version.data)
     db.session.commit()
     return ok(SmeProductOut.of(product))
 
@@ -293,7 +307,8 @@ api_record(
 @api_route(
     "/sme/pathways/<int:pathway_id>/transitions",
     ("POST",),
-    summary="Move a pathway one step (the action names the step; each step takes its fields)",
+    summary="Move a pathway one step (the pathway's version read; the action names the step; "
+    "each step takes its fields)",
     tag=TAG,
     body=TransitionInput,
     response=SmePathwayOut,
@@ -301,7 +316,9 @@ api_record(
 def take_step(pathway_id: int):
     pathway = access.get_visible(Pathway, pathway_id, current_user)
     form = validate_form(TransitionInput, json_body(), city_id=pathway.city_id)
-    workflow.transition(current_user, pathway, form.action.data, **form.values())
+    workflow.transition(
+        current_user, pathway, form.action.data, version=form.version.data, **form.values()
+    )
     db.session.commit()
     return ok(SmePathwayOut.of(pathway))
 

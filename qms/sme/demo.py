@@ -19,8 +19,16 @@ from qms.core.history import acting_as
 from qms.extensions import db
 from qms.organisations.models import City
 from qms.sme import catalogue, labtests, operations, workflow
-from qms.sme.models import Business, Pathway, ProductStandard, TestParameter, TrainingBatch
-from qms.sme.vocabulary import ReadinessStatus, Stage
+from qms.sme.models import (
+    Business,
+    ParameterLimit,
+    Pathway,
+    Product,
+    ProductStandard,
+    TestParameter,
+    TrainingBatch,
+)
+from qms.sme.vocabulary import BINA_UMK_FORMER_STAGES, ReadinessStatus, Scheme, Stage
 
 OFFICER_EMAIL = "koperasi@demo.qms.id"
 LSPROS = (
@@ -318,7 +326,7 @@ BUSINESSES = [
                 "meat_product",
                 "SNI-01-3707-1995",
                 "site_audit_open",
-                "bina",
+                "sppt5",
                 date(2025, 11, 3),
             )
         ],
@@ -357,7 +365,7 @@ BUSINESSES = [
                 "Liliba",
                 "palm_sugar",
                 "SNI-01-3743-1995",
-                "surveillance",
+                "certified",
                 "bina",
                 date(2025, 2, 10),
             )
@@ -595,7 +603,8 @@ BUSINESSES = [
     ),
 ]
 
-#: targets and the forward stage they stop at (special cases handled in _walk)
+#: targets and the forward stage they stop at (special cases handled in _walk); a Bina UMK
+#: target on the SPPT list stops where that stage lies on the Bina UMK list
 TARGETS = {
     "testing_failed": Stage.TESTING,
     "site_audit_open": Stage.SITE_AUDIT,
@@ -608,95 +617,156 @@ STEP_DAYS = {
     "start_guidance": 14,
     "documents_ready": 35,
     "apply": 21,
-    "start_site_audit": 28,
+    "apply_oss": 30,
+    "check_completeness": 5,
+    "review_application": 7,
+    "start_document_audit": 14,
+    "start_site_audit": 21,
     "start_testing": 45,
-    "to_decision": 30,
-    "certify": 21,
+    "start_verification": 21,
+    "start_technical_review": 30,
+    "to_decision": 7,
+    "certify": 30,
     "start_surveillance": 30,
     "start_renewal": 300,
+}
+#: the column of its SNI each demo product is judged by
+VARIANTS = {
+    "Madu Hutan Timor": "hutan",
+    "Madu Hutan Mutis": "hutan",
+    "Madu Trigona": "trigona",
+    "Madu Hutan Amfoang": "hutan",
+    "Madu Hutan Timor 250 g": "hutan",
+    "Gula Semut Lontar": "butiran",
+    "Gula Lempeng Lontar": "cetak",
+    "Dendeng Sapi Balado": "irisan-mutu-1",
+    "Dendeng Sapi Iris": "irisan-mutu-2",
 }
 
 #: the demo city, created by qms/demo.py
 CITY_CODE = "KUPANG"
+LAB_ACCREDITATION = "LP-999-IDN"
 
 
 def _nib(index: int) -> str:
     return f"91200{index:08d}"
 
 
-def passing_value(parameter: TestParameter) -> str:
-    if parameter.is_qualitative:
-        return parameter.expected_id or ""
-    low, high = parameter.min_value, parameter.max_value
+def passing_value(limit: TestParameter | ParameterLimit) -> str:
+    """A result within `limit`, written as a lab would: "ttd" for not detected, "< x" under a
+    maximum that is itself a fail."""
+    if limit.is_qualitative:
+        expected = limit.expected_id or ""
+        return "ttd" if expected == "tidak terdeteksi" else expected
+    low, high = limit.min_value, limit.max_value
+    if high is not None and limit.max_exclusive and low is None:
+        return f"< {high.normalize():f}"
     if low is not None and high is not None:
         value = (low + high) / 2
     elif high is not None:
         value = high * Decimal("0.6")
     else:
-        value = low * Decimal("1.2")
+        # above the minimum, within what is possible (94 % NaCl cannot become 112.8 %)
+        ceiling = getattr(limit, "parameter", limit).possible_max
+        value = (
+            low * Decimal("1.2")
+            if ceiling is None
+            else min(low * Decimal("1.2"), (low + ceiling) / 2)
+        )
     return f"{value.quantize(Decimal('0.001')).normalize():f}"
 
 
-def failing_value(parameter: TestParameter) -> str:
-    if parameter.max_value is not None:
-        return f"{(parameter.max_value * Decimal('1.3')).normalize():f}"
-    return f"{(parameter.min_value * Decimal('0.7')).normalize():f}"
+def failing_value(limit: TestParameter | ParameterLimit) -> str:
+    if limit.max_value is not None:
+        return f"{(limit.max_value * Decimal('1.3')).normalize():f}"
+    return f"{(limit.min_value * Decimal('0.7')).normalize():f}"
 
 
-def _results(pathway: Pathway, failing_key: str | None = None) -> dict[str, str]:
-    values = {p.key: passing_value(p) for p in pathway.standard.current_parameters}
-    if failing_key:
-        parameter = next(p for p in pathway.standard.current_parameters if p.key == failing_key)
-        values[failing_key] = failing_value(parameter)
+def results(pathway: Pathway, failing_key: str | None = None) -> dict[str, str]:
+    """A passing result for every parameter the pathway's product is tested for, by its own
+    column of the SNI; `failing_key`'s fails."""
+    values = {}
+    for parameter in pathway.parameters:
+        limit = parameter.limit_for(pathway.variant)
+        wanted = failing_value if parameter.key == failing_key else passing_value
+        values[parameter.key] = wanted(limit)
     return values
 
 
 def _fail_key(pathway: Pathway) -> str:
-    numeric = [p for p in pathway.standard.current_parameters if not p.is_qualitative]
+    numeric = [p for p in pathway.parameters if not p.is_qualitative]
     preferred = next((p for p in numeric if p.key in ("moisture", "kio3", "tds")), numeric[0])
     return preferred.key
 
 
-def _walk(officer: User, pathway: Pathway, target: str, day: date, index: int) -> None:
-    """Carry a pathway to its target with plausible gaps between the stages."""
+def _stop(pathway: Pathway, target: str) -> Stage:
     stop = TARGETS.get(target) or Stage(target)
+    if stop not in pathway.stage_list:
+        stop = BINA_UMK_FORMER_STAGES.get(stop, stop)
+    return stop
+
+
+def _extra(pathway: Pathway, name: str, day: date, target: str, index: int) -> dict:
+    """What the step asks for beyond its date."""
     lspro, accreditation = LSPROS[index % 2]
-    for name in (step.name for step in workflow.FORWARD_STEPS):
-        if pathway.stage == stop:
+    if name == "apply":
+        return {"lspro_name": lspro, "lspro_accreditation": accreditation}
+    if name in ("start_document_audit", "start_testing"):
+        return {"invoice_number": f"INV/{day.year}/{pathway.id:04d}"}
+    if name == "certify":
+        prefix = "SPPT" if pathway.scheme == Scheme.SPPT_SNI else "BINA"
+        soon = target == "certified_soon"
+        return {
+            "certificate_number": f"{prefix}-{pathway.standard.code[4:]}-{day.year}-{index:03d}",
+            "issued_on": day,
+            # one certificate with a short term, so the demo shows an expiry coming up; Bina
+            # UMK has no configured validity, so its expiry is entered as printed
+            "expires_on": date(2027, 1, 15)
+            if soon
+            else (
+                day.replace(year=day.year + 4) if pathway.scheme == Scheme.SNI_BINA_UMK else None
+            ),
+        }
+    return {}
+
+
+def _before(officer: User, pathway: Pathway, name: str, day: date, index: int) -> None:
+    """What the office records before taking the step."""
+    if name in ("start_guidance", "apply_oss") and not workflow.readiness_refusal(pathway):
+        items = catalogue.readiness_items()
+        answers = {
+            item.id: (
+                (ReadinessStatus.YES if (i + index) % 3 else ReadinessStatus.PARTLY).value,
+                "",
+            )
+            for i, item in enumerate(items)
+        }
+        operations.save_readiness(officer, pathway, answers)
+    if name == "start_technical_review":
+        for finding in pathway.findings:
+            operations.close_finding(
+                officer,
+                finding,
+                closed_on=day - timedelta(days=5),
+                note="Perbaikan diverifikasi saat kunjungan lanjutan.",
+            )
+    if name == "start_technical_review" or (
+        name == "certify" and pathway.scheme == Scheme.SNI_BINA_UMK
+    ):
+        _lab_tests(officer, pathway, day, failed_first=index % 2 == 0)
+
+
+def _walk(officer: User, pathway: Pathway, target: str, day: date, index: int) -> None:
+    """Carry a pathway to its target along its scheme's stages, with plausible gaps."""
+    stop = _stop(pathway, target)
+    while pathway.stage != stop:
+        step = workflow.next_step(pathway)
+        if step is None:
             break
-        day = day + timedelta(days=STEP_DAYS[name])
-        extra: dict = {}
-        if name == "start_guidance":
-            items = catalogue.readiness_items()
-            answers = {
-                item.id: (
-                    (ReadinessStatus.YES if (i + index) % 3 else ReadinessStatus.PARTLY).value,
-                    "",
-                )
-                for i, item in enumerate(items)
-            }
-            operations.save_readiness(officer, pathway, answers)
-        if name == "apply":
-            extra = {"lspro_name": lspro, "lspro_accreditation": accreditation}
-        if name == "start_testing":
-            for finding in pathway.findings:
-                operations.close_finding(
-                    officer,
-                    finding,
-                    closed_on=day - timedelta(days=5),
-                    note="Perbaikan diverifikasi saat kunjungan lanjutan.",
-                )
-        if name == "to_decision":
-            _lab_tests(officer, pathway, day, failed_first=index % 2 == 0)
-        if name == "certify":
-            extra = {
-                "certificate_number": f"SPPT-{pathway.standard.code[4:]}-{day.year}-{index:03d}",
-                "issuer": pathway.lspro_name,
-                "issued_on": day,
-                # one certificate with a short term, so the demo shows an expiry coming up
-                "expires_on": date(2027, 1, 15) if target == "certified_soon" else None,
-            }
-        workflow.transition(officer, pathway, name, on=day, notes="", **extra)
+        day = day + timedelta(days=STEP_DAYS[step.name])
+        _before(officer, pathway, step.name, day, index)
+        extra = _extra(pathway, step.name, day, target, index)
+        workflow.transition(officer, pathway, step.name, on=day, notes="", **extra)
         if pathway.stage == Stage.SITE_AUDIT:
             operations.add_finding(
                 officer,
@@ -739,10 +809,11 @@ def _lab_tests(
             officer,
             pathway,
             lab_name=LAB,
+            lab_accreditation=LAB_ACCREDITATION,
             report_number=f"LHU/{tested.year}/{pathway.id:03d}/{number + 1}",
             sampled_on=tested - timedelta(days=7),
             tested_on=tested,
-            results=_results(pathway, failing),
+            results=results(pathway, failing),
         )
 
 
@@ -815,6 +886,32 @@ def _guidance(officer: User, city: City) -> None:
         )
 
 
+def _variant_id(standard: ProductStandard | None, product_name: str) -> int | None:
+    key = VARIANTS.get(product_name)
+    if standard is None or key is None:
+        return None
+    return next((v.id for v in standard.current_variants if v.key == key), None)
+
+
+def _give_variants(officer: User, index: int, products: list, standards: dict) -> None:
+    """A demo seeded before the SNIs had columns: give its products theirs (once)."""
+    business_id = db.session.scalar(select(Business.id).where(Business.nib == _nib(index)))
+    for product_name, _brand, _category, code, *_rest in products:
+        product = db.session.scalar(
+            select(Product).where(Product.business_id == business_id, Product.name == product_name)
+        )
+        variant_id = _variant_id(standards.get(code), product_name)
+        if product is not None and product.variant_id is None and variant_id is not None:
+            values = {
+                "name": product.name,
+                "brand": product.brand,
+                "category": product.category,
+                "standard_id": product.standard_id,
+                "variant_id": variant_id,
+            }
+            operations.update_product(officer, product, values)
+
+
 def seed() -> None:
     city = db.session.scalar(select(City).where(City.code == CITY_CODE))
     officer = db.session.scalar(select(User).where(User.email == OFFICER_EMAIL))
@@ -822,7 +919,7 @@ def seed() -> None:
         return
     if db.session.scalar(select(func.count()).select_from(ProductStandard)) == 0:
         load_directory(Path(current_app.config["CHECKLISTS_DIR"]))
-    standards = {s.code: s.id for s in db.session.scalars(select(ProductStandard))}
+    standards = {s.code: s for s in db.session.scalars(select(ProductStandard))}
     with acting_as(officer.id):
         for index, (
             name,
@@ -835,6 +932,7 @@ def seed() -> None:
             products,
         ) in enumerate(BUSINESSES, start=1):
             if db.session.scalar(select(Business.id).where(Business.nib == _nib(index))):
+                _give_variants(officer, index, products, standards)
                 continue
             business = operations.create_business(
                 officer,
@@ -864,7 +962,8 @@ def seed() -> None:
                         "name": product_name,
                         "brand": brand,
                         "category": category,
-                        "standard_id": standards.get(code) if code else None,
+                        "standard_id": standards[code].id if code else None,
+                        "variant_id": _variant_id(standards.get(code), product_name),
                     },
                 )
                 if target is None:

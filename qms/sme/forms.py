@@ -22,6 +22,7 @@ from qms.core.forms import (
     ChoiceField,
     DayField,
     MultipleChoiceField,
+    VersionedForm,
     WholeNumberField,
     enum_choices,
     max_length,
@@ -107,7 +108,9 @@ def _business(name: str) -> Any:
     return label_of(Business, name)
 
 
-class BusinessForm(FlaskForm):
+class BusinessFields(FlaskForm):
+    """What a business's form asks, when it is registered and when it is changed."""
+
     city_id = ChoiceField(_business("city_id"), coerce=int)
     name = StringField(_business("name"), validators=[DataRequired(REQUIRED), max_length(200)])
     owner_name = StringField(
@@ -150,22 +153,34 @@ class BusinessForm(FlaskForm):
         return {
             name: field.data
             for name, field in self._fields.items()
-            if name not in ("csrf_token", "city_id")
+            if name not in ("csrf_token", "city_id", "version")
         }
 
 
-class ProductForm(FlaskForm):
+class BusinessForm(BusinessFields, VersionedForm):
+    """A change to a business: the version read is required, so a stale change is refused."""
+
+
+class ProductFields(FlaskForm):
+    """What a product's form asks, when it is added and when it is changed."""
+
     name = StringField(
         label_of(Product, "name"), validators=[DataRequired(REQUIRED), max_length(200)]
     )
     brand = StringField(label_of(Product, "brand"), validators=[Optional(), max_length(200)])
     category = ChoiceField(label_of(Product, "category"), choices=enum_choices(CATEGORY_LABELS))
     standard_id = ChoiceField(label_of(Product, "standard_id"), coerce=int, default=0)
+    variant_id = ChoiceField(label_of(Product, "variant_id"), coerce=int, default=0)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        standards = catalogue.standards()
         self.standard_id.choices = [SelectChoice(0, _l("— none yet —"))] + [
-            SelectChoice(s.id, s.label) for s in catalogue.standards()
+            SelectChoice(s.id, s.label) for s in standards
+        ]
+        # the operation checks that the column is one of the chosen SNI's
+        self.variant_id.choices = [SelectChoice(0, _l("— not applicable —"))] + [
+            SelectChoice(v.id, v.label) for s in standards for v in s.current_variants
         ]
 
     def values(self) -> dict[str, Any]:
@@ -174,7 +189,16 @@ class ProductForm(FlaskForm):
             "brand": self.brand.data,
             "category": self.category.data,
             "standard_id": self.standard_id.data or None,
+            "variant_id": self.variant_id.data or None,
         }
+
+
+class ProductForm(ProductFields, VersionedForm):
+    """A change to a product: the version read is required, so a stale change is refused."""
+
+
+class ArchiveForm(VersionedForm):
+    """Archiving a business or product: only the version read."""
 
 
 class PathwayForm(FlaskForm):
@@ -197,9 +221,10 @@ class PathwayForm(FlaskForm):
         }
 
 
-class TransitionForm(_OfficerForm):
+class TransitionForm(_OfficerForm, VersionedForm):
     """One form for every step; each step uses the fields it needs (`Step.fields`; the workflow
-    says which are missing)."""
+    says which are missing). The pathway's version read is required, so a step taken on a stale
+    page is refused."""
 
     action = ChoiceField(
         _l("Step"),
@@ -218,12 +243,16 @@ class TransitionForm(_OfficerForm):
     lspro_accreditation = StringField(
         label_of(Pathway, "lspro_accreditation"), validators=[Optional(), max_length(32)]
     )
+    invoice_number = StringField(
+        label_of(Pathway, "invoice_number"), validators=[Optional(), max_length(100)]
+    )
     certificate_number = StringField(
         label_of(Certificate, "number"), validators=[Optional(), max_length(100)]
     )
     issuer = StringField(label_of(Certificate, "issuer"), validators=[Optional(), max_length(255)])
     issued_on = day_field(label_of(Certificate, "issued_on"), required=False)
     expires_on = day_field(label_of(Certificate, "expires_on"), required=False)
+    batch = StringField(label_of(Certificate, "batch"), validators=[Optional(), max_length(100)])
 
     def values(self) -> dict[str, Any]:
         return {
@@ -237,6 +266,8 @@ class TransitionForm(_OfficerForm):
             "issuer": self.issuer.data,
             "issued_on": self.issued_on.data,
             "expires_on": self.expires_on.data,
+            "invoice_number": self.invoice_number.data,
+            "batch": self.batch.data,
         }
 
 
@@ -263,6 +294,10 @@ class LabTestForm(FlaskForm):
     lab_name = StringField(
         label_of(LabTest, "lab_name"), validators=[DataRequired(REQUIRED), max_length(255)]
     )
+    lab_accreditation = StringField(
+        label_of(LabTest, "lab_accreditation"),
+        validators=[DataRequired(REQUIRED), max_length(32)],
+    )
     report_number = StringField(
         label_of(LabTest, "report_number"), validators=[DataRequired(REQUIRED), max_length(100)]
     )
@@ -273,6 +308,7 @@ class LabTestForm(FlaskForm):
         """As `labtests.record_lab_test` takes them, the results apart."""
         return {
             "lab_name": self.lab_name.data,
+            "lab_accreditation": self.lab_accreditation.data,
             "report_number": self.report_number.data,
             "sampled_on": self.sampled_on.data,
             "tested_on": self.tested_on.data,

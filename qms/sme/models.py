@@ -27,6 +27,7 @@ from qms.core.models import (
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.organisations.models import City
+from qms.sme import settings
 from qms.sme.vocabulary import (
     CATEGORY_LABELS,
     GRADE_LABELS,
@@ -36,6 +37,7 @@ from qms.sme.vocabulary import (
     SCHEME_LABELS,
     SCHEME_TYPE_LABELS,
     STAGE_LABELS,
+    VERDICT_LABELS,
     WITHOUT_SURVEILLANCE,
     FindingGrade,
     GuidanceKind,
@@ -45,6 +47,8 @@ from qms.sme.vocabulary import (
     Scheme,
     SchemeType,
     Stage,
+    Verdict,
+    stage_list,
 )
 
 
@@ -66,6 +70,10 @@ class ProductStandard(NumberedTitleMixin, AuditedMixin, db.Model):
     )
     confirmed: Mapped[bool] = mapped_column(default=True, info=labelled(_l("Confirmed")))
     note: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Note")))
+    #: what the standard calls the columns of its table (category, form, grade), when it has
+    #: several; empty when one set of limits serves every product
+    variant_label_id: Mapped[str] = mapped_column(String(100), default="")
+    variant_label_en: Mapped[str] = mapped_column(String(100), default="")
     source_file: Mapped[str] = mapped_column(String(255), info=labelled(_l("Source file")))
     loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     retired_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -73,10 +81,58 @@ class ProductStandard(NumberedTitleMixin, AuditedMixin, db.Model):
     parameters: Mapped[list[TestParameter]] = relationship(
         back_populates="standard", order_by="TestParameter.position"
     )
+    variants: Mapped[list[ProductVariant]] = relationship(
+        back_populates="standard", order_by="ProductVariant.position"
+    )
 
     @property
     def current_parameters(self) -> list[TestParameter]:
         return [p for p in self.parameters if p.retired_at is None]
+
+    @property
+    def current_variants(self) -> list[ProductVariant]:
+        return [v for v in self.variants if v.retired_at is None]
+
+    @property
+    def variant_label(self) -> str:
+        return localized(self, "variant_label")
+
+    def parameters_for(self, variant: ProductVariant | None) -> list[TestParameter]:
+        """The parameters a product of `variant` is tested for (all, without variants)."""
+        if variant is None:
+            return self.current_parameters
+        return [p for p in self.current_parameters if p.limit_for(variant) is not None]
+
+
+class ProductVariant(AuditedMixin, db.Model):
+    """One column of a standard's table of limits: a category, form or grade of the product
+    (forest, cultivated or stingless-bee honey; moulded or granulated palm sugar). A product
+    chooses one and is judged by its limits."""
+
+    __tablename__ = "sme_product_variants"
+    __table_args__ = (UniqueConstraint("standard_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    standard_id: Mapped[int] = mapped_column(ForeignKey("sme_product_standards.id"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    name_id: Mapped[str] = mapped_column(String(255))
+    name_en: Mapped[str] = mapped_column(String(255))
+    position: Mapped[int] = mapped_column(default=0)
+    retired_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    standard: Mapped[ProductStandard] = relationship(back_populates="variants")
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def label(self) -> str:
+        return f"{self.standard.number} — {self.name}"
+
+    @property
+    def record_label(self) -> str:
+        return self.key
 
 
 class TestParameter(AuditedMixin, db.Model):
@@ -96,11 +152,19 @@ class TestParameter(AuditedMixin, db.Model):
     max_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
     expected_id: Mapped[str | None] = mapped_column(String(100))
     expected_en: Mapped[str | None] = mapped_column(String(100))
+    #: the maximum itself fails ("< 3 APM/g")
+    max_exclusive: Mapped[bool] = mapped_column(default=False)
     confirmed: Mapped[bool] = mapped_column(default=True)
+    #: where the limit comes from, and how sure it is
+    source: Mapped[str] = mapped_column(Text, default="")
+    #: what no result can be (a content above 100 %): a lab result outside is refused
+    possible_min: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    possible_max: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
     position: Mapped[int] = mapped_column(default=0)
     retired_at: Mapped[datetime | None] = mapped_column(default=None)
 
     standard: Mapped[ProductStandard] = relationship(back_populates="parameters")
+    limits: Mapped[list[ParameterLimit]] = relationship(back_populates="parameter")
 
     @property
     def name(self) -> str:
@@ -114,9 +178,50 @@ class TestParameter(AuditedMixin, db.Model):
     def expected(self) -> str:
         return localized(self, "expected")
 
+    def limit_for(self, variant: ProductVariant | None) -> TestParameter | ParameterLimit | None:
+        """The limit a product of `variant` is judged by: the parameter's own without
+        variants, else the variant's column (None: the standard does not test it)."""
+        if variant is None:
+            return self
+        return next((limit for limit in self.limits if limit.variant_id == variant.id), None)
+
     @property
     def record_label(self) -> str:
         return self.key
+
+
+class ParameterLimit(AuditedMixin, db.Model):
+    """One cell of a standard's table: a parameter's limit for one variant."""
+
+    __tablename__ = "sme_parameter_limits"
+    __table_args__ = (UniqueConstraint("parameter_id", "variant_id"),)
+    __deletable__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parameter_id: Mapped[int] = mapped_column(ForeignKey("sme_test_parameters.id"), index=True)
+    variant_id: Mapped[int] = mapped_column(ForeignKey("sme_product_variants.id"), index=True)
+    min_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    max_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    max_exclusive: Mapped[bool] = mapped_column(default=False)
+    expected_id: Mapped[str | None] = mapped_column(String(100))
+    expected_en: Mapped[str | None] = mapped_column(String(100))
+    confirmed: Mapped[bool] = mapped_column(default=True)
+    source: Mapped[str] = mapped_column(Text, default="")
+
+    parameter: Mapped[TestParameter] = relationship(back_populates="limits")
+    variant: Mapped[ProductVariant] = relationship()
+
+    @property
+    def is_qualitative(self) -> bool:
+        return self.expected_id is not None
+
+    @property
+    def expected(self) -> str:
+        return localized(self, "expected")
+
+    @property
+    def record_label(self) -> str:
+        return f"{self.parameter.key}/{self.variant.key}"
 
 
 class ReadinessChecklist(AuditedMixin, db.Model):
@@ -223,9 +328,14 @@ class Product(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.
     standard_id: Mapped[int | None] = mapped_column(
         ForeignKey("sme_product_standards.id"), info=labelled(_l("Applicable SNI"))
     )
+    variant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sme_product_variants.id"),
+        info=labelled(_l("Category, form or grade in the SNI")),
+    )
 
     business: Mapped[Business] = relationship(back_populates="products")
     standard: Mapped[ProductStandard | None] = relationship()
+    variant: Mapped[ProductVariant | None] = relationship()
     pathways: Mapped[list[Pathway]] = relationship(back_populates="product", order_by="Pathway.id")
 
     @property
@@ -264,6 +374,10 @@ class Pathway(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.
     )
     lspro_accreditation: Mapped[str] = mapped_column(
         String(32), default="", info=labelled(_l("KAN accreditation number"))
+    )
+    #: the LSPro's fee invoice that came with the certification agreement
+    invoice_number: Mapped[str] = mapped_column(
+        String(100), default="", info=labelled(_l("Fee invoice number"))
     )
 
     product: Mapped[Product] = relationship(back_populates="pathways")
@@ -326,7 +440,28 @@ class Pathway(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.
 
     @property
     def has_surveillance(self) -> bool:
-        return self.scheme_type not in WITHOUT_SURVEILLANCE
+        """Surveillance is scheduled: the type has it, and the scheme's period is known or a
+        certificate of the pathway has visits scheduled already."""
+        if self.scheme_type in WITHOUT_SURVEILLANCE:
+            return False
+        return bool(settings.surveillance_months(self.scheme)) or any(
+            c.surveillances for c in self.certificates
+        )
+
+    @property
+    def stage_list(self) -> tuple[Stage, ...]:
+        """The forward stages of this pathway, in order (its scheme's and type's)."""
+        return stage_list(self.scheme, self.scheme_type, self.has_surveillance)
+
+    @property
+    def variant(self) -> ProductVariant | None:
+        """The column of the SNI the product is judged by."""
+        return self.product.variant
+
+    @property
+    def parameters(self) -> list[TestParameter]:
+        """What the lab tests for this product."""
+        return self.standard.parameters_for(self.variant)
 
     @property
     def record_label(self) -> str:
@@ -349,6 +484,9 @@ class StageRecord(AuditedMixin, TimestampMixin, db.Model):
         ForeignKey("users.id"), info=labelled(_l("Responsible officer"))
     )
     notes: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Notes")))
+    #: the stage as recorded on the common list used before each scheme had its own
+    #: (migration 0018), where it was renamed
+    former_stage: Mapped[str | None] = mapped_column(String(32), default=None)
 
     pathway: Mapped[Pathway] = relationship(back_populates="stages")
     officer: Mapped[User | None] = relationship(foreign_keys=[officer_id])
@@ -413,6 +551,9 @@ class LabTest(AuditedMixin, TimestampMixin, db.Model):
     pathway_id: Mapped[int] = mapped_column(ForeignKey("sme_pathways.id"), index=True)
     round: Mapped[int] = mapped_column(info=labelled(_l("Round")))
     lab_name: Mapped[str] = mapped_column(String(255), info=labelled(_l("Laboratory")))
+    lab_accreditation: Mapped[str] = mapped_column(
+        String(32), default="", info=labelled(_l("Laboratory's KAN accreditation number"))
+    )
     report_number: Mapped[str] = mapped_column(String(100), info=labelled(_l("Test report number")))
     sampled_on: Mapped[date] = mapped_column(info=labelled(_l("Sampled on")))
     tested_on: Mapped[date] = mapped_column(info=labelled(_l("Tested on")))
@@ -443,9 +584,17 @@ class TestResult(AuditedMixin, db.Model):
     )
     value_text: Mapped[str | None] = mapped_column(String(100), info=labelled(_l("Result")))
     passed: Mapped[bool] = mapped_column(info=labelled(_l("Passed")))
+    verdict: Mapped[Verdict] = enum_column(
+        Verdict, _l("Verdict"), VERDICT_LABELS, length=16, default=Verdict.FAIL
+    )
 
     lab_test: Mapped[LabTest] = relationship(back_populates="results")
     parameter: Mapped[TestParameter] = relationship()
+
+    @property
+    def limit(self) -> TestParameter | ParameterLimit | None:
+        """The limit the result was judged by (the product's column of the SNI)."""
+        return self.parameter.limit_for(self.lab_test.pathway.variant)
 
     @property
     def value(self) -> str:
@@ -474,6 +623,8 @@ class Certificate(AuditedMixin, TimestampMixin, db.Model):
     issuer: Mapped[str] = mapped_column(String(255), info=labelled(_l("Issued by")))
     issued_on: Mapped[date] = mapped_column(info=labelled(_l("Issued on")))
     expires_on: Mapped[date] = mapped_column(info=labelled(_l("Expires on")))
+    #: the batch (lot, shipment) a type 1b certificate covers, and nothing else
+    batch: Mapped[str] = mapped_column(String(100), default="", info=labelled(_l("Batch")))
 
     pathway: Mapped[Pathway] = relationship(back_populates="certificates")
     surveillances: Mapped[list[Surveillance]] = relationship(

@@ -23,6 +23,7 @@ from qms.extensions import db
 from qms.organisations.models import City
 from qms.organisations.queries import kecamatan_of, kelurahan_by_kecamatan
 from qms.sme import catalogue, queries, settings
+from qms.sme.checks import expect_version, flush_versioned, not_future, required
 from qms.sme.models import (
     AuditFinding,
     Business,
@@ -39,6 +40,7 @@ from qms.sme.models import (
     TrainingBatch,
 )
 from qms.sme.vocabulary import (
+    FIRST_STAGE,
     READINESS_LABELS,
     FindingGrade,
     GuidanceKind,
@@ -47,13 +49,10 @@ from qms.sme.vocabulary import (
     Scale,
     Scheme,
     SchemeType,
-    Stage,
 )
 from qms.sme.workflow import (
     finding_refusal,
-    not_future,
     readiness_refusal,
-    required,
     responsible_officer,
     start_stage,
     surveillance_refusal,
@@ -185,23 +184,52 @@ def create_business(actor: User, city: City, values: dict[str, Any]) -> Business
     return business
 
 
-def update_business(actor: User, business: Business, values: dict[str, Any]) -> Business:
+def update_business(
+    actor: User, business: Business, values: dict[str, Any], version: int | None = None
+) -> Business:
+    """Change a business; `version` is the one the user read (a stale change is refused)."""
     access.authorize(actor, access.EDIT, business)
+    expect_version(business, version)
     _apply(business, _clean_business(business.city, values, business.id), BUSINESS_FIELDS)
-    db.session.flush()
+    flush_versioned()
     return business
 
 
-def archive(actor: User, record: Business | Product | GuidanceVisit | TrainingBatch) -> None:
+def archive(
+    actor: User,
+    record: Business | Product | GuidanceVisit | TrainingBatch,
+    version: int | None = None,
+) -> None:
+    """Archive a record; for a business or product, `version` is the one the user read."""
     access.authorize(actor, access.ARCHIVE, record)
+    if isinstance(record, Business | Product):
+        expect_version(record, version)
     record.archived_at = utcnow()
     record.archived_by_id = actor.id
-    db.session.flush()
+    flush_versioned()
 
 
 # --- products -----------------------------------------------------------------------------
 
-PRODUCT_FIELDS = ("name", "brand", "category", "standard_id")
+PRODUCT_FIELDS = ("name", "brand", "category", "standard_id", "variant_id")
+
+
+def _variant_of(standard: ProductStandard | None, variant_id: Any) -> int | None:
+    """The product's column of its SNI: required when the SNI has several, one of them."""
+    if standard is None or not standard.current_variants:
+        return None
+    chosen = next((v for v in standard.current_variants if v.id == (variant_id or 0)), None)
+    if chosen is None:
+        raise DomainError(
+            _l(
+                "%(standard)s sets different limits by %(what)s: choose one of %(names)s.",
+                standard=standard.number,
+                what=standard.variant_label,
+                names=", ".join(v.name for v in standard.current_variants),
+            ),
+            field="variant_id",
+        )
+    return chosen.id
 
 
 def _clean_product(values: dict[str, Any]) -> dict[str, Any]:
@@ -210,13 +238,14 @@ def _clean_product(values: dict[str, Any]) -> dict[str, Any]:
     values["brand"] = (values.get("brand") or "").strip()
     required(values, "name")
     values["category"] = ProductCategory(values["category"])
-    standard_id = values.get("standard_id") or None
+    standard_id, standard = values.get("standard_id") or None, None
     if standard_id is not None:
         standard = db.session.get(ProductStandard, int(standard_id))
         if standard is None or standard.retired_at is not None:
             raise DomainError(_l("Choose an SNI from the catalogue."), field="standard_id")
         standard_id = standard.id
     values["standard_id"] = standard_id
+    values["variant_id"] = _variant_of(standard, values.get("variant_id"))
     return values
 
 
@@ -231,16 +260,33 @@ def create_product(actor: User, business: Business, values: dict[str, Any]) -> P
     return product
 
 
-def update_product(actor: User, product: Product, values: dict[str, Any]) -> Product:
+def update_product(
+    actor: User, product: Product, values: dict[str, Any], version: int | None = None
+) -> Product:
+    """Change a product; `version` is the one the user read (a stale change is refused)."""
     access.authorize(actor, access.EDIT, product)
+    expect_version(product, version)
     values = _clean_product(values)
-    if values["standard_id"] != product.standard_id and queries.active_pathway(product):
-        raise DomainError(
-            _l("The SNI cannot change while a certification pathway is open; withdraw it first."),
-            field="standard_id",
-        )
+    if queries.active_pathway(product):
+        if values["standard_id"] != product.standard_id:
+            raise DomainError(
+                _l(
+                    "The SNI cannot change while a certification pathway is open; "
+                    "withdraw it first."
+                ),
+                field="standard_id",
+            )
+        # a pathway opened before the SNI had columns may be given its column once
+        if product.variant_id is not None and values["variant_id"] != product.variant_id:
+            raise DomainError(
+                _l(
+                    "The category, form or grade cannot change while a certification "
+                    "pathway is open: its lab results were judged by it."
+                ),
+                field="variant_id",
+            )
     _apply(product, values, PRODUCT_FIELDS)
-    db.session.flush()
+    flush_versioned()
     return product
 
 
@@ -266,8 +312,10 @@ def open_pathway(
         )
     if queries.active_pathway(product) is not None:
         raise DomainError(_l("This product already has an open certification pathway."))
+    _variant_of(product.standard, product.variant_id)
     pathway.standard_id = product.standard_id
     pathway.scheme = Scheme(scheme)
+    pathway.stage = FIRST_STAGE[pathway.scheme]
     if pathway.scheme == Scheme.SPPT_SNI and not scheme_type:
         raise DomainError(
             _l("SPPT SNI needs its ISO/IEC 17067 scheme type (usually type 5)."),
@@ -278,7 +326,7 @@ def open_pathway(
     db.session.add(pathway)
     db.session.flush()
     officer = responsible_officer(pathway, officer_id, actor)
-    return start_stage(pathway, Stage.REGISTERED, started_on, officer, notes)
+    return start_stage(pathway, pathway.stage, started_on, officer, notes)
 
 
 # --- recorded during the stages -----------------------------------------------------------

@@ -25,7 +25,7 @@ from qms.sme.models import (
     TrainingAttendance,
     TrainingBatch,
 )
-from qms.sme.settings import expiry_notice_horizon, setting
+from qms.sme.settings import certificate_years, expiry_notice_horizon, setting
 from qms.sme.vocabulary import STAGE_LABELS, ProductCategory, ReadinessStatus, Scale, Stage
 
 # --- cities -------------------------------------------------------------------------------
@@ -157,11 +157,11 @@ def pathway_page(pathway: Pathway, user: Any, today: date) -> dict[str, Any]:
         "readiness_score": readiness_score(pathway),
         "shows_findings": bool(pathway.findings) or workflow.finding_refusal(pathway) is None,
         "may_record_finding": may_write and workflow.finding_refusal(pathway) is None,
-        "shows_lab_tests": bool(pathway.lab_tests) or pathway.stage == Stage.TESTING,
+        "shows_lab_tests": bool(pathway.lab_tests) or pathway.stage in workflow.SAMPLING_STAGES,
         "may_record_lab_test": may_write and workflow.lab_test_refusal(pathway) is None,
         "may_record_surveillance": may_write and workflow.surveillance_refusal(pathway) is None,
         "expiry": _expiry_notes(pathway.certificates, today),
-        "default_expiry_years": setting("SME_CERTIFICATE_YEARS"),
+        "default_expiry_years": certificate_years(pathway.scheme),
         "finding_months": setting("SME_FINDING_MONTHS"),
     }
 

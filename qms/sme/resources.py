@@ -26,6 +26,7 @@ from qms.sme.vocabulary import (
     Scheme,
     SchemeType,
     Stage,
+    Verdict,
 )
 
 
@@ -47,6 +48,8 @@ class SmeBusinessOut(Resource):
     workers: int
     registered_on: date
     archived: bool
+    #: the version to send back with a change
+    version: int
 
     @classmethod
     def of(cls, business: Business) -> SmeBusinessOut:
@@ -64,11 +67,17 @@ class SmeProductOut(Resource):
     #: the SNI's number
     standard: str | None
     standard_id: int | None
+    #: the key of the product's column of its SNI (category, form or grade)
+    variant: str | None
+    variant_id: int | None
+    #: the version to send back with a change
+    version: int
 
     @classmethod
     def of(cls, product: Product) -> SmeProductOut:
         number = product.standard.number if product.standard else None
-        return cls.from_record(product, standard=number)
+        variant = product.variant.key if product.variant else None
+        return cls.from_record(product, standard=number, variant=variant)
 
 
 class SmeTestResultOut(Resource):
@@ -76,12 +85,19 @@ class SmeTestResultOut(Resource):
 
     #: the parameter's key in the SNI
     parameter: str
+    #: as the lab wrote it
     value: str
     passed: bool
+    verdict: Verdict
 
     @classmethod
     def of(cls, result: TestResult) -> SmeTestResultOut:
-        return cls(parameter=result.parameter.key, value=result.value, passed=result.passed)
+        return cls(
+            parameter=result.parameter.key,
+            value=result.value,
+            passed=result.passed,
+            verdict=result.verdict,
+        )
 
 
 class SmeLabTestOut(Resource):
@@ -90,6 +106,7 @@ class SmeLabTestOut(Resource):
     id: int
     round: int
     lab_name: str
+    lab_accreditation: str
     report_number: str
     sampled_on: date
     tested_on: date
@@ -129,6 +146,8 @@ class SmeCertificateOut(Resource):
     issuer: str
     issued_on: date
     expires_on: date
+    #: the batch a type 1b certificate covers
+    batch: str
     #: the surveillance not yet done
     surveillance_due: list[date]
 
@@ -153,9 +172,12 @@ class SmePathwayOut(Resource):
     withdraw_reason: str
     lspro_name: str
     lspro_accreditation: str
+    invoice_number: str
     stages: list[SmeStageOut]
     findings: list[SmeFindingOut]
     certificates: list[SmeCertificateOut]
+    #: the version to send back with a step
+    version: int
 
     @classmethod
     def of(cls, pathway: Pathway) -> SmePathwayOut:

@@ -3,11 +3,15 @@ it applies. Every value can be overridden from the environment as `QMS_<NAME>` (
 app's test config):
 
 - `SME_FINDING_MONTHS` (2): time to fix a production-site audit finding (SPPT practice).
-- `SME_CERTIFICATE_YEARS` (4): a certificate's validity when its expiry is not given; the true
-  one is per scheme.
+- `SME_SPPT_SNI_CERTIFICATE_YEARS` (4) and `SME_SNI_BINA_UMK_CERTIFICATE_YEARS` (0): a
+  certificate's validity when its expiry is not entered, per scheme. 0 means not known: the
+  expiry must be entered from the certificate (BSN publishes no validity for Bina UMK; 4 years
+  is the figure often quoted for SPPT SNI, set by each scheme's regulation).
 - `SME_CERTIFICATE_MAX_YEARS` (10): the longest validity a certificate may be recorded with.
-- `SME_SURVEILLANCE_MONTHS` (12): surveillance falls due this long after the certificate was
-  issued, and again every such period until it expires.
+- `SME_SPPT_SNI_SURVEILLANCE_MONTHS` (12) and `SME_SNI_BINA_UMK_SURVEILLANCE_MONTHS` (0):
+  surveillance falls due this long after the certificate was issued, and again every such
+  period until it expires. 0 means none is scheduled (for Bina UMK none is published); scheme
+  types 1a and 1b never have surveillance.
 - `SME_EXPIRY_NOTICE_DAYS` (90): a certificate expiring within this many days is listed on the
   dashboard and the home panel, flagged on its pathway and reminded; the dashboard lists the
   surveillance due within the same days.
@@ -27,9 +31,11 @@ from qms.core.settings import fill_config
 
 DEFAULTS = {
     "SME_FINDING_MONTHS": 2,
-    "SME_CERTIFICATE_YEARS": 4,
+    "SME_SPPT_SNI_CERTIFICATE_YEARS": 4,
+    "SME_SNI_BINA_UMK_CERTIFICATE_YEARS": 0,
     "SME_CERTIFICATE_MAX_YEARS": 10,
-    "SME_SURVEILLANCE_MONTHS": 12,
+    "SME_SPPT_SNI_SURVEILLANCE_MONTHS": 12,
+    "SME_SNI_BINA_UMK_SURVEILLANCE_MONTHS": 0,
     "SME_EXPIRY_NOTICE_DAYS": 90,
     "SME_EXPIRY_LAST_NOTICE_DAYS": 30,
     "SME_SURVEILLANCE_NOTICE_DAYS": 30,
@@ -59,13 +65,28 @@ def finding_deadline(raised_on: date) -> date:
     return add_months(raised_on, setting("SME_FINDING_MONTHS"))
 
 
-def default_expiry(issued_on: date) -> date:
-    return add_months(issued_on, 12 * setting("SME_CERTIFICATE_YEARS"))
+def certificate_years(scheme: str) -> int:
+    """The validity of the scheme's certificates in years; 0: not known, to be entered."""
+    return setting(f"SME_{scheme.upper()}_CERTIFICATE_YEARS")
 
 
-def surveillance_dates(issued_on: date, expires_on: date) -> list[date]:
+def surveillance_months(scheme: str) -> int:
+    """The scheme's surveillance period in months; 0: none scheduled."""
+    return setting(f"SME_{scheme.upper()}_SURVEILLANCE_MONTHS")
+
+
+def default_expiry(scheme: str, issued_on: date) -> date | None:
+    """The expiry of a certificate of `scheme` issued on that day, when the scheme's validity
+    is known (None: it must be entered)."""
+    years = certificate_years(scheme)
+    return add_months(issued_on, 12 * years) if years else None
+
+
+def surveillance_dates(scheme: str, issued_on: date, expires_on: date) -> list[date]:
     """When surveillance falls due during a certificate's validity."""
-    step = setting("SME_SURVEILLANCE_MONTHS")
+    step = surveillance_months(scheme)
+    if not step:
+        return []
     dates, due = [], add_months(issued_on, step)
     while due < expires_on:
         dates.append(due)

@@ -14,43 +14,46 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from qms.accounts.models import User
 from qms.core import access
 from qms.core.errors import DomainError, ValidationFailed
-from qms.core.forms import REQUIRED
 from qms.core.history import history_note
 from qms.core.i18n import fmt_date
 from qms.core.timeutil import today as local_today
 from qms.core.workflow import StateMachine, Transition
 from qms.extensions import db
-from qms.sme import catalogue, policies, settings
-from qms.sme.models import Certificate, Pathway, StageRecord, Surveillance
-from qms.sme.vocabulary import STAGE_LABELS, STAGE_ORDER, Stage
+from qms.sme import catalogue, policies
+from qms.sme.certificates import issue_certificate
+from qms.sme.checks import (
+    expect_version,
+    flush_versioned,
+    not_future,
+    required,
+    text_of,
+)
+from qms.sme.models import Pathway, StageRecord
+from qms.sme.vocabulary import (
+    SCHEME_LABELS,
+    STAGE_LABELS,
+    STAGE_ORDER,
+    WITHOUT_SURVEILLANCE,
+    Scheme,
+    Stage,
+    Verdict,
+)
 
 ACTIVE_STAGES = frozenset(STAGE_ORDER)
 #: the stages in which the pathway's certificate is in force and under surveillance
 IN_FORCE = frozenset({Stage.CERTIFIED, Stage.SURVEILLANCE, Stage.RENEWAL})
-CERTIFICATE_FIELDS = ("certificate_number", "issuer", "issued_on", "expires_on")
+CERTIFICATE_FIELDS = ("certificate_number", "issuer", "issued_on", "expires_on", "batch")
+#: where a sample may be taken and its lab results recorded: SPPT SNI's sampling officer often
+#: samples during the stage-2 visit
+SAMPLING_STAGES = frozenset({Stage.SITE_AUDIT, Stage.TESTING, Stage.VERIFICATION})
 
 LSPRO_ACCREDITATION = re.compile(r"LSPr-\d{3}-IDN")
 
 Values = dict[str, Any]
-
-
-# --- checks of input, shared by the steps and the operations ------------------------------
-
-
-def required(values: Values, *names: str) -> None:
-    missing = {n: [str(REQUIRED)] for n in names if not values.get(n)}
-    if missing:
-        raise ValidationFailed(missing)
-
-
-def not_future(day: date, field_name: str) -> None:
-    if day > local_today():
-        raise DomainError(_l("The date cannot be in the future."), field=field_name)
 
 
 def responsible_officer(pathway: Pathway, officer_id: int | None, actor: User) -> int:
@@ -100,7 +103,7 @@ def _findings_open(pathway: Pathway) -> Any | None:
     still_open = [f for f in pathway.findings if f.closed_on is None]
     if still_open:
         return _l(
-            "%(count)d audit finding(s) are still open; close them before sampling.",
+            "%(count)d audit finding(s) are still open; the decision waits until they are closed.",
             count=len(still_open),
         )
     return None
@@ -110,9 +113,28 @@ def _no_passed_test(pathway: Pathway) -> Any | None:
     last = pathway.last_lab_test
     if last is None:
         return _l("Record the lab test results first.")
-    if not last.passed:
-        return _l("The last lab test failed; repeat the test before the decision.")
-    return None
+    if last.passed:
+        return None
+    if any(r.verdict == Verdict.CANNOT_JUDGE for r in last.results):
+        return _l(
+            "Some results of the last lab test cannot be judged against the limit (the lab "
+            "reported “less than” a value above it); ask the lab for a lower limit of "
+            "detection or repeat the test."
+        )
+    return _l("The last lab test failed; repeat the test before the decision.")
+
+
+def _ready_for_review(pathway: Pathway) -> Any | None:
+    return _no_passed_test(pathway) or _findings_open(pathway)
+
+
+def _ready_for_certificate(pathway: Pathway) -> Any | None:
+    """SPPT SNI checked this before the technical review; Bina UMK's verification ends here."""
+    return _no_passed_test(pathway) or _findings_open(pathway)
+
+
+def _ready_to_apply(pathway: Pathway) -> Any | None:
+    return _readiness_unanswered(pathway)
 
 
 # --- the rules of the pathway (a refused step is neither offered nor taken) ----------------
@@ -128,21 +150,55 @@ def _skip_message(target: Stage, missing: Stage, current: Stage) -> Any:
     )
 
 
-def _without_surveillance(_user: Any, pathway: Pathway) -> Any | None:
-    """Surveillance is for the scheme types that have it."""
-    if pathway.has_surveillance:
-        return None
+def _not_on_the_list(pathway: Pathway, target: Stage) -> Any:
+    """Why `target` is no stage of this pathway at all."""
+    if target == Stage.RENEWAL:
+        return _l("A type 1b certificate covers its batch only and is never renewed.")
+    if target == Stage.SURVEILLANCE:
+        if pathway.scheme_type in WITHOUT_SURVEILLANCE:
+            return _l(
+                "Scheme type %(type)s has no surveillance; start the renewal instead.",
+                type=pathway.scheme_type.value,
+            )
+        return _l(
+            "No surveillance is configured for %(scheme)s; start the renewal instead.",
+            scheme=SCHEME_LABELS[pathway.scheme],
+        )
     return _l(
-        "Scheme type %(type)s has no surveillance; start the renewal instead.",
-        type=pathway.scheme_type.value,
+        "“%(stage)s” is not a stage of %(scheme)s.",
+        stage=STAGE_LABELS[target],
+        scheme=SCHEME_LABELS[pathway.scheme],
     )
 
 
-def _with_surveillance(_user: Any, pathway: Pathway) -> Any | None:
-    """The renewal straight after certification is for scheme types without surveillance."""
-    if not pathway.has_surveillance:
+def _next_on_the_list(target: Stage) -> Callable[[Any, Pathway], Any | None]:
+    """A forward step goes to the next stage of the pathway's own list (its scheme's)."""
+
+    def refusal(_user: Any, pathway: Pathway) -> Any | None:
+        stages = pathway.stage_list
+        if target not in stages:
+            return _not_on_the_list(pathway, target)
+        wanted = stages.index(target)
+        if pathway.stage in stages:
+            position = stages.index(pathway.stage)
+            if position + 1 == wanted:
+                return None
+            if wanted > position + 1:
+                return _skip_message(target, stages[wanted - 1], pathway.stage)
+        return _l(
+            "“%(target)s” does not follow “%(current)s” in %(scheme)s.",
+            target=STAGE_LABELS[target],
+            current=STAGE_LABELS.get(pathway.stage, pathway.stage),
+            scheme=SCHEME_LABELS[pathway.scheme],
+        )
+
+    return refusal
+
+
+def _renewable(_user: Any, pathway: Pathway) -> Any | None:
+    if Stage.RENEWAL in pathway.stage_list:
         return None
-    return _skip_message(Stage.RENEWAL, Stage.SURVEILLANCE, pathway.stage)
+    return _not_on_the_list(pathway, Stage.RENEWAL)
 
 
 def _held_elsewhere(stage: Stage) -> Callable[[Any, Pathway], Any | None]:
@@ -163,8 +219,7 @@ def _held_elsewhere(stage: Stage) -> Callable[[Any, Pathway], Any | None]:
 
 
 def _name_the_lspro(pathway: Pathway, values: Values) -> None:
-    name = (values.get("lspro_name") or "").strip()
-    accreditation = (values.get("lspro_accreditation") or "").strip()
+    name, accreditation = text_of(values, "lspro_name"), text_of(values, "lspro_accreditation")
     required(
         {"lspro_name": name, "lspro_accreditation": accreditation},
         "lspro_name",
@@ -178,62 +233,17 @@ def _name_the_lspro(pathway: Pathway, values: Values) -> None:
     pathway.lspro_name, pathway.lspro_accreditation = name, accreditation
 
 
-def _issue_certificate(pathway: Pathway, values: Values) -> None:
-    """The certificate of a decision or a renewal, with its surveillance scheduled."""
-    number = (values.get("certificate_number") or "").strip()
-    issuer = (values.get("issuer") or "").strip() or pathway.lspro_name
-    issued_on: date | None = values.get("issued_on")
-    required(
-        {"certificate_number": number, "issuer": issuer, "issued_on": issued_on},
-        "certificate_number",
-        "issuer",
-        "issued_on",
-    )
-    assert issued_on is not None
-    not_future(issued_on, "issued_on")
-    expires_on: date = values.get("expires_on") or settings.default_expiry(issued_on)
-    if expires_on <= issued_on:
-        raise DomainError(
-            _l("The certificate must expire after the day it was issued."), field="expires_on"
-        )
-    longest = settings.setting("SME_CERTIFICATE_MAX_YEARS")
-    if expires_on > settings.add_months(issued_on, 12 * longest):
-        raise DomainError(
-            _l("A certificate is valid for at most %(years)s years.", years=longest),
-            field="expires_on",
-        )
-    # certify follows the decision, renew the renewal: the certificate comes after either
-    began = pathway.current_stage_began
-    if issued_on < began:
-        raise DomainError(
-            _l(
-                "The certificate cannot be issued before the stage “%(stage)s” began (%(date)s).",
-                stage=STAGE_LABELS[pathway.stage],
-                date=fmt_date(began),
-            ),
-            field="issued_on",
-        )
-    if db.session.scalar(select(Certificate.id).where(Certificate.number == number)):
-        raise DomainError(
-            _l("A certificate with this number is already recorded."), field="certificate_number"
-        )
-    certificate = Certificate(
-        pathway_id=pathway.id,
-        number=number,
-        issuer=issuer,
-        issued_on=issued_on,
-        expires_on=expires_on,
-    )
-    db.session.add(certificate)
-    db.session.flush()
-    if pathway.has_surveillance:
-        for due in settings.surveillance_dates(issued_on, expires_on):
-            db.session.add(Surveillance(certificate_id=certificate.id, due_on=due))
-    db.session.flush()
+def _record_agreement(pathway: Pathway, values: Values) -> None:
+    """Leaving the application review: the agreement is signed and its fee invoiced."""
+    if pathway.stage != Stage.APPLICATION_REVIEW:
+        return
+    invoice = text_of(values, "invoice_number")
+    required({"invoice_number": invoice}, "invoice_number")
+    pathway.invoice_number = invoice
 
 
 def _reason(values: Values) -> str:
-    reason = (values.get("reason") or "").strip()
+    reason = text_of(values, "reason")
     if not reason:
         raise ValidationFailed({"reason": [str(_l("Give the reason."))]})
     return reason
@@ -286,11 +296,16 @@ class Step:
     final: bool = False
 
 
-def _forward(name: str, source: Stage, target: Stage, label: Any, **rules: Any) -> Step:
-    return Step(name, frozenset({source}), target, label, **rules)
+def _forward(
+    name: str, sources: Stage | tuple[Stage, ...], target: Stage, label: Any, **rules: Any
+) -> Step:
+    """A step one stage on along the pathway's own list."""
+    sources = sources if isinstance(sources, tuple) else (sources,)
+    return Step(name, frozenset(sources), target, label, refusal=_next_on_the_list(target), **rules)
 
 
-#: each forward step goes exactly one stage on
+#: each forward step goes one stage on along the pathway's list (vocabulary.stage_list), in
+#: the order of both lists
 FORWARD_STEPS: tuple[Step, ...] = (
     _forward(
         "start_readiness",
@@ -300,76 +315,116 @@ FORWARD_STEPS: tuple[Step, ...] = (
     ),
     _forward(
         "start_guidance",
-        Stage.READINESS,
+        (Stage.READINESS, Stage.SOCIALISATION),
         Stage.GUIDANCE,
-        _l("Readiness assessed: start guidance"),
-        unready=_readiness_unanswered,
+        _l("Start guidance"),
+        unready=lambda p: _readiness_unanswered(p) if p.stage == Stage.READINESS else None,
     ),
     _forward("documents_ready", Stage.GUIDANCE, Stage.DOCUMENTS_READY, _l("Documents are ready")),
     _forward(
         "apply",
         Stage.DOCUMENTS_READY,
         Stage.APPLIED,
-        _l("Apply to a certification body"),
+        _l("Apply to a certification body (LSPro)"),
         fields=("lspro_name", "lspro_accreditation"),
         handler=_name_the_lspro,
     ),
     _forward(
-        "start_site_audit",
+        "apply_oss",
+        Stage.GUIDANCE,
+        Stage.OSS_APPLICATION,
+        _l("Applied through OSS"),
+        unready=_ready_to_apply,
+    ),
+    _forward(
+        "check_completeness",
         Stage.APPLIED,
+        Stage.COMPLETENESS_CHECK,
+        _l("Application received: check its completeness"),
+    ),
+    _forward(
+        "review_application",
+        Stage.COMPLETENESS_CHECK,
+        Stage.APPLICATION_REVIEW,
+        _l("Application complete: review it and agree"),
+    ),
+    _forward(
+        "start_document_audit",
+        Stage.APPLICATION_REVIEW,
+        Stage.DOCUMENT_AUDIT,
+        _l("Agreement signed: start the document audit"),
+        fields=("invoice_number",),
+        handler=_record_agreement,
+    ),
+    _forward(
+        "start_site_audit",
+        Stage.DOCUMENT_AUDIT,
         Stage.SITE_AUDIT,
         _l("Start the production-site audit"),
     ),
     _forward(
         "start_testing",
-        Stage.SITE_AUDIT,
+        (Stage.SITE_AUDIT, Stage.APPLICATION_REVIEW),
         Stage.TESTING,
         _l("Start sampling and lab testing"),
-        unready=_findings_open,
+        fields=("invoice_number",),
+        handler=_record_agreement,
+    ),
+    _forward(
+        "start_verification",
+        Stage.OSS_APPLICATION,
+        Stage.VERIFICATION,
+        _l("Start verification and testing"),
+    ),
+    _forward(
+        "start_technical_review",
+        Stage.TESTING,
+        Stage.TECHNICAL_REVIEW,
+        _l("Tests passed: start the technical review"),
+        unready=_ready_for_review,
     ),
     _forward(
         "to_decision",
-        Stage.TESTING,
+        Stage.TECHNICAL_REVIEW,
         Stage.DECISION,
-        _l("Tests passed: go to the decision"),
-        unready=_no_passed_test,
+        _l("Reviewed: go to the decision"),
+        unready=_findings_open,
     ),
     _forward(
         "certify",
-        Stage.DECISION,
+        (Stage.DECISION, Stage.VERIFICATION),
         Stage.CERTIFIED,
         _l("Issue the certificate"),
         fields=CERTIFICATE_FIELDS,
-        handler=_issue_certificate,
+        unready=_ready_for_certificate,
+        handler=issue_certificate,
     ),
     _forward(
         "start_surveillance",
         Stage.CERTIFIED,
         Stage.SURVEILLANCE,
         _l("Start surveillance"),
-        refusal=_without_surveillance,
     ),
-    _forward("start_renewal", Stage.SURVEILLANCE, Stage.RENEWAL, _l("Start the renewal")),
+    _forward(
+        "start_renewal",
+        (Stage.SURVEILLANCE, Stage.CERTIFIED),
+        Stage.RENEWAL,
+        _l("Start the renewal"),
+    ),
 )
 
 STEPS: dict[str, Step] = {
     step.name: step
     for step in (
         *FORWARD_STEPS,
-        _forward(
+        Step(
             "renew",
-            Stage.RENEWAL,
+            frozenset({Stage.RENEWAL}),
             Stage.CERTIFIED,
             _l("Issue the renewed certificate"),
             fields=CERTIFICATE_FIELDS,
-            handler=_issue_certificate,
-        ),
-        _forward(
-            "renew_without_surveillance",
-            Stage.CERTIFIED,
-            Stage.RENEWAL,
-            _l("Start the renewal"),
-            refusal=_with_surveillance,
+            handler=issue_certificate,
+            refusal=_renewable,
         ),
         Step(
             "hold",
@@ -389,9 +444,9 @@ STEPS: dict[str, Step] = {
             final=True,
         ),
         *(
-            _forward(
+            Step(
                 f"resume_{stage.value}",
-                Stage.ON_HOLD,
+                frozenset({Stage.ON_HOLD}),
                 stage,
                 _l("Resume"),
                 handler=_resume,
@@ -418,16 +473,18 @@ machine = StateMachine(
 
 
 def _refuse_a_skip(pathway: Pathway, action: str) -> None:
-    """A readable refusal when an action would jump over a stage that is not done yet."""
+    """A readable refusal when an action would jump over a stage of the pathway's list that
+    is not done yet."""
     step = STEPS.get(action)
     current = pathway.stage
     if step is None or current in step.sources:
         return
-    if current not in ACTIVE_STAGES or step.target not in ACTIVE_STAGES:
+    stages = pathway.stage_list
+    if current not in stages or step.target not in stages:
         return
-    position, wanted = STAGE_ORDER.index(current), STAGE_ORDER.index(step.target)
+    position, wanted = stages.index(current), stages.index(step.target)
     if wanted > position + 1:
-        raise DomainError(_skip_message(step.target, STAGE_ORDER[wanted - 1], current))
+        raise DomainError(_skip_message(step.target, stages[wanted - 1], current))
 
 
 def transition(
@@ -438,11 +495,14 @@ def transition(
     on: date | None = None,
     officer_id: int | None = None,
     notes: str = "",
+    version: int | None = None,
     **values: Any,
 ) -> Pathway:
     """Move the pathway by one step. The current stage is closed on `on` and the next one
-    opened on the same day; nothing is written when a rule refuses."""
+    opened on the same day; nothing is written when a rule refuses or when `version` (the
+    pathway's version the user read) is no longer the current one."""
     access.authorize(actor, access.EDIT, pathway)
+    expect_version(pathway, version)
     on = on or local_today()
     _refuse_a_skip(pathway, action)
     machine.check(pathway, action, actor)
@@ -466,8 +526,21 @@ def transition(
         current.ended_on = on
     pathway.stage = step.target
     with history_note(f"transition:{action}"):
-        db.session.flush()
+        flush_versioned()
     return start_stage(pathway, step.target, on, officer, notes)
+
+
+def next_step(pathway: Pathway) -> Step | None:
+    """The forward step from the pathway's stage to the next one of its list (None at the end
+    or off the list: on hold, withdrawn)."""
+    return next(
+        (
+            step
+            for step in FORWARD_STEPS
+            if pathway.stage in step.sources and step.refusal(None, pathway) is None
+        ),
+        None,
+    )
 
 
 def available_steps(pathway: Pathway, user: Any) -> list[Step]:
@@ -479,9 +552,12 @@ def available_steps(pathway: Pathway, user: Any) -> list[Step]:
 
 
 def readiness_refusal(pathway: Pathway) -> Any | None:
-    if pathway.stage != Stage.READINESS:
-        return _l("The readiness checklist is filled in during the readiness assessment.")
-    return None
+    """SPPT SNI assesses readiness in its own stage, Bina UMK during guidance."""
+    if pathway.stage == Stage.READINESS or (
+        pathway.scheme == Scheme.SNI_BINA_UMK and pathway.stage == Stage.GUIDANCE
+    ):
+        return None
+    return _l("The readiness checklist is filled in during the readiness assessment.")
 
 
 def finding_refusal(pathway: Pathway) -> Any | None:
@@ -491,11 +567,21 @@ def finding_refusal(pathway: Pathway) -> Any | None:
 
 
 def lab_test_refusal(pathway: Pathway) -> Any | None:
-    if pathway.stage != Stage.TESTING:
-        return _l("Lab results are recorded during sampling and lab testing.")
+    if pathway.stage not in SAMPLING_STAGES:
+        return _l(
+            "Lab results are recorded during sampling and lab testing (or the production-site "
+            "audit, when the sample was taken then)."
+        )
     if pathway.last_lab_test is not None and pathway.last_lab_test.passed:
         return _l("The last lab test passed; there is nothing to repeat.")
     return None
+
+
+def sampling_began(pathway: Pathway) -> date:
+    """The earliest day a sample of this round may be taken: when the pathway entered the
+    first of its sampling stages (a site audit, testing or verification)."""
+    days = [s.started_on for s in pathway.stages if s.stage in SAMPLING_STAGES]
+    return min(days) if days else pathway.current_stage_began
 
 
 def surveillance_refusal(pathway: Pathway) -> Any | None:

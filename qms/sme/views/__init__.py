@@ -20,6 +20,7 @@ from qms.sme.vocabulary import (
     SCHEME_LABELS,
     SCHEME_TYPE_LABELS,
     STAGE_LABELS,
+    VERDICT_LABELS,
     Stage,
 )
 
@@ -47,6 +48,7 @@ def _labels() -> dict[str, Any]:
         "GRADE_LABELS": GRADE_LABELS,
         "GUIDANCE_KIND_LABELS": GUIDANCE_KIND_LABELS,
         "READINESS_LABELS": READINESS_LABELS,
+        "VERDICT_LABELS": VERDICT_LABELS,
         "today": today(),
     }
 

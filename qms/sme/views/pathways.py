@@ -18,6 +18,7 @@ from qms.extensions import db
 from qms.files import operations as files
 from qms.files.queries import files_of
 from qms.sme import catalogue, labtests, operations, policies, queries, workflow
+from qms.sme.certificates import default_issuer
 from qms.sme.forms import (
     CloseFindingForm,
     EvidenceForm,
@@ -46,10 +47,15 @@ def pathways():
 
 def _step_hints(record: Pathway, page: dict[str, Any]) -> dict[str, Any]:
     """What the steps' fields say beside them."""
+    years = page["default_expiry_years"]
     return {
         "lspro_accreditation": "LSPr-034-IDN",
-        "issuer": record.lspro_name,
-        "expires_on": _("Empty: %(years)s years after issue", years=page["default_expiry_years"]),
+        "invoice_number": _("The LSPro's fee invoice that came with the agreement"),
+        "issuer": default_issuer(record),
+        "expires_on": _("Empty: %(years)s years after issue", years=years)
+        if years
+        else _("As printed on the certificate"),
+        "batch": _("Type 1b only: the batch or shipment the certificate covers"),
     }
 
 
@@ -61,7 +67,9 @@ def _pathway_page(
 ):
     """The pathway page; `refused` is (form name, id of the finding / surveillance / stage it was
     sent for, the form) when an inline form comes back with its errors."""
-    transition_form = transition_form or TransitionForm(formdata=None, city_id=record.city_id)
+    transition_form = transition_form or TransitionForm(
+        formdata=None, city_id=record.city_id, version=record.version
+    )
     if transition_form.on.data is None:
         transition_form.on.data = today()
     page = queries.pathway_page(record, current_user, today())
@@ -91,7 +99,10 @@ def transition(pathway_id: int):
     record = access.get_visible(Pathway, pathway_id, current_user)
     form = TransitionForm(city_id=record.city_id)
     moved = saved(
-        form, lambda: workflow.transition(current_user, record, form.action.data, **form.values())
+        form,
+        lambda: workflow.transition(
+            current_user, record, form.action.data, version=form.version.data, **form.values()
+        ),
     )
     if moved is not None:
         flash(_("Done: %(stage)s.", stage=STAGE_LABELS[record.stage]), "success")
@@ -186,7 +197,7 @@ def new_lab_test(pathway_id: int):
     record = access.get_visible(Pathway, pathway_id, current_user)
     access.authorize(current_user, access.EDIT, record)
     form = LabTestForm()
-    parameters = record.standard.current_parameters
+    parameters = record.parameters
     values = {p.key: request.form.get(f"result-{p.key}", "") for p in parameters}
     recorded = saved(
         form,

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from qms.core import access
+from qms.core.errors import StaleRecordError
 from qms.core.history import history_of
 from qms.core.timeutil import today
 from qms.core.views import commit_and_redirect, form_status, saved
@@ -15,7 +16,16 @@ from qms.extensions import db
 from qms.organisations.models import City
 from qms.organisations.queries import kelurahan_by_kecamatan
 from qms.sme import operations, policies, queries
-from qms.sme.forms import BusinessForm, PathwayForm, ProductForm, TrainingForm, VisitForm
+from qms.sme.forms import (
+    ArchiveForm,
+    BusinessFields,
+    BusinessForm,
+    PathwayForm,
+    ProductFields,
+    ProductForm,
+    TrainingForm,
+    VisitForm,
+)
 from qms.sme.models import Business, GuidanceVisit, Product, TrainingBatch
 from qms.sme.views import bp, forbidden
 
@@ -57,7 +67,7 @@ def city_options() -> list[tuple[int, str]]:
     return [(c.id, c.name) for c in queries.readable_cities(current_user)]
 
 
-def _business_form_page(form: BusinessForm, business: Business | None, cities: list[City]):
+def _business_form_page(form: BusinessFields, business: Business | None, cities: list[City]):
     """The business form, suggesting the kecamatan and kelurahan of the cities offered."""
     places: dict[str, tuple[str, ...]] = {}
     for city in cities:
@@ -72,7 +82,7 @@ def new_business():
     cities = queries.creatable_cities(current_user, Business)
     if not cities:
         return forbidden()
-    form = BusinessForm(cities=cities)
+    form = BusinessFields(cities=cities)
 
     def register() -> Business:
         city = access.owner_for_create(current_user, Business, City, form.city_id.data, "city_id")
@@ -103,7 +113,10 @@ def edit_business(business_id: int):
     record = access.get_visible(Business, business_id, current_user)
     access.authorize(current_user, access.EDIT, record)
     form = BusinessForm(obj=record, cities=[record.city])
-    if saved(form, lambda: operations.update_business(current_user, record, form.values())):
+    if saved(
+        form,
+        lambda: operations.update_business(current_user, record, form.values(), form.version.data),
+    ):
         flash(_("The business was saved."), "success")
         return redirect(url_for("sme.business", business_id=record.id))
     return _business_form_page(form, record, [record.city])
@@ -112,7 +125,17 @@ def edit_business(business_id: int):
 @bp.post("/businesses/<int:business_id>/archive")
 def archive_business(business_id: int):
     record = access.get_visible(Business, business_id, current_user)
-    operations.archive(current_user, record)
+    access.authorize(current_user, access.ARCHIVE, record)
+    form = ArchiveForm()
+    if not form.validate_on_submit():
+        flash(_("The page was out of date; nothing was archived. Try again."), "error")
+        return redirect(url_for("sme.business", business_id=record.id), 303)
+    try:
+        operations.archive(current_user, record, form.version.data)
+    except StaleRecordError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("sme.business", business_id=record.id), 303)
     return commit_and_redirect(url_for("sme.businesses"), _("The business was archived."))
 
 
@@ -122,7 +145,7 @@ def archive_business(business_id: int):
 @bp.route("/businesses/<int:business_id>/products/new", methods=["GET", "POST"])
 def new_product(business_id: int):
     owner = access.get_visible(Business, business_id, current_user)
-    form = ProductForm()
+    form = ProductFields()
     product = saved(form, lambda: operations.create_product(current_user, owner, form.values()))
     if product is not None:
         flash(_("The product was added."), "success")
@@ -138,7 +161,10 @@ def edit_product(product_id: int):
     form = ProductForm(obj=record)
     if request.method == "GET":
         form.standard_id.data = record.standard_id or 0
-    if saved(form, lambda: operations.update_product(current_user, record, form.values())):
+    if saved(
+        form,
+        lambda: operations.update_product(current_user, record, form.values(), form.version.data),
+    ):
         flash(_("The product was saved."), "success")
         return redirect(url_for("sme.product", product_id=record.id))
     return render_template(
