@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
         settings,
         views,
     )
+    from qms.capa.complaints import working_days
     from qms.capa.models import CorrectiveAction
     from qms.core.registry import (
         AgencyPanel,
@@ -53,6 +54,7 @@ def init_app(app: Flask) -> None:
 
     settings.init_config(app)
     policies.register()
+    working_days.register()
     register_owner(CorrectiveAction)
     app.register_blueprint(views.bp)
     add_nav(NavItem(_l("Nonconformities"), "capa.register", _sees_register, order=40))

@@ -12,20 +12,25 @@ from sqlalchemy import func, select
 
 from qms.accounts.models import User
 from qms.core.history import acting_as
+from qms.core.roles import Role
 from qms.core.timeutil import today
-from qms.documents import operations, workflow
-from qms.documents.models import Document, DocumentType, add_months
+from qms.documents import approvers, operations, workflow
+from qms.documents.models import Document, DocumentApprover, DocumentType, add_months
 from qms.extensions import db
 from qms.organisations.models import Agency, City, Unit
 from qms.standards.models import Clause
 
 CITY_CODE = "KUPANG"
-#: (agency code) -> (author e-mail, approver e-mail): the approver is never the author
+#: (agency code) -> (author e-mail, approver e-mail): the head of the agency approves, the
+#: author (a quality officer, or the city admin for Setda) puts the revision into effect
 PEOPLE = {
-    "DUKCAPIL": ("mutu.dukcapil@demo.qms.id", "admin.kupang@demo.qms.id"),
-    "RSUD": ("mutu.rsud@demo.qms.id", "admin.kupang@demo.qms.id"),
-    "SETDA": ("admin.kupang@demo.qms.id", "sysadmin@demo.qms.id"),
+    "DUKCAPIL": ("mutu.dukcapil@demo.qms.id", "kepala.dukcapil@demo.qms.id"),
+    "RSUD": ("mutu.rsud@demo.qms.id", "kepala.rsud@demo.qms.id"),
+    "SETDA": ("admin.kupang@demo.qms.id", "kepala.setda@demo.qms.id"),
 }
+#: the demo agencies have one quality officer each, who writes the documents: their heads
+#: approve the working papers too (besides the officers, the default)
+HEAD_ALSO_APPROVES = (DocumentType.WORK_INSTRUCTION, DocumentType.FORM, DocumentType.RECORD)
 
 
 @dataclass
@@ -373,12 +378,22 @@ def _seed_document(spec: Doc, agency: Agency, author: User, approver: User) -> N
             workflow.transition(author, revision, "submit")
         with acting_as(approver.id):
             workflow.transition(approver, revision, "approve")
+        with acting_as(author.id):
             workflow.transition(
-                approver,
+                author,
                 revision,
                 "make_effective",
                 effective_on=_months_ago(rev.effective_months_ago),
             )
+
+
+def _configured(agency: Agency) -> bool:
+    return (
+        db.session.scalar(
+            select(DocumentApprover.id).where(DocumentApprover.agency_id == agency.id).limit(1)
+        )
+        is not None
+    )
 
 
 def seed() -> None:
@@ -388,6 +403,14 @@ def seed() -> None:
     agencies = {
         a.code: a for a in db.session.scalars(select(Agency).where(Agency.city_id == city.id))
     }
+    admin = _user("sysadmin@demo.qms.id")
+    for code in PEOPLE:
+        if code in agencies and admin is not None and not _configured(agencies[code]):
+            approvers.configure(
+                admin,
+                agencies[code],
+                {t: {Role.QUALITY_OFFICER, Role.AGENCY_HEAD} for t in HEAD_ALSO_APPROVES},
+            )
     for spec in DOCUMENTS:
         agency = agencies.get(spec.agency)
         author, approver = (_user(email) for email in PEOPLE[spec.agency])
