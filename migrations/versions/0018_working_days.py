@@ -1,6 +1,7 @@
-"""working days and authorised approvers: a city's own days off; the working days each
+"""working days, authorised approvers and untitled sub-clauses: a city's own days off; the working days each
 complaint took to be answered (counted now with the national calendar, since no city had days
-off of its own yet); who each agency authorises to approve documents of each type
+off of its own yet); who each agency authorises to approve documents of each type; which clauses of a standard have no
+title of their own (set when the checklists are loaded again)
 
 SP4N-LAPOR limits are working days (qms/core/workdays.py). The approvers table starts empty:
 every agency approves by the defaults of qms/documents/approvers.py (the agency head for the
@@ -100,6 +101,12 @@ def upgrade():
         batch_op.add_column(sa.Column("response_working_days", sa.Integer(), nullable=True))
     _count_working_days()
 
+    # ISO 9001 sub-clauses without a title of their own: marked by `flask qms load-checklists`
+    with op.batch_alter_table("clauses", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("untitled", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+
 
 def _count_working_days():
     """The answered complaints' working days, with the national calendar (weekends, holidays,
@@ -128,6 +135,8 @@ def _count_working_days():
 
 
 def downgrade():
+    with op.batch_alter_table("clauses", schema=None) as batch_op:
+        batch_op.drop_column("untitled")
     with op.batch_alter_table("complaints", schema=None) as batch_op:
         batch_op.drop_column("response_working_days")
     with op.batch_alter_table("document_approvers", schema=None) as batch_op:

@@ -65,12 +65,16 @@ def chapter_of(clause_number: str) -> str:
 def _clause_titles(numbers: set[str]) -> dict[str, str]:
     english = str(get_locale() or "id") == "en"
     rows = db.session.execute(
-        select(Clause.number, Clause.title_id, Clause.title_en).where(Clause.number.in_(numbers))
+        select(Clause.number, Clause.title_id, Clause.title_en, Clause.untitled).where(
+            Clause.number.in_(numbers)
+        )
     )
-    return {
-        number: (title_en if english and title_en else title_id)
-        for number, title_id, title_en in rows
-    }
+    titles = {}
+    for number, title_id, title_en, untitled in rows:
+        title = title_en if english and title_en else title_id
+        # a sub-clause the standard leaves untitled: our label, in brackets (9.2.2 (…))
+        titles[number] = f"({title})" if untitled else title
+    return titles
 
 
 def _clause_key(number: str) -> tuple:
