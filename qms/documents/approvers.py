@@ -9,6 +9,7 @@ revision (workflow.py)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -17,7 +18,13 @@ from qms.core import access
 from qms.core.access import User
 from qms.core.errors import DomainError, PermissionDenied
 from qms.core.roles import Role
-from qms.documents.models import Document, DocumentApprover, DocumentRevision, DocumentType
+from qms.documents.models import (
+    Document,
+    DocumentApprover,
+    DocumentRevision,
+    DocumentType,
+    RevisionState,
+)
 from qms.extensions import db
 from qms.organisations.models import Agency
 
@@ -103,3 +110,21 @@ def configure(
             db.session.delete(existing[(document_type, role)])
     db.session.flush()
     return table(agency.id)
+
+
+def awaiting_approval(user: User) -> dict[str, Any]:
+    """For the agency head's home page: the revisions in review of their agencies that they may
+    approve (not their own), oldest submission first."""
+    agency_ids = user.agency_ids(Role.AGENCY_HEAD)
+    in_review = db.session.scalars(
+        select(DocumentRevision)
+        .join(Document, Document.id == DocumentRevision.document_id)
+        .where(
+            Document.agency_id.in_(agency_ids),
+            DocumentRevision.state == RevisionState.IN_REVIEW,
+            DocumentRevision.author_id != user.id,
+        )
+        .order_by(DocumentRevision.submitted_at, DocumentRevision.id)
+        .limit(50)
+    )
+    return {"revisions": [r for r in in_review if may_approve(user, r)]}

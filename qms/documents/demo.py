@@ -1,8 +1,9 @@
 """Demo documents for Kota Kupang: Dukcapil's KTP-el procedure (revision 1 superseded on
 3 March 2026 by revision 2, which the 2026 internal audit found not yet posted at counter 2;
-revision 3, the WhatsApp notice the audit suggested, in draft) and a handful of policies, manuals, SOPs, forms and records of Dukcapil, RSUD and
-Setda. Everything goes through the operations and the workflow, so the demo obeys the same
-rules. Idempotent."""
+revision 3, the WhatsApp notice the audit suggested, in draft) and a handful of policies,
+manuals, SOPs, forms and records of Dukcapil, RSUD and Setda, approved by the agencies' heads.
+Everything goes through the operations and the workflow, so the demo obeys the same rules.
+Idempotent."""
 
 from __future__ import annotations
 
