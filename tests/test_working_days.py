@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from qms.capa import rules
 from qms.capa.complaints.escalation import escalate_complaints
+from qms.capa.complaints.working_days import reply_reminders
 from qms.capa.deadlines import due_date_for
 from qms.capa.models import Complaint, NcGrade, NcSource, Nonconformity
 from qms.core.errors import DomainError, PermissionDenied
@@ -193,3 +194,20 @@ def test_the_days_off_api_and_its_refusals(client, api, app):
     ]
     archived = as_admin.post(f"/days-off/{created.json['data']['id']}/archive")
     assert archived.json["data"]["archived"] is True
+
+
+def test_the_agency_is_reminded_on_the_last_working_day_of_the_limit(world):
+    ComplaintFactory(agency=world.dukcapil, received_at=datetime(2026, 4, 17, 8))  # Friday
+    ComplaintFactory(
+        agency=world.dukcapil,
+        received_at=datetime(2026, 4, 17, 9),
+        responded_at=datetime(2026, 4, 20, 9),
+    )
+    db.session.flush()
+    assert list(reply_reminders(date(2026, 4, 23))) == []
+    due = list(reply_reminders(date(2026, 4, 24)))
+    assert {r.to for r in due} == {world.officer.email, world.officer2.email}
+    assert all("1 pengaduan" in r.subject for r in due)
+    days_off.add(world.admin, world.city, {"day": CITY_DAY_OFF, "name": "Cuti daerah"})
+    assert list(reply_reminders(date(2026, 4, 24))) == []
+    assert len(list(reply_reminders(date(2026, 4, 27)))) == 2

@@ -69,6 +69,7 @@ def init_app(app: Flask) -> None:
         )
     )
     add_reminder_source(reminders.reminders)
+    add_reminder_source(working_days.reply_reminders)
     indicators.register()
     audits.register_report_listener(findings.raise_for_report)
     audits.register_follow_up_checker(findings.lacking_accepted_plan)

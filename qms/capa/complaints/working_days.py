@@ -2,19 +2,27 @@
 (qms/core/workdays.py): the working days a complaint took to be answered are stored on it
 (`Complaint.response_working_days`, so that figures count them in SQL), written whenever a
 complaint is added or changed and recounted when the city's days off change; an unanswered
-complaint is late once more than COMPLAINT_RESPONSE_DAYS working days have passed."""
+complaint is late once more than COMPLAINT_RESPONSE_DAYS working days have passed, and its
+agency is reminded on the last working day of the limit (`reply_reminders`)."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from flask import url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from qms.capa.models import Complaint
+from qms.capa.people import holders
 from qms.capa.settings import setting
 from qms.core import workdays
+from qms.core.registry import Reminder
+from qms.core.roles import Role
 from qms.extensions import db
 from qms.organisations.models import Agency
 
@@ -93,3 +101,52 @@ def register() -> None:
     if not event.contains(Session, "before_flush", _before_flush):
         event.listen(Session, "before_flush", _before_flush)
     workdays.add_calendar_listener(recount_city)
+
+
+#: unanswered complaints older than this are the escalation rule's, not a reminder's
+REMINDER_LOOKBACK_DAYS = 31
+
+
+def reply_reminders(today: date) -> Iterator[Reminder]:
+    """On the last working day of the reply limit, the agency's quality officers (or the
+    city's admins while it has none) are told how many complaints still await an answer: one
+    message per agency and day (each sent once)."""
+    since = datetime.combine(today - timedelta(days=REMINDER_LOOKBACK_DAYS), time.min)
+    waiting = db.session.scalars(
+        select(Complaint)
+        .where(
+            Complaint.responded_at.is_(None),
+            Complaint.nonconformity_id.is_(None),
+            Complaint.received_at >= since,
+        )
+        .order_by(Complaint.agency_id, Complaint.received_at)
+    )
+    calendars = Calendars()
+    due_today: dict[int, list[Complaint]] = {}
+    for complaint in waiting:
+        if reply_due_on(complaint, calendars) == today:
+            due_today.setdefault(complaint.agency_id, []).append(complaint)
+    for agency_id, complaints in due_today.items():
+        agency = complaints[0].agency
+        people = holders(Role.QUALITY_OFFICER, agency_id=agency_id) or holders(
+            Role.CITY_ADMIN, city_id=agency.city_id
+        )
+        link = url_for("capa.complaint_list", agency_id=agency_id, _external=True)
+        numbers = ", ".join(c.record_label for c in complaints[:20])
+        for user in people:
+            with force_locale(user.locale):
+                yield Reminder(
+                    to=user.email,
+                    subject=_(
+                        "%(count)s complaint(s) must be answered today",
+                        count=len(complaints),
+                    ),
+                    body=_(
+                        "Today is the last working day of the reply limit (%(days)s working "
+                        "days) for these complaints to %(agency)s:",
+                        days=setting("COMPLAINT_RESPONSE_DAYS"),
+                        agency=agency.name,
+                    )
+                    + f"\n{numbers}\n{link}",
+                    key=f"complaint-due:{agency_id}:{today.isoformat()}:{user.id}",
+                )
