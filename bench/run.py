@@ -48,10 +48,10 @@ from qms.accounts.models import RoleAssignment, User  # noqa: E402
 from qms.audits import queries as audit_queries  # noqa: E402
 from qms.audits.models import Audit, ChecklistRow, Finding  # noqa: E402
 from qms.capa.models import Complaint, CorrectiveAction, Nonconformity  # noqa: E402
-from qms.core.workdays import Calendar  # noqa: E402
 from qms.core.checklists import load_directory  # noqa: E402
 from qms.core.roles import Role  # noqa: E402
 from qms.core.timeutil import utcnow  # noqa: E402
+from qms.core.workdays import Calendar  # noqa: E402
 from qms.documents.models import Document, DocumentRevision  # noqa: E402
 from qms.extensions import db  # noqa: E402
 from qms.organisations.models import Agency, AgencyKind, City, CityKind, Unit, UnitKind  # noqa: E402
