@@ -163,3 +163,16 @@ def test_the_approvers_api_and_its_refusals(api, app):
     assert done.status_code == 200, done.json
     assert done.json["data"]["procedure"] == ["agency_head", "city_admin"]
     assert done.json["data"]["form"] == ["quality_officer"]
+
+
+def test_the_agency_head_role_is_granted_with_its_agency(people):
+    from qms.accounts.operations import assign_role
+    from tests.factories import UserFactory
+
+    someone = UserFactory(name="Calon Kepala")
+    with pytest.raises(DomainError) as no_agency:
+        assign_role(None, someone, Role.AGENCY_HEAD, city=people["agency"].city)
+    assert no_agency.value.field == "agency_id"
+    granted = assign_role(None, someone, Role.AGENCY_HEAD, agency=people["agency"])
+    assert (granted.agency_id, granted.city_id) == (people["agency"].id, people["agency"].city_id)
+    assert someone.agency_ids(Role.AGENCY_HEAD) == {people["agency"].id}
