@@ -45,21 +45,24 @@ class Calendars:
         return self._by_city[city_id]
 
 
+def _day(moment: date) -> date:
+    """The calendar day of a stored time (a plain date as it may be given before a flush)."""
+    return moment.date() if isinstance(moment, datetime) else moment
+
+
 def count(complaint: Complaint, calendars: Calendars) -> int | None:
     """The working days from the day of receipt to the day of the answer; None unanswered."""
     if complaint.responded_at is None or complaint.received_at is None:
         return None
     calendar = calendars.of_agency(complaint.agency_id)
-    return calendar.working_days_between(
-        complaint.received_at.date(), complaint.responded_at.date()
-    )
+    return calendar.working_days_between(_day(complaint.received_at), _day(complaint.responded_at))
 
 
 def reply_due_on(complaint: Complaint, calendars: Calendars) -> date:
     """The last day of the reply limit: COMPLAINT_RESPONSE_DAYS working days after receipt."""
     calendar = calendars.of_agency(complaint.agency_id)
     return calendar.add_working_days(
-        complaint.received_at.date(), setting("COMPLAINT_RESPONSE_DAYS")
+        _day(complaint.received_at), setting("COMPLAINT_RESPONSE_DAYS")
     )
 
 
@@ -69,7 +72,7 @@ def is_late(complaint: Complaint, today: date, calendars: Calendars) -> bool:
     that follows the limit's last day (the weekend after it does not make it late)."""
     calendar = calendars.of_agency(complaint.agency_id)
     first_late_day = calendar.add_working_days(reply_due_on(complaint, calendars), 1)
-    answered = complaint.responded_at.date() if complaint.responded_at else today
+    answered = _day(complaint.responded_at) if complaint.responded_at else today
     return answered >= first_late_day
 
 
