@@ -51,6 +51,7 @@ from qms.capa.models import Complaint, CorrectiveAction, Nonconformity  # noqa: 
 from qms.core.checklists import load_directory  # noqa: E402
 from qms.core.roles import Role  # noqa: E402
 from qms.core.timeutil import utcnow  # noqa: E402
+from qms.core.workdays import Calendar  # noqa: E402
 from qms.documents.models import Document, DocumentRevision  # noqa: E402
 from qms.extensions import db  # noqa: E402
 from qms.organisations.models import Agency, AgencyKind, City, CityKind, Unit, UnitKind  # noqa: E402
@@ -259,11 +260,13 @@ def audits_and_capa(city: City, rng: random.Random, _agencies: int) -> None:
         ],
     )
     complaints, documents = [], []
+    calendar = Calendar()
     for agency in agencies:
         for year in YEARS:
             for n in range(30):
                 received = datetime(year, rng.randint(1, 12), rng.randint(1, 28), 9)
                 answered = rng.random() < 0.9
+                responded = received + timedelta(days=rng.randint(0, 12)) if answered else None
                 complaints.append(
                     {
                         "agency_id": agency.id,
@@ -273,8 +276,13 @@ def audits_and_capa(city: City, rng: random.Random, _agencies: int) -> None:
                         "category": "Pelayanan",
                         "text": "Antrean terlalu lama",
                         "status": "resolved" if answered else "waiting",
-                        "responded_at": received + timedelta(days=rng.randint(0, 12))
-                        if answered
+                        "responded_at": responded,
+                        # inserted without ORM events: the working days counted here, with
+                        # the national calendar (the bench city has no days off of its own)
+                        "response_working_days": calendar.working_days_between(
+                            received.date(), responded.date()
+                        )
+                        if responded
                         else None,
                         "created_at": now,
                         "updated_at": now,

@@ -90,6 +90,14 @@ ACCOUNTS: list[tuple[str, str, Role, str | None]] = [
     ("mutu.dukcapil@demo.qms.id", "Maria Bria (Mutu Dukcapil)", Role.QUALITY_OFFICER, "DUKCAPIL"),
     ("mutu.rsud@demo.qms.id", "dr. Agustina Fanggi (Mutu RSUD)", Role.QUALITY_OFFICER, "RSUD"),
     (
+        "kepala.dukcapil@demo.qms.id",
+        "Drs. Stefanus Mau (Kepala Dinas Dukcapil)",
+        Role.AGENCY_HEAD,
+        "DUKCAPIL",
+    ),
+    ("kepala.rsud@demo.qms.id", "dr. Yohana Lerik (Direktur RSUD)", Role.AGENCY_HEAD, "RSUD"),
+    ("kepala.setda@demo.qms.id", "Sekretaris Daerah (Kepala Setda)", Role.AGENCY_HEAD, "SETDA"),
+    (
         "auditor.bakeuda@demo.qms.id",
         "Frans Tefa (Auditor, Bakeuda)",
         Role.INTERNAL_AUDITOR,

@@ -81,6 +81,11 @@ def city_admin(agency: Agency) -> User:
     return user_with_role(Role.CITY_ADMIN, city=agency.city)
 
 
+def agency_head(agency: Agency, **kwargs) -> User:
+    """The Kepala OPD, who approves the agency's SOPs by default (qms/documents/approvers.py)."""
+    return user_with_role(Role.AGENCY_HEAD, agency=agency, **kwargs)
+
+
 def new_document(author: User, agency: Agency, title: str = "Penerbitan KTP-el") -> Document:
     return operations.create_document(
         author, agency, DocumentType.PROCEDURE, operations.DocumentValues(title=title)
@@ -94,9 +99,10 @@ def effective_revision(
     text: str = "1. Terima berkas.",
     effective_on: date | None = None,
 ) -> DocumentRevision:
-    """A revision taken through the whole workflow by the operations and the workflow."""
+    """A revision taken through the whole workflow by the operations and the workflow: the
+    approver approves, the author (a quality officer) puts it into effect."""
     revision = operations.create_revision(author, document, "Perubahan", {"procedure": text})
     workflow.transition(author, revision, "submit")
     workflow.transition(approver, revision, "approve")
-    workflow.transition(approver, revision, "make_effective", effective_on=effective_on)
+    workflow.transition(author, revision, "make_effective", effective_on=effective_on)
     return revision

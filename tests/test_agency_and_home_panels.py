@@ -21,7 +21,7 @@ from qms.documents import queries as document_queries
 from qms.documents.models import DocumentStatus
 from tests.factories import user_with_role
 from tests.factories_audits import NC, World, make_world, plan_audit, started_audit
-from tests.factories_documents import effective_revision, new_document
+from tests.factories_documents import agency_head, effective_revision, new_document
 
 MAJOR = {**NC, "grade": "major"}
 
@@ -47,7 +47,10 @@ def scene(app) -> Scene:
     for title, days in (("SOP KTP-el", 350), ("SOP KK", 400)):  # review due soon / overdue
         document = new_document(w.officer, w.dukcapil, title)
         effective_revision(
-            document, w.officer, w.city_admin, effective_on=today() - timedelta(days=days)
+            document,
+            w.officer,
+            agency_head(w.dukcapil),
+            effective_on=today() - timedelta(days=days),
         )
     return Scene(
         w=w,
@@ -84,6 +87,7 @@ def test_each_role_sees_the_agency_panels_its_policies_allow(scene, client, auth
         w.lead: everything,  # the register panel: the nonconformity he raised
         scene.bystander: {"documents", "audits"},  # no nonconformity of theirs here
         scene.coop: set(),  # small businesses only
+        agency_head(w.dukcapil): {"documents"},  # the Kepala OPD approves its documents
         w.other_officer: None,  # another agency's page is not theirs to see
     }
     for user, panels in expectations.items():
@@ -94,8 +98,10 @@ def test_the_audit_panel_shows_compliance_with_its_formula_and_the_audits(scene,
     w = scene.w
     auth.login(w.officer)
     html = client.get(f"/agencies/{w.dukcapil.id}").get_data(as_text=True)
-    assert "(conform + ½ × observation)" not in html  # the page is in Indonesian…
-    assert "½" in html  # …with the formula stated
+    assert "(conform + 1 × observation)" not in html  # the page is in Indonesian…
+    # …with the formula stated, its weights and the nonconformities per clause
+    assert "(sesuai + 1 × observasi) ÷ (sesuai + observasi + 2 × KTS Mayor + 1 × KTS Minor)" in html
+    assert "Ketidaksesuaian per klausul" in html
     assert scene.reported.reference in html
     # the officer reads the audits of their agency only once reported
     assert scene.planned.reference not in html

@@ -301,7 +301,19 @@ def test_rows_can_be_added_and_copied_from_an_earlier_audit(world):
 # --- compliance ------------------------------------------------------------------------------
 
 
-def test_compliance_formula(world):
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        # counted by hand: conform-like 5 (3 conform, 1 good practice, 1 OFI), 2 observations,
+        # 1 minor nonconformity; not applicable and not audited are not assessed.
+        # weighted (the default): an observation counts as conforming, a minor weighs 1
+        ("weighted", (5 + 2) / (5 + 2 + 1)),
+        # the formula before December 2026, kept by configuration
+        ("legacy", (5 + 0.5 * 2) / (5 + 2 + 1)),
+    ],
+)
+def test_compliance_formula(world, app, formula, expected):
+    app.config["AUDIT_COMPLIANCE_FORMULA"] = formula
     audit = started_audit(world)
     for text in range(8):
         checklist.add_row(world.lead, audit, audit.rows[0].clause_id, f"Tambahan {text}")
@@ -327,13 +339,52 @@ def test_compliance_formula(world):
         if row.result is None:
             checklist.record_row(world.lead, row, {"result": "not_applicable"})
     workflow.transition(world.lead, audit, "report")
-    # counted by hand: conform-like 5 (3 conform, 1 good practice, 1 OFI), 2 observations,
-    # 1 nonconformity; not applicable and not audited are not assessed
-    expected = (5 + 0.5 * 2) / (5 + 2 + 1)
     figures = _figures_by_clause(world)
     assert set(figures) == {"7.5"}  # clauses with only not applicable rows have no figure
-    assert figures["7.5"].tally.compliance == pytest.approx(expected) == pytest.approx(0.75)
+    assert figures["7.5"].tally.compliance == pytest.approx(expected)
+    assert audit_figures.tally(audit.rows).compliance == pytest.approx(expected)
     assert figures["7.5"].audit == audit
+    with force_locale("id"):
+        text = audit_figures.formula_text()
+    assert ("½" in text) == (formula == "legacy")
+    if formula == "weighted":
+        assert "1 × observasi" in text and "2 × KTS Mayor" in text and "1 × KTS Minor" in text
+
+
+def test_a_major_weighs_twice_a_minor_and_the_weights_are_configurable(world, app):
+    audit = started_audit(world)
+    rows = [r for r in audit.rows if r.clause.number == "7.5"][:1]
+    rows += [r for r in audit.rows if r.clause.number == "9.3"][:1]
+    checklist.add_row(world.lead, audit, rows[0].clause_id, "Tambahan")
+    checklist.add_row(world.lead, audit, rows[1].clause_id, "Tambahan")
+    by_clause = {n: [r for r in audit.rows if r.clause.number == n] for n in ("7.5", "9.3")}
+    checklist.record_row(world.lead, by_clause["7.5"][0], {**NC, "grade": "minor"})
+    checklist.record_row(world.lead, by_clause["9.3"][0], {**NC, "grade": "major"})
+    for number in ("7.5", "9.3"):
+        checklist.record_row(world.lead, by_clause[number][1], {"result": "conform"})
+    for row in audit.rows:
+        if row.result is None:
+            checklist.record_row(world.lead, row, {"result": "not_applicable"})
+    workflow.transition(world.lead, audit, "report")
+    figures = _figures_by_clause(world)
+    assert figures["7.5"].tally.compliance == pytest.approx(1 / 2)  # 1 ÷ (1 + 1)
+    assert figures["9.3"].tally.compliance == pytest.approx(1 / 3)  # 1 ÷ (1 + 2)
+    assert audit_figures.nonconformities_per_clause(figures.values()) == 1.0
+    app.config["AUDIT_COMPLIANCE_WEIGHTS"] = '{"major": 3}'
+    assert _figures_by_clause(world)["9.3"].tally.compliance == pytest.approx(1 / 4)
+    app.config["AUDIT_COMPLIANCE_FORMULA"] = "legacy"
+    assert _figures_by_clause(world)["9.3"].tally.compliance == pytest.approx(1 / 2)
+
+
+@pytest.mark.parametrize(
+    "weights", ['{"major": -1}', '{"observation": 2}', '{"major": "dua"}', "[1]", "{x"]
+)
+def test_unusable_weights_are_refused_with_the_reason(weights):
+    from qms.audits.settings import compliance_weights
+
+    config = {"AUDIT_COMPLIANCE_FORMULA": "weighted", "AUDIT_COMPLIANCE_WEIGHTS": weights}
+    with pytest.raises(ValueError, match="QMS_AUDIT_COMPLIANCE_WEIGHTS"):
+        compliance_weights(config)
 
 
 def test_the_figure_counts_alike_in_sql_and_in_python(world):
@@ -371,7 +422,9 @@ def test_compliance_uses_the_latest_issued_report_per_clause(world):
     assert figures["9.3"].audit == first  # the second is not reported yet
     workflow.transition(world.lead, second, "report")
     figures = _figures_by_clause(world)
-    assert figures["9.3"].audit == second and figures["9.3"].tally.compliance == 0.5
+    # one major (weight 2) beside one conform row: 1 ÷ (1 + 2)
+    assert figures["9.3"].audit == second
+    assert figures["9.3"].tally.compliance == pytest.approx(1 / 3)
     assert figures["7.5"].audit == first and figures["7.5"].tally.compliance == 1.0
 
 

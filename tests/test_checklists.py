@@ -148,3 +148,46 @@ def test_a_bad_file_does_not_stop_the_good_ones(runner, tmp_path):
     assert "loaded a-good.yaml: 2 clauses, 2 questions" in result.output
     assert "REFUSED b-bad.yaml" in result.output
     assert db.session.scalars(select(Standard.code)).all() == ["TEST-STD"]
+
+
+def test_the_corrected_iso_9001_checklist_updates_a_loaded_database(runner, tmp_path, app):
+    """An installation that loaded the checklist before the corrections (ISO 9001 as reviewed,
+    DOMAIN.md §8) gets them by loading again: untitled sub-clauses marked and printed in
+    brackets, 8.2.4's full title, 7.1.5.2 without an accredited laboratory, 8.5.1 f, trends in
+    9.3.2, satisfaction and planning evaluated in 9.1.3."""
+    import subprocess
+
+    before = subprocess.run(
+        ["git", "show", "c33187a:checklists/standards/sni-iso-9001-2015.yaml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if before.returncode != 0:
+        pytest.skip("the checklist before the corrections is not in this checkout's history")
+    write(tmp_path, STANDARD.name, before.stdout)
+    assert load(runner, tmp_path).exit_code == 0
+    assert db.session.scalar(select(Clause.untitled).where(Clause.number == "9.2.2")) is False
+    shutil.copy(STANDARD, tmp_path / STANDARD.name)
+    assert load(runner, tmp_path).exit_code == 0
+    db.session.expire_all()
+    clauses = {c.number: c for c in db.session.scalars(select(Clause))}
+    untitled = {n for n, c in clauses.items() if c.untitled}
+    assert untitled == {
+        *("4.4.1", "4.4.2", "6.1.1", "6.1.2", "6.2.1", "6.2.2", "7.5.3.1", "7.5.3.2"),
+        *("8.2.3.1", "8.2.3.2", "8.7.1", "8.7.2", "9.2.1", "9.2.2", "10.2.1", "10.2.2"),
+    }
+    with app.test_request_context("/?lang=id"):
+        assert clauses["9.2.2"].label == "9.2.2 (Program audit)"
+        assert clauses["9.2"].label == "9.2 Audit internal"
+    assert clauses["8.2.4"].title_en == "Changes to requirements for products and services"
+    questions = {q.key: q for q in db.session.scalars(select(Question))}
+    traceability = " ".join(q.text_en for q in questions.values() if q.key.startswith("7.1.5.2"))
+    assert "accredited" not in traceability
+    assert "traceable" in traceability and "before use" in traceability
+    assert "safeguarded" in traceability
+    assert "cannot be checked before it is handed over" in questions["8.5.1-04"].text_en
+    assert "trends" in questions["9.3.2-03"].text_en
+    assert "satisfaction" in questions["9.1.3-03"].text_en
+    assert "planning" in questions["9.1.3-03"].text_en
+    assert all(q.retired_at is None for q in questions.values())

@@ -55,6 +55,8 @@ MENUS = {
     "sysadmin@demo.qms.id": EVERY_MENU,
     "admin.kupang@demo.qms.id": EVERY_MENU,
     "mutu.dukcapil@demo.qms.id": EVERY_MENU - ADMINISTRATION - SMALL_BUSINESSES,
+    # the agency head: the agency work menus (their own agency's documents to approve)
+    "kepala.dukcapil@demo.qms.id": {"/agencies", "/standards"} | AGENCY_WORK,
     "auditor.bakeuda@demo.qms.id": {"/agencies", "/standards"} | AGENCY_WORK,
     "koperasi@demo.qms.id": {"/agencies", "/standards"} | SMALL_BUSINESSES,
     "reviewer@bsn.demo.qms.id": EVERY_MENU - {"/users", "/outbox"},

@@ -18,6 +18,7 @@ from tests.factories import AgencyFactory, user_with_role
 from tests.factories_documents import (
     BAD_UPLOADS,
     PDF,
+    agency_head,
     city_admin,
     effective_revision,
     multipart,
@@ -33,7 +34,7 @@ def versioned(api: Api, record_path: str, body: dict) -> dict:
 
 def test_the_whole_workflow_through_the_api(client, api):
     dukcapil = AgencyFactory(code="DUKCAPIL")
-    author, approver = officer(dukcapil), city_admin(dukcapil)
+    author, approver = officer(dukcapil), agency_head(dukcapil)
     as_author = api.as_user(author)
     created = as_author.post(
         "/documents",
@@ -74,10 +75,10 @@ def test_the_whole_workflow_through_the_api(client, api):
         path, json=versioned(as_approver, revision_path, {"action": "approve"})
     )
     assert again.status_code == 422
-    effective = as_approver.post(
+    effective = as_author.post(
         path,
         json=versioned(
-            as_approver,
+            as_author,
             revision_path,
             {"action": "make_effective", "effective_on": today().isoformat()},
         ),
@@ -228,7 +229,7 @@ def test_only_the_agencys_managers_attach_files_through_the_api(client, draft):
 
 def test_a_draft_is_discarded_through_the_api_and_a_new_one_can_start(app, api):
     dukcapil = AgencyFactory(code="DUKCAPIL")
-    author, approver = officer(dukcapil), city_admin(dukcapil)
+    author, approver = officer(dukcapil), agency_head(dukcapil)
     with app.test_request_context():
         document = new_document(author, dukcapil)
         effective_revision(document, author, approver, "Teks berlaku")

@@ -22,6 +22,7 @@ from tests.factories import AgencyFactory, UnitFactory, user_with_role
 from tests.factories_documents import (
     BAD_UPLOADS,
     PDF,
+    agency_head,
     city_admin,
     effective_revision,
     multipart,
@@ -59,6 +60,7 @@ def test_done_when_ktp_el_procedure_from_draft_to_effect_and_revised(client, aut
     unit = UnitFactory(agency=dukcapil, name="Seksi Identitas Penduduk")
     maria = officer(dukcapil, name="Maria Bria")
     admin = city_admin(dukcapil)
+    head = agency_head(dukcapil, name="Kepala Dinas")
 
     auth.login(maria)
     created = client.post(
@@ -91,8 +93,14 @@ def test_done_when_ktp_el_procedure_from_draft_to_effect_and_revised(client, aut
     assert "orang lain yang harus menyetujuinya" in refused.get_data(as_text=True)
     auth.logout()
 
+    auth.login(admin)  # the city admin no longer approves an agency's SOPs
+    assert _act(client, rev1, "approve", version=rev1.version).status_code == 403
+    auth.logout()
+    auth.login(head)
+    assert "Setujui" in client.get(f"/documents/revisions/{rev1.id}").get_data(as_text=True)
+    assert _act(client, rev1, "approve", version=rev1.version).status_code == 302
+    auth.logout()
     auth.login(admin)
-    _act(client, rev1, "approve", version=rev1.version)
     done = _act(client, rev1, "make_effective", version=rev1.version, effective_on=today())
     assert done.status_code == 302
     assert rev1.state == RevisionState.EFFECTIVE
@@ -111,8 +119,10 @@ def test_done_when_ktp_el_procedure_from_draft_to_effect_and_revised(client, aut
     rev2 = _revision(document, 2)
     _act(client, rev2, "submit", version=rev2.version)
     auth.logout()
-    auth.login(admin)
+    auth.login(head)
     _act(client, rev2, "approve", version=rev2.version)
+    auth.logout()
+    auth.login(admin)
     _act(client, rev2, "make_effective", version=rev2.version, effective_on=today())
     auth.logout()
 
@@ -129,7 +139,7 @@ def test_done_when_ktp_el_procedure_from_draft_to_effect_and_revised(client, aut
 
 
 def test_the_diff_escapes_what_users_wrote(client, auth, dukcapil):
-    author, approver = officer(dukcapil), city_admin(dukcapil)
+    author, approver = officer(dukcapil), agency_head(dukcapil)
     document = new_document(author, dukcapil)
     effective_revision(document, author, approver, "Langkah lama")
     effective_revision(document, author, approver, '<script>alert("x")</script>')
@@ -142,8 +152,8 @@ def test_the_diff_escapes_what_users_wrote(client, auth, dukcapil):
 def test_two_approvers_in_two_app_instances_one_wins(
     web_app, client, auth, dukcapil, test_settings
 ):
-    author = officer(dukcapil)
-    first_approver, second_approver = city_admin(dukcapil), officer(dukcapil)
+    author, admin = officer(dukcapil), city_admin(dukcapil)
+    first_approver, second_approver = agency_head(dukcapil), agency_head(dukcapil)
     document = new_document(author, dukcapil)
     revision = effective_revision(document, author, first_approver)  # rev 1 in force
     rev2 = operations.create_revision(author, document, "Revisi", {"procedure": "Baru"})
@@ -165,6 +175,10 @@ def test_two_approvers_in_two_app_instances_one_wins(
     assert rev2.approved_by_id == first_approver.id
 
     effective_version = rev2.version
+    auth.logout()
+    auth.login(author)
+    Auth(second_client).logout()
+    Auth(second_client).login(admin)
     assert _act(client, rev2, "make_effective", version=effective_version).status_code == 302
     assert _act(second_client, rev2, "make_effective", version=effective_version).status_code == 303
     effective = db.session.scalars(
@@ -180,7 +194,7 @@ def test_two_approvers_in_two_app_instances_one_wins(
 
 
 def test_other_agencies_see_nothing_and_readers_cannot_write(client, auth, dukcapil):
-    author, approver = officer(dukcapil), city_admin(dukcapil)
+    author, approver = officer(dukcapil), agency_head(dukcapil)
     document = new_document(author, dukcapil, "Penerbitan KTP-el")
     revision = effective_revision(document, author, approver)
     stranger = officer(AgencyFactory(city=dukcapil.city))
@@ -273,7 +287,7 @@ def test_a_real_pdf_is_attached_and_downloadable(client, auth, dukcapil):
 
 
 def test_master_list_filters_csv_and_print(client, auth, dukcapil):
-    author, approver = officer(dukcapil), city_admin(dukcapil)
+    author, approver = officer(dukcapil), agency_head(dukcapil)
     ktp = new_document(author, dukcapil, "Penerbitan KTP-el")
     effective_revision(ktp, author, approver, effective_on=today() - timedelta(days=340))
     new_document(author, dukcapil, "Penerbitan Akta Kelahiran")
@@ -311,7 +325,7 @@ def test_master_list_filters_csv_and_print(client, auth, dukcapil):
 
 
 def test_home_panel_lists_due_and_overdue_reviews(client, auth, dukcapil):
-    author, approver = officer(dukcapil), city_admin(dukcapil)
+    author, approver = officer(dukcapil), agency_head(dukcapil)
     due = new_document(author, dukcapil, "Penerbitan KTP-el")
     effective_revision(due, author, approver, effective_on=today() - timedelta(days=350))
     late = new_document(author, dukcapil, "Kalibrasi Alat")
@@ -327,7 +341,7 @@ def test_home_panel_lists_due_and_overdue_reviews(client, auth, dukcapil):
 
 
 def test_review_no_change_through_the_page(client, auth, dukcapil):
-    author, approver = officer(dukcapil), city_admin(dukcapil)
+    author, approver = officer(dukcapil), agency_head(dukcapil)
     document = new_document(author, dukcapil)
     effective_revision(document, author, approver, effective_on=today() - timedelta(days=400))
     auth.login(author)
@@ -346,7 +360,7 @@ def test_the_same_review_posted_twice_is_refused_as_stale(client, auth, dukcapil
     """A double click sends the same "no change" review twice on the same day: it changes no
     field of the document, yet its version moves, so the second post (the same version read)
     is refused and one review is recorded."""
-    author, approver = officer(dukcapil), city_admin(dukcapil)
+    author, approver = officer(dukcapil), agency_head(dukcapil)
     document = new_document(author, dukcapil)
     effective_revision(document, author, approver, effective_on=today() - timedelta(days=400))
     db.session.commit()
@@ -395,7 +409,7 @@ def test_form_errors_are_shown_in_indonesian(client, auth, dukcapil):
 
 
 def test_a_draft_is_discarded_on_its_page_and_a_new_revision_can_start(client, auth, dukcapil):
-    author, approver = officer(dukcapil), city_admin(dukcapil)
+    author, approver = officer(dukcapil), agency_head(dukcapil)
     document = new_document(author, dukcapil)
     effective_revision(document, author, approver, "Teks berlaku")
     draft = operations.create_revision(author, document, "Usulan", {"procedure": "Usulan"})
@@ -482,7 +496,7 @@ def test_flask_qms_remind_mails_the_reviews_due_and_the_outbox_shows_them(
     runner, client, auth, dukcapil
 ):
     """The daily cron job, without a request of its own: links point at BASE_URL."""
-    author, approver = officer(dukcapil, email="mutu@dukcapil.test"), city_admin(dukcapil)
+    author, approver = officer(dukcapil, email="mutu@dukcapil.test"), agency_head(dukcapil)
     document = new_document(author, dukcapil, "Penerbitan KTP-el")
     effective_revision(document, author, approver, effective_on=today() - timedelta(days=350))
     db.session.commit()
@@ -495,13 +509,13 @@ def test_flask_qms_remind_mails_the_reviews_due_and_the_outbox_shows_them(
     assert message.subject == "Tinjauan jatuh tempo: SOP-DUKCAPIL-001 Penerbitan KTP-el"
     base_url = runner.app.config["BASE_URL"].rstrip("/")
     assert f"{base_url}/documents/{document.id}" in message.body
-    auth.login(approver)
+    auth.login(city_admin(dukcapil))
     outbox = client.get("/outbox").get_data(as_text=True)
     assert "Tinjauan jatuh tempo: SOP-DUKCAPIL-001 Penerbitan KTP-el" in outbox
 
 
 def test_a_review_that_finds_changes_opens_the_new_draft(client, auth, dukcapil):
-    author, approver = officer(dukcapil), city_admin(dukcapil)
+    author, approver = officer(dukcapil), agency_head(dukcapil)
     document = new_document(author, dukcapil)
     effective_revision(document, author, approver, "Teks lama", today() - timedelta(days=400))
     auth.login(author)

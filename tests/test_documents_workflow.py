@@ -34,6 +34,7 @@ from tests.factories import AgencyFactory, user_with_role
 from tests.factories_documents import (
     PDF,
     RevisionFactory,
+    agency_head,
     city_admin,
     effective_revision,
     new_document,
@@ -163,7 +164,7 @@ def test_a_record_needs_a_retention_period_and_units_must_be_the_agencys(app, du
 
 
 def test_every_allowed_transition(app, dukcapil):
-    author, approver = officer(dukcapil), city_admin(dukcapil)
+    author, approver = officer(dukcapil), agency_head(dukcapil)
     document = new_document(author, dukcapil)
     rev1 = operations.create_revision(author, document, "Terbitan pertama", {"procedure": "A"})
     assert rev1.state == RevisionState.DRAFT
@@ -176,7 +177,7 @@ def test_every_allowed_transition(app, dukcapil):
     workflow.transition(author, rev1, "submit")
     workflow.transition(approver, rev1, "approve")
     assert (rev1.state, rev1.approved_by_id) == (RevisionState.APPROVED, approver.id)
-    workflow.transition(approver, rev1, "make_effective", effective_on=date(2026, 1, 5))
+    workflow.transition(author, rev1, "make_effective", effective_on=date(2026, 1, 5))
     assert rev1.state == RevisionState.EFFECTIVE
     assert document.current_revision_id == rev1.id
     assert document.next_review_on == date(2027, 1, 5)
@@ -200,7 +201,10 @@ def test_every_allowed_transition(app, dukcapil):
 
 def test_approving_ones_own_revision_is_refused(app, dukcapil):
     author = officer(dukcapil)
-    document = new_document(author, dukcapil)
+    # a form: the agency's quality officers approve forms, so only the author rule refuses
+    document = operations.create_document(
+        author, dukcapil, DocumentType.FORM, operations.DocumentValues(title="Formulir F-1.02")
+    )
     revision = operations.create_revision(author, document, "Awal", {"procedure": "A"})
     workflow.transition(author, revision, "submit")
     assert [t.name for t in workflow.available_steps(revision, author)] == ["request_changes"]
@@ -210,13 +214,13 @@ def test_approving_ones_own_revision_is_refused(app, dukcapil):
 
 
 def test_approving_a_revision_not_in_review_is_refused(app, dukcapil):
-    author, approver = officer(dukcapil), city_admin(dukcapil)
+    author, approver = officer(dukcapil), agency_head(dukcapil)
     document = new_document(author, dukcapil)
     revision = operations.create_revision(author, document, "Awal", {"procedure": "A"})
     with pytest.raises(DomainError, match="tidak dapat dilakukan selama status"):
         workflow.transition(approver, revision, "approve")
     with pytest.raises(DomainError, match="tidak dapat dilakukan selama status"):
-        workflow.transition(approver, revision, "make_effective")
+        workflow.transition(author, revision, "make_effective")
     workflow.transition(author, revision, "submit")
     workflow.transition(approver, revision, "approve")
     with pytest.raises(DomainError, match="tidak dapat dilakukan selama status"):
@@ -226,7 +230,7 @@ def test_approving_a_revision_not_in_review_is_refused(app, dukcapil):
 
 
 def test_other_workflow_refusals(app, dukcapil):
-    author, approver = officer(dukcapil), city_admin(dukcapil)
+    author, approver = officer(dukcapil), agency_head(dukcapil)
     document = new_document(author, dukcapil)
     empty = operations.create_revision(author, document, "Awal", {})
     with pytest.raises(DomainError, match="Tulis teksnya atau lampirkan berkasnya"):
@@ -242,14 +246,14 @@ def test_other_workflow_refusals(app, dukcapil):
     workflow.transition(approver, empty, "approve")
     with pytest.raises(DomainError, match="masa depan"):
         workflow.transition(
-            approver, empty, "make_effective", effective_on=today() + timedelta(days=1)
+            author, empty, "make_effective", effective_on=today() + timedelta(days=1)
         )
     with pytest.raises(DomainError, match="Hanya dokumen dengan revisi yang berlaku"):
         workflow.withdraw_document(author, document, "Tidak dipakai.")
 
 
 def test_a_discarded_draft_stays_in_the_history_and_no_longer_blocks(app, dukcapil):
-    author, approver = officer(dukcapil), city_admin(dukcapil)
+    author, approver = officer(dukcapil), agency_head(dukcapil)
     document = new_document(author, dukcapil)
     rev1 = effective_revision(document, author, approver, "Teks berlaku")
     rev2 = operations.create_revision(author, document, "Usulan", {"procedure": "Usulan batal"})
@@ -285,7 +289,7 @@ def test_a_discarded_draft_stays_in_the_history_and_no_longer_blocks(app, dukcap
 
 
 def test_only_drafts_are_discarded_and_only_by_the_agencys_managers(app, dukcapil):
-    author, approver = officer(dukcapil), city_admin(dukcapil)
+    author, approver, admin = officer(dukcapil), agency_head(dukcapil), city_admin(dukcapil)
     document = new_document(author, dukcapil)
     revision = operations.create_revision(author, document, "Awal", {"procedure": "A"})
     city = dukcapil.city
@@ -299,18 +303,20 @@ def test_only_drafts_are_discarded_and_only_by_the_agencys_managers(app, dukcapi
         with pytest.raises(PermissionDenied):
             workflow.transition(user, revision, "discard", comment="Tidak perlu.")
     assert revision.state == RevisionState.DRAFT
-    for step in ("submit", "approve", "make_effective"):
-        workflow.transition(author if step == "submit" else approver, revision, step)
+    for step, actor in (("submit", author), ("approve", approver), ("make_effective", admin)):
+        workflow.transition(actor, revision, step)
         with pytest.raises(DomainError, match="tidak dapat dilakukan selama status"):
-            workflow.transition(approver, revision, "discard", comment="Tidak perlu.")
+            workflow.transition(admin, revision, "discard", comment="Tidak perlu.")
     assert revision.state == RevisionState.EFFECTIVE
     draft = operations.create_revision(author, document, "Kedua", {"procedure": "B"})
-    workflow.transition(approver, draft, "discard", comment="Digabung ke revisi berikutnya.")
+    with pytest.raises(PermissionDenied):  # the head approves; the managers keep the drafts
+        workflow.transition(approver, draft, "discard", comment="Tidak perlu.")
+    workflow.transition(admin, draft, "discard", comment="Digabung ke revisi berikutnya.")
     assert draft.state == RevisionState.DISCARDED  # the city admin may discard the officer's
 
 
 def test_a_stale_form_is_refused(app, dukcapil):
-    author, approver = officer(dukcapil), city_admin(dukcapil)
+    author, approver = officer(dukcapil), agency_head(dukcapil)
     document = new_document(author, dukcapil)
     revision = operations.create_revision(author, document, "Awal", {"procedure": "A"})
     opened_at = revision.version
@@ -335,8 +341,8 @@ def test_two_approvals_at_once_leave_exactly_one_effective_revision(app, dukcapi
     """Two people in two app instances: both read the revision in review, one commits first;
     the other's write is refused by the version check in the database, with a readable message.
     """
-    author, approver = officer(dukcapil), city_admin(dukcapil)
-    second_approver = officer(dukcapil)
+    author, approver = officer(dukcapil), agency_head(dukcapil)
+    second_approver = agency_head(dukcapil)
     document = new_document(author, dukcapil)
     revision = operations.create_revision(author, document, "Awal", {"procedure": "A"})
     workflow.transition(author, revision, "submit")
@@ -346,7 +352,7 @@ def test_two_approvals_at_once_leave_exactly_one_effective_revision(app, dukcapi
 
     other_app = create_app("testing", test_settings)
     _approve_in(other_app, revision.id, approver.id, "approve")
-    _approve_in(other_app, revision.id, approver.id, "make_effective")
+    _approve_in(other_app, revision.id, author.id, "make_effective")
 
     with pytest.raises(StaleRecordError, match="Orang lain mengubah dokumen ini"):
         workflow.transition(second_approver, revision, "approve")
@@ -364,7 +370,7 @@ def test_two_approvals_at_once_leave_exactly_one_effective_revision(app, dukcapi
 def test_two_revisions_taking_effect_at_once_leave_one_effective(app, dukcapil, test_settings):
     """Even past the service's one-open-revision rule, the document's version and the partial
     unique index let only one revision take effect."""
-    author, approver = officer(dukcapil), city_admin(dukcapil)
+    author = officer(dukcapil)
     document = new_document(author, dukcapil)
     first = RevisionFactory(document=document, number=1, state=RevisionState.APPROVED)
     second = RevisionFactory(document=document, number=2, state=RevisionState.APPROVED)
@@ -372,9 +378,9 @@ def test_two_revisions_taking_effect_at_once_leave_one_effective(app, dukcapil, 
     db.session.refresh(document)
     db.session.refresh(second)
 
-    _approve_in(create_app("testing", test_settings), first.id, approver.id, "make_effective")
+    _approve_in(create_app("testing", test_settings), first.id, author.id, "make_effective")
     with pytest.raises(StaleRecordError):
-        workflow.transition(approver, second, "make_effective")
+        workflow.transition(author, second, "make_effective")
     db.session.rollback()
     assert db.session.get(Document, document.id).current_revision_id == first.id
     assert db.session.get(DocumentRevision, second.id).state == RevisionState.APPROVED
@@ -493,7 +499,7 @@ def test_who_sees_and_who_changes(app, dukcapil):
 
 
 def test_review_with_no_change_moves_the_next_date_on(app, dukcapil):
-    author, approver = officer(dukcapil), city_admin(dukcapil)
+    author, approver = officer(dukcapil), agency_head(dukcapil)
     document = new_document(author, dukcapil)
     effective_revision(document, author, approver, effective_on=today() - timedelta(days=350))
     assert queries.review_state(document) == "due"
@@ -508,7 +514,7 @@ def test_review_with_no_change_moves_the_next_date_on(app, dukcapil):
 
 
 def test_review_can_start_a_new_draft(app, dukcapil):
-    author, approver = officer(dukcapil), city_admin(dukcapil)
+    author, approver = officer(dukcapil), agency_head(dukcapil)
     document = new_document(author, dukcapil)
     effective_revision(document, author, approver, "Teks lama", today() - timedelta(days=400))
     assert queries.review_state(document) == "overdue"
@@ -522,7 +528,7 @@ def test_review_can_start_a_new_draft(app, dukcapil):
 
 
 def test_review_period_change_moves_the_next_review(app, dukcapil):
-    author, approver = officer(dukcapil), city_admin(dukcapil)
+    author, approver = officer(dukcapil), agency_head(dukcapil)
     document = new_document(author, dukcapil)
     effective_revision(document, author, approver, effective_on=date(2026, 1, 31))
     assert document.next_review_on == date(2027, 1, 31)
@@ -543,7 +549,7 @@ def test_reviews_are_only_for_effective_documents(app, dukcapil):
 
 
 def test_review_reminders_go_to_the_agencys_officers_once(app, dukcapil):
-    author, approver = officer(dukcapil, email="mutu@dukcapil.test"), city_admin(dukcapil)
+    author, approver = officer(dukcapil, email="mutu@dukcapil.test"), agency_head(dukcapil)
     other_officer = officer(AgencyFactory(city=dukcapil.city), email="mutu@lain.test")
     due_doc = new_document(author, dukcapil, "Penerbitan KTP-el")
     effective_revision(due_doc, author, approver, effective_on=date(2025, 12, 15))

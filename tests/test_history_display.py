@@ -13,14 +13,14 @@ from qms.documents.models import DocumentRevision
 from qms.extensions import db
 from tests.factories import AgencyFactory
 from tests.factories_capa import analysed, make_world, raise_nc
-from tests.factories_documents import city_admin, effective_revision, new_document, officer
+from tests.factories_documents import agency_head, effective_revision, new_document, officer
 
 
 def test_a_revision_history_names_fields_values_people_and_steps(client, auth):
     agency = AgencyFactory(code="DUKCAPIL", name="Dinas Dukcapil Kota Kupang")
     maria = officer(agency, name="Maria Bria")
     document = new_document(maria, agency)
-    revision = effective_revision(document, maria, city_admin(agency))
+    revision = effective_revision(document, maria, agency_head(agency))
     db.session.commit()
     submitted_at = db.session.get(DocumentRevision, revision.id).submitted_at
 

@@ -99,15 +99,25 @@ def _reported_audit(agency) -> Audit | None:
 
 
 def _compliance(audit: Audit) -> float:
-    results = list(
-        db.session.scalars(select(ChecklistRow.result).where(ChecklistRow.audit_id == audit.id))
+    """The default (weighted) formula restated: an observation counts as conforming, a
+    nonconformity weighs 2 when its finding is major, else 1."""
+    rows = db.session.execute(
+        select(ChecklistRow.result, Finding.grade)
+        .outerjoin(Finding, (Finding.row_id == ChecklistRow.id) & Finding.archived_at.is_(None))
+        .where(ChecklistRow.audit_id == audit.id)
+    ).all()
+    conforming = sum(
+        r
+        in (
+            RowResult.CONFORM,
+            RowResult.GOOD_PRACTICE,
+            RowResult.OPPORTUNITY,
+            RowResult.OBSERVATION,
+        )
+        for r, _grade in rows
     )
-    conform = sum(
-        r in (RowResult.CONFORM, RowResult.GOOD_PRACTICE, RowResult.OPPORTUNITY) for r in results
-    )
-    observation = results.count(RowResult.OBSERVATION)
-    assessed = conform + observation + results.count(RowResult.NONCONFORM)
-    return (conform + 0.5 * observation) / assessed
+    weight = sum(2 if g == "major" else 1 for r, g in rows if r == RowResult.NONCONFORM)
+    return conforming / (conforming + weight)
 
 
 def test_agency_report_and_dashboard_match_the_database(app, client, auth, demo):

@@ -21,7 +21,12 @@ from qms.organisations.models import Agency
 from qms.reports import engine
 from qms.reports.models import GeneratedReport, ReportStatus
 from tests.factories import AgencyFactory, CityFactory, UnitFactory, user_with_role
-from tests.factories_documents import city_admin, effective_revision, new_document, officer
+from tests.factories_documents import (
+    agency_head,
+    effective_revision,
+    new_document,
+    officer,
+)
 from tests.factories_reports import GeneratedReportFactory
 from tests.factories_sme import BusinessFactory
 
@@ -257,7 +262,7 @@ def test_document_control_of_a_past_period_is_dated_as_the_current_state(
 ):
     """Document control has no history: a report about 2020 shows today's reviews, and says
     so in the summary and in the section, while the period's own figures say "no data"."""
-    author, approver = officer(kupang["dukcapil"]), city_admin(kupang["dukcapil"])
+    author, approver = officer(kupang["dukcapil"]), agency_head(kupang["dukcapil"])
     document = new_document(author, kupang["dukcapil"], "SOP KK")
     effective_revision(document, author, approver, effective_on=today() - timedelta(days=400))
     auth.login(user_with_role(Role.BSN_REVIEWER))

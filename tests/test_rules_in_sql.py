@@ -44,13 +44,15 @@ def test_open_and_overdue_nonconformities(app):
 
 
 def test_days_to_answer_a_complaint_and_answered_in_time(app):
+    """Working days (SP4N-LAPOR): received on Sunday 1 March 2026 late in the evening."""
     late_evening = datetime(2026, 3, 1, 23, 30)
     answers = [
         None,  # unanswered
         late_evening + timedelta(minutes=10),  # the same day
         late_evening + timedelta(minutes=40),  # after midnight: the next day
-        late_evening + timedelta(days=5),
-        late_evening + timedelta(days=5, hours=1),
+        late_evening + timedelta(days=5),  # Friday: five working days
+        late_evening + timedelta(days=5, hours=1),  # Saturday: still five
+        # 31 March: Nyepi, Idul Fitri and their cuti bersama (18-24 March) do not count
         late_evening + timedelta(days=30),
     ]
     complaints = [
@@ -64,13 +66,13 @@ def test_days_to_answer_a_complaint_and_answered_in_time(app):
         ).all()
     )
     assert in_sql == {c.id: c.response_days() for c in complaints}
-    assert [c.response_days() for c in complaints] == [None, 0, 1, 5, 6, 30]
-    for limit in (0, 5, 6):
+    assert [c.response_days() for c in complaints] == [None, 0, 1, 5, 5, 17]
+    for limit in (0, 5, 17):
         query = select(Complaint.id).where(Complaint.id.in_(ids), Complaint.answered_within(limit))
         assert set(db.session.scalars(query)) == {
             c.id for c in complaints if c.answered_within(limit)
         }
-    assert complaints[4].answered_within(6) and not complaints[4].answered_within(5)
+    assert complaints[4].answered_within(5) and not complaints[5].answered_within(16)
 
 
 def test_document_status_and_review_state(app):

@@ -31,6 +31,7 @@ GET /agencies/<int:agency_id>/units/new
 GET /api/v1/agencies
 GET /api/v1/agencies/<int:agency_id>
 GET /api/v1/agencies/<int:agency_id>/compliance
+GET /api/v1/agencies/<int:agency_id>/document-approvers
 GET /api/v1/agencies/<int:agency_id>/readiness
 GET /api/v1/agencies/<int:agency_id>/units
 GET /api/v1/audit-programmes
@@ -45,6 +46,7 @@ GET /api/v1/audits/<int:audit_id>/checklist
 GET /api/v1/audits/<int:audit_id>/findings
 GET /api/v1/cities
 GET /api/v1/cities/<int:city_id>
+GET /api/v1/cities/<int:city_id>/days-off
 GET /api/v1/complaint-imports/<int:import_id>
 GET /api/v1/complaints
 GET /api/v1/context-issues
@@ -125,6 +127,8 @@ GET /capa/new
 GET /cities
 GET /cities/<int:city_id>
 GET /cities/<int:city_id>/agencies/new
+GET /cities/<int:city_id>/days-off
+GET /cities/<int:city_id>/days-off/new
 GET /cities/<int:city_id>/edit
 GET /cities/new
 GET /documents/
@@ -132,6 +136,8 @@ GET /documents/<int:document_id>
 GET /documents/<int:document_id>/diff
 GET /documents/<int:document_id>/edit
 GET /documents/<int:document_id>/revisions/new
+GET /documents/approvers/<int:agency_id>
+GET /documents/approvers/<int:agency_id>/edit
 GET /documents/master-list.csv
 GET /documents/master-list/print
 GET /documents/new
@@ -228,6 +234,7 @@ GET /users/new
 GET /verify/
 GET /verify/<ident>
 PATCH /api/v1/agencies/<int:agency_id>
+PATCH /api/v1/agencies/<int:agency_id>/document-approvers
 PATCH /api/v1/audit-programme-items/<int:item_id>
 PATCH /api/v1/audit-programmes/<int:programme_id>
 PATCH /api/v1/auditor-qualifications/<int:record_id>
@@ -276,10 +283,12 @@ POST /api/v1/audits/<int:audit_id>/transitions/report
 POST /api/v1/audits/<int:audit_id>/transitions/start
 POST /api/v1/calibration-events/<int:event_id>/evaluation
 POST /api/v1/calibration-events/<int:event_id>/nonconformity
+POST /api/v1/cities/<int:city_id>/days-off
 POST /api/v1/complaint-imports
 POST /api/v1/complaint-imports/<int:import_id>/confirm
 POST /api/v1/context-issues
 POST /api/v1/context-issues/<int:record_id>/archive
+POST /api/v1/days-off/<int:day_id>/archive
 POST /api/v1/document-revisions/<int:revision_id>/files
 POST /api/v1/document-revisions/<int:revision_id>/transition
 POST /api/v1/documents
@@ -367,12 +376,15 @@ POST /capa/complaints/import
 POST /capa/complaints/import/<int:import_id>/confirm
 POST /capa/new
 POST /cities/<int:city_id>/agencies/new
+POST /cities/<int:city_id>/days-off/new
 POST /cities/<int:city_id>/edit
 POST /cities/new
+POST /days-off/<int:day_id>/archive
 POST /documents/<int:document_id>/edit
 POST /documents/<int:document_id>/review
 POST /documents/<int:document_id>/revisions/new
 POST /documents/<int:document_id>/withdraw
+POST /documents/approvers/<int:agency_id>/edit
 POST /documents/new
 POST /documents/revisions/<int:revision_id>/edit
 POST /documents/revisions/<int:revision_id>/files

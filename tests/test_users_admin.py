@@ -55,7 +55,9 @@ def test_system_admin_lists_everyone(client, auth):
     assert all(u.email in page for u in others)
 
 
-@pytest.mark.parametrize("role", [Role.QUALITY_OFFICER, Role.BSN_REVIEWER, Role.INTERNAL_AUDITOR])
+@pytest.mark.parametrize(
+    "role", [Role.QUALITY_OFFICER, Role.AGENCY_HEAD, Role.BSN_REVIEWER, Role.INTERNAL_AUDITOR]
+)
 def test_non_administrators_have_no_user_pages(client, auth, role):
     agency = AgencyFactory()
     user = user_with_role(role, agency=None if role == Role.BSN_REVIEWER else agency)

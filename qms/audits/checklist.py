@@ -113,7 +113,9 @@ def copy_checklist(actor: User, audit: Audit, source: Audit) -> int:
 
 def _default_requirement(row: ChecklistRow) -> str:
     # stored once, in the language of the report (Indonesian), whoever is logged in
-    return f"{row.audit.standard.code} {row.clause.number} {row.clause.title_id}"
+    clause = row.clause
+    title = f"({clause.title_id})" if clause.untitled else clause.title_id
+    return f"{row.audit.standard.code} {clause.number} {title}"
 
 
 def stale_row_message(row: ChecklistRow) -> str:

@@ -71,8 +71,8 @@ DUKCAPIL_FINDINGS = [
         "7.5.3.2",
         RowResult.NONCONFORM,
         "minor",
-        "SOP Penerbitan KTP-el yang terpasang di loket 2 adalah rev.01, sedangkan Daftar Induk "
-        "Dokumen menunjukkan rev.02 berlaku sejak 3 Maret 2026.",
+        "SOP Penerbitan KTP-el (SOP-DUKCAPIL-001) yang terpasang di loket 2 adalah revisi 1, "
+        "sedangkan Daftar Induk Dokumen menunjukkan revisi 2 berlaku sejak 3 Maret 2026.",
         "Dokumen kedaluwarsa masih digunakan di tempat layanan.",
     ),
     (
@@ -99,6 +99,13 @@ DUKCAPIL_FINDINGS = [
     ),
 ]
 
+
+#: the management review's inputs and outputs: with no review held (finding on 9.3.1) there
+#: is nothing to assess
+UNVERIFIABLE_WITHOUT_REVIEW = frozenset({"9.3.2", "9.3.3"})
+NO_REVIEW_NOTE = (
+    "Tidak dapat diperiksa: tidak ada RTM dalam 12 bulan terakhir (lihat temuan mayor 9.3.1)."
+)
 
 #: the 2025 cycle: (agency, month audited, clauses, lead's e-mail, member's e-mail or None)
 AUDITS_2025 = [
@@ -246,9 +253,14 @@ def _dukcapil_audit(programme: AuditProgramme, lead: User, member: User) -> None
     )
     findings = {clause: rest for clause, *rest in DUKCAPIL_FINDINGS}
     used: set[str] = set()
+    good_practice_filed = False
     for index, row in enumerate(audit.rows):
         number = row.clause.number
-        if number in findings and number not in used:
+        if number in UNVERIFIABLE_WITHOUT_REVIEW:
+            # no management review in 12 months (the major finding on 9.3.1): its inputs and
+            # outputs could not be checked, so they are not assessed (no 100 % beside it)
+            values = {"result": RowResult.NOT_AUDITED.value, "notes": NO_REVIEW_NOTE}
+        elif number in findings and number not in used:
             result, grade, evidence, statement = findings[number]
             used.add(number)
             values = {
@@ -264,7 +276,9 @@ def _dukcapil_audit(programme: AuditProgramme, lead: User, member: User) -> None
                 if number == "8.5.5"
                 else RowResult.CONFORM.value
             }
-        elif index % 11 == 5:
+        elif index % 11 == 5 and not good_practice_filed:
+            # one good practice, filed once (the report lists each one it finds)
+            good_practice_filed = True
             values = {
                 "result": RowResult.GOOD_PRACTICE.value,
                 "notes": "Papan informasi persyaratan layanan lengkap dan mutakhir.",

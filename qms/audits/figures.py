@@ -1,12 +1,17 @@
 """The audit compliance figure, defined once for the audit pages, the agency panel, the API and
 the reports (the sections of audits/reports.py):
 
-    compliance = (C + ½·O) / (C + O + N)
+    compliance = (C + o·O) / (C + O + Σ w(grade)·N_grade)
 
 per clause, from the agency's latest issued report (reported or closed) that assessed the
-clause (see `Tally` for what C, O and N count). The checklist rows are counted in SQL (a city
-has tens of thousands of them); one audit's rows already loaded for a page are counted in
-Python (`tally`), with the same rule (`Tally.add`)."""
+clause (see `Tally` for what C, O and N count). The weights are configuration
+(AUDIT_COMPLIANCE_FORMULA and AUDIT_COMPLIANCE_WEIGHTS, qms/audits/settings.py): by default an
+observation breaches no requirement and counts as conforming (o = 1), a minor nonconformity
+weighs 1 and a major 2, so that an auditor can defend the figure; the formula used until
+December 2026, (C + ½·O) / (C + O + N), stays available as "legacy". `formula_text()` says
+the formula in force with its weights, wherever the figure is shown. The checklist rows are
+counted in SQL (a city has tens of thousands of them); one audit's rows already loaded for a
+page are counted in Python (`tally`), with the same rule (`Tally.add`)."""
 
 from __future__ import annotations
 
@@ -17,12 +22,15 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Row, case, func, or_, select
 
 from qms.accounts.models import User
 from qms.audits import grades
 from qms.audits.models import AUDIT_KIND_LABELS, Audit, ChecklistRow, Finding, RowResult
+from qms.audits.settings import compliance_weights, setting
 from qms.core import access
+from qms.core.i18n import fmt_number
 from qms.extensions import db
 from qms.organisations.models import Agency
 from qms.standards.models import Clause
@@ -38,15 +46,26 @@ BATCH = 500
 Period = tuple[date | None, date | None]
 
 
+def weight_of(grade: str | None, weights: dict[str, float] | None = None) -> float:
+    """The weight of a nonconformity of this grade (a row without a graded finding, or of a
+    grade the weights do not name, weighs "ungraded")."""
+    weights = weights or compliance_weights()
+    if not grade or grade in ("observation", "ungraded"):
+        return weights["ungraded"]
+    return weights.get(grade, weights["ungraded"])
+
+
 @dataclass(frozen=True)
 class Tally:
     """Counts of checklist results and the compliance figure they give.
 
-    compliance = (C + ½·O) / A, where
+    compliance = (C + o·O) / (C + O + W), where
       C = rows answered conform, good practice or opportunity for improvement (a good practice
           and an OFI are conformities: an OFI suggests doing better, it breaches nothing),
-      O = rows answered observation (a potential problem, counted half),
-      N = rows answered nonconform,
+      O = rows answered observation, o the share of one counted as conforming (1 by default: an
+          observation breaches no requirement; ½ in the legacy formula),
+      N = rows answered nonconform, W the sum of their weights by the grade of their finding
+          (`nc_weight`; minor 1, major 2 by default; every one 1 in the legacy formula),
       A = C + O + N, the assessed rows. Not applicable, not audited and unanswered rows are not
           assessed and count nowhere. With A = 0 there is no figure (None).
     """
@@ -54,32 +73,58 @@ class Tally:
     conform: int = 0
     observation: int = 0
     nonconform: int = 0
+    #: W, the nonconformities' weights summed; None: not known by grade, each weighs "ungraded"
+    nc_weight: float | None = None
 
     @property
     def assessed(self) -> int:
         return self.conform + self.observation + self.nonconform
 
     @property
+    def weighted_nonconform(self) -> float:
+        if self.nc_weight is not None:
+            return float(self.nc_weight)
+        return self.nonconform * compliance_weights()["ungraded"]
+
+    @property
     def compliance(self) -> float | None:
         if not self.assessed:
             return None
-        return (self.conform + 0.5 * self.observation) / self.assessed
+        credit = compliance_weights()["observation"]
+        conforming = self.conform + credit * self.observation
+        return conforming / (self.conform + self.observation + self.weighted_nonconform)
 
-    def add(self, result: RowResult | None) -> Tally:
+    def add(self, result: RowResult | None, grade: str | None = None) -> Tally:
+        """One more row, answered `result`; a nonconformity weighs as its finding's grade."""
         if result in (RowResult.CONFORM, RowResult.GOOD_PRACTICE, RowResult.OPPORTUNITY):
-            return Tally(self.conform + 1, self.observation, self.nonconform)
+            return Tally(self.conform + 1, self.observation, self.nonconform, self.nc_weight)
         if result == RowResult.OBSERVATION:
-            return Tally(self.conform, self.observation + 1, self.nonconform)
+            return Tally(self.conform, self.observation + 1, self.nonconform, self.nc_weight)
         if result == RowResult.NONCONFORM:
-            return Tally(self.conform, self.observation, self.nonconform + 1)
+            weight = self.weighted_nonconform + weight_of(grade)
+            return Tally(self.conform, self.observation, self.nonconform + 1, weight)
         return self
 
     def __add__(self, other: Tally) -> Tally:
+        both_unknown = self.nc_weight is None and other.nc_weight is None
         return Tally(
             self.conform + other.conform,
             self.observation + other.observation,
             self.nonconform + other.nonconform,
+            None if both_unknown else self.weighted_nonconform + other.weighted_nonconform,
         )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Tally):
+            return NotImplemented
+        return (self.conform, self.observation, self.nonconform) == (
+            other.conform,
+            other.observation,
+            other.nonconform,
+        ) and abs(self.weighted_nonconform - other.weighted_nonconform) < 1e-9
+
+    def __hash__(self) -> int:
+        return hash((self.conform, self.observation, self.nonconform))
 
     def as_dict(self) -> dict[str, Any]:
         """The counts and the figure, as the API and the reports give them."""
@@ -87,6 +132,7 @@ class Tally:
             "conform": self.conform,
             "observation": self.observation,
             "nonconform": self.nonconform,
+            "weighted_nonconform": self.weighted_nonconform,
             "assessed": self.assessed,
             "compliance": self.compliance,
         }
@@ -94,21 +140,83 @@ class Tally:
 
 def tally(rows: Iterable[ChecklistRow]) -> Tally:
     """The figure of rows already loaded (one audit's checklist)."""
-    total = Tally()
+    total = Tally(nc_weight=0.0)
     for row in rows:
-        total = total.add(row.result)
+        total = total.add(row.result, row.finding.grade if row.finding is not None else None)
     return total
 
 
-def _counted() -> list[ColumnElement[int]]:
-    """SQL: C, O and N of a group of checklist rows, each result counted as `Tally.add` does."""
+def formula_text() -> str:
+    """The formula in force with its weights, in the user's language, for every place that
+    shows the figure (pages, PDFs)."""
+    weights = compliance_weights()
+    if setting("AUDIT_COMPLIANCE_FORMULA") == "legacy":
+        return _(
+            "Compliance = (conform + ½ × observation) ÷ assessed rows (the formula used until "
+            "December 2026)."
+        )
+    nonconformities = " + ".join(
+        f"{_number(weight_of(g.key, weights))} × {g.label}"
+        for g in grades.grades()
+        if g.is_nonconformity
+    )
+    return _(
+        "Compliance = (conform + %(credit)s × observation) ÷ (conform + observation + "
+        "%(nonconformities)s): an observation breaches no requirement; a nonconformity weighs "
+        "as its grade.",
+        credit=_number(weights["observation"]),
+        nonconformities=nonconformities,
+    )
+
+
+def _number(value: float) -> str:
+    return fmt_number(value, 2) if value != int(value) else fmt_number(int(value))
+
+
+def nonconformities_per_clause(figures: Iterable[Any]) -> float | None:
+    """Nonconformities per assessed clause, beside the percentage: of the figures shown
+    (`ClauseCompliance` or `Tally`), the nonconform rows over the clauses."""
+    tallies = [getattr(f, "tally", f) for f in figures]
+    if not tallies:
+        return None
+    return sum(t.nonconform for t in tallies) / len(tallies)
+
+
+def per_clause_of(rows: Iterable[ChecklistRow]) -> float | None:
+    """Nonconformities per assessed clause of rows already loaded (one audit's checklist)."""
+    by_clause: dict[int, list[ChecklistRow]] = defaultdict(list)
+    for row in rows:
+        by_clause[row.clause_id].append(row)
+    assessed = [t for t in map(tally, by_clause.values()) if t.assessed]
+    return nonconformities_per_clause(assessed)
+
+
+def _grade_of_row() -> Any:
+    """SQL: each row's finding grade (a row has at most one finding that is not archived)."""
+    return (
+        select(Finding.row_id, func.max(Finding.grade).label("grade"))
+        .where(Finding.archived_at.is_(None))
+        .group_by(Finding.row_id)
+        .subquery()
+    )
+
+
+def _counted(graded: Any) -> list[ColumnElement[Any]]:
+    """SQL: C, O, N and W of a group of checklist rows, each result counted as `Tally.add`
+    does; `graded` is `_grade_of_row()`, outer-joined to the rows."""
     units = {result: Tally().add(result) for result in RowResult}
 
     def counted(part: str) -> ColumnElement[int]:
         results = [result for result, unit in units.items() if getattr(unit, part)]
         return func.sum(case((ChecklistRow.result.in_(results), 1), else_=0))
 
-    return [counted(part) for part in ("conform", "observation", "nonconform")]
+    weights = compliance_weights()
+    weight = case(
+        *((graded.c.grade == g.key, weight_of(g.key, weights)) for g in grades.grades()),
+        else_=weights["ungraded"],
+    )
+    nc_weight = func.sum(case((ChecklistRow.result == RowResult.NONCONFORM, weight), else_=0))
+    return [*(counted(part) for part in ("conform", "observation", "nonconform")), nc_weight]
 
 
 def audit_day() -> ColumnElement[date]:
@@ -155,16 +263,19 @@ def clause_tallies(
     clause, say)."""
     tallies: dict[int, dict[Any, Tally]] = defaultdict(dict)
     ids = list(audit_ids)
+    graded = _grade_of_row()
     for start in range(0, len(ids), BATCH):
         rows = db.session.execute(
-            select(ChecklistRow.audit_id, level, *_counted())
+            select(ChecklistRow.audit_id, level, *_counted(graded))
             .join(Clause, Clause.id == ChecklistRow.clause_id)
+            .outerjoin(graded, graded.c.row_id == ChecklistRow.id)
             .where(ChecklistRow.audit_id.in_(ids[start : start + BATCH]))
             .group_by(ChecklistRow.audit_id, level)
         )
-        for audit_id, key, *counts in rows:
-            if any(counts):
-                tallies[audit_id][key] = Tally(*counts)
+        for audit_id, key, conform, observation, nonconform, nc_weight in rows:
+            if conform or observation or nonconform:
+                counts = (int(conform), int(observation), int(nonconform))
+                tallies[audit_id][key] = Tally(*counts, float(nc_weight or 0))
     return tallies
 
 
@@ -232,15 +343,19 @@ def clause_key(number: str) -> tuple:
 
 
 def clause_titles(numbers: set[str]) -> dict[str, str]:
-    """The clauses' titles in the current language."""
+    """The clauses' titles in the current language, as pages print them (Clause.shown_title: the
+    label of a sub-clause the standard leaves untitled in brackets)."""
     english = str(get_locale() or "id") == "en"
     rows = db.session.execute(
-        select(Clause.number, Clause.title_id, Clause.title_en).where(Clause.number.in_(numbers))
+        select(Clause.number, Clause.title_id, Clause.title_en, Clause.untitled).where(
+            Clause.number.in_(numbers)
+        )
     )
-    return {
-        number: (title_en if english and title_en else title_id)
-        for number, title_id, title_en in rows
-    }
+    titles = {}
+    for number, title_id, title_en, untitled in rows:
+        title = title_en if english and title_en else title_id
+        titles[number] = f"({title})" if untitled else title
+    return titles
 
 
 def as_percent(share: float | None) -> float | None:

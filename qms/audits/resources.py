@@ -185,8 +185,13 @@ class ClauseComplianceOut(Resource):
     conform: int
     observation: int
     nonconform: int
+    weighted_nonconform: float = Field(
+        description="The nonconformities weighed by their grades (the formula's W)"
+    )
     assessed: int
-    compliance: float | None
+    compliance: float | None = Field(
+        description="(C + o·O) ÷ (C + O + W) with the configured weights (AUDIT_COMPLIANCE_*)"
+    )
 
     @classmethod
     def of(cls, figure: figures.ClauseCompliance) -> ClauseComplianceOut:

@@ -39,6 +39,7 @@ def init_app(app: Flask) -> None:
         settings,
         views,
     )
+    from qms.capa.complaints import working_days
     from qms.capa.models import CorrectiveAction
     from qms.core.registry import (
         AgencyPanel,
@@ -55,6 +56,7 @@ def init_app(app: Flask) -> None:
 
     settings.init_config(app)
     policies.register()
+    working_days.register()
     register_owner(CorrectiveAction)
     app.register_blueprint(views.bp)
     add_nav(
@@ -77,6 +79,7 @@ def init_app(app: Flask) -> None:
         )
     )
     add_reminder_source(reminders.reminders)
+    add_reminder_source(working_days.reply_reminders)
     indicators.register()
     reports.register()
     # its inputs of the management review and its evidence of certification readiness

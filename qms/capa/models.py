@@ -29,7 +29,6 @@ from qms.core.models import (
     AuditedMixin,
     TimestampMixin,
     VersionedMixin,
-    days_between,
     str_enum,
 )
 from qms.extensions import db
@@ -478,6 +477,8 @@ class Complaint(AuditedMixin, TimestampMixin, db.Model):
 
     __tablename__ = "complaints"
     __table_args__ = (UniqueConstraint("channel", "external_id"),)
+    # derived from the dates and the calendar: recounted, not changed by anyone
+    __history_exclude__ = frozenset({"response_working_days"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(
@@ -512,21 +513,26 @@ class Complaint(AuditedMixin, TimestampMixin, db.Model):
     def record_label(self) -> str:
         return f"{self.channel.value}:{self.external_id}"
 
+    #: working days (qms/core/workdays.py) from the day of receipt to the day of the answer,
+    #: counted with the city's calendar when the complaint is written
+    #: (qms/capa/complaints/working_days.py) and again when the city's days off change
+    response_working_days: Mapped[int | None] = mapped_column(
+        default=None, info=labelled(_l("Working days to answer"))
+    )
+
     @hybrid_method
     def response_days(self) -> int | None:
-        """Calendar days from receipt to the answer; None while unanswered."""
-        if self.responded_at is None:
-            return None
-        return (self.responded_at.date() - self.received_at.date()).days
+        """Working days from receipt to the answer; None while unanswered."""
+        return self.response_working_days
 
     @response_days.inplace.expression
     @classmethod
     def _response_days_expression(cls) -> ColumnElement[int | None]:
-        return days_between(cls.responded_at, cls.received_at)
+        return cls.response_working_days
 
     @hybrid_method
     def answered_within(self, days: int) -> bool:
-        """Answered at most `days` calendar days after receipt."""
+        """Answered at most `days` working days after receipt."""
         days_taken = self.response_days()
         return days_taken is not None and days_taken <= days
 

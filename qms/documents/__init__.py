@@ -20,10 +20,15 @@ def _reads_documents(user) -> bool:
         Role.SYSTEM_ADMIN,
         Role.CITY_ADMIN,
         Role.QUALITY_OFFICER,
+        Role.AGENCY_HEAD,
         Role.INTERNAL_AUDITOR,
         Role.MANAGEMENT_VIEWER,
         Role.BSN_REVIEWER,
     )
+
+
+def _approves(user) -> bool:
+    return user.has_role(Role.AGENCY_HEAD)
 
 
 def _sees_review_panel(user) -> bool:
@@ -43,6 +48,7 @@ def init_app(app: Flask) -> None:
     )
     from qms.documents import (
         api,  # noqa: F401  (api declares its routes)
+        approvers,
         demo,
         indicators,
         numbering,
@@ -73,6 +79,11 @@ def init_app(app: Flask) -> None:
             queries.reviews_needing_attention,
             _sees_review_panel,
             order=20,
+        )
+    )
+    add_home_panel(
+        HomePanel(
+            "documents/_approval_panel.html", approvers.awaiting_approval, _approves, order=19
         )
     )
     add_agency_panel(

@@ -15,8 +15,10 @@ from qms.api.core import api_children, api_record, api_route, json_body, ok, pag
 from qms.api.schema import Resource
 from qms.core import access
 from qms.core.errors import PermissionDenied, ValidationFailed
-from qms.documents import operations, queries, workflow
+from qms.core.roles import Role
+from qms.documents import approvers, operations, queries, workflow
 from qms.documents.forms import (
+    ApproversForm,
     DocumentForm,
     MasterListFilterForm,
     NewDocumentForm,
@@ -339,3 +341,54 @@ def review_document(document_id: int):
     review = operations.review_document(current_user, document, **form.values())
     db.session.commit()
     return ok(DocumentReviewOut.of(review))
+
+
+#: per document type, the roles of the agency that approve it
+ApproversOut = create_model(
+    "DocumentApproversOut",
+    __base__=Resource,
+    agency_id=(int, ...),
+    **{t.value: (list[Role], ...) for t in DocumentType},
+)
+
+
+def _approvers_of(agency: Agency) -> Any:
+    table = approvers.table(agency.id)
+    return ApproversOut(
+        agency_id=agency.id,
+        **{t.value: [r for r in approvers.APPROVER_ROLES if r in table[t]] for t in DocumentType},
+    )
+
+
+@api_route(
+    "/agencies/<int:agency_id>/document-approvers",
+    summary="Who approves each type of the agency's documents (its settings, else the defaults)",
+    tag="documents",
+    response=ApproversOut,
+)
+def get_document_approvers(agency_id: int):
+    agency = access.get_visible(Agency, agency_id, current_user)
+    if not queries.reads_documents_of(current_user, agency):
+        raise PermissionDenied(_("You may not see this agency's documents."))
+    return ok(_approvers_of(agency))
+
+
+@api_route(
+    "/agencies/<int:agency_id>/document-approvers",
+    ("PATCH",),
+    summary="Set the roles that approve each type given (the agency head or the city admin); "
+    "the types left out keep theirs",
+    tag="documents",
+    body=ApproversForm,
+    response=ApproversOut,
+)
+def set_document_approvers(agency_id: int):
+    agency = access.get_visible(Agency, agency_id, current_user)
+    if not approvers.may_configure(current_user, agency):
+        raise PermissionDenied(_("You may not change who approves this agency's documents."))
+    current = _approvers_of(agency).model_dump(exclude={"agency_id"})
+    body = json_body()
+    form = validate_form(ApproversForm, {**current, **body})
+    approvers.configure(current_user, agency, form.values())
+    db.session.commit()
+    return ok(_approvers_of(agency))

@@ -1,7 +1,9 @@
-"""Demo documents for Kota Kupang: Dukcapil's KTP-el procedure (revision 1 effective, revision 2
-in draft) and a handful of policies, manuals, SOPs, forms and records of Dukcapil, RSUD and
-Setda. Everything goes through the operations and the workflow, so the demo obeys the same
-rules. Idempotent."""
+"""Demo documents for Kota Kupang: Dukcapil's KTP-el procedure (revision 1 superseded on
+3 March 2026 by revision 2, which the 2026 internal audit found not yet posted at counter 2;
+revision 3, the WhatsApp notice the audit suggested, in draft) and a handful of policies,
+manuals, SOPs, forms and records of Dukcapil, RSUD and Setda, approved by the agencies' heads.
+Everything goes through the operations and the workflow, so the demo obeys the same rules.
+Idempotent."""
 
 from __future__ import annotations
 
@@ -12,28 +14,35 @@ from sqlalchemy import func, select
 
 from qms.accounts.models import User
 from qms.core.history import acting_as
+from qms.core.roles import Role
 from qms.core.timeutil import today
-from qms.documents import operations, workflow
-from qms.documents.models import Document, DocumentType, add_months
+from qms.documents import approvers, operations, workflow
+from qms.documents.models import Document, DocumentApprover, DocumentType, add_months
 from qms.extensions import db
 from qms.organisations.models import Agency, City, Unit
 from qms.standards.models import Clause
 
 CITY_CODE = "KUPANG"
-#: (agency code) -> (author e-mail, approver e-mail): the approver is never the author
+#: (agency code) -> (author e-mail, approver e-mail): the head of the agency approves, the
+#: author (a quality officer, or the city admin for Setda) puts the revision into effect
 PEOPLE = {
-    "DUKCAPIL": ("mutu.dukcapil@demo.qms.id", "admin.kupang@demo.qms.id"),
-    "RSUD": ("mutu.rsud@demo.qms.id", "admin.kupang@demo.qms.id"),
-    "SETDA": ("admin.kupang@demo.qms.id", "sysadmin@demo.qms.id"),
+    "DUKCAPIL": ("mutu.dukcapil@demo.qms.id", "kepala.dukcapil@demo.qms.id"),
+    "RSUD": ("mutu.rsud@demo.qms.id", "kepala.rsud@demo.qms.id"),
+    "SETDA": ("admin.kupang@demo.qms.id", "kepala.setda@demo.qms.id"),
 }
+#: the demo agencies have one quality officer each, who writes the documents: their heads
+#: approve the working papers too (besides the officers, the default)
+HEAD_ALSO_APPROVES = (DocumentType.WORK_INSTRUCTION, DocumentType.FORM, DocumentType.RECORD)
 
 
 @dataclass
 class Rev:
     summary: str
-    #: months before today that it took effect; None leaves it a draft
+    #: months before today that it took effect; None leaves it a draft (unless effective_on)
     effective_months_ago: int | None
     sections: dict[str, str] = field(default_factory=dict)
+    #: the day it took effect, where other demo records name it (the audit findings)
+    effective_on: date | None = None
 
 
 @dataclass
@@ -84,9 +93,10 @@ KTP_EL_REV1 = {
     ),
 }
 
+#: revision 2, in force since 3 March 2026: the substitute certificate while blanks run out
+#: (the risk the 2025 blank shortage added to the register)
 KTP_EL_REV2 = {
     **KTP_EL_REV1,
-    "definitions": KTP_EL_REV1["definitions"] + "\nTTE: tanda tangan elektronik tersertifikasi.",
     "procedure": (
         "1. Pemohon mengambil nomor antrean (loket atau aplikasi antrean daring) dan menyerahkan "
         "berkas: fotokopi KK, formulir F-1.02, dan surat keterangan hilang dari kepolisian bila "
@@ -97,11 +107,24 @@ KTP_EL_REV2 = {
         "4. Bila blangko KTP-el habis, petugas menerbitkan Surat Keterangan pengganti KTP-el dan "
         "mencatat pemohon dalam daftar tunggu.\n"
         "5. Operator mencetak KTP-el dan memeriksa hasil cetak.\n"
-        "6. Petugas mengirim pemberitahuan WhatsApp bahwa KTP-el siap diambil.\n"
-        "7. Petugas menyerahkan KTP-el kepada pemohon dan meminta tanda tangan di buku register.\n"
-        "8. Waktu penyelesaian: paling lama 1 (satu) hari kerja bila blangko tersedia; biaya: "
+        "6. Petugas menyerahkan KTP-el kepada pemohon dan meminta tanda tangan di buku register.\n"
+        "7. Waktu penyelesaian: paling lama 1 (satu) hari kerja bila blangko tersedia; biaya: "
         "gratis."
     ),
+}
+KTP_EL_REV2_EFFECTIVE = date(2026, 3, 3)
+
+#: revision 3, a draft: the WhatsApp notice the 2026 internal audit suggested (8.5.1)
+KTP_EL_REV3 = {
+    **KTP_EL_REV2,
+    "definitions": KTP_EL_REV1["definitions"] + "\nTTE: tanda tangan elektronik tersertifikasi.",
+    "procedure": KTP_EL_REV2["procedure"]
+    .replace(
+        "6. Petugas menyerahkan",
+        "6. Petugas mengirim pemberitahuan WhatsApp bahwa KTP-el siap diambil.\n"
+        "7. Petugas menyerahkan",
+    )
+    .replace("7. Waktu penyelesaian", "8. Waktu penyelesaian"),
 }
 
 DOCUMENTS: list[Doc] = [
@@ -153,12 +176,14 @@ DOCUMENTS: list[Doc] = [
         "Penerbitan KTP-el",
         ("8.1", "8.2.3", "8.5.1", "8.5.3"),
         [
-            Rev("Terbitan pertama", 11, KTP_EL_REV1),
+            Rev("Terbitan pertama", 22, KTP_EL_REV1),
             Rev(
-                "Penambahan surat keterangan saat blangko habis dan notifikasi WhatsApp",
+                "Penambahan surat keterangan pengganti saat blangko habis",
                 None,
                 KTP_EL_REV2,
+                effective_on=KTP_EL_REV2_EFFECTIVE,
             ),
+            Rev("Notifikasi WhatsApp saat KTP-el siap diambil", None, KTP_EL_REV3),
         ],
         unit="Seksi Identitas Penduduk",
     ),
@@ -367,18 +392,28 @@ def _seed_document(spec: Doc, agency: Agency, author: User, approver: User) -> N
     for rev in spec.revisions:
         with acting_as(author.id):
             revision = operations.create_revision(author, document, rev.summary, rev.sections)
-        if rev.effective_months_ago is None:
+        if rev.effective_months_ago is None and rev.effective_on is None:
             continue
         with acting_as(author.id):
             workflow.transition(author, revision, "submit")
         with acting_as(approver.id):
             workflow.transition(approver, revision, "approve")
+        with acting_as(author.id):
             workflow.transition(
-                approver,
+                author,
                 revision,
                 "make_effective",
-                effective_on=_months_ago(rev.effective_months_ago),
+                effective_on=rev.effective_on or _months_ago(rev.effective_months_ago),
             )
+
+
+def _configured(agency: Agency) -> bool:
+    return (
+        db.session.scalar(
+            select(DocumentApprover.id).where(DocumentApprover.agency_id == agency.id).limit(1)
+        )
+        is not None
+    )
 
 
 def seed() -> None:
@@ -388,6 +423,14 @@ def seed() -> None:
     agencies = {
         a.code: a for a in db.session.scalars(select(Agency).where(Agency.city_id == city.id))
     }
+    admin = _user("sysadmin@demo.qms.id")
+    for code in PEOPLE:
+        if code in agencies and admin is not None and not _configured(agencies[code]):
+            approvers.configure(
+                admin,
+                agencies[code],
+                {t: {Role.QUALITY_OFFICER, Role.AGENCY_HEAD} for t in HEAD_ALSO_APPROVES},
+            )
     for spec in DOCUMENTS:
         agency = agencies.get(spec.agency)
         author, approver = (_user(email) for email in PEOPLE[spec.agency])

@@ -27,6 +27,8 @@ from qms.core.forms import (
     max_length,
 )
 from qms.core.labels import label_of
+from qms.core.roles import ROLE_LABELS, Role
+from qms.documents.approvers import APPROVER_ROLES
 from qms.documents.models import (
     DOCUMENT_STATUS_LABELS,
     DOCUMENT_TYPE_LABELS,
@@ -35,6 +37,7 @@ from qms.documents.models import (
     Document,
     DocumentReview,
     DocumentRevision,
+    DocumentType,
     ReviewOutcome,
     ReviewState,
 )
@@ -275,3 +278,28 @@ class MasterListFilterForm(FlaskForm):
             review=value("review"),
             q=value("q") or "",
         )
+
+
+class ApproversForm(FlaskForm):
+    """Per document type, the roles of the agency that approve it (one field per type, named
+    by the type's value; `fill` shows the agency's current table)."""
+
+    def fill(self, current: dict[DocumentType, frozenset[Role]]) -> None:
+        for document_type, roles in current.items():
+            field = getattr(self, document_type.value)
+            field.data = [r.value for r in APPROVER_ROLES if r in roles]
+
+    def values(self) -> dict[DocumentType, set[Role]]:
+        return {t: {Role(v) for v in getattr(self, t.value).data or ()} for t in DocumentType}
+
+
+for _type in DocumentType:
+    setattr(
+        ApproversForm,
+        _type.value,
+        MultipleChoiceField(
+            DOCUMENT_TYPE_LABELS[_type],
+            choices=[(r.value, ROLE_LABELS[r]) for r in APPROVER_ROLES],
+            validators=[DataRequired(_l("Choose at least one role that approves this type."))],
+        ),
+    )

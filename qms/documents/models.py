@@ -33,6 +33,7 @@ from qms.core.models import (
     VersionedMixin,
     enum_column,
 )
+from qms.core.roles import ROLE_LABELS, Role
 from qms.documents.settings import review_notice_days
 from qms.extensions import db
 from qms.organisations.models import Agency, Unit
@@ -429,3 +430,26 @@ class DocumentReview(AuditedMixin, TimestampMixin, db.Model):
 SECTIONS: tuple[str, ...] = tuple(
     column.key for column in DocumentRevision.__table__.columns if column.info.get("section")
 )
+
+
+class DocumentApprover(AuditedMixin, TimestampMixin, db.Model):
+    """Who the agency authorises to approve documents of a type (ISO 9001 7.5.2): one row per
+    type and role. A type without rows is approved as `qms.documents.approvers.DEFAULTS` says."""
+
+    __tablename__ = "document_approvers"
+    __table_args__ = (UniqueConstraint("agency_id", "document_type", "role"),)
+    # the agency's settings: a role taken off is removed, and the removal is in the history
+    __deletable__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(
+        ForeignKey("agencies.id"), index=True, info=labelled(_l("Agency"))
+    )
+    document_type: Mapped[DocumentType] = enum_column(
+        DocumentType, _l("Type"), DOCUMENT_TYPE_LABELS
+    )
+    role: Mapped[Role] = enum_column(Role, _l("Role"), ROLE_LABELS)
+
+    @property
+    def record_label(self) -> str:
+        return f"{self.document_type.value}: {self.role.value}"

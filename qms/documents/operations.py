@@ -63,6 +63,11 @@ def refuse_concurrent_change() -> Iterator[None]:
 def authorize_change(actor: User, record: Any, expected_version: int | None) -> None:
     """The actor may change the record, and the version they read is still the current one."""
     access.authorize(actor, access.EDIT, record)
+    refuse_stale(record, expected_version)
+
+
+def refuse_stale(record: Any, expected_version: int | None) -> None:
+    """The version the actor read is still the current one."""
     check_version(
         record,
         expected_version,

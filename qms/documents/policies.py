@@ -1,5 +1,6 @@
 """Who may see and change documents: the agency's own quality officers and its city's admins
-change; the city's readers (admins, management viewers, internal auditors) and national readers
+change, its head reads them and approves those the agency authorises it to (approvers.py); the
+city's readers (admins, management viewers, internal auditors) and national readers
 read; other agencies see nothing. Revisions, reviews and clause links follow their document."""
 
 from __future__ import annotations
@@ -23,7 +24,10 @@ CITY_READERS = (Role.CITY_ADMIN, Role.MANAGEMENT_VIEWER, Role.INTERNAL_AUDITOR)
 def reads_documents(user: access.User, agency_column: Any) -> ColumnElement[bool]:
     """SQL: the agencies (by `agency_column`) whose documents the user reads."""
     return agency_visibility(
-        user, agency_column, agency_roles=(Role.QUALITY_OFFICER,), city_roles=CITY_READERS
+        user,
+        agency_column,
+        agency_roles=(Role.QUALITY_OFFICER, Role.AGENCY_HEAD),
+        city_roles=CITY_READERS,
     )
 
 

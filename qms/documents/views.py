@@ -21,11 +21,13 @@ from qms.core.errors import DomainError, PermissionDenied
 from qms.core.exports import csv_response
 from qms.core.history import history_of
 from qms.core.i18n import fmt_date
+from qms.core.roles import ROLE_LABELS
 from qms.core.timeutil import today
-from qms.core.views import commit_and_redirect, form_status, require_login, saved
+from qms.core.views import commit_and_redirect, form_page, form_status, require_login, saved
+from qms.documents import approvers, operations, queries, workflow
 from qms.documents import diff as revision_diff
-from qms.documents import operations, queries, workflow
 from qms.documents.forms import (
+    ApproversForm,
     DocumentForm,
     MasterListFilterForm,
     NewDocumentForm,
@@ -37,7 +39,7 @@ from qms.documents.forms import (
     WithdrawForm,
     document_data,
 )
-from qms.documents.models import Document, DocumentRevision, DocumentType
+from qms.documents.models import DOCUMENT_TYPE_LABELS, Document, DocumentRevision, DocumentType
 from qms.extensions import db
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
@@ -326,3 +328,40 @@ def transition(revision_id: int):
             state=revision.state_label,
         ),
     )
+
+
+# --- who approves -------------------------------------------------------------------------
+
+
+@bp.get("/approvers/<int:agency_id>")
+def approvers_page(agency_id: int):
+    agency = access.get_visible(Agency, agency_id, current_user)
+    if not queries.reads_documents_of(current_user, agency):
+        raise PermissionDenied(_("You may not see this agency's documents."))
+    return render_template(
+        "documents/approvers.html",
+        agency=agency,
+        table=approvers.table(agency.id),
+        defaults=approvers.DEFAULTS,
+        order=approvers.APPROVER_ROLES,
+        type_labels=DOCUMENT_TYPE_LABELS,
+        role_labels=ROLE_LABELS,
+        may_configure=approvers.may_configure(current_user, agency)
+        and not current_user.is_read_only,
+    )
+
+
+@bp.route("/approvers/<int:agency_id>/edit", methods=["GET", "POST"])
+def edit_approvers(agency_id: int):
+    agency = access.get_visible(Agency, agency_id, current_user)
+    if not approvers.may_configure(current_user, agency):
+        raise PermissionDenied(_("You may not change who approves this agency's documents."))
+    form = ApproversForm()
+    if request.method == "GET":
+        form.fill(approvers.table(agency.id))
+    back = url_for(".approvers_page", agency_id=agency.id)
+    done = saved(form, lambda: approvers.configure(current_user, agency, form.values()))
+    if done is not None:
+        flash(_("Saved."), "success")
+        return redirect(back)
+    return form_page(form, _("Who approves the documents of %(agency)s", agency=agency.name), back)

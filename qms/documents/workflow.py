@@ -23,13 +23,14 @@ from qms.core.errors import DomainError, PermissionDenied
 from qms.core.timeutil import today as local_today
 from qms.core.timeutil import utcnow
 from qms.core.workflow import StateMachine, Transition
+from qms.documents import approvers
 from qms.documents.models import (
     REVISION_STATE_LABELS,
     Document,
     DocumentRevision,
     RevisionState,
 )
-from qms.documents.operations import authorize_change, refuse_concurrent_change
+from qms.documents.operations import authorize_change, refuse_concurrent_change, refuse_stale
 from qms.extensions import db
 from qms.files import queries
 
@@ -38,11 +39,21 @@ def _manages(user: User, revision: DocumentRevision) -> bool:
     return access.can(user, access.EDIT, revision)
 
 
+def _reviews(user: User, revision: DocumentRevision) -> bool:
+    """Sends a revision in review back: its managers, or whoever may approve it."""
+    return _manages(user, revision) or approvers.may_approve(user, revision)
+
+
+#: steps whose permission is the workflow's table alone, not the right to edit the document:
+#: an agency head approves (or sends back) what they do not write
+REVIEW_STEPS = frozenset({"approve", "request_changes"})
+
+
 def _not_the_author(user: User, revision: DocumentRevision) -> Any | None:
     if revision.author_id == user.id:
         return _l(
             "You wrote this revision, so someone else must approve it "
-            "(another quality officer or the city administrator)."
+            "(whoever the agency authorises for this type of document)."
         )
     return None
 
@@ -51,8 +62,9 @@ def _transition(
     name: str, sources: set[RevisionState], target: RevisionState, label: Any, **rules: Any
 ) -> Transition:
     """A step the document's managers take (its agency's quality officers, its city's admin);
-    `rules` may add the refusal that keeps one of them from it."""
-    return Transition(name, frozenset(sources), target, label, _manages, **rules)
+    `rules` may add the refusal that keeps one of them from it, or say who else takes it."""
+    rules.setdefault("allowed", _manages)
+    return Transition(name, frozenset(sources), target, label, **rules)
 
 
 WORKFLOW = StateMachine(
@@ -66,12 +78,15 @@ WORKFLOW = StateMachine(
             {RevisionState.IN_REVIEW},
             RevisionState.DRAFT,
             _l("Request changes"),
+            allowed=_reviews,
         ),
         _transition(
             "approve",
             {RevisionState.IN_REVIEW},
             RevisionState.APPROVED,
             _l("Approve"),
+            # whoever the agency authorises for the document's type (approvers.py)
+            allowed=approvers.may_approve,
             refusal=_not_the_author,
         ),
         _transition(
@@ -215,7 +230,10 @@ def transition(
     step = STEPS.get(action)
     if step is None:
         raise DomainError(_l("Unknown action: %(name)s.", name=action))
-    authorize_change(actor, revision, expected_version)
+    if action in REVIEW_STEPS:
+        refuse_stale(revision, expected_version)
+    else:
+        authorize_change(actor, revision, expected_version)
     refusal = WORKFLOW.transitions[action].refusal(actor, revision)
     if refusal is not None:
         raise PermissionDenied(refusal)

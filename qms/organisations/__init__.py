@@ -14,10 +14,18 @@ from qms.extensions import db
 def init_app(app: Flask) -> None:
     from qms.core.registry import NavItem, add_demo_seeder, add_nav
     from qms.core.roles import Role
-    from qms.organisations import api, demo, places, policies, views  # noqa: F401  (api: routes)
+    from qms.organisations import (  # noqa: F401  (api: routes)
+        api,
+        days_off,
+        demo,
+        places,
+        policies,
+        views,
+    )
     from qms.organisations.models import AGENCY_KIND_LABELS, CITY_KIND_LABELS, UNIT_KIND_LABELS
 
     policies.register()
+    days_off.register()
     places.register_checklist_kind()
     # before every feature's demo data, which may name the demo city's places
     add_demo_seeder(demo.seed, order=0)

@@ -3,6 +3,7 @@ pages."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask_login import current_user
@@ -23,9 +24,17 @@ from qms.core import access
 from qms.core.forms import REQUIRED, WholeNumberField
 from qms.core.labels import label_of
 from qms.extensions import db
-from qms.organisations import operations, queries
-from qms.organisations.forms import AgencyForm, UnitForm
-from qms.organisations.models import Agency, AgencyKind, City, CityKind, Unit, UnitKind
+from qms.organisations import days_off, operations, queries
+from qms.organisations.forms import AgencyForm, LocalDayOffForm, UnitForm
+from qms.organisations.models import (
+    Agency,
+    AgencyKind,
+    City,
+    CityKind,
+    LocalDayOff,
+    Unit,
+    UnitKind,
+)
 
 
 class CityOut(Resource):
@@ -70,6 +79,20 @@ class UnitOut(Resource):
     @classmethod
     def of(cls, unit: Unit) -> UnitOut:
         return cls.from_record(unit, archived=unit.is_archived)
+
+
+class DayOffOut(Resource):
+    labels_from = LocalDayOff
+
+    id: int
+    city_id: int
+    day: date
+    name: str
+    archived: bool
+
+    @classmethod
+    def of(cls, record: LocalDayOff) -> DayOffOut:
+        return cls.from_record(record, archived=record.is_archived)
 
 
 class AgencyInput(AgencyForm):
@@ -225,3 +248,46 @@ def archive_unit(unit_id: int):
     operations.archive(current_user, unit)
     db.session.commit()
     return ok(UnitOut.of(unit))
+
+
+api_children(
+    "list_days_off",
+    "/cities/<int:city_id>/days-off",
+    City,
+    lambda user, city: days_off.listed(user, city),
+    DayOffOut,
+    "The city's own days off (working-day limits skip them besides weekends and the national "
+    "holidays and cuti bersama)",
+    "organisations",
+)
+
+
+@api_route(
+    "/cities/<int:city_id>/days-off",
+    ("POST",),
+    summary="Add a day off of the city (its city admin)",
+    tag="organisations",
+    body=LocalDayOffForm,
+    response=DayOffOut,
+    status=201,
+)
+def create_day_off(city_id: int):
+    city = access.get_visible(City, city_id, current_user)
+    form = validate_form(LocalDayOffForm, json_body())
+    record = days_off.add(current_user, city, form.values())
+    db.session.commit()
+    return ok(DayOffOut.of(record))
+
+
+@api_route(
+    "/days-off/<int:day_id>/archive",
+    ("POST",),
+    summary="Archive a day off of the city: it counts as a working day again",
+    tag="organisations",
+    response=DayOffOut,
+)
+def archive_day_off(day_id: int):
+    record = access.get_visible(LocalDayOff, day_id, current_user)
+    days_off.archive(current_user, record)
+    db.session.commit()
+    return ok(DayOffOut.of(record))

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional, Regexp
 
-from qms.core.forms import REQUIRED, ChoiceField, enum_choices, max_length
+from qms.core.forms import REQUIRED, ChoiceField, DayField, enum_choices, max_length
 from qms.core.labels import label_of
 from qms.organisations.models import (
     AGENCY_KIND_LABELS,
@@ -19,6 +19,7 @@ from qms.organisations.models import (
     AgencyKind,
     City,
     CityKind,
+    LocalDayOff,
     Unit,
     UnitKind,
 )
@@ -98,3 +99,15 @@ class UnitForm(FlaskForm):
             "parent_id": self.parent_id.data or None,
             "active": bool(self.active.data),
         }
+
+
+class LocalDayOffForm(FlaskForm):
+    day = DayField(label_of(LocalDayOff, "day"), validators=[DataRequired(REQUIRED)])
+    name = StringField(
+        label_of(LocalDayOff, "name"),
+        validators=[DataRequired(REQUIRED), max_length(200)],
+        description=_l("e.g. HUT Kota Kupang, or a cuti bersama decreed after this release."),
+    )
+
+    def values(self) -> dict[str, Any]:
+        return {"day": self.day.data, "name": self.name.data.strip()}

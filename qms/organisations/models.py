@@ -4,7 +4,7 @@ city (kecamatan and kelurahan), loaded from checklists/places/."""
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, UniqueConstraint
@@ -191,3 +191,25 @@ class Place(AuditedMixin, db.Model):
     @property
     def record_label(self) -> str:
         return self.name
+
+
+class LocalDayOff(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+    """A day the city's offices are closed besides weekends and the national calendar (a
+    regional holiday, the city's anniversary, a cuti bersama the holidays package does not know
+    yet): public-service limits in working days skip it (qms/core/workdays.py). Archived, not
+    deleted, when it was entered by mistake."""
+
+    __tablename__ = "local_days_off"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(
+        ForeignKey("cities.id"), index=True, info=labelled(_l("City"))
+    )
+    day: Mapped[date] = mapped_column(info=labelled(_l("Day")))
+    name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Occasion")))
+
+    city: Mapped[City] = relationship()
+
+    @property
+    def record_label(self) -> str:
+        return f"{self.day.isoformat()} {self.name}"

@@ -11,7 +11,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from qms.core import access
 from qms.core.roles import Role
 from qms.extensions import db
-from qms.organisations.models import Agency, City, Place, Unit
+from qms.organisations.models import Agency, City, LocalDayOff, Place, Unit
 
 
 def agency_visibility(
@@ -60,7 +60,10 @@ class CityPolicy(access.Policy):
 class AgencyPolicy(access.Policy):
     def visible(self, user: access.User):
         return agency_visibility(
-            user, Agency.id, agency_roles=(Role.QUALITY_OFFICER,), city_roles=CITY_WIDE_ROLES
+            user,
+            Agency.id,
+            agency_roles=(Role.QUALITY_OFFICER, Role.AGENCY_HEAD),
+            city_roles=CITY_WIDE_ROLES,
         )
 
     def allows(self, user: access.User, action: str, record: Agency) -> bool:
@@ -75,7 +78,7 @@ class UnitPolicy(access.Policy):
         return agency_visibility(
             user,
             Unit.agency_id,
-            agency_roles=(Role.QUALITY_OFFICER, Role.INTERNAL_AUDITOR),
+            agency_roles=(Role.QUALITY_OFFICER, Role.AGENCY_HEAD, Role.INTERNAL_AUDITOR),
             city_roles=CITY_WIDE_ROLES,
         )
 
@@ -94,11 +97,26 @@ class PlacePolicy(access.Policy):
         return access.city_visibility(user, Place.city_id, city_roles=tuple(Role))
 
 
+class LocalDayOffPolicy(access.Policy):
+    """Everyone of the city reads its days off (its limits are counted with them); its city
+    admin enters and archives them."""
+
+    def visible(self, user: access.User):
+        return access.city_visibility(user, LocalDayOff.city_id, city_roles=tuple(Role))
+
+    def allows(self, user: access.User, action: str, record: LocalDayOff) -> bool:
+        return access.is_city_admin(user, record.city_id)
+
+    def may_create_in(self, user: access.User, owner: City) -> bool:
+        return access.is_city_admin(user, owner.id)
+
+
 def register() -> None:
     access.register_policy(City, CityPolicy())
     access.register_policy(Agency, AgencyPolicy())
     access.register_policy(Unit, UnitPolicy())
     access.register_policy(Place, PlacePolicy())
+    access.register_policy(LocalDayOff, LocalDayOffPolicy())
 
 
 class AgencyRecordPolicy(access.Policy):

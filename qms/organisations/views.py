@@ -12,10 +12,18 @@ from flask_wtf import FlaskForm
 
 from qms.core import access
 from qms.core.registry import agency_panels_for
+from qms.core.timeutil import today
 from qms.core.views import commit_and_redirect, form_status, require_login, saved
-from qms.organisations import operations, queries
-from qms.organisations.forms import AgencyForm, CityForm, UnitForm
-from qms.organisations.models import AGENCY_KIND_LABELS, Agency, AgencyKind, City, Unit
+from qms.organisations import days_off, operations, queries
+from qms.organisations.forms import AgencyForm, CityForm, LocalDayOffForm, UnitForm
+from qms.organisations.models import (
+    AGENCY_KIND_LABELS,
+    Agency,
+    AgencyKind,
+    City,
+    LocalDayOff,
+    Unit,
+)
 
 bp = Blueprint("organisations", __name__)
 require_login(bp)
@@ -200,3 +208,41 @@ def archive_agency(agency_id: int):
 def archive_unit(unit_id: int):
     record = access.get_visible(Unit, unit_id, current_user)
     return _archive(record, url_for(".agency", agency_id=record.agency_id))
+
+
+# --- the city's days off ------------------------------------------------------------------------
+
+
+@bp.get("/cities/<int:city_id>/days-off")
+def days_off_list(city_id: int):
+    record = access.get_visible(City, city_id, current_user)
+    year = request.args.get("year", type=int) or today().year
+    year = min(max(year, 1900), 2100)
+    return render_template(
+        "organisations/days_off.html",
+        city=record,
+        year=year,
+        local=days_off.listed(current_user, record, year),
+        national=days_off.national(year),
+        may_add=access.can(current_user, access.CREATE, LocalDayOff(city_id=record.id)),
+    )
+
+
+@bp.route("/cities/<int:city_id>/days-off/new", methods=["GET", "POST"])
+def new_day_off(city_id: int):
+    record = access.get_visible(City, city_id, current_user)
+    access.authorize(current_user, access.CREATE, LocalDayOff(city_id=record.id))
+    form = LocalDayOffForm()
+    added = _save(form, lambda values: days_off.add(current_user, record, values))
+    target = url_for(".days_off_list", city_id=city_id)
+    if added is not None:
+        return redirect(url_for(".days_off_list", city_id=city_id, year=added.day.year))
+    return _form_page(form, _("New day off in %(city)s", city=record.name), target)
+
+
+@bp.post("/days-off/<int:day_id>/archive")
+def archive_day_off(day_id: int):
+    record = access.get_visible(LocalDayOff, day_id, current_user)
+    days_off.archive(current_user, record)
+    target = url_for(".days_off_list", city_id=record.city_id, year=record.day.year)
+    return commit_and_redirect(target, _("“%(name)s” was archived.", name=record.record_label))

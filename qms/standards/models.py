@@ -76,6 +76,11 @@ class Clause(NumberedTitleMixin, AuditedMixin, db.Model):
     )
     depth: Mapped[int] = mapped_column(default=0)
     position: Mapped[int] = mapped_column(default=0)
+    #: the standard gives this sub-clause no title (ISO 9001 4.4.1, 9.2.2, …): the title is
+    #: our descriptive label, shown in brackets ("9.2.2 (Program audit)"), never as the standard's
+    untitled: Mapped[bool] = mapped_column(
+        default=False, info=labelled(_l("No title in the standard"))
+    )
     #: set when a later file no longer contains the clause; kept for old audits
     retired_at: Mapped[datetime | None] = mapped_column(default=None)
 
@@ -84,6 +89,16 @@ class Clause(NumberedTitleMixin, AuditedMixin, db.Model):
     questions: Mapped[list[Question]] = relationship(
         back_populates="clause", order_by="Question.position"
     )
+
+    @property
+    def shown_title(self) -> str:
+        """The title as pages and reports print it: our label of an untitled sub-clause in
+        brackets, so that it is not read as the standard's title."""
+        return f"({self.title})" if self.untitled else self.title
+
+    @property
+    def label(self) -> str:
+        return f"{self.number} {self.shown_title}"
 
     @property
     def documented_information_label(self) -> str | None:

@@ -43,6 +43,8 @@ STANDARD_SCHEMA = {
             "properties": {
                 "number": {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)*$"},
                 "title": bilingual("title"),
+                # the standard gives the sub-clause no title: `title` is our descriptive label
+                "untitled": {"type": "boolean"},
                 "documented_information": {"enum": [d.value for d in DocumentedInformation]},
                 "clauses": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/clause"}},
                 "questions": {
@@ -118,6 +120,7 @@ def upsert_standard(data: dict, source_file: str) -> dict[str, int]:
         clause.parent = clauses[parent_number] if parent_number else None
         clause.title_id = item["title"]["id"]
         clause.title_en = item["title"]["en"]
+        clause.untitled = item.get("untitled", False)
         clause.documented_information = DocumentedInformation(item["documented_information"])
         clause.depth = item["number"].count(".")
         clause.position = position

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint
 
-from qms.audits import grades
+from qms.audits import figures, grades
 from qms.audits.models import AUDIT_KIND_LABELS, AUDIT_STATUS_LABELS, ROW_RESULT_LABELS, AuditStatus
 from qms.audits.settings import compliance_tone
 from qms.core.views import require_login
@@ -35,4 +35,6 @@ def template_labels() -> dict[str, Any]:
         "audit_result_labels": ROW_RESULT_LABELS,
         "audit_grade_label": grades.grade_label,
         "audit_compliance_tone": compliance_tone,
+        "audit_compliance_formula": figures.formula_text,
+        "audit_nc_per_clause": figures.nonconformities_per_clause,
     }

@@ -67,6 +67,7 @@ def _detail_page(audit: Audit, agenda_form: AgendaForm | None = None) -> str:
         if audit.status == AuditStatus.REPORTED
         else [],
         tally=figures.tally(audit.rows),
+        per_clause=figures.per_clause_of(audit.rows),
         history=history_of(audit),
     )
 

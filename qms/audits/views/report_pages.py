@@ -27,6 +27,7 @@ def report(audit_id: int):
         "audits/report.html",
         audit=audit,
         tally=figures.tally(audit.rows),
+        per_clause=figures.per_clause_of(audit.rows),
         by_result=by_result,
         clauses=queries.clauses_in_scope(audit),
         files_of=files_of,

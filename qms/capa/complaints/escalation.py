@@ -1,9 +1,10 @@
 """The rules that escalate complaints to nonconformities (ISO 9001 10.2), configurable (see
 qms/capa/settings.py): a systemic problem (at least COMPLAINT_SIMILAR_COUNT complaints for one
 agency and category within COMPLAINT_SIMILAR_WINDOW_DAYS), then the response time (no answer
-within COMPLAINT_RESPONSE_DAYS, SP4N-LAPOR practice). A rule's complaints join its open
-nonconformity while there is one (qms/capa/rules.py); run daily (`flask qms
-escalate-complaints`) and after each confirmed import."""
+within COMPLAINT_RESPONSE_DAYS working days, SP4N-LAPOR practice; the similar-complaints
+window is in calendar days, a period of observation rather than a service limit). A rule's
+complaints join its open nonconformity while there is one (qms/capa/rules.py); run daily
+(`flask qms escalate-complaints`) and after each confirmed import."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy import select
 
 from qms.accounts.models import User
 from qms.capa import rules
+from qms.capa.complaints.working_days import Calendars, is_late
 from qms.capa.models import Complaint, NcSource, Nonconformity
 from qms.capa.settings import setting
 from qms.extensions import db
@@ -21,11 +23,6 @@ from qms.organisations.models import Agency, City
 
 #: complaints named in a nonconformity's evidence; the rest are counted
 NAMED_COMPLAINTS = 20
-
-
-def _breached(complaint: Complaint, today: date, days: int) -> bool:
-    answered = complaint.responded_at.date() if complaint.responded_at else today
-    return (answered - complaint.received_at.date()).days > days
 
 
 def similar_clusters(complaints: list[Complaint], count: int, window_days: int) -> set[int]:
@@ -86,7 +83,8 @@ def _escalate(
 def escalate_complaints(city: City, today: date, actor: User | None = None) -> list[Nonconformity]:
     """Apply the rules to the city's complaints not yet linked to a nonconformity: first the
     systemic one (≥ N similar complaints for an agency and category within the window), then
-    the response time (no answer within COMPLAINT_RESPONSE_DAYS). Returns the new ones."""
+    the response time (no answer within COMPLAINT_RESPONSE_DAYS working days). Returns the new
+    ones, due like other sources' nonconformities (CAPA_DEADLINES), not within the reply limit."""
     days = setting("COMPLAINT_RESPONSE_DAYS")
     count = setting("COMPLAINT_SIMILAR_COUNT")
     window = setting("COMPLAINT_SIMILAR_WINDOW_DAYS")
@@ -123,8 +121,9 @@ def escalate_complaints(city: City, today: date, actor: User | None = None) -> l
         if nc is not None:
             created.append(nc)
     late: dict[int, list[Complaint]] = defaultdict(list)
+    calendars = Calendars()
     for c in complaints:
-        if c.nonconformity_id is None and _breached(c, today, days):
+        if c.nonconformity_id is None and is_late(c, today, calendars):
             late[c.agency_id].append(c)
     for agency_id, members in sorted(late.items()):
         nc = _escalate(
@@ -133,9 +132,9 @@ def escalate_complaints(city: City, today: date, actor: User | None = None) -> l
             actor,
             today,
             "8.2.1",
-            f"SP4N-LAPOR: pengaduan ditindaklanjuti paling lambat {days} hari",
+            f"SP4N-LAPOR: pengaduan ditindaklanjuti paling lambat {days} hari kerja",
             f"{len(members)} pengaduan masyarakat untuk {members[0].agency.name} tidak "
-            f"ditanggapi dalam {days} hari sejak diterima.",
+            f"ditanggapi dalam {days} hari kerja sejak diterima.",
         )
         if nc is not None:
             created.append(nc)
