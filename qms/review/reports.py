@@ -19,7 +19,7 @@ from qms.reports.registry import RecordKind, ReportRequest, ReportType, register
 from qms.reports.sections import ReportSection, Scope, city_agencies, register_report_section
 from qms.review import pack
 from qms.review.models import OUTPUT_LABELS, ManagementReview, ReviewStatus
-from qms.review.queries import link_of
+from qms.review.queries import late_by, latest_held, link_of
 from qms.review.readiness import readiness
 
 
@@ -132,14 +132,22 @@ def _year_ends(req: ReportRequest, today: date) -> list[date]:
 
 def build_city_readiness(req: ReportRequest) -> dict[str, Any]:
     """Per agency of the city: ready for a certification audit or not, with the reasons of the
-    conditions that fail (the same answer as the agency's page and its API); per year: how
-    many agencies were ready at its end."""
+    conditions that fail (the same answer as the agency's page and its API), and its latest
+    management review, flagged when held late; per year: how many agencies were ready at its
+    end."""
     today = local_today()
     agencies = city_agencies(req)
     own = {}
     for agency in agencies:
         verdict = readiness(agency, today)
-        own[agency.id] = {"ready": verdict["ready"], "reasons": verdict["reasons"]}
+        latest = latest_held(agency.id)
+        own[agency.id] = {
+            "ready": verdict["ready"],
+            "reasons": verdict["reasons"],
+            "last_review": latest.held_on if latest else None,
+            # a review held more than the interval after the previous one is flagged
+            "late_by_months": late_by(latest) if latest else None,
+        }
     years = {
         day.year: {"ready": sum(1 for a in agencies if readiness(a, day)["ready"])}
         for day in _year_ends(req, today)
