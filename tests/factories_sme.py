@@ -13,8 +13,9 @@ from qms.core.checklists import load_directory
 from qms.core.roles import Role
 from qms.extensions import db
 from qms.sme import catalogue, labtests, operations, workflow
+from qms.sme.catalogue_models import ProductStandard, ProductVariant
 from qms.sme.demo import results
-from qms.sme.models import Business, Pathway, Product, ProductStandard, ProductVariant
+from qms.sme.models import Business, Pathway, Product
 from qms.sme.vocabulary import ProductCategory, Scale, Stage
 from tests.factories import Base, CityFactory, user_with_role
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from qms.core.checklists import load_directory
 from qms.core.history import HistoryEntry
 from qms.extensions import db
-from qms.sme.models import ProductStandard, ReadinessItem, TestParameter
+from qms.sme.catalogue_models import ProductStandard, ReadinessItem, TestParameter
 from tests.factories_sme import load_catalogue, standard
 
 GOOD = """kind: product_standard

@@ -14,8 +14,9 @@ from sqlalchemy import func, select
 from qms.core.errors import DomainError, ValidationFailed
 from qms.extensions import db
 from qms.sme import catalogue, labtests, operations, workflow
+from qms.sme.catalogue_models import TestParameter
 from qms.sme.demo import results as demo_results
-from qms.sme.models import Certificate, LabTest, Pathway, Surveillance, TestParameter, TestResult
+from qms.sme.models import Certificate, LabTest, Pathway, Surveillance, TestResult
 from qms.sme.vocabulary import Stage, Verdict
 from tests.factories_sme import (
     ProductFactory,

@@ -21,9 +21,10 @@ from qms.core.errors import DomainError
 from qms.core.history import history_of
 from qms.extensions import db
 from qms.sme import labtests, operations, workflow
+from qms.sme.catalogue_models import TestParameter
 from qms.sme.certificates import BSN
 from qms.sme.demo import results as demo_results
-from qms.sme.models import Business, Pathway, Product, StageRecord, TestParameter, TestResult
+from qms.sme.models import Business, Pathway, Product, StageRecord, TestResult
 from qms.sme.vocabulary import BINA_UMK_FORMER_STAGES, Stage, Verdict
 from tests.factories_sme import (
     ProductFactory,

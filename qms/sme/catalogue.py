@@ -20,7 +20,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from qms.core.checklists import Kind, bilingual, register_kind
 from qms.core.timeutil import utcnow
 from qms.extensions import db
-from qms.sme.models import (
+from qms.sme.catalogue_models import (
     ParameterLimit,
     ProductStandard,
     ProductVariant,

@@ -19,15 +19,8 @@ from qms.core.history import acting_as
 from qms.extensions import db
 from qms.organisations.models import City
 from qms.sme import catalogue, labtests, operations, workflow
-from qms.sme.models import (
-    Business,
-    ParameterLimit,
-    Pathway,
-    Product,
-    ProductStandard,
-    TestParameter,
-    TrainingBatch,
-)
+from qms.sme.catalogue_models import ParameterLimit, ProductStandard, TestParameter
+from qms.sme.models import Business, Pathway, Product, TrainingBatch
 from qms.sme.vocabulary import BINA_UMK_FORMER_STAGES, ReadinessStatus, Scheme, Stage
 
 OFFICER_EMAIL = "koperasi@demo.qms.id"

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from qms.core import access
 from qms.core.exports import Column
 from qms.extensions import db
+from qms.sme.catalogue_models import TestParameter
 from qms.sme.models import (
     Business,
     Certificate,
@@ -24,7 +25,6 @@ from qms.sme.models import (
     Product,
     StageRecord,
     Surveillance,
-    TestParameter,
     TestResult,
 )
 from qms.sme.settings import expiry_notice_horizon

@@ -15,8 +15,9 @@ from qms.core import access
 from qms.core.errors import DomainError
 from qms.core.i18n import fmt_date
 from qms.extensions import db
+from qms.sme.catalogue_models import ParameterLimit, TestParameter
 from qms.sme.checks import not_future, required
-from qms.sme.models import LabTest, ParameterLimit, Pathway, TestParameter, TestResult
+from qms.sme.models import LabTest, Pathway, TestResult
 from qms.sme.vocabulary import Verdict
 from qms.sme.workflow import lab_test_refusal, sampling_began
 

@@ -23,6 +23,7 @@ from qms.extensions import db
 from qms.organisations.models import City
 from qms.organisations.queries import kecamatan_of, kelurahan_by_kecamatan
 from qms.sme import catalogue, queries, settings
+from qms.sme.catalogue_models import ProductStandard
 from qms.sme.checks import expect_version, flush_versioned, not_future, required
 from qms.sme.models import (
     AuditFinding,
@@ -32,7 +33,6 @@ from qms.sme.models import (
     LabTest,
     Pathway,
     Product,
-    ProductStandard,
     ReadinessAnswer,
     StageRecord,
     Surveillance,

@@ -15,6 +15,12 @@ from qms.core import access
 from qms.core.roles import Role
 from qms.extensions import db
 from qms.organisations.models import City
+from qms.sme.catalogue_models import (
+    ProductStandard,
+    ReadinessChecklist,
+    ReadinessItem,
+    TestParameter,
+)
 from qms.sme.models import (
     AuditFinding,
     Business,
@@ -23,13 +29,9 @@ from qms.sme.models import (
     LabTest,
     Pathway,
     Product,
-    ProductStandard,
     ReadinessAnswer,
-    ReadinessChecklist,
-    ReadinessItem,
     StageRecord,
     Surveillance,
-    TestParameter,
     TestResult,
     TrainingAttendance,
     TrainingBatch,

@@ -17,7 +17,8 @@ from qms.reports.registry import RecordKind, ReportRequest, ReportType, register
 from qms.reports.sections import ReportSection, Scope, register_report_section
 from qms.sme import figures
 from qms.sme import queries as sme
-from qms.sme.models import Business, Pathway, TestParameter
+from qms.sme.catalogue_models import TestParameter
+from qms.sme.models import Business, Pathway
 from qms.sme.vocabulary import (
     CATEGORY_LABELS,
     GUIDANCE_KIND_LABELS,

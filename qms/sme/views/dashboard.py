@@ -9,7 +9,7 @@ from qms.core import access
 from qms.core.exports import csv_response
 from qms.core.timeutil import today
 from qms.sme import catalogue, figures, policies
-from qms.sme.models import ProductStandard
+from qms.sme.catalogue_models import ProductStandard
 from qms.sme.settings import setting
 from qms.sme.views import bp, not_found
 from qms.sme.views.registry import city_options
