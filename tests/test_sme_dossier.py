@@ -137,3 +137,28 @@ def test_the_dossier_prints_the_sni_once_numbers_in_its_language_and_overdue_vis
     english = _dossier_html(business, "en")
     assert "13.2 % b/b" in english and "<strong>overdue</strong>" in english
     assert f'<h1 class="cover-title">Small-business dossier: {business.name}</h1>' in english
+
+
+def test_the_dossier_prints_each_result_against_the_products_column_and_says_cannot_judge(app):
+    """A trigona honey is judged by the trigona column (moisture at most 27.5 %, not the 22 % of
+    other honey), and a "less than" above a maximum is printed as not judgeable, not as a fail."""
+    load_catalogue()
+    product = honey("trigona")
+    coop = coop_officer(product.business.city)
+    start = today() - timedelta(days=60)
+    pathway = operations.open_pathway(
+        coop, product, scheme="sppt_sni", scheme_type="5", started_on=start
+    )
+    advance(coop, pathway, Stage.TESTING, start)
+    began = pathway.current_stage_record.started_on
+    labtests.record_lab_test(
+        coop, pathway, lab_name="Lab Uji Kupang", lab_accreditation="LP-123-IDN",
+        report_number="LHU/8", sampled_on=began, tested_on=began,
+        results={**demo_results(pathway), "moisture": "25", "hmf": "< 50"},
+    )  # fmt: skip
+    db.session.commit()
+    html = _dossier_html(product.business, "id")
+    assert "Madu lebah tanpa sengat (trigona)" in html
+    assert "≤ 27,50 % b/b" in html and "≤ 22,00 % b/b" not in html
+    assert "Lab Uji Kupang (LP-123-IDN)" in html
+    assert "Tidak dapat dinilai" in html

@@ -17,7 +17,7 @@ from qms.reports.registry import RecordKind, ReportRequest, ReportType, register
 from qms.reports.sections import ReportSection, Scope, register_report_section
 from qms.sme import figures
 from qms.sme import queries as sme
-from qms.sme.catalogue_models import TestParameter
+from qms.sme.catalogue_models import ParameterLimit, TestParameter
 from qms.sme.models import Business, Pathway
 from qms.sme.vocabulary import (
     CATEGORY_LABELS,
@@ -25,6 +25,7 @@ from qms.sme.vocabulary import (
     SCALE_LABELS,
     SCHEME_LABELS,
     STAGE_LABELS,
+    VERDICT_LABELS,
     Stage,
 )
 
@@ -39,12 +40,16 @@ def owner(business: Business) -> tuple[City, None]:
     return business.city, None
 
 
-def _limit(parameter: TestParameter) -> dict[str, Any]:
+def _limit(limit: TestParameter | ParameterLimit | None, unit: str) -> dict[str, Any]:
+    """The limit a result was judged by: the product's column of the SNI, else the default."""
+    if limit is None:
+        return {"expected": None, "min": None, "max": None, "max_exclusive": False, "unit": unit}
     return {
-        "expected": parameter.expected if parameter.is_qualitative else None,
-        "min": parameter.min_value,
-        "max": parameter.max_value,
-        "unit": parameter.unit,
+        "expected": limit.expected if limit.is_qualitative else None,
+        "min": limit.min_value,
+        "max": limit.max_value,
+        "max_exclusive": limit.max_exclusive,
+        "unit": unit,
     }
 
 
@@ -52,6 +57,8 @@ def _pathway(pathway: Pathway, day: date) -> dict[str, Any]:
     return {
         # the catalogue's number carries its year ("SNI 8664:2018", "SNI 01-3542-2004")
         "standard": f"{pathway.standard.number} {pathway.standard.title}",
+        # the category, form or grade of the SNI the product is judged by
+        "variant": pathway.variant.name if pathway.variant else None,
         "scheme": str(SCHEME_LABELS[pathway.scheme]),
         "stage": str(STAGE_LABELS[pathway.stage]),
         "lspro": pathway.lspro_name,
@@ -69,19 +76,21 @@ def _pathway(pathway: Pathway, day: date) -> dict[str, Any]:
                 "round": test.round,
                 "lab": test.lab_name,
                 "report_number": test.report_number,
+                "lab_accreditation": test.lab_accreditation,
                 "sampled_on": test.sampled_on,
                 "tested_on": test.tested_on,
                 "passed": test.passed,
                 "results": [
                     {
                         "parameter": r.parameter.name,
-                        "limit": _limit(r.parameter),
+                        "limit": _limit(r.limit, r.parameter.unit),
                         # a number is printed in the report's language, a text as written
                         "number": r.value_number,
                         "decimals": r.decimals,
                         "text": r.value_text,
                         "unit": r.parameter.unit,
-                        "passed": r.passed,
+                        "verdict": r.verdict.value,
+                        "verdict_label": str(VERDICT_LABELS[r.verdict]),
                     }
                     for r in test.results
                 ],
