@@ -189,7 +189,9 @@ def test_agency_report_and_dashboard_match_the_database(app, client, auth, demo)
     assert f"{findings} Temuan" in summary and f"{open_ncs} Ketidaksesuaian terbuka" in summary
     assert f"{complaints} Pengaduan" in summary
     assert "Dinas Kependudukan dan Pencatatan Sipil Kota Kupang" in text
-    assert "Kesesuaian = (sesuai + ½ × observasi)" in text  # Indonesian letters and signs
+    # the formula with its weights, in Indonesian letters and signs
+    formula = "Kesesuaian = (sesuai + 1 × observasi) ÷ (sesuai + observasi + 2 × KTS Mayor + 1 ×"
+    assert formula in text
 
     # a period without data says so
     _report, _reader, _pages, text = _render(

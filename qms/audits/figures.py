@@ -432,6 +432,8 @@ def overall(tallies: list[dict[str, Any]]) -> dict[str, Any]:
         sum(t["conform"] for t in tallies),
         sum(t["observation"] for t in tallies),
         sum(t["nonconform"] for t in tallies),
+        # each nonconformity weighs as its grade did in its own tally
+        sum(t["weighted_nonconform"] for t in tallies),
     )
     return total.as_dict()
 

@@ -49,6 +49,7 @@ def build(req: ReportRequest) -> dict[str, Any]:
     programme = audit.programme_item.programme.title if audit.programme_item else ""
     return {
         "reference": audit.reference,
+        "formula": figures.formula_text(),
         "draft": audit.status in (AuditStatus.PLANNED, AuditStatus.IN_PROGRESS),
         "status": str(AUDIT_STATUS_LABELS[audit.status]),
         "kind": str(AUDIT_KIND_LABELS[audit.kind]),
@@ -144,6 +145,8 @@ def build_clauses(req: ReportRequest) -> dict[str, Any]:
     titles = figures.clause_titles(set(chapters))
     latest_audit = audits[-1] if audits else None
     return {
+        # the formula in force is part of the data: a change of weights makes a new report
+        "formula": figures.formula_text(),
         "audits": audits,
         "latest_audit": latest_audit["reference"] if latest_audit else None,
         "compliance": latest_audit["tally"]["compliance"] if latest_audit else None,
@@ -151,7 +154,7 @@ def build_clauses(req: ReportRequest) -> dict[str, Any]:
         "clauses": [
             {
                 "number": f.clause.number,
-                "title": f.clause.title,
+                "title": f.clause.shown_title,
                 **f.tally.as_dict(),
                 "audit": f.audit.reference,
             }
