@@ -134,7 +134,7 @@ def test_city_admin_grants_only_non_national_roles_in_own_city(client, auth):
         data={"role": "management_viewer", "city_id": city.id, "agency_id": "0"},
     )
     assert unconfirmed.status_code == 422
-    assert "tick the confirmation" in unconfirmed.get_data(as_text=True)
+    assert "centang penegasan" in unconfirmed.get_data(as_text=True)
     assert len(db.session.get(User, target.id).roles) == 1
     granted = client.post(
         f"/users/{target.id}/roles",
