@@ -18,12 +18,12 @@ def agency_visibility(
     user: access.User,
     agency_column: InstrumentedAttribute,
     *,
-    agency_roles: tuple[Role, ...] = (Role.QUALITY_OFFICER,),
+    agency_roles: tuple[Role, ...] = (Role.QUALITY_OFFICER, Role.AGENCY_HEAD),
     city_roles: tuple[Role, ...] = access.CITY_READERS,
     national_roles: tuple[Role, ...] = access.NATIONAL_READERS,
 ) -> ColumnElement[bool]:
     """Records owned by an agency: national readers see all, city roles their city's agencies,
-    agency roles their own agency."""
+    agency roles (its quality officers and its head) their own agency."""
     if user.has_role(*national_roles):
         return true()
     conditions = []

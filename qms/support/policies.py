@@ -37,7 +37,7 @@ from qms.support.models import (
 #: who reads every agency's registers in their city
 CITY_READERS = (Role.CITY_ADMIN, Role.MANAGEMENT_VIEWER, Role.INTERNAL_AUDITOR)
 #: who reads the city's auditor qualifications
-QUALIFICATION_READERS = (*CITY_READERS, Role.QUALITY_OFFICER)
+QUALIFICATION_READERS = (*CITY_READERS, Role.QUALITY_OFFICER, Role.AGENCY_HEAD)
 
 
 def reads_agency(user: access.User, column: Any) -> ColumnElement[bool]:
