@@ -9,6 +9,8 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+import holidays
+
 from qms.capa import operations as capa_operations
 from qms.capa.models import ComplaintStatus, NcGrade, NcStatus
 from qms.core.review_inputs import review_period
@@ -239,6 +241,20 @@ def _entry(inputs: dict, key: str) -> dict:
     raise KeyError(key)
 
 
+def _working_days(received: date, answered: date) -> int:
+    """Working days after the day received up to the day answered, counted here from the
+    `holidays` package's Indonesian calendar (public holidays and cuti bersama)."""
+    off = holidays.country_holidays(
+        "ID", years={received.year, answered.year}, categories=("public", "government")
+    )
+    span = (answered - received).days
+    return sum(
+        1
+        for n in range(1, span + 1)
+        if (day := received + timedelta(days=n)).weekday() < 5 and day not in off
+    )
+
+
 def test_every_number_of_the_pack_matches_the_records_and_the_held_pack_stays_frozen(
     app, api, client
 ):
@@ -282,7 +298,8 @@ def test_every_number_of_the_pack_matches_the_records_and_the_held_pack_stays_fr
     # c) complaints: received in the period, answered, within the limit, mean days
     received = [c for c in complaints if _in_period(c.received_at.date())]
     answered = [c for c in received if c.responded_at is not None]
-    days = [(c.responded_at.date() - c.received_at.date()).days for c in answered]
+    # SP4N-LAPOR counts working days: weekdays that are no national holiday or cuti bersama
+    days = [_working_days(c.received_at.date(), c.responded_at.date()) for c in answered]
     complaint_counts = _entry(inputs, "complaints")["counts"]
     assert complaint_counts == {
         "received": len(received),

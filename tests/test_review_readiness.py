@@ -17,7 +17,7 @@ from qms.extensions import db
 from qms.review.readiness import readiness
 from qms.standards.models import Clause, DocumentedInformation
 from tests.factories_audits import StandardFactory
-from tests.factories_documents import DocumentFactory, effective_revision
+from tests.factories_documents import DocumentFactory, agency_head, effective_revision
 from tests.factories_plan import make_world
 from tests.factories_review import held_review
 
@@ -82,7 +82,8 @@ def test_readiness_condition_by_condition(app, client, auth, api):
     # a controlled document mapped to 4.3 maintains it
     document = DocumentFactory(agency=world.agency, title="Ruang lingkup SMM")
     db.session.add(DocumentClause(document=document, clause_id=clauses["4.3"].id))
-    effective_revision(document, world.officer, world.admin, effective_on=date(2026, 1, 5))
+    head = agency_head(world.agency)  # approves the agency's procedures
+    effective_revision(document, world.officer, head, effective_on=date(2026, 1, 5))
     data = readiness(world.agency, today)
     item = data["items"][0]
     assert item["present"] and item["evidence"][0]["label"].endswith("Ruang lingkup SMM")
