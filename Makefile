@@ -5,6 +5,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# the suite in one process per core, each test file kept in one process (pytest-xdist)
+PARALLEL ?= -n auto --dist loadfile
 export FLASK_APP := qms
 
 .PHONY: setup run test lint demo-db worker
@@ -38,9 +40,9 @@ lint: setup
 test: lint
 	scripts/system-deps --browser
 	@echo "== SQLite"
-	env -u QMS_TEST_DATABASE_URL $(BIN)/pytest -q -p no:cacheprovider
+	env -u QMS_TEST_DATABASE_URL $(BIN)/pytest -q -p no:cacheprovider $(PARALLEL)
 	@cat test-output/api-contract.txt
 	@if [ -n "$$QMS_TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL ($$QMS_TEST_DATABASE_URL)"; \
-		$(BIN)/pytest -q -p no:cacheprovider && cat test-output/api-contract.txt; \
+		$(BIN)/pytest -q -p no:cacheprovider $(PARALLEL) && cat test-output/api-contract.txt; \
 	fi
