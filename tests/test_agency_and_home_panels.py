@@ -87,7 +87,8 @@ def test_each_role_sees_the_agency_panels_its_policies_allow(scene, client, auth
         w.lead: everything,  # the register panel: the nonconformity he raised
         scene.bystander: {"documents", "audits"},  # no nonconformity of theirs here
         scene.coop: set(),  # small businesses only
-        agency_head(w.dukcapil): {"documents"},  # the Kepala OPD approves its documents
+        # the Kepala OPD approves its documents and reads its nonconformity register
+        agency_head(w.dukcapil): {"documents", "capa"},
         w.other_officer: None,  # another agency's page is not theirs to see
     }
     for user, panels in expectations.items():
