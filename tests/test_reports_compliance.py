@@ -26,7 +26,7 @@ from qms.organisations.models import Agency
 from qms.planning.models import Objective
 from qms.reports import archive, jobs, portal
 from qms.reports.models import GeneratedReport, ReportStatus
-from qms.reports.registry import register_report_type, report_type
+from qms.reports.registry import ReportRequest, register_report_type, report_type
 from qms.skm import figures as skm_figures
 from qms.skm.models import Survey
 from qms.skm.vocabulary import SurveyStatus
@@ -468,3 +468,62 @@ def test_the_city_summary_says_which_agencies_are_ready_and_why(app, api, demo):
     dukcapil = section["agencies"][demo["dukcapil"].id]
     assert dukcapil["last_review"] == date(2025, 8, 14)
     assert "Tinjauan manajemen diadakan 14 Agustus 2025" in text
+
+
+def _queries_of(work) -> tuple[object, int]:
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        result = work()
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+    return result, len(seen)
+
+
+def test_the_national_overview_agrees_with_each_city_summary_in_as_many_queries(app, demo):
+    """The BSN home's row per city shows what that city's summary counts (agencies audited,
+    mean compliance, open and overdue nonconformities, products certified), and reading it
+    takes as many queries for five cities as for one."""
+    from qms.reports.dashboards import national_context
+    from qms.reports.sections import assemble_city
+    from tests.factories import AgencyFactory, CityFactory
+
+    reviewer = demo["reviewer"]
+    db.session.commit()
+    board, alone = _queries_of(lambda: national_context(reviewer)["board"])
+    (kupang,) = board["cities"]
+    summary = assemble_city(ReportRequest(city=demo["city"], requested_by=reviewer))
+    assert kupang["agencies"] == len(summary["agencies"]) >= 25
+    city_figures = summary["sections"]
+    assert kupang["of"]["audits"] == {
+        "audited": city_figures["audits"]["audited"],
+        "compliance": pytest.approx(city_figures["audits"]["compliance"]),
+    }
+    assert kupang["of"]["audits"]["audited"] >= 7
+    assert kupang["of"]["actions"] == {
+        "open_ncs": city_figures["actions"]["open_ncs"],
+        "overdue_ncs": city_figures["actions"]["overdue_ncs"],
+    }
+    assert kupang["of"]["actions"]["open_ncs"] > 0
+    assert kupang["of"]["funnel"] == {"certified": city_figures["funnel"]["certified"]}
+    assert kupang["of"]["funnel"]["certified"] > 0
+
+    for n in range(4):
+        city = CityFactory(name=f"Kota Uji {n}")
+        for _ in range(3):
+            AgencyFactory(city=city)
+    db.session.commit()
+    board, many = _queries_of(lambda: national_context(reviewer)["board"])
+    assert len(board["cities"]) == 5
+    assert many == alone
+    others = [c for c in board["cities"] if c["id"] != demo["city"].id]
+    assert all(c["agencies"] == 3 for c in others)
+    assert all(c["of"]["audits"] == {"audited": 0, "compliance": None} for c in others)
+    assert all(c["of"]["actions"] == {"open_ncs": 0, "overdue_ncs": 0} for c in others)

@@ -403,6 +403,24 @@ def audits_of(
     return result
 
 
+def latest_compliance(
+    agency_ids: list[int], period: Period, *, visible_to: User | None = None
+) -> dict[int, float | None]:
+    """Each agency's compliance of its latest issued audit in the period that the user may see
+    (what `audits_of(...)[agency][-1]["tally"]` gives), counting only those audits' rows."""
+    latest: dict[int, int] = {}
+    for audit in sorted(
+        issued_audits(agency_ids, visible_to=visible_to, period=period),
+        key=lambda a: (_day_of(a), a.id),
+    ):
+        latest[audit.agency_id] = audit.id
+    by_audit = clause_tallies(list(latest.values()), _chapter_of_clause())
+    return {
+        agency_id: sum(by_audit.get(audit_id, {}).values(), Tally()).compliance
+        for agency_id, audit_id in latest.items()
+    }
+
+
 def _chapter_of_clause() -> ColumnElement[str]:
     """SQL: the main clause of `Clause.number`, as `chapter_of` gives it."""
     chapters = {chapter_of(n) for n in db.session.scalars(select(Clause.number).distinct())}

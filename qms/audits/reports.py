@@ -10,6 +10,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from qms.accounts.models import User
 from qms.audits import figures, grades, queries
 from qms.audits.models import (
     AUDIT_KIND_LABELS,
@@ -21,7 +22,13 @@ from qms.audits.models import (
 from qms.extensions import db
 from qms.organisations.models import Agency, City
 from qms.reports.registry import RecordKind, ReportRequest, ReportType, register_report_type
-from qms.reports.sections import ReportSection, Scope, city_agency_ids, register_report_section
+from qms.reports.sections import (
+    ReportSection,
+    Scope,
+    city_agency_ids,
+    per_city,
+    register_report_section,
+)
 
 
 def find(reference: str, city: City) -> Audit | None:
@@ -213,7 +220,7 @@ def build_city(req: ReportRequest) -> dict[str, Any]:
             by_year[audit["day"].year].append(audit)
     chapters = sorted(all_chapters, key=figures.clause_key)
     titles = figures.clause_titles(set(chapters))
-    audited = [a["compliance"] for a in agencies.values() if a["compliance"] is not None]
+    shares = [a["compliance"] for a in agencies.values()]
     return {
         "agencies": agencies,
         "years": {
@@ -225,11 +232,31 @@ def build_city(req: ReportRequest) -> dict[str, Any]:
             for year, listed in by_year.items()
         },
         "chapters": [{"number": c, "title": titles.get(c, "")} for c in chapters],
-        "audited": len(audited),
-        "compliance": sum(audited) / len(audited) if audited else None,
+        "audited": sum(share is not None for share in shares),
+        "compliance": _mean(shares),
         "audits": sum(a["audits"] for a in agencies.values()),
         "findings": sum(a["findings"] for a in agencies.values()),
     }
+
+
+def _mean(shares: list[float | None]) -> float | None:
+    known = [share for share in shares if share is not None]
+    return sum(known) / len(known) if known else None
+
+
+def build_national(user: User, agencies: dict[int, list[int]]) -> dict[int, dict[str, Any]]:
+    """Per city: the agencies audited and their mean compliance, as `build_city` counts them,
+    for all the cities at once."""
+    every = [i for ids in agencies.values() for i in ids]
+    latest = figures.latest_compliance(every, (None, None), visible_to=user)
+    return per_city(
+        agencies,
+        latest,
+        lambda shares: {
+            "audited": sum(share is not None for share in shares),
+            "compliance": _mean(shares),
+        },
+    )
 
 
 SECTIONS = (
@@ -257,6 +284,7 @@ SECTIONS = (
         build=build_city,
         template="audits/pdf/_city.html",
         ranks="compliance",
+        national=build_national,
     ),
 )
 

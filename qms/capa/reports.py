@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
+from qms.accounts.models import User
 from qms.capa import figures
 from qms.capa.interface import request_form_blocks
 from qms.capa.models import (
@@ -26,7 +27,13 @@ from qms.core.timeutil import today
 from qms.extensions import db
 from qms.organisations.models import Agency, City
 from qms.reports.registry import RecordKind, ReportRequest, ReportType, register_report_type
-from qms.reports.sections import ReportSection, Scope, city_agency_ids, register_report_section
+from qms.reports.sections import (
+    ReportSection,
+    Scope,
+    city_agency_ids,
+    per_city,
+    register_report_section,
+)
 
 
 def find(number: str, city: City) -> Nonconformity | None:
@@ -215,6 +222,21 @@ def build_city_actions(req: ReportRequest) -> dict[str, Any]:
     }
 
 
+def build_national_actions(user: User, agencies: dict[int, list[int]]) -> dict[int, dict[str, Any]]:
+    """Per city: open and overdue nonconformities, as `build_city_actions` counts them, for all
+    the cities at once."""
+    every = [i for ids in agencies.values() for i in ids]
+    counts = figures.counts_per_agency(user, every, (None, None), today())
+    return per_city(
+        agencies,
+        counts,
+        lambda listed: {
+            "open_ncs": sum(c["open"] for c in listed),
+            "overdue_ncs": sum(c["overdue"] for c in listed),
+        },
+    )
+
+
 def build_city_complaints(req: ReportRequest) -> dict[str, Any]:
     """Per agency of the city: complaints and the share answered in time."""
     ids, counts = _city_counts(req)
@@ -255,6 +277,7 @@ SECTIONS = (
         title=None,
         order=30,
         build=build_city_actions,
+        national=build_national_actions,
         template="capa/pdf/_city_actions.html",
     ),
     ReportSection(

@@ -16,7 +16,13 @@ from qms.extensions import db
 from qms.organisations import queries as organisations
 from qms.organisations.models import Agency, City
 from qms.reports.registry import ReportRequest
-from qms.reports.sections import Scope, assemble_agency, assemble_city, report_sections
+from qms.reports.sections import (
+    Scope,
+    agencies_by_city,
+    assemble_agency,
+    assemble_city,
+    report_sections,
+)
 
 #: the city dashboard charts the best and the worst agencies, not all of them
 RANKED_ON_HOME = 10
@@ -71,25 +77,25 @@ def national_visible(user: User) -> bool:
 
 
 def national_context(user: User) -> dict[str, Any]:
-    """Each city's figures as on its city summary, laid out as the sections' parts read a
-    table: one row per city with each section's figures under `of`."""
-    sections = report_sections(Scope.CITY)
-    cities = []
-    for city in organisations.visible_cities(user):
-        board = _city_board(city, user)
-        cities.append(
-            {
-                "id": city.id,
-                "name": city.name,
-                "agencies": len(board["agencies"]),
-                "of": board["sections"],
-            }
-        )
+    """Each city's figures as on its city summary, one row per city with each section's
+    figures under `of`, counted for all the cities at once (`ReportSection.national`)."""
+    sections = [s for s in report_sections(Scope.CITY) if s.national is not None]
+    cities = organisations.visible_cities(user)
+    agencies = agencies_by_city(user, [c.id for c in cities])
+    figures = {s.key: s.national(user, agencies) for s in sections if s.national}
     return {
         "board": {
             "order": [s.key for s in sections],
             "sections": {s.key: {} for s in sections},
-            "cities": cities,
+            "cities": [
+                {
+                    "id": city.id,
+                    "name": city.name,
+                    "agencies": len(agencies[city.id]),
+                    "of": {key: of_city[city.id] for key, of_city in figures.items()},
+                }
+                for city in cities
+            ],
         }
     }
 

@@ -18,15 +18,22 @@ The parts asked for:
                   year), "chapter"; per slice of agencies "head", "name", "cell" (the ranking)
                   and "chunk" (below it; the slice is `chunk`)
   dashboards      "stats", "charts" (an agency's, a city's: `data.id` names the charts);
-                  "national-chart", "national-head", "national-cell" (a row per city)"""
+                  "national-chart", "national-head", "national-cell" (a row per city)
+
+The national dashboard does not assemble every city's summary (that grows with the cities): a
+city section that has a row there gives `national(user, agencies)`, which takes the agencies
+the user may see per city ({city id: [agency ids]}) and answers every city's figures
+({city id: figures}, what the "national-cell" part reads as `own`) with a fixed number of
+queries whatever the number of cities."""
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from qms.accounts.models import User
 from qms.core import access
 from qms.core.timeutil import today
 from qms.extensions import db
@@ -37,6 +44,10 @@ from qms.reports.registry import Builder, Permission, ReportRequest
 class Scope(enum.StrEnum):
     AGENCY = "agency"
     CITY = "city"
+
+
+#: (user, {city id: the agency ids the user sees there}) -> {city id: figures}
+NationalBuilder = Callable[[User, dict[int, list[int]]], dict[int, dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,9 @@ class ReportSection:
     #: city scope: the figure of this section's `agencies` that ranks the agencies (highest
     #: first; those without it last)
     ranks: str | None = None
+    #: city scope: the section's figures per city for the national dashboard (see the module's
+    #: docstring); None: the section has no column there
+    national: NationalBuilder | None = None
 
     def applies(self, request: ReportRequest) -> bool:
         user = request.requested_by
@@ -97,6 +111,32 @@ def city_agencies(request: ReportRequest) -> list[Agency]:
             .order_by(Agency.name, Agency.id)
         )
     )
+
+
+def agencies_by_city(user: User, city_ids: Sequence[int]) -> dict[int, list[int]]:
+    """The agencies in use that the user may see in each of the cities, in one query (as
+    `city_agencies` gives them for one city)."""
+    found: dict[int, list[int]] = {city_id: [] for city_id in city_ids}
+    query = (
+        access.scoped(Agency, user)
+        .where(Agency.city_id.in_(city_ids))
+        .with_only_columns(Agency.city_id, Agency.id)
+        .order_by(Agency.name, Agency.id)
+    )
+    for city_id, agency_id in db.session.execute(query):
+        found[city_id].append(agency_id)
+    return found
+
+
+def per_city(
+    agencies: dict[int, list[int]], per_agency: dict[int, Any], total: Callable[[list[Any]], Any]
+) -> dict[int, Any]:
+    """A national figure from a per-agency one: `total` of the figures of each city's agencies
+    (those without one left out)."""
+    return {
+        city_id: total([per_agency[i] for i in ids if i in per_agency])
+        for city_id, ids in agencies.items()
+    }
 
 
 def _built(scope: Scope, request: ReportRequest) -> dict[str, Any]:

@@ -28,7 +28,14 @@ from qms.sme.models import (
     TestResult,
 )
 from qms.sme.settings import expiry_notice_horizon
-from qms.sme.vocabulary import CATEGORY_LABELS, STAGE_LABELS, STAGE_ORDER, ProductCategory, Stage
+from qms.sme.vocabulary import (
+    CATEGORY_LABELS,
+    IN_FORCE,
+    STAGE_LABELS,
+    STAGE_ORDER,
+    ProductCategory,
+    Stage,
+)
 
 
 @dataclass
@@ -86,6 +93,19 @@ def current_certificates(pathway_ids: Any) -> Any:
         .group_by(Certificate.pathway_id)
     )
     return select(Certificate).where(Certificate.id.in_(latest))
+
+
+def certified_per_city(user: Any, city_ids: list[int]) -> dict[int, int]:
+    """Per city, the pathways the user may see whose certificate is in force (the funnel's
+    certified, surveillance and renewal stages), counted in one query."""
+    query = (
+        _live_pathways(user, None)
+        .where(Pathway.city_id.in_(city_ids), Pathway.stage.in_(IN_FORCE))
+        .with_only_columns(Pathway.city_id, func.count())
+        .group_by(Pathway.city_id)
+    )
+    counted = {city_id: n for city_id, n in db.session.execute(query)}
+    return {city_id: counted.get(city_id, 0) for city_id in city_ids}
 
 
 def compute(user: Any, today: date, city_id: int | None = None) -> Dashboard:

@@ -10,6 +10,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from qms.accounts.models import User
 from qms.core.timeutil import today
 from qms.extensions import db
 from qms.organisations.models import City
@@ -22,11 +23,11 @@ from qms.sme.models import Business, Pathway
 from qms.sme.vocabulary import (
     CATEGORY_LABELS,
     GUIDANCE_KIND_LABELS,
+    IN_FORCE,
     SCALE_LABELS,
     SCHEME_LABELS,
     STAGE_LABELS,
     VERDICT_LABELS,
-    Stage,
 )
 
 
@@ -193,10 +194,15 @@ def build_city_funnel(req: ReportRequest) -> dict[str, Any]:
     return {
         "funnel": [{"label": str(STAGE_LABELS[s]), "count": n} for s, n in board.funnel],
         "pathways": sum(n for _s, n in board.funnel),
-        "certified": sum(
-            n for s, n in board.funnel if s in (Stage.CERTIFIED, Stage.SURVEILLANCE, Stage.RENEWAL)
-        ),
+        "certified": sum(n for s, n in board.funnel if s in IN_FORCE),
     }
+
+
+def build_national_funnel(user: User, agencies: dict[int, list[int]]) -> dict[int, dict[str, int]]:
+    """Per city: the products certified, as `build_city_funnel` counts them, for all the
+    cities at once."""
+    counted = figures.certified_per_city(user, list(agencies))
+    return {city_id: {"certified": n} for city_id, n in counted.items()}
 
 
 FUNNEL = ReportSection(
@@ -205,6 +211,7 @@ FUNNEL = ReportSection(
     title=_l("Small-business certification funnel"),
     order=60,
     build=build_city_funnel,
+    national=build_national_funnel,
     template="sme/pdf/_city.html",
 )
 

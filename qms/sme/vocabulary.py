@@ -111,6 +111,10 @@ class Stage(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+#: the stages in which the pathway's certificate is in force and under surveillance
+IN_FORCE = frozenset({Stage.CERTIFIED, Stage.SURVEILLANCE, Stage.RENEWAL})
+
+
 #: every forward stage of either scheme, in the order a list or a funnel shows them (on hold
 #: and withdrawn stand aside); each pathway follows its scheme's own list (`stage_list`)
 STAGE_ORDER: tuple[Stage, ...] = (

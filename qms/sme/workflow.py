@@ -34,6 +34,7 @@ from qms.sme.checks import (
 )
 from qms.sme.models import Pathway, StageRecord
 from qms.sme.vocabulary import (
+    IN_FORCE,
     SCHEME_LABELS,
     STAGE_LABELS,
     STAGE_ORDER,
@@ -44,8 +45,6 @@ from qms.sme.vocabulary import (
 )
 
 ACTIVE_STAGES = frozenset(STAGE_ORDER)
-#: the stages in which the pathway's certificate is in force and under surveillance
-IN_FORCE = frozenset({Stage.CERTIFIED, Stage.SURVEILLANCE, Stage.RENEWAL})
 CERTIFICATE_FIELDS = ("certificate_number", "issuer", "issued_on", "expires_on", "batch")
 #: where a sample may be taken and its lab results recorded: SPPT SNI's sampling officer often
 #: samples during the stage-2 visit
