@@ -67,6 +67,8 @@ class Config:
     MAIL_SENDER = _env("MAIL_SENDER", "qms@localhost")
 
     REDIS_URL = os.environ.get("REDIS_URL")
+    #: X-Query-Count and X-Query-Time on every response, for the page benchmark (bench/pages.py)
+    QUERY_STATS = _env("QUERY_STATS", "0") == "1"
     #: the archive of generated PDF reports; default: a "reports" folder in UPLOAD_DIR
     REPORTS_DIR = _env("REPORTS_DIR")
 

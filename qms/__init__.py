@@ -49,7 +49,13 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
 
     from qms import cli, web
-    from qms.core import history, i18n, inputs, mail  # noqa: F401  (history's listeners, models)
+    from qms.core import (  # noqa: F401  (history's listeners, models)
+        history,
+        i18n,
+        inputs,
+        mail,
+        querystats,
+    )
     from qms.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -68,6 +74,7 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     if app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])
     inputs.init_app(app)
+    querystats.init_app(app)
     web.init_app(app)
     for feature in FEATURES:
         importlib.import_module(f"qms.{feature}").init_app(app)
