@@ -71,6 +71,8 @@ class Config:
     QUERY_STATS = _env("QUERY_STATS", "0") == "1"
     #: the archive of generated PDF reports; default: a "reports" folder in UPLOAD_DIR
     REPORTS_DIR = _env("REPORTS_DIR")
+    #: the class that keeps evidence files and archived reports (qms/core/storage.py)
+    FILE_STORE = _env("FILE_STORE", "qms.core.storage:FolderStore")
 
 
 class DevelopmentConfig(Config):

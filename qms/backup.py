@@ -31,11 +31,10 @@ from flask import current_app
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
+from qms.core.storage import FolderStore, file_store
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.files.models import StoredFile
-from qms.files.queries import path_of, storage_dir
-from qms.reports.archive import reports_dir
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -118,6 +117,19 @@ def _table_counts() -> dict[str, int]:
     }
 
 
+def _folder(area: str) -> Path:
+    """The folder of a file area (qms/core/storage.py); another kind of store is backed up
+    with its own tools."""
+    store = file_store(area)
+    if not isinstance(store, FolderStore):
+        raise BackupError(
+            f"the {area} files are kept by {type(store).__name__}, not in a folder: back them "
+            "up with that store's own tools"
+        )
+    store.root.mkdir(parents=True, exist_ok=True)
+    return store.root
+
+
 def _files_below(root: Path) -> Iterator[Path]:
     if root.exists():
         yield from sorted(p for p in root.rglob("*") if p.is_file())
@@ -125,8 +137,8 @@ def _files_below(root: Path) -> Iterator[Path]:
 
 def make_backup(archive: Path) -> dict[str, Any]:
     """Write the archive; returns its manifest."""
-    reports = reports_dir()
-    uploads = storage_dir()
+    reports = _folder("reports")
+    uploads = _folder("evidence")
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         (workdir / "database").mkdir()
@@ -224,8 +236,8 @@ def restore(archive: Path, *, replace: bool = False) -> dict[str, Any]:
         db.session.remove()
         db.engine.dispose()
         _restore_database(workdir / manifest["database"]["member"], url)
-        _restore_folder(workdir / "uploads", storage_dir())
-        _restore_folder(workdir / "reports", reports_dir())
+        _restore_folder(workdir / "uploads", _folder("evidence"))
+        _restore_folder(workdir / "reports", _folder("reports"))
     counts = _table_counts()
     differing = {t: (n, counts.get(t)) for t, n in manifest["counts"].items() if counts.get(t) != n}
     if differing:
@@ -271,7 +283,7 @@ def check_files() -> list[FileProblem]:
     """Evidence files whose stored file is missing or whose content no longer has its hash."""
     problems = []
     for stored in db.session.scalars(select(StoredFile).order_by(StoredFile.id)):
-        path = path_of(stored)
+        path = _folder("evidence") / stored.storage_name
         if not path.is_file():
             problems.append(FileProblem(stored, "missing"))
         elif _sha256(path) != stored.sha256:

@@ -33,6 +33,6 @@ class GeneratedReportFactory(Base):
     @factory.post_generation
     def pdf(obj: GeneratedReport, create: bool, extracted: bytes | None, **kwargs) -> None:
         content = extracted or b"%PDF-1.7 stand-in for " + obj.ident.encode()
-        archive.path_of(obj).write_bytes(content)
+        archive.report_store().write(obj.file_name, content)
         obj.pdf_sha256 = hashlib.sha256(content).hexdigest()
         obj.size = len(content)

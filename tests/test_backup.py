@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from qms import create_app
 from qms.extensions import db
 from qms.files.models import StoredFile
-from qms.files.queries import path_of
+from qms.files.queries import evidence_store
 from qms.reports import archive as report_archive
 from qms.reports.models import GeneratedReport
 from tests.factories import AgencyFactory, CityFactory
@@ -76,8 +76,7 @@ def test_backup_then_restore_into_a_fresh_installation_gives_the_same_data(
     counts = _counts()
     uploads = _hashes(Path(installation.config["UPLOAD_DIR"]))
     reports = [
-        (r.ident, report_archive.path_of(r).read_bytes())
-        for r in db.session.scalars(select(GeneratedReport))
+        (r.ident, report_archive.read_pdf(r)) for r in db.session.scalars(select(GeneratedReport))
     ]
     assert reports
 
@@ -139,7 +138,7 @@ def test_missing_evidence_is_listed_and_its_download_is_a_clear_410(
     installation, runner, client, auth
 ):
     stored = db.session.scalar(select(StoredFile).order_by(StoredFile.id))
-    path_of(stored).unlink()
+    evidence_store().discard(stored.storage_name)
     checked = runner.invoke(args=["qms", "check-files"])
     assert checked.exit_code == 1
     assert f"missing: file {stored.id}" in checked.output

@@ -115,7 +115,7 @@ def test_missed_periods_raise_exactly_one_nonconformity_and_its_analysis_links_a
     report = jobs.submit(world.officer, rtype, req).report
     db.session.refresh(report)
     assert report.status is ReportStatus.DONE, report.error
-    pdf = PdfReader(io.BytesIO(archive.path_of(report).read_bytes()))
+    pdf = PdfReader(io.BytesIO(archive.read_pdf(report)))
     text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
     assert "Stok blangko KTP-el habis" in text and "Gangguan jaringan SIAK" in text
 

@@ -74,7 +74,7 @@ def _render(user, key, locale="id", **params):
     report = jobs.submit(user, rtype, req).report
     db.session.refresh(report)
     assert report.status is ReportStatus.DONE, report.error
-    content = archive.path_of(report).read_bytes()
+    content = archive.read_pdf(report)
     reader = PdfReader(io.BytesIO(content))
     # each page's text is extracted once (pypdf takes a good share of these tests' time)
     pages = [page.extract_text() for page in reader.pages]

@@ -46,7 +46,7 @@ def _render(user, city, locale, **period):
     report = jobs.submit(user, rtype, req).report
     db.session.refresh(report)
     assert report.status is ReportStatus.DONE, report.error
-    reader = PdfReader(io.BytesIO(archive.path_of(report).read_bytes()))
+    reader = PdfReader(io.BytesIO(archive.read_pdf(report)))
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
     return report, reader, text
 

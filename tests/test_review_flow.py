@@ -344,7 +344,7 @@ def test_the_minutes_pdf_reads_back(app):
     report = jobs.submit(world.officer, rtype, req).report
     db.session.refresh(report)
     assert report.status is ReportStatus.DONE, report.error
-    pdf = PdfReader(io.BytesIO(archive.path_of(report).read_bytes()))
+    pdf = PdfReader(io.BytesIO(archive.read_pdf(report)))
     assert len(pdf.pages) >= 5  # cover, contents, meeting, inputs, decisions, attendance
     text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
     assert "Notulen Rapat Tinjauan Manajemen" in text

@@ -19,7 +19,7 @@ from qms.core.inputs import CONTROL_CHARACTERS
 from qms.extensions import db
 from qms.files.models import StoredFile
 from qms.files.policies import carries_files
-from qms.files.queries import storage_dir
+from qms.files.queries import evidence_store
 
 #: extension detected from the content -> MIME type served back
 ALLOWED_TYPES = {
@@ -90,8 +90,8 @@ def store(
         raise DomainError(_l("The file is empty."), field="file")
     extension = detect_type(data)
     storage_name = secrets.token_hex(16)
-    path = storage_dir() / storage_name
-    path.write_bytes(data)
+    store = evidence_store()
+    store.write(storage_name, data)
     stored = StoredFile(
         owner_type=type(owner).__tablename__,
         owner_id=owner.id,
@@ -108,6 +108,6 @@ def store(
     try:
         db.session.flush()
     except Exception:
-        path.unlink(missing_ok=True)
+        store.discard(storage_name)
         raise
     return stored

@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from flask import Response, abort, current_app, send_file
+from flask import Response, abort, send_file
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.exceptions import Gone
 
+from qms.core.storage import FileStore, file_store
 from qms.extensions import db
 from qms.files.models import StoredFile
 from qms.files.policies import may_download
 
 
-def storage_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"])
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def path_of(stored: StoredFile) -> Path:
-    return storage_dir() / stored.storage_name
+def evidence_store() -> FileStore:
+    return file_store("evidence")
 
 
 def files_of(owner: Any) -> list[StoredFile]:
@@ -52,7 +46,8 @@ def send(stored: StoredFile) -> Response:
     """Always an attachment under its original name, never rendered inline by the browser. A
     record whose file is missing from the store (a database restored without its files) is
     410 Gone with a clear message, never a server error."""
-    if not path_of(stored).is_file():
+    store = evidence_store()
+    if not store.exists(stored.storage_name):
         raise Gone(
             _(
                 "The file “%(name)s” is recorded but missing from the file store. Ask the "
@@ -62,7 +57,7 @@ def send(stored: StoredFile) -> Response:
             )
         )
     return send_file(
-        path_of(stored),
+        store.open(stored.storage_name),
         mimetype=stored.content_type,
         as_attachment=True,
         download_name=stored.original_name,

@@ -9,7 +9,6 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from flask import current_app, url_for
@@ -18,6 +17,7 @@ from sqlalchemy import select
 
 from qms.accounts.models import User
 from qms.core import access
+from qms.core.storage import FileStore, file_store
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.reports import engine
@@ -78,7 +78,7 @@ def _reusable(key: str) -> GeneratedReport | None:
         .order_by(GeneratedReport.id.desc())
     )
     for report in candidates:
-        if report.status is ReportStatus.DONE and path_of(report).is_file():
+        if report.status is ReportStatus.DONE and has_pdf(report):
             return report
         if not report.is_finished and report.created_at >= fresh_since:
             return report
@@ -114,15 +114,16 @@ def request_report(user: User, rtype: ReportType, request: ReportRequest) -> Sub
     return Submission(report, data)
 
 
-def reports_dir() -> Path:
-    configured = current_app.config.get("REPORTS_DIR")
-    path = Path(configured) if configured else Path(current_app.config["UPLOAD_DIR"]) / "reports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def report_store() -> FileStore:
+    return file_store("reports")
 
 
-def path_of(report: GeneratedReport) -> Path:
-    return reports_dir() / report.file_name
+def has_pdf(report: GeneratedReport) -> bool:
+    return report_store().exists(report.file_name)
+
+
+def read_pdf(report: GeneratedReport) -> bytes:
+    return report_store().read(report.file_name)
 
 
 def verify_url(report: GeneratedReport) -> str:
@@ -152,10 +153,7 @@ def render(report: GeneratedReport, data: dict[str, Any]) -> None:
     pdf, _html = engine.render_report(
         rtype, request_of(report), data, report=report, verify_url=verify_url(report)
     )
-    target = path_of(report)
-    partial = target.with_suffix(".part")
-    partial.write_bytes(pdf.content)
-    partial.replace(target)
+    report_store().write(report.file_name, pdf.content)
     report.pdf_sha256 = hashlib.sha256(pdf.content).hexdigest()
     report.size = len(pdf.content)
     report.pages = pdf.pages

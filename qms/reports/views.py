@@ -159,11 +159,10 @@ def status(ident: str):
 @login_required
 def download(ident: str):
     report = policies.get_accessible(ident, current_user)
-    path = archive.path_of(report)
-    if report.status is not ReportStatus.DONE or not path.is_file():
+    if report.status is not ReportStatus.DONE or not archive.has_pdf(report):
         return render_template("errors.html", message=_("This report has no PDF."), error=None), 404
     return send_file(
-        path,
+        archive.report_store().open(report.file_name),
         mimetype="application/pdf",
         as_attachment=request.args.get("inline") != "1",
         download_name=report.file_name,
