@@ -24,6 +24,12 @@ class Config:
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'qms.sqlite3'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    #: a read replica for reports and dashboards (qms.extensions.replica_reads); unset: none
+    SQLALCHEMY_BINDS: dict = (
+        {"replica": os.environ["QMS_READ_DATABASE_URL"]}
+        if os.environ.get("QMS_READ_DATABASE_URL")
+        else {}
+    )
     SERVER_NAME = _env("SERVER_NAME")
     PREFERRED_URL_SCHEME = _env("URL_SCHEME", "http")
     BASE_URL = _env("BASE_URL", "http://127.0.0.1:5000")
@@ -82,6 +88,7 @@ class DevelopmentConfig(Config):
 class TestConfig(Config):
     TESTING = True
     SQLALCHEMY_DATABASE_URI = os.environ.get("QMS_TEST_DATABASE_URL", "sqlite://")
+    SQLALCHEMY_BINDS: dict = {}
     PASSWORD_MIN_LENGTH = 10
     REDIS_URL = None
     RATELIMIT_STORAGE_URI = "memory://"

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
 
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -10,8 +14,9 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, Select, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -28,7 +33,39 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+#: the engine key of the read replica (QMS_READ_DATABASE_URL)
+REPLICA = "replica"
+_reading_replica: ContextVar[bool] = ContextVar("reading_replica", default=False)
+
+
+class RoutingSession(Session):
+    """Reads inside `replica_reads()` go to the read replica when one is configured; writes,
+    and every read outside it, go to the primary database."""
+
+    def get_bind(self, mapper: Any = None, clause: Any = None, bind: Any = None, **kwargs: Any):
+        if (
+            bind is None
+            and _reading_replica.get()
+            and not self._flushing
+            and isinstance(clause, Select)
+            and REPLICA in self._db.engines
+        ):
+            return self._db.engines[REPLICA]
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+@contextmanager
+def replica_reads() -> Iterator[None]:
+    """Read-only work (reports' data, dashboards) may read from the replica, which may lag
+    the primary by a moment; without a replica this changes nothing."""
+    token = _reading_replica.set(True)
+    try:
+        yield
+    finally:
+        _reading_replica.reset(token)
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -19,7 +19,7 @@ from qms.accounts.models import User
 from qms.core import access
 from qms.core.storage import FileStore, file_store
 from qms.core.timeutil import utcnow
-from qms.extensions import db
+from qms.extensions import db, replica_reads
 from qms.reports import engine
 from qms.reports.models import GeneratedReport, ReportStatus
 from qms.reports.policies import may_access, request_of
@@ -57,7 +57,7 @@ class Submission:
 
 
 def build_data(rtype: ReportType, request: ReportRequest) -> dict[str, Any]:
-    with force_locale(request.locale):
+    with force_locale(request.locale), replica_reads():
         return rtype.build(request)
 
 
