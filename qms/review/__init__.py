@@ -32,6 +32,7 @@ def init_app(app: Flask) -> None:
         add_nav,
         add_reminder_source,
     )
+    from qms.core.review_inputs import add_origin_finder
     from qms.review import (  # noqa: F401  (api: its routes)
         api,
         demo,
@@ -47,6 +48,7 @@ def init_app(app: Flask) -> None:
 
     settings.init_config(app)
     policies.register()
+    add_origin_finder(queries.origin_of)
     review_inputs.register()
     reports.register()
     app.register_blueprint(views.bp)

@@ -12,7 +12,8 @@ from sqlalchemy import Select, select
 
 from qms.accounts.models import User
 from qms.core import access
-from qms.core.review_inputs import action_outlet
+from qms.core.readiness import address
+from qms.core.review_inputs import ActionOrigin, action_outlet
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency
@@ -86,16 +87,35 @@ def late_by(review: ManagementReview) -> int | None:
 class LinkShown:
     label: str
     url: str | None
+    #: the linked record's current status ("" when it is gone)
+    status: str = ""
 
 
-def link_of(action: ReviewAction) -> LinkShown | None:
+def link_of(action: ReviewAction, viewer: Any) -> LinkShown | None:
+    """The record the action opened, as the outlet describes it to the viewer: a link only
+    when the viewer may open that record."""
     if action.link_kind is None or action.link_id is None:
         return None
     outlet = action_outlet(action.link_kind)
-    described = outlet.describe(action.link_id) if outlet else None
+    described = outlet.describe(action.link_id, viewer) if outlet else None
     if described is None:
         return LinkShown(f"{action.link_kind} #{action.link_id}", None)
-    return LinkShown(*described)
+    return LinkShown(described.label, described.url, described.status)
+
+
+def origin_of(outlet_key: str, record_id: int, viewer: Any) -> ActionOrigin | None:
+    """The action of a review that opened the record (registered in qms.core.review_inputs:
+    the nonconformity's and the revision's pages link back), for a viewer who may see the
+    review."""
+    action = db.session.scalar(
+        select(ReviewAction).where(
+            ReviewAction.link_kind == outlet_key, ReviewAction.link_id == record_id
+        )
+    )
+    if action is None or not access.can(viewer, access.VIEW, action.review):
+        return None
+    url = address("review.show", review_id=action.review_id, _anchor=f"action-{action.id}")
+    return ActionOrigin(action.review.title, action.description, url)
 
 
 def agency_panel_visible(user: User, agency: Agency) -> bool:

@@ -130,7 +130,7 @@ def _review_page(review: ManagementReview, failed: dict[str, Any] | None = None,
             if not a.is_done
         },
         link_forms=link_forms,
-        links={a.id: queries.link_of(a) for a in review.actions},
+        links={a.id: queries.link_of(a, current_user) for a in review.actions},
         correction_form=failed.get("correction")
         or CorrectionForm(formdata=None, data={"summary": review.summary}),
         today=today(),
