@@ -25,10 +25,12 @@ def _reads_reviews(user) -> bool:
 def init_app(app: Flask) -> None:
     from qms.core.registry import (
         AgencyPanel,
+        HomePanel,
         NavItem,
         add_agency_panel,
         add_demo_seeder,
         add_history_labels,
+        add_home_panel,
         add_nav,
         add_reminder_source,
     )
@@ -63,6 +65,9 @@ def init_app(app: Flask) -> None:
             queries.agency_panel_visible,
             order=55,
         )
+    )
+    add_home_panel(
+        HomePanel("review/_home_panel.html", queries.home_context, queries.sees_home_panel, 47)
     )
     add_reminder_source(reminders.reminders)
     add_demo_seeder(demo.seed, order=80)

@@ -54,6 +54,7 @@ def template_labels() -> dict[str, Any]:
             "status": STATUS_LABELS,
             "output": OUTPUT_LABELS,
             "action_status": ACTION_STATUS_LABELS,
+            "attention": queries.ATTENTION_LABELS,
         }
     }
 
