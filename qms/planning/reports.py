@@ -21,7 +21,7 @@ from qms.extensions import db
 from qms.planning import figures, queries
 from qms.planning.matrix import matrix
 from qms.planning.models import Measurement, Objective, Treatment
-from qms.planning.vocabulary import TREATMENT_STATUS_LABELS, Direction
+from qms.planning.vocabulary import TREATMENT_STATUS_LABELS
 from qms.reports.registry import ReportRequest
 from qms.reports.sections import ReportSection, Scope, city_agency_ids, register_report_section
 
@@ -51,7 +51,6 @@ def _bar(objective: Objective, measured: Measurement | None) -> dict[str, Any]:
         "met": measured.is_met if measured is not None else None,
         "caption": objective.target_label,
         "value": objective.shown(value) if value is not None else None,
-        "higher_is_better": objective.direction == Direction.AT_LEAST,
     }
 
 
