@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, extract, func, select
 
-from qms.capa.models import Complaint, NcGrade, NcSource, Nonconformity
+from qms.capa.models import STATUS_LABELS, Complaint, NcGrade, NcSource, Nonconformity
 from qms.capa.rules import raise_for_rule
 from qms.capa.settings import setting
 from qms.core import access
@@ -37,8 +37,11 @@ from qms.core.readiness import (
     address,
 )
 from qms.core.review_inputs import (
+    ActionOrigin,
     ActionOutlet,
     InputProvider,
+    LinkedRecord,
+    action_origin,
     add_action_outlet,
     add_input_provider,
     months_of,
@@ -160,6 +163,9 @@ def complaints_input(agency: Any, cut_off: date) -> dict[str, Any]:
 
 # --- the outlet of a review's action --------------------------------------------------------
 
+#: the outlet's key: a review action that raised a nonconformity keeps it with the id
+OUTLET = "nonconformity"
+
 
 def raise_from_review(
     actor: Any, agency: Any, action: Mapping[str, Any], target: int | None
@@ -182,11 +188,20 @@ def raise_from_review(
     return nc.id
 
 
-def describe_nonconformity(nc_id: int) -> tuple[str, str | None] | None:
+def describe_nonconformity(nc_id: int, viewer: Any) -> LinkedRecord | None:
+    """The nonconformity an action raised, with its current status; its address only for a
+    viewer who may open it."""
     nc = db.session.get(Nonconformity, nc_id)
     if nc is None:
         return None
-    return nc.number, address("capa.detail", nc_id=nc.id)
+    url = address("capa.detail", nc_id=nc.id) if access.can(viewer, access.VIEW, nc) else None
+    return LinkedRecord(nc.number, str(STATUS_LABELS[nc.status]), url)
+
+
+def review_origin(nc: Nonconformity, viewer: Any) -> ActionOrigin | None:
+    """The management review action that raised the nonconformity, if the viewer may see the
+    review (the nonconformity's page links to it)."""
+    return action_origin(OUTLET, nc.id, viewer)
 
 
 # --- readiness ------------------------------------------------------------------------------
@@ -253,7 +268,7 @@ def register() -> None:
     )
     add_action_outlet(
         ActionOutlet(
-            "nonconformity",
+            OUTLET,
             _l("Raise a nonconformity"),
             raise_from_review,
             describe_nonconformity,

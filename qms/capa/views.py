@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from qms.capa import contributions, figures, operations, queries, workflow
+from qms.capa import contributions, figures, operations, queries, review_inputs, workflow
 from qms.capa.complaints import imports
 from qms.capa.complaints import queries as complaint_queries
 from qms.capa.complaints.parsing import row_error_text
@@ -233,6 +233,7 @@ def _detail(nc: Nonconformity, failed: dict[str, Any] | None = None, status: int
         ),
         other_agencies=workflow.elsewhere_candidates(nc),
         linked=queries.linked_nonconformities(current_user, nc),
+        review_origin=review_inputs.review_origin(nc, current_user),
         analysis_blocks=contributions.analysis_blocks(current_user, nc),
         complaints=complaint_queries.linked_complaints(current_user, nc),
         history=history_of(nc),

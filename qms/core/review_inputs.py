@@ -90,18 +90,30 @@ def input_provider(key: str) -> InputProvider | None:
 
 
 @dataclass(frozen=True)
+class LinkedRecord:
+    """The record an action of a review opened, as one viewer sees it: its label, its current
+    status, and its address (None when the viewer may not open it)."""
+
+    label: str
+    status: str
+    url: str | None
+
+
+@dataclass(frozen=True)
 class ActionOutlet:
     """Where an action of a review can lead in another feature: a revision of a document, a
     nonconformity. `open(actor, agency, action, target_id)` creates that record (checking the
     actor's permission) and answers its id; `action` is plain data naming the review and the
-    action (`reference`, `description`, `owner`, `due_on`) so that the other record names the
-    review. `describe(record_id)` answers the record's label and address, or None when it is
-    gone. With `needs_target`, the user picks an existing record to act on (the document)."""
+    action (`reference`, `review_id`, `action_id`, `description`, `owner`, `due_on`) so that
+    the other record names the review. `describe(record_id, viewer)` answers the record as a
+    LinkedRecord, or None when it is gone. With `needs_target`, the user picks an existing
+    record to act on (the document). The action keeps the record's outlet key and id; the
+    record's own page finds its way back with `action_origin` below."""
 
     key: str
     title: Any
     open: Callable[[Any, Any, Mapping[str, Any], int | None], int]
-    describe: Callable[[int], tuple[str, str | None] | None]
+    describe: Callable[[int, Any], LinkedRecord | None]
     needs_target: bool = False
     #: the records the user may pick as the target in an agency: [(id, label)]
     targets: Callable[[Any, Any], list[tuple[int, str]]] | None = None
@@ -120,3 +132,33 @@ def action_outlets() -> list[ActionOutlet]:
 
 def action_outlet(key: str) -> ActionOutlet | None:
     return _outlets.get(key)
+
+
+@dataclass(frozen=True)
+class ActionOrigin:
+    """The review action a record (a nonconformity, a revision) was opened from, for a viewer
+    who may see that review: the review's title, the action and the address of the action on
+    the review's page (None where no address can be made: outside a request)."""
+
+    review: str
+    action: str
+    url: str | None
+
+
+#: answers the origin of (outlet key, record id) for a viewer; registered by the review
+_origin_finders: list[Callable[[str, int, Any], ActionOrigin | None]] = []
+
+
+def add_origin_finder(finder: Callable[[str, int, Any], ActionOrigin | None]) -> None:
+    if finder not in _origin_finders:
+        _origin_finders.append(finder)
+
+
+def action_origin(outlet_key: str, record_id: int, viewer: Any) -> ActionOrigin | None:
+    """The review action that opened the record through the outlet, if the viewer may see its
+    review (None otherwise, or when no review action opened it)."""
+    for finder in _origin_finders:
+        found = finder(outlet_key, record_id, viewer)
+        if found is not None:
+            return found
+    return None

@@ -30,8 +30,11 @@ from qms.core.readiness import (
     address,
 )
 from qms.core.review_inputs import (
+    ActionOrigin,
     ActionOutlet,
     InputProvider,
+    LinkedRecord,
+    action_origin,
     add_action_outlet,
     add_input_provider,
     review_period,
@@ -39,6 +42,7 @@ from qms.core.review_inputs import (
 from qms.documents import operations
 from qms.documents.figures import document_counts
 from qms.documents.models import (
+    REVISION_STATE_LABELS,
     Document,
     DocumentClause,
     DocumentReview,
@@ -88,6 +92,9 @@ def document_control(agency: Any, cut_off: date) -> dict[str, Any]:
 
 # --- the outlet of a review's action --------------------------------------------------------
 
+#: the outlet's key: a review action that started a revision keeps it with the id
+OUTLET = "document_revision"
+
 
 def start_revision(
     actor: Any, agency: Any, action: Mapping[str, Any], document_id: int | None
@@ -107,12 +114,25 @@ def start_revision(
     return operations.create_revision(actor, document, summary).id
 
 
-def describe_revision(revision_id: int) -> tuple[str, str | None] | None:
+def describe_revision(revision_id: int, viewer: Any) -> LinkedRecord | None:
+    """The revision an action started, with its current status; its address only for a
+    viewer who may open it."""
     revision = db.session.get(DocumentRevision, revision_id)
     if revision is None:
         return None
     label = f"{revision.document.code} rev. {revision.number}"
-    return label, address("documents.show_revision", revision_id=revision.id)
+    url = (
+        address("documents.show_revision", revision_id=revision.id)
+        if access.can(viewer, access.VIEW, revision)
+        else None
+    )
+    return LinkedRecord(label, str(REVISION_STATE_LABELS[revision.state]), url)
+
+
+def review_origin(revision: DocumentRevision, viewer: Any) -> ActionOrigin | None:
+    """The management review action that started the revision, if the viewer may see the
+    review (the revision's page links to it)."""
+    return action_origin(OUTLET, revision.id, viewer)
 
 
 def document_targets(user: Any, agency: Any) -> list[tuple[int, str]]:
@@ -164,7 +184,7 @@ def register() -> None:
     )
     add_action_outlet(
         ActionOutlet(
-            "document_revision",
+            OUTLET,
             _l("Start a revision of a document"),
             start_revision,
             describe_revision,

@@ -24,7 +24,7 @@ from qms.core.i18n import fmt_date
 from qms.core.roles import ROLE_LABELS
 from qms.core.timeutil import today
 from qms.core.views import commit_and_redirect, form_page, form_status, require_login, saved
-from qms.documents import approvers, operations, queries, workflow
+from qms.documents import approvers, operations, queries, review_inputs, workflow
 from qms.documents import diff as revision_diff
 from qms.documents.forms import (
     ApproversForm,
@@ -260,6 +260,7 @@ def _render_revision(
         upload_form=upload_form or UploadForm(formdata=None),
         may_edit_draft=queries.may_edit_draft(revision, current_user),
         previous=queries.previous_revision(revision),
+        review_origin=review_inputs.review_origin(revision, current_user),
         history=entries,
     ), status
 

@@ -85,6 +85,11 @@ class ObjectiveCounts:
     def not_measured(self) -> int:
         return self.total - self.met - self.missed
 
+    @property
+    def share_met(self) -> float | None:
+        """The share of the objectives that met their target (None: no objective)."""
+        return self.met / self.total if self.total else None
+
 
 def objective_counts(visible_to: Any, agency_id: int, year: int) -> ObjectiveCounts:
     ids = list(
@@ -190,14 +195,16 @@ def measurements_in(
 
 def objectives_per_agency(
     visible_to: Any, agency_ids: list[int], years: range
-) -> dict[int, tuple[int, int]]:
-    """Per agency, its objectives of the years and how many of them missed the target at their
-    latest measurement (as `off_target` tells them)."""
+) -> dict[int, ObjectiveCounts]:
+    """Per agency, its objectives of the years by their latest measurement (as `off_target`
+    tells them): how many there are, how many met their target and how many missed it; counted
+    in one aggregate query, whatever the number of objectives and measurements."""
     latest = (
         select(Measurement.objective_id, func.max(Measurement.period_start).label("start"))
         .group_by(Measurement.objective_id)
         .subquery()
     )
+    misses = Measurement.misses(Objective.target, Objective.direction)
     rows = db.session.execute(
         _objectives(visible_to)
         .outerjoin(latest, latest.c.objective_id == Objective.id)
@@ -210,11 +217,14 @@ def objectives_per_agency(
         .with_only_columns(
             Objective.agency_id,
             func.count(Objective.id),
-            func.count(case((Measurement.misses(Objective.target, Objective.direction), 1))),
+            func.count(case((Measurement.id.is_not(None) & ~misses, 1))),
+            func.count(case((misses, 1))),
         )
         .group_by(Objective.agency_id)
     )
-    return {agency_id: (total, missed) for agency_id, total, missed in rows}
+    return {
+        agency_id: ObjectiveCounts(total, met, missed) for agency_id, total, met, missed in rows
+    }
 
 
 def risks_per_agency(visible_to: Any, agency_ids: list[int], today: date) -> dict[int, tuple]:

@@ -25,13 +25,16 @@ def _reads_reviews(user) -> bool:
 def init_app(app: Flask) -> None:
     from qms.core.registry import (
         AgencyPanel,
+        HomePanel,
         NavItem,
         add_agency_panel,
         add_demo_seeder,
         add_history_labels,
+        add_home_panel,
         add_nav,
         add_reminder_source,
     )
+    from qms.core.review_inputs import add_origin_finder
     from qms.review import (  # noqa: F401  (api: its routes)
         api,
         demo,
@@ -47,6 +50,7 @@ def init_app(app: Flask) -> None:
 
     settings.init_config(app)
     policies.register()
+    add_origin_finder(queries.origin_of)
     review_inputs.register()
     reports.register()
     app.register_blueprint(views.bp)
@@ -61,6 +65,9 @@ def init_app(app: Flask) -> None:
             queries.agency_panel_visible,
             order=55,
         )
+    )
+    add_home_panel(
+        HomePanel("review/_home_panel.html", queries.home_context, queries.sees_home_panel, 47)
     )
     add_reminder_source(reminders.reminders)
     add_demo_seeder(demo.seed, order=80)

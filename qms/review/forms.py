@@ -27,6 +27,7 @@ from qms.review.models import (
     ManagementReview,
     ReviewAction,
 )
+from qms.review.queries import ATTENTION_LABELS
 
 
 class ReviewValues:
@@ -139,8 +140,15 @@ class ReviewFilterForm(ReviewValues, FlaskForm):
         validators=[Optional()],
     )
 
+    attention = ChoiceField(
+        _l("Needs attention"),
+        choices=[("", "–"), *((k.value, v) for k, v in ATTENTION_LABELS.items())],
+        validators=[Optional()],
+    )
+
     def values(self) -> dict[str, Any]:
         return {
             "agency_id": None if self.agency_id.errors else self.agency_id.data,
             "status": None if self.status.errors else (self.status.data or None),
+            "attention": None if self.attention.errors else (self.attention.data or None),
         }

@@ -9,7 +9,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.core.labels import labelled
@@ -160,10 +160,14 @@ class Discussion(AuditedMixin, TimestampMixin, db.Model):
 
 class ReviewAction(AuditedMixin, TimestampMixin, db.Model):
     """An output of the review (9.3.3): a decision with its owner and due date, tracked to done;
-    it may open a revision of a document or raise a nonconformity (their ids are kept here, and
-    the other record names the review)."""
+    it may open a revision of a document or raise a nonconformity: the outlet's key and the
+    record's id are kept here, once (a record is opened by one action at most), and the
+    record's page finds its action by them (queries.origin_of)."""
 
     __tablename__ = "management_review_actions"
+    __table_args__ = (
+        Index("uq_management_review_actions_link", "link_kind", "link_id", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(

@@ -4,19 +4,24 @@ outlets describe them — through `access.scoped` for signed-in users."""
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy.orm import joinedload
 
 from qms.accounts.models import User
 from qms.core import access
-from qms.core.review_inputs import action_outlet
+from qms.core.readiness import address
+from qms.core.review_inputs import ActionOrigin, action_outlet
+from qms.core.roles import Role
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency
-from qms.review.models import ManagementReview, ReviewAction, ReviewStatus
+from qms.review.models import ActionStatus, ManagementReview, ReviewAction, ReviewStatus
 from qms.review.policies import reads_reviews_of
 from qms.review.readiness import readiness
 from qms.review.settings import setting
@@ -26,10 +31,52 @@ PAGE_ROWS = 500
 HELD = (ReviewStatus.HELD, ReviewStatus.CLOSED)
 
 
+#: the most rows each list of the home panel shows (the rest are a link away)
+HOME_PANEL_ROWS = 10
+NOT_HELD = (ReviewStatus.PLANNED, ReviewStatus.PREPARED)
+
+
+class Attention(enum.StrEnum):
+    """What the list can be narrowed to: the reviews that need someone now."""
+
+    #: planned for a day that has passed, and not held
+    OVERDUE = "overdue"
+    #: with an open action due within the reminders' notice, or overdue
+    ACTIONS_DUE = "actions_due"
+
+
+ATTENTION_LABELS = {
+    Attention.OVERDUE: _l("Planned date passed, not held"),
+    Attention.ACTIONS_DUE: _l("Open actions due or overdue"),
+}
+
+
 @dataclass(frozen=True)
 class ReviewFilter:
     agency_id: int | None = None
     status: str | None = None
+    attention: str | None = None
+
+
+def overdue_review(today: date) -> ColumnElement[bool]:
+    """A review planned for a day before `today` and not held yet."""
+    return and_(ManagementReview.status.in_(NOT_HELD), ManagementReview.planned_on < today)
+
+
+def actions_due_query(user: User, today: date) -> Select:
+    """The open actions of the reviews the user may see due within the reminders' notice (or
+    overdue), the earliest first."""
+    due_by = today + timedelta(days=setting("REVIEW_REMIND_BEFORE_DAYS"))
+    reviews = access.scoped(ManagementReview, user).with_only_columns(ManagementReview.id)
+    return (
+        select(ReviewAction)
+        .where(
+            ReviewAction.review_id.in_(reviews),
+            ReviewAction.status == ActionStatus.OPEN,
+            ReviewAction.due_on <= due_by,
+        )
+        .order_by(ReviewAction.due_on, ReviewAction.id)
+    )
 
 
 def reviews_query(user: User, filters: ReviewFilter) -> Select:
@@ -38,6 +85,11 @@ def reviews_query(user: User, filters: ReviewFilter) -> Select:
         query = query.where(ManagementReview.agency_id == filters.agency_id)
     if filters.status:
         query = query.where(ManagementReview.status == filters.status)
+    if filters.attention == Attention.OVERDUE:
+        query = query.where(overdue_review(local_today()))
+    elif filters.attention == Attention.ACTIONS_DUE:
+        actions = actions_due_query(user, local_today()).with_only_columns(ReviewAction.review_id)
+        query = query.where(ManagementReview.id.in_(actions.order_by(None)))
     return query.order_by(ManagementReview.planned_on.desc(), ManagementReview.id.desc())
 
 
@@ -86,16 +138,107 @@ def late_by(review: ManagementReview) -> int | None:
 class LinkShown:
     label: str
     url: str | None
+    #: the linked record's current status ("" when it is gone)
+    status: str = ""
 
 
-def link_of(action: ReviewAction) -> LinkShown | None:
+def link_of(action: ReviewAction, viewer: Any) -> LinkShown | None:
+    """The record the action opened, as the outlet describes it to the viewer: a link only
+    when the viewer may open that record."""
     if action.link_kind is None or action.link_id is None:
         return None
     outlet = action_outlet(action.link_kind)
-    described = outlet.describe(action.link_id) if outlet else None
+    described = outlet.describe(action.link_id, viewer) if outlet else None
     if described is None:
         return LinkShown(f"{action.link_kind} #{action.link_id}", None)
-    return LinkShown(*described)
+    return LinkShown(described.label, described.url, described.status)
+
+
+def origin_of(outlet_key: str, record_id: int, viewer: Any) -> ActionOrigin | None:
+    """The action of a review that opened the record (registered in qms.core.review_inputs:
+    the nonconformity's and the revision's pages link back), for a viewer who may see the
+    review."""
+    action = db.session.scalar(
+        select(ReviewAction).where(
+            ReviewAction.link_kind == outlet_key, ReviewAction.link_id == record_id
+        )
+    )
+    if action is None or not access.can(viewer, access.VIEW, action.review):
+        return None
+    url = address("review.show", review_id=action.review_id, _anchor=f"action-{action.id}")
+    return ActionOrigin(action.review.title, action.description, url)
+
+
+# --- the home panel -------------------------------------------------------------------------
+
+
+def sees_home_panel(user: User) -> bool:
+    """Those who prepare reviews: the quality officers and the city's administrators."""
+    return user.has_role(Role.QUALITY_OFFICER, Role.CITY_ADMIN)
+
+
+@dataclass(frozen=True)
+class ReviewGap:
+    """An agency whose latest review was held more than the interval ago, or never."""
+
+    agency: Agency
+    last_held_on: date | None
+
+
+def review_gaps(user: User, today: date) -> list[ReviewGap]:
+    """The agencies the user prepares reviews for that held none within REVIEW_INTERVAL_MONTHS
+    (the latest of each agency found by one aggregate query), those never reviewed first."""
+    agencies = writable_agencies(user)
+    if not agencies:
+        return []
+    latest = dict(
+        db.session.execute(
+            select(ManagementReview.agency_id, func.max(ManagementReview.held_on))
+            .where(
+                ManagementReview.agency_id.in_([a.id for a in agencies]),
+                ManagementReview.archived_at.is_(None),
+                ManagementReview.status.in_(HELD),
+            )
+            .group_by(ManagementReview.agency_id)
+        ).all()
+    )
+    interval = setting("REVIEW_INTERVAL_MONTHS")
+    gaps = [
+        ReviewGap(a, latest.get(a.id))
+        for a in agencies
+        if latest.get(a.id) is None or months_between(latest[a.id], today) > interval
+    ]
+    return sorted(gaps, key=lambda g: (g.last_held_on is not None, g.last_held_on, g.agency.name))
+
+
+def home_context(user: User) -> dict[str, Any]:
+    """A quality officer's home: reviews planned and not held by their date, agencies without a
+    review within the interval, open actions due or overdue; each list bounded, with the count
+    of all and a link to the filtered list."""
+    today = local_today()
+    overdue = access.scoped(ManagementReview, user).where(overdue_review(today))
+    actions = actions_due_query(user, today)
+    gaps = review_gaps(user, today)
+    return {
+        "today": today,
+        "interval": setting("REVIEW_INTERVAL_MONTHS"),
+        "overdue": db.session.scalars(
+            overdue.order_by(ManagementReview.planned_on, ManagementReview.id).limit(
+                HOME_PANEL_ROWS
+            )
+        ).all(),
+        "overdue_count": db.session.scalar(
+            overdue.with_only_columns(func.count(ManagementReview.id))
+        ),
+        "gaps": gaps[:HOME_PANEL_ROWS],
+        "gap_count": len(gaps),
+        "actions": db.session.scalars(
+            actions.options(joinedload(ReviewAction.review)).limit(HOME_PANEL_ROWS)
+        ).all(),
+        "action_count": db.session.scalar(
+            actions.with_only_columns(func.count(ReviewAction.id)).order_by(None)
+        ),
+    }
 
 
 def agency_panel_visible(user: User, agency: Agency) -> bool:

@@ -90,7 +90,7 @@ def build(req: ReportRequest) -> dict[str, Any]:
                 "due_on": a.due_on,
                 "done_on": a.done_on,
                 "result": a.result,
-                "link": link.label if (link := link_of(a)) else "",
+                "link": link.label if (link := link_of(a, req.requested_by)) else "",
             }
             for a in review.actions
         ],

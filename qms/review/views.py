@@ -54,6 +54,7 @@ def template_labels() -> dict[str, Any]:
             "status": STATUS_LABELS,
             "output": OUTPUT_LABELS,
             "action_status": ACTION_STATUS_LABELS,
+            "attention": queries.ATTENTION_LABELS,
         }
     }
 
@@ -130,7 +131,7 @@ def _review_page(review: ManagementReview, failed: dict[str, Any] | None = None,
             if not a.is_done
         },
         link_forms=link_forms,
-        links={a.id: queries.link_of(a) for a in review.actions},
+        links={a.id: queries.link_of(a, current_user) for a in review.actions},
         correction_form=failed.get("correction")
         or CorrectionForm(formdata=None, data={"summary": review.summary}),
         today=today(),

@@ -1,6 +1,8 @@
 """What the satisfaction survey adds to the agency compliance report: each finished survey of the
-period (closed or published), per unit, with its index (IKM), grade and the state of its
-follow-up plan (ISO 9001 9.1.2); and to the city summary, each agency's index over the period."""
+period (closed or published), per unit, with its index (IKM), grade, its weakest elements
+(the lowest NRR, scoring.WEAKEST of them, as the survey's page highlights them) and the state
+of its follow-up plan (ISO 9001 9.1.2); and to the city summary, each agency's index over the
+period."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from qms.reports.registry import ReportRequest
 from qms.reports.sections import ReportSection, Scope, city_agency_ids, register_report_section
 from qms.skm import figures
 from qms.skm.models import Survey
-from qms.skm.vocabulary import SurveyStatus
+from qms.skm.vocabulary import ELEMENT_LABELS, SurveyStatus
 
 
 def build_agency(req: ReportRequest) -> dict[str, Any]:
@@ -48,6 +50,9 @@ def build_agency(req: ReportRequest) -> dict[str, Any]:
                 "follow_ups": total,
                 "done": done,
                 "overdue": overdue,
+                "weakest": [
+                    {"label": str(ELEMENT_LABELS[e]), "nrr": result.nrr[e]} for e in result.weakest
+                ],
             }
         )
     return {"surveys": rows}
