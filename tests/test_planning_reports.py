@@ -93,7 +93,7 @@ def _render(user, key, **params):
     report = jobs.submit(user, rtype, req).report
     db.session.refresh(report)
     assert report.status is ReportStatus.DONE, report.error
-    return PdfReader(io.BytesIO(archive.path_of(report).read_bytes()))
+    return PdfReader(io.BytesIO(archive.read_pdf(report)))
 
 
 def _text(reader: PdfReader) -> str:
