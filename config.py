@@ -69,6 +69,11 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL")
     #: the archive of generated PDF reports; default: a "reports" folder in UPLOAD_DIR
     REPORTS_DIR = _env("REPORTS_DIR")
+    #: the targets the heat maps' colour classes are anchored at, in percent: "80,90" gives
+    #: below 80, 80 to 90, 90 and above (qms/core/charts.py)
+    HEAT_MAP_THRESHOLDS = _env("HEAT_MAP_THRESHOLDS", "80,90")
+    #: a city's letterhead emblem (PNG or JPEG) may be at most this large
+    LETTERHEAD_EMBLEM_MAX_KB = _env_int("LETTERHEAD_EMBLEM_MAX_KB", 1024)
 
 
 class DevelopmentConfig(Config):
