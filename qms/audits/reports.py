@@ -257,6 +257,7 @@ SECTIONS = (
         build=build_city,
         template="audits/pdf/_city.html",
         ranks="compliance",
+        chunk_title=_l("Compliance per main clause and agency"),
     ),
 )
 

@@ -109,6 +109,8 @@ REQUEST_FORM = ReportType(
         "cause, action plan and effectiveness check, with signatures."
     ),
     order=40,
+    # 2: one form without cover and contents, under the city's letterhead
+    version=2,
 )
 
 

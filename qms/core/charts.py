@@ -91,7 +91,7 @@ def wrap(
         last = lines[max_lines - 1]
         while last and text_width(last + "…", font_size) > width:
             last = last[:-1]
-        lines = lines[: max_lines - 1] + [last.rstrip() + "…"]
+        lines = [*lines[: max_lines - 1], last.rstrip() + "…"]
     return lines or [""]
 
 

@@ -21,6 +21,7 @@ from qms.core import access
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.reports import engine
+from qms.reports.letterhead import letterhead_for
 from qms.reports.models import GeneratedReport, ReportStatus
 from qms.reports.policies import may_access, request_of
 from qms.reports.registry import ReportRequest, ReportType, report_type
@@ -89,7 +90,7 @@ def request_report(user: User, rtype: ReportType, request: ReportRequest) -> Sub
     """Serve the archived PDF when the data did not change; otherwise queue a new one."""
     data = build_data(rtype, request)
     content_hash = engine.data_hash(data)
-    key = engine.cache_key(rtype, request, content_hash)
+    key = engine.cache_key(rtype, request, content_hash, letterhead_for(request.city).fingerprint)
     existing = _reusable(key)
     if existing is not None:
         return Submission(existing, None)

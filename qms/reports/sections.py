@@ -55,6 +55,10 @@ class ReportSection:
     #: city scope: the figure of this section's `agencies` that ranks the agencies (highest
     #: first; those without it last)
     ranks: str | None = None
+    #: city scope: the title of the chapter the section's "chunk" part makes after each slice
+    #: of the ranking (e.g. the clause × agency heat map), so the contents list it; None: the
+    #: part, if any, follows the ranking untitled
+    chunk_title: Any = None
 
     def applies(self, request: ReportRequest) -> bool:
         user = request.requested_by
