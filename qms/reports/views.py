@@ -168,7 +168,7 @@ def download(ident: str):
         path,
         mimetype="application/pdf",
         as_attachment=request.args.get("inline") != "1",
-        download_name=report.file_name,
+        download_name=archive.download_name(report),
         max_age=0,
     )
 
