@@ -27,6 +27,7 @@ from qms.extensions import db
 from qms.organisations.models import Agency, City
 from qms.reports.registry import RecordKind, ReportRequest, ReportType, register_report_type
 from qms.reports.sections import ReportSection, Scope, city_agency_ids, register_report_section
+from qms.standards.models import Clause
 
 
 def find(number: str, city: City) -> Nonconformity | None:
@@ -43,9 +44,23 @@ def owner(nc: Nonconformity) -> tuple[City, Agency]:
     return nc.agency.city, nc.agency
 
 
+def _clause_title(number: str) -> str:
+    """The title of the clause a nonconformity names, in the report's language ("" if none)."""
+    if not number:
+        return ""
+    clause = db.session.scalar(
+        select(Clause)
+        .where(Clause.number == number, Clause.retired_at.is_(None))
+        .order_by(Clause.id)
+        .limit(1)
+    )
+    return clause.shown_title if clause is not None else ""
+
+
 def build(req: ReportRequest) -> dict[str, Any]:
     nc: Nonconformity = req.record
     return {
+        "clause_title": _clause_title(nc.clause),
         "number": nc.number,
         "agency": nc.agency.name,
         "unit": nc.unit.path if nc.unit else "",

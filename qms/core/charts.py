@@ -36,12 +36,11 @@ _FONT = Path(__file__).resolve().parents[2] / "static" / "fonts" / "DejaVuSans.t
 @lru_cache(maxsize=1)
 def _metrics() -> tuple[dict[int, int], int, int]:
     """Advance widths per code point of the charts' font (DejaVu Sans, bundled)."""
-    font = TTFont(_FONT, lazy=True)
-    cmap = font.getBestCmap()
-    hmtx = font["hmtx"]
-    widths = {code: hmtx[glyph][0] for code, glyph in cmap.items()}
-    units = font["head"].unitsPerEm
-    default = hmtx[".notdef"][0] if ".notdef" in hmtx.metrics else units // 2
+    with TTFont(_FONT) as font:
+        hmtx = font["hmtx"]
+        widths = {code: hmtx[glyph][0] for code, glyph in font.getBestCmap().items()}
+        units = font["head"].unitsPerEm
+        default = hmtx[".notdef"][0] if ".notdef" in hmtx.metrics else units // 2
     return widths, units, default
 
 
