@@ -190,6 +190,8 @@ def test_only_the_city_admin_changes_the_letterhead_others_read_it(client, auth)
     record = db.session.scalar(select(CityLetterhead).where(CityLetterhead.city_id == city.id))
     assert record.emblem.content_type == "image/png"
     assert record.emblem.original_name == "lambang.png"
+    page = client.get(f"/reports/letterhead/{city.id}").get_data(as_text=True)
+    assert 'src="data:image/png;base64,' in page and "Telp. (0380) 833 000" in page
     printed = letterheads.letterhead_for(city)
     assert printed.emblem.startswith("data:image/png;base64,")
     assert printed.lines == ["Jl. S.K. Lerik, Kelapa Lima", "Telp. (0380) 833 000"]
