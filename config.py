@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
 DEV_SECRET_KEY = "dev-only-insecure-secret-key"
+#: the development server's address: every PDF prints BASE_URL as where to verify it
+DEV_BASE_URL = "http://127.0.0.1:5000"
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -32,7 +35,8 @@ class Config:
     )
     SERVER_NAME = _env("SERVER_NAME")
     PREFERRED_URL_SCHEME = _env("URL_SCHEME", "http")
-    BASE_URL = _env("BASE_URL", "http://127.0.0.1:5000")
+    #: the public address of the app: printed on every PDF report as where to verify it
+    BASE_URL = _env("BASE_URL", DEV_BASE_URL)
 
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = _env("TIMEZONE", "Asia/Makassar")
@@ -79,6 +83,11 @@ class Config:
     REPORTS_DIR = _env("REPORTS_DIR")
     #: the class that keeps evidence files and archived reports (qms/core/storage.py)
     FILE_STORE = _env("FILE_STORE", "qms.core.storage:FolderStore")
+    #: the targets the heat maps' colour classes are anchored at, in percent: "80,90" gives
+    #: below 80, 80 to 90, 90 and above (qms/core/charts.py)
+    HEAT_MAP_THRESHOLDS = _env("HEAT_MAP_THRESHOLDS", "80,90")
+    #: a city's letterhead emblem (PNG or JPEG) may be at most this large
+    LETTERHEAD_EMBLEM_MAX_KB = _env_int("LETTERHEAD_EMBLEM_MAX_KB", 1024)
 
 
 class DevelopmentConfig(Config):
@@ -107,6 +116,21 @@ class ProductionConfig(Config):
             raise RuntimeError("QMS_SECRET_KEY must be set to a long random value in production.")
         if "DATABASE_URL" not in os.environ:
             raise RuntimeError("DATABASE_URL must be set in production (PostgreSQL).")
+
+    @classmethod
+    def warnings(cls, settings: dict) -> list[str]:
+        """What production may start with but should not: said in the log at start-up."""
+        found = []
+        base_url = (settings.get("BASE_URL") or "").strip()
+        host = urlsplit(base_url).hostname or ""
+        if not base_url or base_url == DEV_BASE_URL or host in ("localhost", "127.0.0.1", "::1"):
+            found.append(
+                "QMS_BASE_URL is not set to the public address of the app: every PDF report "
+                f"prints {base_url or '(nothing)'} as the address where it can be verified, "
+                "which nobody outside this machine can reach. Set QMS_BASE_URL, e.g. "
+                "https://qms.kupangkota.go.id."
+            )
+        return found
 
 
 CONFIGS = {

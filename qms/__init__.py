@@ -46,6 +46,8 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
         app.config.update(test_config)
     if config_name == "production":
         ProductionConfig.validate(app.config)
+        for warning in ProductionConfig.warnings(app.config):
+            app.logger.warning(warning)
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
 
     from qms import cli, web

@@ -30,7 +30,7 @@ from werkzeug.exceptions import (
     TooManyRequests,
 )
 
-from qms.core import access
+from qms.core import access, charts
 from qms.core.errors import DomainError, PermissionDenied, json_error
 from qms.core.history import describe_history, history_of
 from qms.core.registry import nav_for
@@ -202,6 +202,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, _handle_domain)
     app.register_error_handler(CSRFError, _handle_csrf)
     app.jinja_env.globals.update(history_of=history_of, describe_history=describe_history)
+    app.jinja_env.globals.update(charts.template_globals())
 
     @app.context_processor
     def _template_globals() -> dict[str, Any]:

@@ -235,8 +235,11 @@ def test_city_summary_in_parts_with_one_page_numbering(app, client, auth, demo, 
         "Trend per year",
         "Small-business certification funnel",
         "Agencies ranked 1–10",
+        "Compliance per main clause and agency (1–10)",
         "Agencies ranked 11–20",
+        "Compliance per main clause and agency (11–20)",
         "Agencies ranked 21–25",
+        "Compliance per main clause and agency (21–25)",
     ]
     # the contents give the page each part starts on
     contents = " ".join(pages[1].split())
@@ -248,6 +251,12 @@ def test_city_summary_in_parts_with_one_page_numbering(app, client, auth, demo, 
     assert list(starts) == ["1", "11", "21"]
     for first, page_number in starts.items():
         assert re.search(rf"Agencies ranked {first}–\d+ \.+ {page_number}\b", contents)
+    # and the page of each slice's heat map, which is in the contents too
+    for first in starts:
+        heat = re.search(
+            rf"Compliance per main clause and agency \({first}–\d+\) \.+ (\d+)", contents
+        )
+        assert heat and "Compliance per main clause and agency" in pages[int(heat.group(1)) - 1]
     agencies = db.session.scalar(
         select(func.count(Agency.id)).where(Agency.city_id == demo["city"].id)
     )

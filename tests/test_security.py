@@ -162,6 +162,7 @@ GET /reports/
 GET /reports/<ident>
 GET /reports/<ident>/pdf
 GET /reports/<ident>/status
+GET /reports/letterhead/<int:city_id>
 GET /review/
 GET /review/<int:review_id>
 GET /review/<int:review_id>/edit
@@ -407,6 +408,7 @@ POST /planning/risks/<int:risk_id>/treatments
 POST /planning/risks/new
 POST /planning/treatments/<int:treatment_id>/step/<name>
 POST /reports/generate
+POST /reports/letterhead/<int:city_id>
 POST /reports/pdf/<key>
 POST /review/<int:review_id>/actions
 POST /review/<int:review_id>/attendees

@@ -133,10 +133,12 @@ def test_the_dossier_prints_the_sni_once_numbers_in_its_language_and_overdue_vis
     assert "13,2 % b/b" in html and "1,2 DN" in html and "12,25 mg/kg" in html
     assert "13.2" not in html
     assert "<strong>terlambat</strong>" in html and "belum dilaksanakan" in html
-    assert f'<h1 class="cover-title">Berkas usaha kecil: {business.name}</h1>' in html
+    # one record: no cover, the form's first line names the business
+    assert 'class="cover' not in html and 'class="toc' not in html
+    assert f'<p class="form-meta">Berkas usaha kecil: {business.name} ·' in html
     english = _dossier_html(business, "en")
     assert "13.2 % b/b" in english and "<strong>overdue</strong>" in english
-    assert f'<h1 class="cover-title">Small-business dossier: {business.name}</h1>' in english
+    assert f'<p class="form-meta">Small-business dossier: {business.name} ·' in english
 
 
 def test_the_dossier_prints_each_result_against_the_products_column_and_says_cannot_judge(app):

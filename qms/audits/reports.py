@@ -285,6 +285,7 @@ SECTIONS = (
         template="audits/pdf/_city.html",
         ranks="compliance",
         national=build_national,
+        chunk_title=_l("Compliance per main clause and agency"),
     ),
 )
 

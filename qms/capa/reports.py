@@ -34,6 +34,7 @@ from qms.reports.sections import (
     per_city,
     register_report_section,
 )
+from qms.standards.models import Clause
 
 
 def find(number: str, city: City) -> Nonconformity | None:
@@ -50,9 +51,23 @@ def owner(nc: Nonconformity) -> tuple[City, Agency]:
     return nc.agency.city, nc.agency
 
 
+def _clause_title(number: str) -> str:
+    """The title of the clause a nonconformity names, in the report's language ("" if none)."""
+    if not number:
+        return ""
+    clause = db.session.scalar(
+        select(Clause)
+        .where(Clause.number == number, Clause.retired_at.is_(None))
+        .order_by(Clause.id)
+        .limit(1)
+    )
+    return clause.shown_title if clause is not None else ""
+
+
 def build(req: ReportRequest) -> dict[str, Any]:
     nc: Nonconformity = req.record
     return {
+        "clause_title": _clause_title(nc.clause),
         "number": nc.number,
         "agency": nc.agency.name,
         "unit": nc.unit.path if nc.unit else "",
@@ -116,6 +131,8 @@ REQUEST_FORM = ReportType(
         "cause, action plan and effectiveness check, with signatures."
     ),
     order=40,
+    # 2: one form without cover and contents, under the city's letterhead
+    version=2,
 )
 
 

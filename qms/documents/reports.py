@@ -37,7 +37,8 @@ def build(req: ReportRequest) -> dict[str, Any]:
                 "unit": document.owner_unit.path if document.owner_unit else "",
             }
         )
-    return {"today": day, "documents": rows}
+    # the approval block: the agency head approves the list its quality officer prepares
+    return {"today": day, "documents": rows, "head": req.agency.head_name or ""}
 
 
 MASTER_LIST = ReportType(
@@ -52,6 +53,8 @@ MASTER_LIST = ReportType(
         "review and status, as of today."
     ),
     order=50,
+    # 2: one landscape form without cover, under the city's letterhead, with an approval block
+    version=2,
 )
 
 

@@ -81,7 +81,12 @@ def edit_city(city_id: int):
     form = CityForm(obj=record)
     if _save(form, lambda values: operations.update(current_user, record, values)):
         return redirect(url_for(".city", city_id=record.id))
-    return _form_page(form, _("Edit %(name)s", name=record.name), url_for(".city", city_id=city_id))
+    title = _("Edit %(name)s", name=record.name)
+    cancel = url_for(".city", city_id=city_id)
+    page = render_template(
+        "organisations/edit_city.html", form=form, title=title, cancel=cancel, city=record
+    )
+    return page, form_status(form)
 
 
 # --- agencies -----------------------------------------------------------------------------------

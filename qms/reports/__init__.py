@@ -116,6 +116,7 @@ def init_app(app: Flask) -> None:
         dashboards,
         directory,
         engine,
+        letterhead,
         policies,
         sections,
         types,
@@ -127,3 +128,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(engine.template_globals(), **sections.template_globals())
     add_nav(NavItem(_l("Reports"), "reports.portal", _may_use_portal, order=80, group="reports"))
     dashboards.init_app()
+    letterhead.register()

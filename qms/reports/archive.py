@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -18,9 +19,10 @@ from sqlalchemy import select
 from qms.accounts.models import User
 from qms.core import access
 from qms.core.storage import FileStore, file_store
-from qms.core.timeutil import utcnow
+from qms.core.timeutil import to_local, utcnow
 from qms.extensions import db, replica_reads
 from qms.reports import engine
+from qms.reports.letterhead import letterhead_for
 from qms.reports.models import GeneratedReport, ReportStatus
 from qms.reports.policies import may_access, request_of
 from qms.reports.registry import ReportRequest, ReportType, report_type
@@ -89,7 +91,7 @@ def request_report(user: User, rtype: ReportType, request: ReportRequest) -> Sub
     """Serve the archived PDF when the data did not change; otherwise queue a new one."""
     data = build_data(rtype, request)
     content_hash = engine.data_hash(data)
-    key = engine.cache_key(rtype, request, content_hash)
+    key = engine.cache_key(rtype, request, content_hash, letterhead_for(request.city).fingerprint)
     existing = _reusable(key)
     if existing is not None:
         return Submission(existing, None)
@@ -124,6 +126,30 @@ def has_pdf(report: GeneratedReport) -> bool:
 
 def read_pdf(report: GeneratedReport) -> bytes:
     return report_store().read(report.file_name)
+
+
+def _slug(text: str) -> str:
+    """Words joined by hyphens: letters, digits and dots kept (accents too, for filename*)."""
+    return "-".join(re.sub(r"[^\w.]+", " ", text, flags=re.UNICODE).replace("_", " ").split())
+
+
+def download_name(report: GeneratedReport) -> str:
+    """The name a downloaded PDF is saved under: its title in the current language, what it is
+    about (the record, the agency or the city) and the day it was made, e.g.
+    "Ringkasan-kesesuaian-kota-Kota-Kupang-2026-12-07.pdf". The download sends an ASCII form
+    and, for a name with other letters, the exact one as RFC 5987 filename*."""
+    request = request_of(report)
+    record = request.record
+    if record is not None:
+        scope = str(getattr(record, "record_label", "") or "")
+    elif report.agency is not None:
+        scope = report.agency.name
+    else:
+        scope = report.city.name
+    day = to_local(report.created_at).date().isoformat()
+    title = engine.report_title_of(report)
+    name = "-".join(part for part in (_slug(title), _slug(scope), day) if part)
+    return f"{name[:180]}.pdf"
 
 
 def verify_url(report: GeneratedReport) -> str:

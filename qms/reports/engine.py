@@ -20,10 +20,12 @@ from flask_babel import force_locale
 from pypdf import PdfReader, PdfWriter
 
 from qms.reports.fetcher import SafeURLFetcher, static_url
+from qms.reports.letterhead import letterhead_for
 from qms.reports.registry import ReportRequest, ReportType, report_type
 
 #: raise it when templates/pdf/base.html or static/pdf/ change the output of every report
-ENGINE_VERSION = 1
+#: (2: the city's letterhead, single-record forms without cover, charts at 7.5 pt)
+ENGINE_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -53,10 +55,13 @@ def data_hash(data: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def cache_key(report_type: ReportType, request: ReportRequest, content_hash: str) -> str:
-    """What makes two PDFs the same: the data, the parameters, the language and the versions
-    of the report's template and of the engine."""
+def cache_key(
+    report_type: ReportType, request: ReportRequest, content_hash: str, letterhead: str = ""
+) -> str:
+    """What makes two PDFs the same: the data, the parameters, the language, the city's
+    letterhead (its fingerprint) and the versions of the report's template and of the engine."""
     identity = {
+        "letterhead": letterhead,
         "report": report_type.key,
         "version": report_type.version,
         "engine": ENGINE_VERSION,
@@ -94,6 +99,8 @@ def render_html(
     footer (they are stamped on the merged PDF)."""
     size = report_type.chunk_size
     items = (data.get(report_type.chunked) or []) if report_type.chunked else []
+    if "letterhead" not in meta:
+        meta["letterhead"] = letterhead_for(request.city)
     if part == "chunk":
         chunk = items[chunk_start : chunk_start + size]
     else:
@@ -169,6 +176,12 @@ def render_chunked(
     toc_pages, page = {}, front_pages + 1
     for start, pdf in chunk_pdfs:
         toc_pages[f"chunk-{start}"] = page
+        # every other chapter of the part (a section's heat map after the slice) by its anchor
+        reader = PdfReader(io.BytesIO(pdf.content))
+        for name, destination in reader.named_destinations.items():
+            toc_pages.setdefault(
+                str(name).lstrip("/"), page + reader.get_destination_page_number(destination)
+            )
         page += pdf.pages
     front_html = render_html(report_type, request, data, part="front", toc_pages=toc_pages, **meta)
     front = render_pdf(front_html)

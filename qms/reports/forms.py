@@ -3,11 +3,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from qms.core.forms import DayField
+from qms.core.forms import DayField, max_length
 
 
 def _optional_int(value: object) -> int | None:
@@ -40,3 +40,28 @@ class GenerateForm(FlaskForm):
 class VerifyForm(FlaskForm):
     ident = StringField(_l("Report identifier"), validators=[Optional()])
     file = FileField(_l("PDF to compare (optional)"))
+
+
+class LetterheadForm(FlaskForm):
+    government = StringField(
+        _l("Name of the government"),
+        validators=[Optional(), max_length(200)],
+        description=_l("As printed at the top, e.g. PEMERINTAH KOTA KUPANG. Empty: from the city."),
+    )
+    address = TextAreaField(
+        _l("Address lines"),
+        validators=[Optional(), max_length(500)],
+        description=_l("Up to four lines: address, telephone, e-mail, website."),
+    )
+    emblem_file = FileField(
+        _l("Emblem (PNG or JPEG)"),
+        description=_l("The city's emblem (lambang daerah). Leave empty to keep the current one."),
+    )
+    remove_emblem = BooleanField(_l("Print the letterhead without an emblem"))
+
+    def values(self) -> dict[str, object]:
+        return {
+            "government": (self.government.data or "").strip(),
+            "address": (self.address.data or "").strip(),
+            "remove_emblem": bool(self.remove_emblem.data),
+        }

@@ -10,8 +10,10 @@ from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.accounts.models import User
-from qms.core.models import TimestampMixin, str_enum
+from qms.core.labels import labelled
+from qms.core.models import AuditedMixin, TimestampMixin, str_enum
 from qms.extensions import db
+from qms.files.models import StoredFile
 from qms.organisations.models import Agency, City
 
 
@@ -72,3 +74,33 @@ class GeneratedReport(TimestampMixin, db.Model):
     @property
     def file_name(self) -> str:
         return f"{self.ident}.pdf"
+
+
+class CityLetterhead(AuditedMixin, TimestampMixin, db.Model):
+    """The letterhead (kop surat) a city's reports are printed under: the government's name,
+    the lines below it (address, telephone, website) and the emblem, an image kept in the file
+    store. Kept by the city's administrator; every change is in the history, and a replaced
+    emblem is archived with the file store, never deleted."""
+
+    __tablename__ = "city_letterheads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(
+        ForeignKey("cities.id"), unique=True, info=labelled(_l("City"))
+    )
+    government: Mapped[str] = mapped_column(
+        String(200), default="", info=labelled(_l("Name of the government"))
+    )
+    address: Mapped[str] = mapped_column(
+        String(500), default="", info=labelled(_l("Address lines"))
+    )
+    emblem_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stored_files.id"), default=None, info=labelled(_l("Emblem"))
+    )
+
+    city: Mapped[City] = relationship()
+    emblem: Mapped[StoredFile | None] = relationship()
+
+    @property
+    def record_label(self) -> str:
+        return str(_l("Letterhead of %(city)s", city=self.city.name if self.city else ""))

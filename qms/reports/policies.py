@@ -12,7 +12,7 @@ from qms.accounts.models import User
 from qms.core import access
 from qms.core.roles import Role
 from qms.extensions import db
-from qms.reports.models import GeneratedReport
+from qms.reports.models import CityLetterhead, GeneratedReport
 from qms.reports.registry import ReportRequest, report_type
 
 
@@ -28,6 +28,23 @@ class ReportPolicy(access.Policy):
 
 
 access.register_policy(GeneratedReport, ReportPolicy())
+
+
+class LetterheadPolicy(access.Policy):
+    """Everyone of the city reads its letterhead (and its emblem); its administrator and the
+    system administrator change it."""
+
+    def visible(self, user: User):
+        return access.city_visibility(user, CityLetterhead.city_id, city_roles=tuple(Role))
+
+    def allows(self, user: User, action: str, record: CityLetterhead) -> bool:
+        return access.is_city_admin(user, record.city_id)
+
+    def may_create_in(self, user: User, owner: Any) -> bool:
+        return access.is_city_admin(user, owner.id)
+
+
+access.register_policy(CityLetterhead, LetterheadPolicy())
 
 
 def request_of(report: GeneratedReport) -> ReportRequest:

@@ -69,6 +69,10 @@ class ReportSection:
     #: city scope: the section's figures per city for the national dashboard (see the module's
     #: docstring); None: the section has no column there
     national: NationalBuilder | None = None
+    #: city scope: the title of the chapter the section's "chunk" part makes after each slice
+    #: of the ranking (e.g. the clause × agency heat map), so the contents list it; None: the
+    #: part, if any, follows the ranking untitled
+    chunk_title: Any = None
 
     def applies(self, request: ReportRequest) -> bool:
         user = request.requested_by

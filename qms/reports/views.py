@@ -19,10 +19,12 @@ from wtforms.fields.choices import SelectChoice
 from qms.core import access
 from qms.core.errors import DomainError, ValidationFailed
 from qms.core.views import show_on_form
-from qms.organisations.models import Agency
+from qms.extensions import db
+from qms.organisations.models import Agency, City
 from qms.reports import archive, jobs, policies, portal
+from qms.reports import letterhead as letterheads
 from qms.reports import verification as verifying
-from qms.reports.forms import GenerateForm, VerifyForm
+from qms.reports.forms import GenerateForm, LetterheadForm, VerifyForm
 from qms.reports.models import STATUS_LABELS, ReportStatus
 from qms.reports.registry import report_type
 
@@ -165,7 +167,7 @@ def download(ident: str):
         archive.report_store().open(report.file_name),
         mimetype="application/pdf",
         as_attachment=request.args.get("inline") != "1",
-        download_name=report.file_name,
+        download_name=archive.download_name(report),
         max_age=0,
     )
 
@@ -209,3 +211,48 @@ def verify_check():
         form.file.errors = [str(error.message)]
         return _verify_page(form, None, 422)
     return _verify_page(form, verification)
+
+
+# --- the city's letterhead ------------------------------------------------------------------
+
+
+@bp.route("/letterhead/<int:city_id>", methods=["GET", "POST"])
+@login_required
+def letterhead(city_id: int):
+    """The city's letterhead as its reports print it; its administrator changes it here."""
+    city = access.get_visible(City, city_id, current_user)
+    record = letterheads.record_of(city)
+    may_change = letterheads.may_change(current_user, city)
+    form = LetterheadForm(obj=record)
+    status = 200
+    if request.method == "POST":
+        if not may_change:
+            abort(403)
+        if form.validate():
+            upload = form.emblem_file.data
+            has_file = upload is not None and getattr(upload, "filename", "")
+            try:
+                letterheads.save(
+                    current_user,
+                    city,
+                    form.values(),
+                    emblem=upload.stream if has_file else None,
+                    emblem_name=upload.filename if has_file else "",
+                )
+            except DomainError as error:
+                show_on_form(form, error)
+                status = 422
+            else:
+                db.session.commit()
+                flash(_("Saved."), "success")
+                return redirect(url_for("reports.letterhead", city_id=city.id), 303)
+        else:
+            status = 422
+    return render_template(
+        "reports/letterhead.html",
+        city=city,
+        form=form,
+        record=record,
+        preview=letterheads.letterhead_for(city),
+        may_change=may_change,
+    ), status

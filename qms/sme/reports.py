@@ -184,7 +184,9 @@ DOSSIER = ReportType(
         "with dates, lab results against the SNI limits, and certificates."
     ),
     order=60,
-    version=2,  # 2: the business on the cover, numbers in the report's language, overdue visits
+    # 2: the business on the cover, numbers in the report's language, overdue visits; 3: one
+    # form without cover and contents, under the city's letterhead
+    version=3,
 )
 
 
