@@ -81,6 +81,9 @@ class Config:
     QUERY_STATS = _env("QUERY_STATS", "0") == "1"
     #: the archive of generated PDF reports; default: a "reports" folder in UPLOAD_DIR
     REPORTS_DIR = _env("REPORTS_DIR")
+    #: processes rendering the parts of a long report at once (0: one per core; 1: one after
+    #: another in the rendering process)
+    REPORT_PROCESSES = _env_int("REPORT_PROCESSES", 0)
     #: the class that keeps evidence files and archived reports (qms/core/storage.py)
     FILE_STORE = _env("FILE_STORE", "qms.core.storage:FolderStore")
     #: the targets the heat maps' colour classes are anchored at, in percent: "80,90" gives
@@ -98,6 +101,8 @@ class TestConfig(Config):
     TESTING = True
     SQLALCHEMY_DATABASE_URI = os.environ.get("QMS_TEST_DATABASE_URL", "sqlite://")
     SQLALCHEMY_BINDS: dict = {}
+    #: the suite runs in one process per core already; tests that fork renderers say so
+    REPORT_PROCESSES = 1
     PASSWORD_MIN_LENGTH = 10
     REDIS_URL = None
     RATELIMIT_STORAGE_URI = "memory://"

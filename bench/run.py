@@ -168,13 +168,25 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--agencies", type=int, default=40)
     parser.add_argument("--database-url", default=None, help="an EMPTY scratch database")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=0,
+        help="processes rendering a long report's parts at once (0: one per core)",
+    )
+    parser.add_argument("--only", default="", help="only the reports whose key holds this")
     args = parser.parse_args()
 
     scratch = tempfile.TemporaryDirectory(prefix="qms-bench-")
     url = args.database_url or f"sqlite:///{scratch.name}/bench.sqlite3"
     app = create_app(
         "testing",
-        {"SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": scratch.name, "SERVER_NAME": None},
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "UPLOAD_DIR": scratch.name,
+            "SERVER_NAME": None,
+            "REPORT_PROCESSES": args.processes,
+        },
     )
     with app.app_context(), app.test_request_context(base_url=app.config["BASE_URL"]):
         db.create_all()
@@ -195,6 +207,8 @@ def main() -> None:
         )
         print("\n{:<24}{:>6}{:>9}{:>9}{:>10}{:>7}{:>10}{:>6}{:>8}{:>9}".format(*header))
         for key, params in CASES:
+            if args.only not in key:
+                continue
             result = measure(key, params, city, reviewer, args.runs)
             overhead = result["app"] / result["floor"] - 1
             cpu_overhead = result["app_cpu"] / result["floor_cpu"] - 1

@@ -51,6 +51,8 @@ READ_ONLY_ALLOWED = frozenset(
         "reports.generate",
         "reports.quick",
         "verify.check",
+        "api.request_report",
+        "api.verify",
     }
 )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 import re
 from datetime import date
 
@@ -24,7 +25,7 @@ from qms.documents.models import Document
 from qms.extensions import db
 from qms.organisations.models import Agency
 from qms.planning.models import Objective
-from qms.reports import archive, jobs, portal
+from qms.reports import archive, engine, jobs, portal
 from qms.reports.models import GeneratedReport, ReportStatus
 from qms.reports.registry import ReportRequest, register_report_type, report_type
 from qms.skm import figures as skm_figures
@@ -217,7 +218,9 @@ def test_agency_report_and_dashboard_match_the_database(app, client, auth, demo)
 
 
 def test_city_summary_in_parts_with_one_page_numbering(app, client, auth, demo, monkeypatch):
-    """Rendered in slices of 10 agencies (25 demo agencies: three parts), in English."""
+    """Rendered in slices of 10 agencies (25 demo agencies: three parts), two at once in
+    forked processes, in English."""
+    monkeypatch.setitem(app.config, "REPORT_PROCESSES", 2)
     original = report_type("city-compliance-summary")
     register_report_type(dataclasses.replace(original, chunk_size=10))
     try:
@@ -477,6 +480,27 @@ def test_the_city_summary_says_which_agencies_are_ready_and_why(app, api, demo):
     dukcapil = section["agencies"][demo["dukcapil"].id]
     assert dukcapil["last_review"] == date(2025, 8, 14)
     assert "Tinjauan manajemen diadakan 14 Agustus 2025" in text
+
+
+def test_parts_render_in_other_processes_as_they_would_in_this_one(app):
+    """render_many: the same PDFs from forked processes as from this one, and this process's
+    database connections still work afterwards (the children drop them without closing)."""
+    htmls = [
+        f"<html><body><h1>Bagian {n}</h1>{'<p>isi</p>' * 40 * n}</body></html>" for n in (1, 2, 3)
+    ]
+    alone = engine.render_many(htmls, processes=1)
+    parallel = engine.render_many(htmls, processes=2)
+    assert {pid for _pdf, pid in alone} == {os.getpid()}
+    children = {pid for _pdf, pid in parallel}
+    assert os.getpid() not in children and 1 <= len(children) <= 2
+
+    def text(pdf) -> str:
+        return " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+
+    for (one, _a), (other, _b) in zip(alone, parallel, strict=True):
+        assert one.pages == other.pages and text(one) == text(other)
+    assert [pdf.pages for pdf, _pid in parallel] == sorted(pdf.pages for pdf, _pid in parallel)
+    assert db.session.scalar(select(func.count(Agency.id))) == 0  # the connection still works
 
 
 def _queries_of(work) -> tuple[object, int]:

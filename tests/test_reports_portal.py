@@ -127,6 +127,8 @@ def test_read_only_roles_may_post_to_report_generation_and_verification_only(cli
         "accounts.revoke_token",
         "accounts.set_language",
         "accounts.tokens",
+        "api.request_report",
+        "api.verify",
         "reports.generate",
         "reports.quick",
         "verify.check",
@@ -368,3 +370,56 @@ def test_a_queued_report_refreshes_itself_and_a_dead_queue_fails_clearly(
     failed = _latest()
     assert failed.status is ReportStatus.FAILED and "ConnectionError" in failed.error
     assert "tidak dapat dibuat" in client.get(f"/reports/{failed.ident}").data.decode()
+
+
+def test_an_unchanged_report_is_served_without_building_its_data(
+    client, auth, kupang, fake_render, monkeypatch
+):
+    """The same parameters, the same day and nothing changed since: the archived report at
+    once; a change anywhere, or a new day, builds the data again (and serves the archived PDF
+    again when the data came out the same)."""
+    from qms.reports import archive
+
+    built: list[str] = []
+    build_data = archive.build_data
+
+    def counted(rtype, request):
+        built.append(rtype.key)
+        return build_data(rtype, request)
+
+    monkeypatch.setattr(archive, "build_data", counted)
+    auth.login(user_with_role(Role.BSN_REVIEWER))
+
+    def asked() -> str:
+        return _generate(client, kupang["city"]).headers["Location"].rsplit("/", 1)[1]
+
+    first = asked()
+    assert (len(built), len(fake_render)) == (1, 1)
+    assert asked() == first and len(built) == 1  # served at once
+    AgencyFactory(name="Dinas Kota Lain")  # another city's: not in this report, but a change
+    db.session.commit()
+    assert asked() == first and len(built) == 2  # built again, came out the same
+    assert asked() == first and len(built) == 2  # and known current again
+    UnitFactory(agency=kupang["dukcapil"])
+    db.session.commit()
+    second = asked()
+    assert second != first and (len(built), len(fake_render)) == (3, 2)
+    monkeypatch.setattr(archive, "today", lambda: today() + timedelta(days=1))
+    assert asked() == second and len(built) == 4  # a new day: checked again
+
+
+def test_the_change_mark_counts_what_reports_read_only(app, kupang):
+    from qms.reports import archive
+
+    without_history = {m.__tablename__ for m in archive._kept_without_history()}
+    assert {"skm_responses", "complaint_imports"} <= without_history
+    assert not without_history & archive.NOT_REPORTED
+    reviewer = user_with_role(Role.BSN_REVIEWER)
+    db.session.commit()
+    mark = archive.change_mark()
+    GeneratedReportFactory(city=kupang["city"], requested_by=reviewer)  # the archive itself
+    db.session.commit()
+    assert archive.change_mark() == mark
+    UnitFactory(agency=kupang["rsud"])
+    db.session.commit()
+    assert archive.change_mark() != mark

@@ -78,6 +78,8 @@ GET /api/v1/positions/<int:record_id>
 GET /api/v1/providers
 GET /api/v1/providers/<int:parent_id>/evaluations
 GET /api/v1/providers/<int:record_id>
+GET /api/v1/reports/<ident>
+GET /api/v1/reports/<ident>/pdf
 GET /api/v1/risks
 GET /api/v1/risks/<int:record_id>
 GET /api/v1/risks/<int:risk_id>/treatments
@@ -327,6 +329,7 @@ POST /api/v1/positions/<int:record_id>/archive
 POST /api/v1/providers
 POST /api/v1/providers/<int:parent_id>/evaluations
 POST /api/v1/providers/<int:record_id>/archive
+POST /api/v1/reports
 POST /api/v1/risk-treatments/<int:treatment_id>/transitions/cancel
 POST /api/v1/risk-treatments/<int:treatment_id>/transitions/complete
 POST /api/v1/risk-treatments/<int:treatment_id>/transitions/start
@@ -347,6 +350,7 @@ POST /api/v1/staff
 POST /api/v1/staff/<int:parent_id>/trainings
 POST /api/v1/staff/<int:record_id>/archive
 POST /api/v1/units/<int:unit_id>/archive
+POST /api/v1/verify
 POST /audits/<int:audit_id>/agenda
 POST /audits/<int:audit_id>/archive
 POST /audits/<int:audit_id>/checklist/copy

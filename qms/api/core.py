@@ -63,6 +63,8 @@ class Operation:
     exclude: tuple[str, ...]
     #: the JSON body is an array of what `body` validates (each item one record)
     body_is_list: bool = False
+    #: other success statuses answering the same resource (e.g. 200 beside a 202)
+    also: tuple[int, ...] = ()
 
 
 #: endpoint -> its operations, in the order they were declared
@@ -89,6 +91,7 @@ def api_route(
     exclude: Sequence[str] = (),
     file: bool = False,
     body_is_list: bool = False,
+    also: Sequence[int] = (),
 ) -> Callable:
     """Register a view on the API blueprint and declare it for the OpenAPI document. An
     operation may take both a `multipart` upload and a JSON `body` (a list of records with
@@ -118,6 +121,7 @@ def api_route(
                     status=status,
                     exclude=tuple(exclude),
                     body_is_list=body_is_list,
+                    also=tuple(also),
                 )
             )
         return view
@@ -246,6 +250,14 @@ def patched(current: schema.Resource, changes: dict[str, Any]) -> dict[str, Any]
     return {**values, **{k: v for k, v in changes.items() if k in values}}
 
 
+def validate_upload(form_class: type) -> Any:
+    """A multipart/form-data body validated by its form (a 422 with the fields' errors)."""
+    form = form_class(meta={"csrf": False})
+    if not form.validate():
+        raise ValidationFailed({k: [str(m) for m in v] for k, v in form.errors.items()})
+    return form
+
+
 def validate_form(form_class: type, data: dict[str, Any], **kwargs: Any) -> Any:
     """Validate JSON input with the same WTForms form the HTML side uses (CSRF off: the API
     authenticates by token). Raises ValidationFailed (422) with field errors."""
@@ -329,7 +341,9 @@ def _responses(operation: Operation) -> dict[str, Any]:
             "description": "OK",
             "content": {"application/json": {"schema": _envelope(operation)}},
         }
-    responses: dict[str, Any] = {str(operation.status): success}
+    responses: dict[str, Any] = {
+        str(status): success for status in (operation.status, *operation.also)
+    }
     codes = ["401", "403", "404"]
     if operation.method != "GET" or operation.query is not None or operation.paged:
         codes += ["400", "409", "422"]

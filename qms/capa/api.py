@@ -15,7 +15,16 @@ from pydantic import Field, PlainSerializer, WithJsonSchema
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
-from qms.api.core import api_children, api_record, api_route, json_body, ok, paginate, validate_form
+from qms.api.core import (
+    api_children,
+    api_record,
+    api_route,
+    json_body,
+    ok,
+    paginate,
+    validate_form,
+    validate_upload,
+)
 from qms.api.schema import Resource, Timestamp
 from qms.capa import operations, queries, workflow
 from qms.capa.complaints import imports
@@ -52,7 +61,6 @@ from qms.capa.models import (
 )
 from qms.capa.policies import DESCRIBE
 from qms.core import access
-from qms.core.errors import ValidationFailed
 from qms.core.forms import REQUIRED, RecordField
 from qms.core.labels import label_of
 from qms.core.timeutil import today
@@ -273,14 +281,6 @@ class ComplaintImportJson(FlaskForm):
     )
 
 
-def _upload(form_class: type[FlaskForm]) -> Any:
-    """A multipart/form-data body validated by its form (a 422 with the fields' errors)."""
-    form = form_class(meta={"csrf": False})
-    if not form.validate():
-        raise ValidationFailed({k: [str(m) for m in v] for k, v in form.errors.items()})
-    return form
-
-
 # --- nonconformities ----------------------------------------------------------------------
 
 
@@ -449,7 +449,7 @@ def remove_action(action_id: int):
 )
 def done_action(action_id: int):
     action = access.get_visible(CorrectiveAction, action_id, current_user)
-    form = _upload(CompleteActionForm)
+    form = validate_upload(CompleteActionForm)
     operations.complete_action(
         current_user,
         action,
@@ -496,7 +496,7 @@ def create_import():
         filename = form.filename.data or "complaints.json"
         data = form.content.data.encode("utf-8")
     else:
-        form = _upload(ImportForm)
+        form = validate_upload(ImportForm)
         filename, data = form.file.data.filename or "", form.file.data.read()
     city = complaint_queries.import_city(current_user, form.city_id.data)
     record = imports.preview_import(current_user, city, filename, data)

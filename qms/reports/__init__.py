@@ -112,7 +112,8 @@ def _may_use_portal(user) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from qms.reports import (  # noqa: F401  (policies, types: registrations)
+    from qms.reports import (  # noqa: F401  (policies, types, api: registrations)
+        api,
         dashboards,
         directory,
         engine,

@@ -4,22 +4,25 @@ its PDF. Flushes only; the callers commit."""
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 import secrets
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
-from flask import current_app, url_for
+from flask import Response, current_app, send_file, url_for
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from qms.accounts.models import User
 from qms.core import access
+from qms.core.history import HistoryEntry
 from qms.core.storage import FileStore, file_store
-from qms.core.timeutil import to_local, utcnow
+from qms.core.timeutil import to_local, today, utcnow
 from qms.extensions import db, replica_reads
 from qms.reports import engine
 from qms.reports.letterhead import letterhead_for
@@ -87,13 +90,82 @@ def _reusable(key: str) -> GeneratedReport | None:
     return None
 
 
+#: tables no report reads: their changes leave every report current
+NOT_REPORTED = frozenset(
+    {
+        "api_tokens",
+        "generated_reports",
+        "history_entries",
+        "nc_counters",
+        "outbox_messages",
+        "user_sessions",
+    }
+)
+
+
+@cache
+def _kept_without_history() -> tuple[type, ...]:
+    """The models whose rows change without a history entry (survey responses, imports)."""
+    return tuple(
+        model
+        for model in sorted(
+            (mapper.class_ for mapper in db.Model.registry.mappers), key=lambda m: m.__tablename__
+        )
+        if not getattr(model, "__audited__", False) and model.__tablename__ not in NOT_REPORTED
+    )
+
+
+def change_mark() -> list[int | None]:
+    """Moves whenever anything a report reads changes, read in one query: the newest history
+    entry (every create, change and archive of an audited record writes one) and the newest row
+    of each table kept without history, whose rows are only ever added."""
+    newest = [select(func.max(HistoryEntry.id)).scalar_subquery()] + [
+        select(func.max(model.__mapper__.primary_key[0])).scalar_subquery()
+        for model in _kept_without_history()
+    ]
+    return list(db.session.execute(select(*newest)).one())
+
+
+def unchanged_key(rtype: ReportType, request: ReportRequest) -> str:
+    """A report's parameters, today and the change mark: equal keys, equal data (a report
+    counts "overdue" and "due" as of today)."""
+    identity = {
+        "report": rtype.key,
+        "version": rtype.version,
+        "engine": engine.ENGINE_VERSION,
+        "locale": request.locale,
+        "params": request.params(),
+        "day": today().isoformat(),
+        "mark": change_mark(),
+    }
+    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
+
+
+def _known_current(key: str) -> GeneratedReport | None:
+    report = db.session.scalar(
+        select(GeneratedReport)
+        .where(GeneratedReport.unchanged_key == key, GeneratedReport.status == ReportStatus.DONE)
+        .order_by(GeneratedReport.id.desc())
+        .limit(1)
+    )
+    return report if report is not None and has_pdf(report) else None
+
+
 def request_report(user: User, rtype: ReportType, request: ReportRequest) -> Submission:
-    """Serve the archived PDF when the data did not change; otherwise queue a new one."""
+    """Serve the archived PDF when the data did not change; otherwise queue a new one. When
+    nothing changed since the report was made (the same change mark, the same day), it is
+    served at once; otherwise its data is built and compared by its hash."""
+    current = unchanged_key(rtype, request)
+    known = _known_current(current)
+    if known is not None:
+        return Submission(known, None)
     data = build_data(rtype, request)
     content_hash = engine.data_hash(data)
     key = engine.cache_key(rtype, request, content_hash, letterhead_for(request.city).fingerprint)
     existing = _reusable(key)
     if existing is not None:
+        if existing.status is ReportStatus.DONE:
+            existing.unchanged_key = current
         return Submission(existing, None)
     report = GeneratedReport(
         report_key=rtype.key,
@@ -105,6 +177,7 @@ def request_report(user: User, rtype: ReportType, request: ReportRequest) -> Sub
         params=request.params(),
         data_sha256=content_hash,
         cache_key=key,
+        unchanged_key=current,
         status=ReportStatus.QUEUED,
         requested_by_id=user.id,
         created_at=utcnow(),
@@ -150,6 +223,17 @@ def download_name(report: GeneratedReport) -> str:
     title = engine.report_title_of(report)
     name = "-".join(part for part in (_slug(title), _slug(scope), day) if part)
     return f"{name[:180]}.pdf"
+
+
+def send_pdf(report: GeneratedReport, *, inline: bool = False) -> Response:
+    """A finished report's PDF as archived, under its descriptive name."""
+    return send_file(
+        report_store().open(report.file_name),
+        mimetype="application/pdf",
+        as_attachment=not inline,
+        download_name=download_name(report),
+        max_age=0,
+    )
 
 
 def verify_url(report: GeneratedReport) -> str:

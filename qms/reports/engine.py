@@ -8,6 +8,9 @@ import gc
 import hashlib
 import io
 import json
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -128,18 +131,62 @@ def static_root() -> Path:
 
 def render_pdf(html: str) -> RenderedPdf:
     """Render HTML with WeasyPrint; only data: URLs and the app's static files are loaded."""
-    fetcher = SafeURLFetcher(static_root())
+    return _weasyprint(html, static_root())
+
+
+def _weasyprint(html: str, static_dir: Path) -> RenderedPdf:
     # WeasyPrint allocates millions of objects, and each full collection would scan the whole
     # heap, the report's data and the ORM objects included: frozen, those are skipped (a third
     # of the render time in bench/run.py). What the render itself allocates is collected.
     gc.freeze()
     try:
         document = weasyprint.HTML(
-            string=html, base_url=static_url(""), url_fetcher=fetcher, media_type="print"
+            string=html,
+            base_url=static_url(""),
+            url_fetcher=SafeURLFetcher(static_dir),
+            media_type="print",
         ).render()
         return RenderedPdf(content=document.write_pdf(), pages=len(document.pages))
     finally:
         gc.unfreeze()
+
+
+def _forget_connections(engines: list[Any]) -> None:
+    """In a forked renderer: drop the parent's database connections without closing them (a
+    close would end the parent's sessions on the server); the renderer uses none."""
+    for engine in engines:
+        engine.dispose(close=False)
+
+
+def _render_in_child(html: str, static_dir: Path) -> tuple[RenderedPdf, int]:
+    gc.collect()
+    return _weasyprint(html, static_dir), os.getpid()
+
+
+def render_many(htmls: list[str], processes: int) -> list[tuple[RenderedPdf, int]]:
+    """Render several documents, in `processes` forked processes at once when there are more
+    than one (each lays out one document at a time, so its memory stays that of the largest
+    part; the processes end with the report); answers each PDF with the id of the process
+    that rendered it."""
+    if processes <= 1 or len(htmls) <= 1:
+        return [(render_pdf(html), os.getpid()) for html in htmls]
+    from qms.extensions import db
+
+    static_dir = static_root()
+    with ProcessPoolExecutor(
+        max_workers=min(processes, len(htmls)),
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_forget_connections,
+        initargs=(list(db.engines.values()),),
+    ) as pool:
+        return list(pool.map(_render_in_child, htmls, [static_dir] * len(htmls)))
+
+
+def render_processes() -> int:
+    """How many processes render the parts of a long report (REPORT_PROCESSES; 0: a core
+    each)."""
+    configured = int(current_app.config.get("REPORT_PROCESSES", 0))
+    return configured if configured > 0 else (os.cpu_count() or 1)
 
 
 def render_report(
@@ -161,16 +208,17 @@ def render_chunked(
     written, so a report of 500 agencies in one run would need several GB. Here each slice of
     the long list is its own document, written and dropped before the next is laid out, so
     the peak is that of the largest part. The contents need the page where each slice starts:
-    the slices are rendered first, then the front part (its length is known from a first,
-    cheap layout). Page numbers ("Page X of Y") are stamped on the merged pages at the end;
-    bookmarks are carried over from each part."""
-    chunk_pdfs: list[tuple[int, RenderedPdf]] = []
-    htmls: list[str] = []
-    for start in chunk_starts(report_type, data):
-        html = render_html(report_type, request, data, part="chunk", chunk_start=start, **meta)
-        chunk_pdfs.append((start, render_pdf(html)))
-        htmls.append(html)
-        gc.collect()
+    the slices are rendered first, several at once in forked processes (`render_many`), then
+    the front part (its length is known from a first, cheap layout). Page numbers ("Page X of
+    Y") are stamped on the merged pages at the end; bookmarks are carried over from each
+    part."""
+    starts = chunk_starts(report_type, data)
+    htmls = [
+        render_html(report_type, request, data, part="chunk", chunk_start=start, **meta)
+        for start in starts
+    ]
+    rendered = render_many(htmls, render_processes())
+    chunk_pdfs = [(start, pdf) for start, (pdf, _pid) in zip(starts, rendered, strict=True)]
     front_html = render_html(report_type, request, data, part="front", **meta)
     front_pages = _count_pages(front_html)
     toc_pages, page = {}, front_pages + 1

@@ -52,6 +52,9 @@ class GeneratedReport(TimestampMixin, db.Model):
     data_sha256: Mapped[str] = mapped_column(String(64))
     #: data + parameters + language + template and engine versions: equal key, equal PDF
     cache_key: Mapped[str] = mapped_column(String(64), index=True)
+    #: the parameters, the day and the database's change mark this report was last known to be
+    #: current for: asked again with the same, it is served without building its data again
+    unchanged_key: Mapped[str | None] = mapped_column(String(64), index=True, default=None)
     status: Mapped[ReportStatus] = mapped_column(
         str_enum(ReportStatus), default=ReportStatus.QUEUED
     )

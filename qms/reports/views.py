@@ -8,7 +8,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import get_locale
@@ -163,13 +162,7 @@ def download(ident: str):
     report = policies.get_accessible(ident, current_user)
     if report.status is not ReportStatus.DONE or not archive.has_pdf(report):
         return render_template("errors.html", message=_("This report has no PDF."), error=None), 404
-    return send_file(
-        archive.report_store().open(report.file_name),
-        mimetype="application/pdf",
-        as_attachment=request.args.get("inline") != "1",
-        download_name=archive.download_name(report),
-        max_age=0,
-    )
+    return archive.send_pdf(report, inline=request.args.get("inline") == "1")
 
 
 # --- public verification -------------------------------------------------------------------

@@ -21,7 +21,7 @@ from flask import request
 from flask_login import current_user
 from pydantic import Field
 
-from qms.api.core import api_route, json_body, ok, paginate, validate_form
+from qms.api.core import api_route, json_body, ok, paginate, validate_form, validate_upload
 from qms.api.schema import Resource, Timestamp
 from qms.core import access
 from qms.core.errors import ValidationFailed
@@ -206,10 +206,7 @@ def upload_responses(survey_id: int):
             current_user, survey, "responses.json", data, file_format="json"
         )
     else:
-        form = UploadForm(meta={"csrf": False})
-        if not form.validate():
-            raise ValidationFailed({k: [str(m) for m in v] for k, v in form.errors.items()})
-        upload = form.file.data
+        upload = validate_upload(UploadForm).file.data
         record = imports.preview_import(current_user, survey, upload.filename or "", upload.read())
     db.session.commit()
     return ok(UploadOut.of(record))

@@ -1,0 +1,182 @@
+"""/api/v1 reports: another system (BSN's) requests a report with the portal's rules, polls it,
+fetches its PDF, lists its archive and verifies a PDF it holds."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from werkzeug.exceptions import NotFound
+from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Optional
+
+from qms.api.core import api_route, json_body, ok, validate_form, validate_upload
+from qms.api.schema import Resource
+from qms.core.forms import REQUIRED, DayField, RecordField
+from qms.reports import archive, jobs, policies, portal
+from qms.reports import verification as verifying
+from qms.reports.models import STATUS_LABELS, GeneratedReport, ReportStatus
+from qms.reports.registry import report_type
+
+TAG = "reports"
+
+
+class ReportOut(Resource):
+    labels_from = GeneratedReport
+
+    ident: str
+    report: str
+    title: str
+    status: str
+    status_label: str
+    city_id: int
+    agency_id: int | None
+    record_id: int | None
+    period_start: date | None
+    period_end: date | None
+    locale: str
+    data_sha256: str
+    pdf_sha256: str | None
+    pages: int | None
+    size: int | None
+    created_at: datetime
+    finished_at: datetime | None
+    status_url: str
+    download_url: str | None
+
+    @classmethod
+    def of(cls, report: GeneratedReport) -> ReportOut:
+        rtype = report_type(report.report_key)
+        done = report.status is ReportStatus.DONE
+        return cls.from_record(
+            report,
+            ident=report.ident or "",
+            report=report.report_key,
+            title=str(rtype.title) if rtype else report.report_key,
+            status=report.status.value,
+            status_label=str(STATUS_LABELS[report.status]),
+            record_id=(report.params or {}).get("record_id"),
+            status_url=url_for("api.get_report", ident=report.ident),
+            download_url=url_for("api.report_pdf", ident=report.ident) if done else None,
+        )
+
+
+class VerificationOut(Resource):
+    #: the identifier asked about (or of the report the file was found to be)
+    ident: str | None
+    #: whether an archived, finished report has this identifier (or this file's hash)
+    found: bool
+    #: with a file: whether it is byte-identical to the archived PDF
+    matches: bool | None
+    title: str | None
+    created_at: datetime | None
+
+
+class ReportRequestForm(FlaskForm):
+    report = StringField(_l("Report"), validators=[DataRequired(REQUIRED)])
+    city_id = RecordField(_l("City"), validators=[Optional()])
+    agency_id = RecordField(_l("Agency"), validators=[Optional()])
+    record_id = RecordField(_l("Record"), validators=[Optional()])
+    record_reference = StringField(
+        _l("Record (audit reference, nonconformity number or NIB)"), validators=[Optional()]
+    )
+    period_start = DayField(_l("Period from"), validators=[Optional()])
+    period_end = DayField(_l("Period to"), validators=[Optional()])
+    locale = SelectField(
+        _l("Language of the report"),
+        choices=[SelectChoice("id", "Bahasa Indonesia"), SelectChoice("en", "English")],
+        default="id",
+    )
+
+
+class VerifyUploadForm(FlaskForm):
+    ident = StringField(_l("Report identifier"), validators=[Optional()])
+    file = FileField(_l("PDF to compare (optional)"))
+
+
+def _report(ident: str) -> GeneratedReport:
+    return policies.get_accessible(ident, current_user)
+
+
+@api_route(
+    "/reports",
+    ("POST",),
+    summary="Request a report (the portal's rules): 202 with its status URL while it is made, "
+    "or 200 with the archived one when its data did not change",
+    tag=TAG,
+    body=ReportRequestForm,
+    response=ReportOut,
+    status=202,
+    also=(200,),
+)
+def request_report():
+    form = validate_form(ReportRequestForm, json_body())
+    rtype, report_request = portal.build_request(
+        current_user,
+        form.report.data,
+        city_id=form.city_id.data,
+        agency_id=form.agency_id.data,
+        record_id=form.record_id.data,
+        record_reference=form.record_reference.data or "",
+        period_start=form.period_start.data,
+        period_end=form.period_end.data,
+        locale=form.locale.data,
+    )
+    submission = jobs.submit(current_user, rtype, report_request)
+    report = submission.report
+    return ok(ReportOut.of(report), 202 if report.status is not ReportStatus.DONE else 200)
+
+
+@api_route(
+    "/reports/<ident>",
+    summary="One report: status, parameters, hashes and, once done, its download URL",
+    tag=TAG,
+    response=ReportOut,
+)
+def get_report(ident: str):
+    return ok(ReportOut.of(_report(ident)))
+
+
+@api_route(
+    "/reports/<ident>/pdf",
+    summary="A finished report's PDF (as archived: its SHA-256 is pdf_sha256)",
+    tag=TAG,
+    file=True,
+)
+def report_pdf(ident: str):
+    report = _report(ident)
+    if report.status is not ReportStatus.DONE or not archive.has_pdf(report):
+        raise NotFound("This report has no PDF (yet): see its status.")
+    return archive.send_pdf(report)
+
+
+@api_route(
+    "/verify",
+    ("POST",),
+    summary="Verify a report: by its identifier, and with an uploaded PDF whether the file is "
+    "identical to the archived original (without an identifier, the file is looked up by "
+    "its SHA-256)",
+    tag=TAG,
+    multipart=VerifyUploadForm,
+    response=VerificationOut,
+)
+def verify():
+    form = validate_upload(VerifyUploadForm)
+    upload = form.file.data
+    result = verifying.verify_upload(form.ident.data or "", upload.stream if upload else None)
+    found = result.report
+    rtype = report_type(found.report_key) if found else None
+    return ok(
+        VerificationOut(
+            ident=found.ident if found else (verifying.normalise_ident(form.ident.data) or None),
+            found=found is not None,
+            matches=result.matches,
+            title=str(rtype.title) if rtype else None,
+            created_at=found.created_at if found else None,
+        )
+    )
