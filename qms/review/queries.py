@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
 
 from qms.accounts.models import User
 from qms.core import access
@@ -21,8 +22,6 @@ from qms.review.policies import reads_reviews_of
 from qms.review.readiness import readiness
 from qms.review.settings import setting
 
-#: the most rows a list page shows (the API pages through all of them)
-PAGE_ROWS = 500
 HELD = (ReviewStatus.HELD, ReviewStatus.CLOSED)
 
 
@@ -38,7 +37,9 @@ def reviews_query(user: User, filters: ReviewFilter) -> Select:
         query = query.where(ManagementReview.agency_id == filters.agency_id)
     if filters.status:
         query = query.where(ManagementReview.status == filters.status)
-    return query.order_by(ManagementReview.planned_on.desc(), ManagementReview.id.desc())
+    return query.options(selectinload(ManagementReview.attendees)).order_by(
+        ManagementReview.planned_on.desc(), ManagementReview.id.desc()
+    )
 
 
 def writable_agencies(user: User) -> list[Agency]:

@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 from qms.core import access
 from qms.core.errors import DomainError
 from qms.core.history import history_of
+from qms.core.pagination import paginate
 from qms.core.timeutil import today
 from qms.core.views import form_page, form_status, save_form, show_on_form
 from qms.extensions import db
@@ -73,13 +74,11 @@ def index():
     form = SurveyFilterForm(request.args, meta={"csrf": False})
     form.validate()
     filters = queries.SurveyFilter(**form.values())
-    surveys = db.session.scalars(
-        queries.surveys_query(current_user, filters).limit(queries.PAGE_ROWS)
-    ).all()
+    surveys = paginate(queries.surveys_query(current_user, filters))
     return render_template(
         "skm/index.html",
         surveys=surveys,
-        results=figures.results(surveys),
+        results=figures.results(surveys.items),
         filters=filters,
         agencies=visible_agencies(current_user),
         may_create=bool(queries.writable_agencies(current_user)),

@@ -262,7 +262,11 @@ def raise_calibration_nonconformity(event_id: int):
     paged=True,
 )
 def list_auditor_qualifications():
-    return paginate(queries.qualifications_query(current_user), AuditorQualificationOut)
+    return paginate(
+        queries.qualifications_query(current_user),
+        AuditorQualificationOut,
+        AuditorQualificationOut.page_of,
+    )
 
 
 @api_route(

@@ -15,6 +15,7 @@ from qms.audits.models import AuditProgramme, AuditStatus, ProgrammeItem
 from qms.audits.views import bp
 from qms.core import access
 from qms.core.history import history_of
+from qms.core.pagination import paginate
 from qms.core.views import commit_and_redirect, form_status, saved
 from qms.extensions import db
 
@@ -26,7 +27,7 @@ def index():
         status = None
     return render_template(
         "audits/index.html",
-        audits=db.session.scalars(queries.visible_audits(current_user, status=status)).all(),
+        audits=paginate(queries.audit_list(current_user, status=status)),
         programmes=db.session.scalars(queries.visible_programmes(current_user)).all(),
         status=status,
         may_plan=bool(queries.planning_cities(current_user)),
