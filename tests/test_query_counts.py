@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -25,7 +25,7 @@ from qms.planning import operations as plan_operations
 from qms.planning.models import ContextIssue, InterestedParty
 from qms.sme import operations as sme_operations
 from qms.support import calibration, competence, providers
-from tests.factories import AgencyFactory, CityFactory, user_with_role
+from tests.factories import AgencyFactory, CityFactory, UnitFactory, user_with_role
 from tests.factories_audits import small_standard
 from tests.factories_capa import ComplaintFactory
 from tests.factories_documents import DocumentFactory
@@ -46,6 +46,8 @@ class Listed:
 
     url: str
     roles: tuple[str, ...]
+    #: `grow` adds rows to it
+    filled: bool = True
 
     @property
     def is_api(self) -> bool:
@@ -75,7 +77,7 @@ LISTS = [
     Listed("/outbox", (ADMIN,)),
     # the API's lists
     Listed("/api/v1/audits", (BSN, ADMIN, OFFICER)),
-    Listed("/api/v1/audit-programmes", (BSN, ADMIN)),
+    Listed("/api/v1/audit-programmes", (BSN, ADMIN), filled=False),
     Listed("/api/v1/nonconformities", (BSN, ADMIN, OFFICER)),
     Listed("/api/v1/complaints", (BSN, ADMIN, OFFICER)),
     Listed("/api/v1/documents", (BSN, ADMIN, OFFICER)),
@@ -96,7 +98,7 @@ LISTS = [
     Listed("/api/v1/agencies", (BSN, ADMIN)),
     Listed("/api/v1/cities", (BSN, ADMIN)),
     Listed("/api/v1/auditor-qualifications", (BSN, ADMIN)),
-    Listed("/api/v1/auditor-evaluations", (BSN, ADMIN)),  # (none recorded: the list is empty)
+    Listed("/api/v1/auditor-evaluations", (BSN, ADMIN), filled=False),
     Listed("/support/auditors", (BSN, ADMIN)),
 ]
 
@@ -122,10 +124,16 @@ def counted(app: Flask) -> Iterator[list[str]]:
 
 
 def grow(world: PlanWorld, extra: dict, start: int, count: int) -> None:
-    """`count` more records in every list, numbered from `start`."""
-    agency, city = world.agency, world.city
+    """`count` more records in every list, numbered from `start`: every other one in a new
+    agency of the city (a list that loads each row's agency by itself shows it), the others in
+    the officer's agency."""
+    city = world.city
     for n in range(start, start + count):
         day = date(2026, 1, 1) + timedelta(days=n)
+        agency = world.agency if n % 2 else AgencyFactory(city=city)
+        # the city admin writes in every agency of the city (the factories write as `officer`)
+        unit = world.unit if agency is world.agency else UnitFactory(agency=agency)
+        here = replace(world, officer=world.admin, agency=agency, unit=unit)
         audit_operations.create_audit(
             world.admin,
             {
@@ -151,21 +159,21 @@ def grow(world: PlanWorld, extra: dict, start: int, count: int) -> None:
         )
         ComplaintFactory(agency=agency, received_at=datetime(2026, 1, 1, 9) + timedelta(days=n))
         DocumentFactory(agency=agency)
-        make_objective(world, title=f"Sasaran {n}")
-        make_risk(world, title=f"Risiko {n}")
+        make_objective(here, title=f"Sasaran {n}")
+        make_risk(here, title=f"Risiko {n}")
         plan_operations.save_context(
-            world.officer, ContextIssue, {"side": "external", "title": f"Isu {n}"}, agency=agency
+            here.officer, ContextIssue, {"side": "external", "title": f"Isu {n}"}, agency=agency
         )
         plan_operations.save_context(
-            world.officer,
+            here.officer,
             InterestedParty,
             {"side": "external", "name": f"Pihak {n}", "requirements": "Layanan cepat"},
             agency=agency,
         )
-        make_survey(world, title=f"SKM {n}")
-        plan_review(world, title=f"RTM {n}")
+        make_survey(here, title=f"SKM {n}")
+        plan_review(here, title=f"RTM {n}")
         calibration.create_instrument(
-            world.officer,
+            here.officer,
             agency,
             {
                 "identifier": f"ALAT-{n}",
@@ -177,17 +185,17 @@ def grow(world: PlanWorld, extra: dict, start: int, count: int) -> None:
             },
         )
         providers.save_provider(
-            world.officer,
+            here.officer,
             {"name": f"CV Penyedia {n}", "kind": "service", "supplies": "Pemeliharaan"},
             agency=agency,
         )
         position = competence.save_position(
-            world.officer,
+            here.officer,
             {"title": f"Jabatan {n}", "required_competences": "Sertifikasi Bendahara"},
             agency=agency,
         )
         competence.save_person(
-            world.officer, {"name": f"Pegawai {n}", "position_id": position.id}, agency=agency
+            here.officer, {"name": f"Pegawai {n}", "position_id": position.id}, agency=agency
         )
         business = BusinessFactory(city=city)
         product = honey(business=business)
@@ -206,7 +214,6 @@ def grow(world: PlanWorld, extra: dict, start: int, count: int) -> None:
         )
         auditor = user_with_role(Role.INTERNAL_AUDITOR, agency=world.other)
         qualify(city, auditor)
-        AgencyFactory(city=city)
         CityFactory()
         db.session.add(
             OutboxMessage(key=f"test-{n}", to=world.admin.email, subject=f"Pesan {n}", body="Isi")
@@ -230,6 +237,9 @@ def counts(client, auth, api, world: PlanWorld, web_app: Flask) -> dict[tuple[st
                 else:
                     response = client.get(listed.url)
             assert response.status_code == 200, (listed.url, role, response.status_code)
+            if listed.is_api and listed.filled and role == listed.roles[0]:
+                # the rows counted are there (the first role named reads them all)
+                assert response.json["total"] > 0, (listed.url, role)
             found[(listed.url, role)] = len(statements)
         auth.logout()
     return found

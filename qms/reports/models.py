@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.accounts.models import User
@@ -72,3 +72,8 @@ class GeneratedReport(TimestampMixin, db.Model):
     @property
     def file_name(self) -> str:
         return f"{self.ident}.pdf"
+
+
+# --- indexes for the lists' sorts and filters (migration 0020) ---------------------------
+
+Index("ix_generated_reports_created", GeneratedReport.created_at, GeneratedReport.id)

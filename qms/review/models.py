@@ -9,7 +9,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.core.labels import labelled
@@ -198,3 +198,8 @@ class ReviewAction(AuditedMixin, TimestampMixin, db.Model):
 
     def is_overdue(self, today: date) -> bool:
         return not self.is_done and self.due_on < today
+
+
+# --- indexes for the lists' sorts and filters (migration 0020) ---------------------------
+
+Index("ix_management_reviews_planned", ManagementReview.planned_on, ManagementReview.id)
