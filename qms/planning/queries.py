@@ -59,12 +59,14 @@ def objectives_query(user: User, filters: PlanFilter) -> Select:
 
 
 def risks_query(user: User, filters: PlanFilter) -> Select:
-    """The risks, with what the list and the API show of each (treatments, linked
-    nonconformities) loaded for the whole page."""
-    query = _filtered(access.scoped(Risk, user), Risk, filters)
-    return query.options(selectinload(Risk.treatments), selectinload(Risk.links)).order_by(
-        Risk.agency_id, Risk.id
-    )
+    return _filtered(access.scoped(Risk, user), Risk, filters).order_by(Risk.agency_id, Risk.id)
+
+
+def risk_records(user: User, filters: PlanFilter) -> Select:
+    """The risks as the API gives them: with their treatments and linked nonconformities
+    loaded for the whole page."""
+    query = risks_query(user, filters)
+    return query.options(selectinload(Risk.treatments), selectinload(Risk.links))
 
 
 def rows(query: Select, param: str = "page") -> Page:

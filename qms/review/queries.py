@@ -37,9 +37,12 @@ def reviews_query(user: User, filters: ReviewFilter) -> Select:
         query = query.where(ManagementReview.agency_id == filters.agency_id)
     if filters.status:
         query = query.where(ManagementReview.status == filters.status)
-    return query.options(selectinload(ManagementReview.attendees)).order_by(
-        ManagementReview.planned_on.desc(), ManagementReview.id.desc()
-    )
+    return query.order_by(ManagementReview.planned_on.desc(), ManagementReview.id.desc())
+
+
+def review_records(user: User, filters: ReviewFilter) -> Select:
+    """The reviews as the API gives them, with their attendees loaded for the whole page."""
+    return reviews_query(user, filters).options(selectinload(ManagementReview.attendees))
 
 
 def writable_agencies(user: User) -> list[Agency]:

@@ -116,7 +116,7 @@ _register(
     Position,
     PositionOut,
     (NewPositionForm, PositionForm),
-    queries.positions_query,
+    queries.position_records,
     competence.save_position,
     "position",
 )

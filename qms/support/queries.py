@@ -48,11 +48,12 @@ def instruments_query(user: User, agency_id: int | None = None) -> Select:
 
 
 def positions_query(user: User, agency_id: int | None = None) -> Select:
-    return (
-        _filtered(Position, user, agency_id)
-        .options(selectinload(Position.requirements))
-        .order_by(Position.agency_id, Position.title)
-    )
+    return _filtered(Position, user, agency_id).order_by(Position.agency_id, Position.title)
+
+
+def position_records(user: User, agency_id: int | None = None) -> Select:
+    """The positions as the API gives them, with their competences loaded for the page."""
+    return positions_query(user, agency_id).options(selectinload(Position.requirements))
 
 
 def people_query(user: User, agency_id: int | None = None) -> Select:
