@@ -25,11 +25,18 @@ from qms.planning import operations as plan_operations
 from qms.planning.models import ContextIssue, InterestedParty
 from qms.sme import operations as sme_operations
 from qms.support import calibration, competence, providers
-from tests.factories import AgencyFactory, CityFactory, UnitFactory, user_with_role
+from tests.factories import (
+    AgencyFactory,
+    CityFactory,
+    UnitFactory,
+    UserFactory,
+    user_with_role,
+)
 from tests.factories_audits import small_standard
 from tests.factories_capa import ComplaintFactory
 from tests.factories_documents import DocumentFactory
 from tests.factories_plan import PlanWorld, make_objective, make_risk, make_survey, make_world
+from tests.factories_reports import GeneratedReportFactory
 from tests.factories_review import plan_review
 from tests.factories_sme import BusinessFactory, honey, load_catalogue
 from tests.factories_support import qualify
@@ -75,6 +82,7 @@ LISTS = [
     Listed("/cities", (BSN, ADMIN)),
     Listed("/users", (ADMIN,)),
     Listed("/outbox", (ADMIN,)),
+    Listed("/reports/", (BSN, ADMIN, OFFICER)),
     # the API's lists
     Listed("/api/v1/audits", (BSN, ADMIN, OFFICER)),
     Listed("/api/v1/audit-programmes", (BSN, ADMIN), filled=False),
@@ -215,6 +223,7 @@ def grow(world: PlanWorld, extra: dict, start: int, count: int) -> None:
         auditor = user_with_role(Role.INTERNAL_AUDITOR, agency=world.other)
         qualify(city, auditor)
         CityFactory()
+        GeneratedReportFactory(city=city, requested_by=UserFactory())
         db.session.add(
             OutboxMessage(key=f"test-{n}", to=world.admin.email, subject=f"Pesan {n}", body="Isi")
         )

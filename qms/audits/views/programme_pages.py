@@ -17,7 +17,6 @@ from qms.core import access
 from qms.core.history import history_of
 from qms.core.pagination import paginate
 from qms.core.views import commit_and_redirect, form_status, saved
-from qms.extensions import db
 
 
 @bp.get("/")
@@ -28,7 +27,7 @@ def index():
     return render_template(
         "audits/index.html",
         audits=paginate(queries.audit_list(current_user, status=status)),
-        programmes=db.session.scalars(queries.visible_programmes(current_user)).all(),
+        programmes=paginate(queries.visible_programmes(current_user), param="programmes_page"),
         status=status,
         may_plan=bool(queries.planning_cities(current_user)),
     )
