@@ -108,6 +108,7 @@ LISTS = [
     Listed("/api/v1/auditor-qualifications", (BSN, ADMIN)),
     Listed("/api/v1/auditor-evaluations", (BSN, ADMIN), filled=False),
     Listed("/support/auditors", (BSN, ADMIN)),
+    Listed("/audits/compliance", (BSN, ADMIN, OFFICER)),
 ]
 
 #: the sizes compared: rows per list at first, then after growing
