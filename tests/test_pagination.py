@@ -42,24 +42,53 @@ def _numbers(html: str) -> list[str]:
     return re.findall(r"QL-\d+", html)
 
 
+def _link(html: str, rel: str) -> str | None:
+    found = re.search(rf'rel="{rel}" href="([^"]+)"', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
 def test_a_web_list_pages_on_with_its_filters_and_shows_every_row_once(client, auth, city_world):
     auth.login(city_world["admin"])
     first = client.get("/capa/complaints").get_data(as_text=True)
     assert len(_numbers(first)) == DEFAULT_PER_PAGE
     assert f"1–{DEFAULT_PER_PAGE} dari {COMPLAINTS}" in first
-    assert 'rel="next" href="/capa/complaints?page=2"' in first
-    second = client.get("/capa/complaints?page=2").get_data(as_text=True)
+    # the complaints page by keyset: the next page starts after the last row shown
+    following = _link(first, "next")
+    assert following.startswith("/capa/complaints?page=2&page_after=")
+    second = client.get(following).get_data(as_text=True)
     assert len(_numbers(second)) == COMPLAINTS - DEFAULT_PER_PAGE
-    assert 'rel="prev" href="/capa/complaints"' in second and 'rel="next"' not in second
+    assert _link(second, "next") is None
     # the same moment for all: the id breaks the tie, so the two pages are the whole list
     assert len(set(_numbers(first)) | set(_numbers(second))) == COMPLAINTS
+    # back from the second page by its first row: the first page again
+    back = client.get(_link(second, "prev")).get_data(as_text=True)
+    assert _numbers(back) == _numbers(first)
+    # three pages of 25: back from the third by its first row gives the second again
+    pages = [client.get("/capa/complaints?per_page=25").get_data(as_text=True)]
+    while _link(pages[-1], "next"):
+        pages.append(client.get(_link(pages[-1], "next")).get_data(as_text=True))
+    assert [len(_numbers(p)) for p in pages] == [25, 25, COMPLAINTS - 50]
+    assert "page_before=" in _link(pages[2], "prev")
+    assert _numbers(client.get(_link(pages[2], "prev")).get_data(as_text=True)) == _numbers(
+        pages[1]
+    )
+    # an offset page (a page number typed in) shows the same rows as the keyset page
+    assert _numbers(client.get("/capa/complaints?page=2").get_data(as_text=True)) == _numbers(
+        second
+    )
+    # a cursor that is not one of ours is left out: the page number says which page
+    assert _numbers(
+        client.get("/capa/complaints?page=2&page_after=bm90LWEtY3Vyc29y").get_data(as_text=True)
+    ) == _numbers(second)
 
     # the filters stay with the links, and the page size can be asked for
     agency_id = city_world["agency"].id
     filtered = client.get(f"/capa/complaints?agency_id={agency_id}&per_page=10")
     text = filtered.get_data(as_text=True)
     assert len(_numbers(text)) == 10
-    assert f'href="/capa/complaints?agency_id={agency_id}&amp;per_page=10&amp;page=2"' in text
+    assert _link(text, "next").startswith(
+        f"/capa/complaints?agency_id={agency_id}&per_page=10&page=2&page_after="
+    )
     # a page size beyond the maximum shows the maximum; a bad page number the first page
     assert client.get(f"/capa/complaints?per_page={MAX_PER_PAGE * 5}").status_code == 200
     assert len(_numbers(client.get("/capa/complaints?page=abc").get_data(as_text=True))) == 50
@@ -77,7 +106,25 @@ def test_an_api_list_gives_its_total_and_refuses_page_sizes_out_of_bounds(api, c
         seen += [c["id"] for c in body["data"]]
         page += 1
     assert len(seen) == len(set(seen)) == COMPLAINTS
-    for bad in ("per_page=0", f"per_page={MAX_PER_PAGE + 1}", "page=0", "page=x"):
+    # by keyset: each page names the cursor of the next, until the last
+    by_cursor: list[int] = []
+    query = "/complaints?per_page=25"
+    while query:
+        body = api.get(query).json
+        by_cursor += [c["id"] for c in body["data"]]
+        query = (
+            f"/complaints?per_page=25&page_after={body['next_after']}"
+            if body["next_after"]
+            else None
+        )
+    assert by_cursor == seen
+    for bad in (
+        "per_page=0",
+        f"per_page={MAX_PER_PAGE + 1}",
+        "page=0",
+        "page=x",
+        "page_after=x",
+    ):
         response = api.get(f"/complaints?{bad}")
         assert response.status_code == 422, bad
         assert bad.split("=")[0] in response.json["error"]["fields"]

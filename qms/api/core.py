@@ -208,16 +208,25 @@ def paginate(
     query,
     resource: type[schema.Resource],
     build: Callable[[Sequence[Any]], list[schema.Resource]] | None = None,
+    *,
+    keyset: bool = False,
 ) -> tuple:
-    """One page of a SELECT as {"data": [...], "page", "per_page", "total"}, read by the one
-    paging helper of the app (qms.core.pagination): stably ordered, counted once. `build`
-    makes the page's resources at once (to read what they need for the whole page in one
-    query) instead of `resource.of` each."""
-    page = pagination.paginate(query, strict=True)
+    """One page of a SELECT as {"data": [...], "page", "per_page", "total", "next_after"}, read
+    by the one paging helper of the app (qms.core.pagination): stably ordered, counted once.
+    `build` makes the page's resources at once (to read what they need for the whole page in
+    one query) instead of `resource.of` each. With `keyset`, "next_after" is the cursor of the
+    next page (`?page_after=`), which costs what the first page does however deep it is."""
+    page = pagination.paginate(query, strict=True, keyset=keyset)
     built = build(page.items) if build else [resource.of(row) for row in page.items]
     data = _checked(built, _declared_response())
     return jsonify(
-        {"data": data, "page": page.page, "per_page": page.per_page, "total": page.total}
+        {
+            "data": data,
+            "page": page.page,
+            "per_page": page.per_page,
+            "total": page.total,
+            "next_after": page.next_cursor,
+        }
     )
 
 
@@ -276,8 +285,13 @@ def _envelope(operation: Operation) -> dict[str, Any]:
             "page": {"type": "integer"},
             "per_page": {"type": "integer"},
             "total": {"type": "integer"},
+            "next_after": {
+                "type": ["string", "null"],
+                "description": "The cursor of the next page (page_after), where the list "
+                "pages by keyset; null otherwise",
+            },
         }
-        required += ["page", "per_page", "total"]
+        required += ["page", "per_page", "total", "next_after"]
     return {"type": "object", "required": required, "properties": properties}
 
 
@@ -299,6 +313,12 @@ def _parameters(operation: Operation) -> list[dict[str, Any]]:
                 "name": "per_page",
                 "in": "query",
                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+            },
+            {
+                "name": "page_after",
+                "in": "query",
+                "description": "A list that pages by keyset: the next_after of the page before",
+                "schema": {"type": "string", "maxLength": 500},
             },
         ]
     return parameters

@@ -82,7 +82,7 @@ def register():
     filters = queries.RegisterFilter(**form.values())
     return render_template(
         "capa/register.html",
-        items=paginate(queries.register_query(current_user, filters)),
+        items=paginate(queries.register_query(current_user, filters), keyset=True),
         filters=filters,
         agencies=visible_agencies(current_user),
         today=today(),
@@ -347,7 +347,7 @@ def complaint_list():
     query = complaint_queries.complaint_list(current_user, filters)
     return render_template(
         "capa/complaints.html",
-        items=paginate(query),
+        items=paginate(query, keyset=True),
         agencies=visible_agencies(current_user),
         can_import=bool(complaint_queries.import_cities(current_user)),
         feedback=contributions.feedback_blocks(current_user, filters.agency_id),

@@ -10,13 +10,21 @@ way to the next page."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import enum
+import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from flask import request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, inspect, select
+from sqlalchemy import Column, Select, and_, func, inspect, or_, select
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
 
 from qms.core.errors import ValidationFailed
 from qms.extensions import db
@@ -39,6 +47,9 @@ class PageRequest:
 
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
+    #: keyset paging: the cursor of the row the page starts after (or ends before)
+    after: str | None = None
+    before: str | None = None
 
     @property
     def offset(self) -> int:
@@ -70,6 +81,8 @@ def page_request(
     return PageRequest(
         page=_argument(param, 1, MAX_PAGE, strict),
         per_page=_argument("per_page", per_page, max_per_page, strict),
+        after=request.args.get(f"{param}_after") or None,
+        before=request.args.get(f"{param}_before") or None,
     )
 
 
@@ -105,6 +118,11 @@ class Page(Generic[T]):
     #: the endpoint and path arguments the links go to (the current page's by default)
     endpoint: str | None = None
     view_args: tuple[tuple[str, Any], ...] = ()
+    #: keyset paging: the cursors of the page's last and first rows (None: paged by offset,
+    #: or no page that way)
+    next_cursor: str | None = None
+    previous_cursor: str | None = None
+    keyset: bool = False
 
     def __iter__(self) -> Iterator[T]:
         return iter(self.items)
@@ -140,26 +158,37 @@ class Page(Generic[T]):
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
 
-    def url(self, page: int) -> str:
-        """The address of another page of the same list, with the same filters."""
+    def url(self, page: int, **cursor: str) -> str:
+        """The address of another page of the same list, with the same filters (and, paged by
+        keyset, the cursor it starts after or ends before)."""
+        own = {self.param, f"{self.param}_after", f"{self.param}_before"}
         arguments: dict[str, Any] = {
             key: values if len(values) > 1 else values[0]
             for key, values in request.args.lists()
-            if key != self.param
+            if key not in own
         }
         if page > 1:
             arguments[self.param] = page
+            arguments |= {f"{self.param}_{name}": value for name, value in cursor.items()}
         endpoint = self.endpoint or request.endpoint or ""
         view_args = dict(self.view_args) if self.endpoint else dict(request.view_args or {})
         return url_for(endpoint, **view_args, **arguments)
 
     @property
     def previous_url(self) -> str | None:
-        return self.url(min(self.page - 1, self.pages)) if self.has_previous else None
+        if not self.has_previous:
+            return None
+        if self.keyset and self.previous_cursor:
+            return self.url(self.page - 1, before=self.previous_cursor)
+        return self.url(min(self.page - 1, self.pages))
 
     @property
     def next_url(self) -> str | None:
-        return self.url(self.page + 1) if self.has_next else None
+        if not self.has_next:
+            return None
+        if self.keyset and self.next_cursor:
+            return self.url(self.page + 1, after=self.next_cursor)
+        return self.url(self.page + 1)
 
 
 def paginate(
@@ -170,15 +199,28 @@ def paginate(
     strict: bool = False,
     scalars: bool = True,
     param: str = "page",
+    keyset: bool = False,
     endpoint: str | None = None,
     **view_args: Any,
 ) -> Page:
     """The page of `query` the request asks for (see `page_request`), stably ordered, with the
     total. `scalars=False` gives rows of several columns instead of single entities. `param`
-    names the page's argument when one page shows two lists. `endpoint` (and its path
-    arguments) when the links should go elsewhere than the current page."""
+    names the page's argument when one page shows two lists. `keyset`: the links go from page
+    to page by the sort values of the rows at the page's ends (`?page_after=`), so that a page
+    deep in a long list costs what the first does (lists sorted by columns of their own rows
+    that are never empty; others page by offset). `endpoint` (and its path arguments) when the
+    links should go elsewhere than the current page."""
     asked = page_request(per_page=per_page, max_per_page=max_per_page, strict=strict, param=param)
-    return page_of(query, asked, scalars=scalars, param=param, endpoint=endpoint, **view_args)
+    return page_of(
+        query,
+        asked,
+        scalars=scalars,
+        param=param,
+        keyset=keyset,
+        strict=strict,
+        endpoint=endpoint,
+        **view_args,
+    )
 
 
 def page_of(
@@ -187,17 +229,26 @@ def page_of(
     *,
     scalars: bool = True,
     param: str = "page",
+    keyset: bool = False,
+    strict: bool = False,
     endpoint: str | None = None,
     **view_args: Any,
 ) -> Page:
     """One given page of `query` (see `paginate`)."""
-    ordered = stably_ordered(query).limit(asked.per_page).offset(asked.offset)
-    result = db.session.execute(ordered)
-    items = list(result.scalars().unique()) if scalars else list(result)
+    ordered = stably_ordered(query)
+    keys = _sort_keys(ordered) if keyset and scalars else None
+    cursor = asked.after or asked.before
+    values = _decoded(cursor, keys, param, strict) if keys and cursor else None
+    if values is not None:
+        items, more = _keyset_rows(ordered, keys, values, asked)
+    else:
+        result = db.session.execute(ordered.limit(asked.per_page).offset(asked.offset))
+        items = list(result.scalars().unique()) if scalars else list(result)
+        more = None
     # when the whole list is on its first page, there is nothing more to count
-    whole = asked.page == 1 and len(items) < asked.per_page
+    whole = asked.page == 1 and values is None and len(items) < asked.per_page
     total = len(items) if whole else count_of(query)
-    return Page(
+    page = Page(
         items=items,
         page=asked.page,
         per_page=asked.per_page,
@@ -205,7 +256,119 @@ def page_of(
         param=param,
         endpoint=endpoint,
         view_args=tuple(sorted(view_args.items())),
+        keyset=keys is not None,
     )
+    if keys is None or not items:
+        return page
+    first, last = _encoded(items[0], keys), _encoded(items[-1], keys)
+    has_next = more if values is not None and asked.after else page.page < page.pages
+    return replace(page, next_cursor=last if has_next else None, previous_cursor=first)
+
+
+# --- keyset paging ------------------------------------------------------------------------
+
+#: a sort column of the listed rows, and whether it sorts descending
+SortKey = tuple[Any, bool]
+
+
+def _sort_keys(query: Select) -> list[SortKey] | None:
+    """The query's sort columns with their directions, when every one is a column of the
+    listed entity's own table that is never empty (so that a row's values say where it
+    stands); None otherwise (the list pages by offset)."""
+    entity = query.column_descriptions[0].get("entity") if query.column_descriptions else None
+    if entity is None:
+        return None
+    mapper = inspect(entity)
+    keys: list[SortKey] = []
+    for clause in query._order_by_clauses:
+        descending = isinstance(clause, UnaryExpression) and clause.modifier is operators.desc_op
+        column = getattr(clause, "element", clause)
+        if not isinstance(column, Column) or column.table is not mapper.local_table:
+            return None
+        if column.nullable and not column.primary_key:
+            return None
+        keys.append((column, descending))
+    return keys or None
+
+
+def _attribute(mapper: Any, column: Any) -> str:
+    return mapper.get_property_by_column(mapper.local_table.c[column.name]).key
+
+
+def _encoded(row: Any, keys: list[SortKey]) -> str:
+    """The cursor of a row: its sort values, as text an address can carry."""
+    mapper = inspect(type(row))
+    values = []
+    for column, _descending in keys:
+        value = getattr(row, _attribute(mapper, column))
+        if isinstance(value, enum.Enum):
+            value = value.value
+        elif isinstance(value, date | datetime | Decimal):
+            value = value.isoformat() if not isinstance(value, Decimal) else str(value)
+        values.append(value)
+    text = json.dumps(values, separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _decoded(cursor: str, keys: list[SortKey], param: str, strict: bool) -> list[Any] | None:
+    """The sort values a cursor carries, typed as their columns; a cursor that is not one of
+    ours is refused (the API) or shows the first page (the web)."""
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        raw = json.loads(text)
+        if not isinstance(raw, list) or len(raw) != len(keys):
+            raise ValueError(cursor)
+        return [_typed(column, value) for (column, _d), value in zip(keys, raw, strict=True)]
+    except (ValueError, TypeError, UnicodeDecodeError, binascii.Error):
+        if strict:
+            raise ValidationFailed({f"{param}_after": [_("Not a cursor of this list.")]}) from None
+        return None
+
+
+def _typed(column: Any, value: Any) -> Any:
+    kind = column.type.python_type
+    if value is None:
+        raise ValueError("a cursor holds no empty value")
+    if kind is datetime:
+        return datetime.fromisoformat(value)
+    if kind is date:
+        return date.fromisoformat(value)
+    if kind is bool or not isinstance(value, str | int | float):
+        raise ValueError(value)
+    return kind(value)
+
+
+def _keyset_rows(
+    ordered: Select, keys: list[SortKey], values: list[Any], asked: PageRequest
+) -> tuple[list[Any], bool]:
+    """The page of rows after the cursor's (or before it, read backwards and turned round),
+    and whether there are more beyond them."""
+    backwards = asked.after is None
+
+    def beyond(column: Any, descending: bool, value: Any) -> Any:
+        return column < value if descending != backwards else column > value
+
+    condition = or_(
+        *(
+            and_(
+                *(
+                    column == value
+                    for (column, _d), value in zip(keys[:i], values[:i], strict=True)
+                ),
+                beyond(keys[i][0], keys[i][1], values[i]),
+            )
+            for i in range(len(keys))
+        )
+    )
+    query = ordered.where(condition)
+    if backwards:
+        query = query.order_by(None).order_by(
+            *(column.asc() if descending else column.desc() for column, descending in keys)
+        )
+    rows = list(db.session.scalars(query.limit(asked.per_page + 1)).unique())
+    more = len(rows) > asked.per_page
+    rows = rows[: asked.per_page]
+    return (rows[::-1] if backwards else rows), more
 
 
 def streamed(query: Select, batch: int = EXPORT_BATCH) -> Iterator[Any]:
