@@ -112,12 +112,13 @@ def _survey_page(survey: Survey, failed: dict[str, Any] | None = None, status: i
     result = figures.result(survey)
     planned = {f.element for f in survey.follow_ups}
     uploads = access.scoped(Import, current_user).where(Import.survey_id == survey.id)
-    suggestions = db.session.scalars(
+    suggestions = paginate(
         access.scoped(Response, current_user)
         .where(Response.survey_id == survey.id, Response.suggestion != "")
-        .order_by(Response.answered_on.desc(), Response.id.desc())
-        .limit(10)
-    ).all()
+        .order_by(Response.answered_on.desc(), Response.id.desc()),
+        per_page=10,
+        param="suggestions_page",
+    )
     return render_template(
         "skm/survey.html",
         survey=survey,
