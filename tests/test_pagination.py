@@ -6,7 +6,7 @@ master list's CSV and print view stream every row, however many pages the list h
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
@@ -151,3 +151,27 @@ def test_the_master_list_pages_but_its_csv_and_print_view_stream_every_row(
     text = printable.get_data(as_text=True)
     assert text.count("<tr>") == 1 + DEFAULT_PER_PAGE + 5  # the heading row, then one each
     assert "Dinas Dukcapil" in text
+
+
+def test_audits_page_by_keyset_in_the_api_as_by_offset(app, api):
+    from tests.factories_audits import make_world, plan_audit
+
+    world = make_world()
+    for n in range(7):  # two of each start day: the id breaks the tie
+        day = date(2026, 10, 1 + n // 2)
+        plan_audit(world, planned_start=day, planned_end=day, objectives=f"Audit {n}")
+    db.session.commit()
+    api.as_user(world.reviewer)
+    by_offset = [
+        a["id"]
+        for page in range(1, 5)
+        for a in api.get(f"/audits?per_page=2&page={page}").json["data"]
+    ]
+    by_cursor: list[int] = []
+    body = api.get("/audits?per_page=2").json
+    while True:
+        by_cursor += [a["id"] for a in body["data"]]
+        if body["next_after"] is None:
+            break
+        body = api.get(f"/audits?per_page=2&page_after={body['next_after']}").json
+    assert by_cursor == by_offset and len(set(by_cursor)) == 7

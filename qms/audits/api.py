@@ -233,7 +233,7 @@ def list_audits():
     query = queries.audit_list(
         current_user, status=filters.status.data or None, agency_id=filters.agency_id.data
     )
-    return paginate(query, AuditOut, AuditOut.page_of)
+    return paginate(query, AuditOut, AuditOut.page_of, keyset=True)
 
 
 @api_route(

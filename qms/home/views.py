@@ -24,4 +24,6 @@ def index():
 def outbox():
     if not policies.is_admin(current_user):
         raise PermissionDenied(_("Only administrators read the outbox."))
-    return render_template("home/outbox.html", messages=paginate(queries.outbox(current_user)))
+    return render_template(
+        "home/outbox.html", messages=paginate(queries.outbox(current_user), keyset=True)
+    )

@@ -26,7 +26,7 @@ def index():
         status = None
     return render_template(
         "audits/index.html",
-        audits=paginate(queries.audit_list(current_user, status=status)),
+        audits=paginate(queries.audit_list(current_user, status=status), keyset=True),
         programmes=paginate(queries.visible_programmes(current_user), param="programmes_page"),
         status=status,
         may_plan=bool(queries.planning_cities(current_user)),

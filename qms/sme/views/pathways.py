@@ -38,7 +38,7 @@ def pathways():
     stage = request.args.get("stage", "")
     return render_template(
         "sme/pathways.html",
-        pathways=paginate(queries.pathway_list(current_user, stage=stage)),
+        pathways=paginate(queries.pathway_list(current_user, stage=stage), keyset=True),
         stage=stage,
         stages=[*STAGE_ORDER, Stage.ON_HOLD, Stage.WITHDRAWN],
     )
