@@ -65,6 +65,13 @@ def test_request_poll_download_list_and_verify(api, kupang, fake_render):
     changed = api.post("/reports", json=asked).get_json()["data"]
     assert changed["ident"] != ident and len(fake_render) == 2
 
+    listed = api.get("/reports?report=city-directory").get_json()["data"]
+    assert [r["ident"] for r in listed] == [changed["ident"], ident]
+    assert api.get("/reports?status=failed").get_json()["data"] == []
+    older = api.get(f"/reports?per_page=1&before={changed['ident']}").get_json()["data"]
+    assert [r["ident"] for r in older] == [ident]
+    assert api.get("/reports?per_page=0").status_code == 422
+
     same = api.post("/verify", data={"ident": ident, "file": (io.BytesIO(content), "a.pdf")})
     assert same.get_json()["data"] == {
         "ident": ident,
@@ -115,4 +122,7 @@ def test_refusals_are_json_and_scoped(api, kupang):
     refused = api.get(f"/reports/{rsud_report}/pdf")
     refused.close()
     assert refused.status_code == 404
+    listed = [r["ident"] for r in api.get("/reports").get_json()["data"]]
+    assert rsud_report not in listed and len(listed) == 1
+    assert api.get(f"/reports?before={rsud_report}").status_code == 404
     assert db.session.scalar(db.select(db.func.count(GeneratedReport.id))) == 2

@@ -78,6 +78,7 @@ GET /api/v1/positions/<int:record_id>
 GET /api/v1/providers
 GET /api/v1/providers/<int:parent_id>/evaluations
 GET /api/v1/providers/<int:record_id>
+GET /api/v1/reports
 GET /api/v1/reports/<ident>
 GET /api/v1/reports/<ident>/pdf
 GET /api/v1/risks

@@ -15,6 +15,7 @@ from qms.accounts.models import User
 from qms.core import access
 from qms.core.errors import PermissionDenied
 from qms.core.history import history_of
+from qms.core.pagination import paginate
 from qms.core.roles import ROLE_LABELS, Role
 from qms.core.views import commit_and_redirect, form_status, saved
 from qms.extensions import db
@@ -59,7 +60,7 @@ def _scope(form: RoleForm) -> dict[str, Any]:
 def index():
     return render_template(
         "accounts/users.html",
-        users=queries.visible_users(current_user, request.args.get("q", "")),
+        users=paginate(queries.visible_users(current_user, request.args.get("q", ""))),
     )
 
 

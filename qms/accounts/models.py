@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.core.models import AuditedMixin, TimestampMixin, str_enum
@@ -137,3 +137,8 @@ class UserSession(db.Model):
     @property
     def is_active(self) -> bool:
         return self.ended_at is None
+
+
+# --- indexes for the lists' sorts and filters (migration 0023) ---------------------------
+
+Index("ix_users_name", User.name, User.id)

@@ -3,7 +3,7 @@ role history, names for history tables."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from qms.accounts.models import ApiToken, RoleAssignment, User
 from qms.core import access
@@ -16,14 +16,16 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
-def visible_users(actor: User, search: str = "") -> list[User]:
-    query = access.scoped(User, actor).order_by(User.name)
+def visible_users(actor: User, search: str = "") -> Select:
+    """The users the actor may see, by name, searched by name or e-mail (the users page pages
+    through it; each user's roles come with them)."""
+    query = access.scoped(User, actor).order_by(User.name, User.id)
     if search.strip():
         pattern = f"%{search.strip().lower()}%"
         query = query.where(
             or_(func.lower(User.name).like(pattern), func.lower(User.email).like(pattern))
         )
-    return list(db.session.scalars(query))
+    return query
 
 
 def role_holders(role: Role, city_id: int) -> list[User]:

@@ -18,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
 from qms.api import schema
-from qms.core import access
+from qms.core import access, pagination
 from qms.core.errors import ValidationFailed, json_error
 from qms.extensions import limiter
 
@@ -204,28 +204,34 @@ def ok(data: BaseModel | list[BaseModel], status: int | None = None):
 
 
 #: bounds of the paging parameters (a page beyond the data is empty, one beyond these a 422)
-MAX_PAGE = 1_000_000
-MAX_PER_PAGE = 200
+MAX_PAGE = pagination.MAX_PAGE
+MAX_PER_PAGE = pagination.MAX_PER_PAGE
 
 
-def _paging_argument(name: str, default: int, maximum: int) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
-        raise ValidationFailed({name: [_("Enter a whole number from 1 to %(max)s.", max=maximum)]})
-    return int(raw)
-
-
-def paginate(query, resource: type[schema.Resource]) -> tuple:
-    """One page of a SELECT as {"data": [...], "page", "per_page"}."""
-    from qms.extensions import db
-
-    page = _paging_argument("page", 1, MAX_PAGE)
-    per_page = _paging_argument("per_page", 50, MAX_PER_PAGE)
-    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    data = _checked([resource.of(row) for row in rows], _declared_response())
-    return jsonify({"data": data, "page": page, "per_page": per_page})
+def paginate(
+    query,
+    resource: type[schema.Resource],
+    build: Callable[[Sequence[Any]], list[schema.Resource]] | None = None,
+    *,
+    keyset: bool = False,
+) -> tuple:
+    """One page of a SELECT as {"data": [...], "page", "per_page", "total", "next_after"}, read
+    by the one paging helper of the app (qms.core.pagination): stably ordered, counted once.
+    `build` makes the page's resources at once (to read what they need for the whole page in
+    one query) instead of `resource.of` each. With `keyset`, "next_after" is the cursor of the
+    next page (`?page_after=`), which costs what the first page does however deep it is."""
+    page = pagination.paginate(query, strict=True, keyset=keyset)
+    built = build(page.items) if build else [resource.of(row) for row in page.items]
+    data = _checked(built, _declared_response())
+    return jsonify(
+        {
+            "data": data,
+            "page": page.page,
+            "per_page": page.per_page,
+            "total": page.total,
+            "next_after": page.next_cursor,
+        }
+    )
 
 
 def json_body() -> dict[str, Any]:
@@ -287,8 +293,17 @@ def _envelope(operation: Operation) -> dict[str, Any]:
     properties: dict[str, Any] = {"data": data}
     required = ["data"]
     if operation.paged:
-        properties |= {"page": {"type": "integer"}, "per_page": {"type": "integer"}}
-        required += ["page", "per_page"]
+        properties |= {
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "total": {"type": "integer"},
+            "next_after": {
+                "type": ["string", "null"],
+                "description": "The cursor of the next page (page_after), where the list "
+                "pages by keyset; null otherwise",
+            },
+        }
+        required += ["page", "per_page", "total", "next_after"]
     return {"type": "object", "required": required, "properties": properties}
 
 
@@ -310,6 +325,12 @@ def _parameters(operation: Operation) -> list[dict[str, Any]]:
                 "name": "per_page",
                 "in": "query",
                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+            },
+            {
+                "name": "page_after",
+                "in": "query",
+                "description": "A list that pages by keyset: the next_after of the page before",
+                "schema": {"type": "string", "maxLength": 500},
             },
         ]
     return parameters

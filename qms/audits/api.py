@@ -230,10 +230,10 @@ def archive_programme_item(item_id: int):
 )
 def list_audits():
     filters = validate_form(AuditFilterForm, request.args.to_dict())
-    query = queries.visible_audits(
+    query = queries.audit_list(
         current_user, status=filters.status.data or None, agency_id=filters.agency_id.data
     )
-    return paginate(query, AuditOut)
+    return paginate(query, AuditOut, AuditOut.page_of, keyset=True)
 
 
 @api_route(

@@ -472,3 +472,22 @@ def grade_rows(counts: Counter) -> list[dict[str, Any]]:
 def nonconform_findings(counts: Counter) -> int:
     """How many of these findings are nonconformities (by the grade scale)."""
     return sum(counts.get(g.key, 0) for g in grades.grades() if g.is_nonconformity)
+
+
+def audit_tallies(audit_ids: Sequence[int]) -> dict[int, Tally]:
+    """Per audit, the tally of all its rows, counted in SQL (a page of the audit list: one
+    query, however many audits and rows), the same figure `tally` gives of loaded rows."""
+    ids = list(audit_ids)
+    tallies: dict[int, Tally] = {}
+    graded = _grade_of_row()
+    for start in range(0, len(ids), BATCH):
+        rows = db.session.execute(
+            select(ChecklistRow.audit_id, *_counted(graded))
+            .outerjoin(graded, graded.c.row_id == ChecklistRow.id)
+            .where(ChecklistRow.audit_id.in_(ids[start : start + BATCH]))
+            .group_by(ChecklistRow.audit_id)
+        )
+        for audit_id, conform, observation, nonconform, nc_weight in rows:
+            counts = (int(conform or 0), int(observation or 0), int(nonconform or 0))
+            tallies[audit_id] = Tally(*counts, float(nc_weight or 0))
+    return tallies

@@ -7,7 +7,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ColumnElement, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -422,3 +422,10 @@ class Finding(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     @property
     def record_label(self) -> str:
         return self.number
+
+
+# --- indexes for the lists' sorts and filters (migration 0023) ---------------------------
+
+Index("ix_audits_planned", Audit.planned_start, Audit.id)
+Index("ix_audits_agency_planned", Audit.agency_id, Audit.planned_start)
+Index("ix_audit_checklist_rows_audit_clause", ChecklistRow.audit_id, ChecklistRow.clause_id)

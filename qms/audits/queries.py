@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select
+from sqlalchemy.orm import joinedload, selectinload
 
 from qms.accounts.models import User
 from qms.accounts.queries import auditors_of_city
@@ -38,6 +39,19 @@ def visible_audits(
     if agency_id:
         query = query.where(Audit.agency_id == agency_id)
     return query
+
+
+def audit_list(
+    actor: User, *, status: AuditStatus | str | None = None, agency_id: int | None = None
+) -> Select[tuple[Audit]]:
+    """The audit list (page and API): the visible audits with what a row of the list shows
+    loaded with them (the agency; the standard and team the API gives)."""
+    return visible_audits(actor, status=status, agency_id=agency_id).options(
+        joinedload(Audit.agency),
+        joinedload(Audit.standard),
+        joinedload(Audit.lead_auditor),
+        selectinload(Audit.members),
+    )
 
 
 def visible_programmes(actor: User) -> Select[tuple[AuditProgramme]]:

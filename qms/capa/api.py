@@ -295,7 +295,7 @@ class ComplaintImportJson(FlaskForm):
 def list_nonconformities():
     form = validate_form(RegisterFilterForm, request.args.to_dict())
     filters = queries.RegisterFilter(**form.values())
-    return paginate(queries.register_query(current_user, filters), NonconformityOut)
+    return paginate(queries.register_query(current_user, filters), NonconformityOut, keyset=True)
 
 
 @api_route(
@@ -476,7 +476,9 @@ def done_action(action_id: int):
 def list_complaints():
     form = validate_form(ComplaintFilterForm, request.args.to_dict())
     filters = complaint_queries.ComplaintFilter(**form.values())
-    return paginate(complaint_queries.complaints_query(current_user, filters), ComplaintOut)
+    return paginate(
+        complaint_queries.complaints_query(current_user, filters), ComplaintOut, keyset=True
+    )
 
 
 @api_route(

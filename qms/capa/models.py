@@ -540,3 +540,17 @@ class Complaint(AuditedMixin, TimestampMixin, db.Model):
     @classmethod
     def _answered_within_expression(cls, days: int) -> ColumnElement[bool]:
         return cls.response_days() <= days  # NULL, so not true, while unanswered
+
+
+# --- indexes for the lists' sorts and filters (migration 0023) ---------------------------
+
+Index("ix_complaints_received", Complaint.received_at, Complaint.id)
+Index("ix_complaints_agency_received", Complaint.agency_id, Complaint.received_at)
+Index("ix_nonconformities_raised", Nonconformity.raised_on, Nonconformity.id)
+Index(
+    "ix_nonconformities_agency_status_due",
+    Nonconformity.agency_id,
+    Nonconformity.status,
+    Nonconformity.due_date,
+)
+Index("ix_nonconformities_status_due", Nonconformity.status, Nonconformity.due_date)

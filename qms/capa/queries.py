@@ -20,8 +20,6 @@ from qms.extensions import db
 from qms.organisations.models import Agency, Unit
 from qms.organisations.policies import agency_visibility
 
-#: the most rows a register page lists (the API pages through all of them)
-PAGE_ROWS = 500
 #: the overdue items the home panel names (the register lists them all)
 HOME_PANEL_OVERDUE = 10
 

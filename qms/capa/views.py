@@ -45,9 +45,9 @@ from qms.core import access
 from qms.core.errors import DomainError
 from qms.core.forms import choices
 from qms.core.history import history_of
+from qms.core.pagination import paginate
 from qms.core.timeutil import today
 from qms.core.views import commit_and_redirect, form_status, require_login, saved, show_on_form
-from qms.extensions import db
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
 from qms.organisations.queries import visible_agencies
@@ -80,10 +80,9 @@ def register():
     form = RegisterFilterForm(request.args, meta={"csrf": False})
     form.validate()
     filters = queries.RegisterFilter(**form.values())
-    query = queries.register_query(current_user, filters).limit(queries.PAGE_ROWS)
     return render_template(
         "capa/register.html",
-        items=db.session.scalars(query).all(),
+        items=paginate(queries.register_query(current_user, filters), keyset=True),
         filters=filters,
         agencies=visible_agencies(current_user),
         today=today(),
@@ -346,10 +345,10 @@ def complaint_list():
     form = ComplaintFilterForm(request.args, meta={"csrf": False})
     form.validate()
     filters = complaint_queries.ComplaintFilter(**form.values())
-    query = complaint_queries.complaints_query(current_user, filters, newest_first=True)
+    query = complaint_queries.complaint_list(current_user, filters)
     return render_template(
         "capa/complaints.html",
-        items=db.session.scalars(query.limit(queries.PAGE_ROWS)).all(),
+        items=paginate(query, keyset=True),
         agencies=visible_agencies(current_user),
         can_import=bool(complaint_queries.import_cities(current_user)),
         feedback=contributions.feedback_blocks(current_user, filters.agency_id),

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from email.message import EmailMessage
 
 from flask import current_app, has_request_context
-from sqlalchemy import String, Text, select
+from sqlalchemy import Index, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qms.core.registry import Reminder, reminder_sources
@@ -79,3 +79,8 @@ def run_reminders(today: date) -> list[OutboxMessage]:
             if message is not None:
                 queued.append(message)
     return queued
+
+
+# --- indexes for the lists' sorts and filters (migration 0023) ---------------------------
+
+Index("ix_outbox_messages_created", OutboxMessage.created_at, OutboxMessage.id)

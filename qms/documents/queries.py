@@ -150,7 +150,7 @@ def master_list_query(
         access.scoped(Document, user)
         .join(Agency, Agency.id == Document.agency_id)
         .options(joinedload(Document.agency), joinedload(Document.current_revision))
-        .order_by(Agency.name, Document.doc_type, Document.seq)
+        .order_by(Agency.name, Agency.id, Document.doc_type, Document.seq)
     )
     if filters.agency_id:
         query = query.where(Document.agency_id == filters.agency_id)

@@ -3,14 +3,18 @@ revisions and reviews, the revision workflow and the difference between two revi
 
 from __future__ import annotations
 
+from itertools import groupby
 from typing import Any
 
 from flask import (
     Blueprint,
+    Response,
     flash,
     redirect,
     render_template,
     request,
+    stream_template,
+    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -21,6 +25,7 @@ from qms.core.errors import DomainError, PermissionDenied
 from qms.core.exports import csv_response
 from qms.core.history import history_of
 from qms.core.i18n import fmt_date
+from qms.core.pagination import paginate, streamed
 from qms.core.roles import ROLE_LABELS
 from qms.core.timeutil import today
 from qms.core.views import commit_and_redirect, form_page, form_status, require_login, saved
@@ -60,7 +65,7 @@ def index():
     return render_template(
         "documents/index.html",
         form=form,
-        documents=queries.master_list(current_user, filters),
+        documents=paginate(queries.master_list_query(current_user, filters)),
         review_state=queries.review_state,
         may_create=bool(queries.agencies_for_new_documents(current_user)),
     )
@@ -69,7 +74,7 @@ def index():
 @bp.get("/master-list.csv")
 def master_list_csv():
     _form, filters = _filters()
-    documents = queries.master_list(current_user, filters)
+    documents = streamed(queries.master_list_query(current_user, filters))
     filename = f"daftar-induk-dokumen-{today().isoformat()}.csv"
     return csv_response(filename, queries.MASTER_LIST_COLUMNS, documents)
 
@@ -77,11 +82,14 @@ def master_list_csv():
 @bp.get("/master-list/print")
 def master_list_print():
     _form, filters = _filters()
-    documents = queries.master_list(current_user, filters)
-    by_agency: dict[Any, list[Document]] = {}
-    for document in documents:
-        by_agency.setdefault(document.agency, []).append(document)
-    return render_template("documents/print.html", by_agency=by_agency, printed_on=today())
+    # streamed: the rows are read in batches and written out agency by agency as they come
+    documents = streamed(queries.master_list_query(current_user, filters))
+    by_agency = groupby(documents, key=lambda document: document.agency)
+    return Response(
+        stream_with_context(
+            stream_template("documents/print.html", by_agency=by_agency, printed_on=today())
+        )
+    )
 
 
 def _document_form_choices(agencies: list) -> dict[str, Any]:

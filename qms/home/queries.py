@@ -15,16 +15,11 @@ from qms.extensions import db
 from qms.organisations.models import Agency, City
 
 
-def outbox(user: User, *, page: int = 1, per_page: int = 50) -> tuple[list[OutboxMessage], bool]:
-    """A page of the messages the user may read, newest first, and whether more follow."""
-    query = (
-        access.scoped(OutboxMessage, user)
-        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
-        .limit(per_page + 1)
-        .offset((page - 1) * per_page)
+def outbox(user: User) -> Select:
+    """The messages the user may read, newest first (the outbox pages through them)."""
+    return access.scoped(OutboxMessage, user).order_by(
+        OutboxMessage.created_at.desc(), OutboxMessage.id.desc()
     )
-    messages = list(db.session.scalars(query))
-    return messages[:per_page], len(messages) > per_page
 
 
 def _count(query: Select) -> int:

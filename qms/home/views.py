@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from qms.core.errors import PermissionDenied
+from qms.core.pagination import paginate
 from qms.core.registry import panels_for
 from qms.core.views import require_login
 from qms.home import policies, queries
@@ -23,6 +24,6 @@ def index():
 def outbox():
     if not policies.is_admin(current_user):
         raise PermissionDenied(_("Only administrators read the outbox."))
-    page = max(request.args.get("page", 1, type=int), 1)
-    messages, more = queries.outbox(current_user, page=page)
-    return render_template("home/outbox.html", messages=messages, page=page, more=more)
+    return render_template(
+        "home/outbox.html", messages=paginate(queries.outbox(current_user), keyset=True)
+    )

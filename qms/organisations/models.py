@@ -7,7 +7,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.core.labels import labelled
@@ -213,3 +213,9 @@ class LocalDayOff(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     @property
     def record_label(self) -> str:
         return f"{self.day.isoformat()} {self.name}"
+
+
+# --- indexes for the lists' sorts and filters (migration 0023) ---------------------------
+
+Index("ix_cities_name", City.name, City.id)
+Index("ix_agencies_name", Agency.name, Agency.id)

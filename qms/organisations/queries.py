@@ -3,8 +3,8 @@ forms offer, and the places of a city."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import aliased, selectinload
 
 from qms.core import access
 from qms.core.access import User
@@ -26,7 +26,29 @@ def visible_agencies(
 ) -> list[Agency]:
     """The agencies the user may see, optionally narrowed by city, kind and a search on the
     code or name."""
-    query = access.scoped(Agency, user, include_archived=include_archived).order_by(Agency.name)
+    query = agencies_query(user, city, kind=kind, search=search, include_archived=include_archived)
+    return list(db.session.scalars(query))
+
+
+def cities_query(user: User) -> Select:
+    """The cities the user may see, by name (the cities page pages through it)."""
+    return (
+        access.scoped(City, user).options(selectinload(City.agencies)).order_by(City.name, City.id)
+    )
+
+
+def agencies_query(
+    user: User,
+    city: City | None = None,
+    *,
+    kind: AgencyKind | None = None,
+    search: str = "",
+    include_archived: bool = False,
+) -> Select:
+    """The query of `visible_agencies` (the agencies page pages through it)."""
+    query = access.scoped(Agency, user, include_archived=include_archived).order_by(
+        Agency.name, Agency.id
+    )
     if city is not None:
         query = query.where(Agency.city_id == city.id)
     if kind is not None:
@@ -36,7 +58,7 @@ def visible_agencies(
         query = query.where(
             or_(func.lower(Agency.name).like(pattern), func.lower(Agency.code).like(pattern))
         )
-    return list(db.session.scalars(query))
+    return query
 
 
 def cities_managed_by(user: User) -> list[City]:

@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from qms.core import access
+from qms.core.pagination import paginate
 from qms.core.registry import agency_panels_for
 from qms.core.timeutil import today
 from qms.core.views import commit_and_redirect, form_status, require_login, saved
@@ -49,7 +50,7 @@ def _save(form: FlaskForm, change: Callable[[dict[str, Any]], Any]) -> Any:
 def cities():
     return render_template(
         "organisations/cities.html",
-        cities=queries.visible_cities(current_user),
+        cities=paginate(queries.cities_query(current_user)),
         may_create=access.can(current_user, access.CREATE, City()),
     )
 
@@ -70,7 +71,7 @@ def city(city_id: int):
     return render_template(
         "organisations/city.html",
         city=record,
-        agencies=queries.visible_agencies(current_user, record),
+        agencies=paginate(queries.agencies_query(current_user, record)),
     )
 
 
@@ -100,12 +101,14 @@ def agencies():
     kind = AgencyKind(kind_value) if kind_value in set(AgencyKind) else None
     return render_template(
         "organisations/agencies.html",
-        agencies=queries.visible_agencies(
-            current_user,
-            city,
-            kind=kind,
-            search=request.args.get("q", ""),
-            include_archived=request.args.get("archived") == "1",
+        agencies=paginate(
+            queries.agencies_query(
+                current_user,
+                city,
+                kind=kind,
+                search=request.args.get("q", ""),
+                include_archived=request.args.get("archived") == "1",
+            )
         ),
         cities=cities,
         managed=queries.cities_managed_by(current_user),

@@ -295,7 +295,7 @@ _register(
     Risk,
     RiskOut,
     (NewRiskForm, RiskForm),
-    queries.risks_query,
+    queries.risk_records,
     operations.create_risk,
     operations.update_risk,
     "risk",

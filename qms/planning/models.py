@@ -13,6 +13,7 @@ from sqlalchemy import (
     CheckConstraint,
     ColumnElement,
     ForeignKey,
+    Index,
     Numeric,
     String,
     Text,
@@ -391,3 +392,8 @@ class RiskLink(AuditedMixin, TimestampMixin, db.Model):
     @property
     def record_label(self) -> str:
         return f"{self.risk.title} ↔ {self.nonconformity.number}"
+
+
+# --- indexes for the lists' sorts and filters (migration 0023) ---------------------------
+
+Index("ix_quality_objectives_year_agency", Objective.year, Objective.agency_id)

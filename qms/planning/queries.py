@@ -9,9 +9,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
 
 from qms.accounts.models import User
 from qms.core import access
+from qms.core.pagination import Page, paginate
 from qms.core.roles import Role
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
@@ -23,8 +25,6 @@ from qms.planning.policies import reads_plan_of
 from qms.planning.settings import setting
 from qms.planning.vocabulary import SCALE
 
-#: the most rows a list page shows (the API pages through all of them)
-PAGE_ROWS = 500
 #: the high risks an agency's page names (the register lists them all)
 AGENCY_PANEL_RISKS = 5
 
@@ -62,8 +62,16 @@ def risks_query(user: User, filters: PlanFilter) -> Select:
     return _filtered(access.scoped(Risk, user), Risk, filters).order_by(Risk.agency_id, Risk.id)
 
 
-def rows(query: Select) -> list[Any]:
-    return list(db.session.scalars(query.limit(PAGE_ROWS)))
+def risk_records(user: User, filters: PlanFilter) -> Select:
+    """The risks as the API gives them: with their treatments and linked nonconformities
+    loaded for the whole page."""
+    query = risks_query(user, filters)
+    return query.options(selectinload(Risk.treatments), selectinload(Risk.links))
+
+
+def rows(query: Select, param: str = "page") -> Page:
+    """The page of a list the request asks for (`param` names it when a page has two)."""
+    return paginate(query, param=param)
 
 
 def writable_agencies(user: User, model: type) -> list[Agency]:

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import url_for
+from flask import request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.exceptions import NotFound
-from wtforms import SelectField, StringField
+from wtforms import IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from qms.api.core import api_route, json_body, ok, validate_form, validate_upload
 from qms.api.schema import Resource
 from qms.core.forms import REQUIRED, DayField, RecordField
+from qms.core.pagination import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from qms.reports import archive, jobs, policies, portal
 from qms.reports import verification as verifying
 from qms.reports.models import STATUS_LABELS, GeneratedReport, ReportStatus
@@ -94,6 +95,24 @@ class ReportRequestForm(FlaskForm):
     )
 
 
+class ArchiveFilterForm(FlaskForm):
+    report = StringField(_l("Report"), validators=[Optional()])
+    status = SelectField(
+        _l("Status"),
+        choices=[SelectChoice("", "")] + [SelectChoice(s.value, s.value) for s in ReportStatus],
+        validators=[Optional()],
+    )
+    city_id = RecordField(_l("City"), validators=[Optional()])
+    agency_id = RecordField(_l("Agency"), validators=[Optional()])
+    #: the identifier of the last report of the previous page: the reports older than it
+    before = StringField(_l("Older than the report"), validators=[Optional(), Length(max=40)])
+    per_page = IntegerField(
+        _l("Reports per page"),
+        validators=[Optional(), NumberRange(min=1, max=MAX_PER_PAGE)],
+        default=DEFAULT_PER_PAGE,
+    )
+
+
 class VerifyUploadForm(FlaskForm):
     ident = StringField(_l("Report identifier"), validators=[Optional()])
     file = FileField(_l("PDF to compare (optional)"))
@@ -130,6 +149,36 @@ def request_report():
     submission = jobs.submit(current_user, rtype, report_request)
     report = submission.report
     return ok(ReportOut.of(report), 202 if report.status is not ReportStatus.DONE else 200)
+
+
+@api_route(
+    "/reports",
+    summary="The caller's report archive, newest first: the reports the caller may have "
+    "(filters: report, status, city_id, agency_id); the next page with before=<the last "
+    "identifier>",
+    tag=TAG,
+    query=ArchiveFilterForm,
+    response=ReportOut,
+    many=True,
+)
+def list_reports():
+    form = validate_form(ArchiveFilterForm, request.args.to_dict())
+    where = []
+    if form.report.data:
+        where.append(GeneratedReport.report_key == form.report.data)
+    if form.status.data:
+        where.append(GeneratedReport.status == ReportStatus(form.status.data))
+    if form.city_id.data:
+        where.append(GeneratedReport.city_id == form.city_id.data)
+    if form.agency_id.data:
+        where.append(GeneratedReport.agency_id == form.agency_id.data)
+    before = None
+    if form.before.data:
+        before = _report(verifying.normalise_ident(form.before.data)).id
+    page = archive.archive_page(
+        current_user, before=before, per_page=form.per_page.data or DEFAULT_PER_PAGE, where=where
+    )
+    return ok([ReportOut.of(report) for report in page.reports])
 
 
 @api_route(

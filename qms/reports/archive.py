@@ -9,6 +9,7 @@ import logging
 import re
 import secrets
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
@@ -16,7 +17,8 @@ from typing import Any
 
 from flask import Response, current_app, send_file, url_for
 from flask_babel import force_locale
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import joinedload
 
 from qms.accounts.models import User
 from qms.core import access
@@ -27,7 +29,7 @@ from qms.extensions import db, replica_reads
 from qms.reports import engine
 from qms.reports.letterhead import letterhead_for
 from qms.reports.models import GeneratedReport, ReportStatus
-from qms.reports.policies import may_access, request_of
+from qms.reports.policies import may_access_scoped, request_of
 from qms.reports.registry import ReportRequest, ReportType, report_type
 
 log = logging.getLogger(__name__)
@@ -41,12 +43,54 @@ STALE_AFTER_SECONDS = 3600
 
 def archive_for(user: Any, limit: int = 100) -> list[GeneratedReport]:
     """The latest archived reports the user may have, newest first."""
-    query = (
-        access.scoped(GeneratedReport, user)
-        .order_by(GeneratedReport.created_at.desc(), GeneratedReport.id.desc())
-        .limit(limit * 3)  # room for what the per-type rule removes
-    )
-    return [r for r in db.session.scalars(query) if may_access(user, r)][:limit]
+    return archive_page(user, per_page=limit).reports
+
+
+@dataclass(frozen=True)
+class ArchivePage:
+    """A page of the archive as one user may have it, and the id to read the older ones from
+    (None when there are none)."""
+
+    reports: list[GeneratedReport]
+    older: int | None
+
+
+def archive_page(
+    user: Any,
+    *,
+    before: int | None = None,
+    per_page: int = 50,
+    where: Sequence[ColumnElement[bool]] = (),
+) -> ArchivePage:
+    """The archived reports the user may have, newest first (by id, which grows with time),
+    `per_page` of them from those older than `before` (and matching `where`, the filters).
+    Which reports a user may have is each
+    report type's rule (`may_access`), decided in Python: the archive is read in batches until
+    the page is full, and the page says where the next one starts (an "after" cursor, so that
+    no report is skipped or shown twice however many the rule removes)."""
+    reports: list[GeneratedReport] = []
+    cursor = before
+    while len(reports) <= per_page:
+        query = (
+            access.scoped(GeneratedReport, user)
+            .options(
+                joinedload(GeneratedReport.city),
+                joinedload(GeneratedReport.agency),
+                joinedload(GeneratedReport.requested_by),
+            )
+            .where(*where)
+            .order_by(GeneratedReport.id.desc())
+            .limit(per_page * 3)  # room for what the per-type rule removes
+        )
+        if cursor is not None:
+            query = query.where(GeneratedReport.id < cursor)
+        batch = list(db.session.scalars(query))
+        reports += [r for r in batch if may_access_scoped(user, r)]
+        if len(batch) < per_page * 3:
+            break
+        cursor = batch[-1].id
+    older = reports[per_page - 1].id if len(reports) > per_page else None
+    return ArchivePage(reports[:per_page], older)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.accounts.models import User
@@ -107,3 +107,8 @@ class CityLetterhead(AuditedMixin, TimestampMixin, db.Model):
     @property
     def record_label(self) -> str:
         return str(_l("Letterhead of %(city)s", city=self.city.name if self.city else ""))
+
+
+# --- indexes for the lists' sorts and filters (migration 0023) ---------------------------
+
+Index("ix_generated_reports_created", GeneratedReport.created_at, GeneratedReport.id)

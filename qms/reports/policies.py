@@ -77,6 +77,13 @@ def may_access(user: Any, report: GeneratedReport) -> bool:
     )
 
 
+def may_access_scoped(user: Any, report: GeneratedReport) -> bool:
+    """`may_access` of a report already read through `access.scoped` (the archive's list):
+    only the report type's rule is left to check, with no query per report."""
+    rtype = report_type(report.report_key)
+    return rtype is not None and rtype.may(user, request_of(report))
+
+
 def get_accessible(ident: str, user: Any) -> GeneratedReport:
     """The archived report if the user may have it; 404 otherwise (existence not revealed)."""
     report = db.session.scalar(select(GeneratedReport).where(GeneratedReport.ident == ident))

@@ -50,7 +50,9 @@ def _portal(form: GenerateForm, scope: portal.PortalScope, status: int = 200):
         "reports/portal.html",
         form=form,
         types=scope.types,
-        archive=archive.archive_for(current_user),
+        archive=archive.archive_page(
+            current_user, before=request.args.get("archive_before", type=int)
+        ),
         status_labels=STATUS_LABELS,
         takes_period=portal.takes_period,
     ), status

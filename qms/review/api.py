@@ -253,7 +253,7 @@ class ReadinessOut(Resource):
 def list_management_reviews():
     form = validate_form(ReviewFilterForm, request.args.to_dict())
     return paginate(
-        queries.reviews_query(current_user, queries.ReviewFilter(**form.values())), ReviewOut
+        queries.review_records(current_user, queries.ReviewFilter(**form.values())), ReviewOut
     )
 
 

@@ -202,3 +202,8 @@ class ReviewAction(AuditedMixin, TimestampMixin, db.Model):
 
     def is_overdue(self, today: date) -> bool:
         return not self.is_done and self.due_on < today
+
+
+# --- indexes for the lists' sorts and filters (migration 0023) ---------------------------
+
+Index("ix_management_reviews_planned", ManagementReview.planned_on, ManagementReview.id)

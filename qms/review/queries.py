@@ -11,7 +11,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, and_, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from qms.accounts.models import User
 from qms.core import access
@@ -26,8 +26,6 @@ from qms.review.policies import reads_reviews_of
 from qms.review.readiness import readiness
 from qms.review.settings import setting
 
-#: the most rows a list page shows (the API pages through all of them)
-PAGE_ROWS = 500
 HELD = (ReviewStatus.HELD, ReviewStatus.CLOSED)
 
 
@@ -91,6 +89,11 @@ def reviews_query(user: User, filters: ReviewFilter) -> Select:
         actions = actions_due_query(user, local_today()).with_only_columns(ReviewAction.review_id)
         query = query.where(ManagementReview.id.in_(actions.order_by(None)))
     return query.order_by(ManagementReview.planned_on.desc(), ManagementReview.id.desc())
+
+
+def review_records(user: User, filters: ReviewFilter) -> Select:
+    """The reviews as the API gives them, with their attendees loaded for the whole page."""
+    return reviews_query(user, filters).options(selectinload(ManagementReview.attendees))
 
 
 def writable_agencies(user: User) -> list[Agency]:

@@ -12,10 +12,10 @@ from flask_wtf import FlaskForm
 
 from qms.core import access
 from qms.core.history import history_of
+from qms.core.pagination import paginate
 from qms.core.review_inputs import action_outlets
 from qms.core.timeutil import today
 from qms.core.views import form_page, form_status, require_login, save_form, saved
-from qms.extensions import db
 from qms.organisations.models import Agency
 from qms.organisations.queries import visible_agencies
 from qms.review import operations, pack, queries, workflow
@@ -64,9 +64,7 @@ def index():
     form = ReviewFilterForm(request.args, meta={"csrf": False})
     form.validate()
     filters = queries.ReviewFilter(**form.values())
-    reviews = db.session.scalars(
-        queries.reviews_query(current_user, filters).limit(queries.PAGE_ROWS)
-    ).all()
+    reviews = paginate(queries.reviews_query(current_user, filters))
     return render_template(
         "review/index.html",
         reviews=reviews,

@@ -14,6 +14,7 @@ and the list and one survey."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 from typing import Annotated
 
@@ -31,6 +32,7 @@ from qms.skm import figures, imports, operations, queries
 from qms.skm.forms import NewSurveyForm, ResponseItem, SurveyFilterForm, UploadForm
 from qms.skm.models import Import, Survey
 from qms.skm.parsing import row_error_text
+from qms.skm.scoring import Result
 from qms.skm.vocabulary import SurveyStatus
 
 TAG = "skm"
@@ -54,8 +56,10 @@ class SurveyOut(Resource):
     archived: bool
 
     @classmethod
-    def of(cls, survey: Survey) -> SurveyOut:
-        result = figures.result(survey)
+    def of(cls, survey: Survey, result: Result | None = None) -> SurveyOut:
+        """The survey as the API gives it; `result`, its figures when already computed (a
+        page computes all of its surveys' in one query)."""
+        result = result if result is not None else figures.result(survey)
         return cls.model_validate(
             {name: getattr(survey, name) for name in cls.model_fields if hasattr(survey, name)}
             | {
@@ -65,6 +69,11 @@ class SurveyOut(Resource):
                 "archived": survey.is_archived,
             }
         )
+
+    @classmethod
+    def page_of(cls, surveys: Sequence[Survey]) -> list[SurveyOut]:
+        results = figures.results(surveys)
+        return [cls.of(s, results[s.id]) for s in surveys]
 
 
 class ResultOut(Resource):
@@ -154,7 +163,9 @@ class UploadOut(Resource):
 def list_surveys():
     form = validate_form(SurveyFilterForm, request.args.to_dict())
     return paginate(
-        queries.surveys_query(current_user, queries.SurveyFilter(**form.values())), SurveyOut
+        queries.surveys_query(current_user, queries.SurveyFilter(**form.values())),
+        SurveyOut,
+        SurveyOut.page_of,
     )
 
 

@@ -187,3 +187,8 @@ class FollowUp(AuditedMixin, TimestampMixin, db.Model):
 
     def is_overdue(self, today: date) -> bool:
         return not self.is_done and self.due_on < today
+
+
+# --- indexes for the lists' sorts and filters (migration 0023) ---------------------------
+
+Index("ix_skm_surveys_period_agency", Survey.period_start, Survey.agency_id)

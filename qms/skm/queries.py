@@ -23,8 +23,6 @@ from qms.skm.models import Response, Survey
 from qms.skm.scoring import Result
 from qms.skm.vocabulary import SurveyStatus
 
-#: the most rows a list page shows (the API pages through all of them)
-PAGE_ROWS = 500
 #: the suggestions shown beside the complaints
 SUGGESTIONS_SHOWN = 20
 

@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 from qms.core import access
 from qms.core.errors import DomainError
 from qms.core.history import history_of
+from qms.core.pagination import paginate
 from qms.core.timeutil import today
 from qms.core.views import form_page, form_status, save_form, show_on_form
 from qms.extensions import db
@@ -73,13 +74,11 @@ def index():
     form = SurveyFilterForm(request.args, meta={"csrf": False})
     form.validate()
     filters = queries.SurveyFilter(**form.values())
-    surveys = db.session.scalars(
-        queries.surveys_query(current_user, filters).limit(queries.PAGE_ROWS)
-    ).all()
+    surveys = paginate(queries.surveys_query(current_user, filters))
     return render_template(
         "skm/index.html",
         surveys=surveys,
-        results=figures.results(surveys),
+        results=figures.results(surveys.items),
         filters=filters,
         agencies=visible_agencies(current_user),
         may_create=bool(queries.writable_agencies(current_user)),
@@ -113,12 +112,13 @@ def _survey_page(survey: Survey, failed: dict[str, Any] | None = None, status: i
     result = figures.result(survey)
     planned = {f.element for f in survey.follow_ups}
     uploads = access.scoped(Import, current_user).where(Import.survey_id == survey.id)
-    suggestions = db.session.scalars(
+    suggestions = paginate(
         access.scoped(Response, current_user)
         .where(Response.survey_id == survey.id, Response.suggestion != "")
-        .order_by(Response.answered_on.desc(), Response.id.desc())
-        .limit(10)
-    ).all()
+        .order_by(Response.answered_on.desc(), Response.id.desc()),
+        per_page=10,
+        param="suggestions_page",
+    )
     return render_template(
         "skm/survey.html",
         survey=survey,

@@ -271,8 +271,8 @@ def update_product(product_id: int):
 )
 def list_pathways():
     filters = validate_form(PathwayFilterForm, request.args.to_dict())
-    query = queries.search_pathways(current_user, stage=filters.stage.data or "")
-    return paginate(query.order_by(Pathway.id), SmePathwayOut)
+    query = queries.pathway_records(current_user, stage=filters.stage.data or "")
+    return paginate(query, SmePathwayOut)
 
 
 @api_route(
@@ -401,8 +401,7 @@ def record_visit(business_id: int):
     paged=True,
 )
 def list_trainings():
-    query = access.scoped(TrainingBatch, current_user).order_by(TrainingBatch.held_on.desc())
-    return paginate(query, SmeTrainingOut)
+    return paginate(queries.training_list(current_user), SmeTrainingOut)
 
 
 @api_route(

@@ -9,7 +9,16 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from sqlalchemy import ColumnElement, ForeignKey, Numeric, String, Text, UniqueConstraint, and_
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+)
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -510,3 +519,11 @@ class TrainingAttendance(AuditedMixin, db.Model):
 
     batch: Mapped[TrainingBatch] = relationship(back_populates="attendances")
     business: Mapped[Business] = relationship()
+
+
+# --- indexes for the lists' sorts and filters (migration 0023) ---------------------------
+
+Index("ix_sme_pathways_updated", Pathway.updated_at, Pathway.id)
+Index("ix_sme_businesses_city_name", Business.city_id, Business.name)
+Index("ix_sme_guidance_visits_held", GuidanceVisit.held_on, GuidanceVisit.id)
+Index("ix_sme_training_batches_held", TrainingBatch.held_on, TrainingBatch.id)

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from qms.core import access
@@ -111,6 +112,58 @@ def search_pathways(user: Any, *, stage: str = "") -> Select:
     if stage in {s.value for s in Stage}:
         query = query.where(Pathway.stage == Stage(stage))
     return query
+
+
+def pathway_list(user: Any, *, stage: str = "") -> Select:
+    """The pathways page: most recently changed first, with the product, its business, the
+    standard and the stages each row shows loaded for the whole page."""
+    return (
+        search_pathways(user, stage=stage)
+        .options(
+            joinedload(Pathway.product).joinedload(Product.business),
+            joinedload(Pathway.standard),
+            selectinload(Pathway.stages),
+        )
+        .order_by(Pathway.updated_at.desc(), Pathway.id.desc())
+    )
+
+
+def pathway_records(user: Any, *, stage: str = "") -> Select:
+    """The pathways as the API gives them, in the order they were opened, each with its
+    standard, stages, findings and certificates loaded for the whole page."""
+    return (
+        search_pathways(user, stage=stage)
+        .options(
+            joinedload(Pathway.standard),
+            selectinload(Pathway.stages),
+            selectinload(Pathway.findings),
+            selectinload(Pathway.certificates).selectinload(Certificate.surveillances),
+        )
+        .order_by(Pathway.id)
+    )
+
+
+def business_list(user: Any, **filters: Any) -> Select:
+    """The businesses page: `search_businesses` with each business's products loaded."""
+    return search_businesses(user, **filters).options(selectinload(Business.products))
+
+
+def guidance_visits(user: Any) -> Select:
+    """The guidance visits, newest first, with their business."""
+    return (
+        access.scoped(GuidanceVisit, user)
+        .options(joinedload(GuidanceVisit.business))
+        .order_by(GuidanceVisit.held_on.desc(), GuidanceVisit.id.desc())
+    )
+
+
+def training_list(user: Any) -> Select:
+    """The trainings, newest first, with their attendances (the page counts them)."""
+    return (
+        access.scoped(TrainingBatch, user)
+        .options(selectinload(TrainingBatch.attendances))
+        .order_by(TrainingBatch.held_on.desc(), TrainingBatch.id.desc())
+    )
 
 
 def active_pathway(product: Product) -> Pathway | None:

@@ -116,7 +116,7 @@ _register(
     Position,
     PositionOut,
     (NewPositionForm, PositionForm),
-    queries.positions_query,
+    queries.position_records,
     competence.save_position,
     "position",
 )
@@ -262,7 +262,11 @@ def raise_calibration_nonconformity(event_id: int):
     paged=True,
 )
 def list_auditor_qualifications():
-    return paginate(queries.qualifications_query(current_user), AuditorQualificationOut)
+    return paginate(
+        queries.qualifications_query(current_user),
+        AuditorQualificationOut,
+        AuditorQualificationOut.page_of,
+    )
 
 
 @api_route(

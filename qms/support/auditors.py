@@ -5,13 +5,15 @@ team, registered with the audits as a team rule (`team_rule`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, union
+from sqlalchemy.orm import selectinload
 
 from qms.accounts.models import User
 from qms.audits.interface import Audit, AuditTeamMember
@@ -139,11 +141,76 @@ def experience(user_id: int, on: date) -> Experience:
     return Experience(member + prior_member, led + prior_led, trained)
 
 
-def team_rule(candidate: User, on: date, lead: bool) -> str | None:
+def experiences(user_ids: Iterable[int], on: date) -> dict[int, Experience]:
+    """`experience` of several auditors at once, in the same few queries however many they are
+    (a page of the auditors' list)."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    done = and_(Audit.report_issued, Audit.archived_at.is_(None), Audit.planned_start < on)
+    team = union(
+        select(Audit.id.label("audit_id"), Audit.lead_auditor_id.label("user_id")).where(
+            done, Audit.lead_auditor_id.in_(ids)
+        ),
+        select(AuditTeamMember.audit_id, AuditTeamMember.user_id)
+        .join(Audit, Audit.id == AuditTeamMember.audit_id)
+        .where(done, AuditTeamMember.user_id.in_(ids)),
+    ).subquery()
+    poorly_rated = (
+        select(AuditorEvaluation.id)
+        .where(
+            AuditorEvaluation.audit_id == team.c.audit_id,
+            AuditorEvaluation.auditor_id == team.c.user_id,
+            AuditorEvaluation.evaluator_role == EvaluatorRole.LEAD.value,
+            AuditorEvaluation.score < setting("AUDITOR_MIN_SCORE"),
+        )
+        .exists()
+    )
+    members = dict(
+        db.session.execute(
+            select(team.c.user_id, func.count(func.distinct(team.c.audit_id)))
+            .where(~poorly_rated)
+            .group_by(team.c.user_id)
+        ).all()
+    )
+    led = dict(
+        db.session.execute(
+            select(Audit.lead_auditor_id, func.count(Audit.id))
+            .where(done, Audit.lead_auditor_id.in_(ids))
+            .group_by(Audit.lead_auditor_id)
+        ).all()
+    )
+    qualifications = {
+        q.user_id: q
+        for q in db.session.scalars(
+            select(AuditorQualification)
+            .where(
+                AuditorQualification.user_id.in_(ids), AuditorQualification.archived_at.is_(None)
+            )
+            .options(selectinload(AuditorQualification.trainings))
+        )
+    }
+    found: dict[int, Experience] = {}
+    for user_id in ids:
+        qualification = qualifications.get(user_id)
+        trained = qualification is not None and any(
+            t.completed_on <= on for t in qualification.trainings
+        )
+        found[user_id] = Experience(
+            members.get(user_id, 0)
+            + (qualification.prior_audits_as_member if qualification else 0),
+            led.get(user_id, 0) + (qualification.prior_audits_led if qualification else 0),
+            trained,
+        )
+    return found
+
+
+def team_rule(candidate: User, on: date, lead: bool, found: Experience | None = None) -> str | None:
     """Why `candidate` may not lead (or join) an audit held on `on` under the configured rule,
-    or None (ISO 19011 §7: training, and experience on teams before leading one)."""
+    or None (ISO 19011 §7: training, and experience on teams before leading one). `found`: the
+    candidate's experience when already counted (`experiences`)."""
     prefix = "AUDITOR_LEAD_" if lead else "AUDITOR_MEMBER_"
-    found = experience(candidate.id, on)
+    found = found if found is not None else experience(candidate.id, on)
     if setting(prefix + "NEEDS_TRAINING") and not found.trained:
         return (
             _("%(name)s may not lead an audit: no auditor training on record.", name=candidate.name)

@@ -7,11 +7,12 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from qms.accounts.models import User
 from qms.accounts.queries import auditors_of_city
 from qms.core import access
+from qms.core.pagination import Page, paginate
 from qms.core.roles import Role
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
@@ -27,9 +28,6 @@ from qms.support.models import (
 )
 from qms.support.policies import reads_registers_of
 from qms.support.settings import setting
-
-#: the most rows a list page shows (the API pages through all of them)
-PAGE_ROWS = 500
 
 
 def reads_support(user: Any) -> bool:
@@ -53,6 +51,11 @@ def positions_query(user: User, agency_id: int | None = None) -> Select:
     return _filtered(Position, user, agency_id).order_by(Position.agency_id, Position.title)
 
 
+def position_records(user: User, agency_id: int | None = None) -> Select:
+    """The positions as the API gives them, with their competences loaded for the page."""
+    return positions_query(user, agency_id).options(selectinload(Position.requirements))
+
+
 def people_query(user: User, agency_id: int | None = None) -> Select:
     # the matrix reads each person's position and its competences: loaded with the page
     return (
@@ -67,20 +70,25 @@ def providers_query(user: User, agency_id: int | None = None) -> Select:
 
 
 def qualifications_query(user: User) -> Select:
-    return access.scoped(AuditorQualification, user).order_by(
-        AuditorQualification.city_id, AuditorQualification.id
+    return (
+        access.scoped(AuditorQualification, user)
+        .options(selectinload(AuditorQualification.trainings))
+        .order_by(AuditorQualification.city_id, AuditorQualification.id)
     )
 
 
 def evaluations_query(user: User, auditor_id: int | None = None) -> Select:
-    query = access.scoped(AuditorEvaluation, user)
+    query = access.scoped(AuditorEvaluation, user).options(
+        joinedload(AuditorEvaluation.auditor), joinedload(AuditorEvaluation.evaluator)
+    )
     if auditor_id:
         query = query.where(AuditorEvaluation.auditor_id == auditor_id)
     return query.order_by(AuditorEvaluation.evaluated_on.desc(), AuditorEvaluation.id.desc())
 
 
-def rows(query: Select) -> list[Any]:
-    return list(db.session.scalars(query.limit(PAGE_ROWS)))
+def rows(query: Select, param: str = "page") -> Page:
+    """The page of a list the request asks for (`param` names it when a page has two)."""
+    return paginate(query, param=param)
 
 
 def writable_agencies(user: User, model: type) -> list[Agency]:

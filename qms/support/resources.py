@@ -3,6 +3,7 @@ from these classes)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Annotated
 
@@ -170,18 +171,27 @@ class AuditorQualificationOut(Resource):
     archived: Archived
 
     @classmethod
-    def of(cls, record: AuditorQualification) -> AuditorQualificationOut:
+    def of(
+        cls, record: AuditorQualification, found: auditors.Experience | None = None
+    ) -> AuditorQualificationOut:
+        """The qualification as the API gives it; `found`, the auditor's experience when
+        already counted (a page counts all of its auditors' at once)."""
         on = today()
-        found = auditors.experience(record.user_id, on)
+        found = found if found is not None else auditors.experience(record.user_id, on)
         return cls.from_record(
             record,
             audits_as_member=found.as_member,
             audits_led=found.led,
-            may_lead=auditors.team_rule(record.user, on, lead=True),
-            may_join=auditors.team_rule(record.user, on, lead=False),
+            may_lead=auditors.team_rule(record.user, on, lead=True, found=found),
+            may_join=auditors.team_rule(record.user, on, lead=False, found=found),
             trainings=[AuditorTrainingOut.of(t) for t in record.trainings],
             archived=record.is_archived,
         )
+
+    @classmethod
+    def page_of(cls, records: Sequence[AuditorQualification]) -> list[AuditorQualificationOut]:
+        found = auditors.experiences([r.user_id for r in records], today())
+        return [cls.of(r, found[r.user_id]) for r in records]
 
 
 class AuditorEvaluationOut(Resource):

@@ -15,8 +15,8 @@ from qms.audits.models import AuditProgramme, AuditStatus, ProgrammeItem
 from qms.audits.views import bp
 from qms.core import access
 from qms.core.history import history_of
+from qms.core.pagination import paginate
 from qms.core.views import commit_and_redirect, form_status, saved
-from qms.extensions import db
 
 
 @bp.get("/")
@@ -26,8 +26,8 @@ def index():
         status = None
     return render_template(
         "audits/index.html",
-        audits=db.session.scalars(queries.visible_audits(current_user, status=status)).all(),
-        programmes=db.session.scalars(queries.visible_programmes(current_user)).all(),
+        audits=paginate(queries.audit_list(current_user, status=status), keyset=True),
+        programmes=paginate(queries.visible_programmes(current_user), param="programmes_page"),
         status=status,
         may_plan=bool(queries.planning_cities(current_user)),
     )

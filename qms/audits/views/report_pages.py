@@ -11,10 +11,11 @@ from qms.audits.models import Audit, ChecklistRow, Finding
 from qms.audits.views import bp
 from qms.core import access
 from qms.core.history import history_of
+from qms.core.pagination import paginate
 from qms.extensions import db
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
-from qms.organisations.queries import visible_agencies
+from qms.organisations.queries import agencies_query
 
 
 @bp.get("/<int:audit_id>/report")
@@ -48,7 +49,8 @@ def finding(finding_id: int):
 
 @bp.get("/compliance")
 def compliance_index():
-    return render_template("audits/compliance_index.html", agencies=visible_agencies(current_user))
+    agencies = paginate(agencies_query(current_user))
+    return render_template("audits/compliance_index.html", agencies=agencies)
 
 
 @bp.get("/compliance/<int:agency_id>")

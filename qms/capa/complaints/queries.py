@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select
+from sqlalchemy.orm import selectinload
 
 from qms.accounts.models import User
 from qms.capa.models import Complaint, ComplaintImport, Nonconformity
@@ -36,6 +37,12 @@ def complaints_query(user: User, filters: ComplaintFilter, *, newest_first: bool
     if newest_first:
         return query.order_by(Complaint.received_at.desc(), Complaint.id.desc())
     return query.order_by(Complaint.received_at, Complaint.id)
+
+
+def complaint_list(user: User, filters: ComplaintFilter) -> Select:
+    """The complaints page: newest first, with the nonconformity each escalated to."""
+    query = complaints_query(user, filters, newest_first=True)
+    return query.options(selectinload(Complaint.nonconformity))
 
 
 def linked_complaints(user: User, nc: Nonconformity) -> list[Complaint]:

@@ -60,8 +60,8 @@ def context():
     chosen = filters()
     return render_template(
         "planning/context.html",
-        issues=queries.rows(queries.issues_query(current_user, chosen)),
-        parties=queries.rows(queries.parties_query(current_user, chosen)),
+        issues=queries.rows(queries.issues_query(current_user, chosen), "issues_page"),
+        parties=queries.rows(queries.parties_query(current_user, chosen), "parties_page"),
         filters=chosen,
         agencies=visible_agencies(current_user),
         may_create=bool(queries.writable_agencies(current_user, ContextIssue)),

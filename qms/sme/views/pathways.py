@@ -12,6 +12,7 @@ from flask_login import current_user
 from qms.core import access
 from qms.core.errors import DomainError
 from qms.core.history import history_of
+from qms.core.pagination import paginate
 from qms.core.timeutil import today
 from qms.core.views import commit_and_redirect, form_status, saved
 from qms.extensions import db
@@ -35,11 +36,9 @@ from qms.sme.vocabulary import STAGE_LABELS, STAGE_ORDER, Stage
 @bp.get("/pathways")
 def pathways():
     stage = request.args.get("stage", "")
-    query = queries.search_pathways(current_user, stage=stage)
-    rows = db.session.scalars(query.order_by(Pathway.updated_at.desc()).limit(500)).all()
     return render_template(
         "sme/pathways.html",
-        pathways=rows,
+        pathways=paginate(queries.pathway_list(current_user, stage=stage), keyset=True),
         stage=stage,
         stages=[*STAGE_ORDER, Stage.ON_HOLD, Stage.WITHDRAWN],
     )

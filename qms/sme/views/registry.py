@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from qms.core import access
 from qms.core.errors import StaleRecordError
 from qms.core.history import history_of
+from qms.core.pagination import paginate
 from qms.core.timeutil import today
 from qms.core.views import commit_and_redirect, form_status, saved
 from qms.extensions import db
@@ -26,11 +26,8 @@ from qms.sme.forms import (
     TrainingForm,
     VisitForm,
 )
-from qms.sme.models import Business, GuidanceVisit, Product, TrainingBatch
+from qms.sme.models import Business, Product, TrainingBatch
 from qms.sme.views import bp, forbidden
-
-PER_PAGE = 50
-
 
 # --- businesses ---------------------------------------------------------------------------
 
@@ -44,18 +41,11 @@ def businesses():
         "scale": request.args.get("scale", ""),
         "city_id": request.args.get("city", type=int),
     }
-    query = queries.search_businesses(current_user, **filters)
-    page = max(request.args.get("page", 1, type=int), 1)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     return render_template(
         "sme/businesses.html",
-        businesses=rows,
+        businesses=paginate(queries.business_list(current_user, **filters)),
         filters=filters,
         kecamatan=queries.kecamatan_names(current_user),
-        page=page,
-        pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
-        total=total,
         may_create=bool(queries.creatable_cities(current_user, Business)),
         cities=city_options(),
     )
@@ -198,16 +188,10 @@ def product(product_id: int):
 
 @bp.get("/guidance")
 def guidance():
-    visits = db.session.scalars(
-        access.scoped(GuidanceVisit, current_user).order_by(GuidanceVisit.held_on.desc()).limit(200)
-    ).all()
-    trainings = db.session.scalars(
-        access.scoped(TrainingBatch, current_user).order_by(TrainingBatch.held_on.desc()).limit(200)
-    ).all()
     return render_template(
         "sme/guidance.html",
-        visits=visits,
-        trainings=trainings,
+        visits=paginate(queries.guidance_visits(current_user), param="visits_page"),
+        trainings=paginate(queries.training_list(current_user), param="trainings_page"),
         may_create=bool(queries.creatable_cities(current_user, TrainingBatch)),
     )
 

@@ -30,18 +30,20 @@ from qms.support.views import bp, refused
 def auditor_list():
     on = today()
     records = queries.rows(queries.qualifications_query(current_user))
+    found = auditors.experiences([q.user_id for q in records], on)
     return render_template(
         "support/auditors.html",
+        page=records,
         qualifications=[
             (
                 q,
-                auditors.experience(q.user_id, on),
-                auditors.team_rule(q.user, on, lead=True),
-                auditors.team_rule(q.user, on, lead=False),
+                found[q.user_id],
+                auditors.team_rule(q.user, on, lead=True, found=found[q.user_id]),
+                auditors.team_rule(q.user, on, lead=False, found=found[q.user_id]),
             )
             for q in records
         ],
-        evaluations=queries.rows(queries.evaluations_query(current_user)),
+        evaluations=queries.rows(queries.evaluations_query(current_user), "evaluations_page"),
         may_create=bool(queries.qualification_cities(current_user)),
         may_evaluate=bool(auditors.evaluable_audits(current_user)),
     )

@@ -34,7 +34,8 @@ def competence_matrix():
     people = queries.rows(queries.people_query(current_user, agency_id))
     return render_template(
         "support/competence.html",
-        positions=queries.rows(queries.positions_query(current_user, agency_id)),
+        people=people,
+        positions=queries.rows(queries.positions_query(current_user, agency_id), "positions_page"),
         matrix=competence.matrix(people, today()),
         agency_id=agency_id,
         agencies=visible_agencies(current_user),
