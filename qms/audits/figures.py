@@ -146,6 +146,40 @@ def tally(rows: Iterable[ChecklistRow]) -> Tally:
     return total
 
 
+@dataclass(frozen=True)
+class Completion:
+    """How far a checklist is: the rows answered (any result, "not applicable" and "not
+    audited" too) of all its rows. Told apart from compliance everywhere: completion says how
+    much of the checklist is done, compliance how well the answered rows conform."""
+
+    answered: int = 0
+    total: int = 0
+
+    @property
+    def share(self) -> float | None:
+        return self.answered / self.total if self.total else None
+
+    @property
+    def complete(self) -> bool:
+        return self.answered == self.total
+
+    def add(self, row: ChecklistRow) -> Completion:
+        return Completion(self.answered + (row.result is not None), self.total + 1)
+
+
+def main_clause(number: str) -> str:
+    """The main clause (4 to 10 in ISO 9001) a clause number belongs to: "7" of "7.5.3.2"."""
+    return number.split(".", 1)[0]
+
+
+def completion(rows: Iterable[ChecklistRow]) -> Completion:
+    """The completion of rows already loaded (one audit's checklist)."""
+    done = Completion()
+    for row in rows:
+        done = done.add(row)
+    return done
+
+
 def formula_text() -> str:
     """The formula in force with its weights, in the user's language, for every place that
     shows the figure (pages, PDFs)."""
