@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from qms.audits import checklist, figures, grades, queries, workflow
+from qms.audits import checklist, figures, grades, queries
 from qms.audits.forms import AddRowForm, CopyChecklistForm, EvidenceForm, RowForm
 from qms.audits.models import (
     FINDING_RESULTS,
@@ -56,7 +56,6 @@ def _checklist_page(
     return render_template(
         "audits/checklist.html",
         audit=audit,
-        stages=workflow.stages(audit),
         sections=sections,
         done=figures.completion(audit.rows),
         show=show,
