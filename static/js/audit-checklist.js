@@ -57,6 +57,7 @@
   function clearErrors(form) {
     each(form.querySelectorAll(".error[data-js]"), function (el) { el.remove(); });
     each(form.querySelectorAll(".has-error"), function (el) { el.classList.remove("has-error"); });
+    each(form.querySelectorAll("[aria-invalid]"), function (el) { el.removeAttribute("aria-invalid"); });
     var box = form.querySelector(".row-errors");
     if (box) { box.textContent = ""; }
   }
@@ -73,17 +74,19 @@
   function showErrors(form, fields, message) {
     clearErrors(form);
     var unplaced = [];
-    var first = null;
     Object.keys(fields || {}).forEach(function (name) {
       var box = form.querySelector("[data-field='" + name + "']");
       if (!box) { unplaced = unplaced.concat(fields[name]); return; }
       box.classList.add("has-error");
       fields[name].forEach(function (text) { box.appendChild(errorElement(text)); });
+      each(box.querySelectorAll("input, select, textarea"), function (input) {
+        input.setAttribute("aria-invalid", "true");
+      });
       var details = box.closest("details");
       if (details) { details.open = true; }
-      first = first || box.querySelector("input, select, textarea");
     });
     var top = form.querySelector(".row-errors");
+    var first = form.querySelector(".has-error input, .has-error select, .has-error textarea");
     if (top && (unplaced.length || (!first && message))) {
       var alert = document.createElement("div");
       alert.className = "flash flash-error";
@@ -91,7 +94,8 @@
       alert.textContent = unplaced.length ? unplaced.join(" ") : message;
       top.appendChild(alert);
     }
-    if (first) { first.setAttribute("aria-invalid", "true"); first.focus({ preventScroll: false }); }
+    // the first field to fix, in the order of the form
+    if (first) { first.focus(); }
   }
 
   function badgeFor(result) {
@@ -231,12 +235,21 @@
       }
       // refused: nothing was saved; the typed answer stays. A stale save keeps the old version,
       // so it stays refused until the auditor reloads and sees the other answer.
-      var error = answer.data.error || {};
-      showErrors(form, error.fields, error.message);
-      setStatus(status, error.message || "", false);
+      refused(form, status, answer.data.error || {});
     }, function () {
       setStatus(status, container.getAttribute("data-offline"), false);
     }).then(function () { button.disabled = false; });
+  }
+
+  // a refusal: the reasons at their fields (or above the form); beside the button only that
+  // nothing was saved
+  function refused(form, status, error) {
+    var fields = error.fields || {};
+    showErrors(form, fields, error.message);
+    var placed = Object.keys(fields).some(function (name) {
+      return form.querySelector("[data-field='" + name + "']");
+    });
+    setStatus(status, placed ? container.getAttribute("data-refused") : error.message || "", false);
   }
 
   // --- attaching evidence in place ----------------------------------------------------------
@@ -267,9 +280,7 @@
         setStatus(status, answer.data.message + " " + answer.data.file.name, true);
         return;
       }
-      var error = answer.data.error || {};
-      showErrors(form, error.fields, error.message);
-      setStatus(status, error.message || "", false);
+      refused(form, status, answer.data.error || {});
     }, function () {
       setStatus(status, container.getAttribute("data-offline"), false);
     }).then(function () { button.disabled = false; });
