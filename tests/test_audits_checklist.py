@@ -257,3 +257,14 @@ def test_the_audit_page_shows_completion_apart_from_a_provisional_compliance(wor
     page = client.get(f"/audits/{audit.id}").get_data(as_text=True)
     assert "6 dari 6 baris terjawab" in page and PROVISIONAL not in page
     assert "#b3261e" in page  # now a verdict: 50 % is poor
+
+
+def test_the_api_gives_completion_apart_from_compliance(world, api):
+    audit = started_audit(world)
+    checklist.record_row(world.lead, audit.rows[0], NC)
+    checklist.record_row(world.lead, audit.rows[1], {"result": "conform"})
+    db.session.commit()
+    api.as_user(world.lead)
+    data = api.get(f"/audits/{audit.id}").get_json()["data"]
+    assert (data["rows_answered"], data["rows_total"]) == (2, 6)
+    assert data["compliance"] == pytest.approx(0.5)

@@ -323,6 +323,12 @@ def test_the_checklist_saves_a_row_in_place_on_the_phone(browser, site):
     assert page_overflow(page) <= 0
     page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "phone-internal-auditor-checklist-in-progress", full_page=False)
+    # the checklist being filled in, refused row included, as axe-core judges it
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    serious = [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
+    assert serious == [], serious
     page.context.close()
 
     small = _started_checklist(browser, site, SMALL_PHONE)

@@ -93,17 +93,25 @@ class AuditOut(Resource):
     areas_not_covered: str
     reported_at: Timestamp | None
     closed_at: Timestamp | None
+    rows_answered: int = Field(
+        description="Checklist rows answered, whatever the result (the completion, not the "
+        "compliance)"
+    )
+    rows_total: int = Field(description="Checklist rows in all")
     compliance: float | None = Field(
-        description="The audit's compliance figure over all its rows (null before a row is "
-        "assessed)"
+        description="The audit's compliance figure over its assessed rows (null before a row "
+        "is assessed); provisional while rows_answered is below rows_total"
     )
 
     @classmethod
     def of(cls, audit: Audit) -> AuditOut:
+        done = figures.completion(audit.rows)
         return cls.from_record(
             audit,
             standard=audit.standard.code,
             team=[TeamMemberOut(id=u.id, name=u.name) for u in audit.team],
+            rows_answered=done.answered,
+            rows_total=done.total,
             compliance=figures.tally(audit.rows).compliance,
         )
 
