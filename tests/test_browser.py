@@ -272,6 +272,7 @@ def test_the_checklist_saves_a_row_in_place_on_the_phone(browser, site):
 
     row.locator("input[name=result][value=conform]").check()
     row.locator("textarea[name=notes]").fill("Diperiksa di loket pendaftaran")
+    expect(row.locator(".save-status")).to_have_text("Diubah, belum disimpan")
     row.locator(".row-form button[type=submit]").click()
     expect(row.locator(".save-status")).to_have_text("Tersimpan.")
     expect(row.locator(".row-badges")).to_have_text("Sesuai")

@@ -48,10 +48,12 @@
   }
 
   // --- what a row shows ---------------------------------------------------------------------
-  function setStatus(element, text, ok) {
+  // `tone`: true (done), false (refused) or "pending" (changed, not saved yet)
+  function setStatus(element, text, tone) {
     if (!element) { return; }
     element.textContent = text;
-    element.className = element.className.replace(/\s*\b(ok|bad)\b/g, "") + (ok ? " ok" : " bad");
+    var name = tone === "pending" ? "pending" : tone ? "ok" : "bad";
+    element.className = element.className.replace(/\s*\b(ok|bad|pending)\b/g, "") + " " + name;
   }
 
   function clearErrors(form) {
@@ -201,6 +203,18 @@
     });
   });
 
+  // --- a row changed since its last save says so (data-dirty on the row, and its status) ----
+  function markDirty(event) {
+    var form = event.target.form;
+    if (!form || !form.classList.contains("row-form")) { return; }
+    var row = rowOf(form);
+    if (row.hasAttribute("data-dirty")) { return; }
+    row.setAttribute("data-dirty", "");
+    setStatus(form.querySelector(".save-status"), container.getAttribute("data-unsaved"), "pending");
+  }
+  container.addEventListener("input", markDirty);
+  container.addEventListener("change", markDirty);
+
   // --- a result that is a finding opens the finding fields and offers only its grades -------
   container.addEventListener("change", function (event) {
     var input = event.target;
@@ -229,6 +243,7 @@
       if (!answer.data) { form.submit(); return; }
       if (answer.ok) {
         clearErrors(form);
+        row.removeAttribute("data-dirty");
         applySaved(row, answer.data);
         setStatus(status, answer.data.message + (answer.data.finding ? " " + answer.data.finding : ""), true);
         return;
@@ -249,7 +264,7 @@
     var placed = Object.keys(fields).some(function (name) {
       return form.querySelector("[data-field='" + name + "']");
     });
-    setStatus(status, placed ? container.getAttribute("data-refused") : error.message || "", false);
+    setStatus(status, container.getAttribute(placed ? "data-refused" : "data-not-saved"), false);
   }
 
   // --- attaching evidence in place ----------------------------------------------------------
