@@ -268,3 +268,43 @@ def test_the_api_gives_completion_apart_from_compliance(world, api):
     data = api.get(f"/audits/{audit.id}").get_json()["data"]
     assert (data["rows_answered"], data["rows_total"]) == (2, 6)
     assert data["compliance"] == pytest.approx(0.5)
+
+
+def test_without_javascript_attaching_keeps_the_rows_typed_answer(world, client, auth):
+    """The Attach button sends the row's form with the file: the file is attached, the page
+    comes back with the answer as typed and says it is not saved yet."""
+    audit = started_audit(world)
+    row = audit.rows[0]
+    auth.login(world.lead)
+
+    def typed(file: bytes, name: str) -> dict:
+        return {
+            "result": "observation",
+            "notes": "Belum disimpan: papan di loket 2",
+            "version": row.version,
+            "file": (io.BytesIO(file), name),
+        }
+
+    page = client.post(
+        f"/audits/rows/{row.id}/files",
+        data=typed(PNG, "papan.png"),
+        content_type="multipart/form-data",
+    )
+    assert page.status_code == 200
+    mine = _article(page.get_data(as_text=True), row.id)
+    assert "papan.png" in mine and "Belum disimpan: papan di loket 2" in mine
+    assert 'value="observation" checked' in mine
+    assert "Berkas bukti telah dilampirkan. Jawaban belum disimpan." in mine
+    db.session.expire_all()
+    assert db.session.get(ChecklistRow, row.id).result is None
+    # a file refused: the reason at the file field, the answer still as typed
+    bad = client.post(
+        f"/audits/rows/{row.id}/files",
+        data=typed(b"MZ not a document", "x.exe"),
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 422
+    mine = _article(bad.get_data(as_text=True), row.id)
+    assert re.search(r'class="field has-error" data-field="file"', mine)
+    assert "Belum disimpan: papan di loket 2" in mine
+    assert db.session.scalar(select(func.count(StoredFile.id))) == 1

@@ -86,8 +86,8 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-def signed_in(browser: Browser, site: dict, email: str, viewport: dict) -> Page:
-    page = browser.new_context(viewport=viewport, base_url=site["url"]).new_page()
+def signed_in(browser: Browser, site: dict, email: str, viewport: dict, **options) -> Page:
+    page = browser.new_context(viewport=viewport, base_url=site["url"], **options).new_page()
     page.goto("/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", DEMO_PASSWORD)
@@ -237,18 +237,20 @@ def test_switching_language_after_a_refused_form_keeps_the_page_and_what_was_typ
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-def _started_checklist(browser: Browser, site: dict, viewport: dict) -> Page:
+def _started_checklist(
+    browser: Browser, site: dict, viewport: dict, *, script: bool = True
+) -> Page:
     """The Bakeuda auditor on the checklist of the demo's planned RSUD audit, which they start
     from the audit's page the first time."""
-    page = signed_in(browser, site, AUDITOR, viewport)
+    page = signed_in(browser, site, AUDITOR, viewport, java_script_enabled=script)
     page.goto(f"/audits/{site['planned_audit']}")
     start = page.locator("form[action$='/transition/start'] button")
     if start.count():
         with page.expect_navigation():
             start.click()
     page.goto(f"/audits/{site['planned_audit']}/checklist")
-    # a marker that a reload would lose
-    page.evaluate("window.notReloaded = true")
+    if script:  # a marker that a reload would lose
+        page.evaluate("window.notReloaded = true")
     return page
 
 
@@ -273,7 +275,7 @@ def test_the_checklist_saves_a_row_in_place_on_the_phone(browser, site):
     row.locator("input[name=result][value=conform]").check()
     row.locator("textarea[name=notes]").fill("Diperiksa di loket pendaftaran")
     expect(row.locator(".save-status")).to_have_text("Diubah, belum disimpan")
-    row.locator(".row-form button[type=submit]").click()
+    row.locator("[data-save]").click()
     expect(row.locator(".save-status")).to_have_text("Tersimpan.")
     expect(row.locator(".row-badges")).to_have_text("Sesuai")
     expect(page.locator("[data-answered]")).to_have_text(str(answered + 1))
@@ -284,7 +286,7 @@ def test_the_checklist_saves_a_row_in_place_on_the_phone(browser, site):
     # its field; nothing saved, the badge unchanged
     other = _unanswered_row(page)
     other.locator("input[name=result][value=nonconform]").check()
-    other.locator(".row-form button[type=submit]").click()
+    other.locator("[data-save]").click()
     for name in ("grade", "evidence", "statement"):
         expect(other.locator(f"[data-field={name}].has-error .error")).to_be_visible()
     expect(other.locator(".row-badges")).to_have_text("Belum dijawab")
@@ -316,7 +318,7 @@ def test_the_checklist_saves_a_row_in_place_on_the_phone(browser, site):
         "[data-clause-link]",
         "[data-filter]",
         ".result-choice",
-        ".row-form button[type=submit]",
+        "[data-save]",
         "details.attach > summary",
     ):
         box = page.locator(selector).first.bounding_box()
@@ -347,7 +349,7 @@ def test_evidence_is_attached_in_place_keeping_the_rows_unsaved_answer(browser, 
         {"name": "papan-loket-2.png", "mimeType": "image/png", "buffer": PNG}
     )
     row.locator("input[name=description]").fill("Foto papan informasi")
-    row.locator(".evidence-form button[type=submit]").click()
+    row.locator("[data-attach]").click()
     expect(row.locator(".attach-status")).to_contain_text("Berkas bukti telah dilampirkan.")
     expect(row.locator("ul.files")).to_contain_text("papan-loket-2.png Foto papan informasi")
     # the typed, unsaved answer is still there, as typed
@@ -362,4 +364,32 @@ def test_evidence_is_attached_in_place_keeping_the_rows_unsaved_answer(browser, 
     # the file is kept: the page opened again lists it in its row
     page.reload()
     expect(row.locator("ul.files")).to_contain_text("papan-loket-2.png")
+    page.context.close()
+
+
+def test_without_javascript_the_checklist_attaches_and_saves_keeping_what_was_typed(browser, site):
+    page = _started_checklist(browser, site, SMALL_PHONE, script=False)
+    row = _unanswered_row(page, 7)
+    answered = _number(page, "[data-answered]")
+    row.locator("input[name=result][value=conform]").check()
+    row.locator("textarea[name=notes]").fill("Dicek tanpa JavaScript")
+    row.locator("details.attach > summary").click()
+    row.locator("input[type=file]").set_input_files(
+        {"name": "daftar-hadir.png", "mimeType": "image/png", "buffer": PNG}
+    )
+    with page.expect_navigation():
+        row.locator("[data-attach]").click()
+    # the page came back: the file listed, the answer as typed and not saved yet
+    expect(row.locator("ul.files")).to_contain_text("daftar-hadir.png")
+    expect(row.locator(".attach-status")).to_have_text(
+        "Berkas bukti telah dilampirkan. Jawaban belum disimpan."
+    )
+    expect(row.locator("textarea[name=notes]")).to_have_value("Dicek tanpa JavaScript")
+    expect(row.locator("input[name=result][value=conform]")).to_be_checked()
+    expect(row.locator(".row-badges")).to_have_text("Belum dijawab")
+    with page.expect_navigation():
+        row.locator("[data-save]").click()
+    expect(row.locator(".row-badges")).to_have_text("Sesuai")
+    expect(page.locator("[data-answered]")).to_have_text(str(answered + 1))
+    assert page_overflow(page) <= 0
     page.context.close()

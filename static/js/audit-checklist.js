@@ -29,10 +29,10 @@
   function rowOf(element) { return element.closest("article[data-row]"); }
 
   // --- sending: one request, its answer as {ok, status, data}; a network failure rejects ----
-  function send(form) {
-    return fetch(form.action, {
+  function send(url, body) {
+    return fetch(url, {
       method: "POST",
-      body: new FormData(form),
+      body: body,
       credentials: "same-origin",
       headers: { "X-Requested-With": "fetch", "Accept": "application/json" }
     }).then(function (response) {
@@ -47,6 +47,27 @@
     });
   }
 
+  // the row's answer (its form without the evidence fields), or its evidence alone
+  var EVIDENCE_FIELDS = ["file", "description"];
+  function answerOf(form) {
+    var body = new FormData(form);
+    EVIDENCE_FIELDS.forEach(function (name) { body.delete(name); });
+    return body;
+  }
+  function evidenceOf(form) {
+    var body = new FormData();
+    body.append("csrf_token", form.elements.csrf_token.value);
+    EVIDENCE_FIELDS.forEach(function (name) {
+      var field = form.elements[name];
+      if (field && field.type === "file") {
+        if (field.files.length) { body.append(name, field.files[0]); }
+      } else if (field) {
+        body.append(name, field.value);
+      }
+    });
+    return body;
+  }
+
   // --- what a row shows ---------------------------------------------------------------------
   // `tone`: true (done), false (refused) or "pending" (changed, not saved yet)
   function setStatus(element, text, tone) {
@@ -56,11 +77,12 @@
     element.className = element.className.replace(/\s*\b(ok|bad|pending)\b/g, "") + " " + name;
   }
 
-  function clearErrors(form) {
-    each(form.querySelectorAll(".error[data-js]"), function (el) { el.remove(); });
-    each(form.querySelectorAll(".has-error"), function (el) { el.classList.remove("has-error"); });
-    each(form.querySelectorAll("[aria-invalid]"), function (el) { el.removeAttribute("aria-invalid"); });
-    var box = form.querySelector(".row-errors");
+  // `scope`: the row's form (its answer) or its evidence fields
+  function clearErrors(scope) {
+    each(scope.querySelectorAll(".error"), function (el) { el.remove(); });
+    each(scope.querySelectorAll(".has-error"), function (el) { el.classList.remove("has-error"); });
+    each(scope.querySelectorAll("[aria-invalid]"), function (el) { el.removeAttribute("aria-invalid"); });
+    var box = scope.querySelector(".row-errors");
     if (box) { box.textContent = ""; }
   }
 
@@ -72,12 +94,12 @@
     return small;
   }
 
-  // every error of the form at once, each on its field; those of no field above the form
-  function showErrors(form, fields, message) {
-    clearErrors(form);
+  // every error at once, each on its field; those of no field above the form
+  function showErrors(scope, fields, message) {
+    clearErrors(scope);
     var unplaced = [];
     Object.keys(fields || {}).forEach(function (name) {
-      var box = form.querySelector("[data-field='" + name + "']");
+      var box = scope.querySelector("[data-field='" + name + "']");
       if (!box) { unplaced = unplaced.concat(fields[name]); return; }
       box.classList.add("has-error");
       fields[name].forEach(function (text) { box.appendChild(errorElement(text)); });
@@ -87,8 +109,8 @@
       var details = box.closest("details");
       if (details) { details.open = true; }
     });
-    var top = form.querySelector(".row-errors");
-    var first = form.querySelector(".has-error input, .has-error select, .has-error textarea");
+    var top = scope.querySelector(".row-errors");
+    var first = scope.querySelector(".has-error input, .has-error select, .has-error textarea");
     if (top && (unplaced.length || (!first && message))) {
       var alert = document.createElement("div");
       alert.className = "flash flash-error";
@@ -206,7 +228,7 @@
   // --- a row changed since its last save says so (data-dirty on the row, and its status) ----
   function markDirty(event) {
     var form = event.target.form;
-    if (!form || !form.classList.contains("row-form")) { return; }
+    if (!form || !form.classList.contains("row-form") || event.target.closest(".attach")) { return; }
     var row = rowOf(form);
     if (row.hasAttribute("data-dirty")) { return; }
     row.setAttribute("data-dirty", "");
@@ -235,11 +257,11 @@
   // --- saving a row's answer ----------------------------------------------------------------
   function saveRow(form) {
     var row = rowOf(form);
-    var button = form.querySelector("button[type=submit]");
+    var button = form.querySelector("[data-save]");
     var status = form.querySelector(".save-status");
     button.disabled = true;
     setStatus(status, "…", true);
-    return send(form).then(function (answer) {
+    return send(form.action, answerOf(form)).then(function (answer) {
       if (!answer.data) { form.submit(); return; }
       if (answer.ok) {
         clearErrors(form);
@@ -258,13 +280,15 @@
 
   // a refusal: the reasons at their fields (or above the form); beside the button only that
   // nothing was saved
-  function refused(form, status, error) {
+  function refused(scope, status, error) {
     var fields = error.fields || {};
-    showErrors(form, fields, error.message);
+    showErrors(scope, fields, error.message);
     var placed = Object.keys(fields).some(function (name) {
-      return form.querySelector("[data-field='" + name + "']");
+      return scope.querySelector("[data-field='" + name + "']");
     });
-    setStatus(status, container.getAttribute(placed ? "data-refused" : "data-not-saved"), false);
+    var shownAbove = !placed && scope.querySelector(".row-errors");
+    setStatus(status, placed ? container.getAttribute("data-refused")
+      : shownAbove ? container.getAttribute("data-not-saved") : error.message, false);
   }
 
   // --- attaching evidence in place ----------------------------------------------------------
@@ -280,22 +304,24 @@
     list.hidden = false;
   }
 
-  function attach(form) {
+  // the evidence alone, to the Attach button's address: the row's answer is not sent and
+  // stays as typed
+  function attach(form, button) {
     var row = rowOf(form);
-    var button = form.querySelector("button[type=submit]");
-    var status = form.querySelector(".attach-status");
+    var scope = button.closest(".attach");
+    var status = scope.querySelector(".attach-status");
     button.disabled = true;
     setStatus(status, "…", true);
-    return send(form).then(function (answer) {
+    return send(button.formAction, evidenceOf(form)).then(function (answer) {
       if (!answer.data) { form.submit(); return; }
       if (answer.ok) {
-        clearErrors(form);
+        clearErrors(scope);
         listFile(row, answer.data.file);
-        form.reset();
+        EVIDENCE_FIELDS.forEach(function (name) { form.elements[name].value = ""; });
         setStatus(status, answer.data.message + " " + answer.data.file.name, true);
         return;
       }
-      refused(form, status, answer.data.error || {});
+      refused(scope, status, answer.data.error || {});
     }, function () {
       setStatus(status, container.getAttribute("data-offline"), false);
     }).then(function () { button.disabled = false; });
@@ -303,12 +329,13 @@
 
   container.addEventListener("submit", function (event) {
     var form = event.target;
-    if (form.classList.contains("row-form")) {
-      event.preventDefault();
+    if (!form.classList.contains("row-form")) { return; }
+    event.preventDefault();
+    var button = event.submitter;
+    if (button && button.hasAttribute("data-attach")) {
+      attach(form, button);
+    } else {
       saveRow(form);
-    } else if (form.classList.contains("evidence-form")) {
-      event.preventDefault();
-      attach(form);
     }
   });
 

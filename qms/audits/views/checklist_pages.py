@@ -40,17 +40,26 @@ ROW_FILTERS: dict[str, Callable[[ChecklistRow], bool]] = {
 
 
 def _checklist_page(
-    audit: Audit, refused: ChecklistRow | None = None, refused_form: RowForm | None = None
+    audit: Audit,
+    refused: ChecklistRow | None = None,
+    refused_form: RowForm | None = None,
+    *,
+    evidence_form: EvidenceForm | None = None,
+    evidence_row: int | None = None,
+    attached: int | None = None,
 ) -> str:
-    """The checklist; `refused_form` is the answer to the row `refused` that was not saved,
-    shown again in that row as typed, with its errors (whatever the filter)."""
+    """The checklist; `refused_form` is the answer to the row `refused` that was not saved
+    (refused, or typed when a file was attached without JavaScript), shown again in that row
+    as typed, with its errors, whatever the filter; `evidence_form` the refused file of the
+    row `evidence_row`; `attached` the row whose file was attached (also from ?attached=)."""
     conduct = access.can(current_user, CONDUCT, audit)
     show = request.args.get("show", "")
     if show not in ROW_FILTERS:
         show = ""
 
     def row_visible(row: ChecklistRow) -> bool:
-        return ROW_FILTERS[show](row) or (refused is not None and row.id == refused.id)
+        shown_anyway = {refused.id if refused is not None else None, evidence_row}
+        return ROW_FILTERS[show](row) or row.id in shown_anyway
 
     sections = queries.checklist_sections(audit)
     return render_template(
@@ -68,7 +77,10 @@ def _checklist_page(
         row_visible=row_visible,
         section_visible={s.number: any(map(row_visible, s.rows)) for s in sections},
         visible_rows=any(map(row_visible, audit.rows)),
-        attached=request.args.get("attached", type=int),
+        attached=attached or request.args.get("attached", type=int),
+        evidence_form=evidence_form,
+        # the row whose file was refused (the form shows its errors there)
+        refused_evidence=evidence_row,
         conduct=conduct,
         # the answers are recorded by the team once the audit has started
         answers_later=not conduct and audit.status == AuditStatus.PLANNED,
@@ -158,12 +170,13 @@ def save_row(row_id: int):
 @bp.post("/rows/<int:row_id>/files")
 def upload_evidence(row_id: int):
     """Attach an evidence file to a row. The page's script sends it in the background, so the
-    row's unsaved answer stays as typed, and lists the file in the row; without JavaScript the
-    page comes back to the row, which confirms it."""
+    row's unsaved answer stays as typed, and lists the file in the row. Without JavaScript the
+    "Attach" button sends the row's form with the file: the file is attached, and the page
+    comes back with the row's answer as typed, still to be saved (nothing of it was saved)."""
     row = access.get_visible(ChecklistRow, row_id, current_user)
     access.authorize(current_user, access.EDIT, row)
     form = EvidenceForm()
-    checklist_url = url_for("audits.checklist", audit_id=row.audit_id)
+    done = False
     if form.validate_on_submit():
         try:
             stored = files.attach(
@@ -179,6 +192,7 @@ def upload_evidence(row_id: int):
             show_on_form(form, error)
         else:
             db.session.commit()
+            done = True
             if _wants_fetch():
                 return jsonify(
                     {
@@ -192,16 +206,28 @@ def upload_evidence(row_id: int):
                         },
                     }
                 )
+    if _wants_fetch():
+        return _refused_json(form, 422)
+    if "result" not in request.form and "notes" not in request.form:
+        # the evidence form alone (no answer typed beside it): back to the row
+        if done:
             return redirect(
                 url_for("audits.checklist", audit_id=row.audit_id, attached=row.id)
                 + f"#row-{row.id}"
             ), 303
-    if _wants_fetch():
-        return _refused_json(form, 422)
-    for errors in form.errors.values():
-        for error in errors:
-            flash(str(error), "error")
-    return redirect(f"{checklist_url}#row-{row.id}"), 303
+        typed = None
+    else:
+        # the row's answer as typed, shown again unsaved (no validation: nothing was saved)
+        typed = RowForm(grades=grades.grades())
+    page = _checklist_page(
+        row.audit,
+        refused=row if typed is not None else None,
+        refused_form=typed,
+        evidence_form=None if done else form,
+        evidence_row=row.id,
+        attached=row.id if done else None,
+    )
+    return page, 200 if done else 422
 
 
 @bp.post("/<int:audit_id>/checklist/rows")
