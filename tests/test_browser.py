@@ -292,7 +292,7 @@ def test_the_checklist_saves_a_row_in_place_on_the_phone(browser, site):
     expect(other.locator(".row-badges")).to_have_text("Belum dijawab")
     expect(page.locator("[data-answered]")).to_have_text(str(answered + 1))
     other.locator("[data-field=grade]").scroll_into_view_if_needed()
-    screenshot(page, "phone-internal-auditor-checklist-refused-row", full_page=False)
+    screenshot(page, "phone-auditor-bakeuda-checklist-refused-row", full_page=False)
 
     # "unanswered only" hides the row just answered, in place
     unanswered = page.locator("[data-filter=unanswered]")
@@ -309,7 +309,7 @@ def test_the_checklist_saves_a_row_in_place_on_the_phone(browser, site):
     # the sticky bar stays in view while the rows scroll, and jumps to a clause
     page.locator("article[data-row]").last.scroll_into_view_if_needed()
     assert page.locator("#checklist-bar").bounding_box()["y"] <= 1
-    screenshot(page, "phone-internal-auditor-checklist-scrolled", full_page=False)
+    screenshot(page, "phone-auditor-bakeuda-checklist-scrolled", full_page=False)
     page.locator(f"[data-clause-link='{clause}']").click()
     expect(page.locator(f"#clause-{clause} h2")).to_be_in_viewport()
 
@@ -325,7 +325,7 @@ def test_the_checklist_saves_a_row_in_place_on_the_phone(browser, site):
         assert box["height"] >= 44, selector
     assert page_overflow(page) <= 0
     page.evaluate("window.scrollTo(0, 0)")
-    screenshot(page, "phone-internal-auditor-checklist-in-progress", full_page=False)
+    screenshot(page, "phone-auditor-bakeuda-checklist-in-progress", full_page=False)
     # the checklist being filled in, refused row included, as axe-core judges it
     from axe_playwright_python.sync_playwright import Axe
 
@@ -360,7 +360,7 @@ def test_evidence_is_attached_in_place_keeping_the_rows_unsaved_answer(browser, 
     expect(row.locator("input[name=result][value=observation]")).to_be_checked()
     expect(row.locator(".row-badges")).to_have_text("Belum dijawab")
     row.locator(".attach-status").scroll_into_view_if_needed()
-    screenshot(page, "phone-internal-auditor-checklist-evidence-attached", full_page=False)
+    screenshot(page, "phone-auditor-bakeuda-checklist-evidence-attached", full_page=False)
     # the file is kept: the page opened again lists it in its row
     page.reload()
     expect(row.locator("ul.files")).to_contain_text("papan-loket-2.png")
