@@ -6,10 +6,11 @@
 //   and the file is listed in the row;
 // - the filters (all, unanswered, nonconformities) show and hide rows in place.
 //
-// The state of a row lives in the DOM: the article's data-result, the form's fields and its
-// version. Everything that changes a row goes through `Checklist.applySaved`, and everything
-// that counts reads the DOM (`Checklist.refresh`), so that another way of saving (the offline
-// queue of a later version) can reuse the same pieces by calling them.
+// The state of a row lives in the DOM: the article's data-result (its saved answer) and
+// data-dirty (changed since), the form's fields and its version. Everything that changes a row
+// goes through `applySaved`, and everything that counts reads the DOM (`refresh`); both, with
+// `send`, `saveRow`, `showErrors` and `applyFilter`, are on `window.qmsChecklist`, so that
+// another way of saving (the offline queue of a later version) can reuse the same pieces.
 (function () {
   "use strict";
   var container = document.getElementById("checklist");
@@ -313,7 +314,13 @@
     button.disabled = true;
     setStatus(status, "…", true);
     return send(button.formAction, evidenceOf(form)).then(function (answer) {
-      if (!answer.data) { form.submit(); return; }
+      if (!answer.data) {
+        // as without JavaScript: the row's form with the file, the answer kept as typed
+        form.action = button.formAction;
+        form.enctype = "multipart/form-data";
+        form.submit();
+        return;
+      }
       if (answer.ok) {
         clearErrors(scope);
         listFile(row, answer.data.file);
