@@ -58,7 +58,9 @@ READ_ONLY_ALLOWED = frozenset(
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    """The API, and a page's script sending a form in the background (the checklist's rows):
+    their refusals are JSON, not a page or a redirect."""
+    return request.path.startswith("/api/") or request.headers.get("X-Requested-With") == "fetch"
 
 
 def _csp_nonce() -> str:

@@ -53,8 +53,10 @@ def page_overflow(page) -> int:
     )
 
 
-def screenshot(page, name: str) -> Path:
+def screenshot(page, name: str, *, full_page: bool = True) -> Path:
+    """The whole page, or (full_page=False) what the screen shows now: a long page such as a
+    checklist is read better screen by screen."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path

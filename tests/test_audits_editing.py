@@ -119,7 +119,7 @@ def test_two_auditors_on_the_checklist_page(world, client, auth):
     auth.login(world.member)  # opened the page before the lead's saves
     stale = client.post(f"/audits/rows/{row_id}", data={**NC, "version": 1}, headers=FETCH)
     assert stale.status_code == 409
-    message = stale.get_json()["message"]
+    message = stale.get_json()["error"]["message"]
     assert "Frans Tefa" in message and "dicek" in message
     # without JavaScript: back to the row, with the reason, and the row shows the lead's answer
     plain = client.post(f"/audits/rows/{row_id}", data={**NC, "version": 1})

@@ -30,13 +30,13 @@ def world(app):
 
 def _article(page: str, row_id: int) -> str:
     """The markup of one checklist row."""
-    return re.search(rf'<article[^>]* id="row-{row_id}">.*?</article>', page, re.S).group(0)
+    return re.search(rf'<article[^>]* id="row-{row_id}"[^>]*>.*?</article>', page, re.S).group(0)
 
 
 def _field(page: str, name: str) -> str:
     """The markup of the form field (label, input, errors) whose input is named `name`."""
     return re.search(
-        rf'<div class="field[^"]*">(?:(?!</div>).)*name="{name}".*?</div>', page, re.S
+        rf'<div class="field[^"]*"[^>]*>(?:(?!</div>).)*name="{name}".*?</div>', page, re.S
     ).group(0)
 
 
@@ -103,8 +103,8 @@ def test_an_invalid_answer_is_shown_with_the_fields_error(world, client, auth):
         headers=FETCH,
     )
     assert fetched.status_code == 422
-    assert fetched.get_json()["field"] == "evidence"
-    assert EVIDENCE_NEEDED in fetched.get_json()["message"]
+    fields = fetched.get_json()["error"]["fields"]
+    assert list(fields) == ["evidence"] and EVIDENCE_NEEDED in fields["evidence"][0]
     db.session.expire_all()
     assert row.result is None
 

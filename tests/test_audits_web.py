@@ -138,7 +138,7 @@ def test_done_when_bakeuda_auditor_runs_a_dukcapil_audit(sni_world, client, auth
         data={"result": "nonconform", "grade": "minor", "statement": "x", "version": row.version},
         headers=fetch,
     )
-    assert bad.status_code == 422 and bad.get_json()["field"] == "evidence"
+    assert bad.status_code == 422 and list(bad.get_json()["error"]["fields"]) == ["evidence"]
     # without JavaScript the form posts and returns to the row
     plain = client.post(f"/audits/rows/{row.id}", data={"result": "conform", "version": 1})
     assert plain.status_code == 303 and "#row-" in plain.headers["Location"]

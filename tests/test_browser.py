@@ -59,9 +59,14 @@ def _record_ids() -> dict[str, int]:
     audit = db.session.scalar(
         select(Audit).where(Audit.agency_id == dukcapil.id).order_by(Audit.id.desc())
     )
+    rsud = db.session.scalar(select(Agency).where(Agency.code == "RSUD"))
     return {
         "agency": dukcapil.id,
         "audit": audit.id,
+        # planned, with the Bakeuda auditor on its team: the checklist tests start it
+        "planned_audit": db.session.scalar(
+            select(Audit.id).where(Audit.agency_id == rsud.id, Audit.status == "planned")
+        ),
         "nonconformity": db.session.scalar(
             select(Nonconformity.id).where(Nonconformity.agency_id == dukcapil.id).limit(1)
         ),
@@ -81,8 +86,8 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-def signed_in(browser: Browser, site: dict, email: str, viewport: dict) -> Page:
-    page = browser.new_context(viewport=viewport, base_url=site["url"]).new_page()
+def signed_in(browser: Browser, site: dict, email: str, viewport: dict, **options) -> Page:
+    page = browser.new_context(viewport=viewport, base_url=site["url"], **options).new_page()
     page.goto("/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", DEMO_PASSWORD)
@@ -223,4 +228,168 @@ def test_switching_language_after_a_refused_form_keeps_the_page_and_what_was_typ
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.input_value("input[name=title]") == "Prosedur pelayanan akta kelahiran"
     assert page.input_value("input[name=review_period_months]") == "999"
+    page.context.close()
+
+
+# --- the checklist as a field tool ---------------------------------------------------------
+
+#: a tiny PNG as the phone's camera would send one (the content is checked, not the name)
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _started_checklist(
+    browser: Browser, site: dict, viewport: dict, *, script: bool = True
+) -> Page:
+    """The Bakeuda auditor on the checklist of the demo's planned RSUD audit, which they start
+    from the audit's page the first time."""
+    page = signed_in(browser, site, AUDITOR, viewport, java_script_enabled=script)
+    page.goto(f"/audits/{site['planned_audit']}")
+    start = page.locator("form[action$='/transition/start'] button")
+    if start.count():
+        with page.expect_navigation():
+            start.click()
+    page.goto(f"/audits/{site['planned_audit']}/checklist")
+    if script:  # a marker that a reload would lose
+        page.evaluate("window.notReloaded = true")
+    return page
+
+
+def _number(page: Page, selector: str) -> int:
+    return int(page.locator(selector).first.inner_text())
+
+
+def _unanswered_row(page: Page, nth: int = 0):
+    """An unanswered row, pinned by its id (it stays the same row once answered)."""
+    row_id = page.locator("article[data-row][data-result='']").nth(nth).get_attribute("id")
+    return page.locator(f"#{row_id}")
+
+
+def test_the_checklist_saves_a_row_in_place_on_the_phone(browser, site):
+    page = _started_checklist(browser, site, PHONE)
+    answered = _number(page, "[data-answered]")
+    row = _unanswered_row(page)
+    clause = row.get_attribute("data-clause")
+    in_clause = page.locator(f"[data-clause-link='{clause}'] [data-clause-answered]")
+    clause_answered = int(in_clause.inner_text())
+
+    row.locator("input[name=result][value=conform]").check()
+    row.locator("textarea[name=notes]").fill("Diperiksa di loket pendaftaran")
+    expect(row.locator(".save-status")).to_have_text("Diubah, belum disimpan")
+    row.locator("[data-save]").click()
+    expect(row.locator(".save-status")).to_have_text("Tersimpan.")
+    expect(row.locator(".row-badges")).to_have_text("Sesuai")
+    expect(page.locator("[data-answered]")).to_have_text(str(answered + 1))
+    expect(in_clause).to_have_text(str(clause_answered + 1))
+    assert page.evaluate("window.notReloaded") is True
+
+    # a nonconformity without grade, evidence and statement: every reason at once, each at
+    # its field; nothing saved, the badge unchanged
+    other = _unanswered_row(page)
+    other.locator("input[name=result][value=nonconform]").check()
+    other.locator("[data-save]").click()
+    for name in ("grade", "evidence", "statement"):
+        expect(other.locator(f"[data-field={name}].has-error .error")).to_be_visible()
+    expect(other.locator(".row-badges")).to_have_text("Belum dijawab")
+    expect(page.locator("[data-answered]")).to_have_text(str(answered + 1))
+    other.locator("[data-field=grade]").scroll_into_view_if_needed()
+    screenshot(page, "phone-auditor-bakeuda-checklist-refused-row", full_page=False)
+
+    # "unanswered only" hides the row just answered, in place
+    unanswered = page.locator("[data-filter=unanswered]")
+    unanswered.click()
+    expect(row).to_be_hidden()
+    expect(other).to_be_visible()
+    expect(page.locator("article[data-row]:visible")).to_have_count(
+        _number(page, "[data-filter-count=unanswered]")
+    )
+    assert page.url.endswith("?show=unanswered") and page.evaluate("window.notReloaded")
+    page.locator("[data-filter='']").click()
+    expect(row).to_be_visible()
+
+    # the sticky bar stays in view while the rows scroll, and jumps to a clause
+    page.locator("article[data-row]").last.scroll_into_view_if_needed()
+    assert page.locator("#checklist-bar").bounding_box()["y"] <= 1
+    screenshot(page, "phone-auditor-bakeuda-checklist-scrolled", full_page=False)
+    page.locator(f"[data-clause-link='{clause}']").click()
+    expect(page.locator(f"#clause-{clause} h2")).to_be_in_viewport()
+
+    # touch targets of at least 44 px, and nothing wider than the phone
+    for selector in (
+        "[data-clause-link]",
+        "[data-filter]",
+        ".result-choice",
+        "[data-save]",
+        "details.attach > summary",
+    ):
+        box = page.locator(selector).first.bounding_box()
+        assert box["height"] >= 44, selector
+    assert page_overflow(page) <= 0
+    page.evaluate("window.scrollTo(0, 0)")
+    screenshot(page, "phone-auditor-bakeuda-checklist-in-progress", full_page=False)
+    # the checklist being filled in, refused row included, as axe-core judges it
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    serious = [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
+    assert serious == [], serious
+    page.context.close()
+
+    small = _started_checklist(browser, site, SMALL_PHONE)
+    assert page_overflow(small) <= 0
+    small.context.close()
+
+
+def test_evidence_is_attached_in_place_keeping_the_rows_unsaved_answer(browser, site):
+    page = _started_checklist(browser, site, PHONE)
+    row = _unanswered_row(page, 4)
+    row.locator("input[name=result][value=observation]").check()
+    row.locator("textarea[name=notes]").fill("Belum disimpan: papan informasi di loket 2")
+    row.locator("details.attach > summary").click()
+    row.locator("input[type=file]").set_input_files(
+        {"name": "papan-loket-2.png", "mimeType": "image/png", "buffer": PNG}
+    )
+    row.locator("input[name=description]").fill("Foto papan informasi")
+    row.locator("[data-attach]").click()
+    expect(row.locator(".attach-status")).to_contain_text("Berkas bukti telah dilampirkan.")
+    expect(row.locator("ul.files")).to_contain_text("papan-loket-2.png Foto papan informasi")
+    # the typed, unsaved answer is still there, as typed
+    assert page.evaluate("window.notReloaded") is True
+    expect(row.locator("textarea[name=notes]")).to_have_value(
+        "Belum disimpan: papan informasi di loket 2"
+    )
+    expect(row.locator("input[name=result][value=observation]")).to_be_checked()
+    expect(row.locator(".row-badges")).to_have_text("Belum dijawab")
+    row.locator(".attach-status").scroll_into_view_if_needed()
+    screenshot(page, "phone-auditor-bakeuda-checklist-evidence-attached", full_page=False)
+    # the file is kept: the page opened again lists it in its row
+    page.reload()
+    expect(row.locator("ul.files")).to_contain_text("papan-loket-2.png")
+    page.context.close()
+
+
+def test_without_javascript_the_checklist_attaches_and_saves_keeping_what_was_typed(browser, site):
+    page = _started_checklist(browser, site, SMALL_PHONE, script=False)
+    row = _unanswered_row(page, 7)
+    answered = _number(page, "[data-answered]")
+    row.locator("input[name=result][value=conform]").check()
+    row.locator("textarea[name=notes]").fill("Dicek tanpa JavaScript")
+    row.locator("details.attach > summary").click()
+    row.locator("input[type=file]").set_input_files(
+        {"name": "daftar-hadir.png", "mimeType": "image/png", "buffer": PNG}
+    )
+    with page.expect_navigation():
+        row.locator("[data-attach]").click()
+    # the page came back: the file listed, the answer as typed and not saved yet
+    expect(row.locator("ul.files")).to_contain_text("daftar-hadir.png")
+    expect(row.locator(".attach-status")).to_have_text(
+        "Berkas bukti telah dilampirkan. Jawaban belum disimpan."
+    )
+    expect(row.locator("textarea[name=notes]")).to_have_value("Dicek tanpa JavaScript")
+    expect(row.locator("input[name=result][value=conform]")).to_be_checked()
+    expect(row.locator(".row-badges")).to_have_text("Belum dijawab")
+    with page.expect_navigation():
+        row.locator("[data-save]").click()
+    expect(row.locator(".row-badges")).to_have_text("Sesuai")
+    expect(page.locator("[data-answered]")).to_have_text(str(answered + 1))
+    assert page_overflow(page) <= 0
     page.context.close()

@@ -24,7 +24,7 @@ from qms.audits.numbering import next_finding_number
 from qms.audits.policies import PREPARE
 from qms.audits.queries import scope_questions
 from qms.core import access
-from qms.core.errors import DomainError, PermissionDenied
+from qms.core.errors import DomainError, PermissionDenied, ValidationFailed
 from qms.core.models import check_version, stale_write_refused
 from qms.core.timeutil import utcnow
 from qms.extensions import db
@@ -176,23 +176,27 @@ def record_row(
 def _save_finding(
     row: ChecklistRow, finding: Finding | None, result: RowResult, values: dict[str, Any]
 ) -> Finding:
+    """A finding's fields checked all at once: every field refused says why, together, so
+    the auditor fixes the row in one go."""
     choices = grades.grades_for(result)
     key = values.get("grade") or (choices[0].key if len(choices) == 1 else "")
     chosen = next((g for g in choices if g.key == key), None)
-    if chosen is None:
-        raise DomainError(
-            _l("Choose the grade: %(grades)s.", grades=", ".join(g.label for g in choices)),
-            field="grade",
-        )
     evidence = (values.get("evidence") or "").strip()
     statement = (values.get("statement") or "").strip()
-    if chosen.is_nonconformity and not evidence:
-        raise DomainError(
-            _l("A nonconformity needs its objective evidence: what was seen, read or heard."),
-            field="evidence",
-        )
+    errors: dict[str, list[str]] = {}
+    if chosen is None:
+        errors["grade"] = [
+            _("Choose the grade: %(grades)s.", grades=", ".join(str(g.label) for g in choices))
+        ]
+    # a nonconform result takes only a nonconformity's grades: it needs its evidence
+    if result == RowResult.NONCONFORM and not evidence:
+        errors["evidence"] = [
+            _("A nonconformity needs its objective evidence: what was seen, read or heard.")
+        ]
     if not statement:
-        raise DomainError(_l("Write the finding's statement."), field="statement")
+        errors["statement"] = [_("Write the finding's statement.")]
+    if errors or chosen is None:
+        raise ValidationFailed(errors, " ".join(m for ms in errors.values() for m in ms))
     if finding is None:
         seq, number = next_finding_number(row.audit)
         finding = Finding(

@@ -146,6 +146,40 @@ def tally(rows: Iterable[ChecklistRow]) -> Tally:
     return total
 
 
+@dataclass(frozen=True)
+class Completion:
+    """How far a checklist is: the rows answered (any result, "not applicable" and "not
+    audited" too) of all its rows. Told apart from compliance everywhere: completion says how
+    much of the checklist is done, compliance how well the answered rows conform."""
+
+    answered: int = 0
+    total: int = 0
+
+    @property
+    def share(self) -> float | None:
+        return self.answered / self.total if self.total else None
+
+    @property
+    def complete(self) -> bool:
+        return self.answered == self.total
+
+    def add(self, row: ChecklistRow) -> Completion:
+        return Completion(self.answered + (row.result is not None), self.total + 1)
+
+
+def main_clause(number: str) -> str:
+    """The main clause (4 to 10 in ISO 9001) a clause number belongs to: "7" of "7.5.3.2"."""
+    return number.split(".", 1)[0]
+
+
+def completion(rows: Iterable[ChecklistRow]) -> Completion:
+    """The completion of rows already loaded (one audit's checklist)."""
+    done = Completion()
+    for row in rows:
+        done = done.add(row)
+    return done
+
+
 def formula_text() -> str:
     """The formula in force with its weights, in the user's language, for every place that
     shows the figure (pages, PDFs)."""
@@ -474,20 +508,29 @@ def nonconform_findings(counts: Counter) -> int:
     return sum(counts.get(g.key, 0) for g in grades.grades() if g.is_nonconformity)
 
 
-def audit_tallies(audit_ids: Sequence[int]) -> dict[int, Tally]:
-    """Per audit, the tally of all its rows, counted in SQL (a page of the audit list: one
-    query, however many audits and rows), the same figure `tally` gives of loaded rows."""
+def audit_tallies(audit_ids: Sequence[int]) -> dict[int, tuple[Tally, Completion]]:
+    """Per audit, the tally and the completion of all its rows, counted in SQL (a page of the
+    audit list: one query, however many audits and rows), the same figures `tally` and
+    `completion` give of loaded rows."""
     ids = list(audit_ids)
-    tallies: dict[int, Tally] = {}
+    tallies: dict[int, tuple[Tally, Completion]] = {}
     graded = _grade_of_row()
     for start in range(0, len(ids), BATCH):
         rows = db.session.execute(
-            select(ChecklistRow.audit_id, *_counted(graded))
+            select(
+                ChecklistRow.audit_id,
+                *_counted(graded),
+                func.count(ChecklistRow.result),
+                func.count(),
+            )
             .outerjoin(graded, graded.c.row_id == ChecklistRow.id)
             .where(ChecklistRow.audit_id.in_(ids[start : start + BATCH]))
             .group_by(ChecklistRow.audit_id)
         )
-        for audit_id, conform, observation, nonconform, nc_weight in rows:
+        for audit_id, conform, observation, nonconform, nc_weight, answered, total in rows:
             counts = (int(conform or 0), int(observation or 0), int(nonconform or 0))
-            tallies[audit_id] = Tally(*counts, float(nc_weight or 0))
+            tallies[audit_id] = (
+                Tally(*counts, float(nc_weight or 0)),
+                Completion(int(answered), int(total)),
+            )
     return tallies

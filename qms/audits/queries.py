@@ -13,7 +13,7 @@ from qms.accounts.models import User
 from qms.accounts.queries import auditors_of_city
 from qms.audits import figures
 from qms.audits.eligibility import split_offers
-from qms.audits.models import Audit, AuditProgramme, AuditStatus, ProgrammeItem
+from qms.audits.models import Audit, AuditProgramme, AuditStatus, ChecklistRow, ProgrammeItem
 from qms.audits.policies import independence_problem, is_team, plans_audits_in
 from qms.core import access
 from qms.core.roles import Role
@@ -176,6 +176,34 @@ def scope_questions(audit: Audit) -> list[Question]:
 
 
 # --- panels -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChecklistSection:
+    """The rows of one main clause (4 to 10), as the checklist page shows them: a heading to
+    jump to, and how many of them are answered."""
+
+    number: str
+    title: str
+    rows: list[ChecklistRow]
+    completion: figures.Completion
+
+
+def _clause_order(number: str) -> tuple[int, str]:
+    return (int(number), "") if number.isdigit() else (10**6, number)
+
+
+def checklist_sections(audit: Audit) -> list[ChecklistSection]:
+    """The audit's rows by main clause, in the standard's order (an auditor's own question
+    added later stands with its clause), each main clause with its title and completion."""
+    titles = {c.number: c.shown_title for c in audit.standard.clauses if c.depth == 0}
+    by_clause: dict[str, list[ChecklistRow]] = {}
+    for row in audit.rows:
+        by_clause.setdefault(figures.main_clause(row.clause.number), []).append(row)
+    return [
+        ChecklistSection(number, titles.get(number, ""), rows, figures.completion(rows))
+        for number, rows in sorted(by_clause.items(), key=lambda item: _clause_order(item[0]))
+    ]
 
 
 def home_panel_visible(user: User) -> bool:

@@ -46,6 +46,7 @@ def owner(audit: Audit) -> tuple[City, Agency]:
 def build(req: ReportRequest) -> dict[str, Any]:
     audit: Audit = req.record
     tally = figures.tally(audit.rows)
+    done = figures.completion(audit.rows)
     by_result: dict[str, list[dict[str, str]]] = {}
     for row in audit.rows:
         if row.result in (RowResult.GOOD_PRACTICE, RowResult.NOT_AUDITED, RowResult.NOT_APPLICABLE):
@@ -111,6 +112,8 @@ def build(req: ReportRequest) -> dict[str, Any]:
             "assessed": tally.assessed,
             "compliance": tally.compliance,
         },
+        # how much of the checklist was answered: completion, apart from compliance
+        "completion": {"answered": done.answered, "total": done.total},
         "disagreements": audit.disagreements,
         "areas_not_covered": audit.areas_not_covered,
         "reported_at": audit.reported_at,

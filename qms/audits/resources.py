@@ -94,28 +94,38 @@ class AuditOut(Resource):
     areas_not_covered: str
     reported_at: Timestamp | None
     closed_at: Timestamp | None
+    rows_answered: int = Field(
+        description="Checklist rows answered, whatever the result (the completion, not the "
+        "compliance)"
+    )
+    rows_total: int = Field(description="Checklist rows in all")
     compliance: float | None = Field(
-        description="The audit's compliance figure over all its rows (null before a row is "
-        "assessed)"
+        description="The audit's compliance figure over its assessed rows (null before a row "
+        "is assessed); provisional while rows_answered is below rows_total"
     )
 
     @classmethod
-    def of(cls, audit: Audit, tally: figures.Tally | None = None) -> AuditOut:
-        """The audit as the API gives it; `tally`, its rows already counted (a page of the
-        list counts them all in one query), else its rows are read."""
-        counted = tally if tally is not None else figures.tally(audit.rows)
+    def of(
+        cls, audit: Audit, counted: tuple[figures.Tally, figures.Completion] | None = None
+    ) -> AuditOut:
+        """The audit as the API gives it; `counted`, its rows' tally and completion already
+        counted (a page of the list counts them all in one query), else its rows are read."""
+        tally, done = counted or (figures.tally(audit.rows), figures.completion(audit.rows))
         return cls.from_record(
             audit,
             standard=audit.standard.code,
             team=[TeamMemberOut(id=u.id, name=u.name) for u in audit.team],
-            compliance=counted.compliance,
+            rows_answered=done.answered,
+            rows_total=done.total,
+            compliance=tally.compliance,
         )
 
     @classmethod
     def page_of(cls, audits: Sequence[Audit]) -> list[AuditOut]:
         """A page of audits, their compliance counted in one query."""
         tallies = figures.audit_tallies([a.id for a in audits])
-        return [cls.of(a, tallies.get(a.id, figures.Tally())) for a in audits]
+        empty = (figures.Tally(), figures.Completion())
+        return [cls.of(a, tallies.get(a.id, empty)) for a in audits]
 
 
 class ChecklistRowOut(Resource):

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from qms.accounts.models import User
 from qms.audits import grades
 from qms.audits.checklist import generate_checklist
+from qms.audits.figures import completion
 from qms.audits.follow_up import findings_lacking_follow_up, report_issued
 from qms.audits.models import (
     AUDIT_STATUS_LABELS,
@@ -28,8 +30,10 @@ from qms.audits.models import (
 from qms.audits.policies import city_of, independence_problem, is_lead, is_team
 from qms.core import access
 from qms.core.errors import DomainError
+from qms.core.i18n import fmt_date
 from qms.core.timeutil import today, utcnow
-from qms.core.workflow import StateMachine, Transition
+from qms.core.workflow import Stage, StateMachine, Transition
+from qms.core.workflow import stages as workflow_stages
 from qms.extensions import db
 
 # --- an audit -----------------------------------------------------------------------------
@@ -203,6 +207,35 @@ def step_offers(audit: Audit, user: User) -> StepOffers:
         else:
             refused.append((step, reason))
     return StepOffers(available, refused)
+
+
+#: an audit's way, in order, as its stepper shows it
+AUDIT_STAGES = (
+    AuditStatus.PLANNED.value,
+    AuditStatus.IN_PROGRESS.value,
+    AuditStatus.REPORTED.value,
+    AuditStatus.CLOSED.value,
+)
+
+
+def stages(audit: Audit) -> list[Stage]:
+    """Where the audit stands on its way (planned, in progress, reported, closed), each stage
+    with its date, the one in progress with how much of the checklist is answered."""
+    done = completion(audit.rows)
+    fieldwork = fmt_date(audit.actual_start, "medium") if audit.actual_start else ""
+    if audit.status == AuditStatus.IN_PROGRESS and done.total:
+        answered = _("%(answered)s of %(total)s answered", answered=done.answered, total=done.total)
+        fieldwork = f"{fieldwork} · {answered}" if fieldwork else answered
+    notes = {
+        AuditStatus.PLANNED.value: fmt_date(audit.planned_start, "medium"),
+        AuditStatus.IN_PROGRESS.value: fieldwork,
+        AuditStatus.REPORTED.value: fmt_date(audit.reported_at, "medium")
+        if audit.reported_at
+        else "",
+        AuditStatus.CLOSED.value: fmt_date(audit.closed_at, "medium") if audit.closed_at else "",
+    }
+    labels = {status.value: label for status, label in AUDIT_STATUS_LABELS.items()}
+    return workflow_stages(AUDIT_STAGES, labels, AUDIT_WORKFLOW.state_of(audit), notes)
 
 
 # --- a programme and its items ------------------------------------------------------------

@@ -216,6 +216,7 @@ def _detail(nc: Nonconformity, failed: dict[str, Any] | None = None, status: int
         "capa/detail.html",
         nc=nc,
         steps=_step_forms(nc, failed),
+        stages=workflow.stages(nc),
         waiting=workflow.waiting_on_others(nc, current_user),
         action_form=failed.get("add_action") or ActionForm(formdata=None, version=nc.version),
         complete_form=CompleteActionForm(formdata=None, version=nc.version),

@@ -32,6 +32,7 @@ from qms.capa import contributions, operations
 from qms.capa.deadlines import renewed_due_date
 from qms.capa.models import (
     MAX_WHY_STEPS,
+    PENDING_STATUSES,
     PLAN_ACCEPTED_STATUSES,
     STATUS_LABELS,
     CauseCategory,
@@ -48,7 +49,8 @@ from qms.core.i18n import fmt_date
 from qms.core.models import stale_write_refused
 from qms.core.timeutil import today as local_today
 from qms.core.timeutil import utcnow
-from qms.core.workflow import StateMachine, Transition
+from qms.core.workflow import Stage, StateMachine, Transition
+from qms.core.workflow import stages as workflow_stages
 from qms.extensions import db
 from qms.files import queries
 from qms.organisations.models import Agency
@@ -398,3 +400,51 @@ def waiting_on_others(nc: Nonconformity, user: User) -> list[Waiting]:
         people = [u for u in takers if step.may_take(u, nc)]
         groups.setdefault(tuple(u.id for u in people), Waiting([], people)).steps.append(step)
     return list(groups.values())
+
+
+#: a corrective action's eight stages, in order, as its stepper shows them
+STAGES = (
+    NcStatus.OPEN,
+    NcStatus.CORRECTION_RECORDED,
+    NcStatus.CAUSE_ANALYSED,
+    NcStatus.PLAN_SUBMITTED,
+    NcStatus.PLAN_ACCEPTED,
+    NcStatus.IMPLEMENTED,
+    NcStatus.VERIFIED,
+    NcStatus.CLOSED,
+)
+
+
+def stages(nc: Nonconformity) -> list[Stage]:
+    """Where the corrective action stands: each status names a stage done, so the stage after
+    it is the current one (the next to do); a closed one has every stage done. A re-opened
+    one (its action was not effective) stands again at its plan."""
+    order = [s.value for s in STAGES]
+    if nc.status == NcStatus.CLOSED:
+        current = NcStatus.CLOSED.value
+    elif nc.status == NcStatus.REOPENED:
+        current = NcStatus.PLAN_SUBMITTED.value
+    else:
+        current = order[order.index(nc.status.value) + 1]
+    day = {
+        NcStatus.OPEN: nc.raised_on,
+        NcStatus.CORRECTION_RECORDED: nc.correction_on,
+        NcStatus.PLAN_SUBMITTED: nc.plan_submitted_at,
+        NcStatus.PLAN_ACCEPTED: nc.plan_accepted_at,
+        NcStatus.IMPLEMENTED: nc.implemented_at,
+        NcStatus.VERIFIED: nc.effectiveness_check_on,
+        NcStatus.CLOSED: nc.closed_at,
+    }
+    position = order.index(current)
+    notes = {
+        status.value: fmt_date(value, "medium")
+        for status, value in day.items()
+        if value is not None
+        and (order.index(status.value) < position or nc.status == NcStatus.CLOSED)
+    }
+    if nc.status == NcStatus.REOPENED:
+        notes[current] = _("Re-opened: a new plan is needed")
+    elif nc.status in PENDING_STATUSES:
+        notes.setdefault(current, _("due %(day)s", day=fmt_date(nc.due_date, "medium")))
+    labels = {s.value: STATUS_LABELS[s] for s in STAGES} | {NcStatus.OPEN.value: _("Raised")}
+    return workflow_stages(order, labels, current, notes)

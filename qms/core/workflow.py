@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,3 +88,40 @@ class StateMachine:
         with history_note(f"transition:{name}"):
             db.session.flush()
         return transition
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of a record's way as a stepper shows it (templates/_macros/stepper.html):
+    whether it is done, whether the record stands at it now, and a `note` (when it was done,
+    or how far it is)."""
+
+    key: str
+    label: Any
+    done: bool
+    current: bool
+    note: Any = None
+
+
+def stages(
+    order: Sequence[str],
+    labels: Mapping[str, Any],
+    current: str,
+    notes: Mapping[str, Any] | None = None,
+) -> list[Stage]:
+    """The stages of `order` with the record at `current`: those before it done, it the
+    current one, those after it still to come; the last stage, once reached, is done too (a
+    closed record has no step left)."""
+    notes = notes or {}
+    position = order.index(current) if current in order else -1
+    last = len(order) - 1
+    return [
+        Stage(
+            key,
+            labels.get(key, key),
+            done=index < position or index == position == last,
+            current=index == position,
+            note=notes.get(key),
+        )
+        for index, key in enumerate(order)
+    ]

@@ -66,6 +66,8 @@ def _detail_page(audit: Audit, agenda_form: AgendaForm | None = None) -> str:
         lacking=follow_up.findings_lacking_follow_up(audit)
         if audit.status == AuditStatus.REPORTED
         else [],
+        stages=workflow.stages(audit),
+        done=figures.completion(audit.rows),
         tally=figures.tally(audit.rows),
         per_clause=figures.per_clause_of(audit.rows),
         history=history_of(audit),

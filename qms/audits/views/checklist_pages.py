@@ -4,32 +4,83 @@ the printable blank checklist."""
 
 from __future__ import annotations
 
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
-from qms.audits import checklist, grades, queries
+from qms.audits import checklist, figures, grades, queries
 from qms.audits.forms import AddRowForm, CopyChecklistForm, EvidenceForm, RowForm
-from qms.audits.models import FINDING_RESULTS, Audit, AuditStatus, ChecklistRow
+from qms.audits.models import (
+    FINDING_RESULTS,
+    ROW_RESULT_LABELS,
+    Audit,
+    AuditStatus,
+    ChecklistRow,
+    RowResult,
+)
 from qms.audits.policies import CONDUCT, PREPARE
 from qms.audits.views import bp
 from qms.core import access
-from qms.core.errors import DomainError, PermissionDenied, StaleRecordError
+from qms.core.errors import DomainError, PermissionDenied, StaleRecordError, json_error
 from qms.core.views import commit_and_redirect, show_on_form
 from qms.extensions import db
 from qms.files import operations as files
 from qms.files.queries import files_of
 
+#: which rows the checklist shows (?show=): all, the unanswered ones, the nonconformities
+ROW_FILTERS: dict[str, Callable[[ChecklistRow], bool]] = {
+    "": lambda row: True,
+    "unanswered": lambda row: row.result is None,
+    "nonconform": lambda row: row.result == RowResult.NONCONFORM,
+}
+
 
 def _checklist_page(
-    audit: Audit, refused: ChecklistRow | None = None, refused_form: RowForm | None = None
+    audit: Audit,
+    refused: ChecklistRow | None = None,
+    refused_form: RowForm | None = None,
+    *,
+    evidence_form: EvidenceForm | None = None,
+    evidence_row: int | None = None,
+    attached: int | None = None,
 ) -> str:
-    """The checklist; `refused_form` is the answer to the row `refused` that was not saved,
-    shown again in that row as typed, with its errors."""
+    """The checklist; `refused_form` is the answer to the row `refused` that was not saved
+    (refused, or typed when a file was attached without JavaScript), shown again in that row
+    as typed, with its errors, whatever the filter; `evidence_form` the refused file of the
+    row `evidence_row`; `attached` the row whose file was attached (also from ?attached=)."""
     conduct = access.can(current_user, CONDUCT, audit)
+    show = request.args.get("show", "")
+    if show not in ROW_FILTERS:
+        show = ""
+
+    def row_visible(row: ChecklistRow) -> bool:
+        shown_anyway = {refused.id if refused is not None else None, evidence_row}
+        return ROW_FILTERS[show](row) or row.id in shown_anyway
+
+    sections = queries.checklist_sections(audit)
     return render_template(
         "audits/checklist.html",
         audit=audit,
+        sections=sections,
+        done=figures.completion(audit.rows),
+        show=show,
+        filters=[
+            ("", _("All")),
+            ("unanswered", _("Unanswered")),
+            ("nonconform", _("Nonconformities")),
+        ],
+        filter_counts={key: sum(map(keep, audit.rows)) for key, keep in ROW_FILTERS.items()},
+        row_visible=row_visible,
+        section_visible={s.number: any(map(row_visible, s.rows)) for s in sections},
+        visible_rows=any(map(row_visible, audit.rows)),
+        attached=attached or request.args.get("attached", type=int),
+        evidence_form=evidence_form,
+        # the row whose file was refused (the form shows its errors there)
+        refused_evidence=evidence_row,
         conduct=conduct,
         # the answers are recorded by the team once the audit has started
         answers_later=not conduct and audit.status == AuditStatus.PLANNED,
@@ -39,9 +90,10 @@ def _checklist_page(
         refused_form=refused_form,
         add_form=AddRowForm(clauses=queries.clauses_in_scope(audit) or audit.standard.clauses),
         copy_form=CopyChecklistForm(audits=queries.previous_audits(current_user, audit)),
-        evidence_form=EvidenceForm(),
         files_of=files_of,
         grades_by_result={r.value: [g.key for g in grades.grades_for(r)] for r in FINDING_RESULTS},
+        result_labels={"": _("Not answered yet")}
+        | {r.value: str(label) for r, label in ROW_RESULT_LABELS.items()},
     )
 
 
@@ -51,7 +103,32 @@ def checklist_page(audit_id: int):
 
 
 def _wants_fetch() -> bool:
+    """The page's script sends the row's forms in the background and reads JSON (qms.web
+    answers its refusals in JSON too)."""
     return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _refused_json(form: FlaskForm, status: int) -> tuple[Response, int]:
+    """A refused form as the API refuses: every field's errors at once, by field name, and
+    the errors of no field as the message."""
+    fields = {name: [str(e) for e in errors] for name, errors in form.errors.items() if name}
+    message = " ".join(map(str, form.form_errors))
+    message = message or " ".join(m for ms in fields.values() for m in ms)
+    return json_error(status, message, fields)
+
+
+def _row_json(row: ChecklistRow) -> dict[str, Any]:
+    """What the page's script updates in the row after a save: its result (the badge), its
+    finding and its version (the next save from the page is based on this one)."""
+    finding = row.finding
+    return {
+        "ok": True,
+        "message": _("Saved."),
+        "version": row.version,
+        "result": row.result.value if row.result else "",
+        "finding": finding.number if finding else None,
+        "finding_url": url_for("audits.finding", finding_id=finding.id) if finding else None,
+    }
 
 
 @bp.post("/rows/<int:row_id>")
@@ -61,6 +138,7 @@ def save_row(row_id: int):
     except a stale one: that row is shown with the answer saved meanwhile, which the message
     names."""
     row = access.get_visible(ChecklistRow, row_id, current_user)
+    access.authorize(current_user, access.EDIT, row)
     form = RowForm(grades=grades.grades())
     anchor = url_for("audits.checklist", audit_id=row.audit_id) + f"#row-{row.id}"
     status = 422
@@ -81,42 +159,75 @@ def save_row(row_id: int):
         else:
             db.session.commit()
             if _wants_fetch():
-                finding = row.finding
-                return jsonify(
-                    {
-                        "ok": True,
-                        "message": _("Saved."),
-                        "finding": finding.number if finding else None,
-                        # the next save from the same page is based on this one
-                        "version": row.version,
-                    }
-                )
+                return jsonify(_row_json(row))
             flash(_("Saved."), "success")
             return redirect(anchor), 303
     if _wants_fetch():
-        field = next((name for name, errors in form.errors.items() if name and errors), None)
-        messages = [*form.form_errors, *(str(e) for n, es in form.errors.items() if n for e in es)]
-        return jsonify({"ok": False, "message": " ".join(messages), "field": field}), status
+        return _refused_json(form, status)
     return _checklist_page(row.audit, refused=row, refused_form=form), status
 
 
 @bp.post("/rows/<int:row_id>/files")
 def upload_evidence(row_id: int):
+    """Attach an evidence file to a row. The page's script sends it in the background, so the
+    row's unsaved answer stays as typed, and lists the file in the row. Without JavaScript the
+    "Attach" button sends the row's form with the file: the file is attached, and the page
+    comes back with the row's answer as typed, still to be saved (nothing of it was saved)."""
     row = access.get_visible(ChecklistRow, row_id, current_user)
+    access.authorize(current_user, access.EDIT, row)
     form = EvidenceForm()
+    done = False
     if form.validate_on_submit():
-        files.attach(
-            current_user,
-            row,
-            form.file.data.stream,
-            form.file.data.filename,
-            form.description.data or "",
-        )
-        db.session.commit()
-        flash(_("The evidence file was attached."), "success")
+        try:
+            stored = files.attach(
+                current_user,
+                row,
+                form.file.data.stream,
+                form.file.data.filename,
+                form.description.data or "",
+            )
+        except PermissionDenied:
+            raise
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            done = True
+            if _wants_fetch():
+                return jsonify(
+                    {
+                        "ok": True,
+                        "message": _("The evidence file was attached."),
+                        "file": {
+                            "id": stored.id,
+                            "name": stored.original_name,
+                            "description": stored.description,
+                            "url": url_for("files.download", file_id=stored.id),
+                        },
+                    }
+                )
+    if _wants_fetch():
+        return _refused_json(form, 422)
+    if "result" not in request.form and "notes" not in request.form:
+        # the evidence form alone (no answer typed beside it): back to the row
+        if done:
+            return redirect(
+                url_for("audits.checklist", audit_id=row.audit_id, attached=row.id)
+                + f"#row-{row.id}"
+            ), 303
+        typed = None
     else:
-        flash(_("Choose a file to attach."), "error")
-    return redirect(url_for("audits.checklist", audit_id=row.audit_id) + f"#row-{row.id}"), 303
+        # the row's answer as typed, shown again unsaved (no validation: nothing was saved)
+        typed = RowForm(grades=grades.grades())
+    page = _checklist_page(
+        row.audit,
+        refused=row if typed is not None else None,
+        refused_form=typed,
+        evidence_form=None if done else form,
+        evidence_row=row.id,
+        attached=row.id if done else None,
+    )
+    return page, 200 if done else 422
 
 
 @bp.post("/<int:audit_id>/checklist/rows")

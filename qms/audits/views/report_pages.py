@@ -27,6 +27,7 @@ def report(audit_id: int):
     return render_template(
         "audits/report.html",
         audit=audit,
+        done=figures.completion(audit.rows),
         tally=figures.tally(audit.rows),
         per_clause=figures.per_clause_of(audit.rows),
         by_result=by_result,
