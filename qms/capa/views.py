@@ -9,7 +9,15 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from qms.capa import contributions, figures, operations, queries, review_inputs, workflow
+from qms.capa import (
+    contributions,
+    exports,
+    figures,
+    operations,
+    queries,
+    review_inputs,
+    workflow,
+)
 from qms.capa.complaints import imports
 from qms.capa.complaints import queries as complaint_queries
 from qms.capa.complaints.parsing import row_error_text
@@ -43,9 +51,10 @@ from qms.capa.models import (
 from qms.capa.policies import DESCRIBE
 from qms.core import access
 from qms.core.errors import DomainError
+from qms.core.exports import export_response
 from qms.core.forms import choices
 from qms.core.history import history_of
-from qms.core.pagination import paginate
+from qms.core.pagination import paginate, streamed
 from qms.core.timeutil import today
 from qms.core.views import commit_and_redirect, form_status, require_login, saved, show_on_form
 from qms.files.queries import files_of
@@ -75,11 +84,15 @@ def _labels() -> dict[str, Any]:
 # --- register -----------------------------------------------------------------------------
 
 
-@bp.get("/")
-def register():
+def _register_filters() -> queries.RegisterFilter:
     form = RegisterFilterForm(request.args, meta={"csrf": False})
     form.validate()
-    filters = queries.RegisterFilter(**form.values())
+    return queries.RegisterFilter(**form.values())
+
+
+@bp.get("/")
+def register():
+    filters = _register_filters()
     return render_template(
         "capa/register.html",
         items=paginate(queries.register_query(current_user, filters), keyset=True),
@@ -88,6 +101,13 @@ def register():
         today=today(),
         may_raise=bool(queries.raising_agencies(current_user)),
     )
+
+
+@bp.get("/register.<any(csv, xlsx):fmt>")
+def register_export(fmt: str):
+    rows = streamed(queries.register_query(current_user, _register_filters()))
+    stem = f"register-ketidaksesuaian-{today().isoformat()}"
+    return export_response(fmt, stem, exports.REGISTER_COLUMNS, rows)
 
 
 def _fill_choices(form: NonconformityForm | DetailsForm, agencies: list[Agency]) -> None:
@@ -341,11 +361,15 @@ def dashboard_page():
 # --- complaints ---------------------------------------------------------------------------
 
 
-@bp.get("/complaints")
-def complaint_list():
+def _complaint_filters() -> complaint_queries.ComplaintFilter:
     form = ComplaintFilterForm(request.args, meta={"csrf": False})
     form.validate()
-    filters = complaint_queries.ComplaintFilter(**form.values())
+    return complaint_queries.ComplaintFilter(**form.values())
+
+
+@bp.get("/complaints")
+def complaint_list():
+    filters = _complaint_filters()
     query = complaint_queries.complaint_list(current_user, filters)
     return render_template(
         "capa/complaints.html",
@@ -354,6 +378,13 @@ def complaint_list():
         can_import=bool(complaint_queries.import_cities(current_user)),
         feedback=contributions.feedback_blocks(current_user, filters.agency_id),
     )
+
+
+@bp.get("/complaints.<any(csv, xlsx):fmt>")
+def complaints_export(fmt: str):
+    rows = streamed(complaint_queries.complaint_list(current_user, _complaint_filters()))
+    stem = f"pengaduan-{today().isoformat()}"
+    return export_response(fmt, stem, exports.COMPLAINT_COLUMNS, rows)
 
 
 @bp.route("/complaints/import", methods=["GET", "POST"])

@@ -22,7 +22,7 @@ from flask_login import current_user
 
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied
-from qms.core.exports import csv_response
+from qms.core.exports import export_response
 from qms.core.history import history_of
 from qms.core.i18n import fmt_date
 from qms.core.pagination import paginate, streamed
@@ -71,12 +71,12 @@ def index():
     )
 
 
-@bp.get("/master-list.csv")
-def master_list_csv():
+@bp.get("/master-list.<any(csv, xlsx):fmt>")
+def master_list_export(fmt: str):
     _form, filters = _filters()
     documents = streamed(queries.master_list_query(current_user, filters))
-    filename = f"daftar-induk-dokumen-{today().isoformat()}.csv"
-    return csv_response(filename, queries.MASTER_LIST_COLUMNS, documents)
+    stem = f"daftar-induk-dokumen-{today().isoformat()}"
+    return export_response(fmt, stem, queries.MASTER_LIST_COLUMNS, documents)
 
 
 @bp.get("/master-list/print")

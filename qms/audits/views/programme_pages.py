@@ -9,21 +9,27 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from qms.accounts.models import User
-from qms.audits import operations, queries, workflow
+from qms.audits import exports, operations, queries, workflow
 from qms.audits.forms import NewProgrammeForm, ProgrammeForm, ProgrammeItemForm
 from qms.audits.models import AuditProgramme, AuditStatus, ProgrammeItem
 from qms.audits.views import bp
 from qms.core import access
+from qms.core.exports import export_response
 from qms.core.history import history_of
-from qms.core.pagination import paginate
+from qms.core.pagination import paginate, streamed
+from qms.core.timeutil import today
 from qms.core.views import commit_and_redirect, form_status, saved
+
+
+def _status_filter() -> str | None:
+    """The status the list is filtered by (a value that is no status filters nothing)."""
+    status = request.args.get("status") or None
+    return status if status in {s.value for s in AuditStatus} else None
 
 
 @bp.get("/")
 def index():
-    status = request.args.get("status") or None
-    if status not in {s.value for s in AuditStatus}:
-        status = None
+    status = _status_filter()
     return render_template(
         "audits/index.html",
         audits=paginate(queries.audit_list(current_user, status=status), keyset=True),
@@ -31,6 +37,12 @@ def index():
         status=status,
         may_plan=bool(queries.planning_cities(current_user)),
     )
+
+
+@bp.get("/list.<any(csv, xlsx):fmt>")
+def audits_export(fmt: str):
+    rows = streamed(queries.audit_list(current_user, status=_status_filter()))
+    return export_response(fmt, f"audit-{today().isoformat()}", exports.AUDIT_COLUMNS, rows)
 
 
 @bp.route("/programmes/new", methods=["GET", "POST"])

@@ -11,13 +11,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from qms.core import access
+from qms.core.exports import export_response
 from qms.core.history import history_of
+from qms.core.pagination import streamed
 from qms.core.registry import indicator_sources
+from qms.core.timeutil import today
 from qms.core.views import form_page, form_status, save_form
 from qms.extensions import db
 from qms.organisations.models import Agency
 from qms.organisations.queries import visible_agencies
-from qms.planning import figures, measuring, operations, queries
+from qms.planning import exports, figures, measuring, operations, queries
 from qms.planning.forms import MeasurementForm, NewObjectiveForm, ObjectiveForm, form_data
 from qms.planning.models import Objective
 from qms.planning.views import bp, filters, offer_agencies, refused
@@ -35,6 +38,13 @@ def objectives():
         agencies=visible_agencies(current_user),
         may_create=bool(queries.writable_agencies(current_user, Objective)),
     )
+
+
+@bp.get("/objectives.<any(csv, xlsx):fmt>")
+def objectives_export(fmt: str):
+    rows = streamed(queries.objectives_query(current_user, filters()))
+    stem = f"sasaran-mutu-{today().isoformat()}"
+    return export_response(fmt, stem, exports.OBJECTIVE_COLUMNS, rows)
 
 
 @bp.route("/objectives/new", methods=["GET", "POST"])

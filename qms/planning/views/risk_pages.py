@@ -10,14 +10,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from qms.core import access
+from qms.core.exports import export_response
 from qms.core.history import history_of
+from qms.core.pagination import streamed
 from qms.core.timeutil import today
 from qms.core.views import form_page, form_status, save_form
 from qms.extensions import db
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
 from qms.organisations.queries import visible_agencies
-from qms.planning import corrective, figures, operations, queries, workflow
+from qms.planning import corrective, exports, figures, operations, queries, workflow
 from qms.planning.forms import (
     STEP_FORMS,
     NewRiskForm,
@@ -41,6 +43,12 @@ def risks():
         agencies=visible_agencies(current_user),
         may_create=bool(queries.writable_agencies(current_user, Risk)),
     )
+
+
+@bp.get("/risks.<any(csv, xlsx):fmt>")
+def risks_export(fmt: str):
+    rows = streamed(queries.risks_query(current_user, filters()))
+    return export_response(fmt, f"risiko-{today().isoformat()}", exports.RISK_COLUMNS, rows)
 
 
 def _offer(form: RiskForm, agencies: list[Agency]) -> None:

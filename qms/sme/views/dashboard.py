@@ -6,7 +6,7 @@ from flask import render_template, request
 from flask_login import current_user
 
 from qms.core import access
-from qms.core.exports import csv_response
+from qms.core.exports import export_response
 from qms.core.timeutil import today
 from qms.sme import catalogue, figures, policies
 from qms.sme.catalogue_models import ProductStandard
@@ -55,9 +55,10 @@ def dashboard_page():
     )
 
 
-@bp.get("/dashboard.csv")
-def dashboard_csv():
+@bp.get("/dashboard.<any(csv, xlsx):fmt>")
+def dashboard_export(fmt: str):
     board = _board()
     if board is None:
         return not_found()
-    return csv_response(f"umk-dashboard-{board.today}.csv", figures.DASHBOARD_COLUMNS, board.rows())
+    stem = f"umk-dashboard-{board.today}"
+    return export_response(fmt, stem, figures.DASHBOARD_COLUMNS, board.rows())

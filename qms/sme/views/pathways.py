@@ -11,14 +11,15 @@ from flask_login import current_user
 
 from qms.core import access
 from qms.core.errors import DomainError
+from qms.core.exports import export_response
 from qms.core.history import history_of
-from qms.core.pagination import paginate
+from qms.core.pagination import paginate, streamed
 from qms.core.timeutil import today
 from qms.core.views import commit_and_redirect, form_status, saved
 from qms.extensions import db
 from qms.files import operations as files
 from qms.files.queries import files_of
-from qms.sme import catalogue, labtests, operations, policies, queries, workflow
+from qms.sme import catalogue, exports, labtests, operations, policies, queries, workflow
 from qms.sme.certificates import default_issuer
 from qms.sme.forms import (
     CloseFindingForm,
@@ -31,6 +32,13 @@ from qms.sme.forms import (
 from qms.sme.models import AuditFinding, Pathway, StageRecord, Surveillance
 from qms.sme.views import bp
 from qms.sme.vocabulary import STAGE_LABELS, STAGE_ORDER, Stage
+
+
+@bp.get("/pathways.<any(csv, xlsx):fmt>")
+def pathways_export(fmt: str):
+    rows = streamed(queries.pathway_list(current_user, stage=request.args.get("stage", "")))
+    stem = f"sertifikasi-umk-{today().isoformat()}"
+    return export_response(fmt, stem, exports.PATHWAY_COLUMNS, rows)
 
 
 @bp.get("/pathways")

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from qms.core import access
 from qms.core.errors import StaleRecordError
+from qms.core.exports import export_response
 from qms.core.history import history_of
-from qms.core.pagination import paginate
+from qms.core.pagination import paginate, streamed
 from qms.core.timeutil import today
 from qms.core.views import commit_and_redirect, form_status, saved
 from qms.extensions import db
 from qms.organisations.models import City
 from qms.organisations.queries import kelurahan_by_kecamatan
-from qms.sme import operations, policies, queries
+from qms.sme import exports, operations, policies, queries
 from qms.sme.forms import (
     ArchiveForm,
     BusinessFields,
@@ -32,15 +35,25 @@ from qms.sme.views import bp, forbidden
 # --- businesses ---------------------------------------------------------------------------
 
 
-@bp.get("/")
-@bp.get("/businesses")
-def businesses():
-    filters = {
+@bp.get("/businesses.<any(csv, xlsx):fmt>")
+def businesses_export(fmt: str):
+    rows = streamed(queries.business_list(current_user, **_business_filters()))
+    return export_response(fmt, f"umk-{today().isoformat()}", exports.BUSINESS_COLUMNS, rows)
+
+
+def _business_filters() -> dict[str, Any]:
+    return {
         "text": request.args.get("q", ""),
         "kecamatan": request.args.get("kecamatan", ""),
         "scale": request.args.get("scale", ""),
         "city_id": request.args.get("city", type=int),
     }
+
+
+@bp.get("/")
+@bp.get("/businesses")
+def businesses():
+    filters = _business_filters()
     return render_template(
         "sme/businesses.html",
         businesses=paginate(queries.business_list(current_user, **filters)),

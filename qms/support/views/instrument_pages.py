@@ -11,13 +11,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from qms.core import access
+from qms.core.exports import export_response
 from qms.core.history import history_of
+from qms.core.pagination import streamed
 from qms.core.timeutil import today
 from qms.core.views import commit_and_redirect, form_page, save_form
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
 from qms.organisations.queries import visible_agencies
-from qms.support import calibration, common, queries
+from qms.support import calibration, common, exports, queries
 from qms.support.forms import EventForm, InstrumentForm, NewInstrumentForm, ToleranceEvaluationForm
 from qms.support.models import CalibrationEvent, Instrument
 from qms.support.settings import due_notice_days
@@ -36,6 +38,13 @@ def instruments():
         today=today(),
         notice=due_notice_days(),
     )
+
+
+@bp.get("/instruments.<any(csv, xlsx):fmt>")
+def instruments_export(fmt: str):
+    rows = streamed(queries.instruments_query(current_user, chosen_agency()))
+    stem = f"register-kalibrasi-{today().isoformat()}"
+    return export_response(fmt, stem, exports.INSTRUMENT_COLUMNS, rows)
 
 
 @bp.route("/instruments/new", methods=["GET", "POST"])

@@ -1,0 +1,25 @@
+"""The columns of the audit list's export (CSV and Excel)."""
+
+from __future__ import annotations
+
+from qms.audits.models import Audit
+from qms.core.exports import Column, field
+from qms.core.labels import label_of
+
+AUDIT_COLUMNS = [
+    field(Audit, "reference"),
+    Column(label_of(Audit, "agency_id") or "agency", lambda a: a.agency.name),
+    Column(label_of(Audit, "standard_id") or "standard", lambda a: a.standard.code),
+    field(Audit, "kind"),
+    field(Audit, "status"),
+    field(Audit, "planned_start"),
+    field(Audit, "planned_end"),
+    field(Audit, "actual_start"),
+    field(Audit, "actual_end"),
+    Column(
+        label_of(Audit, "lead_auditor_id") or "lead",
+        lambda a: a.lead_auditor.name if a.lead_auditor else None,
+    ),
+    field(Audit, "reported_at"),
+    field(Audit, "closed_at"),
+]

@@ -1,0 +1,40 @@
+"""The columns of the nonconformity register's and the complaints' exports (CSV and Excel, as
+the lists are filtered)."""
+
+from __future__ import annotations
+
+from qms.capa.models import Complaint, Nonconformity
+from qms.core.exports import Column, field
+from qms.core.labels import label_of
+
+REGISTER_COLUMNS = [
+    field(Nonconformity, "number"),
+    Column(label_of(Nonconformity, "agency_id") or "agency", lambda nc: nc.agency.name),
+    field(Nonconformity, "source"),
+    field(Nonconformity, "source_reference"),
+    field(Nonconformity, "clause"),
+    field(Nonconformity, "grade"),
+    field(Nonconformity, "statement"),
+    field(Nonconformity, "raised_on"),
+    field(Nonconformity, "due_date"),
+    field(Nonconformity, "status"),
+    field(Nonconformity, "root_cause"),
+    field(Nonconformity, "closed_at"),
+]
+
+COMPLAINT_COLUMNS = [
+    field(Complaint, "channel"),
+    field(Complaint, "external_id"),
+    Column(label_of(Complaint, "agency_id") or "agency", lambda c: c.agency.name),
+    field(Complaint, "received_at"),
+    field(Complaint, "service"),
+    field(Complaint, "category"),
+    field(Complaint, "text"),
+    field(Complaint, "status"),
+    field(Complaint, "responded_at"),
+    field(Complaint, "response_working_days"),
+    Column(
+        label_of(Complaint, "nonconformity_id") or "nonconformity",
+        lambda c: c.nonconformity.number if c.nonconformity else None,
+    ),
+]
