@@ -544,7 +544,7 @@ def read_standard(
             rows = _sheet_rows(workbook[name])
             found = _find_heading(rows)
             if found is not None:
-                others = [n for n in names if n != name]
+                others = [n for n in names if n not in {name, meta_name}]
                 result.notes.append(
                     f"read the sheet {name!r} (sheet {names.index(name) + 1} of {len(names)})"
                     + (
@@ -552,6 +552,7 @@ def read_standard(
                         if others
                         else ""
                     )
+                    + (f"; the standard's details from the sheet {meta_name!r}" if meta else "")
                 )
                 break
     else:
