@@ -53,6 +53,7 @@ from qms.core.labels import label_of
 from qms.core.timeutil import to_local
 from qms.extensions import db
 from qms.organisations.models import Agency
+from qms.standards.queries import standards
 
 # --- input ---------------------------------------------------------------------------------
 
@@ -253,6 +254,7 @@ def create_audit():
         agencies=agencies,
         units=queries.units_of(current_user, agencies),
         auditors=queries.auditors_of({a.city_id for a in agencies}),
+        standards=standards(),
     )
     audit = operations.create_audit(current_user, form.data)
     db.session.commit()
