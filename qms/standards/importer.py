@@ -372,6 +372,7 @@ class _Builder:
             return
         parent = values.get("parent") or (number.rsplit(".", 1)[0] if "." in number else "")
         ok = True
+        linked = not parent
         if parent and parent not in self.clauses:
             self.problem(row_number, f"unknown parent {parent} (no row above has that number)")
             ok = False
@@ -385,6 +386,8 @@ class _Builder:
                 "or sub-clauses",
             )
             ok = False
+        else:
+            linked = True
         item: dict[str, Any] = {"number": number}
         titles = {}
         for language, name in (("id", "Indonesian"), ("en", "English")):
@@ -414,9 +417,9 @@ class _Builder:
             item["requirement"] = requirement
         clause = _Clause(row_number, item, parent or None)
         self.clauses[number] = clause
-        if clause.parent:
+        if clause.parent and linked:
             self.clauses[clause.parent].children.append(clause)
-        else:
+        elif not clause.parent:
             self.roots.append(clause)
         self.last = clause
         if not ok:
