@@ -20,8 +20,12 @@ from qms.core.history import acting_as
 from qms.core.timeutil import from_local
 from qms.extensions import db
 from qms.organisations.models import Agency, City
+from qms.standards import queries as standards_queries
 
 STANDARD_FILE = "standards/sni-iso-9001-2015.yaml"
+#: the anti-bribery standard (SMAP), shown beside ISO 9001 on the standards page
+SMAP_FILE = "standards/sni-iso-37001-2016.yaml"
+SMAP_CODE = "SNI-ISO-37001-2016"
 
 PROGRAMME_ITEMS = [
     # (agency, kind, month, clauses, reason)
@@ -137,6 +141,8 @@ def _user(email: str) -> User:
 def _standard() -> None:
     if queries.default_standard() is None:
         load_file(Path(current_app.config["CHECKLISTS_DIR"]) / STANDARD_FILE)
+    if standards_queries.by_code(SMAP_CODE) is None:
+        load_file(Path(current_app.config["CHECKLISTS_DIR"]) / SMAP_FILE)
 
 
 def _programme(city: City, agencies: dict[str, Agency], planner: User) -> AuditProgramme:
