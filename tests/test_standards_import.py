@@ -7,6 +7,7 @@ its clauses through the compliance figures and the PDF report."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -367,3 +368,69 @@ def test_an_audit_against_37001_runs_on_its_clauses_to_the_pdf_report(app, clien
         text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
         assert "SNI ISO 37001:2016" in text
         assert "8.7" in text and "Gifts, hospitality, donations and similar benefits" in text
+
+
+def test_the_programme_plans_per_standard(app, client, auth):
+    from qms.audits import coverage
+    from qms.core.errors import DomainError
+    from tests.factories_audits import AuditProgrammeFactory
+
+    load_directory(STANDARDS)
+    smap = by_code(SMAP)
+    with force_locale("en"):
+        world = make_world(standard=quality_standard())
+        programme = AuditProgrammeFactory(city=world.city, year=2026)
+        values = {"agency_id": world.dukcapil.id, "kind": "internal", "planned_month": 11}
+        quality = operations.save_programme_item(
+            world.city_admin, programme, {**values, "clause_numbers": ["4", "5", "6", "7"]}, None
+        )
+        assert quality.standard.code == "SNI-ISO-9001-2015"
+        # 7.1.5 is an ISO 9001 clause, not an ISO 37001 one
+        with pytest.raises(DomainError) as refused:
+            operations.save_programme_item(
+                world.city_admin,
+                programme,
+                {**values, "standard_id": smap.id, "clause_numbers": ["7.1.5"]},
+                None,
+            )
+        assert refused.value.field == "clause_numbers"
+        item = operations.save_programme_item(
+            world.city_admin,
+            programme,
+            {**values, "standard_id": smap.id, "clause_numbers": ["8", "9", "10"]},
+            None,
+        )
+        assert item.standard_id == smap.id
+        # an audit planned from the item is an ISO 37001 audit
+        audit = operations.create_audit(
+            world.city_admin,
+            {
+                "programme_item_id": item.id,
+                "planned_start": date(2026, 11, 10),
+                "objectives": "Audit SMAP",
+                "lead_auditor_id": world.lead.id,
+            },
+        )
+        assert audit.standard_id == smap.id and audit.scope_clauses == ["8", "9", "10"]
+        # ... and does not close the quality cycle's gaps: ISO 9001 8-10 are still left out
+        gaps = coverage.programme_gaps(programme)
+        assert [c.number for c in gaps["Dinas Dukcapil"]][:1] == ["8.1"]
+        # the standard of an item with an audit is fixed
+        with pytest.raises(DomainError) as fixed:
+            operations.save_programme_item(
+                world.city_admin,
+                programme,
+                {**values, "clause_numbers": ["8"], "standard_id": quality_standard().id},
+                item,
+            )
+        assert fixed.value.field == "standard_id"
+        db.session.commit()
+        auth.login(world.city_admin)
+        page = client.get(f"/audits/programmes/{programme.id}").get_data(as_text=True)
+        assert f"{SMAP}: 8, 9, 10" in page
+        form = client.get(f"/audits/new?item={item.id}").get_data(as_text=True)
+        chosen = re.search(
+            r'<option[^>]*selected[^>]*value="(\d+)"|<option[^>]*value="(\d+)"[^>]*selected',
+            form.split('name="standard_id"')[1],
+        )
+        assert str(smap.id) in chosen.groups()

@@ -147,7 +147,7 @@ api_record(
 def add_programme_item(programme_id: int):
     programme = access.get_visible(AuditProgramme, programme_id, current_user)
     agencies = queries.programme_agencies(current_user, programme)
-    form = validate_form(ProgrammeItemForm, json_body(), agencies=agencies)
+    form = validate_form(ProgrammeItemForm, json_body(), agencies=agencies, standards=standards())
     operations.save_programme_item(current_user, programme, form.data, None)
     db.session.commit()
     return ok(AuditProgrammeOut.of(programme))
@@ -197,7 +197,7 @@ def update_programme_item(item_id: int):
     programme = item.programme
     agencies = queries.programme_agencies(current_user, programme)
     data = {**_current(ProgrammeItemForm, item), **json_body()}
-    form = validate_form(ProgrammeItemForm, data, agencies=agencies)
+    form = validate_form(ProgrammeItemForm, data, agencies=agencies, standards=standards())
     operations.save_programme_item(current_user, programme, form.data, item)
     db.session.commit()
     return ok(AuditProgrammeOut.of(programme))

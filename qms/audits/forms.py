@@ -96,6 +96,10 @@ class ProgrammeItemForm(FlaskForm):
         choices=enum_choices(AUDIT_KIND_LABELS),
         default=AuditKind.INTERNAL.value,
     )
+    #: left out: the quality standard
+    standard_id = ChoiceField(
+        label=label_of(ProgrammeItem, "standard_id"), coerce=int, validators=[Optional()]
+    )
     planned_month = WholeNumberField(
         label_of(ProgrammeItem, "planned_month"),
         validators=[
@@ -106,9 +110,16 @@ class ProgrammeItemForm(FlaskForm):
     clause_numbers = ClauseListField(label_of(ProgrammeItem, "clause_numbers"))
     reason = TextAreaField(label_of(ProgrammeItem, "reason"))
 
-    def __init__(self, *args: Any, agencies: list | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        agencies: list | None = None,
+        standards: list | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.agency_id.choices = [(a.id, a.name) for a in agencies or []]
+        self.standard_id.choices = [(s.id, s.title) for s in standards or []]
 
 
 class AuditScopeForm(FlaskForm):

@@ -41,6 +41,8 @@ def new():
         form.kind.data = item.kind.value
         form.scope_clauses.data = item.clause_numbers
         form.programme_item_id.data = item.id
+        if item.standard_id is not None:
+            form.standard_id.data = item.standard_id
     if request.method == "GET" and current_user.id in {u.id for u in auditors}:
         form.lead_auditor_id.data = current_user.id
     audit = saved(form, lambda: operations.create_audit(current_user, form.data))
