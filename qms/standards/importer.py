@@ -329,6 +329,9 @@ class _Builder:
         self.clauses: dict[str, _Clause] = {}
         self.roots: list[_Clause] = []
         self.last: _Clause | None = None
+        #: the last clause row was refused: the question rows under it are not read (they
+        #: would land on the clause above it), its problem is reported already
+        self.orphaned = False
 
     def cell(self, row_number: int, row: list[Any], name: str) -> str:
         index = self.columns.get(name)
@@ -348,12 +351,24 @@ class _Builder:
         before = len(self.problems)
         values = {name: self.cell(row_number, row, name) for name in self.columns}
         if len(self.problems) > before:
+            self.orphaned = (
+                self.orphaned
+                or bool(values.get("number"))
+                or any(
+                    index < len(row) and row[index] is not None
+                    for name, index in self.columns.items()
+                    if name in {"number", "title_id", "title_en"}
+                )
+            )
             return
         clause_fields = ("parent", "title_id", "title_en", "untitled", "documented_information")
         clause_fields += ("requirement_id", "requirement_en")
         if not values.get("number"):
             if any(values.get(f) for f in clause_fields):
                 self.problem(row_number, "missing clause number")
+                self.orphaned = True
+            elif self.orphaned:
+                return
             elif self.last is None:
                 self.problem(row_number, "a question before the first clause")
             else:
@@ -363,6 +378,7 @@ class _Builder:
 
     def clause(self, row_number: int, values: dict[str, str]) -> None:
         number = values["number"]
+        self.orphaned = True
         if not NUMBER.match(number):
             self.problem(row_number, f"bad clause number {number!r} (digits and dots: 8.7)")
             return
@@ -417,6 +433,7 @@ class _Builder:
             item["requirement"] = requirement
         clause = _Clause(row_number, item, parent or None)
         self.clauses[number] = clause
+        self.orphaned = False
         if clause.parent and linked:
             self.clauses[clause.parent].children.append(clause)
         elif not clause.parent:
