@@ -434,3 +434,24 @@ def test_the_programme_plans_per_standard(app, client, auth):
             form.split('name="standard_id"')[1],
         )
         assert str(smap.id) in chosen.groups()
+
+
+def test_the_demo_loads_both_standards_and_plans_a_smap_audit(app):
+    from sqlalchemy import func, select
+
+    from qms.audits.models import Audit, AuditStatus
+    from qms.demo import seed
+
+    seed()
+    count = db.session.scalar(select(func.count(Audit.id)))
+    seed()
+    assert db.session.scalar(select(func.count(Audit.id))) == count
+    assert [s.code for s in standards()] == ["SNI-ISO-9001-2015", SMAP]
+    smap_audits = list(
+        db.session.scalars(select(Audit).where(Audit.standard_id == by_code(SMAP).id))
+    )
+    assert len(smap_audits) == 1
+    audit = smap_audits[0]
+    assert audit.agency.code == "DPMPTSP" and audit.status == AuditStatus.PLANNED
+    assert audit.scope_clauses == ["5.3.2", "8.2", "8.7", "8.9"]
+    assert audit.programme_item.standard.code == SMAP
