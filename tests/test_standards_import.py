@@ -307,7 +307,7 @@ def test_with_only_37001_loaded_there_is_no_quality_standard(app):
     assert quality_standard() is None
 
 
-def test_the_standards_page_lists_both(app, client, auth):
+def test_the_standards_page_lists_both(app, client, auth, api):
     load_directory(STANDARDS)
     user = user_with_role(Role.BSN_REVIEWER)
     db.session.commit()
@@ -317,6 +317,10 @@ def test_the_standards_page_lists_both(app, client, auth):
     smap = by_code(SMAP)
     page = client.get(f"/standards/{smap.id}").get_data(as_text=True)
     assert "8.7" in page and "Hadiah, jamuan, donasi dan manfaat serupa" in page
+    clauses = api.as_user(user).get(f"/standards/{smap.id}/clauses").get_json()["data"]
+    gifts = next(c for c in clauses if c["number"] == "8.7")
+    assert gifts["requirement"]["en"].startswith("The agency controls the giving and receiving")
+    assert [q["key"] for q in gifts["questions"]] == ["8.7-01", "8.7-02", "8.7-03"]
 
 
 def test_an_audit_against_37001_runs_on_its_clauses_to_the_pdf_report(app, client, auth):
