@@ -357,6 +357,11 @@ def test_an_audit_against_37001_runs_on_its_clauses_to_the_pdf_report(app, clien
         assert by_number["8.7"].clause.standard_id == smap.id
         assert by_number["8.7"].tally.compliance < 1 <= by_number["8.9"].tally.compliance
         db.session.commit()
+        auth.login(world.city_admin)
+        page = client.get(f"/audits/{audit.id}/report").get_data(as_text=True)
+        assert smap.title_en in page or smap.title_id in page
+        page = client.get(f"/audits/compliance/{world.dukcapil.id}").get_data(as_text=True)
+        assert "8.7" in page and "8.9" in page
 
         rtype, req = portal.build_request(
             world.city_admin,
