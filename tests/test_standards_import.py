@@ -233,6 +233,11 @@ def test_the_command_refuses_large_and_unreadable_files_without_a_traceback(
     monkeypatch.setattr(importer, "MAX_FILE_BYTES", 100)
     result = runner.invoke(args=["qms", "import-standard", str(source)])
     assert result.exit_code == 1 and "is refused above" in result.output
+    workbook = _xlsx(tmp_path / "big.xlsx", {"Klausul": [HEADING, *GOOD_ROWS]})
+    monkeypatch.setattr(importer, "MAX_FILE_BYTES", 1_000_000)
+    monkeypatch.setattr(importer, "MAX_UNPACKED_BYTES", 1000)
+    result = runner.invoke(args=["qms", "import-standard", str(workbook)])
+    assert result.exit_code == 1 and "unpacks to" in result.output
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"not a zip at all")
     result = runner.invoke(args=["qms", "import-standard", str(broken)])

@@ -36,6 +36,9 @@ from qms.standards.models import DocumentedInformation
 
 #: larger files are refused before they are opened (the SNI ISO 9001 sheet is about 100 KB)
 MAX_FILE_BYTES = 5 * 1024 * 1024
+#: a workbook is a zip: larger unpacked contents are refused before parsing (the shared strings
+#: are read whole even in read-only mode, so a small file could still unpack to gigabytes)
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 #: rows read at most: a standard has a few hundred clauses and questions, not thousands
 MAX_ROWS = 3000
 #: columns read at most in a row
@@ -514,6 +517,16 @@ def _open_workbook(path: Path) -> Any:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ImportRefused(f"{path.name} is not a readable XLSX workbook ({exc})") from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ImportRefused(
+            f"{path.name} unpacks to {unpacked / 1_048_576:.0f} MB; a standard's workbook is "
+            f"refused above {MAX_UNPACKED_BYTES // 1_048_576} MB"
+        )
     try:
         # read-only streams the sheets (memory stays bounded); without data_only, a formula
         # reads as its text and is reported, never evaluated nor taken from a cached value
