@@ -323,6 +323,8 @@ class _Clause:
     item: dict
     parent: str | None
     children: list[_Clause] = field(default_factory=list)
+    #: its row was reported: its questions were not read, so "no question" would only repeat it
+    refused: bool = False
 
 
 class _Builder:
@@ -443,6 +445,7 @@ class _Builder:
             self.roots.append(clause)
         self.last = clause
         if not ok:
+            clause.refused = True
             return
         if any(values.get(f) for f in ("question_id", "question_en", "evidence_id", "evidence_en")):
             self.question(row_number, values, clause)
@@ -481,7 +484,7 @@ class _Builder:
 
     def tree(self) -> list[dict]:
         for clause in self.clauses.values():
-            if not clause.children and not clause.item.get("questions"):
+            if not clause.children and not clause.item.get("questions") and not clause.refused:
                 self.problem(clause.row, f"clause {clause.item['number']} has no question")
         return [self._item(c) for c in self.roots]
 
