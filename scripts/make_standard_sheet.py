@@ -99,6 +99,22 @@ def build(source: Path, target: Path) -> None:
     book.properties.modified = fixed
     book.properties.creator = "qms scripts/make_standard_sheet.py"
     book.save(target)
+    _fix_zip_times(target)
+
+
+def _fix_zip_times(target: Path) -> None:
+    """The zip entries carry the time they were written: fix it, so that the same CSV gives the
+    same bytes (and git sees no change) on every run."""
+    import zipfile
+
+    with zipfile.ZipFile(target) as source:
+        entries = [(info, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in entries:
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2026, 12, 7, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            out.writestr(fixed, data)
 
 
 if __name__ == "__main__":
