@@ -53,6 +53,7 @@ from qms.core.labels import label_of
 from qms.core.timeutil import to_local
 from qms.extensions import db
 from qms.organisations.models import Agency
+from qms.standards.queries import standards
 
 # --- input ---------------------------------------------------------------------------------
 
@@ -146,7 +147,7 @@ api_record(
 def add_programme_item(programme_id: int):
     programme = access.get_visible(AuditProgramme, programme_id, current_user)
     agencies = queries.programme_agencies(current_user, programme)
-    form = validate_form(ProgrammeItemForm, json_body(), agencies=agencies)
+    form = validate_form(ProgrammeItemForm, json_body(), agencies=agencies, standards=standards())
     operations.save_programme_item(current_user, programme, form.data, None)
     db.session.commit()
     return ok(AuditProgrammeOut.of(programme))
@@ -196,7 +197,7 @@ def update_programme_item(item_id: int):
     programme = item.programme
     agencies = queries.programme_agencies(current_user, programme)
     data = {**_current(ProgrammeItemForm, item), **json_body()}
-    form = validate_form(ProgrammeItemForm, data, agencies=agencies)
+    form = validate_form(ProgrammeItemForm, data, agencies=agencies, standards=standards())
     operations.save_programme_item(current_user, programme, form.data, item)
     db.session.commit()
     return ok(AuditProgrammeOut.of(programme))
@@ -253,6 +254,7 @@ def create_audit():
         agencies=agencies,
         units=queries.units_of(current_user, agencies),
         auditors=queries.auditors_of({a.city_id for a in agencies}),
+        standards=standards(),
     )
     audit = operations.create_audit(current_user, form.data)
     db.session.commit()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, time
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from qms.audits.models import Audit, AuditProgramme, ProgrammeItem
 from qms.audits.queries import default_standard
@@ -49,6 +49,7 @@ def programme_gaps(programme: AuditProgramme) -> dict[str, list[Clause]]:
     """Per agency of the programme (by name): the clauses no item of the city's programmes of
     the cycle ending with this programme's year plans to audit."""
     years = cycle_years(programme.year)
+    standard = default_standard()
     items = db.session.execute(
         select(ProgrammeItem.agency_id, ProgrammeItem.clause_numbers)
         .join(AuditProgramme, AuditProgramme.id == ProgrammeItem.programme_id)
@@ -57,6 +58,11 @@ def programme_gaps(programme: AuditProgramme) -> dict[str, list[Clause]]:
             AuditProgramme.year.in_(list(years)),
             AuditProgramme.archived_at.is_(None),
             ProgrammeItem.archived_at.is_(None),
+            # the cycle covers the quality standard: items of another standard do not count
+            or_(
+                ProgrammeItem.standard_id.is_(None),
+                ProgrammeItem.standard_id == (standard.id if standard else None),
+            ),
         )
     )
     scopes: dict[int, list[str]] = {}
@@ -76,11 +82,13 @@ def reported_cycle(agency_id: int, today: date) -> tuple[list[Audit], list[Claus
     """The agency's audits reported within the cycle ending today, and the required clauses
     none of them covered."""
     first = date(today.year - setting("AUDIT_CYCLE_YEARS") + 1, 1, 1)
+    standard = default_standard()
     audits = list(
         db.session.scalars(
             select(Audit)
             .where(
                 Audit.agency_id == agency_id,
+                Audit.standard_id == (standard.id if standard else None),
                 Audit.archived_at.is_(None),
                 Audit.report_issued,
                 Audit.reported_at >= datetime.combine(first, time.min),

@@ -1,8 +1,9 @@
 """Kota Kupang demo audits: the 2025 cycle (reported audits of seven agencies that found
 observations and opportunities, so that the dashboards have a clause × agency picture and a
 trend), the 2026 programme, a reported internal audit of Dinas Dukcapil by auditors from Badan
-Keuangan Daerah (lead) and Sekretariat Daerah with findings in the style of DOMAIN.md §6, and a
-planned audit of RSUD S.K. Lerik. Running it again changes nothing."""
+Keuangan Daerah (lead) and Sekretariat Daerah with findings in the style of DOMAIN.md §6, a
+planned audit of RSUD S.K. Lerik, and a planned SNI ISO 37001 (anti-bribery) audit of DPMPTSP.
+Running it again changes nothing."""
 
 from __future__ import annotations
 
@@ -20,8 +21,12 @@ from qms.core.history import acting_as
 from qms.core.timeutil import from_local
 from qms.extensions import db
 from qms.organisations.models import Agency, City
+from qms.standards import queries as standards_queries
 
 STANDARD_FILE = "standards/sni-iso-9001-2015.yaml"
+#: the anti-bribery standard (SMAP), shown beside ISO 9001 on the standards page
+SMAP_FILE = "standards/sni-iso-37001-2016.yaml"
+SMAP_CODE = "SNI-ISO-37001-2016"
 
 PROGRAMME_ITEMS = [
     # (agency, kind, month, clauses, reason)
@@ -137,6 +142,8 @@ def _user(email: str) -> User:
 def _standard() -> None:
     if queries.default_standard() is None:
         load_file(Path(current_app.config["CHECKLISTS_DIR"]) / STANDARD_FILE)
+    if standards_queries.by_code(SMAP_CODE) is None:
+        load_file(Path(current_app.config["CHECKLISTS_DIR"]) / SMAP_FILE)
 
 
 def _programme(city: City, agencies: dict[str, Agency], planner: User) -> AuditProgramme:
@@ -311,6 +318,47 @@ def _rsud_audit(programme: AuditProgramme, lead: User, member: User) -> None:
     operations.add_member(member, audit, lead.id)
 
 
+def _smap_audit(programme: AuditProgramme, agencies: dict[str, Agency], lead: User) -> None:
+    """A planned SNI ISO 37001 (SMAP) audit of the one-stop licensing service, from an item of
+    the 2026 programme planned against that standard (it leaves the ISO 9001 cycle as it was)."""
+    smap = standards_queries.by_code(SMAP_CODE)
+    agency = agencies.get("DPMPTSP")
+    if smap is None or agency is None:
+        return
+    exists = select(Audit.id).where(Audit.agency_id == agency.id, Audit.standard_id == smap.id)
+    if db.session.scalar(exists):
+        return
+    item = operations.save_programme_item(
+        lead,
+        programme,
+        {
+            "agency_id": agency.id,
+            "standard_id": smap.id,
+            "kind": AuditKind.INTERNAL.value,
+            "planned_month": 11,
+            "clause_numbers": ["5.3.2", "8.2", "8.7", "8.9"],
+            "reason": "Layanan perizinan berisiko suap tinggi; persiapan penerapan SMAP "
+            "(SNI ISO 37001:2016).",
+        },
+        None,
+    )
+    operations.create_audit(
+        lead,
+        {
+            "programme_item_id": item.id,
+            "planned_start": date(2026, 11, 17),
+            "planned_end": date(2026, 11, 18),
+            "objectives": "Menilai pengendalian gratifikasi, uji tuntas penyedia, fungsi "
+            "kepatuhan anti penyuapan dan kanal pelaporan dugaan penyuapan pada layanan "
+            "perizinan.",
+            "criteria": "SNI ISO 37001:2016; Perwali tentang pengendalian gratifikasi; SOP "
+            "layanan perizinan.",
+            "scope_processes": "Layanan perizinan di MPP, pengadaan barang/jasa DPMPTSP.",
+            "lead_auditor_id": lead.id,
+        },
+    )
+
+
 def _answers_2025(offset: int, index: int) -> dict[str, str]:
     """A steady mix: mostly conform, now and then an observation or an opportunity."""
     turn = (index + offset) % 9
@@ -406,4 +454,5 @@ def seed() -> None:
         programme = _programme(city, agencies, lead)
         _dukcapil_audit(programme, lead, member)
         _rsud_audit(programme, lead, member)
+        _smap_audit(programme, agencies, lead)
     db.session.flush()

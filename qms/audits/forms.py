@@ -96,6 +96,10 @@ class ProgrammeItemForm(FlaskForm):
         choices=enum_choices(AUDIT_KIND_LABELS),
         default=AuditKind.INTERNAL.value,
     )
+    #: left out: the quality standard
+    standard_id = ChoiceField(
+        label=label_of(ProgrammeItem, "standard_id"), coerce=int, validators=[Optional()]
+    )
     planned_month = WholeNumberField(
         label_of(ProgrammeItem, "planned_month"),
         validators=[
@@ -106,9 +110,16 @@ class ProgrammeItemForm(FlaskForm):
     clause_numbers = ClauseListField(label_of(ProgrammeItem, "clause_numbers"))
     reason = TextAreaField(label_of(ProgrammeItem, "reason"))
 
-    def __init__(self, *args: Any, agencies: list | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        agencies: list | None = None,
+        standards: list | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.agency_id.choices = [(a.id, a.name) for a in agencies or []]
+        self.standard_id.choices = [(s.id, s.title) for s in standards or []]
 
 
 class AuditScopeForm(FlaskForm):
@@ -156,6 +167,11 @@ class AuditForm(AuditScopeForm):
         choices=enum_choices(AUDIT_KIND_LABELS),
         default=AuditKind.INTERNAL.value,
     )
+    #: the standard audited (SNI ISO 9001, SNI ISO 37001, …); left out: the programme item's, or
+    #: the quality standard
+    standard_id = ChoiceField(
+        label=label_of(Audit, "standard_id"), coerce=int, validators=[Optional()]
+    )
     planned_start = DayField(label_of(Audit, "planned_start"), validators=[InputRequired(REQUIRED)])
     planned_end = DayField(label_of(Audit, "planned_end"), validators=[Optional()])
     programme_item_id = WholeNumberField(
@@ -167,10 +183,12 @@ class AuditForm(AuditScopeForm):
         *args: Any,
         agencies: list | None = None,
         units: list | None = None,
+        standards: list | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.agency_id.choices = [(a.id, a.name) for a in agencies or []]
+        self.standard_id.choices = [(s.id, s.title) for s in standards or []]
         self.scope_unit_ids.choices = [(u.id, f"{u.agency.code}: {u.path}") for u in units or []]
 
 

@@ -135,6 +135,11 @@ class ProgrammeItem(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
         ForeignKey("agencies.id"), index=True, info=labelled(_l("Agency"))
     )
     kind: Mapped[AuditKind] = enum_column(AuditKind, _l("Kind of audit"), AUDIT_KIND_LABELS)
+    #: the standard the audit is planned against; None (items planned before a second standard
+    #: was loaded): the quality standard
+    standard_id: Mapped[int | None] = mapped_column(
+        ForeignKey("standards.id"), info=labelled(_l("Standard"))
+    )
     #: 1..12, the month the audit is planned for
     planned_month: Mapped[int] = mapped_column(info=labelled(_l("Month")))
     #: clause numbers of the standard, e.g. ["6", "7.5", "9.3"]; a number covers its sub-clauses
@@ -147,6 +152,7 @@ class ProgrammeItem(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
 
     programme: Mapped[AuditProgramme] = relationship(back_populates="items")
     agency: Mapped[Agency] = relationship()
+    standard: Mapped[Standard | None] = relationship()
     audits: Mapped[list[Audit]] = relationship(back_populates="programme_item")
 
     @property

@@ -185,11 +185,25 @@ def save_programme_item(
         raise DomainError(
             _l("The agency is fixed once an audit was planned for this item."), field="agency_id"
         )
+    standard = (
+        db.session.get(Standard, values["standard_id"])
+        if values.get("standard_id")
+        else item.standard or default_standard()
+    )
+    if standard is None:
+        raise DomainError(_l("No standard is loaded yet: run “flask qms load-checklists”."))
+    if item.standard_id not in (None, standard.id) and item.live_audits:
+        raise DomainError(
+            _l("The standard is fixed once an audit was planned for this item."),
+            field="standard_id",
+        )
     item.agency_id = agency_id
     item.kind = AuditKind(values["kind"])
     item.planned_month = month
+    item.standard_id = standard.id
+    item.standard = standard
     item.clause_numbers = check_clause_numbers(
-        default_standard(), values.get("clause_numbers") or [], "clause_numbers"
+        standard, values.get("clause_numbers") or [], "clause_numbers"
     )
     item.reason = values.get("reason") or ""
     db.session.add(item)
@@ -320,7 +334,8 @@ def create_audit(actor: User, values: dict[str, Any]) -> Audit:
     standard = (
         db.session.get(Standard, values["standard_id"])
         if values.get("standard_id")
-        else default_standard()
+        else (item.standard if item is not None and item.standard is not None else None)
+        or default_standard()
     )
     if standard is None:
         raise DomainError(_l("No standard is loaded yet: run “flask qms load-checklists”."))

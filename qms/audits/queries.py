@@ -139,9 +139,8 @@ def team_offers(
 
 
 def default_standard() -> Standard | None:
-    """The standard audits use unless told otherwise: the first loaded ISO 9001 one."""
-    found = queries.standards()
-    return next((s for s in found if "9001" in s.code), found[0] if found else None)
+    """The standard audits use unless told otherwise: the quality standard (SNI ISO 9001)."""
+    return queries.quality_standard()
 
 
 def previous_audits(actor: User, audit: Audit) -> list[Audit]:

@@ -86,8 +86,18 @@ def _location(error: jsonschema.ValidationError) -> str:
 def parse(path: Path) -> tuple[Kind, dict]:
     """Read and validate one file; raise ChecklistError naming every problem."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ChecklistError(path, [f"not valid YAML: {exc}"]) from exc
+    return parse_text(text, path)
+
+
+def parse_text(text: str, path: Path) -> tuple[Kind, dict]:
+    """Validate the text of a file (named by `path` in the problems) exactly as `parse` does:
+    the importers of checklists/ check what they write with it."""
+    try:
+        data = yaml.load(text, Loader=_StrictLoader)
+    except yaml.YAMLError as exc:
         raise ChecklistError(path, [f"not valid YAML: {exc}"]) from exc
     if not isinstance(data, dict) or "kind" not in data:
         raise ChecklistError(path, ["the file must be a mapping with a 'kind' key"])

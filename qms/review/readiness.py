@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from qms.core import readiness as registry
 from qms.core.timeutil import today as local_today
 from qms.standards.models import Clause, DocumentedInformation
-from qms.standards.queries import current_clauses, standards
+from qms.standards.queries import current_clauses, quality_standard
 
 SIDES = {
     DocumentedInformation.MAINTAIN: (registry.MAINTAIN,),
@@ -28,8 +28,9 @@ ITEMS_KEY = "mandatory-items"
 
 
 def _standard_clauses() -> list[Clause]:
-    found = standards()
-    standard = next((s for s in found if "9001" in s.code), found[0] if found else None)
+    """Readiness is about certification to the quality standard (SNI ISO 9001), named by its
+    code: the tags of another standard loaded beside it (SNI ISO 37001) are not its items."""
+    standard = quality_standard()
     return current_clauses(standard) if standard else []
 
 

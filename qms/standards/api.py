@@ -56,6 +56,8 @@ class ClauseOut(Resource):
     number: str
     parent: str | None
     title: TextsOut
+    #: what the clause asks for, summarised in our own words (empty where none is loaded)
+    requirement: TextsOut
     documented_information: DocumentedInformation
     questions: list[QuestionOut]
 
@@ -65,6 +67,7 @@ class ClauseOut(Resource):
             clause,
             parent=clause.parent.number if clause.parent else None,
             title=TextsOut.bilingual(clause, "title"),
+            requirement=TextsOut.bilingual(clause, "requirement"),
             questions=[QuestionOut.of(q) for q in questions],
         )
 

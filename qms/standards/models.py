@@ -81,6 +81,13 @@ class Clause(NumberedTitleMixin, AuditedMixin, db.Model):
     untitled: Mapped[bool] = mapped_column(
         default=False, info=labelled(_l("No title in the standard"))
     )
+    #: what the clause asks for, summarised in our own words (never the standard's text)
+    requirement_id: Mapped[str] = mapped_column(
+        Text, default="", info=labelled(_l("Requirement in Indonesian"))
+    )
+    requirement_en: Mapped[str] = mapped_column(
+        Text, default="", info=labelled(_l("Requirement in English"))
+    )
     #: set when a later file no longer contains the clause; kept for old audits
     retired_at: Mapped[datetime | None] = mapped_column(default=None)
 
@@ -99,6 +106,10 @@ class Clause(NumberedTitleMixin, AuditedMixin, db.Model):
     @property
     def label(self) -> str:
         return f"{self.number} {self.shown_title}"
+
+    @property
+    def requirement(self) -> str:
+        return localized(self, "requirement")
 
     @property
     def documented_information_label(self) -> str | None:

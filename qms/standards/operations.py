@@ -45,6 +45,8 @@ STANDARD_SCHEMA = {
                 "title": bilingual("title"),
                 # the standard gives the sub-clause no title: `title` is our descriptive label
                 "untitled": {"type": "boolean"},
+                # what the clause asks for, summarised in our own words (not the standard's text)
+                "requirement": bilingual("requirement summary"),
                 "documented_information": {"enum": [d.value for d in DocumentedInformation]},
                 "clauses": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/clause"}},
                 "questions": {
@@ -121,6 +123,9 @@ def upsert_standard(data: dict, source_file: str) -> dict[str, int]:
         clause.title_id = item["title"]["id"]
         clause.title_en = item["title"]["en"]
         clause.untitled = item.get("untitled", False)
+        requirement = item.get("requirement", {"id": "", "en": ""})
+        clause.requirement_id = requirement["id"]
+        clause.requirement_en = requirement["en"]
         clause.documented_information = DocumentedInformation(item["documented_information"])
         clause.depth = item["number"].count(".")
         clause.position = position

@@ -17,6 +17,7 @@ from qms.core import access
 from qms.core.history import history_of
 from qms.core.views import commit_and_redirect, form_status, saved
 from qms.extensions import db
+from qms.standards.queries import standards
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -27,13 +28,21 @@ def new():
         item = access.get_visible(ProgrammeItem, request.values.get("item", type=int), current_user)
     auditors = queries.auditors_of({a.city_id for a in agencies})
     form = AuditForm(
-        agencies=agencies, units=queries.units_of(current_user, agencies), auditors=auditors
+        agencies=agencies,
+        units=queries.units_of(current_user, agencies),
+        auditors=auditors,
+        standards=standards(),
     )
+    if request.method == "GET":
+        default = queries.default_standard()
+        form.standard_id.data = default.id if default is not None else None
     if request.method == "GET" and item is not None:
         form.agency_id.data = item.agency_id
         form.kind.data = item.kind.value
         form.scope_clauses.data = item.clause_numbers
         form.programme_item_id.data = item.id
+        if item.standard_id is not None:
+            form.standard_id.data = item.standard_id
     if request.method == "GET" and current_user.id in {u.id for u in auditors}:
         form.lead_auditor_id.data = current_user.id
     audit = saved(form, lambda: operations.create_audit(current_user, form.data))

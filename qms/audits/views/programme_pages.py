@@ -19,6 +19,7 @@ from qms.core.history import history_of
 from qms.core.pagination import paginate, streamed
 from qms.core.timeutil import today
 from qms.core.views import commit_and_redirect, form_status, saved
+from qms.standards.queries import standards
 
 
 def _status_filter() -> str | None:
@@ -77,7 +78,12 @@ def _offer(item: ProgrammeItem, user: User) -> ItemOffer:
 @bp.route("/programmes/<int:programme_id>", methods=["GET", "POST"])
 def programme(programme_id: int):
     record = access.get_visible(AuditProgramme, programme_id, current_user)
-    form = ProgrammeItemForm(agencies=queries.programme_agencies(current_user, record))
+    form = ProgrammeItemForm(
+        agencies=queries.programme_agencies(current_user, record), standards=standards()
+    )
+    if request.method == "GET":
+        default = queries.default_standard()
+        form.standard_id.data = default.id if default is not None else None
     if saved(form, lambda: operations.save_programme_item(current_user, record, form.data, None)):
         flash(_("The audit was added to the programme."), "success")
         return redirect(url_for("audits.programme", programme_id=record.id))
@@ -122,9 +128,15 @@ def edit_programme_item(item_id: int):
     item = access.get_visible(ProgrammeItem, item_id, current_user)
     access.authorize(current_user, access.EDIT, item)
     programme = item.programme
-    form = ProgrammeItemForm(obj=item, agencies=queries.programme_agencies(current_user, programme))
+    form = ProgrammeItemForm(
+        obj=item,
+        agencies=queries.programme_agencies(current_user, programme),
+        standards=standards(),
+    )
     if request.method == "GET":
         form.kind.data = item.kind.value
+        standard = item.standard or queries.default_standard()
+        form.standard_id.data = standard.id if standard is not None else None
     updated = saved(
         form, lambda: operations.save_programme_item(current_user, programme, form.data, item)
     )
