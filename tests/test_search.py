@@ -281,3 +281,21 @@ def test_demo_leaves_the_index_filled(app, runner):
 def test_a_management_viewer_of_the_city_finds_its_agencies_records(world, records):
     assert codes(world.viewer, "SOP-DUKCAPIL") == ["SOP-DUKCAPIL-007"]
     assert codes(world.viewer, "SOP-DISDUKCAPIL") == []
+
+
+def test_objectives_and_risks_are_found_within_the_agencys_plan(app):
+    from tests.factories_plan import make_objective, make_risk
+    from tests.factories_plan import make_world as make_plan_world
+
+    with app.test_request_context():
+        plan = make_plan_world()
+        objective = make_objective(plan)
+        risk = make_risk(plan)
+        db.session.commit()
+        found = queries.search(plan.officer, "ktp")
+        assert [(h.kind, h.record_id) for h in found.hits] == [("objectives", objective.id)]
+        assert found.hits[0].url == f"/planning/objectives/{objective.id}"
+        assert [h.url for h in queries.search(plan.officer, "jaringan siak").hits] == [
+            f"/planning/risks/{risk.id}"
+        ]
+        assert queries.search(plan.stranger, "jaringan siak").hits == []

@@ -99,7 +99,7 @@ def search(user: Any, query: str, kind: str = "", page: int = 1) -> Results:
     if kind:
         stmt = stmt.where(SearchEntry.kind == kind)
     rows = db.session.scalars(
-        stmt.order_by(rank.desc(), SearchEntry.kind, SearchEntry.record_id)
+        stmt.order_by(rank.desc(), SearchEntry.kind, SearchEntry.record_id.desc())
         .limit(PER_PAGE + 1)
         .offset((page - 1) * PER_PAGE)
     ).all()
