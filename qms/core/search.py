@@ -51,11 +51,15 @@ class Searchable:
 
 #: kind -> what is searched of it
 searchables: dict[str, Searchable] = {}
+#: model -> what is searched of its records (asked on every flush)
+_by_model: dict[type, Searchable] = {}
 
 
 def add_searchable(searchable: Searchable) -> None:
     """Make a kind of record findable; registering the same kind again replaces it."""
     searchables[searchable.kind] = searchable
+    _by_model.clear()
+    _by_model.update({s.model: s for s in searchables.values()})
 
 
 def searchable_kinds() -> list[Searchable]:
@@ -64,8 +68,7 @@ def searchable_kinds() -> list[Searchable]:
 
 def searchable_for(model: type) -> Searchable | None:
     """What is searched of records of `model` (or of a model it derives from), if anything."""
-    by_model = {s.model: s for s in searchables.values()}
     for klass in model.__mro__:
-        if klass in by_model:
-            return by_model[klass]
+        if klass in _by_model:
+            return _by_model[klass]
     return None
