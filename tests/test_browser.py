@@ -244,6 +244,7 @@ def test_searching_from_the_header_on_the_phone(browser, site):
     expect(box).to_be_hidden()
     page.click("label.search-button")
     expect(box).to_be_visible()
+    expect(box).to_be_focused()
     screenshot(page, "phone-search-open")
     code = site["document_code"]
     box.fill(code.rsplit("-", 1)[0])  # "SOP-DUKCAPIL": the start of the code
