@@ -79,6 +79,9 @@ def run_migrations_online():
                 logger.info("No changes in schema detected.")
 
     conf_args = current_app.extensions["migrate"].configure_args
+    # tables, columns and indexes made outside the models (the search's full-text machinery)
+    outside = get_metadata().info.get("outside_models", set())
+    conf_args.setdefault("include_name", lambda name, _type, _parents: name not in outside)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

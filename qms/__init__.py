@@ -28,6 +28,7 @@ FEATURES = (
     "skm",
     "support",
     "review",
+    "search",
     "api",
 )
 

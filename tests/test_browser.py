@@ -54,7 +54,7 @@ def site(_schema, test_settings) -> Iterator[dict]:
         db.engine.dispose()
 
 
-def _record_ids() -> dict[str, int]:
+def _record_ids() -> dict[str, int | str]:
     dukcapil = db.session.scalar(select(Agency).where(Agency.code == "DUKCAPIL"))
     audit = db.session.scalar(
         select(Audit).where(Audit.agency_id == dukcapil.id).order_by(Audit.id.desc())
@@ -71,7 +71,16 @@ def _record_ids() -> dict[str, int]:
             select(Nonconformity.id).where(Nonconformity.agency_id == dukcapil.id).limit(1)
         ),
         "document": db.session.scalar(
-            select(Document.id).where(Document.agency_id == dukcapil.id).limit(1)
+            select(Document.id)
+            .where(Document.agency_id == dukcapil.id)
+            .order_by(Document.id)
+            .limit(1)
+        ),
+        "document_code": db.session.scalar(
+            select(Document.code)
+            .where(Document.agency_id == dukcapil.id)
+            .order_by(Document.id)
+            .limit(1)
         ),
         "business": db.session.scalar(select(Business.id).limit(1)),
         "pathway": db.session.scalar(select(Pathway.id).limit(1)),
@@ -186,6 +195,7 @@ ACCESSIBILITY_PAGES = [
     (COOPERATIVE, "/sme/businesses"),
     (COOPERATIVE, "/sme/pathways/{pathway}"),
     (REVIEWER, "/reports/"),
+    (OFFICER, "/search?q=KTS"),
 ]
 
 
@@ -393,3 +403,42 @@ def test_without_javascript_the_checklist_attaches_and_saves_keeping_what_was_ty
     expect(page.locator("[data-answered]")).to_have_text(str(answered + 1))
     assert page_overflow(page) <= 0
     page.context.close()
+
+
+# --- search ------------------------------------------------------------------------------
+
+
+def test_searching_from_the_header_on_the_phone(browser, site):
+    """The search box sits behind its icon on the phone; a document code's start finds the
+    document, and the result leads to its page."""
+    page = signed_in(browser, site, OFFICER, SMALL_PHONE)
+    box = page.locator("form.header-search input[name=q]")
+    expect(box).to_be_hidden()
+    page.click("label.search-button")
+    expect(box).to_be_visible()
+    expect(box).to_be_focused()
+    screenshot(page, "phone-search-open")
+    code = site["document_code"]
+    box.fill(code.rsplit("-", 1)[0])  # "SOP-DUKCAPIL": the start of the code
+    with page.expect_navigation():
+        box.press("Enter")
+    assert "/search" in page.url
+    results = page.locator("main .search-hits a")
+    expect(results.first).to_be_visible()
+    assert code in page.locator("main").inner_text()
+    assert page_overflow(page) <= 0
+    screenshot(page, "phone-search-results")
+    with page.expect_navigation():
+        page.locator("main .search-hits a", has_text=code).first.click()
+    assert page.url.endswith(f"/documents/{site['document']}")
+    page.context.close()
+
+    desktop = signed_in(browser, site, OFFICER, DESKTOP)
+    assert desktop.locator("form.header-search input[name=q]").is_visible()
+    assert not desktop.locator("label.search-button").is_visible()
+    desktop.fill("form.header-search input[name=q]", "KTS")
+    with desktop.expect_navigation():
+        desktop.press("form.header-search input[name=q]", "Enter")
+    expect(desktop.get_by_role("heading", name="Ketidaksesuaian")).to_be_visible()
+    screenshot(desktop, "desktop-search-results")
+    desktop.context.close()

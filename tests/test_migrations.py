@@ -45,7 +45,12 @@ def test_upgrade_from_empty_matches_the_models(empty_database_url: str, test_set
     with app.app_context():
         upgrade(directory=str(MIGRATIONS))
         with db.engine.connect() as connection:
-            differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+            # the search's full-text machinery is made beside the models (qms/search/fulltext.py)
+            outside = db.metadata.info.get("outside_models", set())
+            context = MigrationContext.configure(
+                connection, opts={"include_name": lambda name, *_: name not in outside}
+            )
+            differences = compare_metadata(context, db.metadata)
             tables = set(inspect(connection).get_table_names())
         assert differences == []
         assert set(db.metadata.tables) <= tables

@@ -84,6 +84,7 @@ GET /api/v1/reports/<ident>/pdf
 GET /api/v1/risks
 GET /api/v1/risks/<int:record_id>
 GET /api/v1/risks/<int:risk_id>/treatments
+GET /api/v1/search
 GET /api/v1/skm/surveys
 GET /api/v1/skm/surveys/<int:survey_id>
 GET /api/v1/skm/surveys/<int:survey_id>/result
@@ -176,6 +177,7 @@ GET /review/<int:review_id>
 GET /review/<int:review_id>/edit
 GET /review/new
 GET /review/readiness/<int:agency_id>
+GET /search
 GET /skm/
 GET /skm/imports/<int:import_id>
 GET /skm/new

@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     from qms.core.roles import ROLE_LABELS
 
     policies.register()
+    _register_search()
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
@@ -71,3 +72,30 @@ def init_app(app: Flask) -> None:
     )
     add_history_labels("users", fields={"email": _l("Email"), "locale": _l("Language")})
     add_history_resolver("users", queries.user_names)
+
+
+def _may_look_for_people(user) -> bool:
+    from qms.core.roles import Role
+
+    return user.has_role(Role.SYSTEM_ADMIN, Role.CITY_ADMIN)
+
+
+def _register_search() -> None:
+    """People are found by name and e-mail address, by those who administer users (the
+    search box in the header)."""
+    from qms.accounts.models import User
+    from qms.core.search import Searchable, SearchText, add_searchable
+
+    add_searchable(
+        Searchable(
+            "people",
+            _l("People"),
+            User,
+            lambda u: SearchText(u.name, u.email),
+            fields=("name", "email"),
+            endpoint="users.show",
+            url_arg="user_id",
+            order=90,
+            available=_may_look_for_people,
+        )
+    )

@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
 
     settings.init_config(app)
     policies.register()
+    _register_search()
     # a broken grade file stops the start with its exact problem rather than at the first audit
     app.extensions["qms_audit_grades"] = grades.load_grades(app.config["AUDIT_GRADES_FILE"])
     app.register_blueprint(views.bp)
@@ -83,3 +84,24 @@ def _register_history_labels() -> None:
     from qms.core.registry import add_history_labels
 
     add_history_labels("audits", workflows=[workflow.AUDIT_WORKFLOW])
+
+
+def _register_search() -> None:
+    """Audits are found by reference and scope (the search box in the header)."""
+    from qms.audits.models import Audit
+    from qms.core.search import Searchable, SearchText, add_searchable
+
+    add_searchable(
+        Searchable(
+            "audits",
+            _l("Audits"),
+            Audit,
+            lambda a: SearchText(
+                a.scope_processes or a.objectives, a.reference, a.objectives, agency_id=a.agency_id
+            ),
+            fields=("reference", "scope_processes", "objectives", "agency_id"),
+            endpoint="audits.detail",
+            url_arg="audit_id",
+            order=30,
+        )
+    )

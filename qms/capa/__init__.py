@@ -56,6 +56,7 @@ def init_app(app: Flask) -> None:
 
     settings.init_config(app)
     policies.register()
+    _register_search()
     working_days.register()
     register_owner(CorrectiveAction)
     app.register_blueprint(views.bp)
@@ -104,4 +105,28 @@ def _register_history_labels() -> None:
         # the parts of the number, and the key that keeps complaint escalation from repeating
         hidden={"year", "sequence", "escalation_key"},
         workflows=[workflow.WORKFLOW],
+    )
+
+
+def _register_search() -> None:
+    """Nonconformities are found by number and statement (the search box in the header)."""
+    from qms.capa.models import Nonconformity
+    from qms.core.search import Searchable, SearchText, add_searchable
+
+    add_searchable(
+        Searchable(
+            "nonconformities",
+            _l("Nonconformities"),
+            Nonconformity,
+            lambda nc: SearchText(
+                nc.statement,
+                nc.number,
+                f"{nc.process} {nc.source_reference} {nc.criterion}",
+                agency_id=nc.agency_id,
+            ),
+            fields=("number", "statement", "process", "source_reference", "criterion", "agency_id"),
+            endpoint="capa.detail",
+            url_arg="nc_id",
+            order=20,
+        )
     )

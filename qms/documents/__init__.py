@@ -64,6 +64,7 @@ def init_app(app: Flask) -> None:
     settings.init_config(app)
     numbering.check_code_pattern(app.config["DOCUMENT_CODE_PATTERN"])
     policies.register()
+    _register_search()
     app.register_blueprint(views.bp)
     app.jinja_env.globals.update(
         document_status_badge=queries.status_badge,
@@ -113,3 +114,22 @@ def _register_history_labels() -> None:
     add_history_labels("documents", hidden={"seq"})
     add_history_labels("document_revisions", workflows=[workflow.WORKFLOW])
     add_history_resolver("document_revisions", queries.revision_names)
+
+
+def _register_search() -> None:
+    """Documents are found by code and title (the search box in the header)."""
+    from qms.core.search import Searchable, SearchText, add_searchable
+    from qms.documents.models import Document
+
+    add_searchable(
+        Searchable(
+            "documents",
+            _l("Documents"),
+            Document,
+            lambda d: SearchText(d.title, d.code, agency_id=d.agency_id),
+            fields=("code", "title", "agency_id"),
+            endpoint="documents.show",
+            url_arg="document_id",
+            order=10,
+        )
+    )

@@ -67,6 +67,7 @@ def init_app(app: Flask) -> None:
     # a broken matrix file stops the start with its exact problem rather than at the first risk
     app.extensions["qms_risk_matrix"] = matrix.load_matrix(app.config["RISK_MATRIX_FILE"])
     policies.register()
+    _register_search()
     # its inputs of the management review and its evidence of certification readiness
     review_inputs.register()
     register_owner(Treatment)
@@ -131,3 +132,36 @@ def _names(model: type, column: Any) -> Callable[[set[int]], dict[int, str]]:
         return dict(db.session.execute(select(model.id, column).where(model.id.in_(ids))).all())
 
     return names
+
+
+def _register_search() -> None:
+    """Quality objectives and risks are found by their titles (the search box in the header)."""
+    from qms.core.search import Searchable, SearchText, add_searchable
+    from qms.planning.models import Objective, Risk
+
+    add_searchable(
+        Searchable(
+            "objectives",
+            _l("Quality objectives"),
+            Objective,
+            lambda o: SearchText(o.title, "", f"{o.indicator} {o.process}", agency_id=o.agency_id),
+            fields=("title", "indicator", "process", "agency_id"),
+            endpoint="planning.objective",
+            url_arg="objective_id",
+            order=60,
+        )
+    )
+    add_searchable(
+        Searchable(
+            "risks",
+            _l("Risks and opportunities"),
+            Risk,
+            lambda r: SearchText(
+                r.title, "", f"{r.process} {r.cause} {r.effect}", agency_id=r.agency_id
+            ),
+            fields=("title", "process", "cause", "effect", "agency_id"),
+            endpoint="planning.risk",
+            url_arg="risk_id",
+            order=70,
+        )
+    )

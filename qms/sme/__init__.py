@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
 
     settings.init_config(app)
     policies.register()
+    _register_search()
     catalogue.register()
     for model in EVIDENCE_OWNERS:
         register_owner(model)
@@ -49,3 +50,24 @@ def init_app(app: Flask) -> None:
     add_demo_seeder(demo.seed, 60)
     # the fields read by their columns' labels; the steps by their names
     add_history_labels("sme_pathways", workflows=[machine])
+
+
+def _register_search() -> None:
+    """Small businesses are found by NIB, name and owner (the search box in the header)."""
+    from qms.core.search import Searchable, SearchText, add_searchable
+    from qms.sme.models import Business
+
+    add_searchable(
+        Searchable(
+            "businesses",
+            _l("Small businesses"),
+            Business,
+            lambda b: SearchText(
+                b.name, b.nib, f"{b.owner_name} {b.kelurahan} {b.kecamatan}", city_id=b.city_id
+            ),
+            fields=("name", "nib", "owner_name", "kelurahan", "kecamatan", "city_id"),
+            endpoint="sme.business",
+            url_arg="business_id",
+            order=40,
+        )
+    )

@@ -18,5 +18,13 @@
     document.addEventListener("keydown", function (event) {
       if (event.key === "Escape") closeAll(null);
     });
+    // on a phone the search box opens behind its icon: the cursor goes into it
+    const searchToggle = document.getElementById("search-toggle");
+    const searchBox = document.getElementById("header-q");
+    if (searchToggle && searchBox) {
+      searchToggle.addEventListener("change", function () {
+        if (searchToggle.checked) searchBox.focus();
+      });
+    }
   });
 })();
