@@ -47,6 +47,7 @@
     var format = window.Intl && Intl.RelativeTimeFormat
       ? new Intl.RelativeTimeFormat(document.documentElement.lang || "id", { numeric: "auto" }) : null;
     if (!format) { return new Date(time).toLocaleString(); }
+    if (minutes < 1) { return text("just-now"); }
     if (minutes < 60) { return format.format(-minutes, "minute"); }
     if (minutes < 48 * 60) { return format.format(-Math.round(minutes / 60), "hour"); }
     return format.format(-Math.round(minutes / 1440), "day");
@@ -173,7 +174,7 @@
 
   // --- conflicts: both answers side by side, the auditor keeps one ---------------------------
   function describe(values, labels, grades) {
-    var parts = [labels[values.result || ""] || values.result];
+    var parts = [labels[values.result || ""] || values.result || ""];
     if (values.grade) {
       var grade = grades.filter(function (g) { return g.key === values.grade; })[0];
       parts.push(grade ? grade.label : values.grade);
