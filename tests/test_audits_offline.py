@@ -69,7 +69,7 @@ def test_no_one_but_the_team_takes_the_checklist_offline(world, client, auth, wh
     # the checklist page offers no offline copy to them either
     page = client.get(f"/audits/{audit.id}/checklist")
     if who != "officer":
-        assert 'data-allowed="0"' in page.text and "Save for offline use" not in page.text
+        assert 'data-allowed="0"' in page.text and "data-offline-save" not in page.text
 
 
 def test_a_planned_audit_is_not_taken_offline_and_its_page_removes_a_copy(world, client, auth):
@@ -86,7 +86,7 @@ def test_the_checklist_page_offers_the_offline_copy_to_the_team(world, client, a
     page = client.get(f"/audits/{audit.id}/checklist").text
     assert 'id="offline-panel"' in page and 'data-allowed="1"' in page
     assert f'data-snapshot="/audits/{audit.id}/offline.json"' in page
-    assert "Save for offline use" in page and "js/offline.js" in page
+    assert "data-offline-save" in page and "js/offline.js" in page
 
 
 def test_not_logged_in_there_is_no_copy(world, client):

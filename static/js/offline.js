@@ -405,11 +405,10 @@
       panel.classList.toggle("is-offline", offline());
       panel.querySelector("[data-offline-network]").hidden = !offline();
       panel.querySelector("[data-offline-save]").textContent = copy ? text("update") : text("save");
-      panel.querySelector("[data-offline-save]").disabled = offline();
+      panel.querySelector("[data-offline-save]").hidden = offline();
       panel.querySelector("[data-offline-remove]").hidden = !copy || offline();
       var sync = panel.querySelector("[data-offline-sync]");
-      sync.hidden = !queue.length;
-      sync.disabled = offline();
+      sync.hidden = !queue.length || offline();
       var conflicts = queue.filter(function (e) { return e.state === "conflict"; }).length;
       var waiting = panel.querySelector("[data-offline-queue]");
       waiting.hidden = !queue.length;
