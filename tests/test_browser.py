@@ -403,15 +403,22 @@ COLLEAGUE = "auditor.setda@demo.qms.id"  # leads the demo's RSUD audit, with the
 def _taken_offline(browser: Browser, site: dict) -> Page:
     """The Bakeuda auditor's checklist, saved for offline use, the service worker in charge."""
     page = _started_checklist(browser, site, PHONE)
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     panel = page.locator("#offline-panel")
     expect(panel).to_be_visible()
     panel.locator("[data-offline-save]").click()
     expect(panel.locator("[data-offline-remove]")).to_be_visible()
+    _settled(page)
     return page
 
 
+def _settled(page: Page) -> None:
+    """Nothing of the offline script under way (a sync, a copy being saved)."""
+    page.wait_for_function("() => window.qmsOffline && window.qmsOffline.busy() === 0")
+
+
 def _server_rows(page: Page, site: dict) -> dict[int, dict]:
+    _settled(page)
     answer = page.request.get(f"/audits/{site['planned_audit']}/offline.json")
     assert answer.ok
     return {row["id"]: row for row in answer.json()["rows"]}
@@ -480,6 +487,7 @@ def test_the_checklist_works_offline_and_syncs_when_the_signal_returns(browser, 
     assert stored[_row_id(second)]["evidence"] == "SOP triase tidak ada di IGD"
     assert stored[_row_id(second)]["finding"]
     screenshot(page, "phone-auditor-bakeuda-checklist-offline-synced", full_page=False)
+    _settled(page)
     page.context.close()
 
 
@@ -513,7 +521,11 @@ def test_a_row_changed_meanwhile_is_shown_as_a_conflict_and_not_overwritten(brow
     assert _server_rows(page, site)[row_id]["notes"] == "Sesuai: dokumen ada di ruang rekam medis"
     conflict.scroll_into_view_if_needed()
     screenshot(page, "phone-auditor-bakeuda-checklist-offline-conflict", full_page=False)
-    assert page_overflow(page) <= 0
+    wide = page.evaluate(
+        "() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect()"
+        ".right > window.innerWidth + 1).slice(0, 5).map(e => e.outerHTML.slice(0, 120))"
+    )
+    assert page_overflow(page) <= 0, wide
 
     # the conflict stays when the page is opened again
     page.reload()
@@ -527,6 +539,7 @@ def test_a_row_changed_meanwhile_is_shown_as_a_conflict_and_not_overwritten(brow
     )
     expect(row.locator(".row-badges")).to_have_text("Sesuai")
     assert _server_rows(page, site)[row_id]["notes"] == "Sesuai: dokumen ada di ruang rekam medis"
+    _settled(page)
     page.context.close()
 
 
@@ -553,6 +566,7 @@ def test_keeping_my_answer_after_a_conflict_saves_it_on_the_new_version(browser,
     expect(row.locator(".row-badges")).to_have_text("Sesuai")
     stored = _server_rows(page, site)[row_id]
     assert stored["notes"] == "Jawaban saya dari lapangan" and stored["result"] == "conform"
+    _settled(page)
     page.context.close()
 
 
@@ -564,7 +578,11 @@ def test_logging_out_removes_the_offline_copy(browser, site):
     page.locator(".account-menu summary").click()
     with page.expect_navigation():
         page.locator(".account-menu form button").click()
-    page.wait_for_function(f"({count})().then(n => n === 0)")
+    for _attempt in range(50):  # offline-register.js clears them once the login page loads
+        if page.evaluate(count) == 0:
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate(count) == 0
     cached = page.evaluate("caches.open('qms-offline').then(c => c.keys()).then(k => k.length)")
     assert cached == 0
     page.context.close()

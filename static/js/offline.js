@@ -221,7 +221,7 @@
     sides.appendChild(column(fill(text("theirs"), { name: theirs.changed_by || "?" }), describe(theirs, labels, grades)));
     box.appendChild(sides);
     var actions = document.createElement("div");
-    actions.className = "row-actions";
+    actions.className = "offline-actions";
     [["keep-mine", keepMine], ["keep-theirs", keepTheirs]].forEach(function (pair) {
       var button = document.createElement("button");
       button.type = "button";
@@ -330,8 +330,19 @@
     });
   }
 
+  // the work under way (a sync, a copy being saved): `busy()` on window.qmsOffline
+  var working = 0;
+  function tracked(promise) {
+    working += 1;
+    return promise.then(function (value) { working -= 1; return value; },
+      function (error) { working -= 1; throw error; });
+  }
+
   function sync() {
     if (syncing || offline()) { return Promise.resolve(); }
+    return tracked(syncQueue());
+  }
+  function syncQueue() {
     syncing = true;
     setPanelStatus(text("syncing"));
     return store.queueOf(auditId).then(function (entries) {
@@ -345,14 +356,21 @@
       });
     }).then(function (snapshot) {
       syncing = false;
+      retries = 0;
       // the copy on the phone follows what the server now holds
       if (snapshot && copy) { return saveOffline(true); }
       renderPanel();
     }, function (error) {
       syncing = false;
       renderPanel(error && error.session ? text("login") : text("sync-failed"));
+      // a signal that comes and goes: tried again a little later, while the page is online
+      if (!(error && error.session) && retries < 6) {
+        retries += 1;
+        setTimeout(sync, 1000 * Math.pow(2, retries - 1));
+      }
     });
   }
+  var retries = 0;
 
   // --- saving the audit for offline use ------------------------------------------------------
   function assets() {
@@ -364,7 +382,8 @@
     return urls;
   }
 
-  function saveOffline(quiet) {
+  function saveOffline(quiet) { return tracked(saveCopy(quiet)); }
+  function saveCopy(quiet) {
     if (!quiet) { setPanelStatus(text("saving")); }
     var ready = navigator.serviceWorker ? navigator.serviceWorker.ready : Promise.resolve();
     return readSnapshot().then(function (snapshot) {
@@ -460,5 +479,5 @@
     if (!offline()) { return sync(); }
   });
 
-  window.qmsOffline = { sync: sync, saveOffline: saveOffline, removeOffline: removeOffline, queueRow: queueRow };
+  window.qmsOffline = { busy: function () { return working; }, sync: sync, saveOffline: saveOffline, removeOffline: removeOffline, queueRow: queueRow };
 }());
