@@ -458,7 +458,8 @@ def test_the_checklist_works_offline_and_syncs_when_the_signal_returns(browser, 
 
     # closed and opened again without a signal: the service worker serves the saved page and
     # the answers come back from the phone, still waiting
-    page.reload()
+    reopened = page.reload()
+    assert reopened.from_service_worker  # not from the network: there is none
     first, second = page.locator(f"#row-{_row_id(first)}"), page.locator(f"#row-{_row_id(second)}")
     expect(first.locator(".offline-badge")).to_be_visible()
     expect(second.locator(".offline-badge")).to_be_visible()
