@@ -1,9 +1,8 @@
 // The service worker of qms (served as /sw.js, scope "/"). It caches nothing by itself: the
 // checklist page puts into the cache "qms-offline" the page and assets of an audit the auditor
 // saved for offline use (static/js/offline.js). A checklist page or a static asset goes to the
-// network first; only
-// when the network fails is a GET answered from that cache (a checklist page whatever its
-// ?show=). So no other page, no other user's page and no API answer is ever served from it.
+// network first; only when the network fails is it answered from that cache (a checklist page
+// whatever its ?show=). So no other page, no other user's page and no API answer is ever served from it.
 "use strict";
 
 var CACHE = "qms-offline";
