@@ -587,3 +587,33 @@ def test_logging_out_removes_the_offline_copy(browser, site):
     cached = page.evaluate("caches.open('qms-offline').then(c => c.keys()).then(k => k.length)")
     assert cached == 0
     page.context.close()
+
+
+def test_an_ended_session_does_not_sync_and_the_queue_waits_for_the_next_login(browser, site):
+    page = _taken_offline(browser, site)
+    row = _unanswered_row(page, 14)
+    row_id = _row_id(row)
+    page.context.set_offline(True)
+    row.locator("input[name=result][value=conform]").check()
+    row.locator("textarea[name=notes]").fill("Menunggu login berikutnya")
+    row.locator("[data-save]").click()
+    expect(row.locator(".offline-badge")).to_be_visible()
+    # the session ends meanwhile (its cookie gone): back online, the server refuses the sync
+    page.context.clear_cookies()
+    page.context.set_offline(False)
+    expect(page.locator("[data-offline-status]")).to_contain_text("masuk lagi")
+    expect(row.locator(".offline-badge")).to_be_visible()
+    _settled(page)
+    # the same user logs in again: the queued answer is still on the phone and is sent
+    page.goto("/login")
+    page.fill("input[name=email]", AUDITOR)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.press("input[name=password]", "Enter")
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto(f"/audits/{site['planned_audit']}/checklist")
+    row = page.locator(f"#row-{row_id}")
+    expect(row.locator(".row-badges")).to_have_text("Sesuai")
+    expect(row.locator(".offline-badge")).to_have_count(0)
+    assert _server_rows(page, site)[row_id]["notes"] == "Menunggu login berikutnya"
+    _settled(page)
+    page.context.close()
