@@ -617,3 +617,42 @@ def test_an_ended_session_does_not_sync_and_the_queue_waits_for_the_next_login(b
     assert _server_rows(page, site)[row_id]["notes"] == "Menunggu login berikutnya"
     _settled(page)
     page.context.close()
+
+
+def test_an_evidence_photo_taken_offline_is_kept_on_the_phone_and_uploaded_later(browser, site):
+    page = _taken_offline(browser, site)
+    row = _unanswered_row(page, 15)
+    row_id = _row_id(row)
+    page.context.set_offline(True)
+    row.locator("input[name=result][value=observation]").check()
+    row.locator("textarea[name=notes]").fill("Papan alur pelayanan tidak terbaca")
+    grades = page.evaluate("JSON.parse(document.getElementById('checklist').dataset.grades)")
+    row.locator("select[name=grade]").select_option(grades["observation"][0])
+    row.locator("textarea[name=statement]").fill("Papan alur pelayanan pudar")
+    row.locator("[data-save]").click()
+    row.locator("details.attach > summary").click()
+    row.locator("input[type=file]").set_input_files(
+        {"name": "papan-alur.png", "mimeType": "image/png", "buffer": PNG}
+    )
+    row.locator("input[name=description]").fill("Foto papan alur")
+    row.locator("[data-attach]").click()
+    waiting = row.locator("ul.files [data-offline-file]")
+    expect(waiting).to_contain_text("papan-alur.png Foto papan alur")
+    # the page closed and opened again offline: the photo is still waiting on the phone
+    page.reload()
+    row = page.locator(f"#row-{row_id}")
+    expect(row.locator("ul.files [data-offline-file]")).to_contain_text("papan-alur.png")
+    row.locator("ul.files").scroll_into_view_if_needed()
+    screenshot(page, "phone-auditor-bakeuda-checklist-offline-photo-waiting", full_page=False)
+    page.context.set_offline(False)
+    expect(row.locator("ul.files a")).to_have_text("papan-alur.png")
+    expect(row.locator("ul.files [data-offline-file]")).to_have_count(0)
+    expect(row.locator(".finding-badge")).to_be_visible()
+    _settled(page)
+    # on the server: the page as served lists the file in its row, the answer saved
+    page.reload()
+    row = page.locator(f"#row-{row_id}")
+    expect(row.locator("ul.files")).to_contain_text("papan-alur.png Foto papan alur")
+    assert _server_rows(page, site)[row_id]["result"] == "observation"
+    _settled(page)
+    page.context.close()

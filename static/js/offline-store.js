@@ -3,7 +3,9 @@
 //   (the snapshot is the server's /audits/<id>/offline.json as read when saved);
 // - "queue": the answers typed without a signal, one per row {row, audit, user, seq,
 //   base_version, values, queued_at, state: "queued" | "invalid" | "refused" | "conflict",
-//   theirs (the server's row when in conflict)}.
+//   theirs (the server's row when in conflict)};
+// - "files": the evidence photos and files attached without a signal {id, audit, user, row,
+//   blob, name, description, queued_at, error}, uploaded after the answers.
 // The page clears the saved copies at logout (offline-register.js); a queued answer is kept
 // for its user's next login: it is never dropped without the auditor choosing so.
 (function () {
@@ -15,13 +17,17 @@
   function open() {
     if (opening) { return opening; }
     opening = new Promise(function (resolve, reject) {
-      var request = indexedDB.open(NAME, 1);
+      var request = indexedDB.open(NAME, 2);
       request.onupgradeneeded = function () {
         var db = request.result;
         if (!db.objectStoreNames.contains("audits")) { db.createObjectStore("audits", { keyPath: "id" }); }
         if (!db.objectStoreNames.contains("queue")) {
           var queue = db.createObjectStore("queue", { keyPath: "row" });
           queue.createIndex("audit", "audit");
+        }
+        if (!db.objectStoreNames.contains("files")) {
+          var files = db.createObjectStore("files", { keyPath: "id", autoIncrement: true });
+          files.createIndex("audit", "audit");
         }
       };
       request.onsuccess = function () { resolve(request.result); };
@@ -51,6 +57,9 @@
     queueOf: function (audit) {
       return run("queue", "readonly", function (s) { return s.index("audit").getAll(audit); })
         .then(function (entries) { return entries.sort(function (a, b) { return a.seq - b.seq; }); });
+    },
+    filesOf: function (audit) {
+      return run("files", "readonly", function (s) { return s.index("audit").getAll(audit); });
     }
   };
 }());

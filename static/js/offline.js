@@ -156,11 +156,77 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.classList || !form.classList.contains("row-form") || !offline()) { return; }
-    if (event.submitter && event.submitter.hasAttribute("data-attach")) { return; }
     event.preventDefault();
     event.stopPropagation();
+    if (event.submitter && event.submitter.hasAttribute("data-attach")) {
+      queueFile(form.closest("article[data-row]"));
+      return;
+    }
     queueRow(form.closest("article[data-row]"), true);
   }, true);
+
+  // --- evidence files (a photo from the camera) attached offline: on the phone, listed in the
+  // row as waiting, uploaded after the answers -------------------------------------------------
+  function listWaitingFile(row, entry) {
+    var list = row.querySelector("ul.files");
+    if (!list) { return; }
+    var item = list.querySelector("[data-offline-file='" + entry.id + "']") || document.createElement("li");
+    item.setAttribute("data-offline-file", entry.id);
+    item.textContent = entry.name + (entry.description ? " " + entry.description : "") + " · " +
+      (entry.error ? entry.error : text("waiting"));
+    item.className = entry.error ? "error" : "offline-file";
+    list.appendChild(item);
+    list.hidden = false;
+  }
+  function queueFile(row) {
+    var form = formOf(row);
+    var input = form.elements.file;
+    var status = row.querySelector(".attach-status");
+    var file = input && input.files && input.files[0];
+    if (!file) { if (status) { status.textContent = text("no-file"); } return Promise.resolve(); }
+    var entry = {
+      audit: auditId, user: user, row: Number(row.getAttribute("data-row")), blob: file,
+      name: file.name, description: form.elements.description.value, queued_at: Date.now()
+    };
+    return store.put("files", entry).then(function (id) {
+      entry.id = id;
+      input.value = "";
+      form.elements.description.value = "";
+      listWaitingFile(row, entry);
+      if (status) { status.textContent = text("file-saved-here"); status.className = "attach-status pending"; }
+      renderPanel();
+    });
+  }
+  function sendFile(entry, token) {
+    var row = rowElement(entry.row);
+    var button = row && row.querySelector("[data-attach]");
+    if (!button) { return Promise.resolve(); }
+    var body = new FormData();
+    body.append("csrf_token", token);
+    body.append("file", entry.blob, entry.name);
+    body.append("description", entry.description || "");
+    return checklist.send(button.getAttribute("formaction"), body).then(function (answer) {
+      if (!answer.data) { throw Object.assign(new Error("session"), { session: true }); }
+      var item = row.querySelector("[data-offline-file='" + entry.id + "']");
+      if (answer.ok) {
+        return store.remove("files", entry.id).then(function () {
+          var link = document.createElement("a");
+          link.href = answer.data.file.url;
+          link.textContent = answer.data.file.name;
+          if (item) {
+            item.textContent = "";
+            item.className = "";
+            item.removeAttribute("data-offline-file");
+            item.appendChild(link);
+            if (answer.data.file.description) { item.appendChild(document.createTextNode(" " + answer.data.file.description)); }
+          }
+        });
+      }
+      // refused (its type, its size): kept on the phone with the reason, not dropped
+      entry.error = (answer.data.error && answer.data.error.message) || text("invalid");
+      return store.put("files", entry).then(function () { listWaitingFile(row, entry); });
+    });
+  }
 
   // offline (or with answers waiting): every change of a row is on the phone at once
   function onChange(event) {
@@ -345,14 +411,20 @@
   function syncQueue() {
     syncing = true;
     setPanelStatus(text("syncing"));
-    return store.queueOf(auditId).then(function (entries) {
-      entries = entries.filter(function (e) { return String(e.user) === user && (e.state === "queued" || e.state === "refused"); });
-      if (!entries.length) { return null; }
+    return Promise.all([store.queueOf(auditId), store.filesOf(auditId)]).then(function (found) {
+      var entries = found[0].filter(function (e) { return String(e.user) === user && (e.state === "queued" || e.state === "refused"); });
+      var files = found[1].filter(function (f) { return String(f.user) === user && !f.error; });
+      if (!entries.length && !files.length) { return null; }
       return readSnapshot().then(function (snapshot) {
-        // in order, one after the other: each waits for the one before
+        // in order, one after the other: each waits for the one before; the files after the
+        // answers
         return entries.reduce(function (done, entry) {
           return done.then(function () { return sendOne(entry, snapshot); });
-        }, Promise.resolve()).then(function () { return snapshot; });
+        }, Promise.resolve()).then(function () {
+          return files.reduce(function (done, file) {
+            return done.then(function () { return sendFile(file, snapshot.csrf_token); });
+          }, Promise.resolve());
+        }).then(function () { return snapshot; });
       });
     }).then(function (snapshot) {
       syncing = false;
@@ -416,9 +488,10 @@
   }
 
   function renderPanel(message) {
-    return Promise.all([store.all("audits"), store.queueOf(auditId)]).then(function (found) {
+    return Promise.all([store.all("audits"), store.queueOf(auditId), store.filesOf(auditId)]).then(function (found) {
       var copies = found[0].filter(function (c) { return String(c.user) === user; });
-      var queue = found[1].filter(function (e) { return String(e.user) === user; });
+      var queue = found[1].filter(function (e) { return String(e.user) === user; })
+        .concat(found[2].filter(function (f) { return String(f.user) === user; }));
       var state = panel.querySelector("[data-offline-state]");
       state.textContent = copy ? fill(text("available"), { age: age(copy.saved_at) }) : text("not-available");
       panel.classList.toggle("is-offline", offline());
@@ -472,6 +545,12 @@
       setValues(form, entry.values);
       if (entry.state === "conflict") { showConflict(row, entry); } else { markWaiting(row, entry); }
       if (entry.state === "invalid") { checklist.showErrors(form, check(entry.values), text("invalid")); }
+    });
+    return store.filesOf(auditId);
+  }).then(function (files) {
+    files.filter(function (f) { return String(f.user) === user; }).forEach(function (entry) {
+      var row = rowElement(entry.row);
+      if (row) { listWaitingFile(row, entry); }
     });
     panel.hidden = false;
     return renderPanel();
