@@ -439,6 +439,272 @@ def test_searching_from_the_header_on_the_phone(browser, site):
     desktop.fill("form.header-search input[name=q]", "KTS")
     with desktop.expect_navigation():
         desktop.press("form.header-search input[name=q]", "Enter")
-    expect(desktop.get_by_role("heading", name="Ketidaksesuaian")).to_be_visible()
+    # in the language the officer last chose (another test switches it)
+    expect(
+        desktop.get_by_role("heading", name=re.compile("^(Ketidaksesuaian|Nonconformities)"))
+    ).to_be_visible()
     screenshot(desktop, "desktop-search-results")
     desktop.context.close()
+
+
+# --- the checklist without a signal (static/js/offline.js) ---------------------------------
+
+COLLEAGUE = "auditor.setda@demo.qms.id"  # leads the demo's RSUD audit, with the Bakeuda auditor
+
+
+def _taken_offline(browser: Browser, site: dict) -> Page:
+    """The Bakeuda auditor's checklist, saved for offline use, the service worker in charge."""
+    page = _started_checklist(browser, site, PHONE)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    panel = page.locator("#offline-panel")
+    expect(panel).to_be_visible()
+    panel.locator("[data-offline-save]").click()
+    expect(panel.locator("[data-offline-remove]")).to_be_visible()
+    _settled(page)
+    return page
+
+
+def _settled(page: Page) -> None:
+    """Nothing of the offline script under way (a sync, a copy being saved)."""
+    page.wait_for_function("() => window.qmsOffline && window.qmsOffline.busy() === 0")
+
+
+def _server_rows(page: Page, site: dict) -> dict[int, dict]:
+    _settled(page)
+    answer = page.request.get(f"/audits/{site['planned_audit']}/offline.json")
+    assert answer.ok
+    return {row["id"]: row for row in answer.json()["rows"]}
+
+
+def _row_id(row) -> int:
+    return int(row.get_attribute("data-row"))
+
+
+def test_the_checklist_works_offline_and_syncs_when_the_signal_returns(browser, site):
+    page = _taken_offline(browser, site)
+    panel = page.locator("#offline-panel")
+    first, second = _unanswered_row(page, 10), _unanswered_row(page, 11)
+    answered = _number(page, "[data-answered]")
+
+    page.context.set_offline(True)
+    expect(panel.locator("[data-offline-network]")).to_be_visible()
+    first.locator("input[name=result][value=conform]").check()
+    first.locator("textarea[name=notes]").fill("Dicek tanpa sinyal di loket")
+    first.locator("[data-save]").click()
+    expect(first.locator(".offline-badge")).to_be_visible()
+    # the same rules as online: a nonconformity without its evidence and statement is kept on
+    # the phone, but marked, each reason at its field
+    second.locator("input[name=result][value=nonconform]").check()
+    second.locator("[data-save]").click()
+    for name in ("evidence", "statement"):
+        expect(second.locator(f"[data-field={name}].has-error .error")).to_be_visible()
+    expect(second).to_have_attribute("data-pending", "invalid")
+    grades = page.evaluate("JSON.parse(document.getElementById('checklist').dataset.grades)")
+    second.locator("select[name=grade]").select_option(grades["nonconform"][0])
+    second.locator("textarea[name=evidence]").fill("SOP triase tidak ada di IGD")
+    second.locator("textarea[name=statement]").fill("Prosedur triase belum terdokumentasi")
+    second.locator("[data-save]").click()
+    expect(second).to_have_attribute("data-pending", "queued")
+    expect(second.locator("[data-field=evidence].has-error")).to_have_count(0)
+    expect(panel.locator("[data-offline-queue]")).to_contain_text("2")
+
+    # closed and opened again without a signal: the service worker serves the saved page and
+    # the answers come back from the phone, still waiting
+    reopened = page.reload()
+    assert reopened.from_service_worker  # not from the network: there is none
+    first, second = page.locator(f"#row-{_row_id(first)}"), page.locator(f"#row-{_row_id(second)}")
+    expect(first.locator(".offline-badge")).to_be_visible()
+    expect(second.locator(".offline-badge")).to_be_visible()
+    expect(first.locator("textarea[name=notes]")).to_have_value("Dicek tanpa sinyal di loket")
+    expect(first.locator("input[name=result][value=conform]")).to_be_checked()
+    expect(second.locator("textarea[name=evidence]")).to_have_value("SOP triase tidak ada di IGD")
+    expect(panel.locator("[data-offline-network]")).to_be_visible()
+    page.evaluate("window.scrollTo(0, 0)")
+    screenshot(page, "phone-auditor-bakeuda-checklist-offline-panel", full_page=False)
+    first.scroll_into_view_if_needed()
+    screenshot(page, "phone-auditor-bakeuda-checklist-offline-waiting", full_page=False)
+    assert page_overflow(page) <= 0
+
+    # the signal returns: sent in order, each on its version; the badges follow
+    page.context.set_offline(False)
+    expect(first.locator(".offline-badge")).to_have_count(0)
+    expect(second.locator(".offline-badge")).to_have_count(0)
+    expect(first.locator(".row-badges")).to_have_text("Sesuai")
+    expect(second.locator(".finding-badge")).to_be_visible()
+    expect(page.locator("[data-answered]")).to_have_text(str(answered + 2))
+    expect(panel.locator("[data-offline-queue]")).to_be_hidden()
+    stored = _server_rows(page, site)
+    assert stored[_row_id(first)]["result"] == "conform"
+    assert stored[_row_id(first)]["notes"] == "Dicek tanpa sinyal di loket"
+    assert stored[_row_id(second)]["result"] == "nonconform"
+    assert stored[_row_id(second)]["evidence"] == "SOP triase tidak ada di IGD"
+    assert stored[_row_id(second)]["finding"]
+    screenshot(page, "phone-auditor-bakeuda-checklist-offline-synced", full_page=False)
+    _settled(page)
+    page.context.close()
+
+
+def test_a_row_changed_meanwhile_is_shown_as_a_conflict_and_not_overwritten(browser, site):
+    page = _taken_offline(browser, site)
+    row = _unanswered_row(page, 12)
+    row_id = _row_id(row)
+    page.context.set_offline(True)
+    row.locator("input[name=result][value=not_applicable]").check()
+    row.locator("textarea[name=notes]").fill("Menurut saya: tidak berlaku di unit ini")
+    row.locator("[data-save]").click()
+    expect(row.locator(".offline-badge")).to_be_visible()
+
+    # meanwhile the colleague answers the same row online
+    colleague = signed_in(browser, site, COLLEAGUE, DESKTOP)
+    colleague.goto(f"/audits/{site['planned_audit']}/checklist")
+    theirs = colleague.locator(f"#row-{row_id}")
+    theirs.locator("input[name=result][value=conform]").check()
+    theirs.locator("textarea[name=notes]").fill("Sesuai: dokumen ada di ruang rekam medis")
+    theirs.locator("[data-save]").click()
+    expect(theirs.locator(".save-status")).to_have_text("Tersimpan.")
+    colleague.context.close()
+
+    page.context.set_offline(False)
+    conflict = row.locator(".offline-conflict")
+    expect(conflict).to_be_visible()
+    expect(conflict).to_contain_text("Menurut saya: tidak berlaku di unit ini")
+    expect(conflict).to_contain_text("Sesuai: dokumen ada di ruang rekam medis")
+    expect(row).to_have_attribute("data-pending", "conflict")
+    # nothing overwritten: the server keeps the colleague's answer
+    assert _server_rows(page, site)[row_id]["notes"] == "Sesuai: dokumen ada di ruang rekam medis"
+    conflict.scroll_into_view_if_needed()
+    screenshot(page, "phone-auditor-bakeuda-checklist-offline-conflict", full_page=False)
+    wide = page.evaluate(
+        "() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect()"
+        ".right > window.innerWidth + 1).slice(0, 5).map(e => e.outerHTML.slice(0, 120))"
+    )
+    assert page_overflow(page) <= 0, wide
+
+    # the conflict stays when the page is opened again
+    page.reload()
+    row = page.locator(f"#row-{row_id}")
+    expect(row.locator(".offline-conflict")).to_be_visible()
+    # the auditor keeps theirs: the row shows it, the queue is empty, the server unchanged
+    row.locator("[data-keep-theirs]").click()
+    expect(row.locator(".offline-conflict")).to_have_count(0)
+    expect(row.locator("textarea[name=notes]")).to_have_value(
+        "Sesuai: dokumen ada di ruang rekam medis"
+    )
+    expect(row.locator(".row-badges")).to_have_text("Sesuai")
+    assert _server_rows(page, site)[row_id]["notes"] == "Sesuai: dokumen ada di ruang rekam medis"
+    _settled(page)
+    page.context.close()
+
+
+def test_keeping_my_answer_after_a_conflict_saves_it_on_the_new_version(browser, site):
+    page = _taken_offline(browser, site)
+    row = _unanswered_row(page, 13)
+    row_id = _row_id(row)
+    page.context.set_offline(True)
+    row.locator("input[name=result][value=conform]").check()
+    row.locator("textarea[name=notes]").fill("Jawaban saya dari lapangan")
+    row.locator("[data-save]").click()
+    colleague = signed_in(browser, site, COLLEAGUE, DESKTOP)
+    colleague.goto(f"/audits/{site['planned_audit']}/checklist")
+    theirs = colleague.locator(f"#row-{row_id}")
+    theirs.locator("input[name=result][value=not_audited]").check()
+    theirs.locator("[data-save]").click()
+    expect(theirs.locator(".save-status")).to_have_text("Tersimpan.")
+    colleague.context.close()
+    page.context.set_offline(False)
+    expect(row.locator(".offline-conflict")).to_be_visible()
+    row.locator("[data-keep-mine]").click()
+    expect(row.locator(".offline-conflict")).to_have_count(0)
+    expect(row.locator(".offline-badge")).to_have_count(0)
+    expect(row.locator(".row-badges")).to_have_text("Sesuai")
+    stored = _server_rows(page, site)[row_id]
+    assert stored["notes"] == "Jawaban saya dari lapangan" and stored["result"] == "conform"
+    _settled(page)
+    page.context.close()
+
+
+def test_logging_out_removes_the_offline_copy(browser, site):
+    page = _taken_offline(browser, site)
+    count = "() => window.qmsOfflineStore.all('audits').then(copies => copies.length)"
+    assert page.evaluate(count) == 1
+    page.goto("/")
+    page.locator(".account-menu summary").click()
+    with page.expect_navigation():
+        page.locator(".account-menu form button").click()
+    for _attempt in range(50):  # offline-register.js clears them once the login page loads
+        if page.evaluate(count) == 0:
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate(count) == 0
+    cached = page.evaluate("caches.open('qms-offline').then(c => c.keys()).then(k => k.length)")
+    assert cached == 0
+    page.context.close()
+
+
+def test_an_ended_session_does_not_sync_and_the_queue_waits_for_the_next_login(browser, site):
+    page = _taken_offline(browser, site)
+    row = _unanswered_row(page, 14)
+    row_id = _row_id(row)
+    page.context.set_offline(True)
+    row.locator("input[name=result][value=conform]").check()
+    row.locator("textarea[name=notes]").fill("Menunggu login berikutnya")
+    row.locator("[data-save]").click()
+    expect(row.locator(".offline-badge")).to_be_visible()
+    # the session ends meanwhile (its cookie gone): back online, the server refuses the sync
+    page.context.clear_cookies()
+    page.context.set_offline(False)
+    expect(page.locator("[data-offline-status]")).to_contain_text("masuk lagi")
+    expect(row.locator(".offline-badge")).to_be_visible()
+    _settled(page)
+    # the same user logs in again: the queued answer is still on the phone and is sent
+    page.goto("/login")
+    page.fill("input[name=email]", AUDITOR)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.press("input[name=password]", "Enter")
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto(f"/audits/{site['planned_audit']}/checklist")
+    row = page.locator(f"#row-{row_id}")
+    expect(row.locator(".row-badges")).to_have_text("Sesuai")
+    expect(row.locator(".offline-badge")).to_have_count(0)
+    assert _server_rows(page, site)[row_id]["notes"] == "Menunggu login berikutnya"
+    _settled(page)
+    page.context.close()
+
+
+def test_an_evidence_photo_taken_offline_is_kept_on_the_phone_and_uploaded_later(browser, site):
+    page = _taken_offline(browser, site)
+    row = _unanswered_row(page, 15)
+    row_id = _row_id(row)
+    page.context.set_offline(True)
+    row.locator("input[name=result][value=observation]").check()
+    row.locator("textarea[name=notes]").fill("Papan alur pelayanan tidak terbaca")
+    grades = page.evaluate("JSON.parse(document.getElementById('checklist').dataset.grades)")
+    row.locator("select[name=grade]").select_option(grades["observation"][0])
+    row.locator("textarea[name=statement]").fill("Papan alur pelayanan pudar")
+    row.locator("[data-save]").click()
+    row.locator("details.attach > summary").click()
+    row.locator("input[type=file]").set_input_files(
+        {"name": "papan-alur.png", "mimeType": "image/png", "buffer": PNG}
+    )
+    row.locator("input[name=description]").fill("Foto papan alur")
+    row.locator("[data-attach]").click()
+    waiting = row.locator("ul.files [data-offline-file]")
+    expect(waiting).to_contain_text("papan-alur.png Foto papan alur")
+    # the page closed and opened again offline: the photo is still waiting on the phone
+    page.reload()
+    row = page.locator(f"#row-{row_id}")
+    expect(row.locator("ul.files [data-offline-file]")).to_contain_text("papan-alur.png")
+    row.locator("ul.files").scroll_into_view_if_needed()
+    screenshot(page, "phone-auditor-bakeuda-checklist-offline-photo-waiting", full_page=False)
+    page.context.set_offline(False)
+    expect(row.locator("ul.files a")).to_have_text("papan-alur.png")
+    expect(row.locator("ul.files [data-offline-file]")).to_have_count(0)
+    expect(row.locator(".finding-badge")).to_be_visible()
+    _settled(page)
+    # on the server: the page as served lists the file in its row, the answer saved
+    page.reload()
+    row = page.locator(f"#row-{row_id}")
+    expect(row.locator("ul.files")).to_contain_text("papan-alur.png Foto papan alur")
+    assert _server_rows(page, site)[row_id]["result"] == "observation"
+    _settled(page)
+    page.context.close()

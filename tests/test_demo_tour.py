@@ -64,7 +64,7 @@ MENUS = {
 }
 
 #: downloads (and the links that generate a PDF), files and the logout are not pages to visit
-NOT_PAGES = re.compile(r"^/(logout|static/|files/|reports/pdf/)|\.csv(\?|$)|/pdf(\?|$)")
+NOT_PAGES = re.compile(r"^/(logout|static/|files/|reports/pdf/)|\.(csv|xlsx)(\?|$)|/pdf(\?|$)")
 
 
 def _links(html: str) -> list[str]:

@@ -110,6 +110,7 @@ GET /audits/<int:audit_id>
 GET /audits/<int:audit_id>/checklist
 GET /audits/<int:audit_id>/checklist/print
 GET /audits/<int:audit_id>/edit
+GET /audits/<int:audit_id>/offline.json
 GET /audits/<int:audit_id>/report
 GET /audits/compliance
 GET /audits/compliance/<int:agency_id>
@@ -239,6 +240,7 @@ GET /support/providers/<int:provider_id>
 GET /support/providers/<int:provider_id>/edit
 GET /support/providers/<int:provider_id>/evaluations/new
 GET /support/providers/new
+GET /sw.js
 GET /units/<int:unit_id>
 GET /units/<int:unit_id>/edit
 GET /users
@@ -508,6 +510,8 @@ def test_every_page_but_login_and_static_needs_a_login(client):
         "accounts.set_language",
         "static",
         "api.openapi",
+        # the service worker (static JavaScript at the site's root, for its scope)
+        "offline_root.service_worker",
         "verify.index",  # public by design: anyone holding a report checks it there
         "verify.show",
         # public by the regulation: anyone answers the satisfaction survey and reads its

@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
     from qms.audits.views import (  # noqa: F401  (their routes)
         audit_pages,
         checklist_pages,
+        offline_pages,
         programme_pages,
         programme_review_pages,
         report_pages,
@@ -46,6 +47,7 @@ def init_app(app: Flask) -> None:
     # a broken grade file stops the start with its exact problem rather than at the first audit
     app.extensions["qms_audit_grades"] = grades.load_grades(app.config["AUDIT_GRADES_FILE"])
     app.register_blueprint(views.bp)
+    app.register_blueprint(offline_pages.root)
     app.context_processor(views.template_labels)
     registry.add_nav(
         registry.NavItem(_l("Audits"), "audits.index", _reads_audits, order=30, group="audits")

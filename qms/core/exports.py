@@ -1,7 +1,7 @@
 """Tables out of the system, as CSV or as Excel workbooks (XLSX): one writer per format that
 every export uses, so that every export is safe in a spreadsheet and never holds the whole
 table in memory (CSV is streamed row by row; a workbook is written row by row to a temporary
-file by openpyxl's write-only mode, then sent).
+file by openpyxl's write-only mode, and the finished, compressed workbook sent).
 
 A cell whose text begins with `=`, `+`, `-`, `@`, a tab or a carriage return would be read by a
 spreadsheet as a formula (`=HYPERLINK(…)` in a document title): such text is written with a
@@ -20,7 +20,7 @@ from decimal import Decimal
 from itertools import islice
 from typing import IO, Any
 
-from flask import Response, send_file, stream_with_context
+from flask import Response, stream_with_context
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -147,12 +147,18 @@ def write_xlsx(target: IO[bytes], title: str, columns: list[Column], rows: Itera
 
 
 def xlsx_response(filename: str, columns: list[Column], rows: Iterable[Any]) -> Response:
-    """An Excel download: written to a temporary file row by row, then sent (and the file
-    removed when the response closes)."""
-    target = tempfile.TemporaryFile()  # noqa: SIM115  (the response closes it, which removes it)
-    write_xlsx(target, filename.rsplit(".", 1)[0], columns, rows)
-    target.seek(0)
-    return send_file(target, mimetype=XLSX_TYPE, as_attachment=True, download_name=filename)
+    """An Excel download: the rows written one by one to a temporary file (openpyxl's
+    write-only mode keeps none of them in memory), then the finished, compressed workbook
+    sent."""
+    with tempfile.TemporaryFile() as target:
+        write_xlsx(target, filename.rsplit(".", 1)[0], columns, rows)
+        target.seek(0)
+        content = target.read()
+    return Response(
+        content,
+        mimetype=XLSX_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def export_response(fmt: str, stem: str, columns: list[Column], rows: Iterable[Any]) -> Response:

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from qms.audits import checklist, figures, grades, queries
+from qms.audits import checklist, figures, grades, offline, queries
 from qms.audits.forms import AddRowForm, CopyChecklistForm, EvidenceForm, RowForm
 from qms.audits.models import (
     FINDING_RESULTS,
@@ -82,6 +82,7 @@ def _checklist_page(
         # the row whose file was refused (the form shows its errors there)
         refused_evidence=evidence_row,
         conduct=conduct,
+        offline_rules=offline.rules() if conduct else None,
         # the answers are recorded by the team once the audit has started
         answers_later=not conduct and audit.status == AuditStatus.PLANNED,
         may_edit=access.can(current_user, PREPARE, audit),
