@@ -44,7 +44,13 @@ from qms.documents.forms import (
     WithdrawForm,
     document_data,
 )
-from qms.documents.models import DOCUMENT_TYPE_LABELS, Document, DocumentRevision, DocumentType
+from qms.documents.models import (
+    DOCUMENT_TYPE_LABELS,
+    Document,
+    DocumentRevision,
+    DocumentType,
+    RevisionState,
+)
 from qms.extensions import db
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
@@ -270,6 +276,9 @@ def _render_revision(
         previous=queries.previous_revision(revision),
         review_origin=review_inputs.review_origin(revision, current_user),
         history=entries,
+        approvers=approvers.approvers_of(revision)
+        if revision.state == RevisionState.IN_REVIEW
+        else None,
     ), status
 
 

@@ -23,7 +23,7 @@ from qms.core.errors import DomainError, PermissionDenied
 from qms.core.timeutil import today as local_today
 from qms.core.timeutil import utcnow
 from qms.core.workflow import StateMachine, Transition
-from qms.documents import approvers
+from qms.documents import approvers, notifications
 from qms.documents.models import (
     REVISION_STATE_LABELS,
     Document,
@@ -244,6 +244,7 @@ def transition(
     with refuse_concurrent_change():
         step.handle(actor, revision, given)
         WORKFLOW.apply(revision, action, actor, RevisionState)
+    notifications.after_step(actor, revision, action)
     return revision
 
 
