@@ -44,4 +44,4 @@ def after_step(actor: Any, nc: Nonconformity, name: str, machine: StateMachine) 
             )
         return subject, f"{body}\n\n{nc.number}: {nc.statement}\n{link}"
 
-    notify(people, actor, f"capa-{name}:{nc.id}:{nc.plan_round}", compose)
+    notify(people, actor, f"event:capa-{name}:{nc.id}:{nc.plan_round}", compose)

@@ -40,6 +40,6 @@ def after_step(actor: Any, revision: DocumentRevision, action: str) -> None:
     notify(
         approvers.approvers_of(revision),
         actor,
-        f"revision-submitted:{revision.id}:{submitted}",
+        f"event:revision-submitted:{revision.id}:{submitted}",
         compose,
     )
