@@ -180,6 +180,9 @@ def test_the_revision_page_names_who_may_approve_it(world, client, auth):
     approvers = re.search(r'<dd id="approvers">(.*?)</dd>', page, re.S).group(1)
     assert "Kepala Dukcapil" in approvers and "Kepala RSUD" not in approvers
     assert world.officer.name not in approvers
+    # where it stands: drafted, now in review (the stepper of the revision)
+    stepper = re.search(r'<nav class="stepper".*?</nav>', page, re.S).group(0)
+    assert stepper.count("step-done") == 1 and 'aria-current="step"' in stepper
 
 
 def test_the_card_reads_the_same_number_of_statements_however_much_waits(

@@ -268,6 +268,7 @@ def _render_revision(
         document=document,
         files=files_of(revision),
         steps=workflow.available_steps(revision, current_user),
+        stages=workflow.stages(revision),
         transition_form=TransitionForm(
             formdata=None, version=revision.version, effective_on=today()
         ),
