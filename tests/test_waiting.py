@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from qms.accounts.models import User
 from qms.core.mail import NOTIFY_DAILY, OutboxMessage, run_reminders
 from qms.core.registry import WAITING_SHOWN
 from qms.core.timeutil import today as local_today
@@ -207,3 +208,31 @@ def test_the_card_reads_the_same_number_of_statements_however_much_waits(
     grow(WAITING_SHOWN)
     large = {u.id: statements(u) for u in (world.head, world.admin, world.auditor)}
     assert large == small
+
+
+def test_each_demo_role_finds_what_waits_for_it(app, client, auth):
+    from qms.demo import DEMO_PASSWORD, seed
+    from qms.sme import figures
+
+    with app.test_request_context():
+        seed()
+        db.session.commit()
+
+    def card(email: str) -> str:
+        auth.login(email, DEMO_PASSWORD)
+        found = _card(client)
+        auth.logout()
+        return found
+
+    # the SOP KTP-el revision 3 waits for the head of Dukcapil, not its author nor another head
+    assert "SOP-DUKCAPIL-001 rev. 3" in card("kepala.dukcapil@demo.qms.id")
+    assert "SOP-DUKCAPIL-001 rev. 3" not in card("mutu.dukcapil@demo.qms.id")
+    assert "SOP-DUKCAPIL-001" not in card("kepala.rsud@demo.qms.id")
+    # the cooperative office: as many surveillances as its dashboard counts due
+    coop = db.session.scalar(select(User).where(User.email == "koperasi@demo.qms.id"))
+    with app.test_request_context():
+        due = len(figures.compute(coop, local_today()).surveillance_due)
+    assert due > 0
+    assert f"Survailen jatuh tempo: {due}</a>" in card(coop.email)
+    # the BSN reviewer only reads: nothing waits for them
+    assert "Tidak ada yang menunggu Anda." in card("reviewer@bsn.demo.qms.id")
