@@ -166,6 +166,9 @@ def test_the_preference_form_saves_a_choice_and_refuses_others(world, client, au
     assert 'action="/account/notifications"' in page
     refused = client.post("/account/notifications", data={"notify": "weekly"})
     assert refused.status_code == 422
+    # the refusal is summed up at the top of the form, linked to the field
+    summary = re.search(r'class="flash flash-error error-summary".*?</div>', refused.text, re.S)
+    assert summary and 'href="#notify"' in summary.group(0)
     db.session.refresh(world.officer)
     assert world.officer.notify == "immediately"
     saved = client.post("/account/notifications", data={"notify": NOTIFY_DAILY})
