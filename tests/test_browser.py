@@ -708,3 +708,22 @@ def test_an_evidence_photo_taken_offline_is_kept_on_the_phone_and_uploaded_later
     assert _server_rows(page, site)[row_id]["result"] == "observation"
     _settled(page)
     page.context.close()
+
+
+HEAD = "kepala.dukcapil@demo.qms.id"
+
+
+def test_the_agency_head_finds_the_revision_to_approve_on_the_phone(browser, site):
+    """Work finds its people: the demo's SOP KTP-el revision 3 waits for the head of Dukcapil,
+    first on their home page at phone size, and one tap opens it with its approve step."""
+    page = signed_in(browser, site, HEAD, PHONE)
+    card = page.locator("section.waiting")
+    expect(card).to_be_visible()
+    expect(card).to_contain_text("SOP-DUKCAPIL-001 rev. 3")
+    assert card.bounding_box()["y"] < PHONE["height"] / 2, "the card opens the page"
+    assert page_overflow(page) <= 0
+    screenshot(page, "phone-kepala-dukcapil-home", full_page=False)
+    card.get_by_role("link", name=re.compile("SOP-DUKCAPIL-001 rev. 3")).click()
+    expect(page.locator("#approvers")).to_contain_text("Kepala")
+    expect(page.locator("button", has_text="Setujui")).to_be_visible()
+    page.context.close()

@@ -33,7 +33,7 @@ def test_demo_documents_are_seeded_once(app):
     assert [(r.number, r.state) for r in ktp.revisions] == [
         (1, RevisionState.SUPERSEDED),
         (2, RevisionState.EFFECTIVE),
-        (3, RevisionState.DRAFT),
+        (3, RevisionState.IN_REVIEW),  # awaiting the agency head's approval
     ]
     assert ktp.revisions[0].approved_by_id != ktp.revisions[0].author_id
     # the agency head signs the SOPs (qms/documents/approvers.py)

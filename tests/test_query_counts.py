@@ -20,6 +20,7 @@ from qms.audits import operations as audit_operations
 from qms.capa import operations as capa_operations
 from qms.core.mail import OutboxMessage
 from qms.core.roles import Role
+from qms.documents.models import DocumentType, RevisionState
 from qms.extensions import db
 from qms.planning import operations as plan_operations
 from qms.planning.models import ContextIssue, InterestedParty
@@ -34,7 +35,7 @@ from tests.factories import (
 )
 from tests.factories_audits import small_standard
 from tests.factories_capa import ComplaintFactory
-from tests.factories_documents import DocumentFactory
+from tests.factories_documents import DocumentFactory, RevisionFactory
 from tests.factories_plan import PlanWorld, make_objective, make_risk, make_survey, make_world
 from tests.factories_reports import GeneratedReportFactory
 from tests.factories_review import plan_review
@@ -62,6 +63,10 @@ class Listed:
 
 
 LISTS = [
+    # each role's home page, with its "waiting for you" card; the city admin's is left out here:
+    # its city summary (reports/dashboards.py, assemble_city) reads per agency and `grow` adds
+    # agencies (its card is counted in tests/test_waiting.py, growing only what waits)
+    Listed("/", (BSN, OFFICER, COOP)),
     # web pages
     Listed("/audits/", PLAN_READERS),
     Listed("/capa/", PLAN_READERS),
@@ -168,6 +173,12 @@ def grow(world: PlanWorld, extra: dict, start: int, count: int) -> None:
         )
         ComplaintFactory(agency=agency, received_at=datetime(2026, 1, 1, 9) + timedelta(days=n))
         DocumentFactory(agency=agency)
+        # a work instruction awaiting approval: on the officer's card (they approve the type)
+        RevisionFactory(
+            document=DocumentFactory(agency=agency, doc_type=DocumentType.WORK_INSTRUCTION),
+            state=RevisionState.IN_REVIEW,
+            submitted_at=datetime(2026, 1, 1, 9) + timedelta(days=n),
+        )
         make_objective(here, title=f"Sasaran {n}")
         make_risk(here, title=f"Risiko {n}")
         plan_operations.save_context(

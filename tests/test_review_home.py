@@ -1,7 +1,7 @@
-"""The quality officer's home panel of management reviews: reviews planned for a day that has
-passed and not held, agencies with no review held within the interval, open actions due or
-overdue; each list bounded, linked to the full filtered list, and scoped to the agencies the
-user prepares reviews for."""
+"""A quality officer's management reviews on the home page: reviews planned for a day that has
+passed and not held and open actions due or overdue on the "waiting for you" card, agencies
+with no review held within the interval on the reviews panel; each list bounded, linked to the
+full filtered list, and scoped to the agencies the user prepares reviews for."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from qms.core.registry import WAITING_SHOWN
 from qms.extensions import db
 from qms.review import operations, queries, workflow
 from tests.factories_plan import make_world
@@ -52,22 +53,34 @@ def reviews(app, monkeypatch):
     return world, held, later, overdue, coming, old, elsewhere
 
 
-def test_the_officer_sees_overdue_reviews_and_actions_bounded(reviews, client, auth):
+def _card(page: str) -> str:
+    """The "waiting for you" card, where the reviews overdue and the actions due are listed."""
+    return page.split('class="card waiting"')[1].split("</section>")[0]
+
+
+def test_the_officer_sees_overdue_reviews_and_actions_bounded(reviews, app, client, auth):
     world, held, later, overdue, coming, _old, elsewhere = reviews
     auth.login(world.officer)
     page = client.get("/").get_data(as_text=True)
     panel = page.split('id="home-reviews"')[1].split("</section>")[0]
-    assert f"/review/{overdue.id}" in panel and "RTM semester II" in panel
-    assert f'/review/{coming.id}"' not in panel and "RTM kota lain" not in panel
     # the agency held a review in April: no gap for it; the other agency is not the officer's
     assert world.agency.name not in panel and world.other.name not in panel
+    card = _card(page)
+    assert f'/review/{coming.id}"' not in card and "RTM kota lain" not in card
+    # the overdue review is counted, with its list; the actions overdue are older, so first
+    assert ">Tinjauan manajemen terlambat: 1</a>" in card
+    assert "/review/?attention=overdue" in card
+    with app.test_request_context():
+        tasks = queries.review_tasks(world.officer, WAITING_SHOWN)[1]
+    assert [t.url for t in tasks] == [f"/review/{overdue.id}"]
     # open actions due by TODAY + the notice
     due = len(DUE)
-    shown = re.findall(rf"/review/{held.id}#action-(\d+)", panel)
-    assert len(shown) == queries.HOME_PANEL_ROWS
-    assert f"#action-{later.id}" not in panel
-    assert f"({due} tindakan)" in panel and "/review/?attention=actions_due" in panel
-    assert panel.count("Terlambat") == queries.HOME_PANEL_ROWS  # all overdue, earliest first
+    shown = re.findall(rf"/review/{held.id}#action-(\d+)", card)
+    assert len(shown) == WAITING_SHOWN
+    assert f"#action-{later.id}" not in card
+    assert f">Tindak lanjut tinjauan jatuh tempo: {due}</a>" in card
+    assert "/review/?attention=actions_due" in card
+    assert card.count("Terlambat sejak") == WAITING_SHOWN  # all overdue, earliest first
     first = min(held.actions, key=lambda a: (a.due_on, a.id))
     assert shown[0] == str(first.id)
 
@@ -98,7 +111,8 @@ def test_readers_and_other_officers_see_no_panel_of_this_agency(reviews, client,
     assert 'id="home-reviews"' not in client.get("/").get_data(as_text=True)
     auth.logout()
     auth.login(world.stranger)
-    panel = client.get("/").get_data(as_text=True).split('id="home-reviews"')[1]
-    panel = panel.split("</section>")[0]
-    assert "RTM kota lain" in panel and "RTM semester II" not in panel and "Tindakan" not in panel
+    page = client.get("/").get_data(as_text=True)
+    card = _card(page)
+    assert "RTM kota lain" in card and "RTM semester II" not in card and "Tindakan" not in card
+    panel = page.split('id="home-reviews"')[1].split("</section>")[0]
     assert world.foreign.name in panel  # never held a review

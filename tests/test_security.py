@@ -272,6 +272,7 @@ PATCH /api/v1/sme/businesses/<int:business_id>
 PATCH /api/v1/sme/products/<int:product_id>
 PATCH /api/v1/staff/<int:record_id>
 PATCH /api/v1/units/<int:unit_id>
+POST /account/notifications
 POST /account/password
 POST /account/sessions/<int:session_id>/end
 POST /account/tokens

@@ -6,6 +6,7 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Regexp, ValidationError
 
 from qms.core.forms import REQUIRED, ChoiceField, max_length
+from qms.core.mail import NOTIFY_DAILY, NOTIFY_IMMEDIATELY
 from qms.core.roles import AGENCY_ROLES, Role
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -22,6 +23,17 @@ class ChangePasswordForm(FlaskForm):
     confirm = PasswordField(
         _l("Repeat the new password"),
         validators=[DataRequired(REQUIRED), EqualTo("password", _l("The passwords differ."))],
+    )
+
+
+class NotificationForm(FlaskForm):
+    notify = ChoiceField(
+        _l("Tell me of what waits for me"),
+        choices=[
+            (NOTIFY_IMMEDIATELY, _l("Immediately: one e-mail per event")),
+            (NOTIFY_DAILY, _l("Once a day: a daily digest")),
+        ],
+        validators=[DataRequired(REQUIRED)],
     )
 
 

@@ -9,6 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from qms.core.mail import NOTIFY_IMMEDIATELY
 from qms.core.models import AuditedMixin, TimestampMixin, str_enum
 from qms.core.roles import READ_ONLY_ROLES, ROLE_LABELS, Role
 from qms.core.timeutil import utcnow
@@ -32,6 +33,11 @@ class User(UserMixin, AuditedMixin, TimestampMixin, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(default=None)
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
     must_change_password: Mapped[bool] = mapped_column(default=False)
+    #: how the user hears of steps waiting for them (qms.core.mail.NOTIFY_CHOICES): "immediately"
+    #: one mail per event, or "daily" in the daily digest (migration 0024)
+    notify: Mapped[str] = mapped_column(
+        String(20), default=NOTIFY_IMMEDIATELY, server_default=NOTIFY_IMMEDIATELY
+    )
 
     roles: Mapped[list[RoleAssignment]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

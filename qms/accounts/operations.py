@@ -13,6 +13,7 @@ from qms.accounts.policies import is_own_admin_role, may_grant
 from qms.accounts.queries import find_by_email
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied
+from qms.core.mail import NOTIFY_CHOICES
 from qms.core.roles import AGENCY_ROLES, NATIONAL_ROLES, Role
 from qms.extensions import db
 from qms.organisations.models import Agency, City, Unit
@@ -22,6 +23,14 @@ def set_locale(user: User, locale: str) -> None:
     if locale not in current_app.config["LANGUAGES"]:
         raise DomainError(_l("Unknown language."))
     user.locale = locale
+    db.session.flush()
+
+
+def set_notification_preference(user: User, choice: str) -> None:
+    """How the user hears of steps waiting for them: a mail per event, or the daily digest."""
+    if choice not in NOTIFY_CHOICES:
+        raise DomainError(_l("Choose one of the options offered."), field="notify")
+    user.notify = choice
     db.session.flush()
 
 

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from qms.accounts import authentication, operations, queries, sessions
-from qms.accounts.forms import ChangePasswordForm, LoginForm, TokenForm
+from qms.accounts.forms import ChangePasswordForm, LoginForm, NotificationForm, TokenForm
 from qms.accounts.models import ApiToken, SessionEnd, UserSession
 from qms.core.errors import DomainError
 from qms.core.views import commit_and_redirect
@@ -94,7 +94,34 @@ def change_password():
                     "tokens revoked: make a new token if a program needs one."
                 ),
             )
-    return render_template("accounts/password.html", form=form), 200 if not form.errors else 422
+    return render_template(
+        "accounts/password.html", form=form, notifications=_notification_form()
+    ), 200 if not form.errors else 422
+
+
+def _notification_form(formdata=None) -> NotificationForm:
+    form = NotificationForm(formdata=formdata, data={"notify": current_user.notify})
+    return form
+
+
+@bp.post("/account/notifications")
+@login_required
+def notifications():
+    """How the user hears of what waits for them (immediately, or in the daily digest)."""
+    form = _notification_form(request.form)
+    if form.validate():
+        try:
+            operations.set_notification_preference(current_user, form.notify.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.notify.errors.append(str(error.message))
+        else:
+            return commit_and_redirect(
+                url_for("accounts.change_password"), _("Your notification preference was saved.")
+            )
+    return render_template(
+        "accounts/password.html", form=ChangePasswordForm(formdata=None), notifications=form
+    ), 422
 
 
 @bp.post("/language/<locale>")

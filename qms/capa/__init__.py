@@ -3,7 +3,7 @@ complaints as one of their sources."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 from qms.core.roles import Role
@@ -45,12 +45,14 @@ def init_app(app: Flask) -> None:
         AgencyPanel,
         HomePanel,
         NavItem,
+        TaskSource,
         add_agency_panel,
         add_command,
         add_demo_seeder,
         add_home_panel,
         add_nav,
         add_reminder_source,
+        add_task_source,
     )
     from qms.files.policies import register_owner
 
@@ -73,6 +75,16 @@ def init_app(app: Flask) -> None:
     )
     add_home_panel(
         HomePanel("capa/_home_panel.html", queries.home_context, _sees_register, order=40)
+    )
+    add_task_source(
+        TaskSource(
+            "capa.review",
+            _l("Plans to accept and actions to verify"),
+            queries.waiting_tasks,
+            _sees_register,
+            lambda user: url_for("capa.register", waiting=1),
+            order=20,
+        )
     )
     add_agency_panel(
         AgencyPanel(

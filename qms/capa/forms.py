@@ -272,6 +272,7 @@ class RegisterFilterForm(FlaskForm):
         validators=[Optional()],
     )
     overdue = BooleanField(_l("Overdue only"), false_values=UNTICKED)
+    waiting = BooleanField(_l("Waiting for me"), false_values=UNTICKED)
     q = StringField(_l("Search"), validators=[Optional()])
     archived = BooleanField(_l("Include archived"), false_values=UNTICKED)
 
@@ -283,6 +284,7 @@ class RegisterFilterForm(FlaskForm):
             "source": _chosen(self.source),
             "grade": _chosen(self.grade),
             "overdue": bool(self.overdue.data),
+            "waiting": bool(self.waiting.data),
             "text": self.q.data or "",
             "archived": bool(self.archived.data),
         }

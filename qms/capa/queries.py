@@ -8,13 +8,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, func, or_, select
 
 from qms.accounts.models import User
 from qms.accounts.queries import auditors_of_city
-from qms.capa.models import GRADE_LABELS, NcGrade, NcStatus, Nonconformity
-from qms.capa.workflow import available_transitions
+from qms.capa.models import GRADE_LABELS, CorrectiveAction, NcGrade, NcStatus, Nonconformity
 from qms.core import access
+from qms.core.registry import Task
+from qms.core.roles import Role
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency, Unit
@@ -31,6 +34,8 @@ class RegisterFilter:
     source: str | None = None
     grade: str | None = None
     overdue: bool = False
+    #: only the plans to accept and actions to verify that wait for the user
+    waiting: bool = False
     text: str = ""
     #: archived entries are left out unless asked for
     archived: bool = False
@@ -48,6 +53,10 @@ def register_query(user: User, filters: RegisterFilter, today: date | None = Non
         query = query.where(Nonconformity.grade == filters.grade)
     if filters.overdue:
         query = query.where(Nonconformity.is_overdue(today or local_today()))
+    if filters.waiting:
+        waiting = waiting_query(user)
+        ids = waiting.with_only_columns(Nonconformity.id) if waiting is not None else []
+        query = query.where(Nonconformity.id.in_(ids))
     if filters.text:
         like = f"%{filters.text.strip()}%"
         query = query.where(
@@ -79,23 +88,99 @@ def open_count(user: User) -> int:
     return db.session.scalar(query.with_only_columns(func.count())) or 0
 
 
-def awaiting(user: User) -> list[Nonconformity]:
-    """What waits for this user as reviewer: plans to accept, actions to verify."""
-    query = access.scoped(Nonconformity, user).where(
-        Nonconformity.status.in_((NcStatus.PLAN_SUBMITTED, NcStatus.IMPLEMENTED))
+def _reviews(user: User) -> Any:
+    """SQL for policies.REVIEW: the agency's quality officers, and the city's internal auditor
+    who raised the nonconformity or follows it up."""
+    auditor_cities = user.city_ids(Role.INTERNAL_AUDITOR)
+    return or_(
+        Nonconformity.agency_id.in_(user.agency_ids(Role.QUALITY_OFFICER)),
+        and_(
+            Nonconformity.agency_id.in_(
+                select(Agency.id).where(Agency.city_id.in_(auditor_cities))
+            ),
+            or_(Nonconformity.raised_by_id == user.id, Nonconformity.auditor_id == user.id),
+        ),
     )
-    return [
-        nc
-        for nc in db.session.scalars(query.order_by(Nonconformity.due_date))
-        if any(t.name != "return_plan" for t in available_transitions(nc, user))
+
+
+def waiting_query(user: User) -> Select | None:
+    """What waits for this user as reviewer, as the workflow's table says (workflow.py):
+    plans to accept (not their own) and actions to verify (not implemented by them), soonest
+    due first; None for read-only users."""
+    if user.is_read_only:
+        return None
+    admin_cities = user.city_ids(Role.CITY_ADMIN)
+    verifies = or_(
+        _reviews(user),
+        Nonconformity.agency_id.in_(select(Agency.id).where(Agency.city_id.in_(admin_cities))),
+    )
+    did_an_action = (
+        select(CorrectiveAction.id)
+        .where(
+            CorrectiveAction.nonconformity_id == Nonconformity.id,
+            CorrectiveAction.plan_round == Nonconformity.plan_round,
+            CorrectiveAction.done_by_id == user.id,
+        )
+        .exists()
+    )
+    to_accept = and_(
+        Nonconformity.status == NcStatus.PLAN_SUBMITTED,
+        _reviews(user),
+        or_(
+            Nonconformity.plan_submitted_by_id.is_(None),
+            Nonconformity.plan_submitted_by_id != user.id,
+        ),
+    )
+    to_verify = and_(
+        Nonconformity.status == NcStatus.IMPLEMENTED,
+        verifies,
+        or_(Nonconformity.implemented_by_id.is_(None), Nonconformity.implemented_by_id != user.id),
+        ~did_an_action,
+    )
+    return (
+        access.scoped(Nonconformity, user)
+        .where(or_(to_accept, to_verify))
+        .order_by(Nonconformity.due_date, Nonconformity.id)
+    )
+
+
+def awaiting(user: User, limit: int | None = None) -> list[Nonconformity]:
+    """What waits for this user as reviewer: plans to accept, actions to verify."""
+    query = waiting_query(user)
+    if query is None:
+        return []
+    return list(db.session.scalars(query.limit(limit) if limit else query))
+
+
+def waiting_tasks(user: User, limit: int) -> tuple[int, list[Task]]:
+    """For the "waiting for you" card: the number of plans to accept and actions to verify,
+    and the `limit` due soonest."""
+    query = waiting_query(user)
+    if query is None:
+        return 0, []
+    count = db.session.scalar(query.order_by(None).with_only_columns(func.count())) or 0
+    today = local_today()
+    kinds = {
+        NcStatus.PLAN_SUBMITTED: _l("Accept or return the plan"),
+        NcStatus.IMPLEMENTED: _l("Verify the effectiveness"),
+    }
+    return count, [
+        Task(
+            title=f"{nc.number} · {nc.statement[:80]}",
+            url=url_for("capa.detail", nc_id=nc.id),
+            due=nc.due_date,
+            overdue=nc.due_date < today,
+            kind=kinds[nc.status],
+        )
+        for nc in db.session.scalars(query.limit(limit))
     ]
 
 
 def home_context(user: User) -> dict[str, Any]:
+    """The register's panel; what waits for the user is on the "waiting for you" card."""
     return {
         "open": open_count(user),
         "overdue": overdue(user, limit=HOME_PANEL_OVERDUE),
-        "awaiting": awaiting(user),
     }
 
 

@@ -28,7 +28,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from qms.accounts.models import User
-from qms.capa import contributions, operations
+from qms.capa import contributions, notifications, operations
 from qms.capa.deadlines import renewed_due_date
 from qms.capa.models import (
     MAX_WHY_STEPS,
@@ -371,6 +371,7 @@ def transition(
     STEPS[name](actor, nc, values or {}, today or local_today())
     with stale_write_refused(operations.STALE):
         WORKFLOW.apply(nc, name, actor, NcStatus)
+    notifications.after_step(actor, nc, name, WORKFLOW)
     return nc
 
 

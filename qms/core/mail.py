@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from email.message import EmailMessage
+from typing import Any
 
 from flask import current_app, has_request_context
+from flask_babel import force_locale
 from sqlalchemy import Index, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -64,6 +67,43 @@ def queue_mail(reminder: Reminder) -> OutboxMessage | None:
         except (OSError, smtplib.SMTPException) as exc:
             message.error = str(exc)[:500]
     return message
+
+
+#: a user's choice of how they hear of steps waiting for them (users.notify)
+NOTIFY_IMMEDIATELY = "immediately"
+NOTIFY_DAILY = "daily"
+NOTIFY_CHOICES = (NOTIFY_IMMEDIATELY, NOTIFY_DAILY)
+
+
+def notify(
+    recipients: Iterable[Any],
+    actor: Any,
+    key: str,
+    compose: Callable[[Any], tuple[Any, Any]],
+) -> list[OutboxMessage]:
+    """Tell the people a step now waits for, when it happens: one mail each through the outbox,
+    in their language, composed by `compose(user) -> (subject, body)`. The actor is not told of
+    their own step, inactive users are not told, and those who chose the daily digest read it
+    there (the card of things waiting, qms/home/digest.py). `key` names the event: each
+    recipient is told of it once."""
+    if not has_request_context():
+        # the mail links to a page: that needs a request (as for the reminders)
+        with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+            return notify(recipients, actor, key, compose)
+    queued = []
+    told: set[int] = set()
+    for user in recipients:
+        if user.id in told or not user.active or (actor is not None and user.id == actor.id):
+            continue
+        told.add(user.id)
+        if getattr(user, "notify", NOTIFY_IMMEDIATELY) != NOTIFY_IMMEDIATELY:
+            continue
+        with force_locale(user.locale):
+            subject, body = compose(user)
+            message = queue_mail(Reminder(user.email, str(subject), str(body), f"{key}:{user.id}"))
+        if message is not None:
+            queued.append(message)
+    return queued
 
 
 def run_reminders(today: date) -> list[OutboxMessage]:

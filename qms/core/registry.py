@@ -104,6 +104,42 @@ class IndicatorSource:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class Task:
+    """One thing waiting for a user: what it is, where to act on it, and by when."""
+
+    title: str
+    url: str
+    due: date | None = None
+    overdue: bool = False
+    #: what kind of step it asks for ("Approve", "Accept the plan"…)
+    kind: Any = ""
+
+
+@dataclass(frozen=True)
+class TaskSource:
+    """A feature's part of the "waiting for you" card. `collect(user, limit)` answers the
+    number of things waiting and at most `limit` of them, counted and chosen in SQL (a
+    constant number of queries, however many wait); `link(user)` is the full filtered list."""
+
+    key: str
+    label: Any
+    collect: Callable[[Any, int], tuple[int, list[Task]]]
+    visible: Callable[[Any], bool]
+    link: Callable[[Any], str]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """The card: the sources with their counts and links, and the first items, overdue first
+    then by due date."""
+
+    total: int
+    items: list[Task]
+    sources: list[tuple[TaskSource, int, str]]
+
+
 DemoSeeder = Callable[[], None]
 
 #: `flask qms …` commands features add (each feature keeps its own in its cli.py)
@@ -113,6 +149,7 @@ nav_items: list[NavItem] = []
 home_panels: list[HomePanel] = []
 agency_panels: list[AgencyPanel] = []
 reminder_sources: list[ReminderSource] = []
+task_sources: list[TaskSource] = []
 #: (order, seeder): each feature's demo data, run in order after the organisations and users
 demo_seeders: list[tuple[int, DemoSeeder]] = []
 #: key -> the figure; a feature registers its own from its init_app (see IndicatorSource)
@@ -135,6 +172,32 @@ def add_agency_panel(panel: AgencyPanel) -> None:
     if panel.template not in {p.template for p in agency_panels}:
         agency_panels.append(panel)
         agency_panels.sort(key=lambda p: p.order)
+
+
+def add_task_source(source: TaskSource) -> None:
+    """Offer a list of what waits for its people; the same key replaces it."""
+    task_sources[:] = [s for s in task_sources if s.key != source.key] + [source]
+    task_sources.sort(key=lambda s: (s.order, s.key))
+
+
+#: at most this many things waiting are shown on the home page
+WAITING_SHOWN = 10
+
+
+def waiting_for(user: Any, limit: int = WAITING_SHOWN) -> Waiting:
+    """What waits for `user` across the features: each source's count and link, and the
+    first `limit` items merged, overdue first, then by due date (undated last)."""
+    items: list[Task] = []
+    sources: list[tuple[TaskSource, int, str]] = []
+    for source in task_sources:
+        if not (user.is_authenticated and source.visible(user)):
+            continue
+        count, first = source.collect(user, limit)
+        if count:
+            sources.append((source, count, source.link(user)))
+            items.extend(first[:limit])
+    items.sort(key=lambda t: (not t.overdue, t.due is None, t.due or date.min))
+    return Waiting(sum(count for _s, count, _l in sources), items[:limit], sources)
 
 
 def add_command(command: Any) -> None:

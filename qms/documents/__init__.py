@@ -9,7 +9,7 @@ settings.py  the code pattern, notice and review periods"""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 from qms.core.roles import Role
@@ -28,7 +28,8 @@ def _reads_documents(user) -> bool:
 
 
 def _approves(user) -> bool:
-    return user.has_role(Role.AGENCY_HEAD)
+    """Who may be authorised to approve revisions (approvers.APPROVER_ROLES)."""
+    return user.has_role(Role.AGENCY_HEAD, Role.QUALITY_OFFICER, Role.CITY_ADMIN)
 
 
 def _sees_review_panel(user) -> bool:
@@ -40,11 +41,13 @@ def init_app(app: Flask) -> None:
         AgencyPanel,
         HomePanel,
         NavItem,
+        TaskSource,
         add_agency_panel,
         add_demo_seeder,
         add_home_panel,
         add_nav,
         add_reminder_source,
+        add_task_source,
     )
     from qms.documents import (
         api,  # noqa: F401  (api declares its routes)
@@ -82,9 +85,14 @@ def init_app(app: Flask) -> None:
             order=20,
         )
     )
-    add_home_panel(
-        HomePanel(
-            "documents/_approval_panel.html", approvers.awaiting_approval, _approves, order=19
+    add_task_source(
+        TaskSource(
+            "documents.approve",
+            _l("Revisions to approve"),
+            approvers.approval_tasks,
+            _approves,
+            lambda user: url_for("documents.index", revision="in_review"),
+            order=10,
         )
     )
     add_agency_panel(

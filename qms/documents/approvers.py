@@ -9,14 +9,18 @@ revision (workflow.py)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import contains_eager
 
+from qms.accounts.models import RoleAssignment
+from qms.accounts.models import User as Account
 from qms.core import access
 from qms.core.access import User
 from qms.core.errors import DomainError, PermissionDenied
+from qms.core.registry import Task
 from qms.core.roles import Role
 from qms.documents.models import (
     Document,
@@ -112,19 +116,101 @@ def configure(
     return table(agency.id)
 
 
-def awaiting_approval(user: User) -> dict[str, Any]:
-    """For the agency head's home page: the revisions in review of their agencies that they may
-    approve (not their own), oldest submission first."""
-    agency_ids = user.agency_ids(Role.AGENCY_HEAD)
-    in_review = db.session.scalars(
+# --- what waits for the approvers: the home page's card and the mail on submission --------
+
+
+def _approvable(user: User) -> dict[int, set[DocumentType]]:
+    """Per agency, the types whose revisions the user may approve: the agencies where they
+    hold an approving role (a city admin: the agencies of their cities), in two queries."""
+    held: dict[int, set[Role]] = {}
+    for role in (Role.AGENCY_HEAD, Role.QUALITY_OFFICER):
+        for agency_id in user.agency_ids(role):
+            held.setdefault(agency_id, set()).add(role)
+    cities = user.city_ids(Role.CITY_ADMIN)
+    if cities:
+        for agency_id in db.session.scalars(select(Agency.id).where(Agency.city_id.in_(cities))):
+            held.setdefault(agency_id, set()).add(Role.CITY_ADMIN)
+    if not held:
+        return {}
+    configured: dict[tuple[int, DocumentType], set[Role]] = {}
+    for agency_id, document_type, role in db.session.execute(
+        select(
+            DocumentApprover.agency_id, DocumentApprover.document_type, DocumentApprover.role
+        ).where(DocumentApprover.agency_id.in_(held))
+    ):
+        configured.setdefault((agency_id, document_type), set()).add(role)
+    result: dict[int, set[DocumentType]] = {}
+    for agency_id, roles in held.items():
+        types = {t for t in DocumentType if roles & (configured.get((agency_id, t)) or DEFAULTS[t])}
+        if types:
+            result[agency_id] = types
+    return result
+
+
+def awaiting_query(user: User):
+    """The revisions in review that the user may approve (not their own), oldest first."""
+    approvable = _approvable(user)
+    if not approvable:
+        return None
+    return (
         select(DocumentRevision)
         .join(Document, Document.id == DocumentRevision.document_id)
         .where(
-            Document.agency_id.in_(agency_ids),
             DocumentRevision.state == RevisionState.IN_REVIEW,
             DocumentRevision.author_id != user.id,
+            or_(
+                *(
+                    and_(Document.agency_id == agency_id, Document.doc_type.in_(types))
+                    for agency_id, types in approvable.items()
+                )
+            ),
         )
         .order_by(DocumentRevision.submitted_at, DocumentRevision.id)
-        .limit(50)
     )
-    return {"revisions": [r for r in in_review if may_approve(user, r)]}
+
+
+def approval_tasks(user: User, limit: int) -> tuple[int, list[Task]]:
+    """For the "waiting for you" card: how many revisions await the user's approval and the
+    oldest `limit` of them."""
+    query = awaiting_query(user)
+    if query is None:
+        return 0, []
+    count = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    revisions = db.session.scalars(
+        query.options(contains_eager(DocumentRevision.document)).limit(limit)
+    ).all()
+    label = _l("Approve the revision")
+    return count or 0, [
+        Task(
+            title=f"{r.document.code} rev. {r.number} · {r.document.title}",
+            url=url_for("documents.show_revision", revision_id=r.id),
+            due=None,
+            overdue=False,
+            kind=label,
+        )
+        for r in revisions
+    ]
+
+
+def approvers_of(revision: DocumentRevision) -> list[Account]:
+    """The active people who may approve this revision: the holders of the roles its agency
+    authorises for its type, the author aside."""
+    document = revision.document
+    agency = document.agency
+    roles = table(agency.id)[document.doc_type]
+    scopes = []
+    for role in roles:
+        if role == Role.CITY_ADMIN:
+            scopes.append(
+                and_(RoleAssignment.role == role, RoleAssignment.city_id == agency.city_id)
+            )
+        else:
+            scopes.append(and_(RoleAssignment.role == role, RoleAssignment.agency_id == agency.id))
+    people = db.session.scalars(
+        select(Account)
+        .join(RoleAssignment, RoleAssignment.user_id == Account.id)
+        .where(or_(*scopes), Account.active.is_(True), Account.id != revision.author_id)
+        .order_by(Account.name, Account.id)
+        .distinct()
+    )
+    return list(people)

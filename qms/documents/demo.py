@@ -43,6 +43,8 @@ class Rev:
     sections: dict[str, str] = field(default_factory=dict)
     #: the day it took effect, where other demo records name it (the audit findings)
     effective_on: date | None = None
+    #: a draft submitted for approval: it waits for the approver (the home page's card)
+    submitted: bool = False
 
 
 @dataclass
@@ -183,7 +185,12 @@ DOCUMENTS: list[Doc] = [
                 KTP_EL_REV2,
                 effective_on=KTP_EL_REV2_EFFECTIVE,
             ),
-            Rev("Notifikasi WhatsApp saat KTP-el siap diambil", None, KTP_EL_REV3),
+            Rev(
+                "Notifikasi WhatsApp saat KTP-el siap diambil",
+                None,
+                KTP_EL_REV3,
+                submitted=True,
+            ),
         ],
         unit="Seksi Identitas Penduduk",
     ),
@@ -393,6 +400,9 @@ def _seed_document(spec: Doc, agency: Agency, author: User, approver: User) -> N
         with acting_as(author.id):
             revision = operations.create_revision(author, document, rev.summary, rev.sections)
         if rev.effective_months_ago is None and rev.effective_on is None:
+            if rev.submitted:
+                with acting_as(author.id):
+                    workflow.transition(author, revision, "submit")
             continue
         with acting_as(author.id):
             workflow.transition(author, revision, "submit")

@@ -40,6 +40,7 @@ from qms.documents.models import (
     DocumentType,
     ReviewOutcome,
     ReviewState,
+    RevisionState,
 )
 from qms.documents.operations import DocumentValues
 from qms.documents.queries import MasterListFilter
@@ -255,6 +256,12 @@ class MasterListFilterForm(FlaskForm):
         default="",
         validators=[Optional()],
     )
+    revision = ChoiceField(
+        _l("Revision"),
+        choices=choices([("", _l("All")), (RevisionState.IN_REVIEW.value, _l("In review"))]),
+        default="",
+        validators=[Optional()],
+    )
     q = StringField(_l("Search"), validators=[Optional(), max_length(100)])
 
     def __init__(self, *args: Any, agencies: Iterable = (), **kwargs: Any) -> None:
@@ -276,6 +283,7 @@ class MasterListFilterForm(FlaskForm):
             doc_type=value("doc_type"),
             status=value("status"),
             review=value("review"),
+            revision=value("revision"),
             q=value("q") or "",
         )
 

@@ -137,6 +137,8 @@ class MasterListFilter:
     doc_type: str | None = None
     status: str | None = None
     review: str | None = None  # a ReviewState
+    #: "in_review": only documents with a revision awaiting approval
+    revision: str | None = None
     q: str = ""
 
 
@@ -160,6 +162,11 @@ def master_list_query(
         query = query.where(Document.status == DocumentStatus(filters.status).value)
     if filters.review:
         query = query.where(Document.review_state(today) == ReviewState(filters.review).value)
+    if filters.revision == RevisionState.IN_REVIEW:
+        in_review = select(DocumentRevision.document_id).where(
+            DocumentRevision.state == RevisionState.IN_REVIEW
+        )
+        query = query.where(Document.id.in_(in_review))
     if filters.q.strip():
         needle = f"%{filters.q.strip().lower()}%"
         query = query.where(

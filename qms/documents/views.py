@@ -44,7 +44,13 @@ from qms.documents.forms import (
     WithdrawForm,
     document_data,
 )
-from qms.documents.models import DOCUMENT_TYPE_LABELS, Document, DocumentRevision, DocumentType
+from qms.documents.models import (
+    DOCUMENT_TYPE_LABELS,
+    Document,
+    DocumentRevision,
+    DocumentType,
+    RevisionState,
+)
 from qms.extensions import db
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
@@ -262,6 +268,7 @@ def _render_revision(
         document=document,
         files=files_of(revision),
         steps=workflow.available_steps(revision, current_user),
+        stages=workflow.stages(revision),
         transition_form=TransitionForm(
             formdata=None, version=revision.version, effective_on=today()
         ),
@@ -270,6 +277,9 @@ def _render_revision(
         previous=queries.previous_revision(revision),
         review_origin=review_inputs.review_origin(revision, current_user),
         history=entries,
+        approvers=approvers.approvers_of(revision)
+        if revision.state == RevisionState.IN_REVIEW
+        else None,
     ), status
 
 

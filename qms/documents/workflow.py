@@ -20,10 +20,12 @@ from sqlalchemy import select
 from qms.accounts.models import User
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied
+from qms.core.i18n import fmt_date
 from qms.core.timeutil import today as local_today
 from qms.core.timeutil import utcnow
-from qms.core.workflow import StateMachine, Transition
-from qms.documents import approvers
+from qms.core.workflow import Stage, StateMachine, Transition
+from qms.core.workflow import stages as workflow_stages
+from qms.documents import approvers, notifications
 from qms.documents.models import (
     REVISION_STATE_LABELS,
     Document,
@@ -244,6 +246,7 @@ def transition(
     with refuse_concurrent_change():
         step.handle(actor, revision, given)
         WORKFLOW.apply(revision, action, actor, RevisionState)
+    notifications.after_step(actor, revision, action)
     return revision
 
 
@@ -302,3 +305,33 @@ def withdraw_document(
         document.withdrawal_reason = reason.strip()
         db.session.flush()
     return document
+
+
+#: a revision's way to taking effect, as its stepper shows it
+STAGES = (
+    RevisionState.DRAFT,
+    RevisionState.IN_REVIEW,
+    RevisionState.APPROVED,
+    RevisionState.EFFECTIVE,
+)
+
+
+def stages(revision: DocumentRevision) -> list[Stage] | None:
+    """Where the revision stands on its way to taking effect: a superseded or obsolete one took
+    effect once (every stage done); a discarded draft has no way left (None)."""
+    if revision.state == RevisionState.DISCARDED:
+        return None
+    current = revision.state
+    if current in (RevisionState.SUPERSEDED, RevisionState.OBSOLETE):
+        current = RevisionState.EFFECTIVE
+    notes = {
+        RevisionState.IN_REVIEW.value: revision.submitted_at and fmt_date(revision.submitted_at),
+        RevisionState.APPROVED.value: revision.approved_at and fmt_date(revision.approved_at),
+        RevisionState.EFFECTIVE.value: revision.effective_on and fmt_date(revision.effective_on),
+    }
+    return workflow_stages(
+        [s.value for s in STAGES],
+        {s.value: REVISION_STATE_LABELS[s] for s in STAGES},
+        current.value,
+        {key: note for key, note in notes.items() if note},
+    )

@@ -8,8 +8,8 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from qms.core.registry import HomePanel, NavItem, add_home_panel, add_nav
-    from qms.home import policies, queries, views
+    from qms.core.registry import HomePanel, NavItem, add_home_panel, add_nav, add_reminder_source
+    from qms.home import digest, policies, queries, views
 
     policies.register()
     add_home_panel(
@@ -27,4 +27,5 @@ def init_app(app: Flask) -> None:
         HomePanel("home/panel_scope.html", queries.my_scope, lambda user: True, order=900)
     )
     add_nav(NavItem(_l("Outbox"), "home.outbox", policies.is_admin, 90, group="admin"))
+    add_reminder_source(digest.digest_reminders)
     app.register_blueprint(views.bp)

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from qms.core.errors import PermissionDenied
 from qms.core.pagination import paginate
-from qms.core.registry import panels_for
+from qms.core.registry import panels_for, waiting_for
 from qms.core.views import require_login
 from qms.home import policies, queries
 
@@ -17,7 +17,7 @@ require_login(bp)
 @bp.get("/")
 def index():
     panels = [(panel.template, panel.context(current_user)) for panel in panels_for(current_user)]
-    return render_template("home/index.html", panels=panels)
+    return render_template("home/index.html", panels=panels, waiting=waiting_for(current_user))
 
 
 @bp.get("/outbox")

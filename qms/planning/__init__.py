@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask
+from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 from qms.core.roles import Role
@@ -34,12 +34,14 @@ def init_app(app: Flask) -> None:
         AgencyPanel,
         HomePanel,
         NavItem,
+        TaskSource,
         add_agency_panel,
         add_command,
         add_demo_seeder,
         add_home_panel,
         add_nav,
         add_reminder_source,
+        add_task_source,
     )
     from qms.files.policies import register_owner
     from qms.planning import (  # noqa: F401  (api: its routes)
@@ -96,6 +98,26 @@ def init_app(app: Flask) -> None:
             queries.agency_panel_context,
             queries.agency_panel_visible,
             order=45,
+        )
+    )
+    add_task_source(
+        TaskSource(
+            "planning.treatments",
+            _l("Risk treatments due"),
+            queries.treatment_tasks,
+            queries.sees_tasks,
+            lambda user: url_for("planning.risks"),
+            order=50,
+        )
+    )
+    add_task_source(
+        TaskSource(
+            "planning.risk_reviews",
+            _l("Risk reviews due"),
+            queries.risk_review_tasks,
+            queries.sees_tasks,
+            lambda user: url_for("planning.risks"),
+            order=51,
         )
     )
     add_reminder_source(reminders.reminders)

@@ -8,19 +8,23 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from flask import url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from qms.accounts.models import User
 from qms.core import access
 from qms.core.pagination import Page, paginate
+from qms.core.registry import Task
 from qms.core.roles import Role
+from qms.core.tasks import counted
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency, Unit
 from qms.planning import figures, periods
 from qms.planning.matrix import matrix
-from qms.planning.models import ContextIssue, InterestedParty, Objective, Risk
+from qms.planning.models import ContextIssue, InterestedParty, Objective, Risk, Treatment
 from qms.planning.policies import reads_plan_of
 from qms.planning.settings import setting
 from qms.planning.vocabulary import SCALE
@@ -165,15 +169,62 @@ def sees_home_panel(user: User) -> bool:
 
 
 def home_context(user: User) -> dict[str, Any]:
-    """A quality officer's home: objectives off target this year, treatments due."""
+    """A quality officer's home: objectives off target this year (the treatments and risk
+    reviews due are on the "waiting for you" card: treatment_tasks, risk_review_tasks)."""
+    today = local_today()
+    return {"off_target": figures.off_target(user, today.year), "today": today}
+
+
+def sees_tasks(user: User) -> bool:
+    return sees_home_panel(user) and not user.is_read_only
+
+
+def treatment_tasks(user: User, limit: int) -> tuple[int, list[Task]]:
+    """For the "waiting for you" card: the open risk treatments due within the reminders'
+    notice, overdue first."""
     today = local_today()
     due_by = today + timedelta(days=setting("TREATMENT_REMIND_BEFORE_DAYS"))
-    return {
-        "off_target": figures.off_target(user, today.year),
-        "treatments": figures.treatments_due(user, due_by),
-        "reviews": figures.reviews_due(user, today),
-        "today": today,
-    }
+    risks = access.scoped(Risk, user).with_only_columns(Risk.id)
+    query = (
+        select(Treatment)
+        .where(Treatment.risk_id.in_(risks), Treatment.is_due_by(due_by))
+        .options(joinedload(Treatment.risk))
+        .order_by(Treatment.due_on, Treatment.id)
+    )
+    total, treatments = counted(query, limit)
+    label = _l("Carry out the risk treatment")
+    return total, [
+        Task(
+            f"{t.action[:80]} · {t.risk.agency.code}",
+            url_for("planning.risk", risk_id=t.risk_id, _anchor="treatments"),
+            t.due_on,
+            t.due_on < today,
+            label,
+        )
+        for t in treatments
+    ]
+
+
+def risk_review_tasks(user: User, limit: int) -> tuple[int, list[Task]]:
+    """For the "waiting for you" card: the risks whose review date has come."""
+    today = local_today()
+    query = (
+        access.scoped(Risk, user)
+        .where(Risk.review_due(today))
+        .order_by(Risk.next_review_on, Risk.id)
+    )
+    total, risks = counted(query, limit)
+    label = _l("Review the risk")
+    return total, [
+        Task(
+            f"{r.title} · {r.agency.code}",
+            url_for("planning.risk", risk_id=r.id),
+            r.next_review_on,
+            r.next_review_on is not None and r.next_review_on < today,
+            label,
+        )
+        for r in risks
+    ]
 
 
 def agency_panel_visible(user: User, agency: Agency) -> bool:

@@ -12,7 +12,7 @@ views.py      the pages      api.py  /api/v1/management-reviews, …/readiness  
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 from qms.core.roles import Role
@@ -27,12 +27,14 @@ def init_app(app: Flask) -> None:
         AgencyPanel,
         HomePanel,
         NavItem,
+        TaskSource,
         add_agency_panel,
         add_demo_seeder,
         add_history_labels,
         add_home_panel,
         add_nav,
         add_reminder_source,
+        add_task_source,
     )
     from qms.core.review_inputs import add_origin_finder
     from qms.review import (  # noqa: F401  (api: its routes)
@@ -68,6 +70,26 @@ def init_app(app: Flask) -> None:
     )
     add_home_panel(
         HomePanel("review/_home_panel.html", queries.home_context, queries.sees_home_panel, 47)
+    )
+    add_task_source(
+        TaskSource(
+            "review.overdue",
+            _l("Management reviews overdue"),
+            queries.review_tasks,
+            queries.sees_tasks,
+            lambda user: url_for("review.index", attention="overdue"),
+            order=40,
+        )
+    )
+    add_task_source(
+        TaskSource(
+            "review.actions",
+            _l("Review actions due"),
+            queries.action_tasks,
+            queries.sees_tasks,
+            lambda user: url_for("review.index", attention="actions_due"),
+            order=41,
+        )
     )
     add_reminder_source(reminders.reminders)
     add_demo_seeder(demo.seed, order=80)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -16,8 +17,10 @@ from sqlalchemy.orm import joinedload, selectinload
 from qms.accounts.models import User
 from qms.core import access
 from qms.core.readiness import address
+from qms.core.registry import Task
 from qms.core.review_inputs import ActionOrigin, action_outlet
 from qms.core.roles import Role
+from qms.core.tasks import counted
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency
@@ -215,33 +218,61 @@ def review_gaps(user: User, today: date) -> list[ReviewGap]:
 
 
 def home_context(user: User) -> dict[str, Any]:
-    """A quality officer's home: reviews planned and not held by their date, agencies without a
-    review within the interval, open actions due or overdue; each list bounded, with the count
-    of all and a link to the filtered list."""
+    """A quality officer's home: the agencies without a review within the interval (reviews
+    overdue and actions due are on the "waiting for you" card: review_tasks, action_tasks)."""
     today = local_today()
-    overdue = access.scoped(ManagementReview, user).where(overdue_review(today))
-    actions = actions_due_query(user, today)
     gaps = review_gaps(user, today)
     return {
         "today": today,
         "interval": setting("REVIEW_INTERVAL_MONTHS"),
-        "overdue": db.session.scalars(
-            overdue.order_by(ManagementReview.planned_on, ManagementReview.id).limit(
-                HOME_PANEL_ROWS
-            )
-        ).all(),
-        "overdue_count": db.session.scalar(
-            overdue.with_only_columns(func.count(ManagementReview.id))
-        ),
         "gaps": gaps[:HOME_PANEL_ROWS],
         "gap_count": len(gaps),
-        "actions": db.session.scalars(
-            actions.options(joinedload(ReviewAction.review)).limit(HOME_PANEL_ROWS)
-        ).all(),
-        "action_count": db.session.scalar(
-            actions.with_only_columns(func.count(ReviewAction.id)).order_by(None)
-        ),
     }
+
+
+def sees_tasks(user: User) -> bool:
+    """Those who hold and follow up the reviews (read-only roles only read them)."""
+    return sees_home_panel(user) and not user.is_read_only
+
+
+def review_tasks(user: User, limit: int) -> tuple[int, list[Task]]:
+    """For the "waiting for you" card: reviews planned for a day passed and not held."""
+    today = local_today()
+    query = (
+        access.scoped(ManagementReview, user)
+        .where(overdue_review(today))
+        .order_by(ManagementReview.planned_on, ManagementReview.id)
+    )
+    total, reviews = counted(query, limit)
+    label = _l("Hold the management review")
+    return total, [
+        Task(
+            f"{r.title} · {r.agency.code}",
+            url_for("review.show", review_id=r.id),
+            r.planned_on,
+            True,
+            label,
+        )
+        for r in reviews
+    ]
+
+
+def action_tasks(user: User, limit: int) -> tuple[int, list[Task]]:
+    """For the "waiting for you" card: the review actions due or overdue."""
+    today = local_today()
+    query = actions_due_query(user, today).options(joinedload(ReviewAction.review))
+    total, actions = counted(query, limit)
+    label = _l("Complete the review action")
+    return total, [
+        Task(
+            f"{a.description[:80]} · {a.review.agency.code}",
+            url_for("review.show", review_id=a.review_id, _anchor=f"action-{a.id}"),
+            a.due_on,
+            a.due_on < today,
+            label,
+        )
+        for a in actions
+    ]
 
 
 def agency_panel_visible(user: User, agency: Agency) -> bool:

@@ -3,7 +3,7 @@ SNI certification pipeline (SPPT SNI, SNI Bina UMK)."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 
@@ -11,11 +11,13 @@ def init_app(app: Flask) -> None:
     from qms.core.registry import (
         HomePanel,
         NavItem,
+        TaskSource,
         add_demo_seeder,
         add_history_labels,
         add_home_panel,
         add_nav,
         add_reminder_source,
+        add_task_source,
     )
     from qms.files.policies import register_owner
     from qms.sme import (
@@ -45,6 +47,16 @@ def init_app(app: Flask) -> None:
     add_nav(NavItem(_l("UMK dashboard"), "sme.dashboard_page", readers, 62, group="sme"))
     add_nav(NavItem(_l("Guidance"), "sme.guidance", readers, 63, group="sme"))
     add_home_panel(HomePanel("sme/_home_panel.html", queries.home_panel_context, readers, 60))
+    add_task_source(
+        TaskSource(
+            "sme.surveillance",
+            _l("Surveillances due"),
+            queries.surveillance_tasks,
+            queries.acts_on_pathways,
+            lambda user: url_for("sme.dashboard_page"),
+            order=60,
+        )
+    )
     add_reminder_source(reminders.sme_reminders)
     reports.register()
     add_demo_seeder(demo.seed, 60)

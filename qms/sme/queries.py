@@ -7,11 +7,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask import url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from qms.core import access
+from qms.core.registry import Task
+from qms.core.roles import Role
+from qms.core.tasks import counted
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import City
@@ -23,6 +28,7 @@ from qms.sme.models import (
     Pathway,
     Product,
     StageRecord,
+    Surveillance,
     TrainingAttendance,
     TrainingBatch,
 )
@@ -257,3 +263,44 @@ def home_panel_context(user: Any) -> dict[str, Any]:
         "due": board.surveillance_due,
         "notice_days": setting("SME_EXPIRY_NOTICE_DAYS"),
     }
+
+
+def acts_on_pathways(user: Any) -> bool:
+    """The cooperative office's officers, who record the surveillances (BSN only reads)."""
+    return user.has_role(Role.COOP_OFFICER) and not user.is_read_only
+
+
+def surveillance_tasks(user: Any, limit: int) -> tuple[int, list[Task]]:
+    """For the "waiting for you" card: the surveillances of certificates in force not done and
+    due within the expiry notice, overdue first."""
+    today = local_today()
+    pathway_ids = access.scoped(Pathway, user).with_only_columns(Pathway.id)
+    certificates = figures.current_certificates(pathway_ids).with_only_columns(Certificate.id)
+    query = (
+        select(Surveillance)
+        .where(
+            Surveillance.certificate_id.in_(certificates),
+            Surveillance.done_on.is_(None),
+            Surveillance.due_on <= expiry_notice_horizon(today),
+        )
+        .options(
+            joinedload(Surveillance.certificate)
+            .joinedload(Certificate.pathway)
+            .joinedload(Pathway.product)
+            .joinedload(Product.business)
+        )
+        .order_by(Surveillance.due_on, Surveillance.id)
+    )
+    total, due = counted(query, limit)
+    label = _l("Record the surveillance")
+    return total, [
+        Task(
+            f"{s.certificate.number} · {s.certificate.pathway.product.name} · "
+            f"{s.certificate.pathway.product.business.name}",
+            url_for("sme.pathway", pathway_id=s.certificate.pathway_id),
+            s.due_on,
+            s.due_on < today,
+            label,
+        )
+        for s in due
+    ]
