@@ -7,6 +7,7 @@ The suite runs on SQLite by default and on PostgreSQL when QMS_TEST_DATABASE_URL
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -232,3 +233,35 @@ class Api:
 @pytest.fixture
 def api(client: FlaskClient) -> Api:
     return Api(client)
+
+
+# --- reports without WeasyPrint -------------------------------------------------------------
+
+
+@pytest.fixture
+def fake_render(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """A deterministic stand-in PDF per HTML instead of WeasyPrint, and the HTML of each
+    render (the portal's and the reports API's tests)."""
+    from qms.reports import engine
+
+    renders: list[str] = []
+
+    def render_pdf(html: str) -> engine.RenderedPdf:
+        renders.append(html)
+        return engine.RenderedPdf(b"%PDF-1.7 " + hashlib.sha256(html.encode()).digest(), 3)
+
+    monkeypatch.setattr(engine, "render_pdf", render_pdf)
+    return renders
+
+
+@pytest.fixture
+def kupang() -> dict:
+    """A city with two agencies (the reports' tests)."""
+    from tests.factories import AgencyFactory, CityFactory
+
+    city = CityFactory(name="Kota Kupang")
+    return {
+        "city": city,
+        "dukcapil": AgencyFactory(city=city, name="Dinas Dukcapil"),
+        "rsud": AgencyFactory(city=city, name="RSUD S.K. Lerik"),
+    }

@@ -11,31 +11,11 @@ import pytest
 
 from qms.core.roles import Role
 from qms.extensions import db
-from qms.reports import engine
 from qms.reports.models import GeneratedReport
-from tests.factories import AgencyFactory, CityFactory, UnitFactory, user_with_role
+from tests.factories import UnitFactory, user_with_role
 
-
-@pytest.fixture(autouse=True)
-def fake_render(monkeypatch):
-    renders: list[str] = []
-
-    def render_pdf(html: str) -> engine.RenderedPdf:
-        renders.append(html)
-        return engine.RenderedPdf(b"%PDF-1.7 " + hashlib.sha256(html.encode()).digest(), 2)
-
-    monkeypatch.setattr(engine, "render_pdf", render_pdf)
-    return renders
-
-
-@pytest.fixture
-def kupang():
-    city = CityFactory(name="Kota Kupang")
-    return {
-        "city": city,
-        "dukcapil": AgencyFactory(city=city, name="Dinas Dukcapil"),
-        "rsud": AgencyFactory(city=city, name="RSUD S.K. Lerik"),
-    }
+#: WeasyPrint is replaced by a stand-in (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("fake_render")
 
 
 def test_request_poll_download_list_and_verify(api, kupang, fake_render):

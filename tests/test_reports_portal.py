@@ -18,9 +18,8 @@ from qms.core.roles import Role
 from qms.core.timeutil import today
 from qms.extensions import db
 from qms.organisations.models import Agency
-from qms.reports import engine
 from qms.reports.models import GeneratedReport, ReportStatus
-from tests.factories import AgencyFactory, CityFactory, UnitFactory, user_with_role
+from tests.factories import AgencyFactory, UnitFactory, user_with_role
 from tests.factories_documents import (
     agency_head,
     effective_revision,
@@ -30,28 +29,8 @@ from tests.factories_documents import (
 from tests.factories_reports import GeneratedReportFactory
 from tests.factories_sme import BusinessFactory
 
-
-@pytest.fixture(autouse=True)
-def fake_render(monkeypatch):
-    """A deterministic stand-in PDF per HTML, and a count of renders."""
-    renders: list[str] = []
-
-    def render_pdf(html: str) -> engine.RenderedPdf:
-        renders.append(html)
-        return engine.RenderedPdf(b"%PDF-1.7 " + hashlib.sha256(html.encode()).digest(), 3)
-
-    monkeypatch.setattr(engine, "render_pdf", render_pdf)
-    return renders
-
-
-@pytest.fixture
-def kupang():
-    city = CityFactory(name="Kota Kupang")
-    return {
-        "city": city,
-        "dukcapil": AgencyFactory(city=city, name="Dinas Dukcapil"),
-        "rsud": AgencyFactory(city=city, name="RSUD S.K. Lerik"),
-    }
+#: WeasyPrint is replaced by a stand-in (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("fake_render")
 
 
 def _generate(client, city, agency=None, locale="id", **extra):
