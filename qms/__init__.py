@@ -18,6 +18,7 @@ FEATURES = (
     "organisations",
     "standards",
     "files",
+    "imports",
     "home",
     "audits",
     "documents",

@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
         cli,
         demo,
         findings,
+        imports,
         indicators,
         policies,
         queries,
@@ -58,6 +59,7 @@ def init_app(app: Flask) -> None:
 
     settings.init_config(app)
     policies.register()
+    imports.register()
     _register_search()
     working_days.register()
     register_owner(CorrectiveAction)

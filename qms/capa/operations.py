@@ -25,7 +25,7 @@ from qms.capa.models import (
     NcStatus,
     Nonconformity,
 )
-from qms.capa.numbering import format_number, next_sequence
+from qms.capa.numbering import format_number, next_sequence, reserve_sequence
 from qms.capa.policies import DESCRIBE, auditor_follows
 from qms.core import access
 from qms.core.errors import DomainError
@@ -107,10 +107,12 @@ def create_nonconformity(
     raised_on: date | None = None,
     due_date: date | None = None,
     authorize: bool = True,
+    sequence: int | None = None,
     **values: Any,
 ) -> Nonconformity:
     """A new nonconformity of the agency with its number; without a due date the configured
-    deadline for the source and grade applies."""
+    deadline for the source and grade applies. `sequence`: the number an imported one keeps
+    (the year's counter moves past it)."""
     raised_on = raised_on or local_today()
     if not statement.strip():
         raise DomainError(_l("State the nonconformity."), field="statement")
@@ -138,7 +140,11 @@ def create_nonconformity(
         raise DomainError(_l("The due date cannot be before the date raised."), field="due_date")
     _check_people_and_places(nc)
     nc.year = raised_on.year
-    nc.sequence = next_sequence(agency.id, nc.year)
+    if sequence is not None:
+        reserve_sequence(agency.id, nc.year, sequence)
+        nc.sequence = sequence
+    else:
+        nc.sequence = next_sequence(agency.id, nc.year)
     nc.number = format_number(agency, nc.year, nc.sequence)
     db.session.add(nc)
     db.session.flush()

@@ -53,6 +53,7 @@ def init_app(app: Flask) -> None:
         api,  # noqa: F401  (api declares its routes)
         approvers,
         demo,
+        imports,
         indicators,
         numbering,
         policies,
@@ -67,6 +68,7 @@ def init_app(app: Flask) -> None:
     settings.init_config(app)
     numbering.check_code_pattern(app.config["DOCUMENT_CODE_PATTERN"])
     policies.register()
+    imports.register()
     _register_search()
     app.register_blueprint(views.bp)
     app.jinja_env.globals.update(

@@ -4,6 +4,9 @@ constraint and a retry."""
 
 from __future__ import annotations
 
+import re
+import string
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -38,6 +41,41 @@ def next_seq(agency_id: int, doc_type: DocumentType) -> int:
         )
     )
     return (current or 0) + 1
+
+
+def seq_of_code(pattern: str, doc_type: DocumentType, agency_code: str, code: str) -> int | None:
+    """The number behind a code written by the pattern for this type and agency (an imported
+    code is kept when it has one), or None when the pattern would not write it."""
+    parts = []
+    for literal, name, _spec, _conversion in string.Formatter().parse(pattern):
+        parts.append(re.escape(literal))
+        if name == "seq":
+            parts.append(r"(?P<seq>\d{1,9})")
+        elif name == "type":
+            parts.append(re.escape(DOCUMENT_TYPE_PREFIXES[doc_type]))
+        elif name == "agency":
+            parts.append(re.escape(agency_code))
+    match = re.fullmatch("".join(parts), code)
+    if match is None:
+        return None
+    seq = int(match["seq"])
+    return seq if seq > 0 and format_code(pattern, doc_type, agency_code, seq) == code else None
+
+
+def insert_with_code(document: Document, agency_code: str, code: str) -> bool:
+    """Insert the document under a code it already had (an import), when the code fits the
+    agency's pattern and its number is free; False (nothing inserted) when it cannot."""
+    seq = seq_of_code(setting("DOCUMENT_CODE_PATTERN"), document.doc_type, agency_code, code)
+    if seq is None:
+        return False
+    document.seq, document.code = seq, code
+    try:
+        with db.session.begin_nested():
+            db.session.add(document)
+            db.session.flush()
+    except IntegrityError:  # the number or the code is taken: the caller numbers it anew
+        return False
+    return True
 
 
 def insert_numbered(document: Document, agency_code: str) -> None:

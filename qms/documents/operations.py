@@ -143,13 +143,20 @@ def _set_clauses(document: Document, clause_ids: list[int]) -> None:
 
 
 def create_document(
-    actor: User, agency: Agency, doc_type: DocumentType, values: DocumentValues
+    actor: User,
+    agency: Agency,
+    doc_type: DocumentType,
+    values: DocumentValues,
+    *,
+    keep_code: str | None = None,
 ) -> Document:
-    """Register a document and give it the agency's next code for its type."""
+    """Register a document and give it the agency's next code for its type (or `keep_code`, an
+    imported document's own code, when it fits the agency's pattern and is free)."""
     document = Document(agency_id=agency.id, agency=agency, doc_type=doc_type)
     access.authorize(actor, access.CREATE, document)
     _apply_values(document, doc_type, values)
-    numbering.insert_numbered(document, agency.code)
+    if keep_code is None or not numbering.insert_with_code(document, agency.code, keep_code):
+        numbering.insert_numbered(document, agency.code)
     _set_clauses(document, values.clause_ids)
     db.session.flush()
     return document

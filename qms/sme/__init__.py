@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
         api,  # noqa: F401  (its routes)
         catalogue,
         demo,
+        imports,
         policies,
         queries,
         reminders,
@@ -36,6 +37,7 @@ def init_app(app: Flask) -> None:
 
     settings.init_config(app)
     policies.register()
+    imports.register()
     _register_search()
     catalogue.register()
     for model in EVIDENCE_OWNERS:

@@ -1,0 +1,115 @@
+"""The import pages: upload → mapping → report → confirm, for every register a feature
+declares (`/imports/<kind>/new`, `/imports/<id>/mapping`, `/imports/<id>`, `…/confirm`)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from qms.core import access
+from qms.core.errors import DomainError
+from qms.core.forms import choices
+from qms.core.spreadsheets import column_letter
+from qms.core.views import commit_and_redirect, form_status, require_login, saved, show_on_form
+from qms.extensions import db
+from qms.imports import operations
+from qms.imports.forms import MappingForm, UploadForm, mapping_of
+from qms.imports.models import ImportBatch
+from qms.imports.registry import importer_for
+
+bp = Blueprint("imports", __name__, url_prefix="/imports")
+require_login(bp)
+
+
+@bp.route("/<kind>/new", methods=["GET", "POST"])
+def upload(kind: str):
+    importer = importer_for(kind)
+    if importer is None:
+        abort(404)
+    owners = operations.owners_for(current_user, importer)
+    if not owners:
+        return render_template("errors.html", message=_("You may not import here.")), 403
+    form = UploadForm()
+    form.owner_id.choices = choices((o.id, o.name) for o in owners)
+
+    def hold() -> ImportBatch:
+        chosen = form.owner_id.data if len(owners) > 1 else owners[0].id
+        owner = next((o for o in owners if o.id == chosen), None)
+        if owner is None:
+            raise DomainError(_("Choose where to import."), field="owner_id")
+        upload = form.file.data
+        return operations.upload(current_user, importer, owner, upload.filename, upload.read())
+
+    batch = saved(form, hold)
+    if batch is not None:
+        return redirect(url_for("imports.mapping", batch_id=batch.id))
+    return render_template(
+        "imports/upload.html", form=form, importer=importer, owners=owners
+    ), form_status(form)
+
+
+def _batch(batch_id: int) -> ImportBatch:
+    return access.get_visible(ImportBatch, batch_id, current_user)
+
+
+@bp.route("/<int:batch_id>/mapping", methods=["GET", "POST"])
+def mapping(batch_id: int):
+    batch = _batch(batch_id)
+    importer = operations.importer_of(batch)
+    if not access.can(current_user, access.EDIT, batch) or batch.confirmed_at is not None:
+        return redirect(url_for("imports.report", batch_id=batch.id))
+    form = MappingForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            if request.form.get("sheet") and request.form["sheet"] != batch.sheet:
+                operations.choose_sheet(current_user, batch, request.form["sheet"])
+                return commit_and_redirect(url_for("imports.mapping", batch_id=batch.id))
+            operations.set_mapping(current_user, batch, mapping_of(request.form, importer.fields))
+        except DomainError as error:
+            show_on_form(form, error)
+            db.session.refresh(batch)
+            status = 422
+        else:
+            return commit_and_redirect(url_for("imports.report", batch_id=batch.id))
+    elif form.errors:
+        status = 422
+    columns = [
+        (i, f"{column_letter(i)}: {h}" if h else column_letter(i))
+        for i, h in enumerate(batch.headings)
+    ]
+    return render_template(
+        "imports/mapping.html",
+        batch=batch,
+        importer=importer,
+        form=form,
+        columns=columns,
+    ), status
+
+
+@bp.get("/<int:batch_id>")
+def report(batch_id: int):
+    batch = _batch(batch_id)
+    return render_template(
+        "imports/report.html",
+        batch=batch,
+        importer=operations.importer_of(batch),
+        may_confirm=operations.may_confirm(current_user, batch),
+        may_map=batch.confirmed_at is None and access.can(current_user, access.EDIT, batch),
+    )
+
+
+@bp.post("/<int:batch_id>/confirm")
+def confirm(batch_id: int):
+    batch = _batch(batch_id)
+    result = operations.confirm(current_user, batch)
+    return commit_and_redirect(
+        url_for("imports.report", batch_id=batch.id),
+        _(
+            "Imported: %(new)s new; %(present)s already in the register; %(bad)s bad rows.",
+            new=result["imported"],
+            present=result["present"],
+            bad=result["error_count"],
+        ),
+    )

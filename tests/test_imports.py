@@ -1,0 +1,159 @@
+"""Registers in from spreadsheets (qms/imports, qms/core/spreadsheets.py): the document master
+list, the nonconformity log and the small-business list, uploaded as XLSX or CSV, their columns
+mapped (proposed from the headings, confirmed by the user), every row reported, and imported only
+when the uploader confirms; the same file twice stores nothing twice; numbers kept where they
+fit the agency's pattern and reported where they do not; only where the user may write."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from qms.capa.models import NcStatus, Nonconformity
+from qms.core.history import HistoryEntry
+from qms.core.roles import Role
+from qms.documents.models import Document, DocumentStatus, DocumentType
+from qms.extensions import db
+from qms.imports.models import ImportBatch
+from qms.sme.models import Business
+from tests.factories import AgencyFactory, CityFactory, user_with_role
+from tests.factories_capa import make_world
+from tests.factories_sme import BusinessFactory, coop_officer
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def workbook(*sheets: tuple[str, list[list]]) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def csv_bytes(rows: list[list]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return ("\ufeff" + out.getvalue()).encode()
+
+
+def upload(client, kind: str, data: bytes, name: str, owner_id: int | None = None):
+    fields = {"file": (io.BytesIO(data), name)}
+    if owner_id is not None:
+        fields["owner_id"] = str(owner_id)
+    return client.post(f"/imports/{kind}/new", data=fields, content_type="multipart/form-data")
+
+
+def batch_of(response) -> ImportBatch:
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    batch_id = int(response.headers["Location"].split("/imports/")[1].split("/")[0])
+    return db.session.get(ImportBatch, batch_id)
+
+
+def map_and_check(client, batch: ImportBatch, changes: dict | None = None):
+    mapping = {f"map-{k}": str(v) for k, v in batch.mapping.items()}
+    mapping.update(changes or {})
+    response = client.post(f"/imports/{batch.id}/mapping", data=mapping)
+    db.session.refresh(batch)
+    return response
+
+
+def full_import(client, kind, data, name, owner_id=None) -> ImportBatch:
+    batch = batch_of(upload(client, kind, data, name, owner_id))
+    assert map_and_check(client, batch).status_code == 302
+    assert client.post(f"/imports/{batch.id}/confirm").status_code == 302
+    db.session.refresh(batch)
+    return batch
+
+
+DOC_HEADINGS = ["Kode", "Judul", "Jenis", "Revisi", "Tanggal berlaku", "Status"]
+
+
+@pytest.fixture
+def world():
+    return make_world()
+
+
+def test_a_master_list_is_mapped_reported_and_imported_only_on_confirmation(
+    client, auth, world
+):
+    data = workbook(
+        (
+            "Daftar Induk",
+            [
+                ["DAFTAR INDUK DOKUMEN DINAS DUKCAPIL"],  # a title above the headings
+                [],
+                DOC_HEADINGS,
+                ["SOP-DUKCAPIL-007", "Penerbitan KTP-el", "SOP", 2, date(2025, 3, 3), "Berlaku"],
+                ["LAMA/01", "Formulir permohonan", "Formulir", 0, "03/02/2024", ""],
+                [None, None, None, None, None, None],
+                ["IK-DUKCAPIL-001", "=CONCAT(A1,B1)", "Instruksi kerja", 1, 45000, ""],
+                ["SOP-DUKCAPIL-008", "Tanpa tanggal", "SOP", 1, "kemarin", ""],
+            ],
+        )
+    )
+    auth.login(world.officer)
+    batch = batch_of(upload(client, "documents", data, "daftar-induk.xlsx"))
+    assert batch.heading_row == 3 and batch.agency_id == world.dukcapil.id
+    assert batch.mapping == {
+        "code": 0,
+        "title": 1,
+        "doc_type": 2,
+        "revision": 3,
+        "effective_on": 4,
+        "status": 5,
+    }
+    page = client.get(f"/imports/{batch.id}/mapping").get_data(as_text=True)
+    assert "Tanggal berlaku" in page
+    assert db.session.scalar(select(func.count(Document.id))) == 0
+
+    assert map_and_check(client, batch).status_code == 302
+    report = batch.report
+    assert (report["total"], report["empty"], report["valid"], report["new"]) == (4, 1, 2, 2)
+    errors = {(e["row"], e["column"].split(" ")[0]): e["message"] for e in report["errors"]}
+    assert "formula" in errors[(7, "B")]  # never evaluated
+    assert "kemarin" in errors[(8, "E")]
+    assert [n["given"] for n in report["renumbering"]] == ["LAMA/01"]
+    assert db.session.scalar(select(func.count(Document.id))) == 0  # nothing stored yet
+    page = client.get(f"/imports/{batch.id}").get_data(as_text=True)
+    assert "LAMA/01" in page and "kemarin" in page
+
+    assert client.post(f"/imports/{batch.id}/confirm").status_code == 302
+    documents = {d.title: d for d in db.session.scalars(select(Document))}
+    kept = documents["Penerbitan KTP-el"]
+    assert kept.code == "SOP-DUKCAPIL-007" and kept.seq == 7
+    assert kept.status == DocumentStatus.EFFECTIVE
+    assert kept.current_revision.number == 2
+    assert kept.current_revision.effective_on == date(2025, 3, 3)
+    renumbered = documents["Formulir permohonan"]
+    assert renumbered.code == "FRM-DUKCAPIL-001"
+    assert renumbered.current_revision.effective_on == date(2024, 2, 3)
+    db.session.refresh(batch)
+    assert batch.report["renumbering"][0]["number"] == "FRM-DUKCAPIL-001"
+    # the history is written as for any create
+    created = db.session.scalars(
+        select(HistoryEntry).where(
+            HistoryEntry.record_type == "documents", HistoryEntry.record_id == kept.id
+        )
+    ).all()
+    assert [e.action for e in created][:1] == ["create"]
+    assert created[0].actor_id == world.officer.id
+    # the next document of the type follows the kept number
+    from qms.documents.operations import DocumentValues, create_document
+
+    nxt = create_document(world.officer, world.dukcapil, DocumentType.PROCEDURE, DocumentValues("X"))
+    assert nxt.code == "SOP-DUKCAPIL-008"
+
+    # the same file again: nothing twice (the renumbered one is known by its old code too)
+    again = full_import(client, "documents", data, "daftar-induk.xlsx")
+    assert (again.report["present"], again.report["imported"]) == (2, 0)
+    assert db.session.scalar(select(func.count(Document.id))) == 3
