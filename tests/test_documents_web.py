@@ -308,14 +308,16 @@ def test_master_list_filters_csv_and_print(client, auth, dukcapil):
     assert export.data.startswith(b"\xef\xbb\xbf")
     lines = export.data.decode("utf-8-sig").splitlines()
     assert lines[0] == (
-        "OPD,Kode,Judul,Jenis,Revisi berlaku,Tanggal berlaku,Tinjauan berikutnya,Status"
+        "OPD,Kode,Judul,Jenis,Revisi berlaku,Tanggal berlaku,Tinjauan berikutnya,Status,"
+        "Periode tinjauan (bulan),Masa simpan rekaman (tahun)"
     )
     effective_on = (today() - timedelta(days=340)).isoformat()
     assert lines[1] == (
         f"Dinas Kependudukan dan Pencatatan Sipil,SOP-DUKCAPIL-001,Penerbitan KTP-el,"
-        f"Prosedur mutu (SOP),1,{effective_on},{ktp.next_review_on.isoformat()},Berlaku"
+        f"Prosedur mutu (SOP),1,{effective_on},{ktp.next_review_on.isoformat()},Berlaku,"
+        f"{ktp.review_period_months},"
     )
-    assert lines[2].endswith(",Penerbitan Akta Kelahiran,Prosedur mutu (SOP),,,,Belum berlaku")
+    assert ",Penerbitan Akta Kelahiran,Prosedur mutu (SOP),,,,Belum berlaku," in lines[2]
     filtered = client.get("/documents/master-list.csv?review=due").data.decode("utf-8-sig")
     assert len(filtered.splitlines()) == 2
 

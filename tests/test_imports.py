@@ -157,3 +157,126 @@ def test_a_master_list_is_mapped_reported_and_imported_only_on_confirmation(
     again = full_import(client, "documents", data, "daftar-induk.xlsx")
     assert (again.report["present"], again.report["imported"]) == (2, 0)
     assert db.session.scalar(select(func.count(Document.id))) == 3
+
+
+# --- the demo's own exports, back into an empty agency -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_rows(_schema, test_settings):
+    """The demo city's rows, seeded once for the module and put back into each test's tables."""
+    from qms import create_app
+    from tests.conftest import copy_rows, empty_tables
+
+    app = create_app("testing", test_settings)
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["qms", "seed-demo"])
+        assert result.exit_code == 0, result.output
+        rows = copy_rows()
+        empty_tables()
+        db.session.remove()
+        db.engine.dispose()
+    return rows
+
+
+@pytest.fixture
+def demo(app, demo_rows):
+    from qms.organisations.models import Agency
+    from tests.conftest import restore_rows
+
+    if not restore_rows(demo_rows):
+        result = app.test_cli_runner().invoke(args=["qms", "seed-demo"])
+        assert result.exit_code == 0, result.output
+    return {a.code: a for a in db.session.scalars(select(Agency))}
+
+
+def exported_rows(client, path: str, fmt: str) -> list[list]:
+    response = client.get(path.replace("{fmt}", fmt))
+    assert response.status_code == 200, path
+    data = response.get_data()
+    response.close()
+    if fmt == "csv":
+        return [row for row in csv.reader(io.StringIO(data.decode("utf-8-sig")))]
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(data), read_only=True).active
+    return [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
+
+
+def _plain(value):
+    """A cell as compared: a date (or a timestamp's date) as ISO text, the rest as text."""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value)
+    return text[:10] if len(text) >= 19 and text[4] == "-" and text[10] in "T " else text
+
+
+def comparable(rows: list[list], leave_out: set[str], key: str) -> list[dict]:
+    headings = [str(h) for h in rows[0]]
+    records = [
+        {h: _plain(v) for h, v in zip(headings, row, strict=False) if h not in leave_out}
+        for row in rows[1:]
+    ]
+    return sorted(records, key=lambda r: (r[key], sorted(r.items())))
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_demos_master_list_and_register_come_back_into_an_empty_agency(
+    client, auth, demo, fmt
+):
+    from qms.demo import DEMO_PASSWORD
+
+    dukcapil = demo["DUKCAPIL"]
+    empty = AgencyFactory(city=dukcapil.city, code="BARU", name="Dinas Baru")
+    db.session.commit()
+    assert auth.login("admin.kupang@demo.qms.id", DEMO_PASSWORD).status_code == 302
+
+    documents = f"/documents/master-list.{{fmt}}?agency_id={dukcapil.id}"
+    original = exported_rows(client, documents, fmt)
+    assert len(original) > 5
+    data = client.get(documents.replace("{fmt}", fmt)).get_data()
+    batch = batch_of(upload(client, "documents", data, f"daftar.{fmt}", empty.id))
+    assert batch.agency_id == empty.id
+    # every column the export writes is proposed, but the agency's (the rows go to the one chosen)
+    assert set(batch.mapping) == {
+        "code", "title", "doc_type", "revision", "effective_on", "next_review_on", "status",
+        "review_period_months", "retention_years",
+    }  # fmt: skip
+    assert map_and_check(client, batch).status_code == 302
+    assert batch.report["error_count"] == 0, batch.report["errors"]
+    assert client.post(f"/imports/{batch.id}/confirm").status_code == 302
+    db.session.refresh(batch)
+    # another agency's codes do not fit this one's pattern: each got its own, and is reported
+    assert batch.report["imported"] == batch.report["renumbered"] == len(original) - 1
+    back = exported_rows(client, f"/documents/master-list.{{fmt}}?agency_id={empty.id}", fmt)
+    leave_out = {str(original[0][0]), str(original[0][1])}  # the agency, the code
+    assert comparable(back, leave_out, str(original[0][2])) == comparable(
+        original, leave_out, str(original[0][2])
+    )
+    assert all(str(row[1]).endswith(tuple(f"-BARU-{n:03d}" for n in range(1, 99))) for row in back[1:])
+
+    register = f"/capa/register.{{fmt}}?agency_id={dukcapil.id}"
+    original = exported_rows(client, register, fmt)
+    assert len(original) > 3
+    data = client.get(register.replace("{fmt}", fmt)).get_data()
+    batch = full_import(client, "nonconformities", data, f"kts.{fmt}", empty.id)
+    assert batch.report["error_count"] == 0, batch.report["errors"]
+    assert batch.report["imported"] == len(original) - 1
+    back = exported_rows(client, f"/capa/register.{{fmt}}?agency_id={empty.id}", fmt)
+    headings = [str(h) for h in original[0]]
+    status = headings[9]
+    leave_out = {headings[0], headings[1], status}  # number, agency; the status below
+    statement = headings[6]
+    assert comparable(back, leave_out, statement) == comparable(original, leave_out, statement)
+    closed = {str(r[6]) for r in original[1:] if str(r[9]) in ("Ditutup", "Closed")}
+    assert closed  # the demo has closed ones: they come back closed, the others open
+    for row in back[1:]:
+        assert (str(row[9]) in ("Ditutup", "Closed")) == (str(row[6]) in closed)
+    imported = db.session.scalars(select(Nonconformity).where(Nonconformity.agency_id == empty.id))
+    assert {nc.status for nc in imported} <= {NcStatus.OPEN, NcStatus.CLOSED}
+
+    # the same files again store nothing twice
+    again = full_import(client, "nonconformities", data, f"kts.{fmt}", empty.id)
+    assert (again.report["imported"], again.report["present"]) == (0, len(original) - 1)

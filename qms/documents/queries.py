@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from qms.accounts.models import User
 from qms.core import access
-from qms.core.exports import Column
+from qms.core.exports import Column, field
 from qms.core.timeutil import today as local_today
 from qms.documents import operations, workflow
 from qms.documents.figures import document_counts
@@ -196,6 +196,9 @@ MASTER_LIST_COLUMNS = [
     ),
     Column(_l("Next review"), lambda d: d.next_review_on),
     Column(_l("Status"), lambda d: d.status_label),
+    # what an import of the master list needs besides (qms/documents/imports.py)
+    field(Document, "review_period_months"),
+    field(Document, "retention_years"),
 ]
 
 
