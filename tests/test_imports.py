@@ -280,3 +280,134 @@ def test_the_demos_master_list_and_register_come_back_into_an_empty_agency(
     # the same files again store nothing twice
     again = full_import(client, "nonconformities", data, f"kts.{fmt}", empty.id)
     assert (again.report["imported"], again.report["present"]) == (0, len(original) - 1)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_demos_small_businesses_come_back_into_an_empty_city(client, auth, demo, fmt):
+    from qms.demo import DEMO_PASSWORD
+    from tests.conftest import empty_tables
+
+    assert auth.login("koperasi@demo.qms.id", DEMO_PASSWORD).status_code == 302
+    data = client.get(f"/sme/businesses.{fmt}").get_data()
+    original = exported_rows(client, "/sme/businesses.{fmt}", fmt)
+    assert len(original) > 20
+    auth.logout()
+    empty_tables()  # a NIB is unique nationally: the businesses go to a city without them
+    city = CityFactory(name="Kota Baru")
+    officer = coop_officer(city)
+    db.session.commit()
+    auth.login(officer)
+    batch = full_import(client, "businesses", data, f"umk.{fmt}")
+    assert batch.city_id == city.id and batch.agency_id is None
+    assert batch.report["error_count"] == 0, batch.report["errors"]
+    assert batch.report["imported"] == len(original) - 1
+    back = exported_rows(client, "/sme/businesses.{fmt}", fmt)
+    products = str(original[0][-1])  # added in qms, not imported
+    nib = str(original[0][0])
+    assert comparable(back, {products}, nib) == comparable(original, {products}, nib)
+    again = full_import(client, "businesses", data, f"umk.{fmt}")
+    assert (again.report["imported"], again.report["present"]) == (0, len(original) - 1)
+    assert db.session.scalar(select(func.count(Business.id))) == len(original) - 1
+
+
+# --- who may import ------------------------------------------------------------------------
+
+MASTER = [DOC_HEADINGS, ["SOP-DUKCAPIL-001", "Penerbitan KTP-el", "SOP", 1, "2025-03-03", ""]]
+
+
+def test_only_the_agencys_keepers_import_and_only_the_uploader_confirms(client, auth, world):
+    data = csv_bytes(MASTER)
+    # another city's quality officer: offered only their own agency; Dukcapil is refused
+    auth.login(world.stranger)
+    page = client.get("/imports/documents/new").get_data(as_text=True)
+    assert "Dinas Dukcapil Kota Kupang" not in page
+    refused = upload(client, "documents", data, "x.csv", world.dukcapil.id)
+    assert refused.status_code == 422
+    assert db.session.scalar(select(func.count(ImportBatch.id))) == 0
+    auth.logout()
+    # another agency's officer in the same city: the same
+    auth.login(world.rsud_officer)
+    assert upload(client, "documents", data, "x.csv", world.dukcapil.id).status_code == 422
+    auth.logout()
+    # read-only roles and those who keep no register of the kind
+    for user, kind in (
+        (world.bsn, "documents"),
+        (world.viewer, "nonconformities"),
+        (world.auditor, "nonconformities"),  # raises nonconformities, keeps no log
+        (world.officer, "businesses"),
+    ):
+        auth.login(user)
+        assert client.get(f"/imports/{kind}/new").status_code == 403, (user.name, kind)
+        refused = upload(client, kind, data, "x.csv", world.dukcapil.id)
+        # a read-only role is stopped by the global guard before the page
+        assert refused.status_code == (303 if user.is_read_only else 403)
+        auth.logout()
+    assert db.session.scalar(select(func.count(ImportBatch.id))) == 0
+
+    auth.login(world.officer)
+    assert client.get("/imports/nothing/new").status_code == 404
+    batch = batch_of(upload(client, "documents", data, "x.csv"))
+    auth.logout()
+    # a colleague does not see it; the city admin reads the report but does not confirm it
+    auth.login(world.officer2)
+    assert client.get(f"/imports/{batch.id}").status_code == 404
+    assert client.post(f"/imports/{batch.id}/confirm").status_code == 404
+    auth.logout()
+    auth.login(world.admin)
+    assert client.get(f"/imports/{batch.id}").status_code == 200
+    assert client.post(f"/imports/{batch.id}/mapping", data={}).status_code == 302
+    assert client.post(f"/imports/{batch.id}/confirm").status_code == 403
+    auth.logout()
+    assert db.session.scalar(select(func.count(Document.id))) == 0
+    # the uploader must confirm the columns before the rows can be imported
+    auth.login(world.officer)
+    assert client.post(f"/imports/{batch.id}/confirm").status_code in (303, 422)
+    assert db.session.scalar(select(func.count(Document.id))) == 0
+    assert map_and_check(client, batch).status_code == 302
+    assert client.post(f"/imports/{batch.id}/confirm").status_code == 302
+    assert client.post(f"/imports/{batch.id}/confirm").status_code in (303, 409)
+    assert db.session.scalar(select(func.count(Document.id))) == 1
+
+
+def test_a_city_admin_chooses_the_agency_and_a_nonconformity_log_keeps_fitting_numbers(
+    client, auth, world
+):
+    data = workbook(
+        (
+            "KTS",
+            [
+                ["No. KTS", "Sumber", "Kategori", "Uraian ketidaksesuaian", "Tanggal", "Status"],
+                ["KTS-2025-DUKCAPIL-004", "Audit internal", "Mayor", "RTM tidak ada.", "2025-05-02", "Ditutup"],
+                ["KTS-2025-DUKCAPIL-002", "Pengaduan", "Minor", "Antrean lama.", date(2025, 6, 1), "Terbuka"],
+                ["KTS-2024-DUKCAPIL-009", "Audit internal", "Minor", "Tahun lain.", "2025-01-10", ""],
+                ["NC/2025/77", "Audit internal", "Sedang", "Kategori salah.", "2025-01-10", ""],
+            ],
+        )
+    )  # fmt: skip
+    auth.login(world.admin)
+    page = client.get("/imports/nonconformities/new").get_data(as_text=True)
+    assert "Dinas Dukcapil Kota Kupang" in page and "RSUD S.K. Lerik" in page
+    assert "Kota Lain" not in page
+    batch = full_import(client, "nonconformities", data, "kts.xlsx", world.dukcapil.id)
+    assert batch.mapping == {
+        "number": 0, "source": 1, "grade": 2, "statement": 3, "raised_on": 4, "status": 5
+    }  # fmt: skip
+    assert [(e["row"], e["column"][:1]) for e in batch.report["errors"]] == [(5, "C")]
+    assert [(n["row"], n["number"]) for n in batch.report["renumbering"]] == [
+        (4, "KTS-2025-DUKCAPIL-005")
+    ]
+    found = {nc.statement: nc for nc in db.session.scalars(select(Nonconformity))}
+    assert found["RTM tidak ada."].number == "KTS-2025-DUKCAPIL-004"
+    assert found["RTM tidak ada."].status == NcStatus.CLOSED
+    assert found["Antrean lama."].number == "KTS-2025-DUKCAPIL-002"
+    assert found["Antrean lama."].status == NcStatus.OPEN
+    assert found["Antrean lama."].raised_by_id == world.admin.id
+    # the year's counter moved past the kept numbers: the next one raised is 006
+    from qms.capa.operations import raise_nonconformity
+
+    nxt = raise_nonconformity(
+        world.officer,
+        world.dukcapil,
+        {"source": "staff_report", "grade": "minor", "statement": "X", "raised_on": date(2025, 7, 1)},
+    )
+    assert nxt.number == "KTS-2025-DUKCAPIL-006"

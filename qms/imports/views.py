@@ -34,7 +34,8 @@ def upload(kind: str):
     form.owner_id.choices = choices((o.id, o.name) for o in owners)
 
     def hold() -> ImportBatch:
-        chosen = form.owner_id.data if len(owners) > 1 else owners[0].id
+        # the one place offered may be left out; a place not offered is refused
+        chosen = form.owner_id.data or (owners[0].id if len(owners) == 1 else None)
         owner = next((o for o in owners if o.id == chosen), None)
         if owner is None:
             raise DomainError(_("Choose where to import."), field="owner_id")
