@@ -23,6 +23,7 @@ from qms.imports.models import ImportBatch
 from qms.sme.models import Business
 from tests.factories import AgencyFactory, CityFactory, user_with_role
 from tests.factories_capa import make_world
+from tests.factories_documents import multipart
 from tests.factories_sme import BusinessFactory, coop_officer
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -47,10 +48,8 @@ def csv_bytes(rows: list[list]) -> bytes:
 
 
 def upload(client, kind: str, data: bytes, name: str, owner_id: int | None = None):
-    fields = {"file": (io.BytesIO(data), name)}
-    if owner_id is not None:
-        fields["owner_id"] = str(owner_id)
-    return client.post(f"/imports/{kind}/new", data=fields, content_type="multipart/form-data")
+    fields = {} if owner_id is None else {"owner_id": str(owner_id)}
+    return client.post(f"/imports/{kind}/new", **multipart(fields, data, name))
 
 
 def batch_of(response) -> ImportBatch:
@@ -411,3 +410,121 @@ def test_a_city_admin_chooses_the_agency_and_a_nonconformity_log_keeps_fitting_n
         {"source": "staff_report", "grade": "minor", "statement": "X", "raised_on": date(2025, 7, 1)},
     )
     assert nxt.number == "KTS-2025-DUKCAPIL-006"
+
+
+# --- bad spreadsheets: handled or refused with a message, never a 500 ----------------------
+
+
+def _merged_heading_workbook() -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Petunjuk"
+    sheet.append(["Isi sheet berikutnya."])
+    data = book.create_sheet("Daftar")
+    data.append(["Daftar induk dokumen"])
+    data.merge_cells("A1:F1")
+    data.append(["Dokumen", None, None, "Revisi", "Tanggal", None])
+    data.merge_cells("A2:C2")
+    data.merge_cells("E2:F2")
+    data.append(["Kode", "Judul", "Jenis", "Nomor", "Berlaku", "Tinjauan berikutnya"])
+    data.append(["SOP-DUKCAPIL-001", "KTP-el", "SOP", 1, 46000, "2027-01-05"])
+    data.append([])
+    data.append(["SOP-DUKCAPIL-002", "KK", "SOP", 1, "5 Maret 2025", None])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_merged_headings_a_second_sheet_empty_rows_and_serial_dates(client, auth, world):
+    auth.login(world.officer)
+    batch = batch_of(upload(client, "documents", _merged_heading_workbook(), "daftar.xlsx"))
+    # the first sheet names no field: the second is read, its heading under a merged group
+    assert (batch.sheet, batch.heading_row) == ("Daftar", 3)
+    assert batch.mapping["code"] == 0 and batch.mapping["next_review_on"] == 5
+    # "Tanggal" merged over "Berlaku": proposed as the effective date; "Nomor" under "Revisi"
+    assert batch.mapping.get("effective_on") == 4 and batch.mapping.get("revision") == 3
+    assert map_and_check(client, batch).status_code == 302
+    assert (batch.report["total"], batch.report["empty"], batch.report["error_count"]) == (2, 1, 0)
+    assert batch.report["sheets"] == ["Petunjuk", "Daftar"]
+    report = client.get(f"/imports/{batch.id}").get_data(as_text=True)
+    assert "Petunjuk" in report  # named as not read
+    assert client.post(f"/imports/{batch.id}/confirm").status_code == 302
+    days = {d.code: d.current_revision.effective_on for d in db.session.scalars(select(Document))}
+    assert days == {"SOP-DUKCAPIL-001": date(2025, 12, 9), "SOP-DUKCAPIL-002": date(2025, 3, 5)}
+
+
+def test_the_user_changes_the_mapping_and_another_sheet_can_be_chosen(client, auth, world):
+    auth.login(world.officer)
+    batch = batch_of(upload(client, "documents", _merged_heading_workbook(), "daftar.xlsx"))
+    # a required field left out, or one column for two fields: refused, named
+    response = map_and_check(client, batch, {"map-code": ""})
+    assert response.status_code == 422 and "Kode" in response.get_data(as_text=True)
+    response = map_and_check(client, batch, {"map-title": "0"})
+    assert response.status_code == 422 and "Column A" in response.get_data(as_text=True) or (
+        "Kolom A" in response.get_data(as_text=True)
+    )
+    assert batch.mapped_at is None
+    # the sheet chosen by hand: the instructions sheet has no such columns
+    response = client.post(f"/imports/{batch.id}/mapping", data={"sheet": "Petunjuk"})
+    db.session.refresh(batch)
+    assert response.status_code == 302 and batch.sheet == "Petunjuk" and batch.mapping == {}
+    assert map_and_check(client, batch).status_code == 422
+    assert client.post(f"/imports/{batch.id}/confirm").status_code in (303, 422)
+    assert db.session.scalar(select(func.count(Document.id))) == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("daftar.pdf", b"%PDF-1.7 nothing", ".xlsx"),
+        ("daftar.xls", bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 100, ".xls"),
+        ("daftar.xlsx", b"PK\x03\x04 not really a zip", "Excel"),
+        ("daftar.xlsx", b"Kode,Judul\n", ".xlsx"),
+        ("daftar.csv", "Kode;Judul\nA;\xe9".encode("latin-1"), "UTF-8"),
+        ("daftar.csv", b"", ""),
+        ("daftar.csv", b"\n\n\n", ""),
+    ],
+)
+def test_a_file_that_is_no_spreadsheet_is_refused_on_the_form(client, auth, world, name, data, message):
+    auth.login(world.officer)
+    response = upload(client, "documents", data, name)
+    assert response.status_code == 422
+    assert message.lower() in response.get_data(as_text=True).lower()
+    assert db.session.scalar(select(func.count(ImportBatch.id))) == 0
+
+
+def test_an_oversized_file_and_a_workbook_unpacking_too_far_are_refused(client, auth, world, web_app):
+    auth.login(world.officer)
+    web_app.config["IMPORT_MAX_MB"] = 1
+    big = csv_bytes([DOC_HEADINGS] + [["X" * 100] * 6] * 2000)
+    response = upload(client, "documents", big, "besar.csv")
+    assert response.status_code == 422 and "1 MB" in response.get_data(as_text=True)
+    web_app.config["IMPORT_MAX_MB"] = 10
+    web_app.config["IMPORT_MAX_UNPACKED_MB"] = 1
+    bomb = workbook(("A", [DOC_HEADINGS] + [["Y" * 200] * 6] * 2000))
+    assert len(bomb) < 1_048_576
+    response = upload(client, "documents", bomb, "bom.xlsx")
+    assert response.status_code == 422 and "1 MB" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(ImportBatch.id))) == 0
+
+
+def test_fifty_thousand_rows_are_read_and_one_more_is_refused_by_its_row(client, auth, world, web_app):
+    web_app.config["IMPORT_MAX_ROWS"] = 50_000
+    rows = [DOC_HEADINGS] + [
+        [f"SOP-DUKCAPIL-{n:05d}", f"Dokumen {n}", "SOP", "", "", ""] for n in range(1, 50_001)
+    ]
+    auth.login(world.officer)
+    batch = batch_of(upload(client, "documents", csv_bytes(rows), "besar.csv"))
+    assert map_and_check(client, batch).status_code == 302
+    # SOP-DUKCAPIL-00001 does not fit the pattern SOP-DUKCAPIL-001 (reported, the first 1,000
+    # listed); SOP-DUKCAPIL-10000 does
+    assert (batch.report["total"], batch.report["valid"], batch.report["renumbered"]) == (
+        50_000, 50_000, 9_999,
+    )  # fmt: skip
+    assert len(batch.report["renumbering"]) == 1000
+    rows.append(["SOP-X", "Satu lagi", "SOP", "", "", ""])
+    batch = batch_of(upload(client, "documents", csv_bytes(rows), "terlalu-besar.csv"))
+    response = map_and_check(client, batch)
+    assert response.status_code == 422
+    assert "50002" in response.get_data(as_text=True).replace(".", "").replace(",", "")
+    assert batch.mapped_at is None

@@ -246,11 +246,6 @@ def _cells_text(row: list[Any]) -> list[str]:
     return ["" if is_empty(v) else str(v).strip() for v in row]
 
 
-def _matches(names: list[str], fields: list[ImportField]) -> int:
-    known: set[str] = set().union(*(f.headings() for f in fields)) if fields else set()
-    return sum(1 for n in names if normalise(n) in known)
-
-
 def find_heading(rows: Iterator[Row], fields: list[ImportField]) -> Heading | None:
     """The heading row among the first rows: the first that names at least two fields (one when
     the file has one column); a title above it, empty rows and a group heading merged over
@@ -271,7 +266,7 @@ def find_heading(rows: Iterator[Row], fields: list[ImportField]) -> Heading | No
         if first is None:
             first = (number, row)
         combined = _with_groups(previous, names)
-        if _matches(combined, fields) >= min(2, len([n for n in names if n])):
+        if len(propose_mapping(combined, fields)) >= min(2, len([n for n in names if n])):
             rest = [r for r in seen if r[0] > number]
             return Heading(number, combined, rest)
         previous = names
@@ -299,18 +294,26 @@ def _with_groups(groups: list[str], names: list[str]) -> list[str]:
 
 def propose_mapping(names: list[str], fields: list[ImportField]) -> dict[str, int]:
     """Field name → column index for the headings that name a field (the first column naming a
-    field takes it). A heading joined with its group is also tried without the group."""
+    field takes it). A heading joined with its group ("Tanggal Berlaku") is tried whole, then
+    without its first words, then without its last."""
+    known = [(f, f.headings()) for f in fields]
     mapping: dict[str, int] = {}
     for index, name in enumerate(names):
-        candidates = [normalise(name)]
-        parts = str(name).split(" ")
-        candidates += [normalise(" ".join(parts[i:])) for i in range(1, len(parts))]
-        for f in fields:
-            if f.name in mapping:
-                continue
-            if any(c in f.headings() for c in candidates if c):
-                mapping[f.name] = index
-                break
+        parts = normalise(name).split(" ")
+        candidates = [" ".join(parts[i:]) for i in range(len(parts))]
+        candidates += [" ".join(parts[:i]) for i in range(len(parts) - 1, 0, -1)]
+        match = next(
+            (
+                f.name
+                for candidate in candidates
+                if candidate
+                for f, headings in known
+                if f.name not in mapping and candidate in headings
+            ),
+            None,
+        )
+        if match is not None:
+            mapping[match] = index
     return mapping
 
 

@@ -40,7 +40,9 @@ def upload(kind: str):
         if owner is None:
             raise DomainError(_("Choose where to import."), field="owner_id")
         upload = form.file.data
-        return operations.upload(current_user, importer, owner, upload.filename, upload.read())
+        with upload.stream:  # a large upload is spooled to a temporary file: closed here
+            data = upload.read()
+        return operations.upload(current_user, importer, owner, upload.filename, data)
 
     batch = saved(form, hold)
     if batch is not None:
