@@ -82,9 +82,7 @@ def world():
     return make_world()
 
 
-def test_a_master_list_is_mapped_reported_and_imported_only_on_confirmation(
-    client, auth, world
-):
+def test_a_master_list_is_mapped_reported_and_imported_only_on_confirmation(client, auth, world):
     data = workbook(
         (
             "Daftar Induk",
@@ -149,7 +147,9 @@ def test_a_master_list_is_mapped_reported_and_imported_only_on_confirmation(
     # the next document of the type follows the kept number
     from qms.documents.operations import DocumentValues, create_document
 
-    nxt = create_document(world.officer, world.dukcapil, DocumentType.PROCEDURE, DocumentValues("X"))
+    nxt = create_document(
+        world.officer, world.dukcapil, DocumentType.PROCEDURE, DocumentValues("X")
+    )
     assert nxt.code == "SOP-DUKCAPIL-008"
 
     # the same file again: nothing twice (the renumbered one is known by its old code too)
@@ -222,9 +222,7 @@ def comparable(rows: list[list], leave_out: set[str], key: str) -> list[dict]:
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_the_demos_master_list_and_register_come_back_into_an_empty_agency(
-    client, auth, demo, fmt
-):
+def test_the_demos_master_list_and_register_come_back_into_an_empty_agency(client, auth, demo, fmt):
     from qms.demo import DEMO_PASSWORD
 
     dukcapil = demo["DUKCAPIL"]
@@ -254,7 +252,9 @@ def test_the_demos_master_list_and_register_come_back_into_an_empty_agency(
     assert comparable(back, leave_out, str(original[0][2])) == comparable(
         original, leave_out, str(original[0][2])
     )
-    assert all(str(row[1]).endswith(tuple(f"-BARU-{n:03d}" for n in range(1, 99))) for row in back[1:])
+    assert all(
+        str(row[1]).endswith(tuple(f"-BARU-{n:03d}" for n in range(1, 99))) for row in back[1:]
+    )
 
     register = f"/capa/register.{{fmt}}?agency_id={dukcapil.id}"
     original = exported_rows(client, register, fmt)
@@ -407,7 +407,12 @@ def test_a_city_admin_chooses_the_agency_and_a_nonconformity_log_keeps_fitting_n
     nxt = raise_nonconformity(
         world.officer,
         world.dukcapil,
-        {"source": "staff_report", "grade": "minor", "statement": "X", "raised_on": date(2025, 7, 1)},
+        {
+            "source": "staff_report",
+            "grade": "minor",
+            "statement": "X",
+            "raised_on": date(2025, 7, 1),
+        },
     )
     assert nxt.number == "KTS-2025-DUKCAPIL-006"
 
@@ -460,8 +465,10 @@ def test_the_user_changes_the_mapping_and_another_sheet_can_be_chosen(client, au
     response = map_and_check(client, batch, {"map-code": ""})
     assert response.status_code == 422 and "Kode" in response.get_data(as_text=True)
     response = map_and_check(client, batch, {"map-title": "0"})
-    assert response.status_code == 422 and "Column A" in response.get_data(as_text=True) or (
-        "Kolom A" in response.get_data(as_text=True)
+    assert (
+        response.status_code == 422
+        and "Column A" in response.get_data(as_text=True)
+        or ("Kolom A" in response.get_data(as_text=True))
     )
     assert batch.mapped_at is None
     # the sheet chosen by hand: the instructions sheet has no such columns
@@ -485,7 +492,9 @@ def test_the_user_changes_the_mapping_and_another_sheet_can_be_chosen(client, au
         ("daftar.csv", b"\n\n\n", ""),
     ],
 )
-def test_a_file_that_is_no_spreadsheet_is_refused_on_the_form(client, auth, world, name, data, message):
+def test_a_file_that_is_no_spreadsheet_is_refused_on_the_form(
+    client, auth, world, name, data, message
+):
     auth.login(world.officer)
     response = upload(client, "documents", data, name)
     assert response.status_code == 422
@@ -493,7 +502,9 @@ def test_a_file_that_is_no_spreadsheet_is_refused_on_the_form(client, auth, worl
     assert db.session.scalar(select(func.count(ImportBatch.id))) == 0
 
 
-def test_an_oversized_file_and_a_workbook_unpacking_too_far_are_refused(client, auth, world, web_app):
+def test_an_oversized_file_and_a_workbook_unpacking_too_far_are_refused(
+    client, auth, world, web_app
+):
     auth.login(world.officer)
     web_app.config["IMPORT_MAX_MB"] = 1
     big = csv_bytes([DOC_HEADINGS] + [["X" * 100] * 6] * 2000)
@@ -508,7 +519,9 @@ def test_an_oversized_file_and_a_workbook_unpacking_too_far_are_refused(client, 
     assert db.session.scalar(select(func.count(ImportBatch.id))) == 0
 
 
-def test_fifty_thousand_rows_are_read_and_one_more_is_refused_by_its_row(client, auth, world, web_app):
+def test_fifty_thousand_rows_are_read_and_one_more_is_refused_by_its_row(
+    client, auth, world, web_app
+):
     web_app.config["IMPORT_MAX_ROWS"] = 50_000
     rows = [DOC_HEADINGS] + [
         [f"SOP-DUKCAPIL-{n:05d}", f"Dokumen {n}", "SOP", "", "", ""] for n in range(1, 50_001)
@@ -528,3 +541,42 @@ def test_fifty_thousand_rows_are_read_and_one_more_is_refused_by_its_row(client,
     assert response.status_code == 422
     assert "50002" in response.get_data(as_text=True).replace(".", "").replace(",", "")
     assert batch.mapped_at is None
+
+
+# --- queries do not grow with the rows -----------------------------------------------------
+
+
+def _statements(action) -> int:
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return len(seen)
+
+
+def test_the_report_looks_rows_up_in_batches_not_one_by_one(app, world):
+    from qms.imports import operations
+    from qms.imports.registry import importer_for
+
+    importer = importer_for("nonconformities")
+    counts = []
+    for size in (10, 450):
+        rows = [["Nomor", "Sumber", "Kategori", "Uraian", "Tanggal"]] + [
+            [f"KTS-2025-DUKCAPIL-{n:03d}", "Audit internal", "Minor", f"Temuan {n}", "2025-02-01"]
+            for n in range(1, size + 1)
+        ]
+        batch = operations.upload(world.admin, importer, world.dukcapil, "kts.csv", csv_bytes(rows))
+        db.session.flush()
+        counts.append(
+            _statements(lambda b=batch: operations.set_mapping(world.admin, b, dict(b.mapping)))
+        )
+        assert batch.report["valid"] == size
+    assert counts[0] == counts[1] <= 6, counts

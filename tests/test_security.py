@@ -152,6 +152,9 @@ GET /documents/new
 GET /documents/revisions/<int:revision_id>
 GET /documents/revisions/<int:revision_id>/edit
 GET /files/<int:file_id>
+GET /imports/<int:batch_id>
+GET /imports/<int:batch_id>/mapping
+GET /imports/<kind>/new
 GET /login
 GET /outbox
 GET /planning/context
@@ -408,6 +411,9 @@ POST /documents/new
 POST /documents/revisions/<int:revision_id>/edit
 POST /documents/revisions/<int:revision_id>/files
 POST /documents/revisions/<int:revision_id>/transition
+POST /imports/<int:batch_id>/confirm
+POST /imports/<int:batch_id>/mapping
+POST /imports/<kind>/new
 POST /language/<locale>
 POST /login
 POST /logout

@@ -19,6 +19,13 @@ def init_app(app: Flask) -> None:
     settings.init_config(app)
     policies.register()
     app.register_blueprint(views.bp)
+    app.jinja_env.globals["may_import"] = _may_import_here
+
+
+def _may_import_here(kind: str) -> bool:
+    from flask_login import current_user
+
+    return may_import(current_user, kind)
 
 
 def may_import(user, kind: str) -> bool:
