@@ -194,10 +194,15 @@ class Spreadsheet:
 
     @staticmethod
     def _sheet_rows(sheet: Any) -> Iterator[Row]:
-        for number, row in enumerate(
-            sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True), start=1
-        ):
-            yield number, list(row)
+        return sheet_rows(sheet)
+
+
+def sheet_rows(sheet: Any, max_columns: int = MAX_COLUMNS) -> Iterator[Row]:
+    """A worksheet's rows, numbered as the spreadsheet shows them, streamed."""
+    for number, row in enumerate(
+        sheet.iter_rows(min_row=1, max_col=max_columns, values_only=True), start=1
+    ):
+        yield number, list(row)
 
 
 # --- headings and the mapping -------------------------------------------------------------

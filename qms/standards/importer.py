@@ -22,7 +22,6 @@ import csv
 import io
 import itertools
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -32,6 +31,15 @@ from typing import Any
 import yaml
 
 from qms.core.checklists import ChecklistError, parse_text
+from qms.core.spreadsheets import (
+    SpreadsheetError,
+    column_letter,
+    delimiter_of,
+    is_formula,
+    open_workbook,
+    sheet_rows,
+    unpacked_size,
+)
 from qms.standards.models import DocumentedInformation
 
 #: larger files are refused before they are opened (the SNI ISO 9001 sheet is about 100 KB)
@@ -161,18 +169,11 @@ def _is_language(value: Any) -> bool:
     )
 
 
-def _is_formula(value: Any) -> bool:
-    return (isinstance(value, str) and value.startswith("=")) or type(value).__name__ in {
-        "ArrayFormula",
-        "DataTableFormula",
-    }
-
-
 def _cell_text(value: Any, *, clause_number: bool = False) -> tuple[str, str | None]:
     """The text of a cell, and the problem with it (None when fine)."""
     if value is None:
         return "", None
-    if _is_formula(value):
+    if is_formula(value):
         shown = value if isinstance(value, str) else getattr(value, "text", "formula")
         return "", f"a formula ({str(shown)[:40]}) is not evaluated: type its value"
     if isinstance(value, bool):
@@ -209,11 +210,7 @@ def _csv_rows(path: Path) -> Rows:
             f"{path.name} is not UTF-8 text: save the CSV as UTF-8 ({exc.reason} at byte "
             f"{exc.start})"
         ) from exc
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter_of(text))
     try:
         for number, row in enumerate(reader, start=1):
             yield number, list(row[:MAX_COLUMNS])
@@ -222,10 +219,7 @@ def _csv_rows(path: Path) -> Rows:
 
 
 def _sheet_rows(sheet: Any) -> Rows:
-    for number, row in enumerate(
-        sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True), start=1
-    ):
-        yield number, list(row)
+    return sheet_rows(sheet, MAX_COLUMNS)
 
 
 @dataclass
@@ -282,20 +276,20 @@ def _heading(groups: list[Any], names: list[Any]) -> _Heading:
             heading = above
         else:
             if name is not None:
-                notes.append(f"column {_letter(index)}: heading {name!r} is not read")
+                notes.append(f"column {column_letter(index)}: heading {name!r} is not read")
             continue
         found = _field_of(heading)
         if found is None:
-            notes.append(f"column {_letter(index)} ({heading.strip()}) is not read")
+            notes.append(f"column {column_letter(index)} ({heading.strip()}) is not read")
         elif found.endswith("_?"):
             problems.append(
-                f"column {_letter(index)} ({heading.strip()}) needs a language: "
+                f"column {column_letter(index)} ({heading.strip()}) needs a language: "
                 "write “(Indonesia)” or “(English)” in its heading"
             )
         elif found in columns:
             problems.append(
-                f"column {_letter(index)} ({heading.strip()}) repeats column "
-                f"{_letter(columns[found])}"
+                f"column {column_letter(index)} ({heading.strip()}) repeats column "
+                f"{column_letter(columns[found])}"
             )
         else:
             columns[found] = index
@@ -303,15 +297,6 @@ def _heading(groups: list[Any], names: list[Any]) -> _Heading:
     if missing:
         problems.append("missing column(s): " + ", ".join(missing))
     return _Heading(columns, problems, notes)
-
-
-def _letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 # --- building the tree -------------------------------------------------------------------
@@ -344,7 +329,7 @@ class _Builder:
             return ""
         text, problem = _cell_text(row[index], clause_number=name in {"number", "parent"})
         if problem:
-            self.problem(row_number, f"column {_letter(index)} ({name}): {problem}")
+            self.problem(row_number, f"column {column_letter(index)} ({name}): {problem}")
         return text
 
     def problem(self, row_number: int, text: str) -> None:
@@ -517,25 +502,19 @@ def _metadata(rows: Rows) -> dict[str, str]:
 
 
 def _open_workbook(path: Path) -> Any:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
+    """The workbook by the shared reader (qms.core.spreadsheets): read-only, so the sheets
+    stream; without computed values, so a formula reads as its text and is reported."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise ImportRefused(f"{path.name} is not a readable XLSX workbook ({exc})") from exc
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise ImportRefused(
-            f"{path.name} unpacks to {unpacked / 1_048_576:.0f} MB; a standard's workbook is "
-            f"refused above {MAX_UNPACKED_BYTES // 1_048_576} MB"
-        )
-    try:
-        # read-only streams the sheets (memory stays bounded); without data_only, a formula
-        # reads as its text and is reported, never evaluated nor taken from a cached value
-        return openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportRefused(f"{path.name} is not a readable XLSX workbook ({exc})") from exc
+        unpacked = unpacked_size(path)
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise ImportRefused(
+                f"{path.name} unpacks to {unpacked / 1_048_576:.0f} MB; a standard's workbook is "
+                f"refused above {MAX_UNPACKED_BYTES // 1_048_576} MB"
+            )
+        return open_workbook(path)
+    except SpreadsheetError as exc:
+        cause = exc.__cause__ or exc
+        raise ImportRefused(f"{path.name} is not a readable XLSX workbook ({cause})") from exc
 
 
 def read_standard(

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from qms.capa.models import Channel, Complaint, ComplaintStatus
 from qms.core.errors import DomainError
+from qms.core.spreadsheets import decode_text, delimiter_of
 from qms.organisations.models import Agency
 
 REQUIRED = ("id", "channel", "received_at", "agency", "category", "text")
@@ -106,13 +107,7 @@ def decode(data: bytes) -> str:
     order mark) and no NUL characters, which no spreadsheet writes and no database stores."""
     if not data:
         raise DomainError(_l("The file is empty."), field="file")
-    try:
-        content = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DomainError(_l("The file must be UTF-8 text (CSV or JSON)."), field="file") from exc
-    if "\x00" in content:
-        raise DomainError(_l("The file must be UTF-8 text (CSV or JSON)."), field="file")
-    return content
+    return decode_text(data, _l("The file must be UTF-8 text (CSV or JSON)."))
 
 
 def format_of(filename: str, content: str) -> str:
@@ -125,13 +120,6 @@ def format_of(filename: str, content: str) -> str:
 #: an export's bounds: a cell longer than this is refused in its row, a file with more rows whole
 MAX_CELL = 10_000
 MAX_ROWS = 50_000
-
-
-def _delimiter(content: str) -> str:
-    """A comma, or the semicolon spreadsheets write in an Indonesian locale (where the comma is
-    the decimal mark): whichever the header line uses."""
-    header = content.split("\n", 1)[0]
-    return ";" if header.count(";") > header.count(",") else ","
 
 
 def _too_many(rows: list) -> None:
@@ -162,7 +150,7 @@ def read_rows(content: str, file_format: str) -> list[tuple[int, Any]]:
             )
         _too_many(data)
         return list(enumerate(data, start=1))
-    reader = csv.DictReader(io.StringIO(content), delimiter=_delimiter(content))
+    reader = csv.DictReader(io.StringIO(content), delimiter=delimiter_of(content))
     rows: list[tuple[int, Any]] = []
     try:
         header = [h.strip().lower() for h in reader.fieldnames or []]
