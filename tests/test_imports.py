@@ -116,7 +116,7 @@ def test_a_master_list_is_mapped_reported_and_imported_only_on_confirmation(clie
     report = batch.report
     assert (report["total"], report["empty"], report["valid"], report["new"]) == (4, 1, 2, 2)
     errors = {(e["row"], e["column"].split(" ")[0]): e["message"] for e in report["errors"]}
-    assert "formula" in errors[(7, "B")]  # never evaluated
+    assert "rumus (=CONCAT(A1,B1)) tidak dihitung" in errors[(7, "B")]  # never evaluated
     assert "kemarin" in errors[(8, "E")]
     assert [n["given"] for n in report["renumbering"]] == ["LAMA/01"]
     assert db.session.scalar(select(func.count(Document.id))) == 0  # nothing stored yet
