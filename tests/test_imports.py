@@ -23,7 +23,7 @@ from qms.sme.models import Business
 from tests.factories import AgencyFactory, CityFactory
 from tests.factories_capa import make_world
 from tests.factories_documents import multipart
-from tests.factories_sme import coop_officer
+from tests.factories_sme import BusinessFactory, coop_officer
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -575,3 +575,29 @@ def test_the_report_looks_rows_up_in_batches_not_one_by_one(app, world):
         )
         assert batch.report["valid"] == size
     assert counts[0] == counts[1] <= 6, counts
+
+
+def test_a_row_the_register_refuses_on_confirmation_is_reported_and_nothing_of_it_kept(
+    client, auth
+):
+    elsewhere = BusinessFactory(nib="9120000000999", name="Usaha Kota Lain")
+    city = CityFactory(name="Kota Baru")
+    officer = coop_officer(city)
+    db.session.commit()
+    rows = [
+        ["NIB", "Nama usaha", "Pemilik", "Alamat", "Kecamatan", "Kelurahan", "Skala",
+         "Jumlah pekerja", "Terdaftar di dinas pada"],
+        ["9120000000999", "Madu Timor", "Maria", "Jl. A", "Oebobo", "Oebufu", "Mikro", 3,
+         "2025-01-02"],
+        ["9120000000123", "Garam Kupang", "Yosef", "Jl. B", "Alak", "Namosain", "Kecil", 12,
+         "02/01/2025"],
+        ["91200", "NIB pendek", "Ana", "Jl. C", "Alak", "Namosain", "Mikro", 1, "2025-01-02"],
+    ]  # fmt: skip
+    auth.login(officer)
+    batch = full_import(client, "businesses", csv_bytes(rows), "umk.csv")
+    assert batch.report["imported"] == 1
+    refused = {e["row"]: e for e in batch.report["errors"]}
+    assert set(refused) == {2, 4}
+    assert refused[2]["column"].startswith("A") and "NIB" in refused[2]["message"]
+    names = set(db.session.scalars(select(Business.name)))
+    assert names == {elsewhere.name, "Garam Kupang"}

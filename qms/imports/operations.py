@@ -16,10 +16,11 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from qms.accounts.models import User
 from qms.core import access
-from qms.core.errors import DomainError, StaleRecordError
+from qms.core.errors import DomainError, PermissionDenied, StaleRecordError
 from qms.core.spreadsheets import (
     Heading,
     Row,
@@ -201,6 +202,8 @@ def confirm(actor: User, batch: ImportBatch) -> dict:
     if batch.mapped_at is None:
         raise DomainError(_l("Confirm the columns first."))
     importer = importer_of(batch)
+    if not importer.allows(actor, batch.owner):  # the uploader's role ended since the upload
+        raise PermissionDenied(_l("You may not import here."))
     _claim(actor, batch)
     report = _run(actor, batch, importer, create=True)
     batch.report = report
@@ -365,6 +368,10 @@ class _Run:
                     )
                 )
                 db.session.flush()
+        except IntegrityError:  # imported meanwhile by another confirmation: not twice
+            self.report["new"] -= 1
+            self.report["present"] += 1
+            return None
         except DomainError as error:
             self.report["new"] -= 1
             self.report["valid"] -= 1
