@@ -601,3 +601,11 @@ def test_a_row_the_register_refuses_on_confirmation_is_reported_and_nothing_of_i
     assert refused[2]["column"].startswith("A") and "NIB" in refused[2]["message"]
     names = set(db.session.scalars(select(Business.name)))
     assert names == {elsewhere.name, "Garam Kupang"}
+
+
+def test_a_semicolon_csv_with_a_title_line_reads_as_its_columns(client, auth, world):
+    text = "DAFTAR INDUK DOKUMEN\n\nKode;Judul;Jenis\nSOP-DUKCAPIL-003;Arsip;SOP\n"
+    auth.login(world.officer)
+    batch = full_import(client, "documents", text.encode(), "daftar.csv")
+    assert (batch.heading_row, batch.mapping) == (3, {"code": 0, "title": 1, "doc_type": 2})
+    assert batch.report["imported"] == 1 and batch.report["renumbered"] == 0

@@ -93,11 +93,14 @@ def decode_text(data: bytes, what: Any = None) -> str:
 
 def delimiter_of(text: str) -> str:
     """A comma, the semicolon spreadsheets write in an Indonesian locale (where the comma is the
-    decimal mark), or a tab: whichever the first line uses most."""
-    header = text.split("\n", 1)[0]
-    counts = {d: header.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
+    decimal mark), or a tab: whichever the first line holding any of them uses most (a title
+    line above the headings holds none)."""
+    for line in text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS]:
+        counts = {d: line.count(d) for d in (",", ";", "\t")}
+        best = max(counts, key=lambda d: counts[d])
+        if counts[best]:
+            return best
+    return ","
 
 
 # --- files --------------------------------------------------------------------------------
