@@ -609,3 +609,35 @@ def test_a_semicolon_csv_with_a_title_line_reads_as_its_columns(client, auth, wo
     batch = full_import(client, "documents", text.encode(), "daftar.csv")
     assert (batch.heading_row, batch.mapping) == (3, {"code": 0, "title": 1, "doc_type": 2})
     assert batch.report["imported"] == 1 and batch.report["renumbered"] == 0
+
+
+def test_the_api_uploads_checks_and_confirms_as_the_pages_do(client, api, world):
+    data = csv_bytes(MASTER)
+
+    def post_file(user, owner_id):
+        api.as_user(user)
+        return api.client.post(
+            "/api/v1/imports/documents",
+            headers=api._headers(),
+            **multipart({"owner_id": str(owner_id)}, data, "daftar.csv"),
+        )
+
+    assert post_file(world.rsud_officer, world.dukcapil.id).status_code == 422
+    assert post_file(world.bsn, world.dukcapil.id).status_code == 403
+    created = post_file(world.officer, world.dukcapil.id)
+    assert created.status_code == 201, created.get_json()
+    body = created.get_json()["data"]
+    assert body["mapping"] == {"code": 0, "title": 1, "doc_type": 2, "revision": 3,
+                               "effective_on": 4, "status": 5}  # fmt: skip
+    assert body["checked"] is False and body["report"] is None
+    batch_id = body["id"]
+    api.as_user(world.officer2)
+    assert api.get(f"/imports/{batch_id}").status_code == 404
+    api.as_user(world.officer)
+    checked = api.post(f"/imports/{batch_id}/check").get_json()["data"]
+    assert checked["report"]["new"] == 1 and checked["confirmed"] is False
+    assert db.session.scalar(select(func.count(Document.id))) == 0
+    confirmed = api.post(f"/imports/{batch_id}/confirm").get_json()["data"]
+    assert confirmed["confirmed"] and confirmed["report"]["imported"] == 1
+    assert api.post(f"/imports/{batch_id}/confirm").status_code == 409
+    assert db.session.scalar(select(Document.code)) == "SOP-DUKCAPIL-001"

@@ -57,6 +57,7 @@ GET /api/v1/documents/<int:document_id>
 GET /api/v1/documents/<int:document_id>/revisions
 GET /api/v1/files/<int:file_id>
 GET /api/v1/findings/<int:finding_id>
+GET /api/v1/imports/<int:batch_id>
 GET /api/v1/instruments
 GET /api/v1/instruments/<int:parent_id>/calibration-events
 GET /api/v1/instruments/<int:record_id>
@@ -315,6 +316,9 @@ POST /api/v1/documents
 POST /api/v1/documents/<int:document_id>/reviews
 POST /api/v1/documents/<int:document_id>/revisions
 POST /api/v1/documents/<int:document_id>/withdraw
+POST /api/v1/imports/<any(documents, nonconformities, businesses):kind>
+POST /api/v1/imports/<int:batch_id>/check
+POST /api/v1/imports/<int:batch_id>/confirm
 POST /api/v1/instruments
 POST /api/v1/instruments/<int:parent_id>/calibration-events
 POST /api/v1/instruments/<int:record_id>/archive

@@ -14,7 +14,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from qms.imports import policies, settings, views
+    from qms.imports import api, policies, settings, views  # noqa: F401 (api: its routes)
 
     settings.init_config(app)
     policies.register()
