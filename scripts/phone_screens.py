@@ -92,16 +92,22 @@ def follow(
     pattern: str,
     *,
     prefer: str | None = None,
+    only: str | None = None,
     newest: bool = False,
 ) -> tuple[str, str]:
     """Open `start` and choose one of its links matching `pattern`: the first whose text
-    matches `prefer`, else the newest record (highest id) or the first listed."""
+    matches `prefer`, else the newest record (highest id) or the first listed; with `only`,
+    the first whose text matches it or none."""
     response = page.goto(start)
     if response is None or response.status != 200:
         raise NotFound(f"{start} answered {response.status if response else 'nothing'}")
     links = _links(page, pattern)
     if not links:
         raise NotFound(f"no link matching {pattern} on {start}")
+    if only:
+        links = [link for link in links if re.search(only, link[1], re.I)]
+        if not links:
+            raise NotFound(f"no link on {start} whose row matches {only}")
     if prefer:
         preferred = [link for link in links if re.search(prefer, link[1], re.I)]
         links = preferred or links
@@ -191,6 +197,10 @@ PAGES: dict[str, dict[str, Target]] = {
         "audit": lambda p: follow(p, "/audits/", r"/audits/\d+", newest=True),
         "register": "/capa/",
         "nonconformity": lambda p: follow(p, "/capa/", r"/capa/\d+", prefer=r"KTS-2026"),
+        # one further on: its completed steps above the next one
+        "nonconformity-implemented": lambda p: follow(
+            p, "/capa/", r"/capa/\d+", only=r"Terlaksana|Implemented"
+        ),
         "agency": _agency,
         "search": "/search?q=KTP",
     },
