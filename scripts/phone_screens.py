@@ -14,7 +14,8 @@ throw-away demo database).
 
 Written to the output folder: one PNG per page (full page, cut at 6000 px, reduced to a
 palette when Pillow is installed) and summary.csv (per page: the document's scrollWidth
-against the viewport's width, i.e. horizontal overflow, and the page's height).
+against the viewport's width, i.e. horizontal overflow, the page's height, and how many boxes
+in the page hold content wider than they show, e.g. a table scrolling in its own box).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class Shot:
     scroll_width: int | str = ""
     overflow: int | str = ""
     height: int | str = ""
+    sideways_boxes: int | str = ""
     file: str = ""
     note: str = ""
 
@@ -247,6 +249,13 @@ def measure(page: Page) -> dict[str, int]:
             scroll: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth),
             viewport: window.innerWidth,
             height: Math.max(document.documentElement.scrollHeight, document.body.scrollHeight),
+            // boxes (a table's scroller, a chart's, a clipped panel) wider inside than shown:
+            // the page does not scroll sideways, but part of their content is out of view
+            // (not the 1 px boxes of text for screen readers only)
+            boxes: Array.from(document.querySelectorAll('main *')).filter(e =>
+                e.scrollWidth > e.clientWidth + 2 && e.clientWidth > 20
+                && ['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(e).overflowX)
+            ).length,
         })"""
     )
 
@@ -300,9 +309,13 @@ def shoot_role(browser, base_url: str, email: str, out: Path) -> list[Shot]:
             shot.scroll_width = size["scroll"]
             shot.overflow = max(0, size["scroll"] - size["viewport"])
             shot.height = size["height"]
+            shot.sideways_boxes = size["boxes"]
             shot.file = f"{shot.role}-{name}.png"
             save_screenshot(page, out / shot.file, size["height"])
-            print(f"{shot.role:22} {name:14} {path:34} h={shot.height} overflow={shot.overflow}")
+            print(
+                f"{shot.role:16} {name:26} {path:24} height {shot.height:>5}"
+                f" overflow {shot.overflow:>3} sideways boxes {shot.sideways_boxes}"
+            )
     finally:
         context.close()
     return shots
