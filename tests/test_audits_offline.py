@@ -9,7 +9,7 @@ import pytest
 from flask_babel import force_locale
 
 from qms.audits import checklist
-from qms.audits.models import ChecklistRow
+from qms.audits.models import AuditStatus, ChecklistRow
 from qms.core.roles import Role
 from qms.extensions import db
 from tests.factories import user_with_role
@@ -154,3 +154,33 @@ def test_the_service_worker_and_the_manifest_are_served_by_the_app(client):
         image.close()
     login = client.get("/login").text
     assert 'rel="manifest"' in login and "/sw.js" in login
+
+
+def test_a_reported_audit_tells_its_team_the_copy_is_closed_and_takes_no_answer(
+    world, client, auth
+):
+    """The phones learn from the copy's address that the audit is reported: no rows, `open`
+    false (they delete their copy); a queued answer sent anyway is refused, nothing written."""
+    audit = started_audit(world)
+    row = audit.rows[0]
+    auth.login(world.member)
+    assert client.get(f"/audits/{audit.id}/offline.json").get_json()["open"] is True
+    audit.status = AuditStatus.REPORTED
+    db.session.commit()
+    answer = client.get(f"/audits/{audit.id}/offline.json")
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+    data = answer.get_json()
+    assert data["open"] is False and data["rows"] == [] and data["audit"]["status"] == "reported"
+    assert "reported" in data["message"]
+    sent = client.post(
+        f"/audits/rows/{row.id}",
+        data={"result": "conform", "notes": "late", "version": row.version},
+        headers=FETCH,
+    )
+    assert sent.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(ChecklistRow, row.id).notes != "late"
+    # outside the team it stays refused
+    auth.logout()
+    auth.login(world.reviewer)
+    assert client.get(f"/audits/{audit.id}/offline.json").status_code == 403

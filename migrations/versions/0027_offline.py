@@ -29,10 +29,14 @@ def upgrade():
         sa.Column("description", sa.String(length=255), nullable=False),
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("received", sa.Integer(), nullable=False),
+        sa.Column("file_id", sa.Integer(), nullable=True),
         sa.Column("started_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_file_uploads_user_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["file_id"], ["stored_files.id"], name=op.f("fk_file_uploads_file_id_stored_files")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_file_uploads")),
         sa.UniqueConstraint("user_id", "key", name=op.f("uq_file_uploads_user_id_key")),

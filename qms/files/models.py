@@ -43,8 +43,8 @@ class StoredFile(AuditedMixin, ArchivableMixin, db.Model):
 class FileUpload(db.Model):
     """A file on its way in pieces (a photo taken offline, sent over a weak signal): whose it
     is, for which record, how large it says it is and how much has arrived. Once whole it is
-    attached like any upload (files.operations.attach) and the upload with its pieces is gone;
-    they are a transfer, not a record."""
+    attached like any upload (files.operations.attach) and its pieces are gone; the upload
+    itself is forgotten a while later (a transfer, not a record)."""
 
     __tablename__ = "file_uploads"
     __table_args__ = (UniqueConstraint("user_id", "key"),)
@@ -59,6 +59,9 @@ class FileUpload(db.Model):
     description: Mapped[str] = mapped_column(String(255), default="")
     size: Mapped[int]
     received: Mapped[int] = mapped_column(default=0)
+    #: the file attached once whole (its pieces are then gone; the phone that lost the last
+    #: answer asks again and is told, so the file is not attached twice)
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -65,7 +65,8 @@ def begin(
     actor: Any, owner: Any, key: str, name: str, size: int, description: str = ""
 ) -> FileUpload:
     """The upload `key` of `actor` for `owner`: started now, or the one already under way (a
-    phone resuming after a drop finds how much arrived in `received`)."""
+    phone resuming after a drop finds how much arrived in `received`, and whether the file
+    was attached already: `attached`)."""
     access.authorize(actor, access.EDIT, owner)
     if not KEY.match(key or ""):
         raise DomainError(_l("The upload has no valid key."), field="key")
@@ -111,8 +112,8 @@ def find(actor: Any, owner: Any, key: str) -> FileUpload | None:
 def receive(
     actor: Any, owner: Any, upload: FileUpload, first_byte: int, data: bytes
 ) -> StoredFile | None:
-    """One piece, at `first_byte`. Returns the attached file once the upload is whole (the
-    upload and its pieces are then gone), else None."""
+    """One piece, at `first_byte`. Returns the attached file once the upload is whole (its
+    pieces are then gone), else None."""
     access.authorize(actor, access.EDIT, owner)
     if upload.user_id != actor.id:
         raise LookupError("not the actor's upload")
@@ -121,7 +122,7 @@ def receive(
             _l("A piece is larger than %(kb)s KB.", kb=current_app.config["UPLOAD_CHUNK_KB"]),
             field="chunk",
         )
-    if first_byte != upload.received:
+    if first_byte != upload.received or upload.file_id:
         raise OutOfPlace(upload.received)
     if not data:
         raise DomainError(_l("The piece is empty."), field="chunk")
@@ -149,8 +150,15 @@ def _attach(actor: Any, owner: Any, upload: FileUpload) -> StoredFile:
     stored = operations.attach(
         actor, owner, io.BytesIO(whole), upload.original_name, upload.description
     )
-    _forget(upload)
+    db.session.execute(delete(FileUploadPart).where(FileUploadPart.upload_id == upload.id))
+    upload.file_id = stored.id
+    db.session.flush()
     return stored
+
+
+def attached(upload: FileUpload) -> StoredFile | None:
+    """The file an upload became once whole (None while pieces are missing)."""
+    return db.session.get(StoredFile, upload.file_id) if upload.file_id else None
 
 
 def _forget(upload: FileUpload) -> None:
@@ -160,7 +168,8 @@ def _forget(upload: FileUpload) -> None:
 
 
 def forget_abandoned() -> None:
-    """Uploads left unfinished for ABANDONED_AFTER: a transfer, not a record."""
+    """Uploads left unfinished (or finished) for ABANDONED_AFTER: a transfer, not a
+    record."""
     old = db.session.scalars(
         select(FileUpload).where(FileUpload.updated_at < utcnow() - ABANDONED_AFTER)
     )

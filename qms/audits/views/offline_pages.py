@@ -54,7 +54,8 @@ def _number(name: str) -> int:
 @bp.post("/rows/<int:row_id>/uploads", endpoint="begin_upload")
 def begin_upload(row_id: int):
     """An evidence file sent in pieces (a photo taken offline): started, or found again after
-    a drop with how much of it the server has (`offset`), where the phone goes on from."""
+    a drop with how much of it the server has (`offset`), where the phone goes on from; if
+    the last answer was lost, the file already attached (`done`)."""
     row = access.get_visible(ChecklistRow, row_id, current_user)
     upload = uploads.begin(
         current_user,
@@ -65,7 +66,13 @@ def begin_upload(row_id: int):
         request.form.get("description", ""),
     )
     db.session.commit()
-    return jsonify(_upload_state(upload))
+    return _answer(upload, uploads.attached(upload))
+
+
+def _answer(upload, stored):
+    if stored is None:
+        return jsonify(_upload_state(upload))
+    return jsonify(attached_json(stored) | _upload_state(upload) | {"done": True})
 
 
 @bp.post("/rows/<int:row_id>/uploads/<key>", endpoint="upload_piece")
@@ -87,9 +94,7 @@ def upload_piece(row_id: int, key: str):
             {"error": {"status": 409, "message": message}, "offset": error.received}
         ), 409
     db.session.commit()
-    if stored is None:
-        return jsonify(_upload_state(upload))
-    return jsonify(attached_json(stored) | {"offset": stored.size, "done": True})
+    return _answer(upload, stored)
 
 
 @root.get("/sw.js")
