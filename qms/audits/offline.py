@@ -58,7 +58,7 @@ def snapshot(user: User, audit: Audit) -> dict[str, Any]:
     while it is in progress; once it is reported, to the team, that it is closed (`closed`).
     Refused (403) to anyone else."""
     if not may_take_offline(user, audit):
-        if is_team(user, audit) and audit.status in ENDED:
+        if is_team(user, audit) and is_closed(audit):
             return closed(user, audit)
         raise PermissionDenied(_("Only the audit's team takes its checklist offline."))
     ids = {r.changed_by_id for r in audit.rows if r.changed_by_id}
@@ -75,6 +75,11 @@ def snapshot(user: User, audit: Audit) -> dict[str, Any]:
 
 #: an audit whose answers are closed: its copy leaves the phones of its team
 ENDED = (AuditStatus.REPORTED, AuditStatus.CLOSED)
+
+
+def is_closed(audit: Audit) -> bool:
+    """No more answers: a copy of its checklist leaves the phones."""
+    return audit.status in ENDED
 
 
 def closed(user: User, audit: Audit) -> dict[str, Any]:

@@ -60,6 +60,17 @@
     },
     filesOf: function (audit) {
       return run("files", "readonly", function (s) { return s.index("audit").getAll(audit); });
+    },
+    // how old a copy saved at `time` is, in the page's language ("5 minutes ago")
+    age: function (time, justNow) {
+      var minutes = Math.round((Date.now() - time) / 60000);
+      var format = window.Intl && Intl.RelativeTimeFormat
+        ? new Intl.RelativeTimeFormat(document.documentElement.lang || "id", { numeric: "auto" }) : null;
+      if (!format) { return new Date(time).toLocaleString(); }
+      if (minutes < 1) { return justNow; }
+      if (minutes < 60) { return format.format(-minutes, "minute"); }
+      if (minutes < 48 * 60) { return format.format(-Math.round(minutes / 60), "hour"); }
+      return format.format(-Math.round(minutes / 1440), "day");
     }
   };
 }());
