@@ -92,7 +92,12 @@ def _offline_answer(row, result: str, notes: str) -> None:
 
 def _phone_screen(page: Page, name: str, element=None) -> None:
     if element is not None:
-        element.scroll_into_view_if_needed()
+        # its top just under the checklist's sticky completion bar
+        element.evaluate(
+            "e => { e.scrollIntoView({block: 'start'}); const bar = "
+            "document.getElementById('checklist-bar'); "
+            "if (bar) { window.scrollBy(0, -(bar.offsetHeight + 8)); } }"
+        )
     else:
         page.evaluate("window.scrollTo(0, 0)")
     assert page_overflow(page) <= 0
