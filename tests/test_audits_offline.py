@@ -5,6 +5,8 @@ save as online: a row changed meanwhile is refused (409), never overwritten."""
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from flask_babel import force_locale
 
@@ -36,6 +38,10 @@ def test_the_team_takes_the_checklist_offline_with_what_it_needs(world, client, 
     data = response.get_json()
     assert data["audit"]["id"] == audit.id and data["audit"]["status"] == "in_progress"
     assert data["user"] == world.lead.id and data["csrf_token"]
+    # the key the phone encrypts the lead's records with: 256 bits, the lead's own, the same
+    # at every reading (a queue left at logout is read again at the next login)
+    key = base64.b64decode(data["key"])
+    assert len(key) == 32
     assert len(data["rows"]) == len(audit.rows)
     row = data["rows"][0]
     assert row["id"] == first.id and row["version"] == first.version
@@ -47,9 +53,12 @@ def test_the_team_takes_the_checklist_offline_with_what_it_needs(world, client, 
     assert {g["result"] for g in data["grades"]} >= {"nonconform", "observation"}
     assert data["rules"]["evidence_required"] == ["nonconform"]
     assert set(data["rules"]["messages"]) == {"grade", "evidence", "statement"}
-    # the member of the team too
+    assert client.get(f"/audits/{audit.id}/offline.json").get_json()["key"] == data["key"]
+    # the member of the team too, with a key of their own
+    auth.logout()
     auth.login(world.member)
-    assert client.get(f"/audits/{audit.id}/offline.json").status_code == 200
+    theirs = client.get(f"/audits/{audit.id}/offline.json")
+    assert theirs.status_code == 200 and theirs.get_json()["key"] != data["key"]
 
 
 @pytest.mark.parametrize("who", ["outsider", "reviewer", "officer", "city_admin"])
@@ -171,7 +180,7 @@ def test_a_reported_audit_tells_its_team_the_copy_is_closed_and_takes_no_answer(
     assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
     data = answer.get_json()
     assert data["open"] is False and data["rows"] == [] and data["audit"]["status"] == "reported"
-    assert "reported" in data["message"]
+    assert "dilaporkan" in data["message"]
     sent = client.post(
         f"/audits/rows/{row.id}",
         data={"result": "conform", "notes": "late", "version": row.version},

@@ -83,6 +83,29 @@ def _user_id(database: Flask, email: str) -> int:
         return user_id
 
 
+#: what IndexedDB holds, read past the page's store: whether the records are encrypted
+RAW = """() => new Promise(done => {
+  const opening = indexedDB.open('qms-offline');
+  opening.onsuccess = () => {
+    const db = opening.result, out = {};
+    const tx = db.transaction(['queue', 'files', 'audits', 'keys']);
+    for (const name of ['queue', 'files', 'audits', 'keys']) {
+      tx.objectStore(name).getAll().onsuccess = e => { out[name] = e.target.result; };
+    }
+    tx.oncomplete = () => {
+      db.close();
+      done({
+        keys: out.keys.length,
+        records: [...out.queue, ...out.files, ...out.audits].length,
+        sealed: [...out.queue, ...out.files, ...out.audits].every(r => r.sealed
+          && !('values' in r) && !('blob' in r) && !('snapshot' in r) && !('name' in r)),
+        text: JSON.stringify([...out.queue, ...out.files, ...out.audits]),
+      });
+    };
+  };
+})"""
+
+
 def _offline_answer(row, result: str, notes: str) -> None:
     row.locator(f"input[name=result][value={result}]").check()
     row.locator("textarea[name=notes]").fill(notes)
@@ -131,6 +154,10 @@ def test_an_audit_done_offline_reaches_the_server_with_its_photo_and_history(
     finding.locator("[data-attach]").click()
     expect(finding.locator("ul.files [data-offline-file]")).to_contain_text("register-rujukan.png")
     expect(panel.locator("[data-offline-queue]")).to_contain_text("3")
+    # on the phone, encrypted: the answers, the copy, the photo and its name
+    held = page.evaluate(RAW)
+    assert held["keys"] == 1 and held["records"] == 4 and held["sealed"], held["text"][:300]
+    assert "puskesmas" not in held["text"] and "register-rujukan" not in held["text"]
 
     # the page closed and opened again without a signal: all of it is still on the phone
     assert page.reload().from_service_worker
@@ -270,8 +297,14 @@ def test_logging_out_with_changes_waiting_keeps_them_for_the_next_login(browser,
     copies = "() => window.qmsOfflineStore.all('audits').then(c => c.length)"
     queue = "() => window.qmsOfflineStore.all('queue').then(q => q.length)"
     page.wait_for_function(f"() => ({copies})().then(n => n === 0)")
-    # the copy left the phone with the session; the change waits for its user
+    # the copy and the key left the phone with the session; the change waits for its user,
+    # encrypted, unreadable until the same user logs in again
     assert page.evaluate(queue) == 1
+    held = page.evaluate(RAW)
+    assert held["keys"] == 0 and held["records"] == 1 and held["sealed"]
+    assert "sebelum keluar" not in held["text"]
+    locked = "() => window.qmsOfflineStore.all('queue').then(q => [q[0].locked, q[0].values])"
+    assert page.evaluate(locked) == [True, None]
     page.unroute(re.compile(r"/audits/(rows/\d+|\d+/offline\.json)$"))
 
     page.fill("input[name=email]", base.AUDITOR)

@@ -6,8 +6,12 @@ row version it was based on, so a row changed meanwhile is refused, never overwr
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 
 from qms.accounts.models import User
@@ -93,8 +97,19 @@ def closed(user: User, audit: Audit) -> dict[str, Any]:
     }
 
 
+def device_key(user: User) -> str:
+    """The key the phone encrypts this user's offline records with (AES-256, base64): derived
+    from the server's secret for this user, so the same at every login (a queue left at
+    logout is read again at the next one), handed only to the user logged in; the phone
+    deletes it when it shows the login page."""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    digest = hmac.new(secret, f"qms-offline-copy:{user.id}".encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
 def _head(user: User, audit: Audit) -> dict[str, Any]:
     return {
+        "key": device_key(user),
         "audit": {
             "id": audit.id,
             "reference": audit.reference,

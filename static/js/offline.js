@@ -413,6 +413,18 @@
         throw error;
       }
       return response.json();
+    }).then(function (data) {
+      // the key this user's records are encrypted with on the phone (offline-store.js)
+      var key = data.key;
+      delete data.key;
+      return store.setKey(user, key).then(function () { return data; });
+    });
+  }
+  // the key, from the server when the phone has none (a first visit, or after a logout)
+  function ensureKey() {
+    return store.hasKey(user).then(function (has) {
+      if (has || offline()) { return null; }
+      return readSnapshot().catch(function () { return null; });
     });
   }
 
@@ -574,7 +586,7 @@
           var row = rowElement(entry.row);
           var clause = row ? row.querySelector(".row-head strong").textContent : "";
           var item = document.createElement("li");
-          item.textContent = clause + ": " + describe(entry.values, labels, []).join(" · ");
+          item.textContent = clause + ": " + (entry.locked ? "…" : describe(entry.values, labels, []).join(" · "));
           list.appendChild(item);
         });
         files.forEach(function (entry) {
@@ -641,7 +653,7 @@
   }
 
   if (!allowed) {
-    closedPage();
+    ensureKey().then(closedPage);
     window.qmsOffline = { busy: function () { return working; } };
     return;
   }
@@ -652,8 +664,10 @@
   window.addEventListener("offline", function () { renderPanel(); });
 
   // --- at load: the copy, the queued answers over the page, a sync if back online -----------
-  store.get("audits", auditId).then(function (found) {
-    copy = found && String(found.user) === user ? found : null;
+  ensureKey().then(function () {
+    return store.get("audits", auditId);
+  }).then(function (found) {
+    copy = found && String(found.user) === user && !found.locked ? found : null;
     return store.queueOf(auditId);
   }).then(function (entries) {
     (entries || []).filter(function (e) { return String(e.user) === user; }).forEach(function (entry) {
