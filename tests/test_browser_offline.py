@@ -119,7 +119,7 @@ def _phone_screen(page: Page, name: str, element=None) -> None:
         element.evaluate(
             "e => { e.scrollIntoView({block: 'start'}); const bar = "
             "document.getElementById('checklist-bar'); "
-            "if (bar) { window.scrollBy(0, -(bar.offsetHeight + 8)); } }"
+            "window.scrollBy(0, -(bar ? bar.offsetHeight + 8 : 120)); }"
         )
     else:
         page.evaluate("window.scrollTo(0, 0)")
