@@ -32,7 +32,10 @@
     var conflicts = queue.filter(function (e) { return e.state === "conflict"; }).length;
     var waiting = queue.length - conflicts + files.length;
     var parts = [];
-    if (copy && open) { parts.push(["", fill(text("copy"), { age: store.age(copy.saved_at, text("just-now")) })]); }
+    // in a list, short: on this phone; on the audit's page, with the copy's age
+    var saved = place.hasAttribute("data-compact") ? text("on-phone")
+      : copy && fill(text("copy"), { age: store.age(copy.saved_at, text("just-now")) });
+    if (copy && open) { parts.push(["", saved]); }
     if (!open && waiting + conflicts) { parts.push(["bad", fill(text("not-synced"), { count: waiting + conflicts })]); }
     if (open && waiting) { parts.push(["warn", fill(text("waiting"), { count: waiting })]); }
     if (open && conflicts) { parts.push(["bad", fill(text("conflicts"), { count: conflicts })]); }
