@@ -356,8 +356,9 @@
     syncing = true;
     setPanelStatus(text("syncing"));
     return Promise.all([store.queueOf(auditId), store.filesOf(auditId)]).then(function (found) {
-      var entries = found[0].filter(function (e) { return String(e.user) === user && (e.state === "queued" || e.state === "refused"); });
-      var files = found[1].filter(function (f) { return String(f.user) === user && !f.error; });
+      // (a record this phone cannot decrypt, `locked`, is kept and not sent)
+      var entries = found[0].filter(function (e) { return String(e.user) === user && !e.locked && (e.state === "queued" || e.state === "refused"); });
+      var files = found[1].filter(function (f) { return String(f.user) === user && !f.error && !f.locked; });
       if (!entries.length && !files.length) { return null; }
       return readSnapshot().then(function (snapshot) {
         if (snapshot.open === false) { throw closedError(); }
@@ -536,7 +537,7 @@
     copy = found && String(found.user) === user && !found.locked ? found : null;
     return store.queueOf(auditId);
   }).then(function (entries) {
-    (entries || []).filter(function (e) { return String(e.user) === user; }).forEach(function (entry) {
+    (entries || []).filter(function (e) { return String(e.user) === user && !e.locked; }).forEach(function (entry) {
       var row = rowElement(entry.row);
       var form = formOf(row);
       if (!form) { return; }
@@ -546,7 +547,7 @@
     });
     return store.filesOf(auditId);
   }).then(function (files) {
-    files.filter(function (f) { return String(f.user) === user; }).forEach(function (entry) {
+    files.filter(function (f) { return String(f.user) === user && !f.locked; }).forEach(function (entry) {
       var row = rowElement(entry.row);
       if (row) { listWaitingFile(row, entry); }
     });
