@@ -9,12 +9,14 @@ import csv
 import hashlib
 import io
 import json
+import os
 import zipfile
 from datetime import date, timedelta
 
 import pytest
 from flask_babel import force_locale
 from pypdf import PdfReader
+from rq import SimpleWorker
 from sqlalchemy import func, select
 
 from qms.audits import checklist, operations
@@ -33,6 +35,7 @@ from qms.reports.models import GeneratedReport, ReportStatus
 from qms.reports.packs.names import ZipNames, file_part, safe_part
 from tests.factories import user_with_role
 from tests.factories_audits import make_world, started_audit
+from tests.test_reports_jobs import queue  # noqa: F401  (the RQ queue fixture)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x01" * 64
@@ -472,3 +475,31 @@ def test_the_reports_in_a_pack_are_real_pdfs(world, client, auth):
         select(GeneratedReport).where(GeneratedReport.ident == form["record"])
     )
     assert archive.read_pdf(archived) == pack.read(form["file"])
+
+
+# --- built in the background ----------------------------------------------------------------
+
+REDIS_URL = os.environ.get("QMS_TEST_REDIS_URL")
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="QMS_TEST_REDIS_URL is not set")
+def test_a_pack_is_queued_and_the_worker_builds_it(world, client, auth, queue, fake_render):  # noqa: F811
+    auth.login(world.officer)
+    response = _request(client, "evidence-pack-audit", world.audit.id)
+    assert response.status_code == 303 and not response.headers["Location"].endswith("/pdf")
+    pack_report = db.session.scalar(
+        select(GeneratedReport).where(GeneratedReport.report_key == "evidence-pack-audit")
+    )
+    assert pack_report.status is ReportStatus.QUEUED and queue.count == 1
+    assert client.get(f"/reports/{pack_report.ident}/status").get_json()["download_url"] is None
+
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+
+    db.session.expire_all()
+    assert pack_report.status is ReportStatus.DONE, pack_report.error
+    status = client.get(f"/reports/{pack_report.ident}/status").get_json()
+    download = client.get(status["download_url"])
+    assert download.data is not None  # read (buffered) before its file is closed
+    download.close()
+    pack = zipfile.ZipFile(io.BytesIO(download.data))
+    assert len(assert_manifest_is_the_files(pack)) == 7
