@@ -316,9 +316,12 @@ def test_verification_accepts_the_pack_and_its_manifest_and_refuses_a_changed_on
             content_type="multipart/form-data",
         ).data.decode()
 
-    assert "identical to the archived evidence pack" in page(content)
-    assert "identical to the archived evidence pack's manifest" in page(manifest, ident="")
-    assert "does NOT match the archived evidence pack" in page(changed.getvalue())
+    # the page in the officer's language (Indonesian)
+    assert "ZIP yang diunggah sama persis dengan paket bukti di arsip" in page(content)
+    assert "sama persis dengan manifes paket bukti di arsip" in page(manifest, ident="")
+    refused = page(changed.getvalue())
+    assert "TIDAK sama dengan paket bukti di arsip" in refused
+    assert "berita-acara-penarikan.pdf</code>: diubah" in refused
 
     checker = api.as_user(user_with_role(Role.BSN_REVIEWER))
     same = checker.post("/verify", data={"file": (io.BytesIO(content), "p.zip")}).get_json()
@@ -327,6 +330,7 @@ def test_verification_accepts_the_pack_and_its_manifest_and_refuses_a_changed_on
         "found": True,
         "matches": True,
         "part": "file",
+        "differences": [],
         "title": None,
         "created_at": None,
     }
@@ -338,6 +342,23 @@ def test_verification_accepts_the_pack_and_its_manifest_and_refuses_a_changed_on
         "/verify", data={"ident": report.ident, "file": (io.BytesIO(changed.getvalue()), "p")}
     ).get_json()["data"]
     assert forged["found"] is True and forged["matches"] is False and forged["part"] is None
+    (changed_file,) = forged["differences"]
+    assert changed_file["change"] == "changed" and changed_file["file"].endswith("penarikan.pdf")
+    # a file taken out and another put in are named too
+    trimmed = io.BytesIO()
+    with zipfile.ZipFile(trimmed, "w") as forged_zip:
+        for name in pack.namelist():
+            if not name.endswith("penarikan.pdf"):
+                forged_zip.writestr(name, pack.read(name))
+        forged_zip.writestr("../evil.pdf", b"%PDF-1.4")
+    answer = checker.post(
+        "/verify", data={"ident": report.ident, "file": (io.BytesIO(trimmed.getvalue()), "p")}
+    ).get_json()["data"]
+    assert {(d["change"], d["file"].rsplit("/", 1)[-1]) for d in answer["differences"]} == {
+        ("missing", "berita-acara-penarikan.pdf"),
+        ("added", "evil.pdf"),
+    }
+    assert same["data"]["differences"] == [] and by_manifest["differences"] == []
 
 
 # --- who may have a pack --------------------------------------------------------------------

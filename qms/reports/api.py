@@ -72,6 +72,13 @@ class ReportOut(Resource):
         )
 
 
+class PackDifferenceOut(Resource):
+    #: a file's name in the evidence pack
+    file: str
+    #: "changed", "missing" (archived, not uploaded) or "added" (uploaded, not archived)
+    change: str
+
+
 class VerificationOut(Resource):
     #: the identifier asked about (or of the report the file was found to be)
     ident: str | None
@@ -82,6 +89,8 @@ class VerificationOut(Resource):
     matches: bool | None
     #: what the file matched: "file" (the PDF or ZIP) or "manifest" (a pack's manifest.json)
     part: str | None
+    #: for a ZIP that does not match an evidence pack: what was changed, removed or added
+    differences: list[PackDifferenceOut]
     title: str | None
     created_at: datetime | None
 
@@ -235,6 +244,9 @@ def verify():
             found=found is not None,
             matches=result.matches,
             part=result.part,
+            differences=[
+                PackDifferenceOut(file=d.file, change=d.change) for d in result.differences
+            ],
             title=str(rtype.title) if rtype else None,
             created_at=found.created_at if found else None,
         )

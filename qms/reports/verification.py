@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from qms.core.errors import DomainError
 from qms.extensions import db
 from qms.reports.models import GeneratedReport, ReportStatus
+from qms.reports.packs.checking import Difference, differences
 
 
 def normalise_ident(text: str) -> str:
@@ -29,6 +30,8 @@ class Verification:
     matches: bool | None
     #: what the file was found identical to: "file" (the PDF or the ZIP) or "manifest"
     part: str | None = None
+    #: for a ZIP that does not match an evidence pack: the files changed, missing or added
+    differences: tuple[Difference, ...] = ()
 
 
 def find_archived(ident: str) -> GeneratedReport | None:
@@ -71,7 +74,10 @@ def verify_upload(ident: str, stream: IO[bytes] | None) -> Verification:
             .limit(1)
         )
     part = _part(report, digest)
-    return Verification(report, part is not None, part)
+    changes: tuple[Difference, ...] = ()
+    if report is not None and part is None and report.is_pack:
+        changes = tuple(differences(report, content) or ())
+    return Verification(report, part is not None, part, changes)
 
 
 def _part(report: GeneratedReport | None, digest: str) -> str | None:
