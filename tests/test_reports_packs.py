@@ -222,7 +222,7 @@ def test_a_nonconformity_pack_and_the_archive_listing(world, client, auth, api, 
     # listed in the archive, on the portal and over the API
     assert report.ident in client.get("/reports/").data.decode()
     page = client.get(f"/reports/{report.ident}").data.decode()
-    assert "Download evidence pack (ZIP)" in page and report.manifest_sha256 in page
+    assert "Unduh paket bukti (ZIP)" in page and report.manifest_sha256 in page
     listed = api.as_user(world.officer).get("/reports?report=evidence-pack-nonconformity")
     (item,) = listed.get_json()["data"]
     assert item["ident"] == report.ident and item["file_type"] == "zip"
