@@ -391,6 +391,26 @@ def test_another_agency_and_city_get_nothing(world, client, auth, fake_render):
         auth.logout()
 
 
+def test_a_pack_is_its_askers_alone_and_holds_only_what_they_may_see(
+    world, client, auth, fake_render
+):
+    """An internal auditor of the city may read the audit but not the nonconformities of an
+    audit whose team they were not on: their pack of the audit holds no request form and no
+    action evidence, and the city administrator's fuller pack is not theirs to list or open."""
+    auth.login(world.city_admin)
+    fuller, full_zip, _content = _pack(client, "evidence-pack-audit", world.audit.id)
+    assert any(world.nc.number in n for n in full_zip.namelist())
+    auth.logout()
+    auditor = user_with_role(Role.INTERNAL_AUDITOR, agency=world.setda, name="Yakobus")
+    auth.login(auditor)
+    assert client.get(f"/reports/{fuller.ident}/pdf").status_code == 404
+    assert fuller.ident not in client.get("/reports/").data.decode()
+    own, own_zip, _content = _pack(client, "evidence-pack-audit", world.audit.id)
+    assert own.ident != fuller.ident
+    assert not any(world.nc.number in n for n in own_zip.namelist())
+    assert len(assert_manifest_is_the_files(own_zip)) == 5  # the report and four photos
+
+
 def test_an_officer_gets_the_other_agency_nothing_by_api(world, api, fake_render):
     caller = api.as_user(world.other_officer)
     refused = caller.post(

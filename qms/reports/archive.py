@@ -182,7 +182,13 @@ def unchanged_key(rtype: ReportType, request: ReportRequest) -> str:
         "day": today().isoformat(),
         "mark": change_mark(),
     }
+    if rtype.personal:
+        identity["for"] = _asker(request)
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
+
+
+def _asker(request: ReportRequest) -> int | None:
+    return request.requested_by.id if request.requested_by is not None else None
 
 
 def _known_current(key: str) -> GeneratedReport | None:
@@ -206,6 +212,8 @@ def request_report(user: User, rtype: ReportType, request: ReportRequest) -> Sub
     data = build_data(rtype, request)
     content_hash = engine.data_hash(data)
     key = engine.cache_key(rtype, request, content_hash, letterhead_for(request.city).fingerprint)
+    if rtype.personal:  # reused only for who asked (see ReportType.personal)
+        key = hashlib.sha256(f"{key}:for:{_asker(request)}".encode()).hexdigest()
     existing = _reusable(key)
     if existing is not None:
         if existing.status is ReportStatus.DONE:

@@ -142,6 +142,9 @@ class ReportType:
     #: what makes and stores it, and its kind ("zip")
     produce: Producer | None = None
     file_type: str = "pdf"
+    #: the content depends on what the asker may see (an evidence pack holds only the files
+    #: the asker may see): it is reused for, listed to and downloaded by only who asked for it
+    personal: bool = False
 
     def may(self, user: User, request: ReportRequest) -> bool:
         """Whether the user may generate (and download) this report with these parameters."""

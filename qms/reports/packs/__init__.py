@@ -18,6 +18,11 @@ is registered beside the record's report type::
         an audit"), description=..., order=...)
     add_pack_contents("evidence-pack-audit", "audits", audit_evidence)
 
+A pack is personal (`ReportType.personal`): it holds what its asker may see, so it is reused
+for, listed to and downloaded by only who asked for it; another user asking gets a pack of
+their own (an internal auditor who may read an audit but not its nonconformities gets neither
+their request forms nor their evidence).
+
 `audit_evidence(req)` yields `PackFile`s (a StoredFile, the folders it goes in, the record it
 belongs to) and `PackReport`s (another report to render into the pack), selecting what
 `req.requested_by` may see; everything is checked again here (a file only when the user may
@@ -220,6 +225,7 @@ def register_record_pack(base: ReportType, *, key: str, order: int = 200) -> Rep
         order=order,
         produce=produce,
         file_type="zip",
+        personal=True,
     )
     register_report_type(pack)
     return pack
@@ -254,6 +260,7 @@ def agency_pack() -> ReportType:
         order=210,
         produce=produce,
         file_type="zip",
+        personal=True,
     )
 
 
