@@ -93,10 +93,6 @@ def add_pack_contents(pack_key: str, name: str, contributor: Contributor) -> Non
     _contributors.setdefault(pack_key, {})[name] = contributor
 
 
-def is_pack(rtype: ReportType | None) -> bool:
-    return rtype is not None and rtype.file_type == "zip"
-
-
 def files_of_owners(owners: Iterable[Any]) -> dict[tuple[str, int], list[StoredFile]]:
     """The current (not archived) files of many records, in one query per kind of record,
     by (owner_type, owner_id), each record's in the order they were uploaded."""
