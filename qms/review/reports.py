@@ -17,7 +17,7 @@ from qms.extensions import db
 from qms.organisations.models import Agency, City
 from qms.reports.registry import RecordKind, ReportRequest, ReportType, register_report_type
 from qms.reports.sections import ReportSection, Scope, city_agencies, register_report_section
-from qms.review import pack
+from qms.review import evidence_pack, pack
 from qms.review.models import OUTPUT_LABELS, ManagementReview, ReviewStatus
 from qms.review.queries import late_by_of, latest_held_of, link_of
 from qms.review.readiness import readiness_of
@@ -120,6 +120,7 @@ MINUTES = ReportType(
 def register() -> None:
     register_report_type(MINUTES)
     register_report_section(CITY_READINESS)
+    evidence_pack.register(MINUTES)  # its evidence pack
 
 
 def _year_ends(req: ReportRequest, today: date) -> list[date]:
