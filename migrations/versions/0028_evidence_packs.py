@@ -1,8 +1,8 @@
 """evidence packs: the report archive keeps ZIP packs beside PDFs (the file's kind) and the
 SHA-256 of a pack's manifest (qms/reports/packs.py)
 
-Revision ID: 0027
-Revises: 0026
+Revision ID: 0028
+Revises: 0027
 Create Date: 2026-12-07 06:00:00.000000
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
-revision = "0027"
-down_revision = "0026"
+revision = "0028"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 
