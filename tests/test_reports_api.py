@@ -57,6 +57,8 @@ def test_request_poll_download_list_and_verify(api, kupang, fake_render):
         "ident": ident,
         "found": True,
         "matches": True,
+        "part": "file",  # the PDF itself (an evidence pack's manifest.json would be "manifest")
+        "differences": [],  # only for a ZIP that does not match an evidence pack
         "title": "Direktori OPD dan ringkasan kesiapan",  # in the caller's language
         "created_at": report["created_at"],
     }

@@ -144,6 +144,7 @@ def test_agency_officer_only_gets_reports_about_their_own_agency(client, auth, k
         "city-directory",
         "agency-compliance",
         "document-master-list",
+        "evidence-pack-agency",
     ]
     assert _choices(portal, "agency_id") == [str(kupang["dukcapil"].id)]  # no "whole city"
     assert _choices(portal, "city_id") == [str(kupang["city"].id)]

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from qms.accounts.models import User
-from qms.audits import figures, grades, queries
+from qms.audits import evidence_pack, figures, grades, queries
 from qms.audits.models import (
     AUDIT_KIND_LABELS,
     AUDIT_STATUS_LABELS,
@@ -298,3 +298,4 @@ def register() -> None:
     init_app)."""
     register_report_type(AUDIT_REPORT)
     register_report_section(*SECTIONS)
+    evidence_pack.register(AUDIT_REPORT)  # its evidence pack

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
 from qms.accounts.models import User
-from qms.capa import figures
+from qms.capa import evidence_pack, figures
 from qms.capa.interface import request_form_blocks
 from qms.capa.models import (
     ACTION_KIND_LABELS,
@@ -313,3 +313,4 @@ def register() -> None:
     init_app)."""
     register_report_type(REQUEST_FORM)
     register_report_section(*SECTIONS)
+    evidence_pack.register(REQUEST_FORM)  # its evidence pack

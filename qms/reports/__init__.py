@@ -8,6 +8,7 @@ archive.py  cache, record, render and store a report          verification.py  /
 jobs.py     where a render runs (qms/worker.py: the RQ worker) sections.py  assembled reports
 dashboards.py  the home-page dashboards (the assembled sections) directory.py  the city directory
 types/      the agency compliance report and the city summary (assemblies of sections)
+packs/      evidence packs: a ZIP of reports, evidence files and a manifest (see its docstring)
 
 Registering a report type (from a feature's init_app, in its reports.py)
 ------------------------------------------------------------------------
@@ -118,6 +119,7 @@ def init_app(app: Flask) -> None:
         directory,
         engine,
         letterhead,
+        packs,
         policies,
         sections,
         types,
@@ -130,3 +132,4 @@ def init_app(app: Flask) -> None:
     add_nav(NavItem(_l("Reports"), "reports.portal", _may_use_portal, order=80, group="reports"))
     dashboards.init_app()
     letterhead.register()
+    packs.register()

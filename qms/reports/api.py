@@ -42,7 +42,12 @@ class ReportOut(Resource):
     period_end: date | None
     locale: str
     data_sha256: str
+    #: the archived file's SHA-256 (the PDF, or an evidence pack's ZIP)
     pdf_sha256: str | None
+    #: "pdf", or "zip" for an evidence pack
+    file_type: str
+    #: an evidence pack's: the SHA-256 of its manifest.json
+    manifest_sha256: str | None
     pages: int | None
     size: int | None
     created_at: datetime
@@ -67,13 +72,25 @@ class ReportOut(Resource):
         )
 
 
+class PackDifferenceOut(Resource):
+    #: a file's name in the evidence pack
+    file: str
+    #: "changed", "missing" (archived, not uploaded) or "added" (uploaded, not archived)
+    change: str
+
+
 class VerificationOut(Resource):
     #: the identifier asked about (or of the report the file was found to be)
     ident: str | None
     #: whether an archived, finished report has this identifier (or this file's hash)
     found: bool
-    #: with a file: whether it is byte-identical to the archived PDF
+    #: with a file: whether it is byte-identical to the archived PDF (or an evidence pack's
+    #: ZIP or manifest.json)
     matches: bool | None
+    #: what the file matched: "file" (the PDF or ZIP) or "manifest" (a pack's manifest.json)
+    part: str | None
+    #: for a ZIP that does not match an evidence pack: what was changed, removed or added
+    differences: list[PackDifferenceOut]
     title: str | None
     created_at: datetime | None
 
@@ -193,7 +210,8 @@ def get_report(ident: str):
 
 @api_route(
     "/reports/<ident>/pdf",
-    summary="A finished report's PDF (as archived: its SHA-256 is pdf_sha256)",
+    summary="A finished report's PDF, or an evidence pack's ZIP (as archived: its SHA-256 is "
+    "pdf_sha256)",
     tag=TAG,
     file=True,
 )
@@ -208,8 +226,8 @@ def report_pdf(ident: str):
     "/verify",
     ("POST",),
     summary="Verify a report: by its identifier, and with an uploaded PDF whether the file is "
-    "identical to the archived original (without an identifier, the file is looked up by "
-    "its SHA-256)",
+    "identical to the archived original (an evidence pack: its ZIP or its manifest.json; "
+    "without an identifier, the file is looked up by its SHA-256)",
     tag=TAG,
     multipart=VerifyUploadForm,
     response=VerificationOut,
@@ -225,6 +243,10 @@ def verify():
             ident=found.ident if found else (verifying.normalise_ident(form.ident.data) or None),
             found=found is not None,
             matches=result.matches,
+            part=result.part,
+            differences=[
+                PackDifferenceOut(file=d.file, change=d.change) for d in result.differences
+            ],
             title=str(rtype.title) if rtype else None,
             created_at=found.created_at if found else None,
         )

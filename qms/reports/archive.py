@@ -182,7 +182,13 @@ def unchanged_key(rtype: ReportType, request: ReportRequest) -> str:
         "day": today().isoformat(),
         "mark": change_mark(),
     }
+    if rtype.personal:
+        identity["for"] = _asker(request)
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
+
+
+def _asker(request: ReportRequest) -> int | None:
+    return request.requested_by.id if request.requested_by is not None else None
 
 
 def _known_current(key: str) -> GeneratedReport | None:
@@ -206,6 +212,8 @@ def request_report(user: User, rtype: ReportType, request: ReportRequest) -> Sub
     data = build_data(rtype, request)
     content_hash = engine.data_hash(data)
     key = engine.cache_key(rtype, request, content_hash, letterhead_for(request.city).fingerprint)
+    if rtype.personal:  # reused only for who asked (see ReportType.personal)
+        key = hashlib.sha256(f"{key}:for:{_asker(request)}".encode()).hexdigest()
     existing = _reusable(key)
     if existing is not None:
         if existing.status is ReportStatus.DONE:
@@ -223,6 +231,7 @@ def request_report(user: User, rtype: ReportType, request: ReportRequest) -> Sub
         cache_key=key,
         unchanged_key=current,
         status=ReportStatus.QUEUED,
+        file_type=rtype.file_type,
         requested_by_id=user.id,
         created_at=utcnow(),
     )
@@ -266,15 +275,19 @@ def download_name(report: GeneratedReport) -> str:
     day = to_local(report.created_at).date().isoformat()
     title = engine.report_title_of(report)
     name = "-".join(part for part in (_slug(title), _slug(scope), day) if part)
-    return f"{name[:180]}.pdf"
+    return f"{name[:180]}.{report.file_type or 'pdf'}"
+
+
+MEDIA_TYPES = {"pdf": "application/pdf", "zip": "application/zip"}
 
 
 def send_pdf(report: GeneratedReport, *, inline: bool = False) -> Response:
-    """A finished report's PDF as archived, under its descriptive name."""
+    """A finished report's PDF (or an evidence pack's ZIP) as archived, under its descriptive
+    name; a ZIP is always an attachment."""
     return send_file(
         report_store().open(report.file_name),
-        mimetype="application/pdf",
-        as_attachment=not inline,
+        mimetype=MEDIA_TYPES.get(report.file_type, "application/octet-stream"),
+        as_attachment=not inline or report.is_pack,
         download_name=download_name(report),
         max_age=0,
     )
@@ -304,6 +317,12 @@ def render(report: GeneratedReport, data: dict[str, Any]) -> None:
     if rtype is None:
         raise LookupError(f"report type {report.report_key!r} is not registered")
     started = time.perf_counter()
+    if rtype.produce is not None:  # an evidence pack: it stores its own file
+        produced = rtype.produce(report, data)
+        report.pdf_sha256, report.size = produced.sha256, produced.size
+        report.manifest_sha256, report.pages = produced.manifest_sha256, produced.pages
+        _finished(report, started)
+        return
     pdf, _html = engine.render_report(
         rtype, request_of(report), data, report=report, verify_url=verify_url(report)
     )
@@ -311,6 +330,10 @@ def render(report: GeneratedReport, data: dict[str, Any]) -> None:
     report.pdf_sha256 = hashlib.sha256(pdf.content).hexdigest()
     report.size = len(pdf.content)
     report.pages = pdf.pages
+    _finished(report, started)
+
+
+def _finished(report: GeneratedReport, started: float) -> None:
     report.status = ReportStatus.DONE
     report.finished_at = utcnow()
     report.render_seconds = round(time.perf_counter() - started, 3)

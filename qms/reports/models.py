@@ -64,7 +64,12 @@ class GeneratedReport(TimestampMixin, db.Model):
     render_seconds: Mapped[float | None] = mapped_column(default=None)
     pages: Mapped[int | None] = mapped_column(default=None)
     size: Mapped[int | None] = mapped_column(default=None)
+    #: SHA-256 of the archived file: the PDF, or the ZIP of an evidence pack
     pdf_sha256: Mapped[str | None] = mapped_column(String(64), index=True, default=None)
+    #: "pdf", or "zip" for an evidence pack (qms/reports/packs.py)
+    file_type: Mapped[str] = mapped_column(String(8), default="pdf", server_default="pdf")
+    #: an evidence pack's: SHA-256 of its manifest.json (verifiable without the whole ZIP)
+    manifest_sha256: Mapped[str | None] = mapped_column(String(64), index=True, default=None)
 
     city: Mapped[City] = relationship()
     agency: Mapped[Agency | None] = relationship()
@@ -75,8 +80,12 @@ class GeneratedReport(TimestampMixin, db.Model):
         return self.status in (ReportStatus.DONE, ReportStatus.FAILED)
 
     @property
+    def is_pack(self) -> bool:
+        return self.file_type == "zip"
+
+    @property
     def file_name(self) -> str:
-        return f"{self.ident}.pdf"
+        return f"{self.ident}.{self.file_type or 'pdf'}"
 
 
 class CityLetterhead(AuditedMixin, TimestampMixin, db.Model):

@@ -13,7 +13,7 @@ from qms.core import access
 from qms.core.roles import Role
 from qms.extensions import db
 from qms.reports.models import CityLetterhead, GeneratedReport
-from qms.reports.registry import ReportRequest, report_type
+from qms.reports.registry import ReportRequest, ReportType, report_type
 
 
 class ReportPolicy(access.Policy):
@@ -73,15 +73,24 @@ def may_access(user: Any, report: GeneratedReport) -> bool:
     return (
         rtype is not None
         and access.can(user, access.VIEW, report)
+        and _theirs(user, rtype, report)
         and rtype.may(user, request_of(report))
     )
+
+
+def _theirs(user: Any, rtype: ReportType, report: GeneratedReport) -> bool:
+    """A personal report (an evidence pack: it holds what its asker may see) is only its
+    asker's; any other report is everyone's who may have its type."""
+    return not rtype.personal or report.requested_by_id == getattr(user, "id", None)
 
 
 def may_access_scoped(user: Any, report: GeneratedReport) -> bool:
     """`may_access` of a report already read through `access.scoped` (the archive's list):
     only the report type's rule is left to check, with no query per report."""
     rtype = report_type(report.report_key)
-    return rtype is not None and rtype.may(user, request_of(report))
+    return (
+        rtype is not None and _theirs(user, rtype, report) and rtype.may(user, request_of(report))
+    )
 
 
 def get_accessible(ident: str, user: Any) -> GeneratedReport:

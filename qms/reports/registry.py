@@ -99,6 +99,21 @@ Permission = Callable[[User, ReportRequest], bool]
 
 
 @dataclass(frozen=True)
+class Produced:
+    """What a producer (a report type that is not one PDF: an evidence pack) stored: the
+    file's SHA-256 and size, and its manifest's SHA-256."""
+
+    sha256: str
+    size: int
+    manifest_sha256: str | None = None
+    pages: int | None = None
+
+
+#: makes and stores the archived file of a report from its data (the archive entry, the data)
+Producer = Callable[[Any, dict[str, Any]], Produced]
+
+
+@dataclass(frozen=True)
 class ReportType:
     key: str
     #: a lazy string (lazy_gettext): shown in the user's language, printed in the report's
@@ -123,6 +138,13 @@ class ReportType:
     version: int = 1
     description: Any = ""
     order: int = 100
+    #: for an archived file that is not a PDF rendered from `template` (an evidence pack):
+    #: what makes and stores it, and its kind ("zip")
+    produce: Producer | None = None
+    file_type: str = "pdf"
+    #: the content depends on what the asker may see (an evidence pack holds only the files
+    #: the asker may see): it is reused for, listed to and downloaded by only who asked for it
+    personal: bool = False
 
     def may(self, user: User, request: ReportRequest) -> bool:
         """Whether the user may generate (and download) this report with these parameters."""
