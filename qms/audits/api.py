@@ -372,7 +372,7 @@ api_children(
 )
 def add_row(audit_id: int):
     audit = access.get_visible(Audit, audit_id, current_user)
-    form = validate_form(AddRowForm, json_body(), clauses=audit.standard.clauses)
+    form = validate_form(AddRowForm, json_body(), clauses=queries.audit_clauses(audit))
     row = checklist.add_row(current_user, audit, form.clause_id.data, form.text.data)
     db.session.commit()
     return ok(ChecklistRowOut.of(row))
