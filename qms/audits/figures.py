@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Row, case, func, or_, select
 
 from qms.accounts.models import User
-from qms.audits import grades
+from qms.audits import breaches, grades
 from qms.audits.models import (
     AUDIT_KIND_LABELS,
     Audit,
@@ -294,11 +294,8 @@ def issued_audits(
             Audit.id.in_(access.scoped(Audit, visible_to).with_only_columns(Audit.id))
         )
     if standard_id is not None:
-        query = query.where(
-            Audit.id.in_(
-                select(AuditStandard.audit_id).where(AuditStandard.standard_id == standard_id)
-            )
-        )
+        links = select(AuditStandard.audit_id).where(AuditStandard.standard_id == standard_id)
+        query = query.where(or_(Audit.standard_id == standard_id, Audit.id.in_(links)))
     start, end = period
     if start is not None:
         query = query.where(audit_day() >= start)
@@ -334,7 +331,25 @@ def clause_tallies(
             if conform or observation or nonconform:
                 counts = (int(conform), int(observation), int(nonconform))
                 tallies[audit_id][key] = Tally(*counts, float(nc_weight or 0))
+        chunk = ids[start : start + BATCH]
+        for audit_id, key, result, grade, count in breaches.further(chunk, level, standard_id):
+            counted = Tally(nc_weight=0.0)
+            for _each in range(count):
+                counted = counted.add(result, grade)
+            if counted.assessed:
+                tallies[audit_id][key] = tallies[audit_id].get(key, Tally(nc_weight=0.0)) + counted
     return tallies
+
+
+def breaches_of(findings: Iterable[Finding], standard_id: int) -> Tally:
+    """The further clauses of this standard that findings already loaded breach, counted as
+    `breaches.further` counts them in SQL (one audit's report, standard by standard)."""
+    counted = Tally(nc_weight=0.0)
+    for finding in findings:
+        for link in finding.other_clause_links:
+            if link.clause.standard_id == standard_id:
+                counted = counted.add(finding.row.result, finding.grade)
+    return counted
 
 
 def latest_by_clause(
@@ -362,19 +377,6 @@ class ClauseCompliance:
     clause: Clause
     audit: Audit
     tally: Tally
-
-
-def standards_audited(audit_ids: Sequence[int]) -> list[int]:
-    """The standards these audits cover (an integrated audit covers several)."""
-    if not audit_ids:
-        return []
-    return list(
-        db.session.scalars(
-            select(AuditStandard.standard_id)
-            .where(AuditStandard.audit_id.in_(list(audit_ids)))
-            .distinct()
-        )
-    )
 
 
 def compliance_by_clause(

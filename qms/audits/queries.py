@@ -203,10 +203,14 @@ class StandardPart:
     clauses: list[Clause]
     rows: list[ChecklistRow]
     findings: list[Any]
+    #: every finding of the audit: those of the other standard may breach this one's clauses
+    all_findings: list[Any]
 
     @property
     def tally(self) -> figures.Tally:
-        return figures.tally(self.rows)
+        """The rows' figure, with the further clauses of this standard that findings breach
+        (a finding on SNI ISO 9001 7.5.3 that also breaches SNI ISO 37001 7.5.3)."""
+        return figures.tally(self.rows) + figures.breaches_of(self.all_findings, self.standard.id)
 
     @property
     def completion(self) -> figures.Completion:
@@ -222,6 +226,7 @@ def standard_parts(audit: Audit) -> list[StandardPart]:
             [c for c in in_scope if c.standard_id == standard.id],
             [r for r in audit.rows if r.clause.standard_id == standard.id],
             [f for f in audit.active_findings if f.clause.standard_id == standard.id],
+            audit.active_findings,
         )
         for standard in audit.standards
     ]

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from qms.accounts.models import User
-from qms.audits import figures, grades, queries
+from qms.audits import breaches, figures, grades, queries
 from qms.audits.models import (
     AUDIT_KIND_LABELS,
     AUDIT_STATUS_LABELS,
@@ -184,7 +184,7 @@ def _report_standards(req: ReportRequest) -> list[Standard | None]:
         visible_to=req.requested_by,
         period=(req.period_start, req.period_end),
     )
-    audited = set(figures.standards_audited([a.id for a in audits]))
+    audited = set(breaches.standards_audited([a.id for a in audits]))
     quality = queries.default_standard()
     listed = [
         s
