@@ -401,3 +401,34 @@ def test_denials_another_agencys_officer_and_read_only_roles(world, client, auth
     assert answer.status_code == 403
     db.session.expire_all()
     assert [c.reference for c in finding.clauses][1] == "SNI ISO 37001:2016 7.5.3"
+
+
+def test_the_api_sets_and_clears_a_findings_further_clauses(world, api):
+    audit = _started(world)
+    row = _row(audit, QMS, "7.5.3.2")
+    checklist.record_row(world.lead, row, NC)
+    finding = row.finding
+    db.session.commit()
+    lead = api.as_user(world.lead)
+    also = _clause(SMAP, "7.5.3").id
+    answer = lead.patch(
+        f"/findings/{finding.id}", json={"version": row.version, "other_clause_ids": [also]}
+    )
+    assert answer.status_code == 200, answer.get_json()
+    body = answer.get_json()["data"]
+    assert body["other_clause_ids"] == [also] and len(body["clauses"]) == 2
+    # a grade changed alone keeps them
+    answer = lead.patch(
+        f"/findings/{finding.id}", json={"version": row.version, "grade": "major"}
+    )
+    assert answer.get_json()["data"]["other_clause_ids"] == [also]
+    # a clause of no standard of the audit is refused on the field
+    answer = lead.patch(
+        f"/findings/{finding.id}", json={"version": row.version, "other_clause_ids": [999999]}
+    )
+    assert answer.status_code == 422
+    assert "other_clause_ids" in answer.get_json()["error"]["fields"]
+    answer = lead.patch(
+        f"/findings/{finding.id}", json={"version": row.version, "other_clause_ids": []}
+    )
+    assert answer.status_code == 200 and answer.get_json()["data"]["other_clause_ids"] == []

@@ -13,7 +13,13 @@ from datetime import date, datetime, time
 
 from sqlalchemy import or_, select
 
-from qms.audits.models import Audit, AuditProgramme, ProgrammeItem
+from qms.audits.models import (
+    Audit,
+    AuditProgramme,
+    AuditStandard,
+    ProgrammeItem,
+    ProgrammeItemStandard,
+)
 from qms.audits.queries import default_standard
 from qms.audits.settings import setting
 from qms.extensions import db
@@ -59,9 +65,15 @@ def programme_gaps(programme: AuditProgramme) -> dict[str, list[Clause]]:
             AuditProgramme.archived_at.is_(None),
             ProgrammeItem.archived_at.is_(None),
             # the cycle covers the quality standard: items of another standard do not count
+            # (an integrated item planning it beside another does)
             or_(
                 ProgrammeItem.standard_id.is_(None),
                 ProgrammeItem.standard_id == (standard.id if standard else None),
+                ProgrammeItem.id.in_(
+                    select(ProgrammeItemStandard.item_id).where(
+                        ProgrammeItemStandard.standard_id == (standard.id if standard else None)
+                    )
+                ),
             ),
         )
     )
@@ -88,7 +100,14 @@ def reported_cycle(agency_id: int, today: date) -> tuple[list[Audit], list[Claus
             select(Audit)
             .where(
                 Audit.agency_id == agency_id,
-                Audit.standard_id == (standard.id if standard else None),
+                or_(
+                    Audit.standard_id == (standard.id if standard else None),
+                    Audit.id.in_(
+                        select(AuditStandard.audit_id).where(
+                            AuditStandard.standard_id == (standard.id if standard else None)
+                        )
+                    ),
+                ),
                 Audit.archived_at.is_(None),
                 Audit.report_issued,
                 Audit.reported_at >= datetime.combine(first, time.min),
