@@ -65,6 +65,11 @@ def upgrade():
         "audit_programme_item_standards",
         ["item_id"],
     )
+    op.create_index(
+        op.f("ix_audit_programme_item_standards_standard_id"),
+        "audit_programme_item_standards",
+        ["standard_id"],
+    )
     op.create_table(
         "audit_finding_clauses",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -123,6 +128,10 @@ def downgrade():
         batch.drop_column("clause_standard")
     op.drop_index(op.f("ix_audit_finding_clauses_finding_id"), table_name="audit_finding_clauses")
     op.drop_table("audit_finding_clauses")
+    op.drop_index(
+        op.f("ix_audit_programme_item_standards_standard_id"),
+        table_name="audit_programme_item_standards",
+    )
     op.drop_index(
         op.f("ix_audit_programme_item_standards_item_id"),
         table_name="audit_programme_item_standards",

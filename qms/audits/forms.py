@@ -105,7 +105,25 @@ class NewProgrammeForm(ProgrammeForm):
             self.city_id.data = cities[0].id
 
 
-class ProgrammeItemForm(FlaskForm):
+class PlannedStandards:
+    """What a programme item or an audit is planned against: the (primary) standard, SNI ISO
+    9001, SNI ISO 37001, … (left out: the programme item's, or the quality standard), and the
+    further standards of an integrated audit (left out by an audit: the programme item's)."""
+
+    standard_id = ChoiceField(
+        label=label_of(Audit, "standard_id"), coerce=int, validators=[Optional()]
+    )
+    other_standard_ids = MultipleChoiceField(
+        label=_l("Also against (integrated audit)"), coerce=int, validators=[Optional()]
+    )
+
+    def offer_standards(self, standards: list | None) -> None:
+        choices = [(s.id, s.title) for s in standards or []]
+        self.standard_id.choices = choices  # type: ignore[attr-defined]
+        self.other_standard_ids.choices = list(choices)  # type: ignore[attr-defined]
+
+
+class ProgrammeItemForm(PlannedStandards, FlaskForm):
     agency_id = ChoiceField(
         label=label_of(ProgrammeItem, "agency_id"),
         coerce=int,
@@ -115,14 +133,6 @@ class ProgrammeItemForm(FlaskForm):
         label=label_of(ProgrammeItem, "kind"),
         choices=enum_choices(AUDIT_KIND_LABELS),
         default=AuditKind.INTERNAL.value,
-    )
-    #: left out: the quality standard
-    standard_id = ChoiceField(
-        label=label_of(ProgrammeItem, "standard_id"), coerce=int, validators=[Optional()]
-    )
-    #: the further standards of an integrated audit (SNI ISO 37001 beside SNI ISO 9001)
-    other_standard_ids = MultipleChoiceField(
-        label=_l("Also against (integrated audit)"), coerce=int, validators=[Optional()]
     )
     planned_month = WholeNumberField(
         label_of(ProgrammeItem, "planned_month"),
@@ -143,8 +153,7 @@ class ProgrammeItemForm(FlaskForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.agency_id.choices = [(a.id, a.name) for a in agencies or []]
-        self.standard_id.choices = [(s.id, s.title) for s in standards or []]
-        self.other_standard_ids.choices = [(s.id, s.title) for s in standards or []]
+        self.offer_standards(standards)
 
 
 class AuditScopeForm(FlaskForm):
@@ -179,7 +188,7 @@ class AuditScopeForm(FlaskForm):
         ]
 
 
-class AuditForm(AuditScopeForm):
+class AuditForm(PlannedStandards, AuditScopeForm):
     """Planning an audit."""
 
     agency_id = ChoiceField(
@@ -191,15 +200,6 @@ class AuditForm(AuditScopeForm):
         label=label_of(Audit, "kind"),
         choices=enum_choices(AUDIT_KIND_LABELS),
         default=AuditKind.INTERNAL.value,
-    )
-    #: the standard audited (SNI ISO 9001, SNI ISO 37001, …); left out: the programme item's, or
-    #: the quality standard
-    standard_id = ChoiceField(
-        label=label_of(Audit, "standard_id"), coerce=int, validators=[Optional()]
-    )
-    #: the further standards of an integrated audit; left out: the programme item's
-    other_standard_ids = MultipleChoiceField(
-        label=_l("Also against (integrated audit)"), coerce=int, validators=[Optional()]
     )
     planned_start = DayField(label_of(Audit, "planned_start"), validators=[InputRequired(REQUIRED)])
     planned_end = DayField(label_of(Audit, "planned_end"), validators=[Optional()])
@@ -217,8 +217,7 @@ class AuditForm(AuditScopeForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.agency_id.choices = [(a.id, a.name) for a in agencies or []]
-        self.standard_id.choices = [(s.id, s.title) for s in standards or []]
-        self.other_standard_ids.choices = [(s.id, s.title) for s in standards or []]
+        self.offer_standards(standards)
         self.scope_unit_ids.choices = [(u.id, f"{u.agency.code}: {u.path}") for u in units or []]
 
 

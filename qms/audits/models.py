@@ -9,7 +9,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from qms.accounts.models import User
 from qms.core.labels import labelled
@@ -487,9 +487,27 @@ class Finding(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
         return [link.clause_id for link in self.other_clause_links]
 
 
-class AuditStandard(AuditedMixin, db.Model):
+class StandardLinkMixin:
+    """A standard a record is planned against, at its position (0: the primary one, also in
+    the record's `standard_id`)."""
+
+    standard_id: Mapped[int] = mapped_column(
+        ForeignKey("standards.id"), index=True, info=labelled(_l("Standard"))
+    )
+    position: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    @declared_attr
+    def standard(cls) -> Mapped[Standard]:
+        return relationship(lazy="joined")
+
+    @property
+    def record_label(self) -> str:
+        return self.standard.code
+
+
+class AuditStandard(StandardLinkMixin, AuditedMixin, db.Model):
     """A standard an audit covers; an audit of one standard has one, an integrated audit one
-    per standard (the primary one, `Audit.standard_id`, at position 0)."""
+    per standard."""
 
     __tablename__ = "audit_standards"
     __table_args__ = (UniqueConstraint("audit_id", "standard_id"),)
@@ -497,19 +515,9 @@ class AuditStandard(AuditedMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), index=True)
-    standard_id: Mapped[int] = mapped_column(
-        ForeignKey("standards.id"), index=True, info=labelled(_l("Standard"))
-    )
-    position: Mapped[int] = mapped_column(default=0, server_default="0")
-
-    standard: Mapped[Standard] = relationship(lazy="joined")
-
-    @property
-    def record_label(self) -> str:
-        return self.standard.code
 
 
-class ProgrammeItemStandard(AuditedMixin, db.Model):
+class ProgrammeItemStandard(StandardLinkMixin, AuditedMixin, db.Model):
     """A standard a programme item plans (several: an integrated audit)."""
 
     __tablename__ = "audit_programme_item_standards"
@@ -518,16 +526,6 @@ class ProgrammeItemStandard(AuditedMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("audit_programme_items.id"), index=True)
-    standard_id: Mapped[int] = mapped_column(
-        ForeignKey("standards.id"), info=labelled(_l("Standard"))
-    )
-    position: Mapped[int] = mapped_column(default=0, server_default="0")
-
-    standard: Mapped[Standard] = relationship(lazy="joined")
-
-    @property
-    def record_label(self) -> str:
-        return self.standard.code
 
 
 class FindingClause(AuditedMixin, db.Model):
