@@ -418,9 +418,7 @@ def test_the_api_sets_and_clears_a_findings_further_clauses(world, api):
     body = answer.get_json()["data"]
     assert body["other_clause_ids"] == [also] and len(body["clauses"]) == 2
     # a grade changed alone keeps them
-    answer = lead.patch(
-        f"/findings/{finding.id}", json={"version": row.version, "grade": "major"}
-    )
+    answer = lead.patch(f"/findings/{finding.id}", json={"version": row.version, "grade": "major"})
     assert answer.get_json()["data"]["other_clause_ids"] == [also]
     # a clause of no standard of the audit is refused on the field
     answer = lead.patch(
