@@ -67,6 +67,8 @@ class Config:
     CHECKLISTS_DIR = _env("CHECKLISTS_DIR", str(BASE_DIR / "checklists"))
     UPLOAD_DIR = _env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 20)
+    #: a file sent in pieces (a photo from a phone on a weak signal): at most this much a request
+    UPLOAD_CHUNK_KB = _env_int("UPLOAD_CHUNK_KB", 256)
     MAX_CONTENT_LENGTH = (MAX_UPLOAD_MB + 1) * 1024 * 1024
 
     MAIL_SERVER = _env("MAIL_SERVER")

@@ -14,8 +14,12 @@ over --runs of:
   - frozen: the floor again with the garbage collector's existing objects frozen, as the app
     renders (qms.reports.engine.render_pdf); own: app / frozen - 1, the app's own work;
   - data: CPU seconds of building the report's data (queries and figures), part of app;
-and the peak memory (max RSS) of one background render, run as the RQ worker runs it: in a
-forked child process (rq's work horse) through qms.reports.jobs.render_job.
+  - serial: app again with the parts of a long report rendered one after another in this
+    process (REPORT_PROCESSES=1), and the speed-up, serial / app;
+the peak memory (max RSS) of one background render, run as the RQ worker runs it: in a forked
+child process (rq's work horse) through qms.reports.jobs.render_job; and "archive ms", the
+median time of asking for the same report again once archived (the data unchanged: served
+from the archive without building its data).
 
 The dataset is bench/dataset.py's (one city); each feature adds its reports to CASES.
 """
@@ -37,6 +41,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from flask import current_app  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from bench.dataset import build_dataset  # noqa: E402
@@ -69,8 +74,8 @@ def measure(key: str, params: dict, city: City, reviewer: User, runs: int) -> di
     meta = GeneratedReport(
         ident="QMS-BENCH-000000-XXXXXX", requested_by=reviewer, created_at=utcnow()
     )
-    wall: dict[str, list[float]] = {"app": [], "floor": [], "frozen": []}
-    cpu: dict[str, list[float]] = {"app": [], "floor": [], "frozen": []}
+    wall: dict[str, list[float]] = {"app": [], "floor": [], "frozen": [], "serial": []}
+    cpu: dict[str, list[float]] = {"app": [], "floor": [], "frozen": [], "serial": []}
     data_cpu: list[float] = []
     pages = []
     saved: list[Path] = []
@@ -90,6 +95,15 @@ def measure(key: str, params: dict, city: City, reviewer: User, runs: int) -> di
         return engine.render_report(
             rtype, req, data, report=meta, verify_url="https://qms.example/verify/x"
         )
+
+    def serial() -> None:
+        # the same pipeline with the parts of a long report rendered one after another
+        configured = current_app.config["REPORT_PROCESSES"]
+        current_app.config["REPORT_PROCESSES"] = 1
+        try:
+            pipeline()
+        finally:
+            current_app.config["REPORT_PROCESSES"] = configured
 
     def floor() -> None:
         # each saved HTML (one, or one per part of a chunked report) rendered alone
@@ -120,9 +134,12 @@ def measure(key: str, params: dict, city: City, reviewer: User, runs: int) -> di
                 path = OUT / f"{key}.{index}.html"
                 path.write_text(html, encoding="utf-8")
                 saved.append(path)
+        timed("serial", serial)
         timed("floor", floor)
         timed("frozen", frozen_floor)
+    peak_mb = background_peak_mb(rtype, req, reviewer)
     return {
+        "serial": statistics.median(wall["serial"]),
         "app": statistics.median(wall["app"]),
         "floor": statistics.median(wall["floor"]),
         "frozen": statistics.median(wall["frozen"]),
@@ -130,8 +147,23 @@ def measure(key: str, params: dict, city: City, reviewer: User, runs: int) -> di
         "floor_cpu": statistics.median(cpu["floor"]),
         "data_cpu": statistics.median(data_cpu),
         "pages": statistics.median(pages),
-        "peak_mb": background_peak_mb(rtype, req, reviewer),
+        "peak_mb": peak_mb,
+        "archived_ms": archived_ms(rtype, req, reviewer, runs),
     }
+
+
+def archived_ms(rtype, req, reviewer: User, runs: int) -> float:
+    """Milliseconds to ask again for the report just archived (the data unchanged): recognised
+    by its change mark and served from the archive without building its data."""
+    times = []
+    for _ in range(max(runs, 10)):
+        started = time.perf_counter()
+        submission = archive.request_report(reviewer, rtype, req)
+        times.append((time.perf_counter() - started) * 1000)
+        if submission.needs_render:
+            raise RuntimeError("an unchanged report was not served from the archive")
+    db.session.rollback()
+    return statistics.median(times)
 
 
 def background_peak_mb(rtype, req, reviewer: User) -> float:
@@ -204,8 +236,15 @@ def main() -> None:
             "own",
             "data s",
             "peak MB",
+            "serial s",
+            "speed-up",
+            "archive ms",
         )
-        print("\n{:<24}{:>6}{:>9}{:>9}{:>10}{:>7}{:>10}{:>6}{:>8}{:>9}".format(*header))
+        print(
+            "\n{:<24}{:>6}{:>9}{:>9}{:>10}{:>7}{:>10}{:>6}{:>8}{:>9}{:>10}{:>10}{:>12}".format(
+                *header
+            )
+        )
         for key, params in CASES:
             if args.only not in key:
                 continue
@@ -216,7 +255,8 @@ def main() -> None:
             print(
                 f"{key:<24}{result['pages']:>6.0f}{result['app']:>9.2f}{result['floor']:>9.2f}"
                 f"{overhead:>10.0%}{cpu_overhead:>7.0%}{result['frozen']:>10.2f}{own:>6.0%}"
-                f"{result['data_cpu']:>8.2f}{result['peak_mb']:>9.0f}",
+                f"{result['data_cpu']:>8.2f}{result['peak_mb']:>9.0f}{result['serial']:>10.2f}"
+                f"{result['serial'] / result['app']:>10.2f}{result['archived_ms']:>12.1f}",
                 flush=True,
             )
         print(f"\nmedians of {args.runs} runs, {args.agencies} agencies; HTML saved in {OUT}")

@@ -5,11 +5,13 @@ save as online: a row changed meanwhile is refused (409), never overwritten."""
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from flask_babel import force_locale
 
 from qms.audits import checklist
-from qms.audits.models import ChecklistRow
+from qms.audits.models import AuditStatus, ChecklistRow
 from qms.core.roles import Role
 from qms.extensions import db
 from tests.factories import user_with_role
@@ -36,6 +38,10 @@ def test_the_team_takes_the_checklist_offline_with_what_it_needs(world, client, 
     data = response.get_json()
     assert data["audit"]["id"] == audit.id and data["audit"]["status"] == "in_progress"
     assert data["user"] == world.lead.id and data["csrf_token"]
+    # the key the phone encrypts the lead's records with: 256 bits, the lead's own, the same
+    # at every reading (a queue left at logout is read again at the next login)
+    key = base64.b64decode(data["key"])
+    assert len(key) == 32
     assert len(data["rows"]) == len(audit.rows)
     row = data["rows"][0]
     assert row["id"] == first.id and row["version"] == first.version
@@ -47,9 +53,12 @@ def test_the_team_takes_the_checklist_offline_with_what_it_needs(world, client, 
     assert {g["result"] for g in data["grades"]} >= {"nonconform", "observation"}
     assert data["rules"]["evidence_required"] == ["nonconform"]
     assert set(data["rules"]["messages"]) == {"grade", "evidence", "statement"}
-    # the member of the team too
+    assert client.get(f"/audits/{audit.id}/offline.json").get_json()["key"] == data["key"]
+    # the member of the team too, with a key of their own
+    auth.logout()
     auth.login(world.member)
-    assert client.get(f"/audits/{audit.id}/offline.json").status_code == 200
+    theirs = client.get(f"/audits/{audit.id}/offline.json")
+    assert theirs.status_code == 200 and theirs.get_json()["key"] != data["key"]
 
 
 @pytest.mark.parametrize("who", ["outsider", "reviewer", "officer", "city_admin"])
@@ -154,3 +163,33 @@ def test_the_service_worker_and_the_manifest_are_served_by_the_app(client):
         image.close()
     login = client.get("/login").text
     assert 'rel="manifest"' in login and "/sw.js" in login
+
+
+def test_a_reported_audit_tells_its_team_the_copy_is_closed_and_takes_no_answer(
+    world, client, auth
+):
+    """The phones learn from the copy's address that the audit is reported: no rows, `open`
+    false (they delete their copy); a queued answer sent anyway is refused, nothing written."""
+    audit = started_audit(world)
+    row = audit.rows[0]
+    auth.login(world.member)
+    assert client.get(f"/audits/{audit.id}/offline.json").get_json()["open"] is True
+    audit.status = AuditStatus.REPORTED
+    db.session.commit()
+    answer = client.get(f"/audits/{audit.id}/offline.json")
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+    data = answer.get_json()
+    assert data["open"] is False and data["rows"] == [] and data["audit"]["status"] == "reported"
+    assert "dilaporkan" in data["message"]
+    sent = client.post(
+        f"/audits/rows/{row.id}",
+        data={"result": "conform", "notes": "late", "version": row.version},
+        headers=FETCH,
+    )
+    assert sent.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(ChecklistRow, row.id).notes != "late"
+    # outside the team it stays refused
+    auth.logout()
+    auth.login(world.reviewer)
+    assert client.get(f"/audits/{audit.id}/offline.json").status_code == 403

@@ -529,7 +529,8 @@ def test_the_checklist_works_offline_and_syncs_when_the_signal_returns(browser, 
     page.context.set_offline(False)
     expect(first.locator(".offline-badge")).to_have_count(0)
     expect(second.locator(".offline-badge")).to_have_count(0)
-    expect(first.locator(".row-badges")).to_have_text("Sesuai")
+    expect(first.locator(".row-badges .result-badge")).to_have_text("Sesuai")
+    expect(first.locator(".offline-synced")).to_have_text("Tersinkron")
     expect(second.locator(".finding-badge")).to_be_visible()
     expect(page.locator("[data-answered]")).to_have_text(str(answered + 2))
     expect(panel.locator("[data-offline-queue]")).to_be_hidden()
@@ -616,7 +617,7 @@ def test_keeping_my_answer_after_a_conflict_saves_it_on_the_new_version(browser,
     row.locator("[data-keep-mine]").click()
     expect(row.locator(".offline-conflict")).to_have_count(0)
     expect(row.locator(".offline-badge")).to_have_count(0)
-    expect(row.locator(".row-badges")).to_have_text("Sesuai")
+    expect(row.locator(".row-badges .result-badge")).to_have_text("Sesuai")
     stored = _server_rows(page, site)[row_id]
     assert stored["notes"] == "Jawaban saya dari lapangan" and stored["result"] == "conform"
     _settled(page)
@@ -664,7 +665,7 @@ def test_an_ended_session_does_not_sync_and_the_queue_waits_for_the_next_login(b
     page.wait_for_url(re.compile(r"/$"))
     page.goto(f"/audits/{site['planned_audit']}/checklist")
     row = page.locator(f"#row-{row_id}")
-    expect(row.locator(".row-badges")).to_have_text("Sesuai")
+    expect(row.locator(".row-badges .result-badge")).to_have_text("Sesuai")
     expect(row.locator(".offline-badge")).to_have_count(0)
     assert _server_rows(page, site)[row_id]["notes"] == "Menunggu login berikutnya"
     _settled(page)

@@ -63,10 +63,9 @@ class Listed:
 
 
 LISTS = [
-    # each role's home page, with its "waiting for you" card; the city admin's is left out here:
-    # its city summary (reports/dashboards.py, assemble_city) reads per agency and `grow` adds
-    # agencies (its card is counted in tests/test_waiting.py, growing only what waits)
-    Listed("/", (BSN, OFFICER, COOP)),
+    # each role's home page, with its "waiting for you" card and its dashboard: the city
+    # admin's draws the city summary, which `grow` fills with agencies
+    Listed("/", (BSN, ADMIN, OFFICER, COOP)),
     # web pages
     Listed("/audits/", PLAN_READERS),
     Listed("/capa/", PLAN_READERS),

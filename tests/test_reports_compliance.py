@@ -483,13 +483,17 @@ def test_the_city_summary_says_which_agencies_are_ready_and_why(app, api, demo):
 
 
 def test_parts_render_in_other_processes_as_they_would_in_this_one(app):
-    """render_many: the same PDFs from forked processes as from this one, and this process's
-    database connections still work afterwards (the children drop them without closing)."""
+    """render_many: the same PDFs and page counts from forked processes as from this one, and
+    this process's database connections still work afterwards (the children drop them without
+    closing)."""
     htmls = [
         f"<html><body><h1>Bagian {n}</h1>{'<p>isi</p>' * 40 * n}</body></html>" for n in (1, 2, 3)
     ]
-    alone = engine.render_many(htmls, processes=1)
-    parallel = engine.render_many(htmls, processes=2)
+    long = "<html><body>" + "<p>isi</p>" * 400 + "</body></html>"
+    alone, alone_counts = engine.render_many(htmls, processes=1, counted=[long])
+    parallel, counts = engine.render_many(htmls, processes=2, counted=[long])
+    # the counted document is laid out beside the others, not rendered
+    assert counts == alone_counts and counts[0] == engine.render_pdf(long).pages > 1
     assert {pid for _pdf, pid in alone} == {os.getpid()}
     children = {pid for _pdf, pid in parallel}
     assert os.getpid() not in children and 1 <= len(children) <= 2

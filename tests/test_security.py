@@ -385,6 +385,8 @@ POST /audits/programmes/<int:programme_id>/review
 POST /audits/programmes/new
 POST /audits/rows/<int:row_id>
 POST /audits/rows/<int:row_id>/files
+POST /audits/rows/<int:row_id>/uploads
+POST /audits/rows/<int:row_id>/uploads/<key>
 POST /capa/<int:nc_id>/actions
 POST /capa/<int:nc_id>/archive
 POST /capa/<int:nc_id>/edit

@@ -8,7 +8,8 @@ by certification readiness (clauses an agency's reported audits covered)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from sqlalchemy import or_, select
@@ -90,30 +91,43 @@ def programme_gaps(programme: AuditProgramme) -> dict[str, list[Clause]]:
     return gaps
 
 
-def reported_cycle(agency_id: int, today: date) -> tuple[list[Audit], list[Clause]]:
-    """The agency's audits reported within the cycle ending today, and the required clauses
+@dataclass(frozen=True)
+class ReportedAudit:
+    id: int
+    reference: str
+    scope_clauses: list[str]
+
+
+def reported_cycles(
+    agency_ids: Sequence[int], today: date
+) -> dict[int, tuple[list[ReportedAudit], list[Clause]]]:
+    """Per agency: its audits reported within the cycle ending today, and the required clauses
     none of them covered."""
     first = date(today.year - setting("AUDIT_CYCLE_YEARS") + 1, 1, 1)
     standard = default_standard()
-    audits = list(
-        db.session.scalars(
-            select(Audit)
-            .where(
-                Audit.agency_id == agency_id,
-                or_(
-                    Audit.standard_id == (standard.id if standard else None),
-                    Audit.id.in_(
-                        select(AuditStandard.audit_id).where(
-                            AuditStandard.standard_id == (standard.id if standard else None)
-                        )
-                    ),
+    audits: dict[int, list[ReportedAudit]] = {agency_id: [] for agency_id in agency_ids}
+    for agency_id, audit_id, reference, scope in db.session.execute(
+        select(Audit.agency_id, Audit.id, Audit.reference, Audit.scope_clauses)
+        .where(
+            Audit.agency_id.in_(agency_ids),
+            # an integrated audit covering the quality standard counts too
+            or_(
+                Audit.standard_id == (standard.id if standard else None),
+                Audit.id.in_(
+                    select(AuditStandard.audit_id).where(
+                        AuditStandard.standard_id == (standard.id if standard else None)
+                    )
                 ),
-                Audit.archived_at.is_(None),
-                Audit.report_issued,
-                Audit.reported_at >= datetime.combine(first, time.min),
-            )
-            .order_by(Audit.reported_at)
+            ),
+            Audit.archived_at.is_(None),
+            Audit.report_issued,
+            Audit.reported_at >= datetime.combine(first, time.min),
         )
-    )
-    scopes = [number for audit in audits for number in audit.scope_clauses or []]
-    return audits, uncovered(required_clauses(), scopes)
+        .order_by(Audit.reported_at)
+    ):
+        audits[agency_id].append(ReportedAudit(audit_id, reference, scope or []))
+    required = required_clauses()
+    return {
+        agency_id: (done, uncovered(required, [n for a in done for n in a.scope_clauses]))
+        for agency_id, done in audits.items()
+    }

@@ -6,14 +6,25 @@ row version it was based on, so a row changed meanwhile is refused, never overwr
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 
 from qms.accounts.models import User
 from qms.audits import grades
-from qms.audits.models import FINDING_RESULTS, ROW_RESULT_LABELS, Audit, ChecklistRow, RowResult
-from qms.audits.policies import CONDUCT
+from qms.audits.models import (
+    FINDING_RESULTS,
+    ROW_RESULT_LABELS,
+    Audit,
+    AuditStatus,
+    ChecklistRow,
+    RowResult,
+)
+from qms.audits.policies import CONDUCT, is_team
 from qms.core import access
 from qms.core.errors import PermissionDenied
 from qms.core.timeutil import utcnow
@@ -50,13 +61,58 @@ def _row(row: ChecklistRow, names: dict[int, str]) -> dict[str, Any]:
 
 
 def snapshot(user: User, audit: Audit) -> dict[str, Any]:
-    """Everything the checklist needs without a signal, as read now. Refused (403) to anyone
-    but the audit's team while it is in progress."""
+    """Everything the checklist needs without a signal, as read now, to the audit's team
+    while it is in progress; once it is reported, to the team, that it is closed (`closed`).
+    Refused (403) to anyone else."""
     if not may_take_offline(user, audit):
+        if is_team(user, audit) and is_closed(audit):
+            return closed(user, audit)
         raise PermissionDenied(_("Only the audit's team takes its checklist offline."))
     ids = {r.changed_by_id for r in audit.rows if r.changed_by_id}
     names = {u.id: u.name for u in db.session.query(User).filter(User.id.in_(ids))} if ids else {}
+    return (
+        _head(user, audit)
+        | {
+            "open": True,
+            "rows": [_row(row, names) for row in audit.rows],
+        }
+        | rules()
+    )
+
+
+#: an audit whose answers are closed: its copy leaves the phones of its team
+ENDED = (AuditStatus.REPORTED, AuditStatus.CLOSED)
+
+
+def is_closed(audit: Audit) -> bool:
+    """No more answers: a copy of its checklist leaves the phones."""
+    return audit.status in ENDED
+
+
+def closed(user: User, audit: Audit) -> dict[str, Any]:
+    """What the team's phones are told of an audit no longer open to answers (reported): no
+    rows, `open` false. A phone deletes its copy once its queue is sent or shown as not sent
+    (a queued answer can no longer be saved: the checklist is part of the issued report)."""
+    return _head(user, audit) | {
+        "open": False,
+        "message": _("The audit is reported: its checklist takes no more answers."),
+        "rows": [],
+    }
+
+
+def device_key(user: User) -> str:
+    """The key the phone encrypts this user's offline records with (AES-256, base64): derived
+    from the server's secret for this user, so the same at every login (a queue left at
+    logout is read again at the next one), handed only to the user logged in; the phone
+    deletes it when it shows the login page."""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    digest = hmac.new(secret, f"qms-offline-copy:{user.id}".encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def _head(user: User, audit: Audit) -> dict[str, Any]:
     return {
+        "key": device_key(user),
         "audit": {
             "id": audit.id,
             "reference": audit.reference,
@@ -66,8 +122,7 @@ def snapshot(user: User, audit: Audit) -> dict[str, Any]:
         },
         "user": user.id,
         "read_at": utcnow().isoformat() + "Z",
-        "rows": [_row(row, names) for row in audit.rows],
-    } | rules()
+    }
 
 
 def rules() -> dict[str, Any]:

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -25,10 +25,12 @@ from qms.core.readiness import (
     Condition,
     Evidence,
     EvidenceSource,
+    FoundEvidence,
     Outcome,
     add_condition,
     add_evidence_source,
     address,
+    first_of_each,
 )
 from qms.core.review_inputs import InputProvider, add_input_provider, review_period
 from qms.extensions import db
@@ -103,36 +105,47 @@ def audit_opportunities(agency: Any, cut_off: date) -> dict[str, Any]:
     }
 
 
-def audit_reports(agency: Any, today: date) -> dict[str, list[Evidence]]:
-    audits = db.session.execute(
-        select(Audit.id, Audit.reference)
-        .where(Audit.agency_id == agency.id, Audit.archived_at.is_(None), Audit.report_issued)
-        .order_by(Audit.reported_at.desc())
-        .limit(3)
-    ).all()
-    found = [Evidence(ref, address("audits.report", audit_id=i)) for i, ref in audits]
-    return {"9.2": found} if found else {}
+def audit_reports(agency_ids: Sequence[int], today: date) -> FoundEvidence:
+    latest = first_of_each(
+        select(Audit.agency_id, Audit.id, Audit.reference).where(
+            Audit.agency_id.in_(agency_ids), Audit.archived_at.is_(None), Audit.report_issued
+        ),
+        Audit.agency_id,
+        Audit.reported_at.desc(),
+        n=3,
+    )
+    found: FoundEvidence = {}
+    for agency_id, audit_id, reference in db.session.execute(latest):
+        found.setdefault(agency_id, {}).setdefault("9.2", []).append(
+            Evidence(reference, address("audits.report", audit_id=audit_id))
+        )
+    return found
 
 
-def full_cycle(agency: Any, today: date) -> Outcome:
-    audits, missing = coverage.reported_cycle(agency.id, today)
-    links = [Evidence(a.reference, address("audits.report", audit_id=a.id)) for a in audits]
+def full_cycle(agency_ids: Sequence[int], today: date) -> dict[int, Outcome]:
     years = coverage.setting("AUDIT_CYCLE_YEARS")
-    if not audits:
-        return Outcome(
-            False, _("No internal audit reported in the last %(n)s years.", n=years), links
-        )
-    if missing:
-        return Outcome(
-            False,
-            _(
-                "The audits reported in the last %(n)s years left out: %(clauses)s.",
-                n=years,
-                clauses=", ".join(c.number for c in missing),
-            ),
-            links,
-        )
-    return Outcome(True, _("Every clause was audited in the last %(n)s years.", n=years), links)
+    outcomes = {}
+    for agency_id, (audits, missing) in coverage.reported_cycles(agency_ids, today).items():
+        links = [Evidence(a.reference, address("audits.report", audit_id=a.id)) for a in audits]
+        if not audits:
+            outcomes[agency_id] = Outcome(
+                False, _("No internal audit reported in the last %(n)s years.", n=years), links
+            )
+        elif missing:
+            outcomes[agency_id] = Outcome(
+                False,
+                _(
+                    "The audits reported in the last %(n)s years left out: %(clauses)s.",
+                    n=years,
+                    clauses=", ".join(c.number for c in missing),
+                ),
+                links,
+            )
+        else:
+            outcomes[agency_id] = Outcome(
+                True, _("Every clause was audited in the last %(n)s years.", n=years), links
+            )
+    return outcomes
 
 
 def register() -> None:

@@ -13,7 +13,7 @@ readiness (registered from capa's init_app into qms.core; the review never impor
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -31,10 +31,12 @@ from qms.core.readiness import (
     Condition,
     Evidence,
     EvidenceSource,
+    FoundEvidence,
     Outcome,
     add_condition,
     add_evidence_source,
     address,
+    counted_per_agency,
 )
 from qms.core.review_inputs import (
     ActionOrigin,
@@ -207,42 +209,44 @@ def review_origin(nc: Nonconformity, viewer: Any) -> ActionOrigin | None:
 # --- readiness ------------------------------------------------------------------------------
 
 
-def nonconformity_records(agency: Any, today: date) -> dict[str, list[Evidence]]:
+def nonconformity_records(agency_ids: Sequence[int], today: date) -> FoundEvidence:
     """The agency's register of nonconformities (10.2.2), when it holds any."""
-    total = db.session.scalar(
-        select(func.count(Nonconformity.id)).where(
-            Nonconformity.agency_id == agency.id, Nonconformity.archived_at.is_(None)
-        )
+    counts = db.session.execute(
+        select(Nonconformity.agency_id, func.count(Nonconformity.id))
+        .where(Nonconformity.agency_id.in_(agency_ids), Nonconformity.archived_at.is_(None))
+        .group_by(Nonconformity.agency_id)
     )
-    if not total:
-        return {}
-    link = Evidence(
-        _("Register of nonconformities (%(n)s)", n=total),
-        address("capa.register", agency_id=agency.id),
+    return counted_per_agency(
+        counts,
+        ["10.2", "8.7"],
+        lambda agency_id, n: Evidence(
+            _("Register of nonconformities (%(n)s)", n=n),
+            address("capa.register", agency_id=agency_id),
+        ),
     )
-    return {"10.2": [link], "8.7": [link]}
 
 
-def no_major_open(agency: Any, today: date) -> Outcome:
-    majors = list(
-        db.session.execute(
-            select(Nonconformity.id, Nonconformity.number)
-            .where(
-                Nonconformity.agency_id == agency.id,
-                Nonconformity.archived_at.is_(None),
-                Nonconformity.is_open,
-                Nonconformity.grade == NcGrade.MAJOR,
-            )
-            .order_by(Nonconformity.id)
+def no_major_open(agency_ids: Sequence[int], today: date) -> dict[int, Outcome]:
+    majors: dict[int, list[Evidence]] = {agency_id: [] for agency_id in agency_ids}
+    for agency_id, nc_id, number in db.session.execute(
+        select(Nonconformity.agency_id, Nonconformity.id, Nonconformity.number)
+        .where(
+            Nonconformity.agency_id.in_(agency_ids),
+            Nonconformity.archived_at.is_(None),
+            Nonconformity.is_open,
+            Nonconformity.grade == NcGrade.MAJOR,
         )
-    )
-    if not majors:
-        return Outcome(True, _("No major nonconformity is open."))
-    return Outcome(
-        False,
-        _("%(n)s major nonconformity(ies) still open.", n=len(majors)),
-        [Evidence(number, address("capa.detail", nc_id=nc_id)) for nc_id, number in majors],
-    )
+        .order_by(Nonconformity.id)
+    ):
+        majors[agency_id].append(Evidence(number, address("capa.detail", nc_id=nc_id)))
+    return {
+        agency_id: (
+            Outcome(False, _("%(n)s major nonconformity(ies) still open.", n=len(links)), links)
+            if links
+            else Outcome(True, _("No major nonconformity is open."))
+        )
+        for agency_id, links in majors.items()
+    }
 
 
 def register() -> None:

@@ -5,20 +5,25 @@ Two kinds of contribution, each registered by the feature that owns the data fro
 
 - **evidence sources**: documented information the app holds for an agency that can meet a
   clause's tag in the standard's YAML ("maintain": a controlled document; "retain": a record).
-  `find(agency, today)` answers, per clause number, the evidence found (a label and a link).
-  Evidence on a clause meets the tag of that clause, of its sub-clauses and of its parents.
+  `find(agency_ids, today)` answers, per agency and clause number, the evidence found (a label
+  and a link). Evidence on a clause meets the tag of that clause, of its sub-clauses and of its
+  parents.
 - **conditions**: a rule an agency must meet to be ready (a full internal audit cycle
-  reported, no major nonconformity open…). `check(agency, today)` answers whether it is met
-  and, either way, why, in words a reader understands, with links."""
+  reported, no major nonconformity open…). `check(agency_ids, today)` answers, per agency,
+  whether it is met and, either way, why, in words a reader understands, with links.
+
+Both are asked for many agencies at once (the city summary judges every agency of a city) and
+answer with a fixed number of queries however many agencies are asked."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from flask import url_for
+from sqlalchemy import Select, func, select
 
 MAINTAIN = "maintain"
 RETAIN = "retain"
@@ -32,13 +37,17 @@ class Evidence:
     url: str | None = None
 
 
+#: {agency id: {clause number: evidence}}; an agency without evidence may be left out
+FoundEvidence = dict[int, dict[str, list[Evidence]]]
+
+
 @dataclass(frozen=True)
 class EvidenceSource:
     key: str
     title: Any
     #: MAINTAIN or RETAIN: the side of a clause's tag this evidence meets
     meets: str
-    find: Callable[[Any, date], dict[str, list[Evidence]]]
+    find: Callable[[Sequence[int], date], FoundEvidence]
     order: int = 100
 
 
@@ -55,7 +64,8 @@ class Outcome:
 class Condition:
     key: str
     title: Any
-    check: Callable[[Any, date], Outcome]
+    #: (agency ids, today) -> {agency id: outcome} for every agency asked
+    check: Callable[[Sequence[int], date], dict[int, Outcome]]
     order: int = 100
 
 
@@ -88,3 +98,30 @@ def evidence_sources() -> list[EvidenceSource]:
 
 def conditions() -> list[Condition]:
     return sorted(_conditions.values(), key=lambda c: (c.order, c.key))
+
+
+def first_of_each(query: Select, group: Any, *order: Any, n: int = 1) -> Select:
+    """The first `n` rows of `query` in each `group` by `order` (one query for the latest
+    records of many agencies); the rows keep the query's columns, each group's in order."""
+    place = func.row_number().over(partition_by=group, order_by=order).label("place")
+    ranked = query.add_columns(place).subquery()
+    return (
+        select(*(column for column in ranked.c if column.name != "place"))
+        .where(ranked.c.place <= n)
+        .order_by(ranked.c.place)
+    )
+
+
+def counted_per_agency(
+    counts: Iterable[tuple[int, int]],
+    clauses: Sequence[str],
+    evidence: Callable[[int, int], Evidence],
+) -> FoundEvidence:
+    """Evidence of a register counted per agency ((agency id, count) rows): one entry made by
+    `evidence(agency id, count)` on each of the clauses, for the agencies whose count is not 0."""
+    found: FoundEvidence = {}
+    for agency_id, total in counts:
+        if total:
+            link = evidence(agency_id, total)
+            found[agency_id] = {number: [link] for number in clauses}
+    return found

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -26,6 +26,7 @@ from qms.core.readiness import (
     RETAIN,
     Evidence,
     EvidenceSource,
+    FoundEvidence,
     add_evidence_source,
     address,
 )
@@ -148,13 +149,13 @@ def document_targets(user: Any, agency: Any) -> list[tuple[int, str]]:
 # --- readiness ------------------------------------------------------------------------------
 
 
-def _mapped(agency: Any, types: tuple[DocumentType, ...] | None) -> dict[str, list[Evidence]]:
+def _mapped(agency_ids: Sequence[int], types: tuple[DocumentType, ...] | None) -> FoundEvidence:
     query = (
-        select(Clause.number, Document.id, Document.code, Document.title)
+        select(Document.agency_id, Clause.number, Document.id, Document.code, Document.title)
         .join(DocumentClause, DocumentClause.clause_id == Clause.id)
         .join(Document, Document.id == DocumentClause.document_id)
         .where(
-            Document.agency_id == agency.id,
+            Document.agency_id.in_(agency_ids),
             Document.archived_at.is_(None),
             Document.status == DocumentStatus.EFFECTIVE.value,
         )
@@ -162,20 +163,20 @@ def _mapped(agency: Any, types: tuple[DocumentType, ...] | None) -> dict[str, li
     )
     if types:
         query = query.where(Document.doc_type.in_(types))
-    found: dict[str, list[Evidence]] = {}
-    for number, document_id, code, title in db.session.execute(query):
-        found.setdefault(number, []).append(
+    found: FoundEvidence = {}
+    for agency_id, number, document_id, code, title in db.session.execute(query):
+        found.setdefault(agency_id, {}).setdefault(number, []).append(
             Evidence(f"{code} {title}", address("documents.show", document_id=document_id))
         )
     return found
 
 
-def controlled_documents(agency: Any, today: date) -> dict[str, list[Evidence]]:
-    return _mapped(agency, None)
+def controlled_documents(agency_ids: Sequence[int], today: date) -> FoundEvidence:
+    return _mapped(agency_ids, None)
 
 
-def record_documents(agency: Any, today: date) -> dict[str, list[Evidence]]:
-    return _mapped(agency, (DocumentType.RECORD,))
+def record_documents(agency_ids: Sequence[int], today: date) -> FoundEvidence:
+    return _mapped(agency_ids, (DocumentType.RECORD,))
 
 
 def register() -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qms.core.labels import labelled
@@ -38,3 +38,42 @@ class StoredFile(AuditedMixin, ArchivableMixin, db.Model):
     @property
     def record_label(self) -> str:
         return self.original_name
+
+
+class FileUpload(db.Model):
+    """A file on its way in pieces (a photo taken offline, sent over a weak signal): whose it
+    is, for which record, how large it says it is and how much has arrived. Once whole it is
+    attached like any upload (files.operations.attach) and its pieces are gone; the upload
+    itself is forgotten a while later (a transfer, not a record)."""
+
+    __tablename__ = "file_uploads"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the phone's own name for the upload (random), so that it finds it again after a drop
+    key: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    owner_type: Mapped[str] = mapped_column(String(64))
+    owner_id: Mapped[int]
+    original_name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(String(255), default="")
+    size: Mapped[int]
+    received: Mapped[int] = mapped_column(default=0)
+    #: the file attached once whole (its pieces are then gone; the phone that lost the last
+    #: answer asks again and is told, so the file is not attached twice)
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FileUploadPart(db.Model):
+    """One piece of an upload, as it arrived, at its place in the file."""
+
+    __tablename__ = "file_upload_parts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    upload_id: Mapped[int] = mapped_column(
+        ForeignKey("file_uploads.id", ondelete="CASCADE"), index=True
+    )
+    first_byte: Mapped[int]
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -24,8 +25,10 @@ from qms.core.readiness import (
     RETAIN,
     Evidence,
     EvidenceSource,
+    FoundEvidence,
     add_evidence_source,
     address,
+    counted_per_agency,
 )
 from qms.core.review_inputs import InputProvider, add_input_provider, review_period
 from qms.extensions import db
@@ -183,40 +186,37 @@ def risk_actions(agency: Any, cut_off: date) -> dict[str, Any]:
     return {"counts": counts}
 
 
-def objective_records(agency: Any, today: date) -> dict[str, list[Evidence]]:
-    total = db.session.scalar(
-        select(func.count(Objective.id)).where(
-            Objective.agency_id == agency.id, Objective.archived_at.is_(None)
-        )
+def objective_records(agency_ids: Sequence[int], today: date) -> FoundEvidence:
+    counts = db.session.execute(
+        select(Objective.agency_id, func.count(Objective.id))
+        .where(Objective.agency_id.in_(agency_ids), Objective.archived_at.is_(None))
+        .group_by(Objective.agency_id)
     )
-    if not total:
-        return {}
-    return {
-        "6.2": [
-            Evidence(
-                _("Quality objectives (%(n)s)", n=total),
-                address("planning.objectives", agency_id=agency.id),
-            )
-        ]
-    }
+    return counted_per_agency(
+        counts,
+        ["6.2"],
+        lambda agency_id, n: Evidence(
+            _("Quality objectives (%(n)s)", n=n),
+            address("planning.objectives", agency_id=agency_id),
+        ),
+    )
 
 
-def measurement_records(agency: Any, today: date) -> dict[str, list[Evidence]]:
-    total = db.session.scalar(
-        select(func.count(Measurement.id))
+def measurement_records(agency_ids: Sequence[int], today: date) -> FoundEvidence:
+    counts = db.session.execute(
+        select(Objective.agency_id, func.count(Measurement.id))
         .join(Objective, Objective.id == Measurement.objective_id)
-        .where(Objective.agency_id == agency.id, Objective.archived_at.is_(None))
+        .where(Objective.agency_id.in_(agency_ids), Objective.archived_at.is_(None))
+        .group_by(Objective.agency_id)
     )
-    if not total:
-        return {}
-    return {
-        "9.1.1": [
-            Evidence(
-                _("Measurements of the quality objectives (%(n)s)", n=total),
-                address("planning.objectives", agency_id=agency.id),
-            )
-        ]
-    }
+    return counted_per_agency(
+        counts,
+        ["9.1.1"],
+        lambda agency_id, n: Evidence(
+            _("Measurements of the quality objectives (%(n)s)", n=n),
+            address("planning.objectives", agency_id=agency_id),
+        ),
+    )
 
 
 def register() -> None:

@@ -10,6 +10,7 @@ import io
 import json
 import multiprocessing
 import os
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -140,15 +141,27 @@ def _weasyprint(html: str, static_dir: Path) -> RenderedPdf:
     # of the render time in bench/run.py). What the render itself allocates is collected.
     gc.freeze()
     try:
-        document = weasyprint.HTML(
-            string=html,
-            base_url=static_url(""),
-            url_fetcher=SafeURLFetcher(static_dir),
-            media_type="print",
-        ).render()
+        document = _laid_out(html, static_dir)
         return RenderedPdf(content=document.write_pdf(), pages=len(document.pages))
     finally:
         gc.unfreeze()
+
+
+def _page_count(html: str, static_dir: Path) -> int:
+    gc.freeze()
+    try:
+        return len(_laid_out(html, static_dir).pages)
+    finally:
+        gc.unfreeze()
+
+
+def _laid_out(html: str, static_dir: Path) -> Any:
+    return weasyprint.HTML(
+        string=html,
+        base_url=static_url(""),
+        url_fetcher=SafeURLFetcher(static_dir),
+        media_type="print",
+    ).render()
 
 
 def _forget_connections(engines: list[Any]) -> None:
@@ -158,28 +171,44 @@ def _forget_connections(engines: list[Any]) -> None:
         engine.dispose(close=False)
 
 
-def _render_in_child(html: str, static_dir: Path) -> tuple[RenderedPdf, int]:
+def _lay_out_in_child(html: str, static_dir: Path, whole: bool) -> tuple[RenderedPdf | int, int]:
     gc.collect()
-    return _weasyprint(html, static_dir), os.getpid()
+    laid_out = _weasyprint(html, static_dir) if whole else _page_count(html, static_dir)
+    return laid_out, os.getpid()
 
 
-def render_many(htmls: list[str], processes: int) -> list[tuple[RenderedPdf, int]]:
-    """Render several documents, in `processes` forked processes at once when there are more
-    than one (each lays out one document at a time, so its memory stays that of the largest
-    part; the processes end with the report); answers each PDF with the id of the process
-    that rendered it."""
-    if processes <= 1 or len(htmls) <= 1:
-        return [(render_pdf(html), os.getpid()) for html in htmls]
-    from qms.extensions import db
+def render_many(
+    htmls: list[str], processes: int, counted: Sequence[str] = ()
+) -> tuple[list[tuple[RenderedPdf, int]], list[int]]:
+    """Render several documents, and lay out the `counted` ones only to count their pages, in
+    `processes` forked processes at once when there are more than one (each lays out one
+    document at a time, so its memory stays that of the largest part; the processes end with
+    the report); answers each PDF with the id of the process that rendered it, and the page
+    counts."""
+    jobs = [(html, False) for html in counted] + [(html, True) for html in htmls]
+    if processes <= 1 or len(jobs) <= 1:
+        static_dir = static_root()
+        results = [(_page_count(html, static_dir), os.getpid()) for html in counted]
+        results += [(render_pdf(html), os.getpid()) for html in htmls]
+    else:
+        from qms.extensions import db
 
-    static_dir = static_root()
-    with ProcessPoolExecutor(
-        max_workers=min(processes, len(htmls)),
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=_forget_connections,
-        initargs=(list(db.engines.values()),),
-    ) as pool:
-        return list(pool.map(_render_in_child, htmls, [static_dir] * len(htmls)))
+        with ProcessPoolExecutor(
+            max_workers=min(processes, len(jobs)),
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_forget_connections,
+            initargs=(list(db.engines.values()),),
+        ) as pool:
+            results = list(
+                pool.map(
+                    _lay_out_in_child,
+                    [html for html, _whole in jobs],
+                    [static_root()] * len(jobs),
+                    [whole for _html, whole in jobs],
+                )
+            )
+    counts = [count for count, _pid in results[: len(counted)]]
+    return results[len(counted) :], counts  # type: ignore[return-value]
 
 
 def render_processes() -> int:
@@ -208,19 +237,18 @@ def render_chunked(
     written, so a report of 500 agencies in one run would need several GB. Here each slice of
     the long list is its own document, written and dropped before the next is laid out, so
     the peak is that of the largest part. The contents need the page where each slice starts:
-    the slices are rendered first, several at once in forked processes (`render_many`), then
-    the front part (its length is known from a first, cheap layout). Page numbers ("Page X of
-    Y") are stamped on the merged pages at the end; bookmarks are carried over from each
-    part."""
+    the slices are rendered first, several at once in forked processes (`render_many`), and
+    beside them a first layout of the front part that counts its pages; then the front part
+    with the contents' page numbers. Page numbers ("Page X of Y") are stamped on the merged
+    pages at the end; bookmarks are carried over from each part."""
     starts = chunk_starts(report_type, data)
     htmls = [
         render_html(report_type, request, data, part="chunk", chunk_start=start, **meta)
         for start in starts
     ]
-    rendered = render_many(htmls, render_processes())
-    chunk_pdfs = [(start, pdf) for start, (pdf, _pid) in zip(starts, rendered, strict=True)]
     front_html = render_html(report_type, request, data, part="front", **meta)
-    front_pages = _count_pages(front_html)
+    rendered, (front_pages,) = render_many(htmls, render_processes(), counted=[front_html])
+    chunk_pdfs = [(start, pdf) for start, (pdf, _pid) in zip(starts, rendered, strict=True)]
     toc_pages, page = {}, front_pages + 1
     for start, pdf in chunk_pdfs:
         toc_pages[f"chunk-{start}"] = page
@@ -235,17 +263,6 @@ def render_chunked(
     front = render_pdf(front_html)
     merged = _merge([front] + [pdf for _start, pdf in chunk_pdfs], request.locale)
     return merged, [front_html, *htmls]
-
-
-def _count_pages(html: str) -> int:
-    fetcher = SafeURLFetcher(static_root())
-    return len(
-        weasyprint.HTML(
-            string=html, base_url=static_url(""), url_fetcher=fetcher, media_type="print"
-        )
-        .render()
-        .pages
-    )
 
 
 def _merge(parts: list[RenderedPdf], locale: str) -> RenderedPdf:

@@ -5,6 +5,7 @@ outlets describe them — through `access.scoped` for signed-in users."""
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -12,11 +13,11 @@ from typing import Any
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, and_, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from qms.accounts.models import User
 from qms.core import access
-from qms.core.readiness import address
+from qms.core.readiness import address, first_of_each
 from qms.core.registry import Task
 from qms.core.review_inputs import ActionOrigin, action_outlet
 from qms.core.roles import Role
@@ -110,13 +111,15 @@ def months_between(earlier: date, later: date) -> int:
     return months + 1 if later.day > earlier.day else months
 
 
+def _held() -> Select:
+    return select(ManagementReview).where(
+        ManagementReview.archived_at.is_(None), ManagementReview.status.in_(HELD)
+    )
+
+
 def latest_held(agency_id: int, before: date | None = None) -> ManagementReview | None:
     """The agency's review held last (before a day, when given)."""
-    query = select(ManagementReview).where(
-        ManagementReview.agency_id == agency_id,
-        ManagementReview.archived_at.is_(None),
-        ManagementReview.status.in_(HELD),
-    )
+    query = _held().where(ManagementReview.agency_id == agency_id)
     if before is not None:
         query = query.where(ManagementReview.held_on < before)
     return db.session.scalar(
@@ -124,20 +127,58 @@ def latest_held(agency_id: int, before: date | None = None) -> ManagementReview 
     )
 
 
+def latest_held_of(agency_ids: Sequence[int]) -> dict[int, ManagementReview]:
+    """Each agency's review held last (agencies without one left out), in one query."""
+    latest = first_of_each(
+        _held()
+        .with_only_columns(ManagementReview.id)
+        .where(ManagementReview.agency_id.in_(agency_ids)),
+        ManagementReview.agency_id,
+        ManagementReview.held_on.desc(),
+        ManagementReview.id.desc(),
+    )
+    reviews = db.session.scalars(select(ManagementReview).where(ManagementReview.id.in_(latest)))
+    return {review.agency_id: review for review in reviews}
+
+
 def previous_of(review: ManagementReview) -> ManagementReview | None:
     """The review the agency held before this one (held, or still to be held today)."""
     return latest_held(review.agency_id, before=review.held_on or local_today())
+
+
+def _late(previous: date | None, held_on: date) -> int | None:
+    if previous is None:
+        return None
+    gap = months_between(previous, held_on)
+    return gap if gap > setting("REVIEW_INTERVAL_MONTHS") else None
 
 
 def late_by(review: ManagementReview) -> int | None:
     """Months between the previous review and this one beyond REVIEW_INTERVAL_MONTHS (None:
     on time, or no previous review to measure from)."""
     previous = previous_of(review)
-    if previous is None:
-        return None
-    gap = months_between(previous.held_on, review.held_on or local_today())
-    interval = setting("REVIEW_INTERVAL_MONTHS")
-    return gap if gap > interval else None
+    return _late(previous.held_on if previous else None, review.held_on or local_today())
+
+
+def late_by_of(reviews: Sequence[ManagementReview]) -> dict[int, int | None]:
+    """`late_by` of held reviews (by id), in one query: each one's previous held day."""
+    this = aliased(ManagementReview)
+    previous = dict(
+        db.session.execute(
+            _held()
+            .with_only_columns(this.id, func.max(ManagementReview.held_on))
+            .join(
+                this,
+                and_(
+                    this.agency_id == ManagementReview.agency_id,
+                    ManagementReview.held_on < this.held_on,
+                ),
+            )
+            .where(this.id.in_([r.id for r in reviews]))
+            .group_by(this.id)
+        ).all()
+    )
+    return {r.id: _late(previous.get(r.id), r.held_on or local_today()) for r in reviews}
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,13 @@ clauses are the items) met by evidence the features register (qms.core.readiness
 conditions they register, plus one of its own — every mandatory item present. An agency is
 ready when every condition is met; each condition says why, met or not.
 
-`readiness(agency)` answers plain data (the agency page's panel, the readiness page, the API
-and — once wired — the city summary read the same)."""
+`readiness(agency)` answers plain data (the agency page's panel, the readiness page and the
+API read the same); `readiness_of(agencies)` answers it for many agencies with the same
+number of queries as for one (the city summary judges every agency of its city)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -53,13 +55,40 @@ def _plain(evidence: registry.Evidence, side: str, source: str) -> dict[str, Any
 
 
 def readiness(agency: Any, today: date | None = None) -> dict[str, Any]:
+    return readiness_of([agency], today)[agency.id]
+
+
+def readiness_of(agencies: Sequence[Any], today: date | None = None) -> dict[int, dict[str, Any]]:
+    """Each agency's readiness, judged for all of them with one query per source and
+    condition."""
     today = today or local_today()
-    found: list[tuple[str, str, str, registry.Evidence]] = []
+    ids = [agency.id for agency in agencies]
+    found: dict[int, list[tuple[str, str, str, registry.Evidence]]] = {i: [] for i in ids}
     for source in registry.evidence_sources():
-        for number, evidence in source.find(agency, today).items():
-            found.extend((number, source.meets, str(source.title), e) for e in evidence)
+        for agency_id, per_clause in source.find(ids, today).items():
+            found[agency_id].extend(
+                (number, source.meets, str(source.title), e)
+                for number, evidence in per_clause.items()
+                for e in evidence
+            )
+    outcomes = [(condition, condition.check(ids, today)) for condition in registry.conditions()]
+    clauses = mandatory_clauses()
+    return {
+        agency.id: _verdict(
+            agency,
+            today,
+            _items(clauses, found[agency.id]),
+            [(condition, checked[agency.id]) for condition, checked in outcomes],
+        )
+        for agency in agencies
+    }
+
+
+def _items(
+    clauses: list[Clause], found: list[tuple[str, str, str, registry.Evidence]]
+) -> list[dict[str, Any]]:
     items = []
-    for clause in mandatory_clauses():
+    for clause in clauses:
         needs = SIDES[clause.documented_information]
         evidence = [
             _plain(e, side, title)
@@ -77,6 +106,15 @@ def readiness(agency: Any, today: date | None = None) -> dict[str, Any]:
                 "evidence": evidence,
             }
         )
+    return items
+
+
+def _verdict(
+    agency: Any,
+    today: date,
+    items: list[dict[str, Any]],
+    outcomes: list[tuple[registry.Condition, registry.Outcome]],
+) -> dict[str, Any]:
     absent = [i for i in items if not i["present"]]
     conditions = [
         {
@@ -96,17 +134,16 @@ def readiness(agency: Any, today: date | None = None) -> dict[str, Any]:
             "links": [],
         }
     ]
-    for condition in registry.conditions():
-        outcome = condition.check(agency, today)
-        conditions.append(
-            {
-                "key": condition.key,
-                "title": str(condition.title),
-                "met": outcome.met,
-                "reason": outcome.reason,
-                "links": [{"label": e.label, "url": e.url} for e in outcome.links],
-            }
-        )
+    conditions.extend(
+        {
+            "key": condition.key,
+            "title": str(condition.title),
+            "met": outcome.met,
+            "reason": outcome.reason,
+            "links": [{"label": e.label, "url": e.url} for e in outcome.links],
+        }
+        for condition, outcome in outcomes
+    )
     return {
         "agency_id": agency.id,
         "agency": agency.name,

@@ -19,8 +19,8 @@ from qms.reports.registry import RecordKind, ReportRequest, ReportType, register
 from qms.reports.sections import ReportSection, Scope, city_agencies, register_report_section
 from qms.review import pack
 from qms.review.models import OUTPUT_LABELS, ManagementReview, ReviewStatus
-from qms.review.queries import late_by, latest_held, link_of
-from qms.review.readiness import readiness
+from qms.review.queries import late_by_of, latest_held_of, link_of
+from qms.review.readiness import readiness_of
 
 
 def find(reference: str, city: City) -> ManagementReview | None:
@@ -134,22 +134,30 @@ def build_city_readiness(req: ReportRequest) -> dict[str, Any]:
     """Per agency of the city: ready for a certification audit or not, with the reasons of the
     conditions that fail (the same answer as the agency's page and its API), and its latest
     management review, flagged when held late; per year: how many agencies were ready at its
-    end."""
+    end. Counted for all the agencies at once: the queries do not grow with them."""
     today = local_today()
     agencies = city_agencies(req)
+    verdicts = readiness_of(agencies, today)
+    latest = latest_held_of([a.id for a in agencies])
+    late = late_by_of(list(latest.values()))
     own = {}
     for agency in agencies:
-        verdict = readiness(agency, today)
-        latest = latest_held(agency.id)
+        review = latest.get(agency.id)
         own[agency.id] = {
-            "ready": verdict["ready"],
-            "reasons": verdict["reasons"],
-            "last_review": latest.held_on if latest else None,
+            "ready": verdicts[agency.id]["ready"],
+            "reasons": verdicts[agency.id]["reasons"],
+            "last_review": review.held_on if review else None,
             # a review held more than the interval after the previous one is flagged
-            "late_by_months": late_by(latest) if latest else None,
+            "late_by_months": late[review.id] if review else None,
         }
     years = {
-        day.year: {"ready": sum(1 for a in agencies if readiness(a, day)["ready"])}
+        day.year: {
+            "ready": sum(
+                1
+                for verdict in (verdicts if day == today else readiness_of(agencies, day)).values()
+                if verdict["ready"]
+            )
+        }
         for day in _year_ends(req, today)
     }
     return {

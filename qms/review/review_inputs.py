@@ -4,6 +4,7 @@ management review held within REVIEW_INTERVAL_MONTHS"."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -16,15 +17,17 @@ from qms.core.readiness import (
     Condition,
     Evidence,
     EvidenceSource,
+    FoundEvidence,
     Outcome,
     add_condition,
     add_evidence_source,
     address,
+    first_of_each,
 )
 from qms.core.review_inputs import InputProvider, add_input_provider
 from qms.extensions import db
 from qms.review.models import ManagementReview, ReviewAction, ReviewStatus
-from qms.review.queries import latest_held, months_between
+from qms.review.queries import latest_held_of, months_between
 from qms.review.settings import setting
 
 HELD = (ReviewStatus.HELD, ReviewStatus.CLOSED)
@@ -74,24 +77,27 @@ def previous_actions(agency: Any, cut_off: date) -> dict[str, Any]:
     }
 
 
-def review_records(agency: Any, today: date) -> dict[str, list[Evidence]]:
-    held = db.session.execute(
-        select(ManagementReview.id, ManagementReview.title)
-        .where(
-            ManagementReview.agency_id == agency.id,
+def review_records(agency_ids: Sequence[int], today: date) -> FoundEvidence:
+    latest = first_of_each(
+        select(ManagementReview.agency_id, ManagementReview.id, ManagementReview.title).where(
+            ManagementReview.agency_id.in_(agency_ids),
             ManagementReview.archived_at.is_(None),
             ManagementReview.status.in_(HELD),
+        ),
+        ManagementReview.agency_id,
+        ManagementReview.held_on.desc(),
+        n=3,
+    )
+    found: FoundEvidence = {}
+    for agency_id, review_id, title in db.session.execute(latest):
+        found.setdefault(agency_id, {}).setdefault("9.3", []).append(
+            Evidence(title, address("review.show", review_id=review_id))
         )
-        .order_by(ManagementReview.held_on.desc())
-        .limit(3)
-    ).all()
-    found = [Evidence(title, address("review.show", review_id=i)) for i, title in held]
-    return {"9.3": found} if found else {}
+    return found
 
 
-def held_recently(agency: Any, today: date) -> Outcome:
+def _recency(review: ManagementReview | None, today: date) -> Outcome:
     months = setting("REVIEW_INTERVAL_MONTHS")
-    review = latest_held(agency.id)
     if review is None:
         return Outcome(False, _("No management review has been held."))
     link = [Evidence(review.title, address("review.show", review_id=review.id))]
@@ -110,6 +116,11 @@ def held_recently(agency: Any, today: date) -> Outcome:
         _("A management review was held on %(day)s.", day=review.held_on.isoformat()),
         link,
     )
+
+
+def held_recently(agency_ids: Sequence[int], today: date) -> dict[int, Outcome]:
+    latest = latest_held_of(agency_ids)
+    return {agency_id: _recency(latest.get(agency_id), today) for agency_id in agency_ids}
 
 
 def register() -> None:

@@ -9,6 +9,7 @@ readiness (registered from skm's init_app into qms.core; the review never import
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -17,7 +18,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from qms.core.readiness import RETAIN, Evidence, EvidenceSource, add_evidence_source, address
+from qms.core.readiness import (
+    RETAIN,
+    Evidence,
+    EvidenceSource,
+    FoundEvidence,
+    add_evidence_source,
+    address,
+    counted_per_agency,
+)
 from qms.core.review_inputs import InputProvider, add_input_provider, review_period
 from qms.extensions import db
 from qms.skm import figures
@@ -104,24 +113,24 @@ def suggestions(agency: Any, cut_off: date) -> dict[str, Any]:
     }
 
 
-def survey_records(agency: Any, today: date) -> dict[str, list[Evidence]]:
-    finished = db.session.scalar(
-        select(func.count(Survey.id)).where(
-            Survey.agency_id == agency.id,
+def survey_records(agency_ids: Sequence[int], today: date) -> FoundEvidence:
+    counts = db.session.execute(
+        select(Survey.agency_id, func.count(Survey.id))
+        .where(
+            Survey.agency_id.in_(agency_ids),
             Survey.archived_at.is_(None),
             Survey.status != SurveyStatus.COLLECTING,
         )
+        .group_by(Survey.agency_id)
     )
-    if not finished:
-        return {}
-    return {
-        "9.1": [
-            Evidence(
-                _("Satisfaction surveys with results (%(n)s)", n=finished),
-                address("skm.index", agency_id=agency.id),
-            )
-        ]
-    }
+    return counted_per_agency(
+        counts,
+        ["9.1"],
+        lambda agency_id, n: Evidence(
+            _("Satisfaction surveys with results (%(n)s)", n=n),
+            address("skm.index", agency_id=agency_id),
+        ),
+    )
 
 
 def register() -> None:

@@ -14,8 +14,10 @@
   var panel = document.getElementById("offline-panel");
   var checklist = window.qmsChecklist;
   var store = window.qmsOfflineStore;
+  var upload = window.qmsOfflineUpload;
+  var conflictsReady = window.qmsOfflineConflict && window.qmsOfflineMerge;
   var container = document.getElementById("checklist");
-  if (!panel || !checklist || !store || !container) { return; }
+  if (!panel || !checklist || !store || !upload || !conflictsReady || !container) { return; }
   var auditId = Number(panel.getAttribute("data-audit"));
   var user = panel.getAttribute("data-user");
   var snapshotUrl = panel.getAttribute("data-snapshot");
@@ -42,16 +44,7 @@
   }
 
   // how old a copy is, in the page's language
-  function age(time) {
-    var minutes = Math.round((Date.now() - time) / 60000);
-    var format = window.Intl && Intl.RelativeTimeFormat
-      ? new Intl.RelativeTimeFormat(document.documentElement.lang || "id", { numeric: "auto" }) : null;
-    if (!format) { return new Date(time).toLocaleString(); }
-    if (minutes < 1) { return text("just-now"); }
-    if (minutes < 60) { return format.format(-minutes, "minute"); }
-    if (minutes < 48 * 60) { return format.format(-Math.round(minutes / 60), "hour"); }
-    return format.format(-Math.round(minutes / 1440), "day");
-  }
+  function age(time) { return store.age(time, text("just-now")); }
 
   // --- the values of a row: read from its form, written into it ------------------------------
   function valuesOf(form) {
@@ -109,6 +102,16 @@
     if (badge) { badge.textContent = entry.state === "conflict" ? text("conflict-badge") : text("waiting"); }
     status(row, entry.state === "invalid" ? text("invalid")
       : entry.state === "conflict" ? text("conflict-status") : text("saved-here"), entry.state === "queued" ? "pending" : "error");
+  }
+  // sent from the phone and saved on the server (until the page is opened again)
+  function markSynced(row) {
+    var badges = row.querySelector(".row-badges");
+    if (!badges || badges.querySelector(".offline-synced")) { return; }
+    var badge = document.createElement("span");
+    badge.className = "badge ok offline-synced";
+    badge.textContent = text("synced");
+    badges.appendChild(document.createTextNode(" "));
+    badges.appendChild(badge);
   }
   function unmark(row) {
     row.removeAttribute("data-pending");
@@ -173,7 +176,7 @@
     var item = list.querySelector("[data-offline-file='" + entry.id + "']") || document.createElement("li");
     item.setAttribute("data-offline-file", entry.id);
     item.textContent = entry.name + (entry.description ? " " + entry.description : "") + " · " +
-      (entry.error ? entry.error : text("waiting"));
+      (entry.error ? entry.error : entry.progress ? fill(text("uploading"), { percent: entry.progress }) : text("waiting"));
     item.className = entry.error ? "error" : "offline-file";
     list.appendChild(item);
     list.hidden = false;
@@ -186,7 +189,8 @@
     if (!file) { if (status) { status.textContent = text("no-file"); } return Promise.resolve(); }
     var entry = {
       audit: auditId, user: user, row: Number(row.getAttribute("data-row")), blob: file,
-      name: file.name, description: form.elements.description.value, queued_at: Date.now()
+      name: file.name, description: form.elements.description.value, queued_at: Date.now(),
+      key: upload.newKey()
     };
     return store.put("files", entry).then(function (id) {
       entry.id = id;
@@ -197,16 +201,20 @@
       renderPanel();
     });
   }
+  // in pieces, resumed where the server is (offline-upload.js); a drop rejects and the file
+  // stays queued, sent again with the next sync
   function sendFile(entry, token) {
     var row = rowElement(entry.row);
-    var button = row && row.querySelector("[data-attach]");
-    if (!button) { return Promise.resolve(); }
-    var body = new FormData();
-    body.append("csrf_token", token);
-    body.append("file", entry.blob, entry.name);
-    body.append("description", entry.description || "");
-    return checklist.send(button.getAttribute("formaction"), body).then(function (answer) {
-      if (!answer.data) { throw Object.assign(new Error("session"), { session: true }); }
+    var form = formOf(row);
+    if (!form) { return Promise.resolve(); }
+    var url = form.getAttribute("action").split("#")[0] + "/uploads";
+    var ready = entry.key ? Promise.resolve() : store.put("files", Object.assign(entry, { key: upload.newKey() }));
+    return ready.then(function () {
+      return upload.send(url, entry, token, function (offset, size) {
+        entry.progress = size ? Math.floor(100 * offset / size) : 0;
+        listWaitingFile(row, entry);
+      });
+    }).then(function (answer) {
       var item = row.querySelector("[data-offline-file='" + entry.id + "']");
       if (answer.ok) {
         return store.remove("files", entry.id).then(function () {
@@ -222,7 +230,7 @@
           }
         });
       }
-      // refused (its type, its size): kept on the phone with the reason, not dropped
+      // refused (its type, its size, the audit closed): kept on the phone with the reason
       entry.error = (answer.data.error && answer.data.error.message) || text("invalid");
       return store.put("files", entry).then(function () { listWaitingFile(row, entry); });
     });
@@ -238,7 +246,7 @@
   container.addEventListener("input", onChange);
   container.addEventListener("change", onChange);
 
-  // --- conflicts: both answers side by side, the auditor keeps one ---------------------------
+  // --- conflicts (offline-conflict.js) ----------------------------------------------------------
   function describe(values, labels, grades) {
     var parts = [labels[values.result || ""] || values.result || ""];
     if (values.grade) {
@@ -250,89 +258,12 @@
     });
     return parts;
   }
-  function column(title, lines) {
-    var box = document.createElement("div");
-    box.className = "conflict-side";
-    var heading = document.createElement("strong");
-    heading.textContent = title;
-    box.appendChild(heading);
-    var list = document.createElement("ul");
-    lines.forEach(function (line) {
-      var item = document.createElement("li");
-      item.textContent = line;
-      list.appendChild(item);
-    });
-    box.appendChild(list);
-    return box;
-  }
-  function showConflict(row, entry) {
-    var old = row.querySelector(".offline-conflict");
-    if (old) { old.remove(); }
-    var data = rules() || {};
-    var labels = data.results || {};
-    var grades = data.grades || [];
-    var theirs = entry.theirs || {};
-    var box = document.createElement("div");
-    box.className = "offline-conflict flash flash-error";
-    box.setAttribute("role", "alert");
-    var intro = document.createElement("p");
-    intro.textContent = fill(text("conflict"), {
-      name: theirs.changed_by || "?",
-      when: theirs.changed_at ? new Date(theirs.changed_at).toLocaleString(document.documentElement.lang || "id") : ""
-    });
-    box.appendChild(intro);
-    var sides = document.createElement("div");
-    sides.className = "conflict-sides";
-    sides.appendChild(column(text("mine"), describe(entry.values, labels, grades)));
-    sides.appendChild(column(fill(text("theirs"), { name: theirs.changed_by || "?" }), describe(theirs, labels, grades)));
-    box.appendChild(sides);
-    var actions = document.createElement("div");
-    actions.className = "offline-actions";
-    [["keep-mine", keepMine], ["keep-theirs", keepTheirs]].forEach(function (pair) {
-      var button = document.createElement("button");
-      button.type = "button";
-      button.className = "button" + (pair[0] === "keep-mine" ? " primary" : "");
-      button.setAttribute("data-" + pair[0], "");
-      button.textContent = text(pair[0]);
-      button.addEventListener("click", function () { pair[1](row, entry.row); });
-      actions.appendChild(button);
-    });
-    box.appendChild(actions);
-    var form = formOf(row);
-    form.parentNode.insertBefore(box, form);
-    markWaiting(row, entry);
-  }
-
-  // mine: sent again, now based on the version that holds their answer (it replaces it, as
-  // the auditor chose; the history keeps theirs)
-  function keepMine(row, id) {
-    return store.get("queue", id).then(function (entry) {
-      if (!entry) { return; }
-      entry.base_version = entry.theirs.version;
-      entry.state = Object.keys(check(entry.values)).length ? "invalid" : "queued";
-      delete entry.theirs;
-      return store.put("queue", entry).then(function () {
-        unmark(row);
-        markWaiting(row, entry);
-        return sync();
-      });
-    });
-  }
-  // theirs: my queued answer is dropped (the auditor chose so) and the row shows theirs
-  function keepTheirs(row, id) {
-    return store.get("queue", id).then(function (entry) {
-      if (!entry) { return; }
-      return store.remove("queue", id).then(function () {
-        var form = formOf(row);
-        setValues(form, entry.theirs);
-        checklist.showErrors(form, {}, "");
-        unmark(row);
-        checklist.applySaved(row, entry.theirs);
-        status(row, text("kept-theirs"), "ok");
-        renderPanel();
-      });
-    });
-  }
+  var conflicts = window.qmsOfflineConflict({
+    store: store, checklist: checklist, fields: FIELDS, text: text, fill: fill, rules: rules,
+    check: check, describe: describe, formOf: formOf, setValues: setValues,
+    markWaiting: markWaiting, unmark: unmark, status: status, renderPanel: renderPanel,
+    sync: function () { return sync(); }
+  });
 
   // --- sync --------------------------------------------------------------------------------
   function readSnapshot() {
@@ -348,6 +279,18 @@
         throw error;
       }
       return response.json();
+    }).then(function (data) {
+      // the key this user's records are encrypted with on the phone (offline-store.js)
+      var key = data.key;
+      delete data.key;
+      return store.setKey(user, key).then(function () { return data; });
+    });
+  }
+  // the key, from the server when the phone has none (a first visit, or after a logout)
+  function ensureKey() {
+    return store.hasKey(user).then(function (has) {
+      if (has || offline()) { return null; }
+      return readSnapshot().catch(function () { return null; });
     });
   }
 
@@ -373,6 +316,7 @@
           unmark(row);
           checklist.showErrors(form, {}, "");
           checklist.applySaved(row, answer.data);
+          markSynced(row);
           status(row, answer.data.message + (answer.data.finding ? " " + answer.data.finding : ""), "ok");
           return true;
         });
@@ -382,7 +326,7 @@
         return readSnapshot().then(function (fresh) {
           entry.theirs = fresh.rows.filter(function (r) { return r.id === entry.row; })[0] || {};
           entry.state = "conflict";
-          return store.put("queue", entry).then(function () { showConflict(row, entry); return true; });
+          return store.put("queue", entry).then(function () { conflicts.show(row, entry); return true; });
         });
       }
       var error = (answer.data && answer.data.error) || {};
@@ -412,10 +356,12 @@
     syncing = true;
     setPanelStatus(text("syncing"));
     return Promise.all([store.queueOf(auditId), store.filesOf(auditId)]).then(function (found) {
-      var entries = found[0].filter(function (e) { return String(e.user) === user && (e.state === "queued" || e.state === "refused"); });
-      var files = found[1].filter(function (f) { return String(f.user) === user && !f.error; });
+      // (a record this phone cannot decrypt, `locked`, is kept and not sent)
+      var entries = found[0].filter(function (e) { return String(e.user) === user && !e.locked && (e.state === "queued" || e.state === "refused"); });
+      var files = found[1].filter(function (f) { return String(f.user) === user && !f.error && !f.locked; });
       if (!entries.length && !files.length) { return null; }
       return readSnapshot().then(function (snapshot) {
+        if (snapshot.open === false) { throw closedError(); }
         // in order, one after the other: each waits for the one before; the files after the
         // answers
         return entries.reduce(function (done, entry) {
@@ -434,6 +380,7 @@
       renderPanel();
     }, function (error) {
       syncing = false;
+      if (error && error.closed) { return closedMeanwhile(); }
       renderPanel(error && error.session ? text("login") : text("sync-failed"));
       // a signal that comes and goes: tried again a little later, while the page is online
       if (!(error && error.session) && retries < 6) {
@@ -459,6 +406,7 @@
     if (!quiet) { setPanelStatus(text("saving")); }
     var ready = navigator.serviceWorker ? navigator.serviceWorker.ready : Promise.resolve();
     return readSnapshot().then(function (snapshot) {
+      if (snapshot.open === false) { throw closedError(); }
       return caches.open(CACHE).then(function (cache) {
         return cache.addAll(assets());
       }).then(function () {
@@ -469,15 +417,63 @@
         return store.put("audits", copy);
       }).then(function () { return ready; });
     }).then(function () { renderPanel(); }, function (error) {
+      if (error && error.closed) { return closedMeanwhile(); }
       renderPanel(error && error.session ? text("login") : text("save-failed"));
     });
   }
 
-  function removeOffline() {
+  function removeCopy() {
     copy = null;
     return store.remove("audits", auditId).then(function () {
       return window.caches ? caches.open(CACHE).then(function (cache) { return cache.delete(pageUrl, { ignoreSearch: true }); }) : null;
-    }).then(function () { renderPanel(); });
+    });
+  }
+  function removeOffline() { return removeCopy().then(function () { renderPanel(); }); }
+
+  // --- an audit no longer open to answers (reported) ------------------------------------------
+  function closedError() { return Object.assign(new Error("closed"), { closed: true }); }
+  // learned while the page was open: the copy goes; the page, opened again, lists what could
+  // not be synced (closedPage)
+  function closedMeanwhile() {
+    return removeCopy().then(function () { location.reload(); });
+  }
+  // the page of an audit this user may no longer answer: its copy leaves the phone; the
+  // changes still queued for it are listed as not synced, kept until the auditor discards them
+  function closedPage() {
+    var own = function (e) { return String(e.user) === user; };
+    return Promise.all([store.get("audits", auditId), store.queueOf(auditId), store.filesOf(auditId)]).then(function (found) {
+      var had = found[0] && own(found[0]);
+      var entries = found[1].filter(own);
+      var files = found[2].filter(own);
+      return (had ? removeCopy() : Promise.resolve()).then(function () {
+        if (!entries.length && !files.length) { return; }
+        var labels = JSON.parse(container.getAttribute("data-results") || "{}");
+        var list = panel.querySelector("[data-offline-unsynced]");
+        entries.forEach(function (entry) {
+          var row = rowElement(entry.row);
+          var clause = row ? row.querySelector(".row-head strong").textContent : "";
+          var item = document.createElement("li");
+          item.textContent = clause + ": " + (entry.locked ? "…" : describe(entry.values, labels, []).join(" · "));
+          list.appendChild(item);
+        });
+        files.forEach(function (entry) {
+          var item = document.createElement("li");
+          item.textContent = entry.name + (entry.description ? " " + entry.description : "");
+          list.appendChild(item);
+        });
+        panel.querySelector("[data-offline-closed]").textContent = fill(text("closed"), { count: entries.length + files.length });
+        var discard = panel.querySelector("[data-offline-discard]");
+        discard.addEventListener("click", function () {
+          Promise.all(entries.map(function (e) { return store.remove("queue", e.row); })
+            .concat(files.map(function (f) { return store.remove("files", f.id); }))).then(function () {
+            list.textContent = "";
+            discard.hidden = true;
+            panel.querySelector("[data-offline-closed]").textContent = text("discarded");
+          });
+        });
+        panel.hidden = false;
+      });
+    });
   }
 
   // --- the panel: this audit's copy, the queue, the other audits on the phone ---------------
@@ -523,6 +519,11 @@
     });
   }
 
+  if (!allowed) {
+    ensureKey().then(closedPage);
+    window.qmsOffline = { busy: function () { return working; } };
+    return;
+  }
   panel.querySelector("[data-offline-save]").addEventListener("click", function () { saveOffline(false); });
   panel.querySelector("[data-offline-remove]").addEventListener("click", removeOffline);
   panel.querySelector("[data-offline-sync]").addEventListener("click", function () { sync(); });
@@ -530,25 +531,23 @@
   window.addEventListener("offline", function () { renderPanel(); });
 
   // --- at load: the copy, the queued answers over the page, a sync if back online -----------
-  store.get("audits", auditId).then(function (found) {
-    copy = found && String(found.user) === user ? found : null;
-    if (copy && !allowed) {
-      // reported (or no longer this user's to answer): the copy leaves the phone
-      return removeOffline();
-    }
+  ensureKey().then(function () {
+    return store.get("audits", auditId);
+  }).then(function (found) {
+    copy = found && String(found.user) === user && !found.locked ? found : null;
     return store.queueOf(auditId);
   }).then(function (entries) {
-    (entries || []).filter(function (e) { return String(e.user) === user; }).forEach(function (entry) {
+    (entries || []).filter(function (e) { return String(e.user) === user && !e.locked; }).forEach(function (entry) {
       var row = rowElement(entry.row);
       var form = formOf(row);
       if (!form) { return; }
       setValues(form, entry.values);
-      if (entry.state === "conflict") { showConflict(row, entry); } else { markWaiting(row, entry); }
+      if (entry.state === "conflict") { conflicts.show(row, entry); } else { markWaiting(row, entry); }
       if (entry.state === "invalid") { checklist.showErrors(form, check(entry.values), text("invalid")); }
     });
     return store.filesOf(auditId);
   }).then(function (files) {
-    files.filter(function (f) { return String(f.user) === user; }).forEach(function (entry) {
+    files.filter(function (f) { return String(f.user) === user && !f.locked; }).forEach(function (entry) {
       var row = rowElement(entry.row);
       if (row) { listWaitingFile(row, entry); }
     });

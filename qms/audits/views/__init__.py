@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint
 
-from qms.audits import figures, grades
+from qms.audits import figures, grades, offline
 from qms.audits.models import AUDIT_KIND_LABELS, AUDIT_STATUS_LABELS, ROW_RESULT_LABELS, AuditStatus
 from qms.audits.settings import compliance_tone
 from qms.core.views import require_login
@@ -37,4 +37,5 @@ def template_labels() -> dict[str, Any]:
         "audit_compliance_tone": compliance_tone,
         "audit_compliance_formula": figures.formula_text,
         "audit_nc_per_clause": figures.nonconformities_per_clause,
+        "audit_offline_closed": offline.is_closed,
     }

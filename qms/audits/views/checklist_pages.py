@@ -29,6 +29,7 @@ from qms.core.errors import DomainError, PermissionDenied, StaleRecordError, jso
 from qms.core.views import commit_and_redirect, show_on_form
 from qms.extensions import db
 from qms.files import operations as files
+from qms.files.models import StoredFile
 from qms.files.queries import files_of
 
 #: which rows the checklist shows (?show=): all, the unanswered ones, the nonconformities
@@ -172,6 +173,21 @@ def save_row(row_id: int):
     return _checklist_page(row.audit, refused=row, refused_form=form), status
 
 
+def attached_json(stored: StoredFile) -> dict[str, Any]:
+    """What the page's script lists in the row once a file is attached (whole, or the last
+    piece of one sent in pieces)."""
+    return {
+        "ok": True,
+        "message": _("The evidence file was attached."),
+        "file": {
+            "id": stored.id,
+            "name": stored.original_name,
+            "description": stored.description,
+            "url": url_for("files.download", file_id=stored.id),
+        },
+    }
+
+
 @bp.post("/rows/<int:row_id>/files")
 def upload_evidence(row_id: int):
     """Attach an evidence file to a row. The page's script sends it in the background, so the
@@ -199,18 +215,7 @@ def upload_evidence(row_id: int):
             db.session.commit()
             done = True
             if _wants_fetch():
-                return jsonify(
-                    {
-                        "ok": True,
-                        "message": _("The evidence file was attached."),
-                        "file": {
-                            "id": stored.id,
-                            "name": stored.original_name,
-                            "description": stored.description,
-                            "url": url_for("files.download", file_id=stored.id),
-                        },
-                    }
-                )
+                return jsonify(attached_json(stored))
     if _wants_fetch():
         return _refused_json(form, 422)
     if "result" not in request.form and "notes" not in request.form:

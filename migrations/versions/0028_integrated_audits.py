@@ -3,8 +3,8 @@ several for an integrated audit; the primary one stays in `standard_id`), the fu
 finding breaches, and the standard of a nonconformity's clause (with the further clauses of the
 finding it was raised from)
 
-Revision ID: 0027
-Revises: 0026
+Revision ID: 0028
+Revises: 0027
 Create Date: 2026-12-07 06:00:00.000000
 
 """
@@ -13,8 +13,8 @@ from alembic import op
 import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
-revision = "0027"
-down_revision = "0026"
+revision = "0028"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 
