@@ -247,6 +247,8 @@ def _raise_elsewhere(actor: User, origin: Nonconformity, agency: Agency, today: 
         source_reference=origin.number,
         process=origin.process,
         clause=origin.clause,
+        clause_standard=origin.clause_standard,
+        other_clauses=origin.other_clauses,
         criterion=origin.criterion,
         requirement=origin.requirement,
         evidence=f"{origin.number}: {origin.root_cause}",

@@ -43,6 +43,7 @@ def new():
         form.programme_item_id.data = item.id
         if item.standard_id is not None:
             form.standard_id.data = item.standard_id
+        form.other_standard_ids.data = item.other_standard_ids
     if request.method == "GET" and current_user.id in {u.id for u in auditors}:
         form.lead_auditor_id.data = current_user.id
     audit = saved(form, lambda: operations.create_audit(current_user, form.data))
