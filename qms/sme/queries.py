@@ -21,6 +21,7 @@ from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import City
 from qms.sme import catalogue, figures, policies, workflow
+from qms.sme.stages import stages as pathway_stages
 from qms.sme.models import (
     Business,
     Certificate,
@@ -202,13 +203,24 @@ def _expiry_notes(certificates: list[Certificate], today: date) -> dict[int, str
     return notes
 
 
+def _offers(pathway: Pathway, user: Any) -> dict[str, Any]:
+    """The steps the page offers: the pathway's own way first (its forms, or why the pathway
+    is not ready for them), putting it on hold or withdrawing it apart."""
+    offers = workflow.available_steps(pathway, user)
+    return {
+        "steps": [o for o in offers if o.name not in workflow.SIDE_STEPS],
+        "side_steps": [o for o in offers if o.name in workflow.SIDE_STEPS],
+    }
+
+
 def pathway_page(pathway: Pathway, user: Any, today: date) -> dict[str, Any]:
     """What the pathway page shows and offers this user today."""
     may_write = policies.may_write(user, pathway.city_id)
     stages = stage_durations(pathway, today)
     return {
         "stages": stages,
-        "steps": workflow.available_steps(pathway, user),
+        **_offers(pathway, user),
+        "progress": pathway_stages(pathway),
         "may_write": may_write,
         "shows_readiness": workflow.readiness_refusal(pathway) is None
         or bool(pathway.readiness_answers),
