@@ -112,9 +112,7 @@ class StateMachine:
         """The steps this user can take now, the record being ready for them."""
         return [o.transition for o in self.available_steps(record, user, today) if o.possible]
 
-    def check(
-        self, record: Any, name: str, user: Any, today: date | None = None
-    ) -> Transition:
+    def check(self, record: Any, name: str, user: Any, today: date | None = None) -> Transition:
         """Raise a readable error unless `name` may be taken now by this user: the state,
         the role, the rules about the person, then those about the record (`unready`)."""
         transition = self.transitions.get(name)
