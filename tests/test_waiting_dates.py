@@ -171,7 +171,6 @@ def test_a_review_due_is_mailed_to_its_agencys_officers_only(app):
     with app.test_request_context():
         world = plan_world()
         review = plan_review(world, planned_on=date(2026, 4, 14))
-        world.other_officer.notify = "immediately"
         db.session.commit()
     _remind(app, date(2026, 4, 10))  # within the notice before the planned day
     _remind(app, date(2026, 4, 11))
