@@ -60,7 +60,7 @@ def new():
 def _detail_page(audit: Audit, agenda_form: AgendaForm | None = None) -> str:
     """The audit page; `agenda_form` is a refused agenda row, shown again with its errors."""
     auditors = queries.auditors_of({city_of(audit)})
-    steps = workflow.step_offers(audit, current_user)
+    steps = workflow.available_steps(audit, current_user)
     offered, not_offered = queries.team_offers(
         audit, [u for u in auditors if u.id not in audit.team_ids], lead=False
     )
@@ -71,8 +71,7 @@ def _detail_page(audit: Audit, agenda_form: AgendaForm | None = None) -> str:
         member_form=MemberForm(auditors=offered),
         not_offered=not_offered,
         agenda_form=agenda_form or AgendaForm(auditors=audit.team),
-        transitions=steps.available,
-        refused=steps.refused,
+        steps=steps,
         lacking=follow_up.findings_lacking_follow_up(audit)
         if audit.status == AuditStatus.REPORTED
         else [],
