@@ -3,8 +3,8 @@ several for an integrated audit; the primary one stays in `standard_id`), the fu
 finding breaches, and the standard of a nonconformity's clause (with the further clauses of the
 finding it was raised from)
 
-Revision ID: 0028
-Revises: 0027
+Revision ID: 0029
+Revises: 0028
 Create Date: 2026-12-07 06:00:00.000000
 
 """
@@ -13,8 +13,8 @@ from alembic import op
 import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
-revision = "0028"
-down_revision = "0027"
+revision = "0029"
+down_revision = "0028"
 branch_labels = None
 depends_on = None
 
