@@ -113,6 +113,9 @@ LISTS = [
     Listed("/api/v1/auditor-evaluations", (BSN, ADMIN), filled=False),
     Listed("/support/auditors", (BSN, ADMIN)),
     Listed("/audits/compliance", (BSN, ADMIN, OFFICER)),
+    # the header's search, its results paged (objectives "Sasaran n", risks "Risiko n"…)
+    Listed("/search?q=Sasaran", PLAN_READERS),
+    Listed("/search?q=Risiko", PLAN_READERS),
 ]
 
 #: the sizes compared: rows per list at first, then after growing

@@ -249,6 +249,26 @@ def test_paging(world, records):
     assert not {h.record_id for h in first.hits} & {h.record_id for h in second.hits}
 
 
+def test_the_results_page_pages_as_every_list(world, records, client, auth):
+    """The results page shows the shared pager: where the page stands in all, and the next
+    page's address keeping the query and the kind."""
+    for n in range(queries.PER_PAGE + 3):
+        DocumentFactory(agency=world.dukcapil, title=f"Formulir permohonan {n}")
+    db.session.commit()
+    auth.login(world.officer)
+    first = client.get("/search", query_string={"q": "formulir", "kind": "documents"})
+    html = first.get_data(as_text=True)
+    assert 'class="actions pager"' in html
+    assert f"1–{queries.PER_PAGE} dari {queries.PER_PAGE + 3}" in html
+    assert 'rel="next" href="/search?q=formulir&amp;kind=documents&amp;page=2"' in html
+    second = client.get(
+        "/search", query_string={"q": "formulir", "kind": "documents", "page": 2}
+    ).get_data(as_text=True)
+    assert f"{queries.PER_PAGE + 1}–{queries.PER_PAGE + 3} dari" in second
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    assert second.count("Formulir permohonan") == 3
+
+
 def test_the_search_uses_the_full_text_index(world, records):
     """The match is the database's own full-text machinery, not a scan with LIKE."""
     if db.engine.dialect.name == "postgresql":

@@ -468,4 +468,13 @@ def test_the_demo_loads_both_standards_and_plans_a_smap_audit(app):
     audit = smap_audits[0]
     assert audit.agency.code == "DPMPTSP" and audit.status == AuditStatus.PLANNED
     assert audit.scope_clauses == ["5.3.2", "8.2", "8.7", "8.9"]
+    # the integrated audit of Dinas PUPR: reported, with findings against both standards
+    integrated = db.session.scalar(select(Audit).where(Audit.reference == "AMI-2026-PUPR"))
+    assert integrated.is_integrated and integrated.status == AuditStatus.REPORTED
+    assert [s.code for s in integrated.standards] == ["SNI-ISO-9001-2015", SMAP]
+    breached = {c.standard.code for f in integrated.active_findings for c in f.clauses}
+    assert breached == {"SNI-ISO-9001-2015", SMAP}
+    labels = [f.nonconformity.clause_label for f in integrated.active_findings if f.nonconformity]
+    assert "SNI ISO 9001:2015 7.5.3.2; SNI ISO 37001:2016 7.5.3" in labels
+    assert "SNI ISO 37001:2016 8.2" in labels
     assert audit.programme_item.standard.code == SMAP

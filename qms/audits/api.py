@@ -372,7 +372,7 @@ api_children(
 )
 def add_row(audit_id: int):
     audit = access.get_visible(Audit, audit_id, current_user)
-    form = validate_form(AddRowForm, json_body(), clauses=audit.standard.clauses)
+    form = validate_form(AddRowForm, json_body(), clauses=queries.audit_clauses(audit))
     row = checklist.add_row(current_user, audit, form.clause_id.data, form.text.data)
     db.session.commit()
     return ok(ChecklistRowOut.of(row))
@@ -391,9 +391,18 @@ def save_row(row_id: int):
     row = access.get_visible(ChecklistRow, row_id, current_user)
     data = {**_current(RowForm, row, row.finding), **json_body()}
     form = validate_form(RowForm, data, grades=grades.grades())
-    checklist.record_row(current_user, row, form.data, version=form.version.data)
+    checklist.record_row(current_user, row, _with_clauses(form), version=form.version.data)
     db.session.commit()
     return ok(ChecklistRowOut.of(row))
+
+
+def _with_clauses(form: RowForm | FindingForm) -> dict[str, Any]:
+    """The form's values; `other_clause_ids: []` sent clears a finding's further clauses (an
+    empty list reaches the form as nothing sent, which leaves them as they are)."""
+    values = dict(form.data)
+    if json_body().get("other_clause_ids") == []:
+        values["other_clause_ids"] = []
+    return values
 
 
 api_children(
@@ -425,7 +434,7 @@ def update_finding(finding_id: int):
     finding = access.get_visible(Finding, finding_id, current_user)
     data = {**_current(FindingForm, finding), **json_body()}
     form = validate_form(FindingForm, data, grades=grades.grades())
-    checklist.update_finding(current_user, finding, form.data, version=form.version.data)
+    checklist.update_finding(current_user, finding, _with_clauses(form), version=form.version.data)
     db.session.commit()
     return ok(FindingOut.of(finding))
 

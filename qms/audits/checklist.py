@@ -8,6 +8,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
 from qms.accounts.models import User
@@ -18,6 +19,7 @@ from qms.audits.models import (
     Audit,
     ChecklistRow,
     Finding,
+    FindingClause,
     RowResult,
 )
 from qms.audits.numbering import next_finding_number
@@ -69,7 +71,7 @@ def add_row(actor: User, audit: Audit, clause_id: int, text: str) -> ChecklistRo
     """The auditor's own question, under one of the standard's clauses."""
     _check_preparable(actor, audit)
     clause = db.session.get(Clause, clause_id) if clause_id else None
-    if clause is None or clause.standard_id != audit.standard_id:
+    if clause is None or clause.standard_id not in {s.id for s in audit.standards}:
         raise DomainError(_l("Choose a clause of the audit's standard."), field="clause_id")
     if not text.strip():
         raise DomainError(_l("Write the question."), field="text")
@@ -89,9 +91,11 @@ def copy_checklist(actor: User, audit: Audit, source: Audit) -> int:
     present = {(r.clause_id, r.question_id, r.text) for r in audit.rows}
     position = _next_position(audit)
     added = 0
+    audited = {s.id for s in audit.standards}
     for row in source.rows:
         key = (row.clause_id, row.question_id, row.text)
-        if key in present:
+        # questions of a standard this audit does not cover are left behind
+        if key in present or row.clause.standard_id not in audited:
             continue
         audit.rows.append(
             ChecklistRow(
@@ -115,7 +119,7 @@ def _default_requirement(row: ChecklistRow) -> str:
     # stored once, in the language of the report (Indonesian), whoever is logged in
     clause = row.clause
     title = f"({clause.title_id})" if clause.untitled else clause.title_id
-    return f"{row.audit.standard.code} {clause.number} {title}"
+    return f"{clause.standard.code} {clause.number} {title}"
 
 
 def stale_row_message(row: ChecklistRow) -> str:
@@ -195,6 +199,9 @@ def _save_finding(
         ]
     if not statement:
         errors["statement"] = [_("Write the finding's statement.")]
+    others = _other_clauses(row, values.get("other_clause_ids"))
+    if others is False:
+        errors["other_clause_ids"] = [_("Choose clauses of the audit's standards.")]
     if errors or chosen is None:
         raise ValidationFailed(errors, " ".join(m for ms in errors.values() for m in ms))
     if finding is None:
@@ -210,7 +217,31 @@ def _save_finding(
     )
     finding.evidence = evidence
     finding.statement = statement
+    if isinstance(others, list):
+        kept = [link for link in finding.other_clause_links if link.clause in others]
+        present = {link.clause_id for link in kept}
+        finding.other_clause_links = kept + [
+            FindingClause(clause_id=c.id, clause=c) for c in others if c.id not in present
+        ]
     return finding
+
+
+def _other_clauses(row: ChecklistRow, clause_ids: list[int] | None) -> list[Clause] | bool | None:
+    """The further clauses a finding is to breach: clauses of the audit's standards (in an
+    integrated audit, typically the same clause of the other standard), never its row's own;
+    None: unchanged; False: one of them is not a clause of the audit's standards."""
+    if clause_ids is None:
+        return None
+    wanted = list(dict.fromkeys(int(i) for i in clause_ids if int(i) != row.clause_id))
+    if not wanted:
+        return []
+    # no autoflush: the row's save is flushed once, where a stale version is told apart
+    with db.session.no_autoflush:
+        audited = {s.id for s in row.audit.standards}
+        found = {c.id: c for c in db.session.scalars(select(Clause).where(Clause.id.in_(wanted)))}
+    if any(i not in found or found[i].standard_id not in audited for i in wanted):
+        return False
+    return [found[i] for i in wanted]
 
 
 def update_finding(
@@ -229,6 +260,7 @@ def update_finding(
         "requirement": values.get("requirement", finding.requirement),
         "evidence": values.get("evidence", finding.evidence),
         "statement": values.get("statement", finding.statement),
+        "other_clause_ids": values.get("other_clause_ids"),
     }
     record_row(actor, row, merged, version=version)
     return finding

@@ -14,7 +14,13 @@ from datetime import date, datetime, time
 
 from sqlalchemy import or_, select
 
-from qms.audits.models import Audit, AuditProgramme, ProgrammeItem
+from qms.audits.models import (
+    Audit,
+    AuditProgramme,
+    AuditStandard,
+    ProgrammeItem,
+    ProgrammeItemStandard,
+)
 from qms.audits.queries import default_standard
 from qms.audits.settings import setting
 from qms.extensions import db
@@ -60,9 +66,15 @@ def programme_gaps(programme: AuditProgramme) -> dict[str, list[Clause]]:
             AuditProgramme.archived_at.is_(None),
             ProgrammeItem.archived_at.is_(None),
             # the cycle covers the quality standard: items of another standard do not count
+            # (an integrated item planning it beside another does)
             or_(
                 ProgrammeItem.standard_id.is_(None),
                 ProgrammeItem.standard_id == (standard.id if standard else None),
+                ProgrammeItem.id.in_(
+                    select(ProgrammeItemStandard.item_id).where(
+                        ProgrammeItemStandard.standard_id == (standard.id if standard else None)
+                    )
+                ),
             ),
         )
     )
@@ -98,7 +110,15 @@ def reported_cycles(
         select(Audit.agency_id, Audit.id, Audit.reference, Audit.scope_clauses)
         .where(
             Audit.agency_id.in_(agency_ids),
-            Audit.standard_id == (standard.id if standard else None),
+            # an integrated audit covering the quality standard counts too
+            or_(
+                Audit.standard_id == (standard.id if standard else None),
+                Audit.id.in_(
+                    select(AuditStandard.audit_id).where(
+                        AuditStandard.standard_id == (standard.id if standard else None)
+                    )
+                ),
+            ),
             Audit.archived_at.is_(None),
             Audit.report_issued,
             Audit.reported_at >= datetime.combine(first, time.min),

@@ -2,7 +2,8 @@
 observations and opportunities, so that the dashboards have a clause × agency picture and a
 trend), the 2026 programme, a reported internal audit of Dinas Dukcapil by auditors from Badan
 Keuangan Daerah (lead) and Sekretariat Daerah with findings in the style of DOMAIN.md §6, a
-planned audit of RSUD S.K. Lerik, and a planned SNI ISO 37001 (anti-bribery) audit of DPMPTSP.
+planned audit of RSUD S.K. Lerik, a planned SNI ISO 37001 (anti-bribery) audit of DPMPTSP, and
+a reported integrated audit of Dinas PUPR against both standards (demo_integrated.py).
 Running it again changes nothing."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from qms.accounts.models import User
-from qms.audits import checklist, operations, queries, workflow
+from qms.audits import checklist, demo_integrated, operations, queries, workflow
 from qms.audits.models import Audit, AuditKind, AuditProgramme, RowResult
 from qms.core.checklists import load_file
 from qms.core.history import acting_as
@@ -455,4 +456,6 @@ def seed() -> None:
         _dukcapil_audit(programme, lead, member)
         _rsud_audit(programme, lead, member)
         _smap_audit(programme, agencies, lead)
+    with acting_as(member.id):
+        demo_integrated.seed(programme, agencies, member, _user("auditor.dukcapil@demo.qms.id"))
     db.session.flush()

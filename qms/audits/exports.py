@@ -9,7 +9,10 @@ from qms.core.labels import label_of
 AUDIT_COLUMNS = [
     field(Audit, "reference"),
     Column(label_of(Audit, "agency_id") or "agency", lambda a: a.agency.name),
-    Column(label_of(Audit, "standard_id") or "standard", lambda a: a.standard.code),
+    Column(
+        label_of(Audit, "standard_id") or "standard",
+        lambda a: " + ".join(s.code for s in a.standards),
+    ),
     field(Audit, "kind"),
     field(Audit, "status"),
     field(Audit, "planned_start"),

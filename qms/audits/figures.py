@@ -26,8 +26,15 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Row, case, func, or_, select
 
 from qms.accounts.models import User
-from qms.audits import grades
-from qms.audits.models import AUDIT_KIND_LABELS, Audit, ChecklistRow, Finding, RowResult
+from qms.audits import breaches, grades
+from qms.audits.models import (
+    AUDIT_KIND_LABELS,
+    Audit,
+    AuditStandard,
+    ChecklistRow,
+    Finding,
+    RowResult,
+)
 from qms.audits.settings import compliance_weights, setting
 from qms.core import access
 from qms.core.i18n import fmt_number
@@ -259,12 +266,17 @@ def audit_day() -> ColumnElement[date]:
 
 
 def issued_audits(
-    agency_ids: Sequence[int], *, visible_to: User | None = None, period: Period = (None, None)
+    agency_ids: Sequence[int],
+    *,
+    visible_to: User | None = None,
+    period: Period = (None, None),
+    standard_id: int | None = None,
 ) -> list[Row]:
     """The agencies' audits whose report is issued (only those count: a figure never shows work
     in progress), as rows of id, agency_id, reference, kind, actual_start, actual_end,
     planned_end and reported_at; with `visible_to`, only those that user may see; with a
-    `period`, only those whose day (`audit_day`) falls in it."""
+    `period`, only those whose day (`audit_day`) falls in it; with a `standard_id`, only those
+    covering that standard (alone, or with another as an integrated audit)."""
     if not agency_ids:
         return []
     query = select(
@@ -281,6 +293,9 @@ def issued_audits(
         query = query.where(
             Audit.id.in_(access.scoped(Audit, visible_to).with_only_columns(Audit.id))
         )
+    if standard_id is not None:
+        links = select(AuditStandard.audit_id).where(AuditStandard.standard_id == standard_id)
+        query = query.where(or_(Audit.standard_id == standard_id, Audit.id.in_(links)))
     start, end = period
     if start is not None:
         query = query.where(audit_day() >= start)
@@ -290,27 +305,51 @@ def issued_audits(
 
 
 def clause_tallies(
-    audit_ids: Sequence[int], level: ColumnElement[Any] = Clause.number
+    audit_ids: Sequence[int],
+    level: ColumnElement[Any] = Clause.number,
+    standard_id: int | None = None,
 ) -> dict[int, dict[Any, Tally]]:
     """Per audit, the tally of each clause with an assessed row. `level` says what a clause is
     counted as: its number (default), its id, or an expression of the `Clause` row (a main
-    clause, say)."""
+    clause, say); with a `standard_id`, only that standard's clauses count (an integrated
+    audit's rows of the other standard count for that one)."""
     tallies: dict[int, dict[Any, Tally]] = defaultdict(dict)
     ids = list(audit_ids)
     graded = _grade_of_row()
     for start in range(0, len(ids), BATCH):
-        rows = db.session.execute(
+        query = (
             select(ChecklistRow.audit_id, level, *_counted(graded))
             .join(Clause, Clause.id == ChecklistRow.clause_id)
             .outerjoin(graded, graded.c.row_id == ChecklistRow.id)
             .where(ChecklistRow.audit_id.in_(ids[start : start + BATCH]))
             .group_by(ChecklistRow.audit_id, level)
         )
+        if standard_id is not None:
+            query = query.where(Clause.standard_id == standard_id)
+        rows = db.session.execute(query)
         for audit_id, key, conform, observation, nonconform, nc_weight in rows:
             if conform or observation or nonconform:
                 counts = (int(conform), int(observation), int(nonconform))
                 tallies[audit_id][key] = Tally(*counts, float(nc_weight or 0))
+        chunk = ids[start : start + BATCH]
+        for audit_id, key, result, grade, count in breaches.further(chunk, level, standard_id):
+            counted = Tally(nc_weight=0.0)
+            for _each in range(count):
+                counted = counted.add(result, grade)
+            if counted.assessed:
+                tallies[audit_id][key] = tallies[audit_id].get(key, Tally(nc_weight=0.0)) + counted
     return tallies
+
+
+def breaches_of(findings: Iterable[Finding], standard_id: int) -> Tally:
+    """The further clauses of this standard that findings already loaded breach, counted as
+    `breaches.further` counts them in SQL (one audit's report, standard by standard)."""
+    counted = Tally(nc_weight=0.0)
+    for finding in findings:
+        for link in finding.other_clause_links:
+            if link.clause.standard_id == standard_id:
+                counted = counted.add(finding.row.result, finding.grade)
+    return counted
 
 
 def latest_by_clause(
@@ -376,15 +415,17 @@ def clause_key(number: str) -> tuple:
     return tuple(int(part) if part.isdigit() else part for part in number.split("."))
 
 
-def clause_titles(numbers: set[str]) -> dict[str, str]:
+def clause_titles(numbers: set[str], standard_id: int | None = None) -> dict[str, str]:
     """The clauses' titles in the current language, as pages print them (Clause.shown_title: the
-    label of a sub-clause the standard leaves untitled in brackets)."""
+    label of a sub-clause the standard leaves untitled in brackets); of one standard's clauses
+    when `standard_id` is given."""
     english = str(get_locale() or "id") == "en"
-    rows = db.session.execute(
-        select(Clause.number, Clause.title_id, Clause.title_en, Clause.untitled).where(
-            Clause.number.in_(numbers)
-        )
+    query = select(Clause.number, Clause.title_id, Clause.title_en, Clause.untitled).where(
+        Clause.number.in_(numbers)
     )
+    if standard_id is not None:
+        query = query.where(Clause.standard_id == standard_id)
+    rows = db.session.execute(query)
     titles = {}
     for number, title_id, title_en, untitled in rows:
         title = title_en if english and title_en else title_id
@@ -403,13 +444,21 @@ def _day_of(audit: Row) -> date:
 
 
 def audits_of(
-    agency_ids: list[int], period: Period, *, visible_to: User | None = None
+    agency_ids: list[int],
+    period: Period,
+    *,
+    visible_to: User | None = None,
+    standard_id: int | None = None,
 ) -> dict[int, list[dict[str, Any]]]:
     """Each agency's issued audits in the period that the user may see, oldest first, with the
-    compliance of each audit overall and per main clause, and its findings per grade."""
-    audits = issued_audits(agency_ids, visible_to=visible_to, period=period)
+    compliance of each audit overall and per main clause, and its findings per grade; with a
+    `standard_id`, the audits covering that standard, counting only its clauses' rows (main
+    clause 7 of SNI ISO 9001 and 7 of SNI ISO 37001 are never mixed)."""
+    audits = issued_audits(
+        agency_ids, visible_to=visible_to, period=period, standard_id=standard_id
+    )
     ids = [a.id for a in audits]
-    by_audit = clause_tallies(ids, _chapter_of_clause())
+    by_audit = clause_tallies(ids, _chapter_of_clause(), standard_id)
     grade_counts: dict[int, Counter] = defaultdict(Counter)
     for start in range(0, len(ids), BATCH):
         for audit_id, grade in db.session.execute(
@@ -438,17 +487,22 @@ def audits_of(
 
 
 def latest_compliance(
-    agency_ids: list[int], period: Period, *, visible_to: User | None = None
+    agency_ids: list[int],
+    period: Period,
+    *,
+    visible_to: User | None = None,
+    standard_id: int | None = None,
 ) -> dict[int, float | None]:
     """Each agency's compliance of its latest issued audit in the period that the user may see
-    (what `audits_of(...)[agency][-1]["tally"]` gives), counting only those audits' rows."""
+    (what `audits_of(...)[agency][-1]["tally"]` gives), counting only those audits' rows (of
+    the standard, with a `standard_id`)."""
     latest: dict[int, int] = {}
     for audit in sorted(
-        issued_audits(agency_ids, visible_to=visible_to, period=period),
+        issued_audits(agency_ids, visible_to=visible_to, period=period, standard_id=standard_id),
         key=lambda a: (_day_of(a), a.id),
     ):
         latest[audit.agency_id] = audit.id
-    by_audit = clause_tallies(list(latest.values()), _chapter_of_clause())
+    by_audit = clause_tallies(list(latest.values()), _chapter_of_clause(), standard_id)
     return {
         agency_id: sum(by_audit.get(audit_id, {}).values(), Tally()).compliance
         for agency_id, audit_id in latest.items()

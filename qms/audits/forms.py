@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectChoice, StringField, TextAreaField
+from wtforms import SelectChoice, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
@@ -57,6 +57,26 @@ class ClauseListField(StringField):
         return ", ".join(self.data or [])
 
 
+class ClauseIdsField(SelectMultipleField):
+    """The further clauses a finding breaches, by id (checkboxes on the page, a list through
+    the API). Not sent at all: unchanged (None); sent empty (the page's blank marker): none."""
+
+    json_schema = {"type": "array", "items": {"type": "integer"}}
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist:
+            self.data = None
+            return
+        try:
+            self.data = [int(v) for v in valuelist if str(v).strip()]
+        except (TypeError, ValueError):
+            self.data = None
+            raise ValueError(_l("Choose clauses of the audit's standards.")) from None
+
+    def process_data(self, value: Any) -> None:
+        self.data = list(value) if value else None
+
+
 class ProgrammeForm(FlaskForm):
     year = WholeNumberField(
         label_of(AuditProgramme, "year"),
@@ -85,7 +105,25 @@ class NewProgrammeForm(ProgrammeForm):
             self.city_id.data = cities[0].id
 
 
-class ProgrammeItemForm(FlaskForm):
+class PlannedStandards:
+    """What a programme item or an audit is planned against: the (primary) standard, SNI ISO
+    9001, SNI ISO 37001, … (left out: the programme item's, or the quality standard), and the
+    further standards of an integrated audit (left out by an audit: the programme item's)."""
+
+    standard_id = ChoiceField(
+        label=label_of(Audit, "standard_id"), coerce=int, validators=[Optional()]
+    )
+    other_standard_ids = MultipleChoiceField(
+        label=_l("Also against (integrated audit)"), coerce=int, validators=[Optional()]
+    )
+
+    def offer_standards(self, standards: list | None) -> None:
+        choices = [(s.id, s.title) for s in standards or []]
+        self.standard_id.choices = choices  # type: ignore[attr-defined]
+        self.other_standard_ids.choices = list(choices)  # type: ignore[attr-defined]
+
+
+class ProgrammeItemForm(PlannedStandards, FlaskForm):
     agency_id = ChoiceField(
         label=label_of(ProgrammeItem, "agency_id"),
         coerce=int,
@@ -95,10 +133,6 @@ class ProgrammeItemForm(FlaskForm):
         label=label_of(ProgrammeItem, "kind"),
         choices=enum_choices(AUDIT_KIND_LABELS),
         default=AuditKind.INTERNAL.value,
-    )
-    #: left out: the quality standard
-    standard_id = ChoiceField(
-        label=label_of(ProgrammeItem, "standard_id"), coerce=int, validators=[Optional()]
     )
     planned_month = WholeNumberField(
         label_of(ProgrammeItem, "planned_month"),
@@ -119,7 +153,7 @@ class ProgrammeItemForm(FlaskForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.agency_id.choices = [(a.id, a.name) for a in agencies or []]
-        self.standard_id.choices = [(s.id, s.title) for s in standards or []]
+        self.offer_standards(standards)
 
 
 class AuditScopeForm(FlaskForm):
@@ -154,7 +188,7 @@ class AuditScopeForm(FlaskForm):
         ]
 
 
-class AuditForm(AuditScopeForm):
+class AuditForm(PlannedStandards, AuditScopeForm):
     """Planning an audit."""
 
     agency_id = ChoiceField(
@@ -166,11 +200,6 @@ class AuditForm(AuditScopeForm):
         label=label_of(Audit, "kind"),
         choices=enum_choices(AUDIT_KIND_LABELS),
         default=AuditKind.INTERNAL.value,
-    )
-    #: the standard audited (SNI ISO 9001, SNI ISO 37001, …); left out: the programme item's, or
-    #: the quality standard
-    standard_id = ChoiceField(
-        label=label_of(Audit, "standard_id"), coerce=int, validators=[Optional()]
     )
     planned_start = DayField(label_of(Audit, "planned_start"), validators=[InputRequired(REQUIRED)])
     planned_end = DayField(label_of(Audit, "planned_end"), validators=[Optional()])
@@ -188,7 +217,7 @@ class AuditForm(AuditScopeForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.agency_id.choices = [(a.id, a.name) for a in agencies or []]
-        self.standard_id.choices = [(s.id, s.title) for s in standards or []]
+        self.offer_standards(standards)
         self.scope_unit_ids.choices = [(u.id, f"{u.agency.code}: {u.path}") for u in units or []]
 
 
@@ -255,6 +284,9 @@ class RowForm(VersionedForm):
     evidence = TextAreaField(label_of(Finding, "evidence"))
     statement = TextAreaField(label_of(Finding, "statement"))
     requirement = TextAreaField(label_of(Finding, "requirement"))
+    other_clause_ids = ClauseIdsField(
+        _l("Also breaches (clauses of the audit's standards)"), validate_choice=False
+    )
 
     def __init__(self, *args: Any, grades: list | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -269,9 +301,14 @@ class AddRowForm(FlaskForm):
     )
     text = TextAreaField(label_of(ChecklistRow, "text"), validators=[DataRequired(REQUIRED)])
 
-    def __init__(self, *args: Any, clauses: list | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, clauses: list | None = None, with_standard: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.clause_id.choices = [(c.id, c.label) for c in clauses or []]
+        self.clause_id.choices = [
+            (c.id, f"{c.standard.short_name} {c.label}" if with_standard else c.label)
+            for c in clauses or []
+        ]
 
 
 class CopyChecklistForm(FlaskForm):
@@ -298,6 +335,9 @@ class FindingForm(VersionedForm):
     requirement = TextAreaField(label_of(Finding, "requirement"))
     evidence = TextAreaField(label_of(Finding, "evidence"))
     statement = TextAreaField(label_of(Finding, "statement"), validators=[DataRequired(REQUIRED)])
+    other_clause_ids = ClauseIdsField(
+        _l("Also breaches (clauses of the audit's standards)"), validate_choice=False
+    )
 
     def __init__(self, *args: Any, grades: list | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from qms.accounts.models import User
 from qms.core.labels import labelled
@@ -154,10 +154,27 @@ class ProgrammeItem(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     agency: Mapped[Agency] = relationship()
     standard: Mapped[Standard | None] = relationship()
     audits: Mapped[list[Audit]] = relationship(back_populates="programme_item")
+    #: every standard the item plans, the primary one (`standard_id`) first; several: an
+    #: integrated audit
+    standard_links: Mapped[list[ProgrammeItemStandard]] = relationship(
+        order_by="ProgrammeItemStandard.position", cascade="all, delete-orphan"
+    )
 
     @property
     def record_label(self) -> str:
         return f"{self.agency.name} ({self.planned_month}/{self.programme.year})"
+
+    @property
+    def standards(self) -> list[Standard]:
+        """The standards planned, the primary one first (an item planned before a second
+        standard was loaded names none: the quality standard is meant)."""
+        listed = [link.standard for link in self.standard_links]
+        return listed or ([self.standard] if self.standard is not None else [])
+
+    @property
+    def other_standard_ids(self) -> list[int]:
+        """The standards planned besides the primary one (an integrated audit)."""
+        return [link.standard_id for link in self.standard_links[1:]]
 
     @property
     def live_audits(self) -> list[Audit]:
@@ -254,7 +271,12 @@ class Audit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     last_finding_seq: Mapped[int] = mapped_column(default=0)
 
     agency: Mapped[Agency] = relationship()
+    #: the primary standard (the first of `standards`): what an audit of one standard is about
     standard: Mapped[Standard] = relationship()
+    #: every standard the audit covers, the primary one first; several: an integrated audit
+    standard_links: Mapped[list[AuditStandard]] = relationship(
+        order_by="AuditStandard.position", cascade="all, delete-orphan"
+    )
     programme_item: Mapped[ProgrammeItem | None] = relationship(back_populates="audits")
     lead_auditor: Mapped[User | None] = relationship(foreign_keys=[lead_auditor_id])
     members: Mapped[list[AuditTeamMember]] = relationship(
@@ -286,6 +308,22 @@ class Audit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     @classmethod
     def _report_issued_expression(cls) -> ColumnElement[bool]:
         return cls.status.in_(REPORTED_STATES)
+
+    @property
+    def standards(self) -> list[Standard]:
+        """The standards audited, the primary one first."""
+        return [link.standard for link in self.standard_links] or [self.standard]
+
+    @property
+    def other_standard_ids(self) -> list[int]:
+        """The standards audited besides the primary one."""
+        return [link.standard_id for link in self.standard_links[1:]]
+
+    @property
+    def is_integrated(self) -> bool:
+        """An integrated audit covers clauses of several standards (SNI ISO 9001 and SNI ISO
+        37001) in one audit: one team, one checklist, one report."""
+        return len(self.standard_links) > 1
 
     @property
     def team(self) -> list[User]:
@@ -424,10 +462,91 @@ class Finding(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     audit: Mapped[Audit] = relationship(back_populates="findings")
     row: Mapped[ChecklistRow] = relationship(foreign_keys=[row_id])
     clause: Mapped[Clause] = relationship(lazy="joined")
+    #: the further clauses the finding breaches (of any standard of the audit) besides its
+    #: row's clause
+    other_clause_links: Mapped[list[FindingClause]] = relationship(
+        order_by="FindingClause.id", cascade="all, delete-orphan"
+    )
 
     @property
     def record_label(self) -> str:
         return self.number
+
+    @property
+    def clauses(self) -> list[Clause]:
+        """Every clause the finding breaches: its row's first, then the others in their
+        standard's order."""
+        others = sorted(
+            (link.clause for link in self.other_clause_links),
+            key=lambda c: (c.standard_id != self.clause.standard_id, c.standard_id, c.position),
+        )
+        return [self.clause, *others]
+
+    @property
+    def other_clause_ids(self) -> list[int]:
+        return [link.clause_id for link in self.other_clause_links]
+
+
+class StandardLinkMixin:
+    """A standard a record is planned against, at its position (0: the primary one, also in
+    the record's `standard_id`)."""
+
+    standard_id: Mapped[int] = mapped_column(
+        ForeignKey("standards.id"), index=True, info=labelled(_l("Standard"))
+    )
+    position: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    @declared_attr
+    def standard(cls) -> Mapped[Standard]:
+        return relationship(lazy="joined")
+
+    @property
+    def record_label(self) -> str:
+        return self.standard.code
+
+
+class AuditStandard(StandardLinkMixin, AuditedMixin, db.Model):
+    """A standard an audit covers; an audit of one standard has one, an integrated audit one
+    per standard."""
+
+    __tablename__ = "audit_standards"
+    __table_args__ = (UniqueConstraint("audit_id", "standard_id"),)
+    __deletable__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), index=True)
+
+
+class ProgrammeItemStandard(StandardLinkMixin, AuditedMixin, db.Model):
+    """A standard a programme item plans (several: an integrated audit)."""
+
+    __tablename__ = "audit_programme_item_standards"
+    __table_args__ = (UniqueConstraint("item_id", "standard_id"),)
+    __deletable__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("audit_programme_items.id"), index=True)
+
+
+class FindingClause(AuditedMixin, db.Model):
+    """A further clause a finding breaches (e.g. SNI ISO 37001 7.5.3 beside SNI ISO 9001 7.5.3
+    in an integrated audit)."""
+
+    __tablename__ = "audit_finding_clauses"
+    __table_args__ = (UniqueConstraint("finding_id", "clause_id"),)
+    __deletable__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("audit_findings.id"), index=True)
+    clause_id: Mapped[int] = mapped_column(
+        ForeignKey("clauses.id"), info=labelled(_l("Clause breached"))
+    )
+
+    clause: Mapped[Clause] = relationship(lazy="joined")
+
+    @property
+    def record_label(self) -> str:
+        return f"{self.clause.standard.code} {self.clause.number}"
 
 
 # --- indexes for the lists' sorts and filters (migration 0023) ---------------------------

@@ -42,6 +42,9 @@ def _row(row: ChecklistRow, names: dict[int, str]) -> dict[str, Any]:
         "id": row.id,
         "clause": row.clause.number,
         "clause_title": row.clause.shown_title,
+        # an integrated audit's rows are of several standards: each row names its own
+        "standard": row.clause.standard.code,
+        "standard_name": row.clause.standard.short_name,
         "question": row.question_text,
         "typical_evidence": row.typical_evidence,
         "version": row.version,
@@ -115,6 +118,7 @@ def _head(user: User, audit: Audit) -> dict[str, Any]:
             "reference": audit.reference,
             "status": audit.status.value,
             "agency": audit.agency.name,
+            "standards": [s.code for s in audit.standards],
         },
         "user": user.id,
         "read_at": utcnow().isoformat() + "Z",

@@ -4,7 +4,7 @@ commits. (The audit's steps are in workflow.py, its checklist and findings in ch
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,9 +20,11 @@ from qms.audits.models import (
     Audit,
     AuditKind,
     AuditProgramme,
+    AuditStandard,
     AuditStatus,
     AuditTeamMember,
     ProgrammeItem,
+    ProgrammeItemStandard,
 )
 from qms.audits.numbering import new_reference
 from qms.audits.policies import city_of, independence_problem
@@ -67,23 +69,61 @@ class Refusals:
             raise ValidationFailed(errors, " ".join(str(e.message) for e in self.refused))
 
 
-def check_clause_numbers(standard: Standard | None, numbers: list[str], field: str) -> list[str]:
-    """Clean clause numbers; each must exist in the standard."""
+def check_clause_numbers(
+    standards: Standard | Sequence[Standard] | None, numbers: list[str], field: str
+) -> list[str]:
+    """Clean clause numbers; each must exist in the standard, or, for an integrated audit,
+    in at least one of its standards (a number names that clause in each standard that has
+    it: "7.5" is 7.5 of SNI ISO 9001 and 7.5 of SNI ISO 37001)."""
     cleaned = list(dict.fromkeys(n.strip() for n in numbers if n and n.strip()))
-    if standard is None:
+    listed = [standards] if isinstance(standards, Standard) else list(standards or [])
+    if not listed:
         return cleaned
-    known = {c.number for c in queries.current_clauses(standard)}
+    known = {c.number for standard in listed for c in queries.current_clauses(standard)}
     unknown = [n for n in cleaned if n not in known]
+    if unknown and len(listed) > 1:
+        raise DomainError(
+            _l(
+                "Clause(s) in none of the standards chosen (%(codes)s): %(numbers)s.",
+                codes=", ".join(s.code for s in listed),
+                numbers=", ".join(unknown),
+            ),
+            field=field,
+        )
     if unknown:
         raise DomainError(
             _l(
                 "Unknown clause(s) of %(code)s: %(numbers)s.",
-                code=standard.code,
+                code=listed[0].code,
                 numbers=", ".join(unknown),
             ),
             field=field,
         )
     return cleaned
+
+
+def chosen_standards(
+    primary: Standard | None, other_ids: Sequence[Any] | None, field: str
+) -> list[Standard]:
+    """The standards of an audit or a programme item: the primary one first, then the others
+    chosen (several: an integrated audit); an unknown one is refused naming `field`."""
+    if primary is None:
+        raise DomainError(_l("No standard is loaded yet: run “flask qms load-checklists”."))
+    chosen = [primary]
+    for standard_id in other_ids or []:
+        standard = db.session.get(Standard, int(standard_id)) if standard_id else None
+        if standard is None:
+            raise DomainError(_l("Unknown standard."), field=field)
+        if standard not in chosen:
+            chosen.append(standard)
+    return chosen
+
+
+def _links(model: type, standards: list[Standard]) -> list[Any]:
+    return [
+        model(standard_id=s.id, standard=s, position=position)
+        for position, s in enumerate(standards)
+    ]
 
 
 # --- programmes ---------------------------------------------------------------------------
@@ -190,9 +230,12 @@ def save_programme_item(
         if values.get("standard_id")
         else item.standard or default_standard()
     )
-    if standard is None:
-        raise DomainError(_l("No standard is loaded yet: run “flask qms load-checklists”."))
-    if item.standard_id not in (None, standard.id) and item.live_audits:
+    others = values.get("other_standard_ids")
+    chosen = chosen_standards(
+        standard, item.other_standard_ids if others is None else others, "other_standard_ids"
+    )
+    planned = item.standards or ([default_standard()] if item.id else [])
+    if item.live_audits and [s.id for s in chosen] != [s.id for s in planned if s]:
         raise DomainError(
             _l("The standard is fixed once an audit was planned for this item."),
             field="standard_id",
@@ -200,11 +243,13 @@ def save_programme_item(
     item.agency_id = agency_id
     item.kind = AuditKind(values["kind"])
     item.planned_month = month
-    item.standard_id = standard.id
-    item.standard = standard
     item.clause_numbers = check_clause_numbers(
-        standard, values.get("clause_numbers") or [], "clause_numbers"
+        chosen, values.get("clause_numbers") or [], "clause_numbers"
     )
+    if [s.id for s in chosen] != [link.standard_id for link in item.standard_links]:
+        item.standard_links = _links(ProgrammeItemStandard, chosen)
+    item.standard_id = chosen[0].id
+    item.standard = chosen[0]
     item.reason = values.get("reason") or ""
     db.session.add(item)
     db.session.flush()
@@ -248,9 +293,7 @@ def _apply_audit_values(audit: Audit, values: dict[str, Any], refusals: Refusals
     with refusals.check():
         if "scope_clauses" in values:
             clauses = check_clause_numbers(
-                audit.standard or db.session.get(Standard, audit.standard_id),
-                values["scope_clauses"],
-                "scope_clauses",
+                audit.standards, values["scope_clauses"], "scope_clauses"
             )
             if audit.status != AuditStatus.PLANNED and set(clauses) != set(audit.scope_clauses):
                 raise DomainError(
@@ -331,20 +374,24 @@ def create_audit(actor: User, values: dict[str, Any]) -> Audit:
     agency = access.owner_for_create(actor, Audit, Agency, agency_id, "agency_id")
     if item is not None and item.agency_id != agency.id:
         raise DomainError(_l("The programme item is for another agency."), field="agency_id")
-    standard = (
-        db.session.get(Standard, values["standard_id"])
-        if values.get("standard_id")
-        else (item.standard if item is not None and item.standard is not None else None)
-        or default_standard()
-    )
-    if standard is None:
-        raise DomainError(_l("No standard is loaded yet: run “flask qms load-checklists”."))
+    if values.get("standard_id"):
+        standard = db.session.get(Standard, values["standard_id"])
+        others = values.get("other_standard_ids") or []
+    elif item is not None and item.standards:
+        # planned from an item: its standards, unless others are named
+        standard = item.standards[0]
+        others = values.get("other_standard_ids") or [s.id for s in item.standards[1:]]
+    else:
+        standard = default_standard()
+        others = values.get("other_standard_ids") or []
+    standards = chosen_standards(standard, others, "other_standard_ids")
     kind = AuditKind(values.get("kind") or (item.kind if item else AuditKind.INTERNAL))
     audit = Audit(
         agency_id=agency.id,
         agency=agency,
-        standard_id=standard.id,
-        standard=standard,
+        standard_id=standards[0].id,
+        standard=standards[0],
+        standard_links=_links(AuditStandard, standards),
         programme_item_id=item.id if item else None,
         kind=kind,
         status=AuditStatus.PLANNED,

@@ -51,6 +51,7 @@ def audit_list(
         joinedload(Audit.standard),
         joinedload(Audit.lead_auditor),
         selectinload(Audit.members),
+        selectinload(Audit.standard_links),
     )
 
 
@@ -158,49 +159,182 @@ def previous_audits(actor: User, audit: Audit) -> list[Audit]:
 
 
 def clauses_in_scope(audit: Audit) -> list[Clause]:
-    """The standard's current clauses covered by the scope (a number covers its sub-clauses)."""
+    """The current clauses of the audit's standards covered by the scope (a number covers its
+    sub-clauses, in each standard that has it), standard by standard, the primary first."""
     numbers = audit.scope_clauses or []
     return [
         c
-        for c in queries.current_clauses(audit.standard)
+        for standard in audit.standards
+        for c in queries.current_clauses(standard)
         if any(c.number == n or c.number.startswith(n + ".") for n in numbers)
     ]
 
 
+def common_clause(number: str) -> str:
+    """The clause under which an integrated checklist groups a clause of either standard: its
+    first two levels ("7.5" of "7.5.3.1"), which the standards share (Annex SL)."""
+    return ".".join(number.split(".")[:2])
+
+
 def scope_questions(audit: Audit) -> list[Question]:
-    clauses = clauses_in_scope(audit)
-    position = {c.id: c.position for c in clauses}
-    found = queries.current_questions([c.id for c in clauses])
-    return sorted(found, key=lambda q: (position[q.clause_id], q.position))
+    """The questions of the clauses in scope: in the standard's order, or, for an integrated
+    audit, by common clause (7.5 of both standards together), each standard's in its order."""
+    clauses = {c.id: c for c in clauses_in_scope(audit)}
+    found = queries.current_questions(list(clauses))
+    if not audit.is_integrated:
+        return sorted(found, key=lambda q: (clauses[q.clause_id].position, q.position))
+    rank = {s.id: index for index, s in enumerate(audit.standards)}
+
+    def order(question: Question) -> tuple:
+        clause = clauses[question.clause_id]
+        key = figures.clause_key(common_clause(clause.number))
+        return (key, rank[clause.standard_id], clause.position, question.position)
+
+    return sorted(found, key=order)
+
+
+@dataclass(frozen=True)
+class StandardPart:
+    """One standard's part of an audit (an integrated audit has one per standard): its
+    clauses in scope, its checklist rows, the findings raised on them (a finding stands under
+    the standard of its row's clause and names every clause it breaches) and their figures."""
+
+    standard: Standard
+    clauses: list[Clause]
+    rows: list[ChecklistRow]
+    findings: list[Any]
+    #: every finding of the audit: those of the other standard may breach this one's clauses
+    all_findings: list[Any]
+
+    @property
+    def tally(self) -> figures.Tally:
+        """The rows' figure, with the further clauses of this standard that findings breach
+        (a finding on SNI ISO 9001 7.5.3 that also breaches SNI ISO 37001 7.5.3)."""
+        return figures.tally(self.rows) + figures.breaches_of(self.all_findings, self.standard.id)
+
+    @property
+    def completion(self) -> figures.Completion:
+        return figures.completion(self.rows)
+
+
+def standard_parts(audit: Audit) -> list[StandardPart]:
+    """The audit standard by standard, the primary first (the report's sections)."""
+    in_scope = clauses_in_scope(audit)
+    return [
+        StandardPart(
+            standard,
+            [c for c in in_scope if c.standard_id == standard.id],
+            [r for r in audit.rows if r.clause.standard_id == standard.id],
+            [f for f in audit.active_findings if f.clause.standard_id == standard.id],
+            audit.active_findings,
+        )
+        for standard in audit.standards
+    ]
+
+
+def audit_clauses(audit: Audit) -> list[Clause]:
+    """Every clause of the audit's standards (where the auditor's own question may go)."""
+    return [c for standard in audit.standards for c in standard.clauses if c.retired_at is None]
+
+
+def also_clauses(audit: Audit) -> Any:
+    """For a row of an integrated audit, the clauses of the other standards under the same
+    common clause (what its finding may also breach: 37001 7.5.3 beside 9001 7.5.3); none for
+    an audit of one standard. A function of the row, for the checklist page."""
+    if not audit.is_integrated:
+        return lambda _row: []
+    by_group: dict[str, list[Clause]] = {}
+    for clause in audit_clauses(audit):
+        by_group.setdefault(common_clause(clause.number), []).append(clause)
+
+    def of(row: ChecklistRow) -> list[Clause]:
+        group = by_group.get(common_clause(row.clause.number), [])
+        return [c for c in group if c.standard_id != row.clause.standard_id]
+
+    return of
 
 
 # --- panels -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class ChecklistSection:
-    """The rows of one main clause (4 to 10), as the checklist page shows them: a heading to
-    jump to, and how many of them are answered."""
+class ClauseGroup:
+    """The rows of one common clause of an integrated checklist ("7.5 Informasi
+    terdokumentasi"): the rows of every standard that has it, each labelled with its standard."""
 
     number: str
     title: str
     rows: list[ChecklistRow]
+
+
+@dataclass(frozen=True)
+class ChecklistSection:
+    """The rows of one main clause (4 to 10), as the checklist page shows them: a heading to
+    jump to, and how many of them are answered. An integrated audit's rows stand in groups by
+    common clause (`grouped`); an audit of one standard has one group of all its rows."""
+
+    number: str
+    title: str
+    groups: list[ClauseGroup]
     completion: figures.Completion
+    grouped: bool = False
+
+    @property
+    def rows(self) -> list[ChecklistRow]:
+        return [row for group in self.groups for row in group.rows]
 
 
 def _clause_order(number: str) -> tuple[int, str]:
     return (int(number), "") if number.isdigit() else (10**6, number)
 
 
+def _titles(audit: Audit) -> dict[str, str]:
+    """The titles of the audit's clauses by number, the primary standard's where both have
+    the number (Annex SL: the same title)."""
+    titles: dict[str, str] = {}
+    for standard in audit.standards:
+        for clause in standard.clauses:
+            titles.setdefault(clause.number, clause.shown_title)
+    return titles
+
+
+def _groups(audit: Audit, rows: list[ChecklistRow], titles: dict[str, str]) -> list[ClauseGroup]:
+    """The rows by common clause, in clause order, each group's rows by standard (the
+    primary first), then in their standard's order."""
+    rank = {s.id: index for index, s in enumerate(audit.standards)}
+    by_group: dict[str, list[ChecklistRow]] = {}
+    for row in rows:
+        by_group.setdefault(common_clause(row.clause.number), []).append(row)
+    return [
+        ClauseGroup(
+            number,
+            titles.get(number, ""),
+            sorted(
+                listed,
+                key=lambda r: (rank.get(r.clause.standard_id, 99), r.clause.position, r.position),
+            ),
+        )
+        for number, listed in sorted(by_group.items(), key=lambda item: figures.clause_key(item[0]))
+    ]
+
+
 def checklist_sections(audit: Audit) -> list[ChecklistSection]:
     """The audit's rows by main clause, in the standard's order (an auditor's own question
-    added later stands with its clause), each main clause with its title and completion."""
-    titles = {c.number: c.shown_title for c in audit.standard.clauses if c.depth == 0}
+    added later stands with its clause), each main clause with its title and completion; an
+    integrated audit's rows grouped within by common clause (both standards' 7.5 together)."""
+    titles = _titles(audit)
+    integrated = audit.is_integrated
     by_clause: dict[str, list[ChecklistRow]] = {}
     for row in audit.rows:
         by_clause.setdefault(figures.main_clause(row.clause.number), []).append(row)
     return [
-        ChecklistSection(number, titles.get(number, ""), rows, figures.completion(rows))
+        ChecklistSection(
+            number,
+            titles.get(number, ""),
+            _groups(audit, rows, titles) if integrated else [ClauseGroup(number, "", rows)],
+            figures.completion(rows),
+            integrated,
+        )
         for number, rows in sorted(by_clause.items(), key=lambda item: _clause_order(item[0]))
     ]
 

@@ -11,12 +11,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from qms.accounts.models import User
-from qms.audits import evidence_pack, figures, grades, queries
+from qms.audits import breaches, evidence_pack, figures, grades, queries
 from qms.audits.models import (
     AUDIT_KIND_LABELS,
     AUDIT_STATUS_LABELS,
     Audit,
     AuditStatus,
+    Finding,
     RowResult,
 )
 from qms.extensions import db
@@ -29,6 +30,8 @@ from qms.reports.sections import (
     per_city,
     register_report_section,
 )
+from qms.standards import queries as standards_queries
+from qms.standards.models import Standard
 
 
 def find(reference: str, city: City) -> Audit | None:
@@ -54,6 +57,7 @@ def build(req: ReportRequest) -> dict[str, Any]:
                 {"clause": row.clause.number, "text": row.notes or row.question_text}
             )
     units = [u.path for u in audit.agency.units if u.id in (audit.scope_unit_ids or [])]
+    parts = queries.standard_parts(audit)
     programme = audit.programme_item.programme.title if audit.programme_item else ""
     return {
         "reference": audit.reference,
@@ -68,6 +72,10 @@ def build(req: ReportRequest) -> dict[str, Any]:
         "units": units,
         "processes": audit.scope_processes,
         "clauses": [c.label for c in queries.clauses_in_scope(audit)],
+        "integrated": audit.is_integrated,
+        # one section per standard (an integrated audit has several): its clauses in scope,
+        # its findings (each naming every clause it breaches) and its figures
+        "standards": [_standard_part(part) for part in parts],
         "client": audit.agency.city.name,
         "programme": programme,
         "lead": audit.lead_auditor.name if audit.lead_auditor else None,
@@ -86,20 +94,9 @@ def build(req: ReportRequest) -> dict[str, Any]:
             }
             for item in audit.agenda
         ],
-        "standard": audit.standard.title,
+        "standard": "; ".join(s.title for s in audit.standards),
         "criteria": audit.criteria,
-        "findings": [
-            {
-                "number": f.number,
-                "grade": grades.grade_label(f.grade),
-                "clause": f.clause.number,
-                "requirement": f.requirement,
-                "statement": f.statement,
-                "evidence": f.evidence,
-                "due_date": f.due_date if f.follow_up_required else None,
-            }
-            for f in audit.active_findings
-        ],
+        "findings": [_finding(f) for f in audit.active_findings],
         "good_practices": by_result.get(RowResult.GOOD_PRACTICE.value, []),
         "not_audited": by_result.get(RowResult.NOT_AUDITED.value, []),
         "not_applicable": sorted({r["clause"] for r in by_result.get("not_applicable", [])}),
@@ -120,6 +117,34 @@ def build(req: ReportRequest) -> dict[str, Any]:
     }
 
 
+def _finding(finding: Finding) -> dict[str, Any]:
+    return {
+        "number": finding.number,
+        "grade": grades.grade_label(finding.grade),
+        "clause": finding.clause.number,
+        "standard": finding.clause.standard.short_name,
+        # every clause it breaches, with its standard ("SNI ISO 37001:2016 7.5.3")
+        "clauses": [c.reference for c in finding.clauses],
+        "requirement": finding.requirement,
+        "statement": finding.statement,
+        "evidence": finding.evidence,
+        "due_date": finding.due_date if finding.follow_up_required else None,
+    }
+
+
+def _standard_part(part: queries.StandardPart) -> dict[str, Any]:
+    tally, done = part.tally, part.completion
+    return {
+        "code": part.standard.code,
+        "name": part.standard.short_name,
+        "title": part.standard.title,
+        "clauses": [c.label for c in part.clauses],
+        "findings": [_finding(f) for f in part.findings],
+        "tally": tally.as_dict(),
+        "completion": {"answered": done.answered, "total": done.total},
+    }
+
+
 AUDIT_REPORT = ReportType(
     key="audit-report",
     title=_l("Audit report"),
@@ -137,26 +162,73 @@ AUDIT_REPORT = ReportType(
 # --- the agency compliance report and the city summary --------------------------------------
 
 
-def _audits(req: ReportRequest, agency_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+def _audits(
+    req: ReportRequest, agency_ids: list[int], standard: Standard | None = None
+) -> dict[int, list[dict[str, Any]]]:
     period = (req.period_start, req.period_end)
-    return figures.audits_of(agency_ids, period, visible_to=req.requested_by)
+    return figures.audits_of(
+        agency_ids,
+        period,
+        visible_to=req.requested_by,
+        standard_id=standard.id if standard is not None else None,
+    )
+
+
+def _report_standards(req: ReportRequest) -> list[Standard | None]:
+    """The standards the agency report has a part for: the quality standard always, then each
+    other standard its issued audits of the period cover (SNI ISO 37001, alone or in an
+    integrated audit). None: no standard is loaded, one part of everything."""
+    assert req.agency is not None
+    audits = figures.issued_audits(
+        [req.agency.id],
+        visible_to=req.requested_by,
+        period=(req.period_start, req.period_end),
+    )
+    audited = set(breaches.standards_audited([a.id for a in audits]))
+    quality = queries.default_standard()
+    listed = [
+        s
+        for s in standards_queries.standards()
+        if s.id in audited or (quality is not None and s.id == quality.id)
+    ]
+    return listed or [None]
 
 
 def build_clauses(req: ReportRequest) -> dict[str, Any]:
-    """The agency's issued audits of the period, the compliance of the latest, per clause (the
-    figure of the compliance page) and per main clause, across the audits."""
+    """The agency's compliance per standard (a part for the quality standard, and one for each
+    other standard it was audited against in the period): the issued audits, the compliance of
+    the latest, per clause (the figure of the compliance page) and per main clause, across the
+    audits. An integrated audit counts in each standard's part with that standard's rows. The
+    part of the quality standard is also given at the top (the tiles and dashboards)."""
     assert req.agency is not None and req.requested_by is not None
-    audits = _audits(req, [req.agency.id]).get(req.agency.id, [])
     by_clause = figures.compliance_by_clause(
         req.agency, req.requested_by, (req.period_start, req.period_end)
     )
-    latest_chapters = figures.latest_chapters(audits)
-    chapters = sorted(latest_chapters, key=figures.clause_key)
-    titles = figures.clause_titles(set(chapters))
-    latest_audit = audits[-1] if audits else None
+    parts = [_standard_figures(req, standard, by_clause) for standard in _report_standards(req)]
     return {
         # the formula in force is part of the data: a change of weights makes a new report
         "formula": figures.formula_text(),
+        **parts[0],
+        "parts": parts,
+    }
+
+
+def _standard_figures(
+    req: ReportRequest, standard: Standard | None, by_clause: list[figures.ClauseCompliance]
+) -> dict[str, Any]:
+    """One standard's part of the agency report (its latest audit per clause is the latest
+    audit of that standard, never one of another)."""
+    assert req.agency is not None
+    audits = _audits(req, [req.agency.id], standard).get(req.agency.id, [])
+    if standard is not None:
+        by_clause = [f for f in by_clause if f.clause.standard_id == standard.id]
+    latest_chapters = figures.latest_chapters(audits)
+    chapters = sorted(latest_chapters, key=figures.clause_key)
+    titles = figures.clause_titles(set(chapters), standard.id if standard is not None else None)
+    latest_audit = audits[-1] if audits else None
+    return {
+        "standard": standard.short_name if standard is not None else "",
+        "standard_code": standard.code if standard is not None else "",
         "audits": audits,
         "latest_audit": latest_audit["reference"] if latest_audit else None,
         "compliance": latest_audit["tally"]["compliance"] if latest_audit else None,
@@ -197,9 +269,10 @@ def build_findings(req: ReportRequest) -> dict[str, Any]:
 def build_city(req: ReportRequest) -> dict[str, Any]:
     """Per agency of the city: its issued audits of the period, the compliance of the latest
     (the ranking), per main clause, and its findings; per year: audits, the compliance of all
-    rows assessed, findings."""
+    rows assessed, findings. Of the quality standard (the ranking is about the quality
+    system; an integrated audit counts with its quality-standard rows)."""
     ids = city_agency_ids(req)
-    audits = _audits(req, ids)
+    audits = _audits(req, ids, queries.default_standard())
     agencies: dict[int, dict[str, Any]] = {}
     all_chapters: set[str] = set()
     for agency_id in ids:
@@ -222,7 +295,8 @@ def build_city(req: ReportRequest) -> dict[str, Any]:
         for audit in own:
             by_year[audit["day"].year].append(audit)
     chapters = sorted(all_chapters, key=figures.clause_key)
-    titles = figures.clause_titles(set(chapters))
+    quality = queries.default_standard()
+    titles = figures.clause_titles(set(chapters), quality.id if quality is not None else None)
     shares = [a["compliance"] for a in agencies.values()]
     return {
         "agencies": agencies,
@@ -251,7 +325,13 @@ def build_national(user: User, agencies: dict[int, list[int]]) -> dict[int, dict
     """Per city: the agencies audited and their mean compliance, as `build_city` counts them,
     for all the cities at once."""
     every = [i for ids in agencies.values() for i in ids]
-    latest = figures.latest_compliance(every, (None, None), visible_to=user)
+    quality = queries.default_standard()
+    latest = figures.latest_compliance(
+        every,
+        (None, None),
+        visible_to=user,
+        standard_id=quality.id if quality is not None else None,
+    )
     return per_city(
         agencies,
         latest,

@@ -30,6 +30,10 @@ class ProgrammeItemOut(Resource):
     kind: AuditKind
     planned_month: int
     clause_numbers: list[str]
+    standards: list[str] = Field(
+        description="The codes of the standards planned, the primary first (several: an "
+        "integrated audit)"
+    )
     reason: str
     audit_ids: list[int] = Field(
         description="The audits planned from the item (cancelled ones left out)"
@@ -38,7 +42,12 @@ class ProgrammeItemOut(Resource):
 
     @classmethod
     def of(cls, line: queries.ProgrammeLine) -> ProgrammeItemOut:
-        return cls.from_record(line.item, audit_ids=[a.id for a in line.audits], done=line.done)
+        return cls.from_record(
+            line.item,
+            audit_ids=[a.id for a in line.audits],
+            done=line.done,
+            standards=[s.code for s in line.item.standards],
+        )
 
 
 class AuditProgrammeOut(Resource):
@@ -73,7 +82,11 @@ class AuditOut(Resource):
     reference: str
     agency_id: int
     programme_item_id: int | None
-    standard: str = Field(description="The code of the audit's standard")
+    standard: str = Field(description="The code of the audit's (primary) standard")
+    standards: list[str] = Field(
+        description="The codes of every standard the audit covers, the primary first (several: "
+        "an integrated audit, one checklist and one report for the clauses of each)"
+    )
     kind: AuditKind
     status: AuditStatus
     objectives: str
@@ -114,6 +127,7 @@ class AuditOut(Resource):
         return cls.from_record(
             audit,
             standard=audit.standard.code,
+            standards=[s.code for s in audit.standards],
             team=[TeamMemberOut(id=u.id, name=u.name) for u in audit.team],
             rows_answered=done.answered,
             rows_total=done.total,
@@ -138,6 +152,7 @@ class ChecklistRowOut(Resource):
     )
     audit_id: int
     clause: str = Field(description="The clause's number")
+    standard: str = Field(description="The code of the clause's standard")
     question_key: str | None = Field(
         description="The key of the standard's question (null for the auditor's own question)"
     )
@@ -151,6 +166,7 @@ class ChecklistRowOut(Resource):
         return cls.from_record(
             row,
             clause=row.clause.number,
+            standard=row.clause.standard.code,
             question_key=row.question.key if row.question else None,
             question=row.question_text,
             finding=row.finding.number if row.finding else None,
@@ -176,7 +192,15 @@ class FindingOut(Resource):
         description="The version of the finding's checklist row: send it back when changing "
         "the finding"
     )
-    clause: str = Field(description="The clause's number")
+    clause: str = Field(description="The number of its row's clause")
+    standard: str = Field(description="The code of the standard of its row's clause")
+    clauses: list[str] = Field(
+        description="Every clause it breaches with its standard, its row's first "
+        "('SNI ISO 9001:2015 7.5.3', 'SNI ISO 37001:2016 7.5.3')"
+    )
+    other_clause_ids: list[int] = Field(
+        description="The ids of the further clauses it breaches (PATCH to change them)"
+    )
     grade: str
     requirement: str
     evidence: str
@@ -193,6 +217,9 @@ class FindingOut(Resource):
             finding,
             version=finding.row.version,
             clause=finding.clause.number,
+            standard=finding.clause.standard.code,
+            clauses=[c.reference for c in finding.clauses],
+            other_clause_ids=finding.other_clause_ids,
             nonconformity=NonconformityRefOut(id=nc.id, number=nc.number) if nc else None,
         )
 
@@ -201,6 +228,7 @@ class ClauseComplianceOut(Resource):
     """A clause's compliance figure from the agency's latest issued audit that assessed it."""
 
     clause: str = Field(description="The clause's number")
+    standard: str = Field(description="The code of the clause's standard")
     audit: str = Field(description="The reference of the audit the figure comes from")
     conform: int
     observation: int
@@ -216,4 +244,9 @@ class ClauseComplianceOut(Resource):
     @classmethod
     def of(cls, figure: figures.ClauseCompliance) -> ClauseComplianceOut:
         tally = figure.tally.as_dict()
-        return cls(clause=figure.clause.number, audit=figure.audit.reference, **tally)
+        return cls(
+            clause=figure.clause.number,
+            standard=figure.clause.standard.code,
+            audit=figure.audit.reference,
+            **tally,
+        )

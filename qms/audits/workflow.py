@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -32,7 +32,7 @@ from qms.core import access
 from qms.core.errors import DomainError
 from qms.core.i18n import fmt_date
 from qms.core.timeutil import today, utcnow
-from qms.core.workflow import Stage, StateMachine, Transition
+from qms.core.workflow import Offer, Stage, StateMachine, Transition
 from qms.core.workflow import stages as workflow_stages
 from qms.extensions import db
 
@@ -47,8 +47,11 @@ def _lead_or_city_admin(user: User, audit: Audit) -> bool:
     return is_lead(user, audit) or access.is_city_admin(user, city_of(audit))
 
 
-def _team_not_independent(user: User, audit: Audit) -> Any | None:
-    """Roles can change between planning and reporting: the team is checked once more."""
+def _not_ready_to_report(audit: Audit, day: date) -> Any | None:
+    """A report needs its lead auditor, and a team still independent of the agency (roles can
+    change between planning and reporting: the team is checked once more)."""
+    if audit.lead_auditor is None:
+        return _l("The audit needs a lead auditor before its report is issued.")
     for auditor in audit.team:
         problem = independence_problem(auditor, audit)
         if problem:
@@ -56,7 +59,7 @@ def _team_not_independent(user: User, audit: Audit) -> Any | None:
     return None
 
 
-def _follow_up_pending(user: User, audit: Audit) -> Any | None:
+def _follow_up_pending(audit: Audit, day: date) -> Any | None:
     lacking = findings_lacking_follow_up(audit)
     if not lacking:
         return None
@@ -83,7 +86,7 @@ AUDIT_WORKFLOW = StateMachine(
             AuditStatus.REPORTED,
             _l("Issue the report"),
             _lead_or_city_admin,
-            _team_not_independent,
+            unready=_not_ready_to_report,
         ),
         Transition(
             "close",
@@ -91,7 +94,7 @@ AUDIT_WORKFLOW = StateMachine(
             AuditStatus.CLOSED,
             _l("Close the audit"),
             _lead_or_city_admin,
-            _follow_up_pending,
+            unready=_follow_up_pending,
         ),
     ],
     AUDIT_STATUS_LABELS,
@@ -130,11 +133,6 @@ def _report(actor: User, audit: Audit, values: dict[str, Any]) -> None:
     the audit is in progress), so that is when their follow-up starts: the due dates are set
     here, and the report listeners (the corrective actions) are told once the status moved, in
     the same transaction."""
-    if audit.lead_auditor is None:
-        raise DomainError(
-            _l("The audit needs a lead auditor before its report is issued."),
-            field="lead_auditor_id",
-        )
     unanswered = unanswered_rows(audit)
     if unanswered and not values.get("confirm_unanswered"):
         raise UnansweredRows(len(unanswered))
@@ -185,28 +183,10 @@ def transition(
     return done
 
 
-@dataclass(frozen=True)
-class StepOffers:
-    """The steps of an audit's current status that the user's role takes: those the page
-    offers, and those a refusal holds back, each with its reason (the page says why)."""
-
-    available: list[Transition]
-    refused: list[tuple[Transition, Any]]
-
-
-def step_offers(audit: Audit, user: User) -> StepOffers:
-    state = AUDIT_WORKFLOW.state_of(audit)
-    available: list[Transition] = []
-    refused: list[tuple[Transition, Any]] = []
-    for step in AUDIT_WORKFLOW.transitions.values():
-        if state not in step.sources or not step.allowed(user, audit):
-            continue
-        reason = step.refusal(user, audit)
-        if reason is None:
-            available.append(step)
-        else:
-            refused.append((step, reason))
-    return StepOffers(available, refused)
+def available_steps(audit: Audit, user: User) -> list[Offer]:
+    """The steps of the audit's status the user's role takes, each with the reason the audit
+    refuses it now (the page shows the reason instead of the button)."""
+    return AUDIT_WORKFLOW.available_steps(audit, user)
 
 
 #: an audit's way, in order, as its stepper shows it

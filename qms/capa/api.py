@@ -128,6 +128,16 @@ class NonconformityOut(Resource):
     finding_id: int | None
     grade: NcGrade
     clause: str
+    clause_standard: Annotated[
+        str, Field(description="The code of the clause's standard (empty: no clause named)")
+    ]
+    clauses: Annotated[
+        list[str],
+        Field(
+            description="Every clause breached with its standard, e.g. 'SNI ISO 37001:2016 "
+            "7.5.3' (an audit finding may breach clauses of several standards)"
+        ),
+    ]
     statement: str
     raised_on: date
     due_date: date
@@ -149,6 +159,7 @@ def _register_values(nc: Nonconformity) -> dict[str, Any]:
         "overdue": nc.is_overdue(today()),
         "plan_accepted": workflow.plan_is_accepted(nc),
         "archived": nc.is_archived,
+        "clauses": nc.clause_references,
     }
 
 

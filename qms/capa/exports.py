@@ -12,7 +12,7 @@ REGISTER_COLUMNS = [
     Column(label_of(Nonconformity, "agency_id") or "agency", lambda nc: nc.agency.name),
     field(Nonconformity, "source"),
     field(Nonconformity, "source_reference"),
-    field(Nonconformity, "clause"),
+    Column(label_of(Nonconformity, "clause") or "clause", lambda nc: nc.clause_label),
     field(Nonconformity, "grade"),
     field(Nonconformity, "statement"),
     field(Nonconformity, "raised_on"),

@@ -39,6 +39,10 @@ def raise_for_finding(finding: Finding) -> Nonconformity:
     nc = operations.raise_from_finding(
         agency=audit.agency,
         clause=finding.clause.number,
+        clause_standard=finding.clause.standard.code,
+        other_clauses=[
+            {"standard": c.standard.code, "number": c.number} for c in finding.clauses[1:]
+        ],
         requirement=finding.requirement,
         evidence=finding.evidence,
         statement=finding.statement,

@@ -33,6 +33,7 @@ from qms.core.models import (
 )
 from qms.extensions import db
 from qms.organisations.models import Agency, City, Unit
+from qms.standards.models import short_name
 
 
 class NcSource(enum.StrEnum):
@@ -225,8 +226,15 @@ class Nonconformity(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixi
     process: Mapped[str] = mapped_column(
         String(255), default="", info=labelled(_l("Process or service"))
     )
-    clause: Mapped[str] = mapped_column(
-        String(32), default="", info=labelled(_l("ISO 9001 clause"))
+    clause: Mapped[str] = mapped_column(String(32), default="", info=labelled(_l("Clause")))
+    #: the code of the clause's standard (SNI-ISO-9001-2015, SNI-ISO-37001-2016); "" while no
+    #: clause is named
+    clause_standard: Mapped[str] = mapped_column(
+        String(64), default="", server_default="", info=labelled(_l("Standard of the clause"))
+    )
+    #: the further clauses the audit finding breaches, [{"standard": code, "number": "7.5.3"}]
+    other_clauses: Mapped[list | None] = mapped_column(
+        JSON, default=None, info=labelled(_l("Further clauses breached"))
     )
     criterion: Mapped[str] = mapped_column(
         String(255), default="", info=labelled(_l("Internal criterion (SOP number)"))
@@ -326,6 +334,18 @@ class Nonconformity(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixi
     @property
     def record_label(self) -> str:
         return self.number
+
+    @property
+    def clause_references(self) -> list[str]:
+        """Every clause the nonconformity breaches with its standard ("SNI ISO 9001:2015 7.5.3",
+        "SNI ISO 37001:2016 7.5.3"): the pages, PDFs, exports and the API name them so."""
+        refs = [(self.clause_standard, self.clause)] if self.clause else []
+        refs += [(c.get("standard", ""), c.get("number", "")) for c in self.other_clauses or []]
+        return [f"{short_name(code)} {number}" if code else number for code, number in refs]
+
+    @property
+    def clause_label(self) -> str:
+        return "; ".join(self.clause_references)
 
     @property
     def current_actions(self) -> list[CorrectiveAction]:

@@ -36,6 +36,7 @@ from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.files import operations
 from qms.organisations.models import Agency, Unit
+from qms.standards.queries import quality_standard_code
 
 STALE = _l("Someone else changed this record meanwhile. Reload it and try again.")
 ARCHIVED = _l("This nonconformity is archived: it cannot be changed.")
@@ -130,8 +131,12 @@ def create_nonconformity(
     for name in DETAIL_FIELDS:
         if values.get(name) is not None:
             setattr(nc, name, values[name])
-    for name in ("finding_id", "origin_id", "escalation_key"):
+    for name in ("finding_id", "origin_id", "escalation_key", "other_clauses"):
         setattr(nc, name, values.get(name))
+    # a clause names its standard: the finding's, the origin's, else the quality standard
+    nc.clause_standard = (
+        (values.get("clause_standard") or quality_standard_code()) if nc.clause else ""
+    )
     if nc.auditor_id is None and raised_by is not None and auditor_follows(raised_by, nc):
         nc.auditor_id = raised_by.id
     if authorize:
@@ -175,6 +180,8 @@ def raise_from_finding(
     agency: Agency,
     clause: str,
     requirement: str,
+    clause_standard: str = "",
+    other_clauses: list[dict[str, str]] | None = None,
     evidence: str,
     statement: str,
     grade: NcGrade | str,
@@ -208,6 +215,8 @@ def raise_from_finding(
         due_date=due_date,
         authorize=False,
         clause=clause,
+        clause_standard=clause_standard,
+        other_clauses=other_clauses or None,
         requirement=requirement,
         evidence=evidence,
         finding_id=finding_id,
@@ -295,6 +304,10 @@ def update_details(
                 )
             continue
         setattr(nc, name, value if name.endswith("_id") else (value or ""))
+    if not nc.clause:
+        nc.clause_standard = ""
+    elif not nc.clause_standard:
+        nc.clause_standard = quality_standard_code()
     if not (nc.statement or "").strip():
         raise DomainError(_l("State the nonconformity."), field="statement")
     _check_people_and_places(nc)

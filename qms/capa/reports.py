@@ -34,7 +34,7 @@ from qms.reports.sections import (
     per_city,
     register_report_section,
 )
-from qms.standards.models import Clause
+from qms.standards.models import Clause, Standard
 
 
 def find(number: str, city: City) -> Nonconformity | None:
@@ -51,23 +51,25 @@ def owner(nc: Nonconformity) -> tuple[City, Agency]:
     return nc.agency.city, nc.agency
 
 
-def _clause_title(number: str) -> str:
-    """The title of the clause a nonconformity names, in the report's language ("" if none)."""
+def _clause_title(number: str, standard_code: str) -> str:
+    """The title of the clause a nonconformity names, of its own standard, in the report's
+    language ("" if none)."""
     if not number:
         return ""
-    clause = db.session.scalar(
-        select(Clause)
-        .where(Clause.number == number, Clause.retired_at.is_(None))
-        .order_by(Clause.id)
-        .limit(1)
-    )
+    query = select(Clause).where(Clause.number == number, Clause.retired_at.is_(None))
+    if standard_code:
+        query = query.join(Standard, Standard.id == Clause.standard_id).where(
+            Standard.code == standard_code
+        )
+    clause = db.session.scalar(query.order_by(Clause.id).limit(1))
     return clause.shown_title if clause is not None else ""
 
 
 def build(req: ReportRequest) -> dict[str, Any]:
     nc: Nonconformity = req.record
     return {
-        "clause_title": _clause_title(nc.clause),
+        "clause_title": _clause_title(nc.clause, nc.clause_standard),
+        "clauses": nc.clause_references,
         "number": nc.number,
         "agency": nc.agency.name,
         "unit": nc.unit.path if nc.unit else "",
@@ -160,7 +162,7 @@ def _nc_rows(req: ReportRequest, day: date) -> list[dict[str, Any]]:
             "due_date": nc.due_date,
             "grade": str(GRADE_LABELS[nc.grade]),
             "status": str(STATUS_LABELS[nc.status]),
-            "clause": nc.clause,
+            "clause": nc.clause_label,
             "statement": nc.statement,
             "age_days": (day - nc.raised_on).days,
             "open": nc.is_open,

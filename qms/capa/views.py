@@ -213,6 +213,7 @@ def _action_moves(nc: Nonconformity) -> dict[int, ActionMoves]:
 
 
 def _step_forms(nc: Nonconformity, failed: dict[str, Any]) -> dict[str, Any]:
+    """The form of each step the user can take now (those the record refuses: `refused_steps`)."""
     forms: dict[str, Any] = {}
     for transition in workflow.available_transitions(nc, current_user):
         form = failed.get(transition.name) or TRANSITION_FORMS[transition.name](
@@ -236,6 +237,7 @@ def _detail(nc: Nonconformity, failed: dict[str, Any] | None = None, status: int
         "capa/detail.html",
         nc=nc,
         steps=_step_forms(nc, failed),
+        refused_steps=[o for o in workflow.available_steps(nc, current_user) if not o.possible],
         stages=workflow.stages(nc),
         waiting=workflow.waiting_on_others(nc, current_user),
         action_form=failed.get("add_action") or ActionForm(formdata=None, version=nc.version),

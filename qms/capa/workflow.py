@@ -7,13 +7,16 @@ re-opened when a verification finds the plan not effective.
   refusal, for separation of duties: the plan's author does not accept it, an implementer does
   not verify). A step is neither offered to nor taken by someone its refusal names, and the
   reason is told.
-- `STEPS` holds one handler per step: the step's own rules on what was entered (and on the
-  record: a plan needs actions, an implementation their evidence), and what it writes. A
-  handler refuses with a DomainError, naming the field where there is one; it never checks the
-  status or the role: the table did.
+- The table also says what the record needs before a step (`unready`: a plan needs actions,
+  an implementation their evidence, a verification its check date): the page shows that
+  reason instead of the step's button, and the step is refused with it.
+- `STEPS` holds one handler per step: the step's own rules on what was entered, and what it
+  writes. A handler refuses with a DomainError, naming the field where there is one; it never
+  checks the status, the role or the record's readiness: the table did.
 - `transition()` runs a step: the version read, the table's check, the handler, the move.
-- `available_transitions()` and `waiting_on_others()` read the same table to offer a user
-  their steps and tell them who may take the others.
+- `available_steps()` and `waiting_on_others()` read the same table to offer a user their
+  steps (or the reason the record refuses one now: `unready`, shown instead of its button
+  and checked again when the step is taken) and tell them who may take the others.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ from qms.core.i18n import fmt_date
 from qms.core.models import stale_write_refused
 from qms.core.timeutil import today as local_today
 from qms.core.timeutil import utcnow
-from qms.core.workflow import Stage, StateMachine, Transition
+from qms.core.workflow import Offer, Stage, StateMachine, Transition
 from qms.core.workflow import stages as workflow_stages
 from qms.extensions import db
 from qms.files import queries
@@ -79,6 +82,39 @@ def _not_an_implementer(user: User, nc: Nonconformity) -> Any | None:
     return None
 
 
+# --- what the record needs before a step (shown instead of the step's button) -------------
+
+
+def _no_actions(nc: Nonconformity, today: date) -> Any | None:
+    if not nc.current_actions:
+        return _l("Add at least one action to the plan.")
+    return None
+
+
+def _actions_not_done(nc: Nonconformity, today: date) -> Any | None:
+    actions = nc.current_actions
+    if any(not a.is_done for a in actions):
+        return _l("Every action of the plan must be done before it is implemented.")
+    if any(not queries.files_of(a) for a in actions):
+        return _l("Every action needs its evidence file.")
+    return None
+
+
+def _before_check_date(nc: Nonconformity, today: date) -> Any | None:
+    if nc.effectiveness_check_on and today < nc.effectiveness_check_on:
+        return _(
+            "The effectiveness can be verified from %(day)s, the planned check date.",
+            day=fmt_date(nc.effectiveness_check_on),
+        )
+    return None
+
+
+def _no_effective_verification(nc: Nonconformity, today: date) -> Any | None:
+    if not any(c.plan_round == nc.plan_round and c.is_effective for c in nc.checks):
+        return _l("A nonconformity is closed only after an effective verification.")
+    return None
+
+
 WORKFLOW = StateMachine(
     "status",
     [
@@ -102,6 +138,7 @@ WORKFLOW = StateMachine(
             NcStatus.PLAN_SUBMITTED,
             _l("Submit the action plan"),
             _can(access.EDIT),
+            unready=_no_actions,
         ),
         Transition(
             "accept_plan",
@@ -125,6 +162,7 @@ WORKFLOW = StateMachine(
             NcStatus.IMPLEMENTED,
             _l("Mark as implemented"),
             _can(access.EDIT),
+            unready=_actions_not_done,
         ),
         Transition(
             "verify_effective",
@@ -133,6 +171,7 @@ WORKFLOW = StateMachine(
             _l("Verify: effective"),
             _can(VERIFY),
             _not_an_implementer,
+            _before_check_date,
         ),
         Transition(
             "verify_not_effective",
@@ -141,6 +180,7 @@ WORKFLOW = StateMachine(
             _l("Verify: not effective"),
             _can(VERIFY),
             _not_an_implementer,
+            _before_check_date,
         ),
         Transition(
             "close",
@@ -148,6 +188,7 @@ WORKFLOW = StateMachine(
             NcStatus.CLOSED,
             _l("Close"),
             _can(VERIFY),
+            unready=_no_effective_verification,
         ),
     ],
     STATUS_LABELS,
@@ -247,6 +288,8 @@ def _raise_elsewhere(actor: User, origin: Nonconformity, agency: Agency, today: 
         source_reference=origin.number,
         process=origin.process,
         clause=origin.clause,
+        clause_standard=origin.clause_standard,
+        other_clauses=origin.other_clauses,
         criterion=origin.criterion,
         requirement=origin.requirement,
         evidence=f"{origin.number}: {origin.root_cause}",
@@ -256,8 +299,6 @@ def _raise_elsewhere(actor: User, origin: Nonconformity, agency: Agency, today: 
 
 def _submit_plan(actor: User, nc: Nonconformity, values: dict, today: date) -> None:
     actions = nc.current_actions
-    if not actions:
-        raise DomainError(_l("Add at least one action to the plan."))
     check_on = values.get("effectiveness_check_on")
     if check_on is None:
         raise DomainError(
@@ -289,23 +330,12 @@ def _return_plan(actor: User, nc: Nonconformity, values: dict, today: date) -> N
 
 
 def _mark_implemented(actor: User, nc: Nonconformity, values: dict, today: date) -> None:
-    if any(not a.is_done for a in nc.current_actions):
-        raise DomainError(_l("Every action of the plan must be done before it is implemented."))
-    if any(not queries.files_of(a) for a in nc.current_actions):
-        raise DomainError(_l("Every action needs its evidence file."))
     nc.implemented_by_id = actor.id
     nc.implemented_at = utcnow()
 
 
 def _verify(result: VerificationResult) -> Handler:
     def verify(actor: User, nc: Nonconformity, values: dict, today: date) -> None:
-        if nc.effectiveness_check_on and today < nc.effectiveness_check_on:
-            raise DomainError(
-                _(
-                    "The effectiveness can be verified from %(day)s, the planned check date.",
-                    day=fmt_date(nc.effectiveness_check_on),
-                )
-            )
         note = operations.required_text(
             values, "note", _l("Describe the evidence of effectiveness.")
         )
@@ -332,8 +362,6 @@ def _verify(result: VerificationResult) -> Handler:
 
 
 def _close(actor: User, nc: Nonconformity, values: dict, today: date) -> None:
-    if not any(c.plan_round == nc.plan_round and c.is_effective for c in nc.checks):
-        raise DomainError(_l("A nonconformity is closed only after an effective verification."))
     nc.closed_at = utcnow()
     nc.closed_by_id = actor.id
 
@@ -367,15 +395,23 @@ def transition(
     step's own rules are checked before anything changes; the history records the step."""
     operations.expect_version(nc, version)
     operations.refuse_archived(nc)
-    WORKFLOW.check(nc, name, actor)
-    STEPS[name](actor, nc, values or {}, today or local_today())
+    today = today or local_today()
+    WORKFLOW.check(nc, name, actor, today)
+    STEPS[name](actor, nc, values or {}, today)
     with stale_write_refused(operations.STALE):
-        WORKFLOW.apply(nc, name, actor, NcStatus)
+        WORKFLOW.apply(nc, name, actor, NcStatus, today)
     notifications.after_step(actor, nc, name, WORKFLOW)
     return nc
 
 
+def available_steps(nc: Nonconformity, user: User, today: date | None = None) -> list[Offer]:
+    """The steps the page offers this user, each with the reason the record refuses it now
+    (its button is shown only when there is none)."""
+    return [] if nc.is_archived else WORKFLOW.available_steps(nc, user, today)
+
+
 def available_transitions(nc: Nonconformity, user: User) -> list[Transition]:
+    """The steps this user can take now (the API lists them)."""
     return [] if nc.is_archived else WORKFLOW.available(nc, user)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from email.message import EmailMessage
 from typing import Any
@@ -75,22 +75,18 @@ NOTIFY_DAILY = "daily"
 NOTIFY_CHOICES = (NOTIFY_IMMEDIATELY, NOTIFY_DAILY)
 
 
-def notify(
+def notices(
     recipients: Iterable[Any],
     actor: Any,
     key: str,
     compose: Callable[[Any], tuple[Any, Any]],
-) -> list[OutboxMessage]:
-    """Tell the people a step now waits for, when it happens: one mail each through the outbox,
-    in their language, composed by `compose(user) -> (subject, body)`. The actor is not told of
-    their own step, inactive users are not told, and those who chose the daily digest read it
-    there (the card of things waiting, qms/home/digest.py). `key` names the event: each
-    recipient is told of it once."""
-    if not has_request_context():
-        # the mail links to a page: that needs a request (as for the reminders)
-        with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-            return notify(recipients, actor, key, compose)
-    queued = []
+) -> Iterator[Reminder]:
+    """The mails of one event to the people it waits for, one each, in their language,
+    composed by `compose(user) -> (subject, body)`: the actor is not told of their own step,
+    inactive users are not told, and those who chose the daily digest read it there (the card
+    of things waiting, qms/home/digest.py). `key` names the event: each recipient is told of
+    it once. The events of a request go out through `notify`; the date-driven ones (something
+    falls due) are yielded by a reminder source of the daily job."""
     told: set[int] = set()
     for user in recipients:
         if user.id in told or not user.active or (actor is not None and user.id == actor.id):
@@ -100,10 +96,22 @@ def notify(
             continue
         with force_locale(user.locale):
             subject, body = compose(user)
-            message = queue_mail(Reminder(user.email, str(subject), str(body), f"{key}:{user.id}"))
-        if message is not None:
-            queued.append(message)
-    return queued
+            yield Reminder(user.email, str(subject), str(body), f"{key}:u{user.id}")
+
+
+def notify(
+    recipients: Iterable[Any],
+    actor: Any,
+    key: str,
+    compose: Callable[[Any], tuple[Any, Any]],
+) -> list[OutboxMessage]:
+    """Tell the people a step now waits for, when it happens, through the outbox (`notices`)."""
+    if not has_request_context():
+        # the mail links to a page: that needs a request (as for the reminders)
+        with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+            return notify(recipients, actor, key, compose)
+    queued = [queue_mail(reminder) for reminder in notices(recipients, actor, key, compose)]
+    return [message for message in queued if message is not None]
 
 
 def run_reminders(today: date) -> list[OutboxMessage]:

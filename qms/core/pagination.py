@@ -232,9 +232,11 @@ def page_of(
     keyset: bool = False,
     strict: bool = False,
     endpoint: str | None = None,
+    total: int | None = None,
     **view_args: Any,
 ) -> Page:
-    """One given page of `query` (see `paginate`)."""
+    """One given page of `query` (see `paginate`); `total` when the caller counted the list
+    already (it is not counted again)."""
     ordered = stably_ordered(query)
     keys = _sort_keys(ordered) if keyset and scalars else None
     cursor = asked.after or asked.before
@@ -247,7 +249,8 @@ def page_of(
         more = None
     # when the whole list is on its first page, there is nothing more to count
     whole = asked.page == 1 and values is None and len(items) < asked.per_page
-    total = len(items) if whole else count_of(query)
+    if total is None:
+        total = len(items) if whole else count_of(query)
     page = Page(
         items=items,
         page=asked.page,

@@ -23,7 +23,7 @@ from qms.core.errors import DomainError, PermissionDenied
 from qms.core.i18n import fmt_date
 from qms.core.timeutil import today as local_today
 from qms.core.timeutil import utcnow
-from qms.core.workflow import Stage, StateMachine, Transition
+from qms.core.workflow import Offer, Stage, StateMachine, Transition
 from qms.core.workflow import stages as workflow_stages
 from qms.documents import approvers, notifications
 from qms.documents.models import (
@@ -69,11 +69,23 @@ def _transition(
     return Transition(name, frozenset(sources), target, label, **rules)
 
 
+def _empty(revision: DocumentRevision, today: date) -> Any | None:
+    """A revision is submitted with its text or its file (the page says so instead of the
+    button)."""
+    if not revision.has_text and not queries.files_of(revision):
+        return _l("Write the text or attach the file before submitting the revision.")
+    return None
+
+
 WORKFLOW = StateMachine(
     "state",
     [
         _transition(
-            "submit", {RevisionState.DRAFT}, RevisionState.IN_REVIEW, _l("Submit for review")
+            "submit",
+            {RevisionState.DRAFT},
+            RevisionState.IN_REVIEW,
+            _l("Submit for review"),
+            unready=_empty,
         ),
         _transition(
             "request_changes",
@@ -146,8 +158,6 @@ class Step:
 
 
 def _submit(actor: User, revision: DocumentRevision, given: StepInput) -> None:
-    if not revision.has_text and not queries.files_of(revision):
-        raise DomainError(_l("Write the text or attach the file before submitting the revision."))
     revision.submitted_at = utcnow()
     revision.review_comment = ""
 
@@ -250,25 +260,10 @@ def transition(
     return revision
 
 
-@dataclass(frozen=True)
-class Offer:
-    """A step offered to a person on the revision's page."""
-
-    transition: Transition
-    step: Step
-
-    @property
-    def name(self) -> str:
-        return self.transition.name
-
-    @property
-    def label(self) -> Any:
-        return self.transition.label
-
-
 def available_steps(revision: DocumentRevision, user: User) -> list[Offer]:
-    """The steps this user may take on the revision now, in the workflow's order."""
-    return [Offer(t, STEPS[t.name]) for t in WORKFLOW.available(revision, user) if t.name in STEPS]
+    """The steps this user may take on the revision, in the workflow's order, each with what
+    it asks (`step`) and the reason it cannot be taken now (None when it can)."""
+    return WORKFLOW.available_steps(revision, user, steps=STEPS)
 
 
 # --- withdrawal ---------------------------------------------------------------------------

@@ -4,13 +4,14 @@ SELECT), ranked, one page at a time."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flask import url_for
 from sqlalchemy import ColumnElement, and_, func, select
 
 from qms.core import access
+from qms.core.pagination import Page, PageRequest, page_of
 from qms.core.search import Searchable, searchable_kinds, searchables
 from qms.extensions import db
 from qms.organisations.models import Agency, City
@@ -43,6 +44,8 @@ class Results:
     #: kind -> how many entries of it the user may see match (every kind, whatever `kind`)
     counts: dict[str, int] = field(default_factory=dict)
     more: bool = False
+    #: the page of hits as every list pages (the `pager` macro shows it), when anything matched
+    pages: Page | None = None
 
     @property
     def total(self) -> int:
@@ -82,6 +85,8 @@ def visible_entries(user: Any, kinds: list[Searchable]) -> ColumnElement[bool]:
 
 
 def search(user: Any, query: str, kind: str = "", page: int = 1) -> Results:
+    """The `page`-th page of what `query` finds of `kind` (every kind the user may look for
+    when empty), PER_PAGE hits a page, pages beyond MAX_PAGE not served."""
     query = cleaned(query)
     kinds = kinds_for(user)
     if kind not in {s.kind for s in kinds}:
@@ -98,13 +103,16 @@ def search(user: Any, query: str, kind: str = "", page: int = 1) -> Results:
     results.counts = dict(db.session.execute(counted).tuples().all())
     if kind:
         stmt = stmt.where(SearchEntry.kind == kind)
-    rows = db.session.scalars(
-        stmt.order_by(rank.desc(), SearchEntry.kind, SearchEntry.record_id.desc())
-        .limit(PER_PAGE + 1)
-        .offset((page - 1) * PER_PAGE)
-    ).all()
-    results.more = len(rows) > PER_PAGE
-    results.hits = _hits(rows[:PER_PAGE])
+    found = page_of(
+        stmt.order_by(rank.desc(), SearchEntry.kind, SearchEntry.record_id.desc()),
+        PageRequest(page=page, per_page=PER_PAGE),
+        endpoint="search.index",
+        total=results.counts.get(kind, 0) if kind else results.total,
+    )
+    results.hits = _hits(list(found.items))
+    # the pages served end at MAX_PAGE: the pager offers no page beyond it
+    results.pages = replace(found, items=results.hits, total=min(found.total, MAX_PAGE * PER_PAGE))
+    results.more = found.has_next and page < MAX_PAGE
     return results
 
 

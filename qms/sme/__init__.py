@@ -59,6 +59,16 @@ def init_app(app: Flask) -> None:
             order=60,
         )
     )
+    add_task_source(
+        TaskSource(
+            "sme.lab_results",
+            _l("Lab results awaited"),
+            queries.lab_result_tasks,
+            queries.acts_on_pathways,
+            lambda user: url_for("sme.pathways", waiting=queries.AWAITING_LAB),
+            order=61,
+        )
+    )
     add_reminder_source(reminders.sme_reminders)
     reports.register()
     add_demo_seeder(demo.seed, 60)

@@ -20,7 +20,7 @@ from qms.core.tasks import counted
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import City
-from qms.sme import catalogue, figures, policies, workflow
+from qms.sme import catalogue, figures, lab_due, policies, workflow
 from qms.sme.models import (
     Business,
     Certificate,
@@ -33,6 +33,7 @@ from qms.sme.models import (
     TrainingBatch,
 )
 from qms.sme.settings import certificate_years, expiry_notice_horizon, setting
+from qms.sme.stages import stages as pathway_stages
 from qms.sme.vocabulary import STAGE_LABELS, ProductCategory, ReadinessStatus, Scale, Stage
 
 # --- cities -------------------------------------------------------------------------------
@@ -112,19 +113,26 @@ def attendee_choices(user: Any, cities: list[City]) -> list[SelectChoice]:
 # --- pathways -----------------------------------------------------------------------------
 
 
-def search_pathways(user: Any, *, stage: str = "") -> Select:
-    """The pathways the user sees, of one stage if one is named (unordered)."""
+#: the pathways list's "waiting" filter: lab results awaited (lab_due.py)
+AWAITING_LAB = "lab"
+
+
+def search_pathways(user: Any, *, stage: str = "", waiting: str = "") -> Select:
+    """The pathways the user sees, of one stage if one is named, only those awaiting lab
+    results with `waiting="lab"` (unordered)."""
     query = access.scoped(Pathway, user)
     if stage in {s.value for s in Stage}:
         query = query.where(Pathway.stage == Stage(stage))
+    if waiting == AWAITING_LAB:
+        query = lab_due.awaiting(query)
     return query
 
 
-def pathway_list(user: Any, *, stage: str = "") -> Select:
+def pathway_list(user: Any, *, stage: str = "", waiting: str = "") -> Select:
     """The pathways page: most recently changed first, with the product, its business, the
     standard and the stages each row shows loaded for the whole page."""
     return (
-        search_pathways(user, stage=stage)
+        search_pathways(user, stage=stage, waiting=waiting)
         .options(
             joinedload(Pathway.product).joinedload(Product.business),
             joinedload(Pathway.standard),
@@ -202,13 +210,24 @@ def _expiry_notes(certificates: list[Certificate], today: date) -> dict[int, str
     return notes
 
 
+def _offers(pathway: Pathway, user: Any) -> dict[str, Any]:
+    """The steps the page offers: the pathway's own way first (its forms, or why the pathway
+    is not ready for them), putting it on hold or withdrawing it apart."""
+    offers = workflow.available_steps(pathway, user)
+    return {
+        "steps": [o for o in offers if o.name not in workflow.SIDE_STEPS],
+        "side_steps": [o for o in offers if o.name in workflow.SIDE_STEPS],
+    }
+
+
 def pathway_page(pathway: Pathway, user: Any, today: date) -> dict[str, Any]:
     """What the pathway page shows and offers this user today."""
     may_write = policies.may_write(user, pathway.city_id)
     stages = stage_durations(pathway, today)
     return {
         "stages": stages,
-        "steps": workflow.available_steps(pathway, user),
+        **_offers(pathway, user),
+        "progress": pathway_stages(pathway),
         "may_write": may_write,
         "shows_readiness": workflow.readiness_refusal(pathway) is None
         or bool(pathway.readiness_answers),
@@ -304,3 +323,31 @@ def surveillance_tasks(user: Any, limit: int) -> tuple[int, list[Task]]:
         )
         for s in due
     ]
+
+
+def lab_result_tasks(user: Any, limit: int) -> tuple[int, list[Task]]:
+    """For the "waiting for you" card: the pathways waiting for a lab's results, the longest
+    awaited (the late ones) first, each with the day the results are expected."""
+    today = local_today()
+    since = lab_due.awaited_since()
+    query = (
+        lab_due.awaiting(access.scoped(Pathway, user))
+        .add_columns(since)
+        .options(joinedload(Pathway.product).joinedload(Product.business))
+        .order_by(since, Pathway.id)
+    )
+    total, rows = counted(query, limit, scalars=False)
+    label = _l("Record the lab results")
+    tasks = []
+    for pathway, began in rows:
+        expected = lab_due.expected_on(began)
+        tasks.append(
+            Task(
+                f"{pathway.product.name} · {pathway.product.business.name}",
+                url_for("sme.pathway", pathway_id=pathway.id, _anchor="tests"),
+                expected,
+                expected < today,
+                label,
+            )
+        )
+    return total, tasks

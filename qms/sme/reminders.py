@@ -1,6 +1,7 @@
 """Reminders for `flask qms remind`: certificates expiring (`SME_EXPIRY_NOTICE_DAYS` and again
 `SME_EXPIRY_LAST_NOTICE_DAYS` before), surveillance due within `SME_SURVEILLANCE_NOTICE_DAYS`,
-and audit findings due within `SME_FINDING_NOTICE_DAYS` (see settings.py). Each goes to the
+lab results late (`SME_LAB_RESULT_DAYS` after the sample went to the lab) and audit findings
+due within `SME_FINDING_NOTICE_DAYS` (see settings.py). Each goes to the
 city's coop officers in their own language, with a key that makes it go out once."""
 
 from __future__ import annotations
@@ -9,13 +10,16 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from itertools import chain
 
+from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from qms.core.i18n import fmt_date
+from qms.core.mail import notices
 from qms.core.registry import Reminder
 from qms.extensions import db
+from qms.sme import lab_due
 from qms.sme.figures import current_certificates
 from qms.sme.models import AuditFinding, Certificate, Pathway, Surveillance
 from qms.sme.policies import coop_officers
@@ -119,11 +123,49 @@ def _findings_due(today: date) -> Iterator[Notice]:
         )
 
 
+def _lab_results_late(today: date) -> Iterator[Notice]:
+    """The pathways whose lab results were expected by today and have not come."""
+    since = lab_due.awaited_since()
+    late = (
+        lab_due.awaiting(select(Pathway, since))
+        .where(since <= lab_due.expected_before(today))
+        .order_by(Pathway.id)
+    )
+    for pathway, began in db.session.execute(late):
+        product = pathway.product
+        expected = lab_due.expected_on(began)
+        link = url_for("sme.pathway", pathway_id=pathway.id, _anchor="tests", _external=True)
+        yield (
+            pathway.city_id,
+            f"sme-lab-results:{pathway.id}:{began.isoformat()}",
+            lambda product=product, expected=expected, began=began, link=link: (
+                _(
+                    "Lab results expected on %(date)s: %(product)s",
+                    date=fmt_date(expected),
+                    product=product.name,
+                ),
+                _(
+                    "The lab results for %(product)s (%(business)s), awaited since %(since)s, "
+                    "were expected on %(date)s. Ask the laboratory, then record them.",
+                    product=product.name,
+                    business=product.business.name,
+                    since=fmt_date(began),
+                    date=fmt_date(expected),
+                )
+                + f"\n{link}",
+            ),
+        )
+
+
 def sme_reminders(today: date) -> Iterator[Reminder]:
-    """One reminder per notice and coop officer of the notice's city."""
-    notices = chain(_expiring_certificates(today), _surveillance_due(today), _findings_due(today))
-    for city_id, key, text in notices:
+    """One reminder per notice and coop officer of the notice's city. What waits for the
+    office on its home page (surveillance due, lab results late) is mailed as the officer
+    chose: at once, or in the daily digest (qms.core.mail.notices)."""
+    reminders = chain(_expiring_certificates(today), _findings_due(today))
+    for city_id, key, text in reminders:
         for officer in coop_officers(city_id):
             with force_locale(officer.locale):
                 subject, body = text()
             yield Reminder(to=officer.email, subject=subject, body=body, key=f"{key}:u{officer.id}")
+    for city_id, key, text in chain(_surveillance_due(today), _lab_results_late(today)):
+        yield from notices(coop_officers(city_id), None, key, lambda _user, text=text: text())

@@ -18,6 +18,9 @@ app's test config):
 - `SME_EXPIRY_LAST_NOTICE_DAYS` (30): the expiry is reminded once more this many days before.
 - `SME_SURVEILLANCE_NOTICE_DAYS` (30): surveillance due within this many days is reminded.
 - `SME_FINDING_NOTICE_DAYS` (14): an open finding due within this many days is reminded.
+- `SME_LAB_RESULT_DAYS` (14): a lab's results are expected this many days after the sample
+  went to the lab (the pathway entered its testing stage, or the last round failed); the
+  cooperative office sees them waiting, and is told by mail once they are late.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ DEFAULTS = {
     "SME_EXPIRY_LAST_NOTICE_DAYS": 30,
     "SME_SURVEILLANCE_NOTICE_DAYS": 30,
     "SME_FINDING_NOTICE_DAYS": 14,
+    "SME_LAB_RESULT_DAYS": 14,
 }
 
 

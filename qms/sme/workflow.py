@@ -21,7 +21,7 @@ from qms.core.errors import DomainError, ValidationFailed
 from qms.core.history import history_note
 from qms.core.i18n import fmt_date
 from qms.core.timeutil import today as local_today
-from qms.core.workflow import StateMachine, Transition
+from qms.core.workflow import Offer, StateMachine, Transition
 from qms.extensions import db
 from qms.sme import catalogue, policies
 from qms.sme.certificates import issue_certificate
@@ -85,7 +85,8 @@ def start_stage(
     return pathway
 
 
-# --- what must be true before a step (checked when it is taken; the step is still offered) --
+# --- what must be true before a step (the page shows the reason instead of the step's form,
+# and the step is refused with it) ------------------------------------------------------
 
 
 def _readiness_unanswered(pathway: Pathway) -> Any | None:
@@ -279,7 +280,8 @@ def _never(_user: Any, _pathway: Pathway) -> Any | None:
 @dataclass(frozen=True)
 class Step:
     """One step of the pathway. The page shows its `fields` (beyond the date, the responsible
-    officer and notes) and the API takes them; `unready` says why the step cannot be taken yet;
+    officer and notes) and the API takes them; `unready` says why the pathway is not ready for
+    the step yet (the page shows it instead of the step's form; the step is refused with it);
     `handler` checks the step's own input and records it (nothing is written when it refuses);
     `refusal` is a rule of the pathway: a step it refuses is neither offered nor taken."""
 
@@ -457,13 +459,24 @@ STEPS: dict[str, Step] = {
 }
 
 
+#: the steps that leave the pathway's way (the page offers them apart from the next step)
+SIDE_STEPS = frozenset({"hold", "withdraw"})
+
+
 def _writer(user: Any, pathway: Pathway) -> bool:
     return policies.may_write(user, pathway.city_id)
 
 
+def _unready(step: Step) -> Callable[[Pathway, date], Any | None]:
+    return lambda pathway, _today: step.unready(pathway)
+
+
 machine = StateMachine(
     "stage",
-    [Transition(s.name, s.sources, s.target, s.label, _writer, s.refusal) for s in STEPS.values()],
+    [
+        Transition(s.name, s.sources, s.target, s.label, _writer, s.refusal, _unready(s))
+        for s in STEPS.values()
+    ],
     {s.value: label for s, label in STAGE_LABELS.items()},
 )
 
@@ -506,9 +519,6 @@ def transition(
     _refuse_a_skip(pathway, action)
     machine.check(pathway, action, actor)
     step = STEPS[action]
-    unready = step.unready(pathway)
-    if unready is not None:
-        raise DomainError(unready)
     current = pathway.current_stage_record
     if current is not None and on < current.started_on:
         raise DomainError(
@@ -542,9 +552,10 @@ def next_step(pathway: Pathway) -> Step | None:
     )
 
 
-def available_steps(pathway: Pathway, user: Any) -> list[Step]:
-    """The steps to offer this user now."""
-    return [STEPS[t.name] for t in machine.available(pathway, user)]
+def available_steps(pathway: Pathway, user: Any) -> list[Offer]:
+    """The steps to offer this user, each with its `step` (what it asks) and the reason the
+    pathway refuses it now (None when it can be taken: the page shows its form)."""
+    return machine.available_steps(pathway, user, steps=STEPS)
 
 
 # --- what may be recorded in which stage --------------------------------------------------

@@ -31,6 +31,15 @@ DOCUMENTED_INFORMATION_LABELS = {
 }
 
 
+def short_name(code: str) -> str:
+    """A standard's code as people write it: "SNI-ISO-37001-2016" → "SNI ISO 37001:2016" (a
+    code not ending in a year is only spaced)."""
+    head, _sep, year = code.rpartition("-")
+    if head and year.isdigit() and len(year) == 4:
+        return f"{head.replace('-', ' ')}:{year}"
+    return code.replace("-", " ")
+
+
 class Standard(AuditedMixin, db.Model):
     __tablename__ = "standards"
     __history_exclude__ = frozenset({"loaded_at"})
@@ -56,6 +65,11 @@ class Standard(AuditedMixin, db.Model):
     @property
     def record_label(self) -> str:
         return self.code
+
+    @property
+    def short_name(self) -> str:
+        """ "SNI ISO 37001:2016": how a clause's standard is named beside the clause."""
+        return short_name(self.code)
 
 
 class Clause(NumberedTitleMixin, AuditedMixin, db.Model):
@@ -110,6 +124,13 @@ class Clause(NumberedTitleMixin, AuditedMixin, db.Model):
     @property
     def requirement(self) -> str:
         return localized(self, "requirement")
+
+    @property
+    def reference(self) -> str:
+        """The clause with its standard, "SNI ISO 37001:2016 7.5.3": how a clause is named
+        wherever clauses of several standards meet (an integrated audit, a finding, a
+        nonconformity)."""
+        return f"{self.standard.short_name} {self.number}"
 
     @property
     def documented_information_label(self) -> str | None:

@@ -43,6 +43,7 @@ def new():
         form.programme_item_id.data = item.id
         if item.standard_id is not None:
             form.standard_id.data = item.standard_id
+        form.other_standard_ids.data = item.other_standard_ids
     if request.method == "GET" and current_user.id in {u.id for u in auditors}:
         form.lead_auditor_id.data = current_user.id
     audit = saved(form, lambda: operations.create_audit(current_user, form.data))
@@ -59,7 +60,7 @@ def new():
 def _detail_page(audit: Audit, agenda_form: AgendaForm | None = None) -> str:
     """The audit page; `agenda_form` is a refused agenda row, shown again with its errors."""
     auditors = queries.auditors_of({city_of(audit)})
-    steps = workflow.step_offers(audit, current_user)
+    steps = workflow.available_steps(audit, current_user)
     offered, not_offered = queries.team_offers(
         audit, [u for u in auditors if u.id not in audit.team_ids], lead=False
     )
@@ -70,8 +71,7 @@ def _detail_page(audit: Audit, agenda_form: AgendaForm | None = None) -> str:
         member_form=MemberForm(auditors=offered),
         not_offered=not_offered,
         agenda_form=agenda_form or AgendaForm(auditors=audit.team),
-        transitions=steps.available,
-        refused=steps.refused,
+        steps=steps,
         lacking=follow_up.findings_lacking_follow_up(audit)
         if audit.status == AuditStatus.REPORTED
         else [],

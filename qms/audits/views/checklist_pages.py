@@ -90,7 +90,11 @@ def _checklist_page(
         row_form=RowForm(grades=grades.grades(), formdata=None),
         refused=refused,
         refused_form=refused_form,
-        add_form=AddRowForm(clauses=queries.clauses_in_scope(audit) or audit.standard.clauses),
+        add_form=AddRowForm(
+            clauses=queries.clauses_in_scope(audit) or queries.audit_clauses(audit),
+            with_standard=audit.is_integrated,
+        ),
+        also_clauses=queries.also_clauses(audit),
         copy_form=CopyChecklistForm(audits=queries.previous_audits(current_user, audit)),
         files_of=files_of,
         grades_by_result={r.value: [g.key for g in grades.grades_for(r)] for r in FINDING_RESULTS},
@@ -239,7 +243,7 @@ def upload_evidence(row_id: int):
 @bp.post("/<int:audit_id>/checklist/rows")
 def add_row(audit_id: int):
     audit = access.get_visible(Audit, audit_id, current_user)
-    form = AddRowForm(clauses=audit.standard.clauses)
+    form = AddRowForm(clauses=queries.audit_clauses(audit))
     if form.validate_on_submit():
         row = checklist.add_row(current_user, audit, form.clause_id.data, form.text.data)
         return commit_and_redirect(

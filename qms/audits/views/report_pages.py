@@ -32,6 +32,7 @@ def report(audit_id: int):
         per_clause=figures.per_clause_of(audit.rows),
         by_result=by_result,
         clauses=queries.clauses_in_scope(audit),
+        parts=queries.standard_parts(audit),
         files_of=files_of,
     )
 

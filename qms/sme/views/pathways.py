@@ -36,7 +36,13 @@ from qms.sme.vocabulary import STAGE_LABELS, STAGE_ORDER, Stage
 
 @bp.get("/pathways.<any(csv, xlsx):fmt>")
 def pathways_export(fmt: str):
-    rows = streamed(queries.pathway_list(current_user, stage=request.args.get("stage", "")))
+    rows = streamed(
+        queries.pathway_list(
+            current_user,
+            stage=request.args.get("stage", ""),
+            waiting=request.args.get("waiting", ""),
+        )
+    )
     stem = f"sertifikasi-umk-{today().isoformat()}"
     return export_response(fmt, stem, exports.PATHWAY_COLUMNS, rows)
 
@@ -44,10 +50,15 @@ def pathways_export(fmt: str):
 @bp.get("/pathways")
 def pathways():
     stage = request.args.get("stage", "")
+    waiting = request.args.get("waiting", "")
     return render_template(
         "sme/pathways.html",
-        pathways=paginate(queries.pathway_list(current_user, stage=stage), keyset=True),
+        pathways=paginate(
+            queries.pathway_list(current_user, stage=stage, waiting=waiting), keyset=True
+        ),
         stage=stage,
+        waiting=waiting,
+        awaiting_lab=queries.AWAITING_LAB,
         stages=[*STAGE_ORDER, Stage.ON_HOLD, Stage.WITHDRAWN],
     )
 
