@@ -3,8 +3,8 @@ with its column mapping and report until its uploader confirms; imported_records
 imported row's key (document code, nonconformity number, NIB) per agency or city, so that the
 same file imported again stores nothing twice.
 
-Revision ID: 0029
-Revises: 0028
+Revision ID: 0030
+Revises: 0029
 Create Date: 2026-12-07 06:00:00.000000
 
 """
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0029"
-down_revision = "0028"
+revision = "0030"
+down_revision = "0029"
 branch_labels = None
 depends_on = None
 
