@@ -12,9 +12,11 @@ register, or imported before, is not imported again."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -34,13 +36,34 @@ from qms.capa.operations import create_nonconformity
 from qms.core import access
 from qms.core import spreadsheets as cells
 from qms.core.labels import label_of
-from qms.core.spreadsheets import ImportField
+from qms.core.spreadsheets import CellError, ImportField
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.imports.registry import Created, Importer, register_importer
 from qms.organisations.models import Agency
 
 LONG = 10_000
+#: a clause as the register's export writes it: "SNI ISO 9001:2015 7.5.3", or a bare "7.5.3"
+REFERENCE = re.compile(r"^(?P<standard>.*?)\s*(?P<number>\d+(?:\.\d+)*)$")
+
+
+def parse_clauses(value: Any) -> list[tuple[str, str]]:
+    """The clauses of a cell, "; "-separated, each as (standard's code or "", number)."""
+    refs = []
+    for part in (p.strip() for p in cells.text(LONG)(value).split(";")):
+        if not part:
+            continue
+        match = REFERENCE.match(part)
+        if match is None or len(match["number"]) > 32:
+            raise CellError(
+                _("“%(value)s” is not a clause (8.7, or SNI ISO 9001:2015 8.7)", value=part[:40])
+            )
+        standard = match["standard"].strip()
+        refs.append(
+            (standard.replace(":", "-").replace(" ", "-") if standard else "", match["number"])
+        )
+    return refs
+
 
 FIELDS = (
     ImportField(
@@ -70,7 +93,12 @@ FIELDS = (
     ),
     ImportField("source_reference", label_of(Nonconformity, "source_reference"), cells.text(255)),
     ImportField("process", _l("Process or service"), cells.text(255), aliases=("proses",)),
-    ImportField("clause", _l("ISO 9001 clause"), cells.text(32), aliases=("klausul", "clause")),
+    ImportField(
+        "clause",
+        label_of(Nonconformity, "clause"),
+        lambda value: parse_clauses(value),
+        aliases=("klausul", "clause", "iso 9001 clause", "klausul iso 9001"),
+    ),
     ImportField("criterion", _l("Internal criterion (SOP number)"), cells.text(255)),
     ImportField("requirement", _l("Requirement"), cells.text(LONG), aliases=("persyaratan",)),
     ImportField("evidence", _l("Objective evidence"), cells.text(LONG), aliases=("bukti",)),
@@ -148,10 +176,18 @@ def may_import(user: User, agency: Agency) -> bool:
 
 
 def create(actor: User, agency: Agency, values: dict[str, Any], keep: bool) -> Created:
-    details = {
+    details: dict[str, Any] = {
         name: values.get(name) or ""
-        for name in ("source_reference", "process", "clause", "criterion", "requirement")
+        for name in ("source_reference", "process", "criterion", "requirement")
     }
+    refs = values.get("clause") or []
+    if refs:
+        first = refs[0][0]
+        details["clause"] = refs[0][1]
+        details["clause_standard"] = first
+        details["other_clauses"] = [
+            {"standard": code or first, "number": number} for code, number in refs[1:]
+        ] or None
     details["evidence"] = values.get("evidence") or ""
     arguments: dict[str, Any] = {
         "source": values["source"],
