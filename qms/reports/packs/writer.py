@@ -5,9 +5,7 @@ with the pack: every file is copied in chunks, its SHA-256 computed as it is cop
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import tempfile
 import time
@@ -20,7 +18,7 @@ from typing import IO, Any
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from qms.core.exports import neutralise
+from qms.core.exports import Column, csv_lines
 from qms.core.storage import write_stream
 from qms.core.timeutil import to_local
 from qms.extensions import db
@@ -177,12 +175,8 @@ def _files(
 
 
 def manifest_csv(entries: list[Entry]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for entry in entries:
-        writer.writerow([neutralise(v) for v in asdict(entry).values()])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    columns = [Column(name, lambda entry, name=name: getattr(entry, name)) for name in COLUMNS]
+    return "".join(csv_lines(columns, entries)).encode("utf-8")
 
 
 def manifest_json(report: GeneratedReport, entries: list[Entry], csv_sha256: str) -> bytes:
