@@ -147,14 +147,15 @@ def _database(base_url: str, suffix: str, reuse: bool) -> tuple[str, bool]:
 
 
 def prepare(url: str, build: bool, cities: int, agencies: int, uploads: str) -> dict[str, str]:
-    """Migrate and fill the database (unless reused) and give each role an API token."""
+    """Migrate the database (a reused one to the migrations of this checkout), fill it unless
+    reused, and give each role an API token."""
     app = create_app(
         "development",
         {"SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": uploads, "SERVER_NAME": None},
     )
     with app.app_context(), app.test_request_context(base_url=app.config["BASE_URL"]):
+        upgrade(directory=str(ROOT / "migrations"))
         if build:
-            upgrade(directory=str(ROOT / "migrations"))
             started = time.perf_counter()
             build_dataset(agencies, cities)
             print(f"dataset {cities} × {agencies}: {time.perf_counter() - started:.0f} s")
