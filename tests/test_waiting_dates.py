@@ -11,7 +11,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 
 from qms.core.mail import NOTIFY_DAILY, OutboxMessage, run_reminders
 from qms.core.timeutil import today as local_today
@@ -19,7 +19,7 @@ from qms.extensions import db
 from qms.sme import operations as sme_operations
 from qms.sme import queries as sme_queries
 from qms.sme.demo import results
-from qms.sme.models import Pathway
+from qms.sme.models import Pathway, StageRecord
 from qms.sme.vocabulary import Stage
 from tests.factories import CityFactory
 from tests.factories_capa import analysed, planned, raise_nc
@@ -113,6 +113,33 @@ def test_lab_results_awaited_wait_for_the_office_late_first(labs, client, auth):
     auth.login(labs["other_coop"])
     assert "Madu Lama" not in _card(client)
     assert "Madu Lama" not in client.get("/sme/pathways?waiting=lab").get_data(as_text=True)
+
+
+def test_results_awaited_without_the_stage_recorded_count_from_what_is_known(labs, client, auth):
+    """Pathways whose testing stage was never recorded (brought in from elsewhere): one counts
+    from its latest recorded stage, one with no stage at all is listed without a due date; the
+    office's home still opens."""
+    recent, late = labs["recent"], labs["late"]
+    db.session.execute(
+        delete(StageRecord).where(
+            StageRecord.pathway_id == recent.id, StageRecord.stage == Stage.TESTING
+        )
+    )
+    db.session.execute(delete(StageRecord).where(StageRecord.pathway_id == late.id))
+    db.session.commit()
+    auth.login(labs["coop"])
+    card = _card(client)
+    assert f"/sme/pathways/{recent.id}#tests" in card and f"/sme/pathways/{late.id}#tests" in card
+    _total, tasks = sme_queries.lab_result_tasks(labs["coop"], 10)
+    due = {task.url.split("#")[0].rsplit("/", 1)[1]: task for task in tasks}
+    # counted from the stage recorded last before testing, which began weeks ago: overdue
+    latest_stage = db.session.scalar(
+        select(func.max(StageRecord.started_on)).where(StageRecord.pathway_id == recent.id)
+    )
+    assert latest_stage < labs["today"] - timedelta(days=14)
+    assert due[str(recent.id)].due == latest_stage + timedelta(days=14)
+    assert due[str(recent.id)].overdue
+    assert due[str(late.id)].due is None and not due[str(late.id)].overdue
 
 
 def test_a_failed_round_waits_again_from_its_day(labs):

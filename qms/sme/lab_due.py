@@ -18,21 +18,24 @@ from qms.sme.vocabulary import Stage
 TESTING_STAGES = (Stage.TESTING, Stage.VERIFICATION)
 
 
-def awaited_since() -> ColumnElement[date]:
-    """Since when a pathway's results are awaited (for each pathway row of a query)."""
-    entered = (
-        select(func.min(StageRecord.started_on))
-        .where(StageRecord.pathway_id == Pathway.id, StageRecord.stage == Pathway.stage)
-        .correlate(Pathway)
-        .scalar_subquery()
+def awaited_since() -> ColumnElement[date | None]:
+    """Since when a pathway's results are awaited (for each pathway row of a query). A pathway
+    whose stages were not recorded one by one (data brought in from elsewhere) counts from its
+    latest recorded stage, or its last round; with neither, None: awaited, due date unknown."""
+
+    def of_pathway(column: ColumnElement, *where: ColumnElement) -> ColumnElement:
+        return select(column).where(*where).correlate(Pathway).scalar_subquery()
+
+    entered = func.coalesce(
+        of_pathway(
+            func.min(StageRecord.started_on),
+            StageRecord.pathway_id == Pathway.id,
+            StageRecord.stage == Pathway.stage,
+        ),
+        of_pathway(func.max(StageRecord.started_on), StageRecord.pathway_id == Pathway.id),
     )
-    last_round = (
-        select(func.max(LabTest.tested_on))
-        .where(LabTest.pathway_id == Pathway.id)
-        .correlate(Pathway)
-        .scalar_subquery()
-    )
-    return case((last_round > entered, last_round), else_=entered)
+    last_round = of_pathway(func.max(LabTest.tested_on), LabTest.pathway_id == Pathway.id)
+    return func.coalesce(case((last_round > entered, last_round), else_=entered), last_round)
 
 
 def awaiting(query: Select) -> Select:
@@ -42,9 +45,9 @@ def awaiting(query: Select) -> Select:
     return query.where(Pathway.stage.in_(TESTING_STAGES), Pathway.archived_at.is_(None), ~passed)
 
 
-def expected_on(since: date) -> date:
-    """The day the results are expected, awaited since `since`."""
-    return since + timedelta(days=setting("SME_LAB_RESULT_DAYS"))
+def expected_on(since: date | None) -> date | None:
+    """The day the results are expected, awaited since `since` (None: not known)."""
+    return since + timedelta(days=setting("SME_LAB_RESULT_DAYS")) if since else None
 
 
 def expected_before(today: date) -> date:

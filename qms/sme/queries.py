@@ -346,7 +346,7 @@ def lab_result_tasks(user: Any, limit: int) -> tuple[int, list[Task]]:
                 f"{pathway.product.name} · {pathway.product.business.name}",
                 url_for("sme.pathway", pathway_id=pathway.id, _anchor="tests"),
                 expected,
-                expected < today,
+                expected is not None and expected < today,
                 label,
             )
         )
