@@ -155,6 +155,11 @@ def test_a_master_list_is_mapped_reported_and_imported_only_on_confirmation(clie
     again = full_import(client, "documents", data, "daftar-induk.xlsx")
     assert (again.report["present"], again.report["imported"]) == (2, 0)
     assert db.session.scalar(select(func.count(Document.id))) == 3
+    # confirming a batch a second time (a double click) is refused and stores nothing
+    refused = client.post(f"/imports/{batch.id}/confirm", follow_redirects=True)
+    assert refused.status_code == 200
+    assert "sudah dikonfirmasi" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Document.id))) == 3
 
 
 # --- the demo's own exports, back into an empty agency -------------------------------------

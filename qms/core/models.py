@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import get_locale
-from sqlalchemy import Enum, ForeignKey, Integer
+from sqlalchemy import Enum, ForeignKey, Integer, update
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from sqlalchemy.orm.exc import StaleDataError
@@ -19,6 +19,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from qms.core.errors import StaleRecordError
 from qms.core.labels import labelled
 from qms.core.timeutil import utcnow
+from qms.extensions import db
 
 
 class TimestampMixin:
@@ -82,6 +83,24 @@ def stale_write_refused(message: Any) -> Iterator[None]:
         yield
     except StaleDataError as exc:
         raise StaleRecordError(message) from exc
+
+
+def claim_confirmation(record: Any, actor: Any, message: Any) -> None:
+    """Mark a held upload (an import waiting for its confirmation) confirmed by `actor` in one
+    conditional UPDATE, before anything it brings is stored: of two confirmations at the same
+    moment the database lets exactly one through (the other waits for the row lock, then finds
+    it confirmed) and the other is refused with `message`."""
+    model = type(record)
+    claimed = db.session.execute(
+        update(model)
+        .where(model.id == record.id, model.confirmed_at.is_(None))
+        .values(confirmed_at=utcnow(), confirmed_by_id=actor.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        raise StaleRecordError(message)
+    db.session.refresh(record)
 
 
 class NumberedTitleMixin:

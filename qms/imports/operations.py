@@ -15,12 +15,13 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from qms.accounts.models import User
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied, StaleRecordError
+from qms.core.models import claim_confirmation
 from qms.core.spreadsheets import (
     Heading,
     Row,
@@ -204,26 +205,11 @@ def confirm(actor: User, batch: ImportBatch) -> dict:
     importer = importer_of(batch)
     if not importer.allows(actor, batch.owner):  # the uploader's role ended since the upload
         raise PermissionDenied(_l("You may not import here."))
-    _claim(actor, batch)
+    claim_confirmation(batch, actor, _l("This import was already confirmed."))
     report = _run(actor, batch, importer, create=True)
     batch.report = report
     db.session.flush()
     return report
-
-
-def _claim(actor: User, batch: ImportBatch) -> None:
-    """Mark the batch confirmed in one conditional UPDATE first: of two confirmations at once,
-    exactly one goes through; the other is told politely."""
-    claimed = db.session.execute(
-        update(ImportBatch)
-        .where(ImportBatch.id == batch.id, ImportBatch.confirmed_at.is_(None))
-        .values(confirmed_at=utcnow(), confirmed_by_id=actor.id)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        db.session.rollback()
-        raise StaleRecordError(_l("This import was already confirmed."))
-    db.session.refresh(batch)
 
 
 # --- checking (and importing) the rows ----------------------------------------------------

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from qms.accounts.models import User
 from qms.capa.complaints.escalation import escalate_complaints
@@ -20,9 +20,8 @@ from qms.capa.complaints.parsing import Row, clean, decode, format_of, read_rows
 from qms.capa.models import Channel, Complaint, ComplaintImport
 from qms.capa.policies import importable_agencies
 from qms.core import access
-from qms.core.errors import StaleRecordError
+from qms.core.models import claim_confirmation
 from qms.core.timeutil import today as local_today
-from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.organisations.models import Agency, City
 
@@ -123,7 +122,7 @@ def confirm_import(
     A complaint already known by its channel and id is updated, never duplicated. The
     escalation rules then run for the city."""
     access.authorize(actor, access.EDIT, record)
-    _claim(actor, record)
+    claim_confirmation(record, actor, _l("This import was already confirmed."))
     good, report = _check(actor, record)
     existing = _existing([r.values for r in good])
     for row in good:
@@ -139,19 +138,3 @@ def confirm_import(
     record.report = report
     db.session.flush()
     return report
-
-
-def _claim(actor: User, record: ComplaintImport) -> None:
-    """Mark the import confirmed in one conditional UPDATE before anything is imported: of two
-    confirmations at the same moment, the database lets exactly one through (the other waits
-    for its row lock, then finds it confirmed) and the other is told politely."""
-    claimed = db.session.execute(
-        update(ComplaintImport)
-        .where(ComplaintImport.id == record.id, ComplaintImport.confirmed_at.is_(None))
-        .values(confirmed_at=utcnow(), confirmed_by_id=actor.id)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        db.session.rollback()
-        raise StaleRecordError(_l("This import was already confirmed."))
-    db.session.refresh(record)
