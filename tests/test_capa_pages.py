@@ -417,6 +417,36 @@ def test_dashboard_figures_match_counts_made_here(world, client, auth):
     assert page.status_code == 200 and "<svg" in page.get_data(as_text=True)
 
 
+def test_the_dashboard_names_a_bounded_number_of_agencies_and_overdue_items(
+    world, client, auth, monkeypatch
+):
+    """A national reader sees hundreds of agencies and thousands of overdue items: the
+    dashboard counts them all but names only the first few, with a link to the register."""
+    monkeypatch.setattr(figures, "DASHBOARD_LISTED", 2)
+    day = date(2026, 6, 30)
+    agencies = [world.dukcapil, world.other_city_agency, world.rsud] * 2
+    ncs = [
+        raise_nc(world, agency=agency, raised_on=day - timedelta(days=100 + i))
+        for i, agency in enumerate(agencies[:5])
+    ]
+    db.session.commit()
+    board = figures.build(world.bsn, day)
+    assert board.overdue_count == 5 and board.open_total == 5
+    oldest_due = sorted(ncs, key=lambda nc: (nc.due_date, nc.id))[:2]
+    assert [nc.id for nc in board.overdue] == [nc.id for nc in oldest_due]
+    assert board.agencies_with_open == 3
+    # the agency with the most first; names carry their city when several cities are listed
+    assert board.open_by_agency == [
+        ("Dinas Dukcapil Kota Kupang (Kota Kupang)", 2, 0),
+        (f"Dinas Dukcapil Kota Lain ({world.other_city_agency.city.name})", 2, 0),
+    ]
+    # within one city, names stand alone
+    assert figures.build(world.admin, day).open_by_agency[0][0] == "Dinas Dukcapil Kota Kupang"
+    auth.login(world.bsn)
+    page = client.get("/capa/dashboard").get_data(as_text=True)
+    assert "/capa/?overdue=1" in page and ">5</strong>" in page
+
+
 def test_the_demo_seeder_is_idempotent(app):
     from qms.demo import seed
 

@@ -70,6 +70,7 @@ LISTS = [
     Listed("/audits/", PLAN_READERS),
     Listed("/capa/", PLAN_READERS),
     Listed("/capa/complaints", PLAN_READERS),
+    Listed("/capa/dashboard", PLAN_READERS),
     Listed("/documents/", PLAN_READERS),
     Listed("/planning/objectives", PLAN_READERS),
     Listed("/planning/risks", PLAN_READERS),

@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, Select, case, extract, func, select
+from sqlalchemy.orm import joinedload
 
 from qms.accounts.models import User
 from qms.capa.models import CHANNEL_LABELS, Channel, Complaint, NcGrade, Nonconformity
@@ -20,7 +21,11 @@ from qms.capa.settings import setting
 from qms.core import access
 from qms.core.models import days_between
 from qms.extensions import db
-from qms.organisations.models import Agency
+from qms.organisations.models import Agency, City
+
+#: how many agencies and overdue items the dashboard names (a national reader sees hundreds of
+#: agencies and thousands of overdue items: the register lists them all)
+DASHBOARD_LISTED = 20
 
 AGEING_BUCKETS = ((0, 30, "0–30"), (31, 60, "31–60"), (61, 90, "61–90"), (91, None, "> 90"))
 RESPONSE_BUCKETS = (
@@ -41,10 +46,15 @@ def bucket_of(days: int, buckets: tuple) -> str:
 
 @dataclass
 class Dashboard:
-    #: (agency name, major, minor) for nonconformities not closed
+    #: (agency name, major, minor) for nonconformities not closed, the agencies with most first,
+    #: at most `DASHBOARD_LISTED` of them
     open_by_agency: list[tuple[str, int, int]] = field(default_factory=list)
+    #: how many agencies have open nonconformities (more than are listed at national scale)
+    agencies_with_open: int = 0
     open_total: int = 0
+    #: the longest overdue first, at most `DASHBOARD_LISTED`
     overdue: list[Nonconformity] = field(default_factory=list)
+    overdue_count: int = 0
     ageing: list[tuple[str, int]] = field(default_factory=list)
     closed_count: int = 0
     mean_days_to_close: float | None = None
@@ -155,11 +165,13 @@ def _mean(value: Decimal | float | None) -> float | None:
 def _figures(ncs: Select, complaints: Select, today: date) -> Dashboard:
     result = Dashboard()
     _open_figures(result, ncs.where(Nonconformity.is_open), today)
+    overdue = ncs.where(Nonconformity.is_overdue(today))
+    result.overdue_count = db.session.scalar(overdue.with_only_columns(func.count())) or 0
     result.overdue = list(
         db.session.scalars(
-            ncs.where(Nonconformity.is_overdue(today)).order_by(
-                Nonconformity.due_date, Nonconformity.id
-            )
+            overdue.options(joinedload(Nonconformity.agency))
+            .order_by(Nonconformity.due_date, Nonconformity.id)
+            .limit(DASHBOARD_LISTED)
         )
     )
     closed_count, mean_days = db.session.execute(
@@ -182,13 +194,15 @@ def _open_figures(result: Dashboard, open_ncs: Select, today: date) -> None:
         ).group_by(Nonconformity.agency_id, Nonconformity.grade)
     ):
         counts.setdefault(agency_id, Counter())[grade] = count
-    names = dict(
-        db.session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(counts))).all()
-    )
+    listed = sorted(counts, key=lambda a: (-sum(counts[a].values()), a))[:DASHBOARD_LISTED]
     result.open_by_agency = sorted(
-        ((names[a], c[NcGrade.MAJOR], c[NcGrade.MINOR]) for a, c in counts.items()),
+        (
+            (name, counts[a][NcGrade.MAJOR], counts[a][NcGrade.MINOR])
+            for a, name in _agency_names(listed).items()
+        ),
         key=lambda row: (-(row[1] + row[2]), row[0]),
     )
+    result.agencies_with_open = len(counts)
     result.open_total = sum(sum(c.values()) for c in counts.values())
     ages: Counter = Counter()
     for raised_on, count in db.session.execute(
@@ -198,6 +212,18 @@ def _open_figures(result: Dashboard, open_ncs: Select, today: date) -> None:
     ):
         ages[bucket_of((today - raised_on).days, AGEING_BUCKETS)] += count
     result.ageing = [(label, ages[label]) for _low, _high, label in AGEING_BUCKETS]
+
+
+def _agency_names(agency_ids: list[int]) -> dict[int, str]:
+    """The agencies' names, each with its city's when they are of several cities (a national
+    reader sees an "Inspektorat" in every city)."""
+    rows = db.session.execute(
+        select(Agency.id, Agency.name, City.name)
+        .join(City, Agency.city_id == City.id)
+        .where(Agency.id.in_(agency_ids))
+    ).all()
+    several_cities = len({city for _id, _name, city in rows}) > 1
+    return {id_: f"{name} ({city})" if several_cities else name for id_, name, city in rows}
 
 
 def _complaint_figures(result: Dashboard, complaints: Select) -> None:

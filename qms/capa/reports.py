@@ -184,7 +184,7 @@ def build_actions(req: ReportRequest) -> dict[str, Any]:
         "open": board.open_total,
         "closed": board.closed_count,
         "mean_days_to_close": board.mean_days_to_close,
-        "overdue_count": len(board.overdue),
+        "overdue_count": board.overdue_count,
         "ageing": [{"label": label, "count": n} for label, n in board.ageing],
         "ncs": rows,
     }
