@@ -86,6 +86,9 @@ class Config:
     #: processes rendering the parts of a long report at once (0: one per core; 1: one after
     #: another in the rendering process)
     REPORT_PROCESSES = _env_int("REPORT_PROCESSES", 0)
+    #: the home dashboards are served again until anything they read changes
+    #: (qms/reports/dashboards.py, `Remembered`); 0: computed on every request
+    DASHBOARD_MEMO = _env("DASHBOARD_MEMO", "1") == "1"
     #: the class that keeps evidence files and archived reports (qms/core/storage.py)
     FILE_STORE = _env("FILE_STORE", "qms.core.storage:FolderStore")
     #: the targets the heat maps' colour classes are anchored at, in percent: "80,90" gives
@@ -105,6 +108,8 @@ class TestConfig(Config):
     SQLALCHEMY_BINDS: dict = {}
     #: the suite runs in one process per core already; tests that fork renderers say so
     REPORT_PROCESSES = 1
+    #: tests change records behind the operations' backs (factories write no history)
+    DASHBOARD_MEMO = False
     PASSWORD_MIN_LENGTH = 10
     REDIS_URL = None
     RATELIMIT_STORAGE_URI = "memory://"

@@ -3,10 +3,12 @@ each role's home page: every panel shows only what the user's policies let them 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import event
 
 from qms.accounts.models import User
 from qms.audits import checklist
@@ -19,6 +21,7 @@ from qms.core.roles import Role
 from qms.core.timeutil import today
 from qms.documents import queries as document_queries
 from qms.documents.models import DocumentStatus
+from qms.extensions import db
 from tests.factories import user_with_role
 from tests.factories_audits import NC, World, make_world, plan_audit, started_audit
 from tests.factories_documents import agency_head, effective_revision, new_document
@@ -201,3 +204,53 @@ def test_each_role_finds_its_work_on_the_home_page(scene, client, auth):
 
     coop = home(client, auth, scene.coop)
     assert scene.reported.reference not in coop and "ketidaksesuaian terbuka" not in coop
+
+
+def dashboards(client, web_app) -> tuple[str, int]:
+    """The dashboard cards of the home page, and the statements the page took."""
+    statements: list[str] = []
+    with web_app.app_context():
+        engine = db.engine
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        html = client.get("/").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    cards = re.findall(r'<section class="card dashboard">.*?</section>', html, re.S)
+    return "".join(re.sub(r'name="csrf_token" value="[^"]*"', "", c) for c in cards), len(
+        statements
+    )
+
+
+@pytest.mark.parametrize("role", ["officer", "city_admin", "reviewer"])
+def test_a_dashboard_is_served_again_until_what_it_shows_changes(
+    scene, client, auth, web_app, role
+):
+    """Each role's compliance dashboard is computed once and served again while nothing
+    changed; a change anywhere moves the archive's change mark and the next page counts it."""
+    w = scene.w
+    db.session.commit()
+    web_app.config["DASHBOARD_MEMO"] = True
+    auth.login(getattr(w, role))
+    first, computed = dashboards(client, web_app)
+    again, served = dashboards(client, web_app)
+    assert first and again == first and served < computed
+    operations.raise_from_finding(
+        agency=w.dukcapil,
+        clause="7.5",
+        requirement="Dokumen dikendalikan.",
+        evidence="SOP tanpa nomor revisi.",
+        statement="Dokumen tidak dikendalikan.",
+        grade="major",
+        raised_by=w.lead,
+        raised_on=today(),
+    )
+    db.session.commit()
+    changed, _count = dashboards(client, web_app)
+    web_app.config["DASHBOARD_MEMO"] = False
+    fresh, _count = dashboards(client, web_app)
+    assert changed == fresh != first

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Row, case, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, case, func, or_, select
 
 from qms.accounts.models import User
 from qms.audits import breaches, grades
@@ -38,6 +38,7 @@ from qms.audits.models import (
 from qms.audits.settings import compliance_weights, setting
 from qms.core import access
 from qms.core.i18n import fmt_number
+from qms.core.readiness import first_of_each
 from qms.extensions import db
 from qms.organisations.models import Agency
 from qms.standards.models import Clause
@@ -232,11 +233,13 @@ def per_clause_of(rows: Iterable[ChecklistRow]) -> float | None:
     return nonconformities_per_clause(assessed)
 
 
-def _grade_of_row() -> Any:
-    """SQL: each row's finding grade (a row has at most one finding that is not archived)."""
+def _grade_of_row(audit_ids: Sequence[int]) -> Any:
+    """SQL: each row's finding grade (a row has at most one finding that is not archived), of
+    these audits' rows only (grouping every finding of the country would cost more than the
+    rows counted)."""
     return (
         select(Finding.row_id, func.max(Finding.grade).label("grade"))
-        .where(Finding.archived_at.is_(None))
+        .where(Finding.audit_id.in_(audit_ids), Finding.archived_at.is_(None))
         .group_by(Finding.row_id)
         .subquery()
     )
@@ -244,7 +247,7 @@ def _grade_of_row() -> Any:
 
 def _counted(graded: Any) -> list[ColumnElement[Any]]:
     """SQL: C, O, N and W of a group of checklist rows, each result counted as `Tally.add`
-    does; `graded` is `_grade_of_row()`, outer-joined to the rows."""
+    does; `graded` is `_grade_of_row(...)`, outer-joined to the rows."""
     units = {result: Tally().add(result) for result in RowResult}
 
     def counted(part: str) -> ColumnElement[int]:
@@ -279,6 +282,15 @@ def issued_audits(
     covering that standard (alone, or with another as an integrated audit)."""
     if not agency_ids:
         return []
+    return list(db.session.execute(_issued_query(agency_ids, visible_to, period, standard_id)))
+
+
+def _issued_query(
+    agency_ids: Sequence[int],
+    visible_to: User | None,
+    period: Period,
+    standard_id: int | None,
+) -> Select:
     query = select(
         Audit.id,
         Audit.agency_id,
@@ -301,7 +313,7 @@ def issued_audits(
         query = query.where(audit_day() >= start)
     if end is not None:
         query = query.where(audit_day() <= end)
-    return list(db.session.execute(query))
+    return query
 
 
 def clause_tallies(
@@ -315,8 +327,8 @@ def clause_tallies(
     audit's rows of the other standard count for that one)."""
     tallies: dict[int, dict[Any, Tally]] = defaultdict(dict)
     ids = list(audit_ids)
-    graded = _grade_of_row()
     for start in range(0, len(ids), BATCH):
+        graded = _grade_of_row(ids[start : start + BATCH])
         query = (
             select(ChecklistRow.audit_id, level, *_counted(graded))
             .join(Clause, Clause.id == ChecklistRow.clause_id)
@@ -496,12 +508,17 @@ def latest_compliance(
     """Each agency's compliance of its latest issued audit in the period that the user may see
     (what `audits_of(...)[agency][-1]["tally"]` gives), counting only those audits' rows (of
     the standard, with a `standard_id`)."""
-    latest: dict[int, int] = {}
-    for audit in sorted(
-        issued_audits(agency_ids, visible_to=visible_to, period=period, standard_id=standard_id),
-        key=lambda a: (_day_of(a), a.id),
-    ):
-        latest[audit.agency_id] = audit.id
+    if not agency_ids:
+        return {}
+    issued = _issued_query(agency_ids, visible_to, period, standard_id).with_only_columns(
+        Audit.agency_id, Audit.id
+    )
+    # the latest of each agency chosen in SQL: a national reader's agencies have thousands
+    latest: dict[int, int] = dict(
+        db.session.execute(
+            first_of_each(issued, Audit.agency_id, audit_day().desc(), Audit.id.desc())
+        ).all()
+    )
     by_audit = clause_tallies(list(latest.values()), _chapter_of_clause(), standard_id)
     return {
         agency_id: sum(by_audit.get(audit_id, {}).values(), Tally()).compliance
@@ -568,8 +585,8 @@ def audit_tallies(audit_ids: Sequence[int]) -> dict[int, tuple[Tally, Completion
     `completion` give of loaded rows."""
     ids = list(audit_ids)
     tallies: dict[int, tuple[Tally, Completion]] = {}
-    graded = _grade_of_row()
     for start in range(0, len(ids), BATCH):
+        graded = _grade_of_row(ids[start : start + BATCH])
         rows = db.session.execute(
             select(
                 ChecklistRow.audit_id,
