@@ -167,6 +167,4 @@ def init_app() -> None:
         ("reports/_home_city.html", city_context, city_visible),
         ("reports/_home_national.html", national_context, national_visible),
     ):
-        add_home_panel(
-            HomePanel(template, _from_replica(Remembered(context)), visible, order=20)
-        )
+        add_home_panel(HomePanel(template, _from_replica(Remembered(context)), visible, order=20))
