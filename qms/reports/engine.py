@@ -12,7 +12,7 @@ import multiprocessing
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -171,44 +171,65 @@ def _forget_connections(engines: list[Any]) -> None:
         engine.dispose(close=False)
 
 
-def _lay_out_in_child(html: str, static_dir: Path, whole: bool) -> tuple[RenderedPdf | int, int]:
+@dataclass(frozen=True)
+class Layout:
+    """One job of a renderer process: a document to lay out (or only to count the pages of),
+    or a part already rendered, and the HTML of the page numbers to stamp on its pages."""
+
+    html: str | None = None
+    pdf: RenderedPdf | None = None
+    stamps: str | None = None
+    count_only: bool = False
+
+
+def _lay_out(job: Layout, static_dir: Path) -> tuple[RenderedPdf | int, int]:
     gc.collect()
-    laid_out = _weasyprint(html, static_dir) if whole else _page_count(html, static_dir)
-    return laid_out, os.getpid()
+    if job.count_only:
+        assert job.html is not None
+        return _page_count(job.html, static_dir), os.getpid()
+    pdf = job.pdf or _weasyprint(job.html or "", static_dir)
+    if job.stamps is not None:
+        pdf = _stamped(pdf, _weasyprint(job.stamps, static_dir))
+    return pdf, os.getpid()
+
+
+def _stamped(pdf: RenderedPdf, stamps: RenderedPdf) -> RenderedPdf:
+    """The part with one stamp page laid over each of its pages (bookmarks kept)."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf.content)))
+    for page, stamp in zip(writer.pages, PdfReader(io.BytesIO(stamps.content)).pages, strict=False):
+        page.merge_page(stamp)
+    out = io.BytesIO()
+    writer.write(out)
+    return RenderedPdf(content=out.getvalue(), pages=pdf.pages)
+
+
+def _run(jobs: list[Layout], processes: int) -> list[tuple[Any, int]]:
+    """The jobs' results in order, from `processes` forked processes at once when there are
+    more than one (each lays out one document at a time, so its memory stays that of the
+    largest part; the processes end with the batch), each with the id of its process."""
+    if processes <= 1 or len(jobs) <= 1:
+        return [_lay_out(job, static_root()) for job in jobs]
+    from qms.extensions import db
+
+    with ProcessPoolExecutor(
+        max_workers=min(processes, len(jobs)),
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_forget_connections,
+        initargs=(list(db.engines.values()),),
+    ) as pool:
+        return list(pool.map(_lay_out, jobs, [static_root()] * len(jobs)))
 
 
 def render_many(
     htmls: list[str], processes: int, counted: Sequence[str] = ()
 ) -> tuple[list[tuple[RenderedPdf, int]], list[int]]:
     """Render several documents, and lay out the `counted` ones only to count their pages, in
-    `processes` forked processes at once when there are more than one (each lays out one
-    document at a time, so its memory stays that of the largest part; the processes end with
-    the report); answers each PDF with the id of the process that rendered it, and the page
-    counts."""
-    jobs = [(html, False) for html in counted] + [(html, True) for html in htmls]
-    if processes <= 1 or len(jobs) <= 1:
-        static_dir = static_root()
-        results = [(_page_count(html, static_dir), os.getpid()) for html in counted]
-        results += [(render_pdf(html), os.getpid()) for html in htmls]
-    else:
-        from qms.extensions import db
-
-        with ProcessPoolExecutor(
-            max_workers=min(processes, len(jobs)),
-            mp_context=multiprocessing.get_context("fork"),
-            initializer=_forget_connections,
-            initargs=(list(db.engines.values()),),
-        ) as pool:
-            results = list(
-                pool.map(
-                    _lay_out_in_child,
-                    [html for html, _whole in jobs],
-                    [static_root()] * len(jobs),
-                    [whole for _html, whole in jobs],
-                )
-            )
+    `processes` processes at once (`_run`); answers each PDF with the id of the process that
+    rendered it, and the page counts."""
+    jobs = [Layout(html=html, count_only=True) for html in counted]
+    results = _run(jobs + [Layout(html=html) for html in htmls], processes)
     counts = [count for count, _pid in results[: len(counted)]]
-    return results[len(counted) :], counts  # type: ignore[return-value]
+    return results[len(counted) :], counts
 
 
 def render_processes() -> int:
@@ -238,9 +259,9 @@ def render_chunked(
     the long list is its own document, written and dropped before the next is laid out, so
     the peak is that of the largest part. The contents need the page where each slice starts:
     the slices are rendered first, several at once in forked processes (`render_many`), and
-    beside them a first layout of the front part that counts its pages; then the front part
-    with the contents' page numbers. Page numbers ("Page X of Y") are stamped on the merged
-    pages at the end; bookmarks are carried over from each part."""
+    beside them a first layout of the front part that counts its pages; then, again at once,
+    the front part with the contents' page numbers and the page numbers ("Page X of Y")
+    stamped on every part; the parts are joined last, their bookmarks carried over."""
     starts = chunk_starts(report_type, data)
     htmls = [
         render_html(report_type, request, data, part="chunk", chunk_start=start, **meta)
@@ -260,28 +281,49 @@ def render_chunked(
             )
         page += pdf.pages
     front_html = render_html(report_type, request, data, part="front", toc_pages=toc_pages, **meta)
-    front = render_pdf(front_html)
-    merged = _merge([front] + [pdf for _start, pdf in chunk_pdfs], request.locale)
-    return merged, [front_html, *htmls]
+    chunks = [pdf for _start, pdf in chunk_pdfs]
+    # the front part's final layout and the page numbers of every part, at once
+    done = _numbered(
+        [Layout(html=front_html), *(Layout(pdf=pdf) for pdf in chunks)],
+        [front_pages, *(pdf.pages for pdf in chunks)],
+        request.locale,
+        render_processes(),
+    )
+    if done[0].pages != front_pages:
+        # the contents' page numbers moved the end of the front part: number every page again
+        front = render_pdf(front_html)
+        done = _numbered(
+            [Layout(pdf=front), *(Layout(pdf=pdf) for pdf in chunks)],
+            [front.pages, *(pdf.pages for pdf in chunks)],
+            request.locale,
+            1,
+        )
+    return _concatenated(done), [front_html, *htmls]
 
 
-def _merge(parts: list[RenderedPdf], locale: str) -> RenderedPdf:
+def _numbered(
+    jobs: list[Layout], pages: list[int], locale: str, processes: int
+) -> list[RenderedPdf]:
+    """The jobs' parts, of these page counts, each with its pages' "Page X of Y" stamped on."""
+    total, first, stamped = sum(pages), 1, []
+    with force_locale(locale):
+        for job, count in zip(jobs, pages, strict=True):
+            stamps = render_template("pdf/page_numbers.html", first=first, pages=count, total=total)
+            stamped.append(replace(job, stamps=stamps))
+            first += count
+    return [pdf for pdf, _pid in _run(stamped, processes)]
+
+
+def _concatenated(parts: list[RenderedPdf]) -> RenderedPdf:
     writer = PdfWriter()
     for index, part in enumerate(parts):
         reader = PdfReader(io.BytesIO(part.content))
         writer.append(reader, import_outline=True)
         if index == 0 and reader.metadata:
             writer.add_metadata(dict(reader.metadata))
-    total = len(writer.pages)
-    with force_locale(locale):
-        numbers = PdfReader(
-            io.BytesIO(render_pdf(render_template("pdf/page_numbers.html", pages=total)).content)
-        )
-    for page, stamp in zip(writer.pages, numbers.pages, strict=True):
-        page.merge_page(stamp)
     out = io.BytesIO()
     writer.write(out)
-    return RenderedPdf(content=out.getvalue(), pages=total)
+    return RenderedPdf(content=out.getvalue(), pages=len(writer.pages))
 
 
 def report_title_of(report: Any) -> str:
