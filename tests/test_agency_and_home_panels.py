@@ -254,3 +254,20 @@ def test_a_dashboard_is_served_again_until_what_it_shows_changes(
     web_app.config["DASHBOARD_MEMO"] = False
     fresh, _count = dashboards(client, web_app)
     assert changed == fresh != first
+
+
+def test_the_review_panel_names_the_first_documents_of_each_state(scene, client, auth, monkeypatch):
+    """A city has hundreds of documents due for review: the panel names the first of each
+    state and links to the master list filtered to all of them."""
+    w = scene.w
+    monkeypatch.setattr(document_queries, "HOME_PANEL_REVIEWS", 1)
+    late = new_document(w.officer, w.dukcapil, "SOP arsip lama")
+    effective_revision(
+        late, w.officer, agency_head(w.dukcapil), effective_on=today() - timedelta(days=500)
+    )
+    panel = document_queries.reviews_needing_attention(w.officer)
+    overdue = panel["reviews"][document_queries.ReviewState.OVERDUE]
+    assert [d.title for d in overdue] == ["SOP KK"]  # the first of the two, by code
+    page = home(client, auth, w.officer)
+    assert "SOP KK" in page and "SOP arsip lama" not in page
+    assert "/documents/?review=overdue" in page

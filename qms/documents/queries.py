@@ -205,10 +205,21 @@ MASTER_LIST_COLUMNS = [
 # --- the panels ---------------------------------------------------------------------------
 
 
+#: the documents the home panel names per review state (the master list filters them all)
+HOME_PANEL_REVIEWS = 10
+
+
 def reviews_needing_attention(user: User, today: date | None = None) -> dict[str, Any]:
-    """For the home panel: the user's documents whose review is overdue or due soon."""
+    """For the home panel: the first of the user's documents whose review is overdue or due
+    soon (a city administrator's city has hundreds)."""
     reviews = {
-        state: master_list(user, MasterListFilter(review=state), today)
+        state: list(
+            db.session.scalars(
+                master_list_query(user, MasterListFilter(review=state), today).limit(
+                    HOME_PANEL_REVIEWS
+                )
+            ).unique()
+        )
         for state in (ReviewState.OVERDUE, ReviewState.DUE)
     }
     return {
