@@ -58,10 +58,16 @@ def _portal(form: GenerateForm, scope: portal.PortalScope, status: int = 200):
     ), status
 
 
+def _scope() -> portal.PortalScope:
+    # the user itself, not the request's proxy: the scope asks it thousands of times at
+    # national scale (each report type of each agency)
+    return portal.portal_scope(current_user._get_current_object())
+
+
 @bp.get("/", endpoint="portal")
 @login_required
 def portal_page():
-    scope = portal.portal_scope(current_user)
+    scope = _scope()
     return _portal(_generate_form(scope), scope)
 
 
@@ -74,7 +80,7 @@ _FIELDS = {"city": "city_id", "agency": "agency_id", "record": "record_reference
 def generate():
     """Open to read-only roles too (qms/web.py): it writes to the report archive only. A
     refused combination is shown on the form with the values kept, as any refused input."""
-    scope = portal.portal_scope(current_user)
+    scope = _scope()
     form = _generate_form(scope)
     if not form.validate():
         return _portal(form, scope, 422)
