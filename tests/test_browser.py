@@ -29,6 +29,7 @@ from tests.browser import (
     served,
 )
 from tests.conftest import empty_tables
+from tests.factories import AgencyFactory, CityFactory
 
 OFFICER = "mutu.dukcapil@demo.qms.id"
 AUDITOR = "auditor.bakeuda@demo.qms.id"
@@ -44,6 +45,9 @@ def site(_schema, test_settings) -> Iterator[dict]:
     with app.app_context():
         result = app.test_cli_runner().invoke(args=["qms", "seed-demo"])
         assert result.exit_code == 0, result.output
+        # a second city: the BSN reviewer reads several, as in production
+        AgencyFactory(city=CityFactory(name="Kota Contoh"), name="Inspektorat Kota Contoh")
+        db.session.commit()
         ids = _record_ids()
         db.session.remove()
         with served(app) as base_url:
@@ -406,6 +410,24 @@ def test_without_javascript_the_checklist_attaches_and_saves_keeping_what_was_ty
 
 
 # --- search ------------------------------------------------------------------------------
+
+
+def test_the_reviewer_lists_the_agencies_of_the_city_chosen(browser, site):
+    """The report portal of a reader of several cities lists the agencies of the city chosen
+    (the page again with it), keeping the report type chosen before."""
+    page = signed_in(browser, site, REVIEWER, PHONE)
+    page.goto("/reports/")
+    expect(page.locator("select[name=agency_id]")).to_have_count(0)
+    page.select_option("select[name=report]", "agency-compliance")
+    with page.expect_navigation():
+        page.select_option("select[name=city_id]", label="Kota Kupang")
+    agencies = page.locator("select[name=agency_id]")
+    expect(agencies).to_contain_text("Dinas Kependudukan")
+    assert "Inspektorat Kota Contoh" not in agencies.inner_text()
+    assert page.locator("select[name=report]").input_value() == "agency-compliance"
+    assert page_overflow(page) <= 0
+    screenshot(page, "phone-reports-city-chosen")
+    page.context.close()
 
 
 def test_searching_from_the_header_on_the_phone(browser, site):

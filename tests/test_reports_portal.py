@@ -17,7 +17,7 @@ from qms import web
 from qms.core.roles import Role
 from qms.core.timeutil import today
 from qms.extensions import db
-from qms.organisations.models import Agency
+from qms.organisations.models import Agency, City
 from qms.reports.models import GeneratedReport, ReportStatus
 from tests.factories import AgencyFactory, UnitFactory, user_with_role
 from tests.factories_documents import (
@@ -131,6 +131,37 @@ def _choices(page: str, field: str) -> list[str]:
     """The option values of one of the portal form's selects."""
     select = re.search(rf'<select[^>]*name="{field}"[^>]*>(.*?)</select>', page, re.S)
     return re.findall(r'<option[^>]*value="([^"]*)"', select.group(1)) if select else []
+
+
+def test_a_reader_of_several_cities_chooses_the_city_then_its_agency(client, auth, kupang):
+    """BSN reads every city (hundreds of agencies): the portal lists the agencies of the city
+    chosen, keeping the report type and language chosen before; the types that need an agency
+    are offered before any city is chosen."""
+    elsewhere = AgencyFactory(name="Inspektorat Kota Lain")
+    reviewer = user_with_role(Role.BSN_REVIEWER)
+    auth.login(reviewer)
+    first = client.get("/reports/").data.decode()
+    assert _choices(first, "city_id") == [
+        "",
+        *sorted(
+            [str(kupang["city"].id), str(elsewhere.city_id)],
+            key=lambda i: db.session.get(City, int(i)).name,
+        ),
+    ]
+    assert 'name="agency_id"' not in first and "Dinas Dukcapil" not in first
+    assert "agency-compliance" in _choices(first, "report")
+    assert f'href="/reports/?city_id={elsewhere.city_id}"' in first  # without JavaScript
+    chosen = client.get(
+        f"/reports/?city_id={kupang['city'].id}&report=agency-compliance&locale=en"
+    ).data.decode()
+    agencies = set(_choices(chosen, "agency_id"))
+    assert {str(kupang["dukcapil"].id), str(kupang["rsud"].id)} <= agencies
+    assert str(elsewhere.id) not in agencies and "" in agencies  # "the whole city" too
+    assert re.search(r'<option selected value="agency-compliance">', chosen)
+    assert re.search(r'<option selected value="en">', chosen)
+    # the agency of another city is still accepted when posted (the service checks it)
+    made = _generate(client, elsewhere.city, elsewhere, report="agency-compliance")
+    assert made.status_code == 303 and _latest().agency_id == elsewhere.id
 
 
 def test_agency_officer_only_gets_reports_about_their_own_agency(client, auth, kupang):

@@ -10,10 +10,12 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from qms.accounts.models import User
 from qms.core import access
 from qms.core.errors import PermissionDenied, ValidationFailed
+from qms.core.readiness import first_of_each
 from qms.extensions import db
 from qms.organisations import queries as organisations
 from qms.organisations.models import Agency, City
@@ -138,6 +140,9 @@ class PortalScope:
     agencies: list[Agency]
     #: some offered type may be generated about a whole city (no agency chosen)
     whole_city: bool
+    #: the user reads several cities: agencies are offered for the chosen one only
+    city_first: bool = False
+    chosen_city: City | None = None
 
 
 def _candidates(
@@ -158,20 +163,27 @@ def _candidates(
         yield from (ReportRequest(city=a.city, agency=a, requested_by=user) for a in agencies)
 
 
-def portal_scope(user: User) -> PortalScope:
+def portal_scope(user: User, city_id: int | None = None) -> PortalScope:
     """The portal's choices, decided by each report type's own rule (ReportType.may), so the
-    portal never offers what generating would refuse."""
+    portal never offers what generating would refuse. A reader of several cities (BSN: every
+    city, hundreds of agencies) is offered the agencies of the chosen city only; which types
+    need an agency is then judged on the first agency of each city."""
     visible_cities = organisations.visible_cities(user)
-    visible_agencies = organisations.visible_agencies(user)
+    chosen = next((c for c in visible_cities if c.id == city_id), None)
+    city_first = len(visible_cities) > 1
+    if not city_first:
+        offered = organisations.visible_agencies(user)
+        judged = offered
+    else:
+        offered = organisations.visible_agencies(user, chosen) if chosen else []
+        judged = offered + _first_agency_of_each_city(user)
     types: list[ReportType] = []
     city_ids: set[int] = set()
     agency_ids: set[int] = set()
     whole_city = False
     for rtype in report_types():
         allowed = [
-            r
-            for r in _candidates(rtype, user, visible_cities, visible_agencies)
-            if rtype.may(user, r)
+            r for r in _candidates(rtype, user, visible_cities, judged) if rtype.may(user, r)
         ]
         if not allowed:
             continue
@@ -189,6 +201,18 @@ def portal_scope(user: User) -> PortalScope:
     return PortalScope(
         types=types,
         cities=[c for c in visible_cities if c.id in city_ids],
-        agencies=[a for a in visible_agencies if a.id in agency_ids],
+        agencies=[a for a in offered if a.id in agency_ids],
         whole_city=whole_city,
+        city_first=city_first,
+        chosen_city=chosen,
     )
+
+
+def _first_agency_of_each_city(user: User) -> list[Agency]:
+    first = first_of_each(
+        organisations.agencies_query(user).with_only_columns(Agency.id),
+        Agency.city_id,
+        Agency.name,
+        Agency.id,
+    )
+    return list(db.session.scalars(select(Agency).where(Agency.id.in_(first))))

@@ -35,13 +35,18 @@ def _generate_form(scope: portal.PortalScope) -> GenerateForm:
     """Only the types, cities and agencies the user may generate a report for."""
     form = GenerateForm()
     form.report.choices = [SelectChoice(t.key, str(t.title)) for t in scope.types]
-    form.city_id.choices = [SelectChoice(c.id, c.name) for c in scope.cities]
+    choose = [SelectChoice("", _("— choose a city —"))] if scope.city_first else []
+    form.city_id.choices = choose + [SelectChoice(c.id, c.name) for c in scope.cities]
     whole_city = [SelectChoice("", _("— the whole city —"))] if scope.whole_city else []
     form.agency_id.choices = whole_city + [
-        SelectChoice(a.id, a.name, optgroup=a.city.name) for a in scope.agencies
+        SelectChoice(a.id, a.name, optgroup=None if scope.city_first else a.city.name)
+        for a in scope.agencies
     ]
     if not form.is_submitted():
-        form.locale.data = str(get_locale() or "id")
+        # the city chosen to list its agencies comes back with the type chosen before
+        form.report.data = request.args.get("report")
+        form.city_id.data = scope.chosen_city.id if scope.chosen_city else None
+        form.locale.data = request.args.get("locale") or str(get_locale() or "id")
     return form
 
 
@@ -55,13 +60,16 @@ def _portal(form: GenerateForm, scope: portal.PortalScope, status: int = 200):
         ),
         status_labels=STATUS_LABELS,
         takes_period=portal.takes_period,
+        scope=scope,
     ), status
 
 
 def _scope() -> portal.PortalScope:
     # the user itself, not the request's proxy: the scope asks it thousands of times at
     # national scale (each report type of each agency)
-    return portal.portal_scope(current_user._get_current_object())
+    return portal.portal_scope(
+        current_user._get_current_object(), request.values.get("city_id", type=int)
+    )
 
 
 @bp.get("/", endpoint="portal")

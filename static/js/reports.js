@@ -17,3 +17,21 @@
   }
   window.setTimeout(poll, 1000);
 })();
+
+// Report portal, for a reader of several cities: choosing a city lists its agencies (the page
+// again with that city, keeping the chosen report type and language). Without JavaScript the
+// page links each city instead.
+(function () {
+  "use strict";
+  var city = document.querySelector("select[data-lists-agencies]");
+  if (!city || !window.URLSearchParams) { return; }
+  city.addEventListener("change", function () {
+    var params = new URLSearchParams();
+    if (city.value) { params.set("city_id", city.value); }
+    ["report", "locale"].forEach(function (name) {
+      var chosen = city.form.elements[name];
+      if (chosen && chosen.value) { params.set(name, chosen.value); }
+    });
+    window.location.assign(city.getAttribute("data-lists-agencies") + "?" + params.toString());
+  });
+})();
