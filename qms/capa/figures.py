@@ -227,34 +227,34 @@ def _agency_names(agency_ids: list[int]) -> dict[int, str]:
 
 
 def _complaint_figures(result: Dashboard, complaints: Select) -> None:
-    """Complaints by channel with their answers, and the days taken to answer."""
+    """Complaints by channel with their answers, and the days taken to answer: one pass over
+    the complaints, grouped by channel and days taken (a few hundred groups for a country's
+    120 000 complaints)."""
     limit = setting("COMPLAINT_RESPONSE_DAYS")
     days = Complaint.response_days()
-    by_channel = {
-        channel: (total, answered, mean, in_time)
-        for channel, total, answered, mean, in_time in db.session.execute(
-            complaints.with_only_columns(
-                Complaint.channel,
-                func.count(),
-                func.count(days),
-                func.avg(days),
-                _count_if(Complaint.answered_within(limit)),
-            ).group_by(Complaint.channel)
-        )
-    }
-    for channel in Channel:
-        if channel not in by_channel:
-            continue
-        total, answered, mean, in_time = by_channel[channel]
-        label = str(CHANNEL_LABELS[channel])
-        result.complaints_by_channel.append((label, total))
-        result.response_by_channel.append((label, answered, _mean(mean), in_time / total))
+    #: per channel: complaints, answered, working days taken in all, answered in time
+    per_channel: dict[Channel, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     buckets: Counter = Counter()
-    for taken, count in db.session.execute(
-        complaints.with_only_columns(days, func.count()).group_by(days)
+    for channel, taken, count, in_time in db.session.execute(
+        complaints.with_only_columns(
+            Complaint.channel, days, func.count(), _count_if(Complaint.answered_within(limit))
+        ).group_by(Complaint.channel, days)
     ):
+        figures = per_channel[channel]
+        figures[0] += count
+        figures[3] += in_time
         if taken is None:
             result.unanswered += count
         else:
+            figures[1] += count
+            figures[2] += taken * count
             buckets[bucket_of(taken, RESPONSE_BUCKETS)] += count
+    for channel in Channel:
+        if channel not in per_channel:
+            continue
+        total, answered, days_taken, in_time = per_channel[channel]
+        label = str(CHANNEL_LABELS[channel])
+        result.complaints_by_channel.append((label, total))
+        mean = days_taken / answered if answered else None
+        result.response_by_channel.append((label, answered, mean, in_time / total))
     result.response_buckets = [(label, buckets[label]) for _l, _h, label in RESPONSE_BUCKETS]
