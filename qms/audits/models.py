@@ -3,7 +3,6 @@ plan, checklist and graded findings."""
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -12,7 +11,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from qms.accounts.models import User
-from qms.core.labels import labelled
+from qms.core.labels import LabelledEnum, labelled
 from qms.core.models import (
     ArchivableMixin,
     AuditedMixin,
@@ -25,23 +24,16 @@ from qms.organisations.models import Agency, City
 from qms.standards.models import Clause, Question, Standard
 
 
-class AuditKind(enum.StrEnum):
-    INTERNAL = "internal"
-    BSN_GUIDANCE = "bsn_guidance"
-    STAGE_1 = "stage_1"
-    STAGE_2 = "stage_2"
-    SURVEILLANCE = "surveillance"
-    FOLLOW_UP = "follow_up"
+class AuditKind(LabelledEnum):
+    INTERNAL = "internal", _l("Internal audit")
+    BSN_GUIDANCE = "bsn_guidance", _l("BSN guidance assessment")
+    STAGE_1 = "stage_1", _l("Certification stage 1")
+    STAGE_2 = "stage_2", _l("Certification stage 2")
+    SURVEILLANCE = "surveillance", _l("Surveillance audit")
+    FOLLOW_UP = "follow_up", _l("Follow-up audit")
 
 
-AUDIT_KIND_LABELS = {
-    AuditKind.INTERNAL: _l("Internal audit"),
-    AuditKind.BSN_GUIDANCE: _l("BSN guidance assessment"),
-    AuditKind.STAGE_1: _l("Certification stage 1"),
-    AuditKind.STAGE_2: _l("Certification stage 2"),
-    AuditKind.SURVEILLANCE: _l("Surveillance audit"),
-    AuditKind.FOLLOW_UP: _l("Follow-up audit"),
-}
+AUDIT_KIND_LABELS = AuditKind.labels()
 
 #: the first part of an audit's reference (AMI-2026-DUKCAPIL) and so of its finding numbers
 AUDIT_KIND_PREFIXES = {
@@ -54,43 +46,30 @@ AUDIT_KIND_PREFIXES = {
 }
 
 
-class AuditStatus(enum.StrEnum):
-    PLANNED = "planned"
-    IN_PROGRESS = "in_progress"
-    REPORTED = "reported"
-    CLOSED = "closed"
+class AuditStatus(LabelledEnum):
+    PLANNED = "planned", _l("Planned")
+    IN_PROGRESS = "in_progress", _l("In progress")
+    REPORTED = "reported", _l("Reported")
+    CLOSED = "closed", _l("Closed")
 
 
-AUDIT_STATUS_LABELS = {
-    AuditStatus.PLANNED: _l("Planned"),
-    AuditStatus.IN_PROGRESS: _l("In progress"),
-    AuditStatus.REPORTED: _l("Reported"),
-    AuditStatus.CLOSED: _l("Closed"),
-}
+AUDIT_STATUS_LABELS = AuditStatus.labels()
 
 #: the report is issued: the audit's findings are final and its figures count
 REPORTED_STATES = (AuditStatus.REPORTED, AuditStatus.CLOSED)
 
 
-class RowResult(enum.StrEnum):
-    CONFORM = "conform"
-    NONCONFORM = "nonconform"
-    OBSERVATION = "observation"
-    OPPORTUNITY = "opportunity"
-    GOOD_PRACTICE = "good_practice"
-    NOT_APPLICABLE = "not_applicable"
-    NOT_AUDITED = "not_audited"
+class RowResult(LabelledEnum):
+    CONFORM = "conform", _l("Conform")
+    NONCONFORM = "nonconform", _l("Nonconform")
+    OBSERVATION = "observation", _l("Observation")
+    OPPORTUNITY = "opportunity", _l("Opportunity for improvement")
+    GOOD_PRACTICE = "good_practice", _l("Good practice")
+    NOT_APPLICABLE = "not_applicable", _l("Not applicable")
+    NOT_AUDITED = "not_audited", _l("Not audited")
 
 
-ROW_RESULT_LABELS = {
-    RowResult.CONFORM: _l("Conform"),
-    RowResult.NONCONFORM: _l("Nonconform"),
-    RowResult.OBSERVATION: _l("Observation"),
-    RowResult.OPPORTUNITY: _l("Opportunity for improvement"),
-    RowResult.GOOD_PRACTICE: _l("Good practice"),
-    RowResult.NOT_APPLICABLE: _l("Not applicable"),
-    RowResult.NOT_AUDITED: _l("Not audited"),
-}
+ROW_RESULT_LABELS = RowResult.labels()
 
 #: results that make the row a finding (each grade names the result it belongs to)
 FINDING_RESULTS = frozenset({RowResult.NONCONFORM, RowResult.OBSERVATION, RowResult.OPPORTUNITY})
@@ -134,7 +113,7 @@ class ProgrammeItem(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     agency_id: Mapped[int] = mapped_column(
         ForeignKey("agencies.id"), index=True, info=labelled(_l("Agency"))
     )
-    kind: Mapped[AuditKind] = enum_column(AuditKind, _l("Kind of audit"), AUDIT_KIND_LABELS)
+    kind: Mapped[AuditKind] = enum_column(AuditKind, _l("Kind of audit"))
     #: the standard the audit is planned against; None (items planned before a second standard
     #: was loaded): the quality standard
     standard_id: Mapped[int | None] = mapped_column(
@@ -197,13 +176,9 @@ class Audit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     standard_id: Mapped[int] = mapped_column(
         ForeignKey("standards.id"), info=labelled(_l("Standard"))
     )
-    kind: Mapped[AuditKind] = enum_column(AuditKind, _l("Kind of audit"), AUDIT_KIND_LABELS)
+    kind: Mapped[AuditKind] = enum_column(AuditKind, _l("Kind of audit"))
     status: Mapped[AuditStatus] = enum_column(
-        AuditStatus,
-        _l("Status"),
-        AUDIT_STATUS_LABELS,
-        default=AuditStatus.PLANNED,
-        index=True,
+        AuditStatus, _l("Status"), default=AuditStatus.PLANNED, index=True
     )
     objectives: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Objectives")))
     #: clause numbers in scope; a number covers its sub-clauses
@@ -398,9 +373,7 @@ class ChecklistRow(AuditedMixin, TimestampMixin, VersionedMixin, db.Model):
     #: the auditor's own question for an added row
     text: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Question")))
     #: None while unanswered
-    result: Mapped[RowResult | None] = enum_column(
-        RowResult, _l("Result"), ROW_RESULT_LABELS, default=None
-    )
+    result: Mapped[RowResult | None] = enum_column(RowResult, _l("Result"), default=None)
     notes: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Notes")))
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     answered_at: Mapped[datetime | None] = mapped_column(default=None)

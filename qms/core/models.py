@@ -17,7 +17,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from qms.core.errors import StaleRecordError
-from qms.core.labels import labelled
+from qms.core.labels import LabelledEnum, labelled
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 
@@ -141,13 +141,16 @@ def str_enum(enum_cls: type[enum.Enum], length: int = 32) -> Enum:
 def enum_column(
     enum_cls: type[enum.Enum],
     label: Any,
-    value_labels: Mapping[Any, Any],
+    value_labels: Mapping[Any, Any] | None = None,
     *,
     length: int = 32,
     **options: Any,
 ) -> Any:
     """A column of one of an enum's values (`str_enum`), with its label and its values' labels
-    (read by the forms, the history tables and the API)."""
+    (read by the forms, the history tables and the API): a `LabelledEnum`'s own, or those given
+    for an enum whose values are not all labelled."""
+    if value_labels is None and issubclass(enum_cls, LabelledEnum):
+        value_labels = enum_cls.labels()
     return mapped_column(str_enum(enum_cls, length), info=labelled(label, value_labels), **options)
 
 

@@ -25,7 +25,7 @@ from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.accounts.models import User
-from qms.core.labels import label_of, labelled
+from qms.core.labels import LabelledEnum, label_of, labelled
 from qms.core.models import (
     ArchivableMixin,
     AuditedMixin,
@@ -40,25 +40,17 @@ from qms.organisations.models import Agency, Unit
 from qms.standards.models import Clause
 
 
-class DocumentType(enum.StrEnum):
-    QUALITY_POLICY = "quality_policy"
-    QUALITY_MANUAL = "quality_manual"
-    PROCEDURE = "procedure"
-    WORK_INSTRUCTION = "work_instruction"
-    FORM = "form"
-    SERVICE_STANDARD = "service_standard"
-    RECORD = "record"
+class DocumentType(LabelledEnum):
+    QUALITY_POLICY = "quality_policy", _l("Quality policy")
+    QUALITY_MANUAL = "quality_manual", _l("Quality manual")
+    PROCEDURE = "procedure", _l("Quality procedure (SOP)")
+    WORK_INSTRUCTION = "work_instruction", _l("Work instruction")
+    FORM = "form", _l("Form")
+    SERVICE_STANDARD = "service_standard", _l("Service standard")
+    RECORD = "record", _l("Record")
 
 
-DOCUMENT_TYPE_LABELS = {
-    DocumentType.QUALITY_POLICY: _l("Quality policy"),
-    DocumentType.QUALITY_MANUAL: _l("Quality manual"),
-    DocumentType.PROCEDURE: _l("Quality procedure (SOP)"),
-    DocumentType.WORK_INSTRUCTION: _l("Work instruction"),
-    DocumentType.FORM: _l("Form"),
-    DocumentType.SERVICE_STANDARD: _l("Service standard"),
-    DocumentType.RECORD: _l("Record"),
-}
+DOCUMENT_TYPE_LABELS = DocumentType.labels()
 
 #: the `{type}` part of a document code, as Indonesian offices abbreviate the types
 DOCUMENT_TYPE_PREFIXES = {
@@ -72,44 +64,32 @@ DOCUMENT_TYPE_PREFIXES = {
 }
 
 
-class RevisionState(enum.StrEnum):
-    DRAFT = "draft"
-    IN_REVIEW = "in_review"
-    APPROVED = "approved"
-    EFFECTIVE = "effective"
-    SUPERSEDED = "superseded"
-    OBSOLETE = "obsolete"
+class RevisionState(LabelledEnum):
+    DRAFT = "draft", _l("Draft")
+    IN_REVIEW = "in_review", _l("In review")
+    APPROVED = "approved", _l("Approved")
+    EFFECTIVE = "effective", lazy_pgettext("in force", "Effective")
+    SUPERSEDED = "superseded", _l("Superseded")
+    OBSOLETE = "obsolete", _l("Obsolete")
     #: a draft that did not go ahead: kept with its history, never current
-    DISCARDED = "discarded"
+    DISCARDED = "discarded", _l("Discarded")
 
 
-REVISION_STATE_LABELS = {
-    RevisionState.DRAFT: _l("Draft"),
-    RevisionState.IN_REVIEW: _l("In review"),
-    RevisionState.APPROVED: _l("Approved"),
-    RevisionState.EFFECTIVE: lazy_pgettext("in force", "Effective"),
-    RevisionState.SUPERSEDED: _l("Superseded"),
-    RevisionState.OBSOLETE: _l("Obsolete"),
-    RevisionState.DISCARDED: _l("Discarded"),
-}
+REVISION_STATE_LABELS = RevisionState.labels()
 
 #: revisions still being worked on; a document has at most one
 OPEN_STATES = frozenset({RevisionState.DRAFT, RevisionState.IN_REVIEW, RevisionState.APPROVED})
 
 
-class DocumentStatus(enum.StrEnum):
+class DocumentStatus(LabelledEnum):
     """The document's place in the master list, derived from its revisions."""
 
-    NOT_YET_EFFECTIVE = "not_yet_effective"
-    EFFECTIVE = "effective"
-    WITHDRAWN = "withdrawn"
+    NOT_YET_EFFECTIVE = "not_yet_effective", _l("Not yet effective")
+    EFFECTIVE = "effective", lazy_pgettext("in force", "Effective")
+    WITHDRAWN = "withdrawn", _l("Withdrawn")
 
 
-DOCUMENT_STATUS_LABELS = {
-    DocumentStatus.NOT_YET_EFFECTIVE: _l("Not yet effective"),
-    DocumentStatus.EFFECTIVE: lazy_pgettext("in force", "Effective"),
-    DocumentStatus.WITHDRAWN: _l("Withdrawn"),
-}
+DOCUMENT_STATUS_LABELS = DocumentStatus.labels()
 
 
 class ReviewState(enum.StrEnum):
@@ -120,15 +100,12 @@ class ReviewState(enum.StrEnum):
     OVERDUE = "overdue"
 
 
-class ReviewOutcome(enum.StrEnum):
-    NO_CHANGE = "no_change"
-    REVISION = "revision"
+class ReviewOutcome(LabelledEnum):
+    NO_CHANGE = "no_change", _l("No change needed")
+    REVISION = "revision", _l("New revision started")
 
 
-REVIEW_OUTCOME_LABELS = {
-    ReviewOutcome.NO_CHANGE: _l("No change needed"),
-    ReviewOutcome.REVISION: _l("New revision started"),
-}
+REVIEW_OUTCOME_LABELS = ReviewOutcome.labels()
 
 
 def add_months(day: date, months: int) -> date:
@@ -157,7 +134,7 @@ class Document(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db
     agency_id: Mapped[int] = mapped_column(
         ForeignKey("agencies.id"), index=True, info=labelled(_l("Agency"))
     )
-    doc_type: Mapped[DocumentType] = enum_column(DocumentType, _l("Type"), DOCUMENT_TYPE_LABELS)
+    doc_type: Mapped[DocumentType] = enum_column(DocumentType, _l("Type"))
     #: the number behind the code (numbering.py)
     seq: Mapped[int]
     code: Mapped[str] = mapped_column(String(64), info=labelled(_l("Code")))
@@ -319,7 +296,7 @@ class DocumentRevision(AuditedMixin, TimestampMixin, VersionedMixin, db.Model):
     )
     number: Mapped[int] = mapped_column(info=labelled(_l("Revision")))
     state: Mapped[RevisionState] = enum_column(
-        RevisionState, _l("Status"), REVISION_STATE_LABELS, default=RevisionState.DRAFT
+        RevisionState, _l("Status"), default=RevisionState.DRAFT
     )
     change_summary: Mapped[str] = mapped_column(
         String(500), info=labelled(_l("What changes in this revision"))
@@ -400,9 +377,7 @@ class DocumentReview(AuditedMixin, TimestampMixin, db.Model):
     )
     reviewed_on: Mapped[date] = mapped_column(info=labelled(_l("Review date")))
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), info=labelled(_l("Reviewer")))
-    outcome: Mapped[ReviewOutcome] = enum_column(
-        ReviewOutcome, _l("Outcome"), REVIEW_OUTCOME_LABELS
-    )
+    outcome: Mapped[ReviewOutcome] = enum_column(ReviewOutcome, _l("Outcome"))
     notes: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Notes")))
     #: the review date that was due when this review was held
     due_on: Mapped[date | None] = mapped_column(default=None, info=labelled(_l("Review due")))
@@ -445,9 +420,7 @@ class DocumentApprover(AuditedMixin, TimestampMixin, db.Model):
     agency_id: Mapped[int] = mapped_column(
         ForeignKey("agencies.id"), index=True, info=labelled(_l("Agency"))
     )
-    document_type: Mapped[DocumentType] = enum_column(
-        DocumentType, _l("Type"), DOCUMENT_TYPE_LABELS
-    )
+    document_type: Mapped[DocumentType] = enum_column(DocumentType, _l("Type"))
     role: Mapped[Role] = enum_column(Role, _l("Role"), ROLE_LABELS)
 
     @property

@@ -27,18 +27,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from qms.accounts.models import User
 from qms.capa.interface import Nonconformity
 from qms.core.labels import labelled
-from qms.core.models import ArchivableMixin, AuditedMixin, TimestampMixin, str_enum
+from qms.core.models import ArchivableMixin, AuditedMixin, TimestampMixin, enum_column
 from qms.extensions import db
 from qms.organisations.models import Agency, Unit
 from qms.planning.vocabulary import (
     DIRECTION_LABELS,
-    FREQUENCY_LABELS,
-    MEASURE_UNIT_LABELS,
-    MEASUREMENT_SOURCE_LABELS,
     OPEN_TREATMENT_STATUSES,
-    RISK_KIND_LABELS,
-    SIDE_LABELS,
-    TREATMENT_STATUS_LABELS,
     UNIT_SUFFIX,
     Direction,
     Frequency,
@@ -66,9 +60,7 @@ class _AgencyRecord(AuditedMixin, ArchivableMixin, TimestampMixin):
 class _ContextRecord(_AgencyRecord):
     """An issue or an interested party: inside or outside the agency, dated, reviewed."""
 
-    side: Mapped[Side] = mapped_column(
-        str_enum(Side), info=labelled(_l("Internal or external"), SIDE_LABELS)
-    )
+    side: Mapped[Side] = enum_column(Side, _l("Internal or external"))
     identified_on: Mapped[date] = mapped_column(info=labelled(_l("Identified on")))
     reviewed_on: Mapped[date | None] = mapped_column(
         default=None, info=labelled(_l("Last reviewed"))
@@ -127,16 +119,10 @@ class Objective(_AgencyRecord, db.Model):
         String(255), default="", info=labelled(_l("Process or service"))
     )
     indicator: Mapped[str] = mapped_column(String(255), info=labelled(_l("Indicator")))
-    unit: Mapped[MeasureUnit] = mapped_column(
-        str_enum(MeasureUnit), info=labelled(_l("Unit"), MEASURE_UNIT_LABELS)
-    )
+    unit: Mapped[MeasureUnit] = enum_column(MeasureUnit, _l("Unit"))
     target: Mapped[Decimal] = mapped_column(VALUE, info=labelled(_l("Target")))
-    direction: Mapped[Direction] = mapped_column(
-        str_enum(Direction), info=labelled(_l("Target direction"), DIRECTION_LABELS)
-    )
-    frequency: Mapped[Frequency] = mapped_column(
-        str_enum(Frequency), info=labelled(_l("Measured"), FREQUENCY_LABELS)
-    )
+    direction: Mapped[Direction] = enum_column(Direction, _l("Target direction"))
+    frequency: Mapped[Frequency] = enum_column(Frequency, _l("Measured"))
     data_source: Mapped[str] = mapped_column(
         String(255), default="", info=labelled(_l("Data source"))
     )
@@ -204,10 +190,8 @@ class Measurement(AuditedMixin, TimestampMixin, db.Model):
     period_start: Mapped[date] = mapped_column(info=labelled(_l("Period start")))
     period_end: Mapped[date] = mapped_column(info=labelled(_l("Period end")))
     value: Mapped[Decimal] = mapped_column(VALUE, info=labelled(_l("Value")))
-    source: Mapped[MeasurementSource] = mapped_column(
-        str_enum(MeasurementSource),
-        default=MeasurementSource.ENTERED,
-        info=labelled(_l("Source"), MEASUREMENT_SOURCE_LABELS),
+    source: Mapped[MeasurementSource] = enum_column(
+        MeasurementSource, _l("Source"), default=MeasurementSource.ENTERED
     )
     note: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Note")))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -257,9 +241,7 @@ class Risk(_AgencyRecord, db.Model):
         CheckConstraint(f"residual_impact {_RATING}", name="residual_impact_scale"),
     )
 
-    kind: Mapped[RiskKind] = mapped_column(
-        str_enum(RiskKind), info=labelled(_l("Risk or opportunity"), RISK_KIND_LABELS)
-    )
+    kind: Mapped[RiskKind] = enum_column(RiskKind, _l("Risk or opportunity"))
     title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Risk or opportunity")))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), info=labelled(_l("Unit")))
     process: Mapped[str] = mapped_column(
@@ -330,10 +312,8 @@ class Treatment(AuditedMixin, TimestampMixin, db.Model):
     action: Mapped[str] = mapped_column(Text, info=labelled(_l("Treatment action")))
     owner: Mapped[str] = mapped_column(String(200), info=labelled(_l("Person in charge")))
     due_on: Mapped[date] = mapped_column(info=labelled(_l("Due date")))
-    status: Mapped[TreatmentStatus] = mapped_column(
-        str_enum(TreatmentStatus),
-        default=TreatmentStatus.PLANNED,
-        info=labelled(_l("Status"), TREATMENT_STATUS_LABELS),
+    status: Mapped[TreatmentStatus] = enum_column(
+        TreatmentStatus, _l("Status"), default=TreatmentStatus.PLANNED
     )
     evidence: Mapped[str] = mapped_column(
         Text, default="", info=labelled(_l("Evidence of what was done"))

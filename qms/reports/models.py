@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -10,26 +9,21 @@ from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.accounts.models import User
-from qms.core.labels import labelled
+from qms.core.labels import LabelledEnum, labelled
 from qms.core.models import AuditedMixin, TimestampMixin, str_enum
 from qms.extensions import db
 from qms.files.models import StoredFile
 from qms.organisations.models import Agency, City
 
 
-class ReportStatus(enum.StrEnum):
-    QUEUED = "queued"
-    RENDERING = "rendering"
-    DONE = "done"
-    FAILED = "failed"
+class ReportStatus(LabelledEnum):
+    QUEUED = "queued", _l("Waiting in the queue")
+    RENDERING = "rendering", _l("Being rendered")
+    DONE = "done", _l("Ready")
+    FAILED = "failed", _l("Failed")
 
 
-STATUS_LABELS = {
-    ReportStatus.QUEUED: _l("Waiting in the queue"),
-    ReportStatus.RENDERING: _l("Being rendered"),
-    ReportStatus.DONE: _l("Ready"),
-    ReportStatus.FAILED: _l("Failed"),
-}
+STATUS_LABELS = ReportStatus.labels()
 
 
 class GeneratedReport(TimestampMixin, db.Model):

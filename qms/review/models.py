@@ -5,14 +5,13 @@ an owner and a due date, each of which may link to a document or a nonconformity
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qms.core.labels import labelled
+from qms.core.labels import LabelledEnum, labelled
 from qms.core.models import (
     ArchivableMixin,
     AuditedMixin,
@@ -24,42 +23,30 @@ from qms.extensions import db
 from qms.organisations.models import Agency
 
 
-class ReviewStatus(enum.StrEnum):
-    PLANNED = "planned"
-    PREPARED = "prepared"
-    HELD = "held"
-    CLOSED = "closed"
+class ReviewStatus(LabelledEnum):
+    PLANNED = "planned", _l("Planned")
+    PREPARED = "prepared", _l("Input pack prepared")
+    HELD = "held", _l("Held (minutes recorded)")
+    CLOSED = "closed", _l("Closed (all actions done)")
 
 
-STATUS_LABELS = {
-    ReviewStatus.PLANNED: _l("Planned"),
-    ReviewStatus.PREPARED: _l("Input pack prepared"),
-    ReviewStatus.HELD: _l("Held (minutes recorded)"),
-    ReviewStatus.CLOSED: _l("Closed (all actions done)"),
-}
+STATUS_LABELS = ReviewStatus.labels()
 
 
-class OutputKind(enum.StrEnum):
+class OutputKind(LabelledEnum):
     """The outputs of 9.3.3."""
 
-    IMPROVEMENT = "improvement"
-    QMS_CHANGE = "qms_change"
-    RESOURCE = "resource"
+    IMPROVEMENT = "improvement", _l("Decision on an opportunity for improvement")
+    QMS_CHANGE = "qms_change", _l("Change needed to the quality system")
+    RESOURCE = "resource", _l("Resource need")
 
 
-OUTPUT_LABELS = {
-    OutputKind.IMPROVEMENT: _l("Decision on an opportunity for improvement"),
-    OutputKind.QMS_CHANGE: _l("Change needed to the quality system"),
-    OutputKind.RESOURCE: _l("Resource need"),
-}
+OUTPUT_LABELS = OutputKind.labels()
 
 
-class ActionStatus(enum.StrEnum):
-    OPEN = "open"
-    DONE = "done"
-
-
-ACTION_STATUS_LABELS = {ActionStatus.OPEN: _l("Open"), ActionStatus.DONE: _l("Done")}
+class ActionStatus(LabelledEnum):
+    OPEN = "open", _l("Open")
+    DONE = "done", _l("Done")
 
 
 class ManagementReview(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.Model):
@@ -81,7 +68,7 @@ class ManagementReview(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedM
     venue: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("Venue")))
     agenda: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Agenda")))
     status: Mapped[ReviewStatus] = enum_column(
-        ReviewStatus, _l("Status"), STATUS_LABELS, default=ReviewStatus.PLANNED
+        ReviewStatus, _l("Status"), default=ReviewStatus.PLANNED
     )
     pack: Mapped[dict] = mapped_column(JSON, default=dict, info=labelled(_l("Input pack")))
     pack_hash: Mapped[str | None] = mapped_column(
@@ -173,7 +160,7 @@ class ReviewAction(AuditedMixin, TimestampMixin, db.Model):
     review_id: Mapped[int] = mapped_column(
         ForeignKey("management_reviews.id"), index=True, info=labelled(_l("Management review"))
     )
-    kind: Mapped[OutputKind] = enum_column(OutputKind, _l("Kind of output"), OUTPUT_LABELS)
+    kind: Mapped[OutputKind] = enum_column(OutputKind, _l("Kind of output"))
     input_key: Mapped[str] = mapped_column(
         String(64), default="", info=labelled(_l("Input it answers"))
     )
@@ -181,7 +168,7 @@ class ReviewAction(AuditedMixin, TimestampMixin, db.Model):
     owner: Mapped[str] = mapped_column(String(200), info=labelled(_l("Person in charge")))
     due_on: Mapped[date] = mapped_column(info=labelled(_l("Due date")))
     status: Mapped[ActionStatus] = enum_column(
-        ActionStatus, _l("Status"), ACTION_STATUS_LABELS, default=ActionStatus.OPEN
+        ActionStatus, _l("Status"), default=ActionStatus.OPEN
     )
     done_on: Mapped[date | None] = mapped_column(default=None, info=labelled(_l("Done on")))
     result: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("What was done")))

@@ -12,19 +12,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.accounts.models import User
 from qms.core.labels import labelled
-from qms.core.models import ArchivableMixin, AuditedMixin, TimestampMixin, str_enum
+from qms.core.models import ArchivableMixin, AuditedMixin, TimestampMixin, enum_column
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.organisations.models import Agency, Unit
 from qms.skm.vocabulary import (
-    AGE_LABELS,
-    CHANNEL_LABELS,
-    EDUCATION_LABELS,
     ELEMENT_LABELS,
     ELEMENTS,
-    GENDER_LABELS,
-    OCCUPATION_LABELS,
-    SURVEY_STATUS_LABELS,
     AgeBand,
     Channel,
     Education,
@@ -55,10 +49,8 @@ class Survey(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     period_end: Mapped[date] = mapped_column(info=labelled(_l("Period end")))
     #: the people the unit serves in the period: the minimum sample is read from it
     population: Mapped[int] = mapped_column(info=labelled(_l("Population served in the period")))
-    status: Mapped[SurveyStatus] = mapped_column(
-        str_enum(SurveyStatus),
-        default=SurveyStatus.COLLECTING,
-        info=labelled(_l("Status"), SURVEY_STATUS_LABELS),
+    status: Mapped[SurveyStatus] = enum_column(
+        SurveyStatus, _l("Status"), default=SurveyStatus.COLLECTING
     )
     closed_on: Mapped[date | None] = mapped_column(default=None, info=labelled(_l("Closed on")))
     published_on: Mapped[date | None] = mapped_column(
@@ -128,17 +120,13 @@ class Response(db.Model):
         ForeignKey("skm_surveys.id"), info=labelled(_l("Survey"))
     )
     answered_on: Mapped[date] = mapped_column(info=labelled(_l("Date")))
-    gender: Mapped[Gender | None] = mapped_column(
-        str_enum(Gender, 1), default=None, info=labelled(_l("Gender"), GENDER_LABELS)
+    gender: Mapped[Gender | None] = enum_column(Gender, _l("Gender"), length=1, default=None)
+    age: Mapped[AgeBand | None] = enum_column(AgeBand, _l("Age"), length=8, default=None)
+    education: Mapped[Education | None] = enum_column(
+        Education, _l("Education"), length=16, default=None
     )
-    age: Mapped[AgeBand | None] = mapped_column(
-        str_enum(AgeBand, 8), default=None, info=labelled(_l("Age"), AGE_LABELS)
-    )
-    education: Mapped[Education | None] = mapped_column(
-        str_enum(Education, 16), default=None, info=labelled(_l("Education"), EDUCATION_LABELS)
-    )
-    occupation: Mapped[Occupation | None] = mapped_column(
-        str_enum(Occupation, 16), default=None, info=labelled(_l("Occupation"), OCCUPATION_LABELS)
+    occupation: Mapped[Occupation | None] = enum_column(
+        Occupation, _l("Occupation"), length=16, default=None
     )
     service: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("Service used")))
     u1: Mapped[int] = mapped_column(SmallInteger, info=labelled(ELEMENT_LABELS["u1"]))
@@ -151,9 +139,7 @@ class Response(db.Model):
     u8: Mapped[int] = mapped_column(SmallInteger, info=labelled(ELEMENT_LABELS["u8"]))
     u9: Mapped[int] = mapped_column(SmallInteger, info=labelled(ELEMENT_LABELS["u9"]))
     suggestion: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Suggestions")))
-    channel: Mapped[Channel] = mapped_column(
-        str_enum(Channel, 8), info=labelled(_l("Received by"), CHANNEL_LABELS)
-    )
+    channel: Mapped[Channel] = enum_column(Channel, _l("Received by"), length=8)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("skm_imports.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

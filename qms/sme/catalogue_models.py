@@ -22,7 +22,6 @@ from qms.core.models import (
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.sme.vocabulary import (
-    CATEGORY_LABELS,
     ProductCategory,
 )
 
@@ -40,9 +39,7 @@ class ProductStandard(NumberedTitleMixin, AuditedMixin, db.Model):
     title_id: Mapped[str] = mapped_column(String(255))
     title_en: Mapped[str] = mapped_column(String(255))
     mandatory: Mapped[bool] = mapped_column(default=False, info=labelled(_l("Mandatory")))
-    category: Mapped[ProductCategory] = enum_column(
-        ProductCategory, _l("Category"), CATEGORY_LABELS
-    )
+    category: Mapped[ProductCategory] = enum_column(ProductCategory, _l("Category"))
     confirmed: Mapped[bool] = mapped_column(default=True, info=labelled(_l("Confirmed")))
     note: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Note")))
     #: what the standard calls the columns of its table (category, form, grade), when it has

@@ -42,15 +42,8 @@ from qms.sme.catalogue_models import (
     TestParameter,
 )
 from qms.sme.vocabulary import (
-    CATEGORY_LABELS,
     GRADE_LABELS,
-    GUIDANCE_KIND_LABELS,
-    READINESS_LABELS,
-    SCALE_LABELS,
-    SCHEME_LABELS,
-    SCHEME_TYPE_LABELS,
     STAGE_LABELS,
-    VERDICT_LABELS,
     WITHOUT_SURVEILLANCE,
     FindingGrade,
     GuidanceKind,
@@ -85,7 +78,7 @@ class Business(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db
         String(30), default="", info=labelled(_l("Phone / WhatsApp"))
     )
     email: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("E-mail")))
-    scale: Mapped[Scale] = enum_column(Scale, _l("Scale"), SCALE_LABELS)
+    scale: Mapped[Scale] = enum_column(Scale, _l("Scale"))
     workers: Mapped[int] = mapped_column(default=1, info=labelled(_l("Number of workers")))
     registered_on: Mapped[date] = mapped_column(info=labelled(_l("Registered with the office on")))
 
@@ -111,9 +104,7 @@ class Product(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.
     )
     name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Product name")))
     brand: Mapped[str] = mapped_column(String(200), default="", info=labelled(_l("Brand")))
-    category: Mapped[ProductCategory] = enum_column(
-        ProductCategory, _l("Category"), CATEGORY_LABELS
-    )
+    category: Mapped[ProductCategory] = enum_column(ProductCategory, _l("Category"))
     standard_id: Mapped[int | None] = mapped_column(
         ForeignKey("sme_product_standards.id"), info=labelled(_l("Applicable SNI"))
     )
@@ -147,15 +138,13 @@ class Pathway(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.
     standard_id: Mapped[int] = mapped_column(
         ForeignKey("sme_product_standards.id"), info=labelled(_l("Applicable SNI"))
     )
-    scheme: Mapped[Scheme] = enum_column(Scheme, _l("Scheme"), SCHEME_LABELS)
+    scheme: Mapped[Scheme] = enum_column(Scheme, _l("Scheme"))
     scheme_type: Mapped[SchemeType | None] = enum_column(
-        SchemeType, _l("ISO/IEC 17067 scheme type"), SCHEME_TYPE_LABELS, length=4
+        SchemeType, _l("ISO/IEC 17067 scheme type"), length=4
     )
-    stage: Mapped[Stage] = enum_column(
-        Stage, _l("Stage"), STAGE_LABELS, default=Stage.REGISTERED, index=True
-    )
+    stage: Mapped[Stage] = enum_column(Stage, _l("Stage"), default=Stage.REGISTERED, index=True)
     #: the stage to return to when a pathway on hold resumes
-    held_stage: Mapped[Stage | None] = enum_column(Stage, _l("Stage on hold"), STAGE_LABELS)
+    held_stage: Mapped[Stage | None] = enum_column(Stage, _l("Stage on hold"))
     hold_reason: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Reason")))
     withdraw_reason: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Reason")))
     lspro_name: Mapped[str] = mapped_column(
@@ -264,7 +253,7 @@ class StageRecord(AuditedMixin, TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pathway_id: Mapped[int] = mapped_column(ForeignKey("sme_pathways.id"), index=True)
-    stage: Mapped[Stage] = enum_column(Stage, _l("Stage"), STAGE_LABELS)
+    stage: Mapped[Stage] = enum_column(Stage, _l("Stage"))
     started_on: Mapped[date] = mapped_column(info=labelled(_l("From")))
     ended_on: Mapped[date | None] = mapped_column(
         default=None, info=labelled(lazy_pgettext("date range", "To"))
@@ -297,7 +286,7 @@ class ReadinessAnswer(AuditedMixin, db.Model):
     item_id: Mapped[int] = mapped_column(
         ForeignKey("sme_readiness_items.id"), info=labelled(_l("Item"))
     )
-    status: Mapped[ReadinessStatus] = enum_column(ReadinessStatus, _l("Status"), READINESS_LABELS)
+    status: Mapped[ReadinessStatus] = enum_column(ReadinessStatus, _l("Status"))
     note: Mapped[str] = mapped_column(String(500), default="", info=labelled(_l("Note")))
 
     pathway: Mapped[Pathway] = relationship(back_populates="readiness_answers")
@@ -311,7 +300,7 @@ class AuditFinding(AuditedMixin, TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pathway_id: Mapped[int] = mapped_column(ForeignKey("sme_pathways.id"), index=True)
-    grade: Mapped[FindingGrade] = enum_column(FindingGrade, _l("Grade"), GRADE_LABELS)
+    grade: Mapped[FindingGrade] = enum_column(FindingGrade, _l("Grade"))
     description: Mapped[str] = mapped_column(Text, info=labelled(_l("Finding")))
     raised_on: Mapped[date] = mapped_column(info=labelled(_l("Raised on")))
     due_on: Mapped[date] = mapped_column(info=labelled(_l("Fix by")))
@@ -373,9 +362,7 @@ class TestResult(AuditedMixin, db.Model):
     )
     value_text: Mapped[str | None] = mapped_column(String(100), info=labelled(_l("Result")))
     passed: Mapped[bool] = mapped_column(info=labelled(_l("Passed")))
-    verdict: Mapped[Verdict] = enum_column(
-        Verdict, _l("Verdict"), VERDICT_LABELS, length=16, default=Verdict.FAIL
-    )
+    verdict: Mapped[Verdict] = enum_column(Verdict, _l("Verdict"), length=16, default=Verdict.FAIL)
 
     lab_test: Mapped[LabTest] = relationship(back_populates="results")
     parameter: Mapped[TestParameter] = relationship()
@@ -461,7 +448,7 @@ class GuidanceVisit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     business_id: Mapped[int] = mapped_column(
         ForeignKey("sme_businesses.id"), index=True, info=labelled(_l("Business"))
     )
-    kind: Mapped[GuidanceKind] = enum_column(GuidanceKind, _l("Kind"), GUIDANCE_KIND_LABELS)
+    kind: Mapped[GuidanceKind] = enum_column(GuidanceKind, _l("Kind"))
     held_on: Mapped[date] = mapped_column(info=labelled(_l("Date")))
     officer_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id"), info=labelled(_l("Officer"))

@@ -18,13 +18,6 @@ from qms.core.models import ArchivableMixin, AuditedMixin, TimestampMixin, enum_
 from qms.extensions import db
 from qms.organisations.models import Agency, City, Unit
 from qms.support.vocabulary import (
-    EVALUATOR_ROLE_LABELS,
-    EVENT_KIND_LABELS,
-    METHOD_LABELS,
-    PROVIDER_KIND_LABELS,
-    PROVIDER_STATUS_LABELS,
-    RESULT_LABELS,
-    STATE_LABELS,
     EvaluatorRole,
     EventKind,
     InstrumentState,
@@ -68,9 +61,7 @@ class Instrument(_AgencyRecord, db.Model):
         String(255), default="", info=labelled(_l("Required accuracy"))
     )
     interval_months: Mapped[int] = mapped_column(info=labelled(_l("Calibration interval (months)")))
-    method: Mapped[TraceabilityMethod] = enum_column(
-        TraceabilityMethod, _l("Method"), METHOD_LABELS
-    )
+    method: Mapped[TraceabilityMethod] = enum_column(TraceabilityMethod, _l("Method"))
     laboratory: Mapped[str] = mapped_column(
         String(255), default="", info=labelled(_l("Calibration laboratory"))
     )
@@ -81,7 +72,7 @@ class Instrument(_AgencyRecord, db.Model):
         Text, default="", info=labelled(_l("Reference standard or recorded basis"))
     )
     state: Mapped[InstrumentState] = enum_column(
-        InstrumentState, _l("State"), STATE_LABELS, default=InstrumentState.IN_USE
+        InstrumentState, _l("State"), default=InstrumentState.IN_USE
     )
     next_due_on: Mapped[date | None] = mapped_column(
         default=None, index=True, info=labelled(_l("Next calibration due"))
@@ -149,14 +140,12 @@ class CalibrationEvent(AuditedMixin, TimestampMixin, db.Model):
     instrument_id: Mapped[int] = mapped_column(
         ForeignKey("instruments.id"), index=True, info=labelled(_l("Instrument"))
     )
-    kind: Mapped[EventKind] = enum_column(
-        EventKind, _l("Calibration or verification"), EVENT_KIND_LABELS
-    )
+    kind: Mapped[EventKind] = enum_column(EventKind, _l("Calibration or verification"))
     performed_on: Mapped[date] = mapped_column(info=labelled(_l("Date")))
     performed_by: Mapped[str] = mapped_column(
         String(255), default="", info=labelled(_l("Performed by"))
     )
-    result: Mapped[ToleranceResult] = enum_column(ToleranceResult, _l("Result"), RESULT_LABELS)
+    result: Mapped[ToleranceResult] = enum_column(ToleranceResult, _l("Result"))
     certificate_number: Mapped[str] = mapped_column(
         String(100), default="", info=labelled(_l("Certificate number"))
     )
@@ -396,9 +385,7 @@ class AuditorEvaluation(AuditedMixin, TimestampMixin, db.Model):
     evaluator_id: Mapped[int] = mapped_column(
         ForeignKey("users.id"), info=labelled(_l("Evaluated by"))
     )
-    evaluator_role: Mapped[EvaluatorRole] = enum_column(
-        EvaluatorRole, _l("Evaluated as"), EVALUATOR_ROLE_LABELS
-    )
+    evaluator_role: Mapped[EvaluatorRole] = enum_column(EvaluatorRole, _l("Evaluated as"))
     score: Mapped[int] = mapped_column(info=labelled(_l("Score (1–5)")))
     comments: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Comments")))
     evaluated_on: Mapped[date] = mapped_column(info=labelled(_l("Evaluated on")))
@@ -420,14 +407,14 @@ class Provider(_AgencyRecord, db.Model):
     __tablename__ = "providers"
 
     name: Mapped[str] = mapped_column(String(255), info=labelled(_l("Provider")))
-    kind: Mapped[ProviderKind] = enum_column(ProviderKind, _l("Provides"), PROVIDER_KIND_LABELS)
+    kind: Mapped[ProviderKind] = enum_column(ProviderKind, _l("Provides"))
     supplies: Mapped[str] = mapped_column(Text, info=labelled(_l("What it provides")))
     criteria: Mapped[str] = mapped_column(
         Text, default="", info=labelled(_l("Evaluation criteria"))
     )
     contact: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("Contact")))
     status: Mapped[ProviderStatus] = enum_column(
-        ProviderStatus, _l("Status"), PROVIDER_STATUS_LABELS, default=ProviderStatus.APPROVED
+        ProviderStatus, _l("Status"), default=ProviderStatus.APPROVED
     )
     next_evaluation_on: Mapped[date | None] = mapped_column(
         default=None, index=True, info=labelled(_l("Next evaluation"))
@@ -469,9 +456,7 @@ class ProviderEvaluation(AuditedMixin, TimestampMixin, db.Model):
     evaluated_on: Mapped[date] = mapped_column(info=labelled(_l("Evaluated on")))
     score: Mapped[int] = mapped_column(info=labelled(_l("Score (0–100)")))
     comments: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Comments")))
-    status: Mapped[ProviderStatus] = enum_column(
-        ProviderStatus, _l("Status decided"), PROVIDER_STATUS_LABELS
-    )
+    status: Mapped[ProviderStatus] = enum_column(ProviderStatus, _l("Status decided"))
     next_evaluation_on: Mapped[date] = mapped_column(info=labelled(_l("Next evaluation")))
     evaluated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
