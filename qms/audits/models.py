@@ -18,6 +18,7 @@ from qms.core.models import (
     TimestampMixin,
     VersionedMixin,
     enum_column,
+    reference_column,
 )
 from qms.extensions import db
 from qms.organisations.models import Agency, City
@@ -79,12 +80,11 @@ class AuditProgramme(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     """A city's audit programme for one year (ISO 19011 clause 5)."""
 
     __tablename__ = "audit_programmes"
+    __record_label__ = "title"
     __table_args__ = (UniqueConstraint("city_id", "year"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = mapped_column(
-        ForeignKey("cities.id"), index=True, info=labelled(_l("City"))
-    )
+    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     year: Mapped[int] = mapped_column(info=labelled(_l("Year")))
     title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title")))
     objectives: Mapped[str] = mapped_column(
@@ -96,10 +96,6 @@ class AuditProgramme(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
         back_populates="programme", order_by="(ProgrammeItem.planned_month, ProgrammeItem.id)"
     )
 
-    @property
-    def record_label(self) -> str:
-        return self.title
-
 
 class ProgrammeItem(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     """One planned audit in a programme: which agency and clauses, when, what kind, and why."""
@@ -107,18 +103,12 @@ class ProgrammeItem(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     __tablename__ = "audit_programme_items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    programme_id: Mapped[int] = mapped_column(
-        ForeignKey("audit_programmes.id"), index=True, info=labelled(_l("Programme"))
-    )
-    agency_id: Mapped[int] = mapped_column(
-        ForeignKey("agencies.id"), index=True, info=labelled(_l("Agency"))
-    )
+    programme_id: Mapped[int] = reference_column("audit_programmes.id", _l("Programme"), index=True)
+    agency_id: Mapped[int] = reference_column("agencies.id", _l("Agency"), index=True)
     kind: Mapped[AuditKind] = enum_column(AuditKind, _l("Kind of audit"))
     #: the standard the audit is planned against; None (items planned before a second standard
     #: was loaded): the quality standard
-    standard_id: Mapped[int | None] = mapped_column(
-        ForeignKey("standards.id"), info=labelled(_l("Standard"))
-    )
+    standard_id: Mapped[int | None] = reference_column("standards.id", _l("Standard"))
     #: 1..12, the month the audit is planned for
     planned_month: Mapped[int] = mapped_column(info=labelled(_l("Month")))
     #: clause numbers of the standard, e.g. ["6", "7.5", "9.3"]; a number covers its sub-clauses
@@ -163,19 +153,16 @@ class ProgrammeItem(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
 
 class Audit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     __tablename__ = "audits"
+    __record_label__ = "reference"
     __history_exclude__ = frozenset({"last_finding_seq"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(80), unique=True, info=labelled(_l("Reference")))
-    agency_id: Mapped[int] = mapped_column(
-        ForeignKey("agencies.id"), index=True, info=labelled(_l("Audited agency"))
+    agency_id: Mapped[int] = reference_column("agencies.id", _l("Audited agency"), index=True)
+    programme_item_id: Mapped[int | None] = reference_column(
+        "audit_programme_items.id", _l("Programme item"), index=True
     )
-    programme_item_id: Mapped[int | None] = mapped_column(
-        ForeignKey("audit_programme_items.id"), index=True, info=labelled(_l("Programme item"))
-    )
-    standard_id: Mapped[int] = mapped_column(
-        ForeignKey("standards.id"), info=labelled(_l("Standard"))
-    )
+    standard_id: Mapped[int] = reference_column("standards.id", _l("Standard"))
     kind: Mapped[AuditKind] = enum_column(AuditKind, _l("Kind of audit"))
     status: Mapped[AuditStatus] = enum_column(
         AuditStatus, _l("Status"), default=AuditStatus.PLANNED, index=True
@@ -204,8 +191,8 @@ class Audit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
         default=None, info=labelled(_l("Actual start"))
     )
     actual_end: Mapped[date | None] = mapped_column(default=None, info=labelled(_l("Actual end")))
-    lead_auditor_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id"), index=True, info=labelled(_l("Lead auditor"))
+    lead_auditor_id: Mapped[int | None] = reference_column(
+        "users.id", _l("Lead auditor"), index=True
     )
     auditee_representatives: Mapped[str] = mapped_column(
         Text, default="", info=labelled(_l("Auditee representatives"))
@@ -269,10 +256,6 @@ class Audit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
         back_populates="audit", order_by="Finding.seq", viewonly=True
     )
 
-    @property
-    def record_label(self) -> str:
-        return self.reference
-
     @hybrid_property
     def report_issued(self) -> bool:
         """The report is issued (reported or closed): the findings are final, the figures count
@@ -324,9 +307,7 @@ class AuditTeamMember(AuditedMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), index=True)
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id"), index=True, info=labelled(_l("Auditor"))
-    )
+    user_id: Mapped[int] = reference_column("users.id", _l("Auditor"), index=True)
 
     audit: Mapped[Audit] = relationship(back_populates="members")
     user: Mapped[User] = relationship(lazy="joined")
@@ -347,9 +328,7 @@ class AgendaItem(AuditedMixin, db.Model):
     starts_at: Mapped[datetime] = mapped_column(info=labelled(_l("From")))
     ends_at: Mapped[datetime | None] = mapped_column(default=None, info=labelled(_l("Until")))
     subject: Mapped[str] = mapped_column(String(500), info=labelled(_l("Clause or process")))
-    auditor_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id"), info=labelled(_l("Auditor"))
-    )
+    auditor_id: Mapped[int | None] = reference_column("users.id", _l("Auditor"))
     auditee: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("Auditee")))
 
     audit: Mapped[Audit] = relationship(back_populates="agenda")
@@ -367,7 +346,7 @@ class ChecklistRow(AuditedMixin, TimestampMixin, VersionedMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), index=True)
     position: Mapped[int] = mapped_column(default=0)
-    clause_id: Mapped[int] = mapped_column(ForeignKey("clauses.id"), info=labelled(_l("Clause")))
+    clause_id: Mapped[int] = reference_column("clauses.id", _l("Clause"))
     #: the standard's question this row came from; None for a row the auditor added
     question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
     #: the auditor's own question for an added row
@@ -414,6 +393,7 @@ class Finding(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     """
 
     __tablename__ = "audit_findings"
+    __record_label__ = "number"
     __table_args__ = (UniqueConstraint("audit_id", "seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -442,10 +422,6 @@ class Finding(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     )
 
     @property
-    def record_label(self) -> str:
-        return self.number
-
-    @property
     def clauses(self) -> list[Clause]:
         """Every clause the finding breaches: its row's first, then the others in their
         standard's order."""
@@ -464,9 +440,7 @@ class StandardLinkMixin:
     """A standard a record is planned against, at its position (0: the primary one, also in
     the record's `standard_id`)."""
 
-    standard_id: Mapped[int] = mapped_column(
-        ForeignKey("standards.id"), index=True, info=labelled(_l("Standard"))
-    )
+    standard_id: Mapped[int] = reference_column("standards.id", _l("Standard"), index=True)
     position: Mapped[int] = mapped_column(default=0, server_default="0")
 
     @declared_attr
@@ -511,9 +485,7 @@ class FindingClause(AuditedMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     finding_id: Mapped[int] = mapped_column(ForeignKey("audit_findings.id"), index=True)
-    clause_id: Mapped[int] = mapped_column(
-        ForeignKey("clauses.id"), info=labelled(_l("Clause breached"))
-    )
+    clause_id: Mapped[int] = reference_column("clauses.id", _l("Clause breached"))
 
     clause: Mapped[Clause] = relationship(lazy="joined")
 

@@ -29,6 +29,7 @@ from qms.core.models import (
     TimestampMixin,
     VersionedMixin,
     enum_column,
+    reference_column,
 )
 from qms.extensions import db
 from qms.organisations.models import Agency, City, Unit
@@ -150,6 +151,7 @@ class Nonconformity(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixi
     """A nonconformity (ketidaksesuaian, KTS) and its corrective action record (DOMAIN.md §3)."""
 
     __tablename__ = "nonconformities"
+    __record_label__ = "number"
     __table_args__ = (
         UniqueConstraint("agency_id", "year", "sequence"),
         Index("ix_nonconformities_escalation_key", "escalation_key"),
@@ -166,12 +168,10 @@ class Nonconformity(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixi
     id: Mapped[int] = mapped_column(primary_key=True)
     #: unique per agency and year (agencies of different cities may share a code)
     number: Mapped[str] = mapped_column(String(64), index=True, info=labelled(_l("Number")))
-    agency_id: Mapped[int] = mapped_column(
-        ForeignKey("agencies.id"), index=True, info=labelled(_l("Agency"))
-    )
+    agency_id: Mapped[int] = reference_column("agencies.id", _l("Agency"), index=True)
     year: Mapped[int]
     sequence: Mapped[int]
-    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), info=labelled(_l("Unit")))
+    unit_id: Mapped[int | None] = reference_column("units.id", _l("Unit"))
     status: Mapped[NcStatus] = enum_column(NcStatus, _l("Status"), default=NcStatus.OPEN)
 
     source: Mapped[NcSource] = enum_column(NcSource, _l("Source"))
@@ -181,12 +181,12 @@ class Nonconformity(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixi
         info=labelled(_l("Source reference (audit, report, complaint number)")),
     )
     #: the internal-audit finding this was raised from; at most one nonconformity per finding
-    finding_id: Mapped[int | None] = mapped_column(
-        ForeignKey("audit_findings.id"), index=True, unique=True, info=labelled(_l("Audit finding"))
+    finding_id: Mapped[int | None] = reference_column(
+        "audit_findings.id", _l("Audit finding"), index=True, unique=True
     )
     #: the nonconformity whose "could it occur elsewhere?" answer raised this one
-    origin_id: Mapped[int | None] = mapped_column(
-        ForeignKey("nonconformities.id"), info=labelled(_l("Raised from nonconformity"))
+    origin_id: Mapped[int | None] = reference_column(
+        "nonconformities.id", _l("Raised from nonconformity")
     )
     #: set on nonconformities raised by a rule (a complaint escalation, a quality objective
     #: missing its target), to find the rule's open one again (qms/capa/rules.py)
@@ -219,8 +219,8 @@ class Nonconformity(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixi
         Text, default="", info=labelled(_l("Auditee representative"))
     )
     #: the auditor who follows this up (accepts the plan, verifies); sees it in their register
-    auditor_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id"), index=True, info=labelled(_l("Follow-up auditor"))
+    auditor_id: Mapped[int | None] = reference_column(
+        "users.id", _l("Follow-up auditor"), index=True
     )
     due_date: Mapped[date] = mapped_column(info=labelled(_l("Due date")))
 
@@ -299,10 +299,6 @@ class Nonconformity(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixi
     )
 
     @property
-    def record_label(self) -> str:
-        return self.number
-
-    @property
     def clause_references(self) -> list[str]:
         """Every clause the nonconformity breaches with its standard ("SNI ISO 9001:2015 7.5.3",
         "SNI ISO 37001:2016 7.5.3"): the pages, PDFs, exports and the API name them so."""
@@ -353,8 +349,8 @@ class CorrectiveAction(AuditedMixin, TimestampMixin, db.Model):
     __deletable__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    nonconformity_id: Mapped[int] = mapped_column(
-        ForeignKey("nonconformities.id"), index=True, info=labelled(_l("Nonconformity"))
+    nonconformity_id: Mapped[int] = reference_column(
+        "nonconformities.id", _l("Nonconformity"), index=True
     )
     plan_round: Mapped[int] = mapped_column(default=1, info=labelled(_l("Plan round")))
     kind: Mapped[ActionKind] = enum_column(ActionKind, _l("Type"))
@@ -383,8 +379,8 @@ class EffectivenessCheck(AuditedMixin, db.Model):
     __tablename__ = "effectiveness_checks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    nonconformity_id: Mapped[int] = mapped_column(
-        ForeignKey("nonconformities.id"), index=True, info=labelled(_l("Nonconformity"))
+    nonconformity_id: Mapped[int] = reference_column(
+        "nonconformities.id", _l("Nonconformity"), index=True
     )
     plan_round: Mapped[int] = mapped_column(info=labelled(_l("Plan round")))
     verified_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -424,9 +420,7 @@ class ComplaintImport(TimestampMixin, db.Model):
     __tablename__ = "complaint_imports"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = mapped_column(
-        ForeignKey("cities.id"), index=True, info=labelled(_l("City"))
-    )
+    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     filename: Mapped[str] = mapped_column(String(255), info=labelled(_l("File")))
     file_format: Mapped[str] = mapped_column(String(8))
@@ -452,9 +446,7 @@ class Complaint(AuditedMixin, TimestampMixin, db.Model):
     __history_exclude__ = frozenset({"response_working_days"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(
-        ForeignKey("agencies.id"), index=True, info=labelled(_l("Agency"))
-    )
+    agency_id: Mapped[int] = reference_column("agencies.id", _l("Agency"), index=True)
     channel: Mapped[Channel] = enum_column(Channel, _l("Channel"))
     external_id: Mapped[str] = mapped_column(String(64), info=labelled(_l("Id")))
     #: the channel's own wall-clock times (WITA), as exported; not UTC like the app's timestamps
@@ -469,8 +461,8 @@ class Complaint(AuditedMixin, TimestampMixin, db.Model):
     )
     rating: Mapped[int | None] = mapped_column(default=None, info=labelled(_l("Rating")))
     import_id: Mapped[int | None] = mapped_column(ForeignKey("complaint_imports.id"))
-    nonconformity_id: Mapped[int | None] = mapped_column(
-        ForeignKey("nonconformities.id"), index=True, info=labelled(_l("Nonconformity"))
+    nonconformity_id: Mapped[int | None] = reference_column(
+        "nonconformities.id", _l("Nonconformity"), index=True
     )
 
     agency: Mapped[Agency] = relationship(lazy="joined")

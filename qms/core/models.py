@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Enum, ForeignKey, Integer, update
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
@@ -37,9 +38,14 @@ class AuditedMixin:
     __audited__ = True
     __history_exclude__: frozenset[str] = frozenset()
     __deletable__ = False
+    #: the attribute that names a record in the history (its number, title or name); without
+    #: one, a record is named by its model and id
+    __record_label__: str | None = None
 
     @property
     def record_label(self) -> str:
+        if self.__record_label__ is not None:
+            return getattr(self, self.__record_label__)
         return f"{type(self).__name__} #{getattr(self, 'id', '?')}"
 
 
@@ -107,6 +113,7 @@ class NumberedTitleMixin:
     """A clause or standard: a number and a bilingual title (title_id, title_en columns)."""
 
     number: str
+    __record_label__ = "number"
 
     @property
     def title(self) -> str:
@@ -115,10 +122,6 @@ class NumberedTitleMixin:
     @property
     def label(self) -> str:
         return f"{self.number} {self.title}"
-
-    @property
-    def record_label(self) -> str:
-        return self.number
 
 
 def localized(obj: object, field: str) -> str:
@@ -152,6 +155,22 @@ def enum_column(
     if value_labels is None and issubclass(enum_cls, LabelledEnum):
         value_labels = enum_cls.labels()
     return mapped_column(str_enum(enum_cls, length), info=labelled(label, value_labels), **options)
+
+
+def reference_column(target: str, label: Any, **options: Any) -> Any:
+    """A foreign key column to `target` ("table.id") with its label (read by the forms, the
+    history tables and the API); its nullability comes from the `Mapped[...]` annotation."""
+    return mapped_column(ForeignKey(target), info=labelled(label), **options)
+
+
+class AgencyRecordMixin(AuditedMixin, ArchivableMixin, TimestampMixin):
+    """A record of one agency's quality system or registers: archived rather than deleted."""
+
+    # first in the table, as in every other table, although declared on the mixin
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-2)
+    agency_id: Mapped[int] = reference_column(
+        "agencies.id", _l("Agency"), index=True, sort_order=-1
+    )
 
 
 class days_between(FunctionElement):

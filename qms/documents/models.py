@@ -32,6 +32,7 @@ from qms.core.models import (
     TimestampMixin,
     VersionedMixin,
     enum_column,
+    reference_column,
 )
 from qms.core.roles import ROLE_LABELS, Role
 from qms.documents.settings import review_notice_days
@@ -124,6 +125,7 @@ class Document(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db
     """One entry of an agency's register of documented information."""
 
     __tablename__ = "documents"
+    __record_label__ = "code"
     __table_args__ = (
         # the numbering is race-safe through this constraint (and a retry in the service)
         UniqueConstraint("agency_id", "doc_type", "seq"),
@@ -131,17 +133,13 @@ class Document(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(
-        ForeignKey("agencies.id"), index=True, info=labelled(_l("Agency"))
-    )
+    agency_id: Mapped[int] = reference_column("agencies.id", _l("Agency"), index=True)
     doc_type: Mapped[DocumentType] = enum_column(DocumentType, _l("Type"))
     #: the number behind the code (numbering.py)
     seq: Mapped[int]
     code: Mapped[str] = mapped_column(String(64), info=labelled(_l("Code")))
     title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title")))
-    owner_unit_id: Mapped[int | None] = mapped_column(
-        ForeignKey("units.id"), info=labelled(_l("Owner unit"))
-    )
+    owner_unit_id: Mapped[int | None] = reference_column("units.id", _l("Owner unit"))
     review_period_months: Mapped[int] = mapped_column(info=labelled(_l("Review period (months)")))
     #: how long records of this kind are kept (clause 7.5.3.2), in years
     retention_years: Mapped[int | None] = mapped_column(
@@ -187,10 +185,6 @@ class Document(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db
     reviews: Mapped[list[DocumentReview]] = relationship(
         back_populates="document", order_by="DocumentReview.id.desc()"
     )
-
-    @property
-    def record_label(self) -> str:
-        return self.code
 
     @property
     def type_label(self) -> str:
@@ -267,10 +261,8 @@ class DocumentClause(AuditedMixin, db.Model):
     __deletable__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(
-        ForeignKey("documents.id"), index=True, info=labelled(_l("Document"))
-    )
-    clause_id: Mapped[int] = mapped_column(ForeignKey("clauses.id"), info=labelled(_l("Clause")))
+    document_id: Mapped[int] = reference_column("documents.id", _l("Document"), index=True)
+    clause_id: Mapped[int] = reference_column("clauses.id", _l("Clause"))
 
     document: Mapped[Document] = relationship(back_populates="clause_links")
     clause: Mapped[Clause] = relationship(lazy="joined")
@@ -291,9 +283,7 @@ class DocumentRevision(AuditedMixin, TimestampMixin, VersionedMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(
-        ForeignKey("documents.id"), index=True, info=labelled(_l("Document"))
-    )
+    document_id: Mapped[int] = reference_column("documents.id", _l("Document"), index=True)
     number: Mapped[int] = mapped_column(info=labelled(_l("Revision")))
     state: Mapped[RevisionState] = enum_column(
         RevisionState, _l("Status"), default=RevisionState.DRAFT
@@ -301,7 +291,7 @@ class DocumentRevision(AuditedMixin, TimestampMixin, VersionedMixin, db.Model):
     change_summary: Mapped[str] = mapped_column(
         String(500), info=labelled(_l("What changes in this revision"))
     )
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), info=labelled(_l("Author")))
+    author_id: Mapped[int] = reference_column("users.id", _l("Author"))
     purpose: Mapped[str] = _section(_l("Purpose"))
     scope: Mapped[str] = _section(_l("Scope"))
     definitions: Mapped[str] = _section(_l("Definitions"))
@@ -317,9 +307,7 @@ class DocumentRevision(AuditedMixin, TimestampMixin, VersionedMixin, db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(
         default=None, info=labelled(_l("Submitted"))
     )
-    approved_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id"), info=labelled(_l("Approved by"))
-    )
+    approved_by_id: Mapped[int | None] = reference_column("users.id", _l("Approved by"))
     approved_at: Mapped[datetime | None] = mapped_column(
         default=None, info=labelled(_l("Approved"))
     )
@@ -372,11 +360,9 @@ class DocumentReview(AuditedMixin, TimestampMixin, db.Model):
     __tablename__ = "document_reviews"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(
-        ForeignKey("documents.id"), index=True, info=labelled(_l("Document"))
-    )
+    document_id: Mapped[int] = reference_column("documents.id", _l("Document"), index=True)
     reviewed_on: Mapped[date] = mapped_column(info=labelled(_l("Review date")))
-    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), info=labelled(_l("Reviewer")))
+    reviewer_id: Mapped[int] = reference_column("users.id", _l("Reviewer"))
     outcome: Mapped[ReviewOutcome] = enum_column(ReviewOutcome, _l("Outcome"))
     notes: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Notes")))
     #: the review date that was due when this review was held
@@ -384,9 +370,7 @@ class DocumentReview(AuditedMixin, TimestampMixin, db.Model):
     next_review_on: Mapped[date | None] = mapped_column(
         default=None, info=labelled(_l("Next review"))
     )
-    revision_id: Mapped[int | None] = mapped_column(
-        ForeignKey("document_revisions.id"), info=labelled(_l("Revision"))
-    )
+    revision_id: Mapped[int | None] = reference_column("document_revisions.id", _l("Revision"))
 
     document: Mapped[Document] = relationship(back_populates="reviews")
     reviewer: Mapped[User] = relationship()
@@ -417,9 +401,7 @@ class DocumentApprover(AuditedMixin, TimestampMixin, db.Model):
     __deletable__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(
-        ForeignKey("agencies.id"), index=True, info=labelled(_l("Agency"))
-    )
+    agency_id: Mapped[int] = reference_column("agencies.id", _l("Agency"), index=True)
     document_type: Mapped[DocumentType] = enum_column(DocumentType, _l("Type"))
     role: Mapped[Role] = enum_column(Role, _l("Role"), ROLE_LABELS)
 

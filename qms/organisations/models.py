@@ -6,11 +6,17 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.core.labels import LabelledEnum, labelled
-from qms.core.models import ArchivableMixin, AuditedMixin, TimestampMixin, enum_column
+from qms.core.models import (
+    ArchivableMixin,
+    AuditedMixin,
+    TimestampMixin,
+    enum_column,
+    reference_column,
+)
 from qms.extensions import db
 
 
@@ -59,6 +65,7 @@ class PlaceKind(LabelledEnum):
 
 class City(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     __tablename__ = "cities"
+    __record_label__ = "name"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True, info=labelled(_l("Code")))
@@ -68,19 +75,14 @@ class City(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
 
     agencies: Mapped[list[Agency]] = relationship(back_populates="city", order_by="Agency.name")
 
-    @property
-    def record_label(self) -> str:
-        return self.name
-
 
 class Agency(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     __tablename__ = "agencies"
+    __record_label__ = "name"
     __table_args__ = (UniqueConstraint("city_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = mapped_column(
-        ForeignKey("cities.id"), index=True, info=labelled(_l("City"))
-    )
+    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     code: Mapped[str] = mapped_column(String(32), info=labelled(_l("Code")))
     name: Mapped[str] = mapped_column(String(255), info=labelled(_l("Name")))
     kind: Mapped[AgencyKind] = enum_column(AgencyKind, _l("Kind"))
@@ -94,10 +96,6 @@ class Agency(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     units: Mapped[list[Unit]] = relationship(back_populates="agency", order_by="Unit.name")
 
     @property
-    def record_label(self) -> str:
-        return self.name
-
-    @property
     def top_units(self) -> list[Unit]:
         return [u for u in self.units if u.parent_id is None]
 
@@ -106,14 +104,11 @@ class Unit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     """A bidang, bagian, UPT… inside an agency; units nest freely."""
 
     __tablename__ = "units"
+    __record_label__ = "name"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(
-        ForeignKey("agencies.id"), index=True, info=labelled(_l("Agency"))
-    )
-    parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("units.id"), info=labelled(_l("Inside unit"))
-    )
+    agency_id: Mapped[int] = reference_column("agencies.id", _l("Agency"), index=True)
+    parent_id: Mapped[int | None] = reference_column("units.id", _l("Inside unit"))
     name: Mapped[str] = mapped_column(String(255), info=labelled(_l("Name")))
     kind: Mapped[UnitKind] = enum_column(UnitKind, _l("Kind"))
     active: Mapped[bool] = mapped_column(default=True, info=labelled(_l("Active")))
@@ -121,10 +116,6 @@ class Unit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     agency: Mapped[Agency] = relationship(back_populates="units")
     parent: Mapped[Unit | None] = relationship(remote_side="Unit.id", back_populates="children")
     children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.name")
-
-    @property
-    def record_label(self) -> str:
-        return self.name
 
     @property
     def path(self) -> str:
@@ -141,26 +132,21 @@ class Place(AuditedMixin, db.Model):
     is retired, not deleted, since records may still name it."""
 
     __tablename__ = "places"
+    __record_label__ = "name"
     __table_args__ = (UniqueConstraint("city_id", "kind", "name"),)
     # the order of the file: not worth a line in the history
     __history_exclude__ = frozenset({"position"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), info=labelled(_l("City")))
+    city_id: Mapped[int] = reference_column("cities.id", _l("City"))
     kind: Mapped[PlaceKind] = enum_column(PlaceKind, _l("Kind"))
     name: Mapped[str] = mapped_column(String(100), info=labelled(_l("Name")))
     #: the kecamatan of a kelurahan; None for a kecamatan
-    parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("places.id"), info=labelled(_l("District (Kecamatan)"))
-    )
+    parent_id: Mapped[int | None] = reference_column("places.id", _l("District (Kecamatan)"))
     position: Mapped[int] = mapped_column(default=0)
     retired_at: Mapped[datetime | None] = mapped_column(
         default=None, info=labelled(_l("Retired on"))
     )
-
-    @property
-    def record_label(self) -> str:
-        return self.name
 
 
 class LocalDayOff(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
@@ -172,9 +158,7 @@ class LocalDayOff(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     __tablename__ = "local_days_off"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = mapped_column(
-        ForeignKey("cities.id"), index=True, info=labelled(_l("City"))
-    )
+    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     day: Mapped[date] = mapped_column(info=labelled(_l("Day")))
     name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Occasion")))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.core.labels import LabelledEnum, labelled
@@ -18,6 +18,7 @@ from qms.core.models import (
     TimestampMixin,
     VersionedMixin,
     enum_column,
+    reference_column,
 )
 from qms.extensions import db
 from qms.organisations.models import Agency
@@ -51,13 +52,12 @@ class ActionStatus(LabelledEnum):
 
 class ManagementReview(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "management_reviews"
+    __record_label__ = "title"
     # the pack is frozen once and kept on the record; its hash is in the history
     __history_exclude__ = frozenset({"pack"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(
-        ForeignKey("agencies.id"), index=True, info=labelled(_l("Agency"))
-    )
+    agency_id: Mapped[int] = reference_column("agencies.id", _l("Agency"), index=True)
     title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title")))
     planned_on: Mapped[date] = mapped_column(info=labelled(_l("Planned date")))
     cut_off: Mapped[date] = mapped_column(info=labelled(_l("Data cut-off date")))
@@ -95,10 +95,6 @@ class ManagementReview(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedM
     )
 
     @property
-    def record_label(self) -> str:
-        return self.title
-
-    @property
     def minutes_fixed(self) -> bool:
         """Held or closed: the minutes change only by a correction with a reason."""
         return self.status in (ReviewStatus.HELD, ReviewStatus.CLOSED)
@@ -109,20 +105,17 @@ class ManagementReview(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedM
 
 class Attendee(AuditedMixin, db.Model):
     __tablename__ = "management_review_attendees"
+    __record_label__ = "name"
     __deletable__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(
-        ForeignKey("management_reviews.id"), index=True, info=labelled(_l("Management review"))
+    review_id: Mapped[int] = reference_column(
+        "management_reviews.id", _l("Management review"), index=True
     )
     name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Name")))
     position: Mapped[str] = mapped_column(String(200), default="", info=labelled(_l("Position")))
 
     review: Mapped[ManagementReview] = relationship(back_populates="attendees")
-
-    @property
-    def record_label(self) -> str:
-        return self.name
 
 
 class Discussion(AuditedMixin, TimestampMixin, db.Model):
@@ -132,8 +125,8 @@ class Discussion(AuditedMixin, TimestampMixin, db.Model):
     __table_args__ = (UniqueConstraint("review_id", "input_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(
-        ForeignKey("management_reviews.id"), index=True, info=labelled(_l("Management review"))
+    review_id: Mapped[int] = reference_column(
+        "management_reviews.id", _l("Management review"), index=True
     )
     input_key: Mapped[str] = mapped_column(String(64), info=labelled(_l("Input")))
     text: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Discussion")))
@@ -157,8 +150,8 @@ class ReviewAction(AuditedMixin, TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(
-        ForeignKey("management_reviews.id"), index=True, info=labelled(_l("Management review"))
+    review_id: Mapped[int] = reference_column(
+        "management_reviews.id", _l("Management review"), index=True
     )
     kind: Mapped[OutputKind] = enum_column(OutputKind, _l("Kind of output"))
     input_key: Mapped[str] = mapped_column(

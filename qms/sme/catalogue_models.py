@@ -82,6 +82,7 @@ class ProductVariant(AuditedMixin, db.Model):
     chooses one and is judged by its limits."""
 
     __tablename__ = "sme_product_variants"
+    __record_label__ = "key"
     __table_args__ = (UniqueConstraint("standard_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -102,15 +103,12 @@ class ProductVariant(AuditedMixin, db.Model):
     def label(self) -> str:
         return f"{self.standard.number} — {self.name}"
 
-    @property
-    def record_label(self) -> str:
-        return self.key
-
 
 class TestParameter(AuditedMixin, db.Model):
     """One tested property with its limit: a minimum and/or maximum, or a required value."""
 
     __tablename__ = "sme_test_parameters"
+    __record_label__ = "key"
     __test__ = False  # not a pytest test class, whatever its name
     __table_args__ = (UniqueConstraint("standard_id", "key"),)
 
@@ -156,10 +154,6 @@ class TestParameter(AuditedMixin, db.Model):
         if variant is None:
             return self
         return next((limit for limit in self.limits if limit.variant_id == variant.id), None)
-
-    @property
-    def record_label(self) -> str:
-        return self.key
 
 
 class ParameterLimit(AuditedMixin, db.Model):
