@@ -109,25 +109,35 @@ def claim_confirmation(record: Any, actor: Any, message: Any) -> None:
     db.session.refresh(record)
 
 
+def localized(obj: object, field: str) -> str:
+    """Return obj.<field>_<locale>, falling back to Indonesian, for bilingual data columns."""
+    locale = str(get_locale() or "id")
+    return getattr(obj, f"{field}_{locale}", None) or getattr(obj, f"{field}_id")
+
+
+class Bilingual:
+    """A read-only attribute that reads a pair of bilingual data columns in the user's
+    language: `title = Bilingual()` over `title_id` and `title_en` (see `localized`)."""
+
+    field: str
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.field = name
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        return self if obj is None else localized(obj, self.field)
+
+
 class NumberedTitleMixin:
     """A clause or standard: a number and a bilingual title (title_id, title_en columns)."""
 
     number: str
     __record_label__ = "number"
-
-    @property
-    def title(self) -> str:
-        return localized(self, "title")
+    title = Bilingual()
 
     @property
     def label(self) -> str:
         return f"{self.number} {self.title}"
-
-
-def localized(obj: object, field: str) -> str:
-    """Return obj.<field>_<locale>, falling back to Indonesian, for bilingual data columns."""
-    locale = str(get_locale() or "id")
-    return getattr(obj, f"{field}_{locale}", None) or getattr(obj, f"{field}_id")
 
 
 def str_enum(enum_cls: type[enum.Enum], length: int = 32) -> Enum:

@@ -13,12 +13,7 @@ from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.core.labels import labelled
-from qms.core.models import (
-    AuditedMixin,
-    NumberedTitleMixin,
-    enum_column,
-    localized,
-)
+from qms.core.models import AuditedMixin, Bilingual, NumberedTitleMixin, enum_column
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.sme.vocabulary import (
@@ -65,9 +60,7 @@ class ProductStandard(NumberedTitleMixin, AuditedMixin, db.Model):
     def current_variants(self) -> list[ProductVariant]:
         return [v for v in self.variants if v.retired_at is None]
 
-    @property
-    def variant_label(self) -> str:
-        return localized(self, "variant_label")
+    variant_label = Bilingual()
 
     def parameters_for(self, variant: ProductVariant | None) -> list[TestParameter]:
         """The parameters a product of `variant` is tested for (all, without variants)."""
@@ -95,9 +88,7 @@ class ProductVariant(AuditedMixin, db.Model):
 
     standard: Mapped[ProductStandard] = relationship(back_populates="variants")
 
-    @property
-    def name(self) -> str:
-        return localized(self, "name")
+    name = Bilingual()
 
     @property
     def label(self) -> str:
@@ -136,17 +127,13 @@ class TestParameter(AuditedMixin, db.Model):
     standard: Mapped[ProductStandard] = relationship(back_populates="parameters")
     limits: Mapped[list[ParameterLimit]] = relationship(back_populates="parameter")
 
-    @property
-    def name(self) -> str:
-        return localized(self, "name")
+    name = Bilingual()
 
     @property
     def is_qualitative(self) -> bool:
         return self.expected_id is not None
 
-    @property
-    def expected(self) -> str:
-        return localized(self, "expected")
+    expected = Bilingual()
 
     def limit_for(self, variant: ProductVariant | None) -> TestParameter | ParameterLimit | None:
         """The limit a product of `variant` is judged by: the parameter's own without
@@ -181,9 +168,7 @@ class ParameterLimit(AuditedMixin, db.Model):
     def is_qualitative(self) -> bool:
         return self.expected_id is not None
 
-    @property
-    def expected(self) -> str:
-        return localized(self, "expected")
+    expected = Bilingual()
 
     @property
     def record_label(self) -> str:
@@ -205,9 +190,7 @@ class ReadinessChecklist(AuditedMixin, db.Model):
         back_populates="checklist", order_by="ReadinessItem.position"
     )
 
-    @property
-    def title(self) -> str:
-        return localized(self, "title")
+    title = Bilingual()
 
     @property
     def current_items(self) -> list[ReadinessItem]:
@@ -230,13 +213,9 @@ class ReadinessItem(AuditedMixin, db.Model):
 
     checklist: Mapped[ReadinessChecklist] = relationship(back_populates="items")
 
-    @property
-    def area(self) -> str:
-        return localized(self, "area")
+    area = Bilingual()
 
-    @property
-    def text(self) -> str:
-        return localized(self, "text")
+    text = Bilingual()
 
 
 # --- registry -----------------------------------------------------------------------------

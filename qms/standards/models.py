@@ -13,9 +13,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from qms.core.labels import labelled
 from qms.core.models import (
     AuditedMixin,
+    Bilingual,
     NumberedTitleMixin,
     enum_column,
-    localized,
     reference_column,
 )
 from qms.core.timeutil import utcnow
@@ -65,9 +65,7 @@ class Standard(AuditedMixin, db.Model):
         back_populates="standard", order_by="Clause.position"
     )
 
-    @property
-    def title(self) -> str:
-        return localized(self, "title")
+    title = Bilingual()
 
     @property
     def short_name(self) -> str:
@@ -122,9 +120,7 @@ class Clause(NumberedTitleMixin, AuditedMixin, db.Model):
     def label(self) -> str:
         return f"{self.number} {self.shown_title}"
 
-    @property
-    def requirement(self) -> str:
-        return localized(self, "requirement")
+    requirement = Bilingual()
 
     @property
     def reference(self) -> str:
@@ -157,10 +153,6 @@ class Question(AuditedMixin, db.Model):
 
     clause: Mapped[Clause] = relationship(back_populates="questions")
 
-    @property
-    def text(self) -> str:
-        return localized(self, "text")
+    text = Bilingual()
 
-    @property
-    def evidence(self) -> str:
-        return localized(self, "evidence")
+    evidence = Bilingual()
