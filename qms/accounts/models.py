@@ -19,6 +19,7 @@ from qms.organisations.models import Agency, City, Unit
 
 class User(UserMixin, AuditedMixin, TimestampMixin, db.Model):
     __tablename__ = "users"
+    __record_label__ = "email"
     __history_exclude__ = frozenset(
         {"password_hash", "failed_logins", "last_login_at", "locked_until"}
     )
@@ -42,10 +43,6 @@ class User(UserMixin, AuditedMixin, TimestampMixin, db.Model):
     roles: Mapped[list[RoleAssignment]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
-
-    @property
-    def record_label(self) -> str:
-        return self.email
 
     @property
     def is_active(self) -> bool:  # Flask-Login: deactivated users cannot log in

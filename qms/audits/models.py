@@ -3,7 +3,6 @@ plan, checklist and graded findings."""
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -12,36 +11,30 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from qms.accounts.models import User
-from qms.core.labels import labelled
+from qms.core.labels import LabelledEnum, labelled
 from qms.core.models import (
     ArchivableMixin,
     AuditedMixin,
     TimestampMixin,
     VersionedMixin,
     enum_column,
+    reference_column,
 )
 from qms.extensions import db
 from qms.organisations.models import Agency, City
 from qms.standards.models import Clause, Question, Standard
 
 
-class AuditKind(enum.StrEnum):
-    INTERNAL = "internal"
-    BSN_GUIDANCE = "bsn_guidance"
-    STAGE_1 = "stage_1"
-    STAGE_2 = "stage_2"
-    SURVEILLANCE = "surveillance"
-    FOLLOW_UP = "follow_up"
+class AuditKind(LabelledEnum):
+    INTERNAL = "internal", _l("Internal audit")
+    BSN_GUIDANCE = "bsn_guidance", _l("BSN guidance assessment")
+    STAGE_1 = "stage_1", _l("Certification stage 1")
+    STAGE_2 = "stage_2", _l("Certification stage 2")
+    SURVEILLANCE = "surveillance", _l("Surveillance audit")
+    FOLLOW_UP = "follow_up", _l("Follow-up audit")
 
 
-AUDIT_KIND_LABELS = {
-    AuditKind.INTERNAL: _l("Internal audit"),
-    AuditKind.BSN_GUIDANCE: _l("BSN guidance assessment"),
-    AuditKind.STAGE_1: _l("Certification stage 1"),
-    AuditKind.STAGE_2: _l("Certification stage 2"),
-    AuditKind.SURVEILLANCE: _l("Surveillance audit"),
-    AuditKind.FOLLOW_UP: _l("Follow-up audit"),
-}
+AUDIT_KIND_LABELS = AuditKind.labels()
 
 #: the first part of an audit's reference (AMI-2026-DUKCAPIL) and so of its finding numbers
 AUDIT_KIND_PREFIXES = {
@@ -54,43 +47,30 @@ AUDIT_KIND_PREFIXES = {
 }
 
 
-class AuditStatus(enum.StrEnum):
-    PLANNED = "planned"
-    IN_PROGRESS = "in_progress"
-    REPORTED = "reported"
-    CLOSED = "closed"
+class AuditStatus(LabelledEnum):
+    PLANNED = "planned", _l("Planned")
+    IN_PROGRESS = "in_progress", _l("In progress")
+    REPORTED = "reported", _l("Reported")
+    CLOSED = "closed", _l("Closed")
 
 
-AUDIT_STATUS_LABELS = {
-    AuditStatus.PLANNED: _l("Planned"),
-    AuditStatus.IN_PROGRESS: _l("In progress"),
-    AuditStatus.REPORTED: _l("Reported"),
-    AuditStatus.CLOSED: _l("Closed"),
-}
+AUDIT_STATUS_LABELS = AuditStatus.labels()
 
 #: the report is issued: the audit's findings are final and its figures count
 REPORTED_STATES = (AuditStatus.REPORTED, AuditStatus.CLOSED)
 
 
-class RowResult(enum.StrEnum):
-    CONFORM = "conform"
-    NONCONFORM = "nonconform"
-    OBSERVATION = "observation"
-    OPPORTUNITY = "opportunity"
-    GOOD_PRACTICE = "good_practice"
-    NOT_APPLICABLE = "not_applicable"
-    NOT_AUDITED = "not_audited"
+class RowResult(LabelledEnum):
+    CONFORM = "conform", _l("Conform")
+    NONCONFORM = "nonconform", _l("Nonconform")
+    OBSERVATION = "observation", _l("Observation")
+    OPPORTUNITY = "opportunity", _l("Opportunity for improvement")
+    GOOD_PRACTICE = "good_practice", _l("Good practice")
+    NOT_APPLICABLE = "not_applicable", _l("Not applicable")
+    NOT_AUDITED = "not_audited", _l("Not audited")
 
 
-ROW_RESULT_LABELS = {
-    RowResult.CONFORM: _l("Conform"),
-    RowResult.NONCONFORM: _l("Nonconform"),
-    RowResult.OBSERVATION: _l("Observation"),
-    RowResult.OPPORTUNITY: _l("Opportunity for improvement"),
-    RowResult.GOOD_PRACTICE: _l("Good practice"),
-    RowResult.NOT_APPLICABLE: _l("Not applicable"),
-    RowResult.NOT_AUDITED: _l("Not audited"),
-}
+ROW_RESULT_LABELS = RowResult.labels()
 
 #: results that make the row a finding (each grade names the result it belongs to)
 FINDING_RESULTS = frozenset({RowResult.NONCONFORM, RowResult.OBSERVATION, RowResult.OPPORTUNITY})
@@ -100,12 +80,11 @@ class AuditProgramme(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     """A city's audit programme for one year (ISO 19011 clause 5)."""
 
     __tablename__ = "audit_programmes"
+    __record_label__ = "title"
     __table_args__ = (UniqueConstraint("city_id", "year"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = mapped_column(
-        ForeignKey("cities.id"), index=True, info=labelled(_l("City"))
-    )
+    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     year: Mapped[int] = mapped_column(info=labelled(_l("Year")))
     title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title")))
     objectives: Mapped[str] = mapped_column(
@@ -117,10 +96,6 @@ class AuditProgramme(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
         back_populates="programme", order_by="(ProgrammeItem.planned_month, ProgrammeItem.id)"
     )
 
-    @property
-    def record_label(self) -> str:
-        return self.title
-
 
 class ProgrammeItem(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     """One planned audit in a programme: which agency and clauses, when, what kind, and why."""
@@ -128,18 +103,12 @@ class ProgrammeItem(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     __tablename__ = "audit_programme_items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    programme_id: Mapped[int] = mapped_column(
-        ForeignKey("audit_programmes.id"), index=True, info=labelled(_l("Programme"))
-    )
-    agency_id: Mapped[int] = mapped_column(
-        ForeignKey("agencies.id"), index=True, info=labelled(_l("Agency"))
-    )
-    kind: Mapped[AuditKind] = enum_column(AuditKind, _l("Kind of audit"), AUDIT_KIND_LABELS)
+    programme_id: Mapped[int] = reference_column("audit_programmes.id", _l("Programme"), index=True)
+    agency_id: Mapped[int] = reference_column("agencies.id", _l("Agency"), index=True)
+    kind: Mapped[AuditKind] = enum_column(AuditKind, _l("Kind of audit"))
     #: the standard the audit is planned against; None (items planned before a second standard
     #: was loaded): the quality standard
-    standard_id: Mapped[int | None] = mapped_column(
-        ForeignKey("standards.id"), info=labelled(_l("Standard"))
-    )
+    standard_id: Mapped[int | None] = reference_column("standards.id", _l("Standard"))
     #: 1..12, the month the audit is planned for
     planned_month: Mapped[int] = mapped_column(info=labelled(_l("Month")))
     #: clause numbers of the standard, e.g. ["6", "7.5", "9.3"]; a number covers its sub-clauses
@@ -184,26 +153,19 @@ class ProgrammeItem(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
 
 class Audit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     __tablename__ = "audits"
+    __record_label__ = "reference"
     __history_exclude__ = frozenset({"last_finding_seq"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(80), unique=True, info=labelled(_l("Reference")))
-    agency_id: Mapped[int] = mapped_column(
-        ForeignKey("agencies.id"), index=True, info=labelled(_l("Audited agency"))
+    agency_id: Mapped[int] = reference_column("agencies.id", _l("Audited agency"), index=True)
+    programme_item_id: Mapped[int | None] = reference_column(
+        "audit_programme_items.id", _l("Programme item"), index=True
     )
-    programme_item_id: Mapped[int | None] = mapped_column(
-        ForeignKey("audit_programme_items.id"), index=True, info=labelled(_l("Programme item"))
-    )
-    standard_id: Mapped[int] = mapped_column(
-        ForeignKey("standards.id"), info=labelled(_l("Standard"))
-    )
-    kind: Mapped[AuditKind] = enum_column(AuditKind, _l("Kind of audit"), AUDIT_KIND_LABELS)
+    standard_id: Mapped[int] = reference_column("standards.id", _l("Standard"))
+    kind: Mapped[AuditKind] = enum_column(AuditKind, _l("Kind of audit"))
     status: Mapped[AuditStatus] = enum_column(
-        AuditStatus,
-        _l("Status"),
-        AUDIT_STATUS_LABELS,
-        default=AuditStatus.PLANNED,
-        index=True,
+        AuditStatus, _l("Status"), default=AuditStatus.PLANNED, index=True
     )
     objectives: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Objectives")))
     #: clause numbers in scope; a number covers its sub-clauses
@@ -229,8 +191,8 @@ class Audit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
         default=None, info=labelled(_l("Actual start"))
     )
     actual_end: Mapped[date | None] = mapped_column(default=None, info=labelled(_l("Actual end")))
-    lead_auditor_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id"), index=True, info=labelled(_l("Lead auditor"))
+    lead_auditor_id: Mapped[int | None] = reference_column(
+        "users.id", _l("Lead auditor"), index=True
     )
     auditee_representatives: Mapped[str] = mapped_column(
         Text, default="", info=labelled(_l("Auditee representatives"))
@@ -294,10 +256,6 @@ class Audit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
         back_populates="audit", order_by="Finding.seq", viewonly=True
     )
 
-    @property
-    def record_label(self) -> str:
-        return self.reference
-
     @hybrid_property
     def report_issued(self) -> bool:
         """The report is issued (reported or closed): the findings are final, the figures count
@@ -349,9 +307,7 @@ class AuditTeamMember(AuditedMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), index=True)
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id"), index=True, info=labelled(_l("Auditor"))
-    )
+    user_id: Mapped[int] = reference_column("users.id", _l("Auditor"), index=True)
 
     audit: Mapped[Audit] = relationship(back_populates="members")
     user: Mapped[User] = relationship(lazy="joined")
@@ -372,9 +328,7 @@ class AgendaItem(AuditedMixin, db.Model):
     starts_at: Mapped[datetime] = mapped_column(info=labelled(_l("From")))
     ends_at: Mapped[datetime | None] = mapped_column(default=None, info=labelled(_l("Until")))
     subject: Mapped[str] = mapped_column(String(500), info=labelled(_l("Clause or process")))
-    auditor_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id"), info=labelled(_l("Auditor"))
-    )
+    auditor_id: Mapped[int | None] = reference_column("users.id", _l("Auditor"))
     auditee: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("Auditee")))
 
     audit: Mapped[Audit] = relationship(back_populates="agenda")
@@ -392,15 +346,13 @@ class ChecklistRow(AuditedMixin, TimestampMixin, VersionedMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), index=True)
     position: Mapped[int] = mapped_column(default=0)
-    clause_id: Mapped[int] = mapped_column(ForeignKey("clauses.id"), info=labelled(_l("Clause")))
+    clause_id: Mapped[int] = reference_column("clauses.id", _l("Clause"))
     #: the standard's question this row came from; None for a row the auditor added
     question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
     #: the auditor's own question for an added row
     text: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Question")))
     #: None while unanswered
-    result: Mapped[RowResult | None] = enum_column(
-        RowResult, _l("Result"), ROW_RESULT_LABELS, default=None
-    )
+    result: Mapped[RowResult | None] = enum_column(RowResult, _l("Result"), default=None)
     notes: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Notes")))
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     answered_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -441,6 +393,7 @@ class Finding(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     """
 
     __tablename__ = "audit_findings"
+    __record_label__ = "number"
     __table_args__ = (UniqueConstraint("audit_id", "seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -469,10 +422,6 @@ class Finding(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     )
 
     @property
-    def record_label(self) -> str:
-        return self.number
-
-    @property
     def clauses(self) -> list[Clause]:
         """Every clause the finding breaches: its row's first, then the others in their
         standard's order."""
@@ -491,9 +440,7 @@ class StandardLinkMixin:
     """A standard a record is planned against, at its position (0: the primary one, also in
     the record's `standard_id`)."""
 
-    standard_id: Mapped[int] = mapped_column(
-        ForeignKey("standards.id"), index=True, info=labelled(_l("Standard"))
-    )
+    standard_id: Mapped[int] = reference_column("standards.id", _l("Standard"), index=True)
     position: Mapped[int] = mapped_column(default=0, server_default="0")
 
     @declared_attr
@@ -538,9 +485,7 @@ class FindingClause(AuditedMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     finding_id: Mapped[int] = mapped_column(ForeignKey("audit_findings.id"), index=True)
-    clause_id: Mapped[int] = mapped_column(
-        ForeignKey("clauses.id"), info=labelled(_l("Clause breached"))
-    )
+    clause_id: Mapped[int] = reference_column("clauses.id", _l("Clause breached"))
 
     clause: Mapped[Clause] = relationship(lazy="joined")
 

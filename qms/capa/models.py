@@ -3,7 +3,6 @@ complaints (feedback records, clause 8.2.1 / 9.1.2) that can escalate into them.
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -23,74 +22,63 @@ from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from qms.accounts.models import User
 from qms.audits.interface import Finding
-from qms.core.labels import labelled
+from qms.core.labels import LabelledEnum, labelled
 from qms.core.models import (
     ArchivableMixin,
     AuditedMixin,
     TimestampMixin,
     VersionedMixin,
-    str_enum,
+    enum_column,
+    reference_column,
 )
 from qms.extensions import db
 from qms.organisations.models import Agency, City, Unit
 from qms.standards.models import short_name
 
 
-class NcSource(enum.StrEnum):
-    INTERNAL_AUDIT = "internal_audit"
-    EXTERNAL_AUDIT = "external_audit"
-    COMPLAINT = "complaint"
-    OBJECTIVE_DEVIATION = "objective_deviation"
+class NcSource(LabelledEnum):
+    INTERNAL_AUDIT = "internal_audit", _l("Internal audit")
+    EXTERNAL_AUDIT = "external_audit", _l("External audit")
+    COMPLAINT = "complaint", _l("Citizen complaint")
+    OBJECTIVE_DEVIATION = (
+        "objective_deviation",
+        _l("Quality objective or service standard deviation"),
+    )
     #: raised by the monitoring rule: a measured quality objective missed its target for the
     #: configured number of consecutive periods (qms.planning, through qms.capa.interface)
-    QUALITY_OBJECTIVE_DEVIATION = "quality_objective_deviation"
-    MANAGEMENT_REVIEW = "management_review"
-    STAFF_REPORT = "staff_report"
+    QUALITY_OBJECTIVE_DEVIATION = (
+        "quality_objective_deviation",
+        _l("Quality objective deviation (target missed)"),
+    )
+    MANAGEMENT_REVIEW = "management_review", _l("Management review")
+    STAFF_REPORT = "staff_report", _l("Staff report")
 
 
-SOURCE_LABELS = {
-    NcSource.INTERNAL_AUDIT: _l("Internal audit"),
-    NcSource.EXTERNAL_AUDIT: _l("External audit"),
-    NcSource.COMPLAINT: _l("Citizen complaint"),
-    NcSource.OBJECTIVE_DEVIATION: _l("Quality objective or service standard deviation"),
-    NcSource.QUALITY_OBJECTIVE_DEVIATION: _l("Quality objective deviation (target missed)"),
-    NcSource.MANAGEMENT_REVIEW: _l("Management review"),
-    NcSource.STAFF_REPORT: _l("Staff report"),
-}
+SOURCE_LABELS = NcSource.labels()
 
 
-class NcGrade(enum.StrEnum):
-    MAJOR = "major"
-    MINOR = "minor"
+class NcGrade(LabelledEnum):
+    MAJOR = "major", _l("Major")
+    MINOR = "minor", _l("Minor")
 
 
-GRADE_LABELS = {NcGrade.MAJOR: _l("Major"), NcGrade.MINOR: _l("Minor")}
+GRADE_LABELS = NcGrade.labels()
 
 
-class NcStatus(enum.StrEnum):
-    OPEN = "open"
-    CORRECTION_RECORDED = "correction_recorded"
-    CAUSE_ANALYSED = "cause_analysed"
-    PLAN_SUBMITTED = "plan_submitted"
-    PLAN_ACCEPTED = "plan_accepted"
-    IMPLEMENTED = "implemented"
-    VERIFIED = "verified"
-    CLOSED = "closed"
+class NcStatus(LabelledEnum):
+    OPEN = "open", _l("Open")
+    CORRECTION_RECORDED = "correction_recorded", _l("Correction recorded")
+    CAUSE_ANALYSED = "cause_analysed", _l("Root cause analysed")
+    PLAN_SUBMITTED = "plan_submitted", _l("Action plan submitted")
+    PLAN_ACCEPTED = "plan_accepted", _l("Plan accepted")
+    IMPLEMENTED = "implemented", _l("Implemented")
+    VERIFIED = "verified", _l("Verified effective")
+    CLOSED = "closed", _l("Closed")
     #: the effectiveness check failed: a new plan is needed
-    REOPENED = "reopened"
+    REOPENED = "reopened", _l("Re-opened")
 
 
-STATUS_LABELS = {
-    NcStatus.OPEN: _l("Open"),
-    NcStatus.CORRECTION_RECORDED: _l("Correction recorded"),
-    NcStatus.CAUSE_ANALYSED: _l("Root cause analysed"),
-    NcStatus.PLAN_SUBMITTED: _l("Action plan submitted"),
-    NcStatus.PLAN_ACCEPTED: _l("Plan accepted"),
-    NcStatus.IMPLEMENTED: _l("Implemented"),
-    NcStatus.VERIFIED: _l("Verified effective"),
-    NcStatus.CLOSED: _l("Closed"),
-    NcStatus.REOPENED: _l("Re-opened"),
-}
+STATUS_LABELS = NcStatus.labels()
 
 #: the "why?" rows of a root cause analysis (5-why)
 MAX_WHY_STEPS = 5
@@ -114,49 +102,35 @@ PLAN_ACCEPTED_STATUSES = frozenset(
 )
 
 
-class CauseCategory(enum.StrEnum):
+class CauseCategory(LabelledEnum):
     """The fishbone's usual branches, as public-service auditors use them."""
 
-    PEOPLE = "people"
-    METHOD = "method"
-    EQUIPMENT = "equipment"
-    MATERIAL = "material"
-    MEASUREMENT = "measurement"
-    ENVIRONMENT = "environment"
+    PEOPLE = "people", _l("People (competence, awareness, staffing)")
+    METHOD = "method", _l("Method (SOP, procedure, document)")
+    EQUIPMENT = "equipment", _l("Equipment and IT systems")
+    MATERIAL = "material", _l("Material and supplies")
+    MEASUREMENT = "measurement", _l("Measurement and monitoring")
+    ENVIRONMENT = "environment", _l("Work environment")
 
 
-CAUSE_LABELS = {
-    CauseCategory.PEOPLE: _l("People (competence, awareness, staffing)"),
-    CauseCategory.METHOD: _l("Method (SOP, procedure, document)"),
-    CauseCategory.EQUIPMENT: _l("Equipment and IT systems"),
-    CauseCategory.MATERIAL: _l("Material and supplies"),
-    CauseCategory.MEASUREMENT: _l("Measurement and monitoring"),
-    CauseCategory.ENVIRONMENT: _l("Work environment"),
-}
+CAUSE_LABELS = CauseCategory.labels()
 
 
-class ActionKind(enum.StrEnum):
-    CORRECTIVE = "corrective"
-    PREVENTIVE = "preventive"
-    IMPROVEMENT = "improvement"
+class ActionKind(LabelledEnum):
+    CORRECTIVE = "corrective", _l("Corrective")
+    PREVENTIVE = "preventive", _l("Preventive")
+    IMPROVEMENT = "improvement", _l("Improvement")
 
 
-ACTION_KIND_LABELS = {
-    ActionKind.CORRECTIVE: _l("Corrective"),
-    ActionKind.PREVENTIVE: _l("Preventive"),
-    ActionKind.IMPROVEMENT: _l("Improvement"),
-}
+ACTION_KIND_LABELS = ActionKind.labels()
 
 
-class VerificationResult(enum.StrEnum):
-    EFFECTIVE = "effective"
-    NOT_EFFECTIVE = "not_effective"
+class VerificationResult(LabelledEnum):
+    EFFECTIVE = "effective", _l("Effective")
+    NOT_EFFECTIVE = "not_effective", _l("Not effective")
 
 
-RESULT_LABELS = {
-    VerificationResult.EFFECTIVE: _l("Effective"),
-    VerificationResult.NOT_EFFECTIVE: _l("Not effective"),
-}
+RESULT_LABELS = VerificationResult.labels()
 
 
 class NcCounter(db.Model):
@@ -177,6 +151,7 @@ class Nonconformity(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixi
     """A nonconformity (ketidaksesuaian, KTS) and its corrective action record (DOMAIN.md §3)."""
 
     __tablename__ = "nonconformities"
+    __record_label__ = "number"
     __table_args__ = (
         UniqueConstraint("agency_id", "year", "sequence"),
         Index("ix_nonconformities_escalation_key", "escalation_key"),
@@ -193,31 +168,25 @@ class Nonconformity(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixi
     id: Mapped[int] = mapped_column(primary_key=True)
     #: unique per agency and year (agencies of different cities may share a code)
     number: Mapped[str] = mapped_column(String(64), index=True, info=labelled(_l("Number")))
-    agency_id: Mapped[int] = mapped_column(
-        ForeignKey("agencies.id"), index=True, info=labelled(_l("Agency"))
-    )
+    agency_id: Mapped[int] = reference_column("agencies.id", _l("Agency"), index=True)
     year: Mapped[int]
     sequence: Mapped[int]
-    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), info=labelled(_l("Unit")))
-    status: Mapped[NcStatus] = mapped_column(
-        str_enum(NcStatus), default=NcStatus.OPEN, info=labelled(_l("Status"), STATUS_LABELS)
-    )
+    unit_id: Mapped[int | None] = reference_column("units.id", _l("Unit"))
+    status: Mapped[NcStatus] = enum_column(NcStatus, _l("Status"), default=NcStatus.OPEN)
 
-    source: Mapped[NcSource] = mapped_column(
-        str_enum(NcSource), info=labelled(_l("Source"), SOURCE_LABELS)
-    )
+    source: Mapped[NcSource] = enum_column(NcSource, _l("Source"))
     source_reference: Mapped[str] = mapped_column(
         String(255),
         default="",
         info=labelled(_l("Source reference (audit, report, complaint number)")),
     )
     #: the internal-audit finding this was raised from; at most one nonconformity per finding
-    finding_id: Mapped[int | None] = mapped_column(
-        ForeignKey("audit_findings.id"), index=True, unique=True, info=labelled(_l("Audit finding"))
+    finding_id: Mapped[int | None] = reference_column(
+        "audit_findings.id", _l("Audit finding"), index=True, unique=True
     )
     #: the nonconformity whose "could it occur elsewhere?" answer raised this one
-    origin_id: Mapped[int | None] = mapped_column(
-        ForeignKey("nonconformities.id"), info=labelled(_l("Raised from nonconformity"))
+    origin_id: Mapped[int | None] = reference_column(
+        "nonconformities.id", _l("Raised from nonconformity")
     )
     #: set on nonconformities raised by a rule (a complaint escalation, a quality objective
     #: missing its target), to find the rule's open one again (qms/capa/rules.py)
@@ -242,9 +211,7 @@ class Nonconformity(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixi
     requirement: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Requirement")))
     evidence: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Objective evidence")))
     statement: Mapped[str] = mapped_column(Text, info=labelled(_l("Nonconformity statement")))
-    grade: Mapped[NcGrade] = mapped_column(
-        str_enum(NcGrade), info=labelled(_l("Grade"), GRADE_LABELS)
-    )
+    grade: Mapped[NcGrade] = enum_column(NcGrade, _l("Grade"))
     raised_on: Mapped[date] = mapped_column(info=labelled(_l("Date raised")))
     raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     #: who represented the auditee (from an audit: the audit's representatives, several names)
@@ -252,8 +219,8 @@ class Nonconformity(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixi
         Text, default="", info=labelled(_l("Auditee representative"))
     )
     #: the auditor who follows this up (accepts the plan, verifies); sees it in their register
-    auditor_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id"), index=True, info=labelled(_l("Follow-up auditor"))
+    auditor_id: Mapped[int | None] = reference_column(
+        "users.id", _l("Follow-up auditor"), index=True
     )
     due_date: Mapped[date] = mapped_column(info=labelled(_l("Due date")))
 
@@ -264,8 +231,8 @@ class Nonconformity(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixi
         default=None, info=labelled(_l("Date of the correction"))
     )
     why_steps: Mapped[list] = mapped_column(JSON, default=list, info=labelled(_l("Why?")))
-    cause_category: Mapped[CauseCategory | None] = mapped_column(
-        str_enum(CauseCategory), default=None, info=labelled(_l("Cause category"), CAUSE_LABELS)
+    cause_category: Mapped[CauseCategory | None] = enum_column(
+        CauseCategory, _l("Cause category"), default=None
     )
     root_cause: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Root cause")))
     occurs_elsewhere: Mapped[bool | None] = mapped_column(
@@ -332,10 +299,6 @@ class Nonconformity(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixi
     )
 
     @property
-    def record_label(self) -> str:
-        return self.number
-
-    @property
     def clause_references(self) -> list[str]:
         """Every clause the nonconformity breaches with its standard ("SNI ISO 9001:2015 7.5.3",
         "SNI ISO 37001:2016 7.5.3"): the pages, PDFs, exports and the API name them so."""
@@ -386,13 +349,11 @@ class CorrectiveAction(AuditedMixin, TimestampMixin, db.Model):
     __deletable__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    nonconformity_id: Mapped[int] = mapped_column(
-        ForeignKey("nonconformities.id"), index=True, info=labelled(_l("Nonconformity"))
+    nonconformity_id: Mapped[int] = reference_column(
+        "nonconformities.id", _l("Nonconformity"), index=True
     )
     plan_round: Mapped[int] = mapped_column(default=1, info=labelled(_l("Plan round")))
-    kind: Mapped[ActionKind] = mapped_column(
-        str_enum(ActionKind), info=labelled(_l("Type"), ACTION_KIND_LABELS)
-    )
+    kind: Mapped[ActionKind] = enum_column(ActionKind, _l("Type"))
     description: Mapped[str] = mapped_column(Text, info=labelled(_l("Action")))
     owner: Mapped[str] = mapped_column(String(200), info=labelled(_l("Person in charge")))
     due_date: Mapped[date] = mapped_column(info=labelled(_l("Due date")))
@@ -418,15 +379,13 @@ class EffectivenessCheck(AuditedMixin, db.Model):
     __tablename__ = "effectiveness_checks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    nonconformity_id: Mapped[int] = mapped_column(
-        ForeignKey("nonconformities.id"), index=True, info=labelled(_l("Nonconformity"))
+    nonconformity_id: Mapped[int] = reference_column(
+        "nonconformities.id", _l("Nonconformity"), index=True
     )
     plan_round: Mapped[int] = mapped_column(info=labelled(_l("Plan round")))
     verified_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     verified_on: Mapped[date] = mapped_column(info=labelled(_l("Date verified")))
-    result: Mapped[VerificationResult] = mapped_column(
-        str_enum(VerificationResult), info=labelled(_l("Result"), RESULT_LABELS)
-    )
+    result: Mapped[VerificationResult] = enum_column(VerificationResult, _l("Result"))
     note: Mapped[str] = mapped_column(Text, info=labelled(_l("Note")))
 
     nonconformity: Mapped[Nonconformity] = relationship(back_populates="checks")
@@ -437,34 +396,22 @@ class EffectivenessCheck(AuditedMixin, db.Model):
         return self.result == VerificationResult.EFFECTIVE
 
 
-class Channel(enum.StrEnum):
-    QLUE = "qlue"
-    LAPOR = "lapor"
-    COUNTER = "counter"
-    OTHER = "other"
+class Channel(LabelledEnum):
+    QLUE = "qlue", "Qlue"
+    LAPOR = "lapor", "SP4N-LAPOR!"
+    COUNTER = "counter", _l("Service counter")
+    OTHER = "other", _l("Other channel")
 
 
-CHANNEL_LABELS = {
-    Channel.QLUE: "Qlue",
-    Channel.LAPOR: "SP4N-LAPOR!",
-    Channel.COUNTER: _l("Service counter"),
-    Channel.OTHER: _l("Other channel"),
-}
+CHANNEL_LABELS = Channel.labels()
 
 
-class ComplaintStatus(enum.StrEnum):
+class ComplaintStatus(LabelledEnum):
     """Qlue's menunggu → proses → selesai."""
 
-    WAITING = "waiting"
-    IN_PROGRESS = "in_progress"
-    RESOLVED = "resolved"
-
-
-COMPLAINT_STATUS_LABELS = {
-    ComplaintStatus.WAITING: _l("Waiting"),
-    ComplaintStatus.IN_PROGRESS: _l("In progress"),
-    ComplaintStatus.RESOLVED: _l("Resolved"),
-}
+    WAITING = "waiting", _l("Waiting")
+    IN_PROGRESS = "in_progress", _l("In progress")
+    RESOLVED = "resolved", _l("Resolved")
 
 
 class ComplaintImport(TimestampMixin, db.Model):
@@ -473,9 +420,7 @@ class ComplaintImport(TimestampMixin, db.Model):
     __tablename__ = "complaint_imports"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = mapped_column(
-        ForeignKey("cities.id"), index=True, info=labelled(_l("City"))
-    )
+    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     filename: Mapped[str] = mapped_column(String(255), info=labelled(_l("File")))
     file_format: Mapped[str] = mapped_column(String(8))
@@ -501,12 +446,8 @@ class Complaint(AuditedMixin, TimestampMixin, db.Model):
     __history_exclude__ = frozenset({"response_working_days"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(
-        ForeignKey("agencies.id"), index=True, info=labelled(_l("Agency"))
-    )
-    channel: Mapped[Channel] = mapped_column(
-        str_enum(Channel), info=labelled(_l("Channel"), CHANNEL_LABELS)
-    )
+    agency_id: Mapped[int] = reference_column("agencies.id", _l("Agency"), index=True)
+    channel: Mapped[Channel] = enum_column(Channel, _l("Channel"))
     external_id: Mapped[str] = mapped_column(String(64), info=labelled(_l("Id")))
     #: the channel's own wall-clock times (WITA), as exported; not UTC like the app's timestamps
     received_at: Mapped[datetime] = mapped_column(info=labelled(_l("Received")))
@@ -514,16 +455,14 @@ class Complaint(AuditedMixin, TimestampMixin, db.Model):
     category: Mapped[str] = mapped_column(String(120), info=labelled(_l("Category")))
     text: Mapped[str] = mapped_column(Text, info=labelled(_l("Complaint")))
     location: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("Location")))
-    status: Mapped[ComplaintStatus] = mapped_column(
-        str_enum(ComplaintStatus), info=labelled(_l("Status"), COMPLAINT_STATUS_LABELS)
-    )
+    status: Mapped[ComplaintStatus] = enum_column(ComplaintStatus, _l("Status"))
     responded_at: Mapped[datetime | None] = mapped_column(
         default=None, info=labelled(_l("Answered"))
     )
     rating: Mapped[int | None] = mapped_column(default=None, info=labelled(_l("Rating")))
     import_id: Mapped[int | None] = mapped_column(ForeignKey("complaint_imports.id"))
-    nonconformity_id: Mapped[int | None] = mapped_column(
-        ForeignKey("nonconformities.id"), index=True, info=labelled(_l("Nonconformity"))
+    nonconformity_id: Mapped[int | None] = reference_column(
+        "nonconformities.id", _l("Nonconformity"), index=True
     )
 
     agency: Mapped[Agency] = relationship(lazy="joined")

@@ -39,12 +39,12 @@ from qms.capa.models import (
     ACTION_KIND_LABELS,
     CAUSE_LABELS,
     CHANNEL_LABELS,
-    COMPLAINT_STATUS_LABELS,
     GRADE_LABELS,
     RESULT_LABELS,
     SOURCE_LABELS,
     STATUS_LABELS,
     ComplaintImport,
+    ComplaintStatus,
     CorrectiveAction,
     Nonconformity,
 )
@@ -72,7 +72,7 @@ LABELS = {
     "kind": ACTION_KIND_LABELS,
     "result": RESULT_LABELS,
     "channel": CHANNEL_LABELS,
-    "complaint_status": COMPLAINT_STATUS_LABELS,
+    "complaint_status": ComplaintStatus.labels(),
 }
 
 

@@ -1,8 +1,13 @@
 """Field labels are declared once, on the model's columns, and read from there by the forms,
-the history tables and the API's descriptions:
+the history tables and the API's descriptions; a fixed set of values declares each value's
+label beside it (`LabelledEnum`):
+
+    class Status(LabelledEnum):
+        OPEN = "open", _l("Open")
+        CLOSED = "closed", _l("Closed")
 
     title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title")))
-    status: Mapped[Status] = mapped_column(..., info=labelled(_l("Status"), STATUS_LABELS))
+    status: Mapped[Status] = enum_column(Status, _l("Status"))
 
     class DocumentForm(FlaskForm):
         title = StringField(label_of(Document, "title"), validators=[...])
@@ -12,8 +17,29 @@ A model may label attributes that are not columns (a hybrid, a relationship) in 
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Self
+
+
+class LabelledEnum(enum.StrEnum):
+    """Stored values, each declared with the label people read: `CLOSED = "closed", _l("Closed")`.
+    A member is its value (a str that compares, serialises and is stored as the value, as any
+    StrEnum member); `member.label` is its label, and a member declared without one is
+    labelled by its value."""
+
+    label: Any
+
+    def __new__(cls, value: str, label: Any = None) -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = value if label is None else label
+        return member
+
+    @classmethod
+    def labels(cls) -> dict[Self, Any]:
+        """Every member's label, in the order the members are declared (a form's choices)."""
+        return {member: member.label for member in cls}
 
 
 def labelled(label: Any, values: Mapping[Any, Any] | None = None) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Enum, ForeignKey, Integer, update
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
@@ -17,7 +18,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from qms.core.errors import StaleRecordError
-from qms.core.labels import labelled
+from qms.core.labels import LabelledEnum, labelled
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 
@@ -37,9 +38,14 @@ class AuditedMixin:
     __audited__ = True
     __history_exclude__: frozenset[str] = frozenset()
     __deletable__ = False
+    #: the attribute that names a record in the history (its number, title or name); without
+    #: one, a record is named by its model and id
+    __record_label__: str | None = None
 
     @property
     def record_label(self) -> str:
+        if self.__record_label__ is not None:
+            return getattr(self, self.__record_label__)
         return f"{type(self).__name__} #{getattr(self, 'id', '?')}"
 
 
@@ -103,28 +109,35 @@ def claim_confirmation(record: Any, actor: Any, message: Any) -> None:
     db.session.refresh(record)
 
 
-class NumberedTitleMixin:
-    """A clause or standard: a number and a bilingual title (title_id, title_en columns)."""
-
-    number: str
-
-    @property
-    def title(self) -> str:
-        return localized(self, "title")
-
-    @property
-    def label(self) -> str:
-        return f"{self.number} {self.title}"
-
-    @property
-    def record_label(self) -> str:
-        return self.number
-
-
 def localized(obj: object, field: str) -> str:
     """Return obj.<field>_<locale>, falling back to Indonesian, for bilingual data columns."""
     locale = str(get_locale() or "id")
     return getattr(obj, f"{field}_{locale}", None) or getattr(obj, f"{field}_id")
+
+
+class Bilingual:
+    """A read-only attribute that reads a pair of bilingual data columns in the user's
+    language: `title = Bilingual()` over `title_id` and `title_en` (see `localized`)."""
+
+    field: str
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.field = name
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        return self if obj is None else localized(obj, self.field)
+
+
+class NumberedTitleMixin:
+    """A clause or standard: a number and a bilingual title (title_id, title_en columns)."""
+
+    number: str
+    __record_label__ = "number"
+    title = Bilingual()
+
+    @property
+    def label(self) -> str:
+        return f"{self.number} {self.title}"
 
 
 def str_enum(enum_cls: type[enum.Enum], length: int = 32) -> Enum:
@@ -141,14 +154,33 @@ def str_enum(enum_cls: type[enum.Enum], length: int = 32) -> Enum:
 def enum_column(
     enum_cls: type[enum.Enum],
     label: Any,
-    value_labels: Mapping[Any, Any],
+    value_labels: Mapping[Any, Any] | None = None,
     *,
     length: int = 32,
     **options: Any,
 ) -> Any:
     """A column of one of an enum's values (`str_enum`), with its label and its values' labels
-    (read by the forms, the history tables and the API)."""
+    (read by the forms, the history tables and the API): a `LabelledEnum`'s own, or those given
+    for an enum whose values are not all labelled."""
+    if value_labels is None and issubclass(enum_cls, LabelledEnum):
+        value_labels = enum_cls.labels()
     return mapped_column(str_enum(enum_cls, length), info=labelled(label, value_labels), **options)
+
+
+def reference_column(target: str, label: Any, **options: Any) -> Any:
+    """A foreign key column to `target` ("table.id") with its label (read by the forms, the
+    history tables and the API); its nullability comes from the `Mapped[...]` annotation."""
+    return mapped_column(ForeignKey(target), info=labelled(label), **options)
+
+
+class AgencyRecordMixin(AuditedMixin, ArchivableMixin, TimestampMixin):
+    """A record of one agency's quality system or registers: archived rather than deleted."""
+
+    # first in the table, as in every other table, although declared on the mixin
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-2)
+    agency_id: Mapped[int] = reference_column(
+        "agencies.id", _l("Agency"), index=True, sort_order=-1
+    )
 
 
 class days_between(FunctionElement):

@@ -25,13 +25,14 @@ from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.accounts.models import User
-from qms.core.labels import label_of, labelled
+from qms.core.labels import LabelledEnum, label_of, labelled
 from qms.core.models import (
     ArchivableMixin,
     AuditedMixin,
     TimestampMixin,
     VersionedMixin,
     enum_column,
+    reference_column,
 )
 from qms.core.roles import ROLE_LABELS, Role
 from qms.documents.settings import review_notice_days
@@ -40,25 +41,17 @@ from qms.organisations.models import Agency, Unit
 from qms.standards.models import Clause
 
 
-class DocumentType(enum.StrEnum):
-    QUALITY_POLICY = "quality_policy"
-    QUALITY_MANUAL = "quality_manual"
-    PROCEDURE = "procedure"
-    WORK_INSTRUCTION = "work_instruction"
-    FORM = "form"
-    SERVICE_STANDARD = "service_standard"
-    RECORD = "record"
+class DocumentType(LabelledEnum):
+    QUALITY_POLICY = "quality_policy", _l("Quality policy")
+    QUALITY_MANUAL = "quality_manual", _l("Quality manual")
+    PROCEDURE = "procedure", _l("Quality procedure (SOP)")
+    WORK_INSTRUCTION = "work_instruction", _l("Work instruction")
+    FORM = "form", _l("Form")
+    SERVICE_STANDARD = "service_standard", _l("Service standard")
+    RECORD = "record", _l("Record")
 
 
-DOCUMENT_TYPE_LABELS = {
-    DocumentType.QUALITY_POLICY: _l("Quality policy"),
-    DocumentType.QUALITY_MANUAL: _l("Quality manual"),
-    DocumentType.PROCEDURE: _l("Quality procedure (SOP)"),
-    DocumentType.WORK_INSTRUCTION: _l("Work instruction"),
-    DocumentType.FORM: _l("Form"),
-    DocumentType.SERVICE_STANDARD: _l("Service standard"),
-    DocumentType.RECORD: _l("Record"),
-}
+DOCUMENT_TYPE_LABELS = DocumentType.labels()
 
 #: the `{type}` part of a document code, as Indonesian offices abbreviate the types
 DOCUMENT_TYPE_PREFIXES = {
@@ -72,44 +65,32 @@ DOCUMENT_TYPE_PREFIXES = {
 }
 
 
-class RevisionState(enum.StrEnum):
-    DRAFT = "draft"
-    IN_REVIEW = "in_review"
-    APPROVED = "approved"
-    EFFECTIVE = "effective"
-    SUPERSEDED = "superseded"
-    OBSOLETE = "obsolete"
+class RevisionState(LabelledEnum):
+    DRAFT = "draft", _l("Draft")
+    IN_REVIEW = "in_review", _l("In review")
+    APPROVED = "approved", _l("Approved")
+    EFFECTIVE = "effective", lazy_pgettext("in force", "Effective")
+    SUPERSEDED = "superseded", _l("Superseded")
+    OBSOLETE = "obsolete", _l("Obsolete")
     #: a draft that did not go ahead: kept with its history, never current
-    DISCARDED = "discarded"
+    DISCARDED = "discarded", _l("Discarded")
 
 
-REVISION_STATE_LABELS = {
-    RevisionState.DRAFT: _l("Draft"),
-    RevisionState.IN_REVIEW: _l("In review"),
-    RevisionState.APPROVED: _l("Approved"),
-    RevisionState.EFFECTIVE: lazy_pgettext("in force", "Effective"),
-    RevisionState.SUPERSEDED: _l("Superseded"),
-    RevisionState.OBSOLETE: _l("Obsolete"),
-    RevisionState.DISCARDED: _l("Discarded"),
-}
+REVISION_STATE_LABELS = RevisionState.labels()
 
 #: revisions still being worked on; a document has at most one
 OPEN_STATES = frozenset({RevisionState.DRAFT, RevisionState.IN_REVIEW, RevisionState.APPROVED})
 
 
-class DocumentStatus(enum.StrEnum):
+class DocumentStatus(LabelledEnum):
     """The document's place in the master list, derived from its revisions."""
 
-    NOT_YET_EFFECTIVE = "not_yet_effective"
-    EFFECTIVE = "effective"
-    WITHDRAWN = "withdrawn"
+    NOT_YET_EFFECTIVE = "not_yet_effective", _l("Not yet effective")
+    EFFECTIVE = "effective", lazy_pgettext("in force", "Effective")
+    WITHDRAWN = "withdrawn", _l("Withdrawn")
 
 
-DOCUMENT_STATUS_LABELS = {
-    DocumentStatus.NOT_YET_EFFECTIVE: _l("Not yet effective"),
-    DocumentStatus.EFFECTIVE: lazy_pgettext("in force", "Effective"),
-    DocumentStatus.WITHDRAWN: _l("Withdrawn"),
-}
+DOCUMENT_STATUS_LABELS = DocumentStatus.labels()
 
 
 class ReviewState(enum.StrEnum):
@@ -120,15 +101,12 @@ class ReviewState(enum.StrEnum):
     OVERDUE = "overdue"
 
 
-class ReviewOutcome(enum.StrEnum):
-    NO_CHANGE = "no_change"
-    REVISION = "revision"
+class ReviewOutcome(LabelledEnum):
+    NO_CHANGE = "no_change", _l("No change needed")
+    REVISION = "revision", _l("New revision started")
 
 
-REVIEW_OUTCOME_LABELS = {
-    ReviewOutcome.NO_CHANGE: _l("No change needed"),
-    ReviewOutcome.REVISION: _l("New revision started"),
-}
+REVIEW_OUTCOME_LABELS = ReviewOutcome.labels()
 
 
 def add_months(day: date, months: int) -> date:
@@ -147,6 +125,7 @@ class Document(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db
     """One entry of an agency's register of documented information."""
 
     __tablename__ = "documents"
+    __record_label__ = "code"
     __table_args__ = (
         # the numbering is race-safe through this constraint (and a retry in the service)
         UniqueConstraint("agency_id", "doc_type", "seq"),
@@ -154,17 +133,13 @@ class Document(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(
-        ForeignKey("agencies.id"), index=True, info=labelled(_l("Agency"))
-    )
-    doc_type: Mapped[DocumentType] = enum_column(DocumentType, _l("Type"), DOCUMENT_TYPE_LABELS)
+    agency_id: Mapped[int] = reference_column("agencies.id", _l("Agency"), index=True)
+    doc_type: Mapped[DocumentType] = enum_column(DocumentType, _l("Type"))
     #: the number behind the code (numbering.py)
     seq: Mapped[int]
     code: Mapped[str] = mapped_column(String(64), info=labelled(_l("Code")))
     title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title")))
-    owner_unit_id: Mapped[int | None] = mapped_column(
-        ForeignKey("units.id"), info=labelled(_l("Owner unit"))
-    )
+    owner_unit_id: Mapped[int | None] = reference_column("units.id", _l("Owner unit"))
     review_period_months: Mapped[int] = mapped_column(info=labelled(_l("Review period (months)")))
     #: how long records of this kind are kept (clause 7.5.3.2), in years
     retention_years: Mapped[int | None] = mapped_column(
@@ -210,10 +185,6 @@ class Document(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db
     reviews: Mapped[list[DocumentReview]] = relationship(
         back_populates="document", order_by="DocumentReview.id.desc()"
     )
-
-    @property
-    def record_label(self) -> str:
-        return self.code
 
     @property
     def type_label(self) -> str:
@@ -290,10 +261,8 @@ class DocumentClause(AuditedMixin, db.Model):
     __deletable__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(
-        ForeignKey("documents.id"), index=True, info=labelled(_l("Document"))
-    )
-    clause_id: Mapped[int] = mapped_column(ForeignKey("clauses.id"), info=labelled(_l("Clause")))
+    document_id: Mapped[int] = reference_column("documents.id", _l("Document"), index=True)
+    clause_id: Mapped[int] = reference_column("clauses.id", _l("Clause"))
 
     document: Mapped[Document] = relationship(back_populates="clause_links")
     clause: Mapped[Clause] = relationship(lazy="joined")
@@ -314,17 +283,15 @@ class DocumentRevision(AuditedMixin, TimestampMixin, VersionedMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(
-        ForeignKey("documents.id"), index=True, info=labelled(_l("Document"))
-    )
+    document_id: Mapped[int] = reference_column("documents.id", _l("Document"), index=True)
     number: Mapped[int] = mapped_column(info=labelled(_l("Revision")))
     state: Mapped[RevisionState] = enum_column(
-        RevisionState, _l("Status"), REVISION_STATE_LABELS, default=RevisionState.DRAFT
+        RevisionState, _l("Status"), default=RevisionState.DRAFT
     )
     change_summary: Mapped[str] = mapped_column(
         String(500), info=labelled(_l("What changes in this revision"))
     )
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), info=labelled(_l("Author")))
+    author_id: Mapped[int] = reference_column("users.id", _l("Author"))
     purpose: Mapped[str] = _section(_l("Purpose"))
     scope: Mapped[str] = _section(_l("Scope"))
     definitions: Mapped[str] = _section(_l("Definitions"))
@@ -340,9 +307,7 @@ class DocumentRevision(AuditedMixin, TimestampMixin, VersionedMixin, db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(
         default=None, info=labelled(_l("Submitted"))
     )
-    approved_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id"), info=labelled(_l("Approved by"))
-    )
+    approved_by_id: Mapped[int | None] = reference_column("users.id", _l("Approved by"))
     approved_at: Mapped[datetime | None] = mapped_column(
         default=None, info=labelled(_l("Approved"))
     )
@@ -395,23 +360,17 @@ class DocumentReview(AuditedMixin, TimestampMixin, db.Model):
     __tablename__ = "document_reviews"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(
-        ForeignKey("documents.id"), index=True, info=labelled(_l("Document"))
-    )
+    document_id: Mapped[int] = reference_column("documents.id", _l("Document"), index=True)
     reviewed_on: Mapped[date] = mapped_column(info=labelled(_l("Review date")))
-    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), info=labelled(_l("Reviewer")))
-    outcome: Mapped[ReviewOutcome] = enum_column(
-        ReviewOutcome, _l("Outcome"), REVIEW_OUTCOME_LABELS
-    )
+    reviewer_id: Mapped[int] = reference_column("users.id", _l("Reviewer"))
+    outcome: Mapped[ReviewOutcome] = enum_column(ReviewOutcome, _l("Outcome"))
     notes: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Notes")))
     #: the review date that was due when this review was held
     due_on: Mapped[date | None] = mapped_column(default=None, info=labelled(_l("Review due")))
     next_review_on: Mapped[date | None] = mapped_column(
         default=None, info=labelled(_l("Next review"))
     )
-    revision_id: Mapped[int | None] = mapped_column(
-        ForeignKey("document_revisions.id"), info=labelled(_l("Revision"))
-    )
+    revision_id: Mapped[int | None] = reference_column("document_revisions.id", _l("Revision"))
 
     document: Mapped[Document] = relationship(back_populates="reviews")
     reviewer: Mapped[User] = relationship()
@@ -442,12 +401,8 @@ class DocumentApprover(AuditedMixin, TimestampMixin, db.Model):
     __deletable__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(
-        ForeignKey("agencies.id"), index=True, info=labelled(_l("Agency"))
-    )
-    document_type: Mapped[DocumentType] = enum_column(
-        DocumentType, _l("Type"), DOCUMENT_TYPE_LABELS
-    )
+    agency_id: Mapped[int] = reference_column("agencies.id", _l("Agency"), index=True)
+    document_type: Mapped[DocumentType] = enum_column(DocumentType, _l("Type"))
     role: Mapped[Role] = enum_column(Role, _l("Role"), ROLE_LABELS)
 
     @property

@@ -7,7 +7,7 @@ from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qms.core.labels import labelled
-from qms.core.models import ArchivableMixin, AuditedMixin
+from qms.core.models import ArchivableMixin, AuditedMixin, reference_column
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 
@@ -16,6 +16,7 @@ class StoredFile(AuditedMixin, ArchivableMixin, db.Model):
     """An uploaded file attached to one record (`owner_type`, `owner_id`)."""
 
     __tablename__ = "stored_files"
+    __record_label__ = "original_name"
     __table_args__ = (Index("ix_stored_files_owner", "owner_type", "owner_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,14 +31,8 @@ class StoredFile(AuditedMixin, ArchivableMixin, db.Model):
     description: Mapped[str] = mapped_column(
         String(255), default="", info=labelled(_l("File description"))
     )
-    uploaded_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id"), info=labelled(_l("Uploaded by"))
-    )
+    uploaded_by_id: Mapped[int | None] = reference_column("users.id", _l("Uploaded by"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow, info=labelled(_l("Uploaded at")))
-
-    @property
-    def record_label(self) -> str:
-        return self.original_name
 
 
 class FileUpload(db.Model):

@@ -13,7 +13,7 @@ from sqlalchemy.types import JSON
 
 from qms.accounts.models import User
 from qms.core.labels import labelled
-from qms.core.models import TimestampMixin
+from qms.core.models import TimestampMixin, reference_column
 from qms.extensions import db
 from qms.organisations.models import Agency, City
 
@@ -27,13 +27,9 @@ class ImportBatch(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: the importer's key (qms.imports.registry): "documents", "nonconformities", "businesses"
     kind: Mapped[str] = mapped_column(String(32), index=True)
-    city_id: Mapped[int] = mapped_column(
-        ForeignKey("cities.id"), index=True, info=labelled(_l("City"))
-    )
+    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     #: the agency the rows go to (None for a city's register, such as the small businesses)
-    agency_id: Mapped[int | None] = mapped_column(
-        ForeignKey("agencies.id"), index=True, info=labelled(_l("Agency"))
-    )
+    agency_id: Mapped[int | None] = reference_column("agencies.id", _l("Agency"), index=True)
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     filename: Mapped[str] = mapped_column(String(255), info=labelled(_l("File")))
     file_format: Mapped[str] = mapped_column(String(8))

@@ -3,117 +3,89 @@ city (kecamatan and kelurahan), loaded from checklists/places/."""
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qms.core.labels import labelled
-from qms.core.models import ArchivableMixin, AuditedMixin, TimestampMixin, enum_column
+from qms.core.labels import LabelledEnum, labelled
+from qms.core.models import (
+    ArchivableMixin,
+    AuditedMixin,
+    TimestampMixin,
+    enum_column,
+    reference_column,
+)
 from qms.extensions import db
 
 
-class CityKind(enum.StrEnum):
-    KOTA = "kota"
-    KABUPATEN = "kabupaten"
-    PROVINSI = "provinsi"
+class CityKind(LabelledEnum):
+    KOTA = "kota", _l("City (Kota)")
+    KABUPATEN = "kabupaten", _l("Regency (Kabupaten)")
+    PROVINSI = "provinsi", _l("Province (Provinsi)")
 
 
-CITY_KIND_LABELS = {
-    CityKind.KOTA: _l("City (Kota)"),
-    CityKind.KABUPATEN: _l("Regency (Kabupaten)"),
-    CityKind.PROVINSI: _l("Province (Provinsi)"),
-}
+CITY_KIND_LABELS = CityKind.labels()
 
 
-class AgencyKind(enum.StrEnum):
-    SEKRETARIAT = "sekretariat"
-    DINAS = "dinas"
-    BADAN = "badan"
-    RSUD = "rsud"
-    KECAMATAN = "kecamatan"
-    KELURAHAN = "kelurahan"
-    PUSKESMAS = "puskesmas"
-    INSPEKTORAT = "inspektorat"
-    SATPOL = "satpol"
-    OTHER = "other"
+class AgencyKind(LabelledEnum):
+    SEKRETARIAT = "sekretariat", _l("Secretariat (Sekretariat)")
+    DINAS = "dinas", _l("Service office (Dinas)")
+    BADAN = "badan", _l("Agency (Badan)")
+    RSUD = "rsud", _l("Regional hospital (RSUD)")
+    KECAMATAN = "kecamatan", _l("District (Kecamatan)")
+    KELURAHAN = "kelurahan", _l("Village (Kelurahan)")
+    PUSKESMAS = "puskesmas", _l("Health centre (Puskesmas)")
+    INSPEKTORAT = "inspektorat", _l("Inspectorate (Inspektorat)")
+    SATPOL = "satpol", _l("Public order (Satpol PP)")
+    OTHER = "other", _l("Other")
 
 
-AGENCY_KIND_LABELS = {
-    AgencyKind.SEKRETARIAT: _l("Secretariat (Sekretariat)"),
-    AgencyKind.DINAS: _l("Service office (Dinas)"),
-    AgencyKind.BADAN: _l("Agency (Badan)"),
-    AgencyKind.RSUD: _l("Regional hospital (RSUD)"),
-    AgencyKind.KECAMATAN: _l("District (Kecamatan)"),
-    AgencyKind.KELURAHAN: _l("Village (Kelurahan)"),
-    AgencyKind.PUSKESMAS: _l("Health centre (Puskesmas)"),
-    AgencyKind.INSPEKTORAT: _l("Inspectorate (Inspektorat)"),
-    AgencyKind.SATPOL: _l("Public order (Satpol PP)"),
-    AgencyKind.OTHER: _l("Other"),
-}
+AGENCY_KIND_LABELS = AgencyKind.labels()
 
 
-class UnitKind(enum.StrEnum):
-    BIDANG = "bidang"
-    BAGIAN = "bagian"
-    SUBBAGIAN = "subbagian"
-    SEKSI = "seksi"
-    UPT = "upt"
-    INSTALASI = "instalasi"
-    OTHER = "other"
+class UnitKind(LabelledEnum):
+    BIDANG = "bidang", _l("Division (Bidang)")
+    BAGIAN = "bagian", _l("Section (Bagian)")
+    SUBBAGIAN = "subbagian", _l("Sub-section (Subbagian)")
+    SEKSI = "seksi", _l("Sub-division (Seksi)")
+    UPT = "upt", _l("Technical unit (UPT)")
+    INSTALASI = "instalasi", _l("Installation (Instalasi)")
+    OTHER = "other", _l("Other")
 
 
-UNIT_KIND_LABELS = {
-    UnitKind.BIDANG: _l("Division (Bidang)"),
-    UnitKind.BAGIAN: _l("Section (Bagian)"),
-    UnitKind.SUBBAGIAN: _l("Sub-section (Subbagian)"),
-    UnitKind.SEKSI: _l("Sub-division (Seksi)"),
-    UnitKind.UPT: _l("Technical unit (UPT)"),
-    UnitKind.INSTALASI: _l("Installation (Instalasi)"),
-    UnitKind.OTHER: _l("Other"),
-}
+UNIT_KIND_LABELS = UnitKind.labels()
 
 
-class PlaceKind(enum.StrEnum):
-    KECAMATAN = "kecamatan"
-    KELURAHAN = "kelurahan"
-
-
-PLACE_KIND_LABELS = {
-    PlaceKind.KECAMATAN: _l("District (Kecamatan)"),
-    PlaceKind.KELURAHAN: _l("Village (Kelurahan)"),
-}
+class PlaceKind(LabelledEnum):
+    KECAMATAN = "kecamatan", _l("District (Kecamatan)")
+    KELURAHAN = "kelurahan", _l("Village (Kelurahan)")
 
 
 class City(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     __tablename__ = "cities"
+    __record_label__ = "name"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True, info=labelled(_l("Code")))
     name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Name")))
-    kind: Mapped[CityKind] = enum_column(CityKind, _l("Kind"), CITY_KIND_LABELS)
+    kind: Mapped[CityKind] = enum_column(CityKind, _l("Kind"))
     province: Mapped[str] = mapped_column(String(200), default="", info=labelled(_l("Province")))
 
     agencies: Mapped[list[Agency]] = relationship(back_populates="city", order_by="Agency.name")
 
-    @property
-    def record_label(self) -> str:
-        return self.name
-
 
 class Agency(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     __tablename__ = "agencies"
+    __record_label__ = "name"
     __table_args__ = (UniqueConstraint("city_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = mapped_column(
-        ForeignKey("cities.id"), index=True, info=labelled(_l("City"))
-    )
+    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     code: Mapped[str] = mapped_column(String(32), info=labelled(_l("Code")))
     name: Mapped[str] = mapped_column(String(255), info=labelled(_l("Name")))
-    kind: Mapped[AgencyKind] = enum_column(AgencyKind, _l("Kind"), AGENCY_KIND_LABELS)
+    kind: Mapped[AgencyKind] = enum_column(AgencyKind, _l("Kind"))
     head_name: Mapped[str] = mapped_column(
         String(200), default="", info=labelled(_l("Head of the agency"))
     )
@@ -124,10 +96,6 @@ class Agency(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     units: Mapped[list[Unit]] = relationship(back_populates="agency", order_by="Unit.name")
 
     @property
-    def record_label(self) -> str:
-        return self.name
-
-    @property
     def top_units(self) -> list[Unit]:
         return [u for u in self.units if u.parent_id is None]
 
@@ -136,25 +104,18 @@ class Unit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     """A bidang, bagian, UPT… inside an agency; units nest freely."""
 
     __tablename__ = "units"
+    __record_label__ = "name"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(
-        ForeignKey("agencies.id"), index=True, info=labelled(_l("Agency"))
-    )
-    parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("units.id"), info=labelled(_l("Inside unit"))
-    )
+    agency_id: Mapped[int] = reference_column("agencies.id", _l("Agency"), index=True)
+    parent_id: Mapped[int | None] = reference_column("units.id", _l("Inside unit"))
     name: Mapped[str] = mapped_column(String(255), info=labelled(_l("Name")))
-    kind: Mapped[UnitKind] = enum_column(UnitKind, _l("Kind"), UNIT_KIND_LABELS)
+    kind: Mapped[UnitKind] = enum_column(UnitKind, _l("Kind"))
     active: Mapped[bool] = mapped_column(default=True, info=labelled(_l("Active")))
 
     agency: Mapped[Agency] = relationship(back_populates="units")
     parent: Mapped[Unit | None] = relationship(remote_side="Unit.id", back_populates="children")
     children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.name")
-
-    @property
-    def record_label(self) -> str:
-        return self.name
 
     @property
     def path(self) -> str:
@@ -171,26 +132,21 @@ class Place(AuditedMixin, db.Model):
     is retired, not deleted, since records may still name it."""
 
     __tablename__ = "places"
+    __record_label__ = "name"
     __table_args__ = (UniqueConstraint("city_id", "kind", "name"),)
     # the order of the file: not worth a line in the history
     __history_exclude__ = frozenset({"position"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), info=labelled(_l("City")))
-    kind: Mapped[PlaceKind] = enum_column(PlaceKind, _l("Kind"), PLACE_KIND_LABELS)
+    city_id: Mapped[int] = reference_column("cities.id", _l("City"))
+    kind: Mapped[PlaceKind] = enum_column(PlaceKind, _l("Kind"))
     name: Mapped[str] = mapped_column(String(100), info=labelled(_l("Name")))
     #: the kecamatan of a kelurahan; None for a kecamatan
-    parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("places.id"), info=labelled(_l("District (Kecamatan)"))
-    )
+    parent_id: Mapped[int | None] = reference_column("places.id", _l("District (Kecamatan)"))
     position: Mapped[int] = mapped_column(default=0)
     retired_at: Mapped[datetime | None] = mapped_column(
         default=None, info=labelled(_l("Retired on"))
     )
-
-    @property
-    def record_label(self) -> str:
-        return self.name
 
 
 class LocalDayOff(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
@@ -202,9 +158,7 @@ class LocalDayOff(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     __tablename__ = "local_days_off"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = mapped_column(
-        ForeignKey("cities.id"), index=True, info=labelled(_l("City"))
-    )
+    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     day: Mapped[date] = mapped_column(info=labelled(_l("Day")))
     name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Occasion")))
 

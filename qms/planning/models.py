@@ -27,18 +27,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from qms.accounts.models import User
 from qms.capa.interface import Nonconformity
 from qms.core.labels import labelled
-from qms.core.models import ArchivableMixin, AuditedMixin, TimestampMixin, str_enum
+from qms.core.models import (
+    AgencyRecordMixin,
+    AuditedMixin,
+    TimestampMixin,
+    enum_column,
+    reference_column,
+)
 from qms.extensions import db
 from qms.organisations.models import Agency, Unit
 from qms.planning.vocabulary import (
     DIRECTION_LABELS,
-    FREQUENCY_LABELS,
-    MEASURE_UNIT_LABELS,
-    MEASUREMENT_SOURCE_LABELS,
     OPEN_TREATMENT_STATUSES,
-    RISK_KIND_LABELS,
-    SIDE_LABELS,
-    TREATMENT_STATUS_LABELS,
     UNIT_SUFFIX,
     Direction,
     Frequency,
@@ -53,22 +53,10 @@ from qms.planning.vocabulary import (
 VALUE = Numeric(12, 2)
 
 
-class _AgencyRecord(AuditedMixin, ArchivableMixin, TimestampMixin):
-    """A record of one agency's quality system: dated, reviewed, archived rather than deleted."""
-
-    # first in the table, as in every other table, although declared on the mixin
-    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-2)
-    agency_id: Mapped[int] = mapped_column(
-        ForeignKey("agencies.id"), index=True, sort_order=-1, info=labelled(_l("Agency"))
-    )
-
-
-class _ContextRecord(_AgencyRecord):
+class _ContextRecord(AgencyRecordMixin):
     """An issue or an interested party: inside or outside the agency, dated, reviewed."""
 
-    side: Mapped[Side] = mapped_column(
-        str_enum(Side), info=labelled(_l("Internal or external"), SIDE_LABELS)
-    )
+    side: Mapped[Side] = enum_column(Side, _l("Internal or external"))
     identified_on: Mapped[date] = mapped_column(info=labelled(_l("Identified on")))
     reviewed_on: Mapped[date | None] = mapped_column(
         default=None, info=labelled(_l("Last reviewed"))
@@ -79,6 +67,7 @@ class ContextIssue(_ContextRecord, db.Model):
     """An internal or external issue relevant to the agency's purpose (4.1)."""
 
     __tablename__ = "context_issues"
+    __record_label__ = "title"
 
     title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Issue")))
     description: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Description")))
@@ -88,15 +77,12 @@ class ContextIssue(_ContextRecord, db.Model):
 
     agency: Mapped[Agency] = relationship(lazy="joined")
 
-    @property
-    def record_label(self) -> str:
-        return self.title
-
 
 class InterestedParty(_ContextRecord, db.Model):
     """A party whose requirements bear on the agency's services (4.2)."""
 
     __tablename__ = "interested_parties"
+    __record_label__ = "name"
 
     name: Mapped[str] = mapped_column(String(255), info=labelled(_l("Interested party")))
     requirements: Mapped[str] = mapped_column(
@@ -108,12 +94,8 @@ class InterestedParty(_ContextRecord, db.Model):
 
     agency: Mapped[Agency] = relationship(lazy="joined")
 
-    @property
-    def record_label(self) -> str:
-        return self.name
 
-
-class Objective(_AgencyRecord, db.Model):
+class Objective(AgencyRecordMixin, db.Model):
     """A quality objective of one year (6.2) with its indicator (9.1.1) and plan (6.2.2)."""
 
     __tablename__ = "quality_objectives"
@@ -127,16 +109,10 @@ class Objective(_AgencyRecord, db.Model):
         String(255), default="", info=labelled(_l("Process or service"))
     )
     indicator: Mapped[str] = mapped_column(String(255), info=labelled(_l("Indicator")))
-    unit: Mapped[MeasureUnit] = mapped_column(
-        str_enum(MeasureUnit), info=labelled(_l("Unit"), MEASURE_UNIT_LABELS)
-    )
+    unit: Mapped[MeasureUnit] = enum_column(MeasureUnit, _l("Unit"))
     target: Mapped[Decimal] = mapped_column(VALUE, info=labelled(_l("Target")))
-    direction: Mapped[Direction] = mapped_column(
-        str_enum(Direction), info=labelled(_l("Target direction"), DIRECTION_LABELS)
-    )
-    frequency: Mapped[Frequency] = mapped_column(
-        str_enum(Frequency), info=labelled(_l("Measured"), FREQUENCY_LABELS)
-    )
+    direction: Mapped[Direction] = enum_column(Direction, _l("Target direction"))
+    frequency: Mapped[Frequency] = enum_column(Frequency, _l("Measured"))
     data_source: Mapped[str] = mapped_column(
         String(255), default="", info=labelled(_l("Data source"))
     )
@@ -197,23 +173,21 @@ class Measurement(AuditedMixin, TimestampMixin, db.Model):
     __table_args__ = (UniqueConstraint("objective_id", "period"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    objective_id: Mapped[int] = mapped_column(
-        ForeignKey("quality_objectives.id"), index=True, info=labelled(_l("Quality objective"))
+    objective_id: Mapped[int] = reference_column(
+        "quality_objectives.id", _l("Quality objective"), index=True
     )
     period: Mapped[str] = mapped_column(String(8), info=labelled(_l("Period")))
     period_start: Mapped[date] = mapped_column(info=labelled(_l("Period start")))
     period_end: Mapped[date] = mapped_column(info=labelled(_l("Period end")))
     value: Mapped[Decimal] = mapped_column(VALUE, info=labelled(_l("Value")))
-    source: Mapped[MeasurementSource] = mapped_column(
-        str_enum(MeasurementSource),
-        default=MeasurementSource.ENTERED,
-        info=labelled(_l("Source"), MEASUREMENT_SOURCE_LABELS),
+    source: Mapped[MeasurementSource] = enum_column(
+        MeasurementSource, _l("Source"), default=MeasurementSource.ENTERED
     )
     note: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Note")))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     #: the nonconformity a run of missed periods raised (or joined): set by deviations.py
-    nonconformity_id: Mapped[int | None] = mapped_column(
-        ForeignKey("nonconformities.id"), index=True, info=labelled(_l("Nonconformity"))
+    nonconformity_id: Mapped[int | None] = reference_column(
+        "nonconformities.id", _l("Nonconformity"), index=True
     )
 
     objective: Mapped[Objective] = relationship(back_populates="measurements")
@@ -246,10 +220,11 @@ class Measurement(AuditedMixin, TimestampMixin, db.Model):
 _RATING = "BETWEEN 1 AND 5"
 
 
-class Risk(_AgencyRecord, db.Model):
+class Risk(AgencyRecordMixin, db.Model):
     """A risk or an opportunity of a process or unit (6.1), rated on the configured matrix."""
 
     __tablename__ = "risks"
+    __record_label__ = "title"
     __table_args__ = (
         CheckConstraint(f"likelihood {_RATING}", name="likelihood_scale"),
         CheckConstraint(f"impact {_RATING}", name="impact_scale"),
@@ -257,19 +232,17 @@ class Risk(_AgencyRecord, db.Model):
         CheckConstraint(f"residual_impact {_RATING}", name="residual_impact_scale"),
     )
 
-    kind: Mapped[RiskKind] = mapped_column(
-        str_enum(RiskKind), info=labelled(_l("Risk or opportunity"), RISK_KIND_LABELS)
-    )
+    kind: Mapped[RiskKind] = enum_column(RiskKind, _l("Risk or opportunity"))
     title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Risk or opportunity")))
-    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), info=labelled(_l("Unit")))
+    unit_id: Mapped[int | None] = reference_column("units.id", _l("Unit"))
     process: Mapped[str] = mapped_column(
         String(255), default="", info=labelled(_l("Process or service"))
     )
-    context_issue_id: Mapped[int | None] = mapped_column(
-        ForeignKey("context_issues.id"), info=labelled(_l("From the context issue"))
+    context_issue_id: Mapped[int | None] = reference_column(
+        "context_issues.id", _l("From the context issue")
     )
-    interested_party_id: Mapped[int | None] = mapped_column(
-        ForeignKey("interested_parties.id"), info=labelled(_l("From the interested party"))
+    interested_party_id: Mapped[int | None] = reference_column(
+        "interested_parties.id", _l("From the interested party")
     )
     cause: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Cause")))
     effect: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Effect")))
@@ -301,10 +274,6 @@ class Risk(_AgencyRecord, db.Model):
     )
     links: Mapped[list[RiskLink]] = relationship(back_populates="risk", order_by="RiskLink.id")
 
-    @property
-    def record_label(self) -> str:
-        return self.title
-
     @hybrid_method
     def review_due(self, by: date) -> bool:
         """Its next review falls on or before `by` (and it is in the register)."""
@@ -324,16 +293,12 @@ class Treatment(AuditedMixin, TimestampMixin, db.Model):
     __tablename__ = "risk_treatments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    risk_id: Mapped[int] = mapped_column(
-        ForeignKey("risks.id"), index=True, info=labelled(_l("Risk or opportunity"))
-    )
+    risk_id: Mapped[int] = reference_column("risks.id", _l("Risk or opportunity"), index=True)
     action: Mapped[str] = mapped_column(Text, info=labelled(_l("Treatment action")))
     owner: Mapped[str] = mapped_column(String(200), info=labelled(_l("Person in charge")))
     due_on: Mapped[date] = mapped_column(info=labelled(_l("Due date")))
-    status: Mapped[TreatmentStatus] = mapped_column(
-        str_enum(TreatmentStatus),
-        default=TreatmentStatus.PLANNED,
-        info=labelled(_l("Status"), TREATMENT_STATUS_LABELS),
+    status: Mapped[TreatmentStatus] = enum_column(
+        TreatmentStatus, _l("Status"), default=TreatmentStatus.PLANNED
     )
     evidence: Mapped[str] = mapped_column(
         Text, default="", info=labelled(_l("Evidence of what was done"))
@@ -379,11 +344,9 @@ class RiskLink(AuditedMixin, TimestampMixin, db.Model):
     __deletable__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    risk_id: Mapped[int] = mapped_column(
-        ForeignKey("risks.id"), index=True, info=labelled(_l("Risk or opportunity"))
-    )
-    nonconformity_id: Mapped[int] = mapped_column(
-        ForeignKey("nonconformities.id"), index=True, info=labelled(_l("Nonconformity"))
+    risk_id: Mapped[int] = reference_column("risks.id", _l("Risk or opportunity"), index=True)
+    nonconformity_id: Mapped[int] = reference_column(
+        "nonconformities.id", _l("Nonconformity"), index=True
     )
 
     risk: Mapped[Risk] = relationship(back_populates="links")

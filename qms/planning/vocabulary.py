@@ -3,38 +3,33 @@ values; read by the models' columns, the forms, the history tables and the API).
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
+from qms.core.labels import LabelledEnum
 
-class Side(enum.StrEnum):
+
+class Side(LabelledEnum):
     """Whether a context issue or an interested party is inside the agency or outside it."""
 
-    INTERNAL = "internal"
-    EXTERNAL = "external"
+    INTERNAL = "internal", _l("Internal")
+    EXTERNAL = "external", _l("External")
 
 
-SIDE_LABELS = {Side.INTERNAL: _l("Internal"), Side.EXTERNAL: _l("External")}
+SIDE_LABELS = Side.labels()
 
 
-class MeasureUnit(enum.StrEnum):
-    PERCENT = "percent"
-    INDEX = "index"
-    DAYS = "days"
-    HOURS = "hours"
-    COUNT = "count"
+class MeasureUnit(LabelledEnum):
+    PERCENT = "percent", _l("Percent (%)")
+    INDEX = "index", _l("Index (0–100)")
+    DAYS = "days", _l("Days")
+    HOURS = "hours", _l("Hours")
+    COUNT = "count", _l("Count")
 
 
-MEASURE_UNIT_LABELS = {
-    MeasureUnit.PERCENT: _l("Percent (%)"),
-    MeasureUnit.INDEX: _l("Index (0–100)"),
-    MeasureUnit.DAYS: _l("Days"),
-    MeasureUnit.HOURS: _l("Hours"),
-    MeasureUnit.COUNT: _l("Count"),
-}
+MEASURE_UNIT_LABELS = MeasureUnit.labels()
 #: how a value reads after its number
 UNIT_SUFFIX = {
     MeasureUnit.PERCENT: "%",
@@ -70,61 +65,45 @@ UNIT_BOUNDS = {
 }
 
 
-class Direction(enum.StrEnum):
-    AT_LEAST = "at_least"
-    AT_MOST = "at_most"
+class Direction(LabelledEnum):
+    AT_LEAST = "at_least", _l("At least")
+    AT_MOST = "at_most", _l("At most")
 
 
-DIRECTION_LABELS = {Direction.AT_LEAST: _l("At least"), Direction.AT_MOST: _l("At most")}
+DIRECTION_LABELS = Direction.labels()
 
 
-class Frequency(enum.StrEnum):
-    MONTHLY = "monthly"
-    QUARTERLY = "quarterly"
-    SEMESTER = "semester"
-    YEARLY = "yearly"
+class Frequency(LabelledEnum):
+    MONTHLY = "monthly", _l("Monthly")
+    QUARTERLY = "quarterly", _l("Quarterly")
+    SEMESTER = "semester", _l("Per semester")
+    YEARLY = "yearly", _l("Yearly")
 
 
-FREQUENCY_LABELS = {
-    Frequency.MONTHLY: _l("Monthly"),
-    Frequency.QUARTERLY: _l("Quarterly"),
-    Frequency.SEMESTER: _l("Per semester"),
-    Frequency.YEARLY: _l("Yearly"),
-}
+FREQUENCY_LABELS = Frequency.labels()
 
 
-class MeasurementSource(enum.StrEnum):
-    ENTERED = "entered"
-    AUTOMATIC = "automatic"
+class MeasurementSource(LabelledEnum):
+    ENTERED = "entered", _l("Entered")
+    AUTOMATIC = "automatic", _l("Computed by the app")
 
 
-MEASUREMENT_SOURCE_LABELS = {
-    MeasurementSource.ENTERED: _l("Entered"),
-    MeasurementSource.AUTOMATIC: _l("Computed by the app"),
-}
+class RiskKind(LabelledEnum):
+    RISK = "risk", _l("Risk")
+    OPPORTUNITY = "opportunity", _l("Opportunity")
 
 
-class RiskKind(enum.StrEnum):
-    RISK = "risk"
-    OPPORTUNITY = "opportunity"
+RISK_KIND_LABELS = RiskKind.labels()
 
 
-RISK_KIND_LABELS = {RiskKind.RISK: _l("Risk"), RiskKind.OPPORTUNITY: _l("Opportunity")}
+class TreatmentStatus(LabelledEnum):
+    PLANNED = "planned", _l("Planned")
+    IN_PROGRESS = "in_progress", _l("In progress")
+    DONE = "done", _l("Done")
+    CANCELLED = "cancelled", _l("Cancelled")
 
 
-class TreatmentStatus(enum.StrEnum):
-    PLANNED = "planned"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    CANCELLED = "cancelled"
-
-
-TREATMENT_STATUS_LABELS = {
-    TreatmentStatus.PLANNED: _l("Planned"),
-    TreatmentStatus.IN_PROGRESS: _l("In progress"),
-    TreatmentStatus.DONE: _l("Done"),
-    TreatmentStatus.CANCELLED: _l("Cancelled"),
-}
+TREATMENT_STATUS_LABELS = TreatmentStatus.labels()
 #: a treatment still to be carried out (what a due date is about)
 OPEN_TREATMENT_STATUSES = frozenset({TreatmentStatus.PLANNED, TreatmentStatus.IN_PROGRESS})
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -10,26 +9,21 @@ from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.accounts.models import User
-from qms.core.labels import labelled
-from qms.core.models import AuditedMixin, TimestampMixin, str_enum
+from qms.core.labels import LabelledEnum, labelled
+from qms.core.models import AuditedMixin, TimestampMixin, reference_column, str_enum
 from qms.extensions import db
 from qms.files.models import StoredFile
 from qms.organisations.models import Agency, City
 
 
-class ReportStatus(enum.StrEnum):
-    QUEUED = "queued"
-    RENDERING = "rendering"
-    DONE = "done"
-    FAILED = "failed"
+class ReportStatus(LabelledEnum):
+    QUEUED = "queued", _l("Waiting in the queue")
+    RENDERING = "rendering", _l("Being rendered")
+    DONE = "done", _l("Ready")
+    FAILED = "failed", _l("Failed")
 
 
-STATUS_LABELS = {
-    ReportStatus.QUEUED: _l("Waiting in the queue"),
-    ReportStatus.RENDERING: _l("Being rendered"),
-    ReportStatus.DONE: _l("Ready"),
-    ReportStatus.FAILED: _l("Failed"),
-}
+STATUS_LABELS = ReportStatus.labels()
 
 
 class GeneratedReport(TimestampMixin, db.Model):
@@ -97,18 +91,14 @@ class CityLetterhead(AuditedMixin, TimestampMixin, db.Model):
     __tablename__ = "city_letterheads"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = mapped_column(
-        ForeignKey("cities.id"), unique=True, info=labelled(_l("City"))
-    )
+    city_id: Mapped[int] = reference_column("cities.id", _l("City"), unique=True)
     government: Mapped[str] = mapped_column(
         String(200), default="", info=labelled(_l("Name of the government"))
     )
     address: Mapped[str] = mapped_column(
         String(500), default="", info=labelled(_l("Address lines"))
     )
-    emblem_id: Mapped[int | None] = mapped_column(
-        ForeignKey("stored_files.id"), default=None, info=labelled(_l("Emblem"))
-    )
+    emblem_id: Mapped[int | None] = reference_column("stored_files.id", _l("Emblem"), default=None)
 
     city: Mapped[City] = relationship()
     emblem: Mapped[StoredFile | None] = relationship()

@@ -5,72 +5,59 @@ an owner and a due date, each of which may link to a document or a nonconformity
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qms.core.labels import labelled
+from qms.core.labels import LabelledEnum, labelled
 from qms.core.models import (
     ArchivableMixin,
     AuditedMixin,
     TimestampMixin,
     VersionedMixin,
     enum_column,
+    reference_column,
 )
 from qms.extensions import db
 from qms.organisations.models import Agency
 
 
-class ReviewStatus(enum.StrEnum):
-    PLANNED = "planned"
-    PREPARED = "prepared"
-    HELD = "held"
-    CLOSED = "closed"
+class ReviewStatus(LabelledEnum):
+    PLANNED = "planned", _l("Planned")
+    PREPARED = "prepared", _l("Input pack prepared")
+    HELD = "held", _l("Held (minutes recorded)")
+    CLOSED = "closed", _l("Closed (all actions done)")
 
 
-STATUS_LABELS = {
-    ReviewStatus.PLANNED: _l("Planned"),
-    ReviewStatus.PREPARED: _l("Input pack prepared"),
-    ReviewStatus.HELD: _l("Held (minutes recorded)"),
-    ReviewStatus.CLOSED: _l("Closed (all actions done)"),
-}
+STATUS_LABELS = ReviewStatus.labels()
 
 
-class OutputKind(enum.StrEnum):
+class OutputKind(LabelledEnum):
     """The outputs of 9.3.3."""
 
-    IMPROVEMENT = "improvement"
-    QMS_CHANGE = "qms_change"
-    RESOURCE = "resource"
+    IMPROVEMENT = "improvement", _l("Decision on an opportunity for improvement")
+    QMS_CHANGE = "qms_change", _l("Change needed to the quality system")
+    RESOURCE = "resource", _l("Resource need")
 
 
-OUTPUT_LABELS = {
-    OutputKind.IMPROVEMENT: _l("Decision on an opportunity for improvement"),
-    OutputKind.QMS_CHANGE: _l("Change needed to the quality system"),
-    OutputKind.RESOURCE: _l("Resource need"),
-}
+OUTPUT_LABELS = OutputKind.labels()
 
 
-class ActionStatus(enum.StrEnum):
-    OPEN = "open"
-    DONE = "done"
-
-
-ACTION_STATUS_LABELS = {ActionStatus.OPEN: _l("Open"), ActionStatus.DONE: _l("Done")}
+class ActionStatus(LabelledEnum):
+    OPEN = "open", _l("Open")
+    DONE = "done", _l("Done")
 
 
 class ManagementReview(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "management_reviews"
+    __record_label__ = "title"
     # the pack is frozen once and kept on the record; its hash is in the history
     __history_exclude__ = frozenset({"pack"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(
-        ForeignKey("agencies.id"), index=True, info=labelled(_l("Agency"))
-    )
+    agency_id: Mapped[int] = reference_column("agencies.id", _l("Agency"), index=True)
     title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title")))
     planned_on: Mapped[date] = mapped_column(info=labelled(_l("Planned date")))
     cut_off: Mapped[date] = mapped_column(info=labelled(_l("Data cut-off date")))
@@ -81,7 +68,7 @@ class ManagementReview(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedM
     venue: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("Venue")))
     agenda: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Agenda")))
     status: Mapped[ReviewStatus] = enum_column(
-        ReviewStatus, _l("Status"), STATUS_LABELS, default=ReviewStatus.PLANNED
+        ReviewStatus, _l("Status"), default=ReviewStatus.PLANNED
     )
     pack: Mapped[dict] = mapped_column(JSON, default=dict, info=labelled(_l("Input pack")))
     pack_hash: Mapped[str | None] = mapped_column(
@@ -108,10 +95,6 @@ class ManagementReview(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedM
     )
 
     @property
-    def record_label(self) -> str:
-        return self.title
-
-    @property
     def minutes_fixed(self) -> bool:
         """Held or closed: the minutes change only by a correction with a reason."""
         return self.status in (ReviewStatus.HELD, ReviewStatus.CLOSED)
@@ -122,20 +105,17 @@ class ManagementReview(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedM
 
 class Attendee(AuditedMixin, db.Model):
     __tablename__ = "management_review_attendees"
+    __record_label__ = "name"
     __deletable__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(
-        ForeignKey("management_reviews.id"), index=True, info=labelled(_l("Management review"))
+    review_id: Mapped[int] = reference_column(
+        "management_reviews.id", _l("Management review"), index=True
     )
     name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Name")))
     position: Mapped[str] = mapped_column(String(200), default="", info=labelled(_l("Position")))
 
     review: Mapped[ManagementReview] = relationship(back_populates="attendees")
-
-    @property
-    def record_label(self) -> str:
-        return self.name
 
 
 class Discussion(AuditedMixin, TimestampMixin, db.Model):
@@ -145,8 +125,8 @@ class Discussion(AuditedMixin, TimestampMixin, db.Model):
     __table_args__ = (UniqueConstraint("review_id", "input_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(
-        ForeignKey("management_reviews.id"), index=True, info=labelled(_l("Management review"))
+    review_id: Mapped[int] = reference_column(
+        "management_reviews.id", _l("Management review"), index=True
     )
     input_key: Mapped[str] = mapped_column(String(64), info=labelled(_l("Input")))
     text: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Discussion")))
@@ -170,10 +150,10 @@ class ReviewAction(AuditedMixin, TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(
-        ForeignKey("management_reviews.id"), index=True, info=labelled(_l("Management review"))
+    review_id: Mapped[int] = reference_column(
+        "management_reviews.id", _l("Management review"), index=True
     )
-    kind: Mapped[OutputKind] = enum_column(OutputKind, _l("Kind of output"), OUTPUT_LABELS)
+    kind: Mapped[OutputKind] = enum_column(OutputKind, _l("Kind of output"))
     input_key: Mapped[str] = mapped_column(
         String(64), default="", info=labelled(_l("Input it answers"))
     )
@@ -181,7 +161,7 @@ class ReviewAction(AuditedMixin, TimestampMixin, db.Model):
     owner: Mapped[str] = mapped_column(String(200), info=labelled(_l("Person in charge")))
     due_on: Mapped[date] = mapped_column(info=labelled(_l("Due date")))
     status: Mapped[ActionStatus] = enum_column(
-        ActionStatus, _l("Status"), ACTION_STATUS_LABELS, default=ActionStatus.OPEN
+        ActionStatus, _l("Status"), default=ActionStatus.OPEN
     )
     done_on: Mapped[date | None] = mapped_column(default=None, info=labelled(_l("Done on")))
     result: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("What was done")))

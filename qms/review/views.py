@@ -33,9 +33,9 @@ from qms.review.forms import (
     StepForm,
 )
 from qms.review.models import (
-    ACTION_STATUS_LABELS,
     OUTPUT_LABELS,
     STATUS_LABELS,
+    ActionStatus,
     Attendee,
     ManagementReview,
     ReviewAction,
@@ -53,7 +53,7 @@ def template_labels() -> dict[str, Any]:
         "review_labels": {
             "status": STATUS_LABELS,
             "output": OUTPUT_LABELS,
-            "action_status": ACTION_STATUS_LABELS,
+            "action_status": ActionStatus.labels(),
             "attention": queries.ATTENTION_LABELS,
         }
     }

@@ -12,19 +12,19 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.accounts.models import User
 from qms.core.labels import labelled
-from qms.core.models import ArchivableMixin, AuditedMixin, TimestampMixin, str_enum
+from qms.core.models import (
+    ArchivableMixin,
+    AuditedMixin,
+    TimestampMixin,
+    enum_column,
+    reference_column,
+)
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.organisations.models import Agency, Unit
 from qms.skm.vocabulary import (
-    AGE_LABELS,
-    CHANNEL_LABELS,
-    EDUCATION_LABELS,
     ELEMENT_LABELS,
     ELEMENTS,
-    GENDER_LABELS,
-    OCCUPATION_LABELS,
-    SURVEY_STATUS_LABELS,
     AgeBand,
     Channel,
     Education,
@@ -38,27 +38,22 @@ class Survey(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     """One survey of one service unit over one period."""
 
     __tablename__ = "skm_surveys"
+    __record_label__ = "title"
     __table_args__ = (
         CheckConstraint("period_end >= period_start", name="period_order"),
         CheckConstraint("population > 0", name="population_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(
-        ForeignKey("agencies.id"), index=True, info=labelled(_l("Agency"))
-    )
-    unit_id: Mapped[int] = mapped_column(
-        ForeignKey("units.id"), index=True, info=labelled(_l("Service unit"))
-    )
+    agency_id: Mapped[int] = reference_column("agencies.id", _l("Agency"), index=True)
+    unit_id: Mapped[int] = reference_column("units.id", _l("Service unit"), index=True)
     title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title")))
     period_start: Mapped[date] = mapped_column(info=labelled(_l("Period start")))
     period_end: Mapped[date] = mapped_column(info=labelled(_l("Period end")))
     #: the people the unit serves in the period: the minimum sample is read from it
     population: Mapped[int] = mapped_column(info=labelled(_l("Population served in the period")))
-    status: Mapped[SurveyStatus] = mapped_column(
-        str_enum(SurveyStatus),
-        default=SurveyStatus.COLLECTING,
-        info=labelled(_l("Status"), SURVEY_STATUS_LABELS),
+    status: Mapped[SurveyStatus] = enum_column(
+        SurveyStatus, _l("Status"), default=SurveyStatus.COLLECTING
     )
     closed_on: Mapped[date | None] = mapped_column(default=None, info=labelled(_l("Closed on")))
     published_on: Mapped[date | None] = mapped_column(
@@ -72,10 +67,6 @@ class Survey(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     )
 
     @property
-    def record_label(self) -> str:
-        return self.title
-
-    @property
     def is_published(self) -> bool:
         return self.status == SurveyStatus.PUBLISHED
 
@@ -85,13 +76,12 @@ class Import(AuditedMixin, TimestampMixin, db.Model):
     their row report until the uploader confirms."""
 
     __tablename__ = "skm_imports"
+    __record_label__ = "filename"
     # the file and its report are kept on the record, not repeated in the history
     __history_exclude__ = frozenset({"content", "report"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    survey_id: Mapped[int] = mapped_column(
-        ForeignKey("skm_surveys.id"), index=True, info=labelled(_l("Survey"))
-    )
+    survey_id: Mapped[int] = reference_column("skm_surveys.id", _l("Survey"), index=True)
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     filename: Mapped[str] = mapped_column(String(255), info=labelled(_l("File")))
     file_format: Mapped[str] = mapped_column(String(8), info=labelled(_l("Format")))
@@ -108,10 +98,6 @@ class Import(AuditedMixin, TimestampMixin, db.Model):
     survey: Mapped[Survey] = relationship()
     uploaded_by: Mapped[User] = relationship(foreign_keys=[uploaded_by_id])
 
-    @property
-    def record_label(self) -> str:
-        return self.filename
-
 
 class Response(db.Model):
     """One respondent's anonymous answers. Responses are data the survey collects, never edited:
@@ -124,21 +110,15 @@ class Response(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    survey_id: Mapped[int] = mapped_column(
-        ForeignKey("skm_surveys.id"), info=labelled(_l("Survey"))
-    )
+    survey_id: Mapped[int] = reference_column("skm_surveys.id", _l("Survey"))
     answered_on: Mapped[date] = mapped_column(info=labelled(_l("Date")))
-    gender: Mapped[Gender | None] = mapped_column(
-        str_enum(Gender, 1), default=None, info=labelled(_l("Gender"), GENDER_LABELS)
+    gender: Mapped[Gender | None] = enum_column(Gender, _l("Gender"), length=1, default=None)
+    age: Mapped[AgeBand | None] = enum_column(AgeBand, _l("Age"), length=8, default=None)
+    education: Mapped[Education | None] = enum_column(
+        Education, _l("Education"), length=16, default=None
     )
-    age: Mapped[AgeBand | None] = mapped_column(
-        str_enum(AgeBand, 8), default=None, info=labelled(_l("Age"), AGE_LABELS)
-    )
-    education: Mapped[Education | None] = mapped_column(
-        str_enum(Education, 16), default=None, info=labelled(_l("Education"), EDUCATION_LABELS)
-    )
-    occupation: Mapped[Occupation | None] = mapped_column(
-        str_enum(Occupation, 16), default=None, info=labelled(_l("Occupation"), OCCUPATION_LABELS)
+    occupation: Mapped[Occupation | None] = enum_column(
+        Occupation, _l("Occupation"), length=16, default=None
     )
     service: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("Service used")))
     u1: Mapped[int] = mapped_column(SmallInteger, info=labelled(ELEMENT_LABELS["u1"]))
@@ -151,9 +131,7 @@ class Response(db.Model):
     u8: Mapped[int] = mapped_column(SmallInteger, info=labelled(ELEMENT_LABELS["u8"]))
     u9: Mapped[int] = mapped_column(SmallInteger, info=labelled(ELEMENT_LABELS["u9"]))
     suggestion: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Suggestions")))
-    channel: Mapped[Channel] = mapped_column(
-        str_enum(Channel, 8), info=labelled(_l("Received by"), CHANNEL_LABELS)
-    )
+    channel: Mapped[Channel] = enum_column(Channel, _l("Received by"), length=8)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("skm_imports.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -165,9 +143,7 @@ class FollowUp(AuditedMixin, TimestampMixin, db.Model):
     __tablename__ = "skm_follow_ups"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    survey_id: Mapped[int] = mapped_column(
-        ForeignKey("skm_surveys.id"), index=True, info=labelled(_l("Survey"))
-    )
+    survey_id: Mapped[int] = reference_column("skm_surveys.id", _l("Survey"), index=True)
     element: Mapped[str] = mapped_column(String(2), info=labelled(_l("Element"), ELEMENT_LABELS))
     action: Mapped[str] = mapped_column(Text, info=labelled(_l("Improvement action")))
     owner: Mapped[str] = mapped_column(String(200), info=labelled(_l("Person in charge")))

@@ -34,13 +34,13 @@ from qms.skm.models import FollowUp, Import, Response, Survey
 from qms.skm.parsing import COLUMNS, row_error_text
 from qms.skm.scoring import GRADE_LABELS
 from qms.skm.vocabulary import (
-    AGE_LABELS,
     EDUCATION_LABELS,
     ELEMENT_LABELS,
     ELEMENTS,
     GENDER_LABELS,
     OCCUPATION_LABELS,
     SURVEY_STATUS_LABELS,
+    AgeBand,
 )
 
 bp = Blueprint("skm", __name__, url_prefix="/skm")
@@ -61,7 +61,7 @@ def template_labels() -> dict[str, Any]:
             "grade": GRADE_LABELS,
             "status": SURVEY_STATUS_LABELS,
             "gender": {k.value: v for k, v in GENDER_LABELS.items()},
-            "age": AGE_LABELS,
+            "age": AgeBand.labels(),
             "education": {k.value: v for k, v in EDUCATION_LABELS.items()},
             "occupation": {k.value: v for k, v in OCCUPATION_LABELS.items()},
         },

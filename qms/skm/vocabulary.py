@@ -4,9 +4,9 @@ statuses, with their labels. The CSV columns and the public form use the same na
 
 from __future__ import annotations
 
-import enum
-
 from flask_babel import lazy_gettext as _l
+
+from qms.core.labels import LabelledEnum
 
 #: the nine elements (unsur) U1–U9, in the regulation's order, as the CSV names them
 ELEMENTS = ("u1", "u2", "u3", "u4", "u5", "u6", "u7", "u8", "u9")
@@ -31,15 +31,17 @@ SCORE_LABELS = {
 }
 
 
-class Gender(enum.StrEnum):
-    MALE = "L"
-    FEMALE = "P"
+class Gender(LabelledEnum):
+    MALE = "L", _l("Male (L)")
+    FEMALE = "P", _l("Female (P)")
 
 
-GENDER_LABELS = {Gender.MALE: _l("Male (L)"), Gender.FEMALE: _l("Female (P)")}
+GENDER_LABELS = Gender.labels()
 
 
-class AgeBand(enum.StrEnum):
+class AgeBand(LabelledEnum):
+    """A respondent's age in the survey's bands, each labelled by its value."""
+
     UNDER_20 = "<20"
     TWENTIES = "20-29"
     THIRTIES = "30-39"
@@ -48,7 +50,6 @@ class AgeBand(enum.StrEnum):
     SIXTY_PLUS = "60+"
 
 
-AGE_LABELS = {band: band.value for band in AgeBand}
 #: the youngest and oldest ages a respondent's `umur` can give in years
 AGES = range(10, 121)
 
@@ -61,27 +62,18 @@ def age_band(years: int) -> AgeBand:
     return list(AgeBand)[(years - 10) // 10]
 
 
-class Education(enum.StrEnum):
-    NONE = "none"
-    SD = "sd"
-    SMP = "smp"
-    SMA = "sma"
-    DIPLOMA = "diploma"
-    S1 = "s1"
-    S2 = "s2"
-    S3 = "s3"
+class Education(LabelledEnum):
+    NONE = "none", _l("No schooling")
+    SD = "sd", "SD"
+    SMP = "smp", "SMP"
+    SMA = "sma", "SMA/SMK"
+    DIPLOMA = "diploma", "D1–D3"
+    S1 = "s1", "D4/S1"
+    S2 = "s2", "S2"
+    S3 = "s3", "S3"
 
 
-EDUCATION_LABELS = {
-    Education.NONE: _l("No schooling"),
-    Education.SD: "SD",
-    Education.SMP: "SMP",
-    Education.SMA: "SMA/SMK",
-    Education.DIPLOMA: "D1–D3",
-    Education.S1: "D4/S1",
-    Education.S2: "S2",
-    Education.S3: "S3",
-}
+EDUCATION_LABELS = Education.labels()
 #: spellings of the paper forms and the online forms' exports -> our values
 EDUCATION_ALIASES = {
     **{e.value: e for e in Education},
@@ -96,23 +88,16 @@ EDUCATION_ALIASES = {
 }
 
 
-class Occupation(enum.StrEnum):
-    CIVIL_SERVANT = "pns"
-    MILITARY_POLICE = "tni_polri"
-    PRIVATE = "swasta"
-    SELF_EMPLOYED = "wirausaha"
-    STUDENT = "pelajar"
-    OTHER = "lainnya"
+class Occupation(LabelledEnum):
+    CIVIL_SERVANT = "pns", _l("Civil servant (PNS/ASN)")
+    MILITARY_POLICE = "tni_polri", "TNI/POLRI"
+    PRIVATE = "swasta", _l("Private employee")
+    SELF_EMPLOYED = "wirausaha", _l("Self-employed")
+    STUDENT = "pelajar", _l("Pupil or student")
+    OTHER = "lainnya", _l("Other")
 
 
-OCCUPATION_LABELS = {
-    Occupation.CIVIL_SERVANT: _l("Civil servant (PNS/ASN)"),
-    Occupation.MILITARY_POLICE: "TNI/POLRI",
-    Occupation.PRIVATE: _l("Private employee"),
-    Occupation.SELF_EMPLOYED: _l("Self-employed"),
-    Occupation.STUDENT: _l("Pupil or student"),
-    Occupation.OTHER: _l("Other"),
-}
+OCCUPATION_LABELS = Occupation.labels()
 OCCUPATION_ALIASES = {
     **{o.value: o for o in Occupation},
     "asn": Occupation.CIVIL_SERVANT,
@@ -127,29 +112,18 @@ OCCUPATION_ALIASES = {
 }
 
 
-class Channel(enum.StrEnum):
+class Channel(LabelledEnum):
     """How a response arrived."""
 
-    FILE = "file"
-    API = "api"
-    FORM = "form"
+    FILE = "file", _l("Uploaded file")
+    API = "api", _l("API")
+    FORM = "form", _l("Public form")
 
 
-CHANNEL_LABELS = {
-    Channel.FILE: _l("Uploaded file"),
-    Channel.API: _l("API"),
-    Channel.FORM: _l("Public form"),
-}
+class SurveyStatus(LabelledEnum):
+    COLLECTING = "collecting", _l("Collecting responses")
+    CLOSED = "closed", _l("Closed")
+    PUBLISHED = "published", _l("Published")
 
 
-class SurveyStatus(enum.StrEnum):
-    COLLECTING = "collecting"
-    CLOSED = "closed"
-    PUBLISHED = "published"
-
-
-SURVEY_STATUS_LABELS = {
-    SurveyStatus.COLLECTING: _l("Collecting responses"),
-    SurveyStatus.CLOSED: _l("Closed"),
-    SurveyStatus.PUBLISHED: _l("Published"),
-}
+SURVEY_STATUS_LABELS = SurveyStatus.labels()

@@ -13,16 +13,10 @@ from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.core.labels import labelled
-from qms.core.models import (
-    AuditedMixin,
-    NumberedTitleMixin,
-    enum_column,
-    localized,
-)
+from qms.core.models import AuditedMixin, Bilingual, NumberedTitleMixin, enum_column
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.sme.vocabulary import (
-    CATEGORY_LABELS,
     ProductCategory,
 )
 
@@ -40,9 +34,7 @@ class ProductStandard(NumberedTitleMixin, AuditedMixin, db.Model):
     title_id: Mapped[str] = mapped_column(String(255))
     title_en: Mapped[str] = mapped_column(String(255))
     mandatory: Mapped[bool] = mapped_column(default=False, info=labelled(_l("Mandatory")))
-    category: Mapped[ProductCategory] = enum_column(
-        ProductCategory, _l("Category"), CATEGORY_LABELS
-    )
+    category: Mapped[ProductCategory] = enum_column(ProductCategory, _l("Category"))
     confirmed: Mapped[bool] = mapped_column(default=True, info=labelled(_l("Confirmed")))
     note: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Note")))
     #: what the standard calls the columns of its table (category, form, grade), when it has
@@ -68,9 +60,7 @@ class ProductStandard(NumberedTitleMixin, AuditedMixin, db.Model):
     def current_variants(self) -> list[ProductVariant]:
         return [v for v in self.variants if v.retired_at is None]
 
-    @property
-    def variant_label(self) -> str:
-        return localized(self, "variant_label")
+    variant_label = Bilingual()
 
     def parameters_for(self, variant: ProductVariant | None) -> list[TestParameter]:
         """The parameters a product of `variant` is tested for (all, without variants)."""
@@ -85,6 +75,7 @@ class ProductVariant(AuditedMixin, db.Model):
     chooses one and is judged by its limits."""
 
     __tablename__ = "sme_product_variants"
+    __record_label__ = "key"
     __table_args__ = (UniqueConstraint("standard_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,23 +88,18 @@ class ProductVariant(AuditedMixin, db.Model):
 
     standard: Mapped[ProductStandard] = relationship(back_populates="variants")
 
-    @property
-    def name(self) -> str:
-        return localized(self, "name")
+    name = Bilingual()
 
     @property
     def label(self) -> str:
         return f"{self.standard.number} — {self.name}"
-
-    @property
-    def record_label(self) -> str:
-        return self.key
 
 
 class TestParameter(AuditedMixin, db.Model):
     """One tested property with its limit: a minimum and/or maximum, or a required value."""
 
     __tablename__ = "sme_test_parameters"
+    __record_label__ = "key"
     __test__ = False  # not a pytest test class, whatever its name
     __table_args__ = (UniqueConstraint("standard_id", "key"),)
 
@@ -141,17 +127,13 @@ class TestParameter(AuditedMixin, db.Model):
     standard: Mapped[ProductStandard] = relationship(back_populates="parameters")
     limits: Mapped[list[ParameterLimit]] = relationship(back_populates="parameter")
 
-    @property
-    def name(self) -> str:
-        return localized(self, "name")
+    name = Bilingual()
 
     @property
     def is_qualitative(self) -> bool:
         return self.expected_id is not None
 
-    @property
-    def expected(self) -> str:
-        return localized(self, "expected")
+    expected = Bilingual()
 
     def limit_for(self, variant: ProductVariant | None) -> TestParameter | ParameterLimit | None:
         """The limit a product of `variant` is judged by: the parameter's own without
@@ -159,10 +141,6 @@ class TestParameter(AuditedMixin, db.Model):
         if variant is None:
             return self
         return next((limit for limit in self.limits if limit.variant_id == variant.id), None)
-
-    @property
-    def record_label(self) -> str:
-        return self.key
 
 
 class ParameterLimit(AuditedMixin, db.Model):
@@ -190,9 +168,7 @@ class ParameterLimit(AuditedMixin, db.Model):
     def is_qualitative(self) -> bool:
         return self.expected_id is not None
 
-    @property
-    def expected(self) -> str:
-        return localized(self, "expected")
+    expected = Bilingual()
 
     @property
     def record_label(self) -> str:
@@ -214,9 +190,7 @@ class ReadinessChecklist(AuditedMixin, db.Model):
         back_populates="checklist", order_by="ReadinessItem.position"
     )
 
-    @property
-    def title(self) -> str:
-        return localized(self, "title")
+    title = Bilingual()
 
     @property
     def current_items(self) -> list[ReadinessItem]:
@@ -239,13 +213,9 @@ class ReadinessItem(AuditedMixin, db.Model):
 
     checklist: Mapped[ReadinessChecklist] = relationship(back_populates="items")
 
-    @property
-    def area(self) -> str:
-        return localized(self, "area")
+    area = Bilingual()
 
-    @property
-    def text(self) -> str:
-        return localized(self, "text")
+    text = Bilingual()
 
 
 # --- registry -----------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from qms.core.models import (
     TimestampMixin,
     VersionedMixin,
     enum_column,
+    reference_column,
 )
 from qms.extensions import db
 from qms.organisations.models import City
@@ -42,15 +43,8 @@ from qms.sme.catalogue_models import (
     TestParameter,
 )
 from qms.sme.vocabulary import (
-    CATEGORY_LABELS,
     GRADE_LABELS,
-    GUIDANCE_KIND_LABELS,
-    READINESS_LABELS,
-    SCALE_LABELS,
-    SCHEME_LABELS,
-    SCHEME_TYPE_LABELS,
     STAGE_LABELS,
-    VERDICT_LABELS,
     WITHOUT_SURVEILLANCE,
     FindingGrade,
     GuidanceKind,
@@ -67,11 +61,10 @@ from qms.sme.vocabulary import (
 
 class Business(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "sme_businesses"
+    __record_label__ = "name"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = mapped_column(
-        ForeignKey("cities.id"), index=True, info=labelled(_l("City"))
-    )
+    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Business name")))
     owner_name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Owner")))
     nib: Mapped[str] = mapped_column(
@@ -85,7 +78,7 @@ class Business(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db
         String(30), default="", info=labelled(_l("Phone / WhatsApp"))
     )
     email: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("E-mail")))
-    scale: Mapped[Scale] = enum_column(Scale, _l("Scale"), SCALE_LABELS)
+    scale: Mapped[Scale] = enum_column(Scale, _l("Scale"))
     workers: Mapped[int] = mapped_column(default=1, info=labelled(_l("Number of workers")))
     registered_on: Mapped[date] = mapped_column(info=labelled(_l("Registered with the office on")))
 
@@ -94,32 +87,21 @@ class Business(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db
         back_populates="business", order_by="Product.name"
     )
 
-    @property
-    def record_label(self) -> str:
-        return self.name
-
 
 class Product(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "sme_products"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = mapped_column(
-        ForeignKey("cities.id"), index=True, info=labelled(_l("City"))
-    )
-    business_id: Mapped[int] = mapped_column(
-        ForeignKey("sme_businesses.id"), index=True, info=labelled(_l("Business"))
-    )
+    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
+    business_id: Mapped[int] = reference_column("sme_businesses.id", _l("Business"), index=True)
     name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Product name")))
     brand: Mapped[str] = mapped_column(String(200), default="", info=labelled(_l("Brand")))
-    category: Mapped[ProductCategory] = enum_column(
-        ProductCategory, _l("Category"), CATEGORY_LABELS
+    category: Mapped[ProductCategory] = enum_column(ProductCategory, _l("Category"))
+    standard_id: Mapped[int | None] = reference_column(
+        "sme_product_standards.id", _l("Applicable SNI")
     )
-    standard_id: Mapped[int | None] = mapped_column(
-        ForeignKey("sme_product_standards.id"), info=labelled(_l("Applicable SNI"))
-    )
-    variant_id: Mapped[int | None] = mapped_column(
-        ForeignKey("sme_product_variants.id"),
-        info=labelled(_l("Category, form or grade in the SNI")),
+    variant_id: Mapped[int | None] = reference_column(
+        "sme_product_variants.id", _l("Category, form or grade in the SNI")
     )
 
     business: Mapped[Business] = relationship(back_populates="products")
@@ -138,24 +120,16 @@ class Pathway(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.
     __tablename__ = "sme_pathways"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = mapped_column(
-        ForeignKey("cities.id"), index=True, info=labelled(_l("City"))
-    )
-    product_id: Mapped[int] = mapped_column(
-        ForeignKey("sme_products.id"), index=True, info=labelled(_l("Product"))
-    )
-    standard_id: Mapped[int] = mapped_column(
-        ForeignKey("sme_product_standards.id"), info=labelled(_l("Applicable SNI"))
-    )
-    scheme: Mapped[Scheme] = enum_column(Scheme, _l("Scheme"), SCHEME_LABELS)
+    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
+    product_id: Mapped[int] = reference_column("sme_products.id", _l("Product"), index=True)
+    standard_id: Mapped[int] = reference_column("sme_product_standards.id", _l("Applicable SNI"))
+    scheme: Mapped[Scheme] = enum_column(Scheme, _l("Scheme"))
     scheme_type: Mapped[SchemeType | None] = enum_column(
-        SchemeType, _l("ISO/IEC 17067 scheme type"), SCHEME_TYPE_LABELS, length=4
+        SchemeType, _l("ISO/IEC 17067 scheme type"), length=4
     )
-    stage: Mapped[Stage] = enum_column(
-        Stage, _l("Stage"), STAGE_LABELS, default=Stage.REGISTERED, index=True
-    )
+    stage: Mapped[Stage] = enum_column(Stage, _l("Stage"), default=Stage.REGISTERED, index=True)
     #: the stage to return to when a pathway on hold resumes
-    held_stage: Mapped[Stage | None] = enum_column(Stage, _l("Stage on hold"), STAGE_LABELS)
+    held_stage: Mapped[Stage | None] = enum_column(Stage, _l("Stage on hold"))
     hold_reason: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Reason")))
     withdraw_reason: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Reason")))
     lspro_name: Mapped[str] = mapped_column(
@@ -264,14 +238,12 @@ class StageRecord(AuditedMixin, TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pathway_id: Mapped[int] = mapped_column(ForeignKey("sme_pathways.id"), index=True)
-    stage: Mapped[Stage] = enum_column(Stage, _l("Stage"), STAGE_LABELS)
+    stage: Mapped[Stage] = enum_column(Stage, _l("Stage"))
     started_on: Mapped[date] = mapped_column(info=labelled(_l("From")))
     ended_on: Mapped[date | None] = mapped_column(
         default=None, info=labelled(lazy_pgettext("date range", "To"))
     )
-    officer_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id"), info=labelled(_l("Responsible officer"))
-    )
+    officer_id: Mapped[int | None] = reference_column("users.id", _l("Responsible officer"))
     notes: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Notes")))
     #: the stage as recorded on the common list used before each scheme had its own
     #: (migration 0018), where it was renamed
@@ -294,10 +266,8 @@ class ReadinessAnswer(AuditedMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pathway_id: Mapped[int] = mapped_column(ForeignKey("sme_pathways.id"), index=True)
-    item_id: Mapped[int] = mapped_column(
-        ForeignKey("sme_readiness_items.id"), info=labelled(_l("Item"))
-    )
-    status: Mapped[ReadinessStatus] = enum_column(ReadinessStatus, _l("Status"), READINESS_LABELS)
+    item_id: Mapped[int] = reference_column("sme_readiness_items.id", _l("Item"))
+    status: Mapped[ReadinessStatus] = enum_column(ReadinessStatus, _l("Status"))
     note: Mapped[str] = mapped_column(String(500), default="", info=labelled(_l("Note")))
 
     pathway: Mapped[Pathway] = relationship(back_populates="readiness_answers")
@@ -311,7 +281,7 @@ class AuditFinding(AuditedMixin, TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pathway_id: Mapped[int] = mapped_column(ForeignKey("sme_pathways.id"), index=True)
-    grade: Mapped[FindingGrade] = enum_column(FindingGrade, _l("Grade"), GRADE_LABELS)
+    grade: Mapped[FindingGrade] = enum_column(FindingGrade, _l("Grade"))
     description: Mapped[str] = mapped_column(Text, info=labelled(_l("Finding")))
     raised_on: Mapped[date] = mapped_column(info=labelled(_l("Raised on")))
     due_on: Mapped[date] = mapped_column(info=labelled(_l("Fix by")))
@@ -334,6 +304,7 @@ class LabTest(AuditedMixin, TimestampMixin, db.Model):
     """One round of sampling and testing; `passed` is computed from its results."""
 
     __tablename__ = "sme_lab_tests"
+    __record_label__ = "report_number"
     __table_args__ = (UniqueConstraint("pathway_id", "round"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -353,10 +324,6 @@ class LabTest(AuditedMixin, TimestampMixin, db.Model):
         back_populates="lab_test", order_by="TestResult.id"
     )
 
-    @property
-    def record_label(self) -> str:
-        return self.report_number
-
 
 class TestResult(AuditedMixin, db.Model):
     __tablename__ = "sme_test_results"
@@ -365,17 +332,13 @@ class TestResult(AuditedMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lab_test_id: Mapped[int] = mapped_column(ForeignKey("sme_lab_tests.id"), index=True)
-    parameter_id: Mapped[int] = mapped_column(
-        ForeignKey("sme_test_parameters.id"), info=labelled(_l("Parameter"))
-    )
+    parameter_id: Mapped[int] = reference_column("sme_test_parameters.id", _l("Parameter"))
     value_number: Mapped[Decimal | None] = mapped_column(
         Numeric(14, 4), info=labelled(_l("Result"))
     )
     value_text: Mapped[str | None] = mapped_column(String(100), info=labelled(_l("Result")))
     passed: Mapped[bool] = mapped_column(info=labelled(_l("Passed")))
-    verdict: Mapped[Verdict] = enum_column(
-        Verdict, _l("Verdict"), VERDICT_LABELS, length=16, default=Verdict.FAIL
-    )
+    verdict: Mapped[Verdict] = enum_column(Verdict, _l("Verdict"), length=16, default=Verdict.FAIL)
 
     lab_test: Mapped[LabTest] = relationship(back_populates="results")
     parameter: Mapped[TestParameter] = relationship()
@@ -403,6 +366,7 @@ class TestResult(AuditedMixin, db.Model):
 
 class Certificate(AuditedMixin, TimestampMixin, db.Model):
     __tablename__ = "sme_certificates"
+    __record_label__ = "number"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pathway_id: Mapped[int] = mapped_column(ForeignKey("sme_pathways.id"), index=True)
@@ -420,17 +384,13 @@ class Certificate(AuditedMixin, TimestampMixin, db.Model):
         back_populates="certificate", order_by="Surveillance.due_on"
     )
 
-    @property
-    def record_label(self) -> str:
-        return self.number
-
 
 class Surveillance(AuditedMixin, TimestampMixin, db.Model):
     __tablename__ = "sme_surveillances"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    certificate_id: Mapped[int] = mapped_column(
-        ForeignKey("sme_certificates.id"), index=True, info=labelled(_l("Certificate"))
+    certificate_id: Mapped[int] = reference_column(
+        "sme_certificates.id", _l("Certificate"), index=True
     )
     due_on: Mapped[date] = mapped_column(info=labelled(_l("Due")))
     done_on: Mapped[date | None] = mapped_column(default=None, info=labelled(_l("Done on")))
@@ -455,17 +415,11 @@ class GuidanceVisit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     __tablename__ = "sme_guidance_visits"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = mapped_column(
-        ForeignKey("cities.id"), index=True, info=labelled(_l("City"))
-    )
-    business_id: Mapped[int] = mapped_column(
-        ForeignKey("sme_businesses.id"), index=True, info=labelled(_l("Business"))
-    )
-    kind: Mapped[GuidanceKind] = enum_column(GuidanceKind, _l("Kind"), GUIDANCE_KIND_LABELS)
+    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
+    business_id: Mapped[int] = reference_column("sme_businesses.id", _l("Business"), index=True)
+    kind: Mapped[GuidanceKind] = enum_column(GuidanceKind, _l("Kind"))
     held_on: Mapped[date] = mapped_column(info=labelled(_l("Date")))
-    officer_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id"), info=labelled(_l("Officer"))
-    )
+    officer_id: Mapped[int | None] = reference_column("users.id", _l("Officer"))
     topics: Mapped[str] = mapped_column(String(500), info=labelled(_l("Topics")))
     notes: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Notes")))
     follow_up: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Follow-up")))
@@ -483,11 +437,10 @@ class GuidanceVisit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
 
 class TrainingBatch(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     __tablename__ = "sme_training_batches"
+    __record_label__ = "title"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = mapped_column(
-        ForeignKey("cities.id"), index=True, info=labelled(_l("City"))
-    )
+    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title")))
     held_on: Mapped[date] = mapped_column(info=labelled(_l("Date")))
     trainer: Mapped[str] = mapped_column(String(200), info=labelled(_l("Trainer")))
@@ -498,10 +451,6 @@ class TrainingBatch(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
         back_populates="batch", order_by="TrainingAttendance.id"
     )
 
-    @property
-    def record_label(self) -> str:
-        return self.title
-
 
 class TrainingAttendance(AuditedMixin, db.Model):
     __tablename__ = "sme_training_attendances"
@@ -509,12 +458,8 @@ class TrainingAttendance(AuditedMixin, db.Model):
     __deletable__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    batch_id: Mapped[int] = mapped_column(
-        ForeignKey("sme_training_batches.id"), index=True, info=labelled(_l("Training"))
-    )
-    business_id: Mapped[int] = mapped_column(
-        ForeignKey("sme_businesses.id"), index=True, info=labelled(_l("Business"))
-    )
+    batch_id: Mapped[int] = reference_column("sme_training_batches.id", _l("Training"), index=True)
+    business_id: Mapped[int] = reference_column("sme_businesses.id", _l("Business"), index=True)
     participant: Mapped[str] = mapped_column(String(200), default="")
 
     batch: Mapped[TrainingBatch] = relationship(back_populates="attendances")

@@ -4,78 +4,56 @@ guidance, each with its label."""
 
 from __future__ import annotations
 
-import enum
-
 from flask_babel import lazy_gettext as _l
 
-
-class Scale(enum.StrEnum):
-    MIKRO = "mikro"
-    KECIL = "kecil"
+from qms.core.labels import LabelledEnum
 
 
-SCALE_LABELS = {Scale.MIKRO: _l("Micro"), Scale.KECIL: _l("Small")}
+class Scale(LabelledEnum):
+    MIKRO = "mikro", _l("Micro")
+    KECIL = "kecil", _l("Small")
 
 
-class ProductCategory(enum.StrEnum):
-    HONEY = "honey"
-    DRINKING_WATER = "drinking_water"
-    SALT = "salt"
-    COFFEE = "coffee"
-    COOKING_OIL = "cooking_oil"
-    MEAT_PRODUCT = "meat_product"
-    PALM_SUGAR = "palm_sugar"
-    SNACK = "snack"
-    TEXTILE = "textile"
-    OTHER = "other"
+SCALE_LABELS = Scale.labels()
 
 
-CATEGORY_LABELS = {
-    ProductCategory.HONEY: _l("Honey"),
-    ProductCategory.DRINKING_WATER: _l("Bottled drinking water"),
-    ProductCategory.SALT: _l("Salt"),
-    ProductCategory.COFFEE: _l("Coffee"),
-    ProductCategory.COOKING_OIL: _l("Cooking oil"),
-    ProductCategory.MEAT_PRODUCT: _l("Meat products (se'i, abon, dendeng)"),
-    ProductCategory.PALM_SUGAR: _l("Palm sugar"),
-    ProductCategory.SNACK: _l("Snacks"),
-    ProductCategory.TEXTILE: _l("Woven cloth (tenun)"),
-    ProductCategory.OTHER: _l("Other"),
-}
+class ProductCategory(LabelledEnum):
+    HONEY = "honey", _l("Honey")
+    DRINKING_WATER = "drinking_water", _l("Bottled drinking water")
+    SALT = "salt", _l("Salt")
+    COFFEE = "coffee", _l("Coffee")
+    COOKING_OIL = "cooking_oil", _l("Cooking oil")
+    MEAT_PRODUCT = "meat_product", _l("Meat products (se'i, abon, dendeng)")
+    PALM_SUGAR = "palm_sugar", _l("Palm sugar")
+    SNACK = "snack", _l("Snacks")
+    TEXTILE = "textile", _l("Woven cloth (tenun)")
+    OTHER = "other", _l("Other")
 
 
-class Scheme(enum.StrEnum):
-    SPPT_SNI = "sppt_sni"
-    SNI_BINA_UMK = "sni_bina_umk"
+CATEGORY_LABELS = ProductCategory.labels()
 
 
-SCHEME_LABELS = {
-    Scheme.SPPT_SNI: _l("SPPT SNI (product certificate with the SNI mark)"),
-    Scheme.SNI_BINA_UMK: _l("SNI Bina UMK"),
-}
+class Scheme(LabelledEnum):
+    SPPT_SNI = "sppt_sni", _l("SPPT SNI (product certificate with the SNI mark)")
+    SNI_BINA_UMK = "sni_bina_umk", _l("SNI Bina UMK")
 
 
-class SchemeType(enum.StrEnum):
+SCHEME_LABELS = Scheme.labels()
+
+
+class SchemeType(LabelledEnum):
     """ISO/IEC 17067 certification scheme types."""
 
-    T1A = "1a"
-    T1B = "1b"
-    T2 = "2"
-    T3 = "3"
-    T4 = "4"
-    T5 = "5"
-    T6 = "6"
+    T1A = "1a", _l("Type 1a: type test, no surveillance")
+    T1B = "1b", _l("Type 1b: batch test")
+    T2 = "2", _l("Type 2: type test, market surveillance")
+    T3 = "3", _l("Type 3: type test, factory surveillance")
+    T4 = "4", _l("Type 4: type test, market and factory surveillance")
+    T5 = "5", _l("Type 5: type test, production audit and surveillance")
+    T6 = "6", _l("Type 6: services and processes")
 
 
-SCHEME_TYPE_LABELS = {
-    SchemeType.T1A: _l("Type 1a: type test, no surveillance"),
-    SchemeType.T1B: _l("Type 1b: batch test"),
-    SchemeType.T2: _l("Type 2: type test, market surveillance"),
-    SchemeType.T3: _l("Type 3: type test, factory surveillance"),
-    SchemeType.T4: _l("Type 4: type test, market and factory surveillance"),
-    SchemeType.T5: _l("Type 5: type test, production audit and surveillance"),
-    SchemeType.T6: _l("Type 6: services and processes"),
-}
+SCHEME_TYPE_LABELS = SchemeType.labels()
 
 #: types whose certificate covers a type or a batch only, with no surveillance afterwards
 WITHOUT_SURVEILLANCE = frozenset({SchemeType.T1A, SchemeType.T1B})
@@ -85,30 +63,30 @@ WITH_PRODUCTION_AUDIT = frozenset({SchemeType.T3, SchemeType.T4, SchemeType.T5})
 NOT_RENEWABLE = frozenset({SchemeType.T1B})
 
 
-class Stage(enum.StrEnum):
-    REGISTERED = "registered"
-    READINESS = "readiness"
-    GUIDANCE = "guidance"
-    DOCUMENTS_READY = "documents_ready"
+class Stage(LabelledEnum):
+    REGISTERED = "registered", _l("Registration")
+    READINESS = "readiness", _l("Readiness assessment")
+    GUIDANCE = "guidance", _l("Guidance")
+    DOCUMENTS_READY = "documents_ready", _l("Documents ready")
     # SPPT SNI, at the LSPro
-    APPLIED = "applied"
-    COMPLETENESS_CHECK = "completeness_check"
-    APPLICATION_REVIEW = "application_review"
-    DOCUMENT_AUDIT = "document_audit"
-    SITE_AUDIT = "site_audit"
-    TESTING = "testing"
-    TECHNICAL_REVIEW = "technical_review"
-    DECISION = "decision"
+    APPLIED = "applied", _l("Application to the LSPro")
+    COMPLETENESS_CHECK = "completeness_check", _l("Completeness check")
+    APPLICATION_REVIEW = "application_review", _l("Application review and agreement")
+    DOCUMENT_AUDIT = "document_audit", _l("Document audit (stage 1)")
+    SITE_AUDIT = "site_audit", _l("Production-site audit (stage 2)")
+    TESTING = "testing", _l("Sampling and lab testing")
+    TECHNICAL_REVIEW = "technical_review", _l("Technical review")
+    DECISION = "decision", _l("Certification decision")
     # SNI Bina UMK, BSN's programme
-    SOCIALISATION = "socialisation"
-    OSS_APPLICATION = "oss_application"
-    VERIFICATION = "verification"
+    SOCIALISATION = "socialisation", _l("Socialisation")
+    OSS_APPLICATION = "oss_application", _l("Application through OSS")
+    VERIFICATION = "verification", _l("Verification and testing")
     # both
-    CERTIFIED = "certified"
-    SURVEILLANCE = "surveillance"
-    RENEWAL = "renewal"
-    ON_HOLD = "on_hold"
-    WITHDRAWN = "withdrawn"
+    CERTIFIED = "certified", _l("Certified")
+    SURVEILLANCE = "surveillance", _l("Surveillance")
+    RENEWAL = "renewal", _l("Renewal")
+    ON_HOLD = "on_hold", _l("On hold")
+    WITHDRAWN = "withdrawn", _l("Withdrawn")
 
 
 #: the stages in which the pathway's certificate is in force and under surveillance
@@ -138,28 +116,7 @@ STAGE_ORDER: tuple[Stage, ...] = (
     Stage.RENEWAL,
 )
 
-STAGE_LABELS = {
-    Stage.REGISTERED: _l("Registration"),
-    Stage.READINESS: _l("Readiness assessment"),
-    Stage.GUIDANCE: _l("Guidance"),
-    Stage.DOCUMENTS_READY: _l("Documents ready"),
-    Stage.APPLIED: _l("Application to the LSPro"),
-    Stage.COMPLETENESS_CHECK: _l("Completeness check"),
-    Stage.APPLICATION_REVIEW: _l("Application review and agreement"),
-    Stage.DOCUMENT_AUDIT: _l("Document audit (stage 1)"),
-    Stage.SITE_AUDIT: _l("Production-site audit (stage 2)"),
-    Stage.TESTING: _l("Sampling and lab testing"),
-    Stage.TECHNICAL_REVIEW: _l("Technical review"),
-    Stage.DECISION: _l("Certification decision"),
-    Stage.SOCIALISATION: _l("Socialisation"),
-    Stage.OSS_APPLICATION: _l("Application through OSS"),
-    Stage.VERIFICATION: _l("Verification and testing"),
-    Stage.CERTIFIED: _l("Certified"),
-    Stage.SURVEILLANCE: _l("Surveillance"),
-    Stage.RENEWAL: _l("Renewal"),
-    Stage.ON_HOLD: _l("On hold"),
-    Stage.WITHDRAWN: _l("Withdrawn"),
-}
+STAGE_LABELS = Stage.labels()
 
 #: what the cooperative office does before an SPPT SNI application
 SPPT_PREPARATION = (Stage.REGISTERED, Stage.READINESS, Stage.GUIDANCE, Stage.DOCUMENTS_READY)
@@ -210,51 +167,40 @@ def stage_list(
     return stages
 
 
-class ReadinessStatus(enum.StrEnum):
-    YES = "yes"
-    PARTLY = "partly"
-    NO = "no"
+class ReadinessStatus(LabelledEnum):
+    YES = "yes", _l("In place")
+    PARTLY = "partly", _l("Partly")
+    NO = "no", _l("Missing")
 
 
-READINESS_LABELS = {
-    ReadinessStatus.YES: _l("In place"),
-    ReadinessStatus.PARTLY: _l("Partly"),
-    ReadinessStatus.NO: _l("Missing"),
-}
+READINESS_LABELS = ReadinessStatus.labels()
 
 
-class Verdict(enum.StrEnum):
+class Verdict(LabelledEnum):
     """A lab result against its limit; a result written as "< x" or "> x" may tell neither."""
 
-    PASS = "pass"
-    FAIL = "fail"
-    CANNOT_JUDGE = "cannot_judge"
+    PASS = "pass", _l("Meets the limit")
+    FAIL = "fail", _l("Does not meet the limit")
+    CANNOT_JUDGE = "cannot_judge", _l("Cannot be judged against the limit")
 
 
-VERDICT_LABELS = {
-    Verdict.PASS: _l("Meets the limit"),
-    Verdict.FAIL: _l("Does not meet the limit"),
-    Verdict.CANNOT_JUDGE: _l("Cannot be judged against the limit"),
-}
+VERDICT_LABELS = Verdict.labels()
 
 
-class FindingGrade(enum.StrEnum):
-    MAJOR = "major"
-    MINOR = "minor"
+class FindingGrade(LabelledEnum):
+    MAJOR = "major", _l("Major")
+    MINOR = "minor", _l("Minor")
 
 
-GRADE_LABELS = {FindingGrade.MAJOR: _l("Major"), FindingGrade.MINOR: _l("Minor")}
+GRADE_LABELS = FindingGrade.labels()
 
 
-class GuidanceKind(enum.StrEnum):
-    VISIT = "visit"
-    CONSULTATION = "consultation"
+class GuidanceKind(LabelledEnum):
+    VISIT = "visit", _l("Site visit")
+    CONSULTATION = "consultation", _l("Consultation")
 
 
-GUIDANCE_KIND_LABELS = {
-    GuidanceKind.VISIT: _l("Site visit"),
-    GuidanceKind.CONSULTATION: _l("Consultation"),
-}
+GUIDANCE_KIND_LABELS = GuidanceKind.labels()
 
 
 # --- catalogue (loaded from checklists/, never edited by hand) -----------------------------

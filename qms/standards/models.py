@@ -11,7 +11,13 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.core.labels import labelled
-from qms.core.models import AuditedMixin, NumberedTitleMixin, enum_column, localized
+from qms.core.models import (
+    AuditedMixin,
+    Bilingual,
+    NumberedTitleMixin,
+    enum_column,
+    reference_column,
+)
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 
@@ -42,6 +48,7 @@ def short_name(code: str) -> str:
 
 class Standard(AuditedMixin, db.Model):
     __tablename__ = "standards"
+    __record_label__ = "code"
     __history_exclude__ = frozenset({"loaded_at"})
     __labels__ = {"title": _l("Title")}
 
@@ -58,13 +65,7 @@ class Standard(AuditedMixin, db.Model):
         back_populates="standard", order_by="Clause.position"
     )
 
-    @property
-    def title(self) -> str:
-        return localized(self, "title")
-
-    @property
-    def record_label(self) -> str:
-        return self.code
+    title = Bilingual()
 
     @property
     def short_name(self) -> str:
@@ -79,9 +80,7 @@ class Clause(NumberedTitleMixin, AuditedMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     standard_id: Mapped[int] = mapped_column(ForeignKey("standards.id"), index=True)
-    parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("clauses.id"), info=labelled(_l("Parent clause"))
-    )
+    parent_id: Mapped[int | None] = reference_column("clauses.id", _l("Parent clause"))
     number: Mapped[str] = mapped_column(String(32), info=labelled(_l("Clause number")))
     title_id: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title in Indonesian")))
     title_en: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title in English")))
@@ -121,9 +120,7 @@ class Clause(NumberedTitleMixin, AuditedMixin, db.Model):
     def label(self) -> str:
         return f"{self.number} {self.shown_title}"
 
-    @property
-    def requirement(self) -> str:
-        return localized(self, "requirement")
+    requirement = Bilingual()
 
     @property
     def reference(self) -> str:
@@ -140,6 +137,7 @@ class Clause(NumberedTitleMixin, AuditedMixin, db.Model):
 
 class Question(AuditedMixin, db.Model):
     __tablename__ = "questions"
+    __record_label__ = "key"
     __table_args__ = (UniqueConstraint("standard_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -155,14 +153,6 @@ class Question(AuditedMixin, db.Model):
 
     clause: Mapped[Clause] = relationship(back_populates="questions")
 
-    @property
-    def text(self) -> str:
-        return localized(self, "text")
+    text = Bilingual()
 
-    @property
-    def evidence(self) -> str:
-        return localized(self, "evidence")
-
-    @property
-    def record_label(self) -> str:
-        return self.key
+    evidence = Bilingual()

@@ -14,17 +14,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.accounts.models import User
 from qms.core.labels import labelled
-from qms.core.models import ArchivableMixin, AuditedMixin, TimestampMixin, enum_column
+from qms.core.models import (
+    AgencyRecordMixin,
+    ArchivableMixin,
+    AuditedMixin,
+    TimestampMixin,
+    enum_column,
+    reference_column,
+)
 from qms.extensions import db
 from qms.organisations.models import Agency, City, Unit
 from qms.support.vocabulary import (
-    EVALUATOR_ROLE_LABELS,
-    EVENT_KIND_LABELS,
-    METHOD_LABELS,
-    PROVIDER_KIND_LABELS,
-    PROVIDER_STATUS_LABELS,
-    RESULT_LABELS,
-    STATE_LABELS,
     EvaluatorRole,
     EventKind,
     InstrumentState,
@@ -35,20 +35,10 @@ from qms.support.vocabulary import (
     TraceabilityMethod,
 )
 
-
-class _AgencyRecord(AuditedMixin, ArchivableMixin, TimestampMixin):
-    """A register entry of one agency: archived rather than deleted."""
-
-    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-2)
-    agency_id: Mapped[int] = mapped_column(
-        ForeignKey("agencies.id"), index=True, sort_order=-1, info=labelled(_l("Agency"))
-    )
-
-
 # --- the calibration register (7.1.5) -------------------------------------------------------
 
 
-class Instrument(_AgencyRecord, db.Model):
+class Instrument(AgencyRecordMixin, db.Model):
     """A monitoring or measuring instrument whose results the agency relies on."""
 
     __tablename__ = "instruments"
@@ -59,7 +49,7 @@ class Instrument(_AgencyRecord, db.Model):
 
     identifier: Mapped[str] = mapped_column(String(64), info=labelled(_l("Identifier")))
     description: Mapped[str] = mapped_column(String(255), info=labelled(_l("Instrument")))
-    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), info=labelled(_l("Unit")))
+    unit_id: Mapped[int | None] = reference_column("units.id", _l("Unit"))
     location: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("Location")))
     measuring_range: Mapped[str] = mapped_column(
         String(255), default="", info=labelled(_l("Measuring range"))
@@ -68,9 +58,7 @@ class Instrument(_AgencyRecord, db.Model):
         String(255), default="", info=labelled(_l("Required accuracy"))
     )
     interval_months: Mapped[int] = mapped_column(info=labelled(_l("Calibration interval (months)")))
-    method: Mapped[TraceabilityMethod] = enum_column(
-        TraceabilityMethod, _l("Method"), METHOD_LABELS
-    )
+    method: Mapped[TraceabilityMethod] = enum_column(TraceabilityMethod, _l("Method"))
     laboratory: Mapped[str] = mapped_column(
         String(255), default="", info=labelled(_l("Calibration laboratory"))
     )
@@ -81,7 +69,7 @@ class Instrument(_AgencyRecord, db.Model):
         Text, default="", info=labelled(_l("Reference standard or recorded basis"))
     )
     state: Mapped[InstrumentState] = enum_column(
-        InstrumentState, _l("State"), STATE_LABELS, default=InstrumentState.IN_USE
+        InstrumentState, _l("State"), default=InstrumentState.IN_USE
     )
     next_due_on: Mapped[date | None] = mapped_column(
         default=None, index=True, info=labelled(_l("Next calibration due"))
@@ -146,17 +134,13 @@ class CalibrationEvent(AuditedMixin, TimestampMixin, db.Model):
     __tablename__ = "calibration_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    instrument_id: Mapped[int] = mapped_column(
-        ForeignKey("instruments.id"), index=True, info=labelled(_l("Instrument"))
-    )
-    kind: Mapped[EventKind] = enum_column(
-        EventKind, _l("Calibration or verification"), EVENT_KIND_LABELS
-    )
+    instrument_id: Mapped[int] = reference_column("instruments.id", _l("Instrument"), index=True)
+    kind: Mapped[EventKind] = enum_column(EventKind, _l("Calibration or verification"))
     performed_on: Mapped[date] = mapped_column(info=labelled(_l("Date")))
     performed_by: Mapped[str] = mapped_column(
         String(255), default="", info=labelled(_l("Performed by"))
     )
-    result: Mapped[ToleranceResult] = enum_column(ToleranceResult, _l("Result"), RESULT_LABELS)
+    result: Mapped[ToleranceResult] = enum_column(ToleranceResult, _l("Result"))
     certificate_number: Mapped[str] = mapped_column(
         String(100), default="", info=labelled(_l("Certificate number"))
     )
@@ -175,8 +159,8 @@ class CalibrationEvent(AuditedMixin, TimestampMixin, db.Model):
         default=None, info=labelled(_l("Evaluated on"))
     )
     #: the nonconformity raised for it (through capa's interface), if one was
-    nonconformity_id: Mapped[int | None] = mapped_column(
-        ForeignKey("nonconformities.id"), index=True, info=labelled(_l("Nonconformity"))
+    nonconformity_id: Mapped[int | None] = reference_column(
+        "nonconformities.id", _l("Nonconformity"), index=True
     )
 
     instrument: Mapped[Instrument] = relationship(back_populates="events")
@@ -193,10 +177,11 @@ class CalibrationEvent(AuditedMixin, TimestampMixin, db.Model):
 # --- competence (7.2) -----------------------------------------------------------------------
 
 
-class Position(_AgencyRecord, db.Model):
+class Position(AgencyRecordMixin, db.Model):
     """A position (jabatan) with the competences it requires, one per line."""
 
     __tablename__ = "positions"
+    __record_label__ = "title"
 
     __labels__ = {"required_competences": _l("Required competences (one per line)")}
 
@@ -209,10 +194,6 @@ class Position(_AgencyRecord, db.Model):
     requirements: Mapped[list[PositionCompetence]] = relationship(
         back_populates="position", order_by="PositionCompetence.id", cascade="all, delete-orphan"
     )
-
-    @property
-    def record_label(self) -> str:
-        return self.title
 
     @property
     def competences(self) -> list[str]:
@@ -233,9 +214,7 @@ class PositionCompetence(AuditedMixin, db.Model):
     __deletable__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    position_id: Mapped[int] = mapped_column(
-        ForeignKey("positions.id"), index=True, info=labelled(_l("Position"))
-    )
+    position_id: Mapped[int] = reference_column("positions.id", _l("Position"), index=True)
     name: Mapped[str] = mapped_column(String(255), info=labelled(_l("Required competence")))
 
     position: Mapped[Position] = relationship(back_populates="requirements")
@@ -250,21 +229,18 @@ def competence_lines(text: str) -> list[str]:
     return list(dict.fromkeys(line.strip() for line in (text or "").splitlines() if line.strip()))
 
 
-class Person(_AgencyRecord, db.Model):
+class Person(AgencyRecordMixin, db.Model):
     """A member of staff: need not have an account, may be linked to one."""
 
     __tablename__ = "staff"
+    __record_label__ = "name"
 
     name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Name")))
     nip: Mapped[str] = mapped_column(String(18), default="", info=labelled(_l("NIP")))
-    position_id: Mapped[int | None] = mapped_column(
-        ForeignKey("positions.id"), index=True, info=labelled(_l("Position"))
-    )
-    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), info=labelled(_l("Unit")))
+    position_id: Mapped[int | None] = reference_column("positions.id", _l("Position"), index=True)
+    unit_id: Mapped[int | None] = reference_column("units.id", _l("Unit"))
     education: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("Education")))
-    user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id"), info=labelled(_l("User account"))
-    )
+    user_id: Mapped[int | None] = reference_column("users.id", _l("User account"))
 
     agency: Mapped[Agency] = relationship(lazy="joined")
     position: Mapped[Position | None] = relationship()
@@ -274,10 +250,6 @@ class Person(_AgencyRecord, db.Model):
         back_populates="person", order_by="Training.finished_on.desc()"
     )
 
-    @property
-    def record_label(self) -> str:
-        return self.name
-
 
 class Training(AuditedMixin, TimestampMixin, db.Model):
     """A training or certification of a member of staff, with its effectiveness."""
@@ -285,9 +257,7 @@ class Training(AuditedMixin, TimestampMixin, db.Model):
     __tablename__ = "trainings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(
-        ForeignKey("staff.id"), index=True, info=labelled(_l("Person"))
-    )
+    person_id: Mapped[int] = reference_column("staff.id", _l("Person"), index=True)
     title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Training or certification")))
     provider: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("Provider")))
     competence: Mapped[str] = mapped_column(
@@ -331,10 +301,8 @@ class AuditorQualification(AuditedMixin, ArchivableMixin, TimestampMixin, db.Mod
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = mapped_column(
-        ForeignKey("cities.id"), index=True, info=labelled(_l("City"))
-    )
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), info=labelled(_l("Auditor")))
+    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
+    user_id: Mapped[int] = reference_column("users.id", _l("Auditor"))
     prior_audits_as_member: Mapped[int] = mapped_column(
         default=0, info=labelled(_l("Audits as team member before qms"))
     )
@@ -360,8 +328,8 @@ class AuditorTraining(AuditedMixin, TimestampMixin, db.Model):
     __tablename__ = "auditor_trainings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    qualification_id: Mapped[int] = mapped_column(
-        ForeignKey("auditor_qualifications.id"), index=True, info=labelled(_l("Auditor"))
+    qualification_id: Mapped[int] = reference_column(
+        "auditor_qualifications.id", _l("Auditor"), index=True
     )
     title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Auditor training")))
     provider: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("Provider")))
@@ -387,18 +355,10 @@ class AuditorEvaluation(AuditedMixin, TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    audit_id: Mapped[int] = mapped_column(
-        ForeignKey("audits.id"), index=True, info=labelled(_l("Audit"))
-    )
-    auditor_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id"), index=True, info=labelled(_l("Auditor evaluated"))
-    )
-    evaluator_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id"), info=labelled(_l("Evaluated by"))
-    )
-    evaluator_role: Mapped[EvaluatorRole] = enum_column(
-        EvaluatorRole, _l("Evaluated as"), EVALUATOR_ROLE_LABELS
-    )
+    audit_id: Mapped[int] = reference_column("audits.id", _l("Audit"), index=True)
+    auditor_id: Mapped[int] = reference_column("users.id", _l("Auditor evaluated"), index=True)
+    evaluator_id: Mapped[int] = reference_column("users.id", _l("Evaluated by"))
+    evaluator_role: Mapped[EvaluatorRole] = enum_column(EvaluatorRole, _l("Evaluated as"))
     score: Mapped[int] = mapped_column(info=labelled(_l("Score (1–5)")))
     comments: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Comments")))
     evaluated_on: Mapped[date] = mapped_column(info=labelled(_l("Evaluated on")))
@@ -414,20 +374,21 @@ class AuditorEvaluation(AuditedMixin, TimestampMixin, db.Model):
 # --- external providers (8.4) ---------------------------------------------------------------
 
 
-class Provider(_AgencyRecord, db.Model):
+class Provider(AgencyRecordMixin, db.Model):
     """A provider of processes, products or services that affect the agency's services."""
 
     __tablename__ = "providers"
+    __record_label__ = "name"
 
     name: Mapped[str] = mapped_column(String(255), info=labelled(_l("Provider")))
-    kind: Mapped[ProviderKind] = enum_column(ProviderKind, _l("Provides"), PROVIDER_KIND_LABELS)
+    kind: Mapped[ProviderKind] = enum_column(ProviderKind, _l("Provides"))
     supplies: Mapped[str] = mapped_column(Text, info=labelled(_l("What it provides")))
     criteria: Mapped[str] = mapped_column(
         Text, default="", info=labelled(_l("Evaluation criteria"))
     )
     contact: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("Contact")))
     status: Mapped[ProviderStatus] = enum_column(
-        ProviderStatus, _l("Status"), PROVIDER_STATUS_LABELS, default=ProviderStatus.APPROVED
+        ProviderStatus, _l("Status"), default=ProviderStatus.APPROVED
     )
     next_evaluation_on: Mapped[date | None] = mapped_column(
         default=None, index=True, info=labelled(_l("Next evaluation"))
@@ -437,10 +398,6 @@ class Provider(_AgencyRecord, db.Model):
     evaluations: Mapped[list[ProviderEvaluation]] = relationship(
         back_populates="provider", order_by="ProviderEvaluation.evaluated_on.desc()"
     )
-
-    @property
-    def record_label(self) -> str:
-        return self.name
 
     @hybrid_method
     def evaluation_due_by(self, day: date) -> bool:
@@ -463,15 +420,11 @@ class ProviderEvaluation(AuditedMixin, TimestampMixin, db.Model):
     __table_args__ = (CheckConstraint("score BETWEEN 0 AND 100", name="score_percent"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    provider_id: Mapped[int] = mapped_column(
-        ForeignKey("providers.id"), index=True, info=labelled(_l("Provider"))
-    )
+    provider_id: Mapped[int] = reference_column("providers.id", _l("Provider"), index=True)
     evaluated_on: Mapped[date] = mapped_column(info=labelled(_l("Evaluated on")))
     score: Mapped[int] = mapped_column(info=labelled(_l("Score (0–100)")))
     comments: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Comments")))
-    status: Mapped[ProviderStatus] = enum_column(
-        ProviderStatus, _l("Status decided"), PROVIDER_STATUS_LABELS
-    )
+    status: Mapped[ProviderStatus] = enum_column(ProviderStatus, _l("Status decided"))
     next_evaluation_on: Mapped[date] = mapped_column(info=labelled(_l("Next evaluation")))
     evaluated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

@@ -3,117 +3,85 @@ read by the models' columns, the forms, the history tables and the API)."""
 
 from __future__ import annotations
 
-import enum
 import re
 
 from flask_babel import lazy_gettext as _l
 
+from qms.core.labels import LabelledEnum
 
-class TraceabilityMethod(enum.StrEnum):
+
+class TraceabilityMethod(LabelledEnum):
     """How an instrument is kept traceable (ISO 9001 7.1.5.2 a)."""
 
-    LABORATORY = "laboratory"
-    IN_HOUSE = "in_house"
-    NO_STANDARD = "no_standard"
+    LABORATORY = "laboratory", _l("Calibration by a laboratory")
+    IN_HOUSE = "in_house", _l("Verification in-house against a traceable reference")
+    NO_STANDARD = "no_standard", _l("No measurement standard exists: recorded basis")
 
 
-METHOD_LABELS = {
-    TraceabilityMethod.LABORATORY: _l("Calibration by a laboratory"),
-    TraceabilityMethod.IN_HOUSE: _l("Verification in-house against a traceable reference"),
-    TraceabilityMethod.NO_STANDARD: _l("No measurement standard exists: recorded basis"),
-}
+METHOD_LABELS = TraceabilityMethod.labels()
 
 
-class InstrumentState(enum.StrEnum):
+class InstrumentState(LabelledEnum):
     """What the agency decided about an instrument; "due" and "overdue" are read from its
     next due date (`Instrument.status`)."""
 
-    IN_USE = "in_use"
-    OUT_OF_SERVICE = "out_of_service"
-    RETIRED = "retired"
+    IN_USE = "in_use", _l("In use")
+    OUT_OF_SERVICE = "out_of_service", _l("Out of service")
+    RETIRED = "retired", _l("Retired")
 
 
-class InstrumentStatus(enum.StrEnum):
-    IN_USE = "in_use"
-    DUE = "due"
-    OVERDUE = "overdue"
-    OUT_OF_SERVICE = "out_of_service"
-    RETIRED = "retired"
+class InstrumentStatus(LabelledEnum):
+    IN_USE = "in_use", _l("In use")
+    DUE = "due", _l("Calibration due")
+    OVERDUE = "overdue", _l("Overdue: not fit for use")
+    OUT_OF_SERVICE = "out_of_service", _l("Out of service")
+    RETIRED = "retired", _l("Retired")
 
 
-STATE_LABELS = {
-    InstrumentState.IN_USE: _l("In use"),
-    InstrumentState.OUT_OF_SERVICE: _l("Out of service"),
-    InstrumentState.RETIRED: _l("Retired"),
-}
-STATUS_LABELS = {
-    InstrumentStatus.IN_USE: _l("In use"),
-    InstrumentStatus.DUE: _l("Calibration due"),
-    InstrumentStatus.OVERDUE: _l("Overdue: not fit for use"),
-    InstrumentStatus.OUT_OF_SERVICE: _l("Out of service"),
-    InstrumentStatus.RETIRED: _l("Retired"),
-}
+STATE_LABELS = InstrumentState.labels()
+STATUS_LABELS = InstrumentStatus.labels()
 
 
-class EventKind(enum.StrEnum):
-    CALIBRATION = "calibration"
-    VERIFICATION = "verification"
+class EventKind(LabelledEnum):
+    CALIBRATION = "calibration", _l("Calibration")
+    VERIFICATION = "verification", _l("Verification")
 
 
-EVENT_KIND_LABELS = {
-    EventKind.CALIBRATION: _l("Calibration"),
-    EventKind.VERIFICATION: _l("Verification"),
-}
+EVENT_KIND_LABELS = EventKind.labels()
 
 
-class ToleranceResult(enum.StrEnum):
-    WITHIN = "within"
-    OUT = "out"
+class ToleranceResult(LabelledEnum):
+    WITHIN = "within", _l("Within tolerance")
+    OUT = "out", _l("Out of tolerance")
 
 
-RESULT_LABELS = {
-    ToleranceResult.WITHIN: _l("Within tolerance"),
-    ToleranceResult.OUT: _l("Out of tolerance"),
-}
+RESULT_LABELS = ToleranceResult.labels()
 
 
-class ProviderKind(enum.StrEnum):
-    PROCESS = "process"
-    PRODUCT = "product"
-    SERVICE = "service"
+class ProviderKind(LabelledEnum):
+    PROCESS = "process", _l("Process")
+    PRODUCT = "product", _l("Product")
+    SERVICE = "service", _l("Service")
 
 
-PROVIDER_KIND_LABELS = {
-    ProviderKind.PROCESS: _l("Process"),
-    ProviderKind.PRODUCT: _l("Product"),
-    ProviderKind.SERVICE: _l("Service"),
-}
+PROVIDER_KIND_LABELS = ProviderKind.labels()
 
 
-class ProviderStatus(enum.StrEnum):
-    APPROVED = "approved"
-    CONDITIONAL = "conditional"
-    SUSPENDED = "suspended"
+class ProviderStatus(LabelledEnum):
+    APPROVED = "approved", _l("Approved")
+    CONDITIONAL = "conditional", _l("Conditionally approved")
+    SUSPENDED = "suspended", _l("Suspended")
 
 
-PROVIDER_STATUS_LABELS = {
-    ProviderStatus.APPROVED: _l("Approved"),
-    ProviderStatus.CONDITIONAL: _l("Conditionally approved"),
-    ProviderStatus.SUSPENDED: _l("Suspended"),
-}
+PROVIDER_STATUS_LABELS = ProviderStatus.labels()
 
 
-class EvaluatorRole(enum.StrEnum):
+class EvaluatorRole(LabelledEnum):
     """Who evaluated an auditor after an audit (ISO 19011 7.4)."""
 
-    LEAD = "lead"
-    AUDITEE = "auditee"
+    LEAD = "lead", _l("Lead auditor")
+    AUDITEE = "auditee", _l("Auditee representative")
 
-
-EVALUATOR_ROLE_LABELS = {
-    EvaluatorRole.LEAD: _l("Lead auditor"),
-    EvaluatorRole.AUDITEE: _l("Auditee representative"),
-}
 
 #: the short scale of an auditor's evaluation
 SCORES = range(1, 6)

@@ -19,10 +19,10 @@ from qms.planning.vocabulary import (
     DIRECTION_LABELS,
     FREQUENCY_LABELS,
     MEASURE_UNIT_LABELS,
-    MEASUREMENT_SOURCE_LABELS,
     RISK_KIND_LABELS,
     SIDE_LABELS,
     TREATMENT_STATUS_LABELS,
+    MeasurementSource,
 )
 
 bp = Blueprint("planning", __name__, url_prefix="/planning")
@@ -43,7 +43,7 @@ def template_labels() -> dict[str, Any]:
             "unit": MEASURE_UNIT_LABELS,
             "direction": DIRECTION_LABELS,
             "frequency": FREQUENCY_LABELS,
-            "source": MEASUREMENT_SOURCE_LABELS,
+            "source": MeasurementSource.labels(),
             "kind": RISK_KIND_LABELS,
             "treatment": TREATMENT_STATUS_LABELS,
         },

@@ -19,7 +19,6 @@ from qms.organisations.models import Agency
 from qms.support.forms import FilterForm
 from qms.support.models import AuditorQualification, Instrument, Person, Provider
 from qms.support.vocabulary import (
-    EVALUATOR_ROLE_LABELS,
     EVENT_KIND_LABELS,
     METHOD_LABELS,
     PROVIDER_KIND_LABELS,
@@ -28,6 +27,7 @@ from qms.support.vocabulary import (
     SCORE_LABELS,
     STATE_LABELS,
     STATUS_LABELS,
+    EvaluatorRole,
 )
 
 bp = Blueprint("support", __name__, url_prefix="/support")
@@ -45,7 +45,7 @@ def template_labels() -> dict[str, Any]:
             "result": RESULT_LABELS,
             "provider_kind": PROVIDER_KIND_LABELS,
             "provider_status": PROVIDER_STATUS_LABELS,
-            "evaluator": EVALUATOR_ROLE_LABELS,
+            "evaluator": EvaluatorRole.labels(),
             "score": SCORE_LABELS,
         }
     }
