@@ -24,9 +24,9 @@ from qms.extensions import db
 from qms.organisations.models import Agency, City
 from qms.reports.registry import RecordKind, ReportRequest, ReportType, register_report_type
 from qms.reports.sections import (
-    ReportSection,
-    Scope,
+    agency_section,
     city_agency_ids,
+    city_section,
     per_city,
     register_report_section,
 )
@@ -343,29 +343,13 @@ def build_national(user: User, agencies: dict[int, list[int]]) -> dict[int, dict
 
 
 SECTIONS = (
-    ReportSection(
-        key="clauses",
-        scope=Scope.AGENCY,
-        title=_l("Compliance per clause"),
-        order=10,
-        build=build_clauses,
-        template="audits/pdf/_agency_clauses.html",
-    ),
-    ReportSection(
-        key="findings",
-        scope=Scope.AGENCY,
-        title=_l("Findings by grade"),
-        order=20,
-        build=build_findings,
-        template="audits/pdf/_agency_findings.html",
-    ),
-    ReportSection(
-        key="audits",
-        scope=Scope.CITY,
-        title=None,
-        order=10,
-        build=build_city,
-        template="audits/pdf/_city.html",
+    agency_section("audits", "clauses", _l("Compliance per clause"), 10, build_clauses),
+    agency_section("audits", "findings", _l("Findings by grade"), 20, build_findings),
+    city_section(
+        "audits",
+        "audits",
+        10,
+        build_city,
         ranks="compliance",
         national=build_national,
         chunk_title=_l("Compliance per main clause and agency"),

@@ -28,9 +28,9 @@ from qms.extensions import db
 from qms.organisations.models import Agency, City
 from qms.reports.registry import RecordKind, ReportRequest, ReportType, register_report_type
 from qms.reports.sections import (
-    ReportSection,
-    Scope,
+    agency_section,
     city_agency_ids,
+    city_section,
     per_city,
     register_report_section,
 )
@@ -274,39 +274,10 @@ def build_city_complaints(req: ReportRequest) -> dict[str, Any]:
 
 
 SECTIONS = (
-    ReportSection(
-        key="actions",
-        scope=Scope.AGENCY,
-        title=_l("Corrective actions"),
-        order=30,
-        build=build_actions,
-        template="capa/pdf/_agency_actions.html",
-    ),
-    ReportSection(
-        key="complaints",
-        scope=Scope.AGENCY,
-        title=_l("Complaints and response times"),
-        order=50,
-        build=build_complaints,
-        template="capa/pdf/_agency_complaints.html",
-    ),
-    ReportSection(
-        key="actions",
-        scope=Scope.CITY,
-        title=None,
-        order=30,
-        build=build_city_actions,
-        national=build_national_actions,
-        template="capa/pdf/_city_actions.html",
-    ),
-    ReportSection(
-        key="complaints",
-        scope=Scope.CITY,
-        title=None,
-        order=50,
-        build=build_city_complaints,
-        template="capa/pdf/_city_complaints.html",
-    ),
+    agency_section("capa", "actions", _l("Corrective actions"), 30, build_actions),
+    agency_section("capa", "complaints", _l("Complaints and response times"), 50, build_complaints),
+    city_section("capa", "actions", 30, build_city_actions, national=build_national_actions),
+    city_section("capa", "complaints", 50, build_city_complaints),
 )
 
 

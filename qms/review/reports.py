@@ -16,7 +16,7 @@ from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency, City
 from qms.reports.registry import RecordKind, ReportRequest, ReportType, register_report_type
-from qms.reports.sections import ReportSection, Scope, city_agencies, register_report_section
+from qms.reports.sections import city_agencies, city_section, register_report_section
 from qms.review import evidence_pack, pack
 from qms.review.models import OUTPUT_LABELS, ManagementReview, ReviewStatus
 from qms.review.queries import late_by_of, latest_held_of, link_of
@@ -119,7 +119,7 @@ MINUTES = ReportType(
 
 def register() -> None:
     register_report_type(MINUTES)
-    register_report_section(CITY_READINESS)
+    register_report_section(city_section("review", "readiness", 90, build_city_readiness))
     evidence_pack.register(MINUTES)  # its evidence pack
 
 
@@ -166,13 +166,3 @@ def build_city_readiness(req: ReportRequest) -> dict[str, Any]:
         "years": years,
         "ready": sum(1 for a in own.values() if a["ready"]),
     }
-
-
-CITY_READINESS = ReportSection(
-    key="readiness",
-    scope=Scope.CITY,
-    title=None,
-    order=90,
-    build=build_city_readiness,
-    template="review/pdf/_city_readiness.html",
-)
