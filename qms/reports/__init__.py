@@ -43,11 +43,13 @@ Registering a report type (from a feature's init_app, in its reports.py)
 
 Adding to the agency compliance report and the city summary
 -----------------------------------------------------------
-A feature registers a `sections.ReportSection` per scope ("agency", "city"): its `build(req)`
-returns plain data from the feature's figures, its partial template draws each part it
-contributes to (summary tiles, its chapter, the city ranking's columns, the dashboards). See
+A feature registers a `sections.ReportSection` per scope ("agency", "city"), made by
+`sections.agency_section` or `sections.city_section`: its `build(req)` returns plain data from
+the feature's figures, its partial template (templates/<feature>/pdf/_<scope>_<key>.html)
+draws each part it contributes to (summary tiles, its chapter, the city ranking's columns, the
+dashboards). See
 qms/reports/sections.py and, for examples, qms/audits/reports.py with
-templates/audits/pdf/_agency_clauses.html and _city.html.
+templates/audits/pdf/_agency_clauses.html and _city_audits.html.
 
 The template extends "pdf/base.html" (cover, contents, running header and footer) and fills::
 
