@@ -114,6 +114,32 @@ def first_of_each(query: Select, group: Any, *order: Any, n: int = 1) -> Select:
     )
 
 
+def latest_records(
+    agency_ids: Sequence[int],
+    records: Any,
+    label: Any,
+    newest: Any,
+    clause: str,
+    link: Callable[[int], str | None],
+    *criteria: Any,
+    n: int = 3,
+) -> FoundEvidence:
+    """Evidence of records kept per agency, in one query: the `n` latest (by the column
+    `newest`) of the agency's `records` (a model with `agency_id` and `archived_at`) in use and
+    meeting `criteria`, each on the clause as its `label` column, linking to `link(record id)`."""
+    query = select(records.agency_id, records.id, label).where(
+        records.agency_id.in_(agency_ids), records.archived_at.is_(None), *criteria
+    )
+    found: FoundEvidence = {}
+    for agency_id, record_id, text in db.session.execute(
+        first_of_each(query, records.agency_id, newest.desc(), n=n)
+    ):
+        found.setdefault(agency_id, {}).setdefault(clause, []).append(
+            Evidence(text, link(record_id))
+        )
+    return found
+
+
 def counted_register(
     agency_ids: Sequence[int],
     records: Any,
