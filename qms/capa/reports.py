@@ -25,8 +25,14 @@ from qms.capa.models import (
 )
 from qms.core.timeutil import today
 from qms.extensions import db
-from qms.organisations.models import Agency, City
-from qms.reports.registry import RecordKind, ReportRequest, ReportType, register_report_type
+from qms.organisations.models import City
+from qms.reports.registry import (
+    RecordKind,
+    ReportRequest,
+    ReportType,
+    in_city_agencies,
+    register_report_type,
+)
 from qms.reports.sections import (
     agency_section,
     city_agency_ids,
@@ -39,16 +45,11 @@ from qms.standards.models import Clause, Standard
 
 def find(number: str, city: City) -> Nonconformity | None:
     return db.session.scalar(
-        select(Nonconformity)
-        .join(Agency, Agency.id == Nonconformity.agency_id)
-        .where(Nonconformity.number == number.upper(), Agency.city_id == city.id)
+        in_city_agencies(Nonconformity, city)
+        .where(Nonconformity.number == number.upper())
         .order_by(Nonconformity.id.desc())
         .limit(1)
     )
-
-
-def owner(nc: Nonconformity) -> tuple[City, Agency]:
-    return nc.agency.city, nc.agency
 
 
 def _clause_title(number: str, standard_code: str) -> str:
@@ -125,9 +126,7 @@ REQUEST_FORM = ReportType(
     title=_l("Corrective action request"),
     template="capa/pdf/request_form.html",
     build=build,
-    record=RecordKind(
-        model=Nonconformity, label=_l("Nonconformity number"), find=find, owner=owner
-    ),
+    record=RecordKind(model=Nonconformity, label=_l("Nonconformity number"), find=find),
     description=_l(
         "The request form (PTK) of one nonconformity: statement, evidence, correction, root "
         "cause, action plan and effectiveness check, with signatures."

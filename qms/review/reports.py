@@ -10,12 +10,17 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
-from qms.organisations.models import Agency, City
-from qms.reports.registry import RecordKind, ReportRequest, ReportType, register_report_type
+from qms.organisations.models import City
+from qms.reports.registry import (
+    RecordKind,
+    ReportRequest,
+    ReportType,
+    in_city_agencies,
+    register_report_type,
+)
 from qms.reports.sections import city_agencies, city_section, register_report_section
 from qms.review import evidence_pack, pack
 from qms.review.models import OUTPUT_LABELS, ManagementReview, ReviewStatus
@@ -25,13 +30,8 @@ from qms.review.readiness import readiness_of
 
 def find(reference: str, city: City) -> ManagementReview | None:
     """A review by its number (the id the page shows) or its exact title, in the city."""
-    query = (
-        select(ManagementReview)
-        .join(Agency, Agency.id == ManagementReview.agency_id)
-        .where(
-            Agency.city_id == city.id,
-            ManagementReview.status.in_((ReviewStatus.HELD, ReviewStatus.CLOSED)),
-        )
+    query = in_city_agencies(ManagementReview, city).where(
+        ManagementReview.status.in_((ReviewStatus.HELD, ReviewStatus.CLOSED))
     )
     reference = reference.strip()
     if reference.isdigit():
@@ -39,10 +39,6 @@ def find(reference: str, city: City) -> ManagementReview | None:
     else:
         query = query.where(ManagementReview.title == reference)
     return db.session.scalar(query.order_by(ManagementReview.id.desc()).limit(1))
-
-
-def owner(review: ManagementReview) -> tuple[City, Agency]:
-    return review.agency.city, review.agency
 
 
 def build(req: ReportRequest) -> dict[str, Any]:
@@ -104,10 +100,7 @@ MINUTES = ReportType(
     template="review/pdf/minutes.html",
     build=build,
     record=RecordKind(
-        model=ManagementReview,
-        label=_l("Management review number or title"),
-        find=find,
-        owner=owner,
+        model=ManagementReview, label=_l("Management review number or title"), find=find
     ),
     description=_l(
         "Notulen Rapat Tinjauan Manajemen: the input pack as frozen, the discussion, decisions "
