@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from qms.audits.models import Audit
-from qms.core.exports import Column, field
+from qms.core.exports import Column, field, related
 from qms.core.labels import label_of
 
 AUDIT_COLUMNS = [
     field(Audit, "reference"),
-    Column(label_of(Audit, "agency_id") or "agency", lambda a: a.agency.name),
+    related(Audit, "agency_id"),
     Column(
         label_of(Audit, "standard_id") or "standard",
         lambda a: " + ".join(s.code for s in a.standards),
@@ -19,10 +19,7 @@ AUDIT_COLUMNS = [
     field(Audit, "planned_end"),
     field(Audit, "actual_start"),
     field(Audit, "actual_end"),
-    Column(
-        label_of(Audit, "lead_auditor_id") or "lead",
-        lambda a: a.lead_auditor.name if a.lead_auditor else None,
-    ),
+    related(Audit, "lead_auditor_id"),
     field(Audit, "reported_at"),
     field(Audit, "closed_at"),
 ]

@@ -8,7 +8,6 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from qms.accounts.models import User
 from qms.audits import breaches, evidence_pack, figures, grades, queries
@@ -21,12 +20,18 @@ from qms.audits.models import (
     RowResult,
 )
 from qms.extensions import db
-from qms.organisations.models import Agency, City
-from qms.reports.registry import RecordKind, ReportRequest, ReportType, register_report_type
+from qms.organisations.models import City
+from qms.reports.registry import (
+    RecordKind,
+    ReportRequest,
+    ReportType,
+    in_city_agencies,
+    register_report_type,
+)
 from qms.reports.sections import (
-    ReportSection,
-    Scope,
+    agency_section,
     city_agency_ids,
+    city_section,
     per_city,
     register_report_section,
 )
@@ -36,14 +41,8 @@ from qms.standards.models import Standard
 
 def find(reference: str, city: City) -> Audit | None:
     return db.session.scalar(
-        select(Audit)
-        .join(Agency, Agency.id == Audit.agency_id)
-        .where(Audit.reference == reference.upper(), Agency.city_id == city.id)
+        in_city_agencies(Audit, city).where(Audit.reference == reference.upper())
     )
-
-
-def owner(audit: Audit) -> tuple[City, Agency]:
-    return audit.agency.city, audit.agency
 
 
 def build(req: ReportRequest) -> dict[str, Any]:
@@ -150,7 +149,7 @@ AUDIT_REPORT = ReportType(
     title=_l("Audit report"),
     template="audits/pdf/audit_report.html",
     build=build,
-    record=RecordKind(model=Audit, label=_l("Audit reference"), find=find, owner=owner),
+    record=RecordKind(model=Audit, label=_l("Audit reference"), find=find),
     description=_l(
         "One audit as ISO 19011 asks: objectives, scope, team, dates, criteria, findings with "
         "evidence, conclusion and degree of conformity, with a signatures block."
@@ -343,29 +342,13 @@ def build_national(user: User, agencies: dict[int, list[int]]) -> dict[int, dict
 
 
 SECTIONS = (
-    ReportSection(
-        key="clauses",
-        scope=Scope.AGENCY,
-        title=_l("Compliance per clause"),
-        order=10,
-        build=build_clauses,
-        template="audits/pdf/_agency_clauses.html",
-    ),
-    ReportSection(
-        key="findings",
-        scope=Scope.AGENCY,
-        title=_l("Findings by grade"),
-        order=20,
-        build=build_findings,
-        template="audits/pdf/_agency_findings.html",
-    ),
-    ReportSection(
-        key="audits",
-        scope=Scope.CITY,
-        title=None,
-        order=10,
-        build=build_city,
-        template="audits/pdf/_city.html",
+    agency_section("audits", "clauses", _l("Compliance per clause"), 10, build_clauses),
+    agency_section("audits", "findings", _l("Findings by grade"), 20, build_findings),
+    city_section(
+        "audits",
+        "audits",
+        10,
+        build_city,
         ranks="compliance",
         national=build_national,
         chunk_title=_l("Compliance per main clause and agency"),

@@ -30,7 +30,7 @@ from qms.core.readiness import (
     add_condition,
     add_evidence_source,
     address,
-    first_of_each,
+    latest_records,
 )
 from qms.core.review_inputs import InputProvider, add_input_provider, review_period
 from qms.extensions import db
@@ -106,20 +106,15 @@ def audit_opportunities(agency: Any, cut_off: date) -> dict[str, Any]:
 
 
 def audit_reports(agency_ids: Sequence[int], today: date) -> FoundEvidence:
-    latest = first_of_each(
-        select(Audit.agency_id, Audit.id, Audit.reference).where(
-            Audit.agency_id.in_(agency_ids), Audit.archived_at.is_(None), Audit.report_issued
-        ),
-        Audit.agency_id,
-        Audit.reported_at.desc(),
-        n=3,
+    return latest_records(
+        agency_ids,
+        Audit,
+        Audit.reference,
+        Audit.reported_at,
+        "9.2",
+        lambda audit_id: address("audits.report", audit_id=audit_id),
+        Audit.report_issued,
     )
-    found: FoundEvidence = {}
-    for agency_id, audit_id, reference in db.session.execute(latest):
-        found.setdefault(agency_id, {}).setdefault("9.2", []).append(
-            Evidence(reference, address("audits.report", audit_id=audit_id))
-        )
-    return found
 
 
 def full_cycle(agency_ids: Sequence[int], today: date) -> dict[int, Outcome]:

@@ -4,12 +4,12 @@ the lists are filtered)."""
 from __future__ import annotations
 
 from qms.capa.models import Complaint, Nonconformity
-from qms.core.exports import Column, field
+from qms.core.exports import Column, field, related
 from qms.core.labels import label_of
 
 REGISTER_COLUMNS = [
     field(Nonconformity, "number"),
-    Column(label_of(Nonconformity, "agency_id") or "agency", lambda nc: nc.agency.name),
+    related(Nonconformity, "agency_id"),
     field(Nonconformity, "source"),
     field(Nonconformity, "source_reference"),
     Column(label_of(Nonconformity, "clause") or "clause", lambda nc: nc.clause_label),
@@ -25,7 +25,7 @@ REGISTER_COLUMNS = [
 COMPLAINT_COLUMNS = [
     field(Complaint, "channel"),
     field(Complaint, "external_id"),
-    Column(label_of(Complaint, "agency_id") or "agency", lambda c: c.agency.name),
+    related(Complaint, "agency_id"),
     field(Complaint, "received_at"),
     field(Complaint, "service"),
     field(Complaint, "category"),
@@ -33,8 +33,5 @@ COMPLAINT_COLUMNS = [
     field(Complaint, "status"),
     field(Complaint, "responded_at"),
     field(Complaint, "response_working_days"),
-    Column(
-        label_of(Complaint, "nonconformity_id") or "nonconformity",
-        lambda c: c.nonconformity.number if c.nonconformity else None,
-    ),
+    related(Complaint, "nonconformity_id", "number"),
 ]

@@ -25,12 +25,18 @@ from qms.capa.models import (
 )
 from qms.core.timeutil import today
 from qms.extensions import db
-from qms.organisations.models import Agency, City
-from qms.reports.registry import RecordKind, ReportRequest, ReportType, register_report_type
+from qms.organisations.models import City
+from qms.reports.registry import (
+    RecordKind,
+    ReportRequest,
+    ReportType,
+    in_city_agencies,
+    register_report_type,
+)
 from qms.reports.sections import (
-    ReportSection,
-    Scope,
+    agency_section,
     city_agency_ids,
+    city_section,
     per_city,
     register_report_section,
 )
@@ -39,16 +45,11 @@ from qms.standards.models import Clause, Standard
 
 def find(number: str, city: City) -> Nonconformity | None:
     return db.session.scalar(
-        select(Nonconformity)
-        .join(Agency, Agency.id == Nonconformity.agency_id)
-        .where(Nonconformity.number == number.upper(), Agency.city_id == city.id)
+        in_city_agencies(Nonconformity, city)
+        .where(Nonconformity.number == number.upper())
         .order_by(Nonconformity.id.desc())
         .limit(1)
     )
-
-
-def owner(nc: Nonconformity) -> tuple[City, Agency]:
-    return nc.agency.city, nc.agency
 
 
 def _clause_title(number: str, standard_code: str) -> str:
@@ -125,9 +126,7 @@ REQUEST_FORM = ReportType(
     title=_l("Corrective action request"),
     template="capa/pdf/request_form.html",
     build=build,
-    record=RecordKind(
-        model=Nonconformity, label=_l("Nonconformity number"), find=find, owner=owner
-    ),
+    record=RecordKind(model=Nonconformity, label=_l("Nonconformity number"), find=find),
     description=_l(
         "The request form (PTK) of one nonconformity: statement, evidence, correction, root "
         "cause, action plan and effectiveness check, with signatures."
@@ -274,39 +273,10 @@ def build_city_complaints(req: ReportRequest) -> dict[str, Any]:
 
 
 SECTIONS = (
-    ReportSection(
-        key="actions",
-        scope=Scope.AGENCY,
-        title=_l("Corrective actions"),
-        order=30,
-        build=build_actions,
-        template="capa/pdf/_agency_actions.html",
-    ),
-    ReportSection(
-        key="complaints",
-        scope=Scope.AGENCY,
-        title=_l("Complaints and response times"),
-        order=50,
-        build=build_complaints,
-        template="capa/pdf/_agency_complaints.html",
-    ),
-    ReportSection(
-        key="actions",
-        scope=Scope.CITY,
-        title=None,
-        order=30,
-        build=build_city_actions,
-        national=build_national_actions,
-        template="capa/pdf/_city_actions.html",
-    ),
-    ReportSection(
-        key="complaints",
-        scope=Scope.CITY,
-        title=None,
-        order=50,
-        build=build_city_complaints,
-        template="capa/pdf/_city_complaints.html",
-    ),
+    agency_section("capa", "actions", _l("Corrective actions"), 30, build_actions),
+    agency_section("capa", "complaints", _l("Complaints and response times"), 50, build_complaints),
+    city_section("capa", "actions", 30, build_city_actions, national=build_national_actions),
+    city_section("capa", "complaints", 50, build_city_complaints),
 )
 
 

@@ -36,7 +36,7 @@ from qms.core.readiness import (
     add_condition,
     add_evidence_source,
     address,
-    counted_per_agency,
+    counted_register,
 )
 from qms.core.review_inputs import (
     ActionOrigin,
@@ -211,18 +211,12 @@ def review_origin(nc: Nonconformity, viewer: Any) -> ActionOrigin | None:
 
 def nonconformity_records(agency_ids: Sequence[int], today: date) -> FoundEvidence:
     """The agency's register of nonconformities (10.2.2), when it holds any."""
-    counts = db.session.execute(
-        select(Nonconformity.agency_id, func.count(Nonconformity.id))
-        .where(Nonconformity.agency_id.in_(agency_ids), Nonconformity.archived_at.is_(None))
-        .group_by(Nonconformity.agency_id)
-    )
-    return counted_per_agency(
-        counts,
+    return counted_register(
+        agency_ids,
+        Nonconformity,
         ["10.2", "8.7"],
-        lambda agency_id, n: Evidence(
-            _("Register of nonconformities (%(n)s)", n=n),
-            address("capa.register", agency_id=agency_id),
-        ),
+        _l("Register of nonconformities (%(n)s)"),
+        "capa.register",
     )
 
 

@@ -58,6 +58,18 @@ def field(model: type, name: str, value: Callable[[Any], Any] | None = None) -> 
     return Column(label_of(model, name) or name, value or read)
 
 
+def related(model: type, key: str, attribute: str = "name") -> Column:
+    """A column naming the record a foreign key ("agency_id") points to, by its `attribute`,
+    under the label the model declares for the key; empty where the key points nowhere."""
+    relation = key.removesuffix("_id")
+
+    def read(row: Any) -> Any:
+        target = getattr(row, relation)
+        return getattr(target, attribute) if target is not None else None
+
+    return Column(label_of(model, key) or relation, read)
+
+
 def neutralise(value: Any) -> Any:
     """A value as a spreadsheet should read it: text that could start a formula is made plain
     text; numbers, dates and empty values pass."""

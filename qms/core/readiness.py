@@ -17,13 +17,15 @@ answer with a fixed number of queries however many agencies are asked."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from flask import url_for
 from sqlalchemy import Select, func, select
+
+from qms.extensions import db
 
 MAINTAIN = "maintain"
 RETAIN = "retain"
@@ -112,16 +114,59 @@ def first_of_each(query: Select, group: Any, *order: Any, n: int = 1) -> Select:
     )
 
 
-def counted_per_agency(
-    counts: Iterable[tuple[int, int]],
-    clauses: Sequence[str],
-    evidence: Callable[[int, int], Evidence],
+def latest_records(
+    agency_ids: Sequence[int],
+    records: Any,
+    label: Any,
+    newest: Any,
+    clause: str,
+    link: Callable[[int], str | None],
+    *criteria: Any,
+    n: int = 3,
 ) -> FoundEvidence:
-    """Evidence of a register counted per agency ((agency id, count) rows): one entry made by
-    `evidence(agency id, count)` on each of the clauses, for the agencies whose count is not 0."""
+    """Evidence of records kept per agency, in one query: the `n` latest (by the column
+    `newest`) of the agency's `records` (a model with `agency_id` and `archived_at`) in use and
+    meeting `criteria`, each on the clause as its `label` column, linking to `link(record id)`."""
+    query = select(records.agency_id, records.id, label).where(
+        records.agency_id.in_(agency_ids), records.archived_at.is_(None), *criteria
+    )
     found: FoundEvidence = {}
-    for agency_id, total in counts:
-        if total:
-            link = evidence(agency_id, total)
+    for agency_id, record_id, text in db.session.execute(
+        first_of_each(query, records.agency_id, newest.desc(), n=n)
+    ):
+        found.setdefault(agency_id, {}).setdefault(clause, []).append(
+            Evidence(text, link(record_id))
+        )
+    return found
+
+
+def counted_register(
+    agency_ids: Sequence[int],
+    records: Any,
+    clauses: Sequence[str],
+    label: Any,
+    endpoint: str,
+    *criteria: Any,
+    through: Any = None,
+) -> FoundEvidence:
+    """Evidence of a register kept per agency, in one query: the agency's `records` (a model
+    with `agency_id` and `archived_at`) in use and meeting `criteria`, counted (with `through`,
+    the records of that model counted by their `records`, e.g. the measurements of the
+    objectives). An agency with any gets one entry on each of the clauses: `label`, a lazy
+    string given the count as %(n)s, linking to the register's page (`endpoint` with the
+    agency's id)."""
+    counted = records if through is None else through
+    query = (
+        select(records.agency_id, func.count(counted.id))
+        .select_from(counted)
+        .where(records.agency_id.in_(agency_ids), records.archived_at.is_(None), *criteria)
+        .group_by(records.agency_id)
+    )
+    if through is not None:
+        query = query.join(records)
+    found: FoundEvidence = {}
+    for agency_id, n in db.session.execute(query):
+        if n:
+            link = Evidence(label % {"n": n}, address(endpoint, agency_id=agency_id))
             found[agency_id] = {number: [link] for number in clauses}
     return found

@@ -12,7 +12,12 @@ from qms.documents import figures
 from qms.documents import queries as documents
 from qms.documents.models import DOCUMENT_STATUS_LABELS, DocumentStatus, ReviewState
 from qms.reports.registry import Need, ReportRequest, ReportType, register_report_type
-from qms.reports.sections import ReportSection, Scope, city_agency_ids, register_report_section
+from qms.reports.sections import (
+    agency_section,
+    city_agency_ids,
+    city_section,
+    register_report_section,
+)
 
 
 def build(req: ReportRequest) -> dict[str, Any]:
@@ -101,22 +106,8 @@ def build_city_documents(req: ReportRequest) -> dict[str, Any]:
 
 
 SECTIONS = (
-    ReportSection(
-        key="documents",
-        scope=Scope.AGENCY,
-        title=_l("Document control"),
-        order=40,
-        build=build_documents,
-        template="documents/pdf/_agency.html",
-    ),
-    ReportSection(
-        key="documents",
-        scope=Scope.CITY,
-        title=None,
-        order=40,
-        build=build_city_documents,
-        template="documents/pdf/_city.html",
-    ),
+    agency_section("documents", "documents", _l("Document control"), 40, build_documents),
+    city_section("documents", "documents", 40, build_city_documents),
 )
 
 

@@ -6,14 +6,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from qms.core.exports import Column, field
-from qms.core.labels import label_of
+from qms.core.exports import Column, field, related
 from qms.planning.matrix import matrix
 from qms.planning.models import Objective, Risk
-
-
-def _agency(model: type) -> Column:
-    return Column(label_of(model, "agency_id") or "agency", lambda record: record.agency.name)
 
 
 def _level(likelihood: str, impact: str) -> Any:
@@ -25,7 +20,7 @@ def _level(likelihood: str, impact: str) -> Any:
 
 
 OBJECTIVE_COLUMNS = [
-    _agency(Objective),
+    related(Objective, "agency_id"),
     field(Objective, "year"),
     field(Objective, "title"),
     field(Objective, "indicator"),
@@ -41,7 +36,7 @@ OBJECTIVE_COLUMNS = [
 ]
 
 RISK_COLUMNS = [
-    _agency(Risk),
+    related(Risk, "agency_id"),
     field(Risk, "kind"),
     field(Risk, "title"),
     field(Risk, "process"),

@@ -30,6 +30,21 @@ def _risks(visible_to: Any | None) -> Select:
     return select(Risk).where(Risk.archived_at.is_(None))
 
 
+def _with_latest_measurement(objectives: Select, *, every: bool) -> Select:
+    """The objectives joined to the measurement of their latest period measured; with `every`,
+    those not measured yet too (with no measurement)."""
+    latest = (
+        select(Measurement.objective_id, func.max(Measurement.period_start).label("start"))
+        .group_by(Measurement.objective_id)
+        .subquery()
+    )
+    return objectives.join(latest, latest.c.objective_id == Objective.id, isouter=every).join(
+        Measurement,
+        (Measurement.objective_id == Objective.id) & (Measurement.period_start == latest.c.start),
+        isouter=every,
+    )
+
+
 def latest_measurements(objective_ids: list[int]) -> dict[int, Measurement]:
     """Each objective's measurement of its latest period measured."""
     if not objective_ids:
@@ -52,19 +67,8 @@ def latest_measurements(objective_ids: list[int]) -> dict[int, Measurement]:
 
 def off_target(visible_to: Any, year: int, *, agency_id: int | None = None) -> list[Objective]:
     """The objectives of the year whose latest measurement missed the target."""
-    latest = (
-        select(Measurement.objective_id, func.max(Measurement.period_start).label("start"))
-        .group_by(Measurement.objective_id)
-        .subquery()
-    )
     query = (
-        _objectives(visible_to)
-        .join(latest, latest.c.objective_id == Objective.id)
-        .join(
-            Measurement,
-            (Measurement.objective_id == Objective.id)
-            & (Measurement.period_start == latest.c.start),
-        )
+        _with_latest_measurement(_objectives(visible_to), every=False)
         .where(Objective.year == year, Measurement.misses(Objective.target, Objective.direction))
         .order_by(Objective.agency_id, Objective.id)
     )
@@ -199,20 +203,9 @@ def objectives_per_agency(
     """Per agency, its objectives of the years by their latest measurement (as `off_target`
     tells them): how many there are, how many met their target and how many missed it; counted
     in one aggregate query, whatever the number of objectives and measurements."""
-    latest = (
-        select(Measurement.objective_id, func.max(Measurement.period_start).label("start"))
-        .group_by(Measurement.objective_id)
-        .subquery()
-    )
     misses = Measurement.misses(Objective.target, Objective.direction)
     rows = db.session.execute(
-        _objectives(visible_to)
-        .outerjoin(latest, latest.c.objective_id == Objective.id)
-        .outerjoin(
-            Measurement,
-            (Measurement.objective_id == Objective.id)
-            & (Measurement.period_start == latest.c.start),
-        )
+        _with_latest_measurement(_objectives(visible_to), every=True)
         .where(Objective.agency_id.in_(agency_ids), Objective.year.in_(years))
         .with_only_columns(
             Objective.agency_id,

@@ -23,7 +23,12 @@ from qms.planning.matrix import matrix
 from qms.planning.models import Measurement, Objective, Treatment
 from qms.planning.vocabulary import TREATMENT_STATUS_LABELS
 from qms.reports.registry import ReportRequest
-from qms.reports.sections import ReportSection, Scope, city_agency_ids, register_report_section
+from qms.reports.sections import (
+    agency_section,
+    city_agency_ids,
+    city_section,
+    register_report_section,
+)
 
 
 def _years(req: ReportRequest, day: date) -> range:
@@ -202,27 +207,13 @@ def build_city(req: ReportRequest) -> dict[str, Any]:
     }
 
 
-PLAN = ReportSection(
-    key="planning",
-    scope=Scope.AGENCY,
-    title=_l("Quality objectives and risks"),
-    order=60,
-    build=build_agency,
-    template="planning/pdf/_agency.html",
-)
-
-
-CITY_PLAN = ReportSection(
-    key="planning",
-    scope=Scope.CITY,
-    title=None,
-    order=70,
-    build=build_city,
-    template="planning/pdf/_city.html",
+SECTIONS = (
+    agency_section("planning", "planning", _l("Quality objectives and risks"), 60, build_agency),
+    city_section("planning", "planning", 70, build_city),
 )
 
 
 def register() -> None:
     """Add the sections to the agency compliance report and the city summary (from
     init_app)."""
-    register_report_section(PLAN, CITY_PLAN)
+    register_report_section(*SECTIONS)

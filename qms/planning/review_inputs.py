@@ -16,19 +16,16 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from qms.core.readiness import (
     MAINTAIN,
     RETAIN,
-    Evidence,
     EvidenceSource,
     FoundEvidence,
     add_evidence_source,
-    address,
-    counted_per_agency,
+    counted_register,
 )
 from qms.core.review_inputs import InputProvider, add_input_provider, review_period
 from qms.extensions import db
@@ -187,35 +184,19 @@ def risk_actions(agency: Any, cut_off: date) -> dict[str, Any]:
 
 
 def objective_records(agency_ids: Sequence[int], today: date) -> FoundEvidence:
-    counts = db.session.execute(
-        select(Objective.agency_id, func.count(Objective.id))
-        .where(Objective.agency_id.in_(agency_ids), Objective.archived_at.is_(None))
-        .group_by(Objective.agency_id)
-    )
-    return counted_per_agency(
-        counts,
-        ["6.2"],
-        lambda agency_id, n: Evidence(
-            _("Quality objectives (%(n)s)", n=n),
-            address("planning.objectives", agency_id=agency_id),
-        ),
+    return counted_register(
+        agency_ids, Objective, ["6.2"], _l("Quality objectives (%(n)s)"), "planning.objectives"
     )
 
 
 def measurement_records(agency_ids: Sequence[int], today: date) -> FoundEvidence:
-    counts = db.session.execute(
-        select(Objective.agency_id, func.count(Measurement.id))
-        .join(Objective, Objective.id == Measurement.objective_id)
-        .where(Objective.agency_id.in_(agency_ids), Objective.archived_at.is_(None))
-        .group_by(Objective.agency_id)
-    )
-    return counted_per_agency(
-        counts,
+    return counted_register(
+        agency_ids,
+        Objective,
         ["9.1.1"],
-        lambda agency_id, n: Evidence(
-            _("Measurements of the quality objectives (%(n)s)", n=n),
-            address("planning.objectives", agency_id=agency_id),
-        ),
+        _l("Measurements of the quality objectives (%(n)s)"),
+        "planning.objectives",
+        through=Measurement,
     )
 
 

@@ -43,11 +43,13 @@ Registering a report type (from a feature's init_app, in its reports.py)
 
 Adding to the agency compliance report and the city summary
 -----------------------------------------------------------
-A feature registers a `sections.ReportSection` per scope ("agency", "city"): its `build(req)`
-returns plain data from the feature's figures, its partial template draws each part it
-contributes to (summary tiles, its chapter, the city ranking's columns, the dashboards). See
+A feature registers a `sections.ReportSection` per scope ("agency", "city"), made by
+`sections.agency_section` or `sections.city_section`: its `build(req)` returns plain data from
+the feature's figures, its partial template (templates/<feature>/pdf/_<scope>_<key>.html)
+draws each part it contributes to (summary tiles, its chapter, the city ranking's columns, the
+dashboards). See
 qms/reports/sections.py and, for examples, qms/audits/reports.py with
-templates/audits/pdf/_agency_clauses.html and _city.html.
+templates/audits/pdf/_agency_clauses.html and _city_audits.html.
 
 The template extends "pdf/base.html" (cover, contents, running header and footer) and fills::
 
@@ -82,8 +84,9 @@ one record take no period: the portal says so, and a period given is refused.
 
 A report about one record (an audit, a nonconformity, a business) sets
 `record=RecordKind(model, label, find, owner)`: the portal asks for the record's reference
-(`find(reference, city)`), record pages link to `reports.quick` with `record_id`, the record
-decides the city and agency (`owner`), the builder reads `req.record`, and whoever may view the
+(`find(reference, city)`, usually narrowing `registry.in_city_agencies`), record pages link to
+`reports.quick` with `record_id`, the record decides the city and agency (`owner`; by default
+the record's agency and its city), the builder reads `req.record`, and whoever may view the
 record may have the report. A long report names the list it is chunked by (`chunked="agencies"`,
 `chunk_size`): its template then renders `chunk` (a slice) and tests `part` ("all", "front" or
 "chunk"); see templates/reports/pdf/city_summary.html and engine.render_chunked.

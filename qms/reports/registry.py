@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import Select, select
+
 from qms.accounts.models import User
 from qms.core import access
 from qms.core.roles import Role
@@ -25,6 +27,17 @@ class Need(enum.StrEnum):
     REQUIRED = "required"
 
 
+def agency_owner(record: Any) -> tuple[City, Agency | None]:
+    """The city and agency of a record an agency keeps (its `agency`)."""
+    return record.agency.city, record.agency
+
+
+def in_city_agencies(model: Any, city: City) -> Select:
+    """The records of an agency-kept model (with `agency_id`) in the city's agencies: what a
+    RecordKind's `find` narrows down to the reference."""
+    return select(model).join(Agency, Agency.id == model.agency_id).where(Agency.city_id == city.id)
+
+
 @dataclass(frozen=True)
 class RecordKind:
     """What a report about one record (an audit, a nonconformity, a business) needs to know
@@ -35,8 +48,9 @@ class RecordKind:
     label: Any
     #: the record with this reference in the city, or None
     find: Callable[[str, City], Any]
-    #: the record's city and agency (None for a city-level record such as a business)
-    owner: Callable[[Any], tuple[City, Agency | None]]
+    #: the record's city and agency (None for a city-level record such as a business); by
+    #: default those of a record an agency keeps
+    owner: Callable[[Any], tuple[City, Agency | None]] = agency_owner
 
 
 @dataclass(frozen=True)

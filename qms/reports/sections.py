@@ -79,6 +79,44 @@ class ReportSection:
         return self.allowed is None or (user is not None and self.allowed(user, request))
 
 
+def agency_section(feature: str, key: str, title: Any, order: int, build: Builder) -> ReportSection:
+    """A chapter of the agency compliance report (with its tiles on the summary page), drawn
+    by the feature's partial templates/<feature>/pdf/_agency_<key>.html."""
+    return ReportSection(
+        key, Scope.AGENCY, title, order, build, _partial(feature, Scope.AGENCY, key)
+    )
+
+
+def city_section(
+    feature: str,
+    key: str,
+    order: int,
+    build: Builder,
+    *,
+    title: Any = None,
+    ranks: str | None = None,
+    national: NationalBuilder | None = None,
+    chunk_title: Any = None,
+) -> ReportSection:
+    """The feature's columns of the city summary's ranking (and its tiles, its trend, its
+    chapter when it has a title), drawn by templates/<feature>/pdf/_city_<key>.html."""
+    return ReportSection(
+        key,
+        Scope.CITY,
+        title,
+        order,
+        build,
+        _partial(feature, Scope.CITY, key),
+        ranks=ranks,
+        national=national,
+        chunk_title=chunk_title,
+    )
+
+
+def _partial(feature: str, scope: Scope, key: str) -> str:
+    return f"{feature}/pdf/_{scope}_{key}.html"
+
+
 _sections: dict[tuple[Scope, str], ReportSection] = {}
 
 

@@ -10,13 +10,18 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
-from qms.organisations.models import Agency, City
-from qms.reports.registry import RecordKind, ReportRequest, ReportType, register_report_type
-from qms.reports.sections import ReportSection, Scope, city_agencies, register_report_section
+from qms.organisations.models import City
+from qms.reports.registry import (
+    RecordKind,
+    ReportRequest,
+    ReportType,
+    in_city_agencies,
+    register_report_type,
+)
+from qms.reports.sections import city_agencies, city_section, register_report_section
 from qms.review import evidence_pack, pack
 from qms.review.models import OUTPUT_LABELS, ManagementReview, ReviewStatus
 from qms.review.queries import late_by_of, latest_held_of, link_of
@@ -25,13 +30,8 @@ from qms.review.readiness import readiness_of
 
 def find(reference: str, city: City) -> ManagementReview | None:
     """A review by its number (the id the page shows) or its exact title, in the city."""
-    query = (
-        select(ManagementReview)
-        .join(Agency, Agency.id == ManagementReview.agency_id)
-        .where(
-            Agency.city_id == city.id,
-            ManagementReview.status.in_((ReviewStatus.HELD, ReviewStatus.CLOSED)),
-        )
+    query = in_city_agencies(ManagementReview, city).where(
+        ManagementReview.status.in_((ReviewStatus.HELD, ReviewStatus.CLOSED))
     )
     reference = reference.strip()
     if reference.isdigit():
@@ -39,10 +39,6 @@ def find(reference: str, city: City) -> ManagementReview | None:
     else:
         query = query.where(ManagementReview.title == reference)
     return db.session.scalar(query.order_by(ManagementReview.id.desc()).limit(1))
-
-
-def owner(review: ManagementReview) -> tuple[City, Agency]:
-    return review.agency.city, review.agency
 
 
 def build(req: ReportRequest) -> dict[str, Any]:
@@ -104,10 +100,7 @@ MINUTES = ReportType(
     template="review/pdf/minutes.html",
     build=build,
     record=RecordKind(
-        model=ManagementReview,
-        label=_l("Management review number or title"),
-        find=find,
-        owner=owner,
+        model=ManagementReview, label=_l("Management review number or title"), find=find
     ),
     description=_l(
         "Notulen Rapat Tinjauan Manajemen: the input pack as frozen, the discussion, decisions "
@@ -119,7 +112,7 @@ MINUTES = ReportType(
 
 def register() -> None:
     register_report_type(MINUTES)
-    register_report_section(CITY_READINESS)
+    register_report_section(city_section("review", "readiness", 90, build_city_readiness))
     evidence_pack.register(MINUTES)  # its evidence pack
 
 
@@ -166,13 +159,3 @@ def build_city_readiness(req: ReportRequest) -> dict[str, Any]:
         "years": years,
         "ready": sum(1 for a in own.values() if a["ready"]),
     }
-
-
-CITY_READINESS = ReportSection(
-    key="readiness",
-    scope=Scope.CITY,
-    title=None,
-    order=90,
-    build=build_city_readiness,
-    template="review/pdf/_city_readiness.html",
-)

@@ -22,7 +22,7 @@ from qms.core.readiness import (
     add_condition,
     add_evidence_source,
     address,
-    first_of_each,
+    latest_records,
 )
 from qms.core.review_inputs import InputProvider, add_input_provider
 from qms.extensions import db
@@ -78,22 +78,15 @@ def previous_actions(agency: Any, cut_off: date) -> dict[str, Any]:
 
 
 def review_records(agency_ids: Sequence[int], today: date) -> FoundEvidence:
-    latest = first_of_each(
-        select(ManagementReview.agency_id, ManagementReview.id, ManagementReview.title).where(
-            ManagementReview.agency_id.in_(agency_ids),
-            ManagementReview.archived_at.is_(None),
-            ManagementReview.status.in_(HELD),
-        ),
-        ManagementReview.agency_id,
-        ManagementReview.held_on.desc(),
-        n=3,
+    return latest_records(
+        agency_ids,
+        ManagementReview,
+        ManagementReview.title,
+        ManagementReview.held_on,
+        "9.3",
+        lambda review_id: address("review.show", review_id=review_id),
+        ManagementReview.status.in_(HELD),
     )
-    found: FoundEvidence = {}
-    for agency_id, review_id, title in db.session.execute(latest):
-        found.setdefault(agency_id, {}).setdefault("9.3", []).append(
-            Evidence(title, address("review.show", review_id=review_id))
-        )
-    return found
 
 
 def _recency(review: ManagementReview | None, today: date) -> Outcome:

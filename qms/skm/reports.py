@@ -15,7 +15,12 @@ from qms.core import access
 from qms.core.timeutil import today
 from qms.extensions import db
 from qms.reports.registry import ReportRequest
-from qms.reports.sections import ReportSection, Scope, city_agency_ids, register_report_section
+from qms.reports.sections import (
+    agency_section,
+    city_agency_ids,
+    city_section,
+    register_report_section,
+)
 from qms.skm import figures
 from qms.skm.models import Survey
 from qms.skm.vocabulary import ELEMENT_LABELS, SurveyStatus
@@ -76,27 +81,13 @@ def build_city(req: ReportRequest) -> dict[str, Any]:
     }
 
 
-SURVEYS = ReportSection(
-    key="skm",
-    scope=Scope.AGENCY,
-    title=_l("Public satisfaction survey"),
-    order=70,
-    build=build_agency,
-    template="skm/pdf/_agency.html",
-)
-
-
-CITY_SURVEYS = ReportSection(
-    key="skm",
-    scope=Scope.CITY,
-    title=None,
-    order=80,
-    build=build_city,
-    template="skm/pdf/_city.html",
+SECTIONS = (
+    agency_section("skm", "skm", _l("Public satisfaction survey"), 70, build_agency),
+    city_section("skm", "skm", 80, build_city),
 )
 
 
 def register() -> None:
     """Add the sections to the agency compliance report and the city summary (from
     init_app)."""
-    register_report_section(SURVEYS, CITY_SURVEYS)
+    register_report_section(*SECTIONS)

@@ -14,18 +14,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from qms.core.readiness import (
     RETAIN,
-    Evidence,
     EvidenceSource,
     FoundEvidence,
     add_evidence_source,
-    address,
-    counted_per_agency,
+    counted_register,
 )
 from qms.core.review_inputs import InputProvider, add_input_provider, review_period
 from qms.extensions import db
@@ -114,22 +111,13 @@ def suggestions(agency: Any, cut_off: date) -> dict[str, Any]:
 
 
 def survey_records(agency_ids: Sequence[int], today: date) -> FoundEvidence:
-    counts = db.session.execute(
-        select(Survey.agency_id, func.count(Survey.id))
-        .where(
-            Survey.agency_id.in_(agency_ids),
-            Survey.archived_at.is_(None),
-            Survey.status != SurveyStatus.COLLECTING,
-        )
-        .group_by(Survey.agency_id)
-    )
-    return counted_per_agency(
-        counts,
+    return counted_register(
+        agency_ids,
+        Survey,
         ["9.1"],
-        lambda agency_id, n: Evidence(
-            _("Satisfaction surveys with results (%(n)s)", n=n),
-            address("skm.index", agency_id=agency_id),
-        ),
+        _l("Satisfaction surveys with results (%(n)s)"),
+        "skm.index",
+        Survey.status != SurveyStatus.COLLECTING,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from qms.core.exports import Column, field
+from qms.core.exports import Column, field, related
 from qms.core.labels import label_of
 from qms.sme.models import Business, Pathway
 
@@ -27,8 +27,8 @@ BUSINESS_COLUMNS = [
 PATHWAY_COLUMNS = [
     Column(label_of(Business, "nib") or "nib", lambda p: p.product.business.nib),
     Column(label_of(Business, "name") or "business", lambda p: p.product.business.name),
-    Column(label_of(Pathway, "product_id") or "product", lambda p: p.product.name),
-    Column(label_of(Pathway, "standard_id") or "sni", lambda p: p.standard.number),
+    related(Pathway, "product_id"),
+    related(Pathway, "standard_id", "number"),
     field(Pathway, "scheme"),
     field(Pathway, "stage"),
     Column(_l("In this stage since"), lambda p: p.current_stage_began),

@@ -15,7 +15,7 @@ from qms.core.timeutil import today
 from qms.extensions import db
 from qms.organisations.models import City
 from qms.reports.registry import RecordKind, ReportRequest, ReportType, register_report_type
-from qms.reports.sections import ReportSection, Scope, register_report_section
+from qms.reports.sections import city_section, register_report_section
 from qms.sme import figures
 from qms.sme import queries as sme
 from qms.sme.catalogue_models import ParameterLimit, TestParameter
@@ -207,18 +207,16 @@ def build_national_funnel(user: User, agencies: dict[int, list[int]]) -> dict[in
     return {city_id: {"certified": n} for city_id, n in counted.items()}
 
 
-FUNNEL = ReportSection(
-    key="funnel",
-    scope=Scope.CITY,
-    title=_l("Small-business certification funnel"),
-    order=60,
-    build=build_city_funnel,
-    national=build_national_funnel,
-    template="sme/pdf/_city.html",
-)
-
-
 def register() -> None:
     """Offer the report in the portal, and the funnel in the city summary (from init_app)."""
     register_report_type(DOSSIER)
-    register_report_section(FUNNEL)
+    register_report_section(
+        city_section(
+            "sme",
+            "funnel",
+            60,
+            build_city_funnel,
+            title=_l("Small-business certification funnel"),
+            national=build_national_funnel,
+        )
+    )

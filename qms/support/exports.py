@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from qms.core.exports import Column, field
-from qms.core.labels import label_of
+from qms.core.exports import Column, field, related
 from qms.core.timeutil import today
 from qms.support.models import Instrument
 from qms.support.settings import due_notice_days
 from qms.support.vocabulary import STATUS_LABELS
 
 INSTRUMENT_COLUMNS = [
-    Column(label_of(Instrument, "agency_id") or "agency", lambda i: i.agency.name),
+    related(Instrument, "agency_id"),
     field(Instrument, "identifier"),
     field(Instrument, "description"),
     field(Instrument, "location"),

@@ -9,7 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from qms.reports.registry import ReportRequest
-from qms.reports.sections import ReportSection, Scope, register_report_section
+from qms.reports.sections import agency_section, register_report_section
 from qms.support.figures import resources_summary
 from qms.support.vocabulary import PROVIDER_STATUS_LABELS, ProviderStatus
 
@@ -22,16 +22,14 @@ def build_agency(req: ReportRequest) -> dict[str, Any]:
     return summary
 
 
-RESOURCES = ReportSection(
-    key="resources",
-    scope=Scope.AGENCY,
-    title=_l("Resources: instruments, competence and providers"),
-    order=75,
-    build=build_agency,
-    template="support/pdf/_agency.html",
-)
-
-
 def register() -> None:
     """Add the section to the agency compliance report (from init_app)."""
-    register_report_section(RESOURCES)
+    register_report_section(
+        agency_section(
+            "support",
+            "resources",
+            _l("Resources: instruments, competence and providers"),
+            75,
+            build_agency,
+        )
+    )

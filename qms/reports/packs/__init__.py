@@ -199,29 +199,24 @@ def register_record_pack(base: ReportType, *, key: str, order: int = 200) -> Rep
     """A pack about one record: the record's report (`base`) and what the features add, named
     after the report ("Evidence pack: Audit report"). Who may have it is who may view the
     record, as for the report."""
-    from qms.reports.packs.writer import produce
 
     def first(req: ReportRequest) -> Contents:
         yield PackReport(
             folder=(record_folder(req.record),), report_key=base.key, record=req.record
         )
 
-    pack = ReportType(
-        key=key,
-        title=_l("Evidence pack: %(report)s", report=base.title),
-        template="",
-        build=build_pack(key, first),
-        record=base.record,
-        period=Need.NONE,
-        description=_l(
+    pack = _pack_type(
+        key,
+        _l("Evidence pack: %(report)s", report=base.title),
+        first,
+        _l(
             "One ZIP for an external auditor: this report, every evidence file it refers to "
             "under readable names, and a manifest (CSV and JSON) with each file's SHA-256, size, "
             "who uploaded it and when."
         ),
-        order=order,
-        produce=produce,
-        file_type="zip",
-        personal=True,
+        order,
+        record=base.record,
+        period=Need.NONE,
     )
     register_report_type(pack)
     return pack
@@ -239,24 +234,46 @@ def _agency_first(req: ReportRequest) -> Contents:
 
 
 def agency_pack() -> ReportType:
-    from qms.reports.packs.writer import produce
-
-    return ReportType(
-        key=AGENCY_PACK_KEY,
-        title=_l("Evidence pack of an agency and period"),
-        template="",
-        build=build_pack(AGENCY_PACK_KEY, _agency_first),
-        agency=Need.REQUIRED,
-        period=Need.REQUIRED,
-        description=_l(
+    return _pack_type(
+        AGENCY_PACK_KEY,
+        _l("Evidence pack of an agency and period"),
+        _agency_first,
+        _l(
             "One ZIP for an external auditor: the agency compliance report of the period, the "
             "reports of its audits, nonconformities and management reviews of the period, "
             "every evidence file they refer to, and a manifest with each file's SHA-256."
         ),
-        order=210,
+        210,
+        agency=Need.REQUIRED,
+        period=Need.REQUIRED,
+    )
+
+
+def _pack_type(
+    key: str,
+    title: Any,
+    first: Callable[[ReportRequest], Contents],
+    description: Any,
+    order: int,
+    **needs: Any,
+) -> ReportType:
+    """The report type of an evidence pack that starts with `first` (its report) and holds
+    what the features add: a ZIP the writer makes, whose content is what the asker may see
+    (so reused for, listed to and downloaded by only who asked). `needs`: its parameters
+    (`agency`, `period`, `record`), as for any report type."""
+    from qms.reports.packs.writer import produce
+
+    return ReportType(
+        key=key,
+        title=title,
+        template="",
+        build=build_pack(key, first),
+        description=description,
+        order=order,
         produce=produce,
         file_type="zip",
         personal=True,
+        **needs,
     )
 
 
