@@ -1,18 +1,22 @@
 """What the HTML views of every feature do alike: ask for a login, make the change a form asks
-for or show on the form why not, and end a change with a message and a redirect."""
+for or show on the form why not, and end a change with a message and a redirect; and the pages
+every kind of record has (`RecordPages`): new, edit, a form about it, archive."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from flask import Blueprint, flash, redirect, render_template
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied
+from qms.core.forms import choices
 from qms.extensions import db
 
 T = TypeVar("T")
@@ -85,3 +89,110 @@ def form_page(form: FlaskForm, title: Any, cancel: str) -> tuple[str, int]:
     return render_template("form_page.html", form=form, title=title, cancel=cancel), form_status(
         form
     )
+
+
+def refused(message: Any) -> tuple[str, int]:
+    """The page that says why the user may not do this at all (403)."""
+    return render_template("errors.html", message=message), 403
+
+
+def offer_owners(form: FlaskForm, owners: Sequence[Any], field: str = "agency_id") -> None:
+    """The owners (agencies, cities) a new record may belong to, as the choices of `field`;
+    the only one is chosen already."""
+    select = getattr(form, field)
+    select.choices = choices([(0, "–"), *((o.id, o.name) for o in owners)])
+    if len(owners) == 1 and not form.is_submitted():
+        select.data = owners[0].id
+
+
+def form_flow(
+    form: Any,
+    change: Callable[[dict[str, Any]], T],
+    title: Any,
+    cancel: str,
+    then: str | Callable[[T], str],
+) -> Any:
+    """A page with one form (`form_page`) that makes its change (`save_form`), then goes to
+    `then` (a URL, or the URL of what the change saved)."""
+    record = save_form(form, change)
+    if record is None:
+        return form_page(form, title, cancel)
+    return redirect(then(record) if callable(then) else then)
+
+
+@dataclass(frozen=True)
+class RecordPages:
+    """The pages of one kind of record: its model, the endpoint of its page with the URL
+    parameter that names it, the endpoint of its list, and the owner a new one is created for
+    (the model and the form field that chooses it, see access.owner_for_create).
+
+    The operations the pages call take the user first: create(user, owner, values),
+    change(user, record, values)."""
+
+    model: type
+    endpoint: str
+    key: str
+    listing: str
+    owner: type | None = None
+    owner_field: str = "agency_id"
+    #: more values of the URL of the record's page (one set of pages serving several kinds)
+    url_values: Mapping[str, Any] = field(default_factory=dict)
+
+    def url(self, record: Any) -> str:
+        return url_for(self.endpoint, **self.url_values, **{self.key: record.id})
+
+    def listing_url(self) -> str:
+        return url_for(self.listing)
+
+    def get(self, record_id: Any) -> Any:
+        """The record, if the user may see it (else 404)."""
+        return access.get_visible(self.model, record_id, current_user)
+
+    def editable(self, record_id: Any) -> Any:
+        """The record, if the user may change it (else 404 or 403)."""
+        record = self.get(record_id)
+        access.authorize(current_user, access.EDIT, record)
+        return record
+
+    def new(
+        self,
+        form: Any,
+        owners: Sequence[Any],
+        create: Callable[[Any, Any, dict[str, Any]], T],
+        title: Any,
+        *,
+        refusal: Any,
+        then: str | None = None,
+    ) -> Any:
+        """The page of a new record for one of `owners` (none: `refusal`, 403), the one chosen
+        on the form; then the record's page (or `then`)."""
+        if not owners:
+            return refused(refusal)
+        offer_owners(form, owners, self.owner_field)
+
+        def created(values: dict[str, Any]) -> T:
+            chosen = getattr(form, self.owner_field).data
+            owner = access.owner_for_create(
+                current_user, self.model, self.owner, chosen, self.owner_field
+            )
+            return create(current_user, owner, values)
+
+        return form_flow(form, created, title, self.listing_url(), then or self.url)
+
+    def change(
+        self,
+        form: Any,
+        record: Any,
+        change: Callable[[Any, Any, dict[str, Any]], Any],
+        title: Any,
+    ) -> Any:
+        """A form page about `record` (edit it, add to it); then, as on cancel, its page."""
+        back = self.url(record)
+        return form_flow(
+            form, lambda values: change(current_user, record, values), title, back, back
+        )
+
+    def archive(self, record_id: Any, archive: Callable[[Any, Any], Any]) -> Response:
+        """Archive the record; then its list."""
+        archive(current_user, self.get(record_id))
+        return commit_and_redirect(self.listing_url(), _("Archived."))
