@@ -51,12 +51,18 @@ from qms.capa.models import (
 from qms.capa.policies import DESCRIBE
 from qms.core import access
 from qms.core.errors import DomainError
-from qms.core.exports import export_response
 from qms.core.forms import choices
 from qms.core.history import history_of
-from qms.core.pagination import paginate, streamed
+from qms.core.pagination import paginate
 from qms.core.timeutil import today
-from qms.core.views import commit_and_redirect, form_status, require_login, saved, show_on_form
+from qms.core.views import (
+    commit_and_redirect,
+    export_list,
+    form_status,
+    require_login,
+    saved,
+    show_on_form,
+)
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
 from qms.organisations.queries import visible_agencies
@@ -105,9 +111,12 @@ def register():
 
 @bp.get("/register.<any(csv, xlsx):fmt>")
 def register_export(fmt: str):
-    rows = streamed(queries.register_query(current_user, _register_filters()))
-    stem = f"register-ketidaksesuaian-{today().isoformat()}"
-    return export_response(fmt, stem, exports.REGISTER_COLUMNS, rows)
+    return export_list(
+        fmt,
+        queries.register_query(current_user, _register_filters()),
+        "register-ketidaksesuaian",
+        exports.REGISTER_COLUMNS,
+    )
 
 
 def _fill_choices(form: NonconformityForm | DetailsForm, agencies: list[Agency]) -> None:
@@ -384,9 +393,12 @@ def complaint_list():
 
 @bp.get("/complaints.<any(csv, xlsx):fmt>")
 def complaints_export(fmt: str):
-    rows = streamed(complaint_queries.complaint_list(current_user, _complaint_filters()))
-    stem = f"pengaduan-{today().isoformat()}"
-    return export_response(fmt, stem, exports.COMPLAINT_COLUMNS, rows)
+    return export_list(
+        fmt,
+        complaint_queries.complaint_list(current_user, _complaint_filters()),
+        "pengaduan",
+        exports.COMPLAINT_COLUMNS,
+    )
 
 
 @bp.route("/complaints/import", methods=["GET", "POST"])

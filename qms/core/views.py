@@ -16,7 +16,10 @@ from werkzeug.wrappers import Response
 
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied
+from qms.core.exports import export_response
 from qms.core.forms import choices
+from qms.core.pagination import streamed
+from qms.core.timeutil import today
 from qms.extensions import db
 
 T = TypeVar("T")
@@ -192,7 +195,28 @@ class RecordPages:
             form, lambda values: change(current_user, record, values), title, back, back
         )
 
+    def post(
+        self,
+        form: Any,
+        record: Any,
+        change: Callable[[Any, Any, dict[str, Any]], Any],
+        again: Callable[[Any, int], Any],
+        anchor: str = "",
+    ) -> Any:
+        """A form posted on the record's page: the change, then the page (at `anchor`); or, the
+        change refused, `again(record as it is now, status)` shows the page with the form's
+        errors."""
+        if save_form(form, lambda values: change(current_user, record, values)) is not None:
+            return redirect(self.url(record) + anchor)
+        return again(self.get(record.id), form_status(form))
+
     def archive(self, record_id: Any, archive: Callable[[Any, Any], Any]) -> Response:
         """Archive the record; then its list."""
         archive(current_user, self.get(record_id))
         return commit_and_redirect(self.listing_url(), _("Archived."))
+
+
+def export_list(fmt: str, query: Any, name: str, columns: Any) -> Any:
+    """A list as a spreadsheet (`fmt` "csv" or "xlsx") named `name` and today's date, its rows
+    read in batches."""
+    return export_response(fmt, f"{name}-{today().isoformat()}", columns, streamed(query))

@@ -22,13 +22,19 @@ from flask_login import current_user
 
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied
-from qms.core.exports import export_response
 from qms.core.history import history_of
 from qms.core.i18n import fmt_date
 from qms.core.pagination import paginate, streamed
 from qms.core.roles import ROLE_LABELS
 from qms.core.timeutil import today
-from qms.core.views import commit_and_redirect, form_page, form_status, require_login, saved
+from qms.core.views import (
+    commit_and_redirect,
+    export_list,
+    form_page,
+    form_status,
+    require_login,
+    saved,
+)
 from qms.documents import approvers, operations, queries, review_inputs, workflow
 from qms.documents import diff as revision_diff
 from qms.documents.forms import (
@@ -80,9 +86,8 @@ def index():
 @bp.get("/master-list.<any(csv, xlsx):fmt>")
 def master_list_export(fmt: str):
     _form, filters = _filters()
-    documents = streamed(queries.master_list_query(current_user, filters))
-    stem = f"daftar-induk-dokumen-{today().isoformat()}"
-    return export_response(fmt, stem, queries.MASTER_LIST_COLUMNS, documents)
+    query = queries.master_list_query(current_user, filters)
+    return export_list(fmt, query, "daftar-induk-dokumen", queries.MASTER_LIST_COLUMNS)
 
 
 @bp.get("/master-list/print")

@@ -14,11 +14,9 @@ from qms.audits.forms import NewProgrammeForm, ProgrammeForm, ProgrammeItemForm
 from qms.audits.models import AuditProgramme, AuditStatus, ProgrammeItem
 from qms.audits.views import bp
 from qms.core import access
-from qms.core.exports import export_response
 from qms.core.history import history_of
-from qms.core.pagination import paginate, streamed
-from qms.core.timeutil import today
-from qms.core.views import commit_and_redirect, form_status, saved
+from qms.core.pagination import paginate
+from qms.core.views import commit_and_redirect, export_list, form_status, saved
 from qms.standards.queries import standards
 
 
@@ -42,8 +40,12 @@ def index():
 
 @bp.get("/list.<any(csv, xlsx):fmt>")
 def audits_export(fmt: str):
-    rows = streamed(queries.audit_list(current_user, status=_status_filter()))
-    return export_response(fmt, f"audit-{today().isoformat()}", exports.AUDIT_COLUMNS, rows)
+    return export_list(
+        fmt,
+        queries.audit_list(current_user, status=_status_filter()),
+        "audit",
+        exports.AUDIT_COLUMNS,
+    )
 
 
 @bp.route("/programmes/new", methods=["GET", "POST"])

@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, request
-from flask_login import login_required
 
+from qms.core.views import require_login
 from qms.planning.forms import PlanFilterForm
 from qms.planning.matrix import matrix
 from qms.planning.queries import PlanFilter
@@ -23,12 +23,7 @@ from qms.planning.vocabulary import (
 )
 
 bp = Blueprint("planning", __name__, url_prefix="/planning")
-
-
-@bp.before_request
-@login_required
-def _logged_in() -> None:
-    return None
+require_login(bp)
 
 
 def template_labels() -> dict[str, Any]:

@@ -9,12 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from qms.core import access
-from qms.core.exports import export_response
 from qms.core.history import history_of
-from qms.core.pagination import streamed
 from qms.core.registry import indicator_sources
-from qms.core.timeutil import today
-from qms.core.views import RecordPages, form_status, save_form
+from qms.core.views import RecordPages, export_list, form_status, save_form
 from qms.organisations.models import Agency
 from qms.organisations.queries import visible_agencies
 from qms.planning import exports, figures, measuring, operations, queries
@@ -39,9 +36,12 @@ def objectives():
 
 @bp.get("/objectives.<any(csv, xlsx):fmt>")
 def objectives_export(fmt: str):
-    rows = streamed(queries.objectives_query(current_user, filters()))
-    stem = f"sasaran-mutu-{today().isoformat()}"
-    return export_response(fmt, stem, exports.OBJECTIVE_COLUMNS, rows)
+    return export_list(
+        fmt,
+        queries.objectives_query(current_user, filters()),
+        "sasaran-mutu",
+        exports.OBJECTIVE_COLUMNS,
+    )
 
 
 OBJECTIVES = RecordPages(Objective, ".objective", "objective_id", ".objectives", owner=Agency)

@@ -10,11 +10,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from qms.core import access
-from qms.core.exports import export_response
 from qms.core.history import history_of
-from qms.core.pagination import streamed
 from qms.core.timeutil import today
-from qms.core.views import RecordPages, form_status, save_form
+from qms.core.views import RecordPages, export_list, form_status, save_form
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
 from qms.organisations.queries import visible_agencies
@@ -46,8 +44,9 @@ def risks():
 
 @bp.get("/risks.<any(csv, xlsx):fmt>")
 def risks_export(fmt: str):
-    rows = streamed(queries.risks_query(current_user, filters()))
-    return export_response(fmt, f"risiko-{today().isoformat()}", exports.RISK_COLUMNS, rows)
+    return export_list(
+        fmt, queries.risks_query(current_user, filters()), "risiko", exports.RISK_COLUMNS
+    )
 
 
 RISKS = RecordPages(Risk, ".risk", "risk_id", ".risks", owner=Agency)

@@ -11,11 +11,10 @@ from flask_login import current_user
 
 from qms.core import access
 from qms.core.errors import DomainError
-from qms.core.exports import export_response
 from qms.core.history import history_of
-from qms.core.pagination import paginate, streamed
+from qms.core.pagination import paginate
 from qms.core.timeutil import today
-from qms.core.views import commit_and_redirect, form_status, saved
+from qms.core.views import commit_and_redirect, export_list, form_status, saved
 from qms.extensions import db
 from qms.files import operations as files
 from qms.files.queries import files_of
@@ -36,15 +35,12 @@ from qms.sme.vocabulary import STAGE_LABELS, STAGE_ORDER, Stage
 
 @bp.get("/pathways.<any(csv, xlsx):fmt>")
 def pathways_export(fmt: str):
-    rows = streamed(
-        queries.pathway_list(
-            current_user,
-            stage=request.args.get("stage", ""),
-            waiting=request.args.get("waiting", ""),
-        )
+    query = queries.pathway_list(
+        current_user,
+        stage=request.args.get("stage", ""),
+        waiting=request.args.get("waiting", ""),
     )
-    stem = f"sertifikasi-umk-{today().isoformat()}"
-    return export_response(fmt, stem, exports.PATHWAY_COLUMNS, rows)
+    return export_list(fmt, query, "sertifikasi-umk", exports.PATHWAY_COLUMNS)
 
 
 @bp.get("/pathways")

@@ -10,11 +10,10 @@ from flask_login import current_user
 
 from qms.core import access
 from qms.core.errors import StaleRecordError
-from qms.core.exports import export_response
 from qms.core.history import history_of
-from qms.core.pagination import paginate, streamed
+from qms.core.pagination import paginate
 from qms.core.timeutil import today
-from qms.core.views import commit_and_redirect, form_status, saved
+from qms.core.views import commit_and_redirect, export_list, form_status, saved
 from qms.extensions import db
 from qms.organisations.models import City
 from qms.organisations.queries import kelurahan_by_kecamatan
@@ -37,8 +36,12 @@ from qms.sme.views import bp, forbidden
 
 @bp.get("/businesses.<any(csv, xlsx):fmt>")
 def businesses_export(fmt: str):
-    rows = streamed(queries.business_list(current_user, **_business_filters()))
-    return export_response(fmt, f"umk-{today().isoformat()}", exports.BUSINESS_COLUMNS, rows)
+    return export_list(
+        fmt,
+        queries.business_list(current_user, **_business_filters()),
+        "umk",
+        exports.BUSINESS_COLUMNS,
+    )
 
 
 def _business_filters() -> dict[str, Any]:

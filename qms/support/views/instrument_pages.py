@@ -9,11 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from qms.core import access
-from qms.core.exports import export_response
 from qms.core.history import history_of
-from qms.core.pagination import streamed
 from qms.core.timeutil import today
-from qms.core.views import RecordPages, commit_and_redirect, form_flow
+from qms.core.views import RecordPages, commit_and_redirect, export_list, form_flow
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
 from qms.organisations.queries import visible_agencies
@@ -40,9 +38,12 @@ def instruments():
 
 @bp.get("/instruments.<any(csv, xlsx):fmt>")
 def instruments_export(fmt: str):
-    rows = streamed(queries.instruments_query(current_user, chosen_agency()))
-    stem = f"register-kalibrasi-{today().isoformat()}"
-    return export_response(fmt, stem, exports.INSTRUMENT_COLUMNS, rows)
+    return export_list(
+        fmt,
+        queries.instruments_query(current_user, chosen_agency()),
+        "register-kalibrasi",
+        exports.INSTRUMENT_COLUMNS,
+    )
 
 
 INSTRUMENTS = RecordPages(Instrument, ".instrument", "instrument_id", ".instruments", owner=Agency)
