@@ -111,12 +111,8 @@ def register():
 
 @bp.get("/register.<any(csv, xlsx):fmt>")
 def register_export(fmt: str):
-    return export_list(
-        fmt,
-        queries.register_query(current_user, _register_filters()),
-        "register-ketidaksesuaian",
-        exports.REGISTER_COLUMNS,
-    )
+    query = queries.register_query(current_user, _register_filters())
+    return export_list(fmt, query, "register-ketidaksesuaian", exports.REGISTER_COLUMNS)
 
 
 def _fill_choices(form: NonconformityForm | DetailsForm, agencies: list[Agency]) -> None:
@@ -393,12 +389,8 @@ def complaint_list():
 
 @bp.get("/complaints.<any(csv, xlsx):fmt>")
 def complaints_export(fmt: str):
-    return export_list(
-        fmt,
-        complaint_queries.complaint_list(current_user, _complaint_filters()),
-        "pengaduan",
-        exports.COMPLAINT_COLUMNS,
-    )
+    query = complaint_queries.complaint_list(current_user, _complaint_filters())
+    return export_list(fmt, query, "pengaduan", exports.COMPLAINT_COLUMNS)
 
 
 @bp.route("/complaints/import", methods=["GET", "POST"])

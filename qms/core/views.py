@@ -63,6 +63,26 @@ def saved(form: FlaskForm, change: Callable[[], T], *, forbidden_on_form: bool =
     return result
 
 
+def saved_then(
+    form: FlaskForm,
+    change: Callable[[], T],
+    then: str | Callable[[T], str],
+    message: Any = None,
+    *,
+    forbidden_on_form: bool = True,
+    category: str = "success",
+) -> Response | None:
+    """`saved`, then said (`message`; a function of what was saved when it names it) and
+    followed to `then` (a URL, or a function of what was saved). None when the form is to be
+    shown again: not submitted, not valid, or refused."""
+    record = saved(form, change, forbidden_on_form=forbidden_on_form)
+    if record is None:
+        return None
+    if message is not None:
+        flash(message(record) if callable(message) else message, category)
+    return redirect(then(record) if callable(then) else then)
+
+
 def commit_and_redirect(target: str, message: Any = None, *, status: int = 302) -> Response:
     """The end of a request that changed something: keep the change, say so (`message`, a
     success) and go to `target`."""

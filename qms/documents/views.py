@@ -28,12 +28,13 @@ from qms.core.pagination import paginate, streamed
 from qms.core.roles import ROLE_LABELS
 from qms.core.timeutil import today
 from qms.core.views import (
+    RecordPages,
     commit_and_redirect,
     export_list,
     form_page,
     form_status,
     require_login,
-    saved,
+    saved_then,
 )
 from qms.documents import approvers, operations, queries, review_inputs, workflow
 from qms.documents import diff as revision_diff
@@ -64,6 +65,10 @@ from qms.organisations.queries import visible_agencies
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 require_login(bp)
+DOCUMENTS = RecordPages(Document, "documents.show", "document_id", "documents.index")
+REVISIONS = RecordPages(
+    DocumentRevision, "documents.show_revision", "revision_id", "documents.index"
+)
 
 
 def _filters() -> tuple[MasterListFilterForm, queries.MasterListFilter]:
@@ -121,17 +126,20 @@ def new():
         doc_type = DocumentType(form.doc_type.data)
         return operations.create_document(current_user, agency, doc_type, form.values())
 
-    document = saved(form, register, forbidden_on_form=False)
-    if document is not None:
-        flash(_("Document %(code)s registered.", code=document.code), "success")
-        return redirect(url_for("documents.show", document_id=document.id))
+    registered = saved_then(
+        form,
+        register,
+        DOCUMENTS.url,
+        lambda document: _("Document %(code)s registered.", code=document.code),
+        forbidden_on_form=False,
+    )
     page = render_template("documents/document_form.html", form=form, document=None)
-    return page, form_status(form)
+    return registered or (page, form_status(form))
 
 
 @bp.get("/<int:document_id>")
 def show(document_id: int):
-    document = access.get_visible(Document, document_id, current_user)
+    document = DOCUMENTS.get(document_id)
     entries = history_of(document)
     return render_template(
         "documents/document.html",
@@ -147,25 +155,22 @@ def show(document_id: int):
 
 @bp.route("/<int:document_id>/edit", methods=["GET", "POST"])
 def edit(document_id: int):
-    document = access.get_visible(Document, document_id, current_user)
-    access.authorize(current_user, access.EDIT, document)
+    document = DOCUMENTS.editable(document_id)
     form = DocumentForm(
         data={**document_data(document), "version": document.version},
         **_document_form_choices([document.agency]),
     )
-    updated = saved(
+    updated = saved_then(
         form,
         lambda: operations.update_document(
             current_user, document, form.values(), form.version.data
         ),
+        DOCUMENTS.url(document),
+        _("The document was saved."),
         forbidden_on_form=False,
     )
-    if updated is not None:
-        flash(_("The document was saved."), "success")
-        return redirect(url_for("documents.show", document_id=document.id))
-    return render_template(
-        "documents/document_form.html", form=form, document=document
-    ), form_status(form)
+    page = render_template("documents/document_form.html", form=form, document=document)
+    return updated or (page, form_status(form))
 
 
 def _refused(error: DomainError, target: str):
@@ -179,8 +184,8 @@ def _refused(error: DomainError, target: str):
 
 @bp.post("/<int:document_id>/withdraw")
 def withdraw(document_id: int):
-    document = access.get_visible(Document, document_id, current_user)
-    back = url_for("documents.show", document_id=document.id)
+    document = DOCUMENTS.get(document_id)
+    back = DOCUMENTS.url(document)
     form = WithdrawForm()
     try:
         if not form.validate_on_submit():
@@ -193,8 +198,8 @@ def withdraw(document_id: int):
 
 @bp.post("/<int:document_id>/review")
 def review(document_id: int):
-    document = access.get_visible(Document, document_id, current_user)
-    back = url_for("documents.show", document_id=document.id)
+    document = DOCUMENTS.get(document_id)
+    back = DOCUMENTS.url(document)
     form = ReviewForm()
     try:
         if not form.validate_on_submit():
@@ -218,8 +223,7 @@ def review(document_id: int):
 
 @bp.route("/<int:document_id>/revisions/new", methods=["GET", "POST"])
 def new_revision(document_id: int):
-    document = access.get_visible(Document, document_id, current_user)
-    access.authorize(current_user, access.EDIT, document)
+    document = DOCUMENTS.editable(document_id)
     form = NewRevisionForm(obj=document.current_revision)
     if request.method == "GET":
         form.change_summary.data = ""
@@ -234,18 +238,23 @@ def new_revision(document_id: int):
             (upload.stream, upload.filename) if upload else None,
         )
 
-    revision = saved(form, start, forbidden_on_form=False)
-    if revision is not None:
-        flash(_("Revision %(number)s was created as a draft.", number=revision.number))
-        return redirect(url_for("documents.show_revision", revision_id=revision.id))
-    return render_template(
+    started = saved_then(
+        form,
+        start,
+        REVISIONS.url,
+        lambda revision: _("Revision %(number)s was created as a draft.", number=revision.number),
+        forbidden_on_form=False,
+        category="message",
+    )
+    page = render_template(
         "documents/revision_form.html", form=form, document=document, revision=None
-    ), form_status(form)
+    )
+    return started or (page, form_status(form))
 
 
 @bp.get("/<int:document_id>/diff")
 def diff(document_id: int):
-    document = access.get_visible(Document, document_id, current_user)
+    document = DOCUMENTS.get(document_id)
     newest = document.revisions[-1].number if document.revisions else 0
     new = queries.revision_by_number(document, request.args.get("to", newest, type=int))
     previous = queries.previous_revision(new) if new else None
@@ -290,34 +299,33 @@ def _render_revision(
 
 @bp.get("/revisions/<int:revision_id>")
 def show_revision(revision_id: int):
-    return _render_revision(access.get_visible(DocumentRevision, revision_id, current_user))
+    return _render_revision(REVISIONS.get(revision_id))
 
 
 @bp.route("/revisions/<int:revision_id>/edit", methods=["GET", "POST"])
 def edit_revision(revision_id: int):
-    revision = access.get_visible(DocumentRevision, revision_id, current_user)
-    access.authorize(current_user, access.EDIT, revision)
+    revision = REVISIONS.editable(revision_id)
     form = RevisionForm(obj=revision)
-    updated = saved(
+    updated = saved_then(
         form,
         lambda: operations.update_revision(
             current_user, revision, form.change_summary.data, form.sections(), form.version.data
         ),
+        REVISIONS.url(revision),
+        _("The revision was saved."),
         forbidden_on_form=False,
     )
-    if updated is not None:
-        flash(_("The revision was saved."), "success")
-        return redirect(url_for("documents.show_revision", revision_id=revision.id))
-    return render_template(
+    page = render_template(
         "documents/revision_form.html", form=form, document=revision.document, revision=revision
-    ), form_status(form)
+    )
+    return updated or (page, form_status(form))
 
 
 @bp.post("/revisions/<int:revision_id>/files")
 def upload(revision_id: int):
-    revision = access.get_visible(DocumentRevision, revision_id, current_user)
+    revision = REVISIONS.get(revision_id)
     form = UploadForm()
-    stored = saved(
+    attached = saved_then(
         form,
         lambda: operations.attach_file(
             current_user,
@@ -325,18 +333,17 @@ def upload(revision_id: int):
             (form.file.data.stream, form.file.data.filename),
             form.description.data or "",
         ),
+        REVISIONS.url(revision),
+        _("The file was attached."),
         forbidden_on_form=False,
     )
-    if stored is not None:
-        flash(_("The file was attached."), "success")
-        return redirect(url_for("documents.show_revision", revision_id=revision.id))
-    return _render_revision(revision, form, 422)
+    return attached or _render_revision(revision, form, 422)
 
 
 @bp.post("/revisions/<int:revision_id>/transition")
 def transition(revision_id: int):
-    revision = access.get_visible(DocumentRevision, revision_id, current_user)
-    back = url_for("documents.show_revision", revision_id=revision.id)
+    revision = REVISIONS.get(revision_id)
+    back = REVISIONS.url(revision)
     form = TransitionForm()
     try:
         if not form.validate_on_submit():
@@ -384,8 +391,9 @@ def edit_approvers(agency_id: int):
     if request.method == "GET":
         form.fill(approvers.table(agency.id))
     back = url_for(".approvers_page", agency_id=agency.id)
-    done = saved(form, lambda: approvers.configure(current_user, agency, form.values()))
-    if done is not None:
-        flash(_("Saved."), "success")
-        return redirect(back)
-    return form_page(form, _("Who approves the documents of %(agency)s", agency=agency.name), back)
+    done = saved_then(
+        form, lambda: approvers.configure(current_user, agency, form.values()), back, _("Saved.")
+    )
+    return done or form_page(
+        form, _("Who approves the documents of %(agency)s", agency=agency.name), back
+    )

@@ -40,12 +40,8 @@ def index():
 
 @bp.get("/list.<any(csv, xlsx):fmt>")
 def audits_export(fmt: str):
-    return export_list(
-        fmt,
-        queries.audit_list(current_user, status=_status_filter()),
-        "audit",
-        exports.AUDIT_COLUMNS,
-    )
+    query = queries.audit_list(current_user, status=_status_filter())
+    return export_list(fmt, query, "audit", exports.AUDIT_COLUMNS)
 
 
 @bp.route("/programmes/new", methods=["GET", "POST"])

@@ -36,12 +36,8 @@ def objectives():
 
 @bp.get("/objectives.<any(csv, xlsx):fmt>")
 def objectives_export(fmt: str):
-    return export_list(
-        fmt,
-        queries.objectives_query(current_user, filters()),
-        "sasaran-mutu",
-        exports.OBJECTIVE_COLUMNS,
-    )
+    query = queries.objectives_query(current_user, filters())
+    return export_list(fmt, query, "sasaran-mutu", exports.OBJECTIVE_COLUMNS)
 
 
 OBJECTIVES = RecordPages(Objective, ".objective", "objective_id", ".objectives", owner=Agency)

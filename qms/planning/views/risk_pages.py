@@ -44,9 +44,8 @@ def risks():
 
 @bp.get("/risks.<any(csv, xlsx):fmt>")
 def risks_export(fmt: str):
-    return export_list(
-        fmt, queries.risks_query(current_user, filters()), "risiko", exports.RISK_COLUMNS
-    )
+    query = queries.risks_query(current_user, filters())
+    return export_list(fmt, query, "risiko", exports.RISK_COLUMNS)
 
 
 RISKS = RecordPages(Risk, ".risk", "risk_id", ".risks", owner=Agency)

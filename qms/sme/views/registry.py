@@ -36,12 +36,8 @@ from qms.sme.views import bp, forbidden
 
 @bp.get("/businesses.<any(csv, xlsx):fmt>")
 def businesses_export(fmt: str):
-    return export_list(
-        fmt,
-        queries.business_list(current_user, **_business_filters()),
-        "umk",
-        exports.BUSINESS_COLUMNS,
-    )
+    query = queries.business_list(current_user, **_business_filters())
+    return export_list(fmt, query, "umk", exports.BUSINESS_COLUMNS)
 
 
 def _business_filters() -> dict[str, Any]:

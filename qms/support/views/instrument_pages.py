@@ -38,12 +38,8 @@ def instruments():
 
 @bp.get("/instruments.<any(csv, xlsx):fmt>")
 def instruments_export(fmt: str):
-    return export_list(
-        fmt,
-        queries.instruments_query(current_user, chosen_agency()),
-        "register-kalibrasi",
-        exports.INSTRUMENT_COLUMNS,
-    )
+    query = queries.instruments_query(current_user, chosen_agency())
+    return export_list(fmt, query, "register-kalibrasi", exports.INSTRUMENT_COLUMNS)
 
 
 INSTRUMENTS = RecordPages(Instrument, ".instrument", "instrument_id", ".instruments", owner=Agency)
