@@ -98,10 +98,12 @@ def form_status(form: FlaskForm) -> int:
     return 422 if form.errors else 200
 
 
-def save_form(form: Any, change: Callable[[dict[str, Any]], T]) -> T | None:
+def save_form(
+    form: Any, change: Callable[[dict[str, Any]], T], *, forbidden_on_form: bool = False
+) -> T | None:
     """`saved` for a form that gives its `values()`: `change(values)` runs, and "Saved." is
-    said; a permission refused stays a 403."""
-    record = saved(form, lambda: change(form.values()), forbidden_on_form=False)
+    said; a permission refused stays a 403 (unless `forbidden_on_form`)."""
+    record = saved(form, lambda: change(form.values()), forbidden_on_form=forbidden_on_form)
     if record is not None:
         flash(_("Saved."), "success")
     return record
@@ -134,10 +136,12 @@ def form_flow(
     title: Any,
     cancel: str,
     then: str | Callable[[T], str],
+    *,
+    forbidden_on_form: bool = False,
 ) -> Any:
     """A page with one form (`form_page`) that makes its change (`save_form`), then goes to
     `then` (a URL, or the URL of what the change saved)."""
-    record = save_form(form, change)
+    record = save_form(form, change, forbidden_on_form=forbidden_on_form)
     if record is None:
         return form_page(form, title, cancel)
     return redirect(then(record) if callable(then) else then)
@@ -147,7 +151,8 @@ def form_flow(
 class RecordPages:
     """The pages of one kind of record: its model, the endpoint of its page with the URL
     parameter that names it, the endpoint of its list, and the owner a new one is created for
-    (the model and the form field that chooses it, see access.owner_for_create).
+    (the model and the form field that chooses it, see access.owner_for_create). With
+    `forbidden_on_form`, a change the user may not make is refused on its form, not with a 403.
 
     The operations the pages call take the user first: create(user, owner, values),
     change(user, record, values)."""
@@ -155,9 +160,10 @@ class RecordPages:
     model: type
     endpoint: str
     key: str
-    listing: str
+    listing: str | None = None
     owner: type | None = None
     owner_field: str = "agency_id"
+    forbidden_on_form: bool = False
     #: more values of the URL of the record's page (one set of pages serving several kinds)
     url_values: Mapping[str, Any] = field(default_factory=dict)
 
@@ -200,7 +206,14 @@ class RecordPages:
             )
             return create(current_user, owner, values)
 
-        return form_flow(form, created, title, self.listing_url(), then or self.url)
+        return form_flow(
+            form,
+            created,
+            title,
+            self.listing_url(),
+            then or self.url,
+            forbidden_on_form=self.forbidden_on_form,
+        )
 
     def change(
         self,
@@ -208,11 +221,18 @@ class RecordPages:
         record: Any,
         change: Callable[[Any, Any, dict[str, Any]], Any],
         title: Any,
+        then: str | Callable[[Any], str] | None = None,
     ) -> Any:
-        """A form page about `record` (edit it, add to it); then, as on cancel, its page."""
+        """A form page about `record` (edit it, add to it); then, as on cancel, its page (or
+        `then`, a URL or one of what the change saved)."""
         back = self.url(record)
         return form_flow(
-            form, lambda values: change(current_user, record, values), title, back, back
+            form,
+            lambda values: change(current_user, record, values),
+            title,
+            back,
+            then or back,
+            forbidden_on_form=self.forbidden_on_form,
         )
 
     def post(
