@@ -56,11 +56,14 @@ from qms.core.history import history_of
 from qms.core.pagination import paginate
 from qms.core.timeutil import today
 from qms.core.views import (
+    RecordPages,
     commit_and_redirect,
     export_list,
     form_status,
+    refused,
     require_login,
     saved,
+    saved_then,
     show_on_form,
 )
 from qms.files.queries import files_of
@@ -69,6 +72,7 @@ from qms.organisations.queries import visible_agencies
 
 bp = Blueprint("capa", __name__, url_prefix="/capa")
 require_login(bp)
+NONCONFORMITIES = RecordPages(Nonconformity, "capa.detail", "nc_id", "capa.register")
 
 LABELS = {
     "status": STATUS_LABELS,
@@ -129,7 +133,7 @@ def _fill_choices(form: NonconformityForm | DetailsForm, agencies: list[Agency])
 def create():
     agencies = queries.raising_agencies(current_user)
     if not agencies:
-        return render_template("errors.html", message=_("You may not raise nonconformities.")), 403
+        return refused(_("You may not raise nonconformities."))
     form = NonconformityForm()
     _fill_choices(form, agencies)
 
@@ -139,22 +143,24 @@ def create():
         )
         return operations.raise_nonconformity(current_user, agency, form.values())
 
-    nc = saved(form, raise_it)
-    if nc is not None:
-        flash(_("Nonconformity %(number)s raised.", number=nc.number), "success")
-        return redirect(url_for("capa.detail", nc_id=nc.id))
-    return render_template("capa/form.html", form=form), form_status(form)
+    raised = saved_then(
+        form,
+        raise_it,
+        NONCONFORMITIES.url,
+        lambda nc: _("Nonconformity %(number)s raised.", number=nc.number),
+    )
+    return raised or (render_template("capa/form.html", form=form), form_status(form))
 
 
 @bp.route("/<int:nc_id>/edit", methods=["GET", "POST"])
 def edit(nc_id: int):
     """Correct the description until the root cause is analysed (operations.update_details)."""
-    nc = access.get_visible(Nonconformity, nc_id, current_user)
+    nc = NONCONFORMITIES.get(nc_id)
     access.authorize(current_user, DESCRIBE, nc)
     refusal = operations.amendment_refusal(nc)
     if refusal is not None:
         flash(str(refusal), "error")
-        return redirect(url_for("capa.detail", nc_id=nc.id), 303)
+        return redirect(NONCONFORMITIES.url(nc), 303)
     locked = operations.locked_fields(nc)
     form = DetailsForm(obj=nc, process_or_service=nc.process, locked=locked)
     _fill_choices(form, [nc.agency])
@@ -166,18 +172,18 @@ def edit(nc_id: int):
             status = error.status_code
         else:
             return commit_and_redirect(
-                url_for("capa.detail", nc_id=nc.id),
+                NONCONFORMITIES.url(nc),
                 _("Nonconformity %(number)s saved.", number=nc.number),
             )
     else:
         status = form_status(form)
-    nc = access.get_visible(Nonconformity, nc_id, current_user)  # as it is, after a rollback
+    nc = NONCONFORMITIES.get(nc_id)  # as it is, after a rollback
     return render_template("capa/edit.html", form=form, nc=nc, locked=locked), status
 
 
 @bp.post("/<int:nc_id>/archive")
 def archive(nc_id: int):
-    nc = access.get_visible(Nonconformity, nc_id, current_user)
+    nc = NONCONFORMITIES.get(nc_id)
     form = ArchiveForm()
     if not form.validate_on_submit():
         return _detail(nc, {"archive": form}, 422)
@@ -185,12 +191,12 @@ def archive(nc_id: int):
         operations.archive(current_user, nc, form.reason.data, version=form.version.data)
     except DomainError as error:
         show_on_form(form, error)
-        nc = access.get_visible(Nonconformity, nc_id, current_user)
+        nc = NONCONFORMITIES.get(nc_id)
         if operations.archive_refusal(nc) is not None or error.status_code == 403:
             flash(str(error.message), "error")  # its form is not on the page to carry it
         return _detail(nc, {"archive": form}, error.status_code)
     return commit_and_redirect(
-        url_for("capa.detail", nc_id=nc.id),
+        NONCONFORMITIES.url(nc),
         _("Nonconformity %(number)s was archived.", number=nc.number),
     )
 
@@ -270,12 +276,12 @@ def _detail(nc: Nonconformity, failed: dict[str, Any] | None = None, status: int
 
 @bp.get("/<int:nc_id>")
 def detail(nc_id: int):
-    return _detail(access.get_visible(Nonconformity, nc_id, current_user))
+    return _detail(NONCONFORMITIES.get(nc_id))
 
 
 @bp.post("/<int:nc_id>/step/<name>")
 def step(nc_id: int, name: str):
-    nc = access.get_visible(Nonconformity, nc_id, current_user)
+    nc = NONCONFORMITIES.get(nc_id)
     form_class = TRANSITION_FORMS.get(name)
     if form_class is None:
         return _detail(nc, status=404)
@@ -286,31 +292,29 @@ def step(nc_id: int, name: str):
         workflow.transition(current_user, nc, name, form_values(form), version=form.version.data)
     except DomainError as error:
         show_on_form(form, error)
-        nc = access.get_visible(Nonconformity, nc_id, current_user)
+        nc = NONCONFORMITIES.get(nc_id)
         if name not in {t.name for t in workflow.available_transitions(nc, current_user)}:
             flash(str(error.message), "error")  # its form is not on the page to carry it
         return _detail(nc, {name: form}, error.status_code)
     return commit_and_redirect(
-        url_for("capa.detail", nc_id=nc.id),
+        NONCONFORMITIES.url(nc),
         _("Saved: %(status)s.", status=STATUS_LABELS[nc.status]),
     )
 
 
 @bp.post("/<int:nc_id>/actions")
 def add_action(nc_id: int):
-    nc = access.get_visible(Nonconformity, nc_id, current_user)
+    nc = NONCONFORMITIES.get(nc_id)
     form = ActionForm()
-    added = saved(
+    added = saved_then(
         form,
         lambda: operations.add_action(
             current_user, nc, form_values(form), version=form.version.data
         ),
+        NONCONFORMITIES.url(nc) + "#plan",
+        _("The action was added to the plan."),
     )
-    if added is not None:
-        flash(_("The action was added to the plan."), "success")
-        return redirect(url_for("capa.detail", nc_id=nc.id) + "#plan")
-    nc = access.get_visible(Nonconformity, nc_id, current_user)
-    return _detail(nc, {"add_action": form}, 422)
+    return added or _detail(NONCONFORMITIES.get(nc_id), {"add_action": form}, 422)
 
 
 @bp.post("/actions/<int:action_id>/remove")
@@ -347,7 +351,7 @@ def complete_action(action_id: int):
 @bp.get("/<int:nc_id>/request-form")
 def request_form(nc_id: int):
     """Permintaan Tindakan Koreksi (PTK), ready to print."""
-    nc = access.get_visible(Nonconformity, nc_id, current_user)
+    nc = NONCONFORMITIES.get(nc_id)
     return render_template(
         "capa/request_form.html",
         nc=nc,
@@ -397,7 +401,7 @@ def complaints_export(fmt: str):
 def import_upload():
     cities = complaint_queries.import_cities(current_user)
     if not cities:
-        return render_template("errors.html", message=_("You may not import complaints.")), 403
+        return refused(_("You may not import complaints."))
     form = ImportForm()
     form.city_id.choices = choices((c.id, c.name) for c in cities)
 

@@ -116,9 +116,13 @@ def form_page(form: FlaskForm, title: Any, cancel: str) -> tuple[str, int]:
     )
 
 
-def refused(message: Any) -> tuple[str, int]:
-    """The page that says why the user may not do this at all (403)."""
-    return render_template("errors.html", message=message), 403
+def refused(message: Any, status: int = 403) -> tuple[str, int]:
+    """The page that says why the user may not do this at all (403, or `status`)."""
+    return render_template("errors.html", message=message), status
+
+
+def not_found() -> tuple[str, int]:
+    return refused(_("Not found."), 404)
 
 
 def offer_owners(form: FlaskForm, owners: Sequence[Any], field: str = "agency_id") -> None:

@@ -15,7 +15,7 @@ from qms.core.history import history_of
 from qms.core.pagination import paginate
 from qms.core.review_inputs import action_outlets
 from qms.core.timeutil import today
-from qms.core.views import RecordPages, require_login, saved
+from qms.core.views import RecordPages, not_found, require_login, saved
 from qms.organisations.models import Agency
 from qms.organisations.queries import visible_agencies
 from qms.review import operations, pack, queries, workflow
@@ -266,5 +266,5 @@ def action_link(action_id: int):
 def readiness_page(agency_id: int):
     agency = access.get_visible(Agency, agency_id, current_user)
     if not reads_reviews_of(current_user, agency):
-        return render_template("errors.html", message=_("Not found.")), 404
+        return not_found()
     return render_template("review/readiness.html", agency=agency, data=readiness(agency))
