@@ -58,11 +58,13 @@ from qms.core.timeutil import today
 from qms.core.views import (
     RecordPages,
     commit_and_redirect,
+    confirm_held_import,
     export_list,
     form_status,
+    held_import_page,
+    page_with_form,
     refused,
     require_login,
-    saved,
     saved_then,
     show_on_form,
 )
@@ -73,6 +75,7 @@ from qms.organisations.queries import visible_agencies
 bp = Blueprint("capa", __name__, url_prefix="/capa")
 require_login(bp)
 NONCONFORMITIES = RecordPages(Nonconformity, "capa.detail", "nc_id", "capa.register")
+COMPLAINT_IMPORTS = RecordPages(ComplaintImport, "capa.import_preview", "import_id")
 
 LABELS = {
     "status": STATUS_LABELS,
@@ -149,13 +152,13 @@ def create():
         NONCONFORMITIES.url,
         lambda nc: _("Nonconformity %(number)s raised.", number=nc.number),
     )
-    return raised or (render_template("capa/form.html", form=form), form_status(form))
+    return raised or page_with_form("capa/form.html", form)
 
 
 @bp.route("/<int:nc_id>/edit", methods=["GET", "POST"])
 def edit(nc_id: int):
     """Correct the description until the root cause is analysed (operations.update_details)."""
-    nc = NONCONFORMITIES.get(nc_id)
+    nc = access.get_visible(Nonconformity, nc_id, current_user)
     access.authorize(current_user, DESCRIBE, nc)
     refusal = operations.amendment_refusal(nc)
     if refusal is not None:
@@ -177,13 +180,13 @@ def edit(nc_id: int):
             )
     else:
         status = form_status(form)
-    nc = NONCONFORMITIES.get(nc_id)  # as it is, after a rollback
+    nc = access.get_visible(Nonconformity, nc_id, current_user)  # as it is, after a rollback
     return render_template("capa/edit.html", form=form, nc=nc, locked=locked), status
 
 
 @bp.post("/<int:nc_id>/archive")
 def archive(nc_id: int):
-    nc = NONCONFORMITIES.get(nc_id)
+    nc = access.get_visible(Nonconformity, nc_id, current_user)
     form = ArchiveForm()
     if not form.validate_on_submit():
         return _detail(nc, {"archive": form}, 422)
@@ -191,7 +194,7 @@ def archive(nc_id: int):
         operations.archive(current_user, nc, form.reason.data, version=form.version.data)
     except DomainError as error:
         show_on_form(form, error)
-        nc = NONCONFORMITIES.get(nc_id)
+        nc = access.get_visible(Nonconformity, nc_id, current_user)
         if operations.archive_refusal(nc) is not None or error.status_code == 403:
             flash(str(error.message), "error")  # its form is not on the page to carry it
         return _detail(nc, {"archive": form}, error.status_code)
@@ -276,12 +279,12 @@ def _detail(nc: Nonconformity, failed: dict[str, Any] | None = None, status: int
 
 @bp.get("/<int:nc_id>")
 def detail(nc_id: int):
-    return _detail(NONCONFORMITIES.get(nc_id))
+    return _detail(access.get_visible(Nonconformity, nc_id, current_user))
 
 
 @bp.post("/<int:nc_id>/step/<name>")
 def step(nc_id: int, name: str):
-    nc = NONCONFORMITIES.get(nc_id)
+    nc = access.get_visible(Nonconformity, nc_id, current_user)
     form_class = TRANSITION_FORMS.get(name)
     if form_class is None:
         return _detail(nc, status=404)
@@ -292,7 +295,7 @@ def step(nc_id: int, name: str):
         workflow.transition(current_user, nc, name, form_values(form), version=form.version.data)
     except DomainError as error:
         show_on_form(form, error)
-        nc = NONCONFORMITIES.get(nc_id)
+        nc = access.get_visible(Nonconformity, nc_id, current_user)
         if name not in {t.name for t in workflow.available_transitions(nc, current_user)}:
             flash(str(error.message), "error")  # its form is not on the page to carry it
         return _detail(nc, {name: form}, error.status_code)
@@ -304,7 +307,7 @@ def step(nc_id: int, name: str):
 
 @bp.post("/<int:nc_id>/actions")
 def add_action(nc_id: int):
-    nc = NONCONFORMITIES.get(nc_id)
+    nc = access.get_visible(Nonconformity, nc_id, current_user)
     form = ActionForm()
     added = saved_then(
         form,
@@ -314,7 +317,9 @@ def add_action(nc_id: int):
         NONCONFORMITIES.url(nc) + "#plan",
         _("The action was added to the plan."),
     )
-    return added or _detail(NONCONFORMITIES.get(nc_id), {"add_action": form}, 422)
+    return added or _detail(
+        access.get_visible(Nonconformity, nc_id, current_user), {"add_action": form}, 422
+    )
 
 
 @bp.post("/actions/<int:action_id>/remove")
@@ -351,7 +356,7 @@ def complete_action(action_id: int):
 @bp.get("/<int:nc_id>/request-form")
 def request_form(nc_id: int):
     """Permintaan Tindakan Koreksi (PTK), ready to print."""
-    nc = NONCONFORMITIES.get(nc_id)
+    nc = access.get_visible(Nonconformity, nc_id, current_user)
     return render_template(
         "capa/request_form.html",
         nc=nc,
@@ -410,30 +415,28 @@ def import_upload():
         city = complaint_queries.import_city(current_user, form.city_id.data)
         return imports.preview_import(current_user, city, upload.filename, upload.read())
 
-    record = saved(form, preview)
-    if record is not None:
-        return redirect(url_for("capa.import_preview", import_id=record.id))
-    return render_template("capa/import.html", form=form), form_status(form)
+    record = saved_then(form, preview, COMPLAINT_IMPORTS.url)
+    return record or page_with_form("capa/import.html", form)
 
 
 @bp.get("/complaints/import/<int:import_id>")
 def import_preview(import_id: int):
-    record = access.get_visible(ComplaintImport, import_id, current_user)
-    return render_template(
+    return held_import_page(
+        COMPLAINT_IMPORTS,
+        import_id,
         "capa/import_preview.html",
-        record=record,
-        row_error=row_error_text,
-        may_confirm=imports.may_confirm(current_user, record),
+        row_error_text,
+        imports.may_confirm,
     )
 
 
 @bp.post("/complaints/import/<int:import_id>/confirm")
 def import_confirm(import_id: int):
-    record = access.get_visible(ComplaintImport, import_id, current_user)
-    report = imports.confirm_import(current_user, record)
-    return commit_and_redirect(
-        url_for("capa.import_preview", import_id=record.id),
-        _(
+    return confirm_held_import(
+        COMPLAINT_IMPORTS,
+        import_id,
+        imports.confirm_import,
+        lambda report: _(
             "Imported: %(new)s new, %(updated)s updated; %(escalated)s nonconformities raised.",
             new=report["new"],
             updated=report["updated"],

@@ -109,11 +109,14 @@ def save_form(
     return record
 
 
+def page_with_form(template: str, form: FlaskForm, **context: Any) -> tuple[str, int]:
+    """A page showing `form` (422 when it has errors)."""
+    return render_template(template, form=form, **context), form_status(form)
+
+
 def form_page(form: FlaskForm, title: Any, cancel: str) -> tuple[str, int]:
     """A page with one form (templates/form_page.html), with its status."""
-    return render_template("form_page.html", form=form, title=title, cancel=cancel), form_status(
-        form
-    )
+    return page_with_form("form_page.html", form, title=title, cancel=cancel)
 
 
 def refused(message: Any, status: int = 403) -> tuple[str, int]:
@@ -264,3 +267,39 @@ def export_list(fmt: str, query: Any, name: str, columns: Any) -> Any:
     """A list as a spreadsheet (`fmt` "csv" or "xlsx") named `name` and today's date, its rows
     read in batches."""
     return export_response(fmt, f"{name}-{today().isoformat()}", columns, streamed(query))
+
+
+# --- imports held for confirmation (a survey's respondents, complaints) ---------------------
+
+
+def held_import_page(
+    pages: RecordPages,
+    import_id: int,
+    template: str,
+    row_error: Any,
+    may_confirm: Any,
+    **context: Any,
+) -> str:
+    """The report of an import held for confirmation: its rows, why the bad ones are refused
+    (`row_error`), and whether the user may confirm it (`may_confirm(user, record)`)."""
+    record = pages.get(import_id)
+    return render_template(
+        template,
+        record=record,
+        row_error=row_error,
+        may_confirm=may_confirm(current_user, record),
+        **context,
+    )
+
+
+def confirm_held_import(
+    pages: RecordPages,
+    import_id: int,
+    confirm: Callable[[Any, Any], dict[str, Any]],
+    message: Callable[[dict[str, Any]], Any],
+) -> Response:
+    """Confirm a held import (`confirm(user, record)` gives its report), say what it stored,
+    and show its report again."""
+    record = pages.get(import_id)
+    report = confirm(current_user, record)
+    return commit_and_redirect(pages.url(record), message(report))

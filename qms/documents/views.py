@@ -32,7 +32,7 @@ from qms.core.views import (
     commit_and_redirect,
     export_list,
     form_page,
-    form_status,
+    page_with_form,
     require_login,
     saved_then,
 )
@@ -133,8 +133,7 @@ def new():
         lambda document: _("Document %(code)s registered.", code=document.code),
         forbidden_on_form=False,
     )
-    page = render_template("documents/document_form.html", form=form, document=None)
-    return registered or (page, form_status(form))
+    return registered or page_with_form("documents/document_form.html", form, document=None)
 
 
 @bp.get("/<int:document_id>")
@@ -169,8 +168,7 @@ def edit(document_id: int):
         _("The document was saved."),
         forbidden_on_form=False,
     )
-    page = render_template("documents/document_form.html", form=form, document=document)
-    return updated or (page, form_status(form))
+    return updated or page_with_form("documents/document_form.html", form, document=document)
 
 
 def _refused(error: DomainError, target: str):
@@ -246,10 +244,9 @@ def new_revision(document_id: int):
         forbidden_on_form=False,
         category="message",
     )
-    page = render_template(
-        "documents/revision_form.html", form=form, document=document, revision=None
+    return started or page_with_form(
+        "documents/revision_form.html", form, document=document, revision=None
     )
-    return started or (page, form_status(form))
 
 
 @bp.get("/<int:document_id>/diff")
@@ -315,10 +312,9 @@ def edit_revision(revision_id: int):
         _("The revision was saved."),
         forbidden_on_form=False,
     )
-    page = render_template(
-        "documents/revision_form.html", form=form, document=revision.document, revision=revision
+    return updated or page_with_form(
+        "documents/revision_form.html", form, document=revision.document, revision=revision
     )
-    return updated or (page, form_status(form))
 
 
 @bp.post("/revisions/<int:revision_id>/files")

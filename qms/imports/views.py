@@ -13,10 +13,10 @@ from qms.core.forms import choices
 from qms.core.spreadsheets import column_letter
 from qms.core.views import (
     commit_and_redirect,
-    form_status,
+    page_with_form,
     refused,
     require_login,
-    saved,
+    saved_then,
     show_on_form,
 )
 from qms.extensions import db
@@ -51,12 +51,8 @@ def upload(kind: str):
             data = upload.read()
         return operations.upload(current_user, importer, owner, upload.filename, data)
 
-    batch = saved(form, hold)
-    if batch is not None:
-        return redirect(url_for("imports.mapping", batch_id=batch.id))
-    return render_template(
-        "imports/upload.html", form=form, importer=importer, owners=owners
-    ), form_status(form)
+    batch = saved_then(form, hold, lambda batch: url_for("imports.mapping", batch_id=batch.id))
+    return batch or page_with_form("imports/upload.html", form, importer=importer, owners=owners)
 
 
 def _batch(batch_id: int) -> ImportBatch:

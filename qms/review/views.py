@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -186,7 +186,7 @@ def remove_attendee(attendee_id: int):
     form = StepForm()
     if saved(form, lambda: operations.remove_attendee(current_user, attendee)) is None:
         flash(" ".join(str(e) for e in form.form_errors) or _("Not saved."), "error")
-    return redirect(url_for(".show", review_id=review.id))
+    return redirect(REVIEWS.url(review))
 
 
 def _discussions_posted() -> dict[str, str]:

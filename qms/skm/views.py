@@ -16,7 +16,14 @@ from qms.core.errors import DomainError
 from qms.core.history import history_of
 from qms.core.pagination import paginate
 from qms.core.timeutil import today
-from qms.core.views import RecordPages, form_status, require_login, show_on_form
+from qms.core.views import (
+    RecordPages,
+    confirm_held_import,
+    form_status,
+    held_import_page,
+    require_login,
+    show_on_form,
+)
 from qms.extensions import db
 from qms.organisations.models import Agency
 from qms.organisations.queries import visible_agencies
@@ -81,6 +88,7 @@ def index():
 
 
 SURVEYS = RecordPages(Survey, ".survey", "survey_id", ".index", owner=Agency)
+IMPORTS = RecordPages(Import, ".import_preview", "import_id")
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -210,7 +218,7 @@ def upload(survey_id: int):
             show_on_form(form, error)
         else:
             db.session.commit()
-            return redirect(url_for(".import_preview", import_id=held.id))
+            return redirect(IMPORTS.url(held))
     return render_template(
         "skm/import.html", form=form, survey=record, columns=COLUMNS
     ), form_status(form)
@@ -218,20 +226,21 @@ def upload(survey_id: int):
 
 @bp.get("/imports/<int:import_id>")
 def import_preview(import_id: int):
-    record = access.get_visible(Import, import_id, current_user)
-    return render_template(
+    return held_import_page(
+        IMPORTS,
+        import_id,
         "skm/import_preview.html",
-        record=record,
-        row_error=row_error_text,
-        may_confirm=imports.may_confirm(current_user, record),
+        row_error_text,
+        imports.may_confirm,
         step_form=StepForm(formdata=None),
     )
 
 
 @bp.post("/imports/<int:import_id>/confirm")
 def import_confirm(import_id: int):
-    record = access.get_visible(Import, import_id, current_user)
-    report = imports.confirm_import(current_user, record)
-    db.session.commit()
-    flash(_("%(n)s response(s) stored.", n=report["stored"]), "success")
-    return redirect(url_for(".import_preview", import_id=record.id))
+    return confirm_held_import(
+        IMPORTS,
+        import_id,
+        imports.confirm_import,
+        lambda report: _("%(n)s response(s) stored.", n=report["stored"]),
+    )
