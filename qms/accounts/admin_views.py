@@ -17,12 +17,13 @@ from qms.core.errors import PermissionDenied
 from qms.core.history import history_of
 from qms.core.pagination import paginate
 from qms.core.roles import ROLE_LABELS, Role
-from qms.core.views import commit_and_redirect, form_status, saved
+from qms.core.views import RecordPages, commit_and_redirect, form_page, saved_then
 from qms.extensions import db
 from qms.organisations import queries as organisations
 from qms.organisations.models import Agency, City
 
 bp = Blueprint("users", __name__, url_prefix="/users")
+USERS = RecordPages(User, ".show", "user_id", ".index")
 
 
 @bp.before_request
@@ -67,7 +68,7 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     form = NewUserForm(choices=_scope_choices())
-    user = saved(
+    created = saved_then(
         form,
         lambda: operations.register_user(
             current_user,
@@ -77,14 +78,11 @@ def new():
             locale=form.locale.data,
             **_scope(form),
         ),
+        USERS.url,
+        _("The account was created. Give the person the initial password."),
         forbidden_on_form=False,
     )
-    if user is not None:
-        flash(_("The account was created. Give the person the initial password."), "success")
-        return redirect(url_for(".show", user_id=user.id))
-    return render_template(
-        "form_page.html", form=form, title=_("New user"), cancel=url_for(".index")
-    ), form_status(form)
+    return created or form_page(form, _("New user"), url_for(".index"))
 
 
 def _page(user: User, *, role_form: RoleForm | None = None, status: int = 200):
@@ -103,75 +101,68 @@ def _page(user: User, *, role_form: RoleForm | None = None, status: int = 200):
 
 @bp.get("/<int:user_id>")
 def show(user_id: int):
-    return _page(access.get_visible(User, user_id, current_user))
+    return _page(USERS.get(user_id))
 
 
 @bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
 def edit(user_id: int):
-    user = access.get_visible(User, user_id, current_user)
-    access.authorize(current_user, access.EDIT, user)
+    user = USERS.editable(user_id)
     form = UserEditForm(obj=user)
-    updated = saved(
+    updated = saved_then(
         form,
         lambda: operations.update_user(
             current_user, user, name=form.name.data, active=form.active.data
         ),
+        USERS.url(user),
+        _("Saved."),
         forbidden_on_form=False,
     )
-    if updated is not None:
-        flash(_("Saved."), "success")
-        return redirect(url_for(".show", user_id=user.id))
-    return render_template(
-        "form_page.html",
-        form=form,
-        title=_("Edit %(name)s", name=user.name),
-        cancel=url_for(".show", user_id=user.id),
-    ), form_status(form)
+    return updated or form_page(form, _("Edit %(name)s", name=user.name), USERS.url(user))
 
 
 @bp.post("/<int:user_id>/roles")
 def add_role(user_id: int):
-    user = access.get_visible(User, user_id, current_user)
+    user = USERS.get(user_id)
     form = RoleForm(choices=_scope_choices())
-    assigned = saved(
+    added = saved_then(
         form,
         lambda: operations.assign_role(current_user, user, **_scope(form)),
+        USERS.url(user),
+        _("The role was added."),
         forbidden_on_form=False,
     )
-    if assigned is not None:
-        flash(_("The role was added."), "success")
-        return redirect(url_for(".show", user_id=user.id))
-    return _page(user, role_form=form, status=422)
+    return added or _page(user, role_form=form, status=422)
 
 
 @bp.post("/<int:user_id>/roles/<int:assignment_id>/revoke")
 def revoke_role(user_id: int, assignment_id: int):
-    user = access.get_visible(User, user_id, current_user)
+    user = USERS.get(user_id)
     assignment = next((a for a in user.roles if a.id == assignment_id), None)
     if assignment is None:
         return render_template("errors.html", message=_("Not found.")), 404
     operations.revoke_role(current_user, assignment)
-    return commit_and_redirect(url_for(".show", user_id=user.id), _("The role was removed."))
+    return commit_and_redirect(USERS.url(user), _("The role was removed."))
 
 
 @bp.post("/<int:user_id>/unlock")
 def unlock(user_id: int):
-    user = access.get_visible(User, user_id, current_user)
+    user = USERS.get(user_id)
     operations.unlock(current_user, user)
-    return commit_and_redirect(url_for(".show", user_id=user.id), _("The account was unlocked."))
+    return commit_and_redirect(USERS.url(user), _("The account was unlocked."))
 
 
 @bp.post("/<int:user_id>/password")
 def reset_password(user_id: int):
-    user = access.get_visible(User, user_id, current_user)
+    user = USERS.get(user_id)
     form = ResetPasswordForm()
-    reset = saved(
+    reset = saved_then(
         form,
         lambda: operations.reset_password(current_user, user, form.password.data),
+        USERS.url(user),
+        _("The password was reset; it must be changed at the next login."),
         forbidden_on_form=False,
     )
     if reset is not None:
-        flash(_("The password was reset; it must be changed at the next login."), "success")
-        return redirect(url_for(".show", user_id=user.id))
+        return reset
     flash(" ".join(str(m) for messages in form.errors.values() for m in messages), "error")
-    return redirect(url_for(".show", user_id=user.id)), 303
+    return redirect(USERS.url(user)), 303

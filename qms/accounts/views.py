@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
@@ -19,7 +20,7 @@ from qms.accounts import authentication, operations, queries, sessions
 from qms.accounts.forms import ChangePasswordForm, LoginForm, NotificationForm, TokenForm
 from qms.accounts.models import ApiToken, SessionEnd, UserSession
 from qms.core.errors import DomainError
-from qms.core.views import commit_and_redirect
+from qms.core.views import commit_and_redirect, not_found
 from qms.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
@@ -151,12 +152,18 @@ def tokens():
     )
 
 
+def _own(model: type, record_id: int) -> Any:
+    """The user's own token or session of that id, or None."""
+    record = db.session.get(model, record_id)
+    return record if record is not None and record.user_id == current_user.id else None
+
+
 @bp.post("/account/tokens/<int:token_id>/revoke")
 @login_required
 def revoke_token(token_id: int):
-    token = db.session.get(ApiToken, token_id)
-    if token is None or token.user_id != current_user.id:
-        return render_template("errors.html", message=_("Not found.")), 404
+    token = _own(ApiToken, token_id)
+    if token is None:
+        return not_found()
     authentication.revoke_token(current_user, token)
     return commit_and_redirect(url_for("accounts.tokens"), _("The token was revoked."))
 
@@ -174,9 +181,9 @@ def sessions_page():
 @bp.post("/account/sessions/<int:session_id>/end")
 @login_required
 def end_session(session_id: int):
-    record = db.session.get(UserSession, session_id)
-    if record is None or record.user_id != current_user.id:
-        return render_template("errors.html", message=_("Not found.")), 404
+    record = _own(UserSession, session_id)
+    if record is None:
+        return not_found()
     ending_this_one = record.id == getattr(sessions.current(), "id", None)
     sessions.end(record, SessionEnd.ENDED_BY_USER)
     if ending_this_one:

@@ -51,18 +51,31 @@ from qms.capa.models import (
 from qms.capa.policies import DESCRIBE
 from qms.core import access
 from qms.core.errors import DomainError
-from qms.core.exports import export_response
 from qms.core.forms import choices
 from qms.core.history import history_of
-from qms.core.pagination import paginate, streamed
+from qms.core.pagination import paginate
 from qms.core.timeutil import today
-from qms.core.views import commit_and_redirect, form_status, require_login, saved, show_on_form
+from qms.core.views import (
+    RecordPages,
+    commit_and_redirect,
+    confirm_held_import,
+    export_list,
+    form_status,
+    held_import_page,
+    page_with_form,
+    refused,
+    require_login,
+    saved_then,
+    show_on_form,
+)
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
 from qms.organisations.queries import visible_agencies
 
 bp = Blueprint("capa", __name__, url_prefix="/capa")
 require_login(bp)
+NONCONFORMITIES = RecordPages(Nonconformity, "capa.detail", "nc_id", "capa.register")
+COMPLAINT_IMPORTS = RecordPages(ComplaintImport, "capa.import_preview", "import_id")
 
 LABELS = {
     "status": STATUS_LABELS,
@@ -105,9 +118,8 @@ def register():
 
 @bp.get("/register.<any(csv, xlsx):fmt>")
 def register_export(fmt: str):
-    rows = streamed(queries.register_query(current_user, _register_filters()))
-    stem = f"register-ketidaksesuaian-{today().isoformat()}"
-    return export_response(fmt, stem, exports.REGISTER_COLUMNS, rows)
+    query = queries.register_query(current_user, _register_filters())
+    return export_list(fmt, query, "register-ketidaksesuaian", exports.REGISTER_COLUMNS)
 
 
 def _fill_choices(form: NonconformityForm | DetailsForm, agencies: list[Agency]) -> None:
@@ -124,7 +136,7 @@ def _fill_choices(form: NonconformityForm | DetailsForm, agencies: list[Agency])
 def create():
     agencies = queries.raising_agencies(current_user)
     if not agencies:
-        return render_template("errors.html", message=_("You may not raise nonconformities.")), 403
+        return refused(_("You may not raise nonconformities."))
     form = NonconformityForm()
     _fill_choices(form, agencies)
 
@@ -134,11 +146,13 @@ def create():
         )
         return operations.raise_nonconformity(current_user, agency, form.values())
 
-    nc = saved(form, raise_it)
-    if nc is not None:
-        flash(_("Nonconformity %(number)s raised.", number=nc.number), "success")
-        return redirect(url_for("capa.detail", nc_id=nc.id))
-    return render_template("capa/form.html", form=form), form_status(form)
+    raised = saved_then(
+        form,
+        raise_it,
+        NONCONFORMITIES.url,
+        lambda nc: _("Nonconformity %(number)s raised.", number=nc.number),
+    )
+    return raised or page_with_form("capa/form.html", form)
 
 
 @bp.route("/<int:nc_id>/edit", methods=["GET", "POST"])
@@ -149,7 +163,7 @@ def edit(nc_id: int):
     refusal = operations.amendment_refusal(nc)
     if refusal is not None:
         flash(str(refusal), "error")
-        return redirect(url_for("capa.detail", nc_id=nc.id), 303)
+        return redirect(NONCONFORMITIES.url(nc), 303)
     locked = operations.locked_fields(nc)
     form = DetailsForm(obj=nc, process_or_service=nc.process, locked=locked)
     _fill_choices(form, [nc.agency])
@@ -161,7 +175,7 @@ def edit(nc_id: int):
             status = error.status_code
         else:
             return commit_and_redirect(
-                url_for("capa.detail", nc_id=nc.id),
+                NONCONFORMITIES.url(nc),
                 _("Nonconformity %(number)s saved.", number=nc.number),
             )
     else:
@@ -185,7 +199,7 @@ def archive(nc_id: int):
             flash(str(error.message), "error")  # its form is not on the page to carry it
         return _detail(nc, {"archive": form}, error.status_code)
     return commit_and_redirect(
-        url_for("capa.detail", nc_id=nc.id),
+        NONCONFORMITIES.url(nc),
         _("Nonconformity %(number)s was archived.", number=nc.number),
     )
 
@@ -286,7 +300,7 @@ def step(nc_id: int, name: str):
             flash(str(error.message), "error")  # its form is not on the page to carry it
         return _detail(nc, {name: form}, error.status_code)
     return commit_and_redirect(
-        url_for("capa.detail", nc_id=nc.id),
+        NONCONFORMITIES.url(nc),
         _("Saved: %(status)s.", status=STATUS_LABELS[nc.status]),
     )
 
@@ -295,17 +309,17 @@ def step(nc_id: int, name: str):
 def add_action(nc_id: int):
     nc = access.get_visible(Nonconformity, nc_id, current_user)
     form = ActionForm()
-    added = saved(
+    added = saved_then(
         form,
         lambda: operations.add_action(
             current_user, nc, form_values(form), version=form.version.data
         ),
+        NONCONFORMITIES.url(nc) + "#plan",
+        _("The action was added to the plan."),
     )
-    if added is not None:
-        flash(_("The action was added to the plan."), "success")
-        return redirect(url_for("capa.detail", nc_id=nc.id) + "#plan")
-    nc = access.get_visible(Nonconformity, nc_id, current_user)
-    return _detail(nc, {"add_action": form}, 422)
+    return added or _detail(
+        access.get_visible(Nonconformity, nc_id, current_user), {"add_action": form}, 422
+    )
 
 
 @bp.post("/actions/<int:action_id>/remove")
@@ -384,16 +398,15 @@ def complaint_list():
 
 @bp.get("/complaints.<any(csv, xlsx):fmt>")
 def complaints_export(fmt: str):
-    rows = streamed(complaint_queries.complaint_list(current_user, _complaint_filters()))
-    stem = f"pengaduan-{today().isoformat()}"
-    return export_response(fmt, stem, exports.COMPLAINT_COLUMNS, rows)
+    query = complaint_queries.complaint_list(current_user, _complaint_filters())
+    return export_list(fmt, query, "pengaduan", exports.COMPLAINT_COLUMNS)
 
 
 @bp.route("/complaints/import", methods=["GET", "POST"])
 def import_upload():
     cities = complaint_queries.import_cities(current_user)
     if not cities:
-        return render_template("errors.html", message=_("You may not import complaints.")), 403
+        return refused(_("You may not import complaints."))
     form = ImportForm()
     form.city_id.choices = choices((c.id, c.name) for c in cities)
 
@@ -402,30 +415,28 @@ def import_upload():
         city = complaint_queries.import_city(current_user, form.city_id.data)
         return imports.preview_import(current_user, city, upload.filename, upload.read())
 
-    record = saved(form, preview)
-    if record is not None:
-        return redirect(url_for("capa.import_preview", import_id=record.id))
-    return render_template("capa/import.html", form=form), form_status(form)
+    record = saved_then(form, preview, COMPLAINT_IMPORTS.url)
+    return record or page_with_form("capa/import.html", form)
 
 
 @bp.get("/complaints/import/<int:import_id>")
 def import_preview(import_id: int):
-    record = access.get_visible(ComplaintImport, import_id, current_user)
-    return render_template(
+    return held_import_page(
+        COMPLAINT_IMPORTS,
+        import_id,
         "capa/import_preview.html",
-        record=record,
-        row_error=row_error_text,
-        may_confirm=imports.may_confirm(current_user, record),
+        row_error_text,
+        imports.may_confirm,
     )
 
 
 @bp.post("/complaints/import/<int:import_id>/confirm")
 def import_confirm(import_id: int):
-    record = access.get_visible(ComplaintImport, import_id, current_user)
-    report = imports.confirm_import(current_user, record)
-    return commit_and_redirect(
-        url_for("capa.import_preview", import_id=record.id),
-        _(
+    return confirm_held_import(
+        COMPLAINT_IMPORTS,
+        import_id,
+        imports.confirm_import,
+        lambda report: _(
             "Imported: %(new)s new, %(updated)s updated; %(escalated)s nonconformities raised.",
             new=report["new"],
             updated=report["updated"],

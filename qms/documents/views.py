@@ -22,13 +22,20 @@ from flask_login import current_user
 
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied
-from qms.core.exports import export_response
 from qms.core.history import history_of
 from qms.core.i18n import fmt_date
 from qms.core.pagination import paginate, streamed
 from qms.core.roles import ROLE_LABELS
 from qms.core.timeutil import today
-from qms.core.views import commit_and_redirect, form_page, form_status, require_login, saved
+from qms.core.views import (
+    RecordPages,
+    commit_and_redirect,
+    export_list,
+    form_page,
+    page_with_form,
+    require_login,
+    saved_then,
+)
 from qms.documents import approvers, operations, queries, review_inputs, workflow
 from qms.documents import diff as revision_diff
 from qms.documents.forms import (
@@ -58,6 +65,10 @@ from qms.organisations.queries import visible_agencies
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 require_login(bp)
+DOCUMENTS = RecordPages(Document, "documents.show", "document_id", "documents.index")
+REVISIONS = RecordPages(
+    DocumentRevision, "documents.show_revision", "revision_id", "documents.index"
+)
 
 
 def _filters() -> tuple[MasterListFilterForm, queries.MasterListFilter]:
@@ -80,9 +91,8 @@ def index():
 @bp.get("/master-list.<any(csv, xlsx):fmt>")
 def master_list_export(fmt: str):
     _form, filters = _filters()
-    documents = streamed(queries.master_list_query(current_user, filters))
-    stem = f"daftar-induk-dokumen-{today().isoformat()}"
-    return export_response(fmt, stem, queries.MASTER_LIST_COLUMNS, documents)
+    query = queries.master_list_query(current_user, filters)
+    return export_list(fmt, query, "daftar-induk-dokumen", queries.MASTER_LIST_COLUMNS)
 
 
 @bp.get("/master-list/print")
@@ -116,17 +126,19 @@ def new():
         doc_type = DocumentType(form.doc_type.data)
         return operations.create_document(current_user, agency, doc_type, form.values())
 
-    document = saved(form, register, forbidden_on_form=False)
-    if document is not None:
-        flash(_("Document %(code)s registered.", code=document.code), "success")
-        return redirect(url_for("documents.show", document_id=document.id))
-    page = render_template("documents/document_form.html", form=form, document=None)
-    return page, form_status(form)
+    registered = saved_then(
+        form,
+        register,
+        DOCUMENTS.url,
+        lambda document: _("Document %(code)s registered.", code=document.code),
+        forbidden_on_form=False,
+    )
+    return registered or page_with_form("documents/document_form.html", form, document=None)
 
 
 @bp.get("/<int:document_id>")
 def show(document_id: int):
-    document = access.get_visible(Document, document_id, current_user)
+    document = DOCUMENTS.get(document_id)
     entries = history_of(document)
     return render_template(
         "documents/document.html",
@@ -142,25 +154,21 @@ def show(document_id: int):
 
 @bp.route("/<int:document_id>/edit", methods=["GET", "POST"])
 def edit(document_id: int):
-    document = access.get_visible(Document, document_id, current_user)
-    access.authorize(current_user, access.EDIT, document)
+    document = DOCUMENTS.editable(document_id)
     form = DocumentForm(
         data={**document_data(document), "version": document.version},
         **_document_form_choices([document.agency]),
     )
-    updated = saved(
+    updated = saved_then(
         form,
         lambda: operations.update_document(
             current_user, document, form.values(), form.version.data
         ),
+        DOCUMENTS.url(document),
+        _("The document was saved."),
         forbidden_on_form=False,
     )
-    if updated is not None:
-        flash(_("The document was saved."), "success")
-        return redirect(url_for("documents.show", document_id=document.id))
-    return render_template(
-        "documents/document_form.html", form=form, document=document
-    ), form_status(form)
+    return updated or page_with_form("documents/document_form.html", form, document=document)
 
 
 def _refused(error: DomainError, target: str):
@@ -174,8 +182,8 @@ def _refused(error: DomainError, target: str):
 
 @bp.post("/<int:document_id>/withdraw")
 def withdraw(document_id: int):
-    document = access.get_visible(Document, document_id, current_user)
-    back = url_for("documents.show", document_id=document.id)
+    document = DOCUMENTS.get(document_id)
+    back = DOCUMENTS.url(document)
     form = WithdrawForm()
     try:
         if not form.validate_on_submit():
@@ -188,8 +196,8 @@ def withdraw(document_id: int):
 
 @bp.post("/<int:document_id>/review")
 def review(document_id: int):
-    document = access.get_visible(Document, document_id, current_user)
-    back = url_for("documents.show", document_id=document.id)
+    document = DOCUMENTS.get(document_id)
+    back = DOCUMENTS.url(document)
     form = ReviewForm()
     try:
         if not form.validate_on_submit():
@@ -213,8 +221,7 @@ def review(document_id: int):
 
 @bp.route("/<int:document_id>/revisions/new", methods=["GET", "POST"])
 def new_revision(document_id: int):
-    document = access.get_visible(Document, document_id, current_user)
-    access.authorize(current_user, access.EDIT, document)
+    document = DOCUMENTS.editable(document_id)
     form = NewRevisionForm(obj=document.current_revision)
     if request.method == "GET":
         form.change_summary.data = ""
@@ -229,18 +236,22 @@ def new_revision(document_id: int):
             (upload.stream, upload.filename) if upload else None,
         )
 
-    revision = saved(form, start, forbidden_on_form=False)
-    if revision is not None:
-        flash(_("Revision %(number)s was created as a draft.", number=revision.number))
-        return redirect(url_for("documents.show_revision", revision_id=revision.id))
-    return render_template(
-        "documents/revision_form.html", form=form, document=document, revision=None
-    ), form_status(form)
+    started = saved_then(
+        form,
+        start,
+        REVISIONS.url,
+        lambda revision: _("Revision %(number)s was created as a draft.", number=revision.number),
+        forbidden_on_form=False,
+        category="message",
+    )
+    return started or page_with_form(
+        "documents/revision_form.html", form, document=document, revision=None
+    )
 
 
 @bp.get("/<int:document_id>/diff")
 def diff(document_id: int):
-    document = access.get_visible(Document, document_id, current_user)
+    document = DOCUMENTS.get(document_id)
     newest = document.revisions[-1].number if document.revisions else 0
     new = queries.revision_by_number(document, request.args.get("to", newest, type=int))
     previous = queries.previous_revision(new) if new else None
@@ -285,34 +296,32 @@ def _render_revision(
 
 @bp.get("/revisions/<int:revision_id>")
 def show_revision(revision_id: int):
-    return _render_revision(access.get_visible(DocumentRevision, revision_id, current_user))
+    return _render_revision(REVISIONS.get(revision_id))
 
 
 @bp.route("/revisions/<int:revision_id>/edit", methods=["GET", "POST"])
 def edit_revision(revision_id: int):
-    revision = access.get_visible(DocumentRevision, revision_id, current_user)
-    access.authorize(current_user, access.EDIT, revision)
+    revision = REVISIONS.editable(revision_id)
     form = RevisionForm(obj=revision)
-    updated = saved(
+    updated = saved_then(
         form,
         lambda: operations.update_revision(
             current_user, revision, form.change_summary.data, form.sections(), form.version.data
         ),
+        REVISIONS.url(revision),
+        _("The revision was saved."),
         forbidden_on_form=False,
     )
-    if updated is not None:
-        flash(_("The revision was saved."), "success")
-        return redirect(url_for("documents.show_revision", revision_id=revision.id))
-    return render_template(
-        "documents/revision_form.html", form=form, document=revision.document, revision=revision
-    ), form_status(form)
+    return updated or page_with_form(
+        "documents/revision_form.html", form, document=revision.document, revision=revision
+    )
 
 
 @bp.post("/revisions/<int:revision_id>/files")
 def upload(revision_id: int):
-    revision = access.get_visible(DocumentRevision, revision_id, current_user)
+    revision = REVISIONS.get(revision_id)
     form = UploadForm()
-    stored = saved(
+    attached = saved_then(
         form,
         lambda: operations.attach_file(
             current_user,
@@ -320,18 +329,17 @@ def upload(revision_id: int):
             (form.file.data.stream, form.file.data.filename),
             form.description.data or "",
         ),
+        REVISIONS.url(revision),
+        _("The file was attached."),
         forbidden_on_form=False,
     )
-    if stored is not None:
-        flash(_("The file was attached."), "success")
-        return redirect(url_for("documents.show_revision", revision_id=revision.id))
-    return _render_revision(revision, form, 422)
+    return attached or _render_revision(revision, form, 422)
 
 
 @bp.post("/revisions/<int:revision_id>/transition")
 def transition(revision_id: int):
-    revision = access.get_visible(DocumentRevision, revision_id, current_user)
-    back = url_for("documents.show_revision", revision_id=revision.id)
+    revision = REVISIONS.get(revision_id)
+    back = REVISIONS.url(revision)
     form = TransitionForm()
     try:
         if not form.validate_on_submit():
@@ -379,8 +387,9 @@ def edit_approvers(agency_id: int):
     if request.method == "GET":
         form.fill(approvers.table(agency.id))
     back = url_for(".approvers_page", agency_id=agency.id)
-    done = saved(form, lambda: approvers.configure(current_user, agency, form.values()))
-    if done is not None:
-        flash(_("Saved."), "success")
-        return redirect(back)
-    return form_page(form, _("Who approves the documents of %(agency)s", agency=agency.name), back)
+    done = saved_then(
+        form, lambda: approvers.configure(current_user, agency, form.values()), back, _("Saved.")
+    )
+    return done or form_page(
+        form, _("Who approves the documents of %(agency)s", agency=agency.name), back
+    )

@@ -11,7 +11,14 @@ from qms.core import access
 from qms.core.errors import DomainError
 from qms.core.forms import choices
 from qms.core.spreadsheets import column_letter
-from qms.core.views import commit_and_redirect, form_status, require_login, saved, show_on_form
+from qms.core.views import (
+    commit_and_redirect,
+    page_with_form,
+    refused,
+    require_login,
+    saved_then,
+    show_on_form,
+)
 from qms.extensions import db
 from qms.imports import operations
 from qms.imports.forms import MappingForm, UploadForm, mapping_of
@@ -29,7 +36,7 @@ def upload(kind: str):
         abort(404)
     owners = operations.owners_for(current_user, importer)
     if not owners:
-        return render_template("errors.html", message=_("You may not import here.")), 403
+        return refused(_("You may not import here."))
     form = UploadForm()
     form.owner_id.choices = choices((o.id, o.name) for o in owners)
 
@@ -44,12 +51,8 @@ def upload(kind: str):
             data = upload.read()
         return operations.upload(current_user, importer, owner, upload.filename, data)
 
-    batch = saved(form, hold)
-    if batch is not None:
-        return redirect(url_for("imports.mapping", batch_id=batch.id))
-    return render_template(
-        "imports/upload.html", form=form, importer=importer, owners=owners
-    ), form_status(form)
+    batch = saved_then(form, hold, lambda batch: url_for("imports.mapping", batch_id=batch.id))
+    return batch or page_with_form("imports/upload.html", form, importer=importer, owners=owners)
 
 
 def _batch(batch_id: int) -> ImportBatch:

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from functools import partial
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from qms.core import access
 from qms.core.pagination import paginate
 from qms.core.registry import agency_panels_for
 from qms.core.timeutil import today
-from qms.core.views import commit_and_redirect, form_status, require_login, saved
+from qms.core.views import (
+    RecordPages,
+    commit_and_redirect,
+    form_flow,
+    form_status,
+    require_login,
+    save_form,
+)
 from qms.organisations import days_off, operations, queries
 from qms.organisations.forms import AgencyForm, CityForm, LocalDayOffForm, UnitForm
 from qms.organisations.models import (
@@ -30,17 +35,9 @@ bp = Blueprint("organisations", __name__)
 require_login(bp)
 
 
-def _form_page(form: FlaskForm, title: Any, cancel: str, status: int | None = None):
-    status = status or form_status(form)
-    return render_template("form_page.html", form=form, title=title, cancel=cancel), status
-
-
-def _save(form: FlaskForm, change: Callable[[dict[str, Any]], Any]) -> Any:
-    """`saved`, with the form's values, and "Saved." said."""
-    record = saved(form, lambda: change(form.values()))
-    if record is not None:
-        flash(_("Saved."), "success")
-    return record
+CITIES = RecordPages(City, ".city", "city_id", ".cities", forbidden_on_form=True)
+AGENCIES = RecordPages(Agency, ".agency", "agency_id", ".agencies", forbidden_on_form=True)
+UNITS = RecordPages(Unit, ".unit", "unit_id", forbidden_on_form=True)
 
 
 # --- cities -------------------------------------------------------------------------------------
@@ -58,16 +55,19 @@ def cities():
 @bp.route("/cities/new", methods=["GET", "POST"])
 def new_city():
     access.authorize(current_user, access.CREATE, City())
-    form = CityForm()
-    city = _save(form, lambda values: operations.create_city(current_user, values))
-    if city is not None:
-        return redirect(url_for(".city", city_id=city.id))
-    return _form_page(form, _("New city"), url_for(".cities"))
+    return form_flow(
+        CityForm(),
+        lambda values: operations.create_city(current_user, values),
+        _("New city"),
+        url_for(".cities"),
+        CITIES.url,
+        forbidden_on_form=True,
+    )
 
 
 @bp.get("/cities/<int:city_id>")
 def city(city_id: int):
-    record = access.get_visible(City, city_id, current_user)
+    record = CITIES.get(city_id)
     return render_template(
         "organisations/city.html",
         city=record,
@@ -77,15 +77,18 @@ def city(city_id: int):
 
 @bp.route("/cities/<int:city_id>/edit", methods=["GET", "POST"])
 def edit_city(city_id: int):
-    record = access.get_visible(City, city_id, current_user)
-    access.authorize(current_user, access.EDIT, record)
+    record = CITIES.editable(city_id)
     form = CityForm(obj=record)
-    if _save(form, lambda values: operations.update(current_user, record, values)):
-        return redirect(url_for(".city", city_id=record.id))
+    change = partial(operations.update, current_user, record)
+    if save_form(form, change, forbidden_on_form=True):
+        return redirect(CITIES.url(record))
     title = _("Edit %(name)s", name=record.name)
-    cancel = url_for(".city", city_id=city_id)
     page = render_template(
-        "organisations/edit_city.html", form=form, title=title, cancel=cancel, city=record
+        "organisations/edit_city.html",
+        form=form,
+        title=title,
+        cancel=CITIES.url(record),
+        city=record,
     )
     return page, form_status(form)
 
@@ -119,22 +122,15 @@ def agencies():
 
 @bp.route("/cities/<int:city_id>/agencies/new", methods=["GET", "POST"])
 def new_agency(city_id: int):
-    city_record = access.get_visible(City, city_id, current_user)
+    city_record = CITIES.get(city_id)
     access.authorize(current_user, access.CREATE, Agency(city_id=city_record.id))
-    form = AgencyForm()
-    agency = _save(form, lambda values: operations.create_agency(current_user, city_record, values))
-    if agency is not None:
-        return redirect(url_for(".agency", agency_id=agency.id))
-    return _form_page(
-        form,
-        _("New agency in %(city)s", city=city_record.name),
-        url_for(".city", city_id=city_id),
-    )
+    title = _("New agency in %(city)s", city=city_record.name)
+    return CITIES.change(AgencyForm(), city_record, operations.create_agency, title, AGENCIES.url)
 
 
 @bp.get("/agencies/<int:agency_id>")
 def agency(agency_id: int):
-    record = access.get_visible(Agency, agency_id, current_user)
+    record = AGENCIES.get(agency_id)
     panels = [
         (panel.template, panel.context(current_user, record))
         for panel in agency_panels_for(current_user, record)
@@ -151,14 +147,9 @@ def agency(agency_id: int):
 
 @bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
 def edit_agency(agency_id: int):
-    record = access.get_visible(Agency, agency_id, current_user)
-    access.authorize(current_user, access.EDIT, record)
-    form = AgencyForm(obj=record)
-    if _save(form, lambda values: operations.update(current_user, record, values)):
-        return redirect(url_for(".agency", agency_id=record.id))
-    return _form_page(
-        form, _("Edit %(name)s", name=record.name), url_for(".agency", agency_id=agency_id)
-    )
+    record = AGENCIES.editable(agency_id)
+    title = _("Edit %(name)s", name=record.name)
+    return AGENCIES.change(AgencyForm(obj=record), record, operations.update, title)
 
 
 # --- units --------------------------------------------------------------------------------------
@@ -166,37 +157,28 @@ def edit_agency(agency_id: int):
 
 @bp.route("/agencies/<int:agency_id>/units/new", methods=["GET", "POST"])
 def new_unit(agency_id: int):
-    agency_record = access.get_visible(Agency, agency_id, current_user)
+    agency_record = AGENCIES.get(agency_id)
     access.authorize(current_user, access.CREATE, Unit(agency_id=agency_record.id))
     form = UnitForm(parents=queries.parent_choices(current_user, agency_record))
     if request.method == "GET" and request.args.get("parent", "").isdigit():
         form.parent_id.data = int(request.args["parent"])
-    unit = _save(form, lambda values: operations.create_unit(current_user, agency_record, values))
-    if unit is not None:
-        return redirect(url_for(".agency", agency_id=agency_id))
-    return _form_page(
-        form,
-        _("New unit in %(agency)s", agency=agency_record.name),
-        url_for(".agency", agency_id=agency_id),
-    )
+    title = _("New unit in %(agency)s", agency=agency_record.name)
+    return AGENCIES.change(form, agency_record, operations.create_unit, title)
 
 
 @bp.get("/units/<int:unit_id>")
 def unit(unit_id: int):
-    record = access.get_visible(Unit, unit_id, current_user)
+    record = UNITS.get(unit_id)
     return render_template("organisations/unit.html", unit=record)
 
 
 @bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
 def edit_unit(unit_id: int):
-    record = access.get_visible(Unit, unit_id, current_user)
-    access.authorize(current_user, access.EDIT, record)
+    record = UNITS.editable(unit_id)
     form = UnitForm(obj=record, parents=queries.parent_choices(current_user, record.agency, record))
     if request.method == "GET":
         form.parent_id.data = record.parent_id or 0
-    if _save(form, lambda values: operations.update(current_user, record, values)):
-        return redirect(url_for(".unit", unit_id=record.id))
-    return _form_page(form, _("Edit %(name)s", name=record.name), url_for(".unit", unit_id=unit_id))
+    return UNITS.change(form, record, operations.update, _("Edit %(name)s", name=record.name))
 
 
 # --- archiving ----------------------------------------------------------------------------------
@@ -209,12 +191,12 @@ def _archive(record: Agency | Unit, target: str):
 
 @bp.post("/agencies/<int:agency_id>/archive")
 def archive_agency(agency_id: int):
-    return _archive(access.get_visible(Agency, agency_id, current_user), url_for(".agencies"))
+    return _archive(AGENCIES.get(agency_id), url_for(".agencies"))
 
 
 @bp.post("/units/<int:unit_id>/archive")
 def archive_unit(unit_id: int):
-    record = access.get_visible(Unit, unit_id, current_user)
+    record = UNITS.get(unit_id)
     return _archive(record, url_for(".agency", agency_id=record.agency_id))
 
 
@@ -223,7 +205,7 @@ def archive_unit(unit_id: int):
 
 @bp.get("/cities/<int:city_id>/days-off")
 def days_off_list(city_id: int):
-    record = access.get_visible(City, city_id, current_user)
+    record = CITIES.get(city_id)
     year = request.args.get("year", type=int) or today().year
     year = min(max(year, 1900), 2100)
     return render_template(
@@ -238,14 +220,16 @@ def days_off_list(city_id: int):
 
 @bp.route("/cities/<int:city_id>/days-off/new", methods=["GET", "POST"])
 def new_day_off(city_id: int):
-    record = access.get_visible(City, city_id, current_user)
+    record = CITIES.get(city_id)
     access.authorize(current_user, access.CREATE, LocalDayOff(city_id=record.id))
-    form = LocalDayOffForm()
-    added = _save(form, lambda values: days_off.add(current_user, record, values))
-    target = url_for(".days_off_list", city_id=city_id)
-    if added is not None:
-        return redirect(url_for(".days_off_list", city_id=city_id, year=added.day.year))
-    return _form_page(form, _("New day off in %(city)s", city=record.name), target)
+    return form_flow(
+        LocalDayOffForm(),
+        partial(days_off.add, current_user, record),
+        _("New day off in %(city)s", city=record.name),
+        url_for(".days_off_list", city_id=city_id),
+        lambda added: url_for(".days_off_list", city_id=city_id, year=added.day.year),
+        forbidden_on_form=True,
+    )
 
 
 @bp.post("/days-off/<int:day_id>/archive")

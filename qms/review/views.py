@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -15,7 +15,7 @@ from qms.core.history import history_of
 from qms.core.pagination import paginate
 from qms.core.review_inputs import action_outlets
 from qms.core.timeutil import today
-from qms.core.views import form_page, form_status, require_login, save_form, saved
+from qms.core.views import RecordPages, not_found, require_login, saved
 from qms.organisations.models import Agency
 from qms.organisations.queries import visible_agencies
 from qms.review import operations, pack, queries, workflow
@@ -74,24 +74,18 @@ def index():
     )
 
 
+REVIEWS = RecordPages(ManagementReview, ".show", "review_id", ".index", owner=Agency)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def new_review():
-    agencies = queries.writable_agencies(current_user)
-    if not agencies:
-        return render_template("errors.html", message=_("You may not plan reviews.")), 403
-    form = NewReviewForm()
-    form.agency_id.choices = [(0, "–"), *((a.id, a.name) for a in agencies)]
-
-    def create(values: dict[str, Any]) -> ManagementReview:
-        agency = access.owner_for_create(
-            current_user, ManagementReview, Agency, form.agency_id.data, "agency_id"
-        )
-        return operations.create_review(current_user, agency, values)
-
-    review = save_form(form, create)
-    if review is not None:
-        return redirect(url_for(".show", review_id=review.id))
-    return form_page(form, _("New management review"), url_for(".index"))
+    return REVIEWS.new(
+        NewReviewForm(),
+        queries.writable_agencies(current_user),
+        operations.create_review,
+        _("New management review"),
+        refusal=_("You may not plan reviews."),
+    )
 
 
 def _review_page(review: ManagementReview, failed: dict[str, Any] | None = None, status=200):
@@ -139,34 +133,34 @@ def _review_page(review: ManagementReview, failed: dict[str, Any] | None = None,
 
 @bp.get("/<int:review_id>")
 def show(review_id: int):
-    return _review_page(access.get_visible(ManagementReview, review_id, current_user))
+    return _review_page(REVIEWS.get(review_id))
 
 
 @bp.route("/<int:review_id>/edit", methods=["GET", "POST"])
 def edit(review_id: int):
-    record = access.get_visible(ManagementReview, review_id, current_user)
-    access.authorize(current_user, access.EDIT, record)
+    record = REVIEWS.editable(review_id)
     form = EditReviewForm(obj=record)
-    changed = save_form(
+    return REVIEWS.change(
         form,
-        lambda values: operations.update_review(current_user, record, values, form.version.data),
+        record,
+        lambda user, record, values: operations.update_review(
+            user, record, values, form.version.data
+        ),
+        record.title,
     )
-    if changed is not None:
-        return redirect(url_for(".show", review_id=record.id))
-    return form_page(form, record.title, url_for(".show", review_id=record.id))
 
 
 def _post_on_review(review: ManagementReview, key: Any, form: FlaskForm, change) -> Any:
-    """A form posted on the review's page: the change, or the page again with the refusal."""
-    if save_form(form, change) is not None:
-        return redirect(url_for(".show", review_id=review.id))
-    review = access.get_visible(ManagementReview, review.id, current_user)
-    return _review_page(review, {key: form}, form_status(form))
+    """A form posted on the review's page: change(user, review, values), or the page again
+    with the refusal."""
+    return REVIEWS.post(
+        form, review, change, lambda review, status: _review_page(review, {key: form}, status)
+    )
 
 
 @bp.post("/<int:review_id>/step/<name>")
 def step(review_id: int, name: str):
-    record = access.get_visible(ManagementReview, review_id, current_user)
+    record = REVIEWS.get(review_id)
     if name not in workflow.STEPS:
         return _review_page(record, status=404)
     form = HoldForm() if name == "hold" else StepForm()
@@ -174,18 +168,14 @@ def step(review_id: int, name: str):
         record,
         "hold" if name == "hold" else "step",
         form,
-        lambda values: workflow.transition(current_user, record, name, values),
+        lambda user, record, values: workflow.transition(user, record, name, values),
     )
 
 
 @bp.post("/<int:review_id>/attendees")
 def add_attendee(review_id: int):
-    record = access.get_visible(ManagementReview, review_id, current_user)
     return _post_on_review(
-        record,
-        "attendee",
-        AttendeeForm(),
-        lambda values: operations.add_attendee(current_user, record, values),
+        REVIEWS.get(review_id), "attendee", AttendeeForm(), operations.add_attendee
     )
 
 
@@ -196,7 +186,7 @@ def remove_attendee(attendee_id: int):
     form = StepForm()
     if saved(form, lambda: operations.remove_attendee(current_user, attendee)) is None:
         flash(" ".join(str(e) for e in form.form_errors) or _("Not saved."), "error")
-    return redirect(url_for(".show", review_id=review.id))
+    return redirect(REVIEWS.url(review))
 
 
 def _discussions_posted() -> dict[str, str]:
@@ -210,30 +200,30 @@ def _discussions_posted() -> dict[str, str]:
 
 @bp.post("/<int:review_id>/minutes")
 def minutes(review_id: int):
-    record = access.get_visible(ManagementReview, review_id, current_user)
+    record = REVIEWS.get(review_id)
     form = MinutesForm()
     discussions = _discussions_posted()
     return _post_on_review(
         record,
         "minutes",
         form,
-        lambda values: operations.record_minutes(
-            current_user, record, form.summary.data or "", discussions
+        lambda user, record, _values: operations.record_minutes(
+            user, record, form.summary.data or "", discussions
         ),
     )
 
 
 @bp.post("/<int:review_id>/correct")
 def correct(review_id: int):
-    record = access.get_visible(ManagementReview, review_id, current_user)
+    record = REVIEWS.get(review_id)
     form = CorrectionForm()
     discussions = _discussions_posted()
     return _post_on_review(
         record,
         "correction",
         form,
-        lambda values: operations.correct(
-            current_user,
+        lambda user, record, _values: operations.correct(
+            user,
             record,
             {"summary": form.summary.data, "discussions": discussions},
             form.reason.data or "",
@@ -243,13 +233,7 @@ def correct(review_id: int):
 
 @bp.post("/<int:review_id>/actions")
 def add_action(review_id: int):
-    record = access.get_visible(ManagementReview, review_id, current_user)
-    return _post_on_review(
-        record,
-        "action",
-        ActionForm(),
-        lambda values: operations.add_action(current_user, record, values),
-    )
+    return _post_on_review(REVIEWS.get(review_id), "action", ActionForm(), operations.add_action)
 
 
 @bp.post("/actions/<int:action_id>/done")
@@ -259,7 +243,7 @@ def action_done(action_id: int):
         action.review,
         ("done", action.id),
         ActionDoneForm(),
-        lambda values: operations.complete_action(current_user, action, values),
+        lambda user, _review, values: operations.complete_action(user, action, values),
     )
 
 
@@ -272,8 +256,8 @@ def action_link(action_id: int):
         action.review,
         ("link", action.id),
         form,
-        lambda values: operations.link_action(
-            current_user, action, values["outlet"], values.get("target_id")
+        lambda user, _review, values: operations.link_action(
+            user, action, values["outlet"], values.get("target_id")
         ),
     )
 
@@ -282,5 +266,5 @@ def action_link(action_id: int):
 def readiness_page(agency_id: int):
     agency = access.get_visible(Agency, agency_id, current_user)
     if not reads_reviews_of(current_user, agency):
-        return render_template("errors.html", message=_("Not found.")), 404
+        return not_found()
     return render_template("review/readiness.html", agency=agency, data=readiness(agency))

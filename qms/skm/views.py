@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from qms.core import access
@@ -16,7 +16,14 @@ from qms.core.errors import DomainError
 from qms.core.history import history_of
 from qms.core.pagination import paginate
 from qms.core.timeutil import today
-from qms.core.views import form_page, form_status, save_form, show_on_form
+from qms.core.views import (
+    RecordPages,
+    confirm_held_import,
+    form_status,
+    held_import_page,
+    require_login,
+    show_on_form,
+)
 from qms.extensions import db
 from qms.organisations.models import Agency
 from qms.organisations.queries import visible_agencies
@@ -44,12 +51,7 @@ from qms.skm.vocabulary import (
 )
 
 bp = Blueprint("skm", __name__, url_prefix="/skm")
-
-
-@bp.before_request
-@login_required
-def _logged_in() -> None:
-    return None
+require_login(bp)
 
 
 def template_labels() -> dict[str, Any]:
@@ -85,25 +87,22 @@ def index():
     )
 
 
+SURVEYS = RecordPages(Survey, ".survey", "survey_id", ".index", owner=Agency)
+IMPORTS = RecordPages(Import, ".import_preview", "import_id")
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def new_survey():
     agencies = queries.writable_agencies(current_user)
-    if not agencies:
-        return render_template("errors.html", message=_("You may not run surveys.")), 403
     form = NewSurveyForm()
-    form.agency_id.choices = [(0, "–"), *((a.id, a.name) for a in agencies)]
     form.offer(queries.unit_choices(agencies))
-
-    def create(values: dict[str, Any]) -> Survey:
-        agency = access.owner_for_create(
-            current_user, Survey, Agency, form.agency_id.data, "agency_id"
-        )
-        return operations.create_survey(current_user, agency, values)
-
-    survey = save_form(form, create)
-    if survey is not None:
-        return redirect(url_for(".survey", survey_id=survey.id))
-    return form_page(form, _("New satisfaction survey"), url_for(".index"))
+    return SURVEYS.new(
+        form,
+        agencies,
+        operations.create_survey,
+        _("New satisfaction survey"),
+        refusal=_("You may not run surveys."),
+    )
 
 
 def _survey_page(survey: Survey, failed: dict[str, Any] | None = None, status: int = 200):
@@ -145,59 +144,50 @@ def _survey_page(survey: Survey, failed: dict[str, Any] | None = None, status: i
 
 @bp.get("/surveys/<int:survey_id>")
 def survey(survey_id: int):
-    return _survey_page(access.get_visible(Survey, survey_id, current_user))
+    return _survey_page(SURVEYS.get(survey_id))
 
 
 @bp.route("/surveys/<int:survey_id>/edit", methods=["GET", "POST"])
 def edit_survey(survey_id: int):
-    record = access.get_visible(Survey, survey_id, current_user)
-    access.authorize(current_user, access.EDIT, record)
+    record = SURVEYS.editable(survey_id)
     form = SurveyForm(obj=record)
     form.offer(queries.unit_choices([record.agency]))
-    changed = save_form(form, lambda values: operations.update_survey(current_user, record, values))
-    if changed is not None:
-        return redirect(url_for(".survey", survey_id=record.id))
-    return form_page(form, record.title, url_for(".survey", survey_id=record.id))
+    return SURVEYS.change(form, record, operations.update_survey, record.title)
 
 
 @bp.post("/surveys/<int:survey_id>/step/<name>")
 def step(survey_id: int, name: str):
-    record = access.get_visible(Survey, survey_id, current_user)
+    record = SURVEYS.get(survey_id)
     if name not in workflow.STEPS:
         return _survey_page(record, status=404)
     if StepForm().validate_on_submit():
         workflow.transition(current_user, record, name)
         db.session.commit()
         flash(_("Saved: %(status)s.", status=SURVEY_STATUS_LABELS[record.status]), "success")
-    return redirect(url_for(".survey", survey_id=record.id))
+    return redirect(SURVEYS.url(record))
 
 
 @bp.post("/surveys/<int:survey_id>/archive")
 def archive(survey_id: int):
-    record = access.get_visible(Survey, survey_id, current_user)
-    operations.archive(current_user, record)
-    db.session.commit()
-    flash(_("Archived."), "success")
-    return redirect(url_for(".index"))
+    return SURVEYS.archive(survey_id, operations.archive)
 
 
 def _post_on_survey(survey: Survey, key: Any, form: FlaskForm, change) -> Any:
-    """A form posted on the survey's page: the change, or the page again with the refusal."""
-    if save_form(form, change) is not None:
-        return redirect(url_for(".survey", survey_id=survey.id) + "#follow-up")
-    survey = access.get_visible(Survey, survey.id, current_user)  # as it is, after a rollback
-    return _survey_page(survey, {key: form}, form_status(form))
+    """A form posted on the survey's page: change(user, survey, values), or the page again
+    with the refusal."""
+    return SURVEYS.post(
+        form,
+        survey,
+        change,
+        lambda survey, status: _survey_page(survey, {key: form}, status),
+        anchor="#follow-up",
+    )
 
 
 @bp.post("/surveys/<int:survey_id>/follow-ups")
 def add_follow_up(survey_id: int):
-    record = access.get_visible(Survey, survey_id, current_user)
-    return _post_on_survey(
-        record,
-        "follow_up",
-        FollowUpForm(),
-        lambda values: operations.add_follow_up(current_user, record, values),
-    )
+    record = SURVEYS.get(survey_id)
+    return _post_on_survey(record, "follow_up", FollowUpForm(), operations.add_follow_up)
 
 
 @bp.post("/follow-ups/<int:follow_up_id>/done")
@@ -207,7 +197,7 @@ def follow_up_done(follow_up_id: int):
         follow_up.survey,
         follow_up.id,
         FollowUpDoneForm(),
-        lambda values: operations.complete_follow_up(current_user, follow_up, values),
+        lambda user, _survey, values: operations.complete_follow_up(user, follow_up, values),
     )
 
 
@@ -216,8 +206,7 @@ def follow_up_done(follow_up_id: int):
 
 @bp.route("/surveys/<int:survey_id>/import", methods=["GET", "POST"])
 def upload(survey_id: int):
-    record = access.get_visible(Survey, survey_id, current_user)
-    access.authorize(current_user, access.EDIT, record)
+    record = SURVEYS.editable(survey_id)
     form = UploadForm()
     if form.validate_on_submit():
         upload_file = form.file.data
@@ -229,7 +218,7 @@ def upload(survey_id: int):
             show_on_form(form, error)
         else:
             db.session.commit()
-            return redirect(url_for(".import_preview", import_id=held.id))
+            return redirect(IMPORTS.url(held))
     return render_template(
         "skm/import.html", form=form, survey=record, columns=COLUMNS
     ), form_status(form)
@@ -237,20 +226,21 @@ def upload(survey_id: int):
 
 @bp.get("/imports/<int:import_id>")
 def import_preview(import_id: int):
-    record = access.get_visible(Import, import_id, current_user)
-    return render_template(
+    return held_import_page(
+        IMPORTS,
+        import_id,
         "skm/import_preview.html",
-        record=record,
-        row_error=row_error_text,
-        may_confirm=imports.may_confirm(current_user, record),
+        row_error_text,
+        imports.may_confirm,
         step_form=StepForm(formdata=None),
     )
 
 
 @bp.post("/imports/<int:import_id>/confirm")
 def import_confirm(import_id: int):
-    record = access.get_visible(Import, import_id, current_user)
-    report = imports.confirm_import(current_user, record)
-    db.session.commit()
-    flash(_("%(n)s response(s) stored.", n=report["stored"]), "success")
-    return redirect(url_for(".import_preview", import_id=record.id))
+    return confirm_held_import(
+        IMPORTS,
+        import_id,
+        imports.confirm_import,
+        lambda report: _("%(n)s response(s) stored.", n=report["stored"]),
+    )

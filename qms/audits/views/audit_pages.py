@@ -15,9 +15,11 @@ from qms.audits.policies import city_of
 from qms.audits.views import bp
 from qms.core import access
 from qms.core.history import history_of
-from qms.core.views import commit_and_redirect, form_status, saved
+from qms.core.views import RecordPages, commit_and_redirect, form_status, page_with_form, saved_then
 from qms.extensions import db
 from qms.standards.queries import standards
+
+AUDITS = RecordPages(Audit, "audits.detail", "audit_id")
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -46,15 +48,17 @@ def new():
         form.other_standard_ids.data = item.other_standard_ids
     if request.method == "GET" and current_user.id in {u.id for u in auditors}:
         form.lead_auditor_id.data = current_user.id
-    audit = saved(form, lambda: operations.create_audit(current_user, form.data))
-    if audit is not None:
-        flash(_("The audit %(reference)s is planned.", reference=audit.reference), "success")
-        return redirect(url_for("audits.detail", audit_id=audit.id))
+    planned = saved_then(
+        form,
+        lambda: operations.create_audit(current_user, form.data),
+        lambda audit: url_for("audits.detail", audit_id=audit.id),
+        lambda audit: _("The audit %(reference)s is planned.", reference=audit.reference),
+    )
+    if planned is not None:
+        return planned
     offered, not_offered = queries.team_offers(None, auditors, lead=True)
     form.offer_leads(offered)
-    return render_template(
-        "audits/audit_form.html", form=form, item=item, not_offered=not_offered
-    ), form_status(form)
+    return page_with_form("audits/audit_form.html", form, item=item, not_offered=not_offered)
 
 
 def _detail_page(audit: Audit, agenda_form: AgendaForm | None = None) -> str:
@@ -90,20 +94,22 @@ def detail(audit_id: int):
 
 @bp.route("/<int:audit_id>/edit", methods=["GET", "POST"])
 def edit(audit_id: int):
-    audit = access.get_visible(Audit, audit_id, current_user)
-    access.authorize(current_user, access.EDIT, audit)
+    audit = AUDITS.editable(audit_id)
     auditors = queries.auditors_of({city_of(audit)})
     form = AuditDetailsForm(obj=audit, units=audit.agency.units, auditors=auditors)
     if request.method == "GET":
         form.lead_auditor_id.data = audit.lead_auditor_id or 0
-    if saved(form, lambda: operations.update_audit(current_user, audit, form.data)):
-        flash(_("The audit was saved."), "success")
-        return redirect(url_for("audits.detail", audit_id=audit.id))
+    updated = saved_then(
+        form,
+        lambda: operations.update_audit(current_user, audit, form.data),
+        AUDITS.url(audit),
+        _("The audit was saved."),
+    )
+    if updated is not None:
+        return updated
     offered, not_offered = queries.team_offers(audit, auditors, lead=True)
     form.offer_leads(offered)
-    return render_template(
-        "audits/audit_edit.html", audit=audit, form=form, not_offered=not_offered
-    ), form_status(form)
+    return page_with_form("audits/audit_edit.html", form, audit=audit, not_offered=not_offered)
 
 
 @bp.post("/<int:audit_id>/members")
@@ -116,7 +122,7 @@ def add_member(audit_id: int):
         flash(_("%(name)s joined the audit team.", name=member.user.name), "success")
     else:
         flash(_("Choose an auditor."), "error")
-    return redirect(url_for("audits.detail", audit_id=audit.id))
+    return redirect(AUDITS.url(audit))
 
 
 @bp.post("/members/<int:member_id>/remove")
@@ -133,10 +139,13 @@ def add_agenda_item(audit_id: int):
     # a refusal of the change itself is a 403, not an error of the form
     access.authorize(current_user, access.EDIT, audit)
     form = AgendaForm(auditors=audit.team)
-    if saved(form, lambda: operations.add_agenda_item(current_user, audit, form.data)):
-        flash(_("The row was added to the audit plan."), "success")
-        return redirect(url_for("audits.detail", audit_id=audit.id) + "#plan")
-    return _detail_page(audit, agenda_form=form), form_status(form)
+    added = saved_then(
+        form,
+        lambda: operations.add_agenda_item(current_user, audit, form.data),
+        AUDITS.url(audit) + "#plan",
+        _("The row was added to the audit plan."),
+    )
+    return added or (_detail_page(audit, agenda_form=form), form_status(form))
 
 
 @bp.post("/agenda/<int:item_id>/remove")

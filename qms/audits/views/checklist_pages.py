@@ -253,27 +253,24 @@ def add_row(audit_id: int):
     return redirect(url_for("audits.checklist", audit_id=audit.id)), 303
 
 
+def _rows_added(audit: Audit, message: str) -> Response:
+    """Back to the checklist, saying how many rows were added."""
+    return commit_and_redirect(url_for("audits.checklist", audit_id=audit.id), message, status=303)
+
+
 @bp.post("/<int:audit_id>/checklist/copy")
 def copy_checklist(audit_id: int):
     audit = access.get_visible(Audit, audit_id, current_user)
     source = access.get_visible(Audit, request.form.get("source_id", ""), current_user)
     added = checklist.copy_checklist(current_user, audit, source)
-    return commit_and_redirect(
-        url_for("audits.checklist", audit_id=audit.id),
-        _("%(count)s row(s) copied.", count=added),
-        status=303,
-    )
+    return _rows_added(audit, _("%(count)s row(s) copied.", count=added))
 
 
 @bp.post("/<int:audit_id>/checklist/generate")
 def generate_checklist(audit_id: int):
     audit = access.get_visible(Audit, audit_id, current_user)
     added = checklist.add_standard_questions(current_user, audit)
-    return commit_and_redirect(
-        url_for("audits.checklist", audit_id=audit.id),
-        _("%(count)s question(s) of the standard added.", count=added),
-        status=303,
-    )
+    return _rows_added(audit, _("%(count)s question(s) of the standard added.", count=added))
 
 
 @bp.get("/<int:audit_id>/checklist/print")

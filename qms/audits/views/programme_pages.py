@@ -14,11 +14,16 @@ from qms.audits.forms import NewProgrammeForm, ProgrammeForm, ProgrammeItemForm
 from qms.audits.models import AuditProgramme, AuditStatus, ProgrammeItem
 from qms.audits.views import bp
 from qms.core import access
-from qms.core.exports import export_response
 from qms.core.history import history_of
-from qms.core.pagination import paginate, streamed
-from qms.core.timeutil import today
-from qms.core.views import commit_and_redirect, form_status, saved
+from qms.core.pagination import paginate
+from qms.core.views import (
+    commit_and_redirect,
+    export_list,
+    form_status,
+    page_with_form,
+    saved,
+    saved_then,
+)
 from qms.standards.queries import standards
 
 
@@ -42,19 +47,19 @@ def index():
 
 @bp.get("/list.<any(csv, xlsx):fmt>")
 def audits_export(fmt: str):
-    rows = streamed(queries.audit_list(current_user, status=_status_filter()))
-    return export_response(fmt, f"audit-{today().isoformat()}", exports.AUDIT_COLUMNS, rows)
+    query = queries.audit_list(current_user, status=_status_filter())
+    return export_list(fmt, query, "audit", exports.AUDIT_COLUMNS)
 
 
 @bp.route("/programmes/new", methods=["GET", "POST"])
 def new_programme():
     form = NewProgrammeForm(cities=queries.planning_cities(current_user))
-    created = saved(
-        form, lambda: operations.create_programme(current_user, form.city_id.data, form.data)
+    created = saved_then(
+        form,
+        lambda: operations.create_programme(current_user, form.city_id.data, form.data),
+        lambda created: url_for("audits.programme", programme_id=created.id),
     )
-    if created is not None:
-        return redirect(url_for("audits.programme", programme_id=created.id))
-    return render_template("audits/programme_form.html", form=form), form_status(form)
+    return created or page_with_form("audits/programme_form.html", form)
 
 
 @dataclass(frozen=True)
@@ -137,15 +142,15 @@ def edit_programme_item(item_id: int):
         form.kind.data = item.kind.value
         standard = item.standard or queries.default_standard()
         form.standard_id.data = standard.id if standard is not None else None
-    updated = saved(
-        form, lambda: operations.save_programme_item(current_user, programme, form.data, item)
+    updated = saved_then(
+        form,
+        lambda: operations.save_programme_item(current_user, programme, form.data, item),
+        url_for("audits.programme", programme_id=programme.id),
+        _("The programme item was saved."),
     )
-    if updated is not None:
-        flash(_("The programme item was saved."), "success")
-        return redirect(url_for("audits.programme", programme_id=programme.id))
-    return render_template(
-        "audits/programme_item_form.html", form=form, item=item, programme=programme
-    ), form_status(form)
+    return updated or page_with_form(
+        "audits/programme_item_form.html", form, item=item, programme=programme
+    )
 
 
 @bp.post("/programme-items/<int:item_id>/archive")

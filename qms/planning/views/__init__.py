@@ -6,12 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request
-from flask_login import login_required
-from flask_wtf import FlaskForm
+from flask import Blueprint, request
 
-from qms.core.forms import choices
-from qms.organisations.models import Agency
+from qms.core.views import require_login
 from qms.planning.forms import PlanFilterForm
 from qms.planning.matrix import matrix
 from qms.planning.queries import PlanFilter
@@ -26,12 +23,7 @@ from qms.planning.vocabulary import (
 )
 
 bp = Blueprint("planning", __name__, url_prefix="/planning")
-
-
-@bp.before_request
-@login_required
-def _logged_in() -> None:
-    return None
+require_login(bp)
 
 
 def template_labels() -> dict[str, Any]:
@@ -59,13 +51,3 @@ def filters() -> PlanFilter:
     form = PlanFilterForm(request.args, meta={"csrf": False})
     form.validate()
     return PlanFilter(**form.values())
-
-
-def offer_agencies(form: FlaskForm, agencies: list[Agency]) -> None:
-    form.agency_id.choices = choices([(0, "–"), *((a.id, a.name) for a in agencies)])
-    if len(agencies) == 1 and not form.is_submitted():
-        form.agency_id.data = agencies[0].id
-
-
-def refused(message: Any):
-    return render_template("errors.html", message=message), 403

@@ -7,44 +7,55 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from qms.core import access
 from qms.core.history import history_of
-from qms.core.views import form_page, save_form
-from qms.extensions import db
+from qms.core.views import RecordPages, commit_and_redirect
 from qms.organisations.models import Agency
 from qms.organisations.queries import visible_agencies
 from qms.planning import operations, queries
 from qms.planning.forms import IssueForm, NewIssueForm, NewPartyForm, PartyForm
 from qms.planning.models import ContextIssue, InterestedParty
-from qms.planning.views import bp, filters, offer_agencies, refused
+from qms.planning.views import bp, filters
 
 
 @dataclass(frozen=True)
 class Kind:
+    name: str  # in the URLs
     model: type
     form: type
     new_form: type
     title: Any
     new_title: Any
 
+    @property
+    def pages(self) -> RecordPages:
+        return RecordPages(
+            self.model,
+            ".context_record",
+            "record_id",
+            ".context",
+            owner=Agency,
+            url_values={"kind": self.name},
+        )
 
-KINDS = {
-    "issues": Kind(
-        ContextIssue, IssueForm, NewIssueForm, _l("Context issue"), _l("New context issue")
-    ),
-    "parties": Kind(
-        InterestedParty,
-        PartyForm,
-        NewPartyForm,
-        _l("Interested party"),
-        _l("New interested party"),
-    ),
-}
+
+ISSUES = Kind(
+    "issues", ContextIssue, IssueForm, NewIssueForm, _l("Context issue"), _l("New context issue")
+)
+PARTIES = Kind(
+    "parties",
+    InterestedParty,
+    PartyForm,
+    NewPartyForm,
+    _l("Interested party"),
+    _l("New interested party"),
+)
+KINDS = {kind.name: kind for kind in (ISSUES, PARTIES)}
 KIND_RULE = "<kind>"
 
 
@@ -71,28 +82,21 @@ def context():
 @bp.route(f"/context/{KIND_RULE}/new", methods=["GET", "POST"])
 def new_context(kind: str):
     spec = _kind(kind)
-    agencies = queries.writable_agencies(current_user, spec.model)
-    if not agencies:
-        return refused(_("You may not add to an agency's context."))
-    form = spec.new_form()
-    offer_agencies(form, agencies)
-
-    def create(values: dict[str, Any]) -> Any:
-        agency = access.owner_for_create(
-            current_user, spec.model, Agency, form.agency_id.data, "agency_id"
-        )
-        return operations.save_context(current_user, spec.model, values, agency=agency)
-
-    record = save_form(form, create)
-    if record is not None:
-        return redirect(url_for(".context_record", kind=kind, record_id=record.id))
-    return form_page(form, spec.new_title, url_for(".context"))
+    return spec.pages.new(
+        spec.new_form(),
+        queries.writable_agencies(current_user, spec.model),
+        lambda user, agency, values: operations.save_context(
+            user, spec.model, values, agency=agency
+        ),
+        spec.new_title,
+        refusal=_("You may not add to an agency's context."),
+    )
 
 
 @bp.get(f"/context/{KIND_RULE}/<int:record_id>")
 def context_record(kind: str, record_id: int):
     spec = _kind(kind)
-    record = access.get_visible(spec.model, record_id, current_user)
+    record = spec.pages.get(record_id)
     may_edit = access.can(current_user, access.EDIT, record) and not record.is_archived
     return render_template(
         "planning/context_record.html",
@@ -107,31 +111,25 @@ def context_record(kind: str, record_id: int):
 @bp.route(f"/context/{KIND_RULE}/<int:record_id>/edit", methods=["GET", "POST"])
 def edit_context(kind: str, record_id: int):
     spec = _kind(kind)
-    record = access.get_visible(spec.model, record_id, current_user)
-    access.authorize(current_user, access.EDIT, record)
-    form = spec.form(obj=record)
-    changed = save_form(
-        form,
-        lambda values: operations.save_context(current_user, spec.model, values, record=record),
+    record = spec.pages.editable(record_id)
+    return spec.pages.change(
+        spec.form(obj=record),
+        record,
+        lambda user, record, values: operations.save_context(
+            user, spec.model, values, record=record
+        ),
+        spec.title,
     )
-    if changed is not None:
-        return redirect(url_for(".context_record", kind=kind, record_id=record.id))
-    return form_page(form, spec.title, url_for(".context_record", kind=kind, record_id=record.id))
 
 
 @bp.post(f"/context/{KIND_RULE}/<int:record_id>/review")
 def review_context(kind: str, record_id: int):
-    record = access.get_visible(_kind(kind).model, record_id, current_user)
+    pages = _kind(kind).pages
+    record = pages.get(record_id)
     operations.mark_reviewed(current_user, record)
-    db.session.commit()
-    flash(_("Recorded as reviewed today."), "success")
-    return redirect(url_for(".context_record", kind=kind, record_id=record.id))
+    return commit_and_redirect(pages.url(record), _("Recorded as reviewed today."))
 
 
 @bp.post(f"/context/{KIND_RULE}/<int:record_id>/archive")
 def archive_context(kind: str, record_id: int):
-    record = access.get_visible(_kind(kind).model, record_id, current_user)
-    operations.archive(current_user, record)
-    db.session.commit()
-    flash(_("Archived."), "success")
-    return redirect(url_for(".context"))
+    return _kind(kind).pages.archive(record_id, operations.archive)

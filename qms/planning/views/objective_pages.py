@@ -4,26 +4,20 @@ raised, and the measurement of a period."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import flash, redirect, render_template, url_for
+from flask import redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from qms.core import access
-from qms.core.exports import export_response
 from qms.core.history import history_of
-from qms.core.pagination import streamed
 from qms.core.registry import indicator_sources
-from qms.core.timeutil import today
-from qms.core.views import form_page, form_status, save_form
-from qms.extensions import db
+from qms.core.views import RecordPages, export_list, form_status, save_form
 from qms.organisations.models import Agency
 from qms.organisations.queries import visible_agencies
 from qms.planning import exports, figures, measuring, operations, queries
 from qms.planning.forms import MeasurementForm, NewObjectiveForm, ObjectiveForm, form_data
 from qms.planning.models import Objective
-from qms.planning.views import bp, filters, offer_agencies, refused
+from qms.planning.views import bp, filters
 
 
 @bp.get("/objectives")
@@ -42,29 +36,22 @@ def objectives():
 
 @bp.get("/objectives.<any(csv, xlsx):fmt>")
 def objectives_export(fmt: str):
-    rows = streamed(queries.objectives_query(current_user, filters()))
-    stem = f"sasaran-mutu-{today().isoformat()}"
-    return export_response(fmt, stem, exports.OBJECTIVE_COLUMNS, rows)
+    query = queries.objectives_query(current_user, filters())
+    return export_list(fmt, query, "sasaran-mutu", exports.OBJECTIVE_COLUMNS)
+
+
+OBJECTIVES = RecordPages(Objective, ".objective", "objective_id", ".objectives", owner=Agency)
 
 
 @bp.route("/objectives/new", methods=["GET", "POST"])
 def new_objective():
-    agencies = queries.writable_agencies(current_user, Objective)
-    if not agencies:
-        return refused(_("You may not set quality objectives."))
-    form = NewObjectiveForm()
-    offer_agencies(form, agencies)
-
-    def create(values: dict[str, Any]) -> Objective:
-        agency = access.owner_for_create(
-            current_user, Objective, Agency, form.agency_id.data, "agency_id"
-        )
-        return measuring.create_objective(current_user, agency, values)
-
-    objective = save_form(form, create)
-    if objective is not None:
-        return redirect(url_for(".objective", objective_id=objective.id))
-    return form_page(form, _("New quality objective"), url_for(".objectives"))
+    return OBJECTIVES.new(
+        NewObjectiveForm(),
+        queries.writable_agencies(current_user, Objective),
+        measuring.create_objective,
+        _("New quality objective"),
+        refusal=_("You may not set quality objectives."),
+    )
 
 
 def _objective_page(objective: Objective, form: MeasurementForm | None = None, status=200):
@@ -96,36 +83,25 @@ def _objective_page(objective: Objective, form: MeasurementForm | None = None, s
 
 @bp.get("/objectives/<int:objective_id>")
 def objective(objective_id: int):
-    return _objective_page(access.get_visible(Objective, objective_id, current_user))
+    return _objective_page(OBJECTIVES.get(objective_id))
 
 
 @bp.route("/objectives/<int:objective_id>/edit", methods=["GET", "POST"])
 def edit_objective(objective_id: int):
-    record = access.get_visible(Objective, objective_id, current_user)
-    access.authorize(current_user, access.EDIT, record)
+    record = OBJECTIVES.editable(objective_id)
     form = ObjectiveForm(obj=record, **form_data(record))
-    changed = save_form(
-        form, lambda values: measuring.update_objective(current_user, record, values)
-    )
-    if changed is not None:
-        return redirect(url_for(".objective", objective_id=record.id))
-    return form_page(form, _("Quality objective"), url_for(".objective", objective_id=record.id))
+    return OBJECTIVES.change(form, record, measuring.update_objective, _("Quality objective"))
 
 
 @bp.post("/objectives/<int:objective_id>/measurements")
 def measure(objective_id: int):
-    record = access.get_visible(Objective, objective_id, current_user)
+    record = OBJECTIVES.get(objective_id)
     form = MeasurementForm()
     if save_form(form, lambda values: measuring.record_measurement(current_user, record, values)):
-        return redirect(url_for(".objective", objective_id=record.id) + "#periods")
-    record = access.get_visible(Objective, objective_id, current_user)
-    return _objective_page(record, form, form_status(form))
+        return redirect(OBJECTIVES.url(record) + "#periods")
+    return _objective_page(OBJECTIVES.get(objective_id), form, form_status(form))
 
 
 @bp.post("/objectives/<int:objective_id>/archive")
 def archive_objective(objective_id: int):
-    record = access.get_visible(Objective, objective_id, current_user)
-    operations.archive(current_user, record)
-    db.session.commit()
-    flash(_("Archived."), "success")
-    return redirect(url_for(".objectives"))
+    return OBJECTIVES.archive(objective_id, operations.archive)

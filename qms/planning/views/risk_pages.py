@@ -5,17 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, url_for
+from flask import redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from qms.core import access
-from qms.core.exports import export_response
 from qms.core.history import history_of
-from qms.core.pagination import streamed
 from qms.core.timeutil import today
-from qms.core.views import form_page, form_status, save_form
-from qms.extensions import db
+from qms.core.views import RecordPages, export_list, form_status, save_form
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
 from qms.organisations.queries import visible_agencies
@@ -29,7 +26,7 @@ from qms.planning.forms import (
     form_data,
 )
 from qms.planning.models import Risk, Treatment
-from qms.planning.views import bp, filters, offer_agencies, refused
+from qms.planning.views import bp, filters
 
 
 @bp.get("/risks")
@@ -47,8 +44,11 @@ def risks():
 
 @bp.get("/risks.<any(csv, xlsx):fmt>")
 def risks_export(fmt: str):
-    rows = streamed(queries.risks_query(current_user, filters()))
-    return export_response(fmt, f"risiko-{today().isoformat()}", exports.RISK_COLUMNS, rows)
+    query = queries.risks_query(current_user, filters())
+    return export_list(fmt, query, "risiko", exports.RISK_COLUMNS)
+
+
+RISKS = RecordPages(Risk, ".risk", "risk_id", ".risks", owner=Agency)
 
 
 def _offer(form: RiskForm, agencies: list[Agency]) -> None:
@@ -68,22 +68,15 @@ def _offer(form: RiskForm, agencies: list[Agency]) -> None:
 @bp.route("/risks/new", methods=["GET", "POST"])
 def new_risk():
     agencies = queries.writable_agencies(current_user, Risk)
-    if not agencies:
-        return refused(_("You may not add to the risk register."))
     form = NewRiskForm()
-    offer_agencies(form, agencies)
     _offer(form, agencies)
-
-    def create(values: dict[str, Any]) -> Risk:
-        agency = access.owner_for_create(
-            current_user, Risk, Agency, form.agency_id.data, "agency_id"
-        )
-        return operations.create_risk(current_user, agency, values)
-
-    risk = save_form(form, create)
-    if risk is not None:
-        return redirect(url_for(".risk", risk_id=risk.id))
-    return form_page(form, _("New risk or opportunity"), url_for(".risks"))
+    return RISKS.new(
+        form,
+        agencies,
+        operations.create_risk,
+        _("New risk or opportunity"),
+        refusal=_("You may not add to the risk register."),
+    )
 
 
 def _risk_page(risk: Risk, failed: dict[str, Any] | None = None, status: int = 200):
@@ -112,28 +105,23 @@ def _risk_page(risk: Risk, failed: dict[str, Any] | None = None, status: int = 2
 
 @bp.get("/risks/<int:risk_id>")
 def risk(risk_id: int):
-    return _risk_page(access.get_visible(Risk, risk_id, current_user))
+    return _risk_page(RISKS.get(risk_id))
 
 
 @bp.route("/risks/<int:risk_id>/edit", methods=["GET", "POST"])
 def edit_risk(risk_id: int):
-    record = access.get_visible(Risk, risk_id, current_user)
-    access.authorize(current_user, access.EDIT, record)
+    record = RISKS.editable(risk_id)
     form = RiskForm(obj=record, **form_data(record))
     _offer(form, [record.agency])
-    changed = save_form(form, lambda values: operations.update_risk(current_user, record, values))
-    if changed is not None:
-        return redirect(url_for(".risk", risk_id=record.id))
-    return form_page(form, _("Risk or opportunity"), url_for(".risk", risk_id=record.id))
+    return RISKS.change(form, record, operations.update_risk, _("Risk or opportunity"))
 
 
 def _post(risk_id: int, key: Any, form: Any, change) -> Any:
     """A form posted on the risk's page: the change, or the page again with the refusal."""
-    record = access.get_visible(Risk, risk_id, current_user)
+    record = RISKS.get(risk_id)
     if save_form(form, lambda values: change(record, values)) is not None:
-        return redirect(url_for(".risk", risk_id=risk_id))
-    record = access.get_visible(Risk, risk_id, current_user)  # as it is, after a rollback
-    return _risk_page(record, {key: form}, form_status(form))
+        return redirect(RISKS.url(record))
+    return _risk_page(RISKS.get(risk_id), {key: form}, form_status(form))  # as it is now
 
 
 @bp.post("/risks/<int:risk_id>/review")
@@ -174,8 +162,4 @@ def treatment_step(treatment_id: int, name: str):
 
 @bp.post("/risks/<int:risk_id>/archive")
 def archive_risk(risk_id: int):
-    record = access.get_visible(Risk, risk_id, current_user)
-    operations.archive(current_user, record)
-    db.session.commit()
-    flash(_("Archived."), "success")
-    return redirect(url_for(".risks"))
+    return RISKS.archive(risk_id, operations.archive)

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, render_template
+from flask import Blueprint, Flask
 from flask_babel import gettext as _
 
 from qms.core.timeutil import today
-from qms.core.views import require_login
+from qms.core.views import refused, require_login
 from qms.sme.vocabulary import (
     CATEGORY_LABELS,
     GRADE_LABELS,
@@ -53,16 +53,8 @@ def _labels() -> dict[str, Any]:
     }
 
 
-def refused(message: str, status: int):
-    return render_template("errors.html", message=message), status
-
-
-def not_found():
-    return refused(_("Not found."), 404)
-
-
 def forbidden():
-    return refused(_("You are not allowed to do this."), 403)
+    return refused(_("You are not allowed to do this."))
 
 
 def register(app: Flask) -> None:

@@ -8,10 +8,11 @@ from flask_login import current_user
 from qms.core import access
 from qms.core.exports import export_response
 from qms.core.timeutil import today
+from qms.core.views import not_found
 from qms.sme import catalogue, figures, policies
 from qms.sme.catalogue_models import ProductStandard
 from qms.sme.settings import setting
-from qms.sme.views import bp, not_found
+from qms.sme.views import bp
 from qms.sme.views.registry import city_options
 from qms.sme.vocabulary import CATEGORY_LABELS, STAGE_LABELS
 

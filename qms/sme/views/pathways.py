@@ -11,11 +11,16 @@ from flask_login import current_user
 
 from qms.core import access
 from qms.core.errors import DomainError
-from qms.core.exports import export_response
 from qms.core.history import history_of
-from qms.core.pagination import paginate, streamed
+from qms.core.pagination import paginate
 from qms.core.timeutil import today
-from qms.core.views import commit_and_redirect, form_status, saved
+from qms.core.views import (
+    commit_and_redirect,
+    export_list,
+    page_with_form,
+    saved,
+    saved_then,
+)
 from qms.extensions import db
 from qms.files import operations as files
 from qms.files.queries import files_of
@@ -36,15 +41,12 @@ from qms.sme.vocabulary import STAGE_LABELS, STAGE_ORDER, Stage
 
 @bp.get("/pathways.<any(csv, xlsx):fmt>")
 def pathways_export(fmt: str):
-    rows = streamed(
-        queries.pathway_list(
-            current_user,
-            stage=request.args.get("stage", ""),
-            waiting=request.args.get("waiting", ""),
-        )
+    query = queries.pathway_list(
+        current_user,
+        stage=request.args.get("stage", ""),
+        waiting=request.args.get("waiting", ""),
     )
-    stem = f"sertifikasi-umk-{today().isoformat()}"
-    return export_response(fmt, stem, exports.PATHWAY_COLUMNS, rows)
+    return export_list(fmt, query, "sertifikasi-umk", exports.PATHWAY_COLUMNS)
 
 
 @bp.get("/pathways")
@@ -169,7 +171,7 @@ def add_finding(pathway_id: int):
     record = access.get_visible(Pathway, pathway_id, current_user)
     access.authorize(current_user, access.EDIT, record)
     form = FindingForm()
-    added = saved(
+    added = saved_then(
         form,
         lambda: operations.add_finding(
             current_user,
@@ -179,10 +181,11 @@ def add_finding(pathway_id: int):
             raised_on=form.raised_on.data,
             due_on=form.due_on.data,
         ),
+        url_for("sme.pathway", pathway_id=record.id, _anchor="findings"),
+        _("The finding was recorded."),
     )
     if added is not None:
-        flash(_("The finding was recorded."), "success")
-        return redirect(url_for("sme.pathway", pathway_id=record.id, _anchor="findings"))
+        return added
     db.session.refresh(record)
     return _pathway_page(record, finding_form=form), 422
 
@@ -192,16 +195,15 @@ def close_finding(finding_id: int):
     finding = access.get_visible(AuditFinding, finding_id, current_user)
     access.authorize(current_user, access.EDIT, finding)
     form = CloseFindingForm()
-    closed = saved(
+    closed = saved_then(
         form,
         lambda: operations.close_finding(
             current_user, finding, closed_on=form.closed_on.data, note=form.note.data
         ),
+        url_for("sme.pathway", pathway_id=finding.pathway_id, _anchor="findings"),
+        _("The finding was closed."),
     )
-    if closed is not None:
-        flash(_("The finding was closed."), "success")
-        return redirect(url_for("sme.pathway", pathway_id=finding.pathway_id, _anchor="findings"))
-    return _refused_inline(finding.pathway_id, ("close", finding_id, form))
+    return closed or _refused_inline(finding.pathway_id, ("close", finding_id, form))
 
 
 def _refused_inline(pathway_id: int, refused: tuple[str, int, Any]):
@@ -217,16 +219,15 @@ def new_lab_test(pathway_id: int):
     form = LabTestForm()
     parameters = record.parameters
     values = {p.key: request.form.get(f"result-{p.key}", "") for p in parameters}
-    recorded = saved(
+    recorded = saved_then(
         form,
         lambda: labtests.record_lab_test(current_user, record, **form.values(), results=values),
+        url_for("sme.pathway", pathway_id=record.id, _anchor="tests"),
+        _("The lab results were recorded."),
     )
-    if recorded is not None:
-        flash(_("The lab results were recorded."), "success")
-        return redirect(url_for("sme.pathway", pathway_id=record.id, _anchor="tests"))
-    return render_template(
-        "sme/lab_test_form.html", form=form, pathway=record, parameters=parameters, values=values
-    ), form_status(form)
+    return recorded or page_with_form(
+        "sme/lab_test_form.html", form, pathway=record, parameters=parameters, values=values
+    )
 
 
 @bp.post("/surveillance/<int:surveillance_id>")
@@ -235,16 +236,15 @@ def record_surveillance(surveillance_id: int):
     access.authorize(current_user, access.EDIT, visit)
     pathway_id = visit.certificate.pathway_id
     form = SurveillanceForm()
-    recorded = saved(
+    recorded = saved_then(
         form,
         lambda: operations.record_surveillance(
             current_user, visit, done_on=form.done_on.data, notes=form.notes.data or ""
         ),
+        url_for("sme.pathway", pathway_id=pathway_id, _anchor="certificates"),
+        _("The surveillance was recorded."),
     )
-    if recorded is not None:
-        flash(_("The surveillance was recorded."), "success")
-        return redirect(url_for("sme.pathway", pathway_id=pathway_id, _anchor="certificates"))
-    return _refused_inline(pathway_id, ("surveillance", surveillance_id, form))
+    return recorded or _refused_inline(pathway_id, ("surveillance", surveillance_id, form))
 
 
 @bp.post("/stages/<int:stage_id>/files")
@@ -252,7 +252,7 @@ def upload_stage_file(stage_id: int):
     record = access.get_visible(StageRecord, stage_id, current_user)
     access.authorize(current_user, access.EDIT, record)
     form = EvidenceForm()
-    stored = saved(
+    stored = saved_then(
         form,
         lambda: files.attach(
             current_user,
@@ -261,8 +261,7 @@ def upload_stage_file(stage_id: int):
             form.file.data.filename,
             form.description.data or "",
         ),
+        url_for("sme.pathway", pathway_id=record.pathway_id, _anchor="stages"),
+        _("The file was attached."),
     )
-    if stored is not None:
-        flash(_("The file was attached."), "success")
-        return redirect(url_for("sme.pathway", pathway_id=record.pathway_id, _anchor="stages"))
-    return _refused_inline(record.pathway_id, ("evidence", stage_id, form))
+    return stored or _refused_inline(record.pathway_id, ("evidence", stage_id, form))

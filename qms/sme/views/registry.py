@@ -10,11 +10,17 @@ from flask_login import current_user
 
 from qms.core import access
 from qms.core.errors import StaleRecordError
-from qms.core.exports import export_response
 from qms.core.history import history_of
-from qms.core.pagination import paginate, streamed
+from qms.core.pagination import paginate
 from qms.core.timeutil import today
-from qms.core.views import commit_and_redirect, form_status, saved
+from qms.core.views import (
+    RecordPages,
+    commit_and_redirect,
+    export_list,
+    form_status,
+    page_with_form,
+    saved_then,
+)
 from qms.extensions import db
 from qms.organisations.models import City
 from qms.organisations.queries import kelurahan_by_kecamatan
@@ -37,8 +43,8 @@ from qms.sme.views import bp, forbidden
 
 @bp.get("/businesses.<any(csv, xlsx):fmt>")
 def businesses_export(fmt: str):
-    rows = streamed(queries.business_list(current_user, **_business_filters()))
-    return export_response(fmt, f"umk-{today().isoformat()}", exports.BUSINESS_COLUMNS, rows)
+    query = queries.business_list(current_user, **_business_filters())
+    return export_list(fmt, query, "umk", exports.BUSINESS_COLUMNS)
 
 
 def _business_filters() -> dict[str, Any]:
@@ -62,6 +68,10 @@ def businesses():
         may_create=bool(queries.creatable_cities(current_user, Business)),
         cities=city_options(),
     )
+
+
+BUSINESSES = RecordPages(Business, "sme.business", "business_id", "sme.businesses")
+PRODUCTS = RecordPages(Product, "sme.product", "product_id")
 
 
 def city_options() -> list[tuple[int, str]]:
@@ -91,16 +101,13 @@ def new_business():
         city = access.owner_for_create(current_user, Business, City, form.city_id.data, "city_id")
         return operations.create_business(current_user, city, form.values())
 
-    business = saved(form, register)
-    if business is not None:
-        flash(_("The business was registered."), "success")
-        return redirect(url_for("sme.business", business_id=business.id))
-    return _business_form_page(form, None, cities)
+    registered = saved_then(form, register, BUSINESSES.url, _("The business was registered."))
+    return registered or _business_form_page(form, None, cities)
 
 
 @bp.get("/businesses/<int:business_id>")
 def business(business_id: int):
-    record = access.get_visible(Business, business_id, current_user)
+    record = BUSINESSES.get(business_id)
     return render_template(
         "sme/business.html",
         business=record,
@@ -113,32 +120,31 @@ def business(business_id: int):
 
 @bp.route("/businesses/<int:business_id>/edit", methods=["GET", "POST"])
 def edit_business(business_id: int):
-    record = access.get_visible(Business, business_id, current_user)
-    access.authorize(current_user, access.EDIT, record)
+    record = BUSINESSES.editable(business_id)
     form = BusinessForm(obj=record, cities=[record.city])
-    if saved(
+    updated = saved_then(
         form,
         lambda: operations.update_business(current_user, record, form.values(), form.version.data),
-    ):
-        flash(_("The business was saved."), "success")
-        return redirect(url_for("sme.business", business_id=record.id))
-    return _business_form_page(form, record, [record.city])
+        BUSINESSES.url(record),
+        _("The business was saved."),
+    )
+    return updated or _business_form_page(form, record, [record.city])
 
 
 @bp.post("/businesses/<int:business_id>/archive")
 def archive_business(business_id: int):
-    record = access.get_visible(Business, business_id, current_user)
+    record = BUSINESSES.get(business_id)
     access.authorize(current_user, access.ARCHIVE, record)
     form = ArchiveForm()
     if not form.validate_on_submit():
         flash(_("The page was out of date; nothing was archived. Try again."), "error")
-        return redirect(url_for("sme.business", business_id=record.id), 303)
+        return redirect(BUSINESSES.url(record), 303)
     try:
         operations.archive(current_user, record, form.version.data)
     except StaleRecordError as error:
         db.session.rollback()
         flash(str(error.message), "error")
-        return redirect(url_for("sme.business", business_id=record.id), 303)
+        return redirect(BUSINESSES.url(record), 303)
     return commit_and_redirect(url_for("sme.businesses"), _("The business was archived."))
 
 
@@ -147,53 +153,57 @@ def archive_business(business_id: int):
 
 @bp.route("/businesses/<int:business_id>/products/new", methods=["GET", "POST"])
 def new_product(business_id: int):
-    owner = access.get_visible(Business, business_id, current_user)
+    owner = BUSINESSES.get(business_id)
     form = ProductFields()
-    product = saved(form, lambda: operations.create_product(current_user, owner, form.values()))
-    if product is not None:
-        flash(_("The product was added."), "success")
-        return redirect(url_for("sme.product", product_id=product.id))
-    return render_template(
-        "sme/product_form.html", form=form, business=owner, product=None
-    ), form_status(form)
+    added = saved_then(
+        form,
+        lambda: operations.create_product(current_user, owner, form.values()),
+        PRODUCTS.url,
+        _("The product was added."),
+    )
+    return added or page_with_form("sme/product_form.html", form, business=owner, product=None)
 
 
 @bp.route("/products/<int:product_id>/edit", methods=["GET", "POST"])
 def edit_product(product_id: int):
-    record = access.get_visible(Product, product_id, current_user)
+    record = PRODUCTS.get(product_id)
     form = ProductForm(obj=record)
     if request.method == "GET":
         form.standard_id.data = record.standard_id or 0
-    if saved(
+    updated = saved_then(
         form,
         lambda: operations.update_product(current_user, record, form.values(), form.version.data),
-    ):
-        flash(_("The product was saved."), "success")
-        return redirect(url_for("sme.product", product_id=record.id))
-    return render_template(
-        "sme/product_form.html", form=form, business=record.business, product=record
-    ), form_status(form)
+        PRODUCTS.url(record),
+        _("The product was saved."),
+    )
+    return updated or page_with_form(
+        "sme/product_form.html", form, business=record.business, product=record
+    )
 
 
 @bp.route("/products/<int:product_id>", methods=["GET", "POST"])
 def product(product_id: int):
-    record = access.get_visible(Product, product_id, current_user)
+    record = PRODUCTS.get(product_id)
     form = PathwayForm()
     if request.method == "GET":
         form.started_on.data = today()
-    pathway = saved(form, lambda: operations.open_pathway(current_user, record, **form.values()))
-    if pathway is not None:
-        flash(_("The certification pathway was opened."), "success")
-        return redirect(url_for("sme.pathway", pathway_id=pathway.id))
+    opened = saved_then(
+        form,
+        lambda: operations.open_pathway(current_user, record, **form.values()),
+        lambda pathway: url_for("sme.pathway", pathway_id=pathway.id),
+        _("The certification pathway was opened."),
+    )
+    if opened is not None:
+        return opened
     may_write = policies.may_write(current_user, record.city_id)
-    return render_template(
+    return page_with_form(
         "sme/product.html",
+        form,
         product=record,
-        form=form,
         history=history_of(record),
         may_write=may_write,
         may_open_pathway=may_write and queries.active_pathway(record) is None,
-    ), form_status(form)
+    )
 
 
 # --- guidance -----------------------------------------------------------------------------
@@ -211,14 +221,17 @@ def guidance():
 
 @bp.route("/businesses/<int:business_id>/visits/new", methods=["GET", "POST"])
 def new_visit(business_id: int):
-    owner = access.get_visible(Business, business_id, current_user)
+    owner = BUSINESSES.get(business_id)
     form = VisitForm(city_id=owner.city_id)
     if request.method == "GET":
         form.held_on.data = today()
-    if saved(form, lambda: operations.record_visit(current_user, owner, form.values())):
-        flash(_("The guidance was recorded."), "success")
-        return redirect(url_for("sme.business", business_id=owner.id, _anchor="guidance"))
-    return render_template("sme/visit_form.html", form=form, business=owner), form_status(form)
+    recorded = saved_then(
+        form,
+        lambda: operations.record_visit(current_user, owner, form.values()),
+        BUSINESSES.url(owner) + "#guidance",
+        _("The guidance was recorded."),
+    )
+    return recorded or page_with_form("sme/visit_form.html", form, business=owner)
 
 
 @bp.route("/trainings/new", methods=["GET", "POST"])
@@ -235,11 +248,13 @@ def new_training():
         )
         return operations.create_training(current_user, city, form.values(), form.business_ids.data)
 
-    batch = saved(form, record)
-    if batch is not None:
-        flash(_("The training was recorded."), "success")
-        return redirect(url_for("sme.training", training_id=batch.id))
-    return render_template("sme/training_form.html", form=form), form_status(form)
+    recorded = saved_then(
+        form,
+        record,
+        lambda batch: url_for("sme.training", training_id=batch.id),
+        _("The training was recorded."),
+    )
+    return recorded or page_with_form("sme/training_form.html", form)
 
 
 @bp.get("/trainings/<int:training_id>")

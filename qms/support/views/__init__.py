@@ -8,11 +8,9 @@ from typing import Any
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func
 
 from qms.core import access
-from qms.core.forms import choices
 from qms.core.views import require_login
 from qms.extensions import db
 from qms.organisations.models import Agency
@@ -57,12 +55,6 @@ def chosen_agency() -> int | None:
     return form.values()["agency_id"]
 
 
-def offer_agencies(form: FlaskForm, agencies: list[Agency]) -> None:
-    form.agency_id.choices = choices([(0, "–"), *((a.id, a.name) for a in agencies)])
-    if len(agencies) == 1 and not form.is_submitted():
-        form.agency_id.data = agencies[0].id
-
-
 def prefixed(agencies: list[Agency], pairs_of: Any) -> list[tuple[int, str]]:
     """Options of several agencies, each named with its agency's code when there are several."""
     offered = []
@@ -70,10 +62,6 @@ def prefixed(agencies: list[Agency], pairs_of: Any) -> list[tuple[int, str]]:
         prefix = f"{agency.code} · " if len(agencies) > 1 else ""
         offered.extend((value, prefix + label) for value, label in pairs_of(agency))
     return offered
-
-
-def refused(message: Any):
-    return render_template("errors.html", message=message), 403
 
 
 def _count(model: type) -> int:

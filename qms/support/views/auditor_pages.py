@@ -4,16 +4,14 @@ evaluation of an auditor after an audit by its lead or the auditee."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import redirect, render_template, url_for
+from flask import render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from qms.core import access
 from qms.core.history import history_of
 from qms.core.timeutil import today
-from qms.core.views import form_page, save_form
+from qms.core.views import RecordPages, form_flow, refused
 from qms.organisations.models import City
 from qms.support import auditors, queries
 from qms.support.forms import (
@@ -23,7 +21,7 @@ from qms.support.forms import (
     QualificationForm,
 )
 from qms.support.models import AuditorQualification
-from qms.support.views import bp, refused
+from qms.support.views import bp
 
 
 @bp.get("/auditors")
@@ -49,32 +47,33 @@ def auditor_list():
     )
 
 
+AUDITORS = RecordPages(
+    AuditorQualification,
+    ".auditor",
+    "qualification_id",
+    ".auditor_list",
+    owner=City,
+    owner_field="city_id",
+)
+
+
 @bp.route("/auditors/new", methods=["GET", "POST"])
 def new_qualification():
     cities = queries.qualification_cities(current_user)
-    if not cities:
-        return refused(_("Auditors' qualifications are kept by the city administrator."))
     form = NewQualificationForm()
-    form.offer(
-        city_id=[(c.id, c.name) for c in cities],
-        user_id=[(u.id, u.name) for u in queries.unqualified_auditors(cities)],
+    form.offer(user_id=[(u.id, u.name) for u in queries.unqualified_auditors(cities)])
+    return AUDITORS.new(
+        form,
+        cities,
+        auditors.create_qualification,
+        _("Auditor's qualification"),
+        refusal=_("Auditors' qualifications are kept by the city administrator."),
     )
-
-    def create(values: dict[str, Any]) -> AuditorQualification:
-        city = access.owner_for_create(
-            current_user, AuditorQualification, City, form.city_id.data, "city_id"
-        )
-        return auditors.create_qualification(current_user, city, values)
-
-    record = save_form(form, create)
-    if record is not None:
-        return redirect(url_for(".auditor", qualification_id=record.id))
-    return form_page(form, _("Auditor's qualification"), url_for(".auditor_list"))
 
 
 @bp.get("/auditors/<int:qualification_id>")
 def auditor(qualification_id: int):
-    record = access.get_visible(AuditorQualification, qualification_id, current_user)
+    record = AUDITORS.get(qualification_id)
     on = today()
     return render_template(
         "support/auditor.html",
@@ -91,22 +90,16 @@ def auditor(qualification_id: int):
 
 @bp.route("/auditors/<int:qualification_id>/edit", methods=["GET", "POST"])
 def edit_qualification(qualification_id: int):
-    record = access.get_visible(AuditorQualification, qualification_id, current_user)
-    access.authorize(current_user, access.EDIT, record)
+    record = AUDITORS.editable(qualification_id)
     form = QualificationForm(obj=record)
-    if save_form(form, lambda values: auditors.update_qualification(current_user, record, values)):
-        return redirect(url_for(".auditor", qualification_id=record.id))
-    return form_page(form, record.user.name, url_for(".auditor", qualification_id=record.id))
+    return AUDITORS.change(form, record, auditors.update_qualification, record.user.name)
 
 
 @bp.route("/auditors/<int:qualification_id>/trainings/new", methods=["GET", "POST"])
 def new_auditor_training(qualification_id: int):
-    record = access.get_visible(AuditorQualification, qualification_id, current_user)
-    access.authorize(current_user, access.EDIT, record)
+    record = AUDITORS.editable(qualification_id)
     form = AuditorTrainingForm()
-    if save_form(form, lambda values: auditors.add_auditor_training(current_user, record, values)):
-        return redirect(url_for(".auditor", qualification_id=record.id))
-    return form_page(form, _("Auditor training"), url_for(".auditor", qualification_id=record.id))
+    return AUDITORS.change(form, record, auditors.add_auditor_training, _("Auditor training"))
 
 
 @bp.route("/evaluations/new", methods=["GET", "POST"])
@@ -122,7 +115,11 @@ def new_auditor_evaluation():
             key=lambda pair: pair[1],
         ),
     )
-
-    if save_form(form, lambda values: auditors.evaluate_auditor(current_user, values)):
-        return redirect(url_for(".auditor_list"))
-    return form_page(form, _("Evaluation of an auditor"), url_for(".auditor_list"))
+    back = url_for(".auditor_list")
+    return form_flow(
+        form,
+        lambda values: auditors.evaluate_auditor(current_user, values),
+        _("Evaluation of an auditor"),
+        back,
+        back,
+    )

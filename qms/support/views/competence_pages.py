@@ -3,16 +3,14 @@ the competence matrix of their gaps, one person with their trainings and certifi
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import redirect, render_template, url_for
+from flask import render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from qms.core import access
 from qms.core.history import history_of
 from qms.core.timeutil import today
-from qms.core.views import commit_and_redirect, form_page, save_form
+from qms.core.views import RecordPages
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
 from qms.organisations.queries import visible_agencies
@@ -25,7 +23,7 @@ from qms.support.forms import (
     TrainingForm,
 )
 from qms.support.models import Person, Position
-from qms.support.views import bp, chosen_agency, offer_agencies, prefixed, refused
+from qms.support.views import bp, chosen_agency, prefixed
 
 
 @bp.get("/competence")
@@ -43,28 +41,25 @@ def competence_matrix():
     )
 
 
+POSITIONS = RecordPages(Position, ".position", "position_id", ".competence_matrix", owner=Agency)
+PEOPLE = RecordPages(Person, ".person", "person_id", ".competence_matrix", owner=Agency)
+
+
 @bp.route("/positions/new", methods=["GET", "POST"])
 def new_position():
-    agencies = queries.writable_agencies(current_user, Position)
-    if not agencies:
-        return refused(_("You may not add to an agency's positions."))
-    form = NewPositionForm()
-    offer_agencies(form, agencies)
-
-    def create(values: dict[str, Any]) -> Position:
-        agency = access.owner_for_create(
-            current_user, Position, Agency, form.agency_id.data, "agency_id"
-        )
-        return competence.save_position(current_user, values, agency=agency)
-
-    if save_form(form, create) is not None:
-        return redirect(url_for(".competence_matrix"))
-    return form_page(form, _("New position"), url_for(".competence_matrix"))
+    return POSITIONS.new(
+        NewPositionForm(),
+        queries.writable_agencies(current_user, Position),
+        lambda user, agency, values: competence.save_position(user, values, agency=agency),
+        _("New position"),
+        refusal=_("You may not add to an agency's positions."),
+        then=url_for(".competence_matrix"),
+    )
 
 
 @bp.get("/positions/<int:position_id>")
 def position(position_id: int):
-    record = access.get_visible(Position, position_id, current_user)
+    record = POSITIONS.get(position_id)
     return render_template(
         "support/position.html",
         position=record,
@@ -75,21 +70,18 @@ def position(position_id: int):
 
 @bp.route("/positions/<int:position_id>/edit", methods=["GET", "POST"])
 def edit_position(position_id: int):
-    record = access.get_visible(Position, position_id, current_user)
-    access.authorize(current_user, access.EDIT, record)
-    form = PositionForm(obj=record)
-    if save_form(
-        form, lambda values: competence.save_position(current_user, values, record=record)
-    ):
-        return redirect(url_for(".position", position_id=record.id))
-    return form_page(form, record.title, url_for(".position", position_id=record.id))
+    record = POSITIONS.editable(position_id)
+    return POSITIONS.change(
+        PositionForm(obj=record),
+        record,
+        lambda user, record, values: competence.save_position(user, values, record=record),
+        record.title,
+    )
 
 
 @bp.post("/positions/<int:position_id>/archive")
 def archive_position(position_id: int):
-    record = access.get_visible(Position, position_id, current_user)
-    common.archive(current_user, record)
-    return commit_and_redirect(url_for(".competence_matrix"), _("Archived."))
+    return POSITIONS.archive(position_id, common.archive)
 
 
 def _offer_person(form: PersonForm, agencies: list[Agency]) -> None:
@@ -103,27 +95,20 @@ def _offer_person(form: PersonForm, agencies: list[Agency]) -> None:
 @bp.route("/people/new", methods=["GET", "POST"])
 def new_person():
     agencies = queries.writable_agencies(current_user, Person)
-    if not agencies:
-        return refused(_("You may not add to an agency's staff."))
     form = NewPersonForm()
-    offer_agencies(form, agencies)
     _offer_person(form, agencies)
-
-    def create(values: dict[str, Any]) -> Person:
-        agency = access.owner_for_create(
-            current_user, Person, Agency, form.agency_id.data, "agency_id"
-        )
-        return competence.save_person(current_user, values, agency=agency)
-
-    record = save_form(form, create)
-    if record is not None:
-        return redirect(url_for(".person", person_id=record.id))
-    return form_page(form, _("New member of staff"), url_for(".competence_matrix"))
+    return PEOPLE.new(
+        form,
+        agencies,
+        lambda user, agency, values: competence.save_person(user, values, agency=agency),
+        _("New member of staff"),
+        refusal=_("You may not add to an agency's staff."),
+    )
 
 
 @bp.get("/people/<int:person_id>")
 def person(person_id: int):
-    record = access.get_visible(Person, person_id, current_user)
+    record = PEOPLE.get(person_id)
     (row,) = competence.matrix([record], today())
     return render_template(
         "support/person.html",
@@ -138,27 +123,24 @@ def person(person_id: int):
 
 @bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
 def edit_person(person_id: int):
-    record = access.get_visible(Person, person_id, current_user)
-    access.authorize(current_user, access.EDIT, record)
+    record = PEOPLE.editable(person_id)
     form = PersonForm(obj=record)
     _offer_person(form, [record.agency])
-    if save_form(form, lambda values: competence.save_person(current_user, values, record=record)):
-        return redirect(url_for(".person", person_id=record.id))
-    return form_page(form, record.name, url_for(".person", person_id=record.id))
+    return PEOPLE.change(
+        form,
+        record,
+        lambda user, record, values: competence.save_person(user, values, record=record),
+        record.name,
+    )
 
 
 @bp.post("/people/<int:person_id>/archive")
 def archive_person(person_id: int):
-    record = access.get_visible(Person, person_id, current_user)
-    common.archive(current_user, record)
-    return commit_and_redirect(url_for(".competence_matrix"), _("Archived."))
+    return PEOPLE.archive(person_id, common.archive)
 
 
 @bp.route("/people/<int:person_id>/trainings/new", methods=["GET", "POST"])
 def new_training(person_id: int):
-    record = access.get_visible(Person, person_id, current_user)
-    access.authorize(current_user, access.EDIT, record)
+    record = PEOPLE.editable(person_id)
     form = TrainingForm()
-    if save_form(form, lambda values: competence.add_training(current_user, record, values)):
-        return redirect(url_for(".person", person_id=record.id))
-    return form_page(form, _("Training or certification"), url_for(".person", person_id=record.id))
+    return PEOPLE.change(form, record, competence.add_training, _("Training or certification"))

@@ -4,18 +4,14 @@ tolerance and the nonconformity it may raise."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import redirect, render_template, url_for
+from flask import render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from qms.core import access
-from qms.core.exports import export_response
 from qms.core.history import history_of
-from qms.core.pagination import streamed
 from qms.core.timeutil import today
-from qms.core.views import commit_and_redirect, form_page, save_form
+from qms.core.views import RecordPages, commit_and_redirect, export_list, form_flow
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
 from qms.organisations.queries import visible_agencies
@@ -23,7 +19,7 @@ from qms.support import calibration, common, exports, queries
 from qms.support.forms import EventForm, InstrumentForm, NewInstrumentForm, ToleranceEvaluationForm
 from qms.support.models import CalibrationEvent, Instrument
 from qms.support.settings import due_notice_days
-from qms.support.views import bp, chosen_agency, offer_agencies, prefixed, refused
+from qms.support.views import bp, chosen_agency, prefixed
 
 
 @bp.get("/instruments")
@@ -42,35 +38,30 @@ def instruments():
 
 @bp.get("/instruments.<any(csv, xlsx):fmt>")
 def instruments_export(fmt: str):
-    rows = streamed(queries.instruments_query(current_user, chosen_agency()))
-    stem = f"register-kalibrasi-{today().isoformat()}"
-    return export_response(fmt, stem, exports.INSTRUMENT_COLUMNS, rows)
+    query = queries.instruments_query(current_user, chosen_agency())
+    return export_list(fmt, query, "register-kalibrasi", exports.INSTRUMENT_COLUMNS)
+
+
+INSTRUMENTS = RecordPages(Instrument, ".instrument", "instrument_id", ".instruments", owner=Agency)
 
 
 @bp.route("/instruments/new", methods=["GET", "POST"])
 def new_instrument():
     agencies = queries.writable_agencies(current_user, Instrument)
-    if not agencies:
-        return refused(_("You may not add to an agency's calibration register."))
     form = NewInstrumentForm()
-    offer_agencies(form, agencies)
     form.offer(unit_id=prefixed(agencies, lambda a: queries.units_of(a.id)))
-
-    def create(values: dict[str, Any]) -> Instrument:
-        agency = access.owner_for_create(
-            current_user, Instrument, Agency, form.agency_id.data, "agency_id"
-        )
-        return calibration.create_instrument(current_user, agency, values)
-
-    record = save_form(form, create)
-    if record is not None:
-        return redirect(url_for(".instrument", instrument_id=record.id))
-    return form_page(form, _("New instrument"), url_for(".instruments"))
+    return INSTRUMENTS.new(
+        form,
+        agencies,
+        calibration.create_instrument,
+        _("New instrument"),
+        refusal=_("You may not add to an agency's calibration register."),
+    )
 
 
 @bp.get("/instruments/<int:instrument_id>")
 def instrument(instrument_id: int):
-    record = access.get_visible(Instrument, instrument_id, current_user)
+    record = INSTRUMENTS.get(instrument_id)
     return render_template(
         "support/instrument.html",
         instrument=record,
@@ -84,34 +75,30 @@ def instrument(instrument_id: int):
 
 @bp.route("/instruments/<int:instrument_id>/edit", methods=["GET", "POST"])
 def edit_instrument(instrument_id: int):
-    record = access.get_visible(Instrument, instrument_id, current_user)
-    access.authorize(current_user, access.EDIT, record)
+    record = INSTRUMENTS.editable(instrument_id)
     form = InstrumentForm(obj=record)
     form.offer(unit_id=queries.units_of(record.agency_id))
-    if save_form(form, lambda values: calibration.update_instrument(current_user, record, values)):
-        return redirect(url_for(".instrument", instrument_id=record.id))
-    return form_page(form, record.record_label, url_for(".instrument", instrument_id=record.id))
+    return INSTRUMENTS.change(form, record, calibration.update_instrument, record.record_label)
 
 
 @bp.post("/instruments/<int:instrument_id>/archive")
 def archive_instrument(instrument_id: int):
-    record = access.get_visible(Instrument, instrument_id, current_user)
-    common.archive(current_user, record)
-    return commit_and_redirect(url_for(".instruments"), _("Archived."))
+    return INSTRUMENTS.archive(instrument_id, common.archive)
 
 
 @bp.route("/instruments/<int:instrument_id>/events/new", methods=["GET", "POST"])
 def new_event(instrument_id: int):
-    record = access.get_visible(Instrument, instrument_id, current_user)
-    access.authorize(current_user, access.EDIT, record)
-    form = EventForm()
-    event = save_form(form, lambda values: calibration.record_event(current_user, record, values))
-    if event is not None:
-        if event.needs_evaluation:
-            return redirect(url_for(".evaluate_event", event_id=event.id))
-        return redirect(url_for(".instrument", instrument_id=record.id))
-    return form_page(
-        form, _("Calibration or verification"), url_for(".instrument", instrument_id=record.id)
+    record = INSTRUMENTS.editable(instrument_id)
+    return form_flow(
+        EventForm(),
+        lambda values: calibration.record_event(current_user, record, values),
+        _("Calibration or verification"),
+        INSTRUMENTS.url(record),
+        lambda event: (
+            url_for(".evaluate_event", event_id=event.id)
+            if event.needs_evaluation
+            else INSTRUMENTS.url(record)
+        ),
     )
 
 
@@ -119,13 +106,11 @@ def new_event(instrument_id: int):
 def evaluate_event(event_id: int):
     event = access.get_visible(CalibrationEvent, event_id, current_user)
     access.authorize(current_user, access.EDIT, event.instrument)
-    form = ToleranceEvaluationForm()
-    if save_form(form, lambda values: calibration.evaluate(current_user, event, values)):
-        return redirect(url_for(".instrument", instrument_id=event.instrument_id))
-    return form_page(
-        form,
+    return INSTRUMENTS.change(
+        ToleranceEvaluationForm(),
+        event.instrument,
+        lambda user, _instrument, values: calibration.evaluate(user, event, values),
         _("Out of tolerance: were the previous results valid?"),
-        url_for(".instrument", instrument_id=event.instrument_id),
     )
 
 

@@ -3,22 +3,20 @@ evaluation, one provider with its evaluations, and a new evaluation."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import redirect, render_template, url_for
+from flask import render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from qms.core import access
 from qms.core.history import history_of
 from qms.core.timeutil import today
-from qms.core.views import commit_and_redirect, form_page, save_form
+from qms.core.views import RecordPages
 from qms.organisations.models import Agency
 from qms.organisations.queries import visible_agencies
 from qms.support import common, providers, queries
 from qms.support.forms import NewProviderForm, ProviderEvaluationForm, ProviderForm
 from qms.support.models import Provider
-from qms.support.views import bp, chosen_agency, offer_agencies, refused
+from qms.support.views import bp, chosen_agency
 
 
 @bp.get("/providers")
@@ -34,29 +32,23 @@ def providers_list():
     )
 
 
+PROVIDERS = RecordPages(Provider, ".provider", "provider_id", ".providers_list", owner=Agency)
+
+
 @bp.route("/providers/new", methods=["GET", "POST"])
 def new_provider():
-    agencies = queries.writable_agencies(current_user, Provider)
-    if not agencies:
-        return refused(_("You may not add to an agency's providers."))
-    form = NewProviderForm()
-    offer_agencies(form, agencies)
-
-    def create(values: dict[str, Any]) -> Provider:
-        agency = access.owner_for_create(
-            current_user, Provider, Agency, form.agency_id.data, "agency_id"
-        )
-        return providers.save_provider(current_user, values, agency=agency)
-
-    record = save_form(form, create)
-    if record is not None:
-        return redirect(url_for(".provider", provider_id=record.id))
-    return form_page(form, _("New provider"), url_for(".providers_list"))
+    return PROVIDERS.new(
+        NewProviderForm(),
+        queries.writable_agencies(current_user, Provider),
+        lambda user, agency, values: providers.save_provider(user, values, agency=agency),
+        _("New provider"),
+        refusal=_("You may not add to an agency's providers."),
+    )
 
 
 @bp.get("/providers/<int:provider_id>")
 def provider(provider_id: int):
-    record = access.get_visible(Provider, provider_id, current_user)
+    record = PROVIDERS.get(provider_id)
     return render_template(
         "support/provider.html",
         provider=record,
@@ -68,30 +60,23 @@ def provider(provider_id: int):
 
 @bp.route("/providers/<int:provider_id>/edit", methods=["GET", "POST"])
 def edit_provider(provider_id: int):
-    record = access.get_visible(Provider, provider_id, current_user)
-    access.authorize(current_user, access.EDIT, record)
-    form = ProviderForm(obj=record)
-    if save_form(form, lambda values: providers.save_provider(current_user, values, record=record)):
-        return redirect(url_for(".provider", provider_id=record.id))
-    return form_page(form, record.name, url_for(".provider", provider_id=record.id))
+    record = PROVIDERS.editable(provider_id)
+    return PROVIDERS.change(
+        ProviderForm(obj=record),
+        record,
+        lambda user, record, values: providers.save_provider(user, values, record=record),
+        record.name,
+    )
 
 
 @bp.post("/providers/<int:provider_id>/archive")
 def archive_provider(provider_id: int):
-    record = access.get_visible(Provider, provider_id, current_user)
-    common.archive(current_user, record)
-    return commit_and_redirect(url_for(".providers_list"), _("Archived."))
+    return PROVIDERS.archive(provider_id, common.archive)
 
 
 @bp.route("/providers/<int:provider_id>/evaluations/new", methods=["GET", "POST"])
 def new_provider_evaluation(provider_id: int):
-    record = access.get_visible(Provider, provider_id, current_user)
-    access.authorize(current_user, access.EDIT, record)
+    record = PROVIDERS.editable(provider_id)
     form = ProviderEvaluationForm(status=record.status.value)
-    if save_form(form, lambda values: providers.evaluate_provider(current_user, record, values)):
-        return redirect(url_for(".provider", provider_id=record.id))
-    return form_page(
-        form,
-        _("Evaluation of %(name)s", name=record.name),
-        url_for(".provider", provider_id=record.id),
-    )
+    title = _("Evaluation of %(name)s", name=record.name)
+    return PROVIDERS.change(form, record, providers.evaluate_provider, title)
