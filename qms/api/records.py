@@ -216,7 +216,8 @@ class Records:
     ) -> None:
         """PATCH one: `update(user, record, form)`, the form validating the record with what
         the body changes (`current(record, body)`; by default the record as answered, see
-        `patched`), completed by `prepare`. `authorize`: the caller's right to edit it is checked first."""
+        `patched`), completed by `prepare`. `authorize`: the caller's right to edit it is
+        checked first."""
 
         def view(**ids: int) -> Any:
             record = self.visible(ids)
