@@ -211,18 +211,18 @@ class Records:
         current: Callable[[Any, dict[str, Any]], dict[str, Any]] | None = None,
         prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
         choices: Choices | None = None,
-        authorize: bool = True,
+        permission: str | None = access.EDIT,
         exclude: tuple[str, ...] = (),
     ) -> None:
         """PATCH one: `update(user, record, form)`, the form validating the record with what
         the body changes (`current(record, body)`; by default the record as answered, see
-        `patched`), completed by `prepare`. `authorize`: the caller's right to edit it is
-        checked first."""
+        `patched`), completed by `prepare`. The caller's `permission` on the record is
+        checked first (None: the operation checks what the caller may change)."""
 
         def view(**ids: int) -> Any:
             record = self.visible(ids)
-            if authorize:
-                access.authorize(current_user, access.EDIT, record)
+            if permission is not None:
+                access.authorize(current_user, permission, record)
             body = json_body()
             data = current(record, body) if current else _patched(self.resource.of(record), body)
             if prepare:
@@ -241,16 +241,17 @@ class Records:
         *,
         body: type | None = None,
         optional: bool = False,
+        choices: Choices | None = None,
         response: type[Resource] | None = None,
     ) -> None:
         """POST one/action: `act(user, record, form)` (the form validating the body, if the
-        action takes one; `optional`, a body left out is an empty one), answered with the
-        record."""
+        action takes one, with the `choices` of the record; `optional`, a body left out is an
+        empty one), answered with the record."""
         answer = response or self.resource
 
         def view(**ids: int) -> Any:
             record = self.visible(ids)
-            act(current_user, record, _body_form(body, optional))
+            act(current_user, record, _body_form(body, optional, choices, record))
             return _committed(answer, record)
 
         rule = f"{self.one}/{action}"
@@ -273,7 +274,7 @@ class Records:
 
             def view(step: str = step, form: type | None = form, **ids: int) -> Any:
                 record = self.visible(ids)
-                take(current_user, record, step, _body_form(form, optional))
+                take(current_user, record, step, _body_form(form, optional, None, record))
                 return _committed(self.resource, record)
 
             self._route(
@@ -287,11 +288,11 @@ class Records:
             )
 
 
-def _body_form(form: type | None, optional: bool) -> Any:
+def _body_form(form: type | None, optional: bool, choices: Choices | None, record: Any) -> Any:
     """The body validated by `form` (None when the operation takes no body)."""
     if form is None:
         return None
-    return validate_form(form, optional_json_body() if optional else json_body())
+    return _form(form, optional_json_body() if optional else json_body(), choices, record)
 
 
 def _committed(resource: type[Resource], record: Any) -> Any:

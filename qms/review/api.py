@@ -9,28 +9,18 @@ the pages.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
-from flask import request
 from flask_login import current_user
 from pydantic import Field
 
-from qms.api.core import (
-    api_route,
-    json_body,
-    ok,
-    optional_json_body,
-    paginate,
-    patched,
-    validate_form,
-)
+from qms.api.core import api_route, ok
+from qms.api.records import Owner, Records
 from qms.api.schema import Resource, Timestamp
 from qms.core import access
 from qms.core.errors import PermissionDenied
 from qms.core.timeutil import today
-from qms.extensions import db
 from qms.organisations.models import Agency
 from qms.review import operations, pack, queries, workflow
 from qms.review.forms import (
@@ -241,68 +231,30 @@ class ReadinessOut(Resource):
 
 # --- reviews ----------------------------------------------------------------------------------
 
-
-@api_route(
-    "/management-reviews",
-    summary="The management reviews the caller may see (filters: agency_id, status)",
-    tag=TAG,
-    query=ReviewFilterForm,
-    response=ReviewOut,
-    paged=True,
+reviews = Records("/management-reviews", ManagementReview, ReviewOut, TAG, "review_id")
+reviews.list(
+    "list_management_reviews",
+    "The management reviews the caller may see (filters: agency_id, status)",
+    lambda user, form: queries.review_records(user, queries.ReviewFilter(**form.values())),
+    filters=ReviewFilterForm,
 )
-def list_management_reviews():
-    form = validate_form(ReviewFilterForm, request.args.to_dict())
-    return paginate(
-        queries.review_records(current_user, queries.ReviewFilter(**form.values())), ReviewOut
-    )
-
-
-@api_route(
-    "/management-reviews",
-    ("POST",),
-    summary="Plan a management review of an agency: date, chair, cut-off of its data",
-    tag=TAG,
-    body=NewReviewForm,
-    response=ReviewOut,
-    status=201,
+reviews.create(
+    "create_management_review",
+    "Plan a management review of an agency: date, chair, cut-off of its data",
+    NewReviewForm,
+    lambda user, agency, form: operations.create_review(user, agency, form.values()),
+    owner=Owner(Agency, "agency_id"),
 )
-def create_management_review():
-    form = validate_form(NewReviewForm, json_body())
-    agency = access.owner_for_create(
-        current_user, ManagementReview, Agency, form.agency_id.data, "agency_id"
-    )
-    review = operations.create_review(current_user, agency, form.values())
-    db.session.commit()
-    return ok(ReviewOut.of(review))
-
-
-@api_route(
-    "/management-reviews/<int:review_id>",
-    summary="One management review",
-    tag=TAG,
-    response=ReviewOut,
+reviews.get("get_management_review", "One management review")
+reviews.update(
+    "update_management_review",
+    "Change a review not yet held (only the fields sent; `version` as read). The minutes of a "
+    "held review are fixed",
+    EditReviewForm,
+    lambda user, review, form: operations.update_review(
+        user, review, form.values(), form.version.data
+    ),
 )
-def get_management_review(review_id: int):
-    return ok(ReviewOut.of(access.get_visible(ManagementReview, review_id, current_user)))
-
-
-@api_route(
-    "/management-reviews/<int:review_id>",
-    ("PATCH",),
-    summary="Change a review not yet held (only the fields sent; `version` as read). The "
-    "minutes of a held review are fixed",
-    tag=TAG,
-    body=EditReviewForm,
-    response=ReviewOut,
-)
-def update_management_review(review_id: int):
-    review = access.get_visible(ManagementReview, review_id, current_user)
-    access.authorize(current_user, access.EDIT, review)
-    form = validate_form(EditReviewForm, patched(ReviewOut.of(review), json_body()))
-    operations.update_review(current_user, review, form.values(), form.version.data)
-    db.session.commit()
-    return ok(ReviewOut.of(review))
-
 
 STEP_FORMS: dict[str, type] = {"prepare": StepForm, "hold": HoldForm, "close": StepForm}
 STEP_SUMMARIES = {
@@ -311,87 +263,45 @@ STEP_SUMMARIES = {
     "minutes are fixed from then on",
     "close": "Close the review (refused while any of its actions is open)",
 }
-
-
-def _step_view(name: str) -> Callable:
-    def take_step(review_id: int):
-        review = access.get_visible(ManagementReview, review_id, current_user)
-        form = validate_form(STEP_FORMS[name], optional_json_body())
-        workflow.transition(current_user, review, name, form.values())
-        db.session.commit()
-        return ok(ReviewOut.of(review))
-
-    take_step.__name__ = f"take_review_{name}"
-    return take_step
-
-
-for _name, _form in STEP_FORMS.items():
-    api_route(
-        f"/management-reviews/<int:review_id>/transitions/{_name}",
-        ("POST",),
-        summary=STEP_SUMMARIES[_name],
-        tag=TAG,
-        body=_form,
-        response=ReviewOut,
-    )(_step_view(_name))
-
-
-@api_route(
-    "/management-reviews/<int:review_id>/inputs",
-    summary="The review's input pack (ISO 9001 9.3.2 a–f) as frozen, with the counts it shows",
-    tag=TAG,
+reviews.steps(
+    "take_review_{step}",
+    STEP_SUMMARIES,
+    STEP_FORMS,
+    lambda user, review, step, form: workflow.transition(user, review, step, form.values()),
+    optional=True,
+)
+reviews.get(
+    "review_inputs",
+    "The review's input pack (ISO 9001 9.3.2 a–f) as frozen, with the counts it shows",
+    suffix="/inputs",
     response=InputsOut,
 )
-def review_inputs(review_id: int):
-    return ok(InputsOut.of(access.get_visible(ManagementReview, review_id, current_user)))
 
 
 # --- actions ------------------------------------------------------------------------------
 
-
-@api_route(
-    "/management-reviews/<int:review_id>/actions",
-    summary="The review's decisions and actions (9.3.3)",
-    tag=TAG,
-    response=ActionOut,
-    many=True,
+reviews.children(
+    "list_review_actions",
+    "actions",
+    "The review's decisions and actions (9.3.3)",
+    lambda _user, review: review.actions,
+    ActionOut,
 )
-def list_review_actions(review_id: int):
-    review = access.get_visible(ManagementReview, review_id, current_user)
-    return ok([ActionOut.of(a) for a in review.actions])
-
-
-@api_route(
-    "/management-reviews/<int:review_id>/actions",
-    ("POST",),
-    summary="Add a decision or action (owner and due date required) to a review being minuted",
-    tag=TAG,
-    body=ActionForm,
-    response=ActionOut,
-    status=201,
+reviews.add(
+    "create_review_action",
+    "actions",
+    "Add a decision or action (owner and due date required) to a review being minuted",
+    ActionForm,
+    lambda user, review, form: operations.add_action(user, review, form.values()),
+    ActionOut,
 )
-def create_review_action(review_id: int):
-    review = access.get_visible(ManagementReview, review_id, current_user)
-    form = validate_form(ActionForm, json_body())
-    action = operations.add_action(current_user, review, form.values())
-    db.session.commit()
-    return ok(ActionOut.of(action))
-
-
-@api_route(
-    "/management-review-actions/<int:action_id>/done",
-    ("POST",),
-    summary="Mark a review's action done, with what was done",
-    tag=TAG,
+Records("/management-review-actions", ReviewAction, ActionOut, TAG, "action_id").act(
+    "complete_review_action",
+    "done",
+    "Mark a review's action done, with what was done",
+    lambda user, action, form: operations.complete_action(user, action, form.values()),
     body=ActionDoneForm,
-    response=ActionOut,
 )
-def complete_review_action(action_id: int):
-    action = access.get_visible(ReviewAction, action_id, current_user)
-    form = validate_form(ActionDoneForm, json_body())
-    operations.complete_action(current_user, action, form.values())
-    db.session.commit()
-    return ok(ActionOut.of(action))
 
 
 # --- readiness ----------------------------------------------------------------------------

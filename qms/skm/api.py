@@ -22,8 +22,9 @@ from flask import request
 from flask_login import current_user
 from pydantic import Field
 
-from qms.api.core import api_route, json_body, ok, paginate, validate_form, validate_upload
-from qms.api.schema import Resource, Timestamp
+from qms.api.core import api_route, ok, validate_upload
+from qms.api.records import Owner, Records
+from qms.api.schema import Archived, Resource, Timestamp
 from qms.core import access
 from qms.core.errors import ValidationFailed
 from qms.extensions import db
@@ -53,21 +54,18 @@ class SurveyOut(Resource):
     respondents: Annotated[int, Field(description="Responses stored")]
     ikm: Annotated[float | None, Field(description="The index, 25–100 (null: no responses)")]
     grade: Grade
-    archived: bool
+    archived: Archived
 
     @classmethod
     def of(cls, survey: Survey, result: Result | None = None) -> SurveyOut:
         """The survey as the API gives it; `result`, its figures when already computed (a
         page computes all of its surveys' in one query)."""
         result = result if result is not None else figures.result(survey)
-        return cls.model_validate(
-            {name: getattr(survey, name) for name in cls.model_fields if hasattr(survey, name)}
-            | {
-                "respondents": result.respondents,
-                "ikm": float(result.ikm) if result.ikm is not None else None,
-                "grade": result.grade,
-                "archived": survey.is_archived,
-            }
+        return cls.from_record(
+            survey,
+            respondents=result.respondents,
+            ikm=float(result.ikm) if result.ikm is not None else None,
+            grade=result.grade,
         )
 
     @classmethod
@@ -152,44 +150,29 @@ class UploadOut(Resource):
         )
 
 
-@api_route(
-    "/skm/surveys",
-    summary="The satisfaction surveys the caller may see",
-    tag=TAG,
-    query=SurveyFilterForm,
-    response=SurveyOut,
-    paged=True,
+surveys = Records("/skm/surveys", Survey, SurveyOut, TAG, "survey_id")
+surveys.list(
+    "list_surveys",
+    "The satisfaction surveys the caller may see",
+    lambda user, form: queries.surveys_query(user, queries.SurveyFilter(**form.values())),
+    filters=SurveyFilterForm,
+    build=SurveyOut.page_of,
 )
-def list_surveys():
-    form = validate_form(SurveyFilterForm, request.args.to_dict())
-    return paginate(
-        queries.surveys_query(current_user, queries.SurveyFilter(**form.values())),
-        SurveyOut,
-        SurveyOut.page_of,
-    )
-
-
-@api_route(
-    "/skm/surveys",
-    ("POST",),
-    summary="Start a survey of an agency's service unit over a period, with the population "
-    "it serves then",
-    tag=TAG,
-    body=NewSurveyForm,
-    response=SurveyOut,
-    status=201,
+surveys.create(
+    "create_survey",
+    "Start a survey of an agency's service unit over a period, with the population it serves then",
+    NewSurveyForm,
+    lambda user, agency, form: operations.create_survey(user, agency, form.values()),
+    owner=Owner(Agency, "agency_id"),
 )
-def create_survey():
-    form = validate_form(NewSurveyForm, json_body())
-    agency = access.owner_for_create(current_user, Survey, Agency, form.agency_id.data, "agency_id")
-    survey = operations.create_survey(current_user, agency, form.values())
-    db.session.commit()
-    return ok(SurveyOut.of(survey))
-
-
-@api_route("/skm/surveys/<int:survey_id>", summary="One survey", tag=TAG, response=SurveyOut)
-def get_survey(survey_id: int):
-    return ok(SurveyOut.of(access.get_visible(Survey, survey_id, current_user)))
+surveys.get("get_survey", "One survey")
+surveys.get(
+    "survey_result",
+    "The survey's result: respondents, NRR per element, IKM (25–100), grade (A–D) and the "
+    "minimum sample for its population",
+    suffix="/result",
+    response=ResultOut,
+)
 
 
 @api_route(
@@ -237,14 +220,3 @@ def confirm_responses(survey_id: int):
     imports.confirm_import(current_user, record)
     db.session.commit()
     return ok(UploadOut.of(record))
-
-
-@api_route(
-    "/skm/surveys/<int:survey_id>/result",
-    summary="The survey's result: respondents, NRR per element, IKM (25–100), grade (A–D) "
-    "and the minimum sample for its population",
-    tag=TAG,
-    response=ResultOut,
-)
-def survey_result(survey_id: int):
-    return ok(ResultOut.of(access.get_visible(Survey, survey_id, current_user)))

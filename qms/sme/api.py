@@ -6,22 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import Field
 from wtforms.validators import InputRequired
 
-from qms.api.core import (
-    api_children,
-    api_record,
-    api_route,
-    json_body,
-    ok,
-    paginate,
-    patched,
-    validate_form,
-)
+from qms.api.core import api_route, json_body, ok, patched, validate_form
+from qms.api.records import Owner, Records
 from qms.core import access
 from qms.core.errors import PermissionDenied, ValidationFailed
 from qms.core.forms import REQUIRED, WholeNumberField
@@ -120,217 +111,124 @@ def _no_sni_as_zero(data: dict[str, Any]) -> dict[str, Any]:
 # --- businesses ---------------------------------------------------------------------------
 
 
-@api_route(
-    "/sme/businesses",
-    summary="Small businesses the caller sees, by name",
-    tag=TAG,
-    query=BusinessFilterForm,
-    response=SmeBusinessOut,
-    paged=True,
-)
-def list_businesses():
-    filters = validate_form(BusinessFilterForm, request.args.to_dict())
-    query = queries.search_businesses(
-        current_user,
+def _businesses(user: Any, filters: BusinessFilterForm) -> Any:
+    return queries.search_businesses(
+        user,
         text=filters.q.data or "",
         kecamatan=filters.kecamatan.data or "",
         scale=filters.scale.data or "",
         city_id=filters.city_id.data,
     )
-    return paginate(query, SmeBusinessOut)
 
 
-@api_route(
-    "/sme/businesses",
-    ("POST",),
-    summary="Register a small business (city_id may be left out by a caller of one city)",
-    tag=TAG,
-    body=BusinessFields,
-    response=SmeBusinessOut,
-    status=201,
+businesses = Records("/sme/businesses", Business, SmeBusinessOut, TAG, "business_id")
+businesses.list(
+    "list_businesses",
+    "Small businesses the caller sees, by name",
+    _businesses,
+    filters=BusinessFilterForm,
 )
-def create_business():
-    data = json_body()
-    form = validate_form(BusinessFields, data, cities=_cities_for(Business, data))
-    city = access.owner_for_create(current_user, Business, City, form.city_id.data, "city_id")
-    business = operations.create_business(current_user, city, form.values())
-    db.session.commit()
-    return ok(SmeBusinessOut.of(business))
-
-
-api_record(
-    "get_business",
-    "/sme/businesses/<int:business_id>",
-    Business,
-    SmeBusinessOut,
-    "One small business",
-    TAG,
+businesses.create(
+    "create_business",
+    "Register a small business (city_id may be left out by a caller of one city)",
+    BusinessFields,
+    lambda user, city, form: operations.create_business(user, city, form.values()),
+    owner=Owner(City, "city_id"),
+    choices=lambda data: {"cities": _cities_for(Business, data)},
 )
-
-
-@api_route(
-    "/sme/businesses/<int:business_id>",
-    ("PATCH",),
-    summary="Change a small business (its city stays): the version read and the fields to change",
-    tag=TAG,
-    body=BusinessForm,
+businesses.get("get_business", "One small business")
+businesses.update(
+    "update_business",
+    "Change a small business (its city stays): the version read and the fields to change",
+    BusinessForm,
+    lambda user, business, form: operations.update_business(
+        user, business, form.values(), form.version.data
+    ),
+    current=lambda business, body: {
+        **_patch(SmeBusinessOut.of(business), body),
+        "city_id": business.city_id,
+    },
+    choices=lambda business: {"cities": [business.city]},
     exclude=("city_id",),
-    response=SmeBusinessOut,
 )
-def update_business(business_id: int):
-    business = access.get_visible(Business, business_id, current_user)
-    access.authorize(current_user, access.EDIT, business)
-    data = {**_patch(SmeBusinessOut.of(business), json_body()), "city_id": business.city_id}
-    form = validate_form(BusinessForm, data, cities=[business.city])
-    operations.update_business(current_user, business, form.values(), form.version.data)
-    db.session.commit()
-    return ok(SmeBusinessOut.of(business))
 
 
 # --- products -----------------------------------------------------------------------------
 
 
-api_children(
+businesses.children(
     "list_business_products",
-    "/sme/businesses/<int:business_id>/products",
-    Business,
+    "products",
+    "A business's products",
     lambda _user, business: queries.products_of(business),
     SmeProductOut,
-    "A business's products",
-    TAG,
 )
-
-
-@api_route(
-    "/sme/businesses/<int:business_id>/products",
-    ("POST",),
-    summary="Add a product to a business",
-    tag=TAG,
-    body=ProductFields,
-    response=SmeProductOut,
-    status=201,
+businesses.add(
+    "create_product",
+    "products",
+    "Add a product to a business",
+    ProductFields,
+    lambda user, business, form: operations.create_product(user, business, form.values()),
+    SmeProductOut,
+    prepare=_no_sni_as_zero,
 )
-def create_product(business_id: int):
-    business = access.get_visible(Business, business_id, current_user)
-    form = validate_form(ProductFields, _no_sni_as_zero(json_body()))
-    product = operations.create_product(current_user, business, form.values())
-    db.session.commit()
-    return ok(SmeProductOut.of(product))
-
-
-@api_route(
-    "/sme/products",
-    summary="Products of the businesses the caller sees",
-    tag=TAG,
-    query=ProductFilterForm,
-    response=SmeProductOut,
-    paged=True,
+products = Records("/sme/products", Product, SmeProductOut, TAG, "product_id")
+products.list(
+    "list_products",
+    "Products of the businesses the caller sees",
+    lambda user, filters: queries.search_products(
+        user, category=filters.category.data or "", standard_id=filters.standard_id.data
+    ),
+    filters=ProductFilterForm,
 )
-def list_products():
-    filters = validate_form(ProductFilterForm, request.args.to_dict())
-    query = queries.search_products(
-        current_user, category=filters.category.data or "", standard_id=filters.standard_id.data
-    )
-    return paginate(query, SmeProductOut)
-
-
-api_record(
-    "get_product", "/sme/products/<int:product_id>", Product, SmeProductOut, "One product", TAG
+products.get("get_product", "One product")
+products.update(
+    "update_product",
+    "Change a product's name, brand, category or SNI: the version read and the fields to change",
+    ProductForm,
+    lambda user, product, form: operations.update_product(
+        user, product, form.values(), form.version.data
+    ),
+    current=lambda product, body: _patch(SmeProductOut.of(product), body),
+    prepare=_no_sni_as_zero,
 )
-
-
-@api_route(
-    "/sme/products/<int:product_id>",
-    ("PATCH",),
-    summary="Change a product's name, brand, category or SNI: the version read and the fields "
-    "to change",
-    tag=TAG,
-    body=ProductForm,
-    response=SmeProductOut,
-)
-def update_product(product_id: int):
-    product = access.get_visible(Product, product_id, current_user)
-    access.authorize(current_user, access.EDIT, product)
-    data = _no_sni_as_zero(_patch(SmeProductOut.of(product), json_body()))
-    form = validate_form(ProductForm, data)
-    operations.update_product(current_user, product, form.values(), form.version.data)
-    db.session.commit()
-    return ok(SmeProductOut.of(product))
 
 
 # --- pathways -----------------------------------------------------------------------------
 
 
-@api_route(
-    "/sme/pathways",
-    summary="Certification pathways the caller sees",
-    tag=TAG,
-    query=PathwayFilterForm,
-    response=SmePathwayOut,
-    paged=True,
+pathways = Records("/sme/pathways", Pathway, SmePathwayOut, TAG, "pathway_id")
+pathways.list(
+    "list_pathways",
+    "Certification pathways the caller sees",
+    lambda user, filters: queries.pathway_records(user, stage=filters.stage.data or ""),
+    filters=PathwayFilterForm,
 )
-def list_pathways():
-    filters = validate_form(PathwayFilterForm, request.args.to_dict())
-    query = queries.pathway_records(current_user, stage=filters.stage.data or "")
-    return paginate(query, SmePathwayOut)
-
-
-@api_route(
-    "/sme/pathways",
-    ("POST",),
-    summary="Open a certification pathway for a product",
-    tag=TAG,
-    body=NewPathwayInput,
-    response=SmePathwayOut,
-    status=201,
+pathways.create(
+    "open_pathway",
+    "Open a certification pathway for a product",
+    NewPathwayInput,
+    lambda user, product, form: operations.open_pathway(user, product, **form.values()),
+    owner=Owner(Product, "product_id"),
 )
-def open_pathway():
-    form = validate_form(NewPathwayInput, json_body())
-    product = access.owner_for_create(
-        current_user, Pathway, Product, form.product_id.data, "product_id"
-    )
-    pathway = operations.open_pathway(current_user, product, **form.values())
-    db.session.commit()
-    return ok(SmePathwayOut.of(pathway))
-
-
-api_record(
-    "get_pathway",
-    "/sme/pathways/<int:pathway_id>",
-    Pathway,
-    SmePathwayOut,
-    "One pathway with its stages, findings and certificates",
-    TAG,
-)
-
-
-@api_route(
-    "/sme/pathways/<int:pathway_id>/transitions",
-    ("POST",),
-    summary="Move a pathway one step (the pathway's version read; the action names the step; "
-    "each step takes its fields)",
-    tag=TAG,
+pathways.get("get_pathway", "One pathway with its stages, findings and certificates")
+pathways.act(
+    "take_step",
+    "transitions",
+    "Move a pathway one step (the pathway's version read; the action names the step; each step "
+    "takes its fields)",
+    lambda user, pathway, form: workflow.transition(
+        user, pathway, form.action.data, version=form.version.data, **form.values()
+    ),
     body=TransitionInput,
-    response=SmePathwayOut,
+    choices=lambda pathway: {"city_id": pathway.city_id},
 )
-def take_step(pathway_id: int):
-    pathway = access.get_visible(Pathway, pathway_id, current_user)
-    form = validate_form(TransitionInput, json_body(), city_id=pathway.city_id)
-    workflow.transition(
-        current_user, pathway, form.action.data, version=form.version.data, **form.values()
-    )
-    db.session.commit()
-    return ok(SmePathwayOut.of(pathway))
-
-
-api_children(
+pathways.children(
     "list_lab_tests",
-    "/sme/pathways/<int:pathway_id>/lab-tests",
-    Pathway,
+    "lab-tests",
+    "Lab test rounds of a pathway",
     lambda _user, pathway: pathway.lab_tests,
     SmeLabTestOut,
-    "Lab test rounds of a pathway",
-    TAG,
 )
 
 
@@ -365,68 +263,36 @@ def record_lab_test(pathway_id: int):
 # --- guidance -----------------------------------------------------------------------------
 
 
-api_children(
+businesses.children(
     "list_visits",
-    "/sme/businesses/<int:business_id>/visits",
-    Business,
+    "visits",
+    "A business's guidance visits and consultations, newest first",
     lambda _user, business: queries.visits_of(business),
     SmeVisitOut,
-    "A business's guidance visits and consultations, newest first",
-    TAG,
 )
-
-
-@api_route(
-    "/sme/businesses/<int:business_id>/visits",
-    ("POST",),
-    summary="Record a guidance visit or consultation",
-    tag=TAG,
-    body=VisitForm,
-    response=SmeVisitOut,
-    status=201,
+businesses.add(
+    "record_visit",
+    "visits",
+    "Record a guidance visit or consultation",
+    VisitForm,
+    lambda user, business, form: operations.record_visit(user, business, form.values()),
+    SmeVisitOut,
+    choices=lambda business: {"city_id": business.city_id},
 )
-def record_visit(business_id: int):
-    business = access.get_visible(Business, business_id, current_user)
-    form = validate_form(VisitForm, json_body(), city_id=business.city_id)
-    visit = operations.record_visit(current_user, business, form.values())
-    db.session.commit()
-    return ok(SmeVisitOut.of(visit))
-
-
-@api_route(
-    "/sme/trainings",
-    summary="Training batches the caller sees, newest first",
-    tag=TAG,
-    response=SmeTrainingOut,
-    paged=True,
+trainings = Records("/sme/trainings", TrainingBatch, SmeTrainingOut, TAG, "training_id")
+trainings.list(
+    "list_trainings",
+    "Training batches the caller sees, newest first",
+    lambda user, _filters: queries.training_list(user),
 )
-def list_trainings():
-    return paginate(queries.training_list(current_user), SmeTrainingOut)
-
-
-@api_route(
-    "/sme/trainings",
-    ("POST",),
-    summary="Record a training batch with the businesses that attended",
-    tag=TAG,
-    body=TrainingForm,
-    response=SmeTrainingOut,
-    status=201,
+trainings.create(
+    "create_training",
+    "Record a training batch with the businesses that attended",
+    TrainingForm,
+    lambda user, city, form: operations.create_training(
+        user, city, form.values(), form.business_ids.data
+    ),
+    owner=Owner(City, "city_id"),
+    choices=lambda data: {"cities": _cities_for(TrainingBatch, data)},
 )
-def create_training():
-    data = json_body()
-    form = validate_form(TrainingForm, data, cities=_cities_for(TrainingBatch, data))
-    city = access.owner_for_create(current_user, TrainingBatch, City, form.city_id.data, "city_id")
-    batch = operations.create_training(current_user, city, form.values(), form.business_ids.data)
-    db.session.commit()
-    return ok(SmeTrainingOut.of(batch))
-
-
-api_record(
-    "get_training",
-    "/sme/trainings/<int:training_id>",
-    TrainingBatch,
-    SmeTrainingOut,
-    "One training batch with the businesses that attended",
-    TAG,
-)
+trainings.get("get_training", "One training batch with the businesses that attended")

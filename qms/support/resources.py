@@ -9,6 +9,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from qms.api import schema
 from qms.api.schema import Resource
 from qms.core.timeutil import today
 from qms.support import auditors
@@ -36,7 +37,9 @@ from qms.support.vocabulary import (
     TraceabilityMethod,
 )
 
-Archived = Annotated[bool, Field(description="Taken out of the register (never deleted)")]
+Archived = Annotated[
+    schema.Archived, Field(description="Taken out of the register (never deleted)")
+]
 
 
 class CalibrationEventOut(Resource):
@@ -90,7 +93,6 @@ class InstrumentOut(Resource):
             record,
             status=record.status(on, due_notice_days()),
             fit_for_use=record.fit_for_use(on),
-            archived=record.is_archived,
         )
 
 
@@ -103,10 +105,6 @@ class PositionOut(Resource):
     required_competences: Annotated[str, Field(description="One competence per line")]
     required_education: str
     archived: Archived
-
-    @classmethod
-    def of(cls, record: Position) -> PositionOut:
-        return cls.from_record(record, archived=record.is_archived)
 
 
 class StaffTrainingOut(Resource):
@@ -137,10 +135,6 @@ class StaffMemberOut(Resource):
     education: str
     user_id: int | None
     archived: Archived
-
-    @classmethod
-    def of(cls, record: Person) -> StaffMemberOut:
-        return cls.from_record(record, archived=record.is_archived)
 
 
 class AuditorTrainingOut(Resource):
@@ -185,7 +179,6 @@ class AuditorQualificationOut(Resource):
             may_lead=auditors.team_rule(record.user, on, lead=True, found=found),
             may_join=auditors.team_rule(record.user, on, lead=False, found=found),
             trainings=[AuditorTrainingOut.of(t) for t in record.trainings],
-            archived=record.is_archived,
         )
 
     @classmethod
@@ -232,7 +225,3 @@ class ProviderOut(Resource):
     status: ProviderStatus
     next_evaluation_on: date | None
     archived: Archived
-
-    @classmethod
-    def of(cls, record: Provider) -> ProviderOut:
-        return cls.from_record(record, archived=record.is_archived)
