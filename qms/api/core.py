@@ -6,7 +6,7 @@ what the server runs (see schema.py)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
 from qms.api import schema
-from qms.core import access, pagination
+from qms.core import pagination
 from qms.core.errors import ValidationFailed, json_error
 from qms.extensions import limiter
 
@@ -127,46 +127,6 @@ def api_route(
         return view
 
     return decorator
-
-
-def api_record(
-    endpoint: str,
-    rule: str,
-    model: type,
-    response: type[schema.Resource],
-    summary: str,
-    tag: str,
-) -> None:
-    """Declare `GET rule` (view `endpoint`): the one record of `model` the caller may see (404
-    otherwise), as `response`."""
-
-    def view(**ids: int) -> Any:
-        (record_id,) = ids.values()
-        return ok(response.of(access.get_visible(model, record_id, current_user)))
-
-    view.__name__ = endpoint
-    api_route(rule, response=response, summary=summary, tag=tag)(view)
-
-
-def api_children(
-    endpoint: str,
-    rule: str,
-    parent: type,
-    children: Callable[[Any, Any], Iterable[Any]],
-    response: type[schema.Resource],
-    summary: str,
-    tag: str,
-) -> None:
-    """Declare `GET rule` (view `endpoint`): the records `children(user, parent)` of one parent
-    record the caller may see (404 otherwise), as a list of `response`."""
-
-    def view(**ids: int) -> Any:
-        (parent_id,) = ids.values()
-        record = access.get_visible(parent, parent_id, current_user)
-        return ok([response.of(child) for child in children(current_user, record)])
-
-    view.__name__ = endpoint
-    api_route(rule, response=response, many=True, summary=summary, tag=tag)(view)
 
 
 def _declared_response() -> Operation | None:

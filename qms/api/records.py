@@ -56,6 +56,8 @@ class Records:
     tag: str
     #: the name of a record's id in its path
     key: str
+    #: what its changes answer (as `resource`) of a changed record, if not the record itself
+    answers: Callable[[Any], Any] | None = None
 
     @property
     def one(self) -> str:
@@ -228,7 +230,7 @@ class Records:
             if prepare:
                 data = prepare(data)
             update(current_user, record, _form(form, data, choices, record))
-            return _committed(self.resource, record)
+            return _committed(self.resource, record, self.answers)
 
         self._route(view, endpoint, self.one, "PATCH", summary=summary, body=form, exclude=exclude)
 
@@ -252,7 +254,7 @@ class Records:
         def view(**ids: int) -> Any:
             record = self.visible(ids)
             act(current_user, record, _body_form(body, optional, choices, record))
-            return _committed(answer, record)
+            return _committed(answer, record, self.answers)
 
         rule = f"{self.one}/{action}"
         self._route(view, endpoint, rule, "POST", summary=summary, body=body, response=answer)
@@ -275,7 +277,7 @@ class Records:
             def view(step: str = step, form: type | None = form, **ids: int) -> Any:
                 record = self.visible(ids)
                 take(current_user, record, step, _body_form(form, optional, None, record))
-                return _committed(self.resource, record)
+                return _committed(self.resource, record, self.answers)
 
             self._route(
                 view,
@@ -295,6 +297,10 @@ def _body_form(form: type | None, optional: bool, choices: Choices | None, recor
     return _form(form, optional_json_body() if optional else json_body(), choices, record)
 
 
-def _committed(resource: type[Resource], record: Any) -> Any:
+def _committed(
+    resource: type[Resource], record: Any, answers: Callable[[Any], Any] | None = None
+) -> Any:
+    """Commit the change, and answer the record (what `answers` gives of it, once committed)
+    as `resource`."""
     db.session.commit()
-    return ok(resource.of(record))
+    return ok(resource.of(answers(record) if answers else record))

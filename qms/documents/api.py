@@ -11,7 +11,8 @@ from flask_login import current_user
 from pydantic import create_model
 from werkzeug.datastructures import CombinedMultiDict
 
-from qms.api.core import api_children, api_record, api_route, json_body, ok, paginate, validate_form
+from qms.api.core import api_route, json_body, ok, paginate, validate_form
+from qms.api.records import Owner, Records
 from qms.api.schema import Resource
 from qms.core import access
 from qms.core.errors import PermissionDenied, ValidationFailed
@@ -130,6 +131,9 @@ class DocumentReviewOut(Resource):
     revision_id: int | None
 
 
+TAG = "documents"
+
+
 def _document_form_choices(agencies: list[Agency]) -> dict[str, Any]:
     return {"units": queries.units_of(agencies), "clauses": queries.clause_choices()}
 
@@ -138,7 +142,7 @@ def _document_form_choices(agencies: list[Agency]) -> dict[str, Any]:
     "/documents",
     summary="The master list of documents the caller may see (filters: agency_id, doc_type, "
     "status, review, q)",
-    tag="documents",
+    tag=TAG,
     query=MasterListFilterForm,
     response=DocumentOut,
     paged=True,
@@ -148,155 +152,93 @@ def list_documents():
     return paginate(queries.master_list_query(current_user, form.filters()), DocumentOut)
 
 
-@api_route(
-    "/documents",
-    ("POST",),
-    summary="Register a document in an agency the caller manages; its code is given by the "
-    "agency's numbering",
-    tag="documents",
-    body=NewDocumentForm,
-    response=DocumentOut,
-    status=201,
-)
-def create_document():
+def _new_document_choices(_data: dict[str, Any]) -> dict[str, Any]:
     agencies = queries.agencies_for_new_documents(current_user)
     if not agencies:
         raise PermissionDenied(_("You may not register documents."))
-    form = validate_form(
-        NewDocumentForm, json_body(), agencies=agencies, **_document_form_choices(agencies)
-    )
-    agency = access.owner_for_create(
-        current_user, Document, Agency, form.agency_id.data, "agency_id"
-    )
-    document = operations.create_document(
-        current_user, agency, DocumentType(form.doc_type.data), form.values()
-    )
-    db.session.commit()
-    return ok(DocumentOut.of(document))
+    return {"agencies": agencies, **_document_form_choices(agencies)}
 
 
-api_record(
-    "get_document",
-    "/documents/<int:document_id>",
-    Document,
-    DocumentOut,
-    "One document",
-    "documents",
+documents = Records("/documents", Document, DocumentOut, TAG, "document_id")
+documents.create(
+    "create_document",
+    "Register a document in an agency the caller manages; its code is given by the agency's "
+    "numbering",
+    NewDocumentForm,
+    lambda user, agency, form: operations.create_document(
+        user, agency, DocumentType(form.doc_type.data), form.values()
+    ),
+    owner=Owner(Agency, "agency_id"),
+    choices=_new_document_choices,
 )
-
-
-@api_route(
-    "/documents/<int:document_id>",
-    ("PATCH",),
-    summary="Change a document's title, owner, clauses, review or retention period",
-    tag="documents",
-    body=DocumentForm,
-    response=DocumentOut,
+documents.get("get_document", "One document")
+documents.update(
+    "update_document",
+    "Change a document's title, owner, clauses, review or retention period",
+    DocumentForm,
+    lambda user, document, form: operations.update_document(
+        user, document, form.values(), form.version.data
+    ),
+    current=lambda document, body: {**document_data(document), **body},
+    choices=lambda document: _document_form_choices([document.agency]),
 )
-def update_document(document_id: int):
-    document = access.get_visible(Document, document_id, current_user)
-    access.authorize(current_user, access.EDIT, document)
-    form = validate_form(
-        DocumentForm,
-        {**document_data(document), **json_body()},
-        **_document_form_choices([document.agency]),
-    )
-    operations.update_document(current_user, document, form.values(), form.version.data)
-    db.session.commit()
-    return ok(DocumentOut.of(document))
-
-
-@api_route(
-    "/documents/<int:document_id>/withdraw",
-    ("POST",),
-    summary="Withdraw a document: its effective revision becomes obsolete",
-    tag="documents",
+documents.act(
+    "withdraw_document",
+    "withdraw",
+    "Withdraw a document: its effective revision becomes obsolete",
+    lambda user, document, form: workflow.withdraw_document(
+        user, document, form.reason.data, form.version.data
+    ),
     body=WithdrawForm,
-    response=DocumentOut,
 )
-def withdraw_document(document_id: int):
-    document = access.get_visible(Document, document_id, current_user)
-    form = validate_form(WithdrawForm, json_body())
-    workflow.withdraw_document(current_user, document, form.reason.data, form.version.data)
-    db.session.commit()
-    return ok(DocumentOut.of(document))
-
-
-api_children(
+documents.children(
     "list_revisions",
-    "/documents/<int:document_id>/revisions",
-    Document,
+    "revisions",
+    "A document's revisions",
     lambda _user, document: document.revisions,
     DocumentRevisionOut,
-    "A document's revisions",
-    "documents",
 )
 
 
-@api_route(
-    "/documents/<int:document_id>/revisions",
-    ("POST",),
-    summary="Start the next revision as a draft (without sections: the effective text)",
-    tag="documents",
-    body=RevisionFields,
-    response=DocumentRevisionOut,
-    status=201,
-)
-def create_revision(document_id: int):
-    document = access.get_visible(Document, document_id, current_user)
-    data = json_body()
-    form = validate_form(RevisionFields, data)
-    given = any(name in data for name in SECTIONS)
-    revision = operations.create_revision(
-        current_user, document, form.change_summary.data, form.sections() if given else None
-    )
-    db.session.commit()
-    return ok(DocumentRevisionOut.of(revision))
+def _new_revision(user: Any, document: Document, form: RevisionFields) -> DocumentRevision:
+    """The next revision, with the sections sent, or the effective text if none is."""
+    given = any(name in json_body() for name in SECTIONS)
+    sections = form.sections() if given else None
+    return operations.create_revision(user, document, form.change_summary.data, sections)
 
 
-api_record(
-    "get_revision",
-    "/document-revisions/<int:revision_id>",
-    DocumentRevision,
+documents.add(
+    "create_revision",
+    "revisions",
+    "Start the next revision as a draft (without sections: the effective text)",
+    RevisionFields,
+    _new_revision,
     DocumentRevisionOut,
-    "One revision with its text and files",
-    "documents",
 )
-
-
-@api_route(
-    "/document-revisions/<int:revision_id>",
-    ("PATCH",),
-    summary="Change a draft revision's summary or text",
-    tag="documents",
-    body=RevisionForm,
-    response=DocumentRevisionOut,
+revisions = Records(
+    "/document-revisions", DocumentRevision, DocumentRevisionOut, TAG, "revision_id"
 )
-def update_revision(revision_id: int):
-    revision = access.get_visible(DocumentRevision, revision_id, current_user)
-    form = validate_form(RevisionForm, {**revision_data(revision), **json_body()})
-    operations.update_revision(
-        current_user, revision, form.change_summary.data, form.sections(), form.version.data
-    )
-    db.session.commit()
-    return ok(DocumentRevisionOut.of(revision))
-
-
-@api_route(
-    "/document-revisions/<int:revision_id>/transition",
-    ("POST",),
-    summary="Submit, request changes, approve, put into effect or discard a draft (`comment`: "
-    "what needs to change, or why the draft is discarded)",
-    tag="documents",
+revisions.get("get_revision", "One revision with its text and files")
+revisions.update(
+    "update_revision",
+    "Change a draft revision's summary or text",
+    RevisionForm,
+    lambda user, revision, form: operations.update_revision(
+        user, revision, form.change_summary.data, form.sections(), form.version.data
+    ),
+    current=lambda revision, body: {**revision_data(revision), **body},
+    permission=None,
+)
+revisions.act(
+    "transition_revision",
+    "transition",
+    "Submit, request changes, approve, put into effect or discard a draft (`comment`: what "
+    "needs to change, or why the draft is discarded)",
+    lambda user, revision, form: workflow.transition(
+        user, revision, form.action.data, **form.values()
+    ),
     body=TransitionForm,
-    response=DocumentRevisionOut,
 )
-def transition_revision(revision_id: int):
-    revision = access.get_visible(DocumentRevision, revision_id, current_user)
-    form = validate_form(TransitionForm, json_body())
-    workflow.transition(current_user, revision, form.action.data, **form.values())
-    db.session.commit()
-    return ok(DocumentRevisionOut.of(revision))
 
 
 @api_route(
@@ -304,7 +246,7 @@ def transition_revision(revision_id: int):
     ("POST",),
     summary="Attach a file to a draft revision; the type is read from the content, a refused "
     "file stores nothing",
-    tag="documents",
+    tag=TAG,
     multipart=UploadForm,
     response=StoredFileOut,
     status=201,
@@ -326,21 +268,14 @@ def upload_revision_file(revision_id: int):
     return ok(StoredFileOut.of(stored))
 
 
-@api_route(
-    "/documents/<int:document_id>/reviews",
-    ("POST",),
-    summary="Record a periodic review (no change, or start a new revision)",
-    tag="documents",
-    body=ReviewForm,
-    response=DocumentReviewOut,
-    status=201,
+documents.add(
+    "review_document",
+    "reviews",
+    "Record a periodic review (no change, or start a new revision)",
+    ReviewForm,
+    lambda user, document, form: operations.review_document(user, document, **form.values()),
+    DocumentReviewOut,
 )
-def review_document(document_id: int):
-    document = access.get_visible(Document, document_id, current_user)
-    form = validate_form(ReviewForm, json_body())
-    review = operations.review_document(current_user, document, **form.values())
-    db.session.commit()
-    return ok(DocumentReviewOut.of(review))
 
 
 #: per document type, the roles of the agency that approve it
@@ -363,7 +298,7 @@ def _approvers_of(agency: Agency) -> Any:
 @api_route(
     "/agencies/<int:agency_id>/document-approvers",
     summary="Who approves each type of the agency's documents (its settings, else the defaults)",
-    tag="documents",
+    tag=TAG,
     response=ApproversOut,
 )
 def get_document_approvers(agency_id: int):
@@ -378,7 +313,7 @@ def get_document_approvers(agency_id: int):
     ("PATCH",),
     summary="Set the roles that approve each type given (the agency head or the city admin); "
     "the types left out keep theirs",
-    tag="documents",
+    tag=TAG,
     body=ApproversForm,
     response=ApproversOut,
 )

@@ -10,7 +10,8 @@ from flask import abort
 from flask_login import current_user
 from pydantic import Field
 
-from qms.api.core import api_record, api_route, ok, validate_upload
+from qms.api.core import api_route, ok, validate_upload
+from qms.api.records import Records
 from qms.api.schema import Resource
 from qms.core import access
 from qms.core.errors import ValidationFailed
@@ -122,35 +123,18 @@ def upload_register_import(kind: str):
     return ok(ImportOut.of(batch))
 
 
-api_record(
-    "get_register_import", "/imports/<int:batch_id>", ImportBatch, ImportOut, "An import", "imports"
+batches = Records("/imports", ImportBatch, ImportOut, "imports", "batch_id")
+batches.get("get_register_import", "An import")
+batches.act(
+    "check_register_import",
+    "check",
+    "Step 2: every row checked with the mapping held (as proposed, or as set on the mapping "
+    "page); answers the report",
+    lambda user, batch, _form: operations.set_mapping(user, batch, dict(batch.mapping)),
 )
-
-
-@api_route(
-    "/imports/<int:batch_id>/check",
-    ("POST",),
-    summary="Step 2: every row checked with the mapping held (as proposed, or as set on the "
-    "mapping page); answers the report",
-    tag="imports",
-    response=ImportOut,
+batches.act(
+    "confirm_register_import",
+    "confirm",
+    "Step 3: the uploader, having seen the report, imports the good rows",
+    lambda user, batch, _form: operations.confirm(user, batch),
 )
-def check_register_import(batch_id: int):
-    batch = access.get_visible(ImportBatch, batch_id, current_user)
-    operations.set_mapping(current_user, batch, dict(batch.mapping))
-    db.session.commit()
-    return ok(ImportOut.of(batch))
-
-
-@api_route(
-    "/imports/<int:batch_id>/confirm",
-    ("POST",),
-    summary="Step 3: the uploader, having seen the report, imports the good rows",
-    tag="imports",
-    response=ImportOut,
-)
-def confirm_register_import(batch_id: int):
-    batch = access.get_visible(ImportBatch, batch_id, current_user)
-    operations.confirm(current_user, batch)
-    db.session.commit()
-    return ok(ImportOut.of(batch))

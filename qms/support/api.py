@@ -3,7 +3,7 @@ their trainings, auditor qualifications and evaluations, providers and their eva
 same forms, operations and policies as the pages.
 
 The four registers of an agency share their shape (list with the agency filter, create in an
-agency the caller writes for, read, PATCH what is sent, archive): `_register_routes` declares
+agency the caller writes for, read, PATCH what is sent, archive): `REGISTERS.declare` declares
 those five operations for each; their entries (events, trainings, evaluations) are listed and
 added under them."""
 
