@@ -1,19 +1,26 @@
 """A kind of record as the API serves it, declared once: `Records` knows where its records are
 (`path`, one at `path/<int:key>`), how they are read (the model, through the access policies)
-and answered (the resource), and its methods declare each operation — list, read, create,
-PATCH, an action on one record, its workflow steps, the records under one of it — with its
-endpoint, summary and the operation it calls. The views are made here, so that every operation
-reads, validates, changes, commits and answers in the same way, and each is declared with
-`api_route` for the OpenAPI document.
+and answered (the resource). Its methods declare the usual operations — list, read, create,
+PATCH, an action on one record, its workflow steps, the records under one of it — and make
+their views, so that every operation reads, validates, changes, commits and answers in the same
+way; each is declared with `api_route` for the OpenAPI document.
 
-The operations a declaration calls take the caller, the record (or the owner or parent a new
-record goes in) and the validated form, and return what they made or changed."""
+A feature writes only what an operation does, as a function decorated by its declaration: the
+function's name is the endpoint, its docstring the summary, and it is called with the caller,
+the record (or the owner or parent a new record goes in) and the validated form::
+
+    @agencies.act("archive")
+    def archive_agency(user, agency, _form):
+        \"\"\"Archive an agency (records are never deleted)\"\"\"
+        operations.archive(user, agency)
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import inspect
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import request
 from flask_login import current_user
@@ -24,12 +31,11 @@ from qms.api.schema import Resource
 from qms.core import access
 from qms.extensions import db
 
+F = TypeVar("F", bound=Callable[..., Any])
 #: what a form is given besides its data (its choices), from the request's data or its record
 Choices = Callable[[Any], dict[str, Any]]
-
-
-def _form(form_class: type, data: dict[str, Any], choices: Choices | None, of: Any) -> Any:
-    return validate_form(form_class, data, **(choices(of) if choices else {}))
+#: what a body is completed with before it is validated
+Prepare = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -67,44 +73,6 @@ class Records:
         """The record the path names, if the caller may see it (404 otherwise)."""
         return access.get_visible(self.model, ids[self.key], current_user)
 
-    def _route(
-        self, view: Callable, endpoint: str, rule: str, method: str, **declared: Any
-    ) -> None:
-        declared.setdefault("response", self.resource)
-        view.__name__ = endpoint
-        api_route(rule, (method,), tag=self.tag, **declared)(view)
-
-    # --- reading ------------------------------------------------------------------------
-
-    def list(
-        self,
-        endpoint: str,
-        summary: str,
-        query: Callable[[Any, Any], Any],
-        *,
-        filters: type | None = None,
-        build: Callable | None = None,
-        keyset: bool = False,
-        response: type[Resource] | None = None,
-    ) -> None:
-        """GET path: a page of `query(user, the validated filter form, if any)`."""
-        answer = response or self.resource
-
-        def view() -> Any:
-            form = validate_form(filters, request.args.to_dict()) if filters else None
-            return paginate(query(current_user, form), answer, build, keyset=keyset)
-
-        self._route(
-            view,
-            endpoint,
-            self.path,
-            "GET",
-            summary=summary,
-            query=filters,
-            response=answer,
-            paged=True,
-        )
-
     def get(
         self, endpoint: str, summary: str, *, suffix: str = "", response: type | None = None
     ) -> None:
@@ -114,187 +82,282 @@ class Records:
         def view(**ids: int) -> Any:
             return ok(answer.of(self.visible(ids)))
 
-        self._route(view, endpoint, self.one + suffix, "GET", summary=summary, response=answer)
+        self._route(view, endpoint, summary, self.one + suffix, "GET", response=answer)
+
+    def list(
+        self,
+        *,
+        filters: type | None = None,
+        build: Callable | None = None,
+        keyset: bool = False,
+        response: type[Resource] | None = None,
+        endpoint: str = "",
+        summary: str = "",
+    ) -> Callable[[F], F]:
+        """GET path: a page of what the function, `query(user, the validated filter form, if
+        any)`, selects."""
+        answer = response or self.resource
+
+        def declare(query: F) -> F:
+            def view() -> Any:
+                form = validate_form(filters, request.args.to_dict()) if filters else None
+                return paginate(query(current_user, form), answer, build, keyset=keyset)
+
+            self._route(
+                view,
+                endpoint or query.__name__,
+                summary or _summary_of(query),
+                self.path,
+                "GET",
+                query=filters,
+                response=answer,
+                paged=True,
+            )
+            return query
+
+        return declare
 
     def children(
-        self,
-        endpoint: str,
-        segment: str,
-        summary: str,
-        children: Callable[[Any, Any], Iterable[Any]],
-        response: type[Resource],
-    ) -> None:
-        """GET one/segment: the records `children(user, record)` under one record."""
+        self, segment: str, response: type[Resource], *, endpoint: str = "", summary: str = ""
+    ) -> Callable[[F], F]:
+        """GET one/segment: the records the function, `children(user, record)`, gives of one
+        record."""
 
-        def view(**ids: int) -> Any:
-            return ok([response.of(child) for child in children(current_user, self.visible(ids))])
+        def declare(children: F) -> F:
+            def view(**ids: int) -> Any:
+                records = children(current_user, self.visible(ids))
+                return ok([response.of(child) for child in records])
 
-        rule = f"{self.one}/{segment}"
-        self._route(view, endpoint, rule, "GET", summary=summary, response=response, many=True)
+            self._route(
+                view,
+                endpoint or children.__name__,
+                summary or _summary_of(children),
+                f"{self.one}/{segment}",
+                "GET",
+                response=response,
+                many=True,
+            )
+            return children
+
+        return declare
 
     # --- changing -----------------------------------------------------------------------
 
     def create(
         self,
-        endpoint: str,
-        summary: str,
         form: type,
-        create: Callable[[Any, Any, Any], Any],
         *,
         owner: Owner | None = None,
-        prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+        prepare: Prepare | None = None,
         choices: Choices | None = None,
         response: type[Resource] | None = None,
-    ) -> None:
-        """POST path (201): `create(user, owner, form)`, the owner the body names where the
-        caller may create one (`owner`; else None). `prepare` completes the body, `choices`
-        gives the form its choices from it."""
+        endpoint: str = "",
+        summary: str = "",
+    ) -> Callable[[F], F]:
+        """POST path (201): the function, `create(user, owner, form)`, makes the record; the
+        owner is the one the body names where the caller may create (`owner`; else None).
+        `prepare` completes the body, `choices` gives the form its choices from it."""
         answer = response or self.resource
 
-        def view() -> Any:
-            data = prepare(json_body()) if prepare else json_body()
-            validated = _form(form, data, choices, data)
-            target = owner.of(self.model, validated) if owner else None
-            return _committed(answer, create(current_user, target, validated))
+        def declare(create: F) -> F:
+            def view() -> Any:
+                data = prepare(json_body()) if prepare else json_body()
+                validated = _validated(form, data, choices, data)
+                target = owner.of(self.model, validated) if owner else None
+                return _committed(answer, create(current_user, target, validated))
 
-        self._route(
-            view,
-            endpoint,
-            self.path,
-            "POST",
-            summary=summary,
-            body=form,
-            response=answer,
-            status=201,
-        )
+            self._route(
+                view,
+                endpoint or create.__name__,
+                summary or _summary_of(create),
+                self.path,
+                "POST",
+                body=form,
+                response=answer,
+                status=201,
+            )
+            return create
+
+        return declare
 
     def add(
         self,
-        endpoint: str,
         segment: str,
-        summary: str,
         form: type,
-        add: Callable[[Any, Any, Any], Any],
         response: type[Resource],
         *,
-        prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+        prepare: Prepare | None = None,
         choices: Choices | None = None,
         exclude: tuple[str, ...] = (),
-    ) -> None:
-        """POST one/segment (201): `add(user, record, form)` adds a record under one record;
-        `choices` gives the form its choices from that record."""
+        endpoint: str = "",
+        summary: str = "",
+    ) -> Callable[[F], F]:
+        """POST one/segment (201): the function, `add(user, record, form)`, adds a record
+        under one record; `choices` gives the form its choices from that record."""
 
-        def view(**ids: int) -> Any:
-            parent = self.visible(ids)
-            data = prepare(json_body()) if prepare else json_body()
-            return _committed(
-                response, add(current_user, parent, _form(form, data, choices, parent))
+        def declare(add: F) -> F:
+            def view(**ids: int) -> Any:
+                parent = self.visible(ids)
+                data = prepare(json_body()) if prepare else json_body()
+                added = add(current_user, parent, _validated(form, data, choices, parent))
+                return _committed(response, added)
+
+            self._route(
+                view,
+                endpoint or add.__name__,
+                summary or _summary_of(add),
+                f"{self.one}/{segment}",
+                "POST",
+                body=form,
+                response=response,
+                status=201,
+                exclude=exclude,
             )
+            return add
 
-        self._route(
-            view,
-            endpoint,
-            f"{self.one}/{segment}",
-            "POST",
-            summary=summary,
-            body=form,
-            response=response,
-            status=201,
-            exclude=exclude,
-        )
+        return declare
 
     def update(
         self,
-        endpoint: str,
-        summary: str,
         form: type,
-        update: Callable[[Any, Any, Any], Any],
         *,
         current: Callable[[Any, dict[str, Any]], dict[str, Any]] | None = None,
-        prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+        prepare: Prepare | None = None,
         choices: Choices | None = None,
         permission: str | None = access.EDIT,
         exclude: tuple[str, ...] = (),
-    ) -> None:
-        """PATCH one: `update(user, record, form)`, the form validating the record with what
-        the body changes (`current(record, body)`; by default the record as answered, see
-        `patched`), completed by `prepare`. The caller's `permission` on the record is
-        checked first (None: the operation checks what the caller may change)."""
+        endpoint: str = "",
+        summary: str = "",
+    ) -> Callable[[F], F]:
+        """PATCH one: the function, `update(user, record, form)`, changes the record, the form
+        validating it with what the body changes (`current(record, body)`; by default the
+        record as answered, see `patched`), completed by `prepare`. The caller's `permission`
+        on the record is checked first (None: the function checks what may change)."""
 
-        def view(**ids: int) -> Any:
-            record = self.visible(ids)
-            if permission is not None:
-                access.authorize(current_user, permission, record)
-            body = json_body()
-            data = current(record, body) if current else _patched(self.resource.of(record), body)
-            if prepare:
-                data = prepare(data)
-            update(current_user, record, _form(form, data, choices, record))
-            return _committed(self.resource, record, self.answers)
-
-        self._route(view, endpoint, self.one, "PATCH", summary=summary, body=form, exclude=exclude)
-
-    def act(
-        self,
-        endpoint: str,
-        action: str,
-        summary: str,
-        act: Callable[[Any, Any, Any], Any],
-        *,
-        body: type | None = None,
-        optional: bool = False,
-        choices: Choices | None = None,
-        response: type[Resource] | None = None,
-    ) -> None:
-        """POST one/action: `act(user, record, form)` (the form validating the body, if the
-        action takes one, with the `choices` of the record; `optional`, a body left out is an
-        empty one), answered with the record."""
-        answer = response or self.resource
-
-        def view(**ids: int) -> Any:
-            record = self.visible(ids)
-            act(current_user, record, _body_form(body, optional, choices, record))
-            return _committed(answer, record, self.answers)
-
-        rule = f"{self.one}/{action}"
-        self._route(view, endpoint, rule, "POST", summary=summary, body=body, response=answer)
-
-    def steps(
-        self,
-        endpoint: str,
-        summaries: Mapping[str, str],
-        forms: Mapping[str, type | None],
-        take: Callable[[Any, Any, str, Any], Any],
-        *,
-        optional: bool = False,
-        exclude: tuple[str, ...] = (),
-    ) -> None:
-        """POST one/transitions/<step>, one operation a step of the workflow (its endpoint
-        `endpoint` with the step's name for `{step}`): `take(user, record, step, form)`, the
-        form the step's in `forms` (None: the step takes no body)."""
-        for step, form in forms.items():
-
-            def view(step: str = step, form: type | None = form, **ids: int) -> Any:
+        def declare(update: F) -> F:
+            def view(**ids: int) -> Any:
                 record = self.visible(ids)
-                take(current_user, record, step, _body_form(form, optional, None, record))
+                if permission is not None:
+                    access.authorize(current_user, permission, record)
+                body = json_body()
+                data = (
+                    current(record, body) if current else _patched(self.resource.of(record), body)
+                )
+                update(current_user, record, _validated(form, data, choices, record, prepare))
                 return _committed(self.resource, record, self.answers)
 
             self._route(
                 view,
-                endpoint.format(step=step),
-                f"{self.one}/transitions/{step}",
-                "POST",
-                summary=summaries[step],
+                endpoint or update.__name__,
+                summary or _summary_of(update),
+                self.one,
+                "PATCH",
                 body=form,
                 exclude=exclude,
             )
+            return update
+
+        return declare
+
+    def act(
+        self,
+        action: str,
+        *,
+        body: type | None = None,
+        optional: bool = False,
+        choices: Choices | None = None,
+        endpoint: str = "",
+        summary: str = "",
+    ) -> Callable[[F], F]:
+        """POST one/action: the function, `act(user, record, form)`, acts on the record (the
+        form validating the body, if the action takes one, with the `choices` of the record;
+        `optional`, a body left out is an empty one); the record is answered."""
+
+        def declare(act: F) -> F:
+            def view(**ids: int) -> Any:
+                record = self.visible(ids)
+                act(current_user, record, _body_form(body, optional, choices, record))
+                return _committed(self.resource, record, self.answers)
+
+            self._route(
+                view,
+                endpoint or act.__name__,
+                summary or _summary_of(act),
+                f"{self.one}/{action}",
+                "POST",
+                body=body,
+            )
+            return act
+
+        return declare
+
+    def steps(
+        self,
+        endpoint: str,
+        forms: Mapping[str, type | None],
+        summaries: Mapping[str, str],
+        *,
+        optional: bool = False,
+        exclude: tuple[str, ...] = (),
+    ) -> Callable[[F], F]:
+        """POST one/transitions/<step>, one operation a step of the workflow (its endpoint
+        `endpoint` with the step's name for `{step}`): the function, `take(user, record, step,
+        form)`, takes it, with the step's form in `forms` (None: the step takes no body)."""
+
+        def declare(take: F) -> F:
+            for step, form in forms.items():
+                self._route(
+                    self._step_view(take, step, form, optional),
+                    endpoint.format(step=step),
+                    summaries[step],
+                    f"{self.one}/transitions/{step}",
+                    "POST",
+                    body=form,
+                    exclude=exclude,
+                )
+            return take
+
+        return declare
+
+    def _step_view(self, take: Callable, step: str, form: type | None, optional: bool) -> Callable:
+        def view(**ids: int) -> Any:
+            record = self.visible(ids)
+            take(current_user, record, step, _body_form(form, optional, None, record))
+            return _committed(self.resource, record, self.answers)
+
+        return view
+
+    def _route(
+        self, view: Callable, endpoint: str, summary: str, rule: str, method: str, **declared: Any
+    ) -> None:
+        declared.setdefault("response", self.resource)
+        view.__name__ = endpoint
+        api_route(rule, (method,), summary=summary, tag=self.tag, **declared)(view)
+
+
+def _summary_of(function: Callable) -> str:
+    """An operation's summary: its function's docstring, on one line."""
+    return " ".join((inspect.getdoc(function) or "").split())
+
+
+def _validated(
+    form: type,
+    data: dict[str, Any],
+    choices: Choices | None,
+    of: Any,
+    prepare: Prepare | None = None,
+) -> Any:
+    """`data` (completed by `prepare`) validated by `form`, given the `choices` of `of`."""
+    if prepare:
+        data = prepare(data)
+    return validate_form(form, data, **(choices(of) if choices else {}))
 
 
 def _body_form(form: type | None, optional: bool, choices: Choices | None, record: Any) -> Any:
     """The body validated by `form` (None when the operation takes no body)."""
     if form is None:
         return None
-    return _form(form, optional_json_body() if optional else json_body(), choices, record)
+    return _validated(form, optional_json_body() if optional else json_body(), choices, record)
 
 
 def _committed(

@@ -48,36 +48,45 @@ class Registers:
         """One register at `path`: `query(user, filter)` lists it, `create(actor, owner,
         values)` and `update(actor, record, values)` write it (with the values of `forms`,
         the new record's and the record's form); `name` is its endpoints' suffix."""
-        new_form, form = forms
+        new_form, edit_form = forms
         label = self.label(model, name)
         records = Records(path, model, resource, self.tag, "record_id")
-        records.list(
-            f"list_{name}",
-            f"The {label} the caller may see (filters: {self.filters})",
-            lambda user, filters: query(user, self.filtered(filters.values())),
+
+        @records.list(
             filters=self.filter_form,
+            endpoint=f"list_{name}",
+            summary=f"The {label} the caller may see (filters: {self.filters})",
         )
-        records.create(
-            f"create_{name}",
-            f"Record one of the {label} where the caller writes",
+        def listed(user: Any, filters: Any) -> Any:
+            return query(user, self.filtered(filters.values()))
+
+        @records.create(
             new_form,
-            lambda user, owner, form: create(user, owner, form.values()),
             owner=self.owner,
+            endpoint=f"create_{name}",
+            summary=f"Record one of the {label} where the caller writes",
         )
+        def created(user: Any, owner: Any, form: Any) -> Any:
+            return create(user, owner, form.values())
+
         records.get(f"get_{name}", f"One of the {label}")
-        records.update(
-            f"update_{name}",
-            f"Change one of the {label} (only the fields sent)",
-            form,
-            lambda user, record, form: update(user, record, form.values()),
+
+        @records.update(
+            edit_form,
             current=lambda record, body: self._patched(resource.of(record), body),
+            endpoint=f"update_{name}",
+            summary=f"Change one of the {label} (only the fields sent)",
         )
-        records.act(
-            f"archive_{name}",
+        def changed(user: Any, record: Any, form: Any) -> Any:
+            return update(user, record, form.values())
+
+        @records.act(
             "archive",
-            f"Archive one of the {label} (records are never deleted)",
-            lambda user, record, _form: self.archive(user, record),
+            endpoint=f"archive_{name}",
+            summary=f"Archive one of the {label} (records are never deleted)",
         )
+        def archived(user: Any, record: Any, _form: Any) -> Any:
+            return self.archive(user, record)
 
     def _patched(self, current: Resource, body: dict[str, Any]) -> dict[str, Any]:
         """The record as answered, by its form's names, with what the body changes."""

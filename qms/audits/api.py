@@ -101,18 +101,21 @@ def _patched(form_class: type, *parts: str) -> Callable[[Any, dict[str, Any]], d
 
 
 programmes = Records("/audit-programmes", AuditProgramme, AuditProgrammeOut, TAG, "programme_id")
-programmes.list(
-    "list_programmes",
-    "Audit programmes the caller may see",
-    lambda user, _filters: queries.visible_programmes(user),
-)
-programmes.create(
-    "create_programme",
-    "Create a city's programme for a year (city_id may be left out by someone who plans audits "
-    "in one city only)",
-    ProgrammeInput,
-    lambda user, _owner, form: operations.create_programme(user, form.city_id.data, form.data),
-)
+
+
+@programmes.list()
+def list_programmes(user: Any, _filters: None) -> Any:
+    """Audit programmes the caller may see"""
+    return queries.visible_programmes(user)
+
+
+@programmes.create(ProgrammeInput)
+def create_programme(user: Any, _owner: None, form: ProgrammeInput) -> AuditProgramme:
+    """Create a city's programme for a year (city_id may be left out by someone who plans audits
+    in one city only)"""
+    return operations.create_programme(user, form.city_id.data, form.data)
+
+
 programmes.get("get_programme", "One programme with its planned audits (planned against done)")
 
 
@@ -123,34 +126,23 @@ def _item_choices(programme: AuditProgramme) -> dict[str, Any]:
     }
 
 
-def _add_item(user: Any, programme: AuditProgramme, form: ProgrammeItemForm) -> AuditProgramme:
+@programmes.add("items", ProgrammeItemForm, AuditProgrammeOut, choices=_item_choices)
+def add_programme_item(user: Any, programme: AuditProgramme, form: Any) -> AuditProgramme:
+    """Add a planned audit to a programme"""
     operations.save_programme_item(user, programme, form.data, None)
     return programme
 
 
-programmes.add(
-    "add_programme_item",
-    "items",
-    "Add a planned audit to a programme",
-    ProgrammeItemForm,
-    _add_item,
-    AuditProgrammeOut,
-    choices=_item_choices,
-)
-programmes.update(
-    "update_programme",
-    "Change a programme's year, title or objectives (send only what changes)",
-    ProgrammeForm,
-    lambda user, programme, form: operations.update_programme(user, programme, form.data),
-    current=_patched(ProgrammeForm),
-    permission=None,
-)
-programmes.act(
-    "archive_programme",
-    "archive",
-    "Archive a programme (never deleted; it stays readable and no longer changes)",
-    lambda user, programme, _form: workflow.archive_programme(user, programme),
-)
+@programmes.update(ProgrammeForm, current=_patched(ProgrammeForm), permission=None)
+def update_programme(user: Any, programme: AuditProgramme, form: ProgrammeForm) -> None:
+    """Change a programme's year, title or objectives (send only what changes)"""
+    operations.update_programme(user, programme, form.data)
+
+
+@programmes.act("archive")
+def archive_programme(user: Any, programme: AuditProgramme, _form: None) -> None:
+    """Archive a programme (never deleted; it stays readable and no longer changes)"""
+    workflow.archive_programme(user, programme)
 
 
 def _programme_of(item: ProgrammeItem) -> AuditProgramme:
@@ -162,24 +154,36 @@ def _programme_of(item: ProgrammeItem) -> AuditProgramme:
 items = Records(
     "/audit-programme-items", ProgrammeItem, AuditProgrammeOut, TAG, "item_id", _programme_of
 )
-items.update(
-    "update_programme_item",
-    "Change a planned audit of a programme: month, kind, agency, clauses, reason",
+
+
+@items.update(
     ProgrammeItemForm,
-    lambda user, item, form: operations.save_programme_item(user, item.programme, form.data, item),
     current=_patched(ProgrammeItemForm),
     choices=lambda item: _item_choices(item.programme),
     permission=None,
 )
-items.act(
-    "archive_programme_item",
-    "archive",
-    "Take a planned audit out of its programme (archived; refused once it has an audit)",
-    lambda user, item, _form: workflow.archive_programme_item(user, item),
-)
+def update_programme_item(user: Any, item: ProgrammeItem, form: ProgrammeItemForm) -> None:
+    """Change a planned audit of a programme: month, kind, agency, clauses, reason"""
+    operations.save_programme_item(user, item.programme, form.data, item)
+
+
+@items.act("archive")
+def archive_programme_item(user: Any, item: ProgrammeItem, _form: None) -> None:
+    """Take a planned audit out of its programme (archived; refused once it has an audit)"""
+    workflow.archive_programme_item(user, item)
 
 
 # --- audits -------------------------------------------------------------------------------
+
+audits = Records("/audits", Audit, AuditOut, TAG, "audit_id")
+
+
+@audits.list(filters=AuditFilterForm, build=AuditOut.page_of, keyset=True)
+def list_audits(user: Any, filters: AuditFilterForm) -> Any:
+    """Audits the caller may see"""
+    return queries.audit_list(
+        user, status=filters.status.data or None, agency_id=filters.agency_id.data
+    )
 
 
 def _new_audit_choices(_data: dict[str, Any]) -> dict[str, Any]:
@@ -192,88 +196,71 @@ def _new_audit_choices(_data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-audits = Records("/audits", Audit, AuditOut, TAG, "audit_id")
-audits.list(
-    "list_audits",
-    "Audits the caller may see",
-    lambda user, filters: queries.audit_list(
-        user, status=filters.status.data or None, agency_id=filters.agency_id.data
-    ),
-    filters=AuditFilterForm,
-    build=AuditOut.page_of,
-    keyset=True,
-)
-audits.create(
-    "create_audit",
-    "Plan an audit",
-    AuditForm,
-    lambda user, _owner, form: operations.create_audit(user, form.data),
-    choices=_new_audit_choices,
-)
+@audits.create(AuditForm, choices=_new_audit_choices)
+def create_audit(user: Any, _owner: None, form: AuditForm) -> Audit:
+    """Plan an audit"""
+    return operations.create_audit(user, form.data)
+
+
 audits.get("get_audit", "One audit")
-audits.update(
-    "update_audit",
-    "Change an audit's plan, team lead, meetings or report texts",
+
+
+def _team_choices(audit: Audit) -> dict[str, Any]:
+    return {"auditors": queries.auditors_of({city_of(audit)})}
+
+
+@audits.update(
     AuditDetailsForm,
-    lambda user, audit, form: operations.update_audit(user, audit, form.data),
     current=_patched(AuditDetailsForm),
-    choices=lambda audit: {
-        "units": audit.agency.units,
-        "auditors": queries.auditors_of({city_of(audit)}),
-    },
+    choices=lambda audit: {"units": audit.agency.units, **_team_choices(audit)},
     permission=None,
 )
+def update_audit(user: Any, audit: Audit, form: AuditDetailsForm) -> None:
+    """Change an audit's plan, team lead, meetings or report texts"""
+    operations.update_audit(user, audit, form.data)
 
 
-def _add_member(user: Any, audit: Audit, form: MemberForm) -> Audit:
+@audits.add("team", MemberForm, AuditOut, choices=_team_choices)
+def add_member(user: Any, audit: Audit, form: MemberForm) -> Audit:
+    """Add an auditor to the team (refused for an auditor of the audited agency)"""
     operations.add_member(user, audit, form.user_id.data)
     return audit
 
 
-audits.add(
-    "add_member",
-    "team",
-    "Add an auditor to the team (refused for an auditor of the audited agency)",
-    MemberForm,
-    _add_member,
-    AuditOut,
-    choices=lambda audit: {"auditors": queries.auditors_of({city_of(audit)})},
-)
 # the report's body may be left out: nothing is confirmed then
-audits.steps(
+@audits.steps(
     "{step}_audit",
+    {"start": None, "report": ReportInput, "close": None},
     {
         "start": "Start the audit (its checklist is generated from the standard's questions)",
         "report": "Issue the report (unanswered rows need confirm_unanswered, else 409)",
         "close": "Close the audit (once the action plan of every nonconformity is accepted)",
     },
-    {"start": None, "report": ReportInput, "close": None},
-    lambda user, audit, step, form: workflow.transition(
-        user, audit, step, confirm_unanswered=bool(form and form.confirm_unanswered.data)
-    ),
     optional=True,
 )
+def take_audit_step(user: Any, audit: Audit, step: str, form: ReportInput | None) -> None:
+    confirmed = bool(form and form.confirm_unanswered.data)
+    workflow.transition(user, audit, step, confirm_unanswered=confirmed)
 
 
 # --- checklist rows and findings ----------------------------------------------------------
 
 
-audits.children(
-    "list_rows",
+@audits.children("checklist", ChecklistRowOut)
+def list_rows(_user: Any, audit: Audit) -> list[ChecklistRow]:
+    """An audit's checklist rows"""
+    return audit.rows
+
+
+@audits.add(
     "checklist",
-    "An audit's checklist rows",
-    lambda _user, audit: audit.rows,
-    ChecklistRowOut,
-)
-audits.add(
-    "add_row",
-    "checklist",
-    "Add the auditor's own question to the checklist",
     AddRowForm,
-    lambda user, audit, form: checklist.add_row(user, audit, form.clause_id.data, form.text.data),
     ChecklistRowOut,
     choices=lambda audit: {"clauses": queries.audit_clauses(audit)},
 )
+def add_row(user: Any, audit: Audit, form: AddRowForm) -> ChecklistRow:
+    """Add the auditor's own question to the checklist"""
+    return checklist.add_row(user, audit, form.clause_id.data, form.text.data)
 
 
 def _with_clauses(form: RowForm | FindingForm) -> dict[str, Any]:
@@ -285,43 +272,39 @@ def _with_clauses(form: RowForm | FindingForm) -> dict[str, Any]:
     return values
 
 
-Records("/checklist-rows", ChecklistRow, ChecklistRowOut, TAG, "row_id").update(
-    "save_row",
-    "Record a row's result (a nonconform, observation or OFI row becomes a finding); send the "
-    "row's version as read",
-    RowForm,
-    lambda user, row, form: checklist.record_row(
-        user, row, _with_clauses(form), version=form.version.data
-    ),
-    current=_patched(RowForm, "finding"),
-    choices=lambda _row: {"grades": grades.grades()},
-    permission=None,
+def _grades(_record: Any) -> dict[str, Any]:
+    return {"grades": grades.grades()}
+
+
+@Records("/checklist-rows", ChecklistRow, ChecklistRowOut, TAG, "row_id").update(
+    RowForm, current=_patched(RowForm, "finding"), choices=_grades, permission=None
 )
-audits.children(
-    "list_findings",
-    "findings",
-    "An audit's findings",
-    lambda _user, audit: audit.active_findings,
-    FindingOut,
-)
+def save_row(user: Any, row: ChecklistRow, form: RowForm) -> None:
+    """Record a row's result (a nonconform, observation or OFI row becomes a finding); send the
+    row's version as read"""
+    checklist.record_row(user, row, _with_clauses(form), version=form.version.data)
+
+
+@audits.children("findings", FindingOut)
+def list_findings(_user: Any, audit: Audit) -> list[Finding]:
+    """An audit's findings"""
+    return audit.active_findings
+
+
 findings = Records("/findings", Finding, FindingOut, TAG, "finding_id")
 findings.get("get_finding", "One finding")
-findings.update(
-    "update_finding",
-    "Change a finding's grade or texts (its row's result follows the grade); send the version "
-    "of its row as read",
-    FindingForm,
-    lambda user, finding, form: checklist.update_finding(
-        user, finding, _with_clauses(form), version=form.version.data
-    ),
-    current=_patched(FindingForm),
-    choices=lambda _finding: {"grades": grades.grades()},
-    permission=None,
+
+
+@findings.update(FindingForm, current=_patched(FindingForm), choices=_grades, permission=None)
+def update_finding(user: Any, finding: Finding, form: FindingForm) -> None:
+    """Change a finding's grade or texts (its row's result follows the grade); send the version
+    of its row as read"""
+    checklist.update_finding(user, finding, _with_clauses(form), version=form.version.data)
+
+
+@Records("/agencies", Agency, ClauseComplianceOut, TAG, "agency_id").children(
+    "compliance", ClauseComplianceOut
 )
-Records("/agencies", Agency, ClauseComplianceOut, TAG, "agency_id").children(
-    "agency_compliance",
-    "compliance",
-    "Compliance per clause, each from the agency's latest issued audit that assessed it",
-    lambda user, agency: figures.compliance_by_clause(agency, user),
-    ClauseComplianceOut,
-)
+def agency_compliance(user: Any, agency: Agency) -> list[figures.ClauseCompliance]:
+    """Compliance per clause, each from the agency's latest issued audit that assessed it"""
+    return figures.compliance_by_clause(agency, user)

@@ -295,82 +295,68 @@ def _described(nc: Nonconformity, body: dict[str, Any]) -> dict[str, Any]:
 
 
 nonconformities = Records("/nonconformities", Nonconformity, NonconformityDetailOut, TAG, "nc_id")
-nonconformities.list(
-    "list_nonconformities",
-    "The nonconformity register the caller may see",
-    lambda user, form: queries.register_query(user, queries.RegisterFilter(**form.values())),
-    filters=RegisterFilterForm,
-    keyset=True,
-    response=NonconformityOut,
-)
-nonconformities.create(
-    "create_nonconformity",
-    "Raise a nonconformity in an agency the caller may raise in",
-    NonconformityForm,
-    lambda user, agency, form: operations.raise_nonconformity(user, agency, form.values()),
-    owner=Owner(Agency, "agency_id"),
-)
+
+
+@nonconformities.list(filters=RegisterFilterForm, keyset=True, response=NonconformityOut)
+def list_nonconformities(user: Any, form: RegisterFilterForm) -> Any:
+    """The nonconformity register the caller may see"""
+    return queries.register_query(user, queries.RegisterFilter(**form.values()))
+
+
+@nonconformities.create(NonconformityForm, owner=Owner(Agency, "agency_id"))
+def create_nonconformity(user: Any, agency: Agency, form: NonconformityForm) -> Nonconformity:
+    """Raise a nonconformity in an agency the caller may raise in"""
+    return operations.raise_nonconformity(user, agency, form.values())
+
+
 nonconformities.get(
     "get_nonconformity", "One nonconformity with its actions, checks and next steps"
 )
-nonconformities.update(
-    "update_nonconformity",
-    "Correct a nonconformity's description (until its root cause is analysed): the version "
-    "read and the fields to change; on one raised from an audit finding, source_reference, "
-    "clause, requirement, evidence, statement and auditor_id are the finding's and cannot "
-    "change (process_or_service may also be sent as process)",
-    DetailsForm,
-    lambda user, nc, form: operations.update_details(
-        user, nc, form.values(), version=form.version.data
-    ),
-    current=_described,
-    permission=DESCRIBE,
-)
-nonconformities.act(
-    "archive_nonconformity",
-    "archive",
-    "Archive a nonconformity raised by mistake, with the reason (records are never deleted; "
-    "not one raised from an audit finding, nor once its root cause is analysed)",
-    lambda user, nc, form: operations.archive(
-        user, nc, form.reason.data, version=form.version.data
-    ),
-    body=ArchiveForm,
-)
+
+
+@nonconformities.update(DetailsForm, current=_described, permission=DESCRIBE)
+def update_nonconformity(user: Any, nc: Nonconformity, form: DetailsForm) -> None:
+    """Correct a nonconformity's description (until its root cause is analysed): the version
+    read and the fields to change; on one raised from an audit finding, source_reference,
+    clause, requirement, evidence, statement and auditor_id are the finding's and cannot change
+    (process_or_service may also be sent as process)"""
+    operations.update_details(user, nc, form.values(), version=form.version.data)
+
+
+@nonconformities.act("archive", body=ArchiveForm)
+def archive_nonconformity(user: Any, nc: Nonconformity, form: ArchiveForm) -> None:
+    """Archive a nonconformity raised by mistake, with the reason (records are never deleted;
+    not one raised from an audit finding, nor once its root cause is analysed)"""
+    operations.archive(user, nc, form.reason.data, version=form.version.data)
+
+
 # one operation per step, each with its own form (the steps the caller may take now are the
 # nonconformity's `transitions`)
-nonconformities.steps(
+@nonconformities.steps(
     "take_{step}",
+    TRANSITION_FORMS,
     {
         step: f"Take the workflow step {step} (the version read and the step's fields)"
         for step in TRANSITION_FORMS
     },
-    TRANSITION_FORMS,
-    lambda user, nc, step, form: workflow.transition(
-        user, nc, step, form_values(form), version=form.version.data
-    ),
 )
+def take_step(user: Any, nc: Nonconformity, step: str, form: Any) -> None:
+    workflow.transition(user, nc, step, form_values(form), version=form.version.data)
 
 
 # --- the actions of a plan ----------------------------------------------------------------
 
 
-nonconformities.children(
-    "list_actions",
-    "actions",
-    "The actions of a nonconformity's plans",
-    lambda _user, nc: nc.actions,
-    CorrectiveActionOut,
-)
-nonconformities.add(
-    "create_action",
-    "actions",
-    "Add an action to the plan being written (with the nonconformity's version read)",
-    ActionForm,
-    lambda user, nc, form: operations.add_action(
-        user, nc, form_values(form), version=form.version.data
-    ),
-    CorrectiveActionOut,
-)
+@nonconformities.children("actions", CorrectiveActionOut)
+def list_actions(_user: Any, nc: Nonconformity) -> list[CorrectiveAction]:
+    """The actions of a nonconformity's plans"""
+    return nc.actions
+
+
+@nonconformities.add("actions", ActionForm, CorrectiveActionOut)
+def create_action(user: Any, nc: Nonconformity, form: ActionForm) -> CorrectiveAction:
+    """Add an action to the plan being written (with the nonconformity's version read)"""
+    return operations.add_action(user, nc, form_values(form), version=form.version.data)
 
 
 @api_route(
@@ -416,15 +402,14 @@ def done_action(action_id: int):
 # --- complaints ---------------------------------------------------------------------------
 
 
-Records("/complaints", Complaint, ComplaintOut, TAG, "complaint_id").list(
-    "list_complaints",
-    "Complaints the caller may see",
-    lambda user, form: complaint_queries.complaints_query(
-        user, complaint_queries.ComplaintFilter(**form.values())
-    ),
-    filters=ComplaintFilterForm,
-    keyset=True,
+@Records("/complaints", Complaint, ComplaintOut, TAG, "complaint_id").list(
+    filters=ComplaintFilterForm, keyset=True
 )
+def list_complaints(user: Any, form: ComplaintFilterForm) -> Any:
+    """Complaints the caller may see"""
+    return complaint_queries.complaints_query(
+        user, complaint_queries.ComplaintFilter(**form.values())
+    )
 
 
 @api_route(
@@ -456,9 +441,9 @@ complaint_imports = Records(
     "/complaint-imports", ComplaintImport, ComplaintImportOut, TAG, "import_id"
 )
 complaint_imports.get("get_import", "An import's report")
-complaint_imports.act(
-    "confirm_import",
-    "confirm",
-    "Step 2: the uploader confirms, having seen the report; the good rows import",
-    lambda user, record, _form: imports.confirm_import(user, record),
-)
+
+
+@complaint_imports.act("confirm")
+def confirm_import(user: Any, record: ComplaintImport, _form: None) -> None:
+    """Step 2: the uploader confirms, having seen the report; the good rows import"""
+    imports.confirm_import(user, record)

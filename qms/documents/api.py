@@ -160,85 +160,73 @@ def _new_document_choices(_data: dict[str, Any]) -> dict[str, Any]:
 
 
 documents = Records("/documents", Document, DocumentOut, TAG, "document_id")
-documents.create(
-    "create_document",
-    "Register a document in an agency the caller manages; its code is given by the agency's "
-    "numbering",
-    NewDocumentForm,
-    lambda user, agency, form: operations.create_document(
-        user, agency, DocumentType(form.doc_type.data), form.values()
-    ),
-    owner=Owner(Agency, "agency_id"),
-    choices=_new_document_choices,
+revisions = Records(
+    "/document-revisions", DocumentRevision, DocumentRevisionOut, TAG, "revision_id"
 )
+
+
+@documents.create(NewDocumentForm, owner=Owner(Agency, "agency_id"), choices=_new_document_choices)
+def create_document(user: Any, agency: Agency, form: NewDocumentForm) -> Document:
+    """Register a document in an agency the caller manages; its code is given by the agency's
+    numbering"""
+    doc_type = DocumentType(form.doc_type.data)
+    return operations.create_document(user, agency, doc_type, form.values())
+
+
 documents.get("get_document", "One document")
-documents.update(
-    "update_document",
-    "Change a document's title, owner, clauses, review or retention period",
+
+
+@documents.update(
     DocumentForm,
-    lambda user, document, form: operations.update_document(
-        user, document, form.values(), form.version.data
-    ),
     current=lambda document, body: {**document_data(document), **body},
     choices=lambda document: _document_form_choices([document.agency]),
 )
-documents.act(
-    "withdraw_document",
-    "withdraw",
-    "Withdraw a document: its effective revision becomes obsolete",
-    lambda user, document, form: workflow.withdraw_document(
-        user, document, form.reason.data, form.version.data
-    ),
-    body=WithdrawForm,
-)
-documents.children(
-    "list_revisions",
-    "revisions",
-    "A document's revisions",
-    lambda _user, document: document.revisions,
-    DocumentRevisionOut,
-)
+def update_document(user: Any, document: Document, form: DocumentForm) -> None:
+    """Change a document's title, owner, clauses, review or retention period"""
+    operations.update_document(user, document, form.values(), form.version.data)
 
 
-def _new_revision(user: Any, document: Document, form: RevisionFields) -> DocumentRevision:
-    """The next revision, with the sections sent, or the effective text if none is."""
+@documents.act("withdraw", body=WithdrawForm)
+def withdraw_document(user: Any, document: Document, form: WithdrawForm) -> None:
+    """Withdraw a document: its effective revision becomes obsolete"""
+    workflow.withdraw_document(user, document, form.reason.data, form.version.data)
+
+
+@documents.children("revisions", DocumentRevisionOut)
+def list_revisions(_user: Any, document: Document) -> list[DocumentRevision]:
+    """A document's revisions"""
+    return document.revisions
+
+
+@documents.add("revisions", RevisionFields, DocumentRevisionOut)
+def create_revision(user: Any, document: Document, form: RevisionFields) -> DocumentRevision:
+    """Start the next revision as a draft (without sections: the effective text)"""
     given = any(name in json_body() for name in SECTIONS)
     sections = form.sections() if given else None
     return operations.create_revision(user, document, form.change_summary.data, sections)
 
 
-documents.add(
-    "create_revision",
-    "revisions",
-    "Start the next revision as a draft (without sections: the effective text)",
-    RevisionFields,
-    _new_revision,
-    DocumentRevisionOut,
-)
-revisions = Records(
-    "/document-revisions", DocumentRevision, DocumentRevisionOut, TAG, "revision_id"
-)
 revisions.get("get_revision", "One revision with its text and files")
-revisions.update(
-    "update_revision",
-    "Change a draft revision's summary or text",
+
+
+@revisions.update(
     RevisionForm,
-    lambda user, revision, form: operations.update_revision(
-        user, revision, form.change_summary.data, form.sections(), form.version.data
-    ),
     current=lambda revision, body: {**revision_data(revision), **body},
     permission=None,
 )
-revisions.act(
-    "transition_revision",
-    "transition",
-    "Submit, request changes, approve, put into effect or discard a draft (`comment`: what "
-    "needs to change, or why the draft is discarded)",
-    lambda user, revision, form: workflow.transition(
-        user, revision, form.action.data, **form.values()
-    ),
-    body=TransitionForm,
-)
+def update_revision(user: Any, revision: DocumentRevision, form: RevisionForm) -> None:
+    """Change a draft revision's summary or text"""
+    sections = form.sections()
+    operations.update_revision(
+        user, revision, form.change_summary.data, sections, form.version.data
+    )
+
+
+@revisions.act("transition", body=TransitionForm)
+def transition_revision(user: Any, revision: DocumentRevision, form: TransitionForm) -> None:
+    """Submit, request changes, approve, put into effect or discard a draft (`comment`: what
+    needs to change, or why the draft is discarded)"""
+    workflow.transition(user, revision, form.action.data, **form.values())
 
 
 @api_route(
@@ -268,14 +256,10 @@ def upload_revision_file(revision_id: int):
     return ok(StoredFileOut.of(stored))
 
 
-documents.add(
-    "review_document",
-    "reviews",
-    "Record a periodic review (no change, or start a new revision)",
-    ReviewForm,
-    lambda user, document, form: operations.review_document(user, document, **form.values()),
-    DocumentReviewOut,
-)
+@documents.add("reviews", ReviewForm, DocumentReviewOut)
+def review_document(user: Any, document: Document, form: ReviewForm) -> DocumentReview:
+    """Record a periodic review (no change, or start a new revision)"""
+    return operations.review_document(user, document, **form.values())
 
 
 #: per document type, the roles of the agency that approve it

@@ -4,7 +4,7 @@ it is changed on the mapping page (`/imports/<id>/mapping`)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from flask import abort
 from flask_login import current_user
@@ -125,16 +125,16 @@ def upload_register_import(kind: str):
 
 batches = Records("/imports", ImportBatch, ImportOut, "imports", "batch_id")
 batches.get("get_register_import", "An import")
-batches.act(
-    "check_register_import",
-    "check",
-    "Step 2: every row checked with the mapping held (as proposed, or as set on the mapping "
-    "page); answers the report",
-    lambda user, batch, _form: operations.set_mapping(user, batch, dict(batch.mapping)),
-)
-batches.act(
-    "confirm_register_import",
-    "confirm",
-    "Step 3: the uploader, having seen the report, imports the good rows",
-    lambda user, batch, _form: operations.confirm(user, batch),
-)
+
+
+@batches.act("check")
+def check_register_import(user: Any, batch: ImportBatch, _form: None) -> None:
+    """Step 2: every row checked with the mapping held (as proposed, or as set on the mapping
+    page); answers the report"""
+    operations.set_mapping(user, batch, dict(batch.mapping))
+
+
+@batches.act("confirm")
+def confirm_register_import(user: Any, batch: ImportBatch, _form: None) -> None:
+    """Step 3: the uploader, having seen the report, imports the good rows"""
+    operations.confirm(user, batch)

@@ -82,47 +82,52 @@ class AgencyInput(AgencyForm):
 TAG = "organisations"
 
 cities = Records("/cities", City, CityOut, TAG, "city_id")
-cities.list(
-    "list_cities",
-    "Cities the caller may see",
-    lambda user, _filters: access.scoped(City, user).order_by(City.name, City.id),
-)
+agencies = Records("/agencies", Agency, AgencyOut, TAG, "agency_id")
+units = Records("/units", Unit, UnitOut, TAG, "unit_id")
+
+
+@cities.list()
+def list_cities(user: Any, _filters: None) -> Any:
+    """Cities the caller may see"""
+    return access.scoped(City, user).order_by(City.name, City.id)
+
+
 cities.get("get_city", "One city")
 
-agencies = Records("/agencies", Agency, AgencyOut, TAG, "agency_id")
-agencies.list(
-    "list_agencies",
-    "Agencies (OPD) the caller may see",
-    lambda user, _filters: access.scoped(Agency, user).order_by(Agency.name, Agency.id),
-)
+
+@agencies.list()
+def list_agencies(user: Any, _filters: None) -> Any:
+    """Agencies (OPD) the caller may see"""
+    return access.scoped(Agency, user).order_by(Agency.name, Agency.id)
+
+
 agencies.get("get_agency", "One agency")
-agencies.create(
-    "create_agency",
-    "Create an agency in a city the caller administers",
-    AgencyInput,
-    lambda user, city, form: operations.create_agency(user, city, form.values()),
-    owner=Owner(City, "city_id"),
-    prepare=lambda body: {"active": True, **body},
+
+
+@agencies.create(
+    AgencyInput, owner=Owner(City, "city_id"), prepare=lambda body: {"active": True, **body}
 )
-agencies.update(
-    "update_agency",
-    "Change an agency",
-    AgencyForm,
-    lambda user, agency, form: operations.update(user, agency, form.values()),
-)
-agencies.act(
-    "archive_agency",
-    "archive",
-    "Archive an agency (records are never deleted)",
-    lambda user, agency, _form: operations.archive(user, agency),
-)
-agencies.children(
-    "list_units",
-    "units",
-    "An agency's units (parent_id gives the tree)",
-    queries.units_of,
-    UnitOut,
-)
+def create_agency(user: Any, city: City, form: AgencyInput) -> Agency:
+    """Create an agency in a city the caller administers"""
+    return operations.create_agency(user, city, form.values())
+
+
+@agencies.update(AgencyForm)
+def update_agency(user: Any, agency: Agency, form: AgencyForm) -> None:
+    """Change an agency"""
+    operations.update(user, agency, form.values())
+
+
+@agencies.act("archive")
+def archive_agency(user: Any, agency: Agency, _form: None) -> None:
+    """Archive an agency (records are never deleted)"""
+    operations.archive(user, agency)
+
+
+@agencies.children("units", UnitOut)
+def list_units(user: Any, agency: Agency) -> list[Unit]:
+    """An agency's units (parent_id gives the tree)"""
+    return queries.units_of(user, agency)
 
 
 def _unit_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -135,52 +140,51 @@ def _new_unit_choices(agency: Agency) -> dict[str, Any]:
     return {"parents": queries.parent_choices(current_user, agency, None)}
 
 
-agencies.add(
-    "create_unit",
+@agencies.add(
     "units",
-    "Create a unit in an agency",
     UnitForm,
-    lambda user, agency, form: operations.create_unit(user, agency, form.values()),
     UnitOut,
     prepare=lambda body: _unit_data({"active": True, **body}),
     choices=_new_unit_choices,
 )
+def create_unit(user: Any, agency: Agency, form: UnitForm) -> Unit:
+    """Create a unit in an agency"""
+    return operations.create_unit(user, agency, form.values())
 
-units = Records("/units", Unit, UnitOut, TAG, "unit_id")
+
 units.get("get_unit", "One unit")
-units.update(
-    "update_unit",
-    "Change a unit (name, kind, parent, active)",
+
+
+@units.update(
     UnitForm,
-    lambda user, unit, form: operations.update(user, unit, form.values()),
     prepare=_unit_data,
     choices=lambda unit: {"parents": queries.parent_choices(current_user, unit.agency, unit)},
 )
-units.act(
-    "archive_unit",
-    "archive",
-    "Archive a unit",
-    lambda user, unit, _form: operations.archive(user, unit),
-)
-cities.children(
-    "list_days_off",
-    "days-off",
-    "The city's own days off (working-day limits skip them besides weekends and the national "
-    "holidays and cuti bersama)",
-    days_off.listed,
-    DayOffOut,
-)
-cities.add(
-    "create_day_off",
-    "days-off",
-    "Add a day off of the city (its city admin)",
-    LocalDayOffForm,
-    lambda user, city, form: days_off.add(user, city, form.values()),
-    DayOffOut,
-)
-Records("/days-off", LocalDayOff, DayOffOut, TAG, "day_id").act(
-    "archive_day_off",
-    "archive",
-    "Archive a day off of the city: it counts as a working day again",
-    lambda user, record, _form: days_off.archive(user, record),
-)
+def update_unit(user: Any, unit: Unit, form: UnitForm) -> None:
+    """Change a unit (name, kind, parent, active)"""
+    operations.update(user, unit, form.values())
+
+
+@units.act("archive")
+def archive_unit(user: Any, unit: Unit, _form: None) -> None:
+    """Archive a unit"""
+    operations.archive(user, unit)
+
+
+@cities.children("days-off", DayOffOut)
+def list_days_off(user: Any, city: City) -> list[LocalDayOff]:
+    """The city's own days off (working-day limits skip them besides weekends and the national
+    holidays and cuti bersama)"""
+    return days_off.listed(user, city)
+
+
+@cities.add("days-off", LocalDayOffForm, DayOffOut)
+def create_day_off(user: Any, city: City, form: LocalDayOffForm) -> LocalDayOff:
+    """Add a day off of the city (its city admin)"""
+    return days_off.add(user, city, form.values())
+
+
+@Records("/days-off", LocalDayOff, DayOffOut, TAG, "day_id").act("archive")
+def archive_day_off(user: Any, record: LocalDayOff, _form: None) -> None:
+    """Archive a day off of the city: it counts as a working day again"""
+    days_off.archive(user, record)

@@ -274,46 +274,44 @@ REGISTERS.declare(
 
 
 objectives = Records("/objectives", Objective, ObjectiveOut, TAG, "objective_id")
-objectives.children(
-    "list_measurements",
-    "measurements",
-    "An objective's measurements, by period",
-    lambda _user, objective: objective.measurements,
-    MeasurementOut,
-)
-objectives.add(
-    "create_measurement",
-    "measurements",
-    "Record the value of one period (e.g. 2025-03, 2025-Q1, 2025-S1, 2025, as the objective is "
-    "measured); a second value for a period replaces the first; a run of missed periods raises "
-    "a nonconformity",
-    MeasurementForm,
-    lambda user, objective, form: measuring.record_measurement(user, objective, form.values()),
-    MeasurementOut,
-)
 risks = Records("/risks", Risk, RiskOut, TAG, "risk_id")
-risks.children(
-    "list_treatments",
-    "treatments",
-    "A risk's treatments",
-    lambda _user, risk: risk.treatments,
-    TreatmentOut,
-)
-risks.add(
-    "create_treatment",
-    "treatments",
-    "Add a treatment action to a risk",
-    TreatmentForm,
-    lambda user, risk, form: operations.add_treatment(user, risk, form.values()),
-    TreatmentOut,
-)
-Records("/risk-treatments", Treatment, TreatmentOut, TAG, "treatment_id").steps(
+treatments = Records("/risk-treatments", Treatment, TreatmentOut, TAG, "treatment_id")
+
+
+@objectives.children("measurements", MeasurementOut)
+def list_measurements(_user: Any, objective: Objective) -> list[Measurement]:
+    """An objective's measurements, by period"""
+    return objective.measurements
+
+
+@objectives.add("measurements", MeasurementForm, MeasurementOut)
+def create_measurement(user: Any, objective: Objective, form: MeasurementForm) -> Measurement:
+    """Record the value of one period (e.g. 2025-03, 2025-Q1, 2025-S1, 2025, as the objective is
+    measured); a second value for a period replaces the first; a run of missed periods raises a
+    nonconformity"""
+    return measuring.record_measurement(user, objective, form.values())
+
+
+@risks.children("treatments", TreatmentOut)
+def list_treatments(_user: Any, risk: Risk) -> list[Treatment]:
+    """A risk's treatments"""
+    return risk.treatments
+
+
+@risks.add("treatments", TreatmentForm, TreatmentOut)
+def create_treatment(user: Any, risk: Risk, form: TreatmentForm) -> Treatment:
+    """Add a treatment action to a risk"""
+    return operations.add_treatment(user, risk, form.values())
+
+
+@treatments.steps(
     "take_treatment_{step}",
+    STEP_FORMS,
     {
         step: f"Take the treatment step {step} (an evidence file is attached on the page)"
         for step in STEP_FORMS
     },
-    STEP_FORMS,
-    lambda user, treatment, step, form: workflow.transition(user, treatment, step, form.values()),
     exclude=("file",),
 )
+def take_treatment_step(user: Any, treatment: Treatment, step: str, form: Any) -> None:
+    workflow.transition(user, treatment, step, form.values())

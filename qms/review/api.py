@@ -232,29 +232,29 @@ class ReadinessOut(Resource):
 # --- reviews ----------------------------------------------------------------------------------
 
 reviews = Records("/management-reviews", ManagementReview, ReviewOut, TAG, "review_id")
-reviews.list(
-    "list_management_reviews",
-    "The management reviews the caller may see (filters: agency_id, status)",
-    lambda user, form: queries.review_records(user, queries.ReviewFilter(**form.values())),
-    filters=ReviewFilterForm,
-)
-reviews.create(
-    "create_management_review",
-    "Plan a management review of an agency: date, chair, cut-off of its data",
-    NewReviewForm,
-    lambda user, agency, form: operations.create_review(user, agency, form.values()),
-    owner=Owner(Agency, "agency_id"),
-)
+
+
+@reviews.list(filters=ReviewFilterForm)
+def list_management_reviews(user: Any, form: ReviewFilterForm) -> Any:
+    """The management reviews the caller may see (filters: agency_id, status)"""
+    return queries.review_records(user, queries.ReviewFilter(**form.values()))
+
+
+@reviews.create(NewReviewForm, owner=Owner(Agency, "agency_id"))
+def create_management_review(user: Any, agency: Agency, form: NewReviewForm) -> ManagementReview:
+    """Plan a management review of an agency: date, chair, cut-off of its data"""
+    return operations.create_review(user, agency, form.values())
+
+
 reviews.get("get_management_review", "One management review")
-reviews.update(
-    "update_management_review",
-    "Change a review not yet held (only the fields sent; `version` as read). The minutes of a "
-    "held review are fixed",
-    EditReviewForm,
-    lambda user, review, form: operations.update_review(
-        user, review, form.values(), form.version.data
-    ),
-)
+
+
+@reviews.update(EditReviewForm)
+def update_management_review(user: Any, review: ManagementReview, form: EditReviewForm) -> None:
+    """Change a review not yet held (only the fields sent; `version` as read). The minutes of a
+    held review are fixed"""
+    operations.update_review(user, review, form.values(), form.version.data)
+
 
 STEP_FORMS: dict[str, type] = {"prepare": StepForm, "hold": HoldForm, "close": StepForm}
 STEP_SUMMARIES = {
@@ -263,13 +263,13 @@ STEP_SUMMARIES = {
     "minutes are fixed from then on",
     "close": "Close the review (refused while any of its actions is open)",
 }
-reviews.steps(
-    "take_review_{step}",
-    STEP_SUMMARIES,
-    STEP_FORMS,
-    lambda user, review, step, form: workflow.transition(user, review, step, form.values()),
-    optional=True,
-)
+
+
+@reviews.steps("take_review_{step}", STEP_FORMS, STEP_SUMMARIES, optional=True)
+def take_review_step(user: Any, review: ManagementReview, step: str, form: Any) -> None:
+    workflow.transition(user, review, step, form.values())
+
+
 reviews.get(
     "review_inputs",
     "The review's input pack (ISO 9001 9.3.2 a–f) as frozen, with the counts it shows",
@@ -280,28 +280,25 @@ reviews.get(
 
 # --- actions ------------------------------------------------------------------------------
 
-reviews.children(
-    "list_review_actions",
-    "actions",
-    "The review's decisions and actions (9.3.3)",
-    lambda _user, review: review.actions,
-    ActionOut,
+
+@reviews.children("actions", ActionOut)
+def list_review_actions(_user: Any, review: ManagementReview) -> list[ReviewAction]:
+    """The review's decisions and actions (9.3.3)"""
+    return review.actions
+
+
+@reviews.add("actions", ActionForm, ActionOut)
+def create_review_action(user: Any, review: ManagementReview, form: ActionForm) -> ReviewAction:
+    """Add a decision or action (owner and due date required) to a review being minuted"""
+    return operations.add_action(user, review, form.values())
+
+
+@Records("/management-review-actions", ReviewAction, ActionOut, TAG, "action_id").act(
+    "done", body=ActionDoneForm
 )
-reviews.add(
-    "create_review_action",
-    "actions",
-    "Add a decision or action (owner and due date required) to a review being minuted",
-    ActionForm,
-    lambda user, review, form: operations.add_action(user, review, form.values()),
-    ActionOut,
-)
-Records("/management-review-actions", ReviewAction, ActionOut, TAG, "action_id").act(
-    "complete_review_action",
-    "done",
-    "Mark a review's action done, with what was done",
-    lambda user, action, form: operations.complete_action(user, action, form.values()),
-    body=ActionDoneForm,
-)
+def complete_review_action(user: Any, action: ReviewAction, form: ActionDoneForm) -> None:
+    """Mark a review's action done, with what was done"""
+    operations.complete_action(user, action, form.values())
 
 
 # --- readiness ----------------------------------------------------------------------------

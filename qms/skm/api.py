@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from flask import request
 from flask_login import current_user
@@ -151,20 +151,21 @@ class UploadOut(Resource):
 
 
 surveys = Records("/skm/surveys", Survey, SurveyOut, TAG, "survey_id")
-surveys.list(
-    "list_surveys",
-    "The satisfaction surveys the caller may see",
-    lambda user, form: queries.surveys_query(user, queries.SurveyFilter(**form.values())),
-    filters=SurveyFilterForm,
-    build=SurveyOut.page_of,
-)
-surveys.create(
-    "create_survey",
-    "Start a survey of an agency's service unit over a period, with the population it serves then",
-    NewSurveyForm,
-    lambda user, agency, form: operations.create_survey(user, agency, form.values()),
-    owner=Owner(Agency, "agency_id"),
-)
+
+
+@surveys.list(filters=SurveyFilterForm, build=SurveyOut.page_of)
+def list_surveys(user: Any, form: SurveyFilterForm) -> Any:
+    """The satisfaction surveys the caller may see"""
+    return queries.surveys_query(user, queries.SurveyFilter(**form.values()))
+
+
+@surveys.create(NewSurveyForm, owner=Owner(Agency, "agency_id"))
+def create_survey(user: Any, agency: Agency, form: NewSurveyForm) -> Survey:
+    """Start a survey of an agency's service unit over a period, with the population it serves
+    then"""
+    return operations.create_survey(user, agency, form.values())
+
+
 surveys.get("get_survey", "One survey")
 surveys.get(
     "survey_result",

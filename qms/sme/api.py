@@ -110,8 +110,15 @@ def _no_sni_as_zero(data: dict[str, Any]) -> dict[str, Any]:
 
 # --- businesses ---------------------------------------------------------------------------
 
+businesses = Records("/sme/businesses", Business, SmeBusinessOut, TAG, "business_id")
+products = Records("/sme/products", Product, SmeProductOut, TAG, "product_id")
+pathways = Records("/sme/pathways", Pathway, SmePathwayOut, TAG, "pathway_id")
+trainings = Records("/sme/trainings", TrainingBatch, SmeTrainingOut, TAG, "training_id")
 
-def _businesses(user: Any, filters: BusinessFilterForm) -> Any:
+
+@businesses.list(filters=BusinessFilterForm)
+def list_businesses(user: Any, filters: BusinessFilterForm) -> Any:
+    """Small businesses the caller sees, by name"""
     return queries.search_businesses(
         user,
         text=filters.q.data or "",
@@ -121,29 +128,21 @@ def _businesses(user: Any, filters: BusinessFilterForm) -> Any:
     )
 
 
-businesses = Records("/sme/businesses", Business, SmeBusinessOut, TAG, "business_id")
-businesses.list(
-    "list_businesses",
-    "Small businesses the caller sees, by name",
-    _businesses,
-    filters=BusinessFilterForm,
-)
-businesses.create(
-    "create_business",
-    "Register a small business (city_id may be left out by a caller of one city)",
+@businesses.create(
     BusinessFields,
-    lambda user, city, form: operations.create_business(user, city, form.values()),
     owner=Owner(City, "city_id"),
     choices=lambda data: {"cities": _cities_for(Business, data)},
 )
+def create_business(user: Any, city: City, form: BusinessFields) -> Business:
+    """Register a small business (city_id may be left out by a caller of one city)"""
+    return operations.create_business(user, city, form.values())
+
+
 businesses.get("get_business", "One small business")
-businesses.update(
-    "update_business",
-    "Change a small business (its city stays): the version read and the fields to change",
+
+
+@businesses.update(
     BusinessForm,
-    lambda user, business, form: operations.update_business(
-        user, business, form.values(), form.version.data
-    ),
     current=lambda business, body: {
         **_patch(SmeBusinessOut.of(business), body),
         "city_id": business.city_id,
@@ -151,85 +150,79 @@ businesses.update(
     choices=lambda business: {"cities": [business.city]},
     exclude=("city_id",),
 )
+def update_business(user: Any, business: Business, form: BusinessForm) -> None:
+    """Change a small business (its city stays): the version read and the fields to change"""
+    operations.update_business(user, business, form.values(), form.version.data)
 
 
 # --- products -----------------------------------------------------------------------------
 
 
-businesses.children(
-    "list_business_products",
-    "products",
-    "A business's products",
-    lambda _user, business: queries.products_of(business),
-    SmeProductOut,
-)
-businesses.add(
-    "create_product",
-    "products",
-    "Add a product to a business",
-    ProductFields,
-    lambda user, business, form: operations.create_product(user, business, form.values()),
-    SmeProductOut,
-    prepare=_no_sni_as_zero,
-)
-products = Records("/sme/products", Product, SmeProductOut, TAG, "product_id")
-products.list(
-    "list_products",
-    "Products of the businesses the caller sees",
-    lambda user, filters: queries.search_products(
+@businesses.children("products", SmeProductOut)
+def list_business_products(_user: Any, business: Business) -> list[Product]:
+    """A business's products"""
+    return queries.products_of(business)
+
+
+@businesses.add("products", ProductFields, SmeProductOut, prepare=_no_sni_as_zero)
+def create_product(user: Any, business: Business, form: ProductFields) -> Product:
+    """Add a product to a business"""
+    return operations.create_product(user, business, form.values())
+
+
+@products.list(filters=ProductFilterForm)
+def list_products(user: Any, filters: ProductFilterForm) -> Any:
+    """Products of the businesses the caller sees"""
+    return queries.search_products(
         user, category=filters.category.data or "", standard_id=filters.standard_id.data
-    ),
-    filters=ProductFilterForm,
-)
+    )
+
+
 products.get("get_product", "One product")
-products.update(
-    "update_product",
-    "Change a product's name, brand, category or SNI: the version read and the fields to change",
+
+
+@products.update(
     ProductForm,
-    lambda user, product, form: operations.update_product(
-        user, product, form.values(), form.version.data
-    ),
     current=lambda product, body: _patch(SmeProductOut.of(product), body),
     prepare=_no_sni_as_zero,
 )
+def update_product(user: Any, product: Product, form: ProductForm) -> None:
+    """Change a product's name, brand, category or SNI: the version read and the fields to
+    change"""
+    operations.update_product(user, product, form.values(), form.version.data)
 
 
 # --- pathways -----------------------------------------------------------------------------
 
 
-pathways = Records("/sme/pathways", Pathway, SmePathwayOut, TAG, "pathway_id")
-pathways.list(
-    "list_pathways",
-    "Certification pathways the caller sees",
-    lambda user, filters: queries.pathway_records(user, stage=filters.stage.data or ""),
-    filters=PathwayFilterForm,
-)
-pathways.create(
-    "open_pathway",
-    "Open a certification pathway for a product",
-    NewPathwayInput,
-    lambda user, product, form: operations.open_pathway(user, product, **form.values()),
-    owner=Owner(Product, "product_id"),
-)
+@pathways.list(filters=PathwayFilterForm)
+def list_pathways(user: Any, filters: PathwayFilterForm) -> Any:
+    """Certification pathways the caller sees"""
+    return queries.pathway_records(user, stage=filters.stage.data or "")
+
+
+@pathways.create(NewPathwayInput, owner=Owner(Product, "product_id"))
+def open_pathway(user: Any, product: Product, form: NewPathwayInput) -> Pathway:
+    """Open a certification pathway for a product"""
+    return operations.open_pathway(user, product, **form.values())
+
+
 pathways.get("get_pathway", "One pathway with its stages, findings and certificates")
-pathways.act(
-    "take_step",
-    "transitions",
-    "Move a pathway one step (the pathway's version read; the action names the step; each step "
-    "takes its fields)",
-    lambda user, pathway, form: workflow.transition(
-        user, pathway, form.action.data, version=form.version.data, **form.values()
-    ),
-    body=TransitionInput,
-    choices=lambda pathway: {"city_id": pathway.city_id},
+
+
+@pathways.act(
+    "transitions", body=TransitionInput, choices=lambda pathway: {"city_id": pathway.city_id}
 )
-pathways.children(
-    "list_lab_tests",
-    "lab-tests",
-    "Lab test rounds of a pathway",
-    lambda _user, pathway: pathway.lab_tests,
-    SmeLabTestOut,
-)
+def take_step(user: Any, pathway: Pathway, form: TransitionInput) -> None:
+    """Move a pathway one step (the pathway's version read; the action names the step; each step
+    takes its fields)"""
+    workflow.transition(user, pathway, form.action.data, version=form.version.data, **form.values())
+
+
+@pathways.children("lab-tests", SmeLabTestOut)
+def list_lab_tests(_user: Any, pathway: Pathway) -> list[Any]:
+    """Lab test rounds of a pathway"""
+    return pathway.lab_tests
 
 
 @api_route(
@@ -263,36 +256,34 @@ def record_lab_test(pathway_id: int):
 # --- guidance -----------------------------------------------------------------------------
 
 
-businesses.children(
-    "list_visits",
-    "visits",
-    "A business's guidance visits and consultations, newest first",
-    lambda _user, business: queries.visits_of(business),
-    SmeVisitOut,
+@businesses.children("visits", SmeVisitOut)
+def list_visits(_user: Any, business: Business) -> list[Any]:
+    """A business's guidance visits and consultations, newest first"""
+    return queries.visits_of(business)
+
+
+@businesses.add(
+    "visits", VisitForm, SmeVisitOut, choices=lambda business: {"city_id": business.city_id}
 )
-businesses.add(
-    "record_visit",
-    "visits",
-    "Record a guidance visit or consultation",
-    VisitForm,
-    lambda user, business, form: operations.record_visit(user, business, form.values()),
-    SmeVisitOut,
-    choices=lambda business: {"city_id": business.city_id},
-)
-trainings = Records("/sme/trainings", TrainingBatch, SmeTrainingOut, TAG, "training_id")
-trainings.list(
-    "list_trainings",
-    "Training batches the caller sees, newest first",
-    lambda user, _filters: queries.training_list(user),
-)
-trainings.create(
-    "create_training",
-    "Record a training batch with the businesses that attended",
+def record_visit(user: Any, business: Business, form: VisitForm) -> Any:
+    """Record a guidance visit or consultation"""
+    return operations.record_visit(user, business, form.values())
+
+
+@trainings.list()
+def list_trainings(user: Any, _filters: None) -> Any:
+    """Training batches the caller sees, newest first"""
+    return queries.training_list(user)
+
+
+@trainings.create(
     TrainingForm,
-    lambda user, city, form: operations.create_training(
-        user, city, form.values(), form.business_ids.data
-    ),
     owner=Owner(City, "city_id"),
     choices=lambda data: {"cities": _cities_for(TrainingBatch, data)},
 )
+def create_training(user: Any, city: City, form: TrainingForm) -> TrainingBatch:
+    """Record a training batch with the businesses that attended"""
+    return operations.create_training(user, city, form.values(), form.business_ids.data)
+
+
 trainings.get("get_training", "One training batch with the businesses that attended")

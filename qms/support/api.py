@@ -137,21 +137,16 @@ def _entries(
     """The entries of a register's record (its events, trainings, evaluations): listed and
     added under it; `add(actor, record, values)` adds one."""
     records.children(
-        f"list_{name}s",
-        segment,
-        f"The {summary} of one record",
-        lambda _user, record: getattr(record, relation),
-        resource,
-    )
+        segment, resource, endpoint=f"list_{name}s", summary=f"The {summary} of one record"
+    )(lambda _user, record: getattr(record, relation))
     records.add(
-        f"add_{name}",
         segment,
-        f"Add one of the {summary} (a certificate file is attached on the page)",
         form_class,
-        lambda user, record, form: add(user, record, form.values()),
         resource,
         exclude=("file",),
-    )
+        endpoint=f"add_{name}",
+        summary=f"Add one of the {summary} (a certificate file is attached on the page)",
+    )(lambda user, record, form: add(user, record, form.values()))
 
 
 _entries(
@@ -186,20 +181,19 @@ _entries(
 )
 
 events = Records("/calibration-events", CalibrationEvent, CalibrationEventOut, TAG, "event_id")
-events.act(
-    "evaluate_calibration",
-    "evaluation",
-    "Record the evaluation of a result out of tolerance (7.1.5.2: were the previous results "
-    "valid?)",
-    lambda user, event, form: calibration.evaluate(user, event, form.values()),
-    body=ToleranceEvaluationForm,
-)
-events.act(
-    "raise_calibration_nonconformity",
-    "nonconformity",
-    "Raise a nonconformity for an evaluated result out of tolerance (once per event)",
-    lambda user, event, _form: calibration.raise_nonconformity(user, event),
-)
+
+
+@events.act("evaluation", body=ToleranceEvaluationForm)
+def evaluate_calibration(user: Any, event: CalibrationEvent, form: Any) -> None:
+    """Record the evaluation of a result out of tolerance (7.1.5.2: were the previous results
+    valid?)"""
+    calibration.evaluate(user, event, form.values())
+
+
+@events.act("nonconformity")
+def raise_calibration_nonconformity(user: Any, event: CalibrationEvent, _form: None) -> None:
+    """Raise a nonconformity for an evaluated result out of tolerance (once per event)"""
+    calibration.raise_nonconformity(user, event)
 
 
 # --- auditors -------------------------------------------------------------------------------
@@ -207,26 +201,29 @@ events.act(
 qualifications = Records(
     "/auditor-qualifications", AuditorQualification, AuditorQualificationOut, TAG, "record_id"
 )
-qualifications.list(
-    "list_auditor_qualifications",
-    "The auditors' qualifications the caller may see, with what the rule lets each do",
-    lambda user, _filters: queries.qualifications_query(user),
-    build=AuditorQualificationOut.page_of,
-)
-qualifications.create(
-    "create_auditor_qualification",
-    "Record an internal auditor's qualification (the city admin)",
-    NewQualificationForm,
-    lambda user, city, form: auditors.create_qualification(user, city, form.values()),
-    owner=Owner(City, "city_id"),
-)
+
+
+@qualifications.list(build=AuditorQualificationOut.page_of)
+def list_auditor_qualifications(user: Any, _filters: None) -> Any:
+    """The auditors' qualifications the caller may see, with what the rule lets each do"""
+    return queries.qualifications_query(user)
+
+
+@qualifications.create(NewQualificationForm, owner=Owner(City, "city_id"))
+def create_auditor_qualification(user: Any, city: City, form: Any) -> AuditorQualification:
+    """Record an internal auditor's qualification (the city admin)"""
+    return auditors.create_qualification(user, city, form.values())
+
+
 qualifications.get("get_auditor_qualification", "One auditor's qualification")
-qualifications.update(
-    "update_auditor_qualification",
-    "Change the audits before qms or the notes of a qualification",
-    QualificationForm,
-    lambda user, record, form: auditors.update_qualification(user, record, form.values()),
-)
+
+
+@qualifications.update(QualificationForm)
+def update_auditor_qualification(user: Any, record: AuditorQualification, form: Any) -> None:
+    """Change the audits before qms or the notes of a qualification"""
+    auditors.update_qualification(user, record, form.values())
+
+
 _entries(
     Records(
         "/auditor-qualifications", AuditorQualification, AuditorQualificationOut, TAG, "parent_id"
@@ -241,14 +238,15 @@ _entries(
 )
 
 evaluations = Records("/auditor-evaluations", AuditorEvaluation, AuditorEvaluationOut, TAG, "")
-evaluations.list(
-    "list_auditor_evaluations",
-    "The evaluations of auditors after audits the caller may see",
-    lambda user, _filters: queries.evaluations_query(user),
-)
-evaluations.create(
-    "create_auditor_evaluation",
-    "Evaluate an auditor after an audit (its lead, or the auditee's representative)",
-    AuditorEvaluationForm,
-    lambda user, _owner, form: auditors.evaluate_auditor(user, form.values()),
-)
+
+
+@evaluations.list()
+def list_auditor_evaluations(user: Any, _filters: None) -> Any:
+    """The evaluations of auditors after audits the caller may see"""
+    return queries.evaluations_query(user)
+
+
+@evaluations.create(AuditorEvaluationForm)
+def create_auditor_evaluation(user: Any, _owner: None, form: Any) -> AuditorEvaluation:
+    """Evaluate an auditor after an audit (its lead, or the auditee's representative)"""
+    return auditors.evaluate_auditor(user, form.values())
