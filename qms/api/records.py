@@ -25,7 +25,15 @@ from typing import Any, TypeVar
 from flask import request
 from flask_login import current_user
 
-from qms.api.core import api_route, json_body, ok, optional_json_body, paginate, validate_form
+from qms.api.core import (
+    api_route,
+    json_body,
+    ok,
+    optional_json_body,
+    paginate,
+    validate_form,
+    validate_upload,
+)
 from qms.api.core import patched as _patched
 from qms.api.schema import Resource
 from qms.core import access
@@ -82,7 +90,7 @@ class Records:
         def view(**ids: int) -> Any:
             return ok(answer.of(self.visible(ids)))
 
-        self._route(view, endpoint, summary, self.one + suffix, "GET", response=answer)
+        self._declare(view, endpoint, summary, self.one + suffix, "GET", response=answer)
 
     def list(
         self,
@@ -91,8 +99,6 @@ class Records:
         build: Callable | None = None,
         keyset: bool = False,
         response: type[Resource] | None = None,
-        endpoint: str = "",
-        summary: str = "",
     ) -> Callable[[F], F]:
         """GET path: a page of what the function, `query(user, the validated filter form, if
         any)`, selects."""
@@ -103,23 +109,12 @@ class Records:
                 form = validate_form(filters, request.args.to_dict()) if filters else None
                 return paginate(query(current_user, form), answer, build, keyset=keyset)
 
-            self._route(
-                view,
-                endpoint or query.__name__,
-                summary or _summary_of(query),
-                self.path,
-                "GET",
-                query=filters,
-                response=answer,
-                paged=True,
-            )
+            self._route(view, query, self.path, "GET", query=filters, response=answer, paged=True)
             return query
 
         return declare
 
-    def children(
-        self, segment: str, response: type[Resource], *, endpoint: str = "", summary: str = ""
-    ) -> Callable[[F], F]:
+    def children(self, segment: str, response: type[Resource]) -> Callable[[F], F]:
         """GET one/segment: the records the function, `children(user, record)`, gives of one
         record."""
 
@@ -129,13 +124,7 @@ class Records:
                 return ok([response.of(child) for child in records])
 
             self._route(
-                view,
-                endpoint or children.__name__,
-                summary or _summary_of(children),
-                f"{self.one}/{segment}",
-                "GET",
-                response=response,
-                many=True,
+                view, children, f"{self.one}/{segment}", "GET", response=response, many=True
             )
             return children
 
@@ -151,8 +140,6 @@ class Records:
         prepare: Prepare | None = None,
         choices: Choices | None = None,
         response: type[Resource] | None = None,
-        endpoint: str = "",
-        summary: str = "",
     ) -> Callable[[F], F]:
         """POST path (201): the function, `create(user, owner, form)`, makes the record; the
         owner is the one the body names where the caller may create (`owner`; else None).
@@ -166,16 +153,7 @@ class Records:
                 target = owner.of(self.model, validated) if owner else None
                 return _committed(answer, create(current_user, target, validated))
 
-            self._route(
-                view,
-                endpoint or create.__name__,
-                summary or _summary_of(create),
-                self.path,
-                "POST",
-                body=form,
-                response=answer,
-                status=201,
-            )
+            self._route(view, create, self.path, "POST", body=form, response=answer, status=201)
             return create
 
         return declare
@@ -189,26 +167,24 @@ class Records:
         prepare: Prepare | None = None,
         choices: Choices | None = None,
         exclude: tuple[str, ...] = (),
-        endpoint: str = "",
-        summary: str = "",
+        upload: bool = False,
     ) -> Callable[[F], F]:
         """POST one/segment (201): the function, `add(user, record, form)`, adds a record
-        under one record; `choices` gives the form its choices from that record."""
+        under one record; `choices` gives the form its choices from that record. With
+        `upload`, the form validates a multipart body (a file), not a JSON one."""
 
         def declare(add: F) -> F:
             def view(**ids: int) -> Any:
                 parent = self.visible(ids)
-                data = prepare(json_body()) if prepare else json_body()
-                added = add(current_user, parent, _validated(form, data, choices, parent))
-                return _committed(response, added)
+                given = _body_form(form, choices, parent, prepare=prepare, upload=upload)
+                return _committed(response, add(current_user, parent, given))
 
             self._route(
                 view,
-                endpoint or add.__name__,
-                summary or _summary_of(add),
+                add,
                 f"{self.one}/{segment}",
                 "POST",
-                body=form,
+                **{"multipart" if upload else "body": form},
                 response=response,
                 status=201,
                 exclude=exclude,
@@ -226,8 +202,6 @@ class Records:
         choices: Choices | None = None,
         permission: str | None = access.EDIT,
         exclude: tuple[str, ...] = (),
-        endpoint: str = "",
-        summary: str = "",
     ) -> Callable[[F], F]:
         """PATCH one: the function, `update(user, record, form)`, changes the record, the form
         validating it with what the body changes (`current(record, body)`; by default the
@@ -246,15 +220,7 @@ class Records:
                 update(current_user, record, _validated(form, data, choices, record, prepare))
                 return _committed(self.resource, record, self.answers)
 
-            self._route(
-                view,
-                endpoint or update.__name__,
-                summary or _summary_of(update),
-                self.one,
-                "PATCH",
-                body=form,
-                exclude=exclude,
-            )
+            self._route(view, update, self.one, "PATCH", body=form, exclude=exclude)
             return update
 
         return declare
@@ -266,27 +232,22 @@ class Records:
         body: type | None = None,
         optional: bool = False,
         choices: Choices | None = None,
-        endpoint: str = "",
-        summary: str = "",
+        upload: bool = False,
     ) -> Callable[[F], F]:
         """POST one/action: the function, `act(user, record, form)`, acts on the record (the
         form validating the body, if the action takes one, with the `choices` of the record;
-        `optional`, a body left out is an empty one); the record is answered."""
+        `optional`, a body left out is an empty one; `upload`, a multipart body); the record
+        is answered."""
 
         def declare(act: F) -> F:
             def view(**ids: int) -> Any:
                 record = self.visible(ids)
-                act(current_user, record, _body_form(body, optional, choices, record))
+                given = _body_form(body, choices, record, optional=optional, upload=upload)
+                act(current_user, record, given)
                 return _committed(self.resource, record, self.answers)
 
-            self._route(
-                view,
-                endpoint or act.__name__,
-                summary or _summary_of(act),
-                f"{self.one}/{action}",
-                "POST",
-                body=body,
-            )
+            rule = f"{self.one}/{action}"
+            self._route(view, act, rule, "POST", **{"multipart" if upload else "body": body})
             return act
 
         return declare
@@ -306,7 +267,7 @@ class Records:
 
         def declare(take: F) -> F:
             for step, form in forms.items():
-                self._route(
+                self._declare(
                     self._step_view(take, step, form, optional),
                     endpoint.format(step=step),
                     summaries[step],
@@ -322,17 +283,31 @@ class Records:
     def _step_view(self, take: Callable, step: str, form: type | None, optional: bool) -> Callable:
         def view(**ids: int) -> Any:
             record = self.visible(ids)
-            take(current_user, record, step, _body_form(form, optional, None, record))
+            take(current_user, record, step, _body_form(form, None, record, optional=optional))
             return _committed(self.resource, record, self.answers)
 
         return view
 
     def _route(
+        self, view: Callable, function: Callable, rule: str, method: str, **declared: Any
+    ) -> None:
+        """Declare `view` as the operation `function` does (its name, its docstring)."""
+        self._declare(view, function.__name__, _summary_of(function), rule, method, **declared)
+
+    def _declare(
         self, view: Callable, endpoint: str, summary: str, rule: str, method: str, **declared: Any
     ) -> None:
         declared.setdefault("response", self.resource)
         view.__name__ = endpoint
         api_route(rule, (method,), summary=summary, tag=self.tag, **declared)(view)
+
+
+def named(function: F, endpoint: str, summary: str) -> F:
+    """`function` as the operation `endpoint` with its `summary`, for an operation whose
+    function is made (in a loop, or by a declaration of several)."""
+    function.__name__ = function.__qualname__ = endpoint
+    function.__doc__ = summary
+    return function
 
 
 def _summary_of(function: Callable) -> str:
@@ -353,11 +328,24 @@ def _validated(
     return validate_form(form, data, **(choices(of) if choices else {}))
 
 
-def _body_form(form: type | None, optional: bool, choices: Choices | None, record: Any) -> Any:
-    """The body validated by `form` (None when the operation takes no body)."""
+def _body_form(
+    form: type | None,
+    choices: Choices | None,
+    record: Any,
+    *,
+    optional: bool = False,
+    upload: bool = False,
+    prepare: Prepare | None = None,
+) -> Any:
+    """The body validated by `form` (None when the operation takes no body): a multipart one
+    (`upload`), or a JSON one (`optional`: {} when none is sent), completed by `prepare`."""
     if form is None:
         return None
-    return _validated(form, optional_json_body() if optional else json_body(), choices, record)
+    if upload:
+        return validate_upload(form)
+    return _validated(
+        form, optional_json_body() if optional else json_body(), choices, record, prepare
+    )
 
 
 def _committed(

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from qms.api.records import Owner, Records
+from qms.api.records import Owner, Records, named
 from qms.api.schema import Resource
 
 
@@ -52,41 +52,29 @@ class Registers:
         label = self.label(model, name)
         records = Records(path, model, resource, self.tag, "record_id")
 
-        @records.list(
-            filters=self.filter_form,
-            endpoint=f"list_{name}",
-            summary=f"The {label} the caller may see (filters: {self.filters})",
-        )
         def listed(user: Any, filters: Any) -> Any:
             return query(user, self.filtered(filters.values()))
 
-        @records.create(
-            new_form,
-            owner=self.owner,
-            endpoint=f"create_{name}",
-            summary=f"Record one of the {label} where the caller writes",
-        )
         def created(user: Any, owner: Any, form: Any) -> Any:
             return create(user, owner, form.values())
 
-        records.get(f"get_{name}", f"One of the {label}")
-
-        @records.update(
-            edit_form,
-            current=lambda record, body: self._patched(resource.of(record), body),
-            endpoint=f"update_{name}",
-            summary=f"Change one of the {label} (only the fields sent)",
-        )
         def changed(user: Any, record: Any, form: Any) -> Any:
             return update(user, record, form.values())
 
-        @records.act(
-            "archive",
-            endpoint=f"archive_{name}",
-            summary=f"Archive one of the {label} (records are never deleted)",
-        )
-        def archived(user: Any, record: Any, _form: Any) -> Any:
+        def archived(user: Any, record: Any, _form: None) -> Any:
             return self.archive(user, record)
+
+        summary = f"The {label} the caller may see (filters: {self.filters})"
+        records.list(filters=self.filter_form)(named(listed, f"list_{name}", summary))
+        summary = f"Record one of the {label} where the caller writes"
+        records.create(new_form, owner=self.owner)(named(created, f"create_{name}", summary))
+        records.get(f"get_{name}", f"One of the {label}")
+        summary = f"Change one of the {label} (only the fields sent)"
+        records.update(
+            edit_form, current=lambda record, body: self._patched(resource.of(record), body)
+        )(named(changed, f"update_{name}", summary))
+        summary = f"Archive one of the {label} (records are never deleted)"
+        records.act("archive")(named(archived, f"archive_{name}", summary))
 
     def _patched(self, current: Resource, body: dict[str, Any]) -> dict[str, Any]:
         """The record as answered, by its form's names, with what the body changes."""

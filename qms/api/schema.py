@@ -97,6 +97,10 @@ class _Computed:
 #: whether the record is archived (taken out of its register, never deleted): read from the
 #: record's `is_archived`, so that a resource need not compute it
 Archived = Annotated[bool, Field(validation_alias=AliasChoices("archived", "is_archived"))]
+#: the same, for the record of a register
+InRegisterArchived = Annotated[
+    Archived, Field(description="Taken out of the register (never deleted)")
+]
 
 
 # --- the output schemas -------------------------------------------------------------------

@@ -262,10 +262,8 @@ class ComplaintImportOut(Resource):
             )
             for e in report.get("errors", [])
         ]
-        return cls(
-            id=record.id,
-            city_id=record.city_id,
-            filename=record.filename,
+        return cls.from_record(
+            record,
             confirmed=record.confirmed_at is not None,
             report=ComplaintImportReportOut.model_validate(
                 {**report, "errors": errors, "escalated": report.get("escalated")}
@@ -376,27 +374,20 @@ def remove_action(action_id: int):
     return ok(NonconformityDetailOut.of(nc))
 
 
-@api_route(
-    "/actions/<int:action_id>/done",
-    ("POST",),
-    summary="Mark an action of the accepted plan done, with its evidence file",
-    tag=TAG,
-    multipart=CompleteActionForm,
-    response=CorrectiveActionOut,
+@Records("/actions", CorrectiveAction, CorrectiveActionOut, TAG, "action_id").act(
+    "done", body=CompleteActionForm, upload=True
 )
-def done_action(action_id: int):
-    action = access.get_visible(CorrectiveAction, action_id, current_user)
-    form = validate_upload(CompleteActionForm)
+def done_action(user: Any, action: CorrectiveAction, form: CompleteActionForm) -> None:
+    """Mark an action of the accepted plan done, with its evidence file"""
+    evidence = form.file.data
     operations.complete_action(
-        current_user,
+        user,
         action,
-        evidence=form.file.data.stream,
-        filename=form.file.data.filename or "",
+        evidence=evidence.stream,
+        filename=evidence.filename or "",
         note=form.note.data or "",
         version=form.version.data,
     )
-    db.session.commit()
-    return ok(CorrectiveActionOut.of(action))
 
 
 # --- complaints ---------------------------------------------------------------------------

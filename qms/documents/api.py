@@ -9,13 +9,12 @@ from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import create_model
-from werkzeug.datastructures import CombinedMultiDict
 
 from qms.api.core import api_route, json_body, ok, paginate, validate_form
 from qms.api.records import Owner, Records
 from qms.api.schema import Resource
 from qms.core import access
-from qms.core.errors import PermissionDenied, ValidationFailed
+from qms.core.errors import PermissionDenied
 from qms.core.roles import Role
 from qms.documents import approvers, operations, queries, workflow
 from qms.documents.forms import (
@@ -229,31 +228,12 @@ def transition_revision(user: Any, revision: DocumentRevision, form: TransitionF
     workflow.transition(user, revision, form.action.data, **form.values())
 
 
-@api_route(
-    "/document-revisions/<int:revision_id>/files",
-    ("POST",),
-    summary="Attach a file to a draft revision; the type is read from the content, a refused "
-    "file stores nothing",
-    tag=TAG,
-    multipart=UploadForm,
-    response=StoredFileOut,
-    status=201,
-)
-def upload_revision_file(revision_id: int):
-    revision = access.get_visible(DocumentRevision, revision_id, current_user)
-    form = UploadForm(
-        formdata=CombinedMultiDict((request.files, request.form)), meta={"csrf": False}
-    )
-    if not form.validate():
-        raise ValidationFailed({k: [str(m) for m in v] for k, v in form.errors.items()})
-    stored = operations.attach_file(
-        current_user,
-        revision,
-        (form.file.data.stream, form.file.data.filename),
-        form.description.data or "",
-    )
-    db.session.commit()
-    return ok(StoredFileOut.of(stored))
+@revisions.add("files", UploadForm, StoredFileOut, upload=True)
+def upload_revision_file(user: Any, revision: DocumentRevision, form: UploadForm) -> Any:
+    """Attach a file to a draft revision; the type is read from the content, a refused file
+    stores nothing"""
+    upload = (form.file.data.stream, form.file.data.filename)
+    return operations.attach_file(user, revision, upload, form.description.data or "")
 
 
 @documents.add("reviews", ReviewForm, DocumentReviewOut)

@@ -14,10 +14,9 @@ from typing import Annotated, Any
 from flask_login import current_user
 from pydantic import Field
 
-from qms.api import schema
 from qms.api.records import Owner, Records
 from qms.api.registers import Registers
-from qms.api.schema import Resource
+from qms.api.schema import InRegisterArchived, Resource
 from qms.core.timeutil import today
 from qms.organisations.models import Agency
 from qms.planning import measuring, operations, queries, workflow
@@ -56,9 +55,6 @@ from qms.planning.vocabulary import (
 )
 
 TAG = "planning"
-Archived = Annotated[
-    schema.Archived, Field(description="Taken out of the register (never deleted)")
-]
 
 
 class ContextIssueOut(Resource):
@@ -72,7 +68,7 @@ class ContextIssueOut(Resource):
     effect: str
     identified_on: date
     reviewed_on: date | None
-    archived: Archived
+    archived: InRegisterArchived
 
 
 class InterestedPartyOut(Resource):
@@ -86,7 +82,7 @@ class InterestedPartyOut(Resource):
     monitoring: str
     identified_on: date
     reviewed_on: date | None
-    archived: Archived
+    archived: InRegisterArchived
 
 
 class ObjectiveOut(Resource):
@@ -114,7 +110,7 @@ class ObjectiveOut(Resource):
     plan_owner: str
     plan_due_on: date | None
     plan_evaluation: str
-    archived: Archived
+    archived: InRegisterArchived
 
 
 class MeasurementOut(Resource):
@@ -180,7 +176,7 @@ class RiskOut(Resource):
     owner: str
     reviewed_on: date | None
     next_review_on: date | None
-    archived: Archived
+    archived: InRegisterArchived
     nonconformity_ids: Annotated[
         list[int], Field(description="The nonconformities whose analysis updated this risk")
     ]

@@ -128,10 +128,8 @@ class UploadOut(Resource):
     @classmethod
     def of(cls, record: Import) -> UploadOut:
         report = record.report
-        return cls(
-            id=record.id,
-            survey_id=record.survey_id,
-            filename=record.filename,
+        return cls.from_record(
+            record,
             total=report.get("total", 0),
             valid=report.get("valid", 0),
             errors=[
@@ -145,7 +143,6 @@ class UploadOut(Resource):
                 for e in report.get("errors", [])
             ],
             already_imported=report.get("already_imported"),
-            confirmed_at=record.confirmed_at,
             stored=record.stored or 0,
         )
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from qms.api.records import Owner, Records
+from qms.api.records import Owner, Records, named
 from qms.api.registers import Registers
 from qms.api.schema import Resource
 from qms.organisations.models import Agency, City
@@ -136,17 +136,19 @@ def _entries(
 ) -> None:
     """The entries of a register's record (its events, trainings, evaluations): listed and
     added under it; `add(actor, record, values)` adds one."""
-    records.children(
-        segment, resource, endpoint=f"list_{name}s", summary=f"The {summary} of one record"
-    )(lambda _user, record: getattr(record, relation))
-    records.add(
-        segment,
-        form_class,
-        resource,
-        exclude=("file",),
-        endpoint=f"add_{name}",
-        summary=f"Add one of the {summary} (a certificate file is attached on the page)",
-    )(lambda user, record, form: add(user, record, form.values()))
+
+    def listed(_user: Any, record: Any) -> list[Any]:
+        return getattr(record, relation)
+
+    def added(user: Any, record: Any, form: Any) -> Any:
+        return add(user, record, form.values())
+
+    listing = f"The {summary} of one record"
+    adding = f"Add one of the {summary} (a certificate file is attached on the page)"
+    records.children(segment, resource)(named(listed, f"list_{name}s", listing))
+    records.add(segment, form_class, resource, exclude=("file",))(
+        named(added, f"add_{name}", adding)
+    )
 
 
 _entries(

@@ -9,8 +9,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from qms.api import schema
-from qms.api.schema import Resource
+from qms.api.schema import InRegisterArchived, Resource
 from qms.core.timeutil import today
 from qms.support import auditors
 from qms.support.models import (
@@ -36,10 +35,6 @@ from qms.support.vocabulary import (
     ToleranceResult,
     TraceabilityMethod,
 )
-
-Archived = Annotated[
-    schema.Archived, Field(description="Taken out of the register (never deleted)")
-]
 
 
 class CalibrationEventOut(Resource):
@@ -84,7 +79,7 @@ class InstrumentOut(Resource):
     status: Annotated[InstrumentStatus, Field(description="The state, or in use: due or overdue")]
     fit_for_use: Annotated[bool, Field(description="In use and not overdue")]
     next_due_on: date | None
-    archived: Archived
+    archived: InRegisterArchived
 
     @classmethod
     def of(cls, record: Instrument) -> InstrumentOut:
@@ -104,7 +99,7 @@ class PositionOut(Resource):
     title: str
     required_competences: Annotated[str, Field(description="One competence per line")]
     required_education: str
-    archived: Archived
+    archived: InRegisterArchived
 
 
 class StaffTrainingOut(Resource):
@@ -134,7 +129,7 @@ class StaffMemberOut(Resource):
     unit_id: int | None
     education: str
     user_id: int | None
-    archived: Archived
+    archived: InRegisterArchived
 
 
 class AuditorTrainingOut(Resource):
@@ -162,7 +157,7 @@ class AuditorQualificationOut(Resource):
     may_lead: Annotated[str | None, Field(description="Why they may not lead (null: they may)")]
     may_join: Annotated[str | None, Field(description="Why they may not join (null: they may)")]
     trainings: list[AuditorTrainingOut]
-    archived: Archived
+    archived: InRegisterArchived
 
     @classmethod
     def of(
@@ -224,4 +219,4 @@ class ProviderOut(Resource):
     contact: str
     status: ProviderStatus
     next_evaluation_on: date | None
-    archived: Archived
+    archived: InRegisterArchived
