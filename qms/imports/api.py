@@ -89,6 +89,34 @@ class ImportOut(Resource):
         )
 
 
+@api_route(
+    "/imports/<any(documents, nonconformities, businesses):kind>",
+    ("POST",),
+    summary="Step 1 of a register's import: upload an XLSX or CSV file for an agency (documents, "
+    "nonconformities) or a city (businesses), `owner_id`; answers the proposed mapping",
+    tag="imports",
+    multipart=UploadForm,
+    response=ImportOut,
+    status=201,
+)
+def upload_register_import(kind: str):
+    importer = importer_for(kind)
+    if importer is None:
+        abort(404)
+    form = validate_upload(UploadForm)
+    owners = operations.owners_for(current_user, importer)
+    chosen = form.owner_id.data or (owners[0].id if len(owners) == 1 else None)
+    owner = next((o for o in owners if o.id == chosen), None)
+    if owner is None:
+        raise ValidationFailed({"owner_id": [str(access.NOT_HERE)]})
+    upload = form.file.data
+    with upload.stream:
+        data = upload.read()
+    batch = operations.upload(current_user, importer, owner, upload.filename or "", data)
+    db.session.commit()
+    return ok(ImportOut.of(batch))
+
+
 batches = Records("/imports", ImportBatch, ImportOut, "imports", "batch_id")
 batches.get("get_register_import", "An import")
 
