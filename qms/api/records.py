@@ -92,6 +92,19 @@ class Records:
 
         self._declare(view, endpoint, summary, self.one + suffix, "GET", response=answer)
 
+    def read(self, suffix: str, response: type[Resource]) -> Callable[[F], F]:
+        """GET one/suffix: what the function, `read(user, record)`, makes of the record (it
+        refuses what the caller may not read of it)."""
+
+        def declare(read: F) -> F:
+            def view(**ids: int) -> Any:
+                return ok(response.of(read(current_user, self.visible(ids))))
+
+            self._route(view, read, f"{self.one}/{suffix}", "GET", response=response)
+            return read
+
+        return declare
+
     def list(
         self,
         *,
@@ -233,21 +246,25 @@ class Records:
         optional: bool = False,
         choices: Choices | None = None,
         upload: bool = False,
+        response: type[Resource] | None = None,
     ) -> Callable[[F], F]:
         """POST one/action: the function, `act(user, record, form)`, acts on the record (the
         form validating the body, if the action takes one, with the `choices` of the record;
-        `optional`, a body left out is an empty one; `upload`, a multipart body); the record
-        is answered."""
+        `optional`, a body left out is an empty one; `upload`, a multipart body). The record
+        is answered, or with a `response`, what the function returns."""
 
         def declare(act: F) -> F:
             def view(**ids: int) -> Any:
                 record = self.visible(ids)
                 given = _body_form(body, choices, record, optional=optional, upload=upload)
-                act(current_user, record, given)
+                result = act(current_user, record, given)
+                if response is not None:
+                    return _committed(response, result)
                 return _committed(self.resource, record, self.answers)
 
             rule = f"{self.one}/{action}"
-            self._route(view, act, rule, "POST", **{"multipart" if upload else "body": body})
+            given = {"multipart" if upload else "body": body}
+            self._route(view, act, rule, "POST", response=response or self.resource, **given)
             return act
 
         return declare

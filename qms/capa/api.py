@@ -51,7 +51,6 @@ from qms.capa.models import (
     VerificationResult,
 )
 from qms.capa.policies import DESCRIBE
-from qms.core import access
 from qms.core.forms import REQUIRED, RecordField
 from qms.core.labels import label_of
 from qms.core.timeutil import today
@@ -357,26 +356,18 @@ def create_action(user: Any, nc: Nonconformity, form: ActionForm) -> CorrectiveA
     return operations.add_action(user, nc, form_values(form), version=form.version.data)
 
 
-@api_route(
-    "/actions/<int:action_id>/remove",
-    ("POST",),
-    summary="Drop an action from the plan still being written (the history keeps it)",
-    tag=TAG,
-    body=VersionOnlyForm,
-    response=NonconformityDetailOut,
-)
-def remove_action(action_id: int):
-    action = access.get_visible(CorrectiveAction, action_id, current_user)
+actions = Records("/actions", CorrectiveAction, CorrectiveActionOut, TAG, "action_id")
+
+
+@actions.act("remove", body=VersionOnlyForm, response=NonconformityDetailOut)
+def remove_action(user: Any, action: CorrectiveAction, form: VersionOnlyForm) -> Nonconformity:
+    """Drop an action from the plan still being written (the history keeps it)"""
     nc = action.nonconformity
-    form = validate_form(VersionOnlyForm, json_body())
-    operations.remove_action(current_user, action, version=form.version.data)
-    db.session.commit()
-    return ok(NonconformityDetailOut.of(nc))
+    operations.remove_action(user, action, version=form.version.data)
+    return nc
 
 
-@Records("/actions", CorrectiveAction, CorrectiveActionOut, TAG, "action_id").act(
-    "done", body=CompleteActionForm, upload=True
-)
+@actions.act("done", body=CompleteActionForm, upload=True)
 def done_action(user: Any, action: CorrectiveAction, form: CompleteActionForm) -> None:
     """Mark an action of the accepted plan done, with its evidence file"""
     evidence = form.file.data

@@ -259,17 +259,14 @@ def _approvers_of(agency: Agency) -> Any:
     )
 
 
-@api_route(
-    "/agencies/<int:agency_id>/document-approvers",
-    summary="Who approves each type of the agency's documents (its settings, else the defaults)",
-    tag=TAG,
-    response=ApproversOut,
+@Records("/agencies", Agency, ApproversOut, TAG, "agency_id").read(
+    "document-approvers", ApproversOut
 )
-def get_document_approvers(agency_id: int):
-    agency = access.get_visible(Agency, agency_id, current_user)
-    if not queries.reads_documents_of(current_user, agency):
+def get_document_approvers(user: Any, agency: Agency) -> Any:
+    """Who approves each type of the agency's documents (its settings, else the defaults)"""
+    if not queries.reads_documents_of(user, agency):
         raise PermissionDenied(_("You may not see this agency's documents."))
-    return ok(_approvers_of(agency))
+    return _approvers_of(agency)
 
 
 @api_route(

@@ -15,10 +15,8 @@ from typing import Annotated, Any
 from flask_login import current_user
 from pydantic import Field
 
-from qms.api.core import api_route, ok
 from qms.api.records import Owner, Records
 from qms.api.schema import Resource, Timestamp
-from qms.core import access
 from qms.core.errors import PermissionDenied
 from qms.core.timeutil import today
 from qms.organisations.models import Agency
@@ -304,15 +302,10 @@ def complete_review_action(user: Any, action: ReviewAction, form: ActionDoneForm
 # --- readiness ----------------------------------------------------------------------------
 
 
-@api_route(
-    "/agencies/<int:agency_id>/readiness",
-    summary="The agency's certification readiness: conditions met and not (with reasons), "
-    "mandatory documented information present and missing",
-    tag=TAG,
-    response=ReadinessOut,
-)
-def agency_readiness(agency_id: int):
-    agency = access.get_visible(Agency, agency_id, current_user)
-    if not reads_reviews_of(current_user, agency):
+@Records("/agencies", Agency, ReadinessOut, TAG, "agency_id").read("readiness", ReadinessOut)
+def agency_readiness(user: Any, agency: Agency) -> dict[str, Any]:
+    """The agency's certification readiness: conditions met and not (with reasons), mandatory
+    documented information present and missing"""
+    if not reads_reviews_of(user, agency):
         raise PermissionDenied("You may not read this agency's readiness.")
-    return ok(ReadinessOut.of(readiness(agency)))
+    return readiness(agency)

@@ -204,17 +204,10 @@ def upload_responses(survey_id: int):
     return ok(UploadOut.of(record))
 
 
-@api_route(
-    "/skm/surveys/<int:survey_id>/responses/confirm",
-    ("POST",),
-    summary="Store the caller's last upload of responses to this survey, having seen its row "
-    "report (the same content twice stores nothing the second time)",
-    tag=TAG,
-    response=UploadOut,
-)
-def confirm_responses(survey_id: int):
-    survey = access.get_visible(Survey, survey_id, current_user)
-    record = imports.pending_import(current_user, survey)
-    imports.confirm_import(current_user, record)
-    db.session.commit()
-    return ok(UploadOut.of(record))
+@surveys.act("responses/confirm", response=UploadOut)
+def confirm_responses(user: Any, survey: Survey, _form: None) -> Import:
+    """Store the caller's last upload of responses to this survey, having seen its row report
+    (the same content twice stores nothing the second time)"""
+    record = imports.pending_import(user, survey)
+    imports.confirm_import(user, record)
+    return record
