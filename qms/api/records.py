@@ -82,7 +82,12 @@ class Records:
         return access.get_visible(self.model, ids[self.key], current_user)
 
     def get(
-        self, endpoint: str, summary: str, *, suffix: str = "", response: type | None = None
+        self,
+        endpoint: str,
+        summary: str,
+        *,
+        suffix: str = "",
+        response: type[Resource] | None = None,
     ) -> None:
         """GET one record (or one/`suffix`: what `response` makes of the record)."""
         answer = response or self.resource

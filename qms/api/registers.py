@@ -64,17 +64,17 @@ class Registers:
         def archived(user: Any, record: Any, _form: None) -> Any:
             return self.archive(user, record)
 
-        summary = f"The {label} the caller may see (filters: {self.filters})"
-        records.list(filters=self.filter_form)(named(listed, f"list_{name}", summary))
-        summary = f"Record one of the {label} where the caller writes"
-        records.create(new_form, owner=self.owner)(named(created, f"create_{name}", summary))
+        listing = f"The {label} the caller may see (filters: {self.filters})"
+        records.list(filters=self.filter_form)(named(listed, f"list_{name}", listing))
+        creating = f"Record one of the {label} where the caller writes"
+        records.create(new_form, owner=self.owner)(named(created, f"create_{name}", creating))
         records.get(f"get_{name}", f"One of the {label}")
-        summary = f"Change one of the {label} (only the fields sent)"
+        changing = f"Change one of the {label} (only the fields sent)"
         records.update(
             edit_form, current=lambda record, body: self._patched(resource.of(record), body)
-        )(named(changed, f"update_{name}", summary))
-        summary = f"Archive one of the {label} (records are never deleted)"
-        records.act("archive")(named(archived, f"archive_{name}", summary))
+        )(named(changed, f"update_{name}", changing))
+        archiving = f"Archive one of the {label} (records are never deleted)"
+        records.act("archive")(named(archived, f"archive_{name}", archiving))
 
     def _patched(self, current: Resource, body: dict[str, Any]) -> dict[str, Any]:
         """The record as answered, by its form's names, with what the body changes."""
