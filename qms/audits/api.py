@@ -63,6 +63,9 @@ class ReportInput(FlaskForm):
     confirm_unanswered = BooleanField(_l("Record the unanswered rows as “not audited”"))
 
 
+TAG = "audits"
+
+
 # --- current values for PATCH -------------------------------------------------------------
 
 
@@ -85,11 +88,6 @@ def _current(form_class: type, *records: Any) -> dict[str, Any]:
     return values
 
 
-TAG = "audits"
-
-# --- programmes ---------------------------------------------------------------------------
-
-
 def _patched(form_class: type, *parts: str) -> Callable[[Any, dict[str, Any]], dict[str, Any]]:
     """What a PATCH validates: the form's values of the record (and of its `parts`, e.g. a
     row's finding) with the body's changes."""
@@ -99,6 +97,8 @@ def _patched(form_class: type, *parts: str) -> Callable[[Any, dict[str, Any]], d
 
     return current
 
+
+# --- programmes ---------------------------------------------------------------------------
 
 programmes = Records("/audit-programmes", AuditProgramme, AuditProgrammeOut, TAG, "programme_id")
 
