@@ -6,7 +6,7 @@ what the server runs (see schema.py)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
 from qms.api import schema
-from qms.core import access, pagination
+from qms.core import pagination
 from qms.core.errors import ValidationFailed, json_error
 from qms.extensions import limiter
 
@@ -39,9 +39,10 @@ def _require_token():
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Operation:
-    """One method on one path, as declared by `api_route`."""
+    """One method on one path, as declared by `api_route` (which is given the fields from
+    `summary` on)."""
 
     path: str
     method: str
@@ -49,22 +50,28 @@ class Operation:
     summary: str
     tag: str
     #: the form that validates a JSON body (partial for PATCH: nothing required)
-    body: type | None
+    body: type | None = None
     #: the form that validates a multipart body (a file upload)
-    multipart: type | None
+    multipart: type | None = None
     #: the form whose fields are the query parameters
-    query: type | None
+    query: type | None = None
     #: the resource answered in "data" (a list of them when `many`), or None for a file
-    response: type[schema.Resource] | None
-    many: bool
-    paged: bool
-    status: int
+    response: type[schema.Resource] | None = None
+    #: a list (as a `paged` one is)
+    many: bool = False
+    paged: bool = False
+    status: int = 200
     #: the fields of `body` the API does not take
-    exclude: tuple[str, ...]
+    exclude: Sequence[str] = ()
     #: the JSON body is an array of what `body` validates (each item one record)
     body_is_list: bool = False
     #: other success statuses answering the same resource (e.g. 200 beside a 202)
-    also: tuple[int, ...] = ()
+    also: Sequence[int] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "many", self.many or self.paged)
+        object.__setattr__(self, "exclude", tuple(self.exclude))
+        object.__setattr__(self, "also", tuple(self.also))
 
 
 #: endpoint -> its operations, in the order they were declared
@@ -76,97 +83,25 @@ def _openapi_path(rule: str) -> str:
 
 
 def api_route(
-    rule: str,
-    methods: tuple[str, ...] = ("GET",),
-    *,
-    summary: str,
-    tag: str,
-    body: type | None = None,
-    multipart: type | None = None,
-    query: type | None = None,
-    response: type[schema.Resource] | None = None,
-    many: bool = False,
-    paged: bool = False,
-    status: int = 200,
-    exclude: Sequence[str] = (),
-    file: bool = False,
-    body_is_list: bool = False,
-    also: Sequence[int] = (),
+    rule: str, methods: tuple[str, ...] = ("GET",), *, file: bool = False, **declared: Any
 ) -> Callable:
-    """Register a view on the API blueprint and declare it for the OpenAPI document. An
-    operation may take both a `multipart` upload and a JSON `body` (a list of records with
-    `body_is_list`): the document offers both content types."""
+    """Register a view on the API blueprint and declare it for the OpenAPI document:
+    `declared`, the fields of its `Operation` from `summary` on (`file`: it answers a file, not
+    a resource). An operation may take both a `multipart` upload and a JSON `body` (a list of
+    records with `body_is_list`): the document offers both content types."""
 
     def decorator(view: Callable) -> Callable:
         bp.add_url_rule(rule, view_func=view, methods=list(methods))
         endpoint = f"{bp.name}.{view.__name__}"
-        if response is None and not file:
+        if declared.get("response") is None and not file:
             raise TypeError(f"{endpoint} declares neither the resource it answers nor a file")
-        declared = operations.setdefault(endpoint, [])
-        declared[:] = [o for o in declared if o.method not in methods]
-        for method in methods:
-            declared.append(
-                Operation(
-                    path=_openapi_path(rule),
-                    method=method,
-                    endpoint=endpoint,
-                    summary=summary,
-                    tag=tag,
-                    body=body,
-                    multipart=multipart,
-                    query=query,
-                    response=response,
-                    many=many or paged,
-                    paged=paged,
-                    status=status,
-                    exclude=tuple(exclude),
-                    body_is_list=body_is_list,
-                    also=tuple(also),
-                )
-            )
+        entries = operations.setdefault(endpoint, [])
+        entries[:] = [o for o in entries if o.method not in methods]
+        path = _openapi_path(rule)
+        entries += [Operation(path=path, method=m, endpoint=endpoint, **declared) for m in methods]
         return view
 
     return decorator
-
-
-def api_record(
-    endpoint: str,
-    rule: str,
-    model: type,
-    response: type[schema.Resource],
-    summary: str,
-    tag: str,
-) -> None:
-    """Declare `GET rule` (view `endpoint`): the one record of `model` the caller may see (404
-    otherwise), as `response`."""
-
-    def view(**ids: int) -> Any:
-        (record_id,) = ids.values()
-        return ok(response.of(access.get_visible(model, record_id, current_user)))
-
-    view.__name__ = endpoint
-    api_route(rule, response=response, summary=summary, tag=tag)(view)
-
-
-def api_children(
-    endpoint: str,
-    rule: str,
-    parent: type,
-    children: Callable[[Any, Any], Iterable[Any]],
-    response: type[schema.Resource],
-    summary: str,
-    tag: str,
-) -> None:
-    """Declare `GET rule` (view `endpoint`): the records `children(user, parent)` of one parent
-    record the caller may see (404 otherwise), as a list of `response`."""
-
-    def view(**ids: int) -> Any:
-        (parent_id,) = ids.values()
-        record = access.get_visible(parent, parent_id, current_user)
-        return ok([response.of(child) for child in children(current_user, record)])
-
-    view.__name__ = endpoint
-    api_route(rule, response=response, many=True, summary=summary, tag=tag)(view)
 
 
 def _declared_response() -> Operation | None:

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Self
 
 from flask_babel import force_locale
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, PlainSerializer
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 from wtforms import (
     BooleanField,
@@ -78,8 +78,29 @@ class Resource(BaseModel):
     def from_record(cls, record: Any, **computed: Any) -> Self:
         """For an `of` with values that are not plain attributes: the record's attributes of
         the fields' names, and the `computed` values of the others."""
-        plain = {name: getattr(record, name) for name in cls.model_fields.keys() - computed.keys()}
-        return cls.model_validate(plain | computed)
+        return cls.model_validate(_Computed(record, computed))
+
+
+class _Computed:
+    """A record seen with some of its attributes replaced by computed values."""
+
+    def __init__(self, record: Any, computed: dict[str, Any]) -> None:
+        self._record = record
+        self._computed = computed
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._computed:
+            return self._computed[name]
+        return getattr(self._record, name)
+
+
+#: whether the record is archived (taken out of its register, never deleted): read from the
+#: record's `is_archived`, so that a resource need not compute it
+Archived = Annotated[bool, Field(validation_alias=AliasChoices("archived", "is_archived"))]
+#: the same, for the record of a register
+InRegisterArchived = Annotated[
+    Archived, Field(description="Taken out of the register (never deleted)")
+]
 
 
 # --- the output schemas -------------------------------------------------------------------

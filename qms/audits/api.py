@@ -4,26 +4,18 @@ the same forms, operations and policies as the pages."""
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms.validators import Optional
 
-from qms.api.core import (
-    api_children,
-    api_record,
-    api_route,
-    json_body,
-    ok,
-    optional_json_body,
-    paginate,
-    validate_form,
-)
+from qms.api.core import json_body
+from qms.api.records import Records
 from qms.api.schema import unbound_fields
 from qms.audits import checklist, figures, grades, operations, queries, workflow
 from qms.audits.forms import (
@@ -47,7 +39,6 @@ from qms.audits.resources import (
     ClauseComplianceOut,
     FindingOut,
 )
-from qms.core import access
 from qms.core.forms import WholeNumberField
 from qms.core.labels import label_of
 from qms.core.timeutil import to_local
@@ -72,6 +63,9 @@ class ReportInput(FlaskForm):
     confirm_unanswered = BooleanField(_l("Record the unanswered rows as “not audited”"))
 
 
+TAG = "audits"
+
+
 # --- current values for PATCH -------------------------------------------------------------
 
 
@@ -94,306 +88,179 @@ def _current(form_class: type, *records: Any) -> dict[str, Any]:
     return values
 
 
+def _patched(form_class: type, *parts: str) -> Callable[[Any, dict[str, Any]], dict[str, Any]]:
+    """What a PATCH validates: the form's values of the record (and of its `parts`, e.g. a
+    row's finding) with the body's changes."""
+
+    def current(record: Any, body: dict[str, Any]) -> dict[str, Any]:
+        return {**_current(form_class, record, *(getattr(record, p) for p in parts)), **body}
+
+    return current
+
+
 # --- programmes ---------------------------------------------------------------------------
 
-
-@api_route(
-    "/audit-programmes",
-    summary="Audit programmes the caller may see",
-    tag="audits",
-    response=AuditProgrammeOut,
-    paged=True,
-)
-def list_programmes():
-    return paginate(queries.visible_programmes(current_user), AuditProgrammeOut)
+programmes = Records("/audit-programmes", AuditProgramme, AuditProgrammeOut, TAG, "programme_id")
 
 
-@api_route(
-    "/audit-programmes",
-    ("POST",),
-    summary="Create a city's programme for a year (city_id may be left out by someone who "
-    "plans audits in one city only)",
-    tag="audits",
-    body=ProgrammeInput,
-    response=AuditProgrammeOut,
-    status=201,
-)
-def create_programme():
-    form = validate_form(ProgrammeInput, json_body())
-    programme = operations.create_programme(current_user, form.city_id.data, form.data)
-    db.session.commit()
-    return ok(AuditProgrammeOut.of(programme))
+@programmes.list()
+def list_programmes(user: Any, _filters: None) -> Any:
+    """Audit programmes the caller may see"""
+    return queries.visible_programmes(user)
 
 
-api_record(
-    "get_programme",
-    "/audit-programmes/<int:programme_id>",
-    AuditProgramme,
-    AuditProgrammeOut,
-    "One programme with its planned audits (planned against done)",
-    "audits",
-)
+@programmes.create(ProgrammeInput)
+def create_programme(user: Any, _owner: None, form: ProgrammeInput) -> AuditProgramme:
+    """Create a city's programme for a year (city_id may be left out by someone who plans audits
+    in one city only)"""
+    return operations.create_programme(user, form.city_id.data, form.data)
 
 
-@api_route(
-    "/audit-programmes/<int:programme_id>/items",
-    ("POST",),
-    summary="Add a planned audit to a programme",
-    tag="audits",
-    body=ProgrammeItemForm,
-    response=AuditProgrammeOut,
-    status=201,
-)
-def add_programme_item(programme_id: int):
-    programme = access.get_visible(AuditProgramme, programme_id, current_user)
-    agencies = queries.programme_agencies(current_user, programme)
-    form = validate_form(ProgrammeItemForm, json_body(), agencies=agencies, standards=standards())
-    operations.save_programme_item(current_user, programme, form.data, None)
-    db.session.commit()
-    return ok(AuditProgrammeOut.of(programme))
+programmes.get("get_programme", "One programme with its planned audits (planned against done)")
 
 
-@api_route(
-    "/audit-programmes/<int:programme_id>",
-    ("PATCH",),
-    summary="Change a programme's year, title or objectives (send only what changes)",
-    tag="audits",
-    body=ProgrammeForm,
-    response=AuditProgrammeOut,
-)
-def update_programme(programme_id: int):
-    programme = access.get_visible(AuditProgramme, programme_id, current_user)
-    data = {**_current(ProgrammeForm, programme), **json_body()}
-    form = validate_form(ProgrammeForm, data)
-    operations.update_programme(current_user, programme, form.data)
-    db.session.commit()
-    return ok(AuditProgrammeOut.of(programme))
+def _item_choices(programme: AuditProgramme) -> dict[str, Any]:
+    return {
+        "agencies": queries.programme_agencies(current_user, programme),
+        "standards": standards(),
+    }
 
 
-@api_route(
-    "/audit-programmes/<int:programme_id>/archive",
-    ("POST",),
-    summary="Archive a programme (never deleted; it stays readable and no longer changes)",
-    tag="audits",
-    response=AuditProgrammeOut,
-)
-def archive_programme(programme_id: int):
-    programme = access.get_visible(AuditProgramme, programme_id, current_user)
-    workflow.archive_programme(current_user, programme)
-    db.session.commit()
-    return ok(AuditProgrammeOut.of(programme))
+@programmes.add("items", ProgrammeItemForm, AuditProgrammeOut, choices=_item_choices)
+def add_programme_item(user: Any, programme: AuditProgramme, form: Any) -> AuditProgramme:
+    """Add a planned audit to a programme"""
+    operations.save_programme_item(user, programme, form.data, None)
+    return programme
 
 
-@api_route(
-    "/audit-programme-items/<int:item_id>",
-    ("PATCH",),
-    summary="Change a planned audit of a programme: month, kind, agency, clauses, reason",
-    tag="audits",
-    body=ProgrammeItemForm,
-    response=AuditProgrammeOut,
-)
-def update_programme_item(item_id: int):
-    item = access.get_visible(ProgrammeItem, item_id, current_user)
-    programme = item.programme
-    agencies = queries.programme_agencies(current_user, programme)
-    data = {**_current(ProgrammeItemForm, item), **json_body()}
-    form = validate_form(ProgrammeItemForm, data, agencies=agencies, standards=standards())
-    operations.save_programme_item(current_user, programme, form.data, item)
-    db.session.commit()
-    return ok(AuditProgrammeOut.of(programme))
+@programmes.update(ProgrammeForm, current=_patched(ProgrammeForm), permission=None)
+def update_programme(user: Any, programme: AuditProgramme, form: ProgrammeForm) -> None:
+    """Change a programme's year, title or objectives (send only what changes)"""
+    operations.update_programme(user, programme, form.data)
 
 
-@api_route(
-    "/audit-programme-items/<int:item_id>/archive",
-    ("POST",),
-    summary="Take a planned audit out of its programme (archived; refused once it has an audit)",
-    tag="audits",
-    response=AuditProgrammeOut,
-)
-def archive_programme_item(item_id: int):
-    item = access.get_visible(ProgrammeItem, item_id, current_user)
-    workflow.archive_programme_item(current_user, item)
-    db.session.commit()
+@programmes.act("archive")
+def archive_programme(user: Any, programme: AuditProgramme, _form: None) -> None:
+    """Archive a programme (never deleted; it stays readable and no longer changes)"""
+    workflow.archive_programme(user, programme)
+
+
+def _programme_of(item: ProgrammeItem) -> AuditProgramme:
+    """An item's programme, its items read again (one may have left it)."""
     db.session.expire(item.programme, ["items"])
-    return ok(AuditProgrammeOut.of(item.programme))
+    return item.programme
+
+
+items = Records(
+    "/audit-programme-items", ProgrammeItem, AuditProgrammeOut, TAG, "item_id", _programme_of
+)
+
+
+@items.update(
+    ProgrammeItemForm,
+    current=_patched(ProgrammeItemForm),
+    choices=lambda item: _item_choices(item.programme),
+    permission=None,
+)
+def update_programme_item(user: Any, item: ProgrammeItem, form: ProgrammeItemForm) -> None:
+    """Change a planned audit of a programme: month, kind, agency, clauses, reason"""
+    operations.save_programme_item(user, item.programme, form.data, item)
+
+
+@items.act("archive")
+def archive_programme_item(user: Any, item: ProgrammeItem, _form: None) -> None:
+    """Take a planned audit out of its programme (archived; refused once it has an audit)"""
+    workflow.archive_programme_item(user, item)
 
 
 # --- audits -------------------------------------------------------------------------------
 
+audits = Records("/audits", Audit, AuditOut, TAG, "audit_id")
 
-@api_route(
-    "/audits",
-    summary="Audits the caller may see",
-    tag="audits",
-    query=AuditFilterForm,
-    response=AuditOut,
-    paged=True,
-)
-def list_audits():
-    filters = validate_form(AuditFilterForm, request.args.to_dict())
-    query = queries.audit_list(
-        current_user, status=filters.status.data or None, agency_id=filters.agency_id.data
+
+@audits.list(filters=AuditFilterForm, build=AuditOut.page_of, keyset=True)
+def list_audits(user: Any, filters: AuditFilterForm) -> Any:
+    """Audits the caller may see"""
+    return queries.audit_list(
+        user, status=filters.status.data or None, agency_id=filters.agency_id.data
     )
-    return paginate(query, AuditOut, AuditOut.page_of, keyset=True)
 
 
-@api_route(
-    "/audits",
-    ("POST",),
-    summary="Plan an audit",
-    tag="audits",
-    body=AuditForm,
-    response=AuditOut,
-    status=201,
-)
-def create_audit():
+def _new_audit_choices(_data: dict[str, Any]) -> dict[str, Any]:
     agencies = queries.planning_agencies(current_user)
-    form = validate_form(
-        AuditForm,
-        json_body(),
-        agencies=agencies,
-        units=queries.units_of(current_user, agencies),
-        auditors=queries.auditors_of({a.city_id for a in agencies}),
-        standards=standards(),
-    )
-    audit = operations.create_audit(current_user, form.data)
-    db.session.commit()
-    return ok(AuditOut.of(audit))
+    return {
+        "agencies": agencies,
+        "units": queries.units_of(current_user, agencies),
+        "auditors": queries.auditors_of({a.city_id for a in agencies}),
+        "standards": standards(),
+    }
 
 
-api_record("get_audit", "/audits/<int:audit_id>", Audit, AuditOut, "One audit", "audits")
+@audits.create(AuditForm, choices=_new_audit_choices)
+def create_audit(user: Any, _owner: None, form: AuditForm) -> Audit:
+    """Plan an audit"""
+    return operations.create_audit(user, form.data)
 
 
-@api_route(
-    "/audits/<int:audit_id>",
-    ("PATCH",),
-    summary="Change an audit's plan, team lead, meetings or report texts",
-    tag="audits",
-    body=AuditDetailsForm,
-    response=AuditOut,
+audits.get("get_audit", "One audit")
+
+
+def _team_choices(audit: Audit) -> dict[str, Any]:
+    return {"auditors": queries.auditors_of({city_of(audit)})}
+
+
+@audits.update(
+    AuditDetailsForm,
+    current=_patched(AuditDetailsForm),
+    choices=lambda audit: {"units": audit.agency.units, **_team_choices(audit)},
+    permission=None,
 )
-def update_audit(audit_id: int):
-    audit = access.get_visible(Audit, audit_id, current_user)
-    data = {**_current(AuditDetailsForm, audit), **json_body()}
-    form = validate_form(
-        AuditDetailsForm,
-        data,
-        units=audit.agency.units,
-        auditors=queries.auditors_of({city_of(audit)}),
-    )
-    operations.update_audit(current_user, audit, form.data)
-    db.session.commit()
-    return ok(AuditOut.of(audit))
+def update_audit(user: Any, audit: Audit, form: AuditDetailsForm) -> None:
+    """Change an audit's plan, team lead, meetings or report texts"""
+    operations.update_audit(user, audit, form.data)
 
 
-@api_route(
-    "/audits/<int:audit_id>/team",
-    ("POST",),
-    summary="Add an auditor to the team (refused for an auditor of the audited agency)",
-    tag="audits",
-    body=MemberForm,
-    response=AuditOut,
-    status=201,
+@audits.add("team", MemberForm, AuditOut, choices=_team_choices)
+def add_member(user: Any, audit: Audit, form: MemberForm) -> Audit:
+    """Add an auditor to the team (refused for an auditor of the audited agency)"""
+    operations.add_member(user, audit, form.user_id.data)
+    return audit
+
+
+# the report's body may be left out: nothing is confirmed then
+@audits.steps(
+    "{step}_audit",
+    {"start": None, "report": ReportInput, "close": None},
+    {
+        "start": "Start the audit (its checklist is generated from the standard's questions)",
+        "report": "Issue the report (unanswered rows need confirm_unanswered, else 409)",
+        "close": "Close the audit (once the action plan of every nonconformity is accepted)",
+    },
+    optional=True,
 )
-def add_member(audit_id: int):
-    audit = access.get_visible(Audit, audit_id, current_user)
-    auditors = queries.auditors_of({city_of(audit)})
-    form = validate_form(MemberForm, json_body(), auditors=auditors)
-    operations.add_member(current_user, audit, form.user_id.data)
-    db.session.commit()
-    return ok(AuditOut.of(audit))
-
-
-def _take_step(audit_id: int, name: str, *, confirm_unanswered: bool = False):
-    audit = access.get_visible(Audit, audit_id, current_user)
-    workflow.transition(current_user, audit, name, confirm_unanswered=confirm_unanswered)
-    db.session.commit()
-    return ok(AuditOut.of(audit))
-
-
-@api_route(
-    "/audits/<int:audit_id>/transitions/start",
-    ("POST",),
-    summary="Start the audit (its checklist is generated from the standard's questions)",
-    tag="audits",
-    response=AuditOut,
-)
-def start_audit(audit_id: int):
-    return _take_step(audit_id, "start")
-
-
-@api_route(
-    "/audits/<int:audit_id>/transitions/report",
-    ("POST",),
-    summary="Issue the report (unanswered rows need confirm_unanswered, else 409)",
-    tag="audits",
-    body=ReportInput,
-    response=AuditOut,
-)
-def report_audit(audit_id: int):
-    # the body may be left out: nothing is confirmed then
-    form = validate_form(ReportInput, optional_json_body())
-    return _take_step(audit_id, "report", confirm_unanswered=bool(form.confirm_unanswered.data))
-
-
-@api_route(
-    "/audits/<int:audit_id>/transitions/close",
-    ("POST",),
-    summary="Close the audit (once the action plan of every nonconformity is accepted)",
-    tag="audits",
-    response=AuditOut,
-)
-def close_audit(audit_id: int):
-    return _take_step(audit_id, "close")
+def take_audit_step(user: Any, audit: Audit, step: str, form: ReportInput | None) -> None:
+    confirmed = bool(form and form.confirm_unanswered.data)
+    workflow.transition(user, audit, step, confirm_unanswered=confirmed)
 
 
 # --- checklist rows and findings ----------------------------------------------------------
 
 
-api_children(
-    "list_rows",
-    "/audits/<int:audit_id>/checklist",
-    Audit,
-    lambda _user, audit: audit.rows,
+@audits.children("checklist", ChecklistRowOut)
+def list_rows(_user: Any, audit: Audit) -> list[ChecklistRow]:
+    """An audit's checklist rows"""
+    return audit.rows
+
+
+@audits.add(
+    "checklist",
+    AddRowForm,
     ChecklistRowOut,
-    "An audit's checklist rows",
-    "audits",
+    choices=lambda audit: {"clauses": queries.audit_clauses(audit)},
 )
-
-
-@api_route(
-    "/audits/<int:audit_id>/checklist",
-    ("POST",),
-    summary="Add the auditor's own question to the checklist",
-    tag="audits",
-    body=AddRowForm,
-    response=ChecklistRowOut,
-    status=201,
-)
-def add_row(audit_id: int):
-    audit = access.get_visible(Audit, audit_id, current_user)
-    form = validate_form(AddRowForm, json_body(), clauses=queries.audit_clauses(audit))
-    row = checklist.add_row(current_user, audit, form.clause_id.data, form.text.data)
-    db.session.commit()
-    return ok(ChecklistRowOut.of(row))
-
-
-@api_route(
-    "/checklist-rows/<int:row_id>",
-    ("PATCH",),
-    summary="Record a row's result (a nonconform, observation or OFI row becomes a finding); "
-    "send the row's version as read",
-    tag="audits",
-    body=RowForm,
-    response=ChecklistRowOut,
-)
-def save_row(row_id: int):
-    row = access.get_visible(ChecklistRow, row_id, current_user)
-    data = {**_current(RowForm, row, row.finding), **json_body()}
-    form = validate_form(RowForm, data, grades=grades.grades())
-    checklist.record_row(current_user, row, _with_clauses(form), version=form.version.data)
-    db.session.commit()
-    return ok(ChecklistRowOut.of(row))
+def add_row(user: Any, audit: Audit, form: AddRowForm) -> ChecklistRow:
+    """Add the auditor's own question to the checklist"""
+    return checklist.add_row(user, audit, form.clause_id.data, form.text.data)
 
 
 def _with_clauses(form: RowForm | FindingForm) -> dict[str, Any]:
@@ -405,46 +272,39 @@ def _with_clauses(form: RowForm | FindingForm) -> dict[str, Any]:
     return values
 
 
-api_children(
-    "list_findings",
-    "/audits/<int:audit_id>/findings",
-    Audit,
-    lambda _user, audit: audit.active_findings,
-    FindingOut,
-    "An audit's findings",
-    "audits",
+def _grades(_record: Any) -> dict[str, Any]:
+    return {"grades": grades.grades()}
+
+
+@Records("/checklist-rows", ChecklistRow, ChecklistRowOut, TAG, "row_id").update(
+    RowForm, current=_patched(RowForm, "finding"), choices=_grades, permission=None
 )
+def save_row(user: Any, row: ChecklistRow, form: RowForm) -> None:
+    """Record a row's result (a nonconform, observation or OFI row becomes a finding); send the
+    row's version as read"""
+    checklist.record_row(user, row, _with_clauses(form), version=form.version.data)
 
 
-api_record(
-    "get_finding", "/findings/<int:finding_id>", Finding, FindingOut, "One finding", "audits"
+@audits.children("findings", FindingOut)
+def list_findings(_user: Any, audit: Audit) -> list[Finding]:
+    """An audit's findings"""
+    return audit.active_findings
+
+
+findings = Records("/findings", Finding, FindingOut, TAG, "finding_id")
+findings.get("get_finding", "One finding")
+
+
+@findings.update(FindingForm, current=_patched(FindingForm), choices=_grades, permission=None)
+def update_finding(user: Any, finding: Finding, form: FindingForm) -> None:
+    """Change a finding's grade or texts (its row's result follows the grade); send the version
+    of its row as read"""
+    checklist.update_finding(user, finding, _with_clauses(form), version=form.version.data)
+
+
+@Records("/agencies", Agency, ClauseComplianceOut, TAG, "agency_id").children(
+    "compliance", ClauseComplianceOut
 )
-
-
-@api_route(
-    "/findings/<int:finding_id>",
-    ("PATCH",),
-    summary="Change a finding's grade or texts (its row's result follows the grade); send the "
-    "version of its row as read",
-    tag="audits",
-    body=FindingForm,
-    response=FindingOut,
-)
-def update_finding(finding_id: int):
-    finding = access.get_visible(Finding, finding_id, current_user)
-    data = {**_current(FindingForm, finding), **json_body()}
-    form = validate_form(FindingForm, data, grades=grades.grades())
-    checklist.update_finding(current_user, finding, _with_clauses(form), version=form.version.data)
-    db.session.commit()
-    return ok(FindingOut.of(finding))
-
-
-api_children(
-    "agency_compliance",
-    "/agencies/<int:agency_id>/compliance",
-    Agency,
-    lambda user, agency: figures.compliance_by_clause(agency, user),
-    ClauseComplianceOut,
-    "Compliance per clause, each from the agency's latest issued audit that assessed it",
-    "audits",
-)
+def agency_compliance(user: Any, agency: Agency) -> list[figures.ClauseCompliance]:
+    """Compliance per clause, each from the agency's latest issued audit that assessed it"""
+    return figures.compliance_by_clause(agency, user)

@@ -3,7 +3,6 @@ the same forms, operations and policies as the pages."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -15,16 +14,8 @@ from pydantic import Field, PlainSerializer, WithJsonSchema
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
-from qms.api.core import (
-    api_children,
-    api_record,
-    api_route,
-    json_body,
-    ok,
-    paginate,
-    validate_form,
-    validate_upload,
-)
+from qms.api.core import api_route, json_body, ok, validate_form, validate_upload
+from qms.api.records import Owner, Records
 from qms.api.schema import Resource, Timestamp
 from qms.capa import operations, queries, workflow
 from qms.capa.complaints import imports
@@ -60,7 +51,6 @@ from qms.capa.models import (
     VerificationResult,
 )
 from qms.capa.policies import DESCRIBE
-from qms.core import access
 from qms.core.forms import REQUIRED, RecordField
 from qms.core.labels import label_of
 from qms.core.timeutil import today
@@ -271,10 +261,8 @@ class ComplaintImportOut(Resource):
             )
             for e in report.get("errors", [])
         ]
-        return cls(
-            id=record.id,
-            city_id=record.city_id,
-            filename=record.filename,
+        return cls.from_record(
+            record,
             confirmed=record.confirmed_at is not None,
             report=ComplaintImportReportOut.model_validate(
                 {**report, "errors": errors, "escalated": report.get("escalated")}
@@ -292,203 +280,117 @@ class ComplaintImportJson(FlaskForm):
     )
 
 
+TAG = "capa"
+
 # --- nonconformities ----------------------------------------------------------------------
 
 
-@api_route(
-    "/nonconformities",
-    summary="The nonconformity register the caller may see",
-    tag="capa",
-    query=RegisterFilterForm,
-    response=NonconformityOut,
-    paged=True,
-)
-def list_nonconformities():
-    form = validate_form(RegisterFilterForm, request.args.to_dict())
-    filters = queries.RegisterFilter(**form.values())
-    return paginate(queries.register_query(current_user, filters), NonconformityOut, keyset=True)
-
-
-@api_route(
-    "/nonconformities",
-    ("POST",),
-    summary="Raise a nonconformity in an agency the caller may raise in",
-    tag="capa",
-    body=NonconformityForm,
-    response=NonconformityDetailOut,
-    status=201,
-)
-def create_nonconformity():
-    form = validate_form(NonconformityForm, json_body())
-    agency = access.owner_for_create(
-        current_user, Nonconformity, Agency, form.agency_id.data, "agency_id"
-    )
-    nc = operations.raise_nonconformity(current_user, agency, form.values())
-    db.session.commit()
-    return ok(NonconformityDetailOut.of(nc))
-
-
-api_record(
-    "get_nonconformity",
-    "/nonconformities/<int:nc_id>",
-    Nonconformity,
-    NonconformityDetailOut,
-    "One nonconformity with its actions, checks and next steps",
-    "capa",
-)
-
-
-@api_route(
-    "/nonconformities/<int:nc_id>",
-    ("PATCH",),
-    summary="Correct a nonconformity's description (until its root cause is analysed): the "
-    "version read and the fields to change; on one raised from an audit finding, "
-    "source_reference, clause, requirement, evidence, statement and auditor_id are the "
-    "finding's and cannot change (process_or_service may also be sent as process)",
-    tag="capa",
-    body=DetailsForm,
-    response=NonconformityDetailOut,
-)
-def update_nonconformity(nc_id: int):
-    nc = access.get_visible(Nonconformity, nc_id, current_user)
-    access.authorize(current_user, DESCRIBE, nc)
+def _described(nc: Nonconformity, body: dict[str, Any]) -> dict[str, Any]:
+    """A nonconformity's description by its form's names, with what the body changes."""
     current = {FORM_NAMES.get(n, n): getattr(nc, n) for n in operations.DETAIL_FIELDS}
-    changes = {FORM_NAMES.get(k, k): v for k, v in json_body().items()}
-    form = validate_form(DetailsForm, {**current, **changes})
-    operations.update_details(current_user, nc, form.values(), version=form.version.data)
-    db.session.commit()
-    return ok(NonconformityDetailOut.of(nc))
+    return {**current, **{FORM_NAMES.get(k, k): v for k, v in body.items()}}
 
 
-@api_route(
-    "/nonconformities/<int:nc_id>/archive",
-    ("POST",),
-    summary="Archive a nonconformity raised by mistake, with the reason (records are never "
-    "deleted; not one raised from an audit finding, nor once its root cause is analysed)",
-    tag="capa",
-    body=ArchiveForm,
-    response=NonconformityDetailOut,
+nonconformities = Records("/nonconformities", Nonconformity, NonconformityDetailOut, TAG, "nc_id")
+
+
+@nonconformities.list(filters=RegisterFilterForm, keyset=True, response=NonconformityOut)
+def list_nonconformities(user: Any, form: RegisterFilterForm) -> Any:
+    """The nonconformity register the caller may see"""
+    return queries.register_query(user, queries.RegisterFilter(**form.values()))
+
+
+@nonconformities.create(NonconformityForm, owner=Owner(Agency, "agency_id"))
+def create_nonconformity(user: Any, agency: Agency, form: NonconformityForm) -> Nonconformity:
+    """Raise a nonconformity in an agency the caller may raise in"""
+    return operations.raise_nonconformity(user, agency, form.values())
+
+
+nonconformities.get(
+    "get_nonconformity", "One nonconformity with its actions, checks and next steps"
 )
-def archive_nonconformity(nc_id: int):
-    nc = access.get_visible(Nonconformity, nc_id, current_user)
-    form = validate_form(ArchiveForm, json_body())
-    operations.archive(current_user, nc, form.reason.data, version=form.version.data)
-    db.session.commit()
-    return ok(NonconformityDetailOut.of(nc))
 
 
-def _step_view(name: str) -> Callable:
-    def take_step(nc_id: int):
-        nc = access.get_visible(Nonconformity, nc_id, current_user)
-        form = validate_form(TRANSITION_FORMS[name], json_body())
-        workflow.transition(current_user, nc, name, form_values(form), version=form.version.data)
-        db.session.commit()
-        return ok(NonconformityDetailOut.of(nc))
+@nonconformities.update(DetailsForm, current=_described, permission=DESCRIBE)
+def update_nonconformity(user: Any, nc: Nonconformity, form: DetailsForm) -> None:
+    """Correct a nonconformity's description (until its root cause is analysed): the version
+    read and the fields to change; on one raised from an audit finding, source_reference,
+    clause, requirement, evidence, statement and auditor_id are the finding's and cannot change
+    (process_or_service may also be sent as process)"""
+    operations.update_details(user, nc, form.values(), version=form.version.data)
 
-    take_step.__name__ = f"take_{name}"
-    return take_step
+
+@nonconformities.act("archive", body=ArchiveForm)
+def archive_nonconformity(user: Any, nc: Nonconformity, form: ArchiveForm) -> None:
+    """Archive a nonconformity raised by mistake, with the reason (records are never deleted;
+    not one raised from an audit finding, nor once its root cause is analysed)"""
+    operations.archive(user, nc, form.reason.data, version=form.version.data)
 
 
 # one operation per step, each with its own form (the steps the caller may take now are the
 # nonconformity's `transitions`)
-for _name, _form in TRANSITION_FORMS.items():
-    api_route(
-        f"/nonconformities/<int:nc_id>/transitions/{_name}",
-        ("POST",),
-        summary=f"Take the workflow step {_name} (the version read and the step's fields)",
-        tag="capa",
-        body=_form,
-        response=NonconformityDetailOut,
-    )(_step_view(_name))
+@nonconformities.steps(
+    "take_{step}",
+    TRANSITION_FORMS,
+    {
+        step: f"Take the workflow step {step} (the version read and the step's fields)"
+        for step in TRANSITION_FORMS
+    },
+)
+def take_step(user: Any, nc: Nonconformity, step: str, form: Any) -> None:
+    workflow.transition(user, nc, step, form_values(form), version=form.version.data)
 
 
 # --- the actions of a plan ----------------------------------------------------------------
 
 
-api_children(
-    "list_actions",
-    "/nonconformities/<int:nc_id>/actions",
-    Nonconformity,
-    lambda _user, nc: nc.actions,
-    CorrectiveActionOut,
-    "The actions of a nonconformity's plans",
-    "capa",
-)
+@nonconformities.children("actions", CorrectiveActionOut)
+def list_actions(_user: Any, nc: Nonconformity) -> list[CorrectiveAction]:
+    """The actions of a nonconformity's plans"""
+    return nc.actions
 
 
-@api_route(
-    "/nonconformities/<int:nc_id>/actions",
-    ("POST",),
-    summary="Add an action to the plan being written (with the nonconformity's version read)",
-    tag="capa",
-    body=ActionForm,
-    response=CorrectiveActionOut,
-    status=201,
-)
-def create_action(nc_id: int):
-    nc = access.get_visible(Nonconformity, nc_id, current_user)
-    form = validate_form(ActionForm, json_body())
-    action = operations.add_action(current_user, nc, form_values(form), version=form.version.data)
-    db.session.commit()
-    return ok(CorrectiveActionOut.of(action))
+@nonconformities.add("actions", ActionForm, CorrectiveActionOut)
+def create_action(user: Any, nc: Nonconformity, form: ActionForm) -> CorrectiveAction:
+    """Add an action to the plan being written (with the nonconformity's version read)"""
+    return operations.add_action(user, nc, form_values(form), version=form.version.data)
 
 
-@api_route(
-    "/actions/<int:action_id>/remove",
-    ("POST",),
-    summary="Drop an action from the plan still being written (the history keeps it)",
-    tag="capa",
-    body=VersionOnlyForm,
-    response=NonconformityDetailOut,
-)
-def remove_action(action_id: int):
-    action = access.get_visible(CorrectiveAction, action_id, current_user)
+actions = Records("/actions", CorrectiveAction, CorrectiveActionOut, TAG, "action_id")
+
+
+@actions.act("remove", body=VersionOnlyForm, response=NonconformityDetailOut)
+def remove_action(user: Any, action: CorrectiveAction, form: VersionOnlyForm) -> Nonconformity:
+    """Drop an action from the plan still being written (the history keeps it)"""
     nc = action.nonconformity
-    form = validate_form(VersionOnlyForm, json_body())
-    operations.remove_action(current_user, action, version=form.version.data)
-    db.session.commit()
-    return ok(NonconformityDetailOut.of(nc))
+    operations.remove_action(user, action, version=form.version.data)
+    return nc
 
 
-@api_route(
-    "/actions/<int:action_id>/done",
-    ("POST",),
-    summary="Mark an action of the accepted plan done, with its evidence file",
-    tag="capa",
-    multipart=CompleteActionForm,
-    response=CorrectiveActionOut,
-)
-def done_action(action_id: int):
-    action = access.get_visible(CorrectiveAction, action_id, current_user)
-    form = validate_upload(CompleteActionForm)
+@actions.act("done", body=CompleteActionForm, upload=True)
+def done_action(user: Any, action: CorrectiveAction, form: CompleteActionForm) -> None:
+    """Mark an action of the accepted plan done, with its evidence file"""
+    evidence = form.file.data
     operations.complete_action(
-        current_user,
+        user,
         action,
-        evidence=form.file.data.stream,
-        filename=form.file.data.filename or "",
+        evidence=evidence.stream,
+        filename=evidence.filename or "",
         note=form.note.data or "",
         version=form.version.data,
     )
-    db.session.commit()
-    return ok(CorrectiveActionOut.of(action))
 
 
 # --- complaints ---------------------------------------------------------------------------
 
 
-@api_route(
-    "/complaints",
-    summary="Complaints the caller may see",
-    tag="capa",
-    query=ComplaintFilterForm,
-    response=ComplaintOut,
-    paged=True,
+@Records("/complaints", Complaint, ComplaintOut, TAG, "complaint_id").list(
+    filters=ComplaintFilterForm, keyset=True
 )
-def list_complaints():
-    form = validate_form(ComplaintFilterForm, request.args.to_dict())
-    filters = complaint_queries.ComplaintFilter(**form.values())
-    return paginate(
-        complaint_queries.complaints_query(current_user, filters), ComplaintOut, keyset=True
+def list_complaints(user: Any, form: ComplaintFilterForm) -> Any:
+    """Complaints the caller may see"""
+    return complaint_queries.complaints_query(
+        user, complaint_queries.ComplaintFilter(**form.values())
     )
 
 
@@ -498,7 +400,7 @@ def list_complaints():
     summary="Step 1 of an import: upload a CSV or JSON export and get the report (or send "
     'the export as JSON: {"city_id", "filename", "content"}); without city_id, the only city '
     "the caller may import for",
-    tag="capa",
+    tag=TAG,
     multipart=ImportForm,
     response=ComplaintImportOut,
     status=201,
@@ -517,25 +419,13 @@ def create_import():
     return ok(ComplaintImportOut.of(record))
 
 
-api_record(
-    "get_import",
-    "/complaint-imports/<int:import_id>",
-    ComplaintImport,
-    ComplaintImportOut,
-    "An import's report",
-    "capa",
+complaint_imports = Records(
+    "/complaint-imports", ComplaintImport, ComplaintImportOut, TAG, "import_id"
 )
+complaint_imports.get("get_import", "An import's report")
 
 
-@api_route(
-    "/complaint-imports/<int:import_id>/confirm",
-    ("POST",),
-    summary="Step 2: the uploader confirms, having seen the report; the good rows import",
-    tag="capa",
-    response=ComplaintImportOut,
-)
-def confirm_import(import_id: int):
-    record = access.get_visible(ComplaintImport, import_id, current_user)
-    imports.confirm_import(current_user, record)
-    db.session.commit()
-    return ok(ComplaintImportOut.of(record))
+@complaint_imports.act("confirm")
+def confirm_import(user: Any, record: ComplaintImport, _form: None) -> None:
+    """Step 2: the uploader confirms, having seen the report; the good rows import"""
+    imports.confirm_import(user, record)

@@ -9,12 +9,12 @@ from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import create_model
-from werkzeug.datastructures import CombinedMultiDict
 
-from qms.api.core import api_children, api_record, api_route, json_body, ok, paginate, validate_form
+from qms.api.core import api_route, json_body, ok, paginate, validate_form
+from qms.api.records import Owner, Records
 from qms.api.schema import Resource
 from qms.core import access
-from qms.core.errors import PermissionDenied, ValidationFailed
+from qms.core.errors import PermissionDenied
 from qms.core.roles import Role
 from qms.documents import approvers, operations, queries, workflow
 from qms.documents.forms import (
@@ -130,6 +130,9 @@ class DocumentReviewOut(Resource):
     revision_id: int | None
 
 
+TAG = "documents"
+
+
 def _document_form_choices(agencies: list[Agency]) -> dict[str, Any]:
     return {"units": queries.units_of(agencies), "clauses": queries.clause_choices()}
 
@@ -138,7 +141,7 @@ def _document_form_choices(agencies: list[Agency]) -> dict[str, Any]:
     "/documents",
     summary="The master list of documents the caller may see (filters: agency_id, doc_type, "
     "status, review, q)",
-    tag="documents",
+    tag=TAG,
     query=MasterListFilterForm,
     response=DocumentOut,
     paged=True,
@@ -148,199 +151,95 @@ def list_documents():
     return paginate(queries.master_list_query(current_user, form.filters()), DocumentOut)
 
 
-@api_route(
-    "/documents",
-    ("POST",),
-    summary="Register a document in an agency the caller manages; its code is given by the "
-    "agency's numbering",
-    tag="documents",
-    body=NewDocumentForm,
-    response=DocumentOut,
-    status=201,
-)
-def create_document():
+def _new_document_choices(_data: dict[str, Any]) -> dict[str, Any]:
     agencies = queries.agencies_for_new_documents(current_user)
     if not agencies:
         raise PermissionDenied(_("You may not register documents."))
-    form = validate_form(
-        NewDocumentForm, json_body(), agencies=agencies, **_document_form_choices(agencies)
-    )
-    agency = access.owner_for_create(
-        current_user, Document, Agency, form.agency_id.data, "agency_id"
-    )
-    document = operations.create_document(
-        current_user, agency, DocumentType(form.doc_type.data), form.values()
-    )
-    db.session.commit()
-    return ok(DocumentOut.of(document))
+    return {"agencies": agencies, **_document_form_choices(agencies)}
 
 
-api_record(
-    "get_document",
-    "/documents/<int:document_id>",
-    Document,
-    DocumentOut,
-    "One document",
-    "documents",
+documents = Records("/documents", Document, DocumentOut, TAG, "document_id")
+revisions = Records(
+    "/document-revisions", DocumentRevision, DocumentRevisionOut, TAG, "revision_id"
 )
 
 
-@api_route(
-    "/documents/<int:document_id>",
-    ("PATCH",),
-    summary="Change a document's title, owner, clauses, review or retention period",
-    tag="documents",
-    body=DocumentForm,
-    response=DocumentOut,
+@documents.create(NewDocumentForm, owner=Owner(Agency, "agency_id"), choices=_new_document_choices)
+def create_document(user: Any, agency: Agency, form: NewDocumentForm) -> Document:
+    """Register a document in an agency the caller manages; its code is given by the agency's
+    numbering"""
+    doc_type = DocumentType(form.doc_type.data)
+    return operations.create_document(user, agency, doc_type, form.values())
+
+
+documents.get("get_document", "One document")
+
+
+@documents.update(
+    DocumentForm,
+    current=lambda document, body: {**document_data(document), **body},
+    choices=lambda document: _document_form_choices([document.agency]),
 )
-def update_document(document_id: int):
-    document = access.get_visible(Document, document_id, current_user)
-    access.authorize(current_user, access.EDIT, document)
-    form = validate_form(
-        DocumentForm,
-        {**document_data(document), **json_body()},
-        **_document_form_choices([document.agency]),
-    )
-    operations.update_document(current_user, document, form.values(), form.version.data)
-    db.session.commit()
-    return ok(DocumentOut.of(document))
+def update_document(user: Any, document: Document, form: DocumentForm) -> None:
+    """Change a document's title, owner, clauses, review or retention period"""
+    operations.update_document(user, document, form.values(), form.version.data)
 
 
-@api_route(
-    "/documents/<int:document_id>/withdraw",
-    ("POST",),
-    summary="Withdraw a document: its effective revision becomes obsolete",
-    tag="documents",
-    body=WithdrawForm,
-    response=DocumentOut,
+@documents.act("withdraw", body=WithdrawForm)
+def withdraw_document(user: Any, document: Document, form: WithdrawForm) -> None:
+    """Withdraw a document: its effective revision becomes obsolete"""
+    workflow.withdraw_document(user, document, form.reason.data, form.version.data)
+
+
+@documents.children("revisions", DocumentRevisionOut)
+def list_revisions(_user: Any, document: Document) -> list[DocumentRevision]:
+    """A document's revisions"""
+    return document.revisions
+
+
+@documents.add("revisions", RevisionFields, DocumentRevisionOut)
+def create_revision(user: Any, document: Document, form: RevisionFields) -> DocumentRevision:
+    """Start the next revision as a draft (without sections: the effective text)"""
+    given = any(name in json_body() for name in SECTIONS)
+    sections = form.sections() if given else None
+    return operations.create_revision(user, document, form.change_summary.data, sections)
+
+
+revisions.get("get_revision", "One revision with its text and files")
+
+
+@revisions.update(
+    RevisionForm,
+    current=lambda revision, body: {**revision_data(revision), **body},
+    permission=None,
 )
-def withdraw_document(document_id: int):
-    document = access.get_visible(Document, document_id, current_user)
-    form = validate_form(WithdrawForm, json_body())
-    workflow.withdraw_document(current_user, document, form.reason.data, form.version.data)
-    db.session.commit()
-    return ok(DocumentOut.of(document))
-
-
-api_children(
-    "list_revisions",
-    "/documents/<int:document_id>/revisions",
-    Document,
-    lambda _user, document: document.revisions,
-    DocumentRevisionOut,
-    "A document's revisions",
-    "documents",
-)
-
-
-@api_route(
-    "/documents/<int:document_id>/revisions",
-    ("POST",),
-    summary="Start the next revision as a draft (without sections: the effective text)",
-    tag="documents",
-    body=RevisionFields,
-    response=DocumentRevisionOut,
-    status=201,
-)
-def create_revision(document_id: int):
-    document = access.get_visible(Document, document_id, current_user)
-    data = json_body()
-    form = validate_form(RevisionFields, data)
-    given = any(name in data for name in SECTIONS)
-    revision = operations.create_revision(
-        current_user, document, form.change_summary.data, form.sections() if given else None
-    )
-    db.session.commit()
-    return ok(DocumentRevisionOut.of(revision))
-
-
-api_record(
-    "get_revision",
-    "/document-revisions/<int:revision_id>",
-    DocumentRevision,
-    DocumentRevisionOut,
-    "One revision with its text and files",
-    "documents",
-)
-
-
-@api_route(
-    "/document-revisions/<int:revision_id>",
-    ("PATCH",),
-    summary="Change a draft revision's summary or text",
-    tag="documents",
-    body=RevisionForm,
-    response=DocumentRevisionOut,
-)
-def update_revision(revision_id: int):
-    revision = access.get_visible(DocumentRevision, revision_id, current_user)
-    form = validate_form(RevisionForm, {**revision_data(revision), **json_body()})
+def update_revision(user: Any, revision: DocumentRevision, form: RevisionForm) -> None:
+    """Change a draft revision's summary or text"""
+    sections = form.sections()
     operations.update_revision(
-        current_user, revision, form.change_summary.data, form.sections(), form.version.data
+        user, revision, form.change_summary.data, sections, form.version.data
     )
-    db.session.commit()
-    return ok(DocumentRevisionOut.of(revision))
 
 
-@api_route(
-    "/document-revisions/<int:revision_id>/transition",
-    ("POST",),
-    summary="Submit, request changes, approve, put into effect or discard a draft (`comment`: "
-    "what needs to change, or why the draft is discarded)",
-    tag="documents",
-    body=TransitionForm,
-    response=DocumentRevisionOut,
-)
-def transition_revision(revision_id: int):
-    revision = access.get_visible(DocumentRevision, revision_id, current_user)
-    form = validate_form(TransitionForm, json_body())
-    workflow.transition(current_user, revision, form.action.data, **form.values())
-    db.session.commit()
-    return ok(DocumentRevisionOut.of(revision))
+@revisions.act("transition", body=TransitionForm)
+def transition_revision(user: Any, revision: DocumentRevision, form: TransitionForm) -> None:
+    """Submit, request changes, approve, put into effect or discard a draft (`comment`: what
+    needs to change, or why the draft is discarded)"""
+    workflow.transition(user, revision, form.action.data, **form.values())
 
 
-@api_route(
-    "/document-revisions/<int:revision_id>/files",
-    ("POST",),
-    summary="Attach a file to a draft revision; the type is read from the content, a refused "
-    "file stores nothing",
-    tag="documents",
-    multipart=UploadForm,
-    response=StoredFileOut,
-    status=201,
-)
-def upload_revision_file(revision_id: int):
-    revision = access.get_visible(DocumentRevision, revision_id, current_user)
-    form = UploadForm(
-        formdata=CombinedMultiDict((request.files, request.form)), meta={"csrf": False}
-    )
-    if not form.validate():
-        raise ValidationFailed({k: [str(m) for m in v] for k, v in form.errors.items()})
-    stored = operations.attach_file(
-        current_user,
-        revision,
-        (form.file.data.stream, form.file.data.filename),
-        form.description.data or "",
-    )
-    db.session.commit()
-    return ok(StoredFileOut.of(stored))
+@revisions.add("files", UploadForm, StoredFileOut, upload=True)
+def upload_revision_file(user: Any, revision: DocumentRevision, form: UploadForm) -> Any:
+    """Attach a file to a draft revision; the type is read from the content, a refused file
+    stores nothing"""
+    upload = (form.file.data.stream, form.file.data.filename)
+    return operations.attach_file(user, revision, upload, form.description.data or "")
 
 
-@api_route(
-    "/documents/<int:document_id>/reviews",
-    ("POST",),
-    summary="Record a periodic review (no change, or start a new revision)",
-    tag="documents",
-    body=ReviewForm,
-    response=DocumentReviewOut,
-    status=201,
-)
-def review_document(document_id: int):
-    document = access.get_visible(Document, document_id, current_user)
-    form = validate_form(ReviewForm, json_body())
-    review = operations.review_document(current_user, document, **form.values())
-    db.session.commit()
-    return ok(DocumentReviewOut.of(review))
+@documents.add("reviews", ReviewForm, DocumentReviewOut)
+def review_document(user: Any, document: Document, form: ReviewForm) -> DocumentReview:
+    """Record a periodic review (no change, or start a new revision)"""
+    return operations.review_document(user, document, **form.values())
 
 
 #: per document type, the roles of the agency that approve it
@@ -360,17 +259,14 @@ def _approvers_of(agency: Agency) -> Any:
     )
 
 
-@api_route(
-    "/agencies/<int:agency_id>/document-approvers",
-    summary="Who approves each type of the agency's documents (its settings, else the defaults)",
-    tag="documents",
-    response=ApproversOut,
+@Records("/agencies", Agency, ApproversOut, TAG, "agency_id").read(
+    "document-approvers", ApproversOut
 )
-def get_document_approvers(agency_id: int):
-    agency = access.get_visible(Agency, agency_id, current_user)
-    if not queries.reads_documents_of(current_user, agency):
+def get_document_approvers(user: Any, agency: Agency) -> Any:
+    """Who approves each type of the agency's documents (its settings, else the defaults)"""
+    if not queries.reads_documents_of(user, agency):
         raise PermissionDenied(_("You may not see this agency's documents."))
-    return ok(_approvers_of(agency))
+    return _approvers_of(agency)
 
 
 @api_route(
@@ -378,7 +274,7 @@ def get_document_approvers(agency_id: int):
     ("PATCH",),
     summary="Set the roles that approve each type given (the agency head or the city admin); "
     "the types left out keep theirs",
-    tag="documents",
+    tag=TAG,
     body=ApproversForm,
     response=ApproversOut,
 )

@@ -4,13 +4,14 @@ it is changed on the mapping page (`/imports/<id>/mapping`)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from flask import abort
 from flask_login import current_user
 from pydantic import Field
 
-from qms.api.core import api_record, api_route, ok, validate_upload
+from qms.api.core import api_route, ok, validate_upload
+from qms.api.records import Records
 from qms.api.schema import Resource
 from qms.core import access
 from qms.core.errors import ValidationFailed
@@ -78,14 +79,8 @@ class ImportOut(Resource):
         report = None
         if batch.mapped_at is not None:
             report = ImportReportOut.model_validate(batch.report)
-        return cls(
-            id=batch.id,
-            kind=batch.kind,
-            city_id=batch.city_id,
-            agency_id=batch.agency_id,
-            filename=batch.filename,
-            sheet=batch.sheet,
-            heading_row=batch.heading_row,
+        return cls.from_record(
+            batch,
             headings=list(batch.headings),
             mapping=dict(batch.mapping),
             checked=batch.mapped_at is not None,
@@ -122,35 +117,18 @@ def upload_register_import(kind: str):
     return ok(ImportOut.of(batch))
 
 
-api_record(
-    "get_register_import", "/imports/<int:batch_id>", ImportBatch, ImportOut, "An import", "imports"
-)
+batches = Records("/imports", ImportBatch, ImportOut, "imports", "batch_id")
+batches.get("get_register_import", "An import")
 
 
-@api_route(
-    "/imports/<int:batch_id>/check",
-    ("POST",),
-    summary="Step 2: every row checked with the mapping held (as proposed, or as set on the "
-    "mapping page); answers the report",
-    tag="imports",
-    response=ImportOut,
-)
-def check_register_import(batch_id: int):
-    batch = access.get_visible(ImportBatch, batch_id, current_user)
-    operations.set_mapping(current_user, batch, dict(batch.mapping))
-    db.session.commit()
-    return ok(ImportOut.of(batch))
+@batches.act("check")
+def check_register_import(user: Any, batch: ImportBatch, _form: None) -> None:
+    """Step 2: every row checked with the mapping held (as proposed, or as set on the mapping
+    page); answers the report"""
+    operations.set_mapping(user, batch, dict(batch.mapping))
 
 
-@api_route(
-    "/imports/<int:batch_id>/confirm",
-    ("POST",),
-    summary="Step 3: the uploader, having seen the report, imports the good rows",
-    tag="imports",
-    response=ImportOut,
-)
-def confirm_register_import(batch_id: int):
-    batch = access.get_visible(ImportBatch, batch_id, current_user)
-    operations.confirm(current_user, batch)
-    db.session.commit()
-    return ok(ImportOut.of(batch))
+@batches.act("confirm")
+def confirm_register_import(user: Any, batch: ImportBatch, _form: None) -> None:
+    """Step 3: the uploader, having seen the report, imports the good rows"""
+    operations.confirm(user, batch)

@@ -2,7 +2,7 @@
 and risks with their treatments: the same forms, operations and policies as the pages.
 
 The four kinds of record share their shape (list with the agency and year filters, create in an
-agency the caller may write for, read, PATCH what is sent, archive), so `_register`
+agency the caller may write for, read, PATCH what is sent, archive), so `REGISTERS.declare`
 declares those five operations for each."""
 
 from __future__ import annotations
@@ -14,12 +14,10 @@ from typing import Annotated, Any
 from flask_login import current_user
 from pydantic import Field
 
-from qms.api.core import api_route, json_body, ok, validate_form
-from qms.api.registers import Register, register_routes
-from qms.api.schema import Resource
-from qms.core import access
+from qms.api.records import Owner, Records
+from qms.api.registers import Registers
+from qms.api.schema import InRegisterArchived, Resource
 from qms.core.timeutil import today
-from qms.extensions import db
 from qms.organisations.models import Agency
 from qms.planning import measuring, operations, queries, workflow
 from qms.planning.forms import (
@@ -57,11 +55,6 @@ from qms.planning.vocabulary import (
 )
 
 TAG = "planning"
-Archived = Annotated[bool, Field(description="Taken out of the register (never deleted)")]
-
-
-def _attributes(record: Any, resource: type[Resource]) -> dict[str, Any]:
-    return {name: getattr(record, name) for name in resource.model_fields if hasattr(record, name)}
 
 
 class ContextIssueOut(Resource):
@@ -75,11 +68,7 @@ class ContextIssueOut(Resource):
     effect: str
     identified_on: date
     reviewed_on: date | None
-    archived: Archived
-
-    @classmethod
-    def of(cls, record: ContextIssue) -> ContextIssueOut:
-        return cls.model_validate(_attributes(record, cls) | {"archived": record.is_archived})
+    archived: InRegisterArchived
 
 
 class InterestedPartyOut(Resource):
@@ -93,11 +82,7 @@ class InterestedPartyOut(Resource):
     monitoring: str
     identified_on: date
     reviewed_on: date | None
-    archived: Archived
-
-    @classmethod
-    def of(cls, record: InterestedParty) -> InterestedPartyOut:
-        return cls.model_validate(_attributes(record, cls) | {"archived": record.is_archived})
+    archived: InRegisterArchived
 
 
 class ObjectiveOut(Resource):
@@ -125,11 +110,7 @@ class ObjectiveOut(Resource):
     plan_owner: str
     plan_due_on: date | None
     plan_evaluation: str
-    archived: Archived
-
-    @classmethod
-    def of(cls, record: Objective) -> ObjectiveOut:
-        return cls.model_validate(_attributes(record, cls) | {"archived": record.is_archived})
+    archived: InRegisterArchived
 
 
 class MeasurementOut(Resource):
@@ -148,7 +129,7 @@ class MeasurementOut(Resource):
 
     @classmethod
     def of(cls, record: Measurement) -> MeasurementOut:
-        return cls.model_validate(_attributes(record, cls) | {"met": record.is_met})
+        return cls.from_record(record, met=record.is_met)
 
 
 class TreatmentOut(Resource):
@@ -169,9 +150,7 @@ class TreatmentOut(Resource):
     @classmethod
     def of(cls, record: Treatment) -> TreatmentOut:
         steps = [t.name for t in workflow.available_transitions(record, current_user)]
-        return cls.model_validate(
-            _attributes(record, cls) | {"overdue": record.is_overdue(today()), "transitions": steps}
-        )
+        return cls.from_record(record, overdue=record.is_overdue(today()), transitions=steps)
 
 
 class RiskOut(Resource):
@@ -197,7 +176,7 @@ class RiskOut(Resource):
     owner: str
     reviewed_on: date | None
     next_review_on: date | None
-    archived: Archived
+    archived: InRegisterArchived
     nonconformity_ids: Annotated[
         list[int], Field(description="The nonconformities whose analysis updated this risk")
     ]
@@ -206,15 +185,12 @@ class RiskOut(Resource):
     @classmethod
     def of(cls, record: Risk) -> RiskOut:
         residual = matrix().level(record.residual_likelihood, record.residual_impact)
-        return cls.model_validate(
-            _attributes(record, cls)
-            | {
-                "level": matrix().level(record.likelihood, record.impact).key,
-                "residual_level": residual.key if residual else None,
-                "archived": record.is_archived,
-                "nonconformity_ids": [link.nonconformity_id for link in record.links],
-                "treatments": [TreatmentOut.of(t) for t in record.treatments],
-            }
+        return cls.from_record(
+            record,
+            level=matrix().level(record.likelihood, record.impact).key,
+            residual_level=residual.key if residual else None,
+            nonconformity_ids=[link.nonconformity_id for link in record.links],
+            treatments=[TreatmentOut.of(t) for t in record.treatments],
         )
 
 
@@ -226,61 +202,49 @@ def _form_names(values: dict[str, Any]) -> dict[str, Any]:
     return {FORM_NAMES.get(name, name): value for name, value in values.items()}
 
 
-def _register(
-    path: str, model: type, resource: type[Resource], forms: tuple, query, create, update, name: str
-) -> None:
-    new_form, form = forms
-    register_routes(
-        Register(
-            path=path,
-            model=model,
-            resource=resource,
-            new_form=new_form,
-            form=form,
-            filter_form=PlanFilterForm,
-            query=lambda user, values: query(user, queries.PlanFilter(**values)),
-            create=create,
-            update=update,
-            archive=operations.archive,
-            name=name,
-            tag=TAG,
-            owner_model=Agency,
-            label=model.__table__.name.replace("_", " "),
-            filters="agency_id, year; process_or_service may also be sent as process",
-            form_names=_form_names,
-        )
-    )
+REGISTERS = Registers(
+    tag=TAG,
+    filter_form=PlanFilterForm,
+    filtered=lambda values: queries.PlanFilter(**values),
+    owner=Owner(Agency, "agency_id"),
+    archive=operations.archive,
+    label=lambda model, _name: model.__table__.name.replace("_", " "),
+    filters="agency_id, year; process_or_service may also be sent as process",
+    form_names=_form_names,
+)
 
 
-_register(
+def _context(model: type) -> tuple[Callable, Callable]:
+    """How a context issue or an interested party is created and updated."""
+
+    def create(actor: Any, agency: Agency, values: dict[str, Any]) -> Any:
+        return operations.save_context(actor, model, values, agency=agency)
+
+    def update(actor: Any, record: Any, values: dict[str, Any]) -> Any:
+        return operations.save_context(actor, model, values, record=record)
+
+    return create, update
+
+
+REGISTERS.declare(
     "/context-issues",
     ContextIssue,
     ContextIssueOut,
     (NewIssueForm, IssueForm),
     queries.issues_query,
-    lambda actor, agency, values: operations.save_context(
-        actor, ContextIssue, values, agency=agency
-    ),
-    lambda actor, record, values: operations.save_context(
-        actor, ContextIssue, values, record=record
-    ),
+    *_context(ContextIssue),
     "context_issue",
 )
-_register(
+REGISTERS.declare(
     "/interested-parties",
     InterestedParty,
     InterestedPartyOut,
     (NewPartyForm, PartyForm),
     queries.parties_query,
-    lambda actor, agency, values: operations.save_context(
-        actor, InterestedParty, values, agency=agency
-    ),
-    lambda actor, record, values: operations.save_context(
-        actor, InterestedParty, values, record=record
-    ),
+    *_context(InterestedParty),
     "interested_party",
 )
-_register(
+REGISTERS.declare(
     "/objectives",
     Objective,
     ObjectiveOut,
@@ -290,7 +254,7 @@ _register(
     measuring.update_objective,
     "objective",
 )
-_register(
+REGISTERS.declare(
     "/risks",
     Risk,
     RiskOut,
@@ -305,85 +269,45 @@ _register(
 # --- measurements and treatments ------------------------------------------------------------
 
 
-@api_route(
-    "/objectives/<int:objective_id>/measurements",
-    summary="An objective's measurements, by period",
-    tag=TAG,
-    response=MeasurementOut,
-    many=True,
+objectives = Records("/objectives", Objective, ObjectiveOut, TAG, "objective_id")
+risks = Records("/risks", Risk, RiskOut, TAG, "risk_id")
+treatments = Records("/risk-treatments", Treatment, TreatmentOut, TAG, "treatment_id")
+
+
+@objectives.children("measurements", MeasurementOut)
+def list_measurements(_user: Any, objective: Objective) -> list[Measurement]:
+    """An objective's measurements, by period"""
+    return objective.measurements
+
+
+@objectives.add("measurements", MeasurementForm, MeasurementOut)
+def create_measurement(user: Any, objective: Objective, form: MeasurementForm) -> Measurement:
+    """Record the value of one period (e.g. 2025-03, 2025-Q1, 2025-S1, 2025, as the objective is
+    measured); a second value for a period replaces the first; a run of missed periods raises a
+    nonconformity"""
+    return measuring.record_measurement(user, objective, form.values())
+
+
+@risks.children("treatments", TreatmentOut)
+def list_treatments(_user: Any, risk: Risk) -> list[Treatment]:
+    """A risk's treatments"""
+    return risk.treatments
+
+
+@risks.add("treatments", TreatmentForm, TreatmentOut)
+def create_treatment(user: Any, risk: Risk, form: TreatmentForm) -> Treatment:
+    """Add a treatment action to a risk"""
+    return operations.add_treatment(user, risk, form.values())
+
+
+@treatments.steps(
+    "take_treatment_{step}",
+    STEP_FORMS,
+    {
+        step: f"Take the treatment step {step} (an evidence file is attached on the page)"
+        for step in STEP_FORMS
+    },
+    exclude=("file",),
 )
-def list_measurements(objective_id: int):
-    objective = access.get_visible(Objective, objective_id, current_user)
-    return ok([MeasurementOut.of(m) for m in objective.measurements])
-
-
-@api_route(
-    "/objectives/<int:objective_id>/measurements",
-    ("POST",),
-    summary="Record the value of one period (e.g. 2025-03, 2025-Q1, 2025-S1, 2025, as the "
-    "objective is measured); a second value for a period replaces the first; a run of missed "
-    "periods raises a nonconformity",
-    tag=TAG,
-    body=MeasurementForm,
-    response=MeasurementOut,
-    status=201,
-)
-def create_measurement(objective_id: int):
-    objective = access.get_visible(Objective, objective_id, current_user)
-    form = validate_form(MeasurementForm, json_body())
-    measurement = measuring.record_measurement(current_user, objective, form.values())
-    db.session.commit()
-    return ok(MeasurementOut.of(measurement))
-
-
-@api_route(
-    "/risks/<int:risk_id>/treatments",
-    summary="A risk's treatments",
-    tag=TAG,
-    response=TreatmentOut,
-    many=True,
-)
-def list_treatments(risk_id: int):
-    risk = access.get_visible(Risk, risk_id, current_user)
-    return ok([TreatmentOut.of(t) for t in risk.treatments])
-
-
-@api_route(
-    "/risks/<int:risk_id>/treatments",
-    ("POST",),
-    summary="Add a treatment action to a risk",
-    tag=TAG,
-    body=TreatmentForm,
-    response=TreatmentOut,
-    status=201,
-)
-def create_treatment(risk_id: int):
-    risk = access.get_visible(Risk, risk_id, current_user)
-    form = validate_form(TreatmentForm, json_body())
-    treatment = operations.add_treatment(current_user, risk, form.values())
-    db.session.commit()
-    return ok(TreatmentOut.of(treatment))
-
-
-def _step_view(name: str) -> Callable:
-    def take_step(treatment_id: int):
-        treatment = access.get_visible(Treatment, treatment_id, current_user)
-        form = validate_form(STEP_FORMS[name], json_body())
-        workflow.transition(current_user, treatment, name, form.values())
-        db.session.commit()
-        return ok(TreatmentOut.of(treatment))
-
-    take_step.__name__ = f"take_treatment_{name}"
-    return take_step
-
-
-for _name, _form in STEP_FORMS.items():
-    api_route(
-        f"/risk-treatments/<int:treatment_id>/transitions/{_name}",
-        ("POST",),
-        summary=f"Take the treatment step {_name} (an evidence file is attached on the page)",
-        tag=TAG,
-        body=_form,
-        exclude=("file",),
-        response=TreatmentOut,
-    )(_step_view(_name))
+def take_treatment_step(user: Any, treatment: Treatment, step: str, form: Any) -> None:
+    workflow.transition(user, treatment, step, form.values())

@@ -9,7 +9,6 @@ from flask import request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
 from werkzeug.exceptions import NotFound
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -17,10 +16,11 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from qms.api.core import api_route, json_body, ok, validate_form, validate_upload
 from qms.api.schema import Resource
-from qms.core.forms import REQUIRED, DayField, RecordField
+from qms.core.forms import REQUIRED, RecordField
 from qms.core.pagination import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from qms.reports import archive, jobs, policies, portal
 from qms.reports import verification as verifying
+from qms.reports.forms import GenerateForm, VerifyForm
 from qms.reports.models import STATUS_LABELS, GeneratedReport, ReportStatus
 from qms.reports.registry import report_type
 
@@ -95,16 +95,14 @@ class VerificationOut(Resource):
     created_at: datetime | None
 
 
-class ReportRequestForm(FlaskForm):
+class ReportRequestForm(GenerateForm):
+    """The portal's request, the report and the places named by their keys and ids (the API
+    offers no lists to choose from: the request checks them), or a record by its id."""
+
     report = StringField(_l("Report"), validators=[DataRequired(REQUIRED)])
     city_id = RecordField(_l("City"), validators=[Optional()])
     agency_id = RecordField(_l("Agency"), validators=[Optional()])
     record_id = RecordField(_l("Record"), validators=[Optional()])
-    record_reference = StringField(
-        _l("Record (audit reference, nonconformity number or NIB)"), validators=[Optional()]
-    )
-    period_start = DayField(_l("Period from"), validators=[Optional()])
-    period_end = DayField(_l("Period to"), validators=[Optional()])
     locale = SelectField(
         _l("Language of the report"),
         choices=[SelectChoice("id", "Bahasa Indonesia"), SelectChoice("en", "English")],
@@ -128,11 +126,6 @@ class ArchiveFilterForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1, max=MAX_PER_PAGE)],
         default=DEFAULT_PER_PAGE,
     )
-
-
-class VerifyUploadForm(FlaskForm):
-    ident = StringField(_l("Report identifier"), validators=[Optional()])
-    file = FileField(_l("PDF to compare (optional)"))
 
 
 def _report(ident: str) -> GeneratedReport:
@@ -229,11 +222,11 @@ def report_pdf(ident: str):
     "identical to the archived original (an evidence pack: its ZIP or its manifest.json; "
     "without an identifier, the file is looked up by its SHA-256)",
     tag=TAG,
-    multipart=VerifyUploadForm,
+    multipart=VerifyForm,
     response=VerificationOut,
 )
 def verify():
-    form = validate_upload(VerifyUploadForm)
+    form = validate_upload(VerifyForm)
     upload = form.file.data
     result = verifying.verify_upload(form.ident.data or "", upload.stream if upload else None)
     found = result.report

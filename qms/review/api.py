@@ -9,28 +9,16 @@ the pages.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
-from flask import request
 from flask_login import current_user
 from pydantic import Field
 
-from qms.api.core import (
-    api_route,
-    json_body,
-    ok,
-    optional_json_body,
-    paginate,
-    patched,
-    validate_form,
-)
+from qms.api.records import Owner, Records
 from qms.api.schema import Resource, Timestamp
-from qms.core import access
 from qms.core.errors import PermissionDenied
 from qms.core.timeutil import today
-from qms.extensions import db
 from qms.organisations.models import Agency
 from qms.review import operations, pack, queries, workflow
 from qms.review.forms import (
@@ -241,67 +229,29 @@ class ReadinessOut(Resource):
 
 # --- reviews ----------------------------------------------------------------------------------
 
-
-@api_route(
-    "/management-reviews",
-    summary="The management reviews the caller may see (filters: agency_id, status)",
-    tag=TAG,
-    query=ReviewFilterForm,
-    response=ReviewOut,
-    paged=True,
-)
-def list_management_reviews():
-    form = validate_form(ReviewFilterForm, request.args.to_dict())
-    return paginate(
-        queries.review_records(current_user, queries.ReviewFilter(**form.values())), ReviewOut
-    )
+reviews = Records("/management-reviews", ManagementReview, ReviewOut, TAG, "review_id")
 
 
-@api_route(
-    "/management-reviews",
-    ("POST",),
-    summary="Plan a management review of an agency: date, chair, cut-off of its data",
-    tag=TAG,
-    body=NewReviewForm,
-    response=ReviewOut,
-    status=201,
-)
-def create_management_review():
-    form = validate_form(NewReviewForm, json_body())
-    agency = access.owner_for_create(
-        current_user, ManagementReview, Agency, form.agency_id.data, "agency_id"
-    )
-    review = operations.create_review(current_user, agency, form.values())
-    db.session.commit()
-    return ok(ReviewOut.of(review))
+@reviews.list(filters=ReviewFilterForm)
+def list_management_reviews(user: Any, form: ReviewFilterForm) -> Any:
+    """The management reviews the caller may see (filters: agency_id, status)"""
+    return queries.review_records(user, queries.ReviewFilter(**form.values()))
 
 
-@api_route(
-    "/management-reviews/<int:review_id>",
-    summary="One management review",
-    tag=TAG,
-    response=ReviewOut,
-)
-def get_management_review(review_id: int):
-    return ok(ReviewOut.of(access.get_visible(ManagementReview, review_id, current_user)))
+@reviews.create(NewReviewForm, owner=Owner(Agency, "agency_id"))
+def create_management_review(user: Any, agency: Agency, form: NewReviewForm) -> ManagementReview:
+    """Plan a management review of an agency: date, chair, cut-off of its data"""
+    return operations.create_review(user, agency, form.values())
 
 
-@api_route(
-    "/management-reviews/<int:review_id>",
-    ("PATCH",),
-    summary="Change a review not yet held (only the fields sent; `version` as read). The "
-    "minutes of a held review are fixed",
-    tag=TAG,
-    body=EditReviewForm,
-    response=ReviewOut,
-)
-def update_management_review(review_id: int):
-    review = access.get_visible(ManagementReview, review_id, current_user)
-    access.authorize(current_user, access.EDIT, review)
-    form = validate_form(EditReviewForm, patched(ReviewOut.of(review), json_body()))
-    operations.update_review(current_user, review, form.values(), form.version.data)
-    db.session.commit()
-    return ok(ReviewOut.of(review))
+reviews.get("get_management_review", "One management review")
+
+
+@reviews.update(EditReviewForm)
+def update_management_review(user: Any, review: ManagementReview, form: EditReviewForm) -> None:
+    """Change a review not yet held (only the fields sent; `version` as read). The minutes of a
+    held review are fixed"""
+    operations.update_review(user, review, form.values(), form.version.data)
 
 
 STEP_FORMS: dict[str, type] = {"prepare": StepForm, "hold": HoldForm, "close": StepForm}
@@ -313,99 +263,49 @@ STEP_SUMMARIES = {
 }
 
 
-def _step_view(name: str) -> Callable:
-    def take_step(review_id: int):
-        review = access.get_visible(ManagementReview, review_id, current_user)
-        form = validate_form(STEP_FORMS[name], optional_json_body())
-        workflow.transition(current_user, review, name, form.values())
-        db.session.commit()
-        return ok(ReviewOut.of(review))
-
-    take_step.__name__ = f"take_review_{name}"
-    return take_step
+@reviews.steps("take_review_{step}", STEP_FORMS, STEP_SUMMARIES, optional=True)
+def take_review_step(user: Any, review: ManagementReview, step: str, form: Any) -> None:
+    workflow.transition(user, review, step, form.values())
 
 
-for _name, _form in STEP_FORMS.items():
-    api_route(
-        f"/management-reviews/<int:review_id>/transitions/{_name}",
-        ("POST",),
-        summary=STEP_SUMMARIES[_name],
-        tag=TAG,
-        body=_form,
-        response=ReviewOut,
-    )(_step_view(_name))
-
-
-@api_route(
-    "/management-reviews/<int:review_id>/inputs",
-    summary="The review's input pack (ISO 9001 9.3.2 a–f) as frozen, with the counts it shows",
-    tag=TAG,
+reviews.get(
+    "review_inputs",
+    "The review's input pack (ISO 9001 9.3.2 a–f) as frozen, with the counts it shows",
+    suffix="/inputs",
     response=InputsOut,
 )
-def review_inputs(review_id: int):
-    return ok(InputsOut.of(access.get_visible(ManagementReview, review_id, current_user)))
 
 
 # --- actions ------------------------------------------------------------------------------
 
 
-@api_route(
-    "/management-reviews/<int:review_id>/actions",
-    summary="The review's decisions and actions (9.3.3)",
-    tag=TAG,
-    response=ActionOut,
-    many=True,
+@reviews.children("actions", ActionOut)
+def list_review_actions(_user: Any, review: ManagementReview) -> list[ReviewAction]:
+    """The review's decisions and actions (9.3.3)"""
+    return review.actions
+
+
+@reviews.add("actions", ActionForm, ActionOut)
+def create_review_action(user: Any, review: ManagementReview, form: ActionForm) -> ReviewAction:
+    """Add a decision or action (owner and due date required) to a review being minuted"""
+    return operations.add_action(user, review, form.values())
+
+
+@Records("/management-review-actions", ReviewAction, ActionOut, TAG, "action_id").act(
+    "done", body=ActionDoneForm
 )
-def list_review_actions(review_id: int):
-    review = access.get_visible(ManagementReview, review_id, current_user)
-    return ok([ActionOut.of(a) for a in review.actions])
-
-
-@api_route(
-    "/management-reviews/<int:review_id>/actions",
-    ("POST",),
-    summary="Add a decision or action (owner and due date required) to a review being minuted",
-    tag=TAG,
-    body=ActionForm,
-    response=ActionOut,
-    status=201,
-)
-def create_review_action(review_id: int):
-    review = access.get_visible(ManagementReview, review_id, current_user)
-    form = validate_form(ActionForm, json_body())
-    action = operations.add_action(current_user, review, form.values())
-    db.session.commit()
-    return ok(ActionOut.of(action))
-
-
-@api_route(
-    "/management-review-actions/<int:action_id>/done",
-    ("POST",),
-    summary="Mark a review's action done, with what was done",
-    tag=TAG,
-    body=ActionDoneForm,
-    response=ActionOut,
-)
-def complete_review_action(action_id: int):
-    action = access.get_visible(ReviewAction, action_id, current_user)
-    form = validate_form(ActionDoneForm, json_body())
-    operations.complete_action(current_user, action, form.values())
-    db.session.commit()
-    return ok(ActionOut.of(action))
+def complete_review_action(user: Any, action: ReviewAction, form: ActionDoneForm) -> None:
+    """Mark a review's action done, with what was done"""
+    operations.complete_action(user, action, form.values())
 
 
 # --- readiness ----------------------------------------------------------------------------
 
 
-@api_route(
-    "/agencies/<int:agency_id>/readiness",
-    summary="The agency's certification readiness: conditions met and not (with reasons), "
-    "mandatory documented information present and missing",
-    tag=TAG,
-    response=ReadinessOut,
-)
-def agency_readiness(agency_id: int):
-    agency = access.get_visible(Agency, agency_id, current_user)
-    if not reads_reviews_of(current_user, agency):
+@Records("/agencies", Agency, ReadinessOut, TAG, "agency_id").read("readiness", ReadinessOut)
+def agency_readiness(user: Any, agency: Agency) -> dict[str, Any]:
+    """The agency's certification readiness: conditions met and not (with reasons), mandatory
+    documented information present and missing"""
+    if not reads_reviews_of(user, agency):
         raise PermissionDenied("You may not read this agency's readiness.")
-    return ok(ReadinessOut.of(readiness(agency)))
+    return readiness(agency)

@@ -16,14 +16,15 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from flask import request
 from flask_login import current_user
 from pydantic import Field
 
-from qms.api.core import api_route, json_body, ok, paginate, validate_form, validate_upload
-from qms.api.schema import Resource, Timestamp
+from qms.api.core import api_route, ok, validate_upload
+from qms.api.records import Owner, Records
+from qms.api.schema import Archived, Resource, Timestamp
 from qms.core import access
 from qms.core.errors import ValidationFailed
 from qms.extensions import db
@@ -53,21 +54,18 @@ class SurveyOut(Resource):
     respondents: Annotated[int, Field(description="Responses stored")]
     ikm: Annotated[float | None, Field(description="The index, 25–100 (null: no responses)")]
     grade: Grade
-    archived: bool
+    archived: Archived
 
     @classmethod
     def of(cls, survey: Survey, result: Result | None = None) -> SurveyOut:
         """The survey as the API gives it; `result`, its figures when already computed (a
         page computes all of its surveys' in one query)."""
         result = result if result is not None else figures.result(survey)
-        return cls.model_validate(
-            {name: getattr(survey, name) for name in cls.model_fields if hasattr(survey, name)}
-            | {
-                "respondents": result.respondents,
-                "ikm": float(result.ikm) if result.ikm is not None else None,
-                "grade": result.grade,
-                "archived": survey.is_archived,
-            }
+        return cls.from_record(
+            survey,
+            respondents=result.respondents,
+            ikm=float(result.ikm) if result.ikm is not None else None,
+            grade=result.grade,
         )
 
     @classmethod
@@ -130,10 +128,8 @@ class UploadOut(Resource):
     @classmethod
     def of(cls, record: Import) -> UploadOut:
         report = record.report
-        return cls(
-            id=record.id,
-            survey_id=record.survey_id,
-            filename=record.filename,
+        return cls.from_record(
+            record,
             total=report.get("total", 0),
             valid=report.get("valid", 0),
             errors=[
@@ -147,49 +143,34 @@ class UploadOut(Resource):
                 for e in report.get("errors", [])
             ],
             already_imported=report.get("already_imported"),
-            confirmed_at=record.confirmed_at,
             stored=record.stored or 0,
         )
 
 
-@api_route(
-    "/skm/surveys",
-    summary="The satisfaction surveys the caller may see",
-    tag=TAG,
-    query=SurveyFilterForm,
-    response=SurveyOut,
-    paged=True,
+surveys = Records("/skm/surveys", Survey, SurveyOut, TAG, "survey_id")
+
+
+@surveys.list(filters=SurveyFilterForm, build=SurveyOut.page_of)
+def list_surveys(user: Any, form: SurveyFilterForm) -> Any:
+    """The satisfaction surveys the caller may see"""
+    return queries.surveys_query(user, queries.SurveyFilter(**form.values()))
+
+
+@surveys.create(NewSurveyForm, owner=Owner(Agency, "agency_id"))
+def create_survey(user: Any, agency: Agency, form: NewSurveyForm) -> Survey:
+    """Start a survey of an agency's service unit over a period, with the population it serves
+    then"""
+    return operations.create_survey(user, agency, form.values())
+
+
+surveys.get("get_survey", "One survey")
+surveys.get(
+    "survey_result",
+    "The survey's result: respondents, NRR per element, IKM (25–100), grade (A–D) and the "
+    "minimum sample for its population",
+    suffix="/result",
+    response=ResultOut,
 )
-def list_surveys():
-    form = validate_form(SurveyFilterForm, request.args.to_dict())
-    return paginate(
-        queries.surveys_query(current_user, queries.SurveyFilter(**form.values())),
-        SurveyOut,
-        SurveyOut.page_of,
-    )
-
-
-@api_route(
-    "/skm/surveys",
-    ("POST",),
-    summary="Start a survey of an agency's service unit over a period, with the population "
-    "it serves then",
-    tag=TAG,
-    body=NewSurveyForm,
-    response=SurveyOut,
-    status=201,
-)
-def create_survey():
-    form = validate_form(NewSurveyForm, json_body())
-    agency = access.owner_for_create(current_user, Survey, Agency, form.agency_id.data, "agency_id")
-    survey = operations.create_survey(current_user, agency, form.values())
-    db.session.commit()
-    return ok(SurveyOut.of(survey))
-
-
-@api_route("/skm/surveys/<int:survey_id>", summary="One survey", tag=TAG, response=SurveyOut)
-def get_survey(survey_id: int):
-    return ok(SurveyOut.of(access.get_visible(Survey, survey_id, current_user)))
 
 
 @api_route(
@@ -223,28 +204,10 @@ def upload_responses(survey_id: int):
     return ok(UploadOut.of(record))
 
 
-@api_route(
-    "/skm/surveys/<int:survey_id>/responses/confirm",
-    ("POST",),
-    summary="Store the caller's last upload of responses to this survey, having seen its row "
-    "report (the same content twice stores nothing the second time)",
-    tag=TAG,
-    response=UploadOut,
-)
-def confirm_responses(survey_id: int):
-    survey = access.get_visible(Survey, survey_id, current_user)
-    record = imports.pending_import(current_user, survey)
-    imports.confirm_import(current_user, record)
-    db.session.commit()
-    return ok(UploadOut.of(record))
-
-
-@api_route(
-    "/skm/surveys/<int:survey_id>/result",
-    summary="The survey's result: respondents, NRR per element, IKM (25–100), grade (A–D) "
-    "and the minimum sample for its population",
-    tag=TAG,
-    response=ResultOut,
-)
-def survey_result(survey_id: int):
-    return ok(ResultOut.of(access.get_visible(Survey, survey_id, current_user)))
+@surveys.act("responses/confirm", response=UploadOut)
+def confirm_responses(user: Any, survey: Survey, _form: None) -> Import:
+    """Store the caller's last upload of responses to this survey, having seen its row report
+    (the same content twice stores nothing the second time)"""
+    record = imports.pending_import(user, survey)
+    imports.confirm_import(user, record)
+    return record

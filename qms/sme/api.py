@@ -6,22 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import Field
 from wtforms.validators import InputRequired
 
-from qms.api.core import (
-    api_children,
-    api_record,
-    api_route,
-    json_body,
-    ok,
-    paginate,
-    patched,
-    validate_form,
-)
+from qms.api.core import api_route, json_body, ok, patched, validate_form
+from qms.api.records import Owner, Records
 from qms.core import access
 from qms.core.errors import PermissionDenied, ValidationFailed
 from qms.core.forms import REQUIRED, WholeNumberField
@@ -119,219 +110,119 @@ def _no_sni_as_zero(data: dict[str, Any]) -> dict[str, Any]:
 
 # --- businesses ---------------------------------------------------------------------------
 
+businesses = Records("/sme/businesses", Business, SmeBusinessOut, TAG, "business_id")
+products = Records("/sme/products", Product, SmeProductOut, TAG, "product_id")
+pathways = Records("/sme/pathways", Pathway, SmePathwayOut, TAG, "pathway_id")
+trainings = Records("/sme/trainings", TrainingBatch, SmeTrainingOut, TAG, "training_id")
 
-@api_route(
-    "/sme/businesses",
-    summary="Small businesses the caller sees, by name",
-    tag=TAG,
-    query=BusinessFilterForm,
-    response=SmeBusinessOut,
-    paged=True,
-)
-def list_businesses():
-    filters = validate_form(BusinessFilterForm, request.args.to_dict())
-    query = queries.search_businesses(
-        current_user,
+
+@businesses.list(filters=BusinessFilterForm)
+def list_businesses(user: Any, filters: BusinessFilterForm) -> Any:
+    """Small businesses the caller sees, by name"""
+    return queries.search_businesses(
+        user,
         text=filters.q.data or "",
         kecamatan=filters.kecamatan.data or "",
         scale=filters.scale.data or "",
         city_id=filters.city_id.data,
     )
-    return paginate(query, SmeBusinessOut)
 
 
-@api_route(
-    "/sme/businesses",
-    ("POST",),
-    summary="Register a small business (city_id may be left out by a caller of one city)",
-    tag=TAG,
-    body=BusinessFields,
-    response=SmeBusinessOut,
-    status=201,
+@businesses.create(
+    BusinessFields,
+    owner=Owner(City, "city_id"),
+    choices=lambda data: {"cities": _cities_for(Business, data)},
 )
-def create_business():
-    data = json_body()
-    form = validate_form(BusinessFields, data, cities=_cities_for(Business, data))
-    city = access.owner_for_create(current_user, Business, City, form.city_id.data, "city_id")
-    business = operations.create_business(current_user, city, form.values())
-    db.session.commit()
-    return ok(SmeBusinessOut.of(business))
+def create_business(user: Any, city: City, form: BusinessFields) -> Business:
+    """Register a small business (city_id may be left out by a caller of one city)"""
+    return operations.create_business(user, city, form.values())
 
 
-api_record(
-    "get_business",
-    "/sme/businesses/<int:business_id>",
-    Business,
-    SmeBusinessOut,
-    "One small business",
-    TAG,
-)
+businesses.get("get_business", "One small business")
 
 
-@api_route(
-    "/sme/businesses/<int:business_id>",
-    ("PATCH",),
-    summary="Change a small business (its city stays): the version read and the fields to change",
-    tag=TAG,
-    body=BusinessForm,
+@businesses.update(
+    BusinessForm,
+    current=lambda business, body: {
+        **_patch(SmeBusinessOut.of(business), body),
+        "city_id": business.city_id,
+    },
+    choices=lambda business: {"cities": [business.city]},
     exclude=("city_id",),
-    response=SmeBusinessOut,
 )
-def update_business(business_id: int):
-    business = access.get_visible(Business, business_id, current_user)
-    access.authorize(current_user, access.EDIT, business)
-    data = {**_patch(SmeBusinessOut.of(business), json_body()), "city_id": business.city_id}
-    form = validate_form(BusinessForm, data, cities=[business.city])
-    operations.update_business(current_user, business, form.values(), form.version.data)
-    db.session.commit()
-    return ok(SmeBusinessOut.of(business))
+def update_business(user: Any, business: Business, form: BusinessForm) -> None:
+    """Change a small business (its city stays): the version read and the fields to change"""
+    operations.update_business(user, business, form.values(), form.version.data)
 
 
 # --- products -----------------------------------------------------------------------------
 
 
-api_children(
-    "list_business_products",
-    "/sme/businesses/<int:business_id>/products",
-    Business,
-    lambda _user, business: queries.products_of(business),
-    SmeProductOut,
-    "A business's products",
-    TAG,
-)
+@businesses.children("products", SmeProductOut)
+def list_business_products(_user: Any, business: Business) -> list[Product]:
+    """A business's products"""
+    return queries.products_of(business)
 
 
-@api_route(
-    "/sme/businesses/<int:business_id>/products",
-    ("POST",),
-    summary="Add a product to a business",
-    tag=TAG,
-    body=ProductFields,
-    response=SmeProductOut,
-    status=201,
-)
-def create_product(business_id: int):
-    business = access.get_visible(Business, business_id, current_user)
-    form = validate_form(ProductFields, _no_sni_as_zero(json_body()))
-    product = operations.create_product(current_user, business, form.values())
-    db.session.commit()
-    return ok(SmeProductOut.of(product))
+@businesses.add("products", ProductFields, SmeProductOut, prepare=_no_sni_as_zero)
+def create_product(user: Any, business: Business, form: ProductFields) -> Product:
+    """Add a product to a business"""
+    return operations.create_product(user, business, form.values())
 
 
-@api_route(
-    "/sme/products",
-    summary="Products of the businesses the caller sees",
-    tag=TAG,
-    query=ProductFilterForm,
-    response=SmeProductOut,
-    paged=True,
-)
-def list_products():
-    filters = validate_form(ProductFilterForm, request.args.to_dict())
-    query = queries.search_products(
-        current_user, category=filters.category.data or "", standard_id=filters.standard_id.data
+@products.list(filters=ProductFilterForm)
+def list_products(user: Any, filters: ProductFilterForm) -> Any:
+    """Products of the businesses the caller sees"""
+    return queries.search_products(
+        user, category=filters.category.data or "", standard_id=filters.standard_id.data
     )
-    return paginate(query, SmeProductOut)
 
 
-api_record(
-    "get_product", "/sme/products/<int:product_id>", Product, SmeProductOut, "One product", TAG
+products.get("get_product", "One product")
+
+
+@products.update(
+    ProductForm,
+    current=lambda product, body: _patch(SmeProductOut.of(product), body),
+    prepare=_no_sni_as_zero,
 )
-
-
-@api_route(
-    "/sme/products/<int:product_id>",
-    ("PATCH",),
-    summary="Change a product's name, brand, category or SNI: the version read and the fields "
-    "to change",
-    tag=TAG,
-    body=ProductForm,
-    response=SmeProductOut,
-)
-def update_product(product_id: int):
-    product = access.get_visible(Product, product_id, current_user)
-    access.authorize(current_user, access.EDIT, product)
-    data = _no_sni_as_zero(_patch(SmeProductOut.of(product), json_body()))
-    form = validate_form(ProductForm, data)
-    operations.update_product(current_user, product, form.values(), form.version.data)
-    db.session.commit()
-    return ok(SmeProductOut.of(product))
+def update_product(user: Any, product: Product, form: ProductForm) -> None:
+    """Change a product's name, brand, category or SNI: the version read and the fields to
+    change"""
+    operations.update_product(user, product, form.values(), form.version.data)
 
 
 # --- pathways -----------------------------------------------------------------------------
 
 
-@api_route(
-    "/sme/pathways",
-    summary="Certification pathways the caller sees",
-    tag=TAG,
-    query=PathwayFilterForm,
-    response=SmePathwayOut,
-    paged=True,
+@pathways.list(filters=PathwayFilterForm)
+def list_pathways(user: Any, filters: PathwayFilterForm) -> Any:
+    """Certification pathways the caller sees"""
+    return queries.pathway_records(user, stage=filters.stage.data or "")
+
+
+@pathways.create(NewPathwayInput, owner=Owner(Product, "product_id"))
+def open_pathway(user: Any, product: Product, form: NewPathwayInput) -> Pathway:
+    """Open a certification pathway for a product"""
+    return operations.open_pathway(user, product, **form.values())
+
+
+pathways.get("get_pathway", "One pathway with its stages, findings and certificates")
+
+
+@pathways.act(
+    "transitions", body=TransitionInput, choices=lambda pathway: {"city_id": pathway.city_id}
 )
-def list_pathways():
-    filters = validate_form(PathwayFilterForm, request.args.to_dict())
-    query = queries.pathway_records(current_user, stage=filters.stage.data or "")
-    return paginate(query, SmePathwayOut)
+def take_step(user: Any, pathway: Pathway, form: TransitionInput) -> None:
+    """Move a pathway one step (the pathway's version read; the action names the step; each step
+    takes its fields)"""
+    workflow.transition(user, pathway, form.action.data, version=form.version.data, **form.values())
 
 
-@api_route(
-    "/sme/pathways",
-    ("POST",),
-    summary="Open a certification pathway for a product",
-    tag=TAG,
-    body=NewPathwayInput,
-    response=SmePathwayOut,
-    status=201,
-)
-def open_pathway():
-    form = validate_form(NewPathwayInput, json_body())
-    product = access.owner_for_create(
-        current_user, Pathway, Product, form.product_id.data, "product_id"
-    )
-    pathway = operations.open_pathway(current_user, product, **form.values())
-    db.session.commit()
-    return ok(SmePathwayOut.of(pathway))
-
-
-api_record(
-    "get_pathway",
-    "/sme/pathways/<int:pathway_id>",
-    Pathway,
-    SmePathwayOut,
-    "One pathway with its stages, findings and certificates",
-    TAG,
-)
-
-
-@api_route(
-    "/sme/pathways/<int:pathway_id>/transitions",
-    ("POST",),
-    summary="Move a pathway one step (the pathway's version read; the action names the step; "
-    "each step takes its fields)",
-    tag=TAG,
-    body=TransitionInput,
-    response=SmePathwayOut,
-)
-def take_step(pathway_id: int):
-    pathway = access.get_visible(Pathway, pathway_id, current_user)
-    form = validate_form(TransitionInput, json_body(), city_id=pathway.city_id)
-    workflow.transition(
-        current_user, pathway, form.action.data, version=form.version.data, **form.values()
-    )
-    db.session.commit()
-    return ok(SmePathwayOut.of(pathway))
-
-
-api_children(
-    "list_lab_tests",
-    "/sme/pathways/<int:pathway_id>/lab-tests",
-    Pathway,
-    lambda _user, pathway: pathway.lab_tests,
-    SmeLabTestOut,
-    "Lab test rounds of a pathway",
-    TAG,
-)
+@pathways.children("lab-tests", SmeLabTestOut)
+def list_lab_tests(_user: Any, pathway: Pathway) -> list[Any]:
+    """Lab test rounds of a pathway"""
+    return pathway.lab_tests
 
 
 @api_route(
@@ -365,68 +256,34 @@ def record_lab_test(pathway_id: int):
 # --- guidance -----------------------------------------------------------------------------
 
 
-api_children(
-    "list_visits",
-    "/sme/businesses/<int:business_id>/visits",
-    Business,
-    lambda _user, business: queries.visits_of(business),
-    SmeVisitOut,
-    "A business's guidance visits and consultations, newest first",
-    TAG,
+@businesses.children("visits", SmeVisitOut)
+def list_visits(_user: Any, business: Business) -> list[Any]:
+    """A business's guidance visits and consultations, newest first"""
+    return queries.visits_of(business)
+
+
+@businesses.add(
+    "visits", VisitForm, SmeVisitOut, choices=lambda business: {"city_id": business.city_id}
 )
+def record_visit(user: Any, business: Business, form: VisitForm) -> Any:
+    """Record a guidance visit or consultation"""
+    return operations.record_visit(user, business, form.values())
 
 
-@api_route(
-    "/sme/businesses/<int:business_id>/visits",
-    ("POST",),
-    summary="Record a guidance visit or consultation",
-    tag=TAG,
-    body=VisitForm,
-    response=SmeVisitOut,
-    status=201,
+@trainings.list()
+def list_trainings(user: Any, _filters: None) -> Any:
+    """Training batches the caller sees, newest first"""
+    return queries.training_list(user)
+
+
+@trainings.create(
+    TrainingForm,
+    owner=Owner(City, "city_id"),
+    choices=lambda data: {"cities": _cities_for(TrainingBatch, data)},
 )
-def record_visit(business_id: int):
-    business = access.get_visible(Business, business_id, current_user)
-    form = validate_form(VisitForm, json_body(), city_id=business.city_id)
-    visit = operations.record_visit(current_user, business, form.values())
-    db.session.commit()
-    return ok(SmeVisitOut.of(visit))
+def create_training(user: Any, city: City, form: TrainingForm) -> TrainingBatch:
+    """Record a training batch with the businesses that attended"""
+    return operations.create_training(user, city, form.values(), form.business_ids.data)
 
 
-@api_route(
-    "/sme/trainings",
-    summary="Training batches the caller sees, newest first",
-    tag=TAG,
-    response=SmeTrainingOut,
-    paged=True,
-)
-def list_trainings():
-    return paginate(queries.training_list(current_user), SmeTrainingOut)
-
-
-@api_route(
-    "/sme/trainings",
-    ("POST",),
-    summary="Record a training batch with the businesses that attended",
-    tag=TAG,
-    body=TrainingForm,
-    response=SmeTrainingOut,
-    status=201,
-)
-def create_training():
-    data = json_body()
-    form = validate_form(TrainingForm, data, cities=_cities_for(TrainingBatch, data))
-    city = access.owner_for_create(current_user, TrainingBatch, City, form.city_id.data, "city_id")
-    batch = operations.create_training(current_user, city, form.values(), form.business_ids.data)
-    db.session.commit()
-    return ok(SmeTrainingOut.of(batch))
-
-
-api_record(
-    "get_training",
-    "/sme/trainings/<int:training_id>",
-    TrainingBatch,
-    SmeTrainingOut,
-    "One training batch with the businesses that attended",
-    TAG,
-)
+trainings.get("get_training", "One training batch with the businesses that attended")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from qms.api import schema
 from qms.api.schema import Resource
 from qms.sme.models import (
     AuditFinding,
@@ -47,13 +48,9 @@ class SmeBusinessOut(Resource):
     scale: Scale
     workers: int
     registered_on: date
-    archived: bool
+    archived: schema.Archived
     #: the version to send back with a change
     version: int
-
-    @classmethod
-    def of(cls, business: Business) -> SmeBusinessOut:
-        return cls.from_record(business, archived=business.is_archived)
 
 
 class SmeProductOut(Resource):

@@ -3,7 +3,7 @@ their trainings, auditor qualifications and evaluations, providers and their eva
 same forms, operations and policies as the pages.
 
 The four registers of an agency share their shape (list with the agency filter, create in an
-agency the caller writes for, read, PATCH what is sent, archive): `_register_routes` declares
+agency the caller writes for, read, PATCH what is sent, archive): `REGISTERS.declare` declares
 those five operations for each; their entries (events, trainings, evaluations) are listed and
 added under them."""
 
@@ -12,22 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask_login import current_user
-
-from qms.api.core import (
-    api_children,
-    api_record,
-    api_route,
-    json_body,
-    ok,
-    paginate,
-    patched,
-    validate_form,
-)
-from qms.api.registers import Register, register_routes
+from qms.api.records import Owner, Records, named
+from qms.api.registers import Registers
 from qms.api.schema import Resource
-from qms.core import access
-from qms.extensions import db
 from qms.organisations.models import Agency, City
 from qms.support import auditors, calibration, common, competence, providers, queries
 from qms.support.forms import (
@@ -50,6 +37,7 @@ from qms.support.forms import (
     TrainingForm,
 )
 from qms.support.models import (
+    AuditorEvaluation,
     AuditorQualification,
     CalibrationEvent,
     Instrument,
@@ -71,71 +59,64 @@ from qms.support.resources import (
 )
 
 TAG = "support"
+REGISTERS = Registers(
+    tag=TAG,
+    filter_form=FilterForm,
+    filtered=lambda values: values["agency_id"],
+    owner=Owner(Agency, "agency_id"),
+    archive=common.archive,
+    label=lambda _model, name: f"{name.replace('_', ' ')} records",
+)
 
 
-def _register(path: str, model: type, resource: type[Resource], forms: tuple, query, save, name):
-    """One of the agency's registers: `save(actor, values, agency=…|record=…)` writes it."""
-    new_form, form = forms
-    register_routes(
-        Register(
-            path=path,
-            model=model,
-            resource=resource,
-            new_form=new_form,
-            form=form,
-            filter_form=FilterForm,
-            query=lambda user, values: query(user, values["agency_id"]),
-            create=lambda actor, agency, values: save(actor, values, agency=agency),
-            update=lambda actor, record, values: save(actor, values, record=record),
-            archive=common.archive,
-            name=name,
-            tag=TAG,
-            owner_model=Agency,
-            label=f"{name.replace('_', ' ')} records",
-        )
-    )
+def _saved(save: Callable) -> tuple[Callable, Callable]:
+    """A register's create and update, where `save(actor, values, agency=…|record=…)` does
+    both."""
+
+    def create(actor: Any, agency: Any, values: dict[str, Any]) -> Any:
+        return save(actor, values, agency=agency)
+
+    def update(actor: Any, record: Any, values: dict[str, Any]) -> Any:
+        return save(actor, values, record=record)
+
+    return create, update
 
 
-def _save_instrument(actor: Any, values: dict, *, agency: Any = None, record: Any = None) -> Any:
-    if record is None:
-        return calibration.create_instrument(actor, agency, values)
-    return calibration.update_instrument(actor, record, values)
-
-
-_register(
+REGISTERS.declare(
     "/instruments",
     Instrument,
     InstrumentOut,
     (NewInstrumentForm, InstrumentForm),
     queries.instruments_query,
-    _save_instrument,
+    calibration.create_instrument,
+    calibration.update_instrument,
     "instrument",
 )
-_register(
+REGISTERS.declare(
     "/positions",
     Position,
     PositionOut,
     (NewPositionForm, PositionForm),
     queries.position_records,
-    competence.save_position,
+    *_saved(competence.save_position),
     "position",
 )
-_register(
+REGISTERS.declare(
     "/staff",
     Person,
     StaffMemberOut,
     (NewPersonForm, PersonForm),
     queries.people_query,
-    competence.save_person,
+    *_saved(competence.save_person),
     "staff_member",
 )
-_register(
+REGISTERS.declare(
     "/providers",
     Provider,
     ProviderOut,
     (NewProviderForm, ProviderForm),
     queries.providers_query,
-    providers.save_provider,
+    *_saved(providers.save_provider),
     "provider",
 )
 
@@ -144,8 +125,7 @@ _register(
 
 
 def _entries(
-    parent_path: str,
-    parent: type,
+    records: Records,
     relation: str,
     resource: type[Resource],
     form_class: type,
@@ -154,40 +134,25 @@ def _entries(
     segment: str,
     summary: str,
 ) -> None:
-    path = f"{parent_path}/<int:parent_id>/{segment}"
-    api_children(
-        f"list_{name}s",
-        path,
-        parent,
-        lambda user, record: getattr(record, relation),
-        resource,
-        f"The {summary} of one record",
-        TAG,
+    """The entries of a register's record (its events, trainings, evaluations): listed and
+    added under it; `add(actor, record, values)` adds one."""
+
+    def listed(_user: Any, record: Any) -> list[Any]:
+        return getattr(record, relation)
+
+    def added(user: Any, record: Any, form: Any) -> Any:
+        return add(user, record, form.values())
+
+    listing = f"The {summary} of one record"
+    adding = f"Add one of the {summary} (a certificate file is attached on the page)"
+    records.children(segment, resource)(named(listed, f"list_{name}s", listing))
+    records.add(segment, form_class, resource, exclude=("file",))(
+        named(added, f"add_{name}", adding)
     )
-
-    def added(parent_id: int):
-        record = access.get_visible(parent, parent_id, current_user)
-        form = validate_form(form_class, json_body())
-        entry = add(current_user, record, form.values())
-        db.session.commit()
-        return ok(resource.of(entry))
-
-    added.__name__ = f"add_{name}"
-    api_route(
-        path,
-        ("POST",),
-        summary=f"Add one of the {summary} (a certificate file is attached on the page)",
-        tag=TAG,
-        body=form_class,
-        exclude=("file",),
-        response=resource,
-        status=201,
-    )(added)
 
 
 _entries(
-    "/instruments",
-    Instrument,
+    Records("/instruments", Instrument, InstrumentOut, TAG, "parent_id"),
     "events",
     CalibrationEventOut,
     EventForm,
@@ -197,8 +162,7 @@ _entries(
     "calibrations and verifications (the next due date from the interval unless given)",
 )
 _entries(
-    "/staff",
-    Person,
+    Records("/staff", Person, StaffMemberOut, TAG, "parent_id"),
     "trainings",
     StaffTrainingOut,
     TrainingForm,
@@ -208,8 +172,7 @@ _entries(
     "trainings and certificates",
 )
 _entries(
-    "/providers",
-    Provider,
+    Records("/providers", Provider, ProviderOut, TAG, "parent_id"),
     "evaluations",
     ProviderEvaluationOut,
     ProviderEvaluationForm,
@@ -219,107 +182,54 @@ _entries(
     "periodic evaluations (each sets the status and the next evaluation date)",
 )
 
-
-@api_route(
-    "/calibration-events/<int:event_id>/evaluation",
-    ("POST",),
-    summary="Record the evaluation of a result out of tolerance (7.1.5.2: were the previous "
-    "results valid?)",
-    tag=TAG,
-    body=ToleranceEvaluationForm,
-    response=CalibrationEventOut,
-)
-def evaluate_calibration(event_id: int):
-    event = access.get_visible(CalibrationEvent, event_id, current_user)
-    form = validate_form(ToleranceEvaluationForm, json_body())
-    calibration.evaluate(current_user, event, form.values())
-    db.session.commit()
-    return ok(CalibrationEventOut.of(event))
+events = Records("/calibration-events", CalibrationEvent, CalibrationEventOut, TAG, "event_id")
 
 
-@api_route(
-    "/calibration-events/<int:event_id>/nonconformity",
-    ("POST",),
-    summary="Raise a nonconformity for an evaluated result out of tolerance (once per event)",
-    tag=TAG,
-    response=CalibrationEventOut,
-)
-def raise_calibration_nonconformity(event_id: int):
-    event = access.get_visible(CalibrationEvent, event_id, current_user)
-    calibration.raise_nonconformity(current_user, event)
-    db.session.commit()
-    return ok(CalibrationEventOut.of(event))
+@events.act("evaluation", body=ToleranceEvaluationForm)
+def evaluate_calibration(user: Any, event: CalibrationEvent, form: Any) -> None:
+    """Record the evaluation of a result out of tolerance (7.1.5.2: were the previous results
+    valid?)"""
+    calibration.evaluate(user, event, form.values())
+
+
+@events.act("nonconformity")
+def raise_calibration_nonconformity(user: Any, event: CalibrationEvent, _form: None) -> None:
+    """Raise a nonconformity for an evaluated result out of tolerance (once per event)"""
+    calibration.raise_nonconformity(user, event)
 
 
 # --- auditors -------------------------------------------------------------------------------
 
-
-@api_route(
-    "/auditor-qualifications",
-    summary="The auditors' qualifications the caller may see, with what the rule lets each do",
-    tag=TAG,
-    response=AuditorQualificationOut,
-    paged=True,
-)
-def list_auditor_qualifications():
-    return paginate(
-        queries.qualifications_query(current_user),
-        AuditorQualificationOut,
-        AuditorQualificationOut.page_of,
-    )
-
-
-@api_route(
-    "/auditor-qualifications",
-    ("POST",),
-    summary="Record an internal auditor's qualification (the city admin)",
-    tag=TAG,
-    body=NewQualificationForm,
-    response=AuditorQualificationOut,
-    status=201,
-)
-def create_auditor_qualification():
-    form = validate_form(NewQualificationForm, json_body())
-    city = access.owner_for_create(
-        current_user, AuditorQualification, City, form.city_id.data, "city_id"
-    )
-    record = auditors.create_qualification(current_user, city, form.values())
-    db.session.commit()
-    return ok(AuditorQualificationOut.of(record))
-
-
-api_record(
-    "get_auditor_qualification",
-    "/auditor-qualifications/<int:record_id>",
-    AuditorQualification,
-    AuditorQualificationOut,
-    "One auditor's qualification",
-    TAG,
+qualifications = Records(
+    "/auditor-qualifications", AuditorQualification, AuditorQualificationOut, TAG, "record_id"
 )
 
 
-@api_route(
-    "/auditor-qualifications/<int:record_id>",
-    ("PATCH",),
-    summary="Change the audits before qms or the notes of a qualification",
-    tag=TAG,
-    body=QualificationForm,
-    response=AuditorQualificationOut,
-)
-def update_auditor_qualification(record_id: int):
-    record = access.get_visible(AuditorQualification, record_id, current_user)
-    access.authorize(current_user, access.EDIT, record)
-    form = validate_form(
-        QualificationForm, patched(AuditorQualificationOut.of(record), json_body())
-    )
-    auditors.update_qualification(current_user, record, form.values())
-    db.session.commit()
-    return ok(AuditorQualificationOut.of(record))
+@qualifications.list(build=AuditorQualificationOut.page_of)
+def list_auditor_qualifications(user: Any, _filters: None) -> Any:
+    """The auditors' qualifications the caller may see, with what the rule lets each do"""
+    return queries.qualifications_query(user)
+
+
+@qualifications.create(NewQualificationForm, owner=Owner(City, "city_id"))
+def create_auditor_qualification(user: Any, city: City, form: Any) -> AuditorQualification:
+    """Record an internal auditor's qualification (the city admin)"""
+    return auditors.create_qualification(user, city, form.values())
+
+
+qualifications.get("get_auditor_qualification", "One auditor's qualification")
+
+
+@qualifications.update(QualificationForm)
+def update_auditor_qualification(user: Any, record: AuditorQualification, form: Any) -> None:
+    """Change the audits before qms or the notes of a qualification"""
+    auditors.update_qualification(user, record, form.values())
 
 
 _entries(
-    "/auditor-qualifications",
-    AuditorQualification,
+    Records(
+        "/auditor-qualifications", AuditorQualification, AuditorQualificationOut, TAG, "parent_id"
+    ),
     "trainings",
     AuditorTrainingOut,
     AuditorTrainingForm,
@@ -329,29 +239,16 @@ _entries(
     "auditor trainings",
 )
 
-
-@api_route(
-    "/auditor-evaluations",
-    summary="The evaluations of auditors after audits the caller may see",
-    tag=TAG,
-    response=AuditorEvaluationOut,
-    paged=True,
-)
-def list_auditor_evaluations():
-    return paginate(queries.evaluations_query(current_user), AuditorEvaluationOut)
+evaluations = Records("/auditor-evaluations", AuditorEvaluation, AuditorEvaluationOut, TAG, "")
 
 
-@api_route(
-    "/auditor-evaluations",
-    ("POST",),
-    summary="Evaluate an auditor after an audit (its lead, or the auditee's representative)",
-    tag=TAG,
-    body=AuditorEvaluationForm,
-    response=AuditorEvaluationOut,
-    status=201,
-)
-def create_auditor_evaluation():
-    form = validate_form(AuditorEvaluationForm, json_body())
-    evaluation = auditors.evaluate_auditor(current_user, form.values())
-    db.session.commit()
-    return ok(AuditorEvaluationOut.of(evaluation))
+@evaluations.list()
+def list_auditor_evaluations(user: Any, _filters: None) -> Any:
+    """The evaluations of auditors after audits the caller may see"""
+    return queries.evaluations_query(user)
+
+
+@evaluations.create(AuditorEvaluationForm)
+def create_auditor_evaluation(user: Any, _owner: None, form: Any) -> AuditorEvaluation:
+    """Evaluate an auditor after an audit (its lead, or the auditee's representative)"""
+    return auditors.evaluate_auditor(user, form.values())

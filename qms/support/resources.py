@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from qms.api.schema import Resource
+from qms.api.schema import InRegisterArchived, Resource
 from qms.core.timeutil import today
 from qms.support import auditors
 from qms.support.models import (
@@ -35,8 +35,6 @@ from qms.support.vocabulary import (
     ToleranceResult,
     TraceabilityMethod,
 )
-
-Archived = Annotated[bool, Field(description="Taken out of the register (never deleted)")]
 
 
 class CalibrationEventOut(Resource):
@@ -81,7 +79,7 @@ class InstrumentOut(Resource):
     status: Annotated[InstrumentStatus, Field(description="The state, or in use: due or overdue")]
     fit_for_use: Annotated[bool, Field(description="In use and not overdue")]
     next_due_on: date | None
-    archived: Archived
+    archived: InRegisterArchived
 
     @classmethod
     def of(cls, record: Instrument) -> InstrumentOut:
@@ -90,7 +88,6 @@ class InstrumentOut(Resource):
             record,
             status=record.status(on, due_notice_days()),
             fit_for_use=record.fit_for_use(on),
-            archived=record.is_archived,
         )
 
 
@@ -102,11 +99,7 @@ class PositionOut(Resource):
     title: str
     required_competences: Annotated[str, Field(description="One competence per line")]
     required_education: str
-    archived: Archived
-
-    @classmethod
-    def of(cls, record: Position) -> PositionOut:
-        return cls.from_record(record, archived=record.is_archived)
+    archived: InRegisterArchived
 
 
 class StaffTrainingOut(Resource):
@@ -136,11 +129,7 @@ class StaffMemberOut(Resource):
     unit_id: int | None
     education: str
     user_id: int | None
-    archived: Archived
-
-    @classmethod
-    def of(cls, record: Person) -> StaffMemberOut:
-        return cls.from_record(record, archived=record.is_archived)
+    archived: InRegisterArchived
 
 
 class AuditorTrainingOut(Resource):
@@ -168,7 +157,7 @@ class AuditorQualificationOut(Resource):
     may_lead: Annotated[str | None, Field(description="Why they may not lead (null: they may)")]
     may_join: Annotated[str | None, Field(description="Why they may not join (null: they may)")]
     trainings: list[AuditorTrainingOut]
-    archived: Archived
+    archived: InRegisterArchived
 
     @classmethod
     def of(
@@ -185,7 +174,6 @@ class AuditorQualificationOut(Resource):
             may_lead=auditors.team_rule(record.user, on, lead=True, found=found),
             may_join=auditors.team_rule(record.user, on, lead=False, found=found),
             trainings=[AuditorTrainingOut.of(t) for t in record.trainings],
-            archived=record.is_archived,
         )
 
     @classmethod
@@ -231,8 +219,4 @@ class ProviderOut(Resource):
     contact: str
     status: ProviderStatus
     next_evaluation_on: date | None
-    archived: Archived
-
-    @classmethod
-    def of(cls, record: Provider) -> ProviderOut:
-        return cls.from_record(record, archived=record.is_archived)
+    archived: InRegisterArchived
