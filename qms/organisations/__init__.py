@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import Flask
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-
-from qms.extensions import db
 
 
 def init_app(app: Flask) -> None:
@@ -51,6 +46,7 @@ def init_app(app: Flask) -> None:
 def _register_history_labels() -> None:
     """Fields every feature's records share, and the names of cities, agencies, units and places
     that history entries point to."""
+    from qms.core.features import names_by_id
     from qms.core.registry import add_history_labels, add_history_resolver
     from qms.organisations import models
 
@@ -70,11 +66,4 @@ def _register_history_labels() -> None:
         hidden={"archived_at"},
     )
     for model in (models.City, models.Agency, models.Unit, models.Place):
-        add_history_resolver(model.__tablename__, _names_of(model))
-
-
-def _names_of(model: type) -> Callable[[set[int]], dict[int, str]]:
-    def names(ids: set[int]) -> dict[int, str]:
-        return dict(db.session.execute(select(model.id, model.name).where(model.id.in_(ids))).all())
-
-    return names
+        add_history_resolver(model.__tablename__, names_by_id(model))
