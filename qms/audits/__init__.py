@@ -21,8 +21,8 @@ def init_app(app: Flask) -> None:
     from qms.audits import demo, grades, programme_review, queries, reminders, settings, views
     from qms.audits.views import offline_pages
     from qms.audits.workflow import AUDIT_WORKFLOW
-    from qms.core.features import HistoryLabels, register_feature
-    from qms.core.registry import AgencyPanel, HomePanel, NavItem
+    from qms.core.features import HistoryLabels, agency_panel, register_feature
+    from qms.core.registry import HomePanel, NavItem
 
     settings.init_config(app)
     # a broken grade file stops the start with its exact problem rather than at the first audit
@@ -56,14 +56,7 @@ def init_app(app: Flask) -> None:
                 order=30,
             ),
         ),
-        agency_panels=(
-            AgencyPanel(
-                "audits/_agency_panel.html",
-                queries.agency_panel_context,
-                queries.agency_panel_visible,
-                order=20,
-            ),
-        ),
+        agency_panels=(agency_panel("audits", queries, order=20),),
         reminders=(reminders.audit_reminders,),
         demo=((demo.seed, 40),),
         # the audit's steps name its history entries (the fields are labelled on the columns)

@@ -110,6 +110,18 @@ def register_feature(
         registry.add_history_resolver(table, resolver)
 
 
+def agency_panel(feature: str, queries: Any, order: int) -> registry.AgencyPanel:
+    """A feature's block on an agency's page as most features write it: the template
+    `<feature>/_agency_panel.html` rendered with `queries.agency_panel_context(user, agency)`
+    when `queries.agency_panel_visible(user, agency)` (its queries module)."""
+    return registry.AgencyPanel(
+        f"{feature}/_agency_panel.html",
+        queries.agency_panel_context,
+        queries.agency_panel_visible,
+        order,
+    )
+
+
 def names_by_id(model: type, column: Any = None) -> registry.Resolver:
     """The resolver naming rows of `model` by `column` (its `name` unless said), for the
     foreign keys history tables show (a risk's context issue, a unit's agency…)."""

@@ -28,8 +28,8 @@ def _reads_plans(user) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from qms.core.features import HistoryLabels, names_by_id, register_feature
-    from qms.core.registry import AgencyPanel, HomePanel, NavItem, TaskSource
+    from qms.core.features import HistoryLabels, agency_panel, names_by_id, register_feature
+    from qms.core.registry import HomePanel, NavItem, TaskSource
     from qms.files.policies import register_owner
     from qms.planning import cli, demo, matrix, queries, reminders, settings, views
     from qms.planning.models import ContextIssue, InterestedParty, Objective, Risk, Treatment
@@ -65,14 +65,7 @@ def init_app(app: Flask) -> None:
                 "planning/_home_panel.html", queries.home_context, queries.sees_home_panel, order=45
             ),
         ),
-        agency_panels=(
-            AgencyPanel(
-                "planning/_agency_panel.html",
-                queries.agency_panel_context,
-                queries.agency_panel_visible,
-                order=45,
-            ),
-        ),
+        agency_panels=(agency_panel("planning", queries, order=45),),
         tasks=(
             TaskSource(
                 "planning.treatments",

@@ -27,8 +27,8 @@ def _reads_reviews(user) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from qms.core.features import HistoryLabels, register_feature
-    from qms.core.registry import AgencyPanel, HomePanel, NavItem
+    from qms.core.features import HistoryLabels, agency_panel, register_feature
+    from qms.core.registry import HomePanel, NavItem
     from qms.core.review_inputs import add_origin_finder
     from qms.review import demo, queries, reminders, settings, views
     from qms.review.workflow import WORKFLOW
@@ -47,14 +47,7 @@ def init_app(app: Flask) -> None:
                 _l("Management review"), "review.index", _reads_reviews, order=51, group="planning"
             ),
         ),
-        agency_panels=(
-            AgencyPanel(
-                "review/_agency_panel.html",
-                queries.agency_panel_context,
-                queries.agency_panel_visible,
-                order=55,
-            ),
-        ),
+        agency_panels=(agency_panel("review", queries, order=55),),
         home_panels=(
             HomePanel("review/_home_panel.html", queries.home_context, queries.sees_home_panel, 47),
         ),

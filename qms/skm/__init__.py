@@ -26,8 +26,8 @@ def _reads_surveys(user) -> bool:
 
 def init_app(app: Flask) -> None:
     from qms.capa.interface import FeedbackSource, register_feedback_source
-    from qms.core.features import HistoryLabels, register_feature
-    from qms.core.registry import AgencyPanel, HomePanel, NavItem
+    from qms.core.features import HistoryLabels, agency_panel, register_feature
+    from qms.core.registry import HomePanel, NavItem
     from qms.skm import demo, public, queries, reminders, settings, views
     from qms.skm.workflow import WORKFLOW
 
@@ -52,14 +52,7 @@ def init_app(app: Flask) -> None:
         home_panels=(
             HomePanel("skm/_home_panel.html", queries.home_context, queries.sees_home_panel, 50),
         ),
-        agency_panels=(
-            AgencyPanel(
-                "skm/_agency_panel.html",
-                queries.agency_panel_context,
-                queries.agency_panel_visible,
-                order=50,
-            ),
-        ),
+        agency_panels=(agency_panel("skm", queries, order=50),),
         reminders=(reminders.reminders,),
         demo=((demo.seed, 55),),
         history=(HistoryLabels("skm_surveys", workflows=(WORKFLOW,)),),

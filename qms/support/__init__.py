@@ -21,8 +21,8 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app: Flask) -> None:
     from qms.audits.interface import register_team_rule
-    from qms.core.features import register_feature
-    from qms.core.registry import AgencyPanel, NavItem
+    from qms.core.features import agency_panel, register_feature
+    from qms.core.registry import NavItem
     from qms.files.policies import register_owner
     from qms.support import auditors, demo, queries, reminders, settings, views
     from qms.support.models import CalibrationEvent, Training
@@ -50,14 +50,7 @@ def init_app(app: Flask) -> None:
                 _l("Resources"), "support.index", queries.reads_support, order=52, group="planning"
             ),
         ),
-        agency_panels=(
-            AgencyPanel(
-                "support/_agency_panel.html",
-                queries.agency_panel_context,
-                queries.agency_panel_visible,
-                order=55,
-            ),
-        ),
+        agency_panels=(agency_panel("support", queries, order=55),),
         reminders=(reminders.reminders,),
         # the qualifications before the audits' demo data (order 40), whose teams the rule checks
         demo=((demo.seed_auditors, 35), (demo.seed, 65)),
