@@ -99,6 +99,22 @@ def notices(
             yield Reminder(user.email, str(subject), str(body), f"{key}:u{user.id}")
 
 
+def reminders_to(
+    recipients: Iterable[Any], key: str, subject: Callable[[], Any], body: Callable[[], Any]
+) -> Iterator[Reminder]:
+    """A reminder of one thing falling due to each of `recipients` (whatever they chose: the
+    date-driven reminders of the registers), its subject and body written in the recipient's
+    language. `key` names the thing and its stage; each recipient is reminded of it once."""
+    for user in recipients:
+        with force_locale(user.locale):
+            yield Reminder(
+                to=user.email,
+                subject=str(subject()),
+                body=str(body()),
+                key=f"{key}:{user.id}",
+            )
+
+
 def notify(
     recipients: Iterable[Any],
     actor: Any,
