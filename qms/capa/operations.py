@@ -27,7 +27,7 @@ from qms.capa.models import (
 )
 from qms.capa.numbering import format_number, next_sequence, reserve_sequence
 from qms.capa.policies import DESCRIBE, auditor_follows
-from qms.core import access
+from qms.core import access, archiving
 from qms.core.errors import DomainError
 from qms.core.models import check_version, stale_write_refused
 from qms.core.roles import Role
@@ -330,8 +330,7 @@ def archive(
     nc.archive_reason = required_text(
         {"reason": reason}, "reason", _l("Say why the nonconformity is archived.")
     )
-    nc.archived_at = utcnow()
-    nc.archived_by_id = actor.id
+    archiving.mark_archived(actor, nc)
     flush()
     return nc
 

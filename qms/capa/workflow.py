@@ -52,17 +52,13 @@ from qms.core.i18n import fmt_date
 from qms.core.models import stale_write_refused
 from qms.core.timeutil import today as local_today
 from qms.core.timeutil import utcnow
-from qms.core.workflow import Offer, Stage, StateMachine, Transition
+from qms.core.workflow import Offer, Stage, StateMachine, Transition, allowed_to
 from qms.core.workflow import stages as workflow_stages
 from qms.extensions import db
 from qms.files import queries
 from qms.organisations.models import Agency
 
 # --- who may take a step, and who may not although their role may -------------------------
-
-
-def _can(action: str) -> Callable[[Any, Any], bool]:
-    return lambda user, nc: access.can(user, action, nc)
 
 
 def _not_the_plan_author(message: Any) -> Callable[[User, Nonconformity], Any | None]:
@@ -123,21 +119,21 @@ WORKFLOW = StateMachine(
             frozenset({NcStatus.OPEN}),
             NcStatus.CORRECTION_RECORDED,
             _l("Record the correction"),
-            _can(access.EDIT),
+            allowed_to(access.EDIT),
         ),
         Transition(
             "analyse_cause",
             frozenset({NcStatus.CORRECTION_RECORDED, NcStatus.CAUSE_ANALYSED, NcStatus.REOPENED}),
             NcStatus.CAUSE_ANALYSED,
             _l("Record the root cause analysis"),
-            _can(access.EDIT),
+            allowed_to(access.EDIT),
         ),
         Transition(
             "submit_plan",
             frozenset({NcStatus.CAUSE_ANALYSED, NcStatus.REOPENED}),
             NcStatus.PLAN_SUBMITTED,
             _l("Submit the action plan"),
-            _can(access.EDIT),
+            allowed_to(access.EDIT),
             unready=_no_actions,
         ),
         Transition(
@@ -145,7 +141,7 @@ WORKFLOW = StateMachine(
             frozenset({NcStatus.PLAN_SUBMITTED}),
             NcStatus.PLAN_ACCEPTED,
             _l("Accept the action plan"),
-            _can(REVIEW),
+            allowed_to(REVIEW),
             _not_the_plan_author(_l("The plan must be accepted by someone other than its author.")),
         ),
         Transition(
@@ -153,7 +149,7 @@ WORKFLOW = StateMachine(
             frozenset({NcStatus.PLAN_SUBMITTED}),
             NcStatus.CAUSE_ANALYSED,
             _l("Return the plan for rework"),
-            _can(REVIEW),
+            allowed_to(REVIEW),
             _not_the_plan_author(_l("The plan must be reviewed by someone other than its author.")),
         ),
         Transition(
@@ -161,7 +157,7 @@ WORKFLOW = StateMachine(
             frozenset({NcStatus.PLAN_ACCEPTED}),
             NcStatus.IMPLEMENTED,
             _l("Mark as implemented"),
-            _can(access.EDIT),
+            allowed_to(access.EDIT),
             unready=_actions_not_done,
         ),
         Transition(
@@ -169,7 +165,7 @@ WORKFLOW = StateMachine(
             frozenset({NcStatus.IMPLEMENTED}),
             NcStatus.VERIFIED,
             _l("Verify: effective"),
-            _can(VERIFY),
+            allowed_to(VERIFY),
             _not_an_implementer,
             _before_check_date,
         ),
@@ -178,7 +174,7 @@ WORKFLOW = StateMachine(
             frozenset({NcStatus.IMPLEMENTED}),
             NcStatus.REOPENED,
             _l("Verify: not effective"),
-            _can(VERIFY),
+            allowed_to(VERIFY),
             _not_an_implementer,
             _before_check_date,
         ),
@@ -187,7 +183,7 @@ WORKFLOW = StateMachine(
             frozenset({NcStatus.VERIFIED}),
             NcStatus.CLOSED,
             _l("Close"),
-            _can(VERIFY),
+            allowed_to(VERIFY),
             unready=_no_effective_verification,
         ),
     ],

@@ -77,25 +77,21 @@ def register_feature(
         importlib.import_module(f"{package}.{module}")
     for module in registering:
         importlib.import_module(f"{package}.{module}").register()
-    for kind in searchable:
-        add_searchable(kind)
-    for blueprint in blueprints:
-        app.register_blueprint(blueprint)
-    for processor in template_context:
-        app.context_processor(processor)
     app.jinja_env.globals.update(template_globals or {})
-    for item in nav:
-        registry.add_nav(item)
-    for panel in home_panels:
-        registry.add_home_panel(panel)
-    for agency_panel in agency_panels:
-        registry.add_agency_panel(agency_panel)
-    for source in tasks:
-        registry.add_task_source(source)
-    for reminder_source in reminders:
-        registry.add_reminder_source(reminder_source)
-    for command in commands:
-        registry.add_command(command)
+    parts: tuple[tuple[Iterable[Any], Callable[[Any], Any]], ...] = (
+        (searchable, add_searchable),
+        (blueprints, app.register_blueprint),
+        (template_context, app.context_processor),
+        (nav, registry.add_nav),
+        (home_panels, registry.add_home_panel),
+        (agency_panels, registry.add_agency_panel),
+        (tasks, registry.add_task_source),
+        (reminders, registry.add_reminder_source),
+        (commands, registry.add_command),
+    )
+    for entries, add in parts:
+        for entry in entries:
+            add(entry)
     for seeder, order in demo:
         registry.add_demo_seeder(seeder, order)
     for labels in history:

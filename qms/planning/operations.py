@@ -13,10 +13,9 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from qms.accounts.models import User
-from qms.core import access
+from qms.core import access, archiving
 from qms.core.errors import DomainError
 from qms.core.timeutil import today as local_today
-from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.organisations.models import Agency, Unit
 from qms.planning.models import ContextIssue, InterestedParty, Risk, Treatment
@@ -59,12 +58,7 @@ def not_in_future(day: date | None, field: str, today: date) -> None:
 def archive(actor: User, record: Any) -> Any:
     """Take a context issue, interested party, objective or risk out of the register (records
     are never deleted; the history keeps when and by whom)."""
-    access.authorize(actor, access.ARCHIVE, record)
-    refuse_archived(record)
-    record.archived_at = utcnow()
-    record.archived_by_id = actor.id
-    db.session.flush()
-    return record
+    return archiving.archive(actor, record, ARCHIVED)
 
 
 def mark_reviewed(actor: User, record: Any, today: date | None = None) -> Any:

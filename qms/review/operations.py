@@ -12,13 +12,12 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from qms.accounts.models import User
-from qms.core import access
+from qms.core import access, archiving
 from qms.core.errors import DomainError
 from qms.core.history import history_note
 from qms.core.models import check_version
 from qms.core.review_inputs import action_outlet
 from qms.core.timeutil import today as local_today
-from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.organisations.models import Agency
 from qms.review.models import (
@@ -128,8 +127,7 @@ def archive(actor: User, review: ManagementReview) -> ManagementReview:
     refuse_archived(review)
     if review.status != ReviewStatus.PLANNED:
         raise DomainError(_l("Only a review still planned can be archived."))
-    review.archived_at = utcnow()
-    review.archived_by_id = actor.id
+    archiving.mark_archived(actor, review)
     db.session.flush()
     return review
 

@@ -13,10 +13,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 
 from qms.accounts.models import User
-from qms.core import access
+from qms.core import access, archiving
 from qms.core.errors import DomainError, ValidationFailed
 from qms.core.timeutil import today as local_today
-from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.organisations.models import Agency, Unit
 from qms.skm import parsing
@@ -30,9 +29,13 @@ MAX_POPULATION = 100_000_000
 LONGEST_PERIOD_DAYS = 366
 
 
+#: what a change to an archived survey is told
+ARCHIVED = _l("This survey is archived: it cannot be changed.")
+
+
 def _refuse_archived(survey: Survey) -> None:
     if survey.is_archived:
-        raise DomainError(_l("This survey is archived: it cannot be changed."))
+        raise DomainError(ARCHIVED)
 
 
 def _check_survey(survey: Survey) -> None:
@@ -90,12 +93,7 @@ def update_survey(actor: User, survey: Survey, values: dict[str, Any]) -> Survey
 
 
 def archive(actor: User, survey: Survey) -> Survey:
-    access.authorize(actor, access.ARCHIVE, survey)
-    _refuse_archived(survey)
-    survey.archived_at = utcnow()
-    survey.archived_by_id = actor.id
-    db.session.flush()
-    return survey
+    return archiving.archive(actor, survey, ARCHIVED)
 
 
 def collecting_refusal(survey: Survey) -> Any | None:

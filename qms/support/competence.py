@@ -23,6 +23,7 @@ from qms.support.common import (
     own_unit,
     refuse_archived,
     required_text,
+    save_entry,
 )
 from qms.support.models import Person, Position, PositionCompetence, Training, competence_lines
 from qms.support.vocabulary import BAD_NIP, NIP_PATTERN
@@ -94,15 +95,7 @@ def save_person(
 ) -> Person:
     if record is None:
         record = Person(agency_id=agency.id, agency=agency)
-        access.authorize(actor, access.CREATE, record)
-        db.session.add(record)
-    else:
-        access.authorize(actor, access.EDIT, record)
-        refuse_archived(record)
-    apply(record, values, PERSON_FIELDS)
-    _check_person(record)
-    db.session.flush()
-    return record
+    return save_entry(actor, record, values, PERSON_FIELDS, _check_person)
 
 
 def add_training(
