@@ -47,7 +47,7 @@ from qms.capa.models import (
 from qms.capa.people import step_takers
 from qms.capa.policies import REVIEW, VERIFY
 from qms.core import access
-from qms.core.errors import DomainError
+from qms.core.errors import DomainError, required_text
 from qms.core.i18n import fmt_date
 from qms.core.models import stale_write_refused
 from qms.core.timeutil import today as local_today
@@ -203,7 +203,7 @@ Handler = Callable[[User, Nonconformity, dict, date], None]
 
 
 def _record_correction(actor: User, nc: Nonconformity, values: dict, today: date) -> None:
-    nc.correction = operations.required_text(
+    nc.correction = required_text(
         values, "correction", _l("Describe the correction (the immediate fix).")
     )
     correction_on = values.get("correction_on") or today
@@ -220,7 +220,7 @@ def _analyse_cause(actor: User, nc: Nonconformity, values: dict, today: date) ->
         raise DomainError(_l("At most five “why?” steps."), field="why_1")
     if not values.get("cause_category"):
         raise DomainError(_l("Choose the cause category."), field="cause_category")
-    root_cause = operations.required_text(values, "root_cause", _l("State the root cause."))
+    root_cause = required_text(values, "root_cause", _l("State the root cause."))
     elsewhere = values.get("occurs_elsewhere")
     if elsewhere is None:
         raise DomainError(
@@ -318,7 +318,7 @@ def _accept_plan(actor: User, nc: Nonconformity, values: dict, today: date) -> N
 
 
 def _return_plan(actor: User, nc: Nonconformity, values: dict, today: date) -> None:
-    nc.plan_return_note = operations.required_text(
+    nc.plan_return_note = required_text(
         values, "note", _l("Say what the plan needs before it can be accepted.")
     )
     nc.plan_submitted_by_id = None
@@ -332,9 +332,7 @@ def _mark_implemented(actor: User, nc: Nonconformity, values: dict, today: date)
 
 def _verify(result: VerificationResult) -> Handler:
     def verify(actor: User, nc: Nonconformity, values: dict, today: date) -> None:
-        note = operations.required_text(
-            values, "note", _l("Describe the evidence of effectiveness.")
-        )
+        note = required_text(values, "note", _l("Describe the evidence of effectiveness."))
         db.session.add(
             EffectivenessCheck(
                 nonconformity=nc,

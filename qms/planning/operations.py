@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from qms.accounts.models import User
 from qms.core import access, archiving
-from qms.core.errors import DomainError
+from qms.core.errors import DomainError, required_text
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency, Unit
@@ -25,13 +25,6 @@ ARCHIVED = _l("This record is archived: it cannot be changed.")
 
 
 # --- shared by the operations of this feature ---------------------------------------------
-
-
-def required_text(values: dict[str, Any], name: str, message: Any) -> str:
-    text = (values.get(name) or "").strip()
-    if not text:
-        raise DomainError(message, field=name)
-    return text
 
 
 def apply(record: Any, values: dict[str, Any], fields: Iterable[str]) -> None:
