@@ -100,17 +100,23 @@ def notices(
 
 
 def reminders_to(
-    recipients: Iterable[Any], key: str, subject: Callable[[], Any], body: Callable[[], Any]
+    recipients: Iterable[Any],
+    key: str,
+    subject: Callable[[], Any],
+    body: Callable[[], Any],
+    about: str,
+    link: str,
 ) -> Iterator[Reminder]:
     """A reminder of one thing falling due to each of `recipients` (whatever they chose: the
-    date-driven reminders of the registers), its subject and body written in the recipient's
-    language. `key` names the thing and its stage; each recipient is reminded of it once."""
+    date-driven reminders of the registers): its subject and what is due written in the
+    recipient's language, then the record it is `about` and the `link` to it. `key` names the
+    thing and its stage; each recipient is reminded of it once."""
     for user in recipients:
         with force_locale(user.locale):
             yield Reminder(
                 to=user.email,
                 subject=str(subject()),
-                body=str(body()),
+                body=f"{body()}\n\n{about}\n{link}",
                 key=f"{key}:{user.id}",
             )
 

@@ -23,12 +23,8 @@ from qms.planning.settings import setting
 
 def _mails(risk: Risk, key: str, subject: Any, body: Any) -> Iterator[Reminder]:
     link = url_for("planning.risk", risk_id=risk.id, _external=True)
-    return reminders_to(
-        answerable_for(risk.agency_id, risk.agency.city_id),
-        key,
-        subject,
-        lambda: f"{body()}\n\n{risk.title} ({risk.agency.name})\n{link}",
-    )
+    people = answerable_for(risk.agency_id, risk.agency.city_id)
+    return reminders_to(people, key, subject, body, f"{risk.title} ({risk.agency.name})", link)
 
 
 def reminders(today: date) -> Iterator[Reminder]:

@@ -85,7 +85,7 @@ def _actions_due(today: date) -> Iterator[Reminder]:
             (lambda day=day: _("Management review action overdue since %(day)s", day=day))
             if stage == "overdue"
             else (lambda day=day: _("Management review action due on %(day)s", day=day)),
-            lambda action=action, review=review, link=link: (
-                f"{action.description}\n{action.owner}\n\n{review.title}\n{link}"
-            ),
+            lambda action=action: f"{action.description}\n{action.owner}",
+            review.title,
+            link,
         )

@@ -24,12 +24,8 @@ from qms.skm.vocabulary import ELEMENT_LABELS, SurveyStatus
 
 def _mails(survey: Survey, key: str, subject, body) -> Iterator[Reminder]:
     link = url_for("skm.survey", survey_id=survey.id, _external=True)
-    return reminders_to(
-        answerable_for(survey.agency_id, survey.agency.city_id),
-        key,
-        subject,
-        lambda: f"{body()}\n\n{survey.title}\n{link}",
-    )
+    people = answerable_for(survey.agency_id, survey.agency.city_id)
+    return reminders_to(people, key, subject, body, survey.title, link)
 
 
 def reminders(today: date) -> Iterator[Reminder]:

@@ -25,12 +25,8 @@ from qms.support.settings import setting
 def _mails(
     agency: Agency, key: str, subject: Callable[[], Any], body: Callable[[], Any], link: str
 ) -> Iterator[Reminder]:
-    return reminders_to(
-        answerable_for(agency.id, agency.city_id),
-        key,
-        subject,
-        lambda: f"{body()}\n\n{agency.name}\n{link}",
-    )
+    people = answerable_for(agency.id, agency.city_id)
+    return reminders_to(people, key, subject, body, agency.name, link)
 
 
 def _stage(due_on: date, today: date, notices: tuple[int, ...]) -> str:
