@@ -121,6 +121,13 @@ def reminders_to(
             )
 
 
+def tell(user: Any, key: str, subject: Any, body: Any) -> OutboxMessage | None:
+    """Mail one person about their own account now, in their language (`subject` and `body`
+    lazy texts, read in it); `key` names the event, so it is mailed once."""
+    with force_locale(user.locale):
+        return queue_mail(Reminder(to=user.email, subject=str(subject), body=str(body), key=key))
+
+
 def notify(
     recipients: Iterable[Any],
     actor: Any,
