@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement
 
 from qms.core import access
 from qms.core.roles import Role
@@ -46,24 +46,10 @@ class DocumentPolicy(access.Policy):
         return access.manages_agency(user, owner)
 
 
-class DocumentChildPolicy(access.Policy):
-    """Revisions, reviews and clause links follow their document."""
-
-    def __init__(self, model: Any) -> None:
-        self.model = model
-
-    def visible(self, user: access.User) -> ColumnElement[bool]:
-        visible_documents = select(Document.id).where(reads_documents(user, Document.agency_id))
-        return self.model.document_id.in_(visible_documents)
-
-    def allows(self, user: access.User, action: str, record: Any) -> bool:
-        document = record.document or db.session.get(Document, record.document_id)
-        return access.manages_agency(user, _agency_of(document))
-
-
 def register() -> None:
     access.register_policy(Document, DocumentPolicy())
+    # revisions, reviews and clause links follow their document
     for model in (DocumentRevision, DocumentReview, DocumentClause):
-        access.register_policy(model, DocumentChildPolicy(model))
+        access.register_policy(model, access.ChildPolicy(Document, model.document_id, "document"))
     # a revision's files are read by whoever may see the revision
     policies.register_owner(DocumentRevision)

@@ -47,21 +47,10 @@ class ReviewPolicy(access.Policy):
         return access.manages_agency(user, agency)
 
 
-class PartPolicy(access.Policy):
-    """A part of a review: seen and changed with it."""
-
-    def __init__(self, key: InstrumentedAttribute) -> None:
-        self.key = key
-
-    def visible(self, user: access.User) -> ColumnElement[bool]:
-        reviews = select(ManagementReview.id).where(reads_agency(user, ManagementReview.agency_id))
-        return self.key.in_(reviews)
-
-    def allows(self, user: access.User, action: str, record: Any) -> bool:
-        return access.can(user, access.EDIT, record.review)
-
-
 def register() -> None:
     access.register_policy(ManagementReview, ReviewPolicy())
     for model in (Attendee, Discussion, ReviewAction):
-        access.register_policy(model, PartPolicy(model.review_id))
+        # a part of a review: seen and changed with it
+        access.register_policy(
+            model, access.ChildPolicy(ManagementReview, model.review_id, "review")
+        )

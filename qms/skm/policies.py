@@ -38,24 +38,6 @@ class SurveyPolicy(access.Policy):
         return access.manages_agency(user, agency)
 
 
-class InSurveyPolicy(access.Policy):
-    """Responses and follow-up actions: seen with their survey, changed by who runs it."""
-
-    def __init__(self, column: ColumnElement) -> None:
-        self.column = column
-
-    def visible(self, user: access.User) -> ColumnElement[bool]:
-        return self.column.in_(select(Survey.id).where(_visible_surveys(user)))
-
-    def allows(self, user: access.User, action: str, record: FollowUp | Response) -> bool:
-        survey = (
-            record.survey
-            if isinstance(record, FollowUp)
-            else db.session.get(Survey, record.survey_id)
-        )
-        return access.can(user, access.EDIT, survey)
-
-
 class ImportPolicy(access.Policy):
     def visible(self, user: access.User) -> ColumnElement[bool]:
         return access.any_of(
@@ -73,6 +55,7 @@ class ImportPolicy(access.Policy):
 
 def register() -> None:
     access.register_policy(Survey, SurveyPolicy())
-    access.register_policy(Response, InSurveyPolicy(Response.survey_id))
-    access.register_policy(FollowUp, InSurveyPolicy(FollowUp.survey_id))
+    # responses and follow-up actions: seen with their survey, changed by who runs it
+    for model in (Response, FollowUp):
+        access.register_policy(model, access.ChildPolicy(Survey, model.survey_id, "survey"))
     access.register_policy(Import, ImportPolicy())
