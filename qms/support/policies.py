@@ -20,17 +20,15 @@ from qms.core import access
 from qms.core.roles import Role
 from qms.extensions import db
 from qms.organisations.models import Agency, City
-from qms.organisations.policies import AgencyRecordPolicy, agency_visibility
+from qms.organisations.policies import CITY_RECORD_READERS, AgencyRecordPolicy, agency_visibility
 from qms.support import models
 
-#: who reads every agency's registers in their city
-CITY_READERS = (Role.CITY_ADMIN, Role.MANAGEMENT_VIEWER, Role.INTERNAL_AUDITOR)
 #: who reads the city's auditor qualifications
-QUALIFICATION_READERS = (*CITY_READERS, Role.QUALITY_OFFICER, Role.AGENCY_HEAD)
+QUALIFICATION_READERS = (*CITY_RECORD_READERS, Role.QUALITY_OFFICER, Role.AGENCY_HEAD)
 
 
 def reads_agency(user: access.User, column: Any) -> ColumnElement[bool]:
-    return agency_visibility(user, column, city_roles=CITY_READERS)
+    return agency_visibility(user, column, city_roles=CITY_RECORD_READERS)
 
 
 def reads_registers_of(user: access.User, agency: Agency) -> bool:
@@ -74,7 +72,7 @@ class EvaluationPolicy(access.Policy):
 
 def register() -> None:
     for model in (models.Instrument, models.Position, models.Person, models.Provider):
-        access.register_policy(model, AgencyRecordPolicy(model, CITY_READERS))
+        access.register_policy(model, AgencyRecordPolicy(model, CITY_RECORD_READERS))
     # an entry inside another, seen and changed with it: its key is the relation's name + _id
     for child, parent, relation in (
         (models.CalibrationEvent, models.Instrument, "instrument"),
