@@ -6,6 +6,7 @@ from flask import Flask, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from qms.core.search import Searchable, SearchText
 from qms.extensions import db, login_manager
 
 #: what a user who must first choose their own password may still reach
@@ -27,11 +28,11 @@ def _force_password_change():
 def init_app(app: Flask) -> None:
     from qms.accounts import admin_views, authentication, policies, queries, sessions, views
     from qms.accounts.models import User
-    from qms.core.registry import NavItem, add_history_labels, add_history_resolver, add_nav
+    from qms.core.features import HistoryLabels, register_feature
+    from qms.core.registry import NavItem
     from qms.core.roles import ROLE_LABELS
 
     policies.register()
-    _register_search()
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
@@ -53,25 +54,35 @@ def init_app(app: Flask) -> None:
         return user
 
     app.before_request(_force_password_change)
-    app.jinja_env.globals["role_labels"] = ROLE_LABELS
-    add_nav(
-        NavItem(
-            _l("Users"),
-            "users.index",
-            lambda user: bool(policies.grantable_roles(user)),
-            85,
-            group="admin",
-        )
+    register_feature(
+        app,
+        __name__,
+        searchable=(_searchable(),),
+        template_globals={"role_labels": ROLE_LABELS},
+        nav=(
+            NavItem(
+                _l("Users"),
+                "users.index",
+                lambda user: bool(policies.grantable_roles(user)),
+                85,
+                group="admin",
+            ),
+        ),
+        blueprints=(views.bp, admin_views.bp),
+        history=(
+            HistoryLabels(
+                "role_assignments",
+                fields={
+                    "user_id": _l("User"),
+                    "role": _l("Role"),
+                    "unit_id": _l("Organisational unit"),
+                },
+                values={"role": ROLE_LABELS},
+            ),
+            HistoryLabels("users", fields={"email": _l("Email"), "locale": _l("Language")}),
+        ),
+        history_names={"users": queries.user_names},
     )
-    app.register_blueprint(views.bp)
-    app.register_blueprint(admin_views.bp)
-    add_history_labels(
-        "role_assignments",
-        fields={"user_id": _l("User"), "role": _l("Role"), "unit_id": _l("Organisational unit")},
-        values={"role": ROLE_LABELS},
-    )
-    add_history_labels("users", fields={"email": _l("Email"), "locale": _l("Language")})
-    add_history_resolver("users", queries.user_names)
 
 
 def _may_look_for_people(user) -> bool:
@@ -80,22 +91,19 @@ def _may_look_for_people(user) -> bool:
     return user.has_role(Role.SYSTEM_ADMIN, Role.CITY_ADMIN)
 
 
-def _register_search() -> None:
+def _searchable() -> Searchable:
     """People are found by name and e-mail address, by those who administer users (the
     search box in the header)."""
     from qms.accounts.models import User
-    from qms.core.search import Searchable, SearchText, add_searchable
 
-    add_searchable(
-        Searchable(
-            "people",
-            _l("People"),
-            User,
-            lambda u: SearchText(u.name, u.email),
-            fields=("name", "email"),
-            endpoint="users.show",
-            url_arg="user_id",
-            order=90,
-            available=_may_look_for_people,
-        )
+    return Searchable(
+        "people",
+        _l("People"),
+        User,
+        lambda u: SearchText(u.name, u.email),
+        fields=("name", "email"),
+        endpoint="users.show",
+        url_arg="user_id",
+        order=90,
+        available=_may_look_for_people,
     )

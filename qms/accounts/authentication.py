@@ -8,7 +8,6 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -17,8 +16,7 @@ from qms.accounts import sessions
 from qms.accounts.models import ApiToken, SessionEnd, User
 from qms.accounts.queries import find_by_email
 from qms.core.errors import DomainError
-from qms.core.mail import queue_mail
-from qms.core.registry import Reminder
+from qms.core.mail import tell
 from qms.core.roles import Role
 from qms.core.timeutil import utcnow
 from qms.extensions import db
@@ -96,21 +94,16 @@ def _count_failure(user: User, now: datetime) -> None:
 
 
 def _tell_the_holder(user: User, now: datetime, minutes: int) -> None:
-    with force_locale(user.locale):
-        queue_mail(
-            Reminder(
-                to=user.email,
-                subject=str(_l("Your qms account was locked")),
-                body=str(
-                    _l(
-                        "After several wrong passwords your account is locked for %(minutes)s "
-                        "minutes. If it was not you who tried, tell your administrator.",
-                        minutes=minutes,
-                    )
-                ),
-                key=f"account-locked:{user.id}:{now.isoformat()}",
-            )
-        )
+    tell(
+        user,
+        f"account-locked:{user.id}:{now.isoformat()}",
+        _l("Your qms account was locked"),
+        _l(
+            "After several wrong passwords your account is locked for %(minutes)s "
+            "minutes. If it was not you who tried, tell your administrator.",
+            minutes=minutes,
+        ),
+    )
 
 
 def change_password(user: User, current: str, new: str) -> None:

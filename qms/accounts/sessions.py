@@ -11,13 +11,11 @@ import secrets
 from datetime import timedelta
 
 from flask import request, session
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from qms.accounts.models import ApiToken, SessionEnd, User, UserSession
-from qms.core.mail import queue_mail
-from qms.core.registry import Reminder
+from qms.core.mail import tell
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 
@@ -102,22 +100,17 @@ def end_others(user: User, reason: SessionEnd, keep: UserSession | None = None) 
 
 
 def _tell(user: User, reason: SessionEnd, now) -> None:
-    with force_locale(user.locale):
-        queue_mail(
-            Reminder(
-                to=user.email,
-                subject=str(_l("Your qms sessions were ended")),
-                body=str(
-                    _l(
-                        "Because %(reason)s, every session of your account was ended and your "
-                        "API tokens were revoked. Log in again, and make a new token if a "
-                        "program needs one.",
-                        reason=_REASONS[reason],
-                    )
-                ),
-                key=f"sessions-ended:{user.id}:{reason}:{now.isoformat()}",
-            )
-        )
+    tell(
+        user,
+        f"sessions-ended:{user.id}:{reason}:{now.isoformat()}",
+        _l("Your qms sessions were ended"),
+        _l(
+            "Because %(reason)s, every session of your account was ended and your "
+            "API tokens were revoked. Log in again, and make a new token if a "
+            "program needs one.",
+            reason=_REASONS[reason],
+        ),
+    )
 
 
 def live_sessions(user: User) -> list[UserSession]:

@@ -9,6 +9,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from qms.core.roles import Role
+from qms.core.search import Searchable, SearchText
 
 
 def _reads_audits(user) -> bool:
@@ -17,93 +18,65 @@ def _reads_audits(user) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from qms.audits import (  # noqa: F401  (api: its routes)
-        api,
-        demo,
-        grades,
-        indicators,
-        policies,
-        programme_review,
-        queries,
-        reminders,
-        reports,
-        review_inputs,
-        settings,
-        views,
-    )
-    from qms.audits.views import (  # noqa: F401  (their routes)
-        audit_pages,
-        checklist_pages,
-        offline_pages,
-        programme_pages,
-        programme_review_pages,
-        report_pages,
-    )
-    from qms.core import registry
+    from qms.audits import demo, grades, programme_review, queries, reminders, settings, views
+    from qms.audits.views import offline_pages
+    from qms.audits.workflow import AUDIT_WORKFLOW
+    from qms.core.features import HistoryLabels, agency_panel, register_feature
+    from qms.core.registry import HomePanel, NavItem
 
     settings.init_config(app)
-    policies.register()
-    _register_search()
     # a broken grade file stops the start with its exact problem rather than at the first audit
     app.extensions["qms_audit_grades"] = grades.load_grades(app.config["AUDIT_GRADES_FILE"])
-    app.register_blueprint(views.bp)
-    app.register_blueprint(offline_pages.root)
-    app.context_processor(views.template_labels)
-    registry.add_nav(
-        registry.NavItem(_l("Audits"), "audits.index", _reads_audits, order=30, group="audits")
+    register_feature(
+        app,
+        __name__,
+        declaring=(
+            "api",
+            "views.audit_pages",
+            "views.checklist_pages",
+            "views.programme_pages",
+            "views.programme_review_pages",
+            "views.report_pages",
+        ),
+        # its inputs of the management review and its evidence of certification readiness;
+        # the programme's coverage of the standard and its year-end review (ISO 19011 5.4, 5.7)
+        registering=("policies", "indicators", "reports", "review_inputs", "programme_review"),
+        searchable=(_searchable(),),
+        blueprints=(views.bp, offline_pages.root),
+        template_context=(
+            views.template_labels,
+            lambda: {"audit_programme_coverage": programme_review.page_context},
+        ),
+        nav=(NavItem(_l("Audits"), "audits.index", _reads_audits, order=30, group="audits"),),
+        home_panels=(
+            HomePanel(
+                "audits/_home_panel.html",
+                queries.home_panel_context,
+                queries.home_panel_visible,
+                order=30,
+            ),
+        ),
+        agency_panels=(agency_panel("audits", queries, order=20),),
+        reminders=(reminders.audit_reminders,),
+        demo=((demo.seed, 40),),
+        # the audit's steps name its history entries (the fields are labelled on the columns)
+        history=(HistoryLabels("audits", workflows=(AUDIT_WORKFLOW,)),),
     )
-    registry.add_home_panel(
-        registry.HomePanel(
-            "audits/_home_panel.html",
-            queries.home_panel_context,
-            queries.home_panel_visible,
-            order=30,
-        )
-    )
-    registry.add_agency_panel(
-        registry.AgencyPanel(
-            "audits/_agency_panel.html",
-            queries.agency_panel_context,
-            queries.agency_panel_visible,
-            order=20,
-        )
-    )
-    registry.add_reminder_source(reminders.audit_reminders)
-    indicators.register()
-    reports.register()
-    # its inputs of the management review and its evidence of certification readiness
-    review_inputs.register()
-    # the programme's coverage of the standard and its year-end review (ISO 19011 5.4, 5.7)
-    programme_review.register()
-    app.context_processor(lambda: {"audit_programme_coverage": programme_review.page_context})
-    registry.add_demo_seeder(demo.seed, order=40)
-    _register_history_labels()
 
 
-def _register_history_labels() -> None:
-    """The audit's steps name its history entries (the fields are labelled on the columns)."""
-    from qms.audits import workflow
-    from qms.core.registry import add_history_labels
-
-    add_history_labels("audits", workflows=[workflow.AUDIT_WORKFLOW])
-
-
-def _register_search() -> None:
+def _searchable() -> Searchable:
     """Audits are found by reference and scope (the search box in the header)."""
     from qms.audits.models import Audit
-    from qms.core.search import Searchable, SearchText, add_searchable
 
-    add_searchable(
-        Searchable(
-            "audits",
-            _l("Audits"),
-            Audit,
-            lambda a: SearchText(
-                a.scope_processes or a.objectives, a.reference, a.objectives, agency_id=a.agency_id
-            ),
-            fields=("reference", "scope_processes", "objectives", "agency_id"),
-            endpoint="audits.detail",
-            url_arg="audit_id",
-            order=30,
-        )
+    return Searchable(
+        "audits",
+        _l("Audits"),
+        Audit,
+        lambda a: SearchText(
+            a.scope_processes or a.objectives, a.reference, a.objectives, agency_id=a.agency_id
+        ),
+        fields=("reference", "scope_processes", "objectives", "agency_id"),
+        endpoint="audits.detail",
+        url_arg="audit_id",
+        order=30,
     )

@@ -25,7 +25,7 @@ from qms.audits.models import (
 from qms.audits.numbering import next_finding_number
 from qms.audits.policies import PREPARE
 from qms.audits.queries import scope_questions
-from qms.core import access
+from qms.core import access, archiving
 from qms.core.errors import DomainError, PermissionDenied, ValidationFailed
 from qms.core.models import check_version, stale_write_refused
 from qms.core.timeutil import utcnow
@@ -166,8 +166,7 @@ def record_row(
     if result in FINDING_RESULTS:
         _save_finding(row, finding, result, values)
     elif finding is not None:
-        finding.archived_at = utcnow()
-        finding.archived_by_id = actor.id
+        archiving.mark_archived(actor, finding)
     # a save that committed between this request's read and its write (same version read)
     with stale_write_refused(
         _l("Someone saved this row at the same moment; reload it to see their answer.")

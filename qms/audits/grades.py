@@ -17,13 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import jsonschema
 import yaml
 from flask import current_app
 from flask_babel import get_locale
 
 from qms.audits.models import RowResult
-from qms.core.checklists import bilingual
+from qms.core.checklists import bilingual, schema_problems
 
 GRADES_SCHEMA = {
     "type": "object",
@@ -109,12 +108,9 @@ class Grade:
 
 def parse_grades(data: dict) -> list[Grade]:
     """Validate a grade scale; raise ValueError naming the problem."""
-    errors = sorted(
-        jsonschema.Draft202012Validator(GRADES_SCHEMA).iter_errors(data), key=lambda e: e.path
-    )
-    if errors:
-        where = "/".join(str(p) for p in errors[0].absolute_path) or "(top level)"
-        raise ValueError(f"audit grade scale, at {where}: {errors[0].message}")
+    problems = schema_problems(GRADES_SCHEMA, data)
+    if problems:
+        raise ValueError(f"audit grade scale, {problems[0]}")
     keys = [g["key"] for g in data["grades"]]
     if len(set(keys)) != len(keys):
         raise ValueError("audit grade scale: a grade key appears twice")

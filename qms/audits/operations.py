@@ -29,11 +29,11 @@ from qms.audits.models import (
 from qms.audits.numbering import new_reference
 from qms.audits.policies import city_of, independence_problem
 from qms.audits.queries import default_standard, planning_cities
-from qms.core import access
+from qms.core import access, archiving
 from qms.core.errors import DomainError, PermissionDenied, ValidationFailed
 from qms.core.forms import REQUIRED
 from qms.core.roles import Role
-from qms.core.timeutil import today, utcnow
+from qms.core.timeutil import today
 from qms.extensions import db
 from qms.organisations.models import Agency, City, Unit
 from qms.standards import queries
@@ -426,8 +426,7 @@ def update_audit(actor: User, audit: Audit, values: dict[str, Any]) -> Audit:
 def archive_audit(actor: User, audit: Audit) -> None:
     """Cancel a planned audit: it is archived, never deleted."""
     access.authorize(actor, access.ARCHIVE, audit)
-    audit.archived_at = utcnow()
-    audit.archived_by_id = actor.id
+    archiving.mark_archived(actor, audit)
     db.session.flush()
 
 

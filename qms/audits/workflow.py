@@ -28,7 +28,7 @@ from qms.audits.models import (
     RowResult,
 )
 from qms.audits.policies import city_of, independence_problem, is_lead, is_team
-from qms.core import access
+from qms.core import access, archiving
 from qms.core.errors import DomainError
 from qms.core.i18n import fmt_date
 from qms.core.timeutil import today, utcnow
@@ -263,8 +263,7 @@ def _archive(machine: Lifecycle, actor: User, record: AuditProgramme | Programme
     # a record the user may not change (an archived one too) is refused as such (403)
     access.authorize(actor, access.ARCHIVE, record)
     machine.check(record, "archive", actor)
-    record.archived_at = utcnow()
-    record.archived_by_id = actor.id
+    archiving.mark_archived(actor, record)
     db.session.flush()
 
 

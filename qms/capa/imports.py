@@ -18,7 +18,6 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from qms.accounts.models import User
@@ -163,13 +162,6 @@ def numbering_refusal(agency: Agency, values: dict[str, Any]) -> Any | None:
     return None
 
 
-def existing(agency: Agency, numbers: list[str]) -> dict[str, int]:
-    query = select(Nonconformity.number, Nonconformity.id).where(
-        Nonconformity.agency_id == agency.id, Nonconformity.number.in_(numbers)
-    )
-    return {number: nc_id for number, nc_id in db.session.execute(query)}
-
-
 def may_import(user: User, agency: Agency) -> bool:
     """The register's keepers: the agency's quality officers and its city admin."""
     return access.manages_agency(user, agency)
@@ -225,7 +217,7 @@ IMPORTER = Importer(
     owner_model=Agency,
     fields=FIELDS,
     key_field="number",
-    existing=existing,
+    owner_field="agency_id",
     create=create,
     numbering_refusal=numbering_refusal,
     check_row=check_row,

@@ -27,8 +27,8 @@ from qms.capa.models import (
 )
 from qms.capa.numbering import format_number, next_sequence, reserve_sequence
 from qms.capa.policies import DESCRIBE, auditor_follows
-from qms.core import access
-from qms.core.errors import DomainError
+from qms.core import access, archiving
+from qms.core.errors import DomainError, required_text
 from qms.core.models import check_version, stale_write_refused
 from qms.core.roles import Role
 from qms.core.timeutil import today as local_today
@@ -51,13 +51,6 @@ def flush() -> None:
     error instead of a silent overwrite."""
     with stale_write_refused(STALE):
         db.session.flush()
-
-
-def required_text(values: dict[str, Any], name: str, message: Any) -> str:
-    text = (values.get(name) or "").strip()
-    if not text:
-        raise DomainError(message, field=name)
-    return text
 
 
 def refuse_archived(nc: Nonconformity) -> None:
@@ -330,8 +323,7 @@ def archive(
     nc.archive_reason = required_text(
         {"reason": reason}, "reason", _l("Say why the nonconformity is archived.")
     )
-    nc.archived_at = utcnow()
-    nc.archived_by_id = actor.id
+    archiving.mark_archived(actor, nc)
     flush()
     return nc
 

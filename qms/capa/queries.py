@@ -16,6 +16,7 @@ from qms.accounts.models import User
 from qms.accounts.queries import auditors_of_city
 from qms.capa.models import GRADE_LABELS, CorrectiveAction, NcGrade, NcStatus, Nonconformity
 from qms.core import access
+from qms.core.filters import where_given
 from qms.core.registry import Task
 from qms.core.roles import Role
 from qms.core.timeutil import today as local_today
@@ -42,15 +43,13 @@ class RegisterFilter:
 
 
 def register_query(user: User, filters: RegisterFilter, today: date | None = None) -> Select:
-    query = access.scoped(Nonconformity, user, include_archived=filters.archived)
-    if filters.agency_id:
-        query = query.where(Nonconformity.agency_id == filters.agency_id)
-    if filters.status:
-        query = query.where(Nonconformity.status == filters.status)
-    if filters.source:
-        query = query.where(Nonconformity.source == filters.source)
-    if filters.grade:
-        query = query.where(Nonconformity.grade == filters.grade)
+    query = where_given(
+        access.scoped(Nonconformity, user, include_archived=filters.archived),
+        (Nonconformity.agency_id, filters.agency_id),
+        (Nonconformity.status, filters.status),
+        (Nonconformity.source, filters.source),
+        (Nonconformity.grade, filters.grade),
+    )
     if filters.overdue:
         query = query.where(Nonconformity.is_overdue(today or local_today()))
     if filters.waiting:

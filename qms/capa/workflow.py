@@ -47,22 +47,18 @@ from qms.capa.models import (
 from qms.capa.people import step_takers
 from qms.capa.policies import REVIEW, VERIFY
 from qms.core import access
-from qms.core.errors import DomainError
+from qms.core.errors import DomainError, required_text
 from qms.core.i18n import fmt_date
 from qms.core.models import stale_write_refused
 from qms.core.timeutil import today as local_today
 from qms.core.timeutil import utcnow
-from qms.core.workflow import Offer, Stage, StateMachine, Transition
+from qms.core.workflow import Offer, Stage, StateMachine, Transition, allowed_to
 from qms.core.workflow import stages as workflow_stages
 from qms.extensions import db
 from qms.files import queries
 from qms.organisations.models import Agency
 
 # --- who may take a step, and who may not although their role may -------------------------
-
-
-def _can(action: str) -> Callable[[Any, Any], bool]:
-    return lambda user, nc: access.can(user, action, nc)
 
 
 def _not_the_plan_author(message: Any) -> Callable[[User, Nonconformity], Any | None]:
@@ -123,21 +119,21 @@ WORKFLOW = StateMachine(
             frozenset({NcStatus.OPEN}),
             NcStatus.CORRECTION_RECORDED,
             _l("Record the correction"),
-            _can(access.EDIT),
+            allowed_to(access.EDIT),
         ),
         Transition(
             "analyse_cause",
             frozenset({NcStatus.CORRECTION_RECORDED, NcStatus.CAUSE_ANALYSED, NcStatus.REOPENED}),
             NcStatus.CAUSE_ANALYSED,
             _l("Record the root cause analysis"),
-            _can(access.EDIT),
+            allowed_to(access.EDIT),
         ),
         Transition(
             "submit_plan",
             frozenset({NcStatus.CAUSE_ANALYSED, NcStatus.REOPENED}),
             NcStatus.PLAN_SUBMITTED,
             _l("Submit the action plan"),
-            _can(access.EDIT),
+            allowed_to(access.EDIT),
             unready=_no_actions,
         ),
         Transition(
@@ -145,7 +141,7 @@ WORKFLOW = StateMachine(
             frozenset({NcStatus.PLAN_SUBMITTED}),
             NcStatus.PLAN_ACCEPTED,
             _l("Accept the action plan"),
-            _can(REVIEW),
+            allowed_to(REVIEW),
             _not_the_plan_author(_l("The plan must be accepted by someone other than its author.")),
         ),
         Transition(
@@ -153,7 +149,7 @@ WORKFLOW = StateMachine(
             frozenset({NcStatus.PLAN_SUBMITTED}),
             NcStatus.CAUSE_ANALYSED,
             _l("Return the plan for rework"),
-            _can(REVIEW),
+            allowed_to(REVIEW),
             _not_the_plan_author(_l("The plan must be reviewed by someone other than its author.")),
         ),
         Transition(
@@ -161,7 +157,7 @@ WORKFLOW = StateMachine(
             frozenset({NcStatus.PLAN_ACCEPTED}),
             NcStatus.IMPLEMENTED,
             _l("Mark as implemented"),
-            _can(access.EDIT),
+            allowed_to(access.EDIT),
             unready=_actions_not_done,
         ),
         Transition(
@@ -169,7 +165,7 @@ WORKFLOW = StateMachine(
             frozenset({NcStatus.IMPLEMENTED}),
             NcStatus.VERIFIED,
             _l("Verify: effective"),
-            _can(VERIFY),
+            allowed_to(VERIFY),
             _not_an_implementer,
             _before_check_date,
         ),
@@ -178,7 +174,7 @@ WORKFLOW = StateMachine(
             frozenset({NcStatus.IMPLEMENTED}),
             NcStatus.REOPENED,
             _l("Verify: not effective"),
-            _can(VERIFY),
+            allowed_to(VERIFY),
             _not_an_implementer,
             _before_check_date,
         ),
@@ -187,7 +183,7 @@ WORKFLOW = StateMachine(
             frozenset({NcStatus.VERIFIED}),
             NcStatus.CLOSED,
             _l("Close"),
-            _can(VERIFY),
+            allowed_to(VERIFY),
             unready=_no_effective_verification,
         ),
     ],
@@ -207,7 +203,7 @@ Handler = Callable[[User, Nonconformity, dict, date], None]
 
 
 def _record_correction(actor: User, nc: Nonconformity, values: dict, today: date) -> None:
-    nc.correction = operations.required_text(
+    nc.correction = required_text(
         values, "correction", _l("Describe the correction (the immediate fix).")
     )
     correction_on = values.get("correction_on") or today
@@ -224,7 +220,7 @@ def _analyse_cause(actor: User, nc: Nonconformity, values: dict, today: date) ->
         raise DomainError(_l("At most five “why?” steps."), field="why_1")
     if not values.get("cause_category"):
         raise DomainError(_l("Choose the cause category."), field="cause_category")
-    root_cause = operations.required_text(values, "root_cause", _l("State the root cause."))
+    root_cause = required_text(values, "root_cause", _l("State the root cause."))
     elsewhere = values.get("occurs_elsewhere")
     if elsewhere is None:
         raise DomainError(
@@ -322,7 +318,7 @@ def _accept_plan(actor: User, nc: Nonconformity, values: dict, today: date) -> N
 
 
 def _return_plan(actor: User, nc: Nonconformity, values: dict, today: date) -> None:
-    nc.plan_return_note = operations.required_text(
+    nc.plan_return_note = required_text(
         values, "note", _l("Say what the plan needs before it can be accepted.")
     )
     nc.plan_submitted_by_id = None
@@ -336,9 +332,7 @@ def _mark_implemented(actor: User, nc: Nonconformity, values: dict, today: date)
 
 def _verify(result: VerificationResult) -> Handler:
     def verify(actor: User, nc: Nonconformity, values: dict, today: date) -> None:
-        note = operations.required_text(
-            values, "note", _l("Describe the evidence of effectiveness.")
-        )
+        note = required_text(values, "note", _l("Describe the evidence of effectiveness."))
         db.session.add(
             EffectivenessCheck(
                 nonconformity=nc,

@@ -64,8 +64,9 @@ class Policy:
 
 
 class ChildPolicy(Policy):
-    """A record inside a parent record (a risk's treatment, an instrument's calibration): seen
-    with its parent, changed by whoever may edit the parent."""
+    """A record inside a parent record (a risk's treatment, an instrument's calibration, a
+    document's revision): seen with its parent, changed by whoever may edit the parent, which
+    `relation` names (or, for a record without it, `parent_key`)."""
 
     def __init__(self, parent: type, parent_key: InstrumentedAttribute, relation: str) -> None:
         self.parent = parent
@@ -77,7 +78,10 @@ class ChildPolicy(Policy):
         return self.parent_key.in_(parents)
 
     def allows(self, user: User, action: str, record: Any) -> bool:
-        return can(user, EDIT, getattr(record, self.relation))
+        parent = getattr(record, self.relation, None)
+        if parent is None:
+            parent = db.session.get(self.parent, getattr(record, self.parent_key.key))
+        return can(user, EDIT, parent)
 
 
 _policies: dict[type, Policy] = {}

@@ -83,6 +83,16 @@ def _location(error: jsonschema.ValidationError) -> str:
     return "/".join(str(p) for p in error.absolute_path) or "(top level)"
 
 
+def schema_problems(schema: dict, data: Any) -> list[str]:
+    """What in `data` the JSON Schema refuses, each problem with where it is, in the order of
+    the document (also for the data files a feature reads itself at start)."""
+    validator = jsonschema.Draft202012Validator(schema)
+    return [
+        f"at {_location(e)}: {e.message}"
+        for e in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    ]
+
+
 def parse(path: Path) -> tuple[Kind, dict]:
     """Read and validate one file; raise ChecklistError naming every problem."""
     try:
@@ -106,11 +116,7 @@ def parse_text(text: str, path: Path) -> tuple[Kind, dict]:
         raise ChecklistError(
             path, [f"unknown kind {data['kind']!r}; known: {', '.join(sorted(_kinds))}"]
         )
-    validator = jsonschema.Draft202012Validator(kind.schema)
-    problems = [
-        f"at {_location(e)}: {e.message}"
-        for e in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
-    ]
+    problems = schema_problems(kind.schema, data)
     if not problems:
         problems = kind.check(data)
     if problems:

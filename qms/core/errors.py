@@ -36,6 +36,14 @@ class PermissionDenied(DomainError):
     status_code = 403
 
 
+def required_text(values: dict[str, Any], name: str, message: Any) -> str:
+    """The text entered as `name`, stripped; `message` (naming the field) when there is none."""
+    text = (values.get(name) or "").strip()
+    if not text:
+        raise DomainError(message, field=name)
+    return text
+
+
 def json_error(status: int, message: str, fields: dict | None = None) -> tuple[Response, int]:
     """The API's error body: {"error": {"status", "message", "fields"}}."""
     body: dict[str, Any] = {"error": {"status": status, "message": message}}

@@ -99,6 +99,35 @@ def notices(
             yield Reminder(user.email, str(subject), str(body), f"{key}:u{user.id}")
 
 
+def reminders_to(
+    recipients: Iterable[Any],
+    key: str,
+    subject: Callable[[], Any],
+    body: Callable[[], Any],
+    about: str,
+    link: str,
+) -> Iterator[Reminder]:
+    """A reminder of one thing falling due to each of `recipients` (whatever they chose: the
+    date-driven reminders of the registers): its subject and what is due written in the
+    recipient's language, then the record it is `about` and the `link` to it. `key` names the
+    thing and its stage; each recipient is reminded of it once."""
+    for user in recipients:
+        with force_locale(user.locale):
+            yield Reminder(
+                to=user.email,
+                subject=str(subject()),
+                body=f"{body()}\n\n{about}\n{link}",
+                key=f"{key}:{user.id}",
+            )
+
+
+def tell(user: Any, key: str, subject: Any, body: Any) -> OutboxMessage | None:
+    """Mail one person about their own account now, in their language (`subject` and `body`
+    lazy texts, read in it); `key` names the event, so it is mailed once."""
+    with force_locale(user.locale):
+        return queue_mail(Reminder(to=user.email, subject=str(subject), body=str(body), key=key))
+
+
 def notify(
     recipients: Iterable[Any],
     actor: Any,

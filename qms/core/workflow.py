@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied
 from qms.core.history import history_note
 from qms.core.timeutil import today as local_today
@@ -24,6 +25,12 @@ Unready = Callable[[Any, date], Any | None]
 
 def _ready(record: Any, today: date) -> Any | None:
     return None
+
+
+def allowed_to(action: str) -> Guard:
+    """Who may take a step: whoever the record's access policy lets take `action` on it (the
+    usual `allowed` of a transition: EDIT, or REVIEW, ARCHIVE…)."""
+    return lambda user, record: access.can(user, action, record)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from qms.accounts.models import User
 from qms.core import spreadsheets as cells
@@ -145,13 +144,6 @@ def numbering_refusal(agency: Agency, values: dict[str, Any]) -> Any | None:
     return None
 
 
-def existing(agency: Agency, codes: list[str]) -> dict[str, int]:
-    query = select(Document.code, Document.id).where(
-        Document.agency_id == agency.id, Document.code.in_(codes)
-    )
-    return {code: document_id for code, document_id in db.session.execute(query)}
-
-
 def create(actor: User, agency: Agency, values: dict[str, Any], keep: bool) -> Created:
     """Register the document; an effective one gets its revision in force (recorded as approved
     before the system: no approver, its effective date as given)."""
@@ -206,7 +198,7 @@ IMPORTER = Importer(
     owner_model=Agency,
     fields=FIELDS,
     key_field="code",
-    existing=existing,
+    owner_field="agency_id",
     create=create,
     numbering_refusal=numbering_refusal,
     check_row=check_row,

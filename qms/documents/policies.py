@@ -7,18 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement
 
 from qms.core import access
 from qms.core.roles import Role
 from qms.documents.models import Document, DocumentClause, DocumentReview, DocumentRevision
-from qms.extensions import db
 from qms.files import policies
-from qms.organisations.models import Agency
-from qms.organisations.policies import agency_visibility
-
-#: roles that read every agency's documents in their city
-CITY_READERS = (Role.CITY_ADMIN, Role.MANAGEMENT_VIEWER, Role.INTERNAL_AUDITOR)
+from qms.organisations.policies import CITY_RECORD_READERS, AgencyRecordPolicy, agency_visibility
 
 
 def reads_documents(user: access.User, agency_column: Any) -> ColumnElement[bool]:
@@ -27,43 +22,14 @@ def reads_documents(user: access.User, agency_column: Any) -> ColumnElement[bool
         user,
         agency_column,
         agency_roles=(Role.QUALITY_OFFICER, Role.AGENCY_HEAD),
-        city_roles=CITY_READERS,
+        city_roles=CITY_RECORD_READERS,
     )
 
 
-def _agency_of(document: Document) -> Agency:
-    return document.agency or db.session.get(Agency, document.agency_id)
-
-
-class DocumentPolicy(access.Policy):
-    def visible(self, user: access.User) -> ColumnElement[bool]:
-        return reads_documents(user, Document.agency_id)
-
-    def allows(self, user: access.User, action: str, record: Document) -> bool:
-        return access.manages_agency(user, _agency_of(record))
-
-    def may_create_in(self, user: access.User, owner: Agency) -> bool:
-        return access.manages_agency(user, owner)
-
-
-class DocumentChildPolicy(access.Policy):
-    """Revisions, reviews and clause links follow their document."""
-
-    def __init__(self, model: Any) -> None:
-        self.model = model
-
-    def visible(self, user: access.User) -> ColumnElement[bool]:
-        visible_documents = select(Document.id).where(reads_documents(user, Document.agency_id))
-        return self.model.document_id.in_(visible_documents)
-
-    def allows(self, user: access.User, action: str, record: Any) -> bool:
-        document = record.document or db.session.get(Document, record.document_id)
-        return access.manages_agency(user, _agency_of(document))
-
-
 def register() -> None:
-    access.register_policy(Document, DocumentPolicy())
+    access.register_policy(Document, AgencyRecordPolicy(Document, CITY_RECORD_READERS))
+    # revisions, reviews and clause links follow their document
     for model in (DocumentRevision, DocumentReview, DocumentClause):
-        access.register_policy(model, DocumentChildPolicy(model))
+        access.register_policy(model, access.ChildPolicy(Document, model.document_id, "document"))
     # a revision's files are read by whoever may see the revision
     policies.register_owner(DocumentRevision)

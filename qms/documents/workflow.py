@@ -23,7 +23,7 @@ from qms.core.errors import DomainError, PermissionDenied
 from qms.core.i18n import fmt_date
 from qms.core.timeutil import today as local_today
 from qms.core.timeutil import utcnow
-from qms.core.workflow import Offer, Stage, StateMachine, Transition
+from qms.core.workflow import Offer, Stage, StateMachine, Transition, allowed_to
 from qms.core.workflow import stages as workflow_stages
 from qms.documents import approvers, notifications
 from qms.documents.models import (
@@ -37,13 +37,9 @@ from qms.extensions import db
 from qms.files import queries
 
 
-def _manages(user: User, revision: DocumentRevision) -> bool:
-    return access.can(user, access.EDIT, revision)
-
-
 def _reviews(user: User, revision: DocumentRevision) -> bool:
     """Sends a revision in review back: its managers, or whoever may approve it."""
-    return _manages(user, revision) or approvers.may_approve(user, revision)
+    return access.can(user, access.EDIT, revision) or approvers.may_approve(user, revision)
 
 
 #: steps whose permission is the workflow's table alone, not the right to edit the document:
@@ -65,7 +61,7 @@ def _transition(
 ) -> Transition:
     """A step the document's managers take (its agency's quality officers, its city's admin);
     `rules` may add the refusal that keeps one of them from it, or say who else takes it."""
-    rules.setdefault("allowed", _manages)
+    rules.setdefault("allowed", allowed_to(access.EDIT))
     return Transition(name, frozenset(sources), target, label, **rules)
 
 

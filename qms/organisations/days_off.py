@@ -9,10 +9,9 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from qms.core import access, workdays
+from qms.core import access, archiving, workdays
 from qms.core.access import User
 from qms.core.errors import DomainError
-from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.organisations.models import City, LocalDayOff
 
@@ -63,10 +62,5 @@ def add(actor: User, city: City, values: dict[str, Any]) -> LocalDayOff:
 
 def archive(actor: User, record: LocalDayOff) -> None:
     """The day counts as a working day again."""
-    access.authorize(actor, access.ARCHIVE, record)
-    if record.is_archived:
-        raise DomainError(_l("This record is already archived."))
-    record.archived_at = utcnow()
-    record.archived_by_id = actor.id
-    db.session.flush()
+    archiving.archive(actor, record, _l("This record is already archived."))
     workdays.calendar_changed(record.city_id)

@@ -8,10 +8,9 @@ from typing import Any, TypeVar
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from qms.core import access
+from qms.core import access, archiving
 from qms.core.access import User
 from qms.core.errors import DomainError
-from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.organisations.models import Agency, City, Unit
 
@@ -111,9 +110,4 @@ def update(actor: User, record: Organisation, values: dict[str, Any]) -> Organis
 
 
 def archive(actor: User, record: City | Agency | Unit) -> None:
-    access.authorize(actor, access.ARCHIVE, record)
-    if record.is_archived:
-        raise DomainError(_l("This record is already archived."))
-    record.archived_at = utcnow()
-    record.archived_by_id = actor.id
-    db.session.flush()
+    archiving.archive(actor, record, _l("This record is already archived."))

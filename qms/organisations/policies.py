@@ -119,6 +119,11 @@ def register() -> None:
     access.register_policy(LocalDayOff, LocalDayOffPolicy())
 
 
+#: who reads every agency's quality records in their city (documents, reviews, surveys, risks,
+#: resources): its admin, its management viewers and its internal auditors
+CITY_RECORD_READERS = (Role.CITY_ADMIN, Role.MANAGEMENT_VIEWER, Role.INTERNAL_AUDITOR)
+
+
 class AgencyRecordPolicy(access.Policy):
     """A record owned by an agency through `agency_id` (a risk, an instrument…): the agency's
     quality officers and its city's admin write; the `city_roles` of its city and the national

@@ -16,13 +16,11 @@ demo.py        the demo city's story"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 from qms.core.roles import Role
+from qms.core.search import Searchable, SearchText
 
 
 def _reads_plans(user) -> bool:
@@ -30,138 +28,85 @@ def _reads_plans(user) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from qms.core.registry import (
-        AgencyPanel,
-        HomePanel,
-        NavItem,
-        TaskSource,
-        add_agency_panel,
-        add_command,
-        add_demo_seeder,
-        add_home_panel,
-        add_nav,
-        add_reminder_source,
-        add_task_source,
-    )
+    from qms.core.features import HistoryLabels, agency_panel, names_by_id, register_feature
+    from qms.core.registry import HomePanel, NavItem, TaskSource
     from qms.files.policies import register_owner
-    from qms.planning import (  # noqa: F401  (api: its routes)
-        api,
-        cli,
-        corrective,
-        demo,
-        matrix,
-        policies,
-        queries,
-        reminders,
-        reports,
-        review_inputs,
-        settings,
-        views,
-    )
-    from qms.planning.models import Treatment
-    from qms.planning.views import (  # noqa: F401  (their routes)
-        context_pages,
-        objective_pages,
-        risk_pages,
-    )
+    from qms.planning import cli, demo, matrix, queries, reminders, settings, views
+    from qms.planning.models import ContextIssue, InterestedParty, Objective, Risk, Treatment
+    from qms.planning.workflow import WORKFLOW
 
     settings.init_config(app)
     # a broken matrix file stops the start with its exact problem rather than at the first risk
     app.extensions["qms_risk_matrix"] = matrix.load_matrix(app.config["RISK_MATRIX_FILE"])
-    policies.register()
-    _register_search()
-    # its inputs of the management review and its evidence of certification readiness
-    review_inputs.register()
     register_owner(Treatment)
-    corrective.register()
-    app.register_blueprint(views.bp)
-    app.context_processor(views.template_labels)
-    add_nav(
-        NavItem(
-            _l("Quality objectives"),
-            "planning.objectives",
-            _reads_plans,
-            order=47,
-            group="planning",
-        )
+    register_feature(
+        app,
+        __name__,
+        declaring=("api", "views.context_pages", "views.objective_pages", "views.risk_pages"),
+        # its inputs of the management review and its evidence of certification readiness;
+        # the risk links of capa's analysis
+        registering=("policies", "review_inputs", "corrective", "reports"),
+        searchable=_searchables(),
+        blueprints=(views.bp,),
+        template_context=(views.template_labels,),
+        nav=(
+            NavItem(
+                _l("Quality objectives"),
+                "planning.objectives",
+                _reads_plans,
+                order=47,
+                group="planning",
+            ),
+            NavItem(_l("Risks"), "planning.risks", _reads_plans, order=48, group="planning"),
+            NavItem(_l("Context"), "planning.context", _reads_plans, order=49, group="planning"),
+        ),
+        home_panels=(
+            HomePanel(
+                "planning/_home_panel.html", queries.home_context, queries.sees_home_panel, order=45
+            ),
+        ),
+        agency_panels=(agency_panel("planning", queries, order=45),),
+        tasks=(
+            TaskSource(
+                "planning.treatments",
+                _l("Risk treatments due"),
+                queries.treatment_tasks,
+                queries.sees_tasks,
+                lambda user: url_for("planning.risks"),
+                order=50,
+            ),
+            TaskSource(
+                "planning.risk_reviews",
+                _l("Risk reviews due"),
+                queries.risk_review_tasks,
+                queries.sees_tasks,
+                lambda user: url_for("planning.risks"),
+                order=51,
+            ),
+        ),
+        reminders=(reminders.reminders,),
+        commands=(cli.measure_objectives_command,),
+        demo=((demo.seed, 60),),
+        # a treatment's steps name its history entries (the fields are labelled on the
+        # columns); the rows they point to (a risk's context issue…) by their names
+        history=(HistoryLabels("risk_treatments", workflows=(WORKFLOW,)),),
+        history_names={
+            model.__tablename__: names_by_id(model, column)
+            for model, column in (
+                (ContextIssue, ContextIssue.title),
+                (InterestedParty, InterestedParty.name),
+                (Objective, Objective.indicator),
+                (Risk, Risk.title),
+            )
+        },
     )
-    add_nav(NavItem(_l("Risks"), "planning.risks", _reads_plans, order=48, group="planning"))
-    add_nav(NavItem(_l("Context"), "planning.context", _reads_plans, order=49, group="planning"))
-    add_home_panel(
-        HomePanel(
-            "planning/_home_panel.html", queries.home_context, queries.sees_home_panel, order=45
-        )
-    )
-    add_agency_panel(
-        AgencyPanel(
-            "planning/_agency_panel.html",
-            queries.agency_panel_context,
-            queries.agency_panel_visible,
-            order=45,
-        )
-    )
-    add_task_source(
-        TaskSource(
-            "planning.treatments",
-            _l("Risk treatments due"),
-            queries.treatment_tasks,
-            queries.sees_tasks,
-            lambda user: url_for("planning.risks"),
-            order=50,
-        )
-    )
-    add_task_source(
-        TaskSource(
-            "planning.risk_reviews",
-            _l("Risk reviews due"),
-            queries.risk_review_tasks,
-            queries.sees_tasks,
-            lambda user: url_for("planning.risks"),
-            order=51,
-        )
-    )
-    add_reminder_source(reminders.reminders)
-    reports.register()
-    add_command(cli.measure_objectives_command)
-    add_demo_seeder(demo.seed, order=60)
-    _register_history_labels()
 
 
-def _register_history_labels() -> None:
-    """A treatment's steps name its history entries (the fields are labelled on the
-    columns)."""
-    from qms.core.registry import add_history_labels, add_history_resolver
-    from qms.planning import workflow
-    from qms.planning.models import ContextIssue, InterestedParty, Objective, Risk
-
-    add_history_labels("risk_treatments", workflows=[workflow.WORKFLOW])
-    for model, column in (
-        (ContextIssue, ContextIssue.title),
-        (InterestedParty, InterestedParty.name),
-        (Objective, Objective.indicator),
-        (Risk, Risk.title),
-    ):
-        add_history_resolver(model.__tablename__, _names(model, column))
-
-
-def _names(model: type, column: Any) -> Callable[[set[int]], dict[int, str]]:
-    """The names of the rows history entries point to (a risk's context issue…)."""
-    from sqlalchemy import select
-
-    from qms.extensions import db
-
-    def names(ids: set[int]) -> dict[int, str]:
-        return dict(db.session.execute(select(model.id, column).where(model.id.in_(ids))).all())
-
-    return names
-
-
-def _register_search() -> None:
+def _searchables() -> tuple[Searchable, ...]:
     """Quality objectives and risks are found by their titles (the search box in the header)."""
-    from qms.core.search import Searchable, SearchText, add_searchable
     from qms.planning.models import Objective, Risk
 
-    add_searchable(
+    return (
         Searchable(
             "objectives",
             _l("Quality objectives"),
@@ -171,9 +116,7 @@ def _register_search() -> None:
             endpoint="planning.objective",
             url_arg="objective_id",
             order=60,
-        )
-    )
-    add_searchable(
+        ),
         Searchable(
             "risks",
             _l("Risks and opportunities"),
@@ -185,5 +128,5 @@ def _register_search() -> None:
             endpoint="planning.risk",
             url_arg="risk_id",
             order=70,
-        )
+        ),
     )

@@ -26,12 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 from flask import current_app
 from flask_babel import get_locale
 
-from qms.core.checklists import bilingual
+from qms.core.checklists import bilingual, schema_problems
 from qms.planning.vocabulary import SCALE
 
 _LEVEL_KEY = {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,31}$"}
@@ -167,12 +166,9 @@ class Matrix:
 
 def parse_matrix(data: Any) -> Matrix:
     """Validate a matrix; raise ValueError naming the problem."""
-    errors = sorted(
-        jsonschema.Draft202012Validator(MATRIX_SCHEMA).iter_errors(data), key=lambda e: e.path
-    )
-    if errors:
-        where = "/".join(str(p) for p in errors[0].absolute_path) or "(top level)"
-        raise ValueError(f"risk matrix, at {where}: {errors[0].message}")
+    problems = schema_problems(MATRIX_SCHEMA, data)
+    if problems:
+        raise ValueError(f"risk matrix, {problems[0]}")
     keys = [level["key"] for level in data["levels"]]
     if len(set(keys)) != len(keys):
         raise ValueError("risk matrix: a level key appears twice")

@@ -13,10 +13,9 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from qms.accounts.models import User
-from qms.core import access
-from qms.core.errors import DomainError
+from qms.core import access, archiving
+from qms.core.errors import DomainError, required_text
 from qms.core.timeutil import today as local_today
-from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.organisations.models import Agency, Unit
 from qms.planning.models import ContextIssue, InterestedParty, Risk, Treatment
@@ -26,13 +25,6 @@ ARCHIVED = _l("This record is archived: it cannot be changed.")
 
 
 # --- shared by the operations of this feature ---------------------------------------------
-
-
-def required_text(values: dict[str, Any], name: str, message: Any) -> str:
-    text = (values.get(name) or "").strip()
-    if not text:
-        raise DomainError(message, field=name)
-    return text
 
 
 def apply(record: Any, values: dict[str, Any], fields: Iterable[str]) -> None:
@@ -59,12 +51,7 @@ def not_in_future(day: date | None, field: str, today: date) -> None:
 def archive(actor: User, record: Any) -> Any:
     """Take a context issue, interested party, objective or risk out of the register (records
     are never deleted; the history keeps when and by whom)."""
-    access.authorize(actor, access.ARCHIVE, record)
-    refuse_archived(record)
-    record.archived_at = utcnow()
-    record.archived_by_id = actor.id
-    db.session.flush()
-    return record
+    return archiving.archive(actor, record, ARCHIVED)
 
 
 def mark_reviewed(actor: User, record: Any, today: date | None = None) -> Any:

@@ -11,10 +11,9 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from qms.core import access
-from qms.core.roles import Role
 from qms.extensions import db
 from qms.organisations.models import Agency
-from qms.organisations.policies import AgencyRecordPolicy, agency_visibility
+from qms.organisations.policies import CITY_RECORD_READERS, AgencyRecordPolicy, agency_visibility
 from qms.planning.models import (
     ContextIssue,
     InterestedParty,
@@ -25,13 +24,10 @@ from qms.planning.models import (
     Treatment,
 )
 
-#: who reads every agency of their city
-CITY_READERS = (Role.CITY_ADMIN, Role.MANAGEMENT_VIEWER, Role.INTERNAL_AUDITOR)
-
 
 def reads_agency(user: access.User, column: InstrumentedAttribute) -> ColumnElement[bool]:
     """SQL: records of the agencies whose plan the user reads."""
-    return agency_visibility(user, column, city_roles=CITY_READERS)
+    return agency_visibility(user, column, city_roles=CITY_RECORD_READERS)
 
 
 def reads_plan_of(user: access.User, agency: Agency) -> bool:
@@ -42,7 +38,7 @@ def reads_plan_of(user: access.User, agency: Agency) -> bool:
 
 def register() -> None:
     for model in (ContextIssue, InterestedParty, Objective, Risk):
-        access.register_policy(model, AgencyRecordPolicy(model, CITY_READERS))
+        access.register_policy(model, AgencyRecordPolicy(model, CITY_RECORD_READERS))
     access.register_policy(
         Measurement, access.ChildPolicy(Objective, Measurement.objective_id, "objective")
     )

@@ -10,11 +10,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from qms.accounts.queries import answerable_for
 from qms.core.i18n import fmt_date
+from qms.core.mail import reminders_to
 from qms.core.registry import Reminder
 from qms.planning import figures
 from qms.planning.models import Risk
@@ -23,14 +23,8 @@ from qms.planning.settings import setting
 
 def _mails(risk: Risk, key: str, subject: Any, body: Any) -> Iterator[Reminder]:
     link = url_for("planning.risk", risk_id=risk.id, _external=True)
-    for user in answerable_for(risk.agency_id, risk.agency.city_id):
-        with force_locale(user.locale):
-            yield Reminder(
-                to=user.email,
-                subject=str(subject()),
-                body=f"{body()}\n\n{risk.title} ({risk.agency.name})\n{link}",
-                key=f"{key}:{user.id}",
-            )
+    people = answerable_for(risk.agency_id, risk.agency.city_id)
+    return reminders_to(people, key, subject, body, f"{risk.title} ({risk.agency.name})", link)
 
 
 def reminders(today: date) -> Iterator[Reminder]:

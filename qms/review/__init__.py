@@ -12,9 +12,13 @@ views.py      the pages      api.py  /api/v1/management-reviews, …/readiness  
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
+from qms.core.registry import TaskSource
 from qms.core.roles import Role
 
 
@@ -23,74 +27,62 @@ def _reads_reviews(user) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from qms.core.registry import (
-        AgencyPanel,
-        HomePanel,
-        NavItem,
-        TaskSource,
-        add_agency_panel,
-        add_demo_seeder,
-        add_history_labels,
-        add_home_panel,
-        add_nav,
-        add_reminder_source,
-        add_task_source,
-    )
+    from qms.core.features import HistoryLabels, agency_panel, register_feature
+    from qms.core.registry import HomePanel, NavItem
     from qms.core.review_inputs import add_origin_finder
-    from qms.review import (  # noqa: F401  (api: its routes)
-        api,
-        demo,
-        policies,
-        queries,
-        reminders,
-        reports,
-        review_inputs,
-        settings,
-        views,
-        workflow,
-    )
+    from qms.review import demo, queries, reminders, settings, views
+    from qms.review.workflow import WORKFLOW
 
     settings.init_config(app)
-    policies.register()
     add_origin_finder(queries.origin_of)
-    review_inputs.register()
-    reports.register()
-    app.register_blueprint(views.bp)
-    app.context_processor(views.template_labels)
-    add_nav(
-        NavItem(_l("Management review"), "review.index", _reads_reviews, order=51, group="planning")
+    register_feature(
+        app,
+        __name__,
+        declaring=("api",),
+        registering=("policies", "review_inputs", "reports"),
+        blueprints=(views.bp,),
+        template_context=(views.template_labels,),
+        nav=(
+            NavItem(
+                _l("Management review"), "review.index", _reads_reviews, order=51, group="planning"
+            ),
+        ),
+        agency_panels=(agency_panel("review", queries, order=55),),
+        home_panels=(
+            HomePanel("review/_home_panel.html", queries.home_context, queries.sees_home_panel, 47),
+        ),
+        tasks=(
+            _task_source(
+                "review.overdue",
+                _l("Management reviews overdue"),
+                queries.review_tasks,
+                "overdue",
+                order=40,
+            ),
+            _task_source(
+                "review.actions",
+                _l("Review actions due"),
+                queries.action_tasks,
+                "actions_due",
+                order=41,
+            ),
+        ),
+        reminders=(reminders.reminders,),
+        demo=((demo.seed, 80),),
+        history=(HistoryLabels("management_reviews", workflows=(WORKFLOW,)),),
     )
-    add_agency_panel(
-        AgencyPanel(
-            "review/_agency_panel.html",
-            queries.agency_panel_context,
-            queries.agency_panel_visible,
-            order=55,
-        )
+
+
+def _task_source(key: str, label: Any, collect: Callable, attention: str, order: int) -> TaskSource:
+    """Reviews or actions waiting for the people who act on them; the link opens the list of
+    reviews filtered to that `attention`."""
+    from qms.review import queries
+
+    return TaskSource(
+        key,
+        label,
+        collect,
+        queries.sees_tasks,
+        lambda user: url_for("review.index", attention=attention),
+        order=order,
     )
-    add_home_panel(
-        HomePanel("review/_home_panel.html", queries.home_context, queries.sees_home_panel, 47)
-    )
-    add_task_source(
-        TaskSource(
-            "review.overdue",
-            _l("Management reviews overdue"),
-            queries.review_tasks,
-            queries.sees_tasks,
-            lambda user: url_for("review.index", attention="overdue"),
-            order=40,
-        )
-    )
-    add_task_source(
-        TaskSource(
-            "review.actions",
-            _l("Review actions due"),
-            queries.action_tasks,
-            queries.sees_tasks,
-            lambda user: url_for("review.index", attention="actions_due"),
-            order=41,
-        )
-    )
-    add_reminder_source(reminders.reminders)
-    add_demo_seeder(demo.seed, order=80)
-    add_history_labels("management_reviews", workflows=[workflow.WORKFLOW])

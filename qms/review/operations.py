@@ -12,13 +12,12 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from qms.accounts.models import User
-from qms.core import access
-from qms.core.errors import DomainError
+from qms.core import access, archiving
+from qms.core.errors import DomainError, required_text
 from qms.core.history import history_note
 from qms.core.models import check_version
 from qms.core.review_inputs import action_outlet
 from qms.core.timeutil import today as local_today
-from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.organisations.models import Agency
 from qms.review.models import (
@@ -39,13 +38,6 @@ STALE = _l("Someone else changed this review meanwhile: reload it and try again.
 
 def _text(values: dict[str, Any], name: str) -> str:
     return (values.get(name) or "").strip()
-
-
-def required(values: dict[str, Any], name: str, message: Any) -> str:
-    text = _text(values, name)
-    if not text:
-        raise DomainError(message, field=name)
-    return text
 
 
 def refuse_archived(review: ManagementReview) -> None:
@@ -128,8 +120,7 @@ def archive(actor: User, review: ManagementReview) -> ManagementReview:
     refuse_archived(review)
     if review.status != ReviewStatus.PLANNED:
         raise DomainError(_l("Only a review still planned can be archived."))
-    review.archived_at = utcnow()
-    review.archived_by_id = actor.id
+    archiving.mark_archived(actor, review)
     db.session.flush()
     return review
 
@@ -143,7 +134,7 @@ def add_attendee(actor: User, review: ManagementReview, values: dict[str, Any]) 
     attendee = Attendee(
         review_id=review.id,
         review=review,
-        name=required(values, "name", _l("Name the attendee.")),
+        name=required_text(values, "name", _l("Name the attendee.")),
         position=_text(values, "position"),
     )
     db.session.add(attendee)
@@ -201,8 +192,8 @@ def add_action(actor: User, review: ManagementReview, values: dict[str, Any]) ->
     kind = values.get("kind")
     if kind not in {k.value for k in OutputKind}:
         raise DomainError(_l("Choose one of the options."), field="kind")
-    description = required(values, "description", _l("Describe the decision or action."))
-    owner = required(values, "owner", _l("Name the person in charge."))
+    description = required_text(values, "description", _l("Describe the decision or action."))
+    owner = required_text(values, "owner", _l("Name the person in charge."))
     due_on = values.get("due_on")
     if due_on is None:
         raise DomainError(_l("Set a due date."), field="due_on")
@@ -233,7 +224,7 @@ def complete_action(
     refuse_archived(action.review)
     if action.is_done:
         raise DomainError(_l("This action is already done."))
-    action.result = required(values, "result", _l("Say what was done."))
+    action.result = required_text(values, "result", _l("Say what was done."))
     done_on = values.get("done_on") or today
     if done_on > today:
         raise DomainError(_l("This date cannot be in the future."), field="done_on")

@@ -7,24 +7,18 @@ are seen and changed with their review."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from qms.core import access
-from qms.core.roles import Role
 from qms.extensions import db
 from qms.organisations.models import Agency
-from qms.organisations.policies import agency_visibility
+from qms.organisations.policies import CITY_RECORD_READERS, AgencyRecordPolicy, agency_visibility
 from qms.review.models import Attendee, Discussion, ManagementReview, ReviewAction
-
-#: who reads every agency's reviews in their city
-CITY_READERS = (Role.CITY_ADMIN, Role.MANAGEMENT_VIEWER, Role.INTERNAL_AUDITOR)
 
 
 def reads_agency(user: access.User, column: InstrumentedAttribute) -> ColumnElement[bool]:
-    return agency_visibility(user, column, city_roles=CITY_READERS)
+    return agency_visibility(user, column, city_roles=CITY_RECORD_READERS)
 
 
 def reads_reviews_of(user: access.User, agency: Agency) -> bool:
@@ -35,33 +29,12 @@ def reads_reviews_of(user: access.User, agency: Agency) -> bool:
     return db.session.scalar(query) is not None
 
 
-class ReviewPolicy(access.Policy):
-    def visible(self, user: access.User) -> ColumnElement[bool]:
-        return reads_agency(user, ManagementReview.agency_id)
-
-    def may_create_in(self, user: access.User, owner: Agency) -> bool:
-        return access.manages_agency(user, owner)
-
-    def allows(self, user: access.User, action: str, record: Any) -> bool:
-        agency = record.agency or db.session.get(Agency, record.agency_id)
-        return access.manages_agency(user, agency)
-
-
-class PartPolicy(access.Policy):
-    """A part of a review: seen and changed with it."""
-
-    def __init__(self, key: InstrumentedAttribute) -> None:
-        self.key = key
-
-    def visible(self, user: access.User) -> ColumnElement[bool]:
-        reviews = select(ManagementReview.id).where(reads_agency(user, ManagementReview.agency_id))
-        return self.key.in_(reviews)
-
-    def allows(self, user: access.User, action: str, record: Any) -> bool:
-        return access.can(user, access.EDIT, record.review)
-
-
 def register() -> None:
-    access.register_policy(ManagementReview, ReviewPolicy())
+    access.register_policy(
+        ManagementReview, AgencyRecordPolicy(ManagementReview, CITY_RECORD_READERS)
+    )
     for model in (Attendee, Discussion, ReviewAction):
-        access.register_policy(model, PartPolicy(model.review_id))
+        # a part of a review: seen and changed with it
+        access.register_policy(
+            model, access.ChildPolicy(ManagementReview, model.review_id, "review")
+        )

@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from qms.accounts.models import User
 from qms.core import access
+from qms.core.filters import where_given
 from qms.core.readiness import address, first_of_each
 from qms.core.registry import Task
 from qms.core.review_inputs import ActionOrigin, action_outlet
@@ -82,11 +83,11 @@ def actions_due_query(user: User, today: date) -> Select:
 
 
 def reviews_query(user: User, filters: ReviewFilter) -> Select:
-    query = access.scoped(ManagementReview, user)
-    if filters.agency_id:
-        query = query.where(ManagementReview.agency_id == filters.agency_id)
-    if filters.status:
-        query = query.where(ManagementReview.status == filters.status)
+    query = where_given(
+        access.scoped(ManagementReview, user),
+        (ManagementReview.agency_id, filters.agency_id),
+        (ManagementReview.status, filters.status),
+    )
     if filters.attention == Attention.OVERDUE:
         query = query.where(overdue_review(local_today()))
     elif filters.attention == Attention.ACTIONS_DUE:

@@ -11,13 +11,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from qms.accounts.queries import answerable_for
 from qms.core.i18n import fmt_date
-from qms.core.mail import notices
+from qms.core.mail import notices, reminders_to
 from qms.core.registry import Reminder
 from qms.extensions import db
 from qms.review.models import ActionStatus, ManagementReview, ReviewAction
@@ -80,16 +79,13 @@ def _actions_due(today: date) -> Iterator[Reminder]:
         stage = "overdue" if action.is_overdue(today) else "before"
         link = url_for("review.show", review_id=review.id, _external=True)
         day = fmt_date(action.due_on)
-        for user in answerable_for(review.agency_id, review.agency.city_id):
-            with force_locale(user.locale):
-                subject = (
-                    _("Management review action overdue since %(day)s", day=day)
-                    if stage == "overdue"
-                    else _("Management review action due on %(day)s", day=day)
-                )
-                yield Reminder(
-                    to=user.email,
-                    subject=subject,
-                    body=f"{action.description}\n{action.owner}\n\n{review.title}\n{link}",
-                    key=f"review-action:{action.id}:{action.due_on.isoformat()}:{stage}:{user.id}",
-                )
+        yield from reminders_to(
+            answerable_for(review.agency_id, review.agency.city_id),
+            f"review-action:{action.id}:{action.due_on.isoformat()}:{stage}",
+            (lambda day=day: _("Management review action overdue since %(day)s", day=day))
+            if stage == "overdue"
+            else (lambda day=day: _("Management review action due on %(day)s", day=day)),
+            lambda action=action: f"{action.description}\n{action.owner}",
+            review.title,
+            link,
+        )

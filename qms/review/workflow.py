@@ -16,15 +16,10 @@ from qms.core import access
 from qms.core.errors import DomainError
 from qms.core.timeutil import today as local_today
 from qms.core.timeutil import utcnow
-from qms.core.workflow import StateMachine, Transition
+from qms.core.workflow import StateMachine, Transition, allowed_to
 from qms.review import pack
 from qms.review.models import STATUS_LABELS, ManagementReview, ReviewStatus
 from qms.review.operations import refuse_archived
-
-
-def _manages(user: User, review: ManagementReview) -> bool:
-    return access.can(user, access.EDIT, review)
-
 
 WORKFLOW = StateMachine(
     "status",
@@ -34,21 +29,21 @@ WORKFLOW = StateMachine(
             frozenset({ReviewStatus.PLANNED, ReviewStatus.PREPARED}),
             ReviewStatus.PREPARED,
             _l("Prepare the input pack"),
-            _manages,
+            allowed_to(access.EDIT),
         ),
         Transition(
             "hold",
             frozenset({ReviewStatus.PREPARED}),
             ReviewStatus.HELD,
             _l("Record the review as held"),
-            _manages,
+            allowed_to(access.EDIT),
         ),
         Transition(
             "close",
             frozenset({ReviewStatus.HELD}),
             ReviewStatus.CLOSED,
             _l("Close the review"),
-            _manages,
+            allowed_to(access.EDIT),
         ),
     ],
     STATUS_LABELS,

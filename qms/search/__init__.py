@@ -11,8 +11,13 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from qms.core.registry import add_command
-    from qms.search import api, cli, fulltext, indexing, views  # noqa: F401  (listeners, routes)
+    from qms.core.features import register_feature
+    from qms.search import cli, views
 
-    app.register_blueprint(views.bp)
-    add_command(cli.reindex_command)
+    register_feature(
+        app,
+        __name__,
+        declaring=("api", "fulltext", "indexing"),  # routes, listeners
+        blueprints=(views.bp,),
+        commands=(cli.reindex_command,),
+    )

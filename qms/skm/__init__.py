@@ -26,59 +26,34 @@ def _reads_surveys(user) -> bool:
 
 def init_app(app: Flask) -> None:
     from qms.capa.interface import FeedbackSource, register_feedback_source
-    from qms.core.registry import (
-        AgencyPanel,
-        HomePanel,
-        NavItem,
-        add_agency_panel,
-        add_demo_seeder,
-        add_history_labels,
-        add_home_panel,
-        add_nav,
-        add_reminder_source,
-    )
-    from qms.skm import (  # noqa: F401  (api: its routes)
-        api,
-        demo,
-        figures,
-        policies,
-        public,
-        queries,
-        reminders,
-        reports,
-        review_inputs,
-        settings,
-        views,
-        workflow,
-    )
+    from qms.core.features import HistoryLabels, agency_panel, register_feature
+    from qms.core.registry import HomePanel, NavItem
+    from qms.skm import demo, public, queries, reminders, settings, views
+    from qms.skm.workflow import WORKFLOW
 
     settings.init_config(app)
-    policies.register()
-    figures.register()
-    # its inputs of the management review and its evidence of certification readiness
-    review_inputs.register()
-    app.register_blueprint(views.bp)
-    app.register_blueprint(public.bp)
-    app.context_processor(views.template_labels)
-    add_nav(
-        NavItem(_l("Satisfaction survey"), "skm.index", _reads_surveys, order=50, group="planning")
-    )
-    add_home_panel(
-        HomePanel("skm/_home_panel.html", queries.home_context, queries.sees_home_panel, 50)
-    )
-    add_agency_panel(
-        AgencyPanel(
-            "skm/_agency_panel.html",
-            queries.agency_panel_context,
-            queries.agency_panel_visible,
-            order=50,
-        )
-    )
     # the respondents' suggestions are feedback records beside the complaints (9.1.2)
     register_feedback_source(
         FeedbackSource("skm-suggestions", "skm/_suggestions.html", queries.suggestions)
     )
-    add_reminder_source(reminders.reminders)
-    reports.register()
-    add_demo_seeder(demo.seed, order=55)
-    add_history_labels("skm_surveys", workflows=[workflow.WORKFLOW])
+    register_feature(
+        app,
+        __name__,
+        declaring=("api",),
+        # its inputs of the management review and its evidence of certification readiness
+        registering=("policies", "figures", "review_inputs", "reports"),
+        blueprints=(views.bp, public.bp),
+        template_context=(views.template_labels,),
+        nav=(
+            NavItem(
+                _l("Satisfaction survey"), "skm.index", _reads_surveys, order=50, group="planning"
+            ),
+        ),
+        home_panels=(
+            HomePanel("skm/_home_panel.html", queries.home_context, queries.sees_home_panel, 50),
+        ),
+        agency_panels=(agency_panel("skm", queries, order=50),),
+        reminders=(reminders.reminders,),
+        demo=((demo.seed, 55),),
+        history=(HistoryLabels("skm_surveys", workflows=(WORKFLOW,)),),
+    )

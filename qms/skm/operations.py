@@ -13,10 +13,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 
 from qms.accounts.models import User
-from qms.core import access
-from qms.core.errors import DomainError, ValidationFailed
+from qms.core import access, archiving
+from qms.core.errors import DomainError, ValidationFailed, required_text
 from qms.core.timeutil import today as local_today
-from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.organisations.models import Agency, Unit
 from qms.skm import parsing
@@ -30,9 +29,13 @@ MAX_POPULATION = 100_000_000
 LONGEST_PERIOD_DAYS = 366
 
 
+#: what a change to an archived survey is told
+ARCHIVED = _l("This survey is archived: it cannot be changed.")
+
+
 def _refuse_archived(survey: Survey) -> None:
     if survey.is_archived:
-        raise DomainError(_l("This survey is archived: it cannot be changed."))
+        raise DomainError(ARCHIVED)
 
 
 def _check_survey(survey: Survey) -> None:
@@ -90,12 +93,7 @@ def update_survey(actor: User, survey: Survey, values: dict[str, Any]) -> Survey
 
 
 def archive(actor: User, survey: Survey) -> Survey:
-    access.authorize(actor, access.ARCHIVE, survey)
-    _refuse_archived(survey)
-    survey.archived_at = utcnow()
-    survey.archived_by_id = actor.id
-    db.session.flush()
-    return survey
+    return archiving.archive(actor, survey, ARCHIVED)
 
 
 def collecting_refusal(survey: Survey) -> Any | None:
@@ -145,12 +143,8 @@ def add_follow_up(actor: User, survey: Survey, values: dict[str, Any]) -> Follow
     element = values.get("element")
     if element not in ELEMENTS:
         raise DomainError(_l("Choose one of the nine elements."), field="element")
-    action = (values.get("action") or "").strip()
-    if not action:
-        raise DomainError(_l("Describe the improvement action."), field="action")
-    owner = (values.get("owner") or "").strip()
-    if not owner:
-        raise DomainError(_l("Name the person in charge."), field="owner")
+    action = required_text(values, "action", _l("Describe the improvement action."))
+    owner = required_text(values, "owner", _l("Name the person in charge."))
     due_on = values.get("due_on")
     if due_on is None or due_on < survey.period_start:
         raise DomainError(_l("Set a due date after the survey's start."), field="due_on")
@@ -175,9 +169,7 @@ def complete_follow_up(
     _refuse_archived(follow_up.survey)
     if follow_up.is_done:
         raise DomainError(_l("This action is already done."))
-    result = (values.get("result") or "").strip()
-    if not result:
-        raise DomainError(_l("Say what was done."), field="result")
+    result = required_text(values, "result", _l("Say what was done."))
     done_on = values.get("done_on") or today
     if done_on > today:
         raise DomainError(_l("This date cannot be in the future."), field="done_on")

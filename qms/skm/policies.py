@@ -12,48 +12,12 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, select
 
 from qms.core import access
-from qms.core.roles import Role
-from qms.extensions import db
-from qms.organisations.models import Agency
-from qms.organisations.policies import agency_visibility
+from qms.organisations.policies import CITY_RECORD_READERS, AgencyRecordPolicy, agency_visibility
 from qms.skm.models import FollowUp, Import, Response, Survey
-
-#: who reads every agency's surveys in their city
-CITY_READERS = (Role.CITY_ADMIN, Role.MANAGEMENT_VIEWER, Role.INTERNAL_AUDITOR)
 
 
 def _visible_surveys(user: access.User) -> ColumnElement[bool]:
-    return agency_visibility(user, Survey.agency_id, city_roles=CITY_READERS)
-
-
-class SurveyPolicy(access.Policy):
-    def visible(self, user: access.User) -> ColumnElement[bool]:
-        return _visible_surveys(user)
-
-    def may_create_in(self, user: access.User, owner: Agency) -> bool:
-        return access.manages_agency(user, owner)
-
-    def allows(self, user: access.User, action: str, record: Survey) -> bool:
-        agency = record.agency or db.session.get(Agency, record.agency_id)
-        return access.manages_agency(user, agency)
-
-
-class InSurveyPolicy(access.Policy):
-    """Responses and follow-up actions: seen with their survey, changed by who runs it."""
-
-    def __init__(self, column: ColumnElement) -> None:
-        self.column = column
-
-    def visible(self, user: access.User) -> ColumnElement[bool]:
-        return self.column.in_(select(Survey.id).where(_visible_surveys(user)))
-
-    def allows(self, user: access.User, action: str, record: FollowUp | Response) -> bool:
-        survey = (
-            record.survey
-            if isinstance(record, FollowUp)
-            else db.session.get(Survey, record.survey_id)
-        )
-        return access.can(user, access.EDIT, survey)
+    return agency_visibility(user, Survey.agency_id, city_roles=CITY_RECORD_READERS)
 
 
 class ImportPolicy(access.Policy):
@@ -72,7 +36,8 @@ class ImportPolicy(access.Policy):
 
 
 def register() -> None:
-    access.register_policy(Survey, SurveyPolicy())
-    access.register_policy(Response, InSurveyPolicy(Response.survey_id))
-    access.register_policy(FollowUp, InSurveyPolicy(FollowUp.survey_id))
+    access.register_policy(Survey, AgencyRecordPolicy(Survey, CITY_RECORD_READERS))
+    # responses and follow-up actions: seen with their survey, changed by who runs it
+    for model in (Response, FollowUp):
+        access.register_policy(model, access.ChildPolicy(Survey, model.survey_id, "survey"))
     access.register_policy(Import, ImportPolicy())

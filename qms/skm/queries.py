@@ -14,6 +14,7 @@ from sqlalchemy import Select, select
 
 from qms.accounts.models import User
 from qms.core import access
+from qms.core.filters import where_given
 from qms.core.roles import Role
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
@@ -34,11 +35,11 @@ class SurveyFilter:
 
 
 def surveys_query(user: User, filters: SurveyFilter) -> Select:
-    query = access.scoped(Survey, user)
-    if filters.agency_id:
-        query = query.where(Survey.agency_id == filters.agency_id)
-    if filters.status:
-        query = query.where(Survey.status == filters.status)
+    query = where_given(
+        access.scoped(Survey, user),
+        (Survey.agency_id, filters.agency_id),
+        (Survey.status, filters.status),
+    )
     return query.order_by(Survey.period_start.desc(), Survey.agency_id, Survey.id)
 
 

@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 from flask import url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from qms.accounts.queries import answerable_for
 from qms.core.i18n import fmt_date
+from qms.core.mail import reminders_to
 from qms.core.registry import Reminder
 from qms.extensions import db
 from qms.skm.models import FollowUp, Survey
@@ -24,14 +24,8 @@ from qms.skm.vocabulary import ELEMENT_LABELS, SurveyStatus
 
 def _mails(survey: Survey, key: str, subject, body) -> Iterator[Reminder]:
     link = url_for("skm.survey", survey_id=survey.id, _external=True)
-    for user in answerable_for(survey.agency_id, survey.agency.city_id):
-        with force_locale(user.locale):
-            yield Reminder(
-                to=user.email,
-                subject=str(subject()),
-                body=f"{body()}\n\n{survey.title}\n{link}",
-                key=f"{key}:{user.id}",
-            )
+    people = answerable_for(survey.agency_id, survey.agency.city_id)
+    return reminders_to(people, key, subject, body, survey.title, link)
 
 
 def reminders(today: date) -> Iterator[Reminder]:

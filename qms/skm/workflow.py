@@ -14,15 +14,10 @@ from qms.accounts.models import User
 from qms.core import access
 from qms.core.errors import DomainError
 from qms.core.timeutil import today as local_today
-from qms.core.workflow import StateMachine, Transition
+from qms.core.workflow import StateMachine, Transition, allowed_to
 from qms.skm import figures
 from qms.skm.models import Survey
 from qms.skm.vocabulary import SURVEY_STATUS_LABELS, SurveyStatus
-
-
-def _runs_survey(user: User, survey: Survey) -> bool:
-    return access.can(user, access.EDIT, survey)
-
 
 WORKFLOW = StateMachine(
     "status",
@@ -32,21 +27,21 @@ WORKFLOW = StateMachine(
             frozenset({SurveyStatus.COLLECTING}),
             SurveyStatus.CLOSED,
             _l("Close the survey"),
-            _runs_survey,
+            allowed_to(access.EDIT),
         ),
         Transition(
             "reopen",
             frozenset({SurveyStatus.CLOSED}),
             SurveyStatus.COLLECTING,
             _l("Collect responses again"),
-            _runs_survey,
+            allowed_to(access.EDIT),
         ),
         Transition(
             "publish",
             frozenset({SurveyStatus.CLOSED}),
             SurveyStatus.PUBLISHED,
             _l("Publish the results"),
-            _runs_survey,
+            allowed_to(access.EDIT),
         ),
     ],
     SURVEY_STATUS_LABELS,

@@ -15,14 +15,12 @@ from typing import Any
 from flask import g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from qms.accounts.models import User
 from qms.core import spreadsheets as cells
 from qms.core.labels import label_of
 from qms.core.spreadsheets import CellError, ImportField
 from qms.core.timeutil import today as local_today
-from qms.extensions import db
 from qms.imports.registry import Created, Importer, register_importer
 from qms.organisations.models import City
 from qms.organisations.queries import kelurahan_by_kecamatan
@@ -124,13 +122,6 @@ def check_row(city: City, values: dict[str, Any]) -> Any | None:
     return None
 
 
-def existing(city: City, nibs: list[str]) -> dict[str, int]:
-    query = select(Business.nib, Business.id).where(
-        Business.city_id == city.id, Business.nib.in_(nibs)
-    )
-    return {nib: business_id for nib, business_id in db.session.execute(query)}
-
-
 def create(actor: User, city: City, values: dict[str, Any], keep: bool) -> Created:
     business = create_business(actor, city, dict(values))
     return Created(business.id, business.nib)
@@ -143,7 +134,7 @@ IMPORTER = Importer(
     owner_model=City,
     fields=FIELDS,
     key_field="nib",
-    existing=existing,
+    owner_field="city_id",
     create=create,
     check_row=check_row,
     list_endpoint="sme.businesses",

@@ -15,10 +15,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from qms.accounts.models import User
-from qms.core import access
+from qms.core import access, archiving
 from qms.core.errors import DomainError, ValidationFailed
 from qms.core.forms import REQUIRED
-from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.organisations.models import City
 from qms.organisations.queries import kecamatan_of, kelurahan_by_kecamatan
@@ -204,8 +203,7 @@ def archive(
     access.authorize(actor, access.ARCHIVE, record)
     if isinstance(record, Business | Product):
         expect_version(record, version)
-    record.archived_at = utcnow()
-    record.archived_by_id = actor.id
+    archiving.mark_archived(actor, record)
     flush_versioned()
 
 

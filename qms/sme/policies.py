@@ -15,26 +15,12 @@ from qms.core import access
 from qms.core.roles import Role
 from qms.extensions import db
 from qms.organisations.models import City
+from qms.sme import models
 from qms.sme.catalogue_models import (
     ProductStandard,
     ReadinessChecklist,
     ReadinessItem,
     TestParameter,
-)
-from qms.sme.models import (
-    AuditFinding,
-    Business,
-    Certificate,
-    GuidanceVisit,
-    LabTest,
-    Pathway,
-    Product,
-    ReadinessAnswer,
-    StageRecord,
-    Surveillance,
-    TestResult,
-    TrainingAttendance,
-    TrainingBatch,
 )
 
 #: city-scoped roles that see the programme of their city
@@ -102,11 +88,11 @@ class CataloguePolicy(access.Policy):
 
 
 def _pathways_in(city_ids: set[int]) -> Select:
-    return select(Pathway.id).where(Pathway.city_id.in_(city_ids))
+    return select(models.Pathway.id).where(models.Pathway.city_id.in_(city_ids))
 
 
 def _pathway_city(pathway_id: int) -> int | None:
-    return db.session.scalar(select(Pathway.city_id).where(Pathway.id == pathway_id))
+    return db.session.scalar(select(models.Pathway.city_id).where(models.Pathway.id == pathway_id))
 
 
 def _owned_by_city(model: Any) -> CityProgrammePolicy:
@@ -120,39 +106,39 @@ def _owned_by_pathway(model: Any) -> CityProgrammePolicy:
     )
 
 
+def _owned_through(key: Any, parent: type) -> CityProgrammePolicy:
+    """A record inside another record of the programme (a lab test's result): in the city of
+    the parent its `key` names, as the parent's policy (registered first) says."""
+    parent_policy = access.policy_for(parent)
+    assert isinstance(parent_policy, CityProgrammePolicy)
+    return CityProgrammePolicy(
+        lambda ids: key.in_(select(parent.id).where(parent_policy.rows_in(ids))),
+        lambda record: parent_policy.city_of(db.session.get(parent, getattr(record, key.key))),
+    )
+
+
 def register() -> None:
-    for model in (Business, Product, Pathway, GuidanceVisit, TrainingBatch):
+    for model in (
+        models.Business,
+        models.Product,
+        models.Pathway,
+        models.GuidanceVisit,
+        models.TrainingBatch,
+    ):
         access.register_policy(model, _owned_by_city(model))
-    for model in (StageRecord, ReadinessAnswer, AuditFinding, LabTest, Certificate):
+    for model in (
+        models.StageRecord,
+        models.ReadinessAnswer,
+        models.AuditFinding,
+        models.LabTest,
+        models.Certificate,
+    ):
         access.register_policy(model, _owned_by_pathway(model))
-    access.register_policy(
-        TestResult,
-        CityProgrammePolicy(
-            lambda ids: TestResult.lab_test_id.in_(
-                select(LabTest.id).where(LabTest.pathway_id.in_(_pathways_in(ids)))
-            ),
-            lambda record: _pathway_city(db.session.get(LabTest, record.lab_test_id).pathway_id),
-        ),
-    )
-    access.register_policy(
-        Surveillance,
-        CityProgrammePolicy(
-            lambda ids: Surveillance.certificate_id.in_(
-                select(Certificate.id).where(Certificate.pathway_id.in_(_pathways_in(ids)))
-            ),
-            lambda record: _pathway_city(
-                db.session.get(Certificate, record.certificate_id).pathway_id
-            ),
-        ),
-    )
-    access.register_policy(
-        TrainingAttendance,
-        CityProgrammePolicy(
-            lambda ids: TrainingAttendance.batch_id.in_(
-                select(TrainingBatch.id).where(TrainingBatch.city_id.in_(ids))
-            ),
-            lambda record: db.session.get(TrainingBatch, record.batch_id).city_id,
-        ),
-    )
+    for model, key, parent in (
+        (models.TestResult, models.TestResult.lab_test_id, models.LabTest),
+        (models.Surveillance, models.Surveillance.certificate_id, models.Certificate),
+        (models.TrainingAttendance, models.TrainingAttendance.batch_id, models.TrainingBatch),
+    ):
+        access.register_policy(model, _owned_through(key, parent))
     for model in (ProductStandard, TestParameter, ReadinessChecklist, ReadinessItem):
         access.register_policy(model, CataloguePolicy())

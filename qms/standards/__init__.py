@@ -7,11 +7,19 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from qms.core.registry import NavItem, add_command, add_nav
-    from qms.standards import api, cli, operations, policies, views  # noqa: F401  (api: routes)
+    from qms.core.features import register_feature
+    from qms.core.registry import NavItem
+    from qms.standards import cli, operations, views
 
-    policies.register()
     operations.register_checklist_kind()
-    add_command(cli.import_standard_command)
-    add_nav(NavItem(_l("Standards"), "standards.index", lambda user: True, 70, group="documents"))
-    app.register_blueprint(views.bp)
+    register_feature(
+        app,
+        __name__,
+        declaring=("api",),
+        registering=("policies",),
+        commands=(cli.import_standard_command,),
+        nav=(
+            NavItem(_l("Standards"), "standards.index", lambda user: True, 70, group="documents"),
+        ),
+        blueprints=(views.bp,),
+    )

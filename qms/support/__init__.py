@@ -21,55 +21,37 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app: Flask) -> None:
     from qms.audits.interface import register_team_rule
-    from qms.core.registry import (
-        AgencyPanel,
-        NavItem,
-        add_agency_panel,
-        add_demo_seeder,
-        add_nav,
-        add_reminder_source,
-    )
+    from qms.core.features import agency_panel, register_feature
+    from qms.core.registry import NavItem
     from qms.files.policies import register_owner
-    from qms.support import (  # noqa: F401  (api: its routes)
-        api,
-        auditors,
-        demo,
-        policies,
-        queries,
-        reminders,
-        settings,
-        views,
-    )
-    from qms.support import reports as support_reports
+    from qms.support import auditors, demo, queries, reminders, settings, views
     from qms.support.models import CalibrationEvent, Training
-    from qms.support.views import (  # noqa: F401  (their routes)
-        auditor_pages,
-        competence_pages,
-        instrument_pages,
-        provider_pages,
-    )
 
     settings.init_config(app)
-    policies.register()
     register_owner(CalibrationEvent)
     register_owner(Training)
     # who may lead an audit or join its team (ISO 19011 §7), asked by the audits' team forms
     register_team_rule(auditors.team_rule)
-    app.register_blueprint(views.bp)
-    app.context_processor(views.template_labels)
-    add_nav(
-        NavItem(_l("Resources"), "support.index", queries.reads_support, order=52, group="planning")
+    register_feature(
+        app,
+        __name__,
+        declaring=(
+            "api",
+            "views.auditor_pages",
+            "views.competence_pages",
+            "views.instrument_pages",
+            "views.provider_pages",
+        ),
+        registering=("policies", "reports"),
+        blueprints=(views.bp,),
+        template_context=(views.template_labels,),
+        nav=(
+            NavItem(
+                _l("Resources"), "support.index", queries.reads_support, order=52, group="planning"
+            ),
+        ),
+        agency_panels=(agency_panel("support", queries, order=55),),
+        reminders=(reminders.reminders,),
+        # the qualifications before the audits' demo data (order 40), whose teams the rule checks
+        demo=((demo.seed_auditors, 35), (demo.seed, 65)),
     )
-    add_agency_panel(
-        AgencyPanel(
-            "support/_agency_panel.html",
-            queries.agency_panel_context,
-            queries.agency_panel_visible,
-            order=55,
-        )
-    )
-    add_reminder_source(reminders.reminders)
-    support_reports.register()
-    # the qualifications before the audits' demo data (order 40), whose teams the rule checks
-    add_demo_seeder(demo.seed_auditors, order=35)
-    add_demo_seeder(demo.seed, order=65)

@@ -23,7 +23,7 @@ from qms.core.roles import Role
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import City
-from qms.support.common import apply, not_in_future, refuse_archived, required_text
+from qms.support.common import apply, not_in_future, refuse_archived, required_text, save_entry
 from qms.support.models import AuditorEvaluation, AuditorQualification, AuditorTraining
 from qms.support.settings import setting
 from qms.support.vocabulary import SCORES, EvaluatorRole
@@ -50,15 +50,11 @@ def create_qualification(actor: User, city: City, values: dict[str, Any]) -> Aud
     ):
         raise DomainError(_l("This auditor's qualification is on record already."), field="user_id")
     record = AuditorQualification(city_id=city.id, city=city, user_id=auditor.id, user=auditor)
-    access.authorize(actor, access.CREATE, record)
-    _apply_qualification(record, values)
-    db.session.add(record)
-    db.session.flush()
-    return record
+    return save_entry(actor, record, values, QUALIFICATION_FIELDS, _check_qualification)
 
 
-def _apply_qualification(record: AuditorQualification, values: dict[str, Any]) -> None:
-    apply(record, values, QUALIFICATION_FIELDS)
+def _check_qualification(record: AuditorQualification) -> None:
+    """The audits before the system: none given counts as 0, and never fewer."""
     for name in ("prior_audits_as_member", "prior_audits_led"):
         value = getattr(record, name)
         if value is None:
@@ -70,11 +66,7 @@ def _apply_qualification(record: AuditorQualification, values: dict[str, Any]) -
 def update_qualification(
     actor: User, record: AuditorQualification, values: dict[str, Any]
 ) -> AuditorQualification:
-    access.authorize(actor, access.EDIT, record)
-    refuse_archived(record)
-    _apply_qualification(record, values)
-    db.session.flush()
-    return record
+    return save_entry(actor, record, values, QUALIFICATION_FIELDS, _check_qualification)
 
 
 def add_auditor_training(

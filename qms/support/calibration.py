@@ -26,6 +26,7 @@ from qms.support.common import (
     own_unit,
     refuse_archived,
     required_text,
+    save_entry,
 )
 from qms.support.models import CalibrationEvent, Instrument
 from qms.support.vocabulary import (
@@ -98,21 +99,11 @@ def _check_instrument(instrument: Instrument) -> None:
 
 def create_instrument(actor: User, agency: Agency, values: dict[str, Any]) -> Instrument:
     instrument = Instrument(agency_id=agency.id, agency=agency, state=InstrumentState.IN_USE)
-    access.authorize(actor, access.CREATE, instrument)
-    apply(instrument, values, INSTRUMENT_FIELDS)
-    _check_instrument(instrument)
-    db.session.add(instrument)
-    db.session.flush()
-    return instrument
+    return save_entry(actor, instrument, values, INSTRUMENT_FIELDS, _check_instrument)
 
 
 def update_instrument(actor: User, instrument: Instrument, values: dict[str, Any]) -> Instrument:
-    access.authorize(actor, access.EDIT, instrument)
-    refuse_archived(instrument)
-    apply(instrument, values, INSTRUMENT_FIELDS)
-    _check_instrument(instrument)
-    db.session.flush()
-    return instrument
+    return save_entry(actor, instrument, values, INSTRUMENT_FIELDS, _check_instrument)
 
 
 def record_event(

@@ -1,17 +1,16 @@
-"""What the support operations share: setting fields from a form's values, the refusals every
-register uses, archiving."""
+"""What the support operations share: setting fields from a form's values, saving an entry of
+a register, the refusals every register uses, archiving."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
 
-from qms.core import access
+from qms.core import access, archiving
 from qms.core.errors import DomainError
-from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.organisations.models import Unit
 
@@ -28,6 +27,31 @@ def apply(record: Any, values: dict[str, Any], fields: Iterable[str]) -> None:
             elif value is None and isinstance(getattr(record, name, None), str):
                 value = ""
             setattr(record, name, value)
+
+
+Entry = TypeVar("Entry")
+
+
+def save_entry(
+    actor: Any,
+    record: Entry,
+    values: dict[str, Any],
+    fields: Iterable[str],
+    check: Callable[[Entry], None],
+) -> Entry:
+    """Create an entry of a register (a record without an id yet) or change one: the actor's
+    permission (to create it where it goes, or to edit it, refused when archived), its fields
+    from the values, the register's own rules (`check`), then it is added and flushed."""
+    if getattr(record, "id", None) is None:
+        access.authorize(actor, access.CREATE, record)
+    else:
+        access.authorize(actor, access.EDIT, record)
+        refuse_archived(record)
+    apply(record, values, fields)
+    check(record)
+    db.session.add(record)
+    db.session.flush()
+    return record
 
 
 def required_text(value: str | None, field: str, message: Any) -> None:
@@ -55,12 +79,7 @@ def own_unit(unit_id: int | None, agency_id: int) -> None:
 
 def archive(actor: Any, record: Any) -> Any:
     """Take an entry out of its register (records are never deleted)."""
-    access.authorize(actor, access.ARCHIVE, record)
-    refuse_archived(record)
-    record.archived_at = utcnow()
-    record.archived_by_id = actor.id
-    db.session.flush()
-    return record
+    return archiving.archive(actor, record, ARCHIVED)
 
 
 def attach_upload(actor: Any, owner: Any, values: dict[str, Any], description: str = "") -> None:

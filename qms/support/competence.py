@@ -23,6 +23,7 @@ from qms.support.common import (
     own_unit,
     refuse_archived,
     required_text,
+    save_entry,
 )
 from qms.support.models import Person, Position, PositionCompetence, Training, competence_lines
 from qms.support.vocabulary import BAD_NIP, NIP_PATTERN
@@ -51,25 +52,25 @@ def save_position(
 ) -> Position:
     if record is None:
         record = Position(agency_id=agency.id, agency=agency)
-        access.authorize(actor, access.CREATE, record)
-        db.session.add(record)
-    else:
-        access.authorize(actor, access.EDIT, record)
-        refuse_archived(record)
-    apply(record, values, POSITION_FIELDS)
-    required_text(record.title, "title", _l("Name the position."))
+    return save_entry(
+        actor, record, values, POSITION_FIELDS, lambda position: _check_position(position, values)
+    )
+
+
+def _check_position(position: Position, values: dict[str, Any]) -> None:
+    """A position has a title; its required competences are given one a line (those no longer
+    listed are dropped, those kept keep their rows)."""
+    required_text(position.title, "title", _l("Name the position."))
     if "required_competences" in values:
         wanted = competence_lines(values["required_competences"] or "")
         if any(len(name) > 255 for name in wanted):
             raise DomainError(
                 _l("At most %(max)d characters.", max=255), field="required_competences"
             )
-        kept = [r for r in record.requirements if r.name in wanted]
-        record.requirements = kept + [
-            PositionCompetence(name=name) for name in wanted if name not in record.competences
+        kept = [r for r in position.requirements if r.name in wanted]
+        position.requirements = kept + [
+            PositionCompetence(name=name) for name in wanted if name not in position.competences
         ]
-    db.session.flush()
-    return record
 
 
 def _check_person(person: Person) -> None:
@@ -94,15 +95,7 @@ def save_person(
 ) -> Person:
     if record is None:
         record = Person(agency_id=agency.id, agency=agency)
-        access.authorize(actor, access.CREATE, record)
-        db.session.add(record)
-    else:
-        access.authorize(actor, access.EDIT, record)
-        refuse_archived(record)
-    apply(record, values, PERSON_FIELDS)
-    _check_person(record)
-    db.session.flush()
-    return record
+    return save_entry(actor, record, values, PERSON_FIELDS, _check_person)
 
 
 def add_training(

@@ -15,7 +15,7 @@ from qms.core.errors import DomainError
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency
-from qms.support.common import apply, not_in_future, refuse_archived, required_text
+from qms.support.common import not_in_future, refuse_archived, required_text, save_entry
 from qms.support.models import Provider, ProviderEvaluation
 from qms.support.vocabulary import ProviderKind, ProviderStatus
 
@@ -46,15 +46,7 @@ def save_provider(
 ) -> Provider:
     if record is None:
         record = Provider(agency_id=agency.id, agency=agency, status=ProviderStatus.APPROVED)
-        access.authorize(actor, access.CREATE, record)
-        db.session.add(record)
-    else:
-        access.authorize(actor, access.EDIT, record)
-        refuse_archived(record)
-    apply(record, values, PROVIDER_FIELDS)
-    _check(record)
-    db.session.flush()
-    return record
+    return save_entry(actor, record, values, PROVIDER_FIELDS, _check)
 
 
 def evaluate_provider(

@@ -11,11 +11,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from qms.accounts.queries import answerable_for
 from qms.core.i18n import fmt_date
+from qms.core.mail import reminders_to
 from qms.core.registry import Reminder
 from qms.organisations.models import Agency
 from qms.support import figures
@@ -25,14 +25,8 @@ from qms.support.settings import setting
 def _mails(
     agency: Agency, key: str, subject: Callable[[], Any], body: Callable[[], Any], link: str
 ) -> Iterator[Reminder]:
-    for user in answerable_for(agency.id, agency.city_id):
-        with force_locale(user.locale):
-            yield Reminder(
-                to=user.email,
-                subject=str(subject()),
-                body=f"{body()}\n\n{agency.name}\n{link}",
-                key=f"{key}:{user.id}",
-            )
+    people = answerable_for(agency.id, agency.city_id)
+    return reminders_to(people, key, subject, body, agency.name, link)
 
 
 def _stage(due_on: date, today: date, notices: tuple[int, ...]) -> str:

@@ -13,6 +13,7 @@ from qms.accounts.models import User
 from qms.capa.models import Complaint, ComplaintImport, Nonconformity
 from qms.core import access
 from qms.core.errors import PermissionDenied
+from qms.core.filters import where_given
 from qms.extensions import db
 from qms.organisations.models import City
 
@@ -27,11 +28,11 @@ class ComplaintFilter:
 
 def complaints_query(user: User, filters: ComplaintFilter, *, newest_first: bool = False) -> Select:
     """The complaints the user may see, oldest first (or newest first, as the page lists them)."""
-    query = access.scoped(Complaint, user)
-    if filters.agency_id:
-        query = query.where(Complaint.agency_id == filters.agency_id)
-    if filters.channel:
-        query = query.where(Complaint.channel == filters.channel)
+    query = where_given(
+        access.scoped(Complaint, user),
+        (Complaint.agency_id, filters.agency_id),
+        (Complaint.channel, filters.channel),
+    )
     if filters.escalated:
         query = query.where(Complaint.nonconformity_id.is_not(None))
     if newest_first:

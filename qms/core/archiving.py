@@ -1,0 +1,28 @@
+"""Quality records are archived, never deleted: archiving one notes who and when (the history
+keeps it), after the actor's permission to archive it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qms.core import access
+from qms.core.errors import DomainError
+from qms.core.timeutil import utcnow
+from qms.extensions import db
+
+
+def mark_archived(actor: Any, record: Any) -> None:
+    """Note who archived the record and when (not flushed: the caller may do more first)."""
+    record.archived_at = utcnow()
+    record.archived_by_id = actor.id
+
+
+def archive(actor: Any, record: Any, already_archived: Any) -> Any:
+    """Take a record out of its register: the actor must be allowed to archive it, and it must
+    not be archived already (`already_archived` is the feature's refusal); flushed."""
+    access.authorize(actor, access.ARCHIVE, record)
+    if getattr(record, "archived_at", None) is not None:
+        raise DomainError(already_archived)
+    mark_archived(actor, record)
+    db.session.flush()
+    return record
