@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/pages.py --database-url postgresql+psycopg://postgres@127.0.0.1/test
         [--cities 20] [--agencies 40] [--small-cities 1] [--small-agencies 10]
-        [--requests 10] [--clients 16] [--workers 2] [--reuse] [--only TEXT] [--markdown]
+        [--requests 10] [--clients 16] [--workers 2] [--reuse] [--only TEXT] [--path PATH]
+        [--markdown]
 
 Builds two datasets (bench/dataset.py) in PostgreSQL databases beside the one given
 (`<name>_bench_large`: --cities × --agencies, by default 20 × 40 as BSN's national view sees
@@ -249,7 +250,7 @@ def run_pages(
     }
     results = {}
     for path, roles in PAGES:
-        if args.only and args.only not in path:
+        if (args.only and args.only not in path) or (args.path and args.path != path):
             continue
         for role in roles:
             client = clients[role]
@@ -339,6 +340,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--reuse", action="store_true", help="keep datasets already built")
     parser.add_argument("--only", default="", help="only the paths containing this text")
+    parser.add_argument("--path", default="", help="only this path (e.g. / for the home pages)")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     args = parser.parse_args()
 
