@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -35,7 +35,7 @@ def chromium_path() -> str:
 @contextmanager
 def served(app: Flask) -> Iterator[str]:
     """Serve `app` on a free local port for the duration; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _read_whole(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -43,6 +43,22 @@ def served(app: Flask) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+def _read_whole(app: Flask) -> Callable:
+    """Each response read whole and closed before it is sent: when the browser drops a
+    connection mid-response (a navigation cancelling a static file), the development server
+    leaves the file open, and its ResourceWarning fails whichever test is running."""
+
+    def application(environ: dict, start_response: Callable) -> list[bytes]:
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return application
 
 
 def page_overflow(page) -> int:
