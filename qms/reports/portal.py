@@ -11,6 +11,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from qms.accounts.models import User
 from qms.core import access
@@ -215,4 +216,8 @@ def _first_agency_of_each_city(user: User) -> list[Agency]:
         Agency.name,
         Agency.id,
     )
-    return list(db.session.scalars(select(Agency).where(Agency.id.in_(first))))
+    return list(
+        db.session.scalars(
+            select(Agency).options(joinedload(Agency.city)).where(Agency.id.in_(first))
+        )
+    )
