@@ -153,7 +153,9 @@ def _candidates(
     and/or agency, as the type asks; for a report about a record, one about the first record
     the user sees (the portal cannot list every record)."""
     if rtype.record is not None:
-        record = db.session.scalars(access.scoped(rtype.record.model, user).limit(1)).first()
+        # the oldest, so the same record is judged however many are added
+        model = rtype.record.model
+        record = db.session.scalars(access.scoped(model, user).order_by(model.id).limit(1)).first()
         if record is not None:
             city, agency = rtype.record.owner(record)
             yield ReportRequest(city=city, agency=agency, record=record, requested_by=user)
