@@ -86,7 +86,8 @@ A report about one record (an audit, a nonconformity, a business) sets
 `record=RecordKind(model, label, find, owner)`: the portal asks for the record's reference
 (`find(reference, city)`, usually narrowing `registry.in_city_agencies`), record pages link to
 `reports.quick` with `record_id`, the record decides the city and agency (`owner`; by default
-the record's agency and its city), the builder reads `req.record`, and whoever may view the
+the record's agency and its city; `owner_loaded(model)` is the loading option that brings
+them along), the builder reads `req.record`, and whoever may view the
 record may have the report. A long report names the list it is chunked by (`chunked="agencies"`,
 `chunk_size`): its template then renders `chunk` (a slice) and tests `part` ("all", "front" or
 "chunk"); see templates/reports/pdf/city_summary.html and engine.render_chunked.

@@ -154,8 +154,13 @@ def _candidates(
     the user sees (the portal cannot list every record)."""
     if rtype.record is not None:
         # the oldest, so the same record is judged however many are added
-        model = rtype.record.model
-        record = db.session.scalars(access.scoped(model, user).order_by(model.id).limit(1)).first()
+        kind = rtype.record
+        record = db.session.scalars(
+            access.scoped(kind.model, user)
+            .options(kind.owner_loaded(kind.model))
+            .order_by(kind.model.id)
+            .limit(1)
+        ).first()
         if record is not None:
             city, agency = rtype.record.owner(record)
             yield ReportRequest(city=city, agency=agency, record=record, requested_by=user)

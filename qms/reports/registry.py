@@ -12,6 +12,8 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.interfaces import ORMOption
 
 from qms.accounts.models import User
 from qms.core import access
@@ -30,6 +32,11 @@ class Need(enum.StrEnum):
 def agency_owner(record: Any) -> tuple[City, Agency | None]:
     """The city and agency of a record an agency keeps (its `agency`)."""
     return record.agency.city, record.agency
+
+
+def agency_owner_loaded(model: Any) -> ORMOption:
+    """Loads the agency and city of an agency-kept record with the record itself."""
+    return joinedload(model.agency).joinedload(Agency.city)
 
 
 def in_city_agencies(model: Any, city: City) -> Select:
@@ -51,6 +58,9 @@ class RecordKind:
     #: the record's city and agency (None for a city-level record such as a business); by
     #: default those of a record an agency keeps
     owner: Callable[[Any], tuple[City, Agency | None]] = agency_owner
+    #: the loading option that brings what `owner` reads along with the record (for the
+    #: model), so judging a record costs the same statements whatever the session holds
+    owner_loaded: Callable[[Any], ORMOption] = agency_owner_loaded
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from qms.accounts.models import User
 from qms.core.timeutil import today
@@ -178,7 +179,13 @@ DOSSIER = ReportType(
     title=_l("Small-business dossier"),
     template="sme/pdf/dossier.html",
     build=build,
-    record=RecordKind(model=Business, label=_l("Business NIB"), find=find, owner=owner),
+    record=RecordKind(
+        model=Business,
+        label=_l("Business NIB"),
+        find=find,
+        owner=owner,
+        owner_loaded=lambda model: joinedload(model.city),
+    ),
     description=_l(
         "One small business: profile, guidance history, each product's certification pathway "
         "with dates, lab results against the SNI limits, and certificates."
