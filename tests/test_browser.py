@@ -409,6 +409,33 @@ def test_without_javascript_the_checklist_attaches_and_saves_keeping_what_was_ty
     page.context.close()
 
 
+def test_the_reviewer_filters_a_register_by_city_then_agency(browser, site):
+    """On a register, a reader of several cities chooses the city (the list comes again,
+    narrowed to it) and then one of its agencies; the country's agencies are never listed."""
+    page = signed_in(browser, site, REVIEWER, PHONE)
+    page.goto("/capa/")
+    expect(page.locator("select[name=agency_id]")).to_have_count(0)
+    with page.expect_navigation():
+        page.select_option("select[name=city_id]", label="Kota Kupang")
+    agencies = page.locator("select[name=agency_id]")
+    expect(agencies).to_contain_text("Dinas Kependudukan")
+    assert "Inspektorat Kota Contoh" not in agencies.inner_text()
+    page.select_option("select[name=agency_id]", label=_option_named(agencies, "Kependudukan"))
+    with page.expect_navigation():
+        page.click("form.filters button[type=submit]")
+    assert f"agency_id={site['agency']}" in page.url
+    assert "city_id=" in page.url
+    codes = page.locator("main table tbody tr td:nth-child(2)").all_inner_texts()
+    assert codes and all("Kependudukan" in name for name in codes), codes
+    assert page_overflow(page) <= 0
+    screenshot(page, "phone-reviewer-register-city-agency")
+    page.context.close()
+
+
+def _option_named(select, part: str) -> str:
+    return next(text for text in select.locator("option").all_inner_texts() if part in text)
+
+
 # --- search ------------------------------------------------------------------------------
 
 

@@ -255,6 +255,7 @@ def _chosen(field: Any) -> Any:
 class RegisterFilterForm(FlaskForm):
     """The register's filters, as query parameters of the page and the API."""
 
+    city_id = RecordField(_l("City"), validators=[Optional()])
     agency_id = RecordField(label_of(Nonconformity, "agency_id"), validators=[Optional()])
     status = ChoiceField(
         label_of(Nonconformity, "status"),
@@ -279,6 +280,7 @@ class RegisterFilterForm(FlaskForm):
     def values(self) -> dict[str, Any]:
         """The filter (see queries.RegisterFilter)."""
         return {
+            "city_id": _chosen(self.city_id),
             "agency_id": _chosen(self.agency_id),
             "status": _chosen(self.status),
             "source": _chosen(self.source),
@@ -293,6 +295,7 @@ class RegisterFilterForm(FlaskForm):
 class ComplaintFilterForm(FlaskForm):
     """The filters of the complaint list, as query parameters of the page and the API."""
 
+    city_id = RecordField(_l("City"), validators=[Optional()])
     agency_id = RecordField(label_of(Complaint, "agency_id"), validators=[Optional()])
     channel = ChoiceField(
         label_of(Complaint, "channel"),
@@ -304,6 +307,7 @@ class ComplaintFilterForm(FlaskForm):
     def values(self) -> dict[str, Any]:
         """The filter (see complaints.queries.ComplaintFilter)."""
         return {
+            "city_id": _chosen(self.city_id),
             "agency_id": _chosen(self.agency_id),
             "channel": _chosen(self.channel),
             "escalated": bool(self.escalated.data),

@@ -23,6 +23,7 @@ from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency, Unit
 from qms.organisations.policies import agency_visibility
+from qms.organisations.queries import in_city
 
 #: the overdue items the home panel names (the register lists them all)
 HOME_PANEL_OVERDUE = 10
@@ -31,6 +32,7 @@ HOME_PANEL_OVERDUE = 10
 @dataclass(frozen=True)
 class RegisterFilter:
     agency_id: int | None = None
+    city_id: int | None = None
     status: str | None = None
     source: str | None = None
     grade: str | None = None
@@ -43,8 +45,9 @@ class RegisterFilter:
 
 
 def register_query(user: User, filters: RegisterFilter, today: date | None = None) -> Select:
+    scoped = access.scoped(Nonconformity, user, include_archived=filters.archived)
     query = where_given(
-        access.scoped(Nonconformity, user, include_archived=filters.archived),
+        in_city(scoped, Nonconformity.agency_id, filters.city_id),
         (Nonconformity.agency_id, filters.agency_id),
         (Nonconformity.status, filters.status),
         (Nonconformity.source, filters.source),

@@ -70,7 +70,7 @@ from qms.core.views import (
 )
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
-from qms.organisations.queries import visible_agencies
+from qms.organisations.queries import agency_choices
 
 bp = Blueprint("capa", __name__, url_prefix="/capa")
 require_login(bp)
@@ -110,7 +110,7 @@ def register():
         "capa/register.html",
         items=paginate(queries.register_query(current_user, filters), keyset=True),
         filters=filters,
-        agencies=visible_agencies(current_user),
+        agency_choices=agency_choices(current_user, filters.city_id, filters.agency_id),
         today=today(),
         may_raise=bool(queries.raising_agencies(current_user)),
     )
@@ -390,7 +390,8 @@ def complaint_list():
     return render_template(
         "capa/complaints.html",
         items=paginate(query, keyset=True),
-        agencies=visible_agencies(current_user),
+        filters=filters,
+        agency_choices=agency_choices(current_user, filters.city_id, filters.agency_id),
         can_import=bool(complaint_queries.import_cities(current_user)),
         feedback=contributions.feedback_blocks(current_user, filters.agency_id),
     )

@@ -46,7 +46,6 @@ from qms.extensions import db
 from qms.files.api import StoredFileOut
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
-from qms.organisations.queries import visible_agencies
 
 
 class DocumentOut(Resource):
@@ -147,7 +146,7 @@ def _document_form_choices(agencies: list[Agency]) -> dict[str, Any]:
     paged=True,
 )
 def list_documents():
-    form = MasterListFilterForm(request.args, agencies=visible_agencies(current_user))
+    form = MasterListFilterForm(request.args)
     return paginate(queries.master_list_query(current_user, form.filters()), DocumentOut)
 
 

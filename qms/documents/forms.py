@@ -20,6 +20,7 @@ from qms.core.forms import (
     ChoiceField,
     DayField,
     MultipleChoiceField,
+    RecordField,
     VersionedForm,
     WholeNumberField,
     choices,
@@ -233,9 +234,8 @@ class MasterListFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    agency_id = ChoiceField(
-        label_of(Document, "agency_id"), coerce=int, default=0, validators=[Optional()]
-    )
+    city_id = RecordField(_l("City"), validators=[Optional()])
+    agency_id = RecordField(label_of(Document, "agency_id"), validators=[Optional()])
     doc_type = ChoiceField(
         label_of(Document, "doc_type"),
         choices=choices([("", _l("All types")), *DOCUMENT_TYPE_LABELS.items()]),
@@ -264,12 +264,6 @@ class MasterListFilterForm(FlaskForm):
     )
     q = StringField(_l("Search"), validators=[Optional(), max_length(100)])
 
-    def __init__(self, *args: Any, agencies: Iterable = (), **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.agency_id.choices = choices(
-            [(0, _l("All agencies"))] + [(a.id, a.name) for a in agencies]
-        )
-
     def filters(self) -> MasterListFilter:
         """The filters as chosen; a value that is not a valid choice is ignored."""
         self.validate()
@@ -279,6 +273,7 @@ class MasterListFilterForm(FlaskForm):
             return None if field.errors else (field.data or None)
 
         return MasterListFilter(
+            city_id=value("city_id"),
             agency_id=value("agency_id"),
             doc_type=value("doc_type"),
             status=value("status"),

@@ -134,6 +134,7 @@ def clause_choices() -> list[Clause]:
 @dataclass
 class MasterListFilter:
     agency_id: int | None = None
+    city_id: int | None = None
     doc_type: str | None = None
     status: str | None = None
     review: str | None = None  # a ReviewState
@@ -154,6 +155,8 @@ def master_list_query(
         .options(joinedload(Document.agency), joinedload(Document.current_revision))
         .order_by(Agency.name, Agency.id, Document.doc_type, Document.seq)
     )
+    if filters.city_id:
+        query = query.where(Agency.city_id == filters.city_id)
     if filters.agency_id:
         query = query.where(Document.agency_id == filters.agency_id)
     if filters.doc_type:

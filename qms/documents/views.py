@@ -61,7 +61,7 @@ from qms.documents.models import (
 from qms.extensions import db
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
-from qms.organisations.queries import visible_agencies
+from qms.organisations.queries import agency_choices
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 require_login(bp)
@@ -72,7 +72,7 @@ REVISIONS = RecordPages(
 
 
 def _filters() -> tuple[MasterListFilterForm, queries.MasterListFilter]:
-    form = MasterListFilterForm(request.args, agencies=visible_agencies(current_user))
+    form = MasterListFilterForm(request.args)
     return form, form.filters()
 
 
@@ -82,6 +82,8 @@ def index():
     return render_template(
         "documents/index.html",
         form=form,
+        filters=filters,
+        agency_choices=agency_choices(current_user, filters.city_id, filters.agency_id),
         documents=paginate(queries.master_list_query(current_user, filters)),
         review_state=queries.review_state,
         may_create=bool(queries.agencies_for_new_documents(current_user)),

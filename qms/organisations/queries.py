@@ -3,6 +3,9 @@ forms offer, and the places of a city."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
@@ -28,6 +31,56 @@ def visible_agencies(
     code or name."""
     query = agencies_query(user, city, kind=kind, search=search, include_archived=include_archived)
     return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class AgencyChoices:
+    """The agencies a list's filter offers, among the cities the user sees. A reader of
+    several cities (BSN reads hundreds of agencies) chooses the city first, and `agencies` are
+    then those of the chosen city only (none before a city is chosen)."""
+
+    cities: list[City]
+    agencies: list[Agency]
+    city: City | None = None
+
+    @property
+    def city_first(self) -> bool:
+        return len(self.cities) > 1
+
+
+def agency_choices(
+    user: User, city_id: int | None = None, agency_id: int | None = None
+) -> AgencyChoices:
+    """The choices when the list is narrowed to this city or agency (an agency chosen without
+    its city, as links from other pages do, brings its city)."""
+    cities = visible_cities(user)
+    if len(cities) <= 1:
+        return AgencyChoices(cities, visible_agencies(user), next(iter(cities), None))
+    if agency_id and not city_id:
+        city_id = db.session.scalar(select(Agency.city_id).where(Agency.id == agency_id))
+    chosen = next((city for city in cities if city.id == city_id), None)
+    return AgencyChoices(cities, visible_agencies(user, chosen) if chosen else [], chosen)
+
+
+@dataclass(frozen=True)
+class AgencyFilter:
+    """Where a list is narrowed to: a city, an agency, both or neither."""
+
+    city_id: int | None = None
+    agency_id: int | None = None
+
+    def narrow(self, query: Select, agency_column: Any) -> Select:
+        """`query` narrowed to the rows of the city or agency (by their `agency_column`)."""
+        query = in_city(query, agency_column, self.city_id)
+        return query.where(agency_column == self.agency_id) if self.agency_id else query
+
+
+def in_city(query: Select, agency_column: Any, city_id: int | None) -> Select:
+    """`query` narrowed to the rows of the city's agencies (by their `agency_column`), when a
+    city was chosen."""
+    if not city_id:
+        return query
+    return query.where(agency_column.in_(select(Agency.id).where(Agency.city_id == city_id)))
 
 
 def cities_query(user: User) -> Select:

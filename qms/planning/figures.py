@@ -13,6 +13,7 @@ from sqlalchemy import Select, case, func, or_, select
 
 from qms.core import access
 from qms.extensions import db
+from qms.organisations.queries import in_city
 from qms.planning.matrix import Level, matrix
 from qms.planning.models import Measurement, Objective, Risk, Treatment
 from qms.planning.vocabulary import SCALE, RiskKind
@@ -108,9 +109,11 @@ def objective_counts(visible_to: Any, agency_id: int, year: int) -> ObjectiveCou
     return ObjectiveCounts(len(ids), len(latest) - missed, missed)
 
 
-def heat_map(visible_to: Any, *, agency_id: int | None = None) -> list[list[int]]:
+def heat_map(
+    visible_to: Any, *, agency_id: int | None = None, city_id: int | None = None
+) -> list[list[int]]:
     """Risks by rating: counts[likelihood - 1][impact - 1] (the heat map's cells)."""
-    query = _risks(visible_to).where(Risk.kind == RiskKind.RISK)
+    query = in_city(_risks(visible_to).where(Risk.kind == RiskKind.RISK), Risk.agency_id, city_id)
     if agency_id is not None:
         query = query.where(Risk.agency_id == agency_id)
     rows = db.session.execute(

@@ -306,8 +306,13 @@ def _chosen(field: Any) -> Any:
 class PlanFilterForm(PlanForm):
     """The filters of the lists (page and API query parameters)."""
 
+    city_id = RecordField(_l("City"), validators=[Optional()])
     agency_id = RecordField(_l("Agency"), validators=[Optional()])
     year = WholeNumberField(_l("Year"), validators=[Optional(), YEARS])
 
     def values(self) -> dict[str, Any]:
-        return {"agency_id": _chosen(self.agency_id), "year": _chosen(self.year)}
+        return {
+            "city_id": _chosen(self.city_id),
+            "agency_id": _chosen(self.agency_id),
+            "year": _chosen(self.year),
+        }

@@ -22,6 +22,7 @@ from qms.core.tasks import counted
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency, Unit
+from qms.organisations.queries import in_city
 from qms.planning import figures, periods
 from qms.planning.matrix import matrix
 from qms.planning.models import ContextIssue, InterestedParty, Objective, Risk, Treatment
@@ -36,10 +37,12 @@ AGENCY_PANEL_RISKS = 5
 @dataclass(frozen=True)
 class PlanFilter:
     agency_id: int | None = None
+    city_id: int | None = None
     year: int | None = None
 
 
 def _filtered(query: Select, model: type, filters: PlanFilter) -> Select:
+    query = in_city(query, model.agency_id, filters.city_id)
     if filters.agency_id:
         query = query.where(model.agency_id == filters.agency_id)
     return query

@@ -176,15 +176,9 @@ def portal_scope(user: User, city_id: int | None = None) -> PortalScope:
     portal never offers what generating would refuse. A reader of several cities (BSN: every
     city, hundreds of agencies) is offered the agencies of the chosen city only; which types
     need an agency is then judged on the first agency of each city."""
-    visible_cities = organisations.visible_cities(user)
-    chosen = next((c for c in visible_cities if c.id == city_id), None)
-    city_first = len(visible_cities) > 1
-    if not city_first:
-        offered = organisations.visible_agencies(user)
-        judged = offered
-    else:
-        offered = organisations.visible_agencies(user, chosen) if chosen else []
-        judged = offered + _first_agency_of_each_city(user)
+    choices = organisations.agency_choices(user, city_id)
+    visible_cities, offered = choices.cities, choices.agencies
+    judged = offered + _first_agency_of_each_city(user) if choices.city_first else offered
     types: list[ReportType] = []
     city_ids: set[int] = set()
     agency_ids: set[int] = set()
@@ -211,8 +205,8 @@ def portal_scope(user: User, city_id: int | None = None) -> PortalScope:
         cities=[c for c in visible_cities if c.id in city_ids],
         agencies=[a for a in offered if a.id in agency_ids],
         whole_city=whole_city,
-        city_first=city_first,
-        chosen_city=chosen,
+        city_first=choices.city_first,
+        chosen_city=choices.city if choices.city_first else None,
     )
 
 

@@ -133,6 +133,7 @@ class CorrectionForm(ReviewValues, FlaskForm):
 
 
 class ReviewFilterForm(ReviewValues, FlaskForm):
+    city_id = RecordField(_l("City"), validators=[Optional()])
     agency_id = RecordField(label_of(ManagementReview, "agency_id"), validators=[Optional()])
     status = ChoiceField(
         label_of(ManagementReview, "status"),
@@ -148,6 +149,7 @@ class ReviewFilterForm(ReviewValues, FlaskForm):
 
     def values(self) -> dict[str, Any]:
         return {
+            "city_id": None if self.city_id.errors else self.city_id.data,
             "agency_id": None if self.agency_id.errors else self.agency_id.data,
             "status": None if self.status.errors else (self.status.data or None),
             "attention": None if self.attention.errors else (self.attention.data or None),

@@ -26,6 +26,7 @@ from qms.core.tasks import counted
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency
+from qms.organisations.queries import in_city
 from qms.review.models import ActionStatus, ManagementReview, ReviewAction, ReviewStatus
 from qms.review.policies import reads_reviews_of
 from qms.review.readiness import readiness
@@ -57,6 +58,7 @@ ATTENTION_LABELS = {
 @dataclass(frozen=True)
 class ReviewFilter:
     agency_id: int | None = None
+    city_id: int | None = None
     status: str | None = None
     attention: str | None = None
 
@@ -84,7 +86,7 @@ def actions_due_query(user: User, today: date) -> Select:
 
 def reviews_query(user: User, filters: ReviewFilter) -> Select:
     query = where_given(
-        access.scoped(ManagementReview, user),
+        in_city(access.scoped(ManagementReview, user), ManagementReview.agency_id, filters.city_id),
         (ManagementReview.agency_id, filters.agency_id),
         (ManagementReview.status, filters.status),
     )

@@ -17,7 +17,7 @@ from qms.core.review_inputs import action_outlets
 from qms.core.timeutil import today
 from qms.core.views import RecordPages, not_found, require_login, saved
 from qms.organisations.models import Agency
-from qms.organisations.queries import visible_agencies
+from qms.organisations.queries import agency_choices
 from qms.review import operations, pack, queries, workflow
 from qms.review.forms import (
     ActionDoneForm,
@@ -69,7 +69,7 @@ def index():
         "review/index.html",
         reviews=reviews,
         filters=filters,
-        agencies=visible_agencies(current_user),
+        agency_choices=agency_choices(current_user, filters.city_id, filters.agency_id),
         may_create=bool(queries.writable_agencies(current_user)),
     )
 

@@ -180,6 +180,7 @@ class StepForm(FlaskForm):
 
 
 class SurveyFilterForm(SkmForm):
+    city_id = RecordField(_l("City"), validators=[Optional()])
     agency_id = RecordField(label_of(Survey, "agency_id"), validators=[Optional()])
     status = ChoiceField(
         label_of(Survey, "status"),
@@ -189,6 +190,7 @@ class SurveyFilterForm(SkmForm):
 
     def values(self) -> dict[str, Any]:
         return {
+            "city_id": None if self.city_id.errors else self.city_id.data,
             "agency_id": None if self.agency_id.errors else self.agency_id.data,
             "status": None if self.status.errors else (self.status.data or None),
         }

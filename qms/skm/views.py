@@ -26,7 +26,7 @@ from qms.core.views import (
 )
 from qms.extensions import db
 from qms.organisations.models import Agency
-from qms.organisations.queries import visible_agencies
+from qms.organisations.queries import agency_choices
 from qms.skm import figures, imports, operations, queries, workflow
 from qms.skm.forms import (
     FollowUpDoneForm,
@@ -82,7 +82,7 @@ def index():
         surveys=surveys,
         results=figures.results(surveys.items),
         filters=filters,
-        agencies=visible_agencies(current_user),
+        agency_choices=agency_choices(current_user, filters.city_id, filters.agency_id),
         may_create=bool(queries.writable_agencies(current_user)),
     )
 

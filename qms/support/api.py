@@ -16,6 +16,7 @@ from qms.api.records import Owner, Records, named
 from qms.api.registers import Registers
 from qms.api.schema import Resource
 from qms.organisations.models import Agency, City
+from qms.organisations.queries import AgencyFilter
 from qms.support import auditors, calibration, common, competence, providers, queries
 from qms.support.forms import (
     AuditorEvaluationForm,
@@ -62,7 +63,7 @@ TAG = "support"
 REGISTERS = Registers(
     tag=TAG,
     filter_form=FilterForm,
-    filtered=lambda values: values["agency_id"],
+    filtered=lambda values: AgencyFilter(**values),
     owner=Owner(Agency, "agency_id"),
     archive=common.archive,
     label=lambda _model, name: f"{name.replace('_', ' ')} records",

@@ -17,6 +17,7 @@ from qms.core.roles import Role
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency, City, Unit
+from qms.organisations.queries import AgencyFilter
 from qms.support import figures
 from qms.support.models import (
     AuditorEvaluation,
@@ -29,44 +30,42 @@ from qms.support.models import (
 from qms.support.policies import reads_registers_of
 from qms.support.settings import setting
 
+#: a list not narrowed to a city or agency
+EVERYWHERE = AgencyFilter()
+
 
 def reads_support(user: Any) -> bool:
     return user.has_role(*(role for role in Role if role is not Role.COOP_OFFICER))
 
 
-def _filtered(model: type, user: User, agency_id: int | None) -> Select:
-    query = access.scoped(model, user)
-    if agency_id:
-        query = query.where(model.agency_id == agency_id)
-    return query
+def _filtered(model: type, user: User, chosen: AgencyFilter) -> Select:
+    return chosen.narrow(access.scoped(model, user), model.agency_id)
 
 
-def instruments_query(user: User, agency_id: int | None = None) -> Select:
-    return _filtered(Instrument, user, agency_id).order_by(
-        Instrument.agency_id, Instrument.identifier
-    )
+def instruments_query(user: User, chosen: AgencyFilter = EVERYWHERE) -> Select:
+    return _filtered(Instrument, user, chosen).order_by(Instrument.agency_id, Instrument.identifier)
 
 
-def positions_query(user: User, agency_id: int | None = None) -> Select:
-    return _filtered(Position, user, agency_id).order_by(Position.agency_id, Position.title)
+def positions_query(user: User, chosen: AgencyFilter = EVERYWHERE) -> Select:
+    return _filtered(Position, user, chosen).order_by(Position.agency_id, Position.title)
 
 
-def position_records(user: User, agency_id: int | None = None) -> Select:
+def position_records(user: User, chosen: AgencyFilter = EVERYWHERE) -> Select:
     """The positions as the API gives them, with their competences loaded for the page."""
-    return positions_query(user, agency_id).options(selectinload(Position.requirements))
+    return positions_query(user, chosen).options(selectinload(Position.requirements))
 
 
-def people_query(user: User, agency_id: int | None = None) -> Select:
+def people_query(user: User, chosen: AgencyFilter = EVERYWHERE) -> Select:
     # the matrix reads each person's position and its competences: loaded with the page
     return (
-        _filtered(Person, user, agency_id)
+        _filtered(Person, user, chosen)
         .options(selectinload(Person.position).selectinload(Position.requirements))
         .order_by(Person.agency_id, Person.name, Person.id)
     )
 
 
-def providers_query(user: User, agency_id: int | None = None) -> Select:
-    return _filtered(Provider, user, agency_id).order_by(Provider.agency_id, Provider.name)
+def providers_query(user: User, chosen: AgencyFilter = EVERYWHERE) -> Select:
+    return _filtered(Provider, user, chosen).order_by(Provider.agency_id, Provider.name)
 
 
 def qualifications_query(user: User) -> Select:

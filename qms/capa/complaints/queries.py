@@ -16,11 +16,13 @@ from qms.core.errors import PermissionDenied
 from qms.core.filters import where_given
 from qms.extensions import db
 from qms.organisations.models import City
+from qms.organisations.queries import in_city
 
 
 @dataclass(frozen=True)
 class ComplaintFilter:
     agency_id: int | None = None
+    city_id: int | None = None
     channel: str | None = None
     #: only those that escalated to a nonconformity
     escalated: bool = False
@@ -29,7 +31,7 @@ class ComplaintFilter:
 def complaints_query(user: User, filters: ComplaintFilter, *, newest_first: bool = False) -> Select:
     """The complaints the user may see, oldest first (or newest first, as the page lists them)."""
     query = where_given(
-        access.scoped(Complaint, user),
+        in_city(access.scoped(Complaint, user), Complaint.agency_id, filters.city_id),
         (Complaint.agency_id, filters.agency_id),
         (Complaint.channel, filters.channel),
     )

@@ -16,7 +16,7 @@ from qms.core import access
 from qms.core.history import history_of
 from qms.core.views import RecordPages, commit_and_redirect
 from qms.organisations.models import Agency
-from qms.organisations.queries import visible_agencies
+from qms.organisations.queries import agency_choices
 from qms.planning import operations, queries
 from qms.planning.forms import IssueForm, NewIssueForm, NewPartyForm, PartyForm
 from qms.planning.models import ContextIssue, InterestedParty
@@ -74,7 +74,7 @@ def context():
         issues=queries.rows(queries.issues_query(current_user, chosen), "issues_page"),
         parties=queries.rows(queries.parties_query(current_user, chosen), "parties_page"),
         filters=chosen,
-        agencies=visible_agencies(current_user),
+        agency_choices=agency_choices(current_user, chosen.city_id, chosen.agency_id),
         may_create=bool(queries.writable_agencies(current_user, ContextIssue)),
     )
 

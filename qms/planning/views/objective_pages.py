@@ -13,7 +13,7 @@ from qms.core.history import history_of
 from qms.core.registry import indicator_sources
 from qms.core.views import RecordPages, export_list, form_status, save_form
 from qms.organisations.models import Agency
-from qms.organisations.queries import visible_agencies
+from qms.organisations.queries import agency_choices
 from qms.planning import exports, figures, measuring, operations, queries
 from qms.planning.forms import MeasurementForm, NewObjectiveForm, ObjectiveForm, form_data
 from qms.planning.models import Objective
@@ -29,7 +29,7 @@ def objectives():
         objectives=listed,
         latest=figures.latest_measurements([o.id for o in listed]),
         filters=chosen,
-        agencies=visible_agencies(current_user),
+        agency_choices=agency_choices(current_user, chosen.city_id, chosen.agency_id),
         may_create=bool(queries.writable_agencies(current_user, Objective)),
     )
 

@@ -15,7 +15,7 @@ from qms.core.timeutil import today
 from qms.core.views import RecordPages, export_list, form_status, save_form
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
-from qms.organisations.queries import visible_agencies
+from qms.organisations.queries import agency_choices
 from qms.planning import corrective, exports, figures, operations, queries, workflow
 from qms.planning.forms import (
     STEP_FORMS,
@@ -35,9 +35,11 @@ def risks():
     return render_template(
         "planning/risks.html",
         risks=queries.rows(queries.risks_query(current_user, chosen)),
-        heat=queries.heat_cells(figures.heat_map(current_user, agency_id=chosen.agency_id)),
+        heat=queries.heat_cells(
+            figures.heat_map(current_user, agency_id=chosen.agency_id, city_id=chosen.city_id)
+        ),
         filters=chosen,
-        agencies=visible_agencies(current_user),
+        agency_choices=agency_choices(current_user, chosen.city_id, chosen.agency_id),
         may_create=bool(queries.writable_agencies(current_user, Risk)),
     )
 

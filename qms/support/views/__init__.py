@@ -14,6 +14,7 @@ from qms.core import access
 from qms.core.views import require_login
 from qms.extensions import db
 from qms.organisations.models import Agency
+from qms.organisations.queries import AgencyFilter
 from qms.support.forms import FilterForm
 from qms.support.models import AuditorQualification, Instrument, Person, Provider
 from qms.support.vocabulary import (
@@ -49,10 +50,10 @@ def template_labels() -> dict[str, Any]:
     }
 
 
-def chosen_agency() -> int | None:
+def chosen_filter() -> AgencyFilter:
     form = FilterForm(request.args, meta={"csrf": False})
     form.validate()
-    return form.values()["agency_id"]
+    return AgencyFilter(**form.values())
 
 
 def prefixed(agencies: list[Agency], pairs_of: Any) -> list[tuple[int, str]]:

@@ -13,7 +13,7 @@ from qms.core.timeutil import today
 from qms.core.views import RecordPages
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
-from qms.organisations.queries import visible_agencies
+from qms.organisations.queries import agency_choices
 from qms.support import common, competence, queries
 from qms.support.forms import (
     NewPersonForm,
@@ -23,20 +23,20 @@ from qms.support.forms import (
     TrainingForm,
 )
 from qms.support.models import Person, Position
-from qms.support.views import bp, chosen_agency, prefixed
+from qms.support.views import bp, chosen_filter, prefixed
 
 
 @bp.get("/competence")
 def competence_matrix():
-    agency_id = chosen_agency()
-    people = queries.rows(queries.people_query(current_user, agency_id))
+    chosen = chosen_filter()
+    people = queries.rows(queries.people_query(current_user, chosen))
     return render_template(
         "support/competence.html",
         people=people,
-        positions=queries.rows(queries.positions_query(current_user, agency_id), "positions_page"),
+        positions=queries.rows(queries.positions_query(current_user, chosen), "positions_page"),
         matrix=competence.matrix(people, today()),
-        agency_id=agency_id,
-        agencies=visible_agencies(current_user),
+        filters=chosen,
+        agency_choices=agency_choices(current_user, chosen.city_id, chosen.agency_id),
         may_create=bool(queries.writable_agencies(current_user, Person)),
     )
 

@@ -14,22 +14,22 @@ from qms.core.timeutil import today
 from qms.core.views import RecordPages, commit_and_redirect, export_list, form_flow
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
-from qms.organisations.queries import visible_agencies
+from qms.organisations.queries import agency_choices
 from qms.support import calibration, common, exports, queries
 from qms.support.forms import EventForm, InstrumentForm, NewInstrumentForm, ToleranceEvaluationForm
 from qms.support.models import CalibrationEvent, Instrument
 from qms.support.settings import due_notice_days
-from qms.support.views import bp, chosen_agency, prefixed
+from qms.support.views import bp, chosen_filter, prefixed
 
 
 @bp.get("/instruments")
 def instruments():
-    agency_id = chosen_agency()
+    chosen = chosen_filter()
     return render_template(
         "support/instruments.html",
-        instruments=queries.rows(queries.instruments_query(current_user, agency_id)),
-        agency_id=agency_id,
-        agencies=visible_agencies(current_user),
+        instruments=queries.rows(queries.instruments_query(current_user, chosen)),
+        filters=chosen,
+        agency_choices=agency_choices(current_user, chosen.city_id, chosen.agency_id),
         may_create=bool(queries.writable_agencies(current_user, Instrument)),
         today=today(),
         notice=due_notice_days(),
@@ -38,7 +38,7 @@ def instruments():
 
 @bp.get("/instruments.<any(csv, xlsx):fmt>")
 def instruments_export(fmt: str):
-    query = queries.instruments_query(current_user, chosen_agency())
+    query = queries.instruments_query(current_user, chosen_filter())
     return export_list(fmt, query, "register-kalibrasi", exports.INSTRUMENT_COLUMNS)
 
 

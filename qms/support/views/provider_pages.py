@@ -12,21 +12,21 @@ from qms.core.history import history_of
 from qms.core.timeutil import today
 from qms.core.views import RecordPages
 from qms.organisations.models import Agency
-from qms.organisations.queries import visible_agencies
+from qms.organisations.queries import agency_choices
 from qms.support import common, providers, queries
 from qms.support.forms import NewProviderForm, ProviderEvaluationForm, ProviderForm
 from qms.support.models import Provider
-from qms.support.views import bp, chosen_agency
+from qms.support.views import bp, chosen_filter
 
 
 @bp.get("/providers")
 def providers_list():
-    agency_id = chosen_agency()
+    chosen = chosen_filter()
     return render_template(
         "support/providers.html",
-        providers=queries.rows(queries.providers_query(current_user, agency_id)),
-        agency_id=agency_id,
-        agencies=visible_agencies(current_user),
+        providers=queries.rows(queries.providers_query(current_user, chosen)),
+        filters=chosen,
+        agency_choices=agency_choices(current_user, chosen.city_id, chosen.agency_id),
         may_create=bool(queries.writable_agencies(current_user, Provider)),
         today=today(),
     )
