@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Response, jsonify
+from flask_babel import lazy_gettext as _l
 
 
 class DomainError(Exception):
@@ -42,6 +44,12 @@ def required_text(values: dict[str, Any], name: str, message: Any) -> str:
     if not text:
         raise DomainError(message, field=name)
     return text
+
+
+def not_in_future(day: date | None, field: str, today: date) -> None:
+    """Refuse a date entered as `field` that lies after `today` (None: nothing entered)."""
+    if day is not None and day > today:
+        raise DomainError(_l("This date cannot be in the future."), field=field)
 
 
 def json_error(status: int, message: str, fields: dict | None = None) -> tuple[Response, int]:

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from qms.accounts.models import User
 from qms.core import access, archiving
-from qms.core.errors import DomainError, required_text
+from qms.core.errors import DomainError, not_in_future, required_text
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency, Unit
@@ -41,11 +41,6 @@ def apply(record: Any, values: dict[str, Any], fields: Iterable[str]) -> None:
 def refuse_archived(record: Any) -> None:
     if record.is_archived:
         raise DomainError(ARCHIVED)
-
-
-def not_in_future(day: date | None, field: str, today: date) -> None:
-    if day is not None and day > today:
-        raise DomainError(_l("This date cannot be in the future."), field=field)
 
 
 def archive(actor: User, record: Any) -> Any:

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from qms.accounts.models import User
 from qms.core import access, archiving
-from qms.core.errors import DomainError, required_text
+from qms.core.errors import DomainError, not_in_future, required_text
 from qms.core.history import history_note
 from qms.core.models import check_version
 from qms.core.review_inputs import action_outlet
@@ -226,8 +226,7 @@ def complete_action(
         raise DomainError(_l("This action is already done."))
     action.result = required_text(values, "result", _l("Say what was done."))
     done_on = values.get("done_on") or today
-    if done_on > today:
-        raise DomainError(_l("This date cannot be in the future."), field="done_on")
+    not_in_future(done_on, "done_on", today)
     action.done_on = done_on
     action.status = ActionStatus.DONE
     db.session.flush()

@@ -14,7 +14,7 @@ from sqlalchemy import insert, select
 
 from qms.accounts.models import User
 from qms.core import access, archiving
-from qms.core.errors import DomainError, ValidationFailed, required_text
+from qms.core.errors import DomainError, ValidationFailed, not_in_future, required_text
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency, Unit
@@ -171,8 +171,7 @@ def complete_follow_up(
         raise DomainError(_l("This action is already done."))
     result = required_text(values, "result", _l("Say what was done."))
     done_on = values.get("done_on") or today
-    if done_on > today:
-        raise DomainError(_l("This date cannot be in the future."), field="done_on")
+    not_in_future(done_on, "done_on", today)
     follow_up.result = result
     follow_up.done_on = done_on
     db.session.flush()

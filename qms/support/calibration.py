@@ -15,14 +15,13 @@ from flask_babel import lazy_gettext as _l
 from qms.accounts.models import User
 from qms.capa.interface import NcSource, Nonconformity, raise_for_rule
 from qms.core import access
-from qms.core.errors import DomainError
+from qms.core.errors import DomainError, not_in_future
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency
 from qms.support.common import (
     apply,
     attach_upload,
-    not_in_future,
     own_unit,
     refuse_archived,
     required_text,

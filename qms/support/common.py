@@ -4,7 +4,6 @@ a register, the refusals every register uses, archiving."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date
 from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
@@ -57,11 +56,6 @@ def save_entry(
 def required_text(value: str | None, field: str, message: Any) -> None:
     if not (value or "").strip():
         raise DomainError(message, field=field)
-
-
-def not_in_future(day: date | None, field: str, today: date) -> None:
-    if day is not None and day > today:
-        raise DomainError(_l("This date cannot be in the future."), field=field)
 
 
 def refuse_archived(record: Any) -> None:
