@@ -13,7 +13,8 @@ from flask_babel import lazy_gettext as _l
 
 from qms.accounts.models import User
 from qms.core import access, archiving
-from qms.core.errors import DomainError, not_in_future, required_text
+from qms.core.actions import record_done
+from qms.core.errors import DomainError, required_text
 from qms.core.history import history_note
 from qms.core.models import check_version
 from qms.core.review_inputs import action_outlet
@@ -222,12 +223,7 @@ def complete_action(
     today = today or local_today()
     access.authorize(actor, access.EDIT, action)
     refuse_archived(action.review)
-    if action.is_done:
-        raise DomainError(_l("This action is already done."))
-    action.result = required_text(values, "result", _l("Say what was done."))
-    done_on = values.get("done_on") or today
-    not_in_future(done_on, "done_on", today)
-    action.done_on = done_on
+    record_done(action, values, today)
     action.status = ActionStatus.DONE
     db.session.flush()
     return action
