@@ -46,6 +46,15 @@ def required_text(values: dict[str, Any], name: str, message: Any) -> str:
     return text
 
 
+def required_value(values: dict[str, Any], name: str, message: Any) -> Any:
+    """The value entered as `name` (a date, a yes or no); `message` (naming the field) when
+    there is none."""
+    value = values.get(name)
+    if value is None:
+        raise DomainError(message, field=name)
+    return value
+
+
 def not_in_future(day: date | None, field: str, today: date) -> None:
     """Refuse a date entered as `field` that lies after `today` (None: nothing entered)."""
     if day is not None and day > today:

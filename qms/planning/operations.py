@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from qms.accounts.models import User
 from qms.core import access, archiving
-from qms.core.errors import DomainError, not_in_future, required_text
+from qms.core.errors import DomainError, not_in_future, required_text, required_value
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency, Unit
@@ -205,9 +205,7 @@ def review_risk(actor: User, risk: Risk, next_review_on: date | None) -> Risk:
 def add_treatment(actor: User, risk: Risk, values: dict[str, Any]) -> Treatment:
     access.authorize(actor, access.EDIT, risk)
     refuse_archived(risk)
-    due_on = values.get("due_on")
-    if due_on is None:
-        raise DomainError(_l("Set the treatment's due date."), field="due_on")
+    due_on = required_value(values, "due_on", _l("Set the treatment's due date."))
     treatment = Treatment(
         risk_id=risk.id,
         risk=risk,

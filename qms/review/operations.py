@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from qms.accounts.models import User
 from qms.core import access, archiving
 from qms.core.actions import record_done
-from qms.core.errors import DomainError, required_text
+from qms.core.errors import DomainError, required_text, required_value
 from qms.core.history import history_note
 from qms.core.models import check_version
 from qms.core.review_inputs import action_outlet
@@ -195,9 +195,7 @@ def add_action(actor: User, review: ManagementReview, values: dict[str, Any]) ->
         raise DomainError(_l("Choose one of the options."), field="kind")
     description = required_text(values, "description", _l("Describe the decision or action."))
     owner = required_text(values, "owner", _l("Name the person in charge."))
-    due_on = values.get("due_on")
-    if due_on is None:
-        raise DomainError(_l("Set a due date."), field="due_on")
+    due_on = required_value(values, "due_on", _l("Set a due date."))
     if due_on < review.cut_off:
         raise DomainError(_l("The due date is after the data cut-off."), field="due_on")
     action = ReviewAction(
