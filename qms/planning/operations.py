@@ -14,15 +14,13 @@ from flask_babel import lazy_gettext as _l
 
 from qms.accounts.models import User
 from qms.core import access, archiving
+from qms.core.archiving import refuse_archived
 from qms.core.errors import DomainError, not_in_future, required_text, required_value
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency, Unit
 from qms.planning.models import ContextIssue, InterestedParty, Risk, Treatment
 from qms.planning.vocabulary import SCALE, RiskKind, Side, TreatmentStatus
-
-ARCHIVED = _l("This record is archived: it cannot be changed.")
-
 
 # --- shared by the operations of this feature ---------------------------------------------
 
@@ -38,15 +36,10 @@ def apply(record: Any, values: dict[str, Any], fields: Iterable[str]) -> None:
             setattr(record, name, value)
 
 
-def refuse_archived(record: Any) -> None:
-    if record.is_archived:
-        raise DomainError(ARCHIVED)
-
-
 def archive(actor: User, record: Any) -> Any:
     """Take a context issue, interested party, objective or risk out of the register (records
     are never deleted; the history keeps when and by whom)."""
-    return archiving.archive(actor, record, ARCHIVED)
+    return archiving.archive(actor, record)
 
 
 def mark_reviewed(actor: User, record: Any, today: date | None = None) -> Any:

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from qms.accounts.models import User
 from qms.core import access
+from qms.core.archiving import refuse_archived
 from qms.core.errors import DomainError, not_in_future
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
@@ -20,7 +21,6 @@ from qms.support.common import (
     apply,
     attach_upload,
     own_unit,
-    refuse_archived,
     required_text,
     save_entry,
 )
