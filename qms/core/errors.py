@@ -38,9 +38,14 @@ class PermissionDenied(DomainError):
     status_code = 403
 
 
+def text_of(values: dict[str, Any], name: str) -> str:
+    """The text entered as `name`, stripped ("" when there is none)."""
+    return (values.get(name) or "").strip()
+
+
 def required_text(values: dict[str, Any], name: str, message: Any) -> str:
     """The text entered as `name`, stripped; `message` (naming the field) when there is none."""
-    text = (values.get(name) or "").strip()
+    text = text_of(values, name)
     if not text:
         raise DomainError(message, field=name)
     return text

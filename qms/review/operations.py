@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from qms.accounts.models import User
 from qms.core import access, archiving
 from qms.core.actions import record_done
-from qms.core.errors import DomainError, required_text, required_value
+from qms.core.errors import DomainError, required_text, required_value, text_of
 from qms.core.history import history_note
 from qms.core.models import check_version
 from qms.core.review_inputs import action_outlet
@@ -35,10 +35,6 @@ REVIEW_FIELDS = ("title", "planned_on", "cut_off", "chair", "chair_position", "v
 #: what a correction of held minutes may change
 CORRECTABLE = ("summary", "chair", "chair_position", "venue", "agenda")
 STALE = _l("Someone else changed this review meanwhile: reload it and try again.")
-
-
-def _text(values: dict[str, Any], name: str) -> str:
-    return (values.get(name) or "").strip()
 
 
 def refuse_archived(review: ManagementReview) -> None:
@@ -136,7 +132,7 @@ def add_attendee(actor: User, review: ManagementReview, values: dict[str, Any]) 
         review_id=review.id,
         review=review,
         name=required_text(values, "name", _l("Name the attendee.")),
-        position=_text(values, "position"),
+        position=text_of(values, "position"),
     )
     db.session.add(attendee)
     db.session.flush()
@@ -202,7 +198,7 @@ def add_action(actor: User, review: ManagementReview, values: dict[str, Any]) ->
         review_id=review.id,
         review=review,
         kind=OutputKind(kind),
-        input_key=_text(values, "input_key"),
+        input_key=text_of(values, "input_key"),
         description=description,
         owner=owner,
         due_on=due_on,
