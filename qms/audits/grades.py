@@ -15,14 +15,12 @@ AUDIT_GRADES_FILE (environment: QMS_AUDIT_GRADES_FILE) names a YAML file of the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-import yaml
 from flask import current_app
 from flask_babel import get_locale
 
 from qms.audits.models import RowResult
-from qms.core.checklists import bilingual, schema_problems
+from qms.core.checklists import bilingual, read_data_file
 
 GRADES_SCHEMA = {
     "type": "object",
@@ -106,11 +104,10 @@ class Grade:
         return self.result == RowResult.NONCONFORM
 
 
-def parse_grades(data: dict) -> list[Grade]:
-    """Validate a grade scale; raise ValueError naming the problem."""
-    problems = schema_problems(GRADES_SCHEMA, data)
-    if problems:
-        raise ValueError(f"audit grade scale, {problems[0]}")
+def load_grades(path: str | None) -> list[Grade]:
+    """The grade scale of the file at `path`, or the default one; raise ValueError naming the
+    problem."""
+    data = read_data_file(path, DEFAULT_GRADES, GRADES_SCHEMA, "audit grade scale")
     keys = [g["key"] for g in data["grades"]]
     if len(set(keys)) != len(keys):
         raise ValueError("audit grade scale: a grade key appears twice")
@@ -125,12 +122,6 @@ def parse_grades(data: dict) -> list[Grade]:
         )
         for g in data["grades"]
     ]
-
-
-def load_grades(path: str | None) -> list[Grade]:
-    if not path:
-        return parse_grades(DEFAULT_GRADES)
-    return parse_grades(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
 
 
 def grades() -> list[Grade]:

@@ -17,7 +17,7 @@ from qms.audits import coverage
 from qms.audits.models import AuditProgramme
 from qms.audits.policies import ProgrammePolicy
 from qms.core import access
-from qms.core.errors import DomainError
+from qms.core.errors import DomainError, not_in_future
 from qms.core.labels import labelled
 from qms.core.models import AuditedMixin, TimestampMixin
 from qms.core.timeutil import today as local_today
@@ -71,8 +71,7 @@ def record_review(
     if review_of(programme) is not None:
         raise DomainError(_l("The programme's year-end review is recorded already."))
     reviewed_on = values.get("reviewed_on") or today
-    if reviewed_on > today:
-        raise DomainError(_l("This date cannot be in the future."), field="reviewed_on")
+    not_in_future(reviewed_on, "reviewed_on", today)
     if reviewed_on < date(programme.year, REVIEW_FROM_MONTH, 1):
         raise DomainError(
             _l("The programme is reviewed at the end of its year (from November)."),

@@ -28,7 +28,7 @@ from qms.capa.models import (
 from qms.capa.numbering import format_number, next_sequence, reserve_sequence
 from qms.capa.policies import DESCRIBE, auditor_follows
 from qms.core import access, archiving
-from qms.core.errors import DomainError, required_text
+from qms.core.errors import DomainError, required_text, required_value
 from qms.core.models import check_version, stale_write_refused
 from qms.core.roles import Role
 from qms.core.timeutil import today as local_today
@@ -375,9 +375,7 @@ def add_action(
     _refuse(action_adding_refusal(nc))
     description = required_text(values, "description", _l("Describe the action."))
     owner = required_text(values, "owner", _l("Name the person in charge."))
-    due = values.get("due_date")
-    if due is None:
-        raise DomainError(_l("Set the action's due date."), field="due_date")
+    due = required_value(values, "due_date", _l("Set the action's due date."))
     if due < nc.raised_on:
         raise DomainError(_l("The due date cannot be before the date raised."), field="due_date")
     action = CorrectiveAction(

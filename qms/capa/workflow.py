@@ -47,7 +47,7 @@ from qms.capa.models import (
 from qms.capa.people import step_takers
 from qms.capa.policies import REVIEW, VERIFY
 from qms.core import access
-from qms.core.errors import DomainError, required_text
+from qms.core.errors import DomainError, required_text, required_value
 from qms.core.i18n import fmt_date
 from qms.core.models import stale_write_refused
 from qms.core.timeutil import today as local_today
@@ -221,11 +221,9 @@ def _analyse_cause(actor: User, nc: Nonconformity, values: dict, today: date) ->
     if not values.get("cause_category"):
         raise DomainError(_l("Choose the cause category."), field="cause_category")
     root_cause = required_text(values, "root_cause", _l("State the root cause."))
-    elsewhere = values.get("occurs_elsewhere")
-    if elsewhere is None:
-        raise DomainError(
-            _l("Answer whether this could occur elsewhere."), field="occurs_elsewhere"
-        )
+    elsewhere = required_value(
+        values, "occurs_elsewhere", _l("Answer whether this could occur elsewhere.")
+    )
     targets = _elsewhere_agencies(nc, values.get("elsewhere_agency_ids") or [], bool(elsewhere))
     nc.why_steps = steps
     nc.cause_category = CauseCategory(values["cause_category"])
@@ -295,11 +293,9 @@ def _raise_elsewhere(actor: User, origin: Nonconformity, agency: Agency, today: 
 
 def _submit_plan(actor: User, nc: Nonconformity, values: dict, today: date) -> None:
     actions = nc.current_actions
-    check_on = values.get("effectiveness_check_on")
-    if check_on is None:
-        raise DomainError(
-            _l("Set the date of the effectiveness check."), field="effectiveness_check_on"
-        )
+    check_on = required_value(
+        values, "effectiveness_check_on", _l("Set the date of the effectiveness check.")
+    )
     if check_on < max(a.due_date for a in actions):
         raise DomainError(
             _l("The effectiveness check comes after the last action's due date."),

@@ -5,10 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from qms.core import access
 from qms.core.errors import DomainError
 from qms.core.timeutil import utcnow
 from qms.extensions import db
+
+#: what a change to an archived record is told, where its feature does not name the record
+RECORD_ARCHIVED = _l("This record is archived: it cannot be changed.")
+
+
+def refuse_archived(record: Any, message: Any = RECORD_ARCHIVED) -> None:
+    """Refuse any change to an archived record, with `message`."""
+    if getattr(record, "archived_at", None) is not None:
+        raise DomainError(message)
 
 
 def mark_archived(actor: Any, record: Any) -> None:
@@ -17,12 +28,11 @@ def mark_archived(actor: Any, record: Any) -> None:
     record.archived_by_id = actor.id
 
 
-def archive(actor: Any, record: Any, already_archived: Any) -> Any:
+def archive(actor: Any, record: Any, already_archived: Any = RECORD_ARCHIVED) -> Any:
     """Take a record out of its register: the actor must be allowed to archive it, and it must
     not be archived already (`already_archived` is the feature's refusal); flushed."""
     access.authorize(actor, access.ARCHIVE, record)
-    if getattr(record, "archived_at", None) is not None:
-        raise DomainError(already_archived)
+    refuse_archived(record, already_archived)
     mark_archived(actor, record)
     db.session.flush()
     return record

@@ -93,6 +93,17 @@ def schema_problems(schema: dict, data: Any) -> list[str]:
     ]
 
 
+def read_data_file(path: str | None, default: Any, schema: dict, what: str) -> Any:
+    """A data file a feature reads itself at start (the audit grade scale, the risk matrix):
+    the YAML file at `path`, or the feature's built-in `default` when no file is configured,
+    valid under `schema`; else a ValueError naming its first problem after `what`."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) if path else default
+    problems = schema_problems(schema, data)
+    if problems:
+        raise ValueError(f"{what}, {problems[0]}")
+    return data
+
+
 def parse(path: Path) -> tuple[Kind, dict]:
     """Read and validate one file; raise ChecklistError naming every problem."""
     try:

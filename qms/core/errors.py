@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Response, jsonify
+from flask_babel import lazy_gettext as _l
 
 
 class DomainError(Exception):
@@ -36,12 +38,32 @@ class PermissionDenied(DomainError):
     status_code = 403
 
 
+def text_of(values: dict[str, Any], name: str) -> str:
+    """The text entered as `name`, stripped ("" when there is none)."""
+    return (values.get(name) or "").strip()
+
+
 def required_text(values: dict[str, Any], name: str, message: Any) -> str:
     """The text entered as `name`, stripped; `message` (naming the field) when there is none."""
-    text = (values.get(name) or "").strip()
+    text = text_of(values, name)
     if not text:
         raise DomainError(message, field=name)
     return text
+
+
+def required_value(values: dict[str, Any], name: str, message: Any) -> Any:
+    """The value entered as `name` (a date, a yes or no); `message` (naming the field) when
+    there is none."""
+    value = values.get(name)
+    if value is None:
+        raise DomainError(message, field=name)
+    return value
+
+
+def not_in_future(day: date | None, field: str, today: date) -> None:
+    """Refuse a date entered as `field` that lies after `today` (None: nothing entered)."""
+    if day is not None and day > today:
+        raise DomainError(_l("This date cannot be in the future."), field=field)
 
 
 def json_error(status: int, message: str, fields: dict | None = None) -> tuple[Response, int]:

@@ -23,14 +23,12 @@ levels. Set RISK_MATRIX_FILE (environment: QMS_RISK_MATRIX_FILE) to a YAML file 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import yaml
 from flask import current_app
 from flask_babel import get_locale
 
-from qms.core.checklists import bilingual, schema_problems
+from qms.core.checklists import bilingual, read_data_file
 from qms.planning.vocabulary import SCALE
 
 _LEVEL_KEY = {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,31}$"}
@@ -164,11 +162,10 @@ class Matrix:
         return _localised(self.impact_labels[value - 1])
 
 
-def parse_matrix(data: Any) -> Matrix:
-    """Validate a matrix; raise ValueError naming the problem."""
-    problems = schema_problems(MATRIX_SCHEMA, data)
-    if problems:
-        raise ValueError(f"risk matrix, {problems[0]}")
+def load_matrix(path: str | None) -> Matrix:
+    """The risk matrix of the file at `path`, or the default one; raise ValueError naming the
+    problem."""
+    data = read_data_file(path, DEFAULT_MATRIX, MATRIX_SCHEMA, "risk matrix")
     keys = [level["key"] for level in data["levels"]]
     if len(set(keys)) != len(keys):
         raise ValueError("risk matrix: a level key appears twice")
@@ -194,12 +191,6 @@ def parse_matrix(data: Any) -> Matrix:
         tuple(data["impact"]),
         tuple(tuple(row) for row in data["grid"]),
     )
-
-
-def load_matrix(path: str | None) -> Matrix:
-    if not path:
-        return parse_matrix(DEFAULT_MATRIX)
-    return parse_matrix(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
 
 
 def matrix() -> Matrix:

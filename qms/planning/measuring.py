@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from qms.accounts.models import User
 from qms.core import access
+from qms.core.archiving import refuse_archived
 from qms.core.errors import DomainError, required_text
 from qms.core.registry import indicator_sources
 from qms.core.timeutil import today as local_today
@@ -23,7 +24,7 @@ from qms.extensions import db
 from qms.organisations.models import Agency
 from qms.planning import deviations, periods
 from qms.planning.models import Measurement, Objective
-from qms.planning.operations import apply, refuse_archived
+from qms.planning.operations import apply
 from qms.planning.vocabulary import (
     FREQUENCY_LABELS,
     MEASURE_UNIT_LABELS,

@@ -14,15 +14,13 @@ from flask_babel import lazy_gettext as _l
 
 from qms.accounts.models import User
 from qms.core import access, archiving
-from qms.core.errors import DomainError, required_text
+from qms.core.archiving import refuse_archived
+from qms.core.errors import DomainError, not_in_future, required_text, required_value
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency, Unit
 from qms.planning.models import ContextIssue, InterestedParty, Risk, Treatment
 from qms.planning.vocabulary import SCALE, RiskKind, Side, TreatmentStatus
-
-ARCHIVED = _l("This record is archived: it cannot be changed.")
-
 
 # --- shared by the operations of this feature ---------------------------------------------
 
@@ -38,20 +36,10 @@ def apply(record: Any, values: dict[str, Any], fields: Iterable[str]) -> None:
             setattr(record, name, value)
 
 
-def refuse_archived(record: Any) -> None:
-    if record.is_archived:
-        raise DomainError(ARCHIVED)
-
-
-def not_in_future(day: date | None, field: str, today: date) -> None:
-    if day is not None and day > today:
-        raise DomainError(_l("This date cannot be in the future."), field=field)
-
-
 def archive(actor: User, record: Any) -> Any:
     """Take a context issue, interested party, objective or risk out of the register (records
     are never deleted; the history keeps when and by whom)."""
-    return archiving.archive(actor, record, ARCHIVED)
+    return archiving.archive(actor, record)
 
 
 def mark_reviewed(actor: User, record: Any, today: date | None = None) -> Any:
@@ -210,9 +198,7 @@ def review_risk(actor: User, risk: Risk, next_review_on: date | None) -> Risk:
 def add_treatment(actor: User, risk: Risk, values: dict[str, Any]) -> Treatment:
     access.authorize(actor, access.EDIT, risk)
     refuse_archived(risk)
-    due_on = values.get("due_on")
-    if due_on is None:
-        raise DomainError(_l("Set the treatment's due date."), field="due_on")
+    due_on = required_value(values, "due_on", _l("Set the treatment's due date."))
     treatment = Treatment(
         risk_id=risk.id,
         risk=risk,

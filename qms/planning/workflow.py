@@ -13,13 +13,13 @@ from flask_babel import lazy_gettext as _l
 
 from qms.accounts.models import User
 from qms.core import access
-from qms.core.errors import DomainError, required_text
+from qms.core.archiving import refuse_archived
+from qms.core.errors import DomainError, not_in_future, required_text
 from qms.core.timeutil import today as local_today
 from qms.core.workflow import StateMachine, Transition
 from qms.files import operations as files
 from qms.files.queries import files_of
 from qms.planning.models import Treatment
-from qms.planning.operations import not_in_future, refuse_archived
 from qms.planning.vocabulary import TREATMENT_STATUS_LABELS, TreatmentStatus
 
 

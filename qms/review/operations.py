@@ -13,7 +13,8 @@ from flask_babel import lazy_gettext as _l
 
 from qms.accounts.models import User
 from qms.core import access, archiving
-from qms.core.errors import DomainError, required_text
+from qms.core.actions import record_done
+from qms.core.errors import DomainError, required_text, required_value, text_of
 from qms.core.history import history_note
 from qms.core.models import check_version
 from qms.core.review_inputs import action_outlet
@@ -34,10 +35,6 @@ REVIEW_FIELDS = ("title", "planned_on", "cut_off", "chair", "chair_position", "v
 #: what a correction of held minutes may change
 CORRECTABLE = ("summary", "chair", "chair_position", "venue", "agenda")
 STALE = _l("Someone else changed this review meanwhile: reload it and try again.")
-
-
-def _text(values: dict[str, Any], name: str) -> str:
-    return (values.get(name) or "").strip()
 
 
 def refuse_archived(review: ManagementReview) -> None:
@@ -135,7 +132,7 @@ def add_attendee(actor: User, review: ManagementReview, values: dict[str, Any]) 
         review_id=review.id,
         review=review,
         name=required_text(values, "name", _l("Name the attendee.")),
-        position=_text(values, "position"),
+        position=text_of(values, "position"),
     )
     db.session.add(attendee)
     db.session.flush()
@@ -194,16 +191,14 @@ def add_action(actor: User, review: ManagementReview, values: dict[str, Any]) ->
         raise DomainError(_l("Choose one of the options."), field="kind")
     description = required_text(values, "description", _l("Describe the decision or action."))
     owner = required_text(values, "owner", _l("Name the person in charge."))
-    due_on = values.get("due_on")
-    if due_on is None:
-        raise DomainError(_l("Set a due date."), field="due_on")
+    due_on = required_value(values, "due_on", _l("Set a due date."))
     if due_on < review.cut_off:
         raise DomainError(_l("The due date is after the data cut-off."), field="due_on")
     action = ReviewAction(
         review_id=review.id,
         review=review,
         kind=OutputKind(kind),
-        input_key=_text(values, "input_key"),
+        input_key=text_of(values, "input_key"),
         description=description,
         owner=owner,
         due_on=due_on,
@@ -222,13 +217,7 @@ def complete_action(
     today = today or local_today()
     access.authorize(actor, access.EDIT, action)
     refuse_archived(action.review)
-    if action.is_done:
-        raise DomainError(_l("This action is already done."))
-    action.result = required_text(values, "result", _l("Say what was done."))
-    done_on = values.get("done_on") or today
-    if done_on > today:
-        raise DomainError(_l("This date cannot be in the future."), field="done_on")
-    action.done_on = done_on
+    record_done(action, values, today)
     action.status = ActionStatus.DONE
     db.session.flush()
     return action

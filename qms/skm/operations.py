@@ -14,6 +14,7 @@ from sqlalchemy import insert, select
 
 from qms.accounts.models import User
 from qms.core import access, archiving
+from qms.core.actions import record_done
 from qms.core.errors import DomainError, ValidationFailed, required_text
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
@@ -167,13 +168,6 @@ def complete_follow_up(
     today = today or local_today()
     access.authorize(actor, access.EDIT, follow_up)
     _refuse_archived(follow_up.survey)
-    if follow_up.is_done:
-        raise DomainError(_l("This action is already done."))
-    result = required_text(values, "result", _l("Say what was done."))
-    done_on = values.get("done_on") or today
-    if done_on > today:
-        raise DomainError(_l("This date cannot be in the future."), field="done_on")
-    follow_up.result = result
-    follow_up.done_on = done_on
+    record_done(follow_up, values, today)
     db.session.flush()
     return follow_up

@@ -10,11 +10,11 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from qms.core.errors import DomainError
+from qms.core.errors import DomainError, text_of
 from qms.core.i18n import fmt_date
 from qms.extensions import db
 from qms.sme import settings
-from qms.sme.checks import not_future, required, text_of
+from qms.sme.checks import not_future, required
 from qms.sme.models import Certificate, Pathway, Surveillance
 from qms.sme.vocabulary import NOT_RENEWABLE, SCHEME_LABELS, STAGE_LABELS, Scheme
 

@@ -28,10 +28,6 @@ def required(values: Values, *names: str) -> None:
         raise ValidationFailed(missing)
 
 
-def text_of(values: Values, name: str) -> str:
-    return (values.get(name) or "").strip()
-
-
 def expect_version(record: Any, version: int | None) -> None:
     """The version the user read is still the record's (None: a script that read none)."""
     check_version(record, version, STALE)

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from qms.accounts.models import User
 from qms.core import access
-from qms.core.errors import DomainError, ValidationFailed
+from qms.core.errors import DomainError, ValidationFailed, text_of
 from qms.core.history import history_note
 from qms.core.i18n import fmt_date
 from qms.core.timeutil import today as local_today
@@ -30,7 +30,6 @@ from qms.sme.checks import (
     flush_versioned,
     not_future,
     required,
-    text_of,
 )
 from qms.sme.models import Pathway, StageRecord
 from qms.sme.vocabulary import (

@@ -18,12 +18,13 @@ from sqlalchemy.orm import selectinload
 from qms.accounts.models import User
 from qms.audits.interface import Audit, AuditTeamMember
 from qms.core import access
-from qms.core.errors import DomainError
+from qms.core.archiving import refuse_archived
+from qms.core.errors import DomainError, not_in_future
 from qms.core.roles import Role
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import City
-from qms.support.common import apply, not_in_future, refuse_archived, required_text, save_entry
+from qms.support.common import apply, required_text, save_entry
 from qms.support.models import AuditorEvaluation, AuditorQualification, AuditorTraining
 from qms.support.settings import setting
 from qms.support.vocabulary import SCORES, EvaluatorRole

@@ -15,16 +15,15 @@ from flask_babel import lazy_gettext as _l
 from qms.accounts.models import User
 from qms.capa.interface import NcSource, Nonconformity, raise_for_rule
 from qms.core import access
-from qms.core.errors import DomainError
+from qms.core.archiving import refuse_archived
+from qms.core.errors import DomainError, not_in_future, required_value
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency
 from qms.support.common import (
     apply,
     attach_upload,
-    not_in_future,
     own_unit,
-    refuse_archived,
     required_text,
     save_entry,
 )
@@ -114,9 +113,7 @@ def record_event(
     access.authorize(actor, access.EDIT, instrument)
     refuse_archived(instrument)
     today = today or local_today()
-    performed_on = values.get("performed_on")
-    if performed_on is None:
-        raise DomainError(_l("Give the date of the calibration."), field="performed_on")
+    performed_on = required_value(values, "performed_on", _l("Give the date of the calibration."))
     not_in_future(performed_on, "performed_on", today)
     next_due_on = values.get("next_due_on") or add_months(performed_on, instrument.interval_months)
     if next_due_on <= performed_on:

@@ -4,17 +4,15 @@ a register, the refusals every register uses, archiving."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date
 from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
 
 from qms.core import access, archiving
+from qms.core.archiving import refuse_archived
 from qms.core.errors import DomainError
 from qms.extensions import db
 from qms.organisations.models import Unit
-
-ARCHIVED = _l("This record is archived: it cannot be changed.")
 
 
 def apply(record: Any, values: dict[str, Any], fields: Iterable[str]) -> None:
@@ -59,16 +57,6 @@ def required_text(value: str | None, field: str, message: Any) -> None:
         raise DomainError(message, field=field)
 
 
-def not_in_future(day: date | None, field: str, today: date) -> None:
-    if day is not None and day > today:
-        raise DomainError(_l("This date cannot be in the future."), field=field)
-
-
-def refuse_archived(record: Any) -> None:
-    if getattr(record, "archived_at", None) is not None:
-        raise DomainError(ARCHIVED)
-
-
 def own_unit(unit_id: int | None, agency_id: int) -> None:
     if unit_id is None:
         return
@@ -79,7 +67,7 @@ def own_unit(unit_id: int | None, agency_id: int) -> None:
 
 def archive(actor: Any, record: Any) -> Any:
     """Take an entry out of its register (records are never deleted)."""
-    return archiving.archive(actor, record, ARCHIVED)
+    return archiving.archive(actor, record)
 
 
 def attach_upload(actor: Any, owner: Any, values: dict[str, Any], description: str = "") -> None:

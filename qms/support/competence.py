@@ -11,7 +11,8 @@ from flask_babel import lazy_gettext as _l
 
 from qms.accounts.models import User
 from qms.core import access
-from qms.core.errors import DomainError
+from qms.core.archiving import refuse_archived
+from qms.core.errors import DomainError, not_in_future
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency
@@ -19,9 +20,7 @@ from qms.support import figures
 from qms.support.common import (
     apply,
     attach_upload,
-    not_in_future,
     own_unit,
-    refuse_archived,
     required_text,
     save_entry,
 )

@@ -11,11 +11,12 @@ from flask_babel import lazy_gettext as _l
 
 from qms.accounts.models import User
 from qms.core import access
-from qms.core.errors import DomainError
+from qms.core.archiving import refuse_archived
+from qms.core.errors import DomainError, not_in_future
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency
-from qms.support.common import not_in_future, refuse_archived, required_text, save_entry
+from qms.support.common import required_text, save_entry
 from qms.support.models import Provider, ProviderEvaluation
 from qms.support.vocabulary import ProviderKind, ProviderStatus
 
