@@ -158,3 +158,18 @@ def test_the_api_lists_take_the_city_too(world, api, path, field, here, abroad):
     assert response.status_code == 200, response.get_json()
     values = {item[field] for item in response.get_json()["data"]}
     assert abroad in values and here not in values
+
+
+@pytest.mark.parametrize("odd", ["kota", "-1", "99999999999999999999", "1.5"])
+def test_an_odd_city_filters_nothing_on_the_page_and_is_refused_by_the_api(
+    world, client, auth, api, odd
+):
+    auth.login(world.bsn)
+    page = client.get("/capa/complaints", query_string={"city_id": odd})
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Keluhan Kupang" in text and "Keluhan kota lain" in text
+    api.as_user(world.bsn)
+    refused = api.get("/complaints", query_string={"city_id": odd})
+    assert refused.status_code == 422, refused.get_json()
+    assert "city_id" in refused.get_json()["error"]["fields"]
