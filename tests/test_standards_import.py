@@ -24,6 +24,7 @@ from qms.extensions import db
 from qms.reports import archive, jobs, portal
 from qms.reports.models import ReportStatus
 from qms.standards import importer
+from qms.standards.clause_sheet import ImportRefused
 from qms.standards.queries import by_code, current_clauses, quality_standard, standards
 from tests.factories import user_with_role
 from tests.factories_audits import NC, make_world
@@ -214,9 +215,9 @@ def test_merged_headings_empty_rows_formulas_dates_and_a_second_sheet(app, tmp_p
     assert top[1]["questions"][0]["text"] == {"id": "T5?", "en": "Q5?"}
 
     # --sheet names the sheet; one that does not exist is refused with the names
-    with pytest.raises(importer.ImportRefused, match="no heading row"):
+    with pytest.raises(ImportRefused, match="no heading row"):
         _run(source, tmp_path, sheet="Catatan")
-    with pytest.raises(importer.ImportRefused, match="the sheets are: Catatan, Klausul"):
+    with pytest.raises(ImportRefused, match="the sheets are: Catatan, Klausul"):
         _run(source, tmp_path, sheet="Sheet9")
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from qms.standards.importer import ImportRefused, counts, import_standard
+from qms.standards.clause_sheet import ImportRefused
+from qms.standards.importer import counts, import_standard
 
 
 @click.command("import-standard")

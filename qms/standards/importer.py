@@ -18,13 +18,9 @@ expected is reported too (a spreadsheet turns "4.10" into 4.1 and "4.1" into a d
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -34,11 +30,19 @@ from qms.core.checklists import ChecklistError, parse_text
 from qms.core.spreadsheets import (
     SpreadsheetError,
     column_letter,
-    delimiter_of,
-    is_formula,
     open_workbook,
-    sheet_rows,
     unpacked_size,
+)
+from qms.standards.clause_sheet import (
+    HEADER_SEARCH_ROWS,
+    Heading,
+    ImportRefused,
+    Rows,
+    cell_text,
+    csv_rows,
+    find_heading,
+    words_of,
+    workbook_rows,
 )
 from qms.standards.models import DocumentedInformation
 
@@ -49,49 +53,6 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 #: rows read at most: a standard has a few hundred clauses and questions, not thousands
 MAX_ROWS = 3000
-#: columns read at most in a row
-MAX_COLUMNS = 40
-#: the heading row is looked for among the first rows
-HEADER_SEARCH_ROWS = 20
-
-LANGUAGES = {
-    "id": "id",
-    "ind": "id",
-    "indonesia": "id",
-    "indonesian": "id",
-    "en": "en",
-    "eng": "en",
-    "english": "en",
-    "inggris": "en",
-}
-#: words of a heading that say nothing ("Judul (Bahasa Indonesia)")
-FILLER = {"bahasa", "in", "the", "dalam", "text", "teks"}
-
-#: the fields of a row and the headings (lower case, without the language) that name them
-ALIASES: dict[str, tuple[str, ...]] = {
-    "number": ("number", "no", "nomor", "clause", "klausul", "clause number", "nomor klausul"),
-    "parent": ("parent", "induk", "parent clause", "klausul induk", "parent number"),
-    "title": ("title", "judul", "clause title", "judul klausul"),
-    "untitled": ("untitled", "tanpa judul", "no title"),
-    "documented_information": (
-        "documented information",
-        "informasi terdokumentasi",
-        "documented information tag",
-        "tag",
-        "tags",
-    ),
-    "requirement": (
-        "requirement",
-        "persyaratan",
-        "requirement summary",
-        "ringkasan persyaratan",
-    ),
-    "question": ("question", "pertanyaan", "audit question", "pertanyaan audit"),
-    "evidence": ("evidence", "bukti", "typical evidence", "bukti tipikal", "contoh bukti"),
-}
-BILINGUAL = ("title", "requirement", "question", "evidence")
-REQUIRED_COLUMNS = ("number", "title_id", "title_en")
-
 #: documented-information tags as typed, to the loader's values
 TAGS = {
     "": "none",
@@ -127,10 +88,6 @@ META_KEYS = {
 NUMBER = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 
 
-class ImportRefused(Exception):
-    """The file cannot be read at all (too large, not a spreadsheet, no heading row…)."""
-
-
 @dataclass
 class ImportResult:
     #: the standard as the YAML holds it; None while any problem stands
@@ -139,164 +96,6 @@ class ImportResult:
     problems: list[str] = field(default_factory=list)
     #: what the reader did: the sheet read, columns ignored
     notes: list[str] = field(default_factory=list)
-
-
-# --- reading cells ------------------------------------------------------------------------
-
-
-def _words(heading: str) -> list[str]:
-    return re.sub(r"[^0-9a-z]+", " ", heading.lower()).split()
-
-
-def _field_of(heading: str) -> str | None:
-    """The field a heading names ("Judul (Indonesia)" → title_id), or None."""
-    words = [w for w in _words(heading) if w not in FILLER]
-    language = next((LANGUAGES[w] for w in words if w in LANGUAGES), None)
-    rest = " ".join(w for w in words if w not in LANGUAGES)
-    for name, aliases in ALIASES.items():
-        if rest in aliases:
-            if name in BILINGUAL:
-                return f"{name}_{language}" if language else f"{name}_?"
-            return name
-    return None
-
-
-def _is_language(value: Any) -> bool:
-    return (
-        isinstance(value, str)
-        and _words(value) != []
-        and all(w in LANGUAGES or w in FILLER for w in _words(value))
-    )
-
-
-def _cell_text(value: Any, *, clause_number: bool = False) -> tuple[str, str | None]:
-    """The text of a cell, and the problem with it (None when fine)."""
-    if value is None:
-        return "", None
-    if is_formula(value):
-        shown = value if isinstance(value, str) else getattr(value, "text", "formula")
-        return "", f"a formula ({str(shown)[:40]}) is not evaluated: type its value"
-    if isinstance(value, bool):
-        return "", "a true/false value where text is expected"
-    if isinstance(value, datetime | date | time):
-        return "", (
-            f"a date ({value.isoformat()}) where text is expected: the spreadsheet may have "
-            "turned the text into a date; format the column as text and type it again"
-        )
-    if isinstance(value, int):
-        return str(value), None
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value)), None
-        if clause_number:
-            return "", (
-                f"the clause number {value} is stored as a number, so 4.10 and 4.1 cannot be "
-                "told apart: format the column as text and type it again"
-            )
-        return repr(value), None
-    return str(value).strip(), None
-
-
-# --- reading rows -------------------------------------------------------------------------
-
-Rows = Iterator[tuple[int, list[Any]]]
-
-
-def _csv_rows(path: Path) -> Rows:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportRefused(
-            f"{path.name} is not UTF-8 text: save the CSV as UTF-8 ({exc.reason} at byte "
-            f"{exc.start})"
-        ) from exc
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter_of(text))
-    try:
-        for number, row in enumerate(reader, start=1):
-            yield number, list(row[:MAX_COLUMNS])
-    except csv.Error as exc:
-        raise ImportRefused(f"{path.name} is not a readable CSV file: {exc}") from exc
-
-
-def _sheet_rows(sheet: Any) -> Rows:
-    return sheet_rows(sheet, MAX_COLUMNS)
-
-
-@dataclass
-class _Heading:
-    columns: dict[str, int]
-    problems: list[str]
-    notes: list[str]
-
-
-def _find_heading(rows: Rows) -> tuple[_Heading, list[tuple[int, list[Any]]]] | None:
-    """Read rows until the heading (the row with a clause-number column). A row naming only
-    languages under it ("Judul" merged over "Indonesia" and "English") or the heading naming
-    languages under a row of groups is part of the heading. Answers the heading and the rows
-    read past it, or None when no heading is among the first rows."""
-    previous: list[Any] = []
-    for count, (_number, row) in enumerate(rows, start=1):
-        if count > HEADER_SEARCH_ROWS:
-            return None
-        if _is_heading(row):
-            following = next(rows, None)
-            if following is not None and _has_language(following[1]):
-                return _heading(row, following[1]), []
-            groups = previous if _has_language(row) else []
-            return _heading(groups, row), [following] if following is not None else []
-        previous = row
-    return None
-
-
-def _has_language(row: list[Any]) -> bool:
-    return any(_is_language(v) for v in row)
-
-
-def _is_heading(row: list[Any]) -> bool:
-    return any(isinstance(v, str) and _field_of(v) == "number" for v in row)
-
-
-def _heading(groups: list[Any], names: list[Any]) -> _Heading:
-    """Columns by field from a heading row; a cell naming only a language takes the group
-    heading above it (a merged cell keeps its text in its first column only), and an empty
-    cell under a group heading takes that heading."""
-    columns: dict[str, int] = {}
-    problems: list[str] = []
-    notes: list[str] = []
-    group = ""
-    width = max(len(groups), len(names))
-    for index in range(width):
-        above = groups[index] if index < len(groups) else None
-        name = names[index] if index < len(names) else None
-        if isinstance(above, str) and above.strip():
-            group = above
-        if isinstance(name, str) and name.strip():
-            heading = f"{group} {name}" if _is_language(name) else name
-        elif isinstance(above, str) and above.strip():
-            heading = above
-        else:
-            if name is not None:
-                notes.append(f"column {column_letter(index)}: heading {name!r} is not read")
-            continue
-        found = _field_of(heading)
-        if found is None:
-            notes.append(f"column {column_letter(index)} ({heading.strip()}) is not read")
-        elif found.endswith("_?"):
-            problems.append(
-                f"column {column_letter(index)} ({heading.strip()}) needs a language: "
-                "write “(Indonesia)” or “(English)” in its heading"
-            )
-        elif found in columns:
-            problems.append(
-                f"column {column_letter(index)} ({heading.strip()}) repeats column "
-                f"{column_letter(columns[found])}"
-            )
-        else:
-            columns[found] = index
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-    if missing:
-        problems.append("missing column(s): " + ", ".join(missing))
-    return _Heading(columns, problems, notes)
 
 
 # --- building the tree -------------------------------------------------------------------
@@ -313,7 +112,7 @@ class _Clause:
 
 
 class _Builder:
-    def __init__(self, heading: _Heading) -> None:
+    def __init__(self, heading: Heading) -> None:
         self.columns = heading.columns
         self.problems: list[str] = []
         self.clauses: dict[str, _Clause] = {}
@@ -327,7 +126,7 @@ class _Builder:
         index = self.columns.get(name)
         if index is None or index >= len(row):
             return ""
-        text, problem = _cell_text(row[index], clause_number=name in {"number", "parent"})
+        text, problem = cell_text(row[index], clause_number=name in {"number", "parent"})
         if problem:
             self.problem(row_number, f"column {column_letter(index)} ({name}): {problem}")
         return text
@@ -491,8 +290,8 @@ def _metadata(rows: Rows) -> dict[str, str]:
     for _number, row in rows:
         if len(row) < 2 or not isinstance(row[0], str):
             continue
-        key = META_KEYS.get(" ".join(_words(row[0])))
-        text, problem = _cell_text(row[1])
+        key = META_KEYS.get(" ".join(words_of(row[0])))
+        text, problem = cell_text(row[1])
         if key and text and not problem:
             found[key] = text
     return found
@@ -538,14 +337,14 @@ def read_standard(
     if suffix == ".csv":
         if sheet:
             raise ImportRefused("a CSV file has no sheets: leave out --sheet")
-        rows: Rows = _csv_rows(path)
-        found = _find_heading(rows)
+        rows: Rows = csv_rows(path)
+        found = find_heading(rows)
     elif suffix in {".xlsx", ".xlsm"}:
         workbook = _open_workbook(path)
         names = workbook.sheetnames
         meta_name = next((n for n in names if n.strip().lower() in META_SHEETS), None)
         if meta_name is not None:
-            meta = _metadata(_sheet_rows(workbook[meta_name]))
+            meta = _metadata(workbook_rows(workbook[meta_name]))
         if sheet is not None:
             if sheet not in names:
                 raise ImportRefused(
@@ -556,8 +355,8 @@ def read_standard(
             candidates = [n for n in names if n != meta_name]
         found = None
         for name in candidates:
-            rows = _sheet_rows(workbook[name])
-            found = _find_heading(rows)
+            rows = workbook_rows(workbook[name])
+            found = find_heading(rows)
             if found is not None:
                 others = [n for n in names if n not in {name, meta_name}]
                 result.notes.append(
