@@ -432,6 +432,22 @@ def test_the_reviewer_filters_a_register_by_city_then_agency(browser, site):
     page.context.close()
 
 
+def test_the_reviewer_narrows_the_master_list_to_a_city_on_the_desktop(browser, site):
+    """The documents' master list, whose other filters are form fields, takes the same city
+    filter: the city chosen, its agencies are offered and the rows are that city's."""
+    page = signed_in(browser, site, REVIEWER, DESKTOP)
+    page.goto("/documents/")
+    with page.expect_navigation():
+        page.select_option("select[name=city_id]", label="Kota Kupang")
+    expect(page.locator("select[name=agency_id]")).to_contain_text("Dinas Kependudukan")
+    assert "city_id=" in page.url
+    rows = page.locator("main table tbody tr")
+    expect(rows.first).to_be_visible()
+    assert page_overflow(page) <= 0
+    screenshot(page, "desktop-reviewer-master-list-city")
+    page.context.close()
+
+
 def _option_named(select, part: str) -> str:
     return next(text for text in select.locator("option").all_inner_texts() if part in text)
 
