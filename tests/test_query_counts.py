@@ -70,6 +70,10 @@ LISTS = [
     Listed("/audits/", PLAN_READERS),
     Listed("/capa/", PLAN_READERS),
     Listed("/capa/complaints", PLAN_READERS),
+    # a national reader's register narrowed to a city offers that city's agencies (`grow`
+    # adds agencies to it)
+    Listed("/capa/?city_id={city}", (BSN,)),
+    Listed("/documents/?agency_id={agency}", (BSN,)),
     Listed("/capa/dashboard", PLAN_READERS),
     Listed("/documents/", PLAN_READERS),
     Listed("/planning/objectives", PLAN_READERS),
@@ -255,11 +259,13 @@ def counts(client, auth, api, world: PlanWorld, web_app: Flask) -> dict[tuple[st
         for listed in LISTS:
             if role not in listed.roles:
                 continue
+            # `{city}`, `{agency}` in an address: the world's (a register narrowed to it)
+            url = listed.url.format(city=world.city.id, agency=world.agency.id)
             with counted(web_app) as statements:
                 if listed.is_api:
-                    response = api.get(listed.url.removeprefix("/api/v1"))
+                    response = api.get(url.removeprefix("/api/v1"))
                 else:
-                    response = client.get(listed.url)
+                    response = client.get(url)
             assert response.status_code == 200, (listed.url, role, response.status_code)
             if listed.is_api and listed.filled and role == listed.roles[0]:
                 # the rows counted are there (the first role named reads them all)
