@@ -513,3 +513,29 @@ Index(
     Nonconformity.due_date,
 )
 Index("ix_nonconformities_status_due", Nonconformity.status, Nonconformity.due_date)
+
+# --- indexes for the dashboard's national figures (migration 0031) ------------------------
+
+OPEN_ROWS = "archived_at IS NULL AND status != 'closed'"
+CLOSED_ROWS = "archived_at IS NULL AND status = 'closed'"
+Index("ix_complaints_channel_days", Complaint.channel, Complaint.response_working_days)
+Index(
+    "ix_nonconformities_open_agency_grade",
+    Nonconformity.agency_id,
+    Nonconformity.grade,
+    sqlite_where=text(OPEN_ROWS),
+    postgresql_where=text(OPEN_ROWS),
+)
+Index(
+    "ix_nonconformities_open_raised",
+    Nonconformity.raised_on,
+    sqlite_where=text(OPEN_ROWS),
+    postgresql_where=text(OPEN_ROWS),
+)
+Index(
+    "ix_nonconformities_closed_days",
+    Nonconformity.raised_on,
+    Nonconformity.closed_at,
+    sqlite_where=text(CLOSED_ROWS),
+    postgresql_where=text(CLOSED_ROWS),
+)
