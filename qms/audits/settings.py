@@ -23,6 +23,7 @@ from the environment (or the app's test config):
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 from flask import Flask, current_app
@@ -68,14 +69,20 @@ def compliance_weights(config: Any = None) -> dict[str, float]:
     """The weights of the configured formula: "observation" (the share counted conforming),
     "ungraded" and one per nonconformity grade key."""
     config = config if config is not None else current_app.config
-    if config["AUDIT_COMPLIANCE_FORMULA"] == "legacy":
-        return dict(LEGACY_WEIGHTS)
     given = config["AUDIT_COMPLIANCE_WEIGHTS"]
-    if isinstance(given, str):
-        try:
-            given = json.loads(given or "{}")
-        except ValueError as exc:
-            raise ValueError(f"QMS_AUDIT_COMPLIANCE_WEIGHTS is not JSON: {exc}") from exc
+    written = given if isinstance(given, str) else json.dumps(given, sort_keys=True)
+    return dict(_weights(config["AUDIT_COMPLIANCE_FORMULA"], written))
+
+
+@lru_cache(maxsize=8)
+def _weights(formula: str, written: str) -> tuple[tuple[str, float], ...]:
+    """The weights read once per setting: a city's figures weigh thousands of tallies."""
+    if formula == "legacy":
+        return tuple(LEGACY_WEIGHTS.items())
+    try:
+        given = json.loads(written or "{}")
+    except ValueError as exc:
+        raise ValueError(f"QMS_AUDIT_COMPLIANCE_WEIGHTS is not JSON: {exc}") from exc
     if not isinstance(given, dict) or not all(
         isinstance(v, int | float) and not isinstance(v, bool) and v >= 0 for v in given.values()
     ):
@@ -87,7 +94,7 @@ def compliance_weights(config: Any = None) -> dict[str, float]:
         raise ValueError("QMS_AUDIT_COMPLIANCE_WEIGHTS: an observation counts at most wholly (1)")
     if any(v <= 0 for k, v in given.items() if k != "observation"):
         raise ValueError("QMS_AUDIT_COMPLIANCE_WEIGHTS: a nonconformity weighs more than 0")
-    return {**DEFAULT_WEIGHTS, **{k: float(v) for k, v in given.items()}}
+    return tuple({**DEFAULT_WEIGHTS, **{k: float(v) for k, v in given.items()}}.items())
 
 
 def setting(name: str) -> Any:

@@ -65,9 +65,10 @@ def readiness_of(agencies: Sequence[Any], today: date | None = None) -> dict[int
     ids = [agency.id for agency in agencies]
     found: dict[int, list[tuple[str, str, str, registry.Evidence]]] = {i: [] for i in ids}
     for source in registry.evidence_sources():
+        title = str(source.title)  # translated once, not once per piece of evidence
         for agency_id, per_clause in source.find(ids, today).items():
             found[agency_id].extend(
-                (number, source.meets, str(source.title), e)
+                (number, source.meets, title, e)
                 for number, evidence in per_clause.items()
                 for e in evidence
             )
