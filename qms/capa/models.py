@@ -4,6 +4,7 @@ complaints (feedback records, clause 8.2.1 / 9.1.2) that can escalate into them.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -518,24 +519,21 @@ Index("ix_nonconformities_status_due", Nonconformity.status, Nonconformity.due_d
 
 OPEN_ROWS = "archived_at IS NULL AND status != 'closed'"
 CLOSED_ROWS = "archived_at IS NULL AND status = 'closed'"
+
+
+def _partial_index(name: str, rows: str, *columns: Any) -> Index:
+    """An index over the rows meeting `rows` only (on both databases)."""
+    return Index(name, *columns, sqlite_where=text(rows), postgresql_where=text(rows))
+
+
 Index("ix_complaints_channel_days", Complaint.channel, Complaint.response_working_days)
-Index(
-    "ix_nonconformities_open_agency_grade",
-    Nonconformity.agency_id,
-    Nonconformity.grade,
-    sqlite_where=text(OPEN_ROWS),
-    postgresql_where=text(OPEN_ROWS),
+_partial_index(
+    "ix_nonconformities_open_agency_grade", OPEN_ROWS, Nonconformity.agency_id, Nonconformity.grade
 )
-Index(
-    "ix_nonconformities_open_raised",
-    Nonconformity.raised_on,
-    sqlite_where=text(OPEN_ROWS),
-    postgresql_where=text(OPEN_ROWS),
-)
-Index(
+_partial_index("ix_nonconformities_open_raised", OPEN_ROWS, Nonconformity.raised_on)
+_partial_index(
     "ix_nonconformities_closed_days",
+    CLOSED_ROWS,
     Nonconformity.raised_on,
     Nonconformity.closed_at,
-    sqlite_where=text(CLOSED_ROWS),
-    postgresql_where=text(CLOSED_ROWS),
 )
