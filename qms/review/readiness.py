@@ -89,12 +89,16 @@ def _items(
     clauses: list[Clause], found: list[tuple[str, str, str, registry.Evidence]]
 ) -> list[dict[str, Any]]:
     items = []
+    # the clause numbers evidence was found for are few: each is compared once per clause,
+    # not once per piece of evidence
+    numbers = {number for number, _side, _title, _e in found}
     for clause in clauses:
         needs = SIDES[clause.documented_information]
+        overlapping = {number for number in numbers if _overlaps(clause.number, number)}
         evidence = [
             _plain(e, side, title)
             for number, side, title, e in found
-            if side in needs and _overlaps(clause.number, number)
+            if number in overlapping and side in needs
         ]
         missing = [side for side in needs if not any(e["meets"] == side for e in evidence)]
         items.append(
