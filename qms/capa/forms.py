@@ -34,6 +34,7 @@ from qms.core.forms import (
     MultipleChoiceField,
     RecordField,
     VersionedForm,
+    chosen,
     enum_choices,
     max_length,
 )
@@ -246,12 +247,6 @@ def form_values(form: FlaskForm) -> dict[str, Any]:
 UNTICKED = (False, "false", "", "0")
 
 
-def _chosen(field: Any) -> Any:
-    """A filter's value, None for all; a value that is not an option (a mistyped link) filters
-    nothing."""
-    return None if field.errors else (field.data or None)
-
-
 class RegisterFilterForm(FlaskForm):
     """The register's filters, as query parameters of the page and the API."""
 
@@ -280,11 +275,11 @@ class RegisterFilterForm(FlaskForm):
     def values(self) -> dict[str, Any]:
         """The filter (see queries.RegisterFilter)."""
         return {
-            "city_id": _chosen(self.city_id),
-            "agency_id": _chosen(self.agency_id),
-            "status": _chosen(self.status),
-            "source": _chosen(self.source),
-            "grade": _chosen(self.grade),
+            "city_id": chosen(self.city_id),
+            "agency_id": chosen(self.agency_id),
+            "status": chosen(self.status),
+            "source": chosen(self.source),
+            "grade": chosen(self.grade),
             "overdue": bool(self.overdue.data),
             "waiting": bool(self.waiting.data),
             "text": self.q.data or "",
@@ -307,8 +302,8 @@ class ComplaintFilterForm(FlaskForm):
     def values(self) -> dict[str, Any]:
         """The filter (see complaints.queries.ComplaintFilter)."""
         return {
-            "city_id": _chosen(self.city_id),
-            "agency_id": _chosen(self.agency_id),
-            "channel": _chosen(self.channel),
+            "city_id": chosen(self.city_id),
+            "agency_id": chosen(self.agency_id),
+            "channel": chosen(self.channel),
             "escalated": bool(self.escalated.data),
         }

@@ -24,6 +24,7 @@ from qms.core.forms import (
     VersionedForm,
     WholeNumberField,
     choices,
+    chosen,
     enum_choices,
     max_length,
 )
@@ -267,19 +268,14 @@ class MasterListFilterForm(FlaskForm):
     def filters(self) -> MasterListFilter:
         """The filters as chosen; a value that is not a valid choice is ignored."""
         self.validate()
-
-        def value(name: str) -> Any:
-            field = getattr(self, name)
-            return None if field.errors else (field.data or None)
-
         return MasterListFilter(
-            city_id=value("city_id"),
-            agency_id=value("agency_id"),
-            doc_type=value("doc_type"),
-            status=value("status"),
-            review=value("review"),
-            revision=value("revision"),
-            q=value("q") or "",
+            city_id=chosen(self.city_id),
+            agency_id=chosen(self.agency_id),
+            doc_type=chosen(self.doc_type),
+            status=chosen(self.status),
+            review=chosen(self.review),
+            revision=chosen(self.revision),
+            q=chosen(self.q) or "",
         )
 
 

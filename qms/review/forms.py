@@ -14,6 +14,7 @@ from qms.core.forms import (
     REQUIRED,
     ChoiceField,
     DayField,
+    ListFilterForm,
     RecordField,
     VersionedForm,
     enum_choices,
@@ -132,7 +133,7 @@ class CorrectionForm(ReviewValues, FlaskForm):
     )
 
 
-class ReviewFilterForm(ReviewValues, FlaskForm):
+class ReviewFilterForm(ListFilterForm):
     city_id = RecordField(_l("City"), validators=[Optional()])
     agency_id = RecordField(label_of(ManagementReview, "agency_id"), validators=[Optional()])
     status = ChoiceField(
@@ -146,11 +147,3 @@ class ReviewFilterForm(ReviewValues, FlaskForm):
         choices=[("", "–"), *((k.value, v) for k, v in ATTENTION_LABELS.items())],
         validators=[Optional()],
     )
-
-    def values(self) -> dict[str, Any]:
-        return {
-            "city_id": None if self.city_id.errors else self.city_id.data,
-            "agency_id": None if self.agency_id.errors else self.agency_id.data,
-            "status": None if self.status.errors else (self.status.data or None),
-            "attention": None if self.attention.errors else (self.attention.data or None),
-        }

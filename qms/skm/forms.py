@@ -17,6 +17,7 @@ from qms.core.forms import (
     REQUIRED,
     ChoiceField,
     DayField,
+    ListFilterForm,
     RecordField,
     WholeNumberField,
     choices,
@@ -179,7 +180,7 @@ class StepForm(FlaskForm):
     """A survey's step carries nothing but the CSRF token."""
 
 
-class SurveyFilterForm(SkmForm):
+class SurveyFilterForm(ListFilterForm):
     city_id = RecordField(_l("City"), validators=[Optional()])
     agency_id = RecordField(label_of(Survey, "agency_id"), validators=[Optional()])
     status = ChoiceField(
@@ -187,10 +188,3 @@ class SurveyFilterForm(SkmForm):
         choices=[("", "–"), *enum_choices(SURVEY_STATUS_LABELS)],
         validators=[Optional()],
     )
-
-    def values(self) -> dict[str, Any]:
-        return {
-            "city_id": None if self.city_id.errors else self.city_id.data,
-            "agency_id": None if self.agency_id.errors else self.agency_id.data,
-            "status": None if self.status.errors else (self.status.data or None),
-        }

@@ -16,6 +16,7 @@ from qms.core.forms import (
     REQUIRED,
     ChoiceField,
     DayField,
+    ListFilterForm,
     RecordField,
     WholeNumberField,
     choices,
@@ -306,14 +307,8 @@ class ProviderEvaluationForm(SupportForm):
     )
 
 
-class FilterForm(SupportForm):
+class FilterForm(ListFilterForm):
     """The lists' filter (page and API query parameter)."""
 
     city_id = RecordField(_l("City"), validators=[Optional()])
     agency_id = RecordField(_l("Agency"), validators=[Optional()])
-
-    def values(self) -> dict[str, Any]:
-        return {
-            "city_id": None if self.city_id.errors else (self.city_id.data or None),
-            "agency_id": None if self.agency_id.errors else (self.agency_id.data or None),
-        }
