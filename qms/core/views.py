@@ -210,9 +210,7 @@ class RecordPages:
 
     def editable(self, record_id: Any) -> Any:
         """The record, if the user may change it (else 404 or 403)."""
-        record = self.get(record_id)
-        access.authorize(current_user, access.EDIT, record)
-        return record
+        return access.get_editable(self.model, record_id, current_user)
 
     def new(
         self,
