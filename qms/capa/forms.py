@@ -39,6 +39,7 @@ from qms.core.forms import (
     max_length,
 )
 from qms.core.labels import label_of
+from qms.organisations.forms import AgencyFilterForm
 
 
 class _DescriptionFields(FlaskForm):
@@ -247,11 +248,9 @@ def form_values(form: FlaskForm) -> dict[str, Any]:
 UNTICKED = (False, "false", "", "0")
 
 
-class RegisterFilterForm(FlaskForm):
+class RegisterFilterForm(AgencyFilterForm):
     """The register's filters, as query parameters of the page and the API."""
 
-    city_id = RecordField(_l("City"), validators=[Optional()])
-    agency_id = RecordField(label_of(Nonconformity, "agency_id"), validators=[Optional()])
     status = ChoiceField(
         label_of(Nonconformity, "status"),
         choices=[("", "–"), *enum_choices(STATUS_LABELS)],
@@ -287,11 +286,9 @@ class RegisterFilterForm(FlaskForm):
         }
 
 
-class ComplaintFilterForm(FlaskForm):
+class ComplaintFilterForm(AgencyFilterForm):
     """The filters of the complaint list, as query parameters of the page and the API."""
 
-    city_id = RecordField(_l("City"), validators=[Optional()])
-    agency_id = RecordField(label_of(Complaint, "agency_id"), validators=[Optional()])
     channel = ChoiceField(
         label_of(Complaint, "channel"),
         choices=[("", "–"), *enum_choices(CHANNEL_LABELS)],

@@ -20,7 +20,6 @@ from qms.core.forms import (
     ChoiceField,
     DayField,
     MultipleChoiceField,
-    RecordField,
     VersionedForm,
     WholeNumberField,
     choices,
@@ -53,6 +52,7 @@ from qms.documents.settings import (
     review_notice_days,
 )
 from qms.documents.workflow import USER_ACTIONS
+from qms.organisations.forms import AgencyFilterForm
 
 
 class DocumentFields(FlaskForm):
@@ -231,12 +231,10 @@ class WithdrawForm(VersionedForm):
 _DUE_WITHIN = LazyString(lambda: _("Due within %(days)s days", days=review_notice_days()))
 
 
-class MasterListFilterForm(FlaskForm):
+class MasterListFilterForm(AgencyFilterForm):
     class Meta:
         csrf = False
 
-    city_id = RecordField(_l("City"), validators=[Optional()])
-    agency_id = RecordField(label_of(Document, "agency_id"), validators=[Optional()])
     doc_type = ChoiceField(
         label_of(Document, "doc_type"),
         choices=choices([("", _l("All types")), *DOCUMENT_TYPE_LABELS.items()]),

@@ -16,7 +16,6 @@ from qms.core.forms import (
     REQUIRED,
     ChoiceField,
     DayField,
-    ListFilterForm,
     NumberField,
     RecordField,
     WholeNumberField,
@@ -26,6 +25,7 @@ from qms.core.forms import (
 )
 from qms.core.labels import label_of
 from qms.core.registry import indicators
+from qms.organisations.forms import AgencyFilterForm
 from qms.planning.models import (
     ContextIssue,
     InterestedParty,
@@ -299,9 +299,7 @@ STEP_FORMS: dict[str, type[PlanForm]] = {
 # --- filters --------------------------------------------------------------------------------
 
 
-class PlanFilterForm(ListFilterForm):
+class PlanFilterForm(AgencyFilterForm):
     """The filters of the lists (page and API query parameters)."""
 
-    city_id = RecordField(_l("City"), validators=[Optional()])
-    agency_id = RecordField(_l("Agency"), validators=[Optional()])
     year = WholeNumberField(_l("Year"), validators=[Optional(), YEARS])

@@ -14,13 +14,13 @@ from qms.core.forms import (
     REQUIRED,
     ChoiceField,
     DayField,
-    ListFilterForm,
     RecordField,
     VersionedForm,
     enum_choices,
     max_length,
 )
 from qms.core.labels import label_of
+from qms.organisations.forms import AgencyFilterForm
 from qms.review.models import (
     OUTPUT_LABELS,
     STATUS_LABELS,
@@ -133,9 +133,7 @@ class CorrectionForm(ReviewValues, FlaskForm):
     )
 
 
-class ReviewFilterForm(ListFilterForm):
-    city_id = RecordField(_l("City"), validators=[Optional()])
-    agency_id = RecordField(label_of(ManagementReview, "agency_id"), validators=[Optional()])
+class ReviewFilterForm(AgencyFilterForm):
     status = ChoiceField(
         label_of(ManagementReview, "status"),
         choices=[("", "–"), *enum_choices(STATUS_LABELS)],

@@ -17,7 +17,6 @@ from qms.core.forms import (
     REQUIRED,
     ChoiceField,
     DayField,
-    ListFilterForm,
     RecordField,
     WholeNumberField,
     choices,
@@ -25,6 +24,7 @@ from qms.core.forms import (
     max_length,
 )
 from qms.core.labels import label_of
+from qms.organisations.forms import AgencyFilterForm
 from qms.skm.models import FollowUp, Response, Survey
 from qms.skm.operations import MAX_POPULATION
 from qms.skm.parsing import MAX_SUGGESTION
@@ -180,9 +180,7 @@ class StepForm(FlaskForm):
     """A survey's step carries nothing but the CSRF token."""
 
 
-class SurveyFilterForm(ListFilterForm):
-    city_id = RecordField(_l("City"), validators=[Optional()])
-    agency_id = RecordField(label_of(Survey, "agency_id"), validators=[Optional()])
+class SurveyFilterForm(AgencyFilterForm):
     status = ChoiceField(
         label_of(Survey, "status"),
         choices=[("", "–"), *enum_choices(SURVEY_STATUS_LABELS)],

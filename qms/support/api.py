@@ -15,6 +15,7 @@ from typing import Any
 from qms.api.records import Owner, Records, named
 from qms.api.registers import Registers
 from qms.api.schema import Resource
+from qms.organisations.forms import AgencyFilterForm
 from qms.organisations.models import Agency, City
 from qms.organisations.queries import AgencyFilter
 from qms.support import auditors, calibration, common, competence, providers, queries
@@ -22,7 +23,6 @@ from qms.support.forms import (
     AuditorEvaluationForm,
     AuditorTrainingForm,
     EventForm,
-    FilterForm,
     InstrumentForm,
     NewInstrumentForm,
     NewPersonForm,
@@ -62,7 +62,7 @@ from qms.support.resources import (
 TAG = "support"
 REGISTERS = Registers(
     tag=TAG,
-    filter_form=FilterForm,
+    filter_form=AgencyFilterForm,
     filtered=lambda values: AgencyFilter(**values),
     owner=Owner(Agency, "agency_id"),
     archive=common.archive,

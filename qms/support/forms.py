@@ -16,7 +16,6 @@ from qms.core.forms import (
     REQUIRED,
     ChoiceField,
     DayField,
-    ListFilterForm,
     RecordField,
     WholeNumberField,
     choices,
@@ -305,10 +304,3 @@ class ProviderEvaluationForm(SupportForm):
     next_evaluation_on = DayField(
         label_of(ProviderEvaluation, "next_evaluation_on"), validators=[InputRequired(BAD_DATE)]
     )
-
-
-class FilterForm(ListFilterForm):
-    """The lists' filter (page and API query parameter)."""
-
-    city_id = RecordField(_l("City"), validators=[Optional()])
-    agency_id = RecordField(_l("Agency"), validators=[Optional()])

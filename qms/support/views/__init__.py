@@ -13,9 +13,9 @@ from sqlalchemy import func
 from qms.core import access
 from qms.core.views import list_filters, require_login
 from qms.extensions import db
+from qms.organisations.forms import AgencyFilterForm
 from qms.organisations.models import Agency
 from qms.organisations.queries import AgencyFilter
-from qms.support.forms import FilterForm
 from qms.support.models import AuditorQualification, Instrument, Person, Provider
 from qms.support.vocabulary import (
     EVENT_KIND_LABELS,
@@ -51,7 +51,7 @@ def template_labels() -> dict[str, Any]:
 
 
 def chosen_filter() -> AgencyFilter:
-    return list_filters(FilterForm, AgencyFilter)
+    return list_filters(AgencyFilterForm, AgencyFilter)
 
 
 def prefixed(agencies: list[Agency], pairs_of: Any) -> list[tuple[int, str]]:
