@@ -70,19 +70,6 @@ REGISTERS = Registers(
 )
 
 
-def _saved(save: Callable) -> tuple[Callable, Callable]:
-    """A register's create and update, where `save(actor, values, agency=…|record=…)` does
-    both."""
-
-    def create(actor: Any, agency: Any, values: dict[str, Any]) -> Any:
-        return save(actor, values, agency=agency)
-
-    def update(actor: Any, record: Any, values: dict[str, Any]) -> Any:
-        return save(actor, values, record=record)
-
-    return create, update
-
-
 REGISTERS.declare(
     "/instruments",
     Instrument,
@@ -99,7 +86,8 @@ REGISTERS.declare(
     PositionOut,
     (NewPositionForm, PositionForm),
     queries.position_records,
-    *_saved(competence.save_position),
+    common.creating(competence.save_position),
+    common.changing(competence.save_position),
     "position",
 )
 REGISTERS.declare(
@@ -108,7 +96,8 @@ REGISTERS.declare(
     StaffMemberOut,
     (NewPersonForm, PersonForm),
     queries.people_query,
-    *_saved(competence.save_person),
+    common.creating(competence.save_person),
+    common.changing(competence.save_person),
     "staff_member",
 )
 REGISTERS.declare(
@@ -117,7 +106,8 @@ REGISTERS.declare(
     ProviderOut,
     (NewProviderForm, ProviderForm),
     queries.providers_query,
-    *_saved(providers.save_provider),
+    common.creating(providers.save_provider),
+    common.changing(providers.save_provider),
     "provider",
 )
 

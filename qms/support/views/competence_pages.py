@@ -47,7 +47,7 @@ def new_position():
     return POSITIONS.new(
         NewPositionForm(),
         queries.writable_agencies(current_user, Position),
-        lambda user, agency, values: competence.save_position(user, values, agency=agency),
+        common.creating(competence.save_position),
         _("New position"),
         refusal=_("You may not add to an agency's positions."),
         then=url_for(".competence_matrix"),
@@ -65,7 +65,7 @@ def edit_position(position_id: int):
     return POSITIONS.change(
         PositionForm(obj=record),
         record,
-        lambda user, record, values: competence.save_position(user, values, record=record),
+        common.changing(competence.save_position),
         record.title,
     )
 
@@ -91,7 +91,7 @@ def new_person():
     return PEOPLE.new(
         form,
         agencies,
-        lambda user, agency, values: competence.save_person(user, values, agency=agency),
+        common.creating(competence.save_person),
         _("New member of staff"),
         refusal=_("You may not add to an agency's staff."),
     )
@@ -119,7 +119,7 @@ def edit_person(person_id: int):
     return PEOPLE.change(
         form,
         record,
-        lambda user, record, values: competence.save_person(user, values, record=record),
+        common.changing(competence.save_person),
         record.name,
     )
 

@@ -36,7 +36,7 @@ def new_provider():
     return PROVIDERS.new(
         NewProviderForm(),
         queries.writable_agencies(current_user, Provider),
-        lambda user, agency, values: providers.save_provider(user, values, agency=agency),
+        common.creating(providers.save_provider),
         _("New provider"),
         refusal=_("You may not add to an agency's providers."),
     )
@@ -55,7 +55,7 @@ def edit_provider(provider_id: int):
     return PROVIDERS.change(
         ProviderForm(obj=record),
         record,
-        lambda user, record, values: providers.save_provider(user, values, record=record),
+        common.changing(providers.save_provider),
         record.name,
     )
 
