@@ -34,10 +34,12 @@ from qms.core.forms import (
     MultipleChoiceField,
     RecordField,
     VersionedForm,
+    chosen,
     enum_choices,
     max_length,
 )
 from qms.core.labels import label_of
+from qms.organisations.forms import AgencyFilterForm
 
 
 class _DescriptionFields(FlaskForm):
@@ -246,17 +248,9 @@ def form_values(form: FlaskForm) -> dict[str, Any]:
 UNTICKED = (False, "false", "", "0")
 
 
-def _chosen(field: Any) -> Any:
-    """A filter's value, None for all; a value that is not an option (a mistyped link) filters
-    nothing."""
-    return None if field.errors else (field.data or None)
-
-
-class RegisterFilterForm(FlaskForm):
+class RegisterFilterForm(AgencyFilterForm):
     """The register's filters, as query parameters of the page and the API."""
 
-    city_id = RecordField(_l("City"), validators=[Optional()])
-    agency_id = RecordField(label_of(Nonconformity, "agency_id"), validators=[Optional()])
     status = ChoiceField(
         label_of(Nonconformity, "status"),
         choices=[("", "–"), *enum_choices(STATUS_LABELS)],
@@ -280,11 +274,11 @@ class RegisterFilterForm(FlaskForm):
     def values(self) -> dict[str, Any]:
         """The filter (see queries.RegisterFilter)."""
         return {
-            "city_id": _chosen(self.city_id),
-            "agency_id": _chosen(self.agency_id),
-            "status": _chosen(self.status),
-            "source": _chosen(self.source),
-            "grade": _chosen(self.grade),
+            "city_id": chosen(self.city_id),
+            "agency_id": chosen(self.agency_id),
+            "status": chosen(self.status),
+            "source": chosen(self.source),
+            "grade": chosen(self.grade),
             "overdue": bool(self.overdue.data),
             "waiting": bool(self.waiting.data),
             "text": self.q.data or "",
@@ -292,11 +286,9 @@ class RegisterFilterForm(FlaskForm):
         }
 
 
-class ComplaintFilterForm(FlaskForm):
+class ComplaintFilterForm(AgencyFilterForm):
     """The filters of the complaint list, as query parameters of the page and the API."""
 
-    city_id = RecordField(_l("City"), validators=[Optional()])
-    agency_id = RecordField(label_of(Complaint, "agency_id"), validators=[Optional()])
     channel = ChoiceField(
         label_of(Complaint, "channel"),
         choices=[("", "–"), *enum_choices(CHANNEL_LABELS)],
@@ -307,8 +299,8 @@ class ComplaintFilterForm(FlaskForm):
     def values(self) -> dict[str, Any]:
         """The filter (see complaints.queries.ComplaintFilter)."""
         return {
-            "city_id": _chosen(self.city_id),
-            "agency_id": _chosen(self.agency_id),
-            "channel": _chosen(self.channel),
+            "city_id": chosen(self.city_id),
+            "agency_id": chosen(self.agency_id),
+            "channel": chosen(self.channel),
             "escalated": bool(self.escalated.data),
         }

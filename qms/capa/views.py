@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -62,6 +62,7 @@ from qms.core.views import (
     export_list,
     form_status,
     held_import_page,
+    list_filters,
     page_with_form,
     refused,
     require_login,
@@ -70,7 +71,7 @@ from qms.core.views import (
 )
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
-from qms.organisations.queries import agency_choices
+from qms.organisations.views import filtered_list
 
 bp = Blueprint("capa", __name__, url_prefix="/capa")
 require_login(bp)
@@ -98,19 +99,16 @@ def _labels() -> dict[str, Any]:
 
 
 def _register_filters() -> queries.RegisterFilter:
-    form = RegisterFilterForm(request.args, meta={"csrf": False})
-    form.validate()
-    return queries.RegisterFilter(**form.values())
+    return list_filters(RegisterFilterForm, queries.RegisterFilter)
 
 
 @bp.get("/")
 def register():
     filters = _register_filters()
-    return render_template(
+    return filtered_list(
         "capa/register.html",
+        filters,
         items=paginate(queries.register_query(current_user, filters), keyset=True),
-        filters=filters,
-        agency_choices=agency_choices(current_user, filters.city_id, filters.agency_id),
         today=today(),
         may_raise=bool(queries.raising_agencies(current_user)),
     )
@@ -378,20 +376,17 @@ def dashboard_page():
 
 
 def _complaint_filters() -> complaint_queries.ComplaintFilter:
-    form = ComplaintFilterForm(request.args, meta={"csrf": False})
-    form.validate()
-    return complaint_queries.ComplaintFilter(**form.values())
+    return list_filters(ComplaintFilterForm, complaint_queries.ComplaintFilter)
 
 
 @bp.get("/complaints")
 def complaint_list():
     filters = _complaint_filters()
     query = complaint_queries.complaint_list(current_user, filters)
-    return render_template(
+    return filtered_list(
         "capa/complaints.html",
+        filters,
         items=paginate(query, keyset=True),
-        filters=filters,
-        agency_choices=agency_choices(current_user, filters.city_id, filters.agency_id),
         can_import=bool(complaint_queries.import_cities(current_user)),
         feedback=contributions.feedback_blocks(current_user, filters.agency_id),
     )

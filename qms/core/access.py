@@ -179,6 +179,14 @@ def get_visible(model: type[M], record_id: Any, user: Any) -> M:
     return record
 
 
+def get_editable(model: type[M], record_id: Any, user: Any) -> M:
+    """The record if the user may change it: 404 when they may not see it, else 403 when they
+    may not change it."""
+    record = get_visible(model, record_id, user)
+    authorize(user, EDIT, record)
+    return record
+
+
 # --- building blocks for policies --------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     DecimalField,
+    Field,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -181,6 +182,24 @@ class MomentField(DateTimeLocalField):
         if self.raw_data:
             return " ".join(self.raw_data)
         return to_local(self.data).strftime(self.FORMATS[0]) if self.data else ""
+
+
+def chosen(field: Field) -> Any:
+    """A list filter's value, None for all: a value that is no option (a mistyped link) filters
+    nothing."""
+    return None if field.errors else (field.data or None)
+
+
+class ListFilterForm(FlaskForm):
+    """The filters of a list (query parameters of its page and of the API), each field's value
+    `chosen`, by the field's name."""
+
+    def values(self) -> dict[str, Any]:
+        return {
+            name: chosen(field)
+            for name, field in self._fields.items()
+            if name != self.meta.csrf_field_name
+        }
 
 
 class VersionedForm(FlaskForm):

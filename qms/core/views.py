@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -18,6 +18,7 @@ from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied
 from qms.core.exports import export_response
 from qms.core.forms import choices
+from qms.core.history import history_of
 from qms.core.pagination import streamed
 from qms.core.timeutil import today
 from qms.extensions import db
@@ -109,6 +110,14 @@ def save_form(
     return record
 
 
+def list_filters(form_class: type[FlaskForm], make: Callable[..., T]) -> T:
+    """What a list is narrowed to, read from the query string by `form_class` and given to
+    `make` (a value that is no option filters nothing: the form's refusals are not shown)."""
+    form = form_class(request.args, meta={"csrf": False})
+    form.validate()
+    return make(**form.values())
+
+
 def page_with_form(template: str, form: FlaskForm, **context: Any) -> tuple[str, int]:
     """A page showing `form` (422 when it has errors)."""
     return render_template(template, form=form, **context), form_status(form)
@@ -184,11 +193,24 @@ class RecordPages:
         """The record, if the user may see it (else 404)."""
         return access.get_visible(self.model, record_id, current_user)
 
+    def may_edit(self, record: Any) -> bool:
+        """Whether the user may change the record: an archived one is changed by no one."""
+        return access.can(current_user, access.EDIT, record) and not record.is_archived
+
+    def page(self, template: str, name: str, record: Any, **context: Any) -> str:
+        """The record's page: the record (as `name`), whether the user may change it and its
+        history, with `context`."""
+        return render_template(
+            template,
+            **{name: record},
+            may_edit=self.may_edit(record),
+            history=history_of(record),
+            **context,
+        )
+
     def editable(self, record_id: Any) -> Any:
         """The record, if the user may change it (else 404 or 403)."""
-        record = self.get(record_id)
-        access.authorize(current_user, access.EDIT, record)
-        return record
+        return access.get_editable(self.model, record_id, current_user)
 
     def new(
         self,

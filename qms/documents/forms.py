@@ -20,10 +20,10 @@ from qms.core.forms import (
     ChoiceField,
     DayField,
     MultipleChoiceField,
-    RecordField,
     VersionedForm,
     WholeNumberField,
     choices,
+    chosen,
     enum_choices,
     max_length,
 )
@@ -52,6 +52,7 @@ from qms.documents.settings import (
     review_notice_days,
 )
 from qms.documents.workflow import USER_ACTIONS
+from qms.organisations.forms import AgencyFilterForm
 
 
 class DocumentFields(FlaskForm):
@@ -230,12 +231,10 @@ class WithdrawForm(VersionedForm):
 _DUE_WITHIN = LazyString(lambda: _("Due within %(days)s days", days=review_notice_days()))
 
 
-class MasterListFilterForm(FlaskForm):
+class MasterListFilterForm(AgencyFilterForm):
     class Meta:
         csrf = False
 
-    city_id = RecordField(_l("City"), validators=[Optional()])
-    agency_id = RecordField(label_of(Document, "agency_id"), validators=[Optional()])
     doc_type = ChoiceField(
         label_of(Document, "doc_type"),
         choices=choices([("", _l("All types")), *DOCUMENT_TYPE_LABELS.items()]),
@@ -267,19 +266,14 @@ class MasterListFilterForm(FlaskForm):
     def filters(self) -> MasterListFilter:
         """The filters as chosen; a value that is not a valid choice is ignored."""
         self.validate()
-
-        def value(name: str) -> Any:
-            field = getattr(self, name)
-            return None if field.errors else (field.data or None)
-
         return MasterListFilter(
-            city_id=value("city_id"),
-            agency_id=value("agency_id"),
-            doc_type=value("doc_type"),
-            status=value("status"),
-            review=value("review"),
-            revision=value("revision"),
-            q=value("q") or "",
+            city_id=chosen(self.city_id),
+            agency_id=chosen(self.agency_id),
+            doc_type=chosen(self.doc_type),
+            status=chosen(self.status),
+            review=chosen(self.review),
+            revision=chosen(self.revision),
+            q=chosen(self.q) or "",
         )
 
 

@@ -61,7 +61,7 @@ from qms.documents.models import (
 from qms.extensions import db
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
-from qms.organisations.queries import agency_choices
+from qms.organisations.views import filtered_list
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 require_login(bp)
@@ -79,11 +79,10 @@ def _filters() -> tuple[MasterListFilterForm, queries.MasterListFilter]:
 @bp.get("/")
 def index():
     form, filters = _filters()
-    return render_template(
+    return filtered_list(
         "documents/index.html",
+        filters,
         form=form,
-        filters=filters,
-        agency_choices=agency_choices(current_user, filters.city_id, filters.agency_id),
         documents=paginate(queries.master_list_query(current_user, filters)),
         review_state=queries.review_state,
         may_create=bool(queries.agencies_for_new_documents(current_user)),

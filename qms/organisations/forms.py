@@ -9,7 +9,15 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional, Regexp
 
-from qms.core.forms import REQUIRED, ChoiceField, DayField, enum_choices, max_length
+from qms.core.forms import (
+    REQUIRED,
+    ChoiceField,
+    DayField,
+    ListFilterForm,
+    RecordField,
+    enum_choices,
+    max_length,
+)
 from qms.core.labels import label_of
 from qms.organisations.models import (
     AGENCY_KIND_LABELS,
@@ -27,6 +35,14 @@ from qms.organisations.models import (
 CODE_PATTERN = Regexp(
     r"^[A-Za-z0-9][A-Za-z0-9-]*$", message=_l("Use letters, digits and hyphens only.")
 )
+
+
+class AgencyFilterForm(ListFilterForm):
+    """A register narrowed to a city or an agency (see queries.AgencyFilter), as the lists of
+    the agencies' records offer it; a register adds its own filters."""
+
+    city_id = RecordField(_l("City"), validators=[Optional()])
+    agency_id = RecordField(_l("Agency"), validators=[Optional()])
 
 
 class CityForm(FlaskForm):

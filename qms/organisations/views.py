@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -33,6 +34,17 @@ from qms.organisations.models import (
 
 bp = Blueprint("organisations", __name__)
 require_login(bp)
+
+
+def filtered_list(template: str, filters: Any, **context: Any) -> str:
+    """A feature's list narrowed to a city or an agency (`filters`, with their city_id and
+    agency_id), with the choices its filter offers the user."""
+    return render_template(
+        template,
+        filters=filters,
+        agency_choices=queries.agency_choices(current_user, filters.city_id, filters.agency_id),
+        **context,
+    )
 
 
 CITIES = RecordPages(City, ".city", "city_id", ".cities", forbidden_on_form=True)

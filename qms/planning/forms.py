@@ -25,6 +25,7 @@ from qms.core.forms import (
 )
 from qms.core.labels import label_of
 from qms.core.registry import indicators
+from qms.organisations.forms import AgencyFilterForm
 from qms.planning.models import (
     ContextIssue,
     InterestedParty,
@@ -298,21 +299,7 @@ STEP_FORMS: dict[str, type[PlanForm]] = {
 # --- filters --------------------------------------------------------------------------------
 
 
-def _chosen(field: Any) -> Any:
-    """A filter's value, None for all; a value that is not an option filters nothing."""
-    return None if field.errors else (field.data or None)
-
-
-class PlanFilterForm(PlanForm):
+class PlanFilterForm(AgencyFilterForm):
     """The filters of the lists (page and API query parameters)."""
 
-    city_id = RecordField(_l("City"), validators=[Optional()])
-    agency_id = RecordField(_l("Agency"), validators=[Optional()])
     year = WholeNumberField(_l("Year"), validators=[Optional(), YEARS])
-
-    def values(self) -> dict[str, Any]:
-        return {
-            "city_id": _chosen(self.city_id),
-            "agency_id": _chosen(self.agency_id),
-            "year": _chosen(self.year),
-        }

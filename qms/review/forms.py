@@ -20,6 +20,7 @@ from qms.core.forms import (
     max_length,
 )
 from qms.core.labels import label_of
+from qms.organisations.forms import AgencyFilterForm
 from qms.review.models import (
     OUTPUT_LABELS,
     STATUS_LABELS,
@@ -132,9 +133,7 @@ class CorrectionForm(ReviewValues, FlaskForm):
     )
 
 
-class ReviewFilterForm(ReviewValues, FlaskForm):
-    city_id = RecordField(_l("City"), validators=[Optional()])
-    agency_id = RecordField(label_of(ManagementReview, "agency_id"), validators=[Optional()])
+class ReviewFilterForm(AgencyFilterForm):
     status = ChoiceField(
         label_of(ManagementReview, "status"),
         choices=[("", "–"), *enum_choices(STATUS_LABELS)],
@@ -146,11 +145,3 @@ class ReviewFilterForm(ReviewValues, FlaskForm):
         choices=[("", "–"), *((k.value, v) for k, v in ATTENTION_LABELS.items())],
         validators=[Optional()],
     )
-
-    def values(self) -> dict[str, Any]:
-        return {
-            "city_id": None if self.city_id.errors else self.city_id.data,
-            "agency_id": None if self.agency_id.errors else self.agency_id.data,
-            "status": None if self.status.errors else (self.status.data or None),
-            "attention": None if self.attention.errors else (self.attention.data or None),
-        }

@@ -15,9 +15,9 @@ from qms.core.history import history_of
 from qms.core.pagination import paginate
 from qms.core.review_inputs import action_outlets
 from qms.core.timeutil import today
-from qms.core.views import RecordPages, not_found, require_login, saved
+from qms.core.views import RecordPages, list_filters, not_found, require_login, saved
 from qms.organisations.models import Agency
-from qms.organisations.queries import agency_choices
+from qms.organisations.views import filtered_list
 from qms.review import operations, pack, queries, workflow
 from qms.review.forms import (
     ActionDoneForm,
@@ -61,15 +61,11 @@ def template_labels() -> dict[str, Any]:
 
 @bp.get("/")
 def index():
-    form = ReviewFilterForm(request.args, meta={"csrf": False})
-    form.validate()
-    filters = queries.ReviewFilter(**form.values())
-    reviews = paginate(queries.reviews_query(current_user, filters))
-    return render_template(
+    filters = list_filters(ReviewFilterForm, queries.ReviewFilter)
+    return filtered_list(
         "review/index.html",
-        reviews=reviews,
-        filters=filters,
-        agency_choices=agency_choices(current_user, filters.city_id, filters.agency_id),
+        filters,
+        reviews=paginate(queries.reviews_query(current_user, filters)),
         may_create=bool(queries.writable_agencies(current_user)),
     )
 
@@ -90,7 +86,7 @@ def new_review():
 
 def _review_page(review: ManagementReview, failed: dict[str, Any] | None = None, status=200):
     failed = failed or {}
-    may_edit = access.can(current_user, access.EDIT, review) and not review.is_archived
+    may_edit = REVIEWS.may_edit(review)
     outlets = action_outlets()
     link_forms = {}
     if may_edit:

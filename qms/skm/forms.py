@@ -24,6 +24,7 @@ from qms.core.forms import (
     max_length,
 )
 from qms.core.labels import label_of
+from qms.organisations.forms import AgencyFilterForm
 from qms.skm.models import FollowUp, Response, Survey
 from qms.skm.operations import MAX_POPULATION
 from qms.skm.parsing import MAX_SUGGESTION
@@ -179,18 +180,9 @@ class StepForm(FlaskForm):
     """A survey's step carries nothing but the CSRF token."""
 
 
-class SurveyFilterForm(SkmForm):
-    city_id = RecordField(_l("City"), validators=[Optional()])
-    agency_id = RecordField(label_of(Survey, "agency_id"), validators=[Optional()])
+class SurveyFilterForm(AgencyFilterForm):
     status = ChoiceField(
         label_of(Survey, "status"),
         choices=[("", "–"), *enum_choices(SURVEY_STATUS_LABELS)],
         validators=[Optional()],
     )
-
-    def values(self) -> dict[str, Any]:
-        return {
-            "city_id": None if self.city_id.errors else self.city_id.data,
-            "agency_id": None if self.agency_id.errors else self.agency_id.data,
-            "status": None if self.status.errors else (self.status.data or None),
-        }

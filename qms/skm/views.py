@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -21,12 +21,13 @@ from qms.core.views import (
     confirm_held_import,
     form_status,
     held_import_page,
+    list_filters,
     require_login,
     show_on_form,
 )
 from qms.extensions import db
 from qms.organisations.models import Agency
-from qms.organisations.queries import agency_choices
+from qms.organisations.views import filtered_list
 from qms.skm import figures, imports, operations, queries, workflow
 from qms.skm.forms import (
     FollowUpDoneForm,
@@ -73,16 +74,13 @@ def template_labels() -> dict[str, Any]:
 
 @bp.get("/")
 def index():
-    form = SurveyFilterForm(request.args, meta={"csrf": False})
-    form.validate()
-    filters = queries.SurveyFilter(**form.values())
+    filters = list_filters(SurveyFilterForm, queries.SurveyFilter)
     surveys = paginate(queries.surveys_query(current_user, filters))
-    return render_template(
+    return filtered_list(
         "skm/index.html",
+        filters,
         surveys=surveys,
         results=figures.results(surveys.items),
-        filters=filters,
-        agency_choices=agency_choices(current_user, filters.city_id, filters.agency_id),
         may_create=bool(queries.writable_agencies(current_user)),
     )
 
@@ -107,7 +105,7 @@ def new_survey():
 
 def _survey_page(survey: Survey, failed: dict[str, Any] | None = None, status: int = 200):
     failed = failed or {}
-    may_edit = access.can(current_user, access.EDIT, survey) and not survey.is_archived
+    may_edit = SURVEYS.may_edit(survey)
     result = figures.result(survey)
     planned = {f.element for f in survey.follow_ups}
     uploads = access.scoped(Import, current_user).where(Import.survey_id == survey.id)

@@ -15,6 +15,7 @@ from typing import Any
 from qms.api.records import Owner, Records, named
 from qms.api.registers import Registers
 from qms.api.schema import Resource
+from qms.organisations.forms import AgencyFilterForm
 from qms.organisations.models import Agency, City
 from qms.organisations.queries import AgencyFilter
 from qms.support import auditors, calibration, common, competence, providers, queries
@@ -22,7 +23,6 @@ from qms.support.forms import (
     AuditorEvaluationForm,
     AuditorTrainingForm,
     EventForm,
-    FilterForm,
     InstrumentForm,
     NewInstrumentForm,
     NewPersonForm,
@@ -62,25 +62,12 @@ from qms.support.resources import (
 TAG = "support"
 REGISTERS = Registers(
     tag=TAG,
-    filter_form=FilterForm,
+    filter_form=AgencyFilterForm,
     filtered=lambda values: AgencyFilter(**values),
     owner=Owner(Agency, "agency_id"),
     archive=common.archive,
     label=lambda _model, name: f"{name.replace('_', ' ')} records",
 )
-
-
-def _saved(save: Callable) -> tuple[Callable, Callable]:
-    """A register's create and update, where `save(actor, values, agency=…|record=…)` does
-    both."""
-
-    def create(actor: Any, agency: Any, values: dict[str, Any]) -> Any:
-        return save(actor, values, agency=agency)
-
-    def update(actor: Any, record: Any, values: dict[str, Any]) -> Any:
-        return save(actor, values, record=record)
-
-    return create, update
 
 
 REGISTERS.declare(
@@ -99,7 +86,8 @@ REGISTERS.declare(
     PositionOut,
     (NewPositionForm, PositionForm),
     queries.position_records,
-    *_saved(competence.save_position),
+    common.creating(competence.save_position),
+    common.changing(competence.save_position),
     "position",
 )
 REGISTERS.declare(
@@ -108,7 +96,8 @@ REGISTERS.declare(
     StaffMemberOut,
     (NewPersonForm, PersonForm),
     queries.people_query,
-    *_saved(competence.save_person),
+    common.creating(competence.save_person),
+    common.changing(competence.save_person),
     "staff_member",
 )
 REGISTERS.declare(
@@ -117,7 +106,8 @@ REGISTERS.declare(
     ProviderOut,
     (NewProviderForm, ProviderForm),
     queries.providers_query,
-    *_saved(providers.save_provider),
+    common.creating(providers.save_provider),
+    common.changing(providers.save_provider),
     "provider",
 )
 

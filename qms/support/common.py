@@ -1,5 +1,6 @@
 """What the support operations share: setting fields from a form's values, saving an entry of
-a register, the refusals every register uses, archiving."""
+a register (and a register's one save offered as the create and the update its pages and the
+API call), the refusals every register uses, archiving."""
 
 from __future__ import annotations
 
@@ -28,6 +29,18 @@ def apply(record: Any, values: dict[str, Any], fields: Iterable[str]) -> None:
 
 
 Entry = TypeVar("Entry")
+
+
+def creating(save: Callable[..., Entry]) -> Callable[[Any, Any, dict[str, Any]], Entry]:
+    """A register's `save(actor, values, agency=…)` as the create(actor, agency, values) that
+    its pages and the API call."""
+    return lambda actor, agency, values: save(actor, values, agency=agency)
+
+
+def changing(save: Callable[..., Entry]) -> Callable[[Any, Any, dict[str, Any]], Entry]:
+    """A register's `save(actor, values, record=…)` as the update(actor, record, values) that
+    its pages and the API call."""
+    return lambda actor, record, values: save(actor, values, record=record)
 
 
 def save_entry(

@@ -304,16 +304,3 @@ class ProviderEvaluationForm(SupportForm):
     next_evaluation_on = DayField(
         label_of(ProviderEvaluation, "next_evaluation_on"), validators=[InputRequired(BAD_DATE)]
     )
-
-
-class FilterForm(SupportForm):
-    """The lists' filter (page and API query parameter)."""
-
-    city_id = RecordField(_l("City"), validators=[Optional()])
-    agency_id = RecordField(_l("Agency"), validators=[Optional()])
-
-    def values(self) -> dict[str, Any]:
-        return {
-            "city_id": None if self.city_id.errors else (self.city_id.data or None),
-            "agency_id": None if self.agency_id.errors else (self.agency_id.data or None),
-        }

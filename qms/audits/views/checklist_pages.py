@@ -143,8 +143,7 @@ def save_row(row_id: int):
     JavaScript a refused answer comes back in its row as typed (nothing saved, nothing lost),
     except a stale one: that row is shown with the answer saved meanwhile, which the message
     names."""
-    row = access.get_visible(ChecklistRow, row_id, current_user)
-    access.authorize(current_user, access.EDIT, row)
+    row = access.get_editable(ChecklistRow, row_id, current_user)
     form = RowForm(grades=grades.grades())
     anchor = url_for("audits.checklist", audit_id=row.audit_id) + f"#row-{row.id}"
     status = 422
@@ -194,8 +193,7 @@ def upload_evidence(row_id: int):
     row's unsaved answer stays as typed, and lists the file in the row. Without JavaScript the
     "Attach" button sends the row's form with the file: the file is attached, and the page
     comes back with the row's answer as typed, still to be saved (nothing of it was saved)."""
-    row = access.get_visible(ChecklistRow, row_id, current_user)
-    access.authorize(current_user, access.EDIT, row)
+    row = access.get_editable(ChecklistRow, row_id, current_user)
     form = EvidenceForm()
     done = False
     if form.validate_on_submit():

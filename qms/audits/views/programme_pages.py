@@ -108,8 +108,7 @@ def programme(programme_id: int):
 
 @bp.route("/programmes/<int:programme_id>/edit", methods=["GET", "POST"])
 def edit_programme(programme_id: int):
-    record = access.get_visible(AuditProgramme, programme_id, current_user)
-    access.authorize(current_user, access.EDIT, record)
+    record = access.get_editable(AuditProgramme, programme_id, current_user)
     form = ProgrammeForm(obj=record)
     if saved(form, lambda: operations.update_programme(current_user, record, form.data)):
         flash(_("The programme was saved."), "success")
@@ -130,8 +129,7 @@ def archive_programme(programme_id: int):
 
 @bp.route("/programme-items/<int:item_id>/edit", methods=["GET", "POST"])
 def edit_programme_item(item_id: int):
-    item = access.get_visible(ProgrammeItem, item_id, current_user)
-    access.authorize(current_user, access.EDIT, item)
+    item = access.get_editable(ProgrammeItem, item_id, current_user)
     programme = item.programme
     form = ProgrammeItemForm(
         obj=item,

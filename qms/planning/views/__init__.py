@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint
 
-from qms.core.views import require_login
+from qms.core.views import list_filters, require_login
 from qms.planning.forms import PlanFilterForm
 from qms.planning.matrix import matrix
 from qms.planning.queries import PlanFilter
@@ -48,6 +48,4 @@ def template_labels() -> dict[str, Any]:
 
 def filters() -> PlanFilter:
     """The list filters from the query string (a value that is no option filters nothing)."""
-    form = PlanFilterForm(request.args, meta={"csrf": False})
-    form.validate()
-    return PlanFilter(**form.values())
+    return list_filters(PlanFilterForm, PlanFilter)

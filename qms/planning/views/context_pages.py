@@ -7,16 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import abort, render_template
+from flask import abort
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from qms.core import access
-from qms.core.history import history_of
 from qms.core.views import RecordPages, commit_and_redirect
 from qms.organisations.models import Agency
-from qms.organisations.queries import agency_choices
+from qms.organisations.views import filtered_list
 from qms.planning import operations, queries
 from qms.planning.forms import IssueForm, NewIssueForm, NewPartyForm, PartyForm
 from qms.planning.models import ContextIssue, InterestedParty
@@ -69,12 +67,11 @@ def _kind(name: str) -> Kind:
 @bp.get("/context")
 def context():
     chosen = filters()
-    return render_template(
+    return filtered_list(
         "planning/context.html",
+        chosen,
         issues=queries.rows(queries.issues_query(current_user, chosen), "issues_page"),
         parties=queries.rows(queries.parties_query(current_user, chosen), "parties_page"),
-        filters=chosen,
-        agency_choices=agency_choices(current_user, chosen.city_id, chosen.agency_id),
         may_create=bool(queries.writable_agencies(current_user, ContextIssue)),
     )
 
@@ -96,15 +93,12 @@ def new_context(kind: str):
 @bp.get(f"/context/{KIND_RULE}/<int:record_id>")
 def context_record(kind: str, record_id: int):
     spec = _kind(kind)
-    record = spec.pages.get(record_id)
-    may_edit = access.can(current_user, access.EDIT, record) and not record.is_archived
-    return render_template(
+    return spec.pages.page(
         "planning/context_record.html",
+        "record",
+        spec.pages.get(record_id),
         kind=kind,
         title=spec.title,
-        record=record,
-        may_edit=may_edit,
-        history=history_of(record),
     )
 
 

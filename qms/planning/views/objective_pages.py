@@ -4,16 +4,14 @@ raised, and the measurement of a period."""
 
 from __future__ import annotations
 
-from flask import redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from qms.core import access
-from qms.core.history import history_of
 from qms.core.registry import indicator_sources
-from qms.core.views import RecordPages, export_list, form_status, save_form
+from qms.core.views import RecordPages, export_list
 from qms.organisations.models import Agency
-from qms.organisations.queries import agency_choices
+from qms.organisations.views import filtered_list
 from qms.planning import exports, figures, measuring, operations, queries
 from qms.planning.forms import MeasurementForm, NewObjectiveForm, ObjectiveForm, form_data
 from qms.planning.models import Objective
@@ -24,12 +22,11 @@ from qms.planning.views import bp, filters
 def objectives():
     chosen = filters()
     listed = queries.rows(queries.objectives_query(current_user, chosen))
-    return render_template(
+    return filtered_list(
         "planning/objectives.html",
+        chosen,
         objectives=listed,
         latest=figures.latest_measurements([o.id for o in listed]),
-        filters=chosen,
-        agency_choices=agency_choices(current_user, chosen.city_id, chosen.agency_id),
         may_create=bool(queries.writable_agencies(current_user, Objective)),
     )
 
@@ -55,29 +52,24 @@ def new_objective():
 
 
 def _objective_page(objective: Objective, form: MeasurementForm | None = None, status=200):
-    may_measure = (
-        access.can(current_user, access.EDIT, objective)
-        and not objective.is_archived
-        and not objective.is_automatic
-    )
+    may_measure = OBJECTIVES.may_edit(objective) and not objective.is_automatic
     form = form or MeasurementForm(formdata=None)
     nonconformities = {
         m.nonconformity
         for m in objective.measurements
         if m.nonconformity is not None and access.can(current_user, access.VIEW, m.nonconformity)
     }
-    return render_template(
+    return OBJECTIVES.page(
         "planning/objective.html",
-        objective=objective,
+        "objective",
+        objective,
         rows=queries.period_rows(objective),
         chart=queries.chart(objective),
         figure=indicator_sources.get(objective.automatic_source or ""),
         periods=queries.measurable_periods(objective) if may_measure else [],
         form=form,
         may_measure=may_measure,
-        may_edit=access.can(current_user, access.EDIT, objective) and not objective.is_archived,
         nonconformities=sorted(nonconformities, key=lambda nc: nc.id),
-        history=history_of(objective),
     ), status
 
 
@@ -95,11 +87,14 @@ def edit_objective(objective_id: int):
 
 @bp.post("/objectives/<int:objective_id>/measurements")
 def measure(objective_id: int):
-    record = OBJECTIVES.get(objective_id)
     form = MeasurementForm()
-    if save_form(form, lambda values: measuring.record_measurement(current_user, record, values)):
-        return redirect(OBJECTIVES.url(record) + "#periods")
-    return _objective_page(OBJECTIVES.get(objective_id), form, form_status(form))
+    return OBJECTIVES.post(
+        form,
+        OBJECTIVES.get(objective_id),
+        measuring.record_measurement,
+        lambda objective, status: _objective_page(objective, form, status),
+        anchor="#periods",
+    )
 
 
 @bp.post("/objectives/<int:objective_id>/archive")

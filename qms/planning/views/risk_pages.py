@@ -5,17 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from qms.core import access
-from qms.core.history import history_of
 from qms.core.timeutil import today
-from qms.core.views import RecordPages, export_list, form_status, save_form
+from qms.core.views import RecordPages, export_list
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
-from qms.organisations.queries import agency_choices
+from qms.organisations.views import filtered_list
 from qms.planning import corrective, exports, figures, operations, queries, workflow
 from qms.planning.forms import (
     STEP_FORMS,
@@ -32,14 +30,13 @@ from qms.planning.views import bp, filters
 @bp.get("/risks")
 def risks():
     chosen = filters()
-    return render_template(
+    return filtered_list(
         "planning/risks.html",
+        chosen,
         risks=queries.rows(queries.risks_query(current_user, chosen)),
         heat=queries.heat_cells(
             figures.heat_map(current_user, agency_id=chosen.agency_id, city_id=chosen.city_id)
         ),
-        filters=chosen,
-        agency_choices=agency_choices(current_user, chosen.city_id, chosen.agency_id),
         may_create=bool(queries.writable_agencies(current_user, Risk)),
     )
 
@@ -83,7 +80,6 @@ def new_risk():
 
 def _risk_page(risk: Risk, failed: dict[str, Any] | None = None, status: int = 200):
     failed = failed or {}
-    may_edit = access.can(current_user, access.EDIT, risk) and not risk.is_archived
     steps = {
         t.id: [
             (step, failed.get((t.id, step.name)) or STEP_FORMS[step.name](formdata=None))
@@ -91,17 +87,16 @@ def _risk_page(risk: Risk, failed: dict[str, Any] | None = None, status: int = 2
         ]
         for t in risk.treatments
     }
-    return render_template(
+    return RISKS.page(
         "planning/risk.html",
-        risk=risk,
-        may_edit=may_edit,
+        "risk",
+        risk,
         treatment_form=failed.get("treatment") or TreatmentForm(formdata=None),
         review_form=failed.get("review") or ReviewForm(formdata=None),
         steps=steps,
         evidence={t.id: files_of(t) for t in risk.treatments},
         nonconformities=corrective.linked_nonconformities(current_user, risk),
         today=today(),
-        history=history_of(risk),
     ), status
 
 
@@ -119,11 +114,11 @@ def edit_risk(risk_id: int):
 
 
 def _post(risk_id: int, key: Any, form: Any, change) -> Any:
-    """A form posted on the risk's page: the change, or the page again with the refusal."""
-    record = RISKS.get(risk_id)
-    if save_form(form, lambda values: change(record, values)) is not None:
-        return redirect(RISKS.url(record))
-    return _risk_page(RISKS.get(risk_id), {key: form}, form_status(form))  # as it is now
+    """A form posted on the risk's page: change(user, risk, values), or the page again with
+    the refusal (the form's errors under `key`)."""
+    return RISKS.post(
+        form, RISKS.get(risk_id), change, lambda risk, status: _risk_page(risk, {key: form}, status)
+    )
 
 
 @bp.post("/risks/<int:risk_id>/review")
@@ -132,9 +127,7 @@ def review_risk(risk_id: int):
         risk_id,
         "review",
         ReviewForm(),
-        lambda record, values: operations.review_risk(
-            current_user, record, values["next_review_on"]
-        ),
+        lambda user, record, values: operations.review_risk(user, record, values["next_review_on"]),
     )
 
 
@@ -144,7 +137,7 @@ def add_treatment(risk_id: int):
         risk_id,
         "treatment",
         TreatmentForm(),
-        lambda record, values: operations.add_treatment(current_user, record, values),
+        operations.add_treatment,
     )
 
 
@@ -158,7 +151,7 @@ def treatment_step(treatment_id: int, name: str):
         treatment.risk_id,
         (treatment.id, name),
         form_class(),
-        lambda _record, values: workflow.transition(current_user, treatment, name, values),
+        lambda user, _risk, values: workflow.transition(user, treatment, name, values),
     )
 
 

@@ -168,8 +168,7 @@ def readiness(pathway_id: int):
 
 @bp.post("/pathways/<int:pathway_id>/findings")
 def add_finding(pathway_id: int):
-    record = access.get_visible(Pathway, pathway_id, current_user)
-    access.authorize(current_user, access.EDIT, record)
+    record = access.get_editable(Pathway, pathway_id, current_user)
     form = FindingForm()
     added = saved_then(
         form,
@@ -192,8 +191,7 @@ def add_finding(pathway_id: int):
 
 @bp.post("/findings/<int:finding_id>/close")
 def close_finding(finding_id: int):
-    finding = access.get_visible(AuditFinding, finding_id, current_user)
-    access.authorize(current_user, access.EDIT, finding)
+    finding = access.get_editable(AuditFinding, finding_id, current_user)
     form = CloseFindingForm()
     closed = saved_then(
         form,
@@ -214,8 +212,7 @@ def _refused_inline(pathway_id: int, refused: tuple[str, int, Any]):
 
 @bp.route("/pathways/<int:pathway_id>/lab-tests/new", methods=["GET", "POST"])
 def new_lab_test(pathway_id: int):
-    record = access.get_visible(Pathway, pathway_id, current_user)
-    access.authorize(current_user, access.EDIT, record)
+    record = access.get_editable(Pathway, pathway_id, current_user)
     form = LabTestForm()
     parameters = record.parameters
     values = {p.key: request.form.get(f"result-{p.key}", "") for p in parameters}
@@ -232,8 +229,7 @@ def new_lab_test(pathway_id: int):
 
 @bp.post("/surveillance/<int:surveillance_id>")
 def record_surveillance(surveillance_id: int):
-    visit = access.get_visible(Surveillance, surveillance_id, current_user)
-    access.authorize(current_user, access.EDIT, visit)
+    visit = access.get_editable(Surveillance, surveillance_id, current_user)
     pathway_id = visit.certificate.pathway_id
     form = SurveillanceForm()
     recorded = saved_then(
@@ -249,8 +245,7 @@ def record_surveillance(surveillance_id: int):
 
 @bp.post("/stages/<int:stage_id>/files")
 def upload_stage_file(stage_id: int):
-    record = access.get_visible(StageRecord, stage_id, current_user)
-    access.authorize(current_user, access.EDIT, record)
+    record = access.get_editable(StageRecord, stage_id, current_user)
     form = EvidenceForm()
     stored = saved_then(
         form,

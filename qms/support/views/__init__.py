@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import func
 
 from qms.core import access
-from qms.core.views import require_login
+from qms.core.views import list_filters, require_login
 from qms.extensions import db
+from qms.organisations.forms import AgencyFilterForm
 from qms.organisations.models import Agency
 from qms.organisations.queries import AgencyFilter
-from qms.support.forms import FilterForm
 from qms.support.models import AuditorQualification, Instrument, Person, Provider
 from qms.support.vocabulary import (
     EVENT_KIND_LABELS,
@@ -51,9 +51,7 @@ def template_labels() -> dict[str, Any]:
 
 
 def chosen_filter() -> AgencyFilter:
-    form = FilterForm(request.args, meta={"csrf": False})
-    form.validate()
-    return AgencyFilter(**form.values())
+    return list_filters(AgencyFilterForm, AgencyFilter)
 
 
 def prefixed(agencies: list[Agency], pairs_of: Any) -> list[tuple[int, str]]:

@@ -8,8 +8,6 @@ from flask import render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from qms.core import access
-from qms.core.history import history_of
 from qms.core.timeutil import today
 from qms.core.views import RecordPages, form_flow, refused
 from qms.organisations.models import City
@@ -75,16 +73,15 @@ def new_qualification():
 def auditor(qualification_id: int):
     record = AUDITORS.get(qualification_id)
     on = today()
-    return render_template(
+    return AUDITORS.page(
         "support/auditor.html",
-        qualification=record,
+        "qualification",
+        record,
         experience=auditors.experience(record.user_id, on),
         lead_problem=auditors.team_rule(record.user, on, lead=True),
         member_problem=auditors.team_rule(record.user, on, lead=False),
         audits=auditors.audits_of(record.user_id),
         evaluations=queries.rows(queries.evaluations_query(current_user, record.user_id)),
-        may_edit=access.can(current_user, access.EDIT, record) and not record.is_archived,
-        history=history_of(record),
     )
 
 

@@ -3,17 +3,15 @@ the competence matrix of their gaps, one person with their trainings and certifi
 
 from __future__ import annotations
 
-from flask import render_template, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from qms.core import access
-from qms.core.history import history_of
 from qms.core.timeutil import today
 from qms.core.views import RecordPages
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
-from qms.organisations.queries import agency_choices
+from qms.organisations.views import filtered_list
 from qms.support import common, competence, queries
 from qms.support.forms import (
     NewPersonForm,
@@ -30,13 +28,12 @@ from qms.support.views import bp, chosen_filter, prefixed
 def competence_matrix():
     chosen = chosen_filter()
     people = queries.rows(queries.people_query(current_user, chosen))
-    return render_template(
+    return filtered_list(
         "support/competence.html",
+        chosen,
         people=people,
         positions=queries.rows(queries.positions_query(current_user, chosen), "positions_page"),
         matrix=competence.matrix(people, today()),
-        filters=chosen,
-        agency_choices=agency_choices(current_user, chosen.city_id, chosen.agency_id),
         may_create=bool(queries.writable_agencies(current_user, Person)),
     )
 
@@ -50,7 +47,7 @@ def new_position():
     return POSITIONS.new(
         NewPositionForm(),
         queries.writable_agencies(current_user, Position),
-        lambda user, agency, values: competence.save_position(user, values, agency=agency),
+        common.creating(competence.save_position),
         _("New position"),
         refusal=_("You may not add to an agency's positions."),
         then=url_for(".competence_matrix"),
@@ -59,13 +56,7 @@ def new_position():
 
 @bp.get("/positions/<int:position_id>")
 def position(position_id: int):
-    record = POSITIONS.get(position_id)
-    return render_template(
-        "support/position.html",
-        position=record,
-        may_edit=access.can(current_user, access.EDIT, record) and not record.is_archived,
-        history=history_of(record),
-    )
+    return POSITIONS.page("support/position.html", "position", POSITIONS.get(position_id))
 
 
 @bp.route("/positions/<int:position_id>/edit", methods=["GET", "POST"])
@@ -74,7 +65,7 @@ def edit_position(position_id: int):
     return POSITIONS.change(
         PositionForm(obj=record),
         record,
-        lambda user, record, values: competence.save_position(user, values, record=record),
+        common.changing(competence.save_position),
         record.title,
     )
 
@@ -100,7 +91,7 @@ def new_person():
     return PEOPLE.new(
         form,
         agencies,
-        lambda user, agency, values: competence.save_person(user, values, agency=agency),
+        common.creating(competence.save_person),
         _("New member of staff"),
         refusal=_("You may not add to an agency's staff."),
     )
@@ -110,14 +101,13 @@ def new_person():
 def person(person_id: int):
     record = PEOPLE.get(person_id)
     (row,) = competence.matrix([record], today())
-    return render_template(
+    return PEOPLE.page(
         "support/person.html",
-        person=record,
+        "person",
+        record,
         row=row,
         today=today(),
         certificates={t.id: files_of(t) for t in record.trainings},
-        may_edit=access.can(current_user, access.EDIT, record) and not record.is_archived,
-        history=history_of(record),
     )
 
 
@@ -129,7 +119,7 @@ def edit_person(person_id: int):
     return PEOPLE.change(
         form,
         record,
-        lambda user, record, values: competence.save_person(user, values, record=record),
+        common.changing(competence.save_person),
         record.name,
     )
 

@@ -4,17 +4,16 @@ tolerance and the nonconformity it may raise."""
 
 from __future__ import annotations
 
-from flask import render_template, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from qms.core import access
-from qms.core.history import history_of
 from qms.core.timeutil import today
 from qms.core.views import RecordPages, commit_and_redirect, export_list, form_flow
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
-from qms.organisations.queries import agency_choices
+from qms.organisations.views import filtered_list
 from qms.support import calibration, common, exports, queries
 from qms.support.forms import EventForm, InstrumentForm, NewInstrumentForm, ToleranceEvaluationForm
 from qms.support.models import CalibrationEvent, Instrument
@@ -25,11 +24,10 @@ from qms.support.views import bp, chosen_filter, prefixed
 @bp.get("/instruments")
 def instruments():
     chosen = chosen_filter()
-    return render_template(
+    return filtered_list(
         "support/instruments.html",
+        chosen,
         instruments=queries.rows(queries.instruments_query(current_user, chosen)),
-        filters=chosen,
-        agency_choices=agency_choices(current_user, chosen.city_id, chosen.agency_id),
         may_create=bool(queries.writable_agencies(current_user, Instrument)),
         today=today(),
         notice=due_notice_days(),
@@ -62,14 +60,13 @@ def new_instrument():
 @bp.get("/instruments/<int:instrument_id>")
 def instrument(instrument_id: int):
     record = INSTRUMENTS.get(instrument_id)
-    return render_template(
+    return INSTRUMENTS.page(
         "support/instrument.html",
-        instrument=record,
-        may_edit=access.can(current_user, access.EDIT, record) and not record.is_archived,
+        "instrument",
+        record,
         certificates={e.id: files_of(e) for e in record.events},
         today=today(),
         notice=due_notice_days(),
-        history=history_of(record),
     )
 
 

@@ -3,16 +3,13 @@ evaluation, one provider with its evaluations, and a new evaluation."""
 
 from __future__ import annotations
 
-from flask import render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from qms.core import access
-from qms.core.history import history_of
 from qms.core.timeutil import today
 from qms.core.views import RecordPages
 from qms.organisations.models import Agency
-from qms.organisations.queries import agency_choices
+from qms.organisations.views import filtered_list
 from qms.support import common, providers, queries
 from qms.support.forms import NewProviderForm, ProviderEvaluationForm, ProviderForm
 from qms.support.models import Provider
@@ -22,11 +19,10 @@ from qms.support.views import bp, chosen_filter
 @bp.get("/providers")
 def providers_list():
     chosen = chosen_filter()
-    return render_template(
+    return filtered_list(
         "support/providers.html",
+        chosen,
         providers=queries.rows(queries.providers_query(current_user, chosen)),
-        filters=chosen,
-        agency_choices=agency_choices(current_user, chosen.city_id, chosen.agency_id),
         may_create=bool(queries.writable_agencies(current_user, Provider)),
         today=today(),
     )
@@ -40,7 +36,7 @@ def new_provider():
     return PROVIDERS.new(
         NewProviderForm(),
         queries.writable_agencies(current_user, Provider),
-        lambda user, agency, values: providers.save_provider(user, values, agency=agency),
+        common.creating(providers.save_provider),
         _("New provider"),
         refusal=_("You may not add to an agency's providers."),
     )
@@ -48,13 +44,8 @@ def new_provider():
 
 @bp.get("/providers/<int:provider_id>")
 def provider(provider_id: int):
-    record = PROVIDERS.get(provider_id)
-    return render_template(
-        "support/provider.html",
-        provider=record,
-        today=today(),
-        may_edit=access.can(current_user, access.EDIT, record) and not record.is_archived,
-        history=history_of(record),
+    return PROVIDERS.page(
+        "support/provider.html", "provider", PROVIDERS.get(provider_id), today=today()
     )
 
 
@@ -64,7 +55,7 @@ def edit_provider(provider_id: int):
     return PROVIDERS.change(
         ProviderForm(obj=record),
         record,
-        lambda user, record, values: providers.save_provider(user, values, record=record),
+        common.changing(providers.save_provider),
         record.name,
     )
 
