@@ -173,3 +173,18 @@ def test_an_odd_city_filters_nothing_on_the_page_and_is_refused_by_the_api(
     refused = api.get("/complaints", query_string={"city_id": odd})
     assert refused.status_code == 422, refused.get_json()
     assert "city_id" in refused.get_json()["error"]["fields"]
+
+
+def test_a_nul_byte_is_refused_and_a_blank_city_filters_nothing(world, client, auth, api):
+    auth.login(world.bsn)
+    api.as_user(world.bsn)
+    assert client.get("/capa/complaints", query_string={"city_id": "\x00"}).status_code == 422
+    assert api.get("/complaints", query_string={"city_id": "\x00"}).status_code == 422
+    page = client.get("/capa/complaints", query_string={"city_id": " "})
+    assert page.status_code == 200
+    assert "Keluhan kota lain" in page.get_data(as_text=True)
+    listed = api.get("/complaints", query_string={"city_id": " "})
+    assert {item["text"] for item in listed.get_json()["data"]} >= {
+        "Keluhan Kupang",
+        "Keluhan kota lain",
+    }
