@@ -16,6 +16,12 @@ from qms.extensions import db
 RECORD_ARCHIVED = _l("This record is archived: it cannot be changed.")
 
 
+def may_change(user: Any, record: Any) -> bool:
+    """Whether the user may change the record: the access policy lets them edit it, and it is
+    not archived (an archived record is changed by no one; `refuse_archived` says so)."""
+    return access.can(user, access.EDIT, record) and getattr(record, "archived_at", None) is None
+
+
 def refuse_archived(record: Any, message: Any = RECORD_ARCHIVED) -> None:
     """Refuse any change to an archived record, with `message`."""
     if getattr(record, "archived_at", None) is not None:

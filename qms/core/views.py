@@ -15,6 +15,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from qms.core import access
+from qms.core.archiving import may_change
 from qms.core.errors import DomainError, PermissionDenied
 from qms.core.exports import export_response
 from qms.core.forms import choices
@@ -194,8 +195,8 @@ class RecordPages:
         return access.get_visible(self.model, record_id, current_user)
 
     def may_edit(self, record: Any) -> bool:
-        """Whether the user may change the record: an archived one is changed by no one."""
-        return access.can(current_user, access.EDIT, record) and not record.is_archived
+        """Whether the current user may change the record (archiving.may_change)."""
+        return may_change(current_user, record)
 
     def page(self, template: str, name: str, record: Any, **context: Any) -> str:
         """The record's page: the record (as `name`), whether the user may change it and its
