@@ -722,6 +722,17 @@ def test_an_ended_session_does_not_sync_and_the_queue_waits_for_the_next_login(b
     expect(page.locator("[data-offline-status]")).to_contain_text("masuk lagi")
     expect(row.locator(".offline-badge")).to_be_visible()
     _settled(page)
+    # a further change goes on the phone, and the panel still says to log in again
+    row.locator("textarea[name=notes]").fill("Menunggu login berikutnya, dicek lagi")
+    queued_notes = (
+        "([audit, id]) => window.qmsOfflineStore.queueOf(audit)"
+        ".then(entries => entries.filter(e => e.row === id).map(e => e.values.notes)[0])"
+    )
+    for _attempt in range(50):  # the row is put on the phone a moment after the last keystroke
+        if page.evaluate(queued_notes, [site["planned_audit"], row_id]).endswith("dicek lagi"):
+            break
+        page.wait_for_timeout(100)
+    expect(page.locator("[data-offline-status]")).to_contain_text("masuk lagi")
     # the same user logs in again: the queued answer is still on the phone and is sent
     page.goto("/login")
     page.fill("input[name=email]", AUDITOR)
@@ -732,7 +743,7 @@ def test_an_ended_session_does_not_sync_and_the_queue_waits_for_the_next_login(b
     row = page.locator(f"#row-{row_id}")
     expect(row.locator(".row-badges .result-badge")).to_have_text("Sesuai")
     expect(row.locator(".offline-badge")).to_have_count(0)
-    assert _server_rows(page, site)[row_id]["notes"] == "Menunggu login berikutnya"
+    assert _server_rows(page, site)[row_id]["notes"] == "Menunggu login berikutnya, dicek lagi"
     _settled(page)
     page.context.close()
 

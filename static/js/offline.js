@@ -27,6 +27,9 @@
   var FIELDS = ["result", "notes", "grade", "evidence", "statement", "requirement"];
   var copy = null; // this audit's record in IndexedDB, if saved for offline use
   var syncing = false;
+  // what the last sync or save could not do (log in again, it failed): it stays in the panel,
+  // whatever else redraws it, until the next try
+  var notice = "";
 
   function text(name) { return panel.getAttribute("data-text-" + name) || ""; }
   function fill(template, values) {
@@ -126,6 +129,9 @@
     var form = formOf(row);
     if (!form) { return Promise.resolve(); }
     var id = Number(row.getAttribute("data-row"));
+    // a change still waiting to be put on the phone is in these values: its timer would only
+    // put them again, after a sync perhaps, on a version the server no longer has
+    clearTimeout(timers[id]);
     var values = valuesOf(form);
     var errors = check(values);
     return store.get("queue", id).then(function (old) {
@@ -354,6 +360,7 @@
   }
   function syncQueue() {
     syncing = true;
+    notice = "";
     setPanelStatus(text("syncing"));
     return Promise.all([store.queueOf(auditId), store.filesOf(auditId)]).then(function (found) {
       // (a record this phone cannot decrypt, `locked`, is kept and not sent)
@@ -381,7 +388,8 @@
     }, function (error) {
       syncing = false;
       if (error && error.closed) { return closedMeanwhile(); }
-      renderPanel(error && error.session ? text("login") : text("sync-failed"));
+      notice = error && error.session ? text("login") : text("sync-failed");
+      renderPanel();
       // a signal that comes and goes: tried again a little later, while the page is online
       if (!(error && error.session) && retries < 6) {
         retries += 1;
@@ -403,6 +411,7 @@
 
   function saveOffline(quiet) { return tracked(saveCopy(quiet)); }
   function saveCopy(quiet) {
+    notice = "";
     if (!quiet) { setPanelStatus(text("saving")); }
     var ready = navigator.serviceWorker ? navigator.serviceWorker.ready : Promise.resolve();
     return readSnapshot().then(function (snapshot) {
@@ -418,7 +427,8 @@
       }).then(function () { return ready; });
     }).then(function () { renderPanel(); }, function (error) {
       if (error && error.closed) { return closedMeanwhile(); }
-      renderPanel(error && error.session ? text("login") : text("save-failed"));
+      notice = error && error.session ? text("login") : text("save-failed");
+      renderPanel();
     });
   }
 
@@ -483,7 +493,7 @@
     el.hidden = !message;
   }
 
-  function renderPanel(message) {
+  function renderPanel() {
     return Promise.all([store.all("audits"), store.queueOf(auditId), store.filesOf(auditId)]).then(function (found) {
       var copies = found[0].filter(function (c) { return String(c.user) === user; });
       var queue = found[1].filter(function (e) { return String(e.user) === user; })
@@ -515,7 +525,7 @@
         list.appendChild(item);
       });
       panel.querySelector("[data-offline-others]").hidden = !others.length;
-      setPanelStatus(message);
+      setPanelStatus(syncing ? text("syncing") : notice);
     });
   }
 
