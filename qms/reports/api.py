@@ -4,6 +4,7 @@ fetches its PDF, lists its archive and verifies a PDF it holds."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from flask import request, url_for
 from flask_babel import lazy_gettext as _l
@@ -109,6 +110,9 @@ class ReportRequestForm(GenerateForm):
         default="id",
     )
 
+    def request_parameters(self) -> dict[str, Any]:
+        return {**super().request_parameters(), "record_id": self.record_id.data}
+
 
 class ArchiveFilterForm(FlaskForm):
     report = StringField(_l("Report"), validators=[Optional()])
@@ -146,15 +150,7 @@ def _report(ident: str) -> GeneratedReport:
 def request_report():
     form = validate_form(ReportRequestForm, json_body())
     rtype, report_request = portal.build_request(
-        current_user,
-        form.report.data,
-        city_id=form.city_id.data,
-        agency_id=form.agency_id.data,
-        record_id=form.record_id.data,
-        record_reference=form.record_reference.data or "",
-        period_start=form.period_start.data,
-        period_end=form.period_end.data,
-        locale=form.locale.data,
+        current_user, form.report.data, **form.request_parameters()
     )
     submission = jobs.submit(current_user, rtype, report_request)
     report = submission.report

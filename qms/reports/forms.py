@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -35,6 +37,17 @@ class GenerateForm(FlaskForm):
         choices=[SelectChoice("id", "Bahasa Indonesia"), SelectChoice("en", "English")],
         validate_choice=False,
     )
+
+    def request_parameters(self) -> dict[str, Any]:
+        """What the form asks for, as the portal's `build_request` takes it."""
+        return {
+            "city_id": self.city_id.data,
+            "agency_id": self.agency_id.data,
+            "record_reference": self.record_reference.data or "",
+            "period_start": self.period_start.data,
+            "period_end": self.period_end.data,
+            "locale": self.locale.data,
+        }
 
 
 class VerifyForm(FlaskForm):

@@ -98,14 +98,7 @@ def generate():
         return _portal(form, scope, 422)
     try:
         rtype, report_request = portal.build_request(
-            current_user,
-            form.report.data,
-            city_id=form.city_id.data,
-            agency_id=form.agency_id.data,
-            period_start=form.period_start.data,
-            period_end=form.period_end.data,
-            locale=form.locale.data,
-            record_reference=form.record_reference.data or "",
+            current_user, form.report.data, **form.request_parameters()
         )
     except DomainError as error:  # invalid parameters, or a combination the user may not have
         errors = getattr(error, "errors", None) or {error.field: [str(error.message)]}
