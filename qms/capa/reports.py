@@ -66,26 +66,33 @@ def _clause_title(number: str, standard_code: str) -> str:
     return clause.shown_title if clause is not None else ""
 
 
+def _heading(nc: Nonconformity) -> dict[str, Any]:
+    """What names a nonconformity wherever a report shows one."""
+    return {
+        "number": nc.number,
+        "raised_on": nc.raised_on,
+        "due_date": nc.due_date,
+        "grade": str(GRADE_LABELS[nc.grade]),
+        "status": str(STATUS_LABELS[nc.status]),
+        "statement": nc.statement,
+    }
+
+
 def build(req: ReportRequest) -> dict[str, Any]:
     nc: Nonconformity = req.record
     return {
+        **_heading(nc),
         "clause_title": _clause_title(nc.clause, nc.clause_standard),
         "clauses": nc.clause_references,
-        "number": nc.number,
         "agency": nc.agency.name,
         "unit": nc.unit.path if nc.unit else "",
-        "raised_on": nc.raised_on,
         "source": str(SOURCE_LABELS[nc.source]),
         "source_reference": nc.source_reference,
         "process": nc.process,
         "clause": nc.clause,
         "criterion": nc.criterion,
-        "grade": str(GRADE_LABELS[nc.grade]),
-        "status": str(STATUS_LABELS[nc.status]),
-        "due_date": nc.due_date,
         "requirement": nc.requirement,
         "evidence": nc.evidence,
-        "statement": nc.statement,
         "correction": nc.correction,
         "correction_on": nc.correction_on,
         "why_steps": list(nc.why_steps or []),
@@ -156,13 +163,8 @@ def _nc_rows(req: ReportRequest, day: date) -> list[dict[str, Any]]:
     )
     return [
         {
-            "number": nc.number,
-            "raised_on": nc.raised_on,
-            "due_date": nc.due_date,
-            "grade": str(GRADE_LABELS[nc.grade]),
-            "status": str(STATUS_LABELS[nc.status]),
+            **_heading(nc),
             "clause": nc.clause_label,
-            "statement": nc.statement,
             "age_days": (day - nc.raised_on).days,
             "open": nc.is_open,
             "overdue": nc.is_overdue(day),
