@@ -19,18 +19,9 @@ def visible_cities(user: User) -> list[City]:
     return list(db.session.scalars(access.scoped(City, user).order_by(City.name)))
 
 
-def visible_agencies(
-    user: User,
-    city: City | None = None,
-    *,
-    kind: AgencyKind | None = None,
-    search: str = "",
-    include_archived: bool = False,
-) -> list[Agency]:
-    """The agencies the user may see, optionally narrowed by city, kind and a search on the
-    code or name."""
-    query = agencies_query(user, city, kind=kind, search=search, include_archived=include_archived)
-    return list(db.session.scalars(query))
+def visible_agencies(user: User, city: City | None = None) -> list[Agency]:
+    """The agencies the user may see (of the city, when one is given), by name."""
+    return list(db.session.scalars(agencies_query(user, city)))
 
 
 @dataclass(frozen=True)
@@ -98,7 +89,8 @@ def agencies_query(
     search: str = "",
     include_archived: bool = False,
 ) -> Select:
-    """The query of `visible_agencies` (the agencies page pages through it)."""
+    """The agencies the user may see, optionally narrowed by city, kind and a search on the
+    code or name (the agencies page pages through it)."""
     query = access.scoped(Agency, user, include_archived=include_archived).order_by(
         Agency.name, Agency.id
     )
