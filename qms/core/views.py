@@ -165,6 +165,16 @@ def form_flow(
 
 
 @dataclass(frozen=True)
+class FormPage:
+    """What a page with a form about a record asks (see `RecordPages.form_page`): the form,
+    the change it makes (change(user, record, values)) and the page's title."""
+
+    form: Any
+    change: Callable[[Any, Any, dict[str, Any]], Any]
+    title: Any
+
+
+@dataclass(frozen=True)
 class RecordPages:
     """The pages of one kind of record: its model, the endpoint of its page with the URL
     parameter that names it, the endpoint of its list, and the owner a new one is created for
@@ -265,6 +275,25 @@ class RecordPages:
             forbidden_on_form=self.forbidden_on_form,
         )
 
+    def form_page(
+        self, blueprint: Blueprint, rule: str
+    ) -> Callable[[Callable[[Any], FormPage]], Callable[[Any], FormPage]]:
+        """Declares, on `blueprint`, the page at `rule` (GET and POST, the endpoint named after
+        the function it decorates) with a form about a record the user may change (else 404 or
+        403): the function tells, of the record, what the form asks (`FormPage`); then, as on
+        cancel, the record's page (`change`)."""
+
+        def declare(asks: Callable[[Any], FormPage]) -> Callable[[Any], FormPage]:
+            def view(**values: Any) -> Any:
+                record = self.editable(values[self.key])
+                page = asks(record)
+                return self.change(page.form, record, page.change, page.title)
+
+            blueprint.add_url_rule(rule, asks.__name__, view, methods=["GET", "POST"])
+            return asks
+
+        return declare
+
     def post(
         self,
         form: Any,
@@ -284,6 +313,18 @@ class RecordPages:
         """Archive the record; then its list."""
         archive(current_user, self.get(record_id))
         return commit_and_redirect(self.listing_url(), _("Archived."))
+
+    def archive_page(
+        self, blueprint: Blueprint, rule: str, endpoint: str, archive: Callable[[Any, Any], Any]
+    ) -> None:
+        """Declares, on `blueprint`, the button at `rule` (POST) that archives the record
+        (`archive(user, record)`); then its list."""
+        blueprint.add_url_rule(
+            rule,
+            endpoint,
+            lambda **values: self.archive(values[self.key], archive),
+            methods=["POST"],
+        )
 
 
 def export_list(fmt: str, query: Any, name: str, columns: Any) -> Any:

@@ -15,7 +15,14 @@ from qms.core.history import history_of
 from qms.core.pagination import paginate
 from qms.core.review_inputs import action_outlets
 from qms.core.timeutil import today
-from qms.core.views import RecordPages, list_filters, not_found, require_login, saved
+from qms.core.views import (
+    FormPage,
+    RecordPages,
+    list_filters,
+    not_found,
+    require_login,
+    saved,
+)
 from qms.organisations.models import Agency
 from qms.organisations.views import filtered_list
 from qms.review import operations, pack, queries, workflow
@@ -132,13 +139,11 @@ def show(review_id: int):
     return _review_page(REVIEWS.get(review_id))
 
 
-@bp.route("/<int:review_id>/edit", methods=["GET", "POST"])
-def edit(review_id: int):
-    record = REVIEWS.editable(review_id)
+@REVIEWS.form_page(bp, "/<int:review_id>/edit")
+def edit(record: ManagementReview) -> FormPage:
     form = EditReviewForm(obj=record)
-    return REVIEWS.change(
+    return FormPage(
         form,
-        record,
         lambda user, record, values: operations.update_review(
             user, record, values, form.version.data
         ),

@@ -17,6 +17,7 @@ from qms.core.history import history_of
 from qms.core.pagination import paginate
 from qms.core.timeutil import today
 from qms.core.views import (
+    FormPage,
     RecordPages,
     confirm_held_import,
     form_status,
@@ -145,12 +146,11 @@ def survey(survey_id: int):
     return _survey_page(SURVEYS.get(survey_id))
 
 
-@bp.route("/surveys/<int:survey_id>/edit", methods=["GET", "POST"])
-def edit_survey(survey_id: int):
-    record = SURVEYS.editable(survey_id)
+@SURVEYS.form_page(bp, "/surveys/<int:survey_id>/edit")
+def edit_survey(record: Survey) -> FormPage:
     form = SurveyForm(obj=record)
     form.offer(queries.unit_choices([record.agency]))
-    return SURVEYS.change(form, record, operations.update_survey, record.title)
+    return FormPage(form, operations.update_survey, record.title)
 
 
 @bp.post("/surveys/<int:survey_id>/step/<name>")
@@ -165,9 +165,7 @@ def step(survey_id: int, name: str):
     return redirect(SURVEYS.url(record))
 
 
-@bp.post("/surveys/<int:survey_id>/archive")
-def archive(survey_id: int):
-    return SURVEYS.archive(survey_id, operations.archive)
+SURVEYS.archive_page(bp, "/surveys/<int:survey_id>/archive", "archive", operations.archive)
 
 
 def _post_on_survey(survey: Survey, key: Any, form: FlaskForm, change) -> Any:

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from qms.core import access
 from qms.core.registry import indicator_sources
-from qms.core.views import RecordPages, export_list
+from qms.core.views import FormPage, RecordPages, export_list
 from qms.organisations.models import Agency
 from qms.organisations.views import filtered_list
 from qms.planning import exports, figures, measuring, operations, queries
@@ -78,11 +78,10 @@ def objective(objective_id: int):
     return _objective_page(OBJECTIVES.get(objective_id))
 
 
-@bp.route("/objectives/<int:objective_id>/edit", methods=["GET", "POST"])
-def edit_objective(objective_id: int):
-    record = OBJECTIVES.editable(objective_id)
+@OBJECTIVES.form_page(bp, "/objectives/<int:objective_id>/edit")
+def edit_objective(record: Objective) -> FormPage:
     form = ObjectiveForm(obj=record, **form_data(record))
-    return OBJECTIVES.change(form, record, measuring.update_objective, _("Quality objective"))
+    return FormPage(form, measuring.update_objective, _("Quality objective"))
 
 
 @bp.post("/objectives/<int:objective_id>/measurements")
@@ -97,6 +96,6 @@ def measure(objective_id: int):
     )
 
 
-@bp.post("/objectives/<int:objective_id>/archive")
-def archive_objective(objective_id: int):
-    return OBJECTIVES.archive(objective_id, operations.archive)
+OBJECTIVES.archive_page(
+    bp, "/objectives/<int:objective_id>/archive", "archive_objective", operations.archive
+)

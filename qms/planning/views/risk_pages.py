@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from qms.core import access
 from qms.core.timeutil import today
-from qms.core.views import RecordPages, export_list
+from qms.core.views import FormPage, RecordPages, export_list
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
 from qms.organisations.views import filtered_list
@@ -105,12 +105,11 @@ def risk(risk_id: int):
     return _risk_page(RISKS.get(risk_id))
 
 
-@bp.route("/risks/<int:risk_id>/edit", methods=["GET", "POST"])
-def edit_risk(risk_id: int):
-    record = RISKS.editable(risk_id)
+@RISKS.form_page(bp, "/risks/<int:risk_id>/edit")
+def edit_risk(record: Risk) -> FormPage:
     form = RiskForm(obj=record, **form_data(record))
     _offer(form, [record.agency])
-    return RISKS.change(form, record, operations.update_risk, _("Risk or opportunity"))
+    return FormPage(form, operations.update_risk, _("Risk or opportunity"))
 
 
 def _post(risk_id: int, key: Any, form: Any, change) -> Any:
@@ -155,6 +154,4 @@ def treatment_step(treatment_id: int, name: str):
     )
 
 
-@bp.post("/risks/<int:risk_id>/archive")
-def archive_risk(risk_id: int):
-    return RISKS.archive(risk_id, operations.archive)
+RISKS.archive_page(bp, "/risks/<int:risk_id>/archive", "archive_risk", operations.archive)

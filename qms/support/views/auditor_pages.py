@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from qms.core.timeutil import today
-from qms.core.views import RecordPages, form_flow, refused
+from qms.core.views import FormPage, RecordPages, form_flow, refused
 from qms.organisations.models import City
 from qms.support import auditors, queries
 from qms.support.forms import (
@@ -85,18 +85,14 @@ def auditor(qualification_id: int):
     )
 
 
-@bp.route("/auditors/<int:qualification_id>/edit", methods=["GET", "POST"])
-def edit_qualification(qualification_id: int):
-    record = AUDITORS.editable(qualification_id)
-    form = QualificationForm(obj=record)
-    return AUDITORS.change(form, record, auditors.update_qualification, record.user.name)
+@AUDITORS.form_page(bp, "/auditors/<int:qualification_id>/edit")
+def edit_qualification(record: AuditorQualification) -> FormPage:
+    return FormPage(QualificationForm(obj=record), auditors.update_qualification, record.user.name)
 
 
-@bp.route("/auditors/<int:qualification_id>/trainings/new", methods=["GET", "POST"])
-def new_auditor_training(qualification_id: int):
-    record = AUDITORS.editable(qualification_id)
-    form = AuditorTrainingForm()
-    return AUDITORS.change(form, record, auditors.add_auditor_training, _("Auditor training"))
+@AUDITORS.form_page(bp, "/auditors/<int:qualification_id>/trainings/new")
+def new_auditor_training(record: AuditorQualification) -> FormPage:
+    return FormPage(AuditorTrainingForm(), auditors.add_auditor_training, _("Auditor training"))
 
 
 @bp.route("/evaluations/new", methods=["GET", "POST"])
