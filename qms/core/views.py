@@ -172,6 +172,8 @@ class FormPage:
     form: Any
     change: Callable[[Any, Any, dict[str, Any]], Any]
     title: Any
+    #: where the page goes once the change is made, when not to the record's page
+    then: str | None = None
 
 
 @dataclass(frozen=True)
@@ -222,6 +224,11 @@ class RecordPages:
     def editable(self, record_id: Any) -> Any:
         """The record, if the user may change it (else 404 or 403)."""
         return access.get_editable(self.model, record_id, current_user)
+
+    def creatable_owners(self) -> list[Any]:
+        """The owners (of `owner`) the user may create a record in, by name."""
+        owners = access.where_may_create(current_user, self.model, self.owner)
+        return sorted(owners, key=lambda owner: owner.name)
 
     def new(
         self,
@@ -275,6 +282,29 @@ class RecordPages:
             forbidden_on_form=self.forbidden_on_form,
         )
 
+    def new_page(
+        self, blueprint: Blueprint, rule: str, *, refusal: Any
+    ) -> Callable[[Callable[[Any], FormPage]], Callable[[Any], FormPage]]:
+        """Declares, on `blueprint`, the page at `rule` (GET and POST, the endpoint named after
+        the function it decorates) of a new record for one of the owners the user may create it
+        in (none: `refusal`, 403): the function tells, of those owners, what the form asks
+        (`FormPage`, its change create(user, owner, values)); then the record's page."""
+
+        def declare(asks: Callable[[Any], FormPage]) -> Callable[[Any], FormPage]:
+            def view() -> Any:
+                owners = self.creatable_owners()
+                if not owners:
+                    return refused(refusal)
+                page = asks(owners)
+                return self.new(
+                    page.form, owners, page.change, page.title, refusal=refusal, then=page.then
+                )
+
+            blueprint.add_url_rule(rule, asks.__name__, view, methods=["GET", "POST"])
+            return asks
+
+        return declare
+
     def form_page(
         self, blueprint: Blueprint, rule: str
     ) -> Callable[[Callable[[Any], FormPage]], Callable[[Any], FormPage]]:
@@ -287,7 +317,7 @@ class RecordPages:
             def view(**values: Any) -> Any:
                 record = self.editable(values[self.key])
                 page = asks(record)
-                return self.change(page.form, record, page.change, page.title)
+                return self.change(page.form, record, page.change, page.title, page.then)
 
             blueprint.add_url_rule(rule, asks.__name__, view, methods=["GET", "POST"])
             return asks

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -80,15 +81,9 @@ def index():
 REVIEWS = RecordPages(ManagementReview, ".show", "review_id", ".index", owner=Agency)
 
 
-@bp.route("/new", methods=["GET", "POST"])
-def new_review():
-    return REVIEWS.new(
-        NewReviewForm(),
-        queries.writable_agencies(current_user),
-        operations.create_review,
-        _("New management review"),
-        refusal=_("You may not plan reviews."),
-    )
+@REVIEWS.new_page(bp, "/new", refusal=_l("You may not plan reviews."))
+def new_review(agencies: list[Agency]) -> FormPage:
+    return FormPage(NewReviewForm(), operations.create_review, _("New management review"))
 
 
 def _review_page(review: ManagementReview, failed: dict[str, Any] | None = None, status=200):

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -90,18 +91,11 @@ SURVEYS = RecordPages(Survey, ".survey", "survey_id", ".index", owner=Agency)
 IMPORTS = RecordPages(Import, ".import_preview", "import_id")
 
 
-@bp.route("/new", methods=["GET", "POST"])
-def new_survey():
-    agencies = queries.writable_agencies(current_user)
+@SURVEYS.new_page(bp, "/new", refusal=_l("You may not run surveys."))
+def new_survey(agencies: list[Agency]) -> FormPage:
     form = NewSurveyForm()
     form.offer(queries.unit_choices(agencies))
-    return SURVEYS.new(
-        form,
-        agencies,
-        operations.create_survey,
-        _("New satisfaction survey"),
-        refusal=_("You may not run surveys."),
-    )
+    return FormPage(form, operations.create_survey, _("New satisfaction survey"))
 
 
 def _survey_page(survey: Survey, failed: dict[str, Any] | None = None, status: int = 200):

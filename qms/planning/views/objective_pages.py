@@ -5,6 +5,7 @@ raised, and the measurement of a period."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from qms.core import access
@@ -40,15 +41,9 @@ def objectives_export(fmt: str):
 OBJECTIVES = RecordPages(Objective, ".objective", "objective_id", ".objectives", owner=Agency)
 
 
-@bp.route("/objectives/new", methods=["GET", "POST"])
-def new_objective():
-    return OBJECTIVES.new(
-        NewObjectiveForm(),
-        queries.writable_agencies(current_user, Objective),
-        measuring.create_objective,
-        _("New quality objective"),
-        refusal=_("You may not set quality objectives."),
-    )
+@OBJECTIVES.new_page(bp, "/objectives/new", refusal=_l("You may not set quality objectives."))
+def new_objective(agencies: list[Agency]) -> FormPage:
+    return FormPage(NewObjectiveForm(), measuring.create_objective, _("New quality objective"))
 
 
 def _objective_page(objective: Objective, form: MeasurementForm | None = None, status=200):

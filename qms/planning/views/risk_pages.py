@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from qms.core import access
@@ -64,18 +65,11 @@ def _offer(form: RiskForm, agencies: list[Agency]) -> None:
     form.offer(*offered)
 
 
-@bp.route("/risks/new", methods=["GET", "POST"])
-def new_risk():
-    agencies = queries.writable_agencies(current_user, Risk)
+@RISKS.new_page(bp, "/risks/new", refusal=_l("You may not add to the risk register."))
+def new_risk(agencies: list[Agency]) -> FormPage:
     form = NewRiskForm()
     _offer(form, agencies)
-    return RISKS.new(
-        form,
-        agencies,
-        operations.create_risk,
-        _("New risk or opportunity"),
-        refusal=_("You may not add to the risk register."),
-    )
+    return FormPage(form, operations.create_risk, _("New risk or opportunity"))
 
 
 def _risk_page(risk: Risk, failed: dict[str, Any] | None = None, status: int = 200):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from qms.core.timeutil import today
@@ -55,18 +56,15 @@ AUDITORS = RecordPages(
 )
 
 
-@bp.route("/auditors/new", methods=["GET", "POST"])
-def new_qualification():
-    cities = queries.qualification_cities(current_user)
+@AUDITORS.new_page(
+    bp,
+    "/auditors/new",
+    refusal=_l("Auditors' qualifications are kept by the city administrator."),
+)
+def new_qualification(cities: list[City]) -> FormPage:
     form = NewQualificationForm()
     form.offer(user_id=[(u.id, u.name) for u in queries.unqualified_auditors(cities)])
-    return AUDITORS.new(
-        form,
-        cities,
-        auditors.create_qualification,
-        _("Auditor's qualification"),
-        refusal=_("Auditors' qualifications are kept by the city administrator."),
-    )
+    return FormPage(form, auditors.create_qualification, _("Auditor's qualification"))
 
 
 @bp.get("/auditors/<int:qualification_id>")

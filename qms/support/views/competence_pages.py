@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from qms.core.timeutil import today
@@ -42,14 +43,12 @@ POSITIONS = RecordPages(Position, ".position", "position_id", ".competence_matri
 PEOPLE = RecordPages(Person, ".person", "person_id", ".competence_matrix", owner=Agency)
 
 
-@bp.route("/positions/new", methods=["GET", "POST"])
-def new_position():
-    return POSITIONS.new(
+@POSITIONS.new_page(bp, "/positions/new", refusal=_l("You may not add to an agency's positions."))
+def new_position(agencies: list[Agency]) -> FormPage:
+    return FormPage(
         NewPositionForm(),
-        queries.writable_agencies(current_user, Position),
         common.creating(competence.save_position),
         _("New position"),
-        refusal=_("You may not add to an agency's positions."),
         then=url_for(".competence_matrix"),
     )
 
@@ -79,18 +78,11 @@ def _offer_person(form: PersonForm, agencies: list[Agency]) -> None:
     )
 
 
-@bp.route("/people/new", methods=["GET", "POST"])
-def new_person():
-    agencies = queries.writable_agencies(current_user, Person)
+@PEOPLE.new_page(bp, "/people/new", refusal=_l("You may not add to an agency's staff."))
+def new_person(agencies: list[Agency]) -> FormPage:
     form = NewPersonForm()
     _offer_person(form, agencies)
-    return PEOPLE.new(
-        form,
-        agencies,
-        common.creating(competence.save_person),
-        _("New member of staff"),
-        refusal=_("You may not add to an agency's staff."),
-    )
+    return FormPage(form, common.creating(competence.save_person), _("New member of staff"))
 
 
 @bp.get("/people/<int:person_id>")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from qms.core import access
@@ -49,18 +50,13 @@ def instruments_export(fmt: str):
 INSTRUMENTS = RecordPages(Instrument, ".instrument", "instrument_id", ".instruments", owner=Agency)
 
 
-@bp.route("/instruments/new", methods=["GET", "POST"])
-def new_instrument():
-    agencies = queries.writable_agencies(current_user, Instrument)
+@INSTRUMENTS.new_page(
+    bp, "/instruments/new", refusal=_l("You may not add to an agency's calibration register.")
+)
+def new_instrument(agencies: list[Agency]) -> FormPage:
     form = NewInstrumentForm()
     form.offer(unit_id=prefixed(agencies, lambda a: queries.units_of(a.id)))
-    return INSTRUMENTS.new(
-        form,
-        agencies,
-        calibration.create_instrument,
-        _("New instrument"),
-        refusal=_("You may not add to an agency's calibration register."),
-    )
+    return FormPage(form, calibration.create_instrument, _("New instrument"))
 
 
 @bp.get("/instruments/<int:instrument_id>")

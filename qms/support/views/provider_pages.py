@@ -4,6 +4,7 @@ evaluation, one provider with its evaluations, and a new evaluation."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from qms.core.timeutil import today
@@ -31,15 +32,9 @@ def providers_list():
 PROVIDERS = RecordPages(Provider, ".provider", "provider_id", ".providers_list", owner=Agency)
 
 
-@bp.route("/providers/new", methods=["GET", "POST"])
-def new_provider():
-    return PROVIDERS.new(
-        NewProviderForm(),
-        queries.writable_agencies(current_user, Provider),
-        common.creating(providers.save_provider),
-        _("New provider"),
-        refusal=_("You may not add to an agency's providers."),
-    )
+@PROVIDERS.new_page(bp, "/providers/new", refusal=_l("You may not add to an agency's providers."))
+def new_provider(agencies: list[Agency]) -> FormPage:
+    return FormPage(NewProviderForm(), common.creating(providers.save_provider), _("New provider"))
 
 
 @bp.get("/providers/<int:provider_id>")
