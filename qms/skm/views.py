@@ -13,7 +13,6 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from qms.core import access
-from qms.core.errors import DomainError
 from qms.core.history import history_of
 from qms.core.pagination import paginate
 from qms.core.timeutil import today
@@ -21,11 +20,11 @@ from qms.core.views import (
     FormPage,
     RecordPages,
     confirm_held_import,
-    form_status,
     held_import_page,
     list_filters,
+    page_with_form,
     require_login,
-    show_on_form,
+    saved_then,
 )
 from qms.extensions import db
 from qms.organisations.models import Agency
@@ -198,20 +197,14 @@ def follow_up_done(follow_up_id: int):
 def upload(survey_id: int):
     record = SURVEYS.editable(survey_id)
     form = UploadForm()
-    if form.validate_on_submit():
-        upload_file = form.file.data
-        try:
-            held = imports.preview_import(
-                current_user, record, upload_file.filename, upload_file.read()
-            )
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            return redirect(IMPORTS.url(held))
-    return render_template(
-        "skm/import.html", form=form, survey=record, columns=COLUMNS
-    ), form_status(form)
+    held = saved_then(
+        form,
+        lambda: imports.preview_import(
+            current_user, record, form.file.data.filename, form.file.data.read()
+        ),
+        IMPORTS.url,
+    )
+    return held or page_with_form("skm/import.html", form, survey=record, columns=COLUMNS)
 
 
 @bp.get("/imports/<int:import_id>")
