@@ -3,12 +3,15 @@ revisions and reviews, the revision workflow and the difference between two revi
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import groupby
 from typing import Any
 
 from flask import (
     Blueprint,
     Response,
+    abort,
     flash,
     redirect,
     render_template,
@@ -19,6 +22,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied
@@ -172,13 +176,21 @@ def edit(document_id: int):
     return updated or page_with_form("documents/document_form.html", form, document=document)
 
 
-def _refused(error: DomainError, target: str):
-    """A refused workflow step: back to the page it came from, with the reason."""
-    if isinstance(error, PermissionDenied):
-        raise error
-    db.session.rollback()
-    flash(str(error.message), "error")
-    return redirect(target, 303)
+@contextmanager
+def _workflow_step(form: FlaskForm, unreadable: str, back: str) -> Iterator[None]:
+    """The workflow step a form posts on a page (the `with` block), once the form is read;
+    refused (or the form unreadable: `unreadable` says why), back to the page with the reason,
+    nothing kept. A permission refused stays a 403."""
+    try:
+        if not form.validate_on_submit():
+            raise DomainError(unreadable)
+        yield
+    except PermissionDenied:
+        raise
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        abort(redirect(back, 303))
 
 
 @bp.post("/<int:document_id>/withdraw")
@@ -186,12 +198,8 @@ def withdraw(document_id: int):
     document = DOCUMENTS.get(document_id)
     back = DOCUMENTS.url(document)
     form = WithdrawForm()
-    try:
-        if not form.validate_on_submit():
-            raise DomainError(_("Say why the document is withdrawn."))
+    with _workflow_step(form, _("Say why the document is withdrawn."), back):
         workflow.withdraw_document(current_user, document, form.reason.data, form.version.data)
-    except DomainError as error:
-        return _refused(error, back)
     return commit_and_redirect(back, _("The document was withdrawn."))
 
 
@@ -200,12 +208,8 @@ def review(document_id: int):
     document = DOCUMENTS.get(document_id)
     back = DOCUMENTS.url(document)
     form = ReviewForm()
-    try:
-        if not form.validate_on_submit():
-            raise DomainError(_("Choose the outcome of the review."))
+    with _workflow_step(form, _("Choose the outcome of the review."), back):
         result = operations.review_document(current_user, document, **form.values())
-    except DomainError as error:
-        return _refused(error, back)
     db.session.commit()
     if result.revision is not None:
         flash(_("Review recorded; revision %(number)s started.", number=result.revision.number))
@@ -342,12 +346,9 @@ def transition(revision_id: int):
     revision = REVISIONS.get(revision_id)
     back = REVISIONS.url(revision)
     form = TransitionForm()
-    try:
-        if not form.validate_on_submit():
-            raise DomainError(_("The action could not be read; reload the page and try again."))
+    unreadable = _("The action could not be read; reload the page and try again.")
+    with _workflow_step(form, unreadable, back):
         workflow.transition(current_user, revision, form.action.data, **form.values())
-    except DomainError as error:
-        return _refused(error, back)
     return commit_and_redirect(
         back,
         _(
