@@ -275,9 +275,7 @@ def _detail(nc: Nonconformity, failed: dict[str, Any] | None = None, status: int
     ), status
 
 
-@bp.get("/<int:nc_id>")
-def detail(nc_id: int):
-    return _detail(access.get_visible(Nonconformity, nc_id, current_user))
+NONCONFORMITIES.record_page(bp, "/<int:nc_id>", _detail)
 
 
 @bp.post("/<int:nc_id>/step/<name>")

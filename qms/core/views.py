@@ -210,6 +210,15 @@ class RecordPages:
         """Whether the current user may change the record (archiving.may_change)."""
         return may_change(current_user, record)
 
+    def record_page(self, blueprint: Blueprint, rule: str, show: Callable[[Any], Any]) -> None:
+        """Declares, on `blueprint`, the record's page at `rule` (GET, at `endpoint`): what
+        `show` makes of the record, if the user may see it (else 404)."""
+        blueprint.add_url_rule(
+            rule,
+            self.endpoint.rpartition(".")[2],
+            lambda **values: show(self.get(values[self.key])),
+        )
+
     def page(self, template: str, name: str, record: Any, **context: Any) -> str:
         """The record's page: the record (as `name`), whether the user may change it and its
         history, with `context`."""

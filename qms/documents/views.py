@@ -299,9 +299,7 @@ def _render_revision(
     ), status
 
 
-@bp.get("/revisions/<int:revision_id>")
-def show_revision(revision_id: int):
-    return _render_revision(REVISIONS.get(revision_id))
+REVISIONS.record_page(bp, "/revisions/<int:revision_id>", _render_revision)
 
 
 @bp.route("/revisions/<int:revision_id>/edit", methods=["GET", "POST"])

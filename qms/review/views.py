@@ -129,9 +129,7 @@ def _review_page(review: ManagementReview, failed: dict[str, Any] | None = None,
     ), status
 
 
-@bp.get("/<int:review_id>")
-def show(review_id: int):
-    return _review_page(REVIEWS.get(review_id))
+REVIEWS.record_page(bp, "/<int:review_id>", _review_page)
 
 
 @REVIEWS.form_page(bp, "/<int:review_id>/edit")

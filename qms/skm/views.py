@@ -134,9 +134,7 @@ def _survey_page(survey: Survey, failed: dict[str, Any] | None = None, status: i
     ), status
 
 
-@bp.get("/surveys/<int:survey_id>")
-def survey(survey_id: int):
-    return _survey_page(SURVEYS.get(survey_id))
+SURVEYS.record_page(bp, "/surveys/<int:survey_id>", _survey_page)
 
 
 @SURVEYS.form_page(bp, "/surveys/<int:survey_id>/edit")

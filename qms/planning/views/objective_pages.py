@@ -68,9 +68,7 @@ def _objective_page(objective: Objective, form: MeasurementForm | None = None, s
     ), status
 
 
-@bp.get("/objectives/<int:objective_id>")
-def objective(objective_id: int):
-    return _objective_page(OBJECTIVES.get(objective_id))
+OBJECTIVES.record_page(bp, "/objectives/<int:objective_id>", _objective_page)
 
 
 @OBJECTIVES.form_page(bp, "/objectives/<int:objective_id>/edit")

@@ -94,9 +94,7 @@ def _risk_page(risk: Risk, failed: dict[str, Any] | None = None, status: int = 2
     ), status
 
 
-@bp.get("/risks/<int:risk_id>")
-def risk(risk_id: int):
-    return _risk_page(RISKS.get(risk_id))
+RISKS.record_page(bp, "/risks/<int:risk_id>", _risk_page)
 
 
 @RISKS.form_page(bp, "/risks/<int:risk_id>/edit")
