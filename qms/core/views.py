@@ -1,6 +1,6 @@
 """What the HTML views of every feature do alike: ask for a login, make the change a form asks
 for or show on the form why not, and end a change with a message and a redirect; and the pages
-every kind of record has (`RecordPages`): new, edit, a form about it, archive."""
+every kind of record has (`RecordPages`): its page, new, edit, a form about it, archive."""
 
 from __future__ import annotations
 
@@ -184,7 +184,8 @@ class RecordPages:
     `forbidden_on_form`, a change the user may not make is refused on its form, not with a 403.
 
     The operations the pages call take the user first: create(user, owner, values),
-    change(user, record, values)."""
+    change(user, record, values). The usual pages are declared on a blueprint (record_page,
+    new_page, form_page, archive_page); a view with more to do calls the methods they use."""
 
     model: type
     endpoint: str
@@ -320,7 +321,7 @@ class RecordPages:
         """Declares, on `blueprint`, the page at `rule` (GET and POST, the endpoint named after
         the function it decorates) with a form about a record the user may change (else 404 or
         403): the function tells, of the record, what the form asks (`FormPage`); then, as on
-        cancel, the record's page (`change`)."""
+        cancel, the record's page (see `change`)."""
 
         def declare(asks: Callable[[Any], FormPage]) -> Callable[[Any], FormPage]:
             def view(**values: Any) -> Any:
