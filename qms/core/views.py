@@ -235,6 +235,13 @@ class RecordPages:
         """The record, if the user may change it (else 404 or 403)."""
         return access.get_editable(self.model, record_id, current_user)
 
+    def chosen_owner(self, form: Any) -> Any:
+        """The owner a new record goes to, as chosen on `form` (access.owner_for_create)."""
+        chosen = getattr(form, self.owner_field).data
+        return access.owner_for_create(
+            current_user, self.model, self.owner, chosen, self.owner_field
+        )
+
     def creatable_owners(self) -> list[Any]:
         """The owners (of `owner`) the user may create a record in, by name."""
         owners = access.where_may_create(current_user, self.model, self.owner)
@@ -256,16 +263,9 @@ class RecordPages:
             return refused(refusal)
         offer_owners(form, owners, self.owner_field)
 
-        def created(values: dict[str, Any]) -> T:
-            chosen = getattr(form, self.owner_field).data
-            owner = access.owner_for_create(
-                current_user, self.model, self.owner, chosen, self.owner_field
-            )
-            return create(current_user, owner, values)
-
         return form_flow(
             form,
-            created,
+            lambda values: create(current_user, self.chosen_owner(form), values),
             title,
             self.listing_url(),
             then or self.url,

@@ -69,7 +69,7 @@ from qms.organisations.views import filtered_list
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 require_login(bp)
-DOCUMENTS = RecordPages(Document, "documents.show", "document_id", "documents.index")
+DOCUMENTS = RecordPages(Document, "documents.show", "document_id", "documents.index", owner=Agency)
 REVISIONS = RecordPages(
     DocumentRevision, "documents.show_revision", "revision_id", "documents.index"
 )
@@ -125,9 +125,7 @@ def new():
     form = NewDocumentForm(agencies=agencies, **_document_form_choices(agencies))
 
     def register() -> Document:
-        agency = access.owner_for_create(
-            current_user, Document, Agency, form.agency_id.data, "agency_id"
-        )
+        agency = DOCUMENTS.chosen_owner(form)
         doc_type = DocumentType(form.doc_type.data)
         return operations.create_document(current_user, agency, doc_type, form.values())
 
