@@ -266,3 +266,21 @@ def test_suggestions_flow_into_the_complaints_page(world, client, auth):
     auth.logout()
     auth.login(world.other_officer)
     assert "Mohon kabar lewat WhatsApp" not in client.get("/capa/complaints").get_data(as_text=True)
+
+
+def test_the_upload_page_holds_the_file_for_confirmation_or_says_why_not(world, client, auth):
+    survey = survey_with(world, [(3, 3, 3, 3, 3, 3, 3, 3, 3)], population=100)
+    db.session.commit()
+    auth.login(world.officer)
+    url = f"/skm/surveys/{survey.id}/import"
+    assert client.get(url).status_code == 200
+    held = client.post(url, data={"file": (io.BytesIO(CSV.encode()), "rekap.csv")})
+    record = db.session.scalar(select(Import))
+    assert held.status_code == 302 and held.location.endswith(f"/skm/imports/{record.id}")
+    assert record.confirmed_at is None and _responses() == 1  # the one it had
+
+    workflow.transition(world.officer, db.session.get(Survey, survey.id), "close")
+    db.session.commit()
+    refused = client.post(url, data={"file": (io.BytesIO(CSV.encode()), "lagi.csv")})
+    assert refused.status_code == 422
+    assert db.session.scalar(select(func.count(Import.id))) == 1

@@ -99,9 +99,7 @@ def _page(user: User, *, role_form: RoleForm | None = None, status: int = 200):
     ), status
 
 
-@bp.get("/<int:user_id>")
-def show(user_id: int):
-    return _page(USERS.get(user_id))
+USERS.record_page(bp, "/<int:user_id>", _page)
 
 
 @bp.route("/<int:user_id>/edit", methods=["GET", "POST"])

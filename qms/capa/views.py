@@ -75,7 +75,7 @@ from qms.organisations.views import filtered_list
 
 bp = Blueprint("capa", __name__, url_prefix="/capa")
 require_login(bp)
-NONCONFORMITIES = RecordPages(Nonconformity, "capa.detail", "nc_id", "capa.register")
+NONCONFORMITIES = RecordPages(Nonconformity, "capa.detail", "nc_id", "capa.register", owner=Agency)
 COMPLAINT_IMPORTS = RecordPages(ComplaintImport, "capa.import_preview", "import_id")
 
 LABELS = {
@@ -138,15 +138,11 @@ def create():
     form = NonconformityForm()
     _fill_choices(form, agencies)
 
-    def raise_it() -> Nonconformity:
-        agency = access.owner_for_create(
-            current_user, Nonconformity, Agency, form.agency_id.data, "agency_id"
-        )
-        return operations.raise_nonconformity(current_user, agency, form.values())
-
     raised = saved_then(
         form,
-        raise_it,
+        lambda: operations.raise_nonconformity(
+            current_user, NONCONFORMITIES.chosen_owner(form), form.values()
+        ),
         NONCONFORMITIES.url,
         lambda nc: _("Nonconformity %(number)s raised.", number=nc.number),
     )
@@ -275,9 +271,7 @@ def _detail(nc: Nonconformity, failed: dict[str, Any] | None = None, status: int
     ), status
 
 
-@bp.get("/<int:nc_id>")
-def detail(nc_id: int):
-    return _detail(access.get_visible(Nonconformity, nc_id, current_user))
+NONCONFORMITIES.record_page(bp, "/<int:nc_id>", _detail)
 
 
 @bp.post("/<int:nc_id>/step/<name>")

@@ -1,6 +1,6 @@
 """What the HTML views of every feature do alike: ask for a login, make the change a form asks
 for or show on the form why not, and end a change with a message and a redirect; and the pages
-every kind of record has (`RecordPages`): new, edit, a form about it, archive."""
+every kind of record has (`RecordPages`): its page, new, edit, a form about it, archive."""
 
 from __future__ import annotations
 
@@ -165,6 +165,18 @@ def form_flow(
 
 
 @dataclass(frozen=True)
+class FormPage:
+    """What a page with a form about a record asks (see `RecordPages.form_page`): the form,
+    the change it makes (change(user, record, values)) and the page's title."""
+
+    form: Any
+    change: Callable[[Any, Any, dict[str, Any]], Any]
+    title: Any
+    #: where the page goes once the change is made, when not to the record's page
+    then: str | None = None
+
+
+@dataclass(frozen=True)
 class RecordPages:
     """The pages of one kind of record: its model, the endpoint of its page with the URL
     parameter that names it, the endpoint of its list, and the owner a new one is created for
@@ -172,7 +184,8 @@ class RecordPages:
     `forbidden_on_form`, a change the user may not make is refused on its form, not with a 403.
 
     The operations the pages call take the user first: create(user, owner, values),
-    change(user, record, values)."""
+    change(user, record, values). The usual pages are declared on a blueprint (record_page,
+    new_page, form_page, archive_page); a view with more to do calls the methods they use."""
 
     model: type
     endpoint: str
@@ -198,6 +211,15 @@ class RecordPages:
         """Whether the current user may change the record (archiving.may_change)."""
         return may_change(current_user, record)
 
+    def record_page(self, blueprint: Blueprint, rule: str, show: Callable[[Any], Any]) -> None:
+        """Declares, on `blueprint`, the record's page at `rule` (GET, at `endpoint`): what
+        `show` makes of the record, if the user may see it (else 404)."""
+        blueprint.add_url_rule(
+            rule,
+            self.endpoint.rpartition(".")[2],
+            lambda **values: show(self.get(values[self.key])),
+        )
+
     def page(self, template: str, name: str, record: Any, **context: Any) -> str:
         """The record's page: the record (as `name`), whether the user may change it and its
         history, with `context`."""
@@ -212,6 +234,18 @@ class RecordPages:
     def editable(self, record_id: Any) -> Any:
         """The record, if the user may change it (else 404 or 403)."""
         return access.get_editable(self.model, record_id, current_user)
+
+    def chosen_owner(self, form: Any) -> Any:
+        """The owner a new record goes to, as chosen on `form` (access.owner_for_create)."""
+        chosen = getattr(form, self.owner_field).data
+        return access.owner_for_create(
+            current_user, self.model, self.owner, chosen, self.owner_field
+        )
+
+    def creatable_owners(self) -> list[Any]:
+        """The owners (of `owner`) the user may create a record in, by name."""
+        owners = access.where_may_create(current_user, self.model, self.owner)
+        return sorted(owners, key=lambda owner: owner.name)
 
     def new(
         self,
@@ -229,16 +263,9 @@ class RecordPages:
             return refused(refusal)
         offer_owners(form, owners, self.owner_field)
 
-        def created(values: dict[str, Any]) -> T:
-            chosen = getattr(form, self.owner_field).data
-            owner = access.owner_for_create(
-                current_user, self.model, self.owner, chosen, self.owner_field
-            )
-            return create(current_user, owner, values)
-
         return form_flow(
             form,
-            created,
+            lambda values: create(current_user, self.chosen_owner(form), values),
             title,
             self.listing_url(),
             then or self.url,
@@ -265,6 +292,48 @@ class RecordPages:
             forbidden_on_form=self.forbidden_on_form,
         )
 
+    def new_page(
+        self, blueprint: Blueprint, rule: str, *, refusal: Any
+    ) -> Callable[[Callable[[Any], FormPage]], Callable[[Any], FormPage]]:
+        """Declares, on `blueprint`, the page at `rule` (GET and POST, the endpoint named after
+        the function it decorates) of a new record for one of the owners the user may create it
+        in (none: `refusal`, 403): the function tells, of those owners, what the form asks
+        (`FormPage`, its change create(user, owner, values)); then the record's page."""
+
+        def declare(asks: Callable[[Any], FormPage]) -> Callable[[Any], FormPage]:
+            def view() -> Any:
+                owners = self.creatable_owners()
+                if not owners:
+                    return refused(refusal)
+                page = asks(owners)
+                return self.new(
+                    page.form, owners, page.change, page.title, refusal=refusal, then=page.then
+                )
+
+            blueprint.add_url_rule(rule, asks.__name__, view, methods=["GET", "POST"])
+            return asks
+
+        return declare
+
+    def form_page(
+        self, blueprint: Blueprint, rule: str
+    ) -> Callable[[Callable[[Any], FormPage]], Callable[[Any], FormPage]]:
+        """Declares, on `blueprint`, the page at `rule` (GET and POST, the endpoint named after
+        the function it decorates) with a form about a record the user may change (else 404 or
+        403): the function tells, of the record, what the form asks (`FormPage`); then, as on
+        cancel, the record's page (see `change`)."""
+
+        def declare(asks: Callable[[Any], FormPage]) -> Callable[[Any], FormPage]:
+            def view(**values: Any) -> Any:
+                record = self.editable(values[self.key])
+                page = asks(record)
+                return self.change(page.form, record, page.change, page.title, page.then)
+
+            blueprint.add_url_rule(rule, asks.__name__, view, methods=["GET", "POST"])
+            return asks
+
+        return declare
+
     def post(
         self,
         form: Any,
@@ -284,6 +353,18 @@ class RecordPages:
         """Archive the record; then its list."""
         archive(current_user, self.get(record_id))
         return commit_and_redirect(self.listing_url(), _("Archived."))
+
+    def archive_page(
+        self, blueprint: Blueprint, rule: str, endpoint: str, archive: Callable[[Any, Any], Any]
+    ) -> None:
+        """Declares, on `blueprint`, the button at `rule` (POST) that archives the record
+        (`archive(user, record)`); then its list."""
+        blueprint.add_url_rule(
+            rule,
+            endpoint,
+            lambda **values: self.archive(values[self.key], archive),
+            methods=["POST"],
+        )
 
 
 def export_list(fmt: str, query: Any, name: str, columns: Any) -> Any:

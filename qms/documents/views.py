@@ -3,12 +3,15 @@ revisions and reviews, the revision workflow and the difference between two revi
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import groupby
 from typing import Any
 
 from flask import (
     Blueprint,
     Response,
+    abort,
     flash,
     redirect,
     render_template,
@@ -19,6 +22,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from qms.core import access
 from qms.core.errors import DomainError, PermissionDenied
@@ -65,7 +69,7 @@ from qms.organisations.views import filtered_list
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 require_login(bp)
-DOCUMENTS = RecordPages(Document, "documents.show", "document_id", "documents.index")
+DOCUMENTS = RecordPages(Document, "documents.show", "document_id", "documents.index", owner=Agency)
 REVISIONS = RecordPages(
     DocumentRevision, "documents.show_revision", "revision_id", "documents.index"
 )
@@ -121,9 +125,7 @@ def new():
     form = NewDocumentForm(agencies=agencies, **_document_form_choices(agencies))
 
     def register() -> Document:
-        agency = access.owner_for_create(
-            current_user, Document, Agency, form.agency_id.data, "agency_id"
-        )
+        agency = DOCUMENTS.chosen_owner(form)
         doc_type = DocumentType(form.doc_type.data)
         return operations.create_document(current_user, agency, doc_type, form.values())
 
@@ -172,13 +174,21 @@ def edit(document_id: int):
     return updated or page_with_form("documents/document_form.html", form, document=document)
 
 
-def _refused(error: DomainError, target: str):
-    """A refused workflow step: back to the page it came from, with the reason."""
-    if isinstance(error, PermissionDenied):
-        raise error
-    db.session.rollback()
-    flash(str(error.message), "error")
-    return redirect(target, 303)
+@contextmanager
+def _workflow_step(form: FlaskForm, unreadable: str, back: str) -> Iterator[None]:
+    """The workflow step a form posts on a page (the `with` block), once the form is read;
+    refused (or the form unreadable: `unreadable` says why), back to the page with the reason,
+    nothing kept. A permission refused stays a 403."""
+    try:
+        if not form.validate_on_submit():
+            raise DomainError(unreadable)
+        yield
+    except PermissionDenied:
+        raise
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        abort(redirect(back, 303))
 
 
 @bp.post("/<int:document_id>/withdraw")
@@ -186,12 +196,8 @@ def withdraw(document_id: int):
     document = DOCUMENTS.get(document_id)
     back = DOCUMENTS.url(document)
     form = WithdrawForm()
-    try:
-        if not form.validate_on_submit():
-            raise DomainError(_("Say why the document is withdrawn."))
+    with _workflow_step(form, _("Say why the document is withdrawn."), back):
         workflow.withdraw_document(current_user, document, form.reason.data, form.version.data)
-    except DomainError as error:
-        return _refused(error, back)
     return commit_and_redirect(back, _("The document was withdrawn."))
 
 
@@ -200,12 +206,8 @@ def review(document_id: int):
     document = DOCUMENTS.get(document_id)
     back = DOCUMENTS.url(document)
     form = ReviewForm()
-    try:
-        if not form.validate_on_submit():
-            raise DomainError(_("Choose the outcome of the review."))
+    with _workflow_step(form, _("Choose the outcome of the review."), back):
         result = operations.review_document(current_user, document, **form.values())
-    except DomainError as error:
-        return _refused(error, back)
     db.session.commit()
     if result.revision is not None:
         flash(_("Review recorded; revision %(number)s started.", number=result.revision.number))
@@ -295,9 +297,7 @@ def _render_revision(
     ), status
 
 
-@bp.get("/revisions/<int:revision_id>")
-def show_revision(revision_id: int):
-    return _render_revision(REVISIONS.get(revision_id))
+REVISIONS.record_page(bp, "/revisions/<int:revision_id>", _render_revision)
 
 
 @bp.route("/revisions/<int:revision_id>/edit", methods=["GET", "POST"])
@@ -342,12 +342,9 @@ def transition(revision_id: int):
     revision = REVISIONS.get(revision_id)
     back = REVISIONS.url(revision)
     form = TransitionForm()
-    try:
-        if not form.validate_on_submit():
-            raise DomainError(_("The action could not be read; reload the page and try again."))
+    unreadable = _("The action could not be read; reload the page and try again.")
+    with _workflow_step(form, unreadable, back):
         workflow.transition(current_user, revision, form.action.data, **form.values())
-    except DomainError as error:
-        return _refused(error, back)
     return commit_and_redirect(
         back,
         _(

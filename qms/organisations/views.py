@@ -14,6 +14,7 @@ from qms.core.pagination import paginate
 from qms.core.registry import agency_panels_for
 from qms.core.timeutil import today
 from qms.core.views import (
+    FormPage,
     RecordPages,
     commit_and_redirect,
     form_flow,
@@ -157,11 +158,9 @@ def agency(agency_id: int):
     )
 
 
-@bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
-def edit_agency(agency_id: int):
-    record = AGENCIES.editable(agency_id)
-    title = _("Edit %(name)s", name=record.name)
-    return AGENCIES.change(AgencyForm(obj=record), record, operations.update, title)
+@AGENCIES.form_page(bp, "/agencies/<int:agency_id>/edit")
+def edit_agency(record: Agency) -> FormPage:
+    return FormPage(AgencyForm(obj=record), operations.update, _("Edit %(name)s", name=record.name))
 
 
 # --- units --------------------------------------------------------------------------------------
@@ -184,13 +183,12 @@ def unit(unit_id: int):
     return render_template("organisations/unit.html", unit=record)
 
 
-@bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
-def edit_unit(unit_id: int):
-    record = UNITS.editable(unit_id)
+@UNITS.form_page(bp, "/units/<int:unit_id>/edit")
+def edit_unit(record: Unit) -> FormPage:
     form = UnitForm(obj=record, parents=queries.parent_choices(current_user, record.agency, record))
     if request.method == "GET":
         form.parent_id.data = record.parent_id or 0
-    return UNITS.change(form, record, operations.update, _("Edit %(name)s", name=record.name))
+    return FormPage(form, operations.update, _("Edit %(name)s", name=record.name))
 
 
 # --- archiving ----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -15,7 +16,14 @@ from qms.core.history import history_of
 from qms.core.pagination import paginate
 from qms.core.review_inputs import action_outlets
 from qms.core.timeutil import today
-from qms.core.views import RecordPages, list_filters, not_found, require_login, saved
+from qms.core.views import (
+    FormPage,
+    RecordPages,
+    list_filters,
+    not_found,
+    require_login,
+    saved,
+)
 from qms.organisations.models import Agency
 from qms.organisations.views import filtered_list
 from qms.review import operations, pack, queries, workflow
@@ -73,15 +81,9 @@ def index():
 REVIEWS = RecordPages(ManagementReview, ".show", "review_id", ".index", owner=Agency)
 
 
-@bp.route("/new", methods=["GET", "POST"])
-def new_review():
-    return REVIEWS.new(
-        NewReviewForm(),
-        queries.writable_agencies(current_user),
-        operations.create_review,
-        _("New management review"),
-        refusal=_("You may not plan reviews."),
-    )
+@REVIEWS.new_page(bp, "/new", refusal=_l("You may not plan reviews."))
+def new_review(agencies: list[Agency]) -> FormPage:
+    return FormPage(NewReviewForm(), operations.create_review, _("New management review"))
 
 
 def _review_page(review: ManagementReview, failed: dict[str, Any] | None = None, status=200):
@@ -127,18 +129,14 @@ def _review_page(review: ManagementReview, failed: dict[str, Any] | None = None,
     ), status
 
 
-@bp.get("/<int:review_id>")
-def show(review_id: int):
-    return _review_page(REVIEWS.get(review_id))
+REVIEWS.record_page(bp, "/<int:review_id>", _review_page)
 
 
-@bp.route("/<int:review_id>/edit", methods=["GET", "POST"])
-def edit(review_id: int):
-    record = REVIEWS.editable(review_id)
+@REVIEWS.form_page(bp, "/<int:review_id>/edit")
+def edit(record: ManagementReview) -> FormPage:
     form = EditReviewForm(obj=record)
-    return REVIEWS.change(
+    return FormPage(
         form,
-        record,
         lambda user, record, values: operations.update_review(
             user, record, values, form.version.data
         ),

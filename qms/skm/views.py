@@ -8,22 +8,23 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from qms.core import access
-from qms.core.errors import DomainError
 from qms.core.history import history_of
 from qms.core.pagination import paginate
 from qms.core.timeutil import today
 from qms.core.views import (
+    FormPage,
     RecordPages,
     confirm_held_import,
-    form_status,
     held_import_page,
     list_filters,
+    page_with_form,
     require_login,
-    show_on_form,
+    saved_then,
 )
 from qms.extensions import db
 from qms.organisations.models import Agency
@@ -89,18 +90,11 @@ SURVEYS = RecordPages(Survey, ".survey", "survey_id", ".index", owner=Agency)
 IMPORTS = RecordPages(Import, ".import_preview", "import_id")
 
 
-@bp.route("/new", methods=["GET", "POST"])
-def new_survey():
-    agencies = queries.writable_agencies(current_user)
+@SURVEYS.new_page(bp, "/new", refusal=_l("You may not run surveys."))
+def new_survey(agencies: list[Agency]) -> FormPage:
     form = NewSurveyForm()
     form.offer(queries.unit_choices(agencies))
-    return SURVEYS.new(
-        form,
-        agencies,
-        operations.create_survey,
-        _("New satisfaction survey"),
-        refusal=_("You may not run surveys."),
-    )
+    return FormPage(form, operations.create_survey, _("New satisfaction survey"))
 
 
 def _survey_page(survey: Survey, failed: dict[str, Any] | None = None, status: int = 200):
@@ -140,17 +134,14 @@ def _survey_page(survey: Survey, failed: dict[str, Any] | None = None, status: i
     ), status
 
 
-@bp.get("/surveys/<int:survey_id>")
-def survey(survey_id: int):
-    return _survey_page(SURVEYS.get(survey_id))
+SURVEYS.record_page(bp, "/surveys/<int:survey_id>", _survey_page)
 
 
-@bp.route("/surveys/<int:survey_id>/edit", methods=["GET", "POST"])
-def edit_survey(survey_id: int):
-    record = SURVEYS.editable(survey_id)
+@SURVEYS.form_page(bp, "/surveys/<int:survey_id>/edit")
+def edit_survey(record: Survey) -> FormPage:
     form = SurveyForm(obj=record)
     form.offer(queries.unit_choices([record.agency]))
-    return SURVEYS.change(form, record, operations.update_survey, record.title)
+    return FormPage(form, operations.update_survey, record.title)
 
 
 @bp.post("/surveys/<int:survey_id>/step/<name>")
@@ -165,9 +156,7 @@ def step(survey_id: int, name: str):
     return redirect(SURVEYS.url(record))
 
 
-@bp.post("/surveys/<int:survey_id>/archive")
-def archive(survey_id: int):
-    return SURVEYS.archive(survey_id, operations.archive)
+SURVEYS.archive_page(bp, "/surveys/<int:survey_id>/archive", "archive", operations.archive)
 
 
 def _post_on_survey(survey: Survey, key: Any, form: FlaskForm, change) -> Any:
@@ -206,20 +195,14 @@ def follow_up_done(follow_up_id: int):
 def upload(survey_id: int):
     record = SURVEYS.editable(survey_id)
     form = UploadForm()
-    if form.validate_on_submit():
-        upload_file = form.file.data
-        try:
-            held = imports.preview_import(
-                current_user, record, upload_file.filename, upload_file.read()
-            )
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            return redirect(IMPORTS.url(held))
-    return render_template(
-        "skm/import.html", form=form, survey=record, columns=COLUMNS
-    ), form_status(form)
+    held = saved_then(
+        form,
+        lambda: imports.preview_import(
+            current_user, record, form.file.data.filename, form.file.data.read()
+        ),
+        IMPORTS.url,
+    )
+    return held or page_with_form("skm/import.html", form, survey=record, columns=COLUMNS)
 
 
 @bp.get("/imports/<int:import_id>")

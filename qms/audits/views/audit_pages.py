@@ -87,9 +87,7 @@ def _detail_page(audit: Audit, agenda_form: AgendaForm | None = None) -> str:
     )
 
 
-@bp.get("/<int:audit_id>")
-def detail(audit_id: int):
-    return _detail_page(access.get_visible(Audit, audit_id, current_user))
+AUDITS.record_page(bp, "/<int:audit_id>", _detail_page)
 
 
 @bp.route("/<int:audit_id>/edit", methods=["GET", "POST"])

@@ -5,11 +5,12 @@ raised, and the measurement of a period."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from qms.core import access
 from qms.core.registry import indicator_sources
-from qms.core.views import RecordPages, export_list
+from qms.core.views import FormPage, RecordPages, export_list
 from qms.organisations.models import Agency
 from qms.organisations.views import filtered_list
 from qms.planning import exports, figures, measuring, operations, queries
@@ -40,15 +41,9 @@ def objectives_export(fmt: str):
 OBJECTIVES = RecordPages(Objective, ".objective", "objective_id", ".objectives", owner=Agency)
 
 
-@bp.route("/objectives/new", methods=["GET", "POST"])
-def new_objective():
-    return OBJECTIVES.new(
-        NewObjectiveForm(),
-        queries.writable_agencies(current_user, Objective),
-        measuring.create_objective,
-        _("New quality objective"),
-        refusal=_("You may not set quality objectives."),
-    )
+@OBJECTIVES.new_page(bp, "/objectives/new", refusal=_l("You may not set quality objectives."))
+def new_objective(agencies: list[Agency]) -> FormPage:
+    return FormPage(NewObjectiveForm(), measuring.create_objective, _("New quality objective"))
 
 
 def _objective_page(objective: Objective, form: MeasurementForm | None = None, status=200):
@@ -73,16 +68,13 @@ def _objective_page(objective: Objective, form: MeasurementForm | None = None, s
     ), status
 
 
-@bp.get("/objectives/<int:objective_id>")
-def objective(objective_id: int):
-    return _objective_page(OBJECTIVES.get(objective_id))
+OBJECTIVES.record_page(bp, "/objectives/<int:objective_id>", _objective_page)
 
 
-@bp.route("/objectives/<int:objective_id>/edit", methods=["GET", "POST"])
-def edit_objective(objective_id: int):
-    record = OBJECTIVES.editable(objective_id)
+@OBJECTIVES.form_page(bp, "/objectives/<int:objective_id>/edit")
+def edit_objective(record: Objective) -> FormPage:
     form = ObjectiveForm(obj=record, **form_data(record))
-    return OBJECTIVES.change(form, record, measuring.update_objective, _("Quality objective"))
+    return FormPage(form, measuring.update_objective, _("Quality objective"))
 
 
 @bp.post("/objectives/<int:objective_id>/measurements")
@@ -97,6 +89,6 @@ def measure(objective_id: int):
     )
 
 
-@bp.post("/objectives/<int:objective_id>/archive")
-def archive_objective(objective_id: int):
-    return OBJECTIVES.archive(objective_id, operations.archive)
+OBJECTIVES.archive_page(
+    bp, "/objectives/<int:objective_id>/archive", "archive_objective", operations.archive
+)

@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from qms.core import access
 from qms.core.timeutil import today
-from qms.core.views import RecordPages, export_list
+from qms.core.views import FormPage, RecordPages, export_list
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
 from qms.organisations.views import filtered_list
@@ -64,18 +65,11 @@ def _offer(form: RiskForm, agencies: list[Agency]) -> None:
     form.offer(*offered)
 
 
-@bp.route("/risks/new", methods=["GET", "POST"])
-def new_risk():
-    agencies = queries.writable_agencies(current_user, Risk)
+@RISKS.new_page(bp, "/risks/new", refusal=_l("You may not add to the risk register."))
+def new_risk(agencies: list[Agency]) -> FormPage:
     form = NewRiskForm()
     _offer(form, agencies)
-    return RISKS.new(
-        form,
-        agencies,
-        operations.create_risk,
-        _("New risk or opportunity"),
-        refusal=_("You may not add to the risk register."),
-    )
+    return FormPage(form, operations.create_risk, _("New risk or opportunity"))
 
 
 def _risk_page(risk: Risk, failed: dict[str, Any] | None = None, status: int = 200):
@@ -100,17 +94,14 @@ def _risk_page(risk: Risk, failed: dict[str, Any] | None = None, status: int = 2
     ), status
 
 
-@bp.get("/risks/<int:risk_id>")
-def risk(risk_id: int):
-    return _risk_page(RISKS.get(risk_id))
+RISKS.record_page(bp, "/risks/<int:risk_id>", _risk_page)
 
 
-@bp.route("/risks/<int:risk_id>/edit", methods=["GET", "POST"])
-def edit_risk(risk_id: int):
-    record = RISKS.editable(risk_id)
+@RISKS.form_page(bp, "/risks/<int:risk_id>/edit")
+def edit_risk(record: Risk) -> FormPage:
     form = RiskForm(obj=record, **form_data(record))
     _offer(form, [record.agency])
-    return RISKS.change(form, record, operations.update_risk, _("Risk or opportunity"))
+    return FormPage(form, operations.update_risk, _("Risk or opportunity"))
 
 
 def _post(risk_id: int, key: Any, form: Any, change) -> Any:
@@ -155,6 +146,4 @@ def treatment_step(treatment_id: int, name: str):
     )
 
 
-@bp.post("/risks/<int:risk_id>/archive")
-def archive_risk(risk_id: int):
-    return RISKS.archive(risk_id, operations.archive)
+RISKS.archive_page(bp, "/risks/<int:risk_id>/archive", "archive_risk", operations.archive)

@@ -70,7 +70,9 @@ def businesses():
     )
 
 
-BUSINESSES = RecordPages(Business, "sme.business", "business_id", "sme.businesses")
+BUSINESSES = RecordPages(
+    Business, "sme.business", "business_id", "sme.businesses", owner=City, owner_field="city_id"
+)
 PRODUCTS = RecordPages(Product, "sme.product", "product_id")
 
 
@@ -98,7 +100,7 @@ def new_business():
     form = BusinessFields(cities=cities)
 
     def register() -> Business:
-        city = access.owner_for_create(current_user, Business, City, form.city_id.data, "city_id")
+        city = BUSINESSES.chosen_owner(form)
         return operations.create_business(current_user, city, form.values())
 
     registered = saved_then(form, register, BUSINESSES.url, _("The business was registered."))

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from flask import render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from qms.core.timeutil import today
-from qms.core.views import RecordPages, form_flow, refused
+from qms.core.views import FormPage, RecordPages, form_flow, refused
 from qms.organisations.models import City
 from qms.support import auditors, queries
 from qms.support.forms import (
@@ -55,18 +56,15 @@ AUDITORS = RecordPages(
 )
 
 
-@bp.route("/auditors/new", methods=["GET", "POST"])
-def new_qualification():
-    cities = queries.qualification_cities(current_user)
+@AUDITORS.new_page(
+    bp,
+    "/auditors/new",
+    refusal=_l("Auditors' qualifications are kept by the city administrator."),
+)
+def new_qualification(cities: list[City]) -> FormPage:
     form = NewQualificationForm()
     form.offer(user_id=[(u.id, u.name) for u in queries.unqualified_auditors(cities)])
-    return AUDITORS.new(
-        form,
-        cities,
-        auditors.create_qualification,
-        _("Auditor's qualification"),
-        refusal=_("Auditors' qualifications are kept by the city administrator."),
-    )
+    return FormPage(form, auditors.create_qualification, _("Auditor's qualification"))
 
 
 @bp.get("/auditors/<int:qualification_id>")
@@ -85,18 +83,14 @@ def auditor(qualification_id: int):
     )
 
 
-@bp.route("/auditors/<int:qualification_id>/edit", methods=["GET", "POST"])
-def edit_qualification(qualification_id: int):
-    record = AUDITORS.editable(qualification_id)
-    form = QualificationForm(obj=record)
-    return AUDITORS.change(form, record, auditors.update_qualification, record.user.name)
+@AUDITORS.form_page(bp, "/auditors/<int:qualification_id>/edit")
+def edit_qualification(record: AuditorQualification) -> FormPage:
+    return FormPage(QualificationForm(obj=record), auditors.update_qualification, record.user.name)
 
 
-@bp.route("/auditors/<int:qualification_id>/trainings/new", methods=["GET", "POST"])
-def new_auditor_training(qualification_id: int):
-    record = AUDITORS.editable(qualification_id)
-    form = AuditorTrainingForm()
-    return AUDITORS.change(form, record, auditors.add_auditor_training, _("Auditor training"))
+@AUDITORS.form_page(bp, "/auditors/<int:qualification_id>/trainings/new")
+def new_auditor_training(record: AuditorQualification) -> FormPage:
+    return FormPage(AuditorTrainingForm(), auditors.add_auditor_training, _("Auditor training"))
 
 
 @bp.route("/evaluations/new", methods=["GET", "POST"])

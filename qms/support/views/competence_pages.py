@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from qms.core.timeutil import today
-from qms.core.views import RecordPages
+from qms.core.views import FormPage, RecordPages
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
 from qms.organisations.views import filtered_list
@@ -42,14 +43,12 @@ POSITIONS = RecordPages(Position, ".position", "position_id", ".competence_matri
 PEOPLE = RecordPages(Person, ".person", "person_id", ".competence_matrix", owner=Agency)
 
 
-@bp.route("/positions/new", methods=["GET", "POST"])
-def new_position():
-    return POSITIONS.new(
+@POSITIONS.new_page(bp, "/positions/new", refusal=_l("You may not add to an agency's positions."))
+def new_position(agencies: list[Agency]) -> FormPage:
+    return FormPage(
         NewPositionForm(),
-        queries.writable_agencies(current_user, Position),
         common.creating(competence.save_position),
         _("New position"),
-        refusal=_("You may not add to an agency's positions."),
         then=url_for(".competence_matrix"),
     )
 
@@ -59,20 +58,16 @@ def position(position_id: int):
     return POSITIONS.page("support/position.html", "position", POSITIONS.get(position_id))
 
 
-@bp.route("/positions/<int:position_id>/edit", methods=["GET", "POST"])
-def edit_position(position_id: int):
-    record = POSITIONS.editable(position_id)
-    return POSITIONS.change(
-        PositionForm(obj=record),
-        record,
-        common.changing(competence.save_position),
-        record.title,
+@POSITIONS.form_page(bp, "/positions/<int:position_id>/edit")
+def edit_position(record: Position) -> FormPage:
+    return FormPage(
+        PositionForm(obj=record), common.changing(competence.save_position), record.title
     )
 
 
-@bp.post("/positions/<int:position_id>/archive")
-def archive_position(position_id: int):
-    return POSITIONS.archive(position_id, common.archive)
+POSITIONS.archive_page(
+    bp, "/positions/<int:position_id>/archive", "archive_position", common.archive
+)
 
 
 def _offer_person(form: PersonForm, agencies: list[Agency]) -> None:
@@ -83,18 +78,11 @@ def _offer_person(form: PersonForm, agencies: list[Agency]) -> None:
     )
 
 
-@bp.route("/people/new", methods=["GET", "POST"])
-def new_person():
-    agencies = queries.writable_agencies(current_user, Person)
+@PEOPLE.new_page(bp, "/people/new", refusal=_l("You may not add to an agency's staff."))
+def new_person(agencies: list[Agency]) -> FormPage:
     form = NewPersonForm()
     _offer_person(form, agencies)
-    return PEOPLE.new(
-        form,
-        agencies,
-        common.creating(competence.save_person),
-        _("New member of staff"),
-        refusal=_("You may not add to an agency's staff."),
-    )
+    return FormPage(form, common.creating(competence.save_person), _("New member of staff"))
 
 
 @bp.get("/people/<int:person_id>")
@@ -111,26 +99,16 @@ def person(person_id: int):
     )
 
 
-@bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
-def edit_person(person_id: int):
-    record = PEOPLE.editable(person_id)
+@PEOPLE.form_page(bp, "/people/<int:person_id>/edit")
+def edit_person(record: Person) -> FormPage:
     form = PersonForm(obj=record)
     _offer_person(form, [record.agency])
-    return PEOPLE.change(
-        form,
-        record,
-        common.changing(competence.save_person),
-        record.name,
-    )
+    return FormPage(form, common.changing(competence.save_person), record.name)
 
 
-@bp.post("/people/<int:person_id>/archive")
-def archive_person(person_id: int):
-    return PEOPLE.archive(person_id, common.archive)
+PEOPLE.archive_page(bp, "/people/<int:person_id>/archive", "archive_person", common.archive)
 
 
-@bp.route("/people/<int:person_id>/trainings/new", methods=["GET", "POST"])
-def new_training(person_id: int):
-    record = PEOPLE.editable(person_id)
-    form = TrainingForm()
-    return PEOPLE.change(form, record, competence.add_training, _("Training or certification"))
+@PEOPLE.form_page(bp, "/people/<int:person_id>/trainings/new")
+def new_training(record: Person) -> FormPage:
+    return FormPage(TrainingForm(), competence.add_training, _("Training or certification"))

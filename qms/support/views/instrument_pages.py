@@ -6,11 +6,18 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from qms.core import access
 from qms.core.timeutil import today
-from qms.core.views import RecordPages, commit_and_redirect, export_list, form_flow
+from qms.core.views import (
+    FormPage,
+    RecordPages,
+    commit_and_redirect,
+    export_list,
+    form_flow,
+)
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
 from qms.organisations.views import filtered_list
@@ -43,18 +50,13 @@ def instruments_export(fmt: str):
 INSTRUMENTS = RecordPages(Instrument, ".instrument", "instrument_id", ".instruments", owner=Agency)
 
 
-@bp.route("/instruments/new", methods=["GET", "POST"])
-def new_instrument():
-    agencies = queries.writable_agencies(current_user, Instrument)
+@INSTRUMENTS.new_page(
+    bp, "/instruments/new", refusal=_l("You may not add to an agency's calibration register.")
+)
+def new_instrument(agencies: list[Agency]) -> FormPage:
     form = NewInstrumentForm()
     form.offer(unit_id=prefixed(agencies, lambda a: queries.units_of(a.id)))
-    return INSTRUMENTS.new(
-        form,
-        agencies,
-        calibration.create_instrument,
-        _("New instrument"),
-        refusal=_("You may not add to an agency's calibration register."),
-    )
+    return FormPage(form, calibration.create_instrument, _("New instrument"))
 
 
 @bp.get("/instruments/<int:instrument_id>")
@@ -70,17 +72,16 @@ def instrument(instrument_id: int):
     )
 
 
-@bp.route("/instruments/<int:instrument_id>/edit", methods=["GET", "POST"])
-def edit_instrument(instrument_id: int):
-    record = INSTRUMENTS.editable(instrument_id)
+@INSTRUMENTS.form_page(bp, "/instruments/<int:instrument_id>/edit")
+def edit_instrument(record: Instrument) -> FormPage:
     form = InstrumentForm(obj=record)
     form.offer(unit_id=queries.units_of(record.agency_id))
-    return INSTRUMENTS.change(form, record, calibration.update_instrument, record.record_label)
+    return FormPage(form, calibration.update_instrument, record.record_label)
 
 
-@bp.post("/instruments/<int:instrument_id>/archive")
-def archive_instrument(instrument_id: int):
-    return INSTRUMENTS.archive(instrument_id, common.archive)
+INSTRUMENTS.archive_page(
+    bp, "/instruments/<int:instrument_id>/archive", "archive_instrument", common.archive
+)
 
 
 @bp.route("/instruments/<int:instrument_id>/events/new", methods=["GET", "POST"])

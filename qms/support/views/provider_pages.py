@@ -4,10 +4,11 @@ evaluation, one provider with its evaluations, and a new evaluation."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from qms.core.timeutil import today
-from qms.core.views import RecordPages
+from qms.core.views import FormPage, RecordPages
 from qms.organisations.models import Agency
 from qms.organisations.views import filtered_list
 from qms.support import common, providers, queries
@@ -31,15 +32,9 @@ def providers_list():
 PROVIDERS = RecordPages(Provider, ".provider", "provider_id", ".providers_list", owner=Agency)
 
 
-@bp.route("/providers/new", methods=["GET", "POST"])
-def new_provider():
-    return PROVIDERS.new(
-        NewProviderForm(),
-        queries.writable_agencies(current_user, Provider),
-        common.creating(providers.save_provider),
-        _("New provider"),
-        refusal=_("You may not add to an agency's providers."),
-    )
+@PROVIDERS.new_page(bp, "/providers/new", refusal=_l("You may not add to an agency's providers."))
+def new_provider(agencies: list[Agency]) -> FormPage:
+    return FormPage(NewProviderForm(), common.creating(providers.save_provider), _("New provider"))
 
 
 @bp.get("/providers/<int:provider_id>")
@@ -49,25 +44,20 @@ def provider(provider_id: int):
     )
 
 
-@bp.route("/providers/<int:provider_id>/edit", methods=["GET", "POST"])
-def edit_provider(provider_id: int):
-    record = PROVIDERS.editable(provider_id)
-    return PROVIDERS.change(
-        ProviderForm(obj=record),
-        record,
-        common.changing(providers.save_provider),
-        record.name,
+@PROVIDERS.form_page(bp, "/providers/<int:provider_id>/edit")
+def edit_provider(record: Provider) -> FormPage:
+    return FormPage(ProviderForm(obj=record), common.changing(providers.save_provider), record.name)
+
+
+PROVIDERS.archive_page(
+    bp, "/providers/<int:provider_id>/archive", "archive_provider", common.archive
+)
+
+
+@PROVIDERS.form_page(bp, "/providers/<int:provider_id>/evaluations/new")
+def new_provider_evaluation(record: Provider) -> FormPage:
+    return FormPage(
+        ProviderEvaluationForm(status=record.status.value),
+        providers.evaluate_provider,
+        _("Evaluation of %(name)s", name=record.name),
     )
-
-
-@bp.post("/providers/<int:provider_id>/archive")
-def archive_provider(provider_id: int):
-    return PROVIDERS.archive(provider_id, common.archive)
-
-
-@bp.route("/providers/<int:provider_id>/evaluations/new", methods=["GET", "POST"])
-def new_provider_evaluation(provider_id: int):
-    record = PROVIDERS.editable(provider_id)
-    form = ProviderEvaluationForm(status=record.status.value)
-    title = _("Evaluation of %(name)s", name=record.name)
-    return PROVIDERS.change(form, record, providers.evaluate_provider, title)
