@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.core.mail import NOTIFY_IMMEDIATELY
 from qms.core.models import AuditedMixin, TimestampMixin, str_enum
-from qms.core.roles import READ_ONLY_ROLES, ROLE_LABELS, Role
+from qms.core.roles import READ_ONLY_ROLES, Role
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.organisations.models import Agency, City, Unit
@@ -90,7 +90,7 @@ class RoleAssignment(AuditedMixin, db.Model):
     @property
     def label(self) -> str:
         scope = self.agency.name if self.agency else (self.city.name if self.city else "")
-        return f"{ROLE_LABELS[self.role]}" + (f" — {scope}" if scope else "")
+        return f"{self.role.label}" + (f" — {scope}" if scope else "")
 
 
 class ApiToken(TimestampMixin, db.Model):

@@ -34,7 +34,7 @@ from qms.core.models import (
     enum_column,
     reference_column,
 )
-from qms.core.roles import ROLE_LABELS, Role
+from qms.core.roles import Role
 from qms.documents.settings import review_notice_days
 from qms.extensions import db
 from qms.organisations.models import Agency, Unit
@@ -403,7 +403,7 @@ class DocumentApprover(AuditedMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = reference_column("agencies.id", _l("Agency"), index=True)
     document_type: Mapped[DocumentType] = enum_column(DocumentType, _l("Type"))
-    role: Mapped[Role] = enum_column(Role, _l("Role"), ROLE_LABELS)
+    role: Mapped[Role] = enum_column(Role, _l("Role"))
 
     @property
     def record_label(self) -> str:
