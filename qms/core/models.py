@@ -12,7 +12,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Enum, ForeignKey, Integer, update
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -174,13 +174,20 @@ def reference_column(target: str, label: Any, **options: Any) -> Any:
 
 
 class AgencyRecordMixin(AuditedMixin, ArchivableMixin, TimestampMixin):
-    """A record of one agency's quality system or registers: archived rather than deleted."""
+    """A record of one agency's quality system or registers: archived rather than deleted.
+    Its agency is loaded with it (a page or a list names it); a model that loads it otherwise
+    declares its own `agency`."""
 
     # first in the table, as in every other table, although declared on the mixin
     id: Mapped[int] = mapped_column(primary_key=True, sort_order=-2)
     agency_id: Mapped[int] = reference_column(
         "agencies.id", _l("Agency"), index=True, sort_order=-1
     )
+
+    @declared_attr
+    def agency(cls) -> Mapped[Any]:
+        # named, not imported: core imports no feature
+        return relationship("Agency", lazy="joined")
 
 
 class days_between(FunctionElement):

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from qms.accounts.models import User
 from qms.core.labels import LabelledEnum, label_of, labelled
 from qms.core.models import (
-    ArchivableMixin,
+    AgencyRecordMixin,
     AuditedMixin,
     TimestampMixin,
     VersionedMixin,
@@ -121,7 +121,7 @@ def _section(label: object) -> Mapped[str]:
     return mapped_column(Text, default="", info={**labelled(label), "section": True})
 
 
-class Document(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.Model):
+class Document(AgencyRecordMixin, VersionedMixin, db.Model):
     """One entry of an agency's register of documented information."""
 
     __tablename__ = "documents"
@@ -132,8 +132,6 @@ class Document(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db
         UniqueConstraint("agency_id", "code"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = reference_column("agencies.id", _l("Agency"), index=True)
     doc_type: Mapped[DocumentType] = enum_column(DocumentType, _l("Type"))
     #: the number behind the code (numbering.py)
     seq: Mapped[int]

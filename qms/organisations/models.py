@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.core.labels import LabelledEnum, labelled
 from qms.core.models import (
+    AgencyRecordMixin,
     ArchivableMixin,
     AuditedMixin,
     TimestampMixin,
@@ -100,14 +101,12 @@ class Agency(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
         return [u for u in self.units if u.parent_id is None]
 
 
-class Unit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+class Unit(AgencyRecordMixin, db.Model):
     """A bidang, bagian, UPT… inside an agency; units nest freely."""
 
     __tablename__ = "units"
     __record_label__ = "name"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = reference_column("agencies.id", _l("Agency"), index=True)
     parent_id: Mapped[int | None] = reference_column("units.id", _l("Inside unit"))
     name: Mapped[str] = mapped_column(String(255), info=labelled(_l("Name")))
     kind: Mapped[UnitKind] = enum_column(UnitKind, _l("Kind"))

@@ -35,7 +35,7 @@ from qms.core.models import (
     reference_column,
 )
 from qms.extensions import db
-from qms.organisations.models import Agency, Unit
+from qms.organisations.models import Unit
 from qms.planning.vocabulary import (
     DIRECTION_LABELS,
     OPEN_TREATMENT_STATUSES,
@@ -75,8 +75,6 @@ class ContextIssue(_ContextRecord, db.Model):
         Text, default="", info=labelled(_l("How it affects the services and the QMS"))
     )
 
-    agency: Mapped[Agency] = relationship(lazy="joined")
-
 
 class InterestedParty(_ContextRecord, db.Model):
     """A party whose requirements bear on the agency's services (4.2)."""
@@ -91,8 +89,6 @@ class InterestedParty(_ContextRecord, db.Model):
     monitoring: Mapped[str] = mapped_column(
         Text, default="", info=labelled(_l("How the requirements are monitored"))
     )
-
-    agency: Mapped[Agency] = relationship(lazy="joined")
 
 
 class Objective(AgencyRecordMixin, db.Model):
@@ -140,7 +136,6 @@ class Objective(AgencyRecordMixin, db.Model):
         Text, default="", info=labelled(_l("How the results will be evaluated"))
     )
 
-    agency: Mapped[Agency] = relationship(lazy="joined")
     measurements: Mapped[list[Measurement]] = relationship(
         back_populates="objective", order_by="Measurement.period_start"
     )
@@ -265,7 +260,6 @@ class Risk(AgencyRecordMixin, db.Model):
         default=None, index=True, info=labelled(_l("Next review"))
     )
 
-    agency: Mapped[Agency] = relationship(lazy="joined")
     unit: Mapped[Unit | None] = relationship()
     context_issue: Mapped[ContextIssue | None] = relationship()
     interested_party: Mapped[InterestedParty | None] = relationship()

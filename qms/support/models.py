@@ -23,7 +23,7 @@ from qms.core.models import (
     reference_column,
 )
 from qms.extensions import db
-from qms.organisations.models import Agency, City, Unit
+from qms.organisations.models import City, Unit
 from qms.support.vocabulary import (
     EvaluatorRole,
     EventKind,
@@ -75,7 +75,6 @@ class Instrument(AgencyRecordMixin, db.Model):
         default=None, index=True, info=labelled(_l("Next calibration due"))
     )
 
-    agency: Mapped[Agency] = relationship(lazy="joined")
     unit: Mapped[Unit | None] = relationship()
     events: Mapped[list[CalibrationEvent]] = relationship(
         back_populates="instrument", order_by="CalibrationEvent.performed_on.desc()"
@@ -190,7 +189,6 @@ class Position(AgencyRecordMixin, db.Model):
         String(255), default="", info=labelled(_l("Required education"))
     )
 
-    agency: Mapped[Agency] = relationship(lazy="joined")
     requirements: Mapped[list[PositionCompetence]] = relationship(
         back_populates="position", order_by="PositionCompetence.id", cascade="all, delete-orphan"
     )
@@ -242,7 +240,6 @@ class Person(AgencyRecordMixin, db.Model):
     education: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("Education")))
     user_id: Mapped[int | None] = reference_column("users.id", _l("User account"))
 
-    agency: Mapped[Agency] = relationship(lazy="joined")
     position: Mapped[Position | None] = relationship()
     unit: Mapped[Unit | None] = relationship()
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
@@ -394,7 +391,6 @@ class Provider(AgencyRecordMixin, db.Model):
         default=None, index=True, info=labelled(_l("Next evaluation"))
     )
 
-    agency: Mapped[Agency] = relationship(lazy="joined")
     evaluations: Mapped[list[ProviderEvaluation]] = relationship(
         back_populates="provider", order_by="ProviderEvaluation.evaluated_on.desc()"
     )
