@@ -24,7 +24,6 @@ class User(UserMixin, AuditedMixin, TimestampMixin, db.Model):
         {"password_hash", "failed_logins", "last_login_at", "locked_until"}
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(255), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -75,7 +74,6 @@ class RoleAssignment(AuditedMixin, db.Model):
     __table_args__ = (UniqueConstraint("user_id", "role", "city_id", "agency_id"),)
     __deletable__ = True
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     role: Mapped[Role] = mapped_column(str_enum(Role))
     city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id"))

@@ -83,7 +83,6 @@ class AuditProgramme(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     __record_label__ = "title"
     __table_args__ = (UniqueConstraint("city_id", "year"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     year: Mapped[int] = mapped_column(info=labelled(_l("Year")))
     title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title")))
@@ -102,7 +101,6 @@ class ProgrammeItem(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
 
     __tablename__ = "audit_programme_items"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = reference_column("audit_programmes.id", _l("Programme"), index=True)
     agency_id: Mapped[int] = reference_column("agencies.id", _l("Agency"), index=True)
     kind: Mapped[AuditKind] = enum_column(AuditKind, _l("Kind of audit"))
@@ -156,7 +154,6 @@ class Audit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     __record_label__ = "reference"
     __history_exclude__ = frozenset({"last_finding_seq"})
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(80), unique=True, info=labelled(_l("Reference")))
     agency_id: Mapped[int] = reference_column("agencies.id", _l("Audited agency"), index=True)
     programme_item_id: Mapped[int | None] = reference_column(
@@ -305,7 +302,6 @@ class AuditTeamMember(AuditedMixin, db.Model):
     __table_args__ = (UniqueConstraint("audit_id", "user_id"),)
     __deletable__ = True
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), index=True)
     user_id: Mapped[int] = reference_column("users.id", _l("Auditor"), index=True)
 
@@ -323,7 +319,6 @@ class AgendaItem(AuditedMixin, db.Model):
     __tablename__ = "audit_agenda_items"
     __deletable__ = True
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), index=True)
     starts_at: Mapped[datetime] = mapped_column(info=labelled(_l("From")))
     ends_at: Mapped[datetime | None] = mapped_column(default=None, info=labelled(_l("Until")))
@@ -343,7 +338,6 @@ class ChecklistRow(AuditedMixin, TimestampMixin, VersionedMixin, db.Model):
 
     __tablename__ = "audit_checklist_rows"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), index=True)
     position: Mapped[int] = mapped_column(default=0)
     clause_id: Mapped[int] = reference_column("clauses.id", _l("Clause"))
@@ -396,7 +390,6 @@ class Finding(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     __record_label__ = "number"
     __table_args__ = (UniqueConstraint("audit_id", "seq"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), index=True)
     row_id: Mapped[int] = mapped_column(ForeignKey("audit_checklist_rows.id"), index=True)
     seq: Mapped[int]
@@ -460,7 +453,6 @@ class AuditStandard(StandardLinkMixin, AuditedMixin, db.Model):
     __table_args__ = (UniqueConstraint("audit_id", "standard_id"),)
     __deletable__ = True
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), index=True)
 
 
@@ -471,7 +463,6 @@ class ProgrammeItemStandard(StandardLinkMixin, AuditedMixin, db.Model):
     __table_args__ = (UniqueConstraint("item_id", "standard_id"),)
     __deletable__ = True
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("audit_programme_items.id"), index=True)
 
 
@@ -483,7 +474,6 @@ class FindingClause(AuditedMixin, db.Model):
     __table_args__ = (UniqueConstraint("finding_id", "clause_id"),)
     __deletable__ = True
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     finding_id: Mapped[int] = mapped_column(ForeignKey("audit_findings.id"), index=True)
     clause_id: Mapped[int] = reference_column("clauses.id", _l("Clause breached"))
 

@@ -166,7 +166,6 @@ class Nonconformity(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixi
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     #: unique per agency and year (agencies of different cities may share a code)
     number: Mapped[str] = mapped_column(String(64), index=True, info=labelled(_l("Number")))
     agency_id: Mapped[int] = reference_column("agencies.id", _l("Agency"), index=True)
@@ -349,7 +348,6 @@ class CorrectiveAction(AuditedMixin, TimestampMixin, db.Model):
     #: removal is in the history, and a submitted plan's actions are never removed
     __deletable__ = True
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     nonconformity_id: Mapped[int] = reference_column(
         "nonconformities.id", _l("Nonconformity"), index=True
     )
@@ -379,7 +377,6 @@ class EffectivenessCheck(AuditedMixin, db.Model):
 
     __tablename__ = "effectiveness_checks"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     nonconformity_id: Mapped[int] = reference_column(
         "nonconformities.id", _l("Nonconformity"), index=True
     )
@@ -446,7 +443,6 @@ class Complaint(AuditedMixin, TimestampMixin, db.Model):
     # derived from the dates and the calendar: recounted, not changed by anyone
     __history_exclude__ = frozenset({"response_working_days"})
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = reference_column("agencies.id", _l("Agency"), index=True)
     channel: Mapped[Channel] = enum_column(Channel, _l("Channel"))
     external_id: Mapped[str] = mapped_column(String(64), info=labelled(_l("Id")))

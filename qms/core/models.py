@@ -29,13 +29,16 @@ class TimestampMixin:
 
 
 class AuditedMixin:
-    """Every create, change and archive of such a record is written to the history.
+    """Every create, change and archive of such a record is written to the history, which
+    names it by its table and its integer `id` (declared here, first in the table).
 
     Subclasses may set `__history_exclude__` to field names that are not worth recording
     and `__deletable__ = True` for child rows that may be removed (removal is recorded too).
     """
 
     __audited__ = True
+    # first in the table, as in every other table, although declared on the mixin
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-2)
     __history_exclude__: frozenset[str] = frozenset()
     __deletable__ = False
     #: the attribute that names a record in the history (its number, title or name); without
@@ -46,7 +49,7 @@ class AuditedMixin:
     def record_label(self) -> str:
         if self.__record_label__ is not None:
             return getattr(self, self.__record_label__)
-        return f"{type(self).__name__} #{getattr(self, 'id', '?')}"
+        return f"{type(self).__name__} #{self.id}"
 
 
 class ArchivableMixin:
@@ -178,8 +181,7 @@ class AgencyRecordMixin(AuditedMixin, ArchivableMixin, TimestampMixin):
     Its agency is loaded with it (a page or a list names it); a model that loads it otherwise
     declares its own `agency`."""
 
-    # first in the table, as in every other table, although declared on the mixin
-    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-2)
+    # after the id, although declared on the mixin
     agency_id: Mapped[int] = reference_column(
         "agencies.id", _l("Agency"), index=True, sort_order=-1
     )

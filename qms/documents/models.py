@@ -258,7 +258,6 @@ class DocumentClause(AuditedMixin, db.Model):
     __table_args__ = (UniqueConstraint("document_id", "clause_id"),)
     __deletable__ = True
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = reference_column("documents.id", _l("Document"), index=True)
     clause_id: Mapped[int] = reference_column("clauses.id", _l("Clause"))
 
@@ -280,7 +279,6 @@ class DocumentRevision(AuditedMixin, TimestampMixin, VersionedMixin, db.Model):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = reference_column("documents.id", _l("Document"), index=True)
     number: Mapped[int] = mapped_column(info=labelled(_l("Revision")))
     state: Mapped[RevisionState] = enum_column(
@@ -357,7 +355,6 @@ class DocumentReview(AuditedMixin, TimestampMixin, db.Model):
 
     __tablename__ = "document_reviews"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = reference_column("documents.id", _l("Document"), index=True)
     reviewed_on: Mapped[date] = mapped_column(info=labelled(_l("Review date")))
     reviewer_id: Mapped[int] = reference_column("users.id", _l("Reviewer"))
@@ -398,7 +395,6 @@ class DocumentApprover(AuditedMixin, TimestampMixin, db.Model):
     # the agency's settings: a role taken off is removed, and the removal is in the history
     __deletable__ = True
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = reference_column("agencies.id", _l("Agency"), index=True)
     document_type: Mapped[DocumentType] = enum_column(DocumentType, _l("Type"))
     role: Mapped[Role] = enum_column(Role, _l("Role"))

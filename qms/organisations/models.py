@@ -68,7 +68,6 @@ class City(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     __tablename__ = "cities"
     __record_label__ = "name"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True, info=labelled(_l("Code")))
     name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Name")))
     kind: Mapped[CityKind] = enum_column(CityKind, _l("Kind"))
@@ -82,7 +81,6 @@ class Agency(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     __record_label__ = "name"
     __table_args__ = (UniqueConstraint("city_id", "code"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     code: Mapped[str] = mapped_column(String(32), info=labelled(_l("Code")))
     name: Mapped[str] = mapped_column(String(255), info=labelled(_l("Name")))
@@ -136,7 +134,6 @@ class Place(AuditedMixin, db.Model):
     # the order of the file: not worth a line in the history
     __history_exclude__ = frozenset({"position"})
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     city_id: Mapped[int] = reference_column("cities.id", _l("City"))
     kind: Mapped[PlaceKind] = enum_column(PlaceKind, _l("Kind"))
     name: Mapped[str] = mapped_column(String(100), info=labelled(_l("Name")))
@@ -156,7 +153,6 @@ class LocalDayOff(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
 
     __tablename__ = "local_days_off"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     day: Mapped[date] = mapped_column(info=labelled(_l("Day")))
     name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Occasion")))

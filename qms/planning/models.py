@@ -167,7 +167,6 @@ class Measurement(AuditedMixin, TimestampMixin, db.Model):
     __tablename__ = "objective_measurements"
     __table_args__ = (UniqueConstraint("objective_id", "period"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     objective_id: Mapped[int] = reference_column(
         "quality_objectives.id", _l("Quality objective"), index=True
     )
@@ -286,7 +285,6 @@ class Treatment(AuditedMixin, TimestampMixin, db.Model):
 
     __tablename__ = "risk_treatments"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     risk_id: Mapped[int] = reference_column("risks.id", _l("Risk or opportunity"), index=True)
     action: Mapped[str] = mapped_column(Text, info=labelled(_l("Treatment action")))
     owner: Mapped[str] = mapped_column(String(200), info=labelled(_l("Person in charge")))
@@ -337,7 +335,6 @@ class RiskLink(AuditedMixin, TimestampMixin, db.Model):
     #: a later analysis that no longer names the risk drops the link (the history keeps it)
     __deletable__ = True
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     risk_id: Mapped[int] = reference_column("risks.id", _l("Risk or opportunity"), index=True)
     nonconformity_id: Mapped[int] = reference_column(
         "nonconformities.id", _l("Nonconformity"), index=True

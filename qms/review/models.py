@@ -104,7 +104,6 @@ class Attendee(AuditedMixin, db.Model):
     __record_label__ = "name"
     __deletable__ = True
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = reference_column(
         "management_reviews.id", _l("Management review"), index=True
     )
@@ -120,7 +119,6 @@ class Discussion(AuditedMixin, TimestampMixin, db.Model):
     __tablename__ = "management_review_discussions"
     __table_args__ = (UniqueConstraint("review_id", "input_key"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = reference_column(
         "management_reviews.id", _l("Management review"), index=True
     )
@@ -145,7 +143,6 @@ class ReviewAction(AuditedMixin, TimestampMixin, db.Model):
         Index("uq_management_review_actions_link", "link_kind", "link_id", unique=True),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = reference_column(
         "management_reviews.id", _l("Management review"), index=True
     )

@@ -77,7 +77,6 @@ class Import(AuditedMixin, TimestampMixin, db.Model):
     # the file and its report are kept on the record, not repeated in the history
     __history_exclude__ = frozenset({"content", "report"})
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = reference_column("skm_surveys.id", _l("Survey"), index=True)
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     filename: Mapped[str] = mapped_column(String(255), info=labelled(_l("File")))
@@ -139,7 +138,6 @@ class FollowUp(AuditedMixin, TimestampMixin, db.Model):
 
     __tablename__ = "skm_follow_ups"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = reference_column("skm_surveys.id", _l("Survey"), index=True)
     element: Mapped[str] = mapped_column(String(2), info=labelled(_l("Element"), ELEMENT_LABELS))
     action: Mapped[str] = mapped_column(Text, info=labelled(_l("Improvement action")))

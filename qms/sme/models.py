@@ -63,7 +63,6 @@ class Business(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db
     __tablename__ = "sme_businesses"
     __record_label__ = "name"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Business name")))
     owner_name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Owner")))
@@ -91,7 +90,6 @@ class Business(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db
 class Product(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "sme_products"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     business_id: Mapped[int] = reference_column("sme_businesses.id", _l("Business"), index=True)
     name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Product name")))
@@ -119,7 +117,6 @@ class Pathway(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.
 
     __tablename__ = "sme_pathways"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     product_id: Mapped[int] = reference_column("sme_products.id", _l("Product"), index=True)
     standard_id: Mapped[int] = reference_column("sme_product_standards.id", _l("Applicable SNI"))
@@ -236,7 +233,6 @@ class StageRecord(AuditedMixin, TimestampMixin, db.Model):
 
     __tablename__ = "sme_stage_records"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     pathway_id: Mapped[int] = mapped_column(ForeignKey("sme_pathways.id"), index=True)
     stage: Mapped[Stage] = enum_column(Stage, _l("Stage"))
     started_on: Mapped[date] = mapped_column(info=labelled(_l("From")))
@@ -264,7 +260,6 @@ class ReadinessAnswer(AuditedMixin, db.Model):
     __tablename__ = "sme_readiness_answers"
     __table_args__ = (UniqueConstraint("pathway_id", "item_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     pathway_id: Mapped[int] = mapped_column(ForeignKey("sme_pathways.id"), index=True)
     item_id: Mapped[int] = reference_column("sme_readiness_items.id", _l("Item"))
     status: Mapped[ReadinessStatus] = enum_column(ReadinessStatus, _l("Status"))
@@ -279,7 +274,6 @@ class AuditFinding(AuditedMixin, TimestampMixin, db.Model):
 
     __tablename__ = "sme_audit_findings"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     pathway_id: Mapped[int] = mapped_column(ForeignKey("sme_pathways.id"), index=True)
     grade: Mapped[FindingGrade] = enum_column(FindingGrade, _l("Grade"))
     description: Mapped[str] = mapped_column(Text, info=labelled(_l("Finding")))
@@ -307,7 +301,6 @@ class LabTest(AuditedMixin, TimestampMixin, db.Model):
     __record_label__ = "report_number"
     __table_args__ = (UniqueConstraint("pathway_id", "round"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     pathway_id: Mapped[int] = mapped_column(ForeignKey("sme_pathways.id"), index=True)
     round: Mapped[int] = mapped_column(info=labelled(_l("Round")))
     lab_name: Mapped[str] = mapped_column(String(255), info=labelled(_l("Laboratory")))
@@ -330,7 +323,6 @@ class TestResult(AuditedMixin, db.Model):
     __test__ = False  # not a pytest test class, whatever its name
     __table_args__ = (UniqueConstraint("lab_test_id", "parameter_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     lab_test_id: Mapped[int] = mapped_column(ForeignKey("sme_lab_tests.id"), index=True)
     parameter_id: Mapped[int] = reference_column("sme_test_parameters.id", _l("Parameter"))
     value_number: Mapped[Decimal | None] = mapped_column(
@@ -368,7 +360,6 @@ class Certificate(AuditedMixin, TimestampMixin, db.Model):
     __tablename__ = "sme_certificates"
     __record_label__ = "number"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     pathway_id: Mapped[int] = mapped_column(ForeignKey("sme_pathways.id"), index=True)
     number: Mapped[str] = mapped_column(
         String(100), unique=True, info=labelled(_l("Certificate number"))
@@ -388,7 +379,6 @@ class Certificate(AuditedMixin, TimestampMixin, db.Model):
 class Surveillance(AuditedMixin, TimestampMixin, db.Model):
     __tablename__ = "sme_surveillances"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     certificate_id: Mapped[int] = reference_column(
         "sme_certificates.id", _l("Certificate"), index=True
     )
@@ -414,7 +404,6 @@ class GuidanceVisit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
 
     __tablename__ = "sme_guidance_visits"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     business_id: Mapped[int] = reference_column("sme_businesses.id", _l("Business"), index=True)
     kind: Mapped[GuidanceKind] = enum_column(GuidanceKind, _l("Kind"))
@@ -439,7 +428,6 @@ class TrainingBatch(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     __tablename__ = "sme_training_batches"
     __record_label__ = "title"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title")))
     held_on: Mapped[date] = mapped_column(info=labelled(_l("Date")))
@@ -457,7 +445,6 @@ class TrainingAttendance(AuditedMixin, db.Model):
     __table_args__ = (UniqueConstraint("batch_id", "business_id"),)
     __deletable__ = True
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = reference_column("sme_training_batches.id", _l("Training"), index=True)
     business_id: Mapped[int] = reference_column("sme_businesses.id", _l("Business"), index=True)
     participant: Mapped[str] = mapped_column(String(200), default="")

@@ -132,7 +132,6 @@ class CalibrationEvent(AuditedMixin, TimestampMixin, db.Model):
 
     __tablename__ = "calibration_events"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     instrument_id: Mapped[int] = reference_column("instruments.id", _l("Instrument"), index=True)
     kind: Mapped[EventKind] = enum_column(EventKind, _l("Calibration or verification"))
     performed_on: Mapped[date] = mapped_column(info=labelled(_l("Date")))
@@ -211,7 +210,6 @@ class PositionCompetence(AuditedMixin, db.Model):
     #: the position's list is rewritten by its form; the history keeps what it was
     __deletable__ = True
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     position_id: Mapped[int] = reference_column("positions.id", _l("Position"), index=True)
     name: Mapped[str] = mapped_column(String(255), info=labelled(_l("Required competence")))
 
@@ -253,7 +251,6 @@ class Training(AuditedMixin, TimestampMixin, db.Model):
 
     __tablename__ = "trainings"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = reference_column("staff.id", _l("Person"), index=True)
     title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Training or certification")))
     provider: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("Provider")))
@@ -297,7 +294,6 @@ class AuditorQualification(AuditedMixin, ArchivableMixin, TimestampMixin, db.Mod
         CheckConstraint("prior_audits_led >= 0", name="prior_led_positive"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     user_id: Mapped[int] = reference_column("users.id", _l("Auditor"))
     prior_audits_as_member: Mapped[int] = mapped_column(
@@ -324,7 +320,6 @@ class AuditorTraining(AuditedMixin, TimestampMixin, db.Model):
 
     __tablename__ = "auditor_trainings"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     qualification_id: Mapped[int] = reference_column(
         "auditor_qualifications.id", _l("Auditor"), index=True
     )
@@ -351,7 +346,6 @@ class AuditorEvaluation(AuditedMixin, TimestampMixin, db.Model):
         CheckConstraint("score BETWEEN 1 AND 5", name="score_scale"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = reference_column("audits.id", _l("Audit"), index=True)
     auditor_id: Mapped[int] = reference_column("users.id", _l("Auditor evaluated"), index=True)
     evaluator_id: Mapped[int] = reference_column("users.id", _l("Evaluated by"))
@@ -415,7 +409,6 @@ class ProviderEvaluation(AuditedMixin, TimestampMixin, db.Model):
     __tablename__ = "provider_evaluations"
     __table_args__ = (CheckConstraint("score BETWEEN 0 AND 100", name="score_percent"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     provider_id: Mapped[int] = reference_column("providers.id", _l("Provider"), index=True)
     evaluated_on: Mapped[date] = mapped_column(info=labelled(_l("Evaluated on")))
     score: Mapped[int] = mapped_column(info=labelled(_l("Score (0–100)")))
