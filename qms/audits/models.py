@@ -13,15 +13,16 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from qms.accounts.models import User
 from qms.core.labels import LabelledEnum, labelled
 from qms.core.models import (
-    ArchivableMixin,
+    ArchivableRecordMixin,
     AuditedMixin,
+    CityRecordMixin,
     TimestampMixin,
     VersionedMixin,
     enum_column,
     reference_column,
 )
 from qms.extensions import db
-from qms.organisations.models import Agency, City
+from qms.organisations.models import Agency
 from qms.standards.models import Clause, Question, Standard
 
 
@@ -76,27 +77,25 @@ ROW_RESULT_LABELS = RowResult.labels()
 FINDING_RESULTS = frozenset({RowResult.NONCONFORM, RowResult.OBSERVATION, RowResult.OPPORTUNITY})
 
 
-class AuditProgramme(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+class AuditProgramme(CityRecordMixin, db.Model):
     """A city's audit programme for one year (ISO 19011 clause 5)."""
 
     __tablename__ = "audit_programmes"
     __record_label__ = "title"
     __table_args__ = (UniqueConstraint("city_id", "year"),)
 
-    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     year: Mapped[int] = mapped_column(info=labelled(_l("Year")))
     title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title")))
     objectives: Mapped[str] = mapped_column(
         Text, default="", info=labelled(_l("Objectives of the programme"))
     )
 
-    city: Mapped[City] = relationship()
     items: Mapped[list[ProgrammeItem]] = relationship(
         back_populates="programme", order_by="(ProgrammeItem.planned_month, ProgrammeItem.id)"
     )
 
 
-class ProgrammeItem(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+class ProgrammeItem(ArchivableRecordMixin, db.Model):
     """One planned audit in a programme: which agency and clauses, when, what kind, and why."""
 
     __tablename__ = "audit_programme_items"
@@ -149,7 +148,7 @@ class ProgrammeItem(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
         return [a for a in self.audits if a.archived_at is None]
 
 
-class Audit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+class Audit(ArchivableRecordMixin, db.Model):
     __tablename__ = "audits"
     __record_label__ = "reference"
     __history_exclude__ = frozenset({"last_finding_seq"})
@@ -375,7 +374,7 @@ class ChecklistRow(AuditedMixin, TimestampMixin, VersionedMixin, db.Model):
         return f"{self.clause.number}: {self.question_text[:60]}"
 
 
-class Finding(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+class Finding(ArchivableRecordMixin, db.Model):
     """A graded audit finding (ISO 19011 6.4.8), numbered per audit: AMI-2026-DUKCAPIL-F03.
 
     A finding whose grade requires follow-up is followed up as a nonconformity of the

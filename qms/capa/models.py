@@ -25,7 +25,7 @@ from qms.accounts.models import User
 from qms.audits.interface import Finding
 from qms.core.labels import LabelledEnum, labelled
 from qms.core.models import (
-    ArchivableMixin,
+    ArchivableRecordMixin,
     AuditedMixin,
     TimestampMixin,
     VersionedMixin,
@@ -148,7 +148,7 @@ class NcCounter(db.Model):
 OPEN_ESCALATION = "escalation_key IS NOT NULL AND status != 'closed' AND archived_at IS NULL"
 
 
-class Nonconformity(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.Model):
+class Nonconformity(ArchivableRecordMixin, VersionedMixin, db.Model):
     """A nonconformity (ketidaksesuaian, KTS) and its corrective action record (DOMAIN.md §3)."""
 
     __tablename__ = "nonconformities"

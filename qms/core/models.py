@@ -176,7 +176,11 @@ def reference_column(target: str, label: Any, **options: Any) -> Any:
     return mapped_column(ForeignKey(target), info=labelled(label), **options)
 
 
-class AgencyRecordMixin(AuditedMixin, ArchivableMixin, TimestampMixin):
+class ArchivableRecordMixin(AuditedMixin, ArchivableMixin, TimestampMixin):
+    """A record kept in the history with its times, and archived rather than deleted."""
+
+
+class AgencyRecordMixin(ArchivableRecordMixin):
     """A record of one agency's quality system or registers: archived rather than deleted.
     Its agency is loaded with it (a page or a list names it); a model that loads it otherwise
     declares its own `agency`."""
@@ -190,6 +194,20 @@ class AgencyRecordMixin(AuditedMixin, ArchivableMixin, TimestampMixin):
     def agency(cls) -> Mapped[Any]:
         # named, not imported: core imports no feature
         return relationship("Agency", lazy="joined")
+
+
+class CityRecordMixin(ArchivableRecordMixin):
+    """A record of one city's registers (its agencies, audit programmes, days off, small
+    businesses): archived rather than deleted. A model that loads its city otherwise, or
+    names it from the other side, declares its own `city`."""
+
+    # after the id, although declared on the mixin
+    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True, sort_order=-1)
+
+    @declared_attr
+    def city(cls) -> Mapped[Any]:
+        # named, not imported: core imports no feature
+        return relationship("City")
 
 
 class days_between(FunctionElement):

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from qms.core.labels import LabelledEnum, labelled
 from qms.core.models import (
     AgencyRecordMixin,
-    ArchivableMixin,
+    ArchivableRecordMixin,
     AuditedMixin,
-    TimestampMixin,
+    CityRecordMixin,
     enum_column,
     reference_column,
 )
@@ -64,7 +64,7 @@ class PlaceKind(LabelledEnum):
     KELURAHAN = "kelurahan", _l("Village (Kelurahan)")
 
 
-class City(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+class City(ArchivableRecordMixin, db.Model):
     __tablename__ = "cities"
     __record_label__ = "name"
 
@@ -76,12 +76,11 @@ class City(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     agencies: Mapped[list[Agency]] = relationship(back_populates="city", order_by="Agency.name")
 
 
-class Agency(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+class Agency(CityRecordMixin, db.Model):
     __tablename__ = "agencies"
     __record_label__ = "name"
     __table_args__ = (UniqueConstraint("city_id", "code"),)
 
-    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     code: Mapped[str] = mapped_column(String(32), info=labelled(_l("Code")))
     name: Mapped[str] = mapped_column(String(255), info=labelled(_l("Name")))
     kind: Mapped[AgencyKind] = enum_column(AgencyKind, _l("Kind"))
@@ -145,7 +144,7 @@ class Place(AuditedMixin, db.Model):
     )
 
 
-class LocalDayOff(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+class LocalDayOff(CityRecordMixin, db.Model):
     """A day the city's offices are closed besides weekends and the national calendar (a
     regional holiday, the city's anniversary, a cuti bersama the holidays package does not know
     yet): public-service limits in working days skip it (qms/core/workdays.py). Archived, not
@@ -153,11 +152,8 @@ class LocalDayOff(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
 
     __tablename__ = "local_days_off"
 
-    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     day: Mapped[date] = mapped_column(info=labelled(_l("Day")))
     name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Occasion")))
-
-    city: Mapped[City] = relationship()
 
     @property
     def record_label(self) -> str:

@@ -25,15 +25,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from qms.accounts.models import User
 from qms.core.labels import labelled
 from qms.core.models import (
-    ArchivableMixin,
     AuditedMixin,
+    CityRecordMixin,
     TimestampMixin,
     VersionedMixin,
     enum_column,
     reference_column,
 )
 from qms.extensions import db
-from qms.organisations.models import City
 from qms.sme import settings
 from qms.sme.catalogue_models import (
     ParameterLimit,
@@ -59,11 +58,10 @@ from qms.sme.vocabulary import (
 )
 
 
-class Business(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.Model):
+class Business(CityRecordMixin, VersionedMixin, db.Model):
     __tablename__ = "sme_businesses"
     __record_label__ = "name"
 
-    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Business name")))
     owner_name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Owner")))
     nib: Mapped[str] = mapped_column(
@@ -81,16 +79,14 @@ class Business(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db
     workers: Mapped[int] = mapped_column(default=1, info=labelled(_l("Number of workers")))
     registered_on: Mapped[date] = mapped_column(info=labelled(_l("Registered with the office on")))
 
-    city: Mapped[City] = relationship()
     products: Mapped[list[Product]] = relationship(
         back_populates="business", order_by="Product.name"
     )
 
 
-class Product(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.Model):
+class Product(CityRecordMixin, VersionedMixin, db.Model):
     __tablename__ = "sme_products"
 
-    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     business_id: Mapped[int] = reference_column("sme_businesses.id", _l("Business"), index=True)
     name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Product name")))
     brand: Mapped[str] = mapped_column(String(200), default="", info=labelled(_l("Brand")))
@@ -112,12 +108,11 @@ class Product(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.
         return f"{self.name} ({self.brand})" if self.brand else self.name
 
 
-class Pathway(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.Model):
+class Pathway(CityRecordMixin, VersionedMixin, db.Model):
     """One product's way to an SNI certificate, stage by stage."""
 
     __tablename__ = "sme_pathways"
 
-    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     product_id: Mapped[int] = reference_column("sme_products.id", _l("Product"), index=True)
     standard_id: Mapped[int] = reference_column("sme_product_standards.id", _l("Applicable SNI"))
     scheme: Mapped[Scheme] = enum_column(Scheme, _l("Scheme"))
@@ -399,12 +394,11 @@ class Surveillance(AuditedMixin, TimestampMixin, db.Model):
 # --- guidance -----------------------------------------------------------------------------
 
 
-class GuidanceVisit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+class GuidanceVisit(CityRecordMixin, db.Model):
     """A visit to a business or a consultation with it (pembinaan / pendampingan)."""
 
     __tablename__ = "sme_guidance_visits"
 
-    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     business_id: Mapped[int] = reference_column("sme_businesses.id", _l("Business"), index=True)
     kind: Mapped[GuidanceKind] = enum_column(GuidanceKind, _l("Kind"))
     held_on: Mapped[date] = mapped_column(info=labelled(_l("Date")))
@@ -424,11 +418,10 @@ class GuidanceVisit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
         return f"{self.held_on.isoformat()} {self.topics[:60]}"
 
 
-class TrainingBatch(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+class TrainingBatch(CityRecordMixin, db.Model):
     __tablename__ = "sme_training_batches"
     __record_label__ = "title"
 
-    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title")))
     held_on: Mapped[date] = mapped_column(info=labelled(_l("Date")))
     trainer: Mapped[str] = mapped_column(String(200), info=labelled(_l("Trainer")))

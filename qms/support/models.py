@@ -16,14 +16,14 @@ from qms.accounts.models import User
 from qms.core.labels import labelled
 from qms.core.models import (
     AgencyRecordMixin,
-    ArchivableMixin,
     AuditedMixin,
+    CityRecordMixin,
     TimestampMixin,
     enum_column,
     reference_column,
 )
 from qms.extensions import db
-from qms.organisations.models import City, Unit
+from qms.organisations.models import Unit
 from qms.support.vocabulary import (
     EvaluatorRole,
     EventKind,
@@ -283,7 +283,7 @@ class Training(AuditedMixin, TimestampMixin, db.Model):
 # --- qualified auditors (ISO 19011 §7) ------------------------------------------------------
 
 
-class AuditorQualification(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+class AuditorQualification(CityRecordMixin, db.Model):
     """An internal auditor's qualification, kept by the city admin: the audits before qms
     (audits in qms are counted from their teams), their auditor trainings."""
 
@@ -294,7 +294,6 @@ class AuditorQualification(AuditedMixin, ArchivableMixin, TimestampMixin, db.Mod
         CheckConstraint("prior_audits_led >= 0", name="prior_led_positive"),
     )
 
-    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     user_id: Mapped[int] = reference_column("users.id", _l("Auditor"))
     prior_audits_as_member: Mapped[int] = mapped_column(
         default=0, info=labelled(_l("Audits as team member before qms"))
@@ -304,7 +303,6 @@ class AuditorQualification(AuditedMixin, ArchivableMixin, TimestampMixin, db.Mod
     )
     notes: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Notes")))
 
-    city: Mapped[City] = relationship()
     user: Mapped[User] = relationship(lazy="joined", foreign_keys=[user_id])
     trainings: Mapped[list[AuditorTraining]] = relationship(
         back_populates="qualification", order_by="AuditorTraining.completed_on"
