@@ -4,7 +4,6 @@ complaints (feedback records, clause 8.2.1 / 9.1.2) that can escalate into them.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -16,7 +15,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
-    text,
 )
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
@@ -30,6 +28,7 @@ from qms.core.models import (
     TimestampMixin,
     VersionedMixin,
     enum_column,
+    partial_index,
     reference_column,
 )
 from qms.extensions import db
@@ -157,12 +156,8 @@ class Nonconformity(ArchivableRecordMixin, VersionedMixin, db.Model):
         UniqueConstraint("agency_id", "year", "sequence"),
         Index("ix_nonconformities_escalation_key", "escalation_key"),
         # one open nonconformity per escalation rule, whatever runs the rules at the same time
-        Index(
-            "uq_nonconformities_open_escalation",
-            "escalation_key",
-            unique=True,
-            sqlite_where=text(OPEN_ESCALATION),
-            postgresql_where=text(OPEN_ESCALATION),
+        partial_index(
+            "uq_nonconformities_open_escalation", OPEN_ESCALATION, "escalation_key", unique=True
         ),
     )
 
@@ -517,17 +512,12 @@ OPEN_ROWS = "archived_at IS NULL AND status != 'closed'"
 CLOSED_ROWS = "archived_at IS NULL AND status = 'closed'"
 
 
-def _partial_index(name: str, rows: str, *columns: Any) -> Index:
-    """An index over the rows meeting `rows` only (on both databases)."""
-    return Index(name, *columns, sqlite_where=text(rows), postgresql_where=text(rows))
-
-
 Index("ix_complaints_channel_days", Complaint.channel, Complaint.response_working_days)
-_partial_index(
+partial_index(
     "ix_nonconformities_open_agency_grade", OPEN_ROWS, Nonconformity.agency_id, Nonconformity.grade
 )
-_partial_index("ix_nonconformities_open_raised", OPEN_ROWS, Nonconformity.raised_on)
-_partial_index(
+partial_index("ix_nonconformities_open_raised", OPEN_ROWS, Nonconformity.raised_on)
+partial_index(
     "ix_nonconformities_closed_days",
     CLOSED_ROWS,
     Nonconformity.raised_on,

@@ -5,13 +5,14 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Enum, ForeignKey, Integer, update
+from sqlalchemy import ColumnElement, Enum, ForeignKey, Index, Integer, and_, text, update
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -64,6 +65,22 @@ class ArchivableMixin:
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+
+def falls_due(column: str) -> hybrid_method:
+    """The rule "its `column` date falls on or before the day given, and it is in its register
+    (not archived)", for one record in Python and for many in SQL; a record without the date
+    is never due. E.g. `review_due = falls_due("next_review_on")`, then `risk.review_due(day)`
+    or `select(Risk).where(Risk.review_due(day))`."""
+
+    def in_python(record: ArchivableMixin, day: date) -> bool:
+        due_on = getattr(record, column)
+        return due_on is not None and due_on <= day and not record.is_archived
+
+    def in_sql(model: Any, day: date) -> ColumnElement[bool]:
+        return and_(getattr(model, column) <= day, model.archived_at.is_(None))
+
+    return hybrid_method(in_python, in_sql)
 
 
 class VersionedMixin:
@@ -168,6 +185,13 @@ def enum_column(
     if value_labels is None and issubclass(enum_cls, LabelledEnum):
         value_labels = enum_cls.labels()
     return mapped_column(str_enum(enum_cls, length), info=labelled(label, value_labels), **options)
+
+
+def partial_index(name: str, rows: str, *columns: Any, unique: bool = False) -> Index:
+    """An index over the rows meeting `rows` (an SQL condition) only, on both databases."""
+    return Index(
+        name, *columns, unique=unique, sqlite_where=text(rows), postgresql_where=text(rows)
+    )
 
 
 def reference_column(target: str, label: Any, **options: Any) -> Any:

@@ -12,14 +12,12 @@ from flask_babel import lazy_pgettext
 from sqlalchemy import (
     ColumnElement,
     ForeignKey,
-    Index,
     String,
     Text,
     UniqueConstraint,
     and_,
     case,
     null,
-    text,
 )
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -32,6 +30,7 @@ from qms.core.models import (
     TimestampMixin,
     VersionedMixin,
     enum_column,
+    partial_index,
     reference_column,
 )
 from qms.core.roles import Role
@@ -270,12 +269,8 @@ class DocumentRevision(AuditedMixin, TimestampMixin, VersionedMixin, db.Model):
     __table_args__ = (
         UniqueConstraint("document_id", "number"),
         # the database's own guarantee: never two effective revisions of one document
-        Index(
-            "uq_document_revisions_one_effective",
-            "document_id",
-            unique=True,
-            sqlite_where=text("state = 'effective'"),
-            postgresql_where=text("state = 'effective'"),
+        partial_index(
+            "uq_document_revisions_one_effective", "state = 'effective'", "document_id", unique=True
         ),
     )
 

@@ -32,6 +32,7 @@ from qms.core.models import (
     AuditedMixin,
     TimestampMixin,
     enum_column,
+    falls_due,
     reference_column,
 )
 from qms.extensions import db
@@ -267,17 +268,8 @@ class Risk(AgencyRecordMixin, db.Model):
     )
     links: Mapped[list[RiskLink]] = relationship(back_populates="risk", order_by="RiskLink.id")
 
-    @hybrid_method
-    def review_due(self, by: date) -> bool:
-        """Its next review falls on or before `by` (and it is in the register)."""
-        return (
-            self.next_review_on is not None and self.next_review_on <= by and not self.is_archived
-        )
-
-    @review_due.inplace.expression
-    @classmethod
-    def _review_due_expression(cls, by: date) -> ColumnElement[bool]:
-        return and_(cls.next_review_on <= by, cls.archived_at.is_(None))
+    #: its next review falls on or before the day given (and it is in the register)
+    review_due = falls_due("next_review_on")
 
 
 class Treatment(AuditedMixin, TimestampMixin, db.Model):

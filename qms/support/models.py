@@ -20,6 +20,7 @@ from qms.core.models import (
     CityRecordMixin,
     TimestampMixin,
     enum_column,
+    falls_due,
     reference_column,
 )
 from qms.extensions import db
@@ -387,18 +388,7 @@ class Provider(AgencyRecordMixin, db.Model):
         back_populates="provider", order_by="ProviderEvaluation.evaluated_on.desc()"
     )
 
-    @hybrid_method
-    def evaluation_due_by(self, day: date) -> bool:
-        return (
-            self.next_evaluation_on is not None
-            and self.next_evaluation_on <= day
-            and not self.is_archived
-        )
-
-    @evaluation_due_by.inplace.expression
-    @classmethod
-    def _evaluation_due_by_expression(cls, day: date):
-        return and_(cls.next_evaluation_on <= day, cls.archived_at.is_(None))
+    evaluation_due_by = falls_due("next_evaluation_on")
 
 
 class ProviderEvaluation(AuditedMixin, TimestampMixin, db.Model):
