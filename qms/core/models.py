@@ -38,13 +38,14 @@ class AuditedMixin:
     """
 
     __audited__ = True
-    # first in the table, as in every other table, although declared on the mixin
-    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-2)
     __history_exclude__: frozenset[str] = frozenset()
     __deletable__ = False
     #: the attribute that names a record in the history (its number, title or name); without
     #: one, a record is named by its model and id
     __record_label__: str | None = None
+
+    # first in the table, as in every other table, although declared on the mixin
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-2)
 
     @property
     def record_label(self) -> str:
