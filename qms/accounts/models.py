@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.core.mail import NOTIFY_IMMEDIATELY
 from qms.core.models import AuditedMixin, TimestampMixin, str_enum
-from qms.core.roles import READ_ONLY_ROLES, ROLE_LABELS, Role
+from qms.core.roles import READ_ONLY_ROLES, Role
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.organisations.models import Agency, City, Unit
@@ -24,7 +24,6 @@ class User(UserMixin, AuditedMixin, TimestampMixin, db.Model):
         {"password_hash", "failed_logins", "last_login_at", "locked_until"}
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(255), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -75,7 +74,6 @@ class RoleAssignment(AuditedMixin, db.Model):
     __table_args__ = (UniqueConstraint("user_id", "role", "city_id", "agency_id"),)
     __deletable__ = True
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     role: Mapped[Role] = mapped_column(str_enum(Role))
     city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id"))
@@ -90,7 +88,7 @@ class RoleAssignment(AuditedMixin, db.Model):
     @property
     def label(self) -> str:
         scope = self.agency.name if self.agency else (self.city.name if self.city else "")
-        return f"{ROLE_LABELS[self.role]}" + (f" — {scope}" if scope else "")
+        return f"{self.role.label}" + (f" — {scope}" if scope else "")
 
 
 class ApiToken(TimestampMixin, db.Model):

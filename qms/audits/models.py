@@ -13,15 +13,16 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from qms.accounts.models import User
 from qms.core.labels import LabelledEnum, labelled
 from qms.core.models import (
-    ArchivableMixin,
+    ArchivableRecordMixin,
     AuditedMixin,
+    CityRecordMixin,
     TimestampMixin,
     VersionedMixin,
     enum_column,
     reference_column,
 )
 from qms.extensions import db
-from qms.organisations.models import Agency, City
+from qms.organisations.models import Agency
 from qms.standards.models import Clause, Question, Standard
 
 
@@ -76,33 +77,29 @@ ROW_RESULT_LABELS = RowResult.labels()
 FINDING_RESULTS = frozenset({RowResult.NONCONFORM, RowResult.OBSERVATION, RowResult.OPPORTUNITY})
 
 
-class AuditProgramme(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+class AuditProgramme(CityRecordMixin, db.Model):
     """A city's audit programme for one year (ISO 19011 clause 5)."""
 
     __tablename__ = "audit_programmes"
     __record_label__ = "title"
     __table_args__ = (UniqueConstraint("city_id", "year"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     year: Mapped[int] = mapped_column(info=labelled(_l("Year")))
     title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title")))
     objectives: Mapped[str] = mapped_column(
         Text, default="", info=labelled(_l("Objectives of the programme"))
     )
 
-    city: Mapped[City] = relationship()
     items: Mapped[list[ProgrammeItem]] = relationship(
         back_populates="programme", order_by="(ProgrammeItem.planned_month, ProgrammeItem.id)"
     )
 
 
-class ProgrammeItem(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+class ProgrammeItem(ArchivableRecordMixin, db.Model):
     """One planned audit in a programme: which agency and clauses, when, what kind, and why."""
 
     __tablename__ = "audit_programme_items"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = reference_column("audit_programmes.id", _l("Programme"), index=True)
     agency_id: Mapped[int] = reference_column("agencies.id", _l("Agency"), index=True)
     kind: Mapped[AuditKind] = enum_column(AuditKind, _l("Kind of audit"))
@@ -151,12 +148,11 @@ class ProgrammeItem(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
         return [a for a in self.audits if a.archived_at is None]
 
 
-class Audit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+class Audit(ArchivableRecordMixin, db.Model):
     __tablename__ = "audits"
     __record_label__ = "reference"
     __history_exclude__ = frozenset({"last_finding_seq"})
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(80), unique=True, info=labelled(_l("Reference")))
     agency_id: Mapped[int] = reference_column("agencies.id", _l("Audited agency"), index=True)
     programme_item_id: Mapped[int | None] = reference_column(
@@ -305,7 +301,6 @@ class AuditTeamMember(AuditedMixin, db.Model):
     __table_args__ = (UniqueConstraint("audit_id", "user_id"),)
     __deletable__ = True
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), index=True)
     user_id: Mapped[int] = reference_column("users.id", _l("Auditor"), index=True)
 
@@ -323,7 +318,6 @@ class AgendaItem(AuditedMixin, db.Model):
     __tablename__ = "audit_agenda_items"
     __deletable__ = True
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), index=True)
     starts_at: Mapped[datetime] = mapped_column(info=labelled(_l("From")))
     ends_at: Mapped[datetime | None] = mapped_column(default=None, info=labelled(_l("Until")))
@@ -343,7 +337,6 @@ class ChecklistRow(AuditedMixin, TimestampMixin, VersionedMixin, db.Model):
 
     __tablename__ = "audit_checklist_rows"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), index=True)
     position: Mapped[int] = mapped_column(default=0)
     clause_id: Mapped[int] = reference_column("clauses.id", _l("Clause"))
@@ -381,7 +374,7 @@ class ChecklistRow(AuditedMixin, TimestampMixin, VersionedMixin, db.Model):
         return f"{self.clause.number}: {self.question_text[:60]}"
 
 
-class Finding(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+class Finding(ArchivableRecordMixin, db.Model):
     """A graded audit finding (ISO 19011 6.4.8), numbered per audit: AMI-2026-DUKCAPIL-F03.
 
     A finding whose grade requires follow-up is followed up as a nonconformity of the
@@ -396,7 +389,6 @@ class Finding(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     __record_label__ = "number"
     __table_args__ = (UniqueConstraint("audit_id", "seq"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), index=True)
     row_id: Mapped[int] = mapped_column(ForeignKey("audit_checklist_rows.id"), index=True)
     seq: Mapped[int]
@@ -460,7 +452,6 @@ class AuditStandard(StandardLinkMixin, AuditedMixin, db.Model):
     __table_args__ = (UniqueConstraint("audit_id", "standard_id"),)
     __deletable__ = True
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), index=True)
 
 
@@ -471,7 +462,6 @@ class ProgrammeItemStandard(StandardLinkMixin, AuditedMixin, db.Model):
     __table_args__ = (UniqueConstraint("item_id", "standard_id"),)
     __deletable__ = True
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("audit_programme_items.id"), index=True)
 
 
@@ -483,7 +473,6 @@ class FindingClause(AuditedMixin, db.Model):
     __table_args__ = (UniqueConstraint("finding_id", "clause_id"),)
     __deletable__ = True
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     finding_id: Mapped[int] = mapped_column(ForeignKey("audit_findings.id"), index=True)
     clause_id: Mapped[int] = reference_column("clauses.id", _l("Clause breached"))
 

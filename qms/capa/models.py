@@ -4,7 +4,6 @@ complaints (feedback records, clause 8.2.1 / 9.1.2) that can escalate into them.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -16,7 +15,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
-    text,
 )
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
@@ -25,11 +23,12 @@ from qms.accounts.models import User
 from qms.audits.interface import Finding
 from qms.core.labels import LabelledEnum, labelled
 from qms.core.models import (
-    ArchivableMixin,
+    ArchivableRecordMixin,
     AuditedMixin,
     TimestampMixin,
     VersionedMixin,
     enum_column,
+    partial_index,
     reference_column,
 )
 from qms.extensions import db
@@ -148,7 +147,7 @@ class NcCounter(db.Model):
 OPEN_ESCALATION = "escalation_key IS NOT NULL AND status != 'closed' AND archived_at IS NULL"
 
 
-class Nonconformity(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.Model):
+class Nonconformity(ArchivableRecordMixin, VersionedMixin, db.Model):
     """A nonconformity (ketidaksesuaian, KTS) and its corrective action record (DOMAIN.md §3)."""
 
     __tablename__ = "nonconformities"
@@ -157,16 +156,11 @@ class Nonconformity(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixi
         UniqueConstraint("agency_id", "year", "sequence"),
         Index("ix_nonconformities_escalation_key", "escalation_key"),
         # one open nonconformity per escalation rule, whatever runs the rules at the same time
-        Index(
-            "uq_nonconformities_open_escalation",
-            "escalation_key",
-            unique=True,
-            sqlite_where=text(OPEN_ESCALATION),
-            postgresql_where=text(OPEN_ESCALATION),
+        partial_index(
+            "uq_nonconformities_open_escalation", OPEN_ESCALATION, "escalation_key", unique=True
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     #: unique per agency and year (agencies of different cities may share a code)
     number: Mapped[str] = mapped_column(String(64), index=True, info=labelled(_l("Number")))
     agency_id: Mapped[int] = reference_column("agencies.id", _l("Agency"), index=True)
@@ -349,7 +343,6 @@ class CorrectiveAction(AuditedMixin, TimestampMixin, db.Model):
     #: removal is in the history, and a submitted plan's actions are never removed
     __deletable__ = True
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     nonconformity_id: Mapped[int] = reference_column(
         "nonconformities.id", _l("Nonconformity"), index=True
     )
@@ -379,7 +372,6 @@ class EffectivenessCheck(AuditedMixin, db.Model):
 
     __tablename__ = "effectiveness_checks"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     nonconformity_id: Mapped[int] = reference_column(
         "nonconformities.id", _l("Nonconformity"), index=True
     )
@@ -446,7 +438,6 @@ class Complaint(AuditedMixin, TimestampMixin, db.Model):
     # derived from the dates and the calendar: recounted, not changed by anyone
     __history_exclude__ = frozenset({"response_working_days"})
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = reference_column("agencies.id", _l("Agency"), index=True)
     channel: Mapped[Channel] = enum_column(Channel, _l("Channel"))
     external_id: Mapped[str] = mapped_column(String(64), info=labelled(_l("Id")))
@@ -521,17 +512,12 @@ OPEN_ROWS = "archived_at IS NULL AND status != 'closed'"
 CLOSED_ROWS = "archived_at IS NULL AND status = 'closed'"
 
 
-def _partial_index(name: str, rows: str, *columns: Any) -> Index:
-    """An index over the rows meeting `rows` only (on both databases)."""
-    return Index(name, *columns, sqlite_where=text(rows), postgresql_where=text(rows))
-
-
 Index("ix_complaints_channel_days", Complaint.channel, Complaint.response_working_days)
-_partial_index(
+partial_index(
     "ix_nonconformities_open_agency_grade", OPEN_ROWS, Nonconformity.agency_id, Nonconformity.grade
 )
-_partial_index("ix_nonconformities_open_raised", OPEN_ROWS, Nonconformity.raised_on)
-_partial_index(
+partial_index("ix_nonconformities_open_raised", OPEN_ROWS, Nonconformity.raised_on)
+partial_index(
     "ix_nonconformities_closed_days",
     CLOSED_ROWS,
     Nonconformity.raised_on,

@@ -5,14 +5,15 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Enum, ForeignKey, Integer, update
+from sqlalchemy import ColumnElement, Enum, ForeignKey, Index, Integer, and_, text, update
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.ext.hybrid import hybrid_method
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -29,7 +30,8 @@ class TimestampMixin:
 
 
 class AuditedMixin:
-    """Every create, change and archive of such a record is written to the history.
+    """Every create, change and archive of such a record is written to the history, which
+    names it by its table and its integer `id` (declared here, first in the table).
 
     Subclasses may set `__history_exclude__` to field names that are not worth recording
     and `__deletable__ = True` for child rows that may be removed (removal is recorded too).
@@ -42,11 +44,14 @@ class AuditedMixin:
     #: one, a record is named by its model and id
     __record_label__: str | None = None
 
+    # first in the table, as in every other table, although declared on the mixin
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-2)
+
     @property
     def record_label(self) -> str:
         if self.__record_label__ is not None:
             return getattr(self, self.__record_label__)
-        return f"{type(self).__name__} #{getattr(self, 'id', '?')}"
+        return f"{type(self).__name__} #{self.id}"
 
 
 class ArchivableMixin:
@@ -61,6 +66,22 @@ class ArchivableMixin:
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+
+def falls_due(column: str) -> hybrid_method:
+    """The rule "its `column` date falls on or before the day given, and it is in its register
+    (not archived)", for one record in Python and for many in SQL; a record without the date
+    is never due. E.g. `review_due = falls_due("next_review_on")`, then `risk.review_due(day)`
+    or `select(Risk).where(Risk.review_due(day))`."""
+
+    def in_python(record: ArchivableMixin, day: date) -> bool:
+        due_on = getattr(record, column)
+        return due_on is not None and due_on <= day and not record.is_archived
+
+    def in_sql(model: Any, day: date) -> ColumnElement[bool]:
+        return and_(getattr(model, column) <= day, model.archived_at.is_(None))
+
+    return hybrid_method(in_python, in_sql)
 
 
 class VersionedMixin:
@@ -167,20 +188,51 @@ def enum_column(
     return mapped_column(str_enum(enum_cls, length), info=labelled(label, value_labels), **options)
 
 
+def partial_index(name: str, rows: str, *columns: Any, unique: bool = False) -> Index:
+    """An index over the rows meeting `rows` (an SQL condition) only, on both databases."""
+    return Index(
+        name, *columns, unique=unique, sqlite_where=text(rows), postgresql_where=text(rows)
+    )
+
+
 def reference_column(target: str, label: Any, **options: Any) -> Any:
     """A foreign key column to `target` ("table.id") with its label (read by the forms, the
     history tables and the API); its nullability comes from the `Mapped[...]` annotation."""
     return mapped_column(ForeignKey(target), info=labelled(label), **options)
 
 
-class AgencyRecordMixin(AuditedMixin, ArchivableMixin, TimestampMixin):
-    """A record of one agency's quality system or registers: archived rather than deleted."""
+class ArchivableRecordMixin(AuditedMixin, ArchivableMixin, TimestampMixin):
+    """A record kept in the history with its times, and archived rather than deleted."""
 
-    # first in the table, as in every other table, although declared on the mixin
-    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-2)
+
+class AgencyRecordMixin(ArchivableRecordMixin):
+    """A record of one agency's quality system or registers: archived rather than deleted.
+    Its agency is loaded with it (a page or a list names it); a model that loads it otherwise
+    declares its own `agency`."""
+
+    # after the id, although declared on the mixin
     agency_id: Mapped[int] = reference_column(
         "agencies.id", _l("Agency"), index=True, sort_order=-1
     )
+
+    @declared_attr
+    def agency(cls) -> Mapped[Any]:
+        # named, not imported: core imports no feature
+        return relationship("Agency", lazy="joined")
+
+
+class CityRecordMixin(ArchivableRecordMixin):
+    """A record of one city's registers (its agencies, audit programmes, days off, small
+    businesses): archived rather than deleted. A model that loads its city otherwise, or
+    names it from the other side, declares its own `city`."""
+
+    # after the id, although declared on the mixin
+    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True, sort_order=-1)
+
+    @declared_attr
+    def city(cls) -> Mapped[Any]:
+        # named, not imported: core imports no feature
+        return relationship("City")
 
 
 class days_between(FunctionElement):

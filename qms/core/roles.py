@@ -5,34 +5,25 @@ decide by them; the accounts feature stores who holds which, and where."""
 
 from __future__ import annotations
 
-import enum
-
 from flask_babel import lazy_gettext as _l
 
+from qms.core.labels import LabelledEnum
 
-class Role(enum.StrEnum):
-    SYSTEM_ADMIN = "system_admin"
-    CITY_ADMIN = "city_admin"
-    QUALITY_OFFICER = "quality_officer"
+
+class Role(LabelledEnum):
+    SYSTEM_ADMIN = "system_admin", _l("System administrator")
+    CITY_ADMIN = "city_admin", _l("City administrator")
+    QUALITY_OFFICER = "quality_officer", _l("Agency quality officer")
     #: Kepala OPD: approves the agency's documents (as the agency configures) and chairs its
     #: management review
-    AGENCY_HEAD = "agency_head"
-    INTERNAL_AUDITOR = "internal_auditor"
-    COOP_OFFICER = "coop_officer"
-    BSN_REVIEWER = "bsn_reviewer"
-    MANAGEMENT_VIEWER = "management_viewer"
+    AGENCY_HEAD = "agency_head", _l("Agency head (Kepala OPD)")
+    INTERNAL_AUDITOR = "internal_auditor", _l("Internal auditor")
+    COOP_OFFICER = "coop_officer", _l("Cooperative office officer")
+    BSN_REVIEWER = "bsn_reviewer", _l("BSN reviewer")
+    MANAGEMENT_VIEWER = "management_viewer", _l("Management viewer")
 
 
-ROLE_LABELS = {
-    Role.SYSTEM_ADMIN: _l("System administrator"),
-    Role.CITY_ADMIN: _l("City administrator"),
-    Role.QUALITY_OFFICER: _l("Agency quality officer"),
-    Role.AGENCY_HEAD: _l("Agency head (Kepala OPD)"),
-    Role.INTERNAL_AUDITOR: _l("Internal auditor"),
-    Role.COOP_OFFICER: _l("Cooperative office officer"),
-    Role.BSN_REVIEWER: _l("BSN reviewer"),
-    Role.MANAGEMENT_VIEWER: _l("Management viewer"),
-}
+ROLE_LABELS = Role.labels()
 
 #: Roles whose scope is every city; they need neither city nor agency.
 NATIONAL_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.BSN_REVIEWER})

@@ -12,14 +12,12 @@ from flask_babel import lazy_pgettext
 from sqlalchemy import (
     ColumnElement,
     ForeignKey,
-    Index,
     String,
     Text,
     UniqueConstraint,
     and_,
     case,
     null,
-    text,
 )
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -27,14 +25,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from qms.accounts.models import User
 from qms.core.labels import LabelledEnum, label_of, labelled
 from qms.core.models import (
-    ArchivableMixin,
+    AgencyRecordMixin,
     AuditedMixin,
     TimestampMixin,
     VersionedMixin,
     enum_column,
+    partial_index,
     reference_column,
 )
-from qms.core.roles import ROLE_LABELS, Role
+from qms.core.roles import Role
 from qms.documents.settings import review_notice_days
 from qms.extensions import db
 from qms.organisations.models import Agency, Unit
@@ -121,7 +120,7 @@ def _section(label: object) -> Mapped[str]:
     return mapped_column(Text, default="", info={**labelled(label), "section": True})
 
 
-class Document(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.Model):
+class Document(AgencyRecordMixin, VersionedMixin, db.Model):
     """One entry of an agency's register of documented information."""
 
     __tablename__ = "documents"
@@ -132,8 +131,6 @@ class Document(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db
         UniqueConstraint("agency_id", "code"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = reference_column("agencies.id", _l("Agency"), index=True)
     doc_type: Mapped[DocumentType] = enum_column(DocumentType, _l("Type"))
     #: the number behind the code (numbering.py)
     seq: Mapped[int]
@@ -260,7 +257,6 @@ class DocumentClause(AuditedMixin, db.Model):
     __table_args__ = (UniqueConstraint("document_id", "clause_id"),)
     __deletable__ = True
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = reference_column("documents.id", _l("Document"), index=True)
     clause_id: Mapped[int] = reference_column("clauses.id", _l("Clause"))
 
@@ -273,16 +269,11 @@ class DocumentRevision(AuditedMixin, TimestampMixin, VersionedMixin, db.Model):
     __table_args__ = (
         UniqueConstraint("document_id", "number"),
         # the database's own guarantee: never two effective revisions of one document
-        Index(
-            "uq_document_revisions_one_effective",
-            "document_id",
-            unique=True,
-            sqlite_where=text("state = 'effective'"),
-            postgresql_where=text("state = 'effective'"),
+        partial_index(
+            "uq_document_revisions_one_effective", "state = 'effective'", "document_id", unique=True
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = reference_column("documents.id", _l("Document"), index=True)
     number: Mapped[int] = mapped_column(info=labelled(_l("Revision")))
     state: Mapped[RevisionState] = enum_column(
@@ -359,7 +350,6 @@ class DocumentReview(AuditedMixin, TimestampMixin, db.Model):
 
     __tablename__ = "document_reviews"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = reference_column("documents.id", _l("Document"), index=True)
     reviewed_on: Mapped[date] = mapped_column(info=labelled(_l("Review date")))
     reviewer_id: Mapped[int] = reference_column("users.id", _l("Reviewer"))
@@ -400,10 +390,9 @@ class DocumentApprover(AuditedMixin, TimestampMixin, db.Model):
     # the agency's settings: a role taken off is removed, and the removal is in the history
     __deletable__ = True
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = reference_column("agencies.id", _l("Agency"), index=True)
     document_type: Mapped[DocumentType] = enum_column(DocumentType, _l("Type"))
-    role: Mapped[Role] = enum_column(Role, _l("Role"), ROLE_LABELS)
+    role: Mapped[Role] = enum_column(Role, _l("Role"))
 
     @property
     def record_label(self) -> str:

@@ -19,7 +19,6 @@ class StoredFile(AuditedMixin, ArchivableMixin, db.Model):
     __record_label__ = "original_name"
     __table_args__ = (Index("ix_stored_files_owner", "owner_type", "owner_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     owner_type: Mapped[str] = mapped_column(String(64))
     owner_id: Mapped[int]
     original_name: Mapped[str] = mapped_column(String(255), info=labelled(_l("File name")))

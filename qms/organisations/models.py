@@ -11,9 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.core.labels import LabelledEnum, labelled
 from qms.core.models import (
-    ArchivableMixin,
+    AgencyRecordMixin,
+    ArchivableRecordMixin,
     AuditedMixin,
-    TimestampMixin,
+    CityRecordMixin,
     enum_column,
     reference_column,
 )
@@ -63,11 +64,10 @@ class PlaceKind(LabelledEnum):
     KELURAHAN = "kelurahan", _l("Village (Kelurahan)")
 
 
-class City(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+class City(ArchivableRecordMixin, db.Model):
     __tablename__ = "cities"
     __record_label__ = "name"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True, info=labelled(_l("Code")))
     name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Name")))
     kind: Mapped[CityKind] = enum_column(CityKind, _l("Kind"))
@@ -76,13 +76,11 @@ class City(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
     agencies: Mapped[list[Agency]] = relationship(back_populates="city", order_by="Agency.name")
 
 
-class Agency(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+class Agency(CityRecordMixin, db.Model):
     __tablename__ = "agencies"
     __record_label__ = "name"
     __table_args__ = (UniqueConstraint("city_id", "code"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     code: Mapped[str] = mapped_column(String(32), info=labelled(_l("Code")))
     name: Mapped[str] = mapped_column(String(255), info=labelled(_l("Name")))
     kind: Mapped[AgencyKind] = enum_column(AgencyKind, _l("Kind"))
@@ -100,14 +98,12 @@ class Agency(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
         return [u for u in self.units if u.parent_id is None]
 
 
-class Unit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+class Unit(AgencyRecordMixin, db.Model):
     """A bidang, bagian, UPT… inside an agency; units nest freely."""
 
     __tablename__ = "units"
     __record_label__ = "name"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = reference_column("agencies.id", _l("Agency"), index=True)
     parent_id: Mapped[int | None] = reference_column("units.id", _l("Inside unit"))
     name: Mapped[str] = mapped_column(String(255), info=labelled(_l("Name")))
     kind: Mapped[UnitKind] = enum_column(UnitKind, _l("Kind"))
@@ -137,7 +133,6 @@ class Place(AuditedMixin, db.Model):
     # the order of the file: not worth a line in the history
     __history_exclude__ = frozenset({"position"})
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     city_id: Mapped[int] = reference_column("cities.id", _l("City"))
     kind: Mapped[PlaceKind] = enum_column(PlaceKind, _l("Kind"))
     name: Mapped[str] = mapped_column(String(100), info=labelled(_l("Name")))
@@ -149,7 +144,7 @@ class Place(AuditedMixin, db.Model):
     )
 
 
-class LocalDayOff(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+class LocalDayOff(CityRecordMixin, db.Model):
     """A day the city's offices are closed besides weekends and the national calendar (a
     regional holiday, the city's anniversary, a cuti bersama the holidays package does not know
     yet): public-service limits in working days skip it (qms/core/workdays.py). Archived, not
@@ -157,12 +152,8 @@ class LocalDayOff(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
 
     __tablename__ = "local_days_off"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     day: Mapped[date] = mapped_column(info=labelled(_l("Day")))
     name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Occasion")))
-
-    city: Mapped[City] = relationship()
 
     @property
     def record_label(self) -> str:

@@ -32,10 +32,11 @@ from qms.core.models import (
     AuditedMixin,
     TimestampMixin,
     enum_column,
+    falls_due,
     reference_column,
 )
 from qms.extensions import db
-from qms.organisations.models import Agency, Unit
+from qms.organisations.models import Unit
 from qms.planning.vocabulary import (
     DIRECTION_LABELS,
     OPEN_TREATMENT_STATUSES,
@@ -75,8 +76,6 @@ class ContextIssue(_ContextRecord, db.Model):
         Text, default="", info=labelled(_l("How it affects the services and the QMS"))
     )
 
-    agency: Mapped[Agency] = relationship(lazy="joined")
-
 
 class InterestedParty(_ContextRecord, db.Model):
     """A party whose requirements bear on the agency's services (4.2)."""
@@ -91,8 +90,6 @@ class InterestedParty(_ContextRecord, db.Model):
     monitoring: Mapped[str] = mapped_column(
         Text, default="", info=labelled(_l("How the requirements are monitored"))
     )
-
-    agency: Mapped[Agency] = relationship(lazy="joined")
 
 
 class Objective(AgencyRecordMixin, db.Model):
@@ -140,7 +137,6 @@ class Objective(AgencyRecordMixin, db.Model):
         Text, default="", info=labelled(_l("How the results will be evaluated"))
     )
 
-    agency: Mapped[Agency] = relationship(lazy="joined")
     measurements: Mapped[list[Measurement]] = relationship(
         back_populates="objective", order_by="Measurement.period_start"
     )
@@ -172,7 +168,6 @@ class Measurement(AuditedMixin, TimestampMixin, db.Model):
     __tablename__ = "objective_measurements"
     __table_args__ = (UniqueConstraint("objective_id", "period"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     objective_id: Mapped[int] = reference_column(
         "quality_objectives.id", _l("Quality objective"), index=True
     )
@@ -265,7 +260,6 @@ class Risk(AgencyRecordMixin, db.Model):
         default=None, index=True, info=labelled(_l("Next review"))
     )
 
-    agency: Mapped[Agency] = relationship(lazy="joined")
     unit: Mapped[Unit | None] = relationship()
     context_issue: Mapped[ContextIssue | None] = relationship()
     interested_party: Mapped[InterestedParty | None] = relationship()
@@ -274,17 +268,8 @@ class Risk(AgencyRecordMixin, db.Model):
     )
     links: Mapped[list[RiskLink]] = relationship(back_populates="risk", order_by="RiskLink.id")
 
-    @hybrid_method
-    def review_due(self, by: date) -> bool:
-        """Its next review falls on or before `by` (and it is in the register)."""
-        return (
-            self.next_review_on is not None and self.next_review_on <= by and not self.is_archived
-        )
-
-    @review_due.inplace.expression
-    @classmethod
-    def _review_due_expression(cls, by: date) -> ColumnElement[bool]:
-        return and_(cls.next_review_on <= by, cls.archived_at.is_(None))
+    #: its next review falls on or before the day given (and it is in the register)
+    review_due = falls_due("next_review_on")
 
 
 class Treatment(AuditedMixin, TimestampMixin, db.Model):
@@ -292,7 +277,6 @@ class Treatment(AuditedMixin, TimestampMixin, db.Model):
 
     __tablename__ = "risk_treatments"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     risk_id: Mapped[int] = reference_column("risks.id", _l("Risk or opportunity"), index=True)
     action: Mapped[str] = mapped_column(Text, info=labelled(_l("Treatment action")))
     owner: Mapped[str] = mapped_column(String(200), info=labelled(_l("Person in charge")))
@@ -343,7 +327,6 @@ class RiskLink(AuditedMixin, TimestampMixin, db.Model):
     #: a later analysis that no longer names the risk drops the link (the history keeps it)
     __deletable__ = True
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     risk_id: Mapped[int] = reference_column("risks.id", _l("Risk or opportunity"), index=True)
     nonconformity_id: Mapped[int] = reference_column(
         "nonconformities.id", _l("Nonconformity"), index=True

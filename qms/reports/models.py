@@ -90,7 +90,6 @@ class CityLetterhead(AuditedMixin, TimestampMixin, db.Model):
 
     __tablename__ = "city_letterheads"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     city_id: Mapped[int] = reference_column("cities.id", _l("City"), unique=True)
     government: Mapped[str] = mapped_column(
         String(200), default="", info=labelled(_l("Name of the government"))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.core.labels import LabelledEnum, labelled
 from qms.core.models import (
-    ArchivableMixin,
+    AgencyRecordMixin,
     AuditedMixin,
     TimestampMixin,
     VersionedMixin,
@@ -21,7 +21,6 @@ from qms.core.models import (
     reference_column,
 )
 from qms.extensions import db
-from qms.organisations.models import Agency
 
 
 class ReviewStatus(LabelledEnum):
@@ -50,14 +49,12 @@ class ActionStatus(LabelledEnum):
     DONE = "done", _l("Done")
 
 
-class ManagementReview(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.Model):
+class ManagementReview(AgencyRecordMixin, VersionedMixin, db.Model):
     __tablename__ = "management_reviews"
     __record_label__ = "title"
     # the pack is frozen once and kept on the record; its hash is in the history
     __history_exclude__ = frozenset({"pack"})
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = reference_column("agencies.id", _l("Agency"), index=True)
     title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title")))
     planned_on: Mapped[date] = mapped_column(info=labelled(_l("Planned date")))
     cut_off: Mapped[date] = mapped_column(info=labelled(_l("Data cut-off date")))
@@ -83,7 +80,6 @@ class ManagementReview(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedM
     )
     closed_on: Mapped[date | None] = mapped_column(default=None, info=labelled(_l("Closed on")))
 
-    agency: Mapped[Agency] = relationship(lazy="joined")
     attendees: Mapped[list[Attendee]] = relationship(
         back_populates="review", order_by="Attendee.id"
     )
@@ -108,7 +104,6 @@ class Attendee(AuditedMixin, db.Model):
     __record_label__ = "name"
     __deletable__ = True
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = reference_column(
         "management_reviews.id", _l("Management review"), index=True
     )
@@ -124,7 +119,6 @@ class Discussion(AuditedMixin, TimestampMixin, db.Model):
     __tablename__ = "management_review_discussions"
     __table_args__ = (UniqueConstraint("review_id", "input_key"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = reference_column(
         "management_reviews.id", _l("Management review"), index=True
     )
@@ -149,7 +143,6 @@ class ReviewAction(AuditedMixin, TimestampMixin, db.Model):
         Index("uq_management_review_actions_link", "link_kind", "link_id", unique=True),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = reference_column(
         "management_reviews.id", _l("Management review"), index=True
     )

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from qms.accounts.models import User
 from qms.core.labels import labelled
 from qms.core.models import (
-    ArchivableMixin,
+    AgencyRecordMixin,
     AuditedMixin,
     TimestampMixin,
     enum_column,
@@ -21,7 +21,7 @@ from qms.core.models import (
 )
 from qms.core.timeutil import utcnow
 from qms.extensions import db
-from qms.organisations.models import Agency, Unit
+from qms.organisations.models import Unit
 from qms.skm.vocabulary import (
     ELEMENT_LABELS,
     ELEMENTS,
@@ -34,7 +34,7 @@ from qms.skm.vocabulary import (
 )
 
 
-class Survey(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+class Survey(AgencyRecordMixin, db.Model):
     """One survey of one service unit over one period."""
 
     __tablename__ = "skm_surveys"
@@ -44,8 +44,6 @@ class Survey(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
         CheckConstraint("population > 0", name="population_positive"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = reference_column("agencies.id", _l("Agency"), index=True)
     unit_id: Mapped[int] = reference_column("units.id", _l("Service unit"), index=True)
     title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title")))
     period_start: Mapped[date] = mapped_column(info=labelled(_l("Period start")))
@@ -60,7 +58,6 @@ class Survey(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
         default=None, info=labelled(_l("Published on"))
     )
 
-    agency: Mapped[Agency] = relationship(lazy="joined")
     unit: Mapped[Unit] = relationship(lazy="joined")
     follow_ups: Mapped[list[FollowUp]] = relationship(
         back_populates="survey", order_by="FollowUp.id"
@@ -80,7 +77,6 @@ class Import(AuditedMixin, TimestampMixin, db.Model):
     # the file and its report are kept on the record, not repeated in the history
     __history_exclude__ = frozenset({"content", "report"})
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = reference_column("skm_surveys.id", _l("Survey"), index=True)
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     filename: Mapped[str] = mapped_column(String(255), info=labelled(_l("File")))
@@ -142,7 +138,6 @@ class FollowUp(AuditedMixin, TimestampMixin, db.Model):
 
     __tablename__ = "skm_follow_ups"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = reference_column("skm_surveys.id", _l("Survey"), index=True)
     element: Mapped[str] = mapped_column(String(2), info=labelled(_l("Element"), ELEMENT_LABELS))
     action: Mapped[str] = mapped_column(Text, info=labelled(_l("Improvement action")))

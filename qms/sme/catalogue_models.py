@@ -27,7 +27,6 @@ class ProductStandard(NumberedTitleMixin, AuditedMixin, db.Model):
     __tablename__ = "sme_product_standards"
     __history_exclude__ = frozenset({"loaded_at"})
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     number: Mapped[str] = mapped_column(String(64))
     year: Mapped[int]
@@ -78,7 +77,6 @@ class ProductVariant(AuditedMixin, db.Model):
     __record_label__ = "key"
     __table_args__ = (UniqueConstraint("standard_id", "key"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     standard_id: Mapped[int] = mapped_column(ForeignKey("sme_product_standards.id"), index=True)
     key: Mapped[str] = mapped_column(String(64))
     name_id: Mapped[str] = mapped_column(String(255))
@@ -103,7 +101,6 @@ class TestParameter(AuditedMixin, db.Model):
     __test__ = False  # not a pytest test class, whatever its name
     __table_args__ = (UniqueConstraint("standard_id", "key"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     standard_id: Mapped[int] = mapped_column(ForeignKey("sme_product_standards.id"), index=True)
     key: Mapped[str] = mapped_column(String(64))
     name_id: Mapped[str] = mapped_column(String(255))
@@ -150,7 +147,6 @@ class ParameterLimit(AuditedMixin, db.Model):
     __table_args__ = (UniqueConstraint("parameter_id", "variant_id"),)
     __deletable__ = True
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     parameter_id: Mapped[int] = mapped_column(ForeignKey("sme_test_parameters.id"), index=True)
     variant_id: Mapped[int] = mapped_column(ForeignKey("sme_product_variants.id"), index=True)
     min_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
@@ -179,7 +175,6 @@ class ReadinessChecklist(AuditedMixin, db.Model):
     __tablename__ = "sme_readiness_checklists"
     __history_exclude__ = frozenset({"loaded_at"})
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     title_id: Mapped[str] = mapped_column(String(255))
     title_en: Mapped[str] = mapped_column(String(255))
@@ -201,7 +196,6 @@ class ReadinessItem(AuditedMixin, db.Model):
     __tablename__ = "sme_readiness_items"
     __table_args__ = (UniqueConstraint("checklist_id", "key"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     checklist_id: Mapped[int] = mapped_column(ForeignKey("sme_readiness_checklists.id"), index=True)
     key: Mapped[str] = mapped_column(String(64))
     area_id: Mapped[str] = mapped_column(String(255))

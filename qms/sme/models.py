@@ -25,15 +25,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from qms.accounts.models import User
 from qms.core.labels import labelled
 from qms.core.models import (
-    ArchivableMixin,
     AuditedMixin,
+    CityRecordMixin,
     TimestampMixin,
     VersionedMixin,
     enum_column,
     reference_column,
 )
 from qms.extensions import db
-from qms.organisations.models import City
 from qms.sme import settings
 from qms.sme.catalogue_models import (
     ParameterLimit,
@@ -59,12 +58,10 @@ from qms.sme.vocabulary import (
 )
 
 
-class Business(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.Model):
+class Business(CityRecordMixin, VersionedMixin, db.Model):
     __tablename__ = "sme_businesses"
     __record_label__ = "name"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Business name")))
     owner_name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Owner")))
     nib: Mapped[str] = mapped_column(
@@ -82,17 +79,14 @@ class Business(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db
     workers: Mapped[int] = mapped_column(default=1, info=labelled(_l("Number of workers")))
     registered_on: Mapped[date] = mapped_column(info=labelled(_l("Registered with the office on")))
 
-    city: Mapped[City] = relationship()
     products: Mapped[list[Product]] = relationship(
         back_populates="business", order_by="Product.name"
     )
 
 
-class Product(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.Model):
+class Product(CityRecordMixin, VersionedMixin, db.Model):
     __tablename__ = "sme_products"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     business_id: Mapped[int] = reference_column("sme_businesses.id", _l("Business"), index=True)
     name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Product name")))
     brand: Mapped[str] = mapped_column(String(200), default="", info=labelled(_l("Brand")))
@@ -114,13 +108,11 @@ class Product(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.
         return f"{self.name} ({self.brand})" if self.brand else self.name
 
 
-class Pathway(AuditedMixin, ArchivableMixin, TimestampMixin, VersionedMixin, db.Model):
+class Pathway(CityRecordMixin, VersionedMixin, db.Model):
     """One product's way to an SNI certificate, stage by stage."""
 
     __tablename__ = "sme_pathways"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     product_id: Mapped[int] = reference_column("sme_products.id", _l("Product"), index=True)
     standard_id: Mapped[int] = reference_column("sme_product_standards.id", _l("Applicable SNI"))
     scheme: Mapped[Scheme] = enum_column(Scheme, _l("Scheme"))
@@ -236,7 +228,6 @@ class StageRecord(AuditedMixin, TimestampMixin, db.Model):
 
     __tablename__ = "sme_stage_records"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     pathway_id: Mapped[int] = mapped_column(ForeignKey("sme_pathways.id"), index=True)
     stage: Mapped[Stage] = enum_column(Stage, _l("Stage"))
     started_on: Mapped[date] = mapped_column(info=labelled(_l("From")))
@@ -264,7 +255,6 @@ class ReadinessAnswer(AuditedMixin, db.Model):
     __tablename__ = "sme_readiness_answers"
     __table_args__ = (UniqueConstraint("pathway_id", "item_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     pathway_id: Mapped[int] = mapped_column(ForeignKey("sme_pathways.id"), index=True)
     item_id: Mapped[int] = reference_column("sme_readiness_items.id", _l("Item"))
     status: Mapped[ReadinessStatus] = enum_column(ReadinessStatus, _l("Status"))
@@ -279,7 +269,6 @@ class AuditFinding(AuditedMixin, TimestampMixin, db.Model):
 
     __tablename__ = "sme_audit_findings"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     pathway_id: Mapped[int] = mapped_column(ForeignKey("sme_pathways.id"), index=True)
     grade: Mapped[FindingGrade] = enum_column(FindingGrade, _l("Grade"))
     description: Mapped[str] = mapped_column(Text, info=labelled(_l("Finding")))
@@ -307,7 +296,6 @@ class LabTest(AuditedMixin, TimestampMixin, db.Model):
     __record_label__ = "report_number"
     __table_args__ = (UniqueConstraint("pathway_id", "round"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     pathway_id: Mapped[int] = mapped_column(ForeignKey("sme_pathways.id"), index=True)
     round: Mapped[int] = mapped_column(info=labelled(_l("Round")))
     lab_name: Mapped[str] = mapped_column(String(255), info=labelled(_l("Laboratory")))
@@ -330,7 +318,6 @@ class TestResult(AuditedMixin, db.Model):
     __test__ = False  # not a pytest test class, whatever its name
     __table_args__ = (UniqueConstraint("lab_test_id", "parameter_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     lab_test_id: Mapped[int] = mapped_column(ForeignKey("sme_lab_tests.id"), index=True)
     parameter_id: Mapped[int] = reference_column("sme_test_parameters.id", _l("Parameter"))
     value_number: Mapped[Decimal | None] = mapped_column(
@@ -368,7 +355,6 @@ class Certificate(AuditedMixin, TimestampMixin, db.Model):
     __tablename__ = "sme_certificates"
     __record_label__ = "number"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     pathway_id: Mapped[int] = mapped_column(ForeignKey("sme_pathways.id"), index=True)
     number: Mapped[str] = mapped_column(
         String(100), unique=True, info=labelled(_l("Certificate number"))
@@ -388,7 +374,6 @@ class Certificate(AuditedMixin, TimestampMixin, db.Model):
 class Surveillance(AuditedMixin, TimestampMixin, db.Model):
     __tablename__ = "sme_surveillances"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     certificate_id: Mapped[int] = reference_column(
         "sme_certificates.id", _l("Certificate"), index=True
     )
@@ -409,13 +394,11 @@ class Surveillance(AuditedMixin, TimestampMixin, db.Model):
 # --- guidance -----------------------------------------------------------------------------
 
 
-class GuidanceVisit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+class GuidanceVisit(CityRecordMixin, db.Model):
     """A visit to a business or a consultation with it (pembinaan / pendampingan)."""
 
     __tablename__ = "sme_guidance_visits"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     business_id: Mapped[int] = reference_column("sme_businesses.id", _l("Business"), index=True)
     kind: Mapped[GuidanceKind] = enum_column(GuidanceKind, _l("Kind"))
     held_on: Mapped[date] = mapped_column(info=labelled(_l("Date")))
@@ -435,12 +418,10 @@ class GuidanceVisit(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
         return f"{self.held_on.isoformat()} {self.topics[:60]}"
 
 
-class TrainingBatch(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+class TrainingBatch(CityRecordMixin, db.Model):
     __tablename__ = "sme_training_batches"
     __record_label__ = "title"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title")))
     held_on: Mapped[date] = mapped_column(info=labelled(_l("Date")))
     trainer: Mapped[str] = mapped_column(String(200), info=labelled(_l("Trainer")))
@@ -457,7 +438,6 @@ class TrainingAttendance(AuditedMixin, db.Model):
     __table_args__ = (UniqueConstraint("batch_id", "business_id"),)
     __deletable__ = True
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = reference_column("sme_training_batches.id", _l("Training"), index=True)
     business_id: Mapped[int] = reference_column("sme_businesses.id", _l("Business"), index=True)
     participant: Mapped[str] = mapped_column(String(200), default="")

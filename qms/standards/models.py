@@ -52,7 +52,6 @@ class Standard(AuditedMixin, db.Model):
     __history_exclude__ = frozenset({"loaded_at"})
     __labels__ = {"title": _l("Title")}
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True, info=labelled(_l("Code")))
     version: Mapped[str] = mapped_column(String(32), info=labelled(_l("Version")))
     title_id: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title in Indonesian")))
@@ -78,7 +77,6 @@ class Clause(NumberedTitleMixin, AuditedMixin, db.Model):
     __table_args__ = (UniqueConstraint("standard_id", "number"),)
     __labels__ = {"title": _l("Title"), "parent": _l("Parent clause")}
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     standard_id: Mapped[int] = mapped_column(ForeignKey("standards.id"), index=True)
     parent_id: Mapped[int | None] = reference_column("clauses.id", _l("Parent clause"))
     number: Mapped[str] = mapped_column(String(32), info=labelled(_l("Clause number")))
@@ -140,7 +138,6 @@ class Question(AuditedMixin, db.Model):
     __record_label__ = "key"
     __table_args__ = (UniqueConstraint("standard_id", "key"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     standard_id: Mapped[int] = mapped_column(ForeignKey("standards.id"), index=True)
     clause_id: Mapped[int] = mapped_column(ForeignKey("clauses.id"), index=True)
     key: Mapped[str] = mapped_column(String(64))

@@ -16,14 +16,15 @@ from qms.accounts.models import User
 from qms.core.labels import labelled
 from qms.core.models import (
     AgencyRecordMixin,
-    ArchivableMixin,
     AuditedMixin,
+    CityRecordMixin,
     TimestampMixin,
     enum_column,
+    falls_due,
     reference_column,
 )
 from qms.extensions import db
-from qms.organisations.models import Agency, City, Unit
+from qms.organisations.models import Unit
 from qms.support.vocabulary import (
     EvaluatorRole,
     EventKind,
@@ -75,7 +76,6 @@ class Instrument(AgencyRecordMixin, db.Model):
         default=None, index=True, info=labelled(_l("Next calibration due"))
     )
 
-    agency: Mapped[Agency] = relationship(lazy="joined")
     unit: Mapped[Unit | None] = relationship()
     events: Mapped[list[CalibrationEvent]] = relationship(
         back_populates="instrument", order_by="CalibrationEvent.performed_on.desc()"
@@ -133,7 +133,6 @@ class CalibrationEvent(AuditedMixin, TimestampMixin, db.Model):
 
     __tablename__ = "calibration_events"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     instrument_id: Mapped[int] = reference_column("instruments.id", _l("Instrument"), index=True)
     kind: Mapped[EventKind] = enum_column(EventKind, _l("Calibration or verification"))
     performed_on: Mapped[date] = mapped_column(info=labelled(_l("Date")))
@@ -190,7 +189,6 @@ class Position(AgencyRecordMixin, db.Model):
         String(255), default="", info=labelled(_l("Required education"))
     )
 
-    agency: Mapped[Agency] = relationship(lazy="joined")
     requirements: Mapped[list[PositionCompetence]] = relationship(
         back_populates="position", order_by="PositionCompetence.id", cascade="all, delete-orphan"
     )
@@ -213,7 +211,6 @@ class PositionCompetence(AuditedMixin, db.Model):
     #: the position's list is rewritten by its form; the history keeps what it was
     __deletable__ = True
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     position_id: Mapped[int] = reference_column("positions.id", _l("Position"), index=True)
     name: Mapped[str] = mapped_column(String(255), info=labelled(_l("Required competence")))
 
@@ -242,7 +239,6 @@ class Person(AgencyRecordMixin, db.Model):
     education: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("Education")))
     user_id: Mapped[int | None] = reference_column("users.id", _l("User account"))
 
-    agency: Mapped[Agency] = relationship(lazy="joined")
     position: Mapped[Position | None] = relationship()
     unit: Mapped[Unit | None] = relationship()
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
@@ -256,7 +252,6 @@ class Training(AuditedMixin, TimestampMixin, db.Model):
 
     __tablename__ = "trainings"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = reference_column("staff.id", _l("Person"), index=True)
     title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Training or certification")))
     provider: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("Provider")))
@@ -289,7 +284,7 @@ class Training(AuditedMixin, TimestampMixin, db.Model):
 # --- qualified auditors (ISO 19011 §7) ------------------------------------------------------
 
 
-class AuditorQualification(AuditedMixin, ArchivableMixin, TimestampMixin, db.Model):
+class AuditorQualification(CityRecordMixin, db.Model):
     """An internal auditor's qualification, kept by the city admin: the audits before qms
     (audits in qms are counted from their teams), their auditor trainings."""
 
@@ -300,8 +295,6 @@ class AuditorQualification(AuditedMixin, ArchivableMixin, TimestampMixin, db.Mod
         CheckConstraint("prior_audits_led >= 0", name="prior_led_positive"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = reference_column("cities.id", _l("City"), index=True)
     user_id: Mapped[int] = reference_column("users.id", _l("Auditor"))
     prior_audits_as_member: Mapped[int] = mapped_column(
         default=0, info=labelled(_l("Audits as team member before qms"))
@@ -311,7 +304,6 @@ class AuditorQualification(AuditedMixin, ArchivableMixin, TimestampMixin, db.Mod
     )
     notes: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Notes")))
 
-    city: Mapped[City] = relationship()
     user: Mapped[User] = relationship(lazy="joined", foreign_keys=[user_id])
     trainings: Mapped[list[AuditorTraining]] = relationship(
         back_populates="qualification", order_by="AuditorTraining.completed_on"
@@ -327,7 +319,6 @@ class AuditorTraining(AuditedMixin, TimestampMixin, db.Model):
 
     __tablename__ = "auditor_trainings"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     qualification_id: Mapped[int] = reference_column(
         "auditor_qualifications.id", _l("Auditor"), index=True
     )
@@ -354,7 +345,6 @@ class AuditorEvaluation(AuditedMixin, TimestampMixin, db.Model):
         CheckConstraint("score BETWEEN 1 AND 5", name="score_scale"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = reference_column("audits.id", _l("Audit"), index=True)
     auditor_id: Mapped[int] = reference_column("users.id", _l("Auditor evaluated"), index=True)
     evaluator_id: Mapped[int] = reference_column("users.id", _l("Evaluated by"))
@@ -394,23 +384,11 @@ class Provider(AgencyRecordMixin, db.Model):
         default=None, index=True, info=labelled(_l("Next evaluation"))
     )
 
-    agency: Mapped[Agency] = relationship(lazy="joined")
     evaluations: Mapped[list[ProviderEvaluation]] = relationship(
         back_populates="provider", order_by="ProviderEvaluation.evaluated_on.desc()"
     )
 
-    @hybrid_method
-    def evaluation_due_by(self, day: date) -> bool:
-        return (
-            self.next_evaluation_on is not None
-            and self.next_evaluation_on <= day
-            and not self.is_archived
-        )
-
-    @evaluation_due_by.inplace.expression
-    @classmethod
-    def _evaluation_due_by_expression(cls, day: date):
-        return and_(cls.next_evaluation_on <= day, cls.archived_at.is_(None))
+    evaluation_due_by = falls_due("next_evaluation_on")
 
 
 class ProviderEvaluation(AuditedMixin, TimestampMixin, db.Model):
@@ -419,7 +397,6 @@ class ProviderEvaluation(AuditedMixin, TimestampMixin, db.Model):
     __tablename__ = "provider_evaluations"
     __table_args__ = (CheckConstraint("score BETWEEN 0 AND 100", name="score_percent"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     provider_id: Mapped[int] = reference_column("providers.id", _l("Provider"), index=True)
     evaluated_on: Mapped[date] = mapped_column(info=labelled(_l("Evaluated on")))
     score: Mapped[int] = mapped_column(info=labelled(_l("Score (0–100)")))
