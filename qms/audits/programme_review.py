@@ -30,7 +30,6 @@ REVIEW_FROM_MONTH = 11
 class ProgrammeReview(AuditedMixin, TimestampMixin, db.Model):
     __tablename__ = "audit_programme_reviews"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(
         ForeignKey("audit_programmes.id"), unique=True, info=labelled(_l("Audit programme"))
     )
