@@ -87,12 +87,12 @@ def _by_name(records: list[Any]) -> list[Any]:
 
 def planning_cities(actor: User) -> list[City]:
     """The cities the user may make an audit programme for."""
-    return _by_name(access.where_may_create(actor, AuditProgramme, City))
+    return access.where_may_create(actor, AuditProgramme, City)
 
 
 def planning_agencies(actor: User) -> list[Agency]:
     """The agencies the user may plan an audit of (never their own)."""
-    return _by_name(access.where_may_create(actor, Audit, Agency))
+    return access.where_may_create(actor, Audit, Agency)
 
 
 def programme_agencies(actor: User, programme: AuditProgramme) -> list[Agency]:

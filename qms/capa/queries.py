@@ -241,12 +241,6 @@ def agency_panel_context(user: User, agency: Agency) -> dict[str, Any]:
 # --- what the forms offer -----------------------------------------------------------------
 
 
-def raising_agencies(user: User) -> list[Agency]:
-    """The agencies the user may raise a nonconformity in, by name."""
-    agencies = access.where_may_create(user, Nonconformity, Agency)
-    return sorted(agencies, key=lambda agency: agency.name)
-
-
 def unit_choices(agencies: list[Agency]) -> list[tuple[int, str]]:
     """The units of these agencies, each named with its agency's code."""
     units = db.session.scalars(

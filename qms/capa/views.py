@@ -110,7 +110,7 @@ def register():
         filters,
         items=paginate(queries.register_query(current_user, filters), keyset=True),
         today=today(),
-        may_raise=bool(queries.raising_agencies(current_user)),
+        may_raise=bool(NONCONFORMITIES.creatable_owners()),
     )
 
 
@@ -132,7 +132,7 @@ def _fill_choices(form: NonconformityForm | DetailsForm, agencies: list[Agency])
 
 @bp.route("/new", methods=["GET", "POST"])
 def create():
-    agencies = queries.raising_agencies(current_user)
+    agencies = NONCONFORMITIES.creatable_owners()
     if not agencies:
         return refused(_("You may not raise nonconformities."))
     form = NonconformityForm()

@@ -130,13 +130,14 @@ def scoped(model: type[M], user: Any, *, include_archived: bool = False) -> Sele
 
 
 def where_may_create(user: Any, model: type, owner_model: type[M]) -> list[M]:
-    """The owners (agencies, cities…) in which the user may create a record of `model`: what
-    forms offer, and the only owners `owner_for_create` accepts."""
+    """The owners (agencies, cities…) in which the user may create a record of `model`, by
+    name: what forms offer, and the only owners `owner_for_create` accepts."""
     if not _usable(user) or user.is_read_only:
         return []
     policy = policy_for(model)
     owners = db.session.scalars(scoped(owner_model, user)).all()
-    return [owner for owner in owners if policy.may_create_in(user, owner)]
+    allowed = [owner for owner in owners if policy.may_create_in(user, owner)]
+    return sorted(allowed, key=lambda owner: (owner.name, owner.id))
 
 
 def owner_for_create(user: Any, model: type, owner_model: type[M], owner_id: Any, field: str) -> M:

@@ -244,8 +244,7 @@ class RecordPages:
 
     def creatable_owners(self) -> list[Any]:
         """The owners (of `owner`) the user may create a record in, by name."""
-        owners = access.where_may_create(current_user, self.model, self.owner)
-        return sorted(owners, key=lambda owner: owner.name)
+        return access.where_may_create(current_user, self.model, self.owner)
 
     def new(
         self,

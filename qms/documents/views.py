@@ -89,7 +89,7 @@ def index():
         form=form,
         documents=paginate(queries.master_list_query(current_user, filters)),
         review_state=queries.review_state,
-        may_create=bool(queries.agencies_for_new_documents(current_user)),
+        may_create=bool(DOCUMENTS.creatable_owners()),
     )
 
 
@@ -119,7 +119,7 @@ def _document_form_choices(agencies: list) -> dict[str, Any]:
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
-    agencies = queries.agencies_for_new_documents(current_user)
+    agencies = DOCUMENTS.creatable_owners()
     if not agencies:
         raise PermissionDenied(_("You may not register documents."))
     form = NewDocumentForm(agencies=agencies, **_document_form_choices(agencies))

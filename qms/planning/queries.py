@@ -81,11 +81,6 @@ def rows(query: Select, param: str = "page") -> Page:
     return paginate(query, param=param)
 
 
-def writable_agencies(user: User, model: type) -> list[Agency]:
-    """The agencies the user may create a record of `model` in, by name."""
-    return sorted(access.where_may_create(user, model, Agency), key=lambda a: a.name)
-
-
 # --- one objective --------------------------------------------------------------------------
 
 

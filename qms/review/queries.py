@@ -103,10 +103,6 @@ def review_records(user: User, filters: ReviewFilter) -> Select:
     return reviews_query(user, filters).options(selectinload(ManagementReview.attendees))
 
 
-def writable_agencies(user: User) -> list[Agency]:
-    return sorted(access.where_may_create(user, ManagementReview, Agency), key=lambda a: a.name)
-
-
 def months_between(earlier: date, later: date) -> int:
     """Months from one day to a later one, a month begun counting whole: 12 from 2025-03-10
     to 2026-03-10, 13 to 2026-03-11 (a review due every twelve months is late by then)."""
@@ -238,7 +234,7 @@ class ReviewGap:
 def review_gaps(user: User, today: date) -> list[ReviewGap]:
     """The agencies the user prepares reviews for that held none within REVIEW_INTERVAL_MONTHS
     (the latest of each agency found by one aggregate query), those never reviewed first."""
-    agencies = writable_agencies(user)
+    agencies = access.where_may_create(user, ManagementReview, Agency)
     if not agencies:
         return []
     latest = dict(

@@ -74,7 +74,7 @@ def index():
         "review/index.html",
         filters,
         reviews=paginate(queries.reviews_query(current_user, filters)),
-        may_create=bool(queries.writable_agencies(current_user)),
+        may_create=bool(REVIEWS.creatable_owners()),
     )
 
 

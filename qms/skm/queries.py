@@ -45,10 +45,6 @@ def surveys_query(user: User, filters: SurveyFilter) -> Select:
     return query.order_by(Survey.period_start.desc(), Survey.agency_id, Survey.id)
 
 
-def writable_agencies(user: User) -> list[Agency]:
-    return sorted(access.where_may_create(user, Survey, Agency), key=lambda a: a.name)
-
-
 def unit_choices(agencies: list[Agency]) -> list[tuple[int, str]]:
     named = len(agencies) > 1
     units = db.session.scalars(

@@ -82,7 +82,7 @@ def index():
         filters,
         surveys=surveys,
         results=figures.results(surveys.items),
-        may_create=bool(queries.writable_agencies(current_user)),
+        may_create=bool(SURVEYS.creatable_owners()),
     )
 
 

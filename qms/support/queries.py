@@ -90,14 +90,6 @@ def rows(query: Select, param: str = "page") -> Page:
     return paginate(query, param=param)
 
 
-def writable_agencies(user: User, model: type) -> list[Agency]:
-    return sorted(access.where_may_create(user, model, Agency), key=lambda a: a.name)
-
-
-def qualification_cities(user: User) -> list[City]:
-    return sorted(access.where_may_create(user, AuditorQualification, City), key=lambda c: c.name)
-
-
 def unqualified_auditors(cities: list[City]) -> list[User]:
     """The internal auditors of these cities with no qualification on record yet."""
     known = set(db.session.scalars(select(AuditorQualification.user_id)))

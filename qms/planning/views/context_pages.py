@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from qms.core import access
 from qms.core.views import RecordPages, commit_and_redirect
 from qms.organisations.models import Agency
 from qms.organisations.views import filtered_list
@@ -72,7 +73,7 @@ def context():
         chosen,
         issues=queries.rows(queries.issues_query(current_user, chosen), "issues_page"),
         parties=queries.rows(queries.parties_query(current_user, chosen), "parties_page"),
-        may_create=bool(queries.writable_agencies(current_user, ContextIssue)),
+        may_create=bool(access.where_may_create(current_user, ContextIssue, Agency)),
     )
 
 
@@ -81,7 +82,7 @@ def new_context(kind: str):
     spec = _kind(kind)
     return spec.pages.new(
         spec.new_form(),
-        queries.writable_agencies(current_user, spec.model),
+        spec.pages.creatable_owners(),
         lambda user, agency, values: operations.save_context(
             user, spec.model, values, agency=agency
         ),

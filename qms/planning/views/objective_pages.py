@@ -28,7 +28,7 @@ def objectives():
         chosen,
         objectives=listed,
         latest=figures.latest_measurements([o.id for o in listed]),
-        may_create=bool(queries.writable_agencies(current_user, Objective)),
+        may_create=bool(OBJECTIVES.creatable_owners()),
     )
 
 

@@ -38,7 +38,7 @@ def risks():
         heat=queries.heat_cells(
             figures.heat_map(current_user, agency_id=chosen.agency_id, city_id=chosen.city_id)
         ),
-        may_create=bool(queries.writable_agencies(current_user, Risk)),
+        may_create=bool(RISKS.creatable_owners()),
     )
 
 

@@ -65,7 +65,7 @@ def businesses():
         businesses=paginate(queries.business_list(current_user, **filters)),
         filters=filters,
         kecamatan=queries.kecamatan_names(current_user),
-        may_create=bool(queries.creatable_cities(current_user, Business)),
+        may_create=bool(BUSINESSES.creatable_owners()),
         cities=city_options(),
     )
 
@@ -94,7 +94,7 @@ def _business_form_page(form: BusinessFields, business: Business | None, cities:
 
 @bp.route("/businesses/new", methods=["GET", "POST"])
 def new_business():
-    cities = queries.creatable_cities(current_user, Business)
+    cities = BUSINESSES.creatable_owners()
     if not cities:
         return forbidden()
     form = BusinessFields(cities=cities)

@@ -41,7 +41,7 @@ def auditor_list():
             for q in records
         ],
         evaluations=queries.rows(queries.evaluations_query(current_user), "evaluations_page"),
-        may_create=bool(queries.qualification_cities(current_user)),
+        may_create=bool(AUDITORS.creatable_owners()),
         may_evaluate=bool(auditors.evaluable_audits(current_user)),
     )
 

@@ -35,7 +35,7 @@ def competence_matrix():
         people=people,
         positions=queries.rows(queries.positions_query(current_user, chosen), "positions_page"),
         matrix=competence.matrix(people, today()),
-        may_create=bool(queries.writable_agencies(current_user, Person)),
+        may_create=bool(PEOPLE.creatable_owners()),
     )
 
 

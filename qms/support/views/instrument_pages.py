@@ -35,7 +35,7 @@ def instruments():
         "support/instruments.html",
         chosen,
         instruments=queries.rows(queries.instruments_query(current_user, chosen)),
-        may_create=bool(queries.writable_agencies(current_user, Instrument)),
+        may_create=bool(INSTRUMENTS.creatable_owners()),
         today=today(),
         notice=due_notice_days(),
     )

@@ -24,7 +24,7 @@ def providers_list():
         "support/providers.html",
         chosen,
         providers=queries.rows(queries.providers_query(current_user, chosen)),
-        may_create=bool(queries.writable_agencies(current_user, Provider)),
+        may_create=bool(PROVIDERS.creatable_owners()),
         today=today(),
     )
 
