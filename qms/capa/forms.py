@@ -36,7 +36,10 @@ from qms.core.forms import (
     VersionedForm,
     chosen,
     enum_choices,
+    field_values,
     max_length,
+    optional_choice,
+    required_choice,
 )
 from qms.core.labels import label_of
 from qms.organisations.forms import AgencyFilterForm
@@ -70,7 +73,7 @@ class _DescriptionFields(FlaskForm):
     auditor_id = RecordField(label_of(Nonconformity, "auditor_id"), validators=[Optional()])
 
     def values(self) -> dict[str, Any]:
-        values = {n: f.data for n, f in self._fields.items() if n not in ("csrf_token", "version")}
+        values = field_values(self, "version")
         if "process_or_service" in values:
             values["process"] = values.pop("process_or_service")
         return values
@@ -80,16 +83,8 @@ class NonconformityForm(_DescriptionFields):
     agency_id = RecordField(
         label_of(Nonconformity, "agency_id"), validators=[DataRequired(REQUIRED)]
     )
-    source = ChoiceField(
-        label_of(Nonconformity, "source"),
-        choices=enum_choices(SOURCE_LABELS),
-        validators=[DataRequired(REQUIRED)],
-    )
-    grade = ChoiceField(
-        label_of(Nonconformity, "grade"),
-        choices=enum_choices(GRADE_LABELS),
-        validators=[DataRequired(REQUIRED)],
-    )
+    source = required_choice(Nonconformity, "source", SOURCE_LABELS)
+    grade = required_choice(Nonconformity, "grade", GRADE_LABELS)
     raised_on = DayField(label_of(Nonconformity, "raised_on"), validators=[Optional()])
     due_date = DayField(_l("Due date (empty: the configured deadline)"), validators=[Optional()])
 
@@ -239,7 +234,7 @@ TRANSITION_FORMS: dict[str, type[VersionedForm]] = {
 def form_values(form: FlaskForm) -> dict[str, Any]:
     if hasattr(form, "values"):
         return form.values()
-    return {n: f.data for n, f in form._fields.items() if n not in ("csrf_token", "version")}
+    return field_values(form, "version")
 
 
 # --- filters ------------------------------------------------------------------------------
@@ -251,21 +246,9 @@ UNTICKED = (False, "false", "", "0")
 class RegisterFilterForm(AgencyFilterForm):
     """The register's filters, as query parameters of the page and the API."""
 
-    status = ChoiceField(
-        label_of(Nonconformity, "status"),
-        choices=[("", "–"), *enum_choices(STATUS_LABELS)],
-        validators=[Optional()],
-    )
-    source = ChoiceField(
-        label_of(Nonconformity, "source"),
-        choices=[("", "–"), *enum_choices(SOURCE_LABELS)],
-        validators=[Optional()],
-    )
-    grade = ChoiceField(
-        label_of(Nonconformity, "grade"),
-        choices=[("", "–"), *enum_choices(GRADE_LABELS)],
-        validators=[Optional()],
-    )
+    status = optional_choice(Nonconformity, "status", STATUS_LABELS)
+    source = optional_choice(Nonconformity, "source", SOURCE_LABELS)
+    grade = optional_choice(Nonconformity, "grade", GRADE_LABELS)
     overdue = BooleanField(_l("Overdue only"), false_values=UNTICKED)
     waiting = BooleanField(_l("Waiting for me"), false_values=UNTICKED)
     q = StringField(_l("Search"), validators=[Optional()])
@@ -289,11 +272,7 @@ class RegisterFilterForm(AgencyFilterForm):
 class ComplaintFilterForm(AgencyFilterForm):
     """The filters of the complaint list, as query parameters of the page and the API."""
 
-    channel = ChoiceField(
-        label_of(Complaint, "channel"),
-        choices=[("", "–"), *enum_choices(CHANNEL_LABELS)],
-        validators=[Optional()],
-    )
+    channel = optional_choice(Complaint, "channel", CHANNEL_LABELS)
     escalated = BooleanField(_l("Escalated to a nonconformity"), false_values=UNTICKED)
 
     def values(self) -> dict[str, Any]:

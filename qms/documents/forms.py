@@ -24,8 +24,8 @@ from qms.core.forms import (
     WholeNumberField,
     choices,
     chosen,
-    enum_choices,
     max_length,
+    required_choice,
 )
 from qms.core.labels import label_of
 from qms.core.roles import ROLE_LABELS, Role
@@ -126,11 +126,7 @@ class NewDocumentForm(DocumentFields):
     agency_id = ChoiceField(
         label_of(Document, "agency_id"), coerce=int, validators=[DataRequired(REQUIRED)]
     )
-    doc_type = ChoiceField(
-        label_of(Document, "doc_type"),
-        choices=enum_choices(DOCUMENT_TYPE_LABELS),
-        validators=[DataRequired(REQUIRED)],
-    )
+    doc_type = required_choice(Document, "doc_type", DOCUMENT_TYPE_LABELS)
 
     def __init__(self, *args: Any, agencies: Iterable = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -202,11 +198,7 @@ class TransitionForm(VersionedForm):
 
 
 class ReviewForm(VersionedForm):
-    outcome = ChoiceField(
-        label_of(DocumentReview, "outcome"),
-        choices=enum_choices(REVIEW_OUTCOME_LABELS),
-        validators=[DataRequired(REQUIRED)],
-    )
+    outcome = required_choice(DocumentReview, "outcome", REVIEW_OUTCOME_LABELS)
     notes = TextAreaField(label_of(DocumentReview, "notes"), validators=[max_length(5000)])
     reviewed_on = DayField(label_of(DocumentReview, "reviewed_on"), validators=[Optional()])
 

@@ -20,8 +20,9 @@ from qms.core.forms import (
     RecordField,
     WholeNumberField,
     choices,
-    enum_choices,
+    field_values,
     max_length,
+    required_choice,
 )
 from qms.core.labels import label_of
 from qms.core.registry import indicators
@@ -60,9 +61,8 @@ def values_of(form: FlaskForm) -> dict[str, Any]:
     """The form's fields as the operations take them, by the models' names (no CSRF token, no
     agency: the agency is the owner the view checked)."""
     return {
-        MODEL_NAMES.get(name, name): field.data
-        for name, field in form._fields.items()
-        if name not in ("csrf_token", "agency_id")
+        MODEL_NAMES.get(name, name): value
+        for name, value in field_values(form, "agency_id").items()
     }
 
 
@@ -86,11 +86,7 @@ class AgencyField(RecordField):
 
 
 class IssueForm(PlanForm):
-    side = ChoiceField(
-        label_of(ContextIssue, "side"),
-        choices=enum_choices(SIDE_LABELS),
-        validators=[DataRequired(REQUIRED)],
-    )
+    side = required_choice(ContextIssue, "side", SIDE_LABELS)
     title = StringField(
         label_of(ContextIssue, "title"), validators=[DataRequired(REQUIRED), max_length(255)]
     )
@@ -107,11 +103,7 @@ class NewIssueForm(IssueForm):
 
 
 class PartyForm(PlanForm):
-    side = ChoiceField(
-        label_of(InterestedParty, "side"),
-        choices=enum_choices(SIDE_LABELS),
-        validators=[DataRequired(REQUIRED)],
-    )
+    side = required_choice(InterestedParty, "side", SIDE_LABELS)
     name = StringField(
         label_of(InterestedParty, "name"), validators=[DataRequired(REQUIRED), max_length(255)]
     )
@@ -154,22 +146,10 @@ class ObjectiveForm(PlanForm):
     indicator = StringField(
         label_of(Objective, "indicator"), validators=[DataRequired(REQUIRED), max_length(255)]
     )
-    unit = ChoiceField(
-        label_of(Objective, "unit"),
-        choices=enum_choices(MEASURE_UNIT_LABELS),
-        validators=[DataRequired(REQUIRED)],
-    )
-    direction = ChoiceField(
-        label_of(Objective, "direction"),
-        choices=enum_choices(DIRECTION_LABELS),
-        validators=[DataRequired(REQUIRED)],
-    )
+    unit = required_choice(Objective, "unit", MEASURE_UNIT_LABELS)
+    direction = required_choice(Objective, "direction", DIRECTION_LABELS)
     target = NumberField(label_of(Objective, "target"), validators=[InputRequired(REQUIRED)])
-    frequency = ChoiceField(
-        label_of(Objective, "frequency"),
-        choices=enum_choices(FREQUENCY_LABELS),
-        validators=[DataRequired(REQUIRED)],
-    )
+    frequency = required_choice(Objective, "frequency", FREQUENCY_LABELS)
     automatic_source = ChoiceField(
         label_of(Objective, "automatic_source"), choices=_automatic_choices, validators=[Optional()]
     )
@@ -220,12 +200,7 @@ def _rating(name: str, required: bool) -> WholeNumberField:
 
 
 class RiskForm(PlanForm):
-    kind = ChoiceField(
-        label_of(Risk, "kind"),
-        choices=enum_choices(RISK_KIND_LABELS),
-        default=RiskKind.RISK.value,
-        validators=[DataRequired(REQUIRED)],
-    )
+    kind = required_choice(Risk, "kind", RISK_KIND_LABELS, default=RiskKind.RISK.value)
     title = StringField(
         label_of(Risk, "title"), validators=[DataRequired(REQUIRED), max_length(255)]
     )

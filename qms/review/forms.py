@@ -16,8 +16,10 @@ from qms.core.forms import (
     DayField,
     RecordField,
     VersionedForm,
-    enum_choices,
+    field_values,
     max_length,
+    optional_choice,
+    required_choice,
 )
 from qms.core.labels import label_of
 from qms.organisations.forms import AgencyFilterForm
@@ -33,11 +35,7 @@ from qms.review.queries import ATTENTION_LABELS
 
 class ReviewValues:
     def values(self) -> dict[str, Any]:
-        return {
-            name: field.data
-            for name, field in self._fields.items()
-            if name not in ("csrf_token", "agency_id", "version")
-        }
+        return field_values(self, "agency_id", "version")
 
 
 class ReviewForm(ReviewValues, FlaskForm):
@@ -86,11 +84,7 @@ class AttendeeForm(ReviewValues, FlaskForm):
 
 
 class ActionForm(ReviewValues, FlaskForm):
-    kind = ChoiceField(
-        label_of(ReviewAction, "kind"),
-        choices=enum_choices(OUTPUT_LABELS),
-        validators=[DataRequired(REQUIRED)],
-    )
+    kind = required_choice(ReviewAction, "kind", OUTPUT_LABELS)
     description = TextAreaField(
         label_of(ReviewAction, "description"), validators=[DataRequired(REQUIRED)]
     )
@@ -134,11 +128,7 @@ class CorrectionForm(ReviewValues, FlaskForm):
 
 
 class ReviewFilterForm(AgencyFilterForm):
-    status = ChoiceField(
-        label_of(ManagementReview, "status"),
-        choices=[("", "–"), *enum_choices(STATUS_LABELS)],
-        validators=[Optional()],
-    )
+    status = optional_choice(ManagementReview, "status", STATUS_LABELS)
 
     attention = ChoiceField(
         _l("Needs attention"),

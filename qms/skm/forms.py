@@ -20,8 +20,9 @@ from qms.core.forms import (
     RecordField,
     WholeNumberField,
     choices,
-    enum_choices,
+    field_values,
     max_length,
+    optional_choice,
 )
 from qms.core.labels import label_of
 from qms.organisations.forms import AgencyFilterForm
@@ -44,11 +45,7 @@ BAD_SCORE = _l("Choose a score from 1 to 4.")
 
 class SkmForm(FlaskForm):
     def values(self) -> dict[str, Any]:
-        return {
-            name: field.data
-            for name, field in self._fields.items()
-            if name not in ("csrf_token", "agency_id")
-        }
+        return field_values(self, "agency_id")
 
 
 class SurveyForm(SkmForm):
@@ -106,26 +103,14 @@ class AnswersForm(SkmForm):
     """One respondent's answers: the public form (dated today) and, with `tanggal`, an item of
     the API's JSON array. Every value is checked by parsing.clean, as a CSV row is."""
 
-    jenis_kelamin = ChoiceField(
-        label_of(Response, "gender"),
-        choices=[("", "–"), *enum_choices(GENDER_LABELS)],
-        validators=[Optional()],
-    )
+    jenis_kelamin = optional_choice(Response, "gender", GENDER_LABELS)
     umur = AgeField(
         label_of(Response, "age"),
         choices=[("", "–"), *((band.value, band.value) for band in AgeBand)],
         validators=[Optional()],
     )
-    pendidikan = ChoiceField(
-        label_of(Response, "education"),
-        choices=[("", "–"), *enum_choices(EDUCATION_LABELS)],
-        validators=[Optional()],
-    )
-    pekerjaan = ChoiceField(
-        label_of(Response, "occupation"),
-        choices=[("", "–"), *enum_choices(OCCUPATION_LABELS)],
-        validators=[Optional()],
-    )
+    pendidikan = optional_choice(Response, "education", EDUCATION_LABELS)
+    pekerjaan = optional_choice(Response, "occupation", OCCUPATION_LABELS)
     jenis_layanan = StringField(
         label_of(Response, "service"), validators=[Optional(), max_length(255)]
     )
@@ -181,8 +166,4 @@ class StepForm(FlaskForm):
 
 
 class SurveyFilterForm(AgencyFilterForm):
-    status = ChoiceField(
-        label_of(Survey, "status"),
-        choices=[("", "–"), *enum_choices(SURVEY_STATUS_LABELS)],
-        validators=[Optional()],
-    )
+    status = optional_choice(Survey, "status", SURVEY_STATUS_LABELS)

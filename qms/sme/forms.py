@@ -25,6 +25,7 @@ from qms.core.forms import (
     VersionedForm,
     WholeNumberField,
     enum_choices,
+    field_values,
     max_length,
 )
 from qms.core.labels import label_of
@@ -150,11 +151,7 @@ class BusinessFields(FlaskForm):
         self.city_id.choices = [SelectChoice(c.id, c.name) for c in cities or []]
 
     def values(self) -> dict[str, Any]:
-        return {
-            name: field.data
-            for name, field in self._fields.items()
-            if name not in ("csrf_token", "city_id", "version")
-        }
+        return field_values(self, "city_id", "version")
 
 
 class BusinessForm(BusinessFields, VersionedForm):

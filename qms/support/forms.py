@@ -19,8 +19,9 @@ from qms.core.forms import (
     RecordField,
     WholeNumberField,
     choices,
-    enum_choices,
+    field_values,
     max_length,
+    required_choice,
 )
 from qms.core.labels import label_of
 from qms.support.models import (
@@ -61,11 +62,7 @@ class SupportForm(FlaskForm):
     booleans: tuple[str, ...] = ()
 
     def values(self) -> dict[str, Any]:
-        values = {
-            name: field.data
-            for name, field in self._fields.items()
-            if name not in ("csrf_token", "agency_id", "city_id")
-        }
+        values = field_values(self, "agency_id", "city_id")
         for name in self.booleans:
             values[name] = _yes_no(values.get(name))
         return values
@@ -104,23 +101,14 @@ class InstrumentForm(SupportForm):
             ),
         ],
     )
-    method = ChoiceField(
-        label_of(Instrument, "method"),
-        choices=enum_choices(METHOD_LABELS),
-        validators=[DataRequired(REQUIRED)],
-    )
+    method = required_choice(Instrument, "method", METHOD_LABELS)
     laboratory = _text(Instrument, "laboratory")
     kan_number = StringField(
         label_of(Instrument, "kan_number"),
         validators=[Optional(), Regexp(KAN_PATTERN, message=BAD_KAN)],
     )
     reference = TextAreaField(label_of(Instrument, "reference"), validators=[Optional()])
-    state = ChoiceField(
-        label_of(Instrument, "state"),
-        choices=enum_choices(STATE_LABELS),
-        default="in_use",
-        validators=[DataRequired(REQUIRED)],
-    )
+    state = required_choice(Instrument, "state", STATE_LABELS, default="in_use")
     next_due_on = DayField(label_of(Instrument, "next_due_on"), validators=[Optional()])
 
 
@@ -129,20 +117,12 @@ class NewInstrumentForm(InstrumentForm):
 
 
 class EventForm(SupportForm):
-    kind = ChoiceField(
-        label_of(CalibrationEvent, "kind"),
-        choices=enum_choices(EVENT_KIND_LABELS),
-        validators=[DataRequired(REQUIRED)],
-    )
+    kind = required_choice(CalibrationEvent, "kind", EVENT_KIND_LABELS)
     performed_on = DayField(
         label_of(CalibrationEvent, "performed_on"), validators=[InputRequired(BAD_DATE)]
     )
     performed_by = _text(CalibrationEvent, "performed_by")
-    result = ChoiceField(
-        label_of(CalibrationEvent, "result"),
-        choices=enum_choices(RESULT_LABELS),
-        validators=[DataRequired(REQUIRED)],
-    )
+    result = required_choice(CalibrationEvent, "result", RESULT_LABELS)
     certificate_number = _text(CalibrationEvent, "certificate_number", length=100)
     next_due_on = DayField(
         _l("Next due (empty: the interval after the date)"), validators=[Optional()]
@@ -268,20 +248,11 @@ class AuditorEvaluationForm(SupportForm):
 
 class ProviderForm(SupportForm):
     name = _text(Provider, "name", True)
-    kind = ChoiceField(
-        label_of(Provider, "kind"),
-        choices=enum_choices(PROVIDER_KIND_LABELS),
-        validators=[DataRequired(REQUIRED)],
-    )
+    kind = required_choice(Provider, "kind", PROVIDER_KIND_LABELS)
     supplies = TextAreaField(label_of(Provider, "supplies"), validators=[DataRequired(REQUIRED)])
     criteria = TextAreaField(label_of(Provider, "criteria"), validators=[Optional()])
     contact = _text(Provider, "contact")
-    status = ChoiceField(
-        label_of(Provider, "status"),
-        choices=enum_choices(PROVIDER_STATUS_LABELS),
-        default="approved",
-        validators=[DataRequired(REQUIRED)],
-    )
+    status = required_choice(Provider, "status", PROVIDER_STATUS_LABELS, default="approved")
     next_evaluation_on = DayField(label_of(Provider, "next_evaluation_on"), validators=[Optional()])
 
 
@@ -296,11 +267,7 @@ class ProviderEvaluationForm(SupportForm):
         validators=[InputRequired(REQUIRED), NumberRange(0, 100, _l("Score it from 0 to 100."))],
     )
     comments = TextAreaField(label_of(ProviderEvaluation, "comments"), validators=[Optional()])
-    status = ChoiceField(
-        label_of(ProviderEvaluation, "status"),
-        choices=enum_choices(PROVIDER_STATUS_LABELS),
-        validators=[DataRequired(REQUIRED)],
-    )
+    status = required_choice(ProviderEvaluation, "status", PROVIDER_STATUS_LABELS)
     next_evaluation_on = DayField(
         label_of(ProviderEvaluation, "next_evaluation_on"), validators=[InputRequired(BAD_DATE)]
     )
