@@ -40,6 +40,7 @@ from qms.core.forms import (
     max_length,
     optional_choice,
     required_choice,
+    text_field,
 )
 from qms.core.labels import label_of
 from qms.organisations.forms import AgencyFilterForm
@@ -49,17 +50,11 @@ class _DescriptionFields(FlaskForm):
     """What a nonconformity says, as raised and as corrected later (operations.DETAIL_FIELDS)."""
 
     unit_id = RecordField(label_of(Nonconformity, "unit_id"), validators=[Optional()])
-    source_reference = StringField(
-        label_of(Nonconformity, "source_reference"), validators=[Optional(), max_length(255)]
-    )
+    source_reference = text_field(Nonconformity, "source_reference")
     #: not called "process": that name is the form's own method
-    process_or_service = StringField(
-        label_of(Nonconformity, "process"), validators=[Optional(), max_length(255)]
-    )
-    clause = StringField(label_of(Nonconformity, "clause"), validators=[Optional(), max_length(32)])
-    criterion = StringField(
-        label_of(Nonconformity, "criterion"), validators=[Optional(), max_length(255)]
-    )
+    process_or_service = text_field(Nonconformity, "process")
+    clause = text_field(Nonconformity, "clause", length=32)
+    criterion = text_field(Nonconformity, "criterion")
     requirement = TextAreaField(label_of(Nonconformity, "requirement"), validators=[Optional()])
     evidence = TextAreaField(
         label_of(Nonconformity, "evidence"), validators=[DataRequired(REQUIRED)]
@@ -178,9 +173,7 @@ class ActionForm(VersionedForm):
     description = TextAreaField(
         label_of(CorrectiveAction, "description"), validators=[DataRequired(REQUIRED)]
     )
-    owner = StringField(
-        label_of(CorrectiveAction, "owner"), validators=[DataRequired(REQUIRED), max_length(200)]
-    )
+    owner = text_field(CorrectiveAction, "owner", required=True, length=200)
     due_date = DayField(
         label_of(CorrectiveAction, "due_date"), validators=[InputRequired(BAD_DATE)]
     )

@@ -18,6 +18,7 @@ from wtforms import (
     SelectChoice,
     SelectField,
     SelectMultipleField,
+    StringField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
@@ -73,6 +74,15 @@ def choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
 def enum_choices(labels: Mapping[enum.Enum, Any]) -> list[SelectChoice]:
     """The options of a {member: label} dict, in its order, valued by the members' values."""
     return [SelectChoice(member.value, label) for member, label in labels.items()]
+
+
+def text_field(
+    model: type, column: str, *, required: bool = False, length: int = 255
+) -> StringField:
+    """A line of text for a model's column (labelled as the column), at most `length`
+    characters."""
+    first = DataRequired(REQUIRED) if required else Optional()
+    return StringField(label_of(model, column), validators=[first, max_length(length)])
 
 
 def required_choice(

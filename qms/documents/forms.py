@@ -26,6 +26,7 @@ from qms.core.forms import (
     chosen,
     max_length,
     required_choice,
+    text_field,
 )
 from qms.core.labels import label_of
 from qms.core.roles import ROLE_LABELS, Role
@@ -58,9 +59,7 @@ from qms.organisations.forms import AgencyFilterForm
 class DocumentFields(FlaskForm):
     """What a document's form asks, when it is registered and when it is changed."""
 
-    title = StringField(
-        label_of(Document, "title"), validators=[DataRequired(REQUIRED), max_length(255)]
-    )
+    title = text_field(Document, "title", required=True)
     owner_unit_id = ChoiceField(label_of(Document, "owner_unit_id"), coerce=int, default=0)
     clause_ids = MultipleChoiceField(label_of(Document, "clause_ids"), coerce=int, default=[])
     review_period_months = WholeNumberField(
@@ -147,10 +146,7 @@ SectionsForm = types.new_class(
 class RevisionFields(SectionsForm):
     """What a revision's form asks, when it is started and when its draft is changed."""
 
-    change_summary = StringField(
-        label_of(DocumentRevision, "change_summary"),
-        validators=[DataRequired(REQUIRED), max_length(500)],
-    )
+    change_summary = text_field(DocumentRevision, "change_summary", required=True, length=500)
 
     def sections(self) -> dict[str, str]:
         return {name: self[name].data or "" for name in SECTIONS}

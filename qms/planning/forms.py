@@ -21,8 +21,8 @@ from qms.core.forms import (
     WholeNumberField,
     choices,
     field_values,
-    max_length,
     required_choice,
+    text_field,
 )
 from qms.core.labels import label_of
 from qms.core.registry import indicators
@@ -87,9 +87,7 @@ class AgencyField(RecordField):
 
 class IssueForm(PlanForm):
     side = required_choice(ContextIssue, "side", SIDE_LABELS)
-    title = StringField(
-        label_of(ContextIssue, "title"), validators=[DataRequired(REQUIRED), max_length(255)]
-    )
+    title = text_field(ContextIssue, "title", required=True)
     description = TextAreaField(label_of(ContextIssue, "description"), validators=[Optional()])
     effect = TextAreaField(label_of(ContextIssue, "effect"), validators=[Optional()])
     identified_on = DayField(label_of(ContextIssue, "identified_on"), validators=[Optional()])
@@ -104,9 +102,7 @@ class NewIssueForm(IssueForm):
 
 class PartyForm(PlanForm):
     side = required_choice(InterestedParty, "side", SIDE_LABELS)
-    name = StringField(
-        label_of(InterestedParty, "name"), validators=[DataRequired(REQUIRED), max_length(255)]
-    )
+    name = text_field(InterestedParty, "name", required=True)
     requirements = TextAreaField(
         label_of(InterestedParty, "requirements"), validators=[DataRequired(REQUIRED)]
     )
@@ -140,12 +136,8 @@ class ObjectiveForm(PlanForm):
     )
     title = TextAreaField(label_of(Objective, "title"), validators=[DataRequired(REQUIRED)])
     policy_link = TextAreaField(label_of(Objective, "policy_link"), validators=[Optional()])
-    process_or_service = StringField(
-        label_of(Objective, "process"), validators=[Optional(), max_length(255)]
-    )
-    indicator = StringField(
-        label_of(Objective, "indicator"), validators=[DataRequired(REQUIRED), max_length(255)]
-    )
+    process_or_service = text_field(Objective, "process")
+    indicator = text_field(Objective, "indicator", required=True)
     unit = required_choice(Objective, "unit", MEASURE_UNIT_LABELS)
     direction = required_choice(Objective, "direction", DIRECTION_LABELS)
     target = NumberField(label_of(Objective, "target"), validators=[InputRequired(REQUIRED)])
@@ -153,20 +145,14 @@ class ObjectiveForm(PlanForm):
     automatic_source = ChoiceField(
         label_of(Objective, "automatic_source"), choices=_automatic_choices, validators=[Optional()]
     )
-    data_source = StringField(
-        label_of(Objective, "data_source"), validators=[Optional(), max_length(255)]
-    )
-    responsible = StringField(
-        label_of(Objective, "responsible"), validators=[DataRequired(REQUIRED), max_length(200)]
-    )
+    data_source = text_field(Objective, "data_source")
+    responsible = text_field(Objective, "responsible", required=True, length=200)
     starts_on = DayField(
         _l("Measured from (empty: 1 January of the year)"), validators=[Optional()]
     )
     plan_actions = TextAreaField(label_of(Objective, "plan_actions"), validators=[Optional()])
     plan_resources = TextAreaField(label_of(Objective, "plan_resources"), validators=[Optional()])
-    plan_owner = StringField(
-        label_of(Objective, "plan_owner"), validators=[Optional(), max_length(200)]
-    )
+    plan_owner = text_field(Objective, "plan_owner", length=200)
     plan_due_on = DayField(label_of(Objective, "plan_due_on"), validators=[Optional()])
     plan_evaluation = TextAreaField(label_of(Objective, "plan_evaluation"), validators=[Optional()])
 
@@ -201,13 +187,9 @@ def _rating(name: str, required: bool) -> WholeNumberField:
 
 class RiskForm(PlanForm):
     kind = required_choice(Risk, "kind", RISK_KIND_LABELS, default=RiskKind.RISK.value)
-    title = StringField(
-        label_of(Risk, "title"), validators=[DataRequired(REQUIRED), max_length(255)]
-    )
+    title = text_field(Risk, "title", required=True)
     unit_id = RecordField(label_of(Risk, "unit_id"), validators=[Optional()])
-    process_or_service = StringField(
-        label_of(Risk, "process"), validators=[Optional(), max_length(255)]
-    )
+    process_or_service = text_field(Risk, "process")
     context_issue_id = RecordField(label_of(Risk, "context_issue_id"), validators=[Optional()])
     interested_party_id = RecordField(
         label_of(Risk, "interested_party_id"), validators=[Optional()]
@@ -219,7 +201,7 @@ class RiskForm(PlanForm):
     existing_controls = TextAreaField(label_of(Risk, "existing_controls"), validators=[Optional()])
     residual_likelihood = _rating("residual_likelihood", False)
     residual_impact = _rating("residual_impact", False)
-    owner = StringField(label_of(Risk, "owner"), validators=[Optional(), max_length(200)])
+    owner = text_field(Risk, "owner", length=200)
     next_review_on = DayField(label_of(Risk, "next_review_on"), validators=[Optional()])
 
     def offer(self, units: list, issues: list, parties: list) -> None:
@@ -241,9 +223,7 @@ class ReviewForm(PlanForm):
 
 class TreatmentForm(PlanForm):
     action = TextAreaField(label_of(Treatment, "action"), validators=[DataRequired(REQUIRED)])
-    owner = StringField(
-        label_of(Treatment, "owner"), validators=[DataRequired(REQUIRED), max_length(200)]
-    )
+    owner = text_field(Treatment, "owner", required=True, length=200)
     due_on = DayField(label_of(Treatment, "due_on"), validators=[InputRequired(BAD_DATE)])
 
 

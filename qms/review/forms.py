@@ -20,6 +20,7 @@ from qms.core.forms import (
     max_length,
     optional_choice,
     required_choice,
+    text_field,
 )
 from qms.core.labels import label_of
 from qms.organisations.forms import AgencyFilterForm
@@ -47,15 +48,9 @@ class ReviewForm(ReviewValues, FlaskForm):
         label_of(ManagementReview, "planned_on"), validators=[InputRequired(BAD_DATE)]
     )
     cut_off = DayField(label_of(ManagementReview, "cut_off"), validators=[InputRequired(BAD_DATE)])
-    chair = StringField(
-        label_of(ManagementReview, "chair"), validators=[DataRequired(REQUIRED), max_length(200)]
-    )
-    chair_position = StringField(
-        label_of(ManagementReview, "chair_position"), validators=[Optional(), max_length(200)]
-    )
-    venue = StringField(
-        label_of(ManagementReview, "venue"), validators=[Optional(), max_length(255)]
-    )
+    chair = text_field(ManagementReview, "chair", required=True, length=200)
+    chair_position = text_field(ManagementReview, "chair_position", length=200)
+    venue = text_field(ManagementReview, "venue")
     agenda = TextAreaField(label_of(ManagementReview, "agenda"), validators=[Optional()])
 
 
@@ -77,10 +72,8 @@ class EditReviewForm(ChangeReviewForm, VersionedForm):
 
 
 class AttendeeForm(ReviewValues, FlaskForm):
-    name = StringField(
-        label_of(Attendee, "name"), validators=[DataRequired(REQUIRED), max_length(200)]
-    )
-    position = StringField(label_of(Attendee, "position"), validators=[Optional(), max_length(200)])
+    name = text_field(Attendee, "name", required=True, length=200)
+    position = text_field(Attendee, "position", length=200)
 
 
 class ActionForm(ReviewValues, FlaskForm):
@@ -89,11 +82,9 @@ class ActionForm(ReviewValues, FlaskForm):
         label_of(ReviewAction, "description"), validators=[DataRequired(REQUIRED)]
     )
     # the operation names a missing owner or due date itself (the issue's own refusal)
-    owner = StringField(label_of(ReviewAction, "owner"), validators=[Optional(), max_length(200)])
+    owner = text_field(ReviewAction, "owner", length=200)
     due_on = DayField(label_of(ReviewAction, "due_on"), validators=[Optional()])
-    input_key = StringField(
-        label_of(ReviewAction, "input_key"), validators=[Optional(), max_length(64)]
-    )
+    input_key = text_field(ReviewAction, "input_key", length=64)
 
 
 class ActionDoneForm(ReviewValues, FlaskForm):

@@ -23,6 +23,7 @@ from qms.core.forms import (
     field_values,
     max_length,
     optional_choice,
+    text_field,
 )
 from qms.core.labels import label_of
 from qms.organisations.forms import AgencyFilterForm
@@ -111,9 +112,7 @@ class AnswersForm(SkmForm):
     )
     pendidikan = optional_choice(Response, "education", EDUCATION_LABELS)
     pekerjaan = optional_choice(Response, "occupation", OCCUPATION_LABELS)
-    jenis_layanan = StringField(
-        label_of(Response, "service"), validators=[Optional(), max_length(255)]
-    )
+    jenis_layanan = text_field(Response, "service")
     u1 = _score("u1")
     u2 = _score("u2")
     u3 = _score("u3")
@@ -150,9 +149,7 @@ class FollowUpForm(SkmForm):
         validators=[DataRequired(REQUIRED)],
     )
     action = TextAreaField(label_of(FollowUp, "action"), validators=[DataRequired(REQUIRED)])
-    owner = StringField(
-        label_of(FollowUp, "owner"), validators=[DataRequired(REQUIRED), max_length(200)]
-    )
+    owner = text_field(FollowUp, "owner", required=True, length=200)
     due_on = DayField(label_of(FollowUp, "due_on"), validators=[InputRequired(BAD_DATE)])
 
 

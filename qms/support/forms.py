@@ -20,8 +20,8 @@ from qms.core.forms import (
     WholeNumberField,
     choices,
     field_values,
-    max_length,
     required_choice,
+    text_field,
 )
 from qms.core.labels import label_of
 from qms.support.models import (
@@ -77,21 +77,16 @@ def _agency_field(model: type) -> RecordField:
     return RecordField(label_of(model, "agency_id"), validators=[DataRequired(REQUIRED)])
 
 
-def _text(model: type, name: str, required: bool = False, length: int = 255) -> StringField:
-    first = DataRequired(REQUIRED) if required else Optional()
-    return StringField(label_of(model, name), validators=[first, max_length(length)])
-
-
 # --- instruments ----------------------------------------------------------------------------
 
 
 class InstrumentForm(SupportForm):
-    identifier = _text(Instrument, "identifier", True, 64)
-    description = _text(Instrument, "description", True)
+    identifier = text_field(Instrument, "identifier", required=True, length=64)
+    description = text_field(Instrument, "description", required=True)
     unit_id = RecordField(label_of(Instrument, "unit_id"), validators=[Optional()])
-    location = _text(Instrument, "location")
-    measuring_range = _text(Instrument, "measuring_range")
-    required_accuracy = _text(Instrument, "required_accuracy")
+    location = text_field(Instrument, "location")
+    measuring_range = text_field(Instrument, "measuring_range")
+    required_accuracy = text_field(Instrument, "required_accuracy")
     interval_months = WholeNumberField(
         label_of(Instrument, "interval_months"),
         validators=[
@@ -102,7 +97,7 @@ class InstrumentForm(SupportForm):
         ],
     )
     method = required_choice(Instrument, "method", METHOD_LABELS)
-    laboratory = _text(Instrument, "laboratory")
+    laboratory = text_field(Instrument, "laboratory")
     kan_number = StringField(
         label_of(Instrument, "kan_number"),
         validators=[Optional(), Regexp(KAN_PATTERN, message=BAD_KAN)],
@@ -121,9 +116,9 @@ class EventForm(SupportForm):
     performed_on = DayField(
         label_of(CalibrationEvent, "performed_on"), validators=[InputRequired(BAD_DATE)]
     )
-    performed_by = _text(CalibrationEvent, "performed_by")
+    performed_by = text_field(CalibrationEvent, "performed_by")
     result = required_choice(CalibrationEvent, "result", RESULT_LABELS)
-    certificate_number = _text(CalibrationEvent, "certificate_number", length=100)
+    certificate_number = text_field(CalibrationEvent, "certificate_number", length=100)
     next_due_on = DayField(
         _l("Next due (empty: the interval after the date)"), validators=[Optional()]
     )
@@ -151,11 +146,11 @@ class ToleranceEvaluationForm(SupportForm):
 
 
 class PositionForm(SupportForm):
-    title = _text(Position, "title", True)
+    title = text_field(Position, "title", required=True)
     required_competences = TextAreaField(
         label_of(Position, "required_competences"), validators=[Optional()]
     )
-    required_education = _text(Position, "required_education")
+    required_education = text_field(Position, "required_education")
 
 
 class NewPositionForm(PositionForm):
@@ -163,13 +158,13 @@ class NewPositionForm(PositionForm):
 
 
 class PersonForm(SupportForm):
-    name = _text(Person, "name", True, 200)
+    name = text_field(Person, "name", required=True, length=200)
     nip = StringField(
         label_of(Person, "nip"), validators=[Optional(), Regexp(NIP_PATTERN, message=BAD_NIP)]
     )
     position_id = RecordField(label_of(Person, "position_id"), validators=[Optional()])
     unit_id = RecordField(label_of(Person, "unit_id"), validators=[Optional()])
-    education = _text(Person, "education")
+    education = text_field(Person, "education")
     user_id = RecordField(label_of(Person, "user_id"), validators=[Optional()])
 
 
@@ -180,12 +175,12 @@ class NewPersonForm(PersonForm):
 class TrainingForm(SupportForm):
     booleans = ("effective",)
 
-    title = _text(Training, "title", True)
-    provider = _text(Training, "provider")
-    competence = _text(Training, "competence")
+    title = text_field(Training, "title", required=True)
+    provider = text_field(Training, "provider")
+    competence = text_field(Training, "competence")
     started_on = DayField(label_of(Training, "started_on"), validators=[Optional()])
     finished_on = DayField(label_of(Training, "finished_on"), validators=[InputRequired(BAD_DATE)])
-    certificate_number = _text(Training, "certificate_number", length=100)
+    certificate_number = text_field(Training, "certificate_number", length=100)
     certificate_expires_on = DayField(
         label_of(Training, "certificate_expires_on"), validators=[Optional()]
     )
@@ -221,12 +216,12 @@ class NewQualificationForm(QualificationForm):
 
 
 class AuditorTrainingForm(SupportForm):
-    title = _text(AuditorTraining, "title", True)
-    provider = _text(AuditorTraining, "provider")
+    title = text_field(AuditorTraining, "title", required=True)
+    provider = text_field(AuditorTraining, "provider")
     completed_on = DayField(
         label_of(AuditorTraining, "completed_on"), validators=[InputRequired(BAD_DATE)]
     )
-    certificate_number = _text(AuditorTraining, "certificate_number", length=100)
+    certificate_number = text_field(AuditorTraining, "certificate_number", length=100)
 
 
 class AuditorEvaluationForm(SupportForm):
@@ -247,11 +242,11 @@ class AuditorEvaluationForm(SupportForm):
 
 
 class ProviderForm(SupportForm):
-    name = _text(Provider, "name", True)
+    name = text_field(Provider, "name", required=True)
     kind = required_choice(Provider, "kind", PROVIDER_KIND_LABELS)
     supplies = TextAreaField(label_of(Provider, "supplies"), validators=[DataRequired(REQUIRED)])
     criteria = TextAreaField(label_of(Provider, "criteria"), validators=[Optional()])
-    contact = _text(Provider, "contact")
+    contact = text_field(Provider, "contact")
     status = required_choice(Provider, "status", PROVIDER_STATUS_LABELS, default="approved")
     next_evaluation_on = DayField(label_of(Provider, "next_evaluation_on"), validators=[Optional()])
 
