@@ -86,15 +86,15 @@ def text_field(
 
 
 def required_choice(
-    model: type, column: str, labels: Mapping[enum.Enum, Any], **kwargs: Any
+    model: type, column: str, labels: Mapping[enum.Enum, Any], *, default: str | None = None
 ) -> ChoiceField:
     """A choice among the values of a model's enum column (labelled as the column) that must be
-    made."""
+    made (`default`, the value a new record's form shows chosen)."""
     return ChoiceField(
         label_of(model, column),
         choices=enum_choices(labels),
+        default=default,
         validators=[DataRequired(REQUIRED)],
-        **kwargs,
     )
 
 
