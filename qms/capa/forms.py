@@ -43,7 +43,7 @@ from qms.core.forms import (
     text_field,
 )
 from qms.core.labels import label_of
-from qms.organisations.forms import AgencyFilterForm
+from qms.organisations.forms import AgencyFilterForm, owner_agency_field
 
 
 class _DescriptionFields(FlaskForm):
@@ -75,9 +75,7 @@ class _DescriptionFields(FlaskForm):
 
 
 class NonconformityForm(_DescriptionFields):
-    agency_id = RecordField(
-        label_of(Nonconformity, "agency_id"), validators=[DataRequired(REQUIRED)]
-    )
+    agency_id = owner_agency_field(Nonconformity)
     source = required_choice(Nonconformity, "source", SOURCE_LABELS)
     grade = required_choice(Nonconformity, "grade", GRADE_LABELS)
     raised_on = DayField(label_of(Nonconformity, "raised_on"), validators=[Optional()])

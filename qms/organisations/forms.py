@@ -46,6 +46,12 @@ class AgencyFilterForm(ListFilterForm):
     agency_id = RecordField(_l("Agency"), validators=[Optional()])
 
 
+def owner_agency_field(model: type) -> RecordField:
+    """The agency a new record of `model` goes to (labelled as its column), chosen among those
+    the user may write for."""
+    return RecordField(label_of(model, "agency_id"), validators=[DataRequired(REQUIRED)])
+
+
 class CityForm(FlaskForm):
     code = StringField(
         label_of(City, "code"), validators=[DataRequired(REQUIRED), max_length(32), CODE_PATTERN]

@@ -26,7 +26,7 @@ from qms.core.forms import (
 )
 from qms.core.labels import label_of
 from qms.core.registry import indicators
-from qms.organisations.forms import AgencyFilterForm
+from qms.organisations.forms import AgencyFilterForm, owner_agency_field
 from qms.planning.models import (
     ContextIssue,
     InterestedParty,
@@ -78,10 +78,6 @@ class PlanForm(FlaskForm):
         return values_of(self)
 
 
-class AgencyField(RecordField):
-    """The agency a new record goes to: chosen among those the user may write for."""
-
-
 # --- context --------------------------------------------------------------------------------
 
 
@@ -95,9 +91,7 @@ class IssueForm(PlanForm):
 
 
 class NewIssueForm(IssueForm):
-    agency_id = AgencyField(
-        label_of(ContextIssue, "agency_id"), validators=[DataRequired(REQUIRED)]
-    )
+    agency_id = owner_agency_field(ContextIssue)
 
 
 class PartyForm(PlanForm):
@@ -112,9 +106,7 @@ class PartyForm(PlanForm):
 
 
 class NewPartyForm(PartyForm):
-    agency_id = AgencyField(
-        label_of(InterestedParty, "agency_id"), validators=[DataRequired(REQUIRED)]
-    )
+    agency_id = owner_agency_field(InterestedParty)
 
 
 # --- objectives -----------------------------------------------------------------------------
@@ -165,7 +157,7 @@ class ObjectiveForm(PlanForm):
 
 
 class NewObjectiveForm(ObjectiveForm):
-    agency_id = AgencyField(label_of(Objective, "agency_id"), validators=[DataRequired(REQUIRED)])
+    agency_id = owner_agency_field(Objective)
 
 
 class MeasurementForm(PlanForm):
@@ -212,7 +204,7 @@ class RiskForm(PlanForm):
 
 
 class NewRiskForm(RiskForm):
-    agency_id = AgencyField(label_of(Risk, "agency_id"), validators=[DataRequired(REQUIRED)])
+    agency_id = owner_agency_field(Risk)
 
 
 class ReviewForm(PlanForm):

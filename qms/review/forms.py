@@ -23,7 +23,7 @@ from qms.core.forms import (
     text_field,
 )
 from qms.core.labels import label_of
-from qms.organisations.forms import AgencyFilterForm
+from qms.organisations.forms import AgencyFilterForm, owner_agency_field
 from qms.review.models import (
     OUTPUT_LABELS,
     STATUS_LABELS,
@@ -62,9 +62,7 @@ class ChangeReviewForm(ReviewForm):
 
 
 class NewReviewForm(ReviewForm):
-    agency_id = RecordField(
-        label_of(ManagementReview, "agency_id"), validators=[DataRequired(REQUIRED)]
-    )
+    agency_id = owner_agency_field(ManagementReview)
 
 
 class EditReviewForm(ChangeReviewForm, VersionedForm):

@@ -26,7 +26,7 @@ from qms.core.forms import (
     text_field,
 )
 from qms.core.labels import label_of
-from qms.organisations.forms import AgencyFilterForm
+from qms.organisations.forms import AgencyFilterForm, owner_agency_field
 from qms.skm.models import FollowUp, Response, Survey
 from qms.skm.operations import MAX_POPULATION
 from qms.skm.parsing import MAX_SUGGESTION
@@ -71,7 +71,7 @@ class SurveyForm(SkmForm):
 
 
 class NewSurveyForm(SurveyForm):
-    agency_id = RecordField(label_of(Survey, "agency_id"), validators=[DataRequired(REQUIRED)])
+    agency_id = owner_agency_field(Survey)
 
 
 class ScoreField(ChoiceField):

@@ -24,6 +24,7 @@ from qms.core.forms import (
     text_field,
 )
 from qms.core.labels import label_of
+from qms.organisations.forms import owner_agency_field
 from qms.support.models import (
     AuditorEvaluation,
     AuditorQualification,
@@ -73,10 +74,6 @@ class SupportForm(FlaskForm):
             getattr(self, name).choices = choices([("", "–"), *pairs])
 
 
-def _agency_field(model: type) -> RecordField:
-    return RecordField(label_of(model, "agency_id"), validators=[DataRequired(REQUIRED)])
-
-
 # --- instruments ----------------------------------------------------------------------------
 
 
@@ -108,7 +105,7 @@ class InstrumentForm(SupportForm):
 
 
 class NewInstrumentForm(InstrumentForm):
-    agency_id = _agency_field(Instrument)
+    agency_id = owner_agency_field(Instrument)
 
 
 class EventForm(SupportForm):
@@ -154,7 +151,7 @@ class PositionForm(SupportForm):
 
 
 class NewPositionForm(PositionForm):
-    agency_id = _agency_field(Position)
+    agency_id = owner_agency_field(Position)
 
 
 class PersonForm(SupportForm):
@@ -169,7 +166,7 @@ class PersonForm(SupportForm):
 
 
 class NewPersonForm(PersonForm):
-    agency_id = _agency_field(Person)
+    agency_id = owner_agency_field(Person)
 
 
 class TrainingForm(SupportForm):
@@ -252,7 +249,7 @@ class ProviderForm(SupportForm):
 
 
 class NewProviderForm(ProviderForm):
-    agency_id = _agency_field(Provider)
+    agency_id = owner_agency_field(Provider)
 
 
 class ProviderEvaluationForm(SupportForm):
