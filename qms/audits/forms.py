@@ -34,6 +34,7 @@ from qms.core.forms import (
     WholeNumberField,
     enum_choices,
     max_length,
+    text_field,
 )
 from qms.core.labels import label_of
 
@@ -85,9 +86,7 @@ class ProgrammeForm(FlaskForm):
             NumberRange(2000, 2100, _l("Enter a year between 2000 and 2100.")),
         ],
     )
-    title = StringField(
-        label_of(AuditProgramme, "title"), validators=[DataRequired(REQUIRED), max_length(255)]
-    )
+    title = text_field(AuditProgramme, "title", required=True)
     objectives = TextAreaField(label_of(AuditProgramme, "objectives"))
 
 
@@ -259,9 +258,7 @@ class MemberForm(FlaskForm):
 class AgendaForm(FlaskForm):
     starts_at = MomentField(label_of(AgendaItem, "starts_at"), validators=[InputRequired(REQUIRED)])
     ends_at = MomentField(label_of(AgendaItem, "ends_at"), validators=[Optional()])
-    subject = StringField(
-        label_of(AgendaItem, "subject"), validators=[DataRequired(REQUIRED), max_length(500)]
-    )
+    subject = text_field(AgendaItem, "subject", required=True, length=500)
     auditor_id = ChoiceField(label=label_of(AgendaItem, "auditor_id"), coerce=int, default=0)
     auditee = StringField(label_of(AgendaItem, "auditee"), validators=[max_length(255)])
 

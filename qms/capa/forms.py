@@ -36,27 +36,25 @@ from qms.core.forms import (
     VersionedForm,
     chosen,
     enum_choices,
+    field_values,
     max_length,
+    optional_choice,
+    required_choice,
+    text_field,
 )
 from qms.core.labels import label_of
-from qms.organisations.forms import AgencyFilterForm
+from qms.organisations.forms import AgencyFilterForm, owner_agency_field
 
 
 class _DescriptionFields(FlaskForm):
     """What a nonconformity says, as raised and as corrected later (operations.DETAIL_FIELDS)."""
 
     unit_id = RecordField(label_of(Nonconformity, "unit_id"), validators=[Optional()])
-    source_reference = StringField(
-        label_of(Nonconformity, "source_reference"), validators=[Optional(), max_length(255)]
-    )
+    source_reference = text_field(Nonconformity, "source_reference")
     #: not called "process": that name is the form's own method
-    process_or_service = StringField(
-        label_of(Nonconformity, "process"), validators=[Optional(), max_length(255)]
-    )
-    clause = StringField(label_of(Nonconformity, "clause"), validators=[Optional(), max_length(32)])
-    criterion = StringField(
-        label_of(Nonconformity, "criterion"), validators=[Optional(), max_length(255)]
-    )
+    process_or_service = text_field(Nonconformity, "process")
+    clause = text_field(Nonconformity, "clause", length=32)
+    criterion = text_field(Nonconformity, "criterion")
     requirement = TextAreaField(label_of(Nonconformity, "requirement"), validators=[Optional()])
     evidence = TextAreaField(
         label_of(Nonconformity, "evidence"), validators=[DataRequired(REQUIRED)]
@@ -70,26 +68,16 @@ class _DescriptionFields(FlaskForm):
     auditor_id = RecordField(label_of(Nonconformity, "auditor_id"), validators=[Optional()])
 
     def values(self) -> dict[str, Any]:
-        values = {n: f.data for n, f in self._fields.items() if n not in ("csrf_token", "version")}
+        values = field_values(self, "version")
         if "process_or_service" in values:
             values["process"] = values.pop("process_or_service")
         return values
 
 
 class NonconformityForm(_DescriptionFields):
-    agency_id = RecordField(
-        label_of(Nonconformity, "agency_id"), validators=[DataRequired(REQUIRED)]
-    )
-    source = ChoiceField(
-        label_of(Nonconformity, "source"),
-        choices=enum_choices(SOURCE_LABELS),
-        validators=[DataRequired(REQUIRED)],
-    )
-    grade = ChoiceField(
-        label_of(Nonconformity, "grade"),
-        choices=enum_choices(GRADE_LABELS),
-        validators=[DataRequired(REQUIRED)],
-    )
+    agency_id = owner_agency_field(Nonconformity)
+    source = required_choice(Nonconformity, "source", SOURCE_LABELS)
+    grade = required_choice(Nonconformity, "grade", GRADE_LABELS)
     raised_on = DayField(label_of(Nonconformity, "raised_on"), validators=[Optional()])
     due_date = DayField(_l("Due date (empty: the configured deadline)"), validators=[Optional()])
 
@@ -183,9 +171,7 @@ class ActionForm(VersionedForm):
     description = TextAreaField(
         label_of(CorrectiveAction, "description"), validators=[DataRequired(REQUIRED)]
     )
-    owner = StringField(
-        label_of(CorrectiveAction, "owner"), validators=[DataRequired(REQUIRED), max_length(200)]
-    )
+    owner = text_field(CorrectiveAction, "owner", required=True, length=200)
     due_date = DayField(
         label_of(CorrectiveAction, "due_date"), validators=[InputRequired(BAD_DATE)]
     )
@@ -239,7 +225,7 @@ TRANSITION_FORMS: dict[str, type[VersionedForm]] = {
 def form_values(form: FlaskForm) -> dict[str, Any]:
     if hasattr(form, "values"):
         return form.values()
-    return {n: f.data for n, f in form._fields.items() if n not in ("csrf_token", "version")}
+    return field_values(form, "version")
 
 
 # --- filters ------------------------------------------------------------------------------
@@ -251,21 +237,9 @@ UNTICKED = (False, "false", "", "0")
 class RegisterFilterForm(AgencyFilterForm):
     """The register's filters, as query parameters of the page and the API."""
 
-    status = ChoiceField(
-        label_of(Nonconformity, "status"),
-        choices=[("", "–"), *enum_choices(STATUS_LABELS)],
-        validators=[Optional()],
-    )
-    source = ChoiceField(
-        label_of(Nonconformity, "source"),
-        choices=[("", "–"), *enum_choices(SOURCE_LABELS)],
-        validators=[Optional()],
-    )
-    grade = ChoiceField(
-        label_of(Nonconformity, "grade"),
-        choices=[("", "–"), *enum_choices(GRADE_LABELS)],
-        validators=[Optional()],
-    )
+    status = optional_choice(Nonconformity, "status", STATUS_LABELS)
+    source = optional_choice(Nonconformity, "source", SOURCE_LABELS)
+    grade = optional_choice(Nonconformity, "grade", GRADE_LABELS)
     overdue = BooleanField(_l("Overdue only"), false_values=UNTICKED)
     waiting = BooleanField(_l("Waiting for me"), false_values=UNTICKED)
     q = StringField(_l("Search"), validators=[Optional()])
@@ -289,11 +263,7 @@ class RegisterFilterForm(AgencyFilterForm):
 class ComplaintFilterForm(AgencyFilterForm):
     """The filters of the complaint list, as query parameters of the page and the API."""
 
-    channel = ChoiceField(
-        label_of(Complaint, "channel"),
-        choices=[("", "–"), *enum_choices(CHANNEL_LABELS)],
-        validators=[Optional()],
-    )
+    channel = optional_choice(Complaint, "channel", CHANNEL_LABELS)
     escalated = BooleanField(_l("Escalated to a nonconformity"), false_values=UNTICKED)
 
     def values(self) -> dict[str, Any]:

@@ -18,11 +18,13 @@ from wtforms import (
     SelectChoice,
     SelectField,
     SelectMultipleField,
+    StringField,
 )
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from qms.core.inputs import MAX_ID
+from qms.core.labels import label_of
 from qms.core.timeutil import from_local, to_local
 
 REQUIRED = _l("This field is required.")
@@ -72,6 +74,38 @@ def choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
 def enum_choices(labels: Mapping[enum.Enum, Any]) -> list[SelectChoice]:
     """The options of a {member: label} dict, in its order, valued by the members' values."""
     return [SelectChoice(member.value, label) for member, label in labels.items()]
+
+
+def text_field(
+    model: type, column: str, *, required: bool = False, length: int = 255
+) -> StringField:
+    """A line of text for a model's column (labelled as the column), at most `length`
+    characters."""
+    first = DataRequired(REQUIRED) if required else Optional()
+    return StringField(label_of(model, column), validators=[first, max_length(length)])
+
+
+def required_choice(
+    model: type, column: str, labels: Mapping[enum.Enum, Any], *, default: str | None = None
+) -> ChoiceField:
+    """A choice among the values of a model's enum column (labelled as the column) that must be
+    made (`default`, the value a new record's form shows chosen)."""
+    return ChoiceField(
+        label_of(model, column),
+        choices=enum_choices(labels),
+        default=default,
+        validators=[DataRequired(REQUIRED)],
+    )
+
+
+def optional_choice(model: type, column: str, labels: Mapping[enum.Enum, Any]) -> ChoiceField:
+    """A choice among the values of a model's enum column (labelled as the column), or none
+    ("–", first): a list's filter, or a field that may be left empty."""
+    return ChoiceField(
+        label_of(model, column),
+        choices=[("", "–"), *enum_choices(labels)],
+        validators=[Optional()],
+    )
 
 
 def _record_id(value: Any) -> int | None:
@@ -188,6 +222,16 @@ def chosen(field: Field) -> Any:
     """A list filter's value, None for all: a value that is no option (a mistyped link) filters
     nothing."""
     return None if field.errors else (field.data or None)
+
+
+def field_values(form: FlaskForm, *leaving_out: str) -> dict[str, Any]:
+    """The form's data by field name, without its CSRF token and the fields `leaving_out` (the
+    owner the view checked, the version the caller read…)."""
+    return {
+        name: field.data
+        for name, field in form._fields.items()
+        if name != form.meta.csrf_field_name and name not in leaving_out
+    }
 
 
 class ListFilterForm(FlaskForm):

@@ -24,8 +24,9 @@ from qms.core.forms import (
     WholeNumberField,
     choices,
     chosen,
-    enum_choices,
     max_length,
+    required_choice,
+    text_field,
 )
 from qms.core.labels import label_of
 from qms.core.roles import ROLE_LABELS, Role
@@ -58,9 +59,7 @@ from qms.organisations.forms import AgencyFilterForm
 class DocumentFields(FlaskForm):
     """What a document's form asks, when it is registered and when it is changed."""
 
-    title = StringField(
-        label_of(Document, "title"), validators=[DataRequired(REQUIRED), max_length(255)]
-    )
+    title = text_field(Document, "title", required=True)
     owner_unit_id = ChoiceField(label_of(Document, "owner_unit_id"), coerce=int, default=0)
     clause_ids = MultipleChoiceField(label_of(Document, "clause_ids"), coerce=int, default=[])
     review_period_months = WholeNumberField(
@@ -126,11 +125,7 @@ class NewDocumentForm(DocumentFields):
     agency_id = ChoiceField(
         label_of(Document, "agency_id"), coerce=int, validators=[DataRequired(REQUIRED)]
     )
-    doc_type = ChoiceField(
-        label_of(Document, "doc_type"),
-        choices=enum_choices(DOCUMENT_TYPE_LABELS),
-        validators=[DataRequired(REQUIRED)],
-    )
+    doc_type = required_choice(Document, "doc_type", DOCUMENT_TYPE_LABELS)
 
     def __init__(self, *args: Any, agencies: Iterable = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -151,10 +146,7 @@ SectionsForm = types.new_class(
 class RevisionFields(SectionsForm):
     """What a revision's form asks, when it is started and when its draft is changed."""
 
-    change_summary = StringField(
-        label_of(DocumentRevision, "change_summary"),
-        validators=[DataRequired(REQUIRED), max_length(500)],
-    )
+    change_summary = text_field(DocumentRevision, "change_summary", required=True, length=500)
 
     def sections(self) -> dict[str, str]:
         return {name: self[name].data or "" for name in SECTIONS}
@@ -202,11 +194,7 @@ class TransitionForm(VersionedForm):
 
 
 class ReviewForm(VersionedForm):
-    outcome = ChoiceField(
-        label_of(DocumentReview, "outcome"),
-        choices=enum_choices(REVIEW_OUTCOME_LABELS),
-        validators=[DataRequired(REQUIRED)],
-    )
+    outcome = required_choice(DocumentReview, "outcome", REVIEW_OUTCOME_LABELS)
     notes = TextAreaField(label_of(DocumentReview, "notes"), validators=[max_length(5000)])
     reviewed_on = DayField(label_of(DocumentReview, "reviewed_on"), validators=[Optional()])
 

@@ -17,6 +17,7 @@ from qms.core.forms import (
     RecordField,
     enum_choices,
     max_length,
+    text_field,
 )
 from qms.core.labels import label_of
 from qms.organisations.models import (
@@ -45,15 +46,21 @@ class AgencyFilterForm(ListFilterForm):
     agency_id = RecordField(_l("Agency"), validators=[Optional()])
 
 
+def owner_agency_field(model: type) -> RecordField:
+    """The agency a new record of `model` goes to (labelled as its column), chosen among those
+    the user may write for."""
+    return RecordField(label_of(model, "agency_id"), validators=[DataRequired(REQUIRED)])
+
+
 class CityForm(FlaskForm):
     code = StringField(
         label_of(City, "code"), validators=[DataRequired(REQUIRED), max_length(32), CODE_PATTERN]
     )
-    name = StringField(label_of(City, "name"), validators=[DataRequired(REQUIRED), max_length(200)])
+    name = text_field(City, "name", required=True, length=200)
     kind = ChoiceField(
         label_of(City, "kind"), choices=enum_choices(CITY_KIND_LABELS), default="kota"
     )
-    province = StringField(label_of(City, "province"), validators=[Optional(), max_length(200)])
+    province = text_field(City, "province", length=200)
 
     def values(self) -> dict[str, Any]:
         return {
@@ -70,13 +77,11 @@ class AgencyForm(FlaskForm):
         validators=[DataRequired(REQUIRED), max_length(32), CODE_PATTERN],
         description=_l("A short code, unique in the city, e.g. DUKCAPIL."),
     )
-    name = StringField(
-        label_of(Agency, "name"), validators=[DataRequired(REQUIRED), max_length(255)]
-    )
+    name = text_field(Agency, "name", required=True)
     kind = ChoiceField(
         label_of(Agency, "kind"), choices=enum_choices(AGENCY_KIND_LABELS), default="dinas"
     )
-    head_name = StringField(label_of(Agency, "head_name"), validators=[Optional(), max_length(200)])
+    head_name = text_field(Agency, "head_name", length=200)
     address = TextAreaField(label_of(Agency, "address"), validators=[Optional(), max_length(500)])
     active = BooleanField(label_of(Agency, "active"), default=True)
 
@@ -92,7 +97,7 @@ class AgencyForm(FlaskForm):
 
 
 class UnitForm(FlaskForm):
-    name = StringField(label_of(Unit, "name"), validators=[DataRequired(REQUIRED), max_length(255)])
+    name = text_field(Unit, "name", required=True)
     kind = ChoiceField(
         label_of(Unit, "kind"), choices=enum_choices(UNIT_KIND_LABELS), default="bidang"
     )

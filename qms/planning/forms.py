@@ -20,12 +20,13 @@ from qms.core.forms import (
     RecordField,
     WholeNumberField,
     choices,
-    enum_choices,
-    max_length,
+    field_values,
+    required_choice,
+    text_field,
 )
 from qms.core.labels import label_of
 from qms.core.registry import indicators
-from qms.organisations.forms import AgencyFilterForm
+from qms.organisations.forms import AgencyFilterForm, owner_agency_field
 from qms.planning.models import (
     ContextIssue,
     InterestedParty,
@@ -60,9 +61,8 @@ def values_of(form: FlaskForm) -> dict[str, Any]:
     """The form's fields as the operations take them, by the models' names (no CSRF token, no
     agency: the agency is the owner the view checked)."""
     return {
-        MODEL_NAMES.get(name, name): field.data
-        for name, field in form._fields.items()
-        if name not in ("csrf_token", "agency_id")
+        MODEL_NAMES.get(name, name): value
+        for name, value in field_values(form, "agency_id").items()
     }
 
 
@@ -78,22 +78,12 @@ class PlanForm(FlaskForm):
         return values_of(self)
 
 
-class AgencyField(RecordField):
-    """The agency a new record goes to: chosen among those the user may write for."""
-
-
 # --- context --------------------------------------------------------------------------------
 
 
 class IssueForm(PlanForm):
-    side = ChoiceField(
-        label_of(ContextIssue, "side"),
-        choices=enum_choices(SIDE_LABELS),
-        validators=[DataRequired(REQUIRED)],
-    )
-    title = StringField(
-        label_of(ContextIssue, "title"), validators=[DataRequired(REQUIRED), max_length(255)]
-    )
+    side = required_choice(ContextIssue, "side", SIDE_LABELS)
+    title = text_field(ContextIssue, "title", required=True)
     description = TextAreaField(label_of(ContextIssue, "description"), validators=[Optional()])
     effect = TextAreaField(label_of(ContextIssue, "effect"), validators=[Optional()])
     identified_on = DayField(label_of(ContextIssue, "identified_on"), validators=[Optional()])
@@ -101,20 +91,12 @@ class IssueForm(PlanForm):
 
 
 class NewIssueForm(IssueForm):
-    agency_id = AgencyField(
-        label_of(ContextIssue, "agency_id"), validators=[DataRequired(REQUIRED)]
-    )
+    agency_id = owner_agency_field(ContextIssue)
 
 
 class PartyForm(PlanForm):
-    side = ChoiceField(
-        label_of(InterestedParty, "side"),
-        choices=enum_choices(SIDE_LABELS),
-        validators=[DataRequired(REQUIRED)],
-    )
-    name = StringField(
-        label_of(InterestedParty, "name"), validators=[DataRequired(REQUIRED), max_length(255)]
-    )
+    side = required_choice(InterestedParty, "side", SIDE_LABELS)
+    name = text_field(InterestedParty, "name", required=True)
     requirements = TextAreaField(
         label_of(InterestedParty, "requirements"), validators=[DataRequired(REQUIRED)]
     )
@@ -124,9 +106,7 @@ class PartyForm(PlanForm):
 
 
 class NewPartyForm(PartyForm):
-    agency_id = AgencyField(
-        label_of(InterestedParty, "agency_id"), validators=[DataRequired(REQUIRED)]
-    )
+    agency_id = owner_agency_field(InterestedParty)
 
 
 # --- objectives -----------------------------------------------------------------------------
@@ -148,45 +128,23 @@ class ObjectiveForm(PlanForm):
     )
     title = TextAreaField(label_of(Objective, "title"), validators=[DataRequired(REQUIRED)])
     policy_link = TextAreaField(label_of(Objective, "policy_link"), validators=[Optional()])
-    process_or_service = StringField(
-        label_of(Objective, "process"), validators=[Optional(), max_length(255)]
-    )
-    indicator = StringField(
-        label_of(Objective, "indicator"), validators=[DataRequired(REQUIRED), max_length(255)]
-    )
-    unit = ChoiceField(
-        label_of(Objective, "unit"),
-        choices=enum_choices(MEASURE_UNIT_LABELS),
-        validators=[DataRequired(REQUIRED)],
-    )
-    direction = ChoiceField(
-        label_of(Objective, "direction"),
-        choices=enum_choices(DIRECTION_LABELS),
-        validators=[DataRequired(REQUIRED)],
-    )
+    process_or_service = text_field(Objective, "process")
+    indicator = text_field(Objective, "indicator", required=True)
+    unit = required_choice(Objective, "unit", MEASURE_UNIT_LABELS)
+    direction = required_choice(Objective, "direction", DIRECTION_LABELS)
     target = NumberField(label_of(Objective, "target"), validators=[InputRequired(REQUIRED)])
-    frequency = ChoiceField(
-        label_of(Objective, "frequency"),
-        choices=enum_choices(FREQUENCY_LABELS),
-        validators=[DataRequired(REQUIRED)],
-    )
+    frequency = required_choice(Objective, "frequency", FREQUENCY_LABELS)
     automatic_source = ChoiceField(
         label_of(Objective, "automatic_source"), choices=_automatic_choices, validators=[Optional()]
     )
-    data_source = StringField(
-        label_of(Objective, "data_source"), validators=[Optional(), max_length(255)]
-    )
-    responsible = StringField(
-        label_of(Objective, "responsible"), validators=[DataRequired(REQUIRED), max_length(200)]
-    )
+    data_source = text_field(Objective, "data_source")
+    responsible = text_field(Objective, "responsible", required=True, length=200)
     starts_on = DayField(
         _l("Measured from (empty: 1 January of the year)"), validators=[Optional()]
     )
     plan_actions = TextAreaField(label_of(Objective, "plan_actions"), validators=[Optional()])
     plan_resources = TextAreaField(label_of(Objective, "plan_resources"), validators=[Optional()])
-    plan_owner = StringField(
-        label_of(Objective, "plan_owner"), validators=[Optional(), max_length(200)]
-    )
+    plan_owner = text_field(Objective, "plan_owner", length=200)
     plan_due_on = DayField(label_of(Objective, "plan_due_on"), validators=[Optional()])
     plan_evaluation = TextAreaField(label_of(Objective, "plan_evaluation"), validators=[Optional()])
 
@@ -199,7 +157,7 @@ class ObjectiveForm(PlanForm):
 
 
 class NewObjectiveForm(ObjectiveForm):
-    agency_id = AgencyField(label_of(Objective, "agency_id"), validators=[DataRequired(REQUIRED)])
+    agency_id = owner_agency_field(Objective)
 
 
 class MeasurementForm(PlanForm):
@@ -220,19 +178,10 @@ def _rating(name: str, required: bool) -> WholeNumberField:
 
 
 class RiskForm(PlanForm):
-    kind = ChoiceField(
-        label_of(Risk, "kind"),
-        choices=enum_choices(RISK_KIND_LABELS),
-        default=RiskKind.RISK.value,
-        validators=[DataRequired(REQUIRED)],
-    )
-    title = StringField(
-        label_of(Risk, "title"), validators=[DataRequired(REQUIRED), max_length(255)]
-    )
+    kind = required_choice(Risk, "kind", RISK_KIND_LABELS, default=RiskKind.RISK.value)
+    title = text_field(Risk, "title", required=True)
     unit_id = RecordField(label_of(Risk, "unit_id"), validators=[Optional()])
-    process_or_service = StringField(
-        label_of(Risk, "process"), validators=[Optional(), max_length(255)]
-    )
+    process_or_service = text_field(Risk, "process")
     context_issue_id = RecordField(label_of(Risk, "context_issue_id"), validators=[Optional()])
     interested_party_id = RecordField(
         label_of(Risk, "interested_party_id"), validators=[Optional()]
@@ -244,7 +193,7 @@ class RiskForm(PlanForm):
     existing_controls = TextAreaField(label_of(Risk, "existing_controls"), validators=[Optional()])
     residual_likelihood = _rating("residual_likelihood", False)
     residual_impact = _rating("residual_impact", False)
-    owner = StringField(label_of(Risk, "owner"), validators=[Optional(), max_length(200)])
+    owner = text_field(Risk, "owner", length=200)
     next_review_on = DayField(label_of(Risk, "next_review_on"), validators=[Optional()])
 
     def offer(self, units: list, issues: list, parties: list) -> None:
@@ -255,7 +204,7 @@ class RiskForm(PlanForm):
 
 
 class NewRiskForm(RiskForm):
-    agency_id = AgencyField(label_of(Risk, "agency_id"), validators=[DataRequired(REQUIRED)])
+    agency_id = owner_agency_field(Risk)
 
 
 class ReviewForm(PlanForm):
@@ -266,9 +215,7 @@ class ReviewForm(PlanForm):
 
 class TreatmentForm(PlanForm):
     action = TextAreaField(label_of(Treatment, "action"), validators=[DataRequired(REQUIRED)])
-    owner = StringField(
-        label_of(Treatment, "owner"), validators=[DataRequired(REQUIRED), max_length(200)]
-    )
+    owner = text_field(Treatment, "owner", required=True, length=200)
     due_on = DayField(label_of(Treatment, "due_on"), validators=[InputRequired(BAD_DATE)])
 
 

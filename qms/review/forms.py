@@ -16,11 +16,14 @@ from qms.core.forms import (
     DayField,
     RecordField,
     VersionedForm,
-    enum_choices,
+    field_values,
     max_length,
+    optional_choice,
+    required_choice,
+    text_field,
 )
 from qms.core.labels import label_of
-from qms.organisations.forms import AgencyFilterForm
+from qms.organisations.forms import AgencyFilterForm, owner_agency_field
 from qms.review.models import (
     OUTPUT_LABELS,
     STATUS_LABELS,
@@ -33,11 +36,7 @@ from qms.review.queries import ATTENTION_LABELS
 
 class ReviewValues:
     def values(self) -> dict[str, Any]:
-        return {
-            name: field.data
-            for name, field in self._fields.items()
-            if name not in ("csrf_token", "agency_id", "version")
-        }
+        return field_values(self, "agency_id", "version")
 
 
 class ReviewForm(ReviewValues, FlaskForm):
@@ -49,15 +48,9 @@ class ReviewForm(ReviewValues, FlaskForm):
         label_of(ManagementReview, "planned_on"), validators=[InputRequired(BAD_DATE)]
     )
     cut_off = DayField(label_of(ManagementReview, "cut_off"), validators=[InputRequired(BAD_DATE)])
-    chair = StringField(
-        label_of(ManagementReview, "chair"), validators=[DataRequired(REQUIRED), max_length(200)]
-    )
-    chair_position = StringField(
-        label_of(ManagementReview, "chair_position"), validators=[Optional(), max_length(200)]
-    )
-    venue = StringField(
-        label_of(ManagementReview, "venue"), validators=[Optional(), max_length(255)]
-    )
+    chair = text_field(ManagementReview, "chair", required=True, length=200)
+    chair_position = text_field(ManagementReview, "chair_position", length=200)
+    venue = text_field(ManagementReview, "venue")
     agenda = TextAreaField(label_of(ManagementReview, "agenda"), validators=[Optional()])
 
 
@@ -69,9 +62,7 @@ class ChangeReviewForm(ReviewForm):
 
 
 class NewReviewForm(ReviewForm):
-    agency_id = RecordField(
-        label_of(ManagementReview, "agency_id"), validators=[DataRequired(REQUIRED)]
-    )
+    agency_id = owner_agency_field(ManagementReview)
 
 
 class EditReviewForm(ChangeReviewForm, VersionedForm):
@@ -79,27 +70,19 @@ class EditReviewForm(ChangeReviewForm, VersionedForm):
 
 
 class AttendeeForm(ReviewValues, FlaskForm):
-    name = StringField(
-        label_of(Attendee, "name"), validators=[DataRequired(REQUIRED), max_length(200)]
-    )
-    position = StringField(label_of(Attendee, "position"), validators=[Optional(), max_length(200)])
+    name = text_field(Attendee, "name", required=True, length=200)
+    position = text_field(Attendee, "position", length=200)
 
 
 class ActionForm(ReviewValues, FlaskForm):
-    kind = ChoiceField(
-        label_of(ReviewAction, "kind"),
-        choices=enum_choices(OUTPUT_LABELS),
-        validators=[DataRequired(REQUIRED)],
-    )
+    kind = required_choice(ReviewAction, "kind", OUTPUT_LABELS)
     description = TextAreaField(
         label_of(ReviewAction, "description"), validators=[DataRequired(REQUIRED)]
     )
     # the operation names a missing owner or due date itself (the issue's own refusal)
-    owner = StringField(label_of(ReviewAction, "owner"), validators=[Optional(), max_length(200)])
+    owner = text_field(ReviewAction, "owner", length=200)
     due_on = DayField(label_of(ReviewAction, "due_on"), validators=[Optional()])
-    input_key = StringField(
-        label_of(ReviewAction, "input_key"), validators=[Optional(), max_length(64)]
-    )
+    input_key = text_field(ReviewAction, "input_key", length=64)
 
 
 class ActionDoneForm(ReviewValues, FlaskForm):
@@ -134,11 +117,7 @@ class CorrectionForm(ReviewValues, FlaskForm):
 
 
 class ReviewFilterForm(AgencyFilterForm):
-    status = ChoiceField(
-        label_of(ManagementReview, "status"),
-        choices=[("", "–"), *enum_choices(STATUS_LABELS)],
-        validators=[Optional()],
-    )
+    status = optional_choice(ManagementReview, "status", STATUS_LABELS)
 
     attention = ChoiceField(
         _l("Needs attention"),

@@ -20,11 +20,13 @@ from qms.core.forms import (
     RecordField,
     WholeNumberField,
     choices,
-    enum_choices,
+    field_values,
     max_length,
+    optional_choice,
+    text_field,
 )
 from qms.core.labels import label_of
-from qms.organisations.forms import AgencyFilterForm
+from qms.organisations.forms import AgencyFilterForm, owner_agency_field
 from qms.skm.models import FollowUp, Response, Survey
 from qms.skm.operations import MAX_POPULATION
 from qms.skm.parsing import MAX_SUGGESTION
@@ -44,11 +46,7 @@ BAD_SCORE = _l("Choose a score from 1 to 4.")
 
 class SkmForm(FlaskForm):
     def values(self) -> dict[str, Any]:
-        return {
-            name: field.data
-            for name, field in self._fields.items()
-            if name not in ("csrf_token", "agency_id")
-        }
+        return field_values(self, "agency_id")
 
 
 class SurveyForm(SkmForm):
@@ -73,7 +71,7 @@ class SurveyForm(SkmForm):
 
 
 class NewSurveyForm(SurveyForm):
-    agency_id = RecordField(label_of(Survey, "agency_id"), validators=[DataRequired(REQUIRED)])
+    agency_id = owner_agency_field(Survey)
 
 
 class ScoreField(ChoiceField):
@@ -106,29 +104,15 @@ class AnswersForm(SkmForm):
     """One respondent's answers: the public form (dated today) and, with `tanggal`, an item of
     the API's JSON array. Every value is checked by parsing.clean, as a CSV row is."""
 
-    jenis_kelamin = ChoiceField(
-        label_of(Response, "gender"),
-        choices=[("", "–"), *enum_choices(GENDER_LABELS)],
-        validators=[Optional()],
-    )
+    jenis_kelamin = optional_choice(Response, "gender", GENDER_LABELS)
     umur = AgeField(
         label_of(Response, "age"),
         choices=[("", "–"), *((band.value, band.value) for band in AgeBand)],
         validators=[Optional()],
     )
-    pendidikan = ChoiceField(
-        label_of(Response, "education"),
-        choices=[("", "–"), *enum_choices(EDUCATION_LABELS)],
-        validators=[Optional()],
-    )
-    pekerjaan = ChoiceField(
-        label_of(Response, "occupation"),
-        choices=[("", "–"), *enum_choices(OCCUPATION_LABELS)],
-        validators=[Optional()],
-    )
-    jenis_layanan = StringField(
-        label_of(Response, "service"), validators=[Optional(), max_length(255)]
-    )
+    pendidikan = optional_choice(Response, "education", EDUCATION_LABELS)
+    pekerjaan = optional_choice(Response, "occupation", OCCUPATION_LABELS)
+    jenis_layanan = text_field(Response, "service")
     u1 = _score("u1")
     u2 = _score("u2")
     u3 = _score("u3")
@@ -165,9 +149,7 @@ class FollowUpForm(SkmForm):
         validators=[DataRequired(REQUIRED)],
     )
     action = TextAreaField(label_of(FollowUp, "action"), validators=[DataRequired(REQUIRED)])
-    owner = StringField(
-        label_of(FollowUp, "owner"), validators=[DataRequired(REQUIRED), max_length(200)]
-    )
+    owner = text_field(FollowUp, "owner", required=True, length=200)
     due_on = DayField(label_of(FollowUp, "due_on"), validators=[InputRequired(BAD_DATE)])
 
 
@@ -181,8 +163,4 @@ class StepForm(FlaskForm):
 
 
 class SurveyFilterForm(AgencyFilterForm):
-    status = ChoiceField(
-        label_of(Survey, "status"),
-        choices=[("", "–"), *enum_choices(SURVEY_STATUS_LABELS)],
-        validators=[Optional()],
-    )
+    status = optional_choice(Survey, "status", SURVEY_STATUS_LABELS)

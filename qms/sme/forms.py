@@ -25,7 +25,9 @@ from qms.core.forms import (
     VersionedForm,
     WholeNumberField,
     enum_choices,
+    field_values,
     max_length,
+    text_field,
 )
 from qms.core.labels import label_of
 from qms.sme import catalogue
@@ -150,11 +152,7 @@ class BusinessFields(FlaskForm):
         self.city_id.choices = [SelectChoice(c.id, c.name) for c in cities or []]
 
     def values(self) -> dict[str, Any]:
-        return {
-            name: field.data
-            for name, field in self._fields.items()
-            if name not in ("csrf_token", "city_id", "version")
-        }
+        return field_values(self, "city_id", "version")
 
 
 class BusinessForm(BusinessFields, VersionedForm):
@@ -164,10 +162,8 @@ class BusinessForm(BusinessFields, VersionedForm):
 class ProductFields(FlaskForm):
     """What a product's form asks, when it is added and when it is changed."""
 
-    name = StringField(
-        label_of(Product, "name"), validators=[DataRequired(REQUIRED), max_length(200)]
-    )
-    brand = StringField(label_of(Product, "brand"), validators=[Optional(), max_length(200)])
+    name = text_field(Product, "name", required=True, length=200)
+    brand = text_field(Product, "brand", length=200)
     category = ChoiceField(label_of(Product, "category"), choices=enum_choices(CATEGORY_LABELS))
     standard_id = ChoiceField(label_of(Product, "standard_id"), coerce=int, default=0)
     variant_id = ChoiceField(label_of(Product, "variant_id"), coerce=int, default=0)
@@ -237,22 +233,14 @@ class TransitionForm(_OfficerForm, VersionedForm):
     reason = TextAreaField(
         label_of(Pathway, "hold_reason"), validators=[Optional(), max_length(2000)]
     )
-    lspro_name = StringField(
-        label_of(Pathway, "lspro_name"), validators=[Optional(), max_length(255)]
-    )
-    lspro_accreditation = StringField(
-        label_of(Pathway, "lspro_accreditation"), validators=[Optional(), max_length(32)]
-    )
-    invoice_number = StringField(
-        label_of(Pathway, "invoice_number"), validators=[Optional(), max_length(100)]
-    )
-    certificate_number = StringField(
-        label_of(Certificate, "number"), validators=[Optional(), max_length(100)]
-    )
-    issuer = StringField(label_of(Certificate, "issuer"), validators=[Optional(), max_length(255)])
+    lspro_name = text_field(Pathway, "lspro_name")
+    lspro_accreditation = text_field(Pathway, "lspro_accreditation", length=32)
+    invoice_number = text_field(Pathway, "invoice_number", length=100)
+    certificate_number = text_field(Certificate, "number", length=100)
+    issuer = text_field(Certificate, "issuer")
     issued_on = day_field(label_of(Certificate, "issued_on"), required=False)
     expires_on = day_field(label_of(Certificate, "expires_on"), required=False)
-    batch = StringField(label_of(Certificate, "batch"), validators=[Optional(), max_length(100)])
+    batch = text_field(Certificate, "batch", length=100)
 
     def values(self) -> dict[str, Any]:
         return {
@@ -291,16 +279,9 @@ class CloseFindingForm(FlaskForm):
 class LabTestForm(FlaskForm):
     """The results come as result-<parameter key> fields, one per parameter of the SNI."""
 
-    lab_name = StringField(
-        label_of(LabTest, "lab_name"), validators=[DataRequired(REQUIRED), max_length(255)]
-    )
-    lab_accreditation = StringField(
-        label_of(LabTest, "lab_accreditation"),
-        validators=[DataRequired(REQUIRED), max_length(32)],
-    )
-    report_number = StringField(
-        label_of(LabTest, "report_number"), validators=[DataRequired(REQUIRED), max_length(100)]
-    )
+    lab_name = text_field(LabTest, "lab_name", required=True)
+    lab_accreditation = text_field(LabTest, "lab_accreditation", required=True, length=32)
+    report_number = text_field(LabTest, "report_number", required=True, length=100)
     sampled_on = day_field(label_of(LabTest, "sampled_on"))
     tested_on = day_field(label_of(LabTest, "tested_on"))
 

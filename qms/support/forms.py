@@ -19,10 +19,12 @@ from qms.core.forms import (
     RecordField,
     WholeNumberField,
     choices,
-    enum_choices,
-    max_length,
+    field_values,
+    required_choice,
+    text_field,
 )
 from qms.core.labels import label_of
+from qms.organisations.forms import owner_agency_field
 from qms.support.models import (
     AuditorEvaluation,
     AuditorQualification,
@@ -61,11 +63,7 @@ class SupportForm(FlaskForm):
     booleans: tuple[str, ...] = ()
 
     def values(self) -> dict[str, Any]:
-        values = {
-            name: field.data
-            for name, field in self._fields.items()
-            if name not in ("csrf_token", "agency_id", "city_id")
-        }
+        values = field_values(self, "agency_id", "city_id")
         for name in self.booleans:
             values[name] = _yes_no(values.get(name))
         return values
@@ -76,25 +74,16 @@ class SupportForm(FlaskForm):
             getattr(self, name).choices = choices([("", "–"), *pairs])
 
 
-def _agency_field(model: type) -> RecordField:
-    return RecordField(label_of(model, "agency_id"), validators=[DataRequired(REQUIRED)])
-
-
-def _text(model: type, name: str, required: bool = False, length: int = 255) -> StringField:
-    first = DataRequired(REQUIRED) if required else Optional()
-    return StringField(label_of(model, name), validators=[first, max_length(length)])
-
-
 # --- instruments ----------------------------------------------------------------------------
 
 
 class InstrumentForm(SupportForm):
-    identifier = _text(Instrument, "identifier", True, 64)
-    description = _text(Instrument, "description", True)
+    identifier = text_field(Instrument, "identifier", required=True, length=64)
+    description = text_field(Instrument, "description", required=True)
     unit_id = RecordField(label_of(Instrument, "unit_id"), validators=[Optional()])
-    location = _text(Instrument, "location")
-    measuring_range = _text(Instrument, "measuring_range")
-    required_accuracy = _text(Instrument, "required_accuracy")
+    location = text_field(Instrument, "location")
+    measuring_range = text_field(Instrument, "measuring_range")
+    required_accuracy = text_field(Instrument, "required_accuracy")
     interval_months = WholeNumberField(
         label_of(Instrument, "interval_months"),
         validators=[
@@ -104,46 +93,29 @@ class InstrumentForm(SupportForm):
             ),
         ],
     )
-    method = ChoiceField(
-        label_of(Instrument, "method"),
-        choices=enum_choices(METHOD_LABELS),
-        validators=[DataRequired(REQUIRED)],
-    )
-    laboratory = _text(Instrument, "laboratory")
+    method = required_choice(Instrument, "method", METHOD_LABELS)
+    laboratory = text_field(Instrument, "laboratory")
     kan_number = StringField(
         label_of(Instrument, "kan_number"),
         validators=[Optional(), Regexp(KAN_PATTERN, message=BAD_KAN)],
     )
     reference = TextAreaField(label_of(Instrument, "reference"), validators=[Optional()])
-    state = ChoiceField(
-        label_of(Instrument, "state"),
-        choices=enum_choices(STATE_LABELS),
-        default="in_use",
-        validators=[DataRequired(REQUIRED)],
-    )
+    state = required_choice(Instrument, "state", STATE_LABELS, default="in_use")
     next_due_on = DayField(label_of(Instrument, "next_due_on"), validators=[Optional()])
 
 
 class NewInstrumentForm(InstrumentForm):
-    agency_id = _agency_field(Instrument)
+    agency_id = owner_agency_field(Instrument)
 
 
 class EventForm(SupportForm):
-    kind = ChoiceField(
-        label_of(CalibrationEvent, "kind"),
-        choices=enum_choices(EVENT_KIND_LABELS),
-        validators=[DataRequired(REQUIRED)],
-    )
+    kind = required_choice(CalibrationEvent, "kind", EVENT_KIND_LABELS)
     performed_on = DayField(
         label_of(CalibrationEvent, "performed_on"), validators=[InputRequired(BAD_DATE)]
     )
-    performed_by = _text(CalibrationEvent, "performed_by")
-    result = ChoiceField(
-        label_of(CalibrationEvent, "result"),
-        choices=enum_choices(RESULT_LABELS),
-        validators=[DataRequired(REQUIRED)],
-    )
-    certificate_number = _text(CalibrationEvent, "certificate_number", length=100)
+    performed_by = text_field(CalibrationEvent, "performed_by")
+    result = required_choice(CalibrationEvent, "result", RESULT_LABELS)
+    certificate_number = text_field(CalibrationEvent, "certificate_number", length=100)
     next_due_on = DayField(
         _l("Next due (empty: the interval after the date)"), validators=[Optional()]
     )
@@ -171,41 +143,41 @@ class ToleranceEvaluationForm(SupportForm):
 
 
 class PositionForm(SupportForm):
-    title = _text(Position, "title", True)
+    title = text_field(Position, "title", required=True)
     required_competences = TextAreaField(
         label_of(Position, "required_competences"), validators=[Optional()]
     )
-    required_education = _text(Position, "required_education")
+    required_education = text_field(Position, "required_education")
 
 
 class NewPositionForm(PositionForm):
-    agency_id = _agency_field(Position)
+    agency_id = owner_agency_field(Position)
 
 
 class PersonForm(SupportForm):
-    name = _text(Person, "name", True, 200)
+    name = text_field(Person, "name", required=True, length=200)
     nip = StringField(
         label_of(Person, "nip"), validators=[Optional(), Regexp(NIP_PATTERN, message=BAD_NIP)]
     )
     position_id = RecordField(label_of(Person, "position_id"), validators=[Optional()])
     unit_id = RecordField(label_of(Person, "unit_id"), validators=[Optional()])
-    education = _text(Person, "education")
+    education = text_field(Person, "education")
     user_id = RecordField(label_of(Person, "user_id"), validators=[Optional()])
 
 
 class NewPersonForm(PersonForm):
-    agency_id = _agency_field(Person)
+    agency_id = owner_agency_field(Person)
 
 
 class TrainingForm(SupportForm):
     booleans = ("effective",)
 
-    title = _text(Training, "title", True)
-    provider = _text(Training, "provider")
-    competence = _text(Training, "competence")
+    title = text_field(Training, "title", required=True)
+    provider = text_field(Training, "provider")
+    competence = text_field(Training, "competence")
     started_on = DayField(label_of(Training, "started_on"), validators=[Optional()])
     finished_on = DayField(label_of(Training, "finished_on"), validators=[InputRequired(BAD_DATE)])
-    certificate_number = _text(Training, "certificate_number", length=100)
+    certificate_number = text_field(Training, "certificate_number", length=100)
     certificate_expires_on = DayField(
         label_of(Training, "certificate_expires_on"), validators=[Optional()]
     )
@@ -241,12 +213,12 @@ class NewQualificationForm(QualificationForm):
 
 
 class AuditorTrainingForm(SupportForm):
-    title = _text(AuditorTraining, "title", True)
-    provider = _text(AuditorTraining, "provider")
+    title = text_field(AuditorTraining, "title", required=True)
+    provider = text_field(AuditorTraining, "provider")
     completed_on = DayField(
         label_of(AuditorTraining, "completed_on"), validators=[InputRequired(BAD_DATE)]
     )
-    certificate_number = _text(AuditorTraining, "certificate_number", length=100)
+    certificate_number = text_field(AuditorTraining, "certificate_number", length=100)
 
 
 class AuditorEvaluationForm(SupportForm):
@@ -267,26 +239,17 @@ class AuditorEvaluationForm(SupportForm):
 
 
 class ProviderForm(SupportForm):
-    name = _text(Provider, "name", True)
-    kind = ChoiceField(
-        label_of(Provider, "kind"),
-        choices=enum_choices(PROVIDER_KIND_LABELS),
-        validators=[DataRequired(REQUIRED)],
-    )
+    name = text_field(Provider, "name", required=True)
+    kind = required_choice(Provider, "kind", PROVIDER_KIND_LABELS)
     supplies = TextAreaField(label_of(Provider, "supplies"), validators=[DataRequired(REQUIRED)])
     criteria = TextAreaField(label_of(Provider, "criteria"), validators=[Optional()])
-    contact = _text(Provider, "contact")
-    status = ChoiceField(
-        label_of(Provider, "status"),
-        choices=enum_choices(PROVIDER_STATUS_LABELS),
-        default="approved",
-        validators=[DataRequired(REQUIRED)],
-    )
+    contact = text_field(Provider, "contact")
+    status = required_choice(Provider, "status", PROVIDER_STATUS_LABELS, default="approved")
     next_evaluation_on = DayField(label_of(Provider, "next_evaluation_on"), validators=[Optional()])
 
 
 class NewProviderForm(ProviderForm):
-    agency_id = _agency_field(Provider)
+    agency_id = owner_agency_field(Provider)
 
 
 class ProviderEvaluationForm(SupportForm):
@@ -296,11 +259,7 @@ class ProviderEvaluationForm(SupportForm):
         validators=[InputRequired(REQUIRED), NumberRange(0, 100, _l("Score it from 0 to 100."))],
     )
     comments = TextAreaField(label_of(ProviderEvaluation, "comments"), validators=[Optional()])
-    status = ChoiceField(
-        label_of(ProviderEvaluation, "status"),
-        choices=enum_choices(PROVIDER_STATUS_LABELS),
-        validators=[DataRequired(REQUIRED)],
-    )
+    status = required_choice(ProviderEvaluation, "status", PROVIDER_STATUS_LABELS)
     next_evaluation_on = DayField(
         label_of(ProviderEvaluation, "next_evaluation_on"), validators=[InputRequired(BAD_DATE)]
     )
