@@ -151,7 +151,7 @@ def list_documents():
 
 
 def _new_document_choices(_data: dict[str, Any]) -> dict[str, Any]:
-    agencies = queries.agencies_for_new_documents(current_user)
+    agencies = access.where_may_create(current_user, Document, Agency)
     if not agencies:
         raise PermissionDenied(_("You may not register documents."))
     return {"agencies": agencies, **_document_form_choices(agencies)}

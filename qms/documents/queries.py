@@ -96,12 +96,6 @@ def may_edit_draft(revision: DocumentRevision, user: User) -> bool:
     return revision.is_editable and access.can(user, access.EDIT, revision)
 
 
-def agencies_for_new_documents(user: User) -> list[Agency]:
-    """The agencies in which the user may register documents, by name."""
-    agencies = access.where_may_create(user, Document, Agency)
-    return sorted(agencies, key=lambda agency: agency.name)
-
-
 # --- the forms' choices -------------------------------------------------------------------
 
 

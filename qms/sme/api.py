@@ -84,7 +84,7 @@ class LabTestInput(LabTestForm):
 def _cities_for(model: type, data: dict[str, Any]) -> list[City]:
     """The cities the caller may create a `model` in (refused when none); a caller with one
     city need not name it."""
-    cities = queries.creatable_cities(current_user, model)
+    cities = access.where_may_create(current_user, model, City)
     if not cities:
         raise PermissionDenied(_l("You are not allowed to do this."))
     if "city_id" not in data and len(cities) == 1:

@@ -39,11 +39,6 @@ from qms.sme.vocabulary import STAGE_LABELS, ProductCategory, ReadinessStatus, S
 # --- cities -------------------------------------------------------------------------------
 
 
-def creatable_cities(user: Any, model: type) -> list[City]:
-    """The cities in which the user may create a record of `model` (a business, a training)."""
-    return sorted(access.where_may_create(user, model, City), key=lambda city: city.name)
-
-
 def readable_cities(user: Any) -> list[City]:
     """The cities whose programme the user sees (for the city filters)."""
     query = select(City).where(City.archived_at.is_(None)).order_by(City.name)

@@ -217,7 +217,7 @@ def guidance():
         "sme/guidance.html",
         visits=paginate(queries.guidance_visits(current_user), param="visits_page"),
         trainings=paginate(queries.training_list(current_user), param="trainings_page"),
-        may_create=bool(queries.creatable_cities(current_user, TrainingBatch)),
+        may_create=bool(access.where_may_create(current_user, TrainingBatch, City)),
     )
 
 
@@ -238,7 +238,7 @@ def new_visit(business_id: int):
 
 @bp.route("/trainings/new", methods=["GET", "POST"])
 def new_training():
-    cities = queries.creatable_cities(current_user, TrainingBatch)
+    cities = access.where_may_create(current_user, TrainingBatch, City)
     if not cities:
         return forbidden()
     form = TrainingForm(cities=cities)
