@@ -52,6 +52,9 @@ def test_city_form_errors_are_shown_in_indonesian(client, auth):
     page = response.get_data(as_text=True)
     assert "Kolom ini wajib diisi." in page
     assert "Pilih salah satu pilihan." in page
+    # a required field is marked inside its label (one line on a phone), the name unchanged
+    assert '<label for="name">Nama <span class="req" aria-hidden="true">*</span></label>' in page
+    assert '<label for="province">Provinsi</label>' in page
     assert count(City) == 0
 
 
