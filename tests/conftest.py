@@ -167,6 +167,32 @@ def app(_schema: None, test_settings: dict) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+def seed_demo(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["qms", "seed-demo"])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="module")
+def demo_rows(_schema: None, test_settings: dict) -> Rows:
+    """The demo city's rows, seeded once for the module that asks: seeding takes seconds,
+    putting the rows back into each test's empty tables a fraction of that."""
+    app = create_app("testing", test_settings)
+    with app.app_context():
+        seed_demo(app)
+        rows = copy_rows()
+        empty_tables()
+        db.session.remove()
+        db.engine.dispose()
+    return rows
+
+
+@pytest.fixture
+def demo_seeded(app: Flask, demo_rows: Rows) -> None:
+    """The demo city in this test's tables (seeded again where rows cannot be put back)."""
+    if not restore_rows(demo_rows):
+        seed_demo(app)
+
+
 @pytest.fixture
 def web_app(app: Flask, test_settings: dict) -> Iterator[Flask]:
     web = create_app("testing", test_settings)

@@ -85,9 +85,8 @@ def test_every_demo_account_is_listed_with_its_menu():
 
 
 @pytest.fixture
-def demo(runner):
-    result = runner.invoke(args=["qms", "seed-demo"])
-    assert result.exit_code == 0, result.output
+def demo(demo_seeded):
+    """The demo city, as `make run` seeds it."""
 
 
 @pytest.mark.parametrize("email", sorted(MENUS))

@@ -165,31 +165,10 @@ def test_a_master_list_is_mapped_reported_and_imported_only_on_confirmation(clie
 # --- the demo's own exports, back into an empty agency -------------------------------------
 
 
-@pytest.fixture(scope="module")
-def demo_rows(_schema, test_settings):
-    """The demo city's rows, seeded once for the module and put back into each test's tables."""
-    from qms import create_app
-    from tests.conftest import copy_rows, empty_tables
-
-    app = create_app("testing", test_settings)
-    with app.app_context():
-        result = app.test_cli_runner().invoke(args=["qms", "seed-demo"])
-        assert result.exit_code == 0, result.output
-        rows = copy_rows()
-        empty_tables()
-        db.session.remove()
-        db.engine.dispose()
-    return rows
-
-
 @pytest.fixture
-def demo(app, demo_rows):
+def demo(demo_seeded):
     from qms.organisations.models import Agency
-    from tests.conftest import restore_rows
 
-    if not restore_rows(demo_rows):
-        result = app.test_cli_runner().invoke(args=["qms", "seed-demo"])
-        assert result.exit_code == 0, result.output
     return {a.code: a for a in db.session.scalars(select(Agency))}
 
 

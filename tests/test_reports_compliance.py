@@ -14,7 +14,6 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from qms import create_app
 from qms.accounts.models import User
 from qms.audits.models import Audit, AuditStatus, ChecklistRow, Finding, RowResult
 from qms.capa.models import Complaint, NcStatus, Nonconformity
@@ -32,34 +31,12 @@ from qms.skm import figures as skm_figures
 from qms.skm.models import Survey
 from qms.skm.vocabulary import SurveyStatus
 from qms.sme.models import Business, Pathway
-from tests.conftest import copy_rows, empty_tables, restore_rows
 from tests.factories import user_with_role
 from tests.factories_reports import GeneratedReportFactory
 
 
-def _seed_demo(app) -> None:
-    result = app.test_cli_runner().invoke(args=["qms", "seed-demo"])
-    assert result.exit_code == 0, result.output
-
-
-@pytest.fixture(scope="module")
-def demo_rows(_schema, test_settings):
-    """The demo city's rows, seeded once for the module: seeding takes seconds, putting the
-    rows back into each test's empty tables a fraction of that."""
-    app = create_app("testing", test_settings)
-    with app.app_context():
-        _seed_demo(app)
-        rows = copy_rows()
-        empty_tables()
-        db.session.remove()
-        db.engine.dispose()
-    return rows
-
-
 @pytest.fixture
-def demo(app, demo_rows):
-    if not restore_rows(demo_rows):
-        _seed_demo(app)
+def demo(demo_seeded):
     agencies = {a.code: a for a in db.session.scalars(select(Agency))}
     return {
         "city": agencies["DUKCAPIL"].city,
