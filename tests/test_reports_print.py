@@ -34,7 +34,7 @@ from qms.reports import letterhead as letterheads
 from qms.reports.models import CityLetterhead
 from tests.factories import AgencyFactory, CityFactory, user_with_role
 from tests.factories_reports import GeneratedReportFactory
-from tests.test_reports_compliance import _render, demo, demo_rows  # noqa: F401  (fixtures)
+from tests.test_reports_compliance import _render, demo  # noqa: F401  (a fixture)
 
 PAGES = Path(__file__).resolve().parent.parent / "test-output" / "pdf-pages"
 LONG_NAME = "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Kota Kupang"
