@@ -31,9 +31,9 @@ def init_app(app: Flask) -> None:
             ),
         ),
         template_globals={
-            "city_kind_labels": models.CITY_KIND_LABELS,
-            "agency_kind_labels": models.AGENCY_KIND_LABELS,
-            "unit_kind_labels": models.UNIT_KIND_LABELS,
+            "city_kind_labels": models.CityKind.labels(),
+            "agency_kind_labels": models.AgencyKind.labels(),
+            "unit_kind_labels": models.UnitKind.labels(),
         },
         blueprints=(views.bp,),
         # fields every feature's records share, and the names of cities, agencies, units and

@@ -21,9 +21,6 @@ from qms.core.forms import (
 )
 from qms.core.labels import label_of
 from qms.organisations.models import (
-    AGENCY_KIND_LABELS,
-    CITY_KIND_LABELS,
-    UNIT_KIND_LABELS,
     Agency,
     AgencyKind,
     City,
@@ -58,7 +55,7 @@ class CityForm(FlaskForm):
     )
     name = text_field(City, "name", required=True, length=200)
     kind = ChoiceField(
-        label_of(City, "kind"), choices=enum_choices(CITY_KIND_LABELS), default="kota"
+        label_of(City, "kind"), choices=enum_choices(CityKind.labels()), default="kota"
     )
     province = text_field(City, "province", length=200)
 
@@ -79,7 +76,7 @@ class AgencyForm(FlaskForm):
     )
     name = text_field(Agency, "name", required=True)
     kind = ChoiceField(
-        label_of(Agency, "kind"), choices=enum_choices(AGENCY_KIND_LABELS), default="dinas"
+        label_of(Agency, "kind"), choices=enum_choices(AgencyKind.labels()), default="dinas"
     )
     head_name = text_field(Agency, "head_name", length=200)
     address = TextAreaField(label_of(Agency, "address"), validators=[Optional(), max_length(500)])
@@ -99,7 +96,7 @@ class AgencyForm(FlaskForm):
 class UnitForm(FlaskForm):
     name = text_field(Unit, "name", required=True)
     kind = ChoiceField(
-        label_of(Unit, "kind"), choices=enum_choices(UNIT_KIND_LABELS), default="bidang"
+        label_of(Unit, "kind"), choices=enum_choices(UnitKind.labels()), default="bidang"
     )
     parent_id = ChoiceField(
         label_of(Unit, "parent_id"),

@@ -27,9 +27,6 @@ class CityKind(LabelledEnum):
     PROVINSI = "provinsi", _l("Province (Provinsi)")
 
 
-CITY_KIND_LABELS = CityKind.labels()
-
-
 class AgencyKind(LabelledEnum):
     SEKRETARIAT = "sekretariat", _l("Secretariat (Sekretariat)")
     DINAS = "dinas", _l("Service office (Dinas)")
@@ -43,9 +40,6 @@ class AgencyKind(LabelledEnum):
     OTHER = "other", _l("Other")
 
 
-AGENCY_KIND_LABELS = AgencyKind.labels()
-
-
 class UnitKind(LabelledEnum):
     BIDANG = "bidang", _l("Division (Bidang)")
     BAGIAN = "bagian", _l("Section (Bagian)")
@@ -54,9 +48,6 @@ class UnitKind(LabelledEnum):
     UPT = "upt", _l("Technical unit (UPT)")
     INSTALASI = "instalasi", _l("Installation (Instalasi)")
     OTHER = "other", _l("Other")
-
-
-UNIT_KIND_LABELS = UnitKind.labels()
 
 
 class PlaceKind(LabelledEnum):

@@ -25,7 +25,6 @@ from qms.core.views import (
 from qms.organisations import days_off, operations, queries
 from qms.organisations.forms import AgencyForm, CityForm, LocalDayOffForm, UnitForm
 from qms.organisations.models import (
-    AGENCY_KIND_LABELS,
     Agency,
     AgencyKind,
     City,
@@ -128,7 +127,7 @@ def agencies():
         ),
         cities=cities,
         managed=queries.cities_managed_by(current_user),
-        kinds=AGENCY_KIND_LABELS,
+        kinds=AgencyKind.labels(),
         selected={"city": city, "kind": kind},
     )
 

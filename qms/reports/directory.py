@@ -15,7 +15,7 @@ from qms.accounts.models import RoleAssignment, User
 from qms.core import access
 from qms.core.roles import Role
 from qms.extensions import db
-from qms.organisations.models import AGENCY_KIND_LABELS, UNIT_KIND_LABELS, Agency, Unit
+from qms.organisations.models import Agency, AgencyKind, Unit, UnitKind
 from qms.reports.registry import Need, ReportRequest, ReportType, register_report_type
 
 
@@ -74,10 +74,10 @@ def build(req: ReportRequest) -> dict[str, Any]:
             {
                 "code": agency.code,
                 "name": agency.name,
-                "kind": str(AGENCY_KIND_LABELS[agency.kind]),
+                "kind": str(AgencyKind(agency.kind).label),
                 "head": agency.head_name,
                 "address": agency.address,
-                "units": [{"path": u.path, "kind": str(UNIT_KIND_LABELS[u.kind])} for u in units],
+                "units": [{"path": u.path, "kind": str(UnitKind(u.kind).label)} for u in units],
                 "officers": officers[agency.id],
                 "auditors": auditors[agency.id],
                 "ready": officers[agency.id] > 0 and auditors[agency.id] > 0,
