@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from qms.capa import workflow as capa_workflow
 from qms.capa.models import STATUS_LABELS, NcStatus, Nonconformity
 from qms.core.review_inputs import action_origin, action_outlet
-from qms.documents.models import REVISION_STATE_LABELS, DocumentRevision, RevisionState
+from qms.documents.models import DocumentRevision, RevisionState
 from qms.extensions import db
 from qms.review import operations
 from qms.review.models import ReviewAction
@@ -63,7 +63,7 @@ def test_the_review_and_the_records_link_to_each_other(linked, client, auth):
         assert f'href="/capa/{nc.id}"' in page and nc.number in page
         assert _status(STATUS_LABELS[NcStatus.OPEN]) in page
         assert f'href="/documents/revisions/{revision.id}"' in page
-        assert _status(REVISION_STATE_LABELS[RevisionState.DRAFT]) in page
+        assert _status(RevisionState.DRAFT.label) in page
         nc_page = client.get(f"/capa/{nc.id}")
         assert nc_page.status_code == 200 and f'href="{back}"' in nc_page.get_data(as_text=True)
         revision_page = client.get(f"/documents/revisions/{revision.id}")

@@ -32,13 +32,11 @@ from qms.core.labels import label_of
 from qms.core.roles import ROLE_LABELS, Role
 from qms.documents.approvers import APPROVER_ROLES
 from qms.documents.models import (
-    DOCUMENT_STATUS_LABELS,
-    DOCUMENT_TYPE_LABELS,
-    REVIEW_OUTCOME_LABELS,
     SECTIONS,
     Document,
     DocumentReview,
     DocumentRevision,
+    DocumentStatus,
     DocumentType,
     ReviewOutcome,
     ReviewState,
@@ -125,7 +123,7 @@ class NewDocumentForm(DocumentFields):
     agency_id = ChoiceField(
         label_of(Document, "agency_id"), coerce=int, validators=[DataRequired(REQUIRED)]
     )
-    doc_type = required_choice(Document, "doc_type", DOCUMENT_TYPE_LABELS)
+    doc_type = required_choice(Document, "doc_type", DocumentType.labels())
 
     def __init__(self, *args: Any, agencies: Iterable = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -194,7 +192,7 @@ class TransitionForm(VersionedForm):
 
 
 class ReviewForm(VersionedForm):
-    outcome = required_choice(DocumentReview, "outcome", REVIEW_OUTCOME_LABELS)
+    outcome = required_choice(DocumentReview, "outcome", ReviewOutcome.labels())
     notes = TextAreaField(label_of(DocumentReview, "notes"), validators=[max_length(5000)])
     reviewed_on = DayField(label_of(DocumentReview, "reviewed_on"), validators=[Optional()])
 
@@ -225,13 +223,13 @@ class MasterListFilterForm(AgencyFilterForm):
 
     doc_type = ChoiceField(
         label_of(Document, "doc_type"),
-        choices=choices([("", _l("All types")), *DOCUMENT_TYPE_LABELS.items()]),
+        choices=choices([("", _l("All types")), *DocumentType.labels().items()]),
         default="",
         validators=[Optional()],
     )
     status = ChoiceField(
         label_of(Document, "status"),
-        choices=choices([("", _l("All")), *DOCUMENT_STATUS_LABELS.items()]),
+        choices=choices([("", _l("All")), *DocumentStatus.labels().items()]),
         default="",
         validators=[Optional()],
     )
@@ -283,7 +281,7 @@ for _type in DocumentType:
         ApproversForm,
         _type.value,
         MultipleChoiceField(
-            DOCUMENT_TYPE_LABELS[_type],
+            _type.label,
             choices=[(r.value, ROLE_LABELS[r]) for r in APPROVER_ROLES],
             validators=[DataRequired(_l("Choose at least one role that approves this type."))],
         ),

@@ -23,8 +23,6 @@ from qms.core.timeutil import today as local_today
 from qms.core.timeutil import utcnow
 from qms.documents import numbering
 from qms.documents.models import (
-    DOCUMENT_STATUS_LABELS,
-    DOCUMENT_TYPE_LABELS,
     DOCUMENT_TYPE_PREFIXES,
     Document,
     DocumentRevision,
@@ -57,7 +55,7 @@ FIELDS = (
         "doc_type",
         _l("Type"),
         cells.choice(
-            DOCUMENT_TYPE_LABELS,
+            DocumentType.labels(),
             {
                 **{prefix: t for t, prefix in DOCUMENT_TYPE_PREFIXES.items()},
                 "prosedur": DocumentType.PROCEDURE,
@@ -95,7 +93,7 @@ FIELDS = (
         "status",
         _l("Status"),
         cells.choice(
-            DOCUMENT_STATUS_LABELS,
+            DocumentStatus.labels(),
             {"berlaku": DocumentStatus.EFFECTIVE, "dicabut": DocumentStatus.WITHDRAWN},
         ),
     ),

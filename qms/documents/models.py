@@ -50,8 +50,6 @@ class DocumentType(LabelledEnum):
     RECORD = "record", _l("Record")
 
 
-DOCUMENT_TYPE_LABELS = DocumentType.labels()
-
 #: the `{type}` part of a document code, as Indonesian offices abbreviate the types
 DOCUMENT_TYPE_PREFIXES = {
     DocumentType.QUALITY_POLICY: "KM",
@@ -75,8 +73,6 @@ class RevisionState(LabelledEnum):
     DISCARDED = "discarded", _l("Discarded")
 
 
-REVISION_STATE_LABELS = RevisionState.labels()
-
 #: revisions still being worked on; a document has at most one
 OPEN_STATES = frozenset({RevisionState.DRAFT, RevisionState.IN_REVIEW, RevisionState.APPROVED})
 
@@ -87,9 +83,6 @@ class DocumentStatus(LabelledEnum):
     NOT_YET_EFFECTIVE = "not_yet_effective", _l("Not yet effective")
     EFFECTIVE = "effective", lazy_pgettext("in force", "Effective")
     WITHDRAWN = "withdrawn", _l("Withdrawn")
-
-
-DOCUMENT_STATUS_LABELS = DocumentStatus.labels()
 
 
 class ReviewState(enum.StrEnum):
@@ -103,9 +96,6 @@ class ReviewState(enum.StrEnum):
 class ReviewOutcome(LabelledEnum):
     NO_CHANGE = "no_change", _l("No change needed")
     REVISION = "revision", _l("New revision started")
-
-
-REVIEW_OUTCOME_LABELS = ReviewOutcome.labels()
 
 
 def add_months(day: date, months: int) -> date:
@@ -185,7 +175,7 @@ class Document(AgencyRecordMixin, VersionedMixin, db.Model):
 
     @property
     def type_label(self) -> str:
-        return str(DOCUMENT_TYPE_LABELS[self.doc_type])
+        return str(DocumentType(self.doc_type).label)
 
     @property
     def clauses(self) -> list[Clause]:
@@ -235,7 +225,7 @@ class Document(AgencyRecordMixin, VersionedMixin, db.Model):
 
     @property
     def status_label(self) -> str:
-        return str(DOCUMENT_STATUS_LABELS[self.status])
+        return str(DocumentStatus(self.status).label)
 
     def review_due_from(self, day: date) -> date:
         """The next periodic review, counted from `day` (taking effect, a review held)."""
@@ -324,7 +314,7 @@ class DocumentRevision(AuditedMixin, TimestampMixin, VersionedMixin, db.Model):
 
     @property
     def state_label(self) -> str:
-        return str(REVISION_STATE_LABELS[self.state])
+        return str(RevisionState(self.state).label)
 
     @property
     def is_editable(self) -> bool:
@@ -369,10 +359,6 @@ class DocumentReview(AuditedMixin, TimestampMixin, db.Model):
     @property
     def record_label(self) -> str:
         return f"{self.document.code} review {self.reviewed_on.isoformat()}"
-
-    @property
-    def outcome_label(self) -> str:
-        return str(REVIEW_OUTCOME_LABELS[self.outcome])
 
 
 #: the sections of the procedure template, in their order (columns declared with `_section`)

@@ -20,7 +20,6 @@ from qms.core.timeutil import today as local_today
 from qms.documents import operations, workflow
 from qms.documents.figures import document_counts
 from qms.documents.models import (
-    DOCUMENT_STATUS_LABELS,
     Document,
     DocumentRevision,
     DocumentStatus,
@@ -238,7 +237,7 @@ def agency_status(user: User, agency: Agency, today: date | None = None) -> dict
     counts = document_counts([agency.id], today or local_today(), visible_to=user)[agency.id]
     return {
         "agency": agency,
-        "status_labels": DOCUMENT_STATUS_LABELS,
+        "status_labels": DocumentStatus.labels(),
         "by_status": counts.by_status,
         "reviews": {ReviewState.OVERDUE: counts.overdue, ReviewState.DUE: counts.due},
     }

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from qms.core.timeutil import today
 from qms.documents import figures
 from qms.documents import queries as documents
-from qms.documents.models import DOCUMENT_STATUS_LABELS, DocumentStatus, ReviewState
+from qms.documents.models import DocumentStatus, ReviewState
 from qms.reports.registry import Need, ReportRequest, ReportType, register_report_type
 from qms.reports.sections import (
     agency_section,
@@ -84,8 +84,7 @@ def build_documents(req: ReportRequest) -> dict[str, Any]:
     return {
         "total": counts.total,
         "by_status": [
-            {"label": str(DOCUMENT_STATUS_LABELS[s]), "count": counts.by_status[s]}
-            for s in DocumentStatus
+            {"label": str(s.label), "count": counts.by_status[s]} for s in DocumentStatus
         ],
         "effective": counts.by_status[DocumentStatus.EFFECTIVE],
         "due": listed(ReviewState.DUE),

@@ -56,7 +56,6 @@ from qms.documents.forms import (
     document_data,
 )
 from qms.documents.models import (
-    DOCUMENT_TYPE_LABELS,
     Document,
     DocumentRevision,
     DocumentType,
@@ -369,7 +368,7 @@ def approvers_page(agency_id: int):
         table=approvers.table(agency.id),
         defaults=approvers.DEFAULTS,
         order=approvers.APPROVER_ROLES,
-        type_labels=DOCUMENT_TYPE_LABELS,
+        type_labels=DocumentType.labels(),
         role_labels=ROLE_LABELS,
         may_configure=approvers.may_configure(current_user, agency)
         and not current_user.is_read_only,

@@ -27,7 +27,6 @@ from qms.core.workflow import Offer, Stage, StateMachine, Transition, allowed_to
 from qms.core.workflow import stages as workflow_stages
 from qms.documents import approvers, notifications
 from qms.documents.models import (
-    REVISION_STATE_LABELS,
     Document,
     DocumentRevision,
     RevisionState,
@@ -115,7 +114,7 @@ WORKFLOW = StateMachine(
         ),
         _transition("withdraw", {RevisionState.EFFECTIVE}, RevisionState.OBSOLETE, _l("Withdraw")),
     ],
-    state_labels=REVISION_STATE_LABELS,
+    state_labels=RevisionState.labels(),
 )
 
 
@@ -322,7 +321,7 @@ def stages(revision: DocumentRevision) -> list[Stage] | None:
     }
     return workflow_stages(
         [s.value for s in STAGES],
-        {s.value: REVISION_STATE_LABELS[s] for s in STAGES},
+        {s.value: s.label for s in STAGES},
         current.value,
         {key: note for key, note in notes.items() if note},
     )
