@@ -19,31 +19,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from qms.core import access
+from qms.core import access, readiness, review_inputs
 from qms.core.errors import DomainError
-from qms.core.readiness import (
-    MAINTAIN,
-    RETAIN,
-    Evidence,
-    EvidenceSource,
-    FoundEvidence,
-    add_evidence_source,
-    address,
-)
-from qms.core.review_inputs import (
-    ActionOrigin,
-    ActionOutlet,
-    InputProvider,
-    LinkedRecord,
-    action_origin,
-    add_action_outlet,
-    add_input_provider,
-    review_period,
-)
 from qms.documents import operations
 from qms.documents.figures import document_counts
 from qms.documents.models import (
-    REVISION_STATE_LABELS,
     Document,
     DocumentClause,
     DocumentReview,
@@ -64,7 +44,7 @@ LABELS = {
 
 
 def document_control(agency: Any, cut_off: date) -> dict[str, Any]:
-    first, last = review_period(cut_off)
+    first, last = review_inputs.review_period(cut_off)
     counted = document_counts([agency.id], cut_off)[agency.id]
     live = select(Document.id).where(
         Document.agency_id == agency.id, Document.archived_at.is_(None)
@@ -115,25 +95,24 @@ def start_revision(
     return operations.create_revision(actor, document, summary).id
 
 
-def describe_revision(revision_id: int, viewer: Any) -> LinkedRecord | None:
+def describe_revision(revision_id: int, viewer: Any) -> review_inputs.LinkedRecord | None:
     """The revision an action started, with its current status; its address only for a
     viewer who may open it."""
     revision = db.session.get(DocumentRevision, revision_id)
     if revision is None:
         return None
-    label = f"{revision.document.code} rev. {revision.number}"
     url = (
-        address("documents.show_revision", revision_id=revision.id)
+        readiness.address("documents.show_revision", revision_id=revision.id)
         if access.can(viewer, access.VIEW, revision)
         else None
     )
-    return LinkedRecord(label, str(REVISION_STATE_LABELS[revision.state]), url)
+    return review_inputs.LinkedRecord(revision.record_label, revision.state_label, url)
 
 
-def review_origin(revision: DocumentRevision, viewer: Any) -> ActionOrigin | None:
+def review_origin(revision: DocumentRevision, viewer: Any) -> review_inputs.ActionOrigin | None:
     """The management review action that started the revision, if the viewer may see the
     review (the revision's page links to it)."""
-    return action_origin(OUTLET, revision.id, viewer)
+    return review_inputs.action_origin(OUTLET, revision.id, viewer)
 
 
 def document_targets(user: Any, agency: Any) -> list[tuple[int, str]]:
@@ -149,7 +128,9 @@ def document_targets(user: Any, agency: Any) -> list[tuple[int, str]]:
 # --- readiness ------------------------------------------------------------------------------
 
 
-def _mapped(agency_ids: Sequence[int], types: tuple[DocumentType, ...] | None) -> FoundEvidence:
+def _mapped(
+    agency_ids: Sequence[int], types: tuple[DocumentType, ...] | None
+) -> readiness.FoundEvidence:
     query = (
         select(Document.agency_id, Clause.number, Document.id, Document.code, Document.title)
         .join(DocumentClause, DocumentClause.clause_id == Clause.id)
@@ -163,28 +144,32 @@ def _mapped(agency_ids: Sequence[int], types: tuple[DocumentType, ...] | None) -
     )
     if types:
         query = query.where(Document.doc_type.in_(types))
-    found: FoundEvidence = {}
+    found: readiness.FoundEvidence = {}
     for agency_id, number, document_id, code, title in db.session.execute(query):
         found.setdefault(agency_id, {}).setdefault(number, []).append(
-            Evidence(f"{code} {title}", address("documents.show", document_id=document_id))
+            readiness.Evidence(
+                f"{code} {title}", readiness.address("documents.show", document_id=document_id)
+            )
         )
     return found
 
 
-def controlled_documents(agency_ids: Sequence[int], today: date) -> FoundEvidence:
+def controlled_documents(agency_ids: Sequence[int], today: date) -> readiness.FoundEvidence:
     return _mapped(agency_ids, None)
 
 
-def record_documents(agency_ids: Sequence[int], today: date) -> FoundEvidence:
+def record_documents(agency_ids: Sequence[int], today: date) -> readiness.FoundEvidence:
     return _mapped(agency_ids, (DocumentType.RECORD,))
 
 
 def register() -> None:
-    add_input_provider(
-        InputProvider("c", "documents", _l("Document control"), document_control, LABELS, 80)
+    review_inputs.add_input_provider(
+        review_inputs.InputProvider(
+            "c", "documents", _l("Document control"), document_control, LABELS, 80
+        )
     )
-    add_action_outlet(
-        ActionOutlet(
+    review_inputs.add_action_outlet(
+        review_inputs.ActionOutlet(
             OUTLET,
             _l("Start a revision of a document"),
             start_revision,
@@ -193,20 +178,20 @@ def register() -> None:
             targets=document_targets,
         )
     )
-    add_evidence_source(
-        EvidenceSource(
+    readiness.add_evidence_source(
+        readiness.EvidenceSource(
             "documents",
             _l("Controlled documents mapped to the clause"),
-            MAINTAIN,
+            readiness.MAINTAIN,
             controlled_documents,
             10,
         )
     )
-    add_evidence_source(
-        EvidenceSource(
+    readiness.add_evidence_source(
+        readiness.EvidenceSource(
             "document-records",
             _l("Records kept as controlled documents"),
-            RETAIN,
+            readiness.RETAIN,
             record_documents,
             11,
         )
