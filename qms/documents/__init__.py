@@ -17,20 +17,16 @@ from qms.core.search import Searchable, SearchText
 
 
 def _reads_documents(user) -> bool:
-    return user.has_role(
-        Role.SYSTEM_ADMIN,
-        Role.CITY_ADMIN,
-        Role.QUALITY_OFFICER,
-        Role.AGENCY_HEAD,
-        Role.INTERNAL_AUDITOR,
-        Role.MANAGEMENT_VIEWER,
-        Role.BSN_REVIEWER,
-    )
+    from qms.documents.policies import DOCUMENT_READERS
+
+    return user.has_role(*DOCUMENT_READERS)
 
 
 def _approves(user) -> bool:
-    """Who may be authorised to approve revisions (approvers.APPROVER_ROLES)."""
-    return user.has_role(Role.AGENCY_HEAD, Role.QUALITY_OFFICER, Role.CITY_ADMIN)
+    """Who may be authorised to approve revisions."""
+    from qms.documents.approvers import APPROVER_ROLES
+
+    return user.has_role(*APPROVER_ROLES)
 
 
 def _sees_review_panel(user) -> bool:

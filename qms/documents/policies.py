@@ -15,14 +15,16 @@ from qms.documents.models import Document, DocumentClause, DocumentReview, Docum
 from qms.files import policies
 from qms.organisations.policies import CITY_RECORD_READERS, AgencyRecordPolicy, agency_visibility
 
+#: who reads their own agency's documents
+AGENCY_READERS = (Role.QUALITY_OFFICER, Role.AGENCY_HEAD)
+#: every role that reads some agency's documents
+DOCUMENT_READERS = (*AGENCY_READERS, *CITY_RECORD_READERS, *access.NATIONAL_READERS)
+
 
 def reads_documents(user: access.User, agency_column: Any) -> ColumnElement[bool]:
     """SQL: the agencies (by `agency_column`) whose documents the user reads."""
     return agency_visibility(
-        user,
-        agency_column,
-        agency_roles=(Role.QUALITY_OFFICER, Role.AGENCY_HEAD),
-        city_roles=CITY_RECORD_READERS,
+        user, agency_column, agency_roles=AGENCY_READERS, city_roles=CITY_RECORD_READERS
     )
 
 
