@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from qms.audits.interface import Finding
 from qms.capa import figures
-from qms.capa.models import ACTION_KIND_LABELS, CorrectiveAction, Nonconformity
+from qms.capa.models import CorrectiveAction, Nonconformity
 from qms.core import access
 from qms.extensions import db
 from qms.reports.packs import (
@@ -30,7 +30,7 @@ AUDIT_PACK_KEY = "evidence-pack-audit"
 
 
 def action_folder(position: int, action: CorrectiveAction) -> str:
-    return f"{ACTION_KIND_LABELS[action.kind]} {position} - {action.description[:50]}"
+    return f"{action.kind.label} {position} - {action.description[:50]}"
 
 
 def action_files(ncs: Iterable[Nonconformity], above: Sequence[str] = ()) -> Iterator[PackFile]:

@@ -13,17 +13,16 @@ from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
 from qms.capa.models import (
-    ACTION_KIND_LABELS,
-    CAUSE_LABELS,
-    CHANNEL_LABELS,
-    GRADE_LABELS,
     MAX_WHY_STEPS,
-    SOURCE_LABELS,
     STATUS_LABELS,
     ActionKind,
+    CauseCategory,
+    Channel,
     Complaint,
     ComplaintImport,
     CorrectiveAction,
+    NcGrade,
+    NcSource,
     Nonconformity,
 )
 from qms.core.forms import (
@@ -76,8 +75,8 @@ class _DescriptionFields(FlaskForm):
 
 class NonconformityForm(_DescriptionFields):
     agency_id = owner_agency_field(Nonconformity)
-    source = required_choice(Nonconformity, "source", SOURCE_LABELS)
-    grade = required_choice(Nonconformity, "grade", GRADE_LABELS)
+    source = required_choice(Nonconformity, "source", NcSource.labels())
+    grade = required_choice(Nonconformity, "grade", NcGrade.labels())
     raised_on = DayField(label_of(Nonconformity, "raised_on"), validators=[Optional()])
     due_date = DayField(_l("Due date (empty: the configured deadline)"), validators=[Optional()])
 
@@ -116,7 +115,7 @@ class CauseForm(VersionedForm):
     why_5 = StringField(_l("Why? (5)"), validators=[Optional(), max_length(500)])
     cause_category = ChoiceField(
         label_of(Nonconformity, "cause_category"),
-        choices=[("", "–"), *enum_choices(CAUSE_LABELS)],
+        choices=[("", "–"), *enum_choices(CauseCategory.labels())],
         validators=[DataRequired(REQUIRED)],
     )
     root_cause = TextAreaField(
@@ -165,7 +164,7 @@ class CauseForm(VersionedForm):
 class ActionForm(VersionedForm):
     kind = ChoiceField(
         label_of(CorrectiveAction, "kind"),
-        choices=enum_choices(ACTION_KIND_LABELS),
+        choices=enum_choices(ActionKind.labels()),
         default=ActionKind.CORRECTIVE.value,
     )
     description = TextAreaField(
@@ -238,8 +237,8 @@ class RegisterFilterForm(AgencyFilterForm):
     """The register's filters, as query parameters of the page and the API."""
 
     status = optional_choice(Nonconformity, "status", STATUS_LABELS)
-    source = optional_choice(Nonconformity, "source", SOURCE_LABELS)
-    grade = optional_choice(Nonconformity, "grade", GRADE_LABELS)
+    source = optional_choice(Nonconformity, "source", NcSource.labels())
+    grade = optional_choice(Nonconformity, "grade", NcGrade.labels())
     overdue = BooleanField(_l("Overdue only"), false_values=UNTICKED)
     waiting = BooleanField(_l("Waiting for me"), false_values=UNTICKED)
     q = StringField(_l("Search"), validators=[Optional()])
@@ -263,7 +262,7 @@ class RegisterFilterForm(AgencyFilterForm):
 class ComplaintFilterForm(AgencyFilterForm):
     """The filters of the complaint list, as query parameters of the page and the API."""
 
-    channel = optional_choice(Complaint, "channel", CHANNEL_LABELS)
+    channel = optional_choice(Complaint, "channel", Channel.labels())
     escalated = BooleanField(_l("Escalated to a nonconformity"), false_values=UNTICKED)
 
     def values(self) -> dict[str, Any]:

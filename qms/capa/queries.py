@@ -14,7 +14,7 @@ from sqlalchemy import Select, and_, func, or_, select
 
 from qms.accounts.models import User
 from qms.accounts.queries import auditors_of_city
-from qms.capa.models import GRADE_LABELS, CorrectiveAction, NcGrade, NcStatus, Nonconformity
+from qms.capa.models import CorrectiveAction, NcGrade, NcStatus, Nonconformity
 from qms.core import access
 from qms.core.filters import where_given
 from qms.core.registry import Task
@@ -235,7 +235,7 @@ def agency_summary(user: User, agency: Agency, today: date | None = None) -> Age
 
 
 def agency_panel_context(user: User, agency: Agency) -> dict[str, Any]:
-    return {"summary": agency_summary(user, agency), "grade_labels": GRADE_LABELS}
+    return {"summary": agency_summary(user, agency), "grade_labels": NcGrade.labels()}
 
 
 # --- what the forms offer -----------------------------------------------------------------

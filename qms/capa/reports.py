@@ -15,11 +15,6 @@ from qms.accounts.models import User
 from qms.capa import evidence_pack, figures
 from qms.capa.interface import request_form_blocks
 from qms.capa.models import (
-    ACTION_KIND_LABELS,
-    CAUSE_LABELS,
-    GRADE_LABELS,
-    RESULT_LABELS,
-    SOURCE_LABELS,
     STATUS_LABELS,
     Nonconformity,
 )
@@ -72,7 +67,7 @@ def _heading(nc: Nonconformity) -> dict[str, Any]:
         "number": nc.number,
         "raised_on": nc.raised_on,
         "due_date": nc.due_date,
-        "grade": str(GRADE_LABELS[nc.grade]),
+        "grade": str(nc.grade.label),
         "status": str(STATUS_LABELS[nc.status]),
         "statement": nc.statement,
     }
@@ -86,7 +81,7 @@ def build(req: ReportRequest) -> dict[str, Any]:
         "clauses": nc.clause_references,
         "agency": nc.agency.name,
         "unit": nc.unit.path if nc.unit else "",
-        "source": str(SOURCE_LABELS[nc.source]),
+        "source": str(nc.source.label),
         "source_reference": nc.source_reference,
         "process": nc.process,
         "clause": nc.clause,
@@ -97,12 +92,12 @@ def build(req: ReportRequest) -> dict[str, Any]:
         "correction_on": nc.correction_on,
         "why_steps": list(nc.why_steps or []),
         "root_cause": nc.root_cause,
-        "cause_category": str(CAUSE_LABELS[nc.cause_category]) if nc.cause_category else "",
+        "cause_category": str(nc.cause_category.label) if nc.cause_category else "",
         "occurs_elsewhere": nc.occurs_elsewhere,
         "elsewhere_note": nc.elsewhere_note,
         "actions": [
             {
-                "kind": str(ACTION_KIND_LABELS[a.kind]),
+                "kind": str(a.kind.label),
                 "description": a.description,
                 "owner": a.owner,
                 "due_date": a.due_date,
@@ -114,7 +109,7 @@ def build(req: ReportRequest) -> dict[str, Any]:
             {
                 "on": c.verified_on,
                 "by": c.verified_by.name,
-                "result": str(RESULT_LABELS[c.result]),
+                "result": str(c.result.label),
                 "note": c.note,
             }
             for c in nc.checks
