@@ -33,7 +33,6 @@ from qms.core.forms import (
     MultipleChoiceField,
     RecordField,
     VersionedForm,
-    chosen,
     enum_choices,
     field_values,
     max_length,
@@ -245,13 +244,11 @@ class RegisterFilterForm(AgencyFilterForm):
     archived = BooleanField(_l("Include archived"), false_values=UNTICKED)
 
     def values(self) -> dict[str, Any]:
-        """The filter (see queries.RegisterFilter)."""
-        return {
-            "city_id": chosen(self.city_id),
-            "agency_id": chosen(self.agency_id),
-            "status": chosen(self.status),
-            "source": chosen(self.source),
-            "grade": chosen(self.grade),
+        """The filter (see queries.RegisterFilter): the choices as every list reads them, the
+        boxes ticked or not, the search text."""
+        values = super().values()
+        del values["q"]
+        return values | {
             "overdue": bool(self.overdue.data),
             "waiting": bool(self.waiting.data),
             "text": self.q.data or "",
@@ -267,9 +264,4 @@ class ComplaintFilterForm(AgencyFilterForm):
 
     def values(self) -> dict[str, Any]:
         """The filter (see complaints.queries.ComplaintFilter)."""
-        return {
-            "city_id": chosen(self.city_id),
-            "agency_id": chosen(self.agency_id),
-            "channel": chosen(self.channel),
-            "escalated": bool(self.escalated.data),
-        }
+        return super().values() | {"escalated": bool(self.escalated.data)}
