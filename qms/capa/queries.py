@@ -23,16 +23,14 @@ from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency, Unit
 from qms.organisations.policies import agency_visibility
-from qms.organisations.queries import in_city
+from qms.organisations.queries import AgencyFilter
 
 #: the overdue items the home panel names (the register lists them all)
 HOME_PANEL_OVERDUE = 10
 
 
 @dataclass(frozen=True)
-class RegisterFilter:
-    agency_id: int | None = None
-    city_id: int | None = None
+class RegisterFilter(AgencyFilter):
     status: str | None = None
     source: str | None = None
     grade: str | None = None
@@ -47,8 +45,7 @@ class RegisterFilter:
 def register_query(user: User, filters: RegisterFilter, today: date | None = None) -> Select:
     scoped = access.scoped(Nonconformity, user, include_archived=filters.archived)
     query = where_given(
-        in_city(scoped, Nonconformity.agency_id, filters.city_id),
-        (Nonconformity.agency_id, filters.agency_id),
+        filters.narrow(scoped, Nonconformity.agency_id),
         (Nonconformity.status, filters.status),
         (Nonconformity.source, filters.source),
         (Nonconformity.grade, filters.grade),
