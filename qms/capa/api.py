@@ -17,24 +17,10 @@ from wtforms.validators import DataRequired, Optional
 from qms.api.core import api_route, json_body, ok, validate_form, validate_upload
 from qms.api.records import Owner, Records
 from qms.api.schema import Resource, Timestamp
-from qms.capa import operations, queries, workflow
+from qms.capa import forms, operations, queries, workflow
 from qms.capa.complaints import imports
 from qms.capa.complaints import queries as complaint_queries
 from qms.capa.complaints.parsing import row_error_text
-from qms.capa.forms import (
-    FORM_NAMES,
-    TRANSITION_FORMS,
-    ActionForm,
-    ArchiveForm,
-    ComplaintFilterForm,
-    CompleteActionForm,
-    DetailsForm,
-    ImportForm,
-    NonconformityForm,
-    RegisterFilterForm,
-    VersionOnlyForm,
-    form_values,
-)
 from qms.capa.models import (
     ActionKind,
     CauseCategory,
@@ -287,21 +273,21 @@ TAG = "capa"
 
 def _described(nc: Nonconformity, body: dict[str, Any]) -> dict[str, Any]:
     """A nonconformity's description by its form's names, with what the body changes."""
-    current = {FORM_NAMES.get(n, n): getattr(nc, n) for n in operations.DETAIL_FIELDS}
-    return {**current, **{FORM_NAMES.get(k, k): v for k, v in body.items()}}
+    current = {forms.FORM_NAMES.get(n, n): getattr(nc, n) for n in operations.DETAIL_FIELDS}
+    return {**current, **{forms.FORM_NAMES.get(k, k): v for k, v in body.items()}}
 
 
 nonconformities = Records("/nonconformities", Nonconformity, NonconformityDetailOut, TAG, "nc_id")
 
 
-@nonconformities.list(filters=RegisterFilterForm, keyset=True, response=NonconformityOut)
-def list_nonconformities(user: Any, form: RegisterFilterForm) -> Any:
+@nonconformities.list(filters=forms.RegisterFilterForm, keyset=True, response=NonconformityOut)
+def list_nonconformities(user: Any, form: forms.RegisterFilterForm) -> Any:
     """The nonconformity register the caller may see"""
     return queries.register_query(user, queries.RegisterFilter(**form.values()))
 
 
-@nonconformities.create(NonconformityForm, owner=Owner(Agency, "agency_id"))
-def create_nonconformity(user: Any, agency: Agency, form: NonconformityForm) -> Nonconformity:
+@nonconformities.create(forms.NonconformityForm, owner=Owner(Agency, "agency_id"))
+def create_nonconformity(user: Any, agency: Agency, form: forms.NonconformityForm) -> Nonconformity:
     """Raise a nonconformity in an agency the caller may raise in"""
     return operations.raise_nonconformity(user, agency, form.values())
 
@@ -311,8 +297,8 @@ nonconformities.get(
 )
 
 
-@nonconformities.update(DetailsForm, current=_described, permission=DESCRIBE)
-def update_nonconformity(user: Any, nc: Nonconformity, form: DetailsForm) -> None:
+@nonconformities.update(forms.DetailsForm, current=_described, permission=DESCRIBE)
+def update_nonconformity(user: Any, nc: Nonconformity, form: forms.DetailsForm) -> None:
     """Correct a nonconformity's description (until its root cause is analysed): the version
     read and the fields to change; on one raised from an audit finding, source_reference,
     clause, requirement, evidence, statement and auditor_id are the finding's and cannot change
@@ -320,8 +306,8 @@ def update_nonconformity(user: Any, nc: Nonconformity, form: DetailsForm) -> Non
     operations.update_details(user, nc, form.values(), version=form.version.data)
 
 
-@nonconformities.act("archive", body=ArchiveForm)
-def archive_nonconformity(user: Any, nc: Nonconformity, form: ArchiveForm) -> None:
+@nonconformities.act("archive", body=forms.ArchiveForm)
+def archive_nonconformity(user: Any, nc: Nonconformity, form: forms.ArchiveForm) -> None:
     """Archive a nonconformity raised by mistake, with the reason (records are never deleted;
     not one raised from an audit finding, nor once its root cause is analysed)"""
     operations.archive(user, nc, form.reason.data, version=form.version.data)
@@ -331,14 +317,14 @@ def archive_nonconformity(user: Any, nc: Nonconformity, form: ArchiveForm) -> No
 # nonconformity's `transitions`)
 @nonconformities.steps(
     "take_{step}",
-    TRANSITION_FORMS,
+    forms.TRANSITION_FORMS,
     {
         step: f"Take the workflow step {step} (the version read and the step's fields)"
-        for step in TRANSITION_FORMS
+        for step in forms.TRANSITION_FORMS
     },
 )
 def take_step(user: Any, nc: Nonconformity, step: str, form: Any) -> None:
-    workflow.transition(user, nc, step, form_values(form), version=form.version.data)
+    workflow.transition(user, nc, step, forms.form_values(form), version=form.version.data)
 
 
 # --- the actions of a plan ----------------------------------------------------------------
@@ -350,25 +336,27 @@ def list_actions(_user: Any, nc: Nonconformity) -> list[CorrectiveAction]:
     return nc.actions
 
 
-@nonconformities.add("actions", ActionForm, CorrectiveActionOut)
-def create_action(user: Any, nc: Nonconformity, form: ActionForm) -> CorrectiveAction:
+@nonconformities.add("actions", forms.ActionForm, CorrectiveActionOut)
+def create_action(user: Any, nc: Nonconformity, form: forms.ActionForm) -> CorrectiveAction:
     """Add an action to the plan being written (with the nonconformity's version read)"""
-    return operations.add_action(user, nc, form_values(form), version=form.version.data)
+    return operations.add_action(user, nc, forms.form_values(form), version=form.version.data)
 
 
 actions = Records("/actions", CorrectiveAction, CorrectiveActionOut, TAG, "action_id")
 
 
-@actions.act("remove", body=VersionOnlyForm, response=NonconformityDetailOut)
-def remove_action(user: Any, action: CorrectiveAction, form: VersionOnlyForm) -> Nonconformity:
+@actions.act("remove", body=forms.VersionOnlyForm, response=NonconformityDetailOut)
+def remove_action(
+    user: Any, action: CorrectiveAction, form: forms.VersionOnlyForm
+) -> Nonconformity:
     """Drop an action from the plan still being written (the history keeps it)"""
     nc = action.nonconformity
     operations.remove_action(user, action, version=form.version.data)
     return nc
 
 
-@actions.act("done", body=CompleteActionForm, upload=True)
-def done_action(user: Any, action: CorrectiveAction, form: CompleteActionForm) -> None:
+@actions.act("done", body=forms.CompleteActionForm, upload=True)
+def done_action(user: Any, action: CorrectiveAction, form: forms.CompleteActionForm) -> None:
     """Mark an action of the accepted plan done, with its evidence file"""
     evidence = form.file.data
     operations.complete_action(
@@ -385,9 +373,9 @@ def done_action(user: Any, action: CorrectiveAction, form: CompleteActionForm) -
 
 
 @Records("/complaints", Complaint, ComplaintOut, TAG, "complaint_id").list(
-    filters=ComplaintFilterForm, keyset=True
+    filters=forms.ComplaintFilterForm, keyset=True
 )
-def list_complaints(user: Any, form: ComplaintFilterForm) -> Any:
+def list_complaints(user: Any, form: forms.ComplaintFilterForm) -> Any:
     """Complaints the caller may see"""
     return complaint_queries.complaints_query(
         user, complaint_queries.ComplaintFilter(**form.values())
@@ -401,7 +389,7 @@ def list_complaints(user: Any, form: ComplaintFilterForm) -> Any:
     'the export as JSON: {"city_id", "filename", "content"}); without city_id, the only city '
     "the caller may import for",
     tag=TAG,
-    multipart=ImportForm,
+    multipart=forms.ImportForm,
     response=ComplaintImportOut,
     status=201,
 )
@@ -411,7 +399,7 @@ def create_import():
         filename = form.filename.data or "complaints.json"
         data = form.content.data.encode("utf-8")
     else:
-        form = validate_upload(ImportForm)
+        form = validate_upload(forms.ImportForm)
         filename, data = form.file.data.filename or "", form.file.data.read()
     city = complaint_queries.import_city(current_user, form.city_id.data)
     record = imports.preview_import(current_user, city, filename, data)

@@ -12,17 +12,10 @@ from sqlalchemy.orm import selectinload
 
 from qms.audits.interface import Finding
 from qms.capa import figures
-from qms.capa.models import ACTION_KIND_LABELS, CorrectiveAction, Nonconformity
+from qms.capa.models import CorrectiveAction, Nonconformity
 from qms.core import access
 from qms.extensions import db
-from qms.reports.packs import (
-    AGENCY_PACK_KEY,
-    PackFile,
-    PackReport,
-    add_pack_contents,
-    files_of_owners,
-    register_record_pack,
-)
+from qms.reports import packs
 from qms.reports.registry import ReportRequest, ReportType
 
 PACK_KEY = "evidence-pack-nonconformity"
@@ -30,18 +23,20 @@ AUDIT_PACK_KEY = "evidence-pack-audit"
 
 
 def action_folder(position: int, action: CorrectiveAction) -> str:
-    return f"{ACTION_KIND_LABELS[action.kind]} {position} - {action.description[:50]}"
+    return f"{action.kind.label} {position} - {action.description[:50]}"
 
 
-def action_files(ncs: Iterable[Nonconformity], above: Sequence[str] = ()) -> Iterator[PackFile]:
+def action_files(
+    ncs: Iterable[Nonconformity], above: Sequence[str] = ()
+) -> Iterator[packs.PackFile]:
     """The files attached to the nonconformities' actions (every plan round's), a folder per
     nonconformity and action, below `above`."""
     ncs = list(ncs)
-    files = files_of_owners(action for nc in ncs for action in nc.actions)
+    files = packs.files_of_owners(action for nc in ncs for action in nc.actions)
     for nc in ncs:
         for position, action in enumerate(nc.actions, start=1):
             for stored in files.get((CorrectiveAction.__tablename__, action.id), []):
-                yield PackFile(
+                yield packs.PackFile(
                     folder=(*above, nc.number, action_folder(position, action)),
                     file=stored,
                     record=f"{nc.number} · {action_folder(position, action)}",
@@ -50,13 +45,13 @@ def action_files(ncs: Iterable[Nonconformity], above: Sequence[str] = ()) -> Ite
 
 def _with_forms(ncs: list[Nonconformity], above: Sequence[str] = ()) -> Iterator:
     for nc in ncs:
-        yield PackReport(
+        yield packs.PackReport(
             folder=(*above, nc.number), report_key="corrective-action-request", record=nc
         )
     yield from action_files(ncs, above)
 
 
-def nonconformity_contents(req: ReportRequest) -> Iterator[PackFile]:
+def nonconformity_contents(req: ReportRequest) -> Iterator[packs.PackFile]:
     yield from action_files([req.record])
 
 
@@ -91,7 +86,7 @@ def agency_contents(req: ReportRequest) -> Iterator:
 
 
 def register(report: ReportType) -> None:
-    register_record_pack(report, key=PACK_KEY, order=201)
-    add_pack_contents(PACK_KEY, "capa", nonconformity_contents)
-    add_pack_contents(AUDIT_PACK_KEY, "capa", audit_contents)
-    add_pack_contents(AGENCY_PACK_KEY, "capa", agency_contents)
+    packs.register_record_pack(report, key=PACK_KEY, order=201)
+    packs.add_pack_contents(PACK_KEY, "capa", nonconformity_contents)
+    packs.add_pack_contents(AUDIT_PACK_KEY, "capa", audit_contents)
+    packs.add_pack_contents(packs.AGENCY_PACK_KEY, "capa", agency_contents)

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Select, case, extract, func, select
 from sqlalchemy.orm import joinedload
 
 from qms.accounts.models import User
-from qms.capa.models import CHANNEL_LABELS, Channel, Complaint, NcGrade, Nonconformity
+from qms.capa.models import Channel, Complaint, NcGrade, Nonconformity
 from qms.capa.settings import setting
 from qms.core import access
 from qms.core.models import days_between
@@ -253,7 +253,7 @@ def _complaint_figures(result: Dashboard, complaints: Select) -> None:
         if channel not in per_channel:
             continue
         total, answered, days_taken, in_time = per_channel[channel]
-        label = str(CHANNEL_LABELS[channel])
+        label = str(channel.label)
         result.complaints_by_channel.append((label, total))
         mean = days_taken / answered if answered else None
         result.response_by_channel.append((label, answered, mean, in_time / total))

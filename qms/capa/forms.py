@@ -13,17 +13,16 @@ from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
 from qms.capa.models import (
-    ACTION_KIND_LABELS,
-    CAUSE_LABELS,
-    CHANNEL_LABELS,
-    GRADE_LABELS,
     MAX_WHY_STEPS,
-    SOURCE_LABELS,
     STATUS_LABELS,
     ActionKind,
+    CauseCategory,
+    Channel,
     Complaint,
     ComplaintImport,
     CorrectiveAction,
+    NcGrade,
+    NcSource,
     Nonconformity,
 )
 from qms.core.forms import (
@@ -34,7 +33,6 @@ from qms.core.forms import (
     MultipleChoiceField,
     RecordField,
     VersionedForm,
-    chosen,
     enum_choices,
     field_values,
     max_length,
@@ -76,8 +74,8 @@ class _DescriptionFields(FlaskForm):
 
 class NonconformityForm(_DescriptionFields):
     agency_id = owner_agency_field(Nonconformity)
-    source = required_choice(Nonconformity, "source", SOURCE_LABELS)
-    grade = required_choice(Nonconformity, "grade", GRADE_LABELS)
+    source = required_choice(Nonconformity, "source", NcSource.labels())
+    grade = required_choice(Nonconformity, "grade", NcGrade.labels())
     raised_on = DayField(label_of(Nonconformity, "raised_on"), validators=[Optional()])
     due_date = DayField(_l("Due date (empty: the configured deadline)"), validators=[Optional()])
 
@@ -116,7 +114,7 @@ class CauseForm(VersionedForm):
     why_5 = StringField(_l("Why? (5)"), validators=[Optional(), max_length(500)])
     cause_category = ChoiceField(
         label_of(Nonconformity, "cause_category"),
-        choices=[("", "–"), *enum_choices(CAUSE_LABELS)],
+        choices=[("", "–"), *enum_choices(CauseCategory.labels())],
         validators=[DataRequired(REQUIRED)],
     )
     root_cause = TextAreaField(
@@ -165,7 +163,7 @@ class CauseForm(VersionedForm):
 class ActionForm(VersionedForm):
     kind = ChoiceField(
         label_of(CorrectiveAction, "kind"),
-        choices=enum_choices(ACTION_KIND_LABELS),
+        choices=enum_choices(ActionKind.labels()),
         default=ActionKind.CORRECTIVE.value,
     )
     description = TextAreaField(
@@ -238,21 +236,19 @@ class RegisterFilterForm(AgencyFilterForm):
     """The register's filters, as query parameters of the page and the API."""
 
     status = optional_choice(Nonconformity, "status", STATUS_LABELS)
-    source = optional_choice(Nonconformity, "source", SOURCE_LABELS)
-    grade = optional_choice(Nonconformity, "grade", GRADE_LABELS)
+    source = optional_choice(Nonconformity, "source", NcSource.labels())
+    grade = optional_choice(Nonconformity, "grade", NcGrade.labels())
     overdue = BooleanField(_l("Overdue only"), false_values=UNTICKED)
     waiting = BooleanField(_l("Waiting for me"), false_values=UNTICKED)
     q = StringField(_l("Search"), validators=[Optional()])
     archived = BooleanField(_l("Include archived"), false_values=UNTICKED)
 
     def values(self) -> dict[str, Any]:
-        """The filter (see queries.RegisterFilter)."""
-        return {
-            "city_id": chosen(self.city_id),
-            "agency_id": chosen(self.agency_id),
-            "status": chosen(self.status),
-            "source": chosen(self.source),
-            "grade": chosen(self.grade),
+        """The filter (see queries.RegisterFilter): the choices as every list reads them, the
+        boxes ticked or not, the search text."""
+        values = super().values()
+        del values["q"]
+        return values | {
             "overdue": bool(self.overdue.data),
             "waiting": bool(self.waiting.data),
             "text": self.q.data or "",
@@ -263,14 +259,9 @@ class RegisterFilterForm(AgencyFilterForm):
 class ComplaintFilterForm(AgencyFilterForm):
     """The filters of the complaint list, as query parameters of the page and the API."""
 
-    channel = optional_choice(Complaint, "channel", CHANNEL_LABELS)
+    channel = optional_choice(Complaint, "channel", Channel.labels())
     escalated = BooleanField(_l("Escalated to a nonconformity"), false_values=UNTICKED)
 
     def values(self) -> dict[str, Any]:
         """The filter (see complaints.queries.ComplaintFilter)."""
-        return {
-            "city_id": chosen(self.city_id),
-            "agency_id": chosen(self.agency_id),
-            "channel": chosen(self.channel),
-            "escalated": bool(self.escalated.data),
-        }
+        return super().values() | {"escalated": bool(self.escalated.data)}

@@ -22,8 +22,6 @@ from sqlalchemy.exc import IntegrityError
 
 from qms.accounts.models import User
 from qms.capa.models import (
-    GRADE_LABELS,
-    SOURCE_LABELS,
     STATUS_LABELS,
     NcGrade,
     NcSource,
@@ -76,7 +74,7 @@ FIELDS = (
         "source",
         _l("Source"),
         cells.choice(
-            SOURCE_LABELS,
+            NcSource.labels(),
             {
                 "audit internal": NcSource.INTERNAL_AUDIT,
                 "ami": NcSource.INTERNAL_AUDIT,
@@ -111,7 +109,7 @@ FIELDS = (
     ImportField(
         "grade",
         _l("Grade"),
-        cells.choice(GRADE_LABELS, {"mayor": NcGrade.MAJOR, "kecil": NcGrade.MINOR}),
+        cells.choice(NcGrade.labels(), {"mayor": NcGrade.MAJOR, "kecil": NcGrade.MINOR}),
         required=True,
         aliases=("kategori", "tingkat"),
     ),

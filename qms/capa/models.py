@@ -54,15 +54,9 @@ class NcSource(LabelledEnum):
     STAFF_REPORT = "staff_report", _l("Staff report")
 
 
-SOURCE_LABELS = NcSource.labels()
-
-
 class NcGrade(LabelledEnum):
     MAJOR = "major", _l("Major")
     MINOR = "minor", _l("Minor")
-
-
-GRADE_LABELS = NcGrade.labels()
 
 
 class NcStatus(LabelledEnum):
@@ -113,24 +107,15 @@ class CauseCategory(LabelledEnum):
     ENVIRONMENT = "environment", _l("Work environment")
 
 
-CAUSE_LABELS = CauseCategory.labels()
-
-
 class ActionKind(LabelledEnum):
     CORRECTIVE = "corrective", _l("Corrective")
     PREVENTIVE = "preventive", _l("Preventive")
     IMPROVEMENT = "improvement", _l("Improvement")
 
 
-ACTION_KIND_LABELS = ActionKind.labels()
-
-
 class VerificationResult(LabelledEnum):
     EFFECTIVE = "effective", _l("Effective")
     NOT_EFFECTIVE = "not_effective", _l("Not effective")
-
-
-RESULT_LABELS = VerificationResult.labels()
 
 
 class NcCounter(db.Model):
@@ -394,9 +379,6 @@ class Channel(LabelledEnum):
     LAPOR = "lapor", "SP4N-LAPOR!"
     COUNTER = "counter", _l("Service counter")
     OTHER = "other", _l("Other channel")
-
-
-CHANNEL_LABELS = Channel.labels()
 
 
 class ComplaintStatus(LabelledEnum):

@@ -14,7 +14,7 @@ from sqlalchemy import Select, and_, func, or_, select
 
 from qms.accounts.models import User
 from qms.accounts.queries import auditors_of_city
-from qms.capa.models import GRADE_LABELS, CorrectiveAction, NcGrade, NcStatus, Nonconformity
+from qms.capa.models import CorrectiveAction, NcGrade, NcStatus, Nonconformity
 from qms.core import access
 from qms.core.filters import where_given
 from qms.core.registry import Task
@@ -23,16 +23,14 @@ from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency, Unit
 from qms.organisations.policies import agency_visibility
-from qms.organisations.queries import in_city
+from qms.organisations.queries import AgencyFilter
 
 #: the overdue items the home panel names (the register lists them all)
 HOME_PANEL_OVERDUE = 10
 
 
 @dataclass(frozen=True)
-class RegisterFilter:
-    agency_id: int | None = None
-    city_id: int | None = None
+class RegisterFilter(AgencyFilter):
     status: str | None = None
     source: str | None = None
     grade: str | None = None
@@ -47,8 +45,7 @@ class RegisterFilter:
 def register_query(user: User, filters: RegisterFilter, today: date | None = None) -> Select:
     scoped = access.scoped(Nonconformity, user, include_archived=filters.archived)
     query = where_given(
-        in_city(scoped, Nonconformity.agency_id, filters.city_id),
-        (Nonconformity.agency_id, filters.agency_id),
+        filters.narrow(scoped, Nonconformity.agency_id),
         (Nonconformity.status, filters.status),
         (Nonconformity.source, filters.source),
         (Nonconformity.grade, filters.grade),
@@ -235,7 +232,7 @@ def agency_summary(user: User, agency: Agency, today: date | None = None) -> Age
 
 
 def agency_panel_context(user: User, agency: Agency) -> dict[str, Any]:
-    return {"summary": agency_summary(user, agency), "grade_labels": GRADE_LABELS}
+    return {"summary": agency_summary(user, agency), "grade_labels": NcGrade.labels()}
 
 
 # --- what the forms offer -----------------------------------------------------------------

@@ -14,38 +14,17 @@ from sqlalchemy.orm import lazyload
 from qms.accounts.models import User
 from qms.capa import evidence_pack, figures
 from qms.capa.interface import request_form_blocks
-from qms.capa.models import (
-    ACTION_KIND_LABELS,
-    CAUSE_LABELS,
-    GRADE_LABELS,
-    RESULT_LABELS,
-    SOURCE_LABELS,
-    STATUS_LABELS,
-    Nonconformity,
-)
+from qms.capa.models import STATUS_LABELS, Nonconformity
 from qms.core.timeutil import today
 from qms.extensions import db
 from qms.organisations.models import City
-from qms.reports.registry import (
-    RecordKind,
-    ReportRequest,
-    ReportType,
-    in_city_agencies,
-    register_report_type,
-)
-from qms.reports.sections import (
-    agency_section,
-    city_agency_ids,
-    city_section,
-    per_city,
-    register_report_section,
-)
+from qms.reports import registry, sections
 from qms.standards.models import Clause, Standard
 
 
 def find(number: str, city: City) -> Nonconformity | None:
     return db.session.scalar(
-        in_city_agencies(Nonconformity, city)
+        registry.in_city_agencies(Nonconformity, city)
         .where(Nonconformity.number == number.upper())
         .order_by(Nonconformity.id.desc())
         .limit(1)
@@ -72,13 +51,13 @@ def _heading(nc: Nonconformity) -> dict[str, Any]:
         "number": nc.number,
         "raised_on": nc.raised_on,
         "due_date": nc.due_date,
-        "grade": str(GRADE_LABELS[nc.grade]),
+        "grade": str(nc.grade.label),
         "status": str(STATUS_LABELS[nc.status]),
         "statement": nc.statement,
     }
 
 
-def build(req: ReportRequest) -> dict[str, Any]:
+def build(req: registry.ReportRequest) -> dict[str, Any]:
     nc: Nonconformity = req.record
     return {
         **_heading(nc),
@@ -86,7 +65,7 @@ def build(req: ReportRequest) -> dict[str, Any]:
         "clauses": nc.clause_references,
         "agency": nc.agency.name,
         "unit": nc.unit.path if nc.unit else "",
-        "source": str(SOURCE_LABELS[nc.source]),
+        "source": str(nc.source.label),
         "source_reference": nc.source_reference,
         "process": nc.process,
         "clause": nc.clause,
@@ -97,12 +76,12 @@ def build(req: ReportRequest) -> dict[str, Any]:
         "correction_on": nc.correction_on,
         "why_steps": list(nc.why_steps or []),
         "root_cause": nc.root_cause,
-        "cause_category": str(CAUSE_LABELS[nc.cause_category]) if nc.cause_category else "",
+        "cause_category": str(nc.cause_category.label) if nc.cause_category else "",
         "occurs_elsewhere": nc.occurs_elsewhere,
         "elsewhere_note": nc.elsewhere_note,
         "actions": [
             {
-                "kind": str(ACTION_KIND_LABELS[a.kind]),
+                "kind": str(a.kind.label),
                 "description": a.description,
                 "owner": a.owner,
                 "due_date": a.due_date,
@@ -114,7 +93,7 @@ def build(req: ReportRequest) -> dict[str, Any]:
             {
                 "on": c.verified_on,
                 "by": c.verified_by.name,
-                "result": str(RESULT_LABELS[c.result]),
+                "result": str(c.result.label),
                 "note": c.note,
             }
             for c in nc.checks
@@ -128,12 +107,12 @@ def build(req: ReportRequest) -> dict[str, Any]:
     }
 
 
-REQUEST_FORM = ReportType(
+REQUEST_FORM = registry.ReportType(
     key="corrective-action-request",
     title=_l("Corrective action request"),
     template="capa/pdf/request_form.html",
     build=build,
-    record=RecordKind(model=Nonconformity, label=_l("Nonconformity number"), find=find),
+    record=registry.RecordKind(model=Nonconformity, label=_l("Nonconformity number"), find=find),
     description=_l(
         "The request form (PTK) of one nonconformity: statement, evidence, correction, root "
         "cause, action plan and effectiveness check, with signatures."
@@ -147,7 +126,7 @@ REQUEST_FORM = ReportType(
 # --- the agency compliance report and the city summary --------------------------------------
 
 
-def _period(req: ReportRequest) -> figures.Period:
+def _period(req: registry.ReportRequest) -> figures.Period:
     return (req.period_start, req.period_end)
 
 
@@ -155,7 +134,7 @@ def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def _nc_rows(req: ReportRequest, day: date) -> list[dict[str, Any]]:
+def _nc_rows(req: registry.ReportRequest, day: date) -> list[dict[str, Any]]:
     assert req.agency is not None and req.requested_by is not None
     query = figures.nonconformities_in(req.requested_by, [req.agency.id], _period(req))
     listed = db.session.scalars(
@@ -174,7 +153,7 @@ def _nc_rows(req: ReportRequest, day: date) -> list[dict[str, Any]]:
     ]
 
 
-def build_actions(req: ReportRequest) -> dict[str, Any]:
+def build_actions(req: registry.ReportRequest) -> dict[str, Any]:
     """The agency's nonconformities of the period: counts, ageing, time to close, the list."""
     assert req.agency is not None and req.requested_by is not None
     day = today()
@@ -191,7 +170,7 @@ def build_actions(req: ReportRequest) -> dict[str, Any]:
     }
 
 
-def build_complaints(req: ReportRequest) -> dict[str, Any]:
+def build_complaints(req: registry.ReportRequest) -> dict[str, Any]:
     """The agency's complaints of the period by channel, with the time taken to answer."""
     assert req.agency is not None and req.requested_by is not None
     board = figures.summarise(req.requested_by, [req.agency.id], _period(req), today())
@@ -219,13 +198,13 @@ def build_complaints(req: ReportRequest) -> dict[str, Any]:
     }
 
 
-def _city_counts(req: ReportRequest) -> tuple[list[int], dict[int, dict[str, int]]]:
+def _city_counts(req: registry.ReportRequest) -> tuple[list[int], dict[int, dict[str, int]]]:
     assert req.requested_by is not None
-    ids = city_agency_ids(req)
+    ids = sections.city_agency_ids(req)
     return ids, figures.counts_per_agency(req.requested_by, ids, _period(req), today())
 
 
-def build_city_actions(req: ReportRequest) -> dict[str, Any]:
+def build_city_actions(req: registry.ReportRequest) -> dict[str, Any]:
     """Per agency of the city: open and overdue nonconformities; per year: those raised."""
     ids, counts = _city_counts(req)
     assert req.requested_by is not None
@@ -247,7 +226,7 @@ def build_national_actions(user: User, agencies: dict[int, list[int]]) -> dict[i
     the cities at once."""
     every = [i for ids in agencies.values() for i in ids]
     counts = figures.counts_per_agency(user, every, (None, None), today())
-    return per_city(
+    return sections.per_city(
         agencies,
         counts,
         lambda listed: {
@@ -257,7 +236,7 @@ def build_national_actions(user: User, agencies: dict[int, list[int]]) -> dict[i
     )
 
 
-def build_city_complaints(req: ReportRequest) -> dict[str, Any]:
+def build_city_complaints(req: registry.ReportRequest) -> dict[str, Any]:
     """Per agency of the city: complaints and the share answered in time."""
     ids, counts = _city_counts(req)
     complaints = sum(counts[i]["complaints"] for i in ids)
@@ -275,16 +254,20 @@ def build_city_complaints(req: ReportRequest) -> dict[str, Any]:
 
 
 SECTIONS = (
-    agency_section("capa", "actions", _l("Corrective actions"), 30, build_actions),
-    agency_section("capa", "complaints", _l("Complaints and response times"), 50, build_complaints),
-    city_section("capa", "actions", 30, build_city_actions, national=build_national_actions),
-    city_section("capa", "complaints", 50, build_city_complaints),
+    sections.agency_section("capa", "actions", _l("Corrective actions"), 30, build_actions),
+    sections.agency_section(
+        "capa", "complaints", _l("Complaints and response times"), 50, build_complaints
+    ),
+    sections.city_section(
+        "capa", "actions", 30, build_city_actions, national=build_national_actions
+    ),
+    sections.city_section("capa", "complaints", 50, build_city_complaints),
 )
 
 
 def register() -> None:
     """Offer the report in the portal, and the sections in the agency and city reports (from
     init_app)."""
-    register_report_type(REQUEST_FORM)
-    register_report_section(*SECTIONS)
+    registry.register_report_type(REQUEST_FORM)
+    sections.register_report_section(*SECTIONS)
     evidence_pack.register(REQUEST_FORM)  # its evidence pack

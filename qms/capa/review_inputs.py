@@ -24,31 +24,8 @@ from sqlalchemy import Select, extract, func, select
 from qms.capa.models import STATUS_LABELS, Complaint, NcGrade, NcSource, Nonconformity
 from qms.capa.rules import raise_for_rule
 from qms.capa.settings import setting
-from qms.core import access
+from qms.core import access, readiness, review_inputs
 from qms.core.errors import PermissionDenied
-from qms.core.readiness import (
-    RETAIN,
-    Condition,
-    Evidence,
-    EvidenceSource,
-    FoundEvidence,
-    Outcome,
-    add_condition,
-    add_evidence_source,
-    address,
-    counted_register,
-)
-from qms.core.review_inputs import (
-    ActionOrigin,
-    ActionOutlet,
-    InputProvider,
-    LinkedRecord,
-    action_origin,
-    add_action_outlet,
-    add_input_provider,
-    months_of,
-    review_period,
-)
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 
@@ -82,7 +59,7 @@ def _ncs(agency: Any, cut_off: date) -> Select:
 
 
 def nonconformities_input(agency: Any, cut_off: date) -> dict[str, Any]:
-    first, last = review_period(cut_off)
+    first, last = review_inputs.review_period(cut_off)
     count = db.session.scalar
     counts = {
         "raised": count(_ncs(agency, cut_off).where(Nonconformity.raised_on >= first)),
@@ -119,7 +96,7 @@ def nonconformities_input(agency: Any, cut_off: date) -> dict[str, Any]:
 
 
 def complaints_input(agency: Any, cut_off: date) -> dict[str, Any]:
-    first, last = review_period(cut_off)
+    first, last = review_inputs.review_period(cut_off)
     received = select(Complaint).where(
         Complaint.agency_id == agency.id,
         Complaint.received_at >= datetime.combine(first, time.min),
@@ -156,7 +133,9 @@ def complaints_input(agency: Any, cut_off: date) -> dict[str, Any]:
             "unanswered": total - answered,
             "mean_response_days": round(float(mean), 1) if mean is not None else None,
         },
-        "trend": [{"period": m, "value": by_month.get(m, 0)} for m in months_of(cut_off)],
+        "trend": [
+            {"period": m, "value": by_month.get(m, 0)} for m in review_inputs.months_of(cut_off)
+        ],
         "note": _(
             "Time limit: %(days)s days from receipt.", days=setting("COMPLAINT_RESPONSE_DAYS")
         ),
@@ -190,28 +169,32 @@ def raise_from_review(
     return nc.id
 
 
-def describe_nonconformity(nc_id: int, viewer: Any) -> LinkedRecord | None:
+def describe_nonconformity(nc_id: int, viewer: Any) -> review_inputs.LinkedRecord | None:
     """The nonconformity an action raised, with its current status; its address only for a
     viewer who may open it."""
     nc = db.session.get(Nonconformity, nc_id)
     if nc is None:
         return None
-    url = address("capa.detail", nc_id=nc.id) if access.can(viewer, access.VIEW, nc) else None
-    return LinkedRecord(nc.number, str(STATUS_LABELS[nc.status]), url)
+    url = (
+        readiness.address("capa.detail", nc_id=nc.id)
+        if access.can(viewer, access.VIEW, nc)
+        else None
+    )
+    return review_inputs.LinkedRecord(nc.number, str(STATUS_LABELS[nc.status]), url)
 
 
-def review_origin(nc: Nonconformity, viewer: Any) -> ActionOrigin | None:
+def review_origin(nc: Nonconformity, viewer: Any) -> review_inputs.ActionOrigin | None:
     """The management review action that raised the nonconformity, if the viewer may see the
     review (the nonconformity's page links to it)."""
-    return action_origin(OUTLET, nc.id, viewer)
+    return review_inputs.action_origin(OUTLET, nc.id, viewer)
 
 
 # --- readiness ------------------------------------------------------------------------------
 
 
-def nonconformity_records(agency_ids: Sequence[int], today: date) -> FoundEvidence:
+def nonconformity_records(agency_ids: Sequence[int], today: date) -> readiness.FoundEvidence:
     """The agency's register of nonconformities (10.2.2), when it holds any."""
-    return counted_register(
+    return readiness.counted_register(
         agency_ids,
         Nonconformity,
         ["10.2", "8.7"],
@@ -220,8 +203,8 @@ def nonconformity_records(agency_ids: Sequence[int], today: date) -> FoundEviden
     )
 
 
-def no_major_open(agency_ids: Sequence[int], today: date) -> dict[int, Outcome]:
-    majors: dict[int, list[Evidence]] = {agency_id: [] for agency_id in agency_ids}
+def no_major_open(agency_ids: Sequence[int], today: date) -> dict[int, readiness.Outcome]:
+    majors: dict[int, list[readiness.Evidence]] = {agency_id: [] for agency_id in agency_ids}
     for agency_id, nc_id, number in db.session.execute(
         select(Nonconformity.agency_id, Nonconformity.id, Nonconformity.number)
         .where(
@@ -232,20 +215,24 @@ def no_major_open(agency_ids: Sequence[int], today: date) -> dict[int, Outcome]:
         )
         .order_by(Nonconformity.id)
     ):
-        majors[agency_id].append(Evidence(number, address("capa.detail", nc_id=nc_id)))
+        majors[agency_id].append(
+            readiness.Evidence(number, readiness.address("capa.detail", nc_id=nc_id))
+        )
     return {
         agency_id: (
-            Outcome(False, _("%(n)s major nonconformity(ies) still open.", n=len(links)), links)
+            readiness.Outcome(
+                False, _("%(n)s major nonconformity(ies) still open.", n=len(links)), links
+            )
             if links
-            else Outcome(True, _("No major nonconformity is open."))
+            else readiness.Outcome(True, _("No major nonconformity is open."))
         )
         for agency_id, links in majors.items()
     }
 
 
 def register() -> None:
-    add_input_provider(
-        InputProvider(
+    review_inputs.add_input_provider(
+        review_inputs.InputProvider(
             "c",
             "nonconformities",
             _l("Nonconformities and corrective actions"),
@@ -254,8 +241,8 @@ def register() -> None:
             order=40,
         )
     )
-    add_input_provider(
-        InputProvider(
+    review_inputs.add_input_provider(
+        review_inputs.InputProvider(
             "c",
             "complaints",
             _l("Customer feedback: complaints and response times"),
@@ -264,19 +251,25 @@ def register() -> None:
             order=10,
         )
     )
-    add_action_outlet(
-        ActionOutlet(
+    review_inputs.add_action_outlet(
+        review_inputs.ActionOutlet(
             OUTLET,
             _l("Raise a nonconformity"),
             raise_from_review,
             describe_nonconformity,
         )
     )
-    add_evidence_source(
-        EvidenceSource(
-            "nonconformities", _l("Nonconformity records"), RETAIN, nonconformity_records, 40
+    readiness.add_evidence_source(
+        readiness.EvidenceSource(
+            "nonconformities",
+            _l("Nonconformity records"),
+            readiness.RETAIN,
+            nonconformity_records,
+            40,
         )
     )
-    add_condition(
-        Condition("no-major-open", _l("No major nonconformity open"), no_major_open, order=40)
+    readiness.add_condition(
+        readiness.Condition(
+            "no-major-open", _l("No major nonconformity open"), no_major_open, order=40
+        )
     )

@@ -36,17 +36,17 @@ from qms.capa.forms import (
     form_values,
 )
 from qms.capa.models import (
-    ACTION_KIND_LABELS,
-    CAUSE_LABELS,
-    CHANNEL_LABELS,
-    GRADE_LABELS,
-    RESULT_LABELS,
-    SOURCE_LABELS,
     STATUS_LABELS,
+    ActionKind,
+    CauseCategory,
+    Channel,
     ComplaintImport,
     ComplaintStatus,
     CorrectiveAction,
+    NcGrade,
+    NcSource,
     Nonconformity,
+    VerificationResult,
 )
 from qms.capa.policies import DESCRIBE
 from qms.core import access
@@ -80,12 +80,12 @@ COMPLAINT_IMPORTS = RecordPages(ComplaintImport, "capa.import_preview", "import_
 
 LABELS = {
     "status": STATUS_LABELS,
-    "source": SOURCE_LABELS,
-    "grade": GRADE_LABELS,
-    "cause": CAUSE_LABELS,
-    "kind": ACTION_KIND_LABELS,
-    "result": RESULT_LABELS,
-    "channel": CHANNEL_LABELS,
+    "source": NcSource.labels(),
+    "grade": NcGrade.labels(),
+    "cause": CauseCategory.labels(),
+    "kind": ActionKind.labels(),
+    "result": VerificationResult.labels(),
+    "channel": Channel.labels(),
     "complaint_status": ComplaintStatus.labels(),
 }
 

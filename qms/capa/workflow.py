@@ -111,6 +111,35 @@ def _no_effective_verification(nc: Nonconformity, today: date) -> Any | None:
     return None
 
 
+# --- the steps that decide on another's work: the same rules for each of their outcomes -----
+
+
+def _plan_review(name: str, target: NcStatus, label: Any, refusal: Any) -> Transition:
+    """A reviewer's decision on the submitted plan, taken by someone other than its author."""
+    return Transition(
+        name,
+        frozenset({NcStatus.PLAN_SUBMITTED}),
+        target,
+        label,
+        allowed_to(REVIEW),
+        _not_the_plan_author(refusal),
+    )
+
+
+def _verification(name: str, target: NcStatus, label: Any) -> Transition:
+    """A verifier's finding on the implemented plan, taken by someone who did not implement it
+    and not before the planned check date."""
+    return Transition(
+        name,
+        frozenset({NcStatus.IMPLEMENTED}),
+        target,
+        label,
+        allowed_to(VERIFY),
+        _not_an_implementer,
+        _before_check_date,
+    )
+
+
 WORKFLOW = StateMachine(
     "status",
     [
@@ -136,21 +165,17 @@ WORKFLOW = StateMachine(
             allowed_to(access.EDIT),
             unready=_no_actions,
         ),
-        Transition(
+        _plan_review(
             "accept_plan",
-            frozenset({NcStatus.PLAN_SUBMITTED}),
             NcStatus.PLAN_ACCEPTED,
             _l("Accept the action plan"),
-            allowed_to(REVIEW),
-            _not_the_plan_author(_l("The plan must be accepted by someone other than its author.")),
+            _l("The plan must be accepted by someone other than its author."),
         ),
-        Transition(
+        _plan_review(
             "return_plan",
-            frozenset({NcStatus.PLAN_SUBMITTED}),
             NcStatus.CAUSE_ANALYSED,
             _l("Return the plan for rework"),
-            allowed_to(REVIEW),
-            _not_the_plan_author(_l("The plan must be reviewed by someone other than its author.")),
+            _l("The plan must be reviewed by someone other than its author."),
         ),
         Transition(
             "mark_implemented",
@@ -160,24 +185,8 @@ WORKFLOW = StateMachine(
             allowed_to(access.EDIT),
             unready=_actions_not_done,
         ),
-        Transition(
-            "verify_effective",
-            frozenset({NcStatus.IMPLEMENTED}),
-            NcStatus.VERIFIED,
-            _l("Verify: effective"),
-            allowed_to(VERIFY),
-            _not_an_implementer,
-            _before_check_date,
-        ),
-        Transition(
-            "verify_not_effective",
-            frozenset({NcStatus.IMPLEMENTED}),
-            NcStatus.REOPENED,
-            _l("Verify: not effective"),
-            allowed_to(VERIFY),
-            _not_an_implementer,
-            _before_check_date,
-        ),
+        _verification("verify_effective", NcStatus.VERIFIED, _l("Verify: effective")),
+        _verification("verify_not_effective", NcStatus.REOPENED, _l("Verify: not effective")),
         Transition(
             "close",
             frozenset({NcStatus.VERIFIED}),

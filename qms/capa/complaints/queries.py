@@ -16,13 +16,11 @@ from qms.core.errors import PermissionDenied
 from qms.core.filters import where_given
 from qms.extensions import db
 from qms.organisations.models import City
-from qms.organisations.queries import in_city
+from qms.organisations.queries import AgencyFilter
 
 
 @dataclass(frozen=True)
-class ComplaintFilter:
-    agency_id: int | None = None
-    city_id: int | None = None
+class ComplaintFilter(AgencyFilter):
     channel: str | None = None
     #: only those that escalated to a nonconformity
     escalated: bool = False
@@ -31,8 +29,7 @@ class ComplaintFilter:
 def complaints_query(user: User, filters: ComplaintFilter, *, newest_first: bool = False) -> Select:
     """The complaints the user may see, oldest first (or newest first, as the page lists them)."""
     query = where_given(
-        in_city(access.scoped(Complaint, user), Complaint.agency_id, filters.city_id),
-        (Complaint.agency_id, filters.agency_id),
+        filters.narrow(access.scoped(Complaint, user), Complaint.agency_id),
         (Complaint.channel, filters.channel),
     )
     if filters.escalated:
