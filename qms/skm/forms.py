@@ -31,14 +31,14 @@ from qms.skm.models import FollowUp, Response, Survey
 from qms.skm.operations import MAX_POPULATION
 from qms.skm.parsing import MAX_SUGGESTION
 from qms.skm.vocabulary import (
-    EDUCATION_LABELS,
     ELEMENT_LABELS,
     ELEMENTS,
-    GENDER_LABELS,
-    OCCUPATION_LABELS,
     SCORE_LABELS,
-    SURVEY_STATUS_LABELS,
     AgeBand,
+    Education,
+    Gender,
+    Occupation,
+    SurveyStatus,
 )
 
 BAD_SCORE = _l("Choose a score from 1 to 4.")
@@ -104,14 +104,14 @@ class AnswersForm(SkmForm):
     """One respondent's answers: the public form (dated today) and, with `tanggal`, an item of
     the API's JSON array. Every value is checked by parsing.clean, as a CSV row is."""
 
-    jenis_kelamin = optional_choice(Response, "gender", GENDER_LABELS)
+    jenis_kelamin = optional_choice(Response, "gender", Gender.labels())
     umur = AgeField(
         label_of(Response, "age"),
         choices=[("", "–"), *((band.value, band.value) for band in AgeBand)],
         validators=[Optional()],
     )
-    pendidikan = optional_choice(Response, "education", EDUCATION_LABELS)
-    pekerjaan = optional_choice(Response, "occupation", OCCUPATION_LABELS)
+    pendidikan = optional_choice(Response, "education", Education.labels())
+    pekerjaan = optional_choice(Response, "occupation", Occupation.labels())
     jenis_layanan = text_field(Response, "service")
     u1 = _score("u1")
     u2 = _score("u2")
@@ -163,4 +163,4 @@ class StepForm(FlaskForm):
 
 
 class SurveyFilterForm(AgencyFilterForm):
-    status = optional_choice(Survey, "status", SURVEY_STATUS_LABELS)
+    status = optional_choice(Survey, "status", SurveyStatus.labels())

@@ -40,14 +40,14 @@ from qms.support.models import (
 from qms.support.vocabulary import (
     BAD_KAN,
     BAD_NIP,
-    EVENT_KIND_LABELS,
     KAN_PATTERN,
-    METHOD_LABELS,
     NIP_PATTERN,
-    PROVIDER_KIND_LABELS,
-    PROVIDER_STATUS_LABELS,
-    RESULT_LABELS,
-    STATE_LABELS,
+    EventKind,
+    InstrumentState,
+    ProviderKind,
+    ProviderStatus,
+    ToleranceResult,
+    TraceabilityMethod,
 )
 
 YES_NO = [("", "–"), ("yes", _l("Yes")), ("no", _l("No"))]
@@ -93,14 +93,14 @@ class InstrumentForm(SupportForm):
             ),
         ],
     )
-    method = required_choice(Instrument, "method", METHOD_LABELS)
+    method = required_choice(Instrument, "method", TraceabilityMethod.labels())
     laboratory = text_field(Instrument, "laboratory")
     kan_number = StringField(
         label_of(Instrument, "kan_number"),
         validators=[Optional(), Regexp(KAN_PATTERN, message=BAD_KAN)],
     )
     reference = TextAreaField(label_of(Instrument, "reference"), validators=[Optional()])
-    state = required_choice(Instrument, "state", STATE_LABELS, default="in_use")
+    state = required_choice(Instrument, "state", InstrumentState.labels(), default="in_use")
     next_due_on = DayField(label_of(Instrument, "next_due_on"), validators=[Optional()])
 
 
@@ -109,12 +109,12 @@ class NewInstrumentForm(InstrumentForm):
 
 
 class EventForm(SupportForm):
-    kind = required_choice(CalibrationEvent, "kind", EVENT_KIND_LABELS)
+    kind = required_choice(CalibrationEvent, "kind", EventKind.labels())
     performed_on = DayField(
         label_of(CalibrationEvent, "performed_on"), validators=[InputRequired(BAD_DATE)]
     )
     performed_by = text_field(CalibrationEvent, "performed_by")
-    result = required_choice(CalibrationEvent, "result", RESULT_LABELS)
+    result = required_choice(CalibrationEvent, "result", ToleranceResult.labels())
     certificate_number = text_field(CalibrationEvent, "certificate_number", length=100)
     next_due_on = DayField(
         _l("Next due (empty: the interval after the date)"), validators=[Optional()]
@@ -240,11 +240,11 @@ class AuditorEvaluationForm(SupportForm):
 
 class ProviderForm(SupportForm):
     name = text_field(Provider, "name", required=True)
-    kind = required_choice(Provider, "kind", PROVIDER_KIND_LABELS)
+    kind = required_choice(Provider, "kind", ProviderKind.labels())
     supplies = TextAreaField(label_of(Provider, "supplies"), validators=[DataRequired(REQUIRED)])
     criteria = TextAreaField(label_of(Provider, "criteria"), validators=[Optional()])
     contact = text_field(Provider, "contact")
-    status = required_choice(Provider, "status", PROVIDER_STATUS_LABELS, default="approved")
+    status = required_choice(Provider, "status", ProviderStatus.labels(), default="approved")
     next_evaluation_on = DayField(label_of(Provider, "next_evaluation_on"), validators=[Optional()])
 
 
@@ -259,7 +259,7 @@ class ProviderEvaluationForm(SupportForm):
         validators=[InputRequired(REQUIRED), NumberRange(0, 100, _l("Score it from 0 to 100."))],
     )
     comments = TextAreaField(label_of(ProviderEvaluation, "comments"), validators=[Optional()])
-    status = required_choice(ProviderEvaluation, "status", PROVIDER_STATUS_LABELS)
+    status = required_choice(ProviderEvaluation, "status", ProviderStatus.labels())
     next_evaluation_on = DayField(
         label_of(ProviderEvaluation, "next_evaluation_on"), validators=[InputRequired(BAD_DATE)]
     )

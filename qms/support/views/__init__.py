@@ -18,15 +18,15 @@ from qms.organisations.models import Agency
 from qms.organisations.queries import AgencyFilter
 from qms.support.models import AuditorQualification, Instrument, Person, Provider
 from qms.support.vocabulary import (
-    EVENT_KIND_LABELS,
-    METHOD_LABELS,
-    PROVIDER_KIND_LABELS,
-    PROVIDER_STATUS_LABELS,
-    RESULT_LABELS,
     SCORE_LABELS,
-    STATE_LABELS,
-    STATUS_LABELS,
     EvaluatorRole,
+    EventKind,
+    InstrumentState,
+    InstrumentStatus,
+    ProviderKind,
+    ProviderStatus,
+    ToleranceResult,
+    TraceabilityMethod,
 )
 
 bp = Blueprint("support", __name__, url_prefix="/support")
@@ -37,13 +37,13 @@ def template_labels() -> dict[str, Any]:
     """App-wide (registered by init_app): the agency panel renders outside this blueprint."""
     return {
         "support_labels": {
-            "method": METHOD_LABELS,
-            "state": STATE_LABELS,
-            "status": STATUS_LABELS,
-            "event": EVENT_KIND_LABELS,
-            "result": RESULT_LABELS,
-            "provider_kind": PROVIDER_KIND_LABELS,
-            "provider_status": PROVIDER_STATUS_LABELS,
+            "method": TraceabilityMethod.labels(),
+            "state": InstrumentState.labels(),
+            "status": InstrumentStatus.labels(),
+            "event": EventKind.labels(),
+            "result": ToleranceResult.labels(),
+            "provider_kind": ProviderKind.labels(),
+            "provider_status": ProviderStatus.labels(),
             "evaluator": EvaluatorRole.labels(),
             "score": SCORE_LABELS,
         }
