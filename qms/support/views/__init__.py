@@ -16,18 +16,8 @@ from qms.extensions import db
 from qms.organisations.forms import AgencyFilterForm
 from qms.organisations.models import Agency
 from qms.organisations.queries import AgencyFilter
+from qms.support import vocabulary
 from qms.support.models import AuditorQualification, Instrument, Person, Provider
-from qms.support.vocabulary import (
-    SCORE_LABELS,
-    EvaluatorRole,
-    EventKind,
-    InstrumentState,
-    InstrumentStatus,
-    ProviderKind,
-    ProviderStatus,
-    ToleranceResult,
-    TraceabilityMethod,
-)
 
 bp = Blueprint("support", __name__, url_prefix="/support")
 require_login(bp)
@@ -37,15 +27,15 @@ def template_labels() -> dict[str, Any]:
     """App-wide (registered by init_app): the agency panel renders outside this blueprint."""
     return {
         "support_labels": {
-            "method": TraceabilityMethod.labels(),
-            "state": InstrumentState.labels(),
-            "status": InstrumentStatus.labels(),
-            "event": EventKind.labels(),
-            "result": ToleranceResult.labels(),
-            "provider_kind": ProviderKind.labels(),
-            "provider_status": ProviderStatus.labels(),
-            "evaluator": EvaluatorRole.labels(),
-            "score": SCORE_LABELS,
+            "method": vocabulary.TraceabilityMethod.labels(),
+            "state": vocabulary.InstrumentState.labels(),
+            "status": vocabulary.InstrumentStatus.labels(),
+            "event": vocabulary.EventKind.labels(),
+            "result": vocabulary.ToleranceResult.labels(),
+            "provider_kind": vocabulary.ProviderKind.labels(),
+            "provider_status": vocabulary.ProviderStatus.labels(),
+            "evaluator": vocabulary.EvaluatorRole.labels(),
+            "score": vocabulary.SCORE_LABELS,
         }
     }
 
