@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 
 from qms.core import access
 from qms.core.history import history_of
+from qms.core.labels import value_labels_of
 from qms.core.pagination import paginate
 from qms.core.timeutil import today
 from qms.core.views import (
@@ -46,9 +47,6 @@ from qms.skm.vocabulary import (
     ELEMENT_LABELS,
     ELEMENTS,
     AgeBand,
-    Education,
-    Gender,
-    Occupation,
     SurveyStatus,
 )
 
@@ -64,10 +62,8 @@ def template_labels() -> dict[str, Any]:
             "element": ELEMENT_LABELS,
             "grade": GRADE_LABELS,
             "status": SurveyStatus.labels(),
-            "gender": {k.value: v for k, v in Gender.labels().items()},
             "age": AgeBand.labels(),
-            "education": {k.value: v for k, v in Education.labels().items()},
-            "occupation": {k.value: v for k, v in Occupation.labels().items()},
+            **{c: value_labels_of(Response, c) for c in ("gender", "education", "occupation")},
         },
         "skm_elements": ELEMENTS,
     }

@@ -4,6 +4,7 @@ registered when init_app imports them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, render_template
@@ -11,12 +12,14 @@ from flask_login import current_user
 from sqlalchemy import func
 
 from qms.core import access
-from qms.core.views import list_filters, require_login
+from qms.core.timeutil import today
+from qms.core.views import RecordPages, list_filters, require_login
 from qms.extensions import db
 from qms.organisations.forms import AgencyFilterForm
 from qms.organisations.models import Agency
 from qms.organisations.queries import AgencyFilter
-from qms.support import vocabulary
+from qms.organisations.views import filtered_list
+from qms.support import queries, vocabulary
 from qms.support.models import AuditorQualification, Instrument, Person, Provider
 
 bp = Blueprint("support", __name__, url_prefix="/support")
@@ -42,6 +45,22 @@ def template_labels() -> dict[str, Any]:
 
 def chosen_filter() -> AgencyFilter:
     return list_filters(AgencyFilterForm, AgencyFilter)
+
+
+def register_list(
+    template: str, pages: RecordPages, name: str, query: Callable[[Any, Any], Any], **context: Any
+) -> str:
+    """An agency register's list (its rows as `name`, from `query(user, filter)` narrowed by the
+    chosen filter), with whether the user may add to it and today's date."""
+    chosen = chosen_filter()
+    return filtered_list(
+        template,
+        chosen,
+        **{name: queries.rows(query(current_user, chosen))},
+        may_create=bool(pages.creatable_owners()),
+        today=today(),
+        **context,
+    )
 
 
 def prefixed(agencies: list[Agency], pairs_of: Any) -> list[tuple[int, str]]:
