@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -26,6 +26,8 @@ from wtforms.widgets import HiddenInput
 from qms.core.inputs import MAX_ID
 from qms.core.labels import label_of
 from qms.core.timeutil import from_local, to_local
+
+FieldT = TypeVar("FieldT", bound=Field)
 
 REQUIRED = _l("This field is required.")
 BAD_NUMBER = _l("Enter a whole number.")
@@ -83,6 +85,16 @@ def text_field(
     characters."""
     first = DataRequired(REQUIRED) if required else Optional()
     return StringField(label_of(model, column), validators=[first, max_length(length)])
+
+
+def column_field(
+    field_class: Callable[..., FieldT], model: type, column: str, *validators: Any, **options: Any
+) -> FieldT:
+    """A field of `field_class` for a model's column (labelled as the column), checked by
+    `validators` (none: it may be left empty)."""
+    return field_class(
+        label_of(model, column), validators=list(validators) or [Optional()], **options
+    )
 
 
 def required_choice(

@@ -201,6 +201,12 @@ def reference_column(target: str, label: Any, **options: Any) -> Any:
     return mapped_column(ForeignKey(target), info=labelled(label), **options)
 
 
+def text_column(type_: Any, label: Any, **options: Any) -> Any:
+    """A text column of `type_` (String(n) or Text) that may be left empty: "" when not given,
+    never NULL; with its label (read by the forms, the history tables and the API)."""
+    return mapped_column(type_, default="", info=labelled(label), **options)
+
+
 class ArchivableRecordMixin(AuditedMixin, ArchivableMixin, TimestampMixin):
     """A record kept in the history with its times, and archived rather than deleted."""
 

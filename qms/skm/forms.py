@@ -20,25 +20,25 @@ from qms.core.forms import (
     RecordField,
     WholeNumberField,
     choices,
+    column_field,
     field_values,
     max_length,
     optional_choice,
     text_field,
 )
-from qms.core.labels import label_of
 from qms.organisations.forms import AgencyFilterForm, owner_agency_field
 from qms.skm.models import FollowUp, Response, Survey
 from qms.skm.operations import MAX_POPULATION
 from qms.skm.parsing import MAX_SUGGESTION
 from qms.skm.vocabulary import (
-    EDUCATION_LABELS,
     ELEMENT_LABELS,
     ELEMENTS,
-    GENDER_LABELS,
-    OCCUPATION_LABELS,
     SCORE_LABELS,
-    SURVEY_STATUS_LABELS,
     AgeBand,
+    Education,
+    Gender,
+    Occupation,
+    SurveyStatus,
 )
 
 BAD_SCORE = _l("Choose a score from 1 to 4.")
@@ -50,20 +50,18 @@ class SkmForm(FlaskForm):
 
 
 class SurveyForm(SkmForm):
-    unit_id = RecordField(label_of(Survey, "unit_id"), validators=[DataRequired(REQUIRED)])
+    unit_id = column_field(RecordField, Survey, "unit_id", DataRequired(REQUIRED))
     title = StringField(
         _l("Title (empty: named after the unit and year)"), validators=[Optional(), max_length(255)]
     )
-    period_start = DayField(label_of(Survey, "period_start"), validators=[InputRequired(BAD_DATE)])
-    period_end = DayField(label_of(Survey, "period_end"), validators=[InputRequired(BAD_DATE)])
-    population = WholeNumberField(
-        label_of(Survey, "population"),
-        validators=[
-            InputRequired(REQUIRED),
-            NumberRange(
-                min=1, max=MAX_POPULATION, message=_l("Enter the number of people served.")
-            ),
-        ],
+    period_start = column_field(DayField, Survey, "period_start", InputRequired(BAD_DATE))
+    period_end = column_field(DayField, Survey, "period_end", InputRequired(BAD_DATE))
+    population = column_field(
+        WholeNumberField,
+        Survey,
+        "population",
+        InputRequired(REQUIRED),
+        NumberRange(min=1, max=MAX_POPULATION, message=_l("Enter the number of people served.")),
     )
 
     def offer(self, units: list[tuple[int, str]]) -> None:
@@ -104,14 +102,15 @@ class AnswersForm(SkmForm):
     """One respondent's answers: the public form (dated today) and, with `tanggal`, an item of
     the API's JSON array. Every value is checked by parsing.clean, as a CSV row is."""
 
-    jenis_kelamin = optional_choice(Response, "gender", GENDER_LABELS)
-    umur = AgeField(
-        label_of(Response, "age"),
+    jenis_kelamin = optional_choice(Response, "gender", Gender.labels())
+    umur = column_field(
+        AgeField,
+        Response,
+        "age",
         choices=[("", "–"), *((band.value, band.value) for band in AgeBand)],
-        validators=[Optional()],
     )
-    pendidikan = optional_choice(Response, "education", EDUCATION_LABELS)
-    pekerjaan = optional_choice(Response, "occupation", OCCUPATION_LABELS)
+    pendidikan = optional_choice(Response, "education", Education.labels())
+    pekerjaan = optional_choice(Response, "occupation", Occupation.labels())
     jenis_layanan = text_field(Response, "service")
     u1 = _score("u1")
     u2 = _score("u2")
@@ -122,8 +121,8 @@ class AnswersForm(SkmForm):
     u7 = _score("u7")
     u8 = _score("u8")
     u9 = _score("u9")
-    saran = TextAreaField(
-        label_of(Response, "suggestion"), validators=[Optional(), max_length(MAX_SUGGESTION)]
+    saran = column_field(
+        TextAreaField, Response, "suggestion", Optional(), max_length(MAX_SUGGESTION)
     )
 
     def answers(self) -> dict[str, Any]:
@@ -143,18 +142,20 @@ class UploadForm(FlaskForm):
 
 
 class FollowUpForm(SkmForm):
-    element = ChoiceField(
-        label_of(FollowUp, "element"),
+    element = column_field(
+        ChoiceField,
+        FollowUp,
+        "element",
+        DataRequired(REQUIRED),
         choices=[(e, ELEMENT_LABELS[e]) for e in ELEMENTS],
-        validators=[DataRequired(REQUIRED)],
     )
-    action = TextAreaField(label_of(FollowUp, "action"), validators=[DataRequired(REQUIRED)])
+    action = column_field(TextAreaField, FollowUp, "action", DataRequired(REQUIRED))
     owner = text_field(FollowUp, "owner", required=True, length=200)
-    due_on = DayField(label_of(FollowUp, "due_on"), validators=[InputRequired(BAD_DATE)])
+    due_on = column_field(DayField, FollowUp, "due_on", InputRequired(BAD_DATE))
 
 
 class FollowUpDoneForm(SkmForm):
-    result = TextAreaField(label_of(FollowUp, "result"), validators=[DataRequired(REQUIRED)])
+    result = column_field(TextAreaField, FollowUp, "result", DataRequired(REQUIRED))
     done_on = DayField(_l("Done on (empty: today)"), validators=[Optional()])
 
 
@@ -163,4 +164,4 @@ class StepForm(FlaskForm):
 
 
 class SurveyFilterForm(AgencyFilterForm):
-    status = optional_choice(Survey, "status", SURVEY_STATUS_LABELS)
+    status = optional_choice(Survey, "status", SurveyStatus.labels())

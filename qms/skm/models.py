@@ -18,6 +18,7 @@ from qms.core.models import (
     TimestampMixin,
     enum_column,
     reference_column,
+    text_column,
 )
 from qms.core.timeutil import utcnow
 from qms.extensions import db
@@ -116,7 +117,7 @@ class Response(db.Model):
     occupation: Mapped[Occupation | None] = enum_column(
         Occupation, _l("Occupation"), length=16, default=None
     )
-    service: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("Service used")))
+    service: Mapped[str] = text_column(String(255), _l("Service used"))
     u1: Mapped[int] = mapped_column(SmallInteger, info=labelled(ELEMENT_LABELS["u1"]))
     u2: Mapped[int] = mapped_column(SmallInteger, info=labelled(ELEMENT_LABELS["u2"]))
     u3: Mapped[int] = mapped_column(SmallInteger, info=labelled(ELEMENT_LABELS["u3"]))
@@ -126,7 +127,7 @@ class Response(db.Model):
     u7: Mapped[int] = mapped_column(SmallInteger, info=labelled(ELEMENT_LABELS["u7"]))
     u8: Mapped[int] = mapped_column(SmallInteger, info=labelled(ELEMENT_LABELS["u8"]))
     u9: Mapped[int] = mapped_column(SmallInteger, info=labelled(ELEMENT_LABELS["u9"]))
-    suggestion: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Suggestions")))
+    suggestion: Mapped[str] = text_column(Text, _l("Suggestions"))
     channel: Mapped[Channel] = enum_column(Channel, _l("Received by"), length=8)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("skm_imports.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -144,7 +145,7 @@ class FollowUp(AuditedMixin, TimestampMixin, db.Model):
     owner: Mapped[str] = mapped_column(String(200), info=labelled(_l("Person in charge")))
     due_on: Mapped[date] = mapped_column(info=labelled(_l("Due date")))
     done_on: Mapped[date | None] = mapped_column(default=None, info=labelled(_l("Done on")))
-    result: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("What was done")))
+    result: Mapped[str] = text_column(Text, _l("What was done"))
 
     survey: Mapped[Survey] = relationship(back_populates="follow_ups")
 

@@ -34,9 +34,11 @@ LONGEST_PERIOD_DAYS = 366
 ARCHIVED = _l("This survey is archived: it cannot be changed.")
 
 
-def _refuse_archived(survey: Survey) -> None:
-    if survey.is_archived:
-        raise DomainError(ARCHIVED)
+def _may_change(actor: User, survey: Survey, record: Any = None) -> None:
+    """Refused unless the actor may edit the record (the survey, or one of its follow-ups) and
+    the survey is not archived."""
+    access.authorize(actor, access.EDIT, survey if record is None else record)
+    archiving.refuse_archived(survey, ARCHIVED)
 
 
 def _check_survey(survey: Survey) -> None:
@@ -70,8 +72,7 @@ def create_survey(actor: User, agency: Agency, values: dict[str, Any]) -> Survey
 def update_survey(actor: User, survey: Survey, values: dict[str, Any]) -> Survey:
     """Correct a survey's unit, title, period or population; its period must keep every
     response received."""
-    access.authorize(actor, access.EDIT, survey)
-    _refuse_archived(survey)
+    _may_change(actor, survey)
     for name in SURVEY_FIELDS:
         if name in values:
             setattr(survey, name, values[name])
@@ -100,7 +101,7 @@ def archive(actor: User, survey: Survey) -> Survey:
 def collecting_refusal(survey: Survey) -> Any | None:
     """Why the survey takes no responses now (None while it does)."""
     if survey.is_archived:
-        return _l("This survey is archived: it cannot be changed.")
+        return ARCHIVED
     if survey.status != SurveyStatus.COLLECTING:
         return _l("The survey is closed: it takes no more responses.")
     return None
@@ -139,8 +140,7 @@ def submit_response(survey: Survey, answers: dict[str, Any], today: date | None 
 
 
 def add_follow_up(actor: User, survey: Survey, values: dict[str, Any]) -> FollowUp:
-    access.authorize(actor, access.EDIT, survey)
-    _refuse_archived(survey)
+    _may_change(actor, survey)
     element = values.get("element")
     if element not in ELEMENTS:
         raise DomainError(_l("Choose one of the nine elements."), field="element")
@@ -166,8 +166,7 @@ def complete_follow_up(
     actor: User, follow_up: FollowUp, values: dict[str, Any], today: date | None = None
 ) -> FollowUp:
     today = today or local_today()
-    access.authorize(actor, access.EDIT, follow_up)
-    _refuse_archived(follow_up.survey)
+    _may_change(actor, follow_up.survey, follow_up)
     record_done(follow_up, values, today)
     db.session.flush()
     return follow_up

@@ -19,7 +19,7 @@ from qms.core.roles import Role
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency, Unit
-from qms.organisations.queries import in_city
+from qms.organisations.queries import AgencyFilter
 from qms.skm import figures
 from qms.skm.models import Response, Survey
 from qms.skm.scoring import Result
@@ -30,16 +30,13 @@ SUGGESTIONS_SHOWN = 20
 
 
 @dataclass(frozen=True)
-class SurveyFilter:
-    agency_id: int | None = None
-    city_id: int | None = None
+class SurveyFilter(AgencyFilter):
     status: str | None = None
 
 
 def surveys_query(user: User, filters: SurveyFilter) -> Select:
     query = where_given(
-        in_city(access.scoped(Survey, user), Survey.agency_id, filters.city_id),
-        (Survey.agency_id, filters.agency_id),
+        filters.narrow(access.scoped(Survey, user), Survey.agency_id),
         (Survey.status, filters.status),
     )
     return query.order_by(Survey.period_start.desc(), Survey.agency_id, Survey.id)

@@ -41,24 +41,17 @@ SATISFACTION_LABELS = {
 SUGGESTIONS_SHOWN = 10
 
 
-def _surveys(agency: Any, cut_off: date) -> list[Survey]:
-    first, last = review_period(cut_off)
-    return list(
-        db.session.scalars(
-            select(Survey)
-            .where(
-                Survey.agency_id == agency.id,
-                Survey.archived_at.is_(None),
-                Survey.period_end.between(first, last),
-            )
-            .order_by(Survey.period_end, Survey.id)
-        )
-    )
-
-
 def satisfaction(agency: Any, cut_off: date) -> dict[str, Any]:
     first, last = review_period(cut_off)
-    surveys = _surveys(agency, cut_off)
+    surveys = db.session.scalars(
+        select(Survey)
+        .where(
+            Survey.agency_id == agency.id,
+            Survey.archived_at.is_(None),
+            Survey.period_end.between(first, last),
+        )
+        .order_by(Survey.period_end, Survey.id)
+    ).all()
     results = figures.results(surveys)
     index = figures.agency_index(agency.id, first, last)
     return {

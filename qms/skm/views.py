@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 
 from qms.core import access
 from qms.core.history import history_of
+from qms.core.labels import value_labels_of
 from qms.core.pagination import paginate
 from qms.core.timeutil import today
 from qms.core.views import (
@@ -43,13 +44,10 @@ from qms.skm.models import FollowUp, Import, Response, Survey
 from qms.skm.parsing import COLUMNS, row_error_text
 from qms.skm.scoring import GRADE_LABELS
 from qms.skm.vocabulary import (
-    EDUCATION_LABELS,
     ELEMENT_LABELS,
     ELEMENTS,
-    GENDER_LABELS,
-    OCCUPATION_LABELS,
-    SURVEY_STATUS_LABELS,
     AgeBand,
+    SurveyStatus,
 )
 
 bp = Blueprint("skm", __name__, url_prefix="/skm")
@@ -63,11 +61,9 @@ def template_labels() -> dict[str, Any]:
         "skm_labels": {
             "element": ELEMENT_LABELS,
             "grade": GRADE_LABELS,
-            "status": SURVEY_STATUS_LABELS,
-            "gender": {k.value: v for k, v in GENDER_LABELS.items()},
+            "status": SurveyStatus.labels(),
             "age": AgeBand.labels(),
-            "education": {k.value: v for k, v in EDUCATION_LABELS.items()},
-            "occupation": {k.value: v for k, v in OCCUPATION_LABELS.items()},
+            **{c: value_labels_of(Response, c) for c in ("gender", "education", "occupation")},
         },
         "skm_elements": ELEMENTS,
     }
@@ -152,7 +148,7 @@ def step(survey_id: int, name: str):
     if StepForm().validate_on_submit():
         workflow.transition(current_user, record, name)
         db.session.commit()
-        flash(_("Saved: %(status)s.", status=SURVEY_STATUS_LABELS[record.status]), "success")
+        flash(_("Saved: %(status)s.", status=SurveyStatus.labels()[record.status]), "success")
     return redirect(SURVEYS.url(record))
 
 

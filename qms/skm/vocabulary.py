@@ -36,9 +36,6 @@ class Gender(LabelledEnum):
     FEMALE = "P", _l("Female (P)")
 
 
-GENDER_LABELS = Gender.labels()
-
-
 class AgeBand(LabelledEnum):
     """A respondent's age in the survey's bands, each labelled by its value."""
 
@@ -73,7 +70,6 @@ class Education(LabelledEnum):
     S3 = "s3", "S3"
 
 
-EDUCATION_LABELS = Education.labels()
 #: spellings of the paper forms and the online forms' exports -> our values
 EDUCATION_ALIASES = {
     **{e.value: e for e in Education},
@@ -97,7 +93,6 @@ class Occupation(LabelledEnum):
     OTHER = "lainnya", _l("Other")
 
 
-OCCUPATION_LABELS = Occupation.labels()
 OCCUPATION_ALIASES = {
     **{o.value: o for o in Occupation},
     "asn": Occupation.CIVIL_SERVANT,
@@ -124,6 +119,3 @@ class SurveyStatus(LabelledEnum):
     COLLECTING = "collecting", _l("Collecting responses")
     CLOSED = "closed", _l("Closed")
     PUBLISHED = "published", _l("Published")
-
-
-SURVEY_STATUS_LABELS = SurveyStatus.labels()

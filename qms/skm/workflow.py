@@ -17,7 +17,7 @@ from qms.core.timeutil import today as local_today
 from qms.core.workflow import StateMachine, Transition, allowed_to
 from qms.skm import figures
 from qms.skm.models import Survey
-from qms.skm.vocabulary import SURVEY_STATUS_LABELS, SurveyStatus
+from qms.skm.vocabulary import SurveyStatus
 
 WORKFLOW = StateMachine(
     "status",
@@ -44,7 +44,7 @@ WORKFLOW = StateMachine(
             allowed_to(access.EDIT),
         ),
     ],
-    SURVEY_STATUS_LABELS,
+    SurveyStatus.labels(),
 )
 
 Handler = Callable[[User, Survey, date], None]

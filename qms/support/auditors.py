@@ -18,13 +18,12 @@ from sqlalchemy.orm import selectinload
 from qms.accounts.models import User
 from qms.audits.interface import Audit, AuditTeamMember
 from qms.core import access
-from qms.core.archiving import refuse_archived
 from qms.core.errors import DomainError, not_in_future
 from qms.core.roles import Role
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import City
-from qms.support.common import apply, required_text, save_entry
+from qms.support import common
 from qms.support.models import AuditorEvaluation, AuditorQualification, AuditorTraining
 from qms.support.settings import setting
 from qms.support.vocabulary import SCORES, EvaluatorRole
@@ -51,7 +50,7 @@ def create_qualification(actor: User, city: City, values: dict[str, Any]) -> Aud
     ):
         raise DomainError(_l("This auditor's qualification is on record already."), field="user_id")
     record = AuditorQualification(city_id=city.id, city=city, user_id=auditor.id, user=auditor)
-    return save_entry(actor, record, values, QUALIFICATION_FIELDS, _check_qualification)
+    return common.save_entry(actor, record, values, QUALIFICATION_FIELDS, _check_qualification)
 
 
 def _check_qualification(record: AuditorQualification) -> None:
@@ -67,17 +66,16 @@ def _check_qualification(record: AuditorQualification) -> None:
 def update_qualification(
     actor: User, record: AuditorQualification, values: dict[str, Any]
 ) -> AuditorQualification:
-    return save_entry(actor, record, values, QUALIFICATION_FIELDS, _check_qualification)
+    return common.save_entry(actor, record, values, QUALIFICATION_FIELDS, _check_qualification)
 
 
 def add_auditor_training(
     actor: User, record: AuditorQualification, values: dict[str, Any], today: date | None = None
 ) -> AuditorTraining:
-    access.authorize(actor, access.EDIT, record)
-    refuse_archived(record)
+    common.may_change(actor, record)
     training = AuditorTraining(qualification_id=record.id, qualification=record)
-    apply(training, values, TRAINING_FIELDS)
-    required_text(training.title, "title", _l("Name the auditor training."))
+    common.apply(training, values, TRAINING_FIELDS)
+    common.required_text(training.title, "title", _l("Name the auditor training."))
     if training.completed_on is None:
         raise DomainError(_l("Give the date it was completed."), field="completed_on")
     not_in_future(training.completed_on, "completed_on", today or local_today())

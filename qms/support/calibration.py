@@ -15,18 +15,11 @@ from flask_babel import lazy_gettext as _l
 from qms.accounts.models import User
 from qms.capa.interface import NcSource, Nonconformity, raise_for_rule
 from qms.core import access
-from qms.core.archiving import refuse_archived
 from qms.core.errors import DomainError, not_in_future, required_value
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency
-from qms.support.common import (
-    apply,
-    attach_upload,
-    own_unit,
-    required_text,
-    save_entry,
-)
+from qms.support import common
 from qms.support.models import CalibrationEvent, Instrument
 from qms.support.vocabulary import (
     BAD_KAN,
@@ -62,8 +55,10 @@ def add_months(day: date, months: int) -> date:
 
 
 def _check_instrument(instrument: Instrument) -> None:
-    required_text(instrument.identifier, "identifier", _l("Give the instrument's identifier."))
-    required_text(instrument.description, "description", _l("Describe the instrument."))
+    common.required_text(
+        instrument.identifier, "identifier", _l("Give the instrument's identifier.")
+    )
+    common.required_text(instrument.description, "description", _l("Describe the instrument."))
     if not isinstance(instrument.interval_months, int) or instrument.interval_months < 1:
         raise DomainError(
             _l("The interval is a whole number of months, at least 1."), field="interval_months"
@@ -71,18 +66,20 @@ def _check_instrument(instrument: Instrument) -> None:
     instrument.method = TraceabilityMethod(instrument.method)
     instrument.state = InstrumentState(instrument.state or InstrumentState.IN_USE)
     if instrument.method == TraceabilityMethod.LABORATORY:
-        required_text(instrument.laboratory, "laboratory", _l("Name the calibration laboratory."))
+        common.required_text(
+            instrument.laboratory, "laboratory", _l("Name the calibration laboratory.")
+        )
         if not KAN_PATTERN.match(instrument.kan_number or ""):
             raise DomainError(BAD_KAN, field="kan_number")
     elif instrument.kan_number and not KAN_PATTERN.match(instrument.kan_number):
         raise DomainError(BAD_KAN, field="kan_number")
     else:
-        required_text(
+        common.required_text(
             instrument.reference,
             "reference",
             _l("Name the traceable reference, or the basis where no standard exists."),
         )
-    own_unit(instrument.unit_id, instrument.agency_id)
+    common.own_unit(instrument.unit_id, instrument.agency_id)
     duplicate = db.session.scalar(
         db.select(Instrument.id).where(
             Instrument.agency_id == instrument.agency_id,
@@ -98,11 +95,11 @@ def _check_instrument(instrument: Instrument) -> None:
 
 def create_instrument(actor: User, agency: Agency, values: dict[str, Any]) -> Instrument:
     instrument = Instrument(agency_id=agency.id, agency=agency, state=InstrumentState.IN_USE)
-    return save_entry(actor, instrument, values, INSTRUMENT_FIELDS, _check_instrument)
+    return common.save_entry(actor, instrument, values, INSTRUMENT_FIELDS, _check_instrument)
 
 
 def update_instrument(actor: User, instrument: Instrument, values: dict[str, Any]) -> Instrument:
-    return save_entry(actor, instrument, values, INSTRUMENT_FIELDS, _check_instrument)
+    return common.save_entry(actor, instrument, values, INSTRUMENT_FIELDS, _check_instrument)
 
 
 def record_event(
@@ -110,8 +107,7 @@ def record_event(
 ) -> CalibrationEvent:
     """A calibration or verification; the next due date is the interval after it unless the
     certificate gives another (which may not come before the event)."""
-    access.authorize(actor, access.EDIT, instrument)
-    refuse_archived(instrument)
+    common.may_change(actor, instrument)
     today = today or local_today()
     performed_on = required_value(values, "performed_on", _l("Give the date of the calibration."))
     not_in_future(performed_on, "performed_on", today)
@@ -119,12 +115,12 @@ def record_event(
     if next_due_on <= performed_on:
         raise DomainError(_l("The next due date comes after the calibration."), field="next_due_on")
     event = CalibrationEvent(instrument_id=instrument.id, instrument=instrument)
-    apply(event, values, EVENT_FIELDS)
+    common.apply(event, values, EVENT_FIELDS)
     event.result = ToleranceResult(event.result)
     event.next_due_on = next_due_on
     db.session.add(event)
     db.session.flush()
-    attach_upload(actor, event, values, event.certificate_number)
+    common.attach_upload(actor, event, values, event.certificate_number)
     latest = max([performed_on, *(e.performed_on for e in instrument.events if e.id)])
     if latest == performed_on:
         # the latest event decides the instrument's state and due date; an older one entered
@@ -149,8 +145,8 @@ def evaluate(
         raise DomainError(
             _l("Say whether the previous results were valid."), field="previous_results_valid"
         )
-    required_text(values.get("evaluation"), "evaluation", _l("Describe the evaluation."))
-    required_text(values.get("conclusion"), "conclusion", _l("State the conclusion."))
+    common.required_text(values.get("evaluation"), "evaluation", _l("Describe the evaluation."))
+    common.required_text(values.get("conclusion"), "conclusion", _l("State the conclusion."))
     event.previous_results_valid = bool(values["previous_results_valid"])
     event.evaluation = values["evaluation"].strip()
     event.conclusion = values["conclusion"].strip()

@@ -43,6 +43,13 @@ def changing(save: Callable[..., Entry]) -> Callable[[Any, Any, dict[str, Any]],
     return lambda actor, record, values: save(actor, values, record=record)
 
 
+def may_change(actor: Any, record: Any) -> None:
+    """Refused unless the actor may edit the record and it is not archived: to change it, or to
+    add an entry under it (an event, a training, an evaluation)."""
+    access.authorize(actor, access.EDIT, record)
+    refuse_archived(record)
+
+
 def save_entry(
     actor: Any,
     record: Entry,
@@ -56,13 +63,32 @@ def save_entry(
     if getattr(record, "id", None) is None:
         access.authorize(actor, access.CREATE, record)
     else:
-        access.authorize(actor, access.EDIT, record)
-        refuse_archived(record)
+        may_change(actor, record)
     apply(record, values, fields)
     check(record)
     db.session.add(record)
     db.session.flush()
     return record
+
+
+def saving(
+    model: Callable[..., Entry],
+    fields: Iterable[str],
+    check: Callable[[Entry, dict[str, Any]], None],
+    **defaults: Any,
+) -> Callable[..., Entry]:
+    """A register's one save, `save(actor, values, agency=…)` for a new entry in the agency
+    (with `defaults`) or `save(actor, values, record=…)` for a change, as `save_entry` does;
+    `check(entry, values)` is the register's own rules."""
+
+    def save(
+        actor: Any, values: dict[str, Any], *, agency: Any = None, record: Any = None
+    ) -> Entry:
+        if record is None:
+            record = model(agency_id=agency.id, agency=agency, **defaults)
+        return save_entry(actor, record, values, fields, lambda entry: check(entry, values))
+
+    return save
 
 
 def required_text(value: str | None, field: str, message: Any) -> None:

@@ -10,20 +10,10 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from qms.accounts.models import User
-from qms.core import access
-from qms.core.archiving import refuse_archived
 from qms.core.errors import DomainError, not_in_future
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
-from qms.organisations.models import Agency
-from qms.support import figures
-from qms.support.common import (
-    apply,
-    attach_upload,
-    own_unit,
-    required_text,
-    save_entry,
-)
+from qms.support import common, figures
 from qms.support.models import Person, Position, PositionCompetence, Training, competence_lines
 from qms.support.vocabulary import BAD_NIP, NIP_PATTERN
 
@@ -42,24 +32,10 @@ TRAINING_FIELDS = (
 )
 
 
-def save_position(
-    actor: User,
-    values: dict[str, Any],
-    *,
-    agency: Agency | None = None,
-    record: Position | None = None,
-) -> Position:
-    if record is None:
-        record = Position(agency_id=agency.id, agency=agency)
-    return save_entry(
-        actor, record, values, POSITION_FIELDS, lambda position: _check_position(position, values)
-    )
-
-
 def _check_position(position: Position, values: dict[str, Any]) -> None:
     """A position has a title; its required competences are given one a line (those no longer
     listed are dropped, those kept keep their rows)."""
-    required_text(position.title, "title", _l("Name the position."))
+    common.required_text(position.title, "title", _l("Name the position."))
     if "required_competences" in values:
         wanted = competence_lines(values["required_competences"] or "")
         if any(len(name) > 255 for name in wanted):
@@ -72,40 +48,31 @@ def _check_position(position: Position, values: dict[str, Any]) -> None:
         ]
 
 
-def _check_person(person: Person) -> None:
-    required_text(person.name, "name", _l("Give the person's name."))
+def _check_person(person: Person, _values: dict[str, Any]) -> None:
+    common.required_text(person.name, "name", _l("Give the person's name."))
     if person.nip and not NIP_PATTERN.match(person.nip):
         raise DomainError(BAD_NIP, field="nip")
     if person.position_id is not None:
         position = db.session.get(Position, person.position_id)
         if position is None or position.agency_id != person.agency_id:
             raise DomainError(_l("Choose one of the agency's positions."), field="position_id")
-    own_unit(person.unit_id, person.agency_id)
+    common.own_unit(person.unit_id, person.agency_id)
     if person.user_id is not None and db.session.get(User, person.user_id) is None:
         raise DomainError(_l("Unknown user account."), field="user_id")
 
 
-def save_person(
-    actor: User,
-    values: dict[str, Any],
-    *,
-    agency: Agency | None = None,
-    record: Person | None = None,
-) -> Person:
-    if record is None:
-        record = Person(agency_id=agency.id, agency=agency)
-    return save_entry(actor, record, values, PERSON_FIELDS, _check_person)
+save_position = common.saving(Position, POSITION_FIELDS, _check_position)
+save_person = common.saving(Person, PERSON_FIELDS, _check_person)
 
 
 def add_training(
     actor: User, person: Person, values: dict[str, Any], today: date | None = None
 ) -> Training:
-    access.authorize(actor, access.EDIT, person)
-    refuse_archived(person)
+    common.may_change(actor, person)
     today = today or local_today()
     training = Training(person_id=person.id, person=person)
-    apply(training, values, TRAINING_FIELDS)
-    required_text(training.title, "title", _l("Name the training or certification."))
+    common.apply(training, values, TRAINING_FIELDS)
+    common.required_text(training.title, "title", _l("Name the training or certification."))
     if training.finished_on is None:
         raise DomainError(_l("Give the date it was completed."), field="finished_on")
     not_in_future(training.finished_on, "finished_on", today)
@@ -118,7 +85,7 @@ def add_training(
         )
     db.session.add(training)
     db.session.flush()
-    attach_upload(actor, training, values, training.certificate_number)
+    common.attach_upload(actor, training, values, training.certificate_number)
     return training
 
 

@@ -216,72 +216,54 @@ def _rsud_instruments(agency: Agency, actor: User, today: date) -> None:
             )
 
 
+def _bakeuda_staff(today: date) -> list[tuple[dict, dict, dict]]:
+    """Bakeuda's positions, each with the member of staff who holds it and their training: the
+    new treasurer's training not yet evaluated, the analyst's certificate expiring soon."""
+    return [
+        (
+            {
+                "title": "Bendahara Pengeluaran",
+                "required_competences": "Sertifikasi Bendahara (BNSP)\nPenatausahaan keuangan SIPD",
+                "required_education": "D3/S1 Akuntansi atau Manajemen Keuangan",
+            },
+            {"name": "Yohana Bessie", "nip": "199203142019032008", "education": "S1 Manajemen"},
+            {
+                "title": "Bimtek Penatausahaan Keuangan pada SIPD",
+                "provider": "BPKP Perwakilan NTT",
+                "competence": "Penatausahaan keuangan SIPD",
+                "finished_on": today - timedelta(days=30),
+                "effective": None,
+            },
+        ),
+        (
+            {
+                "title": "Analis Laporan Keuangan",
+                "required_competences": "Penyusunan laporan keuangan berbasis SAP akrual",
+                "required_education": "S1 Akuntansi",
+            },
+            {"name": "Agustinus Lay", "nip": "198507212010011004", "education": "S1 Akuntansi"},
+            {
+                "title": "Diklat Akuntansi Pemerintahan Berbasis Akrual",
+                "provider": "BPSDM Provinsi NTT",
+                "competence": "Penyusunan laporan keuangan berbasis SAP akrual",
+                "finished_on": date(2023, 5, 12),
+                "certificate_number": "BPSDM/AKR/2023/118",
+                "certificate_expires_on": today + timedelta(days=45),
+                "effectiveness": "Laporan keuangan 2023 tanpa koreksi BPK atas penyajian aset.",
+                "effective": True,
+            },
+        ),
+    ]
+
+
 def _bakeuda_competence(agency: Agency, actor: User, today: date) -> None:
-    treasurer = competence.save_position(
-        actor,
-        {
-            "title": "Bendahara Pengeluaran",
-            "required_competences": "Sertifikasi Bendahara (BNSP)\nPenatausahaan keuangan SIPD",
-            "required_education": "D3/S1 Akuntansi atau Manajemen Keuangan",
-        },
-        agency=agency,
-    )
-    analyst = competence.save_position(
-        actor,
-        {
-            "title": "Analis Laporan Keuangan",
-            "required_competences": "Penyusunan laporan keuangan berbasis SAP akrual",
-            "required_education": "S1 Akuntansi",
-        },
-        agency=agency,
-    )
-    new = competence.save_person(
-        actor,
-        {
-            "name": "Yohana Bessie",
-            "nip": "199203142019032008",
-            "position_id": treasurer.id,
-            "education": "S1 Manajemen",
-        },
-        agency=agency,
-    )
-    competence.add_training(
-        actor,
-        new,
-        {
-            "title": "Bimtek Penatausahaan Keuangan pada SIPD",
-            "provider": "BPKP Perwakilan NTT",
-            "competence": "Penatausahaan keuangan SIPD",
-            "finished_on": today - timedelta(days=30),
-            "effective": None,
-        },
-        today,
-    )
-    senior = competence.save_person(
-        actor,
-        {
-            "name": "Agustinus Lay",
-            "nip": "198507212010011004",
-            "position_id": analyst.id,
-            "education": "S1 Akuntansi",
-        },
-        agency=agency,
-    )
-    competence.add_training(
-        actor,
-        senior,
-        {
-            "title": "Diklat Akuntansi Pemerintahan Berbasis Akrual",
-            "provider": "BPSDM Provinsi NTT",
-            "competence": "Penyusunan laporan keuangan berbasis SAP akrual",
-            "finished_on": date(2023, 5, 12),
-            "certificate_number": "BPSDM/AKR/2023/118",
-            "certificate_expires_on": today + timedelta(days=45),
-            "effectiveness": "Laporan keuangan 2023 tanpa koreksi BPK atas penyajian aset.",
-            "effective": True,
-        },
-        today,
-    )
+    staff = _bakeuda_staff(today)
+    positions = [competence.save_position(actor, held, agency=agency) for held, _, _ in staff]
+    for position, (_, person, training) in zip(positions, staff, strict=True):
+        member = competence.save_person(
+            actor, {**person, "position_id": position.id}, agency=agency
+        )
+        competence.add_training(actor, member, training, today)
 
 
 PROVIDERS = {

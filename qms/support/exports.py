@@ -8,7 +8,7 @@ from qms.core.exports import Column, field, related
 from qms.core.timeutil import today
 from qms.support.models import Instrument
 from qms.support.settings import due_notice_days
-from qms.support.vocabulary import STATUS_LABELS
+from qms.support.vocabulary import InstrumentStatus
 
 INSTRUMENT_COLUMNS = [
     related(Instrument, "agency_id"),
@@ -21,5 +21,5 @@ INSTRUMENT_COLUMNS = [
     field(Instrument, "laboratory"),
     field(Instrument, "kan_number"),
     field(Instrument, "next_due_on"),
-    Column(_l("Status"), lambda i: STATUS_LABELS[i.status(today(), due_notice_days())]),
+    Column(_l("Status"), lambda i: InstrumentStatus.labels()[i.status(today(), due_notice_days())]),
 ]

@@ -19,11 +19,11 @@ from qms.core.forms import (
     RecordField,
     WholeNumberField,
     choices,
+    column_field,
     field_values,
     required_choice,
     text_field,
 )
-from qms.core.labels import label_of
 from qms.organisations.forms import owner_agency_field
 from qms.support.models import (
     AuditorEvaluation,
@@ -40,14 +40,14 @@ from qms.support.models import (
 from qms.support.vocabulary import (
     BAD_KAN,
     BAD_NIP,
-    EVENT_KIND_LABELS,
     KAN_PATTERN,
-    METHOD_LABELS,
     NIP_PATTERN,
-    PROVIDER_KIND_LABELS,
-    PROVIDER_STATUS_LABELS,
-    RESULT_LABELS,
-    STATE_LABELS,
+    EventKind,
+    InstrumentState,
+    ProviderKind,
+    ProviderStatus,
+    ToleranceResult,
+    TraceabilityMethod,
 )
 
 YES_NO = [("", "–"), ("yes", _l("Yes")), ("no", _l("No"))]
@@ -56,6 +56,13 @@ UNTICKED_NUMBER = NumberRange(min=0, max=10000, message=_l("Enter a number from 
 
 def _yes_no(value: Any) -> bool | None:
     return {"yes": True, "no": False}.get(value)
+
+
+def _score(model: type, low: int, high: int, message: Any) -> WholeNumberField:
+    """An evaluation's score: a whole number from `low` to `high`."""
+    return column_field(
+        WholeNumberField, model, "score", InputRequired(REQUIRED), NumberRange(low, high, message)
+    )
 
 
 class SupportForm(FlaskForm):
@@ -80,28 +87,27 @@ class SupportForm(FlaskForm):
 class InstrumentForm(SupportForm):
     identifier = text_field(Instrument, "identifier", required=True, length=64)
     description = text_field(Instrument, "description", required=True)
-    unit_id = RecordField(label_of(Instrument, "unit_id"), validators=[Optional()])
+    unit_id = column_field(RecordField, Instrument, "unit_id")
     location = text_field(Instrument, "location")
     measuring_range = text_field(Instrument, "measuring_range")
     required_accuracy = text_field(Instrument, "required_accuracy")
-    interval_months = WholeNumberField(
-        label_of(Instrument, "interval_months"),
-        validators=[
-            InputRequired(REQUIRED),
-            NumberRange(
-                min=1, max=240, message=_l("The interval is a whole number of months, at least 1.")
-            ),
-        ],
+    interval_months = column_field(
+        WholeNumberField,
+        Instrument,
+        "interval_months",
+        InputRequired(REQUIRED),
+        NumberRange(
+            min=1, max=240, message=_l("The interval is a whole number of months, at least 1.")
+        ),
     )
-    method = required_choice(Instrument, "method", METHOD_LABELS)
+    method = required_choice(Instrument, "method", TraceabilityMethod.labels())
     laboratory = text_field(Instrument, "laboratory")
-    kan_number = StringField(
-        label_of(Instrument, "kan_number"),
-        validators=[Optional(), Regexp(KAN_PATTERN, message=BAD_KAN)],
+    kan_number = column_field(
+        StringField, Instrument, "kan_number", Optional(), Regexp(KAN_PATTERN, message=BAD_KAN)
     )
-    reference = TextAreaField(label_of(Instrument, "reference"), validators=[Optional()])
-    state = required_choice(Instrument, "state", STATE_LABELS, default="in_use")
-    next_due_on = DayField(label_of(Instrument, "next_due_on"), validators=[Optional()])
+    reference = column_field(TextAreaField, Instrument, "reference")
+    state = required_choice(Instrument, "state", InstrumentState.labels(), default="in_use")
+    next_due_on = column_field(DayField, Instrument, "next_due_on")
 
 
 class NewInstrumentForm(InstrumentForm):
@@ -109,34 +115,30 @@ class NewInstrumentForm(InstrumentForm):
 
 
 class EventForm(SupportForm):
-    kind = required_choice(CalibrationEvent, "kind", EVENT_KIND_LABELS)
-    performed_on = DayField(
-        label_of(CalibrationEvent, "performed_on"), validators=[InputRequired(BAD_DATE)]
-    )
+    kind = required_choice(CalibrationEvent, "kind", EventKind.labels())
+    performed_on = column_field(DayField, CalibrationEvent, "performed_on", InputRequired(BAD_DATE))
     performed_by = text_field(CalibrationEvent, "performed_by")
-    result = required_choice(CalibrationEvent, "result", RESULT_LABELS)
+    result = required_choice(CalibrationEvent, "result", ToleranceResult.labels())
     certificate_number = text_field(CalibrationEvent, "certificate_number", length=100)
     next_due_on = DayField(
         _l("Next due (empty: the interval after the date)"), validators=[Optional()]
     )
-    notes = TextAreaField(label_of(CalibrationEvent, "notes"), validators=[Optional()])
+    notes = column_field(TextAreaField, CalibrationEvent, "notes")
     file = FileField(_l("Certificate file"))
 
 
 class ToleranceEvaluationForm(SupportForm):
     booleans = ("previous_results_valid",)
 
-    previous_results_valid = ChoiceField(
-        label_of(CalibrationEvent, "previous_results_valid"),
+    previous_results_valid = column_field(
+        ChoiceField,
+        CalibrationEvent,
+        "previous_results_valid",
+        DataRequired(REQUIRED),
         choices=YES_NO,
-        validators=[DataRequired(REQUIRED)],
     )
-    evaluation = TextAreaField(
-        label_of(CalibrationEvent, "evaluation"), validators=[DataRequired(REQUIRED)]
-    )
-    conclusion = TextAreaField(
-        label_of(CalibrationEvent, "conclusion"), validators=[DataRequired(REQUIRED)]
-    )
+    evaluation = column_field(TextAreaField, CalibrationEvent, "evaluation", DataRequired(REQUIRED))
+    conclusion = column_field(TextAreaField, CalibrationEvent, "conclusion", DataRequired(REQUIRED))
 
 
 # --- competence -----------------------------------------------------------------------------
@@ -144,9 +146,7 @@ class ToleranceEvaluationForm(SupportForm):
 
 class PositionForm(SupportForm):
     title = text_field(Position, "title", required=True)
-    required_competences = TextAreaField(
-        label_of(Position, "required_competences"), validators=[Optional()]
-    )
+    required_competences = column_field(TextAreaField, Position, "required_competences")
     required_education = text_field(Position, "required_education")
 
 
@@ -156,13 +156,11 @@ class NewPositionForm(PositionForm):
 
 class PersonForm(SupportForm):
     name = text_field(Person, "name", required=True, length=200)
-    nip = StringField(
-        label_of(Person, "nip"), validators=[Optional(), Regexp(NIP_PATTERN, message=BAD_NIP)]
-    )
-    position_id = RecordField(label_of(Person, "position_id"), validators=[Optional()])
-    unit_id = RecordField(label_of(Person, "unit_id"), validators=[Optional()])
+    nip = column_field(StringField, Person, "nip", Optional(), Regexp(NIP_PATTERN, message=BAD_NIP))
+    position_id = column_field(RecordField, Person, "position_id")
+    unit_id = column_field(RecordField, Person, "unit_id")
     education = text_field(Person, "education")
-    user_id = RecordField(label_of(Person, "user_id"), validators=[Optional()])
+    user_id = column_field(RecordField, Person, "user_id")
 
 
 class NewPersonForm(PersonForm):
@@ -175,16 +173,12 @@ class TrainingForm(SupportForm):
     title = text_field(Training, "title", required=True)
     provider = text_field(Training, "provider")
     competence = text_field(Training, "competence")
-    started_on = DayField(label_of(Training, "started_on"), validators=[Optional()])
-    finished_on = DayField(label_of(Training, "finished_on"), validators=[InputRequired(BAD_DATE)])
+    started_on = column_field(DayField, Training, "started_on")
+    finished_on = column_field(DayField, Training, "finished_on", InputRequired(BAD_DATE))
     certificate_number = text_field(Training, "certificate_number", length=100)
-    certificate_expires_on = DayField(
-        label_of(Training, "certificate_expires_on"), validators=[Optional()]
-    )
-    effectiveness = TextAreaField(label_of(Training, "effectiveness"), validators=[Optional()])
-    effective = ChoiceField(
-        label_of(Training, "effective"), choices=YES_NO, validators=[Optional()]
-    )
+    certificate_expires_on = column_field(DayField, Training, "certificate_expires_on")
+    effectiveness = column_field(TextAreaField, Training, "effectiveness")
+    effective = column_field(ChoiceField, Training, "effective", choices=YES_NO)
     file = FileField(_l("Certificate file"))
 
 
@@ -192,47 +186,36 @@ class TrainingForm(SupportForm):
 
 
 class QualificationForm(SupportForm):
-    prior_audits_as_member = WholeNumberField(
-        label_of(AuditorQualification, "prior_audits_as_member"),
-        validators=[Optional(), UNTICKED_NUMBER],
+    prior_audits_as_member = column_field(
+        WholeNumberField,
+        AuditorQualification,
+        "prior_audits_as_member",
+        Optional(),
+        UNTICKED_NUMBER,
     )
-    prior_audits_led = WholeNumberField(
-        label_of(AuditorQualification, "prior_audits_led"),
-        validators=[Optional(), UNTICKED_NUMBER],
+    prior_audits_led = column_field(
+        WholeNumberField, AuditorQualification, "prior_audits_led", Optional(), UNTICKED_NUMBER
     )
-    notes = TextAreaField(label_of(AuditorQualification, "notes"), validators=[Optional()])
+    notes = column_field(TextAreaField, AuditorQualification, "notes")
 
 
 class NewQualificationForm(QualificationForm):
-    city_id = RecordField(
-        label_of(AuditorQualification, "city_id"), validators=[DataRequired(REQUIRED)]
-    )
-    user_id = RecordField(
-        label_of(AuditorQualification, "user_id"), validators=[DataRequired(REQUIRED)]
-    )
+    city_id = column_field(RecordField, AuditorQualification, "city_id", DataRequired(REQUIRED))
+    user_id = column_field(RecordField, AuditorQualification, "user_id", DataRequired(REQUIRED))
 
 
 class AuditorTrainingForm(SupportForm):
     title = text_field(AuditorTraining, "title", required=True)
     provider = text_field(AuditorTraining, "provider")
-    completed_on = DayField(
-        label_of(AuditorTraining, "completed_on"), validators=[InputRequired(BAD_DATE)]
-    )
+    completed_on = column_field(DayField, AuditorTraining, "completed_on", InputRequired(BAD_DATE))
     certificate_number = text_field(AuditorTraining, "certificate_number", length=100)
 
 
 class AuditorEvaluationForm(SupportForm):
-    audit_id = RecordField(
-        label_of(AuditorEvaluation, "audit_id"), validators=[DataRequired(REQUIRED)]
-    )
-    auditor_id = RecordField(
-        label_of(AuditorEvaluation, "auditor_id"), validators=[DataRequired(REQUIRED)]
-    )
-    score = WholeNumberField(
-        label_of(AuditorEvaluation, "score"),
-        validators=[InputRequired(REQUIRED), NumberRange(1, 5, _l("Rate it from 1 to 5."))],
-    )
-    comments = TextAreaField(label_of(AuditorEvaluation, "comments"), validators=[Optional()])
+    audit_id = column_field(RecordField, AuditorEvaluation, "audit_id", DataRequired(REQUIRED))
+    auditor_id = column_field(RecordField, AuditorEvaluation, "auditor_id", DataRequired(REQUIRED))
+    score = _score(AuditorEvaluation, 1, 5, _l("Rate it from 1 to 5."))
+    comments = column_field(TextAreaField, AuditorEvaluation, "comments")
 
 
 # --- providers ------------------------------------------------------------------------------
@@ -240,12 +223,12 @@ class AuditorEvaluationForm(SupportForm):
 
 class ProviderForm(SupportForm):
     name = text_field(Provider, "name", required=True)
-    kind = required_choice(Provider, "kind", PROVIDER_KIND_LABELS)
-    supplies = TextAreaField(label_of(Provider, "supplies"), validators=[DataRequired(REQUIRED)])
-    criteria = TextAreaField(label_of(Provider, "criteria"), validators=[Optional()])
+    kind = required_choice(Provider, "kind", ProviderKind.labels())
+    supplies = column_field(TextAreaField, Provider, "supplies", DataRequired(REQUIRED))
+    criteria = column_field(TextAreaField, Provider, "criteria")
     contact = text_field(Provider, "contact")
-    status = required_choice(Provider, "status", PROVIDER_STATUS_LABELS, default="approved")
-    next_evaluation_on = DayField(label_of(Provider, "next_evaluation_on"), validators=[Optional()])
+    status = required_choice(Provider, "status", ProviderStatus.labels(), default="approved")
+    next_evaluation_on = column_field(DayField, Provider, "next_evaluation_on")
 
 
 class NewProviderForm(ProviderForm):
@@ -254,12 +237,9 @@ class NewProviderForm(ProviderForm):
 
 class ProviderEvaluationForm(SupportForm):
     evaluated_on = DayField(_l("Evaluated on (empty: today)"), validators=[Optional()])
-    score = WholeNumberField(
-        label_of(ProviderEvaluation, "score"),
-        validators=[InputRequired(REQUIRED), NumberRange(0, 100, _l("Score it from 0 to 100."))],
-    )
-    comments = TextAreaField(label_of(ProviderEvaluation, "comments"), validators=[Optional()])
-    status = required_choice(ProviderEvaluation, "status", PROVIDER_STATUS_LABELS)
-    next_evaluation_on = DayField(
-        label_of(ProviderEvaluation, "next_evaluation_on"), validators=[InputRequired(BAD_DATE)]
+    score = _score(ProviderEvaluation, 0, 100, _l("Score it from 0 to 100."))
+    comments = column_field(TextAreaField, ProviderEvaluation, "comments")
+    status = required_choice(ProviderEvaluation, "status", ProviderStatus.labels())
+    next_evaluation_on = column_field(
+        DayField, ProviderEvaluation, "next_evaluation_on", InputRequired(BAD_DATE)
     )

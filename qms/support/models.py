@@ -22,6 +22,7 @@ from qms.core.models import (
     enum_column,
     falls_due,
     reference_column,
+    text_column,
 )
 from qms.extensions import db
 from qms.organisations.models import Unit
@@ -51,24 +52,14 @@ class Instrument(AgencyRecordMixin, db.Model):
     identifier: Mapped[str] = mapped_column(String(64), info=labelled(_l("Identifier")))
     description: Mapped[str] = mapped_column(String(255), info=labelled(_l("Instrument")))
     unit_id: Mapped[int | None] = reference_column("units.id", _l("Unit"))
-    location: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("Location")))
-    measuring_range: Mapped[str] = mapped_column(
-        String(255), default="", info=labelled(_l("Measuring range"))
-    )
-    required_accuracy: Mapped[str] = mapped_column(
-        String(255), default="", info=labelled(_l("Required accuracy"))
-    )
+    location: Mapped[str] = text_column(String(255), _l("Location"))
+    measuring_range: Mapped[str] = text_column(String(255), _l("Measuring range"))
+    required_accuracy: Mapped[str] = text_column(String(255), _l("Required accuracy"))
     interval_months: Mapped[int] = mapped_column(info=labelled(_l("Calibration interval (months)")))
     method: Mapped[TraceabilityMethod] = enum_column(TraceabilityMethod, _l("Method"))
-    laboratory: Mapped[str] = mapped_column(
-        String(255), default="", info=labelled(_l("Calibration laboratory"))
-    )
-    kan_number: Mapped[str] = mapped_column(
-        String(32), default="", info=labelled(_l("KAN accreditation number"))
-    )
-    reference: Mapped[str] = mapped_column(
-        Text, default="", info=labelled(_l("Reference standard or recorded basis"))
-    )
+    laboratory: Mapped[str] = text_column(String(255), _l("Calibration laboratory"))
+    kan_number: Mapped[str] = text_column(String(32), _l("KAN accreditation number"))
+    reference: Mapped[str] = text_column(Text, _l("Reference standard or recorded basis"))
     state: Mapped[InstrumentState] = enum_column(
         InstrumentState, _l("State"), default=InstrumentState.IN_USE
     )
@@ -136,24 +127,16 @@ class CalibrationEvent(AuditedMixin, TimestampMixin, db.Model):
     instrument_id: Mapped[int] = reference_column("instruments.id", _l("Instrument"), index=True)
     kind: Mapped[EventKind] = enum_column(EventKind, _l("Calibration or verification"))
     performed_on: Mapped[date] = mapped_column(info=labelled(_l("Date")))
-    performed_by: Mapped[str] = mapped_column(
-        String(255), default="", info=labelled(_l("Performed by"))
-    )
+    performed_by: Mapped[str] = text_column(String(255), _l("Performed by"))
     result: Mapped[ToleranceResult] = enum_column(ToleranceResult, _l("Result"))
-    certificate_number: Mapped[str] = mapped_column(
-        String(100), default="", info=labelled(_l("Certificate number"))
-    )
+    certificate_number: Mapped[str] = text_column(String(100), _l("Certificate number"))
     next_due_on: Mapped[date] = mapped_column(info=labelled(_l("Next due")))
-    notes: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Notes")))
+    notes: Mapped[str] = text_column(Text, _l("Notes"))
     previous_results_valid: Mapped[bool | None] = mapped_column(
         default=None, info=labelled(_l("Were the previous results valid?"))
     )
-    evaluation: Mapped[str] = mapped_column(
-        Text, default="", info=labelled(_l("Evaluation of the previous results"))
-    )
-    conclusion: Mapped[str] = mapped_column(
-        Text, default="", info=labelled(_l("Conclusion and action taken"))
-    )
+    evaluation: Mapped[str] = text_column(Text, _l("Evaluation of the previous results"))
+    conclusion: Mapped[str] = text_column(Text, _l("Conclusion and action taken"))
     evaluated_on: Mapped[date | None] = mapped_column(
         default=None, info=labelled(_l("Evaluated on"))
     )
@@ -185,9 +168,7 @@ class Position(AgencyRecordMixin, db.Model):
     __labels__ = {"required_competences": _l("Required competences (one per line)")}
 
     title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Position")))
-    required_education: Mapped[str] = mapped_column(
-        String(255), default="", info=labelled(_l("Required education"))
-    )
+    required_education: Mapped[str] = text_column(String(255), _l("Required education"))
 
     requirements: Mapped[list[PositionCompetence]] = relationship(
         back_populates="position", order_by="PositionCompetence.id", cascade="all, delete-orphan"
@@ -233,10 +214,10 @@ class Person(AgencyRecordMixin, db.Model):
     __record_label__ = "name"
 
     name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Name")))
-    nip: Mapped[str] = mapped_column(String(18), default="", info=labelled(_l("NIP")))
+    nip: Mapped[str] = text_column(String(18), _l("NIP"))
     position_id: Mapped[int | None] = reference_column("positions.id", _l("Position"), index=True)
     unit_id: Mapped[int | None] = reference_column("units.id", _l("Unit"))
-    education: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("Education")))
+    education: Mapped[str] = text_column(String(255), _l("Education"))
     user_id: Mapped[int | None] = reference_column("users.id", _l("User account"))
 
     position: Mapped[Position | None] = relationship()
@@ -254,21 +235,15 @@ class Training(AuditedMixin, TimestampMixin, db.Model):
 
     person_id: Mapped[int] = reference_column("staff.id", _l("Person"), index=True)
     title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Training or certification")))
-    provider: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("Provider")))
-    competence: Mapped[str] = mapped_column(
-        String(255), default="", info=labelled(_l("Competence it gives"))
-    )
+    provider: Mapped[str] = text_column(String(255), _l("Provider"))
+    competence: Mapped[str] = text_column(String(255), _l("Competence it gives"))
     started_on: Mapped[date | None] = mapped_column(default=None, info=labelled(_l("From")))
     finished_on: Mapped[date] = mapped_column(info=labelled(_l("Completed on")))
-    certificate_number: Mapped[str] = mapped_column(
-        String(100), default="", info=labelled(_l("Certificate number"))
-    )
+    certificate_number: Mapped[str] = text_column(String(100), _l("Certificate number"))
     certificate_expires_on: Mapped[date | None] = mapped_column(
         default=None, index=True, info=labelled(_l("Certificate expires on"))
     )
-    effectiveness: Mapped[str] = mapped_column(
-        Text, default="", info=labelled(_l("Evaluation of effectiveness"))
-    )
+    effectiveness: Mapped[str] = text_column(Text, _l("Evaluation of effectiveness"))
     effective: Mapped[bool | None] = mapped_column(default=None, info=labelled(_l("Effective")))
 
     person: Mapped[Person] = relationship(back_populates="trainings")
@@ -302,7 +277,7 @@ class AuditorQualification(CityRecordMixin, db.Model):
     prior_audits_led: Mapped[int] = mapped_column(
         default=0, info=labelled(_l("Audits led before qms"))
     )
-    notes: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Notes")))
+    notes: Mapped[str] = text_column(Text, _l("Notes"))
 
     user: Mapped[User] = relationship(lazy="joined", foreign_keys=[user_id])
     trainings: Mapped[list[AuditorTraining]] = relationship(
@@ -323,11 +298,9 @@ class AuditorTraining(AuditedMixin, TimestampMixin, db.Model):
         "auditor_qualifications.id", _l("Auditor"), index=True
     )
     title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Auditor training")))
-    provider: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("Provider")))
+    provider: Mapped[str] = text_column(String(255), _l("Provider"))
     completed_on: Mapped[date] = mapped_column(info=labelled(_l("Completed on")))
-    certificate_number: Mapped[str] = mapped_column(
-        String(100), default="", info=labelled(_l("Certificate number"))
-    )
+    certificate_number: Mapped[str] = text_column(String(100), _l("Certificate number"))
 
     qualification: Mapped[AuditorQualification] = relationship(back_populates="trainings")
 
@@ -350,7 +323,7 @@ class AuditorEvaluation(AuditedMixin, TimestampMixin, db.Model):
     evaluator_id: Mapped[int] = reference_column("users.id", _l("Evaluated by"))
     evaluator_role: Mapped[EvaluatorRole] = enum_column(EvaluatorRole, _l("Evaluated as"))
     score: Mapped[int] = mapped_column(info=labelled(_l("Score (1–5)")))
-    comments: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Comments")))
+    comments: Mapped[str] = text_column(Text, _l("Comments"))
     evaluated_on: Mapped[date] = mapped_column(info=labelled(_l("Evaluated on")))
 
     auditor: Mapped[User] = relationship(foreign_keys=[auditor_id])
@@ -373,10 +346,8 @@ class Provider(AgencyRecordMixin, db.Model):
     name: Mapped[str] = mapped_column(String(255), info=labelled(_l("Provider")))
     kind: Mapped[ProviderKind] = enum_column(ProviderKind, _l("Provides"))
     supplies: Mapped[str] = mapped_column(Text, info=labelled(_l("What it provides")))
-    criteria: Mapped[str] = mapped_column(
-        Text, default="", info=labelled(_l("Evaluation criteria"))
-    )
-    contact: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("Contact")))
+    criteria: Mapped[str] = text_column(Text, _l("Evaluation criteria"))
+    contact: Mapped[str] = text_column(String(255), _l("Contact"))
     status: Mapped[ProviderStatus] = enum_column(
         ProviderStatus, _l("Status"), default=ProviderStatus.APPROVED
     )
@@ -400,7 +371,7 @@ class ProviderEvaluation(AuditedMixin, TimestampMixin, db.Model):
     provider_id: Mapped[int] = reference_column("providers.id", _l("Provider"), index=True)
     evaluated_on: Mapped[date] = mapped_column(info=labelled(_l("Evaluated on")))
     score: Mapped[int] = mapped_column(info=labelled(_l("Score (0–100)")))
-    comments: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Comments")))
+    comments: Mapped[str] = text_column(Text, _l("Comments"))
     status: Mapped[ProviderStatus] = enum_column(ProviderStatus, _l("Status decided"))
     next_evaluation_on: Mapped[date] = mapped_column(info=labelled(_l("Next evaluation")))
     evaluated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

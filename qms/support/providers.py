@@ -10,13 +10,10 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from qms.accounts.models import User
-from qms.core import access
-from qms.core.archiving import refuse_archived
 from qms.core.errors import DomainError, not_in_future
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
-from qms.organisations.models import Agency
-from qms.support.common import required_text, save_entry
+from qms.support import common
 from qms.support.models import Provider, ProviderEvaluation
 from qms.support.vocabulary import ProviderKind, ProviderStatus
 
@@ -31,31 +28,21 @@ PROVIDER_FIELDS = (
 )
 
 
-def _check(provider: Provider) -> None:
-    required_text(provider.name, "name", _l("Name the provider."))
-    required_text(provider.supplies, "supplies", _l("Say what it provides."))
+def _check(provider: Provider, _values: dict[str, Any]) -> None:
+    common.required_text(provider.name, "name", _l("Name the provider."))
+    common.required_text(provider.supplies, "supplies", _l("Say what it provides."))
     provider.kind = ProviderKind(provider.kind)
     provider.status = ProviderStatus(provider.status or ProviderStatus.APPROVED)
 
 
-def save_provider(
-    actor: User,
-    values: dict[str, Any],
-    *,
-    agency: Agency | None = None,
-    record: Provider | None = None,
-) -> Provider:
-    if record is None:
-        record = Provider(agency_id=agency.id, agency=agency, status=ProviderStatus.APPROVED)
-    return save_entry(actor, record, values, PROVIDER_FIELDS, _check)
+save_provider = common.saving(Provider, PROVIDER_FIELDS, _check, status=ProviderStatus.APPROVED)
 
 
 def evaluate_provider(
     actor: User, provider: Provider, values: dict[str, Any], today: date | None = None
 ) -> ProviderEvaluation:
     """A periodic evaluation: its score and comments, the status it decides, the next one."""
-    access.authorize(actor, access.EDIT, provider)
-    refuse_archived(provider)
+    common.may_change(actor, provider)
     today = today or local_today()
     evaluated_on = values.get("evaluated_on") or today
     not_in_future(evaluated_on, "evaluated_on", today)

@@ -11,14 +11,14 @@ from flask_babel import lazy_gettext as _l
 from qms.reports.registry import ReportRequest
 from qms.reports.sections import agency_section, register_report_section
 from qms.support.figures import resources_summary
-from qms.support.vocabulary import PROVIDER_STATUS_LABELS, ProviderStatus
+from qms.support.vocabulary import ProviderStatus
 
 
 def build_agency(req: ReportRequest) -> dict[str, Any]:
     assert req.agency is not None
     summary = resources_summary(req.agency)
     for provider in summary["providers"]:
-        provider["status"] = str(PROVIDER_STATUS_LABELS[ProviderStatus(provider["status"])])
+        provider["status"] = str(ProviderStatus.labels()[ProviderStatus(provider["status"])])
     return summary
 
 

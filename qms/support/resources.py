@@ -11,41 +11,19 @@ from pydantic import Field
 
 from qms.api.schema import InRegisterArchived, Resource
 from qms.core.timeutil import today
-from qms.support import auditors
-from qms.support.models import (
-    AuditorEvaluation,
-    AuditorQualification,
-    AuditorTraining,
-    CalibrationEvent,
-    Instrument,
-    Person,
-    Position,
-    Provider,
-    ProviderEvaluation,
-    Training,
-)
+from qms.support import auditors, models, vocabulary
 from qms.support.settings import due_notice_days
-from qms.support.vocabulary import (
-    EvaluatorRole,
-    EventKind,
-    InstrumentState,
-    InstrumentStatus,
-    ProviderKind,
-    ProviderStatus,
-    ToleranceResult,
-    TraceabilityMethod,
-)
 
 
 class CalibrationEventOut(Resource):
-    labels_from = CalibrationEvent
+    labels_from = models.CalibrationEvent
 
     id: int
     instrument_id: int
-    kind: EventKind
+    kind: vocabulary.EventKind
     performed_on: date
     performed_by: str
-    result: ToleranceResult
+    result: vocabulary.ToleranceResult
     certificate_number: str
     next_due_on: date
     notes: str
@@ -60,7 +38,7 @@ class CalibrationEventOut(Resource):
 
 
 class InstrumentOut(Resource):
-    labels_from = Instrument
+    labels_from = models.Instrument
 
     id: int
     agency_id: int
@@ -71,18 +49,20 @@ class InstrumentOut(Resource):
     measuring_range: str
     required_accuracy: str
     interval_months: int
-    method: TraceabilityMethod
+    method: vocabulary.TraceabilityMethod
     laboratory: str
     kan_number: str
     reference: str
-    state: InstrumentState
-    status: Annotated[InstrumentStatus, Field(description="The state, or in use: due or overdue")]
+    state: vocabulary.InstrumentState
+    status: Annotated[
+        vocabulary.InstrumentStatus, Field(description="The state, or in use: due or overdue")
+    ]
     fit_for_use: Annotated[bool, Field(description="In use and not overdue")]
     next_due_on: date | None
     archived: InRegisterArchived
 
     @classmethod
-    def of(cls, record: Instrument) -> InstrumentOut:
+    def of(cls, record: models.Instrument) -> InstrumentOut:
         on = today()
         return cls.from_record(
             record,
@@ -92,7 +72,7 @@ class InstrumentOut(Resource):
 
 
 class PositionOut(Resource):
-    labels_from = Position
+    labels_from = models.Position
 
     id: int
     agency_id: int
@@ -103,7 +83,7 @@ class PositionOut(Resource):
 
 
 class StaffTrainingOut(Resource):
-    labels_from = Training
+    labels_from = models.Training
 
     id: int
     person_id: int
@@ -119,7 +99,7 @@ class StaffTrainingOut(Resource):
 
 
 class StaffMemberOut(Resource):
-    labels_from = Person
+    labels_from = models.Person
 
     id: int
     agency_id: int
@@ -133,7 +113,7 @@ class StaffMemberOut(Resource):
 
 
 class AuditorTrainingOut(Resource):
-    labels_from = AuditorTraining
+    labels_from = models.AuditorTraining
 
     id: int
     qualification_id: int
@@ -144,7 +124,7 @@ class AuditorTrainingOut(Resource):
 
 
 class AuditorQualificationOut(Resource):
-    labels_from = AuditorQualification
+    labels_from = models.AuditorQualification
 
     id: int
     city_id: int
@@ -161,7 +141,7 @@ class AuditorQualificationOut(Resource):
 
     @classmethod
     def of(
-        cls, record: AuditorQualification, found: auditors.Experience | None = None
+        cls, record: models.AuditorQualification, found: auditors.Experience | None = None
     ) -> AuditorQualificationOut:
         """The qualification as the API gives it; `found`, the auditor's experience when
         already counted (a page counts all of its auditors' at once)."""
@@ -177,46 +157,48 @@ class AuditorQualificationOut(Resource):
         )
 
     @classmethod
-    def page_of(cls, records: Sequence[AuditorQualification]) -> list[AuditorQualificationOut]:
+    def page_of(
+        cls, records: Sequence[models.AuditorQualification]
+    ) -> list[AuditorQualificationOut]:
         found = auditors.experiences([r.user_id for r in records], today())
         return [cls.of(r, found[r.user_id]) for r in records]
 
 
 class AuditorEvaluationOut(Resource):
-    labels_from = AuditorEvaluation
+    labels_from = models.AuditorEvaluation
 
     id: int
     audit_id: int
     auditor_id: int
     evaluator_id: int
-    evaluator_role: EvaluatorRole
+    evaluator_role: vocabulary.EvaluatorRole
     score: int
     comments: str
     evaluated_on: date
 
 
 class ProviderEvaluationOut(Resource):
-    labels_from = ProviderEvaluation
+    labels_from = models.ProviderEvaluation
 
     id: int
     provider_id: int
     evaluated_on: date
     score: int
     comments: str
-    status: ProviderStatus
+    status: vocabulary.ProviderStatus
     next_evaluation_on: date
 
 
 class ProviderOut(Resource):
-    labels_from = Provider
+    labels_from = models.Provider
 
     id: int
     agency_id: int
     name: str
-    kind: ProviderKind
+    kind: vocabulary.ProviderKind
     supplies: str
     criteria: str
     contact: str
-    status: ProviderStatus
+    status: vocabulary.ProviderStatus
     next_evaluation_on: date | None
     archived: InRegisterArchived

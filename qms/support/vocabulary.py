@@ -18,9 +18,6 @@ class TraceabilityMethod(LabelledEnum):
     NO_STANDARD = "no_standard", _l("No measurement standard exists: recorded basis")
 
 
-METHOD_LABELS = TraceabilityMethod.labels()
-
-
 class InstrumentState(LabelledEnum):
     """What the agency decided about an instrument; "due" and "overdue" are read from its
     next due date (`Instrument.status`)."""
@@ -38,24 +35,14 @@ class InstrumentStatus(LabelledEnum):
     RETIRED = "retired", _l("Retired")
 
 
-STATE_LABELS = InstrumentState.labels()
-STATUS_LABELS = InstrumentStatus.labels()
-
-
 class EventKind(LabelledEnum):
     CALIBRATION = "calibration", _l("Calibration")
     VERIFICATION = "verification", _l("Verification")
 
 
-EVENT_KIND_LABELS = EventKind.labels()
-
-
 class ToleranceResult(LabelledEnum):
     WITHIN = "within", _l("Within tolerance")
     OUT = "out", _l("Out of tolerance")
-
-
-RESULT_LABELS = ToleranceResult.labels()
 
 
 class ProviderKind(LabelledEnum):
@@ -64,16 +51,10 @@ class ProviderKind(LabelledEnum):
     SERVICE = "service", _l("Service")
 
 
-PROVIDER_KIND_LABELS = ProviderKind.labels()
-
-
 class ProviderStatus(LabelledEnum):
     APPROVED = "approved", _l("Approved")
     CONDITIONAL = "conditional", _l("Conditionally approved")
     SUSPENDED = "suspended", _l("Suspended")
-
-
-PROVIDER_STATUS_LABELS = ProviderStatus.labels()
 
 
 class EvaluatorRole(LabelledEnum):

@@ -4,6 +4,7 @@ registered when init_app imports them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, render_template
@@ -11,23 +12,15 @@ from flask_login import current_user
 from sqlalchemy import func
 
 from qms.core import access
-from qms.core.views import list_filters, require_login
+from qms.core.timeutil import today
+from qms.core.views import RecordPages, list_filters, require_login
 from qms.extensions import db
 from qms.organisations.forms import AgencyFilterForm
 from qms.organisations.models import Agency
 from qms.organisations.queries import AgencyFilter
+from qms.organisations.views import filtered_list
+from qms.support import queries, vocabulary
 from qms.support.models import AuditorQualification, Instrument, Person, Provider
-from qms.support.vocabulary import (
-    EVENT_KIND_LABELS,
-    METHOD_LABELS,
-    PROVIDER_KIND_LABELS,
-    PROVIDER_STATUS_LABELS,
-    RESULT_LABELS,
-    SCORE_LABELS,
-    STATE_LABELS,
-    STATUS_LABELS,
-    EvaluatorRole,
-)
 
 bp = Blueprint("support", __name__, url_prefix="/support")
 require_login(bp)
@@ -37,21 +30,37 @@ def template_labels() -> dict[str, Any]:
     """App-wide (registered by init_app): the agency panel renders outside this blueprint."""
     return {
         "support_labels": {
-            "method": METHOD_LABELS,
-            "state": STATE_LABELS,
-            "status": STATUS_LABELS,
-            "event": EVENT_KIND_LABELS,
-            "result": RESULT_LABELS,
-            "provider_kind": PROVIDER_KIND_LABELS,
-            "provider_status": PROVIDER_STATUS_LABELS,
-            "evaluator": EvaluatorRole.labels(),
-            "score": SCORE_LABELS,
+            "method": vocabulary.TraceabilityMethod.labels(),
+            "state": vocabulary.InstrumentState.labels(),
+            "status": vocabulary.InstrumentStatus.labels(),
+            "event": vocabulary.EventKind.labels(),
+            "result": vocabulary.ToleranceResult.labels(),
+            "provider_kind": vocabulary.ProviderKind.labels(),
+            "provider_status": vocabulary.ProviderStatus.labels(),
+            "evaluator": vocabulary.EvaluatorRole.labels(),
+            "score": vocabulary.SCORE_LABELS,
         }
     }
 
 
 def chosen_filter() -> AgencyFilter:
     return list_filters(AgencyFilterForm, AgencyFilter)
+
+
+def register_list(
+    template: str, pages: RecordPages, name: str, query: Callable[[Any, Any], Any], **context: Any
+) -> str:
+    """An agency register's list (its rows as `name`, from `query(user, filter)` narrowed by the
+    chosen filter), with whether the user may add to it and today's date."""
+    chosen = chosen_filter()
+    return filtered_list(
+        template,
+        chosen,
+        **{name: queries.rows(query(current_user, chosen))},
+        may_create=bool(pages.creatable_owners()),
+        today=today(),
+        **context,
+    )
 
 
 def prefixed(agencies: list[Agency], pairs_of: Any) -> list[tuple[int, str]]:

@@ -20,23 +20,20 @@ from qms.core.views import (
 )
 from qms.files.queries import files_of
 from qms.organisations.models import Agency
-from qms.organisations.views import filtered_list
 from qms.support import calibration, common, exports, queries
 from qms.support.forms import EventForm, InstrumentForm, NewInstrumentForm, ToleranceEvaluationForm
 from qms.support.models import CalibrationEvent, Instrument
 from qms.support.settings import due_notice_days
-from qms.support.views import bp, chosen_filter, prefixed
+from qms.support.views import bp, chosen_filter, prefixed, register_list
 
 
 @bp.get("/instruments")
 def instruments():
-    chosen = chosen_filter()
-    return filtered_list(
+    return register_list(
         "support/instruments.html",
-        chosen,
-        instruments=queries.rows(queries.instruments_query(current_user, chosen)),
-        may_create=bool(INSTRUMENTS.creatable_owners()),
-        today=today(),
+        INSTRUMENTS,
+        "instruments",
+        queries.instruments_query,
         notice=due_notice_days(),
     )
 

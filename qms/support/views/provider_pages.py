@@ -5,28 +5,19 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from qms.core.timeutil import today
 from qms.core.views import FormPage, RecordPages
 from qms.organisations.models import Agency
-from qms.organisations.views import filtered_list
 from qms.support import common, providers, queries
 from qms.support.forms import NewProviderForm, ProviderEvaluationForm, ProviderForm
 from qms.support.models import Provider
-from qms.support.views import bp, chosen_filter
+from qms.support.views import bp, register_list
 
 
 @bp.get("/providers")
 def providers_list():
-    chosen = chosen_filter()
-    return filtered_list(
-        "support/providers.html",
-        chosen,
-        providers=queries.rows(queries.providers_query(current_user, chosen)),
-        may_create=bool(PROVIDERS.creatable_owners()),
-        today=today(),
-    )
+    return register_list("support/providers.html", PROVIDERS, "providers", queries.providers_query)
 
 
 PROVIDERS = RecordPages(Provider, ".provider", "provider_id", ".providers_list", owner=Agency)
