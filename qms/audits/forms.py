@@ -12,17 +12,16 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 from wtforms.widgets import HiddenInput
 
 from qms.audits.models import (
-    AUDIT_KIND_LABELS,
-    AUDIT_STATUS_LABELS,
-    ROW_RESULT_LABELS,
     AgendaItem,
     Audit,
     AuditKind,
     AuditProgramme,
+    AuditStatus,
     AuditTeamMember,
     ChecklistRow,
     Finding,
     ProgrammeItem,
+    RowResult,
 )
 from qms.core.forms import (
     REQUIRED,
@@ -43,6 +42,11 @@ from qms.core.labels import label_of
 MAX_RECORD_ID = 2**31 - 1
 #: a record's id as a form takes it
 AN_ID = NumberRange(1, MAX_RECORD_ID, _l("Enter a whole number from 1 to %(max)s."))
+
+
+def _chosen_id(label: Any) -> ChoiceField:
+    """A record that must be chosen, by its id, among those the form offers."""
+    return ChoiceField(label=label, coerce=int, validators=[InputRequired(REQUIRED)])
 
 
 class ClauseListField(StringField):
@@ -93,15 +97,22 @@ class ProgrammeForm(FlaskForm):
 class NewProgrammeForm(ProgrammeForm):
     """A new programme names its city: one of those the user plans audits in."""
 
-    city_id = ChoiceField(
-        label_of(AuditProgramme, "city_id"), coerce=int, validators=[InputRequired(REQUIRED)]
-    )
+    city_id = _chosen_id(label_of(AuditProgramme, "city_id"))
 
     def __init__(self, *args: Any, cities: list | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.city_id.choices = [(c.id, c.name) for c in cities or []]
         if cities and len(cities) == 1 and self.city_id.data is None:
             self.city_id.data = cities[0].id
+
+
+def _kind_field(model: type) -> ChoiceField:
+    """The kind of audit planned, an internal audit unless told."""
+    return ChoiceField(
+        label=label_of(model, "kind"),
+        choices=enum_choices(AuditKind.labels()),
+        default=AuditKind.INTERNAL.value,
+    )
 
 
 class PlannedStandards:
@@ -123,16 +134,8 @@ class PlannedStandards:
 
 
 class ProgrammeItemForm(PlannedStandards, FlaskForm):
-    agency_id = ChoiceField(
-        label=label_of(ProgrammeItem, "agency_id"),
-        coerce=int,
-        validators=[InputRequired(REQUIRED)],
-    )
-    kind = ChoiceField(
-        label=label_of(ProgrammeItem, "kind"),
-        choices=enum_choices(AUDIT_KIND_LABELS),
-        default=AuditKind.INTERNAL.value,
-    )
+    agency_id = _chosen_id(label_of(ProgrammeItem, "agency_id"))
+    kind = _kind_field(ProgrammeItem)
     planned_month = WholeNumberField(
         label_of(ProgrammeItem, "planned_month"),
         validators=[
@@ -190,16 +193,8 @@ class AuditScopeForm(FlaskForm):
 class AuditForm(PlannedStandards, AuditScopeForm):
     """Planning an audit."""
 
-    agency_id = ChoiceField(
-        label=label_of(Audit, "agency_id"),
-        coerce=int,
-        validators=[InputRequired(REQUIRED)],
-    )
-    kind = ChoiceField(
-        label=label_of(Audit, "kind"),
-        choices=enum_choices(AUDIT_KIND_LABELS),
-        default=AuditKind.INTERNAL.value,
-    )
+    agency_id = _chosen_id(label_of(Audit, "agency_id"))
+    kind = _kind_field(Audit)
     planned_start = DayField(label_of(Audit, "planned_start"), validators=[InputRequired(REQUIRED)])
     planned_end = DayField(label_of(Audit, "planned_end"), validators=[Optional()])
     programme_item_id = WholeNumberField(
@@ -244,11 +239,7 @@ class AuditDetailsForm(AuditScopeForm):
 
 
 class MemberForm(FlaskForm):
-    user_id = ChoiceField(
-        label=label_of(AuditTeamMember, "user_id"),
-        coerce=int,
-        validators=[InputRequired(REQUIRED)],
-    )
+    user_id = _chosen_id(label_of(AuditTeamMember, "user_id"))
 
     def __init__(self, *args: Any, auditors: list | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -268,7 +259,7 @@ class AgendaForm(FlaskForm):
 
 
 def result_choices() -> list[SelectChoice]:
-    return [SelectChoice("", _l("Not answered yet")), *enum_choices(ROW_RESULT_LABELS)]
+    return [SelectChoice("", _l("Not answered yet")), *enum_choices(RowResult.labels())]
 
 
 class RowForm(VersionedForm):
@@ -291,11 +282,7 @@ class RowForm(VersionedForm):
 
 
 class AddRowForm(FlaskForm):
-    clause_id = ChoiceField(
-        label=label_of(ChecklistRow, "clause_id"),
-        coerce=int,
-        validators=[InputRequired(REQUIRED)],
-    )
+    clause_id = _chosen_id(label_of(ChecklistRow, "clause_id"))
     text = TextAreaField(label_of(ChecklistRow, "text"), validators=[DataRequired(REQUIRED)])
 
     def __init__(
@@ -309,11 +296,7 @@ class AddRowForm(FlaskForm):
 
 
 class CopyChecklistForm(FlaskForm):
-    source_id = ChoiceField(
-        label=_l("Copy from"),
-        coerce=int,
-        validators=[InputRequired(REQUIRED)],
-    )
+    source_id = _chosen_id(_l("Copy from"))
 
     def __init__(self, *args: Any, audits: list | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -349,7 +332,7 @@ class AuditFilterForm(FlaskForm):
 
     status = ChoiceField(
         label_of(Audit, "status"),
-        choices=[("", _l("All")), *enum_choices(AUDIT_STATUS_LABELS)],
+        choices=[("", _l("All")), *enum_choices(AuditStatus.labels())],
         default="",
         validators=[Optional()],
     )

@@ -35,8 +35,6 @@ class AuditKind(LabelledEnum):
     FOLLOW_UP = "follow_up", _l("Follow-up audit")
 
 
-AUDIT_KIND_LABELS = AuditKind.labels()
-
 #: the first part of an audit's reference (AMI-2026-DUKCAPIL) and so of its finding numbers
 AUDIT_KIND_PREFIXES = {
     AuditKind.INTERNAL: "AMI",
@@ -55,8 +53,6 @@ class AuditStatus(LabelledEnum):
     CLOSED = "closed", _l("Closed")
 
 
-AUDIT_STATUS_LABELS = AuditStatus.labels()
-
 #: the report is issued: the audit's findings are final and its figures count
 REPORTED_STATES = (AuditStatus.REPORTED, AuditStatus.CLOSED)
 
@@ -70,8 +66,6 @@ class RowResult(LabelledEnum):
     NOT_APPLICABLE = "not_applicable", _l("Not applicable")
     NOT_AUDITED = "not_audited", _l("Not audited")
 
-
-ROW_RESULT_LABELS = RowResult.labels()
 
 #: results that make the row a finding (each grade names the result it belongs to)
 FINDING_RESULTS = frozenset({RowResult.NONCONFORM, RowResult.OBSERVATION, RowResult.OPPORTUNITY})

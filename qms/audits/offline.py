@@ -18,7 +18,6 @@ from qms.accounts.models import User
 from qms.audits import grades
 from qms.audits.models import (
     FINDING_RESULTS,
-    ROW_RESULT_LABELS,
     Audit,
     AuditStatus,
     ChecklistRow,
@@ -133,7 +132,7 @@ def rules() -> dict[str, Any]:
             {"key": g.key, "label": str(g.label), "result": g.result.value} for g in grades.grades()
         ],
         "results": {"": _("Not answered yet")}
-        | {r.value: str(label) for r, label in ROW_RESULT_LABELS.items()},
+        | {r.value: str(label) for r, label in RowResult.labels().items()},
         # the rules of record_row, checked on the phone before a row is queued
         "rules": {
             "finding_results": [r.value for r in FINDING_RESULTS],

@@ -447,12 +447,6 @@ def add_member(actor: User, audit: Audit, user_id: int) -> AuditTeamMember:
     return member
 
 
-def remove_member(actor: User, member: AuditTeamMember) -> None:
-    access.authorize(actor, access.EDIT, member.audit)
-    member.audit.members.remove(member)
-    db.session.flush()
-
-
 def add_agenda_item(actor: User, audit: Audit, values: dict[str, Any]) -> AgendaItem:
     access.authorize(actor, access.EDIT, audit)
     refusals = Refusals()
@@ -476,7 +470,9 @@ def add_agenda_item(actor: User, audit: Audit, values: dict[str, Any]) -> Agenda
     return item
 
 
-def remove_agenda_item(actor: User, item: AgendaItem) -> None:
-    access.authorize(actor, access.EDIT, item.audit)
-    item.audit.agenda.remove(item)
+def remove_from_plan(actor: User, part: AuditTeamMember | AgendaItem) -> None:
+    """Takes an auditor off the team or a row out of the audit plan (the removal is recorded)."""
+    access.authorize(actor, access.EDIT, part.audit)
+    parts = part.audit.members if isinstance(part, AuditTeamMember) else part.audit.agenda
+    parts.remove(part)
     db.session.flush()

@@ -12,9 +12,8 @@ from flask_babel import lazy_gettext as _l
 from qms.accounts.models import User
 from qms.audits import breaches, evidence_pack, figures, grades, queries
 from qms.audits.models import (
-    AUDIT_KIND_LABELS,
-    AUDIT_STATUS_LABELS,
     Audit,
+    AuditKind,
     AuditStatus,
     Finding,
     RowResult,
@@ -62,8 +61,8 @@ def build(req: ReportRequest) -> dict[str, Any]:
         "reference": audit.reference,
         "formula": figures.formula_text(),
         "draft": audit.status in (AuditStatus.PLANNED, AuditStatus.IN_PROGRESS),
-        "status": str(AUDIT_STATUS_LABELS[audit.status]),
-        "kind": str(AUDIT_KIND_LABELS[audit.kind]),
+        "status": str(AuditStatus.labels()[audit.status]),
+        "kind": str(AuditKind.labels()[audit.kind]),
         "objectives": audit.objectives,
         "auditee": audit.agency.name,
         "auditee_address": audit.agency.address,
