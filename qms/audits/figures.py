@@ -27,14 +27,7 @@ from sqlalchemy import ColumnElement, Row, Select, case, func, or_, select
 
 from qms.accounts.models import User
 from qms.audits import breaches, grades
-from qms.audits.models import (
-    Audit,
-    AuditKind,
-    AuditStandard,
-    ChecklistRow,
-    Finding,
-    RowResult,
-)
+from qms.audits.models import Audit, AuditKind, AuditStandard, ChecklistRow, Finding, RowResult
 from qms.audits.settings import compliance_weights, setting
 from qms.core import access
 from qms.core.i18n import fmt_number

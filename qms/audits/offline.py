@@ -16,13 +16,7 @@ from flask_babel import gettext as _
 
 from qms.accounts.models import User
 from qms.audits import grades
-from qms.audits.models import (
-    FINDING_RESULTS,
-    Audit,
-    AuditStatus,
-    ChecklistRow,
-    RowResult,
-)
+from qms.audits.models import FINDING_RESULTS, Audit, AuditStatus, ChecklistRow, RowResult
 from qms.audits.policies import CONDUCT, is_team
 from qms.core import access
 from qms.core.errors import PermissionDenied

@@ -14,13 +14,7 @@ from flask_wtf import FlaskForm
 
 from qms.audits import checklist, figures, grades, offline, queries
 from qms.audits.forms import AddRowForm, CopyChecklistForm, EvidenceForm, RowForm
-from qms.audits.models import (
-    FINDING_RESULTS,
-    Audit,
-    AuditStatus,
-    ChecklistRow,
-    RowResult,
-)
+from qms.audits.models import FINDING_RESULTS, Audit, AuditStatus, ChecklistRow, RowResult
 from qms.audits.policies import CONDUCT, PREPARE
 from qms.audits.views import bp
 from qms.core import access
