@@ -10,7 +10,7 @@ from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Enum, ForeignKey, Index, Integer, and_, text, update
+from sqlalchemy import ColumnElement, Enum, ForeignKey, Index, Integer, Text, and_, text, update
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
@@ -199,6 +199,11 @@ def reference_column(target: str, label: Any, **options: Any) -> Any:
     """A foreign key column to `target` ("table.id") with its label (read by the forms, the
     history tables and the API); its nullability comes from the `Mapped[...]` annotation."""
     return mapped_column(ForeignKey(target), info=labelled(label), **options)
+
+
+def text_column(label: Any) -> Any:
+    """A text of any length with its label, empty ("") when nothing was written."""
+    return mapped_column(Text, default="", info=labelled(label))
 
 
 class ArchivableRecordMixin(AuditedMixin, ArchivableMixin, TimestampMixin):
