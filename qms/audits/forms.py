@@ -118,7 +118,9 @@ def _kind_field(model: type) -> ChoiceField:
 class PlannedStandards:
     """What a programme item or an audit is planned against: the (primary) standard, SNI ISO
     9001, SNI ISO 37001, … (left out: the programme item's, or the quality standard), and the
-    further standards of an integrated audit (left out by an audit: the programme item's)."""
+    further standards of an integrated audit (left out by an audit: the programme item's). The
+    form declares the agency planned for (`agency_id`, labelled as its model's column); the
+    agencies and standards are offered as the form is made."""
 
     standard_id = ChoiceField(
         label=label_of(Audit, "standard_id"), coerce=int, validators=[Optional()]
@@ -127,7 +129,15 @@ class PlannedStandards:
         label=_l("Also against (integrated audit)"), coerce=int, validators=[Optional()]
     )
 
-    def offer_standards(self, standards: list | None) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        agencies: list | None = None,
+        standards: list | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.agency_id.choices = [(a.id, a.name) for a in agencies or []]  # type: ignore[attr-defined]
         choices = [(s.id, s.title) for s in standards or []]
         self.standard_id.choices = choices  # type: ignore[attr-defined]
         self.other_standard_ids.choices = list(choices)  # type: ignore[attr-defined]
@@ -145,17 +155,6 @@ class ProgrammeItemForm(PlannedStandards, FlaskForm):
     )
     clause_numbers = ClauseListField(label_of(ProgrammeItem, "clause_numbers"))
     reason = TextAreaField(label_of(ProgrammeItem, "reason"))
-
-    def __init__(
-        self,
-        *args: Any,
-        agencies: list | None = None,
-        standards: list | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.agency_id.choices = [(a.id, a.name) for a in agencies or []]
-        self.offer_standards(standards)
 
 
 class AuditScopeForm(FlaskForm):
@@ -201,17 +200,8 @@ class AuditForm(PlannedStandards, AuditScopeForm):
         label_of(Audit, "programme_item_id"), widget=HiddenInput(), validators=[Optional(), AN_ID]
     )
 
-    def __init__(
-        self,
-        *args: Any,
-        agencies: list | None = None,
-        units: list | None = None,
-        standards: list | None = None,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, *args: Any, units: list | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.agency_id.choices = [(a.id, a.name) for a in agencies or []]
-        self.offer_standards(standards)
         self.scope_unit_ids.choices = [(u.id, f"{u.agency.code}: {u.path}") for u in units or []]
 
 
