@@ -15,7 +15,6 @@ from qms.accounts.models import User
 from qms.audits import grades
 from qms.audits.models import (
     FINDING_RESULTS,
-    ROW_RESULT_LABELS,
     Audit,
     ChecklistRow,
     Finding,
@@ -127,7 +126,7 @@ def stale_row_message(row: ChecklistRow) -> str:
     (the user's own input stays in their form, nothing of it was written)."""
     changed_by = db.session.get(User, row.changed_by_id) if row.changed_by_id else None
     who = changed_by.name if changed_by else _("another auditor")
-    current = ROW_RESULT_LABELS[row.result] if row.result else _("Not answered yet")
+    current = RowResult.labels()[row.result] if row.result else _("Not answered yet")
     if row.finding:
         current = f"{current}, {row.finding.number}: {row.finding.statement}"
     if row.notes:

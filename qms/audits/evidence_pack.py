@@ -13,39 +13,32 @@ from sqlalchemy.orm import selectinload
 from qms.audits import figures
 from qms.audits.models import Audit, ChecklistRow
 from qms.extensions import db
-from qms.reports.packs import (
-    AGENCY_PACK_KEY,
-    PackFile,
-    PackReport,
-    add_pack_contents,
-    files_of_owners,
-    register_record_pack,
-)
+from qms.reports import packs
 from qms.reports.registry import ReportRequest, ReportType
 
 PACK_KEY = "evidence-pack-audit"
 
 
-def row_files(audits: Iterable[Audit]) -> Iterator[PackFile]:
+def row_files(audits: Iterable[Audit]) -> Iterator[packs.PackFile]:
     """The files attached to the audits' checklist rows, a folder per audit and clause."""
     audits = list(audits)
     rows = [row for audit in audits for row in audit.rows]
-    files = files_of_owners(rows)
+    files = packs.files_of_owners(rows)
     for audit in audits:
         for row in audit.rows:
             for stored in files.get((ChecklistRow.__tablename__, row.id), []):
-                yield PackFile(
+                yield packs.PackFile(
                     folder=(audit.reference, row.clause.label),
                     file=stored,
                     record=f"{audit.reference} · {row.clause.number}",
                 )
 
 
-def audit_contents(req: ReportRequest) -> Iterator[PackFile]:
+def audit_contents(req: ReportRequest) -> Iterator[packs.PackFile]:
     yield from row_files([req.record])
 
 
-def agency_contents(req: ReportRequest) -> Iterator[PackFile | PackReport]:
+def agency_contents(req: ReportRequest) -> Iterator[packs.PackFile | packs.PackReport]:
     """The agency's issued audits of the period: each one's report and evidence."""
     assert req.agency is not None
     issued = figures.issued_audits(
@@ -60,11 +53,11 @@ def agency_contents(req: ReportRequest) -> Iterator[PackFile | PackReport]:
         )
     )
     for audit in audits:
-        yield PackReport(folder=(audit.reference,), report_key="audit-report", record=audit)
+        yield packs.PackReport(folder=(audit.reference,), report_key="audit-report", record=audit)
     yield from row_files(audits)
 
 
 def register(report: ReportType) -> None:
-    register_record_pack(report, key=PACK_KEY, order=200)
-    add_pack_contents(PACK_KEY, "audits", audit_contents)
-    add_pack_contents(AGENCY_PACK_KEY, "audits", agency_contents)
+    packs.register_record_pack(report, key=PACK_KEY, order=200)
+    packs.add_pack_contents(PACK_KEY, "audits", audit_contents)
+    packs.add_pack_contents(packs.AGENCY_PACK_KEY, "audits", agency_contents)

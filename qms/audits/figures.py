@@ -27,14 +27,7 @@ from sqlalchemy import ColumnElement, Row, Select, case, func, or_, select
 
 from qms.accounts.models import User
 from qms.audits import breaches, grades
-from qms.audits.models import (
-    AUDIT_KIND_LABELS,
-    Audit,
-    AuditStandard,
-    ChecklistRow,
-    Finding,
-    RowResult,
-)
+from qms.audits.models import Audit, AuditKind, AuditStandard, ChecklistRow, Finding, RowResult
 from qms.audits.settings import compliance_weights, setting
 from qms.core import access
 from qms.core.i18n import fmt_number
@@ -487,7 +480,7 @@ def audits_of(
             {
                 "id": a.id,
                 "reference": a.reference,
-                "kind": str(AUDIT_KIND_LABELS[a.kind]),
+                "kind": str(AuditKind.labels()[a.kind]),
                 "day": _day_of(a),
                 "reported_at": a.reported_at,
                 "tally": sum(chapters.values(), Tally()).as_dict(),

@@ -12,17 +12,16 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 from wtforms.widgets import HiddenInput
 
 from qms.audits.models import (
-    AUDIT_KIND_LABELS,
-    AUDIT_STATUS_LABELS,
-    ROW_RESULT_LABELS,
     AgendaItem,
     Audit,
     AuditKind,
     AuditProgramme,
+    AuditStatus,
     AuditTeamMember,
     ChecklistRow,
     Finding,
     ProgrammeItem,
+    RowResult,
 )
 from qms.core.forms import (
     REQUIRED,
@@ -43,6 +42,11 @@ from qms.core.labels import label_of
 MAX_RECORD_ID = 2**31 - 1
 #: a record's id as a form takes it
 AN_ID = NumberRange(1, MAX_RECORD_ID, _l("Enter a whole number from 1 to %(max)s."))
+
+
+def _chosen_id(label: Any) -> ChoiceField:
+    """A record that must be chosen, by its id, among those the form offers."""
+    return ChoiceField(label=label, coerce=int, validators=[InputRequired(REQUIRED)])
 
 
 class ClauseListField(StringField):
@@ -93,9 +97,7 @@ class ProgrammeForm(FlaskForm):
 class NewProgrammeForm(ProgrammeForm):
     """A new programme names its city: one of those the user plans audits in."""
 
-    city_id = ChoiceField(
-        label_of(AuditProgramme, "city_id"), coerce=int, validators=[InputRequired(REQUIRED)]
-    )
+    city_id = _chosen_id(label_of(AuditProgramme, "city_id"))
 
     def __init__(self, *args: Any, cities: list | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -104,10 +106,21 @@ class NewProgrammeForm(ProgrammeForm):
             self.city_id.data = cities[0].id
 
 
+def _kind_field(model: type) -> ChoiceField:
+    """The kind of audit planned, an internal audit unless told."""
+    return ChoiceField(
+        label=label_of(model, "kind"),
+        choices=enum_choices(AuditKind.labels()),
+        default=AuditKind.INTERNAL.value,
+    )
+
+
 class PlannedStandards:
     """What a programme item or an audit is planned against: the (primary) standard, SNI ISO
     9001, SNI ISO 37001, … (left out: the programme item's, or the quality standard), and the
-    further standards of an integrated audit (left out by an audit: the programme item's)."""
+    further standards of an integrated audit (left out by an audit: the programme item's). The
+    form declares the agency planned for (`agency_id`, labelled as its model's column); the
+    agencies and standards are offered as the form is made."""
 
     standard_id = ChoiceField(
         label=label_of(Audit, "standard_id"), coerce=int, validators=[Optional()]
@@ -115,33 +128,6 @@ class PlannedStandards:
     other_standard_ids = MultipleChoiceField(
         label=_l("Also against (integrated audit)"), coerce=int, validators=[Optional()]
     )
-
-    def offer_standards(self, standards: list | None) -> None:
-        choices = [(s.id, s.title) for s in standards or []]
-        self.standard_id.choices = choices  # type: ignore[attr-defined]
-        self.other_standard_ids.choices = list(choices)  # type: ignore[attr-defined]
-
-
-class ProgrammeItemForm(PlannedStandards, FlaskForm):
-    agency_id = ChoiceField(
-        label=label_of(ProgrammeItem, "agency_id"),
-        coerce=int,
-        validators=[InputRequired(REQUIRED)],
-    )
-    kind = ChoiceField(
-        label=label_of(ProgrammeItem, "kind"),
-        choices=enum_choices(AUDIT_KIND_LABELS),
-        default=AuditKind.INTERNAL.value,
-    )
-    planned_month = WholeNumberField(
-        label_of(ProgrammeItem, "planned_month"),
-        validators=[
-            InputRequired(REQUIRED),
-            NumberRange(1, 12, _l("The month must be between 1 and 12.")),
-        ],
-    )
-    clause_numbers = ClauseListField(label_of(ProgrammeItem, "clause_numbers"))
-    reason = TextAreaField(label_of(ProgrammeItem, "reason"))
 
     def __init__(
         self,
@@ -151,8 +137,24 @@ class ProgrammeItemForm(PlannedStandards, FlaskForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.agency_id.choices = [(a.id, a.name) for a in agencies or []]
-        self.offer_standards(standards)
+        self.agency_id.choices = [(a.id, a.name) for a in agencies or []]  # type: ignore[attr-defined]
+        choices = [(s.id, s.title) for s in standards or []]
+        self.standard_id.choices = choices  # type: ignore[attr-defined]
+        self.other_standard_ids.choices = list(choices)  # type: ignore[attr-defined]
+
+
+class ProgrammeItemForm(PlannedStandards, FlaskForm):
+    agency_id = _chosen_id(label_of(ProgrammeItem, "agency_id"))
+    kind = _kind_field(ProgrammeItem)
+    planned_month = WholeNumberField(
+        label_of(ProgrammeItem, "planned_month"),
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(1, 12, _l("The month must be between 1 and 12.")),
+        ],
+    )
+    clause_numbers = ClauseListField(label_of(ProgrammeItem, "clause_numbers"))
+    reason = TextAreaField(label_of(ProgrammeItem, "reason"))
 
 
 class AuditScopeForm(FlaskForm):
@@ -190,33 +192,16 @@ class AuditScopeForm(FlaskForm):
 class AuditForm(PlannedStandards, AuditScopeForm):
     """Planning an audit."""
 
-    agency_id = ChoiceField(
-        label=label_of(Audit, "agency_id"),
-        coerce=int,
-        validators=[InputRequired(REQUIRED)],
-    )
-    kind = ChoiceField(
-        label=label_of(Audit, "kind"),
-        choices=enum_choices(AUDIT_KIND_LABELS),
-        default=AuditKind.INTERNAL.value,
-    )
+    agency_id = _chosen_id(label_of(Audit, "agency_id"))
+    kind = _kind_field(Audit)
     planned_start = DayField(label_of(Audit, "planned_start"), validators=[InputRequired(REQUIRED)])
     planned_end = DayField(label_of(Audit, "planned_end"), validators=[Optional()])
     programme_item_id = WholeNumberField(
         label_of(Audit, "programme_item_id"), widget=HiddenInput(), validators=[Optional(), AN_ID]
     )
 
-    def __init__(
-        self,
-        *args: Any,
-        agencies: list | None = None,
-        units: list | None = None,
-        standards: list | None = None,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, *args: Any, units: list | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.agency_id.choices = [(a.id, a.name) for a in agencies or []]
-        self.offer_standards(standards)
         self.scope_unit_ids.choices = [(u.id, f"{u.agency.code}: {u.path}") for u in units or []]
 
 
@@ -244,11 +229,7 @@ class AuditDetailsForm(AuditScopeForm):
 
 
 class MemberForm(FlaskForm):
-    user_id = ChoiceField(
-        label=label_of(AuditTeamMember, "user_id"),
-        coerce=int,
-        validators=[InputRequired(REQUIRED)],
-    )
+    user_id = _chosen_id(label_of(AuditTeamMember, "user_id"))
 
     def __init__(self, *args: Any, auditors: list | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -268,7 +249,7 @@ class AgendaForm(FlaskForm):
 
 
 def result_choices() -> list[SelectChoice]:
-    return [SelectChoice("", _l("Not answered yet")), *enum_choices(ROW_RESULT_LABELS)]
+    return [SelectChoice("", _l("Not answered yet")), *enum_choices(RowResult.labels())]
 
 
 class RowForm(VersionedForm):
@@ -291,11 +272,7 @@ class RowForm(VersionedForm):
 
 
 class AddRowForm(FlaskForm):
-    clause_id = ChoiceField(
-        label=label_of(ChecklistRow, "clause_id"),
-        coerce=int,
-        validators=[InputRequired(REQUIRED)],
-    )
+    clause_id = _chosen_id(label_of(ChecklistRow, "clause_id"))
     text = TextAreaField(label_of(ChecklistRow, "text"), validators=[DataRequired(REQUIRED)])
 
     def __init__(
@@ -309,11 +286,7 @@ class AddRowForm(FlaskForm):
 
 
 class CopyChecklistForm(FlaskForm):
-    source_id = ChoiceField(
-        label=_l("Copy from"),
-        coerce=int,
-        validators=[InputRequired(REQUIRED)],
-    )
+    source_id = _chosen_id(_l("Copy from"))
 
     def __init__(self, *args: Any, audits: list | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -349,7 +322,7 @@ class AuditFilterForm(FlaskForm):
 
     status = ChoiceField(
         label_of(Audit, "status"),
-        choices=[("", _l("All")), *enum_choices(AUDIT_STATUS_LABELS)],
+        choices=[("", _l("All")), *enum_choices(AuditStatus.labels())],
         default="",
         validators=[Optional()],
     )

@@ -20,6 +20,7 @@ from qms.core.models import (
     VersionedMixin,
     enum_column,
     reference_column,
+    text_column,
 )
 from qms.extensions import db
 from qms.organisations.models import Agency
@@ -34,8 +35,6 @@ class AuditKind(LabelledEnum):
     SURVEILLANCE = "surveillance", _l("Surveillance audit")
     FOLLOW_UP = "follow_up", _l("Follow-up audit")
 
-
-AUDIT_KIND_LABELS = AuditKind.labels()
 
 #: the first part of an audit's reference (AMI-2026-DUKCAPIL) and so of its finding numbers
 AUDIT_KIND_PREFIXES = {
@@ -55,8 +54,6 @@ class AuditStatus(LabelledEnum):
     CLOSED = "closed", _l("Closed")
 
 
-AUDIT_STATUS_LABELS = AuditStatus.labels()
-
 #: the report is issued: the audit's findings are final and its figures count
 REPORTED_STATES = (AuditStatus.REPORTED, AuditStatus.CLOSED)
 
@@ -71,8 +68,6 @@ class RowResult(LabelledEnum):
     NOT_AUDITED = "not_audited", _l("Not audited")
 
 
-ROW_RESULT_LABELS = RowResult.labels()
-
 #: results that make the row a finding (each grade names the result it belongs to)
 FINDING_RESULTS = frozenset({RowResult.NONCONFORM, RowResult.OBSERVATION, RowResult.OPPORTUNITY})
 
@@ -86,9 +81,7 @@ class AuditProgramme(CityRecordMixin, db.Model):
 
     year: Mapped[int] = mapped_column(info=labelled(_l("Year")))
     title: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title")))
-    objectives: Mapped[str] = mapped_column(
-        Text, default="", info=labelled(_l("Objectives of the programme"))
-    )
+    objectives: Mapped[str] = text_column(Text, _l("Objectives of the programme"))
 
     items: Mapped[list[ProgrammeItem]] = relationship(
         back_populates="programme", order_by="(ProgrammeItem.planned_month, ProgrammeItem.id)"
@@ -112,9 +105,7 @@ class ProgrammeItem(ArchivableRecordMixin, db.Model):
     clause_numbers: Mapped[list[str]] = mapped_column(
         JSON, default=list, info=labelled(_l("Clauses to audit"))
     )
-    reason: Mapped[str] = mapped_column(
-        Text, default="", info=labelled(_l("Reason (risk, previous results)"))
-    )
+    reason: Mapped[str] = text_column(Text, _l("Reason (risk, previous results)"))
 
     programme: Mapped[AuditProgramme] = relationship(back_populates="items")
     agency: Mapped[Agency] = relationship()
@@ -163,7 +154,7 @@ class Audit(ArchivableRecordMixin, db.Model):
     status: Mapped[AuditStatus] = enum_column(
         AuditStatus, _l("Status"), default=AuditStatus.PLANNED, index=True
     )
-    objectives: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Objectives")))
+    objectives: Mapped[str] = text_column(Text, _l("Objectives"))
     #: clause numbers in scope; a number covers its sub-clauses
     scope_clauses: Mapped[list[str]] = mapped_column(
         JSON, default=list, info=labelled(_l("Clauses in scope"))
@@ -172,14 +163,10 @@ class Audit(ArchivableRecordMixin, db.Model):
     scope_unit_ids: Mapped[list[int]] = mapped_column(
         JSON, default=list, info=labelled(_l("Units in scope"))
     )
-    scope_processes: Mapped[str] = mapped_column(
-        Text, default="", info=labelled(_l("Processes and services in scope"))
-    )
+    scope_processes: Mapped[str] = text_column(Text, _l("Processes and services in scope"))
     #: the standard plus the agency's own procedures (SOP, service standards)
-    criteria: Mapped[str] = mapped_column(
-        Text,
-        default="",
-        info=labelled(_l("Criteria (the standard and the agency's own procedures)")),
+    criteria: Mapped[str] = text_column(
+        Text, _l("Criteria (the standard and the agency's own procedures)")
     )
     planned_start: Mapped[date] = mapped_column(info=labelled(_l("Planned start")))
     planned_end: Mapped[date] = mapped_column(info=labelled(_l("Planned end")))
@@ -190,37 +177,21 @@ class Audit(ArchivableRecordMixin, db.Model):
     lead_auditor_id: Mapped[int | None] = reference_column(
         "users.id", _l("Lead auditor"), index=True
     )
-    auditee_representatives: Mapped[str] = mapped_column(
-        Text, default="", info=labelled(_l("Auditee representatives"))
-    )
+    auditee_representatives: Mapped[str] = text_column(Text, _l("Auditee representatives"))
     opening_meeting_at: Mapped[datetime | None] = mapped_column(
         default=None, info=labelled(_l("Opening meeting"))
     )
-    opening_attendance: Mapped[str] = mapped_column(
-        Text, default="", info=labelled(_l("Opening meeting attendance"))
-    )
-    opening_notes: Mapped[str] = mapped_column(
-        Text, default="", info=labelled(_l("Opening meeting notes"))
-    )
+    opening_attendance: Mapped[str] = text_column(Text, _l("Opening meeting attendance"))
+    opening_notes: Mapped[str] = text_column(Text, _l("Opening meeting notes"))
     closing_meeting_at: Mapped[datetime | None] = mapped_column(
         default=None, info=labelled(_l("Closing meeting"))
     )
-    closing_attendance: Mapped[str] = mapped_column(
-        Text, default="", info=labelled(_l("Closing meeting attendance"))
-    )
-    closing_notes: Mapped[str] = mapped_column(
-        Text, default="", info=labelled(_l("Closing meeting notes"))
-    )
-    conclusion: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Audit conclusion")))
-    degree_of_conformity: Mapped[str] = mapped_column(
-        Text, default="", info=labelled(_l("Degree of conformity"))
-    )
-    disagreements: Mapped[str] = mapped_column(
-        Text, default="", info=labelled(_l("Unresolved disagreements"))
-    )
-    areas_not_covered: Mapped[str] = mapped_column(
-        Text, default="", info=labelled(_l("Areas not covered"))
-    )
+    closing_attendance: Mapped[str] = text_column(Text, _l("Closing meeting attendance"))
+    closing_notes: Mapped[str] = text_column(Text, _l("Closing meeting notes"))
+    conclusion: Mapped[str] = text_column(Text, _l("Audit conclusion"))
+    degree_of_conformity: Mapped[str] = text_column(Text, _l("Degree of conformity"))
+    disagreements: Mapped[str] = text_column(Text, _l("Unresolved disagreements"))
+    areas_not_covered: Mapped[str] = text_column(Text, _l("Areas not covered"))
     reported_at: Mapped[datetime | None] = mapped_column(
         default=None, info=labelled(_l("Reported"))
     )
@@ -343,10 +314,10 @@ class ChecklistRow(AuditedMixin, TimestampMixin, VersionedMixin, db.Model):
     #: the standard's question this row came from; None for a row the auditor added
     question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
     #: the auditor's own question for an added row
-    text: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Question")))
+    text: Mapped[str] = text_column(Text, _l("Question"))
     #: None while unanswered
     result: Mapped[RowResult | None] = enum_column(RowResult, _l("Result"), default=None)
-    notes: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Notes")))
+    notes: Mapped[str] = text_column(Text, _l("Notes"))
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     answered_at: Mapped[datetime | None] = mapped_column(default=None)
     #: who saved the row last (answer, notes or finding): named when a stale save is refused
@@ -396,9 +367,9 @@ class Finding(ArchivableRecordMixin, db.Model):
     clause_id: Mapped[int] = mapped_column(ForeignKey("clauses.id"))
     #: key of a grade in the configured grade scale (see qms/audits/grades.py)
     grade: Mapped[str] = mapped_column(String(32), info=labelled(_l("Grade")))
-    requirement: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Requirement")))
-    evidence: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Objective evidence")))
-    statement: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Finding")))
+    requirement: Mapped[str] = text_column(Text, _l("Requirement"))
+    evidence: Mapped[str] = text_column(Text, _l("Objective evidence"))
+    statement: Mapped[str] = text_column(Text, _l("Finding"))
     #: copied from the grade when graded, so a later change of the scale does not rewrite history
     follow_up_required: Mapped[bool] = mapped_column(default=False)
     #: the follow-up deadline from the grade, set when the report is issued

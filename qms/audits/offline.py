@@ -16,14 +16,7 @@ from flask_babel import gettext as _
 
 from qms.accounts.models import User
 from qms.audits import grades
-from qms.audits.models import (
-    FINDING_RESULTS,
-    ROW_RESULT_LABELS,
-    Audit,
-    AuditStatus,
-    ChecklistRow,
-    RowResult,
-)
+from qms.audits.models import FINDING_RESULTS, Audit, AuditStatus, ChecklistRow, RowResult
 from qms.audits.policies import CONDUCT, is_team
 from qms.core import access
 from qms.core.errors import PermissionDenied
@@ -133,7 +126,7 @@ def rules() -> dict[str, Any]:
             {"key": g.key, "label": str(g.label), "result": g.result.value} for g in grades.grades()
         ],
         "results": {"": _("Not answered yet")}
-        | {r.value: str(label) for r, label in ROW_RESULT_LABELS.items()},
+        | {r.value: str(label) for r, label in RowResult.labels().items()},
         # the rules of record_row, checked on the phone before a row is queued
         "rules": {
             "finding_results": [r.value for r in FINDING_RESULTS],

@@ -283,7 +283,9 @@ AUDIT_DATE_FIELDS = (
 )
 
 
-def _apply_audit_values(audit: Audit, values: dict[str, Any], refusals: Refusals) -> None:
+def _apply_audit_values(audit: Audit, values: dict[str, Any]) -> None:
+    """Set the values given, then refuse them with every problem found at once."""
+    refusals = Refusals()
     for name in AUDIT_TEXT_FIELDS:
         if name in values:
             setattr(audit, name, values[name] or "")
@@ -325,6 +327,7 @@ def _apply_audit_values(audit: Audit, values: dict[str, Any], refusals: Refusals
         # last: the independence check looks at the units in scope just set
         with refusals.check():
             _set_lead(audit, values["lead_auditor_id"])
+    refusals.raise_any()
 
 
 def check_team_candidate(candidate: User, audit: Audit, field: str) -> None:
@@ -404,9 +407,7 @@ def create_audit(actor: User, values: dict[str, Any]) -> Audit:
     values = {**values, "planned_end": audit.planned_end}
     if item is not None and not values.get("scope_clauses"):
         values["scope_clauses"] = item.clause_numbers
-    refusals = Refusals()
-    _apply_audit_values(audit, values, refusals)
-    refusals.raise_any()
+    _apply_audit_values(audit, values)
     audit.reference = new_reference(kind, audit.planned_start.year, agency)
     db.session.add(audit)
     db.session.flush()
@@ -416,9 +417,7 @@ def create_audit(actor: User, values: dict[str, Any]) -> Audit:
 def update_audit(actor: User, audit: Audit, values: dict[str, Any]) -> Audit:
     """Change the plan, the meetings or the report texts (not the status: see workflow.py)."""
     access.authorize(actor, access.EDIT, audit)
-    refusals = Refusals()
-    _apply_audit_values(audit, values, refusals)
-    refusals.raise_any()
+    _apply_audit_values(audit, values)
     db.session.flush()
     return audit
 
@@ -447,12 +446,6 @@ def add_member(actor: User, audit: Audit, user_id: int) -> AuditTeamMember:
     return member
 
 
-def remove_member(actor: User, member: AuditTeamMember) -> None:
-    access.authorize(actor, access.EDIT, member.audit)
-    member.audit.members.remove(member)
-    db.session.flush()
-
-
 def add_agenda_item(actor: User, audit: Audit, values: dict[str, Any]) -> AgendaItem:
     access.authorize(actor, access.EDIT, audit)
     refusals = Refusals()
@@ -476,7 +469,9 @@ def add_agenda_item(actor: User, audit: Audit, values: dict[str, Any]) -> Agenda
     return item
 
 
-def remove_agenda_item(actor: User, item: AgendaItem) -> None:
-    access.authorize(actor, access.EDIT, item.audit)
-    item.audit.agenda.remove(item)
+def remove_from_plan(actor: User, part: AuditTeamMember | AgendaItem) -> None:
+    """Takes an auditor off the team or a row out of the audit plan (the removal is recorded)."""
+    access.authorize(actor, access.EDIT, part.audit)
+    parts = part.audit.members if isinstance(part, AuditTeamMember) else part.audit.agenda
+    parts.remove(part)
     db.session.flush()

@@ -11,41 +11,21 @@ from flask_babel import lazy_gettext as _l
 
 from qms.accounts.models import User
 from qms.audits import breaches, evidence_pack, figures, grades, queries
-from qms.audits.models import (
-    AUDIT_KIND_LABELS,
-    AUDIT_STATUS_LABELS,
-    Audit,
-    AuditStatus,
-    Finding,
-    RowResult,
-)
+from qms.audits.models import Audit, AuditKind, AuditStatus, Finding, RowResult
 from qms.extensions import db
 from qms.organisations.models import City
-from qms.reports.registry import (
-    RecordKind,
-    ReportRequest,
-    ReportType,
-    in_city_agencies,
-    register_report_type,
-)
-from qms.reports.sections import (
-    agency_section,
-    city_agency_ids,
-    city_section,
-    per_city,
-    register_report_section,
-)
+from qms.reports import registry, sections
 from qms.standards import queries as standards_queries
 from qms.standards.models import Standard
 
 
 def find(reference: str, city: City) -> Audit | None:
     return db.session.scalar(
-        in_city_agencies(Audit, city).where(Audit.reference == reference.upper())
+        registry.in_city_agencies(Audit, city).where(Audit.reference == reference.upper())
     )
 
 
-def build(req: ReportRequest) -> dict[str, Any]:
+def build(req: registry.ReportRequest) -> dict[str, Any]:
     audit: Audit = req.record
     tally = figures.tally(audit.rows)
     done = figures.completion(audit.rows)
@@ -62,8 +42,8 @@ def build(req: ReportRequest) -> dict[str, Any]:
         "reference": audit.reference,
         "formula": figures.formula_text(),
         "draft": audit.status in (AuditStatus.PLANNED, AuditStatus.IN_PROGRESS),
-        "status": str(AUDIT_STATUS_LABELS[audit.status]),
-        "kind": str(AUDIT_KIND_LABELS[audit.kind]),
+        "status": str(AuditStatus.labels()[audit.status]),
+        "kind": str(AuditKind.labels()[audit.kind]),
         "objectives": audit.objectives,
         "auditee": audit.agency.name,
         "auditee_address": audit.agency.address,
@@ -144,12 +124,12 @@ def _standard_part(part: queries.StandardPart) -> dict[str, Any]:
     }
 
 
-AUDIT_REPORT = ReportType(
+AUDIT_REPORT = registry.ReportType(
     key="audit-report",
     title=_l("Audit report"),
     template="audits/pdf/audit_report.html",
     build=build,
-    record=RecordKind(model=Audit, label=_l("Audit reference"), find=find),
+    record=registry.RecordKind(model=Audit, label=_l("Audit reference"), find=find),
     description=_l(
         "One audit as ISO 19011 asks: objectives, scope, team, dates, criteria, findings with "
         "evidence, conclusion and degree of conformity, with a signatures block."
@@ -162,7 +142,7 @@ AUDIT_REPORT = ReportType(
 
 
 def _audits(
-    req: ReportRequest, agency_ids: list[int], standard: Standard | None = None
+    req: registry.ReportRequest, agency_ids: list[int], standard: Standard | None = None
 ) -> dict[int, list[dict[str, Any]]]:
     period = (req.period_start, req.period_end)
     return figures.audits_of(
@@ -173,7 +153,7 @@ def _audits(
     )
 
 
-def _report_standards(req: ReportRequest) -> list[Standard | None]:
+def _report_standards(req: registry.ReportRequest) -> list[Standard | None]:
     """The standards the agency report has a part for: the quality standard always, then each
     other standard its issued audits of the period cover (SNI ISO 37001, alone or in an
     integrated audit). None: no standard is loaded, one part of everything."""
@@ -193,7 +173,7 @@ def _report_standards(req: ReportRequest) -> list[Standard | None]:
     return listed or [None]
 
 
-def build_clauses(req: ReportRequest) -> dict[str, Any]:
+def build_clauses(req: registry.ReportRequest) -> dict[str, Any]:
     """The agency's compliance per standard (a part for the quality standard, and one for each
     other standard it was audited against in the period): the issued audits, the compliance of
     the latest, per clause (the figure of the compliance page) and per main clause, across the
@@ -213,7 +193,9 @@ def build_clauses(req: ReportRequest) -> dict[str, Any]:
 
 
 def _standard_figures(
-    req: ReportRequest, standard: Standard | None, by_clause: list[figures.ClauseCompliance]
+    req: registry.ReportRequest,
+    standard: Standard | None,
+    by_clause: list[figures.ClauseCompliance],
 ) -> dict[str, Any]:
     """One standard's part of the agency report (its latest audit per clause is the latest
     audit of that standard, never one of another)."""
@@ -256,7 +238,7 @@ def _standard_figures(
     }
 
 
-def build_findings(req: ReportRequest) -> dict[str, Any]:
+def build_findings(req: registry.ReportRequest) -> dict[str, Any]:
     """The findings of the agency's issued audits of the period, by grade."""
     assert req.agency is not None
     counts: Counter = Counter()
@@ -265,12 +247,12 @@ def build_findings(req: ReportRequest) -> dict[str, Any]:
     return {"rows": figures.grade_rows(counts), "total": sum(counts.values())}
 
 
-def build_city(req: ReportRequest) -> dict[str, Any]:
+def build_city(req: registry.ReportRequest) -> dict[str, Any]:
     """Per agency of the city: its issued audits of the period, the compliance of the latest
     (the ranking), per main clause, and its findings; per year: audits, the compliance of all
     rows assessed, findings. Of the quality standard (the ranking is about the quality
     system; an integrated audit counts with its quality-standard rows)."""
-    ids = city_agency_ids(req)
+    ids = sections.city_agency_ids(req)
     audits = _audits(req, ids, queries.default_standard())
     agencies: dict[int, dict[str, Any]] = {}
     all_chapters: set[str] = set()
@@ -331,7 +313,7 @@ def build_national(user: User, agencies: dict[int, list[int]]) -> dict[int, dict
         visible_to=user,
         standard_id=quality.id if quality is not None else None,
     )
-    return per_city(
+    return sections.per_city(
         agencies,
         latest,
         lambda shares: {
@@ -342,9 +324,9 @@ def build_national(user: User, agencies: dict[int, list[int]]) -> dict[int, dict
 
 
 SECTIONS = (
-    agency_section("audits", "clauses", _l("Compliance per clause"), 10, build_clauses),
-    agency_section("audits", "findings", _l("Findings by grade"), 20, build_findings),
-    city_section(
+    sections.agency_section("audits", "clauses", _l("Compliance per clause"), 10, build_clauses),
+    sections.agency_section("audits", "findings", _l("Findings by grade"), 20, build_findings),
+    sections.city_section(
         "audits",
         "audits",
         10,
@@ -359,6 +341,6 @@ SECTIONS = (
 def register() -> None:
     """Offer the report in the portal, and the sections in the agency and city reports (from
     init_app)."""
-    register_report_type(AUDIT_REPORT)
-    register_report_section(*SECTIONS)
+    registry.register_report_type(AUDIT_REPORT)
+    sections.register_report_section(*SECTIONS)
     evidence_pack.register(AUDIT_REPORT)  # its evidence pack

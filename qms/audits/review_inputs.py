@@ -20,18 +20,7 @@ from sqlalchemy import Select, func, select
 from qms.audits import coverage
 from qms.audits.grades import grade_label, grades
 from qms.audits.models import Audit, Finding, RowResult
-from qms.core.readiness import (
-    RETAIN,
-    Condition,
-    Evidence,
-    EvidenceSource,
-    FoundEvidence,
-    Outcome,
-    add_condition,
-    add_evidence_source,
-    address,
-    latest_records,
-)
+from qms.core import readiness
 from qms.core.review_inputs import InputProvider, add_input_provider, review_period
 from qms.extensions import db
 
@@ -105,29 +94,32 @@ def audit_opportunities(agency: Any, cut_off: date) -> dict[str, Any]:
     }
 
 
-def audit_reports(agency_ids: Sequence[int], today: date) -> FoundEvidence:
-    return latest_records(
+def audit_reports(agency_ids: Sequence[int], today: date) -> readiness.FoundEvidence:
+    return readiness.latest_records(
         agency_ids,
         Audit,
         Audit.reference,
         Audit.reported_at,
         "9.2",
-        lambda audit_id: address("audits.report", audit_id=audit_id),
+        lambda audit_id: readiness.address("audits.report", audit_id=audit_id),
         Audit.report_issued,
     )
 
 
-def full_cycle(agency_ids: Sequence[int], today: date) -> dict[int, Outcome]:
+def full_cycle(agency_ids: Sequence[int], today: date) -> dict[int, readiness.Outcome]:
     years = coverage.setting("AUDIT_CYCLE_YEARS")
     outcomes = {}
     for agency_id, (audits, missing) in coverage.reported_cycles(agency_ids, today).items():
-        links = [Evidence(a.reference, address("audits.report", audit_id=a.id)) for a in audits]
+        links = [
+            readiness.Evidence(a.reference, readiness.address("audits.report", audit_id=a.id))
+            for a in audits
+        ]
         if not audits:
-            outcomes[agency_id] = Outcome(
+            outcomes[agency_id] = readiness.Outcome(
                 False, _("No internal audit reported in the last %(n)s years.", n=years), links
             )
         elif missing:
-            outcomes[agency_id] = Outcome(
+            outcomes[agency_id] = readiness.Outcome(
                 False,
                 _(
                     "The audits reported in the last %(n)s years left out: %(clauses)s.",
@@ -137,7 +129,7 @@ def full_cycle(agency_ids: Sequence[int], today: date) -> dict[int, Outcome]:
                 links,
             )
         else:
-            outcomes[agency_id] = Outcome(
+            outcomes[agency_id] = readiness.Outcome(
                 True, _("Every clause was audited in the last %(n)s years.", n=years), links
             )
     return outcomes
@@ -164,11 +156,13 @@ def register() -> None:
             10,
         )
     )
-    add_evidence_source(
-        EvidenceSource("audit-reports", _l("Internal audit reports"), RETAIN, audit_reports, 30)
+    readiness.add_evidence_source(
+        readiness.EvidenceSource(
+            "audit-reports", _l("Internal audit reports"), readiness.RETAIN, audit_reports, 30
+        )
     )
-    add_condition(
-        Condition(
+    readiness.add_condition(
+        readiness.Condition(
             "audit-cycle",
             _l("A full internal audit cycle covering every clause"),
             full_cycle,

@@ -19,7 +19,6 @@ from qms.audits.checklist import generate_checklist
 from qms.audits.figures import completion
 from qms.audits.follow_up import findings_lacking_follow_up, report_issued
 from qms.audits.models import (
-    AUDIT_STATUS_LABELS,
     Audit,
     AuditProgramme,
     AuditStatus,
@@ -97,7 +96,7 @@ AUDIT_WORKFLOW = StateMachine(
             unready=_follow_up_pending,
         ),
     ],
-    AUDIT_STATUS_LABELS,
+    AuditStatus.labels(),
 )
 
 
@@ -214,7 +213,7 @@ def stages(audit: Audit) -> list[Stage]:
         else "",
         AuditStatus.CLOSED.value: fmt_date(audit.closed_at, "medium") if audit.closed_at else "",
     }
-    labels = {status.value: label for status, label in AUDIT_STATUS_LABELS.items()}
+    labels = {status.value: label for status, label in AuditStatus.labels().items()}
     return workflow_stages(AUDIT_STAGES, labels, AUDIT_WORKFLOW.state_of(audit), notes)
 
 

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import ColumnElement, ForeignKey, Index, LargeBinary, String, UniqueConstraint, and_
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qms.core.labels import labelled
@@ -58,6 +59,11 @@ class FileUpload(db.Model):
     file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def attached_to(model: type[StoredFile | FileUpload], owner: Any) -> ColumnElement[bool]:
+    """The files (or uploads) attached to `owner`, named by its table and id."""
+    return and_(model.owner_type == type(owner).__tablename__, model.owner_id == owner.id)
 
 
 class FileUploadPart(db.Model):

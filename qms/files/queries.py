@@ -11,7 +11,7 @@ from werkzeug.exceptions import Gone
 
 from qms.core.storage import FileStore, file_store
 from qms.extensions import db
-from qms.files.models import StoredFile
+from qms.files.models import StoredFile, attached_to
 from qms.files.policies import may_download
 
 
@@ -23,11 +23,7 @@ def files_of(owner: Any) -> list[StoredFile]:
     return list(
         db.session.scalars(
             select(StoredFile)
-            .where(
-                StoredFile.owner_type == type(owner).__tablename__,
-                StoredFile.owner_id == owner.id,
-                StoredFile.archived_at.is_(None),
-            )
+            .where(attached_to(StoredFile, owner), StoredFile.archived_at.is_(None))
             .order_by(StoredFile.uploaded_at)
         )
     )

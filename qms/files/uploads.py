@@ -23,7 +23,7 @@ from qms.core.errors import DomainError
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 from qms.files import operations
-from qms.files.models import FileUpload, FileUploadPart, StoredFile
+from qms.files.models import FileUpload, FileUploadPart, StoredFile, attached_to
 
 #: the phone's name for an upload: random, hexadecimal
 KEY = re.compile(r"^[0-9a-f]{16,64}$")
@@ -103,8 +103,7 @@ def find(actor: Any, owner: Any, key: str) -> FileUpload | None:
         select(FileUpload).where(
             FileUpload.user_id == actor.id,
             FileUpload.key == key,
-            FileUpload.owner_type == type(owner).__tablename__,
-            FileUpload.owner_id == owner.id,
+            attached_to(FileUpload, owner),
         )
     )
 

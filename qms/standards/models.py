@@ -17,6 +17,7 @@ from qms.core.models import (
     NumberedTitleMixin,
     enum_column,
     reference_column,
+    text_column,
 )
 from qms.core.timeutil import utcnow
 from qms.extensions import db
@@ -93,12 +94,8 @@ class Clause(NumberedTitleMixin, AuditedMixin, db.Model):
         default=False, info=labelled(_l("No title in the standard"))
     )
     #: what the clause asks for, summarised in our own words (never the standard's text)
-    requirement_id: Mapped[str] = mapped_column(
-        Text, default="", info=labelled(_l("Requirement in Indonesian"))
-    )
-    requirement_en: Mapped[str] = mapped_column(
-        Text, default="", info=labelled(_l("Requirement in English"))
-    )
+    requirement_id: Mapped[str] = text_column(Text, _l("Requirement in Indonesian"))
+    requirement_en: Mapped[str] = text_column(Text, _l("Requirement in English"))
     #: set when a later file no longer contains the clause; kept for old audits
     retired_at: Mapped[datetime | None] = mapped_column(default=None)
 

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint
 
 from qms.audits import figures, grades, offline
-from qms.audits.models import AUDIT_KIND_LABELS, AUDIT_STATUS_LABELS, ROW_RESULT_LABELS, AuditStatus
+from qms.audits.models import AuditKind, AuditStatus, RowResult
 from qms.audits.settings import compliance_tone
 from qms.core.views import require_login
 
@@ -29,10 +29,10 @@ def template_labels() -> dict[str, Any]:
     """App-wide (registered by init_app): the home and agency panels render outside this
     blueprint."""
     return {
-        "audit_kind_labels": AUDIT_KIND_LABELS,
-        "audit_status_labels": AUDIT_STATUS_LABELS,
+        "audit_kind_labels": AuditKind.labels(),
+        "audit_status_labels": AuditStatus.labels(),
         "audit_status_tones": AUDIT_STATUS_TONES,
-        "audit_result_labels": ROW_RESULT_LABELS,
+        "audit_result_labels": RowResult.labels(),
         "audit_grade_label": grades.grade_label,
         "audit_compliance_tone": compliance_tone,
         "audit_compliance_formula": figures.formula_text,

@@ -127,7 +127,7 @@ def add_member(audit_id: int):
 def remove_member(member_id: int):
     member = access.get_visible(AuditTeamMember, member_id, current_user)
     audit_id = member.audit_id
-    operations.remove_member(current_user, member)
+    operations.remove_from_plan(current_user, member)
     return commit_and_redirect(url_for("audits.detail", audit_id=audit_id))
 
 
@@ -150,7 +150,7 @@ def add_agenda_item(audit_id: int):
 def remove_agenda_item(item_id: int):
     item = access.get_visible(AgendaItem, item_id, current_user)
     audit_id = item.audit_id
-    operations.remove_agenda_item(current_user, item)
+    operations.remove_from_plan(current_user, item)
     return commit_and_redirect(url_for("audits.detail", audit_id=audit_id) + "#plan")
 
 

@@ -14,14 +14,7 @@ from flask_wtf import FlaskForm
 
 from qms.audits import checklist, figures, grades, offline, queries
 from qms.audits.forms import AddRowForm, CopyChecklistForm, EvidenceForm, RowForm
-from qms.audits.models import (
-    FINDING_RESULTS,
-    ROW_RESULT_LABELS,
-    Audit,
-    AuditStatus,
-    ChecklistRow,
-    RowResult,
-)
+from qms.audits.models import FINDING_RESULTS, Audit, AuditStatus, ChecklistRow, RowResult
 from qms.audits.policies import CONDUCT, PREPARE
 from qms.audits.views import bp
 from qms.core import access
@@ -99,7 +92,7 @@ def _checklist_page(
         files_of=files_of,
         grades_by_result={r.value: [g.key for g in grades.grades_for(r)] for r in FINDING_RESULTS},
         result_labels={"": _("Not answered yet")}
-        | {r.value: str(label) for r, label in ROW_RESULT_LABELS.items()},
+        | {r.value: str(label) for r, label in RowResult.labels().items()},
     )
 
 
