@@ -30,18 +30,12 @@ class ReviewStatus(LabelledEnum):
     CLOSED = "closed", _l("Closed (all actions done)")
 
 
-STATUS_LABELS = ReviewStatus.labels()
-
-
 class OutputKind(LabelledEnum):
     """The outputs of 9.3.3."""
 
     IMPROVEMENT = "improvement", _l("Decision on an opportunity for improvement")
     QMS_CHANGE = "qms_change", _l("Change needed to the quality system")
     RESOURCE = "resource", _l("Resource need")
-
-
-OUTPUT_LABELS = OutputKind.labels()
 
 
 class ActionStatus(LabelledEnum):

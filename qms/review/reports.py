@@ -23,7 +23,7 @@ from qms.reports.registry import (
 )
 from qms.reports.sections import city_agencies, city_section, register_report_section
 from qms.review import evidence_pack, pack
-from qms.review.models import OUTPUT_LABELS, ManagementReview, ReviewStatus
+from qms.review.models import ManagementReview, OutputKind, ReviewStatus
 from qms.review.queries import late_by_of, latest_held_of, link_of
 from qms.review.readiness import readiness_of
 
@@ -80,7 +80,7 @@ def build(req: ReportRequest) -> dict[str, Any]:
         ],
         "actions": [
             {
-                "kind": str(OUTPUT_LABELS[a.kind]),
+                "kind": str(OutputKind(a.kind).label),
                 "description": a.description,
                 "owner": a.owner,
                 "due_on": a.due_on,

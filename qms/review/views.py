@@ -41,12 +41,12 @@ from qms.review.forms import (
     StepForm,
 )
 from qms.review.models import (
-    OUTPUT_LABELS,
-    STATUS_LABELS,
     ActionStatus,
     Attendee,
     ManagementReview,
+    OutputKind,
     ReviewAction,
+    ReviewStatus,
 )
 from qms.review.policies import reads_reviews_of
 from qms.review.readiness import readiness
@@ -59,8 +59,8 @@ def template_labels() -> dict[str, Any]:
     """App-wide (registered by init_app): the agency panel renders outside this blueprint."""
     return {
         "review_labels": {
-            "status": STATUS_LABELS,
-            "output": OUTPUT_LABELS,
+            "status": ReviewStatus.labels(),
+            "output": OutputKind.labels(),
             "action_status": ActionStatus.labels(),
             "attention": queries.ATTENTION_LABELS,
         }
