@@ -19,8 +19,6 @@ class Side(LabelledEnum):
 
 
 class MeasureUnit(LabelledEnum):
-    """What an objective's target and its measurements count; each unit bounds its values."""
-
     PERCENT = "percent", _l("Percent (%)")
     INDEX = "index", _l("Index (0–100)")
     DAYS = "days", _l("Days")
@@ -64,15 +62,11 @@ UNIT_BOUNDS = {
 
 
 class Direction(LabelledEnum):
-    """Which side of the target meets it: a measurement beyond the target misses the objective."""
-
     AT_LEAST = "at_least", _l("At least")
     AT_MOST = "at_most", _l("At most")
 
 
 class Frequency(LabelledEnum):
-    """How an objective's year is cut into periods, each measured once (periods.py)."""
-
     MONTHLY = "monthly", _l("Monthly")
     QUARTERLY = "quarterly", _l("Quarterly")
     SEMESTER = "semester", _l("Per semester")
@@ -80,23 +74,16 @@ class Frequency(LabelledEnum):
 
 
 class MeasurementSource(LabelledEnum):
-    """Who gave a measurement: a person, or a figure another feature computes (an automatic
-    objective's values are never entered)."""
-
     ENTERED = "entered", _l("Entered")
     AUTOMATIC = "automatic", _l("Computed by the app")
 
 
 class RiskKind(LabelledEnum):
-    """ISO 9001 6.1 registers both: a risk to reduce, an opportunity to take."""
-
     RISK = "risk", _l("Risk")
     OPPORTUNITY = "opportunity", _l("Opportunity")
 
 
 class TreatmentStatus(LabelledEnum):
-    """The way of a risk's treatment: done with its evidence, or cancelled with a reason."""
-
     PLANNED = "planned", _l("Planned")
     IN_PROGRESS = "in_progress", _l("In progress")
     DONE = "done", _l("Done")

@@ -24,9 +24,6 @@ from qms.extensions import db
 
 
 class ReviewStatus(LabelledEnum):
-    """The way of a review: its input pack frozen, its minutes recorded, then closed once
-    every output action is done."""
-
     PLANNED = "planned", _l("Planned")
     PREPARED = "prepared", _l("Input pack prepared")
     HELD = "held", _l("Held (minutes recorded)")
@@ -42,8 +39,6 @@ class OutputKind(LabelledEnum):
 
 
 class ActionStatus(LabelledEnum):
-    """An output action is followed up to done: the review closes when all of its are."""
-
     OPEN = "open", _l("Open")
     DONE = "done", _l("Done")
 
