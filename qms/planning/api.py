@@ -19,7 +19,7 @@ from qms.api.registers import Registers
 from qms.api.schema import InRegisterArchived, Resource
 from qms.core.timeutil import today
 from qms.organisations.models import Agency
-from qms.planning import measuring, operations, queries, workflow
+from qms.planning import measuring, operations, queries, vocabulary, workflow
 from qms.planning.forms import (
     FORM_NAMES,
     STEP_FORMS,
@@ -44,15 +44,6 @@ from qms.planning.models import (
     Risk,
     Treatment,
 )
-from qms.planning.vocabulary import (
-    Direction,
-    Frequency,
-    MeasurementSource,
-    MeasureUnit,
-    RiskKind,
-    Side,
-    TreatmentStatus,
-)
 
 TAG = "planning"
 
@@ -62,7 +53,7 @@ class ContextIssueOut(Resource):
 
     id: int
     agency_id: int
-    side: Side
+    side: vocabulary.Side
     title: str
     description: str
     effect: str
@@ -76,7 +67,7 @@ class InterestedPartyOut(Resource):
 
     id: int
     agency_id: int
-    side: Side
+    side: vocabulary.Side
     name: str
     requirements: str
     monitoring: str
@@ -95,10 +86,10 @@ class ObjectiveOut(Resource):
     policy_link: str
     process: str
     indicator: str
-    unit: MeasureUnit
+    unit: vocabulary.MeasureUnit
     target: float
-    direction: Direction
-    frequency: Frequency
+    direction: vocabulary.Direction
+    frequency: vocabulary.Frequency
     data_source: str
     automatic_source: Annotated[
         str | None, Field(description="The figure of the app it is measured by (null: typed in)")
@@ -123,7 +114,7 @@ class MeasurementOut(Resource):
     period_end: date
     value: float
     met: Annotated[bool, Field(description="The value meets the objective's target")]
-    source: MeasurementSource
+    source: vocabulary.MeasurementSource
     note: str
     nonconformity_id: int | None
 
@@ -140,7 +131,7 @@ class TreatmentOut(Resource):
     action: str
     owner: str
     due_on: date
-    status: TreatmentStatus
+    status: vocabulary.TreatmentStatus
     evidence: str
     done_on: date | None
     cancel_reason: str
@@ -158,7 +149,7 @@ class RiskOut(Resource):
 
     id: int
     agency_id: int
-    kind: RiskKind
+    kind: vocabulary.RiskKind
     title: str
     unit_id: int | None
     process: str
