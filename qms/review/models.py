@@ -30,6 +30,10 @@ class ReviewStatus(LabelledEnum):
     CLOSED = "closed", _l("Closed (all actions done)")
 
 
+#: a review that has been held (and perhaps closed since): its minutes are fixed
+HELD = (ReviewStatus.HELD, ReviewStatus.CLOSED)
+
+
 class OutputKind(LabelledEnum):
     """The outputs of 9.3.3."""
 
@@ -87,7 +91,7 @@ class ManagementReview(AgencyRecordMixin, VersionedMixin, db.Model):
     @property
     def minutes_fixed(self) -> bool:
         """Held or closed: the minutes change only by a correction with a reason."""
-        return self.status in (ReviewStatus.HELD, ReviewStatus.CLOSED)
+        return self.status in HELD
 
     def discussion_of(self, input_key: str) -> str:
         return next((d.text for d in self.discussions if d.input_key == input_key), "")

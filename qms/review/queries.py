@@ -27,13 +27,10 @@ from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency
 from qms.organisations.queries import in_city
-from qms.review.models import ActionStatus, ManagementReview, ReviewAction, ReviewStatus
+from qms.review.models import HELD, ActionStatus, ManagementReview, ReviewAction, ReviewStatus
 from qms.review.policies import reads_reviews_of
 from qms.review.readiness import readiness
 from qms.review.settings import setting
-
-HELD = (ReviewStatus.HELD, ReviewStatus.CLOSED)
-
 
 #: the most rows each list of the home panel shows (the rest are a link away)
 HOME_PANEL_ROWS = 10

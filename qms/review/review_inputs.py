@@ -15,11 +15,10 @@ from sqlalchemy import select
 from qms.core import readiness
 from qms.core.review_inputs import InputProvider, add_input_provider
 from qms.extensions import db
-from qms.review.models import ManagementReview, ReviewAction, ReviewStatus
+from qms.review.models import HELD, ManagementReview, ReviewAction
 from qms.review.queries import latest_held_of, months_between
 from qms.review.settings import setting
 
-HELD = (ReviewStatus.HELD, ReviewStatus.CLOSED)
 LABELS = {
     "actions": _l("Actions decided by earlier reviews"),
     "done": _l("Done by the cut-off"),
