@@ -19,7 +19,7 @@ from qms.api.registers import Registers
 from qms.api.schema import InRegisterArchived, Resource
 from qms.core.timeutil import today
 from qms.organisations.models import Agency
-from qms.planning import measuring, operations, queries, vocabulary, workflow
+from qms.planning import measuring, models, operations, queries, vocabulary, workflow
 from qms.planning.forms import (
     FORM_NAMES,
     STEP_FORMS,
@@ -36,20 +36,12 @@ from qms.planning.forms import (
     TreatmentForm,
 )
 from qms.planning.matrix import matrix
-from qms.planning.models import (
-    ContextIssue,
-    InterestedParty,
-    Measurement,
-    Objective,
-    Risk,
-    Treatment,
-)
 
 TAG = "planning"
 
 
 class ContextIssueOut(Resource):
-    labels_from = ContextIssue
+    labels_from = models.ContextIssue
 
     id: int
     agency_id: int
@@ -63,7 +55,7 @@ class ContextIssueOut(Resource):
 
 
 class InterestedPartyOut(Resource):
-    labels_from = InterestedParty
+    labels_from = models.InterestedParty
 
     id: int
     agency_id: int
@@ -77,7 +69,7 @@ class InterestedPartyOut(Resource):
 
 
 class ObjectiveOut(Resource):
-    labels_from = Objective
+    labels_from = models.Objective
 
     id: int
     agency_id: int
@@ -105,7 +97,7 @@ class ObjectiveOut(Resource):
 
 
 class MeasurementOut(Resource):
-    labels_from = Measurement
+    labels_from = models.Measurement
 
     id: int
     objective_id: int
@@ -119,12 +111,12 @@ class MeasurementOut(Resource):
     nonconformity_id: int | None
 
     @classmethod
-    def of(cls, record: Measurement) -> MeasurementOut:
+    def of(cls, record: models.Measurement) -> MeasurementOut:
         return cls.from_record(record, met=record.is_met)
 
 
 class TreatmentOut(Resource):
-    labels_from = Treatment
+    labels_from = models.Treatment
 
     id: int
     risk_id: int
@@ -139,13 +131,13 @@ class TreatmentOut(Resource):
     transitions: Annotated[list[str], Field(description="The steps the caller may take now")]
 
     @classmethod
-    def of(cls, record: Treatment) -> TreatmentOut:
+    def of(cls, record: models.Treatment) -> TreatmentOut:
         steps = [t.name for t in workflow.available_transitions(record, current_user)]
         return cls.from_record(record, overdue=record.is_overdue(today()), transitions=steps)
 
 
 class RiskOut(Resource):
-    labels_from = Risk
+    labels_from = models.Risk
 
     id: int
     agency_id: int
@@ -174,7 +166,7 @@ class RiskOut(Resource):
     treatments: list[TreatmentOut]
 
     @classmethod
-    def of(cls, record: Risk) -> RiskOut:
+    def of(cls, record: models.Risk) -> RiskOut:
         residual = matrix().level(record.residual_likelihood, record.residual_impact)
         return cls.from_record(
             record,
@@ -219,25 +211,25 @@ def _context(model: type) -> tuple[Callable, Callable]:
 
 REGISTERS.declare(
     "/context-issues",
-    ContextIssue,
+    models.ContextIssue,
     ContextIssueOut,
     (NewIssueForm, IssueForm),
     queries.issues_query,
-    *_context(ContextIssue),
+    *_context(models.ContextIssue),
     "context_issue",
 )
 REGISTERS.declare(
     "/interested-parties",
-    InterestedParty,
+    models.InterestedParty,
     InterestedPartyOut,
     (NewPartyForm, PartyForm),
     queries.parties_query,
-    *_context(InterestedParty),
+    *_context(models.InterestedParty),
     "interested_party",
 )
 REGISTERS.declare(
     "/objectives",
-    Objective,
+    models.Objective,
     ObjectiveOut,
     (NewObjectiveForm, ObjectiveForm),
     queries.objectives_query,
@@ -247,7 +239,7 @@ REGISTERS.declare(
 )
 REGISTERS.declare(
     "/risks",
-    Risk,
+    models.Risk,
     RiskOut,
     (NewRiskForm, RiskForm),
     queries.risk_records,
@@ -260,19 +252,21 @@ REGISTERS.declare(
 # --- measurements and treatments ------------------------------------------------------------
 
 
-objectives = Records("/objectives", Objective, ObjectiveOut, TAG, "objective_id")
-risks = Records("/risks", Risk, RiskOut, TAG, "risk_id")
-treatments = Records("/risk-treatments", Treatment, TreatmentOut, TAG, "treatment_id")
+objectives = Records("/objectives", models.Objective, ObjectiveOut, TAG, "objective_id")
+risks = Records("/risks", models.Risk, RiskOut, TAG, "risk_id")
+treatments = Records("/risk-treatments", models.Treatment, TreatmentOut, TAG, "treatment_id")
 
 
 @objectives.children("measurements", MeasurementOut)
-def list_measurements(_user: Any, objective: Objective) -> list[Measurement]:
+def list_measurements(_user: Any, objective: models.Objective) -> list[models.Measurement]:
     """An objective's measurements, by period"""
     return objective.measurements
 
 
 @objectives.add("measurements", MeasurementForm, MeasurementOut)
-def create_measurement(user: Any, objective: Objective, form: MeasurementForm) -> Measurement:
+def create_measurement(
+    user: Any, objective: models.Objective, form: MeasurementForm
+) -> models.Measurement:
     """Record the value of one period (e.g. 2025-03, 2025-Q1, 2025-S1, 2025, as the objective is
     measured); a second value for a period replaces the first; a run of missed periods raises a
     nonconformity"""
@@ -280,13 +274,13 @@ def create_measurement(user: Any, objective: Objective, form: MeasurementForm) -
 
 
 @risks.children("treatments", TreatmentOut)
-def list_treatments(_user: Any, risk: Risk) -> list[Treatment]:
+def list_treatments(_user: Any, risk: models.Risk) -> list[models.Treatment]:
     """A risk's treatments"""
     return risk.treatments
 
 
 @risks.add("treatments", TreatmentForm, TreatmentOut)
-def create_treatment(user: Any, risk: Risk, form: TreatmentForm) -> Treatment:
+def create_treatment(user: Any, risk: models.Risk, form: TreatmentForm) -> models.Treatment:
     """Add a treatment action to a risk"""
     return operations.add_treatment(user, risk, form.values())
 
@@ -300,5 +294,5 @@ def create_treatment(user: Any, risk: Risk, form: TreatmentForm) -> Treatment:
     },
     exclude=("file",),
 )
-def take_treatment_step(user: Any, treatment: Treatment, step: str, form: Any) -> None:
+def take_treatment_step(user: Any, treatment: models.Treatment, step: str, form: Any) -> None:
     workflow.transition(user, treatment, step, form.values())
