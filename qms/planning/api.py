@@ -19,7 +19,7 @@ from qms.api.registers import Registers
 from qms.api.schema import InRegisterArchived, Resource
 from qms.core.timeutil import today
 from qms.organisations.models import Agency
-from qms.planning import measuring, operations, queries, workflow
+from qms.planning import measuring, models, operations, queries, vocabulary, workflow
 from qms.planning.forms import (
     FORM_NAMES,
     STEP_FORMS,
@@ -36,33 +36,16 @@ from qms.planning.forms import (
     TreatmentForm,
 )
 from qms.planning.matrix import matrix
-from qms.planning.models import (
-    ContextIssue,
-    InterestedParty,
-    Measurement,
-    Objective,
-    Risk,
-    Treatment,
-)
-from qms.planning.vocabulary import (
-    Direction,
-    Frequency,
-    MeasurementSource,
-    MeasureUnit,
-    RiskKind,
-    Side,
-    TreatmentStatus,
-)
 
 TAG = "planning"
 
 
 class ContextIssueOut(Resource):
-    labels_from = ContextIssue
+    labels_from = models.ContextIssue
 
     id: int
     agency_id: int
-    side: Side
+    side: vocabulary.Side
     title: str
     description: str
     effect: str
@@ -72,11 +55,11 @@ class ContextIssueOut(Resource):
 
 
 class InterestedPartyOut(Resource):
-    labels_from = InterestedParty
+    labels_from = models.InterestedParty
 
     id: int
     agency_id: int
-    side: Side
+    side: vocabulary.Side
     name: str
     requirements: str
     monitoring: str
@@ -86,7 +69,7 @@ class InterestedPartyOut(Resource):
 
 
 class ObjectiveOut(Resource):
-    labels_from = Objective
+    labels_from = models.Objective
 
     id: int
     agency_id: int
@@ -95,10 +78,10 @@ class ObjectiveOut(Resource):
     policy_link: str
     process: str
     indicator: str
-    unit: MeasureUnit
+    unit: vocabulary.MeasureUnit
     target: float
-    direction: Direction
-    frequency: Frequency
+    direction: vocabulary.Direction
+    frequency: vocabulary.Frequency
     data_source: str
     automatic_source: Annotated[
         str | None, Field(description="The figure of the app it is measured by (null: typed in)")
@@ -114,7 +97,7 @@ class ObjectiveOut(Resource):
 
 
 class MeasurementOut(Resource):
-    labels_from = Measurement
+    labels_from = models.Measurement
 
     id: int
     objective_id: int
@@ -123,24 +106,24 @@ class MeasurementOut(Resource):
     period_end: date
     value: float
     met: Annotated[bool, Field(description="The value meets the objective's target")]
-    source: MeasurementSource
+    source: vocabulary.MeasurementSource
     note: str
     nonconformity_id: int | None
 
     @classmethod
-    def of(cls, record: Measurement) -> MeasurementOut:
+    def of(cls, record: models.Measurement) -> MeasurementOut:
         return cls.from_record(record, met=record.is_met)
 
 
 class TreatmentOut(Resource):
-    labels_from = Treatment
+    labels_from = models.Treatment
 
     id: int
     risk_id: int
     action: str
     owner: str
     due_on: date
-    status: TreatmentStatus
+    status: vocabulary.TreatmentStatus
     evidence: str
     done_on: date | None
     cancel_reason: str
@@ -148,17 +131,17 @@ class TreatmentOut(Resource):
     transitions: Annotated[list[str], Field(description="The steps the caller may take now")]
 
     @classmethod
-    def of(cls, record: Treatment) -> TreatmentOut:
+    def of(cls, record: models.Treatment) -> TreatmentOut:
         steps = [t.name for t in workflow.available_transitions(record, current_user)]
         return cls.from_record(record, overdue=record.is_overdue(today()), transitions=steps)
 
 
 class RiskOut(Resource):
-    labels_from = Risk
+    labels_from = models.Risk
 
     id: int
     agency_id: int
-    kind: RiskKind
+    kind: vocabulary.RiskKind
     title: str
     unit_id: int | None
     process: str
@@ -183,7 +166,7 @@ class RiskOut(Resource):
     treatments: list[TreatmentOut]
 
     @classmethod
-    def of(cls, record: Risk) -> RiskOut:
+    def of(cls, record: models.Risk) -> RiskOut:
         residual = matrix().level(record.residual_likelihood, record.residual_impact)
         return cls.from_record(
             record,
@@ -228,25 +211,25 @@ def _context(model: type) -> tuple[Callable, Callable]:
 
 REGISTERS.declare(
     "/context-issues",
-    ContextIssue,
+    models.ContextIssue,
     ContextIssueOut,
     (NewIssueForm, IssueForm),
     queries.issues_query,
-    *_context(ContextIssue),
+    *_context(models.ContextIssue),
     "context_issue",
 )
 REGISTERS.declare(
     "/interested-parties",
-    InterestedParty,
+    models.InterestedParty,
     InterestedPartyOut,
     (NewPartyForm, PartyForm),
     queries.parties_query,
-    *_context(InterestedParty),
+    *_context(models.InterestedParty),
     "interested_party",
 )
 REGISTERS.declare(
     "/objectives",
-    Objective,
+    models.Objective,
     ObjectiveOut,
     (NewObjectiveForm, ObjectiveForm),
     queries.objectives_query,
@@ -256,7 +239,7 @@ REGISTERS.declare(
 )
 REGISTERS.declare(
     "/risks",
-    Risk,
+    models.Risk,
     RiskOut,
     (NewRiskForm, RiskForm),
     queries.risk_records,
@@ -269,19 +252,21 @@ REGISTERS.declare(
 # --- measurements and treatments ------------------------------------------------------------
 
 
-objectives = Records("/objectives", Objective, ObjectiveOut, TAG, "objective_id")
-risks = Records("/risks", Risk, RiskOut, TAG, "risk_id")
-treatments = Records("/risk-treatments", Treatment, TreatmentOut, TAG, "treatment_id")
+objectives = Records("/objectives", models.Objective, ObjectiveOut, TAG, "objective_id")
+risks = Records("/risks", models.Risk, RiskOut, TAG, "risk_id")
+treatments = Records("/risk-treatments", models.Treatment, TreatmentOut, TAG, "treatment_id")
 
 
 @objectives.children("measurements", MeasurementOut)
-def list_measurements(_user: Any, objective: Objective) -> list[Measurement]:
+def list_measurements(_user: Any, objective: models.Objective) -> list[models.Measurement]:
     """An objective's measurements, by period"""
     return objective.measurements
 
 
 @objectives.add("measurements", MeasurementForm, MeasurementOut)
-def create_measurement(user: Any, objective: Objective, form: MeasurementForm) -> Measurement:
+def create_measurement(
+    user: Any, objective: models.Objective, form: MeasurementForm
+) -> models.Measurement:
     """Record the value of one period (e.g. 2025-03, 2025-Q1, 2025-S1, 2025, as the objective is
     measured); a second value for a period replaces the first; a run of missed periods raises a
     nonconformity"""
@@ -289,13 +274,13 @@ def create_measurement(user: Any, objective: Objective, form: MeasurementForm) -
 
 
 @risks.children("treatments", TreatmentOut)
-def list_treatments(_user: Any, risk: Risk) -> list[Treatment]:
+def list_treatments(_user: Any, risk: models.Risk) -> list[models.Treatment]:
     """A risk's treatments"""
     return risk.treatments
 
 
 @risks.add("treatments", TreatmentForm, TreatmentOut)
-def create_treatment(user: Any, risk: Risk, form: TreatmentForm) -> Treatment:
+def create_treatment(user: Any, risk: models.Risk, form: TreatmentForm) -> models.Treatment:
     """Add a treatment action to a risk"""
     return operations.add_treatment(user, risk, form.values())
 
@@ -309,5 +294,5 @@ def create_treatment(user: Any, risk: Risk, form: TreatmentForm) -> Treatment:
     },
     exclude=("file",),
 )
-def take_treatment_step(user: Any, treatment: Treatment, step: str, form: Any) -> None:
+def take_treatment_step(user: Any, treatment: models.Treatment, step: str, form: Any) -> None:
     workflow.transition(user, treatment, step, form.values())

@@ -36,14 +36,7 @@ from qms.planning.models import (
     Treatment,
 )
 from qms.planning.periods import PERIOD_PATTERN
-from qms.planning.vocabulary import (
-    DIRECTION_LABELS,
-    FREQUENCY_LABELS,
-    MEASURE_UNIT_LABELS,
-    RISK_KIND_LABELS,
-    SIDE_LABELS,
-    RiskKind,
-)
+from qms.planning.vocabulary import Direction, Frequency, MeasureUnit, RiskKind, Side
 
 RATING = NumberRange(min=1, max=5, message=_l("Rate it from 1 to 5."))
 YEARS = NumberRange(min=2000, max=2100, message=_l("Enter a year from 2000 to 2100."))
@@ -82,7 +75,7 @@ class PlanForm(FlaskForm):
 
 
 class IssueForm(PlanForm):
-    side = required_choice(ContextIssue, "side", SIDE_LABELS)
+    side = required_choice(ContextIssue, "side", Side.labels())
     title = text_field(ContextIssue, "title", required=True)
     description = TextAreaField(label_of(ContextIssue, "description"), validators=[Optional()])
     effect = TextAreaField(label_of(ContextIssue, "effect"), validators=[Optional()])
@@ -95,7 +88,7 @@ class NewIssueForm(IssueForm):
 
 
 class PartyForm(PlanForm):
-    side = required_choice(InterestedParty, "side", SIDE_LABELS)
+    side = required_choice(InterestedParty, "side", Side.labels())
     name = text_field(InterestedParty, "name", required=True)
     requirements = TextAreaField(
         label_of(InterestedParty, "requirements"), validators=[DataRequired(REQUIRED)]
@@ -130,10 +123,10 @@ class ObjectiveForm(PlanForm):
     policy_link = TextAreaField(label_of(Objective, "policy_link"), validators=[Optional()])
     process_or_service = text_field(Objective, "process")
     indicator = text_field(Objective, "indicator", required=True)
-    unit = required_choice(Objective, "unit", MEASURE_UNIT_LABELS)
-    direction = required_choice(Objective, "direction", DIRECTION_LABELS)
+    unit = required_choice(Objective, "unit", MeasureUnit.labels())
+    direction = required_choice(Objective, "direction", Direction.labels())
     target = NumberField(label_of(Objective, "target"), validators=[InputRequired(REQUIRED)])
-    frequency = required_choice(Objective, "frequency", FREQUENCY_LABELS)
+    frequency = required_choice(Objective, "frequency", Frequency.labels())
     automatic_source = ChoiceField(
         label_of(Objective, "automatic_source"), choices=_automatic_choices, validators=[Optional()]
     )
@@ -178,7 +171,7 @@ def _rating(name: str, required: bool) -> WholeNumberField:
 
 
 class RiskForm(PlanForm):
-    kind = required_choice(Risk, "kind", RISK_KIND_LABELS, default=RiskKind.RISK.value)
+    kind = required_choice(Risk, "kind", RiskKind.labels(), default=RiskKind.RISK.value)
     title = text_field(Risk, "title", required=True)
     unit_id = RecordField(label_of(Risk, "unit_id"), validators=[Optional()])
     process_or_service = text_field(Risk, "process")

@@ -26,8 +26,6 @@ from qms.planning import deviations, periods
 from qms.planning.models import Measurement, Objective
 from qms.planning.operations import apply
 from qms.planning.vocabulary import (
-    FREQUENCY_LABELS,
-    MEASURE_UNIT_LABELS,
     UNIT_BOUNDS,
     Direction,
     Frequency,
@@ -79,7 +77,7 @@ def in_unit(unit: MeasureUnit, value: Any, field: str) -> Decimal:
         highest = "∞" if bounds.highest is None else f"{bounds.highest.normalize():f}"
         message = _(
             "A value in %(unit)s lies between %(lowest)s and %(highest)s%(whole)s.",
-            unit=str(MEASURE_UNIT_LABELS[unit]).lower(),
+            unit=str(unit.label).lower(),
             lowest=f"{bounds.lowest.normalize():f}",
             highest=highest,
             whole=_(", in whole numbers") if bounds.whole else "",
@@ -113,7 +111,7 @@ def _check_objective(objective: Objective) -> None:
                 _(
                     "“%(figure)s” is measured in %(unit)s: state the objective in that unit.",
                     figure=indicator.label,
-                    unit=str(MEASURE_UNIT_LABELS[MeasureUnit(indicator.unit)]).lower(),
+                    unit=str(MeasureUnit(indicator.unit).label).lower(),
                 ),
                 field="unit",
             )
@@ -164,7 +162,7 @@ def period_for(objective: Objective, key: str, today: date) -> periods.Period:
         raise DomainError(
             _(
                 "This objective is measured %(frequency)s: name the period like %(example)s.",
-                frequency=str(FREQUENCY_LABELS[objective.frequency]).lower(),
+                frequency=str(Frequency(objective.frequency).label).lower(),
                 example=example,
             ),
             field="period",

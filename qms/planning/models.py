@@ -38,7 +38,6 @@ from qms.core.models import (
 from qms.extensions import db
 from qms.organisations.models import Unit
 from qms.planning.vocabulary import (
-    DIRECTION_LABELS,
     OPEN_TREATMENT_STATUSES,
     UNIT_SUFFIX,
     Direction,
@@ -159,7 +158,7 @@ class Objective(AgencyRecordMixin, db.Model):
 
     @property
     def target_label(self) -> str:
-        return f"{DIRECTION_LABELS[self.direction]} {self.shown(self.target)}"
+        return f"{Direction(self.direction).label} {self.shown(self.target)}"
 
 
 class Measurement(AuditedMixin, TimestampMixin, db.Model):

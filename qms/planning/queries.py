@@ -18,7 +18,7 @@ from qms.core import access
 from qms.core.pagination import Page, paginate
 from qms.core.registry import Task
 from qms.core.roles import Role
-from qms.core.tasks import counted
+from qms.core.tasks import due_tasks
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency, Unit
@@ -189,18 +189,12 @@ def treatment_tasks(user: User, limit: int) -> tuple[int, list[Task]]:
         .options(joinedload(Treatment.risk))
         .order_by(Treatment.due_on, Treatment.id)
     )
-    total, treatments = counted(query, limit)
-    label = _l("Carry out the risk treatment")
-    return total, [
-        Task(
-            f"{t.action[:80]} · {t.risk.agency.code}",
-            url_for("planning.risk", risk_id=t.risk_id, _anchor="treatments"),
-            t.due_on,
-            t.due_on < today,
-            label,
-        )
-        for t in treatments
-    ]
+
+    def describe(t: Treatment) -> tuple[str, str, date]:
+        url = url_for("planning.risk", risk_id=t.risk_id, _anchor="treatments")
+        return f"{t.action[:80]} · {t.risk.agency.code}", url, t.due_on
+
+    return due_tasks(query, limit, _l("Carry out the risk treatment"), today, describe)
 
 
 def risk_review_tasks(user: User, limit: int) -> tuple[int, list[Task]]:
@@ -211,18 +205,12 @@ def risk_review_tasks(user: User, limit: int) -> tuple[int, list[Task]]:
         .where(Risk.review_due(today))
         .order_by(Risk.next_review_on, Risk.id)
     )
-    total, risks = counted(query, limit)
-    label = _l("Review the risk")
-    return total, [
-        Task(
-            f"{r.title} · {r.agency.code}",
-            url_for("planning.risk", risk_id=r.id),
-            r.next_review_on,
-            r.next_review_on is not None and r.next_review_on < today,
-            label,
-        )
-        for r in risks
-    ]
+
+    def describe(r: Risk) -> tuple[str, str, date | None]:
+        url = url_for("planning.risk", risk_id=r.id)
+        return f"{r.title} · {r.agency.code}", url, r.next_review_on
+
+    return due_tasks(query, limit, _l("Review the risk"), today, describe)
 
 
 def agency_panel_visible(user: User, agency: Agency) -> bool:

@@ -21,7 +21,7 @@ from qms.extensions import db
 from qms.planning import figures, queries
 from qms.planning.matrix import matrix
 from qms.planning.models import Measurement, Objective, Treatment
-from qms.planning.vocabulary import TREATMENT_STATUS_LABELS
+from qms.planning.vocabulary import TreatmentStatus
 from qms.reports.registry import ReportRequest
 from qms.reports.sections import (
     agency_section,
@@ -159,7 +159,7 @@ def _risks(req: ReportRequest, day: date) -> dict[str, Any]:
                         "action": t.action,
                         "owner": t.owner,
                         "due_on": t.due_on,
-                        "status": str(TREATMENT_STATUS_LABELS[t.status]),
+                        "status": str(TreatmentStatus(t.status).label),
                         "overdue": t.is_overdue(day),
                     }
                     for t in treatments[r.id]

@@ -18,9 +18,6 @@ class Side(LabelledEnum):
     EXTERNAL = "external", _l("External")
 
 
-SIDE_LABELS = Side.labels()
-
-
 class MeasureUnit(LabelledEnum):
     PERCENT = "percent", _l("Percent (%)")
     INDEX = "index", _l("Index (0–100)")
@@ -29,7 +26,6 @@ class MeasureUnit(LabelledEnum):
     COUNT = "count", _l("Count")
 
 
-MEASURE_UNIT_LABELS = MeasureUnit.labels()
 #: how a value reads after its number
 UNIT_SUFFIX = {
     MeasureUnit.PERCENT: "%",
@@ -70,17 +66,11 @@ class Direction(LabelledEnum):
     AT_MOST = "at_most", _l("At most")
 
 
-DIRECTION_LABELS = Direction.labels()
-
-
 class Frequency(LabelledEnum):
     MONTHLY = "monthly", _l("Monthly")
     QUARTERLY = "quarterly", _l("Quarterly")
     SEMESTER = "semester", _l("Per semester")
     YEARLY = "yearly", _l("Yearly")
-
-
-FREQUENCY_LABELS = Frequency.labels()
 
 
 class MeasurementSource(LabelledEnum):
@@ -93,9 +83,6 @@ class RiskKind(LabelledEnum):
     OPPORTUNITY = "opportunity", _l("Opportunity")
 
 
-RISK_KIND_LABELS = RiskKind.labels()
-
-
 class TreatmentStatus(LabelledEnum):
     PLANNED = "planned", _l("Planned")
     IN_PROGRESS = "in_progress", _l("In progress")
@@ -103,7 +90,6 @@ class TreatmentStatus(LabelledEnum):
     CANCELLED = "cancelled", _l("Cancelled")
 
 
-TREATMENT_STATUS_LABELS = TreatmentStatus.labels()
 #: a treatment still to be carried out (what a due date is about)
 OPEN_TREATMENT_STATUSES = frozenset({TreatmentStatus.PLANNED, TreatmentStatus.IN_PROGRESS})
 

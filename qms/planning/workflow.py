@@ -20,7 +20,7 @@ from qms.core.workflow import StateMachine, Transition
 from qms.files import operations as files
 from qms.files.queries import files_of
 from qms.planning.models import Treatment
-from qms.planning.vocabulary import TREATMENT_STATUS_LABELS, TreatmentStatus
+from qms.planning.vocabulary import TreatmentStatus
 
 
 def _edits_risk(user: User, treatment: Treatment) -> bool:
@@ -56,7 +56,7 @@ WORKFLOW = StateMachine(
             _edits_risk,
         ),
     ],
-    TREATMENT_STATUS_LABELS,
+    TreatmentStatus.labels(),
 )
 
 Handler = Callable[[User, Treatment, dict, date], None]

@@ -11,7 +11,7 @@ from qms.core import access
 from qms.extensions import db
 from qms.reports.packs import AGENCY_PACK_KEY, PackReport, add_pack_contents, register_record_pack
 from qms.reports.registry import ReportRequest, ReportType
-from qms.review.models import ManagementReview, ReviewStatus
+from qms.review.models import HELD, ManagementReview
 
 PACK_KEY = "evidence-pack-management-review"
 
@@ -20,7 +20,7 @@ def agency_contents(req: ReportRequest) -> Iterator[PackReport]:
     assert req.agency is not None
     query = access.scoped(ManagementReview, req.requested_by).where(
         ManagementReview.agency_id == req.agency.id,
-        ManagementReview.status.in_((ReviewStatus.HELD, ReviewStatus.CLOSED)),
+        ManagementReview.status.in_(HELD),
         ManagementReview.archived_at.is_(None),
     )
     if req.period_start:

@@ -24,13 +24,7 @@ from qms.core.forms import (
 )
 from qms.core.labels import label_of
 from qms.organisations.forms import AgencyFilterForm, owner_agency_field
-from qms.review.models import (
-    OUTPUT_LABELS,
-    STATUS_LABELS,
-    Attendee,
-    ManagementReview,
-    ReviewAction,
-)
+from qms.review.models import Attendee, ManagementReview, OutputKind, ReviewAction, ReviewStatus
 from qms.review.queries import ATTENTION_LABELS
 
 
@@ -75,7 +69,7 @@ class AttendeeForm(ReviewValues, FlaskForm):
 
 
 class ActionForm(ReviewValues, FlaskForm):
-    kind = required_choice(ReviewAction, "kind", OUTPUT_LABELS)
+    kind = required_choice(ReviewAction, "kind", OutputKind.labels())
     description = TextAreaField(
         label_of(ReviewAction, "description"), validators=[DataRequired(REQUIRED)]
     )
@@ -117,7 +111,7 @@ class CorrectionForm(ReviewValues, FlaskForm):
 
 
 class ReviewFilterForm(AgencyFilterForm):
-    status = optional_choice(ManagementReview, "status", STATUS_LABELS)
+    status = optional_choice(ManagementReview, "status", ReviewStatus.labels())
 
     attention = ChoiceField(
         _l("Needs attention"),

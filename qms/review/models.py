@@ -30,7 +30,8 @@ class ReviewStatus(LabelledEnum):
     CLOSED = "closed", _l("Closed (all actions done)")
 
 
-STATUS_LABELS = ReviewStatus.labels()
+#: a review that has been held (and perhaps closed since): its minutes are fixed
+HELD = (ReviewStatus.HELD, ReviewStatus.CLOSED)
 
 
 class OutputKind(LabelledEnum):
@@ -39,9 +40,6 @@ class OutputKind(LabelledEnum):
     IMPROVEMENT = "improvement", _l("Decision on an opportunity for improvement")
     QMS_CHANGE = "qms_change", _l("Change needed to the quality system")
     RESOURCE = "resource", _l("Resource need")
-
-
-OUTPUT_LABELS = OutputKind.labels()
 
 
 class ActionStatus(LabelledEnum):
@@ -93,7 +91,7 @@ class ManagementReview(AgencyRecordMixin, VersionedMixin, db.Model):
     @property
     def minutes_fixed(self) -> bool:
         """Held or closed: the minutes change only by a correction with a reason."""
-        return self.status in (ReviewStatus.HELD, ReviewStatus.CLOSED)
+        return self.status in HELD
 
     def discussion_of(self, input_key: str) -> str:
         return next((d.text for d in self.discussions if d.input_key == input_key), "")

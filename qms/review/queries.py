@@ -22,18 +22,15 @@ from qms.core.readiness import address, first_of_each
 from qms.core.registry import Task
 from qms.core.review_inputs import ActionOrigin, action_outlet
 from qms.core.roles import Role
-from qms.core.tasks import counted
+from qms.core.tasks import due_tasks
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency
 from qms.organisations.queries import in_city
-from qms.review.models import ActionStatus, ManagementReview, ReviewAction, ReviewStatus
+from qms.review.models import HELD, ActionStatus, ManagementReview, ReviewAction, ReviewStatus
 from qms.review.policies import reads_reviews_of
 from qms.review.readiness import readiness
 from qms.review.settings import setting
-
-HELD = (ReviewStatus.HELD, ReviewStatus.CLOSED)
-
 
 #: the most rows each list of the home panel shows (the rest are a link away)
 HOME_PANEL_ROWS = 10
@@ -283,36 +280,23 @@ def review_tasks(user: User, limit: int) -> tuple[int, list[Task]]:
         .where(overdue_review(today))
         .order_by(ManagementReview.planned_on, ManagementReview.id)
     )
-    total, reviews = counted(query, limit)
-    label = _l("Hold the management review")
-    return total, [
-        Task(
-            f"{r.title} · {r.agency.code}",
-            url_for("review.show", review_id=r.id),
-            r.planned_on,
-            True,
-            label,
-        )
-        for r in reviews
-    ]
+
+    def describe(r: ManagementReview) -> tuple[str, str, date]:
+        return f"{r.title} · {r.agency.code}", url_for("review.show", review_id=r.id), r.planned_on
+
+    return due_tasks(query, limit, _l("Hold the management review"), today, describe)
 
 
 def action_tasks(user: User, limit: int) -> tuple[int, list[Task]]:
     """For the "waiting for you" card: the review actions due or overdue."""
     today = local_today()
     query = actions_due_query(user, today).options(joinedload(ReviewAction.review))
-    total, actions = counted(query, limit)
-    label = _l("Complete the review action")
-    return total, [
-        Task(
-            f"{a.description[:80]} · {a.review.agency.code}",
-            url_for("review.show", review_id=a.review_id, _anchor=f"action-{a.id}"),
-            a.due_on,
-            a.due_on < today,
-            label,
-        )
-        for a in actions
-    ]
+
+    def describe(a: ReviewAction) -> tuple[str, str, date]:
+        url = url_for("review.show", review_id=a.review_id, _anchor=f"action-{a.id}")
+        return f"{a.description[:80]} · {a.review.agency.code}", url, a.due_on
+
+    return due_tasks(query, limit, _l("Complete the review action"), today, describe)
 
 
 def agency_panel_visible(user: User, agency: Agency) -> bool:

@@ -23,16 +23,14 @@ from qms.reports.registry import (
 )
 from qms.reports.sections import city_agencies, city_section, register_report_section
 from qms.review import evidence_pack, pack
-from qms.review.models import OUTPUT_LABELS, ManagementReview, ReviewStatus
+from qms.review.models import HELD, ManagementReview, OutputKind
 from qms.review.queries import late_by_of, latest_held_of, link_of
 from qms.review.readiness import readiness_of
 
 
 def find(reference: str, city: City) -> ManagementReview | None:
     """A review by its number (the id the page shows) or its exact title, in the city."""
-    query = in_city_agencies(ManagementReview, city).where(
-        ManagementReview.status.in_((ReviewStatus.HELD, ReviewStatus.CLOSED))
-    )
+    query = in_city_agencies(ManagementReview, city).where(ManagementReview.status.in_(HELD))
     reference = reference.strip()
     if reference.isdigit():
         query = query.where(ManagementReview.id == int(reference))
@@ -80,7 +78,7 @@ def build(req: ReportRequest) -> dict[str, Any]:
         ],
         "actions": [
             {
-                "kind": str(OUTPUT_LABELS[a.kind]),
+                "kind": str(OutputKind(a.kind).label),
                 "description": a.description,
                 "owner": a.owner,
                 "due_on": a.due_on,

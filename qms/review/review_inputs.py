@@ -12,25 +12,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from qms.core.readiness import (
-    RETAIN,
-    Condition,
-    Evidence,
-    EvidenceSource,
-    FoundEvidence,
-    Outcome,
-    add_condition,
-    add_evidence_source,
-    address,
-    latest_records,
-)
+from qms.core import readiness
 from qms.core.review_inputs import InputProvider, add_input_provider
 from qms.extensions import db
-from qms.review.models import ManagementReview, ReviewAction, ReviewStatus
+from qms.review.models import HELD, ManagementReview, ReviewAction
 from qms.review.queries import latest_held_of, months_between
 from qms.review.settings import setting
 
-HELD = (ReviewStatus.HELD, ReviewStatus.CLOSED)
 LABELS = {
     "actions": _l("Actions decided by earlier reviews"),
     "done": _l("Done by the cut-off"),
@@ -77,25 +65,25 @@ def previous_actions(agency: Any, cut_off: date) -> dict[str, Any]:
     }
 
 
-def review_records(agency_ids: Sequence[int], today: date) -> FoundEvidence:
-    return latest_records(
+def review_records(agency_ids: Sequence[int], today: date) -> readiness.FoundEvidence:
+    return readiness.latest_records(
         agency_ids,
         ManagementReview,
         ManagementReview.title,
         ManagementReview.held_on,
         "9.3",
-        lambda review_id: address("review.show", review_id=review_id),
+        lambda review_id: readiness.address("review.show", review_id=review_id),
         ManagementReview.status.in_(HELD),
     )
 
 
-def _recency(review: ManagementReview | None, today: date) -> Outcome:
+def _recency(review: ManagementReview | None, today: date) -> readiness.Outcome:
     months = setting("REVIEW_INTERVAL_MONTHS")
     if review is None:
-        return Outcome(False, _("No management review has been held."))
-    link = [Evidence(review.title, address("review.show", review_id=review.id))]
+        return readiness.Outcome(False, _("No management review has been held."))
+    link = [readiness.Evidence(review.title, readiness.address("review.show", review_id=review.id))]
     if months_between(review.held_on, today) > months:
-        return Outcome(
+        return readiness.Outcome(
             False,
             _(
                 "The latest management review was held on %(day)s, more than %(n)s months ago.",
@@ -104,14 +92,14 @@ def _recency(review: ManagementReview | None, today: date) -> Outcome:
             ),
             link,
         )
-    return Outcome(
+    return readiness.Outcome(
         True,
         _("A management review was held on %(day)s.", day=review.held_on.isoformat()),
         link,
     )
 
 
-def held_recently(agency_ids: Sequence[int], today: date) -> dict[int, Outcome]:
+def held_recently(agency_ids: Sequence[int], today: date) -> dict[int, readiness.Outcome]:
     latest = latest_held_of(agency_ids)
     return {agency_id: _recency(latest.get(agency_id), today) for agency_id in agency_ids}
 
@@ -126,11 +114,13 @@ def register() -> None:
             LABELS,
         )
     )
-    add_evidence_source(
-        EvidenceSource("reviews", _l("Management review minutes"), RETAIN, review_records, 60)
+    readiness.add_evidence_source(
+        readiness.EvidenceSource(
+            "reviews", _l("Management review minutes"), readiness.RETAIN, review_records, 60
+        )
     )
-    add_condition(
-        Condition(
+    readiness.add_condition(
+        readiness.Condition(
             "review-held",
             _l("A management review held within the interval"),
             held_recently,

@@ -41,12 +41,12 @@ from qms.review.forms import (
     StepForm,
 )
 from qms.review.models import (
-    OUTPUT_LABELS,
-    STATUS_LABELS,
     ActionStatus,
     Attendee,
     ManagementReview,
+    OutputKind,
     ReviewAction,
+    ReviewStatus,
 )
 from qms.review.policies import reads_reviews_of
 from qms.review.readiness import readiness
@@ -59,8 +59,8 @@ def template_labels() -> dict[str, Any]:
     """App-wide (registered by init_app): the agency panel renders outside this blueprint."""
     return {
         "review_labels": {
-            "status": STATUS_LABELS,
-            "output": OUTPUT_LABELS,
+            "status": ReviewStatus.labels(),
+            "output": OutputKind.labels(),
             "action_status": ActionStatus.labels(),
             "attention": queries.ATTENTION_LABELS,
         }
@@ -192,35 +192,33 @@ def _discussions_posted() -> dict[str, str]:
     }
 
 
-@bp.post("/<int:review_id>/minutes")
-def minutes(review_id: int):
+def _post_minutes(review_id: int, key: str, form: MinutesForm | CorrectionForm, write) -> Any:
+    """The minutes posted on the review's page, recorded or corrected:
+    write(user, review, summary, discussions)."""
     record = REVIEWS.get(review_id)
-    form = MinutesForm()
     discussions = _discussions_posted()
     return _post_on_review(
         record,
-        "minutes",
+        key,
         form,
-        lambda user, record, _values: operations.record_minutes(
-            user, record, form.summary.data or "", discussions
-        ),
+        lambda user, record, _values: write(user, record, form.summary.data, discussions),
     )
+
+
+@bp.post("/<int:review_id>/minutes")
+def minutes(review_id: int):
+    return _post_minutes(review_id, "minutes", MinutesForm(), operations.record_minutes)
 
 
 @bp.post("/<int:review_id>/correct")
 def correct(review_id: int):
-    record = REVIEWS.get(review_id)
     form = CorrectionForm()
-    discussions = _discussions_posted()
-    return _post_on_review(
-        record,
+    return _post_minutes(
+        review_id,
         "correction",
         form,
-        lambda user, record, _values: operations.correct(
-            user,
-            record,
-            {"summary": form.summary.data, "discussions": discussions},
-            form.reason.data or "",
+        lambda user, record, summary, discussions: operations.correct(
+            user, record, {"summary": summary, "discussions": discussions}, form.reason.data or ""
         ),
     )
 

@@ -18,7 +18,7 @@ from qms.core.timeutil import today as local_today
 from qms.core.timeutil import utcnow
 from qms.core.workflow import StateMachine, Transition, allowed_to
 from qms.review import pack
-from qms.review.models import STATUS_LABELS, ManagementReview, ReviewStatus
+from qms.review.models import ManagementReview, ReviewStatus
 from qms.review.operations import refuse_archived
 
 WORKFLOW = StateMachine(
@@ -46,7 +46,7 @@ WORKFLOW = StateMachine(
             allowed_to(access.EDIT),
         ),
     ],
-    STATUS_LABELS,
+    ReviewStatus.labels(),
 )
 
 Handler = Callable[[User, ManagementReview, dict[str, Any], date], None]

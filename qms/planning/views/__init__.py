@@ -9,18 +9,10 @@ from typing import Any
 from flask import Blueprint
 
 from qms.core.views import list_filters, require_login
+from qms.planning import vocabulary
 from qms.planning.forms import PlanFilterForm
 from qms.planning.matrix import matrix
 from qms.planning.queries import PlanFilter
-from qms.planning.vocabulary import (
-    DIRECTION_LABELS,
-    FREQUENCY_LABELS,
-    MEASURE_UNIT_LABELS,
-    RISK_KIND_LABELS,
-    SIDE_LABELS,
-    TREATMENT_STATUS_LABELS,
-    MeasurementSource,
-)
 
 bp = Blueprint("planning", __name__, url_prefix="/planning")
 require_login(bp)
@@ -31,13 +23,13 @@ def template_labels() -> dict[str, Any]:
     outside this blueprint."""
     return {
         "planning_labels": {
-            "side": SIDE_LABELS,
-            "unit": MEASURE_UNIT_LABELS,
-            "direction": DIRECTION_LABELS,
-            "frequency": FREQUENCY_LABELS,
-            "source": MeasurementSource.labels(),
-            "kind": RISK_KIND_LABELS,
-            "treatment": TREATMENT_STATUS_LABELS,
+            "side": vocabulary.Side.labels(),
+            "unit": vocabulary.MeasureUnit.labels(),
+            "direction": vocabulary.Direction.labels(),
+            "frequency": vocabulary.Frequency.labels(),
+            "source": vocabulary.MeasurementSource.labels(),
+            "kind": vocabulary.RiskKind.labels(),
+            "treatment": vocabulary.TreatmentStatus.labels(),
         },
         "risk_level": lambda risk: matrix().level(risk.likelihood, risk.impact),
         "residual_level": lambda risk: matrix().level(
