@@ -3,6 +3,7 @@ the offices' time zone (BABEL_DEFAULT_TIMEZONE, WITA for Kota Kupang)."""
 
 from __future__ import annotations
 
+import calendar
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,14 @@ def today() -> date:
     """The offices' date: until 08:00 in Kupang the UTC date is still yesterday's, and a form
     dated today must not be refused as "in the future"."""
     return datetime.now(local_zone()).date()
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (or earlier, when negative), the month's last day when it
+    has fewer days (31 Jan + 1 = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def from_local(moment: datetime) -> datetime:

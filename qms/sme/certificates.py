@@ -12,11 +12,12 @@ from sqlalchemy import select
 
 from qms.core.errors import DomainError, text_of
 from qms.core.i18n import fmt_date
+from qms.core.timeutil import add_months
 from qms.extensions import db
 from qms.sme import settings
 from qms.sme.checks import not_future, required
 from qms.sme.models import Certificate, Pathway, Surveillance
-from qms.sme.vocabulary import NOT_RENEWABLE, SCHEME_LABELS, STAGE_LABELS, Scheme
+from qms.sme.vocabulary import NOT_RENEWABLE, Scheme
 
 #: the issuer of SNI Bina UMK certificates
 BSN = "Badan Standardisasi Nasional (BSN)"
@@ -31,7 +32,7 @@ def _expiry(pathway: Pathway, values: Values, issued_on: date) -> date:
             _l(
                 "Enter the expiry date printed on the certificate (no validity is configured "
                 "for %(scheme)s).",
-                scheme=SCHEME_LABELS[pathway.scheme],
+                scheme=pathway.scheme.label,
             ),
             field="expires_on",
         )
@@ -40,7 +41,7 @@ def _expiry(pathway: Pathway, values: Values, issued_on: date) -> date:
             _l("The certificate must expire after the day it was issued."), field="expires_on"
         )
     longest = settings.setting("SME_CERTIFICATE_MAX_YEARS")
-    if expires_on > settings.add_months(issued_on, 12 * longest):
+    if expires_on > add_months(issued_on, 12 * longest):
         raise DomainError(
             _l("A certificate is valid for at most %(years)s years.", years=longest),
             field="expires_on",
@@ -82,7 +83,7 @@ def issue_certificate(pathway: Pathway, values: Values) -> None:
         raise DomainError(
             _l(
                 "The certificate cannot be issued before the stage “%(stage)s” began (%(date)s).",
-                stage=STAGE_LABELS[pathway.stage],
+                stage=pathway.stage.label,
                 date=fmt_date(began),
             ),
             field="issued_on",

@@ -1,8 +1,10 @@
 """Checks of input shared by the pathway's steps, its certificates, lab tests and the
-registry's operations: required values, dates not in the future, and the version read."""
+registry's operations: required values, dates not in the future, accreditation numbers, and
+the version read."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -42,3 +44,9 @@ def flush_versioned() -> None:
 def not_future(day: date, field_name: str) -> None:
     if day > local_today():
         raise DomainError(_l("The date cannot be in the future."), field=field_name)
+
+
+def accredited(number: str, pattern: re.Pattern[str], message: Any, field_name: str) -> None:
+    """A KAN accreditation number written as its kind of body's are (`pattern`)."""
+    if not pattern.fullmatch(number):
+        raise DomainError(message, field=field_name)

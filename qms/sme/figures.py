@@ -29,9 +29,7 @@ from qms.sme.models import (
 )
 from qms.sme.settings import expiry_notice_horizon
 from qms.sme.vocabulary import (
-    CATEGORY_LABELS,
     IN_FORCE,
-    STAGE_LABELS,
     STAGE_ORDER,
     ProductCategory,
     Stage,
@@ -52,8 +50,8 @@ class Dashboard:
     def rows(self) -> list[tuple[str, str, Any]]:
         """Every figure as (section, label, value), for the CSV export."""
         rows: list[tuple[str, str, Any]] = []
-        rows += [("funnel", str(STAGE_LABELS[s]), n) for s, n in self.funnel]
-        rows += [("median_days", str(STAGE_LABELS[s]), d) for s, d in self.median_days]
+        rows += [("funnel", str(s.label), n) for s, n in self.funnel]
+        rows += [("median_days", str(s.label), d) for s, d in self.median_days]
         rows += [
             ("certificate_expiring", f"{c.number} ({c.pathway.product.name})", c.expires_on)
             for c in self.expiring
@@ -67,11 +65,9 @@ class Dashboard:
             for s in self.surveillance_due
         ]
         rows += [("businesses_per_kecamatan", k, n) for k, n in self.per_kecamatan]
+        rows += [("failed_by_category", str(c.label), n) for c, n in self.failed_by_category]
         rows += [
-            ("failed_by_category", str(CATEGORY_LABELS[c]), n) for c, n in self.failed_by_category
-        ]
-        rows += [
-            ("failed_parameter", f"{CATEGORY_LABELS[c]}: {parameter.name}", n)
+            ("failed_parameter", f"{c.label}: {parameter.name}", n)
             for c, parameter, n in self.failed_parameters
         ]
         return rows

@@ -30,30 +30,9 @@ from qms.core.forms import (
     text_field,
 )
 from qms.core.labels import label_of
-from qms.sme import catalogue
-from qms.sme.models import (
-    AuditFinding,
-    Business,
-    Certificate,
-    GuidanceVisit,
-    LabTest,
-    Pathway,
-    Product,
-    StageRecord,
-    Surveillance,
-    TrainingBatch,
-)
+from qms.sme import catalogue, models, vocabulary
 from qms.sme.operations import normalize_nib, normalize_npwp
 from qms.sme.policies import coop_officers
-from qms.sme.vocabulary import (
-    CATEGORY_LABELS,
-    GRADE_LABELS,
-    GUIDANCE_KIND_LABELS,
-    SCALE_LABELS,
-    SCHEME_LABELS,
-    SCHEME_TYPE_LABELS,
-    STAGE_LABELS,
-)
 from qms.sme.workflow import STEPS
 
 
@@ -107,7 +86,7 @@ def _service_check(check: Any) -> Any:
 
 
 def _business(name: str) -> Any:
-    return label_of(Business, name)
+    return label_of(models.Business, name)
 
 
 class BusinessFields(FlaskForm):
@@ -140,7 +119,7 @@ class BusinessFields(FlaskForm):
             max_length(255),
         ],
     )
-    scale = ChoiceField(_business("scale"), choices=enum_choices(SCALE_LABELS))
+    scale = ChoiceField(_business("scale"), choices=enum_choices(vocabulary.Scale.labels()))
     workers = WholeNumberField(
         _business("workers"),
         validators=[InputRequired(REQUIRED), NumberRange(1, 99, _l("Between 1 and 99."))],
@@ -162,11 +141,14 @@ class BusinessForm(BusinessFields, VersionedForm):
 class ProductFields(FlaskForm):
     """What a product's form asks, when it is added and when it is changed."""
 
-    name = text_field(Product, "name", required=True, length=200)
-    brand = text_field(Product, "brand", length=200)
-    category = ChoiceField(label_of(Product, "category"), choices=enum_choices(CATEGORY_LABELS))
-    standard_id = ChoiceField(label_of(Product, "standard_id"), coerce=int, default=0)
-    variant_id = ChoiceField(label_of(Product, "variant_id"), coerce=int, default=0)
+    name = text_field(models.Product, "name", required=True, length=200)
+    brand = text_field(models.Product, "brand", length=200)
+    category = ChoiceField(
+        label_of(models.Product, "category"),
+        choices=enum_choices(vocabulary.ProductCategory.labels()),
+    )
+    standard_id = ChoiceField(label_of(models.Product, "standard_id"), coerce=int, default=0)
+    variant_id = ChoiceField(label_of(models.Product, "variant_id"), coerce=int, default=0)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -198,14 +180,21 @@ class ArchiveForm(VersionedForm):
 
 
 class PathwayForm(FlaskForm):
-    scheme = ChoiceField(label_of(Pathway, "scheme"), choices=enum_choices(SCHEME_LABELS))
+    scheme = ChoiceField(
+        label_of(models.Pathway, "scheme"), choices=enum_choices(vocabulary.Scheme.labels())
+    )
     scheme_type = ChoiceField(
-        label_of(Pathway, "scheme_type"),
-        choices=[SelectChoice("", _l("— not applicable —")), *enum_choices(SCHEME_TYPE_LABELS)],
+        label_of(models.Pathway, "scheme_type"),
+        choices=[
+            SelectChoice("", _l("— not applicable —")),
+            *enum_choices(vocabulary.SchemeType.labels()),
+        ],
         default="5",
     )
     started_on = day_field(_l("Registered on"))
-    notes = TextAreaField(label_of(StageRecord, "notes"), validators=[Optional(), max_length(2000)])
+    notes = TextAreaField(
+        label_of(models.StageRecord, "notes"), validators=[Optional(), max_length(2000)]
+    )
 
     def values(self) -> dict[str, Any]:
         """As `operations.open_pathway` takes them."""
@@ -228,19 +217,21 @@ class TransitionForm(_OfficerForm, VersionedForm):
         validators=[DataRequired(REQUIRED)],
     )
     on = day_field(_l("Date"))
-    officer_id = ChoiceField(label_of(StageRecord, "officer_id"), coerce=int, default=0)
-    notes = TextAreaField(label_of(StageRecord, "notes"), validators=[Optional(), max_length(2000)])
-    reason = TextAreaField(
-        label_of(Pathway, "hold_reason"), validators=[Optional(), max_length(2000)]
+    officer_id = ChoiceField(label_of(models.StageRecord, "officer_id"), coerce=int, default=0)
+    notes = TextAreaField(
+        label_of(models.StageRecord, "notes"), validators=[Optional(), max_length(2000)]
     )
-    lspro_name = text_field(Pathway, "lspro_name")
-    lspro_accreditation = text_field(Pathway, "lspro_accreditation", length=32)
-    invoice_number = text_field(Pathway, "invoice_number", length=100)
-    certificate_number = text_field(Certificate, "number", length=100)
-    issuer = text_field(Certificate, "issuer")
-    issued_on = day_field(label_of(Certificate, "issued_on"), required=False)
-    expires_on = day_field(label_of(Certificate, "expires_on"), required=False)
-    batch = text_field(Certificate, "batch", length=100)
+    reason = TextAreaField(
+        label_of(models.Pathway, "hold_reason"), validators=[Optional(), max_length(2000)]
+    )
+    lspro_name = text_field(models.Pathway, "lspro_name")
+    lspro_accreditation = text_field(models.Pathway, "lspro_accreditation", length=32)
+    invoice_number = text_field(models.Pathway, "invoice_number", length=100)
+    certificate_number = text_field(models.Certificate, "number", length=100)
+    issuer = text_field(models.Certificate, "issuer")
+    issued_on = day_field(label_of(models.Certificate, "issued_on"), required=False)
+    expires_on = day_field(label_of(models.Certificate, "expires_on"), required=False)
+    batch = text_field(models.Certificate, "batch", length=100)
 
     def values(self) -> dict[str, Any]:
         return {
@@ -260,30 +251,33 @@ class TransitionForm(_OfficerForm, VersionedForm):
 
 
 class FindingForm(FlaskForm):
-    grade = ChoiceField(label_of(AuditFinding, "grade"), choices=enum_choices(GRADE_LABELS))
-    description = TextAreaField(
-        label_of(AuditFinding, "description"), validators=[DataRequired(REQUIRED)]
+    grade = ChoiceField(
+        label_of(models.AuditFinding, "grade"),
+        choices=enum_choices(vocabulary.FindingGrade.labels()),
     )
-    raised_on = day_field(label_of(AuditFinding, "raised_on"))
+    description = TextAreaField(
+        label_of(models.AuditFinding, "description"), validators=[DataRequired(REQUIRED)]
+    )
+    raised_on = day_field(label_of(models.AuditFinding, "raised_on"))
     #: empty: the default deadline (SME_FINDING_MONTHS after it was raised)
-    due_on = day_field(label_of(AuditFinding, "due_on"), required=False)
+    due_on = day_field(label_of(models.AuditFinding, "due_on"), required=False)
 
 
 class CloseFindingForm(FlaskForm):
-    closed_on = day_field(label_of(AuditFinding, "closed_on"))
+    closed_on = day_field(label_of(models.AuditFinding, "closed_on"))
     note = TextAreaField(
-        label_of(AuditFinding, "closure_note"), validators=[DataRequired(REQUIRED)]
+        label_of(models.AuditFinding, "closure_note"), validators=[DataRequired(REQUIRED)]
     )
 
 
 class LabTestForm(FlaskForm):
     """The results come as result-<parameter key> fields, one per parameter of the SNI."""
 
-    lab_name = text_field(LabTest, "lab_name", required=True)
-    lab_accreditation = text_field(LabTest, "lab_accreditation", required=True, length=32)
-    report_number = text_field(LabTest, "report_number", required=True, length=100)
-    sampled_on = day_field(label_of(LabTest, "sampled_on"))
-    tested_on = day_field(label_of(LabTest, "tested_on"))
+    lab_name = text_field(models.LabTest, "lab_name", required=True)
+    lab_accreditation = text_field(models.LabTest, "lab_accreditation", required=True, length=32)
+    report_number = text_field(models.LabTest, "report_number", required=True, length=100)
+    sampled_on = day_field(label_of(models.LabTest, "sampled_on"))
+    tested_on = day_field(label_of(models.LabTest, "tested_on"))
 
     def values(self) -> dict[str, Any]:
         """As `labtests.record_lab_test` takes them, the results apart."""
@@ -297,9 +291,9 @@ class LabTestForm(FlaskForm):
 
 
 class SurveillanceForm(FlaskForm):
-    done_on = day_field(label_of(Surveillance, "done_on"))
+    done_on = day_field(label_of(models.Surveillance, "done_on"))
     notes = TextAreaField(
-        label_of(Surveillance, "notes"), validators=[Optional(), max_length(2000)]
+        label_of(models.Surveillance, "notes"), validators=[Optional(), max_length(2000)]
     )
 
 
@@ -309,11 +303,11 @@ class EvidenceForm(FlaskForm):
 
 
 def _visit(name: str) -> Any:
-    return label_of(GuidanceVisit, name)
+    return label_of(models.GuidanceVisit, name)
 
 
 class VisitForm(_OfficerForm):
-    kind = ChoiceField(_visit("kind"), choices=enum_choices(GUIDANCE_KIND_LABELS))
+    kind = ChoiceField(_visit("kind"), choices=enum_choices(vocabulary.GuidanceKind.labels()))
     held_on = day_field(_visit("held_on"))
     officer_id = ChoiceField(_visit("officer_id"), coerce=int, default=0)
     topics = StringField(_visit("topics"), validators=[DataRequired(REQUIRED), max_length(500)])
@@ -334,7 +328,7 @@ class VisitForm(_OfficerForm):
 
 
 def _training(name: str) -> Any:
-    return label_of(TrainingBatch, name)
+    return label_of(models.TrainingBatch, name)
 
 
 class TrainingForm(FlaskForm):
@@ -374,14 +368,20 @@ class TrainingForm(FlaskForm):
 class BusinessFilterForm(FlaskForm):
     q = StringField(_l("Name, owner, NIB or kelurahan"), validators=[Optional()])
     kecamatan = StringField(_business("kecamatan"), validators=[Optional()])
-    scale = ChoiceField(_business("scale"), choices=_any(SCALE_LABELS), default="")
+    scale = ChoiceField(_business("scale"), choices=_any(vocabulary.Scale.labels()), default="")
     city_id = _record_id(_business("city_id"))
 
 
 class ProductFilterForm(FlaskForm):
-    category = ChoiceField(label_of(Product, "category"), choices=_any(CATEGORY_LABELS), default="")
-    standard_id = _record_id(label_of(Product, "standard_id"))
+    category = ChoiceField(
+        label_of(models.Product, "category"),
+        choices=_any(vocabulary.ProductCategory.labels()),
+        default="",
+    )
+    standard_id = _record_id(label_of(models.Product, "standard_id"))
 
 
 class PathwayFilterForm(FlaskForm):
-    stage = ChoiceField(label_of(Pathway, "stage"), choices=_any(STAGE_LABELS), default="")
+    stage = ChoiceField(
+        label_of(models.Pathway, "stage"), choices=_any(vocabulary.Stage.labels()), default=""
+    )

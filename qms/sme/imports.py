@@ -26,7 +26,7 @@ from qms.organisations.models import City
 from qms.organisations.queries import kelurahan_by_kecamatan
 from qms.sme.models import Business
 from qms.sme.operations import create_business
-from qms.sme.vocabulary import SCALE_LABELS, Scale
+from qms.sme.vocabulary import Scale
 
 
 def parse_nib(value: Any) -> str:
@@ -36,56 +36,45 @@ def parse_nib(value: Any) -> str:
     return nib
 
 
-def _label(name: str) -> Any:
-    return label_of(Business, name) or name
+def _column(name: str, parse: Any, *aliases: str, required: bool = False) -> ImportField:
+    """A field named and labelled as the business's column, with the other headings that name
+    it."""
+    label = label_of(Business, name) or name
+    return ImportField(name, label, parse, required=required, aliases=aliases)
 
 
 FIELDS = (
-    ImportField(
-        "nib", _label("nib"), parse_nib, required=True, aliases=("nib", "nomor induk berusaha")
-    ),
-    ImportField(
-        "name",
-        _label("name"),
-        cells.text(200),
-        required=True,
-        aliases=("nama usaha", "nama umk", "business", "nama"),
-    ),
-    ImportField(
-        "owner_name",
-        _label("owner_name"),
-        cells.text(200),
-        required=True,
-        aliases=("pemilik", "nama pemilik", "owner name"),
-    ),
-    ImportField("npwp", _label("npwp"), cells.text(20), aliases=("npwp",)),
-    ImportField("address", _label("address"), cells.text(500), required=True, aliases=("alamat",)),
-    ImportField("kecamatan", _label("kecamatan"), cells.text(100), required=True),
-    ImportField(
-        "kelurahan", _label("kelurahan"), cells.text(100), required=True, aliases=("desa",)
-    ),
-    ImportField("phone", _label("phone"), cells.text(30), aliases=("telepon", "hp", "wa", "phone")),
-    ImportField("email", _label("email"), cells.text(255), aliases=("email", "surel")),
-    ImportField(
+    _column("nib", parse_nib, "nib", "nomor induk berusaha", required=True),
+    _column("name", cells.text(200), "nama usaha", "nama umk", "business", "nama", required=True),
+    _column("owner_name", cells.text(200), "pemilik", "nama pemilik", "owner name", required=True),
+    _column("npwp", cells.text(20), "npwp"),
+    _column("address", cells.text(500), "alamat", required=True),
+    _column("kecamatan", cells.text(100), required=True),
+    _column("kelurahan", cells.text(100), "desa", required=True),
+    _column("phone", cells.text(30), "telepon", "hp", "wa", "phone"),
+    _column("email", cells.text(255), "email", "surel"),
+    _column(
         "scale",
-        _label("scale"),
-        cells.choice(SCALE_LABELS, {"usaha mikro": Scale.MIKRO, "usaha kecil": Scale.KECIL}),
+        cells.choice(Scale.labels(), {"usaha mikro": Scale.MIKRO, "usaha kecil": Scale.KECIL}),
+        "skala usaha",
+        "skala",
         required=True,
-        aliases=("skala usaha", "skala"),
     ),
-    ImportField(
+    _column(
         "workers",
-        _label("workers"),
         cells.integer(1, 1_000_000),
+        "tenaga kerja",
+        "jumlah tenaga kerja",
+        "pekerja",
         required=True,
-        aliases=("tenaga kerja", "jumlah tenaga kerja", "pekerja"),
     ),
-    ImportField(
+    _column(
         "registered_on",
-        _label("registered_on"),
         cells.parse_date,
+        "tanggal terdaftar",
+        "terdaftar",
+        "tanggal daftar",
         required=True,
-        aliases=("tanggal terdaftar", "terdaftar", "tanggal daftar"),
     ),
 )
 

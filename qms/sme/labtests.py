@@ -16,7 +16,7 @@ from qms.core.errors import DomainError
 from qms.core.i18n import fmt_date
 from qms.extensions import db
 from qms.sme.catalogue_models import ParameterLimit, TestParameter
-from qms.sme.checks import not_future, required
+from qms.sme.checks import accredited, not_future, required
 from qms.sme.models import LabTest, Pathway, TestResult
 from qms.sme.vocabulary import Verdict
 from qms.sme.workflow import lab_test_refusal, sampling_began
@@ -309,11 +309,12 @@ def record_lab_test(
         "lab_accreditation",
         "report_number",
     )
-    if not LAB_ACCREDITATION.fullmatch(lab_accreditation):
-        raise DomainError(
-            _l("Enter the laboratory's KAN accreditation number, e.g. LP-123-IDN."),
-            field="lab_accreditation",
-        )
+    accredited(
+        lab_accreditation,
+        LAB_ACCREDITATION,
+        _l("Enter the laboratory's KAN accreditation number, e.g. LP-123-IDN."),
+        "lab_accreditation",
+    )
     _check_dates(pathway, sampled_on, tested_on)
     if any(
         t.report_number.strip().casefold() == report_number.casefold() for t in pathway.lab_tests

@@ -42,8 +42,6 @@ from qms.sme.catalogue_models import (
     TestParameter,
 )
 from qms.sme.vocabulary import (
-    GRADE_LABELS,
-    STAGE_LABELS,
     WITHOUT_SURVEILLANCE,
     FindingGrade,
     GuidanceKind,
@@ -248,7 +246,7 @@ class StageRecord(AuditedMixin, TimestampMixin, db.Model):
 
     @property
     def record_label(self) -> str:
-        return f"{STAGE_LABELS[self.stage]} ({self.started_on.isoformat()})"
+        return f"{self.stage.label} ({self.started_on.isoformat()})"
 
 
 class ReadinessAnswer(AuditedMixin, db.Model):
@@ -286,7 +284,7 @@ class AuditFinding(AuditedMixin, TimestampMixin, db.Model):
 
     @property
     def record_label(self) -> str:
-        return f"{GRADE_LABELS[self.grade]}: {self.description[:60]}"
+        return f"{self.grade.label}: {self.description[:60]}"
 
 
 class LabTest(AuditedMixin, TimestampMixin, db.Model):

@@ -21,7 +21,7 @@ from qms.core.forms import REQUIRED
 from qms.extensions import db
 from qms.organisations.models import City
 from qms.organisations.queries import kecamatan_of, kelurahan_by_kecamatan
-from qms.sme import catalogue, queries, settings
+from qms.sme import catalogue, queries, settings, vocabulary
 from qms.sme.catalogue_models import ProductStandard
 from qms.sme.checks import expect_version, flush_versioned, not_future, required
 from qms.sme.models import (
@@ -37,17 +37,6 @@ from qms.sme.models import (
     Surveillance,
     TrainingAttendance,
     TrainingBatch,
-)
-from qms.sme.vocabulary import (
-    FIRST_STAGE,
-    READINESS_LABELS,
-    FindingGrade,
-    GuidanceKind,
-    ProductCategory,
-    ReadinessStatus,
-    Scale,
-    Scheme,
-    SchemeType,
 )
 from qms.sme.workflow import (
     finding_refusal,
@@ -66,6 +55,13 @@ def _apply(record: Any, values: dict[str, Any], fields: Iterable[str]) -> None:
     for name in fields:
         if name in values and getattr(record, name) != values[name]:
             setattr(record, name, values[name])
+
+
+def _added(record: Any) -> Any:
+    """The new record, added and flushed so that it has its id."""
+    db.session.add(record)
+    db.session.flush()
+    return record
 
 
 def _refuse(refusal: Any | None) -> None:
@@ -158,7 +154,7 @@ def _clean_business(city: City, values: dict[str, Any], business_id: int | None)
     values = dict(values)
     values["nib"] = normalize_nib(values.get("nib"))
     values["npwp"] = normalize_npwp(values.get("npwp"))
-    values["scale"] = Scale(values["scale"])
+    values["scale"] = vocabulary.Scale(values["scale"])
     if values.get("workers") is None or int(values["workers"]) < 1:
         raise DomainError(_l("A business has at least one worker."), field="workers")
     for name in ("name", "owner_name", "address", "kecamatan", "kelurahan"):
@@ -178,9 +174,7 @@ def create_business(actor: User, city: City, values: dict[str, Any]) -> Business
     business = Business(city_id=city.id)
     access.authorize(actor, access.CREATE, business)
     _apply(business, _clean_business(city, values, None), BUSINESS_FIELDS)
-    db.session.add(business)
-    db.session.flush()
-    return business
+    return _added(business)
 
 
 def update_business(
@@ -235,7 +229,7 @@ def _clean_product(values: dict[str, Any]) -> dict[str, Any]:
     values["name"] = (values.get("name") or "").strip()
     values["brand"] = (values.get("brand") or "").strip()
     required(values, "name")
-    values["category"] = ProductCategory(values["category"])
+    values["category"] = vocabulary.ProductCategory(values["category"])
     standard_id, standard = values.get("standard_id") or None, None
     if standard_id is not None:
         standard = db.session.get(ProductStandard, int(standard_id))
@@ -253,9 +247,7 @@ def create_product(actor: User, business: Business, values: dict[str, Any]) -> P
     if business.is_archived:
         raise DomainError(_l("The business is archived."))
     _apply(product, _clean_product(values), PRODUCT_FIELDS)
-    db.session.add(product)
-    db.session.flush()
-    return product
+    return _added(product)
 
 
 def update_product(
@@ -312,14 +304,14 @@ def open_pathway(
         raise DomainError(_l("This product already has an open certification pathway."))
     _variant_of(product.standard, product.variant_id)
     pathway.standard_id = product.standard_id
-    pathway.scheme = Scheme(scheme)
-    pathway.stage = FIRST_STAGE[pathway.scheme]
-    if pathway.scheme == Scheme.SPPT_SNI and not scheme_type:
+    pathway.scheme = vocabulary.Scheme(scheme)
+    pathway.stage = vocabulary.FIRST_STAGE[pathway.scheme]
+    if pathway.scheme == vocabulary.Scheme.SPPT_SNI and not scheme_type:
         raise DomainError(
             _l("SPPT SNI needs its ISO/IEC 17067 scheme type (usually type 5)."),
             field="scheme_type",
         )
-    pathway.scheme_type = SchemeType(scheme_type) if scheme_type else None
+    pathway.scheme_type = vocabulary.SchemeType(scheme_type) if scheme_type else None
     not_future(started_on, "started_on")
     db.session.add(pathway)
     db.session.flush()
@@ -338,7 +330,7 @@ def save_readiness(
     _refuse(readiness_refusal(pathway))
     items = {item.id: item for item in catalogue.readiness_items()}
     existing = {a.item_id: a for a in pathway.readiness_answers}
-    statuses = {s.value for s in ReadinessStatus}
+    statuses = {s.value for s in vocabulary.ReadinessStatus}
     for item_id, (status, note) in answers.items():
         if item_id not in items:
             raise DomainError(_l("This item is not on the readiness checklist."))
@@ -347,7 +339,7 @@ def save_readiness(
                 _l(
                     "Answer “%(item)s” with one of: %(choices)s.",
                     item=items[item_id].text,
-                    choices=", ".join(str(label) for label in READINESS_LABELS.values()),
+                    choices=", ".join(str(status.label) for status in vocabulary.ReadinessStatus),
                 )
             )
         answer = existing.get(item_id)
@@ -356,7 +348,7 @@ def save_readiness(
             db.session.add(answer)
         _apply(
             answer,
-            {"status": ReadinessStatus(status), "note": note.strip()[:500]},
+            {"status": vocabulary.ReadinessStatus(status), "note": note.strip()[:500]},
             ("status", "note"),
         )
     db.session.flush()
@@ -383,16 +375,15 @@ def add_finding(
         raise DomainError(
             _l("The deadline cannot be before the finding was raised."), field="due_on"
         )
-    finding = AuditFinding(
-        pathway_id=pathway.id,
-        grade=FindingGrade(grade),
-        description=description.strip(),
-        raised_on=raised_on,
-        due_on=due_on,
+    return _added(
+        AuditFinding(
+            pathway_id=pathway.id,
+            grade=vocabulary.FindingGrade(grade),
+            description=description.strip(),
+            raised_on=raised_on,
+            due_on=due_on,
+        )
     )
-    db.session.add(finding)
-    db.session.flush()
-    return finding
 
 
 def close_finding(
@@ -439,7 +430,7 @@ def record_visit(actor: User, business: Business, values: dict[str, Any]) -> Gui
     visit = GuidanceVisit(city_id=business.city_id, business_id=business.id)
     access.authorize(actor, access.CREATE, visit)
     values = dict(values)
-    values["kind"] = GuidanceKind(values["kind"])
+    values["kind"] = vocabulary.GuidanceKind(values["kind"])
     values["topics"] = (values.get("topics") or "").strip()
     required(values, "topics", "held_on")
     not_future(values["held_on"], "held_on")
@@ -447,9 +438,7 @@ def record_visit(actor: User, business: Business, values: dict[str, Any]) -> Gui
         raise DomainError(_l("The follow-up cannot be before the visit."), field="follow_up_on")
     values["officer_id"] = values.get("officer_id") or actor.id
     _apply(visit, values, VISIT_FIELDS)
-    db.session.add(visit)
-    db.session.flush()
-    return visit
+    return _added(visit)
 
 
 def create_training(

@@ -34,7 +34,7 @@ from qms.sme.models import (
 )
 from qms.sme.settings import certificate_years, expiry_notice_horizon, setting
 from qms.sme.stages import stages as pathway_stages
-from qms.sme.vocabulary import STAGE_LABELS, ProductCategory, ReadinessStatus, Scale, Stage
+from qms.sme.vocabulary import ProductCategory, ReadinessStatus, Scale, Stage
 
 # --- cities -------------------------------------------------------------------------------
 
@@ -272,7 +272,7 @@ def visits_of(business: Business) -> list[GuidanceVisit]:
 def home_panel_context(user: Any) -> dict[str, Any]:
     board = figures.compute(user, local_today())
     return {
-        "funnel": [(STAGE_LABELS[stage], n) for stage, n in board.funnel],
+        "funnel": [(stage.label, n) for stage, n in board.funnel],
         "expiring": board.expiring,
         "due": board.surveillance_due,
         "notice_days": setting("SME_EXPIRY_NOTICE_DAYS"),

@@ -7,13 +7,13 @@ city's coop officers in their own language, with a key that makes it go out once
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, timedelta
 from itertools import chain
 
 from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from qms.core.i18n import fmt_date
 from qms.core.mail import notices
@@ -31,6 +31,11 @@ Notice = tuple[int, str, Callable[[], tuple[str, str]]]
 
 def _live_pathways():
     return select(Pathway.id).where(Pathway.is_active)
+
+
+def _due_within(model: type[Surveillance | AuditFinding], days: str, today: date) -> Select:
+    """The `model`'s rows due within the setting `days` of `today` (or overdue)."""
+    return select(model).where(model.due_on <= today + timedelta(days=setting(days)))
 
 
 def _expiring_certificates(today: date) -> Iterator[Notice]:
@@ -65,12 +70,10 @@ def _expiring_certificates(today: date) -> Iterator[Notice]:
 
 def _surveillance_due(today: date) -> Iterator[Notice]:
     certificates = current_certificates(_live_pathways()).with_only_columns(Certificate.id)
-    due = select(Surveillance).where(
+    due = _due_within(Surveillance, "SME_SURVEILLANCE_NOTICE_DAYS", today).where(
         Surveillance.done_on.is_(None), Surveillance.certificate_id.in_(certificates)
     )
     for visit in db.session.scalars(due):
-        if (visit.due_on - today).days > setting("SME_SURVEILLANCE_NOTICE_DAYS"):
-            continue
         cert = visit.certificate
         product = cert.pathway.product
         yield (
@@ -95,12 +98,10 @@ def _surveillance_due(today: date) -> Iterator[Notice]:
 
 
 def _findings_due(today: date) -> Iterator[Notice]:
-    open_findings = select(AuditFinding).where(
+    open_findings = _due_within(AuditFinding, "SME_FINDING_NOTICE_DAYS", today).where(
         AuditFinding.closed_on.is_(None), AuditFinding.pathway_id.in_(_live_pathways())
     )
     for finding in db.session.scalars(open_findings):
-        if (finding.due_on - today).days > setting("SME_FINDING_NOTICE_DAYS"):
-            continue
         product = finding.pathway.product
         yield (
             finding.pathway.city_id,

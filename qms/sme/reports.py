@@ -22,13 +22,7 @@ from qms.sme import queries as sme
 from qms.sme.catalogue_models import ParameterLimit, TestParameter
 from qms.sme.models import Business, Pathway
 from qms.sme.vocabulary import (
-    CATEGORY_LABELS,
-    GUIDANCE_KIND_LABELS,
     IN_FORCE,
-    SCALE_LABELS,
-    SCHEME_LABELS,
-    STAGE_LABELS,
-    VERDICT_LABELS,
 )
 
 
@@ -61,12 +55,12 @@ def _pathway(pathway: Pathway, day: date) -> dict[str, Any]:
         "standard": f"{pathway.standard.number} {pathway.standard.title}",
         # the category, form or grade of the SNI the product is judged by
         "variant": pathway.variant.name if pathway.variant else None,
-        "scheme": str(SCHEME_LABELS[pathway.scheme]),
-        "stage": str(STAGE_LABELS[pathway.stage]),
+        "scheme": str(pathway.scheme.label),
+        "stage": str(pathway.stage.label),
         "lspro": pathway.lspro_name,
         "stages": [
             {
-                "stage": str(STAGE_LABELS[record.stage]),
+                "stage": str(record.stage.label),
                 "started_on": record.started_on,
                 "ended_on": record.ended_on,
                 "days": days,
@@ -92,7 +86,7 @@ def _pathway(pathway: Pathway, day: date) -> dict[str, Any]:
                         "text": r.value_text,
                         "unit": r.parameter.unit,
                         "verdict": r.verdict.value,
-                        "verdict_label": str(VERDICT_LABELS[r.verdict]),
+                        "verdict_label": str(r.verdict.label),
                     }
                     for r in test.results
                 ],
@@ -128,7 +122,7 @@ def build(req: ReportRequest) -> dict[str, Any]:
             guidance.append(
                 {
                     "on": held_on,
-                    "kind": str(GUIDANCE_KIND_LABELS[item.kind]),
+                    "kind": str(item.kind.label),
                     "topics": item.topics,
                     "by": item.officer.name if item.officer else "",
                     "notes": item.notes,
@@ -157,7 +151,7 @@ def build(req: ReportRequest) -> dict[str, Any]:
         "kecamatan": business.kecamatan,
         "phone": business.phone,
         "email": business.email,
-        "scale": str(SCALE_LABELS[business.scale]),
+        "scale": str(business.scale.label),
         "workers": business.workers,
         "registered_on": business.registered_on,
         "guidance": guidance,
@@ -165,7 +159,7 @@ def build(req: ReportRequest) -> dict[str, Any]:
             {
                 "name": p.name,
                 "brand": p.brand,
-                "category": str(CATEGORY_LABELS[p.category]),
+                "category": str(p.category.label),
                 "pathways": [_pathway(pathway, day) for pathway in p.pathways],
             }
             for p in business.products
@@ -201,7 +195,7 @@ def build_city_funnel(req: ReportRequest) -> dict[str, Any]:
     """The city's certification pathways by current stage (the UMK dashboard's funnel)."""
     board = figures.compute(req.requested_by, today(), city_id=req.city.id)
     return {
-        "funnel": [{"label": str(STAGE_LABELS[s]), "count": n} for s, n in board.funnel],
+        "funnel": [{"label": str(s.label), "count": n} for s, n in board.funnel],
         "pathways": sum(n for _s, n in board.funnel),
         "certified": sum(n for s, n in board.funnel if s in IN_FORCE),
     }

@@ -7,18 +7,7 @@ from datetime import date
 
 from qms.api import schema
 from qms.api.schema import Resource
-from qms.sme.models import (
-    AuditFinding,
-    Business,
-    Certificate,
-    GuidanceVisit,
-    LabTest,
-    Pathway,
-    Product,
-    StageRecord,
-    TestResult,
-    TrainingBatch,
-)
+from qms.sme import models
 from qms.sme.vocabulary import (
     FindingGrade,
     GuidanceKind,
@@ -32,7 +21,7 @@ from qms.sme.vocabulary import (
 
 
 class SmeBusinessOut(Resource):
-    labels_from = Business
+    labels_from = models.Business
 
     id: int
     city_id: int
@@ -54,7 +43,7 @@ class SmeBusinessOut(Resource):
 
 
 class SmeProductOut(Resource):
-    labels_from = Product
+    labels_from = models.Product
 
     id: int
     business_id: int
@@ -71,14 +60,14 @@ class SmeProductOut(Resource):
     version: int
 
     @classmethod
-    def of(cls, product: Product) -> SmeProductOut:
+    def of(cls, product: models.Product) -> SmeProductOut:
         number = product.standard.number if product.standard else None
         variant = product.variant.key if product.variant else None
         return cls.from_record(product, standard=number, variant=variant)
 
 
 class SmeTestResultOut(Resource):
-    labels_from = TestResult
+    labels_from = models.TestResult
 
     #: the parameter's key in the SNI
     parameter: str
@@ -88,7 +77,7 @@ class SmeTestResultOut(Resource):
     verdict: Verdict
 
     @classmethod
-    def of(cls, result: TestResult) -> SmeTestResultOut:
+    def of(cls, result: models.TestResult) -> SmeTestResultOut:
         return cls(
             parameter=result.parameter.key,
             value=result.value,
@@ -98,7 +87,7 @@ class SmeTestResultOut(Resource):
 
 
 class SmeLabTestOut(Resource):
-    labels_from = LabTest
+    labels_from = models.LabTest
 
     id: int
     round: int
@@ -111,13 +100,13 @@ class SmeLabTestOut(Resource):
     results: list[SmeTestResultOut]
 
     @classmethod
-    def of(cls, test: LabTest) -> SmeLabTestOut:
+    def of(cls, test: models.LabTest) -> SmeLabTestOut:
         results = [SmeTestResultOut.of(r) for r in test.results]
         return cls.from_record(test, results=results)
 
 
 class SmeStageOut(Resource):
-    labels_from = StageRecord
+    labels_from = models.StageRecord
 
     stage: Stage
     started_on: date
@@ -127,7 +116,7 @@ class SmeStageOut(Resource):
 
 
 class SmeFindingOut(Resource):
-    labels_from = AuditFinding
+    labels_from = models.AuditFinding
 
     id: int
     grade: FindingGrade
@@ -137,7 +126,7 @@ class SmeFindingOut(Resource):
 
 
 class SmeCertificateOut(Resource):
-    labels_from = Certificate
+    labels_from = models.Certificate
 
     number: str
     issuer: str
@@ -149,13 +138,13 @@ class SmeCertificateOut(Resource):
     surveillance_due: list[date]
 
     @classmethod
-    def of(cls, certificate: Certificate) -> SmeCertificateOut:
+    def of(cls, certificate: models.Certificate) -> SmeCertificateOut:
         due = [s.due_on for s in certificate.surveillances if not s.done_on]
         return cls.from_record(certificate, surveillance_due=due)
 
 
 class SmePathwayOut(Resource):
-    labels_from = Pathway
+    labels_from = models.Pathway
 
     id: int
     product_id: int
@@ -177,7 +166,7 @@ class SmePathwayOut(Resource):
     version: int
 
     @classmethod
-    def of(cls, pathway: Pathway) -> SmePathwayOut:
+    def of(cls, pathway: models.Pathway) -> SmePathwayOut:
         return cls.from_record(
             pathway,
             standard=pathway.standard.number,
@@ -188,7 +177,7 @@ class SmePathwayOut(Resource):
 
 
 class SmeVisitOut(Resource):
-    labels_from = GuidanceVisit
+    labels_from = models.GuidanceVisit
 
     id: int
     business_id: int
@@ -202,7 +191,7 @@ class SmeVisitOut(Resource):
 
 
 class SmeTrainingOut(Resource):
-    labels_from = TrainingBatch
+    labels_from = models.TrainingBatch
 
     id: int
     title: str
@@ -212,6 +201,6 @@ class SmeTrainingOut(Resource):
     business_ids: list[int]
 
     @classmethod
-    def of(cls, batch: TrainingBatch) -> SmeTrainingOut:
+    def of(cls, batch: models.TrainingBatch) -> SmeTrainingOut:
         attending = [a.business_id for a in batch.attendances]
         return cls.from_record(batch, business_ids=attending)

@@ -25,12 +25,12 @@ app's test config):
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, timedelta
 
 from flask import Flask, current_app
 
 from qms.core.settings import fill_config
+from qms.core.timeutil import add_months
 
 DEFAULTS = {
     "SME_FINDING_MONTHS": 2,
@@ -54,15 +54,6 @@ def init_config(app: Flask) -> None:
 
 def setting(name: str) -> int:
     return int(current_app.config[name])
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, clipped to the month's end (31 Jan + 1 = 28/29 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(
-        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
-    )
 
 
 def finding_deadline(raised_on: date) -> date:

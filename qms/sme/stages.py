@@ -15,7 +15,7 @@ from qms.core.i18n import fmt_date
 from qms.core.workflow import Stage as StepperStage
 from qms.core.workflow import stages as workflow_stages
 from qms.sme.models import Pathway
-from qms.sme.vocabulary import STAGE_LABELS, Stage
+from qms.sme.vocabulary import Stage
 
 #: the phases, in order, each with the stages it gathers
 PHASES: tuple[tuple[str, Any, frozenset[Stage]], ...] = (
@@ -100,5 +100,5 @@ def _current_note(pathway: Pathway, standing: Stage, inside: frozenset[Stage]) -
     if standing in (Stage.CERTIFIED, Stage.SURVEILLANCE) and pathway.certificate is not None:
         return pathway.certificate.number
     if len(inside) > 1:
-        return f"{STAGE_LABELS[standing]} · {since}" if since else STAGE_LABELS[standing]
+        return f"{standing.label} · {since}" if since else standing.label
     return since

@@ -14,9 +14,6 @@ class Scale(LabelledEnum):
     KECIL = "kecil", _l("Small")
 
 
-SCALE_LABELS = Scale.labels()
-
-
 class ProductCategory(LabelledEnum):
     HONEY = "honey", _l("Honey")
     DRINKING_WATER = "drinking_water", _l("Bottled drinking water")
@@ -30,15 +27,9 @@ class ProductCategory(LabelledEnum):
     OTHER = "other", _l("Other")
 
 
-CATEGORY_LABELS = ProductCategory.labels()
-
-
 class Scheme(LabelledEnum):
     SPPT_SNI = "sppt_sni", _l("SPPT SNI (product certificate with the SNI mark)")
     SNI_BINA_UMK = "sni_bina_umk", _l("SNI Bina UMK")
-
-
-SCHEME_LABELS = Scheme.labels()
 
 
 class SchemeType(LabelledEnum):
@@ -52,8 +43,6 @@ class SchemeType(LabelledEnum):
     T5 = "5", _l("Type 5: type test, production audit and surveillance")
     T6 = "6", _l("Type 6: services and processes")
 
-
-SCHEME_TYPE_LABELS = SchemeType.labels()
 
 #: types whose certificate covers a type or a batch only, with no surveillance afterwards
 WITHOUT_SURVEILLANCE = frozenset({SchemeType.T1A, SchemeType.T1B})
@@ -116,8 +105,6 @@ STAGE_ORDER: tuple[Stage, ...] = (
     Stage.RENEWAL,
 )
 
-STAGE_LABELS = Stage.labels()
-
 #: what the cooperative office does before an SPPT SNI application
 SPPT_PREPARATION = (Stage.REGISTERED, Stage.READINESS, Stage.GUIDANCE, Stage.DOCUMENTS_READY)
 #: the LSPro's steps up to the agreement (with its fee invoice)
@@ -173,9 +160,6 @@ class ReadinessStatus(LabelledEnum):
     NO = "no", _l("Missing")
 
 
-READINESS_LABELS = ReadinessStatus.labels()
-
-
 class Verdict(LabelledEnum):
     """A lab result against its limit; a result written as "< x" or "> x" may tell neither."""
 
@@ -184,23 +168,14 @@ class Verdict(LabelledEnum):
     CANNOT_JUDGE = "cannot_judge", _l("Cannot be judged against the limit")
 
 
-VERDICT_LABELS = Verdict.labels()
-
-
 class FindingGrade(LabelledEnum):
     MAJOR = "major", _l("Major")
     MINOR = "minor", _l("Minor")
 
 
-GRADE_LABELS = FindingGrade.labels()
-
-
 class GuidanceKind(LabelledEnum):
     VISIT = "visit", _l("Site visit")
     CONSULTATION = "consultation", _l("Consultation")
-
-
-GUIDANCE_KIND_LABELS = GuidanceKind.labels()
 
 
 # --- catalogue (loaded from checklists/, never edited by hand) -----------------------------

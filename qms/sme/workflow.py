@@ -26,6 +26,7 @@ from qms.extensions import db
 from qms.sme import catalogue, policies
 from qms.sme.certificates import issue_certificate
 from qms.sme.checks import (
+    accredited,
     expect_version,
     flush_versioned,
     not_future,
@@ -34,8 +35,6 @@ from qms.sme.checks import (
 from qms.sme.models import Pathway, StageRecord
 from qms.sme.vocabulary import (
     IN_FORCE,
-    SCHEME_LABELS,
-    STAGE_LABELS,
     STAGE_ORDER,
     WITHOUT_SURVEILLANCE,
     Scheme,
@@ -143,9 +142,9 @@ def _skip_message(target: Stage, missing: Stage, current: Stage) -> Any:
     return _l(
         "“%(target)s” cannot start yet: “%(missing)s” must be done first "
         "(the pathway is at “%(current)s”).",
-        target=STAGE_LABELS[target],
-        missing=STAGE_LABELS[missing],
-        current=STAGE_LABELS[current],
+        target=target.label,
+        missing=missing.label,
+        current=current.label,
     )
 
 
@@ -161,12 +160,12 @@ def _not_on_the_list(pathway: Pathway, target: Stage) -> Any:
             )
         return _l(
             "No surveillance is configured for %(scheme)s; start the renewal instead.",
-            scheme=SCHEME_LABELS[pathway.scheme],
+            scheme=pathway.scheme.label,
         )
     return _l(
         "“%(stage)s” is not a stage of %(scheme)s.",
-        stage=STAGE_LABELS[target],
-        scheme=SCHEME_LABELS[pathway.scheme],
+        stage=target.label,
+        scheme=pathway.scheme.label,
     )
 
 
@@ -186,9 +185,9 @@ def _next_on_the_list(target: Stage) -> Callable[[Any, Pathway], Any | None]:
                 return _skip_message(target, stages[wanted - 1], pathway.stage)
         return _l(
             "“%(target)s” does not follow “%(current)s” in %(scheme)s.",
-            target=STAGE_LABELS[target],
-            current=STAGE_LABELS.get(pathway.stage, pathway.stage),
-            scheme=SCHEME_LABELS[pathway.scheme],
+            target=target.label,
+            current=Stage.labels().get(pathway.stage, pathway.stage),
+            scheme=pathway.scheme.label,
         )
 
     return refusal
@@ -208,7 +207,7 @@ def _held_elsewhere(stage: Stage) -> Callable[[Any, Pathway], Any | None]:
             return None
         return _l(
             "The pathway was put on hold during “%(stage)s” and resumes there.",
-            stage=STAGE_LABELS.get(pathway.held_stage, "–"),
+            stage=Stage.labels().get(pathway.held_stage, "–"),
         )
 
     return refusal
@@ -224,11 +223,12 @@ def _name_the_lspro(pathway: Pathway, values: Values) -> None:
         "lspro_name",
         "lspro_accreditation",
     )
-    if not LSPRO_ACCREDITATION.fullmatch(accreditation):
-        raise DomainError(
-            _l("Enter the LSPro's KAN accreditation number, e.g. LSPr-034-IDN."),
-            field="lspro_accreditation",
-        )
+    accredited(
+        accreditation,
+        LSPRO_ACCREDITATION,
+        _l("Enter the LSPro's KAN accreditation number, e.g. LSPr-034-IDN."),
+        "lspro_accreditation",
+    )
     pathway.lspro_name, pathway.lspro_accreditation = name, accreditation
 
 
@@ -476,7 +476,7 @@ machine = StateMachine(
         Transition(s.name, s.sources, s.target, s.label, _writer, s.refusal, _unready(s))
         for s in STEPS.values()
     ],
-    {s.value: label for s, label in STAGE_LABELS.items()},
+    {s.value: s.label for s in Stage},
 )
 
 

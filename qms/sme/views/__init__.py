@@ -11,18 +11,7 @@ from flask_babel import gettext as _
 
 from qms.core.timeutil import today
 from qms.core.views import refused, require_login
-from qms.sme.vocabulary import (
-    CATEGORY_LABELS,
-    GRADE_LABELS,
-    GUIDANCE_KIND_LABELS,
-    READINESS_LABELS,
-    SCALE_LABELS,
-    SCHEME_LABELS,
-    SCHEME_TYPE_LABELS,
-    STAGE_LABELS,
-    VERDICT_LABELS,
-    Stage,
-)
+from qms.sme.vocabulary import ReadinessStatus, Scale, Stage
 
 bp = Blueprint("sme", __name__, url_prefix="/sme")
 require_login(bp)
@@ -39,16 +28,9 @@ STAGE_TONES = {
 @bp.context_processor
 def _labels() -> dict[str, Any]:
     return {
-        "STAGE_LABELS": STAGE_LABELS,
         "STAGE_TONES": STAGE_TONES,
-        "CATEGORY_LABELS": CATEGORY_LABELS,
-        "SCALE_LABELS": SCALE_LABELS,
-        "SCHEME_LABELS": SCHEME_LABELS,
-        "SCHEME_TYPE_LABELS": SCHEME_TYPE_LABELS,
-        "GRADE_LABELS": GRADE_LABELS,
-        "GUIDANCE_KIND_LABELS": GUIDANCE_KIND_LABELS,
-        "READINESS_LABELS": READINESS_LABELS,
-        "VERDICT_LABELS": VERDICT_LABELS,
+        "SCALE_LABELS": Scale.labels(),
+        "READINESS_LABELS": ReadinessStatus.labels(),
         "today": today(),
     }
 

@@ -14,7 +14,6 @@ from qms.sme.catalogue_models import ProductStandard
 from qms.sme.settings import setting
 from qms.sme.views import bp
 from qms.sme.views.registry import city_options
-from qms.sme.vocabulary import CATEGORY_LABELS, STAGE_LABELS
 
 
 @bp.get("/catalogue")
@@ -42,9 +41,9 @@ def dashboard_page():
     if board is None:
         return not_found()
     charts = {
-        "funnel": [(STAGE_LABELS[stage], n) for stage, n in board.funnel],
-        "median": [(STAGE_LABELS[stage], days) for stage, days in board.median_days],
-        "failed": [(CATEGORY_LABELS[c], n) for c, n in board.failed_by_category],
+        "funnel": [(stage.label, n) for stage, n in board.funnel],
+        "median": [(stage.label, days) for stage, days in board.median_days],
+        "failed": [(c.label, n) for c, n in board.failed_by_category],
     }
     return render_template(
         "sme/dashboard.html",

@@ -3,6 +3,7 @@ of its stages (readiness checklist, site-audit findings, lab results, surveillan
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -11,6 +12,7 @@ from flask_login import current_user
 
 from qms.core import access
 from qms.core.errors import DomainError
+from qms.core.forms import field_values
 from qms.core.history import history_of
 from qms.core.pagination import paginate
 from qms.core.timeutil import today
@@ -36,7 +38,7 @@ from qms.sme.forms import (
 )
 from qms.sme.models import AuditFinding, Pathway, StageRecord, Surveillance
 from qms.sme.views import bp
-from qms.sme.vocabulary import STAGE_LABELS, STAGE_ORDER, Stage
+from qms.sme.vocabulary import STAGE_ORDER, Stage
 
 
 @bp.get("/pathways.<any(csv, xlsx):fmt>")
@@ -125,7 +127,7 @@ def transition(pathway_id: int):
         ),
     )
     if moved is not None:
-        flash(_("Done: %(stage)s.", stage=STAGE_LABELS[record.stage]), "success")
+        flash(_("Done: %(stage)s.", stage=record.stage.label), "success")
         return redirect(url_for("sme.pathway", pathway_id=record.id))
     db.session.refresh(record)
     return _pathway_page(record, transition_form=form), 422
@@ -172,14 +174,7 @@ def add_finding(pathway_id: int):
     form = FindingForm()
     added = saved_then(
         form,
-        lambda: operations.add_finding(
-            current_user,
-            record,
-            grade=form.grade.data,
-            description=form.description.data,
-            raised_on=form.raised_on.data,
-            due_on=form.due_on.data,
-        ),
+        lambda: operations.add_finding(current_user, record, **field_values(form)),
         url_for("sme.pathway", pathway_id=record.id, _anchor="findings"),
         _("The finding was recorded."),
     )
@@ -193,21 +188,33 @@ def add_finding(pathway_id: int):
 def close_finding(finding_id: int):
     finding = access.get_editable(AuditFinding, finding_id, current_user)
     form = CloseFindingForm()
-    closed = saved_then(
-        form,
-        lambda: operations.close_finding(
-            current_user, finding, closed_on=form.closed_on.data, note=form.note.data
-        ),
-        url_for("sme.pathway", pathway_id=finding.pathway_id, _anchor="findings"),
+    return _saved_inline(
+        ("close", finding_id, form),
+        finding.pathway_id,
+        "findings",
+        lambda: operations.close_finding(current_user, finding, **field_values(form)),
         _("The finding was closed."),
     )
-    return closed or _refused_inline(finding.pathway_id, ("close", finding_id, form))
 
 
-def _refused_inline(pathway_id: int, refused: tuple[str, int, Any]):
-    """The pathway page again with the refused inline form's errors; nothing was written."""
+def _saved_inline(
+    sent: tuple[str, int, Any],
+    pathway_id: int,
+    anchor: str,
+    change: Callable[[], Any],
+    message: str,
+):
+    """An inline form of the pathway page, `sent` as (form name, id of the finding /
+    surveillance / stage it was sent for, the form): saved, said and back to its section of
+    the page; else the page again with the form's errors, and nothing written."""
+    form = sent[2]
+    done = saved_then(
+        form, change, url_for("sme.pathway", pathway_id=pathway_id, _anchor=anchor), message
+    )
+    if done is not None:
+        return done
     db.session.rollback()
-    return _pathway_page(db.session.get(Pathway, pathway_id), refused=refused), 422
+    return _pathway_page(db.session.get(Pathway, pathway_id), refused=sent), 422
 
 
 @bp.route("/pathways/<int:pathway_id>/lab-tests/new", methods=["GET", "POST"])
@@ -232,23 +239,25 @@ def record_surveillance(surveillance_id: int):
     visit = access.get_editable(Surveillance, surveillance_id, current_user)
     pathway_id = visit.certificate.pathway_id
     form = SurveillanceForm()
-    recorded = saved_then(
-        form,
+    return _saved_inline(
+        ("surveillance", surveillance_id, form),
+        pathway_id,
+        "certificates",
         lambda: operations.record_surveillance(
             current_user, visit, done_on=form.done_on.data, notes=form.notes.data or ""
         ),
-        url_for("sme.pathway", pathway_id=pathway_id, _anchor="certificates"),
         _("The surveillance was recorded."),
     )
-    return recorded or _refused_inline(pathway_id, ("surveillance", surveillance_id, form))
 
 
 @bp.post("/stages/<int:stage_id>/files")
 def upload_stage_file(stage_id: int):
     record = access.get_editable(StageRecord, stage_id, current_user)
     form = EvidenceForm()
-    stored = saved_then(
-        form,
+    return _saved_inline(
+        ("evidence", stage_id, form),
+        record.pathway_id,
+        "stages",
         lambda: files.attach(
             current_user,
             record,
@@ -256,7 +265,5 @@ def upload_stage_file(stage_id: int):
             form.file.data.filename,
             form.description.data or "",
         ),
-        url_for("sme.pathway", pathway_id=record.pathway_id, _anchor="stages"),
         _("The file was attached."),
     )
-    return stored or _refused_inline(record.pathway_id, ("evidence", stage_id, form))
