@@ -56,7 +56,7 @@ def init_app(app: Flask) -> None:
                 order=30,
             ),
         ),
-        agency_panels=(agency_panel("audits", queries, order=20),),
+        agency_panels=(agency_panel("audits", queries, queries.agency_panel_visible, order=20),),
         reminders=(reminders.audit_reminders,),
         demo=((demo.seed, 40),),
         # the audit's steps name its history entries (the fields are labelled on the columns)

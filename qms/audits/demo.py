@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -179,14 +180,23 @@ def _programme(city: City, agencies: dict[str, Agency], planner: User) -> AuditP
     return programme
 
 
+def _planned_audit(
+    programme: AuditProgramme, actor: User, code: str, values: dict[str, Any]
+) -> Audit | None:
+    """The audit of the programme's item for the agency `code` (AMI-2026-<code>), planned by
+    `actor` with `values`; None when the demo already has it."""
+    if db.session.scalar(select(Audit.id).where(Audit.reference == f"AMI-2026-{code}")):
+        return None
+    item = next(i for i in programme.items if i.agency.code == code)
+    return operations.create_audit(actor, {"programme_item_id": item.id, **values})
+
+
 def _dukcapil_audit(programme: AuditProgramme, lead: User, member: User) -> None:
-    if db.session.scalar(select(Audit.id).where(Audit.reference == "AMI-2026-DUKCAPIL")):
-        return
-    item = next(i for i in programme.items if i.agency.code == "DUKCAPIL")
-    audit = operations.create_audit(
+    audit = _planned_audit(
+        programme,
         lead,
+        "DUKCAPIL",
         {
-            "programme_item_id": item.id,
             "planned_start": date(2026, 10, 13),
             "planned_end": date(2026, 10, 14),
             "objectives": "Menilai kesesuaian dan efektivitas SMM pada layanan administrasi "
@@ -200,6 +210,8 @@ def _dukcapil_audit(programme: AuditProgramme, lead: User, member: User) -> None
             "lead_auditor_id": lead.id,
         },
     )
+    if audit is None:
+        return
     operations.add_member(lead, audit, member.id)
     operations.add_agenda_item(
         lead,
@@ -300,13 +312,11 @@ def _dukcapil_audit(programme: AuditProgramme, lead: User, member: User) -> None
 
 
 def _rsud_audit(programme: AuditProgramme, lead: User, member: User) -> None:
-    if db.session.scalar(select(Audit.id).where(Audit.reference == "AMI-2026-RSUD")):
-        return
-    item = next(i for i in programme.items if i.agency.code == "RSUD")
-    audit = operations.create_audit(
+    audit = _planned_audit(
+        programme,
         member,
+        "RSUD",
         {
-            "programme_item_id": item.id,
             "planned_start": date(2026, 12, 12),
             "planned_end": date(2026, 12, 13),
             "objectives": "Menilai pengendalian alat ukur (kalibrasi), layanan rawat jalan dan "
@@ -316,7 +326,8 @@ def _rsud_audit(programme: AuditProgramme, lead: User, member: User) -> None:
             "lead_auditor_id": member.id,
         },
     )
-    operations.add_member(member, audit, lead.id)
+    if audit is not None:
+        operations.add_member(member, audit, lead.id)
 
 
 def _smap_audit(programme: AuditProgramme, agencies: dict[str, Agency], lead: User) -> None:

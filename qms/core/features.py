@@ -106,15 +106,15 @@ def register_feature(
         registry.add_history_resolver(table, resolver)
 
 
-def agency_panel(feature: str, queries: Any, order: int) -> registry.AgencyPanel:
+def agency_panel(
+    feature: str, queries: Any, visible: Callable[[Any, Any], bool], order: int
+) -> registry.AgencyPanel:
     """A feature's block on an agency's page as most features write it: the template
     `<feature>/_agency_panel.html` rendered with `queries.agency_panel_context(user, agency)`
-    when `queries.agency_panel_visible(user, agency)` (its queries module)."""
+    (its queries module) when `visible(user, agency)` (who reads the feature's records of the
+    agency, as its policy says or as its queries find)."""
     return registry.AgencyPanel(
-        f"{feature}/_agency_panel.html",
-        queries.agency_panel_context,
-        queries.agency_panel_visible,
-        order,
+        f"{feature}/_agency_panel.html", queries.agency_panel_context, visible, order
     )
 
 

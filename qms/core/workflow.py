@@ -23,6 +23,11 @@ Refusal = Callable[[Any, Any], Any | None]
 Unready = Callable[[Any, date], Any | None]
 
 
+#: what a step does before the record moves, as a feature's `STEPS` table holds it: records
+#: what the step's form asked and may still refuse; (user, record, values, today)
+StepHandler = Callable[[Any, Any, dict[str, Any], date], None]
+
+
 def _ready(record: Any, today: date) -> Any | None:
     return None
 
@@ -157,6 +162,23 @@ class StateMachine:
         with history_note(f"transition:{name}"):
             db.session.flush()
         return transition
+
+    def take(
+        self,
+        record: Any,
+        name: str,
+        user: Any,
+        steps: Mapping[str, StepHandler],
+        values: dict[str, Any] | None = None,
+        state_type: type | None = None,
+        today: date | None = None,
+    ) -> Transition:
+        """Take a step: `check` it, run the feature's handler of it, `steps[name]` (what the
+        step records from `values`; it may still refuse), then `apply` it."""
+        today = today or local_today()
+        self.check(record, name, user, today)
+        steps[name](user, record, values or {}, today)
+        return self.apply(record, name, user, state_type, today)
 
 
 @dataclass(frozen=True)

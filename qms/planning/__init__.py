@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
     from qms.files.policies import register_owner
     from qms.planning import cli, demo, matrix, queries, reminders, settings, views
     from qms.planning.models import ContextIssue, InterestedParty, Objective, Risk, Treatment
+    from qms.planning.policies import reads_plan_of
     from qms.planning.workflow import WORKFLOW
 
     settings.init_config(app)
@@ -65,7 +66,7 @@ def init_app(app: Flask) -> None:
                 "planning/_home_panel.html", queries.home_context, queries.sees_home_panel, order=45
             ),
         ),
-        agency_panels=(agency_panel("planning", queries, order=45),),
+        agency_panels=(agency_panel("planning", queries, reads_plan_of, order=45),),
         tasks=(
             TaskSource(
                 "planning.treatments",

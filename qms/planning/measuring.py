@@ -26,7 +26,7 @@ from qms.planning import deviations, periods
 from qms.planning.models import Measurement, Objective
 from qms.planning.operations import apply
 from qms.planning.vocabulary import (
-    UNIT_BOUNDS,
+    UNIT_SPECS,
     Direction,
     Frequency,
     MeasurementSource,
@@ -72,7 +72,7 @@ def in_unit(unit: MeasureUnit, value: Any, field: str) -> Decimal:
     """The value as a number of the unit, or a refusal naming the field ("a target of the
     wrong unit": 150 is no percentage)."""
     number = _decimal(value, field)
-    bounds = UNIT_BOUNDS[unit]
+    bounds = UNIT_SPECS[unit].bounds
     if not bounds.admits(number):
         highest = "∞" if bounds.highest is None else f"{bounds.highest.normalize():f}"
         message = _(

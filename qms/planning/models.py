@@ -39,7 +39,7 @@ from qms.extensions import db
 from qms.organisations.models import Unit
 from qms.planning.vocabulary import (
     OPEN_TREATMENT_STATUSES,
-    UNIT_SUFFIX,
+    UNIT_SPECS,
     Direction,
     Frequency,
     MeasurementSource,
@@ -153,7 +153,7 @@ class Objective(AgencyRecordMixin, db.Model):
         if value is None:
             return "–"
         number = f"{value.normalize():f}" if isinstance(value, Decimal) else str(value)
-        suffix = str(UNIT_SUFFIX[self.unit])
+        suffix = str(UNIT_SPECS[self.unit].suffix)
         return f"{number} {suffix}".strip()
 
     @property

@@ -26,7 +26,6 @@ from qms.organisations.queries import in_city
 from qms.planning import figures, periods
 from qms.planning.matrix import matrix
 from qms.planning.models import ContextIssue, InterestedParty, Objective, Risk, Treatment
-from qms.planning.policies import reads_plan_of
 from qms.planning.settings import setting
 from qms.planning.vocabulary import SCALE
 
@@ -211,10 +210,6 @@ def risk_review_tasks(user: User, limit: int) -> tuple[int, list[Task]]:
         return f"{r.title} · {r.agency.code}", url, r.next_review_on
 
     return due_tasks(query, limit, _l("Review the risk"), today, describe)
-
-
-def agency_panel_visible(user: User, agency: Agency) -> bool:
-    return reads_plan_of(user, agency)
 
 
 def agency_panel_context(user: User, agency: Agency) -> dict[str, Any]:

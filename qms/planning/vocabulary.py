@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
@@ -26,16 +27,6 @@ class MeasureUnit(LabelledEnum):
     COUNT = "count", _l("Count")
 
 
-#: how a value reads after its number
-UNIT_SUFFIX = {
-    MeasureUnit.PERCENT: "%",
-    MeasureUnit.INDEX: "",
-    MeasureUnit.DAYS: _l("days"),
-    MeasureUnit.HOURS: _l("hours"),
-    MeasureUnit.COUNT: "",
-}
-
-
 @dataclass(frozen=True)
 class Bounds:
     """The values a unit can take: a target or a measurement outside them is of another unit."""
@@ -50,14 +41,21 @@ class Bounds:
         return not self.whole or value == value.to_integral_value()
 
 
+@dataclass(frozen=True)
+class UnitSpec:
+    #: how a value reads after its number
+    suffix: Any
+    bounds: Bounds
+
+
 #: the largest value any measurement column holds (Numeric(12, 2))
 LARGEST_VALUE = Decimal("9999999999.99")
-UNIT_BOUNDS = {
-    MeasureUnit.PERCENT: Bounds(Decimal(0), Decimal(100)),
-    MeasureUnit.INDEX: Bounds(Decimal(0), Decimal(100)),
-    MeasureUnit.DAYS: Bounds(Decimal(0), Decimal(3660)),
-    MeasureUnit.HOURS: Bounds(Decimal(0), Decimal(87840)),
-    MeasureUnit.COUNT: Bounds(Decimal(0), LARGEST_VALUE, whole=True),
+UNIT_SPECS = {
+    MeasureUnit.PERCENT: UnitSpec("%", Bounds(Decimal(0), Decimal(100))),
+    MeasureUnit.INDEX: UnitSpec("", Bounds(Decimal(0), Decimal(100))),
+    MeasureUnit.DAYS: UnitSpec(_l("days"), Bounds(Decimal(0), Decimal(3660))),
+    MeasureUnit.HOURS: UnitSpec(_l("hours"), Bounds(Decimal(0), Decimal(87840))),
+    MeasureUnit.COUNT: UnitSpec("", Bounds(Decimal(0), LARGEST_VALUE, whole=True)),
 }
 
 

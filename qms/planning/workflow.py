@@ -15,7 +15,6 @@ from qms.accounts.models import User
 from qms.core import access
 from qms.core.archiving import refuse_archived
 from qms.core.errors import DomainError, not_in_future, required_text
-from qms.core.timeutil import today as local_today
 from qms.core.workflow import StateMachine, Transition
 from qms.files import operations as files
 from qms.files.queries import files_of
@@ -100,9 +99,7 @@ def transition(
 ) -> Treatment:
     """Take a step: the status and the actor's permission, then the step's own rules."""
     refuse_archived(treatment.risk)
-    WORKFLOW.check(treatment, name, actor)
-    STEPS[name](actor, treatment, values or {}, today or local_today())
-    WORKFLOW.apply(treatment, name, actor, TreatmentStatus)
+    WORKFLOW.take(treatment, name, actor, STEPS, values, TreatmentStatus, today)
     return treatment
 
 

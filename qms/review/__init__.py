@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     from qms.core.registry import HomePanel, NavItem
     from qms.core.review_inputs import add_origin_finder
     from qms.review import demo, queries, reminders, settings, views
+    from qms.review.policies import reads_reviews_of
     from qms.review.workflow import WORKFLOW
 
     settings.init_config(app)
@@ -47,7 +48,7 @@ def init_app(app: Flask) -> None:
                 _l("Management review"), "review.index", _reads_reviews, order=51, group="planning"
             ),
         ),
-        agency_panels=(agency_panel("review", queries, order=55),),
+        agency_panels=(agency_panel("review", queries, reads_reviews_of, order=55),),
         home_panels=(
             HomePanel("review/_home_panel.html", queries.home_context, queries.sees_home_panel, 47),
         ),

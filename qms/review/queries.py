@@ -28,7 +28,6 @@ from qms.extensions import db
 from qms.organisations.models import Agency
 from qms.organisations.queries import in_city
 from qms.review.models import HELD, ActionStatus, ManagementReview, ReviewAction, ReviewStatus
-from qms.review.policies import reads_reviews_of
 from qms.review.readiness import readiness
 from qms.review.settings import setting
 
@@ -297,10 +296,6 @@ def action_tasks(user: User, limit: int) -> tuple[int, list[Task]]:
         return f"{a.description[:80]} · {a.review.agency.code}", url, a.due_on
 
     return due_tasks(query, limit, _l("Complete the review action"), today, describe)
-
-
-def agency_panel_visible(user: User, agency: Agency) -> bool:
-    return reads_reviews_of(user, agency)
 
 
 def agency_panel_context(user: User, agency: Agency) -> dict[str, Any]:

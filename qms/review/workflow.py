@@ -14,7 +14,6 @@ from flask_babel import lazy_gettext as _l
 from qms.accounts.models import User
 from qms.core import access
 from qms.core.errors import DomainError
-from qms.core.timeutil import today as local_today
 from qms.core.timeutil import utcnow
 from qms.core.workflow import StateMachine, Transition, allowed_to
 from qms.review import pack
@@ -103,9 +102,7 @@ def transition(
     today: date | None = None,
 ) -> ManagementReview:
     refuse_archived(review)
-    WORKFLOW.check(review, name, actor)
-    STEPS[name](actor, review, values or {}, today or local_today())
-    WORKFLOW.apply(review, name, actor, ReviewStatus)
+    WORKFLOW.take(review, name, actor, STEPS, values, ReviewStatus, today)
     return review
 
 

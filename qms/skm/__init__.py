@@ -52,7 +52,7 @@ def init_app(app: Flask) -> None:
         home_panels=(
             HomePanel("skm/_home_panel.html", queries.home_context, queries.sees_home_panel, 50),
         ),
-        agency_panels=(agency_panel("skm", queries, order=50),),
+        agency_panels=(agency_panel("skm", queries, queries.agency_panel_visible, order=50),),
         reminders=(reminders.reminders,),
         demo=((demo.seed, 55),),
         history=(HistoryLabels("skm_surveys", workflows=(WORKFLOW,)),),

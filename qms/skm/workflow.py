@@ -13,7 +13,6 @@ from flask_babel import lazy_gettext as _l
 from qms.accounts.models import User
 from qms.core import access
 from qms.core.errors import DomainError
-from qms.core.timeutil import today as local_today
 from qms.core.workflow import StateMachine, Transition, allowed_to
 from qms.skm import figures
 from qms.skm.models import Survey
@@ -47,7 +46,7 @@ WORKFLOW = StateMachine(
     SurveyStatus.labels(),
 )
 
-Handler = Callable[[User, Survey, date], None]
+Handler = Callable[[User, Survey, dict, date], None]
 
 
 def _needs_responses(survey: Survey) -> None:
@@ -55,16 +54,16 @@ def _needs_responses(survey: Survey) -> None:
         raise DomainError(_l("The survey has no responses yet."))
 
 
-def _close(actor: User, survey: Survey, today: date) -> None:
+def _close(actor: User, survey: Survey, values: dict, today: date) -> None:
     _needs_responses(survey)
     survey.closed_on = today
 
 
-def _reopen(actor: User, survey: Survey, today: date) -> None:
+def _reopen(actor: User, survey: Survey, values: dict, today: date) -> None:
     survey.closed_on = None
 
 
-def _publish(actor: User, survey: Survey, today: date) -> None:
+def _publish(actor: User, survey: Survey, values: dict, today: date) -> None:
     _needs_responses(survey)
     survey.published_on = today
 
@@ -75,9 +74,7 @@ STEPS: dict[str, Handler] = {"close": _close, "reopen": _reopen, "publish": _pub
 def transition(actor: User, survey: Survey, name: str, *, today: date | None = None) -> Survey:
     if survey.is_archived:
         raise DomainError(_l("This survey is archived: it cannot be changed."))
-    WORKFLOW.check(survey, name, actor)
-    STEPS[name](actor, survey, today or local_today())
-    WORKFLOW.apply(survey, name, actor, SurveyStatus)
+    WORKFLOW.take(survey, name, actor, STEPS, None, SurveyStatus, today)
     return survey
 
 

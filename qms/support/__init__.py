@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
     from qms.files.policies import register_owner
     from qms.support import auditors, demo, queries, reminders, settings, views
     from qms.support.models import CalibrationEvent, Training
+    from qms.support.policies import reads_registers_of
 
     settings.init_config(app)
     register_owner(CalibrationEvent)
@@ -50,7 +51,7 @@ def init_app(app: Flask) -> None:
                 _l("Resources"), "support.index", queries.reads_support, order=52, group="planning"
             ),
         ),
-        agency_panels=(agency_panel("support", queries, order=55),),
+        agency_panels=(agency_panel("support", queries, reads_registers_of, order=55),),
         reminders=(reminders.reminders,),
         # the qualifications before the audits' demo data (order 40), whose teams the rule checks
         demo=((demo.seed_auditors, 35), (demo.seed, 65)),

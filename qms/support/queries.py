@@ -27,7 +27,6 @@ from qms.support.models import (
     Position,
     Provider,
 )
-from qms.support.policies import reads_registers_of
 from qms.support.settings import setting
 
 #: a list not narrowed to a city or agency
@@ -123,10 +122,6 @@ def accounts_of(agency: Agency) -> list[tuple[int, str]]:
 
 
 # --- the agency panel -----------------------------------------------------------------------
-
-
-def agency_panel_visible(user: User, agency: Agency) -> bool:
-    return reads_registers_of(user, agency)
 
 
 def agency_panel_context(user: User, agency: Agency) -> dict[str, Any]:
