@@ -6,7 +6,6 @@ results valid?), after which a nonconformity may be raised through capa's interf
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 from typing import Any
 
@@ -16,6 +15,7 @@ from qms.accounts.models import User
 from qms.capa.interface import NcSource, Nonconformity, raise_for_rule
 from qms.core import access
 from qms.core.errors import DomainError, not_in_future, required_value
+from qms.core.timeutil import add_months
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
 from qms.organisations.models import Agency
@@ -45,13 +45,6 @@ INSTRUMENT_FIELDS = (
     "next_due_on",
 )
 EVENT_FIELDS = ("kind", "performed_on", "performed_by", "result", "certificate_number", "notes")
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later (the month's last day when it has no such day)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _check_instrument(instrument: Instrument) -> None:
