@@ -17,6 +17,7 @@ from qms.core.models import (
     NumberedTitleMixin,
     enum_column,
     reference_column,
+    text_column,
 )
 from qms.core.timeutil import utcnow
 from qms.extensions import db
@@ -56,7 +57,7 @@ class Standard(AuditedMixin, db.Model):
     version: Mapped[str] = mapped_column(String(32), info=labelled(_l("Version")))
     title_id: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title in Indonesian")))
     title_en: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title in English")))
-    publisher: Mapped[str] = mapped_column(String(100), default="", info=labelled(_l("Publisher")))
+    publisher: Mapped[str] = text_column(String(100), _l("Publisher"))
     source_file: Mapped[str] = mapped_column(String(255))
     loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -93,12 +94,8 @@ class Clause(NumberedTitleMixin, AuditedMixin, db.Model):
         default=False, info=labelled(_l("No title in the standard"))
     )
     #: what the clause asks for, summarised in our own words (never the standard's text)
-    requirement_id: Mapped[str] = mapped_column(
-        Text, default="", info=labelled(_l("Requirement in Indonesian"))
-    )
-    requirement_en: Mapped[str] = mapped_column(
-        Text, default="", info=labelled(_l("Requirement in English"))
-    )
+    requirement_id: Mapped[str] = text_column(Text, _l("Requirement in Indonesian"))
+    requirement_en: Mapped[str] = text_column(Text, _l("Requirement in English"))
     #: set when a later file no longer contains the clause; kept for old audits
     retired_at: Mapped[datetime | None] = mapped_column(default=None)
 
