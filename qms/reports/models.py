@@ -23,9 +23,6 @@ class ReportStatus(LabelledEnum):
     FAILED = "failed", _l("Failed")
 
 
-STATUS_LABELS = ReportStatus.labels()
-
-
 class GeneratedReport(TimestampMixin, db.Model):
     """One generated (or requested) PDF. Not a quality record, so not in the history: the
     archive itself is the record of who generated what and when; rows are never deleted."""
