@@ -97,27 +97,22 @@ class CorrectionForm(VersionedForm):
     correction_on = column_field(DayField, Nonconformity, "correction_on")
 
 
+def _analysis_answer(column: str, options: list) -> ChoiceField:
+    """A choice the cause analysis must make, offered with none chosen ("–") at first."""
+    return column_field(
+        ChoiceField, Nonconformity, column, DataRequired(REQUIRED), choices=[("", "–"), *options]
+    )
+
+
 class CauseForm(VersionedForm):
     why_1 = StringField(_l("Why? (1)"), validators=[DataRequired(REQUIRED), max_length(500)])
     why_2 = StringField(_l("Why? (2)"), validators=[Optional(), max_length(500)])
     why_3 = StringField(_l("Why? (3)"), validators=[Optional(), max_length(500)])
     why_4 = StringField(_l("Why? (4)"), validators=[Optional(), max_length(500)])
     why_5 = StringField(_l("Why? (5)"), validators=[Optional(), max_length(500)])
-    cause_category = column_field(
-        ChoiceField,
-        Nonconformity,
-        "cause_category",
-        DataRequired(REQUIRED),
-        choices=[("", "–"), *enum_choices(CauseCategory.labels())],
-    )
+    cause_category = _analysis_answer("cause_category", enum_choices(CauseCategory.labels()))
     root_cause = column_field(TextAreaField, Nonconformity, "root_cause", DataRequired(REQUIRED))
-    occurs_elsewhere = column_field(
-        ChoiceField,
-        Nonconformity,
-        "occurs_elsewhere",
-        DataRequired(REQUIRED),
-        choices=[("", "–"), ("yes", _l("Yes")), ("no", _l("No"))],
-    )
+    occurs_elsewhere = _analysis_answer("occurs_elsewhere", [("yes", _l("Yes")), ("no", _l("No"))])
     elsewhere_note = column_field(TextAreaField, Nonconformity, "elsewhere_note")
     elsewhere_agency_ids = MultipleChoiceField(
         _l("Raise linked nonconformities in these agencies"), coerce=int, validate_choice=False

@@ -215,32 +215,24 @@ class WithdrawForm(VersionedForm):
 _DUE_WITHIN = LazyString(lambda: _("Due within %(days)s days", days=review_notice_days()))
 
 
+def _narrowing(column: str, everything: Any, options: Iterable) -> ChoiceField:
+    """A filter of the master list by a document's column: `everything` ("", chosen at first),
+    or one of its `options`."""
+    return column_field(
+        ChoiceField, Document, column, choices=choices([("", everything), *options]), default=""
+    )
+
+
 class MasterListFilterForm(AgencyFilterForm):
     class Meta:
         csrf = False
 
-    doc_type = column_field(
-        ChoiceField,
-        Document,
-        "doc_type",
-        choices=choices([("", _l("All types")), *DocumentType.labels().items()]),
-        default="",
-    )
-    status = column_field(
-        ChoiceField,
-        Document,
-        "status",
-        choices=choices([("", _l("All")), *DocumentStatus.labels().items()]),
-        default="",
-    )
-    review = column_field(
-        ChoiceField,
-        Document,
+    doc_type = _narrowing("doc_type", _l("All types"), DocumentType.labels().items())
+    status = _narrowing("status", _l("All"), DocumentStatus.labels().items())
+    review = _narrowing(
         "review_state",
-        choices=choices(
-            [("", _l("All")), (ReviewState.DUE, _DUE_WITHIN), (ReviewState.OVERDUE, _l("Overdue"))]
-        ),
-        default="",
+        _l("All"),
+        [(ReviewState.DUE, _DUE_WITHIN), (ReviewState.OVERDUE, _l("Overdue"))],
     )
     revision = ChoiceField(
         _l("Revision"),

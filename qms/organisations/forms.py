@@ -50,10 +50,15 @@ def owner_agency_field(model: type) -> RecordField:
     return column_field(RecordField, model, "agency_id", DataRequired(REQUIRED))
 
 
-class CityForm(FlaskForm):
-    code = column_field(
-        StringField, City, "code", DataRequired(REQUIRED), max_length(32), CODE_PATTERN
+def _code_field(model: type, **options: Any) -> StringField:
+    """A city's or an agency's short code: letters, digits and hyphens, at most 32."""
+    return column_field(
+        StringField, model, "code", DataRequired(REQUIRED), max_length(32), CODE_PATTERN, **options
     )
+
+
+class CityForm(FlaskForm):
+    code = _code_field(City)
     name = text_field(City, "name", required=True, length=200)
     kind = ChoiceField(
         label_of(City, "kind"), choices=enum_choices(CityKind.labels()), default="kota"
@@ -70,15 +75,7 @@ class CityForm(FlaskForm):
 
 
 class AgencyForm(FlaskForm):
-    code = column_field(
-        StringField,
-        Agency,
-        "code",
-        DataRequired(REQUIRED),
-        max_length(32),
-        CODE_PATTERN,
-        description=_l("A short code, unique in the city, e.g. DUKCAPIL."),
-    )
+    code = _code_field(Agency, description=_l("A short code, unique in the city, e.g. DUKCAPIL."))
     name = text_field(Agency, "name", required=True)
     kind = ChoiceField(
         label_of(Agency, "kind"), choices=enum_choices(AgencyKind.labels()), default="dinas"
@@ -126,12 +123,9 @@ class UnitForm(FlaskForm):
 
 class LocalDayOffForm(FlaskForm):
     day = column_field(DayField, LocalDayOff, "day", DataRequired(REQUIRED))
-    name = column_field(
-        StringField,
-        LocalDayOff,
-        "name",
-        DataRequired(REQUIRED),
-        max_length(200),
+    name = StringField(
+        label_of(LocalDayOff, "name"),
+        validators=[DataRequired(REQUIRED), max_length(200)],
         description=_l("e.g. HUT Kota Kupang, or a cuti bersama decreed after this release."),
     )
 

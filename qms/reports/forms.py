@@ -9,8 +9,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from qms.core.forms import DayField, column_field, max_length
-from qms.reports.models import CityLetterhead
+from qms.core.forms import DayField, max_length
 
 
 def _optional_int(value: object) -> int | None:
@@ -57,20 +56,14 @@ class VerifyForm(FlaskForm):
 
 
 class LetterheadForm(FlaskForm):
-    government = column_field(
-        StringField,
-        CityLetterhead,
-        "government",
-        Optional(),
-        max_length(200),
+    government = StringField(
+        _l("Name of the government"),
+        validators=[Optional(), max_length(200)],
         description=_l("As printed at the top, e.g. PEMERINTAH KOTA KUPANG. Empty: from the city."),
     )
-    address = column_field(
-        TextAreaField,
-        CityLetterhead,
-        "address",
-        Optional(),
-        max_length(500),
+    address = TextAreaField(
+        _l("Address lines"),
+        validators=[Optional(), max_length(500)],
         description=_l("Up to four lines: address, telephone, e-mail, website."),
     )
     emblem_file = FileField(
