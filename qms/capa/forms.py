@@ -14,7 +14,6 @@ from wtforms.validators import DataRequired, InputRequired, Optional
 
 from qms.capa.models import (
     MAX_WHY_STEPS,
-    STATUS_LABELS,
     ActionKind,
     CauseCategory,
     Channel,
@@ -23,6 +22,7 @@ from qms.capa.models import (
     CorrectiveAction,
     NcGrade,
     NcSource,
+    NcStatus,
     Nonconformity,
 )
 from qms.core.forms import (
@@ -217,7 +217,7 @@ UNTICKED = (False, "false", "", "0")
 class RegisterFilterForm(AgencyFilterForm):
     """The register's filters, as query parameters of the page and the API."""
 
-    status = optional_choice(Nonconformity, "status", STATUS_LABELS)
+    status = optional_choice(Nonconformity, "status", NcStatus.labels())
     source = optional_choice(Nonconformity, "source", NcSource.labels())
     grade = optional_choice(Nonconformity, "grade", NcGrade.labels())
     overdue = BooleanField(_l("Overdue only"), false_values=UNTICKED)

@@ -73,8 +73,6 @@ class NcStatus(LabelledEnum):
     REOPENED = "reopened", _l("Re-opened")
 
 
-STATUS_LABELS = NcStatus.labels()
-
 #: the "why?" rows of a root cause analysis (5-why)
 MAX_WHY_STEPS = 5
 
