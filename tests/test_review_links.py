@@ -12,7 +12,7 @@ from flask_babel import force_locale
 from sqlalchemy.exc import IntegrityError
 
 from qms.capa import workflow as capa_workflow
-from qms.capa.models import STATUS_LABELS, NcStatus, Nonconformity
+from qms.capa.models import NcStatus, Nonconformity
 from qms.core.review_inputs import action_origin, action_outlet
 from qms.documents.models import DocumentRevision, RevisionState
 from qms.extensions import db
@@ -61,7 +61,7 @@ def test_the_review_and_the_records_link_to_each_other(linked, client, auth):
         page = client.get(f"/review/{review.id}").get_data(as_text=True)
         assert f'id="action-{raise_nc.id}"' in page and f'id="action-{revise.id}"' in page
         assert f'href="/capa/{nc.id}"' in page and nc.number in page
-        assert _status(STATUS_LABELS[NcStatus.OPEN]) in page
+        assert _status(NcStatus.OPEN.label) in page
         assert f'href="/documents/revisions/{revision.id}"' in page
         assert _status(RevisionState.DRAFT.label) in page
         nc_page = client.get(f"/capa/{nc.id}")
@@ -77,7 +77,7 @@ def test_the_review_and_the_records_link_to_each_other(linked, client, auth):
     db.session.commit()
     auth.login(world.bsn)
     page = client.get(f"/review/{review.id}").get_data(as_text=True)
-    assert _status(STATUS_LABELS[nc.status]) in page and nc.status is not NcStatus.OPEN
+    assert _status(nc.status.label) in page and nc.status is not NcStatus.OPEN
 
 
 def test_an_officer_of_another_agency_follows_neither_link(linked, client, auth):

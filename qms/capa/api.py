@@ -12,7 +12,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from pydantic import Field, PlainSerializer, WithJsonSchema
 from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Optional
+from wtforms.validators import DataRequired
 
 from qms.api.core import api_route, json_body, ok, validate_form, validate_upload
 from qms.api.records import Owner, Records
@@ -37,8 +37,7 @@ from qms.capa.models import (
     VerificationResult,
 )
 from qms.capa.policies import DESCRIBE
-from qms.core.forms import REQUIRED, RecordField
-from qms.core.labels import label_of
+from qms.core.forms import REQUIRED, RecordField, column_field
 from qms.core.timeutil import today
 from qms.extensions import db
 from qms.files.queries import files_of
@@ -259,8 +258,8 @@ class ComplaintImportOut(Resource):
 class ComplaintImportJson(FlaskForm):
     """An export sent as JSON text instead of a file."""
 
-    city_id = RecordField(label_of(ComplaintImport, "city_id"), validators=[Optional()])
-    filename = StringField(label_of(ComplaintImport, "filename"), validators=[Optional()])
+    city_id = column_field(RecordField, ComplaintImport, "city_id")
+    filename = column_field(StringField, ComplaintImport, "filename")
     content = TextAreaField(
         _l("Content of the export (CSV or JSON)"), validators=[DataRequired(REQUIRED)]
     )

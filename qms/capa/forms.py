@@ -14,7 +14,6 @@ from wtforms.validators import DataRequired, InputRequired, Optional
 
 from qms.capa.models import (
     MAX_WHY_STEPS,
-    STATUS_LABELS,
     ActionKind,
     CauseCategory,
     Channel,
@@ -23,6 +22,7 @@ from qms.capa.models import (
     CorrectiveAction,
     NcGrade,
     NcSource,
+    NcStatus,
     Nonconformity,
 )
 from qms.core.forms import (
@@ -33,6 +33,7 @@ from qms.core.forms import (
     MultipleChoiceField,
     RecordField,
     VersionedForm,
+    column_field,
     enum_choices,
     field_values,
     max_length,
@@ -47,23 +48,17 @@ from qms.organisations.forms import AgencyFilterForm, owner_agency_field
 class _DescriptionFields(FlaskForm):
     """What a nonconformity says, as raised and as corrected later (operations.DETAIL_FIELDS)."""
 
-    unit_id = RecordField(label_of(Nonconformity, "unit_id"), validators=[Optional()])
+    unit_id = column_field(RecordField, Nonconformity, "unit_id")
     source_reference = text_field(Nonconformity, "source_reference")
     #: not called "process": that name is the form's own method
     process_or_service = text_field(Nonconformity, "process")
     clause = text_field(Nonconformity, "clause", length=32)
     criterion = text_field(Nonconformity, "criterion")
-    requirement = TextAreaField(label_of(Nonconformity, "requirement"), validators=[Optional()])
-    evidence = TextAreaField(
-        label_of(Nonconformity, "evidence"), validators=[DataRequired(REQUIRED)]
-    )
-    statement = TextAreaField(
-        label_of(Nonconformity, "statement"), validators=[DataRequired(REQUIRED)]
-    )
-    auditee_representative = StringField(
-        label_of(Nonconformity, "auditee_representative"), validators=[Optional()]
-    )
-    auditor_id = RecordField(label_of(Nonconformity, "auditor_id"), validators=[Optional()])
+    requirement = column_field(TextAreaField, Nonconformity, "requirement")
+    evidence = column_field(TextAreaField, Nonconformity, "evidence", DataRequired(REQUIRED))
+    statement = column_field(TextAreaField, Nonconformity, "statement", DataRequired(REQUIRED))
+    auditee_representative = column_field(StringField, Nonconformity, "auditee_representative")
+    auditor_id = column_field(RecordField, Nonconformity, "auditor_id")
 
     def values(self) -> dict[str, Any]:
         values = field_values(self, "version")
@@ -76,7 +71,7 @@ class NonconformityForm(_DescriptionFields):
     agency_id = owner_agency_field(Nonconformity)
     source = required_choice(Nonconformity, "source", NcSource.labels())
     grade = required_choice(Nonconformity, "grade", NcGrade.labels())
-    raised_on = DayField(label_of(Nonconformity, "raised_on"), validators=[Optional()])
+    raised_on = column_field(DayField, Nonconformity, "raised_on")
     due_date = DayField(_l("Due date (empty: the configured deadline)"), validators=[Optional()])
 
 
@@ -94,16 +89,19 @@ class DetailsForm(_DescriptionFields, VersionedForm):
 
 
 class ArchiveForm(VersionedForm):
-    reason = TextAreaField(
-        label_of(Nonconformity, "archive_reason"), validators=[DataRequired(REQUIRED)]
-    )
+    reason = column_field(TextAreaField, Nonconformity, "archive_reason", DataRequired(REQUIRED))
 
 
 class CorrectionForm(VersionedForm):
-    correction = TextAreaField(
-        label_of(Nonconformity, "correction"), validators=[DataRequired(REQUIRED)]
+    correction = column_field(TextAreaField, Nonconformity, "correction", DataRequired(REQUIRED))
+    correction_on = column_field(DayField, Nonconformity, "correction_on")
+
+
+def _analysis_answer(column: str, options: list) -> ChoiceField:
+    """A choice the cause analysis must make, offered with none chosen ("–") at first."""
+    return column_field(
+        ChoiceField, Nonconformity, column, DataRequired(REQUIRED), choices=[("", "–"), *options]
     )
-    correction_on = DayField(label_of(Nonconformity, "correction_on"), validators=[Optional()])
 
 
 class CauseForm(VersionedForm):
@@ -112,22 +110,10 @@ class CauseForm(VersionedForm):
     why_3 = StringField(_l("Why? (3)"), validators=[Optional(), max_length(500)])
     why_4 = StringField(_l("Why? (4)"), validators=[Optional(), max_length(500)])
     why_5 = StringField(_l("Why? (5)"), validators=[Optional(), max_length(500)])
-    cause_category = ChoiceField(
-        label_of(Nonconformity, "cause_category"),
-        choices=[("", "–"), *enum_choices(CauseCategory.labels())],
-        validators=[DataRequired(REQUIRED)],
-    )
-    root_cause = TextAreaField(
-        label_of(Nonconformity, "root_cause"), validators=[DataRequired(REQUIRED)]
-    )
-    occurs_elsewhere = ChoiceField(
-        label_of(Nonconformity, "occurs_elsewhere"),
-        choices=[("", "–"), ("yes", _l("Yes")), ("no", _l("No"))],
-        validators=[DataRequired(REQUIRED)],
-    )
-    elsewhere_note = TextAreaField(
-        label_of(Nonconformity, "elsewhere_note"), validators=[Optional()]
-    )
+    cause_category = _analysis_answer("cause_category", enum_choices(CauseCategory.labels()))
+    root_cause = column_field(TextAreaField, Nonconformity, "root_cause", DataRequired(REQUIRED))
+    occurs_elsewhere = _analysis_answer("occurs_elsewhere", [("yes", _l("Yes")), ("no", _l("No"))])
+    elsewhere_note = column_field(TextAreaField, Nonconformity, "elsewhere_note")
     elsewhere_agency_ids = MultipleChoiceField(
         _l("Raise linked nonconformities in these agencies"), coerce=int, validate_choice=False
     )
@@ -166,22 +152,18 @@ class ActionForm(VersionedForm):
         choices=enum_choices(ActionKind.labels()),
         default=ActionKind.CORRECTIVE.value,
     )
-    description = TextAreaField(
-        label_of(CorrectiveAction, "description"), validators=[DataRequired(REQUIRED)]
+    description = column_field(
+        TextAreaField, CorrectiveAction, "description", DataRequired(REQUIRED)
     )
     owner = text_field(CorrectiveAction, "owner", required=True, length=200)
-    due_date = DayField(
-        label_of(CorrectiveAction, "due_date"), validators=[InputRequired(BAD_DATE)]
-    )
+    due_date = column_field(DayField, CorrectiveAction, "due_date", InputRequired(BAD_DATE))
 
 
 class PlanForm(VersionedForm):
-    effectiveness_check_on = DayField(
-        label_of(Nonconformity, "effectiveness_check_on"), validators=[InputRequired(BAD_DATE)]
+    effectiveness_check_on = column_field(
+        DayField, Nonconformity, "effectiveness_check_on", InputRequired(BAD_DATE)
     )
-    documents_changed = TextAreaField(
-        label_of(Nonconformity, "documents_changed"), validators=[Optional()]
-    )
+    documents_changed = column_field(TextAreaField, Nonconformity, "documents_changed")
 
 
 class NoteForm(VersionedForm):
@@ -196,13 +178,13 @@ class VersionOnlyForm(VersionedForm):
 
 class CompleteActionForm(VersionedForm):
     file = FileField(_l("Evidence file"), validators=[FileRequired(REQUIRED)])
-    note = TextAreaField(label_of(CorrectiveAction, "done_note"), validators=[Optional()])
+    note = column_field(TextAreaField, CorrectiveAction, "done_note")
 
 
 class ImportForm(FlaskForm):
     """An export uploaded for a city (the only one the user may import for, if not chosen)."""
 
-    city_id = RecordField(label_of(ComplaintImport, "city_id"), validators=[Optional()])
+    city_id = column_field(RecordField, ComplaintImport, "city_id")
     file = FileField(_l("Export file (CSV or JSON)"), validators=[FileRequired(REQUIRED)])
 
 
@@ -235,7 +217,7 @@ UNTICKED = (False, "false", "", "0")
 class RegisterFilterForm(AgencyFilterForm):
     """The register's filters, as query parameters of the page and the API."""
 
-    status = optional_choice(Nonconformity, "status", STATUS_LABELS)
+    status = optional_choice(Nonconformity, "status", NcStatus.labels())
     source = optional_choice(Nonconformity, "source", NcSource.labels())
     grade = optional_choice(Nonconformity, "grade", NcGrade.labels())
     overdue = BooleanField(_l("Overdue only"), false_values=UNTICKED)

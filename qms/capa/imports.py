@@ -22,7 +22,6 @@ from sqlalchemy.exc import IntegrityError
 
 from qms.accounts.models import User
 from qms.capa.models import (
-    STATUS_LABELS,
     NcGrade,
     NcSource,
     NcStatus,
@@ -125,7 +124,7 @@ FIELDS = (
         "status",
         _l("Status"),
         cells.choice(
-            STATUS_LABELS,
+            NcStatus.labels(),
             {"terbuka": NcStatus.OPEN, "tutup": NcStatus.CLOSED, "selesai": NcStatus.CLOSED},
         ),
     ),

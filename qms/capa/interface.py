@@ -7,7 +7,8 @@ imports only qms/audits/interface.py of the audits; capa never imports them. The
 - raise a nonconformity by a rule of their own, one open nonconformity per rule key
   (`raise_for_rule`, qms/capa/rules.py), with the source `NcSource.QUALITY_OBJECTIVE_DEVIATION`
   for a quality objective that keeps missing its target;
-- read nonconformities (`Nonconformity`, its `STATUS_LABELS`) to show what they link to;
+- read nonconformities (`Nonconformity`, its status named by `status.label`) to show what
+  they link to;
 - plug into the extension points of qms/capa/contributions.py: a part of the root-cause
   analysis, a block of the corrective action request, a feedback source of the complaints page.
 
@@ -24,11 +25,10 @@ from qms.capa.contributions import (
     register_request_form_block,
     request_form_blocks,
 )
-from qms.capa.models import STATUS_LABELS, NcGrade, NcSource, Nonconformity
+from qms.capa.models import NcGrade, NcSource, Nonconformity
 from qms.capa.rules import open_for_rule, raise_for_rule
 
 __all__ = [
-    "STATUS_LABELS",
     "AnalysisPart",
     "FeedbackSource",
     "NcGrade",

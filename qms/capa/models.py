@@ -30,6 +30,7 @@ from qms.core.models import (
     enum_column,
     partial_index,
     reference_column,
+    text_column,
 )
 from qms.extensions import db
 from qms.organisations.models import Agency, City, Unit
@@ -71,8 +72,6 @@ class NcStatus(LabelledEnum):
     #: the effectiveness check failed: a new plan is needed
     REOPENED = "reopened", _l("Re-opened")
 
-
-STATUS_LABELS = NcStatus.labels()
 
 #: the "why?" rows of a root cause analysis (5-why)
 MAX_WHY_STEPS = 5
@@ -155,10 +154,8 @@ class Nonconformity(ArchivableRecordMixin, VersionedMixin, db.Model):
     status: Mapped[NcStatus] = enum_column(NcStatus, _l("Status"), default=NcStatus.OPEN)
 
     source: Mapped[NcSource] = enum_column(NcSource, _l("Source"))
-    source_reference: Mapped[str] = mapped_column(
-        String(255),
-        default="",
-        info=labelled(_l("Source reference (audit, report, complaint number)")),
+    source_reference: Mapped[str] = text_column(
+        String(255), _l("Source reference (audit, report, complaint number)")
     )
     #: the internal-audit finding this was raised from; at most one nonconformity per finding
     finding_id: Mapped[int | None] = reference_column(
@@ -172,41 +169,33 @@ class Nonconformity(ArchivableRecordMixin, VersionedMixin, db.Model):
     #: missing its target), to find the rule's open one again (qms/capa/rules.py)
     escalation_key: Mapped[str | None] = mapped_column(String(120))
 
-    process: Mapped[str] = mapped_column(
-        String(255), default="", info=labelled(_l("Process or service"))
-    )
-    clause: Mapped[str] = mapped_column(String(32), default="", info=labelled(_l("Clause")))
+    process: Mapped[str] = text_column(String(255), _l("Process or service"))
+    clause: Mapped[str] = text_column(String(32), _l("Clause"))
     #: the code of the clause's standard (SNI-ISO-9001-2015, SNI-ISO-37001-2016); "" while no
     #: clause is named
-    clause_standard: Mapped[str] = mapped_column(
-        String(64), default="", server_default="", info=labelled(_l("Standard of the clause"))
+    clause_standard: Mapped[str] = text_column(
+        String(64), _l("Standard of the clause"), server_default=""
     )
     #: the further clauses the audit finding breaches, [{"standard": code, "number": "7.5.3"}]
     other_clauses: Mapped[list | None] = mapped_column(
         JSON, default=None, info=labelled(_l("Further clauses breached"))
     )
-    criterion: Mapped[str] = mapped_column(
-        String(255), default="", info=labelled(_l("Internal criterion (SOP number)"))
-    )
-    requirement: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Requirement")))
-    evidence: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Objective evidence")))
+    criterion: Mapped[str] = text_column(String(255), _l("Internal criterion (SOP number)"))
+    requirement: Mapped[str] = text_column(Text, _l("Requirement"))
+    evidence: Mapped[str] = text_column(Text, _l("Objective evidence"))
     statement: Mapped[str] = mapped_column(Text, info=labelled(_l("Nonconformity statement")))
     grade: Mapped[NcGrade] = enum_column(NcGrade, _l("Grade"))
     raised_on: Mapped[date] = mapped_column(info=labelled(_l("Date raised")))
     raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     #: who represented the auditee (from an audit: the audit's representatives, several names)
-    auditee_representative: Mapped[str] = mapped_column(
-        Text, default="", info=labelled(_l("Auditee representative"))
-    )
+    auditee_representative: Mapped[str] = text_column(Text, _l("Auditee representative"))
     #: the auditor who follows this up (accepts the plan, verifies); sees it in their register
     auditor_id: Mapped[int | None] = reference_column(
         "users.id", _l("Follow-up auditor"), index=True
     )
     due_date: Mapped[date] = mapped_column(info=labelled(_l("Due date")))
 
-    correction: Mapped[str] = mapped_column(
-        Text, default="", info=labelled(_l("Correction (the immediate fix)"))
-    )
+    correction: Mapped[str] = text_column(Text, _l("Correction (the immediate fix)"))
     correction_on: Mapped[date | None] = mapped_column(
         default=None, info=labelled(_l("Date of the correction"))
     )
@@ -214,19 +203,15 @@ class Nonconformity(ArchivableRecordMixin, VersionedMixin, db.Model):
     cause_category: Mapped[CauseCategory | None] = enum_column(
         CauseCategory, _l("Cause category"), default=None
     )
-    root_cause: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Root cause")))
+    root_cause: Mapped[str] = text_column(Text, _l("Root cause"))
     occurs_elsewhere: Mapped[bool | None] = mapped_column(
         default=None, info=labelled(_l("Could this occur elsewhere (in other agencies)?"))
     )
-    elsewhere_note: Mapped[str] = mapped_column(
-        Text, default="", info=labelled(_l("Where, and what was checked"))
-    )
+    elsewhere_note: Mapped[str] = text_column(Text, _l("Where, and what was checked"))
     risk_register_updated: Mapped[bool] = mapped_column(
         default=False, info=labelled(_l("Risk register updated"))
     )
-    documents_changed: Mapped[str] = mapped_column(
-        Text, default="", info=labelled(_l("Documents to change (SOP, forms)"))
-    )
+    documents_changed: Mapped[str] = text_column(Text, _l("Documents to change (SOP, forms)"))
 
     plan_round: Mapped[int] = mapped_column(default=1, info=labelled(_l("Plan round")))
     effectiveness_check_on: Mapped[date | None] = mapped_column(
@@ -240,9 +225,7 @@ class Nonconformity(ArchivableRecordMixin, VersionedMixin, db.Model):
     plan_accepted_at: Mapped[datetime | None] = mapped_column(
         default=None, info=labelled(_l("Plan accepted"))
     )
-    plan_return_note: Mapped[str] = mapped_column(
-        Text, default="", info=labelled(_l("Why the plan was returned"))
-    )
+    plan_return_note: Mapped[str] = text_column(Text, _l("Why the plan was returned"))
     implemented_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     implemented_at: Mapped[datetime | None] = mapped_column(
         default=None, info=labelled(_l("Implemented"))
@@ -251,10 +234,8 @@ class Nonconformity(ArchivableRecordMixin, VersionedMixin, db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(default=None, info=labelled(_l("Closed")))
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     #: why it left the register (raised by mistake, a duplicate); see operations.archive
-    archive_reason: Mapped[str] = mapped_column(
-        Text,
-        default="",
-        info=labelled(_l("Why is it archived (raised by mistake, a duplicate)?")),
+    archive_reason: Mapped[str] = text_column(
+        Text, _l("Why is it archived (raised by mistake, a duplicate)?")
     )
 
     agency: Mapped[Agency] = relationship(lazy="joined")
@@ -338,7 +319,7 @@ class CorrectiveAction(AuditedMixin, TimestampMixin, db.Model):
     due_date: Mapped[date] = mapped_column(info=labelled(_l("Due date")))
     done_at: Mapped[datetime | None] = mapped_column(default=None, info=labelled(_l("Done")))
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    done_note: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("What was done")))
+    done_note: Mapped[str] = text_column(Text, _l("What was done"))
 
     nonconformity: Mapped[Nonconformity] = relationship(back_populates="actions")
     done_by: Mapped[User | None] = relationship()
@@ -425,10 +406,10 @@ class Complaint(AuditedMixin, TimestampMixin, db.Model):
     external_id: Mapped[str] = mapped_column(String(64), info=labelled(_l("Id")))
     #: the channel's own wall-clock times (WITA), as exported; not UTC like the app's timestamps
     received_at: Mapped[datetime] = mapped_column(info=labelled(_l("Received")))
-    service: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("Service")))
+    service: Mapped[str] = text_column(String(255), _l("Service"))
     category: Mapped[str] = mapped_column(String(120), info=labelled(_l("Category")))
     text: Mapped[str] = mapped_column(Text, info=labelled(_l("Complaint")))
-    location: Mapped[str] = mapped_column(String(255), default="", info=labelled(_l("Location")))
+    location: Mapped[str] = text_column(String(255), _l("Location"))
     status: Mapped[ComplaintStatus] = enum_column(ComplaintStatus, _l("Status"))
     responded_at: Mapped[datetime | None] = mapped_column(
         default=None, info=labelled(_l("Answered"))

@@ -14,7 +14,7 @@ from sqlalchemy.orm import lazyload
 from qms.accounts.models import User
 from qms.capa import evidence_pack, figures
 from qms.capa.interface import request_form_blocks
-from qms.capa.models import STATUS_LABELS, Nonconformity
+from qms.capa.models import Nonconformity
 from qms.core.timeutil import today
 from qms.extensions import db
 from qms.organisations.models import City
@@ -52,7 +52,7 @@ def _heading(nc: Nonconformity) -> dict[str, Any]:
         "raised_on": nc.raised_on,
         "due_date": nc.due_date,
         "grade": str(nc.grade.label),
-        "status": str(STATUS_LABELS[nc.status]),
+        "status": str(nc.status.label),
         "statement": nc.statement,
     }
 

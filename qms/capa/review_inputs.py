@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, extract, func, select
 
-from qms.capa.models import STATUS_LABELS, Complaint, NcGrade, NcSource, Nonconformity
+from qms.capa.models import Complaint, NcGrade, NcSource, Nonconformity
 from qms.capa.rules import raise_for_rule
 from qms.capa.settings import setting
 from qms.core import access, readiness, review_inputs
@@ -180,7 +180,7 @@ def describe_nonconformity(nc_id: int, viewer: Any) -> review_inputs.LinkedRecor
         if access.can(viewer, access.VIEW, nc)
         else None
     )
-    return review_inputs.LinkedRecord(nc.number, str(STATUS_LABELS[nc.status]), url)
+    return review_inputs.LinkedRecord(nc.number, str(nc.status.label), url)
 
 
 def review_origin(nc: Nonconformity, viewer: Any) -> review_inputs.ActionOrigin | None:

@@ -36,7 +36,6 @@ from qms.capa.forms import (
     form_values,
 )
 from qms.capa.models import (
-    STATUS_LABELS,
     ActionKind,
     CauseCategory,
     Channel,
@@ -45,6 +44,7 @@ from qms.capa.models import (
     CorrectiveAction,
     NcGrade,
     NcSource,
+    NcStatus,
     Nonconformity,
     VerificationResult,
 )
@@ -79,7 +79,7 @@ NONCONFORMITIES = RecordPages(Nonconformity, "capa.detail", "nc_id", "capa.regis
 COMPLAINT_IMPORTS = RecordPages(ComplaintImport, "capa.import_preview", "import_id")
 
 LABELS = {
-    "status": STATUS_LABELS,
+    "status": NcStatus.labels(),
     "source": NcSource.labels(),
     "grade": NcGrade.labels(),
     "cause": CauseCategory.labels(),
@@ -293,7 +293,7 @@ def step(nc_id: int, name: str):
         return _detail(nc, {name: form}, error.status_code)
     return commit_and_redirect(
         NONCONFORMITIES.url(nc),
-        _("Saved: %(status)s.", status=STATUS_LABELS[nc.status]),
+        _("Saved: %(status)s.", status=nc.status.label),
     )
 
 

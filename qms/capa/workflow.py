@@ -37,7 +37,6 @@ from qms.capa.models import (
     MAX_WHY_STEPS,
     PENDING_STATUSES,
     PLAN_ACCEPTED_STATUSES,
-    STATUS_LABELS,
     CauseCategory,
     EffectivenessCheck,
     NcStatus,
@@ -196,7 +195,7 @@ WORKFLOW = StateMachine(
             unready=_no_effective_verification,
         ),
     ],
-    STATUS_LABELS,
+    NcStatus.labels(),
 )
 
 
@@ -482,5 +481,5 @@ def stages(nc: Nonconformity) -> list[Stage]:
         notes[current] = _("Re-opened: a new plan is needed")
     elif nc.status in PENDING_STATUSES:
         notes.setdefault(current, _("due %(day)s", day=fmt_date(nc.due_date, "medium")))
-    labels = {s.value: STATUS_LABELS[s] for s in STAGES} | {NcStatus.OPEN.value: _("Raised")}
+    labels = {s.value: s.label for s in STAGES} | {NcStatus.OPEN.value: _("Raised")}
     return workflow_stages(order, labels, current, notes)

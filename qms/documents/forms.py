@@ -24,6 +24,7 @@ from qms.core.forms import (
     WholeNumberField,
     choices,
     chosen,
+    column_field,
     max_length,
     required_choice,
     text_field,
@@ -60,28 +61,28 @@ class DocumentFields(FlaskForm):
     title = text_field(Document, "title", required=True)
     owner_unit_id = ChoiceField(label_of(Document, "owner_unit_id"), coerce=int, default=0)
     clause_ids = MultipleChoiceField(label_of(Document, "clause_ids"), coerce=int, default=[])
-    review_period_months = WholeNumberField(
-        label_of(Document, "review_period_months"),
+    review_period_months = column_field(
+        WholeNumberField,
+        Document,
+        "review_period_months",
+        Optional(),
+        NumberRange(
+            1,
+            MAX_REVIEW_PERIOD_MONTHS,
+            _l("Enter 1 to %(max)s months.", max=MAX_REVIEW_PERIOD_MONTHS),
+        ),
         default=default_review_period,
-        validators=[
-            Optional(),
-            NumberRange(
-                1,
-                MAX_REVIEW_PERIOD_MONTHS,
-                _l("Enter 1 to %(max)s months.", max=MAX_REVIEW_PERIOD_MONTHS),
-            ),
-        ],
     )
-    retention_years = WholeNumberField(
-        label_of(Document, "retention_years"),
-        validators=[
-            Optional(),
-            NumberRange(
-                1,
-                MAX_RETENTION_YEARS,
-                _l("Enter 1 to %(max)s years.", max=MAX_RETENTION_YEARS),
-            ),
-        ],
+    retention_years = column_field(
+        WholeNumberField,
+        Document,
+        "retention_years",
+        Optional(),
+        NumberRange(
+            1,
+            MAX_RETENTION_YEARS,
+            _l("Enter 1 to %(max)s years.", max=MAX_RETENTION_YEARS),
+        ),
     )
 
     def __init__(
@@ -120,9 +121,7 @@ def document_data(document: Document) -> dict[str, Any]:
 
 
 class NewDocumentForm(DocumentFields):
-    agency_id = ChoiceField(
-        label_of(Document, "agency_id"), coerce=int, validators=[DataRequired(REQUIRED)]
-    )
+    agency_id = column_field(ChoiceField, Document, "agency_id", DataRequired(REQUIRED), coerce=int)
     doc_type = required_choice(Document, "doc_type", DocumentType.labels())
 
     def __init__(self, *args: Any, agencies: Iterable = (), **kwargs: Any) -> None:
@@ -180,7 +179,7 @@ class TransitionForm(VersionedForm):
         validators=[DataRequired(REQUIRED)],
     )
     comment = TextAreaField(_l("Comment"), validators=[max_length(5000)])
-    effective_on = DayField(label_of(DocumentRevision, "effective_on"), validators=[Optional()])
+    effective_on = column_field(DayField, DocumentRevision, "effective_on")
 
     def values(self) -> dict[str, Any]:
         """The step's details as `workflow.transition` takes them (the action apart)."""
@@ -193,8 +192,8 @@ class TransitionForm(VersionedForm):
 
 class ReviewForm(VersionedForm):
     outcome = required_choice(DocumentReview, "outcome", ReviewOutcome.labels())
-    notes = TextAreaField(label_of(DocumentReview, "notes"), validators=[max_length(5000)])
-    reviewed_on = DayField(label_of(DocumentReview, "reviewed_on"), validators=[Optional()])
+    notes = column_field(TextAreaField, DocumentReview, "notes", max_length(5000))
+    reviewed_on = column_field(DayField, DocumentReview, "reviewed_on")
 
     def values(self) -> dict[str, Any]:
         """The review as `operations.review_document` takes it."""
@@ -207,9 +206,8 @@ class ReviewForm(VersionedForm):
 
 
 class WithdrawForm(VersionedForm):
-    reason = TextAreaField(
-        label_of(Document, "withdrawal_reason"),
-        validators=[DataRequired(REQUIRED), max_length(5000)],
+    reason = column_field(
+        TextAreaField, Document, "withdrawal_reason", DataRequired(REQUIRED), max_length(5000)
     )
 
 
@@ -217,29 +215,24 @@ class WithdrawForm(VersionedForm):
 _DUE_WITHIN = LazyString(lambda: _("Due within %(days)s days", days=review_notice_days()))
 
 
+def _narrowing(column: str, everything: Any, options: Iterable) -> ChoiceField:
+    """A filter of the master list by a document's column: `everything` ("", chosen at first),
+    or one of its `options`."""
+    return column_field(
+        ChoiceField, Document, column, choices=choices([("", everything), *options]), default=""
+    )
+
+
 class MasterListFilterForm(AgencyFilterForm):
     class Meta:
         csrf = False
 
-    doc_type = ChoiceField(
-        label_of(Document, "doc_type"),
-        choices=choices([("", _l("All types")), *DocumentType.labels().items()]),
-        default="",
-        validators=[Optional()],
-    )
-    status = ChoiceField(
-        label_of(Document, "status"),
-        choices=choices([("", _l("All")), *DocumentStatus.labels().items()]),
-        default="",
-        validators=[Optional()],
-    )
-    review = ChoiceField(
-        label_of(Document, "review_state"),
-        choices=choices(
-            [("", _l("All")), (ReviewState.DUE, _DUE_WITHIN), (ReviewState.OVERDUE, _l("Overdue"))]
-        ),
-        default="",
-        validators=[Optional()],
+    doc_type = _narrowing("doc_type", _l("All types"), DocumentType.labels().items())
+    status = _narrowing("status", _l("All"), DocumentStatus.labels().items())
+    review = _narrowing(
+        "review_state",
+        _l("All"),
+        [(ReviewState.DUE, _DUE_WITHIN), (ReviewState.OVERDUE, _l("Overdue"))],
     )
     revision = ChoiceField(
         _l("Revision"),

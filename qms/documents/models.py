@@ -32,6 +32,7 @@ from qms.core.models import (
     enum_column,
     partial_index,
     reference_column,
+    text_column,
 )
 from qms.core.roles import Role
 from qms.documents.settings import review_notice_days
@@ -142,9 +143,7 @@ class Document(AgencyRecordMixin, VersionedMixin, db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(
         default=None, info=labelled(_l("Withdrawn"))
     )
-    withdrawal_reason: Mapped[str] = mapped_column(
-        Text, default="", info=labelled(_l("Reason for withdrawal"))
-    )
+    withdrawal_reason: Mapped[str] = text_column(Text, _l("Reason for withdrawal"))
 
     #: labels of what is not a column of its own (forms, the API's descriptions)
     __labels__ = {
@@ -280,11 +279,9 @@ class DocumentRevision(AuditedMixin, TimestampMixin, VersionedMixin, db.Model):
     procedure: Mapped[str] = _section(_l("Procedure"))
     records: Mapped[str] = _section(_l("Records"))
     #: the reviewer's reasons when changes were requested
-    review_comment: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Comment")))
+    review_comment: Mapped[str] = text_column(Text, _l("Comment"))
     #: why the draft was discarded
-    discard_reason: Mapped[str] = mapped_column(
-        Text, default="", info=labelled(_l("Reason for discarding"))
-    )
+    discard_reason: Mapped[str] = text_column(Text, _l("Reason for discarding"))
     submitted_at: Mapped[datetime | None] = mapped_column(
         default=None, info=labelled(_l("Submitted"))
     )
@@ -344,7 +341,7 @@ class DocumentReview(AuditedMixin, TimestampMixin, db.Model):
     reviewed_on: Mapped[date] = mapped_column(info=labelled(_l("Review date")))
     reviewer_id: Mapped[int] = reference_column("users.id", _l("Reviewer"))
     outcome: Mapped[ReviewOutcome] = enum_column(ReviewOutcome, _l("Outcome"))
-    notes: Mapped[str] = mapped_column(Text, default="", info=labelled(_l("Notes")))
+    notes: Mapped[str] = text_column(Text, _l("Notes"))
     #: the review date that was due when this review was held
     due_on: Mapped[date | None] = mapped_column(default=None, info=labelled(_l("Review due")))
     next_review_on: Mapped[date | None] = mapped_column(

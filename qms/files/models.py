@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, ForeignKey, Index, LargeBinary, String, Un
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qms.core.labels import labelled
-from qms.core.models import ArchivableMixin, AuditedMixin, reference_column
+from qms.core.models import ArchivableMixin, AuditedMixin, reference_column, text_column
 from qms.core.timeutil import utcnow
 from qms.extensions import db
 
@@ -28,9 +28,7 @@ class StoredFile(AuditedMixin, ArchivableMixin, db.Model):
     extension: Mapped[str] = mapped_column(String(10))
     size: Mapped[int] = mapped_column(info=labelled(_l("Size in bytes")))
     sha256: Mapped[str] = mapped_column(String(64), index=True, info=labelled(_l("SHA-256")))
-    description: Mapped[str] = mapped_column(
-        String(255), default="", info=labelled(_l("File description"))
-    )
+    description: Mapped[str] = text_column(String(255), _l("File description"))
     uploaded_by_id: Mapped[int | None] = reference_column("users.id", _l("Uploaded by"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow, info=labelled(_l("Uploaded at")))
 

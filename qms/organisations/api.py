@@ -12,8 +12,7 @@ from wtforms.validators import InputRequired
 from qms.api.records import Owner, Records
 from qms.api.schema import Archived, Resource
 from qms.core import access
-from qms.core.forms import REQUIRED, WholeNumberField
-from qms.core.labels import label_of
+from qms.core.forms import REQUIRED, WholeNumberField, column_field
 from qms.organisations import days_off, operations, queries
 from qms.organisations.forms import AgencyForm, LocalDayOffForm, UnitForm
 from qms.organisations.models import (
@@ -76,7 +75,7 @@ class DayOffOut(Resource):
 class AgencyInput(AgencyForm):
     """The agency form, plus the city it is created in (the pages take it from the URL)."""
 
-    city_id = WholeNumberField(label_of(Agency, "city_id"), validators=[InputRequired(REQUIRED)])
+    city_id = column_field(WholeNumberField, Agency, "city_id", InputRequired(REQUIRED))
 
 
 TAG = "organisations"

@@ -15,6 +15,7 @@ from qms.core.forms import (
     DayField,
     ListFilterForm,
     RecordField,
+    column_field,
     enum_choices,
     max_length,
     text_field,
@@ -46,13 +47,18 @@ class AgencyFilterForm(ListFilterForm):
 def owner_agency_field(model: type) -> RecordField:
     """The agency a new record of `model` goes to (labelled as its column), chosen among those
     the user may write for."""
-    return RecordField(label_of(model, "agency_id"), validators=[DataRequired(REQUIRED)])
+    return column_field(RecordField, model, "agency_id", DataRequired(REQUIRED))
+
+
+def _code_field(model: type, **options: Any) -> StringField:
+    """A city's or an agency's short code: letters, digits and hyphens, at most 32."""
+    return column_field(
+        StringField, model, "code", DataRequired(REQUIRED), max_length(32), CODE_PATTERN, **options
+    )
 
 
 class CityForm(FlaskForm):
-    code = StringField(
-        label_of(City, "code"), validators=[DataRequired(REQUIRED), max_length(32), CODE_PATTERN]
-    )
+    code = _code_field(City)
     name = text_field(City, "name", required=True, length=200)
     kind = ChoiceField(
         label_of(City, "kind"), choices=enum_choices(CityKind.labels()), default="kota"
@@ -69,17 +75,13 @@ class CityForm(FlaskForm):
 
 
 class AgencyForm(FlaskForm):
-    code = StringField(
-        label_of(Agency, "code"),
-        validators=[DataRequired(REQUIRED), max_length(32), CODE_PATTERN],
-        description=_l("A short code, unique in the city, e.g. DUKCAPIL."),
-    )
+    code = _code_field(Agency, description=_l("A short code, unique in the city, e.g. DUKCAPIL."))
     name = text_field(Agency, "name", required=True)
     kind = ChoiceField(
         label_of(Agency, "kind"), choices=enum_choices(AgencyKind.labels()), default="dinas"
     )
     head_name = text_field(Agency, "head_name", length=200)
-    address = TextAreaField(label_of(Agency, "address"), validators=[Optional(), max_length(500)])
+    address = column_field(TextAreaField, Agency, "address", Optional(), max_length(500))
     active = BooleanField(label_of(Agency, "active"), default=True)
 
     def values(self) -> dict[str, Any]:
@@ -120,7 +122,7 @@ class UnitForm(FlaskForm):
 
 
 class LocalDayOffForm(FlaskForm):
-    day = DayField(label_of(LocalDayOff, "day"), validators=[DataRequired(REQUIRED)])
+    day = column_field(DayField, LocalDayOff, "day", DataRequired(REQUIRED))
     name = StringField(
         label_of(LocalDayOff, "name"),
         validators=[DataRequired(REQUIRED), max_length(200)],

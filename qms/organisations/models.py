@@ -17,6 +17,7 @@ from qms.core.models import (
     CityRecordMixin,
     enum_column,
     reference_column,
+    text_column,
 )
 from qms.extensions import db
 
@@ -62,7 +63,7 @@ class City(ArchivableRecordMixin, db.Model):
     code: Mapped[str] = mapped_column(String(32), unique=True, info=labelled(_l("Code")))
     name: Mapped[str] = mapped_column(String(200), info=labelled(_l("Name")))
     kind: Mapped[CityKind] = enum_column(CityKind, _l("Kind"))
-    province: Mapped[str] = mapped_column(String(200), default="", info=labelled(_l("Province")))
+    province: Mapped[str] = text_column(String(200), _l("Province"))
 
     agencies: Mapped[list[Agency]] = relationship(back_populates="city", order_by="Agency.name")
 
@@ -75,10 +76,8 @@ class Agency(CityRecordMixin, db.Model):
     code: Mapped[str] = mapped_column(String(32), info=labelled(_l("Code")))
     name: Mapped[str] = mapped_column(String(255), info=labelled(_l("Name")))
     kind: Mapped[AgencyKind] = enum_column(AgencyKind, _l("Kind"))
-    head_name: Mapped[str] = mapped_column(
-        String(200), default="", info=labelled(_l("Head of the agency"))
-    )
-    address: Mapped[str] = mapped_column(String(500), default="", info=labelled(_l("Address")))
+    head_name: Mapped[str] = text_column(String(200), _l("Head of the agency"))
+    address: Mapped[str] = text_column(String(500), _l("Address"))
     active: Mapped[bool] = mapped_column(default=True, info=labelled(_l("Active")))
 
     city: Mapped[City] = relationship(back_populates="agencies")

@@ -13,12 +13,15 @@ from qms.core.roles import Role
 from qms.extensions import db
 from qms.organisations.models import Agency, City, LocalDayOff, Place, Unit
 
+#: who reads their own agency's records
+AGENCY_READERS = (Role.QUALITY_OFFICER, Role.AGENCY_HEAD)
+
 
 def agency_visibility(
     user: access.User,
     agency_column: InstrumentedAttribute,
     *,
-    agency_roles: tuple[Role, ...] = (Role.QUALITY_OFFICER, Role.AGENCY_HEAD),
+    agency_roles: tuple[Role, ...] = AGENCY_READERS,
     city_roles: tuple[Role, ...] = access.CITY_READERS,
     national_roles: tuple[Role, ...] = access.NATIONAL_READERS,
 ) -> ColumnElement[bool]:
@@ -62,7 +65,7 @@ class AgencyPolicy(access.Policy):
         return agency_visibility(
             user,
             Agency.id,
-            agency_roles=(Role.QUALITY_OFFICER, Role.AGENCY_HEAD),
+            agency_roles=AGENCY_READERS,
             city_roles=CITY_WIDE_ROLES,
         )
 
@@ -71,23 +74,6 @@ class AgencyPolicy(access.Policy):
 
     def may_create_in(self, user: access.User, owner: City) -> bool:
         return access.is_city_admin(user, owner.id)
-
-
-class UnitPolicy(access.Policy):
-    def visible(self, user: access.User):
-        return agency_visibility(
-            user,
-            Unit.agency_id,
-            agency_roles=(Role.QUALITY_OFFICER, Role.AGENCY_HEAD, Role.INTERNAL_AUDITOR),
-            city_roles=CITY_WIDE_ROLES,
-        )
-
-    def allows(self, user: access.User, action: str, record: Unit) -> bool:
-        agency = record.agency or db.session.get(Agency, record.agency_id)
-        return access.manages_agency(user, agency)
-
-    def may_create_in(self, user: access.User, owner: Agency) -> bool:
-        return access.manages_agency(user, owner)
 
 
 class PlacePolicy(access.Policy):
@@ -114,7 +100,15 @@ class LocalDayOffPolicy(access.Policy):
 def register() -> None:
     access.register_policy(City, CityPolicy())
     access.register_policy(Agency, AgencyPolicy())
-    access.register_policy(Unit, UnitPolicy())
+    # an agency's units are read by its internal auditors too
+    access.register_policy(
+        Unit,
+        AgencyRecordPolicy(
+            Unit,
+            CITY_WIDE_ROLES,
+            agency_roles=(*AGENCY_READERS, Role.INTERNAL_AUDITOR),
+        ),
+    )
     access.register_policy(Place, PlacePolicy())
     access.register_policy(LocalDayOff, LocalDayOffPolicy())
 
@@ -125,16 +119,26 @@ CITY_RECORD_READERS = (Role.CITY_ADMIN, Role.MANAGEMENT_VIEWER, Role.INTERNAL_AU
 
 
 class AgencyRecordPolicy(access.Policy):
-    """A record owned by an agency through `agency_id` (a risk, an instrument…): the agency's
-    quality officers and its city's admin write; the `city_roles` of its city and the national
-    readers read; another agency's officer sees nothing."""
+    """A record owned by an agency through `agency_id` (a risk, an instrument, a unit…): the
+    agency's quality officers and its city's admin write; the `agency_roles` of the agency, the
+    `city_roles` of its city and the national readers read; another agency's officer sees
+    nothing."""
 
-    def __init__(self, model: Any, city_roles: tuple[Role, ...] = access.CITY_READERS) -> None:
+    def __init__(
+        self,
+        model: Any,
+        city_roles: tuple[Role, ...] = access.CITY_READERS,
+        *,
+        agency_roles: tuple[Role, ...] = AGENCY_READERS,
+    ) -> None:
         self.model = model
         self.city_roles = city_roles
+        self.agency_roles = agency_roles
 
     def visible(self, user: access.User) -> ColumnElement[bool]:
-        return agency_visibility(user, self.model.agency_id, city_roles=self.city_roles)
+        return agency_visibility(
+            user, self.model.agency_id, agency_roles=self.agency_roles, city_roles=self.city_roles
+        )
 
     def may_create_in(self, user: access.User, owner: Agency) -> bool:
         return access.manages_agency(user, owner)

@@ -22,7 +22,7 @@ from qms.core.pagination import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from qms.reports import archive, jobs, policies, portal
 from qms.reports import verification as verifying
 from qms.reports.forms import GenerateForm, VerifyForm
-from qms.reports.models import STATUS_LABELS, GeneratedReport, ReportStatus
+from qms.reports.models import GeneratedReport, ReportStatus
 from qms.reports.registry import report_type
 
 TAG = "reports"
@@ -66,7 +66,7 @@ class ReportOut(Resource):
             report=report.report_key,
             title=str(rtype.title) if rtype else report.report_key,
             status=report.status.value,
-            status_label=str(STATUS_LABELS[report.status]),
+            status_label=str(report.status.label),
             record_id=(report.params or {}).get("record_id"),
             status_url=url_for("api.get_report", ident=report.ident),
             download_url=url_for("api.report_pdf", ident=report.ident) if done else None,

@@ -9,8 +9,8 @@ from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.accounts.models import User
-from qms.core.labels import LabelledEnum, labelled
-from qms.core.models import AuditedMixin, TimestampMixin, reference_column, str_enum
+from qms.core.labels import LabelledEnum
+from qms.core.models import AuditedMixin, TimestampMixin, reference_column, str_enum, text_column
 from qms.extensions import db
 from qms.files.models import StoredFile
 from qms.organisations.models import Agency, City
@@ -21,9 +21,6 @@ class ReportStatus(LabelledEnum):
     RENDERING = "rendering", _l("Being rendered")
     DONE = "done", _l("Ready")
     FAILED = "failed", _l("Failed")
-
-
-STATUS_LABELS = ReportStatus.labels()
 
 
 class GeneratedReport(TimestampMixin, db.Model):
@@ -91,12 +88,8 @@ class CityLetterhead(AuditedMixin, TimestampMixin, db.Model):
     __tablename__ = "city_letterheads"
 
     city_id: Mapped[int] = reference_column("cities.id", _l("City"), unique=True)
-    government: Mapped[str] = mapped_column(
-        String(200), default="", info=labelled(_l("Name of the government"))
-    )
-    address: Mapped[str] = mapped_column(
-        String(500), default="", info=labelled(_l("Address lines"))
-    )
+    government: Mapped[str] = text_column(String(200), _l("Name of the government"))
+    address: Mapped[str] = text_column(String(500), _l("Address lines"))
     emblem_id: Mapped[int | None] = reference_column("stored_files.id", _l("Emblem"), default=None)
 
     city: Mapped[City] = relationship()

@@ -24,7 +24,7 @@ from qms.reports import archive, jobs, policies, portal
 from qms.reports import letterhead as letterheads
 from qms.reports import verification as verifying
 from qms.reports.forms import GenerateForm, LetterheadForm, VerifyForm
-from qms.reports.models import STATUS_LABELS, ReportStatus
+from qms.reports.models import ReportStatus
 from qms.reports.registry import report_type
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -58,7 +58,6 @@ def _portal(form: GenerateForm, scope: portal.PortalScope, status: int = 200):
         archive=archive.archive_page(
             current_user, before=request.args.get("archive_before", type=int)
         ),
-        status_labels=STATUS_LABELS,
         takes_period=portal.takes_period,
         scope=scope,
     ), status
@@ -144,9 +143,7 @@ def quick(key: str):
 @login_required
 def show(ident: str):
     report = policies.get_accessible(ident, current_user)
-    return render_template(
-        "reports/show.html", report=report, status_labels=STATUS_LABELS, Status=ReportStatus
-    )
+    return render_template("reports/show.html", report=report, Status=ReportStatus)
 
 
 @bp.get("/<ident>/status")
@@ -157,7 +154,7 @@ def status(ident: str):
     return jsonify(
         {
             "status": report.status.value,
-            "label": str(STATUS_LABELS[report.status]),
+            "label": str(report.status.label),
             "finished": report.is_finished,
             "download_url": url_for("reports.download", ident=report.ident) if done else None,
             "pages": report.pages,

@@ -57,7 +57,7 @@ class Standard(AuditedMixin, db.Model):
     version: Mapped[str] = mapped_column(String(32), info=labelled(_l("Version")))
     title_id: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title in Indonesian")))
     title_en: Mapped[str] = mapped_column(String(255), info=labelled(_l("Title in English")))
-    publisher: Mapped[str] = mapped_column(String(100), default="", info=labelled(_l("Publisher")))
+    publisher: Mapped[str] = text_column(String(100), _l("Publisher"))
     source_file: Mapped[str] = mapped_column(String(255))
     loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
