@@ -12,9 +12,9 @@ from qms import create_app
 from qms.core.i18n import fmt_date
 from qms.core.mail import OutboxMessage
 from qms.core.roles import Role
-from qms.core.timeutil import today
+from qms.core.timeutil import add_months, today
 from qms.documents import operations, workflow
-from qms.documents.models import Document, DocumentRevision, RevisionState, add_months
+from qms.documents.models import Document, DocumentRevision, RevisionState
 from qms.extensions import db
 from qms.files.models import StoredFile
 from tests.conftest import Auth, QmsClient

@@ -18,7 +18,7 @@ from qms.core.errors import DomainError, PermissionDenied, StaleRecordError
 from qms.core.history import HistoryEntry
 from qms.core.mail import OutboxMessage, run_reminders
 from qms.core.roles import Role
-from qms.core.timeutil import today
+from qms.core.timeutil import add_months, today
 from qms.documents import numbering, operations, queries, workflow
 from qms.documents.models import (
     Document,
@@ -26,7 +26,6 @@ from qms.documents.models import (
     DocumentType,
     ReviewOutcome,
     RevisionState,
-    add_months,
 )
 from qms.extensions import db
 from qms.files.models import StoredFile

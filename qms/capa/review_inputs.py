@@ -169,20 +169,6 @@ def raise_from_review(
     return nc.id
 
 
-def describe_nonconformity(nc_id: int, viewer: Any) -> review_inputs.LinkedRecord | None:
-    """The nonconformity an action raised, with its current status; its address only for a
-    viewer who may open it."""
-    nc = db.session.get(Nonconformity, nc_id)
-    if nc is None:
-        return None
-    url = (
-        readiness.address("capa.detail", nc_id=nc.id)
-        if access.can(viewer, access.VIEW, nc)
-        else None
-    )
-    return review_inputs.LinkedRecord(nc.number, str(nc.status.label), url)
-
-
 def review_origin(nc: Nonconformity, viewer: Any) -> review_inputs.ActionOrigin | None:
     """The management review action that raised the nonconformity, if the viewer may see the
     review (the nonconformity's page links to it)."""
@@ -256,7 +242,13 @@ def register() -> None:
             OUTLET,
             _l("Raise a nonconformity"),
             raise_from_review,
-            describe_nonconformity,
+            review_inputs.describing(
+                Nonconformity,
+                "capa.detail",
+                "nc_id",
+                lambda nc: nc.number,
+                lambda nc: str(nc.status.label),
+            ),
         )
     )
     readiness.add_evidence_source(

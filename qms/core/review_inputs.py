@@ -27,6 +27,10 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from qms.core import access
+from qms.core.readiness import address
+from qms.extensions import db
+
 #: the items of ISO 9001 9.3.2 (paraphrased), by their letter
 ITEMS: dict[str, Any] = {
     "a": _l("Status of actions from previous management reviews"),
@@ -97,6 +101,23 @@ class LinkedRecord:
     label: str
     status: str
     url: str | None
+
+
+def describing(
+    model: type, endpoint: str, key: str, label: Callable[[Any], str], status: Callable[[Any], str]
+) -> Callable[[int, Any], LinkedRecord | None]:
+    """An outlet's `describe` for records of `model`: the record's `label` and current `status`,
+    and its page (`endpoint`, the id passed as `key`) only for a viewer who may open it."""
+
+    def describe(record_id: int, viewer: Any) -> LinkedRecord | None:
+        record = db.session.get(model, record_id)
+        if record is None:
+            return None
+        may_open = access.can(viewer, access.VIEW, record)
+        url = address(endpoint, **{key: record.id}) if may_open else None
+        return LinkedRecord(label(record), status(record), url)
+
+    return describe
 
 
 @dataclass(frozen=True)

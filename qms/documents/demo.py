@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from qms.accounts.models import User
 from qms.core.history import acting_as
 from qms.core.roles import Role
-from qms.core.timeutil import today
+from qms.core.timeutil import add_months, today
 from qms.documents import approvers, operations, workflow
-from qms.documents.models import Document, DocumentApprover, DocumentType, add_months
+from qms.documents.models import Document, DocumentApprover, DocumentType
 from qms.extensions import db
 from qms.organisations.models import Agency, City, Unit
 from qms.standards.models import Clause

@@ -3,7 +3,6 @@ numbered revisions and the periodic reviews that keep them current."""
 
 from __future__ import annotations
 
-import calendar
 import enum
 from datetime import date, datetime, timedelta
 
@@ -35,6 +34,7 @@ from qms.core.models import (
     text_column,
 )
 from qms.core.roles import Role
+from qms.core.timeutil import add_months
 from qms.documents.settings import review_notice_days
 from qms.extensions import db
 from qms.organisations.models import Agency, Unit
@@ -97,13 +97,6 @@ class ReviewState(enum.StrEnum):
 class ReviewOutcome(LabelledEnum):
     NO_CHANGE = "no_change", _l("No change needed")
     REVISION = "revision", _l("New revision started")
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, the month's last day when it has fewer days."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _section(label: object) -> Mapped[str]:

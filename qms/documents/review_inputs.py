@@ -95,20 +95,6 @@ def start_revision(
     return operations.create_revision(actor, document, summary).id
 
 
-def describe_revision(revision_id: int, viewer: Any) -> review_inputs.LinkedRecord | None:
-    """The revision an action started, with its current status; its address only for a
-    viewer who may open it."""
-    revision = db.session.get(DocumentRevision, revision_id)
-    if revision is None:
-        return None
-    url = (
-        readiness.address("documents.show_revision", revision_id=revision.id)
-        if access.can(viewer, access.VIEW, revision)
-        else None
-    )
-    return review_inputs.LinkedRecord(revision.record_label, revision.state_label, url)
-
-
 def review_origin(revision: DocumentRevision, viewer: Any) -> review_inputs.ActionOrigin | None:
     """The management review action that started the revision, if the viewer may see the
     review (the revision's page links to it)."""
@@ -173,7 +159,13 @@ def register() -> None:
             OUTLET,
             _l("Start a revision of a document"),
             start_revision,
-            describe_revision,
+            review_inputs.describing(
+                DocumentRevision,
+                "documents.show_revision",
+                "revision_id",
+                lambda revision: revision.record_label,
+                lambda revision: revision.state_label,
+            ),
             needs_target=True,
             targets=document_targets,
         )
