@@ -49,7 +49,6 @@ from qms.core import access
 from qms.core.errors import DomainError, required_text, required_value
 from qms.core.i18n import fmt_date
 from qms.core.models import stale_write_refused
-from qms.core.timeutil import today as local_today
 from qms.core.timeutil import utcnow
 from qms.core.workflow import Offer, Stage, StateMachine, Transition, allowed_to
 from qms.core.workflow import stages as workflow_stages
@@ -393,11 +392,8 @@ def transition(
     step's own rules are checked before anything changes; the history records the step."""
     operations.expect_version(nc, version)
     operations.refuse_archived(nc)
-    today = today or local_today()
-    WORKFLOW.check(nc, name, actor, today)
-    STEPS[name](actor, nc, values or {}, today)
     with stale_write_refused(operations.STALE):
-        WORKFLOW.apply(nc, name, actor, NcStatus, today)
+        WORKFLOW.take(nc, name, actor, STEPS, values, NcStatus, today)
     notifications.after_step(actor, nc, name, WORKFLOW)
     return nc
 
