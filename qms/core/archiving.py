@@ -28,6 +28,13 @@ def refuse_archived(record: Any, message: Any = RECORD_ARCHIVED) -> None:
         raise DomainError(message)
 
 
+def authorize_change(actor: Any, record: Any) -> None:
+    """Refused unless the actor may edit the record (403) and it is not archived: before a
+    change to it or an entry added under it; `may_change` is the same rule as a question."""
+    access.authorize(actor, access.EDIT, record)
+    refuse_archived(record)
+
+
 def mark_archived(actor: Any, record: Any) -> None:
     """Note who archived the record and when (not flushed: the caller may do more first)."""
     record.archived_at = utcnow()

@@ -84,7 +84,7 @@ def text_field(
     """A line of text for a model's column (labelled as the column), at most `length`
     characters."""
     first = DataRequired(REQUIRED) if required else Optional()
-    return StringField(label_of(model, column), validators=[first, max_length(length)])
+    return column_field(StringField, model, column, first, max_length(length))
 
 
 def column_field(

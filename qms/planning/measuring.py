@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from qms.accounts.models import User
-from qms.core import access
+from qms.core import access, archiving
 from qms.core.archiving import refuse_archived
 from qms.core.errors import DomainError, required_text
 from qms.core.registry import indicator_sources
@@ -140,8 +140,7 @@ def create_objective(actor: User, agency: Agency, values: dict[str, Any]) -> Obj
 def update_objective(actor: User, objective: Objective, values: dict[str, Any]) -> Objective:
     """Change an objective. Its year and frequency are fixed once it has measurements (the
     periods they were taken in belong to them)."""
-    access.authorize(actor, access.EDIT, objective)
-    refuse_archived(objective)
+    archiving.authorize_change(actor, objective)
     if objective.measurements:
         for name in ("year", "frequency"):
             if name in values and str(values[name]) != str(getattr(objective, name)):

@@ -14,7 +14,6 @@ from flask_babel import lazy_gettext as _l
 
 from qms.accounts.models import User
 from qms.core import access, archiving
-from qms.core.archiving import refuse_archived
 from qms.core.errors import DomainError, not_in_future, required_text, required_value
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
@@ -45,8 +44,7 @@ def archive(actor: User, record: Any) -> Any:
 def mark_reviewed(actor: User, record: Any, today: date | None = None) -> Any:
     """A context issue, interested party or risk reviewed today (4.1/4.2: monitored and
     reviewed; a risk's next review is set by its own form)."""
-    access.authorize(actor, access.EDIT, record)
-    refuse_archived(record)
+    archiving.authorize_change(actor, record)
     record.reviewed_on = today or local_today()
     db.session.flush()
     return record
@@ -98,8 +96,7 @@ def save_context(
         access.authorize(actor, access.CREATE, record)
         db.session.add(record)
     else:
-        access.authorize(actor, access.EDIT, record)
-        refuse_archived(record)
+        archiving.authorize_change(actor, record)
     apply(record, values, fields)
     record.identified_on = record.identified_on or today
     for name, message in required.items():
@@ -176,8 +173,7 @@ def create_risk(actor: User, agency: Agency, values: dict[str, Any]) -> Risk:
 
 
 def update_risk(actor: User, risk: Risk, values: dict[str, Any]) -> Risk:
-    access.authorize(actor, access.EDIT, risk)
-    refuse_archived(risk)
+    archiving.authorize_change(actor, risk)
     apply(risk, values, RISK_FIELDS)
     check_risk(risk, local_today())
     db.session.flush()
@@ -196,8 +192,7 @@ def review_risk(actor: User, risk: Risk, next_review_on: date | None) -> Risk:
 
 
 def add_treatment(actor: User, risk: Risk, values: dict[str, Any]) -> Treatment:
-    access.authorize(actor, access.EDIT, risk)
-    refuse_archived(risk)
+    archiving.authorize_change(actor, risk)
     due_on = required_value(values, "due_on", _l("Set the treatment's due date."))
     treatment = Treatment(
         risk_id=risk.id,

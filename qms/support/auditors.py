@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from qms.accounts.models import User
 from qms.audits.interface import Audit, AuditTeamMember
-from qms.core import access
+from qms.core import access, archiving
 from qms.core.errors import DomainError, not_in_future
 from qms.core.roles import Role
 from qms.core.timeutil import today as local_today
@@ -72,7 +72,7 @@ def update_qualification(
 def add_auditor_training(
     actor: User, record: AuditorQualification, values: dict[str, Any], today: date | None = None
 ) -> AuditorTraining:
-    common.may_change(actor, record)
+    archiving.authorize_change(actor, record)
     training = AuditorTraining(qualification_id=record.id, qualification=record)
     common.apply(training, values, TRAINING_FIELDS)
     common.required_text(training.title, "title", _l("Name the auditor training."))

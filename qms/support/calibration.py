@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from qms.accounts.models import User
 from qms.capa.interface import NcSource, Nonconformity, raise_for_rule
-from qms.core import access
+from qms.core import access, archiving
 from qms.core.errors import DomainError, not_in_future, required_value
 from qms.core.timeutil import add_months
 from qms.core.timeutil import today as local_today
@@ -100,7 +100,7 @@ def record_event(
 ) -> CalibrationEvent:
     """A calibration or verification; the next due date is the interval after it unless the
     certificate gives another (which may not come before the event)."""
-    common.may_change(actor, instrument)
+    archiving.authorize_change(actor, instrument)
     today = today or local_today()
     performed_on = required_value(values, "performed_on", _l("Give the date of the calibration."))
     not_in_future(performed_on, "performed_on", today)

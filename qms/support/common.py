@@ -10,7 +10,6 @@ from typing import Any, TypeVar
 from flask_babel import lazy_gettext as _l
 
 from qms.core import access, archiving
-from qms.core.archiving import refuse_archived
 from qms.core.errors import DomainError
 from qms.extensions import db
 from qms.organisations.models import Unit
@@ -43,13 +42,6 @@ def changing(save: Callable[..., Entry]) -> Callable[[Any, Any, dict[str, Any]],
     return lambda actor, record, values: save(actor, values, record=record)
 
 
-def may_change(actor: Any, record: Any) -> None:
-    """Refused unless the actor may edit the record and it is not archived: to change it, or to
-    add an entry under it (an event, a training, an evaluation)."""
-    access.authorize(actor, access.EDIT, record)
-    refuse_archived(record)
-
-
 def save_entry(
     actor: Any,
     record: Entry,
@@ -63,7 +55,7 @@ def save_entry(
     if getattr(record, "id", None) is None:
         access.authorize(actor, access.CREATE, record)
     else:
-        may_change(actor, record)
+        archiving.authorize_change(actor, record)
     apply(record, values, fields)
     check(record)
     db.session.add(record)

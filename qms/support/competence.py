@@ -10,6 +10,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from qms.accounts.models import User
+from qms.core import archiving
 from qms.core.errors import DomainError, not_in_future
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
@@ -68,7 +69,7 @@ save_person = common.saving(Person, PERSON_FIELDS, _check_person)
 def add_training(
     actor: User, person: Person, values: dict[str, Any], today: date | None = None
 ) -> Training:
-    common.may_change(actor, person)
+    archiving.authorize_change(actor, person)
     today = today or local_today()
     training = Training(person_id=person.id, person=person)
     common.apply(training, values, TRAINING_FIELDS)

@@ -10,6 +10,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from qms.accounts.models import User
+from qms.core import archiving
 from qms.core.errors import DomainError, not_in_future
 from qms.core.timeutil import today as local_today
 from qms.extensions import db
@@ -42,7 +43,7 @@ def evaluate_provider(
     actor: User, provider: Provider, values: dict[str, Any], today: date | None = None
 ) -> ProviderEvaluation:
     """A periodic evaluation: its score and comments, the status it decides, the next one."""
-    common.may_change(actor, provider)
+    archiving.authorize_change(actor, provider)
     today = today or local_today()
     evaluated_on = values.get("evaluated_on") or today
     not_in_future(evaluated_on, "evaluated_on", today)
